@@ -6,12 +6,14 @@
  * webhook_transform) gets one dw_ctx.  The function table (api_table.c)
  * turns plugin calls into sink calls; the command that started the
  * operation (describe, read, sync, conformance...) supplies the sinks.
- * Internal to libdwhost; not installed.
+ * Most callers never touch a ctx directly: ops.h creates and tears one down
+ * around each plugin call.  Internal to libdwhost; not installed.
  */
 #ifndef DWH_CTX_H
 #define DWH_CTX_H
 
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "dwsdk.h"
@@ -21,76 +23,126 @@ struct dwh_secrets;
 struct dwh_http_session;
 
 /* Where rows and state go.  Each callback returns DW_OK or an error that
- * stops the plugin (the sink records the reason in ctx via dwh_ctx_fail).
+ * stops the plugin; a failing callback records its reason with
+ * dwh_ctx_fail_host() (otherwise the host records a generic one).
  * `row` is a JSON object owned by the caller; a sink that keeps it takes a
  * reference with json_object_get(). */
 typedef struct dwh_row_sink {
     void *ud;
     dw_status (*row)(void *ud, dw_ctx *ctx, json_object *row);
-    /* `state_json` borrowed; NULL sink member: state saves are accepted and
-     * dropped (read without state). */
+    /* `state_json` borrowed, already checked to be a JSON object no larger
+     * than DWH_STATE_MAX_BYTES.  It is called only when every row emitted
+     * before it was accepted.  NULL member: saves are accepted and dropped
+     * (a read without --state-out). */
     dw_status (*state_save)(void *ud, dw_ctx *ctx, const char *state_json);
-    /* Saved state for this run, NULL when none; owned by the sink. */
+    /* Saved state for this run, NULL when none; owned by the sink until the
+     * operation ends.  NULL member: there is never a saved state. */
     const char *(*state_load)(void *ud, dw_ctx *ctx);
 } dwh_row_sink;
 
-/* Where list_schemas() output goes: a JSON array the ctx owns. */
+/* Limits that keep a misbehaving plugin from exhausting the host. */
+#define DWH_STATE_MAX_BYTES (64u * 1024u)       /* a resume cursor, not data */
+#define DWH_LOG_MAX_BYTES (8u * 1024u)          /* one log line from a plugin */
+#define DWH_ERROR_MAX_BYTES (2u * 1024u)        /* one error message */
+#define DWH_JSON_MAX_DEPTH 64                   /* nesting of emitted JSON */
 
 struct dw_ctx {
-    const struct dwh_plugin *plugin;
+    const struct dwh_plugin *plugin; /* NULL only in unit tests */
     const dw_host_api *api;
 
-    /* Identity, printed in every log line.  Borrowed from the caller. */
-    const char *team_id;
-    const char *source_id;
-    const char *schema_id;
-    const char *schema_name;
-    const char *job_id;
+    /* Identity, printed in every log line.  Owned by ctx (copies). */
+    char *team_id;
+    char *source_id;
+    char *schema_id;
+    char *schema_name;
+    char *job_id;
 
-    /* The validated config (owned by the caller) and its text (lazily
-     * serialised, owned by ctx). */
+    /* The validated config: a deep copy owned by ctx (NULL: no config),
+     * and its text (lazily serialised, owned by ctx). */
     json_object *config;
     char *config_text;
 
-    /* Secret values to scrub from every message (owned by the caller;
-     * secret_add() appends to it). */
+    /* Secret values to scrub from every message.  Borrowed from the caller
+     * unless owns_secrets (then freed by cleanup); secret_add() appends. */
     struct dwh_secrets *secrets;
+    int owns_secrets;
 
     /* Outputs. */
-    dwh_row_sink *sink;           /* NULL: emitting rows is an error */
-    json_object *schemas;         /* array; schema_add() appends; owned by ctx */
+    dwh_row_sink *sink;   /* borrowed; NULL: emitting rows is an error */
+    json_object *schemas; /* array; schema_add() appends; owned by ctx */
+    json_object *warnings;/* array of scrubbed WARN+ plugin log lines; owned by ctx */
 
-    /* Transport for this operation (1.2); NULL until first used. */
+    /* The run being performed (NULL outside run()); host-sized copy whose
+     * strings point into ctx-owned memory.  Set by ops.c. */
+    const dw_run_inputs *inputs;
+
+    /* Transport for this operation (1.2); NULL until first used.  Whoever
+     * creates it sets http_free so cleanup releases it without this file
+     * depending on the transport module. */
     struct dwh_http_session *http;
-    int allow_internal_hosts;     /* SSRF guard off (tests, --allow-internal) */
+    void (*http_free)(struct dwh_http_session *http);
+    int allow_internal_hosts; /* SSRF guard off (tests, --allow-internal) */
 
-    /* The first error recorded by fail() or the host, owned by ctx. */
+    /* The first error recorded, owned by ctx.  error_host: recorded by the
+     * host (a refused emit, a sink failure, cancellation): such an error
+     * fails the operation even if the plugin then returns DW_OK, and a
+     * later fail() from the plugin prefixes its context to the message.
+     * error_cause: the code the plugin or host gave when error_code was
+     * rewritten to DW_ERR_NON_RETRYABLE by the plugin's error map. */
     dw_status error_code;
+    dw_status error_cause;
     char *error;
+    int error_host;
+    int error_context_added;
 
-    volatile int cancel;          /* set from a signal handler */
+    /* Polled by api->cancelled; borrowed (NULL: never cancelled).  A
+     * signal handler may set it. */
+    volatile int *cancel;
     uint64_t rows_emitted;
-
-    /* Scratch strings handed to the plugin with "valid until the operation
-     * returns" lifetime (config_string results and the like). */
-    json_object *scratch;
+    uint64_t state_saves;
 };
 
-/* Initialises ctx for one operation of `plugin`.  Borrowed pointers must
- * outlive dwh_ctx_cleanup().  */
-void dwh_ctx_init(dw_ctx *ctx, const struct dwh_plugin *plugin, json_object *config,
-                  struct dwh_secrets *secrets);
-/* Frees what ctx owns (config_text, schemas, error, scratch, http). */
+/* Initialises ctx for one operation of `plugin` (may be NULL in unit tests).
+ * `config` (may be NULL) is deep-copied.  `secrets` is borrowed; when NULL
+ * ctx creates and owns an empty set so secret_add() always has a home.
+ * Returns DW_OK or DW_ERR_NOMEM.  Always pair with dwh_ctx_cleanup(). */
+dw_status dwh_ctx_init(dw_ctx *ctx, const struct dwh_plugin *plugin, json_object *config,
+                       struct dwh_secrets *secrets);
+/* Frees what ctx owns (identity, config copy, schemas, warnings, error,
+ * http, an owned secret set).  Safe on a zeroed ctx. */
 void dwh_ctx_cleanup(dw_ctx *ctx);
 
+/* Replaces the identity printed in log lines; every argument is copied
+ * (NULL: unset).  Returns DW_OK or DW_ERR_NOMEM. */
+dw_status dwh_ctx_set_identity(dw_ctx *ctx, const char *team_id, const char *source_id,
+                          const char *schema_id, const char *schema_name, const char *job_id);
+
 /* Records the first error (later ones are logged, not kept) and returns
- * code.  The message is scrubbed of secrets and, when the plugin's
- * non-retryable map matches, replaced by its friendly message with code
- * DW_ERR_NON_RETRYABLE. */
+ * code.  The message is scrubbed of secrets, made one line and bounded;
+ * when the plugin's non-retryable map matches it (case-insensitive
+ * substring), the friendly message replaces it and the code becomes
+ * DW_ERR_NON_RETRYABLE (error_cause keeps the original code).  This is
+ * what api->fail() calls. */
 dw_status dwh_ctx_fail(dw_ctx *ctx, dw_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+dw_status dwh_ctx_failv(dw_ctx *ctx, dw_status code, const char *fmt, va_list ap);
+/* The same for failures the host detects (refused emits, sinks, cancel):
+ * the error is sticky (see error_host).  Sinks use this. */
+dw_status dwh_ctx_fail_host(dw_ctx *ctx, dw_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-/* The function table handed to plugins (static, host lifetime). */
+/* Non-zero when the caller's cancel flag is set. */
+int dwh_ctx_cancelled(const dw_ctx *ctx);
+
+/* Appends a scrubbed warning line to ctx->warnings (what dwh_op_check
+ * reports).  `msg` borrowed. */
+void dwh_ctx_add_warning(dw_ctx *ctx, const char *msg);
+
+/* A short stable name for a status ("auth", "not_found"...), never NULL. */
+const char *dwh_status_name(dw_status code);
+
+/* The function table handed to plugins (static, host lifetime).  ABI 1.2
+ * when the transport module is linked in, else 1.1 (see api_http.h). */
 const dw_host_api *dwh_api_table(void);
 
 #endif

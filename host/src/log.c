@@ -52,7 +52,7 @@ static void write_line(const dw_ctx *ctx, dw_log_level level, const char *event,
         gettimeofday(&tv, NULL);
         struct tm tm;
         gmtime_r(&tv.tv_sec, &tm);
-        char ts[40];
+        char ts[96];
         snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
         add_str(o, "ts", ts);

@@ -1,0 +1,186 @@
+/* emit.c -- checks and delivers rows and state to the sink (see emit.h). */
+#include "emit.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *type_name(json_object *v) {
+    switch (json_object_get_type(v)) {
+    case json_type_null: return "null";
+    case json_type_boolean: return "a boolean";
+    case json_type_double:
+    case json_type_int: return "a number";
+    case json_type_string: return "a string";
+    case json_type_array: return "an array";
+    case json_type_object: return "an object";
+    }
+    return "an unknown value";
+}
+
+int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char *errbuf, size_t errlen) {
+    *out = NULL;
+    if (!text) {
+        snprintf(errbuf, errlen, "the JSON text is NULL");
+        return -1;
+    }
+    if (len == 0) {
+        snprintf(errbuf, errlen, "the JSON text is empty");
+        return -1;
+    }
+    if (len > (size_t)INT_MAX) {
+        snprintf(errbuf, errlen, "the JSON text is %zu bytes; the limit is %d", len, INT_MAX);
+        return -1;
+    }
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        snprintf(errbuf, errlen, "the JSON text contains a NUL byte at offset %zu (wrong length?)",
+                 (size_t)(nul - text));
+        return -1;
+    }
+    json_tokener *tok = json_tokener_new_ex(DWH_JSON_MAX_DEPTH);
+    if (!tok) {
+        snprintf(errbuf, errlen, "out of memory parsing JSON");
+        return -1;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    json_object *v = json_tokener_parse_ex(tok, text, (int)len);
+    enum json_tokener_error err = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    if (err == json_tokener_continue) {
+        /* A bare number needs a terminator to be complete. */
+        v = json_tokener_parse_ex(tok, "", 1);
+        err = json_tokener_get_error(tok);
+        end = len;
+    }
+    int rc = 0;
+    if (err != json_tokener_success) {
+        snprintf(errbuf, errlen, "invalid JSON at byte %zu: %s", end, json_tokener_error_desc(err));
+        rc = -1;
+    } else {
+        /* Only whitespace may follow the value. */
+        for (size_t i = end; i < len; i++) {
+            if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r') {
+                snprintf(errbuf, errlen, "invalid JSON: unexpected text after the value at byte %zu", i);
+                rc = -1;
+                break;
+            }
+        }
+    }
+    json_tokener_free(tok);
+    if (rc) {
+        if (v) json_object_put(v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Refuses the emit when the operation cannot take rows; returns DW_OK
+ * when it can. */
+static dw_status can_emit(dw_ctx *ctx, const char *what) {
+    if (ctx->error_host) return ctx->error_code;
+    if (dwh_ctx_cancelled(ctx)) return dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "cancelled by the host");
+    if (!ctx->sink || !ctx->sink->row)
+        return dwh_ctx_fail_host(ctx, DW_ERR_UNSUPPORTED,
+                                 "%s called outside run(): rows can only be emitted while running a schema", what);
+    return DW_OK;
+}
+
+dw_status dwh_emit_object(dw_ctx *ctx, json_object *row) {
+    if (!ctx) return DW_ERR;
+    dw_status st = can_emit(ctx, "emit");
+    if (st != DW_OK) return st;
+    st = ctx->sink->row(ctx->sink->ud, ctx, row);
+    if (st != DW_OK) {
+        /* A sink that failed without saying why still stops the run. */
+        if (!ctx->error_host)
+            dwh_ctx_fail_host(ctx, st, "the host could not store row %llu (%s)",
+                              (unsigned long long)ctx->rows_emitted + 1, dwh_status_name(st));
+        return ctx->error_code ? ctx->error_code : st;
+    }
+    ctx->rows_emitted++;
+    return DW_OK;
+}
+
+dw_status dwh_emit_value(dw_ctx *ctx, json_object *value, const char *what) {
+    if (!ctx) return DW_ERR;
+    dw_status st = can_emit(ctx, what);
+    if (st != DW_OK) return st;
+    if (json_object_is_type(value, json_type_object)) return dwh_emit_object(ctx, value);
+    if (!json_object_is_type(value, json_type_array))
+        return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "%s: expected a JSON object or an array of objects, got %s",
+                                 what, type_name(value));
+    size_t n = json_object_array_length(value);
+    /* Check every element first: an array is all-or-nothing. */
+    for (size_t i = 0; i < n; i++) {
+        json_object *el = json_object_array_get_idx(value, i);
+        if (!json_object_is_type(el, json_type_object))
+            return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "%s: element %zu of the array is %s, not an object",
+                                     what, i, type_name(el));
+    }
+    for (size_t i = 0; i < n; i++) {
+        st = dwh_emit_object(ctx, json_object_array_get_idx(value, i));
+        if (st != DW_OK) return st;
+    }
+    return DW_OK;
+}
+
+dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len) {
+    if (!ctx) return DW_ERR;
+    dw_status st = can_emit(ctx, "emit_json");
+    if (st != DW_OK) return st;
+    json_object *v = NULL;
+    char err[256];
+    if (dwh_json_parse_strict(json, len, &v, err, sizeof err) != 0)
+        return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: %s", err);
+    st = dwh_emit_value(ctx, v, "emit_json");
+    if (v) json_object_put(v);
+    return st;
+}
+
+/* The saved state when this run may resume from it, else NULL. */
+static const char *resumable_state(dw_ctx *ctx) {
+    if (!ctx || !ctx->inputs || ctx->inputs->reset_pipeline) return NULL;
+    if (!ctx->sink || !ctx->sink->state_load) return NULL;
+    return ctx->sink->state_load(ctx->sink->ud, ctx);
+}
+
+int dwh_state_can_resume(dw_ctx *ctx) { return resumable_state(ctx) != NULL; }
+
+const char *dwh_state_load(dw_ctx *ctx) { return resumable_state(ctx); }
+
+dw_status dwh_state_save(dw_ctx *ctx, const char *json) {
+    if (!ctx) return DW_ERR;
+    if (!ctx->inputs)
+        return dwh_ctx_fail_host(ctx, DW_ERR_STATE, "state_save called outside run(): state belongs to a run");
+    /* Never move the resume point past rows the host refused. */
+    if (ctx->error_host) return ctx->error_code;
+    if (!json) return dwh_ctx_fail_host(ctx, DW_ERR_STATE, "state_save: the state is NULL");
+    size_t len = strnlen(json, DWH_STATE_MAX_BYTES + 1);
+    if (len > DWH_STATE_MAX_BYTES)
+        return dwh_ctx_fail_host(ctx, DW_ERR_STATE,
+                                 "state_save: the state is larger than %u bytes; save a cursor or offset, not data",
+                                 DWH_STATE_MAX_BYTES);
+    json_object *v = NULL;
+    char err[256];
+    if (dwh_json_parse_strict(json, len, &v, err, sizeof err) != 0)
+        return dwh_ctx_fail_host(ctx, DW_ERR_STATE, "state_save: %s", err);
+    int is_obj = json_object_is_type(v, json_type_object);
+    const char *tn = type_name(v);
+    if (v) json_object_put(v);
+    if (!is_obj)
+        return dwh_ctx_fail_host(ctx, DW_ERR_STATE, "state_save: the state must be a JSON object, got %s", tn);
+    /* A save after cancellation is still true (every row before it was
+     * accepted), so it is kept: the next run resumes from here. */
+    if (ctx->sink && ctx->sink->state_save) {
+        dw_status st = ctx->sink->state_save(ctx->sink->ud, ctx, json);
+        if (st != DW_OK) {
+            if (!ctx->error_host) dwh_ctx_fail_host(ctx, st, "the host could not save the resume state (%s)",
+                                                    dwh_status_name(st));
+            return ctx->error_code ? ctx->error_code : st;
+        }
+    }
+    ctx->state_saves++;
+    return DW_OK;
+}

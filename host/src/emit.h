@@ -1,0 +1,39 @@
+/*
+ * emit.h -- the one path by which rows and resume state leave a plugin:
+ * checks what the plugin hands over and delivers it to the operation's
+ * sink (ctx->sink).  emit_json, emit_value, the row builder and the
+ * state_* members of the function table all end here.
+ */
+#ifndef DWH_EMIT_H
+#define DWH_EMIT_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "ctx.h"
+
+/* Delivers one row (a JSON object, borrowed) to the sink.  Refuses, with
+ * a sticky host error, when the operation was cancelled, has no sink, or
+ * an earlier emit failed. */
+dw_status dwh_emit_object(dw_ctx *ctx, json_object *row);
+
+/* Delivers a value that must be an object (one row) or an array of
+ * objects (rows).  `what` names the caller in error messages
+ * ("emit_json").  Borrowed. */
+dw_status dwh_emit_value(dw_ctx *ctx, json_object *value, const char *what);
+
+/* Parses `len` bytes of UTF-8 JSON text (strictly: no trailing garbage,
+ * no NUL bytes, depth <= DWH_JSON_MAX_DEPTH) and delivers it as above. */
+dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len);
+
+/* Strict parse shared by emit_json, state_save and api->json_parse.
+ * Returns 0 and sets *out (new reference; NULL for the JSON literal null),
+ * or -1 with a one-line reason in errbuf. */
+int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char *errbuf, size_t errlen);
+
+/* 1.1 state members; see dwsdk.h. */
+int dwh_state_can_resume(dw_ctx *ctx);
+const char *dwh_state_load(dw_ctx *ctx);
+dw_status dwh_state_save(dw_ctx *ctx, const char *json);
+
+#endif

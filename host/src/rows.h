@@ -1,0 +1,34 @@
+/*
+ * rows.h -- the SDK's row builder (row_new ... row_emit), an alternative to
+ * emitting JSON text.  A row that was handed a bad column or value is
+ * "poisoned": further sets are ignored and row_emit() refuses it with a
+ * message naming the column, so a plugin finds its bug at the first bad
+ * value instead of after a silent conversion.
+ */
+#ifndef DWH_ROWS_H
+#define DWH_ROWS_H
+
+#include <stdint.h>
+
+#include "ctx.h"
+
+#define DWH_COLUMN_MAX_BYTES 1024 /* a column name, not data */
+
+/* A new empty row bound to ctx, owned by the plugin until dwh_row_emit()
+ * or dwh_row_discard().  NULL when ctx is NULL or on OOM. */
+dw_row *dwh_row_new(dw_ctx *ctx);
+/* Sets a column (name and value copied).  NULL row: ignored.  NULL value
+ * for strings and JSON: the column is null.  Invalid UTF-8, NaN/Infinity,
+ * invalid JSON or a bad column name poison the row. */
+void dwh_row_set_string(dw_row *row, const char *column, const char *value);
+void dwh_row_set_int(dw_row *row, const char *column, int64_t value);
+void dwh_row_set_double(dw_row *row, const char *column, double value);
+void dwh_row_set_bool(dw_row *row, const char *column, int value);
+void dwh_row_set_null(dw_row *row, const char *column);
+void dwh_row_set_json(dw_row *row, const char *column, const char *json);
+/* Delivers the row (see emit.h) and frees it, whatever it returns. */
+dw_status dwh_row_emit(dw_row *row);
+/* Frees a row without emitting it.  NULL: ignored. */
+void dwh_row_discard(dw_row *row);
+
+#endif

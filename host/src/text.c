@@ -1,0 +1,83 @@
+/* text.c -- UTF-8 validation and one-line messages (see text.h). */
+#include "text.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0
+ * when it is malformed (RFC 3629, Table 3-7 of the Unicode standard). */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    unsigned char c = s[0];
+    if (c >= 0x01 && c <= 0x7f) return 1;
+    if (c >= 0xc2 && c <= 0xdf) return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80) return 0;
+        if (c == 0xe0 && s[1] < 0xa0) return 0; /* overlong */
+        if (c == 0xed && s[1] > 0x9f) return 0; /* surrogates */
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80) return 0;
+        if (c == 0xf0 && s[1] < 0x90) return 0; /* overlong */
+        if (c == 0xf4 && s[1] > 0x8f) return 0; /* above U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+int dwh_utf8_valid(const char *s, size_t len) {
+    if (!s) return 0;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        if (p[i] >= 0x01 && p[i] <= 0x7f) { /* fast path for ASCII */
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(p + i, len - i);
+        if (!k) return 0;
+        i += k;
+    }
+    return 1;
+}
+
+char *dwh_text_one_line(const char *s, size_t max_bytes) {
+    if (!s) s = "(null)";
+    static const char ellipsis[] = "...";
+    static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+    if (max_bytes < sizeof ellipsis) max_bytes = sizeof ellipsis;
+    /* Only the first max_bytes input bytes can reach the output: every
+     * input byte yields at least one output byte. */
+    size_t len = strnlen(s, max_bytes + 1);
+    int cut = len > max_bytes;
+    if (cut) len = max_bytes;
+    char *out = malloc(len * 3 + sizeof ellipsis);
+    if (!out) return NULL;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, o = 0, last_fit = 0; /* output length at the last boundary
+                                          that leaves room for "..." */
+    size_t room = max_bytes - (sizeof ellipsis - 1);
+    while (i < len) {
+        size_t k = utf8_seq(p + i, len - i);
+        if (k == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+            out[o++] = ' ';
+        } else if (k == 0) {
+            /* Malformed, or a sequence cut by the length bound. */
+            memcpy(out + o, replacement, 3);
+            o += 3;
+            k = 1;
+        } else {
+            memcpy(out + o, p + i, k);
+            o += k;
+        }
+        i += k;
+        if (o <= room) last_fit = o;
+    }
+    if (cut || o > max_bytes) {
+        memcpy(out + last_fit, ellipsis, sizeof ellipsis);
+        return out;
+    }
+    out[o] = 0;
+    return out;
+}

@@ -1,0 +1,20 @@
+/*
+ * url_build.h -- api->url_build: base + path + an encoded query.
+ */
+#ifndef DWH_URL_BUILD_H
+#define DWH_URL_BUILD_H
+
+#include "ctx.h"
+
+#define DWH_URL_MAX_PARAMS 1024 /* key/value pairs */
+
+/* Joins `base` and `path` with exactly one '/', appends `params` ("k", "v",
+ * ..., NULL) percent-encoded (RFC 3986 unreserved characters kept) after
+ * '?' or, when path already has a query, after '&'.  A path that is an
+ * absolute http(s) URL (a next link) replaces base.  A NULL value ends the
+ * list at its key (the key is not added).  Returns malloc'd text the
+ * plugin frees with api->free, or NULL (logged) when base is NULL and path
+ * is not absolute, or on OOM. */
+char *dwh_url_build(dw_ctx *ctx, const char *base, const char *path, const char *const *params);
+
+#endif

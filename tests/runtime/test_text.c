@@ -1,0 +1,76 @@
+/* test_text.c -- UTF-8 validation and one-line messages (host/src/text.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+static void utf8_accepts_well_formed(void **state) {
+    (void)state;
+    const char *ok[] = {"", "plain ascii", "caf\xc3\xa9", "\xe2\x82\xac 5", "\xf0\x9f\x98\x80 emoji",
+                        "\xf4\x8f\xbf\xbf" /* U+10FFFF */};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) assert_true(dwh_utf8_valid(ok[i], strlen(ok[i])));
+}
+
+static void utf8_rejects_malformed(void **state) {
+    (void)state;
+    const char *bad[] = {"\xc3",             /* truncated */
+                         "\xc0\xaf",         /* overlong '/' */
+                         "\xe0\x80\xaf",     /* overlong */
+                         "\xed\xa0\x80",     /* surrogate U+D800 */
+                         "\xf4\x90\x80\x80", /* above U+10FFFF */
+                         "\xff", "latin1 caf\xe9"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_false(dwh_utf8_valid(bad[i], strlen(bad[i])));
+    assert_false(dwh_utf8_valid("a\0b", 3)); /* NUL cannot survive a C string */
+    assert_false(dwh_utf8_valid(NULL, 0));
+}
+
+static void one_line_flattens_and_repairs(void **state) {
+    (void)state;
+    char *s = dwh_text_one_line("line one\nline two\r\n\ttab", 100);
+    assert_string_equal(s, "line one line two   tab");
+    free(s);
+    s = dwh_text_one_line("caf\xe9!", 100);
+    assert_string_equal(s, "caf\xef\xbf\xbd!");
+    free(s);
+    s = dwh_text_one_line(NULL, 100);
+    assert_string_equal(s, "(null)");
+    free(s);
+}
+
+static void one_line_bounds_on_a_character_boundary(void **state) {
+    (void)state;
+    char big[5000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    char *s = dwh_text_one_line(big, 100);
+    assert_int_equal(strlen(s), 100);
+    assert_string_equal(s + 97, "...");
+    free(s);
+    /* Euro signs (3 bytes each): the cut never splits one. */
+    char euros[3 * 50 + 1] = "";
+    for (int i = 0; i < 50; i++) strcat(euros, "\xe2\x82\xac");
+    s = dwh_text_one_line(euros, 20);
+    assert_true(strlen(s) <= 20);
+    assert_true(dwh_utf8_valid(s, strlen(s)));
+    assert_string_equal(s + strlen(s) - 3, "...");
+    free(s);
+    /* Exactly at the limit: kept whole. */
+    s = dwh_text_one_line("0123456789", 10);
+    assert_string_equal(s, "0123456789");
+    free(s);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(utf8_accepts_well_formed),
+        cmocka_unit_test(utf8_rejects_malformed),
+        cmocka_unit_test(one_line_flattens_and_repairs),
+        cmocka_unit_test(one_line_bounds_on_a_character_boundary),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
