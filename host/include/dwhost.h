@@ -22,7 +22,120 @@
 extern "C" {
 #endif
 
+/* Marks the functions libdwhost.so exports (everything else is hidden). */
+#if defined(__GNUC__)
+#define DWH_API __attribute__((visibility("default")))
+#else
+#define DWH_API
+#endif
+
 /* == host and registry ================================================== */
+
+/*
+ * A dwh_host owns a plugin registry: the libsource_<name>.so files found in
+ * its plugin directories, checked and normalised.  Lookups return counted
+ * references (dwh_plugin), so dwh_host_rescan() can add, replace and
+ * retire plugins while operations run: a retired plugin stays loaded until
+ * its last reference is dropped.  Listing never runs plugin code; a
+ * plugin's init runs once, on its first use (dwh_plugin_activate).
+ * dwh_host_rescan/find/list/rejections may be called from any thread.
+ */
+typedef struct dwh_host dwh_host;
+typedef struct dwh_plugin dwh_plugin;
+
+/* Why a file was not loaded (see README "Rejection reasons"). */
+typedef enum dwh_reject_reason {
+    DWH_REJECT_NONE = 0,
+    DWH_REJECT_NOT_LOADABLE,  /* dlopen failed (not ELF, truncated, missing deps) */
+    DWH_REJECT_NO_ENTRY,      /* no dwhost_source symbol */
+    DWH_REJECT_BAD_MAGIC,
+    DWH_REJECT_ABI_MAJOR,     /* built for another major */
+    DWH_REJECT_ABI_MINOR,     /* built for a newer minor than this host */
+    DWH_REJECT_STRUCT_SIZE,   /* struct sizes impossible for its version */
+    DWH_REJECT_METADATA,      /* required metadata missing or invalid */
+    DWH_REJECT_NAME_MISMATCH, /* name differs from libsource_<name>.so */
+    DWH_REJECT_FIELDS,        /* invalid config field tree */
+    DWH_REJECT_INIT,          /* init() failed (only on activation) */
+    DWH_REJECT_SHADOWED       /* same name already loaded from an earlier dir */
+} dwh_reject_reason;
+
+/* A file that was not loaded.  `message` is one line without the path,
+ * saying what is wrong and what to do; print it as "<path>: <message>".
+ * `shadowed_by` is set for DWH_REJECT_SHADOWED only. */
+typedef struct dwh_rejection {
+    char *path;
+    dwh_reject_reason reason;
+    char *message;
+    char *shadowed_by;
+} dwh_rejection;
+
+/* Stable machine name of a reason ("not_loadable", "abi_major", ...);
+ * static string. */
+DWH_API const char *dwh_reject_reason_name(dwh_reject_reason reason);
+
+/* Options for dwh_host_new; a zeroed struct (or NULL) means: no extra
+ * directories, then DWHOST_PLUGIN_PATH, then the installed default. */
+#define DWH_HOST_NO_ENV_PATH 0x1u    /* ignore DWHOST_PLUGIN_PATH */
+#define DWH_HOST_NO_DEFAULT_DIR 0x2u /* skip the installed default directory */
+typedef struct dwh_host_options {
+    const char *const *plugin_dirs; /* searched first, in order; copied */
+    size_t n_plugin_dirs;
+    unsigned flags;                 /* DWH_HOST_* */
+} dwh_host_options;
+
+/* Creates a host and scans its plugin directories once.  `opts` is
+ * borrowed (may be NULL).  Returns NULL only on OOM.  Free with
+ * dwh_host_free(). */
+DWH_API dwh_host *dwh_host_new(const dwh_host_options *opts);
+/* Frees the host and drops its references on plugins; references the
+ * caller still holds stay valid until dwh_plugin_unref(). */
+DWH_API void dwh_host_free(dwh_host *h);
+/* The directories searched, in priority order: NULL-terminated, owned by
+ * the host, valid until dwh_host_free(). */
+DWH_API const char *const *dwh_host_plugin_dirs(const dwh_host *h);
+/* Scans the directories again: new files are loaded, unchanged ones
+ * (same path, inode, size, mtime) kept, removed or replaced ones retired
+ * (their holders keep using them).  Safe while operations run.  Returns
+ * the number of plugins loaded. */
+DWH_API size_t dwh_host_rescan(dwh_host *h);
+/* Loads one file in addition to the directories (it takes priority over
+ * them and is kept across rescans).  Returns 0 when it loaded; -1 when it
+ * was rejected, with *error (may be NULL) set to a malloc'd one-line
+ * reason the caller frees. */
+DWH_API int dwh_host_add_plugin_file(dwh_host *h, const char *path, char **error);
+/* Looks a source up by name.  Returns a new reference (release with
+ * dwh_plugin_unref) or NULL. */
+DWH_API dwh_plugin *dwh_host_find(dwh_host *h, const char *name);
+/* Snapshot of the loaded plugins in name order: a malloc'd array of *n
+ * new references; release with dwh_plugin_list_free(). */
+DWH_API dwh_plugin **dwh_host_list(dwh_host *h, size_t *n);
+DWH_API void dwh_plugin_list_free(dwh_plugin **list, size_t n);
+/* Copy of the files the last scan rejected or shadowed, in scan order:
+ * a malloc'd array of *n entries; release with dwh_rejections_free(). */
+DWH_API dwh_rejection *dwh_host_rejections(dwh_host *h, size_t *n);
+DWH_API void dwh_rejections_free(dwh_rejection *list, size_t n);
+
+/* Plugin accessors.  Strings are owned by the plugin and valid while the
+ * caller holds a reference. */
+DWH_API const char *dwh_plugin_name(const dwh_plugin *p);
+DWH_API const char *dwh_plugin_path(const dwh_plugin *p);
+/* The normalised descriptor: host-sized (members the plugin's SDK lacked
+ * are zero), field/option arrays with host stride.  Owned by the plugin. */
+DWH_API const dw_source *dwh_plugin_source(const dwh_plugin *p);
+/* The ABI the plugin was built with. */
+DWH_API void dwh_plugin_abi(const dwh_plugin *p, unsigned *major, unsigned *minor);
+/* Runs the plugin's init once (thread-safe; later calls return the first
+ * result).  Returns DW_OK, or the failure with *error (may be NULL) set to
+ * a one-line message owned by the plugin. */
+DWH_API dw_status dwh_plugin_activate(dwh_plugin *p, const char **error);
+/* Adds a reference; returns p. */
+DWH_API dwh_plugin *dwh_plugin_ref(dwh_plugin *p);
+/* Drops a reference (p may be NULL); the last one calls fini() and
+ * unloads the file. */
+DWH_API void dwh_plugin_unref(dwh_plugin *p);
+/* The plugin's form as the JSON document of docs/form-json.md: malloc'd
+ * text the caller frees, NULL on OOM. */
+DWH_API char *dwh_plugin_form_json(const dwh_plugin *p);
 
 /* == config ============================================================= */
 

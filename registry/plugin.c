@@ -1,0 +1,38 @@
+/* plugin.c -- a loaded plugin: accessors and reference counting.  The
+ * last reference runs fini() (when init succeeded) and unloads the file. */
+#include <stdlib.h>
+
+#include "registry_internal.h"
+
+const char *dwh_plugin_name(const dwh_plugin *p) { return p ? p->name : NULL; }
+const char *dwh_plugin_path(const dwh_plugin *p) { return p ? p->path : NULL; }
+const dw_source *dwh_plugin_source(const dwh_plugin *p) { return p ? &p->src : NULL; }
+
+void dwh_plugin_abi(const dwh_plugin *p, unsigned *major, unsigned *minor) {
+    if (major) *major = p->abi_major;
+    if (minor) *minor = p->abi_minor;
+}
+
+dwh_plugin *dwh_plugin_ref(dwh_plugin *p) {
+    if (p) atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+    return p;
+}
+
+void dwh_plugin_unref(dwh_plugin *p) {
+    if (!p) return;
+    if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) dwh_plugin_destroy(p);
+}
+
+void dwh_plugin_destroy(dwh_plugin *p) {
+    if (p->activation == 1 && p->src.fini) p->src.fini(p->plugin_data);
+    dwh_normalized_free(&p->src);
+    free(p->init_error);
+    pthread_mutex_destroy(&p->lock);
+    dwh_loader_close(p);
+}
+
+void dwh_plugin_list_free(dwh_plugin **list, size_t n) {
+    if (!list) return;
+    for (size_t i = 0; i < n; i++) dwh_plugin_unref(list[i]);
+    free(list);
+}
