@@ -40,9 +40,10 @@ static path_use *uses;
 static size_t n_uses;
 static pthread_mutex_t uses_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Returns 1 when `path` may be dlopened by name for file (dev, ino) and
- * records the use (release with path_release); 0 when the name is taken
- * by another version; -1 on OOM. */
+/* Returns 1 (already in use by this file) or 2 (first use) when `path`
+ * may be dlopened by name for file (dev, ino) and records the use
+ * (release with path_release); 0 when the name is taken by another
+ * version; -1 on OOM. */
 static int path_acquire(const char *path, dev_t dev, ino_t ino) {
     int rc = 1;
     pthread_mutex_lock(&uses_lock);
@@ -62,6 +63,7 @@ static int path_acquire(const char *path, dev_t dev, ino_t ino) {
         } else {
             uses = grown;
             uses[n_uses++] = (path_use){copy, dev, ino, 1};
+            rc = 2;
         }
     }
     pthread_mutex_unlock(&uses_lock);
@@ -150,6 +152,17 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
     if (by_path < 0) {
         close(fd);
         return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
+    }
+    if (by_path == 2) {
+        /* First use of the name by us.  An object under this name that we did not record (one dlclose
+         * could not unload, or the application's own): do not trust the
+         * name. */
+        void *stale = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
+        if (stale) {
+            dlclose(stale);
+            path_release(path, st.st_dev, st.st_ino);
+            by_path = 0;
+        }
     }
     if (by_path) {
         p->by_path = 1;

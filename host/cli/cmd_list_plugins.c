@@ -8,13 +8,14 @@
 
 static void help(FILE *out) {
     fprintf(out,
-            "usage: dwhost list-plugins [--plugin-dir DIR]... [--json]\n\n"
+            "usage: dwhost list-plugins [--plugin-dir DIR]... [--json] [--activate]\n\n"
             "Lists the source plugins (libsource_<name>.so) found in the plugin directories:\n"
             "a table NAME, VERSION, ABI, RELEASE, CAPABILITIES, PATH, then the files that\n"
             "were rejected (with the reason and what to do) and the files shadowed by a\n"
             "plugin of the same name in an earlier directory.  Listing runs no plugin code.\n\n"
             "options:\n" DWH_CLI_PLUGIN_DIR_HELP
             "  --json              print one JSON document {\"plugins\", \"rejected\", \"shadowed\", \"dirs\"}\n"
+            "  --activate          also run each plugin's init; a failing init is listed as rejected\n"
             "  -h, --help          show this help\n\n"
             "exit status: 0 every file loaded (shadowed files included), 3 some files were\n"
             "rejected, 2 usage error.\n");
@@ -84,7 +85,7 @@ static void print_table(dwh_plugin **list, size_t n) {
 
 static int run(int argc, char **argv) {
     dwh_cli_plugins pl = {0};
-    int json = 0;
+    int json = 0, activate = 0;
     for (int i = 1; i < argc; i++) {
         int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i);
         if (r < 0) {
@@ -94,6 +95,8 @@ static int run(int argc, char **argv) {
         if (r > 0) continue;
         if (!strcmp(argv[i], "--json")) {
             json = 1;
+        } else if (!strcmp(argv[i], "--activate")) {
+            activate = 1;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             help(stdout);
             dwh_cli_plugins_close(&pl);
@@ -111,6 +114,26 @@ static int run(int argc, char **argv) {
     size_t n = 0, n_rej = 0;
     dwh_plugin **list = dwh_registry_list(pl.registry, &n);
     dwh_rejection *rej = dwh_registry_rejections(pl.registry, &n_rej);
+    if (activate) {
+        /* A plugin whose init fails moves from the list to the rejected. */
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            const char *err = NULL;
+            if (dwh_plugin_activate(list[i], &err) == DW_OK) {
+                list[kept++] = list[i];
+                continue;
+            }
+            dwh_rejection *grown = realloc(rej, (n_rej + 1) * sizeof *rej);
+            if (grown) {
+                rej = grown;
+                rej[n_rej] = (dwh_rejection){strdup(dwh_plugin_path(list[i])), DWH_REJECT_INIT,
+                                             strdup(err ? err : "init failed"), NULL};
+                n_rej++;
+            }
+            dwh_plugin_unref(list[i]);
+        }
+        n = kept;
+    }
     size_t n_rejected = 0, n_shadowed = 0;
     for (size_t i = 0; i < n_rej; i++) {
         if (rej[i].reason == DWH_REJECT_SHADOWED) n_shadowed++;

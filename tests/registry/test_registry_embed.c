@@ -1,0 +1,75 @@
+/* test_registry_embed.c -- the "host and registry" embedding API through
+ * libdwhost.so and dwhost.h only: what an embedding service sees. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dwhost.h"
+#include "regt_util.h"
+
+static void test_host_lifecycle(void **state) {
+    char *dir = regt_tmpdir();
+    free(regt_install(dir, "regt_good", NULL));
+    free(regt_install(dir, "regt_minor", NULL));
+    const char *dirs[] = {dir};
+    dwh_host_options opts = {dirs, 1, DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR};
+    dwh_host *h = dwh_host_new(&opts);
+    assert_non_null(h);
+    const char *const *searched = dwh_host_plugin_dirs(h);
+    assert_string_equal(searched[0], dir);
+    assert_null(searched[1]);
+
+    size_t n = 0;
+    dwh_plugin **list = dwh_host_list(h, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(dwh_plugin_name(list[0]), "regt_good");
+    dwh_plugin_list_free(list, n);
+
+    size_t nr = 0;
+    dwh_rejection *rej = dwh_host_rejections(h, &nr);
+    assert_int_equal(nr, 1);
+    assert_int_equal(rej[0].reason, DWH_REJECT_ABI_MINOR);
+    assert_string_equal(dwh_reject_reason_name(rej[0].reason), "abi_minor");
+    dwh_rejections_free(rej, nr);
+
+    /* Hot add: a new file appears, a rescan picks it up; the reference
+     * taken before outlives the host. */
+    dwh_plugin *good = dwh_host_find(h, "regt_good");
+    assert_non_null(good);
+    assert_null(dwh_host_find(h, "regt_ok"));
+    free(regt_install(dir, "regt_ok", NULL));
+    assert_int_equal(dwh_host_rescan(h), 2);
+    dwh_plugin *ok = dwh_host_find(h, "regt_ok");
+    assert_non_null(ok);
+    assert_int_equal(dwh_plugin_activate(ok, NULL), DW_OK);
+    dwh_plugin_unref(ok);
+
+    char *err = NULL;
+    char *extra = regt_tmpdir();
+    char *bad = regt_install(extra, "regt_badmagic", NULL);
+    assert_int_equal(dwh_host_add_plugin_file(h, bad, &err), -1);
+    assert_non_null(strstr(err, "bad magic"));
+    free(err);
+    free(bad);
+
+    dwh_host_free(h);
+    assert_string_equal(dwh_plugin_source(good)->name, "regt_good");
+    assert_int_equal(dwh_plugin_activate(good, NULL), DW_OK);
+    dwh_plugin_unref(good);
+    regt_rmdir(extra);
+    regt_rmdir(dir);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_host_lifecycle),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
