@@ -175,8 +175,9 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
     p->handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
     if (!p->handle) {
         char *e = clean_dlerror(name);
-        return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE,
-                      dwh_strf("not loadable: %s; rebuild it as a shared object for this platform", e ? e : "?"));
+        char *msg = dwh_strf("not loadable: %s; rebuild it as a shared object for this platform", e ? e : "?");
+        free(e);
+        return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, msg);
     }
 
     /* 2. entry point */
