@@ -2,6 +2,7 @@
 #include "emit.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,59 @@ static const char *type_name(json_object *v) {
     case json_type_object: return "an object";
     }
     return "an unknown value";
+}
+
+/* Non-zero when `t` follows the JSON number grammar (RFC 8259 6). */
+static int json_number_text(const char *t) {
+    if (*t == '-') t++;
+    if (*t == '0') t++;
+    else if (*t >= '1' && *t <= '9') while (*t >= '0' && *t <= '9') t++;
+    else return 0;
+    if (*t == '.') {
+        t++;
+        if (!(*t >= '0' && *t <= '9')) return 0;
+        while (*t >= '0' && *t <= '9') t++;
+    }
+    if (*t == 'e' || *t == 'E') {
+        t++;
+        if (*t == '+' || *t == '-') t++;
+        if (!(*t >= '0' && *t <= '9')) return 0;
+        while (*t >= '0' && *t <= '9') t++;
+    }
+    return *t == 0;
+}
+
+/* json-c's parser, even in strict mode, takes NaN, Infinity, 1e999 and
+ * "1." and would print them back as written, which is not JSON.  Refuses
+ * non-finite numbers and re-serialises finite ones written oddly.
+ * Returns 0, or -1 with the reason in errbuf. */
+static int check_numbers(json_object *v, int depth, char *errbuf, size_t errlen) {
+    switch (json_object_get_type(v)) {
+    case json_type_double: {
+        double d = json_object_get_double(v);
+        if (!isfinite(d)) {
+            snprintf(errbuf, errlen, "invalid JSON: %s is not a finite number", json_object_get_string(v));
+            return -1;
+        }
+        if (!json_number_text(json_object_get_string(v))) json_object_set_serializer(v, NULL, NULL, NULL);
+        return 0;
+    }
+    case json_type_array: {
+        size_t n = json_object_array_length(v);
+        for (size_t i = 0; i < n; i++)
+            if (check_numbers(json_object_array_get_idx(v, i), depth + 1, errbuf, errlen)) return -1;
+        return 0;
+    }
+    case json_type_object: {
+        json_object_object_foreach(v, key, val) {
+            (void)key;
+            if (check_numbers(val, depth + 1, errbuf, errlen)) return -1;
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
 }
 
 int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char *errbuf, size_t errlen) {
@@ -68,6 +122,7 @@ int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char 
         }
     }
     json_tokener_free(tok);
+    if (!rc && v) rc = check_numbers(v, 0, errbuf, errlen);
     if (rc) {
         if (v) json_object_put(v);
         return -1;

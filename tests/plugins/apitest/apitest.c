@@ -63,11 +63,6 @@ static dw_status at_list_schemas(dw_ctx *ctx) {
         }
         return DW_OK;
     }
-    if (!strcmp(c, "needs_config")) {
-        if (!strcmp(api->config_json(ctx), "{}"))
-            return api->fail(ctx, DW_ERR_NEEDS_CONFIG, "list_schemas needs a config");
-        return api->schema_add(ctx, &s);
-    }
     if (!strcmp(c, "full")) {
         static const dw_incremental_field inc[] = {{NULL, "updated_at", DW_TYPE_DATETIME},
                                                    {"Seq", "seq", DW_TYPE_INTEGER}};

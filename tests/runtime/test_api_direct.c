@@ -1,0 +1,284 @@
+/*
+ * test_api_direct.c -- the function table called directly, as a careless
+ * plugin would: NULL handles and strings, calls outside run(), odd JSON,
+ * huge values.  Every call must answer clearly and never crash.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "rt_helpers.h"
+
+static const dw_host_api *T;
+
+static void table_shape(void **state) {
+    (void)state;
+    T = dwh_api_table();
+    assert_int_equal(T->abi_major, DW_ABI_MAJOR);
+    assert_true(DW_API_HAS(T, state_save));
+    if (T->abi_minor == 2) {
+        assert_int_equal(T->struct_size, sizeof(dw_host_api));
+        assert_true(DW_API_HAS(T, rest_schema_add));
+    } else {
+        /* Without the transport nothing of 1.2 is reachable. */
+        assert_int_equal(T->abi_minor, 1);
+        assert_int_equal(T->struct_size, offsetof(dw_host_api, http_request));
+        assert_false(DW_API_HAS(T, http_request));
+        assert_false(DW_API_HAS(T, json_parse));
+    }
+    /* Every member up to struct_size is set. */
+    const char *base = (const char *)T;
+    for (size_t off = offsetof(dw_host_api, log); off < T->struct_size; off += sizeof(void *)) {
+        void *fn;
+        memcpy(&fn, base + off, sizeof fn);
+        if (!fn) fail_msg("member at offset %zu is NULL", off);
+    }
+}
+
+static void null_ctx_everywhere(void **state) {
+    (void)state;
+    T = dwh_api_table();
+    int64_t i;
+    double d;
+    int b;
+    T->log(NULL, DW_LOG_DEBUG, "nothing %s", "here");
+    assert_int_equal((T->fail)(NULL, DW_ERR_AUTH, "x"), DW_ERR_AUTH);
+    assert_int_equal((T->fail)(NULL, DW_OK, "x"), DW_ERR);
+    assert_int_equal(T->cancelled(NULL), 0);
+    assert_null(T->config_json(NULL));
+    assert_null(T->config_string(NULL, "a"));
+    assert_int_equal(T->config_int(NULL, "a", &i), 0);
+    assert_int_equal(T->config_double(NULL, "a", &d), 0);
+    assert_int_equal(T->config_bool(NULL, "a", &b), 0);
+    assert_int_equal(T->config_array_len(NULL, "a"), 0);
+    dw_schema s = {.struct_size = sizeof s, .name = "x"};
+    assert_int_equal(T->schema_add(NULL, &s), DW_ERR);
+    assert_int_equal(T->emit_json(NULL, "{}", 2), DW_ERR);
+    assert_null(T->row_new(NULL));
+    T->row_set_string(NULL, "a", "b");
+    T->row_set_int(NULL, "a", 1);
+    T->row_set_double(NULL, "a", 1);
+    T->row_set_bool(NULL, "a", 1);
+    T->row_set_null(NULL, "a");
+    T->row_set_json(NULL, "a", "{}");
+    assert_int_equal(T->row_emit(NULL), DW_ERR_NOMEM);
+    T->row_discard(NULL);
+    T->free(NULL);
+    assert_int_equal(T->state_can_resume(NULL), 0);
+    assert_null(T->state_load(NULL));
+    assert_int_equal(T->state_save(NULL, "{}"), DW_ERR);
+    /* 1.2 members that are not transport (set even when unreachable). */
+    T->secret_add(NULL, "abcdef");
+    assert_int_equal(T->emit_value(NULL, NULL), DW_ERR);
+    dw_json *j = T->json_parse(NULL, "{\"a\":[1]}", 9);
+    assert_non_null(j);
+    assert_int_equal(T->json_array_len(T->json_get(j, "a")), 1);
+    T->json_free(j);
+    char *u = T->url_build(NULL, "https://h", "p", NULL);
+    assert_string_equal(u, "https://h/p");
+    T->free(u);
+}
+
+typedef struct {
+    dw_ctx ctx;
+    rt_sink sink;
+    dw_run_inputs in;
+    volatile int cancel;
+} fixture;
+
+static void fx_init(fixture *f, const char *config) {
+    memset(f, 0, sizeof *f);
+    json_object *cfg = config ? rt_json(config) : NULL;
+    assert_int_equal(dwh_ctx_init(&f->ctx, NULL, cfg, NULL), DW_OK);
+    if (cfg) json_object_put(cfg); /* ctx holds its own copy */
+    rt_sink_init(&f->sink);
+    f->in.struct_size = sizeof f->in;
+    f->in.schema_name = "t";
+    f->ctx.inputs = &f->in;
+    f->ctx.sink = &f->sink.sink;
+    f->ctx.cancel = &f->cancel;
+    T = dwh_api_table();
+}
+
+static void fx_free(fixture *f) {
+    dwh_ctx_cleanup(&f->ctx);
+    rt_sink_free(&f->sink);
+}
+
+static void config_copy_is_private(void **state) {
+    (void)state;
+    json_object *cfg = rt_json("{\"a\":{\"b\":[10,20]}}");
+    dw_ctx ctx;
+    assert_int_equal(dwh_ctx_init(&ctx, NULL, cfg, NULL), DW_OK);
+    json_object_object_del(cfg, "a"); /* the caller changes its config */
+    json_object_put(cfg);
+    int64_t v = 0;
+    assert_int_equal(dwh_api_table()->config_int(&ctx, "a.b[1]", &v), 1);
+    assert_int_equal(v, 20);
+    assert_string_equal(dwh_api_table()->config_json(&ctx), "{\"a\":{\"b\":[10,20]}}");
+    dwh_ctx_cleanup(&ctx);
+    /* Without a config: "{}" and nothing found. */
+    assert_int_equal(dwh_ctx_init(&ctx, NULL, NULL, NULL), DW_OK);
+    assert_string_equal(dwh_api_table()->config_json(&ctx), "{}");
+    assert_null(dwh_api_table()->config_string(&ctx, "a"));
+    dwh_ctx_cleanup(&ctx);
+}
+
+static void numbers_are_printed_as_json(void **state) {
+    (void)state;
+    fixture f;
+    fx_init(&f, NULL);
+    const char *text = "{\"a\":1.,\"b\":1E5,\"c\":-0.5e-3,\"d\":12345678901234567}";
+    assert_int_equal(T->emit_json(&f.ctx, text, strlen(text)), DW_OK);
+    const char *out = json_object_to_json_string_ext(rt_row(&f.sink, 0), JSON_C_TO_STRING_PLAIN);
+    /* "1." is not JSON: printed as a proper number; the rest as written. */
+    json_object *back = json_tokener_parse(out);
+    assert_non_null(back);
+    assert_null(strstr(out, "1.,"));
+    assert_non_null(strstr(out, "\"b\":1E5"));
+    assert_non_null(strstr(out, "\"c\":-0.5e-3"));
+    assert_non_null(strstr(out, "\"d\":12345678901234567"));
+    json_object_put(back);
+    fx_free(&f);
+}
+
+static void emit_outside_run_and_after_cancel(void **state) {
+    (void)state;
+    fixture f;
+    fx_init(&f, NULL);
+    f.ctx.sink = NULL; /* list_schemas has no sink */
+    assert_int_equal(T->emit_json(&f.ctx, "{}", 2), DW_ERR_UNSUPPORTED);
+    assert_non_null(strstr(f.ctx.error, "outside run()"));
+    fx_free(&f);
+
+    fx_init(&f, NULL);
+    assert_int_equal(T->emit_json(&f.ctx, "{\"n\":1}", 7), DW_OK);
+    assert_int_equal(T->state_save(&f.ctx, "{\"after\":1}"), DW_OK);
+    f.cancel = 1;
+    assert_int_equal(T->cancelled(&f.ctx), 1);
+    /* A save after cancellation is still true and kept... */
+    assert_int_equal(T->state_save(&f.ctx, "{\"after\":1}"), DW_OK);
+    /* ...rows are refused, and then so are saves. */
+    assert_int_equal(T->emit_json(&f.ctx, "{\"n\":2}", 7), DW_ERR_CANCELLED);
+    assert_int_equal(T->state_save(&f.ctx, "{\"after\":2}"), DW_ERR_CANCELLED);
+    assert_int_equal(rt_nrows(&f.sink), 1);
+    assert_string_equal(f.sink.saved, "{\"after\":1}");
+    fx_free(&f);
+
+    /* state outside run(). */
+    fx_init(&f, NULL);
+    f.ctx.inputs = NULL;
+    assert_int_equal(T->state_save(&f.ctx, "{}"), DW_ERR_STATE);
+    assert_int_equal(T->state_can_resume(&f.ctx), 0);
+    fx_free(&f);
+}
+
+static void huge_values_pass_through(void **state) {
+    (void)state;
+    fixture f;
+    fx_init(&f, NULL);
+    size_t n = 8u << 20; /* 8 MiB */
+    char *big = malloc(n + 1);
+    memset(big, 'v', n);
+    big[n] = 0;
+    dw_row *r = T->row_new(&f.ctx);
+    T->row_set_string(r, "big", big);
+    assert_int_equal(T->row_emit(r), DW_OK);
+    assert_int_equal(strlen(rt_row_str(&f.sink, 0, "big")), n);
+    /* The same through emit_json. */
+    char *doc = malloc(n + 16);
+    int len = sprintf(doc, "{\"big\":\"%s\"}", big);
+    assert_int_equal(T->emit_json(&f.ctx, doc, (size_t)len), DW_OK);
+    assert_int_equal(rt_nrows(&f.sink), 2);
+    free(doc);
+    free(big);
+    fx_free(&f);
+}
+
+static void fail_keeps_the_first_error_and_adds_context(void **state) {
+    (void)state;
+    fixture f;
+    fx_init(&f, NULL);
+    assert_int_equal((T->fail)(&f.ctx, DW_ERR_HTTP, "first"), DW_ERR_HTTP);
+    assert_int_equal((T->fail)(&f.ctx, DW_ERR_AUTH, "second"), DW_ERR_AUTH);
+    assert_string_equal(f.ctx.error, "first");
+    assert_int_equal(f.ctx.error_code, DW_ERR_HTTP);
+    fx_free(&f);
+    /* A host refusal followed by the plugin's context. */
+    fx_init(&f, NULL);
+    assert_int_equal(T->emit_json(&f.ctx, "[1]", 3), DW_ERR_BAD_DATA);
+    (T->fail)(&f.ctx, DW_ERR, "orders.jsonl line 12");
+    assert_string_equal(f.ctx.error, "orders.jsonl line 12: emit_json: element 0 of the array is a number, not an object");
+    assert_int_equal(f.ctx.error_code, DW_ERR_BAD_DATA);
+    fx_free(&f);
+    /* A NULL format and an overlong message. */
+    fx_init(&f, NULL);
+    (T->fail)(&f.ctx, DW_ERR, NULL);
+    assert_string_equal(f.ctx.error, "(no message)");
+    fx_free(&f);
+    fx_init(&f, NULL);
+    char *big = malloc(50000);
+    memset(big, 'e', 49999);
+    big[49999] = 0;
+    (T->fail)(&f.ctx, DW_ERR, "%s", big);
+    assert_true(strlen(f.ctx.error) <= DWH_ERROR_MAX_BYTES);
+    free(big);
+    fx_free(&f);
+}
+
+static void secret_added_at_run_time_is_scrubbed(void **state) {
+    (void)state;
+    fixture f;
+    fx_init(&f, NULL);
+    T->secret_add(&f.ctx, "tok-abcdef-123");
+    T->secret_add(&f.ctx, NULL);
+    T->secret_add(&f.ctx, "ab"); /* too short to be worth masking */
+    (T->fail)(&f.ctx, DW_ERR_AUTH, "token tok-abcdef-123 expired (ab)");
+    assert_string_equal(f.ctx.error, "token *** expired (ab)");
+    fx_free(&f);
+}
+
+static void json_helpers_on_odd_input(void **state) {
+    (void)state;
+    fixture f;
+    fx_init(&f, NULL);
+    assert_null(T->json_parse(&f.ctx, "null", 4)); /* null is "absent" */
+    assert_null(T->json_parse(&f.ctx, "", 0));
+    assert_null(T->json_parse(&f.ctx, "[1] [2]", 7));
+    assert_null(T->json_parse(&f.ctx, "[NaN]", 5));
+    const char *doc = "{\"big\":18446744073709551615,\"neg\":-5,\"f\":0.1}";
+    dw_json *j = T->json_parse(&f.ctx, doc, strlen(doc));
+    assert_non_null(j);
+    assert_string_equal(T->json_string(T->json_get(j, "big")), "18446744073709551615");
+    assert_string_equal(T->json_string(T->json_get(j, "neg")), "-5");
+    assert_string_equal(T->json_string(T->json_get(j, "f")), "0.1");
+    assert_null(T->json_index(j, 0)); /* not an array */
+    assert_null(T->json_get(j, "big.deeper"));
+    assert_int_equal(T->emit_value(&f.ctx, T->json_get(j, "neg")), DW_ERR_BAD_DATA);
+    T->json_free(j);
+    fx_free(&f);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(table_shape),
+        cmocka_unit_test(null_ctx_everywhere),
+        cmocka_unit_test(config_copy_is_private),
+        cmocka_unit_test(numbers_are_printed_as_json),
+        cmocka_unit_test(emit_outside_run_and_after_cancel),
+        cmocka_unit_test(huge_values_pass_through),
+        cmocka_unit_test(fail_keeps_the_first_error_and_adds_context),
+        cmocka_unit_test(secret_added_at_run_time_is_scrubbed),
+        cmocka_unit_test(json_helpers_on_odd_input),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    rt_plugins_free();
+    return rc;
+}
