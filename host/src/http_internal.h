@@ -1,0 +1,57 @@
+/*
+ * http_internal.h -- structs shared by http_session.c, http_transport.c and
+ * http_response.c.  Not for other modules: use http_session.h.
+ */
+#ifndef DWH_HTTP_INTERNAL_H
+#define DWH_HTTP_INTERNAL_H
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "http_session.h"
+#include "http_ssrf.h"
+
+typedef struct dwh_http_header {
+    char *name;
+    char *value;
+} dwh_http_header;
+
+struct dw_http_response {
+    long status;
+    char *reason;           /* reason phrase from the status line, or NULL (HTTP/2) */
+    char *body;             /* NUL-terminated */
+    size_t len, cap;
+    uint64_t max_body;
+    int too_big;            /* the body went past max_body; the transfer was stopped */
+    dwh_http_header *headers; /* of the final response only */
+    size_t n_headers, cap_headers;
+    char *url;              /* effective URL */
+    json_object *json;      /* cached parse */
+    int json_tried;
+    const char *json_error;
+};
+
+struct dwh_http_session {
+    dw_ctx *ctx;
+    CURL *curl;
+    dwh_http_options opts;      /* resolved: every timeout set */
+    char *ca_bundle;            /* owned copy */
+    char **internal_allow;      /* owned NULL-terminated copy */
+    dwh_http_clock clock;
+    dwh_ssrf_policy ssrf;
+    dwh_http_counters counters;
+    /* Set by the socket callbacks when the guard refused an address. */
+    int blocked;
+    char blocked_reason[256];
+};
+
+/* Response building (http_response.c). */
+dw_http_response *dwh_http_response_new(uint64_t max_body);
+/* curl write/header callbacks; userdata is the response. */
+size_t dwh_http_response_write_cb(char *data, size_t size, size_t n, void *ud);
+size_t dwh_http_response_header_cb(char *data, size_t size, size_t n, void *ud);
+
+/* Adds into the thread's accumulator, if any (http_session.c). */
+void dwh_http_counters_collect_add(const dwh_http_counters *delta);
+
+#endif

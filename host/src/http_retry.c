@@ -1,0 +1,146 @@
+/* http_retry.c -- retry classification and wait computation (see http_retry.h). */
+#include "http_retry.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+
+static uint32_t pick(const dw_retry_policy *a, const dw_retry_policy *b, const dw_retry_policy *c, size_t off,
+                     uint32_t dflt) {
+    const dw_retry_policy *ps[3] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+        const dw_retry_policy *p = ps[i];
+        if (!p || p->struct_size < off + sizeof(uint32_t)) continue;
+        uint32_t v;
+        memcpy(&v, (const char *)p + off, sizeof v);
+        if (v) return v;
+    }
+    return dflt;
+}
+
+void dwh_retry_resolve(dwh_retry_rules *out, const dw_retry_policy *request, const dw_retry_policy *client,
+                       const dw_retry_policy *fallback) {
+    out->max_attempts = pick(request, client, fallback, offsetof(dw_retry_policy, max_attempts),
+                             DWH_RETRY_MAX_ATTEMPTS);
+    out->base_delay_ms = pick(request, client, fallback, offsetof(dw_retry_policy, base_delay_ms),
+                              DWH_RETRY_BASE_DELAY_MS);
+    out->max_delay_ms = pick(request, client, fallback, offsetof(dw_retry_policy, max_delay_ms),
+                             DWH_RETRY_MAX_DELAY_MS);
+    out->max_retry_after_s = pick(request, client, fallback, offsetof(dw_retry_policy, max_retry_after_s),
+                                  DWH_RETRY_MAX_RETRY_AFTER_S);
+    if (out->max_delay_ms < out->base_delay_ms) out->max_delay_ms = out->base_delay_ms;
+    out->min_delay_ms = out->base_delay_ms < DWH_RETRY_MIN_DELAY_MS ? out->base_delay_ms : DWH_RETRY_MIN_DELAY_MS;
+}
+
+static int header_is_zero(const char *v) {
+    if (!v) return 0;
+    while (isspace((unsigned char)*v)) v++;
+    char *end;
+    long n = strtol(v, &end, 10);
+    return end != v && n == 0;
+}
+
+dwh_retry_reason dwh_retry_classify(long status, dwh_header_fn header, void *ud) {
+    switch (status) {
+    case 429: return DWH_RETRY_RATE_LIMITED;
+    case 503: return DWH_RETRY_UNAVAILABLE;
+    case 500:
+    case 502:
+    case 504: return DWH_RETRY_SERVER_ERROR;
+    case 403:
+        /* GitHub answers an exhausted primary rate limit with 403 and
+         * X-RateLimit-Remaining: 0; a plain 403 is a permission problem. */
+        if (header && header_is_zero(header(ud, "X-RateLimit-Remaining"))) return DWH_RETRY_RATE_LIMITED;
+        return DWH_RETRY_NO;
+    default: return DWH_RETRY_NO;
+    }
+}
+
+int dwh_method_idempotent(const char *method) {
+    static const char *const safe[] = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE", NULL};
+    if (!method) return 1; /* NULL means GET */
+    for (int i = 0; safe[i]; i++)
+        if (!strcasecmp(method, safe[i])) return 1;
+    return 0;
+}
+
+int dwh_http_date_parse(const char *text, int64_t *epoch_s) {
+    if (!text || !*text) return -1;
+    /* curl_getdate knows the three HTTP date forms (RFC 7231 7.1.1.1). */
+    time_t t = curl_getdate(text, NULL);
+    if (t == (time_t)-1) return -1;
+    *epoch_s = (int64_t)t;
+    return 0;
+}
+
+/* Parses a non-negative integer (optionally fractional: some servers send
+ * "1.5"); returns 0 on success with *ms set to the value in milliseconds. */
+static int parse_seconds(const char *v, double *out) {
+    while (isspace((unsigned char)*v)) v++;
+    if (!isdigit((unsigned char)*v)) return -1;
+    char *end;
+    double d = strtod(v, &end);
+    while (isspace((unsigned char)*end)) end++;
+    if (*end) return -1;
+    *out = d;
+    return 0;
+}
+
+int64_t dwh_retry_server_wait_ms(const dwh_retry_rules *r, dwh_header_fn header, void *ud, int64_t now_ms,
+                                 const char **source) {
+    if (!header) return -1;
+    int64_t wait = -1;
+    const char *used = NULL;
+    const char *ra = header(ud, "Retry-After");
+    double secs;
+    if (ra) {
+        int64_t when;
+        if (parse_seconds(ra, &secs) == 0) {
+            wait = (int64_t)(secs * 1000.0);
+            used = "Retry-After";
+        } else if (dwh_http_date_parse(ra, &when) == 0) {
+            wait = when * 1000 - now_ms;
+            used = "Retry-After";
+        }
+    }
+    if (wait < 0 && !used) {
+        static const char *const resets[] = {"X-RateLimit-Reset", "RateLimit-Reset", "X-Rate-Limit-Reset", NULL};
+        for (int i = 0; resets[i] && !used; i++) {
+            const char *v = header(ud, resets[i]);
+            if (!v || parse_seconds(v, &secs) != 0) continue;
+            /* Told apart by size: nobody asks to wait 30 years, so a value
+             * past 10^12 is epoch ms, past 10^9 (2001) epoch seconds, and a
+             * smaller one a delta in seconds (IETF RateLimit-Reset). */
+            if (secs >= 1e12)
+                wait = (int64_t)secs - now_ms;
+            else if (secs >= 1e9)
+                wait = (int64_t)(secs * 1000.0) - now_ms;
+            else
+                wait = (int64_t)(secs * 1000.0);
+            used = resets[i];
+        }
+    }
+    if (!used) return -1;
+    if (source) *source = used;
+    if (wait < 0) wait = 0;
+    int64_t cap = (int64_t)r->max_retry_after_s * 1000;
+    if (wait > cap) wait = cap;
+    return wait;
+}
+
+int64_t dwh_retry_backoff_ms(const dwh_retry_rules *r, uint32_t n, uint64_t random64) {
+    if (n < 1) n = 1;
+    int64_t d = r->base_delay_ms;
+    for (uint32_t i = 1; i < n && d < (int64_t)r->max_delay_ms; i++) d *= 2;
+    if (d > (int64_t)r->max_delay_ms) d = r->max_delay_ms;
+    int64_t half = d / 2;
+    return d - half + (half > 0 ? (int64_t)(random64 % (uint64_t)(half + 1)) : 0);
+}
+
+int64_t dwh_retry_floor(const dwh_retry_rules *r, int64_t wait_ms) {
+    return wait_ms < (int64_t)r->min_delay_ms ? (int64_t)r->min_delay_ms : wait_ms;
+}

@@ -1,0 +1,86 @@
+/*
+ * http_retry.h -- when the transport retries, and how long it waits.
+ *
+ * Pure functions (no I/O, no clock reads: the caller passes "now"), so the
+ * rules are tested directly and the transport stays a thin loop.
+ *
+ * Rules (the reference's REST client, made safe against busy loops):
+ *   - retry on 429, 500, 502, 503, 504, on 403 with X-RateLimit-Remaining: 0
+ *     (GitHub's primary rate limit) and on transport errors;
+ *   - a server-given wait wins: Retry-After (delta seconds or HTTP date),
+ *     else X-RateLimit-Reset / RateLimit-Reset (epoch seconds, epoch
+ *     milliseconds or delta seconds, told apart by size), capped at
+ *     max_retry_after_s (300 s);
+ *   - otherwise exponential backoff min(base * 2^(n-1), max_delay) with
+ *     "equal jitter" (half fixed, half random) so parallel runs spread out;
+ *   - never less than min_delay_ms: Retry-After: 0 or a reset already in
+ *     the past must not turn into a busy loop.
+ */
+#ifndef DWH_HTTP_RETRY_H
+#define DWH_HTTP_RETRY_H
+
+#include <stdint.h>
+
+#include "dwsdk.h"
+
+/* Defaults (the reference REST client's). */
+#define DWH_RETRY_MAX_ATTEMPTS 5u
+#define DWH_RETRY_BASE_DELAY_MS 1000u
+#define DWH_RETRY_MAX_DELAY_MS 60000u
+#define DWH_RETRY_MAX_RETRY_AFTER_S 300u
+#define DWH_RETRY_MIN_DELAY_MS 1000u
+
+/* A resolved policy: every member set. */
+typedef struct dwh_retry_rules {
+    uint32_t max_attempts; /* total attempts including the first, >= 1 */
+    uint32_t base_delay_ms;
+    uint32_t max_delay_ms;
+    uint32_t max_retry_after_s;
+    uint32_t min_delay_ms; /* floor for every wait */
+} dwh_retry_rules;
+
+/* Resolves the policy for one request: each member comes from the first of
+ * `request`, `client`, `fallback` that sets it (non-zero, within its
+ * struct_size), else the default above.  Any argument may be NULL.  The
+ * floor is min(DWH_RETRY_MIN_DELAY_MS, base delay) so a policy that asks
+ * for fast retries (tests, 10 ms base) still gets them. */
+void dwh_retry_resolve(dwh_retry_rules *out, const dw_retry_policy *request, const dw_retry_policy *client,
+                       const dw_retry_policy *fallback);
+
+/* Why a response is retryable. */
+typedef enum dwh_retry_reason {
+    DWH_RETRY_NO = 0,
+    DWH_RETRY_RATE_LIMITED, /* 429, or 403 with X-RateLimit-Remaining: 0 */
+    DWH_RETRY_UNAVAILABLE,  /* 503: the server did not process the request */
+    DWH_RETRY_SERVER_ERROR  /* 500, 502, 504: it may have; idempotent methods only */
+} dwh_retry_reason;
+
+/* Header lookup the rules need: returns the value of `name`
+ * (case-insensitive) or NULL. */
+typedef const char *(*dwh_header_fn)(void *ud, const char *name);
+
+dwh_retry_reason dwh_retry_classify(long status, dwh_header_fn header, void *ud);
+
+/* Method is safe to repeat after it may have reached the server. */
+int dwh_method_idempotent(const char *method);
+
+/* Parses an HTTP date (RFC 7231 IMF-fixdate, RFC 850 and asctime forms)
+ * into epoch seconds.  Returns 0 on success. */
+int dwh_http_date_parse(const char *text, int64_t *epoch_s);
+
+/* The wait the server asked for, in ms, from Retry-After or the reset
+ * headers, relative to now_ms (epoch ms); *source (may be NULL) receives the
+ * header name used (static storage).  Returns -1 when no header says.
+ * A wait in the past yields 0 (the caller applies the floor); a wait beyond
+ * max_retry_after_s is capped to it. */
+int64_t dwh_retry_server_wait_ms(const dwh_retry_rules *r, dwh_header_fn header, void *ud, int64_t now_ms,
+                                 const char **source);
+
+/* Plain backoff for retry number n (1 = the first retry), with jitter from
+ * `random64` (any 64-bit value; the caller's injectable RNG). */
+int64_t dwh_retry_backoff_ms(const dwh_retry_rules *r, uint32_t n, uint64_t random64);
+
+/* Applies the floor. */
+int64_t dwh_retry_floor(const dwh_retry_rules *r, int64_t wait_ms);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * http_session.h -- the tracked HTTP transport of one operation.
+ *
+ * Every HTTP request a plugin makes goes through dwh_http_perform() on the
+ * session of its dw_ctx (ctx->http, created on first use, freed by
+ * dwh_ctx_cleanup through dwh_http_session_free).  The session owns one
+ * curl easy handle, reused for every request so connections are kept alive;
+ * it asks for gzip/deflate/br, HTTP/2 over TLS where the server offers it,
+ * verifies TLS always (custom CA bundle optional), applies connect and
+ * total timeouts, retries (http_retry.h) with an injectable clock, guards
+ * against SSRF (http_ssrf.h), follows redirects itself so each target is
+ * checked before connecting, writes one "http.request" log line per attempt
+ * and keeps per-run counters.
+ *
+ * Environment proxies are ignored: a proxy would hide the address the SSRF
+ * guard must see.
+ */
+#ifndef DWH_HTTP_SESSION_H
+#define DWH_HTTP_SESSION_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "dwsdk.h"
+
+typedef struct dwh_http_session dwh_http_session;
+
+/* ---- counters --------------------------------------------------------- */
+
+/* Per-run counters.  Plain data; add with dwh_http_counters_add. */
+typedef struct dwh_http_counters {
+    uint64_t requests;         /* attempts that reached the wire (each retry and redirect counts) */
+    uint64_t status_2xx, status_3xx, status_4xx, status_5xx;
+    uint64_t transport_errors; /* attempts without an HTTP status (timeout, reset, refused) */
+    uint64_t retries;          /* attempts that were a retry of an earlier one */
+    uint64_t bytes_out;        /* request headers + body */
+    uint64_t bytes_in;         /* response headers + body as received (compressed) */
+    uint64_t rate_limit_wait_ms; /* slept because the server said so (Retry-After, resets) */
+    uint64_t backoff_wait_ms;  /* slept in exponential backoff */
+    uint64_t ssrf_blocked;     /* connections refused by the SSRF guard */
+} dwh_http_counters;
+
+/* Adds every member of `c` into `into`. */
+void dwh_http_counters_add(dwh_http_counters *into, const dwh_http_counters *c);
+
+/* Copies the counters of ctx's session into *out (zeros when the operation
+ * made no request). */
+void dwh_http_counters_get(const dw_ctx *ctx, dwh_http_counters *out);
+
+/* Thread-scoped accumulator for callers that do not hold the dw_ctx (the
+ * sync command wraps dwh_op_run): while set, every attempt made on this
+ * thread is also added into `totals` (borrowed; must outlive the scope).
+ * Pass NULL to stop.  Returns the previous accumulator so scopes nest. */
+dwh_http_counters *dwh_http_counters_collect(dwh_http_counters *totals);
+
+/* The counters as a JSON object (keys as the member names, plus "status"
+ * {"2xx":..}), for the sync summary and --json.  Caller puts it. */
+json_object *dwh_http_counters_json(const dwh_http_counters *c);
+
+/* ---- clock ------------------------------------------------------------ */
+
+/* Time and sleep, injectable so retry tests run in milliseconds and assert
+ * the computed waits.  Every member is required in a custom clock. */
+typedef struct dwh_http_clock {
+    void *ud;
+    int64_t (*now_ms)(void *ud); /* wall clock, epoch ms (HTTP dates, epoch resets) */
+    /* Sleeps ms; returns non-zero if *cancel became non-zero meanwhile. */
+    int (*sleep_ms)(void *ud, int64_t ms, volatile int *cancel);
+    uint64_t (*random)(void *ud); /* jitter source */
+} dwh_http_clock;
+
+/* The real clock: gettimeofday, nanosleep in 50 ms slices watching
+ * *cancel, and a per-thread xorshift seeded from the time.  Static. */
+const dwh_http_clock *dwh_http_clock_system(void);
+
+/* ---- options ---------------------------------------------------------- */
+
+typedef struct dwh_http_options {
+    const char *ca_bundle;        /* PEM file of trusted CAs; NULL: DWHOST_CA_BUNDLE, else the system store */
+    uint32_t connect_timeout_ms;  /* 0: 10 s */
+    uint32_t timeout_ms;          /* whole request; 0: 60 s; dw_http_request.timeout_ms overrides */
+    uint32_t max_redirects;       /* 0: 5 */
+    uint64_t max_body_bytes;      /* 0: 256 MiB; a larger body fails the request */
+    const char *const *internal_allow; /* "ip:port" internal endpoints allowed even without
+                                          ctx->allow_internal_hosts; NULL-terminated */
+    const dwh_http_clock *clock;  /* NULL: dwh_http_clock_system() */
+    const dw_retry_policy *retry; /* host default policy; NULL: http_retry.h defaults */
+} dwh_http_options;
+
+/* Sets the process-wide defaults new sessions start from (the CLI's
+ * --ca-bundle, the embedding API).  Everything is copied except `clock`
+ * and `retry`, which are borrowed and must stay valid.  NULL resets. */
+void dwh_http_set_defaults(const dwh_http_options *o);
+
+/* ---- sessions --------------------------------------------------------- */
+
+/* Creates ctx->http with `o` (NULL: the process defaults), replacing and
+ * freeing any existing session.  Options are copied (clock and retry
+ * borrowed).  Returns the session (owned by ctx) or NULL on OOM. */
+dwh_http_session *dwh_http_session_attach(dw_ctx *ctx, const dwh_http_options *o);
+
+/* ctx->http, created with the process defaults on first use. */
+dwh_http_session *dwh_http_session_for(dw_ctx *ctx);
+
+/* Frees a session (NULL is fine).  Called by dwh_ctx_cleanup. */
+void dwh_http_session_free(dwh_http_session *s);
+
+/* ---- requests --------------------------------------------------------- */
+
+/* Performs `req` on ctx's session: SSRF guard, retries, redirects (each
+ * target re-checked), one log line per attempt, counters.  `client` (may be
+ * NULL) contributes its headers (first, so the request's may override) and
+ * its retry policy (the request's wins).
+ *
+ * On DW_OK *out is a response (any HTTP status, also after retries ran out
+ * on 429/5xx) the caller frees with dwh_http_response_free().  On error *out
+ * is NULL and the error is recorded on ctx (dwh_ctx_fail): DW_ERR_SSRF,
+ * DW_ERR_TIMEOUT, DW_ERR_UNREACHABLE, DW_ERR_NON_RETRYABLE (the plugin's map
+ * matched the raw error text or body: the friendly message), DW_ERR_CANCELLED,
+ * DW_ERR_BAD_DATA (body over the size limit), DW_ERR_CONFIG (bad URL). */
+dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req, const dw_rest_client *client,
+                           dw_http_response **out);
+
+/* Turns a response with status >= 400 into an error recorded on ctx and
+ * returns it: 401 DW_ERR_AUTH, 403 DW_ERR_FORBIDDEN, 404 DW_ERR_NOT_FOUND,
+ * 429 (or a rate-limit 403) DW_ERR_RATE_LIMITED, else DW_ERR_HTTP.  `what`
+ * names the thing fetched ("endpoint issues").  Returns DW_OK for < 400. */
+dw_status dwh_http_fail_status(dw_ctx *ctx, const dw_http_response *resp, const char *what);
+
+/* ---- responses -------------------------------------------------------- */
+
+long dwh_http_response_status(const dw_http_response *r);
+/* Body, NUL-terminated (decompressed); owned by the response. */
+const char *dwh_http_response_body(const dw_http_response *r, size_t *len);
+/* Header value (case-insensitive name); repeated headers are joined with
+ * ", " as RFC 9110 allows.  Owned by the response; NULL when absent. */
+const char *dwh_http_response_header(const dw_http_response *r, const char *name);
+/* The URL the response came from (after redirects); owned by the response. */
+const char *dwh_http_response_url(const dw_http_response *r);
+/* Parses the body as JSON once and caches it; owned by the response.
+ * NULL when the body is not JSON; *error (may be NULL) receives json-c's
+ * reason (static storage). */
+json_object *dwh_http_response_json(dw_http_response *r, const char **error);
+void dwh_http_response_free(dw_http_response *r);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * http_ssrf.h -- the SSRF guard: which addresses a plugin may reach.
+ *
+ * A connector's URLs come from user config (a base URL, a GitHub Enterprise
+ * host) and from servers (Link headers, redirects), so without a guard a
+ * source could be pointed at the cloud metadata service or an internal
+ * admin port.  The transport refuses every address this module classifies
+ * as internal unless the operation allows internal hosts
+ * (ctx->allow_internal_hosts) or the exact "ip:port" is on an allow-list.
+ *
+ * The check runs on the address curl is about to connect to (its
+ * open-socket callback) and again on the connected peer before the request
+ * is sent, so a DNS answer that changes between a check and the connect
+ * (rebinding) cannot get through; IP-literal URLs and redirect targets are
+ * also checked before any connection is attempted.
+ */
+#ifndef DWH_HTTP_SSRF_H
+#define DWH_HTTP_SSRF_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+typedef enum dwh_addr_class {
+    DWH_ADDR_PUBLIC = 0,
+    DWH_ADDR_LOOPBACK,    /* 127.0.0.0/8, ::1 */
+    DWH_ADDR_PRIVATE,     /* 10/8, 172.16/12, 192.168/16, fc00::/7, fec0::/10 */
+    DWH_ADDR_LINK_LOCAL,  /* 169.254/16, fe80::/10 */
+    DWH_ADDR_CGNAT,       /* 100.64/10 (shared address space) */
+    DWH_ADDR_MULTICAST,   /* 224/4, ff00::/8, 255.255.255.255 */
+    DWH_ADDR_UNSPECIFIED, /* 0.0.0.0/8, :: */
+    DWH_ADDR_METADATA,    /* 169.254.169.254, fd00:ec2::254 (cloud metadata) */
+    DWH_ADDR_RESERVED     /* 192.0.0/24, 198.18/15, 240/4, documentation ranges */
+} dwh_addr_class;
+
+/* Short name ("loopback", "metadata", ...) for messages; static storage. */
+const char *dwh_addr_class_name(dwh_addr_class c);
+
+/* Classifies an AF_INET or AF_INET6 address.  IPv4-mapped (::ffff:a.b.c.d),
+ * IPv4-compatible and NAT64 (64:ff9b::/96) IPv6 addresses are classified
+ * by their embedded IPv4 address.  Other families are RESERVED. */
+dwh_addr_class dwh_addr_classify(const struct sockaddr *sa);
+
+/* Parses a numeric IPv4/IPv6 literal (brackets allowed) into *out (port 0).
+ * Returns 1 when `text` is an IP literal, 0 otherwise. */
+int dwh_addr_parse(const char *text, struct sockaddr_storage *out);
+
+/* Sets the port of an AF_INET/AF_INET6 address. */
+void dwh_addr_set_port(struct sockaddr_storage *ss, unsigned port);
+
+/* Formats "ip:port" ("[v6]:port" for IPv6) into buf.  Returns buf. */
+char *dwh_addr_format(const struct sockaddr *sa, char *buf, size_t len);
+
+/* The guard's policy for one operation. */
+typedef struct dwh_ssrf_policy {
+    int allow_internal;               /* every address allowed */
+    const char *const *allow_list;    /* NULL-terminated "ip:port" entries allowed even
+                                         when internal ("[::1]:8080" for IPv6); borrowed */
+} dwh_ssrf_policy;
+
+/* Returns 1 when the policy lets the transport connect to `sa`, 0 when it
+ * refuses; on refusal writes a one-line reason into why (may be NULL),
+ * e.g. "10.0.0.1:80 is a private address". */
+int dwh_ssrf_allowed(const dwh_ssrf_policy *p, const struct sockaddr *sa, char *why, size_t why_len);
+
+#endif

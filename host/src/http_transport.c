@@ -1,0 +1,594 @@
+/*
+ * http_transport.c -- one tracked request: guard, attempts, redirects,
+ * retries, log lines and counters (see http_session.h for the contract).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ctx.h"
+#include "http_internal.h"
+#include "http_retry.h"
+#include "http_url.h"
+#include "log.h"
+#include "registry.h"
+#include "secrets.h"
+
+/* The plugin's borrowed structs are read only as far as their struct_size
+ * reaches; the rest is zero (an older or smaller plugin struct). */
+#define COPY_SIZED(dst, src)                                                   \
+    do {                                                                       \
+        memset(&(dst), 0, sizeof(dst));                                        \
+        if (src) {                                                             \
+            size_t n_ = (src)->struct_size < sizeof(dst) ? (src)->struct_size : sizeof(dst); \
+            memcpy(&(dst), (src), n_);                                         \
+        }                                                                      \
+    } while (0)
+
+static const char *status_reason(long status) {
+    switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return status >= 500 ? "Server Error" : "Client Error";
+    }
+}
+
+/* ---- the plugin's non-retryable map ----------------------------------- */
+
+/* Returns the friendly message of the first entry whose substring occurs
+ * (case-insensitively) in any of the texts, or NULL. */
+static const char *non_retryable_match(const dw_ctx *ctx, const char *a, const char *b) {
+    if (!ctx || !ctx->plugin) return NULL;
+    const dw_source *src = dwh_plugin_source(ctx->plugin);
+    if (!src || !src->non_retryable_errors) return NULL;
+    for (uint32_t i = 0; i < src->n_non_retryable_errors; i++) {
+        const dw_error_mapping *m = &src->non_retryable_errors[i];
+        if (!m->substring || !*m->substring) continue;
+        if ((a && strcasestr(a, m->substring)) || (b && strcasestr(b, m->substring)))
+            return m->message && *m->message ? m->message : m->substring;
+    }
+    return NULL;
+}
+
+/* ---- headers ---------------------------------------------------------- */
+
+static int header_name_is(const char *line, const char *name) {
+    size_t n = strlen(name);
+    return !strncasecmp(line, name, n) && line[n] == ':';
+}
+
+/* Credentials in headers must never reach a log line: register the values
+ * of auth-looking headers (and the token after a "Bearer "-style scheme). */
+static void register_header_secrets(dw_ctx *ctx, const char *line) {
+    if (!ctx || !ctx->secrets) return;
+    const char *colon = strchr(line, ':');
+    if (!colon) return;
+    if (!dwh_url_param_is_secret(line, (size_t)(colon - line)) && !header_name_is(line, "Cookie")) return;
+    const char *v = colon + 1;
+    while (*v == ' ' || *v == '\t') v++;
+    dwh_secrets_add(ctx->secrets, v);
+    const char *sp = strchr(v, ' ');
+    if (sp) dwh_secrets_add(ctx->secrets, sp + 1);
+}
+
+/* Headers that carry credentials are not sent to another host on a
+ * redirect (as curl does without CURLOPT_UNRESTRICTED_AUTH). */
+static int header_is_credential(const char *line) {
+    const char *colon = strchr(line, ':');
+    if (!colon) return 0;
+    return header_name_is(line, "Cookie") || dwh_url_param_is_secret(line, (size_t)(colon - line));
+}
+
+static struct curl_slist *build_headers(dw_ctx *ctx, const char *const *client_h, const char *const *req_h,
+                                        int drop_credentials) {
+    struct curl_slist *l = NULL;
+    const char *const *lists[2] = {client_h, req_h};
+    for (int k = 0; k < 2; k++) {
+        for (const char *const *h = lists[k]; h && *h; h++) {
+            if (!strchr(*h, ':')) continue;
+            register_header_secrets(ctx, *h);
+            if (drop_credentials && header_is_credential(*h)) continue;
+            struct curl_slist *n = curl_slist_append(l, *h);
+            if (!n) break;
+            l = n;
+        }
+    }
+    return l;
+}
+
+/* ---- attempt bookkeeping ---------------------------------------------- */
+
+typedef struct attempt_info {
+    const char *method;
+    const char *url;
+    const char *url_template;
+    long status;
+    CURLcode rc;
+    const char *error_class; /* NULL: none */
+    int64_t latency_ms;
+    uint64_t request_bytes, response_bytes;
+    uint32_t attempt;
+    int64_t retry_in_ms;     /* >= 0: a retry follows after this wait */
+    const char *wait_source; /* header the wait came from */
+    const char *redirect_to;
+    const char *peer;
+    const char *detail;      /* curl's error text */
+} attempt_info;
+
+static void log_attempt(dw_ctx *ctx, const attempt_info *a) {
+    json_object *f = json_object_new_object();
+    if (!f) return;
+    char *safe_url = dwh_url_redact(a->url);
+    long port = 0;
+    char *host = dwh_url_host(a->url, &port, NULL);
+    json_object_object_add(f, "method", json_object_new_string(a->method));
+    json_object_object_add(f, "url", json_object_new_string(safe_url ? safe_url : ""));
+    json_object_object_add(f, "url_template", a->url_template ? json_object_new_string(a->url_template) : NULL);
+    json_object_object_add(f, "host", json_object_new_string(host ? host : ""));
+    json_object_object_add(f, "status", a->status ? json_object_new_int64(a->status) : NULL);
+    json_object_object_add(f, "latency_ms", json_object_new_int64(a->latency_ms));
+    json_object_object_add(f, "request_bytes", json_object_new_int64((int64_t)a->request_bytes));
+    json_object_object_add(f, "response_bytes", json_object_new_int64((int64_t)a->response_bytes));
+    json_object_object_add(f, "attempt", json_object_new_int64(a->attempt));
+    json_object_object_add(f, "error_class", a->error_class ? json_object_new_string(a->error_class) : NULL);
+    if (a->retry_in_ms >= 0) json_object_object_add(f, "retry_in_ms", json_object_new_int64(a->retry_in_ms));
+    if (a->wait_source) json_object_object_add(f, "wait_from", json_object_new_string(a->wait_source));
+    char *safe_redirect = a->redirect_to ? dwh_url_redact(a->redirect_to) : NULL;
+    if (safe_redirect) json_object_object_add(f, "redirect_to", json_object_new_string(safe_redirect));
+    if (a->peer && *a->peer) json_object_object_add(f, "peer", json_object_new_string(a->peer));
+    if (a->detail && *a->detail) json_object_object_add(f, "error", json_object_new_string(a->detail));
+
+    char msg[512];
+    if (a->status)
+        snprintf(msg, sizeof msg, "%s %s -> %ld (%lld ms)", a->method, safe_url ? safe_url : "", a->status,
+                 (long long)a->latency_ms);
+    else
+        snprintf(msg, sizeof msg, "%s %s -> %s", a->method, safe_url ? safe_url : "",
+                 a->error_class ? a->error_class : "error");
+    dw_log_level lvl = (a->error_class || a->status >= 400) ? DW_LOG_WARN : DW_LOG_INFO;
+    dwh_log_fields(ctx, lvl, "http.request", msg, f);
+    free(safe_url);
+    free(safe_redirect);
+    free(host);
+}
+
+static void count_attempt(dwh_http_session *s, const attempt_info *a, int sent) {
+    dwh_http_counters d = {0};
+    if (sent) {
+        d.requests = 1;
+        d.bytes_out = a->request_bytes;
+        d.bytes_in = a->response_bytes;
+        if (a->attempt > 1) d.retries = 1;
+        if (a->status >= 200 && a->status < 300) d.status_2xx = 1;
+        else if (a->status >= 300 && a->status < 400) d.status_3xx = 1;
+        else if (a->status >= 400 && a->status < 500) d.status_4xx = 1;
+        else if (a->status >= 500) d.status_5xx = 1;
+        else d.transport_errors = 1;
+    } else {
+        d.ssrf_blocked = 1;
+    }
+    dwh_http_counters_add(&s->counters, &d);
+    dwh_http_counters_collect_add(&d);
+}
+
+static void count_wait(dwh_http_session *s, int64_t ms, int from_server) {
+    dwh_http_counters d = {0};
+    if (from_server)
+        d.rate_limit_wait_ms = (uint64_t)ms;
+    else
+        d.backoff_wait_ms = (uint64_t)ms;
+    dwh_http_counters_add(&s->counters, &d);
+    dwh_http_counters_collect_add(&d);
+}
+
+/* ---- transport errors ------------------------------------------------- */
+
+static const char *curl_error_class(CURLcode rc) {
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_COULDNT_RESOLVE_HOST: return "dns";
+    case CURLE_COULDNT_CONNECT: return "connect";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CIPHER: return "tls";
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE: return "reset";
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_WEIRD_SERVER_REPLY: return "protocol";
+    case CURLE_ABORTED_BY_CALLBACK: return "cancelled";
+    default: return "transport";
+    }
+}
+
+static int curl_retryable(CURLcode rc) {
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM: return 1;
+    default: return 0;
+    }
+}
+
+/* The request cannot have reached the server: safe to retry any method. */
+static int curl_not_sent(CURL *c, CURLcode rc) {
+    if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR) return 1;
+    curl_off_t pre = 0;
+    curl_easy_getinfo(c, CURLINFO_PRETRANSFER_TIME_T, &pre);
+    return rc == CURLE_OPERATION_TIMEDOUT && pre == 0;
+}
+
+static dw_status curl_status(CURLcode rc) {
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT: return DW_ERR_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE: return DW_ERR_UNREACHABLE;
+    default: return DW_ERR;
+    }
+}
+
+/* ---- per-attempt curl setup ------------------------------------------- */
+
+static int xfer_cb(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
+    (void)dt, (void)dn, (void)ut, (void)un;
+    dw_ctx *ctx = ud;
+    return ctx && ctx->cancel ? 1 : 0;
+}
+
+static void setup_attempt(dwh_http_session *s, const char *method, const char *url, struct curl_slist *hdrs,
+                          const char *body, size_t body_len, uint32_t timeout_ms, dw_http_response *resp,
+                          char *errbuf) {
+    CURL *c = s->curl;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, dwh_http_response_write_cb);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, dwh_http_response_header_cb);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xfer_cb);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, s->ctx);
+    /* Reset the method options a previous request may have set. */
+    curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    if (!strcasecmp(method, "HEAD")) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    } else if (body || strcasecmp(method, "GET")) {
+        if (body || !strcasecmp(method, "POST") || !strcasecmp(method, "PUT") || !strcasecmp(method, "PATCH")) {
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? body_len : 0));
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+        }
+        if (strcasecmp(method, "POST")) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    }
+}
+
+/* ---- the request ------------------------------------------------------ */
+
+/* Checks an IP-literal host before any connection is made; names are
+ * checked by the socket callbacks once resolved. */
+static int precheck_literal(dwh_http_session *s, const char *url, char *why, size_t why_len) {
+    long port = 0;
+    char *scheme = NULL;
+    char *host = dwh_url_host(url, &port, &scheme);
+    int ok = 1;
+    if (!host || !scheme || (strcasecmp(scheme, "http") && strcasecmp(scheme, "https"))) {
+        snprintf(why, why_len, "not an http(s) URL");
+        ok = -1;
+    } else {
+        struct sockaddr_storage ss;
+        if (dwh_addr_parse(host, &ss)) {
+            dwh_addr_set_port(&ss, (unsigned)port);
+            if (!dwh_ssrf_allowed(&s->ssrf, (struct sockaddr *)&ss, why, why_len)) ok = 0;
+        }
+    }
+    free(host);
+    free(scheme);
+    return ok;
+}
+
+static const char *resp_header(void *ud, const char *name) { return dwh_http_response_header(ud, name); }
+
+static int same_origin(const char *a, const char *b) {
+    long pa = 0, pb = 0;
+    char *sa = NULL, *sb = NULL;
+    char *ha = dwh_url_host(a, &pa, &sa), *hb = dwh_url_host(b, &pb, &sb);
+    int same = ha && hb && sa && sb && !strcmp(ha, hb) && pa == pb && !strcasecmp(sa, sb);
+    free(ha), free(hb), free(sa), free(sb);
+    return same;
+}
+
+dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
+                           dw_http_response **out) {
+    if (out) *out = NULL;
+    if (!ctx || !out) return DW_ERR;
+    dw_http_request req;
+    COPY_SIZED(req, req_in);
+    dw_rest_client client;
+    COPY_SIZED(client, client_in);
+    if (!req_in || !req.url || !*req.url)
+        return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "http_request: no URL given (dw_http_request.url is required)");
+    dwh_http_session *s = dwh_http_session_for(ctx);
+    if (!s) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory creating the HTTP session");
+
+    dwh_retry_rules rules;
+    dwh_retry_resolve(&rules, req.retry, client_in ? client.retry : NULL, s->opts.retry);
+    uint32_t timeout_ms = req.timeout_ms ? req.timeout_ms : s->opts.timeout_ms;
+
+    char method[16];
+    snprintf(method, sizeof method, "%s", req.method && *req.method ? req.method : "GET");
+    for (char *m = method; *m; m++) *m = (char)toupper((unsigned char)*m);
+    const char *body = req.body;
+    size_t body_len = req.body ? (req.body_len ? req.body_len : strlen(req.body)) : 0;
+    int idempotent = dwh_method_idempotent(method);
+
+    char *url = strdup(req.url);
+    if (!url) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory");
+    int drop_credentials = 0;
+    struct curl_slist *hdrs = build_headers(ctx, client_in ? client.headers : NULL, req.headers, 0);
+    uint32_t attempt = 1, redirects = 0;
+    dw_status result = DW_OK;
+    char errbuf[CURL_ERROR_SIZE];
+
+    for (;;) {
+        if (ctx->cancel) {
+            result = dwh_ctx_fail(ctx, DW_ERR_CANCELLED, "%s request cancelled", method);
+            break;
+        }
+        attempt_info a = {.method = method, .url = url, .url_template = req.url_template, .attempt = attempt,
+                          .retry_in_ms = -1};
+        char why[256];
+        int pre = precheck_literal(s, url, why, sizeof why);
+        if (pre <= 0) {
+            char *safe = dwh_url_redact(url);
+            a.error_class = pre < 0 ? "bad_url" : "ssrf_blocked";
+            a.detail = why;
+            log_attempt(ctx, &a);
+            if (pre < 0) {
+                result = dwh_ctx_fail(ctx, DW_ERR_CONFIG, "%s %s: %s", method, safe, why);
+            } else {
+                count_attempt(s, &a, 0);
+                result = dwh_ctx_fail(ctx, DW_ERR_SSRF,
+                                      "%s %s refused%s: %s; internal addresses are not allowed for this source",
+                                      method, safe, redirects ? " (redirect target)" : "", why);
+            }
+            free(safe);
+            break;
+        }
+
+        dw_http_response *resp = dwh_http_response_new(s->opts.max_body_bytes);
+        if (!resp) {
+            result = dwh_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory");
+            break;
+        }
+        errbuf[0] = 0;
+        s->blocked = 0;
+        setup_attempt(s, method, url, hdrs, body, body_len, timeout_ms, resp, errbuf);
+        CURLcode rc = curl_easy_perform(s->curl);
+
+        long status = 0;
+        curl_off_t total_us = 0, down = 0, up = 0;
+        long hdr_in = 0, req_size = 0;
+        char *peer = NULL;
+        curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(s->curl, CURLINFO_TOTAL_TIME_T, &total_us);
+        curl_easy_getinfo(s->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
+        curl_easy_getinfo(s->curl, CURLINFO_SIZE_UPLOAD_T, &up);
+        curl_easy_getinfo(s->curl, CURLINFO_HEADER_SIZE, &hdr_in);
+        curl_easy_getinfo(s->curl, CURLINFO_REQUEST_SIZE, &req_size);
+        curl_easy_getinfo(s->curl, CURLINFO_PRIMARY_IP, &peer);
+        a.latency_ms = (int64_t)(total_us / 1000);
+        a.request_bytes = (uint64_t)req_size + (uint64_t)up;
+        a.response_bytes = (uint64_t)hdr_in + (uint64_t)down;
+        a.peer = peer;
+        resp->url = strdup(url);
+
+        if (s->blocked) {
+            char *safe = dwh_url_redact(url);
+            a.error_class = "ssrf_blocked";
+            a.detail = s->blocked_reason;
+            a.status = 0;
+            log_attempt(ctx, &a);
+            count_attempt(s, &a, 0);
+            result = dwh_ctx_fail(ctx, DW_ERR_SSRF,
+                                  "%s %s refused%s: %s; internal addresses are not allowed for this source", method,
+                                  safe, redirects ? " (redirect target)" : "", s->blocked_reason);
+            free(safe);
+            dwh_http_response_free(resp);
+            break;
+        }
+
+        if (rc != CURLE_OK) {
+            int too_big = resp->too_big;
+            a.status = 0;
+            a.error_class = too_big ? "body_too_large" : curl_error_class(rc);
+            a.detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+            int cancelled = rc == CURLE_ABORTED_BY_CALLBACK && ctx->cancel;
+            int retry = !too_big && !cancelled && curl_retryable(rc) && attempt < rules.max_attempts &&
+                        (idempotent || curl_not_sent(s->curl, rc));
+            const char *friendly = non_retryable_match(ctx, a.detail, NULL);
+            if (friendly) retry = 0;
+            int64_t wait = 0;
+            if (retry) {
+                wait = dwh_retry_floor(&rules, dwh_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud)));
+                a.retry_in_ms = wait;
+            }
+            log_attempt(ctx, &a);
+            count_attempt(s, &a, 1);
+            char detail[CURL_ERROR_SIZE];
+            snprintf(detail, sizeof detail, "%s", a.detail);
+            dwh_http_response_free(resp);
+            if (retry) {
+                count_wait(s, wait, 0);
+                if (s->clock.sleep_ms(s->clock.ud, wait, &ctx->cancel)) continue; /* cancel handled on top */
+                attempt++;
+                continue;
+            }
+            char *safe = dwh_url_redact(url);
+            if (friendly)
+                result = dwh_ctx_fail(ctx, DW_ERR_NON_RETRYABLE, "%s", friendly);
+            else if (cancelled)
+                result = dwh_ctx_fail(ctx, DW_ERR_CANCELLED, "%s %s cancelled", method, safe);
+            else if (too_big)
+                result = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA, "%s %s: response body larger than %llu bytes; refused",
+                                      method, safe, (unsigned long long)s->opts.max_body_bytes);
+            else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+                result = dwh_ctx_fail(ctx, DW_ERR_UNREACHABLE,
+                                      "%s %s: TLS verification failed (%s); check the server certificate or the CA "
+                                      "bundle (DWHOST_CA_BUNDLE)",
+                                      method, safe, detail);
+            else
+                result = dwh_ctx_fail(ctx, curl_status(rc), "%s %s failed after %u attempt%s: %s", method, safe,
+                                      attempt, attempt == 1 ? "" : "s", detail);
+            free(safe);
+            break;
+        }
+
+        resp->status = status;
+        a.status = status;
+
+        /* Redirects: followed here so every target passes the guard first. */
+        const char *location = dwh_http_response_header(resp, "Location");
+        if ((status == 301 || status == 302 || status == 303 || status == 307 || status == 308) && location) {
+            char *target = dwh_url_resolve(url, location);
+            a.redirect_to = target;
+            log_attempt(ctx, &a);
+            count_attempt(s, &a, 1);
+            dwh_http_response_free(resp);
+            if (!target) {
+                char *safe = dwh_url_redact(url);
+                result = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA, "%s %s: redirect to an invalid Location", method, safe);
+                free(safe);
+                break;
+            }
+            if (++redirects > s->opts.max_redirects) {
+                char *safe = dwh_url_redact(url);
+                result = dwh_ctx_fail(ctx, DW_ERR_HTTP, "%s %s: more than %u redirects; stopped", method, safe,
+                                      s->opts.max_redirects);
+                free(safe);
+                free(target);
+                break;
+            }
+            if (status == 303 || ((status == 301 || status == 302) && !strcmp(method, "POST"))) {
+                if (strcmp(method, "HEAD")) snprintf(method, sizeof method, "GET");
+                body = NULL;
+                body_len = 0;
+                idempotent = 1;
+            }
+            if (!drop_credentials && !same_origin(url, target)) {
+                drop_credentials = 1;
+                curl_slist_free_all(hdrs);
+                hdrs = build_headers(ctx, client_in ? client.headers : NULL, req.headers, 1);
+            }
+            free(url);
+            url = target;
+            continue;
+        }
+
+        const char *friendly = NULL;
+        if (status >= 400) {
+            char raw[1024];
+            snprintf(raw, sizeof raw, "%ld %s Error: %s for url: %s", status, status >= 500 ? "Server" : "Client",
+                     resp->reason ? resp->reason : status_reason(status), url);
+            friendly = non_retryable_match(ctx, raw, resp->body);
+        }
+        dwh_retry_reason why_retry = friendly ? DWH_RETRY_NO : dwh_retry_classify(status, resp_header, resp);
+        int may_retry = why_retry == DWH_RETRY_RATE_LIMITED || why_retry == DWH_RETRY_UNAVAILABLE ||
+                        (why_retry == DWH_RETRY_SERVER_ERROR && idempotent);
+        if (friendly) a.error_class = "non_retryable";
+        else if (why_retry == DWH_RETRY_RATE_LIMITED) a.error_class = "rate_limited";
+        else if (status >= 500) a.error_class = "server_error";
+        else if (status >= 400) a.error_class = "client_error";
+        if (may_retry && attempt < rules.max_attempts) {
+            const char *source = NULL;
+            int64_t server = dwh_retry_server_wait_ms(&rules, resp_header, resp, s->clock.now_ms(s->clock.ud), &source);
+            int64_t wait = server >= 0 ? server
+                                       : dwh_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud));
+            wait = dwh_retry_floor(&rules, wait);
+            a.retry_in_ms = wait;
+            a.wait_source = server >= 0 ? source : "backoff";
+            log_attempt(ctx, &a);
+            count_attempt(s, &a, 1);
+            dwh_http_response_free(resp);
+            count_wait(s, wait, server >= 0);
+            if (s->clock.sleep_ms(s->clock.ud, wait, &ctx->cancel)) continue;
+            attempt++;
+            continue;
+        }
+        log_attempt(ctx, &a);
+        count_attempt(s, &a, 1);
+        if (friendly) {
+            dwh_http_response_free(resp);
+            result = dwh_ctx_fail(ctx, DW_ERR_NON_RETRYABLE, "%s", friendly);
+            break;
+        }
+        *out = resp;
+        result = DW_OK;
+        break;
+    }
+    curl_slist_free_all(hdrs);
+    /* Body and header pointers were the caller's: curl must not keep them. */
+    curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, NULL);
+    free(url);
+    return result;
+}
+
+dw_status dwh_http_fail_status(dw_ctx *ctx, const dw_http_response *resp, const char *what) {
+    if (!resp || resp->status < 400) return DW_OK;
+    long st = resp->status;
+    dw_status code = DW_ERR_HTTP;
+    const char *hint = "";
+    if (st == 401) code = DW_ERR_AUTH, hint = "; check the credentials";
+    else if (st == 403 && dwh_retry_classify(st, resp_header, (void *)resp) == DWH_RETRY_RATE_LIMITED)
+        code = DW_ERR_RATE_LIMITED, hint = "; rate limit still exhausted after retries";
+    else if (st == 403) code = DW_ERR_FORBIDDEN, hint = "; the credentials lack a permission";
+    else if (st == 404) code = DW_ERR_NOT_FOUND;
+    else if (st == 429) code = DW_ERR_RATE_LIMITED, hint = "; rate limit still exhausted after retries";
+    char *safe = dwh_url_redact(resp->url);
+    /* A short body excerpt helps ("bad_verification_code"); secrets in it
+     * are scrubbed by dwh_ctx_fail. */
+    char excerpt[201];
+    size_t n = 0;
+    for (size_t i = 0; i < resp->len && n < sizeof excerpt - 1; i++)
+        excerpt[n++] = (resp->body[i] == '\n' || resp->body[i] == '\r') ? ' ' : resp->body[i];
+    excerpt[n] = 0;
+    dw_status r = dwh_ctx_fail(ctx, code, "%s: %ld %s from %s%s%s%s", what ? what : "request", st,
+                               resp->reason ? resp->reason : status_reason(st), safe ? safe : "", hint,
+                               n ? ": " : "", excerpt);
+    free(safe);
+    return r;
+}

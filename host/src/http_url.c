@@ -1,0 +1,198 @@
+/* http_url.c -- URL building, resolving and redaction (see http_url.h). */
+#include "http_url.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int is_absolute(const char *s) {
+    return s && (!strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8));
+}
+
+/* Copies a curl-allocated string into malloc'd memory. */
+static char *take(char *curl_str) {
+    if (!curl_str) return NULL;
+    char *out = strdup(curl_str);
+    curl_free(curl_str);
+    return out;
+}
+
+static char *url_get(CURLU *h) {
+    char *s = NULL;
+    if (curl_url_get(h, CURLUPART_URL, &s, 0) != CURLUE_OK) return NULL;
+    return take(s);
+}
+
+static int append_query(CURLU *h, const char *key, const char *value) {
+    char *kv = NULL;
+    if (asprintf(&kv, "%s=%s", key, value ? value : "") < 0) return -1;
+    /* URLENCODE with APPENDQUERY encodes everything but the first '='. */
+    CURLUcode rc = curl_url_set(h, CURLUPART_QUERY, kv, CURLU_APPENDQUERY | CURLU_URLENCODE);
+    free(kv);
+    return rc == CURLUE_OK ? 0 : -1;
+}
+
+char *dwh_url_build(const char *base, const char *path, const char *const *params) {
+    CURLU *h = curl_url();
+    if (!h) return NULL;
+    char *out = NULL, *cur_path = NULL, *joined = NULL, *own_query = NULL;
+    if (is_absolute(path)) {
+        if (curl_url_set(h, CURLUPART_URL, path, 0) != CURLUE_OK) goto done;
+    } else {
+        if (!base || curl_url_set(h, CURLUPART_URL, base, 0) != CURLUE_OK) goto done;
+        if (path && *path) {
+            /* A query in `path` ("/search?q=x") is appended to the base's. */
+            const char *q = strchr(path, '?');
+            size_t plen = q ? (size_t)(q - path) : strlen(path);
+            if (q && q[1]) own_query = strdup(q + 1);
+            if (curl_url_get(h, CURLUPART_PATH, &cur_path, 0) != CURLUE_OK) goto done;
+            size_t blen = strlen(cur_path);
+            while (blen > 0 && cur_path[blen - 1] == '/') blen--;
+            while (plen > 0 && *path == '/') path++, plen--;
+            if (asprintf(&joined, "%.*s/%.*s", (int)blen, cur_path, (int)plen, path) < 0) {
+                joined = NULL;
+                goto done;
+            }
+            if (curl_url_set(h, CURLUPART_PATH, joined, 0) != CURLUE_OK) goto done;
+            if (own_query && curl_url_set(h, CURLUPART_QUERY, own_query, CURLU_APPENDQUERY) != CURLUE_OK)
+                goto done;
+        }
+    }
+    for (const char *const *p = params; p && p[0] && p[1]; p += 2)
+        if (append_query(h, p[0], p[1]) != 0) goto done;
+    out = url_get(h);
+done:
+    if (cur_path) curl_free(cur_path);
+    free(joined);
+    free(own_query);
+    curl_url_cleanup(h);
+    return out;
+}
+
+int dwh_url_add_param(char **url, const char *key, const char *value) {
+    if (!url || !*url || !key) return -1;
+    CURLU *h = curl_url();
+    if (!h) return -1;
+    int rc = -1;
+    if (curl_url_set(h, CURLUPART_URL, *url, 0) == CURLUE_OK && append_query(h, key, value) == 0) {
+        char *n = url_get(h);
+        if (n) {
+            free(*url);
+            *url = n;
+            rc = 0;
+        }
+    }
+    curl_url_cleanup(h);
+    return rc;
+}
+
+char *dwh_url_resolve(const char *base, const char *ref) {
+    if (!ref) return NULL;
+    CURLU *h = curl_url();
+    if (!h) return NULL;
+    char *out = NULL;
+    /* With a base already set, a relative URL is resolved against it. */
+    if ((!base || curl_url_set(h, CURLUPART_URL, base, 0) == CURLUE_OK) &&
+        curl_url_set(h, CURLUPART_URL, ref, 0) == CURLUE_OK)
+        out = url_get(h);
+    curl_url_cleanup(h);
+    return out;
+}
+
+char *dwh_url_host(const char *url, long *port, char **scheme) {
+    CURLU *h = curl_url();
+    if (!h) return NULL;
+    char *host = NULL, *p = NULL, *s = NULL;
+    if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        if (port && curl_url_get(h, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK) *port = strtol(p, NULL, 10);
+        if (scheme && curl_url_get(h, CURLUPART_SCHEME, &s, 0) == CURLUE_OK) *scheme = take(s), s = NULL;
+    }
+    if (p) curl_free(p);
+    if (s) curl_free(s);
+    curl_url_cleanup(h);
+    char *out = NULL;
+    if (host) {
+        size_t n = strlen(host);
+        if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+            out = strndup(host + 1, n - 2);
+        else
+            out = strdup(host);
+        curl_free(host);
+        for (char *c = out; c && *c; c++) *c = (char)tolower((unsigned char)*c);
+    }
+    return out;
+}
+
+int dwh_url_param_is_secret(const char *name, size_t len) {
+    static const char *const words[] = {"token", "key", "secret", "password", "passwd", "pwd", "signature",
+                                        "sig", "auth", "credential", "session", "code", NULL};
+    char buf[128];
+    if (len >= sizeof buf) len = sizeof buf - 1;
+    for (size_t i = 0; i < len; i++) buf[i] = (char)tolower((unsigned char)name[i]);
+    buf[len] = 0;
+    /* "sig" and "code" only as whole names: they are common word parts. */
+    if (!strcmp(buf, "sig") || !strcmp(buf, "code")) return 1;
+    for (int i = 0; words[i]; i++) {
+        if (!strcmp(words[i], "sig") || !strcmp(words[i], "code")) continue;
+        if (strstr(buf, words[i])) return 1;
+    }
+    return 0;
+}
+
+/* Masks secret-looking values in a query string; returns malloc'd text. */
+static char *redact_query(const char *q) {
+    size_t n = strlen(q);
+    /* A masked value is "***": at worst an empty value grows by 3 bytes. */
+    char *out = malloc(n + 3 * (n + 1) + 1);
+    if (!out) return NULL;
+    size_t o = 0;
+    const char *p = q;
+    while (*p) {
+        const char *amp = strchr(p, '&');
+        size_t seg = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', seg);
+        if (eq && dwh_url_param_is_secret(p, (size_t)(eq - p))) {
+            size_t klen = (size_t)(eq - p) + 1;
+            memcpy(out + o, p, klen);
+            o += klen;
+            memcpy(out + o, "***", 3);
+            o += 3;
+        } else {
+            memcpy(out + o, p, seg);
+            o += seg;
+        }
+        p += seg;
+        if (*p == '&') out[o++] = *p++;
+    }
+    out[o] = 0;
+    return out;
+}
+
+char *dwh_url_redact(const char *url) {
+    CURLU *h = curl_url();
+    if (!h) return NULL;
+    char *out = NULL, *q = NULL;
+    if (!url || curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK) {
+        curl_url_cleanup(h);
+        return strdup("<invalid url>");
+    }
+    curl_url_set(h, CURLUPART_USER, NULL, 0);
+    curl_url_set(h, CURLUPART_PASSWORD, NULL, 0);
+    curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0);
+    if (curl_url_get(h, CURLUPART_QUERY, &q, 0) == CURLUE_OK && q) {
+        char *red = redact_query(q);
+        curl_free(q);
+        if (!red || curl_url_set(h, CURLUPART_QUERY, red, 0) != CURLUE_OK) {
+            free(red);
+            curl_url_cleanup(h);
+            return strdup("<invalid url>");
+        }
+        free(red);
+    }
+    out = url_get(h);
+    curl_url_cleanup(h);
+    return out;
+}

@@ -1,0 +1,44 @@
+/*
+ * http_url.h -- URL building, resolving and redaction for the transport.
+ *
+ * Built on libcurl's URL API (curl_url), so encoding and relative
+ * resolution follow RFC 3986 instead of string pasting.
+ */
+#ifndef DWH_HTTP_URL_H
+#define DWH_HTTP_URL_H
+
+#include <stddef.h>
+
+/* Builds base + path + "?" + encoded params.  `path` is appended to the
+ * base's own path ("https://ghe/api/v3" + "/repos" -> ".../api/v3/repos");
+ * an absolute http(s) URL in `path` replaces the base.  A query already in
+ * base or path is kept.  `params` is "k", "v", ..., NULL (a NULL value ends
+ * the list too); keys and values are percent-encoded.  Returns a malloc'd
+ * URL the caller frees with free(), or NULL (bad URL, OOM). */
+char *dwh_url_build(const char *base, const char *path, const char *const *params);
+
+/* Appends one encoded query parameter to *url (realloc'd; the caller still
+ * owns it).  Returns 0, or -1 leaving *url unchanged. */
+int dwh_url_add_param(char **url, const char *key, const char *value);
+
+/* Resolves `ref` (absolute, or relative like a Location or Link target)
+ * against `base`.  Returns a malloc'd absolute URL (caller frees) or NULL. */
+char *dwh_url_resolve(const char *base, const char *ref);
+
+/* Host name of `url` (lower case, no brackets for IPv6), malloc'd; NULL when
+ * it has none.  *port (may be NULL) receives the explicit or default port;
+ * *scheme (may be NULL) a malloc'd scheme the caller frees. */
+char *dwh_url_host(const char *url, long *port, char **scheme);
+
+/* Returns a malloc'd copy of `url` safe to log: user:password is dropped and
+ * the values of query parameters whose name looks secret (token, key,
+ * secret, password, signature, auth, credential, session, ...) become
+ * "***".  The caller frees it; returns a copy of "<invalid url>" for text
+ * that is not a URL.  Scrubbing of the operation's secret values happens
+ * on top of this, in log.c. */
+char *dwh_url_redact(const char *url);
+
+/* Non-zero when a query parameter name looks like it carries a secret. */
+int dwh_url_param_is_secret(const char *name, size_t len);
+
+#endif
