@@ -1,0 +1,64 @@
+/*
+ * rest_page.h -- one paginated walk ("listing") over an endpoint path, one
+ * page at a time: builds the page's URL, fetches it through the tracked
+ * transport, selects the rows and works out the next page and whether the
+ * walk ends.  Internal to the REST toolkit (rest_run.c).
+ *
+ * Termination rules, per paginator kind:
+ *   SINGLE        one page.
+ *   LINK_HEADER   until the Link header has no rel="next".
+ *   JSON_NEXT_URL until next_url_path is absent, null or "".
+ *   CURSOR        until has_more_path is false, the cursor (cursor_path, else
+ *                 the last row's cursor_row_field) is absent, or a page is empty.
+ *   OFFSET        until a page is empty, shorter than page_size,
+ *                 has_more_path is false, or offset reaches total_path (items).
+ *   PAGE_NUMBER   until a page is empty, shorter than page_size,
+ *                 has_more_path is false, or the page reaches total_path (pages).
+ * Any kind also stops at max_pages (a "rest.page_cap" log line) and when a
+ * server hands back the page it just served (a loop; logged).
+ * A followed next URL (Link header, JSON next URL) is requested exactly as
+ * given: the endpoint's params are not appended again.
+ */
+#ifndef DWH_REST_PAGE_H
+#define DWH_REST_PAGE_H
+
+#include <json-c/json.h>
+
+#include "dwsdk.h"
+
+/* Where a page is: what the resume state records. */
+typedef struct rest_pos {
+    char *url;      /* a next URL to request as is (LINK_HEADER, JSON_NEXT_URL) */
+    char *cursor;   /* CURSOR */
+    int64_t offset; /* OFFSET */
+    int64_t page;   /* PAGE_NUMBER (0: first_page) */
+    int64_t pages;  /* pages already fetched in this walk (for max_pages) */
+} rest_pos;
+
+void rest_pos_free(rest_pos *p);
+int rest_pos_copy(rest_pos *dst, const rest_pos *src);
+/* JSON form for the state; caller puts it. */
+json_object *rest_pos_to_json(const rest_pos *p);
+/* Reads a saved position (unknown keys ignored); returns 0 on success. */
+int rest_pos_from_json(rest_pos *p, json_object *o);
+
+typedef struct rest_listing {
+    dw_ctx *ctx;
+    const dw_rest_client *client; /* host-sized copy */
+    const dw_endpoint *ep;        /* host-sized copy */
+    dw_paginator pag;             /* host-sized copy; kind SINGLE when none */
+    const char *path;             /* endpoint path with placeholders filled */
+    const char *const *extra;     /* extra query "k","v",...,NULL (incremental filter) */
+    int64_t max_pages;            /* 0: none; min of paginator and fan-out caps */
+    rest_pos pos;                 /* the page to fetch next */
+    int done;                     /* no page left */
+    int capped;                   /* stopped by max_pages */
+} rest_listing;
+
+/* Fetches the page at l->pos.  On DW_OK *root is the parsed body and *rows
+ * an array of row objects (the caller puts both); l->pos
+ * becomes the next page and l->done / l->capped say whether the walk
+ * ended.  On error nothing is returned and the error is recorded on ctx. */
+dw_status rest_fetch_page(rest_listing *l, json_object **root, json_object **rows);
+
+#endif
