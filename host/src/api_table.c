@@ -108,7 +108,7 @@ static void build(void) {
     t->json_text = dwh_json_text;
     t->json_free = dwh_json_free;
     t->emit_value = dwh_json_emit_value;
-    if (dwh_api_fill_http) dwh_api_fill_http(t);
+    dwh_api_fill_http(t);
     if (t->http_request && t->http_status && t->http_body && t->http_header && t->http_free && t->rest_run &&
         t->rest_schema_add) {
         t->abi_minor = 2;

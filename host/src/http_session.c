@@ -252,8 +252,9 @@ dwh_http_session *dwh_http_session_attach(dw_ctx *ctx, const dwh_http_options *o
     curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);
     curl_easy_setopt(c, CURLOPT_PREREQDATA, s);
     if (ctx) {
-        if (ctx->http && ctx->http != s) dwh_http_session_free(ctx->http);
+        if (ctx->http && ctx->http != s && ctx->http_free) ctx->http_free(ctx->http);
         ctx->http = s;
+        ctx->http_free = dwh_http_session_free;
     }
     return s;
 }

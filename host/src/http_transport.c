@@ -262,7 +262,7 @@ static dw_status curl_status(CURLcode rc) {
 static int xfer_cb(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
     (void)dt, (void)dn, (void)ut, (void)un;
     dw_ctx *ctx = ud;
-    return ctx && ctx->cancel ? 1 : 0;
+    return dwh_ctx_cancelled(ctx) ? 1 : 0;
 }
 
 static void setup_attempt(dwh_http_session *s, const char *method, const char *url, struct curl_slist *hdrs,
@@ -363,8 +363,8 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
     char errbuf[CURL_ERROR_SIZE];
 
     for (;;) {
-        if (ctx->cancel) {
-            result = dwh_ctx_fail(ctx, DW_ERR_CANCELLED, "%s request cancelled", method);
+        if (dwh_ctx_cancelled(ctx)) {
+            result = dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "%s request cancelled", method);
             break;
         }
         attempt_info a = {.method = method, .url = url, .url_template = req.url_template, .attempt = attempt,
@@ -435,7 +435,7 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
             a.status = 0;
             a.error_class = too_big ? "body_too_large" : curl_error_class(rc);
             a.detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-            int cancelled = rc == CURLE_ABORTED_BY_CALLBACK && ctx->cancel;
+            int cancelled = rc == CURLE_ABORTED_BY_CALLBACK && dwh_ctx_cancelled(ctx);
             int retry = !too_big && !cancelled && curl_retryable(rc) && attempt < rules.max_attempts &&
                         (idempotent || curl_not_sent(s->curl, rc));
             const char *friendly = non_retryable_match(ctx, a.detail, NULL);
@@ -452,7 +452,7 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
             dwh_http_response_free(resp);
             if (retry) {
                 count_wait(s, wait, 0);
-                if (s->clock.sleep_ms(s->clock.ud, wait, &ctx->cancel)) continue; /* cancel handled on top */
+                if (s->clock.sleep_ms(s->clock.ud, wait, ctx->cancel)) continue; /* cancel handled on top */
                 attempt++;
                 continue;
             }
@@ -460,7 +460,7 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
             if (friendly)
                 result = dwh_ctx_fail(ctx, DW_ERR_NON_RETRYABLE, "%s", friendly);
             else if (cancelled)
-                result = dwh_ctx_fail(ctx, DW_ERR_CANCELLED, "%s %s cancelled", method, safe);
+                result = dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "%s %s cancelled", method, safe);
             else if (too_big)
                 result = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA, "%s %s: response body larger than %llu bytes; refused",
                                       method, safe, (unsigned long long)s->opts.max_body_bytes);
@@ -543,7 +543,7 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
             count_attempt(s, &a, 1);
             dwh_http_response_free(resp);
             count_wait(s, wait, server >= 0);
-            if (s->clock.sleep_ms(s->clock.ud, wait, &ctx->cancel)) continue;
+            if (s->clock.sleep_ms(s->clock.ud, wait, ctx->cancel)) continue;
             attempt++;
             continue;
         }

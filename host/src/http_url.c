@@ -1,4 +1,4 @@
-/* http_url.c -- URL building, resolving and redaction (see http_url.h). */
+/* http_url.c -- URL resolving and redaction (see http_url.h). */
 #include "http_url.h"
 
 #include <ctype.h>
@@ -6,10 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static int is_absolute(const char *s) {
-    return s && (!strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8));
-}
 
 /* Copies a curl-allocated string into malloc'd memory. */
 static char *take(char *curl_str) {
@@ -23,69 +19,6 @@ static char *url_get(CURLU *h) {
     char *s = NULL;
     if (curl_url_get(h, CURLUPART_URL, &s, 0) != CURLUE_OK) return NULL;
     return take(s);
-}
-
-static int append_query(CURLU *h, const char *key, const char *value) {
-    char *kv = NULL;
-    if (asprintf(&kv, "%s=%s", key, value ? value : "") < 0) return -1;
-    /* URLENCODE with APPENDQUERY encodes everything but the first '='. */
-    CURLUcode rc = curl_url_set(h, CURLUPART_QUERY, kv, CURLU_APPENDQUERY | CURLU_URLENCODE);
-    free(kv);
-    return rc == CURLUE_OK ? 0 : -1;
-}
-
-char *dwh_url_build(const char *base, const char *path, const char *const *params) {
-    CURLU *h = curl_url();
-    if (!h) return NULL;
-    char *out = NULL, *cur_path = NULL, *joined = NULL, *own_query = NULL;
-    if (is_absolute(path)) {
-        if (curl_url_set(h, CURLUPART_URL, path, 0) != CURLUE_OK) goto done;
-    } else {
-        if (!base || curl_url_set(h, CURLUPART_URL, base, 0) != CURLUE_OK) goto done;
-        if (path && *path) {
-            /* A query in `path` ("/search?q=x") is appended to the base's. */
-            const char *q = strchr(path, '?');
-            size_t plen = q ? (size_t)(q - path) : strlen(path);
-            if (q && q[1]) own_query = strdup(q + 1);
-            if (curl_url_get(h, CURLUPART_PATH, &cur_path, 0) != CURLUE_OK) goto done;
-            size_t blen = strlen(cur_path);
-            while (blen > 0 && cur_path[blen - 1] == '/') blen--;
-            while (plen > 0 && *path == '/') path++, plen--;
-            if (asprintf(&joined, "%.*s/%.*s", (int)blen, cur_path, (int)plen, path) < 0) {
-                joined = NULL;
-                goto done;
-            }
-            if (curl_url_set(h, CURLUPART_PATH, joined, 0) != CURLUE_OK) goto done;
-            if (own_query && curl_url_set(h, CURLUPART_QUERY, own_query, CURLU_APPENDQUERY) != CURLUE_OK)
-                goto done;
-        }
-    }
-    for (const char *const *p = params; p && p[0] && p[1]; p += 2)
-        if (append_query(h, p[0], p[1]) != 0) goto done;
-    out = url_get(h);
-done:
-    if (cur_path) curl_free(cur_path);
-    free(joined);
-    free(own_query);
-    curl_url_cleanup(h);
-    return out;
-}
-
-int dwh_url_add_param(char **url, const char *key, const char *value) {
-    if (!url || !*url || !key) return -1;
-    CURLU *h = curl_url();
-    if (!h) return -1;
-    int rc = -1;
-    if (curl_url_set(h, CURLUPART_URL, *url, 0) == CURLUE_OK && append_query(h, key, value) == 0) {
-        char *n = url_get(h);
-        if (n) {
-            free(*url);
-            *url = n;
-            rc = 0;
-        }
-    }
-    curl_url_cleanup(h);
-    return rc;
 }
 
 char *dwh_url_resolve(const char *base, const char *ref) {

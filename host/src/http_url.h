@@ -1,5 +1,6 @@
 /*
- * http_url.h -- URL building, resolving and redaction for the transport.
+ * http_url.h -- URL resolving, host extraction and redaction for the transport
+ * (building a URL from base, path and params is url_build.h).
  *
  * Built on libcurl's URL API (curl_url), so encoding and relative
  * resolution follow RFC 3986 instead of string pasting.
@@ -8,18 +9,6 @@
 #define DWH_HTTP_URL_H
 
 #include <stddef.h>
-
-/* Builds base + path + "?" + encoded params.  `path` is appended to the
- * base's own path ("https://ghe/api/v3" + "/repos" -> ".../api/v3/repos");
- * an absolute http(s) URL in `path` replaces the base.  A query already in
- * base or path is kept.  `params` is "k", "v", ..., NULL (a NULL value ends
- * the list too); keys and values are percent-encoded.  Returns a malloc'd
- * URL the caller frees with free(), or NULL (bad URL, OOM). */
-char *dwh_url_build(const char *base, const char *path, const char *const *params);
-
-/* Appends one encoded query parameter to *url (realloc'd; the caller still
- * owns it).  Returns 0, or -1 leaving *url unchanged. */
-int dwh_url_add_param(char **url, const char *key, const char *value);
 
 /* Resolves `ref` (absolute, or relative like a Location or Link target)
  * against `base`.  Returns a malloc'd absolute URL (caller frees) or NULL. */

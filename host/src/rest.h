@@ -31,13 +31,6 @@ dw_status dwh_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint);
 
 /* ---- helpers shared by the rest_*.c files (and tested directly) ------- */
 
-/* Value at a dotted path ("links.next", "data.0.id"; a numeric segment
- * indexes an array).  Borrowed from `root`; NULL when absent. */
-json_object *dwh_json_path(json_object *root, const char *dotted);
-/* As dwh_json_path; *found is 1 when the path exists (its value may be JSON
- * null, returned as NULL), 0 when it does not. */
-json_object *dwh_json_path_found(json_object *root, const char *dotted, int *found);
-
 /* The URL of the rel="next" link in a Link header value (RFC 8288), or NULL.
  * Malloc'd; the caller frees it. */
 char *dwh_link_next(const char *link_header);

@@ -8,6 +8,8 @@
 #include "ctx.h"
 #include "http_session.h"
 #include "http_url.h"
+#include "json_path.h"
+#include "url_build.h"
 #include "log.h"
 #include "rest.h"
 
@@ -108,7 +110,7 @@ static char *page_url(const rest_listing *l) {
         break;
     default: break;
     }
-    return dwh_url_build(l->client->base_url, l->path, q.v);
+    return dwh_url_build(l->ctx, l->client->base_url, l->path, q.v);
 }
 
 /* ---- next page ------------------------------------------------------- */
@@ -265,8 +267,8 @@ dw_status rest_fetch_page(rest_listing *l, json_object **root_out, json_object *
         return st;
     }
     json_object *root = json_object_get(body);
-    int found = 1;
-    json_object *sel = l->ep->data_selector ? dwh_json_path_found(root, l->ep->data_selector, &found) : root;
+    int found = !l->ep->data_selector || dwh_json_path_exists(root, l->ep->data_selector);
+    json_object *sel = l->ep->data_selector ? dwh_json_path(root, l->ep->data_selector) : root;
     json_object *rows = NULL;
     if (!found) {
         /* Absent (as opposed to null) means the response is not what the

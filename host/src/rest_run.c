@@ -25,6 +25,8 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "emit.h"
+#include "json_path.h"
 #include "log.h"
 #include "rest.h"
 #include "rest_page.h"
@@ -73,22 +75,9 @@ typedef struct run {
 
 static const char *ep_name(const dw_endpoint *e) { return e->name ? e->name : "?"; }
 
-static dw_status emit_row(dw_ctx *ctx, json_object *row) {
-    if (ctx->cancel) return dwh_ctx_fail(ctx, DW_ERR_CANCELLED, "run cancelled");
-    if (!ctx->sink || !ctx->sink->row)
-        return dwh_ctx_fail(ctx, DW_ERR_SINK, "rows were emitted but this operation takes no rows");
-    dw_status st = ctx->sink->row(ctx->sink->ud, ctx, row);
-    if (st == DW_OK) ctx->rows_emitted++;
-    return st;
-}
-
 static dw_status save_json(run *r, json_object *state) {
     dw_ctx *ctx = r->ctx;
-    dw_status st = DW_OK;
-    if (ctx->sink && ctx->sink->state_save) {
-        const char *text = json_object_to_json_string_ext(state, JSON_C_TO_STRING_PLAIN);
-        st = ctx->sink->state_save(ctx->sink->ud, ctx, text);
-    }
+    dw_status st = dwh_state_save(ctx, json_object_to_json_string_ext(state, JSON_C_TO_STRING_PLAIN));
     json_object_put(state);
     return st;
 }
@@ -144,9 +133,8 @@ static int value_num(json_object *v, double *out) {
 
 /* Descending "newer" phase: the row is at or before the last watermark. */
 static int row_at_or_before_last(run *r, json_object *row) {
-    int found;
-    json_object *v = dwh_json_path_found(row, r->inc_field, &found);
-    if (!found || !v) return 0;
+    json_object *v = dwh_json_path(row, r->inc_field);
+    if (!v) return 0;
     double d;
     if (r->last_is_num && value_num(v, &d)) return d <= r->last_num;
     const char *s = scalar_text(v);
@@ -356,9 +344,8 @@ static dw_status add_parent_fields(run *r, json_object *row, json_object *prow) 
             for (char *c = key; *c; c++)
                 if (*c == '.') *c = '_';
         }
-        int found;
-        json_object *v = dwh_json_path_found(prow, field, &found);
-        if (!found)
+        json_object *v = dwh_json_path(prow, field);
+        if (!v && !dwh_json_path_exists(prow, field))
             return dwh_ctx_fail(r->ctx, DW_ERR_BAD_DATA,
                                 "endpoint %s: parent %s row has no field '%s' (include_from_parent)",
                                 ep_name(&r->ep), ep_name(&r->parent), field);
@@ -384,8 +371,8 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
     if (start && rest_pos_copy(&l.pos, start) != 0) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
     dw_status st = DW_OK;
     while (!l.done) {
-        if (ctx->cancel) {
-            st = dwh_ctx_fail(ctx, DW_ERR_CANCELLED, "run cancelled");
+        if (dwh_ctx_cancelled(ctx)) {
+            st = dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "run cancelled");
             break;
         }
         json_object *root = NULL, *rows = NULL;
@@ -399,7 +386,7 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
                 break;
             }
             if (parent_row) st = add_parent_fields(r, row, parent_row);
-            if (st == DW_OK) st = emit_row(ctx, row);
+            if (st == DW_OK) st = dwh_emit_object(ctx, row);
         }
         json_object_put(rows);
         json_object_put(root);
@@ -477,10 +464,8 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
         r->parent_pos = &page_pos;
         for (size_t i = from; i < n && st == DW_OK; i++) {
             json_object *prow = json_object_array_get_idx(rows, i);
-            int found;
-            json_object *kv = dwh_json_path_found(prow, r->ep.resolve_field, &found);
-            const char *key = scalar_text(kv);
-            if (!found || !key) {
+            const char *key = scalar_text(dwh_json_path(prow, r->ep.resolve_field));
+            if (!key) {
                 st = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA,
                                   "endpoint %s: parent %s row %zu has no field '%s' to fill {%s}", ep_name(&r->ep),
                                   ep_name(&r->parent), i, r->ep.resolve_field, r->ep.resolve_param);
@@ -540,8 +525,8 @@ static void run_free(run *r) {
 /* Loads the saved state if it belongs to this endpoint; else NULL. */
 static json_object *load_resume(run *r) {
     dw_ctx *ctx = r->ctx;
-    if (r->in.reset_pipeline || !ctx->sink || !ctx->sink->state_load) return NULL;
-    const char *text = ctx->sink->state_load(ctx->sink->ud, ctx);
+    if (r->in.reset_pipeline || !dwh_state_can_resume(ctx)) return NULL;
+    const char *text = dwh_state_load(ctx);
     if (!text) return NULL;
     json_object *s = json_tokener_parse(text);
     json_object *v = NULL;

@@ -1,4 +1,4 @@
-/* rest_util.c -- JSON paths, Link headers and watermark formats (see rest.h). */
+/* rest_util.c -- Link headers and watermark formats (see rest.h). */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,47 +8,6 @@
 #include <time.h>
 
 #include "rest.h"
-
-json_object *dwh_json_path(json_object *root, const char *dotted) {
-    int found;
-    return dwh_json_path_found(root, dotted, &found);
-}
-
-json_object *dwh_json_path_found(json_object *root, const char *dotted, int *found) {
-    *found = 0;
-    if (!root) return NULL;
-    if (!dotted || !*dotted) {
-        *found = 1;
-        return root;
-    }
-    json_object *cur = root;
-    const char *p = dotted;
-    while (*p) {
-        if (!cur) return NULL; /* a null in the middle of the path */
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        char seg[256];
-        if (n == 0 || n >= sizeof seg) return NULL;
-        memcpy(seg, p, n);
-        seg[n] = 0;
-        if (json_object_is_type(cur, json_type_object)) {
-            json_object *next = NULL;
-            if (!json_object_object_get_ex(cur, seg, &next)) return NULL;
-            cur = next;
-        } else if (json_object_is_type(cur, json_type_array)) {
-            char *end;
-            long i = strtol(seg, &end, 10);
-            if (*end || i < 0 || (size_t)i >= json_object_array_length(cur)) return NULL;
-            cur = json_object_array_get_idx(cur, (size_t)i);
-        } else {
-            return NULL;
-        }
-        p += n;
-        if (*p == '.') p++;
-    }
-    *found = 1;
-    return cur;
-}
 
 /* RFC 8288: link-value = "<" URI ">" *( ";" param ); values separated by
  * ",".  A comma may appear inside <...>, so split only outside brackets
