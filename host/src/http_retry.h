@@ -13,8 +13,9 @@
  *     max_retry_after_s (300 s);
  *   - otherwise exponential backoff min(base * 2^(n-1), max_delay) with
  *     "equal jitter" (half fixed, half random) so parallel runs spread out;
- *   - never less than min_delay_ms: Retry-After: 0 or a reset already in
- *     the past must not turn into a busy loop.
+ *   - a server-given wait is never less than min_delay_ms: Retry-After: 0
+ *     or a reset already in the past must not turn into a busy loop (plain
+ *     backoff is at least base/2 by construction).
  */
 #ifndef DWH_HTTP_RETRY_H
 #define DWH_HTTP_RETRY_H
@@ -76,11 +77,13 @@ int dwh_http_date_parse(const char *text, int64_t *epoch_s);
 int64_t dwh_retry_server_wait_ms(const dwh_retry_rules *r, dwh_header_fn header, void *ud, int64_t now_ms,
                                  const char **source);
 
-/* Plain backoff for retry number n (1 = the first retry), with jitter from
- * `random64` (any 64-bit value; the caller's injectable RNG). */
+/* Plain backoff for retry number n (1 = the first retry):
+ * d = min(base * 2^(n-1), max_delay), returned as d - d/2 + random % (d/2 + 1),
+ * i.e. within [d/2, d].  `random64` is any 64-bit value (the caller's
+ * injectable RNG). */
 int64_t dwh_retry_backoff_ms(const dwh_retry_rules *r, uint32_t n, uint64_t random64);
 
-/* Applies the floor. */
+/* Applies the floor to a server-given wait. */
 int64_t dwh_retry_floor(const dwh_retry_rules *r, int64_t wait_ms);
 
 #endif

@@ -442,7 +442,7 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
             if (friendly) retry = 0;
             int64_t wait = 0;
             if (retry) {
-                wait = dwh_retry_floor(&rules, dwh_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud)));
+                wait = dwh_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud));
                 a.retry_in_ms = wait;
             }
             log_attempt(ctx, &a);
@@ -534,9 +534,10 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
         if (may_retry && attempt < rules.max_attempts) {
             const char *source = NULL;
             int64_t server = dwh_retry_server_wait_ms(&rules, resp_header, resp, s->clock.now_ms(s->clock.ud), &source);
-            int64_t wait = server >= 0 ? server
+            /* The floor guards only server-given waits (Retry-After: 0, a
+             * reset in the past); backoff is at least base/2 by itself. */
+            int64_t wait = server >= 0 ? dwh_retry_floor(&rules, server)
                                        : dwh_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud));
-            wait = dwh_retry_floor(&rules, wait);
             a.retry_in_ms = wait;
             a.wait_source = server >= 0 ? source : "backoff";
             log_attempt(ctx, &a);
