@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "registry.h"
 
 void ts_start(ts_server *s) {
     int fd[2];
@@ -191,9 +192,10 @@ void ts_sink_free(ts_sink *k) {
     free(k->load);
 }
 
-void ts_ctx(dw_ctx *ctx, int allow_internal, ts_sink *sink, const dw_run_inputs *inputs) {
+void ts_ctx(dw_ctx *ctx, const struct dwh_plugin *plugin, struct dwh_secrets *secrets, int allow_internal,
+            ts_sink *sink, const dw_run_inputs *inputs) {
     memset(ctx, 0, sizeof *ctx);
-    assert_int_equal(dwh_ctx_init(ctx, NULL, NULL, NULL), DW_OK);
+    assert_int_equal(dwh_ctx_init(ctx, plugin, NULL, secrets), DW_OK);
     assert_int_equal(dwh_ctx_set_identity(ctx, "team-7", "src-42", "schema-9", "items", "job-1"), DW_OK);
     ctx->allow_internal_hosts = allow_internal;
     ctx->sink = sink ? &sink->sink : NULL;
@@ -210,4 +212,23 @@ int64_t ts_int(json_object *o, const char *key) {
     json_object *v = NULL;
     if (!o || !json_object_object_get_ex(o, key, &v) || !v) return -1;
     return json_object_get_int64(v);
+}
+
+static dwh_registry *test_registry;
+
+struct dwh_plugin *ts_plugin_load(const char *path, const char *name) {
+    if (!test_registry) test_registry = dwh_registry_new();
+    assert_non_null(test_registry);
+    char *err = NULL;
+    if (dwh_registry_add_file(test_registry, path, &err) != 0) fail_msg("%s rejected: %s", path, err ? err : "?");
+    free(err);
+    dwh_plugin *p = dwh_registry_find(test_registry, name);
+    if (!p) fail_msg("plugin %s not loaded from %s", name, path);
+    return p;
+}
+
+void ts_plugin_release(struct dwh_plugin *p) {
+    dwh_plugin_unref(p);
+    dwh_registry_free(test_registry);
+    test_registry = NULL;
 }

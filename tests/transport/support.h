@@ -60,9 +60,17 @@ typedef struct ts_sink {
 void ts_sink_init(ts_sink *k);
 void ts_sink_free(ts_sink *k);
 
-/* A ctx for one operation with identity set, allow_internal as given,
- * sink and inputs attached (both borrowed). */
-void ts_ctx(dw_ctx *ctx, int allow_internal, ts_sink *sink, const dw_run_inputs *inputs);
+/* A ctx for one operation of `plugin` (may be NULL) with identity set,
+ * allow_internal as given, secrets, sink and inputs attached (borrowed). */
+struct dwh_plugin;
+struct dwh_secrets;
+void ts_ctx(dw_ctx *ctx, const struct dwh_plugin *plugin, struct dwh_secrets *secrets, int allow_internal,
+            ts_sink *sink, const dw_run_inputs *inputs);
+
+/* Loads `path` into a new registry and returns a reference to plugin
+ * `name`; release with ts_plugin_release(). */
+struct dwh_plugin *ts_plugin_load(const char *path, const char *name);
+void ts_plugin_release(struct dwh_plugin *p);
 
 /* Field of an object as string (NULL when absent); borrowed. */
 const char *ts_str(json_object *o, const char *key);

@@ -1,0 +1,493 @@
+/* test_http.c -- the tracked transport against a real HTTP server on
+ * 127.0.0.1 with injected faults.  The clock is fake, so retry waits are
+ * asserted exactly and cost no time. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_session.h"
+#include "registry.h"
+#include "secrets.h"
+#include "support.h"
+
+#define NOW_MS 1700000000000LL /* Tue, 14 Nov 2023 22:13:20 GMT */
+#define TOKEN "s3cr3t-token-value"
+
+static ts_server srv;
+static dwh_plugin *plugin;
+
+typedef struct fixture {
+    dw_ctx ctx;
+    ts_clock clock;
+    dwh_secrets *secrets;
+    const char *allow[2];
+} fixture;
+
+static int group_setup(void **st) {
+    (void)st;
+    ts_log_begin();
+    ts_start(&srv);
+    plugin = ts_plugin_load(TPORT_PLUGIN, "tport");
+    return 0;
+}
+
+static int group_teardown(void **st) {
+    (void)st;
+    ts_stop(&srv);
+    ts_plugin_release(plugin);
+    return 0;
+}
+
+/* A ctx whose SSRF guard allows exactly this server (not all internal
+ * addresses), with the fake clock. */
+static fixture *fx_new(int allow_internal, int allow_server) {
+    fixture *f = calloc(1, sizeof *f);
+    f->secrets = dwh_secrets_new();
+    dwh_secrets_add(f->secrets, TOKEN);
+    ts_ctx(&f->ctx, plugin, f->secrets, allow_internal, NULL, NULL);
+    ts_clock_init(&f->clock, NOW_MS, 0);
+    f->allow[0] = allow_server ? srv.allow : NULL;
+    dwh_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow};
+    assert_non_null(dwh_http_session_attach(&f->ctx, &o));
+    ts_log_lines(); /* drop earlier lines */
+    return f;
+}
+
+static void fx_free(fixture *f) {
+    dwh_ctx_cleanup(&f->ctx);
+    dwh_secrets_free(f->secrets);
+    free(f);
+}
+
+static dw_status get(fixture *f, const char *path, const dw_retry_policy *retry, uint32_t timeout_ms,
+                     dw_http_response **out) {
+    char url[256];
+    snprintf(url, sizeof url, "%s%s", srv.base, path);
+    const char *headers[] = {"Authorization: Bearer " TOKEN, NULL};
+    dw_http_request req = {.struct_size = sizeof req, .url = url, .url_template = "/test/{thing}",
+                           .headers = headers, .retry = retry, .timeout_ms = timeout_ms};
+    return dwh_http_perform(&f->ctx, &req, NULL, out);
+}
+
+static json_object *http_lines(void) {
+    json_object *all = ts_log_lines();
+    json_object *l = ts_log_filter(all, "http.request");
+    json_object_put(all);
+    return l;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void test_gzip_keepalive_and_log_line(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    ts_script(&srv, "{\"/data\": [{\"json\": {\"items\": [1, 2, 3], \"note\": \"compressed\"}, \"gzip\": true}]}");
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/data?page=1&token=" TOKEN, NULL, 0, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 200);
+    json_object *body = dwh_http_response_json(r, NULL);
+    assert_non_null(body);
+    assert_string_equal(ts_str(body, "note"), "compressed");
+    assert_string_equal(dwh_http_response_header(r, "content-encoding"), "gzip");
+    dwh_http_response_free(r);
+    assert_int_equal(get(f, "/data?page=2", NULL, 0, &r), DW_OK);
+    dwh_http_response_free(r);
+
+    json_object *reqs = ts_requests(&srv);
+    assert_int_equal(json_object_array_length(reqs), 2);
+    json_object *h0 = NULL;
+    json_object_object_get_ex(json_object_array_get_idx(reqs, 0), "headers", &h0);
+    assert_non_null(strstr(ts_str(h0, "accept-encoding"), "gzip"));
+    assert_string_equal(ts_str(h0, "authorization"), "Bearer " TOKEN);
+    /* Keep-alive: both requests came over one connection. */
+    assert_int_equal(ts_int(json_object_array_get_idx(reqs, 0), "client_port"),
+                     ts_int(json_object_array_get_idx(reqs, 1), "client_port"));
+    json_object_put(reqs);
+
+    json_object *lines = http_lines();
+    assert_int_equal(json_object_array_length(lines), 2); /* one per request */
+    json_object *l = json_object_array_get_idx(lines, 0);
+    assert_string_equal(ts_str(l, "level"), "info");
+    assert_string_equal(ts_str(l, "team_id"), "team-7");
+    assert_string_equal(ts_str(l, "source_type"), "tport");
+    assert_string_equal(ts_str(l, "source_id"), "src-42");
+    assert_string_equal(ts_str(l, "schema_id"), "schema-9");
+    assert_string_equal(ts_str(l, "job_id"), "job-1");
+    assert_string_equal(ts_str(l, "method"), "GET");
+    char want[160];
+    snprintf(want, sizeof want, "%s/data?page=1&token=***", srv.base);
+    assert_string_equal(ts_str(l, "url"), want);
+    assert_string_equal(ts_str(l, "url_template"), "/test/{thing}");
+    assert_string_equal(ts_str(l, "host"), "127.0.0.1");
+    assert_int_equal(ts_int(l, "status"), 200);
+    assert_true(ts_int(l, "latency_ms") >= 0);
+    assert_true(ts_int(l, "request_bytes") > 0);
+    assert_true(ts_int(l, "response_bytes") > 0);
+    assert_int_equal(ts_int(l, "attempt"), 1);
+    assert_true(json_object_object_get_ex(l, "error_class", NULL));
+    assert_null(ts_str(l, "error_class"));
+    /* The secret appears nowhere in the log, not even in the message. */
+    const char *text = json_object_to_json_string(lines);
+    assert_null(strstr(text, TOKEN));
+    json_object_put(lines);
+
+    dwh_http_counters c;
+    dwh_http_counters_get(&f->ctx, &c);
+    assert_int_equal(c.requests, 2);
+    assert_int_equal(c.status_2xx, 2);
+    assert_int_equal(c.retries, 0);
+    assert_true(c.bytes_in > 0 && c.bytes_out > 0);
+    fx_free(f);
+}
+
+static void test_429_retry_after_forms(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    /* Seconds, an HTTP date 5 s after "now" (2 s of which pass in the
+     * first wait), and 0 (which must not busy-loop). */
+    ts_script(&srv, "{\"/ra\": ["
+                    "{\"status\": 429, \"headers\": {\"Retry-After\": \"2\"}},"
+                    "{\"status\": 429, \"headers\": {\"Retry-After\": \"Tue, 14 Nov 2023 22:13:25 GMT\"}},"
+                    "{\"status\": 429, \"headers\": {\"Retry-After\": \"0\"}},"
+                    "{\"json\": {\"ok\": true}}]}");
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/ra", NULL, 0, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 200);
+    dwh_http_response_free(r);
+    assert_int_equal(f->clock.n_waits, 3);
+    assert_int_equal(f->clock.waits[0], 2000);
+    assert_int_equal(f->clock.waits[1], 3000);
+    assert_int_equal(f->clock.waits[2], 1000);
+    assert_int_equal(ts_request_count(&srv), 4);
+    dwh_http_counters c;
+    dwh_http_counters_get(&f->ctx, &c);
+    assert_int_equal(c.requests, 4);
+    assert_int_equal(c.retries, 3);
+    assert_int_equal(c.status_4xx, 3);
+    assert_int_equal(c.rate_limit_wait_ms, 6000);
+    assert_int_equal(c.backoff_wait_ms, 0);
+    json_object *lines = http_lines();
+    assert_int_equal(json_object_array_length(lines), 4);
+    for (int i = 0; i < 3; i++) {
+        json_object *l = json_object_array_get_idx(lines, (size_t)i);
+        assert_string_equal(ts_str(l, "level"), "warn");
+        assert_string_equal(ts_str(l, "error_class"), "rate_limited");
+        assert_int_equal(ts_int(l, "attempt"), i + 1);
+        assert_int_equal(ts_int(l, "status"), 429);
+        assert_string_equal(ts_str(l, "wait_from"), "Retry-After");
+    }
+    assert_int_equal(ts_int(json_object_array_get_idx(lines, 0), "retry_in_ms"), 2000);
+    assert_int_equal(ts_int(json_object_array_get_idx(lines, 3), "attempt"), 4);
+    json_object_put(lines);
+    fx_free(f);
+}
+
+static void test_rate_limit_reset_headers(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    ts_script(&srv, "{\"/rl\": ["
+                    "{\"status\": 429, \"headers\": {\"X-RateLimit-Reset\": \"1700000004\"}},"
+                    "{\"status\": 429, \"headers\": {\"RateLimit-Reset\": \"2\"}},"
+                    "{\"status\": 403, \"headers\": {\"X-RateLimit-Remaining\": \"0\", \"X-RateLimit-Reset\": \"1600000000\"}},"
+                    "{\"status\": 429, \"headers\": {\"Retry-After\": \"86400\"}},"
+                    "{\"json\": []}]}");
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/rl", NULL, 0, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 200);
+    dwh_http_response_free(r);
+    assert_int_equal(f->clock.n_waits, 4);
+    assert_int_equal(f->clock.waits[0], 4000);   /* epoch reset 4 s ahead */
+    assert_int_equal(f->clock.waits[1], 2000);   /* delta seconds */
+    assert_int_equal(f->clock.waits[2], 1000);   /* GitHub 403, reset in the past: floor */
+    assert_int_equal(f->clock.waits[3], 300000); /* capped at 300 s */
+    fx_free(f);
+
+    /* A plain 403 is a permission problem: no retry. */
+    f = fx_new(0, 1);
+    ts_script(&srv, "{\"/forbidden\": [{\"status\": 403, \"json\": {\"message\": \"Resource not accessible\"}}]}");
+    assert_int_equal(get(f, "/forbidden", NULL, 0, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 403);
+    assert_int_equal(dwh_http_fail_status(&f->ctx, r, "endpoint x"), DW_ERR_FORBIDDEN);
+    assert_non_null(strstr(f->ctx.error, "403 Forbidden"));
+    dwh_http_response_free(r);
+    assert_int_equal(f->clock.n_waits, 0);
+    assert_int_equal(ts_request_count(&srv), 1);
+    fx_free(f);
+}
+
+static void test_5xx_burst_backoff(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    ts_script(&srv, "{\"/flaky\": [{\"status\": 500}, {\"status\": 502}, {\"status\": 503}, {\"json\": {\"ok\": 1}}]}");
+    dw_retry_policy fast = {.struct_size = sizeof fast, .base_delay_ms = 100, .max_delay_ms = 150};
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/flaky", &fast, 0, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 200);
+    dwh_http_response_free(r);
+    /* random 0 -> the low end of [d/2, d]; d = 100, 150 (capped), 150. */
+    assert_int_equal(f->clock.n_waits, 3);
+    assert_int_equal(f->clock.waits[0], 50);
+    assert_int_equal(f->clock.waits[1], 75);
+    assert_int_equal(f->clock.waits[2], 75);
+    dwh_http_counters c;
+    dwh_http_counters_get(&f->ctx, &c);
+    assert_int_equal(c.status_5xx, 3);
+    assert_int_equal(c.backoff_wait_ms, 200);
+    json_object *lines = http_lines();
+    assert_string_equal(ts_str(json_object_array_get_idx(lines, 0), "error_class"), "server_error");
+    assert_string_equal(ts_str(json_object_array_get_idx(lines, 0), "wait_from"), "backoff");
+    json_object_put(lines);
+    fx_free(f);
+
+    /* Attempts are bounded: the last 503 comes back as the response. */
+    f = fx_new(0, 1);
+    ts_script(&srv, "{\"/down\": [{\"status\": 503, \"body\": \"maintenance\"}]}");
+    dw_retry_policy three = {.struct_size = sizeof three, .max_attempts = 3, .base_delay_ms = 10};
+    assert_int_equal(get(f, "/down", &three, 0, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 503);
+    assert_string_equal(dwh_http_response_body(r, NULL), "maintenance");
+    dwh_http_response_free(r);
+    assert_int_equal(ts_request_count(&srv), 3);
+    assert_int_equal(f->clock.n_waits, 2);
+    fx_free(f);
+}
+
+static void test_post_retries_only_when_safe(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    char url[128];
+    snprintf(url, sizeof url, "%s/post", srv.base);
+    dw_retry_policy fast = {.struct_size = sizeof fast, .base_delay_ms = 10};
+    dw_http_request req = {.struct_size = sizeof req, .method = "POST", .url = url, .body = "{\"a\":1}",
+                           .retry = &fast};
+    dw_http_response *r = NULL;
+    /* 500 after a POST: the server may have acted on it; not repeated. */
+    ts_script(&srv, "{\"/post\": [{\"status\": 500}, {\"json\": {}}]}");
+    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 500);
+    dwh_http_response_free(r);
+    json_object *reqs = ts_requests(&srv);
+    assert_int_equal(json_object_array_length(reqs), 1);
+    assert_string_equal(ts_str(json_object_array_get_idx(reqs, 0), "body"), "{\"a\":1}");
+    json_object_put(reqs);
+    /* 503 / 429 mean "not processed": retried for any method. */
+    ts_script(&srv, "{\"/post\": [{\"status\": 503}, {\"status\": 429}, {\"json\": {}}]}");
+    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 200);
+    dwh_http_response_free(r);
+    assert_int_equal(ts_request_count(&srv), 3);
+    fx_free(f);
+}
+
+static void test_connection_reset_and_timeout(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    ts_script(&srv, "{\"/reset\": [{\"reset\": true}, {\"json\": {\"after\": \"reset\"}}]}");
+    dw_retry_policy fast = {.struct_size = sizeof fast, .base_delay_ms = 10};
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/reset", &fast, 0, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 200);
+    dwh_http_response_free(r);
+    json_object *lines = http_lines();
+    assert_int_equal(json_object_array_length(lines), 2);
+    json_object *l0 = json_object_array_get_idx(lines, 0);
+    assert_string_equal(ts_str(l0, "error_class"), "reset");
+    assert_string_equal(ts_str(l0, "level"), "warn");
+    assert_true(json_object_object_get_ex(l0, "status", NULL));
+    assert_int_equal(ts_int(l0, "status"), -1); /* null: no HTTP status */
+    json_object_put(lines);
+    dwh_http_counters c;
+    dwh_http_counters_get(&f->ctx, &c);
+    assert_int_equal(c.transport_errors, 1);
+    fx_free(f);
+
+    /* A response slower than the timeout: bounded attempts, then a
+     * timeout error naming the request. */
+    f = fx_new(0, 1);
+    ts_script(&srv, "{\"/slow\": [{\"delay\": 1.5, \"json\": {}}]}");
+    dw_retry_policy two = {.struct_size = sizeof two, .max_attempts = 2, .base_delay_ms = 10};
+    assert_int_equal(get(f, "/slow", &two, 300, &r), DW_ERR_TIMEOUT);
+    assert_null(r);
+    assert_int_equal(f->ctx.error_code, DW_ERR_TIMEOUT);
+    assert_non_null(strstr(f->ctx.error, "after 2 attempts"));
+    assert_non_null(strstr(f->ctx.error, "/slow"));
+    lines = http_lines();
+    assert_int_equal(json_object_array_length(lines), 2);
+    assert_string_equal(ts_str(json_object_array_get_idx(lines, 1), "error_class"), "timeout");
+    json_object_put(lines);
+    fx_free(f);
+}
+
+static void test_non_retryable_map(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    ts_script(&srv, "{\"/me\": [{\"status\": 401, \"json\": {\"message\": \"Bad credentials\"}}],"
+                    " \"/oauth\": [{\"status\": 400, \"json\": {\"error\": \"bad_verification_code\"}}]}");
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/me", NULL, 0, &r), DW_ERR_NON_RETRYABLE);
+    assert_null(r);
+    assert_string_equal(f->ctx.error, "The token was rejected: create a new one and reconnect.");
+    assert_int_equal(ts_request_count(&srv), 1);
+    assert_int_equal(f->clock.n_waits, 0);
+    json_object *lines = http_lines();
+    assert_string_equal(ts_str(json_object_array_get_idx(lines, 0), "error_class"), "non_retryable");
+    json_object_put(lines);
+    fx_free(f);
+
+    /* Matched in the body, case-insensitively. */
+    f = fx_new(0, 1);
+    ts_script(&srv, "{\"/oauth\": [{\"status\": 400, \"json\": {\"error\": \"BAD_VERIFICATION_CODE\"}}]}");
+    assert_int_equal(get(f, "/oauth", NULL, 0, &r), DW_ERR_NON_RETRYABLE);
+    assert_string_equal(f->ctx.error, "The verification code is wrong: start the connection again.");
+    fx_free(f);
+}
+
+static void test_ssrf_guard(void **st) {
+    (void)st;
+    /* The server is on loopback: refused unless allowed. */
+    fixture *f = fx_new(0, 0);
+    ts_script(&srv, "{\"/x\": [{\"json\": {}}]}");
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/x", NULL, 0, &r), DW_ERR_SSRF);
+    char want[128];
+    snprintf(want, sizeof want, "%s is a loopback address", srv.allow);
+    assert_non_null(strstr(f->ctx.error, want));
+    assert_int_equal(ts_request_count(&srv), 0);
+    fx_free(f);
+
+    /* A name resolving to loopback is refused at connect time (the check
+     * runs on the address actually dialled, not on the name). */
+    f = fx_new(0, 0);
+    char url[128];
+    snprintf(url, sizeof url, "http://localhost:%d/x", srv.port);
+    dw_http_request req = {.struct_size = sizeof req, .url = url};
+    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_SSRF);
+    assert_non_null(strstr(f->ctx.error, "loopback address"));
+    assert_int_equal(ts_request_count(&srv), 0);
+    dwh_http_counters c;
+    dwh_http_counters_get(&f->ctx, &c);
+    assert_true(c.ssrf_blocked >= 1);
+    assert_int_equal(c.requests, 0);
+    fx_free(f);
+
+    /* With allow_internal_hosts the same request goes through. */
+    f = fx_new(1, 0);
+    assert_int_equal(get(f, "/x", NULL, 0, &r), DW_OK);
+    dwh_http_response_free(r);
+    fx_free(f);
+}
+
+static void test_redirects(void **st) {
+    (void)st;
+    /* Only this server is allowed; redirects to a private address and to
+     * the metadata service are refused before any connection to them. */
+    const char *targets[] = {"http://10.0.0.1/latest", "http://169.254.169.254/latest/meta-data/",
+                             "http://[fd00:ec2::254]/", "http://[::ffff:192.168.0.1]:8080/"};
+    const char *reasons[] = {"10.0.0.1:80 is a private address", "169.254.169.254:80 is a cloud metadata address",
+                             "[fd00:ec2::254]:80 is a cloud metadata address",
+                             "[::ffff:192.168.0.1]:8080 is a private address"};
+    for (size_t i = 0; i < 4; i++) {
+        fixture *f = fx_new(0, 1);
+        char script[256];
+        snprintf(script, sizeof script, "{\"/go\": [{\"status\": 302, \"headers\": {\"Location\": \"%s\"}}]}",
+                 targets[i]);
+        ts_script(&srv, script);
+        dw_http_response *r = NULL;
+        assert_int_equal(get(f, "/go", NULL, 0, &r), DW_ERR_SSRF);
+        assert_non_null(strstr(f->ctx.error, "(redirect target)"));
+        assert_non_null(strstr(f->ctx.error, reasons[i]));
+        assert_int_equal(ts_request_count(&srv), 1);
+        dwh_http_counters c;
+        dwh_http_counters_get(&f->ctx, &c);
+        assert_int_equal(c.requests, 1);
+        assert_int_equal(c.ssrf_blocked, 1);
+        json_object *lines = http_lines();
+        assert_int_equal(json_object_array_length(lines), 2);
+        assert_int_equal(ts_int(json_object_array_get_idx(lines, 0), "status"), 302);
+        assert_string_equal(ts_str(json_object_array_get_idx(lines, 1), "error_class"), "ssrf_blocked");
+        json_object_put(lines);
+        fx_free(f);
+    }
+
+    /* A redirect within the allowed server is followed, credentials kept. */
+    fixture *f = fx_new(0, 1);
+    ts_script(&srv, "{\"/old\": [{\"status\": 301, \"headers\": {\"Location\": \"/new?x=1\"}}],"
+                    " \"/new\": [{\"json\": {\"moved\": true}}]}");
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/old", NULL, 0, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 200);
+    char want[128];
+    snprintf(want, sizeof want, "%s/new?x=1", srv.base);
+    assert_string_equal(dwh_http_response_url(r), want);
+    dwh_http_response_free(r);
+    json_object *reqs = ts_requests(&srv);
+    assert_int_equal(json_object_array_length(reqs), 2);
+    json_object *h = NULL;
+    json_object_object_get_ex(json_object_array_get_idx(reqs, 1), "headers", &h);
+    assert_string_equal(ts_str(h, "authorization"), "Bearer " TOKEN);
+    json_object_put(reqs);
+    fx_free(f);
+}
+
+static void test_malformed_json_and_headers(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    ts_script(&srv, "{\"/bad\": [{\"body\": \"{\\\"a\\\": [1, 2\", \"headers\": {\"X-Thing\": \"one\"}}]}");
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/bad", NULL, 0, &r), DW_OK);
+    const char *err = NULL;
+    assert_null(dwh_http_response_json(r, &err));
+    assert_string_equal(err, "unexpected end of JSON");
+    assert_string_equal(dwh_http_response_header(r, "x-thing"), "one");
+    assert_string_equal(dwh_http_response_header(r, "X-THING"), "one");
+    assert_null(dwh_http_response_header(r, "x-missing"));
+    dwh_http_response_free(r);
+    fx_free(f);
+}
+
+static void test_counters_collect(void **st) {
+    (void)st;
+    dwh_http_counters totals = {0};
+    dwh_http_counters *prev = dwh_http_counters_collect(&totals);
+    for (int i = 0; i < 2; i++) {
+        fixture *f = fx_new(0, 1);
+        ts_script(&srv, "{\"/c\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}}, {\"json\": {}}]}");
+        dw_http_response *r = NULL;
+        assert_int_equal(get(f, "/c", NULL, 0, &r), DW_OK);
+        dwh_http_response_free(r);
+        fx_free(f);
+    }
+    dwh_http_counters_collect(prev);
+    assert_int_equal(totals.requests, 4);
+    assert_int_equal(totals.retries, 2);
+    assert_int_equal(totals.status_2xx, 2);
+    assert_int_equal(totals.status_4xx, 2);
+    assert_int_equal(totals.rate_limit_wait_ms, 2000);
+    json_object *j = dwh_http_counters_json(&totals);
+    json_object *status = NULL;
+    json_object_object_get_ex(j, "status", &status);
+    assert_int_equal(ts_int(status, "4xx"), 2);
+    assert_int_equal(ts_int(j, "rate_limit_wait_ms"), 2000);
+    json_object_put(j);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gzip_keepalive_and_log_line),
+        cmocka_unit_test(test_429_retry_after_forms),
+        cmocka_unit_test(test_rate_limit_reset_headers),
+        cmocka_unit_test(test_5xx_burst_backoff),
+        cmocka_unit_test(test_post_retries_only_when_safe),
+        cmocka_unit_test(test_connection_reset_and_timeout),
+        cmocka_unit_test(test_non_retryable_map),
+        cmocka_unit_test(test_ssrf_guard),
+        cmocka_unit_test(test_redirects),
+        cmocka_unit_test(test_malformed_json_and_headers),
+        cmocka_unit_test(test_counters_collect),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
