@@ -12,14 +12,19 @@ dw_status dwh_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint) {
     memset(&ep, 0, sizeof ep);
     memcpy(&ep, endpoint, endpoint->struct_size < sizeof ep ? endpoint->struct_size : sizeof ep);
     if (!ep.name) return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_schema_add: endpoint has no name");
-    /* Incremental only when a server-side filter exists for some advertised
-     * field: a client-side cursor is not incremental (the guide's rule). */
-    int incremental = 0;
-    for (uint32_t i = 0; ep.incremental_fields && i < ep.n_incremental_fields; i++)
+    /* Only fields with a server-side filter are offered: a client-side
+     * cursor is not incremental (the guide's rule), and rest_run refuses a
+     * field it cannot filter on. */
+    dw_incremental_field offered[64];
+    uint32_t n_offered = 0;
+    for (uint32_t i = 0; ep.incremental_fields && i < ep.n_incremental_fields && n_offered < 64; i++)
         for (uint32_t j = 0; ep.incremental_params && j < ep.n_incremental_params; j++)
-            if (ep.incremental_fields[i].field && ep.incremental_params[j].field &&
-                !strcmp(ep.incremental_fields[i].field, ep.incremental_params[j].field))
-                incremental = 1;
+            if (ep.incremental_fields[i].field && ep.incremental_params[j].field && ep.incremental_params[j].param &&
+                !strcmp(ep.incremental_fields[i].field, ep.incremental_params[j].field)) {
+                offered[n_offered++] = ep.incremental_fields[i];
+                break;
+            }
+    int incremental = n_offered > 0;
     dw_schema s = {
         .struct_size = sizeof s,
         .name = ep.name,
@@ -29,8 +34,8 @@ dw_status dwh_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint) {
         .supports_append = incremental,
         .supports_webhooks = ep.supports_webhooks,
         .should_sync_default = ep.should_sync_default,
-        .incremental_fields = incremental ? ep.incremental_fields : NULL,
-        .n_incremental_fields = incremental ? ep.n_incremental_fields : 0,
+        .incremental_fields = incremental ? offered : NULL,
+        .n_incremental_fields = n_offered,
         .primary_keys = ep.primary_keys,
         .sort_mode = ep.sort_mode,
         .partition_mode = ep.partition_mode,
