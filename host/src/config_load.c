@@ -1,0 +1,184 @@
+/* config_load.c -- config file to validated config (see config_load.h). */
+#include "config_load.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config_secrets.h"
+#include "config_validate.h"
+#include "log.h"
+
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+int dwh_config_parse_text(const char *text, size_t len, json_object **out, char *err, size_t err_len) {
+    *out = NULL;
+    if (len > (size_t)DWH_CONFIG_FILE_MAX) {
+        snprintf(err, err_len, "a file larger than %d bytes", DWH_CONFIG_FILE_MAX);
+        return -1;
+    }
+    size_t first = 0;
+    while (first < len && is_ws(text[first])) first++;
+    if (first == len) {
+        snprintf(err, err_len, "an empty file");
+        return -1;
+    }
+    json_tokener *tok = json_tokener_new();
+    if (!tok) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    /* len + 1 takes the terminating NUL in: it ends a top-level number. */
+    json_object *v = json_tokener_parse_ex(tok, text, (int)len + 1);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    const char *what = NULL;
+    if (jerr == json_tokener_continue) {
+        what = "the text ends inside a value";
+    } else if (jerr != json_tokener_success) {
+        what = json_tokener_error_desc(jerr);
+    } else {
+        if (end > 0 && end <= len + 1 && end > len) end = len;
+        for (size_t i = end; i < len; i++)
+            if (!is_ws(text[i])) {
+                what = text[i] ? "more text after the JSON value" : "a NUL byte";
+                end = i;
+                break;
+            }
+    }
+    if (what) {
+        /* Position only: the text itself may hold secrets. */
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < end && i < len; i++) {
+            if (text[i] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        snprintf(err, err_len, "invalid JSON at line %zu, column %zu: %s", line, col, what);
+        json_object_put(v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Reads a whole file (or stdin for "-") up to the limit.  Returns the
+ * malloc'd text or NULL with a description in err. */
+static char *read_all(const char *path, size_t *len, char *err, size_t err_len) {
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(err, err_len, "an error: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fd != STDIN_FILENO && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        snprintf(err, err_len, "a directory");
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        if (n == cap) {
+            if (cap > (size_t)DWH_CONFIG_FILE_MAX) {
+                snprintf(err, err_len, "a file larger than %d bytes", DWH_CONFIG_FILE_MAX);
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t k = read(fd, buf + n, cap - n);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            snprintf(err, err_len, "an error: %s", strerror(errno));
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        if (k == 0) {
+            buf[n] = 0;
+            break;
+        }
+        n += (size_t)k;
+    }
+    if (!buf && !err[0]) snprintf(err, err_len, "out of memory");
+    if (fd != STDIN_FILENO) close(fd);
+    *len = n;
+    return buf;
+}
+
+int dwh_config_load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
+                         dwh_secrets *secrets, dwh_config_report *report) {
+    *validated = NULL;
+    const dw_field *fields = src ? src->fields : NULL;
+    uint32_t n = src ? src->n_fields : 0;
+    /* Literal secrets first: if validation fails, its output is scrubbed
+     * of them too. */
+    dwh_config_collect_secrets(fields, n, raw, secrets);
+    dwh_config_options opt = {.base_dir = base_dir, .resolved = secrets};
+    if (dwh_config_validate(fields, n, raw, &opt, validated, report) != 0) return -1;
+    dwh_config_collect_secrets(fields, n, *validated, secrets);
+    json_object *masked = dwh_config_mask(fields, n, *validated);
+    json_object *f = json_object_new_object();
+    if (f) {
+        json_object_object_add(f, "source_type", src && src->name ? json_object_new_string(src->name) : NULL);
+        json_object_object_add(f, "config", masked);
+        json_object_object_add(f, "warnings", json_object_new_int64((int64_t)report->n_warnings));
+        dwh_log_fields(NULL, DW_LOG_DEBUG, "config.loaded", "config validated", f);
+    } else {
+        json_object_put(masked);
+    }
+    return 0;
+}
+
+int dwh_config_load(const dw_source *src, const char *path, json_object **validated, dwh_secrets *secrets,
+                    dwh_config_report *report) {
+    *validated = NULL;
+    char err[256] = "";
+    size_t len = 0;
+    char *text = read_all(path, &len, err, sizeof err);
+    if (!text) {
+        char *e = NULL;
+        if (asprintf(&e, "a readable config file at %s", path) < 0) e = NULL;
+        dwh_config_report_error(report, "(file)", e ? e : "a readable config file", err);
+        free(e);
+        return -1;
+    }
+    json_object *raw = NULL;
+    if (dwh_config_parse_text(text, len, &raw, err, sizeof err) != 0) {
+        free(text);
+        char *e = NULL;
+        if (asprintf(&e, "a JSON object in %s", path) < 0) e = NULL;
+        dwh_config_report_error(report, "(file)", e ? e : "a JSON object", err);
+        free(e);
+        return -1;
+    }
+    free(text);
+    char *dir = NULL;
+    if (strcmp(path, "-") != 0) {
+        char *copy = strdup(path);
+        if (copy) dir = strdup(dirname(copy));
+        free(copy);
+    }
+    int rc = dwh_config_load_json(src, raw, dir, validated, secrets, report);
+    free(dir);
+    json_object_put(raw);
+    return rc;
+}
