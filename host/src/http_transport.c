@@ -415,7 +415,9 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
         a.peer = peer;
         resp->url = strdup(url);
 
-        if (s->blocked) {
+        /* A refused address only matters when no other address of the
+         * name worked (happy eyeballs may try ::1 and then 127.0.0.1). */
+        if (s->blocked && rc != CURLE_OK) {
             char *safe = dwh_url_redact(url);
             a.error_class = "ssrf_blocked";
             a.detail = s->blocked_reason;
