@@ -1,0 +1,121 @@
+/*
+ * settings.c -- the GitHub endpoint catalog.  Everything about an endpoint
+ * that is data lives here: path (relative to <base>/repos/<owner>/<name>),
+ * static query, primary key, incremental fields and the server-side filter
+ * each drives, sort, partition, paginator, fan-out.  Verified against the
+ * REST API reference; see api_inventory.md for the sources.
+ */
+#include <string.h>
+
+#include "github.h"
+
+static const dw_paginator link_header = {
+    .struct_size = sizeof(dw_paginator),
+    .kind = DW_PAGINATE_LINK_HEADER,
+};
+
+/* Only `issues`, `issues/comments` and `commits` document `since`. */
+static const dw_incremental_field issue_fields[] = {
+    {"updated_at", "updated_at", DW_TYPE_DATETIME},
+    {"created_at", "created_at", DW_TYPE_DATETIME},
+};
+/* `since` keeps rows *updated* at or after the value; for created_at that
+ * is a superset of the rows created since (created_at <= updated_at), and
+ * the merge on the primary key dedupes it. */
+static const dw_incremental_param issue_params[] = {
+    {"updated_at", "since", "iso8601"},
+    {"created_at", "since", "iso8601"},
+};
+static const dw_incremental_field commit_fields[] = {
+    {"committed_at", "committed_at", DW_TYPE_DATETIME},
+};
+static const dw_incremental_param commit_params[] = {
+    {"committed_at", "since", "iso8601"},
+};
+
+static const char *const pk_id[] = {"id", NULL};
+static const char *const pk_sha[] = {"sha", NULL};
+static const char *const pk_user_id[] = {"user_id", NULL};
+static const char *const part_created_at[] = {"created_at", NULL};
+static const char *const part_starred_at[] = {"starred_at", NULL};
+
+/* Issues and pulls default to state=open: ask for all of them. */
+static const char *const state_all[] = {"state", "all", NULL};
+static const char *const review_parent_fields[] = {"number:pull_request_number", "id:pull_request_id", NULL};
+
+#define GH_EP .struct_size = sizeof(dw_endpoint), .page_size_param = "per_page", \
+              .page_size = GH_MAX_PER_PAGE, .paginator = &link_header
+
+const gh_endpoint gh_endpoints[] = {
+    {.ep = {GH_EP, .name = "issues", .label = "Issues",
+            .description = "Issues of the repository (pull requests excluded; see pull_requests).",
+            .path = "/issues", .params = state_all, .primary_keys = pk_id,
+            .incremental_fields = issue_fields, .n_incremental_fields = DW_COUNT(issue_fields),
+            .incremental_params = issue_params, .n_incremental_params = DW_COUNT(issue_params),
+            .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_DATETIME,
+            .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
+            .supports_webhooks = 0, .should_sync_default = 1},
+     .route = GH_ROUTE_ISSUES, .scope = "`repo` (classic, private repos) or Issues: read (fine-grained)",
+     .sortable = 1},
+    {.ep = {GH_EP, .name = "pull_requests", .label = "Pull requests",
+            .description = "Pull requests of the repository, oldest first.",
+            .path = "/pulls", .params = state_all, .primary_keys = pk_id,
+            .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_DATETIME,
+            .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
+            .should_sync_default = 1},
+     .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Pull requests: read (fine-grained)",
+     .sortable = 1},
+    {.ep = {GH_EP, .name = "pull_request_reviews", .label = "Pull request reviews",
+            .description = "Reviews of every pull request (one request per pull request).",
+            .path = "/pulls/{pull_number}/reviews", .primary_keys = pk_id,
+            .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_NONE,
+            .parent = "pull_requests", .resolve_param = "pull_number", .resolve_field = "number",
+            .include_from_parent = review_parent_fields, .max_pages_per_parent = 50,
+            .should_sync_default = 0},
+     .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Pull requests: read (fine-grained)"},
+    {.ep = {GH_EP, .name = "issue_comments", .label = "Issue comments",
+            .description = "Comments on issues and pull requests of the repository.",
+            .path = "/issues/comments", .primary_keys = pk_id,
+            .incremental_fields = issue_fields, .n_incremental_fields = DW_COUNT(issue_fields),
+            .incremental_params = issue_params, .n_incremental_params = DW_COUNT(issue_params),
+            .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_DATETIME,
+            .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
+            .should_sync_default = 1},
+     .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Issues: read (fine-grained)",
+     .sortable = 1},
+    /* Commits come newest first and accept no sort: descending. */
+    {.ep = {GH_EP, .name = "commits", .label = "Commits",
+            .description = "Commits of the default branch, newest first; created_at is the author date.",
+            .path = "/commits", .primary_keys = pk_sha,
+            .incremental_fields = commit_fields, .n_incremental_fields = DW_COUNT(commit_fields),
+            .incremental_params = commit_params, .n_incremental_params = DW_COUNT(commit_params),
+            .sort_mode = DW_SORT_DESC, .partition_mode = DW_PARTITION_DATETIME,
+            .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
+            .should_sync_default = 1},
+     .route = GH_ROUTE_COMMITS, .scope = "`repo` (classic, private repos) or Contents: read (fine-grained)"},
+    {.ep = {GH_EP, .name = "stargazers", .label = "Stargazers",
+            .description = "Users who starred the repository, with when they did.",
+            .path = "/stargazers", .primary_keys = pk_user_id,
+            .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_DATETIME,
+            .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_starred_at,
+            .should_sync_default = 1},
+     .route = GH_ROUTE_STARGAZERS, .accept = "application/vnd.github.star+json",
+     .scope = "`repo` (classic, private repos) or Metadata: read (fine-grained)"},
+    /* Releases come newest first and accept no sort or filter. */
+    {.ep = {GH_EP, .name = "releases", .label = "Releases",
+            .description = "Published and draft releases (draft ones only with push access).",
+            .path = "/releases", .primary_keys = pk_id,
+            .sort_mode = DW_SORT_DESC, .partition_mode = DW_PARTITION_DATETIME,
+            .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
+            .should_sync_default = 1},
+     .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Contents: read (fine-grained)"},
+};
+
+const uint32_t gh_n_endpoints = DW_COUNT(gh_endpoints);
+
+const gh_endpoint *gh_endpoint_find(const char *name) {
+    if (!name) return NULL;
+    for (uint32_t i = 0; i < gh_n_endpoints; i++)
+        if (!strcmp(gh_endpoints[i].ep.name, name)) return &gh_endpoints[i];
+    return NULL;
+}

@@ -1,0 +1,60 @@
+/*
+ * stripe.h -- internals shared by the Stripe source's files:
+ *   source.c    descriptor, form, schemas, credential check, webhook transform
+ *   settings.c  the endpoint catalog and the webhook resource map
+ *   stripe.c    the client: base URL, headers, the descending two-window
+ *               iterator with resume
+ * Not part of any public interface.
+ */
+#ifndef DW_STRIPE_H
+#define DW_STRIPE_H
+
+#include <stdint.h>
+
+#include "dwsdk.h"
+
+#define ST_DEFAULT_API_BASE "https://api.stripe.com"
+#define ST_MAX_LIMIT 100
+
+typedef struct st_endpoint {
+    dw_endpoint ep;
+    const char *object;     /* the resource's `object` value ("customer") */
+    const char *permission; /* restricted-key permission that reads it */
+} st_endpoint;
+
+extern const st_endpoint st_endpoints[];
+extern const uint32_t st_n_endpoints;
+const st_endpoint *st_endpoint_find(const char *name);
+
+/* Schema -> event type patterns ("customer.*"); a schema may appear more
+ * than once.  Also the descriptor's webhook_resources. */
+#define ST_N_WEBHOOK_RESOURCES 10 /* the compiler checks it against settings.c */
+extern const dw_webhook_resource st_webhook_resources[ST_N_WEBHOOK_RESOURCES];
+
+extern const dw_host_api *st_api;
+
+typedef struct st_config {
+    const char *secret_key;
+    const char *account_id; /* NULL: the key's own account */
+    char *api_base;         /* malloc'd, no trailing slash */
+} st_config;
+
+dw_status st_config_load(dw_ctx *ctx, st_config *cfg);
+void st_config_free(st_config *cfg);
+
+/* GET `url`: DW_OK with *out on 2xx; 401/403/404 returned (not recorded)
+ * with Stripe's error message in *message (malloc'd); anything else is
+ * recorded in ctx. */
+dw_status st_get(dw_ctx *ctx, const st_config *cfg, const char *url, const char *url_template,
+                 dw_http_response **out, char **message);
+
+dw_status st_run(dw_ctx *ctx, const dw_run_inputs *inputs);
+
+/* Turns one pushed event into the row of `schema` (stripe.c). */
+dw_status st_webhook_transform(dw_ctx *ctx, const char *schema, const char *payload, size_t len);
+
+/* Parses a watermark (JSON number or quoted ISO-8601 text) into epoch
+ * seconds; returns 0 on success. */
+int st_watermark_seconds(dw_ctx *ctx, const char *json, int64_t *out);
+
+#endif
