@@ -33,19 +33,18 @@ static const dw_field fields[] = {
      .input_type = DW_INPUT_NUMBER, .placeholder = "100"},
 };
 
-/* GitHub's own messages (matched case-insensitively in the raw error). */
+/* Permanent failures, matched case-insensitively in the raw error and the
+ * response body.  Only credential failures (401): a 403 is left to the
+ * status code, because at source creation a valid token that lacks some
+ * permission must pass the check with a warning, and a matched entry would
+ * turn that 403 into a hard error before the plugin sees it.  403s are not
+ * retried anyway unless they are a rate limit. */
 static const dw_error_mapping non_retryable[] = {
     {"Bad credentials",
      "GitHub rejected the personal access token (401 Bad credentials): it is wrong, expired or "
      "revoked. Create a new token and update the source."},
-    {"Resource not accessible by personal access token",
-     "The GitHub token is valid but lacks a permission this schema needs: grant the permission "
-     "listed in the token field's caption, then reconnect."},
-    {"Resource not accessible by integration",
-     "The GitHub token is valid but lacks a permission this schema needs: grant the permission "
-     "listed in the token field's caption, then reconnect."},
-    {"Must have admin rights to Repository",
-     "The GitHub token needs admin rights on this repository for this schema."},
+    {"Requires authentication",
+     "GitHub did not receive a personal access token (401 Requires authentication). Fill in the token."},
 };
 
 static const char *const keywords[] = {"github", "git", "issues", "pull requests", "developer", NULL};

@@ -34,6 +34,9 @@ static const dw_field fields[] = {
      .fields = advanced_fields, .n_fields = DW_COUNT(advanced_fields)},
 };
 
+/* Credential failures (401) only; 403s (a restricted key lacking a
+ * permission) are left to the status code so the credential check can let
+ * a restricted key pass at source creation with a warning. */
 static const dw_error_mapping non_retryable[] = {
     {"Invalid API Key provided",
      "Stripe rejected the key: it is wrong, deleted or was rolled. Copy a current secret or restricted "
@@ -42,9 +45,6 @@ static const dw_error_mapping non_retryable[] = {
      "The Stripe key has expired. Create a new key in the Stripe dashboard and update the source."},
     {"You did not provide an API key",
      "No Stripe key was sent. Fill in the secret or restricted key of the source."},
-    {"does not have the required permissions",
-     "The restricted Stripe key lacks a Read permission this schema needs: edit the key in the Stripe "
-     "dashboard (the field's caption lists the permission per schema)."},
 };
 
 static const char *const keywords[] = {"stripe", "payments", "billing", "subscriptions", "finance", NULL};

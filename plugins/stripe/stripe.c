@@ -1,25 +1,20 @@
 /*
- * stripe.c -- the Stripe client: config, headers, requests, the list
- * iterator and the webhook payload transform.
+ * stripe.c -- the Stripe client: config, headers, the credential probe,
+ * run() and the webhook payload transform.
  *
  * Stripe lists newest first and cannot be asked for another order, so the
- * schemas are descending.  As in the reference, an incremental run reads
- * up to two windows of `created`:
- *   older:  created[lt]=<earliest value>  rows older than any synced yet
- *           (finishes a first sync that was interrupted);
- *   newer:  created[gte]=<last value>     rows created since the last run
- *           (>=: rows of the boundary second are read again, the merge on
- *           `id` dedupes them, none is skipped).
- * A full refresh (or the first incremental run) reads one unfiltered window.
- * Resume state: {"window": "all"|"older"|"newer", "bound": N|null,
- * "starting_after": "<id>"|null}, saved after every emitted page.
+ * schemas are descending.  run() hands the catalog entry to the REST
+ * toolkit (api->rest_run), whose descending iterator does what the
+ * reference does: with an earliest value it first reads created[lt]=earliest
+ * (finishing a backfill an earlier run left), then created[gte]=last (rows
+ * since the last run); neither value: one unfiltered walk.  The cursor
+ * (starting_after) and window are saved after every page, so a run resumes
+ * where it stopped.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "dwp_buf.h"
 #include "stripe.h"
 
 /* ---------------------------------------------------------------- config */
@@ -102,154 +97,6 @@ dw_status st_get(dw_ctx *ctx, const st_config *cfg, const char *url, const char 
     return st;
 }
 
-/* ------------------------------------------------------------ watermarks */
-
-int st_watermark_seconds(dw_ctx *ctx, const char *json, int64_t *out) {
-    if (!json || !*json) return -1;
-    dw_json *j = st_api->json_parse(ctx, json, strlen(json));
-    const char *s = j ? st_api->json_string(j) : NULL;
-    int rc = -1;
-    if (s) {
-        char *end = NULL;
-        double d = strtod(s, &end);
-        if (end != s && *end == '\0') {
-            *out = (int64_t)d;
-            rc = 0;
-        } else {
-            /* ISO-8601: 2024-01-31T12:00:00Z (offsets other than Z are not produced by the host) */
-            struct tm tm = {0};
-            const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-            if (!rest) rest = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
-            if (!rest) rest = strptime(s, "%Y-%m-%d", &tm);
-            if (rest) {
-                *out = (int64_t)timegm(&tm);
-                rc = 0;
-            }
-        }
-    }
-    if (j) st_api->json_free(j);
-    return rc;
-}
-
-/* --------------------------------------------------------------- windows */
-
-typedef struct window {
-    const char *name;  /* "all", "older", "newer" */
-    const char *param; /* NULL, "created[lt]", "created[gte]" */
-    int64_t bound;
-} window;
-
-static dw_status save_state(dw_ctx *ctx, const window *w, const char *starting_after) {
-    dwp_buf b = {0};
-    dwp_buf_printf(&b, "{\"window\":\"%s\",\"bound\":", w->name);
-    if (w->param)
-        dwp_buf_printf(&b, "%lld", (long long)w->bound);
-    else
-        dwp_buf_str(&b, "null");
-    dwp_buf_str(&b, ",\"starting_after\":");
-    dwp_buf_json_string(&b, starting_after);
-    dwp_buf_str(&b, "}");
-    dw_status st = b.oom ? st_api->fail(ctx, DW_ERR_NOMEM, "stripe: out of memory") : st_api->state_save(ctx, b.data);
-    dwp_buf_free(&b);
-    return st;
-}
-
-/* Records 401/403/404 from st_get as the run's error. */
-static dw_status fail_status(dw_ctx *ctx, const st_endpoint *e, dw_status st, const char *msg) {
-    const char *m = msg ? msg : "";
-    switch (st) {
-    case DW_ERR_AUTH: return st_api->fail(ctx, st, "Stripe rejected the key (401 %s)", m);
-    case DW_ERR_FORBIDDEN:
-        return st_api->fail(ctx, st, "the restricted Stripe key cannot read '%s' (403 %s): grant it `%s`",
-                            e->ep.name, m, e->permission);
-    case DW_ERR_NOT_FOUND: return st_api->fail(ctx, st, "Stripe answered 404 for %s (%s)", e->ep.path, m);
-    default: return st;
-    }
-}
-
-/* Reads one window from `cursor` (NULL: its start), saving state after
- * each page.  `next` (may be NULL) is saved once the window is done so a
- * crash between windows resumes at the next one. */
-static dw_status read_window(dw_ctx *ctx, const st_config *cfg, const st_endpoint *e, const window *w,
-                             const char *cursor_in, const window *next) {
-    char *cursor = cursor_in ? strdup(cursor_in) : NULL;
-    char limit[24], bound[24];
-    snprintf(limit, sizeof limit, "%d", ST_MAX_LIMIT);
-    snprintf(bound, sizeof bound, "%lld", (long long)w->bound);
-    dw_status st = DW_OK;
-    for (;;) {
-        if (st_api->cancelled(ctx)) {
-            st = st_api->fail(ctx, DW_ERR_CANCELLED, "stripe: stopped on request");
-            break;
-        }
-        const char *params[16];
-        size_t k = 0;
-        for (const char *const *p = e->ep.params; p && *p && k < 8; p += 2) {
-            params[k++] = p[0];
-            params[k++] = p[1];
-        }
-        params[k++] = "limit";
-        params[k++] = limit;
-        if (w->param) {
-            params[k++] = w->param;
-            params[k++] = bound;
-        }
-        if (cursor) {
-            params[k++] = "starting_after";
-            params[k++] = cursor;
-        }
-        params[k] = NULL;
-        char *url = st_api->url_build(ctx, cfg->api_base, e->ep.path, params);
-        if (!url) {
-            st = st_api->fail(ctx, DW_ERR_NOMEM, "stripe: out of memory");
-            break;
-        }
-        dw_http_response *resp = NULL;
-        char *msg = NULL;
-        st = st_get(ctx, cfg, url, e->ep.path, &resp, &msg);
-        st_api->free(url);
-        if (st != DW_OK) {
-            st = fail_status(ctx, e, st, msg);
-            free(msg);
-            break;
-        }
-        size_t len = 0;
-        const char *body = st_api->http_body(resp, &len);
-        dw_json *root = st_api->json_parse(ctx, body, len);
-        dw_json *data = root ? st_api->json_get(root, e->ep.data_selector) : NULL;
-        const char *obj = root ? st_api->json_string(st_api->json_get(root, "object")) : NULL;
-        if (!data || !obj || strcmp(obj, "list") != 0) {
-            st = st_api->fail(ctx, DW_ERR_BAD_DATA, "stripe: %s did not answer a list object", e->ep.path);
-        } else {
-            size_t n = st_api->json_array_len(data);
-            const char *more = st_api->json_string(st_api->json_get(root, "has_more"));
-            int has_more = more && !strcmp(more, "true");
-            const char *last_id = n ? st_api->json_string(st_api->json_get(st_api->json_index(data, n - 1), "id")) : NULL;
-            if (n) st = st_api->emit_value(ctx, data);
-            if (st == DW_OK && has_more && !last_id) {
-                /* has_more without a cursor to continue from: stop, don't spin */
-                st_api->log(ctx, DW_LOG_WARN, "stripe: %s said has_more but sent no rows; stopping", e->ep.path);
-                has_more = 0;
-            }
-            if (st == DW_OK && has_more) {
-                free(cursor);
-                cursor = strdup(last_id);
-                st = cursor ? save_state(ctx, w, cursor) : st_api->fail(ctx, DW_ERR_NOMEM, "stripe: out of memory");
-            } else if (st == DW_OK) {
-                if (next) st = save_state(ctx, next, NULL);
-                st_api->json_free(root);
-                st_api->http_free(resp);
-                break;
-            }
-        }
-        if (root) st_api->json_free(root);
-        st_api->http_free(resp);
-        if (st != DW_OK) break;
-    }
-    free(cursor);
-    return st;
-}
-
 /* ------------------------------------------------------------------- run */
 
 dw_status st_run(dw_ctx *ctx, const dw_run_inputs *in) {
@@ -260,55 +107,26 @@ dw_status st_run(dw_ctx *ctx, const dw_run_inputs *in) {
     if (in->use_incremental && in->incremental_field && strcmp(in->incremental_field, "created") != 0)
         return st_api->fail(ctx, DW_ERR_CONFIG, "stripe: '%s' syncs incrementally only on 'created', not '%s'",
                             e->ep.name, in->incremental_field);
-
-    window plan[2];
-    int n = 0;
-    int64_t v;
-    if (in->use_incremental && in->incremental_earliest_value) {
-        if (st_watermark_seconds(ctx, in->incremental_earliest_value, &v) != 0)
-            return st_api->fail(ctx, DW_ERR_STATE, "stripe: cannot read the earliest value %s as a time",
-                                in->incremental_earliest_value);
-        plan[n++] = (window){"older", "created[lt]", v};
-    }
-    if (in->use_incremental && in->incremental_last_value) {
-        if (st_watermark_seconds(ctx, in->incremental_last_value, &v) != 0)
-            return st_api->fail(ctx, DW_ERR_STATE, "stripe: cannot read the last value %s as a time",
-                                in->incremental_last_value);
-        plan[n++] = (window){"newer", "created[gte]", v};
-    }
-    if (n == 0) plan[n++] = (window){"all", NULL, 0};
-
-    /* Resume inside the window (and at the cursor) the state names. */
-    int start = 0;
-    char *cursor = NULL;
-    if (!in->reset_pipeline && st_api->state_can_resume(ctx)) {
-        const char *state = st_api->state_load(ctx);
-        dw_json *j = state ? st_api->json_parse(ctx, state, strlen(state)) : NULL;
-        const char *wname = j ? st_api->json_string(st_api->json_get(j, "window")) : NULL;
-        const char *bound = j ? st_api->json_string(st_api->json_get(j, "bound")) : NULL;
-        const char *after = j ? st_api->json_string(st_api->json_get(j, "starting_after")) : NULL;
-        int found = 0;
-        for (int i = 0; wname && i < n; i++) {
-            if (strcmp(plan[i].name, wname) != 0) continue;
-            start = i, found = 1;
-            if (bound) plan[i].bound = strtoll(bound, NULL, 10); /* the window as it was started */
-            cursor = after ? strdup(after) : NULL;
-        }
-        if (found)
-            st_api->log(ctx, DW_LOG_INFO, "stripe: resuming '%s' in the %s window%s", e->ep.name, plan[start].name,
-                        cursor ? " after the saved cursor" : "");
-        else if (state)
-            st_api->log(ctx, DW_LOG_WARN, "stripe: saved state for '%s' does not match this run; starting over",
-                        e->ep.name);
-        if (j) st_api->json_free(j);
-    }
-
     st_config cfg;
     dw_status st = st_config_load(ctx, &cfg);
-    for (int i = start; st == DW_OK && i < n; i++) {
-        st = read_window(ctx, &cfg, e, &plan[i], i == start ? cursor : NULL, i + 1 < n ? &plan[i + 1] : NULL);
+    if (st != DW_OK) return st;
+    char *auth = NULL, *account = NULL;
+    if (asprintf(&auth, "Authorization: Bearer %s", cfg.secret_key) < 0) auth = NULL;
+    if (cfg.account_id && asprintf(&account, "Stripe-Account: %s", cfg.account_id) < 0) account = NULL;
+    if (!auth || (cfg.account_id && !account)) {
+        st = st_api->fail(ctx, DW_ERR_NOMEM, "stripe: out of memory");
+    } else {
+        /* The descending windows (older than the earliest value, newer than
+         * the last), the cursor and the resume state are the REST toolkit's
+         * generic descending iterator: the catalog entry says all it needs. */
+        const char *headers[] = {auth, "User-Agent: dwhost-stripe/1.0", account, NULL};
+        const dw_endpoint *one[] = {&e->ep};
+        dw_rest_client client = {.struct_size = sizeof client, .base_url = cfg.api_base, .headers = headers,
+                                 .endpoints = one, .n_endpoints = 1};
+        st = st_api->rest_run(ctx, &client, &e->ep, in);
     }
-    free(cursor);
+    free(auth);
+    free(account);
     st_config_free(&cfg);
     return st;
 }

@@ -2,8 +2,7 @@
  * stripe.h -- internals shared by the Stripe source's files:
  *   source.c    descriptor, form, schemas, credential check, webhook transform
  *   settings.c  the endpoint catalog and the webhook resource map
- *   stripe.c    the client: base URL, headers, the descending two-window
- *               iterator with resume
+ *   stripe.c    the client: base URL, headers, run through the REST toolkit
  * Not part of any public interface.
  */
 #ifndef DW_STRIPE_H
@@ -52,9 +51,5 @@ dw_status st_run(dw_ctx *ctx, const dw_run_inputs *inputs);
 
 /* Turns one pushed event into the row of `schema` (stripe.c). */
 dw_status st_webhook_transform(dw_ctx *ctx, const char *schema, const char *payload, size_t len);
-
-/* Parses a watermark (JSON number or quoted ISO-8601 text) into epoch
- * seconds; returns 0 on success. */
-int st_watermark_seconds(dw_ctx *ctx, const char *json, int64_t *out);
 
 #endif
