@@ -49,6 +49,9 @@ class FakeState:
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake"
+    # Headers and body go out in separate writes: without this, Nagle plus
+    # the client's delayed ACK cost ~40 ms per response.
+    disable_nagle_algorithm = True
     state = None  # FakeState, set by serve()
 
     def log_message(self, fmt, *args):  # quiet: tests read /_control/requests
