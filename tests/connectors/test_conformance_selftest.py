@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""The conformance suite catches each misbehaviour of tests/connectors/
+badsource, and only that one; a well-behaved source passes everything.
+
+usage: test_conformance_selftest.py <dir with libsource_badsource.so>
+Needs DWHOST_BIN (set by ctest).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+DWHOST = os.environ["DWHOST_BIN"]
+PLUGINS = sys.argv[1]
+GOOD_TOKEN = "good-token-1234"
+
+# mode -> the checks that must fail (nothing else may)
+CASES = {
+    "good": set(),
+    "dup_keys": {"read:items"},
+    "leak": {"secrets"},
+    "bad_resume": {"resume:items"},
+    "old_rows": {"incremental:items:updated"},
+    "unstable": {"full_refresh:items"},
+    "accept_anything": {"check_broken"},
+}
+
+
+def conformance(source, config, *extra):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(config, f)
+    try:
+        p = subprocess.run([DWHOST, "conformance", source, "--config", f.name, "--plugin-dir", PLUGINS, "--json",
+                            *extra], capture_output=True, text=True, timeout=60)
+    finally:
+        os.unlink(f.name)
+    return p
+
+
+failures = []
+
+
+def expect(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+for mode, must_fail in CASES.items():
+    p = conformance("badsource", {"api_token": GOOD_TOKEN, "mode": mode})
+    try:
+        report = json.loads(p.stdout)
+    except ValueError:
+        expect(False, "%s: --json printed no JSON (exit %d): %s %s" % (mode, p.returncode, p.stdout, p.stderr))
+        continue
+    failed = {c["name"] for c in report["checks"] if c["status"] == "fail"}
+    names = [c["name"] for c in report["checks"]]
+    expect(failed == must_fail, "%s: failed checks %s, expected %s" % (mode, sorted(failed), sorted(must_fail)))
+    expect(p.returncode == (10 if must_fail else 0), "%s: exit %d" % (mode, p.returncode))
+    expect(report["ok"] == (not must_fail), "%s: ok flag" % mode)
+    # Every check of the suite ran for the one schema.
+    for n in ("descriptor", "form", "config", "check", "check_broken", "schemas", "read:items",
+              "full_refresh:items", "incremental:items:updated", "resume:items", "secrets"):
+        expect(n in names, "%s: check %s missing from the report" % (mode, n))
+    # The secret never reaches the report, whatever the plugin does.
+    expect(GOOD_TOKEN not in p.stdout and GOOD_TOKEN not in p.stderr, "%s: the token appears in the output" % mode)
+    # A failed check says why.
+    for c in report["checks"]:
+        if c["status"] == "fail":
+            expect(len(c["detail"]) > 10 and "\n" not in c["detail"], "%s: %s has no one-line reason" % (mode, c["name"]))
+
+# The form check: a secret-looking name that is not secret.
+p = conformance("leakyform", {"api_token": GOOD_TOKEN, "signing_secret": "whsec_abcdefgh"})
+report = json.loads(p.stdout)
+failed = {c["name"]: c["detail"] for c in report["checks"] if c["status"] == "fail"}
+expect(set(failed) == {"form"}, "leakyform: failed %s, expected only form" % sorted(failed))
+expect("signing_secret" in failed.get("form", ""), "leakyform: the form check does not name the field")
+expect(p.returncode == 10, "leakyform: exit %d" % p.returncode)
+
+# Text report: one line per check, closing count line; exit 10.
+p = conformance("badsource", {"api_token": GOOD_TOKEN, "mode": "dup_keys"})
+p = subprocess.run([DWHOST, "conformance", "badsource", "--plugin-dir", PLUGINS, "--config", "/dev/stdin"],
+                   input=json.dumps({"api_token": GOOD_TOKEN, "mode": "dup_keys"}), capture_output=True, text=True)
+lines = p.stdout.strip().splitlines()
+expect(lines[-1].startswith("10 passed, 1 failed"), "text report closing line: %r" % lines[-1:])
+expect(any(l.split()[:2] == ["FAIL", "read:items"] and "repeat" in l for l in lines), "text report names the check")
+expect(p.returncode == 10, "text report exit %d" % p.returncode)
+
+# An invalid config is the user's problem: exit 4, not 10.
+p = conformance("badsource", {"mode": "good"})
+expect(p.returncode == 4, "missing required field: exit %d (want 4)" % p.returncode)
+# Usage and unknown sources.
+p = subprocess.run([DWHOST, "conformance", "--plugin-dir", PLUGINS], capture_output=True, text=True)
+expect(p.returncode == 2 and "which source" in p.stderr, "no source: exit %d %r" % (p.returncode, p.stderr))
+p = subprocess.run([DWHOST, "conformance", "nosuch", "--config", "/dev/null", "--plugin-dir", PLUGINS],
+                   capture_output=True, text=True)
+expect(p.returncode in (3, 4), "unknown source / empty config: exit %d" % p.returncode)
+
+print("%d passed, %d failed" % (0 if failures else 1, len(failures)))
+sys.exit(1 if failures else 0)
