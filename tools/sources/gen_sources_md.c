@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dwp_buf.h"
+#include "dwhost.h"
 #include "registry.h"
 
 static const char *comm_name(uint32_t m) {
@@ -86,12 +87,14 @@ int main(int argc, char **argv) {
     const char *dirs[] = {dir};
     dwh_registry_scan(reg, dirs, 1);
     size_t nrej = 0;
-    const dwh_rejection *rej = dwh_registry_rejections(reg, &nrej);
+    dwh_rejection *rej = dwh_registry_rejections(reg, &nrej);
     if (nrej) {
         fprintf(stderr, "gen-sources-md: %s was not loaded: %s\n", rej[0].path, rej[0].message);
+        dwh_rejections_free(rej, nrej);
         dwh_registry_free(reg);
         return 2;
     }
+    dwh_rejections_free(rej, nrej);
     size_t n = 0;
     dwh_plugin **list = dwh_registry_list(reg, &n); /* name order: alphabetical */
     dwp_buf impl = {0}, scaf = {0};
@@ -112,7 +115,7 @@ int main(int argc, char **argv) {
         }
         free(verdict);
     }
-    dwh_registry_list_free(list, n);
+    dwh_plugin_list_free(list, n);
     dwh_registry_free(reg);
     if (rc) return rc;
 
