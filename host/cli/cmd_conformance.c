@@ -27,6 +27,8 @@ static const char usage[] =
     "  --schema NAME       check only this schema (repeatable; default: all)\n"
     "  --json              print the report as one JSON document\n"
     "  --allow-internal    let the transport reach loopback/private addresses (tests)\n"
+    "  --structural        only the checks that need no account: descriptor, form,\n"
+    "                      config, schemas (what tools/new-source guarantees)\n"
     "  --verbose           forward the plugin's log lines (scrubbed) to stderr\n" DWH_CLI_PLUGIN_DIR_HELP
     "\n"
     "exit: 0 every check passed or was skipped, 10 a check failed, 2 usage,\n"
@@ -37,7 +39,7 @@ static int cmd_conformance(int argc, char **argv) {
     const char *name = NULL, *config_path = NULL;
     const char **schemas = calloc((size_t)argc, sizeof *schemas);
     size_t n_schemas = 0;
-    int json = 0, allow_internal = 0, verbose = 0;
+    int json = 0, allow_internal = 0, verbose = 0, structural = 0;
     int rc = DWH_EXIT_OK;
     if (!schemas) return DWH_EXIT_FAILURE;
     for (int i = 1; i < argc; i++) {
@@ -68,6 +70,8 @@ static int cmd_conformance(int argc, char **argv) {
             json = 1;
         } else if (!strcmp(a, "--allow-internal")) {
             allow_internal = 1;
+        } else if (!strcmp(a, "--structural")) {
+            structural = 1;
         } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
             verbose = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -96,7 +100,8 @@ static int cmd_conformance(int argc, char **argv) {
         char *dir_copy = strcmp(config_path, "-") ? strdup(config_path) : NULL;
         dwh_conf_options opt = {.config = config, .config_dir = dir_copy ? dirname(dir_copy) : NULL,
                                 .allow_internal_hosts = allow_internal, .schemas = schemas,
-                                .n_schemas = n_schemas, .verbose = verbose};
+                                .n_schemas = n_schemas, .verbose = verbose,
+                                .structural = structural};
         dwh_conf_report report;
         memset(&report, 0, sizeof report);
         int res = dwh_conformance_run(p, &opt, &report);

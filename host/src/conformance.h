@@ -60,6 +60,7 @@ typedef struct dwh_conf_options {
     const char *const *schemas; /* only these schemas (n_schemas); NULL: all */
     size_t n_schemas;
     int verbose;                /* forward the plugin's (scrubbed) output to stderr */
+    int structural;             /* only descriptor, form, config, schemas: no credentials, no reads */
 } dwh_conf_options;
 
 /* Runs every check on `p` (borrowed) and fills `report` (zeroed by the
