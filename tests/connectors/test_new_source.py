@@ -39,8 +39,12 @@ try:
     for f in ("source.c", "settings.c", "demo_api.c", "demo_api.h", "CMakeLists.txt", "api_inventory.md",
               "tests/conformance.json", "tests/README.md"):
         expect(os.path.isfile(os.path.join(plugin, f)), "scaffold lacks %s" % f)
-    leftovers = [f for f in os.listdir(plugin) if "{{" in open(os.path.join(plugin, f)).read()] \
-        if os.path.isdir(plugin) else []
+    leftovers = []
+    for d, _, files in os.walk(plugin):
+        for f in files:
+            with open(os.path.join(d, f)) as fh:
+                if "{{" in fh.read():
+                    leftovers.append(f)
     expect(not leftovers, "unreplaced placeholders in %s" % leftovers)
 
     # Refusals: an existing source, a bad name.
