@@ -7,6 +7,7 @@ Needs DWHOST_SOURCE_DIR and DWHOST_BIN (set by ctest).
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,7 +44,7 @@ try:
     for d, _, files in os.walk(plugin):
         for f in files:
             with open(os.path.join(d, f)) as fh:
-                if "{{" in fh.read():
+                if re.search(r"\{\{[a-zA-Z]+\}\}", fh.read()):
                     leftovers.append(f)
     expect(not leftovers, "unreplaced placeholders in %s" % leftovers)
 
