@@ -16,6 +16,7 @@
 #include "cli_common.h"
 #include "cli_exit.h"
 #include "ctx.h"
+#include "emit.h"
 #include "log.h"
 #include "ops.h"
 #include "secrets.h"
@@ -194,7 +195,9 @@ static char *load_state(const char *path, int *exit_code, int *failed) {
 /* A watermark as JSON scalar text: kept when it already is one, else
  * quoted as a string.  Malloc'd. */
 static char *scalar_arg(const char *v) {
-    json_object *o = json_tokener_parse(v);
+    json_object *o = NULL;
+    char err[128];
+    if (dwh_json_parse_strict(v, strlen(v), &o, err, sizeof err) != 0) o = NULL;
     int scalar = o && (json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double) ||
                        json_object_is_type(o, json_type_string));
     json_object_put(o);
