@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "cli_common.h"
+#include "cli_config.h"
 #include "cli_exit.h"
+#include "cli_log.h"
 #include "ctx.h"
 #include "emit.h"
 #include "log.h"
@@ -23,16 +25,16 @@
 
 static void help(FILE *out) {
     fprintf(out,
-            "usage: dwhost read <source> --schema NAME [--config FILE] [--plugin-dir DIR]...\n"
+            "usage: dwhost read <source> --config FILE --schema NAME [--plugin-dir DIR]...\n"
             "                   [--limit N] [--state-in FILE] [--state-out FILE] [--reset]\n"
             "                   [--incremental-field FIELD [--last-value V] [--earliest-value V]]\n"
-            "                   [--allow-internal] [--log-level L] [--log-format text|json]\n\n"
+            "                   [--allow-internal] [--log-level L] [--log-format F] [--log-file F]\n\n"
             "Runs the source's schema NAME and prints its rows on stdout, one compact JSON\n"
             "object per line (UTF-8).  Logs and errors go to stderr.\n\n"
             "options:\n" DWH_CLI_PLUGIN_DIR_HELP
             "  --schema NAME       the schema to read (see 'dwhost describe <source>')\n"
-            "  --config FILE       the source config, a JSON object ('-' reads stdin);\n"
-            "                      without it the source gets an empty config\n"
+            "  --config FILE       the source's JSON config (\"-\" reads standard input); it is\n"
+            "                      validated against the source's form before plugin code runs\n"
             "  --limit N           stop after N rows (exit 0); state is saved only for\n"
             "                      pages that were printed completely\n"
             "  --state-in FILE     resume from the state saved in FILE (a missing FILE\n"
@@ -43,9 +45,7 @@ static void help(FILE *out) {
             "  --incremental-field FIELD  read incrementally on FIELD (one the schema\n"
             "                      advertises); --last-value / --earliest-value give the\n"
             "                      watermarks (JSON scalars; other text is taken as a string)\n"
-            "  --allow-internal    let the source reach loopback and private addresses\n"
-            "  --log-level L       debug, info (default), warn, error\n"
-            "  --log-format F      text (default on a terminal) or json (default otherwise)\n"
+            "  --allow-internal    let the source reach loopback and private addresses\n" DWH_CLI_LOG_HELP
             "  -h, --help          show this help\n\n"
             "exit status: 0 done (or --limit reached, or stdout closed by the reader);\n"
             "1 the source failed; 2 usage; 3 plugin not found or not loadable; 4 config\n"
@@ -144,27 +144,14 @@ static dw_status on_state_save(void *ud, dw_ctx *ctx, const char *state) {
 
 static const char *on_state_load(void *ud, dw_ctx *ctx) { return ((read_sink *)ud)->state_in; }
 
-/*
- * The seam where the user's config file becomes the validated config that
- * plugin code sees, and where the secrets to scrub are derived.  Today the
- * file must hold a JSON object.  (The "config" work replaces this body
- * with validation against the plugin's form and secret derivation; keep
- * it the only place read.c turns a file into a config.)
- * Returns a new object, or NULL after printing the error with *exit_code.
- */
+/* The one place read turns --config FILE into the validated config that
+ * plugin code sees (and the secrets every message is scrubbed of): see
+ * config_load.h.  Returns a new object, or NULL with *exit_code after the
+ * problems were printed. */
 static json_object *load_config(dwh_plugin *p, const char *path, dwh_secrets *secrets, int *exit_code) {
-    (void)p;
-    (void)secrets;
-    if (!path) return json_object_new_object();
-    json_object *cfg = dwh_cli_read_json_file(path, "config", exit_code);
-    if (!cfg) return NULL;
-    if (!json_object_is_type(cfg, json_type_object)) {
-        fprintf(stderr, "dwhost: read: config %s must be a JSON object ({...})\n", path);
-        json_object_put(cfg);
-        *exit_code = DWH_EXIT_CONFIG;
-        return NULL;
-    }
-    return cfg;
+    json_object *cfg = NULL;
+    *exit_code = dwh_cli_load_config(p, path, secrets, &cfg, NULL);
+    return *exit_code == DWH_EXIT_OK ? cfg : NULL;
 }
 
 /* Reads --state-in: the text of a JSON object, NULL when the file does not
@@ -213,19 +200,18 @@ typedef struct read_args {
     const char *inc_field, *last_value, *earliest_value;
     long long limit;
     int reset, allow_internal;
-    int log_level;
-    int log_format; /* -1: by terminal */
+    dwh_cli_log log;
 } read_args;
 
 /* Parses argv into a; returns -1 to exit with *rc (usage or help). */
 static int parse_args(dwh_cli_plugins *pl, int argc, char **argv, read_args *a, int *rc) {
     memset(a, 0, sizeof *a);
     a->limit = -1;
-    a->log_level = DW_LOG_INFO;
-    a->log_format = -1;
+    a->log = (dwh_cli_log)DWH_CLI_LOG_INIT;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int r = dwh_cli_plugin_dir_arg(pl, argc, argv, &i);
+        if (r == 0) r = dwh_cli_log_arg(&a->log, argc, argv, &i);
         if (r < 0) {
             *rc = DWH_EXIT_USAGE;
             return -1;
@@ -246,7 +232,7 @@ static int parse_args(dwh_cli_plugins *pl, int argc, char **argv, read_args *a, 
         else if (!strcmp(arg, "--last-value")) target = &a->last_value;
         else if (!strcmp(arg, "--earliest-value")) target = &a->earliest_value;
         const char *value = NULL;
-        if (target || !strcmp(arg, "--limit") || !strcmp(arg, "--log-level") || !strcmp(arg, "--log-format")) {
+        if (target || !strcmp(arg, "--limit")) {
             if (i + 1 >= argc) {
                 *rc = dwh_cli_usage_error("read", "%s needs a value", name);
                 return -1;
@@ -261,19 +247,6 @@ static int parse_args(dwh_cli_plugins *pl, int argc, char **argv, read_args *a, 
             a->limit = strtoll(value, &end, 10);
             if (errno || *end || a->limit < 0) {
                 *rc = dwh_cli_usage_error("read", "--limit needs a number >= 0, not '%s'", value);
-                return -1;
-            }
-        } else if (!strcmp(arg, "--log-level")) {
-            a->log_level = dwh_log_level_parse(value);
-            if (a->log_level < 0) {
-                *rc = dwh_cli_usage_error("read", "--log-level is debug, info, warn or error, not '%s'", value);
-                return -1;
-            }
-        } else if (!strcmp(arg, "--log-format")) {
-            if (!strcmp(value, "text")) a->log_format = DWH_LOG_TEXT;
-            else if (!strcmp(value, "json")) a->log_format = DWH_LOG_JSON;
-            else {
-                *rc = dwh_cli_usage_error("read", "--log-format is text or json, not '%s'", value);
                 return -1;
             }
         } else if (!strcmp(arg, "--reset")) {
@@ -292,6 +265,10 @@ static int parse_args(dwh_cli_plugins *pl, int argc, char **argv, read_args *a, 
     }
     if (!a->source) {
         *rc = dwh_cli_usage_error("read", "which source? e.g. 'dwhost read files --config c.json --schema customers'");
+        return -1;
+    }
+    if (!a->config) {
+        *rc = dwh_cli_usage_error("read", "--config FILE is required (the source's JSON config)");
         return -1;
     }
     if (!a->schema) {
@@ -313,8 +290,10 @@ static int cmd_read(int argc, char **argv) {
         dwh_cli_plugins_close(&pl);
         return rc;
     }
-    int fmt = a.log_format >= 0 ? a.log_format : (isatty(STDERR_FILENO) ? DWH_LOG_TEXT : DWH_LOG_JSON);
-    dwh_log_configure(stderr, (dwh_log_format)fmt, (dw_log_level)a.log_level);
+    if (dwh_cli_log_open(&a.log, "read") != 0) {
+        dwh_cli_plugins_close(&pl);
+        return DWH_EXIT_USAGE;
+    }
 
     rc = dwh_cli_plugins_open(&pl);
     dwh_plugin *p = rc ? NULL : dwh_cli_find_source(&pl, a.source, &rc);
@@ -322,7 +301,17 @@ static int cmd_read(int argc, char **argv) {
     json_object *cfg = NULL;
     char *state_in = NULL, *last = NULL, *earliest = NULL;
     int state_failed = 0;
-    if (p) cfg = load_config(p, a.config, secrets, &rc);
+    if (p) {
+        /* A plugin whose init fails is a plugin problem (exit 3), before
+         * any config is looked at. */
+        const char *err = NULL;
+        if (dwh_plugin_activate(p, &err) != DW_OK) {
+            fprintf(stderr, "dwhost: read: plugin '%s' could not start: %s\n", a.source, err ? err : "init() failed");
+            rc = DWH_EXIT_PLUGIN;
+        } else {
+            cfg = load_config(p, a.config, secrets, &rc);
+        }
+    }
     if (cfg && !a.reset) state_in = load_state(a.state_in, &rc, &state_failed);
     if (!p || !cfg || state_failed || !secrets) goto out;
 
@@ -367,7 +356,7 @@ static int cmd_read(int argc, char **argv) {
         rc = DWH_EXIT_INTERRUPTED;
     } else {
         fprintf(stderr, "dwhost: read: %s/%s: %s\n", a.source, a.schema, r.message ? r.message : "failed");
-        rc = dwh_cli_exit_for(r.code, r.cause);
+        rc = dwh_cli_exit_for(r.cause);
     }
     dwh_op_result_free(&r);
 out:
@@ -378,6 +367,7 @@ out:
     dwh_secrets_free(secrets);
     dwh_plugin_unref(p);
     dwh_cli_plugins_close(&pl);
+    dwh_cli_log_close(&a.log);
     return rc;
 }
 

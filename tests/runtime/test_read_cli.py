@@ -74,18 +74,20 @@ check(rc == 0 and all(r["updated_at"] > "2024-05-01T00:00:00Z" for r in rows(out
 
 # Errors: one line on stderr, documented exit codes.
 cases = [
-    (["nosuch", "--schema", "x"], 3, "no source named 'nosuch'"),
+    (["nosuch", "--config", files_cfg, "--schema", "x"], 3, "no source named 'nosuch'"),
     (["files", "--config", write("bad.json", "{not json"), "--schema", "orders"], 4, "bad.json"),
-    (["files", "--config", write("arr.json", "[1]"), "--schema", "orders"], 4, "must be a JSON object"),
+    (["files", "--config", write("arr.json", "[1]"), "--schema", "orders"], 4, "expected a JSON object"),
     (["files", "--config", os.path.join(TMP, "missing.json"), "--schema", "orders"], 4, "missing.json"),
     (["files", "--config", files_cfg, "--schema", "nope"], 1, "its schemas are: customers, orders, products"),
     (["files", "--config", write("nodir.json", json.dumps({"directory": "/nonexistent/dwh"})), "--schema", "x"], 1,
      "directory '/nonexistent/dwh' does not exist"),
-    (["files", "--schema", "x"], 4, "needs 'directory'"),
+    (["files", "--config", write("empty.json", "{}"), "--schema", "x"], 4, "directory"),
+    (["files", "--schema", "x"], 2, "--config FILE is required"),
     (["files", "--config", files_cfg], 2, "--schema NAME is required"),
     (["files", "--config", files_cfg, "--schema", "orders", "--bogus"], 2, "unknown option '--bogus'"),
     (["files", "--config", files_cfg, "--schema", "orders", "--limit", "-3"], 2, "--limit needs a number"),
-    (["pager", "--schema", "items", "--state-in", write("badstate.json", "[1,2")], 7, "badstate.json"),
+    (["pager", "--config", write("p0.json", "{}"), "--schema", "items", "--state-in",
+      write("badstate.json", "[1,2")], 7, "badstate.json"),
     (["pager", "--schema", "items", "--config", write("perm.json", json.dumps(
         {"fail_after_pages": 1, "fail_message": "simulated permanent failure"}))], 6,
      "The pager refused the request permanently"),
