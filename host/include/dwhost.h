@@ -143,6 +143,39 @@ DWH_API char *dwh_plugin_form_json(const dwh_plugin *p);
 
 /* == transport ========================================================== */
 
+/*
+ * Every HTTP request a plugin makes goes through the host's tracked
+ * transport (README "Transport and REST toolkit").  These settings apply to
+ * operations started after the call, process-wide.
+ */
+typedef struct dwh_transport_options {
+    const char *ca_bundle;       /* PEM file of trusted CAs; NULL: DWHOST_CA_BUNDLE, else the system store */
+    uint32_t connect_timeout_ms; /* 0: 10 s */
+    uint32_t timeout_ms;         /* whole request; 0: 60 s */
+} dwh_transport_options;
+
+/* Sets the transport defaults (strings copied; NULL resets).  Call before
+ * starting operations; not while they run. */
+DWH_API void dwh_transport_configure(const dwh_transport_options *opts);
+
+/* Request counters of a run, as printed in the sync summary. */
+typedef struct dwh_transport_counters {
+    uint64_t requests;           /* attempts sent (each retry and redirect counts) */
+    uint64_t status_2xx, status_3xx, status_4xx, status_5xx;
+    uint64_t transport_errors;   /* attempts without an HTTP status (timeout, reset, refused) */
+    uint64_t retries;            /* attempts that repeated an earlier one */
+    uint64_t bytes_out;          /* request headers + body */
+    uint64_t bytes_in;           /* response headers + body as received (compressed) */
+    uint64_t rate_limit_wait_ms; /* slept because the server said so (Retry-After, resets) */
+    uint64_t backoff_wait_ms;    /* slept in exponential backoff */
+    uint64_t ssrf_blocked;       /* connections refused by the SSRF guard */
+} dwh_transport_counters;
+
+/* While set, every request made on the calling thread is added into
+ * `totals` (borrowed; must outlive the scope).  NULL stops.  Returns the
+ * previous accumulator, so scopes nest: prev = collect(&t); run; collect(prev). */
+DWH_API dwh_transport_counters *dwh_transport_counters_collect(dwh_transport_counters *totals);
+
 #ifdef __cplusplus
 }
 #endif

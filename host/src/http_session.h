@@ -21,24 +21,16 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
+#include "dwhost.h"
 #include "dwsdk.h"
 
 typedef struct dwh_http_session dwh_http_session;
 
 /* ---- counters --------------------------------------------------------- */
 
-/* Per-run counters.  Plain data; add with dwh_http_counters_add. */
-typedef struct dwh_http_counters {
-    uint64_t requests;         /* attempts that reached the wire (each retry and redirect counts) */
-    uint64_t status_2xx, status_3xx, status_4xx, status_5xx;
-    uint64_t transport_errors; /* attempts without an HTTP status (timeout, reset, refused) */
-    uint64_t retries;          /* attempts that were a retry of an earlier one */
-    uint64_t bytes_out;        /* request headers + body */
-    uint64_t bytes_in;         /* response headers + body as received (compressed) */
-    uint64_t rate_limit_wait_ms; /* slept because the server said so (Retry-After, resets) */
-    uint64_t backoff_wait_ms;  /* slept in exponential backoff */
-    uint64_t ssrf_blocked;     /* connections refused by the SSRF guard */
-} dwh_http_counters;
+/* Per-run counters: the public dwh_transport_counters (dwhost.h).  Plain
+ * data; add with dwh_http_counters_add. */
+typedef dwh_transport_counters dwh_http_counters;
 
 /* Adds every member of `c` into `into`. */
 void dwh_http_counters_add(dwh_http_counters *into, const dwh_http_counters *c);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwhost.h"
 #include "http_session.h"
 #include "registry.h"
 #include "secrets.h"
@@ -459,8 +460,9 @@ static void test_malformed_json_and_headers(void **st) {
 
 static void test_counters_collect(void **st) {
     (void)st;
-    dwh_http_counters totals = {0};
-    dwh_http_counters *prev = dwh_http_counters_collect(&totals);
+    /* Through the public embedding API (dwhost.h). */
+    dwh_transport_counters totals = {0};
+    dwh_transport_counters *prev = dwh_transport_counters_collect(&totals);
     for (int i = 0; i < 2; i++) {
         fixture *f = fx_new(0, 1);
         ts_script(&srv, "{\"/c\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}}, {\"json\": {}}]}");
@@ -469,7 +471,7 @@ static void test_counters_collect(void **st) {
         dwh_http_response_free(r);
         fx_free(f);
     }
-    dwh_http_counters_collect(prev);
+    assert_ptr_equal(dwh_transport_counters_collect(prev), &totals);
     assert_int_equal(totals.requests, 4);
     assert_int_equal(totals.retries, 2);
     assert_int_equal(totals.status_2xx, 2);
@@ -481,6 +483,24 @@ static void test_counters_collect(void **st) {
     assert_int_equal(ts_int(status, "4xx"), 2);
     assert_int_equal(ts_int(j, "rate_limit_wait_ms"), 2000);
     json_object_put(j);
+}
+
+/* dwh_transport_configure sets what new sessions start from. */
+static void test_public_configure(void **st) {
+    (void)st;
+    dwh_transport_options o = {.timeout_ms = 200};
+    dwh_transport_configure(&o);
+    dw_ctx ctx;
+    ts_ctx(&ctx, plugin, NULL, 1, NULL, NULL); /* session created on first use, from the defaults */
+    ts_script(&srv, "{\"/slow\": [{\"delay\": 1.0, \"json\": {}}]}");
+    char url[128];
+    snprintf(url, sizeof url, "%s/slow", srv.base);
+    dw_retry_policy once = {.struct_size = sizeof once, .max_attempts = 1};
+    dw_http_request req = {.struct_size = sizeof req, .url = url, .retry = &once};
+    dw_http_response *r = NULL;
+    assert_int_equal(dwh_http_perform(&ctx, &req, NULL, &r), DW_ERR_TIMEOUT);
+    dwh_ctx_cleanup(&ctx);
+    dwh_transport_configure(NULL);
 }
 
 int main(void) {
@@ -496,6 +516,7 @@ int main(void) {
         cmocka_unit_test(test_redirects),
         cmocka_unit_test(test_malformed_json_and_headers),
         cmocka_unit_test(test_counters_collect),
+        cmocka_unit_test(test_public_configure),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
