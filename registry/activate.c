@@ -15,8 +15,7 @@ dw_status dwh_plugin_activate(dwh_plugin *p, const char **error) {
         p->init_status = st;
         p->activation = st == DW_OK ? 1 : -1;
         if (st != DW_OK) {
-            p->init_error = dwh_strf("init failed: it returned status '%s' (%d); the plugin could not start, "
-                                     "see its log lines for why",
+            p->init_error = dwh_strf("init failed: it returned status '%s' (%d); see the plugin's log lines for why",
                                      dwh_status_name(st), (int)st);
             dwh_log(NULL, DW_LOG_DEBUG, "plugin.init_failed", "%s: %s", p->path,
                     p->init_error ? p->init_error : "init failed");

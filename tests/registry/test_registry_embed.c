@@ -43,6 +43,11 @@ static void test_host_lifecycle(void **state) {
      * taken before outlives the host. */
     dwh_plugin *good = dwh_host_find(h, "regt_good");
     assert_non_null(good);
+    char *form = dwh_plugin_form_json(good);
+    assert_non_null(form);
+    assert_non_null(strstr(form, "\"name\":\"regt_good\""));
+    assert_non_null(strstr(form, "\"kind\":\"ssh-tunnel\""));
+    free(form);
     assert_null(dwh_host_find(h, "regt_ok"));
     free(regt_install(dir, "regt_ok", NULL));
     assert_int_equal(dwh_host_rescan(h), 2);

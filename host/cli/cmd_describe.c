@@ -1,0 +1,251 @@
+/* cmd_describe.c -- `dwhost describe <source>`: metadata, the config form
+ * and, where the plugin can list them without credentials, its schemas. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_common.h"
+#include "form_json.h"
+#include "ops.h"
+#include "source_names.h"
+
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: dwhost describe <source> [--plugin-dir DIR]... [--json] [--no-schemas]\n\n"
+            "Describes a source: its metadata, its config form (every field with its kind,\n"
+            "whether it is required and whether it is secret) and its schemas when the plugin\n"
+            "can list them without a config (otherwise: \"schemas need a config\").\n\n"
+            "options:\n" DWH_CLI_PLUGIN_DIR_HELP
+            "  --json              print the form document of docs/form-json.md plus \"path\",\n"
+            "                      \"schemas\" (docs/schemas.md, or null) and \"schemas_error\"\n"
+            "  --no-schemas        do not ask the plugin for schemas (runs no plugin code)\n"
+            "  -h, --help          show this help\n\n"
+            "exit status: 0 described, 1 listing schemas failed for another reason than a\n"
+            "missing config, 2 usage error, 3 no such source or the plugin could not start.\n");
+}
+
+static char *dwh_strf_cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *dwh_strf_cli(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) s = NULL;
+    va_end(ap);
+    return s;
+}
+
+static const char *or_dash(const char *s) { return s && s[0] ? s : "-"; }
+
+static void print_fields(json_object *fields, int depth);
+
+static void print_field(json_object *f, int depth) {
+    json_object *v;
+#define S(k) (json_object_object_get_ex(f, k, &v) && v ? json_object_get_string(v) : NULL)
+#define B(k) (json_object_object_get_ex(f, k, &v) && json_object_get_boolean(v))
+    const char *kind = S("kind");
+    char desc[256];
+    int n = snprintf(desc, sizeof desc, "%s", kind ? kind : "?");
+    const char *it = S("input_type");
+    if (it) n += snprintf(desc + n, sizeof desc - (size_t)n, " %s", it);
+    const char *type = S("type"); /* ssh tunnel keys */
+    if (!kind && type) n = snprintf(desc, sizeof desc, "%s", type);
+    if (B("required")) n += snprintf(desc + n, sizeof desc - (size_t)n, ", required");
+    if (B("secret")) n += snprintf(desc + n, sizeof desc - (size_t)n, ", secret");
+    if (B("multiple")) n += snprintf(desc + n, sizeof desc - (size_t)n, ", multiple");
+    json_object *def = NULL;
+    if (json_object_object_get_ex(f, "default", &def) && def && (size_t)n < sizeof desc) {
+        if (json_object_is_type(def, json_type_boolean))
+            n += snprintf(desc + n, sizeof desc - (size_t)n, ", default %s", json_object_get_boolean(def) ? "on" : "off");
+        else
+            n += snprintf(desc + n, sizeof desc - (size_t)n, ", default %s", json_object_get_string(def));
+    }
+    const char *only = S("only_for_auth");
+    if (only && (size_t)n < sizeof desc) snprintf(desc + n, sizeof desc - (size_t)n, ", with auth_type %s", only);
+    const char *label = S("label"), *caption = S("caption");
+    printf("%*s%-20s %-40s %s%s%s\n", depth * 2, "", or_dash(S("name")), desc, or_dash(label), caption ? " -- " : "",
+           caption ? caption : "");
+    json_object *sub = NULL, *opts = NULL;
+    if (json_object_object_get_ex(f, "options", &opts) && json_object_is_type(opts, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(opts); i++) {
+            json_object *o = json_object_array_get_idx(opts, i), *ov = NULL, *ol = NULL, *of = NULL;
+            json_object_object_get_ex(o, "value", &ov);
+            if (!json_object_is_type(ov, json_type_string) && !json_object_is_type(o, json_type_object)) {
+                printf("%*soption %s\n", (depth + 1) * 2, "", json_object_get_string(o)); /* ssh auth_type */
+                continue;
+            }
+            json_object_object_get_ex(o, "label", &ol);
+            json_object_object_get_ex(o, "fields", &of);
+            printf("%*soption %s (%s)%s\n", (depth + 1) * 2, "", or_dash(json_object_get_string(ov)),
+                   or_dash(ol ? json_object_get_string(ol) : NULL),
+                   of && json_object_array_length(of) ? ":" : "");
+            if (of) print_fields(of, depth + 2);
+        }
+    }
+    if (json_object_object_get_ex(f, "fields", &sub) && sub) print_fields(sub, depth + 1);
+#undef S
+#undef B
+}
+
+static void print_fields(json_object *fields, int depth) {
+    for (size_t i = 0; i < json_object_array_length(fields); i++) print_field(json_object_array_get_idx(fields, i), depth);
+}
+
+static void print_text(json_object *doc, const char *path, json_object *schemas, const char *schemas_note) {
+    json_object *v;
+#define S(k) (json_object_object_get_ex(doc, k, &v) && v ? json_object_get_string(v) : NULL)
+    printf("%s %s -- %s\n", S("name"), or_dash(S("version")), or_dash(S("label")));
+    printf("  path:          %s\n", path);
+    printf("  abi:           %s\n", S("abi"));
+    printf("  caption:       %s\n", or_dash(S("caption")));
+    printf("  docs:          %s\n", or_dash(S("docs_url")));
+    printf("  icon:          %s\n", or_dash(S("icon_path")));
+    printf("  category:      %s\n", or_dash(S("category")));
+    json_object *kw = NULL, *caps = NULL, *errs = NULL;
+    json_object_object_get_ex(doc, "keywords", &kw);
+    printf("  keywords:      ");
+    for (size_t i = 0; i < json_object_array_length(kw); i++)
+        printf("%s%s", i ? ", " : "", json_object_get_string(json_object_array_get_idx(kw, i)));
+    printf("%s\n", json_object_array_length(kw) ? "" : "-");
+    json_object *unrel = NULL;
+    json_object_object_get_ex(doc, "unreleased", &unrel);
+    const char *flag = S("feature_flag");
+    printf("  release:       %s%s%s%s\n", S("release_status"), json_object_get_boolean(unrel) ? ", unreleased" : "",
+           flag ? ", feature flag " : "", flag ? flag : "");
+    printf("  comm method:   %s\n", S("comm_method"));
+    json_object_object_get_ex(doc, "capabilities", &caps);
+    printf("  capabilities:  ");
+    for (size_t i = 0; i < json_object_array_length(caps); i++)
+        printf("%s%s", i ? ", " : "", json_object_get_string(json_object_array_get_idx(caps, i)));
+    printf("%s\n", json_object_array_length(caps) ? "" : "-");
+    json_object_object_get_ex(doc, "non_retryable_errors", &errs);
+    for (size_t i = 0; i < json_object_array_length(errs); i++) {
+        json_object *e = json_object_array_get_idx(errs, i), *sub = NULL, *msg = NULL;
+        json_object_object_get_ex(e, "substring", &sub);
+        json_object_object_get_ex(e, "message", &msg);
+        printf("  %s\"%s\" -> %s\n", i ? "               " : "non-retryable: ", json_object_get_string(sub),
+               or_dash(msg ? json_object_get_string(msg) : NULL));
+    }
+#undef S
+    json_object *fields = NULL;
+    json_object_object_get_ex(doc, "fields", &fields);
+    printf("\nconfig:\n");
+    if (json_object_array_length(fields)) print_fields(fields, 1);
+    else printf("  (no fields)\n");
+    if (!schemas) {
+        printf("\n%s\n", schemas_note);
+        return;
+    }
+    printf("\nschemas:\n");
+    if (!json_object_array_length(schemas)) printf("  (none)\n");
+    for (size_t i = 0; i < json_object_array_length(schemas); i++) {
+        json_object *s = json_object_array_get_idx(schemas, i), *name = NULL, *label = NULL, *pk = NULL,
+                    *inc = NULL, *incf = NULL;
+        json_object_object_get_ex(s, "name", &name);
+        json_object_object_get_ex(s, "label", &label);
+        json_object_object_get_ex(s, "primary_keys", &pk);
+        json_object_object_get_ex(s, "supports_incremental", &inc);
+        json_object_object_get_ex(s, "incremental_fields", &incf);
+        printf("  %-24s %-24s primary key: ", json_object_get_string(name), or_dash(json_object_get_string(label)));
+        for (size_t k = 0; k < json_object_array_length(pk); k++)
+            printf("%s%s", k ? "," : "", json_object_get_string(json_object_array_get_idx(pk, k)));
+        printf("%s", json_object_array_length(pk) ? "" : "-");
+        if (json_object_get_boolean(inc)) {
+            printf("  incremental: ");
+            for (size_t k = 0; k < json_object_array_length(incf); k++) {
+                json_object *f = NULL;
+                json_object_object_get_ex(json_object_array_get_idx(incf, k), "field", &f);
+                printf("%s%s", k ? "," : "", json_object_get_string(f));
+            }
+        }
+        printf("\n");
+    }
+}
+
+static int run(int argc, char **argv) {
+    dwh_cli_plugins pl = {0};
+    int json = 0, no_schemas = 0, rc = DWH_EXIT_OK;
+    const char *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i);
+        if (r < 0) {
+            dwh_cli_plugins_close(&pl);
+            return DWH_EXIT_USAGE;
+        }
+        if (r > 0) continue;
+        if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--no-schemas")) {
+            no_schemas = 1;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            help(stdout);
+            dwh_cli_plugins_close(&pl);
+            return DWH_EXIT_OK;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            dwh_cli_plugins_close(&pl);
+            return dwh_cli_usage_error(argv[0], "unknown option '%s'", argv[i]);
+        } else if (!name) {
+            name = argv[i];
+        } else {
+            dwh_cli_plugins_close(&pl);
+            return dwh_cli_usage_error(argv[0], "give one source name (got '%s' and '%s')", name, argv[i]);
+        }
+    }
+    if (!name) {
+        dwh_cli_plugins_close(&pl);
+        return dwh_cli_usage_error(argv[0], "which source? give its name, e.g. 'dwhost describe files'");
+    }
+    rc = dwh_cli_plugins_open(&pl);
+    dwh_plugin *p = rc == DWH_EXIT_OK ? dwh_cli_find_source(&pl, name, &rc) : NULL;
+    if (!p) {
+        dwh_cli_plugins_close(&pl);
+        return rc;
+    }
+    unsigned major = 0, minor = 0;
+    dwh_plugin_abi(p, &major, &minor);
+    json_object *doc = dwh_form_json(dwh_plugin_source(p), major, minor);
+    json_object *schemas = NULL;
+    char *schemas_error = NULL, *unavailable = NULL;
+    const char *note = "schemas not listed (--no-schemas)";
+    if (!no_schemas) {
+        const char *init_err = NULL;
+        if (dwh_plugin_activate(p, &init_err) != DW_OK) {
+            schemas_error = dwh_strf_cli("plugin could not start: %s", init_err ? init_err : "init failed");
+            rc = DWH_EXIT_PLUGIN;
+        } else {
+            dwh_op_result res = dwh_op_list_schemas(p, NULL, NULL, NULL, NULL, &schemas);
+            if (res.code == DW_ERR_NEEDS_CONFIG) {
+                schemas_error = strdup("needs_config");
+                note = "schemas need a config: this plugin lists them only with credentials";
+            } else if (res.code != DW_OK) {
+                schemas_error = strdup(res.message ? res.message : dwh_status_name(res.code));
+                rc = DWH_EXIT_FAILURE;
+            }
+            dwh_op_result_free(&res);
+        }
+        if (rc != DWH_EXIT_OK) {
+            fprintf(stderr, "dwhost: describe %s: listing schemas failed: %s\n", name,
+                    schemas_error ? schemas_error : "out of memory");
+            unavailable = dwh_strf_cli("schemas unavailable: %s", schemas_error ? schemas_error : "?");
+            note = unavailable ? unavailable : "schemas unavailable";
+        }
+    }
+    if (json) {
+        json_object_object_add(doc, "path", json_object_new_string(dwh_plugin_path(p)));
+        json_object_object_add(doc, "schemas", schemas ? json_object_get(schemas) : NULL);
+        json_object_object_add(doc, "schemas_error", schemas_error ? json_object_new_string(schemas_error) : NULL);
+        dwh_cli_print_json(stdout, doc, 1);
+    } else {
+        print_text(doc, dwh_plugin_path(p), schemas, note);
+    }
+    json_object_put(doc);
+    json_object_put(schemas);
+    free(schemas_error);
+    free(unavailable);
+    dwh_plugin_unref(p);
+    dwh_cli_plugins_close(&pl);
+    fflush(stdout);
+    return rc;
+}
+
+DWH_CLI_COMMAND(describe, "describe", "show a source's metadata, config form and schemas", run)
