@@ -1,12 +1,13 @@
 # dwhost_add_conformance_test(<test name>
 #     SOURCE <source name> CONFIG <config template>
-#     [SERVER <command> [args...]] [PLUGIN_DIR <dir>]... [DWHOST <path>]
+#     [SERVER <command> [args...]] [VARS NAME=VALUE...] [PLUGIN_DIR <dir>]... [DWHOST <path>]
 #     [ARGS <dwhost conformance args>...] [TIMEOUT <s>])
 #
 # Adds a CTest test that runs `dwhost conformance <source>` through
 # tools/conformance-run: the optional SERVER is started first and must
 # print "PORT <n>" on its first stdout line; "@PORT@" in the CONFIG template
-# becomes that port and dwhost runs with --allow-internal.  The test fails
+# becomes that port and dwhost runs with --allow-internal.  Each VARS entry
+# NAME=VALUE replaces @NAME@ in the template (e.g. SOURCE_DIR=${CMAKE_SOURCE_DIR}).  The test fails
 # when any conformance check fails (exit 10) or dwhost cannot run.
 #
 # In this repository the defaults point at the build tree.  A third-party
@@ -21,7 +22,7 @@ if(NOT EXISTS "${DWHOST_CONFORMANCE_RUN}")
 endif()
 
 function(dwhost_add_conformance_test name)
-  cmake_parse_arguments(C "" "SOURCE;CONFIG;DWHOST;TIMEOUT" "SERVER;PLUGIN_DIR;ARGS" ${ARGN})
+  cmake_parse_arguments(C "" "SOURCE;CONFIG;DWHOST;TIMEOUT" "SERVER;PLUGIN_DIR;ARGS;VARS" ${ARGN})
   if(NOT C_SOURCE OR NOT C_CONFIG)
     message(FATAL_ERROR "dwhost_add_conformance_test(${name}): SOURCE and CONFIG are required")
   endif()
@@ -37,6 +38,9 @@ function(dwhost_add_conformance_test name)
   endif()
   foreach(d IN LISTS C_PLUGIN_DIR)
     list(APPEND cmd --plugin-dir "${d}")
+  endforeach()
+  foreach(v IN LISTS C_VARS)
+    list(APPEND cmd --var "${v}")
   endforeach()
   if(C_SERVER)
     list(JOIN C_SERVER " " server)
