@@ -2,6 +2,7 @@
 #include "emit.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,11 +41,24 @@ static int json_number_text(const char *t) {
 }
 
 /* json-c's parser, even in strict mode, takes NaN, Infinity, 1e999 and
- * "1." and would print them back as written, which is not JSON.  Refuses
- * non-finite numbers and re-serialises finite ones written oddly.
+ * "1." and would print them back as written, which is not JSON, and
+ * clamps integers beyond 64 bits.  Refuses non-finite numbers and
+ * clamped integers, and re-serialises finite numbers written oddly.
  * Returns 0, or -1 with the reason in errbuf. */
-static int check_numbers(json_object *v, int depth, char *errbuf, size_t errlen) {
+static int check_numbers(json_object *v, const char *text, size_t len, char *errbuf, size_t errlen) {
     switch (json_object_get_type(v)) {
+    case json_type_int: {
+        /* json-c clamps integers beyond 64 bits to these two values
+         * without a word; tell a clamp from the real value by its text. */
+        const char *lit = NULL;
+        if (json_object_get_uint64(v) == UINT64_MAX) lit = "18446744073709551615";
+        else if (json_object_get_int64(v) == INT64_MIN) lit = "-9223372036854775808";
+        if (lit && !memmem(text, len, lit, strlen(lit))) {
+            snprintf(errbuf, errlen, "invalid JSON: an integer does not fit in 64 bits (send it as a string)");
+            return -1;
+        }
+        return 0;
+    }
     case json_type_double: {
         double d = json_object_get_double(v);
         if (!isfinite(d)) {
@@ -57,13 +71,13 @@ static int check_numbers(json_object *v, int depth, char *errbuf, size_t errlen)
     case json_type_array: {
         size_t n = json_object_array_length(v);
         for (size_t i = 0; i < n; i++)
-            if (check_numbers(json_object_array_get_idx(v, i), depth + 1, errbuf, errlen)) return -1;
+            if (check_numbers(json_object_array_get_idx(v, i), text, len, errbuf, errlen)) return -1;
         return 0;
     }
     case json_type_object: {
         json_object_object_foreach(v, key, val) {
             (void)key;
-            if (check_numbers(val, depth + 1, errbuf, errlen)) return -1;
+            if (check_numbers(val, text, len, errbuf, errlen)) return -1;
         }
         return 0;
     }
@@ -122,7 +136,7 @@ int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char 
         }
     }
     json_tokener_free(tok);
-    if (!rc && v) rc = check_numbers(v, 0, errbuf, errlen);
+    if (!rc && v) rc = check_numbers(v, text, len, errbuf, errlen);
     if (rc) {
         if (v) json_object_put(v);
         return -1;

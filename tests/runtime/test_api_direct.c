@@ -253,6 +253,20 @@ static void json_helpers_on_odd_input(void **state) {
     assert_null(T->json_parse(&f.ctx, "", 0));
     assert_null(T->json_parse(&f.ctx, "[1] [2]", 7));
     assert_null(T->json_parse(&f.ctx, "[NaN]", 5));
+    /* json-c would clamp these to 64 bits; they are refused instead... */
+    assert_null(T->json_parse(&f.ctx, "[99999999999999999999999]", 25));
+    assert_null(T->json_parse(&f.ctx, "[-99999999999999999999999]", 26));
+    const char *huge = "{\"id\":18446744073709551616}";
+    assert_int_equal(T->emit_json(&f.ctx, huge, strlen(huge)), DW_ERR_BAD_DATA);
+    assert_non_null(strstr(f.ctx.error, "does not fit in 64 bits"));
+    fx_free(&f);
+    fx_init(&f, NULL);
+    /* ...while the limits themselves are kept. */
+    dw_json *lim = T->json_parse(&f.ctx, "[18446744073709551615,-9223372036854775808]", 43);
+    assert_non_null(lim);
+    assert_string_equal(T->json_string(T->json_index(lim, 0)), "18446744073709551615");
+    assert_string_equal(T->json_string(T->json_index(lim, 1)), "-9223372036854775808");
+    T->json_free(lim);
     const char *doc = "{\"big\":18446744073709551615,\"neg\":-5,\"f\":0.1}";
     dw_json *j = T->json_parse(&f.ctx, doc, strlen(doc));
     assert_non_null(j);
