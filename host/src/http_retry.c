@@ -53,8 +53,10 @@ dwh_retry_reason dwh_retry_classify(long status, dwh_header_fn header, void *ud)
     case 504: return DWH_RETRY_SERVER_ERROR;
     case 403:
         /* GitHub answers an exhausted primary rate limit with 403 and
-         * X-RateLimit-Remaining: 0; a plain 403 is a permission problem. */
-        if (header && header_is_zero(header(ud, "X-RateLimit-Remaining"))) return DWH_RETRY_RATE_LIMITED;
+         * X-RateLimit-Remaining: 0, and a secondary limit with 403 and
+         * Retry-After; a plain 403 is a permission problem. */
+        if (header && (header_is_zero(header(ud, "X-RateLimit-Remaining")) || header(ud, "Retry-After")))
+            return DWH_RETRY_RATE_LIMITED;
         return DWH_RETRY_NO;
     default: return DWH_RETRY_NO;
     }

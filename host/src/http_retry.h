@@ -6,7 +6,8 @@
  *
  * Rules (the reference's REST client, made safe against busy loops):
  *   - retry on 429, 500, 502, 503, 504, on 403 with X-RateLimit-Remaining: 0
- *     (GitHub's primary rate limit) and on transport errors;
+ *     (GitHub's primary rate limit) or with Retry-After (its secondary limit)
+ *     and on transport errors;
  *   - a server-given wait wins: Retry-After (delta seconds or HTTP date),
  *     else X-RateLimit-Reset / RateLimit-Reset (epoch seconds, epoch
  *     milliseconds or delta seconds, told apart by size), capped at
@@ -51,7 +52,7 @@ void dwh_retry_resolve(dwh_retry_rules *out, const dw_retry_policy *request, con
 /* Why a response is retryable. */
 typedef enum dwh_retry_reason {
     DWH_RETRY_NO = 0,
-    DWH_RETRY_RATE_LIMITED, /* 429, or 403 with X-RateLimit-Remaining: 0 */
+    DWH_RETRY_RATE_LIMITED, /* 429, or 403 with X-RateLimit-Remaining: 0 or Retry-After */
     DWH_RETRY_UNAVAILABLE,  /* 503: the server did not process the request */
     DWH_RETRY_SERVER_ERROR  /* 500, 502, 504: it may have; idempotent methods only */
 } dwh_retry_reason;

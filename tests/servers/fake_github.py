@@ -18,7 +18,8 @@ it look like GitHub Enterprise Server.
 
 Tokens (Authorization: Bearer|token <t>): --token is allowed everything,
 --limited-token gets 403 "Resource not accessible by personal access token"
-on issues and comments, anything else gets 401 "Bad credentials".
+on issues and comments, --blocked-token gets 403 (SAML enforcement) on
+everything, anything else gets 401 "Bad credentials".
 
 POST /_control JSON:
   {"fault": {"kind": "primary"|"secondary", "status": 403|429, "wait": s, "count": n, "path": "/issues"}}
@@ -47,7 +48,7 @@ def iso(dt):
 class GithubState(FakeState):
     def configure(self, a):
         self.owner, self.repo, self.prefix = a.owner, a.repo, a.prefix.rstrip("/")
-        self.token, self.limited = a.token, a.limited_token
+        self.token, self.limited, self.blocked = a.token, a.limited_token, a.blocked_token
         self.base_api = None  # set per request from the Host header
         self.issues = []
         self.comments = []
@@ -261,6 +262,9 @@ class GithubHandler(FakeHandler):
         tok = a.split(" ", 1)[1] if " " in a else ""
         if tok == self.state.token:
             return None
+        if tok and tok == self.state.blocked:
+            return self.error(403, "Resource protected by organization SAML enforcement. You must grant your "
+                                   "Personal Access token access to this organization.")
         if tok and tok == self.state.limited:
             if "/issues" in path:
                 return self.error(403, "Resource not accessible by personal access token",
@@ -391,6 +395,8 @@ def add_args(ap):
     ap.add_argument("--prefix", default="", help="path prefix, e.g. /api/v3 (GitHub Enterprise Server)")
     ap.add_argument("--token", default="ghp_fakeGoodToken0123456789")
     ap.add_argument("--limited-token", default="ghp_fakeLimitedToken0123456")
+    ap.add_argument("--blocked-token", default="ghp_fakeBlockedToken0123456",
+                    help="gets 403 (SAML enforcement) everywhere")
     ap.add_argument("--issues", type=int, default=240)
     ap.add_argument("--commits", type=int, default=230)
     ap.add_argument("--stargazers", type=int, default=130)

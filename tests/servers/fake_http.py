@@ -87,8 +87,7 @@ class FakeHandler(BaseHTTPRequestHandler):
                 return self.send_json(400, {"error": "bad json"})
             return self.send_json(200, self.control(cmd))
         self.state.log({"method": method, "path": path, "query": query, "t": time.time(),
-                        "authorization": self.headers.get("Authorization"),
-                        "accept": self.headers.get("Accept")})
+                        "headers": {k.lower(): v for k, v in self.headers.items()}})
         status, body, headers = self.api(method, path, query)
         self.send_json(status, body, headers)
 
