@@ -179,6 +179,20 @@ static char *pk_text(json_object *row, json_object *pks, const char **why, const
     return out;
 }
 
+/* A key tuple for messages: fields joined with ", ", no trailing mark. */
+static const char *key_display(const char *key, char *buf, size_t len) {
+    size_t n = 0;
+    for (const char *p = key; *p && n + 3 < len; p++) {
+        if (*p == '\x1f') {
+            if (p[1]) buf[n++] = ',', buf[n++] = ' ';
+        } else {
+            buf[n++] = *p;
+        }
+    }
+    buf[n] = 0;
+    return buf;
+}
+
 /* Maps primary key tuple -> row text; counts bad rows.  Returns a new
  * object (caller puts) or NULL when the schema has no primary key. */
 static json_object *index_rows(json_object *rows, json_object *pks, size_t *bad, size_t *dups, char *sample,
@@ -197,7 +211,10 @@ static json_object *index_rows(json_object *rows, json_object *pks, size_t *bad,
             continue;
         }
         if (json_object_object_get_ex(idx, key, NULL)) {
-            if (!*dups && !*bad) snprintf(sample, sample_len, "row %zu repeats the primary key %.80s", i + 1, key);
+            char shown[96];
+            if (!*dups && !*bad)
+                snprintf(sample, sample_len, "row %zu repeats the primary key %s", i + 1,
+                         key_display(key, shown, sizeof shown));
             (*dups)++;
         } else {
             json_object_object_add(idx, key,
@@ -294,10 +311,13 @@ static void check_full_refresh(conf *c, json_object *schema, const char *name, c
         json_object_object_foreach(a, k, v) {
             json_object *w = NULL;
             if (!json_object_object_get_ex(b, k, &w)) {
-                if (!missing && !differ) snprintf(diff, sizeof diff, "key %.60s is missing from the second read", k);
+                char shown[64];
+                if (!missing && !differ)
+                    snprintf(diff, sizeof diff, "key %s is missing from the second read", key_display(k, shown, sizeof shown));
                 missing++;
             } else if (strcmp(json_object_get_string(v), json_object_get_string(w)) != 0) {
-                if (!missing && !differ) snprintf(diff, sizeof diff, "row %.60s differs", k);
+                char shown[64];
+                if (!missing && !differ) snprintf(diff, sizeof diff, "row %s differs", key_display(k, shown, sizeof shown));
                 differ++;
             }
         }
@@ -469,7 +489,8 @@ static void check_resume(conf *c, json_object *schema, const char *name, conf_ru
         json_object_object_foreach(all, k, v) {
             (void)v;
             if (!json_object_object_get_ex(got, k, NULL)) {
-                if (!missing) snprintf(miss, sizeof miss, "%.80s", k);
+                char shown[96];
+                if (!missing) snprintf(miss, sizeof miss, "%s", key_display(k, shown, sizeof shown));
                 missing++;
             }
         }
