@@ -1,0 +1,151 @@
+/*
+ * warehouse_sqlite.h -- the embedded default warehouse: one SQLite file
+ * (default ./warehouse.db, WAL mode, synchronous=NORMAL).
+ *
+ * Layout:
+ *   <prefix><source>_<schema>    one table per schema (name lowercased, bytes
+ *                                outside [a-z0-9_] become '_').  Columns come
+ *                                from the rows: a column is created, with the
+ *                                SQLite type of its first non-null value
+ *                                (integer and bool -> INTEGER, float -> REAL,
+ *                                string -> TEXT, object/array -> TEXT holding
+ *                                compact JSON), when it first appears; columns
+ *                                that were only ever null are not created.
+ *                                Plus _dw_synced_at (commit time, ISO-8601
+ *                                UTC) and _dw_partition_key (TEXT or NULL).
+ *   _dw_staging_<table>          a full refresh being written
+ *   _dw_state                    job state (state.h), one row per job
+ *   _dw_meta                     warehouse id and format
+ *
+ * Column names are the rows' JSON keys, always quoted.  SQLite compares
+ * names case-insensitively, so a key that collides with another key's
+ * column (id / ID), with a _dw_ column, or is empty is stored as
+ * "<key>__<first 8 hex of md5(key)>" -- stable across runs, no side table.
+ *
+ * Write modes:
+ *   merge (incremental)  INSERT ... ON CONFLICT (pk) DO UPDATE: a matched row
+ *                        is replaced by the new one, a new one inserted.  A
+ *                        UNIQUE index _dw_pk_<table> on the key columns.
+ *   replace (full)       rows go to _dw_staging_<table>; finish swaps it for
+ *                        the table in one transaction: readers see the old
+ *                        table until the new one is complete.  A resumed
+ *                        full refresh continues into the same staging table.
+ *   append               INSERT.
+ *
+ * Every write happens inside dwh_wh_begin()/dwh_wh_commit() so a batch, its
+ * new columns and its state row commit together or not at all.  Errors are
+ * one line naming the file, what happened and what to do; on any error the
+ * caller rolls back and nothing of the batch is kept.
+ */
+#ifndef DWH_WAREHOUSE_SQLITE_H
+#define DWH_WAREHOUSE_SQLITE_H
+
+#include <json-c/json.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "state.h"
+
+#define DWH_WAREHOUSE_DEFAULT_PATH "warehouse.db"
+
+typedef struct dwh_warehouse dwh_warehouse;
+typedef struct dwh_wh_table dwh_wh_table;
+
+typedef enum dwh_write_mode {
+    DWH_WRITE_MERGE = 1,   /* "incremental" */
+    DWH_WRITE_REPLACE = 2, /* "full" */
+    DWH_WRITE_APPEND = 3   /* "append" */
+} dwh_write_mode;
+
+/* "incremental", "full", "append" (static). */
+const char *dwh_write_mode_name(dwh_write_mode m);
+/* Parses those names; returns 0 when unknown. */
+dwh_write_mode dwh_write_mode_parse(const char *s);
+
+/* What went wrong, for exit codes and tests. */
+typedef enum dwh_wh_error {
+    DWH_WH_OK = 0,
+    DWH_WH_LOCKED,   /* another writer holds the database */
+    DWH_WH_READONLY, /* file, directory or filesystem not writable */
+    DWH_WH_FULL,     /* disk (or quota) full */
+    DWH_WH_IO,       /* other I/O error */
+    DWH_WH_CORRUPT,  /* not a database, or damaged */
+    DWH_WH_DATA,     /* the data does not fit the table (duplicate keys...) */
+    DWH_WH_NOMEM,
+    DWH_WH_OTHER
+} dwh_wh_error;
+
+typedef struct dwh_wh_options {
+    int busy_timeout_ms;    /* wait for another writer; 0: 5000 */
+    int64_t max_page_count; /* > 0: cap the file (simulates a full disk in tests) */
+} dwh_wh_options;
+
+/* Opens (creating) the warehouse at `path`; `opts` may be NULL.  Returns
+ * NULL with a malloc'd one-line *err (caller frees) when it cannot be
+ * opened for writing.  Close with dwh_wh_close(). */
+dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **err);
+/* Rolls back an open transaction and closes.  NULL allowed. */
+void dwh_wh_close(dwh_warehouse *w);
+
+const char *dwh_wh_path(const dwh_warehouse *w); /* as given to open */
+const char *dwh_wh_id(const dwh_warehouse *w);   /* random id made at creation */
+sqlite3 *dwh_wh_db(dwh_warehouse *w);            /* the connection (borrowed) */
+/* Kind of the last error. */
+dwh_wh_error dwh_wh_last_error(const dwh_warehouse *w);
+
+/* The table of a schema, malloc'd (caller frees). */
+char *dwh_wh_table_name(const char *prefix, const char *source, const char *schema);
+
+/* Transactions (BEGIN IMMEDIATE: waits for other writers up to the busy
+ * timeout).  Return 0, or -1 with a malloc'd *err.  Rollback never fails;
+ * it also forgets cached table layouts so a rolled-back column is not
+ * believed to exist. */
+int dwh_wh_begin(dwh_warehouse *w, char **err);
+int dwh_wh_commit(dwh_warehouse *w, char **err);
+void dwh_wh_rollback(dwh_warehouse *w);
+int dwh_wh_in_transaction(dwh_warehouse *w);
+
+/* A run's target.  `table` and `primary_keys` (NULL-terminated, needed for
+ * merge) are copied.  For replace, `continue_staging` keeps an existing
+ * staging table (a resumed full refresh); otherwise any leftover staging
+ * table is dropped.  Returns NULL with *err.  Close with
+ * dwh_wh_table_close() (does not drop anything). */
+dwh_wh_table *dwh_wh_table_open(dwh_warehouse *w, const char *table, dwh_write_mode mode,
+                                 const char *const *primary_keys, int continue_staging, char **err);
+void dwh_wh_table_close(dwh_wh_table *t);
+
+/* Non-zero when the staging table of `table` exists (a full refresh was
+ * interrupted). */
+int dwh_wh_staging_exists(dwh_warehouse *w, const char *table);
+
+/* Rows to write.  partition_keys: one entry per row (NULL entries and a
+ * NULL array mean NULL); synced_at: the _dw_synced_at value.  All
+ * borrowed. */
+typedef struct dwh_wh_rows {
+    json_object *const *rows;
+    size_t n;
+    const char *const *partition_keys;
+    const char *synced_at;
+} dwh_wh_rows;
+
+/* Inside a transaction: adds the columns the rows bring, (merge) makes
+ * sure of the key index, and writes the rows.  Returns 0, or -1 with *err
+ * (roll back). */
+int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err);
+/* Inside a transaction, at the end of a successful run: replace swaps the
+ * staging table in (an empty run empties the table); other modes do
+ * nothing.  Returns 0 or -1 with *err. */
+int dwh_wh_finish(dwh_wh_table *t, char **err);
+
+/* Rows in `table` (0 when it does not exist, -1 on error). */
+int64_t dwh_wh_count(dwh_warehouse *w, const char *table);
+
+/* The job state row (state.h).  get: fills *out (seq 0 when absent),
+ * returns 0 or -1 with *err.  put: inside a transaction, replaces the row.
+ * delete: removes it (inside or outside a transaction). */
+int dwh_wh_state_get(dwh_warehouse *w, const dwh_state_key *k, dwh_state_record *out, char **err);
+int dwh_wh_state_put(dwh_warehouse *w, const dwh_state_key *k, const dwh_state_record *r, char **err);
+int dwh_wh_state_delete(dwh_warehouse *w, const dwh_state_key *k, char **err);
+
+#endif

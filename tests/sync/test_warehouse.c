@@ -1,0 +1,443 @@
+/* The embedded SQLite warehouse: write modes, schema evolution, quoting,
+ * the atomic full-refresh swap, the state table, and clear errors for a
+ * locked, read-only or full database. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "warehouse_sqlite.h"
+
+static char dir[256];
+static char path[300];
+
+static int setup(void **s) {
+    (void)s;
+    snprintf(dir, sizeof dir, "/tmp/dwh-wh-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/warehouse.db", dir);
+    return 0;
+}
+
+static int teardown(void **s) {
+    (void)s;
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static dwh_warehouse *open_wh(void) {
+    char *err = NULL;
+    dwh_warehouse *w = dwh_wh_open(path, NULL, &err);
+    if (!w) fail_msg("open: %s", err);
+    return w;
+}
+
+/* Writes a JSON array of rows in one transaction. */
+static int write_rows(dwh_warehouse *w, dwh_wh_table *t, const char *json, char **err) {
+    json_object *arr = json_tokener_parse(json);
+    assert_non_null(arr);
+    size_t n = json_object_array_length(arr);
+    json_object **rows = calloc(n + 1, sizeof *rows);
+    for (size_t i = 0; i < n; i++) rows[i] = json_object_array_get_idx(arr, i);
+    dwh_wh_rows r = {.rows = rows, .n = n, .synced_at = "2024-01-01T00:00:00.000Z"};
+    int rc = dwh_wh_begin(w, err);
+    if (rc == 0) rc = dwh_wh_write(t, &r, err);
+    if (rc == 0) rc = dwh_wh_commit(w, err);
+    else dwh_wh_rollback(w);
+    free(rows);
+    json_object_put(arr);
+    return rc;
+}
+
+static void must_write(dwh_warehouse *w, dwh_wh_table *t, const char *json) {
+    char *err = NULL;
+    if (write_rows(w, t, json, &err) != 0) fail_msg("write: %s", err);
+}
+
+/* The query's rows as "a|b;c|d" text (NULL as "-"). */
+static char *query(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) fail_msg("prepare %s: %s", sql, sqlite3_errmsg(db));
+    char *out = calloc(1, 1);
+    size_t len = 0;
+    int row = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            const char *v = (const char *)sqlite3_column_text(st, c);
+            const char *sep = c ? "|" : row ? ";" : "";
+            size_t need = strlen(sep) + strlen(v ? v : "-");
+            out = realloc(out, len + need + 1);
+            len += (size_t)sprintf(out + len, "%s%s", sep, v ? v : "-");
+        }
+        row++;
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+static void expect(sqlite3 *db, const char *sql, const char *want) {
+    char *got = query(db, sql);
+    if (strcmp(got, want)) fail_msg("%s\n  got:  %s\n  want: %s", sql, got, want);
+    free(got);
+}
+
+static void table_names(void **s) {
+    (void)s;
+    char *n = dwh_wh_table_name("", "files", "Customers.csv");
+    assert_string_equal(n, "files_customers_csv");
+    free(n);
+    n = dwh_wh_table_name("raw_", "stripe", "charges");
+    assert_string_equal(n, "raw_stripe_charges");
+    free(n);
+}
+
+static void merge_updates_and_inserts(void **s) {
+    (void)s;
+    dwh_warehouse *w = open_wh();
+    const char *pk[] = {"id", NULL};
+    char *err = NULL;
+    dwh_wh_table *t = dwh_wh_table_open(w, "src_customers", DWH_WRITE_MERGE, pk, 0, &err);
+    assert_non_null(t);
+    must_write(w, t, "[{\"id\":1,\"name\":\"ann\"},{\"id\":2,\"name\":\"bob\"}]");
+    must_write(w, t, "[{\"id\":2,\"name\":\"bobby\",\"tier\":\"gold\"},{\"id\":3,\"name\":\"cy\"}]");
+    expect(dwh_wh_db(w), "SELECT id, name, tier FROM src_customers ORDER BY id", "1|ann|-;2|bobby|gold;3|cy|-");
+    /* the key index exists and is unique */
+    expect(dwh_wh_db(w), "SELECT \"unique\" FROM pragma_index_list('src_customers') WHERE name = '_dw_pk_src_customers'", "1");
+    /* a matched row is replaced: keys it lacks become NULL */
+    must_write(w, t, "[{\"id\":2,\"name\":\"b\"}]");
+    expect(dwh_wh_db(w), "SELECT id, name, tier FROM src_customers WHERE id = 2", "2|b|-");
+    dwh_wh_table_close(t);
+
+    /* composite keys */
+    const char *pk2[] = {"org", "n", NULL};
+    t = dwh_wh_table_open(w, "src_pairs", DWH_WRITE_MERGE, pk2, 0, &err);
+    must_write(w, t, "[{\"org\":\"a\",\"n\":1,\"v\":1},{\"org\":\"b\",\"n\":1,\"v\":2}]");
+    must_write(w, t, "[{\"org\":\"a\",\"n\":1,\"v\":10},{\"org\":\"a\",\"n\":2,\"v\":3}]");
+    expect(dwh_wh_db(w), "SELECT org, n, v FROM src_pairs ORDER BY org, n", "a|1|10;a|2|3;b|1|2");
+    dwh_wh_table_close(t);
+    dwh_wh_close(w);
+}
+
+static void schema_evolution_and_types(void **s) {
+    (void)s;
+    dwh_warehouse *w = open_wh();
+    char *err = NULL;
+    dwh_wh_table *t = dwh_wh_table_open(w, "src_ev", DWH_WRITE_APPEND, NULL, 0, &err);
+    must_write(w, t,
+               "[{\"i\":1,\"f\":1.5,\"s\":\"x\",\"b\":true,\"o\":{\"a\":[1,{\"b\":null}],\"u\":\"\\u00e9/\"},"
+               "\"arr\":[1,2],\"nul\":null}]");
+    expect(dwh_wh_db(w), "SELECT name, type FROM pragma_table_info('src_ev') ORDER BY cid",
+           "i|INTEGER;f|REAL;s|TEXT;b|INTEGER;o|TEXT;arr|TEXT;_dw_synced_at|TEXT;_dw_partition_key|TEXT");
+    /* nested values are JSON, readable with SQLite's JSON functions */
+    expect(dwh_wh_db(w), "SELECT o, json_extract(o, '$.a[1].b'), json_extract(arr, '$[1]'), b FROM src_ev",
+           "{\"a\":[1,{\"b\":null}],\"u\":\"é/\"}|-|2|1");
+    /* a later batch brings new columns; the only-null one appears once it has a value */
+    must_write(w, t, "[{\"i\":2,\"new_col\":\"n\",\"nul\":7}]");
+    expect(dwh_wh_db(w), "SELECT i, s, new_col, nul FROM src_ev ORDER BY i", "1|x|-|-;2|-|n|7");
+    expect(dwh_wh_db(w), "SELECT _dw_synced_at FROM src_ev LIMIT 1", "2024-01-01T00:00:00.000Z");
+    /* integers beyond int64 keep every digit in a column they create */
+    must_write(w, t, "[{\"i\":3,\"big\":18446744073709551615}]");
+    expect(dwh_wh_db(w), "SELECT big, typeof(big) FROM src_ev WHERE i = 3", "18446744073709551615|text");
+    dwh_wh_table_close(t);
+    dwh_wh_close(w);
+}
+
+static void hostile_column_names(void **s) {
+    (void)s;
+    dwh_warehouse *w = open_wh();
+    char *err = NULL;
+    dwh_wh_table *t = dwh_wh_table_open(w, "src_weird", DWH_WRITE_APPEND, NULL, 0, &err);
+    must_write(w, t,
+               "[{\"id\":1,\"ID\":2,\"a\\\"b\":3,\"x); DROP TABLE src_weird; --\":4,\"_dw_synced_at\":\"mine\","
+               "\"\":5,\"with space\":6}]");
+    /* every value landed in its own column */
+    expect(dwh_wh_db(w), "SELECT count(*) FROM pragma_table_info('src_weird')", "9");
+    expect(dwh_wh_db(w), "SELECT id, \"a\"\"b\", \"x); DROP TABLE src_weird; --\", \"with space\" FROM src_weird",
+           "1|3|4|6");
+    char *cols = query(dwh_wh_db(w), "SELECT group_concat(name, ',') FROM pragma_table_info('src_weird')");
+    assert_non_null(strstr(cols, "ID__"));          /* id/ID clash -> stable suffix */
+    assert_non_null(strstr(cols, "_dw_synced_at__")); /* a data key never overwrites ours */
+    free(cols);
+    dwh_wh_table_close(t);
+    dwh_wh_close(w);
+
+    /* reopened: the same keys map to the same columns, no new ones */
+    w = open_wh();
+    t = dwh_wh_table_open(w, "src_weird", DWH_WRITE_APPEND, NULL, 0, &err);
+    must_write(w, t, "[{\"ID\":20,\"_dw_synced_at\":\"again\",\"\":50}]");
+    expect(dwh_wh_db(w), "SELECT count(*) FROM pragma_table_info('src_weird')", "9");
+    expect(dwh_wh_db(w), "SELECT count(*) FROM src_weird WHERE _dw_synced_at = '2024-01-01T00:00:00.000Z'", "2");
+    dwh_wh_table_close(t);
+    dwh_wh_close(w);
+}
+
+static void full_refresh_swaps_atomically(void **s) {
+    (void)s;
+    dwh_warehouse *w = open_wh();
+    char *err = NULL;
+    dwh_wh_table *t = dwh_wh_table_open(w, "src_full", DWH_WRITE_REPLACE, NULL, 0, &err);
+    must_write(w, t, "[{\"id\":1},{\"id\":2}]");
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_finish(t, &err), 0);
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    dwh_wh_table_close(t);
+    /* a view over the table survives refreshes */
+    assert_int_equal(sqlite3_exec(dwh_wh_db(w), "CREATE VIEW v_full AS SELECT id FROM src_full", 0, 0, 0), 0);
+
+    sqlite3 *reader;
+    assert_int_equal(sqlite3_open(path, &reader), SQLITE_OK);
+    t = dwh_wh_table_open(w, "src_full", DWH_WRITE_REPLACE, NULL, 0, &err);
+    must_write(w, t, "[{\"id\":10,\"extra\":\"x\"}]");
+    /* during the refresh readers see the old table */
+    expect(reader, "SELECT group_concat(id) FROM src_full", "1,2");
+    assert_true(dwh_wh_staging_exists(w, "src_full"));
+    dwh_wh_table_close(t);
+
+    /* a resumed refresh continues into the same staging table */
+    t = dwh_wh_table_open(w, "src_full", DWH_WRITE_REPLACE, NULL, 1, &err);
+    must_write(w, t, "[{\"id\":11}]");
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_finish(t, &err), 0);
+    /* a reader in the middle of the swap transaction still sees the old table */
+    expect(reader, "SELECT group_concat(id) FROM src_full", "1,2");
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    expect(reader, "SELECT group_concat(id) FROM src_full ORDER BY id", "10,11");
+    expect(reader, "SELECT group_concat(id) FROM v_full", "10,11");
+    assert_false(dwh_wh_staging_exists(w, "src_full"));
+    dwh_wh_table_close(t);
+
+    /* a fresh refresh drops a leftover staging table first */
+    t = dwh_wh_table_open(w, "src_full", DWH_WRITE_REPLACE, NULL, 0, &err);
+    must_write(w, t, "[{\"id\":99}]");
+    dwh_wh_table_close(t);
+    t = dwh_wh_table_open(w, "src_full", DWH_WRITE_REPLACE, NULL, 0, &err);
+    must_write(w, t, "[{\"id\":5}]");
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_finish(t, &err), 0);
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    expect(reader, "SELECT group_concat(id) FROM src_full", "5");
+    dwh_wh_table_close(t);
+
+    /* a refresh with no rows empties the table */
+    t = dwh_wh_table_open(w, "src_full", DWH_WRITE_REPLACE, NULL, 0, &err);
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_finish(t, &err), 0);
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    expect(reader, "SELECT count(*) FROM src_full", "0");
+    dwh_wh_table_close(t);
+    sqlite3_close(reader);
+    dwh_wh_close(w);
+}
+
+static void append_and_mode_changes(void **s) {
+    (void)s;
+    dwh_warehouse *w = open_wh();
+    char *err = NULL;
+    const char *pk[] = {"id", NULL};
+    dwh_wh_table *t = dwh_wh_table_open(w, "src_app", DWH_WRITE_MERGE, pk, 0, &err);
+    must_write(w, t, "[{\"id\":1,\"v\":1}]");
+    dwh_wh_table_close(t);
+    /* append may repeat keys: the merge index is dropped */
+    t = dwh_wh_table_open(w, "src_app", DWH_WRITE_APPEND, NULL, 0, &err);
+    must_write(w, t, "[{\"id\":1,\"v\":2},{\"id\":1,\"v\":3}]");
+    expect(dwh_wh_db(w), "SELECT count(*) FROM src_app", "3");
+    dwh_wh_table_close(t);
+    /* merging into a table with repeated keys is refused, clearly */
+    t = dwh_wh_table_open(w, "src_app", DWH_WRITE_MERGE, pk, 0, &err);
+    assert_int_equal(write_rows(w, t, "[{\"id\":2,\"v\":1}]", &err), -1);
+    assert_int_equal(dwh_wh_last_error(w), DWH_WH_DATA);
+    assert_non_null(strstr(err, "same primary key (id)"));
+    assert_non_null(strstr(err, "--full-refresh"));
+    free(err);
+    expect(dwh_wh_db(w), "SELECT count(*) FROM src_app", "3"); /* nothing of the batch kept */
+    dwh_wh_table_close(t);
+    dwh_wh_close(w);
+}
+
+static void state_commits_with_the_batch(void **s) {
+    (void)s;
+    dwh_warehouse *w = open_wh();
+    char *err = NULL;
+    dwh_state_key k = {"team1", "files", "customers", NULL};
+    dwh_state_record r = {0}, got = {0};
+    assert_int_equal(dwh_wh_state_get(w, &k, &got, &err), 0);
+    assert_int_equal(got.seq, 0);
+    r.seq = 1;
+    dwh_state_set(&r.resume, "{\"page\":3}");
+    dwh_state_set(&r.write_mode, "incremental");
+    dwh_state_set(&r.last_value, "\"2024-01-01\"");
+    r.rows_past_resume = 7;
+
+    dwh_wh_table *t = dwh_wh_table_open(w, "src_st", DWH_WRITE_APPEND, NULL, 0, &err);
+    json_object *row = json_tokener_parse("{\"id\":1}");
+    dwh_wh_rows rows = {.rows = &row, .n = 1};
+    /* rolled back: neither the row nor the state exist */
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_write(t, &rows, &err), 0);
+    assert_int_equal(dwh_wh_state_put(w, &k, &r, &err), 0);
+    dwh_wh_rollback(w);
+    assert_int_equal(dwh_wh_count(w, "src_st"), 0);
+    assert_int_equal(dwh_wh_state_get(w, &k, &got, &err), 0);
+    assert_int_equal(got.seq, 0);
+    /* committed: both */
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_write(t, &rows, &err), 0);
+    assert_int_equal(dwh_wh_state_put(w, &k, &r, &err), 0);
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    assert_int_equal(dwh_wh_count(w, "src_st"), 1);
+    assert_int_equal(dwh_wh_state_get(w, &k, &got, &err), 0);
+    assert_int_equal(got.seq, 1);
+    assert_string_equal(got.resume, "{\"page\":3}");
+    assert_string_equal(got.write_mode, "incremental");
+    assert_string_equal(got.last_value, "\"2024-01-01\"");
+    assert_int_equal(got.rows_past_resume, 7);
+    assert_string_equal(got.warehouse_id, dwh_wh_id(w));
+    /* another schema is another job */
+    dwh_state_key k2 = {"team1", "files", "orders", NULL};
+    dwh_state_record other = {0};
+    assert_int_equal(dwh_wh_state_get(w, &k2, &other, &err), 0);
+    assert_int_equal(other.seq, 0);
+    json_object_put(row);
+    dwh_wh_table_close(t);
+    dwh_state_record_clear(&r);
+    dwh_state_record_clear(&got);
+    dwh_wh_close(w);
+}
+
+static void locked_database_is_named(void **s) {
+    (void)s;
+    dwh_warehouse *w0 = open_wh(); /* creates the file */
+    dwh_wh_close(w0);
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", 0, 0, 0), SQLITE_OK);
+    char *err = NULL;
+    dwh_wh_options o = {.busy_timeout_ms = 200};
+    dwh_warehouse *w = dwh_wh_open(path, &o, &err);
+    assert_non_null(w);
+    assert_int_equal(dwh_wh_begin(w, &err), -1);
+    assert_int_equal(dwh_wh_last_error(w), DWH_WH_LOCKED);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "locked by another writer"));
+    free(err);
+    sqlite3_exec(other, "ROLLBACK", 0, 0, 0);
+    sqlite3_close(other);
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    dwh_wh_rollback(w);
+    dwh_wh_close(w);
+}
+
+static void full_disk_loses_nothing(void **s) {
+    (void)s;
+    dwh_warehouse *w = open_wh();
+    char *err = NULL;
+    dwh_wh_table *t = dwh_wh_table_open(w, "src_big", DWH_WRITE_APPEND, NULL, 0, &err);
+    must_write(w, t, "[{\"id\":1,\"pad\":\"first batch\"}]");
+    dwh_wh_table_close(t);
+    sqlite3_int64 pages = 0;
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(dwh_wh_db(w), "PRAGMA page_count", -1, &st, NULL);
+    if (sqlite3_step(st) == SQLITE_ROW) pages = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    dwh_wh_close(w);
+
+    /* the file may not grow past its size + 2 pages */
+    dwh_wh_options o = {.max_page_count = pages + 2};
+    w = dwh_wh_open(path, &o, &err);
+    assert_non_null(w);
+    t = dwh_wh_table_open(w, "src_big", DWH_WRITE_APPEND, NULL, 0, &err);
+    json_object *arr = json_object_new_array();
+    char pad[2000];
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = 0;
+    for (int i = 0; i < 200; i++) {
+        json_object *r = json_object_new_object();
+        json_object_object_add(r, "id", json_object_new_int(100 + i));
+        json_object_object_add(r, "pad", json_object_new_string(pad));
+        json_object_array_add(arr, r);
+    }
+    const char *json = json_object_to_json_string(arr);
+    assert_int_equal(write_rows(w, t, json, &err), -1);
+    json_object_put(arr);
+    assert_int_equal(dwh_wh_last_error(w), DWH_WH_FULL);
+    assert_non_null(strstr(err, "disk is full"));
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "rerun to resume"));
+    free(err);
+    dwh_wh_table_close(t);
+    dwh_wh_close(w);
+    /* the first batch is intact and the file is usable */
+    w = open_wh();
+    expect(dwh_wh_db(w), "SELECT id, pad FROM src_big", "1|first batch");
+    expect(dwh_wh_db(w), "PRAGMA integrity_check", "ok");
+    dwh_wh_close(w);
+}
+
+static void unwritable_paths_are_named(void **s) {
+    (void)s;
+    char *err = NULL;
+    char p[600];
+    snprintf(p, sizeof p, "%s/missing/warehouse.db", dir);
+    assert_null(dwh_wh_open(p, NULL, &err));
+    assert_non_null(strstr(err, "does not exist"));
+    free(err);
+    assert_null(dwh_wh_open(dir, NULL, &err));
+    assert_non_null(strstr(err, "is a directory"));
+    free(err);
+    /* a read-only directory: root ignores permissions, so root mounts a
+     * read-only tmpfs instead */
+    char ro[400];
+    snprintf(ro, sizeof ro, "%s/ro", dir);
+    mkdir(ro, 0755);
+    int mounted = 0;
+    if (geteuid() == 0) {
+        if (mount("tmpfs", ro, "tmpfs", MS_RDONLY, "size=64k") != 0) skip();
+        mounted = 1;
+    } else {
+        chmod(ro, 0555);
+    }
+    snprintf(p, sizeof p, "%s/warehouse.db", ro);
+    dwh_warehouse *w = dwh_wh_open(p, NULL, &err);
+    if (mounted) umount(ro);
+    assert_null(w);
+    assert_non_null(strstr(err, "cannot be written"));
+    assert_non_null(strstr(err, p));
+    free(err);
+}
+
+static void not_a_database(void **s) {
+    (void)s;
+    FILE *f = fopen(path, "w");
+    fputs("this is not sqlite, just text that is long enough to look like a header.....................", f);
+    fclose(f);
+    char *err = NULL;
+    assert_null(dwh_wh_open(path, NULL, &err));
+    assert_non_null(strstr(err, "not a SQLite database"));
+    free(err);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(table_names),
+        cmocka_unit_test_setup_teardown(merge_updates_and_inserts, setup, teardown),
+        cmocka_unit_test_setup_teardown(schema_evolution_and_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(hostile_column_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(full_refresh_swaps_atomically, setup, teardown),
+        cmocka_unit_test_setup_teardown(append_and_mode_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(state_commits_with_the_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(locked_database_is_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(full_disk_loses_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(unwritable_paths_are_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(not_a_database, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
