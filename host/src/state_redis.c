@@ -1,0 +1,226 @@
+/* state_redis.c -- Redis state copy through hiredis (see state_redis.h). */
+#include "state_redis.h"
+
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+struct dwh_redis {
+    redisContext *c;
+    char *host;
+    int port;
+    int db;
+    char *user;
+    char *password;
+    char where[300];
+    int ttl_s;
+    int timeout_ms;
+};
+
+static int parse_url(dwh_redis *r, const char *url, char **err) {
+    const char *p = url;
+    if (strncmp(p, "redis://", 8) != 0) goto bad;
+    p += 8;
+    const char *at = strrchr(p, '@');
+    if (at) {
+        const char *colon = memchr(p, ':', (size_t)(at - p));
+        if (colon) {
+            if (colon > p) r->user = strndup(p, (size_t)(colon - p));
+            r->password = strndup(colon + 1, (size_t)(at - colon - 1));
+        } else {
+            r->password = strndup(p, (size_t)(at - p));
+        }
+        p = at + 1;
+    }
+    size_t hl = strcspn(p, ":/");
+    if (hl == 0) goto bad;
+    r->host = strndup(p, hl);
+    p += hl;
+    r->port = 6379;
+    if (*p == ':') {
+        char *end;
+        long port = strtol(p + 1, &end, 10);
+        if (end == p + 1 || port < 1 || port > 65535) goto bad;
+        r->port = (int)port;
+        p = end;
+    }
+    if (*p == '/') {
+        p++;
+        if (*p) {
+            char *end;
+            long db = strtol(p, &end, 10);
+            if (end == p || *end || db < 0 || db > 1000000) goto bad;
+            r->db = (int)db;
+            p = end;
+        }
+    }
+    if (*p) goto bad;
+    if (!r->host) goto bad;
+    snprintf(r->where, sizeof r->where, "%s:%d/%d", r->host, r->port, r->db);
+    return 0;
+bad:
+    /* never echo the URL: it may hold a password */
+    *err = strdup("--state: expected redis://[[user]:password@]host[:port][/db], e.g. redis://127.0.0.1:6379/0");
+    return -1;
+}
+
+/* One line for a failed exchange: what kind of failure and what to do. */
+static void conn_error(dwh_redis *r, const char *doing, char **err) {
+    int e = r->c ? r->c->err : REDIS_ERR_OTHER;
+    const char *msg = r->c ? r->c->errstr : "cannot allocate a connection";
+    int n;
+    /* hiredis 0.14 reports a timeout as an I/O error with EAGAIN's text */
+    if (e == REDIS_ERR_IO && (strstr(msg, "timed out") || strstr(msg, "Resource temporarily unavailable")))
+        n = asprintf(err,
+                     "Redis at %s did not answer within %d ms while %s; nothing was committed; check the server "
+                     "(or raise --state-timeout) and rerun to resume",
+                     r->where, r->timeout_ms, doing);
+    else
+        n = asprintf(err,
+                     "Redis at %s is unreachable (%s) while %s; nothing was committed; start it or fix --state, "
+                     "then rerun to resume",
+                     r->where, msg, doing);
+    if (n < 0) *err = NULL;
+    /* the connection is unusable after an I/O error or timeout */
+    if (r->c) redisFree(r->c);
+    r->c = NULL;
+}
+
+static void reply_error(dwh_redis *r, const redisReply *rep, const char *doing, char **err) {
+    int n;
+    if (!strncmp(rep->str, "READONLY", 8))
+        n = asprintf(err,
+                     "Redis at %s is read-only (%s) while %s; nothing was committed; point --state at the primary, "
+                     "then rerun to resume",
+                     r->where, rep->str, doing);
+    else if (!strncmp(rep->str, "NOAUTH", 6) || !strncmp(rep->str, "WRONGPASS", 9))
+        n = asprintf(err, "Redis at %s refused the credentials (%s) while %s; fix the password in --state", r->where,
+                     rep->str, doing);
+    else
+        n = asprintf(err, "Redis at %s refused %s: %s", r->where, doing, rep->str);
+    if (n < 0) *err = NULL;
+}
+
+static redisReply *command(dwh_redis *r, const char *doing, char **err, int argc, const char **argv,
+                           const size_t *lens);
+
+static int connect_now(dwh_redis *r, char **err) {
+    struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
+    r->c = redisConnectWithTimeout(r->host, r->port, tv);
+    if (!r->c || r->c->err) {
+        conn_error(r, "connecting", err);
+        return -1;
+    }
+    redisSetTimeout(r->c, tv);
+    if (r->password) {
+        const char *argv[3] = {"AUTH", r->user ? r->user : r->password, r->password};
+        int argc = r->user ? 3 : 2;
+        redisReply *rep = command(r, "AUTH", err, argc, argv, NULL);
+        if (!rep) return -1;
+        freeReplyObject(rep);
+    }
+    if (r->db) {
+        char db[16];
+        snprintf(db, sizeof db, "%d", r->db);
+        const char *argv[2] = {"SELECT", db};
+        redisReply *rep = command(r, "selecting the database", err, 2, argv, NULL);
+        if (!rep) return -1;
+        freeReplyObject(rep);
+    }
+    return 0;
+}
+
+/* Sends a command on a live connection.  Returns the reply, or NULL with
+ * *err (I/O failure, timeout or an error reply). */
+static redisReply *command(dwh_redis *r, const char *doing, char **err, int argc, const char **argv,
+                           const size_t *lens) {
+    if (!r->c && connect_now(r, err) < 0) return NULL;
+    redisReply *rep = redisCommandArgv(r->c, argc, argv, lens);
+    if (!rep) {
+        conn_error(r, doing, err);
+        return NULL;
+    }
+    if (rep->type == REDIS_REPLY_ERROR) {
+        reply_error(r, rep, doing, err);
+        freeReplyObject(rep);
+        return NULL;
+    }
+    return rep;
+}
+
+dwh_redis *dwh_redis_open(const char *url, int ttl_s, int timeout_ms, dwh_secrets *secrets, char **err) {
+    *err = NULL;
+    dwh_redis *r = calloc(1, sizeof *r);
+    if (!r) {
+        *err = strdup("out of memory");
+        return NULL;
+    }
+    r->ttl_s = ttl_s > 0 ? ttl_s : DWH_REDIS_DEFAULT_TTL_S;
+    r->timeout_ms = timeout_ms > 0 ? timeout_ms : DWH_REDIS_DEFAULT_TIMEOUT_MS;
+    if (parse_url(r, url ? url : "", err) < 0) goto fail;
+    if (r->password && secrets) dwh_secrets_add(secrets, r->password);
+    if (connect_now(r, err) < 0) goto fail;
+    /* PING proves the server answers (a half-open socket would not). */
+    const char *argv[1] = {"PING"};
+    redisReply *rep = command(r, "pinging", err, 1, argv, NULL);
+    if (!rep) goto fail;
+    freeReplyObject(rep);
+    return r;
+fail:
+    dwh_redis_close(r);
+    return NULL;
+}
+
+void dwh_redis_close(dwh_redis *r) {
+    if (!r) return;
+    if (r->c) redisFree(r->c);
+    free(r->host);
+    free(r->user);
+    if (r->password) memset(r->password, 0, strlen(r->password));
+    free(r->password);
+    free(r);
+}
+
+const char *dwh_redis_where(const dwh_redis *r) { return r->where; }
+int dwh_redis_ttl(const dwh_redis *r) { return r->ttl_s; }
+
+int dwh_redis_get(dwh_redis *r, const char *key, char **value, char **err) {
+    *err = NULL;
+    *value = NULL;
+    const char *argv[2] = {"GET", key};
+    redisReply *rep = command(r, "reading the sync state", err, 2, argv, NULL);
+    if (!rep) return -1;
+    int rc = 0;
+    if (rep->type == REDIS_REPLY_STRING) {
+        if (!(*value = strndup(rep->str, rep->len))) rc = -1;
+    } else if (rep->type != REDIS_REPLY_NIL) {
+        if (asprintf(err, "Redis at %s: key %s does not hold a string; delete it or use another --team-id", r->where,
+                     key) < 0)
+            *err = NULL;
+        rc = -1;
+    }
+    freeReplyObject(rep);
+    return rc;
+}
+
+int dwh_redis_put(dwh_redis *r, const char *key, const char *value, char **err) {
+    *err = NULL;
+    char ttl[24];
+    snprintf(ttl, sizeof ttl, "%d", r->ttl_s);
+    const char *argv[5] = {"SET", key, value, "EX", ttl};
+    redisReply *rep = command(r, "writing the sync state", err, 5, argv, NULL);
+    if (!rep) return -1;
+    freeReplyObject(rep);
+    return 0;
+}
+
+int dwh_redis_del(dwh_redis *r, const char *key, char **err) {
+    *err = NULL;
+    const char *argv[2] = {"DEL", key};
+    redisReply *rep = command(r, "deleting the sync state", err, 2, argv, NULL);
+    if (!rep) return -1;
+    freeReplyObject(rep);
+    return 0;
+}
