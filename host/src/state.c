@@ -212,6 +212,10 @@ const dwh_state_record *dwh_state_reconcile(const dwh_state_record *wh, const dw
                       "batch did not happen; resuming from the warehouse's state",
                       (long long)mirror->seq, (long long)wh->seq);
         *repair_mirror = 1;
+    } else if (mirror->seq == 0) {
+        rc = asprintf(note, "Redis holds no state for this job (expired, flushed or never written); writing the "
+                            "warehouse's (seq %lld)", (long long)wh->seq);
+        *repair_mirror = 1;
     } else if (mirror->seq < wh->seq) {
         rc = asprintf(note,
                       "the Redis state (seq %lld) is behind the warehouse's (seq %lld), as after a crash "

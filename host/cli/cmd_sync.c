@@ -1,0 +1,396 @@
+/* cmd_sync.c -- `dwhost sync`: a source's schemas into the warehouse (or
+ * JSON lines), resumably; progress, summary, exit codes (see sync.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_common.h"
+#include "log.h"
+#include "sync.h"
+
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: dwhost sync <source> --config FILE [options]\n\n"
+            "Moves a source's schemas into the warehouse (SQLite, ./warehouse.db), batch by batch.\n"
+            "Each batch is committed together with the resume state; rerunning the same command\n"
+            "after a crash or Ctrl-C resumes where it stopped, without losing or duplicating rows.\n\n"
+            "options:\n"
+            "  --config FILE           the source's config (JSON; '-' reads stdin)\n"
+            "  --schema NAME           sync this schema (repeatable; default: the schemas the\n"
+            "                          source syncs by default)\n"
+            "  --warehouse PATH        the SQLite warehouse file (default ./warehouse.db)\n"
+            "  --table-prefix P        tables are named <P><source>_<schema> (default: no prefix)\n"
+            "  --state URL             also keep the resume state in Redis: redis://HOST:PORT[/DB]\n"
+            "  --state-ttl SECONDS     expiry of the Redis state (default 86400)\n"
+            "  --state-timeout MS      Redis connect and command timeout (default 3000)\n"
+            "  --mode MODE             incremental (merge on primary keys), full (replace the\n"
+            "                          table) or append; default: incremental when the schema\n"
+            "                          supports it and has primary keys, else full\n"
+            "  --full-refresh          replace every table with a fresh copy, starting over\n"
+            "  --reset                 forget saved progress and watermarks, then sync\n"
+            "  --incremental-field F   the watermark field, [SCHEMA=]FIELD (repeatable); it must be\n"
+            "                          one the schema advertises (default: the first advertised)\n"
+            "  --batch-rows N          rows per batch (default 5000)\n"
+            "  --batch-bytes N         bytes per batch, suffix k/M/G allowed (default 200M)\n"
+            "  --team-id T             team of the job (default: local)\n"
+            "  --source-id S           source id of the job (default: the source name); resume\n"
+            "                          state is keyed by team, source id and schema\n"
+            "  --job-id J              this run's id for the logs (default: a new UUID)\n"
+            "  --json                  print the summary as one JSON document\n"
+            "  --output jsonl          stream rows to stdout as JSON lines instead of a warehouse\n"
+            "  --allow-internal        let the source reach loopback and private addresses\n" DWH_CLI_PLUGIN_DIR_HELP
+            "  -h, --help              show this help\n\n"
+            "exit status: 0 synced; 1 failed (see the message); 2 usage; 3 plugin not found;\n"
+            "4 invalid config or options; 5 credentials rejected; 6 source unreachable;\n"
+            "7 state backend failed; 8 warehouse not writable (locked, read-only, disk full);\n"
+            "9 interrupted (committed progress is kept; rerun to resume).\n");
+}
+
+/* ---- signals ---------------------------------------------------------- */
+
+static volatile int cancel_flag;
+
+static void on_signal(int sig) {
+    cancel_flag = 1;
+    /* a second Ctrl-C stops at once: every commit is atomic anyway */
+    signal(sig, SIG_DFL);
+}
+
+/* ---- progress --------------------------------------------------------- */
+
+typedef struct progress_state {
+    int tty;
+    double last_print;
+} progress_state;
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void on_progress(void *ud, const dwh_sync_progress *p) {
+    progress_state *ps = ud;
+    if (!ps->tty) return;
+    double t = now_s();
+    if (!p->done && p->rows > 0 && t - ps->last_print < 0.2) return;
+    ps->last_print = t;
+    double rate = p->seconds > 0 ? (double)p->rows / p->seconds : 0;
+    fprintf(stderr, "\r\033[K%s: %" PRIu64 " rows, %.0f rows/s, %" PRIu64 " batches%s", p->schema, p->rows, rate,
+            p->batches, p->done ? "\n" : "");
+    fflush(stderr);
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+static int parse_size(const char *s, size_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s) return -1;
+    if (*end == 'k' || *end == 'K') v <<= 10, end++;
+    else if (*end == 'M') v <<= 20, end++;
+    else if (*end == 'G') v <<= 30, end++;
+    if (*end || v == 0) return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int parse_int(const char *s, int *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v <= 0 || v > 100000000) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* "--name VALUE" or "--name=VALUE": returns the value (advancing *i) or
+ * NULL when argv[*i] is not this option; *missing when it has no value. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing) {
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0) return NULL;
+    if (argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (argv[*i][n] != 0) return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static int exit_for_status(dw_status code) {
+    switch (code) {
+    case DW_ERR_CONFIG:
+    case DW_ERR_NEEDS_CONFIG:
+    case DW_ERR_SSRF: return DWH_EXIT_CONFIG;
+    case DW_ERR_AUTH:
+    case DW_ERR_FORBIDDEN: return DWH_EXIT_CREDENTIALS;
+    case DW_ERR_UNREACHABLE:
+    case DW_ERR_TIMEOUT: return DWH_EXIT_UNREACHABLE;
+    case DW_ERR_STATE: return DWH_EXIT_STATE;
+    case DW_ERR_SINK: return DWH_EXIT_WAREHOUSE;
+    case DW_ERR_CANCELLED: return DWH_EXIT_INTERRUPTED;
+    default: return DWH_EXIT_FAILURE;
+    }
+}
+
+static int exit_for(const dwh_sync_report *r) {
+    switch (r->failure) {
+    case DWH_SYNC_OK: return DWH_EXIT_OK;
+    case DWH_SYNC_FAIL_SOURCE: return exit_for_status(r->source_code);
+    case DWH_SYNC_FAIL_CONFIG: return DWH_EXIT_CONFIG;
+    case DWH_SYNC_FAIL_DATA: return DWH_EXIT_FAILURE;
+    case DWH_SYNC_FAIL_STATE: return DWH_EXIT_STATE;
+    case DWH_SYNC_FAIL_WAREHOUSE: return DWH_EXIT_WAREHOUSE;
+    case DWH_SYNC_FAIL_INTERRUPTED: return DWH_EXIT_INTERRUPTED;
+    }
+    return DWH_EXIT_FAILURE;
+}
+
+/* A path as a shell word. */
+static void print_shell_word(FILE *out, const char *s) {
+    if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+:=@%")] == 0) {
+        fputs(s, out);
+        return;
+    }
+    fputc('\'', out);
+    for (; *s; s++) {
+        if (*s == '\'') fputs("'\\''", out);
+        else fputc(*s, out);
+    }
+    fputc('\'', out);
+}
+
+static void print_summary(FILE *out, const dwh_sync_report *r) {
+    int ok = r->failure == DWH_SYNC_OK;
+    fprintf(out, "%s %s (job %s) in %.1f s%s%s\n", ok ? "synced" : "sync stopped:", r->source, r->job_id, r->seconds,
+            r->warehouse ? " into " : "", r->warehouse ? r->warehouse : "");
+    if (r->n_schemas) {
+        size_t ws = 6, wt = 5;
+        for (size_t i = 0; i < r->n_schemas; i++) {
+            if (strlen(r->schemas[i].schema) > ws) ws = strlen(r->schemas[i].schema);
+            if (r->schemas[i].table && strlen(r->schemas[i].table) > wt) wt = strlen(r->schemas[i].table);
+        }
+        fprintf(out, "  %-*s  %-*s  %-11s  %10s  %7s  %10s  %s\n", (int)ws, "SCHEMA", (int)wt, "TABLE", "MODE",
+                "ROWS", "BATCHES", "TABLE ROWS", "STATUS");
+        for (size_t i = 0; i < r->n_schemas; i++) {
+            const dwh_sync_schema_report *s = &r->schemas[i];
+            char trows[24] = "-";
+            if (s->table_rows >= 0) snprintf(trows, sizeof trows, "%" PRId64, s->table_rows);
+            fprintf(out, "  %-*s  %-*s  %-11s  %10" PRIu64 "  %7" PRIu64 "  %10s  %s%s\n", (int)ws, s->schema, (int)wt,
+                    s->table ? s->table : "-", s->mode ? s->mode : "-", s->rows, s->batches, trows,
+                    s->failure == DWH_SYNC_OK ? "ok" : "failed", s->resumed ? " (resumed)" : "");
+            if (s->incremental_field)
+                fprintf(out, "  %-*s  incremental field %s%s, last value %s%s%s\n", (int)ws, "", s->incremental_field,
+                        s->field_defaulted ? " (the first advertised; choose with --incremental-field)" : "",
+                        s->last_value ? s->last_value : "none", s->earliest_value ? ", earliest " : "",
+                        s->earliest_value ? s->earliest_value : "");
+        }
+    }
+    if (r->warehouse && r->n_schemas && r->schemas[0].table) {
+        fprintf(out, "query it: sqlite3 ");
+        print_shell_word(out, r->warehouse);
+        fprintf(out, " 'select count(*) from %s'\n", r->schemas[0].table);
+    }
+    if (r->http) {
+        json_object *v;
+        long long req = json_object_object_get_ex(r->http, "requests", &v) ? json_object_get_int64(v) : 0;
+        long long retries = json_object_object_get_ex(r->http, "retries", &v) ? json_object_get_int64(v) : 0;
+        long long in = json_object_object_get_ex(r->http, "bytes_in", &v) ? json_object_get_int64(v) : 0;
+        long long wait = json_object_object_get_ex(r->http, "rate_limit_wait_ms", &v) ? json_object_get_int64(v) : 0;
+        if (req) fprintf(out, "http: %lld requests, %lld retries, %lld bytes in, %lld ms waiting on rate limits\n", req,
+                         retries, in, wait);
+    }
+}
+
+/* ---- the command ------------------------------------------------------ */
+
+static int cmd_sync(int argc, char **argv) {
+    dwh_cli_plugins pl = {0};
+    dwh_sync_options o = {0};
+    const char *source = NULL, *config_path = NULL, *output = NULL;
+    const char **schemas = calloc((size_t)argc, sizeof *schemas);
+    const char **fields = calloc((size_t)argc, sizeof *fields);
+    int json = 0, rc = DWH_EXIT_OK;
+    dwh_plugin *p = NULL;
+    json_object *config = NULL;
+    dwh_secrets *secrets = NULL;
+    dwh_sync_report *report = NULL;
+    if (!schemas || !fields) {
+        fprintf(stderr, "dwhost: sync: out of memory\n");
+        rc = DWH_EXIT_FAILURE;
+        goto out;
+    }
+    for (int i = 1; i < argc; i++) {
+        int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i), missing = 0;
+        const char *v;
+        if (r < 0) {
+            rc = DWH_EXIT_USAGE;
+            goto out;
+        }
+        if (r > 0) continue;
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            help(stdout);
+            goto out;
+        } else if ((v = opt_value(argc, argv, &i, "--config", &missing))) {
+            config_path = v;
+        } else if ((v = opt_value(argc, argv, &i, "--schema", &missing))) {
+            schemas[o.n_schemas++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--warehouse", &missing))) {
+            o.warehouse_path = v;
+        } else if ((v = opt_value(argc, argv, &i, "--table-prefix", &missing))) {
+            o.table_prefix = v;
+        } else if ((v = opt_value(argc, argv, &i, "--state-ttl", &missing))) {
+            if (parse_int(v, &o.state_ttl_s)) {
+                rc = dwh_cli_usage_error("sync", "--state-ttl wants a positive number of seconds, got '%s'", v);
+                goto out;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--state-timeout", &missing))) {
+            if (parse_int(v, &o.state_timeout_ms)) {
+                rc = dwh_cli_usage_error("sync", "--state-timeout wants a positive number of milliseconds, got '%s'", v);
+                goto out;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--state", &missing))) {
+            o.state_url = v;
+        } else if ((v = opt_value(argc, argv, &i, "--mode", &missing))) {
+            if (!dwh_write_mode_parse(v)) {
+                rc = dwh_cli_usage_error("sync", "--mode must be incremental, full or append, got '%s'", v);
+                goto out;
+            }
+            o.mode = v;
+        } else if ((v = opt_value(argc, argv, &i, "--incremental-field", &missing))) {
+            fields[o.n_incremental_fields++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--batch-rows", &missing))) {
+            if (parse_size(v, &o.batch_rows)) {
+                rc = dwh_cli_usage_error("sync", "--batch-rows wants a positive number, got '%s'", v);
+                goto out;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--batch-bytes", &missing))) {
+            if (parse_size(v, &o.batch_bytes)) {
+                rc = dwh_cli_usage_error("sync", "--batch-bytes wants a positive size (e.g. 64M), got '%s'", v);
+                goto out;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--team-id", &missing))) {
+            o.team_id = v;
+        } else if ((v = opt_value(argc, argv, &i, "--source-id", &missing))) {
+            o.source_id = v;
+        } else if ((v = opt_value(argc, argv, &i, "--job-id", &missing))) {
+            o.job_id = v;
+        } else if ((v = opt_value(argc, argv, &i, "--output", &missing))) {
+            output = v;
+        } else if (!strcmp(a, "--full-refresh")) {
+            o.full_refresh = 1;
+        } else if (!strcmp(a, "--reset")) {
+            o.reset = 1;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (!strcmp(a, "--allow-internal")) {
+            o.allow_internal_hosts = 1;
+        } else if (missing) {
+            rc = dwh_cli_usage_error("sync", "%s needs a value", a);
+            goto out;
+        } else if (a[0] == '-' && a[1]) {
+            rc = dwh_cli_usage_error("sync", "unknown option '%s'", a);
+            goto out;
+        } else if (!source) {
+            source = a;
+        } else {
+            rc = dwh_cli_usage_error("sync", "unexpected argument '%s' (one source per sync)", a);
+            goto out;
+        }
+        if (missing) {
+            rc = dwh_cli_usage_error("sync", "%s needs a value", a);
+            goto out;
+        }
+    }
+    if (!source) {
+        rc = dwh_cli_usage_error("sync", "which source? e.g. dwhost sync files --config files.json");
+        goto out;
+    }
+    if (!config_path) {
+        rc = dwh_cli_usage_error("sync", "--config FILE is required");
+        goto out;
+    }
+    if (o.full_refresh && o.reset) {
+        rc = dwh_cli_usage_error("sync", "--full-refresh and --reset exclude each other (--full-refresh already starts over)");
+        goto out;
+    }
+    if (o.full_refresh && o.mode && dwh_write_mode_parse(o.mode) != DWH_WRITE_REPLACE) {
+        rc = dwh_cli_usage_error("sync", "--full-refresh replaces tables; it cannot be combined with --mode %s", o.mode);
+        goto out;
+    }
+    if (output && strcmp(output, "jsonl") != 0) {
+        rc = dwh_cli_usage_error("sync", "--output supports only 'jsonl', got '%s'", output);
+        goto out;
+    }
+    if (output && (o.warehouse_path || o.table_prefix)) {
+        rc = dwh_cli_usage_error("sync", "--output jsonl writes no warehouse; drop --warehouse/--table-prefix");
+        goto out;
+    }
+    o.schemas = schemas;
+    o.incremental_fields = fields;
+    if (output) o.jsonl_out = stdout;
+
+    if ((rc = dwh_cli_plugins_open(&pl)) != DWH_EXIT_OK) goto out;
+    if (!(p = dwh_cli_find_source(&pl, source, &rc))) goto out;
+    secrets = dwh_secrets_new();
+    config = dwh_cli_read_json_file(config_path, "config", &rc);
+    if (!config) goto out;
+
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed stdout is an error we report, not a silent death */
+    o.cancel = &cancel_flag;
+    progress_state ps = {.tty = isatty(STDERR_FILENO) && !json};
+    o.progress = on_progress;
+    o.progress_ud = &ps;
+
+    report = dwh_sync_run(p, config, secrets, &o);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (!report) {
+        fprintf(stderr, "dwhost: sync: out of memory\n");
+        rc = DWH_EXIT_FAILURE;
+        goto out;
+    }
+    rc = exit_for(report);
+    FILE *summary = output ? stderr : stdout;
+    if (json) {
+        json_object *doc = dwh_sync_report_json(report);
+        json_object_object_add(doc, "exit_code", json_object_new_int(rc));
+        char *text = dwh_secrets_scrub(secrets, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+                                                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
+        if (text) fprintf(summary, "%s\n", text);
+        free(text);
+        json_object_put(doc);
+    } else {
+        print_summary(summary, report);
+    }
+    if (report->failure != DWH_SYNC_OK) {
+        char *msg = dwh_secrets_scrub(secrets, report->message ? report->message : "failed");
+        fprintf(stderr, "dwhost: sync: %s\n", msg ? msg : "failed");
+        free(msg);
+    }
+out:
+    dwh_sync_report_free(report);
+    json_object_put(config);
+    dwh_secrets_free(secrets);
+    dwh_plugin_unref(p);
+    dwh_cli_plugins_close(&pl);
+    free(schemas);
+    free(fields);
+    return rc;
+}
+
+DWH_CLI_COMMAND(sync, "sync", "sync a source's schemas into the warehouse, resumably", cmd_sync)

@@ -1,0 +1,338 @@
+/* sync.c -- the sync orchestrator: schemas, plans, warehouse and state
+ * backends, one job per schema, the report (see sync.h). */
+#include "sync.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "ops.h"
+#include "sync_internal.h"
+
+#define DEFAULT_TEAM "local"
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+static double since(const struct timespec *t0) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void report_fail(dwh_sync_report *r, dwh_sync_failure kind, dw_status code, const char *msg) {
+    if (r->failure != DWH_SYNC_OK) return;
+    r->failure = kind;
+    r->source_code = code;
+    r->message = strdup(msg ? msg : "the sync failed");
+}
+
+static void report_fail_take(dwh_sync_report *r, dwh_sync_failure kind, char *msg) {
+    report_fail(r, kind, DW_OK, msg);
+    free(msg);
+}
+
+/* Two schemas must not write one table (names are normalised). */
+static int check_tables(dwh_sync_report *r, dwh_sync_plan *plans, size_t n, const dwh_sync_options *o,
+                        const char *source) {
+    for (size_t a = 0; a < n; a++) {
+        char *ta = dwh_wh_table_name(o->table_prefix, source, plans[a].schema);
+        for (size_t b = a + 1; ta && b < n; b++) {
+            char *tb = dwh_wh_table_name(o->table_prefix, source, plans[b].schema);
+            int same = tb && !strcmp(ta, tb);
+            free(tb);
+            if (same) {
+                char *msg = NULL;
+                if (asprintf(&msg, "schemas '%s' and '%s' would both be stored in table %s; sync them in separate "
+                             "runs with different --table-prefix values", plans[a].schema, plans[b].schema, ta) < 0)
+                    msg = NULL;
+                report_fail_take(r, DWH_SYNC_FAIL_CONFIG, msg);
+                free(ta);
+                return -1;
+            }
+        }
+        free(ta);
+    }
+    return 0;
+}
+
+static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
+    s->schema = dup_or_null(j->plan->schema);
+    s->table = dup_or_null(j->table);
+    s->mode = dup_or_null(dwh_write_mode_name(j->plan->mode));
+    s->incremental_field = dup_or_null(j->plan->incremental_field);
+    s->field_defaulted = j->plan->field_defaulted;
+    s->resumed = j->resuming;
+    s->rows = j->rows;
+    s->batches = j->batches;
+    s->skipped = j->skipped;
+    s->table_rows = j->w && j->table ? dwh_wh_count(j->w, j->table) : -1;
+    s->last_value = dup_or_null(j->rec.last_value);
+    s->earliest_value = dup_or_null(j->rec.earliest_value);
+    s->seconds = sync_elapsed(j);
+    s->failure = j->failure;
+    s->source_code = j->source_code;
+    s->message = dup_or_null(j->message);
+}
+
+static int run_job(dwh_sync_report *r, dwh_sync_schema_report *out, dwh_sync_plan *plan, dwh_plugin *p,
+                   json_object *config, dwh_secrets *secrets, const dwh_sync_options *o, dwh_warehouse *w,
+                   dwh_redis *redis) {
+    sync_job j = {0};
+    j.o = o;
+    j.plugin = p;
+    j.config = config;
+    j.secrets = secrets;
+    j.w = w;
+    j.redis = redis;
+    j.team_id = r->team_id;
+    j.source_id = r->source_id;
+    j.job_id = r->job_id;
+    j.plan = plan;
+    clock_gettime(CLOCK_MONOTONIC, &j.started);
+    j.key = (dwh_state_key){r->team_id, r->source_id, plan->schema, NULL};
+    int rc = -1;
+    if (dwh_ctx_init(&j.log, p, NULL, secrets) != DW_OK ||
+        dwh_ctx_set_identity(&j.log, r->team_id, r->source_id, NULL, plan->schema, r->job_id) != DW_OK ||
+        !(j.redis_key = dwh_state_redis_key(&j.key)) ||
+        (w && !(j.table = dwh_wh_table_name(o->table_prefix, dwh_plugin_name(p), plan->schema)))) {
+        sync_fail(&j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
+    } else {
+        if (o->progress) {
+            dwh_sync_progress pr = {plan->schema, j.table, 0, 0, 0, 0, 0};
+            o->progress(o->progress_ud, &pr);
+        }
+        rc = sync_schema_run(&j);
+    }
+    fill_schema_report(out, &j);
+    if (rc == 0) {
+        dwh_log(&j.log, DW_LOG_INFO, "sync.schema.done", "%llu rows in %llu batches%s; %s", (unsigned long long)j.rows,
+                (unsigned long long)j.batches, j.resuming ? " (resumed)" : "",
+                j.table ? "table replaced/updated" : "streamed");
+    } else {
+        dwh_log(&j.log, DW_LOG_ERROR, "sync.schema.failed", "%s", j.message ? j.message : "failed");
+        report_fail(r, j.failure, j.source_code, j.message);
+    }
+    if (o->progress) {
+        dwh_sync_progress pr = {plan->schema, j.table, j.rows, j.batches, j.skipped, out->seconds, 1};
+        o->progress(o->progress_ud, &pr);
+    }
+    dwh_wh_table_close(j.target);
+    dwh_batcher_free(j.batcher);
+    dwh_state_record_clear(&j.rec);
+    free(j.resume_json);
+    free(j.redis_key);
+    free(j.table);
+    free(j.part_values);
+    free(j.part_arena);
+    free(j.message);
+    dwh_ctx_cleanup(&j.log);
+    return rc;
+}
+
+dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets,
+                              const dwh_sync_options *opts) {
+    dwh_sync_options o = *opts;
+    /* Test-only: cap the warehouse file to simulate a full disk where a
+     * small filesystem cannot be mounted (README "Tests"). */
+    const char *max_pages = getenv("DWHOST_TEST_WAREHOUSE_MAX_PAGES");
+    if (!o.warehouse_max_pages && max_pages) o.warehouse_max_pages = strtoll(max_pages, NULL, 10);
+    dwh_sync_report *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char uuid[37];
+    if (!o.job_id) {
+        dwh_uuid4(uuid);
+        o.job_id = uuid;
+    }
+    r->job_id = strdup(o.job_id);
+    r->team_id = strdup(o.team_id && *o.team_id ? o.team_id : DEFAULT_TEAM);
+    r->source = strdup(dwh_plugin_name(p));
+    r->source_id = strdup(o.source_id && *o.source_id ? o.source_id : dwh_plugin_name(p));
+    r->warehouse = o.jsonl_out ? NULL : strdup(o.warehouse_path && *o.warehouse_path ? o.warehouse_path
+                                                                                      : DWH_WAREHOUSE_DEFAULT_PATH);
+    if (!r->job_id || !r->team_id || !r->source || !r->source_id || (!o.jsonl_out && !r->warehouse)) {
+        dwh_sync_report_free(r);
+        return NULL;
+    }
+    dw_ctx log;
+    dwh_ctx_init(&log, p, NULL, secrets);
+    dwh_ctx_set_identity(&log, r->team_id, r->source_id, NULL, NULL, r->job_id);
+
+    dwh_identity id = {r->team_id, r->source_id, NULL, r->job_id};
+    dwh_op_flags flags = {.cancel = o.cancel, .allow_internal_hosts = o.allow_internal_hosts};
+    json_object *schemas = NULL, *selected = NULL;
+    dwh_sync_plan *plans = NULL;
+    size_t n = 0;
+    dwh_warehouse *w = NULL;
+    dwh_redis *redis = NULL;
+    char *err = NULL;
+
+    dwh_op_result ls = dwh_op_list_schemas(p, config, secrets, &id, &flags, &schemas);
+    if (ls.code != DW_OK) {
+        char *msg = NULL;
+        if (asprintf(&msg, "listing the schemas failed: %s", ls.message ? ls.message : dwh_status_name(ls.code)) < 0)
+            msg = NULL;
+        report_fail(r, ls.code == DW_ERR_CANCELLED ? DWH_SYNC_FAIL_INTERRUPTED : DWH_SYNC_FAIL_SOURCE, ls.cause, msg);
+        free(msg);
+        dwh_op_result_free(&ls);
+        goto done;
+    }
+    dwh_op_result_free(&ls);
+    selected = dwh_sync_select(schemas, o.schemas, o.n_schemas, &err);
+    if (!selected) {
+        report_fail_take(r, DWH_SYNC_FAIL_CONFIG, err);
+        goto done;
+    }
+    n = json_object_array_length(selected);
+    plans = calloc(n ? n : 1, sizeof *plans);
+    r->schemas = calloc(n ? n : 1, sizeof *r->schemas);
+    if (!plans || !r->schemas) {
+        report_fail(r, DWH_SYNC_FAIL_WAREHOUSE, DW_OK, "out of memory");
+        goto done;
+    }
+    /* Every plan is checked before anything is written. */
+    for (size_t i = 0; i < n; i++) {
+        if (dwh_sync_plan_make(json_object_array_get_idx(selected, i), &o, &plans[i], &err) < 0) {
+            report_fail_take(r, DWH_SYNC_FAIL_CONFIG, err);
+            goto done;
+        }
+    }
+    if (n == 0) {
+        report_fail(r, DWH_SYNC_FAIL_CONFIG, DW_OK, "the source lists no schemas to sync");
+        goto done;
+    }
+    if (!o.jsonl_out && check_tables(r, plans, n, &o, r->source) < 0) goto done;
+    if (!o.jsonl_out) {
+        dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages};
+        if (!(w = dwh_wh_open(r->warehouse, &wo, &err))) {
+            report_fail_take(r, DWH_SYNC_FAIL_WAREHOUSE, err);
+            goto done;
+        }
+    }
+    if (o.state_url) {
+        if (!(redis = dwh_redis_open(o.state_url, o.state_ttl_s, o.state_timeout_ms, secrets, &err))) {
+            report_fail_take(r, DWH_SYNC_FAIL_STATE, err);
+            goto done;
+        }
+        if (asprintf(&r->state, "redis://%s", dwh_redis_where(redis)) < 0) r->state = NULL;
+    } else {
+        r->state = strdup(o.jsonl_out ? "none" : "warehouse");
+        if (o.jsonl_out)
+            dwh_log(&log, DW_LOG_INFO, "sync.state", "--output jsonl without --state: progress is not saved; "
+                    "add --state redis://HOST:PORT to resume");
+    }
+    dwh_log(&log, DW_LOG_INFO, "sync.start", "syncing %zu schema%s into %s (state: %s)", n, n == 1 ? "" : "s",
+            r->warehouse ? r->warehouse : "JSON lines on stdout", r->state ? r->state : "?");
+    for (size_t i = 0; i < n; i++) {
+        if (o.cancel && *o.cancel) {
+            report_fail(r, DWH_SYNC_FAIL_INTERRUPTED, DW_ERR_CANCELLED,
+                        "interrupted between schemas; the schemas before are committed; rerun to sync the rest");
+            break;
+        }
+        r->n_schemas++;
+        if (run_job(r, &r->schemas[i], &plans[i], p, config, secrets, &o, w, redis) < 0) break;
+    }
+done:
+    r->seconds = since(&t0);
+    if (r->failure == DWH_SYNC_OK)
+        dwh_log(&log, DW_LOG_INFO, "sync.done", "synced %zu schema%s in %.1f s", r->n_schemas,
+                r->n_schemas == 1 ? "" : "s", r->seconds);
+    for (size_t i = 0; plans && i < n; i++) dwh_sync_plan_free(&plans[i]);
+    free(plans);
+    json_object_put(selected);
+    json_object_put(schemas);
+    dwh_redis_close(redis);
+    dwh_wh_close(w);
+    dwh_ctx_cleanup(&log);
+    return r;
+}
+
+void dwh_sync_report_free(dwh_sync_report *r) {
+    if (!r) return;
+    for (size_t i = 0; i < r->n_schemas; i++) {
+        dwh_sync_schema_report *s = &r->schemas[i];
+        free(s->schema);
+        free(s->table);
+        free(s->mode);
+        free(s->incremental_field);
+        free(s->last_value);
+        free(s->earliest_value);
+        free(s->message);
+    }
+    free(r->schemas);
+    free(r->job_id);
+    free(r->team_id);
+    free(r->source_id);
+    free(r->source);
+    free(r->warehouse);
+    free(r->state);
+    free(r->message);
+    json_object_put(r->http);
+    free(r);
+}
+
+static const char *failure_name(dwh_sync_failure f) {
+    switch (f) {
+    case DWH_SYNC_OK: return NULL;
+    case DWH_SYNC_FAIL_SOURCE: return "source";
+    case DWH_SYNC_FAIL_CONFIG: return "config";
+    case DWH_SYNC_FAIL_DATA: return "data";
+    case DWH_SYNC_FAIL_STATE: return "state";
+    case DWH_SYNC_FAIL_WAREHOUSE: return "warehouse";
+    case DWH_SYNC_FAIL_INTERRUPTED: return "interrupted";
+    }
+    return "?";
+}
+
+static json_object *str_or_null(const char *s) { return s ? json_object_new_string(s) : NULL; }
+
+/* A stored watermark (JSON text) as a JSON value. */
+static json_object *value_of(const char *text) {
+    if (!text) return NULL;
+    json_object *v = json_tokener_parse(text);
+    return v ? v : json_object_new_string(text);
+}
+
+json_object *dwh_sync_report_json(const dwh_sync_report *r) {
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "ok", json_object_new_boolean(r->failure == DWH_SYNC_OK));
+    json_object_object_add(o, "source", str_or_null(r->source));
+    json_object_object_add(o, "source_id", str_or_null(r->source_id));
+    json_object_object_add(o, "team_id", str_or_null(r->team_id));
+    json_object_object_add(o, "job_id", str_or_null(r->job_id));
+    json_object_object_add(o, "warehouse", str_or_null(r->warehouse));
+    json_object_object_add(o, "state", str_or_null(r->state));
+    json_object_object_add(o, "seconds", json_object_new_double(r->seconds));
+    json_object_object_add(o, "failure", str_or_null(failure_name(r->failure)));
+    json_object_object_add(o, "error", str_or_null(r->message));
+    json_object *arr = json_object_new_array();
+    uint64_t total = 0;
+    for (size_t i = 0; i < r->n_schemas; i++) {
+        const dwh_sync_schema_report *s = &r->schemas[i];
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "schema", str_or_null(s->schema));
+        json_object_object_add(e, "table", str_or_null(s->table));
+        json_object_object_add(e, "mode", str_or_null(s->mode));
+        json_object_object_add(e, "incremental_field", str_or_null(s->incremental_field));
+        json_object_object_add(e, "incremental_field_defaulted", json_object_new_boolean(s->field_defaulted));
+        json_object_object_add(e, "resumed", json_object_new_boolean(s->resumed));
+        json_object_object_add(e, "rows", json_object_new_int64((int64_t)s->rows));
+        json_object_object_add(e, "batches", json_object_new_int64((int64_t)s->batches));
+        json_object_object_add(e, "skipped_replayed_rows", json_object_new_int64((int64_t)s->skipped));
+        json_object_object_add(e, "table_rows", s->table_rows >= 0 ? json_object_new_int64(s->table_rows) : NULL);
+        json_object_object_add(e, "last_value", value_of(s->last_value));
+        json_object_object_add(e, "earliest_value", value_of(s->earliest_value));
+        json_object_object_add(e, "seconds", json_object_new_double(s->seconds));
+        json_object_object_add(e, "ok", json_object_new_boolean(s->failure == DWH_SYNC_OK));
+        json_object_object_add(e, "failure", str_or_null(failure_name(s->failure)));
+        json_object_object_add(e, "error", str_or_null(s->message));
+        json_object_array_add(arr, e);
+        total += s->rows;
+    }
+    json_object_object_add(o, "schemas", arr);
+    json_object_object_add(o, "rows", json_object_new_int64((int64_t)total));
+    json_object_object_add(o, "http", r->http ? json_object_get(r->http) : NULL);
+    return o;
+}

@@ -1,0 +1,130 @@
+/*
+ * sync.h -- `dwhost sync`: runs a source's schemas into the warehouse (or
+ * as JSON lines), batch by batch, resumably.  Used by host/cli/cmd_sync.c
+ * and by the embedding API (dwh_sync_* in dwhost.h).
+ *
+ * One schema at a time:
+ *   plan       write mode, incremental field, keys, partitioning (sync_plan.c)
+ *   state      load the job's record (warehouse, Redis), reconcile, decide
+ *              whether this run resumes an interrupted one (sync_schema.c)
+ *   run        dwh_op_run() with a sink that batches rows (batcher.c)
+ *   commit     each batch with its state in one warehouse transaction
+ *              (sync_commit.c), the full-refresh swap at the end
+ *
+ * Resume semantics (README "Resume"): progress is recorded per job
+ * (team, source id, schema); a run whose previous run of the same mode was
+ * interrupted resumes it: the plugin gets its saved state and the
+ * watermarks the interrupted run started with, rows it re-emits that were
+ * already committed are skipped, a full refresh continues into its staging
+ * table.  --reset and --full-refresh start over.
+ */
+#ifndef DWH_SYNC_H
+#define DWH_SYNC_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "registry.h"
+#include "secrets.h"
+#include "warehouse_sqlite.h"
+
+/* Why a sync (or one schema) failed; the CLI maps these to exit codes. */
+typedef enum dwh_sync_failure {
+    DWH_SYNC_OK = 0,
+    DWH_SYNC_FAIL_SOURCE,      /* the plugin failed; see `source_code` */
+    DWH_SYNC_FAIL_CONFIG,      /* bad options for this source (unknown schema, field, mode) */
+    DWH_SYNC_FAIL_DATA,        /* rows unusable for the mode (null/duplicate keys) */
+    DWH_SYNC_FAIL_STATE,       /* the state backend failed */
+    DWH_SYNC_FAIL_WAREHOUSE,   /* the warehouse could not be written */
+    DWH_SYNC_FAIL_INTERRUPTED  /* stopped by a signal; committed progress kept */
+} dwh_sync_failure;
+
+/* Progress, reported after every committed batch (and when a schema
+ * starts and ends).  Everything borrowed for the call. */
+typedef struct dwh_sync_progress {
+    const char *schema;
+    const char *table;
+    uint64_t rows;     /* committed by this run */
+    uint64_t batches;
+    uint64_t skipped;  /* re-emitted rows skipped on resume */
+    double seconds;    /* since the schema started */
+    int done;
+} dwh_sync_progress;
+
+typedef struct dwh_sync_options {
+    const char *warehouse_path;   /* NULL: ./warehouse.db */
+    const char *table_prefix;     /* NULL: none */
+    const char *state_url;        /* redis://...; NULL: the warehouse's state table only */
+    int state_ttl_s;              /* <= 0: 24 h */
+    int state_timeout_ms;         /* <= 0: 3 s */
+    int full_refresh;             /* replace the tables, starting over */
+    int reset;                    /* forget resume state and watermarks */
+    const char *mode;             /* "incremental", "full", "append"; NULL: per schema */
+    const char *const *schemas;   /* names; NULL/0: the schemas synced by default */
+    size_t n_schemas;
+    /* "FIELD" (every schema) or "SCHEMA=FIELD" */
+    const char *const *incremental_fields;
+    size_t n_incremental_fields;
+    size_t batch_rows;            /* 0: 5000 */
+    size_t batch_bytes;           /* 0: 200 MiB */
+    const char *team_id;          /* NULL: "local" */
+    const char *source_id;        /* NULL: the source name */
+    const char *job_id;           /* NULL: a new UUID */
+    FILE *jsonl_out;              /* non-NULL: stream rows here, no warehouse */
+    int allow_internal_hosts;
+    volatile int *cancel;         /* set by a signal handler; may be NULL */
+    int64_t warehouse_max_pages;  /* tests: simulate a full disk (0: off) */
+    void (*progress)(void *ud, const dwh_sync_progress *p);
+    void *progress_ud;
+} dwh_sync_options;
+
+/* What happened to one schema. */
+typedef struct dwh_sync_schema_report {
+    char *schema;
+    char *table;              /* NULL with --output jsonl */
+    char *mode;               /* "incremental", "full", "append" */
+    char *incremental_field;  /* NULL when none */
+    int field_defaulted;      /* the field was not given: the first advertised was used */
+    int resumed;              /* continued an interrupted run */
+    uint64_t rows;            /* committed by this run */
+    uint64_t batches;
+    uint64_t skipped;         /* re-emitted rows skipped on resume */
+    int64_t table_rows;       /* rows in the table afterwards (-1: unknown) */
+    char *last_value;         /* watermarks afterwards (JSON text) */
+    char *earliest_value;
+    double seconds;
+    dwh_sync_failure failure;
+    dw_status source_code;    /* FAIL_SOURCE: the plugin's status (cause) */
+    char *message;            /* one line when failed */
+} dwh_sync_schema_report;
+
+typedef struct dwh_sync_report {
+    char *job_id;
+    char *team_id;
+    char *source_id;
+    char *source;             /* the plugin's name */
+    char *warehouse;          /* path; NULL with --output jsonl */
+    char *state;              /* "warehouse" or "redis://host:port/db" */
+    dwh_sync_schema_report *schemas;
+    size_t n_schemas;
+    double seconds;
+    dwh_sync_failure failure; /* the first failure, OK when every schema synced */
+    dw_status source_code;
+    char *message;            /* one line when failed */
+    json_object *http;        /* transport counters (object) or NULL */
+} dwh_sync_report;
+
+/* Syncs `p` with `config` (validated by the caller; borrowed) and
+ * `secrets` (borrowed, may be NULL).  Always returns a report (NULL only
+ * on OOM) the caller frees with dwh_sync_report_free().  Stops at the
+ * first failing schema; schemas before it stay committed. */
+dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets,
+                              const dwh_sync_options *opts);
+void dwh_sync_report_free(dwh_sync_report *r);
+
+/* The report as JSON (what `dwhost sync --json` prints); caller puts it. */
+json_object *dwh_sync_report_json(const dwh_sync_report *r);
+
+#endif

@@ -1,0 +1,326 @@
+/* sync_commit.c -- committing batches with their state (see
+ * sync_internal.h and state.h for the protocol). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crashpoint.h"
+#include "isotime.h"
+#include "log.h"
+#include "partition.h"
+#include "sync_internal.h"
+#include "watermark.h"
+
+int sync_fail_take(sync_job *j, dwh_sync_failure kind, char *msg) {
+    if (j->failure == DWH_SYNC_OK) {
+        j->failure = kind;
+        j->message = msg ? msg : strdup("out of memory");
+    } else {
+        free(msg);
+    }
+    return -1;
+}
+
+int sync_fail(sync_job *j, dwh_sync_failure kind, const char *fmt, ...) {
+    char *msg = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    va_end(ap);
+    return sync_fail_take(j, kind, msg);
+}
+
+double sync_elapsed(const sync_job *j) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - j->started.tv_sec) + (double)(now.tv_nsec - j->started.tv_nsec) / 1e9;
+}
+
+/* A short JSON rendering of a value for messages. */
+static char *sample(json_object *v) {
+    const char *t = v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "null";
+    size_t n = strlen(t);
+    char *out = NULL;
+    if (asprintf(&out, "%.*s%s", n > 120 ? 120 : (int)n, t, n > 120 ? "..." : "") < 0) out = NULL;
+    return out;
+}
+
+/* Merge needs every row's key present, non-null and unique in the batch
+ * (the reference fails such a sync too: ON CONFLICT would otherwise keep
+ * an arbitrary one of the duplicates). */
+static int check_keys(sync_job *j, const dwh_batch *b) {
+    const dwh_sync_plan *p = j->plan;
+    json_object *seen = json_object_new_object();
+    if (!seen) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory checking primary keys");
+    int rc = 0;
+    for (size_t r = 0; r < b->n && rc == 0; r++) {
+        json_object *row = b->rows[r], *tuple = p->n_pk > 1 ? json_object_new_array() : NULL, *single = NULL;
+        for (size_t k = 0; k < p->n_pk; k++) {
+            json_object *v = NULL;
+            json_object_object_get_ex(row, p->primary_keys[k], &v);
+            if (!v) {
+                char *s = sample(row);
+                rc = sync_fail(j, DWH_SYNC_FAIL_DATA,
+                               "schema '%s': a row has no value for primary key '%s' (row: %s); an incremental "
+                               "sync needs the key on every row: fix the source or sync with --mode full",
+                               p->schema, p->primary_keys[k], s ? s : "?");
+                free(s);
+                break;
+            }
+            if (tuple) json_object_array_add(tuple, json_object_get(v));
+            else single = v;
+        }
+        if (rc == 0) {
+            json_object *keyv = tuple ? tuple : single;
+            const char *text = json_object_is_type(keyv, json_type_string)
+                                   ? json_object_get_string(keyv)
+                                   : json_object_to_json_string_ext(keyv, JSON_C_TO_STRING_PLAIN);
+            /* strings and numbers must not collide ("1" vs 1) */
+            char *k = NULL;
+            if (asprintf(&k, "%c%s", json_object_is_type(keyv, json_type_string) ? 's' : 'j', text) < 0) k = NULL;
+            if (!k) {
+                rc = sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory checking primary keys");
+            } else if (json_object_object_get_ex(seen, k, NULL)) {
+                char *s = sample(keyv), *names = NULL;
+                for (size_t q = 0; q < p->n_pk; q++) {
+                    char *next = NULL;
+                    if (asprintf(&next, "%s%s%s", names ? names : "", q ? ", " : "", p->primary_keys[q]) < 0) next = NULL;
+                    free(names);
+                    names = next;
+                }
+                rc = sync_fail(j, DWH_SYNC_FAIL_DATA,
+                               "schema '%s': primary key (%s) value %s appears more than once in one batch; an "
+                               "incremental sync needs unique keys: fix the source's keys or sync with --mode "
+                               "full or --mode append",
+                               p->schema, names ? names : "?", s ? s : "?");
+                free(s);
+                free(names);
+            } else {
+                json_object_object_add(seen, k, NULL);
+            }
+            free(k);
+        }
+        json_object_put(tuple);
+    }
+    json_object_put(seen);
+    return rc;
+}
+
+/* Fills j->part_values for the batch (NULL entries: no partition). */
+static int partition_values(sync_job *j, const dwh_batch *b) {
+    if (j->plan->partition.mode == DW_PARTITION_NONE || b->n == 0) return 0;
+    const size_t slot = 48;
+    if (j->part_cap < b->n) {
+        char **v = realloc(j->part_values, b->n * sizeof *v);
+        char *a = v ? realloc(j->part_arena, b->n * slot) : NULL;
+        if (v) j->part_values = v;
+        if (!a) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory computing partition keys");
+        j->part_arena = a;
+        j->part_cap = b->n;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        char *buf = j->part_arena + i * slot;
+        j->part_values[i] = dwh_partition_value(&j->plan->partition, b->rows[i], buf, slot) == 1 ? buf : NULL;
+    }
+    return 0;
+}
+
+/* Replaces *field with a malloc'd value (taken). */
+static void take(char **field, char *value) {
+    free(*field);
+    *field = value;
+}
+
+/* The watermarks after this batch (see README "Incremental syncs"):
+ *   ascending:  last_value = running max, every batch
+ *   descending: earliest_value = running min, every batch; the max is kept
+ *               as pending_last_value every batch (so a crash cannot lose
+ *               it) and becomes last_value when the run completes
+ *   full refresh: the run's min/max are pending until the swap. */
+static void advance_watermarks(sync_job *j, dwh_state_record *r, const dwh_batch *b) {
+    const dwh_sync_plan *p = j->plan;
+    if (!p->incremental_field || b->n == 0) return;
+    dwh_wm_extent e;
+    dwh_wm_extent_init(&e, p->field_type);
+    for (size_t i = 0; i < b->n; i++) dwh_wm_observe(&e, b->rows[i], p->incremental_field);
+    if (e.skipped)
+        dwh_log(&j->log, DW_LOG_DEBUG, "sync.watermark", "%llu rows of the batch have no usable '%s' value",
+                (unsigned long long)e.skipped, p->incremental_field);
+    if (e.have) {
+        char *bmin = dwh_wm_min_text(&e), *bmax = dwh_wm_max_text(&e);
+        uint32_t t = p->field_type;
+        if (p->mode == DWH_WRITE_REPLACE) {
+            take(&r->pending_last_value, dwh_wm_text_max(t, r->pending_last_value, bmax));
+            take(&r->pending_earliest_value, dwh_wm_text_min(t, r->pending_earliest_value, bmin));
+        } else if (p->desc) {
+            take(&r->earliest_value, dwh_wm_text_min(t, r->earliest_value, bmin));
+            take(&r->pending_last_value, dwh_wm_text_max(t, r->pending_last_value, bmax));
+        } else {
+            take(&r->last_value, dwh_wm_text_max(t, r->last_value, bmax));
+        }
+        free(bmin);
+        free(bmax);
+    }
+    dwh_wm_extent_free(&e);
+}
+
+/* Writes the record to Redis (when configured). */
+static int mirror(sync_job *j, const dwh_state_record *r) {
+    if (!j->redis) return 0;
+    json_object *o = dwh_state_record_to_json(r);
+    if (!o) return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory writing the sync state");
+    char *err = NULL;
+    int rc = dwh_redis_put(j->redis, j->redis_key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &err);
+    json_object_put(o);
+    if (rc < 0) return sync_fail_take(j, DWH_SYNC_FAIL_STATE, err);
+    return 0;
+}
+
+static int fill_common(sync_job *j, dwh_state_record *r) {
+    char now[40];
+    dwh_isotime_now(now, sizeof now);
+    r->seq++;
+    if (dwh_state_set(&r->job_id, j->job_id) || dwh_state_set(&r->updated_at, now) ||
+        dwh_state_set(&r->incremental_field, j->plan->incremental_field) ||
+        dwh_state_set(&r->warehouse_id, j->w ? dwh_wh_id(j->w) : NULL))
+        return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory updating the sync state");
+    return 0;
+}
+
+/* Writes rows to the JSON-lines output; flushes. */
+static int write_jsonl(sync_job *j, const dwh_batch *b) {
+    FILE *out = j->o->jsonl_out;
+    for (size_t i = 0; i < b->n; i++) {
+        size_t len = 0;
+        const char *t = json_object_to_json_string_length(b->rows[i], JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+        fwrite(t, 1, len, out);
+        fputc('\n', out);
+    }
+    if (fflush(out) != 0 || ferror(out))
+        return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "writing rows to the output failed (%s); the rows of this batch "
+                         "were not recorded as synced", strerror(errno));
+    return 0;
+}
+
+int sync_commit_batch(sync_job *j, const dwh_batch *b) {
+    if (b->n == 0 && !b->state) return 0;
+    if (j->plan->mode == DWH_WRITE_MERGE && j->w && check_keys(j, b) < 0) return -1;
+    if (partition_values(j, b) < 0) return -1;
+
+    dwh_state_record r = {0};
+    if (dwh_state_record_copy(&r, &j->rec) < 0) return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
+    if (fill_common(j, &r) < 0) goto fail;
+    if (b->state) {
+        /* the batch ends exactly at this resume point */
+        if (dwh_state_set(&r.resume, b->state) < 0) goto oom;
+        r.rows_past_resume = 0;
+    } else {
+        r.rows_past_resume += (int64_t)b->n; /* committed past the resume point: skipped on replay */
+    }
+    if (dwh_state_set(&r.write_mode, dwh_write_mode_name(j->plan->mode)) < 0) goto oom;
+    r.run_rows += (int64_t)b->n;
+    if (b->n) r.run_batches++;
+    advance_watermarks(j, &r, b);
+
+    char *err = NULL;
+    if (j->w) {
+        char now[40];
+        dwh_isotime_now(now, sizeof now);
+        dwh_wh_rows rows = {.rows = b->rows, .n = b->n, .synced_at = now,
+                            .partition_keys = j->plan->partition.mode ? (const char *const *)j->part_values : NULL};
+        if (dwh_wh_begin(j->w, &err) < 0 || dwh_wh_write(j->target, &rows, &err) < 0 ||
+            dwh_wh_state_put(j->w, &j->key, &r, &err) < 0) {
+            dwh_wh_rollback(j->w);
+            sync_fail_take(j, dwh_wh_last_error(j->w) == DWH_WH_DATA ? DWH_SYNC_FAIL_DATA : DWH_SYNC_FAIL_WAREHOUSE, err);
+            goto fail;
+        }
+        /* Redis before the warehouse commit: a Redis failure rolls the
+         * batch back; a failed commit leaves Redis one ahead, which the
+         * next load overrules (state.h). */
+        if (mirror(j, &r) < 0) {
+            dwh_wh_rollback(j->w);
+            goto fail;
+        }
+        dwh_crashpoint("before-batch-commit");
+        if (dwh_wh_commit(j->w, &err) < 0) {
+            sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
+            goto fail;
+        }
+        dwh_crashpoint("after-batch-commit");
+    } else {
+        if (write_jsonl(j, b) < 0) goto fail;
+        dwh_crashpoint("before-state-mirror");
+        if (mirror(j, &r) < 0) goto fail;
+        dwh_crashpoint("after-batch-commit");
+    }
+    dwh_state_record_clear(&j->rec);
+    j->rec = r; /* moved */
+    j->rows += b->n;
+    if (b->n) j->batches++;
+    dwh_log(&j->log, DW_LOG_DEBUG, "sync.batch", "committed batch %llu: %zu rows%s (seq %lld)",
+            (unsigned long long)j->batches, b->n, b->state ? " and a resume point" : "", (long long)j->rec.seq);
+    if (j->o->progress) {
+        dwh_sync_progress pr = {j->plan->schema, j->table, j->rows, j->batches, j->skipped, sync_elapsed(j), 0};
+        j->o->progress(j->o->progress_ud, &pr);
+    }
+    return 0;
+oom:
+    sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory updating the sync state");
+fail:
+    dwh_state_record_clear(&r);
+    return -1;
+}
+
+int sync_commit_final(sync_job *j) {
+    dwh_state_record r = {0};
+    if (dwh_state_record_copy(&r, &j->rec) < 0) return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
+    if (fill_common(j, &r) < 0) goto fail;
+    uint32_t t = j->plan->field_type;
+    if (j->plan->mode == DWH_WRITE_REPLACE) {
+        if (j->plan->incremental_field) {
+            /* the table now holds exactly this run's rows */
+            take(&r.last_value, r.pending_last_value);
+            r.pending_last_value = NULL;
+            take(&r.earliest_value, j->plan->desc ? r.pending_earliest_value : NULL);
+            if (!j->plan->desc) free(r.pending_earliest_value);
+            r.pending_earliest_value = NULL;
+        }
+    } else if (r.pending_last_value) {
+        take(&r.last_value, dwh_wm_text_max(t, r.last_value, r.pending_last_value));
+        take(&r.pending_last_value, NULL);
+    }
+    take(&r.resume, NULL);
+    take(&r.write_mode, NULL);
+    take(&r.run_last_value, NULL);
+    take(&r.run_earliest_value, NULL);
+    r.rows_past_resume = r.run_rows = r.run_batches = 0;
+
+    char *err = NULL;
+    if (j->w) {
+        if (j->plan->mode == DWH_WRITE_REPLACE) dwh_crashpoint("before-swap");
+        if (dwh_wh_begin(j->w, &err) < 0 || dwh_wh_finish(j->target, &err) < 0 ||
+            dwh_wh_state_put(j->w, &j->key, &r, &err) < 0) {
+            dwh_wh_rollback(j->w);
+            sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
+            goto fail;
+        }
+        if (mirror(j, &r) < 0) {
+            dwh_wh_rollback(j->w);
+            goto fail;
+        }
+        if (dwh_wh_commit(j->w, &err) < 0) {
+            sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
+            goto fail;
+        }
+    } else if (mirror(j, &r) < 0) {
+        goto fail;
+    }
+    dwh_state_record_clear(&j->rec);
+    j->rec = r;
+    return 0;
+fail:
+    dwh_state_record_clear(&r);
+    return -1;
+}

@@ -1,0 +1,75 @@
+/*
+ * sync_internal.h -- one schema's sync job, shared by sync.c (the
+ * orchestrator), sync_schema.c (state, resume decision, the sink, the run)
+ * and sync_commit.c (committing batches).  Not for other modules.
+ */
+#ifndef DWH_SYNC_INTERNAL_H
+#define DWH_SYNC_INTERNAL_H
+
+#include <time.h>
+
+#include "batcher.h"
+#include "ctx.h"
+#include "state.h"
+#include "state_redis.h"
+#include "sync.h"
+#include "sync_plan.h"
+#include "warehouse_sqlite.h"
+
+typedef struct sync_job {
+    /* borrowed from the orchestrator */
+    const dwh_sync_options *o;
+    dwh_plugin *plugin;
+    json_object *config;
+    dwh_secrets *secrets;
+    dwh_warehouse *w;          /* NULL: --output jsonl */
+    dwh_redis *redis;          /* NULL: no Redis copy */
+    const char *team_id, *source_id, *job_id;
+    dwh_sync_plan *plan;
+
+    /* owned */
+    dw_ctx log;                /* identity for the host's own log lines */
+    dwh_state_key key;
+    char *redis_key;
+    char *table;               /* final table name (NULL in jsonl mode) */
+    dwh_wh_table *target;
+    dwh_state_record rec;      /* the committed record */
+    int resuming;
+    char *resume_json;         /* handed to the plugin (state_load) */
+    uint64_t replay_skip;      /* re-emitted rows still to skip */
+    dwh_batcher *batcher;
+    char **part_values;        /* per-batch partition values (arena below) */
+    char *part_arena;
+    size_t part_cap;
+
+    /* results */
+    uint64_t rows, batches, skipped;
+    dwh_sync_failure failure;
+    dw_status source_code;
+    char *message;
+    struct timespec started;
+} sync_job;
+
+/* Records the first failure of the job (later ones are dropped) and its
+ * one-line message.  Returns -1. */
+int sync_fail(sync_job *j, dwh_sync_failure kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Takes ownership of a malloc'd message (NULL: out of memory). */
+int sync_fail_take(sync_job *j, dwh_sync_failure kind, char *msg);
+
+/* Commits a batch (rows and the resume point it ends at) with the job's
+ * updated state record: one warehouse transaction (Redis written before
+ * its commit), or rows to the JSON-lines output then Redis.  Returns 0 or
+ * -1 after sync_fail(). */
+int sync_commit_batch(sync_job *j, const dwh_batch *b);
+/* Ends a successful run: the full-refresh swap, watermarks promoted, the
+ * resume state cleared -- in one transaction.  Returns 0 or -1. */
+int sync_commit_final(sync_job *j);
+
+/* Runs one schema (load state, decide resume, run the plugin, commit).
+ * Returns 0 or -1 with the job's failure set. */
+int sync_schema_run(sync_job *j);
+
+/* Seconds since the job started. */
+double sync_elapsed(const sync_job *j);
+
+#endif

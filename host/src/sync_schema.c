@@ -1,0 +1,288 @@
+/* sync_schema.c -- one schema: load and reconcile the job's state, decide
+ * whether to resume, run the plugin into the batching sink, commit (see
+ * sync.h for the resume semantics). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "ops.h"
+#include "sync_internal.h"
+#include "watermark.h"
+
+/* ---- state ------------------------------------------------------------ */
+
+/* Reads the warehouse's and Redis's records and keeps the one to start
+ * from in j->rec (state.h explains why the warehouse's wins). */
+static int load_state(sync_job *j) {
+    dwh_state_record wh = {0}, mirror = {0};
+    char *err = NULL;
+    int rc = 0;
+    if (j->w && dwh_wh_state_get(j->w, &j->key, &wh, &err) < 0) {
+        rc = sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
+        goto out;
+    }
+    if (j->redis) {
+        char *text = NULL;
+        if (dwh_redis_get(j->redis, j->redis_key, &text, &err) < 0) {
+            rc = sync_fail_take(j, DWH_SYNC_FAIL_STATE, err);
+            goto out;
+        }
+        if (text && dwh_state_record_from_json(text, &mirror, &err) < 0) {
+            if (!j->w) {
+                rc = sync_fail(j, DWH_SYNC_FAIL_STATE, "Redis at %s: key %s: %s; delete the key to start over",
+                               dwh_redis_where(j->redis), j->redis_key, err ? err : "unreadable");
+                free(err);
+                free(text);
+                goto out;
+            }
+            dwh_log(&j->log, DW_LOG_WARN, "sync.state", "ignoring the Redis state at %s: %s", j->redis_key,
+                    err ? err : "unreadable");
+            free(err);
+            mirror.seq = 1; /* present but unusable: repair it */
+        }
+        free(text);
+    }
+    char *note = NULL;
+    int repair = 0;
+    const dwh_state_record *chosen =
+        j->redis ? dwh_state_reconcile(&wh, &mirror, j->w != NULL, j->w ? dwh_wh_id(j->w) : NULL, &note, &repair)
+                 : &wh;
+    if (note) {
+        dwh_log(&j->log, DW_LOG_WARN, "sync.state.reconcile", "%s", note);
+        free(note);
+    }
+    int64_t base = wh.seq > mirror.seq ? wh.seq : mirror.seq;
+    if (dwh_state_record_copy(&j->rec, chosen) < 0) {
+        rc = sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory reading the sync state");
+        goto out;
+    }
+    if (repair && j->redis) {
+        if (chosen->seq == 0) {
+            if (dwh_redis_del(j->redis, j->redis_key, &err) < 0) rc = sync_fail_take(j, DWH_SYNC_FAIL_STATE, err);
+        } else {
+            json_object *o = dwh_state_record_to_json(chosen);
+            if (o && dwh_redis_put(j->redis, j->redis_key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &err) < 0)
+                rc = sync_fail_take(j, DWH_SYNC_FAIL_STATE, err);
+            json_object_put(o);
+        }
+    }
+    /* sequences only grow, whichever copy they were last seen in */
+    j->rec.seq = base;
+out:
+    dwh_state_record_clear(&wh);
+    dwh_state_record_clear(&mirror);
+    return rc;
+}
+
+static void clear_run(dwh_state_record *r) {
+    dwh_state_set(&r->resume, NULL);
+    dwh_state_set(&r->write_mode, NULL);
+    dwh_state_set(&r->run_last_value, NULL);
+    dwh_state_set(&r->run_earliest_value, NULL);
+    r->rows_past_resume = r->run_rows = r->run_batches = 0;
+}
+
+/* Decides, from the record, whether this run continues an interrupted
+ * one, and prepares what the plugin is handed. */
+static int decide_resume(sync_job *j) {
+    const dwh_sync_plan *p = j->plan;
+    dwh_state_record *r = &j->rec;
+    const char *mode = dwh_write_mode_name(p->mode);
+    if (j->o->reset || j->o->full_refresh) {
+        if (r->write_mode || r->resume)
+            dwh_log(&j->log, DW_LOG_INFO, "sync.reset", "starting over: the saved progress of job %s is discarded",
+                    r->job_id ? r->job_id : "?");
+        clear_run(r);
+        dwh_state_set(&r->pending_earliest_value, NULL);
+        if (j->o->reset) {
+            dwh_state_set(&r->last_value, NULL);
+            dwh_state_set(&r->earliest_value, NULL);
+            dwh_state_set(&r->pending_last_value, NULL);
+        } else if (p->mode == DWH_WRITE_REPLACE) {
+            dwh_state_set(&r->pending_last_value, NULL);
+        }
+    }
+    if (r->incremental_field && p->incremental_field && strcmp(r->incremental_field, p->incremental_field)) {
+        dwh_log(&j->log, DW_LOG_WARN, "sync.watermark",
+                "the incremental field changed from '%s' to '%s': its watermarks do not apply; starting without one",
+                r->incremental_field, p->incremental_field);
+        dwh_state_set(&r->last_value, NULL);
+        dwh_state_set(&r->earliest_value, NULL);
+        dwh_state_set(&r->pending_last_value, NULL);
+        dwh_state_set(&r->pending_earliest_value, NULL);
+        dwh_state_set(&r->run_last_value, NULL);
+        dwh_state_set(&r->run_earliest_value, NULL);
+    }
+    if (r->write_mode) {
+        int same = !strcmp(r->write_mode, mode);
+        int staging_ok = p->mode != DWH_WRITE_REPLACE || !j->w || dwh_wh_staging_exists(j->w, j->table);
+        if (same && staging_ok) {
+            j->resuming = 1;
+        } else {
+            dwh_log(&j->log, DW_LOG_WARN, "sync.resume",
+                    "the previous run (job %s, mode %s) was interrupted; %s, so this run starts over",
+                    r->job_id ? r->job_id : "?", r->write_mode,
+                    !same ? "this run uses another mode" : "its staging table is gone");
+            if (!strcmp(r->write_mode, "full") || p->mode == DWH_WRITE_REPLACE) {
+                dwh_state_set(&r->pending_last_value, NULL);
+                dwh_state_set(&r->pending_earliest_value, NULL);
+            }
+            clear_run(r);
+        }
+    }
+    if (j->resuming) {
+        /* The plugin continues from its saved point with the inputs the
+         * interrupted run had, so it re-emits exactly what followed. */
+        if (r->resume && !(j->resume_json = strdup(r->resume))) return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
+        j->replay_skip = p->mode == DWH_WRITE_MERGE ? 0 : (uint64_t)r->rows_past_resume;
+        dwh_log(&j->log, DW_LOG_INFO, "sync.resume",
+                "resuming job %s: %lld rows in %lld batches were committed%s%s",
+                r->job_id ? r->job_id : "?", (long long)r->run_rows, (long long)r->run_batches,
+                r->resume ? ", continuing from the saved state" : ", the source starts over",
+                j->replay_skip ? "; re-emitted rows already committed are skipped" : "");
+    } else if (p->use_incremental) {
+        if (dwh_state_set(&r->run_last_value, r->last_value) || dwh_state_set(&r->run_earliest_value, r->earliest_value))
+            return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
+    }
+    return 0;
+}
+
+/* ---- the sink --------------------------------------------------------- */
+
+static dw_status sink_fail(sync_job *j, dw_ctx *ctx) {
+    dw_status st = j->failure == DWH_SYNC_FAIL_STATE ? DW_ERR_STATE : DW_ERR_SINK;
+    return dwh_ctx_fail_host(ctx, st, "%s", j->message ? j->message : "the sync failed");
+}
+
+static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
+    sync_job *j = ud;
+    if (j->replay_skip > 0) {
+        j->replay_skip--;
+        j->skipped++;
+        return DW_OK;
+    }
+    if (dwh_batcher_add_row(j->batcher, row, dwh_row_size_estimate(row)) < 0) {
+        sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory buffering rows");
+        return sink_fail(j, ctx);
+    }
+    while (dwh_batcher_full(j->batcher)) {
+        dwh_batch b;
+        if (dwh_batcher_cut(j->batcher, DWH_CUT_FULL, &b) < 0) {
+            sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory cutting a batch");
+            return sink_fail(j, ctx);
+        }
+        int rc = sync_commit_batch(j, &b);
+        dwh_batch_release(&b);
+        if (rc < 0) return sink_fail(j, ctx);
+    }
+    return DW_OK;
+}
+
+static dw_status sink_state_save(void *ud, dw_ctx *ctx, const char *state_json) {
+    sync_job *j = ud;
+    if (j->replay_skip > 0) {
+        /* The source reached a new resume point before re-emitting every
+         * row the interrupted run committed past the old one: it is not
+         * replaying identically.  Stop skipping (duplicates beat losses). */
+        dwh_log(ctx, DW_LOG_WARN, "sync.resume",
+                "the source saved a new resume point with %llu already-committed rows not yet re-emitted; "
+                "it does not replay identically, so no more rows are skipped",
+                (unsigned long long)j->replay_skip);
+        j->replay_skip = 0;
+    }
+    if (dwh_batcher_mark(j->batcher, state_json) < 0) {
+        sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory keeping the resume state");
+        return sink_fail(j, ctx);
+    }
+    return DW_OK;
+}
+
+static const char *sink_state_load(void *ud, dw_ctx *ctx) {
+    (void)ctx;
+    sync_job *j = ud;
+    return j->resume_json;
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+static dwh_sync_failure source_failure(dw_status code) {
+    return code == DW_ERR_CANCELLED ? DWH_SYNC_FAIL_INTERRUPTED : DWH_SYNC_FAIL_SOURCE;
+}
+
+int sync_schema_run(sync_job *j) {
+    const dwh_sync_plan *p = j->plan;
+    if (p->field_defaulted)
+        dwh_log(&j->log, DW_LOG_INFO, "sync.incremental_field",
+                "no --incremental-field given: using '%s', the first field the schema advertises",
+                p->incremental_field);
+    if (load_state(j) < 0 || decide_resume(j) < 0) return -1;
+    if (j->w) {
+        char *err = NULL;
+        j->target = dwh_wh_table_open(j->w, j->table, p->mode, p->primary_keys,
+                                      j->resuming && p->mode == DWH_WRITE_REPLACE, &err);
+        if (!j->target) return sync_fail_take(j, dwh_wh_last_error(j->w) ? DWH_SYNC_FAIL_WAREHOUSE : DWH_SYNC_FAIL_CONFIG, err);
+    }
+    j->batcher = dwh_batcher_new(j->o->batch_rows, j->o->batch_bytes);
+    if (!j->batcher) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
+
+    dwh_log(&j->log, DW_LOG_INFO, "sync.schema.start", "syncing %s (%s%s%s%s%s)", j->table ? j->table : "to JSON lines",
+            dwh_write_mode_name(p->mode), p->incremental_field ? ", incremental field " : "",
+            p->incremental_field ? p->incremental_field : "",
+            p->use_incremental && (j->resuming ? j->rec.run_last_value : j->rec.last_value) ? " after " : "",
+            p->use_incremental && (j->resuming ? j->rec.run_last_value : j->rec.last_value)
+                ? (j->resuming ? j->rec.run_last_value : j->rec.last_value) : "");
+
+    dw_run_inputs in = {
+        .struct_size = sizeof in,
+        .schema_name = p->schema,
+        .source_id = j->source_id,
+        .team_id = j->team_id,
+        .job_id = j->job_id,
+        .reset_pipeline = j->o->reset || j->o->full_refresh,
+        .use_incremental = p->use_incremental,
+        .incremental_field = p->use_incremental ? p->incremental_field : NULL,
+        .incremental_field_type = p->use_incremental ? p->field_type : 0,
+        .incremental_last_value = p->use_incremental ? j->rec.run_last_value : NULL,
+        .incremental_earliest_value = p->use_incremental ? j->rec.run_earliest_value : NULL,
+    };
+    dwh_identity id = {j->team_id, j->source_id, NULL, j->job_id};
+    dwh_op_flags flags = {.cancel = j->o->cancel, .allow_internal_hosts = j->o->allow_internal_hosts};
+    dwh_row_sink sink = {.ud = j, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load};
+    dwh_op_result res = dwh_op_run(j->plugin, j->config, j->secrets, &id, &flags, &in, &sink);
+
+    int rc = 0;
+    if (j->failure != DWH_SYNC_OK) {
+        rc = -1; /* the sink failed: nothing more is committed */
+    } else if (res.code == DW_OK) {
+        dwh_batch b;
+        if (dwh_batcher_cut(j->batcher, DWH_CUT_ALL, &b) < 0) {
+            rc = sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
+        } else {
+            rc = sync_commit_batch(j, &b);
+            dwh_batch_release(&b);
+            if (rc == 0) rc = sync_commit_final(j);
+        }
+    } else {
+        /* Keep the whole pages: rows up to the last resume point. */
+        dwh_batch b;
+        if (dwh_batcher_cut(j->batcher, DWH_CUT_TO_MARK, &b) == 0) {
+            sync_commit_batch(j, &b);
+            dwh_batch_release(&b);
+        }
+        j->source_code = res.cause;
+        if (j->failure == DWH_SYNC_OK) {
+            j->failure = source_failure(res.code);
+            j->message = res.message ? strdup(res.message) : strdup("the source failed");
+            if (j->failure == DWH_SYNC_FAIL_INTERRUPTED) {
+                free(j->message);
+                if (asprintf(&j->message, "interrupted; %llu rows in %llu batches of %s are committed; rerun to resume",
+                             (unsigned long long)j->rows, (unsigned long long)j->batches, p->schema) < 0)
+                    j->message = NULL;
+            }
+        }
+        rc = -1;
+    }
+    dwh_op_result_free(&res);
+    return rc;
+}
