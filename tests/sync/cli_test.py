@@ -1,0 +1,127 @@
+"""cli_test.py -- `dwhost sync` as a user sees it: the summary and how to
+query the result, --json, --output jsonl (with and without Redis state),
+option and schema errors with their exit codes, incremental field choice,
+descending watermarks, partitions."""
+import json
+import os
+import signal
+
+from synctest import PLUGINS, check, done, env, query, rows, run, state, sync_args, tmpdir, write_config
+from redis_server import RedisServer  # noqa: E402
+
+TOTAL = 500
+d = tmpdir()
+cfg = write_config(d, total_rows=TOTAL, page_rows=40, partition="datetime")
+db = os.path.join(d, "w.db")
+
+# ---- the summary names the table, the rows and how to query it ---------
+rc, out, err = run(sync_args(cfg, db))
+check(rc == 0, f"sync: exit {rc}: {err}")
+check("synced pager" in out and "pager_items" in out and "incremental" in out, f"summary: {out}")
+check(f"query it: sqlite3 {db} 'select count(*) from pager_items'" in out, f"query hint: {out}")
+check("incremental field id (the first advertised" in out, "summary: the defaulted field is not said")
+check(query(db, "select count(*) from pager_items") == [(TOTAL,)], "rows in the table")
+check(query(db, "select _dw_partition_key from pager_items where id = 1") == [("2024-01",)], "datetime partition")
+check(query(db, "select count(distinct _dw_partition_key) from pager_items") == [(1,)], "partitions by month")
+# progress is quiet when stderr is not a terminal
+check("rows/s" not in err, "progress printed to a non-terminal")
+
+# ---- --json: one document for machines ------------------------------------
+rc, out, err = run(sync_args(cfg, db, "--json", "--job-id", "job-42", "--team-id", "7"))
+doc = json.loads(out)
+check(rc == 0 and doc["ok"] and doc["exit_code"] == 0, f"--json: {doc}")
+check(doc["job_id"] == "job-42" and doc["team_id"] == "7" and doc["source"] == "pager", "--json identity")
+s = doc["schemas"][0]
+check(s["table"] == "pager_items" and s["mode"] == "incremental" and s["table_rows"] == TOTAL, f"--json schema {s}")
+check(s["incremental_field"] == "id" and s["incremental_field_defaulted"], "--json field")
+check(doc["warehouse"] == db and doc["state"] == "warehouse", "--json warehouse/state")
+# a new team is a new job: it starts from scratch
+check(s["rows"] == TOTAL and s["last_value"] == TOTAL, f"--json team 7 synced {s['rows']} rows")
+rc, out, err = run(sync_args(cfg, db, "--json", "--team-id", "7"))
+s = json.loads(out)["schemas"][0]
+check(s["rows"] == 0, f"second incremental run of team 7 synced {s['rows']} rows")
+
+# ---- the user's incremental field, never another ---------------------------
+rc, out, err = run(sync_args(cfg, db, "--incremental-field", "updated_at", "--json"))
+s = json.loads(out)["schemas"][0]
+check(rc == 0 and s["incremental_field"] == "updated_at" and not s["incremental_field_defaulted"], f"field choice {s}")
+check(s["last_value"] == "2024-01-21T20:30:00Z", f"datetime watermark {s['last_value']}")
+rc, out, err = run(sync_args(cfg, db, "--incremental-field", "bogus"))
+check(rc == 4, f"bogus field: exit {rc}")
+check("no incremental field 'bogus'; choose one of: id, updated_at" in err, f"bogus field: {err}")
+rc, out, err = run(sync_args(cfg, db, "--incremental-field", "items=created_at"))
+check(rc == 4 and "choose one of" in err, f"scoped bogus field: {rc} {err}")
+
+# ---- schemas and options ----------------------------------------------------
+rc, out, err = run(sync_args(cfg, db, "--schema", "nope"))
+check(rc == 4 and "no schema 'nope'; choose from: items" in err, f"unknown schema: {rc} {err}")
+for bad in (["--mode", "merge-ish"], ["--batch-rows", "0"], ["--full-refresh", "--reset"],
+            ["--output", "csv"], ["--state-ttl", "-1"], ["--bogus"]):
+    rc, out, err = run(sync_args(cfg, db, *bad))
+    check(rc == 2 and "dwhost: sync:" in err, f"usage error for {bad}: exit {rc}: {err}")
+rc, out, err = run(["sync", "--help"])
+check(rc == 0 and "usage: dwhost sync" in out and "exit status" in out, "sync --help")
+rc, out, err = run(["sync", "nosuch", "--config", cfg, "--plugin-dir", os.path.dirname(cfg)])
+check(rc == 3, f"unknown source: exit {rc}")
+rc, out, err = run(sync_args(os.path.join(d, "missing.json"), db))
+check(rc == 4, f"missing config: exit {rc}")
+
+# ---- a failing source keeps its whole pages and says why --------------------
+fd = tmpdir()
+fcfg = write_config(fd, total_rows=TOTAL, page_rows=40, fail_after_pages=3)
+rc, out, err = run(sync_args(fcfg, os.path.join(fd, "w.db"), "--mode", "append"))
+check(rc == 6 and "simulated outage" in err, f"source failure: exit {rc}: {err[-300:]}")
+check(query(os.path.join(fd, "w.db"), "select count(*) from pager_items") == [(120,)], "source failure: 3 pages kept")
+
+# ---- full refresh replaces; append appends -----------------------------------
+rc, out, err = run(sync_args(cfg, db, "--full-refresh", "--json"))
+s = json.loads(out)["schemas"][0]
+check(rc == 0 and s["mode"] == "full" and s["rows"] == TOTAL and s["table_rows"] == TOTAL, f"full refresh {s}")
+rc, out, err = run(sync_args(cfg, db, "--mode", "append", "--reset", "--json"))
+s = json.loads(out)["schemas"][0]
+check(rc == 0 and s["table_rows"] == 2 * TOTAL, f"append after reset: {s}")
+
+# ---- descending sources: earliest per batch, last at the end -----------------
+dd = tmpdir()
+dcfg = write_config(dd, total_rows=TOTAL, page_rows=40, sort="desc")
+ddb = os.path.join(dd, "w.db")
+rc, out, err = run(sync_args(dcfg, ddb, "--batch-rows", "100", "--json"))
+s = json.loads(out)["schemas"][0]
+check(rc == 0 and s["last_value"] == TOTAL and s["earliest_value"] == 1, f"desc watermarks {s}")
+# interrupted: the max is kept as pending (not lost), earliest moves down
+dd2 = tmpdir()
+dcfg2 = write_config(dd2, total_rows=TOTAL, page_rows=40, sort="desc")
+ddb2 = os.path.join(dd2, "w.db")
+rc, out, err = run(sync_args(dcfg2, ddb2, "--batch-rows", "100"), env(DWHOST_TEST_CRASH_AT="after-batch-commit:2"))
+st = state(ddb2)
+check(rc == -signal.SIGKILL and st["pending_last_value"] == str(TOTAL) and st["last_value"] is None,
+      f"desc interrupted: {st}")
+check(st["earliest_value"] is not None and int(st["earliest_value"]) > 1, f"desc interrupted earliest: {st}")
+rc, out, err = run(sync_args(dcfg2, ddb2, "--batch-rows", "100", "--json"))
+s = json.loads(out)["schemas"][0]
+check(rc == 0 and s["last_value"] == TOTAL and s["earliest_value"] == 1 and s["resumed"], f"desc resumed {s}")
+check(rows(ddb2) == rows(ddb), "desc: resumed table differs")
+
+# ---- --output jsonl: rows on stdout, the summary on stderr -------------------
+jd = tmpdir()
+rc, out, err = run(["sync", "pager", "--config", cfg, "--plugin-dir", PLUGINS, "--output", "jsonl"], cwd=jd)
+lines = out.splitlines()
+check(rc == 0 and len(lines) == TOTAL, f"jsonl: exit {rc}, {len(lines)} lines")
+check(json.loads(lines[0])["id"] == 1 and "_dw_synced_at" not in lines[0], f"jsonl row: {lines[0]}")
+check("synced pager" in err and "query it" not in err, "jsonl: summary on stderr")
+check(os.listdir(jd) == [], f"jsonl: files written: {os.listdir(jd)}")
+
+# with Redis state: a crash, then the rest; every row exactly once
+with RedisServer() as r:
+    args = ["sync", "pager", "--config", cfg, "--plugin-dir", PLUGINS, "--output", "jsonl", "--state", r.url,
+            "--batch-rows", "100"]
+    rc1, out1, err1 = run(args, env(DWHOST_TEST_CRASH_AT="after-batch-commit:2"))
+    check(rc1 == -signal.SIGKILL, f"jsonl crash: exit {rc1}")
+    rec = json.loads(r.get("dwhost:resumable:local:pager/items"))
+    check(rec["write_mode"] == "incremental" and rec["resume"] is not None, f"jsonl crash: Redis state {rec}")
+    rc2, out2, err2 = run(args)
+    ids = [json.loads(l)["id"] for l in (out1 + out2).splitlines()]
+    check(rc2 == 0 and sorted(ids) == list(range(1, TOTAL + 1)), f"jsonl resume: {len(ids)} rows, {len(set(ids))} distinct")
+    rec = json.loads(r.get("dwhost:resumable:local:pager/items"))
+    check(rec["write_mode"] is None and rec["last_value"] == str(TOTAL), f"jsonl final Redis state {rec}")
+done()

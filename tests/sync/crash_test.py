@@ -1,0 +1,167 @@
+"""crash_test.py -- `dwhost sync` killed for real, then rerun, must leave
+exactly the tables of an uninterrupted run: no missing row, no duplicate.
+
+Kills: the test-only hook DWHOST_TEST_CRASH_AT (SIGKILL at an exact point:
+between staging a batch and its commit, right after a commit, before the
+full-refresh swap), the pager plugin abort()ing mid-batch, and SIGKILLs at
+timed moments.  Every write mode, pages smaller and larger than a batch,
+ascending and descending sources.  Run with --state embedded or redis (the
+latter starts its own redis-server)."""
+import argparse
+import json
+import os
+import signal
+import time
+
+from synctest import (check, done, env, rows, run, start, state, sync_args, tmpdir, write_config)
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--state", choices=["embedded", "redis"], default="embedded")
+opts = ap.parse_args()
+
+redis = None
+if opts.state == "redis":
+    from redis_server import RedisServer
+    redis = RedisServer().start()
+
+TOTAL = 3000
+LAYOUTS = [
+    # pages smaller than a batch: batches end at resume points
+    {"page_rows": 70, "batch": 500},
+    # pages larger than a batch: batches are cut between resume points and
+    # the rows past the last one are skipped when they are re-emitted
+    {"page_rows": 700, "batch": 300},
+]
+
+
+def extra_args(mode, batch, d):
+    a = ["--mode", mode, "--batch-rows", str(batch), "--team-id", "t1"]
+    if redis:
+        # one source id per scenario keeps the Redis keys apart
+        a += ["--state", redis.url, "--state-ttl", "3600", "--source-id", os.path.basename(d)]
+    return a
+
+
+def redis_key(d):
+    return f"dwhost:resumable:t1:{os.path.basename(d)}/items"
+
+
+def sync(d, cfg, mode, batch, **envx):
+    return run(sync_args(cfg, os.path.join(d, "w.db"), *extra_args(mode, batch, d)), env(**envx))
+
+
+def check_final(d, want, label, sort):
+    db = os.path.join(d, "w.db")
+    got = rows(db)
+    check(got == want, f"{label}: final table differs from an uninterrupted run "
+                       f"({len(got[1])} rows vs {len(want[1])})")
+    ids = [r[0] for r in got[1]]
+    check(len(ids) == len(set(ids)), f"{label}: duplicate ids")
+    st = state(db)
+    check(st and st["write_mode"] is None and st["resume"] is None, f"{label}: state not idle after the run: {st}")
+    check(not rows_exist(db, "_dw_staging_pager_items"), f"{label}: staging table left behind")
+    if st and st["last_value"] is not None:
+        check(st["last_value"] == str(TOTAL), f"{label}: last_value {st['last_value']} != {TOTAL}")
+        if sort == "desc":
+            check(st["earliest_value"] == "1", f"{label}: earliest_value {st['earliest_value']} != 1")
+    if redis:
+        raw = redis.get(redis_key(d))
+        check(raw is not None, f"{label}: no Redis state")
+        if raw:
+            rec = json.loads(raw)
+            check(rec["seq"] == st["seq"], f"{label}: Redis seq {rec['seq']} != warehouse seq {st['seq']}")
+            check(0 < redis.ttl(redis_key(d)) <= 3600, f"{label}: Redis TTL {redis.ttl(redis_key(d))}")
+
+
+def rows_exist(db, table):
+    from synctest import query
+    return bool(query(db, "SELECT 1 FROM sqlite_master WHERE name = ?", table))
+
+
+def rerun_to_completion(d, cfg, mode, batch, label):
+    rc, out, err = sync(d, cfg, mode, batch)
+    check(rc == 0, f"{label}: rerun exit {rc}: {err[-600:]}")
+    return rc
+
+
+scenarios = 0
+for layout in LAYOUTS:
+    for mode in ["incremental", "full", "append"]:
+        for sort in (["asc", "desc"] if mode == "incremental" else ["asc"]):
+            base_cfg = {"total_rows": TOTAL, "page_rows": layout["page_rows"], "sort": sort, "partition": "md5"}
+            name = f"{mode}/{sort}/pages{layout['page_rows']}/batch{layout['batch']}"
+            # the reference: one uninterrupted run
+            bd = tmpdir()
+            bcfg = write_config(bd, **base_cfg)
+            rc, out, err = sync(bd, bcfg, mode, layout["batch"])
+            check(rc == 0, f"{name}: baseline exit {rc}: {err[-500:]}")
+            want = rows(os.path.join(bd, "w.db"))
+            check(len(want[1]) == TOTAL, f"{name}: baseline has {len(want[1])} rows")
+
+            points = ["after-batch-commit:2", "before-batch-commit:3", "after-batch-commit:1"]
+            if mode == "full":
+                points.append("before-swap:1")
+            for point in points:
+                d = tmpdir()
+                cfg = write_config(d, **base_cfg)
+                rc, _, err = sync(d, cfg, mode, layout["batch"], DWHOST_TEST_CRASH_AT=point)
+                check(rc == -signal.SIGKILL, f"{name} {point}: expected SIGKILL, got {rc}: {err[-300:]}")
+                if redis and point.startswith("before-batch-commit"):
+                    st = state(os.path.join(d, "w.db"))
+                    rec = json.loads(redis.get(redis_key(d)))
+                    check(rec["seq"] == (st["seq"] if st else 0) + 1,
+                          f"{name} {point}: Redis should be one ahead of the warehouse")
+                st = state(os.path.join(d, "w.db"))
+                check(point == "before-batch-commit:3" or (st and st["write_mode"] == mode),
+                      f"{name} {point}: the interrupted run is not recorded: {st}")
+                if point == "after-batch-commit:2":
+                    # the rerun resumes, skipping rows committed past the resume point
+                    rc, out, err = run(sync_args(cfg, os.path.join(d, "w.db"), "--json",
+                                                 *extra_args(mode, layout["batch"], d)))
+                    check(rc == 0, f"{name} {point}: rerun exit {rc}: {err[-300:]}")
+                    rep = json.loads(out)["schemas"][0]
+                    check(rep["resumed"], f"{name} {point}: the rerun did not resume")
+                    if layout["page_rows"] > layout["batch"] and mode != "incremental":
+                        check(rep["skipped_replayed_rows"] > 0, f"{name} {point}: no replayed rows skipped")
+                    check(rep["rows"] + st["run_rows"] - rep["skipped_replayed_rows"] <= TOTAL or mode == "incremental",
+                          f"{name} {point}: rows do not add up: {rep}")
+                else:
+                    # a second crash on the resumed run, then completion
+                    rc, _, err = sync(d, cfg, mode, layout["batch"], DWHOST_TEST_CRASH_AT="after-batch-commit:1")
+                    check(rc in (0, -signal.SIGKILL), f"{name} {point} then again: exit {rc}: {err[-300:]}")
+                    rerun_to_completion(d, cfg, mode, layout["batch"], f"{name} {point}")
+                check_final(d, want, f"{name} {point}", sort)
+                scenarios += 1
+
+            # the plugin aborts the whole process mid-batch
+            d = tmpdir()
+            cfg = write_config(d, **dict(base_cfg, abort_after_pages=(TOTAL // layout["page_rows"]) // 2))
+            rc, _, err = sync(d, cfg, mode, layout["batch"])
+            check(rc == -signal.SIGABRT, f"{name} abort: expected SIGABRT, got {rc}")
+            cfg = write_config(d, **base_cfg)
+            rerun_to_completion(d, cfg, mode, layout["batch"], f"{name} abort")
+            check_final(d, want, f"{name} abort", sort)
+            scenarios += 1
+
+            # SIGKILL at timed moments, several runs in a row
+            d = tmpdir()
+            cfg = write_config(d, **dict(base_cfg, delay_ms=4))
+            for delay in (0.15, 0.25, 0.1, 0.3):
+                p = start(sync_args(cfg, os.path.join(d, "w.db"), *extra_args(mode, layout["batch"], d)))
+                time.sleep(delay)
+                p.kill()
+                p.communicate()
+            rerun_to_completion(d, cfg, mode, layout["batch"], f"{name} timed kills")
+            check_final(d, want, f"{name} timed kills", sort)
+            scenarios += 1
+
+            # an incremental rerun after completion adds nothing
+            if mode == "incremental":
+                rc, out, err = sync(d, cfg, mode, layout["batch"])
+                check(rc == 0, f"{name}: second run exit {rc}")
+                check_final(d, want, f"{name} second run", sort)
+
+print(f"{scenarios} crash scenarios with state={opts.state}")
+if redis:
+    redis.stop()
+done()
