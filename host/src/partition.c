@@ -9,15 +9,7 @@
 
 #include "isotime.h"
 #include "md5.h"
-
-const char *dwh_partition_mode_name(uint32_t mode) {
-    switch (mode) {
-    case DW_PARTITION_MD5: return "md5";
-    case DW_PARTITION_NUMERICAL: return "numerical";
-    case DW_PARTITION_DATETIME: return "datetime";
-    default: return "none";
-    }
-}
+#include "schema_copy.h" /* dwh_partition_mode_name */
 
 static char **copy_list(const char *const *list, size_t *n) {
     size_t k = 0;

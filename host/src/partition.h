@@ -45,9 +45,6 @@ void dwh_partition_free(dwh_partition *p);
  * that is missing, null or unparsable), -1 when buf is too small. */
 int dwh_partition_value(const dwh_partition *p, json_object *row, char *buf, size_t cap);
 
-/* "md5", "numerical", "datetime" or "none" (static). */
-const char *dwh_partition_mode_name(uint32_t mode);
-
 /* Python's str() of a JSON value as the reference hashes it: strings raw,
  * integers decimal, floats as repr(), True/False, None (NULL value);
  * objects and arrays as compact JSON.  Returns the length written (as
