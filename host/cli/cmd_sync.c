@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "cli_common.h"
+#include "cli_config.h"
+#include "cli_exit.h"
+#include "cli_log.h"
 #include "log.h"
 #include "sync.h"
 
@@ -44,6 +47,7 @@ static void help(FILE *out) {
             "  --json                  print the summary as one JSON document\n"
             "  --output jsonl          stream rows to stdout as JSON lines instead of a warehouse\n"
             "  --allow-internal        let the source reach loopback and private addresses\n" DWH_CLI_PLUGIN_DIR_HELP
+            DWH_CLI_LOG_HELP
             "  -h, --help              show this help\n\n"
             "exit status: 0 synced; 1 failed (see the message); 2 usage; 3 plugin not found;\n"
             "4 invalid config or options; 5 credentials rejected; 6 source unreachable;\n"
@@ -126,26 +130,10 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, in
 
 /* ---- output ----------------------------------------------------------- */
 
-static int exit_for_status(dw_status code) {
-    switch (code) {
-    case DW_ERR_CONFIG:
-    case DW_ERR_NEEDS_CONFIG:
-    case DW_ERR_SSRF: return DWH_EXIT_CONFIG;
-    case DW_ERR_AUTH:
-    case DW_ERR_FORBIDDEN: return DWH_EXIT_CREDENTIALS;
-    case DW_ERR_UNREACHABLE:
-    case DW_ERR_TIMEOUT: return DWH_EXIT_UNREACHABLE;
-    case DW_ERR_STATE: return DWH_EXIT_STATE;
-    case DW_ERR_SINK: return DWH_EXIT_WAREHOUSE;
-    case DW_ERR_CANCELLED: return DWH_EXIT_INTERRUPTED;
-    default: return DWH_EXIT_FAILURE;
-    }
-}
-
 static int exit_for(const dwh_sync_report *r) {
     switch (r->failure) {
     case DWH_SYNC_OK: return DWH_EXIT_OK;
-    case DWH_SYNC_FAIL_SOURCE: return exit_for_status(r->source_code);
+    case DWH_SYNC_FAIL_SOURCE: return dwh_cli_exit_for(r->source_code);
     case DWH_SYNC_FAIL_CONFIG: return DWH_EXIT_CONFIG;
     case DWH_SYNC_FAIL_DATA: return DWH_EXIT_FAILURE;
     case DWH_SYNC_FAIL_STATE: return DWH_EXIT_STATE;
@@ -215,13 +203,14 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
 
 static int cmd_sync(int argc, char **argv) {
     dwh_cli_plugins pl = {0};
+    dwh_cli_log lg = DWH_CLI_LOG_INIT;
     dwh_sync_options o = {0};
     const char *source = NULL, *config_path = NULL, *output = NULL;
     const char **schemas = calloc((size_t)argc, sizeof *schemas);
     const char **fields = calloc((size_t)argc, sizeof *fields);
     int json = 0, rc = DWH_EXIT_OK;
     dwh_plugin *p = NULL;
-    json_object *config = NULL;
+    json_object *config = NULL, *config_report = NULL;
     dwh_secrets *secrets = NULL;
     dwh_sync_report *report = NULL;
     if (!schemas || !fields) {
@@ -231,6 +220,7 @@ static int cmd_sync(int argc, char **argv) {
     }
     for (int i = 1; i < argc; i++) {
         int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i), missing = 0;
+        if (r == 0) r = dwh_cli_log_arg(&lg, argc, argv, &i);
         const char *v;
         if (r < 0) {
             rc = DWH_EXIT_USAGE;
@@ -340,11 +330,28 @@ static int cmd_sync(int argc, char **argv) {
     o.incremental_fields = fields;
     if (output) o.jsonl_out = stdout;
 
+    if (dwh_cli_log_open(&lg, "sync") != 0) {
+        rc = DWH_EXIT_USAGE;
+        goto out;
+    }
+    dwh_log_text_identity(1); /* every line of the run names its job */
     if ((rc = dwh_cli_plugins_open(&pl)) != DWH_EXIT_OK) goto out;
     if (!(p = dwh_cli_find_source(&pl, source, &rc))) goto out;
     secrets = dwh_secrets_new();
-    config = dwh_cli_read_json_file(config_path, "config", &rc);
-    if (!config) goto out;
+    rc = dwh_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
+    if (rc != DWH_EXIT_OK) {
+        if (json) { /* the validation errors, for machines */
+            json_object *doc = json_object_new_object();
+            json_object_object_add(doc, "ok", json_object_new_boolean(0));
+            json_object_object_add(doc, "failure", json_object_new_string("config"));
+            json_object_object_add(doc, "config", config_report);
+            json_object_object_add(doc, "exit_code", json_object_new_int(rc));
+            config_report = NULL;
+            dwh_cli_print_json(output ? stderr : stdout, doc, 1);
+            json_object_put(doc);
+        }
+        goto out;
+    }
 
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -385,6 +392,8 @@ static int cmd_sync(int argc, char **argv) {
 out:
     dwh_sync_report_free(report);
     json_object_put(config);
+    json_object_put(config_report);
+    dwh_cli_log_close(&lg);
     dwh_secrets_free(secrets);
     dwh_plugin_unref(p);
     dwh_cli_plugins_close(&pl);

@@ -16,6 +16,10 @@ static dwh_log_format log_format = DWH_LOG_TEXT;
 static dw_log_level log_min = DW_LOG_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static int text_identity;
+
+void dwh_log_text_identity(int on) { text_identity = on; }
+
 void dwh_log_configure(FILE *out, dwh_log_format format, dw_log_level min_level) {
     log_out = out;
     log_format = format;
@@ -98,16 +102,22 @@ static void write_line(const dw_ctx *ctx, dw_log_level level, const char *event,
         }
         const char *src = ctx && ctx->plugin ? dwh_plugin_name(ctx->plugin) : NULL;
         const char *sch = ctx ? ctx->schema_name : NULL;
-        size_t n = strlen(msg ? msg : "") + strlen(kv) + 128;
+        char *who = NULL;
+        if (text_identity && ctx && ctx->job_id &&
+            asprintf(&who, " [team=%s source_id=%s job=%s]", ctx->team_id ? ctx->team_id : "-",
+                     ctx->source_id ? ctx->source_id : "-", ctx->job_id) < 0)
+            who = NULL;
+        size_t n = strlen(msg ? msg : "") + strlen(kv) + (who ? strlen(who) : 0) + 128;
         line = malloc(n);
         if (line) {
             if (src && sch)
-                snprintf(line, n, "%s %s/%s: %s%s", level_name(level), src, sch, msg ? msg : "", kv);
+                snprintf(line, n, "%s %s/%s: %s%s%s", level_name(level), src, sch, msg ? msg : "", kv, who ? who : "");
             else if (src)
-                snprintf(line, n, "%s %s: %s%s", level_name(level), src, msg ? msg : "", kv);
+                snprintf(line, n, "%s %s: %s%s%s", level_name(level), src, msg ? msg : "", kv, who ? who : "");
             else
-                snprintf(line, n, "%s: %s%s", level_name(level), msg ? msg : "", kv);
+                snprintf(line, n, "%s: %s%s%s", level_name(level), msg ? msg : "", kv, who ? who : "");
         }
+        free(who);
         if (*kv) free((char *)kv);
     }
     if (!line) return;

@@ -22,6 +22,10 @@ typedef enum dwh_log_format { DWH_LOG_TEXT = 0, DWH_LOG_JSON = 1 } dwh_log_forma
 /* Process-wide log destination.  `out` is borrowed (default stderr); lines
  * below `min_level` are dropped.  Thread-safe to call before any logging. */
 void dwh_log_configure(FILE *out, dwh_log_format format, dw_log_level min_level);
+/* Text mode only: when on, lines of an operation end with its identity,
+ * " [team=T source_id=S job=J]" (JSON lines always carry it).  `dwhost
+ * sync` turns it on so every line of a run names its job.  Default off. */
+void dwh_log_text_identity(int on);
 /* Parses "debug", "info", "warn", "error"; returns -1 if unknown. */
 int dwh_log_level_parse(const char *name);
 

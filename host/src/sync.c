@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "http_session.h"
 #include "log.h"
 #include "ops.h"
 #include "sync_internal.h"
@@ -156,6 +157,9 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
         dwh_sync_report_free(r);
         return NULL;
     }
+    /* every HTTP attempt the plugin makes on this thread is counted */
+    dwh_http_counters http = {0};
+    dwh_http_counters *outer = dwh_http_counters_collect(&http);
     dw_ctx log;
     dwh_ctx_init(&log, p, NULL, secrets);
     dwh_ctx_set_identity(&log, r->team_id, r->source_id, NULL, NULL, r->job_id);
@@ -235,6 +239,8 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
         if (run_job(r, &r->schemas[i], &plans[i], p, config, secrets, &o, w, redis) < 0) break;
     }
 done:
+    dwh_http_counters_collect(outer);
+    r->http = dwh_http_counters_json(&http);
     r->seconds = since(&t0);
     if (r->failure == DWH_SYNC_OK)
         dwh_log(&log, DW_LOG_INFO, "sync.done", "synced %zu schema%s in %.1f s", r->n_schemas,

@@ -26,6 +26,18 @@ check(query(db, "select count(distinct _dw_partition_key) from pager_items") == 
 # progress is quiet when stderr is not a terminal
 check("rows/s" not in err, "progress printed to a non-terminal")
 
+# ---- every log line names team, source, schema and job ---------------------
+rc, out, err = run(sync_args(cfg, db, "--log-level", "info", "--job-id", "j-1", "--team-id", "9"))
+lines = [json.loads(l) for l in err.splitlines() if l.startswith("{")]
+check(len(lines) >= 4, f"log lines: {err[-300:]}")
+for l in lines:
+    check(l.get("job_id") == "j-1" and l.get("team_id") == "9" and l.get("source_id") == "pager"
+          and l.get("source_type") == "pager", f"log line without identity: {l}")
+check(any(l.get("schema") == "items" for l in lines), "no log line names the schema")
+rc, out, err = run(sync_args(cfg, db, "--log-level", "info", "--log-format", "text", "--job-id", "j-2"))
+tl = [l for l in err.splitlines() if l.strip()]
+check(tl and all("job=j-2" in l and "team=local" in l and "source_id=pager" in l for l in tl), f"text log: {tl[:3]}")
+
 # ---- --json: one document for machines ------------------------------------
 rc, out, err = run(sync_args(cfg, db, "--json", "--job-id", "job-42", "--team-id", "7"))
 doc = json.loads(out)
