@@ -114,8 +114,10 @@ int dwh_batcher_cut(dwh_batcher *b, dwh_cut how, dwh_batch *out) {
     out->n = cut;
     out->state = state;
     for (size_t i = 0; i < cut; i++) out->bytes += b->sizes[i];
-    memmove(b->rows, b->rows + cut, (b->n - cut) * sizeof *b->rows);
-    memmove(b->sizes, b->sizes + cut, (b->n - cut) * sizeof *b->sizes);
+    if (cut > 0 && b->n > cut) {
+        memmove(b->rows, b->rows + cut, (b->n - cut) * sizeof *b->rows);
+        memmove(b->sizes, b->sizes + cut, (b->n - cut) * sizeof *b->sizes);
+    }
     b->n -= cut;
     b->bytes -= out->bytes;
     return 0;
