@@ -161,7 +161,9 @@ static char *check_one(walker *w, const dw_field *f, uint32_t i, const char *whe
         for (uint32_t o = 0; o < f->n_options; o++) {
             dw_select_option opt;
             dwh_read_option(&opt, f->options, o, w->option_size);
-            if (!req_str(w->im, opt.value) || !opt_str(w->im, opt.label))
+            /* "" is the "no value" option of a str_to_optional_int select. */
+            int blank_ok = f->converter == DW_CONVERT_STR_TO_OPTIONAL_INT && opt.value && dwh_image_str(w->im, opt.value);
+            if ((!req_str(w->im, opt.value) && !blank_ok) || !opt_str(w->im, opt.label))
                 return dwh_strf("invalid config form: option #%u of select '%s%s' has no value; give it one", o,
                                 where, f->name);
             for (uint32_t p = 0; p < o; p++) {
