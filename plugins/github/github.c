@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "github.h"
+#include "github_config.h"
 #include "dwp_buf.h"
 
 /* ---------------------------------------------------------------- config */
@@ -27,10 +28,21 @@ static int valid_repo_part(const char *s, size_t n) {
 
 dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
-    cfg->token = gh_api->config_string(ctx, "personal_access_token");
+    /* The host validated the config against the form; the generated binder
+     * hands it over typed (strings stay owned by the host). */
+    github_config typed;
+    dw_status st = github_config_bind(gh_api, ctx, &typed);
+    if (st != DW_OK) {
+        github_config_release(gh_api, &typed);
+        return st;
+    }
+    cfg->token = typed.personal_access_token;
+    cfg->owner_repo = typed.repository;
+    const char *base = typed.api_base_url;
+    int64_t per_page = typed.has_per_page ? typed.per_page : GH_MAX_PER_PAGE;
+    github_config_release(gh_api, &typed);
     if (!cfg->token || !*cfg->token)
         return gh_api->fail(ctx, DW_ERR_CONFIG, "github: personal_access_token is empty; paste a GitHub token");
-    cfg->owner_repo = gh_api->config_string(ctx, "repository");
     const char *r = cfg->owner_repo ? cfg->owner_repo : "";
     const char *slash = strchr(r, '/');
     if (!slash || strchr(slash + 1, '/') || !valid_repo_part(r, (size_t)(slash - r)) ||
@@ -38,7 +50,6 @@ dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) {
         return gh_api->fail(ctx, DW_ERR_CONFIG,
                             "github: repository '%s' is not of the form owner/name (e.g. octocat/Hello-World)", r);
 
-    const char *base = gh_api->config_string(ctx, "api_base_url");
     if (!base || !*base) base = GH_DEFAULT_API_BASE;
     if (strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0)
         return gh_api->fail(ctx, DW_ERR_CONFIG,
@@ -48,14 +59,6 @@ dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) {
     while (bl > 0 && base[bl - 1] == '/') bl--;
     cfg->api_base = strndup(base, bl);
 
-    int64_t per_page = GH_MAX_PER_PAGE;
-    int got = gh_api->config_int(ctx, "per_page", &per_page);
-    if (got < 0) { /* a number given as text */
-        const char *t = gh_api->config_string(ctx, "per_page");
-        char *end = NULL;
-        per_page = t && *t ? strtoll(t, &end, 10) : GH_MAX_PER_PAGE;
-        if (t && *t && *end) per_page = -1;
-    }
     if (per_page < 1 || per_page > GH_MAX_PER_PAGE) {
         gh_config_free(cfg);
         return gh_api->fail(ctx, DW_ERR_CONFIG, "github: per_page must be a number from 1 to %d", GH_MAX_PER_PAGE);

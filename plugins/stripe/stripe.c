@@ -16,17 +16,27 @@
 #include <string.h>
 
 #include "stripe.h"
+#include "stripe_config.h"
 
 /* ---------------------------------------------------------------- config */
 
 dw_status st_config_load(dw_ctx *ctx, st_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
-    cfg->secret_key = st_api->config_string(ctx, "stripe_secret_key");
+    /* The host validated the config against the form; the generated binder
+     * hands it over typed (strings stay owned by the host). */
+    stripe_config typed;
+    dw_status st = stripe_config_bind(st_api, ctx, &typed);
+    if (st != DW_OK) {
+        stripe_config_release(st_api, &typed);
+        return st;
+    }
+    cfg->secret_key = typed.stripe_secret_key;
+    cfg->account_id = typed.stripe_account_id;
+    const char *base = typed.advanced.enabled ? typed.advanced.api_base : NULL;
+    stripe_config_release(st_api, &typed);
     if (!cfg->secret_key || !*cfg->secret_key)
         return st_api->fail(ctx, DW_ERR_CONFIG, "stripe: stripe_secret_key is empty; paste a secret or restricted key");
-    cfg->account_id = st_api->config_string(ctx, "stripe_account_id");
     if (cfg->account_id && !*cfg->account_id) cfg->account_id = NULL;
-    const char *base = st_api->config_string(ctx, "advanced.api_base");
     if (!base || !*base) base = ST_DEFAULT_API_BASE;
     if (strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0)
         return st_api->fail(ctx, DW_ERR_CONFIG, "stripe: advanced.api_base '%s' must start with https://", base);

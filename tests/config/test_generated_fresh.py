@@ -59,7 +59,7 @@ for name, src in sorted(registered.items()):
             fail(f"{rel} is stale (the plugin's fields changed); regenerate it with: tools/gen-config {name}\n{diff}")
 
 # 2. every bundled plugin is registered; 3. no raw config lookups
-raw = re.compile(r"\bapi\s*->\s*config_(string|int|double|bool|array_len|json)\s*\(")
+raw = re.compile(r"->\s*config_(string|int|double|bool|array_len|json)\s*\(")
 plugins_root = os.path.join(source_dir, "plugins")
 for name in sorted(os.listdir(plugins_root)) if os.path.isdir(plugins_root) else []:
     d = os.path.join(plugins_root, name)
