@@ -5,9 +5,13 @@
 #   - target gen-config-<name> regenerates them in the plugin's source dir
 #     from the built libsource_<name>.so (tools/gen-config <name> runs it);
 #   - the ctest generated-configs-fresh fails when they are stale.
-# Call it in the plugin's CMakeLists.txt after dwhost_add_plugin(<name> ...)
-# and list <name>_config.c among the plugin's SOURCES.
+# Call it in the plugin's CMakeLists.txt after dwhost_add_plugin(<name> ...);
+# <name>_config.c joins the plugin's sources once it exists.  First time:
+# add this call, build, run tools/gen-config <name>, then bind <name>_config.
 function(dwhost_plugin_config name)
+  if(EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/${name}_config.c")
+    target_sources(source_${name} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/${name}_config.c")
+  endif()
   add_custom_target(gen-config-${name}
     COMMAND dwhost_gen_config --plugin-dir "${DWHOST_PLUGIN_BUILD_DIR}" --out "${CMAKE_CURRENT_SOURCE_DIR}" ${name}
     DEPENDS source_${name} dwhost_gen_config

@@ -1,14 +1,14 @@
 /*
  * options.c -- the files source's config, read once per operation into
- * files_opts.  The only place that knows the config's JSON shape (the
- * generated typed config will replace it).
+ * files_opts, through the typed config tools/gen-config generates from
+ * the form (files_config.h).
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "files.h"
+#include "files_config.h"
 
 static char *trimmed(const char *s, size_t n) {
     while (n && isspace((unsigned char)*s)) s++, n--;
@@ -20,10 +20,7 @@ static char *trimmed(const char *s, size_t n) {
     return out;
 }
 
-static const char *text(dw_ctx *ctx, const char *name) {
-    const char *s = files_api->config_string(ctx, name);
-    return s && *s ? s : NULL;
-}
+static const char *text(const char *s) { return s && *s ? s : NULL; }
 
 /* "name=pattern" lines; blank lines and lines starting with '#' skipped. */
 static dw_status parse_tables(dw_ctx *ctx, const char *spec, files_opts *o) {
@@ -99,23 +96,22 @@ static const struct {
 } types[] = {{"integer", DW_TYPE_INTEGER}, {"numeric", DW_TYPE_NUMERIC}, {"datetime", DW_TYPE_DATETIME},
              {"date", DW_TYPE_DATE}, {"timestamp", DW_TYPE_TIMESTAMP}};
 
-dw_status files_opts_load(dw_ctx *ctx, files_opts *o) {
-    memset(o, 0, sizeof *o);
-    o->page_rows = FILES_DEFAULT_PAGE_ROWS;
-    o->incremental_type = DW_TYPE_DATETIME;
-    const char *dir = text(ctx, "directory");
+/* Copies what the operation needs out of the bound config (the bound
+ * strings are the host's, valid only for this call). */
+static dw_status opts_from(dw_ctx *ctx, const files_config *c, files_opts *o) {
+    const char *dir = text(c->directory);
     if (!dir)
         return files_api->fail(ctx, DW_ERR_NEEDS_CONFIG,
                                "the files source needs 'directory' (the folder holding the files) in its config");
     o->directory = strdup(dir);
     if (!o->directory) return files_api->fail(ctx, DW_ERR_NOMEM, "out of memory");
 
-    dw_status st = parse_keys(ctx, text(ctx, "primary_key") ? text(ctx, "primary_key") : FILES_DEFAULT_PRIMARY_KEY, o);
+    dw_status st = parse_keys(ctx, text(c->primary_key) ? c->primary_key : FILES_DEFAULT_PRIMARY_KEY, o);
     if (st != DW_OK) return st;
 
-    const char *inc = text(ctx, "incremental_field");
+    const char *inc = text(c->incremental_field);
     if (inc && !(o->incremental_field = strdup(inc))) return files_api->fail(ctx, DW_ERR_NOMEM, "out of memory");
-    const char *type = text(ctx, "incremental_field_type");
+    const char *type = text(c->incremental_field_type.value);
     if (type) {
         size_t i = 0;
         while (i < sizeof types / sizeof types[0] && strcmp(types[i].name, type) != 0) i++;
@@ -127,28 +123,25 @@ dw_status files_opts_load(dw_ctx *ctx, files_opts *o) {
         o->incremental_type = types[i].type;
     }
 
-    /* A number field; a numeric string is accepted too. */
-    int64_t v;
-    int rc = files_api->config_int(ctx, "page_rows", &v);
-    if (rc < 0) {
-        const char *s = text(ctx, "page_rows");
-        char *end = NULL;
-        errno = 0;
-        long long x = s ? strtoll(s, &end, 10) : 0;
-        if (!s || errno || *end) return files_api->fail(ctx, DW_ERR_CONFIG, "page_rows must be a whole number");
-        v = x;
-        rc = 1;
-    }
-    if (rc == 1) {
-        if (v < 1 || v > FILES_MAX_PAGE_ROWS)
-            return files_api->fail(ctx, DW_ERR_CONFIG, "page_rows is %lld; use 1 to %d", (long long)v,
-                                   FILES_MAX_PAGE_ROWS);
-        o->page_rows = v;
-    }
+    /* page_rows has a default, so the validated config always holds it. */
+    if (c->page_rows < 1 || c->page_rows > FILES_MAX_PAGE_ROWS)
+        return files_api->fail(ctx, DW_ERR_CONFIG, "page_rows is %lld; use 1 to %d", (long long)c->page_rows,
+                               FILES_MAX_PAGE_ROWS);
+    o->page_rows = c->page_rows;
 
-    const char *tables = files_api->config_string(ctx, "tables");
-    if (tables) return parse_tables(ctx, tables, o);
+    if (c->tables) return parse_tables(ctx, c->tables, o);
     return DW_OK;
+}
+
+dw_status files_opts_load(dw_ctx *ctx, files_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->page_rows = FILES_DEFAULT_PAGE_ROWS;
+    o->incremental_type = DW_TYPE_DATETIME;
+    files_config c;
+    dw_status st = files_config_bind(files_api, ctx, &c);
+    if (st == DW_OK) st = opts_from(ctx, &c, o);
+    files_config_release(files_api, &c);
+    return st;
 }
 
 void files_opts_free(files_opts *o) {

@@ -43,6 +43,20 @@ static dw_status collect(void *ud, dw_ctx *ctx, json_object *row) {
     return DW_OK;
 }
 
+/* Runs cfgbind on `config` as given (no validation); returns its row. */
+static json_object *run_raw(json_object *config, dwh_secrets *secrets) {
+    json_object *rows = json_object_new_array();
+    dwh_row_sink sink = {.ud = rows, .row = collect};
+    dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "bound"};
+    dwh_op_result r = dwh_op_run(plugin, config, secrets, NULL, NULL, &in, &sink);
+    if (r.code != DW_OK) fail_msg("run failed: %s", r.message ? r.message : "?");
+    dwh_op_result_free(&r);
+    assert_int_equal(json_object_array_length(rows), 1);
+    json_object *row = json_object_get(json_object_array_get_idx(rows, 0));
+    json_object_put(rows);
+    return row;
+}
+
 /* Validates `config_text`, runs cfgbind, returns the one row it emitted. */
 static json_object *bind(const char *config_text) {
     json_object *raw = json_tokener_parse(config_text);
@@ -56,15 +70,7 @@ static json_object *bind(const char *config_text) {
         print_message("config error at %s: expected %s, got %s\n", rep.errors[i].path, rep.errors[i].expected,
                       rep.errors[i].got);
     assert_int_equal(rc, 0);
-    json_object *rows = json_object_new_array();
-    dwh_row_sink sink = {.ud = rows, .row = collect};
-    dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "bound"};
-    dwh_op_result r = dwh_op_run(plugin, validated, secrets, NULL, NULL, &in, &sink);
-    if (r.code != DW_OK) fail_msg("run failed: %s", r.message ? r.message : "?");
-    dwh_op_result_free(&r);
-    assert_int_equal(json_object_array_length(rows), 1);
-    json_object *row = json_object_get(json_object_array_get_idx(rows, 0));
-    json_object_put(rows);
+    json_object *row = run_raw(validated, secrets);
     json_object_put(validated);
     json_object_put(raw);
     dwh_secrets_free(secrets);
@@ -169,11 +175,48 @@ static void test_option_without_fields(void **state) {
     json_object_put(row);
 }
 
+/* A host that skips validation (an embedding, a test) still gets the
+ * form's defaults and numbers given as text through the binder. */
+static void test_unvalidated_config(void **state) {
+    (void)state;
+    json_object *raw = json_tokener_parse("{\"host\": \"h\", \"port\": \" 6543\", \"auth\": {\"selection\": \"api_key\"}}");
+    json_object *row = run_raw(raw, NULL);
+    expect(row, "port", "6543");
+    expect(row, "base_url", "\"https://api.example.com\"");
+    expect(row, "lookback", "7");
+    expect(row, "include_archived", "false");
+    expect(row, "advanced_enabled", "true");
+    expect(row, "advanced_page_size", "100");
+    expect(row, "auth_selection", "1");
+    json_object_put(row);
+    json_object_put(raw);
+}
+
+/* A config of another shape than the generated code expects fails with one
+ * clear message naming the path and the fix. */
+static void test_wrong_shape(void **state) {
+    (void)state;
+    json_object *raw = json_tokener_parse("{\"host\": \"h\", \"port\": [1], \"auth\": \"api_key\"}");
+    json_object *rows = json_object_new_array();
+    dwh_row_sink sink = {.ud = rows, .row = collect};
+    dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "bound"};
+    dwh_op_result r = dwh_op_run(plugin, raw, NULL, NULL, NULL, &in, &sink);
+    assert_int_equal(r.code, DW_ERR_CONFIG);
+    assert_non_null(strstr(r.message, "config value at port does not have the type cfgfix_config expects"));
+    assert_non_null(strstr(r.message, "tools/gen-config cfgfix"));
+    assert_int_equal(json_object_array_length(rows), 0);
+    dwh_op_result_free(&r);
+    json_object_put(rows);
+    json_object_put(raw);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_and_option),
         cmocka_unit_test(test_every_kind_set),
         cmocka_unit_test(test_option_without_fields),
+        cmocka_unit_test(test_unvalidated_config),
+        cmocka_unit_test(test_wrong_shape),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config_fields.h"
+#include "config_validate.h"
 
 typedef struct gen {
     const char *name;
@@ -177,6 +178,32 @@ static int always_present(const dw_field *f) { return f->required || (f->default
 static void level(gen *g, const dw_field *fields, uint32_t n, const char *tprefix, const char *jprefix,
                   const char *cprefix, FILE *sdef, int ind);
 
+/* Binds an int or bool member.  `has` names the member's has_ flag (or
+ * NULL); `def` (or NULL) is the default to apply when the value is absent,
+ * as C text: the binder then works on unvalidated configs too (a host that
+ * skipped validation, a test), not only on validated ones. */
+static void bind_scalar(gen *g, const char *fn, const char *path, const char *member, const char *has,
+                        const char *def) {
+    if (!def) {
+        fprintf(g->bind, "if (%s(api, ctx, \"%s\", &%s, %s) < 0) return gc_bad(api, ctx, \"%s\");\n", fn, path,
+                member, has ? has : "NULL", path);
+        return;
+    }
+    fprintf(g->bind, "{\nint has = 0;\nif (%s(api, ctx, \"%s\", &%s, &has) < 0) return gc_bad(api, ctx, \"%s\");\n", fn,
+            path, member, path);
+    fprintf(g->bind, "if (!has) %s = %s;\n", member, def);
+    if (has) fprintf(g->bind, "%s = 1;\n", has + 1); /* has is "&member": the flag is set either way */
+    fprintf(g->bind, "}\n");
+}
+
+/* A default_value as a C integer literal (NULL when absent or unusable). */
+static char *int_default(const char *text) {
+    int64_t v;
+    if (!text || dwh_parse_int_text(text, strlen(text), &v) != 0) return NULL;
+    if (v == INT64_MIN) return strdup("INT64_MIN");
+    return fmt("%lldLL", (long long)v);
+}
+
 /* Emits `typedef struct <tname> {...} <tname>;` for a switch group. */
 static void group_type(gen *g, const dw_field *f, const char *tname, const char *path, const char *note,
                        const char *cmember) {
@@ -189,8 +216,10 @@ static void group_type(gen *g, const dw_field *f, const char *tname, const char 
     }
     fprintf(sdef, "    int enabled;\n");
     char *jp = fmt("%s.", path), *cp = fmt("%s.", cmember);
-    fprintf(g->bind, "    if (gc_bool(api, ctx, \"%s.enabled\", &%s.enabled, NULL) < 0) return gc_bad(api, ctx, \"%s.enabled\");\n",
-            path, cmember, path);
+    char *en_path = fmt("%s.enabled", path), *en_member = fmt("%s.enabled", cmember);
+    bind_scalar(g, "gc_bool", en_path ? en_path : "", en_member ? en_member : "", NULL, f->default_on ? "1" : NULL);
+    free(en_path);
+    free(en_member);
     g->need_bool = g->need_bad = 1;
     fprintf(g->bind, "    if (%s.enabled) {\n", cmember);
     level(g, f->fields, f->n_fields, tname, jp ? jp : "", cp ? cp : "", sdef, 4);
@@ -243,6 +272,11 @@ static void select_type(gen *g, const dw_field *f, const char *tname, const char
             tname);
     char *vp = has_sub ? fmt("%s.selection", path) : strdup(path);
     fprintf(g->bind, "    %s.value = api->config_string(ctx, \"%s\");\n", cmember, vp ? vp : "");
+    if (f->default_value && *f->default_value) {
+        char *dv = cstr(f->default_value);
+        fprintf(g->bind, "if (!%s.value) %s.value = \"%s\";\n", cmember, cmember, dv ? dv : "");
+        free(dv);
+    }
     fprintf(g->bind, "    if (%s.value) {\n", cmember);
     for (uint32_t i = 0; i < f->n_options; i++) {
         char *c = cstr(f->options[i].value);
@@ -356,14 +390,20 @@ static void level(gen *g, const dw_field *fields, uint32_t n, const char *tprefi
                 int has = !always_present(f);
                 fprintf(sdef, "%*sint64_t %s;\n", ind, "", m);
                 if (has) fprintf(sdef, "%*sint has_%s;\n", ind, "", m);
-                char *hp = has ? fmt("&%shas_%s", cprefix, m) : strdup("NULL");
-                fprintf(g->bind, "    if (gc_int(api, ctx, \"%s\", &%s, %s) < 0) return gc_bad(api, ctx, \"%s\");\n", path,
-                        cmember, hp ? hp : "NULL", path);
+                char *hp = has ? fmt("&%shas_%s", cprefix, m) : NULL;
+                char *def = int_default(f->default_value);
+                bind_scalar(g, "gc_int", path, cmember, hp, def);
                 free(hp);
+                free(def);
                 g->need_int = g->need_bad = 1;
             } else {
                 fprintf(sdef, "%*sconst char *%s;\n", ind, "", m);
                 fprintf(g->bind, "    %s = api->config_string(ctx, \"%s\");\n", cmember, path);
+                if (f->default_value && *f->default_value) {
+                    char *dv = cstr(f->default_value);
+                    fprintf(g->bind, "if (!%s) %s = \"%s\";\n", cmember, cmember, dv ? dv : "");
+                    free(dv);
+                }
             }
             break;
         case DW_FIELD_SWITCH_GROUP: {
@@ -381,10 +421,19 @@ static void level(gen *g, const dw_field *fields, uint32_t n, const char *tprefi
                 int has = f->converter == DW_CONVERT_STR_TO_OPTIONAL_INT || !always_present(f);
                 fprintf(sdef, "%*s%s %s;\n", ind, "", is_bool ? "int" : "int64_t", m);
                 if (has) fprintf(sdef, "%*sint has_%s;\n", ind, "", m);
-                char *hp = has ? fmt("&%shas_%s", cprefix, m) : strdup("NULL");
-                fprintf(g->bind, "    if (%s(api, ctx, \"%s\", &%s, %s) < 0) return gc_bad(api, ctx, \"%s\");\n",
-                        is_bool ? "gc_bool" : "gc_int", path, cmember, hp ? hp : "NULL", path);
+                char *hp = has ? fmt("&%shas_%s", cprefix, m) : NULL;
+                char *def = NULL;
+                if (f->default_value && *f->default_value) {
+                    if (is_bool) {
+                        const char *d = f->default_value;
+                        def = strdup(!strcasecmp(d, "true") || !strcasecmp(d, "yes") || !strcmp(d, "1") ? "1" : "0");
+                    } else {
+                        def = int_default(f->default_value);
+                    }
+                }
+                bind_scalar(g, is_bool ? "gc_bool" : "gc_int", path, cmember, hp, def);
                 free(hp);
+                free(def);
                 if (is_bool) g->need_bool = 1;
                 else g->need_int = 1;
                 g->need_bad = 1;
@@ -423,16 +472,15 @@ static void level(gen *g, const dw_field *fields, uint32_t n, const char *tprefi
                     "    if (gc_bool(api, ctx, \"%s.enabled\", &%s.enabled, NULL) < 0) return gc_bad(api, ctx, \"%s.enabled\");\n"
                     "    if (%s.enabled) {\n",
                     path, cmember, path, cmember);
+            char *port_path = fmt("%s.port", path), *port_member = fmt("%s.port", cmember);
+            bind_scalar(g, "gc_int", port_path ? port_path : "", port_member ? port_member : "", NULL, "22");
+            free(port_path);
+            free(port_member);
             size_t nk;
             const dwh_ssh_key *k = dwh_ssh_keys(&nk);
             for (size_t j = 0; j < nk; j++) {
-                if (k[j].type == DWH_SSH_BOOL) continue;
-                if (k[j].type == DWH_SSH_PORT)
-                    fprintf(g->bind,
-                            "        if (gc_int(api, ctx, \"%s.%s\", &%s.%s, NULL) < 0) return gc_bad(api, ctx, \"%s.%s\");\n",
-                            path, k[j].name, cmember, k[j].name, path, k[j].name);
-                else
-                    fprintf(g->bind, "        %s.%s = api->config_string(ctx, \"%s.%s\");\n", cmember, k[j].name, path,
+                if (k[j].type == DWH_SSH_BOOL || k[j].type == DWH_SSH_PORT) continue;
+                fprintf(g->bind, "        %s.%s = api->config_string(ctx, \"%s.%s\");\n", cmember, k[j].name, path,
                             k[j].name);
             }
             fprintf(g->bind, "    }\n");
@@ -487,14 +535,36 @@ static void write_helpers(gen *g, FILE *c) {
                 "}\n\n",
                 g->lname, g->name);
     if (g->need_int)
-        fprintf(c, "static int gc_int(const dw_host_api *api, dw_ctx *ctx, const char *path, int64_t *v, int *has) {\n"
+        fprintf(c, "/* A whole number; a numeric string is accepted too (a config the host\n"
+                   " * did not validate).  1 set, 0 absent, -1 another type. */\n"
+                   "static int gc_int(const dw_host_api *api, dw_ctx *ctx, const char *path, int64_t *v, int *has) {\n"
                    "    int r = api->config_int(ctx, path, v);\n"
+                   "    if (r < 0) {\n"
+                   "        const char *s = api->config_string(ctx, path);\n"
+                   "        char *end = NULL;\n"
+                   "        errno = 0;\n"
+                   "        long long x = s ? strtoll(s, &end, 10) : 0;\n"
+                   "        while (end && isspace((unsigned char)*end)) end++;\n"
+                   "        if (s && *s && end && !*end && !errno) {\n"
+                   "            *v = (int64_t)x;\n"
+                   "            r = 1;\n"
+                   "        }\n"
+                   "    }\n"
                    "    if (has) *has = r == 1;\n"
                    "    return r;\n"
                    "}\n\n");
     if (g->need_bool)
-        fprintf(c, "static int gc_bool(const dw_host_api *api, dw_ctx *ctx, const char *path, int *v, int *has) {\n"
+        fprintf(c, "/* A boolean; \"true\"/\"false\" strings are accepted too.  1 set, 0 absent,\n"
+                   " * -1 another type. */\n"
+                   "static int gc_bool(const dw_host_api *api, dw_ctx *ctx, const char *path, int *v, int *has) {\n"
                    "    int r = api->config_bool(ctx, path, v);\n"
+                   "    if (r < 0) {\n"
+                   "        const char *s = api->config_string(ctx, path);\n"
+                   "        if (s && (!strcmp(s, \"true\") || !strcmp(s, \"false\"))) {\n"
+                   "            *v = s[0] == 't';\n"
+                   "            r = 1;\n"
+                   "        }\n"
+                   "    }\n"
                    "    if (has) *has = r == 1;\n"
                    "    return r;\n"
                    "}\n\n");
@@ -633,7 +703,8 @@ int gcfg_emit(const dw_source *src, const char *name, FILE *h, FILE *c, char *er
 
     /* ---- source ---- */
     fprintf(c, "/* GENERATED by tools/gen-config from %s; do not edit.  See %s_config.h. */\n", name, g.lname);
-    fprintf(c, "#include \"%s_config.h\"\n\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n", g.lname);
+    fprintf(c, "#include \"%s_config.h\"\n\n#include <ctype.h>\n#include <errno.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
+               "#include <string.h>\n\n", g.lname);
     write_helpers(&g, c);
     char *body = reindent(g.bind_buf, 1);
     fprintf(c, "dw_status %s_config_bind(const dw_host_api *api, dw_ctx *ctx, %s *cfg) {\n    memset(cfg, 0, sizeof *cfg);\n%s"
