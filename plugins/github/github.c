@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "github.h"
 #include "github_config.h"
@@ -309,27 +310,66 @@ static int append_row(dw_ctx *ctx, const gh_endpoint *e, const dw_json *item, dw
     return rc;
 }
 
-/* Resume only from a next URL of this very repository. */
-static char *resume_url(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e) {
-    if (!gh_api->state_can_resume(ctx)) return NULL;
-    const char *state = gh_api->state_load(ctx);
-    if (!state) return NULL;
-    dw_json *j = gh_api->json_parse(ctx, state, strlen(state));
-    const char *u = j ? gh_api->json_string(gh_api->json_get(j, "next_url")) : NULL;
-    char *url = NULL;
-    if (u && !strncmp(u, cfg->repo_base, strlen(cfg->repo_base)))
-        url = strdup(u);
-    else
-        gh_api->log(ctx, DW_LOG_WARN, "github: saved state for '%s' does not point into %s; starting over",
-                    e->ep.name, cfg->repo_base);
-    if (j) gh_api->json_free(j);
-    if (url) gh_api->log(ctx, DW_LOG_INFO, "github: resuming '%s' from the saved next page", e->ep.name);
-    return url;
+/* One pass over a listing with one server-side filter.  Ascending
+ * endpoints have one ("all", since=<last>); the descending commits list
+ * has the reference's two windows: "older" (until=<earliest - 1 s>, what
+ * an interrupted first sync did not reach) then "newer" (since=<last>). */
+typedef struct gh_window {
+    const char *name;  /* "all", "older", "newer" */
+    const char *param; /* NULL, "until", "since" */
+    char *value;       /* malloc'd */
+} gh_window;
+
+/* ISO-8601 UTC text moved by `delta` seconds, malloc'd; NULL if unparsable. */
+static char *shift_iso(const char *iso, long delta) {
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!end) return NULL;
+    time_t t = timegm(&tm) + delta;
+    struct tm out;
+    char buf[32];
+    if (!gmtime_r(&t, &out) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &out)) return NULL;
+    return strdup(buf);
 }
 
-static dw_status save_next(dw_ctx *ctx, const char *next) {
+static int plan_windows(dw_ctx *ctx, const gh_endpoint *e, const dw_run_inputs *in, gh_window w[2]) {
+    int n = 0;
+    char *last = in->use_incremental ? watermark_text(ctx, in->incremental_last_value) : NULL;
+    if (e->ep.sort_mode == DW_SORT_DESC && in->use_incremental) {
+        char *earliest = watermark_text(ctx, in->incremental_earliest_value);
+        /* `until` keeps rows at or before it: one second less keeps older ones only. */
+        char *until = earliest ? shift_iso(earliest, -1) : NULL;
+        free(earliest);
+        if (until) w[n++] = (gh_window){"older", "until", until};
+        if (last) w[n++] = (gh_window){"newer", "since", last};
+        if (n) return n;
+    }
+    w[n++] = (gh_window){"all", last ? "since" : NULL, last};
+    return n;
+}
+
+static char *first_url(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e, const dw_run_inputs *in,
+                       const gh_window *w) {
+    const char *params[16];
+    build_params(e, sort_for(e, in), params, 12);
+    size_t k = 0;
+    while (params[k]) k++;
+    char per_page[24];
+    snprintf(per_page, sizeof per_page, "%lld", (long long)cfg->per_page);
+    params[k++] = "per_page";
+    params[k++] = per_page;
+    if (w->param && w->value) {
+        params[k++] = w->param;
+        params[k++] = w->value;
+    }
+    params[k] = NULL;
+    return gh_api->url_build(ctx, cfg->repo_base, e->ep.path, params);
+}
+
+static dw_status save_position(dw_ctx *ctx, const char *window, const char *next) {
     dwp_buf b = {0};
-    dwp_buf_add(&b, "{\"next_url\":", 12);
+    dwp_buf_printf(&b, "{\"window\":\"%s\",\"next_url\":", window);
     dwp_buf_json_string(&b, next);
     dwp_buf_add(&b, "}", 1);
     dw_status st = b.oom ? gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory")
@@ -338,30 +378,37 @@ static dw_status save_next(dw_ctx *ctx, const char *next) {
     return st;
 }
 
-static dw_status iterate(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e, const dw_run_inputs *in) {
-    char *url = in->reset_pipeline ? NULL : resume_url(ctx, cfg, e);
-    if (!url) {
-        const char *params[16];
-        build_params(e, sort_for(e, in), params, 12);
-        size_t k = 0;
-        while (params[k]) k++;
-        char per_page[24];
-        snprintf(per_page, sizeof per_page, "%lld", (long long)cfg->per_page);
-        params[k++] = "per_page";
-        params[k++] = per_page;
-        char *since = NULL;
-        if (in->use_incremental && in->incremental_last_value) {
-            since = watermark_text(ctx, in->incremental_last_value);
-            if (since) {
-                params[k++] = "since";
-                params[k++] = since;
-            }
-        }
-        params[k] = NULL;
-        url = gh_api->url_build(ctx, cfg->repo_base, e->ep.path, params);
-        free(since);
-        if (!url) return gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
+/* Where a saved state says to continue: the window's index (or -1: start
+ * over) and, in *url, the next page of this very repository (or NULL: the
+ * window's first page). */
+static int resume_point(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e, const gh_window *w, int n,
+                        char **url) {
+    *url = NULL;
+    if (!gh_api->state_can_resume(ctx)) return -1;
+    const char *state = gh_api->state_load(ctx);
+    dw_json *j = state ? gh_api->json_parse(ctx, state, strlen(state)) : NULL;
+    const char *name = j ? gh_api->json_string(gh_api->json_get(j, "window")) : NULL;
+    const char *u = j ? gh_api->json_string(gh_api->json_get(j, "next_url")) : NULL;
+    int at = -1;
+    for (int i = 0; name && i < n; i++)
+        if (!strcmp(w[i].name, name)) at = i;
+    if (at >= 0 && u && strncmp(u, cfg->repo_base, strlen(cfg->repo_base)) != 0) at = -1;
+    if (at >= 0) {
+        *url = u ? strdup(u) : NULL;
+        gh_api->log(ctx, DW_LOG_INFO, "github: resuming '%s' in the %s window%s", e->ep.name, w[at].name,
+                    u ? " from the saved next page" : "");
+    } else if (state) {
+        gh_api->log(ctx, DW_LOG_WARN, "github: saved state for '%s' does not match this run or %s; starting over",
+                    e->ep.name, cfg->repo_base);
     }
+    if (j) gh_api->json_free(j);
+    return at;
+}
+
+/* Pages through one window from `url` (owned), saving the next page after
+ * each page's rows; once the window is done, saves the start of `then`. */
+static dw_status walk(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e, const gh_window *w, char *url,
+                      const gh_window *then) {
     dw_status st = DW_OK;
     while (url) {
         if (gh_api->cancelled(ctx)) {
@@ -397,8 +444,9 @@ static dw_status iterate(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e
             if (st == DW_OK && page.oom) st = gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
             if (st == DW_OK && kept) st = gh_api->emit_json(ctx, page.data, page.len);
             dwp_buf_free(&page);
-            /* Saved after the page's rows: a crash re-reads at most nothing. */
-            if (st == DW_OK && next) st = save_next(ctx, next);
+            /* Saved after the page's rows: a crash re-reads nothing twice. */
+            if (st == DW_OK && next) st = save_position(ctx, w->name, next);
+            if (st == DW_OK && !next && then) st = save_position(ctx, then->name, NULL);
         }
         if (root) gh_api->json_free(root);
         gh_api->http_free(resp);
@@ -406,6 +454,24 @@ static dw_status iterate(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e
         url = st == DW_OK ? next : (free(next), NULL);
     }
     free(url);
+    return st;
+}
+
+static dw_status iterate(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e, const dw_run_inputs *in) {
+    gh_window w[2];
+    int n = plan_windows(ctx, e, in, w);
+    char *url = NULL;
+    int start = in->reset_pipeline ? -1 : resume_point(ctx, cfg, e, w, n, &url);
+    if (start < 0) start = 0;
+    dw_status st = DW_OK;
+    for (int i = start; i < n && st == DW_OK; i++) {
+        if (!url && !(url = first_url(ctx, cfg, e, in, &w[i])))
+            st = gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
+        else
+            st = walk(ctx, cfg, e, &w[i], url, i + 1 < n ? &w[i + 1] : NULL);
+        url = NULL;
+    }
+    for (int i = 0; i < n; i++) free(w[i].value);
     return st;
 }
 

@@ -101,6 +101,22 @@ with FakeServer("fake_github.py") as gh:
     c.expect(rc == 0 and query(gh.requests("/commits")[0]).get("since") == last, "commits incremental: since")
     c.expect(len(rows) == 3 and all(r["committed_at"] >= last for r in rows), "commits incremental: %d rows" % len(rows))
 
+    # Descending commits: an earliest value (an interrupted first sync) reads the
+    # older window first (until = earliest - 1 s), then the newer one.
+    rc, allc, err = read("github", cfg, "commits")
+    dates = sorted(r["committed_at"] for r in allc)
+    mid, newest = dates[len(dates) // 2], dates[-1]
+    gh.clear()
+    rc, rows, err = read("github", cfg, "commits", "--incremental-field", "committed_at", "--earliest-value", mid,
+                         "--last-value", newest)
+    qs = [query(r) for r in gh.requests("/commits")]
+    c.expect(rc == 0, "commits windows: exit %d %s" % (rc, err[-300:]))
+    c.expect(qs and "until" in qs[0] and qs[0]["until"] < mid and any(q.get("since") == newest for q in qs),
+             "commits windows: requests %s" % qs)
+    older = [r for r in rows if r["committed_at"] < mid]
+    c.expect(len(older) == len(dates) // 2 and all(r["committed_at"] >= newest for r in rows if r not in older),
+             "commits windows: %d older rows, want %d" % (len(older), len(dates) // 2))
+
     # -- rate limits: the transport waits as told, then succeeds ------------------
     for kind, status in (("primary", 403), ("secondary", 403), ("secondary", 429)):
         gh.clear()
