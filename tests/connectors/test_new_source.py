@@ -37,7 +37,8 @@ try:
     p = run([sys.executable, tool, "demo_api", "--label", "Demo API", "--root", root])
     expect(p.returncode == 0, "new-source demo_api: exit %d %s" % (p.returncode, p.stderr))
     plugin = os.path.join(root, "plugins", "demo_api")
-    for f in ("source.c", "settings.c", "demo_api.c", "demo_api.h", "CMakeLists.txt", "api_inventory.md",
+    for f in ("source.c", "settings.c", "demo_api.c", "demo_api.h", "demo_api_config.h", "demo_api_config.c",
+              "CMakeLists.txt", "api_inventory.md",
               "tests/conformance.json", "tests/README.md"):
         expect(os.path.isfile(os.path.join(plugin, f)), "scaffold lacks %s" % f)
     leftovers = []
@@ -58,10 +59,22 @@ try:
     build = os.path.join(tmp, "build")
     p = run(["cmake", "-S", root, "-B", build, "-DDWHOST_TESTS=OFF"])
     expect(p.returncode == 0, "configure: %s" % p.stderr[-2000:])
-    p = run(["cmake", "--build", build, "--target", "source_demo_api"])
+    p = run(["cmake", "--build", build, "--target", "source_demo_api", "dwhost_gen_config"])
     expect(p.returncode == 0, "build: %s%s" % (p.stdout[-3000:], p.stderr[-2000:]))
     so = os.path.join(build, "plugins", "libsource_demo_api.so")
     expect(os.path.isfile(so), "no %s" % so)
+
+    # The typed config shipped in the template is what tools/gen-config makes
+    # for the scaffold's fields (else the template is stale).
+    fresh = os.path.join(tmp, "fresh")
+    os.makedirs(fresh)
+    p = run([os.path.join(build, "tools", "dwhost-gen-config"), "--plugin-dir", os.path.join(build, "plugins"),
+             "--out", fresh, "demo_api"], env=dict(os.environ, DWHOST_PLUGIN_PATH="", DWHOST_NO_DEFAULT_PLUGIN_DIR="1"))
+    for f in ("demo_api_config.h", "demo_api_config.c"):
+        with open(os.path.join(plugin, f)) as a, open(os.path.join(fresh, f)) as b:
+            expect(a.read() == b.read(), "tools/templates/source/config.%s.in is stale: scaffold a source, run "
+                   "tools/gen-config on it and copy its %s back with the name replaced by {{name}}/{{NAME}}"
+                   % (f[-1], f))
 
     p = run(["nm", "-D", "--defined-only", so])
     exported = [l.split()[-1] for l in p.stdout.splitlines() if l.strip()]
