@@ -21,7 +21,7 @@ Tokens (Authorization: Bearer|token <t>): --token is allowed everything,
 on issues and comments, --blocked-token gets 403 (SAML enforcement) on
 everything, anything else gets 401 "Bad credentials".
 
-POST /_control JSON:
+POST /_control JSON (a fault may carry "skip": n to hit only after n matching requests):
   {"fault": {"kind": "primary"|"secondary", "status": 403|429, "wait": s, "count": n, "path": "/issues"}}
   {"add_issues": n}  {"touch_issues": [numbers]}  {"add_commits": n}  {"add_stars": n}
 GET /_control/requests: the request log.

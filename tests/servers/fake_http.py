@@ -39,6 +39,9 @@ class FakeState:
             for i, f in enumerate(self.faults):
                 if f.get("path") and f["path"] not in path:
                     continue
+                if f.get("skip", 0) > 0:  # let the first `skip` matching requests through
+                    f["skip"] -= 1
+                    return None
                 f["count"] = f.get("count", 1) - 1
                 if f["count"] <= 0:
                     self.faults.pop(i)

@@ -14,7 +14,7 @@ Keys (Authorization: Bearer <key>): --key reads everything; --restricted-key
 gets 403 on charges ("does not have the required permissions ...
 rak_charge_read"); anything else 401 "Invalid API Key provided: sk_test_***1234".
 
-POST /_control JSON:
+POST /_control JSON (a fault may carry "skip": n to hit only after n matching requests):
   {"fault": {"status": 429, "count": n, "path": "/v1/customers"}}  rate limited as Stripe answers it
   {"add": {"customers": n}}                                      n newer objects
 GET /_control/requests: the request log.
