@@ -2,6 +2,7 @@
 #include "secrets.h"
 
 #include <curl/curl.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,22 @@ void dwh_secrets_add(dwh_secrets *s, const char *value) {
     if (enc) {
         if (strcmp(enc, value) != 0) add_one(s, enc);
         curl_free(enc);
+    }
+    /* ... and inside JSON text (a config or a row serialised, a JSON log
+     * line): quotes, backslashes and control characters escaped, '/'
+     * escaped or not. */
+    json_object *j = json_object_new_string(value);
+    if (j) {
+        static const int flags[] = {JSON_C_TO_STRING_PLAIN, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE};
+        for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+            const char *q = json_object_to_json_string_ext(j, flags[i]);
+            size_t ql = q ? strlen(q) : 0;
+            if (ql < 2) continue;
+            char *inner = strndup(q + 1, ql - 2); /* without the quotes */
+            if (inner && strcmp(inner, value) != 0) add_one(s, inner);
+            free(inner);
+        }
+        json_object_put(j);
     }
 }
 

@@ -15,7 +15,9 @@ typedef struct dwh_secrets dwh_secrets;
 /* Returns a new empty set (NULL on OOM); free with dwh_secrets_free(). */
 dwh_secrets *dwh_secrets_new(void);
 void dwh_secrets_free(dwh_secrets *s);
-/* Adds a copy of `value`.  Values shorter than 4 bytes are ignored: masking
+/* Adds a copy of `value`, with the forms it takes inside a URL (percent-
+ * encoded) and inside JSON text (escaped), so a secret is masked wherever a
+ * message embeds it.  Values shorter than 4 bytes are ignored: masking
  * them would shred ordinary text and they are not secrets worth the name. */
 void dwh_secrets_add(dwh_secrets *s, const char *value);
 size_t dwh_secrets_count(const dwh_secrets *s);

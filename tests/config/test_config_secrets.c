@@ -84,6 +84,25 @@ static void test_collect_secrets(void **state) {
     json_object_put(config);
 }
 
+/* A secret is masked in the forms it takes inside JSON text and URLs. */
+static void test_scrub_escaped_forms(void **state) {
+    (void)state;
+    dwh_secrets *s = dwh_secrets_new();
+    dwh_secrets_add(s, "pa\"ss\\wo/rd+1");
+    static const char *const texts[] = {
+        "raw pa\"ss\\wo/rd+1 end",           /* as is */
+        "json {\"k\":\"pa\\\"ss\\\\wo\\/rd+1\"}", /* JSON, slash escaped */
+        "json {\"k\":\"pa\\\"ss\\\\wo/rd+1\"}",    /* JSON, slash kept */
+        "url ?key=pa%22ss%5Cwo%2Frd%2B1&x=1",  /* percent-encoded */
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char *clean = dwh_secrets_scrub(s, texts[i]);
+        if (!strstr(clean, "***") || strstr(clean, "wo")) fail_msg("not masked: %s -> %s", texts[i], clean);
+        free(clean);
+    }
+    dwh_secrets_free(s);
+}
+
 static void test_mask(void **state) {
     (void)state;
     json_object *config = json_tokener_parse(FULL);
@@ -329,6 +348,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_secret_paths_derived_from_form),
         cmocka_unit_test(test_collect_secrets),
+        cmocka_unit_test(test_scrub_escaped_forms),
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_env_reference),
         cmocka_unit_test(test_env_reference_unset),
