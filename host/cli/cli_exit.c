@@ -21,17 +21,3 @@ int dwh_cli_exit_for(dw_status cause) {
     default: return DWH_EXIT_FAILURE;
     }
 }
-
-const char *dwh_cli_outcome_name(dw_status cause) {
-    switch (dwh_cli_exit_for(cause)) {
-    case DWH_EXIT_OK: return "ok";
-    case DWH_EXIT_CREDENTIALS: return cause == DW_ERR_FORBIDDEN ? "forbidden" : "bad_credentials";
-    case DWH_EXIT_UNREACHABLE: return "unreachable";
-    case DWH_EXIT_CONFIG: return "invalid_config";
-    case DWH_EXIT_PLUGIN: return "plugin_error";
-    case DWH_EXIT_INTERRUPTED: return "interrupted";
-    case DWH_EXIT_STATE: return "state_error";
-    case DWH_EXIT_WAREHOUSE: return "warehouse_error";
-    default: return "error";
-    }
-}

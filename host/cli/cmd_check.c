@@ -4,11 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "cli_common.h"
-#include "cli_config.h"
 #include "cli_exit.h"
 #include "cli_log.h"
-#include "ops.h"
 
 static void help(FILE *out) {
     fprintf(out,
@@ -47,7 +46,8 @@ typedef struct check_args {
 /* What the outcome means for the user, in one phrase. */
 static const char *failure_phrase(dw_status cause) {
     switch (cause) {
-    case DW_ERR_AUTH: return "credentials rejected";
+    case DW_ERR_AUTH:
+    case DW_ERR_NON_RETRYABLE: return "credentials rejected";
     case DW_ERR_FORBIDDEN: return "permission missing";
     case DW_ERR_UNREACHABLE:
     case DW_ERR_TIMEOUT: return "could not reach the source";
@@ -61,110 +61,46 @@ static const char *failure_phrase(dw_status cause) {
     }
 }
 
-static void add_lines(json_object *to, json_object *from) {
-    for (size_t i = 0; from && i < json_object_array_length(from); i++)
-        json_object_array_add(to, json_object_get(json_object_array_get_idx(from, i)));
-}
-
-/* Copies config warnings ({"message": ...} objects) into a list of lines. */
-static void add_config_warnings(json_object *to, json_object *report) {
-    json_object *w = report ? json_object_object_get(report, "warnings") : NULL;
-    for (size_t i = 0; w && i < json_object_array_length(w); i++) {
-        json_object *m = json_object_object_get(json_object_array_get_idx(w, i), "message");
-        if (m) json_object_array_add(to, json_object_get(m));
+/* Prints the "message" of each issue under doc.config.<list>. */
+static void print_issues(json_object *doc, const char *list) {
+    json_object *cfg = json_object_object_get(doc, "config");
+    json_object *v = cfg ? json_object_object_get(cfg, list) : NULL;
+    for (size_t i = 0; v && i < json_object_array_length(v); i++) {
+        json_object *m = json_object_object_get(json_object_array_get_idx(v, i), "message");
+        if (m) fprintf(stderr, "dwhost: %s\n", json_object_get_string(m));
     }
 }
 
 static int run_check(const check_args *a, dwh_plugin *p) {
-    const char *name = dwh_plugin_name(p);
     dwh_secrets *secrets = dwh_secrets_new();
-    json_object *config = NULL, *report = NULL, *doc = NULL, *warnings = json_object_new_array();
-    if (!secrets || !warnings) {
+    if (!secrets) {
         fprintf(stderr, "dwhost: out of memory\n");
-        dwh_secrets_free(secrets);
-        json_object_put(warnings);
         return DWH_EXIT_FAILURE;
     }
-    if (a->json) {
-        doc = json_object_new_object();
-        json_object_object_add(doc, "source", json_object_new_string(name));
-        json_object_object_add(doc, "schema", a->schema ? json_object_new_string(a->schema) : NULL);
-    }
-    int rc = dwh_cli_load_config(p, a->config, secrets, &config, a->json ? &report : NULL);
-    dw_status cause = DW_ERR_CONFIG, code = DW_ERR_CONFIG;
-    char *message = NULL;
-    int forbidden_passed = 0;
-    if (rc == DWH_EXIT_OK) {
-        add_config_warnings(warnings, report);
-        const char *err = NULL;
-        dw_status st = dwh_plugin_activate(p, &err);
-        if (st != DW_OK) {
-            char *clean = dwh_secrets_scrub(secrets, err ? err : "init() failed");
-            if (asprintf(&message, "plugin '%s' could not start: %s", name, clean ? clean : "init() failed") < 0)
-                message = NULL;
-            free(clean);
-            cause = code = DW_ERR_UNSUPPORTED;
-            rc = DWH_EXIT_PLUGIN;
-        } else {
-            dwh_op_flags flags = {.cancel = &cancel_flag, .allow_internal_hosts = a->allow_internal};
-            json_object *plugin_warnings = NULL;
-            dwh_op_result r = dwh_op_check(p, config, secrets, NULL, &flags, a->schema, &plugin_warnings);
-            add_lines(warnings, plugin_warnings);
-            json_object_put(plugin_warnings);
-            code = r.code;
-            cause = r.cause;
-            message = r.message;
-            r.message = NULL;
-            dwh_op_result_free(&r);
-            /* At source creation a 403 means "valid, but some scopes are
-             * missing": the user may need only some schemas. */
-            if (!a->schema && cause == DW_ERR_FORBIDDEN) {
-                forbidden_passed = 1;
-                char *w = NULL;
-                if (asprintf(&w, "credentials are valid but lack a permission: %s; schemas that need it will "
-                                 "fail (check one with --schema NAME)", message ? message : "forbidden") >= 0) {
-                    json_object_array_add(warnings, json_object_new_string(w));
-                    free(w);
-                }
-                code = cause = DW_OK;
-            }
-            rc = dwh_cli_exit_for(cause);
-        }
-    }
-
-    char *clean = message ? dwh_secrets_scrub(secrets, message) : NULL;
-    if (a->json) {
-        json_object_object_add(doc, "ok", json_object_new_boolean(rc == DWH_EXIT_OK));
-        json_object_object_add(doc, "outcome", json_object_new_string(rc == DWH_EXIT_CONFIG && !message
-                                                                          ? "invalid_config"
-                                                                          : dwh_cli_outcome_name(cause)));
-        json_object_object_add(doc, "status", json_object_new_string(dwh_status_name(code)));
-        json_object_object_add(doc, "message", clean && !forbidden_passed ? json_object_new_string(clean) : NULL);
-        json_object_object_add(doc, "warnings", warnings);
-        warnings = NULL;
-        json_object_object_add(doc, "config", report);
-        report = NULL;
-        dwh_cli_print_json(stdout, doc, 1);
+    dwh_op_flags flags = {.cancel = &cancel_flag, .allow_internal_hosts = a->allow_internal};
+    dwh_check_result r = dwh_check_run_file(p, a->config, a->schema, &flags, secrets);
+    int rc = r.invalid_config ? DWH_EXIT_CONFIG : dwh_cli_exit_for(r.cause);
+    if (!r.doc) {
+        fprintf(stderr, "dwhost: out of memory\n");
+        rc = DWH_EXIT_FAILURE;
+    } else if (a->json) {
+        dwh_cli_print_json(stdout, r.doc, 1);
     } else {
-        for (size_t i = 0; i < json_object_array_length(warnings); i++) {
-            char *w = dwh_secrets_scrub(secrets, json_object_get_string(json_object_array_get_idx(warnings, i)));
-            if (w) fprintf(stderr, "dwhost: warning: %s\n", w);
-            free(w);
-        }
-        if (rc == DWH_EXIT_OK) {
-            printf("ok: %s accepted the credentials%s%s%s\n", name, a->schema ? " for schema '" : "",
+        print_issues(r.doc, "errors");
+        print_issues(r.doc, "warnings");
+        json_object *w = json_object_object_get(r.doc, "warnings");
+        for (size_t i = 0; w && i < json_object_array_length(w); i++)
+            fprintf(stderr, "dwhost: warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
+        json_object *m = json_object_object_get(r.doc, "message");
+        if (rc == DWH_EXIT_OK)
+            printf("ok: %s accepted the credentials%s%s%s\n", dwh_plugin_name(p), a->schema ? " for schema '" : "",
                    a->schema ? a->schema : "", a->schema ? "'" : "");
-        } else if (clean) {
-            fprintf(stderr, "dwhost: check %s%s%s%s: %s: %s\n", name, a->schema ? " (schema '" : "",
-                    a->schema ? a->schema : "", a->schema ? "')" : "", failure_phrase(cause), clean);
-        }
+        else if (m)
+            fprintf(stderr, "dwhost: check %s%s%s%s: %s: %s\n", dwh_plugin_name(p), a->schema ? " (schema '" : "",
+                    a->schema ? a->schema : "", a->schema ? "')" : "", failure_phrase(r.cause),
+                    json_object_get_string(m));
     }
-    free(clean);
-    free(message);
-    json_object_put(warnings);
-    json_object_put(report);
-    json_object_put(doc);
-    json_object_put(config);
+    dwh_check_result_free(&r);
     dwh_secrets_free(secrets);
     return rc;
 }

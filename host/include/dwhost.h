@@ -139,6 +139,45 @@ DWH_API char *dwh_plugin_form_json(const dwh_plugin *p);
 
 /* == config ============================================================= */
 
+/*
+ * A source's config is JSON text whose keys are the fields of its form
+ * (README "Config files").  Secret values may be given as {"$env": "NAME"}
+ * or {"$file": "PATH"}; validation resolves them.  Every JSON text these
+ * functions return for display has secrets masked; only *validated (what
+ * operations take) holds them in clear.
+ */
+
+/* Validates `config_json` against p's form without running plugin code:
+ * every error with its JSON path, defaults applied, references resolved
+ * (relative {"$file"} paths start at `base_dir`; NULL: the working
+ * directory).  Returns 0 and sets *validated (malloc'd JSON text the caller
+ * frees; may be NULL to only validate) when the config is valid, -1
+ * otherwise.  *report (may be NULL) receives malloc'd JSON
+ * {"errors": [{"path", "expected", "got", "message"}], "warnings": [...]}
+ * in both cases, never showing a secret. */
+DWH_API int dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                     char **validated, char **report);
+
+/* `config_json` with every secret value, and every value under a key the
+ * form does not know, replaced by "***": malloc'd text the caller frees;
+ * NULL when config_json is not JSON. */
+DWH_API char *dwh_config_mask_text(dwh_plugin *p, const char *config_json);
+
+/* The dotted paths of the form's secret keys ("auth.api_key",
+ * "ssh_tunnel.password", ...) as a JSON array: malloc'd text. */
+DWH_API char *dwh_config_secret_paths_json(dwh_plugin *p);
+
+/* `dwhost check` as a function: validates `config_json`, then runs the
+ * plugin's credential check for `schema` (NULL: at source creation, where a
+ * valid token lacking a permission passes with a warning).  Returns DW_OK
+ * when the credentials were accepted; DW_ERR_CONFIG for an invalid config;
+ * else the underlying cause (DW_ERR_AUTH, DW_ERR_FORBIDDEN,
+ * DW_ERR_UNREACHABLE, ...).  *result_json (may be NULL) receives the
+ * malloc'd document of `dwhost check --json`.  `allow_internal` lets the
+ * plugin reach loopback and private addresses. */
+DWH_API dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
+                            int allow_internal, char **result_json);
+
 /* == sync =============================================================== */
 
 /* == transport ========================================================== */

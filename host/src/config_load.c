@@ -148,9 +148,9 @@ int dwh_config_load_json(const dw_source *src, json_object *raw, const char *bas
     return 0;
 }
 
-int dwh_config_load(const dw_source *src, const char *path, json_object **validated, dwh_secrets *secrets,
-                    dwh_config_report *report) {
-    *validated = NULL;
+int dwh_config_read_file(const char *path, json_object **raw, char **base_dir, dwh_config_report *report) {
+    *raw = NULL;
+    *base_dir = NULL;
     char err[256] = "";
     size_t len = 0;
     char *text = read_all(path, &len, err, sizeof err);
@@ -161,8 +161,7 @@ int dwh_config_load(const dw_source *src, const char *path, json_object **valida
         free(e);
         return -1;
     }
-    json_object *raw = NULL;
-    if (dwh_config_parse_text(text, len, &raw, err, sizeof err) != 0) {
+    if (dwh_config_parse_text(text, len, raw, err, sizeof err) != 0) {
         free(text);
         char *e = NULL;
         if (asprintf(&e, "a JSON object in %s", path) < 0) e = NULL;
@@ -171,12 +170,20 @@ int dwh_config_load(const dw_source *src, const char *path, json_object **valida
         return -1;
     }
     free(text);
-    char *dir = NULL;
     if (strcmp(path, "-") != 0) {
         char *copy = strdup(path);
-        if (copy) dir = strdup(dirname(copy));
+        if (copy) *base_dir = strdup(dirname(copy));
         free(copy);
     }
+    return 0;
+}
+
+int dwh_config_load(const dw_source *src, const char *path, json_object **validated, dwh_secrets *secrets,
+                    dwh_config_report *report) {
+    *validated = NULL;
+    json_object *raw = NULL;
+    char *dir = NULL;
+    if (dwh_config_read_file(path, &raw, &dir, report) != 0) return -1;
     int rc = dwh_config_load_json(src, raw, dir, validated, secrets, report);
     free(dir);
     json_object_put(raw);

@@ -39,6 +39,12 @@ int dwh_config_load(const dw_source *src, const char *path, json_object **valida
 int dwh_config_load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
                          dwh_secrets *secrets, dwh_config_report *report);
 
+/* The first half of dwh_config_load: reads and parses `path` ("-" is
+ * standard input).  Returns 0 with *raw (caller puts; NULL for a JSON null)
+ * and *base_dir (malloc'd directory of the file, NULL for stdin; caller
+ * frees), or -1 with the problem reported at "(file)". */
+int dwh_config_read_file(const char *path, json_object **raw, char **base_dir, dwh_config_report *report);
+
 /* Parses JSON text the way config files are read: one value, nothing but
  * whitespace after it.  `text` must be NUL-terminated at text[len].  Returns 0 and *out (caller puts; NULL for the JSON
  * null), or -1 with a description (line, column, what) in err. */
