@@ -139,6 +139,7 @@ static int exit_for(const dwh_sync_report *r) {
     case DWH_SYNC_FAIL_STATE: return DWH_EXIT_STATE;
     case DWH_SYNC_FAIL_WAREHOUSE: return DWH_EXIT_WAREHOUSE;
     case DWH_SYNC_FAIL_INTERRUPTED: return DWH_EXIT_INTERRUPTED;
+    case DWH_SYNC_FAIL_PLUGIN: return DWH_EXIT_PLUGIN;
     }
     return DWH_EXIT_FAILURE;
 }

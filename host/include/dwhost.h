@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dwsdk.h"
 
@@ -179,6 +180,82 @@ DWH_API dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *
                             int allow_internal, char **result_json);
 
 /* == sync =============================================================== */
+
+/*
+ * Sync a source's schemas into the embedded SQLite warehouse (or stream
+ * them as JSON lines), batch by batch, resumably: README "dwhost sync".
+ * Each batch commits together with the job's resume state; calling again
+ * with the same team, source id and schema after a crash resumes without
+ * losing or duplicating rows.  Identity, modes and state backends are the
+ * CLI's.  One sync at a time per thread (HTTP counters are per thread).
+ */
+
+/* Why a sync (or one of its schemas) failed. */
+typedef enum dwh_sync_failure {
+    DWH_SYNC_OK = 0,
+    DWH_SYNC_FAIL_SOURCE,      /* the plugin failed (credentials, unreachable, ...) */
+    DWH_SYNC_FAIL_CONFIG,      /* invalid config, unknown schema, field or mode */
+    DWH_SYNC_FAIL_DATA,        /* rows unusable for the mode (null/duplicate keys) */
+    DWH_SYNC_FAIL_STATE,       /* the state backend (Redis) failed */
+    DWH_SYNC_FAIL_WAREHOUSE,   /* the warehouse could not be written */
+    DWH_SYNC_FAIL_INTERRUPTED, /* *cancel was set; committed progress is kept */
+    DWH_SYNC_FAIL_PLUGIN       /* no such source, or it was rejected */
+} dwh_sync_failure;
+
+/* Progress, reported after every committed batch and when a schema starts
+ * and ends.  Everything is borrowed for the call. */
+typedef struct dwh_sync_progress {
+    const char *schema;
+    const char *table;
+    uint64_t rows;     /* committed by this run */
+    uint64_t batches;
+    uint64_t skipped;  /* re-emitted rows skipped on resume */
+    double seconds;    /* since the schema started */
+    int done;
+} dwh_sync_progress;
+
+/* Zero-initialise, then set what differs from the defaults.  Members are
+ * only ever appended.  Strings and arrays are borrowed for the call. */
+typedef struct dwh_sync_options {
+    const char *warehouse_path;   /* NULL: ./warehouse.db */
+    const char *table_prefix;     /* NULL: none; tables are <prefix><source>_<schema> */
+    const char *state_url;        /* redis://[[user]:password@]host[:port][/db]; NULL: warehouse only */
+    int state_ttl_s;              /* <= 0: 86400 */
+    int state_timeout_ms;         /* <= 0: 3000 */
+    int full_refresh;             /* replace the tables, starting over */
+    int reset;                    /* forget resume state and watermarks */
+    const char *mode;             /* "incremental", "full", "append"; NULL: per schema */
+    const char *const *schemas;   /* NULL/0: the schemas the source syncs by default */
+    size_t n_schemas;
+    const char *const *incremental_fields; /* "FIELD" or "SCHEMA=FIELD" */
+    size_t n_incremental_fields;
+    size_t batch_rows;            /* 0: 5000 */
+    size_t batch_bytes;           /* 0: 200 MiB */
+    const char *team_id;          /* NULL: "local" */
+    const char *source_id;        /* NULL: the source name */
+    const char *job_id;           /* NULL: a new UUID */
+    FILE *jsonl_out;              /* non-NULL: stream rows here instead of a warehouse */
+    int allow_internal_hosts;     /* let the source reach loopback/private addresses */
+    volatile int *cancel;         /* may be set from a signal handler or another thread */
+    int64_t warehouse_max_pages;  /* tests only: cap the file to simulate a full disk */
+    void (*progress)(void *ud, const dwh_sync_progress *p);
+    void *progress_ud;
+} dwh_sync_options;
+
+/* Stable word for a failure ("source", "config", "data", "state",
+ * "warehouse", "interrupted", "plugin"; NULL for DWH_SYNC_OK).  Static. */
+DWH_API const char *dwh_sync_failure_name(dwh_sync_failure f);
+
+/* Syncs source `source` of `h` with `config_json` (the user's config as
+ * JSON text; validated against the source's form before any plugin code
+ * runs; secrets found in it are scrubbed from every log line and message).
+ * `opts` may be NULL (defaults).  Returns DWH_SYNC_OK or the first
+ * failure.  *report_json (may be NULL) receives the report -- the document
+ * `dwhost sync --json` prints -- malloc'd, caller frees.  *error (may be
+ * NULL) receives one line saying what failed and what to do (malloc'd,
+ * caller frees), NULL on success. */
+DWH_API dwh_sync_failure dwh_sync(dwh_host *h, const char *source, const char *config_json,
+                                  const dwh_sync_options *opts, char **report_json, char **error);
 
 /* == transport ========================================================== */
 

@@ -279,7 +279,7 @@ void dwh_sync_report_free(dwh_sync_report *r) {
     free(r);
 }
 
-static const char *failure_name(dwh_sync_failure f) {
+const char *dwh_sync_failure_name(dwh_sync_failure f) {
     switch (f) {
     case DWH_SYNC_OK: return NULL;
     case DWH_SYNC_FAIL_SOURCE: return "source";
@@ -288,6 +288,7 @@ static const char *failure_name(dwh_sync_failure f) {
     case DWH_SYNC_FAIL_STATE: return "state";
     case DWH_SYNC_FAIL_WAREHOUSE: return "warehouse";
     case DWH_SYNC_FAIL_INTERRUPTED: return "interrupted";
+    case DWH_SYNC_FAIL_PLUGIN: return "plugin";
     }
     return "?";
 }
@@ -311,7 +312,7 @@ json_object *dwh_sync_report_json(const dwh_sync_report *r) {
     json_object_object_add(o, "warehouse", str_or_null(r->warehouse));
     json_object_object_add(o, "state", str_or_null(r->state));
     json_object_object_add(o, "seconds", json_object_new_double(r->seconds));
-    json_object_object_add(o, "failure", str_or_null(failure_name(r->failure)));
+    json_object_object_add(o, "failure", str_or_null(dwh_sync_failure_name(r->failure)));
     json_object_object_add(o, "error", str_or_null(r->message));
     json_object *arr = json_object_new_array();
     uint64_t total = 0;
@@ -332,7 +333,7 @@ json_object *dwh_sync_report_json(const dwh_sync_report *r) {
         json_object_object_add(e, "earliest_value", value_of(s->earliest_value));
         json_object_object_add(e, "seconds", json_object_new_double(s->seconds));
         json_object_object_add(e, "ok", json_object_new_boolean(s->failure == DWH_SYNC_OK));
-        json_object_object_add(e, "failure", str_or_null(failure_name(s->failure)));
+        json_object_object_add(e, "failure", str_or_null(dwh_sync_failure_name(s->failure)));
         json_object_object_add(e, "error", str_or_null(s->message));
         json_object_array_add(arr, e);
         total += s->rows;

@@ -26,59 +26,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dwhost.h"
 #include "registry.h"
 #include "secrets.h"
 #include "warehouse_sqlite.h"
 
-/* Why a sync (or one schema) failed; the CLI maps these to exit codes. */
-typedef enum dwh_sync_failure {
-    DWH_SYNC_OK = 0,
-    DWH_SYNC_FAIL_SOURCE,      /* the plugin failed; see `source_code` */
-    DWH_SYNC_FAIL_CONFIG,      /* bad options for this source (unknown schema, field, mode) */
-    DWH_SYNC_FAIL_DATA,        /* rows unusable for the mode (null/duplicate keys) */
-    DWH_SYNC_FAIL_STATE,       /* the state backend failed */
-    DWH_SYNC_FAIL_WAREHOUSE,   /* the warehouse could not be written */
-    DWH_SYNC_FAIL_INTERRUPTED  /* stopped by a signal; committed progress kept */
-} dwh_sync_failure;
-
-/* Progress, reported after every committed batch (and when a schema
- * starts and ends).  Everything borrowed for the call. */
-typedef struct dwh_sync_progress {
-    const char *schema;
-    const char *table;
-    uint64_t rows;     /* committed by this run */
-    uint64_t batches;
-    uint64_t skipped;  /* re-emitted rows skipped on resume */
-    double seconds;    /* since the schema started */
-    int done;
-} dwh_sync_progress;
-
-typedef struct dwh_sync_options {
-    const char *warehouse_path;   /* NULL: ./warehouse.db */
-    const char *table_prefix;     /* NULL: none */
-    const char *state_url;        /* redis://...; NULL: the warehouse's state table only */
-    int state_ttl_s;              /* <= 0: 24 h */
-    int state_timeout_ms;         /* <= 0: 3 s */
-    int full_refresh;             /* replace the tables, starting over */
-    int reset;                    /* forget resume state and watermarks */
-    const char *mode;             /* "incremental", "full", "append"; NULL: per schema */
-    const char *const *schemas;   /* names; NULL/0: the schemas synced by default */
-    size_t n_schemas;
-    /* "FIELD" (every schema) or "SCHEMA=FIELD" */
-    const char *const *incremental_fields;
-    size_t n_incremental_fields;
-    size_t batch_rows;            /* 0: 5000 */
-    size_t batch_bytes;           /* 0: 200 MiB */
-    const char *team_id;          /* NULL: "local" */
-    const char *source_id;        /* NULL: the source name */
-    const char *job_id;           /* NULL: a new UUID */
-    FILE *jsonl_out;              /* non-NULL: stream rows here, no warehouse */
-    int allow_internal_hosts;
-    volatile int *cancel;         /* set by a signal handler; may be NULL */
-    int64_t warehouse_max_pages;  /* tests: simulate a full disk (0: off) */
-    void (*progress)(void *ud, const dwh_sync_progress *p);
-    void *progress_ud;
-} dwh_sync_options;
+/* dwh_sync_failure, dwh_sync_progress and dwh_sync_options are public:
+ * see dwhost.h "== sync ==". */
 
 /* What happened to one schema. */
 typedef struct dwh_sync_schema_report {

@@ -155,17 +155,9 @@ static dw_status sink_fail(sync_job *j, dw_ctx *ctx) {
     return dwh_ctx_fail_host(ctx, st, "%s", j->message ? j->message : "the sync failed");
 }
 
-static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
-    sync_job *j = ud;
-    if (j->replay_skip > 0) {
-        j->replay_skip--;
-        j->skipped++;
-        return DW_OK;
-    }
-    if (dwh_batcher_add_row(j->batcher, row, dwh_row_size_estimate(row)) < 0) {
-        sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory buffering rows");
-        return sink_fail(j, ctx);
-    }
+/* Cuts and commits while the buffer is full (at its last resume point, or
+ * wholesale when it holds none). */
+static dw_status flush_full(sync_job *j, dw_ctx *ctx) {
     while (dwh_batcher_full(j->batcher)) {
         dwh_batch b;
         if (dwh_batcher_cut(j->batcher, DWH_CUT_FULL, &b) < 0) {
@@ -175,6 +167,25 @@ static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
         int rc = sync_commit_batch(j, &b);
         dwh_batch_release(&b);
         if (rc < 0) return sink_fail(j, ctx);
+    }
+    return DW_OK;
+}
+
+/* A batch is cut when a row arrives to a full buffer or a resume point is
+ * marked in one: a page that ends exactly at the limit goes whole, with its
+ * state, and no batch exceeds the limit. */
+static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
+    sync_job *j = ud;
+    if (j->replay_skip > 0) {
+        j->replay_skip--;
+        j->skipped++;
+        return DW_OK;
+    }
+    dw_status st = flush_full(j, ctx);
+    if (st != DW_OK) return st;
+    if (dwh_batcher_add_row(j->batcher, row, dwh_row_size_estimate(row)) < 0) {
+        sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory buffering rows");
+        return sink_fail(j, ctx);
     }
     return DW_OK;
 }
@@ -195,7 +206,7 @@ static dw_status sink_state_save(void *ud, dw_ctx *ctx, const char *state_json) 
         sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory keeping the resume state");
         return sink_fail(j, ctx);
     }
-    return DW_OK;
+    return flush_full(j, ctx);
 }
 
 static const char *sink_state_load(void *ud, dw_ctx *ctx) {

@@ -1,0 +1,90 @@
+/* host_sync.c -- the embedding API's sync section (dwhost.h "== sync =="):
+ * a source by name, its config validated, then sync.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_load.h"
+#include "dwhost.h"
+#include "sync.h"
+
+static void set_error(char **error, char *msg) {
+    if (error) *error = msg;
+    else free(msg);
+}
+
+/* "config error at a: ...; config error at b: ..." (scrubbed). */
+static char *config_errors(const dwh_config_report *rep, const dwh_secrets *secrets) {
+    char *all = strdup("invalid config: ");
+    for (size_t i = 0; all && i < rep->n_errors; i++) {
+        char *line = dwh_config_issue_line(&rep->errors[i], 0), *next = NULL;
+        if (line && asprintf(&next, "%s%s%s", all, i ? "; " : "", line) < 0) next = NULL;
+        free(line);
+        free(all);
+        all = next;
+    }
+    char *clean = all ? dwh_secrets_scrub(secrets, all) : NULL;
+    free(all);
+    return clean;
+}
+
+dwh_sync_failure dwh_sync(dwh_host *h, const char *source, const char *config_json, const dwh_sync_options *opts,
+                          char **report_json, char **error) {
+    if (report_json) *report_json = NULL;
+    if (error) *error = NULL;
+    dwh_sync_options none = {0};
+    char *msg = NULL;
+    dwh_plugin *p = h && source ? dwh_host_find(h, source) : NULL;
+    if (!p) {
+        if (asprintf(&msg, "no source named '%s' was loaded; check the plugin directories", source ? source : "(null)") < 0)
+            msg = NULL;
+        set_error(error, msg);
+        return DWH_SYNC_FAIL_PLUGIN;
+    }
+    dwh_secrets *secrets = dwh_secrets_new();
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    json_object *validated = NULL;
+    dwh_sync_failure f;
+    char perr[256];
+    json_object *raw = NULL;
+    if (!secrets) {
+        f = DWH_SYNC_FAIL_CONFIG;
+        set_error(error, strdup("out of memory"));
+        goto out;
+    }
+    if (config_json && dwh_config_parse_text(config_json, strlen(config_json), &raw, perr, sizeof perr) < 0) {
+        f = DWH_SYNC_FAIL_CONFIG;
+        if (asprintf(&msg, "the config is not JSON: %s", perr) < 0) msg = NULL;
+        set_error(error, msg);
+        goto out;
+    }
+    if (dwh_config_load_json(dwh_plugin_source(p), raw, NULL, &validated, secrets, &rep) < 0) {
+        f = DWH_SYNC_FAIL_CONFIG;
+        set_error(error, config_errors(&rep, secrets));
+        goto out;
+    }
+    dwh_sync_report *r = dwh_sync_run(p, validated, secrets, opts ? opts : &none);
+    if (!r) {
+        f = DWH_SYNC_FAIL_WAREHOUSE;
+        set_error(error, strdup("out of memory"));
+        goto out;
+    }
+    f = r->failure;
+    if (f != DWH_SYNC_OK) set_error(error, dwh_secrets_scrub(secrets, r->message ? r->message : "the sync failed"));
+    if (report_json) {
+        json_object *doc = dwh_sync_report_json(r);
+        *report_json = doc ? dwh_secrets_scrub(secrets, json_object_to_json_string_ext(
+                                                            doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))
+                           : NULL;
+        json_object_put(doc);
+    }
+    dwh_sync_report_free(r);
+out:
+    json_object_put(raw);
+    json_object_put(validated);
+    dwh_config_report_clear(&rep);
+    dwh_secrets_free(secrets);
+    dwh_plugin_unref(p);
+    return f;
+}

@@ -1,0 +1,127 @@
+/* The embedding API (dwhost.h "== sync =="): sync a plugin by name into a
+ * warehouse, read the report, stop it through the cancel flag and resume,
+ * and get one clear line for a bad config or an unknown source. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <sqlite3.h>
+
+#include "dwhost.h"
+
+static char dir[64], db[128];
+static dwh_host *host;
+
+static int setup(void **s) {
+    (void)s;
+    snprintf(dir, sizeof dir, "/tmp/dwh-api-XXXXXX");
+    if (!mkdtemp(dir)) return -1;
+    snprintf(db, sizeof db, "%s/w.db", dir);
+    const char *dirs[] = {DWHOST_BUILD_DIR "/test-plugins"};
+    dwh_host_options o = {.plugin_dirs = dirs, .n_plugin_dirs = 1, .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR};
+    host = dwh_host_new(&o);
+    return host ? 0 : -1;
+}
+
+static int teardown(void **s) {
+    (void)s;
+    dwh_host_free(host);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+static long long count_rows(void) {
+    sqlite3 *c;
+    sqlite3_open(db, &c);
+    sqlite3_stmt *st;
+    long long n = -1;
+    if (sqlite3_prepare_v2(c, "SELECT count(*), count(DISTINCT id) FROM pager_items", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == sqlite3_column_int64(st, 1))
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(c);
+    return n;
+}
+
+static void syncs_and_reports(void **s) {
+    (void)s;
+    dwh_sync_options o = {.warehouse_path = db, .batch_rows = 100, .team_id = "t", .job_id = "api-1"};
+    char *report = NULL, *err = NULL;
+    dwh_sync_failure f = dwh_sync(host, "pager", "{\"total_rows\": 450, \"page_rows\": 30}", &o, &report, &err);
+    assert_int_equal(f, DWH_SYNC_OK);
+    assert_null(err);
+    json_object *doc = json_tokener_parse(report);
+    assert_non_null(doc);
+    assert_true(json_object_get_boolean(json_object_object_get(doc, "ok")));
+    assert_string_equal(json_object_get_string(json_object_object_get(doc, "job_id")), "api-1");
+    json_object *sch = json_object_array_get_idx(json_object_object_get(doc, "schemas"), 0);
+    assert_int_equal(json_object_get_int(json_object_object_get(sch, "rows")), 450);
+    assert_string_equal(json_object_get_string(json_object_object_get(sch, "table")), "pager_items");
+    json_object_put(doc);
+    free(report);
+    assert_int_equal(count_rows(), 450);
+}
+
+static volatile int cancel;
+
+static void stop_after_two(void *ud, const dwh_sync_progress *p) {
+    (void)ud;
+    if (p->batches >= 2) cancel = 1;
+}
+
+static void cancel_then_resume(void **s) {
+    (void)s;
+    snprintf(db, sizeof db, "%s/append.db", dir);
+    dwh_sync_options o = {.warehouse_path = db, .batch_rows = 50, .mode = "append", .cancel = &cancel,
+                          .progress = stop_after_two};
+    char *err = NULL;
+    const char *cfg = "{\"total_rows\": 1000, \"page_rows\": 25}";
+    assert_int_equal(dwh_sync(host, "pager", cfg, &o, NULL, &err), DWH_SYNC_FAIL_INTERRUPTED);
+    assert_non_null(strstr(err, "rerun to resume"));
+    free(err);
+    long long kept = count_rows();
+    assert_true(kept >= 100 && kept < 1000 && kept % 25 == 0);
+    cancel = 0;
+    o.progress = NULL;
+    char *report = NULL;
+    assert_int_equal(dwh_sync(host, "pager", cfg, &o, &report, NULL), DWH_SYNC_OK);
+    assert_non_null(strstr(report, "\"resumed\":true"));
+    free(report);
+    assert_int_equal(count_rows(), 1000);
+}
+
+static void bad_inputs(void **s) {
+    (void)s;
+    char *err = NULL;
+    assert_int_equal(dwh_sync(host, "nosuch", "{}", NULL, NULL, &err), DWH_SYNC_FAIL_PLUGIN);
+    assert_non_null(strstr(err, "no source named 'nosuch'"));
+    free(err);
+    dwh_sync_options o = {.warehouse_path = db};
+    assert_int_equal(dwh_sync(host, "pager", "{\"total_rows\": \"many\", \"secret\": \"hunter2hunter2\"}", &o, NULL, &err),
+                     DWH_SYNC_FAIL_CONFIG);
+    assert_non_null(strstr(err, "total_rows"));
+    assert_null(strstr(err, "hunter2hunter2"));
+    free(err);
+    assert_int_equal(dwh_sync(host, "pager", "{not json", &o, NULL, &err), DWH_SYNC_FAIL_CONFIG);
+    assert_non_null(strstr(err, "not JSON"));
+    free(err);
+    assert_string_equal(dwh_sync_failure_name(DWH_SYNC_FAIL_STATE), "state");
+    assert_null(dwh_sync_failure_name(DWH_SYNC_OK));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(syncs_and_reports),
+        cmocka_unit_test(cancel_then_resume),
+        cmocka_unit_test(bad_inputs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
