@@ -1,0 +1,82 @@
+"""files_test.py -- `dwhost sync` end to end with the files connector:
+rows straight from JSONL files a user might have.  Duplicate and missing
+primary keys fail an incremental sync with a message naming the key and a
+value (nothing of the batch kept); hostile column names and nested values
+land intact; composite keys merge."""
+import json
+import os
+
+from synctest import BUILD, check, done, query, run, tmpdir
+
+PLUGINS = os.path.join(BUILD, "plugins")
+
+
+def files_sync(d, db, *extra, **cfg):
+    # an incremental field makes the files source offer incremental (merge) syncs
+    c = {"directory": d, "page_rows": 2, "incremental_field": "seq", "incremental_field_type": "integer"}
+    c.update(cfg)
+    path = os.path.join(d, "..", os.path.basename(d) + ".json")
+    with open(path, "w") as f:
+        json.dump(c, f)
+    return run(["sync", "files", "--config", path, "--plugin-dir", PLUGINS, "--warehouse", db, *extra])
+
+
+def write_jsonl(d, name, rows):
+    with open(os.path.join(d, name), "w") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+
+
+def err_line(err):
+    return ([l for l in err.splitlines() if l.startswith("dwhost: sync:")] or [""])[-1]
+
+
+# ---- duplicate keys in one batch ------------------------------------------
+d = os.path.join(tmpdir(), "dups")
+os.mkdir(d)
+write_jsonl(d, "events.jsonl", [{"id": 1, "v": "a"}, {"id": 2, "v": "b"}, {"id": 7, "v": "c"}, {"id": 7, "v": "d"}])
+db = os.path.join(os.path.dirname(d), "w.db")
+rc, out, err = files_sync(d, db, primary_key="id")
+line = err_line(err)
+check(rc == 1, f"duplicate keys: exit {rc}, want 1: {err[-300:]}")
+check("primary key (id) value 7 appears more than once in one batch" in line, f"duplicate keys: {line!r}")
+check("--mode append" in line, f"duplicate keys: no way out offered: {line!r}")
+check(not query(db, "select 1 from sqlite_master where name='files_events'"), "duplicate keys: the batch was kept")
+# append takes them as they are
+rc, out, err = files_sync(d, db, "--mode", "append", primary_key="id")
+check(rc == 0 and query(db, "select count(*) from files_events") == [(4,)], f"append with duplicates: {rc} {err[-200:]}")
+
+# ---- a missing key --------------------------------------------------------
+d = os.path.join(tmpdir(), "nulls")
+os.mkdir(d)
+write_jsonl(d, "events.jsonl", [{"id": 1}, {"name": "no id here"}])
+db = os.path.join(os.path.dirname(d), "w.db")
+rc, out, err = files_sync(d, db, primary_key="id")
+line = err_line(err)
+check(rc == 1 and "no value for primary key 'id'" in line and "no id here" in line, f"missing key: {rc} {line!r}")
+
+# ---- composite keys merge, hostile names and nested values land intact ----
+d = os.path.join(tmpdir(), "weird")
+os.mkdir(d)
+write_jsonl(d, "things.jsonl", [
+    {"org": "a", "n": 1, "ID": "upper", "id": "lower", "a\"b": 1, "x); DROP TABLE files_things; --": 2,
+     "_dw_synced_at": "mine", "nested": {"k": [1, {"z": None}], "s": "é/\""}, "flag": True},
+    {"org": "a", "n": 2, "nested": [], "flag": False},
+])
+db = os.path.join(os.path.dirname(d), "w.db")
+rc, out, err = files_sync(d, db, primary_key="org,n")
+check(rc == 0, f"weird: exit {rc}: {err[-300:]}")
+cols = [r[1] for r in query(db, "select * from pragma_table_info('files_things')")]
+check("a\"b" in cols and "x); DROP TABLE files_things; --" in cols, f"weird: columns {cols}")
+check(any(c.startswith("_dw_synced_at__") for c in cols), f"weird: a data key took over _dw_synced_at: {cols}")
+check(len([c for c in cols if c.lower() == "id" or c.lower().startswith("id__")]) == 2, f"weird: id/ID: {cols}")
+got = query(db, "select nested, json_extract(nested, '$.s'), flag from files_things order by n")
+check(got == [('{"k":[1,{"z":null}],"s":"é/\\""}', 'é/"', 1), ("[]", None, 0)], f"weird: nested {got}")
+# the same file again with one row changed: merged on (org, n)
+write_jsonl(d, "things.jsonl", [{"org": "a", "n": 2, "nested": [3], "flag": True}, {"org": "b", "n": 1}])
+rc, out, err = files_sync(d, db, "--reset", primary_key="org,n")
+check(rc == 0, f"weird merge: exit {rc}: {err[-300:]}")
+check(query(db, "select org, n, nested, flag from files_things order by org, n") ==
+      [("a", 1, '{"k":[1,{"z":null}],"s":"é/\\""}', 1), ("a", 2, "[3]", 1), ("b", 1, None, None)],
+      f"weird merge: {query(db, 'select org, n, nested, flag from files_things order by org, n')}")
+done()
