@@ -1,8 +1,88 @@
-/* batcher.c -- row buffer with resume points (see batcher.h). */
+/* batcher.c -- rows encoded into an arena, resume points, cuts (see
+ * batcher.h). */
 #include "batcher.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- interned keys ----------------------------------------------------- */
+
+struct dwh_keydict {
+    char **names;
+    uint32_t *lens;
+    uint32_t n, cap;
+    uint32_t *slots; /* open addressing: id + 1, 0 empty */
+    uint32_t n_slots;
+};
+
+static uint32_t fnv1a(const char *s, size_t len) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+dwh_keydict *dwh_keydict_new(void) { return calloc(1, sizeof(dwh_keydict)); }
+
+void dwh_keydict_free(dwh_keydict *d) {
+    if (!d) return;
+    for (uint32_t i = 0; i < d->n; i++) free(d->names[i]);
+    free(d->names);
+    free(d->lens);
+    free(d->slots);
+    free(d);
+}
+
+static int rehash(dwh_keydict *d, uint32_t n_slots) {
+    uint32_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots) return -1;
+    for (uint32_t id = 0; id < d->n; id++) {
+        uint32_t i = fnv1a(d->names[id], d->lens[id]) & (n_slots - 1);
+        while (slots[i]) i = (i + 1) & (n_slots - 1);
+        slots[i] = id + 1;
+    }
+    free(d->slots);
+    d->slots = slots;
+    d->n_slots = n_slots;
+    return 0;
+}
+
+int32_t dwh_keydict_intern(dwh_keydict *d, const char *key, size_t len) {
+    if (d->n_slots) {
+        uint32_t i = fnv1a(key, len) & (d->n_slots - 1);
+        for (; d->slots[i]; i = (i + 1) & (d->n_slots - 1)) {
+            uint32_t id = d->slots[i] - 1;
+            if (d->lens[id] == len && !memcmp(d->names[id], key, len)) return (int32_t)id;
+        }
+    }
+    if (d->n >= INT32_MAX - 1) return -1;
+    if ((d->n + 1) * 2 > d->n_slots && rehash(d, d->n_slots ? d->n_slots * 2 : 64) < 0) return -1;
+    if (d->n == d->cap) {
+        uint32_t cap = d->cap ? d->cap * 2 : 32;
+        char **names = realloc(d->names, cap * sizeof *names);
+        if (!names) return -1;
+        d->names = names;
+        uint32_t *lens = realloc(d->lens, cap * sizeof *lens);
+        if (!lens) return -1;
+        d->lens = lens;
+        d->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) return -1;
+    memcpy(copy, key, len);
+    copy[len] = 0;
+    uint32_t id = d->n++;
+    d->names[id] = copy;
+    d->lens[id] = (uint32_t)len;
+    uint32_t i = fnv1a(key, len) & (d->n_slots - 1);
+    while (d->slots[i]) i = (i + 1) & (d->n_slots - 1);
+    d->slots[i] = id + 1;
+    return (int32_t)id;
+}
+
+const char *dwh_keydict_name(const dwh_keydict *d, uint32_t id) { return id < d->n ? d->names[id] : NULL; }
+uint32_t dwh_keydict_count(const dwh_keydict *d) { return d->n; }
+
+/* ---- the buffer -------------------------------------------------------- */
 
 typedef struct mark {
     size_t pos; /* number of buffered rows before the mark */
@@ -11,46 +91,167 @@ typedef struct mark {
 
 struct dwh_batcher {
     size_t max_rows, max_bytes;
-    json_object **rows;
-    size_t *sizes;
-    size_t n, cap, bytes;
+    dwh_keydict *keys;
+    dwh_brow *rows;
+    size_t n, cap;
+    dwh_cell *cells;
+    size_t n_cells, cap_cells;
+    char *arena;
+    size_t arena_len, arena_cap;
+    uint32_t *row_arena; /* where each row's arena bytes start */
+    size_t cap_row_arena;
     mark *marks;
     size_t n_marks, cap_marks;
+    /* the key ids of the previous row in order: rows of one source
+     * usually repeat their keys, so a strcmp beats a hash lookup */
+    uint32_t *prev_ids;
+    size_t n_prev, cap_prev;
+    /* the last cut, dropped by release */
+    size_t cut_rows;
+    char *cut_state;
 };
 
-dwh_batcher *dwh_batcher_new(size_t max_rows, size_t max_bytes) {
+dwh_batcher *dwh_batcher_new(size_t max_rows, size_t max_bytes, dwh_keydict *keys) {
     dwh_batcher *b = calloc(1, sizeof *b);
     if (!b) return NULL;
     b->max_rows = max_rows ? max_rows : DWH_BATCH_DEFAULT_ROWS;
     b->max_bytes = max_bytes ? max_bytes : DWH_BATCH_DEFAULT_BYTES;
+    if (b->max_bytes > (size_t)UINT32_MAX / 2) b->max_bytes = (size_t)UINT32_MAX / 2; /* spans are 32-bit */
+    b->keys = keys;
     return b;
 }
 
 void dwh_batcher_free(dwh_batcher *b) {
     if (!b) return;
-    for (size_t i = 0; i < b->n; i++) json_object_put(b->rows[i]);
     for (size_t i = 0; i < b->n_marks; i++) free(b->marks[i].state);
-    free(b->rows);
-    free(b->sizes);
     free(b->marks);
+    free(b->rows);
+    free(b->row_arena);
+    free(b->cells);
+    free(b->arena);
+    free(b->prev_ids);
+    free(b->cut_state);
     free(b);
 }
 
-int dwh_batcher_add_row(dwh_batcher *b, json_object *row, size_t bytes) {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : (b->max_rows < 1024 ? b->max_rows + 1 : 1024);
-        json_object **r = realloc(b->rows, cap * sizeof *r);
-        if (!r) return -1;
-        b->rows = r;
-        size_t *s = realloc(b->sizes, cap * sizeof *s);
-        if (!s) return -1;
-        b->sizes = s;
-        b->cap = cap;
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need) c *= 2;
+    void *np = realloc(*p, c * elem);
+    if (!np) return -1;
+    *p = np;
+    *cap = c;
+    return 0;
+}
+
+static const dwh_span NO_SPAN = {0, UINT32_MAX};
+
+static int put_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out) {
+    if (!s) {
+        *out = NO_SPAN;
+        return 0;
     }
-    b->rows[b->n] = json_object_get(row);
-    b->sizes[b->n] = bytes;
-    b->n++;
-    b->bytes += bytes;
+    if (b->arena_len + len >= UINT32_MAX || grow((void **)&b->arena, &b->arena_cap, b->arena_len + len + 1, 1) < 0)
+        return -1;
+    memcpy(b->arena + b->arena_len, s, len);
+    *out = (dwh_span){(uint32_t)b->arena_len, (uint32_t)len};
+    b->arena_len += len;
+    return 0;
+}
+
+static int32_t key_id(dwh_batcher *b, size_t pos, const char *k) {
+    size_t len = strlen(k);
+    if (pos < b->n_prev) {
+        uint32_t id = b->prev_ids[pos];
+        const char *name = dwh_keydict_name(b->keys, id);
+        if (name && !strcmp(name, k)) return (int32_t)id;
+    }
+    int32_t id = dwh_keydict_intern(b->keys, k, len);
+    if (id < 0) return -1;
+    if (grow((void **)&b->prev_ids, &b->cap_prev, pos + 1, sizeof *b->prev_ids) < 0) return -1;
+    b->prev_ids[pos] = (uint32_t)id;
+    if (pos >= b->n_prev) b->n_prev = pos + 1;
+    return id;
+}
+
+int dwh_batcher_add_row(dwh_batcher *b, json_object *row, const dwh_row_extras *x) {
+    if (grow((void **)&b->rows, &b->cap, b->n + 1, sizeof *b->rows) < 0 ||
+        grow((void **)&b->row_arena, &b->cap_row_arena, b->n + 1, sizeof *b->row_arena) < 0)
+        return -1;
+    size_t cells0 = b->n_cells, arena0 = b->arena_len;
+    dwh_brow r = {.first = (uint32_t)b->n_cells, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
+                  .json = NO_SPAN};
+    int bad = 0;
+    if (x && x->json) {
+        bad |= put_text(b, x->json, x->json_len, &r.json);
+    } else {
+        size_t pos = 0;
+        json_object_object_foreach(row, k, v) {
+            enum json_type t = json_object_get_type(v);
+            if (t == json_type_null) {
+                pos++;
+                continue; /* absent and null are the same to a table */
+            }
+            int32_t id = key_id(b, pos++, k);
+            if (id < 0 || grow((void **)&b->cells, &b->cap_cells, b->n_cells + 1, sizeof *b->cells) < 0) {
+                bad = 1;
+                break;
+            }
+            dwh_cell *c = &b->cells[b->n_cells];
+            c->key = (uint32_t)id;
+            switch (t) {
+            case json_type_boolean:
+                c->type = DWH_CELL_BOOL;
+                c->v.i = json_object_get_boolean(v) ? 1 : 0;
+                break;
+            case json_type_double:
+                c->type = DWH_CELL_REAL;
+                c->v.d = json_object_get_double(v);
+                break;
+            case json_type_int:
+                c->v.i = json_object_get_int64(v);
+                c->type = DWH_CELL_INT;
+                if (c->v.i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) {
+                    /* beyond int64: keep the digits */
+                    size_t len = 0;
+                    const char *s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN, &len);
+                    c->type = DWH_CELL_BIGINT;
+                    bad |= put_text(b, s, len, &c->v.s);
+                }
+                break;
+            case json_type_string:
+                c->type = DWH_CELL_TEXT;
+                bad |= put_text(b, json_object_get_string(v), (size_t)json_object_get_string_len(v), &c->v.s);
+                break;
+            default: {
+                size_t len = 0;
+                const char *s =
+                    json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+                c->type = DWH_CELL_JSON;
+                bad |= put_text(b, s, len, &c->v.s);
+            }
+            }
+            b->n_cells++;
+        }
+    }
+    if (!bad && x) {
+        if (x->partition) bad |= put_text(b, x->partition, strlen(x->partition), &r.partition);
+        bad |= put_text(b, x->pk, x->pk_len, &r.pk);
+        bad |= put_text(b, x->wm_text, x->wm_len, &r.wm_text);
+        if (x->wm) {
+            r.has_wm = 1;
+            r.wm = *x->wm;
+        }
+    }
+    if (bad) { /* leave the buffer as it was */
+        b->n_cells = cells0;
+        b->arena_len = arena0;
+        return -1;
+    }
+    r.n_cells = (uint32_t)(b->n_cells - cells0);
+    b->row_arena[b->n] = (uint32_t)arena0;
+    b->rows[b->n++] = r;
     return 0;
 }
 
@@ -62,29 +263,27 @@ int dwh_batcher_mark(dwh_batcher *b, const char *state) {
         b->marks[b->n_marks - 1].state = copy;
         return 0;
     }
-    if (b->n_marks == b->cap_marks) {
-        size_t cap = b->cap_marks ? b->cap_marks * 2 : 8;
-        mark *m = realloc(b->marks, cap * sizeof *m);
-        if (!m) {
-            free(copy);
-            return -1;
-        }
-        b->marks = m;
-        b->cap_marks = cap;
+    if (grow((void **)&b->marks, &b->cap_marks, b->n_marks + 1, sizeof *b->marks) < 0) {
+        free(copy);
+        return -1;
     }
     b->marks[b->n_marks++] = (mark){b->n, copy};
     return 0;
 }
 
-int dwh_batcher_full(const dwh_batcher *b) { return b->n >= b->max_rows || b->bytes >= b->max_bytes; }
+size_t dwh_batcher_bytes(const dwh_batcher *b) {
+    return b->arena_len + b->n_cells * sizeof(dwh_cell) + b->n * (sizeof(dwh_brow) + sizeof(uint32_t));
+}
+
+int dwh_batcher_full(const dwh_batcher *b) { return b->n >= b->max_rows || dwh_batcher_bytes(b) >= b->max_bytes; }
 size_t dwh_batcher_rows(const dwh_batcher *b) { return b->n; }
 int dwh_batcher_has_mark(const dwh_batcher *b) { return b->n_marks > 0; }
 
 int dwh_batcher_cut(dwh_batcher *b, dwh_cut how, dwh_batch *out) {
     memset(out, 0, sizeof *out);
+    dwh_batcher_release(b); /* a cut that was never released */
     size_t cut;
     char *state = NULL;
-    size_t used_marks = b->n_marks;
     if (b->n_marks) {
         mark *last = &b->marks[b->n_marks - 1];
         cut = last->pos;
@@ -101,52 +300,57 @@ int dwh_batcher_cut(dwh_batcher *b, dwh_cut how, dwh_batch *out) {
         if (how == DWH_CUT_TO_MARK) return 0;
         cut = b->n;
     }
-    for (size_t i = 0; i < used_marks; i++) free(b->marks[i].state);
+    for (size_t i = 0; i < b->n_marks; i++) free(b->marks[i].state);
     b->n_marks = 0;
-    if (cut > 0) {
-        out->rows = malloc(cut * sizeof *out->rows);
-        if (!out->rows) {
-            free(state);
-            return -1;
-        }
-        memcpy(out->rows, b->rows, cut * sizeof *out->rows);
-    }
+    b->cut_rows = cut;
+    b->cut_state = state;
+    out->rows = b->rows;
     out->n = cut;
+    out->cells = b->cells;
+    out->arena = b->arena;
+    out->keys = b->keys;
     out->state = state;
-    for (size_t i = 0; i < cut; i++) out->bytes += b->sizes[i];
-    if (cut > 0 && b->n > cut) {
-        memmove(b->rows, b->rows + cut, (b->n - cut) * sizeof *b->rows);
-        memmove(b->sizes, b->sizes + cut, (b->n - cut) * sizeof *b->sizes);
-    }
-    b->n -= cut;
-    b->bytes -= out->bytes;
+    size_t cells_end = cut < b->n ? b->rows[cut].first : b->n_cells;
+    size_t arena_end = cut < b->n ? b->row_arena[cut] : b->arena_len;
+    out->bytes = arena_end + cells_end * sizeof(dwh_cell) + cut * (sizeof(dwh_brow) + sizeof(uint32_t));
     return 0;
 }
 
-void dwh_batch_release(dwh_batch *batch) {
-    for (size_t i = 0; i < batch->n; i++) json_object_put(batch->rows[i]);
-    free(batch->rows);
-    free(batch->state);
-    memset(batch, 0, sizeof *batch);
+static void shift_span(dwh_span *s, uint32_t by) {
+    if (s->len != UINT32_MAX) s->off -= by;
 }
 
-static size_t estimate(json_object *v, int depth) {
-    switch (json_object_get_type(v)) {
-    case json_type_string: return (size_t)json_object_get_string_len(v) + 2;
-    case json_type_object: {
-        size_t n = 2;
-        if (depth > 32) return n + 64;
-        json_object_object_foreach(v, k, child) n += strlen(k) + 4 + estimate(child, depth + 1);
-        return n;
+void dwh_batcher_release(dwh_batcher *b) {
+    size_t cut = b->cut_rows;
+    free(b->cut_state);
+    b->cut_state = NULL;
+    b->cut_rows = 0;
+    if (cut == 0) return;
+    size_t keep = b->n - cut;
+    size_t cells_base = cut < b->n ? b->rows[cut].first : b->n_cells;
+    size_t arena_base = cut < b->n ? b->row_arena[cut] : b->arena_len;
+    if (keep) {
+        memmove(b->rows, b->rows + cut, keep * sizeof *b->rows);
+        memmove(b->row_arena, b->row_arena + cut, keep * sizeof *b->row_arena);
+        memmove(b->cells, b->cells + cells_base, (b->n_cells - cells_base) * sizeof *b->cells);
+        memmove(b->arena, b->arena + arena_base, b->arena_len - arena_base);
+        uint32_t by = (uint32_t)arena_base;
+        for (size_t i = 0; i < keep; i++) {
+            dwh_brow *r = &b->rows[i];
+            r->first -= (uint32_t)cells_base;
+            shift_span(&r->partition, by);
+            shift_span(&r->pk, by);
+            shift_span(&r->wm_text, by);
+            shift_span(&r->json, by);
+            b->row_arena[i] -= by;
+        }
+        for (size_t c = 0; c < b->n_cells - cells_base; c++) {
+            dwh_cell *cell = &b->cells[c];
+            if (cell->type == DWH_CELL_TEXT || cell->type == DWH_CELL_BIGINT || cell->type == DWH_CELL_JSON)
+                cell->v.s.off -= by;
+        }
     }
-    case json_type_array: {
-        size_t n = 2, len = json_object_array_length(v);
-        if (depth > 32) return n + 64;
-        for (size_t i = 0; i < len; i++) n += 1 + estimate(json_object_array_get_idx(v, i), depth + 1);
-        return n;
-    }
-    default: return 8;
-    }
+    b->n = keep;
+    b->n_cells -= cells_base;
+    b->arena_len -= arena_base;
 }
-
-size_t dwh_row_size_estimate(json_object *row) { return estimate(row, 0); }

@@ -2,15 +2,25 @@
  * batcher.h -- buffers emitted rows into batches and keeps resume points
  * aligned with them.
  *
- * Rows arrive one at a time; a plugin's state save marks a resume point
- * between two rows.  A batch is cut when the buffer holds max_rows rows or
- * max_bytes (estimated) bytes, and it always ends at the last resume point
- * it contains, carrying that point's state: the rows committed with a state
- * are exactly the rows emitted before the save, so a resumed run neither
- * repeats nor skips a row.  When the buffer is full and holds no resume
- * point (a page larger than a batch, a plugin that never saves state), the
- * whole buffer is cut without a state; the pipeline then records how many
- * rows it committed past the last resume point (see sync.c).
+ * Rows are encoded when they arrive, so the plugin's JSON objects are
+ * released at once: each row becomes typed cells (key id, type, value) in
+ * one arena, keys interned in a dictionary (dwh_keydict) shared by every
+ * batch of a run.  Nested objects and arrays are stored as compact JSON
+ * text.  A row may carry extra texts the pipeline computed while the JSON
+ * was at hand: its partition key, its primary-key tuple, its incremental
+ * field value (see dwh_row_extras).  This keeps memory small and flat
+ * (about the size of the data) and makes writing a batch a walk over
+ * arrays.
+ *
+ * A plugin's state save marks a resume point between two rows.  A batch is
+ * cut when the buffer is full (max_rows rows or max_bytes bytes) and always
+ * ends at the last resume point it contains, carrying that point's state:
+ * the rows committed with a state are exactly the rows emitted before the
+ * save, so a resumed run neither repeats nor skips a row.  When the buffer
+ * is full and holds no resume point (a page larger than a batch, a plugin
+ * that never saves state), the whole buffer is cut without a state; the
+ * pipeline then records how many rows it committed past the last resume
+ * point (see sync_commit.c).
  */
 #ifndef DWH_BATCHER_H
 #define DWH_BATCHER_H
@@ -19,51 +29,124 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "watermark.h"
+
 #define DWH_BATCH_DEFAULT_ROWS 5000u
 #define DWH_BATCH_DEFAULT_BYTES ((size_t)200 * 1024 * 1024)
 
-typedef struct dwh_batcher dwh_batcher;
+/* ---- interned keys ----------------------------------------------------- */
 
-/* A cut batch.  `rows` are owned references (released by
- * dwh_batch_release); `state` is the resume point the batch ends at
- * (malloc'd, owned) or NULL when it ends at no resume point. */
+typedef struct dwh_keydict dwh_keydict;
+
+dwh_keydict *dwh_keydict_new(void);
+void dwh_keydict_free(dwh_keydict *d);
+/* The id of `key` (added when new); -1 on OOM. */
+int32_t dwh_keydict_intern(dwh_keydict *d, const char *key, size_t len);
+/* The key of an id (owned by the dictionary), and how many there are. */
+const char *dwh_keydict_name(const dwh_keydict *d, uint32_t id);
+uint32_t dwh_keydict_count(const dwh_keydict *d);
+
+/* ---- rows ------------------------------------------------------------- */
+
+typedef enum dwh_cell_type {
+    DWH_CELL_NULL = 0,
+    DWH_CELL_INT,    /* v.i */
+    DWH_CELL_REAL,   /* v.d */
+    DWH_CELL_BOOL,   /* v.i: 0 or 1 */
+    DWH_CELL_TEXT,   /* v.s: a string */
+    DWH_CELL_BIGINT, /* v.s: the digits of an integer beyond int64 */
+    DWH_CELL_JSON    /* v.s: an object or array as compact JSON */
+} dwh_cell_type;
+
+typedef struct dwh_span {
+    uint32_t off, len; /* into the batch's arena; len UINT32_MAX: none */
+} dwh_span;
+
+typedef struct dwh_cell {
+    uint32_t key;  /* dwh_keydict id */
+    uint32_t type; /* dwh_cell_type */
+    union {
+        int64_t i;
+        double d;
+        dwh_span s;
+    } v;
+} dwh_cell;
+
+/* One buffered row: its cells, and the extras the pipeline attached. */
+typedef struct dwh_brow {
+    uint32_t first, n_cells; /* cells[first .. first + n_cells) */
+    dwh_span partition;      /* partition key text */
+    dwh_span pk;             /* primary-key tuple as JSON text (merge) */
+    dwh_span wm_text;        /* the incremental field's value as JSON text */
+    dwh_span json;           /* the whole row as JSON text (JSON-lines output) */
+    int has_wm;
+    dwh_wm_value wm;         /* the incremental field's value, parsed */
+} dwh_brow;
+
+/* What the pipeline attaches to a row; every text is copied, NULL: none. */
+typedef struct dwh_row_extras {
+    const char *partition;
+    const char *pk;
+    size_t pk_len;
+    const char *wm_text;
+    size_t wm_len;
+    const dwh_wm_value *wm;
+    const char *json;        /* set: store this text instead of cells */
+    size_t json_len;
+} dwh_row_extras;
+
+/* A cut batch.  Everything points into the batcher and stays valid until
+ * dwh_batcher_release() (which must be called before the next add/cut). */
 typedef struct dwh_batch {
-    json_object **rows;
+    const dwh_brow *rows;
     size_t n;
+    const dwh_cell *cells;
+    const char *arena;
+    const dwh_keydict *keys;
     size_t bytes;
-    char *state;
+    const char *state; /* the resume point the batch ends at, or NULL */
 } dwh_batch;
 
-/* Zero limits take the defaults.  Free with dwh_batcher_free(). */
-dwh_batcher *dwh_batcher_new(size_t max_rows, size_t max_bytes);
+/* Text of a span of the batch (not NUL-terminated); NULL when none. */
+static inline const char *dwh_batch_text(const dwh_batch *b, dwh_span s) {
+    return s.len == UINT32_MAX ? NULL : b->arena + s.off;
+}
+
+/* ---- the buffer -------------------------------------------------------- */
+
+typedef struct dwh_batcher dwh_batcher;
+
+/* Zero limits take the defaults.  `keys` is borrowed (shared by every
+ * batch of a run) and must outlive the batcher.  Free with
+ * dwh_batcher_free(). */
+dwh_batcher *dwh_batcher_new(size_t max_rows, size_t max_bytes, dwh_keydict *keys);
 void dwh_batcher_free(dwh_batcher *b);
 
-/* Appends a row (takes a new reference on it) of about `bytes` bytes.
- * Returns 0, -1 on OOM. */
-int dwh_batcher_add_row(dwh_batcher *b, json_object *row, size_t bytes);
+/* Encodes `row` (a JSON object, borrowed: nothing of it is kept) with
+ * `x` (may be NULL).  Returns 0, -1 on OOM or a row too large to encode. */
+int dwh_batcher_add_row(dwh_batcher *b, json_object *row, const dwh_row_extras *x);
 /* Marks a resume point after the rows added so far; `state` is copied.
  * A later mark at the same position replaces it.  Returns 0, -1 on OOM. */
 int dwh_batcher_mark(dwh_batcher *b, const char *state);
 /* Non-zero when the buffer reached a limit. */
 int dwh_batcher_full(const dwh_batcher *b);
 size_t dwh_batcher_rows(const dwh_batcher *b);
+/* Bytes the buffer holds (arena, cells, rows). */
+size_t dwh_batcher_bytes(const dwh_batcher *b);
 /* Non-zero when a resume point is buffered. */
 int dwh_batcher_has_mark(const dwh_batcher *b);
 
 typedef enum dwh_cut {
-    DWH_CUT_FULL,      /* a limit was reached: up to the last mark, else everything */
-    DWH_CUT_TO_MARK,   /* up to the last mark only (nothing if none): stopping early */
-    DWH_CUT_ALL        /* everything, ending at the last mark if it is at the end */
+    DWH_CUT_FULL,    /* a limit was reached: up to the last mark, else everything */
+    DWH_CUT_TO_MARK, /* up to the last mark only (nothing if none): stopping early */
+    DWH_CUT_ALL      /* everything, ending at the last mark if it is at the end */
 } dwh_cut;
 
-/* Moves the batch `how` selects out of the buffer into *out (zeroed when
- * nothing qualifies).  Rows after the cut stay buffered. */
+/* Describes the batch `how` selects in *out (n == 0 and state NULL when
+ * nothing qualifies).  The rows stay in the buffer until
+ * dwh_batcher_release(); rows after the cut stay buffered after it. */
 int dwh_batcher_cut(dwh_batcher *b, dwh_cut how, dwh_batch *out);
-/* Releases the rows and the state of a cut batch. */
-void dwh_batch_release(dwh_batch *batch);
-
-/* Estimated in-memory data size of a row: key and string bytes, 8 per
- * scalar, recursively (bounded depth).  Used for the byte limit. */
-size_t dwh_row_size_estimate(json_object *row);
+/* Drops the rows of the last cut batch from the buffer. */
+void dwh_batcher_release(dwh_batcher *b);
 
 #endif

@@ -124,8 +124,7 @@ static int run_job(dwh_sync_report *r, dwh_sync_schema_report *out, dwh_sync_pla
     free(j.resume_json);
     free(j.redis_key);
     free(j.table);
-    free(j.part_values);
-    free(j.part_arena);
+    dwh_keydict_free(j.keys);
     free(j.message);
     dwh_ctx_cleanup(&j.log);
     return rc;

@@ -9,7 +9,6 @@
 #include "crashpoint.h"
 #include "isotime.h"
 #include "log.h"
-#include "partition.h"
 #include "sync_internal.h"
 #include "watermark.h"
 
@@ -38,52 +37,33 @@ double sync_elapsed(const sync_job *j) {
     return (double)(now.tv_sec - j->started.tv_sec) + (double)(now.tv_nsec - j->started.tv_nsec) / 1e9;
 }
 
-/* A short JSON rendering of a value for messages. */
-static char *sample(json_object *v) {
-    const char *t = v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "null";
-    size_t n = strlen(t);
-    char *out = NULL;
-    if (asprintf(&out, "%.*s%s", n > 120 ? 120 : (int)n, t, n > 120 ? "..." : "") < 0) out = NULL;
-    return out;
+/* Merge needs every row's key unique in the batch (the reference fails
+ * such a sync too: ON CONFLICT would otherwise keep an arbitrary one of
+ * the duplicates).  Missing and null keys were refused when the row
+ * arrived (sync_schema.c).  An open-addressing set of the rows' key
+ * tuples (JSON text in the arena). */
+static uint64_t span_hash(const char *s, uint32_t len) {
+    uint64_t h = 1469598103934665603ull;
+    for (uint32_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
 }
 
-/* Merge needs every row's key present, non-null and unique in the batch
- * (the reference fails such a sync too: ON CONFLICT would otherwise keep
- * an arbitrary one of the duplicates). */
 static int check_keys(sync_job *j, const dwh_batch *b) {
     const dwh_sync_plan *p = j->plan;
-    json_object *seen = json_object_new_object();
-    if (!seen) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory checking primary keys");
+    size_t cap = 16;
+    while (cap < b->n * 2) cap *= 2;
+    uint32_t *slots = calloc(cap, sizeof *slots); /* row index + 1 */
+    if (!slots) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory checking primary keys");
     int rc = 0;
     for (size_t r = 0; r < b->n && rc == 0; r++) {
-        json_object *row = b->rows[r], *tuple = p->n_pk > 1 ? json_object_new_array() : NULL, *single = NULL;
-        for (size_t k = 0; k < p->n_pk; k++) {
-            json_object *v = NULL;
-            json_object_object_get_ex(row, p->primary_keys[k], &v);
-            if (!v) {
-                char *s = sample(row);
-                rc = sync_fail(j, DWH_SYNC_FAIL_DATA,
-                               "schema '%s': a row has no value for primary key '%s' (row: %s); an incremental "
-                               "sync needs the key on every row: fix the source or sync with --mode full",
-                               p->schema, p->primary_keys[k], s ? s : "?");
-                free(s);
-                break;
-            }
-            if (tuple) json_object_array_add(tuple, json_object_get(v));
-            else single = v;
-        }
-        if (rc == 0) {
-            json_object *keyv = tuple ? tuple : single;
-            const char *text = json_object_is_type(keyv, json_type_string)
-                                   ? json_object_get_string(keyv)
-                                   : json_object_to_json_string_ext(keyv, JSON_C_TO_STRING_PLAIN);
-            /* strings and numbers must not collide ("1" vs 1) */
-            char *k = NULL;
-            if (asprintf(&k, "%c%s", json_object_is_type(keyv, json_type_string) ? 's' : 'j', text) < 0) k = NULL;
-            if (!k) {
-                rc = sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory checking primary keys");
-            } else if (json_object_object_get_ex(seen, k, NULL)) {
-                char *s = sample(keyv), *names = NULL;
+        dwh_span k = b->rows[r].pk;
+        if (k.len == UINT32_MAX) continue;
+        const char *text = b->arena + k.off;
+        size_t i = (size_t)span_hash(text, k.len) & (cap - 1);
+        for (; slots[i]; i = (i + 1) & (cap - 1)) {
+            dwh_span o = b->rows[slots[i] - 1].pk;
+            if (o.len == k.len && !memcmp(b->arena + o.off, text, k.len)) {
+                char *names = NULL;
                 for (size_t q = 0; q < p->n_pk; q++) {
                     char *next = NULL;
                     if (asprintf(&next, "%s%s%s", names ? names : "", q ? ", " : "", p->primary_keys[q]) < 0) next = NULL;
@@ -91,40 +71,24 @@ static int check_keys(sync_job *j, const dwh_batch *b) {
                     names = next;
                 }
                 rc = sync_fail(j, DWH_SYNC_FAIL_DATA,
-                               "schema '%s': primary key (%s) value %s appears more than once in one batch; an "
+                               "schema '%s': primary key (%s) value %.*s%s appears more than once in one batch; an "
                                "incremental sync needs unique keys: fix the source's keys or sync with --mode "
                                "full or --mode append",
-                               p->schema, names ? names : "?", s ? s : "?");
-                free(s);
+                               p->schema, names ? names : "?", k.len > 120 ? 120 : (int)k.len, text,
+                               k.len > 120 ? "..." : "");
                 free(names);
-            } else {
-                json_object_object_add(seen, k, NULL);
+                break;
             }
-            free(k);
         }
-        json_object_put(tuple);
+        if (rc == 0) slots[i] = (uint32_t)r + 1;
     }
-    json_object_put(seen);
+    free(slots);
     return rc;
 }
 
-/* Fills j->part_values for the batch (NULL entries: no partition). */
-static int partition_values(sync_job *j, const dwh_batch *b) {
-    if (j->plan->partition.mode == DW_PARTITION_NONE || b->n == 0) return 0;
-    const size_t slot = 48;
-    if (j->part_cap < b->n) {
-        char **v = realloc(j->part_values, b->n * sizeof *v);
-        char *a = v ? realloc(j->part_arena, b->n * slot) : NULL;
-        if (v) j->part_values = v;
-        if (!a) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory computing partition keys");
-        j->part_arena = a;
-        j->part_cap = b->n;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        char *buf = j->part_arena + i * slot;
-        j->part_values[i] = dwh_partition_value(&j->plan->partition, b->rows[i], buf, slot) == 1 ? buf : NULL;
-    }
-    return 0;
+/* A span as a new string (NULL: none). */
+static char *span_dup(const dwh_batch *b, dwh_span s) {
+    return s.len == UINT32_MAX ? NULL : strndup(b->arena + s.off, s.len);
 }
 
 /* Replaces *field with a malloc'd value (taken). */
@@ -142,28 +106,33 @@ static void take(char **field, char *value) {
 static void advance_watermarks(sync_job *j, dwh_state_record *r, const dwh_batch *b) {
     const dwh_sync_plan *p = j->plan;
     if (!p->incremental_field || b->n == 0) return;
-    dwh_wm_extent e;
-    dwh_wm_extent_init(&e, p->field_type);
-    for (size_t i = 0; i < b->n; i++) dwh_wm_observe(&e, b->rows[i], p->incremental_field);
-    if (e.skipped)
-        dwh_log(&j->log, DW_LOG_DEBUG, "sync.watermark", "%llu rows of the batch have no usable '%s' value",
-                (unsigned long long)e.skipped, p->incremental_field);
-    if (e.have) {
-        char *bmin = dwh_wm_min_text(&e), *bmax = dwh_wm_max_text(&e);
-        uint32_t t = p->field_type;
-        if (p->mode == DWH_WRITE_REPLACE) {
-            take(&r->pending_last_value, dwh_wm_text_max(t, r->pending_last_value, bmax));
-            take(&r->pending_earliest_value, dwh_wm_text_min(t, r->pending_earliest_value, bmin));
-        } else if (p->desc) {
-            take(&r->earliest_value, dwh_wm_text_min(t, r->earliest_value, bmin));
-            take(&r->pending_last_value, dwh_wm_text_max(t, r->pending_last_value, bmax));
-        } else {
-            take(&r->last_value, dwh_wm_text_max(t, r->last_value, bmax));
+    uint32_t t = p->field_type;
+    size_t lo = SIZE_MAX, hi = SIZE_MAX, missing = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const dwh_brow *row = &b->rows[i];
+        if (!row->has_wm) {
+            missing++;
+            continue;
         }
-        free(bmin);
-        free(bmax);
+        if (lo == SIZE_MAX || dwh_wm_cmp(t, &row->wm, &b->rows[lo].wm) < 0) lo = i;
+        if (hi == SIZE_MAX || dwh_wm_cmp(t, &row->wm, &b->rows[hi].wm) > 0) hi = i;
     }
-    dwh_wm_extent_free(&e);
+    if (missing)
+        dwh_log(&j->log, DW_LOG_DEBUG, "sync.watermark", "%zu rows of the batch have no usable '%s' value", missing,
+                p->incremental_field);
+    if (lo == SIZE_MAX) return;
+    char *bmin = span_dup(b, b->rows[lo].wm_text), *bmax = span_dup(b, b->rows[hi].wm_text);
+    if (p->mode == DWH_WRITE_REPLACE) {
+        take(&r->pending_last_value, dwh_wm_text_max(t, r->pending_last_value, bmax));
+        take(&r->pending_earliest_value, dwh_wm_text_min(t, r->pending_earliest_value, bmin));
+    } else if (p->desc) {
+        take(&r->earliest_value, dwh_wm_text_min(t, r->earliest_value, bmin));
+        take(&r->pending_last_value, dwh_wm_text_max(t, r->pending_last_value, bmax));
+    } else {
+        take(&r->last_value, dwh_wm_text_max(t, r->last_value, bmax));
+    }
+    free(bmin);
+    free(bmax);
 }
 
 /* Writes the record to Redis (when configured). */
@@ -193,9 +162,9 @@ static int fill_common(sync_job *j, dwh_state_record *r) {
 static int write_jsonl(sync_job *j, const dwh_batch *b) {
     FILE *out = j->o->jsonl_out;
     for (size_t i = 0; i < b->n; i++) {
-        size_t len = 0;
-        const char *t = json_object_to_json_string_length(b->rows[i], JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-        fwrite(t, 1, len, out);
+        dwh_span s = b->rows[i].json;
+        if (s.len == UINT32_MAX) continue;
+        fwrite(b->arena + s.off, 1, s.len, out);
         fputc('\n', out);
     }
     if (fflush(out) != 0 || ferror(out))
@@ -207,7 +176,6 @@ static int write_jsonl(sync_job *j, const dwh_batch *b) {
 int sync_commit_batch(sync_job *j, const dwh_batch *b) {
     if (b->n == 0 && !b->state) return 0;
     if (j->plan->mode == DWH_WRITE_MERGE && j->w && check_keys(j, b) < 0) return -1;
-    if (partition_values(j, b) < 0) return -1;
 
     dwh_state_record r = {0};
     if (dwh_state_record_copy(&r, &j->rec) < 0) return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
@@ -228,8 +196,7 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
     if (j->w) {
         char now[40];
         dwh_isotime_now(now, sizeof now);
-        dwh_wh_rows rows = {.rows = b->rows, .n = b->n, .synced_at = now,
-                            .partition_keys = j->plan->partition.mode ? (const char *const *)j->part_values : NULL};
+        dwh_wh_rows rows = {.batch = b, .synced_at = now};
         if (dwh_wh_begin(j->w, &err) < 0 || dwh_wh_write(j->target, &rows, &err) < 0 ||
             dwh_wh_state_put(j->w, &j->key, &r, &err) < 0) {
             dwh_wh_rollback(j->w);

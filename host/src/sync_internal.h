@@ -37,10 +37,8 @@ typedef struct sync_job {
     int resuming;
     char *resume_json;         /* handed to the plugin (state_load) */
     uint64_t replay_skip;      /* re-emitted rows still to skip */
+    dwh_keydict *keys;         /* keys of every row of the run */
     dwh_batcher *batcher;
-    char **part_values;        /* per-batch partition values (arena below) */
-    char *part_arena;
-    size_t part_cap;
 
     /* results */
     uint64_t rows, batches, skipped;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "partition.h"
 #include "ops.h"
 #include "sync_internal.h"
 #include "watermark.h"
@@ -155,6 +156,51 @@ static dw_status sink_fail(sync_job *j, dw_ctx *ctx) {
     return dwh_ctx_fail_host(ctx, st, "%s", j->message ? j->message : "the sync failed");
 }
 
+/* What the pipeline needs of a row besides its cells, computed while the
+ * JSON is at hand: the JSON-lines text, the partition key, the primary-key
+ * tuple (merge: missing or null keys fail here), the incremental value.
+ * *tuple (put by the caller) may hold a composite key's array. */
+static int encode_extras(sync_job *j, json_object *row, dwh_row_extras *x, char *part, size_t part_cap,
+                         dwh_wm_value *wm, json_object **tuple) {
+    const dwh_sync_plan *p = j->plan;
+    const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+    if (!j->w) {
+        x->json = json_object_to_json_string_length(row, flags, &x->json_len);
+        if (!x->json) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory serialising a row");
+    }
+    if (p->partition.mode != DW_PARTITION_NONE) {
+        int r = dwh_partition_value(&p->partition, row, part, part_cap);
+        if (r == 1) x->partition = part;
+    }
+    if (p->mode == DWH_WRITE_MERGE && j->w) {
+        json_object *single = NULL;
+        if (p->n_pk > 1 && !(*tuple = json_object_new_array()))
+            return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
+        for (size_t k = 0; k < p->n_pk; k++) {
+            json_object *v = NULL;
+            if (!json_object_object_get_ex(row, p->primary_keys[k], &v) || !v) {
+                const char *t = json_object_to_json_string_ext(row, flags);
+                size_t n = strlen(t);
+                return sync_fail(j, DWH_SYNC_FAIL_DATA,
+                                 "schema '%s': a row has no value for primary key '%s' (row: %.*s%s); an incremental "
+                                 "sync needs the key on every row: fix the source or sync with --mode full",
+                                 p->schema, p->primary_keys[k], n > 120 ? 120 : (int)n, t, n > 120 ? "..." : "");
+            }
+            if (*tuple) json_object_array_add(*tuple, json_object_get(v));
+            else single = v;
+        }
+        x->pk = json_object_to_json_string_length(*tuple ? *tuple : single, flags, &x->pk_len);
+    }
+    if (p->incremental_field) {
+        json_object *v = NULL;
+        if (json_object_object_get_ex(row, p->incremental_field, &v) && dwh_wm_parse(v, p->field_type, wm) == 0) {
+            x->wm = wm;
+            x->wm_text = json_object_to_json_string_length(v, flags, &x->wm_len);
+        }
+    }
+    return 0;
+}
+
 /* Cuts and commits while the buffer is full (at its last resume point, or
  * wholesale when it holds none). */
 static dw_status flush_full(sync_job *j, dw_ctx *ctx) {
@@ -165,7 +211,7 @@ static dw_status flush_full(sync_job *j, dw_ctx *ctx) {
             return sink_fail(j, ctx);
         }
         int rc = sync_commit_batch(j, &b);
-        dwh_batch_release(&b);
+        dwh_batcher_release(j->batcher);
         if (rc < 0) return sink_fail(j, ctx);
     }
     return DW_OK;
@@ -183,7 +229,17 @@ static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
     }
     dw_status st = flush_full(j, ctx);
     if (st != DW_OK) return st;
-    if (dwh_batcher_add_row(j->batcher, row, dwh_row_size_estimate(row)) < 0) {
+    dwh_row_extras x = {0};
+    char part[64];
+    dwh_wm_value wm;
+    json_object *tuple = NULL;
+    if (encode_extras(j, row, &x, part, sizeof part, &wm, &tuple) < 0) {
+        json_object_put(tuple);
+        return sink_fail(j, ctx);
+    }
+    int rc = dwh_batcher_add_row(j->batcher, row, &x);
+    json_object_put(tuple);
+    if (rc < 0) {
         sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory buffering rows");
         return sink_fail(j, ctx);
     }
@@ -234,7 +290,8 @@ int sync_schema_run(sync_job *j) {
                                       j->resuming && p->mode == DWH_WRITE_REPLACE, &err);
         if (!j->target) return sync_fail_take(j, dwh_wh_last_error(j->w) ? DWH_SYNC_FAIL_WAREHOUSE : DWH_SYNC_FAIL_CONFIG, err);
     }
-    j->batcher = dwh_batcher_new(j->o->batch_rows, j->o->batch_bytes);
+    j->keys = dwh_keydict_new();
+    j->batcher = j->keys ? dwh_batcher_new(j->o->batch_rows, j->o->batch_bytes, j->keys) : NULL;
     if (!j->batcher) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
 
     dwh_log(&j->log, DW_LOG_INFO, "sync.schema.start", "syncing %s (%s%s%s%s%s)", j->table ? j->table : "to JSON lines",
@@ -271,7 +328,7 @@ int sync_schema_run(sync_job *j) {
             rc = sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
         } else {
             rc = sync_commit_batch(j, &b);
-            dwh_batch_release(&b);
+            dwh_batcher_release(j->batcher);
             if (rc == 0) rc = sync_commit_final(j);
         }
     } else {
@@ -279,7 +336,7 @@ int sync_schema_run(sync_job *j) {
         dwh_batch b;
         if (dwh_batcher_cut(j->batcher, DWH_CUT_TO_MARK, &b) == 0) {
             sync_commit_batch(j, &b);
-            dwh_batch_release(&b);
+            dwh_batcher_release(j->batcher);
         }
         j->source_code = res.cause;
         if (j->failure == DWH_SYNC_OK) {

@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "batcher.h"
 #include "state.h"
 
 #define DWH_WAREHOUSE_DEFAULT_PATH "warehouse.db"
@@ -119,13 +120,10 @@ void dwh_wh_table_close(dwh_wh_table *t);
  * interrupted). */
 int dwh_wh_staging_exists(dwh_warehouse *w, const char *table);
 
-/* Rows to write.  partition_keys: one entry per row (NULL entries and a
- * NULL array mean NULL); synced_at: the _dw_synced_at value.  All
- * borrowed. */
+/* Rows to write: a cut batch (batcher.h; each row's partition span is its
+ * _dw_partition_key) and the _dw_synced_at value.  Borrowed. */
 typedef struct dwh_wh_rows {
-    json_object *const *rows;
-    size_t n;
-    const char *const *partition_keys;
+    const dwh_batch *batch;
     const char *synced_at;
 } dwh_wh_rows;
 

@@ -29,6 +29,8 @@ struct dwh_wh_table {
     size_t n_cols, cap_cols;
     json_object *by_key;   /* JSON key -> column index */
     json_object *by_lname; /* ASCII-lowercased SQL name -> column index */
+    int32_t *key_col;      /* batch key id -> column index; -1: not resolved yet */
+    size_t n_key_col;
     int synced_idx, part_idx;
     sqlite3_stmt *insert;  /* for the current column set */
 };
@@ -52,6 +54,9 @@ static void forget_layout(dwh_wh_table *t) {
     json_object_put(t->by_key);
     json_object_put(t->by_lname);
     t->by_key = t->by_lname = NULL;
+    free(t->key_col);
+    t->key_col = NULL;
+    t->n_key_col = 0;
     sqlite3_finalize(t->insert);
     t->insert = NULL;
     t->loaded = t->exists = t->index_ok = 0;
@@ -151,24 +156,21 @@ static char *new_column_name(dwh_wh_table *t, const char *key) {
     return clash ? suffixed_name(key) : strdup(key);
 }
 
-static const char *sql_type(json_object *v) {
-    switch (json_object_get_type(v)) {
-    case json_type_boolean: return "INTEGER";
-    case json_type_int:
-        /* beyond int64: only a TEXT column keeps every digit */
-        return json_object_get_int64(v) == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX ? "TEXT"
-                                                                                                 : "INTEGER";
-    case json_type_double: return "REAL";
-    default: return "TEXT"; /* strings, and objects/arrays stored as JSON text */
+static const char *sql_type(uint32_t cell_type) {
+    switch (cell_type) {
+    case DWH_CELL_BOOL:
+    case DWH_CELL_INT: return "INTEGER";
+    case DWH_CELL_REAL: return "REAL";
+    default: return "TEXT"; /* strings, integers beyond int64, objects/arrays as JSON text */
     }
 }
 
 /* Adds a column for `key` (typed by `sample`) to an existing target.
  * Returns its index or -1 with *err. */
-static int add_column(dwh_wh_table *t, const char *key, json_object *sample, char **err) {
+static int add_column(dwh_wh_table *t, const char *key, uint32_t cell_type, char **err) {
     char *name = new_column_name(t, key);
     char *q = name ? dwh_wh_quote(name) : NULL;
-    char *sql = q ? sqlite3_mprintf("ALTER TABLE %s ADD COLUMN %s %s", t->qtarget, q, sql_type(sample)) : NULL;
+    char *sql = q ? sqlite3_mprintf("ALTER TABLE %s ADD COLUMN %s %s", t->qtarget, q, sql_type(cell_type)) : NULL;
     free(q);
     if (!sql) {
         free(name);
@@ -191,34 +193,36 @@ static int add_column(dwh_wh_table *t, const char *key, json_object *sample, cha
 }
 
 /* Creates the target with the columns of the batch (first-seen order,
- * typed by the first non-null value), then the _dw_ columns. */
-static int create_target(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
-    json_object *seen = json_object_new_object();
+ * typed by the first value; nulls are not stored, so they make none),
+ * then the _dw_ columns. */
+static int create_target(dwh_wh_table *t, const dwh_batch *b, char **err) {
+    uint32_t nk = dwh_keydict_count(b->keys);
+    char *seen = calloc(nk ? nk : 1, 1);
     char *sql = sqlite3_mprintf("CREATE TABLE %s (", t->qtarget);
     int ok = seen && sql;
-    for (size_t r = 0; ok && r < rows->n; r++) {
-        json_object_object_foreach(rows->rows[r], k, v) {
-            if (!v || map_get(seen, k) >= 0) continue; /* nulls do not make columns */
+    for (size_t r = 0; ok && r < b->n; r++) {
+        const dwh_brow *row = &b->rows[r];
+        for (uint32_t c = 0; ok && c < row->n_cells; c++) {
+            const dwh_cell *cell = &b->cells[row->first + c];
+            if (seen[cell->key]) continue;
+            seen[cell->key] = 1;
+            const char *k = dwh_keydict_name(b->keys, cell->key);
             char *name = new_column_name(t, k);
             char *q = name ? dwh_wh_quote(name) : NULL;
             char *key = strdup(k);
             if (!q || !key || remember(t, name, key) < 0) {
                 ok = 0;
-                free(name);
-                free(q);
-                break;
+            } else {
+                char *next = sqlite3_mprintf("%s%s %s, ", sql, q, sql_type(cell->type));
+                sqlite3_free(sql);
+                sql = next;
+                if (!sql) ok = 0;
             }
-            json_object_object_add(seen, k, json_object_new_int(1));
-            char *next = sqlite3_mprintf("%s%s %s, ", sql, q, sql_type(v));
-            sqlite3_free(sql);
-            sql = next;
             free(name);
             free(q);
-            if (!sql) ok = 0;
-            if (!ok) break;
         }
     }
-    json_object_put(seen);
+    free(seen);
     char *full = ok ? sqlite3_mprintf("%s" COL_SYNCED_AT " TEXT, " COL_PARTITION " TEXT)", sql) : NULL;
     sqlite3_free(sql);
     if (!full) return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "creating table %s", t->target);
@@ -231,18 +235,26 @@ static int create_target(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
     return 0;
 }
 
+/* The type of key `name` in the first row of the batch that has it. */
+static uint32_t sample_type(const dwh_batch *b, const char *name) {
+    for (size_t r = 0; r < b->n; r++)
+        for (uint32_t c = 0; c < b->rows[r].n_cells; c++) {
+            const dwh_cell *cell = &b->cells[b->rows[r].first + c];
+            if (!strcmp(dwh_keydict_name(b->keys, cell->key), name)) return cell->type;
+        }
+    return DWH_CELL_TEXT;
+}
+
 /* Merge: the key columns exist and carry the UNIQUE index ON CONFLICT
  * needs (rebuilt when the keys changed). */
-static int ensure_pk_index(dwh_wh_table *t, json_object *sample, char **err) {
+static int ensure_pk_index(dwh_wh_table *t, const dwh_batch *sample, char **err) {
     if (t->index_ok) return 0;
     char **names = calloc(t->n_pk, sizeof *names);
     if (!names) return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "indexing table %s", t->target);
     for (size_t i = 0; i < t->n_pk; i++) {
         int idx = map_get(t->by_key, t->pk[i]);
         if (idx < 0) {
-            json_object *v = NULL;
-            json_object_object_get_ex(sample, t->pk[i], &v);
-            idx = add_column(t, t->pk[i], v, err);
+            idx = add_column(t, t->pk[i], sample_type(sample, t->pk[i]), err);
             if (idx < 0) {
                 free(names);
                 return -1;
@@ -380,61 +392,64 @@ static int prepare_insert(dwh_wh_table *t, char **err) {
     return 0;
 }
 
-static void bind_value(sqlite3_stmt *st, int param, json_object *v) {
-    switch (json_object_get_type(v)) {
-    case json_type_null: break; /* cleared to NULL */
-    case json_type_boolean: sqlite3_bind_int(st, param, json_object_get_boolean(v) ? 1 : 0); break;
-    case json_type_int: {
-        int64_t i = json_object_get_int64(v);
-        if (i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) {
-            /* beyond SQLite's integers: keep every digit as text */
-            char buf[24];
-            snprintf(buf, sizeof buf, "%llu", (unsigned long long)json_object_get_uint64(v));
-            sqlite3_bind_text(st, param, buf, -1, SQLITE_TRANSIENT);
-        } else {
-            sqlite3_bind_int64(st, param, i);
-        }
+static void bind_cell(sqlite3_stmt *st, int param, const dwh_cell *c, const char *arena) {
+    switch (c->type) {
+    case DWH_CELL_BOOL:
+    case DWH_CELL_INT: sqlite3_bind_int64(st, param, c->v.i); break;
+    case DWH_CELL_REAL: sqlite3_bind_double(st, param, c->v.d); break;
+    case DWH_CELL_TEXT:
+    case DWH_CELL_BIGINT:
+    case DWH_CELL_JSON:
+        /* nested values are already compact JSON (never a language repr):
+         * json_extract() and friends read them back */
+        sqlite3_bind_text(st, param, arena + c->v.s.off, (int)c->v.s.len, SQLITE_STATIC);
         break;
-    }
-    case json_type_double: sqlite3_bind_double(st, param, json_object_get_double(v)); break;
-    case json_type_string:
-        sqlite3_bind_text(st, param, json_object_get_string(v), json_object_get_string_len(v), SQLITE_STATIC);
-        break;
-    default: {
-        /* Nested values are stored as JSON text (never a language repr):
-         * json_extract() and friends read them back. */
-        size_t len = 0;
-        const char *s =
-            json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-        sqlite3_bind_text(st, param, s, (int)len, SQLITE_STATIC);
-    }
+    default: break; /* NULL: cleared */
     }
 }
 
+/* The column of batch key `id` (resolved once per key and layout), -1
+ * when the table has none yet, -3 on OOM. */
+static int column_of(dwh_wh_table *t, const dwh_batch *b, uint32_t id) {
+    if (id >= t->n_key_col) {
+        size_t n = dwh_keydict_count(b->keys);
+        int32_t *kc = realloc(t->key_col, n * sizeof *kc);
+        if (!kc) return -3;
+        for (size_t i = t->n_key_col; i < n; i++) kc[i] = -2;
+        t->key_col = kc;
+        t->n_key_col = n;
+    }
+    if (t->key_col[id] == -2 || t->key_col[id] == -1) t->key_col[id] = map_get(t->by_key, dwh_keydict_name(b->keys, id));
+    return t->key_col[id];
+}
+
 int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
+    const dwh_batch *b = rows->batch;
     if (load_layout(t, err) < 0) return -1;
-    if (rows->n == 0) return 0;
-    if (!t->exists && create_target(t, rows, err) < 0) return -1;
-    if (t->mode == DWH_WRITE_MERGE && ensure_pk_index(t, rows->rows[0], err) < 0) return -1;
-    for (size_t r = 0; r < rows->n; r++) {
-        json_object *row = rows->rows[r];
+    if (b->n == 0) return 0;
+    if (!t->exists && create_target(t, b, err) < 0) return -1;
+    if (t->mode == DWH_WRITE_MERGE && ensure_pk_index(t, b, err) < 0) return -1;
+    for (size_t r = 0; r < b->n; r++) {
+        const dwh_brow *row = &b->rows[r];
     again:
         if (prepare_insert(t, err) < 0) return -1;
         sqlite3_stmt *st = t->insert;
         sqlite3_clear_bindings(st);
-        json_object_object_foreach(row, k, v) {
-            int idx = map_get(t->by_key, k);
+        for (uint32_t c = 0; c < row->n_cells; c++) {
+            const dwh_cell *cell = &b->cells[row->first + c];
+            int idx = column_of(t, b, cell->key);
+            if (idx == -3) return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "writing a batch to table %s", t->target);
             if (idx < 0) {
-                if (!v) continue; /* a null does not make a column */
-                if (add_column(t, k, v, err) < 0) return -1;
+                if (add_column(t, dwh_keydict_name(b->keys, cell->key), cell->type, err) < 0) return -1;
+                t->key_col[cell->key] = -1; /* resolve again */
                 goto again; /* the statement changed: bind this row again */
             }
-            bind_value(st, idx + 1, v);
+            bind_cell(st, idx + 1, cell, b->arena);
         }
         if (t->synced_idx >= 0 && rows->synced_at)
             sqlite3_bind_text(st, t->synced_idx + 1, rows->synced_at, -1, SQLITE_STATIC);
-        if (t->part_idx >= 0 && rows->partition_keys && rows->partition_keys[r])
-            sqlite3_bind_text(st, t->part_idx + 1, rows->partition_keys[r], -1, SQLITE_STATIC);
+        const char *part = dwh_batch_text(b, row->partition);
+        if (t->part_idx >= 0 && part) sqlite3_bind_text(st, t->part_idx + 1, part, (int)row->partition.len, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE) {

@@ -1,5 +1,6 @@
-/* The batcher keeps resume points aligned with batches: a batch cut with a
- * state holds exactly the rows emitted before that state save. */
+/* The batcher encodes rows into cells and keeps resume points aligned with
+ * batches: a batch cut with a state holds exactly the rows emitted before
+ * that state save. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,24 +12,55 @@
 
 #include "batcher.h"
 
+static dwh_keydict *keys;
+
+static int setup(void **s) {
+    (void)s;
+    keys = dwh_keydict_new();
+    return keys ? 0 : -1;
+}
+
+static int teardown(void **s) {
+    (void)s;
+    dwh_keydict_free(keys);
+    return 0;
+}
+
 static void add(dwh_batcher *b, int from, int to) {
     for (int i = from; i < to; i++) {
         json_object *r = json_object_new_object();
         json_object_object_add(r, "id", json_object_new_int(i));
-        assert_int_equal(dwh_batcher_add_row(b, r, dwh_row_size_estimate(r)), 0);
-        json_object_put(r); /* the batcher holds its own reference */
+        char name[16];
+        snprintf(name, sizeof name, "n%d", i);
+        json_object_object_add(r, "name", json_object_new_string(name));
+        assert_int_equal(dwh_batcher_add_row(b, r, NULL), 0);
+        json_object_put(r); /* nothing of it is kept */
     }
 }
 
-static int id_at(const dwh_batch *bt, size_t i) {
-    json_object *v;
-    assert_true(json_object_object_get_ex(bt->rows[i], "id", &v));
-    return json_object_get_int(v);
+static int64_t id_at(const dwh_batch *bt, size_t i) {
+    const dwh_brow *r = &bt->rows[i];
+    for (uint32_t c = 0; c < r->n_cells; c++) {
+        const dwh_cell *cell = &bt->cells[r->first + c];
+        if (!strcmp(dwh_keydict_name(bt->keys, cell->key), "id")) return cell->v.i;
+    }
+    fail_msg("row %zu has no id", i);
+    return -1;
+}
+
+static void check_name(const dwh_batch *bt, size_t i, int64_t id) {
+    const dwh_brow *r = &bt->rows[i];
+    const dwh_cell *cell = &bt->cells[r->first + 1];
+    char want[16];
+    snprintf(want, sizeof want, "n%lld", (long long)id);
+    assert_int_equal(cell->type, DWH_CELL_TEXT);
+    assert_int_equal(cell->v.s.len, strlen(want));
+    assert_memory_equal(bt->arena + cell->v.s.off, want, strlen(want));
 }
 
 static void full_batch_ends_at_last_state(void **s) {
     (void)s;
-    dwh_batcher *b = dwh_batcher_new(10, 0);
+    dwh_batcher *b = dwh_batcher_new(10, 0, keys);
     add(b, 0, 4);
     dwh_batcher_mark(b, "{\"page\":1}");
     add(b, 4, 8);
@@ -42,8 +74,9 @@ static void full_batch_ends_at_last_state(void **s) {
     assert_string_equal(bt.state, "{\"page\":2}");
     assert_int_equal(id_at(&bt, 0), 0);
     assert_int_equal(id_at(&bt, 7), 7);
-    dwh_batch_release(&bt);
-    /* the rows after the save wait for the next batch */
+    check_name(&bt, 7, 7);
+    dwh_batcher_release(b);
+    /* the rows after the save wait for the next batch, their text intact */
     assert_int_equal(dwh_batcher_rows(b), 2);
     assert_false(dwh_batcher_has_mark(b));
     add(b, 10, 12);
@@ -51,40 +84,43 @@ static void full_batch_ends_at_last_state(void **s) {
     assert_int_equal(dwh_batcher_cut(b, DWH_CUT_ALL, &bt), 0);
     assert_int_equal(bt.n, 4);
     assert_int_equal(id_at(&bt, 0), 8);
+    check_name(&bt, 0, 8);
+    check_name(&bt, 3, 11);
     assert_string_equal(bt.state, "{\"page\":3}");
-    dwh_batch_release(&bt);
+    dwh_batcher_release(b);
     assert_int_equal(dwh_batcher_rows(b), 0);
     dwh_batcher_free(b);
 }
 
 static void page_larger_than_batch_is_cut_without_state(void **s) {
     (void)s;
-    dwh_batcher *b = dwh_batcher_new(5, 0);
+    dwh_batcher *b = dwh_batcher_new(5, 0, keys);
     add(b, 0, 5);
     dwh_batch bt;
     assert_true(dwh_batcher_full(b));
     assert_int_equal(dwh_batcher_cut(b, DWH_CUT_FULL, &bt), 0);
     assert_int_equal(bt.n, 5);
     assert_null(bt.state);
-    dwh_batch_release(&bt);
+    dwh_batcher_release(b);
     /* a mark at the very start of a full buffer: the state goes alone */
     dwh_batcher_mark(b, "{\"p\":1}");
     add(b, 5, 10);
     assert_int_equal(dwh_batcher_cut(b, DWH_CUT_FULL, &bt), 0);
     assert_int_equal(bt.n, 0);
     assert_string_equal(bt.state, "{\"p\":1}");
-    dwh_batch_release(&bt);
+    dwh_batcher_release(b);
     assert_true(dwh_batcher_full(b));
     assert_int_equal(dwh_batcher_cut(b, DWH_CUT_FULL, &bt), 0);
     assert_int_equal(bt.n, 5);
     assert_null(bt.state);
-    dwh_batch_release(&bt);
+    assert_int_equal(id_at(&bt, 4), 9);
+    dwh_batcher_release(b);
     dwh_batcher_free(b);
 }
 
 static void stopping_early_keeps_only_whole_pages(void **s) {
     (void)s;
-    dwh_batcher *b = dwh_batcher_new(100, 0);
+    dwh_batcher *b = dwh_batcher_new(100, 0, keys);
     add(b, 0, 3);
     dwh_batcher_mark(b, "{\"page\":1}");
     add(b, 3, 5);
@@ -92,7 +128,7 @@ static void stopping_early_keeps_only_whole_pages(void **s) {
     assert_int_equal(dwh_batcher_cut(b, DWH_CUT_TO_MARK, &bt), 0);
     assert_int_equal(bt.n, 3);
     assert_string_equal(bt.state, "{\"page\":1}");
-    dwh_batch_release(&bt);
+    dwh_batcher_release(b);
     /* nothing more up to a mark: an empty cut */
     assert_int_equal(dwh_batcher_cut(b, DWH_CUT_TO_MARK, &bt), 0);
     assert_int_equal(bt.n, 0);
@@ -104,45 +140,96 @@ static void stopping_early_keeps_only_whole_pages(void **s) {
     assert_int_equal(dwh_batcher_cut(b, DWH_CUT_ALL, &bt), 0);
     assert_int_equal(bt.n, 3);
     assert_null(bt.state);
-    dwh_batch_release(&bt);
+    dwh_batcher_release(b);
     dwh_batcher_free(b);
 }
 
 static void same_position_mark_replaces(void **s) {
     (void)s;
-    dwh_batcher *b = dwh_batcher_new(100, 0);
+    dwh_batcher *b = dwh_batcher_new(100, 0, keys);
     add(b, 0, 2);
     dwh_batcher_mark(b, "{\"a\":1}");
     dwh_batcher_mark(b, "{\"a\":2}");
     dwh_batch bt;
     assert_int_equal(dwh_batcher_cut(b, DWH_CUT_TO_MARK, &bt), 0);
     assert_string_equal(bt.state, "{\"a\":2}");
-    dwh_batch_release(&bt);
-    dwh_batcher_free(b);
+    dwh_batcher_free(b); /* frees an unreleased cut too */
 }
 
 static void byte_limit(void **s) {
     (void)s;
-    dwh_batcher *b = dwh_batcher_new(1000000, 1000);
+    dwh_batcher *b = dwh_batcher_new(1000000, 1500, keys);
     json_object *r = json_object_new_object();
     char big[600];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = 0;
     json_object_object_add(r, "blob", json_object_new_string(big));
-    size_t sz = dwh_row_size_estimate(r);
-    assert_true(sz >= 600 && sz < 700);
-    dwh_batcher_add_row(b, r, sz);
+    dwh_batcher_add_row(b, r, NULL);
+    size_t one = dwh_batcher_bytes(b);
+    assert_true(one >= 599 && one < 700);
     assert_false(dwh_batcher_full(b));
-    dwh_batcher_add_row(b, r, sz);
+    dwh_batcher_add_row(b, r, NULL);
+    assert_false(dwh_batcher_full(b));
+    dwh_batcher_add_row(b, r, NULL);
     assert_true(dwh_batcher_full(b));
     json_object_put(r);
     dwh_batch bt;
     dwh_batcher_cut(b, DWH_CUT_FULL, &bt);
-    assert_int_equal(bt.n, 2);
-    assert_int_equal(bt.bytes, 2 * sz);
-    dwh_batch_release(&bt);
+    assert_int_equal(bt.n, 3);
+    assert_int_equal(bt.bytes, 3 * one);
+    dwh_batcher_release(b);
     assert_false(dwh_batcher_full(b));
+    assert_int_equal(dwh_batcher_bytes(b), 0);
     dwh_batcher_free(b);
+}
+
+static void cells_and_extras(void **s) {
+    (void)s;
+    dwh_batcher *b = dwh_batcher_new(0, 0, keys);
+    json_object *r = json_tokener_parse("{\"i\":-3,\"f\":1.5,\"t\":true,\"s\":\"é\",\"n\":null,"
+                                        "\"o\":{\"a\":[1,\"x/y\"]},\"big\":18446744073709551615}");
+    dwh_wm_value wm = {.num = 7};
+    dwh_row_extras x = {.partition = "2024-01", .pk = "[1,\"a\"]", .pk_len = 7, .wm_text = "7", .wm_len = 1, .wm = &wm};
+    assert_int_equal(dwh_batcher_add_row(b, r, &x), 0);
+    json_object_put(r);
+    dwh_batch bt;
+    dwh_batcher_cut(b, DWH_CUT_ALL, &bt);
+    const dwh_brow *row = &bt.rows[0];
+    assert_int_equal(row->n_cells, 6); /* the null is not stored */
+    const dwh_cell *c = &bt.cells[row->first];
+    assert_int_equal(c[0].type, DWH_CELL_INT);
+    assert_int_equal(c[0].v.i, -3);
+    assert_int_equal(c[1].type, DWH_CELL_REAL);
+    assert_int_equal(c[2].type, DWH_CELL_BOOL);
+    assert_int_equal(c[3].type, DWH_CELL_TEXT);
+    assert_int_equal(c[4].type, DWH_CELL_JSON);
+    assert_memory_equal(bt.arena + c[4].v.s.off, "{\"a\":[1,\"x/y\"]}", c[4].v.s.len);
+    assert_int_equal(c[5].type, DWH_CELL_BIGINT);
+    assert_memory_equal(bt.arena + c[5].v.s.off, "18446744073709551615", c[5].v.s.len);
+    assert_memory_equal(dwh_batch_text(&bt, row->partition), "2024-01", 7);
+    assert_memory_equal(dwh_batch_text(&bt, row->pk), "[1,\"a\"]", 7);
+    assert_true(row->has_wm);
+    assert_true(row->wm.num == 7);
+    assert_string_equal(dwh_keydict_name(keys, c[4].key), "o");
+    dwh_batcher_release(b);
+    dwh_batcher_free(b);
+}
+
+static void key_dictionary(void **s) {
+    (void)s;
+    dwh_keydict *d = dwh_keydict_new();
+    char k[16];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(k, sizeof k, "key%d", i);
+        assert_int_equal(dwh_keydict_intern(d, k, strlen(k)), i);
+    }
+    for (int i = 999; i >= 0; i--) {
+        snprintf(k, sizeof k, "key%d", i);
+        assert_int_equal(dwh_keydict_intern(d, k, strlen(k)), i);
+        assert_string_equal(dwh_keydict_name(d, (uint32_t)i), k);
+    }
+    assert_int_equal(dwh_keydict_count(d), 1000);
+    dwh_keydict_free(d);
 }
 
 int main(void) {
@@ -152,6 +239,8 @@ int main(void) {
         cmocka_unit_test(stopping_early_keeps_only_whole_pages),
         cmocka_unit_test(same_position_mark_replaces),
         cmocka_unit_test(byte_limit),
+        cmocka_unit_test(cells_and_extras),
+        cmocka_unit_test(key_dictionary),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -41,20 +41,31 @@ static dwh_warehouse *open_wh(void) {
     return w;
 }
 
-/* Writes a JSON array of rows in one transaction. */
-static int write_rows(dwh_warehouse *w, dwh_wh_table *t, const char *json, char **err) {
+/* Encodes a JSON array of rows into a batch, as the pipeline does. */
+static dwh_keydict *keys;
+
+static dwh_batcher *batch_of(const char *json, dwh_batch *out) {
+    if (!keys) keys = dwh_keydict_new();
+    dwh_batcher *b = dwh_batcher_new(0, 0, keys);
     json_object *arr = json_tokener_parse(json);
     assert_non_null(arr);
-    size_t n = json_object_array_length(arr);
-    json_object **rows = calloc(n + 1, sizeof *rows);
-    for (size_t i = 0; i < n; i++) rows[i] = json_object_array_get_idx(arr, i);
-    dwh_wh_rows r = {.rows = rows, .n = n, .synced_at = "2024-01-01T00:00:00.000Z"};
+    for (size_t i = 0; i < json_object_array_length(arr); i++)
+        assert_int_equal(dwh_batcher_add_row(b, json_object_array_get_idx(arr, i), NULL), 0);
+    json_object_put(arr); /* the batcher keeps nothing of the JSON */
+    assert_int_equal(dwh_batcher_cut(b, DWH_CUT_ALL, out), 0);
+    return b;
+}
+
+/* Writes a JSON array of rows in one transaction. */
+static int write_rows(dwh_warehouse *w, dwh_wh_table *t, const char *json, char **err) {
+    dwh_batch batch;
+    dwh_batcher *b = batch_of(json, &batch);
+    dwh_wh_rows r = {.batch = &batch, .synced_at = "2024-01-01T00:00:00.000Z"};
     int rc = dwh_wh_begin(w, err);
     if (rc == 0) rc = dwh_wh_write(t, &r, err);
     if (rc == 0) rc = dwh_wh_commit(w, err);
     else dwh_wh_rollback(w);
-    free(rows);
-    json_object_put(arr);
+    dwh_batcher_free(b);
     return rc;
 }
 
@@ -278,8 +289,9 @@ static void state_commits_with_the_batch(void **s) {
     r.rows_past_resume = 7;
 
     dwh_wh_table *t = dwh_wh_table_open(w, "src_st", DWH_WRITE_APPEND, NULL, 0, &err);
-    json_object *row = json_tokener_parse("{\"id\":1}");
-    dwh_wh_rows rows = {.rows = &row, .n = 1};
+    dwh_batch batch;
+    dwh_batcher *bt = batch_of("[{\"id\":1}]", &batch);
+    dwh_wh_rows rows = {.batch = &batch};
     /* rolled back: neither the row nor the state exist */
     assert_int_equal(dwh_wh_begin(w, &err), 0);
     assert_int_equal(dwh_wh_write(t, &rows, &err), 0);
@@ -306,7 +318,7 @@ static void state_commits_with_the_batch(void **s) {
     dwh_state_record other = {0};
     assert_int_equal(dwh_wh_state_get(w, &k2, &other, &err), 0);
     assert_int_equal(other.seq, 0);
-    json_object_put(row);
+    dwh_batcher_free(bt);
     dwh_wh_table_close(t);
     dwh_state_record_clear(&r);
     dwh_state_record_clear(&got);
@@ -439,5 +451,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(unwritable_paths_are_named, setup, teardown),
         cmocka_unit_test_setup_teardown(not_a_database, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    dwh_keydict_free(keys);
+    return rc;
 }
