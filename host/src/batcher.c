@@ -332,8 +332,9 @@ void dwh_batcher_release(dwh_batcher *b) {
     if (keep) {
         memmove(b->rows, b->rows + cut, keep * sizeof *b->rows);
         memmove(b->row_arena, b->row_arena + cut, keep * sizeof *b->row_arena);
-        memmove(b->cells, b->cells + cells_base, (b->n_cells - cells_base) * sizeof *b->cells);
-        memmove(b->arena, b->arena + arena_base, b->arena_len - arena_base);
+        if (b->n_cells > cells_base)
+            memmove(b->cells, b->cells + cells_base, (b->n_cells - cells_base) * sizeof *b->cells);
+        if (b->arena_len > arena_base) memmove(b->arena, b->arena + arena_base, b->arena_len - arena_base);
         uint32_t by = (uint32_t)arena_base;
         for (size_t i = 0; i < keep; i++) {
             dwh_brow *r = &b->rows[i];
