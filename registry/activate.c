@@ -4,6 +4,7 @@
 
 #include "ctx.h"
 #include "log.h"
+#include "plugin_guard.h"
 #include "registry_internal.h"
 
 dw_status dwh_plugin_activate(dwh_plugin *p, const char **error) {
@@ -11,7 +12,12 @@ dw_status dwh_plugin_activate(dwh_plugin *p, const char **error) {
     pthread_mutex_lock(&p->lock);
     if (p->activation == 0) {
         dw_status st = DW_OK;
-        if (p->src.init) st = p->src.init(dwh_api_table(), &p->plugin_data);
+        if (p->src.init) {
+            dwh_guard g;
+            dwh_guard_enter(&g, p->name, p->path, "init", NULL);
+            st = p->src.init(dwh_api_table(), &p->plugin_data);
+            dwh_guard_leave(&g);
+        }
         p->init_status = st;
         p->activation = st == DW_OK ? 1 : -1;
         if (st != DW_OK) {

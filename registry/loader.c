@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plugin_guard.h"
 #include "registry_internal.h"
 
 char *dwh_elf_truncation(int fd, off_t file_size);
@@ -98,7 +99,13 @@ static char *clean_dlerror(const char *opened_as) {
 
 /* Closes what a half-loaded plugin holds (before it has a refcount). */
 static void unload(dwh_plugin *p) {
-    if (p->handle) dlclose(p->handle);
+    if (p->handle) {
+        /* dlclose runs the plugin's destructors */
+        dwh_guard g;
+        dwh_guard_enter(&g, p->name, p->path, "unload", NULL);
+        dlclose(p->handle);
+        dwh_guard_leave(&g);
+    }
     if (p->fd >= 0) close(p->fd);
     if (p->by_path) path_release(p->path, p->id.dev, p->id.ino);
     free(p->path);
@@ -172,7 +179,11 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
         snprintf(opened_as, sizeof opened_as, "/proc/self/fd/%d", fd);
         name = opened_as;
     }
+    /* dlopen runs the plugin's constructors: plugin code, guarded. */
+    dwh_guard g;
+    dwh_guard_enter(&g, p->name, p->path, "load", NULL);
     p->handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    dwh_guard_leave(&g);
     if (!p->handle) {
         char *e = clean_dlerror(name);
         char *msg = dwh_strf("not loadable: %s; rebuild it as a shared object for this platform", e ? e : "?");

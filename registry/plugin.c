@@ -2,6 +2,7 @@
  * last reference runs fini() (when init succeeded) and unloads the file. */
 #include <stdlib.h>
 
+#include "plugin_guard.h"
 #include "registry_internal.h"
 
 const char *dwh_plugin_name(const dwh_plugin *p) { return p ? p->name : NULL; }
@@ -24,7 +25,12 @@ void dwh_plugin_unref(dwh_plugin *p) {
 }
 
 void dwh_plugin_destroy(dwh_plugin *p) {
-    if (p->activation == 1 && p->src.fini) p->src.fini(p->plugin_data);
+    if (p->activation == 1 && p->src.fini) {
+        dwh_guard g;
+        dwh_guard_enter(&g, p->name, p->path, "fini", NULL);
+        p->src.fini(p->plugin_data);
+        dwh_guard_leave(&g);
+    }
     dwh_normalized_free(&p->src);
     free(p->init_error);
     pthread_mutex_destroy(&p->lock);

@@ -19,7 +19,8 @@ enum dwh_exit {
     DWH_EXIT_STATE = 7,         /* the state backend (Redis, state table) failed */
     DWH_EXIT_WAREHOUSE = 8,     /* the warehouse could not be written (disk full, locked) */
     DWH_EXIT_INTERRUPTED = 9,   /* stopped by a signal; progress so far is kept */
-    DWH_EXIT_CONFORMANCE = 10   /* conformance checks failed */
+    DWH_EXIT_CONFORMANCE = 10,  /* conformance checks failed */
+    DWH_EXIT_PLUGIN_CRASHED = 11 /* a plugin crashed (fatal signal in its code); committed work is kept */
 };
 
 typedef int (*dwh_cli_fn)(int argc, char **argv);

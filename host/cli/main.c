@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "dwsdk.h"
+#include "dwhost.h"
 
 #define DWH_MAX_COMMANDS 32
 
@@ -31,6 +31,8 @@ static void usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
+    /* A plugin that crashes ends the run with one line and exit 11. */
+    dwh_crash_guard_install(DWH_EXIT_PLUGIN_CRASHED);
     qsort(commands, (size_t)n_commands, sizeof commands[0], by_name);
     if (argc < 2) {
         usage(stderr);

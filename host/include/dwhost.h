@@ -138,6 +138,39 @@ DWH_API void dwh_plugin_unref(dwh_plugin *p);
  * text the caller frees, NULL on OOM. */
 DWH_API char *dwh_plugin_form_json(const dwh_plugin *p);
 
+/*
+ * Plugin crash containment (README "When a plugin crashes").  The host
+ * marks every call into plugin code (loading, init, fini, list_schemas,
+ * check_credentials, run, webhook_transform) per thread.  With the guard
+ * installed, a fatal signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+ * SIGSYS) inside such a call writes one line to stderr with write(2),
+ *   dwhost: plugin 'NAME' (PATH) crashed with SIGSEGV (...) in run(schema 'S'); ...
+ * and ends the process at once with _exit(exit_code): nothing is flushed
+ * or committed after the crash, so the warehouse keeps exactly its last
+ * committed batch.  A fatal signal outside plugin code, or sent by another
+ * process, goes to the action installed before (a core dump by default),
+ * so host bugs stay debuggable.  The handler runs on an alternate signal
+ * stack (the host gives each thread one when it first calls a plugin,
+ * unless the thread has one), so a plugin overflowing its stack is caught.
+ * A plugin that calls exit() or writes to stdout cannot be contained this
+ * way: tools/plugin-audit flags both.
+ */
+/* Installs the handler for the six signals (idempotent; a later call only
+ * changes exit_code; the dwhost CLI uses 11).  Call it once at start, from
+ * the main thread, before starting threads.  Returns 0; -1 with errno set
+ * when sigaction failed (nothing is installed); 1 without installing when
+ * the environment sets DWHOST_NO_CRASH_GUARD=1 (to let a crashing plugin
+ * dump core for a backtrace).  Embedders with their own fatal-signal
+ * handlers can skip it and call dwh_crash_guard_describe() from theirs. */
+DWH_API int dwh_crash_guard_install(int exit_code);
+/* For an embedder's own handler: when the calling thread is inside a
+ * plugin call, writes the one-line report (newline-terminated, NUL-
+ * terminated, cut to fit) for fatal signal `sig` at `fault_addr`
+ * (siginfo's si_addr; may be NULL) into buf and returns its length;
+ * returns 0 outside plugin code.  Async-signal-safe; buf is the caller's
+ * (2 KiB is always enough). */
+DWH_API size_t dwh_crash_guard_describe(int sig, const void *fault_addr, char *buf, size_t size);
+
 /* == config ============================================================= */
 
 /*

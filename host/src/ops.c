@@ -11,6 +11,7 @@
 
 #include "emit.h"
 #include "log.h"
+#include "plugin_guard.h"
 #include "text.h"
 
 void dwh_op_result_free(dwh_op_result *r) {
@@ -134,7 +135,10 @@ dwh_op_result dwh_op_list_schemas(dwh_plugin *p, json_object *config, dwh_secret
     if (!src->list_schemas) {
         r = fail_result(DW_ERR_UNSUPPORTED, "plugin '%s' does not implement list_schemas", dwh_plugin_name(p));
     } else {
+        dwh_guard g;
+        dwh_guard_enter(&g, dwh_plugin_name(p), dwh_plugin_path(p), "list_schemas", NULL);
         dw_status ret = src->list_schemas(&ctx);
+        dwh_guard_leave(&g);
         r = finish(&ctx, ret, "list_schemas");
         if (r.code == DW_OK && schemas) *schemas = json_object_get(ctx.schemas);
     }
@@ -152,7 +156,10 @@ dwh_op_result dwh_op_check(dwh_plugin *p, json_object *config, dwh_secrets *secr
     if (!src->check_credentials) {
         r = fail_result(DW_ERR_UNSUPPORTED, "plugin '%s' does not implement check_credentials", dwh_plugin_name(p));
     } else {
+        dwh_guard g;
+        dwh_guard_enter(&g, dwh_plugin_name(p), dwh_plugin_path(p), "check_credentials", schema);
         dw_status ret = src->check_credentials(&ctx, schema);
+        dwh_guard_leave(&g);
         r = finish(&ctx, ret, "check_credentials");
     }
     if (warnings) *warnings = json_object_get(ctx.warnings);
@@ -215,12 +222,38 @@ dwh_op_result dwh_op_run(dwh_plugin *p, json_object *config, dwh_secrets *secret
         r = fail_result(DW_ERR_UNSUPPORTED, "plugin '%s' does not implement run", dwh_plugin_name(p));
     } else {
         dwh_log(&ctx, DW_LOG_DEBUG, "plugin.run.start", "run started");
+        dwh_guard g;
+        dwh_guard_enter(&g, dwh_plugin_name(p), dwh_plugin_path(p), "run", in.schema_name);
         dw_status ret = src->run(&ctx, &in);
+        dwh_guard_leave(&g);
         r = finish(&ctx, ret, "run");
         dwh_log(&ctx, DW_LOG_DEBUG, "plugin.run.end", "run ended: %s, %llu rows, %llu state saves",
                 dwh_status_name(r.code), (unsigned long long)r.rows_emitted, (unsigned long long)r.state_saves);
     }
     r.job_id = strdup(ctx.job_id);
+    dwh_ctx_cleanup(&ctx);
+    return r;
+}
+
+dwh_op_result dwh_op_webhook(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_identity *id,
+                             const dwh_op_flags *flags, const char *schema, const char *payload, size_t len,
+                             dwh_row_sink *sink) {
+    if (!schema || !schema[0]) return fail_result(DW_ERR_NOT_FOUND, "webhook_transform: no schema name given");
+    if (!payload) return fail_result(DW_ERR, "webhook_transform: no payload given");
+    dw_ctx ctx;
+    dwh_op_result r;
+    if (begin(&ctx, p, config, secrets, id, flags, schema, NULL, &r)) return r;
+    ctx.sink = sink;
+    const dw_source *src = dwh_plugin_source(p);
+    if (!src->webhook_transform) {
+        r = fail_result(DW_ERR_UNSUPPORTED, "plugin '%s' does not implement webhook_transform", dwh_plugin_name(p));
+    } else {
+        dwh_guard g;
+        dwh_guard_enter(&g, dwh_plugin_name(p), dwh_plugin_path(p), "webhook_transform", ctx.schema_name);
+        dw_status ret = src->webhook_transform(&ctx, ctx.schema_name, payload, len);
+        dwh_guard_leave(&g);
+        r = finish(&ctx, ret, "webhook_transform");
+    }
     dwh_ctx_cleanup(&ctx);
     return r;
 }

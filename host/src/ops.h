@@ -1,10 +1,12 @@
 /*
  * ops.h -- running one plugin operation (list schemas, check credentials,
- * run a schema) with a fresh dw_ctx.  Every command and the embedding API
- * go through these, so activation, identity, secrets, error mapping and
- * cleanup happen in one place.  Implemented in ops.c.
+ * run a schema, transform a webhook payload) with a fresh dw_ctx.  Every
+ * command and the embedding API go through these, so activation, identity,
+ * secrets, error mapping and cleanup happen in one place.  Every call
+ * into the plugin is bracketed by a crash guard (plugin_guard.h).
+ * Implemented in ops.c.
  *
- * Result rules (all three operations):
+ * Result rules (every operation):
  *   - DW_OK only when the plugin returned DW_OK and the host refused
  *     nothing it handed over (a bad row, a failing sink, cancellation).
  *   - Otherwise `code` is the first error recorded (api->fail or the
@@ -82,6 +84,13 @@ dwh_op_result dwh_op_check(dwh_plugin *p, json_object *config, dwh_secrets *secr
  * The watermarks, when set, must be JSON scalar text. */
 dwh_op_result dwh_op_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_identity *id,
                          const dwh_op_flags *flags, const dw_run_inputs *inputs, dwh_row_sink *sink);
+
+/* Calls webhook_transform for `schema` on one pushed payload (`len`
+ * bytes, borrowed), sending the rows it emits to `sink` (borrowed; its
+ * state members are not used: webhooks are not resumable). */
+dwh_op_result dwh_op_webhook(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_identity *id,
+                             const dwh_op_flags *flags, const char *schema, const char *payload, size_t len,
+                             dwh_row_sink *sink);
 
 /* Writes a random RFC 4122 version 4 UUID (36 chars + NUL) into out. */
 void dwh_uuid4(char out[37]);
