@@ -1,5 +1,6 @@
 /* plugin.c -- a loaded plugin: accessors and reference counting.  The
  * last reference runs fini() (when init succeeded) and unloads the file. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "plugin_guard.h"
@@ -25,6 +26,10 @@ void dwh_plugin_unref(dwh_plugin *p) {
 }
 
 void dwh_plugin_destroy(dwh_plugin *p) {
+    /* fini and the destructors are plugin code: what the host printed
+     * before must survive a crash in them (crash_handler.h ends the
+     * process without flushing stdio). */
+    fflush(stdout);
     if (p->activation == 1 && p->src.fini) {
         dwh_guard g;
         dwh_guard_enter(&g, p->name, p->path, "fini", NULL);
