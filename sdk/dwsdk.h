@@ -33,6 +33,14 @@
  * call or handle named in its comment ends, unless the comment says the
  * plugin must release it with the named function.
  *
+ * The process is the host's: never end it (exit, _exit, _Exit,
+ * quick_exit) -- return an error through api->fail so the host reports it
+ * and keeps committed work -- and never write to stdout, where `dwhost
+ * read` prints rows; log with api->log.  tools/plugin-audit flags both.  A
+ * crash inside a plugin call (SIGSEGV, a failed assert...) is contained:
+ * the host prints one line naming the plugin and the operation and exits
+ * (README "When a plugin crashes").
+ *
  * Version history:
  *   1.0  descriptor, field tree, schemas, logging, config accessors, rows.
  *   1.1  resumable state, incremental watermark inputs.

@@ -7,7 +7,9 @@
  * sockets and name resolution, TLS libraries, run-time loading, starting
  * processes.  A plugin must make HTTP requests through api->http_request /
  * api->rest_run so that every request is attributed, retried, guarded and
- * counted.
+ * counted.  It also reports what the host cannot contain: ending the
+ * process (exit, _exit, _Exit, quick_exit) and using stdout; these fail
+ * the audit but leave the transport verdict alone.
  *
  * Output: one line per finding, "FILE: imports SYMBOL (kind): what to do",
  * or "FILE: ok (tracked transport only)".  --json prints one object:
@@ -59,6 +61,13 @@ static const rule symbol_rules[] = {
     {"execvp", "process"},     {"execl", "process"},       {"execlp", "process"},
     {"posix_spawn", "process"}, {"posix_spawnp", "process"},
     {"syscall", "raw_syscall"},
+    /* Not transport, but things the host cannot contain (README "When a
+     * plugin crashes"): ending the process skips the host's reporting, and
+     * stdout carries `dwhost read`'s JSON lines.  abort() is not flagged:
+     * assert() uses it and the host contains it. */
+    {"exit", "process_exit"},  {"_exit", "process_exit"},  {"_Exit", "process_exit"},
+    {"quick_exit", "process_exit"},
+    {"stdout", "stdout"},
     {NULL, NULL},
 };
 
@@ -74,7 +83,18 @@ static const char *advice(const char *kind) {
     if (!strcmp(kind, "dynamic_loading"))
         return "do not load libraries or look up symbols at run time: it can reach a network stack past the audit";
     if (!strcmp(kind, "process")) return "do not start processes (such as curl): use api->http_request";
+    if (!strcmp(kind, "process_exit"))
+        return "never end the process: return an error with api->fail so the host keeps committed work and "
+               "reports it";
+    if (!strcmp(kind, "stdout"))
+        return "do not write to stdout (dwhost read prints rows there as JSON lines): log with api->log";
     return "do not make system calls directly: use the host's function table";
+}
+
+/* Findings of these kinds bypass the tracked transport (the verdict);
+ * the others are hygiene findings that only fail the audit. */
+static int is_transport_kind(const char *kind) {
+    return strcmp(kind, "process_exit") != 0 && strcmp(kind, "stdout") != 0;
 }
 
 static const char *match(const rule *rules, const char *name) {
@@ -220,8 +240,9 @@ static void usage(FILE *out) {
     fprintf(out,
             "usage: plugin-audit [--json] FILE.so...\n"
             "Reports plugins that use libcurl, sockets, DNS, TLS, run-time loading or processes directly\n"
-            "instead of the host's tracked transport.  Exit 0: clean; 1: a finding; 2: usage error or a\n"
-            "file that could not be audited.\n");
+            "instead of the host's tracked transport, or that end the process (exit, _exit, _Exit,\n"
+            "quick_exit) or use stdout.  Exit 0: clean; 1: a finding; 2: usage error or a file that\n"
+            "could not be audited.\n");
 }
 
 int main(int argc, char **argv) {
@@ -248,8 +269,11 @@ int main(int argc, char **argv) {
         if (argv[i][0] == '-' && argv[i][1]) continue;
         audit a = {.path = argv[i], .findings = json_object_new_array()};
         int rc = audit_file(&a);
-        size_t n = json_object_array_length(a.findings);
-        const char *verdict = rc != 0 ? "error" : n ? "untracked" : "tracked";
+        size_t n = json_object_array_length(a.findings), n_transport = 0;
+        for (size_t k = 0; k < n; k++)
+            n_transport += is_transport_kind(
+                json_object_get_string(json_object_object_get(json_object_array_get_idx(a.findings, k), "kind")));
+        const char *verdict = rc != 0 ? "error" : n_transport ? "untracked" : "tracked";
         if (rc != 0) any_error = 1;
         if (n) any_finding = 1;
         if (!json) {
