@@ -179,7 +179,7 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
                     s->failure == DWH_SYNC_OK ? "ok" : "failed", s->resumed ? " (resumed)" : "");
             if (s->incremental_field)
                 fprintf(out, "  %-*s  incremental field %s%s, last value %s%s%s\n", (int)ws, "", s->incremental_field,
-                        s->field_defaulted ? " (the first advertised; choose with --incremental-field)" : "",
+                        s->field_defaulted ? " (the first advertised)" : "",
                         s->last_value ? s->last_value : "none", s->earliest_value ? ", earliest " : "",
                         s->earliest_value ? s->earliest_value : "");
         }

@@ -258,6 +258,9 @@ dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **
         dwh_wh_fail(w, SQLITE_READONLY, err, "opening");
         goto fail;
     }
+    /* 16 KiB pages for a new file: fewer B-tree pages and WAL frames per
+     * batch, faster scans; an existing file keeps its page size. */
+    if (dwh_wh_exec(w, "PRAGMA page_size=16384", err, "opening") < 0) goto fail;
     /* journal_mode=WAL: readers keep their snapshot while a batch or a
      * full-refresh swap commits; synchronous=NORMAL: commits survive a
      * process crash (a power loss may roll back the last ones, batch and
@@ -278,8 +281,13 @@ dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **
         dwh_wh_fail(w, rc, err, "opening");
         goto fail;
     }
-    if (dwh_wh_exec(w, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY", err,
-                    "opening") < 0)
+    /* Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: a sync
+     * commits a batch every few thousand rows, and each checkpoint syncs the
+     * file; the WAL is cut back to 64 MB after one. */
+    if (dwh_wh_exec(w,
+                    "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;"
+                    " PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864",
+                    err, "opening") < 0)
         goto fail;
     if (opts && opts->max_page_count > 0) {
         char *sql = sqlite3_mprintf("PRAGMA max_page_count=%lld", (long long)opts->max_page_count);

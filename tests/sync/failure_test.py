@@ -111,7 +111,7 @@ def full_disk(label, db, environ, fix):
 
 
 d = tmpdir()
-full_disk("full disk (page cap)", os.path.join(d, "w.db"), env(DWHOST_TEST_WAREHOUSE_MAX_PAGES=300), lambda: None)
+full_disk("full disk (page cap)", os.path.join(d, "w.db"), env(DWHOST_TEST_WAREHOUSE_MAX_PAGES=100), lambda: None)
 mnt = tmpdir()
 if os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).returncode == 0:
     try:
