@@ -38,6 +38,31 @@ rc, out, err = run(sync_args(cfg, db, "--log-level", "info", "--log-format", "te
 tl = [l for l in err.splitlines() if l.strip()]
 check(tl and all("job=j-2" in l and "team=local" in l and "source_id=pager" in l for l in tl), f"text log: {tl[:3]}")
 
+# ---- on a terminal, stderr shows progress (schema, rows, rows/s, batches) ----
+import pty
+import subprocess
+from synctest import BIN, env as _env
+pd = tmpdir()
+pcfg = write_config(pd, total_rows=3000, page_rows=100, delay_ms=2)
+master, slave = pty.openpty()
+p = subprocess.Popen([BIN, *sync_args(pcfg, os.path.join(pd, "w.db"), "--batch-rows", "500")], stdout=subprocess.PIPE,
+                     stderr=slave, env=_env(), text=True)
+os.close(slave)
+chunks = []
+while True:
+    try:
+        data = os.read(master, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    chunks.append(data.decode(errors="replace"))
+p.communicate(timeout=60)
+os.close(master)
+tty_err = "".join(chunks)
+check(p.returncode == 0, f"progress run: exit {p.returncode}")
+check("items: 3000 rows," in tty_err and "rows/s, 6 batches" in tty_err, f"progress on a terminal: {tty_err[-300:]!r}")
+
 # ---- --json: one document for machines ------------------------------------
 rc, out, err = run(sync_args(cfg, db, "--json", "--job-id", "job-42", "--team-id", "7"))
 doc = json.loads(out)
