@@ -11,11 +11,12 @@
  */
 #include <errno.h>
 #include <json-c/json.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "files.h"
 
@@ -23,9 +24,9 @@ struct files_run {
     dw_ctx *ctx;
     const char *file;  /* the file being read (base name) */
     const char *field; /* incremental field, NULL: no filter */
-    char *mark;        /* last watermark as text; NULL: keep every row */
-    int mark_numeric;
-    double mark_num;
+    uint32_t type;     /* dw_value_type of the field */
+    int have_mark;     /* 0: keep every row (first run, or an unusable watermark) */
+    files_value mark;  /* the last watermark, parsed by type */
     int64_t page_rows;
     int64_t in_page;   /* records since the last save */
     int64_t rows;      /* rows emitted by this job (resumed runs included) */
@@ -35,23 +36,11 @@ struct files_run {
 const char *files_run_field(const files_run *run) { return run->field; }
 const char *files_run_file(const files_run *run) { return run->file; }
 
-/* Parses all of `s` as a finite number. */
-static int as_number(const char *s, double *out) {
-    if (!s || !*s) return 0;
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    if (errno || *end || !isfinite(d)) return 0;
-    *out = d;
-    return 1;
-}
-
-int files_run_skip(files_run *run, const char *value) {
-    if (!run->field || !run->mark || !value) return 0; /* rows without the field are kept */
-    double v;
-    if (run->mark_numeric && as_number(value, &v)) return v <= run->mark_num;
-    /* ISO-8601 timestamps in one format compare correctly as text. */
-    return strcmp(value, run->mark) <= 0;
+int files_run_skip(files_run *run, const char *value, int is_string) {
+    if (!run->field || !run->have_mark || !value) return 0; /* rows without the field are kept */
+    files_value v;
+    if (files_value_parse(run->type, value, is_string, &v) != 0) return 0; /* never drop what we cannot order */
+    return files_value_cmp(run->type, &v, &run->mark) < 0;
 }
 
 static dw_status save_state(files_run *run, off_t offset) {
@@ -105,7 +94,19 @@ static dw_status load_resume(dw_ctx *ctx, resume_point *rp) {
     return DW_OK;
 }
 
-/* The watermark as text: strings unquoted, numbers as written. */
+static const char *type_name(uint32_t type) {
+    switch (type) {
+    case DW_TYPE_INTEGER: return "integer";
+    case DW_TYPE_NUMERIC: return "numeric";
+    case DW_TYPE_DATE: return "date";
+    case DW_TYPE_TIMESTAMP: return "timestamp";
+    default: return "datetime";
+    }
+}
+
+/* The watermark (JSON scalar text from the host), parsed by the field's
+ * type.  One that does not parse for the type (the type was changed since
+ * it was stored) filters nothing: every row is read again and merged. */
 static dw_status load_mark(dw_ctx *ctx, files_run *run, const char *json) {
     if (!json) return DW_OK;
     json_object *v = json_tokener_parse(json);
@@ -114,11 +115,34 @@ static dw_status load_mark(dw_ctx *ctx, files_run *run, const char *json) {
         json_object_put(v);
         return files_api->fail(ctx, DW_ERR_STATE, "the incremental watermark %s is not a string or a number", json);
     }
-    run->mark = strdup(json_object_get_string(v));
-    run->mark_numeric = !json_object_is_type(v, json_type_string) || as_number(run->mark, &run->mark_num);
-    if (run->mark_numeric) as_number(run->mark, &run->mark_num);
+    int is_string = json_object_is_type(v, json_type_string);
+    run->have_mark = files_value_parse(run->type, json_object_get_string(v), is_string, &run->mark) == 0;
     json_object_put(v);
-    return run->mark ? DW_OK : files_api->fail(ctx, DW_ERR_NOMEM, "out of memory");
+    if (!run->have_mark)
+        files_api->log(ctx, DW_LOG_WARN,
+                       "the last incremental value %s is not a %s value; reading every row of the schema again "
+                       "(rows are merged on the primary key)",
+                       json, type_name(run->type));
+    return DW_OK;
+}
+
+/* Whether `offset` (> 0) is just past a record, as every saved position
+ * is: after a line's LF in JSON Lines, after a CR or LF in CSV, after an
+ * element's '}' in a JSON array.  Anything else means the file changed
+ * since the state was saved.  -1 when the byte cannot be read. */
+static int at_record_end(const char *path, off_t offset, files_format format) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char c;
+    ssize_t n = pread(fd, &c, 1, offset - 1);
+    close(fd);
+    if (n != 1) return -1;
+    switch (format) {
+    case FILES_JSONL: return c == '\n';
+    case FILES_CSV: return c == '\n' || c == '\r';
+    case FILES_JSON: return c == '}';
+    }
+    return 0;
 }
 
 static dw_status read_file(dw_ctx *ctx, files_run *run, const files_opts *o, const files_table *t, const char *file,
@@ -141,6 +165,13 @@ static dw_status read_file(dw_ctx *ctx, files_run *run, const files_opts *o, con
                              (long long)offset, file, (long long)st.st_size);
     } else if (offset > 0 && offset == st.st_size) {
         rc = DW_OK; /* finished before the interruption */
+    } else if (offset > 0 && at_record_end(path, offset, fmt->format) == 0) {
+        long line = freader_count_lines(path, offset);
+        rc = files_api->fail(ctx, DW_ERR_STATE,
+                             "the saved position (byte %lld, line %ld of %s) is inside a record, not at the end of "
+                             "one: %s changed since the state was saved; rerun with --reset to read the schema "
+                             "from the start",
+                             (long long)offset, line + 1, file, file);
     } else {
         run->file = file;
         run->last_offset = offset;
@@ -173,6 +204,8 @@ dw_status files_run_schema(dw_ctx *ctx, const dw_run_inputs *in) {
     if (st == DW_OK && in->use_incremental) {
         /* The user's choice of field wins; never pick another. */
         run.field = in->incremental_field ? in->incremental_field : o.incremental_field;
+        /* The host's type (the schema's advertised one) when it passes one. */
+        run.type = in->incremental_field_type ? in->incremental_field_type : o.incremental_type;
         if (!run.field)
             st = files_api->fail(ctx, DW_ERR_CONFIG,
                                  "incremental sync needs a field: set 'incremental_field' in the config");
@@ -189,6 +222,15 @@ dw_status files_run_schema(dw_ctx *ctx, const dw_run_inputs *in) {
         if (!t->n_files)
             files_api->log(ctx, DW_LOG_WARN, "no file in '%s' matches '%s'", o.directory,
                            t->pattern ? t->pattern : t->label);
+        /* The saved file must still be there: resuming "after" a file
+         * that is gone would silently skip or read the wrong rows. */
+        size_t found = 0;
+        while (rp.file && found < t->n_files && strcmp(t->files[found], rp.file) != 0) found++;
+        if (rp.file && found == t->n_files)
+            st = files_api->fail(ctx, DW_ERR_STATE,
+                                 "the saved position is in %s, which is no longer a file of schema '%s' in '%s' "
+                                 "(renamed or removed?); rerun with --reset to read the schema from the start",
+                                 rp.file, t->name, o.directory);
         for (size_t i = 0; st == DW_OK && i < t->n_files; i++) {
             const char *file = t->files[i];
             off_t offset = 0;
@@ -201,7 +243,6 @@ dw_status files_run_schema(dw_ctx *ctx, const dw_run_inputs *in) {
         }
     }
     free(rp.file);
-    free(run.mark);
     files_tables_free(&tables);
     files_opts_free(&o);
     return st;

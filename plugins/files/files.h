@@ -108,6 +108,25 @@ long freader_count_lines(const char *path, off_t offset);
 /* Absolute offset of buf[pos]. */
 static inline off_t freader_offset(const freader *r) { return r->base + (off_t)r->pos; }
 
+/* ---- incremental.c: values of the incremental field ----------------- */
+
+/* A value of the incremental field parsed by its dw_value_type. */
+typedef struct files_value {
+    long double num; /* integer, numeric, timestamp */
+    int64_t sec;     /* datetime, date: UTC seconds and nanoseconds */
+    int32_t nsec;
+} files_value;
+
+/* Parses `text` (borrowed; a JSON string's content when is_string, else a
+ * JSON number as written) for a field of `type`, as the host's watermark
+ * does.  Returns 0, or -1 when it does not parse for the type. */
+int files_value_parse(uint32_t type, const char *text, int is_string, files_value *out);
+/* <0, 0, >0 as a is before, equal to, after b. */
+int files_value_cmp(uint32_t type, const files_value *a, const files_value *b);
+/* ISO-8601 date or date-time (NUL-terminated) to UTC seconds + ns;
+ * 0 or -1. */
+int files_parse_isotime(const char *s, int64_t *sec, int32_t *nsec);
+
 /* ---- files.c: a run -------------------------------------------------- */
 
 /* What the readers report each row to.  A reader calls files_row_*()
@@ -116,9 +135,13 @@ static inline off_t freader_offset(const freader *r) { return r->base + (off_t)r
 typedef struct files_run files_run;
 
 /* The value of the incremental field for the row being read (borrowed;
- * NULL when the row lacks it) decides whether the row is skipped: returns
- * non-zero when it must be skipped. */
-int files_run_skip(files_run *run, const char *value);
+ * NULL when the row lacks it; is_string: it is a JSON string or CSV text)
+ * decides whether the row is skipped: returns non-zero when its value is
+ * before the watermark.  Rows equal to the watermark are kept (a row added
+ * later with the same value must not be lost; the merge on the primary key
+ * rewrites the boundary row), and so are rows without a value or whose
+ * value does not parse for the field's type. */
+int files_run_skip(files_run *run, const char *value, int is_string);
 /* The incremental field the run filters on (borrowed), NULL when it
  * does not filter. */
 const char *files_run_field(const files_run *run);

@@ -127,7 +127,7 @@ static dw_status emit_record(csv_reader *r, off_t end) {
                                "%s line %ld: %zu fields, but the header has %zu (quote fields that contain commas)",
                                r->name, r->record_line, r->n, r->n_header);
     int emitted = 0;
-    if (!files_run_skip(r->run, r->inc_col >= 0 ? r->cells[r->inc_col] : NULL)) {
+    if (!files_run_skip(r->run, r->inc_col >= 0 ? r->cells[r->inc_col] : NULL, 1)) {
         dw_row *row = files_api->row_new(r->ctx);
         if (!row) return files_api->fail(r->ctx, DW_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < r->n; i++) {

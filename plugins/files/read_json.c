@@ -12,12 +12,15 @@
 
 #include "files.h"
 
-/* The incremental field of `obj` as text (borrowed), NULL when absent or
- * null. */
-static const char *field_text(json_object *obj, const char *field) {
+/* Whether the row `obj` is before the watermark (see files_run_skip): its
+ * incremental field as text, and whether that is a JSON string. */
+static int skip_row(files_run *run, json_object *obj, const char *field) {
     json_object *v = NULL;
-    if (!field || !json_object_object_get_ex(obj, field, &v) || !v) return NULL;
-    return json_object_get_string(v);
+    if (!json_object_object_get_ex(obj, field, &v) || !v) return files_run_skip(run, NULL, 0);
+    if (!json_object_is_type(v, json_type_string) && !json_object_is_type(v, json_type_int) &&
+        !json_object_is_type(v, json_type_double))
+        return files_run_skip(run, NULL, 0); /* objects, arrays, booleans cannot be ordered: kept */
+    return files_run_skip(run, json_object_get_string(v), json_object_is_type(v, json_type_string));
 }
 
 /* Parses n bytes (NULL when not JSON). */
@@ -86,7 +89,7 @@ dw_status files_read_jsonl(dw_ctx *ctx, files_run *run, const char *path, off_t 
         int skip = 0;
         if (field) {
             json_object *obj = parse_len(s, n);
-            skip = json_object_is_type(obj, json_type_object) && files_run_skip(run, field_text(obj, field));
+            skip = json_object_is_type(obj, json_type_object) && skip_row(run, obj, field);
             json_object_put(obj);
         }
         if (!skip) {
@@ -239,7 +242,7 @@ dw_status files_read_json_array(dw_ctx *ctx, files_run *run, const char *path, o
             json_object_put(el);
             break;
         }
-        int skip = field && files_run_skip(run, field_text(el, field));
+        int skip = field && skip_row(run, el, field);
         if (!skip) {
             const char *text = json_object_to_json_string_ext(el, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
             st = files_api->emit_json(ctx, text, strlen(text));

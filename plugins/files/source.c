@@ -128,7 +128,8 @@ static const dw_field fields[] = {
     {.kind = DW_FIELD_INPUT, .name = "incremental_field", .label = "Incremental field",
      .input_type = DW_INPUT_TEXT, .placeholder = "updated_at",
      .caption = "Optional. A column that grows with every change. Filtering is client-side: every sync still "
-                "reads every file and skips the rows whose value is not greater than the last synced value."},
+                "reads every file and skips the rows whose value is before the last synced value, compared by "
+                "the type below (rows with the same value are read again and merged on the primary key)."},
     {.kind = DW_FIELD_SELECT, .name = "incremental_field_type", .label = "Incremental field type",
      .options = type_options, .n_options = DW_COUNT(type_options), .default_value = "datetime"},
     {.kind = DW_FIELD_INPUT, .name = "page_rows", .label = "Rows per page", .input_type = DW_INPUT_NUMBER,

@@ -389,6 +389,72 @@ static void incremental_filter(void **state) {
     rt_sink_free(&s);
 }
 
+/* QA #2: values compare by the field's type, not as text, and a row equal
+ * to the watermark is kept (one added later with the same value would be
+ * lost for good otherwise; the merge rewrites the boundary row). */
+static void incremental_filter_by_type(void **state) {
+    (void)state;
+    write_file("t.jsonl",
+               "{\"id\":1,\"at\":\"2024-05-01T10:00:00Z\"}\n"        /* equal: kept */
+               "{\"id\":2,\"at\":\"2024-05-01T10:00:00.5Z\"}\n"      /* after (text sorts it before) */
+               "{\"id\":3,\"at\":\"2024-05-01T09:59:59.999Z\"}\n"    /* before: skipped */
+               "{\"id\":4,\"at\":\"2024-05-01T12:00:00+02:00\"}\n"   /* the same instant: kept */
+               "{\"id\":5,\"at\":\"2024-05-01T11:59:59+02:00\"}\n"   /* before: skipped */
+               "{\"id\":6,\"at\":\"2024-05-01T06:00:00-05:00\"}\n"   /* 11:00Z: kept */
+               "{\"id\":7,\"at\":\"not a time\"}\n"                  /* cannot be ordered: kept */
+               "{\"id\":8,\"at\":1714557600}\n"                       /* epoch seconds = 10:00Z: kept */
+               "{\"id\":9,\"at\":1714557599}\n");                     /* before: skipped */
+    rt_sink s;
+    rt_sink_init(&s);
+    dw_run_inputs in = {.use_incremental = 1, .incremental_field = "at",
+                        .incremental_field_type = DW_TYPE_DATETIME,
+                        .incremental_last_value = "\"2024-05-01T10:00:00Z\""};
+    dwh_op_result r = run("", "t", &s, &in);
+    assert_int_equal(r.code, DW_OK);
+    const char *want[] = {"1", "2", "4", "6", "7", "8"};
+    assert_int_equal(rt_nrows(&s), 6);
+    for (size_t i = 0; i < 6; i++) assert_string_equal(rt_row_str(&s, i, "id"), want[i]);
+    dwh_op_result_free(&r);
+    rt_sink_free(&s);
+
+    /* date: a watermark day keeps its own rows; the config's type applies
+     * when the host passes none. */
+    write_file("d.csv", "id,day\n1,2024-04-30\n2,2024-05-01\n3,2024-05-02\n4,2024-5-3\n");
+    rt_sink_init(&s);
+    dw_run_inputs ind = {.use_incremental = 1, .incremental_field = "day", .incremental_last_value = "\"2024-05-01\""};
+    r = run(",\"incremental_field_type\":\"date\"", "d", &s, &ind);
+    assert_int_equal(r.code, DW_OK);
+    assert_int_equal(rt_nrows(&s), 3); /* 2, 3, 4 (unparsable: kept) */
+    assert_string_equal(rt_row_str(&s, 0, "id"), "2");
+    dwh_op_result_free(&r);
+    rt_sink_free(&s);
+
+    /* integer: equal kept, CSV text compared as numbers. */
+    write_file("n.csv", "id,seq\n1,9\n2,10\n3,100\n4,09\n");
+    rt_sink_init(&s);
+    dw_run_inputs inn = {.use_incremental = 1, .incremental_field = "seq",
+                         .incremental_field_type = DW_TYPE_INTEGER, .incremental_last_value = "10"};
+    r = run("", "n", &s, &inn);
+    assert_int_equal(r.code, DW_OK);
+    assert_int_equal(rt_nrows(&s), 2);
+    assert_string_equal(rt_row_str(&s, 0, "id"), "2");
+    assert_string_equal(rt_row_str(&s, 1, "id"), "3");
+    dwh_op_result_free(&r);
+    rt_sink_free(&s);
+
+    /* A watermark that is not a value of the type (the type was changed
+     * since) filters nothing, with a warning, instead of dropping rows. */
+    rt_sink_init(&s);
+    dw_run_inputs inb = {.use_incremental = 1, .incremental_field = "seq",
+                         .incremental_field_type = DW_TYPE_INTEGER,
+                         .incremental_last_value = "\"2024-05-01T10:00:00Z\""};
+    r = run("", "n", &s, &inb);
+    assert_int_equal(r.code, DW_OK);
+    assert_int_equal(rt_nrows(&s), 4);
+    dwh_op_result_free(&r);
+    rt_sink_free(&s);
+}
+
 /* Runs `schema` once with page_rows 3, then resumes from every state it
  * saved; each resumed run must emit exactly the rows after that point. */
 static void resume_from_every_checkpoint(const char *extra, const char *schema, size_t expect_rows) {
@@ -466,6 +532,48 @@ static void bad_saved_state(void **state) {
     assert_int_equal(r.code, DW_ERR_STATE);
     assert_non_null(strstr(r.message, "not a files position"));
     dwh_op_result_free(&r);
+    /* QA #18: a saved file that is gone is a state error, not 0 rows. */
+    s.load = "{\"file\":\"zzz.csv\",\"offset\":5}";
+    r = run("", "c", &s, NULL);
+    assert_int_equal(r.code, DW_ERR_STATE);
+    char want[600];
+    snprintf(want, sizeof want,
+             "the saved position is in zzz.csv, which is no longer a file of schema 'c' in '%s' (renamed or "
+             "removed?); rerun with --reset to read the schema from the start",
+             dir);
+    assert_string_equal(r.message, want);
+    dwh_op_result_free(&r);
+    /* QA #19: a position inside a record (the file changed) names the
+     * absolute line and says what to do, for every format. */
+    write_file("j.jsonl", "{\"id\":1}\n{\"id\":2}\n{\"id\":3,\"long\":\"xxxxxxxx\"}\n");
+    write_file("a.json", "[{\"id\":1},\n {\"id\":2, \"v\": \"yyyy\"}]\n");
+    write_file("m.csv", "id,v\n1,a\n2,\"multi\nline\"\n3,c\n");
+    struct {
+        const char *schema, *state, *msg;
+    } inside[] = {
+        {"j", "{\"file\":\"j.jsonl\",\"offset\":25}", "(byte 25, line 3 of j.jsonl) is inside a record"},
+        {"a", "{\"file\":\"a.json\",\"offset\":20}", "(byte 20, line 2 of a.json) is inside a record"},
+        {"m", "{\"file\":\"m.csv\",\"offset\":11}", "(byte 11, line 3 of m.csv) is inside a record"},
+    };
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++) {
+        s.load = inside[i].state;
+        r = run("", inside[i].schema, &s, NULL);
+        assert_int_equal(r.code, DW_ERR_STATE);
+        if (!strstr(r.message, inside[i].msg) || !strstr(r.message, "rerun with --reset"))
+            fail_msg("%s: %s", inside[i].schema, r.message);
+        dwh_op_result_free(&r);
+    }
+    assert_int_equal(rt_nrows(&s), 0);
+    /* An error after a resume names the line of the file, not of the rest. */
+    write_file("e.jsonl", "{\"id\":1}\n{\"id\":2}\n{\"id\":3\n");
+    s.load = "{\"file\":\"e.jsonl\",\"offset\":9}";
+    r = run("", "e", &s, NULL);
+    assert_int_equal(r.code, DW_ERR_BAD_DATA);
+    assert_non_null(strstr(r.message, "e.jsonl line 3"));
+    assert_int_equal(rt_nrows(&s), 1);
+    dwh_op_result_free(&r);
+    rt_sink_free(&s);
+    rt_sink_init(&s);
     /* A finished file is skipped; a reset run reads everything again. */
     s.load = "{\"file\":\"c.csv\",\"offset\":7,\"rows\":2}";
     r = run("", "c", &s, NULL);
@@ -492,6 +600,7 @@ int main(void) {
         T(credential_check),
         T(unreadable_directory),
         T(incremental_filter),
+        T(incremental_filter_by_type),
         T(resume_nothing_missing_nothing_repeated),
         T(bad_saved_state),
     };
