@@ -82,6 +82,9 @@ struct dw_ctx {
     struct dwh_http_session *http;
     void (*http_free)(struct dwh_http_session *http);
     int allow_internal_hosts; /* SSRF guard off (tests, --allow-internal) */
+    /* A credential check (set by dwh_op_check): the transport caps its
+     * retries (dwh_http_options.check_retry) so a dead host fails fast. */
+    int checking;
 
     /* The first error recorded, owned by ctx.  error_host: recorded by the
      * host (a refused emit, a sink failure, cancellation): such an error

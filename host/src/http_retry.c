@@ -36,6 +36,26 @@ void dwh_retry_resolve(dwh_retry_rules *out, const dw_retry_policy *request, con
     out->min_delay_ms = out->base_delay_ms < DWH_RETRY_MIN_DELAY_MS ? out->base_delay_ms : DWH_RETRY_MIN_DELAY_MS;
 }
 
+static void cap(uint32_t *v, const dw_retry_policy *limit, size_t off, uint32_t dflt) {
+    uint32_t m = dflt;
+    if (limit && limit->struct_size >= off + sizeof(uint32_t)) {
+        memcpy(&m, (const char *)limit + off, sizeof m);
+        if (!m) return;
+    }
+    if (*v > m) *v = m;
+}
+
+void dwh_retry_cap(dwh_retry_rules *r, const dw_retry_policy *limit) {
+    cap(&r->max_attempts, limit, offsetof(dw_retry_policy, max_attempts), DWH_RETRY_CHECK_MAX_ATTEMPTS);
+    cap(&r->base_delay_ms, limit, offsetof(dw_retry_policy, base_delay_ms), DWH_RETRY_CHECK_BASE_DELAY_MS);
+    cap(&r->max_delay_ms, limit, offsetof(dw_retry_policy, max_delay_ms), DWH_RETRY_CHECK_MAX_DELAY_MS);
+    cap(&r->max_retry_after_s, limit, offsetof(dw_retry_policy, max_retry_after_s),
+        DWH_RETRY_CHECK_MAX_RETRY_AFTER_S);
+    if (r->max_attempts < 1) r->max_attempts = 1;
+    if (r->max_delay_ms < r->base_delay_ms) r->max_delay_ms = r->base_delay_ms;
+    r->min_delay_ms = r->base_delay_ms < DWH_RETRY_MIN_DELAY_MS ? r->base_delay_ms : DWH_RETRY_MIN_DELAY_MS;
+}
+
 static int header_is_zero(const char *v) {
     if (!v) return 0;
     while (isspace((unsigned char)*v)) v++;

@@ -32,6 +32,16 @@
 #define DWH_RETRY_MAX_RETRY_AFTER_S 300u
 #define DWH_RETRY_MIN_DELAY_MS 1000u
 
+/* The ceiling for credential checks (dwh_op_check): a check is "one cheap
+ * request", so a dead or unreachable host must answer in about a second,
+ * not after five attempts and 15 s of backoff.  Applied on top of whatever
+ * the request, the plugin's client and the host default ask for;
+ * configurable per process through dwh_http_options.check_retry. */
+#define DWH_RETRY_CHECK_MAX_ATTEMPTS 2u
+#define DWH_RETRY_CHECK_BASE_DELAY_MS 250u
+#define DWH_RETRY_CHECK_MAX_DELAY_MS 1000u
+#define DWH_RETRY_CHECK_MAX_RETRY_AFTER_S 5u
+
 /* A resolved policy: every member set. */
 typedef struct dwh_retry_rules {
     uint32_t max_attempts; /* total attempts including the first, >= 1 */
@@ -48,6 +58,12 @@ typedef struct dwh_retry_rules {
  * for fast retries (tests, 10 ms base) still gets them. */
 void dwh_retry_resolve(dwh_retry_rules *out, const dw_retry_policy *request, const dw_retry_policy *client,
                        const dw_retry_policy *fallback);
+
+/* Caps the resolved `r` by the non-zero members of `limit` (read through
+ * its struct_size; NULL: the DWH_RETRY_CHECK_* ceiling), lowering
+ * max_attempts, base/max delay and max_retry_after_s where `limit` is
+ * smaller, then recomputes the floor as dwh_retry_resolve does. */
+void dwh_retry_cap(dwh_retry_rules *r, const dw_retry_policy *limit);
 
 /* Why a response is retryable. */
 typedef enum dwh_retry_reason {

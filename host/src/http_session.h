@@ -77,18 +77,24 @@ typedef struct dwh_http_options {
                                           ctx->allow_internal_hosts; NULL-terminated */
     const dwh_http_clock *clock;  /* NULL: dwh_http_clock_system() */
     const dw_retry_policy *retry; /* host default policy; NULL: http_retry.h defaults */
+    /* Ceiling on the policy of every request a credential check makes
+     * (ctx->checking, set by dwh_op_check): non-zero members cap the
+     * resolved policy, whoever set it.  NULL: DWH_RETRY_CHECK_* (2
+     * attempts, 250 ms base, 1 s max, Retry-After up to 5 s). */
+    const dw_retry_policy *check_retry;
 } dwh_http_options;
 
 /* Sets the process-wide defaults new sessions start from (the CLI's
- * --ca-bundle, the embedding API).  Everything is copied except `clock`
- * and `retry`, which are borrowed and must stay valid.  NULL resets. */
+ * --ca-bundle, the embedding API).  Everything is copied except `clock`,
+ * `retry` and `check_retry`, which are borrowed and must stay valid.  NULL
+ * resets. */
 void dwh_http_set_defaults(const dwh_http_options *o);
 
 /* ---- sessions --------------------------------------------------------- */
 
 /* Creates ctx->http with `o` (NULL: the process defaults), replacing and
- * freeing any existing session.  Options are copied (clock and retry
- * borrowed).  Returns the session (owned by ctx) or NULL on OOM. */
+ * freeing any existing session.  Options are copied (clock, retry and
+ * check_retry borrowed).  Returns the session (owned by ctx) or NULL on OOM. */
 dwh_http_session *dwh_http_session_attach(dw_ctx *ctx, const dwh_http_options *o);
 
 /* ctx->http, created with the process defaults on first use. */

@@ -345,6 +345,7 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
 
     dwh_retry_rules rules;
     dwh_retry_resolve(&rules, req.retry, client_in ? client.retry : NULL, s->opts.retry);
+    if (ctx->checking) dwh_retry_cap(&rules, s->opts.check_retry); /* a check is one cheap probe */
     uint32_t timeout_ms = req.timeout_ms ? req.timeout_ms : s->opts.timeout_ms;
 
     char method[16];

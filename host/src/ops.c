@@ -152,6 +152,7 @@ dwh_op_result dwh_op_check(dwh_plugin *p, json_object *config, dwh_secrets *secr
     dw_ctx ctx;
     dwh_op_result r;
     if (begin(&ctx, p, config, secrets, id, flags, schema, NULL, &r)) return r;
+    ctx.checking = 1; /* the transport's check ceiling: at most 2 attempts (http_retry.h) */
     const dw_source *src = dwh_plugin_source(p);
     if (!src->check_credentials) {
         r = fail_result(DW_ERR_UNSUPPORTED, "plugin '%s' does not implement check_credentials", dwh_plugin_name(p));

@@ -71,7 +71,10 @@ dwh_op_result dwh_op_list_schemas(dwh_plugin *p, json_object *config, dwh_secret
                                   const dwh_identity *id, const dwh_op_flags *flags, json_object **schemas);
 
 /* Calls check_credentials (schema may be NULL: checking at source
- * creation).  `warnings` (may be NULL) receives a new JSON array (caller
+ * creation).  Every HTTP request the check makes runs under the
+ * transport's check retry ceiling (http_retry.h DWH_RETRY_CHECK_*: at most
+ * 2 attempts, short backoff; dwh_http_options.check_retry changes it), so
+ * an unreachable host fails in about a second.  `warnings` (may be NULL) receives a new JSON array (caller
  * puts it) of the scrubbed lines the plugin logged at WARN level or
  * above, e.g. "token lacks scope read:org; accepted without a schema",
  * whatever the result. */

@@ -486,6 +486,64 @@ static void test_counters_collect(void **st) {
 }
 
 /* dwh_transport_configure sets what new sessions start from. */
+/* QA #17: a credential check makes at most 2 attempts with a short
+ * backoff, whatever the request or the host default ask for; the ceiling
+ * is configurable. */
+static void test_check_retry_ceiling(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    f->ctx.checking = 1;
+    ts_script(&srv, "{\"/down\": [{\"status\": 503}]}");
+    dw_retry_policy five = {.struct_size = sizeof five, .max_attempts = 5, .base_delay_ms = 2000};
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/down", &five, 0, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 503);
+    dwh_http_response_free(r);
+    assert_int_equal(ts_request_count(&srv), 2);
+    assert_int_equal(f->clock.n_waits, 1);
+    assert_int_equal(f->clock.waits[0], 125); /* base 250 ms, random 0: the low end of [d/2, d] */
+    fx_free(f);
+
+    /* A server asking for a long wait is not waited for minutes. */
+    f = fx_new(0, 1);
+    f->ctx.checking = 1;
+    ts_script(&srv, "{\"/limited\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"120\"}}]}");
+    assert_int_equal(get(f, "/limited", NULL, 0, &r), DW_OK);
+    dwh_http_response_free(r);
+    assert_int_equal(f->clock.n_waits, 1);
+    assert_int_equal(f->clock.waits[0], 5000);
+    fx_free(f);
+
+    /* Configured: three attempts. */
+    f = fx_new(0, 1);
+    f->ctx.checking = 1;
+    dw_retry_policy three = {.struct_size = sizeof three, .max_attempts = 3};
+    dwh_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow, .check_retry = &three};
+    assert_non_null(dwh_http_session_attach(&f->ctx, &o));
+    ts_script(&srv, "{\"/down\": [{\"status\": 503}]}");
+    assert_int_equal(get(f, "/down", NULL, 0, &r), DW_OK);
+    dwh_http_response_free(r);
+    assert_int_equal(ts_request_count(&srv), 3);
+    fx_free(f);
+
+    /* Not a check: the usual five. */
+    f = fx_new(0, 1);
+    dw_retry_policy fast = {.struct_size = sizeof fast, .base_delay_ms = 10};
+    ts_script(&srv, "{\"/down\": [{\"status\": 503}]}");
+    assert_int_equal(get(f, "/down", &fast, 0, &r), DW_OK);
+    dwh_http_response_free(r);
+    assert_int_equal(ts_request_count(&srv), 5);
+    fx_free(f);
+
+    /* A refused connection (the unreachable host of the QA report). */
+    f = fx_new(1, 0);
+    f->ctx.checking = 1;
+    dw_http_request req = {.struct_size = sizeof req, .url = "http://127.0.0.1:1/v1/account"};
+    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_UNREACHABLE);
+    assert_non_null(strstr(f->ctx.error, "after 2 attempts"));
+    fx_free(f);
+}
+
 static void test_public_configure(void **st) {
     (void)st;
     dwh_transport_options o = {.timeout_ms = 200};
@@ -516,6 +574,7 @@ int main(void) {
         cmocka_unit_test(test_redirects),
         cmocka_unit_test(test_malformed_json_and_headers),
         cmocka_unit_test(test_counters_collect),
+        cmocka_unit_test(test_check_retry_ceiling),
         cmocka_unit_test(test_public_configure),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
