@@ -1,5 +1,6 @@
 /* secrets.c -- secret value set and scrubbing (see secrets.h). */
 #include "secrets.h"
+#include "url_scrub.h"
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -67,7 +68,9 @@ size_t dwh_secrets_count(const dwh_secrets *s) { return s ? s->n : 0; }
  * replacing each in turn still masks both, so order is not significant. */
 char *dwh_secrets_scrub(const dwh_secrets *s, const char *text) {
     if (!text) return NULL;
-    char *out = strdup(text);
+    /* URL credentials first (url_scrub.h): they are secrets whatever field
+     * or message holds the URL, with or without a secret set. */
+    char *out = dwh_url_scrub(text);
     if (!out || !s) return out;
     static const char mask[] = "***";
     for (size_t i = 0; i < s->n; i++) {

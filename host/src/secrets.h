@@ -22,8 +22,10 @@ void dwh_secrets_free(dwh_secrets *s);
 void dwh_secrets_add(dwh_secrets *s, const char *value);
 size_t dwh_secrets_count(const dwh_secrets *s);
 /* Returns a malloc'd copy of `text` with every occurrence of every secret
- * (and its URL-encoded form) replaced by "***".  The caller frees it.
- * s may be NULL (plain copy).  Returns NULL only on OOM. */
+ * (and its URL-encoded form) replaced by "***", and the credentials of
+ * every URL in it masked (userinfo passwords, secret-named query values:
+ * url_scrub.h) -- the latter also when s is NULL.  The caller frees it.
+ * Returns NULL only on OOM. */
 char *dwh_secrets_scrub(const dwh_secrets *s, const char *text);
 
 #endif

@@ -59,15 +59,28 @@ char *dwh_url_build(dw_ctx *ctx, const char *base, const char *path, const char 
                     "not an absolute URL", path ? path : "(null)");
             return NULL;
         }
-        size_t bl = strlen(base);
+        /* A base may carry a query ("https://h/api?key=..."): the path
+         * goes before it, the query after the path's own (a fragment is
+         * never sent, so it is dropped). */
+        size_t end = strcspn(base, "?#");
+        const char *bq = base[end] == '?' ? base + end + 1 : NULL;
+        size_t bql = bq ? strcspn(bq, "#") : 0;
+        size_t bl = end;
         while (bl > 0 && base[bl - 1] == '/') bl--;
         put(&b, base, bl);
         if (path && path[0]) {
             while (*path == '/') path++;
             puts_(&b, "/");
             puts_(&b, path);
-        } else if (bl < strlen(base)) {
+        } else if (bl < end) {
             puts_(&b, "/"); /* keep "https://h/api/" as given */
+        }
+        if (bql) {
+            if (!b.s || !strchr(b.s, '?'))
+                puts_(&b, "?");
+            else if (b.s[b.len - 1] != '?' && b.s[b.len - 1] != '&')
+                puts_(&b, "&");
+            put(&b, bq, bql);
         }
     }
     int has_query = b.s && strchr(b.s, '?') != NULL;

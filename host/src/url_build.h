@@ -10,7 +10,10 @@
 
 /* Joins `base` and `path` with exactly one '/', appends `params` ("k", "v",
  * ..., NULL) percent-encoded (RFC 3986 unreserved characters kept) after
- * '?' or, when path already has a query, after '&'.  A path that is an
+ * '?' or, when path already has a query, after '&'.  A query in `base`
+ * ("https://h/api?key=k") stays a query: the path goes before it
+ * ("https://h/api/path?key=k&limit=1"); a fragment in base is dropped.  A
+ * path that is an
  * absolute http(s) URL (a next link) replaces base.  A NULL value ends the
  * list at its key (the key is not added).  Returns malloc'd text the
  * plugin frees with api->free, or NULL (logged) when base is NULL and path

@@ -1,0 +1,115 @@
+/*
+ * test_url_secrets.c -- QA #20: a base URL that carries a query keeps the
+ * request path (api->url_build, which the REST toolkit uses too), and the
+ * credentials URLs carry (userinfo passwords, secret-named query values)
+ * are masked by the shared scrubber, so every log line and message masks
+ * them, with or without a secret set, in plain and JSON-escaped text.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "secrets.h"
+#include "url_build.h"
+#include "url_scrub.h"
+
+static void base_query_keeps_the_path(void **state) {
+    (void)state;
+    static const char *const limit[] = {"limit", "100", NULL};
+    struct {
+        const char *base, *path;
+        const char *const *params;
+        const char *want;
+    } cases[] = {
+        /* The QA report: the path vanished into the query. */
+        {"http://u:p@127.0.0.1:9/?api_key=x", "/v1/customers", limit,
+         "http://u:p@127.0.0.1:9/v1/customers?api_key=x&limit=100"},
+        {"https://h/api?key=k", "v1/x", NULL, "https://h/api/v1/x?key=k"},
+        {"https://h/api/?key=k&b=2", "/v1/x", limit, "https://h/api/v1/x?key=k&b=2&limit=100"},
+        {"https://h/api?key=k", "v1/x?page=2", limit, "https://h/api/v1/x?page=2&key=k&limit=100"},
+        {"https://h/api?key=k", "v1/x?", limit, "https://h/api/v1/x?key=k&limit=100"},
+        {"https://h/api?key=k#frag", "x", NULL, "https://h/api/x?key=k"},
+        {"https://h/api#frag", "x", NULL, "https://h/api/x"},
+        {"https://h/api/?key=k", "", NULL, "https://h/api/?key=k"},
+        {"https://h/api/?key=k", NULL, limit, "https://h/api/?key=k&limit=100"},
+        {"https://h/api?", "x", limit, "https://h/api/x?limit=100"},
+        /* Unchanged behaviour. */
+        {"https://h/api/v3/", "/repos/o/r", limit, "https://h/api/v3/repos/o/r?limit=100"},
+        {"https://h", "https://other/next?page=2", limit, "https://other/next?page=2&limit=100"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *u = dwh_url_build(NULL, cases[i].base, cases[i].path, cases[i].params);
+        if (!u || strcmp(u, cases[i].want) != 0)
+            fail_msg("url_build(%s, %s): got %s, want %s", cases[i].base, cases[i].path ? cases[i].path : "NULL",
+                     u ? u : "NULL", cases[i].want);
+        free(u);
+    }
+}
+
+static void url_credentials_are_masked(void **state) {
+    (void)state;
+    struct {
+        const char *in, *want;
+    } cases[] = {
+        {"GET http://u:p4ss@127.0.0.1:9/?api_key=x&limit=100 failed",
+         "GET http://u:***@127.0.0.1:9/?api_key=***&limit=100 failed"},
+        {"{\"api_base\":\"http:\\/\\/u:p4ss@h\\/v1?token=abc&page=2\"}",
+         "{\"api_base\":\"http:\\/\\/u:***@h\\/v1?token=***&page=2\"}"},
+        {"base https://ghp_abcdef@github.com/x", "base https://***@github.com/x"},
+        {"'https://h/?Signature=zz&X-Amz-Credential=c&a=1' ok", "'https://h/?Signature=***&X-Amz-Credential=***&a=1' ok"},
+        {"https://h/p?client_secret=s#frag", "https://h/p?client_secret=***#frag"},
+        {"https://h/p?password=&q=1", "https://h/p?password=&q=1"}, /* nothing to hide */
+        {"https://h/path?page=2&sort=asc", "https://h/path?page=2&sort=asc"},
+        {"time 10:00:00 and a:b no URL", "time 10:00:00 and a:b no URL"},
+        {"two: http://a:b1@h1/ and https://h2/?secret=s2", "two: http://a:***@h1/ and https://h2/?secret=***"},
+        {"redis://:pw@127.0.0.1:6379/0", "redis://:***@127.0.0.1:6379/0"},
+        {"file:///tmp/x?key=1", "file:///tmp/x?key=***"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *a = dwh_url_scrub(cases[i].in);
+        char *b = dwh_secrets_scrub(NULL, cases[i].in); /* the shared scrubber, no secret set */
+        if (strcmp(a, cases[i].want) != 0 || strcmp(b, cases[i].want) != 0)
+            fail_msg("scrub(%s): got %s / %s, want %s", cases[i].in, a, b, cases[i].want);
+        free(a);
+        free(b);
+    }
+}
+
+/* Every log line goes through the scrubber: a debug line carrying a
+ * config (as config.loaded does) masks its URL credentials. */
+static void log_lines_mask_url_credentials(void **state) {
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    assert_non_null(mem);
+    dwh_log_configure(mem, DWH_LOG_JSON, DW_LOG_DEBUG);
+    json_object *f = json_object_new_object();
+    json_object *cfg = json_object_new_object();
+    json_object_object_add(cfg, "api_base", json_object_new_string("http://u:hunter22@127.0.0.1:9/?api_key=k3y"));
+    json_object_object_add(f, "config", cfg);
+    dwh_log_fields(NULL, DW_LOG_DEBUG, "config.loaded", "config validated", f);
+    dwh_log_configure(stderr, DWH_LOG_TEXT, DW_LOG_INFO);
+    fclose(mem);
+    assert_non_null(strstr(buf, "config.loaded"));
+    assert_null(strstr(buf, "hunter22"));
+    assert_null(strstr(buf, "k3y"));
+    assert_non_null(strstr(buf, "api_key=***"));
+    free(buf);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(base_query_keeps_the_path),
+        cmocka_unit_test(url_credentials_are_masked),
+        cmocka_unit_test(log_lines_mask_url_credentials),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
