@@ -9,6 +9,10 @@
 
 dw_status dwh_plugin_activate(dwh_plugin *p, const char **error) {
     if (error) *error = NULL;
+    if (!p) {
+        if (error) *error = "no plugin (NULL handle: was the source found?)";
+        return DW_ERR_NOT_FOUND;
+    }
     pthread_mutex_lock(&p->lock);
     if (p->activation == 0) {
         dw_status st = DW_OK;

@@ -11,8 +11,8 @@ const char *dwh_plugin_path(const dwh_plugin *p) { return p ? p->path : NULL; }
 const dw_source *dwh_plugin_source(const dwh_plugin *p) { return p ? &p->src : NULL; }
 
 void dwh_plugin_abi(const dwh_plugin *p, unsigned *major, unsigned *minor) {
-    if (major) *major = p->abi_major;
-    if (minor) *minor = p->abi_minor;
+    if (major) *major = p ? p->abi_major : 0;
+    if (minor) *minor = p ? p->abi_minor : 0;
 }
 
 dwh_plugin *dwh_plugin_ref(dwh_plugin *p) {

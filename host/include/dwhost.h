@@ -7,8 +7,33 @@
  * operation holds a reference on the plugin it runs.
  *
  * Ownership: functions returning `char *` return malloc'd text the caller
- * frees with free(); handles are freed with their *_free function.
- * Every function is safe to call from one thread per dwh_host.
+ * frees with free(), or with dwh_free_secret() where the comment says the
+ * text holds secrets in clear; handles are freed with their *_free
+ * function; every pointer argument is borrowed for the call unless its
+ * comment says otherwise.
+ *
+ * NULL handles: every function given NULL for a required dwh_host or
+ * dwh_plugin (say, an unchecked dwh_host_find() result for an unknown
+ * source) fails -- NULL or 0 for pointer and count results, -1 for int
+ * results, DW_ERR_NOT_FOUND for dw_status results, DWH_SYNC_FAIL_PLUGIN
+ * for dwh_sync -- and fills its report/error out-parameters saying so.
+ * It never answers "valid" or success.  The *_free/unref functions accept
+ * NULL and do nothing.
+ *
+ * Threads: one dwh_host and the plugin references it hands out may be used
+ * from many threads at once: lookups, rescans, config functions and
+ * operations (check, list schemas, read, sync, conformance) on the same or
+ * different plugins.  An operation runs the plugin's code, and calls the
+ * caller's callbacks, on the thread that called it; whether a plugin copes
+ * with concurrent operations is up to the plugin.  Process-wide settings
+ * (dwh_transport_configure, dwh_log_*, dwh_crash_guard_install) are meant
+ * to be set once before operations start; other exceptions are noted at
+ * the function (one dwh_sync per thread at a time; dwh_conformance
+ * redirects the process's stdout and stderr while it runs).
+ *
+ * Logging: libdwhost writes its log lines (and the plugins' api->log
+ * lines), scrubbed of secrets, to stderr as text at INFO and above until
+ * the embedder calls dwh_log_set_sink() (section "== logging ==").
  */
 #ifndef DWHOST_H
 #define DWHOST_H
@@ -44,7 +69,8 @@ extern "C" {
 typedef struct dwh_host dwh_host;
 typedef struct dwh_plugin dwh_plugin;
 
-/* Why a file was not loaded (see README "Rejection reasons"). */
+/* Why a file was not loaded (README "Plugins: where dwhost finds them, and
+ * why it refuses some", the table of reasons). */
 typedef enum dwh_reject_reason {
     DWH_REJECT_NONE = 0,
     DWH_REJECT_NOT_LOADABLE,  /* dlopen failed (not ELF, truncated, missing deps) */
@@ -57,7 +83,10 @@ typedef enum dwh_reject_reason {
     DWH_REJECT_NAME_MISMATCH, /* name differs from libsource_<name>.so */
     DWH_REJECT_FIELDS,        /* invalid config field tree */
     DWH_REJECT_INIT,          /* init() failed (only on activation) */
-    DWH_REJECT_SHADOWED       /* same name already loaded from an earlier dir */
+    DWH_REJECT_SHADOWED,      /* same name already loaded from an earlier dir */
+    DWH_REJECT_DIR_MISSING    /* a directory given in dwh_host_options.plugin_dirs
+                                 does not exist or is not a directory; `path`
+                                 is the directory (checked at every scan) */
 } dwh_reject_reason;
 
 /* A file that was not loaded.  `message` is one line without the path,
@@ -85,8 +114,16 @@ typedef struct dwh_host_options {
 } dwh_host_options;
 
 /* Creates a host and scans its plugin directories once.  `opts` is
- * borrowed (may be NULL).  Returns NULL only on OOM.  Free with
- * dwh_host_free(). */
+ * borrowed (may be NULL).  Returns NULL only on OOM.  A directory of
+ * opts->plugin_dirs that does not exist is not an error here (it may be
+ * created later; dwh_host_rescan() looks again) but is reported by
+ * dwh_host_rejections() as DWH_REJECT_DIR_MISSING; missing
+ * DWHOST_PLUGIN_PATH entries and a missing default directory are skipped
+ * silently, as the CLI does.  The default directory is found at run time:
+ * <libdir>/dwhost/plugins next to the libdwhost.so in use (or
+ * <prefix>/lib/dwhost/plugins for a program in <prefix>/bin linking the
+ * static library), when that directory exists, else the directory
+ * configured at build time.  Free with dwh_host_free(). */
 DWH_API dwh_host *dwh_host_new(const dwh_host_options *opts);
 /* Frees the host and drops its references on plugins; references the
  * caller still holds stay valid until dwh_plugin_unref(). */
@@ -111,8 +148,10 @@ DWH_API dwh_plugin *dwh_host_find(dwh_host *h, const char *name);
  * new references; release with dwh_plugin_list_free(). */
 DWH_API dwh_plugin **dwh_host_list(dwh_host *h, size_t *n);
 DWH_API void dwh_plugin_list_free(dwh_plugin **list, size_t n);
-/* Copy of the files the last scan rejected or shadowed, in scan order:
- * a malloc'd array of *n entries; release with dwh_rejections_free(). */
+/* Copy of the files the last scan rejected or shadowed, in scan order,
+ * preceded by the missing plugin_dirs (DWH_REJECT_DIR_MISSING): a malloc'd
+ * array of *n entries (NULL and *n = 0 when there are none); release with
+ * dwh_rejections_free(). */
 DWH_API dwh_rejection *dwh_host_rejections(dwh_host *h, size_t *n);
 DWH_API void dwh_rejections_free(dwh_rejection *list, size_t n);
 
@@ -123,11 +162,12 @@ DWH_API const char *dwh_plugin_path(const dwh_plugin *p);
 /* The normalised descriptor: host-sized (members the plugin's SDK lacked
  * are zero), field/option arrays with host stride.  Owned by the plugin. */
 DWH_API const dw_source *dwh_plugin_source(const dwh_plugin *p);
-/* The ABI the plugin was built with. */
+/* The ABI the plugin was built with (0.0 for a NULL plugin). */
 DWH_API void dwh_plugin_abi(const dwh_plugin *p, unsigned *major, unsigned *minor);
 /* Runs the plugin's init once (thread-safe; later calls return the first
  * result).  Returns DW_OK, or the failure with *error (may be NULL) set to
- * a one-line message owned by the plugin. */
+ * a one-line message owned by the plugin handle: valid while the caller
+ * holds its reference (do not free it; copy it to keep it longer). */
 DWH_API dw_status dwh_plugin_activate(dwh_plugin *p, const char **error);
 /* Adds a reference; returns p. */
 DWH_API dwh_plugin *dwh_plugin_ref(dwh_plugin *p);
@@ -178,39 +218,199 @@ DWH_API size_t dwh_crash_guard_describe(int sig, const void *fault_addr, char *b
  * (README "Config files").  Secret values may be given as {"$env": "NAME"}
  * or {"$file": "PATH"}; validation resolves them.  Every JSON text these
  * functions return for display has secrets masked; only *validated (what
- * operations take) holds them in clear.
+ * operations take) holds them in clear: release it with dwh_free_secret().
  */
+
+/* Wipes `text` (a NUL-terminated string libdwhost returned) with
+ * explicit_bzero, then frees it; NULL does nothing.  Use it for outputs
+ * that hold secrets in clear (dwh_config_validate_text's *validated); it is
+ * also correct, just slower, for any other returned string. */
+DWH_API void dwh_free_secret(char *text);
 
 /* Validates `config_json` against p's form without running plugin code:
  * every error with its JSON path, defaults applied, references resolved
  * (relative {"$file"} paths start at `base_dir`; NULL: the working
- * directory).  Returns 0 and sets *validated (malloc'd JSON text the caller
- * frees; may be NULL to only validate) when the config is valid, -1
- * otherwise.  *report (may be NULL) receives malloc'd JSON
+ * directory).  Returns 0 and sets *validated (malloc'd JSON text holding
+ * the secrets in clear, resolved references included: release it with
+ * dwh_free_secret(); may be NULL to only validate) when the config is
+ * valid, -1 otherwise (and for a NULL plugin, with one error at path
+ * "(plugin)").  *report (may be NULL) receives malloc'd JSON
  * {"errors": [{"path", "expected", "got", "message"}], "warnings": [...]}
- * in both cases, never showing a secret. */
+ * in both cases, never showing a secret; free() it. */
 DWH_API int dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char *base_dir,
                                      char **validated, char **report);
 
 /* `config_json` with every secret value, and every value under a key the
  * form does not know, replaced by "***": malloc'd text the caller frees;
- * NULL when config_json is not JSON. */
+ * NULL when config_json is not JSON or p is NULL. */
 DWH_API char *dwh_config_mask_text(dwh_plugin *p, const char *config_json);
 
 /* The dotted paths of the form's secret keys ("auth.api_key",
- * "ssh_tunnel.password", ...) as a JSON array: malloc'd text. */
+ * "ssh_tunnel.password", ...) as a JSON array: malloc'd text the caller
+ * frees; NULL when p is NULL (or on OOM). */
 DWH_API char *dwh_config_secret_paths_json(dwh_plugin *p);
 
 /* `dwhost check` as a function: validates `config_json`, then runs the
  * plugin's credential check for `schema` (NULL: at source creation, where a
- * valid token lacking a permission passes with a warning).  Returns DW_OK
- * when the credentials were accepted; DW_ERR_CONFIG for an invalid config;
- * else the underlying cause (DW_ERR_AUTH, DW_ERR_FORBIDDEN,
- * DW_ERR_UNREACHABLE, ...).  *result_json (may be NULL) receives the
- * malloc'd document of `dwhost check --json`.  `allow_internal` lets the
- * plugin reach loopback and private addresses. */
+ * valid token lacking a permission passes with a warning).  Runs the
+ * plugin's init first if it has not run.  Returns:
+ *   DW_OK               the credentials were accepted (a 403 without a
+ *                       schema included, with a warning in the document);
+ *   DW_ERR_CONFIG       the config is invalid or not JSON (no plugin code ran);
+ *   DW_ERR_AUTH         credentials rejected (401) (when the plugin's
+ *                       non-retryable map matched, the status stays the
+ *                       plugin's own code; the message is the map's text);
+ *   DW_ERR_FORBIDDEN    a permission `schema` needs is missing (with a schema);
+ *   DW_ERR_UNREACHABLE, DW_ERR_TIMEOUT  the remote could not be reached;
+ *   DW_ERR_SSRF         the address is loopback/private and
+ *                       allow_internal is 0;
+ *   DW_ERR_UNSUPPORTED  the plugin's init failed;
+ *   DW_ERR_NOT_FOUND    p is NULL, or the plugin reported a missing thing
+ *                       (an unknown schema, a missing directory);
+ *   DW_ERR_CANCELLED, DW_ERR_RATE_LIMITED, DW_ERR_HTTP, DW_ERR_BAD_DATA,
+ *   DW_ERR_NOMEM, DW_ERR  whatever else the plugin or transport reported.
+ * Treat any status other than DW_OK as "not accepted".  *result_json (may
+ * be NULL) receives the malloc'd document of `dwhost check --json`
+ * (secrets masked; free() it); its "outcome" word groups the statuses.
+ * `allow_internal` lets the plugin reach loopback and private addresses. */
 DWH_API dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
                             int allow_internal, char **result_json);
+
+/* == operations ========================================================= */
+
+/*
+ * List a source's schemas, read one schema row by row, run the conformance
+ * suite: `dwhost describe`, `dwhost read` and `dwhost conformance` as
+ * functions (dwh_sync, below, writes into a warehouse).  Each validates
+ * `config_json` against the plugin's form before any plugin code runs,
+ * runs the plugin's init once if needed, and scrubs the config's secrets
+ * from every message, log line and document it returns.  Plugin code and
+ * the caller's callbacks run on the calling thread, before the function
+ * returns.  `error` out-parameters receive one malloc'd line (free() it),
+ * NULL on success.
+ */
+
+/* The source's schemas as the JSON array of docs/schemas.md
+ * ([{"name", "primary_keys", "incremental_fields", ...}]): malloc'd text
+ * in *schemas_json (free() it; NULL on failure).  `config_json` NULL asks
+ * without a config (what `describe` shows); a source that needs one
+ * answers DW_ERR_NEEDS_CONFIG.  `base_dir` anchors relative {"$file"}
+ * references (NULL: the working directory).  Returns DW_OK,
+ * DW_ERR_CONFIG (invalid config; *error lists every problem),
+ * DW_ERR_NEEDS_CONFIG, DW_ERR_UNSUPPORTED (init failed), DW_ERR_NOT_FOUND
+ * (p is NULL), or what the plugin reported. */
+DWH_API dw_status dwh_list_schemas(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                   int allow_internal, char **schemas_json, char **error);
+
+/* Called for every row, in order: `row_json` is one compact JSON object
+ * (UTF-8, no newline), borrowed for the call only (copy what you keep).
+ * Return 0 to go on, non-zero to stop the read: the plugin is asked to
+ * stop and dwh_read returns DW_OK with *stopped set.  Rows delivered
+ * after the last state are not covered by any saved state. */
+typedef int (*dwh_row_fn)(void *user, const char *row_json, size_t len);
+/* Called when the source saves resume state, after every row it covers
+ * was delivered to the row callback: `state_json` (a JSON object, no
+ * secrets by the SDK's rules) is borrowed for the call.  Persist it and
+ * pass it back as state_in to resume after a crash or a stop.  Return 0 to
+ * accept it; non-zero fails the read with DW_ERR_STATE (your store failed). */
+typedef int (*dwh_state_fn)(void *user, const char *state_json);
+
+/* Zero-initialise, then set what differs.  Members are only ever
+ * appended.  Strings are borrowed for the call. */
+typedef struct dwh_read_options {
+    const char *schema;              /* required: the schema to read */
+    dwh_row_fn row;                  /* required */
+    dwh_state_fn state;              /* NULL: saved states are only kept for *state_out */
+    void *user;                      /* passed to row and state */
+    const char *state_in;            /* resume from this state (JSON object text); NULL: from the start */
+    const char *incremental_field;   /* read incrementally on this field (one the schema advertises) */
+    const char *last_value;          /* its watermark, as JSON scalar text ("42", "\"2024-05-01\""); may be NULL */
+    const char *earliest_value;      /* lower watermark of descending sources; may be NULL */
+    int allow_internal_hosts;        /* let the source reach loopback/private addresses */
+    volatile int *cancel;            /* may be set from a signal handler or another thread */
+    const char *team_id, *source_id, *job_id; /* identity in log lines; NULL: defaults (job: a new UUID) */
+} dwh_read_options;
+
+/* Reads `opts->schema` of p with `config_json`, handing each row to
+ * opts->row.  Returns:
+ *   DW_OK               every row was delivered, or opts->row stopped the
+ *                       read (*stopped, may be NULL, set to 1);
+ *   DW_ERR_CONFIG       invalid config or options (no plugin code ran);
+ *   DW_ERR_STATE        state_in is not a JSON object, the source refused
+ *                       it (e.g. it no longer matches the data: start over
+ *                       without it), or opts->state failed;
+ *   DW_ERR_CANCELLED    *opts->cancel was set; rows delivered so far are
+ *                       complete and *state_out holds the last resume point;
+ *   DW_ERR_NON_RETRYABLE  the plugin's non-retryable map matched (retrying
+ *                       will not help; *error is the map's text);
+ *   DW_ERR_UNSUPPORTED  the plugin's init failed;
+ *   DW_ERR_NOT_FOUND    p is NULL, the schema is unknown, or the plugin
+ *                       reported a missing thing;
+ *   else what the plugin or transport reported (DW_ERR_AUTH,
+ *   DW_ERR_UNREACHABLE, DW_ERR_SSRF, DW_ERR_RATE_LIMITED, ...).
+ * *state_out (may be NULL) receives the last state the source saved during
+ * this read, malloc'd (free() it), or NULL when it saved none -- whatever
+ * the result, so a failed read can be resumed.  *error as above. */
+DWH_API dw_status dwh_read(dwh_plugin *p, const char *config_json, const char *base_dir,
+                           const dwh_read_options *opts, int *stopped, char **state_out, char **error);
+
+/* Options of dwh_conformance; zero-initialise.  Strings borrowed. */
+typedef struct dwh_conformance_options {
+    const char *const *schemas;  /* only these schemas; NULL/0: all */
+    size_t n_schemas;
+    int structural;              /* only descriptor, form, config, schemas: no credentials, no reads */
+    int allow_internal_hosts;
+} dwh_conformance_options;
+
+/* `dwhost conformance` as a function: runs the acceptance checks (README
+ * "dwhost conformance") on p with `config_json` (anchored at base_dir).
+ * *report_json (may be NULL) receives the `--json` document
+ * {"source", "checks": [{"name", "status", "detail"}], "passed", "failed",
+ * "skipped", "ok"}, malloc'd (free() it).  Returns 0 when every check
+ * passed or was skipped, 1 when one failed, -1 when the suite could not
+ * run (config not JSON or invalid, p NULL: the last check says why).
+ * For CI and tooling, not for a busy service: the `secrets` check
+ * redirects the process's file descriptors 1 and 2 while it runs (so
+ * other threads' output is captured too), and it reads every row of each
+ * chosen schema several times. */
+DWH_API int dwh_conformance(dwh_plugin *p, const char *config_json, const char *base_dir,
+                            const dwh_conformance_options *opts, char **report_json);
+
+/* == logging ============================================================ */
+
+/*
+ * Every log line of libdwhost and of the plugins it runs (api->log) is
+ * scrubbed of the operation's secrets, then written to one process-wide
+ * destination.  Default: stderr, text format ("LEVEL source/schema: msg"),
+ * INFO and above -- so nothing is lost in a program that never configures
+ * logging.  A service that owns its stderr calls dwh_log_set_sink() once at
+ * start; after that libdwhost writes nothing to stderr or stdout, except
+ * the one-line crash report of dwh_crash_guard_install()'s handler and
+ * what dwh_conformance captures.  The dwhost CLI keeps its --log-* options.
+ */
+#define DWH_LOG_OFF 1000 /* a min_level above every level: drop every line */
+#define DWH_LOG_FORMAT_TEXT 0
+#define DWH_LOG_FORMAT_JSON 1
+
+/* Receives one line (no trailing newline), already filtered by level and
+ * scrubbed: borrowed for the call.  Calls are serialised (never two at
+ * once) and made on the thread that logged, under libdwhost's log lock:
+ * keep it short, and do not call libdwhost from it (it may deadlock). */
+typedef void (*dwh_log_fn)(int level, const char *line, void *user);
+
+/* Sends every line at `min_level` (DW_LOG_DEBUG .. DW_LOG_ERROR, or
+ * DWH_LOG_OFF) or above to `fn`, in JSON format: one object per line with
+ * "ts", "level", "event", "msg" and the operation's identity ("team_id",
+ * "source_type", "source_id", "schema", "schema_id", "job_id") plus event
+ * fields.  fn NULL sends lines back to stderr, as text, at min_level
+ * (DWH_LOG_OFF: nowhere).  `user` is passed back to fn.  Safe to call
+ * while operations run (lines logged concurrently go to the old or the
+ * new destination). */
+DWH_API void dwh_log_set_sink(dwh_log_fn fn, void *user, int min_level);
+/* Switches the format of the current destination: DWH_LOG_FORMAT_TEXT or
+ * DWH_LOG_FORMAT_JSON (call after dwh_log_set_sink, which sets JSON).
+ * Returns 0, or -1 for an unknown format (nothing changes). */
+DWH_API int dwh_log_set_format(int format);
 
 /* == sync =============================================================== */
 

@@ -13,6 +13,19 @@ static char *text_of(json_object *o) {
     return strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* The report of a call made without a plugin (dwhost.h "NULL handles"). */
+static char *no_plugin_report(void) {
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    dwh_config_report_error(&rep, "(plugin)", "a plugin handle",
+                            "NULL (no plugin: was the source found by dwh_host_find?)");
+    json_object *j = dwh_config_report_to_json(&rep, NULL);
+    char *text = text_of(j);
+    json_object_put(j);
+    dwh_config_report_clear(&rep);
+    return text;
+}
+
 /* Parses caller text; on failure records the problem at "(config)". */
 static json_object *parse(const char *config_json, dwh_config_report *rep) {
     char err[200];
@@ -29,6 +42,10 @@ int dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char 
                              char **report) {
     if (validated) *validated = NULL;
     if (report) *report = NULL;
+    if (!p) {
+        if (report) *report = no_plugin_report();
+        return -1;
+    }
     dwh_config_report rep;
     dwh_config_report_init(&rep);
     dwh_secrets *secrets = dwh_secrets_new();
@@ -54,6 +71,7 @@ int dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char 
 }
 
 char *dwh_config_mask_text(dwh_plugin *p, const char *config_json) {
+    if (!p) return NULL;
     dwh_config_report rep;
     dwh_config_report_init(&rep);
     json_object *raw = parse(config_json, &rep);
@@ -68,6 +86,7 @@ char *dwh_config_mask_text(dwh_plugin *p, const char *config_json) {
 }
 
 char *dwh_config_secret_paths_json(dwh_plugin *p) {
+    if (!p) return NULL;
     const dw_source *src = dwh_plugin_source(p);
     char **paths = dwh_config_secret_paths(src->fields, src->n_fields);
     if (!paths) return NULL;
@@ -79,9 +98,30 @@ char *dwh_config_secret_paths_json(dwh_plugin *p) {
     return text;
 }
 
+/* The `check --json` document for a call without a plugin. */
+static char *no_plugin_check_doc(const char *schema) {
+    json_object *doc = json_object_new_object();
+    if (!doc) return NULL;
+    json_object_object_add(doc, "source", NULL);
+    json_object_object_add(doc, "schema", schema ? json_object_new_string(schema) : NULL);
+    json_object_object_add(doc, "ok", json_object_new_boolean(0));
+    json_object_object_add(doc, "outcome", json_object_new_string(dwh_outcome_name(DW_ERR_NOT_FOUND)));
+    json_object_object_add(doc, "status", json_object_new_string("not_found"));
+    json_object_object_add(doc, "message",
+                           json_object_new_string("no plugin (NULL handle): was the source found by dwh_host_find?"));
+    json_object_object_add(doc, "warnings", json_object_new_array());
+    char *text = text_of(doc);
+    json_object_put(doc);
+    return text;
+}
+
 dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
                     int allow_internal, char **result_json) {
     if (result_json) *result_json = NULL;
+    if (!p) {
+        if (result_json) *result_json = no_plugin_check_doc(schema);
+        return DW_ERR_NOT_FOUND;
+    }
     dwh_secrets *secrets = dwh_secrets_new();
     dwh_config_report rep;
     dwh_config_report_init(&rep);
@@ -100,4 +140,11 @@ dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir
     dwh_config_report_clear(&rep);
     dwh_secrets_free(secrets);
     return cause;
+}
+
+void dwh_free_secret(char *text) {
+    if (!text) return;
+    /* explicit_bzero: a plain memset before free() may be optimised away. */
+    explicit_bzero(text, strlen(text));
+    free(text);
 }

@@ -182,6 +182,7 @@ json_object *dwh_form_json(const dw_source *s, unsigned abi_major, unsigned abi_
 }
 
 char *dwh_plugin_form_json(const dwh_plugin *p) {
+    if (!p) return NULL;
     unsigned major = 0, minor = 0;
     dwh_plugin_abi(p, &major, &minor);
     json_object *o = dwh_form_json(dwh_plugin_source(p), major, minor);

@@ -2,18 +2,26 @@
 #include "log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
 
 #include "ctx.h"
+#include "dwhost.h"
 #include "registry.h"
 #include "secrets.h"
 
+/* Destination: `sink` when set (an embedder's callback, dwhost.h), else
+ * `log_out` (NULL: stderr).  sink/sink_user/log_out are read and written
+ * under log_lock; level and format are atomics so the hot path (a dropped
+ * debug line) takes no lock. */
 static FILE *log_out;
-static dwh_log_format log_format = DWH_LOG_TEXT;
-static dw_log_level log_min = DW_LOG_INFO;
+static dwh_log_fn sink;
+static void *sink_user;
+static _Atomic int log_format = DWH_LOG_TEXT;
+static _Atomic int log_min = DW_LOG_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int text_identity;
@@ -21,9 +29,29 @@ static int text_identity;
 void dwh_log_text_identity(int on) { text_identity = on; }
 
 void dwh_log_configure(FILE *out, dwh_log_format format, dw_log_level min_level) {
+    pthread_mutex_lock(&log_lock);
     log_out = out;
+    sink = NULL;
+    sink_user = NULL;
     log_format = format;
     log_min = min_level;
+    pthread_mutex_unlock(&log_lock);
+}
+
+void dwh_log_set_sink(dwh_log_fn fn, void *user, int min_level) {
+    pthread_mutex_lock(&log_lock);
+    sink = fn;
+    sink_user = fn ? user : NULL;
+    log_out = NULL;
+    log_format = fn ? DWH_LOG_JSON : DWH_LOG_TEXT;
+    log_min = min_level;
+    pthread_mutex_unlock(&log_lock);
+}
+
+int dwh_log_set_format(int format) {
+    if (format != DWH_LOG_FORMAT_TEXT && format != DWH_LOG_FORMAT_JSON) return -1;
+    log_format = format == DWH_LOG_FORMAT_JSON ? DWH_LOG_JSON : DWH_LOG_TEXT;
+    return 0;
 }
 
 int dwh_log_level_parse(const char *name) {
@@ -48,7 +76,6 @@ static void add_str(json_object *o, const char *k, const char *v) {
 
 static void write_line(const dw_ctx *ctx, dw_log_level level, const char *event, const char *msg,
                        json_object *fields) {
-    FILE *out = log_out ? log_out : stderr;
     char *line = NULL;
     if (log_format == DWH_LOG_JSON) {
         json_object *o = json_object_new_object();
@@ -125,15 +152,20 @@ static void write_line(const dw_ctx *ctx, dw_log_level level, const char *event,
     free(line);
     if (!clean) return;
     pthread_mutex_lock(&log_lock);
-    fputs(clean, out);
-    fputc('\n', out);
-    fflush(out);
+    if (sink) {
+        sink((int)level, clean, sink_user);
+    } else {
+        FILE *out = log_out ? log_out : stderr;
+        fputs(clean, out);
+        fputc('\n', out);
+        fflush(out);
+    }
     pthread_mutex_unlock(&log_lock);
     free(clean);
 }
 
 void dwh_logv(const dw_ctx *ctx, dw_log_level level, const char *event, const char *fmt, va_list ap) {
-    if (level < log_min) return;
+    if ((int)level < log_min) return;
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) return;
     write_line(ctx, level, event, msg, NULL);
@@ -149,6 +181,6 @@ void dwh_log(const dw_ctx *ctx, dw_log_level level, const char *event, const cha
 
 void dwh_log_fields(const dw_ctx *ctx, dw_log_level level, const char *event, const char *msg,
                     json_object *fields) {
-    if (level >= log_min) write_line(ctx, level, event, msg, fields);
+    if ((int)level >= log_min) write_line(ctx, level, event, msg, fields);
     if (fields) json_object_put(fields);
 }

@@ -1,0 +1,56 @@
+/* host_conformance.c -- dwh_conformance() (dwhost.h "== operations =="):
+ * the acceptance suite of conformance.c on JSON text, its report as the
+ * `dwhost conformance --json` document. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_load.h"
+#include "conformance.h"
+#include "dwhost.h"
+
+/* The report as the --json document: malloc'd, NULL on OOM. */
+static char *report_text(const dwh_conf_report *r) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) return NULL;
+    dwh_conf_print_json(r, m);
+    if (fclose(m) != 0) {
+        free(buf);
+        return NULL;
+    }
+    /* print_json ends the document with a newline; the API returns JSON. */
+    while (len > 0 && buf[len - 1] == '\n') buf[--len] = 0;
+    return buf;
+}
+
+int dwh_conformance(dwh_plugin *p, const char *config_json, const char *base_dir,
+                    const dwh_conformance_options *opts, char **report_json) {
+    if (report_json) *report_json = NULL;
+    dwh_conformance_options none = {0};
+    if (!opts) opts = &none;
+    dwh_conf_report report;
+    memset(&report, 0, sizeof report);
+    json_object *config = NULL;
+    int rc = -1;
+    char perr[256];
+    const char *text = config_json ? config_json : "{}";
+    if (!p) {
+        report.scrub = dwh_secrets_new();
+        dwh_conf_add(&report, "plugin", DWH_CONF_FAIL, "no plugin (NULL handle): was the source found by dwh_host_find?");
+    } else if (dwh_config_parse_text(text, strlen(text), &config, perr, sizeof perr) != 0) {
+        report.scrub = dwh_secrets_new();
+        report.source = strdup(dwh_plugin_name(p));
+        dwh_conf_add(&report, "config", DWH_CONF_FAIL, "the config is not JSON: %s", perr);
+    } else {
+        dwh_conf_options o = {.config = config, .config_dir = base_dir,
+                              .allow_internal_hosts = opts->allow_internal_hosts, .schemas = opts->schemas,
+                              .n_schemas = opts->schemas ? opts->n_schemas : 0, .structural = opts->structural};
+        rc = dwh_conformance_run(p, &o, &report);
+    }
+    if (report_json) *report_json = report_text(&report);
+    dwh_conf_report_free(&report);
+    json_object_put(config);
+    return rc;
+}

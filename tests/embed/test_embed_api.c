@@ -1,0 +1,456 @@
+/*
+ * test_embed_api.c -- the embedding API (dwhost.h) through the shared
+ * libdwhost, as a service uses it: NULL handles fail, missing plugin
+ * directories are reported, schemas are listed, a schema is read row by
+ * row (stopping, cancelling, resuming from saved state), log lines go to
+ * the embedder's sink and never to stderr, conformance and sync run.
+ * Data: the bundled files plugin on examples/files (customers.csv: 36
+ * rows, ids 1..36).
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "dwhost.h"
+
+static dwh_host *host;
+static dwh_plugin *files;
+static char *config; /* {"directory": examples, "page_rows": 5} */
+
+static int setup(void **state) {
+    (void)state;
+    const char *dirs[] = {EMBED_PLUGIN_DIR};
+    dwh_host_options o = {.plugin_dirs = dirs, .n_plugin_dirs = 1,
+                          .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR};
+    host = dwh_host_new(&o);
+    files = host ? dwh_host_find(host, "files") : NULL;
+    if (asprintf(&config, "{\"directory\": \"%s\", \"page_rows\": 5}", EMBED_EXAMPLES) < 0) return -1;
+    return files ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    dwh_plugin_unref(files);
+    dwh_host_free(host);
+    free(config);
+    return 0;
+}
+
+static json_object *parse(const char *text) {
+    assert_non_null(text);
+    json_object *o = json_tokener_parse(text);
+    assert_non_null(o);
+    return o;
+}
+
+/* Every function given a NULL handle fails and says so (QA #3). */
+static void test_null_handles(void **state) {
+    (void)state;
+    char *validated = (char *)"x", *report = NULL;
+    assert_int_equal(dwh_config_validate_text(NULL, "{}", NULL, &validated, &report), -1);
+    assert_null(validated);
+    json_object *r = parse(report);
+    json_object *errors = json_object_object_get(r, "errors");
+    assert_int_equal(json_object_array_length(errors), 1);
+    assert_string_equal(json_object_get_string(json_object_object_get(json_object_array_get_idx(errors, 0), "path")),
+                        "(plugin)");
+    json_object_put(r);
+    free(report);
+    assert_int_equal(dwh_config_validate_text(NULL, "{}", NULL, NULL, NULL), -1);
+
+    assert_null(dwh_config_mask_text(NULL, "{}"));
+    assert_null(dwh_config_secret_paths_json(NULL));
+
+    char *doc = NULL;
+    assert_int_equal(dwh_check(NULL, "{}", NULL, NULL, 0, &doc), DW_ERR_NOT_FOUND);
+    r = parse(doc);
+    assert_false(json_object_get_boolean(json_object_object_get(r, "ok")));
+    json_object_put(r);
+    free(doc);
+
+    const char *err = NULL;
+    assert_int_equal(dwh_plugin_activate(NULL, &err), DW_ERR_NOT_FOUND);
+    assert_non_null(strstr(err, "NULL"));
+    unsigned major = 9, minor = 9;
+    dwh_plugin_abi(NULL, &major, &minor);
+    assert_int_equal(major, 0);
+    assert_int_equal(minor, 0);
+    assert_null(dwh_plugin_name(NULL));
+    assert_null(dwh_plugin_source(NULL));
+    assert_null(dwh_plugin_form_json(NULL));
+
+    assert_null(dwh_host_find(NULL, "files"));
+    assert_null(dwh_host_find(host, "no_such_source"));
+    size_t n = 7;
+    assert_null(dwh_host_list(NULL, &n));
+    assert_int_equal(n, 0);
+    n = 7;
+    assert_null(dwh_host_rejections(NULL, &n));
+    assert_int_equal(n, 0);
+    assert_int_equal(dwh_host_rescan(NULL), 0);
+    assert_null(dwh_host_plugin_dirs(NULL));
+    char *e = NULL;
+    assert_int_equal(dwh_host_add_plugin_file(NULL, "/x.so", &e), -1);
+    assert_non_null(e);
+    free(e);
+
+    char *schemas = (char *)"x";
+    e = NULL;
+    assert_int_equal(dwh_list_schemas(NULL, "{}", NULL, 0, &schemas, &e), DW_ERR_NOT_FOUND);
+    assert_null(schemas);
+    assert_non_null(strstr(e, "dwh_host_find"));
+    free(e);
+
+    dwh_read_options ro = {.schema = "customers"};
+    e = NULL;
+    assert_int_equal(dwh_read(NULL, "{}", NULL, &ro, NULL, NULL, &e), DW_ERR_NOT_FOUND);
+    free(e);
+
+    char *conf = NULL;
+    assert_int_equal(dwh_conformance(NULL, "{}", NULL, NULL, &conf), -1);
+    r = parse(conf);
+    assert_false(json_object_get_boolean(json_object_object_get(r, "ok")));
+    json_object_put(r);
+    free(conf);
+
+    e = NULL;
+    assert_int_equal(dwh_sync(NULL, "files", config, NULL, NULL, &e), DWH_SYNC_FAIL_PLUGIN);
+    free(e);
+
+    /* Freeing NULL is a no-op everywhere. */
+    dwh_host_free(NULL);
+    dwh_plugin_unref(NULL);
+    dwh_free_secret(NULL);
+}
+
+/* A plugin directory the embedder named but that does not exist is
+ * reported; once created, a rescan clears it. */
+static void test_missing_plugin_dir(void **state) {
+    (void)state;
+    char tmpl[] = "/tmp/dwh_embed_XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char *missing = NULL;
+    assert_true(asprintf(&missing, "%s/plugins", tmpl) > 0);
+    const char *dirs[] = {missing};
+    dwh_host_options o = {.plugin_dirs = dirs, .n_plugin_dirs = 1,
+                          .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR};
+    dwh_host *h = dwh_host_new(&o);
+    assert_non_null(h);
+    size_t n = 0;
+    dwh_rejection *rej = dwh_host_rejections(h, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(rej[0].reason, DWH_REJECT_DIR_MISSING);
+    assert_string_equal(dwh_reject_reason_name(rej[0].reason), "dir_missing");
+    assert_string_equal(rej[0].path, missing);
+    assert_non_null(strstr(rej[0].message, "does not exist"));
+    dwh_rejections_free(rej, n);
+
+    assert_int_equal(mkdir(missing, 0700), 0);
+    assert_int_equal(dwh_host_rescan(h), 0);
+    rej = dwh_host_rejections(h, &n);
+    assert_int_equal(n, 0);
+    assert_null(rej);
+    dwh_host_free(h);
+    rmdir(missing);
+    rmdir(tmpl);
+    free(missing);
+}
+
+static void test_list_schemas(void **state) {
+    (void)state;
+    char *schemas = NULL, *err = NULL;
+    /* files lists its schemas only from a config. */
+    assert_int_equal(dwh_list_schemas(files, NULL, NULL, 0, &schemas, &err), DW_ERR_NEEDS_CONFIG);
+    assert_null(schemas);
+    assert_non_null(err);
+    free(err);
+
+    assert_int_equal(dwh_list_schemas(files, config, NULL, 0, &schemas, &err), DW_OK);
+    assert_null(err);
+    json_object *a = parse(schemas);
+    assert_int_equal(json_object_array_length(a), 3);
+    assert_string_equal(json_object_get_string(json_object_object_get(json_object_array_get_idx(a, 0), "name")),
+                        "customers");
+    json_object_put(a);
+    free(schemas);
+
+    /* An invalid config: no plugin code, every error in one line. */
+    assert_int_equal(dwh_list_schemas(files, "{\"directry\": 1}", NULL, 0, &schemas, &err), DW_ERR_CONFIG);
+    assert_null(schemas);
+    assert_non_null(strstr(err, "directry"));
+    free(err);
+    assert_int_equal(dwh_list_schemas(files, "not json", NULL, 0, &schemas, &err), DW_ERR_CONFIG);
+    assert_non_null(strstr(err, "not JSON"));
+    free(err);
+}
+
+typedef struct rows {
+    long ids[200];
+    size_t n;
+    size_t stop_after; /* 0: never */
+    char *states[64];
+    size_t n_states;
+    int refuse_state;
+} rows;
+
+static int on_row(void *user, const char *row_json, size_t len) {
+    rows *r = user;
+    assert_int_equal(strlen(row_json), len);
+    json_object *o = parse(row_json);
+    /* CSV values are strings. */
+    r->ids[r->n++] = atol(json_object_get_string(json_object_object_get(o, "id")));
+    json_object_put(o);
+    return r->stop_after && r->n >= r->stop_after;
+}
+
+static int on_state(void *user, const char *state_json) {
+    rows *r = user;
+    if (r->refuse_state) return 1;
+    if (r->n_states < 64) r->states[r->n_states++] = strdup(state_json);
+    return 0;
+}
+
+static void rows_clear(rows *r) {
+    for (size_t i = 0; i < r->n_states; i++) free(r->states[i]);
+    memset(r, 0, sizeof *r);
+}
+
+static void test_read(void **state) {
+    (void)state;
+    rows r = {0};
+    dwh_read_options o = {.schema = "customers", .row = on_row, .state = on_state, .user = &r};
+    int stopped = -1;
+    char *last = NULL, *err = NULL;
+    assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, &last, &err), DW_OK);
+    assert_int_equal(stopped, 0);
+    assert_null(err);
+    assert_int_equal(r.n, 36);
+    for (size_t i = 0; i < r.n; i++) assert_int_equal(r.ids[i], (long)i + 1);
+    assert_true(r.n_states >= 7); /* every 5 records and at the end */
+    assert_non_null(last);
+    assert_string_equal(last, r.states[r.n_states - 1]);
+    free(last);
+    rows_clear(&r);
+
+    /* The row callback stops the read after 12 rows: DW_OK, stopped; the
+     * last state covers 10 rows, so resuming from it gives 11..36. */
+    r.stop_after = 12;
+    assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, &last, &err), DW_OK);
+    assert_int_equal(stopped, 1);
+    assert_int_equal(r.n, 12);
+    assert_non_null(last);
+    json_object *st = parse(last);
+    assert_int_equal(json_object_get_int(json_object_object_get(st, "rows")), 10);
+    json_object_put(st);
+    rows_clear(&r);
+    o.state_in = last;
+    assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, NULL, &err), DW_OK);
+    assert_int_equal(r.n, 26);
+    assert_int_equal(r.ids[0], 11);
+    assert_int_equal(r.ids[25], 36);
+    rows_clear(&r);
+    free(last);
+    o.state_in = NULL;
+
+    /* Cancelled before it starts: DW_ERR_CANCELLED, nothing delivered. */
+    volatile int cancel = 1;
+    o.cancel = &cancel;
+    assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, NULL, &err), DW_ERR_CANCELLED);
+    assert_int_equal(r.n, 0);
+    free(err);
+    o.cancel = NULL;
+
+    /* The embedder's state store fails: DW_ERR_STATE. */
+    r.refuse_state = 1;
+    assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, NULL, &err), DW_ERR_STATE);
+    assert_non_null(strstr(err, "state callback"));
+    assert_int_equal(r.n, 5);
+    free(err);
+    rows_clear(&r);
+
+    /* Bad inputs never reach the plugin. */
+    o.state_in = "[1]";
+    assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, NULL, &err), DW_ERR_STATE);
+    free(err);
+    o.state_in = NULL;
+    o.schema = "nope";
+    assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, NULL, &err), DW_ERR_NOT_FOUND);
+    assert_non_null(strstr(err, "customers, orders, products"));
+    free(err);
+    o.schema = NULL;
+    assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, NULL, &err), DW_ERR_CONFIG);
+    free(err);
+    o.schema = "customers";
+    o.row = NULL;
+    assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, NULL, &err), DW_ERR_CONFIG);
+    free(err);
+    o.row = on_row;
+    o.incremental_field = "id";
+    o.last_value = "not a scalar";
+    assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, NULL, &err), DW_ERR_CONFIG);
+    free(err);
+    assert_int_equal(r.n, 0);
+}
+
+/* ---- logging ----------------------------------------------------------- */
+
+typedef struct lines {
+    char *v[256];
+    int level[256];
+    size_t n;
+} lines;
+
+static void sink(int level, const char *line, void *user) {
+    lines *l = user;
+    if (l->n < 256) {
+        l->level[l->n] = level;
+        l->v[l->n++] = strdup(line);
+    }
+}
+
+/* Runs fn with fd 2 redirected into a temp file; returns what was written. */
+static char *capture_stderr(void (*fn)(void *), void *arg) {
+    char path[] = "/tmp/dwh_embed_err_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    fn(arg);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    off_t len = lseek(fd, 0, SEEK_END);
+    char *buf = calloc(1, (size_t)len + 1);
+    assert_int_equal(pread(fd, buf, (size_t)len, 0), len);
+    close(fd);
+    unlink(path);
+    return buf;
+}
+
+static void read_with_job(void *arg) {
+    (void)arg;
+    rows r = {0};
+    dwh_read_options o = {.schema = "orders", .row = on_row, .user = &r, .job_id = "job-embed-1"};
+    assert_int_equal(dwh_read(files, config, NULL, &o, NULL, NULL, NULL), DW_OK);
+    assert_true(r.n > 0);
+    rows_clear(&r);
+    /* A sync logs at INFO ("sync.start", "sync.done"): those went to stderr
+     * before the sink existed (QA #5). */
+    char tmpl[] = "/tmp/dwh_embed_wh_XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char *wh = NULL;
+    assert_true(asprintf(&wh, "%s/w.db", tmpl) > 0);
+    const char *const only[] = {"customers"};
+    dwh_sync_options so = {.warehouse_path = wh, .schemas = only, .n_schemas = 1};
+    char *report = NULL, *err = NULL;
+    assert_int_equal(dwh_sync(host, "files", config, &so, &report, &err), DWH_SYNC_OK);
+    assert_null(err);
+    assert_non_null(strstr(report, "\"rows\":36"));
+    free(report);
+    unlink(wh);
+    char *wal = NULL;
+    if (asprintf(&wal, "%s-wal", wh) > 0) unlink(wal);
+    free(wal);
+    if (asprintf(&wal, "%s-shm", wh) > 0) unlink(wal);
+    free(wal);
+    rmdir(tmpl);
+    free(wh);
+}
+
+static void test_log_sink(void **state) {
+    (void)state;
+    lines l = {0};
+    dwh_log_set_sink(sink, &l, DW_LOG_DEBUG);
+    char *err_out = capture_stderr(read_with_job, NULL);
+    assert_string_equal(err_out, ""); /* nothing reached stderr */
+    free(err_out);
+    int saw_run_start = 0, saw_sync_start = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        json_object *o = parse(l.v[i]); /* JSON, one object per line */
+        assert_null(strchr(l.v[i], '\n'));
+        const char *event = json_object_get_string(json_object_object_get(o, "event"));
+        assert_non_null(json_object_object_get(o, "ts"));
+        assert_non_null(json_object_object_get(o, "level"));
+        const char *schema = json_object_get_string(json_object_object_get(o, "schema"));
+        if (!strcmp(event, "plugin.run.start") && schema && !strcmp(schema, "orders")) { /* the read's */
+            saw_run_start = 1;
+            assert_int_equal(l.level[i], DW_LOG_DEBUG);
+            assert_string_equal(json_object_get_string(json_object_object_get(o, "job_id")), "job-embed-1");
+            assert_string_equal(json_object_get_string(json_object_object_get(o, "source_type")), "files");
+        }
+        if (!strcmp(event, "sync.start")) saw_sync_start = 1;
+        json_object_put(o);
+        free(l.v[i]);
+    }
+    assert_true(saw_run_start);
+    assert_true(saw_sync_start);
+
+    /* Min level: only WARN and above reach the sink; text on request. */
+    memset(&l, 0, sizeof l);
+    dwh_log_set_sink(sink, &l, DW_LOG_WARN);
+    assert_int_equal(dwh_log_set_format(DWH_LOG_FORMAT_TEXT), 0);
+    assert_int_equal(dwh_log_set_format(7), -1);
+    err_out = capture_stderr(read_with_job, NULL);
+    assert_string_equal(err_out, "");
+    free(err_out);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_true(l.level[i] >= DW_LOG_WARN);
+        free(l.v[i]);
+    }
+
+    /* Back to stderr (the default destination), then silence. */
+    dwh_log_set_sink(NULL, NULL, DW_LOG_INFO);
+    err_out = capture_stderr(read_with_job, NULL);
+    assert_non_null(strstr(err_out, "info files/customers: "));
+    free(err_out);
+    dwh_log_set_sink(NULL, NULL, DWH_LOG_OFF);
+    err_out = capture_stderr(read_with_job, NULL);
+    assert_string_equal(err_out, "");
+    free(err_out);
+    dwh_log_set_sink(NULL, NULL, DW_LOG_INFO);
+}
+
+static void test_conformance_and_secret_free(void **state) {
+    (void)state;
+    char *report = NULL;
+    dwh_conformance_options co = {.structural = 1};
+    assert_int_equal(dwh_conformance(files, config, NULL, &co, &report), 0);
+    json_object *r = parse(report);
+    assert_true(json_object_get_boolean(json_object_object_get(r, "ok")));
+    assert_string_equal(json_object_get_string(json_object_object_get(r, "source")), "files");
+    assert_true(json_object_array_length(json_object_object_get(r, "checks")) >= 4);
+    json_object_put(r);
+    free(report);
+    assert_int_equal(dwh_conformance(files, "{\"directory\": 5}", NULL, &co, &report), -1);
+    free(report);
+    assert_int_equal(dwh_conformance(files, "nope", NULL, &co, &report), -1);
+    assert_non_null(strstr(report, "not JSON"));
+    free(report);
+
+    char *validated = NULL;
+    assert_int_equal(dwh_config_validate_text(files, config, NULL, &validated, NULL), 0);
+    assert_non_null(strstr(validated, "examples/files"));
+    dwh_free_secret(validated);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_null_handles),
+        cmocka_unit_test(test_missing_plugin_dir),
+        cmocka_unit_test(test_list_schemas),
+        cmocka_unit_test(test_read),
+        cmocka_unit_test(test_log_sink),
+        cmocka_unit_test(test_conformance_and_secret_free),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
