@@ -1,13 +1,9 @@
 /* dirs.c -- the plugin search path: --plugin-dir entries, then
- * DWHOST_PLUGIN_PATH, then the installed default. */
+ * DWHOST_PLUGIN_PATH, then the installed default (default_dir.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "registry_internal.h"
-
-#ifndef DWHOST_DEFAULT_PLUGIN_DIR
-#define DWHOST_DEFAULT_PLUGIN_DIR "/usr/local/lib/dwhost/plugins"
-#endif
 
 typedef struct dirlist {
     char **v;
@@ -49,7 +45,12 @@ char **dwh_plugin_dirs_ex(const char *const *cli_dirs, size_t n_cli, unsigned fl
         add(&l, env, len);
         env = colon ? colon + 1 : NULL;
     }
-    if (!(flags & DWH_HOST_NO_DEFAULT_DIR)) add(&l, DWHOST_DEFAULT_PLUGIN_DIR, strlen(DWHOST_DEFAULT_PLUGIN_DIR));
+    if (!(flags & DWH_HOST_NO_DEFAULT_DIR)) {
+        char *def = dwh_default_plugin_dir();
+        if (def) add(&l, def, strlen(def));
+        else l.oom = 1;
+        free(def);
+    }
     if (!l.oom && !l.v) {
         l.v = calloc(1, sizeof *l.v);
         if (!l.v) return NULL;

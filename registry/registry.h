@@ -73,6 +73,10 @@ char **dwh_plugin_dirs(const char *const *cli_dirs, size_t n_cli);
 /* Same, with DWH_HOST_NO_ENV_PATH / DWH_HOST_NO_DEFAULT_DIR flags (the
  * environment switch above is not consulted). */
 char **dwh_plugin_dirs_ex(const char *const *cli_dirs, size_t n_cli, unsigned flags);
+/* The installed default plugin directory, derived at run time from where
+ * libdwhost.so or the executable lives, falling back to the configured
+ * one (default_dir.c).  Malloc'd; NULL on OOM. */
+char *dwh_default_plugin_dir(void);
 void dwh_dirs_free(char **dirs);
 size_t dwh_dirs_count(char *const *dirs);
 

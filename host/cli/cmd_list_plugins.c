@@ -18,7 +18,7 @@ static void help(FILE *out) {
             "  --activate          also run each plugin's init; a failing init is listed as rejected\n"
             "  -h, --help          show this help\n\n"
             "exit status: 0 every file loaded (shadowed files included), 3 some files were\n"
-            "rejected, 2 usage error.\n");
+            "rejected or no plugin was found at all, 2 usage error.\n");
 }
 
 static void caps_text(uint32_t caps, char *buf, size_t len) {
@@ -190,11 +190,20 @@ static int run(int argc, char **argv) {
     if (n_rejected)
         fprintf(stderr, "dwhost: %zu plugin file%s rejected; see the reasons %s\n", n_rejected,
                 n_rejected == 1 ? " was" : "s were", json ? "in \"rejected\"" : "above");
+    if (!n && !n_rejected) {
+        /* An installation that finds nothing is broken, not empty. */
+        char *dirs = dwh_cli_dirs_text(&pl);
+        fprintf(stderr,
+                "dwhost: list-plugins: no plugins found in %s; put libsource_<name>.so files there, "
+                "or pass --plugin-dir DIR or set DWHOST_PLUGIN_PATH\n",
+                dirs ? dirs : "the plugin directories");
+        free(dirs);
+    }
     dwh_rejections_free(rej, n_rej);
     dwh_plugin_list_free(list, n);
     dwh_cli_plugins_close(&pl);
     fflush(stdout);
-    return n_rejected ? DWH_EXIT_PLUGIN : DWH_EXIT_OK;
+    return n_rejected || !n ? DWH_EXIT_PLUGIN : DWH_EXIT_OK;
 }
 
 DWH_CLI_COMMAND(list_plugins, "list-plugins", "list the source plugins found, rejected and shadowed", run)

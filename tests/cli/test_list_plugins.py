@@ -90,7 +90,13 @@ check([(os.path.basename(r["path"]), r["reason"]) for r in doc["rejected"]] ==
 # Empty directory.
 empty = plugin_dir()
 rc, out, err = run("list-plugins", "--plugin-dir", empty)
-check(rc == 0 and out.startswith("no plugins found (searched: " + empty), f"empty dir: {rc} {out!r}")
+# Finding nothing at all is a plugin problem (exit 3): one stderr line says
+# where it looked and how to fix it.
+check(rc == 3 and out.startswith("no plugins found (searched: " + empty), f"empty dir: {rc} {out!r}")
+check(err.count("\n") == 1 and "no plugins found in " + empty in err and "--plugin-dir DIR" in err
+      and "DWHOST_PLUGIN_PATH" in err, f"empty dir hint: {err!r}")
+rc, out, err = run("list-plugins", "--plugin-dir", empty, "--json")
+check(rc == 3 and json.loads(out)["plugins"] == [], f"empty dir --json: {rc} {out!r}")
 
 # Usage errors exit 2 with one line; --help exits 0.
 for args, text in [(["--bogus"], "unknown argument '--bogus'"),

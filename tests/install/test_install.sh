@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# cmake --install to a temp prefix; build one plugin with `pkg-config
-# --cflags dwsdk` and one with find_package(dwsdk); the installed dwhost
-# must list both.
+# cmake --install to a temp prefix (not the configured one); build one
+# plugin with `pkg-config --cflags dwsdk` and one with find_package(dwsdk);
+# the installed dwhost must list both, and find its own installed plugins
+# without being told where.  Then build a tiny embedding program against
+# libdwhost with `pkg-config dwhost` (shared and static) and with
+# find_package(dwhost), and run each.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
@@ -51,4 +54,84 @@ out="$(DWHOST_NO_DEFAULT_PLUGIN_DIR=1 "$prefix/bin/dwhost" list-plugins --plugin
 echo "$out"
 echo "$out" | grep -q "^ext_cmake .* $plugins/libsource_ext_cmake.so$" || fail "ext_cmake not listed"
 echo "$out" | grep -q "^ext_pc .* $plugins/libsource_ext_pc.so$" || fail "ext_pc not listed"
+
+# 3. The installed dwhost finds its own installed plugins (the prefix
+#    differs from the configured one), and so does libdwhost.so.
+unset DWHOST_PLUGIN_PATH DWHOST_NO_DEFAULT_PLUGIN_DIR
+out="$("$prefix/bin/dwhost" list-plugins)" || fail "installed dwhost list-plugins (default dir) exited $?: $out"
+for s in files github stripe; do
+  echo "$out" | grep -q "^$s .* $prefix/lib/dwhost/plugins/libsource_$s.so$" || fail "default dir: $s not listed: $out"
+done
+json="$("$prefix/bin/dwhost" list-plugins --json)"
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["dirs"]==[sys.argv[2]], d["dirs"]' \
+  "$json" "$prefix/lib/dwhost/plugins" || fail "default dir is not $prefix/lib/dwhost/plugins"
+grep -q 'DWSDK_PLUGIN_DIR "${PACKAGE_PREFIX_DIR}/lib/dwhost/plugins"' "$prefix/lib/cmake/dwsdk/dwsdkConfig.cmake" \
+  || fail "dwsdkConfig.cmake's DWSDK_PLUGIN_DIR is not relocatable"
+[ "$(PKG_CONFIG_PATH="$(dirname "$pc")" pkg-config --variable=plugindir dwsdk)" -ef "$prefix/lib/dwhost/plugins" ] \
+  || fail "dwsdk.pc plugindir is not the installed plugin dir"
+# A plugin directory holding nothing: exit 3 and one line saying where and what to do.
+mkdir -p "$work/empty"
+set +e
+out="$(DWHOST_NO_DEFAULT_PLUGIN_DIR=1 "$prefix/bin/dwhost" list-plugins --plugin-dir "$work/empty" 2>"$work/err")"; rc=$?
+set -e
+[ "$rc" = 3 ] || fail "list-plugins with no plugins exited $rc, not 3"
+grep -q "no plugins found in $work/empty; put libsource_<name>.so files there" "$work/err" || fail "no hint: $(cat "$work/err")"
+
+# 4. Embedding programs.  When libdwhost was built with sanitizers (the
+#    ASan pass), the program must be too, or the runtime refuses to load.
+san=""
+if readelf -d "$prefix/lib/libdwhost.so" | grep -q 'libasan'; then san="-fsanitize=address,undefined"; fi
+data="$DWHOST_SOURCE_DIR/examples/files"
+pcdir="$(dirname "$(find "$prefix" -name dwhost.pc | head -1)")"
+[ -f "$pcdir/dwhost.pc" ] || fail "dwhost.pc not installed"
+export PKG_CONFIG_PATH="$pcdir"
+libs="$(pkg-config --libs dwhost)"
+case "$libs" in *"-L$prefix/"*"-ldwhost"*) ;; *) fail "pkg-config --libs dwhost: $libs" ;; esac
+static_libs="$(pkg-config --static --libs dwhost)"
+for l in -ljson-c -lcurl -lhiredis -lsqlite3 -lffi -ldl; do
+  case " $static_libs " in *" $l "*) ;; *) fail "pkg-config --static --libs dwhost lacks $l: $static_libs" ;; esac
+done
+libdir="$(cd "$(pkg-config --variable=libdir dwhost)" && pwd)"
+# 4a. pkg-config, shared: finds the installed plugins through libdwhost.so's location.
+cc -std=c11 -Wall -Wextra -Werror $san "$here/embed_app.c" -o "$work/app_pc" \
+  $(pkg-config --cflags --libs dwhost) -Wl,-rpath,"$libdir" || fail "pkg-config dwhost build"
+ldd "$work/app_pc" | grep -q "$prefix/lib/libdwhost.so" || fail "app_pc does not use the installed libdwhost.so"
+out="$("$work/app_pc" "$data")" || fail "app_pc exited $?: $out"
+[ "$out" = "files $prefix/lib/dwhost/plugins/libsource_files.so: 36 rows" ] || fail "app_pc: $out"
+# 4b. libdwhost.a: dwhost.pc's Requires.private + Libs.private must resolve
+#     everything it needs (linked against the shared system libraries here:
+#     a fully static curl needs -dev packages of all its own dependencies).
+reqs="$(pkg-config --print-requires-private dwhost | awk '{print $1}' | tr '\n' ' ')"
+privs="$(pkg-config --static --libs dwhost | tr ' ' '\n' | grep -E '^-l(dl|pthread|m)$' | tr '\n' ' ')"
+cc -std=c11 -Wall -Wextra -Werror $san "$here/embed_app.c" -o "$work/app_static" \
+  $(pkg-config --cflags dwhost) "$libdir/libdwhost.a" $(pkg-config --libs $reqs) $privs \
+  || fail "libdwhost.a with dwhost.pc's private requirements ($reqs$privs)"
+if ldd "$work/app_static" | grep -q libdwhost; then fail "app_static still needs libdwhost.so"; fi
+out="$("$work/app_static" "$data" "$prefix/lib/dwhost/plugins")" || fail "app_static exited $?: $out"
+[ "$out" = "files $prefix/lib/dwhost/plugins/libsource_files.so: 36 rows" ] || fail "app_static: $out"
+# 4c. find_package(dwhost) -> dwhost::dwhost.
+mkdir -p "$work/emb"
+cat >"$work/emb/CMakeLists.txt" <<CM
+cmake_minimum_required(VERSION 3.20)
+project(embed_app C)
+find_package(dwhost 0.1 REQUIRED)
+add_executable(embed_app "$here/embed_app.c")
+target_compile_options(embed_app PRIVATE -Wall -Wextra -Werror)
+target_link_libraries(embed_app PRIVATE dwhost::dwhost)
+if(NOT DWHOST_PLUGIN_DIR STREQUAL "$prefix/lib/dwhost/plugins" OR NOT EXISTS "\${DWHOST_EXECUTABLE}")
+  message(FATAL_ERROR "dwhostConfig: DWHOST_PLUGIN_DIR=\${DWHOST_PLUGIN_DIR} DWHOST_EXECUTABLE=\${DWHOST_EXECUTABLE}")
+endif()
+CM
+env -u CFLAGS -u LDFLAGS cmake -S "$work/emb" -B "$work/emb/build" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_C_FLAGS="$san" -DCMAKE_EXE_LINKER_FLAGS="$san" >"$work/emb.log" 2>&1 \
+  || { cat "$work/emb.log"; fail "find_package(dwhost) configure"; }
+cmake --build "$work/emb/build" >>"$work/emb.log" 2>&1 || { cat "$work/emb.log"; fail "find_package(dwhost) build"; }
+out="$("$work/emb/build/embed_app" "$data")" || fail "find_package app exited $?: $out"
+[ "$out" = "files $prefix/lib/dwhost/plugins/libsource_files.so: 36 rows" ] || fail "find_package app: $out"
+
+# 5. Moving the whole installation keeps it working (nothing absolute).
+mv "$prefix" "$work/moved"
+prefix="$work/moved"
+out="$("$prefix/bin/dwhost" list-plugins)" || fail "moved dwhost list-plugins exited $?: $out"
+echo "$out" | grep -q "^files .* $prefix/lib/dwhost/plugins/libsource_files.so$" || fail "moved: files not listed: $out"
 echo ok
