@@ -12,13 +12,15 @@
 #
 # In this repository the defaults point at the build tree.  A third-party
 # plugin repository includes this file (installed next to dwsdkConfig.cmake)
-# and passes PLUGIN_DIR (its build output) and, if dwhost is not on PATH,
-# DWHOST.
+# and passes PLUGIN_DIR (its build output); DWHOST defaults to the dwhost
+# installed with this file (<prefix>/bin/dwhost), so nothing needs to be on
+# PATH.
 set(DWHOST_CONFORMANCE_RUN "${CMAKE_CURRENT_LIST_DIR}/../tools/conformance-run")
 if(NOT EXISTS "${DWHOST_CONFORMANCE_RUN}")
   # Installed layout: <prefix>/lib/cmake/dwsdk/ and <prefix>/bin/dwhost-conformance-run
   get_filename_component(_dwh_prefix "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
   set(DWHOST_CONFORMANCE_RUN "${_dwh_prefix}/bin/dwhost-conformance-run")
+  set(DWHOST_CONFORMANCE_DWHOST "${_dwh_prefix}/bin/dwhost")
 endif()
 
 function(dwhost_add_conformance_test name)
@@ -32,6 +34,8 @@ function(dwhost_add_conformance_test name)
     list(APPEND cmd --dwhost "${C_DWHOST}")
   elseif(TARGET dwhost_cli)
     list(APPEND cmd --dwhost "$<TARGET_FILE:dwhost_cli>")
+  elseif(DWHOST_CONFORMANCE_DWHOST)
+    list(APPEND cmd --dwhost "${DWHOST_CONFORMANCE_DWHOST}")
   endif()
   if(NOT C_PLUGIN_DIR AND DEFINED DWHOST_PLUGIN_BUILD_DIR)
     set(C_PLUGIN_DIR "${DWHOST_PLUGIN_BUILD_DIR}")
