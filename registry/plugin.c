@@ -10,6 +10,12 @@ const char *dwh_plugin_name(const dwh_plugin *p) { return p ? p->name : NULL; }
 const char *dwh_plugin_path(const dwh_plugin *p) { return p ? p->path : NULL; }
 const dw_source *dwh_plugin_source(const dwh_plugin *p) { return p ? &p->src : NULL; }
 
+void *dwh_plugin_data(const dwh_plugin *p) {
+    /* Written once by init() under p->lock, before the activation that
+     * every operation waits for: no lock needed to read it. */
+    return p && p->activation == 1 ? p->plugin_data : NULL;
+}
+
 void dwh_plugin_abi(const dwh_plugin *p, unsigned *major, unsigned *minor) {
     if (major) *major = p ? p->abi_major : 0;
     if (minor) *minor = p ? p->abi_minor : 0;

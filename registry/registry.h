@@ -80,6 +80,11 @@ char *dwh_default_plugin_dir(void);
 void dwh_dirs_free(char **dirs);
 size_t dwh_dirs_count(char *const *dirs);
 
+/* What the plugin's init() stored in *plugin_data (NULL before a
+ * successful activation or when it stored nothing); owned by the plugin,
+ * freed by its fini().  Backs api->plugin_data (ABI 1.3). */
+void *dwh_plugin_data(const dwh_plugin *p);
+
 /* Extracts <name> from a path ending in libsource_<name>.so into a
  * malloc'd string; NULL when the base name does not have that form. */
 char *dwh_plugin_name_from_path(const char *path);

@@ -45,6 +45,7 @@
  *   1.0  descriptor, field tree, schemas, logging, config accessors, rows.
  *   1.1  resumable state, incremental watermark inputs.
  *   1.2  tracked HTTP transport, JSON helpers, REST toolkit.
+ *   1.3  plugin_data(): what init() stored, from any operation.
  */
 #ifndef DWSDK_H
 #define DWSDK_H
@@ -58,7 +59,7 @@ extern "C" {
 
 #define DW_MAGIC 0x31485744u /* "DWH1" in little-endian memory order */
 #define DW_ABI_MAJOR 1
-#define DW_ABI_MINOR 2
+#define DW_ABI_MINOR 3
 #define DW_ENTRY_SYMBOL "dwhost_source"
 
 #if defined(__GNUC__)
@@ -72,6 +73,29 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 /* Status codes: the one error type of the SDK.                             */
 /* ------------------------------------------------------------------------ */
+/*
+ * What the dwhost CLI exits with when an operation ends with a status (pick
+ * the status by what the user must do next; host/cli/cli_exit.c is the
+ * code, tests/abi checks this table against it):
+ *
+ *   status                                        exit  meaning for the user
+ *   DW_OK                                            0  done
+ *   DW_ERR_AUTH, DW_ERR_FORBIDDEN,                   5  fix the credentials or
+ *     DW_ERR_NON_RETRYABLE                                their permissions
+ *   DW_ERR_UNREACHABLE, DW_ERR_TIMEOUT, DW_ERR_SSRF  6  the source cannot be reached
+ *   DW_ERR_CONFIG, DW_ERR_NEEDS_CONFIG               4  fix the config
+ *   DW_ERR_UNSUPPORTED                               3  the plugin cannot do this
+ *   DW_ERR_CANCELLED                                 9  stopped; rerun to resume
+ *   DW_ERR_STATE                                     7  resume state unusable (--reset)
+ *   DW_ERR_SINK                                      8  the warehouse could not be written
+ *   DW_ERR, DW_ERR_NOT_FOUND, DW_ERR_RATE_LIMITED,   1  the operation failed (the
+ *     DW_ERR_NOMEM, DW_ERR_BAD_DATA, DW_ERR_HTTP          message says why)
+ *
+ * When the plugin's non-retryable map matches an error, the host reports
+ * DW_ERR_NON_RETRYABLE with the friendly message, and the exit code follows
+ * the status the plugin (or the transport) gave: DW_ERR_AUTH -> 5,
+ * DW_ERR_HTTP -> 1, and so on.
+ */
 typedef enum dw_status {
     DW_OK = 0,
     DW_ERR = 1,              /* generic failure; see the message */
@@ -85,12 +109,12 @@ typedef enum dw_status {
     DW_ERR_CANCELLED = 9,    /* the host asked the plugin to stop */
     DW_ERR_STATE = 10,       /* resume state could not be loaded or saved */
     DW_ERR_UNSUPPORTED = 11, /* the operation is not supported by this plugin */
-    DW_ERR_NOMEM = 12,
+    DW_ERR_NOMEM = 12,       /* an allocation failed (in the plugin or the host) */
     DW_ERR_BAD_DATA = 13,    /* the remote sent something we cannot parse */
     DW_ERR_NEEDS_CONFIG = 14,/* list_schemas cannot answer without a config */
     DW_ERR_SSRF = 15,        /* the address is internal and internal hosts are not allowed */
     DW_ERR_HTTP = 16,        /* an HTTP status >= 400 that is none of the above */
-    DW_ERR_TIMEOUT = 17,
+    DW_ERR_TIMEOUT = 17,     /* the remote did not answer in time (after the retries) */
     DW_ERR_SINK = 18         /* the host could not store what was emitted (disk full, ...) */
 } dw_status;
 
@@ -290,18 +314,22 @@ typedef struct dw_schema {
     int64_t default_incremental_lookback_seconds;
 } dw_schema;
 
-/* What the host hands run(): which schema, whose job, and the watermark. */
+/* What the host hands run(): which schema, whose job, and the watermark.
+ * The struct and every string in it are owned by the host and valid until
+ * run() returns: copy what must outlive the call.  Strings other than
+ * schema_name may be NULL (not known to the host: a local `dwhost read`). */
 typedef struct dw_run_inputs {
     uint32_t struct_size;
-    const char *schema_name;
-    const char *schema_id;
-    const char *source_id;
-    const char *team_id;
-    const char *job_id;
+    const char *schema_name;       /* never NULL */
+    const char *schema_id;         /* the host's id of the schema */
+    const char *source_id;         /* the host's id of the configured source */
+    const char *team_id;           /* the owner of the source */
+    const char *job_id;            /* this run; a UUID the host generated when none was given */
     int32_t reset_pipeline;        /* ignore any saved state */
     int32_t use_incremental;       /* should_use_incremental_field */
-    const char *incremental_field; /* the user's choice; never pick another */
-    uint32_t incremental_field_type; /* dw_value_type */
+    const char *incremental_field; /* the user's choice; never pick another; NULL when
+                                      use_incremental is 0 or the host has none */
+    uint32_t incremental_field_type; /* dw_value_type; 0: unknown (use the schema's) */
     /* Watermarks as JSON scalar text (a number, or a quoted ISO-8601 string
      * for dates), NULL on the first run.  Owned by the host for the call. */
     const char *incremental_last_value;
@@ -313,7 +341,9 @@ typedef struct dw_run_inputs {
 /* ------------------------------------------------------------------------ */
 
 /* Retry policy; zero members take the host's defaults (5 attempts, base
- * 500 ms, cap 60 s, Retry-After honoured up to 300 s). */
+ * 1 s, cap 60 s, Retry-After honoured up to 300 s).  During
+ * check_credentials the host caps every policy at 2 attempts, 250 ms base,
+ * 1 s cap and Retry-After up to 5 s, so a dead host fails a check fast. */
 typedef struct dw_retry_policy {
     uint32_t struct_size;
     uint32_t max_attempts;
@@ -373,9 +403,13 @@ typedef struct dw_endpoint {
     const char *name;           /* schema name */
     const char *label;
     const char *description;
-    const char *path;           /* relative to the client's base URL; "{name}"
-                                   placeholders are filled from path_params or
-                                   the parent row (fan-out) */
+    const char *path;           /* relative to the client's base URL; a "{name}"
+                                   placeholder is filled with the value of the
+                                   top-level config field `name` (e.g. {owner}
+                                   from config "owner"), or, for a fan-out
+                                   child, {resolve_param} with the parent row's
+                                   resolve_field; values are URL-escaped; one
+                                   that nothing fills is DW_ERR_CONFIG */
     const char *const *params;  /* static query, "k", "v" pairs, NULL-terminated */
     const char *data_selector;  /* dotted path to the rows array; NULL: the body */
     const char *const *primary_keys;
@@ -429,7 +463,11 @@ typedef struct dw_host_api {
     void (*log)(dw_ctx *ctx, dw_log_level level, const char *fmt, ...) DW_PRINTF(3, 4);
     /* Records the error of the current operation and returns `code`, so a
      * plugin writes `return api->fail(ctx, DW_ERR_AUTH, "token rejected");`.
-     * The message is scrubbed and matched against the non-retryable map. */
+     * The message is scrubbed and matched against the non-retryable map.
+     * The FIRST error of an operation is the one reported: later calls are
+     * logged but do not replace it (so a cleanup failure cannot hide the
+     * cause); an error the host recorded (a refused row, cancellation)
+     * stays first, and the plugin's message is added as context. */
     dw_status (*fail)(dw_ctx *ctx, dw_status code, const char *fmt, ...) DW_PRINTF(3, 4);
     /* Non-zero once the host wants the operation to stop (signal, timeout). */
     int (*cancelled)(dw_ctx *ctx);
@@ -438,7 +476,10 @@ typedef struct dw_host_api {
      * "auth.private_key", "tables[2].name".  Returned strings are owned by
      * the host and valid until the operation returns. */
     const char *(*config_json)(dw_ctx *ctx); /* the whole validated config */
-    const char *(*config_string)(dw_ctx *ctx, const char *path); /* NULL: absent or not a scalar */
+    /* Any scalar as text: a string as is, a number as JSON text ("42",
+     * "1.5"), a boolean as "true"/"false".  NULL: absent, null, an object
+     * or an array. */
+    const char *(*config_string)(dw_ctx *ctx, const char *path);
     /* Return 1 and set *out when present with that type, 0 when absent,
      * -1 when present with another type. */
     int (*config_int)(dw_ctx *ctx, const char *path, int64_t *out);
@@ -457,7 +498,14 @@ typedef struct dw_host_api {
 
     /* Row builder: an alternative to JSON text.  row_new() returns a row
      * owned by the plugin until row_emit() (which consumes it, whatever it
-     * returns) or row_discard().  Column names and values are copied. */
+     * returns) or row_discard().  Column names and values are copied.
+     * row_new() returns NULL only when memory runs out (or ctx is NULL);
+     * every setter ignores a NULL row, row_emit(NULL) returns DW_ERR_NOMEM
+     * and row_discard(NULL) does nothing, so a plugin may build and emit
+     * without checking each step.  A bad column name or value (NULL or
+     * empty name, NaN, invalid JSON) poisons the row: row_emit() then
+     * fails with DW_ERR_BAD_DATA naming the column.  A NULL string or JSON
+     * value sets the column to null. */
     dw_row *(*row_new)(dw_ctx *ctx);
     void (*row_set_string)(dw_row *row, const char *column, const char *value);
     void (*row_set_int)(dw_row *row, const char *column, int64_t value);
@@ -529,6 +577,14 @@ typedef struct dw_host_api {
                           const dw_run_inputs *inputs);
     /* Adds the schema an endpoint describes (call from list_schemas). */
     dw_status (*rest_schema_add)(dw_ctx *ctx, const dw_endpoint *endpoint);
+
+    /* ---- 1.3 ---------------------------------------------------------- */
+
+    /* What init() stored in *plugin_data (NULL when it stored nothing, or
+     * ctx is NULL), for any operation of this plugin: keep per-plugin state
+     * there instead of in globals.  Owned by the plugin (fini() frees it);
+     * shared by all operations, which may run on several threads at once. */
+    void *(*plugin_data)(dw_ctx *ctx);
 } dw_host_api;
 
 /* True when the host's table has member `m` (use before calling members
@@ -579,7 +635,8 @@ typedef struct dw_source {
     /* Operations.  All but init/fini receive an operation context.
      *
      * init: called once before first use; keep `api` (it outlives the
-     *   plugin).  *plugin_data may be set and is handed back to fini.
+     *   plugin).  *plugin_data may be set: every operation gets it back
+     *   with api->plugin_data(ctx) (1.3), and fini receives it to free.
      *   Return DW_OK or fail.  May be NULL.
      * list_schemas: calls api->schema_add for each schema.  With no config
      *   (describe) return DW_ERR_NEEDS_CONFIG if a config is needed.

@@ -16,6 +16,7 @@
 #include "emit.h"
 #include "json_api.h"
 #include "log.h"
+#include "registry.h"
 #include "rows.h"
 #include "schema_copy.h"
 #include "secrets.h"
@@ -65,6 +66,9 @@ static void api_secret_add(dw_ctx *ctx, const char *value) {
     if (ctx) dwh_secrets_add(ctx->secrets, value);
 }
 
+/* 1.3: what init() stored, for the plugin running this operation. */
+static void *api_plugin_data(dw_ctx *ctx) { return ctx && ctx->plugin ? dwh_plugin_data(ctx->plugin) : NULL; }
+
 static dw_host_api table;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
@@ -109,9 +113,11 @@ static void build(void) {
     t->json_free = dwh_json_free;
     t->emit_value = dwh_json_emit_value;
     dwh_api_fill_http(t);
+    /* 1.3 */
+    t->plugin_data = api_plugin_data;
     if (t->http_request && t->http_status && t->http_body && t->http_header && t->http_free && t->rest_run &&
         t->rest_schema_add) {
-        t->abi_minor = 2;
+        t->abi_minor = DW_ABI_MINOR; /* 3: every member up to plugin_data */
         t->struct_size = (uint32_t)sizeof(dw_host_api);
     } else {
         /* Without the transport the table ends where 1.2 begins, so

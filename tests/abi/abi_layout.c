@@ -21,7 +21,7 @@
 
 _Static_assert(DW_MAGIC == 0x31485744u, "ABI break: DW_MAGIC changed");
 _Static_assert(DW_ABI_MAJOR == 1, "ABI major changed: every plugin must be rebuilt");
-_Static_assert(DW_ABI_MINOR >= 2, "ABI minor went backwards");
+_Static_assert(DW_ABI_MINOR >= 3, "ABI minor went backwards");
 
 /* Enum values cross the boundary as integers. */
 _Static_assert(DW_OK == 0, "ABI break: DW_OK changed");
@@ -262,7 +262,7 @@ DWH_OFF(dw_rest_client, endpoints, 32);
 DWH_OFF(dw_rest_client, n_endpoints, 40);
 
 /* dw_host_api */
-DWH_SIZE(dw_host_api, 336);
+DWH_SIZE(dw_host_api, 344);
 DWH_OFF(dw_host_api, struct_size, 0);
 DWH_OFF(dw_host_api, abi_major, 4);
 DWH_OFF(dw_host_api, abi_minor, 6);
@@ -307,6 +307,7 @@ DWH_OFF(dw_host_api, json_free, 304);
 DWH_OFF(dw_host_api, emit_value, 312);
 DWH_OFF(dw_host_api, rest_run, 320);
 DWH_OFF(dw_host_api, rest_schema_add, 328);
+DWH_OFF(dw_host_api, plugin_data, 336); /* 1.3 */
 
 /* dw_source */
 DWH_SIZE(dw_source, 216);

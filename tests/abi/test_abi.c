@@ -1,5 +1,7 @@
-/* test_abi.c -- a plugin built against the frozen 1.0 header loads in
- * this host, reports ABI 1.0, lists its schema and reads rows.  The
+/* test_abi.c -- plugins built against the frozen 1.0 and 1.2 headers load
+ * in this host, report their ABI, list their schema and read rows; a 1.3
+ * plugin gets what its init() stored back through api->plugin_data in
+ * every operation.  The
  * layout asserts (abi_layout*.c) are compiled into this test, so a layout
  * change fails the build before it gets here. */
 #include <setjmp.h>
@@ -27,7 +29,7 @@ static dw_status collect(void *ud, dw_ctx *ctx, json_object *row) {
 static void test_1_0_plugin_loads_and_reads(void **state) {
     const char *dirs[] = {ABIT_DIR};
     dwh_registry *r = dwh_registry_new();
-    assert_int_equal(dwh_registry_scan(r, dirs, 1), 1);
+    assert_int_equal(dwh_registry_scan(r, dirs, 1), 3);
     size_t nr = 0;
     dwh_rejection *rej = dwh_registry_rejections(r, &nr);
     if (nr) fail_msg("%s: %s", rej[0].path, rej[0].message);
@@ -69,9 +71,81 @@ static void test_1_0_plugin_loads_and_reads(void **state) {
     dwh_registry_free(r);
 }
 
+/* Finds `name` in ABIT_DIR; *r receives the registry to free. */
+static dwh_plugin *load(const char *name, dwh_registry **r) {
+    const char *dirs[] = {ABIT_DIR};
+    *r = dwh_registry_new();
+    dwh_registry_scan(*r, dirs, 1);
+    size_t nr = 0;
+    dwh_rejection *rej = dwh_registry_rejections(*r, &nr);
+    if (nr) fail_msg("%s: %s", rej[0].path, rej[0].message);
+    dwh_rejections_free(rej, nr);
+    dwh_plugin *p = dwh_registry_find(*r, name);
+    if (!p) fail_msg("%s not loaded", name);
+    return p;
+}
+
+static json_object *read_rows(dwh_plugin *p, const char *schema) {
+    collected c = {json_object_new_array()};
+    dwh_row_sink sink = {.ud = &c, .row = collect};
+    dw_run_inputs in = {.struct_size = sizeof in, .schema_name = schema};
+    dwh_op_result res = dwh_op_run(p, NULL, NULL, NULL, NULL, &in, &sink);
+    if (res.code != DW_OK) fail_msg("run %s: %s", schema, res.message ? res.message : "?");
+    dwh_op_result_free(&res);
+    return c.rows;
+}
+
+/* A plugin built with minor 2 knows nothing of plugin_data; it checks the
+ * 1.2 members with DW_API_HAS and must keep working in a 1.3 host. */
+static void test_1_2_plugin_loads_and_reads(void **state) {
+    (void)state;
+    dwh_registry *r;
+    dwh_plugin *p = load("abit_v12", &r);
+    unsigned major = 9, minor = 9;
+    dwh_plugin_abi(p, &major, &minor);
+    assert_int_equal(major, 1);
+    assert_int_equal(minor, 2);
+    assert_int_equal(dwh_plugin_activate(p, NULL), DW_OK); /* its DW_API_HAS checks passed */
+    json_object *rows = read_rows(p, "parsed");
+    assert_string_equal(json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN),
+                        "[{\"id\":1,\"abi\":\"1.2\"},{\"id\":2,\"abi\":\"1.2\"}]");
+    json_object_put(rows);
+    assert_null(dwh_plugin_data(p)); /* its init stored nothing */
+    dwh_plugin_unref(p);
+    dwh_registry_free(r);
+}
+
+/* A 1.3 plugin: what init stored comes back in every operation. */
+static void test_1_3_plugin_data(void **state) {
+    (void)state;
+    dwh_registry *r;
+    dwh_plugin *p = load("abit_v13", &r);
+    unsigned major = 9, minor = 9;
+    dwh_plugin_abi(p, &major, &minor);
+    assert_int_equal(minor, 3);
+    assert_null(dwh_plugin_data(p)); /* not before init */
+    json_object *schemas = NULL;
+    dwh_op_result res = dwh_op_list_schemas(p, NULL, NULL, NULL, NULL, &schemas);
+    if (res.code != DW_OK) fail_msg("list_schemas: %s", res.message);
+    dwh_op_result_free(&res);
+    json_object_put(schemas);
+    assert_non_null(dwh_plugin_data(p));
+    res = dwh_op_check(p, NULL, NULL, NULL, NULL, NULL, NULL);
+    if (res.code != DW_OK) fail_msg("check: %s", res.message);
+    dwh_op_result_free(&res);
+    json_object *rows = read_rows(p, "data");
+    assert_string_equal(json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN),
+                        "[{\"id\":1,\"greeting\":\"hello from init\",\"null_ctx_gives_null\":true}]");
+    json_object_put(rows);
+    dwh_plugin_unref(p); /* fini frees the data (LSan would see a leak otherwise) */
+    dwh_registry_free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_1_0_plugin_loads_and_reads),
+        cmocka_unit_test(test_1_2_plugin_loads_and_reads),
+        cmocka_unit_test(test_1_3_plugin_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

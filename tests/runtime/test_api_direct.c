@@ -23,9 +23,12 @@ static void table_shape(void **state) {
     T = dwh_api_table();
     assert_int_equal(T->abi_major, DW_ABI_MAJOR);
     assert_true(DW_API_HAS(T, state_save));
-    if (T->abi_minor == 2) {
+    if (T->abi_minor >= 2) {
+        assert_int_equal(T->abi_minor, DW_ABI_MINOR);
         assert_int_equal(T->struct_size, sizeof(dw_host_api));
         assert_true(DW_API_HAS(T, rest_schema_add));
+        assert_true(DW_API_HAS(T, plugin_data));
+        assert_null(T->plugin_data(NULL));
     } else {
         /* Without the transport nothing of 1.2 is reachable. */
         assert_int_equal(T->abi_minor, 1);
