@@ -127,6 +127,18 @@ static void config_copy_is_private(void **state) {
     assert_int_equal(v, 20);
     assert_string_equal(dwh_api_table()->config_json(&ctx), "{\"a\":{\"b\":[10,20]}}");
     dwh_ctx_cleanup(&ctx);
+    /* config_string: any scalar as text, as dwsdk.h documents. */
+    cfg = rt_json("{\"n\":42,\"d\":1.5,\"t\":true,\"s\":\"x\",\"z\":null,\"o\":{},\"a\":[1]}");
+    assert_int_equal(dwh_ctx_init(&ctx, NULL, cfg, NULL), DW_OK);
+    json_object_put(cfg);
+    assert_string_equal(dwh_api_table()->config_string(&ctx, "n"), "42");
+    assert_string_equal(dwh_api_table()->config_string(&ctx, "d"), "1.5");
+    assert_string_equal(dwh_api_table()->config_string(&ctx, "t"), "true");
+    assert_string_equal(dwh_api_table()->config_string(&ctx, "s"), "x");
+    assert_null(dwh_api_table()->config_string(&ctx, "z"));
+    assert_null(dwh_api_table()->config_string(&ctx, "o"));
+    assert_null(dwh_api_table()->config_string(&ctx, "a"));
+    dwh_ctx_cleanup(&ctx);
     /* Without a config: "{}" and nothing found. */
     assert_int_equal(dwh_ctx_init(&ctx, NULL, NULL, NULL), DW_OK);
     assert_string_equal(dwh_api_table()->config_json(&ctx), "{}");
