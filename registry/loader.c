@@ -5,6 +5,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,9 +139,23 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
 
     /* 1. loadable */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
+        int err = errno;
+        struct stat lst;
+        char target[PATH_MAX];
+        ssize_t tn = -1;
+        /* A dangling symlink (a plugin uninstalled under its link): say so,
+         * not "No such file or directory; check the permissions". */
+        if (err == ENOENT && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+            (tn = readlink(path, target, sizeof target - 1)) >= 0) {
+            target[tn] = 0;
+            return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE,
+                          dwh_strf("not loadable: broken symlink to %s; reinstall the plugin or remove the link",
+                                   target));
+        }
         return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE,
-                      dwh_strf("not loadable: cannot open: %s; check the file's permissions", strerror(errno)));
+                      dwh_strf("not loadable: cannot open: %s; check the file's permissions", strerror(err)));
+    }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);

@@ -3,11 +3,12 @@
  * the connector acceptance suite (host/src/conformance.h) and prints a
  * report naming each check, pass/fail/skip and why.
  */
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli_common.h"
+#include "config_load.h"
+#include "config_report.h"
 #include "conformance.h"
 
 static const char usage[] =
@@ -92,13 +93,23 @@ static int cmd_conformance(int argc, char **argv) {
         rc = dwh_cli_usage_error("conformance", "--config FILE is required");
         goto out;
     }
-    json_object *config = dwh_cli_read_json_file(config_path, "config", &rc);
-    if (!config) goto out;
+    /* Read as `check` reads it, so errors look the same:
+     * "dwhost: config error at (file): expected ..., got ...". */
+    json_object *config = NULL;
+    char *base_dir = NULL;
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    if (dwh_config_read_file(config_path, &config, &base_dir, &rep) != 0) {
+        dwh_config_report_print(&rep, stderr, NULL);
+        dwh_config_report_clear(&rep);
+        rc = DWH_EXIT_CONFIG;
+        goto out;
+    }
+    dwh_config_report_clear(&rep);
     rc = dwh_cli_plugins_open(&pl);
     dwh_plugin *p = rc ? NULL : dwh_cli_find_source(&pl, name, &rc);
     if (p) {
-        char *dir_copy = strcmp(config_path, "-") ? strdup(config_path) : NULL;
-        dwh_conf_options opt = {.config = config, .config_dir = dir_copy ? dirname(dir_copy) : NULL,
+        dwh_conf_options opt = {.config = config, .config_dir = base_dir,
                                 .allow_internal_hosts = allow_internal, .schemas = schemas,
                                 .n_schemas = n_schemas, .verbose = verbose,
                                 .structural = structural};
@@ -116,10 +127,10 @@ static int cmd_conformance(int argc, char **argv) {
             fprintf(stderr, "dwhost: conformance: the config %s does not match the form of '%s' (see above)\n",
                     config_path, name);
         dwh_conf_report_free(&report);
-        free(dir_copy);
         dwh_plugin_unref(p);
     }
     json_object_put(config);
+    free(base_dir);
 out:
     dwh_cli_plugins_close(&pl);
     free(schemas);

@@ -1,6 +1,7 @@
 /* config_load.c -- config file to validated config (see config_load.h). */
 #include "config_load.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -39,10 +40,28 @@ int dwh_config_parse_text(const char *text, size_t len, json_object **out, char 
     size_t end = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
     const char *what = NULL;
+    char unexpected[64] = "";
     if (jerr == json_tokener_continue) {
         what = "the text ends inside a value";
+    } else if (jerr != json_tokener_success && end >= len) {
+        what = "the text ends inside a value"; /* json-c stopped at the terminating NUL */
+        end = len;
     } else if (jerr != json_tokener_success) {
-        what = json_tokener_error_desc(jerr);
+        /* Name the character JSON cannot start or continue with (json-c's
+         * own description, "null expected" for "not json", is a guess).  A
+         * word is reported from its first letter: "not" -> 'n'.  One
+         * character of the text is shown, never more (it may hold secrets). */
+        size_t at = end;
+        if (at > 0 && at < len && !isalpha((unsigned char)text[at]) && isalpha((unsigned char)text[at - 1]))
+            at--; /* json-c stopped just after a word ("tru }") */
+        while (at > 0 && isalpha((unsigned char)text[at]) && isalpha((unsigned char)text[at - 1])) at--;
+        unsigned char c = at < len ? (unsigned char)text[at] : 0;
+        if (c > 0x20 && c < 0x7f)
+            snprintf(unexpected, sizeof unexpected, "unexpected '%c'", c);
+        else
+            snprintf(unexpected, sizeof unexpected, "unexpected byte 0x%02x", c);
+        what = unexpected;
+        end = at;
     } else {
         if (end > 0 && end <= len + 1 && end > len) end = len;
         for (size_t i = end; i < len; i++)
@@ -63,7 +82,10 @@ int dwh_config_parse_text(const char *text, size_t len, json_object **out, char 
                 col++;
             }
         }
-        snprintf(err, err_len, "invalid JSON at line %zu, column %zu: %s", line, col, what);
+        if (what == unexpected)
+            snprintf(err, err_len, "not JSON: %s at line %zu, column %zu", what, line, col);
+        else
+            snprintf(err, err_len, "invalid JSON at line %zu, column %zu: %s", line, col, what);
         json_object_put(v);
         return -1;
     }

@@ -90,6 +90,15 @@ static int resolve_env(json_object *name_v, char **value, size_t *len, char **ex
         free(e);
         return r;
     }
+    if (!*v) {
+        /* Almost always a variable that was meant to be exported: say which. */
+        char *e = NULL;
+        if (asprintf(&e, "environment variable %s to hold a value (from {\"$env\": \"%s\"})", name, name) < 0)
+            e = NULL;
+        int r = fail2(expected, got, e ? e : "an environment variable with a value", "it set but empty");
+        free(e);
+        return r;
+    }
     *value = strdup(v);
     if (!*value) return fail2(expected, got, "memory to copy the variable", "out of memory");
     *len = strlen(v);

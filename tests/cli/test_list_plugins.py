@@ -98,6 +98,13 @@ check(err.count("\n") == 1 and "no plugins found in " + empty in err and "--plug
 rc, out, err = run("list-plugins", "--plugin-dir", empty, "--json")
 check(rc == 3 and json.loads(out)["plugins"] == [], f"empty dir --json: {rc} {out!r}")
 
+# A dangling symlink names its target (QA #27), and the scan goes on.
+d = plugin_dir("regt_ok")
+os.symlink("/nonexistent/libsource_gone.so", os.path.join(d, "libsource_gone.so"))
+rc, out, err = run("list-plugins", "--plugin-dir", d)
+check(rc == 3 and "broken symlink to /nonexistent/libsource_gone.so" in out + err and "regt_ok" in out,
+      f"dangling symlink: {rc} {out!r} {err!r}")
+
 # Usage errors exit 2 with one line; --help exits 0.
 for args, text in [(["--bogus"], "unknown argument '--bogus'"),
                    (["--plugin-dir"], "--plugin-dir needs a directory"),

@@ -108,7 +108,8 @@ check(rc == 4 and "config error at (file): expected a readable config file at" i
       "missing config file exits 4", f"rc={rc} {err}")
 cfg = write("syntax.json", '{"auth": {"selection": "api_key",\n  "api_key": "good_1234",,}}')
 rc, out, err = run("cfgtest", "--plugin-dir", PLUGINS, "--config", cfg)
-check(rc == 4 and "invalid JSON at line 2" in err and "good_1234" not in err, "JSON syntax error names the line",
+check(rc == 4 and "not JSON: unexpected ',' at line 2, column 26" in err and "good_1234" not in err,
+      "JSON syntax error names the character and the line",
       f"rc={rc} {err}")
 
 # ---- --json ---------------------------------------------------------------

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "config_report.h"
+#include "config_load.h"
 #include "config_secrets.h"
 #include "config_test_util.h"
 #include "config_validate.h"
@@ -207,6 +208,43 @@ static void test_env_reference_unset(void **state) {
     dwh_config_report_clear(&rep);
 }
 
+/* QA #26: an empty variable names itself, instead of "an empty string". */
+static void test_env_reference_empty(void **state) {
+    (void)state;
+    setenv("DWH_TEST_EMPTY", "", 1);
+    json_object *out = NULL;
+    dwh_config_report rep;
+    assert_int_equal(validate_with("{\"auth\": {\"selection\": \"api_key\", \"api_key\": {\"$env\": \"DWH_TEST_EMPTY\"}}}",
+                                   &out, &rep, NULL, 0),
+                     -1);
+    assert_int_equal(rep.n_errors, 1);
+    assert_string_equal(rep.errors[0].path, "auth.api_key");
+    assert_non_null(strstr(rep.errors[0].expected, "environment variable DWH_TEST_EMPTY to hold a value"));
+    assert_string_equal(rep.errors[0].got, "it set but empty");
+    dwh_config_report_clear(&rep);
+    unsetenv("DWH_TEST_EMPTY");
+}
+
+/* QA #26: text that is not JSON at all names its first character. */
+static void test_not_json_names_the_character(void **state) {
+    (void)state;
+    struct {
+        const char *text, *want;
+    } cases[] = {
+        {"not json", "not JSON: unexpected 'n' at line 1, column 1"},
+        {"{\"a\": 1,,}", "not JSON: unexpected ',' at line 1, column 9"},
+        {"\n  {\"a\": tru }", "not JSON: unexpected 't' at line 2, column 9"},
+        {"{\"a\": ", "invalid JSON at line 1, column 7: the text ends inside a value"},
+        {"{} x", "invalid JSON at line 1, column 4: more text after the JSON value"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_object *v = NULL;
+        char err[256] = "";
+        assert_int_equal(dwh_config_parse_text(cases[i].text, strlen(cases[i].text), &v, err, sizeof err), -1);
+        if (strcmp(err, cases[i].want) != 0) fail_msg("%s: got '%s', want '%s'", cases[i].text, err, cases[i].want);
+    }
+}
+
 static void test_env_reference_bad_name(void **state) {
     (void)state;
     json_object *out = NULL;
@@ -353,6 +391,8 @@ int main(void) {
         cmocka_unit_test(test_env_reference),
         cmocka_unit_test(test_env_reference_unset),
         cmocka_unit_test(test_env_reference_bad_name),
+        cmocka_unit_test(test_env_reference_empty),
+        cmocka_unit_test(test_not_json_names_the_character),
         cmocka_unit_test(test_file_reference_strips_one_newline),
         cmocka_unit_test(test_file_reference_errors),
         cmocka_unit_test(test_reference_rules),
