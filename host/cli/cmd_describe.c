@@ -6,23 +6,28 @@
 #include <string.h>
 
 #include "cli_common.h"
+#include "cli_config.h"
 #include "form_json.h"
 #include "ops.h"
 #include "source_names.h"
 
 static void help(FILE *out) {
     fprintf(out,
-            "usage: dwhost describe <source> [--plugin-dir DIR]... [--json] [--no-schemas]\n\n"
+            "usage: dwhost describe <source> [--config FILE] [--plugin-dir DIR]... [--json]\n"
+            "                       [--no-schemas]\n\n"
             "Describes a source: its metadata, its config form (every field with its kind,\n"
-            "whether it is required and whether it is secret) and its schemas when the plugin\n"
-            "can list them without a config (otherwise: \"schemas need a config\").\n\n"
-            "options:\n" DWH_CLI_PLUGIN_DIR_HELP
+            "whether it is required and whether it is secret) and its schemas.  A source that\n"
+            "lists schemas only with a config (files, or credentials) needs --config FILE.\n\n"
+            "options:\n"
+            "  --config FILE       list the schemas this config gives (validated as by check;\n"
+            "                      \"-\" reads standard input)\n" DWH_CLI_PLUGIN_DIR_HELP
             "  --json              print the form document of docs/form-json.md plus \"path\",\n"
             "                      \"schemas\" (docs/schemas.md, or null) and \"schemas_error\"\n"
             "  --no-schemas        do not ask the plugin for schemas (runs no plugin code)\n"
             "  -h, --help          show this help\n\n"
             "exit status: 0 described, 1 listing schemas failed for another reason than a\n"
-            "missing config, 2 usage error, 3 no such source or the plugin could not start.\n");
+            "missing config, 2 usage error, 3 no such source or the plugin could not start,\n"
+            "4 the --config file is invalid.\n");
 }
 
 static char *dwh_strf_cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -39,32 +44,60 @@ static const char *or_dash(const char *s) { return s && s[0] ? s : "-"; }
 
 static void print_fields(json_object *fields, int depth);
 
-static void print_field(json_object *f, int depth) {
+/* Widths of the name and description columns, so long names (like
+ * incremental_field_type) keep the tree aligned. */
+static int name_w = 20, desc_w = 20;
+
+/* Prints `text` with every line after the first indented to `col`: a
+ * multi-line caption stays inside its column instead of breaking the tree. */
+static void print_indented(const char *text, int col) {
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        int n = nl ? (int)(nl - p) : (int)strlen(p);
+        printf("%.*s", n, p);
+        if (!nl) break;
+        p = nl + 1;
+        while (*p == '\n') p++; /* blank lines add nothing in a terminal */
+        if (*p) printf("\n%*s", col, "");
+    }
+}
+
+static void describe_field(json_object *f, char *desc, size_t cap) {
     json_object *v;
 #define S(k) (json_object_object_get_ex(f, k, &v) && v ? json_object_get_string(v) : NULL)
 #define B(k) (json_object_object_get_ex(f, k, &v) && json_object_get_boolean(v))
     const char *kind = S("kind");
-    char desc[256];
-    int n = snprintf(desc, sizeof desc, "%s", kind ? kind : "?");
+    int n = snprintf(desc, cap, "%s", kind ? kind : "?");
     const char *it = S("input_type");
-    if (it) n += snprintf(desc + n, sizeof desc - (size_t)n, " %s", it);
+    if (it) n += snprintf(desc + n, cap - (size_t)n, " %s", it);
     const char *type = S("type"); /* ssh tunnel keys */
-    if (!kind && type) n = snprintf(desc, sizeof desc, "%s", type);
-    if (B("required")) n += snprintf(desc + n, sizeof desc - (size_t)n, ", required");
-    if (B("secret")) n += snprintf(desc + n, sizeof desc - (size_t)n, ", secret");
-    if (B("multiple")) n += snprintf(desc + n, sizeof desc - (size_t)n, ", multiple");
+    if (!kind && type) n = snprintf(desc, cap, "%s", type);
+    if (B("required")) n += snprintf(desc + n, cap - (size_t)n, ", required");
+    if (B("secret")) n += snprintf(desc + n, cap - (size_t)n, ", secret");
+    if (B("multiple")) n += snprintf(desc + n, cap - (size_t)n, ", multiple");
     json_object *def = NULL;
-    if (json_object_object_get_ex(f, "default", &def) && def && (size_t)n < sizeof desc) {
+    if (json_object_object_get_ex(f, "default", &def) && def && (size_t)n < cap) {
         if (json_object_is_type(def, json_type_boolean))
-            n += snprintf(desc + n, sizeof desc - (size_t)n, ", default %s", json_object_get_boolean(def) ? "on" : "off");
+            n += snprintf(desc + n, cap - (size_t)n, ", default %s", json_object_get_boolean(def) ? "on" : "off");
         else
-            n += snprintf(desc + n, sizeof desc - (size_t)n, ", default %s", json_object_get_string(def));
+            n += snprintf(desc + n, cap - (size_t)n, ", default %s", json_object_get_string(def));
     }
     const char *only = S("only_for_auth");
-    if (only && (size_t)n < sizeof desc) snprintf(desc + n, sizeof desc - (size_t)n, ", with auth_type %s", only);
+    if (only && (size_t)n < cap) snprintf(desc + n, cap - (size_t)n, ", with auth_type %s", only);
+#undef S
+#undef B
+}
+
+static void print_field(json_object *f, int depth) {
+    json_object *v;
+#define S(k) (json_object_object_get_ex(f, k, &v) && v ? json_object_get_string(v) : NULL)
+    char desc[256];
+    describe_field(f, desc, sizeof desc);
     const char *label = S("label"), *caption = S("caption");
-    printf("%*s%-20s %-40s %s%s%s\n", depth * 2, "", or_dash(S("name")), desc, or_dash(label), caption ? " -- " : "",
-           caption ? caption : "");
+    int col = printf("%*s%-*s %-*s %s%s", depth * 2, "", name_w - depth * 2, or_dash(S("name")), desc_w, desc,
+                     or_dash(label), caption ? " -- " : "");
+    if (caption) print_indented(caption, col > 0 ? col : 0);
+    printf("\n");
     json_object *sub = NULL, *opts = NULL;
     if (json_object_object_get_ex(f, "options", &opts) && json_object_is_type(opts, json_type_array)) {
         for (size_t i = 0; i < json_object_array_length(opts); i++) {
@@ -84,7 +117,27 @@ static void print_field(json_object *f, int depth) {
     }
     if (json_object_object_get_ex(f, "fields", &sub) && sub) print_fields(sub, depth + 1);
 #undef S
-#undef B
+}
+
+/* The description column of a field (kind, flags, default), as printed. */
+static void describe_field(json_object *f, char *desc, size_t cap);
+
+static void measure(json_object *fields, int depth) {
+    for (size_t i = 0; i < json_object_array_length(fields); i++) {
+        json_object *f = json_object_array_get_idx(fields, i), *v = NULL, *opts = NULL;
+        const char *name = json_object_object_get_ex(f, "name", &v) && v ? json_object_get_string(v) : "-";
+        if (depth * 2 + (int)strlen(name) > name_w) name_w = depth * 2 + (int)strlen(name);
+        char desc[256];
+        describe_field(f, desc, sizeof desc);
+        if ((int)strlen(desc) > desc_w) desc_w = (int)strlen(desc);
+        if (json_object_object_get_ex(f, "options", &opts) && json_object_is_type(opts, json_type_array))
+            for (size_t k = 0; k < json_object_array_length(opts); k++) {
+                json_object *of = NULL;
+                if (json_object_object_get_ex(json_object_array_get_idx(opts, k), "fields", &of) && of)
+                    measure(of, depth + 2);
+            }
+        if (json_object_object_get_ex(f, "fields", &v) && v) measure(v, depth + 1);
+    }
 }
 
 static void print_fields(json_object *fields, int depth) {
@@ -130,6 +183,7 @@ static void print_text(json_object *doc, const char *path, json_object *schemas,
     json_object *fields = NULL;
     json_object_object_get_ex(doc, "fields", &fields);
     printf("\nconfig:\n");
+    measure(fields, 1);
     if (json_object_array_length(fields)) print_fields(fields, 1);
     else printf("  (no fields)\n");
     if (!schemas) {
@@ -165,7 +219,7 @@ static void print_text(json_object *doc, const char *path, json_object *schemas,
 static int run(int argc, char **argv) {
     dwh_cli_plugins pl = {0};
     int json = 0, no_schemas = 0, rc = DWH_EXIT_OK;
-    const char *name = NULL;
+    const char *name = NULL, *config_path = NULL;
     for (int i = 1; i < argc; i++) {
         int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i);
         if (r < 0) {
@@ -173,7 +227,16 @@ static int run(int argc, char **argv) {
             return DWH_EXIT_USAGE;
         }
         if (r > 0) continue;
-        if (!strcmp(argv[i], "--json")) {
+        if (!strcmp(argv[i], "--config") || !strncmp(argv[i], "--config=", 9)) {
+            if (argv[i][8] == '=') {
+                config_path = argv[i] + 9;
+            } else if (i + 1 < argc) {
+                config_path = argv[++i];
+            } else {
+                dwh_cli_plugins_close(&pl);
+                return dwh_cli_usage_error(argv[0], "--config needs a file");
+            }
+        } else if (!strcmp(argv[i], "--json")) {
             json = 1;
         } else if (!strcmp(argv[i], "--no-schemas")) {
             no_schemas = 1;
@@ -204,19 +267,35 @@ static int run(int argc, char **argv) {
     unsigned major = 0, minor = 0;
     dwh_plugin_abi(p, &major, &minor);
     json_object *doc = dwh_form_json(dwh_plugin_source(p), major, minor);
-    json_object *schemas = NULL;
-    char *schemas_error = NULL, *unavailable = NULL;
+    json_object *schemas = NULL, *config = NULL, *config_report = NULL;
+    char *schemas_error = NULL, *unavailable = NULL, *need_config = NULL;
     const char *note = "schemas not listed (--no-schemas)";
+    dwh_secrets *secrets = dwh_secrets_new();
+    if (config_path && !no_schemas) {
+        /* Validated exactly as check and read do; errors exit 4. */
+        rc = dwh_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
+        if (rc != DWH_EXIT_OK) {
+            schemas_error = strdup("invalid_config");
+            note = "schemas not listed: the config is invalid (see above)";
+            no_schemas = 1;
+        }
+    }
     if (!no_schemas) {
         const char *init_err = NULL;
         if (dwh_plugin_activate(p, &init_err) != DW_OK) {
             schemas_error = dwh_strf_cli("plugin could not start: %s", init_err ? init_err : "init failed");
             rc = DWH_EXIT_PLUGIN;
         } else {
-            dwh_op_result res = dwh_op_list_schemas(p, NULL, NULL, NULL, NULL, &schemas);
-            if (res.code == DW_ERR_NEEDS_CONFIG) {
+            dwh_op_result res = dwh_op_list_schemas(p, config, secrets, NULL, NULL, &schemas);
+            if (res.code == DW_ERR_NEEDS_CONFIG && !config) {
                 schemas_error = strdup("needs_config");
-                note = "schemas need a config: this plugin lists them only with credentials";
+                need_config = dwh_strf_cli("schemas need a config: run 'dwhost describe %s --config FILE' to list "
+                                           "them",
+                                           name);
+                note = need_config ? need_config : "schemas need a config: pass --config FILE";
+            } else if (res.code == DW_ERR_CONFIG || res.code == DW_ERR_NEEDS_CONFIG) {
+                schemas_error = strdup(res.message ? res.message : dwh_status_name(res.code));
+                rc = DWH_EXIT_CONFIG;
             } else if (res.code != DW_OK) {
                 schemas_error = strdup(res.message ? res.message : dwh_status_name(res.code));
                 rc = DWH_EXIT_FAILURE;
@@ -234,6 +313,7 @@ static int run(int argc, char **argv) {
         json_object_object_add(doc, "path", json_object_new_string(dwh_plugin_path(p)));
         json_object_object_add(doc, "schemas", schemas ? json_object_get(schemas) : NULL);
         json_object_object_add(doc, "schemas_error", schemas_error ? json_object_new_string(schemas_error) : NULL);
+        if (config_report) json_object_object_add(doc, "config", json_object_get(config_report));
         dwh_cli_print_json(stdout, doc, 1);
     } else {
         print_text(doc, dwh_plugin_path(p), schemas, note);
@@ -242,6 +322,10 @@ static int run(int argc, char **argv) {
     json_object_put(schemas);
     free(schemas_error);
     free(unavailable);
+    free(need_config);
+    json_object_put(config);
+    json_object_put(config_report);
+    dwh_secrets_free(secrets);
     dwh_plugin_unref(p);
     dwh_cli_plugins_close(&pl);
     fflush(stdout);

@@ -40,7 +40,7 @@ dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) {
     cfg->token = typed.personal_access_token;
     cfg->owner_repo = typed.repository;
     const char *base = typed.api_base_url;
-    int64_t per_page = typed.has_per_page ? typed.per_page : GH_MAX_PER_PAGE;
+    int64_t per_page = typed.per_page; /* the form's default is GH_MAX_PER_PAGE (100) */
     github_config_release(gh_api, &typed);
     if (!cfg->token || !*cfg->token)
         return gh_api->fail(ctx, DW_ERR_CONFIG, "github: personal_access_token is empty; paste a GitHub token");

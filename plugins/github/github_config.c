@@ -40,7 +40,11 @@ dw_status github_config_bind(const dw_host_api *api, dw_ctx *ctx, github_config 
     cfg->personal_access_token = api->config_string(ctx, "personal_access_token");
     cfg->repository = api->config_string(ctx, "repository");
     cfg->api_base_url = api->config_string(ctx, "api_base_url");
-    if (gc_int(api, ctx, "per_page", &cfg->per_page, &cfg->has_per_page) < 0) return gc_bad(api, ctx, "per_page");
+    {
+        int has = 0;
+        if (gc_int(api, ctx, "per_page", &cfg->per_page, &has) < 0) return gc_bad(api, ctx, "per_page");
+        if (!has) cfg->per_page = 100LL;
+    }
     return DW_OK;
 }
 

@@ -26,7 +26,6 @@ typedef struct github_config {
     const char *api_base_url;
     /* per_page: Page size (number input) */
     int64_t per_page;
-    int has_per_page;
 } github_config;
 
 /* Fills *cfg from the operation's validated config through api->config_*.

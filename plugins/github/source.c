@@ -30,7 +30,7 @@ static const dw_field fields[] = {
      .input_type = DW_INPUT_URL, .placeholder = GH_DEFAULT_API_BASE},
     {.kind = DW_FIELD_INPUT, .name = "per_page", .label = "Page size",
      .caption = "Rows per request, 1 to 100 (GitHub's maximum). Default 100.",
-     .input_type = DW_INPUT_NUMBER, .placeholder = "100"},
+     .input_type = DW_INPUT_NUMBER, .placeholder = "100", .default_value = "100"},
 };
 
 /* Permanent failures, matched case-insensitively in the raw error and the

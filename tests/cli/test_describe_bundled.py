@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""`dwhost describe` on the bundled plugins (QA #21, #22): the field tree
+stays aligned with long names, multi-line captions stay in their column,
+form defaults show, and a source that lists schemas only with a config
+(files) says how to list them and does with --config FILE."""
+import json
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import check, done, run  # noqa: E402
+
+BUILD = os.environ["DWHOST_BUILD_DIR"]
+SRC = os.environ["DWHOST_SOURCE_DIR"]
+PD = ["--plugin-dir", os.path.join(BUILD, "plugins")]
+
+# files: incremental_field_type (22 chars) must not push its row out of line.
+rc, out, err = run("describe", "files", *PD)
+check(rc == 0, f"describe files: {rc} {err}")
+config = out.split("\nconfig:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+top = [l for l in config if l.startswith("  ") and not l.startswith("   ")]
+desc_cols = {l.index(l.split()[1], len(l.split()[0]) + 2) for l in top}
+check(len(desc_cols) == 1, f"field descriptions start in one column: {sorted(desc_cols)}\n" + "\n".join(top))
+check("schemas need a config: run 'dwhost describe files --config FILE' to list them" in out,
+      f"how to list schemas: {out[-200:]!r}")
+
+# With a config: its schemas.
+tmp = tempfile.mkdtemp(prefix="dwh-describe-")
+cfg = os.path.join(tmp, "files.json")
+with open(cfg, "w") as f:
+    json.dump({"directory": os.path.join(SRC, "examples", "files")}, f)
+rc, out, err = run("describe", "files", "--config", cfg, *PD)
+check(rc == 0 and "\nschemas:\n" in out and "customers" in out and "orders" in out,
+      f"describe --config lists schemas: {rc} {out[-300:]!r} {err!r}")
+rc, out, err = run("describe", "files", "--config", cfg, "--json", *PD)
+doc = json.loads(out)
+check(rc == 0 and doc["schemas_error"] is None and {s["name"] for s in doc["schemas"]} >= {"customers", "orders"},
+      f"describe --config --json: {rc} {doc.get('schemas_error')}")
+# An invalid config exits 4 with the check-style lines.
+bad = os.path.join(tmp, "bad.json")
+with open(bad, "w") as f:
+    json.dump({"directory": os.path.join(SRC, "examples", "files"), "page_rowz": 5}, f)
+rc, out, err = run("describe", "files", "--config", bad, *PD)
+check(rc == 4 and "dwhost: config error at page_rowz:" in err and 'did you mean "page_rows"' in err,
+      f"invalid --config: {rc} {err!r}")
+rc, out, err = run("describe", "files", *PD, "--config")
+check(rc == 2, f"--config without a file is a usage error: {rc}")
+
+# github: a multi-line caption is indented under its own column, and
+# per_page shows its default.
+rc, out, err = run("describe", "github", *PD)
+lines = out.splitlines()
+i = next(k for k, l in enumerate(lines) if l.lstrip().startswith("personal_access_token"))
+start = lines[i].index(" -- ") + 4
+cont = lines[i + 1]
+check(cont.startswith(" " * start) and not cont[start].isspace() and "Fine-grained" in cont,
+      f"caption continuation indented to column {start}: {cont!r}")
+check(any(l.lstrip().startswith("per_page") and "default 100" in l for l in lines), "per_page default 100 shown")
+rc, out, err = run("describe", "github", "--json", "--no-schemas", *PD)
+pp = next(f for f in json.loads(out)["fields"] if f["name"] == "per_page")
+check(pp.get("default") in ("100", 100), f"per_page default in the form JSON: {pp}")
+
+done()
