@@ -642,7 +642,10 @@ typedef struct dw_source {
      *   (describe) return DW_ERR_NEEDS_CONFIG if a config is needed.
      * check_credentials: one cheap probe.  schema == NULL at source
      *   creation: a valid token that lacks a scope (403) should pass,
-     *   logging a warning.  With a schema, 403 is an error.
+     *   logging a warning.  With a schema, 403 is an error.  On a pass,
+     *   the last INFO line it logged is shown as what was verified
+     *   ("ok: files: the folder /srv/x is readable"); without one the host
+     *   says the source "accepted the credentials".
      * run: emits the schema's rows; resumable plugins save state after
      *   each emitted page.
      * webhook_transform: turns one pushed payload into rows (emit them). */

@@ -92,7 +92,10 @@ static int run_check(const check_args *a, dwh_plugin *p) {
         for (size_t i = 0; w && i < json_object_array_length(w); i++)
             fprintf(stderr, "dwhost: warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
         json_object *m = json_object_object_get(r.doc, "message");
-        if (rc == DWH_EXIT_OK)
+        if (rc == DWH_EXIT_OK && m && json_object_get_string_len(m))
+            printf("ok: %s%s%s%s: %s\n", dwh_plugin_name(p), a->schema ? " (schema '" : "", a->schema ? a->schema : "",
+                   a->schema ? "')" : "", json_object_get_string(m)); /* what the plugin verified */
+        else if (rc == DWH_EXIT_OK)
             printf("ok: %s accepted the credentials%s%s%s\n", dwh_plugin_name(p), a->schema ? " for schema '" : "",
                    a->schema ? a->schema : "", a->schema ? "'" : "");
         else if (m)

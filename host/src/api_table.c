@@ -41,6 +41,8 @@ static void api_log(dw_ctx *ctx, dw_log_level level, const char *fmt, ...) {
     if (!line) return;
     /* Captured whatever the log level: `check` reports these. */
     if (level >= DW_LOG_WARN) dwh_ctx_add_warning(ctx, line);
+    /* What a check verified: shown instead of "accepted the credentials". */
+    if (level == DW_LOG_INFO && ctx && ctx->checking) dwh_ctx_set_check_note(ctx, line);
     dwh_log(ctx, level, "plugin.log", "%s", line);
     free(line);
 }

@@ -86,6 +86,10 @@ dwh_check_result dwh_check_run(dwh_plugin *p, json_object *raw_config, const cha
             res.cause = r.cause;
             message = r.message;
             r.message = NULL;
+            if (!message && r.note) { /* a pass: what the plugin verified */
+                message = r.note;
+                r.note = NULL;
+            }
             dwh_op_result_free(&r);
             if (!schema && res.cause == DW_ERR_FORBIDDEN) {
                 char *w = NULL;

@@ -28,7 +28,9 @@ typedef struct dwh_check_result {
     int invalid_config;
     /* {"source", "schema", "ok", "outcome", "status", "message",
      *  "warnings", "config": {"errors", "warnings"}} -- every string
-     * scrubbed.  Owned by the result. */
+     * scrubbed.  "message" is the error, or on a pass what the plugin said
+     * it verified (its last INFO log line; null when none).  Owned by the
+     * result. */
     json_object *doc;
 } dwh_check_result;
 

@@ -48,6 +48,7 @@ void dwh_ctx_cleanup(dw_ctx *ctx) {
     if (ctx->warnings) json_object_put(ctx->warnings);
     if (ctx->http && ctx->http_free) ctx->http_free(ctx->http);
     free(ctx->error);
+    free(ctx->check_note);
     if (ctx->owns_secrets) dwh_secrets_free(ctx->secrets);
     memset(ctx, 0, sizeof *ctx);
 }
@@ -85,6 +86,14 @@ void dwh_ctx_add_warning(dw_ctx *ctx, const char *msg) {
     if (!line) return;
     json_object_array_add(ctx->warnings, json_object_new_string(line));
     free(line);
+}
+
+void dwh_ctx_set_check_note(dw_ctx *ctx, const char *msg) {
+    if (!ctx) return;
+    char *line = clean_message(ctx, msg, DWH_ERROR_MAX_BYTES);
+    if (!line) return;
+    free(ctx->check_note);
+    ctx->check_note = line;
 }
 
 /* The plugin's friendly message for `raw`, or NULL: the first entry of its

@@ -85,6 +85,9 @@ struct dw_ctx {
     /* A credential check (set by dwh_op_check): the transport caps its
      * retries (dwh_http_options.check_retry) so a dead host fails fast. */
     int checking;
+    /* During a check: the last INFO line the plugin logged (what it
+     * verified, "the folder /srv/x is readable"), scrubbed; owned by ctx. */
+    char *check_note;
 
     /* The first error recorded, owned by ctx.  error_host: recorded by the
      * host (a refused emit, a sink failure, cancellation): such an error
@@ -140,6 +143,8 @@ int dwh_ctx_cancelled(const dw_ctx *ctx);
 /* Appends a scrubbed warning line to ctx->warnings (what dwh_op_check
  * reports).  `msg` borrowed. */
 void dwh_ctx_add_warning(dw_ctx *ctx, const char *msg);
+/* Replaces ctx->check_note with a scrubbed copy of `msg` (borrowed). */
+void dwh_ctx_set_check_note(dw_ctx *ctx, const char *msg);
 
 /* A short stable name for a status ("auth", "not_found"...), never NULL. */
 const char *dwh_status_name(dw_status code);

@@ -18,7 +18,8 @@ void dwh_op_result_free(dwh_op_result *r) {
     if (!r) return;
     free(r->message);
     free(r->job_id);
-    r->message = r->job_id = NULL;
+    free(r->note);
+    r->message = r->job_id = r->note = NULL;
 }
 
 void dwh_uuid4(char out[37]) {
@@ -162,6 +163,7 @@ dwh_op_result dwh_op_check(dwh_plugin *p, json_object *config, dwh_secrets *secr
         dw_status ret = src->check_credentials(&ctx, schema);
         dwh_guard_leave(&g);
         r = finish(&ctx, ret, "check_credentials");
+        if (r.code == DW_OK && ctx.check_note) r.note = strdup(ctx.check_note);
     }
     if (warnings) *warnings = json_object_get(ctx.warnings);
     dwh_ctx_cleanup(&ctx);

@@ -57,6 +57,9 @@ typedef struct dwh_op_result {
     char *job_id;
     uint64_t rows_emitted; /* rows the sink accepted */
     uint64_t state_saves;  /* state saves the sink accepted */
+    /* Checks that passed: the last INFO line the plugin logged during the
+     * check (what it verified), scrubbed, malloc'd; NULL when none. */
+    char *note;
 } dwh_op_result;
 
 void dwh_op_result_free(dwh_op_result *r);

@@ -94,10 +94,18 @@ static dw_status files_check(dw_ctx *ctx, const char *schema) {
                 close(fd);
             free(path);
         }
+        if (st == DW_OK)
+            files_api->log(ctx, DW_LOG_INFO, "the %zu file%s of schema '%s' in the folder %s %s readable",
+                           tb->n_files, tb->n_files == 1 ? "" : "s", schema, o.directory,
+                           tb->n_files == 1 ? "is" : "are");
     } else if (t.n == 0) {
         files_api->log(ctx, DW_LOG_WARN, "directory '%s' holds no %s files yet", o.directory,
                        o.n_tables ? "matching" : files_known_patterns);
     }
+    /* What `dwhost check` prints: a folder has no credentials to accept. */
+    if (st == DW_OK && !schema)
+        files_api->log(ctx, DW_LOG_INFO, "the folder %s is readable (%zu schema%s)", o.directory, t.n,
+                       t.n == 1 ? "" : "s");
     files_tables_free(&t);
     files_opts_free(&o);
     return st;
