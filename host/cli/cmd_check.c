@@ -12,7 +12,8 @@
 static void help(FILE *out) {
     fprintf(out,
             "usage: dwhost check <source> --config FILE [--schema NAME] [--plugin-dir DIR]...\n"
-            "                    [--json] [--allow-internal] [--log-level LEVEL]\n\n"
+            "                    [--json] [--allow-internal] [--log-level LEVEL]\n"
+            "                    [--log-format FMT] [--log-file FILE] [-h]\n\n"
             "Validates FILE against the source's config form (every error is listed with its\n"
             "JSON path; no plugin code runs on an invalid config), then asks the plugin to\n"
             "check the credentials with one cheap request.\n\n"

@@ -12,7 +12,9 @@
 #include "conformance.h"
 
 static const char usage[] =
-    "usage: dwhost conformance <source> --config FILE [options]\n"
+    "usage: dwhost conformance <source> --config FILE [--schema NAME]... [--json]\n"
+    "                          [--structural] [--allow-internal] [--verbose]\n"
+    "                          [--plugin-dir DIR]... [-h]\n"
     "\n"
     "Runs the connector acceptance checks against a source: descriptor and form,\n"
     "secret fields, credential check (good and with wrong secrets), schemas, and for\n"
@@ -30,7 +32,8 @@ static const char usage[] =
     "  --allow-internal    let the transport reach loopback/private addresses (tests)\n"
     "  --structural        only the checks that need no account: descriptor, form,\n"
     "                      config, schemas (what tools/new-source guarantees)\n"
-    "  --verbose           forward the plugin's log lines (scrubbed) to stderr\n" DWH_CLI_PLUGIN_DIR_HELP
+    "  -v, --verbose       forward the plugin's log lines (scrubbed) to stderr\n" DWH_CLI_PLUGIN_DIR_HELP
+    "  -h, --help          show this help\n"
     "\n"
     "exit: 0 every check passed or was skipped, 10 a check failed, 2 usage,\n"
     "      3 source not found or not loadable, 4 the config file is unreadable or invalid\n";

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """`dwhost check` says what was verified (QA #28: a folder has no
 credentials to accept) and fails fast against an unreachable host (QA #17:
-at most 2 attempts, not 5 with backoff)."""
+at most 2 attempts, not 5 with backoff); `dwhost conformance` reports
+config errors as check does (QA #26) and exercises resume on small example
+data with a small page size (QA #29)."""
 import json
 import os
 import sys
@@ -46,5 +48,24 @@ attempts = [l for l in err.splitlines() if l.startswith("{") and json.loads(l).g
 check(rc == 6 and "after 2 attempts" in err, f"unreachable: exit 6 after 2 attempts: {rc} {err[-300:]!r}")
 check(len(attempts) == 2, f"two http.request lines, got {len(attempts)}")
 check(took < 3, f"a dead host fails the check fast: {took:.1f} s")
+
+# conformance: config errors in check's format.
+missing = os.path.join(tmp, "missing.json")
+for cmd in ("check", "conformance"):
+    rc, out, err = run(cmd, "files", "--config", missing, *PD)
+    check(rc == 4 and err.startswith(f"dwhost: config error at (file): expected a readable config file at {missing}, "
+                                     "got an error: No such file"), f"{cmd} missing config: {rc} {err!r}")
+notjson = os.path.join(tmp, "notjson.json")
+with open(notjson, "w") as f:
+    f.write("not json")
+for cmd in ("check", "conformance"):
+    rc, out, err = run(cmd, "files", "--config", notjson, *PD)
+    check(rc == 4 and "got not JSON: unexpected 'n' at line 1, column 1" in err, f"{cmd} not JSON: {rc} {err!r}")
+
+# conformance on the 36-row example: resume is checked with a small page.
+cfg = write("files.json", {"directory": examples})
+rc, out, err = run("conformance", "files", "--config", cfg, "--schema", "customers", *PD)
+line = next((l for l in out.splitlines() if "resume:customers" in l), "")
+check(rc == 0 and "PASS" in line and "small page size" in line, f"resume checked: {rc} {line!r}")
 
 done()
