@@ -1,28 +1,31 @@
 /*
  * md5.h -- MD5 digest (RFC 1321), for partition keys and stable column-name
  * suffixes.  Not for security: partitioning must match the reference
- * framework, which buckets rows by md5 of their key values.  None of the
- * host's dependencies (json-c, SQLite, libcurl, hiredis) export MD5.
+ * framework, which buckets rows by md5 of their key values.  The digest is
+ * OpenSSL's (libcrypto EVP API); this header only keeps the host's callers
+ * independent of it.
  */
 #ifndef DWH_MD5_H
 #define DWH_MD5_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 typedef struct dwh_md5_ctx {
-    uint32_t a, b, c, d;
-    uint64_t len;        /* bytes fed so far */
-    unsigned char buf[64];
+    void *evp; /* EVP_MD_CTX, owned: made by init, freed by final */
+    int failed;
 } dwh_md5_ctx;
 
-void dwh_md5_init(dwh_md5_ctx *m);
+/* Starts a digest.  Returns 0, or -1 when libcrypto cannot make one (out
+ * of memory, MD5 disabled); dwh_md5_final() then fails too. */
+int dwh_md5_init(dwh_md5_ctx *m);
 void dwh_md5_update(dwh_md5_ctx *m, const void *data, size_t len);
-/* Writes the 16-byte digest into out. */
-void dwh_md5_final(dwh_md5_ctx *m, unsigned char out[16]);
-/* One-shot digest of `len` bytes. */
-void dwh_md5(const void *data, size_t len, unsigned char out[16]);
-/* One-shot lowercase hex digest; `hex` receives 33 bytes (NUL-terminated). */
-void dwh_md5_hex(const void *data, size_t len, char hex[33]);
+/* Writes the 16-byte digest into out and frees the context (always call
+ * it after init).  Returns 0, or -1 (out zeroed) when any step failed. */
+int dwh_md5_final(dwh_md5_ctx *m, unsigned char out[16]);
+/* One-shot digest of `len` bytes.  Returns 0 or -1 (out zeroed). */
+int dwh_md5(const void *data, size_t len, unsigned char out[16]);
+/* One-shot lowercase hex digest; `hex` receives 33 bytes (NUL-terminated).
+ * Returns 0 or -1 (hex is then 32 zeros). */
+int dwh_md5_hex(const void *data, size_t len, char hex[33]);
 
 #endif

@@ -160,7 +160,7 @@ static uint64_t digest_mod(const unsigned char d[16], uint64_t n) {
 
 static int md5_value(const dwh_partition *p, json_object *row, char *buf, size_t cap) {
     dwh_md5_ctx m;
-    dwh_md5_init(&m);
+    dwh_md5_init(&m); /* a failure shows at final */
     char small[128];
     for (size_t i = 0; i < p->n_keys; i++) {
         if (i) dwh_md5_update(&m, "|", 1);
@@ -175,14 +175,18 @@ static int md5_value(const dwh_partition *p, json_object *row, char *buf, size_t
             dwh_md5_update(&m, small, n);
         } else {
             char *big = malloc(n + 1);
-            if (!big) return -1;
+            if (!big) {
+                unsigned char junk[16];
+                dwh_md5_final(&m, junk);
+                return -1;
+            }
             dwh_python_str(v, big, n + 1);
             dwh_md5_update(&m, big, n);
             free(big);
         }
     }
     unsigned char d[16];
-    dwh_md5_final(&m, d);
+    if (dwh_md5_final(&m, d) < 0) return -1;
     int w = snprintf(buf, cap, "%llu", (unsigned long long)digest_mod(d, p->count));
     return w < 0 || (size_t)w >= cap ? -1 : 1;
 }

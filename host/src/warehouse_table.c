@@ -66,7 +66,7 @@ static void forget_layout(dwh_wh_table *t) {
 /* The stable name of a key that cannot be its own column name. */
 static char *suffixed_name(const char *key) {
     char hex[33], *out = NULL;
-    dwh_md5_hex(key, strlen(key), hex);
+    if (dwh_md5_hex(key, strlen(key), hex) < 0) return NULL;
     return asprintf(&out, "%s__%.8s", key, hex) < 0 ? NULL : out;
 }
 
@@ -78,8 +78,7 @@ static char *key_of_column(const char *name) {
         char *prefix = strndup(name, n - 10);
         if (prefix) {
             char hex[33];
-            dwh_md5_hex(prefix, n - 10, hex);
-            if (!strncmp(hex, name + n - 8, 8)) return prefix;
+            if (dwh_md5_hex(prefix, n - 10, hex) == 0 && !strncmp(hex, name + n - 8, 8)) return prefix;
             free(prefix);
         }
     }
