@@ -20,7 +20,8 @@ enum dwh_exit {
     DWH_EXIT_WAREHOUSE = 8,     /* the warehouse could not be written (disk full, locked) */
     DWH_EXIT_INTERRUPTED = 9,   /* stopped by a signal; progress so far is kept */
     DWH_EXIT_CONFORMANCE = 10,  /* conformance checks failed */
-    DWH_EXIT_PLUGIN_CRASHED = 11 /* a plugin crashed (fatal signal in its code); committed work is kept */
+    DWH_EXIT_PLUGIN_CRASHED = 11, /* a plugin crashed (fatal signal in its code); committed work is kept */
+    DWH_EXIT_RUNNING = 12       /* sync: the job is already running (another live run holds its lease) */
 };
 
 typedef int (*dwh_cli_fn)(int argc, char **argv);

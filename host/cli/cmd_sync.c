@@ -21,7 +21,9 @@ static void help(FILE *out) {
             "usage: dwhost sync <source> --config FILE [options]\n\n"
             "Moves a source's schemas into the warehouse (SQLite, ./warehouse.db), batch by batch.\n"
             "Each batch is committed together with the resume state; rerunning the same command\n"
-            "after a crash or Ctrl-C resumes where it stopped, without losing or duplicating rows.\n\n"
+            "after a crash or Ctrl-C resumes where it stopped, without losing or duplicating rows.\n"
+            "Schemas sync independently: one failing does not stop the others. One run per job:\n"
+            "a second sync of the same (team, source id, schema) while one runs fails at once.\n\n"
             "options:\n"
             "  --config FILE           the source's config (JSON; '-' reads stdin)\n"
             "  --schema NAME           sync this schema (repeatable; default: the schemas the\n"
@@ -44,15 +46,25 @@ static void help(FILE *out) {
             "  --source-id S           source id of the job (default: the source name); resume\n"
             "                          state is keyed by team, source id and schema\n"
             "  --job-id J              this run's id for the logs (default: a new UUID)\n"
+            "  --break-lease           run even if another sync of the same job seems to be running\n"
+            "                          (only when you know it died on another host)\n"
             "  --json                  print the summary as one JSON document\n"
-            "  --output jsonl          stream rows to stdout as JSON lines instead of a warehouse\n"
-            "  --allow-internal        let the source reach loopback and private addresses\n" DWH_CLI_PLUGIN_DIR_HELP
-            DWH_CLI_LOG_HELP
+            "  --output jsonl          stream rows to stdout as JSON lines instead of a warehouse,\n"
+            "                          one {\"schema\": NAME, \"row\": {...}} object per line\n"
+            "  --allow-internal        let the source reach loopback and private addresses\n"
+            "  --plugin-dir DIR        search DIR for libsource_<name>.so first (repeatable; then\n"
+            "                          DWHOST_PLUGIN_PATH, then the installed default directory)\n"
+            "  --log-level LEVEL       debug, info, warn or error (default: $DWHOST_LOG_LEVEL,\n"
+            "                          else warn)\n"
+            "  --log-format FMT        text or json (default: json unless stderr is a terminal)\n"
+            "  --log-file FILE         append log lines to FILE instead of stderr\n"
             "  -h, --help              show this help\n\n"
             "exit status: 0 synced; 1 failed (see the message); 2 usage; 3 plugin not found;\n"
-            "4 invalid config or options; 5 credentials rejected; 6 source unreachable;\n"
-            "7 state backend failed; 8 warehouse not writable (locked, read-only, disk full);\n"
-            "9 interrupted (committed progress is kept; rerun to resume).\n");
+            "4 invalid config, options or unknown schema; 5 credentials rejected; 6 source\n"
+            "unreachable; 7 state backend failed; 8 warehouse not writable (locked, read-only,\n"
+            "disk full); 9 interrupted (committed progress is kept; rerun to resume); 11 the\n"
+            "plugin crashed; 12 the job is already running (another sync holds it).\n"
+            "With several schemas, the exit status is the first failing schema's.\n");
 }
 
 /* ---- signals ---------------------------------------------------------- */
@@ -83,10 +95,11 @@ static void on_progress(void *ud, const dwh_sync_progress *p) {
     if (!ps->tty) return;
     double t = now_s();
     if (!p->done && p->rows > 0 && t - ps->last_print < 0.2) return;
+    if (!p->done && p->rows == 0) return; /* nothing to show yet */
     ps->last_print = t;
     double rate = p->seconds > 0 ? (double)p->rows / p->seconds : 0;
-    fprintf(stderr, "\r\033[K%s: %" PRIu64 " rows, %.0f rows/s, %" PRIu64 " batches%s", p->schema, p->rows, rate,
-            p->batches, p->done ? "\n" : "");
+    fprintf(stderr, "\r\033[Kschema %zu/%zu %s: %" PRIu64 " rows, %.0f rows/s, %" PRIu64 " batches%s", p->index,
+            p->count, p->schema, p->rows, rate, p->batches, p->done ? "\n" : "");
     fflush(stderr);
 }
 
@@ -140,6 +153,7 @@ static int exit_for(const dwh_sync_report *r) {
     case DWH_SYNC_FAIL_WAREHOUSE: return DWH_EXIT_WAREHOUSE;
     case DWH_SYNC_FAIL_INTERRUPTED: return DWH_EXIT_INTERRUPTED;
     case DWH_SYNC_FAIL_PLUGIN: return DWH_EXIT_PLUGIN;
+    case DWH_SYNC_FAIL_RUNNING: return DWH_EXIT_RUNNING;
     }
     return DWH_EXIT_FAILURE;
 }
@@ -162,6 +176,7 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
     int ok = r->failure == DWH_SYNC_OK;
     fprintf(out, "%s %s (job %s) in %.1f s%s%s\n", ok ? "synced" : "sync stopped:", r->source, r->job_id, r->seconds,
             r->warehouse ? " into " : "", r->warehouse ? r->warehouse : "");
+    int defaulted = 0;
     if (r->n_schemas) {
         size_t ws = 6, wt = 5;
         for (size_t i = 0; i < r->n_schemas; i++) {
@@ -172,22 +187,35 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
                 "ROWS", "BATCHES", "TABLE ROWS", "STATUS");
         for (size_t i = 0; i < r->n_schemas; i++) {
             const dwh_sync_schema_report *s = &r->schemas[i];
-            char trows[24] = "-";
+            char trows[24] = "-", nrows[24] = "-", nbatches[24] = "-";
             if (s->table_rows >= 0) snprintf(trows, sizeof trows, "%" PRId64, s->table_rows);
-            fprintf(out, "  %-*s  %-*s  %-11s  %10" PRIu64 "  %7" PRIu64 "  %10s  %s%s\n", (int)ws, s->schema, (int)wt,
-                    s->table ? s->table : "-", s->mode ? s->mode : "-", s->rows, s->batches, trows,
-                    s->failure == DWH_SYNC_OK ? "ok" : "failed", s->resumed ? " (resumed)" : "");
-            if (s->incremental_field)
+            if (s->ran) {
+                snprintf(nrows, sizeof nrows, "%" PRIu64, s->rows);
+                snprintf(nbatches, sizeof nbatches, "%" PRIu64, s->batches);
+            }
+            fprintf(out, "  %-*s  %-*s  %-11s  %10s  %7s  %10s  %s%s\n", (int)ws, s->schema, (int)wt,
+                    s->table ? s->table : "-", s->mode ? s->mode : "-", nrows, nbatches, trows,
+                    dwh_sync_schema_status(s), s->resumed ? " (resumed)" : "");
+            if (s->incremental_field && s->ran)
                 fprintf(out, "  %-*s  incremental field %s%s, last value %s%s%s\n", (int)ws, "", s->incremental_field,
-                        s->field_defaulted ? " (the first advertised)" : "",
-                        s->last_value ? s->last_value : "none", s->earliest_value ? ", earliest " : "",
-                        s->earliest_value ? s->earliest_value : "");
+                        s->field_defaulted ? "*" : "", s->last_value ? s->last_value : "none",
+                        s->earliest_value ? ", earliest " : "", s->earliest_value ? s->earliest_value : "");
+            defaulted |= s->ran && s->incremental_field && s->field_defaulted;
+            /* every failure's line (the stderr line names only the first) */
+            if (s->failure != DWH_SYNC_OK && s->message && r->n_schemas > 1)
+                fprintf(out, "  %-*s  error: %s\n", (int)ws, "", s->message);
         }
     }
-    if (r->warehouse && r->n_schemas && r->schemas[0].table) {
+    if (defaulted)
+        fprintf(out, "* the first incremental field the schema advertises; choose one with "
+                     "--incremental-field [SCHEMA=]FIELD\n");
+    /* a query hint only for a table that exists */
+    for (size_t i = 0; r->warehouse && i < r->n_schemas; i++) {
+        if (!r->schemas[i].table || r->schemas[i].table_rows < 0) continue;
         fprintf(out, "query it: sqlite3 ");
         print_shell_word(out, r->warehouse);
-        fprintf(out, " 'select count(*) from %s'\n", r->schemas[0].table);
+        fprintf(out, " 'select count(*) from %s'\n", r->schemas[i].table);
+        break;
     }
     if (r->http) {
         json_object *v;
@@ -284,6 +312,8 @@ static int cmd_sync(int argc, char **argv) {
             o.reset = 1;
         } else if (!strcmp(a, "--json")) {
             json = 1;
+        } else if (!strcmp(a, "--break-lease")) {
+            o.break_lease = 1;
         } else if (!strcmp(a, "--allow-internal")) {
             o.allow_internal_hosts = 1;
         } else if (missing) {

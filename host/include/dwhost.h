@@ -432,7 +432,8 @@ typedef enum dwh_sync_failure {
     DWH_SYNC_FAIL_STATE,       /* the state backend (Redis) failed */
     DWH_SYNC_FAIL_WAREHOUSE,   /* the warehouse could not be written */
     DWH_SYNC_FAIL_INTERRUPTED, /* *cancel was set; committed progress is kept */
-    DWH_SYNC_FAIL_PLUGIN       /* no such source, or it was rejected */
+    DWH_SYNC_FAIL_PLUGIN,      /* no such source, or it was rejected */
+    DWH_SYNC_FAIL_RUNNING      /* another live run holds the job (README "One run per job") */
 } dwh_sync_failure;
 
 /* Progress, reported after every committed batch and when a schema starts
@@ -445,6 +446,8 @@ typedef struct dwh_sync_progress {
     uint64_t skipped;  /* re-emitted rows skipped on resume */
     double seconds;    /* since the schema started */
     int done;
+    size_t index;      /* 1-based position of the schema in this run */
+    size_t count;      /* schemas in this run */
 } dwh_sync_progress;
 
 /* Zero-initialise, then set what differs from the defaults.  Members are
@@ -473,10 +476,15 @@ typedef struct dwh_sync_options {
     int64_t warehouse_max_pages;  /* tests only: cap the file to simulate a full disk */
     void (*progress)(void *ud, const dwh_sync_progress *p);
     void *progress_ud;
+    int break_lease;              /* take over the jobs even if another run holds them */
+    int lease_timeout_ms;         /* <= 0: 60000; a run silent this long loses its jobs */
+    /* jsonl_out receives one line per row, {"schema": NAME, "row": {...}},
+     * whatever the number of schemas (README "--output jsonl"). */
 } dwh_sync_options;
 
 /* Stable word for a failure ("source", "config", "data", "state",
- * "warehouse", "interrupted", "plugin"; NULL for DWH_SYNC_OK).  Static. */
+ * "warehouse", "interrupted", "plugin", "running"; NULL for DWH_SYNC_OK).
+ * Static. */
 DWH_API const char *dwh_sync_failure_name(dwh_sync_failure f);
 
 /* Syncs source `source` of `h` with `config_json` (the user's config as

@@ -224,3 +224,67 @@ int dwh_redis_del(dwh_redis *r, const char *key, char **err) {
     freeReplyObject(rep);
     return 0;
 }
+
+/* ---- job leases (lease.h) ---------------------------------------------- */
+
+int dwh_redis_lease_take(dwh_redis *r, const char *key, const char *value, long long ttl_ms, char **holder,
+                         char **err) {
+    *err = NULL;
+    *holder = NULL;
+    char ttl[24];
+    snprintf(ttl, sizeof ttl, "%lld", ttl_ms);
+    const char *argv[6] = {"SET", key, value, "NX", "PX", ttl};
+    redisReply *rep = command(r, "taking the job lease", err, 6, argv, NULL);
+    if (!rep) return -1;
+    int taken = rep->type == REDIS_REPLY_STATUS;
+    freeReplyObject(rep);
+    if (taken) return 1;
+    if (dwh_redis_get(r, key, holder, err) < 0) return -1;
+    if (!*holder) return dwh_redis_lease_take(r, key, value, ttl_ms, holder, err); /* expired meanwhile */
+    return 0;
+}
+
+/* Runs a compare-and-act script on KEYS[1] = key, ARGV = args; its
+ * integer reply (1: done, 0: the key held another value). */
+static int lease_script(dwh_redis *r, const char *doing, const char *script, const char *key, int nargs,
+                        const char **args, char **err) {
+    const char *argv[8] = {"EVAL", script, "1", key};
+    for (int i = 0; i < nargs && i < 4; i++) argv[4 + i] = args[i];
+    redisReply *rep = command(r, doing, err, 4 + nargs, argv, NULL);
+    if (!rep) return -1;
+    int rc = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+    freeReplyObject(rep);
+    return rc;
+}
+
+int dwh_redis_lease_swap(dwh_redis *r, const char *key, const char *expected, const char *value, long long ttl_ms,
+                         char **err) {
+    *err = NULL;
+    char ttl[24];
+    snprintf(ttl, sizeof ttl, "%lld", ttl_ms);
+    const char *args[3] = {expected, value, ttl};
+    return lease_script(r, "taking over the job lease",
+                        "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+                        "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end return 0",
+                        key, 3, args, err);
+}
+
+int dwh_redis_lease_renew(dwh_redis *r, const char *key, const char *value, long long ttl_ms, char **err) {
+    *err = NULL;
+    char ttl[24];
+    snprintf(ttl, sizeof ttl, "%lld", ttl_ms);
+    const char *args[2] = {value, ttl};
+    return lease_script(r, "renewing the job lease",
+                        "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+                        "redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0",
+                        key, 2, args, err);
+}
+
+int dwh_redis_lease_release(dwh_redis *r, const char *key, const char *value, char **err) {
+    *err = NULL;
+    const char *args[1] = {value};
+    return lease_script(r, "releasing the job lease",
+                        "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end "
+                        "return 0",
+                        key, 1, args, err);
+}

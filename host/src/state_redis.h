@@ -35,4 +35,20 @@ int dwh_redis_put(dwh_redis *r, const char *key, const char *value, char **err);
 /* DEL key.  Returns 0, or -1 with *err. */
 int dwh_redis_del(dwh_redis *r, const char *key, char **err);
 
+/* Job leases (lease.h): `value` is the owner's JSON; every change is
+ * atomic on the server.
+ *   take:    SET NX PX.  1 taken; 0 held by another (*holder: its value,
+ *            malloc'd, caller frees)
+ *   swap:    replaces `expected` (a dead owner) with `value`; 1 done, 0 the
+ *            key changed meanwhile
+ *   renew:   PEXPIRE if `value` still holds it; 1 held, 0 lost
+ *   release: DEL if `value` holds it; 1 deleted, 0 not ours
+ * All return -1 with a malloc'd *err on a Redis failure. */
+int dwh_redis_lease_take(dwh_redis *r, const char *key, const char *value, long long ttl_ms, char **holder,
+                         char **err);
+int dwh_redis_lease_swap(dwh_redis *r, const char *key, const char *expected, const char *value, long long ttl_ms,
+                         char **err);
+int dwh_redis_lease_renew(dwh_redis *r, const char *key, const char *value, long long ttl_ms, char **err);
+int dwh_redis_lease_release(dwh_redis *r, const char *key, const char *value, char **err);
+
 #endif

@@ -10,10 +10,20 @@
 #include "log.h"
 #include "ops.h"
 #include "sync_internal.h"
+#include "sync_lease.h"
 
 #define DEFAULT_TEAM "local"
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+/* `s` as JSON string text ("..." escaped), malloc'd; NULL on OOM. */
+static char *dwh_json_string_text(const char *s) {
+    json_object *o = json_object_new_string(s);
+    const char *t = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+    char *out = t ? strdup(t) : NULL;
+    json_object_put(o);
+    return out;
+}
 
 static double since(const struct timespec *t0) {
     struct timespec now;
@@ -57,7 +67,39 @@ static int check_tables(dwh_sync_report *r, dwh_sync_plan *plans, size_t n, cons
     return 0;
 }
 
+static void schema_report_clear(dwh_sync_schema_report *s) {
+    free(s->schema);
+    free(s->table);
+    free(s->mode);
+    free(s->incremental_field);
+    free(s->last_value);
+    free(s->earliest_value);
+    free(s->message);
+    memset(s, 0, sizeof *s);
+}
+
+const char *dwh_sync_schema_status(const dwh_sync_schema_report *s) {
+    if (!s->ran) return "not run";
+    if (s->failure == DWH_SYNC_OK) return "ok";
+    return s->failure == DWH_SYNC_FAIL_INTERRUPTED ? "interrupted" : "failed";
+}
+
+/* What the report says of a schema before it runs (or if it never does). */
+static void plan_schema_report(dwh_sync_schema_report *s, const dwh_sync_plan *plan, const char *source,
+                               const dwh_sync_options *o, dwh_warehouse *w) {
+    free(s->table);
+    free(s->mode);
+    free(s->incremental_field);
+    s->table = o->jsonl_out ? NULL : dwh_wh_table_name(o->table_prefix, source, plan->schema);
+    s->mode = dup_or_null(dwh_write_mode_name(plan->mode));
+    s->incremental_field = dup_or_null(plan->incremental_field);
+    s->field_defaulted = plan->field_defaulted;
+    s->table_rows = w && s->table && dwh_wh_table_exists(w, s->table) ? dwh_wh_count(w, s->table) : -1;
+}
+
 static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
+    schema_report_clear(s);
+    s->ran = 1;
     s->schema = dup_or_null(j->plan->schema);
     s->table = dup_or_null(j->table);
     s->mode = dup_or_null(dwh_write_mode_name(j->plan->mode));
@@ -67,7 +109,7 @@ static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
     s->rows = j->rows;
     s->batches = j->batches;
     s->skipped = j->skipped;
-    s->table_rows = j->w && j->table ? dwh_wh_count(j->w, j->table) : -1;
+    s->table_rows = j->w && j->table && dwh_wh_table_exists(j->w, j->table) ? dwh_wh_count(j->w, j->table) : -1;
     s->last_value = dup_or_null(j->rec.last_value);
     s->earliest_value = dup_or_null(j->rec.earliest_value);
     s->seconds = sync_elapsed(j);
@@ -76,10 +118,15 @@ static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
     s->message = dup_or_null(j->message);
 }
 
-static int run_job(dwh_sync_report *r, dwh_sync_schema_report *out, dwh_sync_plan *plan, dwh_plugin *p,
-                   json_object *config, dwh_secrets *secrets, const dwh_sync_options *o, dwh_warehouse *w,
-                   dwh_redis *redis) {
+static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_plugin *p, json_object *config,
+                   dwh_secrets *secrets, const dwh_sync_options *o, dwh_warehouse *w, dwh_redis *redis,
+                   sync_lease_set *lease) {
+    dwh_sync_schema_report *out = &r->schemas[index];
     sync_job j = {0};
+    j.index = index + 1;
+    j.count = r->n_schemas;
+    j.lease = lease;
+    j.lease_index = index;
     j.o = o;
     j.plugin = p;
     j.config = config;
@@ -96,11 +143,12 @@ static int run_job(dwh_sync_report *r, dwh_sync_schema_report *out, dwh_sync_pla
     if (dwh_ctx_init(&j.log, p, NULL, secrets) != DW_OK ||
         dwh_ctx_set_identity(&j.log, r->team_id, r->source_id, NULL, plan->schema, r->job_id) != DW_OK ||
         !(j.redis_key = dwh_state_redis_key(&j.key)) ||
-        (w && !(j.table = dwh_wh_table_name(o->table_prefix, dwh_plugin_name(p), plan->schema)))) {
+        (w && !(j.table = dwh_wh_table_name(o->table_prefix, dwh_plugin_name(p), plan->schema))) ||
+        (o->jsonl_out && !(j.schema_json = dwh_json_string_text(plan->schema)))) {
         sync_fail(&j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
     } else {
         if (o->progress) {
-            dwh_sync_progress pr = {plan->schema, j.table, 0, 0, 0, 0, 0};
+            dwh_sync_progress pr = {plan->schema, j.table, 0, 0, 0, 0, 0, j.index, j.count};
             o->progress(o->progress_ud, &pr);
         }
         rc = sync_schema_run(&j);
@@ -111,11 +159,13 @@ static int run_job(dwh_sync_report *r, dwh_sync_schema_report *out, dwh_sync_pla
                 (unsigned long long)j.batches, j.resuming ? " (resumed)" : "",
                 j.table ? "table replaced/updated" : "streamed");
     } else {
-        dwh_log(&j.log, DW_LOG_ERROR, "sync.schema.failed", "%s", j.message ? j.message : "failed");
+        /* info: the caller reports the failure itself (the CLI's one
+         * stderr line and summary; the embedding API's error) */
+        dwh_log(&j.log, DW_LOG_INFO, "sync.schema.failed", "%s", j.message ? j.message : "failed");
         report_fail(r, j.failure, j.source_code, j.message);
     }
     if (o->progress) {
-        dwh_sync_progress pr = {plan->schema, j.table, j.rows, j.batches, j.skipped, out->seconds, 1};
+        dwh_sync_progress pr = {plan->schema, j.table, j.rows, j.batches, j.skipped, out->seconds, 1, j.index, j.count};
         o->progress(o->progress_ud, &pr);
     }
     dwh_wh_table_close(j.target);
@@ -124,6 +174,7 @@ static int run_job(dwh_sync_report *r, dwh_sync_schema_report *out, dwh_sync_pla
     free(j.resume_json);
     free(j.redis_key);
     free(j.table);
+    free(j.schema_json);
     dwh_keydict_free(j.keys);
     free(j.message);
     dwh_ctx_cleanup(&j.log);
@@ -170,6 +221,8 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     size_t n = 0;
     dwh_warehouse *w = NULL;
     dwh_redis *redis = NULL;
+    dwh_state_key *keys = NULL;
+    sync_lease_set *lease = NULL;
     char *err = NULL;
 
     dwh_op_result ls = dwh_op_list_schemas(p, config, secrets, &id, &flags, &schemas);
@@ -195,12 +248,21 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
         report_fail(r, DWH_SYNC_FAIL_WAREHOUSE, DW_OK, "out of memory");
         goto done;
     }
+    /* Every selected schema is in the report, "not run" until it runs. */
+    for (size_t i = 0; i < n; i++) {
+        json_object *name = NULL;
+        json_object_object_get_ex(json_object_array_get_idx(selected, i), "name", &name);
+        r->schemas[i].schema = strdup(name ? json_object_get_string(name) : "?");
+        r->schemas[i].table_rows = -1;
+        r->n_schemas++;
+    }
     /* Every plan is checked before anything is written. */
     for (size_t i = 0; i < n; i++) {
         if (dwh_sync_plan_make(json_object_array_get_idx(selected, i), &o, &plans[i], &err) < 0) {
             report_fail_take(r, DWH_SYNC_FAIL_CONFIG, err);
             goto done;
         }
+        plan_schema_report(&r->schemas[i], &plans[i], r->source, &o, NULL);
     }
     if (n == 0) {
         report_fail(r, DWH_SYNC_FAIL_CONFIG, DW_OK, "the source lists no schemas to sync");
@@ -226,24 +288,66 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
             dwh_log(&log, DW_LOG_INFO, "sync.state", "--output jsonl without --state: progress is not saved; "
                     "add --state redis://HOST:PORT to resume");
     }
+    for (size_t i = 0; w && i < n; i++) plan_schema_report(&r->schemas[i], &plans[i], r->source, &o, w);
+    if (w || redis) {
+        /* one run per job: every lease is taken before anything is synced */
+        if (!(keys = calloc(n, sizeof *keys))) {
+            report_fail(r, DWH_SYNC_FAIL_WAREHOUSE, DW_OK, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) keys[i] = (dwh_state_key){r->team_id, r->source_id, plans[i].schema, NULL};
+        const char *lt = getenv("DWHOST_TEST_LEASE_TIMEOUT_MS"); /* tests: seconds are too slow */
+        dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages};
+        sync_lease_args la = {.w = w, .wo = &wo, .redis = redis, .redis_url = o.state_url,
+                              .redis_timeout_ms = o.state_timeout_ms, .keys = keys, .n_keys = n,
+                              .job_id = r->job_id, .timeout_ms = lt ? atoll(lt) : o.lease_timeout_ms,
+                              .break_lease = o.break_lease, .log = &log};
+        int running = 0, wh_error = 0;
+        if (!(lease = sync_lease_acquire(&la, &err, &running, &wh_error))) {
+            report_fail_take(r, running ? DWH_SYNC_FAIL_RUNNING : wh_error ? DWH_SYNC_FAIL_WAREHOUSE : DWH_SYNC_FAIL_STATE,
+                             err);
+            goto done;
+        }
+    }
     dwh_log(&log, DW_LOG_INFO, "sync.start", "syncing %zu schema%s into %s (state: %s)", n, n == 1 ? "" : "s",
             r->warehouse ? r->warehouse : "JSON lines on stdout", r->state ? r->state : "?");
+    /* Schemas are independent (as in the reference): a failing one does
+     * not stop the rest; an interrupt does. */
     for (size_t i = 0; i < n; i++) {
         if (o.cancel && *o.cancel) {
             report_fail(r, DWH_SYNC_FAIL_INTERRUPTED, DW_ERR_CANCELLED,
                         "interrupted between schemas; the schemas before are committed; rerun to sync the rest");
             break;
         }
-        r->n_schemas++;
-        if (run_job(r, &r->schemas[i], &plans[i], p, config, secrets, &o, w, redis) < 0) break;
+        run_job(r, i, &plans[i], p, config, secrets, &o, w, redis, lease);
+        if (r->schemas[i].failure == DWH_SYNC_FAIL_INTERRUPTED) break;
     }
 done:
     dwh_http_counters_collect(outer);
     r->http = dwh_http_counters_json(&http);
     r->seconds = since(&t0);
-    if (r->failure == DWH_SYNC_OK)
+    sync_lease_release(lease);
+    free(keys);
+    if (r->failure == DWH_SYNC_OK) {
         dwh_log(&log, DW_LOG_INFO, "sync.done", "synced %zu schema%s in %.1f s", r->n_schemas,
                 r->n_schemas == 1 ? "" : "s", r->seconds);
+    } else if (r->n_schemas > 1) {
+        size_t failed = 0, ok = 0;
+        for (size_t i = 0; i < r->n_schemas; i++) {
+            if (!r->schemas[i].ran) continue;
+            if (r->schemas[i].failure == DWH_SYNC_OK) ok++;
+            else failed++;
+        }
+        if (failed > 1 || ok) {
+            /* the first failure is the run's message; say how the others went */
+            char *msg = NULL;
+            if (asprintf(&msg, "%s (%zu of %zu schemas failed; %zu synced%s)", r->message ? r->message : "failed",
+                         failed, r->n_schemas, ok, failed + ok < r->n_schemas ? "; the rest did not run" : "") >= 0) {
+                free(r->message);
+                r->message = msg;
+            }
+        }
+    }
     for (size_t i = 0; plans && i < n; i++) dwh_sync_plan_free(&plans[i]);
     free(plans);
     json_object_put(selected);
@@ -256,16 +360,7 @@ done:
 
 void dwh_sync_report_free(dwh_sync_report *r) {
     if (!r) return;
-    for (size_t i = 0; i < r->n_schemas; i++) {
-        dwh_sync_schema_report *s = &r->schemas[i];
-        free(s->schema);
-        free(s->table);
-        free(s->mode);
-        free(s->incremental_field);
-        free(s->last_value);
-        free(s->earliest_value);
-        free(s->message);
-    }
+    for (size_t i = 0; i < r->n_schemas; i++) schema_report_clear(&r->schemas[i]);
     free(r->schemas);
     free(r->job_id);
     free(r->team_id);
@@ -288,6 +383,7 @@ const char *dwh_sync_failure_name(dwh_sync_failure f) {
     case DWH_SYNC_FAIL_WAREHOUSE: return "warehouse";
     case DWH_SYNC_FAIL_INTERRUPTED: return "interrupted";
     case DWH_SYNC_FAIL_PLUGIN: return "plugin";
+    case DWH_SYNC_FAIL_RUNNING: return "running";
     }
     return "?";
 }
@@ -331,7 +427,8 @@ json_object *dwh_sync_report_json(const dwh_sync_report *r) {
         json_object_object_add(e, "last_value", value_of(s->last_value));
         json_object_object_add(e, "earliest_value", value_of(s->earliest_value));
         json_object_object_add(e, "seconds", json_object_new_double(s->seconds));
-        json_object_object_add(e, "ok", json_object_new_boolean(s->failure == DWH_SYNC_OK));
+        json_object_object_add(e, "ok", json_object_new_boolean(s->ran && s->failure == DWH_SYNC_OK));
+        json_object_object_add(e, "status", json_object_new_string(dwh_sync_schema_status(s)));
         json_object_object_add(e, "failure", str_or_null(dwh_sync_failure_name(s->failure)));
         json_object_object_add(e, "error", str_or_null(s->message));
         json_object_array_add(arr, e);

@@ -52,7 +52,11 @@ typedef struct dwh_sync_schema_report {
     dwh_sync_failure failure;
     dw_status source_code;    /* FAIL_SOURCE: the plugin's status (cause) */
     char *message;            /* one line when failed */
+    int ran;                  /* 0: not run (an earlier failure stopped the run, or it was interrupted) */
 } dwh_sync_schema_report;
+
+/* "ok", "failed", "interrupted" or "not run" (static). */
+const char *dwh_sync_schema_status(const dwh_sync_schema_report *s);
 
 typedef struct dwh_sync_report {
     char *job_id;
@@ -72,8 +76,10 @@ typedef struct dwh_sync_report {
 
 /* Syncs `p` with `config` (validated by the caller; borrowed) and
  * `secrets` (borrowed, may be NULL).  Always returns a report (NULL only
- * on OOM) the caller frees with dwh_sync_report_free().  Stops at the
- * first failing schema; schemas before it stay committed. */
+ * on OOM) the caller frees with dwh_sync_report_free().  Schemas run
+ * independently: a failing schema does not stop the others (an interrupt
+ * does); the report lists every selected schema with its status, and its
+ * failure is the first schema's failure. */
 dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets,
                               const dwh_sync_options *opts);
 void dwh_sync_report_free(dwh_sync_report *r);

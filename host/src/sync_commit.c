@@ -158,14 +158,27 @@ static int fill_common(sync_job *j, dwh_state_record *r) {
     return 0;
 }
 
-/* Writes rows to the JSON-lines output; flushes. */
+/* Inside the commit transaction (or before the Redis write without a
+ * warehouse): this run must still hold the job (sync_lease.h). */
+static int check_lease(sync_job *j) {
+    char *err = NULL;
+    int wh_error = 0;
+    int rc = sync_lease_check(j->lease, j->lease_index, &err, &wh_error);
+    if (rc == 0) return 0;
+    return sync_fail_take(j, rc > 0 ? DWH_SYNC_FAIL_RUNNING : wh_error ? DWH_SYNC_FAIL_WAREHOUSE : DWH_SYNC_FAIL_STATE,
+                          err);
+}
+
+/* Writes rows to the JSON-lines output, each as {"schema":..,"row":..}
+ * (README "--output jsonl"); flushes. */
 static int write_jsonl(sync_job *j, const dwh_batch *b) {
     FILE *out = j->o->jsonl_out;
     for (size_t i = 0; i < b->n; i++) {
         dwh_span s = b->rows[i].json;
         if (s.len == UINT32_MAX) continue;
+        fprintf(out, "{\"schema\":%s,\"row\":", j->schema_json);
         fwrite(b->arena + s.off, 1, s.len, out);
-        fputc('\n', out);
+        fputs("}\n", out);
     }
     if (fflush(out) != 0 || ferror(out))
         return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "writing rows to the output failed (%s); the rows of this batch "
@@ -197,8 +210,15 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
         char now[40];
         dwh_isotime_now(now, sizeof now);
         dwh_wh_rows rows = {.batch = b, .synced_at = now};
-        if (dwh_wh_begin(j->w, &err) < 0 || dwh_wh_write(j->target, &rows, &err) < 0 ||
-            dwh_wh_state_put(j->w, &j->key, &r, &err) < 0) {
+        if (dwh_wh_begin(j->w, &err) < 0) {
+            sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
+            goto fail;
+        }
+        if (check_lease(j) < 0) {
+            dwh_wh_rollback(j->w);
+            goto fail;
+        }
+        if (dwh_wh_write(j->target, &rows, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0) {
             dwh_wh_rollback(j->w);
             sync_fail_take(j, dwh_wh_last_error(j->w) == DWH_WH_DATA ? DWH_SYNC_FAIL_DATA : DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
@@ -217,7 +237,7 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
         }
         dwh_crashpoint("after-batch-commit");
     } else {
-        if (write_jsonl(j, b) < 0) goto fail;
+        if (check_lease(j) < 0 || write_jsonl(j, b) < 0) goto fail;
         dwh_crashpoint("before-state-mirror");
         if (mirror(j, &r) < 0) goto fail;
         dwh_crashpoint("after-batch-commit");
@@ -229,7 +249,8 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
     dwh_log(&j->log, DW_LOG_DEBUG, "sync.batch", "committed batch %llu: %zu rows%s (seq %lld)",
             (unsigned long long)j->batches, b->n, b->state ? " and a resume point" : "", (long long)j->rec.seq);
     if (j->o->progress) {
-        dwh_sync_progress pr = {j->plan->schema, j->table, j->rows, j->batches, j->skipped, sync_elapsed(j), 0};
+        dwh_sync_progress pr = {j->plan->schema, j->table, j->rows, j->batches, j->skipped, sync_elapsed(j), 0,
+                                j->index, j->count};
         j->o->progress(j->o->progress_ud, &pr);
     }
     return 0;
@@ -267,8 +288,15 @@ int sync_commit_final(sync_job *j) {
     char *err = NULL;
     if (j->w) {
         if (j->plan->mode == DWH_WRITE_REPLACE) dwh_crashpoint("before-swap");
-        if (dwh_wh_begin(j->w, &err) < 0 || dwh_wh_finish(j->target, &err) < 0 ||
-            dwh_wh_state_put(j->w, &j->key, &r, &err) < 0) {
+        if (dwh_wh_begin(j->w, &err) < 0) {
+            sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
+            goto fail;
+        }
+        if (check_lease(j) < 0) {
+            dwh_wh_rollback(j->w);
+            goto fail;
+        }
+        if (dwh_wh_finish(j->target, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0) {
             dwh_wh_rollback(j->w);
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
@@ -281,7 +309,7 @@ int sync_commit_final(sync_job *j) {
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
         }
-    } else if (mirror(j, &r) < 0) {
+    } else if (check_lease(j) < 0 || mirror(j, &r) < 0) {
         goto fail;
     }
     dwh_state_record_clear(&j->rec);

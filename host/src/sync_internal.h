@@ -13,6 +13,7 @@
 #include "state.h"
 #include "state_redis.h"
 #include "sync.h"
+#include "sync_lease.h"
 #include "sync_plan.h"
 #include "warehouse_sqlite.h"
 
@@ -26,12 +27,16 @@ typedef struct sync_job {
     dwh_redis *redis;          /* NULL: no Redis copy */
     const char *team_id, *source_id, *job_id;
     dwh_sync_plan *plan;
+    sync_lease_set *lease;     /* NULL: no lease (jsonl without Redis) */
+    size_t lease_index;        /* this job's lease in the set */
+    size_t index, count;       /* 1-based position of the schema in the run, of count */
 
     /* owned */
     dw_ctx log;                /* identity for the host's own log lines */
     dwh_state_key key;
     char *redis_key;
     char *table;               /* final table name (NULL in jsonl mode) */
+    char *schema_json;         /* jsonl mode: the schema name as a JSON string */
     dwh_wh_table *target;
     dwh_state_record rec;      /* the committed record */
     int resuming;

@@ -19,6 +19,7 @@ struct dwh_warehouse {
     unsigned generation; /* bumped on rollback: cached table layouts reload */
     sqlite3_stmt *state_get;
     sqlite3_stmt *state_put;
+    sqlite3_stmt *lease_renew;
 };
 
 /* Records the error kind of SQLite result `rc` and sets *err to one line:

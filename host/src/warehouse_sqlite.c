@@ -207,6 +207,12 @@ static int init_meta(dwh_warehouse *w, char **err) {
                     " run_earliest_value TEXT, rows_past_resume INTEGER NOT NULL DEFAULT 0,"
                     " run_rows INTEGER NOT NULL DEFAULT 0, run_batches INTEGER NOT NULL DEFAULT 0,"
                     " job_id TEXT, updated_at TEXT,"
+                    " PRIMARY KEY (team_id, source_id, schema_name, namespace));"
+                    "CREATE TABLE IF NOT EXISTS _dw_lease ("
+                    " team_id TEXT NOT NULL, source_id TEXT NOT NULL, schema_name TEXT NOT NULL,"
+                    " namespace TEXT NOT NULL DEFAULT '', job_id TEXT NOT NULL, host TEXT NOT NULL,"
+                    " pid INTEGER NOT NULL, pid_start INTEGER NOT NULL, started_at TEXT NOT NULL,"
+                    " heartbeat_ms INTEGER NOT NULL,"
                     " PRIMARY KEY (team_id, source_id, schema_name, namespace));",
                     err, "creating the system tables") < 0)
         return -1;
@@ -309,6 +315,7 @@ void dwh_wh_close(dwh_warehouse *w) {
         dwh_wh_rollback(w);
         sqlite3_finalize(w->state_get);
         sqlite3_finalize(w->state_put);
+        sqlite3_finalize(w->lease_renew);
         sqlite3_close_v2(w->db);
     }
     free(w->path);
@@ -339,6 +346,8 @@ void dwh_wh_rollback(dwh_warehouse *w) {
     if (!sqlite3_get_autocommit(w->db)) sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
     w->generation++;
 }
+
+int dwh_wh_table_exists(dwh_warehouse *w, const char *table) { return dwh_wh_object_exists(w, "table", table); }
 
 int64_t dwh_wh_count(dwh_warehouse *w, const char *table) {
     if (!dwh_wh_object_exists(w, "table", table)) return 0;

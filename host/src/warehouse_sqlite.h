@@ -15,6 +15,7 @@
  *                                UTC) and _dw_partition_key (TEXT or NULL).
  *   _dw_staging_<table>          a full refresh being written
  *   _dw_state                    job state (state.h), one row per job
+ *   _dw_lease                    the run holding each job (lease.h)
  *   _dw_meta                     warehouse id and format
  *
  * Column names are the rows' JSON keys, always quoted.  SQLite compares
@@ -46,6 +47,7 @@
 #include <stdint.h>
 
 #include "batcher.h"
+#include "lease.h"
 #include "state.h"
 
 #define DWH_WAREHOUSE_DEFAULT_PATH "warehouse.db"
@@ -136,6 +138,8 @@ int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err);
  * nothing.  Returns 0 or -1 with *err. */
 int dwh_wh_finish(dwh_wh_table *t, char **err);
 
+/* Non-zero when `table` exists. */
+int dwh_wh_table_exists(dwh_warehouse *w, const char *table);
 /* Rows in `table` (0 when it does not exist, -1 on error). */
 int64_t dwh_wh_count(dwh_warehouse *w, const char *table);
 
@@ -145,5 +149,15 @@ int64_t dwh_wh_count(dwh_warehouse *w, const char *table);
 int dwh_wh_state_get(dwh_warehouse *w, const dwh_state_key *k, dwh_state_record *out, char **err);
 int dwh_wh_state_put(dwh_warehouse *w, const dwh_state_key *k, const dwh_state_record *r, char **err);
 int dwh_wh_state_delete(dwh_warehouse *w, const dwh_state_key *k, char **err);
+
+/* The job lease row (lease.h).  get: fills *out (job_id NULL when nobody
+ * holds it); put: replaces it with `me` (call both inside one transaction
+ * to take a lease); renew: sets the heartbeat if `job_id` still holds it --
+ * returns 1 held, 0 lost (another run took it over), -1 with *err; release:
+ * deletes it if `job_id` holds it.  Errors: -1 with a malloc'd *err. */
+int dwh_wh_lease_get(dwh_warehouse *w, const dwh_state_key *k, dwh_lease_owner *out, char **err);
+int dwh_wh_lease_put(dwh_warehouse *w, const dwh_state_key *k, const dwh_lease_owner *me, char **err);
+int dwh_wh_lease_renew(dwh_warehouse *w, const dwh_state_key *k, const char *job_id, int64_t now_ms, char **err);
+int dwh_wh_lease_release(dwh_warehouse *w, const dwh_state_key *k, const char *job_id, char **err);
 
 #endif

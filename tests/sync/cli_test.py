@@ -19,7 +19,8 @@ rc, out, err = run(sync_args(cfg, db))
 check(rc == 0, f"sync: exit {rc}: {err}")
 check("synced pager" in out and "pager_items" in out and "incremental" in out, f"summary: {out}")
 check(f"query it: sqlite3 {db} 'select count(*) from pager_items'" in out, f"query hint: {out}")
-check("incremental field id (the first advertised" in out, "summary: the defaulted field is not said")
+check("incremental field id*," in out and out.count("* the first incremental field the schema advertises") == 1,
+      "summary: the defaulted field is not said (once)")
 check(query(db, "select count(*) from pager_items") == [(TOTAL,)], "rows in the table")
 check(query(db, "select _dw_partition_key from pager_items where id = 1") == [("2024-01",)], "datetime partition")
 check(query(db, "select count(distinct _dw_partition_key) from pager_items") == [(1,)], "partitions by month")
@@ -144,7 +145,9 @@ jd = tmpdir()
 rc, out, err = run(["sync", "pager", "--config", cfg, "--plugin-dir", PLUGINS, "--output", "jsonl"], cwd=jd)
 lines = out.splitlines()
 check(rc == 0 and len(lines) == TOTAL, f"jsonl: exit {rc}, {len(lines)} lines")
-check(json.loads(lines[0])["id"] == 1 and "_dw_synced_at" not in lines[0], f"jsonl row: {lines[0]}")
+first = json.loads(lines[0])
+check(first["schema"] == "items" and first["row"]["id"] == 1 and set(first) == {"schema", "row"}
+      and "_dw_synced_at" not in lines[0], f"jsonl row: {lines[0]}")
 check("synced pager" in err and "query it" not in err, "jsonl: summary on stderr")
 check(os.listdir(jd) == [], f"jsonl: files written: {os.listdir(jd)}")
 
@@ -157,7 +160,7 @@ with RedisServer() as r:
     rec = json.loads(r.get("dwhost:resumable:local:pager/items"))
     check(rec["write_mode"] == "incremental" and rec["resume"] is not None, f"jsonl crash: Redis state {rec}")
     rc2, out2, err2 = run(args)
-    ids = [json.loads(l)["id"] for l in (out1 + out2).splitlines()]
+    ids = [json.loads(l)["row"]["id"] for l in (out1 + out2).splitlines()]
     check(rc2 == 0 and sorted(ids) == list(range(1, TOTAL + 1)), f"jsonl resume: {len(ids)} rows, {len(set(ids))} distinct")
     rec = json.loads(r.get("dwhost:resumable:local:pager/items"))
     check(rec["write_mode"] is None and rec["last_value"] == str(TOTAL), f"jsonl final Redis state {rec}")
