@@ -101,7 +101,8 @@ static int run_check(const check_args *a, dwh_plugin *p) {
                    a->schema ? a->schema : "", a->schema ? "'" : "");
         else if (m)
             fprintf(stderr, "dwhost: check %s%s%s%s: %s: %s\n", dwh_plugin_name(p), a->schema ? " (schema '" : "",
-                    a->schema ? a->schema : "", a->schema ? "')" : "", failure_phrase(r.cause),
+                    a->schema ? a->schema : "", a->schema ? "')" : "",
+                    r.unknown_schema ? "unknown schema" : failure_phrase(r.cause),
                     json_object_get_string(m));
     }
     dwh_check_result_free(&r);

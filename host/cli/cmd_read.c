@@ -20,6 +20,7 @@
 #include "ctx.h"
 #include "emit.h"
 #include "log.h"
+#include "schema_lookup.h"
 #include "ops.h"
 #include "secrets.h"
 
@@ -310,6 +311,17 @@ static int cmd_read(int argc, char **argv) {
             rc = DWH_EXIT_PLUGIN;
         } else {
             cfg = load_config(p, a.config, secrets, &rc);
+        }
+    }
+    if (cfg && secrets) {
+        /* an unknown schema: the same line and exit code as sync and check */
+        char *serr = NULL;
+        dwh_op_flags lf = {.allow_internal_hosts = a.allow_internal};
+        if (dwh_schema_lookup(p, cfg, secrets, &lf, a.schema, &serr) == 0) {
+            fprintf(stderr, "dwhost: read: %s: %s\n", a.source, serr);
+            free(serr);
+            rc = DWH_EXIT_CONFIG;
+            goto out;
         }
     }
     if (cfg && !a.reset) state_in = load_state(a.state_in, &rc, &state_failed);

@@ -1,5 +1,6 @@
 /* check.c -- validate a config, then check credentials (see check.h). */
 #include "check.h"
+#include "schema_lookup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,10 @@ dwh_check_result dwh_check_run(dwh_plugin *p, json_object *raw_config, const cha
                 message = NULL;
             free(clean);
             status = res.cause = DW_ERR_UNSUPPORTED;
+        } else if (schema && dwh_schema_lookup(p, config, secrets, flags, schema, &message) == 0) {
+            /* an unknown schema: the same line and exit code (4) as sync and read */
+            status = res.cause = DW_ERR_CONFIG;
+            res.unknown_schema = 1;
         } else {
             json_object *plugin_warnings = NULL;
             dwh_op_result r = dwh_op_check(p, config, secrets, NULL, flags, schema, &plugin_warnings);

@@ -26,6 +26,7 @@ typedef struct dwh_check_result {
      * when the config did not validate. */
     dw_status cause;
     int invalid_config;
+    int unknown_schema;  /* the schema is not one the source lists (cause DW_ERR_CONFIG) */
     /* {"source", "schema", "ok", "outcome", "status", "message",
      *  "warnings", "config": {"errors", "warnings"}} -- every string
      * scrubbed.  "message" is the error, or on a pass what the plugin said

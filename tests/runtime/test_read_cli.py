@@ -78,7 +78,7 @@ cases = [
     (["files", "--config", write("bad.json", "{not json"), "--schema", "orders"], 4, "bad.json"),
     (["files", "--config", write("arr.json", "[1]"), "--schema", "orders"], 4, "expected a JSON object"),
     (["files", "--config", os.path.join(TMP, "missing.json"), "--schema", "orders"], 4, "missing.json"),
-    (["files", "--config", files_cfg, "--schema", "nope"], 1, "its schemas are: customers, orders, products"),
+    (["files", "--config", files_cfg, "--schema", "nope"], 4, "the source has no schema 'nope'; choose from: customers, orders, products"),
     (["files", "--config", write("nodir.json", json.dumps({"directory": "/nonexistent/dwh"})), "--schema", "x"], 1,
      "directory '/nonexistent/dwh' does not exist"),
     (["files", "--config", write("empty.json", "{}"), "--schema", "x"], 4, "directory"),

@@ -62,7 +62,9 @@ p.communicate(timeout=60)
 os.close(master)
 tty_err = "".join(chunks)
 check(p.returncode == 0, f"progress run: exit {p.returncode}")
-check("items: 3000 rows," in tty_err and "rows/s, 6 batches" in tty_err, f"progress on a terminal: {tty_err[-300:]!r}")
+check("schema 1/1 items: 3000 rows," in tty_err and "rows/s, 6 batches" in tty_err,
+      f"progress on a terminal: {tty_err[-300:]!r}")
+check(" 0 rows, " not in tty_err, f"progress: an empty line before the first batch: {tty_err[:300]!r}")
 
 # ---- --json: one document for machines ------------------------------------
 rc, out, err = run(sync_args(cfg, db, "--json", "--job-id", "job-42", "--team-id", "7"))

@@ -1,0 +1,23 @@
+/*
+ * schema_lookup.h -- "is NAME one of this source's schemas?", asked the
+ * same way by sync, read and check so an unknown --schema gets one wording
+ * and one exit code everywhere (README "Exit codes": 4).
+ */
+#ifndef DWH_SCHEMA_LOOKUP_H
+#define DWH_SCHEMA_LOOKUP_H
+
+#include <json-c/json.h>
+
+#include "ops.h"
+#include "registry.h"
+#include "secrets.h"
+
+/* Lists p's schemas with `config` (validated; borrowed) and looks for
+ * `name`.  Returns 1 when it is one; 0 when it is not, with a malloc'd
+ * *err "the source has no schema 'NAME'; choose from: a, b" (caller
+ * frees); -1 when the schemas could not be listed (*err NULL): the caller
+ * lets the plugin decide, as before.  `secrets`, `flags` may be NULL. */
+int dwh_schema_lookup(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_op_flags *flags,
+                      const char *name, char **err);
+
+#endif
