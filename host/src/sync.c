@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "http_session.h"
+#include "isotime.h"
 #include "log.h"
 #include "ops.h"
 #include "sync_internal.h"
@@ -138,6 +139,7 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
     j.job_id = r->job_id;
     j.plan = plan;
     clock_gettime(CLOCK_MONOTONIC, &j.started);
+    dwh_isotime_now(j.run_started, sizeof j.run_started);
     j.key = (dwh_state_key){r->team_id, r->source_id, plan->schema, NULL};
     int rc = -1;
     if (dwh_ctx_init(&j.log, p, NULL, secrets) != DW_OK ||
@@ -298,7 +300,7 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
         for (size_t i = 0; i < n; i++) keys[i] = (dwh_state_key){r->team_id, r->source_id, plans[i].schema, NULL};
         const char *lt = getenv("DWHOST_TEST_LEASE_TIMEOUT_MS"); /* tests: seconds are too slow */
         dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages};
-        sync_lease_args la = {.w = w, .wo = &wo, .redis = redis, .redis_url = o.state_url,
+        sync_lease_args la = {.w = w, .wo = wo, .redis = redis, .redis_url = o.state_url,
                               .redis_timeout_ms = o.state_timeout_ms, .keys = keys, .n_keys = n,
                               .job_id = r->job_id, .timeout_ms = lt ? atoll(lt) : o.lease_timeout_ms,
                               .break_lease = o.break_lease, .log = &log};

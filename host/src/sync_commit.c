@@ -209,7 +209,11 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
     if (j->w) {
         char now[40];
         dwh_isotime_now(now, sizeof now);
-        dwh_wh_rows rows = {.batch = b, .synced_at = now};
+        if (strcmp(now, j->run_started) < 0) snprintf(now, sizeof now, "%s", j->run_started); /* clock stepped back */
+        dwh_wh_rows rows = {.batch = b, .synced_at = now,
+                            .run_started = j->plan->mode == DWH_WRITE_MERGE ? j->run_started : NULL};
+        /* the record's time is the rows' stamp: a later run starts after it */
+        if (dwh_state_set(&r.updated_at, now) < 0) goto oom;
         if (dwh_wh_begin(j->w, &err) < 0) {
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;

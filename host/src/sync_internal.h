@@ -51,6 +51,7 @@ typedef struct sync_job {
     dw_status source_code;
     char *message;
     struct timespec started;
+    char run_started[40];      /* ISO-8601 UTC when the schema's run started (merge: duplicate keys in the run) */
 } sync_job;
 
 /* Records the first failure of the job (later ones are dropped) and its

@@ -158,7 +158,7 @@ static void *heartbeat(void *ud) {
         pthread_mutex_unlock(&s->mu);
         char *err = NULL;
         if (s->a.w && !s->hb_w) {
-            dwh_wh_options wo = s->a.wo ? *s->a.wo : (dwh_wh_options){0};
+            dwh_wh_options wo = s->a.wo;
             wo.busy_timeout_ms = 1000;
             s->hb_w = dwh_wh_open(dwh_wh_path(s->a.w), &wo, &err);
             free(err);

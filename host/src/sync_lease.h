@@ -22,7 +22,7 @@ typedef struct sync_lease_set sync_lease_set;
 
 typedef struct sync_lease_args {
     dwh_warehouse *w;          /* the run's connection; NULL: no warehouse lease */
-    const dwh_wh_options *wo;  /* to open the heartbeat's own connection */
+    dwh_wh_options wo;         /* to open the heartbeat's own connection (copied) */
     dwh_redis *redis;          /* NULL: no Redis lease */
     const char *redis_url;     /* for the heartbeat's own connection */
     int redis_timeout_ms;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isotime.h"
 #include "log.h"
 #include "partition.h"
 #include "ops.h"
@@ -149,6 +150,21 @@ static int decide_resume(sync_job *j) {
     return 0;
 }
 
+/* The run's start stamp must follow every row an earlier run of the job
+ * wrote (the record's updated_at is its last commit's stamp), even within
+ * the same millisecond or after the clock stepped back: a merge tells this
+ * run's rows from earlier ones by it (dwh_wh_rows.run_started). */
+static void bump_run_start(sync_job *j) {
+    const char *last = j->rec.updated_at;
+    int64_t sec;
+    int32_t nsec;
+    if (!last || strcmp(j->run_started, last) > 0 || dwh_isotime_parse(last, strlen(last), &sec, &nsec) < 0) return;
+    int64_t ms = (int64_t)nsec / 1000000 + 1;
+    char base[32];
+    if (dwh_isotime_format(sec + ms / 1000, "%Y-%m-%dT%H:%M:%S", base, sizeof base) < 0) return;
+    snprintf(j->run_started, sizeof j->run_started, "%s.%03dZ", base, (int)(ms % 1000));
+}
+
 /* ---- the sink --------------------------------------------------------- */
 
 static dw_status sink_fail(sync_job *j, dw_ctx *ctx) {
@@ -284,6 +300,7 @@ int sync_schema_run(sync_job *j) {
                 "no --incremental-field given: using '%s', the first field the schema advertises",
                 p->incremental_field);
     if (load_state(j) < 0 || decide_resume(j) < 0) return -1;
+    bump_run_start(j);
     if (j->w) {
         char *err = NULL;
         j->target = dwh_wh_table_open(j->w, j->table, p->mode, p->primary_keys,

@@ -5,12 +5,14 @@
  * Layout:
  *   <prefix><source>_<schema>    one table per schema (name lowercased, bytes
  *                                outside [a-z0-9_] become '_').  Columns come
- *                                from the rows: a column is created, with the
- *                                SQLite type of its first non-null value
- *                                (integer and bool -> INTEGER, float -> REAL,
- *                                string -> TEXT, object/array -> TEXT holding
- *                                compact JSON), when it first appears; columns
- *                                that were only ever null are not created.
+ *                                from the rows: a column is created when it
+ *                                first appears (columns that were only ever
+ *                                null are not).  A STRICT table, data columns
+ *                                ANY: each value keeps the type the source
+ *                                sent (integer and bool -> integer, float ->
+ *                                real, string -> text, object/array -> text
+ *                                holding compact JSON), whatever other rows
+ *                                held; no affinity conversion.
  *                                Plus _dw_synced_at (commit time, ISO-8601
  *                                UTC) and _dw_partition_key (TEXT or NULL).
  *   _dw_staging_<table>          a full refresh being written
@@ -127,6 +129,11 @@ int dwh_wh_staging_exists(dwh_warehouse *w, const char *table);
 typedef struct dwh_wh_rows {
     const dwh_batch *batch;
     const char *synced_at;
+    /* merge: when the run started (ISO-8601, same format as synced_at,
+     * <= every synced_at of the run).  A key whose stored row has a
+     * _dw_synced_at at or after it was written by this run: the write
+     * fails (DWH_WH_DATA) naming the key.  NULL: no such check. */
+    const char *run_started;
 } dwh_wh_rows;
 
 /* Inside a transaction: adds the columns the rows bring, (merge) makes

@@ -25,6 +25,7 @@ struct dwh_wh_table {
     size_t n_pk;
     unsigned generation; /* w->generation the layout below belongs to */
     int loaded, exists, index_ok;
+    int strict;            /* a STRICT table (made by this version): data columns are ANY */
     wh_col *cols;
     size_t n_cols, cap_cols;
     json_object *by_key;   /* JSON key -> column index */
@@ -59,7 +60,7 @@ static void forget_layout(dwh_wh_table *t) {
     t->n_key_col = 0;
     sqlite3_finalize(t->insert);
     t->insert = NULL;
-    t->loaded = t->exists = t->index_ok = 0;
+    t->loaded = t->exists = t->index_ok = t->strict = 0;
     t->synced_idx = t->part_idx = -1;
 }
 
@@ -124,6 +125,13 @@ static int load_layout(dwh_wh_table *t, char **err) {
     t->generation = t->w->generation;
     t->exists = dwh_wh_object_exists(t->w, "table", t->target);
     if (t->exists) {
+        sqlite3_stmt *ts = NULL;
+        if (sqlite3_prepare_v2(t->w->db, "SELECT strict FROM pragma_table_list WHERE schema = 'main' AND name = ?1", -1,
+                               &ts, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(ts, 1, t->target, -1, SQLITE_STATIC);
+            if (sqlite3_step(ts) == SQLITE_ROW) t->strict = sqlite3_column_int(ts, 0);
+        }
+        sqlite3_finalize(ts);
         char *sql = sqlite3_mprintf("PRAGMA table_info(%s)", t->qtarget);
         sqlite3_stmt *st = NULL;
         int rc = sql ? sqlite3_prepare_v2(t->w->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
@@ -155,21 +163,21 @@ static char *new_column_name(dwh_wh_table *t, const char *key) {
     return clash ? suffixed_name(key) : strdup(key);
 }
 
-static const char *sql_type(uint32_t cell_type) {
-    switch (cell_type) {
-    case DWH_CELL_BOOL:
-    case DWH_CELL_INT: return "INTEGER";
-    case DWH_CELL_REAL: return "REAL";
-    default: return "TEXT"; /* strings, integers beyond int64, objects/arrays as JSON text */
-    }
-}
+/* The declared type of a data column.  Values must come back exactly as
+ * the source sent them -- the string "007" stays a string, a number stays
+ * a number -- whatever the column saw first, so no column has a type
+ * affinity: ANY in a STRICT table (what this version creates), no type
+ * (BLOB affinity) when adding to an older, non-STRICT table, where ANY
+ * would mean NUMERIC affinity. */
+static const char *sql_type(const dwh_wh_table *t) { return t->strict ? " ANY" : ""; }
 
 /* Adds a column for `key` (typed by `sample`) to an existing target.
  * Returns its index or -1 with *err. */
 static int add_column(dwh_wh_table *t, const char *key, uint32_t cell_type, char **err) {
     char *name = new_column_name(t, key);
     char *q = name ? dwh_wh_quote(name) : NULL;
-    char *sql = q ? sqlite3_mprintf("ALTER TABLE %s ADD COLUMN %s %s", t->qtarget, q, sql_type(cell_type)) : NULL;
+    (void)cell_type; /* no affinity: see sql_type() */
+    char *sql = q ? sqlite3_mprintf("ALTER TABLE %s ADD COLUMN %s%s", t->qtarget, q, sql_type(t)) : NULL;
     free(q);
     if (!sql) {
         free(name);
@@ -191,9 +199,9 @@ static int add_column(dwh_wh_table *t, const char *key, uint32_t cell_type, char
     return idx;
 }
 
-/* Creates the target with the columns of the batch (first-seen order,
- * typed by the first value; nulls are not stored, so they make none),
- * then the _dw_ columns. */
+/* Creates the target (STRICT) with the columns of the batch (first-seen
+ * order, ANY; nulls are not stored, so they make none), then the _dw_
+ * columns. */
 static int create_target(dwh_wh_table *t, const dwh_batch *b, char **err) {
     uint32_t nk = dwh_keydict_count(b->keys);
     char *seen = calloc(nk ? nk : 1, 1);
@@ -212,7 +220,7 @@ static int create_target(dwh_wh_table *t, const dwh_batch *b, char **err) {
             if (!q || !key || remember(t, name, key) < 0) {
                 ok = 0;
             } else {
-                char *next = sqlite3_mprintf("%s%s %s, ", sql, q, sql_type(cell->type));
+                char *next = sqlite3_mprintf("%s%s ANY, ", sql, q);
                 sqlite3_free(sql);
                 sql = next;
                 if (!sql) ok = 0;
@@ -222,7 +230,7 @@ static int create_target(dwh_wh_table *t, const dwh_batch *b, char **err) {
         }
     }
     free(seen);
-    char *full = ok ? sqlite3_mprintf("%s" COL_SYNCED_AT " TEXT, " COL_PARTITION " TEXT)", sql) : NULL;
+    char *full = ok ? sqlite3_mprintf("%s" COL_SYNCED_AT " TEXT, " COL_PARTITION " TEXT) STRICT", sql) : NULL;
     sqlite3_free(sql);
     if (!full) return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "creating table %s", t->target);
     int rc = sqlite3_exec(t->w->db, full, NULL, NULL, NULL);
@@ -230,7 +238,7 @@ static int create_target(dwh_wh_table *t, const dwh_batch *b, char **err) {
     if (rc) return dwh_wh_fail(t->w, rc, err, "creating table %s", t->target);
     if (remember(t, COL_SYNCED_AT, NULL) < 0 || remember(t, COL_PARTITION, NULL) < 0)
         return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "creating table %s", t->target);
-    t->exists = 1;
+    t->exists = t->strict = 1;
     return 0;
 }
 
@@ -376,9 +384,19 @@ static int prepare_insert(dwh_wh_table *t, char **err) {
             set = next;
             any = 1;
         }
-        char *full = target && set ? sqlite3_mprintf("%s ON CONFLICT (%s) DO %s%s", sql, target,
-                                                     any ? "UPDATE SET " : "NOTHING", any ? set : "")
+        /* A row this run already wrote (stamped at or after the run's
+         * start) is not overwritten: the step changes nothing, and
+         * dwh_wh_write reports the duplicate key (README "Write modes"). */
+        char *full = target && set ? sqlite3_mprintf("%s ON CONFLICT (%s) DO %s%s%s%s%s", sql, target,
+                                                     any ? "UPDATE SET " : "NOTHING", any ? set : "",
+                                                     any ? " WHERE " : "", any ? t->qtarget : "",
+                                                     any ? "." COL_SYNCED_AT " IS NULL OR :run_started IS NULL OR " : "")
                                    : NULL;
+        if (full && any) {
+            char *next = sqlite3_mprintf("%s%s." COL_SYNCED_AT " < :run_started", full, t->qtarget);
+            sqlite3_free(full);
+            full = next;
+        }
         sqlite3_free(target);
         sqlite3_free(set);
         sqlite3_free(sql);
@@ -422,6 +440,29 @@ static int column_of(dwh_wh_table *t, const dwh_batch *b, uint32_t id) {
     return t->key_col[id];
 }
 
+/* Merge: the row's key was already written by an earlier batch of this
+ * run (same wording as the in-batch check in sync_commit.c). */
+static int duplicate_in_run(dwh_wh_table *t, const dwh_batch *b, const dwh_brow *row, char **err) {
+    t->w->last = DWH_WH_DATA;
+    char *names = NULL;
+    for (size_t i = 0; i < t->n_pk; i++) {
+        char *next = NULL;
+        if (asprintf(&next, "%s%s%s", names ? names : "", i ? ", " : "", t->pk[i]) < 0) next = NULL;
+        free(names);
+        names = next;
+    }
+    const char *v = dwh_batch_text(b, row->pk);
+    int vlen = v ? (row->pk.len > 120 ? 120 : (int)row->pk.len) : 1;
+    if (asprintf(err,
+                 "table %s: primary key (%s) value %.*s%s appears more than once in this run (an earlier batch of it "
+                 "already wrote that key); an incremental sync needs unique keys: fix the source's keys or sync "
+                 "with --mode full or --mode append",
+                 t->table, names ? names : "?", vlen, v ? v : "?", v && row->pk.len > 120 ? "..." : "") < 0)
+        *err = NULL;
+    free(names);
+    return -1;
+}
+
 int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
     const dwh_batch *b = rows->batch;
     if (load_layout(t, err) < 0) return -1;
@@ -449,8 +490,12 @@ int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
             sqlite3_bind_text(st, t->synced_idx + 1, rows->synced_at, -1, SQLITE_STATIC);
         const char *part = dwh_batch_text(b, row->partition);
         if (t->part_idx >= 0 && part) sqlite3_bind_text(st, t->part_idx + 1, part, (int)row->partition.len, SQLITE_STATIC);
+        int run_param = t->mode == DWH_WRITE_MERGE ? sqlite3_bind_parameter_index(st, ":run_started") : 0;
+        if (run_param && rows->run_started) sqlite3_bind_text(st, run_param, rows->run_started, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
+        if (rc == SQLITE_DONE && run_param && rows->run_started && sqlite3_changes(t->w->db) == 0)
+            return duplicate_in_run(t, b, row, err);
         if (rc != SQLITE_DONE) {
             if ((rc & 0xff) == SQLITE_CONSTRAINT) {
                 t->w->last = DWH_WH_DATA;
@@ -555,7 +600,7 @@ int dwh_wh_finish(dwh_wh_table *t, char **err) {
         rc = sql ? dwh_wh_exec(w, sql, err, "emptying the refreshed table") : -1;
         sqlite3_free(sql);
     } else {
-        char *sql = sqlite3_mprintf("CREATE TABLE %s (" COL_SYNCED_AT " TEXT, " COL_PARTITION " TEXT)", qtable);
+        char *sql = sqlite3_mprintf("CREATE TABLE %s (" COL_SYNCED_AT " TEXT, " COL_PARTITION " TEXT) STRICT", qtable);
         rc = sql ? dwh_wh_exec(w, sql, err, "creating the (empty) refreshed table") : -1;
         sqlite3_free(sql);
     }

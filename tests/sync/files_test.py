@@ -46,6 +46,34 @@ check(not query(db, "select 1 from sqlite_master where name='files_events'"), "d
 rc, out, err = files_sync(d, db, "--mode", "append", primary_key="id")
 check(rc == 0 and query(db, "select count(*) from files_events") == [(4,)], f"append with duplicates: {rc} {err[-200:]}")
 
+# ---- the same duplicate in different batches fails too (not batch-dependent) --
+d = os.path.join(tmpdir(), "dups2")
+os.mkdir(d)
+write_jsonl(d, "events.jsonl", [{"id": 1, "v": "a"}, {"id": 7, "v": "b"}, {"id": 3, "v": "c"}, {"id": 7, "v": "d"}])
+db = os.path.join(os.path.dirname(d), "w.db")
+rc, out, err = files_sync(d, db, "--batch-rows", "2", primary_key="id")
+line = err_line(err)
+check(rc == 1 and "primary key (id) value 7 appears more than once in this run" in line,
+      f"duplicate keys across batches: exit {rc}: {line!r}")
+check(query(db, "select id, v from files_events order by id") == [(1, "a"), (7, "b")],
+      "duplicate keys across batches: the failing batch was kept")
+# a later run updates the keys an earlier run wrote
+write_jsonl(d, "events.jsonl", [{"id": 1, "v": "a2"}, {"id": 7, "v": "b2"}, {"id": 3, "v": "c2"}])
+rc, out, err = files_sync(d, db, "--batch-rows", "2", "--reset", primary_key="id")
+check(rc == 0 and query(db, "select id, v from files_events order by id") == [(1, "a2"), (3, "c2"), (7, "b2")],
+      f"a later run updates: exit {rc}: {err_line(err)}")
+
+# ---- values keep the type the source sent, whatever the column saw first ----
+d = os.path.join(tmpdir(), "types")
+os.mkdir(d)
+write_jsonl(d, "t.jsonl", [{"id": 1, "code": "007", "n": 5}, {"id": 2, "code": 7, "n": "5"},
+                           {"id": 3, "code": 1.5, "n": "05.0"}, {"id": 4, "code": True, "n": None}])
+db = os.path.join(os.path.dirname(d), "w.db")
+rc, out, err = files_sync(d, db, "--batch-rows", "1", primary_key="id")
+got = query(db, "select code, typeof(code), n, typeof(n) from files_t order by id")
+check(rc == 0 and got == [("007", "text", 5, "integer"), (7, "integer", "5", "text"), (1.5, "real", "05.0", "text"),
+                          (1, "integer", None, "null")], f"types: exit {rc}: {got}")
+
 # ---- a missing key --------------------------------------------------------
 d = os.path.join(tmpdir(), "nulls")
 os.mkdir(d)
