@@ -101,6 +101,8 @@ for bad in (["--mode", "merge-ish"], ["--batch-rows", "0"], ["--full-refresh", "
     check(rc == 2 and "dwhost: sync:" in err, f"usage error for {bad}: exit {rc}: {err}")
 rc, out, err = run(["sync", "--help"])
 check(rc == 0 and "usage: dwhost sync" in out and "exit status" in out, "sync --help")
+# the help names the whole --state URL form the parser accepts (password, default port)
+check("redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]" in out, "sync --help documents the --state URL form")
 rc, out, err = run(["sync", "nosuch", "--config", cfg, "--plugin-dir", os.path.dirname(cfg)])
 check(rc == 3, f"unknown source: exit {rc}")
 rc, out, err = run(sync_args(os.path.join(d, "missing.json"), db))
