@@ -17,12 +17,12 @@ cmake --install "$DWHOST_BUILD_DIR" --prefix "$prefix" >"$work/install.log" 2>&1
 python3 - "$DWHOST_SOURCE_DIR/README.md" "$work/hello.c" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-section = text[text.index("## Writing a plugin"):]
+section = text[text.index("## Writing a connector"):]
 section = section[:section.index("\n## ", 1)]
 blocks = re.findall(r"```c\n(.*?)```", section, re.S)
 hello = [b for b in blocks if "libsource_hello.so" in b]
 if len(hello) != 1:
-    sys.exit("README: expected one ```c block with hello.c in 'Writing a plugin', found %d" % len(hello))
+    sys.exit("README: expected one ```c block with hello.c in 'Writing a connector', found %d" % len(hello))
 open(sys.argv[2], "w").write(hello[0])
 PY
 
