@@ -11,7 +11,8 @@ typed config tools/gen-config generates from its fields, and the committed
   3. no bundled plugin source outside the generated file calls the raw
      api->config_* accessors;
   4. the staleness check itself is exercised on the test fixture (a stale
-     copy must be reported, naming the file and the command to fix it)."""
+     copy must be reported, naming the file and the command to fix it);
+  5. tools/gen-config --help / an unknown option answer without building."""
 import difflib
 import os
 import re
@@ -100,6 +101,15 @@ else:
     p = run_gen("--plugin-dir", os.path.join(tmp, "empty"), "nosuch")
     if p.returncode != 3 or "no plugin named 'nosuch'" not in p.stderr:
         fail(f"an unknown plugin should exit 3: rc={p.returncode} {p.stderr.strip()}")
+
+# 5. the in-tree wrapper answers --help and refuses options without building
+wrapper = os.path.join(source_dir, "tools", "gen-config")
+p = subprocess.run([wrapper, "--help"], capture_output=True, text=True, timeout=60)
+if p.returncode != 0 or not p.stdout.startswith("usage: tools/gen-config"):
+    fail(f"tools/gen-config --help should print its usage and exit 0: rc={p.returncode} {p.stderr.strip()}")
+p = subprocess.run([wrapper, "--bogus"], capture_output=True, text=True, timeout=60)
+if p.returncode != 2 or "unknown option '--bogus'" not in p.stderr:
+    fail(f"tools/gen-config --bogus should be a usage error (exit 2): rc={p.returncode} {p.stderr.strip()}")
 
 shutil.rmtree(tmp, ignore_errors=True)
 if failures:
