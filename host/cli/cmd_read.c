@@ -50,9 +50,11 @@ static void help(FILE *out) {
             "  -h, --help          show this help\n\n"
             "exit status: 0 done (or --limit reached, or stdout closed by the reader);\n"
             "1 the source failed; 2 usage; 3 plugin not found or not loadable; 4 config\n"
-            "invalid; 5 credentials rejected; 6 source unreachable; 7 state file unreadable\n"
-            "or unwritable; 8 stdout could not be written; 9 interrupted by SIGINT/SIGTERM\n"
-            "(rows printed so far are complete; --state-out holds the resume point).\n");
+            "invalid, unknown schema or an incremental field the schema does not advertise;\n"
+            "5 credentials rejected; 6 source unreachable; 7 state file unreadable or\n"
+            "unwritable; 8 stdout could not be written; 9 interrupted by SIGINT/SIGTERM\n"
+            "(rows printed so far are complete; --state-out holds the resume point);\n"
+            "11 the plugin crashed.\n");
 }
 
 /* Set by SIGINT/SIGTERM; polled by the plugin through api->cancelled. */
@@ -314,10 +316,11 @@ static int cmd_read(int argc, char **argv) {
         }
     }
     if (cfg && secrets) {
-        /* an unknown schema: the same line and exit code as sync and check */
+        /* an unknown schema or incremental field: the same line and exit
+         * code as sync (and check, for the schema) */
         char *serr = NULL;
         dwh_op_flags lf = {.allow_internal_hosts = a.allow_internal};
-        if (dwh_schema_lookup(p, cfg, secrets, &lf, a.schema, &serr) == 0) {
+        if (dwh_schema_lookup_field(p, cfg, secrets, &lf, a.schema, a.inc_field, &serr) == 0) {
             fprintf(stderr, "dwhost: read: %s: %s\n", a.source, serr);
             free(serr);
             rc = DWH_EXIT_CONFIG;

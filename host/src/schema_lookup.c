@@ -1,10 +1,48 @@
 /* schema_lookup.c -- see schema_lookup.h. */
 #include "schema_lookup.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "sync_plan.h"
 
-int dwh_schema_lookup(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_op_flags *flags,
-                      const char *name, char **err) {
+/* 1 when `schema` advertises `field`; else 0 with *err as sync_plan.c words it. */
+static int has_field(json_object *schema, const char *field, char **err) {
+    json_object *fields = NULL, *v = NULL;
+    const char *name = json_object_object_get_ex(schema, "name", &v) ? json_object_get_string(v) : "?";
+    if (!json_object_object_get_ex(schema, "incremental_fields", &fields) ||
+        !json_object_is_type(fields, json_type_array))
+        fields = NULL;
+    size_t n = fields ? json_object_array_length(fields) : 0;
+    char *choices = strdup("");
+    for (size_t i = 0; i < n && choices; i++) {
+        json_object *f = NULL;
+        const char *s = json_object_object_get_ex(json_object_array_get_idx(fields, i), "field", &f)
+                            ? json_object_get_string(f)
+                            : "?";
+        if (s && !strcmp(s, field)) {
+            free(choices);
+            return 1;
+        }
+        char *next = NULL;
+        if (asprintf(&next, "%s%s%s", choices, i ? ", " : "", s ? s : "?") < 0) next = NULL;
+        free(choices);
+        choices = next;
+    }
+    int rc;
+    if (n == 0)
+        rc = asprintf(err, "schema '%s' advertises no incremental fields, so it cannot use '%s'", name, field);
+    else
+        rc = asprintf(err, "schema '%s' has no incremental field '%s'; choose one of: %s", name, field,
+                      choices ? choices : "?");
+    if (rc < 0) *err = NULL;
+    free(choices);
+    return 0;
+}
+
+int dwh_schema_lookup_field(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_op_flags *flags,
+                            const char *name, const char *field, char **err) {
     *err = NULL;
     json_object *schemas = NULL;
     dwh_op_result r = dwh_op_list_schemas(p, config, secrets, NULL, flags, &schemas);
@@ -16,10 +54,14 @@ int dwh_schema_lookup(dwh_plugin *p, json_object *config, dwh_secrets *secrets, 
     }
     const char *names[1] = {name};
     json_object *found = dwh_sync_select(schemas, names, 1, err); /* the same wording as sync */
+    int rc = found ? 1 : *err ? 0 : -1;
+    if (found && field && !has_field(json_object_array_get_idx(found, 0), field, err)) rc = *err ? 0 : -1;
+    json_object_put(found);
     json_object_put(schemas);
-    if (found) {
-        json_object_put(found);
-        return 1;
-    }
-    return *err ? 0 : -1;
+    return rc;
+}
+
+int dwh_schema_lookup(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_op_flags *flags,
+                      const char *name, char **err) {
+    return dwh_schema_lookup_field(p, config, secrets, flags, name, NULL, err);
 }

@@ -20,4 +20,12 @@
 int dwh_schema_lookup(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_op_flags *flags,
                       const char *name, char **err);
 
+/* dwh_schema_lookup, and when `field` is not NULL also "does schema NAME
+ * advertise the incremental field FIELD?" (read's --incremental-field),
+ * worded as sync words it: 0 with a malloc'd *err "schema 'orders' has no
+ * incremental field 'x'; choose one of: a, b" or "schema 'orders'
+ * advertises no incremental fields, so it cannot use 'x'". */
+int dwh_schema_lookup_field(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_op_flags *flags,
+                            const char *name, const char *field, char **err);
+
 #endif

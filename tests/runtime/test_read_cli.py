@@ -79,6 +79,13 @@ cases = [
     (["files", "--config", write("arr.json", "[1]"), "--schema", "orders"], 4, "expected a JSON object"),
     (["files", "--config", os.path.join(TMP, "missing.json"), "--schema", "orders"], 4, "missing.json"),
     (["files", "--config", files_cfg, "--schema", "nope"], 4, "the source has no schema 'nope'; choose from: customers, orders, products"),
+    # an incremental field the schema does not advertise: exit 4 before any row, as sync words it
+    (["files", "--config", files_cfg, "--schema", "orders", "--incremental-field", "nope"], 4,
+     "schema 'orders' advertises no incremental fields, so it cannot use 'nope'"),
+    (["files", "--config", write("inc2.json", json.dumps(
+        {"directory": os.path.join(SRC, "examples", "files"), "incremental_field": "updated_at"})),
+      "--schema", "orders", "--incremental-field", "nope"], 4,
+     "schema 'orders' has no incremental field 'nope'; choose one of: updated_at"),
     (["files", "--config", write("nodir.json", json.dumps({"directory": "/nonexistent/dwh"})), "--schema", "x"], 1,
      "directory '/nonexistent/dwh' does not exist"),
     (["files", "--config", write("empty.json", "{}"), "--schema", "x"], 4, "directory"),
