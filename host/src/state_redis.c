@@ -61,8 +61,10 @@ static int parse_url(dwh_redis *r, const char *url, char **err) {
     snprintf(r->where, sizeof r->where, "%s:%d/%d", r->host, r->port, r->db);
     return 0;
 bad:
-    /* never echo the URL: it may hold a password */
-    *err = strdup("--state: expected redis://[[user]:password@]host[:port][/db], e.g. redis://127.0.0.1:6379/0");
+    /* never echo the URL: it may hold a password.  The form is spelled so
+     * that the URL scrubber does not take it for a URL with a password. */
+    *err = strdup("--state: expected redis://HOST[:PORT][/DB], with USER:PASSWORD@ or :PASSWORD@ before HOST "
+                  "when Redis needs a password, e.g. redis://127.0.0.1:6379/0");
     return -1;
 }
 

@@ -103,6 +103,11 @@ rc, out, err = run(["sync", "--help"])
 check(rc == 0 and "usage: dwhost sync" in out and "exit status" in out, "sync --help")
 # the help names the whole --state URL form the parser accepts (password, default port)
 check("redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]" in out, "sync --help documents the --state URL form")
+# a --state URL that does not parse: the expected form is shown whole (not masked as a password)
+rc, out, err = run(["sync", "pager", "--config", "-", "--plugin-dir", PLUGINS, "--output", "jsonl", "--state", "http://x"],
+                   input="{}", cwd=tmpdir())
+check("expected redis://HOST[:PORT][/DB], with USER:PASSWORD@" in err and "***" not in err,
+      f"a bad --state URL names the form: {err.strip()}")
 rc, out, err = run(["sync", "nosuch", "--config", cfg, "--plugin-dir", os.path.dirname(cfg)])
 check(rc == 3, f"unknown source: exit {rc}")
 rc, out, err = run(sync_args(os.path.join(d, "missing.json"), db))
