@@ -6,6 +6,8 @@
 # libdwhost with `pkg-config dwhost` (shared and static) and with
 # find_package(dwhost), and run each.
 set -euo pipefail
+# (no `producer | grep -q` below: grep -q exits at the first match, the producer
+# can then die of SIGPIPE, and pipefail turns that into a spurious failure)
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -18,7 +20,7 @@ pc="$(find "$prefix" -name dwsdk.pc | head -1)"
 [ -f "$prefix/include/dwsdk.h" ] || fail "dwsdk.h not installed"
 [ -f "$prefix/include/dwhost.h" ] || fail "dwhost.h not installed"
 [ -x "$prefix/bin/dwhost" ] || fail "dwhost not installed"
-find "$prefix" -name "libdwhost.so*" | grep -q . || fail "libdwhost.so not installed"
+find "$prefix" -name "libdwhost.so*" | grep . >/dev/null || fail "libdwhost.so not installed"
 
 plugins="$work/plugins"
 mkdir -p "$plugins"
@@ -80,7 +82,7 @@ grep -q "no plugins found in $work/empty; put libsource_<name>.so files there" "
 # 4. Embedding programs.  When libdwhost was built with sanitizers (the
 #    ASan pass), the program must be too, or the runtime refuses to load.
 san=""
-if readelf -d "$prefix/lib/libdwhost.so" | grep -q 'libasan'; then san="-fsanitize=address,undefined"; fi
+if readelf -d "$prefix/lib/libdwhost.so" | grep 'libasan' >/dev/null; then san="-fsanitize=address,undefined"; fi
 data="$DWHOST_SOURCE_DIR/examples/files"
 pcdir="$(dirname "$(find "$prefix" -name dwhost.pc | head -1)")"
 [ -f "$pcdir/dwhost.pc" ] || fail "dwhost.pc not installed"
@@ -95,7 +97,7 @@ libdir="$(cd "$(pkg-config --variable=libdir dwhost)" && pwd)"
 # 4a. pkg-config, shared: finds the installed plugins through libdwhost.so's location.
 cc -std=c11 -Wall -Wextra -Werror $san "$here/embed_app.c" -o "$work/app_pc" \
   $(pkg-config --cflags --libs dwhost) -Wl,-rpath,"$libdir" || fail "pkg-config dwhost build"
-ldd "$work/app_pc" | grep -q "$prefix/lib/libdwhost.so" || fail "app_pc does not use the installed libdwhost.so"
+ldd "$work/app_pc" | grep "$prefix/lib/libdwhost.so" >/dev/null || fail "app_pc does not use the installed libdwhost.so"
 out="$("$work/app_pc" "$data")" || fail "app_pc exited $?: $out"
 [ "$out" = "files $prefix/lib/dwhost/plugins/libsource_files.so: 36 rows" ] || fail "app_pc: $out"
 # 4b. libdwhost.a: dwhost.pc's Requires.private + Libs.private must resolve
