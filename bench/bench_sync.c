@@ -176,7 +176,9 @@ int main(int argc, char **argv) {
                 if (*p == ',') p++;
             }
         } else {
-            fprintf(stderr, "usage: %s [--rows 100000,1000000] [--dir DIR] [--only baseline|full|incremental]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--rows 100000,1000000] [--dir DIR] [--only baseline|full|incremental] [--repeat 3]\n",
+                    argv[0]);
             return 2;
         }
     }
