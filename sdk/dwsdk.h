@@ -46,6 +46,9 @@
  *   1.1  resumable state, incremental watermark inputs.
  *   1.2  tracked HTTP transport, JSON helpers, REST toolkit.
  *   1.3  plugin_data(): what init() stored, from any operation.
+ *   1.4  has_duplicate_primary_keys appended to dw_schema and dw_endpoint:
+ *        a stream may deliver a key again in one run; the host keeps the
+ *        last row per key instead of failing the sync.
  */
 #ifndef DWSDK_H
 #define DWSDK_H
@@ -59,7 +62,7 @@ extern "C" {
 
 #define DW_MAGIC 0x31485744u /* "DWH1" in little-endian memory order */
 #define DW_ABI_MAJOR 1
-#define DW_ABI_MINOR 3
+#define DW_ABI_MINOR 4
 #define DW_ENTRY_SYMBOL "dwhost_source"
 
 #if defined(__GNUC__)
@@ -312,6 +315,15 @@ typedef struct dw_schema {
     const char *const *partition_keys; /* NULL: primary keys */
     int64_t row_count;                 /* < 0: unknown */
     int64_t default_incremental_lookback_seconds;
+    /* 1.4: non-zero when the stream may deliver the same primary key more
+     * than once in one run (e.g. page-number pagination ordered by a field
+     * that changes while the run pages: a row updated mid-run shows up
+     * again on a later page).  The host then keeps the LAST row it got for
+     * a key (merge and full refresh) instead of failing the sync; append
+     * keeps every row anyway.  0: keys are unique per run and a repeat
+     * fails an incremental sync.  The reference's SourceResponse
+     * has_duplicate_primary_keys. */
+    int32_t has_duplicate_primary_keys;
 } dw_schema;
 
 /* What the host hands run(): which schema, whose job, and the watermark.
@@ -435,6 +447,8 @@ typedef struct dw_endpoint {
     int64_t max_pages_per_parent; /* hard cap; hitting it logs a structured line */
     int32_t supports_webhooks;
     int32_t should_sync_default;
+    /* 1.4: the schema's has_duplicate_primary_keys (see dw_schema). */
+    int32_t has_duplicate_primary_keys;
 } dw_endpoint;
 
 /* The client an endpoint runs with. */

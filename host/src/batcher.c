@@ -355,3 +355,36 @@ void dwh_batcher_release(dwh_batcher *b) {
     b->n_cells -= cells_base;
     b->arena_len -= arena_base;
 }
+
+/* FNV-1a of a key tuple's text. */
+static uint64_t key_hash(const char *s, uint32_t len) {
+    uint64_t h = 1469598103934665603ull;
+    for (uint32_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+size_t dwh_batch_mark_repeats(const dwh_batch *b, uint8_t *skip) {
+    if (b->n) memset(skip, 0, b->n);
+    size_t cap = 16;
+    while (cap < b->n * 2) cap *= 2;
+    uint32_t *slots = calloc(cap, sizeof *slots); /* row index + 1 of the latest row of the key */
+    if (!slots) return SIZE_MAX;
+    size_t marked = 0;
+    for (size_t r = 0; r < b->n; r++) {
+        dwh_span k = b->rows[r].pk;
+        if (k.len == UINT32_MAX) continue;
+        const char *text = b->arena + k.off;
+        size_t i = (size_t)key_hash(text, k.len) & (cap - 1);
+        for (; slots[i]; i = (i + 1) & (cap - 1)) {
+            dwh_span o = b->rows[slots[i] - 1].pk;
+            if (o.len == k.len && !memcmp(b->arena + o.off, text, k.len)) {
+                skip[slots[i] - 1] = 1; /* an earlier row of the key: the later one wins */
+                marked++;
+                break;
+            }
+        }
+        slots[i] = (uint32_t)r + 1;
+    }
+    free(slots);
+    return marked;
+}

@@ -112,6 +112,13 @@ static inline const char *dwh_batch_text(const dwh_batch *b, dwh_span s) {
     return s.len == UINT32_MAX ? NULL : b->arena + s.off;
 }
 
+/* Marks the rows of `b` whose primary key (brow.pk) comes again later in
+ * the batch: skip[r] = 1 for every row but the LAST of each key, 0
+ * otherwise (rows without a key are never marked).  `skip` is the
+ * caller's array of b->n bytes.  Returns how many rows were marked, or
+ * SIZE_MAX when out of memory (skip is then all 0). */
+size_t dwh_batch_mark_repeats(const dwh_batch *b, uint8_t *skip);
+
 /* ---- the buffer -------------------------------------------------------- */
 
 typedef struct dwh_batcher dwh_batcher;

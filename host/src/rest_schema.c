@@ -42,6 +42,7 @@ dw_status dwh_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint) {
         .partition_format = ep.partition_format,
         .partition_keys = ep.partition_keys,
         .row_count = -1,
+        .has_duplicate_primary_keys = ep.has_duplicate_primary_keys,
     };
     return ctx->api->schema_add(ctx, &s);
 }

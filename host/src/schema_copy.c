@@ -171,6 +171,7 @@ dw_status dwh_schema_add(dw_ctx *ctx, const dw_schema *schema) {
     json_object_object_add(o, "should_sync_default", json_object_new_boolean(s.should_sync_default != 0));
     json_object_object_add(o, "incremental_fields", inc);
     json_object_object_add(o, "primary_keys", pks);
+    json_object_object_add(o, "has_duplicate_primary_keys", json_object_new_boolean(s.has_duplicate_primary_keys != 0));
     add_text(o, "sort_mode", s.sort_mode == DW_SORT_DESC ? "desc" : "asc");
 
     json_object *part = NULL;

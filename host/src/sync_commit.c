@@ -188,10 +188,32 @@ static int write_jsonl(sync_job *j, const dwh_batch *b) {
 
 int sync_commit_batch(sync_job *j, const dwh_batch *b) {
     if (b->n == 0 && !b->state) return 0;
-    if (j->plan->mode == DWH_WRITE_MERGE && j->w && check_keys(j, b) < 0) return -1;
+    /* A source that may repeat keys (has_duplicate_primary_keys): the
+     * batch's last row of a key wins, earlier ones are not written (merge
+     * and full refresh; append keeps every row).  Otherwise a merge batch
+     * must have unique keys. */
+    uint8_t *skip = NULL;
+    if (j->w && j->plan->keys_may_repeat && b->n &&
+        (j->plan->mode == DWH_WRITE_MERGE || j->plan->mode == DWH_WRITE_REPLACE)) {
+        size_t marked = (skip = malloc(b->n)) ? dwh_batch_mark_repeats(b, skip) : SIZE_MAX;
+        if (marked == SIZE_MAX) {
+            free(skip);
+            return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory checking primary keys");
+        }
+        if (!marked) {
+            free(skip);
+            skip = NULL;
+        }
+        j->repeated_in_batches += marked;
+    } else if (j->plan->mode == DWH_WRITE_MERGE && j->w && check_keys(j, b) < 0) {
+        return -1;
+    }
 
     dwh_state_record r = {0};
-    if (dwh_state_record_copy(&r, &j->rec) < 0) return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
+    if (dwh_state_record_copy(&r, &j->rec) < 0) {
+        free(skip);
+        return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
+    }
     if (fill_common(j, &r) < 0) goto fail;
     if (b->state) {
         /* the batch ends exactly at this resume point */
@@ -211,7 +233,7 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
         dwh_isotime_now(now, sizeof now);
         if (strcmp(now, j->run_started) < 0) snprintf(now, sizeof now, "%s", j->run_started); /* clock stepped back */
         dwh_wh_rows rows = {.batch = b, .synced_at = now,
-                            .run_started = j->plan->mode == DWH_WRITE_MERGE ? j->run_started : NULL};
+                            .run_started = j->plan->mode == DWH_WRITE_MERGE ? j->run_started : NULL, .skip = skip};
         /* the record's time is the rows' stamp: a later run starts after it */
         if (dwh_state_set(&r.updated_at, now) < 0) goto oom;
         if (dwh_wh_begin(j->w, &err) < 0) {
@@ -246,6 +268,7 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
         if (mirror(j, &r) < 0) goto fail;
         dwh_crashpoint("after-batch-commit");
     }
+    free(skip);
     dwh_state_record_clear(&j->rec);
     j->rec = r; /* moved */
     j->rows += b->n;
@@ -261,6 +284,7 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
 oom:
     sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory updating the sync state");
 fail:
+    free(skip);
     dwh_state_record_clear(&r);
     return -1;
 }
@@ -318,6 +342,13 @@ int sync_commit_final(sync_job *j) {
     }
     dwh_state_record_clear(&j->rec);
     j->rec = r;
+    uint64_t repeated = j->repeated_in_batches + (j->target ? dwh_wh_table_repeated(j->target) : 0);
+    if (repeated)
+        dwh_log(&j->log, DW_LOG_INFO, "sync.keys.repeated",
+                "schema '%s': %llu %s replaced by a later row with the same primary key in this run; the "
+                "source declares that keys may repeat (has_duplicate_primary_keys), so the last row of each key "
+                "was kept",
+                j->plan->schema, (unsigned long long)repeated, repeated == 1 ? "row was" : "rows were");
     return 0;
 fail:
     dwh_state_record_clear(&r);

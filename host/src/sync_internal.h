@@ -47,6 +47,7 @@ typedef struct sync_job {
 
     /* results */
     uint64_t rows, batches, skipped;
+    uint64_t repeated_in_batches; /* keys_may_repeat: rows dropped for a later row of their key in the batch */
     dwh_sync_failure failure;
     dw_status source_code;
     char *message;

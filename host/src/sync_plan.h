@@ -30,6 +30,7 @@ typedef struct dwh_sync_plan {
     int desc;                      /* the source emits newest first */
     const char **primary_keys;     /* owned array (NULL-terminated) of borrowed strings */
     size_t n_pk;
+    int keys_may_repeat;           /* has_duplicate_primary_keys: keep the last row per key */
     dwh_partition partition;       /* owned */
 } dwh_sync_plan;
 

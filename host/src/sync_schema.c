@@ -188,13 +188,20 @@ static int encode_extras(sync_job *j, json_object *row, dwh_row_extras *x, char 
         int r = dwh_partition_value(&p->partition, row, part, part_cap);
         if (r == 1) x->partition = part;
     }
-    if (p->mode == DWH_WRITE_MERGE && j->w) {
+    /* the key tuple: merge needs it; a full refresh of a source that may
+     * repeat keys uses it to keep the last row per key */
+    int want_pk = j->w && p->n_pk && (p->mode == DWH_WRITE_MERGE || (p->mode == DWH_WRITE_REPLACE && p->keys_may_repeat));
+    if (want_pk) {
         json_object *single = NULL;
         if (p->n_pk > 1 && !(*tuple = json_object_new_array()))
             return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
         for (size_t k = 0; k < p->n_pk; k++) {
             json_object *v = NULL;
-            if (!json_object_object_get_ex(row, p->primary_keys[k], &v) || !v) {
+            if ((!json_object_object_get_ex(row, p->primary_keys[k], &v) || !v) && p->mode != DWH_WRITE_MERGE) {
+                single = NULL; /* full refresh: a row without a key is kept as it is */
+                break;
+            }
+            if (!v) {
                 const char *t = json_object_to_json_string_ext(row, flags);
                 size_t n = strlen(t);
                 return sync_fail(j, DWH_SYNC_FAIL_DATA,
@@ -205,7 +212,8 @@ static int encode_extras(sync_job *j, json_object *row, dwh_row_extras *x, char 
             if (*tuple) json_object_array_add(*tuple, json_object_get(v));
             else single = v;
         }
-        x->pk = json_object_to_json_string_length(*tuple ? *tuple : single, flags, &x->pk_len);
+        if (*tuple ? json_object_array_length(*tuple) == p->n_pk : single != NULL)
+            x->pk = json_object_to_json_string_length(*tuple ? *tuple : single, flags, &x->pk_len);
     }
     if (p->incremental_field) {
         json_object *v = NULL;
@@ -306,6 +314,7 @@ int sync_schema_run(sync_job *j) {
         j->target = dwh_wh_table_open(j->w, j->table, p->mode, p->primary_keys,
                                       j->resuming && p->mode == DWH_WRITE_REPLACE, &err);
         if (!j->target) return sync_fail_take(j, dwh_wh_last_error(j->w) ? DWH_SYNC_FAIL_WAREHOUSE : DWH_SYNC_FAIL_CONFIG, err);
+        dwh_wh_table_keep_last(j->target, p->keys_may_repeat);
     }
     j->keys = dwh_keydict_new();
     j->batcher = j->keys ? dwh_batcher_new(j->o->batch_rows, j->o->batch_bytes, j->keys) : NULL;

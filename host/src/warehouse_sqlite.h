@@ -120,6 +120,15 @@ dwh_wh_table *dwh_wh_table_open(dwh_warehouse *w, const char *table, dwh_write_m
                                  const char *const *primary_keys, int continue_staging, char **err);
 void dwh_wh_table_close(dwh_wh_table *t);
 
+/* The source may deliver a key again in one run (the schema's
+ * has_duplicate_primary_keys): a merge overwrites the row an earlier batch
+ * of the run wrote instead of failing, and a full refresh keeps only the
+ * last row of each key when it swaps the table in.  dwh_wh_table_repeated()
+ * counts the rows so replaced (batches' own in-batch repeats are the
+ * caller's: dwh_wh_rows.skip). */
+void dwh_wh_table_keep_last(dwh_wh_table *t, int on);
+uint64_t dwh_wh_table_repeated(const dwh_wh_table *t);
+
 /* Non-zero when the staging table of `table` exists (a full refresh was
  * interrupted). */
 int dwh_wh_staging_exists(dwh_warehouse *w, const char *table);
@@ -134,6 +143,10 @@ typedef struct dwh_wh_rows {
      * _dw_synced_at at or after it was written by this run: the write
      * fails (DWH_WH_DATA) naming the key.  NULL: no such check. */
     const char *run_started;
+    /* NULL, or b->n flags: rows with a non-zero flag are not written (an
+     * earlier row of a key repeated later in the batch; batcher.h
+     * dwh_batch_mark_repeats). */
+    const uint8_t *skip;
 } dwh_wh_rows;
 
 /* Inside a transaction: adds the columns the rows bring, (merge) makes

@@ -34,6 +34,8 @@ struct dwh_wh_table {
     size_t n_key_col;
     int synced_idx, part_idx;
     sqlite3_stmt *insert;  /* for the current column set */
+    int keep_last;         /* keys may repeat in a run: the last row wins */
+    uint64_t repeated;     /* rows of this run replaced by a later row of their key */
 };
 
 static void lower_ascii(char *s) {
@@ -471,6 +473,7 @@ int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
     if (t->mode == DWH_WRITE_MERGE && ensure_pk_index(t, b, err) < 0) return -1;
     for (size_t r = 0; r < b->n; r++) {
         const dwh_brow *row = &b->rows[r];
+        if (rows->skip && rows->skip[r]) continue; /* a later row of the batch has its key */
     again:
         if (prepare_insert(t, err) < 0) return -1;
         sqlite3_stmt *st = t->insert;
@@ -494,8 +497,15 @@ int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
         if (run_param && rows->run_started) sqlite3_bind_text(st, run_param, rows->run_started, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
-        if (rc == SQLITE_DONE && run_param && rows->run_started && sqlite3_changes(t->w->db) == 0)
-            return duplicate_in_run(t, b, row, err);
+        if (rc == SQLITE_DONE && run_param && rows->run_started && sqlite3_changes(t->w->db) == 0) {
+            if (!t->keep_last) return duplicate_in_run(t, b, row, err);
+            /* an earlier batch of this run wrote the key: the later row
+             * wins (the same statement without the run filter) */
+            sqlite3_bind_null(st, run_param);
+            rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            t->repeated++;
+        }
         if (rc != SQLITE_DONE) {
             if ((rc & 0xff) == SQLITE_CONSTRAINT) {
                 t->w->last = DWH_WH_DATA;
@@ -580,8 +590,59 @@ int dwh_wh_staging_exists(dwh_warehouse *w, const char *table) {
     return e;
 }
 
+void dwh_wh_table_keep_last(dwh_wh_table *t, int on) {
+    t->keep_last = on != 0;
+}
+
+uint64_t dwh_wh_table_repeated(const dwh_wh_table *t) {
+    return t->repeated;
+}
+
+/* Full refresh of a source that may repeat keys: before the swap, drop
+ * every staged row that a later one of its key follows.  Rowids grow with
+ * each insert into the staging table (nothing deletes from it before
+ * this), so the largest rowid of a key is the last row delivered.  Rows
+ * with a NULL key column are kept. */
+static int keep_last_staged(dwh_wh_table *t, char **err) {
+    if (!t->keep_last || !t->n_pk) return 0;
+    if (load_layout(t, err) < 0) return -1;
+    if (!t->exists) return 0;
+    char *cols = sqlite3_mprintf("%s", ""), *notnull = sqlite3_mprintf("%s", "");
+    for (size_t i = 0; cols && notnull && i < t->n_pk; i++) {
+        int idx = map_get(t->by_key, t->pk[i]);
+        if (idx < 0) { /* no row had this key column: nothing to match on */
+            sqlite3_free(cols);
+            sqlite3_free(notnull);
+            return 0;
+        }
+        char *q = dwh_wh_quote(t->cols[idx].name);
+        char *c = q ? sqlite3_mprintf("%s%s%s", cols, i ? ", " : "", q) : NULL;
+        char *n = q ? sqlite3_mprintf("%s AND %s IS NOT NULL", notnull, q) : NULL;
+        free(q);
+        sqlite3_free(cols);
+        sqlite3_free(notnull);
+        cols = c;
+        notnull = n;
+    }
+    char *sql = cols && notnull ? sqlite3_mprintf("DELETE FROM %s WHERE rowid NOT IN (SELECT max(rowid) FROM %s GROUP BY "
+                                                  "%s)%s",
+                                                  t->qtarget, t->qtarget, cols, notnull)
+                                : NULL;
+    sqlite3_free(cols);
+    sqlite3_free(notnull);
+    int rc = sql ? dwh_wh_exec(t->w, sql, err, "keeping the last row of each key") : -1;
+    sqlite3_free(sql);
+    if (rc < 0) {
+        if (!*err) dwh_wh_fail(t->w, SQLITE_NOMEM, err, "keeping the last row of each key in %s", t->target);
+        return -1;
+    }
+    t->repeated += (uint64_t)sqlite3_changes(t->w->db);
+    return 0;
+}
+
 int dwh_wh_finish(dwh_wh_table *t, char **err) {
     if (t->mode != DWH_WRITE_REPLACE) return 0;
+    if (keep_last_staged(t, err) < 0) return -1;
     dwh_warehouse *w = t->w;
     char *qtable = dwh_wh_quote(t->table);
     if (!qtable) return dwh_wh_fail(w, SQLITE_NOMEM, err, "replacing table %s", t->table);

@@ -52,6 +52,7 @@ typedef struct files_opts {
     char *incremental_field;                /* NULL: not incremental */
     uint32_t incremental_type;              /* dw_value_type */
     int64_t page_rows;
+    int32_t keys_may_repeat;                /* repeated_keys "last" (the default) */
     files_table_spec *tables; /* from the "tables" textarea; NULL: one per file */
     size_t n_tables;
 } files_opts;

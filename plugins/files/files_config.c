@@ -52,6 +52,13 @@ dw_status files_config_bind(const dw_host_api *api, dw_ctx *ctx, files_config *c
         else if (!strcmp(cfg->incremental_field_type.value, "timestamp")) cfg->incremental_field_type.selection = FILES_INCREMENTAL_FIELD_TYPE_TIMESTAMP;
         else return gc_bad(api, ctx, "incremental_field_type");
     }
+    cfg->repeated_keys.value = api->config_string(ctx, "repeated_keys");
+    if (!cfg->repeated_keys.value) cfg->repeated_keys.value = "last";
+    if (cfg->repeated_keys.value) {
+        if (!strcmp(cfg->repeated_keys.value, "last")) cfg->repeated_keys.selection = FILES_REPEATED_KEYS_LAST;
+        else if (!strcmp(cfg->repeated_keys.value, "fail")) cfg->repeated_keys.selection = FILES_REPEATED_KEYS_FAIL;
+        else return gc_bad(api, ctx, "repeated_keys");
+    }
     {
         int has = 0;
         if (gc_int(api, ctx, "page_rows", &cfg->page_rows, &has) < 0) return gc_bad(api, ctx, "page_rows");

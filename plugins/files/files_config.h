@@ -31,6 +31,18 @@ typedef struct files_incremental_field_type {
     const char *value; /* the chosen option's value; NULL when none */
 } files_incremental_field_type;
 
+typedef enum files_repeated_keys_option {
+    FILES_REPEATED_KEYS_UNSET = 0, /* no option chosen */
+    FILES_REPEATED_KEYS_LAST = 1, /* "last" */
+    FILES_REPEATED_KEYS_FAIL = 2, /* "fail" */
+} files_repeated_keys_option;
+
+/* repeated_keys (select). */
+typedef struct files_repeated_keys {
+    files_repeated_keys_option selection;
+    const char *value; /* the chosen option's value; NULL when none */
+} files_repeated_keys;
+
 /* The whole config. */
 typedef struct files_config {
     /* directory: Directory (text input, required) */
@@ -43,6 +55,8 @@ typedef struct files_config {
     const char *incremental_field;
     /* incremental_field_type: Incremental field type (select) */
     files_incremental_field_type incremental_field_type;
+    /* repeated_keys: Repeated primary keys (select) */
+    files_repeated_keys repeated_keys;
     /* page_rows: Rows per page (number input) */
     int64_t page_rows;
 } files_config;

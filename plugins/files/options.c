@@ -123,6 +123,9 @@ static dw_status opts_from(dw_ctx *ctx, const files_config *c, files_opts *o) {
         o->incremental_type = types[i].type;
     }
 
+    /* repeated_keys defaults to "last": a file is often a change log */
+    o->keys_may_repeat = c->repeated_keys.selection != FILES_REPEATED_KEYS_FAIL;
+
     /* page_rows has a default, so the validated config always holds it. */
     if (c->page_rows < 1 || c->page_rows > FILES_MAX_PAGE_ROWS)
         return files_api->fail(ctx, DW_ERR_CONFIG, "page_rows is %lld; use 1 to %d", (long long)c->page_rows,

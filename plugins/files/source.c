@@ -52,6 +52,7 @@ static dw_status files_list_schemas(dw_ctx *ctx) {
             .primary_keys = (const char *const *)o.primary_keys,
             .sort_mode = DW_SORT_ASC,
             .row_count = -1,
+            .has_duplicate_primary_keys = o.keys_may_repeat,
         };
         st = files_api->schema_add(ctx, &s);
     }
@@ -121,6 +122,12 @@ static const dw_select_option type_options[] = {
     {"Unix timestamp", "timestamp", NULL, 0},
 };
 
+/* Files are often change logs: a later line updates an earlier one's key. */
+static const dw_select_option repeat_options[] = {
+    {"Keep the last row of each key", "last", NULL, 0},
+    {"Fail the sync", "fail", NULL, 0},
+};
+
 static const dw_field fields[] = {
     {.kind = DW_FIELD_INPUT, .name = "directory", .label = "Directory", .required = 1,
      .input_type = DW_INPUT_TEXT, .placeholder = "/srv/exports",
@@ -140,6 +147,11 @@ static const dw_field fields[] = {
                 "the type below (rows with the same value are read again and merged on the primary key)."},
     {.kind = DW_FIELD_SELECT, .name = "incremental_field_type", .label = "Incremental field type",
      .options = type_options, .n_options = DW_COUNT(type_options), .default_value = "datetime"},
+    {.kind = DW_FIELD_SELECT, .name = "repeated_keys", .label = "Repeated primary keys",
+     .options = repeat_options, .n_options = DW_COUNT(repeat_options), .default_value = "last",
+     .caption = "When a key comes again in one sync (a change log whose later line updates a row): \"last\" keeps "
+                "the last row of each key (incremental and full refresh); \"fail\" stops an incremental sync, for "
+                "files whose keys must be unique."},
     {.kind = DW_FIELD_INPUT, .name = "page_rows", .label = "Rows per page", .input_type = DW_INPUT_NUMBER,
      .default_value = "1000",
      .caption = "How many rows are read between two saved resume points."},

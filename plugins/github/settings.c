@@ -43,6 +43,16 @@ static const char *const part_starred_at[] = {"starred_at", NULL};
 static const char *const state_all[] = {"state", "all", NULL};
 static const char *const review_parent_fields[] = {"number:pull_request_number", "id:pull_request_id", NULL};
 
+/* has_duplicate_primary_keys (ABI 1.4): every list below is paged by page
+ * number (`page=N` in the Link header) over the live data, with no
+ * snapshot.  When a row moves towards the end of the order while a sync
+ * pages through -- an issue, pull request or comment updated under
+ * sort=updated, a user who unstars and stars again -- or rows are inserted
+ * ahead of the sync's position -- a new commit or release in a newest-first
+ * list pushes every row one place down -- the same row is served again on
+ * a later page.  Declaring it makes the host keep the last copy (the newer
+ * one) instead of failing an incremental sync.  Reviews of one pull
+ * request are oldest first and only grow at the end: no repeats. */
 #define GH_EP .struct_size = sizeof(dw_endpoint), .page_size_param = "per_page", \
               .page_size = GH_MAX_PER_PAGE, .paginator = &link_header
 
@@ -54,7 +64,8 @@ const gh_endpoint gh_endpoints[] = {
             .incremental_params = issue_params, .n_incremental_params = DW_COUNT(issue_params),
             .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_DATETIME,
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
-            .supports_webhooks = 0, .should_sync_default = 1},
+            .supports_webhooks = 0, .should_sync_default = 1,
+            .has_duplicate_primary_keys = 1 /* sort=updated: an issue updated mid-sync comes again */},
      .route = GH_ROUTE_ISSUES, .scope = "`repo` (classic, private repos) or Issues: read (fine-grained)",
      .sortable = 1},
     {.ep = {GH_EP, .name = "pull_requests", .label = "Pull requests",
@@ -62,7 +73,8 @@ const gh_endpoint gh_endpoints[] = {
             .path = "/pulls", .params = state_all, .primary_keys = pk_id,
             .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_DATETIME,
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
-            .should_sync_default = 1},
+            .should_sync_default = 1,
+            .has_duplicate_primary_keys = 1 /* page numbers over a live list: no snapshot */},
      .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Pull requests: read (fine-grained)",
      .sortable = 1},
     {.ep = {GH_EP, .name = "pull_request_reviews", .label = "Pull request reviews",
@@ -80,7 +92,8 @@ const gh_endpoint gh_endpoints[] = {
             .incremental_params = issue_params, .n_incremental_params = DW_COUNT(issue_params),
             .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_DATETIME,
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
-            .should_sync_default = 1},
+            .should_sync_default = 1,
+            .has_duplicate_primary_keys = 1 /* sort=updated: a comment edited mid-sync comes again */},
      .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Issues: read (fine-grained)",
      .sortable = 1},
     /* Commits come newest first and accept no sort: descending. */
@@ -91,14 +104,16 @@ const gh_endpoint gh_endpoints[] = {
             .incremental_params = commit_params, .n_incremental_params = DW_COUNT(commit_params),
             .sort_mode = DW_SORT_DESC, .partition_mode = DW_PARTITION_DATETIME,
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
-            .should_sync_default = 1},
+            .should_sync_default = 1,
+            .has_duplicate_primary_keys = 1 /* newest first: a commit pushed mid-sync shifts the pages */},
      .route = GH_ROUTE_COMMITS, .scope = "`repo` (classic, private repos) or Contents: read (fine-grained)"},
     {.ep = {GH_EP, .name = "stargazers", .label = "Stargazers",
             .description = "Users who starred the repository, with when they did.",
             .path = "/stargazers", .primary_keys = pk_user_id,
             .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_DATETIME,
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_starred_at,
-            .should_sync_default = 1},
+            .should_sync_default = 1,
+            .has_duplicate_primary_keys = 1 /* unstar + star again moves a user to the end */},
      .route = GH_ROUTE_STARGAZERS, .accept = "application/vnd.github.star+json",
      .scope = "`repo` (classic, private repos) or Metadata: read (fine-grained)"},
     /* Releases come newest first and accept no sort or filter. */
@@ -107,7 +122,8 @@ const gh_endpoint gh_endpoints[] = {
             .path = "/releases", .primary_keys = pk_id,
             .sort_mode = DW_SORT_DESC, .partition_mode = DW_PARTITION_DATETIME,
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
-            .should_sync_default = 1},
+            .should_sync_default = 1,
+            .has_duplicate_primary_keys = 1 /* newest first: a release published mid-sync shifts the pages */},
      .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Contents: read (fine-grained)"},
 };
 

@@ -21,7 +21,7 @@
 
 _Static_assert(DW_MAGIC == 0x31485744u, "ABI break: DW_MAGIC changed");
 _Static_assert(DW_ABI_MAJOR == 1, "ABI major changed: every plugin must be rebuilt");
-_Static_assert(DW_ABI_MINOR >= 3, "ABI minor went backwards");
+_Static_assert(DW_ABI_MINOR >= 4, "ABI minor went backwards");
 
 /* Enum values cross the boundary as integers. */
 _Static_assert(DW_OK == 0, "ABI break: DW_OK changed");
@@ -144,7 +144,7 @@ DWH_OFF(dw_incremental_field, field, 8);
 DWH_OFF(dw_incremental_field, type, 16);
 
 /* dw_schema */
-DWH_SIZE(dw_schema, 136);
+DWH_SIZE(dw_schema, 144);
 DWH_OFF(dw_schema, struct_size, 0);
 DWH_OFF(dw_schema, name, 8);
 DWH_OFF(dw_schema, label, 16);
@@ -165,6 +165,7 @@ DWH_OFF(dw_schema, partition_format, 104);
 DWH_OFF(dw_schema, partition_keys, 112);
 DWH_OFF(dw_schema, row_count, 120);
 DWH_OFF(dw_schema, default_incremental_lookback_seconds, 128);
+DWH_OFF(dw_schema, has_duplicate_primary_keys, 136); /* 1.4 */
 
 /* dw_run_inputs */
 DWH_SIZE(dw_run_inputs, 88);
@@ -224,7 +225,7 @@ DWH_OFF(dw_incremental_param, param, 8);
 DWH_OFF(dw_incremental_param, format, 16);
 
 /* dw_endpoint */
-DWH_SIZE(dw_endpoint, 184);
+DWH_SIZE(dw_endpoint, 192);
 DWH_OFF(dw_endpoint, struct_size, 0);
 DWH_OFF(dw_endpoint, name, 8);
 DWH_OFF(dw_endpoint, label, 16);
@@ -251,6 +252,7 @@ DWH_OFF(dw_endpoint, include_from_parent, 160);
 DWH_OFF(dw_endpoint, max_pages_per_parent, 168);
 DWH_OFF(dw_endpoint, supports_webhooks, 176);
 DWH_OFF(dw_endpoint, should_sync_default, 180);
+DWH_OFF(dw_endpoint, has_duplicate_primary_keys, 184); /* 1.4 */
 
 /* dw_rest_client */
 DWH_SIZE(dw_rest_client, 48);

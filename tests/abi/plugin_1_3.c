@@ -1,4 +1,5 @@
-/* plugin_1_3.c -- a plugin built against the current header (ABI 1.3):
+/* plugin_1_3.c -- a plugin built against the frozen 1.3 header
+ * (dwsdk_1_3.h; it knows nothing of has_duplicate_primary_keys, 1.4):
  * init stores its own data through *plugin_data, every operation gets it
  * back with api->plugin_data(ctx) (no globals needed for it), fini frees
  * it.  Rows show the pointer came back intact. */
@@ -6,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dwsdk.h"
+#include "dwsdk_1_3.h"
 
-#if DW_ABI_MINOR < 3
-#error this plugin needs the 1.3 header (api->plugin_data)
+#if !defined(DWSDK_FROZEN_1_3) || DW_ABI_MINOR != 3
+#error this plugin must be built against tests/abi/dwsdk_1_3.h
 #endif
 
 typedef struct my_data {
