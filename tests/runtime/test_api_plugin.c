@@ -477,7 +477,8 @@ static void schema_copies(void **state) {
                         "\"webhook_only\":false,\"should_sync_default\":true,\"incremental_fields\":["
                         "{\"label\":\"updated_at\",\"field\":\"updated_at\",\"type\":\"datetime\"},"
                         "{\"label\":\"Seq\",\"field\":\"seq\",\"type\":\"integer\"}],"
-                        "\"primary_keys\":[\"id\",\"region\"],\"sort_mode\":\"desc\","
+                        "\"primary_keys\":[\"id\",\"region\"],\"has_duplicate_primary_keys\":true,"
+                        "\"sort_mode\":\"desc\","
                         "\"partition\":{\"mode\":\"md5\",\"count\":8,\"size\":null,\"format\":null,"
                         "\"keys\":[\"id\",\"region\"]},\"row_count\":1200,"
                         "\"default_incremental_lookback_seconds\":3600}");
@@ -490,7 +491,7 @@ static void schema_copies(void **state) {
     assert_string_equal(text, "{\"name\":\"old\",\"label\":\"old\",\"description\":null,\"supports_incremental\":false,"
                               "\"supports_append\":true,\"supports_webhooks\":false,\"webhook_only\":false,"
                               "\"should_sync_default\":true,\"incremental_fields\":[],\"primary_keys\":[],"
-                              "\"sort_mode\":\"asc\",\"partition\":null,\"row_count\":0,"
+                              "\"has_duplicate_primary_keys\":false,\"sort_mode\":\"asc\",\"partition\":null,\"row_count\":0,"
                               "\"default_incremental_lookback_seconds\":0}");
     json_object_put(schemas);
     dwh_op_result_free(&r);

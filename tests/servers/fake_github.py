@@ -56,6 +56,7 @@ class GithubState(FakeState):
         self.commits = []
         self.stars = []
         self.releases = []
+        self.touch_on_page = None  # {"page": N, "issues": [numbers]}: see list_issues
         for n in range(1, a.issues + 1):
             self._new_issue(n, T0 + timedelta(hours=n))
         for i in range(a.commits):
@@ -353,6 +354,15 @@ class GithubHandler(FakeHandler):
         state = q.get("state", "open")
         if state not in ("open", "closed", "all"):
             return self.error(422, "Validation Failed")
+        # an update while a client pages through: touch the issues just
+        # before serving that page (under sort=updated they move to the end
+        # and come again on a later page, as on GitHub)
+        armed = s.touch_on_page
+        if armed and not prs_only and q.get("page", "1") == str(armed["page"]):
+            s.touch_on_page = None
+            for n in armed["issues"]:
+                s.clock += timedelta(minutes=1)
+                s.issues[n - 1]["updated_at"] = iso(s.clock)
         rows = [i for i in s.issues if (not prs_only or i["is_pr"]) and (state == "all" or i["state"] == state)]
         if not prs_only and q.get("since"):
             rows = [i for i in rows if i["updated_at"] >= q["since"]]
@@ -379,6 +389,8 @@ class GithubHandler(FakeHandler):
             for n in cmd.get("touch_issues", []):
                 s.clock += timedelta(minutes=1)
                 s.issues[n - 1]["updated_at"] = iso(s.clock)
+            if "touch_on_page" in cmd:
+                s.touch_on_page = cmd["touch_on_page"]
             if "add_commits" in cmd:
                 for _ in range(int(cmd["add_commits"])):
                     s._new_commit(len(s.commits))

@@ -36,7 +36,7 @@ d = os.path.join(tmpdir(), "dups")
 os.mkdir(d)
 write_jsonl(d, "events.jsonl", [{"id": 1, "v": "a"}, {"id": 2, "v": "b"}, {"id": 7, "v": "c"}, {"id": 7, "v": "d"}])
 db = os.path.join(os.path.dirname(d), "w.db")
-rc, out, err = files_sync(d, db, primary_key="id")
+rc, out, err = files_sync(d, db, primary_key="id", repeated_keys="fail")
 line = err_line(err)
 check(rc == 1, f"duplicate keys: exit {rc}, want 1: {err[-300:]}")
 check("primary key (id) value 7 appears more than once in one batch" in line, f"duplicate keys: {line!r}")
@@ -51,7 +51,7 @@ d = os.path.join(tmpdir(), "dups2")
 os.mkdir(d)
 write_jsonl(d, "events.jsonl", [{"id": 1, "v": "a"}, {"id": 7, "v": "b"}, {"id": 3, "v": "c"}, {"id": 7, "v": "d"}])
 db = os.path.join(os.path.dirname(d), "w.db")
-rc, out, err = files_sync(d, db, "--batch-rows", "2", primary_key="id")
+rc, out, err = files_sync(d, db, "--batch-rows", "2", primary_key="id", repeated_keys="fail")
 line = err_line(err)
 check(rc == 1 and "primary key (id) value 7 appears more than once in this run" in line,
       f"duplicate keys across batches: exit {rc}: {line!r}")
@@ -59,9 +59,59 @@ check(query(db, "select id, v from files_events order by id") == [(1, "a"), (7, 
       "duplicate keys across batches: the failing batch was kept")
 # a later run updates the keys an earlier run wrote
 write_jsonl(d, "events.jsonl", [{"id": 1, "v": "a2"}, {"id": 7, "v": "b2"}, {"id": 3, "v": "c2"}])
-rc, out, err = files_sync(d, db, "--batch-rows", "2", "--reset", primary_key="id")
+rc, out, err = files_sync(d, db, "--batch-rows", "2", "--reset", primary_key="id", repeated_keys="fail")
 check(rc == 0 and query(db, "select id, v from files_events order by id") == [(1, "a2"), (3, "c2"), (7, "b2")],
       f"a later run updates: exit {rc}: {err_line(err)}")
+
+# ---- repeated_keys "last" (the default): the source declares
+# has_duplicate_primary_keys and the last row of each key wins ------------
+def repeat_case(name, rows, *extra):
+    d = os.path.join(tmpdir(), name)
+    os.mkdir(d)
+    write_jsonl(d, "events.jsonl", rows)
+    db = os.path.join(os.path.dirname(d), "w.db")
+    rc, out, err = files_sync(d, db, "--log-level", "info", *extra, primary_key="id")
+    return rc, err, query(db, "select id, v from files_events order by rowid") if rc == 0 else None
+
+
+log_rows = [{"id": 1, "v": "a"}, {"id": 7, "v": "b"}, {"id": 7, "v": "c"}, {"id": 3, "v": "d"}, {"id": 1, "v": "e"},
+            {"id": 7, "v": "f"}]
+for mode in ("incremental", "full"):
+    for batch in ("100", "2", "1"):  # in one batch, across batches, one row per batch
+        rc, err, got = repeat_case(f"rep_{mode}_{batch}", log_rows, "--mode", mode, "--batch-rows", batch)
+        check(rc == 0, f"repeated keys ({mode}, batch {batch}): exit {rc}: {err_line(err)}")
+        check(got is not None and sorted(got) == [(1, "e"), (3, "d"), (7, "f")],
+              f"repeated keys ({mode}, batch {batch}): the last row of each key, got {got}")
+        info = [l for l in err.splitlines() if "sync.keys.repeated" in l]
+        check(len(info) == 1 and "3 rows were replaced" in info[0],
+              f"repeated keys ({mode}, batch {batch}): one info line with the count: {info}")
+# one batch: the rows that stay keep their order (3 before 1 before 7)
+rc, err, got = repeat_case("rep_order", log_rows, "--mode", "full")
+check(got == [(3, "d"), (1, "e"), (7, "f")], f"repeated keys: order of the kept rows: {got}")
+# no repeats: no info line
+rc, err, got = repeat_case("rep_none", [{"id": 1, "v": "a"}, {"id": 2, "v": "b"}])
+check(rc == 0 and not [l for l in err.splitlines() if "sync.keys.repeated" in l], "no repeats: no info line")
+# append keeps every row
+rc, err, got = repeat_case("rep_append", log_rows, "--mode", "append")
+check(rc == 0 and len(got or []) == 6, f"append keeps every row: {got}")
+
+# ---- QA #2: a JSONL change log whose later line updates id 1, synced
+# incrementally twice ------------------------------------------------------
+d = os.path.join(tmpdir(), "qa2")
+os.mkdir(d)
+with open(os.path.join(d, "t.jsonl"), "w") as f:
+    f.write('{"id":1,"updated_at":"2024-05-01T10:00:00Z"}\n{"id":2,"updated_at":"2024-05-01T10:00:00Z"}\n')
+db = os.path.join(os.path.dirname(d), "w.db")
+cfg = {"incremental_field": "updated_at", "incremental_field_type": "datetime", "page_rows": 1000}
+rc, out, err = files_sync(d, db, **cfg)
+check(rc == 0, f"QA #2 first sync: exit {rc}: {err_line(err)}")
+with open(os.path.join(d, "t.jsonl"), "a") as f:
+    f.write('{"id":3,"updated_at":"2024-05-01T10:00:00Z"}\n{"id":4,"updated_at":"2024-05-01T10:00:01Z"}\n'
+            '{"id":1,"updated_at":"2024-05-01T10:00:00.5Z"}\n')
+rc, out, err = files_sync(d, db, **cfg)
+got = query(db, "select id, updated_at from files_t order by id")
+check(rc == 0 and got == [(1, "2024-05-01T10:00:00.5Z"), (2, "2024-05-01T10:00:00Z"), (3, "2024-05-01T10:00:00Z"),
+                          (4, "2024-05-01T10:00:01Z")], f"QA #2 second sync: exit {rc}: {err_line(err)} {got}")
 
 # ---- values keep the type the source sent, whatever the column saw first ----
 d = os.path.join(tmpdir(), "types")

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -215,6 +216,51 @@ static void cells_and_extras(void **s) {
     dwh_batcher_free(b);
 }
 
+/* has_duplicate_primary_keys: every row but the last of a key is marked,
+ * rows without a key never are, and keys that only share a prefix or a
+ * hash bucket are different keys. */
+static void last_row_per_key(void **s) {
+    (void)s;
+    dwh_batcher *b = dwh_batcher_new(0, 0, keys);
+    /* key per row; NULL: the row has no key */
+    const char *pks[] = {"1", "7", "7", "[1,\"a\"]", NULL, "1", "17", "[1,\"a\"]", NULL, "7", "\"7\""};
+    const size_t n = sizeof pks / sizeof pks[0];
+    for (size_t i = 0; i < n; i++) {
+        json_object *r = json_object_new_object();
+        json_object_object_add(r, "i", json_object_new_int((int)i));
+        dwh_row_extras x = {.pk = pks[i], .pk_len = pks[i] ? strlen(pks[i]) : 0};
+        assert_int_equal(dwh_batcher_add_row(b, r, &x), 0);
+        json_object_put(r);
+    }
+    dwh_batch bt;
+    dwh_batcher_cut(b, DWH_CUT_ALL, &bt);
+    assert_int_equal(bt.n, n);
+    uint8_t skip[sizeof pks / sizeof pks[0]];
+    memset(skip, 0xAA, sizeof skip); /* the function sets every flag */
+    assert_int_equal(dwh_batch_mark_repeats(&bt, skip), 4);
+    const uint8_t want[] = {1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+    assert_memory_equal(skip, want, n);
+    dwh_batcher_release(b);
+
+    /* many distinct keys (the table grows) and one repeat far apart */
+    char k[32];
+    for (int i = 0; i < 5000; i++) {
+        json_object *r = json_object_new_object();
+        snprintf(k, sizeof k, "%d", i == 4999 ? 3 : i);
+        dwh_row_extras x = {.pk = k, .pk_len = strlen(k)};
+        assert_int_equal(dwh_batcher_add_row(b, r, &x), 0);
+        json_object_put(r);
+    }
+    dwh_batcher_cut(b, DWH_CUT_ALL, &bt);
+    uint8_t *big = malloc(bt.n);
+    assert_non_null(big);
+    assert_int_equal(dwh_batch_mark_repeats(&bt, big), 1);
+    for (size_t i = 0; i < bt.n; i++) assert_int_equal(big[i], i == 3);
+    free(big);
+    dwh_batcher_release(b);
+    dwh_batcher_free(b);
+}
+
 static void key_dictionary(void **s) {
     (void)s;
     dwh_keydict *d = dwh_keydict_new();
@@ -241,6 +287,7 @@ int main(void) {
         cmocka_unit_test(byte_limit),
         cmocka_unit_test(cells_and_extras),
         cmocka_unit_test(key_dictionary),
+        cmocka_unit_test(last_row_per_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

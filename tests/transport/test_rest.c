@@ -523,6 +523,9 @@ static void test_schemas_from_endpoints(void **st) {
     assert_string_equal(ts_str(json_object_array_get_idx(v, 0), "field"), "updated_at");
     assert_string_equal(ts_str(charges, "sort_mode"), "desc");
     assert_true(json_object_object_get_ex(comments, "supports_incremental", &v) && !json_object_get_boolean(v));
+    /* has_duplicate_primary_keys (1.4) comes from the endpoint */
+    assert_true(json_object_object_get_ex(issues, "has_duplicate_primary_keys", &v) && json_object_get_boolean(v));
+    assert_true(json_object_object_get_ex(comments, "has_duplicate_primary_keys", &v) && !json_object_get_boolean(v));
     json_object_put(schemas);
     json_object_put(config);
     dwh_op_result_free(&r);

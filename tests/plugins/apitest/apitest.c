@@ -71,7 +71,8 @@ static dw_status at_list_schemas(dw_ctx *ctx) {
                        .supports_incremental = 1, .supports_append = 1, .supports_webhooks = 1,
                        .should_sync_default = 1, .incremental_fields = inc, .n_incremental_fields = 2,
                        .primary_keys = pks, .sort_mode = DW_SORT_DESC, .partition_mode = DW_PARTITION_MD5,
-                       .partition_count = 8, .row_count = 1200, .default_incremental_lookback_seconds = 3600};
+                       .partition_count = 8, .row_count = 1200, .default_incremental_lookback_seconds = 3600,
+                       .has_duplicate_primary_keys = 7 /* any non-zero: true */};
         return api->schema_add(ctx, &f);
     }
     if (!strcmp(c, "old_struct")) {

@@ -42,7 +42,7 @@ static const dw_endpoint issues = {
     .path = "/repos/{owner}/{repo}/issues", .params = issue_params, .primary_keys = id_key,
     .incremental_fields = updated_field, .n_incremental_fields = 2, .incremental_params = updated_param,
     .n_incremental_params = 1, .sort_mode = DW_SORT_ASC, .page_size_param = "per_page", .page_size = 2,
-    .paginator = &link_pager, .should_sync_default = 1};
+    .paginator = &link_pager, .should_sync_default = 1, .has_duplicate_primary_keys = 1};
 static const dw_endpoint comments = {
     .struct_size = sizeof comments, .name = "comments", .path = "/repos/{owner}/{repo}/issues/{number}/comments",
     .primary_keys = id_key, .page_size_param = "per_page", .page_size = 2, .paginator = &link_pager,
