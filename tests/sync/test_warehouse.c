@@ -206,6 +206,58 @@ static void merge_duplicate_keys_in_a_run(void **s) {
     dwh_wh_close(w);
 }
 
+/* has_duplicate_primary_keys: the table keeps the last row of a key. */
+static void keep_last_row_per_key(void **s) {
+    (void)s;
+    dwh_warehouse *w = open_wh();
+    const char *pk[] = {"id", NULL};
+    char *err = NULL;
+    /* merge: batch 2 of the run overwrites batch 1's row; skipped rows are not written */
+    dwh_wh_table *t = dwh_wh_table_open(w, "src_keep", DWH_WRITE_MERGE, pk, 0, &err);
+    dwh_wh_table_keep_last(t, 1);
+    dwh_batch batch;
+    dwh_batcher *b = batch_of("[{\"id\":1,\"v\":\"a\"},{\"id\":2,\"v\":\"b\"}]", &batch);
+    dwh_wh_rows r = {.batch = &batch, .synced_at = "2024-02-01T00:00:00.000Z", .run_started = "2024-02-01T00:00:00.000Z"};
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_write(t, &r, &err), 0);
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    dwh_batcher_free(b);
+    b = batch_of("[{\"id\":2,\"v\":\"skipped\"},{\"id\":3,\"v\":\"c\"},{\"id\":2,\"v\":\"b2\"}]", &batch);
+    const uint8_t skip[] = {1, 0, 0};
+    r = (dwh_wh_rows){.batch = &batch, .synced_at = "2024-02-01T00:00:01.000Z",
+                      .run_started = "2024-02-01T00:00:00.000Z", .skip = skip};
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_write(t, &r, &err), 0);
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    dwh_batcher_free(b);
+    expect(dwh_wh_db(w), "SELECT id, v FROM src_keep ORDER BY id", "1|a;2|b2;3|c");
+    assert_int_equal(dwh_wh_table_repeated(t), 1);
+    dwh_wh_table_close(t);
+
+    /* full refresh: only the last staged row of each key is swapped in;
+     * rows without the key are all kept */
+    t = dwh_wh_table_open(w, "src_keepf", DWH_WRITE_REPLACE, pk, 0, &err);
+    dwh_wh_table_keep_last(t, 1);
+    must_write(w, t, "[{\"id\":1,\"v\":\"a\"},{\"id\":2,\"v\":\"b\"},{\"v\":\"nokey1\"}]");
+    must_write(w, t, "[{\"id\":2,\"v\":\"b2\"},{\"v\":\"nokey2\"},{\"id\":1,\"v\":\"a2\"},{\"id\":2,\"v\":\"b3\"}]");
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_finish(t, &err), 0);
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    expect(dwh_wh_db(w), "SELECT coalesce(id, '-'), v FROM src_keepf ORDER BY rowid", "-|nokey1;-|nokey2;1|a2;2|b3");
+    assert_int_equal(dwh_wh_table_repeated(t), 3);
+    dwh_wh_table_close(t);
+
+    /* without the flag a full refresh keeps every row */
+    t = dwh_wh_table_open(w, "src_keepf", DWH_WRITE_REPLACE, pk, 0, &err);
+    must_write(w, t, "[{\"id\":1,\"v\":\"a\"},{\"id\":1,\"v\":\"a2\"}]");
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_finish(t, &err), 0);
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    expect(dwh_wh_db(w), "SELECT count(*) FROM src_keepf", "2");
+    dwh_wh_table_close(t);
+    dwh_wh_close(w);
+}
+
 static void schema_evolution_and_types(void **s) {
     (void)s;
     dwh_warehouse *w = open_wh();
@@ -514,6 +566,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(schema_evolution_and_types, setup, teardown),
         cmocka_unit_test_setup_teardown(values_keep_their_types, setup, teardown),
         cmocka_unit_test_setup_teardown(merge_duplicate_keys_in_a_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(keep_last_row_per_key, setup, teardown),
         cmocka_unit_test_setup_teardown(hostile_column_names, setup, teardown),
         cmocka_unit_test_setup_teardown(full_refresh_swaps_atomically, setup, teardown),
         cmocka_unit_test_setup_teardown(append_and_mode_changes, setup, teardown),
