@@ -933,7 +933,13 @@ static void validate_file(vstate *vs, const dw_field *f, json_object *v, const c
         return;
     }
     json_object *resolved = NULL, *parsed = NULL;
-    int r = take_reference(vs, path, v, 1, &resolved);
+    /* An uploaded JSON file may hold "$" keys of its own ("$schema"): only a
+     * well-formed reference is one.  And once references are resolved
+     * (no_references: re-validating a validated config) an object here is
+     * the file's content, whatever its keys look like. */
+    dwh_secret_ref_kind kind = dwh_secret_ref_kind_of(v);
+    int content = json && (kind == DWH_REF_MALFORMED || (kind != DWH_REF_NONE && vs->opt && vs->opt->no_references));
+    int r = content ? 0 : take_reference(vs, path, v, 1, &resolved);
     if (r < 0) return;
     if (r > 0) v = resolved;
     if (!json) {

@@ -198,6 +198,11 @@ static const vcase cases[] = {
     {"file upload wrong type", "{\"key_file\": [1]}", 0, 1, {{"key_file", "JSON object", "an array of 1 item"}}},
     {"file upload any keys", "{\"any_file\": {\"anything\": {\"nested\": true}}}", 0, 0, {{0}}, 0, {{0}},
      {{"any_file.anything.nested", "true"}}},
+    /* An uploaded JSON file's own "$" keys are content, not a secret reference. */
+    {"file upload with $ keys", "{\"any_file\": {\"$schema\": \"s\", \"n\": 1}}", 0, 0, {{0}}, 0, {{0}},
+     {{"any_file.$schema", "\"s\""}}},
+    {"file upload text with a $ key", "{\"any_file\": \"{\\\"$\\\": [2, 2]}\"}", 0, 0, {{0}}, 0, {{0}},
+     {{"any_file.$", "[ 2, 2 ]"}}},
 
     /* ---- SSH tunnel ---- */
     {"ssh password", "{\"ssh_tunnel\": {\"enabled\": true, \"host\": \"bastion.example.com\", \"port\": \"2222\", \"username\": \"etl\", \"auth_type\": \"password\", \"password\": \"pw_SECRET_2\"}}",
