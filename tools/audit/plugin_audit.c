@@ -9,12 +9,19 @@
  * api->rest_run so that every request is attributed, retried, guarded and
  * counted.  It also reports what the host cannot contain: ending the
  * process (exit, _exit, _Exit, quick_exit) and using stdout; these fail
- * the audit but leave the transport verdict alone.
+ * the audit but leave the transport verdict alone.  And it reports code
+ * that runs when the plugin is merely loaded (dlopen, e.g. by
+ * `dwhost list-plugins`) or unloaded: DT_INIT, DT_INIT_ARRAY,
+ * DT_PREINIT_ARRAY, DT_FINI and DT_FINI_ARRAY entries other than the
+ * toolchain's own (see loadtime_allowed()); kind "load_time_code", also
+ * outside the transport verdict.
  *
  * Output: one line per finding, "FILE: imports SYMBOL (kind): what to do",
+ * "FILE: runs FUNCTION when loaded (DT_INIT_ARRAY, load_time_code): ...",
  * or "FILE: ok (tracked transport only)".  --json prints one object:
  *   {"ok": bool, "files": [{"file", "verdict": "tracked"|"untracked"|"error",
- *    "findings": [{"kind", "symbol"|"library", "advice"}], "error"}]}
+ *    "findings": [{"kind", "symbol"|"library"|"function", "table" (load_time_code
+ *    only), "advice"}], "error"}]}
  * Exit: 0 clean, 1 at least one finding, 2 usage error or a file that could
  * not be audited (not ELF, truncated, no dynamic symbol table).
  *
@@ -88,13 +95,17 @@ static const char *advice(const char *kind) {
                "reports it";
     if (!strcmp(kind, "stdout"))
         return "do not write to stdout (dwhost read prints rows there as JSON lines): log with api->log";
+    if (!strcmp(kind, "load_time_code"))
+        return "move this work into init(): listing must not run plugin code";
+    if (!strcmp(kind, "unload_time_code"))
+        return "move this clean-up into fini(): listing must not run plugin code";
     return "do not make system calls directly: use the host's function table";
 }
 
 /* Findings of these kinds bypass the tracked transport (the verdict);
  * the others are hygiene findings that only fail the audit. */
 static int is_transport_kind(const char *kind) {
-    return strcmp(kind, "process_exit") != 0 && strcmp(kind, "stdout") != 0;
+    return strcmp(kind, "process_exit") != 0 && strcmp(kind, "stdout") != 0 && strcmp(kind, "load_time_code") != 0;
 }
 
 static const char *match(const rule *rules, const char *name) {
@@ -114,6 +125,7 @@ static const char *match(const rule *rules, const char *name) {
 typedef struct audit {
     const char *path;
     json_object *findings; /* array */
+    int sanitized;         /* imports __asan_*: the compiler added its own ctor/dtor */
     char error[256];
 } audit;
 
@@ -138,6 +150,221 @@ static const char *str_at(const uint8_t *base, size_t size, uint64_t off) {
     return s;
 }
 
+
+/* ---- load-time code ---------------------------------------------------------
+ *
+ * dlopen() runs DT_PREINIT_ARRAY (ignored by glibc for shared objects, still
+ * reported), DT_INIT and DT_INIT_ARRAY; dlclose() runs DT_FINI_ARRAY and
+ * DT_FINI.  Every shared object gcc 12 or clang 14 (Debian 12) links gets
+ * exactly these from the toolchain's crt files, verified with readelf -d /
+ * readelf -x .init_array / nm on a plain plugin:
+ *   DT_INIT  -> _init (crti.o, first byte of .init)
+ *   DT_FINI  -> _fini (crti.o, first byte of .fini)
+ *   DT_INIT_ARRAY -> frame_dummy              (crtbeginS.o)
+ *   DT_FINI_ARRAY -> __do_global_dtors_aux    (crtbeginS.o)
+ * -fsanitize=address adds one constructor and one destructor of its own:
+ * clang names them asan.module_ctor / asan.module_dtor, gcc _sub_I_00099_N /
+ * _sub_D_00099_N (priority 99 is reserved to the implementation, so user
+ * code cannot get that name without a warning); they are accepted only
+ * when the plugin imports __asan_* (it is instrumented).
+ * An entry is named through .symtab, then .dynsym.  A stripped plugin
+ * whose entries cannot be named: DT_INIT/DT_FINI pass when they point at
+ * the first byte of .init/.fini (where crti.o puts _init/_fini;
+ * -Wl,-init=f points elsewhere), and each array may hold as many unnamed
+ * entries as the toolchain adds (1, or 2 when instrumented); any more is
+ * plugin code.  A stripped plugin with its own constructor but no
+ * frame_dummy is not produced by these toolchains. */
+
+enum { TBL_PREINIT, TBL_INIT, TBL_INIT_ARRAY, TBL_FINI, TBL_FINI_ARRAY };
+static const char *const table_names[] = {"DT_PREINIT_ARRAY", "DT_INIT", "DT_INIT_ARRAY", "DT_FINI",
+                                          "DT_FINI_ARRAY"};
+
+static int prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+
+/* Is NAME the toolchain's own entry for table TBL? */
+static int loadtime_allowed(const audit *a, int tbl, const char *name) {
+    switch (tbl) {
+    case TBL_INIT: return !strcmp(name, "_init");
+    case TBL_FINI: return !strcmp(name, "_fini");
+    case TBL_INIT_ARRAY:
+        return !strcmp(name, "frame_dummy") ||
+               (a->sanitized && (!strcmp(name, "asan.module_ctor") || prefix(name, "_sub_I_00099_")));
+    case TBL_FINI_ARRAY:
+        return !strcmp(name, "__do_global_dtors_aux") ||
+               (a->sanitized && (!strcmp(name, "asan.module_dtor") || prefix(name, "_sub_D_00099_")));
+    default: return 0; /* nothing of the toolchain's is in a shared object's preinit array */
+    }
+}
+
+static void add_loadtime(audit *a, int tbl, const char *function) {
+    for (size_t i = 0; i < json_object_array_length(a->findings); i++) {
+        json_object *f = json_object_array_get_idx(a->findings, i), *v = NULL, *t = NULL;
+        if (json_object_object_get_ex(f, "function", &v) && json_object_object_get_ex(f, "table", &t) &&
+            !strcmp(json_object_get_string(v), function) && !strcmp(json_object_get_string(t), table_names[tbl]))
+            return;
+    }
+    json_object *f = json_object_new_object();
+    json_object_object_add(f, "kind", json_object_new_string("load_time_code"));
+    json_object_object_add(f, "function", json_object_new_string(function));
+    json_object_object_add(f, "table", json_object_new_string(table_names[tbl]));
+    /* The JSON kind stays load_time_code; only the advice says which hook. */
+    int unload = tbl == TBL_FINI || tbl == TBL_FINI_ARRAY;
+    json_object_object_add(f, "advice", json_object_new_string(advice(unload ? "unload_time_code" : "load_time_code")));
+    json_object_array_add(a->findings, f);
+}
+
+/* Generic over ELF class: the entry points of every load-time table, each
+ * resolved to a name where the file says one, then judged. */
+#define DEFINE_LOADTIME(SFX)                                                                                   \
+    /* The symbol defined at ADDR, from .symtab (preferred) or .dynsym; NULL if none. */                       \
+    static const char *name_at##SFX(const uint8_t *img, size_t size, const Elf##SFX##_Shdr *sh, unsigned shnum, \
+                                    uint64_t addr) {                                                           \
+        for (int pass = 0; pass < 2; pass++) {                                                                 \
+            unsigned want = pass == 0 ? SHT_SYMTAB : SHT_DYNSYM;                                               \
+            for (unsigned i = 0; i < shnum; i++) {                                                             \
+                const Elf##SFX##_Shdr *s = &sh[i];                                                             \
+                if (s->sh_type != want || s->sh_link >= shnum) continue;                                       \
+                const Elf##SFX##_Shdr *st = &sh[s->sh_link];                                                   \
+                if (s->sh_offset > size || s->sh_size > size - s->sh_offset || st->sh_offset > size ||         \
+                    st->sh_size > size - st->sh_offset)                                                        \
+                    continue;                                                                                  \
+                const Elf##SFX##_Sym *sym = (const Elf##SFX##_Sym *)(img + s->sh_offset);                     \
+                size_t n = s->sh_size / sizeof *sym;                                                           \
+                for (size_t k = 1; k < n; k++) {                                                               \
+                    unsigned type = ELF##SFX##_ST_TYPE(sym[k].st_info);                                        \
+                    if (sym[k].st_shndx == SHN_UNDEF || sym[k].st_value != addr) continue;                     \
+                    if (type != STT_FUNC && type != STT_NOTYPE && type != STT_GNU_IFUNC) continue;             \
+                    const char *nm = str_at(img + st->sh_offset, st->sh_size, sym[k].st_name);                 \
+                    if (nm && *nm) return nm;                                                                  \
+                }                                                                                              \
+            }                                                                                                  \
+        }                                                                                                      \
+        return NULL;                                                                                           \
+    }                                                                                                          \
+    /* The section holding the bytes of ADDR (not .bss), or NULL. */                                           \
+    static const Elf##SFX##_Shdr *section_at##SFX(const Elf##SFX##_Shdr *sh, unsigned shnum, uint64_t addr,     \
+                                                   uint64_t len) {                                             \
+        for (unsigned i = 0; i < shnum; i++)                                                                   \
+            if ((sh[i].sh_flags & SHF_ALLOC) && sh[i].sh_type != SHT_NOBITS && addr >= sh[i].sh_addr &&       \
+                sh[i].sh_size >= len && addr - sh[i].sh_addr <= sh[i].sh_size - len)                           \
+                return &sh[i];                                                                                 \
+        return NULL;                                                                                           \
+    }                                                                                                          \
+    /* What a pointer-sized slot at ADDR holds after relocation: *sym_name is set when a                       \
+     * symbol relocation fills it (the name is then what runs), else *value. Returns -1 if                    \
+     * the slot is outside the file. */                                                                        \
+    static int slot##SFX(const uint8_t *img, size_t size, const Elf##SFX##_Shdr *sh, unsigned shnum,           \
+                         uint64_t addr, uint64_t *value, const char **sym_name) {                             \
+        const Elf##SFX##_Shdr *s = section_at##SFX(sh, shnum, addr, sizeof(Elf##SFX##_Addr));                 \
+        if (!s) return -1;                                                                                     \
+        uint64_t off = s->sh_offset + (addr - s->sh_addr);                                                     \
+        if (off > size || size - off < sizeof(Elf##SFX##_Addr)) return -1;                                    \
+        Elf##SFX##_Addr raw;                                                                                   \
+        memcpy(&raw, img + off, sizeof raw);                                                                   \
+        *value = raw;                                                                                          \
+        *sym_name = NULL;                                                                                      \
+        for (unsigned i = 0; i < shnum; i++) {                                                                 \
+            const Elf##SFX##_Shdr *r = &sh[i];                                                                 \
+            if ((r->sh_type != SHT_RELA && r->sh_type != SHT_REL) || r->sh_offset > size ||                   \
+                r->sh_size > size - r->sh_offset)                                                              \
+                continue;                                                                                      \
+            int rela = r->sh_type == SHT_RELA;                                                                 \
+            size_t ent = rela ? sizeof(Elf##SFX##_Rela) : sizeof(Elf##SFX##_Rel);                             \
+            for (size_t k = 0; k < r->sh_size / ent; k++) {                                                    \
+                Elf##SFX##_Rela e = {0};                                                                       \
+                memcpy(&e, img + r->sh_offset + k * ent, ent);                                                 \
+                if (e.r_offset != addr) continue;                                                              \
+                size_t symi = ELF##SFX##_R_SYM(e.r_info);                                                      \
+                if (symi == 0) { /* RELATIVE: base + addend (REL: + the slot's own bytes) */                   \
+                    if (rela) *value = (uint64_t)e.r_addend;                                                   \
+                    return 0;                                                                                  \
+                }                                                                                              \
+                if (r->sh_link >= shnum) return 0;                                                             \
+                const Elf##SFX##_Shdr *ds = &sh[r->sh_link];                                                   \
+                if (ds->sh_link >= shnum || ds->sh_offset > size || ds->sh_size > size - ds->sh_offset ||      \
+                    symi >= ds->sh_size / sizeof(Elf##SFX##_Sym))                                              \
+                    return 0;                                                                                  \
+                const Elf##SFX##_Shdr *dst = &sh[ds->sh_link];                                                 \
+                const Elf##SFX##_Sym *sym = (const Elf##SFX##_Sym *)(img + ds->sh_offset) + symi;             \
+                if (dst->sh_offset <= size && dst->sh_size <= size - dst->sh_offset)                           \
+                    *sym_name = str_at(img + dst->sh_offset, dst->sh_size, sym->st_name);                      \
+                if (sym->st_shndx != SHN_UNDEF) *value = sym->st_value + (rela ? (uint64_t)e.r_addend : 0);   \
+                return 0;                                                                                      \
+            }                                                                                                  \
+        }                                                                                                      \
+        return 0;                                                                                              \
+    }                                                                                                          \
+    static void loadtime##SFX(audit *a, const uint8_t *img, size_t size, const Elf##SFX##_Shdr *sh,           \
+                              unsigned shnum, const Elf##SFX##_Dyn *d, size_t nd) {                           \
+        uint64_t at[5] = {0}, sz[5] = {0};                                                                     \
+        int have[5] = {0};                                                                                     \
+        for (size_t k = 0; k < nd && d[k].d_tag != DT_NULL; k++) {                                             \
+            int t = -1, is_size = 0;                                                                           \
+            switch (d[k].d_tag) {                                                                              \
+            case DT_PREINIT_ARRAY: t = TBL_PREINIT; break;                                                     \
+            case DT_PREINIT_ARRAYSZ: t = TBL_PREINIT, is_size = 1; break;                                      \
+            case DT_INIT: t = TBL_INIT; break;                                                                 \
+            case DT_INIT_ARRAY: t = TBL_INIT_ARRAY; break;                                                     \
+            case DT_INIT_ARRAYSZ: t = TBL_INIT_ARRAY, is_size = 1; break;                                      \
+            case DT_FINI: t = TBL_FINI; break;                                                                 \
+            case DT_FINI_ARRAY: t = TBL_FINI_ARRAY; break;                                                     \
+            case DT_FINI_ARRAYSZ: t = TBL_FINI_ARRAY, is_size = 1; break;                                      \
+            default: continue;                                                                                 \
+            }                                                                                                  \
+            if (is_size) sz[t] = d[k].d_un.d_val;                                                              \
+            else at[t] = d[k].d_un.d_ptr, have[t] = 1;                                                         \
+        }                                                                                                      \
+        char unnamed[64];                                                                                      \
+        for (int t = 0; t < 5; t++) {                                                                          \
+            if (!have[t]) continue;                                                                            \
+            if (t == TBL_INIT || t == TBL_FINI) {                                                              \
+                const char *nm = name_at##SFX(img, size, sh, shnum, at[t]);                                    \
+                if (nm) {                                                                                      \
+                    if (!loadtime_allowed(a, t, nm)) add_loadtime(a, t, nm);                                   \
+                    continue;                                                                                  \
+                }                                                                                              \
+                /* stripped: crti.o's _init/_fini are the first byte of .init/.fini */                         \
+                const Elf##SFX##_Shdr *s = section_at##SFX(sh, shnum, at[t], 1);                               \
+                const Elf##SFX##_Shdr *shstr = NULL;                                                           \
+                const uint8_t *ehb = img;                                                                      \
+                unsigned shstrndx = ((const Elf##SFX##_Ehdr *)ehb)->e_shstrndx;                                \
+                if (shstrndx < shnum) shstr = &sh[shstrndx];                                                   \
+                const char *sname = NULL;                                                                      \
+                if (s && shstr && shstr->sh_offset <= size && shstr->sh_size <= size - shstr->sh_offset)       \
+                    sname = str_at(img + shstr->sh_offset, shstr->sh_size, s->sh_name);                        \
+                if (s && sname && s->sh_addr == at[t] && !strcmp(sname, t == TBL_INIT ? ".init" : ".fini"))     \
+                    continue;                                                                                  \
+                snprintf(unnamed, sizeof unnamed, "unnamed function at 0x%llx", (unsigned long long)at[t]);    \
+                add_loadtime(a, t, unnamed);                                                                   \
+                continue;                                                                                      \
+            }                                                                                                  \
+            /* arrays: unnamed entries count against the toolchain's own (1, +1 instrumented) */               \
+            int spare = t == TBL_PREINIT ? 0 : 1 + (a->sanitized ? 1 : 0);                                     \
+            for (uint64_t i = 0; i < sz[t] / sizeof(Elf##SFX##_Addr); i++) {                                   \
+                uint64_t slot_addr = at[t] + i * sizeof(Elf##SFX##_Addr), v = 0;                               \
+                const char *nm = NULL;                                                                         \
+                if (slot##SFX(img, size, sh, shnum, slot_addr, &v, &nm) != 0) {                                \
+                    snprintf(unnamed, sizeof unnamed, "entry %llu (outside the file)", (unsigned long long)i); \
+                    add_loadtime(a, t, unnamed);                                                               \
+                    continue;                                                                                  \
+                }                                                                                              \
+                if (!nm && (v == 0 || v == (Elf##SFX##_Addr)-1)) continue; /* never called */                \
+                if (!nm) nm = name_at##SFX(img, size, sh, shnum, v);                                           \
+                if (nm) {                                                                                      \
+                    if (!loadtime_allowed(a, t, nm)) add_loadtime(a, t, nm);                                   \
+                } else if (spare > 0) {                                                                        \
+                    spare--;                                                                                   \
+                } else {                                                                                       \
+                    snprintf(unnamed, sizeof unnamed, "unnamed function at 0x%llx", (unsigned long long)v);    \
+                    add_loadtime(a, t, unnamed);                                                               \
+                }                                                                                              \
+            }                                                                                                  \
+        }                                                                                                      \
+    }
+
+DEFINE_LOADTIME(32)
+DEFINE_LOADTIME(64)
+
 /* Generic over ELF class: SFX is 32 or 64. */
 #define DEFINE_SCAN(SFX)                                                                                       \
     static int scan##SFX(audit *a, const uint8_t *img, size_t size) {                                          \
@@ -151,6 +378,8 @@ static const char *str_at(const uint8_t *base, size_t size, uint64_t off) {
                    -1;                                                                                         \
         const Elf##SFX##_Shdr *sh = (const Elf##SFX##_Shdr *)(img + eh->e_shoff);                            \
         int have_dynsym = 0;                                                                                   \
+        const Elf##SFX##_Dyn *dyn = NULL;                                                                      \
+        size_t ndyn = 0;                                                                                       \
         for (unsigned i = 0; i < eh->e_shnum; i++) {                                                           \
             const Elf##SFX##_Shdr *s = &sh[i];                                                                 \
             if (s->sh_type != SHT_DYNSYM && s->sh_type != SHT_DYNAMIC) continue;                               \
@@ -169,12 +398,14 @@ static const char *str_at(const uint8_t *base, size_t size, uint64_t off) {
                     if (sym[k].st_shndx != SHN_UNDEF) continue; /* defined here: not an import */             \
                     const char *name = str_at(strtab, strsz, sym[k].st_name);                                  \
                     if (!name || !*name) continue;                                                             \
+                    if (prefix(name, "__asan_")) a->sanitized = 1;                                             \
                     const char *kind = match(symbol_rules, name);                                              \
                     if (kind) add_finding(a, kind, "symbol", name);                                            \
                 }                                                                                              \
             } else {                                                                                           \
                 size_t n = s->sh_size / sizeof(Elf##SFX##_Dyn);                                               \
                 const Elf##SFX##_Dyn *d = (const Elf##SFX##_Dyn *)(img + s->sh_offset);                       \
+                dyn = d, ndyn = n;                                                                             \
                 for (size_t k = 0; k < n && d[k].d_tag != DT_NULL; k++) {                                      \
                     if (d[k].d_tag != DT_NEEDED) continue;                                                     \
                     const char *lib = str_at(strtab, strsz, d[k].d_un.d_val);                                  \
@@ -186,6 +417,7 @@ static const char *str_at(const uint8_t *base, size_t size, uint64_t off) {
         }                                                                                                      \
         if (!have_dynsym)                                                                                      \
             return snprintf(a->error, sizeof a->error, "no dynamic symbol table (not a plugin?)"), -1;        \
+        if (dyn) loadtime##SFX(a, img, size, sh, eh->e_shnum, dyn, ndyn);                                       \
         return 0;                                                                                              \
     }
 
@@ -241,8 +473,9 @@ static void usage(FILE *out) {
             "usage: plugin-audit [--json] FILE.so...\n"
             "Reports plugins that use libcurl, sockets, DNS, TLS, run-time loading or processes directly\n"
             "instead of the host's tracked transport, or that end the process (exit, _exit, _Exit,\n"
-            "quick_exit) or use stdout.  Exit 0: clean; 1: a finding; 2: usage error or a file that\n"
-            "could not be audited.\n");
+            "quick_exit) or use stdout, or that run code of their own when loaded or unloaded\n"
+            "(constructors, destructors: DT_INIT, DT_INIT_ARRAY, DT_PREINIT_ARRAY, DT_FINI_ARRAY).\n"
+            "Exit 0: clean; 1: a finding; 2: usage error or a file that could not be audited.\n");
 }
 
 int main(int argc, char **argv) {
@@ -282,6 +515,15 @@ int main(int argc, char **argv) {
             for (size_t k = 0; k < n; k++) {
                 json_object *f = json_object_array_get_idx(a.findings, k), *v;
                 const char *kind = json_object_get_string(json_object_object_get(f, "kind"));
+                json_object *tbl;
+                if (json_object_object_get_ex(f, "table", &tbl)) {
+                    const char *t = json_object_get_string(tbl);
+                    printf("%s: runs %s when %s (%s, %s): %s\n", a.path,
+                           json_object_get_string(json_object_object_get(f, "function")),
+                           strstr(t, "FINI") ? "unloaded" : "loaded", t, kind,
+                           json_object_get_string(json_object_object_get(f, "advice")));
+                    continue;
+                }
                 int is_lib = json_object_object_get_ex(f, "library", &v);
                 if (!is_lib) v = json_object_object_get(f, "symbol");
                 printf("%s: %s %s (%s): %s\n", a.path, is_lib ? "links" : "imports", json_object_get_string(v), kind,
