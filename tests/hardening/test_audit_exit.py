@@ -38,9 +38,12 @@ check(f["verdict"] == "tracked", f"exit/stdout are not a transport bypass: verdi
 check({(x["kind"], x.get("symbol")) for x in f["findings"]} == {("process_exit", "exit"), ("stdout", "stdout")},
       f"findings {f['findings']}")
 
-# the crasher aborts (and crashes) but neither exits nor prints
-code, out = run(crasher)
-check(code == 0 and "ok (tracked transport only)" in out, f"crasher: exit {code}: {out}")
+# the crasher aborts (and crashes) but neither exits nor prints; its only
+# findings are the constructor/destructor it has on purpose (CRASHER_CRASH=load)
+code, out = run("--json", crasher)
+f = json.loads(out)["files"][0]
+check(code == 1 and f["verdict"] == "tracked", f"crasher: exit {code}: {out}")
+check({x["kind"] for x in f["findings"]} == {"load_time_code"}, f"crasher findings {f['findings']}")
 
 if failures:
     sys.exit(1)
