@@ -61,6 +61,13 @@ check(code == 1, f"stripped bad_ctor: exit {code}, expected 1: {out}")
 check(f"{sbad}: runs unnamed function at 0x" in out and "when loaded (DT_INIT_ARRAY, load_time_code)" in out,
       f"stripped constructor not caught:\n{out}")
 check("when unloaded (DT_FINI_ARRAY, load_time_code)" in out, f"stripped destructor not caught:\n{out}")
+# Symbols kept but the constructor's own removed: frame_dummy, still named,
+# uses up the toolchain's budget, so the unnamed constructor is reported.
+partial = os.path.join(scratch, "partial-" + os.path.basename(bad))
+subprocess.run(["objcopy", "--strip-symbol=bad_ctor_warm_up", bad, partial], check=True, timeout=60)
+code, out = run(partial)
+check(code == 1 and f"{partial}: runs unnamed function at 0x" in out and "(DT_INIT_ARRAY, load_time_code)" in out,
+      f"unnamed constructor beside a named frame_dummy not caught: exit {code}:\n{out}")
 code, out = run(splain)
 check(code == 0 and "ok (tracked transport only)" in out, f"stripped plain: exit {code}: {out}")
 

@@ -326,8 +326,7 @@ static void add_loadtime(audit *a, int tbl, const char *function) {
                 /* stripped: crti.o's _init/_fini are the first byte of .init/.fini */                         \
                 const Elf##SFX##_Shdr *s = section_at##SFX(sh, shnum, at[t], 1);                               \
                 const Elf##SFX##_Shdr *shstr = NULL;                                                           \
-                const uint8_t *ehb = img;                                                                      \
-                unsigned shstrndx = ((const Elf##SFX##_Ehdr *)ehb)->e_shstrndx;                                \
+                unsigned shstrndx = ((const Elf##SFX##_Ehdr *)img)->e_shstrndx;                                \
                 if (shstrndx < shnum) shstr = &sh[shstrndx];                                                   \
                 const char *sname = NULL;                                                                      \
                 if (s && shstr && shstr->sh_offset <= size && shstr->sh_size <= size - shstr->sh_offset)       \
@@ -338,25 +337,32 @@ static void add_loadtime(audit *a, int tbl, const char *function) {
                 add_loadtime(a, t, unnamed);                                                                   \
                 continue;                                                                                      \
             }                                                                                                  \
-            /* arrays: unnamed entries count against the toolchain's own (1, +1 instrumented) */               \
+            /* arrays: the toolchain adds 1 entry (2 instrumented).  Pass 0 takes the named      \
+             * toolchain entries off that budget, pass 1 reports: named entries that are not the  \
+             * toolchain's, and unnamed ones beyond what is left of the budget (order-free). */   \
             int spare = t == TBL_PREINIT ? 0 : 1 + (a->sanitized ? 1 : 0);                                     \
-            for (uint64_t i = 0; i < sz[t] / sizeof(Elf##SFX##_Addr); i++) {                                   \
-                uint64_t slot_addr = at[t] + i * sizeof(Elf##SFX##_Addr), v = 0;                               \
-                const char *nm = NULL;                                                                         \
-                if (slot##SFX(img, size, sh, shnum, slot_addr, &v, &nm) != 0) {                                \
-                    snprintf(unnamed, sizeof unnamed, "entry %llu (outside the file)", (unsigned long long)i); \
-                    add_loadtime(a, t, unnamed);                                                               \
-                    continue;                                                                                  \
-                }                                                                                              \
-                if (!nm && (v == 0 || v == (Elf##SFX##_Addr)-1)) continue; /* never called */                \
-                if (!nm) nm = name_at##SFX(img, size, sh, shnum, v);                                           \
-                if (nm) {                                                                                      \
-                    if (!loadtime_allowed(a, t, nm)) add_loadtime(a, t, nm);                                   \
-                } else if (spare > 0) {                                                                        \
-                    spare--;                                                                                   \
-                } else {                                                                                       \
-                    snprintf(unnamed, sizeof unnamed, "unnamed function at 0x%llx", (unsigned long long)v);    \
-                    add_loadtime(a, t, unnamed);                                                               \
+            for (int pass = 0; pass < 2; pass++) {                                                             \
+                for (uint64_t i = 0; i < sz[t] / sizeof(Elf##SFX##_Addr); i++) {                               \
+                    uint64_t slot_addr = at[t] + i * sizeof(Elf##SFX##_Addr), v = 0;                           \
+                    const char *nm = NULL;                                                                     \
+                    if (slot##SFX(img, size, sh, shnum, slot_addr, &v, &nm) != 0) {                            \
+                        snprintf(unnamed, sizeof unnamed, "entry %llu (outside the file)",                     \
+                                 (unsigned long long)i);                                                       \
+                        if (pass == 1) add_loadtime(a, t, unnamed);                                            \
+                        continue;                                                                              \
+                    }                                                                                          \
+                    if (!nm && (v == 0 || v == (Elf##SFX##_Addr)-1)) continue; /* never called */            \
+                    if (!nm) nm = name_at##SFX(img, size, sh, shnum, v);                                       \
+                    if (pass == 0) {                                                                           \
+                        if (nm && loadtime_allowed(a, t, nm) && spare > 0) spare--;                            \
+                    } else if (nm) {                                                                           \
+                        if (!loadtime_allowed(a, t, nm)) add_loadtime(a, t, nm);                               \
+                    } else if (spare > 0) {                                                                    \
+                        spare--;                                                                               \
+                    } else {                                                                                   \
+                        snprintf(unnamed, sizeof unnamed, "unnamed function at 0x%llx", (unsigned long long)v);\
+                        add_loadtime(a, t, unnamed);                                                           \
+                    }                                                                                          \
                 }                                                                                              \
             }                                                                                                  \
         }                                                                                                      \
