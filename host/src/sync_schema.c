@@ -172,12 +172,39 @@ static dw_status sink_fail(sync_job *j, dw_ctx *ctx) {
     return dwh_ctx_fail_host(ctx, st, "%s", j->message ? j->message : "the sync failed");
 }
 
+/* The JSON text of a key or watermark value.  Integers (the usual key)
+ * are formatted into buf: json-c's own serialiser would allocate a print
+ * buffer on every row's value.  The text is the same as json-c's ("%" PRId64);
+ * the clamped extremes (a uint64 beyond INT64_MAX reads as INT64_MAX) go
+ * through json-c.  The result lives in buf or in v. */
+static const char *value_text(json_object *v, int flags, char *buf, size_t cap, size_t *len) {
+    if (json_object_get_type(v) == json_type_int && cap >= 21) {
+        int64_t i = json_object_get_int64(v);
+        if (i != INT64_MAX && i != INT64_MIN) {
+            uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+            char tmp[20];
+            size_t n = 0;
+            do {
+                tmp[n++] = (char)('0' + u % 10);
+                u /= 10;
+            } while (u);
+            size_t o = 0;
+            if (i < 0) buf[o++] = '-';
+            while (n) buf[o++] = tmp[--n];
+            buf[o] = 0;
+            *len = o;
+            return buf;
+        }
+    }
+    return json_object_to_json_string_length(v, flags, len);
+}
+
 /* What the pipeline needs of a row besides its cells, computed while the
  * JSON is at hand: the JSON-lines text, the partition key, the primary-key
  * tuple (merge: missing or null keys fail here), the incremental value.
  * *tuple (put by the caller) may hold a composite key's array. */
 static int encode_extras(sync_job *j, json_object *row, dwh_row_extras *x, char *part, size_t part_cap,
-                         dwh_wm_value *wm, json_object **tuple) {
+                         dwh_wm_value *wm, json_object **tuple, char (*num)[2][24]) {
     const dwh_sync_plan *p = j->plan;
     const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
     if (!j->w) {
@@ -213,13 +240,13 @@ static int encode_extras(sync_job *j, json_object *row, dwh_row_extras *x, char 
             else single = v;
         }
         if (*tuple ? json_object_array_length(*tuple) == p->n_pk : single != NULL)
-            x->pk = json_object_to_json_string_length(*tuple ? *tuple : single, flags, &x->pk_len);
+            x->pk = value_text(*tuple ? *tuple : single, flags, (*num)[0], sizeof (*num)[0], &x->pk_len);
     }
     if (p->incremental_field) {
         json_object *v = NULL;
         if (json_object_object_get_ex(row, p->incremental_field, &v) && dwh_wm_parse(v, p->field_type, wm) == 0) {
             x->wm = wm;
-            x->wm_text = json_object_to_json_string_length(v, flags, &x->wm_len);
+            x->wm_text = value_text(v, flags, (*num)[1], sizeof (*num)[1], &x->wm_len);
         }
     }
     return 0;
@@ -257,7 +284,8 @@ static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
     char part[64];
     dwh_wm_value wm;
     json_object *tuple = NULL;
-    if (encode_extras(j, row, &x, part, sizeof part, &wm, &tuple) < 0) {
+    char num[2][24]; /* key and watermark texts of integer values */
+    if (encode_extras(j, row, &x, part, sizeof part, &wm, &tuple, &num) < 0) {
         json_object_put(tuple);
         return sink_fail(j, ctx);
     }

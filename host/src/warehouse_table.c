@@ -34,6 +34,7 @@ struct dwh_wh_table {
     size_t n_key_col;
     int synced_idx, part_idx;
     sqlite3_stmt *insert;  /* for the current column set */
+    int run_param;         /* merge: index of :run_started in insert, else 0 */
     int keep_last;         /* keys may repeat in a run: the last row wins */
     uint64_t repeated;     /* rows of this run replaced by a later row of their key */
 };
@@ -408,6 +409,8 @@ static int prepare_insert(dwh_wh_table *t, char **err) {
     int rc = sqlite3_prepare_v3(t->w->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->insert, NULL);
     sqlite3_free(sql);
     if (rc) return dwh_wh_fail(t->w, rc, err, "preparing writes to table %s", t->target);
+    /* looked up once per statement, not per row */
+    t->run_param = t->mode == DWH_WRITE_MERGE ? sqlite3_bind_parameter_index(t->insert, ":run_started") : 0;
     return 0;
 }
 
@@ -493,7 +496,7 @@ int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
             sqlite3_bind_text(st, t->synced_idx + 1, rows->synced_at, -1, SQLITE_STATIC);
         const char *part = dwh_batch_text(b, row->partition);
         if (t->part_idx >= 0 && part) sqlite3_bind_text(st, t->part_idx + 1, part, (int)row->partition.len, SQLITE_STATIC);
-        int run_param = t->mode == DWH_WRITE_MERGE ? sqlite3_bind_parameter_index(st, ":run_started") : 0;
+        int run_param = t->run_param;
         if (run_param && rows->run_started) sqlite3_bind_text(st, run_param, rows->run_started, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
