@@ -113,3 +113,17 @@ json_object *dwh_config_report_to_json(const dwh_config_report *r, const dwh_sec
     json_object_object_add(o, "warnings", list_json(r->warnings, r->n_warnings, 1, secrets));
     return o;
 }
+
+char *dwh_config_report_summary(const dwh_config_report *r, const dwh_secrets *secrets) {
+    char *all = strdup("invalid config: ");
+    for (size_t i = 0; all && i < r->n_errors; i++) {
+        char *line = dwh_config_issue_line(&r->errors[i], 0), *next = NULL;
+        if (line && asprintf(&next, "%s%s%s", all, i ? "; " : "", line) < 0) next = NULL;
+        free(line);
+        free(all);
+        all = next;
+    }
+    char *clean = all ? dwh_secrets_scrub(secrets, all) : NULL;
+    free(all);
+    return clean;
+}

@@ -50,6 +50,11 @@ void dwh_config_report_warning(dwh_config_report *r, const char *path, const cha
  * `warning` selects "config warning".  malloc'd; caller frees; NULL on OOM. */
 char *dwh_config_issue_line(const dwh_config_issue *i, int warning);
 
+/* Every error on one line, "invalid config: <line>; <line>...", scrubbed
+ * through `secrets` (may be NULL): the message an embedding call returns.
+ * malloc'd; caller frees; NULL on OOM. */
+char *dwh_config_report_summary(const dwh_config_report *r, const dwh_secrets *secrets);
+
 /* Writes every error, then every warning, one per line as
  * "dwhost: config error at <path>: expected ..., got ..." to `out`, each line
  * scrubbed through `secrets` (may be NULL). */

@@ -22,21 +22,6 @@ static char *strf(const char *fmt, const char *arg) {
     return s;
 }
 
-/* "invalid config: at a: ...; at b: ..." (scrubbed), malloc'd. */
-static char *config_errors(const dwh_config_report *rep, const dwh_secrets *secrets) {
-    char *all = strdup("invalid config: ");
-    for (size_t i = 0; all && i < rep->n_errors; i++) {
-        char *line = dwh_config_issue_line(&rep->errors[i], 0), *next = NULL;
-        if (line && asprintf(&next, "%s%s%s", all, i ? "; " : "", line) < 0) next = NULL;
-        free(line);
-        free(all);
-        all = next;
-    }
-    char *clean = all ? dwh_secrets_scrub(secrets, all) : NULL;
-    free(all);
-    return clean;
-}
-
 /* Parses and validates the caller's config (NULL text: none, *out NULL)
  * into *out, collecting its secrets.  DW_OK or DW_ERR_CONFIG with *error. */
 static dw_status load_config(dwh_plugin *p, const char *config_json, const char *base_dir, dwh_secrets *secrets,
@@ -53,7 +38,7 @@ static dw_status load_config(dwh_plugin *p, const char *config_json, const char 
     dwh_config_report_init(&rep);
     dw_status st = DW_OK;
     if (dwh_config_load_json(dwh_plugin_source(p), raw, base_dir, out, secrets, &rep) != 0) {
-        set_error(error, config_errors(&rep, secrets));
+        set_error(error, dwh_config_report_summary(&rep, secrets));
         st = DW_ERR_CONFIG;
     }
     dwh_config_report_clear(&rep);

@@ -13,21 +13,6 @@ static void set_error(char **error, char *msg) {
     else free(msg);
 }
 
-/* "config error at a: ...; config error at b: ..." (scrubbed). */
-static char *config_errors(const dwh_config_report *rep, const dwh_secrets *secrets) {
-    char *all = strdup("invalid config: ");
-    for (size_t i = 0; all && i < rep->n_errors; i++) {
-        char *line = dwh_config_issue_line(&rep->errors[i], 0), *next = NULL;
-        if (line && asprintf(&next, "%s%s%s", all, i ? "; " : "", line) < 0) next = NULL;
-        free(line);
-        free(all);
-        all = next;
-    }
-    char *clean = all ? dwh_secrets_scrub(secrets, all) : NULL;
-    free(all);
-    return clean;
-}
-
 dwh_sync_failure dwh_sync(dwh_host *h, const char *source, const char *config_json, const dwh_sync_options *opts,
                           char **report_json, char **error) {
     if (report_json) *report_json = NULL;
@@ -61,7 +46,7 @@ dwh_sync_failure dwh_sync(dwh_host *h, const char *source, const char *config_js
     }
     if (dwh_config_load_json(dwh_plugin_source(p), raw, NULL, &validated, secrets, &rep) < 0) {
         f = DWH_SYNC_FAIL_CONFIG;
-        set_error(error, config_errors(&rep, secrets));
+        set_error(error, dwh_config_report_summary(&rep, secrets));
         goto out;
     }
     dwh_sync_report *r = dwh_sync_run(p, validated, secrets, opts ? opts : &none);
