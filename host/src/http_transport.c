@@ -8,23 +8,13 @@
 #include <strings.h>
 
 #include "ctx.h"
+#include "sized_copy.h"
 #include "http_internal.h"
 #include "http_retry.h"
 #include "http_url.h"
 #include "log.h"
 #include "registry.h"
 #include "secrets.h"
-
-/* The plugin's borrowed structs are read only as far as their struct_size
- * reaches; the rest is zero (an older or smaller plugin struct). */
-#define COPY_SIZED(dst, src)                                                   \
-    do {                                                                       \
-        memset(&(dst), 0, sizeof(dst));                                        \
-        if (src) {                                                             \
-            size_t n_ = (src)->struct_size < sizeof(dst) ? (src)->struct_size : sizeof(dst); \
-            memcpy(&(dst), (src), n_);                                         \
-        }                                                                      \
-    } while (0)
 
 static const char *status_reason(long status) {
     switch (status) {
@@ -335,9 +325,9 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
     if (out) *out = NULL;
     if (!ctx || !out) return DW_ERR;
     dw_http_request req;
-    COPY_SIZED(req, req_in);
+    DWH_COPY_SIZED(req, req_in);
     dw_rest_client client;
-    COPY_SIZED(client, client_in);
+    DWH_COPY_SIZED(client, client_in);
     if (!req_in || !req.url || !*req.url)
         return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "http_request: no URL given (dw_http_request.url is required)");
     dwh_http_session *s = dwh_http_session_for(ctx);

@@ -1,5 +1,6 @@
 /* ops.c -- one plugin operation around a fresh dw_ctx (see ops.h). */
 #include "ops.h"
+#include "sized_copy.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,8 +187,7 @@ dwh_op_result dwh_op_run(dwh_plugin *p, json_object *config, dwh_secrets *secret
     if (!inputs || inputs->struct_size < offsetof(dw_run_inputs, schema_name) + sizeof(char *))
         return fail_result(DW_ERR, "run: inputs are missing or their struct_size is too small");
     dw_run_inputs in;
-    memset(&in, 0, sizeof in);
-    memcpy(&in, inputs, inputs->struct_size < sizeof in ? inputs->struct_size : sizeof in);
+    DWH_COPY_SIZED(in, inputs);
     in.struct_size = (uint32_t)sizeof in;
     if (!in.schema_name || !in.schema_name[0]) return fail_result(DW_ERR_NOT_FOUND, "run: no schema name given");
     if (in.incremental_last_value && !is_scalar_json(in.incremental_last_value))

@@ -25,20 +25,12 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "sized_copy.h"
 #include "emit.h"
 #include "json_path.h"
 #include "log.h"
 #include "rest.h"
 #include "rest_page.h"
-
-#define COPY_SIZED(dst, src)                                                                  \
-    do {                                                                                      \
-        memset(&(dst), 0, sizeof(dst));                                                       \
-        if (src) {                                                                            \
-            size_t n_ = (src)->struct_size < sizeof(dst) ? (src)->struct_size : sizeof(dst); \
-            memcpy(&(dst), (src), n_);                                                        \
-        }                                                                                     \
-    } while (0)
 
 #define MAX_PHASES 2
 
@@ -363,7 +355,7 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
     const char *extra[3] = {ph->param, ph->value, NULL};
     rest_listing l = {.ctx = ctx, .client = &r->client, .ep = ep, .path = path,
                       .extra = ph->param && ph->value ? extra : NULL};
-    COPY_SIZED(l.pag, ep->paginator);
+    DWH_COPY_SIZED(l.pag, ep->paginator);
     if (!ep->paginator) l.pag.kind = DW_PAGINATE_SINGLE;
     l.max_pages = l.pag.max_pages;
     if (parent_row && ep->max_pages_per_parent > 0 && (l.max_pages == 0 || ep->max_pages_per_parent < l.max_pages))
@@ -423,7 +415,7 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
     dw_status st = fill_path(r, r->parent.path ? r->parent.path : "", NULL, NULL, &ppath);
     if (st != DW_OK) return st;
     rest_listing pl = {.ctx = ctx, .client = &r->client, .ep = &r->parent, .path = ppath};
-    COPY_SIZED(pl.pag, r->parent.paginator);
+    DWH_COPY_SIZED(pl.pag, r->parent.paginator);
     if (!r->parent.paginator) pl.pag.kind = DW_PAGINATE_SINGLE;
     pl.max_pages = pl.pag.max_pages;
     if (resume_parent && rest_pos_copy(&pl.pos, resume_parent) != 0) {
@@ -548,9 +540,9 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
                        const dw_run_inputs *inputs) {
     if (!ctx) return DW_ERR;
     run r = {.ctx = ctx};
-    COPY_SIZED(r.client, client);
-    COPY_SIZED(r.ep, endpoint);
-    COPY_SIZED(r.in, inputs);
+    DWH_COPY_SIZED(r.client, client);
+    DWH_COPY_SIZED(r.ep, endpoint);
+    DWH_COPY_SIZED(r.in, inputs);
     if (!client || !r.client.base_url)
         return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_run: the client has no base_url");
     if (!endpoint || !r.ep.path)
@@ -568,7 +560,7 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
         if (!r.ep.resolve_param || !r.ep.resolve_field)
             return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: a child of '%s' needs resolve_param and resolve_field",
                                 ep_name(&r.ep), r.ep.parent);
-        COPY_SIZED(r.parent, pe);
+        DWH_COPY_SIZED(r.parent, pe);
         r.fanout = 1;
     }
     dw_status st = plan_phases(&r);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "sized_copy.h"
 #include "rest.h"
 
 dw_status dwh_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint) {
@@ -9,8 +10,7 @@ dw_status dwh_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint) {
     if (!endpoint || !ctx->api || !ctx->api->schema_add)
         return dwh_ctx_fail(ctx, DW_ERR, "rest_schema_add: no endpoint given or no schema sink for this operation");
     dw_endpoint ep;
-    memset(&ep, 0, sizeof ep);
-    memcpy(&ep, endpoint, endpoint->struct_size < sizeof ep ? endpoint->struct_size : sizeof ep);
+    DWH_COPY_SIZED(ep, endpoint);
     if (!ep.name) return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_schema_add: endpoint has no name");
     /* Only fields with a server-side filter are offered: a client-side
      * cursor is not incremental (the guide's rule), and rest_run refuses a

@@ -1,5 +1,6 @@
 /* schema_copy.c -- api->schema_add (see schema_copy.h, docs/schemas.md). */
 #include "schema_copy.h"
+#include "sized_copy.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,8 +99,7 @@ dw_status dwh_schema_add(dw_ctx *ctx, const dw_schema *schema) {
                                  "sizeof(dw_schema))",
                                  schema->struct_size);
     dw_schema s;
-    memset(&s, 0, sizeof s);
-    memcpy(&s, schema, schema->struct_size < sizeof s ? schema->struct_size : sizeof s);
+    DWH_COPY_SIZED(s, schema);
 
     if (!s.name || !s.name[0]) return bad(ctx, NULL, "the name is NULL or empty");
     if (check_text(s.name, 255)) return bad(ctx, NULL, "the name is longer than 255 bytes or not valid UTF-8");
