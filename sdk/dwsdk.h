@@ -132,6 +132,8 @@ typedef enum dw_log_level {
 /* Opaque host handles.                                                     */
 /* ------------------------------------------------------------------------ */
 typedef struct dw_ctx dw_ctx;                /* one operation on one source */
+/* A ctx belongs to one operation: calls that take the same ctx must not run
+ * on two threads at once (distinct ctxs may). */
 typedef struct dw_row dw_row;                /* a row being built */
 typedef struct dw_json dw_json;              /* a parsed JSON value (1.2) */
 typedef struct dw_http_response dw_http_response; /* (1.2) */

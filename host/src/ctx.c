@@ -47,6 +47,7 @@ void dwh_ctx_cleanup(dw_ctx *ctx) {
     if (ctx->schemas) json_object_put(ctx->schemas);
     if (ctx->warnings) json_object_put(ctx->warnings);
     if (ctx->http && ctx->http_free) ctx->http_free(ctx->http);
+    if (ctx->tok) json_tokener_free(ctx->tok);
     free(ctx->error);
     free(ctx->check_note);
     if (ctx->owns_secrets) dwh_secrets_free(ctx->secrets);

@@ -31,6 +31,13 @@ dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len);
  * or -1 with a one-line reason in errbuf. */
 int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char *errbuf, size_t errlen);
 
+/* The same parse with ctx's tokener (created on first use and kept for
+ * the operation), so a run of many pages does not build one per page.
+ * With a NULL ctx, or when the tokener cannot be made, it parses as
+ * dwh_json_parse_strict does. */
+int dwh_json_parse_strict_ctx(dw_ctx *ctx, const char *text, size_t len, json_object **out, char *errbuf,
+                              size_t errlen);
+
 /* 1.1 state members; see dwsdk.h. */
 int dwh_state_can_resume(dw_ctx *ctx);
 const char *dwh_state_load(dw_ctx *ctx);

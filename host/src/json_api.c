@@ -14,7 +14,7 @@ static json_object *J(const dw_json *v) { return (json_object *)(uintptr_t)v; }
 dw_json *dwh_json_parse(dw_ctx *ctx, const char *text, size_t len) {
     json_object *v = NULL;
     char err[256];
-    if (dwh_json_parse_strict(text, len, &v, err, sizeof err) != 0) {
+    if (dwh_json_parse_strict_ctx(ctx, text, len, &v, err, sizeof err) != 0) {
         dwh_log(ctx, DW_LOG_DEBUG, "plugin.json_parse", "json_parse: %s", err);
         return NULL;
     }

@@ -173,8 +173,9 @@ static dw_status sink_fail(sync_job *j, dw_ctx *ctx) {
 }
 
 /* The JSON text of a key or watermark value.  Integers (the usual key)
- * are formatted into buf: json-c's own serialiser would allocate a print
- * buffer on every row's value.  The text is the same as json-c's ("%" PRId64);
+ * and strings that need no escape (ids, timestamps) are formatted into
+ * buf: json-c's own serialiser would allocate a print buffer on every
+ * row's value.  The text is the same as json-c's ("%" PRId64);
  * the clamped extremes (a uint64 beyond INT64_MAX reads as INT64_MAX) go
  * through json-c.  The result lives in buf or in v. */
 static const char *value_text(json_object *v, int flags, char *buf, size_t cap, size_t *len) {
@@ -196,6 +197,25 @@ static const char *value_text(json_object *v, int flags, char *buf, size_t cap, 
             return buf;
         }
     }
+    if (json_object_get_type(v) == json_type_string) {
+        /* A string that needs no escape is itself between quotes (what
+         * json-c prints with `flags`), without json-c's print buffer. */
+        const char *str = json_object_get_string(v);
+        size_t n = (size_t)json_object_get_string_len(v);
+        int plain = n + 3 <= cap;
+        for (size_t k = 0; plain && k < n; k++) {
+            unsigned char c = (unsigned char)str[k];
+            if (c < 0x20 || c == '"' || c == '\\') plain = 0;
+        }
+        if (plain) {
+            buf[0] = '"';
+            memcpy(buf + 1, str, n);
+            buf[n + 1] = '"';
+            buf[n + 2] = 0;
+            *len = n + 2;
+            return buf;
+        }
+    }
     return json_object_to_json_string_length(v, flags, len);
 }
 
@@ -204,7 +224,7 @@ static const char *value_text(json_object *v, int flags, char *buf, size_t cap, 
  * tuple (merge: missing or null keys fail here), the incremental value.
  * *tuple (put by the caller) may hold a composite key's array. */
 static int encode_extras(sync_job *j, json_object *row, dwh_row_extras *x, char *part, size_t part_cap,
-                         dwh_wm_value *wm, json_object **tuple, char (*num)[2][24]) {
+                         dwh_wm_value *wm, json_object **tuple, char (*num)[2][48]) {
     const dwh_sync_plan *p = j->plan;
     const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
     if (!j->w) {
@@ -284,7 +304,7 @@ static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
     char part[64];
     dwh_wm_value wm;
     json_object *tuple = NULL;
-    char num[2][24]; /* key and watermark texts of integer values */
+    char num[2][48]; /* key and watermark texts of integers and plain strings */
     if (encode_extras(j, row, &x, part, sizeof part, &wm, &tuple, &num) < 0) {
         json_object_put(tuple);
         return sink_fail(j, ctx);

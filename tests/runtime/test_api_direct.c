@@ -295,6 +295,40 @@ static void json_helpers_on_odd_input(void **state) {
     fx_free(&f);
 }
 
+/* One ctx parses many texts with one kept tokener: a failed parse must
+ * not leave anything behind for the next, and UTF-8 is checked wherever
+ * the bad byte sits (the all-ASCII shortcut must not hide it). */
+static void one_tokener_many_parses(void **state) {
+    (void)state;
+    fixture f;
+    fx_init(&f, NULL);
+    char pad[200];
+    memset(pad, 'a', sizeof pad - 1);
+    pad[sizeof pad - 1] = 0;
+    char text[512];
+    for (int round = 0; round < 3; round++) {
+        assert_null(T->json_parse(&f.ctx, "{\"a\": [1, 2", 12)); /* cut short */
+        dw_json *ok = T->json_parse(&f.ctx, "{\"b\": 2}", 8);
+        assert_non_null(ok);
+        assert_string_equal(T->json_string(T->json_get(ok, "b")), "2");
+        assert_null(T->json_get(ok, "a")); /* nothing of the failed text */
+        T->json_free(ok);
+        /* a bad byte early, in the middle of a long text, and last */
+        assert_null(T->json_parse(&f.ctx, "\"\xff\"", 3));
+        int n = snprintf(text, sizeof text, "{\"k\": \"%s\xc3\x28%s\"}", pad, pad);
+        assert_null(T->json_parse(&f.ctx, text, (size_t)n));
+        n = snprintf(text, sizeof text, "[\"%s\", \"\xe2\x82\"]", pad);
+        assert_null(T->json_parse(&f.ctx, text, (size_t)n));
+        /* good multi-byte text still parses, and comes back the same */
+        n = snprintf(text, sizeof text, "{\"k\": \"%s caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"}", pad);
+        dw_json *u = T->json_parse(&f.ctx, text, (size_t)n);
+        assert_non_null(u);
+        assert_non_null(strstr(T->json_string(T->json_get(u, "k")), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+        T->json_free(u);
+    }
+    fx_free(&f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_shape),
@@ -306,6 +340,7 @@ int main(void) {
         cmocka_unit_test(fail_keeps_the_first_error_and_adds_context),
         cmocka_unit_test(secret_added_at_run_time_is_scrubbed),
         cmocka_unit_test(json_helpers_on_odd_input),
+        cmocka_unit_test(one_tokener_many_parses),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     rt_plugins_free();
