@@ -34,6 +34,9 @@ static void help(FILE *out) {
             "                          redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (port 6379, db 0)\n"
             "  --state-ttl SECONDS     expiry of the Redis state (default 86400)\n"
             "  --state-timeout MS      Redis connect and command timeout (default 3000)\n"
+            "  --state-namespace NS    keep a separate resume state and watermarks under NS (in the\n"
+            "                          warehouse and in Redis), e.g. one per destination warehouse\n"
+            "                          that shares a Redis (default: none)\n"
             "  --mode MODE             incremental (merge on primary keys), full (replace the\n"
             "                          table) or append; default: incremental when the schema\n"
             "                          supports it and has primary keys, else full\n"
@@ -175,8 +178,9 @@ static void print_shell_word(FILE *out, const char *s) {
 
 static void print_summary(FILE *out, const dwh_sync_report *r) {
     int ok = r->failure == DWH_SYNC_OK;
-    fprintf(out, "%s %s (job %s) in %.1f s%s%s\n", ok ? "synced" : "sync stopped:", r->source, r->job_id, r->seconds,
-            r->warehouse ? " into " : "", r->warehouse ? r->warehouse : "");
+    fprintf(out, "%s %s (job %s) in %.1f s%s%s%s%s\n", ok ? "synced" : "sync stopped:", r->source, r->job_id,
+            r->seconds, r->warehouse ? " into " : "", r->warehouse ? r->warehouse : "",
+            r->state_namespace ? ", state namespace " : "", r->state_namespace ? r->state_namespace : "");
     int defaulted = 0;
     if (r->n_schemas) {
         size_t ws = 6, wt = 5;
@@ -279,6 +283,12 @@ static int cmd_sync(int argc, char **argv) {
                 rc = dwh_cli_usage_error("sync", "--state-timeout wants a positive number of milliseconds, got '%s'", v);
                 goto out;
             }
+        } else if ((v = opt_value(argc, argv, &i, "--state-namespace", &missing))) {
+            if (!*v) {
+                rc = dwh_cli_usage_error("sync", "--state-namespace wants a name, got an empty one");
+                goto out;
+            }
+            o.state_namespace = v;
         } else if ((v = opt_value(argc, argv, &i, "--state", &missing))) {
             o.state_url = v;
         } else if ((v = opt_value(argc, argv, &i, "--mode", &missing))) {

@@ -478,6 +478,10 @@ typedef struct dwh_sync_options {
     void *progress_ud;
     int break_lease;              /* take over the jobs even if another run holds them */
     int lease_timeout_ms;         /* <= 0: 60000; a run silent this long loses its jobs */
+    const char *state_namespace;  /* NULL or "": none; else a separate resume state and watermarks
+                                   * per (team, source id, schema, namespace), e.g. one per
+                                   * destination sharing a Redis (README "State namespaces");
+                                   * at most 128 bytes, no control characters */
     /* jsonl_out receives one line per row, {"schema": NAME, "row": {...}},
      * whatever the number of schemas (README "--output jsonl"). */
 } dwh_sync_options;

@@ -140,7 +140,7 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
     j.plan = plan;
     clock_gettime(CLOCK_MONOTONIC, &j.started);
     dwh_isotime_now(j.run_started, sizeof j.run_started);
-    j.key = (dwh_state_key){r->team_id, r->source_id, plan->schema, NULL};
+    j.key = (dwh_state_key){r->team_id, r->source_id, plan->schema, r->state_namespace};
     int rc = -1;
     if (dwh_ctx_init(&j.log, p, NULL, secrets) != DW_OK ||
         dwh_ctx_set_identity(&j.log, r->team_id, r->source_id, NULL, plan->schema, r->job_id) != DW_OK ||
@@ -183,6 +183,17 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
     return rc;
 }
 
+/* Why a state namespace cannot be used, or NULL when it can (NULL: none).
+ * It becomes part of a Redis key and of log lines, so it is short and
+ * printable. */
+static const char *namespace_problem(const char *ns) {
+    if (!ns) return NULL;
+    if (strlen(ns) > 128) return "longer than 128 bytes: use a shorter name";
+    for (const unsigned char *c = (const unsigned char *)ns; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) return "not printable (it holds a control character): use letters, digits, '-', '_' or '.'";
+    return NULL;
+}
+
 dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets,
                               const dwh_sync_options *opts) {
     dwh_sync_options o = *opts;
@@ -205,7 +216,9 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     r->source_id = strdup(o.source_id && *o.source_id ? o.source_id : dwh_plugin_name(p));
     r->warehouse = o.jsonl_out ? NULL : strdup(o.warehouse_path && *o.warehouse_path ? o.warehouse_path
                                                                                       : DWH_WAREHOUSE_DEFAULT_PATH);
-    if (!r->job_id || !r->team_id || !r->source || !r->source_id || (!o.jsonl_out && !r->warehouse)) {
+    r->state_namespace = o.state_namespace && *o.state_namespace ? strdup(o.state_namespace) : NULL;
+    if (!r->job_id || !r->team_id || !r->source || !r->source_id || (!o.jsonl_out && !r->warehouse) ||
+        (o.state_namespace && *o.state_namespace && !r->state_namespace)) {
         dwh_sync_report_free(r);
         return NULL;
     }
@@ -227,6 +240,14 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     sync_lease_set *lease = NULL;
     char *err = NULL;
 
+    const char *ns_problem = namespace_problem(r->state_namespace);
+    if (ns_problem) {
+        char *msg = NULL;
+        if (asprintf(&msg, "the state namespace is %s", ns_problem) < 0) msg = NULL;
+        report_fail(r, DWH_SYNC_FAIL_CONFIG, DW_OK, msg ? msg : ns_problem);
+        free(msg);
+        goto done;
+    }
     dwh_op_result ls = dwh_op_list_schemas(p, config, secrets, &id, &flags, &schemas);
     if (ls.code != DW_OK) {
         char *msg = NULL;
@@ -297,7 +318,8 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
             report_fail(r, DWH_SYNC_FAIL_WAREHOUSE, DW_OK, "out of memory");
             goto done;
         }
-        for (size_t i = 0; i < n; i++) keys[i] = (dwh_state_key){r->team_id, r->source_id, plans[i].schema, NULL};
+        for (size_t i = 0; i < n; i++)
+            keys[i] = (dwh_state_key){r->team_id, r->source_id, plans[i].schema, r->state_namespace};
         const char *lt = getenv("DWHOST_TEST_LEASE_TIMEOUT_MS"); /* tests: seconds are too slow */
         dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages};
         sync_lease_args la = {.w = w, .wo = wo, .redis = redis, .redis_url = o.state_url,
@@ -370,6 +392,7 @@ void dwh_sync_report_free(dwh_sync_report *r) {
     free(r->source);
     free(r->warehouse);
     free(r->state);
+    free(r->state_namespace);
     free(r->message);
     json_object_put(r->http);
     free(r);
@@ -408,6 +431,7 @@ json_object *dwh_sync_report_json(const dwh_sync_report *r) {
     json_object_object_add(o, "job_id", str_or_null(r->job_id));
     json_object_object_add(o, "warehouse", str_or_null(r->warehouse));
     json_object_object_add(o, "state", str_or_null(r->state));
+    json_object_object_add(o, "state_namespace", str_or_null(r->state_namespace));
     json_object_object_add(o, "seconds", json_object_new_double(r->seconds));
     json_object_object_add(o, "failure", str_or_null(dwh_sync_failure_name(r->failure)));
     json_object_object_add(o, "error", str_or_null(r->message));

@@ -65,6 +65,7 @@ typedef struct dwh_sync_report {
     char *source;             /* the plugin's name */
     char *warehouse;          /* path; NULL with --output jsonl */
     char *state;              /* "warehouse" or "redis://host:port/db" */
+    char *state_namespace;    /* NULL: none */
     dwh_sync_schema_report *schemas;
     size_t n_schemas;
     double seconds;

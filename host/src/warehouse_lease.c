@@ -7,11 +7,15 @@
 
 static const char *nz(const char *s) { return s ? s : ""; }
 
+/* The namespace is left out: it separates resume states, but runs in two
+ * namespaces of one job still write the same table of this warehouse, so
+ * they must not run at once (the Redis lease keeps it: there the namespace
+ * separates destinations that share a Redis). */
 static void bind_key(sqlite3_stmt *st, const dwh_state_key *k) {
     sqlite3_bind_text(st, 1, nz(k->team_id), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, nz(k->source_id), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, nz(k->schema), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, nz(k->ns), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, "", -1, SQLITE_STATIC);
 }
 
 #define KEY_WHERE " WHERE team_id = ?1 AND source_id = ?2 AND schema_name = ?3 AND namespace = ?4"

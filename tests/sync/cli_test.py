@@ -173,4 +173,33 @@ with RedisServer() as r:
     check(rc2 == 0 and sorted(ids) == list(range(1, TOTAL + 1)), f"jsonl resume: {len(ids)} rows, {len(set(ids))} distinct")
     rec = json.loads(r.get("dwhost:resumable:local:pager/items"))
     check(rec["write_mode"] is None and rec["last_value"] == str(TOTAL), f"jsonl final Redis state {rec}")
+# ---- --state-namespace: a separate resume state and watermarks -------------
+nd = tmpdir()
+ncfg = write_config(nd, total_rows=200, page_rows=40)
+ndb = os.path.join(nd, "w.db")
+rc, out, err = run(sync_args(ncfg, ndb, "--state-namespace", "blue", "--json"))
+rep = json.loads(out)
+check(rc == 0 and rep["state_namespace"] == "blue" and rep["schemas"][0]["rows"] == 200, f"ns blue: {rc} {out[:300]}")
+rc, out, err = run(sync_args(ncfg, ndb, "--state-namespace", "blue", "--json"))
+check(rc == 0 and json.loads(out)["schemas"][0]["rows"] == 0, f"ns blue again: nothing new expected: {out[:300]}")
+# another namespace starts from its own (empty) state: every row again, merged
+rc, out, err = run(sync_args(ncfg, ndb, "--state-namespace", "green"))
+check(rc == 0 and "state namespace green" in out, f"ns green summary: {out}")
+check(query(ndb, "select namespace, last_value from _dw_state order by 1") == [("blue", "200"), ("green", "200")],
+      f"ns states: {query(ndb, 'select namespace, last_value from _dw_state')}")
+check(query(ndb, "select count(*), count(distinct id) from pager_items") == [(200, 200)], "ns: merged, not duplicated")
+rc, out, err = run(sync_args(ncfg, ndb, "--json"))
+check(rc == 0 and json.loads(out)["state_namespace"] is None and json.loads(out)["schemas"][0]["rows"] == 200,
+      "no namespace: its own state too")
+rc, out, err = run(sync_args(ncfg, ndb, "--state-namespace", ""))
+check(rc == 2 and "--state-namespace wants a name" in err, f"empty ns: {rc} {err}")
+rc, out, err = run(sync_args(ncfg, ndb, "--state-namespace", "x" * 129))
+check(rc == 4 and "state namespace is longer than 128 bytes" in err and err.count("\n") == 1, f"long ns: {rc} {err}")
+rc, out, err = run(sync_args(ncfg, ndb, "--state-namespace", "a\tb"))
+check(rc == 4 and "control character" in err and "\t" not in err, f"control ns: {rc} {err!r}")
+with RedisServer() as r:
+    rc, out, err = run(sync_args(ncfg, os.path.join(nd, "w2.db"), "--state", r.url, "--state-namespace", "blue"))
+    rec = r.get("dwhost:resumable:local:pager/items:blue")
+    check(rc == 0 and rec and json.loads(rec)["last_value"] == "200", f"ns in the Redis key: {rc} {err} {rec}")
+    check(r.get("dwhost:resumable:local:pager/items") is None, "ns: the plain key was written")
 done()

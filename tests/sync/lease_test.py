@@ -177,5 +177,16 @@ with RedisServer() as r:
     check(rc == 12 and out == "", f"jsonl redis overlap: exit {rc}, {len(out)} bytes out")
     a.communicate(timeout=60)
     check(a.returncode == 0, "jsonl redis: first run failed")
+    # namespaces (README "State namespaces"): another namespace on the same
+    # warehouse still waits (same table); on another warehouse it runs
+    a = start(sync_args(cfg, db, "--batch-rows", "20", "--state", r.url, "--state-namespace", "blue"))
+    check(wait_for(lambda: r.get(key + ":blue") is not None), "ns: no namespaced Redis lease key")
+    rc, out, err = run(sync_args(cfg, db, "--state", r.url, "--state-namespace", "green"))
+    check(rc == 12 and f"pid {a.pid} on" in one_line(err), f"ns same warehouse: exit {rc}: {one_line(err)}")
+    fast = write_config(tmpdir(), total_rows=TOTAL, page_rows=100)
+    rc, out, err = run(sync_args(fast, os.path.join(d, "green.db"), "--state", r.url, "--state-namespace", "green"))
+    check(rc == 0 and a.poll() is None, f"ns other warehouse: exit {rc} while the first ran: {one_line(err)}")
+    a.communicate(timeout=60)
+    check(a.returncode == 0, "ns: the first run failed")
 
 done()
