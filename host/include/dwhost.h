@@ -31,6 +31,22 @@
  * the function (one dwh_sync per thread at a time; dwh_conformance
  * redirects the process's stdout and stderr while it runs).
  *
+ * Option structs (dwh_host_options, dwh_read_options,
+ * dwh_conformance_options, dwh_sync_options, dwh_transport_options) only
+ * grow at the end.  The functions taking them are macros that pass
+ * sizeof the struct as your dwhost.h declares it to the *_sized entry
+ * point, so a program built against an older dwhost.h keeps working with
+ * a newer libdwhost (the members it does not know read as zero: their
+ * defaults), and one built against a newer dwhost.h is told, not ignored,
+ * when it sets a member this libdwhost does not have (the call fails as
+ * for an invalid option; dwh_host_new and dwh_transport_configure log it
+ * and ignore the member).  Callers that cannot use the macros (function
+ * pointers, other languages' FFI) call the *_sized function with their
+ * struct's size; the plain functions read the struct as libdwhost 0.1.0
+ * laid it out.  Structs libdwhost fills for you (dwh_rejection arrays,
+ * dwh_transport_counters) are frozen: they never grow; dwh_sync_progress
+ * may grow (read the members you know).
+ *
  * Logging: libdwhost writes its log lines (and the plugins' api->log
  * lines), scrubbed of secrets, to stderr as text at INFO and above until
  * the embedder calls dwh_log_set_sink() (section "== logging ==").
@@ -91,7 +107,8 @@ typedef enum dwh_reject_reason {
 
 /* A file that was not loaded.  `message` is one line without the path,
  * saying what is wrong and what to do; print it as "<path>: <message>".
- * `shadowed_by` is set for DWH_REJECT_SHADOWED only. */
+ * `shadowed_by` is set for DWH_REJECT_SHADOWED only.  Frozen: never
+ * grows (arrays of it are indexed with your sizeof). */
 typedef struct dwh_rejection {
     char *path;
     dwh_reject_reason reason;
@@ -125,6 +142,10 @@ typedef struct dwh_host_options {
  * static library), when that directory exists, else the directory
  * configured at build time.  Free with dwh_host_free(). */
 DWH_API dwh_host *dwh_host_new(const dwh_host_options *opts);
+/* dwh_host_new with the size of *opts as the caller's dwhost.h has it
+ * (see "Option structs" above). */
+DWH_API dwh_host *dwh_host_new_sized(const dwh_host_options *opts, size_t opts_size);
+#define dwh_host_new(opts) dwh_host_new_sized((opts), sizeof(dwh_host_options))
 /* Frees the host and drops its references on plugins; references the
  * caller still holds stay valid until dwh_plugin_unref(). */
 DWH_API void dwh_host_free(dwh_host *h);
@@ -353,6 +374,13 @@ typedef struct dwh_read_options {
  * the result, so a failed read can be resumed.  *error as above. */
 DWH_API dw_status dwh_read(dwh_plugin *p, const char *config_json, const char *base_dir,
                            const dwh_read_options *opts, int *stopped, char **state_out, char **error);
+/* dwh_read with the size of *opts as the caller's dwhost.h has it; a
+ * member this libdwhost does not have, set, fails with DW_ERR_CONFIG. */
+DWH_API dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                 const dwh_read_options *opts, size_t opts_size, int *stopped, char **state_out,
+                                 char **error);
+#define dwh_read(p, config_json, base_dir, opts, stopped, state_out, error) \
+    dwh_read_sized((p), (config_json), (base_dir), (opts), sizeof(dwh_read_options), (stopped), (state_out), (error))
 
 /* Options of dwh_conformance; zero-initialise.  Strings borrowed. */
 typedef struct dwh_conformance_options {
@@ -375,6 +403,13 @@ typedef struct dwh_conformance_options {
  * chosen schema several times. */
 DWH_API int dwh_conformance(dwh_plugin *p, const char *config_json, const char *base_dir,
                             const dwh_conformance_options *opts, char **report_json);
+/* dwh_conformance with the size of *opts as the caller's dwhost.h has it;
+ * a member this libdwhost does not have, set, returns -1 (the report's
+ * last check says why). */
+DWH_API int dwh_conformance_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                  const dwh_conformance_options *opts, size_t opts_size, char **report_json);
+#define dwh_conformance(p, config_json, base_dir, opts, report_json) \
+    dwh_conformance_sized((p), (config_json), (base_dir), (opts), sizeof(dwh_conformance_options), (report_json))
 
 /* == logging ============================================================ */
 
@@ -501,6 +536,15 @@ DWH_API const char *dwh_sync_failure_name(dwh_sync_failure f);
  * caller frees), NULL on success. */
 DWH_API dwh_sync_failure dwh_sync(dwh_host *h, const char *source, const char *config_json,
                                   const dwh_sync_options *opts, char **report_json, char **error);
+/* dwh_sync with the size of *opts as the caller's dwhost.h has it; a
+ * member this libdwhost does not have, set, fails with
+ * DWH_SYNC_FAIL_CONFIG.  (The plain function reads the 0.1.0 layout,
+ * which ends at lease_timeout_ms.) */
+DWH_API dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const char *config_json,
+                                        const dwh_sync_options *opts, size_t opts_size, char **report_json,
+                                        char **error);
+#define dwh_sync(h, source, config_json, opts, report_json, error) \
+    dwh_sync_sized((h), (source), (config_json), (opts), sizeof(dwh_sync_options), (report_json), (error))
 
 /* == transport ========================================================== */
 
@@ -518,8 +562,14 @@ typedef struct dwh_transport_options {
 /* Sets the transport defaults (strings copied; NULL resets).  Call before
  * starting operations; not while they run. */
 DWH_API void dwh_transport_configure(const dwh_transport_options *opts);
+/* dwh_transport_configure with the size of *opts as the caller's
+ * dwhost.h has it. */
+DWH_API void dwh_transport_configure_sized(const dwh_transport_options *opts, size_t opts_size);
+#define dwh_transport_configure(opts) dwh_transport_configure_sized((opts), sizeof(dwh_transport_options))
 
-/* Request counters of a run, as printed in the sync summary. */
+/* Request counters of a run, as printed in the sync summary.  Frozen:
+ * never grows (libdwhost adds into your struct); a new counter will come
+ * in a new struct. */
 typedef struct dwh_transport_counters {
     uint64_t requests;           /* attempts sent (each retry and redirect counts) */
     uint64_t status_2xx, status_3xx, status_4xx, status_5xx;

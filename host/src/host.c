@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api_options.h"
 #include "dwhost.h"
+#include "log.h"
 #include "registry.h"
 
 struct dwh_host {
@@ -64,9 +66,15 @@ static void check_dirs(dwh_host *h) {
     pthread_mutex_unlock(&h->lock);
 }
 
-dwh_host *dwh_host_new(const dwh_host_options *opts) {
-    dwh_host_options none = {0};
-    if (!opts) opts = &none;
+dwh_host *dwh_host_new_sized(const dwh_host_options *caller_opts, size_t opts_size) {
+    dwh_host_options copy;
+    size_t unknown = 0;
+    if (dwh_options_copy(&copy, sizeof copy, caller_opts, opts_size, &unknown) < 0) {
+        char *msg = dwh_options_unknown_message("dwh_host_options", unknown, sizeof copy);
+        dwh_log(NULL, DW_LOG_WARN, "host.options", "%s; the member is ignored", msg ? msg : "unknown option");
+        free(msg);
+    }
+    const dwh_host_options *opts = &copy;
     dwh_host *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     pthread_mutex_init(&h->lock, NULL);
@@ -152,4 +160,9 @@ dwh_rejection *dwh_host_rejections(dwh_host *h, size_t *n) {
         return NULL;
     }
     return out;
+}
+
+/* Programs built before the sized entry point pass the 0.1.0 layout. */
+dwh_host *(dwh_host_new)(const dwh_host_options *opts) {
+    return dwh_host_new_sized(opts, DWH_SIZE_THROUGH(dwh_host_options, flags));
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_options.h"
 #include "config_load.h"
 #include "conformance.h"
 #include "dwhost.h"
@@ -25,18 +26,25 @@ static char *report_text(const dwh_conf_report *r) {
     return buf;
 }
 
-int dwh_conformance(dwh_plugin *p, const char *config_json, const char *base_dir,
-                    const dwh_conformance_options *opts, char **report_json) {
+int dwh_conformance_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                          const dwh_conformance_options *caller_opts, size_t opts_size, char **report_json) {
     if (report_json) *report_json = NULL;
-    dwh_conformance_options none = {0};
-    if (!opts) opts = &none;
+    dwh_conformance_options known;
+    size_t unknown = 0;
+    int opts_ok = dwh_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) == 0;
+    const dwh_conformance_options *opts = &known;
     dwh_conf_report report;
     memset(&report, 0, sizeof report);
     json_object *config = NULL;
     int rc = -1;
     char perr[256];
     const char *text = config_json ? config_json : "{}";
-    if (!p) {
+    if (!opts_ok) {
+        report.scrub = dwh_secrets_new();
+        char *msg = dwh_options_unknown_message("dwh_conformance_options", unknown, sizeof known);
+        dwh_conf_add(&report, "options", DWH_CONF_FAIL, "%s", msg ? msg : "unknown option set");
+        free(msg);
+    } else if (!p) {
         report.scrub = dwh_secrets_new();
         dwh_conf_add(&report, "plugin", DWH_CONF_FAIL, "no plugin (NULL handle): was the source found by dwh_host_find?");
     } else if (dwh_config_parse_text(text, strlen(text), &config, perr, sizeof perr) != 0) {
@@ -53,4 +61,11 @@ int dwh_conformance(dwh_plugin *p, const char *config_json, const char *base_dir
     dwh_conf_report_free(&report);
     json_object_put(config);
     return rc;
+}
+
+/* Programs built before the sized entry point pass the 0.1.0 layout. */
+int(dwh_conformance)(dwh_plugin *p, const char *config_json, const char *base_dir,
+                     const dwh_conformance_options *opts, char **report_json) {
+    return dwh_conformance_sized(p, config_json, base_dir, opts,
+                                 DWH_SIZE_THROUGH(dwh_conformance_options, allow_internal_hosts), report_json);
 }

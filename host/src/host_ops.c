@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_options.h"
 #include "config_load.h"
 #include "dwhost.h"
 #include "emit.h"
@@ -183,8 +184,9 @@ static dw_status check_read_options(const dwh_read_options *o, char **error) {
     return DW_OK;
 }
 
-dw_status dwh_read(dwh_plugin *p, const char *config_json, const char *base_dir, const dwh_read_options *opts,
-                   int *stopped, char **state_out, char **error) {
+dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                         const dwh_read_options *caller_opts, size_t opts_size, int *stopped, char **state_out,
+                         char **error) {
     if (stopped) *stopped = 0;
     if (state_out) *state_out = NULL;
     if (error) *error = NULL;
@@ -192,6 +194,13 @@ dw_status dwh_read(dwh_plugin *p, const char *config_json, const char *base_dir,
         set_error(error, strdup(no_plugin));
         return DW_ERR_NOT_FOUND;
     }
+    dwh_read_options known;
+    size_t unknown = 0;
+    if (dwh_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) < 0) {
+        set_error(error, dwh_options_unknown_message("dwh_read_options", unknown, sizeof known));
+        return DW_ERR_CONFIG;
+    }
+    const dwh_read_options *opts = caller_opts ? &known : NULL;
     dw_status st = check_read_options(opts, error);
     if (st != DW_OK) return st;
     dwh_secrets *secrets = dwh_secrets_new();
@@ -230,4 +239,11 @@ dw_status dwh_read(dwh_plugin *p, const char *config_json, const char *base_dir,
     json_object_put(config);
     dwh_secrets_free(secrets);
     return st;
+}
+
+/* Programs built before the sized entry point pass the 0.1.0 layout. */
+dw_status(dwh_read)(dwh_plugin *p, const char *config_json, const char *base_dir, const dwh_read_options *opts,
+                    int *stopped, char **state_out, char **error) {
+    return dwh_read_sized(p, config_json, base_dir, opts, DWH_SIZE_THROUGH(dwh_read_options, job_id), stopped,
+                          state_out, error);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_options.h"
 #include "config_load.h"
 #include "dwhost.h"
 #include "sync.h"
@@ -13,11 +14,17 @@ static void set_error(char **error, char *msg) {
     else free(msg);
 }
 
-dwh_sync_failure dwh_sync(dwh_host *h, const char *source, const char *config_json, const dwh_sync_options *opts,
-                          char **report_json, char **error) {
+dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const char *config_json,
+                                const dwh_sync_options *caller_opts, size_t opts_size, char **report_json,
+                                char **error) {
     if (report_json) *report_json = NULL;
     if (error) *error = NULL;
-    dwh_sync_options none = {0};
+    dwh_sync_options known;
+    size_t unknown = 0;
+    if (dwh_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) < 0) {
+        set_error(error, dwh_options_unknown_message("dwh_sync_options", unknown, sizeof known));
+        return DWH_SYNC_FAIL_CONFIG;
+    }
     char *msg = NULL;
     dwh_plugin *p = h && source ? dwh_host_find(h, source) : NULL;
     if (!p) {
@@ -49,7 +56,7 @@ dwh_sync_failure dwh_sync(dwh_host *h, const char *source, const char *config_js
         set_error(error, dwh_config_report_summary(&rep, secrets));
         goto out;
     }
-    dwh_sync_report *r = dwh_sync_run(p, validated, secrets, opts ? opts : &none);
+    dwh_sync_report *r = dwh_sync_run(p, validated, secrets, &known); /* zeroed when caller_opts is NULL */
     if (!r) {
         f = DWH_SYNC_FAIL_WAREHOUSE;
         set_error(error, strdup("out of memory"));
@@ -72,4 +79,11 @@ out:
     dwh_secrets_free(secrets);
     dwh_plugin_unref(p);
     return f;
+}
+
+/* Programs built before the sized entry point pass the 0.1.0 layout. */
+dwh_sync_failure(dwh_sync)(dwh_host *h, const char *source, const char *config_json, const dwh_sync_options *opts,
+                           char **report_json, char **error) {
+    return dwh_sync_sized(h, source, config_json, opts, DWH_SIZE_THROUGH(dwh_sync_options, lease_timeout_ms),
+                          report_json, error);
 }

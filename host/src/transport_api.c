@@ -1,8 +1,20 @@
 /* transport_api.c -- the transport section of the embedding API (dwhost.h). */
+#include <stdlib.h>
+
+#include "api_options.h"
 #include "dwhost.h"
 #include "http_session.h"
+#include "log.h"
 
-DWH_API void dwh_transport_configure(const dwh_transport_options *opts) {
+DWH_API void dwh_transport_configure_sized(const dwh_transport_options *caller_opts, size_t opts_size) {
+    dwh_transport_options known;
+    size_t unknown = 0;
+    if (dwh_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) < 0) {
+        char *msg = dwh_options_unknown_message("dwh_transport_options", unknown, sizeof known);
+        dwh_log(NULL, DW_LOG_WARN, "transport.options", "%s; the member is ignored", msg ? msg : "unknown option");
+        free(msg);
+    }
+    const dwh_transport_options *opts = caller_opts ? &known : NULL;
     if (!opts) {
         dwh_http_set_defaults(NULL);
         return;
@@ -11,6 +23,11 @@ DWH_API void dwh_transport_configure(const dwh_transport_options *opts) {
                           .connect_timeout_ms = opts->connect_timeout_ms,
                           .timeout_ms = opts->timeout_ms};
     dwh_http_set_defaults(&o);
+}
+
+/* Programs built before the sized entry point pass the 0.1.0 layout. */
+DWH_API void(dwh_transport_configure)(const dwh_transport_options *opts) {
+    dwh_transport_configure_sized(opts, DWH_SIZE_THROUGH(dwh_transport_options, timeout_ms));
 }
 
 DWH_API dwh_transport_counters *dwh_transport_counters_collect(dwh_transport_counters *totals) {

@@ -443,6 +443,114 @@ static void test_conformance_and_secret_free(void **state) {
     dwh_free_secret(validated);
 }
 
+/* A sync into a fresh warehouse with options `o` passed as `size` bytes
+ * (through the sized entry point, or the plain function when size is 0).
+ * Returns the failure; *report and *err as dwh_sync's. */
+static dwh_sync_failure sync_sized(const dwh_sync_options *o, size_t size, char **report, char **err) {
+    char tmpl[] = "/tmp/dwh_embed_sz_XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char *wh = NULL;
+    assert_true(asprintf(&wh, "%s/w.db", tmpl) > 0);
+    size_t n = size ? size : sizeof(dwh_sync_options);
+    dwh_sync_options *copy = calloc(1, n > sizeof *copy ? n : sizeof *copy);
+    memcpy(copy, o, n); /* the caller's bytes, newer members included */
+    copy->warehouse_path = wh;
+    dwh_sync_failure f = size ? dwh_sync_sized(host, "files", config, copy, size, report, err)
+                              : (dwh_sync)(host, "files", config, copy, report, err);
+    free(copy);
+    char *cmd = NULL;
+    assert_true(asprintf(&cmd, "rm -rf '%s'", tmpl) > 0);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(wh);
+    return f;
+}
+
+/* Option structs from older and newer dwhost.h versions ("Option structs"
+ * in dwhost.h): an older, shorter struct is read only as far as it goes
+ * (the bytes after it here are garbage that must not be read); a newer
+ * one with a member this library lacks is refused, not ignored. */
+static void test_option_struct_versions(void **state) {
+    (void)state;
+    const char *const only[] = {"customers"};
+    size_t old_size = offsetof(dwh_sync_options, lease_timeout_ms) + sizeof(int);
+    /* a 0.1.0 caller: state_namespace does not exist in its struct */
+    struct {
+        dwh_sync_options o;
+        unsigned char tail[64];
+    } old;
+    memset(&old, 0xA5, sizeof old); /* what lies past the caller's struct */
+    memset(&old.o, 0, old_size);
+    old.o.schemas = only;
+    old.o.n_schemas = 1;
+    char *report = NULL, *err = NULL;
+    assert_int_equal(sync_sized(&old.o, old_size, &report, &err), DWH_SYNC_OK);
+    assert_non_null(strstr(report, "\"state_namespace\":null"));
+    free(report);
+    /* the plain function reads that same 0.1.0 layout */
+    assert_int_equal(sync_sized(&old.o, 0, &report, &err), DWH_SYNC_OK);
+    assert_non_null(strstr(report, "\"rows\":36"));
+    free(report);
+    /* today's caller, through the macro: every member is seen */
+    dwh_sync_options now = {.schemas = only, .n_schemas = 1, .state_namespace = "blue"};
+    assert_int_equal(sync_sized(&now, sizeof now, &report, &err), DWH_SYNC_OK);
+    assert_non_null(strstr(report, "\"state_namespace\":\"blue\""));
+    free(report);
+    /* a newer caller: a member this library does not have */
+    struct {
+        dwh_sync_options o;
+        void *future;
+    } newer = {.o = {.schemas = only, .n_schemas = 1}, .future = NULL};
+    assert_int_equal(sync_sized(&newer.o, sizeof newer, &report, &err), DWH_SYNC_OK); /* zero: fine */
+    free(report);
+    newer.future = &newer;
+    report = NULL;
+    assert_int_equal(sync_sized(&newer.o, sizeof newer, &report, &err), DWH_SYNC_FAIL_CONFIG);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "dwh_sync_options sets a member at byte"));
+    assert_non_null(strstr(err, "newer dwhost.h"));
+    assert_null(report);
+    free(err);
+    err = NULL;
+
+    rows r = {0};
+    struct {
+        dwh_read_options o;
+        long future;
+    } rnew = {.o = {.schema = "customers", .row = on_row, .user = &r}, .future = 7};
+    assert_int_equal(dwh_read_sized(files, config, NULL, &rnew.o, sizeof rnew, NULL, NULL, &err), DW_ERR_CONFIG);
+    assert_non_null(strstr(err, "dwh_read_options sets a member"));
+    free(err);
+    assert_int_equal(r.n, 0);
+    dwh_read_options rold;
+    memset(&rold, 0xA5, sizeof rold);
+    size_t rold_size = offsetof(dwh_read_options, user) + sizeof(void *); /* an even older, shorter caller */
+    memset(&rold, 0, rold_size);
+    rold.schema = "customers";
+    rold.row = on_row;
+    rold.user = &r;
+    assert_int_equal(dwh_read_sized(files, config, NULL, &rold, rold_size, NULL, NULL, NULL), DW_OK);
+    assert_int_equal(r.n, 36);
+    rows_clear(&r);
+
+    struct {
+        dwh_conformance_options o;
+        int future;
+    } cnew = {.o = {.structural = 1}, .future = 1};
+    char *creport = NULL;
+    assert_int_equal(dwh_conformance_sized(files, config, NULL, &cnew.o, sizeof cnew, &creport), -1);
+    assert_non_null(strstr(creport, "dwh_conformance_options sets a member"));
+    free(creport);
+
+    struct {
+        dwh_host_options o;
+        int future;
+    } hnew = {.o = {.flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR}, .future = 1};
+    dwh_host *h2 = dwh_host_new_sized(&hnew.o, sizeof hnew); /* logged and ignored */
+    assert_non_null(h2);
+    dwh_host_free(h2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_null_handles),
@@ -451,6 +559,7 @@ int main(void) {
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_log_sink),
         cmocka_unit_test(test_conformance_and_secret_free),
+        cmocka_unit_test(test_option_struct_versions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

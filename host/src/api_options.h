@@ -1,0 +1,33 @@
+/*
+ * api_options.h -- reading an embedder's options struct (dwhost.h) whose
+ * size the embedder's own dwhost.h decided.
+ *
+ * The option structs of dwhost.h only grow at the end.  A program built
+ * against an older dwhost.h passes a shorter struct: only `size` bytes of
+ * it exist, and the members past them read as zero (their defaults).  A
+ * program built against a newer dwhost.h passes a longer one: the bytes
+ * this library does not know must be zero -- a member set there is an
+ * option this library cannot honour, and ignoring it silently would do
+ * something else than the caller asked.
+ */
+#ifndef DWH_API_OPTIONS_H
+#define DWH_API_OPTIONS_H
+
+#include <stddef.h>
+
+/* The size of T up to and including member `last`: the size a struct had
+ * when `last` was its last member (what the unsized entry points, kept for
+ * programs built before the sized ones existed, read). */
+#define DWH_SIZE_THROUGH(T, last) (offsetof(T, last) + sizeof(((T *)0)->last))
+
+/* Copies `src` (`src_size` bytes; NULL: none) into `dst` (`dst_size`
+ * bytes, zeroed first).  Returns 0, or -1 when src is longer than dst and
+ * one of its extra bytes is not zero (*unknown_offset, may be NULL, is the
+ * first such byte's offset); dst then holds the known part. */
+int dwh_options_copy(void *dst, size_t dst_size, const void *src, size_t src_size, size_t *unknown_offset);
+
+/* One line for that case, malloc'd (caller frees; NULL on OOM): names the
+ * struct, the offset, this library's version and what to do. */
+char *dwh_options_unknown_message(const char *type_name, size_t offset, size_t known_size);
+
+#endif
