@@ -222,7 +222,8 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
     } else {
         r.rows_past_resume += (int64_t)b->n; /* committed past the resume point: skipped on replay */
     }
-    if (dwh_state_set(&r.write_mode, dwh_write_mode_name(j->plan->mode)) < 0) goto oom;
+    if (dwh_state_set(&r.write_mode, j->direct ? DWH_WRITE_MODE_FIRST_FULL : dwh_write_mode_name(j->plan->mode)) < 0)
+        goto oom;
     r.run_rows += (int64_t)b->n;
     if (b->n) r.run_batches++;
     advance_watermarks(j, &r, b);

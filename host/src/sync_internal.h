@@ -40,6 +40,10 @@ typedef struct sync_job {
     dwh_wh_table *target;
     dwh_state_record rec;      /* the committed record */
     int resuming;
+    /* A full refresh writing into the table itself: the schema's first
+     * sync (no table yet), so its rows can be queried as they land.  Its
+     * state's write_mode is DWH_WRITE_MODE_FIRST_FULL. */
+    int direct;
     char *resume_json;         /* handed to the plugin (state_load) */
     uint64_t replay_skip;      /* re-emitted rows still to skip */
     dwh_keydict *keys;         /* keys of every row of the run */
@@ -76,5 +80,9 @@ int sync_schema_run(sync_job *j);
 
 /* Seconds since the job started. */
 double sync_elapsed(const sync_job *j);
+
+/* The state's write_mode of a first full refresh written in place (a
+ * resume continues into the table, not a staging table). */
+#define DWH_WRITE_MODE_FIRST_FULL "full-first"
 
 #endif

@@ -117,16 +117,22 @@ static int decide_resume(sync_job *j) {
         dwh_state_set(&r->run_earliest_value, NULL);
     }
     if (r->write_mode) {
-        int same = !strcmp(r->write_mode, mode);
-        int staging_ok = p->mode != DWH_WRITE_REPLACE || !j->w || dwh_wh_staging_exists(j->w, j->table);
-        if (same && staging_ok) {
+        int first_full = !strcmp(r->write_mode, DWH_WRITE_MODE_FIRST_FULL);
+        int same = !strcmp(r->write_mode, mode) || (first_full && p->mode == DWH_WRITE_REPLACE);
+        /* a staged refresh continues into its staging table, a first one
+         * into the table itself: either must still be there */
+        int target_ok = p->mode != DWH_WRITE_REPLACE || !j->w ||
+                        (first_full ? dwh_wh_table_exists(j->w, j->table) : dwh_wh_staging_exists(j->w, j->table));
+        if (same && target_ok) {
             j->resuming = 1;
+            j->direct = first_full;
         } else {
             dwh_log(&j->log, DW_LOG_WARN, "sync.resume",
                     "the previous run (job %s, mode %s) was interrupted; %s, so this run starts over",
                     r->job_id ? r->job_id : "?", r->write_mode,
-                    !same ? "this run uses another mode" : "its staging table is gone");
-            if (!strcmp(r->write_mode, "full") || p->mode == DWH_WRITE_REPLACE) {
+                    !same ? "this run uses another mode"
+                          : first_full ? "its table is gone" : "its staging table is gone");
+            if (!strncmp(r->write_mode, "full", 4) || p->mode == DWH_WRITE_REPLACE) {
                 dwh_state_set(&r->pending_last_value, NULL);
                 dwh_state_set(&r->pending_earliest_value, NULL);
             }
@@ -359,8 +365,16 @@ int sync_schema_run(sync_job *j) {
     bump_run_start(j);
     if (j->w) {
         char *err = NULL;
-        j->target = dwh_wh_table_open(j->w, j->table, p->mode, p->primary_keys,
-                                      j->resuming && p->mode == DWH_WRITE_REPLACE, &err);
+        /* a full refresh stages its rows and swaps them in, so readers
+         * keep the old table until the new one is complete; with no old
+         * table (a first sync) it writes in place, so rows can be queried
+         * as they land (the reference shows them only for some sources) */
+        if (p->mode == DWH_WRITE_REPLACE && !j->resuming) j->direct = !dwh_wh_table_exists(j->w, j->table);
+        dwh_wh_target target = p->mode != DWH_WRITE_REPLACE ? DWH_TARGET_NEW_STAGING
+                               : j->direct                   ? DWH_TARGET_DIRECT
+                               : j->resuming                 ? DWH_TARGET_CONTINUE_STAGING
+                                                             : DWH_TARGET_NEW_STAGING;
+        j->target = dwh_wh_table_open(j->w, j->table, p->mode, p->primary_keys, target, &err);
         if (!j->target) return sync_fail_take(j, dwh_wh_last_error(j->w) ? DWH_SYNC_FAIL_WAREHOUSE : DWH_SYNC_FAIL_CONFIG, err);
         dwh_wh_table_keep_last(j->target, p->keys_may_repeat);
     }

@@ -111,13 +111,20 @@ int dwh_wh_commit(dwh_warehouse *w, char **err);
 void dwh_wh_rollback(dwh_warehouse *w);
 int dwh_wh_in_transaction(dwh_warehouse *w);
 
+/* Where a replace (full refresh) writes. */
+typedef enum dwh_wh_target {
+    DWH_TARGET_NEW_STAGING = 0,      /* a fresh staging table (a leftover one is dropped), swapped in at the end */
+    DWH_TARGET_CONTINUE_STAGING = 1, /* the existing staging table (a resumed full refresh) */
+    DWH_TARGET_DIRECT = 2            /* the table itself: a first sync, when there is no old table to keep
+                                      * for readers, so its rows can be queried as they land */
+} dwh_wh_target;
+
 /* A run's target.  `table` and `primary_keys` (NULL-terminated, needed for
- * merge) are copied.  For replace, `continue_staging` keeps an existing
- * staging table (a resumed full refresh); otherwise any leftover staging
- * table is dropped.  Returns NULL with *err.  Close with
- * dwh_wh_table_close() (does not drop anything). */
+ * merge) are copied.  `target` matters for replace only (see above; a
+ * leftover staging table is dropped unless continued).  Returns NULL with
+ * *err.  Close with dwh_wh_table_close() (does not drop anything). */
 dwh_wh_table *dwh_wh_table_open(dwh_warehouse *w, const char *table, dwh_write_mode mode,
-                                 const char *const *primary_keys, int continue_staging, char **err);
+                                 const char *const *primary_keys, dwh_wh_target target, char **err);
 void dwh_wh_table_close(dwh_wh_table *t);
 
 /* The source may deliver a key again in one run (the schema's

@@ -36,6 +36,7 @@ struct dwh_wh_table {
     sqlite3_stmt *insert;  /* for the current column set */
     int run_param;         /* merge: index of :run_started in insert, else 0 */
     int keep_last;         /* keys may repeat in a run: the last row wins */
+    int direct;            /* replace writing into `table` itself (DWH_TARGET_DIRECT) */
     uint64_t repeated;     /* rows of this run replaced by a later row of their key */
 };
 
@@ -524,7 +525,7 @@ int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
 }
 
 dwh_wh_table *dwh_wh_table_open(dwh_warehouse *w, const char *table, dwh_write_mode mode,
-                                 const char *const *primary_keys, int continue_staging, char **err) {
+                                 const char *const *primary_keys, dwh_wh_target target, char **err) {
     *err = NULL;
     dwh_wh_table *t = calloc(1, sizeof *t);
     if (!t) goto oom;
@@ -532,7 +533,8 @@ dwh_wh_table *dwh_wh_table_open(dwh_warehouse *w, const char *table, dwh_write_m
     t->mode = mode;
     t->synced_idx = t->part_idx = -1;
     if (!(t->table = strdup(table))) goto oom;
-    t->target = mode == DWH_WRITE_REPLACE ? dwh_wh_staging_name(table) : strdup(table);
+    t->direct = mode == DWH_WRITE_REPLACE && target == DWH_TARGET_DIRECT;
+    t->target = mode == DWH_WRITE_REPLACE && !t->direct ? dwh_wh_staging_name(table) : strdup(table);
     if (!t->target || !(t->qtarget = dwh_wh_quote(t->target))) goto oom;
     for (const char *const *p = primary_keys; p && *p; p++) t->n_pk++;
     t->pk = calloc(t->n_pk + 1, sizeof *t->pk);
@@ -546,9 +548,12 @@ dwh_wh_table *dwh_wh_table_open(dwh_warehouse *w, const char *table, dwh_write_m
     }
     const char *drop = NULL;
     char *sql = NULL;
-    if (mode == DWH_WRITE_REPLACE && !continue_staging) {
+    if (mode == DWH_WRITE_REPLACE && target != DWH_TARGET_CONTINUE_STAGING) {
+        char *staging = dwh_wh_staging_name(table), *qstaging = staging ? dwh_wh_quote(staging) : NULL;
         drop = "dropping a leftover staging table";
-        sql = sqlite3_mprintf("DROP TABLE IF EXISTS %s", t->qtarget);
+        sql = qstaging ? sqlite3_mprintf("DROP TABLE IF EXISTS %s", qstaging) : NULL;
+        free(staging);
+        free(qstaging);
     } else if (mode == DWH_WRITE_APPEND) {
         /* An append may repeat keys: a key index left by an earlier
          * incremental sync would refuse them.  Merge rebuilds it. */
@@ -603,8 +608,9 @@ uint64_t dwh_wh_table_repeated(const dwh_wh_table *t) {
 
 /* Full refresh of a source that may repeat keys: before the swap, drop
  * every staged row that a later one of its key follows.  Rowids grow with
- * each insert into the staging table (nothing deletes from it before
- * this), so the largest rowid of a key is the last row delivered.  Rows
+ * each insert into the staging table -- or the table a first sync writes
+ * in place -- (nothing deletes from it before this), so the largest rowid
+ * of a key is the last row delivered.  Rows
  * with a NULL key column are kept. */
 static int keep_last_staged(dwh_wh_table *t, char **err) {
     if (!t->keep_last || !t->n_pk) return 0;
@@ -650,7 +656,15 @@ int dwh_wh_finish(dwh_wh_table *t, char **err) {
     char *qtable = dwh_wh_quote(t->table);
     if (!qtable) return dwh_wh_fail(w, SQLITE_NOMEM, err, "replacing table %s", t->table);
     int rc;
-    if (dwh_wh_object_exists(w, "table", t->target)) {
+    if (t->direct) {
+        rc = 0; /* the rows are in place; a source without rows still gets its (empty) table */
+        if (!dwh_wh_object_exists(w, "table", t->table)) {
+            char *sql =
+                sqlite3_mprintf("CREATE TABLE %s (" COL_SYNCED_AT " TEXT, " COL_PARTITION " TEXT) STRICT", qtable);
+            rc = sql ? dwh_wh_exec(w, sql, err, "creating the (empty) table") : -1;
+            sqlite3_free(sql);
+        }
+    } else if (dwh_wh_object_exists(w, "table", t->target)) {
         /* legacy_alter_table: the rename must not rewrite (or reject) views
          * users built on the table; they keep pointing at its name. */
         char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS %s; PRAGMA legacy_alter_table=ON; "

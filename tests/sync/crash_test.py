@@ -1,6 +1,11 @@
 """crash_test.py -- `dwhost sync` killed for real, then rerun, must leave
 exactly the tables of an uninterrupted run: no missing row, no duplicate.
 
+Full refresh twice: a first sync ("full": no table yet, so it writes in
+place and its rows can be queried as they land; state write_mode
+"full-first") and a refresh of an existing table ("full-again": staged
+and swapped in at the end, readers keep the old table until then).
+
 Kills: the test-only hook DWHOST_TEST_CRASH_AT (SIGKILL at an exact point:
 between staging a batch and its commit, right after a commit, before the
 full-refresh swap), the pager plugin abort()ing mid-batch (contained: exit
@@ -47,8 +52,32 @@ def redis_key(d):
     return f"dwhost:resumable:t1:{os.path.basename(d)}/items"
 
 
+def cli_mode(mode):
+    return "full" if mode.startswith("full") else mode
+
+
 def sync(d, cfg, mode, batch, **envx):
-    return run(sync_args(cfg, os.path.join(d, "w.db"), *extra_args(mode, batch, d)), env(**envx))
+    return run(sync_args(cfg, os.path.join(d, "w.db"), *extra_args(cli_mode(mode), batch, d)), env(**envx))
+
+
+PRIOR_ROWS = TOTAL // 2
+
+
+def prepare(d, base_cfg, mode, batch, label):
+    """full-again: the table already holds an earlier full sync (fewer rows)."""
+    if mode != "full-again":
+        return
+    pcfg = write_config(d, **dict(base_cfg, total_rows=PRIOR_ROWS))
+    rc, out, err = sync(d, pcfg, mode, batch)
+    check(rc == 0, f"{label}: prior full sync exit {rc}: {err[-300:]}")
+
+
+def live_count(d):
+    from synctest import query
+    try:
+        return query(os.path.join(d, "w.db"), "SELECT count(*) FROM pager_items")[0][0]
+    except Exception:
+        return None
 
 
 def check_final(d, want, label, sort):
@@ -87,12 +116,13 @@ def rerun_to_completion(d, cfg, mode, batch, label):
 
 scenarios = 0
 for layout in LAYOUTS:
-    for mode in ["incremental", "full", "append"]:
+    for mode in ["incremental", "full", "full-again", "append"]:
         for sort in (["asc", "desc"] if mode == "incremental" else ["asc"]):
             base_cfg = {"total_rows": TOTAL, "page_rows": layout["page_rows"], "sort": sort, "partition": "md5"}
             name = f"{mode}/{sort}/pages{layout['page_rows']}/batch{layout['batch']}"
             # the reference: one uninterrupted run
             bd = tmpdir()
+            prepare(bd, base_cfg, mode, layout["batch"], name)
             bcfg = write_config(bd, **base_cfg)
             rc, out, err = sync(bd, bcfg, mode, layout["batch"])
             check(rc == 0, f"{name}: baseline exit {rc}: {err[-500:]}")
@@ -100,10 +130,12 @@ for layout in LAYOUTS:
             check(len(want[1]) == TOTAL, f"{name}: baseline has {len(want[1])} rows")
 
             points = ["after-batch-commit:2", "before-batch-commit:3", "after-batch-commit:1"]
-            if mode == "full":
+            if mode.startswith("full"):
                 points.append("before-swap:1")
+            want_mode = {"full": "full-first", "full-again": "full"}.get(mode, mode)
             for point in points:
                 d = tmpdir()
+                prepare(d, base_cfg, mode, layout["batch"], f"{name} {point}")
                 cfg = write_config(d, **base_cfg)
                 rc, _, err = sync(d, cfg, mode, layout["batch"], DWHOST_TEST_CRASH_AT=point)
                 check(rc == -signal.SIGKILL, f"{name} {point}: expected SIGKILL, got {rc}: {err[-300:]}")
@@ -113,12 +145,17 @@ for layout in LAYOUTS:
                     check(rec["seq"] == (st["seq"] if st else 0) + 1,
                           f"{name} {point}: Redis should be one ahead of the warehouse")
                 st = state(os.path.join(d, "w.db"))
-                check(point == "before-batch-commit:3" or (st and st["write_mode"] == mode),
+                check(point == "before-batch-commit:3" or (st and st["write_mode"] == want_mode),
                       f"{name} {point}: the interrupted run is not recorded: {st}")
+                if mode == "full-again":  # readers still see the old table
+                    check(live_count(d) == PRIOR_ROWS, f"{name} {point}: the old table changed: {live_count(d)} rows")
+                elif mode == "full" and point != "before-batch-commit:3":  # a first sync's rows are visible
+                    check(live_count(d) == st["run_rows"], f"{name} {point}: {live_count(d)} rows visible, "
+                                                           f"{st['run_rows']} committed")
                 if point == "after-batch-commit:2":
                     # the rerun resumes, skipping rows committed past the resume point
                     rc, out, err = run(sync_args(cfg, os.path.join(d, "w.db"), "--json",
-                                                 *extra_args(mode, layout["batch"], d)))
+                                                 *extra_args(cli_mode(mode), layout["batch"], d)))
                     check(rc == 0, f"{name} {point}: rerun exit {rc}: {err[-300:]}")
                     rep = json.loads(out)["schemas"][0]
                     check(rep["resumed"], f"{name} {point}: the rerun did not resume")
@@ -136,6 +173,7 @@ for layout in LAYOUTS:
 
             # the plugin aborts the whole process mid-batch
             d = tmpdir()
+            prepare(d, base_cfg, mode, layout["batch"], f"{name} abort")
             cfg = write_config(d, **dict(base_cfg, abort_after_pages=(TOTAL // layout["page_rows"]) // 2))
             rc, _, err = sync(d, cfg, mode, layout["batch"])
             # contained by the crash guard: one line naming the plugin, exit 11
@@ -148,9 +186,10 @@ for layout in LAYOUTS:
 
             # SIGKILL at timed moments, several runs in a row
             d = tmpdir()
+            prepare(d, base_cfg, mode, layout["batch"], f"{name} timed kills")
             cfg = write_config(d, **dict(base_cfg, delay_ms=4))
             for delay in (0.15, 0.25, 0.1, 0.3):
-                p = start(sync_args(cfg, os.path.join(d, "w.db"), *extra_args(mode, layout["batch"], d)))
+                p = start(sync_args(cfg, os.path.join(d, "w.db"), *extra_args(cli_mode(mode), layout["batch"], d)))
                 time.sleep(delay)
                 p.kill()
                 p.communicate()

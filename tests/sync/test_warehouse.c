@@ -371,6 +371,42 @@ static void full_refresh_swaps_atomically(void **s) {
     dwh_wh_close(w);
 }
 
+/* A first sync's full refresh writes the table in place: readers see its
+ * rows as they land; finish() swaps nothing, still keeps the last row per
+ * key, and gives a source without rows its (empty) table.  A leftover
+ * staging table is dropped. */
+static void first_full_refresh_writes_in_place(void **s) {
+    (void)s;
+    dwh_warehouse *w = open_wh();
+    const char *pk[] = {"id", NULL};
+    char *err = NULL;
+    dwh_wh_table *t = dwh_wh_table_open(w, "src_first", DWH_WRITE_REPLACE, NULL, DWH_TARGET_NEW_STAGING, &err);
+    must_write(w, t, "[{\"id\":99}]"); /* an earlier staged run that died */
+    dwh_wh_table_close(t);
+    assert_true(dwh_wh_staging_exists(w, "src_first"));
+    t = dwh_wh_table_open(w, "src_first", DWH_WRITE_REPLACE, pk, DWH_TARGET_DIRECT, &err);
+    assert_non_null(t);
+    assert_false(dwh_wh_staging_exists(w, "src_first"));
+    dwh_wh_table_keep_last(t, 1);
+    must_write(w, t, "[{\"id\":1,\"v\":\"a\"},{\"id\":2,\"v\":\"b\"}]");
+    expect(dwh_wh_db(w), "SELECT group_concat(id) FROM src_first", "1,2"); /* visible before the end */
+    must_write(w, t, "[{\"id\":1,\"v\":\"a2\"}]");
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_finish(t, &err), 0);
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    expect(dwh_wh_db(w), "SELECT id, v FROM src_first ORDER BY id", "1|a2;2|b");
+    assert_false(dwh_wh_staging_exists(w, "src_first"));
+    dwh_wh_table_close(t);
+    /* no rows at all: the table still exists afterwards */
+    t = dwh_wh_table_open(w, "src_none", DWH_WRITE_REPLACE, NULL, DWH_TARGET_DIRECT, &err);
+    assert_int_equal(dwh_wh_begin(w, &err), 0);
+    assert_int_equal(dwh_wh_finish(t, &err), 0);
+    assert_int_equal(dwh_wh_commit(w, &err), 0);
+    expect(dwh_wh_db(w), "SELECT count(*) FROM src_none", "0");
+    dwh_wh_table_close(t);
+    dwh_wh_close(w);
+}
+
 static void append_and_mode_changes(void **s) {
     (void)s;
     dwh_warehouse *w = open_wh();
@@ -569,6 +605,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(keep_last_row_per_key, setup, teardown),
         cmocka_unit_test_setup_teardown(hostile_column_names, setup, teardown),
         cmocka_unit_test_setup_teardown(full_refresh_swaps_atomically, setup, teardown),
+        cmocka_unit_test_setup_teardown(first_full_refresh_writes_in_place, setup, teardown),
         cmocka_unit_test_setup_teardown(append_and_mode_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(state_commits_with_the_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(locked_database_is_named, setup, teardown),
