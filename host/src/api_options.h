@@ -26,6 +26,12 @@
  * first such byte's offset); dst then holds the known part. */
 int dwh_options_copy(void *dst, size_t dst_size, const void *src, size_t src_size, size_t *unknown_offset);
 
+/* dwh_options_copy for functions that cannot fail on it (dwh_host_new,
+ * dwh_transport_configure): an unknown member set is logged at WARN
+ * (event `event`, naming `type_name`) and ignored. */
+void dwh_options_copy_or_warn(void *dst, size_t dst_size, const void *src, size_t src_size, const char *type_name,
+                              const char *event);
+
 /* One line for that case, malloc'd (caller frees; NULL on OOM): names the
  * struct, the offset, this library's version and what to do. */
 char *dwh_options_unknown_message(const char *type_name, size_t offset, size_t known_size);

@@ -9,7 +9,6 @@
 
 #include "api_options.h"
 #include "dwhost.h"
-#include "log.h"
 #include "registry.h"
 
 struct dwh_host {
@@ -68,12 +67,7 @@ static void check_dirs(dwh_host *h) {
 
 dwh_host *dwh_host_new_sized(const dwh_host_options *caller_opts, size_t opts_size) {
     dwh_host_options copy;
-    size_t unknown = 0;
-    if (dwh_options_copy(&copy, sizeof copy, caller_opts, opts_size, &unknown) < 0) {
-        char *msg = dwh_options_unknown_message("dwh_host_options", unknown, sizeof copy);
-        dwh_log(NULL, DW_LOG_WARN, "host.options", "%s; the member is ignored", msg ? msg : "unknown option");
-        free(msg);
-    }
+    dwh_options_copy_or_warn(&copy, sizeof copy, caller_opts, opts_size, "dwh_host_options", "host.options");
     const dwh_host_options *opts = &copy;
     dwh_host *h = calloc(1, sizeof *h);
     if (!h) return NULL;

@@ -1,19 +1,12 @@
 /* transport_api.c -- the transport section of the embedding API (dwhost.h). */
-#include <stdlib.h>
-
 #include "api_options.h"
 #include "dwhost.h"
 #include "http_session.h"
-#include "log.h"
 
 DWH_API void dwh_transport_configure_sized(const dwh_transport_options *caller_opts, size_t opts_size) {
     dwh_transport_options known;
-    size_t unknown = 0;
-    if (dwh_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) < 0) {
-        char *msg = dwh_options_unknown_message("dwh_transport_options", unknown, sizeof known);
-        dwh_log(NULL, DW_LOG_WARN, "transport.options", "%s; the member is ignored", msg ? msg : "unknown option");
-        free(msg);
-    }
+    dwh_options_copy_or_warn(&known, sizeof known, caller_opts, opts_size, "dwh_transport_options",
+                             "transport.options");
     const dwh_transport_options *opts = caller_opts ? &known : NULL;
     if (!opts) {
         dwh_http_set_defaults(NULL);
