@@ -714,27 +714,41 @@ done:
 
 /* ---- switch groups ------------------------------------------------------- */
 
-static void validate_group(vstate *vs, const dw_field *f, json_object *v, const char *path, json_object *out) {
-    int enabled = f->default_on != 0;
-    json_object *obj = NULL;
-    if (v) {
-        if (json_object_is_type(v, json_type_boolean)) {
-            enabled = json_object_get_boolean(v);
-        } else if (json_object_is_type(v, json_type_object)) {
-            obj = v;
-            json_object *e = get(v, "enabled");
-            if (e && !json_object_is_type(e, json_type_boolean)) {
-                char *ep = join(path, "enabled");
-                type_error(vs, ep ? ep : path, "true or false", e, 0);
-                free(ep);
-                return;
-            }
-            if (e) enabled = json_object_get_boolean(e);
-        } else {
-            type_error(vs, path, "true, false, or an object {\"enabled\": true, <the group's fields>}", v, 0);
-            return;
-        }
+/* A switch-like value (a switch group, an SSH tunnel): true/false, or an
+ * object with an optional boolean "enabled" and the fields.  Sets
+ * *enabled (default `dflt`) and *obj (the object, or NULL); returns -1
+ * after reporting a wrong type (`expected` describes the object form). */
+static int read_switch(vstate *vs, json_object *v, const char *path, int dflt, const char *expected, int *enabled,
+                       json_object **obj) {
+    *enabled = dflt;
+    *obj = NULL;
+    if (!v) return 0;
+    if (json_object_is_type(v, json_type_boolean)) {
+        *enabled = json_object_get_boolean(v);
+        return 0;
     }
+    if (!json_object_is_type(v, json_type_object)) {
+        type_error(vs, path, expected, v, 0);
+        return -1;
+    }
+    *obj = v;
+    json_object *e = get(v, "enabled");
+    if (e && !json_object_is_type(e, json_type_boolean)) {
+        char *ep = join(path, "enabled");
+        type_error(vs, ep ? ep : path, "true or false", e, 0);
+        free(ep);
+        return -1;
+    }
+    if (e) *enabled = json_object_get_boolean(e);
+    return 0;
+}
+
+static void validate_group(vstate *vs, const dw_field *f, json_object *v, const char *path, json_object *out) {
+    int enabled;
+    json_object *obj;
+    if (read_switch(vs, v, path, f->default_on != 0,
+                    "true, false, or an object {\"enabled\": true, <the group's fields>}", &enabled, &obj) < 0)
+        return;
     json_object *res = json_object_new_object();
     json_object_object_add(res, "enabled", json_object_new_boolean(enabled));
     keyset known = KEYSET_INIT, sub = KEYSET_INIT;
@@ -1017,27 +1031,12 @@ static int looks_like_private_key(const char *s) {
 }
 
 static void validate_ssh(vstate *vs, const dw_field *f, json_object *v, const char *path, json_object *out) {
-    json_object *obj = NULL;
-    int enabled = 0;
-    if (v) {
-        if (json_object_is_type(v, json_type_boolean)) {
-            enabled = json_object_get_boolean(v);
-        } else if (json_object_is_type(v, json_type_object)) {
-            obj = v;
-            json_object *e = get(v, "enabled");
-            if (e && !json_object_is_type(e, json_type_boolean)) {
-                char *ep = join(path, "enabled");
-                type_error(vs, ep ? ep : path, "true or false", e, 0);
-                free(ep);
-                return;
-            }
-            enabled = e ? json_object_get_boolean(e) : 0;
-        } else {
-            type_error(vs, path, "an SSH tunnel object {\"enabled\", \"host\", \"port\", \"username\", \"auth_type\", ...}",
-                       v, 0);
-            return;
-        }
-    }
+    json_object *obj;
+    int enabled;
+    if (read_switch(vs, v, path, 0,
+                    "an SSH tunnel object {\"enabled\", \"host\", \"port\", \"username\", \"auth_type\", ...}",
+                    &enabled, &obj) < 0)
+        return;
     size_t nk;
     const dwh_ssh_key *keys = dwh_ssh_keys(&nk);
     keyset known = KEYSET_INIT, ignored = KEYSET_INIT;
