@@ -86,6 +86,47 @@ static int64_t get_int(json_object *o, const char *k) {
     return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
 }
 
+static int is_json_of(const char *text, int want_object) {
+    enum json_tokener_error e = json_tokener_success;
+    json_object *v = json_tokener_parse_verbose(text, &e);
+    int ok = e == json_tokener_success && v &&
+             (want_object ? json_object_is_type(v, json_type_object)
+                          : json_object_is_type(v, json_type_string) || json_object_is_type(v, json_type_int) ||
+                                json_object_is_type(v, json_type_double));
+    json_object_put(v);
+    return ok;
+}
+
+int dwh_state_record_check(const dwh_state_record *r, char **why) {
+    *why = NULL;
+    static const char *const modes[] = {"incremental", "full", DWH_WRITE_MODE_FIRST_FULL, "append", NULL};
+    const char *bad = NULL, *val = NULL, *expected = NULL;
+    if (r->write_mode) {
+        int known = 0;
+        for (int i = 0; modes[i]; i++) known |= !strcmp(r->write_mode, modes[i]);
+        if (!known) bad = "write_mode", val = r->write_mode, expected = "incremental, full, full-first, append or null";
+    }
+    if (!bad && r->resume && !is_json_of(r->resume, 1))
+        bad = "resume", val = r->resume, expected = "a JSON object (the source's saved position) or null";
+    const struct {
+        const char *name, *value;
+    } wm[] = {{"last_value", r->last_value},
+              {"earliest_value", r->earliest_value},
+              {"pending_last_value", r->pending_last_value},
+              {"pending_earliest_value", r->pending_earliest_value},
+              {"run_last_value", r->run_last_value},
+              {"run_earliest_value", r->run_earliest_value}};
+    for (size_t i = 0; !bad && i < sizeof wm / sizeof wm[0]; i++)
+        if (wm[i].value && !is_json_of(wm[i].value, 0))
+            bad = wm[i].name, val = wm[i].value, expected = "a JSON number or string (a watermark) or null";
+    if (!bad && (r->seq < 0 || r->rows_past_resume < 0 || r->run_rows < 0 || r->run_batches < 0))
+        bad = "seq/rows_past_resume/run_rows/run_batches", val = "a negative count", expected = "counts of 0 or more";
+    if (!bad) return 0;
+    size_t n = strlen(val);
+    if (asprintf(why, "%s is %.60s%s, expected %s", bad, val, n > 60 ? "..." : "", expected) < 0) *why = NULL;
+    return -1;
+}
+
 int dwh_state_record_from_json(const char *text, dwh_state_record *out, char **err) {
     dwh_state_record_clear(out);
     *err = NULL;
@@ -122,6 +163,13 @@ int dwh_state_record_from_json(const char *text, dwh_state_record *out, char **e
         get_str(o, "warehouse_id", &out->warehouse_id) || get_str(o, "updated_at", &out->updated_at))
         goto bad;
     json_object_put(o);
+    char *why = NULL;
+    if (dwh_state_record_check(out, &why) < 0) {
+        dwh_state_record_clear(out);
+        if (asprintf(err, "the stored state is damaged: %s", why ? why : "?") < 0) *err = NULL;
+        free(why);
+        return -1;
+    }
     return 0;
 bad:
     json_object_put(o);

@@ -52,6 +52,18 @@ typedef struct dwh_state_record {
     char *updated_at;          /* ISO-8601 UTC */
 } dwh_state_record;
 
+/* The write_mode of a first full refresh written in place (a resume
+ * continues into the table, not a staging table); the others are the
+ * write modes' names ("incremental", "full", "append"). */
+#define DWH_WRITE_MODE_FIRST_FULL "full-first"
+
+/* Checks what a run would hand on from a loaded record: a known
+ * write_mode, a resume state that is a JSON object, watermarks that are
+ * JSON scalars (number or string), counts that are not negative.  Returns
+ * 0, or -1 with *why (malloc'd, caller frees; NULL on OOM) naming the
+ * member and what it holds (shortened). */
+int dwh_state_record_check(const dwh_state_record *r, char **why);
+
 /* Frees the strings of r and zeroes it (r itself is not freed). */
 void dwh_state_record_clear(dwh_state_record *r);
 /* Deep copy into *dst (cleared first).  Returns 0, -1 on OOM. */

@@ -42,7 +42,7 @@ typedef struct sync_job {
     int resuming;
     /* A full refresh writing into the table itself: the schema's first
      * sync (no table yet), so its rows can be queried as they land.  Its
-     * state's write_mode is DWH_WRITE_MODE_FIRST_FULL. */
+     * state's write_mode is DWH_WRITE_MODE_FIRST_FULL (state.h). */
     int direct;
     char *resume_json;         /* handed to the plugin (state_load) */
     uint64_t replay_skip;      /* re-emitted rows still to skip */
@@ -80,9 +80,5 @@ int sync_schema_run(sync_job *j);
 
 /* Seconds since the job started. */
 double sync_elapsed(const sync_job *j);
-
-/* The state's write_mode of a first full refresh written in place (a
- * resume continues into the table, not a staging table). */
-#define DWH_WRITE_MODE_FIRST_FULL "full-first"
 
 #endif

@@ -24,6 +24,16 @@ static int load_state(sync_job *j) {
         rc = sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
         goto out;
     }
+    /* --reset discards what a damaged record holds; otherwise it must
+     * not reach the plugin or the watermarks */
+    if (wh.seq && !j->o->reset && dwh_state_record_check(&wh, &err) < 0) {
+        rc = sync_fail(j, DWH_SYNC_FAIL_STATE,
+                       "warehouse %s: the saved state of %s/%s is damaged (%s); rerun with --reset to start over "
+                       "(the next run then reads the source from the beginning)",
+                       dwh_wh_path(j->w), j->source_id, j->plan->schema, err ? err : "unreadable");
+        free(err);
+        goto out;
+    }
     if (j->redis) {
         char *text = NULL;
         if (dwh_redis_get(j->redis, j->redis_key, &text, &err) < 0) {
@@ -31,8 +41,8 @@ static int load_state(sync_job *j) {
             goto out;
         }
         if (text && dwh_state_record_from_json(text, &mirror, &err) < 0) {
-            if (!j->w) {
-                rc = sync_fail(j, DWH_SYNC_FAIL_STATE, "Redis at %s: key %s: %s; delete the key to start over",
+            if (!j->w && !j->o->reset) {
+                rc = sync_fail(j, DWH_SYNC_FAIL_STATE, "Redis at %s: key %s: %s; rerun with --reset (or delete the key) to start over",
                                dwh_redis_where(j->redis), j->redis_key, err ? err : "unreadable");
                 free(err);
                 free(text);

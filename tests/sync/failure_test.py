@@ -169,4 +169,50 @@ time.sleep(0.3)
 p.send_signal(signal.SIGTERM)
 out, err = p.communicate(timeout=60)
 check(p.returncode == 9, f"SIGTERM: exit {p.returncode}, want 9")
+
+# ---- a damaged state record: exit 7 naming it, nothing written; --reset -----
+import sqlite3
+d = tmpdir()
+cfg = write_config(d, **dict(CFG, total_rows=300))
+db = os.path.join(d, "w.db")
+rc, out, err = run(sync_args(cfg, db))
+check(rc == 0 and state(db)["last_value"] == "300", f"damaged: first sync exit {rc}")
+
+
+def damage(sql):
+    con = sqlite3.connect(db)
+    con.execute(sql)
+    con.commit()
+    con.close()
+
+
+for sql, member in [("UPDATE _dw_state SET last_value = '{\"x\":'", "last_value is {\"x\":, expected a JSON number or string"),
+                    ("UPDATE _dw_state SET last_value = '300', write_mode = 'incremental', resume = 'not json'",
+                     "resume is not json, expected a JSON object"),
+                    ("UPDATE _dw_state SET write_mode = 'bogus', resume = NULL", "write_mode is bogus")]:
+    damage(sql)
+    before = (query(db, "SELECT count(*), max(_dw_synced_at) FROM pager_items"), state(db))
+    rc, out, err = run(sync_args(cfg, db))
+    line = one_line(err)
+    check(rc == 7 and f"the saved state of pager/items is damaged ({member}" in line and "--reset" in line
+          and err.count("damaged") == 1, f"damaged {member}: exit {rc}: {line!r}")
+    check((query(db, "SELECT count(*), max(_dw_synced_at) FROM pager_items"), state(db)) == before,
+          f"damaged {member}: the failed run wrote something")
+rc, out, err = run(sync_args(cfg, db, "--reset"))
+check(rc == 0 and state(db)["write_mode"] is None and state(db)["last_value"] == "300", f"damaged --reset: exit {rc}: {err[-300:]}")
+check(query(db, "SELECT count(*) FROM pager_items") == [(300,)], "damaged --reset: rows")
+
+# Redis as the only copy (--output jsonl): the same, and --reset recovers
+with RedisServer() as r:
+    args = ["sync", "pager", "--config", cfg, "--plugin-dir", os.environ["DWHOST_BUILD_DIR"] + "/test-plugins",
+            "--output", "jsonl", "--state", r.url]
+    rc, out, err = run(args)
+    check(rc == 0, f"jsonl damaged: first run exit {rc}")
+    r.command("SET", "dwhost:resumable:local:pager/items", '{"seq": 3, "last_value": "{oops"}')
+    rc, out, err = run(args)
+    check(rc == 7 and "damaged: last_value is {oops" in one_line(err) and "--reset" in one_line(err) and out == "",
+          f"jsonl damaged: exit {rc}: {one_line(err)!r}")
+    rc, out, err = run(args + ["--reset"])
+    check(rc == 0 and len(out.splitlines()) == 300, f"jsonl damaged --reset: exit {rc}, {len(out.splitlines())} rows")
+
 done()
