@@ -546,6 +546,17 @@ DWH_API dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const c
 #define dwh_sync(h, source, config_json, opts, report_json, error) \
     dwh_sync_sized((h), (source), (config_json), (opts), sizeof(dwh_sync_options), (report_json), (error))
 
+/* The sync jobs the warehouse at `warehouse_path` (NULL: ./warehouse.db)
+ * records, as `dwhost status --json` prints them: {"warehouse", "jobs":
+ * [{"team_id", "source_id", "schema", "namespace", "status" ("running",
+ * "interrupted" or "idle"), "write_mode", "incremental_field",
+ * "last_value", "earliest_value", "run_rows", "run_batches",
+ * "last_job_id", "updated_at", "lease"}]} (README "dwhost status").  Opens
+ * the file read-only; safe while syncs run.  Returns the document
+ * (malloc'd, caller frees), or NULL with *error (may be NULL; malloc'd,
+ * caller frees): no such file, not a dwhost warehouse, unreadable. */
+DWH_API char *dwh_status_json(const char *warehouse_path, char **error);
+
 /* == transport ========================================================== */
 
 /*

@@ -6,6 +6,8 @@
 
 #include "api_options.h"
 #include "config_load.h"
+#include "job_status.h"
+#include "warehouse_sqlite.h"
 #include "dwhost.h"
 #include "sync.h"
 
@@ -86,4 +88,23 @@ dwh_sync_failure(dwh_sync)(dwh_host *h, const char *source, const char *config_j
                            char **report_json, char **error) {
     return dwh_sync_sized(h, source, config_json, opts, DWH_SIZE_THROUGH(dwh_sync_options, lease_timeout_ms),
                           report_json, error);
+}
+
+char *dwh_status_json(const char *warehouse_path, char **error) {
+    if (error) *error = NULL;
+    const char *path = warehouse_path && *warehouse_path ? warehouse_path : DWH_WAREHOUSE_DEFAULT_PATH;
+    char *err = NULL;
+    json_object *jobs = dwh_job_status(path, 0, &err);
+    if (!jobs) {
+        set_error(error, err ? err : strdup("out of memory"));
+        return NULL;
+    }
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "warehouse", json_object_new_string(path));
+    json_object_object_add(doc, "jobs", jobs);
+    const char *t = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *out = t ? strdup(t) : NULL;
+    json_object_put(doc);
+    if (!out) set_error(error, strdup("out of memory"));
+    return out;
 }

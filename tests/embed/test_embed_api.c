@@ -357,6 +357,20 @@ static void read_with_job(void *arg) {
     assert_null(err);
     assert_non_null(strstr(report, "\"rows\":36"));
     free(report);
+    /* what `dwhost status --json` prints, for the embedder */
+    char *status = dwh_status_json(wh, &err);
+    assert_non_null(status);
+    assert_null(err);
+    json_object *st = parse(status);
+    json_object *job = json_object_array_get_idx(json_object_object_get(st, "jobs"), 0);
+    assert_string_equal(json_object_get_string(json_object_object_get(job, "schema")), "customers");
+    assert_string_equal(json_object_get_string(json_object_object_get(job, "status")), "idle");
+    json_object_put(st);
+    free(status);
+    assert_null(dwh_status_json("/nonexistent/w.db", &err));
+    assert_non_null(strstr(err, "no warehouse at /nonexistent/w.db"));
+    free(err);
+    err = NULL;
     unlink(wh);
     char *wal = NULL;
     if (asprintf(&wal, "%s-wal", wh) > 0) unlink(wal);
