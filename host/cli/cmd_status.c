@@ -71,8 +71,8 @@ static void print_table(FILE *out, const char *path, json_object *jobs) {
         }
         char up[25];
         snprintf(up, sizeof up, "%s", str(j, "updated_at") ? str(j, "updated_at") : "-");
-        fprintf(out, "%-*s  %-*s  %-11s  %-24s  %-24s  %s\n", (int)wj, names && names[i] ? names[i] : "?", (int)wt,
-                str(j, "team_id") ? str(j, "team_id") : "-", status ? status : "?", last, up, note);
+        fprintf(out, "%-*s  %-*s  %-11s  %-24s  %-24s%s%s\n", (int)wj, names && names[i] ? names[i] : "?", (int)wt,
+                str(j, "team_id") ? str(j, "team_id") : "-", status ? status : "?", last, up, *note ? "  " : "", note);
     }
     for (size_t i = 0; names && i < n; i++) free(names[i]);
     free(names);
