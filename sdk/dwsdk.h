@@ -49,6 +49,9 @@
  *   1.4  has_duplicate_primary_keys appended to dw_schema and dw_endpoint:
  *        a stream may deliver a key again in one run; the host keeps the
  *        last row per key instead of failing the sync.
+ *   1.5  REST toolkit: DW_PAGINATE_AUTO (the paginator is detected from
+ *        the first response of each listing); response_actions appended
+ *        to dw_endpoint (ignore or fail on a status).
  */
 #ifndef DWSDK_H
 #define DWSDK_H
@@ -62,7 +65,7 @@ extern "C" {
 
 #define DW_MAGIC 0x31485744u /* "DWH1" in little-endian memory order */
 #define DW_ABI_MAJOR 1
-#define DW_ABI_MINOR 4
+#define DW_ABI_MINOR 5
 #define DW_ENTRY_SYMBOL "dwhost_source"
 
 #if defined(__GNUC__)
@@ -384,7 +387,22 @@ typedef enum dw_paginator_kind {
     DW_PAGINATE_JSON_NEXT_URL = 2, /* a full URL at next_url_path */
     DW_PAGINATE_CURSOR = 3,      /* cursor_param=<value>; value from the body or last row */
     DW_PAGINATE_OFFSET = 4,      /* offset_param/limit_param */
-    DW_PAGINATE_PAGE_NUMBER = 5  /* page_param=1,2,... */
+    DW_PAGINATE_PAGE_NUMBER = 5, /* page_param=1,2,... */
+    /* 1.5: decided from the first response of each listing, then fixed for
+     * that listing (and recorded in its resume state), in this order:
+     *   a Link header with rel="next"                -> LINK_HEADER;
+     *   a string URL (http(s)://, or a path starting with "/") at
+     *     next_url_path when set, else at the first present of
+     *     next, links.next, _links.next.href, pagination.next,
+     *     next_page_url, meta.next, paging.next       -> JSON_NEXT_URL;
+     *   a non-empty string or number at cursor_path when set, else at the
+     *     first present of next_cursor, cursor.next, meta.next_cursor,
+     *     pagination.next_cursor, response_metadata.next_cursor,
+     *     paging.cursors.after                        -> CURSOR, sent as
+     *     cursor_param (default "cursor");
+     *   otherwise                                     -> SINGLE.
+     * A host older than 1.5 refuses a plugin built with it (ABI minor). */
+    DW_PAGINATE_AUTO = 6
 } dw_paginator_kind;
 
 typedef struct dw_paginator {
@@ -402,6 +420,36 @@ typedef struct dw_paginator {
     const char *total_path;       /* OFFSET/PAGE_NUMBER: stop past the total */
     int64_t max_pages;            /* hard cap, 0: none */
 } dw_paginator;
+
+/* 1.5: what a response action does. */
+typedef enum dw_response_action_kind {
+    DW_RESPONSE_IGNORE = 1, /* end this listing quietly: no rows, no error */
+    DW_RESPONSE_FAIL = 2    /* fail the operation at once with `message` */
+} dw_response_action_kind;
+
+/* 1.5: one response action of an endpoint (the reference's
+ * response_actions).  An action matches a response whose status equals
+ * `status` (100..599) and, when body_contains is set, whose body contains
+ * it (case-sensitive).  The first matching action of the array wins.
+ *   IGNORE ends the listing that got the response, without rows and
+ *     without error (typically a 404 for one fan-out child whose parent was
+ *     deleted meanwhile: the other children still sync); one INFO line
+ *     "rest.response_ignored" names the status and the URL template.  For a
+ *     status the transport retries (429, 500, 502, 503, 504, a rate-limit
+ *     403) the retries run first: only a status still there after them is
+ *     ignored, so a passing outage does not silently drop pages.
+ *   FAIL fails the operation at once, never retried, with DW_ERR_NON_RETRYABLE
+ *     and `message` as the user-facing error; the exit code follows the
+ *     status (401/403: credentials, else the operation failed).
+ * Actions take precedence over the plugin's non_retryable_errors map.
+ * Strings are the plugin's (static data); the host copies nothing and
+ * reads them during rest_run only.  Frozen: never grows. */
+typedef struct dw_response_action {
+    int32_t status;            /* HTTP status to match */
+    const char *body_contains; /* NULL: any body */
+    int32_t action;            /* dw_response_action_kind */
+    const char *message;       /* FAIL: the user-facing message (required) */
+} dw_response_action;
 
 /* Maps an incremental field to the server-side filter it drives.  `format`
  * is "unix" (integer seconds) or "iso8601".  Frozen: never grows. */
@@ -451,6 +499,11 @@ typedef struct dw_endpoint {
     int32_t should_sync_default;
     /* 1.4: the schema's has_duplicate_primary_keys (see dw_schema). */
     int32_t has_duplicate_primary_keys;
+    /* 1.5: what to do with particular responses (see dw_response_action);
+     * the array is the plugin's, borrowed for each rest_run and
+     * rest_schema_add call.  An endpoint built against 1.4 has none. */
+    const dw_response_action *response_actions;
+    uint32_t n_response_actions;
 } dw_endpoint;
 
 /* The client an endpoint runs with. */

@@ -119,7 +119,7 @@ static void build(void) {
     t->plugin_data = api_plugin_data;
     if (t->http_request && t->http_status && t->http_body && t->http_header && t->http_free && t->rest_run &&
         t->rest_schema_add) {
-        t->abi_minor = DW_ABI_MINOR; /* 4: every member up to plugin_data (1.4 grew structs only) */
+        t->abi_minor = DW_ABI_MINOR; /* 5: every member up to plugin_data (1.4 and 1.5 grew structs only) */
         t->struct_size = (uint32_t)sizeof(dw_host_api);
     } else {
         /* Without the transport the table ends where 1.2 begins, so

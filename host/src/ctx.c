@@ -113,11 +113,13 @@ static const char *non_retryable_match(const dw_ctx *ctx, const char *raw) {
 
 static int valid_code(dw_status code) { return code > DW_OK && code <= DW_ERR_SINK; }
 
-static dw_status record(dw_ctx *ctx, dw_status code, int from_host, const char *raw) {
+/* `given_cause` non-zero: the caller already decided the code and the
+ * message is final (dwh_ctx_fail_permanent): the map is not applied. */
+static dw_status record(dw_ctx *ctx, dw_status code, int from_host, const char *raw, dw_status given_cause) {
     if (!valid_code(code)) code = DW_ERR;
-    dw_status cause = code;
+    dw_status cause = valid_code(given_cause) ? given_cause : code;
     const char *text = raw;
-    if (!from_host) {
+    if (!from_host && !given_cause) {
         const char *friendly = non_retryable_match(ctx, raw);
         if (friendly) {
             text = friendly;
@@ -168,7 +170,7 @@ static dw_status record(dw_ctx *ctx, dw_status code, int from_host, const char *
 dw_status dwh_ctx_failv(dw_ctx *ctx, dw_status code, const char *fmt, va_list ap) {
     char *raw = NULL;
     if (!fmt || vasprintf(&raw, fmt, ap) < 0) raw = NULL;
-    dw_status r = record(ctx, code, 0, raw ? raw : "(no message)");
+    dw_status r = record(ctx, code, 0, raw ? raw : "(no message)", DW_OK);
     free(raw);
     return r;
 }
@@ -187,7 +189,18 @@ dw_status dwh_ctx_fail_host(dw_ctx *ctx, dw_status code, const char *fmt, ...) {
     va_start(ap, fmt);
     if (vasprintf(&raw, fmt, ap) < 0) raw = NULL;
     va_end(ap);
-    dw_status r = record(ctx, code, 1, raw ? raw : "(no message)");
+    dw_status r = record(ctx, code, 1, raw ? raw : "(no message)", DW_OK);
+    free(raw);
+    return r;
+}
+
+dw_status dwh_ctx_fail_permanent(dw_ctx *ctx, dw_status cause, const char *fmt, ...) {
+    char *raw = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (!fmt || vasprintf(&raw, fmt, ap) < 0) raw = NULL;
+    va_end(ap);
+    dw_status r = record(ctx, DW_ERR_NON_RETRYABLE, 0, raw ? raw : "(no message)", cause ? cause : DW_ERR);
     free(raw);
     return r;
 }

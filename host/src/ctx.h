@@ -142,6 +142,14 @@ dw_status dwh_ctx_failv(dw_ctx *ctx, dw_status code, const char *fmt, va_list ap
 dw_status dwh_ctx_fail_host(dw_ctx *ctx, dw_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Records a permanent failure whose message is already the user-facing
+ * one (a REST response action's FAIL): the code becomes
+ * DW_ERR_NON_RETRYABLE, error_cause is `cause` (what the exit code follows)
+ * and the non-retryable map is not applied.  Otherwise as dwh_ctx_fail;
+ * returns `cause`. */
+dw_status dwh_ctx_fail_permanent(dw_ctx *ctx, dw_status cause, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Non-zero when the caller's cancel flag is set. */
 int dwh_ctx_cancelled(const dw_ctx *ctx);
 

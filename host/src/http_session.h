@@ -119,6 +119,25 @@ void dwh_http_session_free(dwh_http_session *s);
 dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req, const dw_rest_client *client,
                            dw_http_response **out);
 
+/* Responses a caller handles itself (the REST toolkit's response actions,
+ * rest_actions.h).  `fn` sees every final response (after redirects) and
+ * returns NOW to get it back at once (never retried, the plugin's
+ * non-retryable map not applied), AFTER_RETRIES to let the usual retries
+ * run first and get it back without the map applied, or NONE. */
+typedef enum dwh_http_claim {
+    DWH_HTTP_CLAIM_NONE = 0,
+    DWH_HTTP_CLAIM_AFTER_RETRIES = 1,
+    DWH_HTTP_CLAIM_NOW = 2
+} dwh_http_claim;
+typedef struct dwh_http_claims {
+    dwh_http_claim (*fn)(void *ud, long status, const char *body, size_t len);
+    void *ud;
+} dwh_http_claims;
+
+/* dwh_http_perform with `claims` (borrowed; NULL: none). */
+dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req, const dw_rest_client *client,
+                                   const dwh_http_claims *claims, dw_http_response **out);
+
 /* Turns a response with status >= 400 into an error recorded on ctx and
  * returns it: 401 DW_ERR_AUTH, 403 DW_ERR_FORBIDDEN, 404 DW_ERR_NOT_FOUND,
  * 429 (or a rate-limit 403) DW_ERR_RATE_LIMITED, else DW_ERR_HTTP.  `what`

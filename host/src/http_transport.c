@@ -322,6 +322,11 @@ static int same_origin(const char *a, const char *b) {
 
 dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
                            dw_http_response **out) {
+    return dwh_http_perform_claimed(ctx, req_in, client_in, NULL, out);
+}
+
+dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
+                                   const dwh_http_claims *claims, dw_http_response **out) {
     if (out) *out = NULL;
     if (!ctx || !out) return DW_ERR;
     dw_http_request req;
@@ -510,14 +515,21 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
             continue;
         }
 
+        /* A response the caller claimed (a REST response action) is the
+         * caller's to report: the plugin's map does not rewrite it, and a
+         * "now" claim is never retried. */
+        dwh_http_claim claim = claims && claims->fn ? claims->fn(claims->ud, status, resp->body, resp->len)
+                                                    : DWH_HTTP_CLAIM_NONE;
         const char *friendly = NULL;
-        if (status >= 400) {
+        if (status >= 400 && claim == DWH_HTTP_CLAIM_NONE) {
             char raw[1024];
             snprintf(raw, sizeof raw, "%ld %s Error: %s for url: %s", status, status >= 500 ? "Server" : "Client",
                      resp->reason ? resp->reason : status_reason(status), url);
             friendly = non_retryable_match(ctx, raw, resp->body);
         }
-        dwh_retry_reason why_retry = friendly ? DWH_RETRY_NO : dwh_retry_classify(status, resp_header, resp);
+        dwh_retry_reason why_retry = friendly || claim == DWH_HTTP_CLAIM_NOW
+                                         ? DWH_RETRY_NO
+                                         : dwh_retry_classify(status, resp_header, resp);
         int may_retry = why_retry == DWH_RETRY_RATE_LIMITED || why_retry == DWH_RETRY_UNAVAILABLE ||
                         (why_retry == DWH_RETRY_SERVER_ERROR && idempotent);
         if (friendly) a.error_class = "non_retryable";

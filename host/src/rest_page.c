@@ -12,11 +12,14 @@
 #include "url_build.h"
 #include "log.h"
 #include "rest.h"
+#include "rest_actions.h"
+#include "rest_auto.h"
 
 void rest_pos_free(rest_pos *p) {
     if (!p) return;
     free(p->url);
     free(p->cursor);
+    free(p->auto_path);
     memset(p, 0, sizeof *p);
 }
 
@@ -24,7 +27,8 @@ int rest_pos_copy(rest_pos *dst, const rest_pos *src) {
     *dst = *src;
     dst->url = src->url ? strdup(src->url) : NULL;
     dst->cursor = src->cursor ? strdup(src->cursor) : NULL;
-    if ((src->url && !dst->url) || (src->cursor && !dst->cursor)) {
+    dst->auto_path = src->auto_path ? strdup(src->auto_path) : NULL;
+    if ((src->url && !dst->url) || (src->cursor && !dst->cursor) || (src->auto_path && !dst->auto_path)) {
         rest_pos_free(dst);
         return -1;
     }
@@ -39,6 +43,12 @@ json_object *rest_pos_to_json(const rest_pos *p) {
     if (p->offset) json_object_object_add(o, "offset", json_object_new_int64(p->offset));
     if (p->page) json_object_object_add(o, "page", json_object_new_int64(p->page));
     if (p->pages) json_object_object_add(o, "pages", json_object_new_int64(p->pages));
+    if (p->auto_known) {
+        json_object *a = json_object_new_object();
+        json_object_object_add(a, "kind", json_object_new_string(rest_auto_kind_name(p->auto_kind)));
+        if (p->auto_path) json_object_object_add(a, "path", json_object_new_string(p->auto_path));
+        json_object_object_add(o, "auto", a);
+    }
     return o;
 }
 
@@ -53,7 +63,20 @@ int rest_pos_from_json(rest_pos *p, json_object *o) {
     if (json_object_object_get_ex(o, "offset", &v)) p->offset = json_object_get_int64(v);
     if (json_object_object_get_ex(o, "page", &v)) p->page = json_object_get_int64(v);
     if (json_object_object_get_ex(o, "pages", &v)) p->pages = json_object_get_int64(v);
-    if (p->offset < 0 || p->page < 0 || p->pages < 0) {
+    int bad_auto = 0;
+    json_object *a;
+    if (json_object_object_get_ex(o, "auto", &a)) {
+        /* The decision of an AUTO listing: without it a resumed listing
+         * could page differently than it started. */
+        bad_auto = !json_object_object_get_ex(a, "kind", &v) ||
+                   rest_auto_kind_parse(json_object_get_string(v), &p->auto_kind) != 0;
+        if (!bad_auto && json_object_object_get_ex(a, "path", &v) && json_object_is_type(v, json_type_string))
+            p->auto_path = strdup(json_object_get_string(v));
+        bad_auto = bad_auto || ((p->auto_kind == DW_PAGINATE_JSON_NEXT_URL || p->auto_kind == DW_PAGINATE_CURSOR) &&
+                                !p->auto_path);
+        p->auto_known = !bad_auto;
+    }
+    if (p->offset < 0 || p->page < 0 || p->pages < 0 || bad_auto) {
         rest_pos_free(p);
         return -1;
     }
@@ -77,11 +100,13 @@ static void kv_add(kv_list *l, const char *k, const char *v) {
 
 static char *page_url(const rest_listing *l) {
     if (l->pos.url) return strdup(l->pos.url);
+    dw_paginator eff;
+    rest_auto_effective(l, &eff);
     kv_list q = {.n = 0};
     q.v[0] = NULL;
     for (const char *const *p = l->ep->params; p && p[0] && p[1]; p += 2) kv_add(&q, p[0], p[1]);
     for (const char *const *p = l->extra; p && p[0] && p[1]; p += 2) kv_add(&q, p[0], p[1]);
-    const dw_paginator *g = &l->pag;
+    const dw_paginator *g = &eff;
     int page_size_sent = 0;
     snprintf(q.num[0], sizeof q.num[0], "%lld", (long long)l->ep->page_size);
     if (l->ep->page_size_param && l->ep->page_size > 0) {
@@ -139,10 +164,16 @@ static void log_loop(rest_listing *l, const char *what) {
 /* Decides l->pos/l->done from the page just fetched. */
 static void advance(rest_listing *l, const char *cur_url, dw_http_response *resp, json_object *root,
                     json_object *rows) {
-    const dw_paginator *g = &l->pag;
+    dw_paginator eff;
+    rest_auto_effective(l, &eff);
+    const dw_paginator *g = &eff;
     size_t n = json_object_array_length(rows);
     rest_pos next = {0};
     next.pages = l->pos.pages + 1;
+    /* An AUTO listing keeps its decision (g borrows auto_path from l->pos,
+     * so it moves to `next` only when l->pos is replaced below). */
+    next.auto_known = l->pos.auto_known;
+    next.auto_kind = l->pos.auto_kind;
     int more = 0;
     switch (g->kind) {
     case DW_PAGINATE_LINK_HEADER:
@@ -217,6 +248,8 @@ static void advance(rest_listing *l, const char *cur_url, dw_http_response *resp
     }
     default: break;
     }
+    next.auto_path = l->pos.auto_path;
+    l->pos.auto_path = NULL;
     rest_pos_free(&l->pos);
     l->pos = next;
     if (!more) {
@@ -242,10 +275,33 @@ dw_status rest_fetch_page(rest_listing *l, json_object **root_out, json_object *
                             l->client->base_url ? l->client->base_url : "", l->path ? l->path : "");
     dw_http_request req = {.struct_size = sizeof req, .method = "GET", .url = url, .url_template = l->ep->path};
     dw_http_response *resp = NULL;
-    dw_status st = dwh_http_perform(ctx, &req, l->client, &resp);
+    dwh_http_claims claims = {.fn = rest_action_claim, .ud = (void *)l->ep};
+    dw_status st = dwh_http_perform_claimed(ctx, &req, l->client, &claims, &resp);
     if (st != DW_OK) {
         free(url);
         return st;
+    }
+    size_t body_len = 0;
+    const char *body_text = dwh_http_response_body(resp, &body_len);
+    const dw_response_action *act = rest_action_match(l->ep, dwh_http_response_status(resp), body_text, body_len);
+    if (act) {
+        const char *from = dwh_http_response_url(resp) ? dwh_http_response_url(resp) : url;
+        st = rest_action_apply(ctx, l->ep, act, dwh_http_response_status(resp), from);
+        dwh_http_response_free(resp);
+        free(url);
+        if (st != DW_OK) return st;
+        /* IGNORE: this listing ends here, without rows. */
+        *root_out = json_object_new_object();
+        *rows_out = json_object_new_array();
+        if (!*root_out || !*rows_out) {
+            json_object_put(*root_out);
+            json_object_put(*rows_out);
+            *root_out = *rows_out = NULL;
+            return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
+        }
+        rest_pos_free(&l->pos);
+        l->done = 1;
+        return DW_OK;
     }
     if (dwh_http_response_status(resp) >= 400) {
         char what[200];
@@ -311,6 +367,13 @@ dw_status rest_fetch_page(rest_listing *l, json_object **root_out, json_object *
             free(url);
             return st;
         }
+    }
+    if (l->pag.kind == DW_PAGINATE_AUTO && !l->pos.auto_known && rest_auto_decide(l, resp, root) != 0) {
+        json_object_put(root);
+        json_object_put(rows);
+        dwh_http_response_free(resp);
+        free(url);
+        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory choosing the paginator", name);
     }
     advance(l, dwh_http_response_url(resp) ? dwh_http_response_url(resp) : url, resp, root, rows);
     dwh_http_response_free(resp);

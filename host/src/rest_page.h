@@ -14,6 +14,8 @@
  *                 has_more_path is false, or offset reaches total_path (items).
  *   PAGE_NUMBER   until a page is empty, shorter than page_size,
  *                 has_more_path is false, or the page reaches total_path (pages).
+ *   AUTO          (1.5) as the kind decided from the first response
+ *                 (rest_auto.h), which the position records.
  * Any kind also stops at max_pages (a "rest.page_cap" log line) and when a
  * server hands back the page it just served (a loop; logged).
  * A followed next URL (Link header, JSON next URL) is requested exactly as
@@ -33,6 +35,10 @@ typedef struct rest_pos {
     int64_t offset; /* OFFSET */
     int64_t page;   /* PAGE_NUMBER (0: first_page) */
     int64_t pages;  /* pages already fetched in this walk (for max_pages) */
+    /* AUTO listings: the decision, once made (saved with the position). */
+    int auto_known;
+    uint32_t auto_kind;  /* SINGLE, LINK_HEADER, JSON_NEXT_URL or CURSOR */
+    char *auto_path;     /* the body path of the next URL or cursor; owned */
 } rest_pos;
 
 void rest_pos_free(rest_pos *p);
@@ -53,12 +59,16 @@ typedef struct rest_listing {
     rest_pos pos;                 /* the page to fetch next */
     int done;                     /* no page left */
     int capped;                   /* stopped by max_pages */
+    unsigned *auto_logged;        /* AUTO kinds already logged at INFO this run (may be NULL) */
 } rest_listing;
 
 /* Fetches the page at l->pos.  On DW_OK *root is the parsed body and *rows
  * an array of row objects (the caller puts both); l->pos
  * becomes the next page and l->done / l->capped say whether the walk
- * ended.  On error nothing is returned and the error is recorded on ctx. */
+ * ended.  A response an IGNORE response action matches ends the walk with
+ * no rows (an empty *rows, *root an empty object).  On error (FAIL
+ * response actions included) nothing is returned and the error is
+ * recorded on ctx. */
 dw_status rest_fetch_page(rest_listing *l, json_object **root, json_object **rows);
 
 #endif

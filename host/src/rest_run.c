@@ -31,6 +31,7 @@
 #include "log.h"
 #include "rest.h"
 #include "rest_page.h"
+#include "rest_validate.h"
 
 #define MAX_PHASES 2
 
@@ -61,6 +62,7 @@ typedef struct run {
     const rest_pos *parent_pos;
     int64_t parent_index;
     const char *parent_key;
+    unsigned auto_logged;    /* AUTO paginator kinds logged at INFO (rest_auto.h) */
 } run;
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -354,7 +356,7 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
     phase *ph = &r->phases[r->cur_phase];
     const char *extra[3] = {ph->param, ph->value, NULL};
     rest_listing l = {.ctx = ctx, .client = &r->client, .ep = ep, .path = path,
-                      .extra = ph->param && ph->value ? extra : NULL};
+                      .extra = ph->param && ph->value ? extra : NULL, .auto_logged = &r->auto_logged};
     DWH_COPY_SIZED(l.pag, ep->paginator);
     if (!ep->paginator) l.pag.kind = DW_PAGINATE_SINGLE;
     l.max_pages = l.pag.max_pages;
@@ -414,7 +416,8 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
     char *ppath = NULL;
     dw_status st = fill_path(r, r->parent.path ? r->parent.path : "", NULL, NULL, &ppath);
     if (st != DW_OK) return st;
-    rest_listing pl = {.ctx = ctx, .client = &r->client, .ep = &r->parent, .path = ppath};
+    rest_listing pl = {.ctx = ctx, .client = &r->client, .ep = &r->parent, .path = ppath,
+                       .auto_logged = &r->auto_logged};
     DWH_COPY_SIZED(pl.pag, r->parent.paginator);
     if (!r->parent.paginator) pl.pag.kind = DW_PAGINATE_SINGLE;
     pl.max_pages = pl.pag.max_pages;
@@ -563,7 +566,10 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
         DWH_COPY_SIZED(r.parent, pe);
         r.fanout = 1;
     }
-    dw_status st = plan_phases(&r);
+    dw_status st = rest_endpoint_validate(ctx, &r.ep);
+    if (st == DW_OK && r.fanout) st = rest_endpoint_validate(ctx, &r.parent);
+    if (st != DW_OK) return st;
+    st = plan_phases(&r);
     if (st != DW_OK) {
         run_free(&r);
         return st;

@@ -21,7 +21,7 @@
 
 _Static_assert(DW_MAGIC == 0x31485744u, "ABI break: DW_MAGIC changed");
 _Static_assert(DW_ABI_MAJOR == 1, "ABI major changed: every plugin must be rebuilt");
-_Static_assert(DW_ABI_MINOR >= 4, "ABI minor went backwards");
+_Static_assert(DW_ABI_MINOR >= 5, "ABI minor went backwards");
 
 /* Enum values cross the boundary as integers. */
 _Static_assert(DW_OK == 0, "ABI break: DW_OK changed");
@@ -94,6 +94,9 @@ _Static_assert(DW_PAGINATE_JSON_NEXT_URL == 2, "ABI break: DW_PAGINATE_JSON_NEXT
 _Static_assert(DW_PAGINATE_CURSOR == 3, "ABI break: DW_PAGINATE_CURSOR changed");
 _Static_assert(DW_PAGINATE_OFFSET == 4, "ABI break: DW_PAGINATE_OFFSET changed");
 _Static_assert(DW_PAGINATE_PAGE_NUMBER == 5, "ABI break: DW_PAGINATE_PAGE_NUMBER changed");
+_Static_assert(DW_PAGINATE_AUTO == 6, "ABI break: DW_PAGINATE_AUTO changed"); /* 1.5 */
+_Static_assert(DW_RESPONSE_IGNORE == 1, "ABI break: DW_RESPONSE_IGNORE changed"); /* 1.5 */
+_Static_assert(DW_RESPONSE_FAIL == 2, "ABI break: DW_RESPONSE_FAIL changed");     /* 1.5 */
 
 /* dw_select_option */
 DWH_SIZE(dw_select_option, 32);
@@ -225,7 +228,7 @@ DWH_OFF(dw_incremental_param, param, 8);
 DWH_OFF(dw_incremental_param, format, 16);
 
 /* dw_endpoint */
-DWH_SIZE(dw_endpoint, 192);
+DWH_SIZE(dw_endpoint, 208);
 DWH_OFF(dw_endpoint, struct_size, 0);
 DWH_OFF(dw_endpoint, name, 8);
 DWH_OFF(dw_endpoint, label, 16);
@@ -253,6 +256,15 @@ DWH_OFF(dw_endpoint, max_pages_per_parent, 168);
 DWH_OFF(dw_endpoint, supports_webhooks, 176);
 DWH_OFF(dw_endpoint, should_sync_default, 180);
 DWH_OFF(dw_endpoint, has_duplicate_primary_keys, 184); /* 1.4 */
+DWH_OFF(dw_endpoint, response_actions, 192);         /* 1.5 */
+DWH_OFF(dw_endpoint, n_response_actions, 200);       /* 1.5 */
+
+/* dw_response_action (1.5, frozen) */
+DWH_SIZE(dw_response_action, 32);
+DWH_OFF(dw_response_action, status, 0);
+DWH_OFF(dw_response_action, body_contains, 8);
+DWH_OFF(dw_response_action, action, 16);
+DWH_OFF(dw_response_action, message, 24);
 
 /* dw_rest_client */
 DWH_SIZE(dw_rest_client, 48);

@@ -1,0 +1,36 @@
+/*
+ * rest_auto.h -- DW_PAGINATE_AUTO (ABI 1.5): the paginator of a listing
+ * decided from its first response, then fixed for that listing.  The
+ * decision lives in the listing's position (rest_pos.auto_*), so it is
+ * saved with the resume state and a resumed listing does not re-detect.
+ * Rules and paths: sdk/dwsdk.h at DW_PAGINATE_AUTO.  Internal to the REST
+ * toolkit (rest_page.c).
+ */
+#ifndef DWH_REST_AUTO_H
+#define DWH_REST_AUTO_H
+
+#include <json-c/json.h>
+
+#include "dwsdk.h"
+#include "rest_page.h"
+
+/* Decides l->pos.auto_* from the first response of an AUTO listing (`resp`
+ * and its parsed body `root`, both borrowed) and logs the choice: one INFO
+ * line "rest.paginator_detected" the first time a kind is chosen in the
+ * run (*l->auto_logged), DEBUG for later listings with the same kind.
+ * Returns 0, or -1 when memory ran out (the listing then ends after this
+ * page, as SINGLE). */
+int rest_auto_decide(rest_listing *l, dw_http_response *resp, json_object *root);
+
+/* The paginator a listing pages with now: l->pag, or for AUTO the decided
+ * kind with the detected path (SINGLE before the decision).  Strings in
+ * *out are borrowed from l (valid while l->pos is unchanged). */
+void rest_auto_effective(const rest_listing *l, dw_paginator *out);
+
+/* "single", "link_header", "json_next_url", "cursor" for the kinds AUTO
+ * can choose; NULL for any other.  Static. */
+const char *rest_auto_kind_name(uint32_t kind);
+/* The reverse; returns 0 and sets *kind, or -1 for an unknown name. */
+int rest_auto_kind_parse(const char *name, uint32_t *kind);
+
+#endif
