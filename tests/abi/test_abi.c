@@ -1,7 +1,8 @@
 /* test_abi.c -- plugins built against the frozen 1.0 and 1.2 headers load
  * in this host, report their ABI, list their schema and read rows; a 1.3
  * plugin gets what its init() stored back through api->plugin_data in
- * every operation.  The
+ * every operation; a 1.4 REST plugin's shorter endpoints list, and its
+ * paginator kind 6 (AUTO, 1.5) is refused naming the ABI it needs.  The
  * layout asserts (abi_layout*.c) are compiled into this test, so a layout
  * change fails the build before it gets here. */
 #include <setjmp.h>
@@ -29,7 +30,7 @@ static dw_status collect(void *ud, dw_ctx *ctx, json_object *row) {
 static void test_1_0_plugin_loads_and_reads(void **state) {
     const char *dirs[] = {ABIT_DIR};
     dwh_registry *r = dwh_registry_new();
-    assert_int_equal(dwh_registry_scan(r, dirs, 1), 3);
+    assert_int_equal(dwh_registry_scan(r, dirs, 1), 4);
     size_t nr = 0;
     dwh_rejection *rej = dwh_registry_rejections(r, &nr);
     if (nr) fail_msg("%s: %s", rej[0].path, rej[0].message);
@@ -146,11 +147,46 @@ static void test_1_3_plugin_data(void **state) {
     dwh_registry_free(r);
 }
 
+/* A 1.4 REST plugin: its 192-byte dw_endpoint (no response_actions) lists;
+ * an endpoint with kind 6, which a 1.4 SDK cannot mean, is refused before
+ * any request with one line naming the ABI needed.  Reading its 1.4
+ * endpoint over HTTP is in tests/transport/test_rest_cli.py. */
+static void test_1_4_rest_plugin(void **state) {
+    (void)state;
+    dwh_registry *r;
+    dwh_plugin *p = load("abit_v14", &r);
+    unsigned major = 9, minor = 9;
+    dwh_plugin_abi(p, &major, &minor);
+    assert_int_equal(minor, 4);
+    json_object *config = json_tokener_parse("{\"base_url\":\"http://127.0.0.1:1\"}");
+    json_object *schemas = NULL;
+    dwh_op_result res = dwh_op_list_schemas(p, config, NULL, NULL, NULL, &schemas);
+    if (res.code != DW_OK) fail_msg("list_schemas: %s", res.message);
+    dwh_op_result_free(&res);
+    assert_int_equal(json_object_array_length(schemas), 2);
+    json_object_put(schemas);
+    collected c = {json_object_new_array()};
+    dwh_row_sink sink = {.ud = &c, .row = collect};
+    dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "future"};
+    res = dwh_op_run(p, config, NULL, NULL, NULL, &in, &sink);
+    assert_int_equal(res.code, DW_ERR_CONFIG);
+    assert_non_null(res.message);
+    assert_non_null(strstr(res.message, "endpoint future: paginator kind 6 needs plugin ABI 1.5 but the plugin was "
+                                        "built for 1.4; rebuild it against the current dwsdk.h"));
+    assert_int_equal(json_object_array_length(c.rows), 0);
+    dwh_op_result_free(&res);
+    json_object_put(c.rows);
+    json_object_put(config);
+    dwh_plugin_unref(p);
+    dwh_registry_free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_1_0_plugin_loads_and_reads),
         cmocka_unit_test(test_1_2_plugin_loads_and_reads),
         cmocka_unit_test(test_1_3_plugin_data),
+        cmocka_unit_test(test_1_4_rest_plugin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
