@@ -22,7 +22,9 @@
  * dwh_http_fail_status, DW_ERR_BAD_DATA for bodies that are not JSON or lack
  * the data selector / a parent field, DW_ERR_CONFIG for an endpoint that
  * cannot do what was asked: unknown parent, no server-side filter for the
- * chosen incremental field, unfilled path placeholder). */
+ * chosen incremental field, unfilled path placeholder, an unknown paginator
+ * kind or bad response actions -- rest_validate.h), DW_ERR_NON_RETRYABLE
+ * from a FAIL response action (rest_actions.h). */
 dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpoint *endpoint,
                        const dw_run_inputs *inputs);
 
