@@ -392,25 +392,26 @@ typedef enum dw_paginator_kind {
      * that listing (and recorded in its resume state), in this order:
      *   a Link header with rel="next"                -> LINK_HEADER;
      *   a string URL (http(s)://, or a path starting with "/") at
-     *     next_url_path when set, else at the first present of
-     *     next, links.next, _links.next.href, pagination.next,
-     *     next_page_url, meta.next, paging.next       -> JSON_NEXT_URL;
-     *   a non-empty string or number at cursor_path when set, else at the
-     *     first present of next_cursor, cursor.next, meta.next_cursor,
+     *     next_url_path when set, else at the first of next, links.next,
+     *     _links.next.href, pagination.next, next_page_url, meta.next,
+     *     paging.next that holds one                  -> JSON_NEXT_URL;
+     *   a non-empty string or an integer at cursor_path when set, else at
+     *     the first of next_cursor, cursor.next, meta.next_cursor,
      *     pagination.next_cursor, response_metadata.next_cursor,
-     *     paging.cursors.after                        -> CURSOR, sent as
-     *     cursor_param (default "cursor");
+     *     paging.cursors.after that holds one         -> CURSOR, sent as
+     *     cursor_param (default "cursor"; has_more_path applies if set);
      *   otherwise                                     -> SINGLE.
-     * A host older than 1.5 refuses a plugin built with it (ABI minor). */
+     * The choice is logged (INFO "rest.paginator_detected").  A host older
+     * than 1.5 refuses a plugin built with it (ABI minor). */
     DW_PAGINATE_AUTO = 6
 } dw_paginator_kind;
 
 typedef struct dw_paginator {
     uint32_t struct_size;
     uint32_t kind;                /* dw_paginator_kind */
-    const char *next_url_path;    /* JSON_NEXT_URL: dotted path, "links.next" */
-    const char *cursor_param;     /* CURSOR: "starting_after" */
-    const char *cursor_path;      /* CURSOR: dotted path in the body ("next_cursor") */
+    const char *next_url_path;    /* JSON_NEXT_URL: dotted path, "links.next" (AUTO: the only place looked at) */
+    const char *cursor_param;     /* CURSOR: "starting_after" (AUTO: default "cursor") */
+    const char *cursor_path;      /* CURSOR: dotted path in the body ("next_cursor"); AUTO: as next_url_path */
     const char *cursor_row_field; /* CURSOR: field of the last row ("id") */
     const char *has_more_path;    /* CURSOR/OFFSET: stop when false ("has_more") */
     const char *offset_param;     /* OFFSET */
