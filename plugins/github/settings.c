@@ -43,6 +43,13 @@ static const char *const part_starred_at[] = {"starred_at", NULL};
 static const char *const state_all[] = {"state", "all", NULL};
 static const char *const review_parent_fields[] = {"number:pull_request_number", "id:pull_request_id", NULL};
 
+/* A pull request deleted or transferred after the pull request list was
+ * read answers 404 for its reviews: it has none to sync any more, and the
+ * other pull requests' reviews must still sync (ABI 1.5). */
+static const dw_response_action reviews_gone[] = {
+    {.status = 404, .body_contains = "Not Found", .action = DW_RESPONSE_IGNORE},
+};
+
 /* has_duplicate_primary_keys (ABI 1.4): every list below is paged by page
  * number (`page=N` in the Link header) over the live data, with no
  * snapshot.  When a row moves towards the end of the order while a sync
@@ -83,7 +90,8 @@ const gh_endpoint gh_endpoints[] = {
             .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_NONE,
             .parent = "pull_requests", .resolve_param = "pull_number", .resolve_field = "number",
             .include_from_parent = review_parent_fields, .max_pages_per_parent = 50,
-            .should_sync_default = 0},
+            .should_sync_default = 0, .response_actions = reviews_gone,
+            .n_response_actions = DW_COUNT(reviews_gone)},
      .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Pull requests: read (fine-grained)"},
     {.ep = {GH_EP, .name = "issue_comments", .label = "Issue comments",
             .description = "Comments on issues and pull requests of the repository.",

@@ -48,6 +48,17 @@ with FakeServer("fake_github.py") as gh:
              "reviews: parent fields pull_request_number / pull_request_id missing or wrong")
     review_reqs = [r for r in gh.requests("/reviews")]
     c.expect(len(review_reqs) == len(prs), "reviews: %d child requests for %d pull requests" % (len(review_reqs), len(prs)))
+    # a pull request deleted after the list was read: its reviews answer 404,
+    # which ends that child quietly; every other pull request's reviews sync
+    gh.control(drop_pull_reviews=[8, 120])
+    rc, rows, err = read("github", cfg, "pull_request_reviews", "--log-level", "info")
+    ignored = [l for l in err.splitlines() if "404" in l and "ignor" in l]
+    c.expect(len(ignored) == 2 and all("/pulls/{pull_number}/reviews" in l for l in ignored),
+             "reviews with 2 gone: want one INFO line per ignored 404: %s" % ignored)
+    gone = [n for n in prs if n not in (8, 120)]
+    c.expect(rc == 0 and len(rows) == sum(n % 3 + 1 for n in gone)
+             and {r["pull_request_number"] for r in rows} == set(gone), "reviews with 2 gone: exit %d, %d rows %s"
+             % (rc, len(rows), err[-300:]))
 
     # -- commits and stargazers are reshaped ------------------------------------
     rc, rows, err = read("github", cfg, "commits")

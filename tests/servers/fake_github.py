@@ -24,6 +24,8 @@ everything, anything else gets 401 "Bad credentials".
 POST /_control JSON (a fault may carry "skip": n to hit only after n matching requests):
   {"fault": {"kind": "primary"|"secondary", "status": 403|429, "wait": s, "count": n, "path": "/issues"}}
   {"add_issues": n}  {"touch_issues": [numbers]}  {"add_commits": n}  {"add_stars": n}
+  {"drop_pull_reviews": [numbers]}: those pull requests' reviews answer 404 (deleted or
+    transferred after the pull request list was read)
 GET /_control/requests: the request log.
 """
 
@@ -398,6 +400,8 @@ class GithubHandler(FakeHandler):
             if "add_stars" in cmd:
                 for _ in range(int(cmd["add_stars"])):
                     s._new_star(len(s.stars))
+            for n in cmd.get("drop_pull_reviews", []):
+                s.reviews.pop(int(n), None)
         return out
 
 
