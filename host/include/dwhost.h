@@ -388,6 +388,11 @@ typedef struct dwh_conformance_options {
     size_t n_schemas;
     int structural;              /* only descriptor, form, config, schemas: no credentials, no reads */
     int allow_internal_hosts;
+    /* Rows kept per read (`--max-rows`): each read stops at the first
+     * state save after this many rows and the checks run on that prefix.
+     * 0 (also for programs built before it existed): 100000; negative:
+     * no cap (every row; memory grows with the data, ~40 bytes a row). */
+    long long max_rows;
 } dwh_conformance_options;
 
 /* `dwhost conformance` as a function: runs the acceptance checks (README
@@ -399,8 +404,8 @@ typedef struct dwh_conformance_options {
  * run (config not JSON or invalid, p NULL: the last check says why).
  * For CI and tooling, not for a busy service: the `secrets` check
  * redirects the process's file descriptors 1 and 2 while it runs (so
- * other threads' output is captured too), and it reads every row of each
- * chosen schema several times. */
+ * other threads' output is captured too), and it reads each chosen
+ * schema several times (up to opts->max_rows rows per read). */
 DWH_API int dwh_conformance(dwh_plugin *p, const char *config_json, const char *base_dir,
                             const dwh_conformance_options *opts, char **report_json);
 /* dwh_conformance with the size of *opts as the caller's dwhost.h has it;

@@ -23,6 +23,11 @@
  *   secrets        no secret value reached stdout, stderr, logs, messages or
  *                  rows during any of the above
  * Every detail line is scrubbed of the config's secrets.
+ *
+ * Memory: a read keeps per row only its key tuple and a digest
+ * (conformance_rows.h), and stops at the first state save after
+ * max_rows rows; the checks then run on that prefix (the read:, and
+ * every check that used a capped read, say so and carry capped_at).
  */
 #ifndef DWH_CONFORMANCE_H
 #define DWH_CONFORMANCE_H
@@ -40,7 +45,11 @@ typedef struct dwh_conf_check {
     char *name;
     dwh_conf_status status;
     char *detail; /* one scrubbed line */
+    size_t capped_at; /* a read of this check stopped at this row cap; 0: none */
 } dwh_conf_check;
+
+/* Rows per read when the caller does not say (`--max-rows`). */
+#define DWH_CONF_DEFAULT_MAX_ROWS 100000
 
 /* The results; owned by the caller, released with dwh_conf_report_free(). */
 typedef struct dwh_conf_report {
@@ -61,6 +70,7 @@ typedef struct dwh_conf_options {
     size_t n_schemas;
     int verbose;                /* forward the plugin's (scrubbed) output to stderr */
     int structural;             /* only descriptor, form, config, schemas: no credentials, no reads */
+    size_t max_rows;            /* stop each read at the first state save after this many rows; 0: no cap */
 } dwh_conf_options;
 
 /* Runs every check on `p` (borrowed) and fills `report` (zeroed by the
@@ -74,6 +84,9 @@ void dwh_conf_report_free(dwh_conf_report *r);
 /* Appends a check (detail formatted, scrubbed, made one line). */
 void dwh_conf_add(dwh_conf_report *r, const char *name, dwh_conf_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Marks the last check added as run on reads capped at `max_rows` rows. */
+void dwh_conf_mark_capped(dwh_conf_report *r, size_t max_rows);
 
 /* Prints the report: aligned text ending in "N passed, N failed, N skipped",
  * or one JSON document. */

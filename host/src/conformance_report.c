@@ -32,9 +32,14 @@ void dwh_conf_add(dwh_conf_report *r, const char *name, dwh_conf_status st, cons
     c->name = strdup(name);
     c->status = st;
     c->detail = clean;
+    c->capped_at = 0;
     if (st == DWH_CONF_PASS) r->passed++;
     else if (st == DWH_CONF_FAIL) r->failed++;
     else r->skipped++;
+}
+
+void dwh_conf_mark_capped(dwh_conf_report *r, size_t max_rows) {
+    if (r->n) r->checks[r->n - 1].capped_at = max_rows;
 }
 
 void dwh_conf_report_free(dwh_conf_report *r) {
@@ -79,6 +84,8 @@ void dwh_conf_print_json(const dwh_conf_report *r, FILE *out) {
                                                                    : r->checks[i].status == DWH_CONF_FAIL ? "fail"
                                                                                                           : "skip"));
         json_object_object_add(c, "detail", json_object_new_string(r->checks[i].detail ? r->checks[i].detail : ""));
+        if (r->checks[i].capped_at)
+            json_object_object_add(c, "capped_at", json_object_new_int64((int64_t)r->checks[i].capped_at));
         json_object_array_add(checks, c);
     }
     json_object_object_add(doc, "checks", checks);

@@ -54,7 +54,10 @@ int dwh_conformance_sized(dwh_plugin *p, const char *config_json, const char *ba
     } else {
         dwh_conf_options o = {.config = config, .config_dir = base_dir,
                               .allow_internal_hosts = opts->allow_internal_hosts, .schemas = opts->schemas,
-                              .n_schemas = opts->schemas ? opts->n_schemas : 0, .structural = opts->structural};
+                              .n_schemas = opts->schemas ? opts->n_schemas : 0, .structural = opts->structural,
+                              .max_rows = opts->max_rows < 0    ? 0
+                                          : opts->max_rows == 0 ? DWH_CONF_DEFAULT_MAX_ROWS
+                                                                : (size_t)opts->max_rows};
         rc = dwh_conformance_run(p, &o, &report);
     }
     if (report_json) *report_json = report_text(&report);
