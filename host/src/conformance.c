@@ -14,7 +14,7 @@
 #include "config_validate.h"
 #include "conformance_internal.h"
 
-/* ----------------------------------------------------- the static part */
+/* ------------------------------------------- the checks that need no read */
 
 static int selected(const dwh_conf_options *opt, const char *name) {
     if (!opt->schemas || !opt->n_schemas) return 1;
