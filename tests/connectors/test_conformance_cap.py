@@ -88,6 +88,15 @@ c = checks(report_of(p, "cap 250"))
 expect(c["read:items"]["detail"].startswith("300 rows, 3 state saves;"),
        "cap 250 stops at the save after row 300: %r" % c["read:items"]["detail"])
 
+# No state save within twice the cap (pages of 1000, cap 100): the read is
+# stopped at row 200 all the same, and the checks still pass on it.
+p = conformance("pager", PAGER_DIR, {"total_rows": 3000, "page_rows": 1000}, "--json", "--max-rows", "100")
+c = checks(report_of(p, "no save within 2x cap"))
+expect(c["read:items"]["detail"].startswith("200 rows, 0 state saves;"),
+       "no save within 2x cap: read detail %r" % c["read:items"]["detail"])
+failed = {n for n, x in c.items() if x["status"] == "fail"}
+expect(failed == {"descriptor"}, "no save within 2x cap: failed %s" % sorted(failed))
+
 # The text report says it too.
 p = conformance("pager", PAGER_DIR, pager, "--max-rows", "1000")
 line = [l for l in p.stdout.splitlines() if l.split()[1:2] == ["read:items"]]
