@@ -399,7 +399,8 @@ typedef struct dwh_conformance_options {
  * "dwhost conformance") on p with `config_json` (anchored at base_dir).
  * *report_json (may be NULL) receives the `--json` document
  * {"source", "checks": [{"name", "status", "detail"}], "passed", "failed",
- * "skipped", "ok"}, malloc'd (free() it).  Returns 0 when every check
+ * "skipped", "ok"}, malloc'd (free() it); a check whose reads stopped at
+ * the row cap also has "capped_at": the cap.  Returns 0 when every check
  * passed or was skipped, 1 when one failed, -1 when the suite could not
  * run (config not JSON or invalid, p NULL: the last check says why).
  * For CI and tooling, not for a busy service: the `secrets` check
