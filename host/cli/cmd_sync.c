@@ -205,6 +205,13 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
                 fprintf(out, "  %-*s  incremental field %s%s, last value %s%s%s\n", (int)ws, "", s->incremental_field,
                         s->field_defaulted ? "*" : "", s->last_value ? s->last_value : "none",
                         s->earliest_value ? ", earliest " : "", s->earliest_value ? s->earliest_value : "");
+            if (s->webhooks && s->ran) {
+                char pending[48] = "";
+                if (s->webhook_pending > 0)
+                    snprintf(pending, sizeof pending, ", %" PRId64 " waiting", s->webhook_pending);
+                fprintf(out, "  %-*s  webhooks %s: %" PRIu64 " payloads, %" PRIu64 " rows applied%s\n", (int)ws, "",
+                        s->webhooks, s->webhook_payloads, s->webhook_rows, pending);
+            }
             defaulted |= s->ran && s->incremental_field && s->field_defaulted;
             /* every failure's line (the stderr line names only the first) */
             if (s->failure != DWH_SYNC_OK && s->message && r->n_schemas > 1)

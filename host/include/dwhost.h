@@ -563,6 +563,69 @@ DWH_API dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const c
  * caller frees): no such file, not a dwhost warehouse, unreadable. */
 DWH_API char *dwh_status_json(const char *warehouse_path, char **error);
 
+/* -- webhooks (README "Webhooks") ----------------------------------------
+ *
+ * A source that declares DW_CAP_WEBHOOK takes pushed payloads (a provider's
+ * event, e.g. a Stripe customer.updated).  dwh_webhook_push() checks one
+ * and stores it in the warehouse's inbox; the next dwh_sync() of a schema
+ * that takes it applies it before pulling, in merge mode once the schema's
+ * initial sync has completed, and commits "consumed up to here" with the
+ * rows.  A payload leaves the inbox once every schema that takes it has
+ * consumed it. */
+
+/* The largest payload dwh_webhook_push() stores by default. */
+#define DWH_WEBHOOK_MAX_BYTES ((size_t)1 << 20)
+
+typedef enum dwh_webhook_outcome {
+    DWH_WEBHOOK_STORED = 0,     /* in the inbox; *inbox_id is its id */
+    DWH_WEBHOOK_IGNORED,        /* valid, but no webhook schema of the source takes it: nothing stored */
+    DWH_WEBHOOK_REFUSED,        /* not JSON, too large, or the plugin's webhook_transform rejected it */
+    DWH_WEBHOOK_UNSUPPORTED,    /* the source takes no webhooks (no DW_CAP_WEBHOOK) */
+    DWH_WEBHOOK_FAIL_CONFIG,    /* invalid config or options */
+    DWH_WEBHOOK_FAIL_WAREHOUSE, /* the warehouse could not be opened or written */
+    DWH_WEBHOOK_FAIL_PLUGIN,    /* no such source loaded */
+    DWH_WEBHOOK_NOT_FOUND,      /* dwh_webhook_drop: the source has no payload of that id */
+    DWH_WEBHOOK_DROPPED         /* dwh_webhook_drop: removed */
+} dwh_webhook_outcome;
+
+/* Stable word for an outcome ("stored", "ignored", "refused",
+ * "unsupported", "config", "warehouse", "plugin", "not_found",
+ * "dropped").  Static. */
+DWH_API const char *dwh_webhook_outcome_name(dwh_webhook_outcome o);
+
+/* Zero-initialise, then set what differs.  Members are only ever
+ * appended.  Strings are borrowed for the call.  Team, source id and
+ * namespace must be the ones the syncs use (same defaults as
+ * dwh_sync_options), or the payloads are never applied. */
+typedef struct dwh_webhook_options {
+    const char *warehouse_path;   /* NULL: ./warehouse.db */
+    const char *team_id;          /* NULL: "local" */
+    const char *source_id;        /* NULL: the source name */
+    const char *state_namespace;  /* NULL or "": none */
+    size_t max_bytes;             /* 0: DWH_WEBHOOK_MAX_BYTES */
+} dwh_webhook_options;
+
+/* Pushes one payload (`len` bytes of JSON text, borrowed) for source
+ * `source` of `h`, with `config_json` (the user's config as JSON text,
+ * validated like dwh_sync's).  Before storing, the plugin's
+ * webhook_transform runs for each of the source's webhook schemas without
+ * writing anything: a payload it rejects is refused now, one no schema
+ * takes is ignored.  `opts` may be NULL.  *inbox_id (may be NULL)
+ * receives the id on DWH_WEBHOOK_STORED, else 0.  *error (may be NULL)
+ * receives one scrubbed line (malloc'd, caller frees) for every outcome
+ * but STORED (IGNORED: which event type and which schemas there are). */
+DWH_API dwh_webhook_outcome dwh_webhook_push(dwh_host *h, const char *source, const char *config_json,
+                                             const dwh_webhook_options *opts, const char *payload, size_t len,
+                                             int64_t *inbox_id, char **error);
+
+/* Removes payload `inbox_id` of the source (team, source id, namespace of
+ * `opts`, which may be NULL) from the inbox, e.g. one whose transform
+ * keeps failing a sync.  Returns DWH_WEBHOOK_DROPPED, DWH_WEBHOOK_NOT_FOUND
+ * or a failure; *error (may be NULL) receives one line (malloc'd, caller
+ * frees) for every outcome but DROPPED. */
+DWH_API dwh_webhook_outcome dwh_webhook_drop(dwh_host *h, const char *source, const dwh_webhook_options *opts,
+                                             int64_t inbox_id, char **error);
+
 /* == transport ========================================================== */
 
 /*

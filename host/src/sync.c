@@ -117,6 +117,10 @@ static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
     s->failure = j->failure;
     s->source_code = j->source_code;
     s->message = dup_or_null(j->message);
+    s->webhooks = j->webhook_status;
+    s->webhook_payloads = j->webhook_payloads;
+    s->webhook_rows = j->webhook_rows;
+    s->webhook_pending = j->webhook_pending;
 }
 
 static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_plugin *p, json_object *config,
@@ -457,6 +461,15 @@ json_object *dwh_sync_report_json(const dwh_sync_report *r) {
         json_object_object_add(e, "status", json_object_new_string(dwh_sync_schema_status(s)));
         json_object_object_add(e, "failure", str_or_null(dwh_sync_failure_name(s->failure)));
         json_object_object_add(e, "error", str_or_null(s->message));
+        json_object *wh = NULL;
+        if (s->webhooks) {
+            wh = json_object_new_object();
+            json_object_object_add(wh, "status", json_object_new_string(s->webhooks));
+            json_object_object_add(wh, "payloads", json_object_new_int64((int64_t)s->webhook_payloads));
+            json_object_object_add(wh, "rows", json_object_new_int64((int64_t)s->webhook_rows));
+            json_object_object_add(wh, "pending", s->webhook_pending >= 0 ? json_object_new_int64(s->webhook_pending) : NULL);
+        }
+        json_object_object_add(e, "webhooks", wh);
         json_object_array_add(arr, e);
         total += s->rows;
     }

@@ -53,6 +53,13 @@ typedef struct dwh_sync_schema_report {
     dw_status source_code;    /* FAIL_SOURCE: the plugin's status (cause) */
     char *message;            /* one line when failed */
     int ran;                  /* 0: not run (an earlier failure stopped the run, or it was interrupted) */
+    /* Webhooks (README "Webhooks"); webhooks NULL: not a webhook schema.
+     * Static: "applied", "waiting" (initial sync not complete), "skipped"
+     * (--reset/--full-refresh), "off" (not merge mode). */
+    const char *webhooks;
+    uint64_t webhook_payloads;  /* inbox payloads applied by this run */
+    uint64_t webhook_rows;      /* rows they produced (included in rows) */
+    int64_t webhook_pending;    /* payloads still waiting for the schema (-1: unknown) */
 } dwh_sync_schema_report;
 
 /* "ok", "failed", "interrupted" or "not run" (static). */

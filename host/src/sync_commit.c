@@ -11,6 +11,7 @@
 #include "log.h"
 #include "sync_internal.h"
 #include "watermark.h"
+#include "webhook_inbox.h"
 
 int sync_fail_take(sync_job *j, dwh_sync_failure kind, char *msg) {
     if (j->failure == DWH_SYNC_OK) {
@@ -105,7 +106,9 @@ static void take(char **field, char *value) {
  *   full refresh: the run's min/max are pending until the swap. */
 static void advance_watermarks(sync_job *j, dwh_state_record *r, const dwh_batch *b) {
     const dwh_sync_plan *p = j->plan;
-    if (!p->incremental_field || b->n == 0) return;
+    /* Pushed rows say nothing about how far the pull got: a new object
+     * pushed must not move last_value past objects not yet pulled. */
+    if (!p->incremental_field || b->n == 0 || j->draining) return;
     uint32_t t = p->field_type;
     size_t lo = SIZE_MAX, hi = SIZE_MAX, missing = 0;
     for (size_t i = 0; i < b->n; i++) {
@@ -193,7 +196,9 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
      * and full refresh; append keeps every row).  Otherwise a merge batch
      * must have unique keys. */
     uint8_t *skip = NULL;
-    if (j->w && j->plan->keys_may_repeat && b->n &&
+    /* Webhook payloads (j->draining) update a key again and again: in
+     * inbox order, the last one wins. */
+    if (j->w && (j->plan->keys_may_repeat || j->draining) && b->n &&
         (j->plan->mode == DWH_WRITE_MERGE || j->plan->mode == DWH_WRITE_REPLACE)) {
         size_t marked = (skip = malloc(b->n)) ? dwh_batch_mark_repeats(b, skip) : SIZE_MAX;
         if (marked == SIZE_MAX) {
@@ -204,7 +209,7 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
             free(skip);
             skip = NULL;
         }
-        j->repeated_in_batches += marked;
+        if (!j->draining) j->repeated_in_batches += marked;
     } else if (j->plan->mode == DWH_WRITE_MERGE && j->w && check_keys(j, b) < 0) {
         return -1;
     }
@@ -215,7 +220,12 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
         return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
     }
     if (fill_common(j, &r) < 0) goto fail;
-    if (b->state) {
+    int64_t webhook_cursor = -1;
+    if (j->draining) {
+        /* the batch ends after inbox payload b->state (sync_webhook.c);
+         * the plugin's resume point is left as it is */
+        if (b->state) webhook_cursor = strtoll(b->state, NULL, 10);
+    } else if (b->state) {
         /* the batch ends exactly at this resume point */
         if (dwh_state_set(&r.resume, b->state) < 0) goto oom;
         r.rows_past_resume = 0;
@@ -233,8 +243,11 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
         char now[40];
         dwh_isotime_now(now, sizeof now);
         if (strcmp(now, j->run_started) < 0) snprintf(now, sizeof now, "%s", j->run_started); /* clock stepped back */
+        /* draining: a later payload may update a key an earlier batch of
+         * the drain wrote (no "duplicate key in the run" check) */
         dwh_wh_rows rows = {.batch = b, .synced_at = now,
-                            .run_started = j->plan->mode == DWH_WRITE_MERGE ? j->run_started : NULL, .skip = skip};
+                            .run_started = j->plan->mode == DWH_WRITE_MERGE && !j->draining ? j->run_started : NULL,
+                            .skip = skip};
         /* the record's time is the rows' stamp: a later run starts after it */
         if (dwh_state_set(&r.updated_at, now) < 0) goto oom;
         if (dwh_wh_begin(j->w, &err) < 0) {
@@ -245,7 +258,8 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
             dwh_wh_rollback(j->w);
             goto fail;
         }
-        if (dwh_wh_write(j->target, &rows, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0) {
+        if (dwh_wh_write(j->target, &rows, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0 ||
+            (webhook_cursor >= 0 && dwh_wh_webhook_cursor_put(j->w, &j->key, webhook_cursor, &err) < 0)) {
             dwh_wh_rollback(j->w);
             sync_fail_take(j, dwh_wh_last_error(j->w) == DWH_WH_DATA ? DWH_SYNC_FAIL_DATA : DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
@@ -325,7 +339,10 @@ int sync_commit_final(sync_job *j) {
             dwh_wh_rollback(j->w);
             goto fail;
         }
-        if (dwh_wh_finish(j->target, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0) {
+        /* a webhook schema whose run completed takes pushed payloads from
+         * the next run on (README "Webhooks") */
+        if (dwh_wh_finish(j->target, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0 ||
+            (j->webhook_capable && dwh_wh_webhook_mark_synced(j->w, &j->key, &err) < 0)) {
             dwh_wh_rollback(j->w);
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;

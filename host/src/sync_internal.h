@@ -57,6 +57,14 @@ typedef struct sync_job {
     char *message;
     struct timespec started;
     char run_started[40];      /* ISO-8601 UTC when the schema's run started (merge: duplicate keys in the run) */
+
+    /* webhooks (sync_webhook.c) */
+    int webhook_capable;       /* DW_CAP_WEBHOOK, a transform, a webhook schema and a warehouse */
+    int prior_complete;        /* the record says the previous run completed */
+    int draining;              /* batches being committed hold webhook rows, not pulled ones */
+    const char *webhook_status;/* static: NULL (not a webhook schema), "applied", "waiting", "skipped", "off" */
+    uint64_t webhook_payloads, webhook_rows;
+    int64_t webhook_pending;   /* payloads the schema still has to consume after the run (-1: unknown) */
 } sync_job;
 
 /* Records the first failure of the job (later ones are dropped) and its
@@ -73,6 +81,19 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b);
 /* Ends a successful run: the full-refresh swap, watermarks promoted, the
  * resume state cleared -- in one transaction.  Returns 0 or -1. */
 int sync_commit_final(sync_job *j);
+
+/* Cuts and commits batches while the buffer is full.  Returns 0 or -1
+ * after sync_fail(). */
+int sync_flush_full(sync_job *j);
+
+/* Before the pull: applies the inbox payloads the schema has not consumed
+ * (in id order, through webhook_transform into `sink`, the pull's batching
+ * sink), committing the cursor with the batches; then garbage-collects the
+ * inbox.  Does nothing unless the schema's webhooks apply (README
+ * "Webhooks": merge mode, initial sync complete, no --reset or
+ * --full-refresh).  Returns 0, or -1 with the job's failure set (a payload
+ * the plugin refuses stops the schema). */
+int sync_webhook_drain(sync_job *j, dwh_row_sink *sink);
 
 /* Runs one schema (load state, decide resume, run the plugin, commit).
  * Returns 0 or -1 with the job's failure set. */

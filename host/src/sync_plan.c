@@ -116,6 +116,7 @@ int dwh_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwh_sync_
     if (!plan->primary_keys) return fail(err, "out of memory");
     for (size_t i = 0; i < plan->n_pk; i++) plan->primary_keys[i] = json_object_get_string(json_object_array_get_idx(pks, i));
     plan->keys_may_repeat = bool_of(schema, "has_duplicate_primary_keys");
+    plan->supports_webhooks = bool_of(schema, "supports_webhooks");
     const char *sort = str_of(schema, "sort_mode");
     plan->desc = sort && !strcmp(sort, "desc");
     int sup_inc = bool_of(schema, "supports_incremental"), sup_app = bool_of(schema, "supports_append");

@@ -290,18 +290,20 @@ static int encode_extras(sync_job *j, json_object *row, dwh_row_extras *x, char 
 
 /* Cuts and commits while the buffer is full (at its last resume point, or
  * wholesale when it holds none). */
-static dw_status flush_full(sync_job *j, dw_ctx *ctx) {
+int sync_flush_full(sync_job *j) {
     while (dwh_batcher_full(j->batcher)) {
         dwh_batch b;
-        if (dwh_batcher_cut(j->batcher, DWH_CUT_FULL, &b) < 0) {
-            sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory cutting a batch");
-            return sink_fail(j, ctx);
-        }
+        if (dwh_batcher_cut(j->batcher, DWH_CUT_FULL, &b) < 0)
+            return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory cutting a batch");
         int rc = sync_commit_batch(j, &b);
         dwh_batcher_release(j->batcher);
-        if (rc < 0) return sink_fail(j, ctx);
+        if (rc < 0) return -1;
     }
-    return DW_OK;
+    return 0;
+}
+
+static dw_status flush_full(sync_job *j, dw_ctx *ctx) {
+    return sync_flush_full(j) < 0 ? sink_fail(j, ctx) : DW_OK;
 }
 
 /* A batch is cut when a row arrives to a full buffer or a resume point is
@@ -371,7 +373,10 @@ int sync_schema_run(sync_job *j) {
         dwh_log(&j->log, DW_LOG_INFO, "sync.incremental_field",
                 "no --incremental-field given: using '%s', the first field the schema advertises",
                 p->incremental_field);
-    if (load_state(j) < 0 || decide_resume(j) < 0) return -1;
+    if (load_state(j) < 0) return -1;
+    /* before decide_resume rewrites the record: did the last run finish? */
+    j->prior_complete = j->rec.seq > 0 && !j->rec.write_mode;
+    if (decide_resume(j) < 0) return -1;
     bump_run_start(j);
     if (j->w) {
         char *err = NULL;
@@ -415,6 +420,9 @@ int sync_schema_run(sync_job *j) {
     dwh_identity id = {j->team_id, j->source_id, NULL, j->job_id};
     dwh_op_flags flags = {.cancel = j->o->cancel, .allow_internal_hosts = j->o->allow_internal_hosts};
     dwh_row_sink sink = {.ud = j, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load};
+    /* Pushed payloads first: the pull that follows is fresher and wins. */
+    if (sync_webhook_drain(j, &sink) < 0) return -1;
+    if (j->webhook_payloads) bump_run_start(j); /* the pull may overwrite the keys the drain wrote */
     dwh_op_result res = dwh_op_run(j->plugin, j->config, j->secrets, &id, &flags, &in, &sink);
 
     int rc = 0;

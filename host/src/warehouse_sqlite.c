@@ -1,6 +1,7 @@
 /* warehouse_sqlite.c -- the warehouse connection: opening, errors,
  * transactions, naming (see warehouse_sqlite.h). */
 #include "warehouse_internal.h"
+#include "webhook_inbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -213,7 +214,8 @@ static int init_meta(dwh_warehouse *w, char **err) {
                     " namespace TEXT NOT NULL DEFAULT '', job_id TEXT NOT NULL, host TEXT NOT NULL,"
                     " pid INTEGER NOT NULL, pid_start INTEGER NOT NULL, started_at TEXT NOT NULL,"
                     " heartbeat_ms INTEGER NOT NULL,"
-                    " PRIMARY KEY (team_id, source_id, schema_name, namespace));",
+                    " PRIMARY KEY (team_id, source_id, schema_name, namespace));"
+                    DWH_WH_WEBHOOK_TABLES_SQL,
                     err, "creating the system tables") < 0)
         return -1;
     sqlite3_stmt *st = NULL;
