@@ -225,7 +225,11 @@ static int cmd_webhook(int argc, char **argv) {
     if ((rc = dwh_cli_plugins_open(&pl)) != DWH_EXIT_OK) goto out;
     if (!(p = dwh_cli_find_source(&pl, source, &rc))) goto out;
     secrets = dwh_secrets_new();
-    if (drop) {
+    char *unsupported = drop ? NULL : dwh_webhook_unsupported(p);
+    if (unsupported) {
+        res.outcome = DWH_WEBHOOK_UNSUPPORTED;
+        res.message = unsupported;
+    } else if (drop) {
         dwh_webhook_drop_run(p, &o, drop_id, &res);
     } else {
         rc = dwh_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);

@@ -32,6 +32,12 @@ dwh_webhook_outcome dwh_webhook_push(dwh_host *h, const char *source, const char
     if (error) *error = NULL;
     dwh_plugin *p = find(h, source, error);
     if (!p) return DWH_WEBHOOK_FAIL_PLUGIN;
+    char *unsupported = dwh_webhook_unsupported(p);
+    if (unsupported) {
+        set_error(error, unsupported);
+        dwh_plugin_unref(p);
+        return DWH_WEBHOOK_UNSUPPORTED;
+    }
     dwh_webhook_outcome f;
     dwh_secrets *secrets = dwh_secrets_new();
     dwh_config_report rep;

@@ -404,6 +404,12 @@ int sync_schema_run(sync_job *j) {
             p->use_incremental && (j->resuming ? j->rec.run_last_value : j->rec.last_value)
                 ? (j->resuming ? j->rec.run_last_value : j->rec.last_value) : "");
 
+    dwh_row_sink sink = {.ud = j, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load};
+    /* Pushed payloads first: the pull that follows is fresher and wins.
+     * (Before the inputs are built: the drain's commits replace j->rec.) */
+    if (sync_webhook_drain(j, &sink) < 0) return -1;
+    if (j->webhook_payloads) bump_run_start(j); /* the pull may overwrite the keys the drain wrote */
+
     dw_run_inputs in = {
         .struct_size = sizeof in,
         .schema_name = p->schema,
@@ -419,10 +425,6 @@ int sync_schema_run(sync_job *j) {
     };
     dwh_identity id = {j->team_id, j->source_id, NULL, j->job_id};
     dwh_op_flags flags = {.cancel = j->o->cancel, .allow_internal_hosts = j->o->allow_internal_hosts};
-    dwh_row_sink sink = {.ud = j, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load};
-    /* Pushed payloads first: the pull that follows is fresher and wins. */
-    if (sync_webhook_drain(j, &sink) < 0) return -1;
-    if (j->webhook_payloads) bump_run_start(j); /* the pull may overwrite the keys the drain wrote */
     dwh_op_result res = dwh_op_run(j->plugin, j->config, j->secrets, &id, &flags, &in, &sink);
 
     int rc = 0;

@@ -137,7 +137,9 @@ int sync_webhook_drain(sync_job *j, dwh_row_sink *sink) {
     }
     if (rc == 0) rc = commit_buffered(j, DWH_CUT_ALL);
     j->draining = 0;
-    if (rc == 0) {
+    /* What the committed cursor covers leaves the inbox, also when a later
+     * payload stopped the drain (unless the warehouse itself failed). */
+    if (j->failure != DWH_SYNC_FAIL_WAREHOUSE) {
         int64_t deleted = 0;
         if (dwh_wh_inbox_gc(j->w, &j->key, &deleted, &err) < 0) {
             /* not lost: the next drain collects them */
@@ -147,9 +149,10 @@ int sync_webhook_drain(sync_job *j, dwh_row_sink *sink) {
         } else if (deleted) {
             dwh_log(&j->log, DW_LOG_DEBUG, "sync.webhook", "%lld consumed payloads left the inbox", (long long)deleted);
         }
+    }
+    if (rc == 0)
         dwh_log(&j->log, DW_LOG_INFO, "sync.webhook", "%s: applied %llu webhook payloads (%llu rows)",
                 j->plan->schema, (unsigned long long)j->webhook_payloads, (unsigned long long)j->webhook_rows);
-    }
     count_pending(j, cursor);
     return rc;
 }

@@ -30,6 +30,12 @@ typedef struct dwh_webhook_result {
 /* Frees what `r` holds (not r itself) and zeroes it. */
 void dwh_webhook_result_free(dwh_webhook_result *r);
 
+/* NULL when plugin `p` takes webhooks (DW_CAP_WEBHOOK, a transform and a
+ * resource map); otherwise one line saying so and what to do instead
+ * (malloc'd, caller frees).  Checked before the config, so a source
+ * without webhooks is named as such whatever its config. */
+char *dwh_webhook_unsupported(dwh_plugin *p);
+
 /* Checks `payload` (`len` bytes, borrowed) for plugin `p` with `config`
  * (validated by the caller; borrowed) and `secrets` (borrowed, may be
  * NULL) and stores it in the inbox (see dwh_webhook_push in dwhost.h).

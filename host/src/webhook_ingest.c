@@ -123,17 +123,29 @@ static int seen_before(const dw_source *src, uint32_t i, const char *name) {
     return 0;
 }
 
+char *dwh_webhook_unsupported(dwh_plugin *p) {
+    const dw_source *src = dwh_plugin_source(p);
+    if ((src->capabilities & DW_CAP_WEBHOOK) && src->webhook_transform && src->n_webhook_resources) return NULL;
+    char *msg = NULL;
+    if (asprintf(&msg,
+                 "source '%s' does not take webhooks (it declares no DW_CAP_WEBHOOK%s); nothing was stored: sync "
+                 "it with 'dwhost sync %s' instead",
+                 dwh_plugin_name(p), src->capabilities & DW_CAP_WEBHOOK ? " transform or resource map" : "",
+                 dwh_plugin_name(p)) < 0)
+        msg = NULL;
+    return msg;
+}
+
 void dwh_webhook_push_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_webhook_options *o,
                           const char *payload, size_t len, dwh_webhook_result *out) {
     memset(out, 0, sizeof *out);
     const dw_source *src = dwh_plugin_source(p);
     const char *name = dwh_plugin_name(p);
     if (identity(out, p, o) < 0) return;
-    if (!(src->capabilities & DW_CAP_WEBHOOK) || !src->webhook_transform || !src->n_webhook_resources) {
-        outcome(out, DWH_WEBHOOK_UNSUPPORTED, NULL,
-                "source '%s' does not take webhooks (it declares no DW_CAP_WEBHOOK%s); sync it with 'dwhost sync "
-                "%s' instead",
-                name, src->capabilities & DW_CAP_WEBHOOK ? " transform or resource map" : "", name);
+    char *unsupported = dwh_webhook_unsupported(p);
+    if (unsupported) {
+        outcome(out, DWH_WEBHOOK_UNSUPPORTED, NULL, "%s", unsupported);
+        free(unsupported);
         return;
     }
     size_t limit = o && o->max_bytes ? o->max_bytes : DWH_WEBHOOK_MAX_BYTES;
