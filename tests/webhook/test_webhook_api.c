@@ -1,0 +1,138 @@
+/* The embedding API's webhook functions (dwhost.h, "webhooks"): push a
+ * Stripe event into the inbox of a warehouse and drop it again, and one
+ * clear line for each refusal (not JSON, no schema takes it, the plugin
+ * rejects it, a source without webhooks, an unknown source, a bad config,
+ * no such payload). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "dwhost.h"
+
+static char dir[64], db[128];
+static dwh_host *host;
+static const char *config = "{\"stripe_secret_key\": \"sk_test_apiSecret00000000000000009999\"}";
+
+static int setup(void **s) {
+    (void)s;
+    snprintf(dir, sizeof dir, "/tmp/dwh-webhook-XXXXXX");
+    if (!mkdtemp(dir)) return -1;
+    snprintf(db, sizeof db, "%s/w.db", dir);
+    const char *dirs[] = {DWHOST_PLUGIN_BUILD_DIR};
+    dwh_host_options o = {.plugin_dirs = dirs, .n_plugin_dirs = 1, .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR};
+    host = dwh_host_new(&o);
+    return host ? 0 : -1;
+}
+
+static int teardown(void **s) {
+    (void)s;
+    dwh_host_free(host);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+/* Payloads in the inbox of team "t", source id "stripe-prod". */
+static long long inbox_count(void) {
+    sqlite3 *c;
+    if (sqlite3_open(db, &c) != SQLITE_OK) return -1;
+    sqlite3_stmt *st;
+    long long n = -1;
+    if (sqlite3_prepare_v2(c,
+                           "SELECT count(*) FROM _dw_webhook_inbox i JOIN _dw_webhook_target t ON t.inbox_id = i.id"
+                           " WHERE i.team_id = 't' AND i.source_id = 'stripe-prod' AND t.schema_name = 'customers'",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(c);
+    return n;
+}
+
+static const char *customer_event =
+    "{\"object\": \"event\", \"type\": \"customer.updated\", \"data\": {\"object\": "
+    "{\"id\": \"cus_QXg1o8vcGmoR32\", \"object\": \"customer\", \"created\": 1234567890, \"name\": \"Api\"}}}";
+
+static void push_and_drop(void **s) {
+    (void)s;
+    dwh_webhook_options o = {.warehouse_path = db, .team_id = "t", .source_id = "stripe-prod"};
+    int64_t id = -1;
+    char *err = NULL;
+    assert_int_equal(dwh_webhook_push(host, "stripe", config, &o, customer_event, strlen(customer_event), &id, &err),
+                     DWH_WEBHOOK_STORED);
+    assert_null(err);
+    assert_true(id > 0);
+    assert_int_equal(inbox_count(), 1);
+    assert_int_equal(dwh_webhook_drop(host, "stripe", &o, id, &err), DWH_WEBHOOK_DROPPED);
+    assert_null(err);
+    assert_int_equal(inbox_count(), 0);
+    assert_int_equal(dwh_webhook_drop(host, "stripe", &o, id, &err), DWH_WEBHOOK_NOT_FOUND);
+    assert_non_null(strstr(err, "no payload"));
+    free(err);
+}
+
+/* Each refusal: the outcome, one line naming the problem, nothing stored. */
+static void refusals(void **s) {
+    (void)s;
+    dwh_webhook_options o = {.warehouse_path = db, .team_id = "t", .source_id = "stripe-prod"};
+    int64_t id = -1;
+    char *err = NULL;
+    const char *bad = "{\"object\": \"event\",";
+    assert_int_equal(dwh_webhook_push(host, "stripe", config, &o, bad, strlen(bad), &id, &err), DWH_WEBHOOK_REFUSED);
+    assert_int_equal(id, 0);
+    assert_non_null(strstr(err, "not valid JSON"));
+    assert_null(strchr(err, '\n'));
+    free(err);
+
+    const char *balance = "{\"object\": \"event\", \"type\": \"balance.available\", \"data\": {\"object\": {}}}";
+    assert_int_equal(dwh_webhook_push(host, "stripe", config, &o, balance, strlen(balance), &id, &err),
+                     DWH_WEBHOOK_IGNORED);
+    assert_non_null(strstr(err, "balance.available"));
+    free(err);
+
+    const char *no_data = "{\"object\": \"event\", \"type\": \"customer.updated\"}";
+    assert_int_equal(dwh_webhook_push(host, "stripe", config, &o, no_data, strlen(no_data), &id, &err),
+                     DWH_WEBHOOK_REFUSED);
+    assert_non_null(strstr(err, "not a Stripe event"));
+    free(err);
+
+    dwh_webhook_options small = o;
+    small.max_bytes = 16;
+    assert_int_equal(dwh_webhook_push(host, "stripe", config, &small, customer_event, strlen(customer_event), &id, &err),
+                     DWH_WEBHOOK_REFUSED);
+    assert_non_null(strstr(err, "limit of 16 bytes"));
+    free(err);
+
+    assert_int_equal(dwh_webhook_push(host, "files", "{}", &o, customer_event, strlen(customer_event), &id, &err),
+                     DWH_WEBHOOK_UNSUPPORTED);
+    assert_non_null(strstr(err, "does not take webhooks"));
+    free(err);
+
+    assert_int_equal(dwh_webhook_push(host, "nope", config, &o, customer_event, strlen(customer_event), &id, &err),
+                     DWH_WEBHOOK_FAIL_PLUGIN);
+    free(err);
+
+    assert_int_equal(dwh_webhook_push(host, "stripe", "{\"stripe_secret_key\": 5}", &o, customer_event,
+                                      strlen(customer_event), &id, &err),
+                     DWH_WEBHOOK_FAIL_CONFIG);
+    assert_non_null(err);
+    free(err);
+    assert_int_equal(inbox_count(), 0);
+    assert_string_equal(dwh_webhook_outcome_name(DWH_WEBHOOK_IGNORED), "ignored");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(push_and_drop),
+        cmocka_unit_test(refusals),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
