@@ -32,7 +32,8 @@
  * redirects the process's stdout and stderr while it runs).
  *
  * Option structs (dwh_host_options, dwh_read_options,
- * dwh_conformance_options, dwh_sync_options, dwh_transport_options) only
+ * dwh_conformance_options, dwh_sync_options, dwh_webhook_options,
+ * dwh_transport_options) only
  * grow at the end.  The functions taking them are macros that pass
  * sizeof the struct as your dwhost.h declares it to the *_sized entry
  * point, so a program built against an older dwhost.h keeps working with
@@ -614,17 +615,26 @@ typedef struct dwh_webhook_options {
  * receives the id on DWH_WEBHOOK_STORED, else 0.  *error (may be NULL)
  * receives one scrubbed line (malloc'd, caller frees) for every outcome
  * but STORED (IGNORED: which event type and which schemas there are). */
-DWH_API dwh_webhook_outcome dwh_webhook_push(dwh_host *h, const char *source, const char *config_json,
-                                             const dwh_webhook_options *opts, const char *payload, size_t len,
-                                             int64_t *inbox_id, char **error);
+DWH_API dwh_webhook_outcome dwh_webhook_push_sized(dwh_host *h, const char *source, const char *config_json,
+                                                   const dwh_webhook_options *opts, size_t opts_size,
+                                                   const char *payload, size_t len, int64_t *inbox_id,
+                                                   char **error);
+/* (A macro passing sizeof your dwh_webhook_options, see "Option structs";
+ * a member this libdwhost does not have, set, fails with
+ * DWH_WEBHOOK_FAIL_CONFIG.) */
+#define dwh_webhook_push(h, source, config_json, opts, payload, len, inbox_id, error)                         \
+    dwh_webhook_push_sized((h), (source), (config_json), (opts), sizeof(dwh_webhook_options), (payload), (len), \
+                           (inbox_id), (error))
 
 /* Removes payload `inbox_id` of the source (team, source id, namespace of
  * `opts`, which may be NULL) from the inbox, e.g. one whose transform
  * keeps failing a sync.  Returns DWH_WEBHOOK_DROPPED, DWH_WEBHOOK_NOT_FOUND
  * or a failure; *error (may be NULL) receives one line (malloc'd, caller
  * frees) for every outcome but DROPPED. */
-DWH_API dwh_webhook_outcome dwh_webhook_drop(dwh_host *h, const char *source, const dwh_webhook_options *opts,
-                                             int64_t inbox_id, char **error);
+DWH_API dwh_webhook_outcome dwh_webhook_drop_sized(dwh_host *h, const char *source, const dwh_webhook_options *opts,
+                                                   size_t opts_size, int64_t inbox_id, char **error);
+#define dwh_webhook_drop(h, source, opts, inbox_id, error) \
+    dwh_webhook_drop_sized((h), (source), (opts), sizeof(dwh_webhook_options), (inbox_id), (error))
 
 /* == transport ========================================================== */
 

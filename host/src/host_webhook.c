@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_options.h"
 #include "config_load.h"
 #include "dwhost.h"
 #include "webhook.h"
@@ -25,11 +26,23 @@ static dwh_plugin *find(dwh_host *h, const char *source, char **error) {
     return p;
 }
 
-dwh_webhook_outcome dwh_webhook_push(dwh_host *h, const char *source, const char *config_json,
-                                     const dwh_webhook_options *opts, const char *payload, size_t len,
-                                     int64_t *inbox_id, char **error) {
+/* The caller's options as this library knows them (see api_options.h).
+ * Returns 0, or -1 after setting *error. */
+static int known_options(dwh_webhook_options *known, const dwh_webhook_options *opts, size_t opts_size,
+                         char **error) {
+    size_t unknown = 0;
+    if (dwh_options_copy(known, sizeof *known, opts, opts_size, &unknown) == 0) return 0;
+    set_error(error, dwh_options_unknown_message("dwh_webhook_options", unknown, sizeof *known));
+    return -1;
+}
+
+dwh_webhook_outcome dwh_webhook_push_sized(dwh_host *h, const char *source, const char *config_json,
+                                           const dwh_webhook_options *caller_opts, size_t opts_size,
+                                           const char *payload, size_t len, int64_t *inbox_id, char **error) {
     if (inbox_id) *inbox_id = 0;
     if (error) *error = NULL;
+    dwh_webhook_options known, *opts = &known;
+    if (known_options(&known, caller_opts, opts_size, error) < 0) return DWH_WEBHOOK_FAIL_CONFIG;
     dwh_plugin *p = find(h, source, error);
     if (!p) return DWH_WEBHOOK_FAIL_PLUGIN;
     char *unsupported = dwh_webhook_unsupported(p);
@@ -77,9 +90,11 @@ dwh_webhook_outcome dwh_webhook_push(dwh_host *h, const char *source, const char
     return f;
 }
 
-dwh_webhook_outcome dwh_webhook_drop(dwh_host *h, const char *source, const dwh_webhook_options *opts,
-                                     int64_t inbox_id, char **error) {
+dwh_webhook_outcome dwh_webhook_drop_sized(dwh_host *h, const char *source, const dwh_webhook_options *caller_opts,
+                                           size_t opts_size, int64_t inbox_id, char **error) {
     if (error) *error = NULL;
+    dwh_webhook_options known, *opts = &known;
+    if (known_options(&known, caller_opts, opts_size, error) < 0) return DWH_WEBHOOK_FAIL_CONFIG;
     dwh_plugin *p = find(h, source, error);
     if (!p) return DWH_WEBHOOK_FAIL_PLUGIN;
     dwh_webhook_result r;

@@ -125,6 +125,16 @@ static void refusals(void **s) {
                      DWH_WEBHOOK_FAIL_CONFIG);
     assert_non_null(err);
     free(err);
+    /* a member a newer dwhost.h would have, set: refused, not ignored */
+    struct {
+        dwh_webhook_options o;
+        int newer;
+    } longer = {o, 1};
+    assert_int_equal(dwh_webhook_push_sized(host, "stripe", config, &longer.o, sizeof longer, customer_event,
+                                            strlen(customer_event), &id, &err),
+                     DWH_WEBHOOK_FAIL_CONFIG);
+    assert_non_null(strstr(err, "dwh_webhook_options"));
+    free(err);
     assert_int_equal(inbox_count(), 0);
     assert_string_equal(dwh_webhook_outcome_name(DWH_WEBHOOK_IGNORED), "ignored");
 }
