@@ -210,9 +210,12 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
                         s->field_defaulted ? "*" : "", s->last_value ? s->last_value : "none",
                         s->earliest_value ? ", earliest " : "", s->earliest_value ? s->earliest_value : "");
             if (s->webhooks && s->ran) {
-                char pending[48] = "";
+                char pending[112] = "";
                 if (s->webhook_pending > 0)
                     snprintf(pending, sizeof pending, ", %" PRId64 " waiting", s->webhook_pending);
+                if (s->webhook_stale > 0)
+                    snprintf(pending + strlen(pending), sizeof pending - strlen(pending),
+                             ", %" PRId64 " older than this full read passed over", s->webhook_stale);
                 fprintf(out, "  %-*s  webhooks %s: %" PRIu64 " payloads, %" PRIu64 " rows applied%s\n", (int)ws, "",
                         s->webhooks, s->webhook_payloads, s->webhook_rows, pending);
             }

@@ -120,7 +120,10 @@ static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
     s->webhooks = j->webhook_status;
     s->webhook_payloads = j->webhook_payloads;
     s->webhook_rows = j->webhook_rows;
-    s->webhook_pending = j->webhook_pending;
+    /* the payloads a full read passed over no longer wait */
+    s->webhook_pending = j->webhook_pending >= j->webhook_skipped ? j->webhook_pending - j->webhook_skipped
+                                                                  : j->webhook_pending;
+    s->webhook_stale = j->webhook_skipped;
 }
 
 static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_plugin *p, json_object *config,
@@ -468,6 +471,7 @@ json_object *dwh_sync_report_json(const dwh_sync_report *r) {
             json_object_object_add(wh, "payloads", json_object_new_int64((int64_t)s->webhook_payloads));
             json_object_object_add(wh, "rows", json_object_new_int64((int64_t)s->webhook_rows));
             json_object_object_add(wh, "pending", s->webhook_pending >= 0 ? json_object_new_int64(s->webhook_pending) : NULL);
+            json_object_object_add(wh, "stale", json_object_new_int64(s->webhook_stale));
         }
         json_object_object_add(e, "webhooks", wh);
         json_object_array_add(arr, e);

@@ -60,6 +60,7 @@ typedef struct dwh_sync_schema_report {
     uint64_t webhook_payloads;  /* inbox payloads applied by this run */
     uint64_t webhook_rows;      /* rows they produced (included in rows) */
     int64_t webhook_pending;    /* payloads still waiting for the schema (-1: unknown) */
+    int64_t webhook_stale;      /* payloads passed over: older than this run's full read */
 } dwh_sync_schema_report;
 
 /* "ok", "failed", "interrupted" or "not run" (static). */

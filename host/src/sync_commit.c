@@ -340,9 +340,12 @@ int sync_commit_final(sync_job *j) {
             goto fail;
         }
         /* a webhook schema whose run completed takes pushed payloads from
-         * the next run on (README "Webhooks") */
+         * the next run on; a run that read everything makes the payloads
+         * received before it started stale (README "Webhooks") */
         if (dwh_wh_finish(j->target, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0 ||
-            (j->webhook_capable && dwh_wh_webhook_mark_synced(j->w, &j->key, &err) < 0)) {
+            (j->webhook_capable && dwh_wh_webhook_mark_synced(j->w, &j->key, &err) < 0) ||
+            (j->webhook_capable && j->full_read &&
+             dwh_wh_webhook_skip_before(j->w, &j->key, j->run_started, &j->webhook_skipped, &err) < 0)) {
             dwh_wh_rollback(j->w);
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;

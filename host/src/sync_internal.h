@@ -61,6 +61,8 @@ typedef struct sync_job {
     /* webhooks (sync_webhook.c) */
     int webhook_capable;       /* DW_CAP_WEBHOOK, a transform, a webhook schema and a warehouse */
     int prior_complete;        /* the record says the previous run completed */
+    int full_read;             /* this run reads the whole source (no watermark, not resumed) */
+    int64_t webhook_skipped;   /* payloads older than this full read, passed over at its end */
     int draining;              /* batches being committed hold webhook rows, not pulled ones */
     const char *webhook_status;/* static: NULL (not a webhook schema), "applied", "waiting", "skipped", "off" */
     uint64_t webhook_payloads, webhook_rows;

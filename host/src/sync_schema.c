@@ -377,6 +377,9 @@ int sync_schema_run(sync_job *j) {
     /* before decide_resume rewrites the record: did the last run finish? */
     j->prior_complete = j->rec.seq > 0 && !j->rec.write_mode;
     if (decide_resume(j) < 0) return -1;
+    /* a run that reads everything (no watermark, not resumed) is fresher
+     * than any webhook payload received before it started */
+    j->full_read = !j->resuming && !(p->use_incremental && j->rec.run_last_value);
     bump_run_start(j);
     if (j->w) {
         char *err = NULL;

@@ -178,6 +178,32 @@ int dwh_wh_webhook_mark_synced(dwh_warehouse *w, const dwh_state_key *k, char **
                          1, err, "writing the webhook cursor");
 }
 
+int dwh_wh_webhook_skip_before(dwh_warehouse *w, const dwh_state_key *k, const char *received_before,
+                               int64_t *skipped, char **err) {
+    *err = NULL;
+    if (skipped) *skipped = 0;
+    static const char doing[] = "skipping webhook payloads older than a full read";
+    int64_t last = 0;
+    int synced = 0;
+    if (dwh_wh_webhook_cursor_get(w, k, &last, &synced, err) < 0) return -1;
+    sqlite3_stmt *st = prepare(w,
+                               "SELECT coalesce(max(id), 0), count(*) FROM _dw_webhook_inbox i WHERE team_id = ?1"
+                               " AND source_id = ?2 AND namespace = ?4 AND id > ?5 AND received_at < ?6"
+                               " AND EXISTS (SELECT 1 FROM _dw_webhook_target t WHERE t.inbox_id = i.id"
+                               " AND t.schema_name = ?3)",
+                               k, err, doing);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 5, last);
+    sqlite3_bind_text(st, 6, received_before, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int64_t upto = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0, n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) return dwh_wh_fail(w, rc, err, "%s", doing);
+    if (upto <= last) return 0;
+    if (skipped) *skipped = n;
+    return dwh_wh_webhook_cursor_put(w, k, upto, err);
+}
+
 int dwh_wh_inbox_gc(dwh_warehouse *w, const dwh_state_key *k, int64_t *deleted, char **err) {
     *err = NULL;
     if (deleted) *deleted = 0;

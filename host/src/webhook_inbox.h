@@ -72,6 +72,16 @@ int dwh_wh_webhook_cursor_put(dwh_warehouse *w, const dwh_state_key *k, int64_t 
  * completed (keeps last_id). */
 int dwh_wh_webhook_mark_synced(dwh_warehouse *w, const dwh_state_key *k, char **err);
 
+/* Inside the caller's transaction: moves the schema's cursor past every
+ * payload of the source received before `received_before` (ISO-8601 UTC,
+ * as dwh_isotime_now writes it).  For a run that read the whole source
+ * from that moment on (a first sync, --reset, --full-refresh, a full-mode
+ * schema): its rows are fresher than those payloads, which applied later
+ * would overwrite them with older data.  *skipped (may be NULL) receives
+ * how many payloads the cursor passed.  Returns 0 or -1. */
+int dwh_wh_webhook_skip_before(dwh_warehouse *w, const dwh_state_key *k, const char *received_before,
+                               int64_t *skipped, char **err);
+
 /* In a transaction of its own, after the batches that moved the schema's
  * cursor committed: forgets the payloads k->schema consumed and deletes
  * every payload of the source (team, source id, namespace) that no schema

@@ -112,39 +112,57 @@ with FakeServer("fake_stripe.py", "--rows", "5") as st:
     c.expect(not os.path.exists(wh), "refused/ignored payloads opened the warehouse")
     c.expect(KEY not in err, "the key appears in stderr")
 
-    # -- pushed before the initial sync: kept, applied after it completes ----
+    # -- pushed before the initial sync started: the initial sync's full read
+    #    is fresher, so those payloads are passed over, never applied ------
     rc, doc, err = push(cfg, wh, event("customer.updated", customer("cus_Fk00000000000001", "Before Initial")))
     c.expect(rc == 0 and doc.get("outcome") == "stored" and doc.get("schemas") == ["customers"]
              and doc.get("inbox_id") == 1, "stored: %d %s %r" % (rc, doc, err))
     rc, doc, err = push(cfg, wh, event("customer.created", customer("cus_Pushed00000001", "Pushed New")))
     c.expect(rc == 0 and doc.get("inbox_id") == 2, "stored 2: %d %s" % (rc, doc))
     rc, s, err = sync(cfg, wh)
-    c.expect(rc == 0 and s.get("webhooks", {}).get("status") == "waiting" and s["webhooks"]["pending"] == 2
-             and s["webhooks"]["payloads"] == 0, "initial sync: %d %s %r" % (rc, s.get("webhooks"), err[-300:]))
+    c.expect(rc == 0 and s.get("webhooks", {}).get("status") == "waiting" and s["webhooks"]["pending"] == 0
+             and s["webhooks"]["stale"] == 2 and s["webhooks"]["payloads"] == 0,
+             "initial sync: %d %s %r" % (rc, s.get("webhooks"), err[-300:]))
     n = names(wh)
     c.expect(len(n) == 5 and n["cus_Fk00000000000001"] != "Before Initial" and "cus_Pushed00000001" not in n,
              "initial sync applied pushed payloads: %s" % n)
-    c.expect(inbox(wh) == [1, 2], "payloads gone before they were applied: %s" % inbox(wh))
+    c.expect(cursor(wh) == 2, "the stale payloads were not passed over: cursor %s" % cursor(wh))
     rc, s, err = sync(cfg, wh)
-    n = names(wh)
-    c.expect(rc == 0 and s["webhooks"] == {"status": "applied", "payloads": 2, "rows": 2, "pending": 0},
-             "second sync: %d %s %r" % (rc, s.get("webhooks"), err[-300:]))
-    c.expect(n.get("cus_Fk00000000000001") == "Before Initial" and n.get("cus_Pushed00000001") == "Pushed New"
-             and len(n) == 6, "pushed rows not in the table: %s" % n)
+    c.expect(rc == 0 and s["webhooks"] == {"status": "applied", "payloads": 0, "rows": 0, "pending": 0, "stale": 0}
+             and names(wh) == n, "second sync applied stale payloads: %d %s %r" % (rc, s.get("webhooks"), err[-300:]))
     c.expect(inbox(wh) == [] and cursor(wh) == 2, "inbox not collected: %s cursor %s" % (inbox(wh), cursor(wh)))
     c.expect(q(wh, "select count(*) from _dw_webhook_target") == [(0,)], "targets not collected")
-    rc, s, err = sync(cfg, wh)
-    c.expect(rc == 0 and s["webhooks"]["payloads"] == 0 and names(wh) == n, "a rerun applied something again")
 
-    # -- --reset does not drain ----------------------------------------------
-    push(cfg, wh, event("customer.updated", customer("cus_Fk00000000000002", "After Reset")))
+    # -- pushed while the initial sync runs (here: between a crash and the
+    #    rerun that resumes it): kept, applied after it completes -----------
+    wh2 = os.path.join(tmp, "w2.db")
+    rc, s, err = sync(cfg, wh2, "--batch-rows", "2", env={"DWHOST_TEST_CRASH_AT": "after-batch-commit:1"})
+    c.expect(rc == -signal.SIGKILL, "initial crash: expected SIGKILL, got %d %r" % (rc, err[-300:]))
+    rc, doc, err = push(cfg, wh2, event("customer.updated", customer("cus_Fk00000000000001", "During Initial")))
+    rc2, doc2, err = push(cfg, wh2, event("customer.created", customer("cus_Pushed00000001", "Pushed New")))
+    c.expect(rc == 0 and rc2 == 0, "pushes during the initial sync: %d %d" % (rc, rc2))
+    rc, s, err = sync(cfg, wh2, "--batch-rows", "2")
+    c.expect(rc == 0 and s["resumed"] and s["webhooks"]["status"] == "waiting" and s["webhooks"]["pending"] == 2
+             and s["webhooks"]["stale"] == 0, "resumed initial sync: %d %s %r" % (rc, s.get("webhooks"), err[-300:]))
+    rc, s, err = sync(cfg, wh2)
+    n = names(wh2)
+    c.expect(rc == 0 and s["webhooks"] == {"status": "applied", "payloads": 2, "rows": 2, "pending": 0, "stale": 0},
+             "after the initial sync: %d %s %r" % (rc, s.get("webhooks"), err[-300:]))
+    c.expect(n.get("cus_Fk00000000000001") == "During Initial" and n.get("cus_Pushed00000001") == "Pushed New"
+             and len(n) == 6, "pushed rows not in the table: %s" % n)
+    c.expect(inbox(wh2) == [], "inbox not collected: %s" % inbox(wh2))
+    rc, s, err = sync(cfg, wh2)
+    c.expect(rc == 0 and s["webhooks"]["payloads"] == 0 and names(wh2) == n, "a rerun applied something again")
+
+    # -- --reset does not drain, and its full read makes older pushes stale ---
+    push(cfg, wh, event("customer.updated", customer("cus_Fk00000000000002", "Before Reset")))
     rc, s, err = sync(cfg, wh, "--reset")
     c.expect(rc == 0 and s["webhooks"]["status"] == "skipped" and s["webhooks"]["payloads"] == 0
-             and names(wh)["cus_Fk00000000000002"] != "After Reset" and inbox(wh) == [3],
+             and s["webhooks"]["stale"] == 1 and names(wh)["cus_Fk00000000000002"] != "Before Reset",
              "--reset drained: %d %s %s" % (rc, s.get("webhooks"), inbox(wh)))
     rc, s, err = sync(cfg, wh)
-    c.expect(rc == 0 and s["webhooks"]["payloads"] == 1 and names(wh)["cus_Fk00000000000002"] == "After Reset"
-             and inbox(wh) == [], "after --reset: %d %s" % (rc, s.get("webhooks")))
+    c.expect(rc == 0 and s["webhooks"]["payloads"] == 0 and names(wh)["cus_Fk00000000000002"] != "Before Reset"
+             and inbox(wh) == [], "after --reset: %d %s %s" % (rc, s.get("webhooks"), inbox(wh)))
 
     # -- a pulled row is fresher than a pushed one: the pull wins ---------------
     st.control(add={"customers": 1})  # cus_Fk00000000000006, returned by the next pull
