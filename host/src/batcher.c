@@ -161,13 +161,12 @@ static int put_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out) {
 }
 
 static int32_t key_id(dwh_batcher *b, size_t pos, const char *k) {
-    size_t len = strlen(k);
-    if (pos < b->n_prev) {
+    if (pos < b->n_prev) { /* rows of a page mostly have the same keys in the same order */
         uint32_t id = b->prev_ids[pos];
         const char *name = dwh_keydict_name(b->keys, id);
         if (name && !strcmp(name, k)) return (int32_t)id;
     }
-    int32_t id = dwh_keydict_intern(b->keys, k, len);
+    int32_t id = dwh_keydict_intern(b->keys, k, strlen(k));
     if (id < 0) return -1;
     if (grow((void **)&b->prev_ids, &b->cap_prev, pos + 1, sizeof *b->prev_ids) < 0) return -1;
     b->prev_ids[pos] = (uint32_t)id;

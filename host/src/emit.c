@@ -51,8 +51,10 @@ static int check_numbers(json_object *v, const char *text, size_t len, char *err
         /* json-c clamps integers beyond 64 bits to these two values
          * without a word; tell a clamp from the real value by its text. */
         const char *lit = NULL;
-        if (json_object_get_uint64(v) == UINT64_MAX) lit = "18446744073709551615";
-        else if (json_object_get_int64(v) == INT64_MIN) lit = "-9223372036854775808";
+        int64_t i = json_object_get_int64(v); /* a uint64 above INT64_MAX reads as INT64_MAX */
+        if (i != INT64_MAX && i != INT64_MIN) return 0; /* the common case: nothing clamped */
+        if (i == INT64_MAX && json_object_get_uint64(v) == UINT64_MAX) lit = "18446744073709551615";
+        else if (i == INT64_MIN) lit = "-9223372036854775808";
         if (lit && !memmem(text, len, lit, strlen(lit))) {
             snprintf(errbuf, errlen, "invalid JSON: an integer does not fit in 64 bits (send it as a string)");
             return -1;
