@@ -7,7 +7,7 @@
  * RSS comes from wait4().
  *
  *   build/bench/dwh-bench [--rows 100000,1000000] [--dir /tmp] [--repeat 3]
- *                         [--only baseline|full|incremental]
+ *                         [--only baseline|full|incremental] [--batch-rows N]
  */
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -79,6 +79,8 @@ static int baseline(const char *db, int64_t rows) {
     return rc != SQLITE_OK;
 }
 
+static size_t batch_rows; /* 0: the sync's default (5000) */
+
 static int sync_rows(const char *db, int64_t rows, const char *schema, const char *mode) {
     const char *dirs[] = {DWHOST_BUILD_DIR "/bench-plugins"};
     dwh_host_options ho = {.plugin_dirs = dirs, .n_plugin_dirs = 1, .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR};
@@ -86,7 +88,8 @@ static int sync_rows(const char *db, int64_t rows, const char *schema, const cha
     char cfg[96];
     snprintf(cfg, sizeof cfg, "{\"rows\": %" PRId64 ", \"page_rows\": %d}", rows, PAGE);
     const char *schemas[] = {schema};
-    dwh_sync_options o = {.warehouse_path = db, .schemas = schemas, .n_schemas = 1, .mode = mode};
+    dwh_sync_options o = {.warehouse_path = db, .schemas = schemas, .n_schemas = 1, .mode = mode,
+                          .batch_rows = batch_rows};
     char *err = NULL;
     dwh_sync_failure f = dwh_sync(h, "benchgen", cfg, &o, NULL, &err);
     if (f != DWH_SYNC_OK) fprintf(stderr, "bench: sync failed: %s\n", err ? err : "?");
@@ -169,6 +172,8 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "--only takes baseline, full or incremental\n");
                 return 2;
             }
+        } else if (!strcmp(argv[i], "--batch-rows") && i + 1 < argc) {
+            batch_rows = (size_t)strtoull(argv[++i], NULL, 10);
         } else if (!strcmp(argv[i], "--rows") && i + 1 < argc) {
             n_sizes = 0;
             for (char *p = argv[++i]; *p && n_sizes < 8;) {
@@ -177,7 +182,8 @@ int main(int argc, char **argv) {
             }
         } else {
             fprintf(stderr,
-                    "usage: %s [--rows 100000,1000000] [--dir DIR] [--only baseline|full|incremental] [--repeat 3]\n",
+                    "usage: %s [--rows 100000,1000000] [--dir DIR] [--only baseline|full|incremental] [--repeat 3]"
+                    " [--batch-rows N]\n",
                     argv[0]);
             return 2;
         }
