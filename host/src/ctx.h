@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "dwsdk.h"
+#include "json_strict.h" /* DWH_JSON_MAX_DEPTH */
 
 struct dwh_plugin;
 struct dwh_secrets;
@@ -44,7 +45,6 @@ typedef struct dwh_row_sink {
 #define DWH_STATE_MAX_BYTES (64u * 1024u)       /* a resume cursor, not data */
 #define DWH_LOG_MAX_BYTES (8u * 1024u)          /* one log line from a plugin */
 #define DWH_ERROR_MAX_BYTES (2u * 1024u)        /* one error message */
-#define DWH_JSON_MAX_DEPTH 64                   /* nesting of emitted JSON */
 
 struct dw_ctx {
     const struct dwh_plugin *plugin; /* NULL only in unit tests */

@@ -26,15 +26,10 @@ dw_status dwh_emit_value(dw_ctx *ctx, json_object *value, const char *what);
  * no NUL bytes, depth <= DWH_JSON_MAX_DEPTH) and delivers it as above. */
 dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len);
 
-/* Strict parse shared by emit_json, state_save and api->json_parse.
- * Returns 0 and sets *out (new reference; NULL for the JSON literal null),
- * or -1 with a one-line reason in errbuf. */
-int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char *errbuf, size_t errlen);
-
-/* The same parse with ctx's tokener (created on first use and kept for
- * the operation), so a run of many pages does not build one per page.
- * With a NULL ctx, or when the tokener cannot be made, it parses as
- * dwh_json_parse_strict does. */
+/* dwh_json_parse_strict (json_strict.h) with ctx's tokener (created on
+ * first use and kept for the operation, freed by dwh_ctx_cleanup), so a
+ * run of many pages does not build one per page.  With a NULL ctx it
+ * parses as dwh_json_parse_strict does. */
 int dwh_json_parse_strict_ctx(dw_ctx *ctx, const char *text, size_t len, json_object **out, char *errbuf,
                               size_t errlen);
 

@@ -1,0 +1,177 @@
+/* json_strict.c -- the one strict JSON parse every text from a plugin
+ * goes through (see json_strict.h). */
+#include "json_strict.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Non-zero when `t` follows the JSON number grammar (RFC 8259 6). */
+static int json_number_text(const char *t) {
+    if (*t == '-') t++;
+    if (*t == '0') t++;
+    else if (*t >= '1' && *t <= '9') while (*t >= '0' && *t <= '9') t++;
+    else return 0;
+    if (*t == '.') {
+        t++;
+        if (!(*t >= '0' && *t <= '9')) return 0;
+        while (*t >= '0' && *t <= '9') t++;
+    }
+    if (*t == 'e' || *t == 'E') {
+        t++;
+        if (*t == '+' || *t == '-') t++;
+        if (!(*t >= '0' && *t <= '9')) return 0;
+        while (*t >= '0' && *t <= '9') t++;
+    }
+    return *t == 0;
+}
+
+/* json-c's parser, even in strict mode, takes NaN, Infinity, 1e999 and
+ * "1." and would print them back as written, which is not JSON, and
+ * clamps integers beyond 64 bits.  Refuses non-finite numbers and
+ * clamped integers, and re-serialises finite numbers written oddly.
+ * Returns 0, or -1 with the reason in errbuf. */
+static int check_numbers(json_object *v, const char *text, size_t len, char *errbuf, size_t errlen) {
+    switch (json_object_get_type(v)) {
+    case json_type_int: {
+        /* json-c clamps integers beyond 64 bits to these two values
+         * without a word; tell a clamp from the real value by its text. */
+        const char *lit = NULL;
+        int64_t i = json_object_get_int64(v); /* a uint64 above INT64_MAX reads as INT64_MAX */
+        if (i != INT64_MAX && i != INT64_MIN) return 0; /* the common case: nothing clamped */
+        if (i == INT64_MAX && json_object_get_uint64(v) == UINT64_MAX) lit = "18446744073709551615";
+        else if (i == INT64_MIN) lit = "-9223372036854775808";
+        if (lit && !memmem(text, len, lit, strlen(lit))) {
+            snprintf(errbuf, errlen, "invalid JSON: an integer does not fit in 64 bits (send it as a string)");
+            return -1;
+        }
+        return 0;
+    }
+    case json_type_double: {
+        double d = json_object_get_double(v);
+        if (!isfinite(d)) {
+            snprintf(errbuf, errlen, "invalid JSON: %s is not a finite number", json_object_get_string(v));
+            return -1;
+        }
+        /* The parser keeps a double's text as its userdata: read it there
+         * rather than through json_object_get_string(), which prints it
+         * into a fresh buffer (a malloc per number). */
+        const char *lit = json_object_get_userdata(v);
+        if (!lit) lit = json_object_get_string(v);
+        if (!json_number_text(lit)) json_object_set_serializer(v, NULL, NULL, NULL);
+        return 0;
+    }
+    case json_type_array: {
+        size_t n = json_object_array_length(v);
+        for (size_t i = 0; i < n; i++)
+            if (check_numbers(json_object_array_get_idx(v, i), text, len, errbuf, errlen)) return -1;
+        return 0;
+    }
+    case json_type_object: {
+        json_object_object_foreach(v, key, val) {
+            (void)key;
+            if (check_numbers(val, text, len, errbuf, errlen)) return -1;
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Non-zero when no byte of `s` has its high bit set: such a text is
+ * valid UTF-8 whatever it holds, so json-c's byte-at-a-time UTF-8 check
+ * (about 4% of a sync) is only asked for on texts that need it. */
+static int all_ascii(const char *s, size_t n) {
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint64_t w[4];
+        memcpy(w, s + i, sizeof w);
+        acc |= w[0] | w[1] | w[2] | w[3];
+    }
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, sizeof w);
+        acc |= w;
+    }
+    for (; i < n; i++) acc |= (unsigned char)s[i];
+    return (acc & UINT64_C(0x8080808080808080)) == 0;
+}
+
+static int parse_with(json_tokener *tok, const char *text, size_t len, json_object **out, char *errbuf,
+                      size_t errlen) {
+    *out = NULL;
+    if (!text) {
+        snprintf(errbuf, errlen, "the JSON text is NULL");
+        return -1;
+    }
+    if (len == 0) {
+        snprintf(errbuf, errlen, "the JSON text is empty");
+        return -1;
+    }
+    if (len > (size_t)INT_MAX) {
+        snprintf(errbuf, errlen, "the JSON text is %zu bytes; the limit is %d", len, INT_MAX);
+        return -1;
+    }
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        snprintf(errbuf, errlen, "the JSON text contains a NUL byte at offset %zu (wrong length?)",
+                 (size_t)(nul - text));
+        return -1;
+    }
+    json_tokener_reset(tok);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | (all_ascii(text, len) ? 0 : JSON_TOKENER_VALIDATE_UTF8));
+    json_object *v = json_tokener_parse_ex(tok, text, (int)len);
+    enum json_tokener_error err = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    if (err == json_tokener_continue) {
+        /* A bare number needs a terminator to be complete. */
+        v = json_tokener_parse_ex(tok, "", 1);
+        err = json_tokener_get_error(tok);
+        end = len;
+    }
+    int rc = 0;
+    if (err != json_tokener_success) {
+        snprintf(errbuf, errlen, "invalid JSON at byte %zu: %s", end, json_tokener_error_desc(err));
+        rc = -1;
+    } else {
+        /* Only whitespace may follow the value. */
+        for (size_t i = end; i < len; i++) {
+            if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r') {
+                snprintf(errbuf, errlen, "invalid JSON: unexpected text after the value at byte %zu", i);
+                rc = -1;
+                break;
+            }
+        }
+    }
+    json_tokener_reset(tok); /* drops a half-built value on error */
+    if (!rc && v) rc = check_numbers(v, text, len, errbuf, errlen);
+    if (rc) {
+        if (v) json_object_put(v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char *errbuf, size_t errlen) {
+    *out = NULL;
+    json_tokener *tok = json_tokener_new_ex(DWH_JSON_MAX_DEPTH);
+    if (!tok) {
+        snprintf(errbuf, errlen, "out of memory parsing JSON");
+        return -1;
+    }
+    int rc = parse_with(tok, text, len, out, errbuf, errlen);
+    json_tokener_free(tok);
+    return rc;
+}
+
+int dwh_json_parse_strict_tok(json_tokener **tok, const char *text, size_t len, json_object **out, char *errbuf,
+                              size_t errlen) {
+    if (tok && !*tok) *tok = json_tokener_new_ex(DWH_JSON_MAX_DEPTH);
+    if (!tok || !*tok) return dwh_json_parse_strict(text, len, out, errbuf, errlen);
+    return parse_with(*tok, text, len, out, errbuf, errlen);
+}
