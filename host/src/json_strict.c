@@ -173,5 +173,14 @@ int dwh_json_parse_strict_tok(json_tokener **tok, const char *text, size_t len, 
                               size_t errlen) {
     if (tok && !*tok) *tok = json_tokener_new_ex(DWH_JSON_MAX_DEPTH);
     if (!tok || !*tok) return dwh_json_parse_strict(text, len, out, errbuf, errlen);
-    return parse_with(*tok, text, len, out, errbuf, errlen);
+    int rc = parse_with(*tok, text, len, out, errbuf, errlen);
+    if (rc != 0) {
+        /* json_tokener_reset() leaves some of json-c's escape state behind
+         * (a half-read \u surrogate pair changed the next text's keys:
+         * found by fuzz-json), so a tokener that failed is not reused.
+         * Failures are rare; the common path keeps its tokener. */
+        json_tokener_free(*tok);
+        *tok = NULL;
+    }
+    return rc;
 }

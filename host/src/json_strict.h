@@ -22,9 +22,10 @@
 int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char *errbuf, size_t errlen);
 
 /* The same parse with a kept tokener: *tok is created on first use and
- * reused by later calls (the caller frees it with json_tokener_free), so a
- * run of many pages does not build one per page.  A failed parse leaves
- * nothing behind in it.  With tok NULL, or when the tokener cannot be
+ * reused by later calls (the caller frees it with json_tokener_free; it
+ * may be NULL), so a run of many pages does not build one per page.  A
+ * failed parse frees it (json-c's reset keeps some escape state), so the
+ * next text starts from a fresh one.  With tok NULL, or when the tokener cannot be
  * made, it parses as dwh_json_parse_strict does.  One tokener must not be
  * used by two threads at once. */
 int dwh_json_parse_strict_tok(json_tokener **tok, const char *text, size_t len, json_object **out, char *errbuf,

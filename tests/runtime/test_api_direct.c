@@ -308,6 +308,15 @@ static void one_tokener_many_parses(void **state) {
     char text[512];
     for (int round = 0; round < 3; round++) {
         assert_null(T->json_parse(&f.ctx, "{\"a\": [1, 2", 12)); /* cut short */
+        /* cut inside a surrogate pair: json-c's reset kept the half pair,
+         * which then turned the next text's "\u0000" key into U+FFFD */
+        assert_null(T->json_parse(&f.ctx, "\"\\ud83d\\u", 9));
+        dw_json *k = T->json_parse(&f.ctx, "{\"\\u0000k\": 1}", 14);
+        assert_non_null(k);
+        char *kt = T->json_text(k); /* json-c cuts a key at its NUL, as a fresh parse does */
+        assert_string_equal(kt, "{\"\":1}");
+        free(kt);
+        T->json_free(k);
         dw_json *ok = T->json_parse(&f.ctx, "{\"b\": 2}", 8);
         assert_non_null(ok);
         assert_string_equal(T->json_string(T->json_get(ok, "b")), "2");
