@@ -216,8 +216,9 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
                 if (s->webhook_stale > 0)
                     snprintf(pending + strlen(pending), sizeof pending - strlen(pending),
                              ", %" PRId64 " older than this full read passed over", s->webhook_stale);
-                fprintf(out, "  %-*s  webhooks %s: %" PRIu64 " payloads, %" PRIu64 " rows applied%s\n", (int)ws, "",
-                        s->webhooks, s->webhook_payloads, s->webhook_rows, pending);
+                fprintf(out, "  %-*s  webhooks %s: %" PRIu64 " payload%s, %" PRIu64 " row%s applied%s\n", (int)ws, "",
+                        s->webhooks, s->webhook_payloads, s->webhook_payloads == 1 ? "" : "s", s->webhook_rows,
+                        s->webhook_rows == 1 ? "" : "s", pending);
             }
             defaulted |= s->ran && s->incremental_field && s->field_defaulted;
             /* every failure's line (the stderr line names only the first) */

@@ -225,7 +225,7 @@ with FakeServer("fake_stripe.py", "--rows", "5") as st:
     push(cfg, wh, event("customer.updated", customer("cus_Fk00000000000005", "Summary")))
     p = dwhost("sync", "stripe", "--config", cfg, "--warehouse", wh, "--schema", "customers", "--plugin-dir", PLUGINS,
                "--allow-internal")
-    c.expect(p.returncode == 0 and "webhooks applied: 1 payloads, 1 rows applied" in p.stdout,
+    c.expect(p.returncode == 0 and "webhooks applied: 1 payload, 1 row applied" in p.stdout,
              "summary: %r" % p.stdout)
     c.expect(KEY not in p.stdout + p.stderr, "the key appears in the sync output")
 
