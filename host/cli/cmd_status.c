@@ -69,6 +69,12 @@ static void print_table(FILE *out, const char *path, json_object *jobs) {
             snprintf(note, sizeof note, "%s run stopped after %lld rows; the next sync resumes it",
                      str(j, "write_mode"), (long long)json_object_get_int64(rows));
         }
+        json_object *wp = NULL;
+        if (json_object_object_get_ex(j, "webhooks_pending", &wp) && wp && json_object_get_int64(wp) > 0) {
+            size_t used = strlen(note);
+            snprintf(note + used, sizeof note - used, "%s%lld webhook payload%s waiting", used ? "; " : "",
+                     (long long)json_object_get_int64(wp), json_object_get_int64(wp) == 1 ? "" : "s");
+        }
         char up[25];
         snprintf(up, sizeof up, "%s", str(j, "updated_at") ? str(j, "updated_at") : "-");
         fprintf(out, "%-*s  %-*s  %-11s  %-24s  %-24s%s%s\n", (int)wj, names && names[i] ? names[i] : "?", (int)wt,

@@ -558,7 +558,8 @@ DWH_API dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const c
  * [{"team_id", "source_id", "schema", "namespace", "status" ("running",
  * "interrupted" or "idle"), "write_mode", "incremental_field",
  * "last_value", "earliest_value", "run_rows", "run_batches",
- * "last_job_id", "updated_at", "lease"}]} (README "dwhost status").  Opens
+ * "last_job_id", "updated_at", "lease", "webhooks_pending"}]} (README
+ * "dwhost status").  Opens
  * the file read-only; safe while syncs run.  Returns the document
  * (malloc'd, caller frees), or NULL with *error (may be NULL; malloc'd,
  * caller frees): no such file, not a dwhost warehouse, unreadable. */

@@ -64,6 +64,29 @@ static json_object *live_lease(sqlite3 *db, const char *team, const char *source
     return out;
 }
 
+/* Webhook payloads the job has yet to apply, or NULL when the warehouse
+ * keeps no webhooks (made before them). */
+static json_object *webhooks_pending(sqlite3 *db, const char *team, const char *source, const char *schema,
+                                     const char *ns) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM _dw_webhook_target t JOIN _dw_webhook_inbox i ON i.id = t.inbox_id"
+                           " WHERE i.team_id = ?1 AND i.source_id = ?2 AND t.schema_name = ?3 AND i.namespace = ?4"
+                           " AND t.inbox_id > coalesce((SELECT last_id FROM _dw_webhook_cursor c WHERE"
+                           " c.team_id = ?1 AND c.source_id = ?2 AND c.schema_name = ?3 AND c.namespace = ?4), 0)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    sqlite3_bind_text(st, 1, team, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, schema, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, ns, -1, SQLITE_STATIC);
+    json_object *out = sqlite3_step(st) == SQLITE_ROW ? json_object_new_int64(sqlite3_column_int64(st, 0)) : NULL;
+    sqlite3_finalize(st);
+    return out;
+}
+
 json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **err) {
     *err = NULL;
     if (lease_timeout_ms <= 0) lease_timeout_ms = DEFAULT_LEASE_TIMEOUT_MS;
@@ -119,6 +142,9 @@ json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **e
         json_object_object_add(j, "last_job_id", text_or_null(st, 10));
         json_object_object_add(j, "updated_at", text_or_null(st, 11));
         json_object_object_add(j, "lease", lease);
+        json_object_object_add(j, "webhooks_pending",
+                               webhooks_pending(db, team ? team : "", source ? source : "", schema ? schema : "",
+                                                ns ? ns : ""));
         json_object_array_add(jobs, j);
     }
     sqlite3_finalize(st);
@@ -144,7 +170,8 @@ json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **e
             json_object_object_add(j, "namespace", NULL);
             json_object_object_add(j, "status", json_object_new_string("running"));
             static const char *const none[] = {"write_mode", "incremental_field", "last_value", "earliest_value",
-                                               "run_rows", "run_batches", "last_job_id", "updated_at"};
+                                               "run_rows", "run_batches", "last_job_id", "updated_at",
+                                               "webhooks_pending"};
             for (size_t k = 0; k < sizeof none / sizeof none[0]; k++) json_object_object_add(j, none[k], NULL);
             json_object_object_add(j, "lease", lease);
             json_object_array_add(jobs, j);

@@ -16,7 +16,9 @@
  *  "interrupted" or "idle"), "write_mode", "incremental_field",
  *  "last_value", "earliest_value", "run_rows", "run_batches",
  *  "last_job_id", "updated_at", "lease" ({"job_id", "host", "pid",
- *  "started_at", "heartbeat_age_ms"} or null)}, ordered by source id and
+ *  "started_at", "heartbeat_age_ms"} or null), "webhooks_pending" (payloads
+ *  the job has yet to apply; null when the warehouse keeps no webhooks)},
+ * ordered by source id and
  * schema.  A lease counts as live when its owner may still run (same host:
  * the pid is alive) and its heartbeat is younger than `lease_timeout_ms`
  * (<= 0: 60000, the sync's default).  Returns a new array (caller puts),

@@ -55,7 +55,7 @@ check(rc == 0, f"sync: exit {rc}: {err}")
 j = jobs(db)
 check(len(j) == 1 and j[0]["source_id"] == "pager" and j[0]["schema"] == "items" and j[0]["status"] == "idle"
       and j[0]["last_value"] == TOTAL and j[0]["last_job_id"] == "first" and j[0]["lease"] is None
-      and j[0]["write_mode"] is None, f"idle: {j}")
+      and j[0]["write_mode"] is None and j[0]["webhooks_pending"] == 0, f"idle: {j}")
 rc, out, err = status(db)
 lines = out.splitlines()
 check(rc == 0 and lines[0].split()[:4] == ["JOB", "TEAM", "STATUS", "LAST"] and "pager/items" in lines[1]

@@ -221,12 +221,19 @@ with FakeServer("fake_stripe.py", "--rows", "5") as st:
     c.expect(all(n["cus_Fk%014d" % i] == "Crash %d" % i for i in range(1, 7)) and inbox(wh) == []
              and cursor(wh) == ids[-1], "rerun: names %s inbox %s" % (n, inbox(wh)))
 
-    # -- human summary ---------------------------------------------------------
+    # -- human summary, and `dwhost status` before and after -------------------
     push(cfg, wh, event("customer.updated", customer("cus_Fk00000000000005", "Summary")))
+    p = dwhost("status", "--warehouse", wh)
+    c.expect(p.returncode == 0 and "stripe/customers" in p.stdout and "1 webhook payload waiting" in p.stdout,
+             "status before the sync: %r" % p.stdout)
     p = dwhost("sync", "stripe", "--config", cfg, "--warehouse", wh, "--schema", "customers", "--plugin-dir", PLUGINS,
                "--allow-internal")
     c.expect(p.returncode == 0 and "webhooks applied: 1 payload, 1 row applied" in p.stdout,
              "summary: %r" % p.stdout)
     c.expect(KEY not in p.stdout + p.stderr, "the key appears in the sync output")
+    p = dwhost("status", "--warehouse", wh, "--json")
+    jobs = json.loads(p.stdout)["jobs"] if p.returncode == 0 else []
+    c.expect(len(jobs) == 1 and jobs[0]["webhooks_pending"] == 0 and jobs[0]["status"] == "idle",
+             "status after the sync: %r" % p.stdout)
 
 c.done()
