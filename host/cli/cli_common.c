@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_read.h"
+
 int dwh_cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -113,54 +115,18 @@ dwh_plugin *dwh_cli_find_source(dwh_cli_plugins *pl, const char *name, int *exit
     return NULL;
 }
 
-/* Reads all of `f` into a malloc'd NUL-terminated buffer. */
-static char *slurp(FILE *f, size_t *len) {
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) break;
-        if (n + 1 == cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    if (!buf) return NULL;
-    if (ferror(f)) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 json_object *dwh_cli_read_json_file(const char *path, const char *what, int *exit_code) {
     *exit_code = DWH_EXIT_CONFIG;
-    int is_stdin = !strcmp(path, "-");
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "dwhost: cannot read %s file %s: %s\n", what, path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
+    size_t len = 0;
+    char *text = NULL;
+    int err = 0;
+    switch (dwh_read_whole_file(path, 0, &text, &len, &err)) {
+    case DWH_READ_OK: break;
+    case DWH_READ_IS_DIR:
         fprintf(stderr, "dwhost: cannot read %s file %s: it is a directory; give a JSON file\n", what, path);
         return NULL;
-    }
-    size_t len = 0;
-    errno = 0;
-    char *text = slurp(f, &len);
-    int err = errno;
-    if (!is_stdin) fclose(f);
-    if (!text) {
+    case DWH_READ_NOMEM: err = ENOMEM; /* fall through */
+    default:
         fprintf(stderr, "dwhost: cannot read %s file %s: %s\n", what, path, err ? strerror(err) : "read error");
         return NULL;
     }

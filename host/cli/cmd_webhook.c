@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli_common.h"
 #include "cli_config.h"
 #include "cli_log.h"
+#include "file_read.h"
 #include "log.h"
 #include "webhook.h"
 
@@ -73,55 +73,26 @@ static int exit_for(dwh_webhook_outcome o) {
 /* Reads the payload, at most `limit` bytes: returns 0 with *text
  * (malloc'd) and *len, or prints one line and returns the exit code. */
 static int read_payload(const char *path, size_t limit, char **text, size_t *len) {
-    int is_stdin = !strcmp(path, "-");
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    struct stat st;
-    if (!f || (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))) {
-        fprintf(stderr, "dwhost: webhook: cannot read payload %s: %s; give a JSON file or '-'\n",
-                is_stdin ? "from stdin" : path, f ? "it is a directory" : strerror(errno));
-        if (f && !is_stdin) fclose(f);
+    const char *shown = strcmp(path, "-") ? path : "from stdin";
+    int err = 0;
+    switch (dwh_read_whole_file(path, limit, text, len, &err)) {
+    case DWH_READ_OK: return 0;
+    case DWH_READ_OPEN:
+    case DWH_READ_IS_DIR:
+        fprintf(stderr, "dwhost: webhook: cannot read payload %s: %s; give a JSON file or '-'\n", shown,
+                err ? strerror(err) : "it is a directory");
         return DWH_EXIT_CONFIG;
-    }
-    size_t cap = 64 * 1024, n = 0;
-    char *buf = malloc(cap + 1);
-    int rc = 0;
-    while (buf) {
-        if (n == cap) {
-            if (cap > limit) break;
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0 || n > limit) break;
-    }
-    if (!buf) {
-        fprintf(stderr, "dwhost: webhook: out of memory reading the payload\n");
-        rc = DWH_EXIT_FAILURE;
-    } else if (ferror(f)) {
-        fprintf(stderr, "dwhost: webhook: cannot read payload %s: %s\n", is_stdin ? "from stdin" : path,
-                strerror(errno));
-        rc = DWH_EXIT_CONFIG;
-    } else if (n > limit) {
+    case DWH_READ_IO:
+        fprintf(stderr, "dwhost: webhook: cannot read payload %s: %s\n", shown, strerror(err));
+        return DWH_EXIT_CONFIG;
+    case DWH_READ_TOO_BIG:
         fprintf(stderr, "dwhost: webhook: payload %s is larger than the limit of %zu bytes (1 MiB); nothing was "
-                        "stored\n", is_stdin ? "from stdin" : path, limit);
-        rc = DWH_EXIT_CONFIG;
+                        "stored\n", shown, limit);
+        return DWH_EXIT_CONFIG;
+    case DWH_READ_NOMEM: break;
     }
-    if (!is_stdin) fclose(f);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    buf[n] = 0;
-    *text = buf;
-    *len = n;
-    return 0;
+    fprintf(stderr, "dwhost: webhook: out of memory reading the payload\n");
+    return DWH_EXIT_FAILURE;
 }
 
 static int parse_id(const char *s, int64_t *out) {

@@ -2,17 +2,14 @@
 #include "config_load.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "config_secrets.h"
 #include "config_validate.h"
+#include "file_read.h"
 #include "log.h"
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -96,54 +93,17 @@ int dwh_config_parse_text(const char *text, size_t len, json_object **out, char 
 /* Reads a whole file (or stdin for "-") up to the limit.  Returns the
  * malloc'd text or NULL with a description in err. */
 static char *read_all(const char *path, size_t *len, char *err, size_t err_len) {
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        snprintf(err, err_len, "an error: %s", strerror(errno));
-        return NULL;
+    char *text = NULL;
+    int e = 0;
+    switch (dwh_read_whole_file(path, (size_t)DWH_CONFIG_FILE_MAX, &text, len, &e)) {
+    case DWH_READ_OK: return text;
+    case DWH_READ_IS_DIR: snprintf(err, err_len, "a directory"); break;
+    case DWH_READ_TOO_BIG: snprintf(err, err_len, "a file larger than %d bytes", DWH_CONFIG_FILE_MAX); break;
+    case DWH_READ_NOMEM: snprintf(err, err_len, "out of memory"); break;
+    case DWH_READ_OPEN:
+    case DWH_READ_IO: snprintf(err, err_len, "an error: %s", strerror(e)); break;
     }
-    struct stat st;
-    if (fd != STDIN_FILENO && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        close(fd);
-        snprintf(err, err_len, "a directory");
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        if (n == cap) {
-            if (cap > (size_t)DWH_CONFIG_FILE_MAX) {
-                snprintf(err, err_len, "a file larger than %d bytes", DWH_CONFIG_FILE_MAX);
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t k = read(fd, buf + n, cap - n);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            snprintf(err, err_len, "an error: %s", strerror(errno));
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        if (k == 0) {
-            buf[n] = 0;
-            break;
-        }
-        n += (size_t)k;
-    }
-    if (!buf && !err[0]) snprintf(err, err_len, "out of memory");
-    if (fd != STDIN_FILENO) close(fd);
-    *len = n;
-    return buf;
+    return NULL;
 }
 
 int dwh_config_load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
