@@ -10,6 +10,7 @@
 #include "isotime.h"
 #include "log.h"
 #include "sync_internal.h"
+#include "text.h"
 #include "watermark.h"
 #include "webhook_inbox.h"
 
@@ -64,13 +65,7 @@ static int check_keys(sync_job *j, const dwh_batch *b) {
         for (; slots[i]; i = (i + 1) & (cap - 1)) {
             dwh_span o = b->rows[slots[i] - 1].pk;
             if (o.len == k.len && !memcmp(b->arena + o.off, text, k.len)) {
-                char *names = NULL;
-                for (size_t q = 0; q < p->n_pk; q++) {
-                    char *next = NULL;
-                    if (asprintf(&next, "%s%s%s", names ? names : "", q ? ", " : "", p->primary_keys[q]) < 0) next = NULL;
-                    free(names);
-                    names = next;
-                }
+                char *names = dwh_text_join((const char *const *)p->primary_keys, p->n_pk);
                 rc = sync_fail(j, DWH_SYNC_FAIL_DATA,
                                "schema '%s': primary key (%s) value %.*s%s appears more than once in one batch; an "
                                "incremental sync needs unique keys: fix the source's keys or sync with --mode "

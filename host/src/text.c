@@ -81,3 +81,22 @@ char *dwh_text_one_line(const char *s, size_t max_bytes) {
     out[o] = 0;
     return out;
 }
+
+char *dwh_text_join(const char *const *items, size_t n) {
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++) total += strlen(items[i]) + 2;
+    char *out = n ? malloc(total) : NULL;
+    if (!out) return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            memcpy(out + o, ", ", 2);
+            o += 2;
+        }
+        size_t len = strlen(items[i]);
+        memcpy(out + o, items[i], len);
+        o += len;
+    }
+    out[o] = 0;
+    return out;
+}

@@ -20,4 +20,9 @@ int dwh_utf8_valid(const char *s, size_t len);
  * result; NULL only on OOM. */
 char *dwh_text_one_line(const char *s, size_t max_bytes);
 
+/* "a, b, c": the `n` strings of `items` (borrowed) joined by ", ", as
+ * error messages name primary keys.  Returns a malloc'd string the caller
+ * frees; NULL when n is 0 or on OOM. */
+char *dwh_text_join(const char *const *items, size_t n);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "md5.h"
+#include "text.h"
 #include "warehouse_internal.h"
 
 #define COL_SYNCED_AT "_dw_synced_at"
@@ -320,13 +321,7 @@ static int ensure_pk_index(dwh_wh_table *t, const dwh_batch *sample, char **err)
         sqlite3_free(sql);
         if ((rc & 0xff) == SQLITE_CONSTRAINT) {
             t->w->last = DWH_WH_DATA;
-            char *keys = NULL;
-            for (size_t i = 0; i < t->n_pk; i++) {
-                char *next = NULL;
-                if (asprintf(&next, "%s%s%s", keys ? keys : "", i ? ", " : "", t->pk[i]) < 0) next = NULL;
-                free(keys);
-                keys = next;
-            }
+            char *keys = dwh_text_join((const char *const *)t->pk, t->n_pk);
             if (asprintf(err,
                          "warehouse %s: table %s holds several rows with the same primary key (%s), written by a "
                          "full refresh or an append; an incremental sync needs unique keys: rebuild the table "
@@ -450,13 +445,7 @@ static int column_of(dwh_wh_table *t, const dwh_batch *b, uint32_t id) {
  * run (same wording as the in-batch check in sync_commit.c). */
 static int duplicate_in_run(dwh_wh_table *t, const dwh_batch *b, const dwh_brow *row, char **err) {
     t->w->last = DWH_WH_DATA;
-    char *names = NULL;
-    for (size_t i = 0; i < t->n_pk; i++) {
-        char *next = NULL;
-        if (asprintf(&next, "%s%s%s", names ? names : "", i ? ", " : "", t->pk[i]) < 0) next = NULL;
-        free(names);
-        names = next;
-    }
+    char *names = dwh_text_join((const char *const *)t->pk, t->n_pk);
     const char *v = dwh_batch_text(b, row->pk);
     int vlen = v ? (row->pk.len > 120 ? 120 : (int)row->pk.len) : 1;
     if (asprintf(err,

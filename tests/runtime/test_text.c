@@ -65,12 +65,25 @@ static void one_line_bounds_on_a_character_boundary(void **state) {
     free(s);
 }
 
+static void join_names_keys(void **state) {
+    (void)state;
+    const char *keys[] = {"id", "region", "day"};
+    char *j = dwh_text_join(keys, 3);
+    assert_string_equal(j, "id, region, day");
+    free(j);
+    j = dwh_text_join(keys, 1);
+    assert_string_equal(j, "id");
+    free(j);
+    assert_null(dwh_text_join(keys, 0));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(utf8_accepts_well_formed),
         cmocka_unit_test(utf8_rejects_malformed),
         cmocka_unit_test(one_line_flattens_and_repairs),
         cmocka_unit_test(one_line_bounds_on_a_character_boundary),
+        cmocka_unit_test(join_names_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
