@@ -78,6 +78,11 @@ json_object *dwh_cli_read_json_file(const char *path, const char *what, int *exi
  * `pretty`, else one line.  Slashes are not escaped. */
 void dwh_cli_print_json(FILE *out, json_object *o, int pretty);
 
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: returns the value
+ * (borrowed from argv; *i advanced past it), or NULL when argv[*i] is not
+ * this option, setting *missing when it is but has no value. */
+const char *dwh_cli_opt_value(int argc, char **argv, int *i, const char *name, int *missing);
+
 /* Prints "dwhost: <cmd>: <msg>" and a pointer to --help on stderr; returns
  * DWH_EXIT_USAGE. */
 int dwh_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -86,18 +86,17 @@ static void print_table(FILE *out, const char *path, json_object *jobs) {
 
 static int run(int argc, char **argv) {
     const char *path = DWH_WAREHOUSE_DEFAULT_PATH;
-    int json = 0;
+    int json = 0, missing = 0;
+    const char *v;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             help(stdout);
             return DWH_EXIT_OK;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
-        } else if (!strcmp(argv[i], "--warehouse") && i + 1 < argc) {
-            path = argv[++i];
-        } else if (!strncmp(argv[i], "--warehouse=", 12)) {
-            path = argv[i] + 12;
-        } else if (!strcmp(argv[i], "--warehouse")) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--warehouse", &missing))) {
+            path = v;
+        } else if (missing) {
             return dwh_cli_usage_error("status", "--warehouse needs a path");
         } else {
             return dwh_cli_usage_error("status", "unknown argument '%s'", argv[i]);

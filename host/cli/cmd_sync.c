@@ -135,20 +135,6 @@ static int parse_int(const char *s, int *out) {
     return 0;
 }
 
-/* "--name VALUE" or "--name=VALUE": returns the value (advancing *i) or
- * NULL when argv[*i] is not this option; *missing when it has no value. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing) {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != 0) return NULL;
-    if (*i + 1 >= argc) {
-        *missing = 1;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 /* ---- output ----------------------------------------------------------- */
 
 static int exit_for(const dwh_sync_report *r) {
@@ -280,57 +266,57 @@ static int cmd_sync(int argc, char **argv) {
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             help(stdout);
             goto out;
-        } else if ((v = opt_value(argc, argv, &i, "--config", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--config", &missing))) {
             config_path = v;
-        } else if ((v = opt_value(argc, argv, &i, "--schema", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--schema", &missing))) {
             schemas[o.n_schemas++] = v;
-        } else if ((v = opt_value(argc, argv, &i, "--warehouse", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--warehouse", &missing))) {
             o.warehouse_path = v;
-        } else if ((v = opt_value(argc, argv, &i, "--table-prefix", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--table-prefix", &missing))) {
             o.table_prefix = v;
-        } else if ((v = opt_value(argc, argv, &i, "--state-ttl", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--state-ttl", &missing))) {
             if (parse_int(v, &o.state_ttl_s)) {
                 rc = dwh_cli_usage_error("sync", "--state-ttl wants a positive number of seconds, got '%s'", v);
                 goto out;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--state-timeout", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--state-timeout", &missing))) {
             if (parse_int(v, &o.state_timeout_ms)) {
                 rc = dwh_cli_usage_error("sync", "--state-timeout wants a positive number of milliseconds, got '%s'", v);
                 goto out;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--state-namespace", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--state-namespace", &missing))) {
             if (!*v) {
                 rc = dwh_cli_usage_error("sync", "--state-namespace wants a name, got an empty one");
                 goto out;
             }
             o.state_namespace = v;
-        } else if ((v = opt_value(argc, argv, &i, "--state", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--state", &missing))) {
             o.state_url = v;
-        } else if ((v = opt_value(argc, argv, &i, "--mode", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--mode", &missing))) {
             if (!dwh_write_mode_parse(v)) {
                 rc = dwh_cli_usage_error("sync", "--mode must be incremental, full or append, got '%s'", v);
                 goto out;
             }
             o.mode = v;
-        } else if ((v = opt_value(argc, argv, &i, "--incremental-field", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--incremental-field", &missing))) {
             fields[o.n_incremental_fields++] = v;
-        } else if ((v = opt_value(argc, argv, &i, "--batch-rows", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--batch-rows", &missing))) {
             if (parse_size(v, &o.batch_rows)) {
                 rc = dwh_cli_usage_error("sync", "--batch-rows wants a positive number, got '%s'", v);
                 goto out;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--batch-bytes", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--batch-bytes", &missing))) {
             if (parse_size(v, &o.batch_bytes)) {
                 rc = dwh_cli_usage_error("sync", "--batch-bytes wants a positive size (e.g. 64M), got '%s'", v);
                 goto out;
             }
-        } else if ((v = opt_value(argc, argv, &i, "--team-id", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--team-id", &missing))) {
             o.team_id = v;
-        } else if ((v = opt_value(argc, argv, &i, "--source-id", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--source-id", &missing))) {
             o.source_id = v;
-        } else if ((v = opt_value(argc, argv, &i, "--job-id", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--job-id", &missing))) {
             o.job_id = v;
-        } else if ((v = opt_value(argc, argv, &i, "--output", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--output", &missing))) {
             output = v;
         } else if (!strcmp(a, "--full-refresh")) {
             o.full_refresh = 1;

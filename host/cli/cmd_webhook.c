@@ -43,18 +43,6 @@ static void help(FILE *out) {
             "writable; 11 the plugin crashed.\n");
 }
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing) {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != 0) return NULL;
-    if (*i + 1 >= argc) {
-        *missing = 1;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static int exit_for(dwh_webhook_outcome o) {
     switch (o) {
     case DWH_WEBHOOK_STORED:
@@ -129,23 +117,23 @@ static int cmd_webhook(int argc, char **argv) {
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             help(stdout);
             goto out;
-        } else if ((v = opt_value(argc, argv, &i, "--config", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--config", &missing))) {
             config_path = v;
-        } else if ((v = opt_value(argc, argv, &i, "--payload", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--payload", &missing))) {
             payload_path = v;
-        } else if ((v = opt_value(argc, argv, &i, "--warehouse", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--warehouse", &missing))) {
             o.warehouse_path = v;
-        } else if ((v = opt_value(argc, argv, &i, "--team-id", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--team-id", &missing))) {
             o.team_id = v;
-        } else if ((v = opt_value(argc, argv, &i, "--source-id", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--source-id", &missing))) {
             o.source_id = v;
-        } else if ((v = opt_value(argc, argv, &i, "--state-namespace", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--state-namespace", &missing))) {
             if (!*v) {
                 rc = dwh_cli_usage_error("webhook", "--state-namespace wants a name, got an empty one");
                 goto out;
             }
             o.state_namespace = v;
-        } else if ((v = opt_value(argc, argv, &i, "--drop", &missing))) {
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--drop", &missing))) {
             drop = v;
             if (parse_id(v, &drop_id) < 0) {
                 rc = dwh_cli_usage_error("webhook", "--drop wants an inbox id (a positive integer), got '%s'", v);
