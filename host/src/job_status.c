@@ -10,8 +10,6 @@
 
 #include "lease.h"
 
-#define DEFAULT_LEASE_TIMEOUT_MS 60000
-
 static char *fmt_err(const char *fmt, const char *a, const char *b) {
     char *out = NULL;
     if (asprintf(&out, fmt, a, b ? b : "") < 0) out = NULL;
@@ -89,7 +87,7 @@ static json_object *webhooks_pending(sqlite3 *db, const char *team, const char *
 
 json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **err) {
     *err = NULL;
-    if (lease_timeout_ms <= 0) lease_timeout_ms = DEFAULT_LEASE_TIMEOUT_MS;
+    if (lease_timeout_ms <= 0) lease_timeout_ms = DWH_LEASE_DEFAULT_TIMEOUT_MS;
     struct stat sb;
     if (!path || stat(path, &sb) != 0) {
         *err = fmt_err("no warehouse at %s; sync into it first, or pass --warehouse%s", path ? path : "(null)", NULL);

@@ -21,7 +21,7 @@
  * ordered by source id and
  * schema.  A lease counts as live when its owner may still run (same host:
  * the pid is alive) and its heartbeat is younger than `lease_timeout_ms`
- * (<= 0: 60000, the sync's default).  Returns a new array (caller puts),
+ * (<= 0: DWH_LEASE_DEFAULT_TIMEOUT_MS, the sync's default).  Returns a new array (caller puts),
  * or NULL with *err (malloc'd, caller frees): no such file, not a dwhost
  * warehouse, unreadable. */
 json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **err);

@@ -14,6 +14,9 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
+/* A run silent this long loses its jobs (the sync's default). */
+#define DWH_LEASE_DEFAULT_TIMEOUT_MS 60000
+
 typedef struct dwh_lease_owner {
     char *job_id;        /* NULL: nobody holds the lease */
     char *host;          /* gethostname() */

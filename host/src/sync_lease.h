@@ -16,8 +16,6 @@
 #include "state_redis.h"
 #include "warehouse_sqlite.h"
 
-#define DWH_LEASE_DEFAULT_TIMEOUT_MS 60000
-
 typedef struct sync_lease_set sync_lease_set;
 
 typedef struct sync_lease_args {
