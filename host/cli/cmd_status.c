@@ -103,22 +103,15 @@ static int run(int argc, char **argv) {
         }
     }
     char *err = NULL;
-    json_object *jobs = dwh_job_status(path, 0, &err);
-    if (!jobs) {
+    json_object *doc = dwh_job_status_doc(path, &err);
+    if (!doc) {
         fprintf(stderr, "dwhost: status: %s\n", err ? err : "out of memory");
         free(err);
         return DWH_EXIT_WAREHOUSE;
     }
-    if (json) {
-        json_object *doc = json_object_new_object();
-        json_object_object_add(doc, "warehouse", json_object_new_string(path));
-        json_object_object_add(doc, "jobs", jobs);
-        dwh_cli_print_json(stdout, doc, 1);
-        json_object_put(doc);
-    } else {
-        print_table(stdout, path, jobs);
-        json_object_put(jobs);
-    }
+    if (json) dwh_cli_print_json(stdout, doc, 1);
+    else print_table(stdout, path, json_object_object_get(doc, "jobs"));
+    json_object_put(doc);
     return DWH_EXIT_OK;
 }
 

@@ -94,14 +94,11 @@ char *dwh_status_json(const char *warehouse_path, char **error) {
     if (error) *error = NULL;
     const char *path = warehouse_path && *warehouse_path ? warehouse_path : DWH_WAREHOUSE_DEFAULT_PATH;
     char *err = NULL;
-    json_object *jobs = dwh_job_status(path, 0, &err);
-    if (!jobs) {
+    json_object *doc = dwh_job_status_doc(path, &err);
+    if (!doc) {
         set_error(error, err ? err : strdup("out of memory"));
         return NULL;
     }
-    json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "warehouse", json_object_new_string(path));
-    json_object_object_add(doc, "jobs", jobs);
     const char *t = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     char *out = t ? strdup(t) : NULL;
     json_object_put(doc);

@@ -184,3 +184,12 @@ json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **e
     sqlite3_close(db);
     return jobs;
 }
+
+json_object *dwh_job_status_doc(const char *path, char **err) {
+    json_object *jobs = dwh_job_status(path, 0, err);
+    if (!jobs) return NULL;
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "warehouse", json_object_new_string(path));
+    json_object_object_add(doc, "jobs", jobs);
+    return doc;
+}

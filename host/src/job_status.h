@@ -26,4 +26,9 @@
  * warehouse, unreadable. */
 json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **err);
 
+/* The document `dwhost status --json` prints and dwh_status_json returns:
+ * {"warehouse": path, "jobs": dwh_job_status(path, 0)}.  A new object
+ * (caller puts), or NULL with *err as above. */
+json_object *dwh_job_status_doc(const char *path, char **err);
+
 #endif
