@@ -120,9 +120,7 @@ static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
     s->webhooks = j->webhook_status;
     s->webhook_payloads = j->webhook_payloads;
     s->webhook_rows = j->webhook_rows;
-    /* the payloads a full read passed over no longer wait */
-    s->webhook_pending = j->webhook_pending >= j->webhook_skipped ? j->webhook_pending - j->webhook_skipped
-                                                                  : j->webhook_pending;
+    s->webhook_pending = j->webhook_pending;
     s->webhook_stale = j->webhook_skipped;
 }
 

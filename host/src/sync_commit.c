@@ -324,6 +324,7 @@ int sync_commit_final(sync_job *j) {
     r.rows_past_resume = r.run_rows = r.run_batches = 0;
 
     char *err = NULL;
+    int64_t stale = 0; /* webhook payloads this full read passes over */
     if (j->w) {
         if (j->plan->mode == DWH_WRITE_REPLACE) dwh_crashpoint("before-swap");
         if (dwh_wh_begin(j->w, &err) < 0) {
@@ -340,7 +341,7 @@ int sync_commit_final(sync_job *j) {
         if (dwh_wh_finish(j->target, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0 ||
             (j->webhook_capable && dwh_wh_webhook_mark_synced(j->w, &j->key, &err) < 0) ||
             (j->webhook_capable && j->full_read &&
-             dwh_wh_webhook_skip_before(j->w, &j->key, j->run_started, &j->webhook_skipped, &err) < 0)) {
+             dwh_wh_webhook_skip_before(j->w, &j->key, j->run_started, &stale, &err) < 0)) {
             dwh_wh_rollback(j->w);
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
@@ -358,6 +359,9 @@ int sync_commit_final(sync_job *j) {
     }
     dwh_state_record_clear(&j->rec);
     j->rec = r;
+    /* committed: the payloads passed over no longer wait */
+    j->webhook_skipped = stale;
+    if (j->webhook_pending >= stale) j->webhook_pending -= stale;
     uint64_t repeated = j->repeated_in_batches + (j->target ? dwh_wh_table_repeated(j->target) : 0);
     if (repeated)
         dwh_log(&j->log, DW_LOG_INFO, "sync.keys.repeated",

@@ -142,7 +142,7 @@ static int decide_resume(sync_job *j) {
                     r->job_id ? r->job_id : "?", r->write_mode,
                     !same ? "this run uses another mode"
                           : first_full ? "its table is gone" : "its staging table is gone");
-            if (!strncmp(r->write_mode, "full", 4) || p->mode == DWH_WRITE_REPLACE) {
+            if (first_full || !strcmp(r->write_mode, "full") || p->mode == DWH_WRITE_REPLACE) {
                 dwh_state_set(&r->pending_last_value, NULL);
                 dwh_state_set(&r->pending_earliest_value, NULL);
             }
