@@ -362,14 +362,17 @@ static uint64_t key_hash(const char *s, uint32_t len) {
     return h;
 }
 
-size_t dwh_batch_mark_repeats(const dwh_batch *b, uint8_t *skip) {
-    if (b->n) memset(skip, 0, b->n);
+/* Walks the keyed rows of `b` in order with an open-addressing set of
+ * their key tuples; for each row r whose key the row `earlier` had last,
+ * calls seen(ud, earlier, r) and stops when it returns non-zero.  Returns
+ * 0, or -1 out of memory (nothing was called). */
+static int walk_repeats(const dwh_batch *b, int (*seen)(void *ud, size_t earlier, size_t r), void *ud) {
     size_t cap = 16;
     while (cap < b->n * 2) cap *= 2;
     uint32_t *slots = calloc(cap, sizeof *slots); /* row index + 1 of the latest row of the key */
-    if (!slots) return SIZE_MAX;
-    size_t marked = 0;
-    for (size_t r = 0; r < b->n; r++) {
+    if (!slots) return -1;
+    int stop = 0;
+    for (size_t r = 0; r < b->n && !stop; r++) {
         dwh_span k = b->rows[r].pk;
         if (k.len == UINT32_MAX) continue;
         const char *text = b->arena + k.off;
@@ -377,13 +380,43 @@ size_t dwh_batch_mark_repeats(const dwh_batch *b, uint8_t *skip) {
         for (; slots[i]; i = (i + 1) & (cap - 1)) {
             dwh_span o = b->rows[slots[i] - 1].pk;
             if (o.len == k.len && !memcmp(b->arena + o.off, text, k.len)) {
-                skip[slots[i] - 1] = 1; /* an earlier row of the key: the later one wins */
-                marked++;
+                stop = seen(ud, slots[i] - 1, r);
                 break;
             }
         }
         slots[i] = (uint32_t)r + 1;
     }
     free(slots);
-    return marked;
+    return 0;
+}
+
+typedef struct marks {
+    uint8_t *skip;
+    size_t marked;
+} marks;
+
+static int mark_earlier(void *ud, size_t earlier, size_t r) {
+    (void)r;
+    marks *m = ud;
+    m->skip[earlier] = 1; /* an earlier row of the key: the later one wins */
+    m->marked++;
+    return 0;
+}
+
+size_t dwh_batch_mark_repeats(const dwh_batch *b, uint8_t *skip) {
+    if (b->n) memset(skip, 0, b->n);
+    marks m = {skip, 0};
+    return walk_repeats(b, mark_earlier, &m) < 0 ? SIZE_MAX : m.marked;
+}
+
+static int stop_at(void *ud, size_t earlier, size_t r) {
+    (void)earlier;
+    *(size_t *)ud = r;
+    return 1;
+}
+
+int dwh_batch_first_repeat(const dwh_batch *b, size_t *row) {
+    *row = SIZE_MAX;
+    if (walk_repeats(b, stop_at, row) < 0) return -1;
+    return *row != SIZE_MAX;
 }

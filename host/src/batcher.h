@@ -119,6 +119,11 @@ static inline const char *dwh_batch_text(const dwh_batch *b, dwh_span s) {
  * SIZE_MAX when out of memory (skip is then all 0). */
 size_t dwh_batch_mark_repeats(const dwh_batch *b, uint8_t *skip);
 
+/* The first row of `b` whose primary key an earlier row of the batch
+ * already had (*row, its index).  Returns 1 when there is one, 0 when
+ * every key is unique (*row = SIZE_MAX), -1 when out of memory. */
+int dwh_batch_first_repeat(const dwh_batch *b, size_t *row);
+
 /* ---- the buffer -------------------------------------------------------- */
 
 typedef struct dwh_batcher dwh_batcher;

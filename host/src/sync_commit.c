@@ -42,43 +42,23 @@ double sync_elapsed(const sync_job *j) {
 /* Merge needs every row's key unique in the batch (the reference fails
  * such a sync too: ON CONFLICT would otherwise keep an arbitrary one of
  * the duplicates).  Missing and null keys were refused when the row
- * arrived (sync_schema.c).  An open-addressing set of the rows' key
- * tuples (JSON text in the arena). */
-static uint64_t span_hash(const char *s, uint32_t len) {
-    uint64_t h = 1469598103934665603ull;
-    for (uint32_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
+ * arrived (sync_schema.c). */
 static int check_keys(sync_job *j, const dwh_batch *b) {
     const dwh_sync_plan *p = j->plan;
-    size_t cap = 16;
-    while (cap < b->n * 2) cap *= 2;
-    uint32_t *slots = calloc(cap, sizeof *slots); /* row index + 1 */
-    if (!slots) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory checking primary keys");
-    int rc = 0;
-    for (size_t r = 0; r < b->n && rc == 0; r++) {
-        dwh_span k = b->rows[r].pk;
-        if (k.len == UINT32_MAX) continue;
-        const char *text = b->arena + k.off;
-        size_t i = (size_t)span_hash(text, k.len) & (cap - 1);
-        for (; slots[i]; i = (i + 1) & (cap - 1)) {
-            dwh_span o = b->rows[slots[i] - 1].pk;
-            if (o.len == k.len && !memcmp(b->arena + o.off, text, k.len)) {
-                char *names = dwh_text_join((const char *const *)p->primary_keys, p->n_pk);
-                rc = sync_fail(j, DWH_SYNC_FAIL_DATA,
-                               "schema '%s': primary key (%s) value %.*s%s appears more than once in one batch; an "
-                               "incremental sync needs unique keys: fix the source's keys or sync with --mode "
-                               "full or --mode append",
-                               p->schema, names ? names : "?", k.len > 120 ? 120 : (int)k.len, text,
-                               k.len > 120 ? "..." : "");
-                free(names);
-                break;
-            }
-        }
-        if (rc == 0) slots[i] = (uint32_t)r + 1;
-    }
-    free(slots);
+    size_t r;
+    int found = dwh_batch_first_repeat(b, &r);
+    if (found < 0) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory checking primary keys");
+    if (!found) return 0;
+    dwh_span k = b->rows[r].pk;
+    const char *text = b->arena + k.off;
+    char *names = dwh_text_join((const char *const *)p->primary_keys, p->n_pk);
+    int rc = sync_fail(j, DWH_SYNC_FAIL_DATA,
+                       "schema '%s': primary key (%s) value %.*s%s appears more than once in one batch; an "
+                       "incremental sync needs unique keys: fix the source's keys or sync with --mode "
+                       "full or --mode append",
+                       p->schema, names ? names : "?", k.len > 120 ? 120 : (int)k.len, text,
+                       k.len > 120 ? "..." : "");
+    free(names);
     return rc;
 }
 

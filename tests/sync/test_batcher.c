@@ -240,6 +240,11 @@ static void last_row_per_key(void **s) {
     assert_int_equal(dwh_batch_mark_repeats(&bt, skip), 4);
     const uint8_t want[] = {1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
     assert_memory_equal(skip, want, n);
+    /* the merge check names the first row whose key came before: row 2
+     * ("7" again), not row 0 (whose key repeats only later) */
+    size_t first = 0;
+    assert_int_equal(dwh_batch_first_repeat(&bt, &first), 1);
+    assert_int_equal(first, 2);
     dwh_batcher_release(b);
 
     /* many distinct keys (the table grows) and one repeat far apart */
@@ -257,6 +262,20 @@ static void last_row_per_key(void **s) {
     assert_int_equal(dwh_batch_mark_repeats(&bt, big), 1);
     for (size_t i = 0; i < bt.n; i++) assert_int_equal(big[i], i == 3);
     free(big);
+    assert_int_equal(dwh_batch_first_repeat(&bt, &first), 1);
+    assert_int_equal(first, 4999);
+    dwh_batcher_release(b);
+    /* every key unique: none */
+    for (int i = 0; i < 100; i++) {
+        json_object *r = json_object_new_object();
+        snprintf(k, sizeof k, "%d", i);
+        dwh_row_extras x = {.pk = k, .pk_len = strlen(k)};
+        assert_int_equal(dwh_batcher_add_row(b, r, &x), 0);
+        json_object_put(r);
+    }
+    dwh_batcher_cut(b, DWH_CUT_ALL, &bt);
+    assert_int_equal(dwh_batch_first_repeat(&bt, &first), 0);
+    assert_true(first == SIZE_MAX);
     dwh_batcher_release(b);
     dwh_batcher_free(b);
 }
