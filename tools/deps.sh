@@ -3,7 +3,7 @@
 # Sourced by tools/test and tools/demo; safe to run on its own.
 set -euo pipefail
 DWHOST_DEPS=(build-essential cmake pkg-config clang libclang-rt-14-dev
-  libcurl4-openssl-dev libjson-c-dev libhiredis-dev libsqlite3-dev libffi-dev libcmocka-dev
+  libcurl4-openssl-dev libjson-c-dev libhiredis-dev libsqlite3-dev libffi-dev libyajl-dev libcmocka-dev
   libcsv-dev libssl-dev redis-server python3 sqlite3 binutils)
 missing=()
 for p in "${DWHOST_DEPS[@]}"; do

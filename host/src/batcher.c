@@ -109,6 +109,13 @@ struct dwh_batcher {
     /* the last cut, dropped by release */
     size_t cut_rows;
     char *cut_state;
+    /* the row being built in place (dwh_batcher_row_begin) */
+    int open;
+    size_t open_cells0, open_arena0;
+    uint32_t serial;    /* of the open row; key_row[id] == serial: the row has key id */
+    uint32_t *key_row;  /* by key id */
+    uint32_t *key_cell; /* by key id: the cell index, when key_row says so */
+    size_t cap_keys;
 };
 
 dwh_batcher *dwh_batcher_new(size_t max_rows, size_t max_bytes, dwh_keydict *keys) {
@@ -121,6 +128,8 @@ dwh_batcher *dwh_batcher_new(size_t max_rows, size_t max_bytes, dwh_keydict *key
     return b;
 }
 
+dwh_keydict *dwh_batcher_keys(const dwh_batcher *b) { return b->keys; }
+
 void dwh_batcher_free(dwh_batcher *b) {
     if (!b) return;
     for (size_t i = 0; i < b->n_marks; i++) free(b->marks[i].state);
@@ -131,6 +140,8 @@ void dwh_batcher_free(dwh_batcher *b) {
     free(b->arena);
     free(b->prev_ids);
     free(b->cut_state);
+    free(b->key_row);
+    free(b->key_cell);
     free(b);
 }
 
@@ -158,6 +169,170 @@ static int put_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out) {
     *out = (dwh_span){(uint32_t)b->arena_len, (uint32_t)len};
     b->arena_len += len;
     return 0;
+}
+
+int dwh_batcher_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out) {
+    return put_text(b, s ? s : "", len, out);
+}
+
+char *dwh_batcher_text_reserve(dwh_batcher *b, size_t len) {
+    if (b->arena_len + len >= UINT32_MAX || grow((void **)&b->arena, &b->arena_cap, b->arena_len + len + 1, 1) < 0)
+        return NULL;
+    return b->arena + b->arena_len;
+}
+
+void dwh_batcher_text_commit(dwh_batcher *b, size_t len) { b->arena_len += len; }
+
+size_t dwh_batcher_arena_len(const dwh_batcher *b) { return b->arena_len; }
+
+int dwh_batcher_row_begin(dwh_batcher *b) {
+    if (grow((void **)&b->rows, &b->cap, b->n + 1, sizeof *b->rows) < 0 ||
+        grow((void **)&b->row_arena, &b->cap_row_arena, b->n + 1, sizeof *b->row_arena) < 0)
+        return -1;
+    if (++b->serial == 0) { /* wrapped: forget every row's marks */
+        if (b->key_row) memset(b->key_row, 0, b->cap_keys * sizeof *b->key_row);
+        b->serial = 1;
+    }
+    b->open = 1;
+    b->open_cells0 = b->n_cells;
+    b->open_arena0 = b->arena_len;
+    return 0;
+}
+
+dwh_cell *dwh_batcher_row_cell(dwh_batcher *b, uint32_t key) {
+    if (key >= b->cap_keys) {
+        size_t cap = b->cap_keys ? b->cap_keys : 64;
+        while (cap <= key) cap *= 2;
+        uint32_t *kr = realloc(b->key_row, cap * sizeof *kr);
+        if (!kr) return NULL;
+        memset(kr + b->cap_keys, 0, (cap - b->cap_keys) * sizeof *kr);
+        b->key_row = kr;
+        uint32_t *kc = realloc(b->key_cell, cap * sizeof *kc);
+        if (!kc) return NULL;
+        b->key_cell = kc;
+        b->cap_keys = cap;
+    }
+    if (b->key_row[key] == b->serial) return &b->cells[b->key_cell[key]];
+    if (grow((void **)&b->cells, &b->cap_cells, b->n_cells + 1, sizeof *b->cells) < 0) return NULL;
+    b->key_row[key] = b->serial;
+    b->key_cell[key] = (uint32_t)b->n_cells;
+    dwh_cell *c = &b->cells[b->n_cells++];
+    memset(c, 0, sizeof *c);
+    c->key = key;
+    return c;
+}
+
+/* The extras of a row being closed. */
+static int put_extras(dwh_batcher *b, dwh_brow *r, const dwh_row_extras *x) {
+    int bad = 0;
+    if (x->partition) bad |= put_text(b, x->partition, strlen(x->partition), &r->partition);
+    bad |= put_text(b, x->pk, x->pk_len, &r->pk);
+    bad |= put_text(b, x->wm_text, x->wm_len, &r->wm_text);
+    if (x->wm) {
+        r->has_wm = 1;
+        r->wm = *x->wm;
+    }
+    return bad;
+}
+
+int dwh_batcher_row_end(dwh_batcher *b, const dwh_row_extras *x) {
+    size_t keep = b->open_cells0;
+    for (size_t c = b->open_cells0; c < b->n_cells; c++)
+        if (b->cells[c].type != DWH_CELL_NULL) b->cells[keep++] = b->cells[c];
+    b->n_cells = keep;
+    dwh_brow r = {.first = (uint32_t)b->open_cells0, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
+                  .json = NO_SPAN};
+    if (x && put_extras(b, &r, x)) {
+        dwh_batcher_row_abort(b);
+        return -1;
+    }
+    r.n_cells = (uint32_t)(b->n_cells - b->open_cells0);
+    b->row_arena[b->n] = (uint32_t)b->open_arena0;
+    b->rows[b->n++] = r;
+    b->open = 0;
+    return 0;
+}
+
+void dwh_batcher_row_abort(dwh_batcher *b) {
+    if (!b->open) return;
+    b->n_cells = b->open_cells0;
+    b->arena_len = b->open_arena0;
+    b->open = 0;
+    if (++b->serial == 0) {
+        if (b->key_row) memset(b->key_row, 0, b->cap_keys * sizeof *b->key_row);
+        b->serial = 1;
+    }
+}
+
+dwh_rowv dwh_batcher_row(const dwh_batcher *b, size_t i) {
+    const dwh_brow *r = &b->rows[i];
+    return (dwh_rowv){.cells = b->cells ? b->cells + r->first : NULL, .n = r->n_cells, .arena = b->arena, .keys = b->keys};
+}
+
+const dwh_cell *dwh_rowv_find(const dwh_rowv *v, uint32_t key) {
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->cells[i].key == key) return &v->cells[i];
+    return NULL;
+}
+
+static int has_text(uint32_t type) {
+    return type == DWH_CELL_TEXT || type == DWH_CELL_BIGINT || type == DWH_CELL_JSON;
+}
+
+/* Copies the cells of v into the open row (later cells of a key win). */
+static int copy_cells(dwh_batcher *b, const dwh_rowv *v) {
+    for (uint32_t i = 0; i < v->n; i++) {
+        const dwh_cell *src = &v->cells[i];
+        dwh_span s = NO_SPAN;
+        if (has_text(src->type) && put_text(b, v->arena + src->v.s.off, src->v.s.len, &s) < 0) return -1;
+        dwh_cell *c = dwh_batcher_row_cell(b, src->key);
+        if (!c) return -1;
+        *c = *src;
+        if (has_text(src->type)) c->v.s = s;
+    }
+    return 0;
+}
+
+int dwh_batcher_add_rowv(dwh_batcher *b, const dwh_rowv *v, const dwh_rowv *extra, const dwh_row_extras *x) {
+    if (dwh_batcher_row_begin(b) < 0) return -1;
+    dwh_brow r = {.first = (uint32_t)b->n_cells, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
+                  .json = NO_SPAN};
+    int bad = 0;
+    if (x && x->json) {
+        bad |= put_text(b, x->json, x->json_len, &r.json);
+    } else {
+        bad |= copy_cells(b, v);
+        if (!bad && extra) bad |= copy_cells(b, extra);
+    }
+    if (!bad && x) bad |= put_extras(b, &r, x);
+    if (bad) {
+        dwh_batcher_row_abort(b);
+        return -1;
+    }
+    r.n_cells = (uint32_t)(b->n_cells - b->open_cells0);
+    b->row_arena[b->n] = (uint32_t)b->open_arena0;
+    b->rows[b->n++] = r;
+    b->open = 0;
+    return 0;
+}
+
+void dwh_batcher_truncate(dwh_batcher *b, size_t n) {
+    if (n >= b->n) return;
+    b->n_cells = b->rows[n].first;
+    b->arena_len = b->row_arena[n];
+    b->n = n;
+}
+
+void dwh_batcher_clear(dwh_batcher *b) {
+    for (size_t i = 0; i < b->n_marks; i++) free(b->marks[i].state);
+    b->n_marks = 0;
+    free(b->cut_state);
+    b->cut_state = NULL;
+    b->cut_rows = 0;
+    b->n = 0;
+    b->n_cells = 0;
+    b->arena_len = 0;
+    b->open = 0;
 }
 
 static int32_t key_id(dwh_batcher *b, size_t pos, const char *k) {
@@ -234,15 +409,7 @@ int dwh_batcher_add_row(dwh_batcher *b, json_object *row, const dwh_row_extras *
             b->n_cells++;
         }
     }
-    if (!bad && x) {
-        if (x->partition) bad |= put_text(b, x->partition, strlen(x->partition), &r.partition);
-        bad |= put_text(b, x->pk, x->pk_len, &r.pk);
-        bad |= put_text(b, x->wm_text, x->wm_len, &r.wm_text);
-        if (x->wm) {
-            r.has_wm = 1;
-            r.wm = *x->wm;
-        }
-    }
+    if (!bad && x) bad |= put_extras(b, &r, x);
     if (bad) { /* leave the buffer as it was */
         b->n_cells = cells0;
         b->arena_len = arena0;

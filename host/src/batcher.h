@@ -133,6 +133,8 @@ typedef struct dwh_batcher dwh_batcher;
  * dwh_batcher_free(). */
 dwh_batcher *dwh_batcher_new(size_t max_rows, size_t max_bytes, dwh_keydict *keys);
 void dwh_batcher_free(dwh_batcher *b);
+/* The key dictionary b was made with (borrowed). */
+dwh_keydict *dwh_batcher_keys(const dwh_batcher *b);
 
 /* Encodes `row` (a JSON object, borrowed: nothing of it is kept) with
  * `x` (may be NULL).  Returns 0, -1 on OOM or a row too large to encode. */
@@ -147,6 +149,62 @@ size_t dwh_batcher_rows(const dwh_batcher *b);
 size_t dwh_batcher_bytes(const dwh_batcher *b);
 /* Non-zero when a resume point is buffered. */
 int dwh_batcher_has_mark(const dwh_batcher *b);
+
+/* ---- building a row in place (json_rows.c, the streaming parse) ------ */
+
+/* Opens a row at the end of the buffer; cells and texts added until
+ * dwh_batcher_row_end() belong to it.  One row is open at a time; no
+ * add_row/mark/cut while it is.  Returns 0, -1 on OOM. */
+int dwh_batcher_row_begin(dwh_batcher *b);
+/* The open row's cell for `key` (a dwh_keydict id): a new cell, or the
+ * row's earlier cell of the same key, which keeps its place and takes the
+ * later value (what json-c does with a repeated key).  The pointer is
+ * valid until the next cell or text is added.  NULL on OOM. */
+dwh_cell *dwh_batcher_row_cell(dwh_batcher *b, uint32_t key);
+/* Copies `len` bytes into the arena; *out is their span.  0, -1 on OOM
+ * or when the arena would pass 4 GiB. */
+int dwh_batcher_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out);
+/* Room for `len` more bytes at the end of the arena, to be written by the
+ * caller and kept with dwh_batcher_text_commit(); valid until the next
+ * call on b.  NULL on OOM.  dwh_batcher_arena_len() is where they start. */
+char *dwh_batcher_text_reserve(dwh_batcher *b, size_t len);
+void dwh_batcher_text_commit(dwh_batcher *b, size_t len);
+size_t dwh_batcher_arena_len(const dwh_batcher *b);
+/* Closes the open row with `x` (may be NULL; x->json is not used).
+ * Cells left of type DWH_CELL_NULL are dropped (a key whose last value was
+ * null: absent and null are the same to a table).
+ * Returns 0, -1 on OOM (the row is then dropped). */
+int dwh_batcher_row_end(dwh_batcher *b, const dwh_row_extras *x);
+/* Drops the open row: the buffer is as it was before row_begin. */
+void dwh_batcher_row_abort(dwh_batcher *b);
+/* Drops every row, mark and cut (the keys stay): a page store reused for
+ * the next page. */
+void dwh_batcher_clear(dwh_batcher *b);
+/* Drops the rows after the first `n` (n <= rows; no mark may lie past n,
+ * no row open): the rows of a value a repeated key replaced. */
+void dwh_batcher_truncate(dwh_batcher *b, size_t n);
+
+/* ---- rows from one buffer to another ------------------------------------ */
+
+/* A buffered row as the pipeline reads it: its cells and the arena their
+ * texts live in.  Borrowed from the buffer that holds it. */
+typedef struct dwh_rowv {
+    const dwh_cell *cells;
+    uint32_t n;
+    const char *arena;
+    const dwh_keydict *keys;
+} dwh_rowv;
+
+/* Row `i` of b (i < dwh_batcher_rows(b)) as a view, valid until b changes. */
+dwh_rowv dwh_batcher_row(const dwh_batcher *b, size_t i);
+/* The cell of `key` in v, or NULL. */
+const dwh_cell *dwh_rowv_find(const dwh_rowv *v, uint32_t key);
+/* Appends a copy of `v` and then of `extra` (may be NULL), whose cells
+ * replace v's cells of the same key (columns a row hook or a fan-out
+ * parent added), with `x` (may be NULL; x->json, when set, is stored
+ * instead of the cells).  Both views' keys must be b's dictionary.
+ * Returns 0, -1 on OOM (the buffer is unchanged). */
+int dwh_batcher_add_rowv(dwh_batcher *b, const dwh_rowv *v, const dwh_rowv *extra, const dwh_row_extras *x);
 
 typedef enum dwh_cut {
     DWH_CUT_FULL,    /* a limit was reached: up to the last mark, else everything */

@@ -2,84 +2,13 @@
  * goes through (see json_strict.h). */
 #include "json_strict.h"
 
+#include "json_grammar.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Non-zero when `t` follows the JSON number grammar (RFC 8259 6). */
-static int json_number_text(const char *t) {
-    if (*t == '-') t++;
-    if (*t == '0') t++;
-    else if (*t >= '1' && *t <= '9') while (*t >= '0' && *t <= '9') t++;
-    else return 0;
-    if (*t == '.') {
-        t++;
-        if (!(*t >= '0' && *t <= '9')) return 0;
-        while (*t >= '0' && *t <= '9') t++;
-    }
-    if (*t == 'e' || *t == 'E') {
-        t++;
-        if (*t == '+' || *t == '-') t++;
-        if (!(*t >= '0' && *t <= '9')) return 0;
-        while (*t >= '0' && *t <= '9') t++;
-    }
-    return *t == 0;
-}
-
-/* json-c's parser, even in strict mode, takes NaN, Infinity, 1e999 and
- * "1." and would print them back as written, which is not JSON, and
- * clamps integers beyond 64 bits.  Refuses non-finite numbers and
- * clamped integers, and re-serialises finite numbers written oddly.
- * Returns 0, or -1 with the reason in errbuf. */
-static int check_numbers(json_object *v, const char *text, size_t len, char *errbuf, size_t errlen) {
-    switch (json_object_get_type(v)) {
-    case json_type_int: {
-        /* json-c clamps integers beyond 64 bits to these two values
-         * without a word; tell a clamp from the real value by its text. */
-        const char *lit = NULL;
-        int64_t i = json_object_get_int64(v); /* a uint64 above INT64_MAX reads as INT64_MAX */
-        if (i != INT64_MAX && i != INT64_MIN) return 0; /* the common case: nothing clamped */
-        if (i == INT64_MAX && json_object_get_uint64(v) == UINT64_MAX) lit = "18446744073709551615";
-        else if (i == INT64_MIN) lit = "-9223372036854775808";
-        if (lit && !memmem(text, len, lit, strlen(lit))) {
-            snprintf(errbuf, errlen, "invalid JSON: an integer does not fit in 64 bits (send it as a string)");
-            return -1;
-        }
-        return 0;
-    }
-    case json_type_double: {
-        double d = json_object_get_double(v);
-        if (!isfinite(d)) {
-            snprintf(errbuf, errlen, "invalid JSON: %s is not a finite number", json_object_get_string(v));
-            return -1;
-        }
-        /* The parser keeps a double's text as its userdata: read it there
-         * rather than through json_object_get_string(), which prints it
-         * into a fresh buffer (a malloc per number). */
-        const char *lit = json_object_get_userdata(v);
-        if (!lit) lit = json_object_get_string(v);
-        if (!json_number_text(lit)) json_object_set_serializer(v, NULL, NULL, NULL);
-        return 0;
-    }
-    case json_type_array: {
-        size_t n = json_object_array_length(v);
-        for (size_t i = 0; i < n; i++)
-            if (check_numbers(json_object_array_get_idx(v, i), text, len, errbuf, errlen)) return -1;
-        return 0;
-    }
-    case json_type_object: {
-        json_object_object_foreach(v, key, val) {
-            (void)key;
-            if (check_numbers(val, text, len, errbuf, errlen)) return -1;
-        }
-        return 0;
-    }
-    default:
-        return 0;
-    }
-}
 
 /* Non-zero when no byte of `s` has its high bit set: such a text is
  * valid UTF-8 whatever it holds, so json-c's byte-at-a-time UTF-8 check
@@ -148,7 +77,11 @@ static int parse_with(json_tokener *tok, const char *text, size_t len, json_obje
         }
     }
     json_tokener_reset(tok); /* drops a half-built value on error */
-    if (!rc && v) rc = check_numbers(v, text, len, errbuf, errlen);
+    /* json-c takes "1.", leading zeros, raw control characters inside
+     * strings, NaN and 1e999, and clamps integers beyond 64 bits without a
+     * word: RFC 8259's grammar and the numbers are yajl's to judge, as for
+     * rows (json_grammar.h). */
+    if (!rc) rc = dwh_json_grammar_check(text, len, errbuf, errlen);
     if (rc) {
         if (v) json_object_put(v);
         return -1;
