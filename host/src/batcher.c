@@ -46,14 +46,19 @@ static int rehash(dwh_keydict *d, uint32_t n_slots) {
     return 0;
 }
 
-int32_t dwh_keydict_intern(dwh_keydict *d, const char *key, size_t len) {
-    if (d->n_slots) {
-        uint32_t i = fnv1a(key, len) & (d->n_slots - 1);
-        for (; d->slots[i]; i = (i + 1) & (d->n_slots - 1)) {
-            uint32_t id = d->slots[i] - 1;
-            if (d->lens[id] == len && !memcmp(d->names[id], key, len)) return (int32_t)id;
-        }
+int32_t dwh_keydict_find(const dwh_keydict *d, const char *key, size_t len) {
+    if (!d->n_slots) return -1;
+    uint32_t i = fnv1a(key, len) & (d->n_slots - 1);
+    for (; d->slots[i]; i = (i + 1) & (d->n_slots - 1)) {
+        uint32_t id = d->slots[i] - 1;
+        if (d->lens[id] == len && !memcmp(d->names[id], key, len)) return (int32_t)id;
     }
+    return -1;
+}
+
+int32_t dwh_keydict_intern(dwh_keydict *d, const char *key, size_t len) {
+    int32_t found = dwh_keydict_find(d, key, len);
+    if (found >= 0) return found;
     if (d->n >= INT32_MAX - 1) return -1;
     if ((d->n + 1) * 2 > d->n_slots && rehash(d, d->n_slots ? d->n_slots * 2 : 64) < 0) return -1;
     if (d->n == d->cap) {

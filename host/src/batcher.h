@@ -42,6 +42,8 @@ dwh_keydict *dwh_keydict_new(void);
 void dwh_keydict_free(dwh_keydict *d);
 /* The id of `key` (added when new); -1 on OOM. */
 int32_t dwh_keydict_intern(dwh_keydict *d, const char *key, size_t len);
+/* The id of `key` when the dictionary has it, else -1 (nothing added). */
+int32_t dwh_keydict_find(const dwh_keydict *d, const char *key, size_t len);
 /* The key of an id (owned by the dictionary), and how many there are. */
 const char *dwh_keydict_name(const dwh_keydict *d, uint32_t id);
 uint32_t dwh_keydict_count(const dwh_keydict *d);

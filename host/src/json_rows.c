@@ -15,6 +15,7 @@
 
 #include "json_grammar.h"
 #include "json_strict.h"
+#include "rowref.h"
 
 #define MAX_PATHS (1 + DWH_JSON_ROWS_MAX_CAPTURES) /* the rows path, then the captures */
 #define MAX_COMPONENTS 16
@@ -192,38 +193,10 @@ static uint64_t member_mask(const dwh_json_rows *p, uint64_t mask, int at, const
 
 /* ---- compact JSON text ----------------------------------------------------- */
 
-static const char HEX[] = "0123456789abcdef";
-
-/* A JSON string as json-c escapes it (control characters, '"' and '\'). */
+/* A JSON string as json-c escapes it (control characters, '"' and '\\'). */
 static int put_string(buf *b, const unsigned char *s, size_t n) {
     if (buf_reserve(b, n * 6 + 3) < 0) return -1;
-    char *o = b->p + b->n;
-    *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *o++ = (char)c;
-            continue;
-        }
-        *o++ = '\\';
-        switch (c) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '\b': *o++ = 'b'; break;
-        case '\n': *o++ = 'n'; break;
-        case '\r': *o++ = 'r'; break;
-        case '\t': *o++ = 't'; break;
-        case '\f': *o++ = 'f'; break;
-        default:
-            *o++ = 'u';
-            *o++ = '0';
-            *o++ = '0';
-            *o++ = HEX[c >> 4];
-            *o++ = HEX[c & 15];
-        }
-    }
-    *o++ = '"';
-    b->n = (size_t)(o - b->p);
+    b->n += dwh_json_quote((const char *)s, n, b->p + b->n);
     b->p[b->n] = 0;
     return 0;
 }

@@ -73,84 +73,6 @@ void dwh_partition_free(dwh_partition *p) {
     memset(p, 0, sizeof *p);
 }
 
-/* repr() of a Python float: the shortest digits that round-trip, fixed
- * notation for exponents in [-4, 16), else d.ddde+XX. */
-static size_t python_float(double d, char *buf, size_t cap) {
-    if (isnan(d)) return (size_t)snprintf(buf, cap, "nan");
-    if (isinf(d)) return (size_t)snprintf(buf, cap, d < 0 ? "-inf" : "inf");
-    char e[40];
-    int prec = 1;
-    for (; prec <= 17; prec++) {
-        snprintf(e, sizeof e, "%.*e", prec - 1, d);
-        if (strtod(e, NULL) == d) break;
-    }
-    /* e = [-]D[.DDD]e[+-]XX */
-    char mant[24];
-    size_t nm = 0;
-    const char *c = e;
-    int neg = 0;
-    if (*c == '-') {
-        neg = 1;
-        c++;
-    }
-    for (; *c && *c != 'e'; c++)
-        if (*c != '.') mant[nm++] = *c;
-    mant[nm] = 0;
-    int exp = atoi(c + 1);
-    while (nm > 1 && mant[nm - 1] == '0') mant[--nm] = 0;
-    char out[64];
-    size_t o = 0;
-    if (neg) out[o++] = '-';
-    if (exp >= -4 && exp < 16) {
-        if (exp < 0) {
-            out[o++] = '0';
-            out[o++] = '.';
-            for (int z = 0; z < -exp - 1; z++) out[o++] = '0';
-            for (size_t k = 0; k < nm; k++) out[o++] = mant[k];
-        } else {
-            for (int k = 0; k <= exp; k++) out[o++] = (size_t)k < nm ? mant[k] : '0';
-            out[o++] = '.';
-            if ((size_t)exp + 1 < nm)
-                for (size_t k = (size_t)exp + 1; k < nm; k++) out[o++] = mant[k];
-            else
-                out[o++] = '0';
-        }
-        out[o] = 0;
-    } else {
-        out[o++] = mant[0];
-        if (nm > 1) {
-            out[o++] = '.';
-            for (size_t k = 1; k < nm; k++) out[o++] = mant[k];
-        }
-        snprintf(out + o, sizeof out - o, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-    }
-    return (size_t)snprintf(buf, cap, "%s", out);
-}
-
-size_t dwh_python_str(json_object *v, char *buf, size_t cap) {
-    switch (json_object_get_type(v)) {
-    case json_type_null: return (size_t)snprintf(buf, cap, "None");
-    case json_type_boolean: return (size_t)snprintf(buf, cap, json_object_get_boolean(v) ? "True" : "False");
-    case json_type_int:
-        if (json_object_get_int64(v) == INT64_MAX) /* may be a larger uint64 */
-            return (size_t)snprintf(buf, cap, "%llu", (unsigned long long)json_object_get_uint64(v));
-        return (size_t)snprintf(buf, cap, "%lld", (long long)json_object_get_int64(v));
-    case json_type_double: return python_float(json_object_get_double(v), buf, cap);
-    case json_type_string: {
-        size_t n = (size_t)json_object_get_string_len(v);
-        if (cap) {
-            size_t k = n < cap - 1 ? n : cap - 1;
-            memcpy(buf, json_object_get_string(v), k);
-            buf[k] = 0;
-        }
-        return n;
-    }
-    default:
-        return (size_t)snprintf(buf, cap, "%s",
-                                json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-    }
-}
-
 /* 128-bit digest (big-endian integer, as int(hexdigest, 16)) mod n. */
 static uint64_t digest_mod(const unsigned char d[16], uint64_t n) {
     uint64_t r = 0;
@@ -158,19 +80,19 @@ static uint64_t digest_mod(const unsigned char d[16], uint64_t n) {
     return r;
 }
 
-static int md5_value(const dwh_partition *p, json_object *row, char *buf, size_t cap) {
+static int md5_value(const dwh_partition *p, const dwh_rowref *row, char *buf, size_t cap) {
     dwh_md5_ctx m;
     dwh_md5_init(&m); /* a failure shows at final */
     char small[128];
     for (size_t i = 0; i < p->n_keys; i++) {
         if (i) dwh_md5_update(&m, "|", 1);
-        json_object *v = NULL;
-        json_object_object_get_ex(row, p->keys[i], &v);
-        if (json_object_is_type(v, json_type_string)) {
-            dwh_md5_update(&m, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+        dwh_scalar v;
+        dwh_rowref_get(row, p->keys[i], &v);
+        if (v.type == DWH_S_STRING) {
+            dwh_md5_update(&m, v.s, v.len);
             continue;
         }
-        size_t n = dwh_python_str(v, small, sizeof small);
+        size_t n = dwh_scalar_python_str(&v, small, sizeof small);
         if (n < sizeof small) {
             dwh_md5_update(&m, small, n);
         } else {
@@ -180,7 +102,7 @@ static int md5_value(const dwh_partition *p, json_object *row, char *buf, size_t
                 dwh_md5_final(&m, junk);
                 return -1;
             }
-            dwh_python_str(v, big, n + 1);
+            dwh_scalar_python_str(&v, big, n + 1);
             dwh_md5_update(&m, big, n);
             free(big);
         }
@@ -191,12 +113,17 @@ static int md5_value(const dwh_partition *p, json_object *row, char *buf, size_t
     return w < 0 || (size_t)w >= cap ? -1 : 1;
 }
 
-static int number_of(json_object *v, int64_t *i, double *d, int *is_int) {
-    switch (json_object_get_type(v)) {
-    case json_type_int: *i = json_object_get_int64(v); *is_int = 1; return 0;
-    case json_type_double: *d = json_object_get_double(v); *is_int = 0; return isfinite(*d) ? 0 : -1;
-    case json_type_string: {
-        const char *s = json_object_get_string(v);
+static int number_of(const dwh_scalar *v, int64_t *i, double *d, int *is_int) {
+    switch (v->type) {
+    case DWH_S_INT: *i = v->i; *is_int = 1; return 0;
+    case DWH_S_BIGINT: *i = INT64_MAX; *is_int = 1; return 0; /* as json-c reads a uint64 beyond int64 */
+    case DWH_S_REAL: *d = v->d; *is_int = 0; return isfinite(*d) ? 0 : -1;
+    case DWH_S_STRING: {
+        char tmp[512];
+        if (v->len >= sizeof tmp || memchr(v->s, 0, v->len)) return -1;
+        memcpy(tmp, v->s, v->len);
+        tmp[v->len] = 0;
+        const char *s = tmp;
         char *end;
         errno = 0;
         long long ll = strtoll(s, &end, 10);
@@ -217,13 +144,13 @@ static int number_of(json_object *v, int64_t *i, double *d, int *is_int) {
     }
 }
 
-static int numerical_value(const dwh_partition *p, json_object *row, char *buf, size_t cap) {
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(row, p->keys[0], &v)) return 0;
+static int numerical_value(const dwh_partition *p, const dwh_rowref *row, char *buf, size_t cap) {
+    dwh_scalar v;
+    if (!dwh_rowref_get(row, p->keys[0], &v)) return 0;
     int64_t i = 0;
     double d = 0;
     int is_int = 0;
-    if (number_of(v, &i, &d, &is_int) < 0) return 0;
+    if (number_of(&v, &i, &d, &is_int) < 0) return 0;
     long long q;
     if (is_int) {
         q = i / p->size;
@@ -237,23 +164,23 @@ static int numerical_value(const dwh_partition *p, json_object *row, char *buf, 
     return w < 0 || (size_t)w >= cap ? -1 : 1;
 }
 
-static int datetime_value(const dwh_partition *p, json_object *row, char *buf, size_t cap) {
+static int datetime_value(const dwh_partition *p, const dwh_rowref *row, char *buf, size_t cap) {
     static const char *const formats[] = {"%Y-%m", "%G-w%V", "%Y-%m-%d", "%Y-%m-%dT%H"};
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(row, p->keys[0], &v)) return 0;
+    dwh_scalar v;
+    if (!dwh_rowref_get(row, p->keys[0], &v)) return 0;
     int64_t sec;
     int32_t nsec;
-    switch (json_object_get_type(v)) {
-    case json_type_int: sec = json_object_get_int64(v); break;
-    case json_type_double: {
-        double d = json_object_get_double(v);
+    switch (v.type) {
+    case DWH_S_INT: sec = v.i; break;
+    case DWH_S_BIGINT: sec = INT64_MAX; break;
+    case DWH_S_REAL: {
+        double d = v.d;
         if (!isfinite(d) || d < -1e15 || d > 1e15) return 0;
         sec = (int64_t)floor(d);
         break;
     }
-    case json_type_string:
-        if (dwh_isotime_parse(json_object_get_string(v), (size_t)json_object_get_string_len(v), &sec, &nsec) < 0)
-            return 0;
+    case DWH_S_STRING:
+        if (dwh_isotime_parse(v.s, v.len, &sec, &nsec) < 0) return 0;
         break;
     default: return 0;
     }
@@ -261,7 +188,7 @@ static int datetime_value(const dwh_partition *p, json_object *row, char *buf, s
     return 1;
 }
 
-int dwh_partition_value(const dwh_partition *p, json_object *row, char *buf, size_t cap) {
+int dwh_partition_value(const dwh_partition *p, const dwh_rowref *row, char *buf, size_t cap) {
     switch (p->mode) {
     case DW_PARTITION_MD5: return md5_value(p, row, buf, cap);
     case DW_PARTITION_NUMERICAL: return numerical_value(p, row, buf, cap);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "dwsdk.h"
+#include "rowref.h"
 
 /* Defaults when a schema asks for a mode without its parameter. */
 #define DWH_PARTITION_DEFAULT_COUNT 200u
@@ -43,12 +44,6 @@ void dwh_partition_free(dwh_partition *p);
 /* The partition value of `row` (borrowed) written into buf.  Returns 1 when
  * written, 0 when the row has none (mode NONE, or a numerical/datetime key
  * that is missing, null or unparsable), -1 when buf is too small. */
-int dwh_partition_value(const dwh_partition *p, json_object *row, char *buf, size_t cap);
-
-/* Python's str() of a JSON value as the reference hashes it: strings raw,
- * integers decimal, floats as repr(), True/False, None (NULL value);
- * objects and arrays as compact JSON.  Returns the length written (as
- * snprintf: may exceed cap - 1 when truncated). */
-size_t dwh_python_str(json_object *v, char *buf, size_t cap);
+int dwh_partition_value(const dwh_partition *p, const dwh_rowref *row, char *buf, size_t cap);
 
 #endif

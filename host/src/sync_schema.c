@@ -9,6 +9,7 @@
 #include "log.h"
 #include "partition.h"
 #include "ops.h"
+#include "rowref.h"
 #include "sync_internal.h"
 #include "watermark.h"
 
@@ -188,63 +189,18 @@ static dw_status sink_fail(sync_job *j, dw_ctx *ctx) {
     return dwh_ctx_fail_host(ctx, st, "%s", j->message ? j->message : "the sync failed");
 }
 
-/* The JSON text of a key or watermark value.  Integers (the usual key)
- * and strings that need no escape (ids, timestamps) are formatted into
- * buf: json-c's own serialiser would allocate a print buffer on every
- * row's value.  The text is the same as json-c's ("%" PRId64);
- * the clamped extremes (a uint64 beyond INT64_MAX reads as INT64_MAX) go
- * through json-c.  The result lives in buf or in v. */
-static const char *value_text(json_object *v, int flags, char *buf, size_t cap, size_t *len) {
-    if (json_object_get_type(v) == json_type_int && cap >= 21) {
-        int64_t i = json_object_get_int64(v);
-        if (i != INT64_MAX && i != INT64_MIN) {
-            uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
-            char tmp[20];
-            size_t n = 0;
-            do {
-                tmp[n++] = (char)('0' + u % 10);
-                u /= 10;
-            } while (u);
-            size_t o = 0;
-            if (i < 0) buf[o++] = '-';
-            while (n) buf[o++] = tmp[--n];
-            buf[o] = 0;
-            *len = o;
-            return buf;
-        }
-    }
-    if (json_object_get_type(v) == json_type_string) {
-        /* A string that needs no escape is itself between quotes (what
-         * json-c prints with `flags`), without json-c's print buffer. */
-        const char *str = json_object_get_string(v);
-        size_t n = (size_t)json_object_get_string_len(v);
-        int plain = n + 3 <= cap;
-        for (size_t k = 0; plain && k < n; k++) {
-            unsigned char c = (unsigned char)str[k];
-            if (c < 0x20 || c == '"' || c == '\\') plain = 0;
-        }
-        if (plain) {
-            buf[0] = '"';
-            memcpy(buf + 1, str, n);
-            buf[n + 1] = '"';
-            buf[n + 2] = 0;
-            *len = n + 2;
-            return buf;
-        }
-    }
-    return json_object_to_json_string_length(v, flags, len);
-}
-
 /* What the pipeline needs of a row besides its cells, computed while the
- * JSON is at hand: the JSON-lines text, the partition key, the primary-key
+ * row is at hand: the JSON-lines text (`obj` rows; the streaming parse
+ * wrote cell rows' text already), the partition key, the primary-key
  * tuple (merge: missing or null keys fail here), the incremental value.
- * *tuple (put by the caller) may hold a composite key's array. */
-static int encode_extras(sync_job *j, json_object *row, dwh_row_extras *x, char *part, size_t part_cap,
-                         dwh_wm_value *wm, json_object **tuple, char (*num)[2][48]) {
+ * Texts go to `texts` (the caller's, cap bytes each) or, for a long one,
+ * a malloc'd copy in *heap that the caller frees. */
+static int encode_extras(sync_job *j, const dwh_rowref *row, dwh_row_extras *x, char *part, size_t part_cap,
+                         dwh_wm_value *wm, char (*texts)[2][256], char **heap) {
     const dwh_sync_plan *p = j->plan;
     const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
-    if (!j->w) {
-        x->json = json_object_to_json_string_length(row, flags, &x->json_len);
+    if (!j->w && row->obj) {
+        x->json = json_object_to_json_string_length(row->obj, flags, &x->json_len);
         if (!x->json) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory serialising a row");
     }
     if (p->partition.mode != DW_PARTITION_NONE) {
@@ -255,34 +211,54 @@ static int encode_extras(sync_job *j, json_object *row, dwh_row_extras *x, char 
      * repeat keys uses it to keep the last row per key */
     int want_pk = j->w && p->n_pk && (p->mode == DWH_WRITE_MERGE || (p->mode == DWH_WRITE_REPLACE && p->keys_may_repeat));
     if (want_pk) {
-        json_object *single = NULL;
-        if (p->n_pk > 1 && !(*tuple = json_object_new_array()))
-            return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
+        char *t = (*texts)[0];
+        size_t cap = sizeof (*texts)[0], n = 0;
+        if (p->n_pk > 1) t[n++] = '[';
         for (size_t k = 0; k < p->n_pk; k++) {
-            json_object *v = NULL;
-            if ((!json_object_object_get_ex(row, p->primary_keys[k], &v) || !v) && p->mode != DWH_WRITE_MERGE) {
-                single = NULL; /* full refresh: a row without a key is kept as it is */
-                break;
+            dwh_scalar v;
+            if (!dwh_rowref_get(row, p->primary_keys[k], &v)) {
+                if (p->mode != DWH_WRITE_MERGE) return 0; /* full refresh: a row without a key is kept as it is */
+                char *shown = dwh_rowref_excerpt(row, 120);
+                sync_fail(j, DWH_SYNC_FAIL_DATA,
+                          "schema '%s': a row has no value for primary key '%s' (row: %s); an incremental "
+                          "sync needs the key on every row: fix the source or sync with --mode full",
+                          p->schema, p->primary_keys[k], shown ? shown : "?");
+                free(shown);
+                return -1;
             }
-            if (!v) {
-                const char *t = json_object_to_json_string_ext(row, flags);
-                size_t n = strlen(t);
-                return sync_fail(j, DWH_SYNC_FAIL_DATA,
-                                 "schema '%s': a row has no value for primary key '%s' (row: %.*s%s); an incremental "
-                                 "sync needs the key on every row: fix the source or sync with --mode full",
-                                 p->schema, p->primary_keys[k], n > 120 ? 120 : (int)n, t, n > 120 ? "..." : "");
-            }
-            if (*tuple) json_object_array_add(*tuple, json_object_get(v));
-            else single = v;
+            if (k) t[n < cap ? n : cap - 1] = ',', n++;
+            n += dwh_scalar_json(&v, n < cap ? t + n : NULL, n < cap ? cap - n : 0);
         }
-        if (*tuple ? json_object_array_length(*tuple) == p->n_pk : single != NULL)
-            x->pk = value_text(*tuple ? *tuple : single, flags, (*num)[0], sizeof (*num)[0], &x->pk_len);
+        if (p->n_pk > 1) {
+            if (n < cap) t[n] = ']';
+            n++;
+        }
+        if (n >= cap) { /* a long key: build it again on the heap */
+            if (!(*heap = malloc(n + 1))) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
+            t = *heap;
+            cap = n + 1;
+            n = 0;
+            if (p->n_pk > 1) t[n++] = '[';
+            for (size_t k = 0; k < p->n_pk; k++) {
+                dwh_scalar v;
+                dwh_rowref_get(row, p->primary_keys[k], &v);
+                if (k) t[n++] = ',';
+                n += dwh_scalar_json(&v, t + n, cap - n);
+            }
+            if (p->n_pk > 1) t[n++] = ']';
+        }
+        x->pk = t;
+        x->pk_len = n;
     }
     if (p->incremental_field) {
-        json_object *v = NULL;
-        if (json_object_object_get_ex(row, p->incremental_field, &v) && dwh_wm_parse(v, p->field_type, wm) == 0) {
-            x->wm = wm;
-            x->wm_text = value_text(v, flags, (*num)[1], sizeof (*num)[1], &x->wm_len);
+        dwh_scalar v;
+        if (dwh_rowref_get(row, p->incremental_field, &v) && dwh_wm_parse(&v, p->field_type, wm) == 0) {
+            size_t n = dwh_scalar_json(&v, (*texts)[1], sizeof (*texts)[1]);
+            if (n < sizeof (*texts)[1]) {
+                x->wm = wm;
+                x->wm_text = (*texts)[1];
+                x->wm_len = n;
+            }
         }
     }
     return 0;
@@ -321,14 +297,15 @@ static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
     dwh_row_extras x = {0};
     char part[64];
     dwh_wm_value wm;
-    json_object *tuple = NULL;
-    char num[2][48]; /* key and watermark texts of integers and plain strings */
-    if (encode_extras(j, row, &x, part, sizeof part, &wm, &tuple, &num) < 0) {
-        json_object_put(tuple);
+    char texts[2][256]; /* key and watermark texts */
+    char *heap = NULL;
+    dwh_rowref ref = {.obj = row};
+    if (encode_extras(j, &ref, &x, part, sizeof part, &wm, &texts, &heap) < 0) {
+        free(heap);
         return sink_fail(j, ctx);
     }
     int rc = dwh_batcher_add_row(j->batcher, row, &x);
-    json_object_put(tuple);
+    free(heap);
     if (rc < 0) {
         sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory buffering rows");
         return sink_fail(j, ctx);

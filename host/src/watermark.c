@@ -21,41 +21,38 @@ static int parse_number_text(const char *s, long double *out) {
     return 0;
 }
 
-int dwh_wm_parse(json_object *v, uint32_t type, dwh_wm_value *out) {
+int dwh_wm_parse(const dwh_scalar *v, uint32_t type, dwh_wm_value *out) {
     memset(out, 0, sizeof *out);
-    enum json_type t = json_object_get_type(v);
     if (is_time_type(type)) {
-        if (t == json_type_string)
-            return dwh_isotime_parse(json_object_get_string(v), (size_t)json_object_get_string_len(v), &out->sec,
-                                     &out->nsec);
-        if (t == json_type_int) {
-            out->sec = json_object_get_int64(v);
-            return 0;
-        }
-        if (t == json_type_double) {
-            double d = json_object_get_double(v);
+        switch (v->type) {
+        case DWH_S_STRING: return dwh_isotime_parse(v->s, v->len, &out->sec, &out->nsec);
+        case DWH_S_INT: out->sec = v->i; return 0;
+        case DWH_S_BIGINT: out->sec = INT64_MAX; return 0; /* as json-c reads a uint64 beyond int64 */
+        case DWH_S_REAL: {
+            double d = v->d;
             if (!isfinite(d) || fabs(d) > 1e15) return -1;
             double f = floor(d);
             out->sec = (int64_t)f;
             out->nsec = (int32_t)((d - f) * 1e9);
             return 0;
         }
-        return -1;
+        default: return -1;
+        }
     }
-    switch (t) {
-    case json_type_int:
-        if (json_object_get_int64(v) == INT64_MAX)
-            out->num = (long double)json_object_get_uint64(v);
-        else
-            out->num = (long double)json_object_get_int64(v);
+    switch (v->type) {
+    case DWH_S_INT: out->num = (long double)v->i; return 0;
+    case DWH_S_BIGINT: out->num = (long double)strtoull(v->s, NULL, 10); return 0;
+    case DWH_S_REAL:
+        if (!isfinite(v->d)) return -1;
+        out->num = v->d;
         return 0;
-    case json_type_double: {
-        double d = json_object_get_double(v);
-        if (!isfinite(d)) return -1;
-        out->num = d;
-        return 0;
+    case DWH_S_STRING: {
+        char tmp[512];
+        if (v->len >= sizeof tmp || memchr(v->s, 0, v->len)) return -1;
+        memcpy(tmp, v->s, v->len);
+        tmp[v->len] = 0;
+        return parse_number_text(tmp, &out->num);
     }
-    case json_type_string: return parse_number_text(json_object_get_string(v), &out->num);
     default: return -1;
     }
 }
@@ -97,7 +94,10 @@ static void widen(dwh_wm_extent *e, json_object *v, const dwh_wm_value *x) {
 void dwh_wm_observe(dwh_wm_extent *e, json_object *row, const char *field) {
     json_object *v = NULL;
     dwh_wm_value x;
-    if (!json_object_object_get_ex(row, field, &v) || dwh_wm_parse(v, e->type, &x) < 0) {
+    dwh_scalar sv;
+    json_object_object_get_ex(row, field, &v);
+    dwh_scalar_of_json(v, &sv);
+    if (!v || dwh_wm_parse(&sv, e->type, &x) < 0) {
         e->skipped++;
         return;
     }
@@ -109,7 +109,9 @@ int dwh_wm_observe_text(dwh_wm_extent *e, const char *json_text) {
     json_object *v = json_tokener_parse(json_text);
     dwh_wm_value x;
     int rc = -1;
-    if (v && dwh_wm_parse(v, e->type, &x) == 0) {
+    dwh_scalar sv;
+    dwh_scalar_of_json(v, &sv);
+    if (v && dwh_wm_parse(&sv, e->type, &x) == 0) {
         widen(e, v, &x);
         rc = 0;
     }

@@ -14,6 +14,8 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
+#include "scalar.h"
+
 typedef struct dwh_wm_value {
     long double num; /* numeric types */
     int64_t sec;     /* time types */
@@ -23,7 +25,7 @@ typedef struct dwh_wm_value {
 /* Parses `v` for a field of dw_value_type `type`.  Numbers may be JSON
  * numbers or numeric strings; times ISO-8601 strings or epoch seconds.
  * Returns 0, or -1 (null, wrong kind, unparsable). */
-int dwh_wm_parse(json_object *v, uint32_t type, dwh_wm_value *out);
+int dwh_wm_parse(const dwh_scalar *v, uint32_t type, dwh_wm_value *out);
 /* <0, 0, >0 as a is before, equal to, after b (both parsed with `type`). */
 int dwh_wm_cmp(uint32_t type, const dwh_wm_value *a, const dwh_wm_value *b);
 

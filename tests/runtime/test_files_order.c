@@ -57,7 +57,9 @@ static void plugin_and_host_agree(void **state) {
             if (!a && strcmp(values[i], "null") != 0) fail_msg("bad fixture %s", values[i]);
             dwh_wm_value ha;
             files_value pa;
-            int h = dwh_wm_parse(a, types[t], &ha), p = plugin_parse(types[t], a, &pa);
+            dwh_scalar sa;
+            dwh_scalar_of_json(a, &sa);
+            int h = dwh_wm_parse(&sa, types[t], &ha), p = plugin_parse(types[t], a, &pa);
             if ((h == 0) != (p == 0))
                 fail_msg("type %u, %s: host %s it, plugin %s it", types[t], values[i], h ? "rejects" : "accepts",
                          p ? "rejects" : "accepts");
@@ -65,7 +67,9 @@ static void plugin_and_host_agree(void **state) {
                 json_object *b = json_tokener_parse(values[j]);
                 dwh_wm_value hb;
                 files_value pb;
-                if (dwh_wm_parse(b, types[t], &hb) == 0 && plugin_parse(types[t], b, &pb) == 0) {
+                dwh_scalar sb;
+                dwh_scalar_of_json(b, &sb);
+                if (dwh_wm_parse(&sb, types[t], &hb) == 0 && plugin_parse(types[t], b, &pb) == 0) {
                     int hc = sign(dwh_wm_cmp(types[t], &ha, &hb)), pc = sign(files_value_cmp(types[t], &pa, &pb));
                     if (hc != pc) fail_msg("type %u: %s vs %s: host %d, plugin %d", types[t], values[i], values[j], hc, pc);
                     compared++;
