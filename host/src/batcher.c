@@ -247,7 +247,7 @@ int dwh_batcher_row_end(dwh_batcher *b, const dwh_row_extras *x) {
     b->n_cells = keep;
     dwh_brow r = {.first = (uint32_t)b->open_cells0, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
                   .json = NO_SPAN};
-    if (x && put_extras(b, &r, x)) {
+    if (x && (put_extras(b, &r, x) || (x->json && put_text(b, x->json, x->json_len, &r.json)))) {
         dwh_batcher_row_abort(b);
         return -1;
     }
@@ -256,6 +256,11 @@ int dwh_batcher_row_end(dwh_batcher *b, const dwh_row_extras *x) {
     b->rows[b->n++] = r;
     b->open = 0;
     return 0;
+}
+
+int dwh_batcher_last_row_json(dwh_batcher *b, const char *json, size_t len) {
+    if (!b->n) return -1;
+    return put_text(b, json, len, &b->rows[b->n - 1].json);
 }
 
 void dwh_batcher_row_abort(dwh_batcher *b) {
@@ -271,7 +276,9 @@ void dwh_batcher_row_abort(dwh_batcher *b) {
 
 dwh_rowv dwh_batcher_row(const dwh_batcher *b, size_t i) {
     const dwh_brow *r = &b->rows[i];
-    return (dwh_rowv){.cells = b->cells ? b->cells + r->first : NULL, .n = r->n_cells, .arena = b->arena, .keys = b->keys};
+    return (dwh_rowv){.cells = b->cells ? b->cells + r->first : NULL, .n = r->n_cells, .arena = b->arena,
+                      .keys = b->keys, .json = r->json.len == UINT32_MAX ? NULL : b->arena + r->json.off,
+                      .json_len = r->json.len == UINT32_MAX ? 0 : r->json.len};
 }
 
 const dwh_cell *dwh_rowv_find(const dwh_rowv *v, uint32_t key) {

@@ -172,11 +172,15 @@ int dwh_batcher_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out);
 char *dwh_batcher_text_reserve(dwh_batcher *b, size_t len);
 void dwh_batcher_text_commit(dwh_batcher *b, size_t len);
 size_t dwh_batcher_arena_len(const dwh_batcher *b);
-/* Closes the open row with `x` (may be NULL; x->json is not used).
+/* Closes the open row with `x` (may be NULL; x->json, when set, is kept
+ * as the row's text beside its cells).
  * Cells left of type DWH_CELL_NULL are dropped (a key whose last value was
  * null: absent and null are the same to a table).
  * Returns 0, -1 on OOM (the row is then dropped). */
 int dwh_batcher_row_end(dwh_batcher *b, const dwh_row_extras *x);
+/* Sets the text (JSON-lines output) of the last row added; copied.
+ * 0, -1 on OOM. */
+int dwh_batcher_last_row_json(dwh_batcher *b, const char *json, size_t len);
 /* Drops the open row: the buffer is as it was before row_begin. */
 void dwh_batcher_row_abort(dwh_batcher *b);
 /* Drops every row, mark and cut (the keys stay): a page store reused for
@@ -195,6 +199,8 @@ typedef struct dwh_rowv {
     uint32_t n;
     const char *arena;
     const dwh_keydict *keys;
+    const char *json; /* the row's text when the buffer kept it (JSON-lines output), else NULL */
+    size_t json_len;
 } dwh_rowv;
 
 /* Row `i` of b (i < dwh_batcher_rows(b)) as a view, valid until b changes. */

@@ -93,6 +93,9 @@ struct dwh_json_rows {
     uint32_t *pos_ids;
     size_t n_pos, cap_pos;
     writer nested;  /* a member's nested value, into scratch */
+    int want_text;  /* spec.row_text */
+    writer rowtext; /* the whole row's text, into rowtext_buf */
+    buf rowtext_buf;
     buf scratch;
     buf rowraw;     /* the row's text when it spans chunks */
     size_t row_off; /* where the row began in the current chunk */
@@ -315,6 +318,10 @@ static int outside_value(dwh_json_rows *p, ev e) {
 
 static int row_begin(dwh_json_rows *p) {
     if (dwh_batcher_row_begin(p->store) < 0) return oom(p), -1;
+    if (p->want_text) {
+        w_start(&p->rowtext, &p->rowtext_buf, p->depth);
+        if (w_event(&p->rowtext, EV_OPEN_MAP, p->depth, NULL, 0, 0) < 0) return oom(p), -1;
+    }
     p->row_level = p->depth + 1;
     p->key_pos = 0;
     p->row_off = yajl_get_bytes_consumed(p->h) - 1; /* the '{' */
@@ -376,10 +383,17 @@ static int row_end(dwh_json_rows *p) {
             return -1;
         }
         int rc = dwh_batcher_add_row(p->store, o, NULL);
+        if (rc == 0 && p->want_text) {
+            size_t tl = 0;
+            const char *t =
+                json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &tl);
+            rc = t ? dwh_batcher_last_row_json(p->store, t, tl) : -1;
+        }
         json_object_put(o);
         if (rc < 0) return oom(p), -1;
-    } else if (dwh_batcher_row_end(p->store, NULL) < 0) {
-        return oom(p), -1;
+    } else {
+        dwh_row_extras x = {.json = p->want_text ? p->rowtext_buf.p : NULL, .json_len = p->rowtext_buf.n};
+        if (dwh_batcher_row_end(p->store, p->want_text ? &x : NULL) < 0) return oom(p), -1;
     }
     p->stored++;
     return 0;
@@ -441,8 +455,15 @@ static int fix_string(dwh_json_rows *p, const char **s, size_t *n) {
     return 0;
 }
 
+/* An event inside a row, for its whole text (spec.row_text).  0, -1 after oom(). */
+static int row_text_event(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
+    if (!p->rowtext.active) return 0;
+    return w_event(&p->rowtext, e, p->depth, s, n, b) < 0 ? (oom(p), -1) : 0;
+}
+
 static int scalar(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
     root_done(p);
+    if (row_text_event(p, e, s, n, b) < 0) return 0;
     if (p->nested.active) return w_event(&p->nested, e, p->depth, s, n, b) < 0 ? oom(p) : 1;
     if (p->row_level && p->depth == p->row_level) {
         dwh_cell c = {.key = p->key};
@@ -506,6 +527,7 @@ static int key_event(void *ud, const unsigned char *s, size_t n) {
     if (memchr(s, 0, n))
         return fail(p, DWH_JSON_ROWS_ERR_JSON, "invalid JSON at byte %zu: %s",
                     p->base + yajl_get_bytes_consumed(p->h), DWH_JSON_NUL_KEY);
+    if (row_text_event(p, EV_KEY, (const char *)s, n, 0) < 0) return 0;
     if (p->nested.active) return w_event(&p->nested, EV_KEY, p->depth, (const char *)s, n, 0) < 0 ? oom(p) : 1;
     if (p->row_level && p->depth == p->row_level) {
         /* rows of a page mostly have the same keys in the same order */
@@ -545,6 +567,7 @@ static int open_container(void *ud, ev e) {
     dwh_json_rows *p = ud;
     if (p->depth >= DWH_JSON_MAX_DEPTH)
         return fail(p, DWH_JSON_ROWS_ERR_JSON, "invalid JSON: nested deeper than %d levels", DWH_JSON_MAX_DEPTH);
+    if (row_text_event(p, e, NULL, 0, 0) < 0) return 0;
     if (p->nested.active) {
         if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
     } else if (p->row_level && p->depth == p->row_level) {
@@ -580,6 +603,7 @@ static int close_container(void *ud, ev e) {
     dwh_json_rows *p = ud;
     p->depth--;
     root_done(p);
+    if (row_text_event(p, e, NULL, 0, 0) < 0) return 0;
     if (p->nested.active) {
         if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
         if (!p->nested.active) { /* the member's value is complete */
@@ -624,6 +648,7 @@ dwh_json_rows *dwh_json_rows_new(const dwh_json_rows_spec *spec, dwh_batcher *st
     if (!p) return NULL;
     p->store = store;
     p->keys = dwh_batcher_keys(store);
+    p->want_text = spec->row_text;
     p->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     int bad = !p->c_locale || path_parse(&p->paths[0], spec->rows_path) < 0;
     p->n_paths = 1;
@@ -651,6 +676,7 @@ void dwh_json_rows_reset(dwh_json_rows *p) {
     p->element = p->stored = 0;
     p->store0 = dwh_batcher_rows(p->store);
     p->nested.active = 0;
+    p->rowtext.active = 0;
     p->caps_active = 0;
     for (int i = 0; i < DWH_JSON_ROWS_MAX_CAPTURES; i++) {
         p->cap[i].active = 0;
@@ -674,6 +700,7 @@ void dwh_json_rows_free(dwh_json_rows *p) {
     for (int i = 0; i < MAX_PATHS; i++) free(p->paths[i].text);
     for (int i = 0; i < DWH_JSON_ROWS_MAX_CAPTURES; i++) free(p->cap_text[i].p);
     free(p->scratch.p);
+    free(p->rowtext_buf.p);
     free(p->rowraw.p);
     free(p->pending.p);
     free(p->decoded.p);
@@ -695,6 +722,7 @@ static int stop(dwh_json_rows *p) {
     if (p->row_level) dwh_batcher_row_abort(p->store);
     p->row_level = 0;
     p->nested.active = 0;
+    p->rowtext.active = 0;
     return -1;
 }
 

@@ -40,6 +40,9 @@ typedef struct dwh_json_rows_spec {
      * URL, cursor, has_more, total...), NULL-terminated, at most
      * DWH_JSON_ROWS_MAX_CAPTURES.  Borrowed until the parser is freed. */
     const char *const *captures;
+    /* Non-zero: also keep each row's compact JSON text (its json span),
+     * as json-c prints the same object: for JSON-lines output. */
+    int row_text;
 } dwh_json_rows_spec;
 
 typedef enum dwh_rows_kind {
