@@ -48,6 +48,7 @@ void dwh_ctx_cleanup(dw_ctx *ctx) {
     if (ctx->warnings) json_object_put(ctx->warnings);
     if (ctx->http && ctx->http_free) ctx->http_free(ctx->http);
     if (ctx->tok) json_tokener_free(ctx->tok);
+    if (ctx->pages && ctx->pages_free) ctx->pages_free(ctx->pages);
     free(ctx->error);
     free(ctx->check_note);
     if (ctx->owns_secrets) dwh_secrets_free(ctx->secrets);

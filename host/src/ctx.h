@@ -23,6 +23,9 @@ struct dwh_plugin;
 struct dwh_secrets;
 struct dwh_http_session;
 
+struct dwh_rowref;
+struct dwh_keydict;
+
 /* Where rows and state go.  Each callback returns DW_OK or an error that
  * stops the plugin; a failing callback records its reason with
  * dwh_ctx_fail_host() (otherwise the host records a generic one).
@@ -39,6 +42,17 @@ typedef struct dwh_row_sink {
     /* Saved state for this run, NULL when none; owned by the sink until the
      * operation ends.  NULL member: there is never a saved state. */
     const char *(*state_load)(void *ud, dw_ctx *ctx);
+    /* Optional: a row the streaming parse wrote as cells (rowref.h),
+     * borrowed for the call.  NULL member: such rows reach `row` as json-c
+     * objects (built for the call). */
+    dw_status (*row_cells)(void *ud, dw_ctx *ctx, const struct dwh_rowref *row);
+    /* Optional (borrowed): the key dictionary cell rows are named in, so
+     * the sink's own buffer takes their key ids as they are.  NULL: the
+     * operation keeps its own. */
+    struct dwh_keydict *keys;
+    /* Non-zero: cell rows carry their compact JSON text (rowref.h
+     * cells->json), for JSON-lines output. */
+    int want_text;
 } dwh_row_sink;
 
 /* Limits that keep a misbehaving plugin from exhausting the host. */
@@ -109,6 +123,11 @@ struct dw_ctx {
      * sync (its calloc consolidates the heap the last page freed).
      * Created on first use, owned by ctx. */
     json_tokener *tok;
+    /* The streaming parse of rows (emit_json, REST pages): its key
+     * dictionary, page store and parsers, made by emit.c on first use and
+     * released by cleanup through pages_free. */
+    struct dwh_emit_pages *pages;
+    void (*pages_free)(struct dwh_emit_pages *pages);
     uint64_t rows_emitted;
     uint64_t state_saves;
 };

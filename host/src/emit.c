@@ -2,10 +2,15 @@
 #include "emit.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "batcher.h"
+#include "json_rows.h"
+#include "rowref.h"
 
 static const char *type_name(json_object *v) {
     switch (json_object_get_type(v)) {
@@ -75,16 +80,110 @@ dw_status dwh_emit_value(dw_ctx *ctx, json_object *value, const char *what) {
     return DW_OK;
 }
 
+/* ---- rows of cells (the streaming parse) -------------------------------- */
+
+struct dwh_emit_pages {
+    dwh_keydict *own_keys; /* when the sink brings none */
+    dwh_batcher *store;    /* the page being delivered */
+    dwh_json_rows *body;   /* emit_json: the text is the rows */
+};
+
+static void pages_free(struct dwh_emit_pages *pg) {
+    if (!pg) return;
+    dwh_json_rows_free(pg->body);
+    dwh_batcher_free(pg->store);
+    dwh_keydict_free(pg->own_keys);
+    free(pg);
+}
+
+static struct dwh_emit_pages *pages(dw_ctx *ctx) {
+    if (ctx->pages) return ctx->pages;
+    struct dwh_emit_pages *pg = calloc(1, sizeof *pg);
+    if (!pg) return NULL;
+    dwh_keydict *keys = ctx->sink ? ctx->sink->keys : NULL;
+    if (!keys) keys = pg->own_keys = dwh_keydict_new();
+    pg->store = keys ? dwh_batcher_new(SIZE_MAX / 4, SIZE_MAX / 4, keys) : NULL;
+    if (!pg->store) {
+        pages_free(pg);
+        return NULL;
+    }
+    ctx->pages = pg;
+    ctx->pages_free = pages_free;
+    return pg;
+}
+
+dwh_batcher *dwh_emit_page_store(dw_ctx *ctx) {
+    struct dwh_emit_pages *pg = pages(ctx);
+    return pg ? pg->store : NULL;
+}
+
+int dwh_emit_wants_text(const dw_ctx *ctx) { return ctx->sink && ctx->sink->want_text; }
+
+dw_status dwh_emit_cells(dw_ctx *ctx, const dwh_rowref *row) {
+    if (!ctx) return DW_ERR;
+    dw_status st = can_emit(ctx, "emit");
+    if (st != DW_OK) return st;
+    if (ctx->sink->row_cells) {
+        st = ctx->sink->row_cells(ctx->sink->ud, ctx, row);
+    } else {
+        /* a sink that takes json-c objects: build one for the call */
+        char *text = row->cells && row->cells->json && !row->extra ? NULL : dwh_rowref_json(row);
+        const char *t = text ? text : row->cells->json;
+        json_object *obj = t ? json_tokener_parse(t) : NULL;
+        free(text);
+        if (!obj) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory building a row");
+        st = ctx->sink->row(ctx->sink->ud, ctx, obj);
+        json_object_put(obj);
+    }
+    if (st != DW_OK) {
+        if (!ctx->error_host)
+            dwh_ctx_fail_host(ctx, st, "the host could not store row %llu (%s)",
+                              (unsigned long long)ctx->rows_emitted + 1, dwh_status_name(st));
+        return ctx->error_code ? ctx->error_code : st;
+    }
+    ctx->rows_emitted++;
+    return DW_OK;
+}
+
 dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len) {
     if (!ctx) return DW_ERR;
     dw_status st = can_emit(ctx, "emit_json");
     if (st != DW_OK) return st;
-    json_object *v = NULL;
-    char err[256];
-    if (dwh_json_parse_strict_ctx(ctx, json, len, &v, err, sizeof err) != 0)
-        return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: %s", err);
-    st = dwh_emit_value(ctx, v, "emit_json");
-    if (v) json_object_put(v);
+    if (!json) return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: the JSON text is NULL");
+    struct dwh_emit_pages *pg = pages(ctx);
+    if (pg && !pg->body) {
+        /* a sink without row_cells gets json-c objects: from the row's text,
+         * so they are what json-c would have read (numbers as written) */
+        dwh_json_rows_spec spec = {.row_text = dwh_emit_wants_text(ctx) || !ctx->sink->row_cells};
+        pg->body = dwh_json_rows_new(&spec, pg->store);
+    }
+    if (!pg || !pg->body) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory parsing rows");
+    dwh_batcher_clear(pg->store);
+    dwh_json_rows_reset(pg->body);
+    if (len > 0) dwh_json_rows_feed(pg->body, json, len);
+    dwh_json_rows_finish(pg->body);
+    const char *msg = "";
+    size_t at = 0;
+    switch (dwh_json_rows_error(pg->body, &msg, &at)) {
+    case DWH_JSON_ROWS_OK: break;
+    case DWH_JSON_ROWS_ERR_NOT_ROWS:
+        return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: expected a JSON object or an array of objects, got %s",
+                                 dwh_json_rows_error_type(pg->body));
+    case DWH_JSON_ROWS_ERR_NOT_OBJECT:
+        return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: element %zu of the array is %s, not an object", at,
+                                 dwh_json_rows_error_type(pg->body));
+    case DWH_JSON_ROWS_ERR_NOMEM: return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "emit_json: %s", msg);
+    default: return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: %s", msg);
+    }
+    if (dwh_json_rows_kind(pg->body) == DWH_ROWS_NULL)
+        return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: expected a JSON object or an array of objects, got null");
+    size_t n = dwh_batcher_rows(pg->store);
+    for (size_t i = 0; i < n && st == DW_OK; i++) {
+        dwh_rowv v = dwh_batcher_row(pg->store, i);
+        dwh_rowref r = {.cells = &v};
+        st = dwh_emit_cells(ctx, &r);
+    }
+    dwh_batcher_clear(pg->store);
     return st;
 }
 

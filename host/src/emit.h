@@ -23,8 +23,20 @@ dw_status dwh_emit_object(dw_ctx *ctx, json_object *row);
 dw_status dwh_emit_value(dw_ctx *ctx, json_object *value, const char *what);
 
 /* Parses `len` bytes of UTF-8 JSON text (strictly: no trailing garbage,
- * no NUL bytes, depth <= DWH_JSON_MAX_DEPTH) and delivers it as above. */
+ * no NUL bytes, depth <= DWH_JSON_MAX_DEPTH) and delivers it as above:
+ * through the streaming parse (json_rows.h), straight into cells, every
+ * row checked before the first is delivered. */
 dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len);
+
+/* The operation's page store: where the streaming parse writes a page's
+ * rows (keys named in the sink's dictionary when it has one).  Owned by
+ * ctx; cleared by whoever fills it.  NULL on OOM. */
+struct dwh_batcher *dwh_emit_page_store(dw_ctx *ctx);
+/* Non-zero when the sink wants each row's text (spec.row_text). */
+int dwh_emit_wants_text(const dw_ctx *ctx);
+/* Delivers one row of cells (borrowed) to the sink, as dwh_emit_object
+ * does for a json-c object. */
+dw_status dwh_emit_cells(dw_ctx *ctx, const struct dwh_rowref *row);
 
 /* dwh_json_parse_strict (json_strict.h) with ctx's tokener (created on
  * first use and kept for the operation, freed by dwh_ctx_cleanup), so a

@@ -171,15 +171,12 @@ int dwh_json_grammar_check(const char *text, size_t len, char *errbuf, size_t er
         return -1;
     }
     yajl_status st = yajl_parse(e.h, (const unsigned char *)text, len);
-    if (st == yajl_status_ok) {
-        size_t end = e.end ? e.end : len;
-        size_t extra = dwh_json_skip_ws(text, end, len);
-        if (e.end && extra < len) {
-            snprintf(errbuf, errlen, "invalid JSON: unexpected text after the value at byte %zu", extra);
-            rc = -1;
-        } else {
-            st = yajl_complete_parse(e.h);
-        }
+    size_t extra = e.end ? dwh_json_skip_ws(text, e.end, len) : len;
+    if (extra < len) { /* after the value: whitespace only (yajl misses a string opened there) */
+        snprintf(errbuf, errlen, "invalid JSON at byte %zu: unexpected text after the value", extra);
+        rc = -1;
+    } else if (st == yajl_status_ok) {
+        st = yajl_complete_parse(e.h);
     }
     if (!rc && e.bad_num) {
         dwh_json_number_error(e.bad_num, e.num, e.num_len, errbuf, errlen);

@@ -122,7 +122,15 @@ struct dwh_json_rows {
     size_t done_off;   /* where it ended in the chunk being fed */
     json_tokener *tok; /* the json-c parse of a row with a surrogate escape */
     dwh_json_rows_err err;
-    size_t err_row;
+    const char *err_type;
+    /* A value where rows should be that is not one is reported at finish,
+     * so an error of the JSON itself later in the text comes first (as a
+     * whole-text parse would find); the value is passed over meanwhile. */
+    dwh_json_rows_err shape;
+    char shape_msg[96];
+    const char *shape_type;
+    size_t shape_row;
+    int skip_level; /* depth of what is being passed over (0: nothing) */
     char msg[256];
 };
 
@@ -289,6 +297,38 @@ static int caps_event(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
     }
     p->caps_active = still;
     return 0;
+}
+
+static const char *type_name(ev e);
+
+/* Records the first value that is not where rows should be (reported at
+ * finish) and passes over it: returns 1 (go on). */
+static int defer_shape(dwh_json_rows *p, dwh_json_rows_err err, ev e) {
+    if (!p->shape) {
+        p->shape = err;
+        p->shape_type = type_name(e);
+        p->shape_row = p->element;
+        if (err == DWH_JSON_ROWS_ERR_NOT_ROWS)
+            snprintf(p->shape_msg, sizeof p->shape_msg, "the rows are %s, not an array or an object", p->shape_type);
+        else
+            snprintf(p->shape_msg, sizeof p->shape_msg, "row %zu is not a JSON object", p->element);
+    }
+    if (e == EV_OPEN_MAP || e == EV_OPEN_ARR) p->skip_level = p->depth + 1;
+    return 1;
+}
+
+/* Inside a value being passed over. */
+static int skipping(const dwh_json_rows *p) { return p->skip_level && p->depth >= p->skip_level; }
+
+static const char *type_name(ev e) {
+    switch (e) {
+    case EV_NULL: return "null";
+    case EV_BOOL: return "a boolean";
+    case EV_NUM: return "a number";
+    case EV_STR: return "a string";
+    case EV_OPEN_ARR: return "an array";
+    default: return "an object";
+    }
 }
 
 /* A value starts outside the rows: the rows themselves, a capture, or
@@ -463,6 +503,12 @@ static int row_text_event(dwh_json_rows *p, ev e, const char *s, size_t n, int b
 
 static int scalar(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
     root_done(p);
+    if (skipping(p)) {
+        dwh_json_num k;
+        int64_t i;
+        double d;
+        return e == EV_NUM && number(p, s, n, &k, &i, &d) < 0 ? 0 : 1;
+    }
     if (row_text_event(p, e, s, n, b) < 0) return 0;
     if (p->nested.active) return w_event(&p->nested, e, p->depth, s, n, b) < 0 ? oom(p) : 1;
     if (p->row_level && p->depth == p->row_level) {
@@ -486,8 +532,7 @@ static int scalar(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
         *cell = c;
         return 1;
     }
-    if (p->rows_level && p->depth == p->rows_level)
-        return fail(p, DWH_JSON_ROWS_ERR_NOT_OBJECT, "row %zu is not a JSON object", p->element++);
+    if (p->rows_level && p->depth == p->rows_level) return defer_shape(p, DWH_JSON_ROWS_ERR_NOT_OBJECT, e);
     /* outside the rows */
     if (e == EV_NUM) {
         dwh_json_num k;
@@ -497,7 +542,7 @@ static int scalar(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
     }
     int is_rows = outside_value(p, e);
     if (is_rows) {
-        if (e != EV_NULL) return fail(p, DWH_JSON_ROWS_ERR_NOT_ROWS, "the rows are not an array or an object");
+        if (e != EV_NULL) return defer_shape(p, DWH_JSON_ROWS_ERR_NOT_ROWS, e);
         p->kind = DWH_ROWS_NULL;
     }
     if (e == EV_STR && p->caps_active && fix_string(p, &s, &n) < 0) return 0;
@@ -527,6 +572,7 @@ static int key_event(void *ud, const unsigned char *s, size_t n) {
     if (memchr(s, 0, n))
         return fail(p, DWH_JSON_ROWS_ERR_JSON, "invalid JSON at byte %zu: %s",
                     p->base + yajl_get_bytes_consumed(p->h), DWH_JSON_NUL_KEY);
+    if (skipping(p)) return 1;
     if (row_text_event(p, EV_KEY, (const char *)s, n, 0) < 0) return 0;
     if (p->nested.active) return w_event(&p->nested, EV_KEY, p->depth, (const char *)s, n, 0) < 0 ? oom(p) : 1;
     if (p->row_level && p->depth == p->row_level) {
@@ -567,6 +613,10 @@ static int open_container(void *ud, ev e) {
     dwh_json_rows *p = ud;
     if (p->depth >= DWH_JSON_MAX_DEPTH)
         return fail(p, DWH_JSON_ROWS_ERR_JSON, "invalid JSON: nested deeper than %d levels", DWH_JSON_MAX_DEPTH);
+    if (skipping(p)) {
+        p->depth++;
+        return 1;
+    }
     if (row_text_event(p, e, NULL, 0, 0) < 0) return 0;
     if (p->nested.active) {
         if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
@@ -575,8 +625,12 @@ static int open_container(void *ud, ev e) {
         w_start(&p->nested, &p->scratch, p->depth);
         if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
     } else if (p->rows_level && p->depth == p->rows_level) {
-        if (e != EV_OPEN_MAP)
-            return fail(p, DWH_JSON_ROWS_ERR_NOT_OBJECT, "row %zu is not a JSON object", p->element);
+        if (e != EV_OPEN_MAP || p->shape) {
+            defer_shape(p, DWH_JSON_ROWS_ERR_NOT_OBJECT, e);
+            p->skip_level = p->depth + 1;
+            p->depth++;
+            return 1;
+        }
         p->element++;
         if (row_begin(p) < 0) return 0;
     } else {
@@ -603,6 +657,10 @@ static int close_container(void *ud, ev e) {
     dwh_json_rows *p = ud;
     p->depth--;
     root_done(p);
+    if (p->skip_level && p->depth + 1 >= p->skip_level) {
+        if (p->depth + 1 == p->skip_level) p->skip_level = 0; /* what was passed over ends */
+        return 1;
+    }
     if (row_text_event(p, e, NULL, 0, 0) < 0) return 0;
     if (p->nested.active) {
         if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
@@ -689,8 +747,10 @@ void dwh_json_rows_reset(dwh_json_rows *p) {
     p->prev_here = 1;
     p->pending.n = 0;
     p->err = DWH_JSON_ROWS_OK;
+    p->err_type = NULL;
+    p->shape = DWH_JSON_ROWS_OK;
+    p->skip_level = 0;
     p->msg[0] = 0;
-    p->err_row = 0;
 }
 
 void dwh_json_rows_free(dwh_json_rows *p) {
@@ -743,17 +803,17 @@ int dwh_json_rows_feed(dwh_json_rows *p, const char *data, size_t len) {
     p->chunk = data;
     p->chunk_len = len;
     yajl_status st = yajl_parse(p->h, (const unsigned char *)data, len);
-    if (st != yajl_status_ok) {
-        if (st == yajl_status_error) yajl_failed(p);
-        return stop(p);
-    }
-    if (p->done) {
+    if (p->done) { /* after the value: whitespace only (yajl misses a string opened there) */
         size_t i = dwh_json_skip_ws(data, p->done_off, len);
         if (i < len) {
-            fail(p, DWH_JSON_ROWS_ERR_JSON, "invalid JSON: unexpected text after the value at byte %zu", p->base + i);
+            fail(p, DWH_JSON_ROWS_ERR_JSON, "invalid JSON at byte %zu: unexpected text after the value", p->base + i);
             return stop(p);
         }
         p->done_off = 0; /* later chunks: from their start */
+    }
+    if (st != yajl_status_ok) {
+        if (st == yajl_status_error) yajl_failed(p);
+        return stop(p);
     }
     if (!p->row_level && !p->done) { /* outside the rows: keep the text since the last event */
         size_t from = p->prev_here ? p->prev_end : 0;
@@ -795,6 +855,12 @@ int dwh_json_rows_finish(dwh_json_rows *p) {
         if (st == yajl_status_error) yajl_failed(p);
         return stop(p);
     }
+    if (p->shape) {
+        fail(p, p->shape, "%s", p->shape_msg);
+        p->err_type = p->shape_type;
+        p->element = p->shape_row;
+        return -1;
+    }
     return 0;
 }
 
@@ -803,6 +869,8 @@ dwh_json_rows_err dwh_json_rows_error(const dwh_json_rows *p, const char **messa
     if (row) *row = p->element;
     return p->err;
 }
+
+const char *dwh_json_rows_error_type(const dwh_json_rows *p) { return p->err_type ? p->err_type : "a value"; }
 
 dwh_rows_kind dwh_json_rows_kind(const dwh_json_rows *p) { return p->kind; }
 size_t dwh_json_rows_count(const dwh_json_rows *p) { return p->stored; }

@@ -87,6 +87,10 @@ int dwh_json_rows_finish(dwh_json_rows *p);
  * *row is the index of the row an ERR_NOT_OBJECT is about (may be NULL). */
 dwh_json_rows_err dwh_json_rows_error(const dwh_json_rows *p, const char **message, size_t *row);
 
+/* After an ERR_NOT_ROWS or ERR_NOT_OBJECT: what the value was ("a
+ * string", "a number", "a boolean", "null", "an array"); static. */
+const char *dwh_json_rows_error_type(const dwh_json_rows *p);
+
 /* After finish: what stood at rows_path, and how many rows were stored. */
 dwh_rows_kind dwh_json_rows_kind(const dwh_json_rows *p);
 size_t dwh_json_rows_count(const dwh_json_rows *p);

@@ -70,7 +70,7 @@ static int parse_with(json_tokener *tok, const char *text, size_t len, json_obje
         /* Only whitespace may follow the value. */
         for (size_t i = end; i < len; i++) {
             if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r') {
-                snprintf(errbuf, errlen, "invalid JSON: unexpected text after the value at byte %zu", i);
+                snprintf(errbuf, errlen, "invalid JSON at byte %zu: unexpected text after the value", i);
                 rc = -1;
                 break;
             }

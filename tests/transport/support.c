@@ -181,7 +181,7 @@ static const char *sink_state_load(void *ud, dw_ctx *ctx) {
 
 void ts_sink_init(ts_sink *k) {
     memset(k, 0, sizeof *k);
-    k->sink = (dwh_row_sink){k, sink_row, sink_state_save, sink_state_load};
+    k->sink = (dwh_row_sink){.ud = k, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load};
     k->rows = json_object_new_array();
     k->states = json_object_new_array();
 }
