@@ -313,6 +313,51 @@ static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
     return DW_OK;
 }
 
+/* A row of cells from the streaming parse (rowref.h): its cells copied
+ * into the batch as they are (same key dictionary), no json-c object. */
+static dw_status sink_row_cells(void *ud, dw_ctx *ctx, const dwh_rowref *row) {
+    sync_job *j = ud;
+    if (j->replay_skip > 0) {
+        j->replay_skip--;
+        j->skipped++;
+        return DW_OK;
+    }
+    dw_status st = flush_full(j, ctx);
+    if (st != DW_OK) return st;
+    dwh_row_extras x = {0};
+    char part[64];
+    dwh_wm_value wm;
+    char texts[2][256];
+    char *heap = NULL, *text = NULL;
+    if (encode_extras(j, row, &x, part, sizeof part, &wm, &texts, &heap) < 0) {
+        free(heap);
+        return sink_fail(j, ctx);
+    }
+    if (!j->w) { /* JSON lines: the row's text, with what a hook or parent added */
+        if (row->extra && row->extra->n) {
+            text = dwh_rowref_json(row);
+            x.json = text;
+            x.json_len = text ? strlen(text) : 0;
+        } else {
+            x.json = row->cells->json;
+            x.json_len = row->cells->json_len;
+        }
+        if (!x.json) {
+            free(heap);
+            sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory serialising a row");
+            return sink_fail(j, ctx);
+        }
+    }
+    int rc = dwh_batcher_add_rowv(j->batcher, row->cells, row->extra, &x);
+    free(heap);
+    free(text);
+    if (rc < 0) {
+        sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory buffering rows");
+        return sink_fail(j, ctx);
+    }
+    return DW_OK;
+}
+
 static dw_status sink_state_save(void *ud, dw_ctx *ctx, const char *state_json) {
     sync_job *j = ud;
     if (j->replay_skip > 0) {
@@ -384,7 +429,8 @@ int sync_schema_run(sync_job *j) {
             p->use_incremental && (j->resuming ? j->rec.run_last_value : j->rec.last_value)
                 ? (j->resuming ? j->rec.run_last_value : j->rec.last_value) : "");
 
-    dwh_row_sink sink = {.ud = j, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load};
+    dwh_row_sink sink = {.ud = j, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load,
+                         .row_cells = sink_row_cells, .keys = j->keys, .want_text = !j->w};
     /* Pushed payloads first: the pull that follows is fresher and wins.
      * (Before the inputs are built: the drain's commits replace j->rec.) */
     if (sync_webhook_drain(j, &sink) < 0) return -1;
