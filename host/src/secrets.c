@@ -148,6 +148,11 @@ static int may_start(const char *p, char c) {
     return *p == c || *p == '\\' || *p == '%' || (*p == '+' && c == ' ');
 }
 
+size_t dwh_secrets_match_at(const char *text, const char *secret) {
+    if (!text || !secret || !*secret || !may_start(text, secret[0])) return 0;
+    return match_at(text, secret, strlen(secret));
+}
+
 typedef struct buf_t {
     char *s;
     size_t len, cap;

@@ -31,6 +31,9 @@ const char *dwh_secrets_value(const dwh_secrets *s, size_t i);
  * number of replacements.  No URL scrubbing (see dwh_secrets_scrub): the
  * state module masks with this.  NULL only on OOM (or a NULL text). */
 char *dwh_secrets_mask(const dwh_secrets *s, const char *text, const char *mask, size_t *hits);
+/* The length of the text at `text` that spells `secret` in one of the
+ * ways dwh_secrets_mask recognises, 0 when it does not start there. */
+size_t dwh_secrets_match_at(const char *text, const char *secret);
 /* Returns a malloc'd copy of `text` with every secret masked as by
  * dwh_secrets_mask(s, text, "***"), and the credentials of every URL in it
  * masked (userinfo passwords, secret-named query values: url_scrub.h) --
