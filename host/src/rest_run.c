@@ -404,14 +404,16 @@ static dw_status add_parent_fields(run *r, json_object *row, json_object *prow) 
     return DW_OK;
 }
 
-/* Records the refusal of `url` (a next page, a saved page) on another
- * origin: one line naming both origins; exit 6 (DW_ERR_SSRF). */
-static dw_status fail_refused(run *r, const char *url, const char *what) {
+/* Records the refusal of `url` (`what`: a next page, a saved page) on
+ * another origin: one line naming both origins and what to do (`then`);
+ * exit 6 (DW_ERR_SSRF). */
+static dw_status fail_refused(run *r, const char *url, const char *what, const char *then) {
     char *safe = dwh_url_redact(url), *there = dwh_url_origin(url);
     dw_status st = dwh_ctx_fail(r->ctx, DW_ERR_SSRF,
                                 "endpoint %s: the %s %s is on another origin (%s) than the base URL (%s): not "
-                                "requested, so the credentials stay on %s; the rows before it are kept",
-                                ep_name(&r->ep), what, safe ? safe : "?", there ? there : "?", r->origin, r->origin);
+                                "requested, so the credentials stay on %s; %s",
+                                ep_name(&r->ep), what, safe ? safe : "?", there ? there : "?", r->origin, r->origin,
+                                then);
     free(safe);
     free(there);
     return st;
@@ -494,7 +496,7 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
         if (!stop && l.refused) {
             /* The page's rows are out; the link is not followed, and no
              * position past this page is saved. */
-            st = fail_refused(r, l.refused, "next page");
+            st = fail_refused(r, l.refused, "next page", "the rows before it are kept");
             break;
         }
         if (save) {
@@ -596,7 +598,7 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
         r->parent_pos = NULL;
         if (st != DW_OK) break;
         if (pl.refused) {
-            st = fail_refused(r, pl.refused, "next page of parent endpoint");
+            st = fail_refused(r, pl.refused, "next page of parent endpoint", "the rows before it are kept");
             break;
         }
         /* Parent page done: resume at the next parent page, first row. */
@@ -748,7 +750,10 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
                                       !dwh_url_origin_in(ppos.url, r.origin, r.client.trusted_origins)
                                   ? ppos.url
                                   : NULL;
-            if (bad) st = fail_refused(&r, bad, "saved page");
+            if (bad)
+                st = fail_refused(&r, bad, "saved page",
+                                  "the resume state is not used; start over with --reset (sync) or without "
+                                  "--state-in (read)");
         }
     }
     char *path = NULL;

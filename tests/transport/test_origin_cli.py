@@ -14,6 +14,8 @@ URL, and "B", another origin -- and a real redis-server:
   - a token the server echoes into a next URL (?access_token=...) is not in
     the warehouse's _dw_state, the Redis key or the --state-out file, and
     the resumed run still requests that URL with the token;
+  - a key a server echoes into an error body, JSON-escaped as Rails or Go
+    write it or form-encoded, is masked in the error line and the log;
   - cloud metadata addresses and names are refused even with
     --allow-internal;
   - the per-row hook drops and reshapes rows, and the lent row cannot be
@@ -263,6 +265,19 @@ try:
         rc, rows, err = read(config(A, base_url=base), "pages")
         lines = error_lines(err)
         check(rc == 6 and len(lines) == 1 and "cloud metadata" in lines[0], f"metadata {base}: {rc} {lines}")
+
+    # -- a token the server echoes into an error body, in any spelling ------------------------
+    odd = "k<ey&Se/kr3t 42"
+    ocfg = config(A, token=odd)
+    for body in ('{"message":"bad key k\\u003cey\\u0026Se\\/kr3t 42"}',           # Rails, Go
+                 '{"message":"bad key k\\u003Cey\\u0026Se\\u002Fkr3t\\u002042"}',  # all escaped
+                 "bad key=k%3cey%26Se%2fkr3t+42 (form-encoded, lower-case hex)"):
+        A.script({"/pages": [{"status": 401, "body": body, "headers": {"Content-Type": "application/json"}}]})
+        rc, rows, err = read(ocfg, "pages", "--log-level", "debug")
+        lines = error_lines(err)
+        check(rc == 5 and len(lines) == 1 and "bad key" in lines[0] and "***" in lines[0],
+              f"echoed key: {rc} {lines}")
+        check("kr3t" not in err, f"echoed key in stderr: {err[-400:]!r}")
 
     # -- the row hook ----------------------------------------------------------------------
     cfg = config(A)
