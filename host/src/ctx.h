@@ -109,6 +109,16 @@ struct dw_ctx {
      * sync (its calloc consolidates the heap the last page freed).
      * Created on first use, owned by ctx. */
     json_tokener *tok;
+    /* Secrets this operation registered at run time, in order (api->
+     * secret_add, credential headers): what a "runtime:<n>" reference in
+     * resume state names (state_secrets.h).  Owned by ctx. */
+    char **runtime_secrets;
+    size_t n_runtime_secrets;
+    /* The saved state with its secret references resolved, once it could
+     * be (state_secrets.h); owned by ctx.  state_warned: the WARN for a
+     * state that could not be was logged. */
+    char *state_restored;
+    int state_warned;
     uint64_t rows_emitted;
     uint64_t state_saves;
 };
