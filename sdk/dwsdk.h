@@ -52,6 +52,14 @@
  *   1.5  REST toolkit: DW_PAGINATE_AUTO (the paginator is detected from
  *        the first response of each listing); response_actions appended
  *        to dw_endpoint (ignore or fail on a status).
+ *   1.6  Credentials stay on their origin: a next page, resumed page or
+ *        redirect on another origin is refused (DW_ERR_SSRF) unless listed
+ *        in trusted_origins (appended to dw_rest_client and
+ *        dw_http_request), and no credential is sent there.
+ *        dw_rest_client.resume_scope (a saved state of another scope is
+ *        not resumed); dw_endpoint.row_hook (drop or add columns to each
+ *        row) and incremental_until_params (inclusive upper bounds of the
+ *        descending "older" phase, e.g. GitHub's `until`).
  */
 #ifndef DWSDK_H
 #define DWSDK_H
@@ -65,7 +73,7 @@ extern "C" {
 
 #define DW_MAGIC 0x31485744u /* "DWH1" in little-endian memory order */
 #define DW_ABI_MAJOR 1
-#define DW_ABI_MINOR 5
+#define DW_ABI_MINOR 6
 #define DW_ENTRY_SYMBOL "dwhost_source"
 
 #if defined(__GNUC__)
@@ -89,6 +97,9 @@ extern "C" {
  *   DW_ERR_AUTH, DW_ERR_FORBIDDEN,                   5  fix the credentials or
  *     DW_ERR_NON_RETRYABLE                                their permissions
  *   DW_ERR_UNREACHABLE, DW_ERR_TIMEOUT, DW_ERR_SSRF  6  the source cannot be reached
+ *                                                      (or a URL it handed out was
+ *                                                      refused: internal address,
+ *                                                      another origin)
  *   DW_ERR_CONFIG, DW_ERR_NEEDS_CONFIG               4  fix the config
  *   DW_ERR_UNSUPPORTED                               3  the plugin cannot do this
  *   DW_ERR_CANCELLED                                 9  stopped; rerun to resume
@@ -118,7 +129,11 @@ typedef enum dw_status {
     DW_ERR_NOMEM = 12,       /* an allocation failed (in the plugin or the host) */
     DW_ERR_BAD_DATA = 13,    /* the remote sent something we cannot parse */
     DW_ERR_NEEDS_CONFIG = 14,/* list_schemas cannot answer without a config */
-    DW_ERR_SSRF = 15,        /* the address is internal and internal hosts are not allowed */
+    DW_ERR_SSRF = 15,        /* the host's network guard refused the URL: an internal
+                                address while internal hosts are not allowed, a cloud
+                                metadata address (always), or (1.6) a next page,
+                                resumed page or redirect on another origin than the
+                                one the credentials belong to */
     DW_ERR_HTTP = 16,        /* an HTTP status >= 400 that is none of the above */
     DW_ERR_TIMEOUT = 17,     /* the remote did not answer in time (after the retries) */
     DW_ERR_SINK = 18         /* the host could not store what was emitted (disk full, ...) */
@@ -379,6 +394,14 @@ typedef struct dw_http_request {
     size_t body_len;
     uint32_t timeout_ms;      /* 0: host default */
     const dw_retry_policy *retry; /* NULL: the plugin's or host's default */
+    /* 1.6: origins other than url's that a redirect of this request may lead
+     * to, as "scheme://host[:port]" ("https://cdn.example.com"; the default
+     * port may be left out), NULL-terminated; borrowed for the call.  No
+     * credential (Authorization, Cookie, Proxy-Authorization, or a header
+     * whose name says token, key, secret, auth, session...) is sent there.
+     * A redirect to an origin that is neither url's nor listed is refused
+     * with DW_ERR_SSRF naming both origins.  NULL: none. */
+    const char *const *trusted_origins;
 } dw_http_request;
 
 typedef enum dw_paginator_kind {
@@ -505,6 +528,40 @@ typedef struct dw_endpoint {
      * rest_schema_add call.  An endpoint built against 1.4 has none. */
     const dw_response_action *response_actions;
     uint32_t n_response_actions;
+    /* 1.6: a per-row hook, for what a declaration cannot say (drop the pull
+     * requests GitHub lists among issues; lift a nested field to a column
+     * for a key or an incremental field).  Called once for every row this
+     * endpoint is about to emit (not for the rows of a parent read only to
+     * fan out), after include_from_parent, before the descending stop
+     * check and the emit.
+     *   endpoint  the pointer the plugin passed to rest_run (or found in
+     *             the client's endpoints for a parent), to tell endpoints
+     *             sharing one hook apart;
+     *   row       the row as served, borrowed for the call: read it with
+     *             json_get / json_string / json_text, never keep it or
+     *             json_free it (it may not be a parsed tree in a later
+     *             host, only a view of the page);
+     *   extra     an empty row owned by the host, valid for the call:
+     *             set columns on it with the row_set_* members and the
+     *             host adds them to the row after the call, replacing a
+     *             column of the same name (row_set_null clears one).
+     *             row_emit and row_discard refuse it.  A bad value poisons
+     *             it as any row: the run fails naming the column;
+     *   skip      *skip is 0 on entry; set it non-zero to drop the row.
+     * Return DW_OK, or an error recorded with api->fail: the run stops
+     * with it.  NULL: rows are emitted as served. */
+    dw_status (*row_hook)(dw_ctx *ctx, const struct dw_endpoint *endpoint, const dw_json *row, dw_row *extra,
+                          int32_t *skip);
+    /* 1.6: inclusive upper bounds for the "older" phase of a descending
+     * endpoint (rows before incremental_earliest_value): {field, param,
+     * format} where param keeps rows AT OR BEFORE its value (GitHub's
+     * `until`).  The toolkit sends the earliest value one second earlier
+     * (format "unix" or "iso8601"), so the oldest row already synced is
+     * not read again.  A field without an entry here uses the "[lt]" form
+     * of its incremental_params param, as before 1.6.  The array is the
+     * plugin's, borrowed for each rest_run call. */
+    const dw_incremental_param *incremental_until_params;
+    uint32_t n_incremental_until_params;
 } dw_endpoint;
 
 /* The client an endpoint runs with. */
@@ -516,6 +573,22 @@ typedef struct dw_rest_client {
     const dw_retry_policy *retry;
     const dw_endpoint *const *endpoints; /* all endpoints (parents are looked up here) */
     uint32_t n_endpoints;
+    /* 1.6: the origin rule.  Credentials (the headers above that carry
+     * them: Authorization, Cookie, API-key headers) are sent only to
+     * base_url's origin (scheme, host, port).  A next page (Link header,
+     * JSON next URL, the auto paginator), a resumed page or a redirect on
+     * another origin is refused with DW_ERR_SSRF and one line naming both
+     * origins; the rows of the pages before it stay emitted and the resume
+     * state keeps the page that linked there.  Origins listed here
+     * ("https://cdn.example.com", NULL-terminated; borrowed for the call)
+     * may be followed, without credentials.  NULL: none. */
+    const char *const *trusted_origins;
+    /* 1.6: what this client reads, e.g. "octocat/hello-world": saved in
+     * the resume state; a saved state of another scope (or of a client
+     * that had none) is not resumed -- the run starts over with a WARN
+     * "rest.state_ignored" -- so a changed config never continues another
+     * resource's pages.  Copied.  NULL: none. */
+    const char *resume_scope;
 } dw_rest_client;
 
 /* ------------------------------------------------------------------------ */

@@ -20,6 +20,7 @@
 #include "rows.h"
 #include "schema_copy.h"
 #include "secrets.h"
+#include "state_secrets.h"
 #include "text.h"
 #include "url_build.h"
 
@@ -64,9 +65,7 @@ static dw_status api_emit_json(dw_ctx *ctx, const char *json, size_t len) {
 
 static void api_free(void *p) { free(p); }
 
-static void api_secret_add(dw_ctx *ctx, const char *value) {
-    if (ctx) dwh_secrets_add(ctx->secrets, value);
-}
+static void api_secret_add(dw_ctx *ctx, const char *value) { dwh_state_secret_runtime(ctx, value); }
 
 /* 1.3: what init() stored, for the plugin running this operation. */
 static void *api_plugin_data(dw_ctx *ctx) { return ctx && ctx->plugin ? dwh_plugin_data(ctx->plugin) : NULL; }
@@ -119,7 +118,7 @@ static void build(void) {
     t->plugin_data = api_plugin_data;
     if (t->http_request && t->http_status && t->http_body && t->http_header && t->http_free && t->rest_run &&
         t->rest_schema_add) {
-        t->abi_minor = DW_ABI_MINOR; /* 5: every member up to plugin_data (1.4 and 1.5 grew structs only) */
+        t->abi_minor = DW_ABI_MINOR; /* 6: every member up to plugin_data (1.4 to 1.6 grew structs only) */
         t->struct_size = (uint32_t)sizeof(dw_host_api);
     } else {
         /* Without the transport the table ends where 1.2 begins, so

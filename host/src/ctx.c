@@ -51,6 +51,9 @@ void dwh_ctx_cleanup(dw_ctx *ctx) {
     if (ctx->pages && ctx->pages_free) ctx->pages_free(ctx->pages);
     free(ctx->error);
     free(ctx->check_note);
+    for (size_t i = 0; i < ctx->n_runtime_secrets; i++) free(ctx->runtime_secrets[i]);
+    free(ctx->runtime_secrets);
+    free(ctx->state_restored);
     if (ctx->owns_secrets) dwh_secrets_free(ctx->secrets);
     memset(ctx, 0, sizeof *ctx);
 }

@@ -128,6 +128,16 @@ struct dw_ctx {
      * released by cleanup through pages_free. */
     struct dwh_emit_pages *pages;
     void (*pages_free)(struct dwh_emit_pages *pages);
+    /* Secrets this operation registered at run time, in order (api->
+     * secret_add, credential headers): what a "runtime:<n>" reference in
+     * resume state names (state_secrets.h).  Owned by ctx. */
+    char **runtime_secrets;
+    size_t n_runtime_secrets;
+    /* The saved state with its secret references resolved, once it could
+     * be (state_secrets.h); owned by ctx.  state_warned: the WARN for a
+     * state that could not be was logged. */
+    char *state_restored;
+    int state_warned;
     uint64_t rows_emitted;
     uint64_t state_saves;
 };

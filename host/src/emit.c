@@ -6,11 +6,14 @@
 #include <stdint.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "batcher.h"
 #include "json_rows.h"
 #include "rowref.h"
+#include "log.h"
+#include "state_secrets.h"
 
 static const char *type_name(json_object *v) {
     switch (json_object_get_type(v)) {
@@ -126,12 +129,16 @@ dw_status dwh_emit_cells(dw_ctx *ctx, const dwh_rowref *row) {
     if (ctx->sink->row_cells) {
         st = ctx->sink->row_cells(ctx->sink->ud, ctx, row);
     } else {
-        /* a sink that takes json-c objects: build one for the call */
+        /* a sink that takes json-c objects: build one for the call, from
+         * the row's own text when it has one (numbers as written) */
         char *text = row->cells && row->cells->json && !row->extra ? NULL : dwh_rowref_json(row);
         const char *t = text ? text : row->cells->json;
-        json_object *obj = t ? json_tokener_parse(t) : NULL;
+        size_t tl = text ? strlen(text) : row->cells->json_len;
+        json_object *obj = NULL;
+        char err[200];
+        int bad = !t || dwh_json_parse_strict_ctx(ctx, t, tl, &obj, err, sizeof err) != 0;
         free(text);
-        if (!obj) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory building a row");
+        if (bad) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory building a row");
         st = ctx->sink->row(ctx->sink->ud, ctx, obj);
         json_object_put(obj);
     }
@@ -187,11 +194,26 @@ dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len) {
     return st;
 }
 
-/* The saved state when this run may resume from it, else NULL. */
+/* The saved state when this run may resume from it, else NULL: the sink's
+ * text with its secret references resolved (state_secrets.h).  A state
+ * whose references cannot be resolved yet (a runtime secret the plugin
+ * has not registered so far) is not resumable; it is tried again on the
+ * next call, and a WARN says why once. */
 static const char *resumable_state(dw_ctx *ctx) {
     if (!ctx || !ctx->inputs || ctx->inputs->reset_pipeline) return NULL;
     if (!ctx->sink || !ctx->sink->state_load) return NULL;
-    return ctx->sink->state_load(ctx->sink->ud, ctx);
+    if (ctx->state_restored) return ctx->state_restored;
+    const char *stored = ctx->sink->state_load(ctx->sink->ud, ctx);
+    if (!stored) return NULL;
+    char *why = NULL;
+    ctx->state_restored = dwh_state_secrets_restore(ctx, stored, &why);
+    if (!ctx->state_restored && !ctx->state_warned) {
+        ctx->state_warned = 1;
+        dwh_log(ctx, DW_LOG_WARN, "state.secret_unresolved",
+                "the saved resume state is not used (%s); the run starts over", why ? why : "out of memory");
+    }
+    free(why);
+    return ctx->state_restored;
 }
 
 int dwh_state_can_resume(dw_ctx *ctx) { return resumable_state(ctx) != NULL; }
@@ -222,7 +244,18 @@ dw_status dwh_state_save(dw_ctx *ctx, const char *json) {
     /* A save after cancellation is still true (every row before it was
      * accepted), so it is kept: the next run resumes from here. */
     if (ctx->sink && ctx->sink->state_save) {
-        dw_status st = ctx->sink->state_save(ctx->sink->ud, ctx, json);
+        /* No secret is stored in clear: references replace them. */
+        size_t masked = 0;
+        char *stored = dwh_state_secrets_hide(ctx, json, &masked);
+        if (!stored) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "state_save: out of memory");
+        if (masked && !ctx->state_warned) {
+            ctx->state_warned = 1;
+            dwh_log(ctx, DW_LOG_WARN, "state.secret_masked",
+                    "the resume state holds a secret that is neither a config value nor registered with "
+                    "secret_add; it is saved masked, so an interrupted run starts over instead of resuming");
+        }
+        dw_status st = ctx->sink->state_save(ctx->sink->ud, ctx, stored);
+        free(stored);
         if (st != DW_OK) {
             if (!ctx->error_host) dwh_ctx_fail_host(ctx, st, "the host could not save the resume state (%s)",
                                                     dwh_status_name(st));

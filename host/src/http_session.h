@@ -138,6 +138,13 @@ typedef struct dwh_http_claims {
 dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req, const dw_rest_client *client,
                                    const dwh_http_claims *claims, dw_http_response **out);
 
+/* Registers the credentials in `headers` ("Name: value", NULL-terminated;
+ * borrowed) as secrets of ctx's operation, as a request would: the values
+ * of Authorization, Cookie and secret-named headers, and the token after a
+ * "Bearer "-style scheme.  The REST toolkit calls it before loading resume
+ * state, so a state that holds one can name it (state_secrets.h). */
+void dwh_http_note_header_secrets(dw_ctx *ctx, const char *const *headers);
+
 /* Turns a response with status >= 400 into an error recorded on ctx and
  * returns it: 401 DW_ERR_AUTH, 403 DW_ERR_FORBIDDEN, 404 DW_ERR_NOT_FOUND,
  * 429 (or a rate-limit 403) DW_ERR_RATE_LIMITED, else DW_ERR_HTTP.  `what`

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 const char *dwh_addr_class_name(dwh_addr_class c) {
     switch (c) {
@@ -22,10 +23,25 @@ const char *dwh_addr_class_name(dwh_addr_class c) {
     return "unknown";
 }
 
+/* Cloud instance metadata services (they hand out the machine's cloud
+ * credentials): refused even when internal hosts are allowed. */
+static int metadata_v4(uint32_t v) {
+    switch (v) {
+    case 0xA9FEA9FEu: /* 169.254.169.254: AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle */
+    case 0xA9FEAA02u: /* 169.254.170.2: AWS ECS task credentials */
+    case 0xA9FEAA17u: /* 169.254.170.23: AWS EKS pod identity agent */
+    case 0x646464C8u: /* 100.100.100.200: Alibaba Cloud */
+    case 0xC00000C0u: /* 192.0.0.192: Oracle Cloud (legacy) */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* a, b: the first two octets etc.; v is the address in host order. */
 static dwh_addr_class classify_v4(uint32_t v) {
     uint8_t a = (uint8_t)(v >> 24), b = (uint8_t)(v >> 16), c = (uint8_t)(v >> 8);
-    if (v == 0xA9FEA9FEu) return DWH_ADDR_METADATA; /* 169.254.169.254 */
+    if (metadata_v4(v)) return DWH_ADDR_METADATA;
     if (a == 0) return DWH_ADDR_UNSPECIFIED;
     if (a == 127) return DWH_ADDR_LOOPBACK;
     if (a == 10) return DWH_ADDR_PRIVATE;
@@ -50,8 +66,10 @@ static uint32_t v4_at(const uint8_t *p) {
 
 static dwh_addr_class classify_v6(const uint8_t *a) {
     static const uint8_t zero[16] = {0};
-    static const uint8_t metadata[16] = {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};
-    if (!memcmp(a, metadata, 16)) return DWH_ADDR_METADATA;
+    /* fd00:ec2::254 (AWS instance metadata), fd00:ec2::23 (EKS pod identity) */
+    static const uint8_t ec2[14] = {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    if (!memcmp(a, ec2, 14) && ((a[14] == 0x02 && a[15] == 0x54) || (a[14] == 0 && a[15] == 0x23)))
+        return DWH_ADDR_METADATA;
     if (!memcmp(a, zero, 16)) return DWH_ADDR_UNSPECIFIED;
     if (!memcmp(a, zero, 15) && a[15] == 1) return DWH_ADDR_LOOPBACK;
     /* ::ffff:a.b.c.d (mapped) and ::a.b.c.d (deprecated compatible). */
@@ -137,12 +155,29 @@ char *dwh_addr_format(const struct sockaddr *sa, char *buf, size_t len) {
     return buf;
 }
 
+int dwh_ssrf_name_is_metadata(const char *host) {
+    static const char *const names[] = {"metadata.google.internal", "metadata.goog", "metadata", "instance-data",
+                                        "instance-data.ec2.internal", NULL};
+    if (!host) return 0;
+    size_t n = strlen(host);
+    while (n && host[n - 1] == '.') n--; /* "metadata.google.internal." is the same name */
+    for (int i = 0; names[i]; i++)
+        if (strlen(names[i]) == n && !strncasecmp(host, names[i], n)) return 1;
+    return 0;
+}
+
 int dwh_ssrf_allowed(const dwh_ssrf_policy *p, const struct sockaddr *sa, char *why, size_t why_len) {
     dwh_addr_class c = dwh_addr_classify(sa);
     if (c == DWH_ADDR_PUBLIC) return 1;
-    if (p && p->allow_internal) return 1;
     char addr[INET6_ADDRSTRLEN + 16];
     dwh_addr_format(sa, addr, sizeof addr);
+    if (c == DWH_ADDR_METADATA) {
+        if (why && why_len)
+            snprintf(why, why_len, "%s is a cloud metadata address (refused even when internal hosts are allowed)",
+                     addr);
+        return 0;
+    }
+    if (p && p->allow_internal) return 1;
     if (p && p->allow_list) {
         for (const char *const *e = p->allow_list; *e; e++)
             if (!strcmp(*e, addr)) return 1;

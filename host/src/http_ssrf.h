@@ -7,6 +7,9 @@
  * admin port.  The transport refuses every address this module classifies
  * as internal unless the operation allows internal hosts
  * (ctx->allow_internal_hosts) or the exact "ip:port" is on an allow-list.
+ * Cloud metadata services (which hand out the machine's own cloud
+ * credentials) are refused always: by address, also IPv4-mapped or NAT64,
+ * and by their well-known names (dwh_ssrf_name_is_metadata).
  *
  * The check runs on the address curl is about to connect to (its
  * open-socket callback) and again on the connected peer before the request
@@ -28,7 +31,8 @@ typedef enum dwh_addr_class {
     DWH_ADDR_CGNAT,       /* 100.64/10 (shared address space) */
     DWH_ADDR_MULTICAST,   /* 224/4, ff00::/8, 255.255.255.255 */
     DWH_ADDR_UNSPECIFIED, /* 0.0.0.0/8, :: */
-    DWH_ADDR_METADATA,    /* 169.254.169.254, fd00:ec2::254 (cloud metadata) */
+    DWH_ADDR_METADATA,    /* cloud metadata: 169.254.169.254, 169.254.170.2, 169.254.170.23,
+                             100.100.100.200, 192.0.0.192, fd00:ec2::254, fd00:ec2::23 */
     DWH_ADDR_RESERVED     /* 192.0.0/24, 198.18/15, 240/4, documentation ranges */
 } dwh_addr_class;
 
@@ -59,7 +63,13 @@ typedef struct dwh_ssrf_policy {
 
 /* Returns 1 when the policy lets the transport connect to `sa`, 0 when it
  * refuses; on refusal writes a one-line reason into why (may be NULL),
- * e.g. "10.0.0.1:80 is a private address". */
+ * e.g. "10.0.0.1:80 is a private address".  A cloud metadata address is
+ * refused whatever the policy says (allow_internal, allow_list). */
 int dwh_ssrf_allowed(const dwh_ssrf_policy *p, const struct sockaddr *sa, char *why, size_t why_len);
+
+/* 1 when `host` (a URL's host name, any case, a trailing dot allowed) is a
+ * well-known name of a cloud metadata service: metadata.google.internal,
+ * metadata.goog, metadata, instance-data, instance-data.ec2.internal. */
+int dwh_ssrf_name_is_metadata(const char *host);
 
 #endif

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "registry.h"
 #include "secrets.h"
+#include "state_secrets.h"
 
 static const char *status_reason(long status) {
     switch (status) {
@@ -69,13 +70,20 @@ static void register_header_secrets(dw_ctx *ctx, const char *line) {
     if (!dwh_url_param_is_secret(line, (size_t)(colon - line)) && !header_name_is(line, "Cookie")) return;
     const char *v = colon + 1;
     while (*v == ' ' || *v == '\t') v++;
-    dwh_secrets_add(ctx->secrets, v);
+    /* Run-time secrets: a resume state that holds one names it (state_secrets.h). */
+    dwh_state_secret_runtime(ctx, v);
     const char *sp = strchr(v, ' ');
-    if (sp) dwh_secrets_add(ctx->secrets, sp + 1);
+    if (sp) dwh_state_secret_runtime(ctx, sp + 1);
 }
 
-/* Headers that carry credentials are not sent to another host on a
- * redirect (as curl does without CURLOPT_UNRESTRICTED_AUTH). */
+void dwh_http_note_header_secrets(dw_ctx *ctx, const char *const *headers) {
+    for (const char *const *h = headers; h && *h; h++)
+        if (strchr(*h, ':')) register_header_secrets(ctx, *h);
+}
+
+/* Headers that carry credentials are sent only to the origin they belong
+ * to (see dwh_http_perform_claimed): never to a trusted other origin, a
+ * redirect target or a next page elsewhere. */
 static int header_is_credential(const char *line) {
     const char *colon = strchr(line, ':');
     if (!colon) return 0;
@@ -288,7 +296,8 @@ static void setup_attempt(dwh_http_session *s, const char *method, const char *u
 /* ---- the request ------------------------------------------------------ */
 
 /* Checks an IP-literal host before any connection is made; names are
- * checked by the socket callbacks once resolved. */
+ * checked by the socket callbacks once resolved, except the well-known
+ * names of cloud metadata services, refused here. */
 static int precheck_literal(dwh_http_session *s, const char *url, char *why, size_t why_len) {
     long port = 0;
     char *scheme = NULL;
@@ -297,6 +306,10 @@ static int precheck_literal(dwh_http_session *s, const char *url, char *why, siz
     if (!host || !scheme || (strcasecmp(scheme, "http") && strcasecmp(scheme, "https"))) {
         snprintf(why, why_len, "not an http(s) URL");
         ok = -1;
+    } else if (dwh_ssrf_name_is_metadata(host)) {
+        snprintf(why, why_len, "%s is a cloud metadata host name (refused even when internal hosts are allowed)",
+                 host);
+        ok = 0;
     } else {
         struct sockaddr_storage ss;
         if (dwh_addr_parse(host, &ss)) {
@@ -311,13 +324,28 @@ static int precheck_literal(dwh_http_session *s, const char *url, char *why, siz
 
 static const char *resp_header(void *ud, const char *name) { return dwh_http_response_header(ud, name); }
 
-static int same_origin(const char *a, const char *b) {
-    long pa = 0, pb = 0;
-    char *sa = NULL, *sb = NULL;
-    char *ha = dwh_url_host(a, &pa, &sa), *hb = dwh_url_host(b, &pb, &sb);
-    int same = ha && hb && sa && sb && !strcmp(ha, hb) && pa == pb && !strcasecmp(sa, sb);
-    free(ha), free(hb), free(sa), free(sb);
-    return same;
+/* What follows an SSRF refusal: a metadata refusal explains itself. */
+static const char *ssrf_hint(const char *why) {
+    return strstr(why, "cloud metadata") ? "" : "; internal addresses are not allowed for this source";
+}
+
+/* The first entry of `list` that names no origin, or NULL. */
+static const char *bad_origin(const char *const *list) {
+    for (const char *const *t = list; t && *t; t++) {
+        char *o = dwh_url_origin(*t);
+        free(o);
+        if (!o) return *t;
+    }
+    return NULL;
+}
+
+/* The origin rule for a redirect target: the request's own origin, the
+ * credentials' origin (a REST client's base URL) and the trusted origins of
+ * the client and the request may be followed, nothing else. */
+static int redirect_allowed(const char *target, const char *req_origin, const char *cred_origin,
+                            const dw_rest_client *client, const dw_http_request *req) {
+    return dwh_url_origin_in(target, req_origin, client->trusted_origins) ||
+           dwh_url_origin_in(target, cred_origin, req->trusted_origins);
 }
 
 dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
@@ -350,10 +378,27 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
     size_t body_len = req.body ? (req.body_len ? req.body_len : strlen(req.body)) : 0;
     int idempotent = dwh_method_idempotent(method);
 
+    const char *bad = bad_origin(client_in ? client.trusted_origins : NULL);
+    if (!bad) bad = bad_origin(req.trusted_origins);
+    if (bad)
+        return dwh_ctx_fail(ctx, DW_ERR_CONFIG,
+                            "http_request: trusted origin '%s' is not an origin; write it as scheme://host[:port] "
+                            "(e.g. https://cdn.example.com)",
+                            bad);
+    /* The origin rule: credentials belong to the client's base URL (a REST
+     * client) or else to the URL the plugin asked for, and are sent only
+     * there; a redirect leaves that origin only for a trusted one. */
+    char *req_origin = dwh_url_origin(req.url);
+    char *cred_origin = dwh_url_origin(client_in && client.base_url ? client.base_url : req.url);
     char *url = strdup(req.url);
-    if (!url) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory");
-    int drop_credentials = 0;
-    struct curl_slist *hdrs = build_headers(ctx, client_in ? client.headers : NULL, req.headers, 0);
+    if (!url) {
+        free(req_origin);
+        free(cred_origin);
+        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory");
+    }
+    int drop_credentials = !dwh_url_origin_in(url, cred_origin, NULL);
+    struct curl_slist *hdrs =
+        build_headers(ctx, client_in ? client.headers : NULL, req.headers, drop_credentials);
     uint32_t attempt = 1, redirects = 0;
     dw_status result = DW_OK;
     char errbuf[CURL_ERROR_SIZE];
@@ -376,9 +421,8 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
                 result = dwh_ctx_fail(ctx, DW_ERR_CONFIG, "%s %s: %s", method, safe, why);
             } else {
                 count_attempt(s, &a, 0);
-                result = dwh_ctx_fail(ctx, DW_ERR_SSRF,
-                                      "%s %s refused%s: %s; internal addresses are not allowed for this source",
-                                      method, safe, redirects ? " (redirect target)" : "", why);
+                result = dwh_ctx_fail(ctx, DW_ERR_SSRF, "%s %s refused%s: %s%s", method, safe,
+                                      redirects ? " (redirect target)" : "", why, ssrf_hint(why));
             }
             free(safe);
             break;
@@ -420,9 +464,9 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
             a.status = 0;
             log_attempt(ctx, &a);
             count_attempt(s, &a, 0);
-            result = dwh_ctx_fail(ctx, DW_ERR_SSRF,
-                                  "%s %s refused%s: %s; internal addresses are not allowed for this source", method,
-                                  safe, redirects ? " (redirect target)" : "", s->blocked_reason);
+            result = dwh_ctx_fail(ctx, DW_ERR_SSRF, "%s %s refused%s: %s%s", method, safe,
+                                  redirects ? " (redirect target)" : "", s->blocked_reason,
+                                  ssrf_hint(s->blocked_reason));
             free(safe);
             dwh_http_response_free(resp);
             break;
@@ -505,10 +549,30 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
                 body_len = 0;
                 idempotent = 1;
             }
-            if (!drop_credentials && !same_origin(url, target)) {
-                drop_credentials = 1;
+            /* An internal target is refused as such by the guard at the top
+             * of the loop; any other target must pass the origin rule. */
+            char why_target[256];
+            if (precheck_literal(s, target, why_target, sizeof why_target) > 0 &&
+                !redirect_allowed(target, req_origin, cred_origin, &client, &req)) {
+                char *from = dwh_url_redact(url), *to = dwh_url_redact(target);
+                char *to_origin = dwh_url_origin(target);
+                attempt_info refused = {.method = method, .url = target, .url_template = req.url_template,
+                                        .attempt = attempt, .retry_in_ms = -1, .error_class = "origin_refused",
+                                        .detail = "another origin"};
+                log_attempt(ctx, &refused);
+                result = dwh_ctx_fail(ctx, DW_ERR_SSRF,
+                                      "%s %s redirected to %s, on another origin (%s) than the request's (%s): not "
+                                      "followed, so no credential leaves %s",
+                                      method, from, to, to_origin ? to_origin : "?", req_origin ? req_origin : "?",
+                                      cred_origin ? cred_origin : "?");
+                free(from), free(to), free(to_origin), free(target);
+                break;
+            }
+            int drop = !dwh_url_origin_in(target, cred_origin, NULL);
+            if (drop != drop_credentials) {
+                drop_credentials = drop;
                 curl_slist_free_all(hdrs);
-                hdrs = build_headers(ctx, client_in ? client.headers : NULL, req.headers, 1);
+                hdrs = build_headers(ctx, client_in ? client.headers : NULL, req.headers, drop_credentials);
             }
             free(url);
             url = target;
@@ -570,6 +634,8 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
     curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, NULL);
     curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, NULL);
     free(url);
+    free(req_origin);
+    free(cred_origin);
     return result;
 }
 

@@ -2,6 +2,7 @@
 #include "http_url.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,43 @@ char *dwh_url_host(const char *url, long *port, char **scheme) {
         for (char *c = out; c && *c; c++) *c = (char)tolower((unsigned char)*c);
     }
     return out;
+}
+
+char *dwh_url_origin(const char *url) {
+    if (!url) return NULL;
+    long port = 0;
+    char *scheme = NULL;
+    char *host = dwh_url_host(url, &port, &scheme);
+    char *out = NULL;
+    if (host && scheme && port > 0) {
+        for (char *c = scheme; *c; c++) *c = (char)tolower((unsigned char)*c);
+        int v6 = strchr(host, ':') != NULL;
+        if (asprintf(&out, "%s://%s%s%s:%ld", scheme, v6 ? "[" : "", host, v6 ? "]" : "", port) < 0) out = NULL;
+    }
+    free(host);
+    free(scheme);
+    return out;
+}
+
+int dwh_url_same_origin(const char *a, const char *b) {
+    char *oa = dwh_url_origin(a), *ob = dwh_url_origin(b);
+    int same = oa && ob && !strcmp(oa, ob);
+    free(oa);
+    free(ob);
+    return same;
+}
+
+int dwh_url_origin_in(const char *url, const char *origin, const char *const *trusted) {
+    char *o = dwh_url_origin(url);
+    if (!o) return 0;
+    int in = origin && !strcmp(o, origin);
+    for (const char *const *t = trusted; !in && t && *t; t++) {
+        char *ot = dwh_url_origin(*t);
+        in = ot && !strcmp(o, ot);
+        free(ot);
+    }
+    free(o);
+    return in;
 }
 
 int dwh_url_param_is_secret(const char *name, size_t len) {

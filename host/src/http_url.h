@@ -19,6 +19,23 @@ char *dwh_url_resolve(const char *base, const char *ref);
  * *scheme (may be NULL) a malloc'd scheme the caller frees. */
 char *dwh_url_host(const char *url, long *port, char **scheme);
 
+/* The origin of `url` (RFC 6454: scheme, host, port) as
+ * "scheme://host:port": scheme and host in lower case, an IPv6 host in
+ * brackets, the port always written (the scheme's default when the URL has
+ * none), so "HTTPS://API.x.com/a" and "https://api.x.com:443/b" give the
+ * same text.  Malloc'd (caller frees); NULL when `url` is not an absolute
+ * URL with a host. */
+char *dwh_url_origin(const char *url);
+
+/* 1 when `a` and `b` have the same origin, 0 otherwise (also when either
+ * has none). */
+int dwh_url_same_origin(const char *a, const char *b);
+
+/* 1 when the origin of `url` is `origin` (an origin as dwh_url_origin
+ * writes it) or the origin of one of `trusted` (URLs or "scheme://host[:port]"
+ * texts, NULL-terminated; may be NULL); 0 otherwise. */
+int dwh_url_origin_in(const char *url, const char *origin, const char *const *trusted);
+
 /* Returns a malloc'd copy of `url` safe to log: user:password is dropped and
  * the values of query parameters whose name looks secret (token, key,
  * secret, password, signature, auth, credential, session, ...) become

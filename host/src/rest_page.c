@@ -194,6 +194,13 @@ static void advance(rest_listing *l, const char *cur_url, dw_http_response *resp
                 free(next.url);
                 next.url = NULL;
             }
+            /* The origin rule: a next page elsewhere is not followed (and
+             * never saved as the resume position). */
+            if (next.url && !dwh_url_origin_in(next.url, l->origin, l->client->trusted_origins)) {
+                free(l->refused);
+                l->refused = next.url;
+                next.url = NULL;
+            }
             more = next.url != NULL;
         }
         free(link);

@@ -19,7 +19,11 @@
  * Any kind also stops at max_pages (a "rest.page_cap" log line) and when a
  * server hands back the page it just served (a loop; logged).
  * A followed next URL (Link header, JSON next URL) is requested exactly as
- * given: the endpoint's params are not appended again.
+ * given: the endpoint's params are not appended again.  It must be on the
+ * origin of the client's base URL or a trusted origin (ABI 1.6): one on
+ * any other origin ends the walk with `refused` set, and the caller fails
+ * the run after emitting the page's rows, without saving a position past
+ * it (rest_run.c).
  */
 #ifndef DWH_REST_PAGE_H
 #define DWH_REST_PAGE_H
@@ -60,6 +64,9 @@ typedef struct rest_listing {
     int done;                     /* no page left */
     int capped;                   /* stopped by max_pages */
     unsigned *auto_logged;        /* AUTO kinds already logged at INFO this run (may be NULL) */
+    const char *origin;           /* the base URL's origin (dwh_url_origin); borrowed */
+    char *refused;                /* a next URL on another origin, not followed; owned (rest_pos_free does
+                                     not free it: the caller does) */
 } rest_listing;
 
 /* Fetches the page at l->pos.  On DW_OK *root is the parsed body and *rows

@@ -13,25 +13,37 @@
  *       whose field is <= it (the listing is newest first);
  *     neither value: one unfiltered walk.
  * The state staged after each page is
- *   {"v":1,"endpoint":NAME,"phase":N,"phase_name":..,"filter":VALUE|null,
- *    "pos":{..next page..},"parent":{"pos":{..},"index":I,"key":K}}
+ *   {"v":1,"endpoint":NAME,"origin":O,"scope":S,"phase":N,"phase_name":..,
+ *    "filter":VALUE|null,"pos":{..next page..},"parent":{"pos":{..},"index":I,"key":K}}
  * with "filter" the value the phase started with, so a resumed offset walk
- * keeps the same filter even when the watermark moved meanwhile.
+ * keeps the same filter even when the watermark moved meanwhile.  "origin"
+ * is the base URL's origin and "scope" the client's resume_scope (1.6): a
+ * state saved for another of either is not resumed.
+ *
+ * The origin rule (1.6): a next page or a resumed page on another origin
+ * than the base URL's (and not a trusted one) is refused with DW_ERR_SSRF;
+ * the rows of the page that linked there are emitted, but no position past
+ * it is saved, so a rerun reads that page again rather than the link.
  */
 #include <curl/curl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "ctx.h"
 #include "sized_copy.h"
 #include "emit.h"
+#include "http_session.h"
+#include "http_url.h"
 #include "json_path.h"
 #include "log.h"
 #include "rest.h"
 #include "rest_page.h"
 #include "rest_validate.h"
+#include "rows.h"
 
 #define MAX_PHASES 2
 
@@ -46,6 +58,8 @@ typedef struct run {
     dw_ctx *ctx;
     dw_rest_client client;
     dw_endpoint ep;
+    const dw_endpoint *ep_plugin; /* the plugin's own pointer, handed to its row hook */
+    char *origin;            /* the base URL's origin; owned */
     dw_endpoint parent;
     int fanout;
     dw_run_inputs in;
@@ -84,6 +98,8 @@ static dw_status save_state(run *r, int phase_idx, const rest_pos *pos) {
     const phase *ph = phase_idx < r->n_phases ? &r->phases[phase_idx] : NULL;
     json_object_object_add(s, "v", json_object_new_int(1));
     json_object_object_add(s, "endpoint", json_object_new_string(ep_name(&r->ep)));
+    json_object_object_add(s, "origin", json_object_new_string(r->origin));
+    if (r->client.resume_scope) json_object_object_add(s, "scope", json_object_new_string(r->client.resume_scope));
     json_object_object_add(s, "phase", json_object_new_int(phase_idx));
     if (ph) {
         json_object_object_add(s, "phase_name", json_object_new_string(ph->name));
@@ -158,6 +174,35 @@ static char *lt_param(const char *param) {
     return NULL;
 }
 
+/* The endpoint's inclusive upper-bound filter of the chosen field (1.6), or NULL. */
+static const dw_incremental_param *until_param(const run *r) {
+    for (uint32_t i = 0; r->ep.incremental_until_params && i < r->ep.n_incremental_until_params; i++) {
+        const dw_incremental_param *p = &r->ep.incremental_until_params[i];
+        if (p->field && p->param && !strcmp(p->field, r->inc_field)) return p;
+    }
+    return NULL;
+}
+
+/* A watermark one second earlier, formatted for `format` ("unix" or
+ * "iso8601"); malloc'd, NULL when it cannot be read or the format is
+ * neither. */
+static char *one_second_before(const char *json_scalar, const char *format) {
+    char *secs_text = dwh_incremental_format(json_scalar, "unix");
+    if (!secs_text) return NULL;
+    long long secs = strtoll(secs_text, NULL, 10) - 1;
+    free(secs_text);
+    char *out = NULL;
+    if (format && !strcasecmp(format, "unix")) {
+        if (asprintf(&out, "%lld", secs) < 0) out = NULL;
+    } else if (format && !strcasecmp(format, "iso8601")) {
+        time_t t = (time_t)secs;
+        struct tm tm;
+        char buf[32];
+        if (gmtime_r(&t, &tm) && strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm)) out = strdup(buf);
+    }
+    return out;
+}
+
 static dw_status plan_phases(run *r) {
     dw_ctx *ctx = r->ctx;
     const dw_run_inputs *in = &r->in;
@@ -198,7 +243,18 @@ static dw_status plan_phases(run *r) {
         r->last_text = r->last_json ? scalar_text(r->last_json) : last;
     }
     if (r->ep.sort_mode == DW_SORT_DESC) {
-        if (earliest) {
+        const dw_incremental_param *up = until_param(r);
+        if (earliest && up) {
+            /* An inclusive upper bound (1.6): one second before the oldest
+             * row already synced. */
+            char *ev = one_second_before(earliest, up->format);
+            if (!ev) {
+                free(lastv);
+                return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: earliest value %s cannot be used as %s for '%s'",
+                                    ep_name(&r->ep), earliest, up->format ? up->format : "text", up->param);
+            }
+            r->phases[r->n_phases++] = (phase){.name = "older", .param = strdup(up->param), .value = ev};
+        } else if (earliest) {
             char *ev = dwh_incremental_format(earliest, ip->format);
             char *lp = lt_param(ip->param);
             if (!ev) {
@@ -348,6 +404,53 @@ static dw_status add_parent_fields(run *r, json_object *row, json_object *prow) 
     return DW_OK;
 }
 
+/* Records the refusal of `url` (`what`: a next page, a saved page) on
+ * another origin: one line naming both origins and what to do (`then`);
+ * exit 6 (DW_ERR_SSRF). */
+static dw_status fail_refused(run *r, const char *url, const char *what, const char *then) {
+    char *safe = dwh_url_redact(url), *there = dwh_url_origin(url);
+    dw_status st = dwh_ctx_fail(r->ctx, DW_ERR_SSRF,
+                                "endpoint %s: the %s %s is on another origin (%s) than the base URL (%s): not "
+                                "requested, so the credentials stay on %s; %s",
+                                ep_name(&r->ep), what, safe ? safe : "?", there ? there : "?", r->origin, r->origin,
+                                then);
+    free(safe);
+    free(there);
+    return st;
+}
+
+/* Runs the endpoint's row hook (1.6) on `row`: *skip set when the plugin
+ * drops it, else the columns it set are merged into the row. */
+static dw_status apply_row_hook(run *r, const dw_endpoint *ep, json_object *row, int *skip) {
+    dw_ctx *ctx = r->ctx;
+    dw_row *extra = dwh_row_new_lent(ctx);
+    if (!extra) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory for the row hook", ep_name(ep));
+    int32_t sk = 0;
+    dw_status st = ep->row_hook(ctx, ep == &r->ep ? r->ep_plugin : ep, (const dw_json *)row, extra, &sk);
+    if (st != DW_OK) {
+        dwh_row_lent_free(extra);
+        /* The plugin should have said why with api->fail; if not, say it. */
+        return ctx->error_code ? ctx->error_code
+                               : dwh_ctx_fail(ctx, st, "endpoint %s: the row hook failed (%s)", ep_name(ep),
+                                              dwh_status_name(st));
+    }
+    if (ctx->error_host) {
+        dwh_row_lent_free(extra); /* it tried to emit the lent row */
+        return ctx->error_code;
+    }
+    if (sk) {
+        dwh_row_lent_free(extra);
+        *skip = 1;
+        return DW_OK;
+    }
+    char *why = NULL;
+    if (dwh_row_lent_take(extra, row, &why) != 0) {
+        st = dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "endpoint %s: row hook: %s", ep_name(ep), why ? why : "?");
+        free(why);
+    }
+    return st;
+}
+
 /* Walks one listing from `start` (may be NULL: the first page), emitting
  * rows and staging state after each page.  parent_row non-NULL in fan-out. */
 static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const rest_pos *start, json_object *parent_row,
@@ -356,7 +459,8 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
     phase *ph = &r->phases[r->cur_phase];
     const char *extra[3] = {ph->param, ph->value, NULL};
     rest_listing l = {.ctx = ctx, .client = &r->client, .ep = ep, .path = path,
-                      .extra = ph->param && ph->value ? extra : NULL, .auto_logged = &r->auto_logged};
+                      .extra = ph->param && ph->value ? extra : NULL, .auto_logged = &r->auto_logged,
+                      .origin = r->origin};
     DWH_COPY_SIZED(l.pag, ep->paginator);
     if (!ep->paginator) l.pag.kind = DW_PAGINATE_SINGLE;
     l.max_pages = l.pag.max_pages;
@@ -375,17 +479,26 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
         int stop = 0;
         for (size_t i = 0; i < json_object_array_length(rows) && st == DW_OK; i++) {
             json_object *row = json_object_array_get_idx(rows, i);
+            int skip = 0;
+            if (parent_row) st = add_parent_fields(r, row, parent_row);
+            if (st == DW_OK && ep->row_hook) st = apply_row_hook(r, ep, row, &skip);
+            if (st != DW_OK || skip) continue;
             if (ph->stop_at_last && row_at_or_before_last(r, row)) {
                 stop = 1;
                 break;
             }
-            if (parent_row) st = add_parent_fields(r, row, parent_row);
-            if (st == DW_OK) st = dwh_emit_object(ctx, row);
+            st = dwh_emit_object(ctx, row);
         }
         json_object_put(rows);
         json_object_put(root);
         if (st != DW_OK) break;
         if (stop) l.done = 1;
+        if (!stop && l.refused) {
+            /* The page's rows are out; the link is not followed, and no
+             * position past this page is saved. */
+            st = fail_refused(r, l.refused, "next page", "the rows before it are kept");
+            break;
+        }
         if (save) {
             /* Next page of this listing; a finished child resumes at the next
              * parent row, a finished top-level listing at the next phase. */
@@ -405,6 +518,7 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
         if (l.capped) log_page_cap(r, &l, parent_row);
     }
     rest_pos_free(&l.pos);
+    free(l.refused);
     return st;
 }
 
@@ -417,7 +531,7 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
     dw_status st = fill_path(r, r->parent.path ? r->parent.path : "", NULL, NULL, &ppath);
     if (st != DW_OK) return st;
     rest_listing pl = {.ctx = ctx, .client = &r->client, .ep = &r->parent, .path = ppath,
-                       .auto_logged = &r->auto_logged};
+                       .auto_logged = &r->auto_logged, .origin = r->origin};
     DWH_COPY_SIZED(pl.pag, r->parent.paginator);
     if (!r->parent.paginator) pl.pag.kind = DW_PAGINATE_SINGLE;
     pl.max_pages = pl.pag.max_pages;
@@ -483,6 +597,10 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
         rest_pos_free(&page_pos);
         r->parent_pos = NULL;
         if (st != DW_OK) break;
+        if (pl.refused) {
+            st = fail_refused(r, pl.refused, "next page of parent endpoint", "the rows before it are kept");
+            break;
+        }
         /* Parent page done: resume at the next parent page, first row. */
         if (!pl.done) {
             r->parent_pos = &pl.pos;
@@ -502,6 +620,7 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
         first_page = 0;
     }
     rest_pos_free(&pl.pos);
+    free(pl.refused);
     free(ppath);
     return st;
 }
@@ -515,6 +634,7 @@ static void run_free(run *r) {
     }
     if (r->last_json) json_object_put(r->last_json);
     if (r->resume) json_object_put(r->resume);
+    free(r->origin);
 }
 
 /* Loads the saved state if it belongs to this endpoint; else NULL. */
@@ -526,10 +646,16 @@ static json_object *load_resume(run *r) {
     json_object *s = json_tokener_parse(text);
     json_object *v = NULL;
     const char *why = NULL;
+    json_object *o = NULL, *sc = NULL;
     if (!s || !json_object_is_type(s, json_type_object))
         why = "it is not a JSON object";
     else if (!json_object_object_get_ex(s, "endpoint", &v) || strcmp(json_object_get_string(v), ep_name(&r->ep)))
         why = "it belongs to another endpoint";
+    else if (json_object_object_get_ex(s, "origin", &o) && strcmp(json_object_get_string(o), r->origin))
+        why = "it was saved for another base URL";
+    else if (json_object_object_get_ex(s, "scope", &sc) != (r->client.resume_scope != NULL) ||
+             (sc && strcmp(json_object_get_string(sc), r->client.resume_scope)))
+        why = "it was saved for another resume scope (what the source reads changed)";
     if (why) {
         dwh_log(ctx, DW_LOG_WARN, "rest.state_ignored", "endpoint %s: saved state ignored (%s); starting over",
                 ep_name(&r->ep), why);
@@ -548,6 +674,7 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
     DWH_COPY_SIZED(r.in, inputs);
     if (!client || !r.client.base_url)
         return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_run: the client has no base_url");
+    r.ep_plugin = endpoint;
     if (!endpoint || !r.ep.path)
         return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_run: endpoint %s has no path", endpoint ? ep_name(&r.ep) : "?");
     if (r.ep.parent) {
@@ -569,11 +696,17 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
     dw_status st = rest_endpoint_validate(ctx, &r.ep);
     if (st == DW_OK && r.fanout) st = rest_endpoint_validate(ctx, &r.parent);
     if (st != DW_OK) return st;
+    r.origin = dwh_url_origin(r.client.base_url);
+    if (!r.origin)
+        return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_run: the client's base_url is not an absolute http(s) URL");
     st = plan_phases(&r);
     if (st != DW_OK) {
         run_free(&r);
         return st;
     }
+    /* The client's credentials are this operation's secrets before the
+     * state is loaded: a saved page may refer to one (state_secrets.h). */
+    dwh_http_note_header_secrets(ctx, r.client.headers);
     r.resume = load_resume(&r);
     int start_phase = 0;
     rest_pos pos = {0}, ppos = {0};
@@ -609,9 +742,22 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
             }
             dwh_log(ctx, DW_LOG_INFO, "rest.resume", "endpoint %s: resuming %s phase from the saved page",
                     ep_name(&r.ep), r.phases[ph].name);
+            /* A saved page is followed only on the origin the credentials
+             * belong to (or a trusted one), as a next page would be. */
+            const char *bad = have_pos && pos.url && !dwh_url_origin_in(pos.url, r.origin, r.client.trusted_origins)
+                                  ? pos.url
+                              : have_ppos && ppos.url &&
+                                      !dwh_url_origin_in(ppos.url, r.origin, r.client.trusted_origins)
+                                  ? ppos.url
+                                  : NULL;
+            if (bad)
+                st = fail_refused(&r, bad, "saved page",
+                                  "the resume state is not used; start over with --reset (sync) or without "
+                                  "--state-in (read)");
         }
     }
     char *path = NULL;
+    if (st != DW_OK) start_phase = r.n_phases; /* a refused saved page: nothing runs */
     for (int i = start_phase; i < r.n_phases && st == DW_OK; i++) {
         r.cur_phase = i;
         int resumed = i == start_phase;

@@ -14,6 +14,7 @@ struct dw_row {
     dw_ctx *ctx;
     json_object *obj;
     char *error; /* first problem; the row is refused when set */
+    int lent;    /* the host's (dwh_row_new_lent): not the plugin's to emit or free */
 };
 
 dw_row *dwh_row_new(dw_ctx *ctx) {
@@ -128,15 +129,23 @@ void dwh_row_set_json(dw_row *row, const char *column, const char *json) {
     put(row, column, v, 1);
 }
 
-void dwh_row_discard(dw_row *row) {
-    if (!row) return;
+static void row_free(dw_row *row) {
     json_object_put(row->obj);
     free(row->error);
     free(row);
 }
 
+void dwh_row_discard(dw_row *row) {
+    if (!row || row->lent) return;
+    row_free(row);
+}
+
 dw_status dwh_row_emit(dw_row *row) {
     if (!row) return DW_ERR_NOMEM; /* row_new() returned NULL */
+    if (row->lent)
+        return dwh_ctx_fail_host(row->ctx, DW_ERR_BAD_DATA,
+                                 "row_emit: the row a row hook got is the host's; set columns on it, the host "
+                                 "adds them to the row it emits");
     dw_status st;
     if (row->error)
         st = dwh_ctx_fail_host(row->ctx, DW_ERR_BAD_DATA, "row_emit: %s", row->error);
@@ -144,4 +153,35 @@ dw_status dwh_row_emit(dw_row *row) {
         st = dwh_emit_object(row->ctx, row->obj);
     dwh_row_discard(row);
     return st;
+}
+
+dw_row *dwh_row_new_lent(dw_ctx *ctx) {
+    dw_row *r = dwh_row_new(ctx);
+    if (r) r->lent = 1;
+    return r;
+}
+
+int dwh_row_lent_take(dw_row *row, json_object *into, char **why) {
+    *why = NULL;
+    if (!row) return 0;
+    if (row->error) {
+        *why = row->error;
+        row->error = NULL;
+        row_free(row);
+        return -1;
+    }
+    json_object_object_foreach(row->obj, key, val) {
+        if (json_object_object_add(into, key, json_object_get(val)) != 0) {
+            json_object_put(val);
+            *why = strdup("out of memory");
+            row_free(row);
+            return -1;
+        }
+    }
+    row_free(row);
+    return 0;
+}
+
+void dwh_row_lent_free(dw_row *row) {
+    if (row) row_free(row);
 }

@@ -31,4 +31,19 @@ dw_status dwh_row_emit(dw_row *row);
 /* Frees a row without emitting it.  NULL: ignored. */
 void dwh_row_discard(dw_row *row);
 
+/* ---- rows the host lends a plugin (the REST row hook, ABI 1.6) ---------- */
+
+/* A new empty row owned by the HOST, lent to a plugin callback to set
+ * columns on: dwh_row_emit() refuses it (a sticky host error, the row is
+ * not freed) and dwh_row_discard() ignores it.  NULL on OOM.  The host
+ * ends it with dwh_row_lent_take() or dwh_row_lent_free(). */
+dw_row *dwh_row_new_lent(dw_ctx *ctx);
+/* Moves the columns of lent `row` into `into` (replacing members of the
+ * same name; JSON null stays null) and frees the row.  When the row was
+ * poisoned nothing is moved: returns -1 and, in *why (malloc'd, caller
+ * frees), the problem ("column 'x': ..."); 0 on success. */
+int dwh_row_lent_take(dw_row *row, json_object *into, char **why);
+/* Frees a lent row without using it.  NULL: ignored. */
+void dwh_row_lent_free(dw_row *row);
+
 #endif

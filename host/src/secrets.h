@@ -15,17 +15,30 @@ typedef struct dwh_secrets dwh_secrets;
 /* Returns a new empty set (NULL on OOM); free with dwh_secrets_free(). */
 dwh_secrets *dwh_secrets_new(void);
 void dwh_secrets_free(dwh_secrets *s);
-/* Adds a copy of `value`, with the forms it takes inside a URL (percent-
- * encoded) and inside JSON text (escaped), so a secret is masked wherever a
- * message embeds it.  Values shorter than 4 bytes are ignored: masking
- * them would shred ordinary text and they are not secrets worth the name. */
+/* Adds a copy of `value` (once: a value already in the set is ignored).
+ * Values shorter than 4 bytes are ignored: masking them would shred
+ * ordinary text and they are not secrets worth the name. */
 void dwh_secrets_add(dwh_secrets *s, const char *value);
+/* Number of values, and the i-th one in the order they were added
+ * (borrowed from the set; NULL past the end). */
 size_t dwh_secrets_count(const dwh_secrets *s);
-/* Returns a malloc'd copy of `text` with every occurrence of every secret
- * (and its URL-encoded form) replaced by "***", and the credentials of
- * every URL in it masked (userinfo passwords, secret-named query values:
- * url_scrub.h) -- the latter also when s is NULL.  The caller frees it.
- * Returns NULL only on OOM. */
+const char *dwh_secrets_value(const dwh_secrets *s, size_t i);
+/* Returns a malloc'd copy of `text` with every spelling of every secret
+ * replaced by `mask`: the value itself, JSON-escaped ("\/" for '/',
+ * "\u003c" for '<', any \uXXXX, surrogate pairs), percent-encoded (either
+ * hex case, '+' for a space) or any mix of these, as servers echo a secret
+ * into an error body, a URL or JSON.  *hits (may be NULL) receives the
+ * number of replacements.  No URL scrubbing (see dwh_secrets_scrub): the
+ * state module masks with this.  NULL only on OOM (or a NULL text). */
+char *dwh_secrets_mask(const dwh_secrets *s, const char *text, const char *mask, size_t *hits);
+/* The length of the text at `text` that spells `secret` in one of the
+ * ways dwh_secrets_mask recognises, 0 when it does not start there. */
+size_t dwh_secrets_match_at(const char *text, const char *secret);
+/* Returns a malloc'd copy of `text` with every secret masked as by
+ * dwh_secrets_mask(s, text, "***"), and the credentials of every URL in it
+ * masked (userinfo passwords, secret-named query values: url_scrub.h) --
+ * the latter also when s is NULL.  The caller frees it.  Returns NULL only
+ * on OOM. */
 char *dwh_secrets_scrub(const dwh_secrets *s, const char *text);
 
 #endif

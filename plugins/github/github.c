@@ -1,22 +1,20 @@
 /*
  * github.c -- the GitHub client: config, base URL and headers, the request
- * helper, and run() routing in the guide's priority order:
- *   1. endpoint-specific iterators, only where rows need GitHub-specific
- *      work (issues drop pull requests; commits and stargazers lift nested
- *      fields to the top so keys and partitions are plain columns);
- *   2. the generic fan-out (pull_request_reviews, through api->rest_run);
- *   3. the generic top-level path (api->rest_run).
- * Every request goes through the host's tracked transport.
+ * helper of the credential check, and run(): every schema runs through the
+ * host's REST toolkit (api->rest_run: one Link parser, one resume rule),
+ * fan-out included.  What rows need beyond a declaration (issues drop pull
+ * requests; commits and stargazers lift nested fields to the top so keys,
+ * partitions and incremental fields are plain columns) is done by the row
+ * hooks below (ABI 1.6).  Every request goes through the host's tracked
+ * transport.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "github.h"
 #include "github_config.h"
-#include "dwp_buf.h"
 
 /* ---------------------------------------------------------------- config */
 
@@ -159,56 +157,38 @@ dw_status gh_get(dw_ctx *ctx, const gh_config *cfg, const char *url, const char 
     }
 }
 
-/* Records a 401/403/404 from gh_get for schema `e` as the run's error. */
-static dw_status fail_status(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e, dw_status st,
-                             const char *msg) {
-    const char *m = msg ? msg : "";
-    switch (st) {
-    case DW_ERR_AUTH:
-        return gh_api->fail(ctx, st, "GitHub rejected the personal access token (401 %s)", m);
-    case DW_ERR_FORBIDDEN:
-        return gh_api->fail(ctx, st, "the GitHub token cannot read '%s' of %s (403 %s): grant it %s",
-                            e->ep.name, cfg->owner_repo, m, e->scope);
-    case DW_ERR_NOT_FOUND:
-        return gh_api->fail(ctx, st,
-                            "GitHub repository %s was not found, or the token cannot see it (404 %s)",
-                            cfg->owner_repo, m);
-    default:
-        return st;
-    }
+/* ------------------------------------------------------------- row hooks */
+
+dw_status gh_issue_row(dw_ctx *ctx, const dw_endpoint *ep, const dw_json *row, dw_row *extra, int32_t *skip) {
+    (void)ctx, (void)ep, (void)extra;
+    /* The issues list includes pull requests, marked by a non-null
+     * `pull_request` (json_get reads null as absent). */
+    if (gh_api->json_get(row, "pull_request")) *skip = 1;
+    return DW_OK;
 }
 
-/* ------------------------------------------------------------ Link header */
+dw_status gh_commit_row(dw_ctx *ctx, const dw_endpoint *ep, const dw_json *row, dw_row *extra, int32_t *skip) {
+    (void)ctx, (void)ep, (void)skip;
+    gh_api->row_set_string(extra, "created_at", gh_api->json_string(gh_api->json_get(row, "commit.author.date")));
+    gh_api->row_set_string(extra, "committed_at",
+                           gh_api->json_string(gh_api->json_get(row, "commit.committer.date")));
+    return DW_OK;
+}
 
-char *gh_link_next(const char *link) {
-    /* <url>; rel="next", <url>; rel="last" -- rel may list several values. */
-    const char *p = link;
-    while (p && (p = strchr(p, '<')) != NULL) {
-        const char *end = strchr(p, '>');
-        if (!end) return NULL;
-        const char *seg_end = strchr(end, '<');
-        size_t seg_len = seg_end ? (size_t)(seg_end - end) : strlen(end);
-        char *seg = strndup(end, seg_len);
-        int is_next = 0;
-        if (seg) {
-            const char *rel = strstr(seg, "rel=");
-            if (rel) {
-                rel += 4;
-                if (*rel == '"') rel++;
-                /* match the token "next" within the rel value */
-                for (const char *q = rel; *q && *q != '"' && *q != ';' && *q != ','; ) {
-                    while (*q == ' ') q++;
-                    size_t n = strcspn(q, " \";,");
-                    if (n == 4 && !strncmp(q, "next", 4)) is_next = 1;
-                    q += n ? n : 1;
-                }
-            }
-            free(seg);
-        }
-        if (is_next) return strndup(p + 1, (size_t)(end - p - 1));
-        p = end;
+dw_status gh_stargazer_row(dw_ctx *ctx, const dw_endpoint *ep, const dw_json *row, dw_row *extra, int32_t *skip) {
+    (void)ep;
+    const dw_json *id = gh_api->json_get(row, "user.id");
+    if (!id) {
+        gh_api->log(ctx, DW_LOG_WARN, "github: skipped a stargazer without a user (deleted account)");
+        *skip = 1;
+        return DW_OK;
     }
-    return NULL;
+    char *id_text = gh_api->json_text(id); /* a number stays a number */
+    if (!id_text) return gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
+    gh_api->row_set_json(extra, "user_id", id_text);
+    gh_api->free(id_text);
+    gh_api->row_set_string(extra, "user_login", gh_api->json_string(gh_api->json_get(row, "user.login")));
+    return DW_OK;
 }
 
 /* ------------------------------------------------------------ run helpers */
@@ -245,281 +225,109 @@ static void build_params(const gh_endpoint *e, const char *sort, const char **ou
     out[k] = NULL;
 }
 
-/* The user's watermark as plain text ("2024-01-01T00:00:00Z"), malloc'd. */
-static char *watermark_text(dw_ctx *ctx, const char *json) {
-    if (!json || !*json) return NULL;
-    dw_json *j = gh_api->json_parse(ctx, json, strlen(json));
-    const char *s = j ? gh_api->json_string(j) : NULL;
-    char *out = s ? strdup(s) : NULL;
-    if (j) gh_api->json_free(j);
-    return out;
+/* GitHub's answers that mean the token or the repository is wrong, as one
+ * line naming the repository and the permission (ABI 1.5 response
+ * actions; they win over retries and the generic HTTP message).  A rate
+ * limit 403 has another body and is waited out by the transport.  Strings
+ * are malloc'd into `msgs` (freed by the caller). */
+typedef struct gh_actions {
+    dw_response_action a[3];
+    char *msgs[3];
+} gh_actions;
+
+static int build_actions(const gh_config *cfg, const gh_endpoint *e, gh_actions *out) {
+    memset(out, 0, sizeof *out);
+    if (asprintf(&out->msgs[0],
+                 "the GitHub token cannot read '%s' of %s (403 Resource not accessible by personal access token): "
+                 "grant it %s",
+                 e->ep.name, cfg->owner_repo, e->scope) < 0 ||
+        asprintf(&out->msgs[1],
+                 "the GitHub token is not authorized for the organization of %s (403 SAML enforcement): "
+                 "authorize it for single sign-on in the token settings",
+                 cfg->owner_repo) < 0 ||
+        asprintf(&out->msgs[2],
+                 "GitHub repository %s was not found, or the token cannot see it (404 Not Found): check the "
+                 "repository name and the token's access",
+                 cfg->owner_repo) < 0)
+        return -1;
+    out->a[0] = (dw_response_action){.status = 403, .body_contains = "Resource not accessible",
+                                     .action = DW_RESPONSE_FAIL, .message = out->msgs[0]};
+    out->a[1] = (dw_response_action){.status = 403, .body_contains = "SAML enforcement", .action = DW_RESPONSE_FAIL,
+                                     .message = out->msgs[1]};
+    out->a[2] = (dw_response_action){.status = 404, .action = DW_RESPONSE_FAIL, .message = out->msgs[2]};
+    return 0;
 }
 
-/* -------------------------------------------------- endpoint-specific rows */
-
-/* Appends `item` to the page array, reshaped for its route.  Returns 0 when
- * the item is skipped, 1 when appended, -1 on OOM. */
-static int append_row(dw_ctx *ctx, const gh_endpoint *e, const dw_json *item, dwp_buf *page) {
-    if (e->route == GH_ROUTE_ISSUES) {
-        /* The issues list includes pull requests, marked by `pull_request`. */
-        const dw_json *pr = gh_api->json_get(item, "pull_request");
-        if (pr) {
-            char *t = gh_api->json_text(pr);
-            int is_null = t && !strcmp(t, "null");
-            gh_api->free(t);
-            if (!is_null) return 0;
-        }
-    }
-    char *text = gh_api->json_text(item);
-    if (!text) return -1;
-    size_t len = strlen(text);
-    if (len < 2 || text[0] != '{') {
-        gh_api->free(text);
-        return 0;
-    }
-    const char *lift[3][2] = {{NULL, NULL}, {NULL, NULL}, {NULL, NULL}};
-    if (e->route == GH_ROUTE_COMMITS) {
-        lift[0][0] = "created_at", lift[0][1] = "commit.author.date";
-        lift[1][0] = "committed_at", lift[1][1] = "commit.committer.date";
-    } else if (e->route == GH_ROUTE_STARGAZERS) {
-        if (!gh_api->json_string(gh_api->json_get(item, "user.id"))) {
-            gh_api->log(ctx, DW_LOG_WARN, "github: skipped a stargazer without a user (deleted account)");
-            gh_api->free(text);
-            return 0;
-        }
-        lift[0][0] = "user_id", lift[0][1] = "user.id";
-        lift[1][0] = "user_login", lift[1][1] = "user.login";
-    }
-    int rc = 1;
-    if (page->len > 1) rc = dwp_buf_add(page, ",", 1) ? 1 : -1;
-    if (rc > 0 && !lift[0][0]) rc = dwp_buf_add(page, text, len) ? 1 : -1;
-    if (rc > 0 && lift[0][0]) {
-        /* {"a":1} + lifted -> {"a":1,"created_at":"..."} */
-        rc = dwp_buf_add(page, text, len - 1) ? 1 : -1;
-        int empty = len == 2;
-        for (int i = 0; rc > 0 && lift[i][0]; i++) {
-            const dw_json *v = gh_api->json_get(item, lift[i][1]);
-            char *vt = v ? gh_api->json_text(v) : NULL;
-            if (!dwp_buf_printf(page, "%s\"%s\":%s", empty ? "" : ",", lift[i][0], vt ? vt : "null")) rc = -1;
-            empty = 0;
-            gh_api->free(vt);
-        }
-        if (rc > 0 && !dwp_buf_add(page, "}", 1)) rc = -1;
-    }
-    gh_api->free(text);
-    return rc;
+static void free_actions(gh_actions *a) {
+    for (int i = 0; i < 3; i++) free(a->msgs[i]);
 }
 
-/* One pass over a listing with one server-side filter.  Ascending
- * endpoints have one ("all", since=<last>); the descending commits list
- * has the reference's two windows: "older" (until=<earliest - 1 s>, what
- * an interrupted first sync did not reach) then "newer" (since=<last>). */
-typedef struct gh_window {
-    const char *name;  /* "all", "older", "newer" */
-    const char *param; /* NULL, "until", "since" */
-    char *value;       /* malloc'd */
-} gh_window;
-
-/* ISO-8601 UTC text moved by `delta` seconds, malloc'd; NULL if unparsable. */
-static char *shift_iso(const char *iso, long delta) {
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    const char *end = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (!end) return NULL;
-    time_t t = timegm(&tm) + delta;
-    struct tm out;
-    char buf[32];
-    if (!gmtime_r(&t, &out) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &out)) return NULL;
-    return strdup(buf);
-}
-
-static int plan_windows(dw_ctx *ctx, const gh_endpoint *e, const dw_run_inputs *in, gh_window w[2]) {
-    int n = 0;
-    char *last = in->use_incremental ? watermark_text(ctx, in->incremental_last_value) : NULL;
-    if (e->ep.sort_mode == DW_SORT_DESC && in->use_incremental) {
-        char *earliest = watermark_text(ctx, in->incremental_earliest_value);
-        /* `until` keeps rows at or before it: one second less keeps older ones only. */
-        char *until = earliest ? shift_iso(earliest, -1) : NULL;
-        free(earliest);
-        if (until) w[n++] = (gh_window){"older", "until", until};
-        if (last) w[n++] = (gh_window){"newer", "since", last};
-        if (n) return n;
-    }
-    w[n++] = (gh_window){"all", last ? "since" : NULL, last};
-    return n;
-}
-
-static char *first_url(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e, const dw_run_inputs *in,
-                       const gh_window *w) {
-    const char *params[16];
-    build_params(e, sort_for(e, in), params, 12);
-    size_t k = 0;
-    while (params[k]) k++;
-    char per_page[24];
-    snprintf(per_page, sizeof per_page, "%lld", (long long)cfg->per_page);
-    params[k++] = "per_page";
-    params[k++] = per_page;
-    if (w->param && w->value) {
-        params[k++] = w->param;
-        params[k++] = w->value;
-    }
-    params[k] = NULL;
-    return gh_api->url_build(ctx, cfg->repo_base, e->ep.path, params);
-}
-
-static dw_status save_position(dw_ctx *ctx, const char *window, const char *next) {
-    dwp_buf b = {0};
-    dwp_buf_printf(&b, "{\"window\":\"%s\",\"next_url\":", window);
-    dwp_buf_json_string(&b, next);
-    dwp_buf_add(&b, "}", 1);
-    dw_status st = b.oom ? gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory")
-                         : gh_api->state_save(ctx, b.data);
-    dwp_buf_free(&b);
-    return st;
-}
-
-/* Where a saved state says to continue: the window's index (or -1: start
- * over) and, in *url, the next page of this very repository (or NULL: the
- * window's first page). */
-static int resume_point(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e, const gh_window *w, int n,
-                        char **url) {
-    *url = NULL;
-    if (!gh_api->state_can_resume(ctx)) return -1;
-    const char *state = gh_api->state_load(ctx);
-    dw_json *j = state ? gh_api->json_parse(ctx, state, strlen(state)) : NULL;
-    const char *name = j ? gh_api->json_string(gh_api->json_get(j, "window")) : NULL;
-    const char *u = j ? gh_api->json_string(gh_api->json_get(j, "next_url")) : NULL;
-    int at = -1;
-    for (int i = 0; name && i < n; i++)
-        if (!strcmp(w[i].name, name)) at = i;
-    if (at >= 0 && u && strncmp(u, cfg->repo_base, strlen(cfg->repo_base)) != 0) at = -1;
-    if (at >= 0) {
-        *url = u ? strdup(u) : NULL;
-        gh_api->log(ctx, DW_LOG_INFO, "github: resuming '%s' in the %s window%s", e->ep.name, w[at].name,
-                    u ? " from the saved next page" : "");
-    } else if (state) {
-        gh_api->log(ctx, DW_LOG_WARN, "github: saved state for '%s' does not match this run or %s; starting over",
-                    e->ep.name, cfg->repo_base);
-    }
-    if (j) gh_api->json_free(j);
-    return at;
-}
-
-/* Pages through one window from `url` (owned), saving the next page after
- * each page's rows; once the window is done, saves the start of `then`. */
-static dw_status walk(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e, const gh_window *w, char *url,
-                      const gh_window *then) {
-    dw_status st = DW_OK;
-    while (url) {
-        if (gh_api->cancelled(ctx)) {
-            st = gh_api->fail(ctx, DW_ERR_CANCELLED, "github: stopped on request");
-            break;
-        }
-        dw_http_response *resp = NULL;
-        char *msg = NULL;
-        st = gh_get(ctx, cfg, url, e->ep.path, e->accept, &resp, &msg);
-        if (st != DW_OK) {
-            st = fail_status(ctx, cfg, e, st, msg);
-            free(msg);
-            break;
-        }
-        size_t len = 0;
-        const char *body = gh_api->http_body(resp, &len);
-        char *next = gh_link_next(gh_api->http_header(resp, "Link"));
-        dw_json *root = gh_api->json_parse(ctx, body, len);
-        size_t n = root ? gh_api->json_array_len(root) : 0;
-        if (!root || (n == 0 && strncmp(body, "[", 1) != 0)) {
-            st = gh_api->fail(ctx, DW_ERR_BAD_DATA, "github: %s answered something that is not a JSON array",
-                              e->ep.path);
-        } else {
-            dwp_buf page = {0};
-            dwp_buf_add(&page, "[", 1);
-            size_t kept = 0;
-            for (size_t i = 0; i < n && st == DW_OK; i++) {
-                int rc = append_row(ctx, e, gh_api->json_index(root, i), &page);
-                if (rc < 0) st = gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
-                kept += rc > 0;
-            }
-            dwp_buf_add(&page, "]", 1);
-            if (st == DW_OK && page.oom) st = gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
-            if (st == DW_OK && kept) st = gh_api->emit_json(ctx, page.data, page.len);
-            dwp_buf_free(&page);
-            /* Saved after the page's rows: a crash re-reads nothing twice. */
-            if (st == DW_OK && next) st = save_position(ctx, w->name, next);
-            if (st == DW_OK && !next && then) st = save_position(ctx, then->name, NULL);
-        }
-        if (root) gh_api->json_free(root);
-        gh_api->http_free(resp);
-        free(url);
-        url = st == DW_OK ? next : (free(next), NULL);
-    }
-    free(url);
-    return st;
-}
-
-static dw_status iterate(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *e, const dw_run_inputs *in) {
-    gh_window w[2];
-    int n = plan_windows(ctx, e, in, w);
-    char *url = NULL;
-    int start = in->reset_pipeline ? -1 : resume_point(ctx, cfg, e, w, n, &url);
-    if (start < 0) start = 0;
-    dw_status st = DW_OK;
-    for (int i = start; i < n && st == DW_OK; i++) {
-        if (!url && !(url = first_url(ctx, cfg, e, in, &w[i])))
-            st = gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
-        else
-            st = walk(ctx, cfg, e, &w[i], url, i + 1 < n ? &w[i + 1] : NULL);
-        url = NULL;
-    }
-    for (int i = 0; i < n; i++) free(w[i].value);
-    return st;
-}
-
-/* ------------------------------------------------------------- REST route */
-
-static dw_status run_rest(dw_ctx *ctx, const gh_config *cfg, const gh_endpoint *target, const dw_run_inputs *in) {
-    /* Copies of the catalog with the user's page size and this run's sort;
-     * the parents of fan-out endpoints are looked up among them. */
-    dw_endpoint eps[16];
-    const dw_endpoint *ptrs[16];
-    const char *params[16][12];
-    uint32_t n = gh_n_endpoints < 16 ? gh_n_endpoints : 16;
-    const dw_endpoint *run_ep = NULL;
-    for (uint32_t i = 0; i < n; i++) {
-        const gh_endpoint *e = &gh_endpoints[i];
-        eps[i] = e->ep;
-        eps[i].page_size = cfg->per_page;
-        build_params(e, sort_for(e, e == target ? in : NULL), params[i], 12);
-        eps[i].params = params[i];
-        ptrs[i] = &eps[i];
-        if (e == target) run_ep = &eps[i];
-    }
-    char **headers = gh_headers(cfg, target->accept);
-    if (!headers) return gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
-    dw_rest_client client = {.struct_size = sizeof client, .base_url = cfg->repo_base,
-                             .headers = (const char *const *)headers, .endpoints = ptrs, .n_endpoints = n};
-    dw_status st = gh_api->rest_run(ctx, &client, run_ep, in);
-    gh_headers_free(headers);
-    return st;
+/* "owner/name" in lower case (GitHub names ignore case): the resume scope,
+ * so a saved position of another repository is never continued. */
+static char *repo_scope(const gh_config *cfg) {
+    char *s = strdup(cfg->owner_repo);
+    for (char *c = s; c && *c; c++) *c = (char)tolower((unsigned char)*c);
+    return s;
 }
 
 /* ------------------------------------------------------------------- run */
 
 dw_status gh_run(dw_ctx *ctx, const dw_run_inputs *in) {
-    const gh_endpoint *e = gh_endpoint_find(in->schema_name);
-    if (!e)
+    const gh_endpoint *target = gh_endpoint_find(in->schema_name);
+    if (!target)
         return gh_api->fail(ctx, DW_ERR_NOT_FOUND,
                             "github has no schema '%s'; run 'dwhost describe github' for the list",
                             in->schema_name ? in->schema_name : "(none)");
-    if (in->use_incremental && in->incremental_field && !advertises(e, in->incremental_field))
-        return gh_api->fail(ctx, DW_ERR_CONFIG, "github: '%s' cannot sync incrementally on '%s'%s", e->ep.name,
+    if (in->use_incremental && in->incremental_field && !advertises(target, in->incremental_field))
+        return gh_api->fail(ctx, DW_ERR_CONFIG, "github: '%s' cannot sync incrementally on '%s'%s", target->ep.name,
                             in->incremental_field,
-                            e->ep.n_incremental_fields ? "; see 'dwhost describe github' for its fields"
-                                                       : " (GitHub offers no server-side filter for it)");
+                            target->ep.n_incremental_fields ? "; see 'dwhost describe github' for its fields"
+                                                            : " (GitHub offers no server-side filter for it)");
     gh_config cfg;
     dw_status st = gh_config_load(ctx, &cfg);
     if (st != DW_OK) return st;
-    st = e->route == GH_ROUTE_REST ? run_rest(ctx, &cfg, e, in) : iterate(ctx, &cfg, e, in);
+    /* Copies of the catalog with the user's page size, this run's sort and
+     * the error messages of this repository; the parents of fan-out
+     * endpoints are looked up among them. */
+    dw_endpoint eps[16];
+    const dw_endpoint *ptrs[16];
+    const char *params[16][12];
+    gh_actions actions[16];
+    uint32_t n = gh_n_endpoints < 16 ? gh_n_endpoints : 16;
+    const dw_endpoint *run_ep = NULL;
+    uint32_t built = 0;
+    for (; built < n; built++) {
+        const gh_endpoint *e = &gh_endpoints[built];
+        eps[built] = e->ep;
+        eps[built].page_size = cfg.per_page;
+        build_params(e, sort_for(e, e == target ? in : NULL), params[built], 12);
+        eps[built].params = params[built];
+        if (build_actions(&cfg, e, &actions[built]) != 0) {
+            free_actions(&actions[built]);
+            st = gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
+            break;
+        }
+        /* A fan-out child keeps its own actions (a pull request gone
+         * between the list and its reviews is not an error). */
+        if (!e->ep.parent) {
+            eps[built].response_actions = actions[built].a;
+            eps[built].n_response_actions = DW_COUNT(actions[built].a);
+        }
+        ptrs[built] = &eps[built];
+        if (e == target) run_ep = &eps[built];
+    }
+    char **headers = st == DW_OK ? gh_headers(&cfg, target->accept) : NULL;
+    char *scope = st == DW_OK ? repo_scope(&cfg) : NULL;
+    if (st == DW_OK && (!headers || !scope)) st = gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
+    if (st == DW_OK) {
+        dw_rest_client client = {.struct_size = sizeof client, .base_url = cfg.repo_base,
+                                 .headers = (const char *const *)headers, .endpoints = ptrs, .n_endpoints = n,
+                                 .resume_scope = scope};
+        st = gh_api->rest_run(ctx, &client, run_ep, in);
+    }
+    free(scope);
+    gh_headers_free(headers);
+    for (uint32_t i = 0; i < built; i++) free_actions(&actions[i]);
     gh_config_free(&cfg);
     return st;
 }

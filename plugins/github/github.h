@@ -1,8 +1,9 @@
 /*
  * github.h -- internals shared by the GitHub source's three files:
  *   source.c    descriptor, form, schemas, credential check
- *   settings.c  the endpoint catalog (declarative dw_endpoint + routing)
- *   github.c    the client: base URL, headers, run routing, row iterators
+ *   settings.c  the endpoint catalog (declarative dw_endpoint)
+ *   github.c    the client: base URL, headers, run (every schema through
+ *               the REST toolkit), the row hooks
  * Not part of any public interface.
  */
 #ifndef DW_GITHUB_H
@@ -16,19 +17,11 @@
 #define GH_API_VERSION "2022-11-28"
 #define GH_MAX_PER_PAGE 100
 
-/* How run() reaches an endpoint's rows (the guide's routing priority). */
-typedef enum gh_route {
-    GH_ROUTE_REST = 0,   /* generic: api->rest_run (top level or fan-out) */
-    GH_ROUTE_ISSUES,     /* custom: drops pull requests from the issues list */
-    GH_ROUTE_COMMITS,    /* custom: lifts commit.author/committer dates to the top */
-    GH_ROUTE_STARGAZERS  /* custom: star+json media type, lifts user.id */
-} gh_route;
-
-/* One endpoint: the declarative part the host runs, plus what only GitHub
- * needs to know. */
+/* One endpoint: the declarative part the host runs (rows GitHub-specific
+ * work changes go through ep.row_hook), plus what only GitHub needs to
+ * know. */
 typedef struct gh_endpoint {
     dw_endpoint ep;
-    gh_route route;
     const char *accept;   /* media type; NULL: application/vnd.github+json */
     const char *scope;    /* what the token needs, named in 403 messages */
     int sortable;         /* accepts sort=created|updated&direction=asc */
@@ -73,7 +66,14 @@ dw_status gh_get(dw_ctx *ctx, const gh_config *cfg, const char *url, const char 
 /* Runs one schema (github.c). */
 dw_status gh_run(dw_ctx *ctx, const dw_run_inputs *inputs);
 
-/* The URL of rel="next" in a Link header, malloc'd, or NULL. */
-char *gh_link_next(const char *link);
+/* Row hooks (ABI 1.6, github.c), for what a declaration cannot say:
+ *   gh_issue_row      drops the pull requests the issues list includes;
+ *   gh_commit_row     lifts commit.author.date / commit.committer.date to
+ *                     created_at / committed_at (partition, incremental);
+ *   gh_stargazer_row  lifts user.id / user.login to user_id / user_login
+ *                     (the primary key); skips a star of a deleted account. */
+dw_status gh_issue_row(dw_ctx *ctx, const dw_endpoint *ep, const dw_json *row, dw_row *extra, int32_t *skip);
+dw_status gh_commit_row(dw_ctx *ctx, const dw_endpoint *ep, const dw_json *row, dw_row *extra, int32_t *skip);
+dw_status gh_stargazer_row(dw_ctx *ctx, const dw_endpoint *ep, const dw_json *row, dw_row *extra, int32_t *skip);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * settings.c -- the GitHub endpoint catalog.  Everything about an endpoint
  * that is data lives here: path (relative to <base>/repos/<owner>/<name>),
- * static query, primary key, incremental fields and the server-side filter
- * each drives, sort, partition, paginator, fan-out.  Verified against the
+ * static query, primary key, incremental fields and the server-side filters
+ * each drives, sort, partition, paginator, fan-out, and the row hook of the
+ * three schemas whose rows need GitHub-specific work (github.c).  Every
+ * endpoint runs through the host's REST toolkit.  Verified against the
  * REST API reference; see api_inventory.md for the sources.
  */
 #include <string.h>
@@ -31,6 +33,12 @@ static const dw_incremental_field commit_fields[] = {
 };
 static const dw_incremental_param commit_params[] = {
     {"committed_at", "since", "iso8601"},
+};
+/* `until` keeps commits at or before it (ABI 1.6: the toolkit sends one
+ * second before the oldest commit synced, for the rows an interrupted
+ * first sync did not reach). */
+static const dw_incremental_param commit_until[] = {
+    {"committed_at", "until", "iso8601"},
 };
 
 static const char *const pk_id[] = {"id", NULL};
@@ -72,8 +80,9 @@ const gh_endpoint gh_endpoints[] = {
             .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_DATETIME,
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
             .supports_webhooks = 0, .should_sync_default = 1,
-            .has_duplicate_primary_keys = 1 /* sort=updated: an issue updated mid-sync comes again */},
-     .route = GH_ROUTE_ISSUES, .scope = "`repo` (classic, private repos) or Issues: read (fine-grained)",
+            .has_duplicate_primary_keys = 1 /* sort=updated: an issue updated mid-sync comes again */,
+            .row_hook = gh_issue_row /* drops pull requests */},
+     .scope = "`repo` (classic, private repos) or Issues: read (fine-grained)",
      .sortable = 1},
     {.ep = {GH_EP, .name = "pull_requests", .label = "Pull requests",
             .description = "Pull requests of the repository, oldest first.",
@@ -82,7 +91,7 @@ const gh_endpoint gh_endpoints[] = {
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
             .should_sync_default = 1,
             .has_duplicate_primary_keys = 1 /* page numbers over a live list: no snapshot */},
-     .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Pull requests: read (fine-grained)",
+     .scope = "`repo` (classic, private repos) or Pull requests: read (fine-grained)",
      .sortable = 1},
     {.ep = {GH_EP, .name = "pull_request_reviews", .label = "Pull request reviews",
             .description = "Reviews of every pull request (one request per pull request).",
@@ -92,7 +101,7 @@ const gh_endpoint gh_endpoints[] = {
             .include_from_parent = review_parent_fields, .max_pages_per_parent = 50,
             .should_sync_default = 0, .response_actions = reviews_gone,
             .n_response_actions = DW_COUNT(reviews_gone)},
-     .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Pull requests: read (fine-grained)"},
+     .scope = "`repo` (classic, private repos) or Pull requests: read (fine-grained)"},
     {.ep = {GH_EP, .name = "issue_comments", .label = "Issue comments",
             .description = "Comments on issues and pull requests of the repository.",
             .path = "/issues/comments", .primary_keys = pk_id,
@@ -102,7 +111,7 @@ const gh_endpoint gh_endpoints[] = {
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
             .should_sync_default = 1,
             .has_duplicate_primary_keys = 1 /* sort=updated: a comment edited mid-sync comes again */},
-     .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Issues: read (fine-grained)",
+     .scope = "`repo` (classic, private repos) or Issues: read (fine-grained)",
      .sortable = 1},
     /* Commits come newest first and accept no sort: descending. */
     {.ep = {GH_EP, .name = "commits", .label = "Commits",
@@ -110,19 +119,22 @@ const gh_endpoint gh_endpoints[] = {
             .path = "/commits", .primary_keys = pk_sha,
             .incremental_fields = commit_fields, .n_incremental_fields = DW_COUNT(commit_fields),
             .incremental_params = commit_params, .n_incremental_params = DW_COUNT(commit_params),
+            .incremental_until_params = commit_until, .n_incremental_until_params = DW_COUNT(commit_until),
             .sort_mode = DW_SORT_DESC, .partition_mode = DW_PARTITION_DATETIME,
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
             .should_sync_default = 1,
-            .has_duplicate_primary_keys = 1 /* newest first: a commit pushed mid-sync shifts the pages */},
-     .route = GH_ROUTE_COMMITS, .scope = "`repo` (classic, private repos) or Contents: read (fine-grained)"},
+            .has_duplicate_primary_keys = 1 /* newest first: a commit pushed mid-sync shifts the pages */,
+            .row_hook = gh_commit_row /* created_at, committed_at */},
+     .scope = "`repo` (classic, private repos) or Contents: read (fine-grained)"},
     {.ep = {GH_EP, .name = "stargazers", .label = "Stargazers",
             .description = "Users who starred the repository, with when they did.",
             .path = "/stargazers", .primary_keys = pk_user_id,
             .sort_mode = DW_SORT_ASC, .partition_mode = DW_PARTITION_DATETIME,
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_starred_at,
             .should_sync_default = 1,
-            .has_duplicate_primary_keys = 1 /* unstar + star again moves a user to the end */},
-     .route = GH_ROUTE_STARGAZERS, .accept = "application/vnd.github.star+json",
+            .has_duplicate_primary_keys = 1 /* unstar + star again moves a user to the end */,
+            .row_hook = gh_stargazer_row /* user_id, user_login */},
+     .accept = "application/vnd.github.star+json",
      .scope = "`repo` (classic, private repos) or Metadata: read (fine-grained)"},
     /* Releases come newest first and accept no sort or filter. */
     {.ep = {GH_EP, .name = "releases", .label = "Releases",
@@ -132,7 +144,7 @@ const gh_endpoint gh_endpoints[] = {
             .partition_format = DW_PARTITION_BY_MONTH, .partition_keys = part_created_at,
             .should_sync_default = 1,
             .has_duplicate_primary_keys = 1 /* newest first: a release published mid-sync shifts the pages */},
-     .route = GH_ROUTE_REST, .scope = "`repo` (classic, private repos) or Contents: read (fine-grained)"},
+     .scope = "`repo` (classic, private repos) or Contents: read (fine-grained)"},
 };
 
 const uint32_t gh_n_endpoints = DW_COUNT(gh_endpoints);

@@ -21,7 +21,7 @@
 
 _Static_assert(DW_MAGIC == 0x31485744u, "ABI break: DW_MAGIC changed");
 _Static_assert(DW_ABI_MAJOR == 1, "ABI major changed: every plugin must be rebuilt");
-_Static_assert(DW_ABI_MINOR >= 5, "ABI minor went backwards");
+_Static_assert(DW_ABI_MINOR >= 6, "ABI minor went backwards");
 
 /* Enum values cross the boundary as integers. */
 _Static_assert(DW_OK == 0, "ABI break: DW_OK changed");
@@ -194,7 +194,7 @@ DWH_OFF(dw_retry_policy, max_delay_ms, 12);
 DWH_OFF(dw_retry_policy, max_retry_after_s, 16);
 
 /* dw_http_request */
-DWH_SIZE(dw_http_request, 72);
+DWH_SIZE(dw_http_request, 80);
 DWH_OFF(dw_http_request, struct_size, 0);
 DWH_OFF(dw_http_request, method, 8);
 DWH_OFF(dw_http_request, url, 16);
@@ -204,6 +204,7 @@ DWH_OFF(dw_http_request, body, 40);
 DWH_OFF(dw_http_request, body_len, 48);
 DWH_OFF(dw_http_request, timeout_ms, 56);
 DWH_OFF(dw_http_request, retry, 64);
+DWH_OFF(dw_http_request, trusted_origins, 72); /* 1.6 */
 
 /* dw_paginator */
 DWH_SIZE(dw_paginator, 96);
@@ -228,7 +229,7 @@ DWH_OFF(dw_incremental_param, param, 8);
 DWH_OFF(dw_incremental_param, format, 16);
 
 /* dw_endpoint */
-DWH_SIZE(dw_endpoint, 208);
+DWH_SIZE(dw_endpoint, 232);
 DWH_OFF(dw_endpoint, struct_size, 0);
 DWH_OFF(dw_endpoint, name, 8);
 DWH_OFF(dw_endpoint, label, 16);
@@ -258,6 +259,9 @@ DWH_OFF(dw_endpoint, should_sync_default, 180);
 DWH_OFF(dw_endpoint, has_duplicate_primary_keys, 184); /* 1.4 */
 DWH_OFF(dw_endpoint, response_actions, 192);         /* 1.5 */
 DWH_OFF(dw_endpoint, n_response_actions, 200);       /* 1.5 */
+DWH_OFF(dw_endpoint, row_hook, 208);                 /* 1.6 */
+DWH_OFF(dw_endpoint, incremental_until_params, 216); /* 1.6 */
+DWH_OFF(dw_endpoint, n_incremental_until_params, 224); /* 1.6 */
 
 /* dw_response_action (1.5, frozen) */
 DWH_SIZE(dw_response_action, 32);
@@ -267,13 +271,15 @@ DWH_OFF(dw_response_action, action, 16);
 DWH_OFF(dw_response_action, message, 24);
 
 /* dw_rest_client */
-DWH_SIZE(dw_rest_client, 48);
+DWH_SIZE(dw_rest_client, 64);
 DWH_OFF(dw_rest_client, struct_size, 0);
 DWH_OFF(dw_rest_client, base_url, 8);
 DWH_OFF(dw_rest_client, headers, 16);
 DWH_OFF(dw_rest_client, retry, 24);
 DWH_OFF(dw_rest_client, endpoints, 32);
 DWH_OFF(dw_rest_client, n_endpoints, 40);
+DWH_OFF(dw_rest_client, trusted_origins, 48); /* 1.6 */
+DWH_OFF(dw_rest_client, resume_scope, 56);    /* 1.6 */
 
 /* dw_host_api */
 DWH_SIZE(dw_host_api, 344);

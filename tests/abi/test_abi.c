@@ -2,7 +2,8 @@
  * in this host, report their ABI, list their schema and read rows; a 1.3
  * plugin gets what its init() stored back through api->plugin_data in
  * every operation; a 1.4 REST plugin's shorter endpoints list, and its
- * paginator kind 6 (AUTO, 1.5) is refused naming the ABI it needs.  The
+ * paginator kind 6 (AUTO, 1.5) is refused naming the ABI it needs; a 1.5
+ * REST plugin's endpoint (no row hook, 1.6) lists.  The
  * layout asserts (abi_layout*.c) are compiled into this test, so a layout
  * change fails the build before it gets here. */
 #include <setjmp.h>
@@ -30,7 +31,7 @@ static dw_status collect(void *ud, dw_ctx *ctx, json_object *row) {
 static void test_1_0_plugin_loads_and_reads(void **state) {
     const char *dirs[] = {ABIT_DIR};
     dwh_registry *r = dwh_registry_new();
-    assert_int_equal(dwh_registry_scan(r, dirs, 1), 4);
+    assert_int_equal(dwh_registry_scan(r, dirs, 1), 5);
     size_t nr = 0;
     dwh_rejection *rej = dwh_registry_rejections(r, &nr);
     if (nr) fail_msg("%s: %s", rej[0].path, rej[0].message);
@@ -181,12 +182,36 @@ static void test_1_4_rest_plugin(void **state) {
     dwh_registry_free(r);
 }
 
+/* A 1.5 REST plugin: its 208-byte dw_endpoint (no row_hook, no
+ * incremental_until_params) lists with its 1.5 auto paginator; reading it
+ * over HTTP (its 48-byte dw_rest_client: no trusted origins, the origin
+ * rule applies) is in tests/transport/test_rest_cli.py. */
+static void test_1_5_rest_plugin(void **state) {
+    (void)state;
+    dwh_registry *r;
+    dwh_plugin *p = load("abit_v15", &r);
+    unsigned major = 9, minor = 9;
+    dwh_plugin_abi(p, &major, &minor);
+    assert_int_equal(minor, 5);
+    json_object *schemas = NULL;
+    dwh_op_result res = dwh_op_list_schemas(p, NULL, NULL, NULL, NULL, &schemas);
+    if (res.code != DW_OK) fail_msg("list_schemas: %s", res.message);
+    dwh_op_result_free(&res);
+    assert_int_equal(json_object_array_length(schemas), 1);
+    json_object *name = json_object_object_get(json_object_array_get_idx(schemas, 0), "name");
+    assert_string_equal(json_object_get_string(name), "items");
+    json_object_put(schemas);
+    dwh_plugin_unref(p);
+    dwh_registry_free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_1_0_plugin_loads_and_reads),
         cmocka_unit_test(test_1_2_plugin_loads_and_reads),
         cmocka_unit_test(test_1_3_plugin_data),
         cmocka_unit_test(test_1_4_rest_plugin),
+        cmocka_unit_test(test_1_5_rest_plugin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

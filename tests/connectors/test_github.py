@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""The github source through the real CLI against tests/servers/fake_github.py:
-Link-header pagination, routing (issues without pull requests, commits and
-stargazers reshaped, reviews fanned out from pull requests with parent
-fields), resume from a saved next URL, incremental second runs with the
+"""The github source through the real CLI against tests/servers/fake_github.py,
+which writes next links as github.com does (/repositories/<id>/...):
+Link-header pagination, row hooks (issues without pull requests, commits and
+stargazers reshaped), reviews fanned out from pull requests with parent
+fields, resume of issues, commits and stargazers from the saved next URL
+(never from another repository's), incremental second runs with the
 server-side `since`, primary and secondary rate limits (waits, then
 succeeds), and auth failures with one friendly line and no token."""
 
@@ -17,7 +19,7 @@ LIMITED = "ghp_fakeLimitedToken0123456"
 BLOCKED = "ghp_fakeBlockedToken0123456"
 c = Checks()
 
-with FakeServer("fake_github.py") as gh:
+with FakeServer("fake_github.py", "--other-repo", "octo-org/other-repo") as gh:
     cfg = {"personal_access_token": TOKEN, "repository": "octo-org/octo-repo", "api_base_url": gh.url, "per_page": 25}
 
     # -- pagination and the issues route --------------------------------------
@@ -73,23 +75,44 @@ with FakeServer("fake_github.py") as gh:
     c.expect(all(r["headers"].get("accept") == "application/vnd.github.star+json" for r in gh.requests("/stargazers")),
              "stargazers: star+json media type not asked for")
 
-    # -- resume from the saved next URL --------------------------------------------
+    # -- resume from the saved next URL, as GitHub writes it ------------------------
+    # (/repositories/<id>/<list>?...&page=N: the plugin's own pager threw such
+    # a URL away and started over every time)
     with tempfile.TemporaryDirectory() as d:
         state = os.path.join(d, "state.json")
-        gh.clear()
+        for schema, part, total, key in (("issues", 60, 180, "id"), ("commits", 60, 230, "sha"),
+                                         ("stargazers", 60, 130, "user_id")):
+            gh.clear()
+            rc1, first, err1 = read("github", cfg, schema, "--limit", str(part), "--state-out", state)
+            c.expect(rc1 == 0 and len(first) == part, "resume %s: first part exit %d, %d rows %s"
+                     % (schema, rc1, len(first), err1[-300:]))
+            with open(state) as f:
+                saved = f.read()
+            c.expect("/repositories/1296269/" in saved.replace("\\/", "/") and "page=" in saved,
+                     "resume %s: state holds no next URL: %s" % (schema, saved))
+            gh.clear()
+            rc2, second, err2 = read("github", cfg, schema, "--state-in", state)
+            reqs = gh.requests("/" + schema)
+            c.expect(rc2 == 0, "resume %s: second part exit %d %s" % (schema, rc2, err2[-300:]))
+            c.expect(reqs and reqs[0]["path"].startswith("/repositories/1296269/")
+                     and query(reqs[0]).get("page") not in (None, "1"),
+                     "resume %s: restarted from page 1: %s" % (schema, reqs[:1]))
+            ids = {r[key] for r in first} | {r[key] for r in second}
+            c.expect(len(ids) == total, "resume %s: %d distinct rows after resuming, want %d" % (schema, len(ids), total))
+            c.expect(len(first) + len(second) - len(ids) < 25, "resume %s: more than one page read twice" % schema)
+
+        # the saved state of octo-repo is not continued for another repository:
+        # the state names its repository, whatever its URL looks like
         rc1, first, err1 = read("github", cfg, "issues", "--limit", "60", "--state-out", state)
-        c.expect(rc1 == 0 and len(first) == 60, "resume: first part exit %d, %d rows %s" % (rc1, len(first), err1))
-        with open(state) as f:
-            saved = f.read()
-        c.expect('"next_url"' in saved and "page=" in saved, "resume: state holds no next URL: %s" % saved)
         gh.clear()
-        rc2, second, err2 = read("github", cfg, "issues", "--state-in", state)
+        other = dict(cfg, repository="octo-org/other-repo")
+        rc2, rows, err2 = read("github", other, "issues", "--state-in", state, "--log-level", "warn")
         reqs = gh.requests("/issues")
-        c.expect(rc2 == 0, "resume: second part exit %d %s" % (rc2, err2))
-        c.expect(reqs and query(reqs[0]).get("page") not in (None, "1"), "resume: restarted from page 1")
-        ids = {r["id"] for r in first} | {r["id"] for r in second}
-        c.expect(len(ids) == 180, "resume: %d distinct issues after resuming, want 180" % len(ids))
-        c.expect(len(first) + len(second) - len(ids) < 25, "resume: more than one page read twice")
+        c.expect(rc2 == 0 and len(rows) == 180, "other repository: exit %d, %d rows %s" % (rc2, len(rows), err2[-300:]))
+        c.expect(reqs and reqs[0]["path"] == "/repos/octo-org/other-repo/issues" and "page" not in query(reqs[0])
+                 and not any(r["path"].startswith("/repositories/1296269/") for r in reqs),
+                 "other repository: used octo-repo's saved page: %s" % [r["path"] for r in reqs[:2]])
+        c.expect("resume scope" in err2, "other repository: no warning that the state was not used: %r" % err2[-300:])
 
     # -- incremental: the second run sends since and returns only newer rows -----
     rc, rows, err = read("github", cfg, "issues", "--incremental-field", "updated_at")
@@ -110,7 +133,9 @@ with FakeServer("fake_github.py") as gh:
     gh.clear()
     rc, rows, err = read("github", cfg, "commits", "--incremental-field", "committed_at", "--last-value", last)
     c.expect(rc == 0 and query(gh.requests("/commits")[0]).get("since") == last, "commits incremental: since")
-    c.expect(len(rows) == 3 and all(r["committed_at"] >= last for r in rows), "commits incremental: %d rows" % len(rows))
+    # newest first: the walk stops at the commit at the last value, which the
+    # previous run synced (the REST toolkit's descending rule)
+    c.expect(len(rows) == 2 and all(r["committed_at"] > last for r in rows), "commits incremental: %d rows" % len(rows))
 
     # Descending commits: an earliest value (an interrupted first sync) reads the
     # older window first (until = earliest - 1 s), then the newer one.
@@ -156,7 +181,11 @@ with FakeServer("fake_github.py") as gh:
     rc, doc, err = check("github", lim, "--schema", "issues")
     c.expect(rc == 5 and "Issues: read" in doc.get("message", ""), "403 with schema: exit %d %s" % (rc, doc))
     rc, rows, err = read("github", lim, "issue_comments")
-    c.expect(rc == 5 and "403" in err, "403 at read time: exit %d %r" % (rc, err[-300:]))
+    c.expect(rc == 5 and "403" in err and "cannot read 'issue_comments' of octo-org/octo-repo" in err
+             and "Issues: read" in err and err.count("\n") <= 3, "403 at read time: exit %d %r" % (rc, err[-300:]))
+    rc, rows, err = read("github", dict(cfg, repository="octo-org/nope"), "commits")
+    c.expect(rc == 1 and "GitHub repository octo-org/nope was not found" in err and err.count("\n") <= 3,
+             "404 at read time: exit %d %r" % (rc, err[-300:]))
     blocked = dict(cfg, personal_access_token=BLOCKED)
     rc, doc, err = check("github", blocked)
     c.expect(rc == 0 and any("403" in w for w in doc.get("warnings", [])),

@@ -12,9 +12,13 @@ reference documents it (https://docs.github.com/rest):
   GET /repos/{owner}/{repo}/stargazers            application/vnd.github.star+json adds starred_at
   GET /repos/{owner}/{repo}/releases              newest first
 Lists are bare JSON arrays paginated with per_page (default 30, max 100) and
-page, with a Link header (rel="next", "last", "first", "prev").  Every answer
-carries the x-ratelimit-* headers.  An optional --prefix (e.g. /api/v3) makes
-it look like GitHub Enterprise Server.
+page, with a Link header (rel="next", "last", "first", "prev") whose URLs
+name the repository by id, as github.com and GHES write them:
+<http://host/repositories/1296269/issues?per_page=25&page=2>; rel="next".
+GET /repositories/{id}/... serves the same lists.  Every answer carries the
+x-ratelimit-* headers.  An optional --prefix (e.g. /api/v3) makes it look
+like GitHub Enterprise Server; --other-repo OWNER/NAME serves a second
+repository (id 1296270) with the same data.
 
 Tokens (Authorization: Bearer|token <t>): --token is allowed everything,
 --limited-token gets 403 "Resource not accessible by personal access token"
@@ -31,6 +35,7 @@ GET /_control/requests: the request log.
 
 import hashlib
 import math
+import re
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -50,6 +55,11 @@ def iso(dt):
 class GithubState(FakeState):
     def configure(self, a):
         self.owner, self.repo, self.prefix = a.owner, a.repo, a.prefix.rstrip("/")
+        # (owner, name, id) of each repository served, by id
+        self.repos = {1296269: (a.owner, a.repo, 1296269)}
+        if a.other_repo:
+            o2, r2 = a.other_repo.split("/", 1)
+            self.repos[1296270] = (o2, r2, 1296270)
         self.token, self.limited, self.blocked = a.token, a.limited_token, a.blocked_token
         self.base_api = None  # set per request from the Host header
         self.issues = []
@@ -120,11 +130,13 @@ class GithubHandler(FakeHandler):
                 "events_url": u + "/events{/privacy}", "received_events_url": u + "/received_events",
                 "type": "User", "site_admin": False, "user_view_type": "public"}
 
+    cur = None  # (owner, name, id) of the repository the request names
+
     def repo_url(self, rest=""):
-        return self.api_url("/repos/%s/%s%s" % (self.state.owner, self.state.repo, rest))
+        return self.api_url("/repos/%s/%s%s" % (self.cur[0], self.cur[1], rest))
 
     def html(self, rest=""):
-        return "https://github.com/%s/%s%s" % (self.state.owner, self.state.repo, rest)
+        return "https://github.com/%s/%s%s" % (self.cur[0], self.cur[1], rest)
 
     def issue_obj(self, it):
         n = it["number"]
@@ -214,8 +226,9 @@ class GithubHandler(FakeHandler):
 
     def repo_obj(self):
         s = self.state
-        return {"id": 1296269, "node_id": "MDEwOlJlcG9zaXRvcnkxMjk2MjY5", "name": s.repo,
-                "full_name": "%s/%s" % (s.owner, s.repo), "owner": self.user(1, s.owner), "private": False,
+        owner, name, rid = self.cur
+        return {"id": rid, "node_id": "MDEwOlJlcG9zaXRvcnk%d" % rid, "name": name,
+                "full_name": "%s/%s" % (owner, name), "owner": self.user(1, owner), "private": False,
                 "html_url": self.html(), "url": self.repo_url(), "default_branch": "main",
                 "created_at": iso(T0), "updated_at": iso(s.clock), "pushed_at": iso(s.clock),
                 "stargazers_count": len(s.stars), "open_issues_count": sum(1 for i in s.issues if i["state"] == "open"),
@@ -233,7 +246,7 @@ class GithubHandler(FakeHandler):
         h.update(headers or {})
         return status, {"message": message, "documentation_url": doc, "status": str(status)}, h
 
-    def page(self, items, query, path):
+    def page(self, items, query, rest):
         q = dict(query)
         try:
             per_page = max(1, min(100, int(q.get("per_page", 30))))
@@ -245,8 +258,10 @@ class GithubHandler(FakeHandler):
         links = []
 
         def link(p, rel):
+            # as GitHub writes them: the repository by id, not by name
             qq = [(k, v) for k, v in query if k != "page"] + [("page", str(p))]
-            links.append('<%s%s?%s>; rel="%s"' % (self.api_url(), path, urlencode(qq), rel))
+            links.append('<%s?%s>; rel="%s"' % (self.api_url("/repositories/%d%s" % (self.cur[2], rest)),
+                                                 urlencode(qq), rel))
 
         if page > 1:
             link(page - 1, "prev")
@@ -307,25 +322,31 @@ class GithubHandler(FakeHandler):
         denied = self.auth(path)
         if denied:
             return denied
-        base = "/repos/%s/%s" % (s.owner, s.repo)
-        if not (path == base or path.startswith(base + "/")):
+        m = re.match(r"^/repositories/(\d+)(?P<rest>/.*)?$", path)
+        if m:
+            self.cur = s.repos.get(int(m.group(1)))
+        else:
+            m = re.match(r"^/repos/([^/]+)/([^/]+)(?P<rest>/.*)?$", path)
+            self.cur = next((r for r in s.repos.values() if m and (r[0].lower(), r[1].lower()) ==
+                             (m.group(1).lower(), m.group(2).lower())), None)
+        if not self.cur:
             return self.error(404, "Not Found")
-        rest = path[len(base):]
+        rest = m.group("rest") or ""
         q = dict(query)
         with s.lock:
             if rest == "":
                 return 200, self.repo_obj(), self.rate_headers()
             if rest == "/issues":
-                return self.list_issues(q, query, path, prs_only=False)
+                return self.list_issues(q, query, rest, prs_only=False)
             if rest == "/pulls":
-                return self.list_issues(q, query, path, prs_only=True)
+                return self.list_issues(q, query, rest, prs_only=True)
             if rest == "/issues/comments":
                 rows = list(s.comments)
                 if q.get("since"):
                     rows = [c for c in rows if c["updated_at"] >= q["since"]]
                 key = {"updated": "updated_at"}.get(q.get("sort"), "created_at")
                 rows.sort(key=lambda c: (c[key], c["id"]), reverse=bool(q.get("sort")) and q.get("direction") == "desc")
-                return self.page([self.comment_obj(c) for c in rows], query, path)
+                return self.page([self.comment_obj(c) for c in rows], query, rest)
             if rest.startswith("/pulls/") and rest.endswith("/reviews"):
                 try:
                     n = int(rest.split("/")[2])
@@ -333,25 +354,25 @@ class GithubHandler(FakeHandler):
                     return self.error(404, "Not Found")
                 if n not in s.reviews:
                     return self.error(404, "Not Found")
-                return self.page([self.review_obj(n, r) for r in s.reviews[n]], query, path)
+                return self.page([self.review_obj(n, r) for r in s.reviews[n]], query, rest)
             if rest == "/commits":
                 rows = sorted(s.commits, key=lambda c: c["committed"], reverse=True)
                 if q.get("since"):
                     rows = [c for c in rows if c["committed"] >= q["since"]]
                 if q.get("until"):
                     rows = [c for c in rows if c["committed"] <= q["until"]]
-                return self.page([self.commit_obj(c) for c in rows], query, path)
+                return self.page([self.commit_obj(c) for c in rows], query, rest)
             if rest == "/stargazers":
                 star = "star+json" in (self.headers.get("Accept") or "")
                 rows = [{"starred_at": st["starred_at"], "user": self.user(st["user"])} if star
                         else self.user(st["user"]) for st in s.stars]
-                return self.page(rows, query, path)
+                return self.page(rows, query, rest)
             if rest == "/releases":
                 rows = sorted(s.releases, key=lambda r: r["created_at"], reverse=True)
-                return self.page([self.release_obj(r) for r in rows], query, path)
+                return self.page([self.release_obj(r) for r in rows], query, rest)
         return self.error(404, "Not Found")
 
-    def list_issues(self, q, query, path, prs_only):
+    def list_issues(self, q, query, rest, prs_only):
         s = self.state
         state = q.get("state", "open")
         if state not in ("open", "closed", "all"):
@@ -377,7 +398,7 @@ class GithubHandler(FakeHandler):
         key = {"created": "created_at", "updated": "updated_at", "comments": "comments"}.get(sort, "created_at")
         rows.sort(key=lambda i: (i[key], i["number"]), reverse=desc)
         conv = self.pull_obj if prs_only else self.issue_obj
-        return self.page([conv(i) for i in rows], query, path)
+        return self.page([conv(i) for i in rows], query, rest)
 
     def control(self, cmd):
         out = super().control(cmd)
@@ -409,6 +430,7 @@ def add_args(ap):
     ap.add_argument("--owner", default="octo-org")
     ap.add_argument("--repo", default="octo-repo")
     ap.add_argument("--prefix", default="", help="path prefix, e.g. /api/v3 (GitHub Enterprise Server)")
+    ap.add_argument("--other-repo", default="", help="OWNER/NAME of a second repository (id 1296270), same data")
     ap.add_argument("--token", default="ghp_fakeGoodToken0123456789")
     ap.add_argument("--limited-token", default="ghp_fakeLimitedToken0123456")
     ap.add_argument("--blocked-token", default="ghp_fakeBlockedToken0123456",

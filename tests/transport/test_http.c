@@ -442,6 +442,78 @@ static void test_redirects(void **st) {
     fx_free(f);
 }
 
+/* The origin rule for redirects (ABI 1.6): a redirect to another origin
+ * (here a second server on another port, then the same server under
+ * another host name) is refused with one line naming both origins and the
+ * target sees nothing; a trusted origin is followed without the
+ * credentials; a trusted origin that names no origin is a config error. */
+static void test_redirect_origin_rule(void **st) {
+    (void)st;
+    ts_server other;
+    ts_start(&other);
+    ts_script(&other, "{\"/x\": [{\"json\": {\"cdn\": true}}]}");
+    char script[512];
+    snprintf(script, sizeof script,
+             "{\"/go\": [{\"status\": 302, \"headers\": {\"Location\": \"%s/x?sig=abc\"}}],"
+             " \"/alias\": [{\"status\": 307, \"headers\": {\"Location\": \"http://localhost:%d/x\"}}]}",
+             other.base, srv.port);
+    ts_script(&srv, script);
+    char want_to[96], want_from[96];
+    snprintf(want_to, sizeof want_to, "on another origin (http://127.0.0.1:%d)", other.port);
+    snprintf(want_from, sizeof want_from, "than the request's (http://127.0.0.1:%d)", srv.port);
+
+    fixture *f = fx_new(1, 0);
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/go", NULL, 0, &r), DW_ERR_SSRF);
+    assert_null(r);
+    if (!strstr(f->ctx.error, want_to) || !strstr(f->ctx.error, want_from)) fail_msg("%s", f->ctx.error);
+    assert_null(strchr(f->ctx.error, '\n'));
+    assert_int_equal(ts_request_count(&other), 0);
+    json_object *lines = http_lines();
+    assert_int_equal(json_object_array_length(lines), 2);
+    assert_string_equal(ts_str(json_object_array_get_idx(lines, 1), "error_class"), "origin_refused");
+    json_object_put(lines);
+    fx_free(f);
+
+    /* Another host name is another origin, even for the same address. */
+    f = fx_new(1, 0);
+    assert_int_equal(get(f, "/alias", NULL, 0, &r), DW_ERR_SSRF);
+    snprintf(want_to, sizeof want_to, "on another origin (http://localhost:%d)", srv.port);
+    if (!strstr(f->ctx.error, want_to)) fail_msg("%s", f->ctx.error);
+    fx_free(f);
+
+    /* Trusted: followed, without the Authorization header. */
+    f = fx_new(1, 0);
+    char url[128];
+    snprintf(url, sizeof url, "%s/go", srv.base);
+    const char *headers[] = {"Authorization: Bearer " TOKEN, "X-Api-Key: k3y-value-0001", "Accept: x/y", NULL};
+    const char *trusted[] = {other.base, NULL};
+    dw_http_request req = {.struct_size = sizeof req, .url = url, .headers = headers, .trusted_origins = trusted};
+    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
+    assert_int_equal(dwh_http_response_status(r), 200);
+    dwh_http_response_free(r);
+    json_object *reqs = ts_requests(&other);
+    assert_int_equal(json_object_array_length(reqs), 1);
+    json_object *h = NULL;
+    json_object_object_get_ex(json_object_array_get_idx(reqs, 0), "headers", &h);
+    assert_null(ts_str(h, "authorization"));
+    assert_null(ts_str(h, "x-api-key"));
+    assert_string_equal(ts_str(h, "accept"), "x/y");
+    json_object_put(reqs);
+    fx_free(f);
+
+    /* A trusted origin that is not one: refused before any request. */
+    f = fx_new(1, 0);
+    const char *junk[] = {"cdn.example.com", NULL};
+    req.trusted_origins = junk;
+    ts_script(&srv, "{}");
+    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_CONFIG);
+    assert_non_null(strstr(f->ctx.error, "trusted origin 'cdn.example.com' is not an origin"));
+    assert_int_equal(ts_request_count(&srv), 0);
+    fx_free(f);
+    ts_stop(&other);
+}
+
 static void test_malformed_json_and_headers(void **st) {
     (void)st;
     fixture *f = fx_new(0, 1);
@@ -572,6 +644,7 @@ int main(void) {
         cmocka_unit_test(test_non_retryable_map),
         cmocka_unit_test(test_ssrf_guard),
         cmocka_unit_test(test_redirects),
+        cmocka_unit_test(test_redirect_origin_rule),
         cmocka_unit_test(test_malformed_json_and_headers),
         cmocka_unit_test(test_counters_collect),
         cmocka_unit_test(test_check_retry_ceiling),

@@ -81,7 +81,8 @@ static void test_ssrf_policy(void **st) {
     assert_true(dwh_addr_parse("169.254.169.254", &ss));
     dwh_addr_set_port(&ss, 80);
     assert_false(dwh_ssrf_allowed(&listed, (struct sockaddr *)&ss, why, sizeof why));
-    assert_string_equal(why, "169.254.169.254:80 is a cloud metadata address");
+    assert_string_equal(why, "169.254.169.254:80 is a cloud metadata address (refused even when internal hosts are "
+                             "allowed)");
     assert_true(dwh_addr_parse("::ffff:10.0.0.1", &ss));
     dwh_addr_set_port(&ss, 443);
     assert_false(dwh_ssrf_allowed(&listed, (struct sockaddr *)&ss, why, sizeof why));
@@ -283,13 +284,74 @@ static void test_watermarks(void **st) {
     assert_null(dwh_incremental_format("{\"a\":1}", "unix"));
 }
 
+/* Cloud metadata services hand out the machine's own credentials: refused
+ * under every policy (allow_internal, an allow-list naming them exactly),
+ * in every spelling of the address, and by their well-known names. */
+static void test_metadata_always_refused(void **st) {
+    (void)st;
+    const char *addrs[] = {"169.254.169.254", "169.254.170.2", "169.254.170.23", "100.100.100.200", "192.0.0.192",
+                           "fd00:ec2::254", "fd00:ec2::23", "::ffff:169.254.169.254", "::ffff:100.100.100.200",
+                           "::169.254.169.254", "64:ff9b::a9fe:a9fe", "[fd00:ec2::254]", NULL};
+    for (int i = 0; addrs[i]; i++) {
+        struct sockaddr_storage ss;
+        assert_true(dwh_addr_parse(addrs[i], &ss));
+        dwh_addr_set_port(&ss, 80);
+        char addr[80], why[200];
+        dwh_addr_format((struct sockaddr *)&ss, addr, sizeof addr);
+        const char *listed[] = {addr, NULL};
+        dwh_ssrf_policy everything = {.allow_internal = 1, .allow_list = listed};
+        if (dwh_addr_classify((struct sockaddr *)&ss) != DWH_ADDR_METADATA) fail_msg("%s is not metadata", addrs[i]);
+        if (dwh_ssrf_allowed(&everything, (struct sockaddr *)&ss, why, sizeof why))
+            fail_msg("%s allowed with allow_internal", addrs[i]);
+        assert_non_null(strstr(why, "is a cloud metadata address (refused even when internal hosts are allowed)"));
+    }
+    /* Neighbours stay ordinary internal addresses, allowed with allow_internal. */
+    assert_int_equal(cls("169.254.169.253"), DWH_ADDR_LINK_LOCAL);
+    assert_int_equal(cls("100.100.100.201"), DWH_ADDR_CGNAT);
+    assert_int_equal(cls("fd00:ec2::1"), DWH_ADDR_PRIVATE);
+    assert_true(dwh_ssrf_name_is_metadata("metadata.google.internal"));
+    assert_true(dwh_ssrf_name_is_metadata("METADATA.Google.Internal."));
+    assert_true(dwh_ssrf_name_is_metadata("metadata"));
+    assert_true(dwh_ssrf_name_is_metadata("metadata.goog"));
+    assert_true(dwh_ssrf_name_is_metadata("instance-data.ec2.internal"));
+    assert_false(dwh_ssrf_name_is_metadata("metadata.example.com"));
+    assert_false(dwh_ssrf_name_is_metadata("api.github.com"));
+    assert_false(dwh_ssrf_name_is_metadata(NULL));
+}
+
+/* Origins: scheme, host (any case) and port (the default one written). */
+static void test_url_origin(void **st) {
+    (void)st;
+    char *o = dwh_url_origin("HTTPS://API.GitHub.com/repos/x?page=2");
+    assert_string_equal(o, "https://api.github.com:443");
+    free(o);
+    o = dwh_url_origin("http://[::1]:8080/a");
+    assert_string_equal(o, "http://[::1]:8080");
+    free(o);
+    assert_null(dwh_url_origin("/relative/path"));
+    assert_null(dwh_url_origin(NULL));
+    assert_true(dwh_url_same_origin("https://api.github.com/a", "https://API.github.com:443/b?c=d"));
+    assert_false(dwh_url_same_origin("https://api.github.com/a", "http://api.github.com/a"));
+    assert_false(dwh_url_same_origin("https://api.github.com/a", "https://api.github.com:8443/a"));
+    assert_false(dwh_url_same_origin("https://api.github.com/a", "https://uploads.github.com/a"));
+    assert_false(dwh_url_same_origin("https://api.github.com/a", "not a url"));
+    const char *trusted[] = {"https://cdn.example.com", "http://127.0.0.1:9000/", NULL};
+    assert_true(dwh_url_origin_in("https://api.x.com/p", "https://api.x.com:443", trusted));
+    assert_true(dwh_url_origin_in("https://CDN.example.com:443/f.csv", "https://api.x.com:443", trusted));
+    assert_true(dwh_url_origin_in("http://127.0.0.1:9000/f", "https://api.x.com:443", trusted));
+    assert_false(dwh_url_origin_in("http://127.0.0.1:9001/f", "https://api.x.com:443", trusted));
+    assert_false(dwh_url_origin_in("https://cdn.example.com.evil.io/", "https://api.x.com:443", trusted));
+    assert_false(dwh_url_origin_in("https://evil.io/", "https://api.x.com:443", NULL));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ssrf_classes),      cmocka_unit_test(test_ssrf_policy),
         cmocka_unit_test(test_retry_resolve),     cmocka_unit_test(test_retry_classify),
         cmocka_unit_test(test_retry_server_waits), cmocka_unit_test(test_retry_backoff),
         cmocka_unit_test(test_url_redact),        cmocka_unit_test(test_link_header),
-        cmocka_unit_test(test_watermarks),
+        cmocka_unit_test(test_watermarks),        cmocka_unit_test(test_metadata_always_refused),
+        cmocka_unit_test(test_url_origin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,11 +105,59 @@ static void log_lines_mask_url_credentials(void **state) {
     free(buf);
 }
 
+/* A secret a server echoes into an error body is masked however the body
+ * spells it: JSON-escaped as Rails, Go or Python write it ("\u003c" for
+ * '<', "\/" for '/', \uXXXX for any character, surrogate pairs),
+ * percent-encoded in either hex case, form-encoded ('+' for a space),
+ * partly encoded, or a mix; text that only looks alike is left alone. */
+static void secret_spellings_are_masked(void **state) {
+    (void)state;
+    dwh_secrets *s = dwh_secrets_new();
+    dwh_secrets_add(s, "tok<en/&p\u00e4ss w\xf0\x9f\x98\x80rd+1");
+    static const char *const texts[] = {
+        "raw tok<en/&p\u00e4ss w\xf0\x9f\x98\x80rd+1 end",
+        "{\"message\":\"bad credential tok\\u003cen\\/\\u0026p\\u00e4ss w\\ud83d\\ude00rd+1\"}", /* Rails, Go */
+        "{\"detail\":\"tok\\u003Cen\\u002F\\u0026p\\u00E4ss\\u0020w\\uD83D\\uDE00rd\\u002b1\"}", /* all \u */
+        "{\"k\":\"tok<en\\/&p\\u00e4ss w\\ud83d\\ude00rd+1\"}",                          /* json-c, Python */
+        "url ?t=tok%3cen%2f%26p%c3%a4ss%20w%f0%9f%98%80rd%2b1&x=1",                                     /* lower hex */
+        "form t=tok%3Cen%2F%26p%C3%A4ss+w%F0%9F%98%80rd%2B1&x=1",                                       /* '+' space */
+        "partly t=tok%3Cen/&p\u00e4ss%20w\xf0\x9f\x98\x80rd%2B1",
+        "json of url {\"next\":\"https:\\/\\/h\\/x?t=tok%3Cen%2F%26p%C3%A4ss%20w%F0%9F%98%80rd%2B1\"}",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t hits = 0;
+        char *clean = dwh_secrets_mask(s, texts[i], "***", &hits);
+        if (hits != 1 || !strstr(clean, "***") || strstr(clean, "tok") || strstr(clean, "rd"))
+            fail_msg("spelling %zu not masked (%zu hits): %s -> %s", i, hits, texts[i], clean);
+        free(clean);
+        clean = dwh_secrets_scrub(s, texts[i]);
+        if (strstr(clean, "tok")) fail_msg("scrub left spelling %zu: %s", i, clean);
+        free(clean);
+    }
+    /* Alike but not the secret: unchanged. */
+    static const char *const alike[] = {"tok<en/&pass w", "tok%3Cen%2F%26p%C3%A4sX", "tok\\u003cen\\/x"};
+    for (size_t i = 0; i < sizeof alike / sizeof alike[0]; i++) {
+        size_t hits = 9;
+        char *clean = dwh_secrets_mask(s, alike[i], "***", &hits);
+        if (hits != 0 || strcmp(clean, alike[i])) fail_msg("masked a look-alike: %s -> %s", alike[i], clean);
+        free(clean);
+    }
+    /* A secret holding '%' and '\\' itself, written raw. */
+    dwh_secrets *t = dwh_secrets_new();
+    dwh_secrets_add(t, "100%41\\n-key");
+    char *clean = dwh_secrets_scrub(t, "raw 100%41\\n-key and encoded 100%2541%5Cn-key.");
+    assert_string_equal(clean, "raw *** and encoded ***.");
+    free(clean);
+    dwh_secrets_free(t);
+    dwh_secrets_free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(base_query_keeps_the_path),
         cmocka_unit_test(url_credentials_are_masked),
         cmocka_unit_test(log_lines_mask_url_credentials),
+        cmocka_unit_test(secret_spellings_are_masked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
