@@ -6,8 +6,9 @@
  * dwh_ctx_cleanup through dwh_http_session_free).  The session owns one
  * curl easy handle, reused for every request so connections are kept alive;
  * it asks for gzip/deflate/br, HTTP/2 over TLS where the server offers it,
- * verifies TLS always (custom CA bundle optional), applies connect and
- * total timeouts, retries (http_retry.h) with an injectable clock, guards
+ * verifies TLS always (custom CA bundle optional), applies libcurl's
+ * connect, stall (low-speed) and per-attempt timeouts inside a time limit
+ * for the whole request, retries (http_retry.h) with an injectable clock, guards
  * against SSRF (http_ssrf.h), follows redirects itself so each target is
  * checked before connecting, writes one "http.request" log line per attempt
  * and keeps per-run counters.
