@@ -7,12 +7,13 @@
 #include "check.h"
 #include "cli_common.h"
 #include "cli_exit.h"
+#include "cli_http.h"
 #include "cli_log.h"
 
 static void help(FILE *out) {
     fprintf(out,
             "usage: dwhost check <source> --config FILE [--schema NAME] [--plugin-dir DIR]...\n"
-            "                    [--json] [--allow-internal] [--log-level LEVEL]\n"
+            "                    [--json] [--allow-internal] [--http-timeout S] [--log-level LEVEL]\n"
             "                    [--log-format FMT] [--log-file FILE] [-h]\n\n"
             "Validates FILE against the source's config form (every error is listed with its\n"
             "JSON path; no plugin code runs on an invalid config), then asks the plugin to\n"
@@ -26,7 +27,8 @@ static void help(FILE *out) {
             "  --schema NAME       check the permissions one schema needs\n" DWH_CLI_PLUGIN_DIR_HELP
             "  --json              print one JSON document {\"source\", \"schema\", \"ok\", \"outcome\",\n"
             "                      \"status\", \"message\", \"warnings\", \"config\"}\n"
-            "  --allow-internal    let the plugin reach loopback and private addresses\n" DWH_CLI_LOG_HELP
+            "  --allow-internal    let the plugin reach loopback and private addresses\n" DWH_CLI_HTTP_HELP
+            DWH_CLI_LOG_HELP
             "  -h, --help          show this help\n\n"
             "exit status: 0 credentials accepted, 2 usage error, 3 plugin not found or\n"
             "broken, 4 invalid config, 5 credentials rejected (401) or lacking a permission\n"
@@ -114,11 +116,13 @@ static int cmd_check(int argc, char **argv) {
     check_args a = {0};
     dwh_cli_plugins pl = {0};
     dwh_cli_log lg = DWH_CLI_LOG_INIT;
+    dwh_cli_http http = {0};
     int rc = DWH_EXIT_OK;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i);
         if (r == 0) r = dwh_cli_log_arg(&lg, argc, argv, &i);
+        if (r == 0) r = dwh_cli_http_arg(&http, argc, argv, &i);
         if (r < 0) {
             rc = DWH_EXIT_USAGE;
             goto out;
@@ -159,7 +163,7 @@ static int cmd_check(int argc, char **argv) {
         rc = dwh_cli_usage_error(argv[0], "--config FILE is required");
         goto out;
     }
-    if (dwh_cli_log_open(&lg, argv[0]) != 0) {
+    if (dwh_cli_log_open(&lg, argv[0]) != 0 || dwh_cli_http_apply(&http, argv[0]) != 0) {
         rc = DWH_EXIT_USAGE;
         goto out;
     }

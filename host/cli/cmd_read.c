@@ -16,6 +16,7 @@
 #include "cli_common.h"
 #include "cli_config.h"
 #include "cli_exit.h"
+#include "cli_http.h"
 #include "cli_log.h"
 #include "ctx.h"
 #include "emit.h"
@@ -29,7 +30,8 @@ static void help(FILE *out) {
             "usage: dwhost read <source> --config FILE --schema NAME [--plugin-dir DIR]...\n"
             "                   [--limit N] [--state-in FILE] [--state-out FILE] [--reset]\n"
             "                   [--incremental-field FIELD [--last-value V] [--earliest-value V]]\n"
-            "                   [--allow-internal] [--log-level L] [--log-format F] [--log-file F]\n\n"
+            "                   [--allow-internal] [--http-timeout S]\n"
+            "                   [--log-level L] [--log-format F] [--log-file F]\n\n"
             "Runs the source's schema NAME and prints its rows on stdout, one compact JSON\n"
             "object per line (UTF-8).  Logs and errors go to stderr.\n\n"
             "options:\n" DWH_CLI_PLUGIN_DIR_HELP
@@ -46,7 +48,8 @@ static void help(FILE *out) {
             "  --incremental-field FIELD  read incrementally on FIELD (one the schema\n"
             "                      advertises); --last-value / --earliest-value give the\n"
             "                      watermarks (JSON scalars; other text is taken as a string)\n"
-            "  --allow-internal    let the source reach loopback and private addresses\n" DWH_CLI_LOG_HELP
+            "  --allow-internal    let the source reach loopback and private addresses\n" DWH_CLI_HTTP_HELP
+            DWH_CLI_LOG_HELP
             "  -h, --help          show this help\n\n"
             "exit status: 0 done (or --limit reached, or stdout closed by the reader);\n"
             "1 the source failed; 2 usage; 3 plugin not found or not loadable; 4 config\n"
@@ -204,6 +207,7 @@ typedef struct read_args {
     long long limit;
     int reset, allow_internal;
     dwh_cli_log log;
+    dwh_cli_http http;
 } read_args;
 
 /* Parses argv into a; returns -1 to exit with *rc (usage or help). */
@@ -215,6 +219,7 @@ static int parse_args(dwh_cli_plugins *pl, int argc, char **argv, read_args *a, 
         const char *arg = argv[i];
         int r = dwh_cli_plugin_dir_arg(pl, argc, argv, &i);
         if (r == 0) r = dwh_cli_log_arg(&a->log, argc, argv, &i);
+        if (r == 0) r = dwh_cli_http_arg(&a->http, argc, argv, &i);
         if (r < 0) {
             *rc = DWH_EXIT_USAGE;
             return -1;
@@ -293,7 +298,8 @@ static int cmd_read(int argc, char **argv) {
         dwh_cli_plugins_close(&pl);
         return rc;
     }
-    if (dwh_cli_log_open(&a.log, "read") != 0) {
+    if (dwh_cli_log_open(&a.log, "read") != 0 || dwh_cli_http_apply(&a.http, "read") != 0) {
+        dwh_cli_log_close(&a.log);
         dwh_cli_plugins_close(&pl);
         return DWH_EXIT_USAGE;
     }

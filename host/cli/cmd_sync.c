@@ -12,6 +12,7 @@
 #include "cli_common.h"
 #include "cli_config.h"
 #include "cli_exit.h"
+#include "cli_http.h"
 #include "cli_log.h"
 #include "log.h"
 #include "sync.h"
@@ -22,8 +23,10 @@ static void help(FILE *out) {
             "Moves a source's schemas into the warehouse (SQLite, ./warehouse.db), batch by batch.\n"
             "Each batch is committed together with the resume state; rerunning the same command\n"
             "after a crash or Ctrl-C resumes where it stopped, without losing or duplicating rows.\n"
-            "Schemas sync independently: one failing does not stop the others. One run per job:\n"
-            "a second sync of the same (team, source id, schema) while one runs fails at once.\n"
+            "Schemas sync independently: one failing does not stop the others, unless none of its\n"
+            "requests reached the source (DNS, refused): then the schemas after it are not run.\n"
+            "One run per job: a second sync of the same (team, source id, schema) while one runs\n"
+            "fails at once.\n"
             "A source's webhook schemas first apply the payloads 'dwhost webhook' stored for them\n"
             "(incremental mode, once their initial sync has completed; not with --reset or\n"
             "--full-refresh), then pull.\n\n"
@@ -59,6 +62,8 @@ static void help(FILE *out) {
             "  --output jsonl          stream rows to stdout as JSON lines instead of a warehouse,\n"
             "                          one {\"schema\": NAME, \"row\": {...}} object per line\n"
             "  --allow-internal        let the source reach loopback and private addresses\n"
+            "  --http-timeout S        give up on one HTTP request after S seconds in all, retries\n"
+            "                          and their waits included (1 to 86400; default 600)\n"
             "  --plugin-dir DIR        search DIR for libsource_<name>.so first (repeatable; then\n"
             "                          DWHOST_PLUGIN_PATH, then the installed default directory)\n"
             "  --log-level LEVEL       debug, info, warn or error (default: $DWHOST_LOG_LEVEL,\n"
@@ -66,12 +71,13 @@ static void help(FILE *out) {
             "  --log-format FMT        text or json (default: json unless stderr is a terminal)\n"
             "  --log-file FILE         append log lines to FILE instead of stderr\n"
             "  -h, --help              show this help\n\n"
-            "exit status: 0 synced; 1 failed (see the message; also a stored webhook payload the\n"
-            "plugin cannot transform: drop it with 'dwhost webhook SOURCE --drop ID'); 2 usage;\n"
-            "3 plugin not found; 4 invalid config, options or unknown schema; 5 credentials\n"
-            "rejected; 6 source unreachable; 7 state backend failed; 8 warehouse not writable (locked, read-only,\n"
-            "disk full); 9 interrupted (committed progress is kept; rerun to resume); 11 the\n"
-            "plugin crashed; 12 the job is already running (another sync holds it).\n"
+            "exit status: 0 synced; 1 failed (see the message; also a rate limit resetting later\n"
+            "than a request waits, or a stored webhook payload the plugin cannot transform: drop\n"
+            "it with 'dwhost webhook SOURCE --drop ID'); 2 usage; 3 plugin not found; 4 invalid\n"
+            "config, options or unknown schema; 5 credentials rejected; 6 source unreachable or\n"
+            "timed out; 7 state backend failed; 8 warehouse not writable (locked, read-only, disk\n"
+            "full); 9 interrupted (committed progress is kept; rerun to resume); 11 the plugin\n"
+            "crashed; 12 the job is already running (another sync holds it).\n"
             "With several schemas, the exit status is the first failing schema's.\n");
 }
 
@@ -239,6 +245,7 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
 static int cmd_sync(int argc, char **argv) {
     dwh_cli_plugins pl = {0};
     dwh_cli_log lg = DWH_CLI_LOG_INIT;
+    dwh_cli_http http = {0};
     dwh_sync_options o = {0};
     const char *source = NULL, *config_path = NULL, *output = NULL;
     const char **schemas = calloc((size_t)argc, sizeof *schemas);
@@ -256,6 +263,7 @@ static int cmd_sync(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i), missing = 0;
         if (r == 0) r = dwh_cli_log_arg(&lg, argc, argv, &i);
+        if (r == 0) r = dwh_cli_http_arg(&http, argc, argv, &i);
         const char *v;
         if (r < 0) {
             rc = DWH_EXIT_USAGE;
@@ -373,7 +381,7 @@ static int cmd_sync(int argc, char **argv) {
     o.incremental_fields = fields;
     if (output) o.jsonl_out = stdout;
 
-    if (dwh_cli_log_open(&lg, "sync") != 0) {
+    if (dwh_cli_log_open(&lg, "sync") != 0 || dwh_cli_http_apply(&http, "sync") != 0) {
         rc = DWH_EXIT_USAGE;
         goto out;
     }

@@ -647,7 +647,11 @@ DWH_API dwh_webhook_outcome dwh_webhook_drop_sized(dwh_host *h, const char *sour
 typedef struct dwh_transport_options {
     const char *ca_bundle;       /* PEM file of trusted CAs; NULL: DWHOST_CA_BUNDLE, else the system store */
     uint32_t connect_timeout_ms; /* 0: 10 s */
-    uint32_t timeout_ms;         /* whole request; 0: 60 s */
+    uint32_t timeout_ms;         /* one attempt of a request; 0: 60 s */
+    /* Appended after 0.1.0 (0 reads as the default): */
+    uint32_t request_timeout_ms; /* one request in all, every attempt and wait included; 0: 600 s
+                                  * (README "Timeouts and the worst case of a run") */
+    uint32_t stall_timeout_ms;   /* an attempt receiving nothing this long fails; whole seconds; 0: 30 s */
 } dwh_transport_options;
 
 /* Sets the transport defaults (strings copied; NULL resets).  Call before

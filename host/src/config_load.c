@@ -11,6 +11,7 @@
 #include "config_validate.h"
 #include "file_read.h"
 #include "log.h"
+#include "text.h"
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -26,7 +27,7 @@ int dwh_config_parse_text(const char *text, size_t len, json_object **out, char 
         snprintf(err, err_len, "an empty file");
         return -1;
     }
-    json_tokener *tok = json_tokener_new();
+    json_tokener *tok = json_tokener_new_ex(DWH_CONFIG_TOKENER_DEPTH);
     if (!tok) {
         snprintf(err, err_len, "out of memory");
         return -1;
@@ -37,8 +38,13 @@ int dwh_config_parse_text(const char *text, size_t len, json_object **out, char 
     size_t end = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
     const char *what = NULL;
-    char unexpected[64] = "";
-    if (jerr == json_tokener_continue) {
+    char unexpected[64] = "", depth[64] = "";
+    if (jerr == json_tokener_error_depth) {
+        /* json-c stops at the bracket one level too deep */
+        snprintf(depth, sizeof depth, "nested deeper than %d levels", DWH_CONFIG_MAX_DEPTH);
+        what = depth;
+        if (end > 0) end--;
+    } else if (jerr == json_tokener_continue) {
         what = "the text ends inside a value";
     } else if (jerr != json_tokener_success && end >= len) {
         what = "the text ends inside a value"; /* json-c stopped at the terminating NUL */
@@ -137,16 +143,18 @@ int dwh_config_read_file(const char *path, json_object **raw, char **base_dir, d
     size_t len = 0;
     char *text = read_all(path, &len, err, sizeof err);
     if (!text) {
-        char *e = NULL;
-        if (asprintf(&e, "a readable config file at %s", path) < 0) e = NULL;
+        char *e = NULL, *shown = dwh_text_excerpt(path, strlen(path), DWH_TEXT_EXCERPT_MAX, 0);
+        if (!shown || asprintf(&e, "a readable config file at %s", shown) < 0) e = NULL;
+        free(shown);
         dwh_config_report_error(report, "(file)", e ? e : "a readable config file", err);
         free(e);
         return -1;
     }
     if (dwh_config_parse_text(text, len, raw, err, sizeof err) != 0) {
         free(text);
-        char *e = NULL;
-        if (asprintf(&e, "a JSON object in %s", path) < 0) e = NULL;
+        char *e = NULL, *shown = dwh_text_excerpt(path, strlen(path), DWH_TEXT_EXCERPT_MAX, 0);
+        if (!shown || asprintf(&e, "a JSON object in %s", shown) < 0) e = NULL;
+        free(shown);
         dwh_config_report_error(report, "(file)", e ? e : "a JSON object", err);
         free(e);
         return -1;

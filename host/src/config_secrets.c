@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config_fields.h"
+#include "text.h"
 
 static const char MASK[] = "***";
 
@@ -34,23 +35,8 @@ dwh_secret_ref_kind dwh_secret_ref_kind_of(json_object *v) {
 }
 
 /* A printable, bounded copy of a name the user wrote (a variable name or a
- * path: not secret, but may hold control characters). */
-static char *printable(const char *s, size_t len) {
-    size_t max = len > 200 ? 200 : len;
-    char *out = malloc(max + 4);
-    if (!out) return NULL;
-    size_t j = 0;
-    for (size_t i = 0; i < max; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[j++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    if (len > max) {
-        memcpy(out + j, "...", 3);
-        j += 3;
-    }
-    out[j] = 0;
-    return out;
-}
+ * path: not secret, but may hold control characters or be huge). */
+static char *printable(const char *s, size_t len) { return dwh_text_excerpt(s, len, DWH_TEXT_EXCERPT_MAX, 0); }
 
 static int fail2(char **expected, char **got, const char *e, const char *g) {
     *expected = strdup(e);
@@ -83,19 +69,15 @@ static int resolve_env(json_object *name_v, char **value, size_t *len, char **ex
         return r;
     }
     const char *v = getenv(name);
-    if (!v) {
-        char *e = NULL;
-        if (asprintf(&e, "environment variable %s to be set (from {\"$env\": \"%s\"})", name, name) < 0) e = NULL;
-        int r = fail2(expected, got, e ? e : "an environment variable to be set", "it unset");
-        free(e);
-        return r;
-    }
-    if (!*v) {
-        /* Almost always a variable that was meant to be exported: say which. */
-        char *e = NULL;
-        if (asprintf(&e, "environment variable %s to hold a value (from {\"$env\": \"%s\"})", name, name) < 0)
+    if (!v || !*v) {
+        /* Unset, or (almost always a variable that was meant to be
+         * exported) empty: say which. */
+        char *e = NULL, *shown = printable(name, nlen);
+        if (!shown || asprintf(&e, "environment variable %s to %s (from {\"$env\": \"%s\"})", shown,
+                               v ? "hold a value" : "be set", shown) < 0)
             e = NULL;
-        int r = fail2(expected, got, e ? e : "an environment variable with a value", "it set but empty");
+        free(shown);
+        int r = fail2(expected, got, e ? e : "an environment variable with a value", v ? "it set but empty" : "it unset");
         free(e);
         return r;
     }

@@ -13,6 +13,7 @@
 
 #include "config_fields.h"
 #include "config_secrets.h"
+#include "text.h"
 
 typedef struct vstate {
     const dwh_config_options *opt;
@@ -32,9 +33,15 @@ static char *fmt(const char *f, ...) {
     return s;
 }
 
+/* prefix.name: a user's key is quoted through the excerpt helper, so a
+ * 10 MB key makes a path of a few dozen bytes. */
 static char *join(const char *prefix, const char *name) {
-    if (!prefix || !*prefix) return strdup(name);
-    return fmt("%s.%s", prefix, name);
+    char *n = dwh_text_excerpt(name, strlen(name), DWH_TEXT_EXCERPT_MAX, 0);
+    if (!n) return NULL;
+    if (!prefix || !*prefix) return n;
+    char *p = fmt("%s.%s", prefix, n);
+    free(n);
+    return p;
 }
 
 static void error(vstate *vs, const char *path, const char *expected, const char *got) {
@@ -81,22 +88,10 @@ static char *describe(json_object *v, int secret) {
         if (len == 0) return strdup("an empty string");
         size_t chars = utf8_chars(s, len);
         if (secret) return fmt("a string of %zu character%s", chars, chars == 1 ? "" : "s");
-        /* Quote through json-c so control characters are escaped; cut long
-         * values at a character boundary. */
-        size_t cut = len;
-        int truncated = 0;
-        if (chars > 60) {
-            size_t seen = 0;
-            for (cut = 0; cut < len; cut++) {
-                if (((unsigned char)s[cut] & 0xC0) != 0x80 && seen++ == 60) break;
-            }
-            truncated = 1;
-        }
-        json_object *q = json_object_new_string_len(s, (int)cut);
-        char *out = q ? fmt("the string %s%s", json_object_to_json_string_ext(q, JSON_C_TO_STRING_NOSLASHESCAPE),
-                            truncated ? " (cut)" : "")
-                      : NULL;
-        json_object_put(q);
+        /* Quoted (control characters escaped) and bounded. */
+        char *q = dwh_text_excerpt(s, len, DWH_TEXT_EXCERPT_MAX, 1);
+        char *out = q ? fmt("the string %s", q) : NULL;
+        free(q);
         return out;
     }
     case json_type_array: {
@@ -238,15 +233,77 @@ static const char *input_expectation(uint32_t type) {
     }
 }
 
+/* ---- UTF-8 ----------------------------------------------------------------- */
+
+/* Reports every key and string of `v` (at `path`, "" for the top) that is
+ * not UTF-8.  No value is shown (it may be a secret): the path and the
+ * byte where the text stops being UTF-8 find it.  Depth is bounded by the
+ * parse (DWH_CONFIG_MAX_DEPTH). */
+static void check_utf8(vstate *vs, json_object *v, const char *path) {
+    switch (json_object_get_type(v)) {
+    case json_type_string: {
+        size_t len = (size_t)json_object_get_string_len(v);
+        size_t good = dwh_utf8_valid_prefix(json_object_get_string(v), len);
+        if (good < len)
+            error_own(vs, *path ? path : "(config)", strdup("UTF-8 text"),
+                      fmt("a string that is not valid UTF-8 (at byte %zu)", good + 1));
+        return;
+    }
+    case json_type_array: {
+        size_t n = json_object_array_length(v);
+        for (size_t i = 0; i < n; i++) {
+            char *ip = fmt("%s[%zu]", path, i);
+            if (!ip) {
+                vs->rep->oom = 1;
+                return;
+            }
+            check_utf8(vs, json_object_array_get_idx(v, i), ip);
+            free(ip);
+        }
+        return;
+    }
+    case json_type_object: {
+        json_object_object_foreach(v, key, val) {
+            char *kp = join(path, key);
+            if (!kp) {
+                vs->rep->oom = 1;
+                return;
+            }
+            size_t klen = strlen(key), good = dwh_utf8_valid_prefix(key, klen);
+            if (good < klen)
+                error_own(vs, kp, strdup("a key in UTF-8"), fmt("a key that is not valid UTF-8 (at byte %zu)", good + 1));
+            check_utf8(vs, val, kp);
+            free(kp);
+        }
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+/* ---- string length ------------------------------------------------------- */
+
+/* Reports a string longer than `max` bytes (by its length only: it may be
+ * a secret) and returns 1; 0 for anything else. */
+static int too_long(vstate *vs, const char *path, json_object *v, size_t max) {
+    if (!json_object_is_type(v, json_type_string) || (size_t)json_object_get_string_len(v) <= max) return 0;
+    error_own(vs, path, fmt("a string of at most %zu bytes", max),
+              fmt("a string of %zu bytes", (size_t)json_object_get_string_len(v)));
+    return 1;
+}
+
 /* ---- secret references --------------------------------------------------- */
 
 /* When v is a reference: resolves it (secret slots only) into a new string
  * object (*out, caller puts) and returns 1; reports and returns -1 on
- * failure; returns 0 when v is a literal. */
-static int take_reference(vstate *vs, const char *path, json_object *v, int secret_slot, json_object **out) {
+ * failure; returns 0 when v is a literal.  Either way a string longer
+ * than `max` bytes is reported (-1). */
+static int take_reference(vstate *vs, const char *path, json_object *v, int secret_slot, size_t max,
+                          json_object **out) {
     *out = NULL;
     dwh_secret_ref_kind k = dwh_secret_ref_kind_of(v);
-    if (k == DWH_REF_NONE) return 0;
+    if (k == DWH_REF_NONE) return too_long(vs, path, v, max) ? -1 : 0;
     if (!secret_slot) {
         error(vs, path,
               "a literal value (secret references {\"$env\"} / {\"$file\"} are accepted only in secret fields)",
@@ -268,6 +325,11 @@ static int take_reference(vstate *vs, const char *path, json_object *v, int secr
     free(value);
     if (!*out) {
         error(vs, path, "memory for the resolved value", "out of memory");
+        return -1;
+    }
+    if (too_long(vs, path, *out, max)) {
+        json_object_put(*out);
+        *out = NULL;
         return -1;
     }
     return 1;
@@ -399,7 +461,7 @@ static void put(json_object *out, const char *key, json_object *value) {
 static json_object *validate_input(vstate *vs, const dw_field *f, json_object *v, const char *path) {
     int secret = dwh_field_is_secret(f);
     json_object *resolved = NULL;
-    int r = take_reference(vs, path, v, secret, &resolved);
+    int r = take_reference(vs, path, v, secret, DWH_CONFIG_STRING_MAX, &resolved);
     if (r < 0) return NULL;
     if (r > 0) v = resolved;
 
@@ -810,7 +872,7 @@ static void validate_oauth(vstate *vs, const dw_field *f, json_object *v, const 
     if (json_object_is_type(v, json_type_string) || dwh_secret_ref_kind_of(v) != DWH_REF_NONE) {
         /* shorthand: the access token itself */
         json_object *resolved = NULL;
-        int r = take_reference(vs, path, v, 1, &resolved);
+        int r = take_reference(vs, path, v, 1, DWH_CONFIG_STRING_MAX, &resolved);
         json_object *tok = r > 0 ? resolved : v;
         if (r < 0) ok = 0;
         else if (!is_clean_string(tok) || json_object_get_string_len(tok) == 0) {
@@ -831,7 +893,7 @@ static void validate_oauth(vstate *vs, const dw_field *f, json_object *v, const 
             char *kp = join(path, k->name);
             const char *p = kp ? kp : path;
             json_object *resolved = NULL;
-            int r = take_reference(vs, p, kv, k->secret, &resolved);
+            int r = take_reference(vs, p, kv, k->secret, DWH_CONFIG_STRING_MAX, &resolved);
             if (r < 0) {
                 ok = 0;
             } else {
@@ -901,6 +963,7 @@ static void validate_oauth_account(vstate *vs, const dw_field *f, json_object *v
             type_error(vs, path, expect, v, 0);
             return;
         }
+        if (too_long(vs, path, v, DWH_CONFIG_STRING_MAX)) return;
         put(out, f->name, json_object_new_string(json_object_get_string(v)));
         return;
     }
@@ -917,9 +980,11 @@ static void validate_oauth_account(vstate *vs, const dw_field *f, json_object *v
     int ok = 1;
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(v, i);
-        if (!is_clean_string(e) || json_object_get_string_len(e) == 0) {
+        if (!is_clean_string(e) || json_object_get_string_len(e) == 0 ||
+            (size_t)json_object_get_string_len(e) > DWH_CONFIG_STRING_MAX) {
             char *ip = fmt("%s[%zu]", path, i);
-            type_error(vs, ip ? ip : path, "an account id (a non-empty string)", e, 0);
+            if (!too_long(vs, ip ? ip : path, e, DWH_CONFIG_STRING_MAX))
+                type_error(vs, ip ? ip : path, "an account id (a non-empty string)", e, 0);
             free(ip);
             ok = 0;
             continue;
@@ -953,7 +1018,7 @@ static void validate_file(vstate *vs, const dw_field *f, json_object *v, const c
      * the file's content, whatever its keys look like. */
     dwh_secret_ref_kind kind = dwh_secret_ref_kind_of(v);
     int content = json && (kind == DWH_REF_MALFORMED || (kind != DWH_REF_NONE && vs->opt && vs->opt->no_references));
-    int r = content ? 0 : take_reference(vs, path, v, 1, &resolved);
+    int r = content ? 0 : take_reference(vs, path, v, 1, DWH_SECRET_FILE_MAX, &resolved);
     if (r < 0) return;
     if (r > 0) v = resolved;
     if (!json) {
@@ -962,7 +1027,7 @@ static void validate_file(vstate *vs, const dw_field *f, json_object *v, const c
         goto done;
     }
     if (json_object_is_type(v, json_type_string)) {
-        json_tokener *tok = json_tokener_new();
+        json_tokener *tok = json_tokener_new_ex(DWH_CONFIG_TOKENER_DEPTH);
         if (tok) {
             const char *text = json_object_get_string(v);
             int len = json_object_get_string_len(v);
@@ -974,9 +1039,13 @@ static void validate_file(vstate *vs, const dw_field *f, json_object *v, const c
                 int only_space = jerr == json_tokener_success;
                 for (size_t i = end; only_space && i < (size_t)len; i++) only_space = is_space(text[i]);
                 if (!only_space) {
+                    char depth[48];
+                    snprintf(depth, sizeof depth, "nested deeper than %d levels", DWH_CONFIG_MAX_DEPTH);
                     error_own(vs, path, strdup("a file holding one JSON object"),
                               fmt("text that is not valid JSON (%s at byte %zu)",
-                                  jerr == json_tokener_success ? "extra data after the value" : json_tokener_error_desc(jerr),
+                                  jerr == json_tokener_success ? "extra data after the value"
+                                  : jerr == json_tokener_error_depth ? depth
+                                                                     : json_tokener_error_desc(jerr),
                                   end));
                     json_tokener_free(tok);
                     goto done;
@@ -1085,7 +1154,7 @@ static void validate_ssh(vstate *vs, const dw_field *f, json_object *v, const ch
         char *kp = join(path, k->name);
         const char *p = kp ? kp : path;
         json_object *resolved = NULL;
-        int r = take_reference(vs, p, kv, k->secret, &resolved);
+        int r = take_reference(vs, p, kv, k->secret, DWH_CONFIG_STRING_MAX, &resolved);
         if (r < 0) {
             ok = 0;
         } else {
@@ -1182,6 +1251,9 @@ int dwh_config_validate(const dw_field *fields, uint32_t n_fields, json_object *
     *validated = NULL;
     vstate vs = {opt, report, 0};
     size_t before = report->n_errors;
+    /* First: every later message may quote the text. */
+    check_utf8(&vs, config, "");
+    if (report->n_errors > before || report->oom) return -1;
     if (config && !json_object_is_type(config, json_type_object)) {
         type_error(&vs, "(config)", "a JSON object whose keys are the source's fields", config, 1);
         return -1;

@@ -23,6 +23,20 @@
 #include "dwsdk.h"
 #include "secrets.h"
 
+/* The longest string a config value may hold, literal or resolved from
+ * a reference: a token or a password is sent in a header, and libcurl
+ * refuses a request whose headers pass 1 MiB ("Out of memory"); servers
+ * refuse far less.  The contents of a file upload may be as long as a
+ * {"$file"} (DWH_SECRET_FILE_MAX, 1 MiB). */
+#define DWH_CONFIG_STRING_MAX (64 * 1024)
+
+/* The deepest nesting a config (or a file upload's JSON text) may have:
+ * 32 levels of objects and arrays, the top-level object being the first.
+ * json-c's tokener counts one more (json_tokener_new_ex(depth) accepts
+ * depth - 1 levels). */
+#define DWH_CONFIG_MAX_DEPTH 32
+#define DWH_CONFIG_TOKENER_DEPTH (DWH_CONFIG_MAX_DEPTH + 1)
+
 typedef struct dwh_config_options {
     /* Anchors relative {"$file": PATH} references; NULL: the working
      * directory.  Borrowed. */
@@ -38,6 +52,9 @@ typedef struct dwh_config_options {
 /* Validates `config` (borrowed; any JSON value, NULL means an empty config)
  * against `fields` (n_fields entries, host stride).  `opt` may be NULL.
  * Appends errors and warnings to `report` (initialised by the caller).
+ * A key or string anywhere in `config` that is not UTF-8 is reported at
+ * its path (no value shown) and nothing else is checked: json-c keeps
+ * such bytes as they are, and they must not reach a plugin or a message.
  * Returns 0 and sets *validated to a new object (caller puts) when there is
  * no error; returns -1 and sets *validated to NULL otherwise. */
 int dwh_config_validate(const dw_field *fields, uint32_t n_fields, json_object *config,

@@ -40,6 +40,10 @@ struct dwh_http_session {
     dwh_http_clock clock;
     dwh_ssrf_policy ssrf;
     dwh_http_counters counters;
+    /* Attempts that reached a server (an HTTP status, or at least a
+     * connection) and attempts that failed to connect (DNS, refused,
+     * connect timeout): dwh_http_never_connected. */
+    uint64_t connected, connect_failed;
     /* Set by the socket callbacks when the guard refused an address. */
     int blocked;
     char blocked_reason[256];

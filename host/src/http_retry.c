@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 
 static uint32_t pick(const dw_retry_policy *a, const dw_retry_policy *b, const dw_retry_policy *c, size_t off,
@@ -112,11 +113,11 @@ static int parse_seconds(const char *v, double *out) {
     return 0;
 }
 
-int64_t dwh_retry_server_wait_ms(const dwh_retry_rules *r, dwh_header_fn header, void *ud, int64_t now_ms,
-                                 const char **source) {
+int dwh_retry_server_wait(dwh_header_fn header, void *ud, int64_t now_ms, dwh_server_wait *out) {
     if (!header) return -1;
     int64_t wait = -1;
-    const char *used = NULL;
+    const char *used = NULL, *value = NULL;
+    int delta = 0;
     const char *ra = header(ud, "Retry-After");
     double secs;
     if (ra) {
@@ -124,10 +125,12 @@ int64_t dwh_retry_server_wait_ms(const dwh_retry_rules *r, dwh_header_fn header,
         if (parse_seconds(ra, &secs) == 0) {
             wait = (int64_t)(secs * 1000.0);
             used = "Retry-After";
+            delta = 1;
         } else if (dwh_http_date_parse(ra, &when) == 0) {
             wait = when * 1000 - now_ms;
             used = "Retry-After";
         }
+        value = ra;
     }
     if (wait < 0 && !used) {
         static const char *const resets[] = {"X-RateLimit-Reset", "RateLimit-Reset", "X-Rate-Limit-Reset", NULL};
@@ -137,21 +140,33 @@ int64_t dwh_retry_server_wait_ms(const dwh_retry_rules *r, dwh_header_fn header,
             /* Told apart by size: nobody asks to wait 30 years, so a value
              * past 10^12 is epoch ms, past 10^9 (2001) epoch seconds, and a
              * smaller one a delta in seconds (IETF RateLimit-Reset). */
-            if (secs >= 1e12)
+            if (secs >= 1e12) {
                 wait = (int64_t)secs - now_ms;
-            else if (secs >= 1e9)
+            } else if (secs >= 1e9) {
                 wait = (int64_t)(secs * 1000.0) - now_ms;
-            else
+            } else {
                 wait = (int64_t)(secs * 1000.0);
+                delta = 1;
+            }
             used = resets[i];
+            value = v;
         }
     }
     if (!used) return -1;
-    if (source) *source = used;
-    if (wait < 0) wait = 0;
-    int64_t cap = (int64_t)r->max_retry_after_s * 1000;
-    if (wait > cap) wait = cap;
-    return wait;
+    out->ms = wait < 0 ? 0 : wait;
+    out->header = used;
+    out->value = value;
+    out->delta = delta;
+    return 0;
+}
+
+void dwh_retry_until_text(int64_t now_ms, int64_t wait_ms, char *buf, size_t len) {
+    time_t now = (time_t)(now_ms / 1000), until = (time_t)((now_ms + wait_ms + 999) / 1000);
+    struct tm a, b;
+    gmtime_r(&now, &a);
+    gmtime_r(&until, &b);
+    int same_day = a.tm_year == b.tm_year && a.tm_yday == b.tm_yday;
+    if (!strftime(buf, len, same_day ? "%H:%M:%S UTC" : "%Y-%m-%d %H:%M:%S UTC", &b) && len) buf[0] = 0;
 }
 
 int64_t dwh_retry_backoff_ms(const dwh_retry_rules *r, uint32_t n, uint64_t random64) {

@@ -10,8 +10,9 @@
  *     and on transport errors;
  *   - a server-given wait wins: Retry-After (delta seconds or HTTP date),
  *     else X-RateLimit-Reset / RateLimit-Reset (epoch seconds, epoch
- *     milliseconds or delta seconds, told apart by size), capped at
- *     max_retry_after_s (300 s);
+ *     milliseconds or delta seconds, told apart by size); one longer than
+ *     max_retry_after_s (300 s) is not waited for: the request fails at
+ *     once naming when to rerun;
  *   - otherwise exponential backoff min(base * 2^(n-1), max_delay) with
  *     "equal jitter" (half fixed, half random) so parallel runs spread out;
  *   - a server-given wait is never less than min_delay_ms: Retry-After: 0
@@ -86,13 +87,25 @@ int dwh_method_idempotent(const char *method);
  * into epoch seconds.  Returns 0 on success. */
 int dwh_http_date_parse(const char *text, int64_t *epoch_s);
 
-/* The wait the server asked for, in ms, from Retry-After or the reset
- * headers, relative to now_ms (epoch ms); *source (may be NULL) receives the
- * header name used (static storage).  Returns -1 when no header says.
- * A wait in the past yields 0 (the caller applies the floor); a wait beyond
- * max_retry_after_s is capped to it. */
-int64_t dwh_retry_server_wait_ms(const dwh_retry_rules *r, dwh_header_fn header, void *ud, int64_t now_ms,
-                                 const char **source);
+/* A wait the server asked for. */
+typedef struct dwh_server_wait {
+    int64_t ms;         /* from now; >= 0 (a time in the past gives 0; the caller applies the floor) */
+    const char *header; /* the header it came from (static storage) */
+    const char *value;  /* that header's value (borrowed from the response) */
+    int delta;          /* the value is a number of seconds, not a time */
+} dwh_server_wait;
+
+/* The wait the server asked for, from Retry-After or the reset headers,
+ * relative to now_ms (epoch ms).  Returns 0 with *out set, or -1 when no
+ * header says.  Not capped: a wait beyond max_retry_after_s is the
+ * caller's to refuse (the request fails at once and names the time; see
+ * dwh_retry_until_text). */
+int dwh_retry_server_wait(dwh_header_fn header, void *ud, int64_t now_ms, dwh_server_wait *out);
+
+/* "14:05:07 UTC", the wall-clock time `wait_ms` after now_ms (epoch ms),
+ * with the date in front ("2026-12-06 14:05:07 UTC") when it is not the
+ * same UTC day: when to rerun after a wait too long to sit out. */
+void dwh_retry_until_text(int64_t now_ms, int64_t wait_ms, char *buf, size_t len);
 
 /* Plain backoff for retry number n (1 = the first retry):
  * d = min(base * 2^(n-1), max_delay), returned as d - d/2 + random % (d/2 + 1),

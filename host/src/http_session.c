@@ -13,6 +13,8 @@
 #define DEFAULT_TIMEOUT_MS 60000u
 #define DEFAULT_MAX_REDIRECTS 5u
 #define DEFAULT_MAX_BODY (256ull << 20)
+#define DEFAULT_REQUEST_TIMEOUT_MS 600000u
+#define DEFAULT_STALL_TIMEOUT_MS 30000u
 
 /* ---- counters --------------------------------------------------------- */
 
@@ -110,7 +112,14 @@ static uint64_t sys_random(void *ud) {
     return x;
 }
 
-static const dwh_http_clock system_clock = {NULL, sys_now_ms, sys_sleep_ms, sys_random};
+static int64_t sys_mono_ms(void *ud) {
+    (void)ud;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const dwh_http_clock system_clock = {NULL, sys_now_ms, sys_sleep_ms, sys_random, sys_mono_ms};
 
 const dwh_http_clock *dwh_http_clock_system(void) { return &system_clock; }
 
@@ -225,6 +234,8 @@ dwh_http_session *dwh_http_session_attach(dw_ctx *ctx, const dwh_http_options *o
     if (!s->opts.timeout_ms) s->opts.timeout_ms = DEFAULT_TIMEOUT_MS;
     if (!s->opts.max_redirects) s->opts.max_redirects = DEFAULT_MAX_REDIRECTS;
     if (!s->opts.max_body_bytes) s->opts.max_body_bytes = DEFAULT_MAX_BODY;
+    if (!s->opts.request_timeout_ms) s->opts.request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!s->opts.stall_timeout_ms) s->opts.stall_timeout_ms = DEFAULT_STALL_TIMEOUT_MS;
     s->clock = s->opts.clock ? *s->opts.clock : system_clock;
     s->ssrf.allow_internal = ctx ? ctx->allow_internal_hosts : 0;
     s->ssrf.allow_list = s->opts.internal_allow;
@@ -245,6 +256,10 @@ dwh_http_session *dwh_http_session_attach(dw_ctx *ctx, const dwh_http_options *o
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); /* we follow, after checking the target */
     curl_easy_setopt(c, CURLOPT_PROXY, "");          /* no environment proxy: see header */
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)s->opts.connect_timeout_ms);
+    /* a stalled attempt: under 1 byte/s for the stall timeout (libcurl
+     * counts whole seconds) */
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)((s->opts.stall_timeout_ms + 999) / 1000));
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "dwhost/" DWHOST_VERSION);
     curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
@@ -267,6 +282,11 @@ dwh_http_session *dwh_http_session_for(dw_ctx *ctx) {
         return ctx->http;
     }
     return dwh_http_session_attach(ctx, NULL);
+}
+
+int dwh_http_never_connected(const dw_ctx *ctx) {
+    const dwh_http_session *s = ctx ? ctx->http : NULL;
+    return s && s->connect_failed > 0 && s->connected == 0;
 }
 
 void dwh_http_session_free(dwh_http_session *s) {

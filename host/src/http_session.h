@@ -6,8 +6,9 @@
  * dwh_ctx_cleanup through dwh_http_session_free).  The session owns one
  * curl easy handle, reused for every request so connections are kept alive;
  * it asks for gzip/deflate/br, HTTP/2 over TLS where the server offers it,
- * verifies TLS always (custom CA bundle optional), applies connect and
- * total timeouts, retries (http_retry.h) with an injectable clock, guards
+ * verifies TLS always (custom CA bundle optional), applies libcurl's
+ * connect, stall (low-speed) and per-attempt timeouts inside a time limit
+ * for the whole request, retries (http_retry.h) with an injectable clock, guards
  * against SSRF (http_ssrf.h), follows redirects itself so each target is
  * checked before connecting, writes one "http.request" log line per attempt
  * and keeps per-run counters.
@@ -52,17 +53,23 @@ json_object *dwh_http_counters_json(const dwh_http_counters *c);
 /* ---- clock ------------------------------------------------------------ */
 
 /* Time and sleep, injectable so retry tests run in milliseconds and assert
- * the computed waits.  Every member is required in a custom clock. */
+ * the computed waits.  Every member but mono_ms is required in a custom
+ * clock. */
 typedef struct dwh_http_clock {
     void *ud;
     int64_t (*now_ms)(void *ud); /* wall clock, epoch ms (HTTP dates, epoch resets) */
     /* Sleeps ms; returns non-zero if *cancel became non-zero meanwhile. */
     int (*sleep_ms)(void *ud, int64_t ms, volatile int *cancel);
     uint64_t (*random)(void *ud); /* jitter source */
+    /* A clock that never steps, in ms: the time a wait actually slept (the
+     * counters) and what a request has spent of its time limit.  NULL:
+     * now_ms (a fake clock whose now advances by the waits it sleeps). */
+    int64_t (*mono_ms)(void *ud);
 } dwh_http_clock;
 
 /* The real clock: gettimeofday, nanosleep in 50 ms slices watching
- * *cancel, and a per-thread xorshift seeded from the time.  Static. */
+ * *cancel, a per-thread xorshift seeded from the time, CLOCK_MONOTONIC.
+ * Static. */
 const dwh_http_clock *dwh_http_clock_system(void);
 
 /* ---- options ---------------------------------------------------------- */
@@ -70,7 +77,7 @@ const dwh_http_clock *dwh_http_clock_system(void);
 typedef struct dwh_http_options {
     const char *ca_bundle;        /* PEM file of trusted CAs; NULL: DWHOST_CA_BUNDLE, else the system store */
     uint32_t connect_timeout_ms;  /* 0: 10 s */
-    uint32_t timeout_ms;          /* whole request; 0: 60 s; dw_http_request.timeout_ms overrides */
+    uint32_t timeout_ms;          /* one attempt in all; 0: 60 s; dw_http_request.timeout_ms overrides */
     uint32_t max_redirects;       /* 0: 5 */
     uint64_t max_body_bytes;      /* 0: 256 MiB; a larger body fails the request */
     const char *const *internal_allow; /* "ip:port" internal endpoints allowed even without
@@ -82,6 +89,15 @@ typedef struct dwh_http_options {
      * resolved policy, whoever set it.  NULL: DWH_RETRY_CHECK_* (2
      * attempts, 250 ms base, 1 s max, Retry-After up to 5 s). */
     const dw_retry_policy *check_retry;
+    /* One request in all: every attempt, redirect and wait (0: 600 s).
+     * Each attempt gets what is left (libcurl's CURLOPT_TIMEOUT), and a
+     * wait that would not leave time for another attempt is not started:
+     * the request fails then, or returns the last response. */
+    uint32_t request_timeout_ms;
+    /* An attempt that receives nothing for this long fails as a timeout
+     * (libcurl's low-speed limit: under 1 byte/s; whole seconds; 0: 30 s):
+     * a server that accepts and never answers costs this, not timeout_ms. */
+    uint32_t stall_timeout_ms;
 } dwh_http_options;
 
 /* Sets the process-wide defaults new sessions start from (the CLI's
@@ -102,6 +118,12 @@ dwh_http_session *dwh_http_session_for(dw_ctx *ctx);
 
 /* Frees a session (NULL is fine).  Called by dwh_ctx_cleanup. */
 void dwh_http_session_free(dwh_http_session *s);
+
+/* Non-zero when ctx's operation made requests and none of them reached a
+ * server: every attempt failed to resolve the name, was refused or timed
+ * out connecting (an address the SSRF guard refused does not count).  The
+ * sync stops its run on it: the other schemas would fail the same way. */
+int dwh_http_never_connected(const dw_ctx *ctx);
 
 /* ---- requests --------------------------------------------------------- */
 

@@ -16,6 +16,7 @@
 #include "registry.h"
 #include "secrets.h"
 #include "state_secrets.h"
+#include "text.h"
 
 static const char *status_reason(long status) {
     switch (status) {
@@ -192,6 +193,29 @@ static void count_wait(dwh_http_session *s, int64_t ms, int from_server) {
     dwh_http_counters_collect_add(&d);
 }
 
+/* ---- time ------------------------------------------------------------- */
+
+static int64_t mono_now(const dwh_http_session *s) {
+    return s->clock.mono_ms ? s->clock.mono_ms(s->clock.ud) : s->clock.now_ms(s->clock.ud);
+}
+
+/* What is left of the request's time limit (request_timeout_ms) since
+ * `started` (mono_now). */
+static int64_t time_left(const dwh_http_session *s, int64_t started) {
+    return (int64_t)s->opts.request_timeout_ms - (mono_now(s) - started);
+}
+
+/* Sleeps `ms` before a retry and counts the time it actually slept (a
+ * wait a cancel cut short counts what passed, not what was asked).
+ * Returns non-zero when cancelled. */
+static int sleep_counted(dwh_http_session *s, dw_ctx *ctx, int64_t ms, int from_server) {
+    int64_t t0 = mono_now(s);
+    int cancelled = s->clock.sleep_ms(s->clock.ud, ms, ctx->cancel);
+    int64_t slept = mono_now(s) - t0;
+    count_wait(s, slept > 0 ? slept : 0, from_server);
+    return cancelled;
+}
+
 /* ---- transport errors ------------------------------------------------- */
 
 static const char *curl_error_class(CURLcode rc) {
@@ -240,6 +264,16 @@ static int curl_not_sent(CURL *c, CURLcode rc) {
     return rc == CURLE_OPERATION_TIMEDOUT && pre == 0;
 }
 
+/* The attempt reached no server: the name did not resolve, the connection
+ * was refused, or the time ran out before it was up. */
+static int curl_no_connection(CURL *c, CURLcode rc) {
+    if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_CONNECT) return 1;
+    if (rc != CURLE_OPERATION_TIMEDOUT) return 0;
+    curl_off_t connect_us = 0;
+    curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
+    return connect_us == 0;
+}
+
 static dw_status curl_status(CURLcode rc) {
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT: return DW_ERR_TIMEOUT;
@@ -264,7 +298,7 @@ static int xfer_cb(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_o
 }
 
 static void setup_attempt(dwh_http_session *s, const char *method, const char *url, struct curl_slist *hdrs,
-                          const char *body, size_t body_len, uint32_t timeout_ms, dw_http_response *resp,
+                          const char *body, size_t body_len, int64_t timeout_ms, dw_http_response *resp,
                           char *errbuf) {
     CURL *c = s->curl;
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -348,6 +382,37 @@ static int redirect_allowed(const char *target, const char *req_origin, const ch
            dwh_url_origin_in(target, cred_origin, req->trusted_origins);
 }
 
+/* Fails the request whose server asked to wait longer than it may (past
+ * max_retry_after_s or past what is left of the request's time):
+ * "GET <url>: rate limited until 14:05:07 UTC (Retry-After 3600 s; a
+ * request waits at most 300 s); rerun then".  DW_ERR_RATE_LIMITED for a
+ * rate limit, DW_ERR_HTTP for another status (503 with Retry-After). */
+static dw_status fail_wait_too_long(dw_ctx *ctx, dwh_http_session *s, const attempt_info *a,
+                                    const dwh_server_wait *sw, int64_t now_ms, dwh_retry_reason why,
+                                    const dwh_retry_rules *rules, int64_t left_ms) {
+    char until[64], limit[96];
+    dwh_retry_until_text(now_ms, sw->ms, until, sizeof until);
+    if (sw->ms > (int64_t)rules->max_retry_after_s * 1000)
+        snprintf(limit, sizeof limit, "a request waits at most %u s", rules->max_retry_after_s);
+    else
+        snprintf(limit, sizeof limit, "the request has %lld s left of its %u s time limit",
+                 (long long)(left_ms > 0 ? left_ms / 1000 : 0), (s->opts.request_timeout_ms + 999) / 1000);
+    char *value = dwh_text_excerpt(sw->value, strlen(sw->value), DWH_TEXT_EXCERPT_MAX, 0);
+    char *safe = dwh_url_redact(a->url);
+    dw_status st;
+    if (why == DWH_RETRY_RATE_LIMITED)
+        st = dwh_ctx_fail(ctx, DW_ERR_RATE_LIMITED, "%s %s: rate limited until %s (%s %s%s; %s); rerun then",
+                          a->method, safe ? safe : "", until, sw->header, value ? value : "", sw->delta ? " s" : "",
+                          limit);
+    else
+        st = dwh_ctx_fail(ctx, DW_ERR_HTTP, "%s %s: %ld %s until %s (%s %s%s; %s); rerun then", a->method,
+                          safe ? safe : "", a->status, status_reason(a->status), until, sw->header,
+                          value ? value : "", sw->delta ? " s" : "", limit);
+    free(value);
+    free(safe);
+    return st;
+}
+
 dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
                            dw_http_response **out) {
     return dwh_http_perform_claimed(ctx, req_in, client_in, NULL, out);
@@ -370,6 +435,7 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
     dwh_retry_resolve(&rules, req.retry, client_in ? client.retry : NULL, s->opts.retry);
     if (ctx->checking) dwh_retry_cap(&rules, s->opts.check_retry); /* a check is one cheap probe */
     uint32_t timeout_ms = req.timeout_ms ? req.timeout_ms : s->opts.timeout_ms;
+    const int64_t started = mono_now(s); /* the request's time limit counts from here */
 
     char method[16];
     snprintf(method, sizeof method, "%s", req.method && *req.method ? req.method : "GET");
@@ -435,8 +501,15 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
         }
         errbuf[0] = 0;
         s->blocked = 0;
-        setup_attempt(s, method, url, hdrs, body, body_len, timeout_ms, resp, errbuf);
+        /* each attempt gets what is left of the request's time */
+        int64_t left = time_left(s, started);
+        int64_t attempt_ms = left < (int64_t)timeout_ms ? left : (int64_t)timeout_ms;
+        setup_attempt(s, method, url, hdrs, body, body_len, attempt_ms > 0 ? attempt_ms : 1, resp, errbuf);
         CURLcode rc = curl_easy_perform(s->curl);
+        if (!s->blocked || rc == CURLE_OK) {
+            if (rc != CURLE_OK && curl_no_connection(s->curl, rc)) s->connect_failed++;
+            else s->connected++;
+        }
 
         long status = 0;
         curl_off_t total_us = 0, down = 0, up = 0;
@@ -483,9 +556,11 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
             const char *friendly = non_retryable_match(ctx, a.detail, NULL);
             if (friendly) retry = 0;
             int64_t wait = 0;
+            int out_of_time = 0; /* a retry was due but the request's time is spent */
             if (retry) {
                 wait = dwh_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud));
-                a.retry_in_ms = wait;
+                if (wait >= time_left(s, started)) out_of_time = 1, retry = 0;
+                else a.retry_in_ms = wait;
             }
             log_attempt(ctx, &a);
             count_attempt(s, &a, 1);
@@ -493,8 +568,7 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
             snprintf(detail, sizeof detail, "%s", a.detail);
             dwh_http_response_free(resp);
             if (retry) {
-                count_wait(s, wait, 0);
-                if (s->clock.sleep_ms(s->clock.ud, wait, ctx->cancel)) continue; /* cancel handled on top */
+                if (sleep_counted(s, ctx, wait, 0)) continue; /* cancel handled on top */
                 attempt++;
                 continue;
             }
@@ -511,6 +585,11 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
                                       "%s %s: TLS verification failed (%s); check the server certificate or the CA "
                                       "bundle (DWHOST_CA_BUNDLE)",
                                       method, safe, detail);
+            else if (out_of_time)
+                result = dwh_ctx_fail(ctx, curl_status(rc),
+                                      "%s %s failed after %u attempt%s: %s; the request's time limit of %u s is spent",
+                                      method, safe, attempt, attempt == 1 ? "" : "s", detail,
+                                      (s->opts.request_timeout_ms + 999) / 1000);
             else
                 result = dwh_ctx_fail(ctx, curl_status(rc), "%s %s failed after %u attempt%s: %s", method, safe,
                                       attempt, attempt == 1 ? "" : "s", detail);
@@ -600,22 +679,35 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
         else if (why_retry == DWH_RETRY_RATE_LIMITED) a.error_class = "rate_limited";
         else if (status >= 500) a.error_class = "server_error";
         else if (status >= 400) a.error_class = "client_error";
-        if (may_retry && attempt < rules.max_attempts) {
-            const char *source = NULL;
-            int64_t server = dwh_retry_server_wait_ms(&rules, resp_header, resp, s->clock.now_ms(s->clock.ud), &source);
-            /* The floor guards only server-given waits (Retry-After: 0, a
-             * reset in the past); backoff is at least base/2 by itself. */
-            int64_t wait = server >= 0 ? dwh_retry_floor(&rules, server)
-                                       : dwh_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud));
-            a.retry_in_ms = wait;
-            a.wait_source = server >= 0 ? source : "backoff";
+        dwh_server_wait sw;
+        int64_t now_ms = s->clock.now_ms(s->clock.ud);
+        int server = may_retry && dwh_retry_server_wait(resp_header, resp, now_ms, &sw) == 0;
+        if (server && (sw.ms > (int64_t)rules.max_retry_after_s * 1000 || sw.ms >= time_left(s, started))) {
+            /* Too long to sit out (an hour of GitHub's rate limit): fail
+             * now, saying when a rerun can work, instead of a string of
+             * capped waits that end the same way. */
             log_attempt(ctx, &a);
             count_attempt(s, &a, 1);
+            result = fail_wait_too_long(ctx, s, &a, &sw, now_ms, why_retry, &rules, time_left(s, started));
             dwh_http_response_free(resp);
-            count_wait(s, wait, server >= 0);
-            if (s->clock.sleep_ms(s->clock.ud, wait, ctx->cancel)) continue;
-            attempt++;
-            continue;
+            break;
+        }
+        if (may_retry && attempt < rules.max_attempts) {
+            /* The floor guards only server-given waits (Retry-After: 0, a
+             * reset in the past); backoff is at least base/2 by itself. */
+            int64_t wait = server ? dwh_retry_floor(&rules, sw.ms)
+                                  : dwh_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud));
+            /* no time left for another attempt: this response is the last */
+            if (wait < time_left(s, started)) {
+                a.retry_in_ms = wait;
+                a.wait_source = server ? sw.header : "backoff";
+                log_attempt(ctx, &a);
+                count_attempt(s, &a, 1);
+                dwh_http_response_free(resp);
+                if (sleep_counted(s, ctx, wait, server)) continue;
+                attempt++;
+                continue;
+            }
         }
         log_attempt(ctx, &a);
         count_attempt(s, &a, 1);

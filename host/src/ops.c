@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "emit.h"
+#include "http_session.h"
 #include "log.h"
 #include "plugin_guard.h"
 #include "text.h"
@@ -93,6 +94,7 @@ static int begin(dw_ctx *ctx, dwh_plugin *p, json_object *config, dwh_secrets *s
  * (see the rules in ops.h).  Does not clean ctx up. */
 static dwh_op_result finish(dw_ctx *ctx, dw_status ret, const char *what) {
     dwh_op_result r = {.code = DW_OK, .cause = DW_OK};
+    r.never_connected = dwh_http_never_connected(ctx);
     r.rows_emitted = ctx->rows_emitted;
     r.state_saves = ctx->state_saves;
     if (ret > DW_ERR_SINK || ret < DW_OK) {

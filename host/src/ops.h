@@ -60,6 +60,10 @@ typedef struct dwh_op_result {
     /* Checks that passed: the last INFO line the plugin logged during the
      * check (what it verified), scrubbed, malloc'd; NULL when none. */
     char *note;
+    /* The operation made HTTP requests and none reached a server (name
+     * not resolved, connection refused or timed out: see
+     * dwh_http_never_connected). */
+    int never_connected;
 } dwh_op_result;
 
 void dwh_op_result_free(dwh_op_result *r);

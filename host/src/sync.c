@@ -12,6 +12,7 @@
 #include "ops.h"
 #include "sync_internal.h"
 #include "sync_lease.h"
+#include "text.h"
 
 #define DEFAULT_TEAM "local"
 
@@ -124,6 +125,10 @@ static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
     s->webhook_stale = j->webhook_skipped;
 }
 
+/* run_job's result when the schema failed without any request reaching
+ * the source (0: synced, -1: failed otherwise). */
+#define JOB_UNREACHABLE 1
+
 static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_plugin *p, json_object *config,
                    dwh_secrets *secrets, const dwh_sync_options *o, dwh_warehouse *w, dwh_redis *redis,
                    sync_lease_set *lease) {
@@ -170,6 +175,7 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
          * stderr line and summary; the embedding API's error) */
         dwh_log(&j.log, DW_LOG_INFO, "sync.schema.failed", "%s", j.message ? j.message : "failed");
         report_fail(r, j.failure, j.source_code, j.message);
+        if (j.unreachable) rc = JOB_UNREACHABLE;
     }
     if (o->progress) {
         dwh_sync_progress pr = {plan->schema, j.table, j.rows, j.batches, j.skipped, out->seconds, 1, j.index, j.count};
@@ -186,6 +192,32 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
     free(j.message);
     dwh_ctx_cleanup(&j.log);
     return rc;
+}
+
+/* Schema `i` could not reach the source at all (DNS, refused, connect
+ * timeout): the schemas after it would spend all their attempts failing
+ * the same way, so the run stops and its message says which were not
+ * tried (the report lists them "not run"). */
+static void stop_unreachable(dwh_sync_report *r, const dwh_sync_plan *plans, size_t i, size_t n, dw_ctx *log) {
+    size_t rest = n - i - 1;
+    const char **names = calloc(rest ? rest : 1, sizeof *names);
+    for (size_t k = 0; names && k < rest; k++) names[k] = plans[i + 1 + k].schema;
+    char *list = names ? dwh_text_join(names, rest) : NULL;
+    free(names);
+    char *note = NULL;
+    if (asprintf(&note, "schema '%s' could not reach the source, so the %zu schema%s after it (%s) %s not tried; "
+                 "what was committed is kept; rerun once the source can be reached",
+                 plans[i].schema, rest, rest == 1 ? "" : "s", list ? list : "?", rest == 1 ? "was" : "were") < 0)
+        note = NULL;
+    free(list);
+    if (!note) return;
+    dwh_log(log, DW_LOG_WARN, "sync.unreachable", "%s", note);
+    char *msg = NULL;
+    if (asprintf(&msg, "%s; %s", r->message ? r->message : "the source could not be reached", note) >= 0) {
+        free(r->message);
+        r->message = msg;
+    }
+    free(note);
 }
 
 /* Why a state namespace cannot be used, or NULL when it can (NULL: none).
@@ -348,8 +380,12 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
                         "interrupted between schemas; the schemas before are committed; rerun to sync the rest");
             break;
         }
-        run_job(r, i, &plans[i], p, config, secrets, &o, w, redis, lease);
+        int jr = run_job(r, i, &plans[i], p, config, secrets, &o, w, redis, lease);
         if (r->schemas[i].failure == DWH_SYNC_FAIL_INTERRUPTED) break;
+        if (jr == JOB_UNREACHABLE && i + 1 < n) {
+            stop_unreachable(r, plans, i, n, &log);
+            break;
+        }
     }
 done:
     dwh_http_counters_collect(outer);

@@ -55,6 +55,10 @@ typedef struct sync_job {
     dwh_sync_failure failure;
     dw_status source_code;
     char *message;
+    /* The source failed before any request of this schema reached it (DNS,
+     * refused, connect timeout): the run stops, the other schemas would
+     * fail the same way after all their attempts. */
+    int unreachable;
     struct timespec started;
     char run_started[40];      /* ISO-8601 UTC when the schema's run started (merge: duplicate keys in the run) */
 

@@ -473,6 +473,7 @@ int sync_schema_run(sync_job *j) {
             dwh_batcher_release(j->batcher);
         }
         j->source_code = res.cause;
+        j->unreachable = res.never_connected && (res.cause == DW_ERR_UNREACHABLE || res.cause == DW_ERR_TIMEOUT);
         if (j->failure == DWH_SYNC_OK) {
             j->failure = source_failure(res.code);
             j->message = res.message ? strdup(res.message) : strdup("the source failed");

@@ -1,7 +1,9 @@
 /* text.c -- UTF-8 validation and one-line messages (see text.h). */
 #include "text.h"
 
+#include <json-c/json.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +44,21 @@ int dwh_utf8_valid(const char *s, size_t len) {
     return 1;
 }
 
+size_t dwh_utf8_valid_prefix(const char *s, size_t len) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        if (p[i] <= 0x7f) { /* ASCII, NUL included */
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(p + i, len - i);
+        if (!k) return i;
+        i += k;
+    }
+    return len;
+}
+
 char *dwh_text_one_line(const char *s, size_t max_bytes) {
     if (!s) s = "(null)";
     static const char ellipsis[] = "...";
@@ -79,6 +96,57 @@ char *dwh_text_one_line(const char *s, size_t max_bytes) {
         return out;
     }
     out[o] = 0;
+    return out;
+}
+
+/* s[0..len) with control characters and NULs as spaces and malformed
+ * UTF-8 as U+FFFD, NUL-terminated; malloc'd. */
+static char *flatten(const char *s, size_t len) {
+    char *out = malloc(len * 3 + 1);
+    if (!out) return NULL;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, o = 0;
+    while (i < len) {
+        size_t k = p[i] ? utf8_seq(p + i, len - i) : 1;
+        if (k == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+            out[o++] = ' ';
+        } else if (k == 0) {
+            memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD */
+            o += 3;
+            k = 1;
+        } else {
+            memcpy(out + o, p + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    out[o] = 0;
+    return out;
+}
+
+char *dwh_text_excerpt(const char *s, size_t len, size_t max_bytes, int quote) {
+    if (!s) s = "(null)", len = 6;
+    size_t keep = len;
+    if (len > max_bytes) {
+        /* back to the start of the character the bound falls in (at
+         * most 3 continuation bytes: a malformed run is cut anywhere) */
+        keep = max_bytes;
+        for (int back = 0; back < 3 && keep > 0 && ((unsigned char)s[keep] & 0xc0) == 0x80; back++) keep--;
+        if (((unsigned char)s[keep] & 0xc0) == 0x80) keep = max_bytes;
+    }
+    char *text = NULL;
+    if (quote) {
+        json_object *q = json_object_new_string_len(s, (int)keep);
+        const char *t = q ? json_object_to_json_string_ext(q, JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+        text = t ? strdup(t) : NULL;
+        json_object_put(q);
+    } else {
+        text = flatten(s, keep);
+    }
+    if (!text || keep == len) return text;
+    char *out = NULL;
+    if (asprintf(&out, "%s... (%zu bytes)", text, len) < 0) out = NULL;
+    free(text);
     return out;
 }
 

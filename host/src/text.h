@@ -13,12 +13,33 @@
  * cannot survive a C string. */
 int dwh_utf8_valid(const char *s, size_t len);
 
+/* The length of the longest prefix of s[0..len) that is well-formed
+ * UTF-8, NUL bytes allowed (len when all of it is): where a config's
+ * text stops being UTF-8. */
+size_t dwh_utf8_valid_prefix(const char *s, size_t len);
+
 /* Returns a malloc'd copy of `s` made fit for one line of output: invalid
  * UTF-8 becomes U+FFFD, control characters (newlines, tabs...) become
  * spaces, and text longer than `max_bytes` is cut on a character boundary
  * and ends in "...".  s == NULL gives "(null)".  The caller frees the
  * result; NULL only on OOM. */
 char *dwh_text_one_line(const char *s, size_t max_bytes);
+
+/* Bytes of a user-given string (a config key or value, a file path, a
+ * variable name) that a message quotes: one helper and one bound keep
+ * every error line a few hundred bytes long, whatever the input holds. */
+#define DWH_TEXT_EXCERPT_MAX 64
+
+/* A user-given string s[0..len) as a message quotes it.  At most
+ * `max_bytes` of its bytes are kept, cut on a character boundary; a cut
+ * string ends in "..." and a note of its full length, so the reader
+ * knows it was cut: `kkkkkkkk... (10485760 bytes)`.  With `quote` the
+ * kept part is a JSON string literal (control characters, quotes and
+ * backslashes escaped: `"a\nb"... (900 bytes)`); without, it is made
+ * one line as dwh_text_one_line does (control characters and NULs
+ * become spaces, malformed UTF-8 becomes U+FFFD).  s may be NULL
+ * ("(null)").  Returns a malloc'd string the caller frees; NULL on OOM. */
+char *dwh_text_excerpt(const char *s, size_t len, size_t max_bytes, int quote);
 
 /* "a, b, c": the `n` strings of `items` (borrowed) joined by ", ", as
  * error messages name primary keys.  Returns a malloc'd string the caller

@@ -14,7 +14,9 @@ DWH_API void dwh_transport_configure_sized(const dwh_transport_options *caller_o
     }
     dwh_http_options o = {.ca_bundle = opts->ca_bundle,
                           .connect_timeout_ms = opts->connect_timeout_ms,
-                          .timeout_ms = opts->timeout_ms};
+                          .timeout_ms = opts->timeout_ms,
+                          .request_timeout_ms = opts->request_timeout_ms,
+                          .stall_timeout_ms = opts->stall_timeout_ms};
     dwh_http_set_defaults(&o);
 }
 

@@ -100,7 +100,15 @@ static const vcase cases[] = {
     {"time bad hour", "{\"sync_time\": \"25:00\"}", 0, 1, {{"sync_time", "HH:MM", "\"25:00\""}}},
     {"time bad form", "{\"sync_time\": \"9:30am\"}", 0, 1, {{"sync_time", "HH:MM", "\"9:30am\""}}},
     {"long value cut", "{\"host\": 1, \"email\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", 0, 2,
-     {{"host", "a string", "the number 1"}, {"email", "email", "(cut)"}}},
+     {{"host", "a string", "the number 1"}, {"email", "email", "\"... (76 bytes)"}}},
+
+    /* ---- text that is not UTF-8: refused at its path, nothing else checked, no value shown ---- */
+    {"invalid UTF-8 in a secret", "{\"auth\": {\"selection\": \"api_key\", \"api_key\": \"sk_live_SECRET_1\xff\"}, \"port\": \"x\"}",
+     0, 1, {{"auth.api_key", "UTF-8 text", "a string that is not valid UTF-8 (at byte 17)"}}},
+    {"invalid UTF-8 in a key", "{\"ho\xffst\": 1}", 0, 1,
+     {{"ho\xef\xbf\xbdst", "a key in UTF-8", "a key that is not valid UTF-8 (at byte 3)"}}},
+    {"invalid UTF-8 in an array", "{\"tables\": [\"users\", \"it\xc3\"]}", 0, 1,
+     {{"tables[1]", "UTF-8 text", "(at byte 3)"}}},
 
     /* ---- secret inputs never echo values ---- */
     {"secret wrong type", "{\"token\": 12345678}", 0, 1, {{"token", "a string", "a number"}}},
@@ -319,6 +327,60 @@ static void test_table(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
 }
 
+/* A string past DWH_CONFIG_STRING_MAX is refused by its length (never
+ * shown), a huge key is quoted in a bounded excerpt, and a string of
+ * exactly the limit passes. */
+static void test_long_strings(void **state) {
+    (void)state;
+    size_t n = DWH_CONFIG_STRING_MAX + 1;
+    char *big = malloc(n + 1);
+    memset(big, 'k', n);
+    big[n] = 0;
+    json_object *config = json_tokener_parse(BASE);
+    json_object *auth = NULL;
+    json_object_object_get_ex(config, "auth", &auth);
+    json_object_object_add(auth, "api_key", json_object_new_string(big));
+    json_object_object_add(config, big, json_object_new_int(1)); /* a 64 KiB unknown key */
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    json_object *out = NULL;
+    assert_int_equal(dwh_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep), -1);
+    assert_int_equal(rep.n_errors, 2);
+    char want_got[64];
+    snprintf(want_got, sizeof want_got, "a string of %zu bytes", n);
+    int saw_secret = 0, saw_key = 0;
+    for (size_t i = 0; i < rep.n_errors; i++) {
+        char *line = dwh_config_issue_line(&rep.errors[i], 0);
+        if (strlen(line) >= 400) fail_msg("%zu bytes: %s", strlen(line), line);
+        free(line);
+        if (!strcmp(rep.errors[i].path, "auth.api_key")) {
+            assert_string_equal(rep.errors[i].expected, "a string of at most 65536 bytes");
+            assert_string_equal(rep.errors[i].got, want_got);
+            saw_secret = 1;
+        } else {
+            char key_path[128];
+            snprintf(key_path, sizeof key_path, "%.64s... (%zu bytes)", big, n);
+            assert_string_equal(rep.errors[i].path, key_path);
+            saw_key = 1;
+        }
+    }
+    assert_true(saw_secret && saw_key);
+    dwh_config_report_clear(&rep);
+    json_object_put(config);
+
+    /* exactly the limit: fine */
+    big[n - 1] = 0;
+    config = json_tokener_parse(BASE);
+    json_object_object_get_ex(config, "auth", &auth);
+    json_object_object_add(auth, "api_key", json_object_new_string(big));
+    dwh_config_report_init(&rep);
+    assert_int_equal(dwh_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep), 0);
+    json_object_put(out);
+    dwh_config_report_clear(&rep);
+    json_object_put(config);
+    free(big);
+}
+
 /* The validated config holds nothing the form does not declare. */
 static void test_validated_has_only_declared_keys(void **state) {
     (void)state;
@@ -459,6 +521,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_validated_has_only_declared_keys),
+        cmocka_unit_test(test_long_strings),
         cmocka_unit_test(test_report_format),
         cmocka_unit_test(test_report_scrubbed),
         cmocka_unit_test(test_parse_int_text),

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,53 @@ static void join_names_keys(void **state) {
     assert_null(dwh_text_join(keys, 0));
 }
 
+static void valid_prefix_finds_the_first_bad_byte(void **state) {
+    (void)state;
+    assert_int_equal(dwh_utf8_valid_prefix("caf\xc3\xa9", 5), 5);
+    assert_int_equal(dwh_utf8_valid_prefix("a\0b", 3), 3); /* NUL is UTF-8 here */
+    assert_int_equal(dwh_utf8_valid_prefix("good_\xff\xfe" "1", 8), 5);
+    assert_int_equal(dwh_utf8_valid_prefix("ab\xe2\x82", 4), 2); /* truncated euro sign */
+    assert_int_equal(dwh_utf8_valid_prefix("", 0), 0);
+}
+
+static void excerpt_bounds_and_notes_the_length(void **state) {
+    (void)state;
+    /* Short: as it is (made one line), no note. */
+    char *s = dwh_text_excerpt("a\nkey", 5, 64, 0);
+    assert_string_equal(s, "a key");
+    free(s);
+    s = dwh_text_excerpt("x\xff" "y", 3, 64, 0);
+    assert_string_equal(s, "x\xef\xbf\xbdy");
+    free(s);
+    /* Long: cut at the bound, "..." and the full length. */
+    size_t n = 10u << 20;
+    char *big = malloc(n + 1);
+    memset(big, 'k', n);
+    big[n] = 0;
+    s = dwh_text_excerpt(big, n, 64, 0);
+    char want[128];
+    snprintf(want, sizeof want, "%.64s... (10485760 bytes)", big);
+    assert_string_equal(s, want);
+    free(s);
+    free(big);
+    /* Quoted: escapes inside the quotes, the note outside. */
+    s = dwh_text_excerpt("say \"hi\"\n", 9, 64, 1);
+    assert_string_equal(s, "\"say \\\"hi\\\"\\n\"");
+    free(s);
+    s = dwh_text_excerpt("abcdef", 6, 3, 1);
+    assert_string_equal(s, "\"abc\"... (6 bytes)");
+    free(s);
+    /* The cut never splits a character. */
+    char euros[3 * 30 + 1] = "";
+    for (int i = 0; i < 30; i++) strcat(euros, "\xe2\x82\xac");
+    s = dwh_text_excerpt(euros, strlen(euros), 10, 0);
+    assert_string_equal(s, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac... (90 bytes)");
+    free(s);
+    s = dwh_text_excerpt(NULL, 0, 10, 0);
+    assert_string_equal(s, "(null)");
+    free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(utf8_accepts_well_formed),
@@ -84,6 +132,8 @@ int main(void) {
         cmocka_unit_test(one_line_flattens_and_repairs),
         cmocka_unit_test(one_line_bounds_on_a_character_boundary),
         cmocka_unit_test(join_names_keys),
+        cmocka_unit_test(valid_prefix_finds_the_first_bad_byte),
+        cmocka_unit_test(excerpt_bounds_and_notes_the_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

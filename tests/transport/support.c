@@ -110,7 +110,9 @@ static uint64_t fake_random(void *ud) { return ((ts_clock *)ud)->random_value; }
 
 void ts_clock_init(ts_clock *c, int64_t now_ms, uint64_t random_value) {
     memset(c, 0, sizeof *c);
-    c->clock = (dwh_http_clock){c, fake_now, fake_sleep, fake_random};
+    /* no mono_ms: the transport then reads now_ms, which advances by the
+     * waits, so a wait counts as slept in full and spends request time */
+    c->clock = (dwh_http_clock){.ud = c, .now_ms = fake_now, .sleep_ms = fake_sleep, .random = fake_random};
     c->now_ms = now_ms;
     c->random_value = random_value;
 }

@@ -5,9 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dwhost.h"
 #include "http_session.h"
@@ -197,14 +199,48 @@ static void test_rate_limit_reset_headers(void **st) {
                     "{\"status\": 429, \"headers\": {\"Retry-After\": \"86400\"}},"
                     "{\"json\": []}]}");
     dw_http_response *r = NULL;
-    assert_int_equal(get(f, "/rl", NULL, 0, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 200);
-    dwh_http_response_free(r);
-    assert_int_equal(f->clock.n_waits, 4);
-    assert_int_equal(f->clock.waits[0], 4000);   /* epoch reset 4 s ahead */
-    assert_int_equal(f->clock.waits[1], 2000);   /* delta seconds */
-    assert_int_equal(f->clock.waits[2], 1000);   /* GitHub 403, reset in the past: floor */
-    assert_int_equal(f->clock.waits[3], 300000); /* capped at 300 s */
+    /* A wait past max_retry_after_s (300 s) is not sat out: the request
+     * fails at once, naming when to rerun (now is 7 s of waits later). */
+    assert_int_equal(get(f, "/rl", NULL, 0, &r), DW_ERR_RATE_LIMITED);
+    assert_null(r);
+    assert_int_equal(f->clock.n_waits, 3);
+    assert_int_equal(f->clock.waits[0], 4000); /* epoch reset 4 s ahead */
+    assert_int_equal(f->clock.waits[1], 2000); /* delta seconds */
+    assert_int_equal(f->clock.waits[2], 1000); /* GitHub 403, reset in the past: floor */
+    assert_int_equal(ts_request_count(&srv), 4);
+    char want[256];
+    snprintf(want, sizeof want,
+             "GET %s/rl: rate limited until 2023-11-15 22:13:27 UTC (Retry-After 86400 s; a request waits at most "
+             "300 s); rerun then", srv.base);
+    assert_string_equal(f->ctx.error, want);
+    fx_free(f);
+
+    /* GitHub's primary limit, reset an hour ahead (epoch seconds). */
+    f = fx_new(0, 1);
+    ts_script(&srv, "{\"/gh\": [{\"status\": 403, \"headers\": {\"X-RateLimit-Remaining\": \"0\", "
+                    "\"X-RateLimit-Reset\": \"1700003600\"}, \"json\": {\"message\": \"API rate limit exceeded\"}}]}");
+    assert_int_equal(get(f, "/gh", NULL, 0, &r), DW_ERR_RATE_LIMITED);
+    assert_int_equal(f->clock.n_waits, 0);
+    assert_int_equal(ts_request_count(&srv), 1);
+    snprintf(want, sizeof want,
+             "GET %s/gh: rate limited until 23:13:20 UTC (X-RateLimit-Reset 1700003600; a request waits at most "
+             "300 s); rerun then", srv.base);
+    assert_string_equal(f->ctx.error, want);
+    json_object *lines = http_lines();
+    assert_int_equal(json_object_array_length(lines), 1);
+    assert_string_equal(ts_str(json_object_array_get_idx(lines, 0), "error_class"), "rate_limited");
+    assert_false(json_object_object_get_ex(json_object_array_get_idx(lines, 0), "retry_in_ms", NULL));
+    json_object_put(lines);
+    fx_free(f);
+
+    /* Maintenance (503) for ten minutes: the status is named, not a rate limit. */
+    f = fx_new(0, 1);
+    ts_script(&srv, "{\"/maint\": [{\"status\": 503, \"headers\": {\"Retry-After\": \"600\"}}]}");
+    assert_int_equal(get(f, "/maint", NULL, 0, &r), DW_ERR_HTTP);
+    snprintf(want, sizeof want,
+             "GET %s/maint: 503 Service Unavailable until 22:23:20 UTC (Retry-After 600 s; a request waits at most "
+             "300 s); rerun then", srv.base);
+    assert_string_equal(f->ctx.error, want);
     fx_free(f);
 
     /* A plain 403 is a permission problem: no retry. */
@@ -576,14 +612,16 @@ static void test_check_retry_ceiling(void **st) {
     assert_int_equal(f->clock.waits[0], 125); /* base 250 ms, random 0: the low end of [d/2, d] */
     fx_free(f);
 
-    /* A server asking for a long wait is not waited for minutes. */
+    /* A server asking for a long wait is not waited for at all: the
+     * check fails at once, saying when to try again. */
     f = fx_new(0, 1);
     f->ctx.checking = 1;
     ts_script(&srv, "{\"/limited\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"120\"}}]}");
-    assert_int_equal(get(f, "/limited", NULL, 0, &r), DW_OK);
-    dwh_http_response_free(r);
-    assert_int_equal(f->clock.n_waits, 1);
-    assert_int_equal(f->clock.waits[0], 5000);
+    assert_int_equal(get(f, "/limited", NULL, 0, &r), DW_ERR_RATE_LIMITED);
+    assert_int_equal(f->clock.n_waits, 0);
+    assert_int_equal(ts_request_count(&srv), 1);
+    assert_non_null(strstr(f->ctx.error, ": rate limited until 22:15:20 UTC (Retry-After 120 s; a request waits at "
+                                         "most 5 s); rerun then"));
     fx_free(f);
 
     /* Configured: three attempts. */
@@ -633,6 +671,154 @@ static void test_public_configure(void **st) {
     dwh_transport_configure(NULL);
 }
 
+/* The request's time limit (request_timeout_ms) bounds its attempts and
+ * waits together: a wait that would not leave time for another attempt
+ * is not started. */
+static void test_request_time_limit(void **st) {
+    (void)st;
+    /* fake clock: waits spend the time */
+    fixture *f = fx_new(0, 1);
+    dwh_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow, .request_timeout_ms = 5000};
+    assert_non_null(dwh_http_session_attach(&f->ctx, &o));
+    ts_script(&srv, "{\"/down\": [{\"status\": 503, \"body\": \"maintenance\"}]}");
+    dw_retry_policy slow = {.struct_size = sizeof slow, .base_delay_ms = 4000, .max_delay_ms = 60000};
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/down", &slow, 0, &r), DW_OK);
+    /* waits 2000 (the low end of [2000, 4000]), then 4000 >= the 3000 left:
+     * the second 503 is the last */
+    assert_int_equal(dwh_http_response_status(r), 503);
+    dwh_http_response_free(r);
+    assert_int_equal(f->clock.n_waits, 1);
+    assert_int_equal(f->clock.waits[0], 2000);
+    assert_int_equal(ts_request_count(&srv), 2);
+    fx_free(f);
+
+    /* a server wait that fits max_retry_after_s but not the time left */
+    f = fx_new(0, 1);
+    o.clock = &f->clock.clock;
+    o.internal_allow = f->allow;
+    assert_non_null(dwh_http_session_attach(&f->ctx, &o));
+    ts_script(&srv, "{\"/ra\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"3\"}},"
+                    "{\"status\": 429, \"headers\": {\"Retry-After\": \"3\"}}]}");
+    assert_int_equal(get(f, "/ra", NULL, 0, &r), DW_ERR_RATE_LIMITED);
+    assert_int_equal(f->clock.n_waits, 1);
+    assert_non_null(strstr(f->ctx.error, "rate limited until 22:13:26 UTC (Retry-After 3 s; the request has 2 s left "
+                                         "of its 5 s time limit); rerun then"));
+    fx_free(f);
+
+    /* real clock: a server that never answers is given up on when the
+     * request's time is spent, whatever attempts remain */
+    f = fx_new(0, 1);
+    dwh_http_options real = {.internal_allow = f->allow, .request_timeout_ms = 1500};
+    assert_non_null(dwh_http_session_attach(&f->ctx, &real));
+    ts_script(&srv, "{\"/hang\": [{\"delay\": 8, \"json\": {}}]}");
+    dw_retry_policy fast = {.struct_size = sizeof fast, .base_delay_ms = 10};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(get(f, "/hang", &fast, 0, &r), DW_ERR_TIMEOUT);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(secs >= 1.4 && secs < 6.0);
+    assert_int_equal(ts_request_count(&srv), 1);
+    assert_non_null(strstr(f->ctx.error, "failed after 1 attempt: "));
+    assert_non_null(strstr(f->ctx.error, "; the request's time limit of 2 s is spent"));
+    fx_free(f);
+}
+
+/* An attempt that receives nothing for stall_timeout_ms fails as a
+ * timeout (libcurl's low-speed limit), long before timeout_ms. */
+static void test_stalled_server(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    dwh_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow, .stall_timeout_ms = 1000};
+    assert_non_null(dwh_http_session_attach(&f->ctx, &o));
+    ts_script(&srv, "{\"/hang\": [{\"delay\": 8, \"json\": {}}]}");
+    dw_retry_policy once = {.struct_size = sizeof once, .max_attempts = 1};
+    dw_http_response *r = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(get(f, "/hang", &once, 0, &r), DW_ERR_TIMEOUT);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(secs >= 0.9 && secs < 6.0); /* not the 60 s of timeout_ms */
+    assert_non_null(strstr(f->ctx.error, "too slow"));
+    json_object *lines = http_lines();
+    assert_string_equal(ts_str(json_object_array_get_idx(lines, 0), "error_class"), "timeout");
+    json_object_put(lines);
+    /* it connected: a stalled server is not an unreachable one */
+    assert_false(dwh_http_never_connected(&f->ctx));
+    fx_free(f);
+}
+
+/* Sets *flag after `ms`: a Ctrl-C in the middle of a wait. */
+typedef struct later {
+    volatile int *flag;
+    int ms;
+} later;
+static void *set_later(void *ud) {
+    later *l = ud;
+    struct timespec ts = {l->ms / 1000, (long)(l->ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    *l->flag = 1;
+    return NULL;
+}
+
+/* The wait counters hold the time actually slept (real clock), not the
+ * wait asked for: a 5 s Retry-After cut short after 0.3 s counts 0.3 s. */
+static void test_wait_counters_measure_the_sleep(void **st) {
+    (void)st;
+    fixture *f = fx_new(0, 1);
+    dwh_http_options real = {.internal_allow = f->allow};
+    assert_non_null(dwh_http_session_attach(&f->ctx, &real));
+    volatile int cancel = 0;
+    f->ctx.cancel = &cancel;
+    ts_script(&srv, "{\"/ra\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"5\"}}, {\"json\": {}}]}");
+    later l = {&cancel, 300};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, set_later, &l), 0);
+    dw_http_response *r = NULL;
+    assert_int_equal(get(f, "/ra", NULL, 0, &r), DW_ERR_CANCELLED);
+    pthread_join(t, NULL);
+    dwh_http_counters c;
+    dwh_http_counters_get(&f->ctx, &c);
+    assert_true(c.rate_limit_wait_ms >= 250 && c.rate_limit_wait_ms < 2500);
+    assert_int_equal(c.backoff_wait_ms, 0);
+    json_object *lines = http_lines();
+    assert_int_equal(ts_int(json_object_array_get_idx(lines, 0), "retry_in_ms"), 5000); /* what was asked */
+    json_object_put(lines);
+    fx_free(f);
+
+    /* uncut, a wait counts at least what it was asked */
+    f = fx_new(0, 1);
+    real.internal_allow = f->allow;
+    assert_non_null(dwh_http_session_attach(&f->ctx, &real));
+    ts_script(&srv, "{\"/ra\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"0\"}}, {\"json\": {}}]}");
+    dw_retry_policy quick = {.struct_size = sizeof quick, .base_delay_ms = 200};
+    assert_int_equal(get(f, "/ra", &quick, 0, &r), DW_OK);
+    dwh_http_response_free(r);
+    dwh_http_counters_get(&f->ctx, &c);
+    assert_true(c.rate_limit_wait_ms >= 200 && c.rate_limit_wait_ms < 2000);
+    fx_free(f);
+}
+
+/* dwh_http_never_connected: every attempt failed to connect. */
+static void test_never_connected(void **st) {
+    (void)st;
+    fixture *f = fx_new(1, 0);
+    assert_false(dwh_http_never_connected(&f->ctx)); /* no request yet */
+    dw_retry_policy two = {.struct_size = sizeof two, .max_attempts = 2, .base_delay_ms = 10};
+    dw_http_request req = {.struct_size = sizeof req, .url = "http://127.0.0.1:1/v1/account", .retry = &two};
+    dw_http_response *r = NULL;
+    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_UNREACHABLE);
+    assert_true(dwh_http_never_connected(&f->ctx));
+    /* one request that got an answer: the source is reachable */
+    ts_script(&srv, "{\"/ok\": [{\"json\": {}}]}");
+    assert_int_equal(get(f, "/ok", NULL, 0, &r), DW_OK);
+    dwh_http_response_free(r);
+    assert_false(dwh_http_never_connected(&f->ctx));
+    fx_free(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gzip_keepalive_and_log_line),
@@ -649,6 +835,10 @@ int main(void) {
         cmocka_unit_test(test_counters_collect),
         cmocka_unit_test(test_check_retry_ceiling),
         cmocka_unit_test(test_public_configure),
+        cmocka_unit_test(test_request_time_limit),
+        cmocka_unit_test(test_stalled_server),
+        cmocka_unit_test(test_wait_counters_measure_the_sleep),
+        cmocka_unit_test(test_never_connected),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

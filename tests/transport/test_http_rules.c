@@ -148,44 +148,68 @@ static void test_retry_classify(void **st) {
     assert_false(dwh_method_idempotent("PATCH"));
 }
 
+/* The server's wait (ms from now) from `h`, -1 when none; its header in *src. */
+static int64_t server_wait(hdrs *h, int64_t now, const char **src, int *delta) {
+    dwh_server_wait w;
+    if (dwh_retry_server_wait(hget, h, now, &w) != 0) return -1;
+    *src = w.header;
+    if (delta) *delta = w.delta;
+    return w.ms;
+}
+
 static void test_retry_server_waits(void **st) {
     (void)st;
     dwh_retry_rules r;
     dwh_retry_resolve(&r, NULL, NULL, NULL);
     const int64_t now = 1700000000000LL; /* 2023-11-14T22:13:20Z */
     const char *src = NULL;
+    int delta = -1;
     hdrs secs = {{"Retry-After"}, {"7"}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &secs, now, &src), 7000);
+    assert_int_equal(server_wait(&secs, now, &src, &delta), 7000);
     assert_string_equal(src, "Retry-After");
+    assert_int_equal(delta, 1);
     hdrs date = {{"Retry-After"}, {"Tue, 14 Nov 2023 22:13:32 GMT"}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &date, now, &src), 12000);
+    assert_int_equal(server_wait(&date, now, &src, &delta), 12000);
+    assert_int_equal(delta, 0);
     hdrs rfc850 = {{"Retry-After"}, {"Tuesday, 14-Nov-23 22:13:25 GMT"}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &rfc850, now, &src), 5000);
+    assert_int_equal(server_wait(&rfc850, now, &src, NULL), 5000);
     hdrs zero = {{"Retry-After"}, {"0"}};
-    int64_t w = dwh_retry_server_wait_ms(&r, hget, &zero, now, &src);
+    int64_t w = server_wait(&zero, now, &src, NULL);
     assert_int_equal(w, 0);
     assert_int_equal(dwh_retry_floor(&r, w), 1000); /* no busy loop */
     hdrs past = {{"Retry-After"}, {"Tue, 14 Nov 2023 20:00:00 GMT"}};
-    assert_int_equal(dwh_retry_floor(&r, dwh_retry_server_wait_ms(&r, hget, &past, now, &src)), 1000);
+    assert_int_equal(dwh_retry_floor(&r, server_wait(&past, now, &src, NULL)), 1000);
+    /* not capped: a wait past max_retry_after_s is the transport's to refuse */
     hdrs huge = {{"Retry-After"}, {"86400"}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &huge, now, &src), 300000);
+    assert_int_equal(server_wait(&huge, now, &src, NULL), 86400000);
     hdrs epoch = {{"X-RateLimit-Reset"}, {"1700000030"}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &epoch, now, &src), 30000);
+    assert_int_equal(server_wait(&epoch, now, &src, &delta), 30000);
     assert_string_equal(src, "X-RateLimit-Reset");
+    assert_int_equal(delta, 0);
     hdrs epoch_ms = {{"X-RateLimit-Reset"}, {"1700000002500"}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &epoch_ms, now, &src), 2500);
-    hdrs delta = {{"RateLimit-Reset"}, {"4"}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &delta, now, &src), 4000);
+    assert_int_equal(server_wait(&epoch_ms, now, &src, NULL), 2500);
+    hdrs delta_h = {{"RateLimit-Reset"}, {"4"}};
+    assert_int_equal(server_wait(&delta_h, now, &src, &delta), 4000);
     assert_string_equal(src, "RateLimit-Reset");
+    assert_int_equal(delta, 1);
     hdrs reset_past = {{"X-RateLimit-Reset"}, {"1699999000"}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &reset_past, now, &src), 0);
+    assert_int_equal(server_wait(&reset_past, now, &src, NULL), 0);
     /* Retry-After wins over a reset header. */
     hdrs both = {{"X-RateLimit-Reset", "Retry-After"}, {"1700000100", "3"}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &both, now, &src), 3000);
+    assert_int_equal(server_wait(&both, now, &src, NULL), 3000);
     hdrs junk = {{"Retry-After"}, {"soon"}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &junk, now, &src), -1);
+    assert_int_equal(server_wait(&junk, now, &src, NULL), -1);
     hdrs none = {{0}, {0}};
-    assert_int_equal(dwh_retry_server_wait_ms(&r, hget, &none, now, &src), -1);
+    assert_int_equal(server_wait(&none, now, &src, NULL), -1);
+
+    /* When to rerun: the time, and the date once it is another day. */
+    char until[64];
+    dwh_retry_until_text(now, 3600000, until, sizeof until);
+    assert_string_equal(until, "23:13:20 UTC");
+    dwh_retry_until_text(now, 1500, until, sizeof until); /* rounded up: never earlier than asked */
+    assert_string_equal(until, "22:13:22 UTC");
+    dwh_retry_until_text(now, 7200000, until, sizeof until);
+    assert_string_equal(until, "2023-11-15 00:13:20 UTC");
 }
 
 static void test_retry_backoff(void **st) {
