@@ -176,6 +176,44 @@ static int put_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out) {
     return 0;
 }
 
+/* Encodes json-c value v (not null) into cell c (its key set). */
+static int set_cell(dwh_batcher *b, dwh_cell *c, json_object *v) {
+    int bad = 0;
+    switch (json_object_get_type(v)) {
+    case json_type_boolean:
+        c->type = DWH_CELL_BOOL;
+        c->v.i = json_object_get_boolean(v) ? 1 : 0;
+        break;
+    case json_type_double:
+        c->type = DWH_CELL_REAL;
+        c->v.d = json_object_get_double(v);
+        break;
+    case json_type_int:
+        c->v.i = json_object_get_int64(v);
+        c->type = DWH_CELL_INT;
+        if (c->v.i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) {
+            /* beyond int64: keep the digits */
+            size_t len = 0;
+            const char *s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN, &len);
+            c->type = DWH_CELL_BIGINT;
+            bad |= put_text(b, s, len, &c->v.s);
+        }
+        break;
+    case json_type_string:
+        c->type = DWH_CELL_TEXT;
+        bad |= put_text(b, json_object_get_string(v), (size_t)json_object_get_string_len(v), &c->v.s);
+        break;
+    default: {
+        size_t len = 0;
+        const char *s =
+            json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+        c->type = DWH_CELL_JSON;
+        bad |= put_text(b, s, len, &c->v.s);
+    }
+    }
+    return bad;
+}
+
 int dwh_batcher_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out) {
     return put_text(b, s ? s : "", len, out);
 }
@@ -305,7 +343,22 @@ static int copy_cells(dwh_batcher *b, const dwh_rowv *v) {
     return 0;
 }
 
-int dwh_batcher_add_rowv(dwh_batcher *b, const dwh_rowv *v, const dwh_rowv *extra, const dwh_row_extras *x) {
+/* Sets the members of json-c object `extra` on the open row (null: the
+ * column removed, as a NULL cell the row's end drops). */
+static int extra_cells(dwh_batcher *b, json_object *extra) {
+    json_object_object_foreach(extra, key, val) {
+        int32_t id = dwh_keydict_intern(b->keys, key, strlen(key));
+        if (id < 0) return -1;
+        dwh_cell tmp = {.key = (uint32_t)id, .type = DWH_CELL_NULL};
+        if (val && set_cell(b, &tmp, val)) return -1;
+        dwh_cell *c = dwh_batcher_row_cell(b, (uint32_t)id);
+        if (!c) return -1;
+        *c = tmp;
+    }
+    return 0;
+}
+
+int dwh_batcher_add_rowv(dwh_batcher *b, const dwh_rowv *v, json_object *extra, const dwh_row_extras *x) {
     if (dwh_batcher_row_begin(b) < 0) return -1;
     dwh_brow r = {.first = (uint32_t)b->n_cells, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
                   .json = NO_SPAN};
@@ -314,13 +367,17 @@ int dwh_batcher_add_rowv(dwh_batcher *b, const dwh_rowv *v, const dwh_rowv *extr
         bad |= put_text(b, x->json, x->json_len, &r.json);
     } else {
         bad |= copy_cells(b, v);
-        if (!bad && extra) bad |= copy_cells(b, extra);
+        if (!bad && extra) bad |= extra_cells(b, extra);
     }
     if (!bad && x) bad |= put_extras(b, &r, x);
     if (bad) {
         dwh_batcher_row_abort(b);
         return -1;
     }
+    size_t keep = b->open_cells0; /* a removed column left a NULL cell */
+    for (size_t c = b->open_cells0; c < b->n_cells; c++)
+        if (b->cells[c].type != DWH_CELL_NULL) b->cells[keep++] = b->cells[c];
+    b->n_cells = keep;
     r.n_cells = (uint32_t)(b->n_cells - b->open_cells0);
     b->row_arena[b->n] = (uint32_t)b->open_arena0;
     b->rows[b->n++] = r;
@@ -386,38 +443,7 @@ int dwh_batcher_add_row(dwh_batcher *b, json_object *row, const dwh_row_extras *
             }
             dwh_cell *c = &b->cells[b->n_cells];
             c->key = (uint32_t)id;
-            switch (t) {
-            case json_type_boolean:
-                c->type = DWH_CELL_BOOL;
-                c->v.i = json_object_get_boolean(v) ? 1 : 0;
-                break;
-            case json_type_double:
-                c->type = DWH_CELL_REAL;
-                c->v.d = json_object_get_double(v);
-                break;
-            case json_type_int:
-                c->v.i = json_object_get_int64(v);
-                c->type = DWH_CELL_INT;
-                if (c->v.i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) {
-                    /* beyond int64: keep the digits */
-                    size_t len = 0;
-                    const char *s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN, &len);
-                    c->type = DWH_CELL_BIGINT;
-                    bad |= put_text(b, s, len, &c->v.s);
-                }
-                break;
-            case json_type_string:
-                c->type = DWH_CELL_TEXT;
-                bad |= put_text(b, json_object_get_string(v), (size_t)json_object_get_string_len(v), &c->v.s);
-                break;
-            default: {
-                size_t len = 0;
-                const char *s =
-                    json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-                c->type = DWH_CELL_JSON;
-                bad |= put_text(b, s, len, &c->v.s);
-            }
-            }
+            bad |= set_cell(b, c, v);
             b->n_cells++;
         }
     }

@@ -207,12 +207,13 @@ typedef struct dwh_rowv {
 dwh_rowv dwh_batcher_row(const dwh_batcher *b, size_t i);
 /* The cell of `key` in v, or NULL. */
 const dwh_cell *dwh_rowv_find(const dwh_rowv *v, uint32_t key);
-/* Appends a copy of `v` and then of `extra` (may be NULL), whose cells
- * replace v's cells of the same key (columns a row hook or a fan-out
- * parent added), with `x` (may be NULL; x->json, when set, is stored
- * instead of the cells).  Both views' keys must be b's dictionary.
- * Returns 0, -1 on OOM (the buffer is unchanged). */
-int dwh_batcher_add_rowv(dwh_batcher *b, const dwh_rowv *v, const dwh_rowv *extra, const dwh_row_extras *x);
+/* Appends a copy of `v` (whose keys must be b's dictionary) and then the
+ * members of `extra` (NULL, or a json-c object of columns a row hook or a
+ * fan-out parent added: they replace v's cells of the same key, a null
+ * member removes one), with `x` (may be NULL; x->json, when set, is
+ * stored instead of the cells).  Returns 0, -1 on OOM (the buffer is
+ * unchanged). */
+int dwh_batcher_add_rowv(dwh_batcher *b, const dwh_rowv *v, json_object *extra, const dwh_row_extras *x);
 
 typedef enum dwh_cut {
     DWH_CUT_FULL,    /* a limit was reached: up to the last mark, else everything */

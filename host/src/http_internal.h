@@ -22,7 +22,14 @@ struct dw_http_response {
     char *body;             /* NUL-terminated */
     size_t len, cap;
     uint64_t max_body;
-    int too_big;            /* the body went past max_body; the transfer was stopped */
+    int too_big;            /* the body went past max_body (or its Content-Length said it would); stopped */
+    /* Streaming (dwh_http_perform_streamed): a 2xx body goes to `sink` as it
+     * arrives instead of into `body`; len still counts it. */
+    const dwh_http_body_sink *sink;
+    long line_status;       /* the status of the last status line the headers gave */
+    int decided;            /* the body's first bytes came: streamed or buffered is settled */
+    int streaming;
+    int sink_failed;        /* the sink refused a chunk (its own error says why); stopped */
     dwh_http_header *headers; /* of the final response only */
     size_t n_headers, cap_headers;
     char *url;              /* effective URL */

@@ -27,6 +27,19 @@ size_t dwh_http_response_write_cb(char *data, size_t size, size_t n, void *ud) {
         r->too_big = 1;
         return 0; /* curl stops with CURLE_WRITE_ERROR */
     }
+    if (!r->decided) {
+        r->decided = 1;
+        r->streaming = r->sink && r->line_status >= 200 && r->line_status < 300;
+        if (r->streaming && r->sink->start) r->sink->start(r->sink->ud);
+    }
+    if (r->streaming) {
+        r->len += add;
+        if (r->sink->data(r->sink->ud, data, add) != 0) {
+            r->sink_failed = 1;
+            return 0;
+        }
+        return add;
+    }
     if (r->len + add + 1 > r->cap) {
         size_t cap = r->cap * 2;
         while (cap < r->len + add + 1) cap *= 2;
@@ -64,6 +77,8 @@ size_t dwh_http_response_header_cb(char *data, size_t size, size_t n, void *ud) 
         /* A new status line (after 100 Continue or an interim response):
          * only the final response's headers count. */
         clear_headers(r);
+        const char *code = memchr(data, ' ', len);
+        r->line_status = code ? strtol(code + 1, NULL, 10) : 0;
         const char *sp = memchr(data, ' ', len);
         if (sp) {
             const char *rest = sp + 1;
@@ -81,6 +96,14 @@ size_t dwh_http_response_header_cb(char *data, size_t size, size_t n, void *ud) 
     }
     const char *colon = memchr(data, ':', len);
     if (!colon) return len; /* the blank line ending the block */
+    if ((size_t)(colon - data) == 14 && !strncasecmp(data, "Content-Length", 14)) {
+        /* A body announced past the limit is refused before it downloads */
+        unsigned long long announced = strtoull(colon + 1, NULL, 10);
+        if (announced > r->max_body && r->line_status >= 200 && r->line_status < 300) {
+            r->too_big = 1;
+            return 0;
+        }
+    }
     if (r->n_headers == r->cap_headers) {
         size_t cap = r->cap_headers ? r->cap_headers * 2 : 16;
         dwh_http_header *h = realloc(r->headers, cap * sizeof *h);
@@ -102,6 +125,9 @@ size_t dwh_http_response_header_cb(char *data, size_t size, size_t n, void *ud) 
 }
 
 long dwh_http_response_status(const dw_http_response *r) { return r ? r->status : 0; }
+
+int dwh_http_response_streamed(const dw_http_response *r) { return r && r->streaming; }
+int dwh_http_response_stream_failed(const dw_http_response *r) { return r && r->sink_failed; }
 
 const char *dwh_http_response_body(const dw_http_response *r, size_t *len) {
     if (len) *len = r ? r->len : 0;

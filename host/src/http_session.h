@@ -160,6 +160,34 @@ typedef struct dwh_http_claims {
 dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req, const dw_rest_client *client,
                                    const dwh_http_claims *claims, dw_http_response **out);
 
+/* Where the body of a 2xx final response goes as it arrives, instead of
+ * into the response (a page of rows parsed while it downloads, never held
+ * whole).  Bodies of other statuses (errors, redirects) are buffered as
+ * usual.  Called on the requesting thread. */
+typedef struct dwh_http_body_sink {
+    void *ud;
+    /* A 2xx body starts: forget what an earlier attempt of the request
+     * delivered (a transfer cut short is retried from the start). */
+    void (*start)(void *ud);
+    /* The next `len` bytes (borrowed for the call).  0, or -1 to stop the
+     * transfer: the request then returns DW_OK with a response for which
+     * dwh_http_response_stream_failed() is 1, and the sink keeps its own
+     * reason (nothing is retried or recorded by the transport). */
+    int (*data)(void *ud, const char *data, size_t len);
+} dwh_http_body_sink;
+
+/* dwh_http_perform_claimed whose 2xx body goes to `sink` (borrowed for the
+ * call; NULL: buffered).  A body whose Content-Length passes the session's
+ * max_body_bytes is refused before it downloads, streamed or not. */
+dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req, const dw_rest_client *client,
+                                    const dwh_http_claims *claims, const dwh_http_body_sink *sink,
+                                    dw_http_response **out);
+
+/* 1 when the response's body went to a body sink (dwh_http_body(): empty),
+ * and stream_failed 1 when the sink stopped it. */
+int dwh_http_response_streamed(const dw_http_response *r);
+int dwh_http_response_stream_failed(const dw_http_response *r);
+
 /* Registers the credentials in `headers` ("Name: value", NULL-terminated;
  * borrowed) as secrets of ctx's operation, as a request would: the values
  * of Authorization, Cookie and secret-named headers, and the token after a

@@ -420,6 +420,12 @@ dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_
 
 dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
                                    const dwh_http_claims *claims, dw_http_response **out) {
+    return dwh_http_perform_streamed(ctx, req_in, client_in, claims, NULL, out);
+}
+
+dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
+                                    const dwh_http_claims *claims, const dwh_http_body_sink *sink,
+                                    dw_http_response **out) {
     if (out) *out = NULL;
     if (!ctx || !out) return DW_ERR;
     dw_http_request req;
@@ -499,6 +505,7 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
             result = dwh_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory");
             break;
         }
+        resp->sink = sink;
         errbuf[0] = 0;
         s->blocked = 0;
         /* each attempt gets what is left of the request's time */
@@ -545,6 +552,16 @@ dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, c
             break;
         }
 
+        if (rc != CURLE_OK && resp->sink_failed) {
+            /* the body sink stopped the transfer: its reason is its own */
+            a.status = status;
+            log_attempt(ctx, &a);
+            count_attempt(s, &a, 1);
+            resp->status = status;
+            *out = resp;
+            result = DW_OK;
+            break;
+        }
         if (rc != CURLE_OK) {
             int too_big = resp->too_big;
             a.status = 0;

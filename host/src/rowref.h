@@ -16,20 +16,28 @@
 #include "batcher.h"
 #include "scalar.h"
 
-/* A row: `obj` when it is a json-c object, else `cells` (and `extra`,
- * whose cells win over cells of the same key).  Borrowed. */
+/* A row: `obj` when it is a json-c object, else `cells` and `extra`
+ * (NULL or a json-c object of columns a row hook or a fan-out parent added,
+ * which win over cells of the same key; a null member removes the column).
+ * Borrowed. */
 typedef struct dwh_rowref {
     json_object *obj;
     const dwh_rowv *cells;
-    const dwh_rowv *extra;
+    json_object *extra;
 } dwh_rowref;
 
 /* The value of top-level member `key`: 1 when present and not null, 0
  * otherwise (out->type DWH_S_NULL). */
 int dwh_rowref_get(const dwh_rowref *r, const char *key, dwh_scalar *out);
 
-/* The row as compact JSON text (an object; cells in their order, a cell
- * of `extra` replacing the cell of its key), malloc'd: the caller frees.
+/* The value at `path` (dotted, as json_path.h: "user.id", "a[0].b") as a
+ * new json-c value the caller puts; NULL when absent or null (*exists
+ * tells them apart; may be NULL).  A nested value is read from its text. */
+json_object *dwh_rowref_path(const dwh_rowref *r, const char *path, int *exists);
+
+/* The row as compact JSON text (an object; cells in their order, then the
+ * members of `extra`, which replace cells of their key), malloc'd: the
+ * caller frees.
  * NULL on OOM. */
 char *dwh_rowref_json(const dwh_rowref *r);
 /* The same, cut to at most `max` bytes with "..." after a cut: for error

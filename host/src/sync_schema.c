@@ -334,7 +334,7 @@ static dw_status sink_row_cells(void *ud, dw_ctx *ctx, const dwh_rowref *row) {
         return sink_fail(j, ctx);
     }
     if (!j->w) { /* JSON lines: the row's text, with what a hook or parent added */
-        if (row->extra && row->extra->n) {
+        if (row->extra && json_object_object_length(row->extra)) {
             text = dwh_rowref_json(row);
             x.json = text;
             x.json_len = text ? strlen(text) : 0;
