@@ -11,6 +11,26 @@
 
 #include "ctx.h"
 
+struct dwh_rowref;
+
+/* A row of cells (the streaming parse) lent to a row hook as a dw_json
+ * (ABI 1.6: "only a view of the page"): the hook reads it with json_get,
+ * json_string and json_text as it would a parsed tree, and nothing builds
+ * a tree of the row.  json_get materialises only the member it asks for
+ * (a nested one is read from its text), owned by the view.  One view is
+ * open per thread at a time; it is valid between begin and end. */
+typedef struct dwh_json_view {
+    const struct dwh_rowref *row;
+    json_object *members; /* what json_get materialised, by member name; owned */
+    struct dwh_json_view *outer;
+} dwh_json_view;
+
+/* Opens a view of `row` (borrowed until dwh_json_view_end) and returns its
+ * handle. */
+const dw_json *dwh_json_view_begin(dwh_json_view *v, const struct dwh_rowref *row);
+/* Closes it: what it materialised is freed (a hook must not keep it). */
+void dwh_json_view_end(dwh_json_view *v);
+
 /* Parses `len` bytes strictly (UTF-8 validated, depth-limited).  NULL on a
  * parse error (logged at debug level with the reason), for NULL/empty
  * text and for the literal null.  Free with dwh_json_free(). */

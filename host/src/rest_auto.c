@@ -58,28 +58,41 @@ static int looks_like_cursor(json_object *v) {
 
 /* The first of `own` (the paginator's path, may be NULL) or `paths` whose
  * value passes `ok`; NULL when none does. */
-static const char *first_path(json_object *root, const char *own, const char *const *paths,
+static const char *first_path(const rest_page *pg, const char *own, const char *const *paths,
                               int (*ok)(json_object *)) {
-    if (own) return ok(dwh_json_path(root, own)) ? own : NULL;
+    if (own) return ok(rest_page_value(pg, own)) ? own : NULL;
     for (size_t i = 0; paths[i]; i++)
-        if (ok(dwh_json_path(root, paths[i]))) return paths[i];
+        if (ok(rest_page_value(pg, paths[i]))) return paths[i];
     return NULL;
+}
+
+static void add_paths(const char *own, const char *const *paths, const char **out, size_t *n, size_t cap) {
+    if (own) {
+        if (*n < cap) out[(*n)++] = own;
+        return;
+    }
+    for (size_t i = 0; paths[i] && *n < cap; i++) out[(*n)++] = paths[i];
+}
+
+void rest_auto_paths(const rest_listing *l, const char **out, size_t *n, size_t cap) {
+    add_paths(l->pag.next_url_path, next_url_paths, out, n, cap);
+    add_paths(l->pag.cursor_path, cursor_paths, out, n, cap);
 }
 
 static const char *cursor_param(const dw_paginator *g) {
     return g->cursor_param && *g->cursor_param ? g->cursor_param : "cursor";
 }
 
-int rest_auto_decide(rest_listing *l, dw_http_response *resp, json_object *root) {
+int rest_auto_decide(rest_listing *l, dw_http_response *resp, const rest_page *pg) {
     const dw_paginator *g = &l->pag;
     uint32_t kind = DW_PAGINATE_SINGLE;
     const char *path = NULL;
     char *link = dwh_link_next(dwh_http_response_header(resp, "Link"));
     if (link && *link) {
         kind = DW_PAGINATE_LINK_HEADER;
-    } else if ((path = first_path(root, g->next_url_path, next_url_paths, looks_like_url))) {
+    } else if ((path = first_path(pg, g->next_url_path, next_url_paths, looks_like_url))) {
         kind = DW_PAGINATE_JSON_NEXT_URL;
-    } else if ((path = first_path(root, g->cursor_path, cursor_paths, looks_like_cursor))) {
+    } else if ((path = first_path(pg, g->cursor_path, cursor_paths, looks_like_cursor))) {
         kind = DW_PAGINATE_CURSOR;
     }
     free(link);

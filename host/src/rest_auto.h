@@ -15,12 +15,17 @@
 #include "rest_page.h"
 
 /* Decides l->pos.auto_* from the first response of an AUTO listing (`resp`
- * and its parsed body `root`, both borrowed) and logs the choice: one INFO
+ * and the values of its body `pg`, both borrowed) and logs the choice: one INFO
  * line "rest.paginator_detected" the first time a kind is chosen in the
  * run (*l->auto_logged), DEBUG for later listings with the same kind.
  * Returns 0, or -1 when memory ran out (the listing then ends after this
  * page, as SINGLE). */
-int rest_auto_decide(rest_listing *l, dw_http_response *resp, json_object *root);
+int rest_auto_decide(rest_listing *l, dw_http_response *resp, const rest_page *pg);
+
+/* The body paths the decision may read (the paginator's own next_url_path
+ * and cursor_path, else the usual places), appended to out[*n] (room for
+ * cap); for the streaming parse to keep them. */
+void rest_auto_paths(const rest_listing *l, const char **out, size_t *n, size_t cap);
 
 /* The paginator a listing pages with now: l->pag, or for AUTO the decided
  * kind with the detected path (SINGLE before the decision).  Strings in

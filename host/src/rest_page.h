@@ -30,6 +30,7 @@
 
 #include <json-c/json.h>
 
+#include "batcher.h"
 #include "dwsdk.h"
 
 /* Where a page is: what the resume state records. */
@@ -67,15 +68,29 @@ typedef struct rest_listing {
     const char *origin;           /* the base URL's origin (dwh_url_origin); borrowed */
     char *refused;                /* a next URL on another origin, not followed; owned (rest_pos_free does
                                      not free it: the caller does) */
+    dwh_batcher *store;           /* where a page's rows go, as cells (the caller's; cleared per page) */
+    int row_text;                 /* keep each row's text in the store (the sink wants it) */
 } rest_listing;
 
-/* Fetches the page at l->pos.  On DW_OK *root is the parsed body and *rows
- * an array of row objects (the caller puts both); l->pos
- * becomes the next page and l->done / l->capped say whether the walk
- * ended.  A response an IGNORE response action matches ends the walk with
- * no rows (an empty *rows, *root an empty object).  On error (FAIL
- * response actions included) nothing is returned and the error is
- * recorded on ctx. */
-dw_status rest_fetch_page(rest_listing *l, json_object **root, json_object **rows);
+/* What a page holds besides its rows: the values a paginator reads. */
+typedef struct rest_page {
+    json_object *root; /* the body, when it was parsed whole (a path the streaming parse cannot
+                          follow, a response action on a 2xx status); owned, else NULL */
+    json_object *vals; /* streamed: "path" -> its value, for every path a paginator may read; owned */
+} rest_page;
+
+/* The value at `path` outside the rows (borrowed from pg); NULL when the
+ * body has none there or it is null. */
+json_object *rest_page_value(const rest_page *pg, const char *path);
+void rest_page_free(rest_page *pg);
+
+/* Fetches the page at l->pos: its rows, as cells, replace what l->store
+ * held (parsed as the body arrives: json_rows.h, unless a path needs the
+ * whole body), and *pg gets the rest (rest_page_free it).  l->pos becomes
+ * the next page and l->done / l->capped say whether the walk ended.  A
+ * response an IGNORE response action matches ends the walk with no rows.
+ * On error (FAIL response actions included) the store is empty and the
+ * error is recorded on ctx. */
+dw_status rest_fetch_page(rest_listing *l, rest_page *pg);
 
 #endif

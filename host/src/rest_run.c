@@ -33,17 +33,20 @@
 #include <strings.h>
 #include <time.h>
 
+#include "batcher.h"
 #include "ctx.h"
-#include "sized_copy.h"
 #include "emit.h"
 #include "http_session.h"
 #include "http_url.h"
+#include "json_api.h"
 #include "json_path.h"
 #include "log.h"
 #include "rest.h"
 #include "rest_page.h"
 #include "rest_validate.h"
+#include "rowref.h"
 #include "rows.h"
+#include "sized_copy.h"
 
 #define MAX_PHASES 2
 
@@ -77,9 +80,29 @@ typedef struct run {
     int64_t parent_index;
     const char *parent_key;
     unsigned auto_logged;    /* AUTO paginator kinds logged at INFO (rest_auto.h) */
+    int row_text;            /* the sink wants each row's text (JSON lines) */
 } run;
 
 /* ---- small helpers ----------------------------------------------------- */
+
+/* A listing's page store: rows named in the sink's key dictionary, so the
+ * sink takes their cells as they are.  Free with dwh_batcher_free. */
+static dwh_batcher *listing_store(run *r) {
+    dwh_batcher *ops = dwh_emit_page_store(r->ctx);
+    return ops ? dwh_batcher_new(SIZE_MAX / 4, SIZE_MAX / 4, dwh_batcher_keys(ops)) : NULL;
+}
+
+/* The text of a scalar at `path` in a row, malloc'd (NULL: absent, null,
+ * an object or an array). */
+static char *row_scalar_text(const dwh_rowref *row, const char *path) {
+    json_object *v = dwh_rowref_path(row, path, NULL);
+    const char *t = v && !json_object_is_type(v, json_type_object) && !json_object_is_type(v, json_type_array)
+                        ? json_object_get_string(v)
+                        : NULL;
+    char *out = t ? strdup(t) : NULL;
+    json_object_put(v);
+    return out;
+}
 
 static const char *ep_name(const dw_endpoint *e) { return e->name ? e->name : "?"; }
 
@@ -141,10 +164,18 @@ static int value_num(json_object *v, double *out) {
     return 0;
 }
 
+static int before_last(run *r, json_object *v);
+
 /* Descending "newer" phase: the row is at or before the last watermark. */
-static int row_at_or_before_last(run *r, json_object *row) {
-    json_object *v = dwh_json_path(row, r->inc_field);
+static int row_at_or_before_last(run *r, const dwh_rowref *row) {
+    json_object *v = dwh_rowref_path(row, r->inc_field, NULL);
     if (!v) return 0;
+    int at = before_last(r, v);
+    json_object_put(v);
+    return at;
+}
+
+static int before_last(run *r, json_object *v) {
     double d;
     if (r->last_is_num && value_num(v, &d)) return d <= r->last_num;
     const char *s = scalar_text(v);
@@ -354,7 +385,7 @@ static dw_status fill_path(run *r, const char *tmpl, const char *resolve_param, 
 
 /* ---- one listing ----------------------------------------------------------- */
 
-static void log_page_cap(run *r, const rest_listing *l, json_object *parent_row) {
+static void log_page_cap(run *r, const rest_listing *l, const dwh_rowref *parent_row) {
     json_object *f = json_object_new_object();
     json_object_object_add(f, "resource", json_object_new_string(ep_name(&r->ep)));
     json_object_object_add(f, "pages", json_object_new_int64(l->pos.pages));
@@ -364,9 +395,9 @@ static void log_page_cap(run *r, const rest_listing *l, json_object *parent_row)
         json_object_object_add(f, "parent_resource", json_object_new_string(ep_name(&r->parent)));
         json_object_object_add(f, "parent_field", json_object_new_string(r->ep.resolve_field));
         json_object_object_add(f, "parent_value", json_object_new_string(r->parent_key ? r->parent_key : ""));
-        json_object *id = NULL;
-        if (json_object_object_get_ex(parent_row, "id", &id) && scalar_text(id))
-            json_object_object_add(f, "parent_id", json_object_get(id));
+        json_object *id = dwh_rowref_path(parent_row, "id", NULL);
+        if (scalar_text(id)) json_object_object_add(f, "parent_id", json_object_get(id));
+        json_object_put(id);
         snprintf(msg, sizeof msg,
                  "endpoint %s: stopped after %lld pages for parent %s %s=%s (page cap); later rows are not synced",
                  ep_name(&r->ep), (long long)l->pos.pages, ep_name(&r->parent), r->ep.resolve_field,
@@ -378,8 +409,9 @@ static void log_page_cap(run *r, const rest_listing *l, json_object *parent_row)
     dwh_log_fields(r->ctx, DW_LOG_WARN, "rest.page_cap", msg, f);
 }
 
-/* Copies include_from_parent fields into a child row. */
-static dw_status add_parent_fields(run *r, json_object *row, json_object *prow) {
+/* Copies include_from_parent fields into a child row's extra columns
+ * (*extra made when needed; the caller puts it). */
+static dw_status add_parent_fields(run *r, json_object **extra, const dwh_rowref *prow) {
     for (const char *const *e = r->ep.include_from_parent; e && *e; e++) {
         char field[256], key[320];
         const char *colon = strchr(*e, ':');
@@ -394,12 +426,17 @@ static dw_status add_parent_fields(run *r, json_object *row, json_object *prow) 
             for (char *c = key; *c; c++)
                 if (*c == '.') *c = '_';
         }
-        json_object *v = dwh_json_path(prow, field);
-        if (!v && !dwh_json_path_exists(prow, field))
+        int exists = 0;
+        json_object *v = dwh_rowref_path(prow, field, &exists);
+        if (!v && !exists)
             return dwh_ctx_fail(r->ctx, DW_ERR_BAD_DATA,
                                 "endpoint %s: parent %s row has no field '%s' (include_from_parent)",
                                 ep_name(&r->ep), ep_name(&r->parent), field);
-        json_object_object_add(row, key, json_object_get(v));
+        if (!*extra && !(*extra = json_object_new_object())) {
+            json_object_put(v);
+            return dwh_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
+        }
+        json_object_object_add(*extra, key, v);
     }
     return DW_OK;
 }
@@ -419,14 +456,19 @@ static dw_status fail_refused(run *r, const char *url, const char *what, const c
     return st;
 }
 
-/* Runs the endpoint's row hook (1.6) on `row`: *skip set when the plugin
- * drops it, else the columns it set are merged into the row. */
-static dw_status apply_row_hook(run *r, const dw_endpoint *ep, json_object *row, int *skip) {
+/* Runs the endpoint's row hook (1.6) on `row` (lent as a view of its
+ * cells: json_api.h): *skip set when the plugin drops it, else the columns
+ * it set join the row's extra columns (*extra made when needed). */
+static dw_status apply_row_hook(run *r, const dw_endpoint *ep, const dwh_rowref *row, json_object **extra_cols,
+                                int *skip) {
     dw_ctx *ctx = r->ctx;
     dw_row *extra = dwh_row_new_lent(ctx);
     if (!extra) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory for the row hook", ep_name(ep));
     int32_t sk = 0;
-    dw_status st = ep->row_hook(ctx, ep == &r->ep ? r->ep_plugin : ep, (const dw_json *)row, extra, &sk);
+    dwh_json_view view;
+    const dw_json *handle = dwh_json_view_begin(&view, row);
+    dw_status st = ep->row_hook(ctx, ep == &r->ep ? r->ep_plugin : ep, handle, extra, &sk);
+    dwh_json_view_end(&view);
     if (st != DW_OK) {
         dwh_row_lent_free(extra);
         /* The plugin should have said why with api->fail; if not, say it. */
@@ -444,7 +486,11 @@ static dw_status apply_row_hook(run *r, const dw_endpoint *ep, json_object *row,
         return DW_OK;
     }
     char *why = NULL;
-    if (dwh_row_lent_take(extra, row, &why) != 0) {
+    if (!*extra_cols && !(*extra_cols = json_object_new_object())) {
+        dwh_row_lent_free(extra);
+        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory for the row hook", ep_name(ep));
+    }
+    if (dwh_row_lent_take(extra, *extra_cols, &why) != 0) {
         st = dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "endpoint %s: row hook: %s", ep_name(ep), why ? why : "?");
         free(why);
     }
@@ -453,44 +499,53 @@ static dw_status apply_row_hook(run *r, const dw_endpoint *ep, json_object *row,
 
 /* Walks one listing from `start` (may be NULL: the first page), emitting
  * rows and staging state after each page.  parent_row non-NULL in fan-out. */
-static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const rest_pos *start, json_object *parent_row,
-                      int save) {
+static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const rest_pos *start,
+                      const dwh_rowref *parent_row, int save) {
     dw_ctx *ctx = r->ctx;
     phase *ph = &r->phases[r->cur_phase];
     const char *extra[3] = {ph->param, ph->value, NULL};
     rest_listing l = {.ctx = ctx, .client = &r->client, .ep = ep, .path = path,
                       .extra = ph->param && ph->value ? extra : NULL, .auto_logged = &r->auto_logged,
-                      .origin = r->origin};
+                      .origin = r->origin, .store = listing_store(r), .row_text = r->row_text};
+    if (!l.store) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
     DWH_COPY_SIZED(l.pag, ep->paginator);
     if (!ep->paginator) l.pag.kind = DW_PAGINATE_SINGLE;
     l.max_pages = l.pag.max_pages;
     if (parent_row && ep->max_pages_per_parent > 0 && (l.max_pages == 0 || ep->max_pages_per_parent < l.max_pages))
         l.max_pages = ep->max_pages_per_parent;
-    if (start && rest_pos_copy(&l.pos, start) != 0) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
+    if (start && rest_pos_copy(&l.pos, start) != 0) {
+        dwh_batcher_free(l.store);
+        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
+    }
     dw_status st = DW_OK;
     while (!l.done) {
         if (dwh_ctx_cancelled(ctx)) {
             st = dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "run cancelled");
             break;
         }
-        json_object *root = NULL, *rows = NULL;
-        st = rest_fetch_page(&l, &root, &rows);
+        rest_page pg;
+        st = rest_fetch_page(&l, &pg);
         if (st != DW_OK) break;
+        rest_page_free(&pg);
         int stop = 0;
-        for (size_t i = 0; i < json_object_array_length(rows) && st == DW_OK; i++) {
-            json_object *row = json_object_array_get_idx(rows, i);
+        size_t n = dwh_batcher_rows(l.store);
+        for (size_t i = 0; i < n && st == DW_OK; i++) {
+            dwh_rowv v = dwh_batcher_row(l.store, i);
+            json_object *cols = NULL; /* what a parent or the hook added */
+            dwh_rowref row = {.cells = &v};
             int skip = 0;
-            if (parent_row) st = add_parent_fields(r, row, parent_row);
-            if (st == DW_OK && ep->row_hook) st = apply_row_hook(r, ep, row, &skip);
-            if (st != DW_OK || skip) continue;
-            if (ph->stop_at_last && row_at_or_before_last(r, row)) {
-                stop = 1;
-                break;
+            if (parent_row) st = add_parent_fields(r, &cols, parent_row);
+            row.extra = cols;
+            if (st == DW_OK && ep->row_hook) st = apply_row_hook(r, ep, &row, &cols, &skip);
+            row.extra = cols;
+            if (st == DW_OK && !skip) {
+                if (ph->stop_at_last && row_at_or_before_last(r, &row)) stop = 1;
+                else st = dwh_emit_cells(ctx, &row);
             }
-            st = dwh_emit_object(ctx, row);
+            json_object_put(cols);
+            if (stop) break;
         }
-        json_object_put(rows);
-        json_object_put(root);
+        dwh_batcher_clear(l.store);
         if (st != DW_OK) break;
         if (stop) l.done = 1;
         if (!stop && l.refused) {
@@ -519,6 +574,7 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
     }
     rest_pos_free(&l.pos);
     free(l.refused);
+    dwh_batcher_free(l.store);
     return st;
 }
 
@@ -531,12 +587,17 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
     dw_status st = fill_path(r, r->parent.path ? r->parent.path : "", NULL, NULL, &ppath);
     if (st != DW_OK) return st;
     rest_listing pl = {.ctx = ctx, .client = &r->client, .ep = &r->parent, .path = ppath,
-                       .auto_logged = &r->auto_logged, .origin = r->origin};
+                       .auto_logged = &r->auto_logged, .origin = r->origin, .store = listing_store(r)};
+    if (!pl.store) {
+        free(ppath);
+        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
+    }
     DWH_COPY_SIZED(pl.pag, r->parent.paginator);
     if (!r->parent.paginator) pl.pag.kind = DW_PAGINATE_SINGLE;
     pl.max_pages = pl.pag.max_pages;
     if (resume_parent && rest_pos_copy(&pl.pos, resume_parent) != 0) {
         free(ppath);
+        dwh_batcher_free(pl.store);
         return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
     }
     int64_t first_index = resume_parent ? resume_index : 0;
@@ -547,33 +608,41 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
             st = dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
             break;
         }
-        json_object *root = NULL, *rows = NULL;
-        st = rest_fetch_page(&pl, &root, &rows);
+        rest_page pg;
+        st = rest_fetch_page(&pl, &pg);
         if (st != DW_OK) {
             rest_pos_free(&page_pos);
             break;
         }
-        size_t n = json_object_array_length(rows);
+        rest_page_free(&pg);
+        size_t n = dwh_batcher_rows(pl.store);
         size_t from = 0;
         if (first_page && first_index > 0) {
             from = (size_t)first_index;
             /* The parent page may have shifted since the state was saved:
              * find the saved key rather than trust the index blindly. */
-            json_object *at = from < n ? dwh_json_path(json_object_array_get_idx(rows, from), r->ep.resolve_field)
-                                       : NULL;
-            if (resume_key && (!at || !scalar_text(at) || strcmp(scalar_text(at), resume_key))) {
+            dwh_rowv fv = from < n ? dwh_batcher_row(pl.store, from) : (dwh_rowv){0};
+            dwh_rowref fr = {.cells = &fv};
+            char *at = from < n ? row_scalar_text(&fr, r->ep.resolve_field) : NULL;
+            if (resume_key && (!at || strcmp(at, resume_key))) {
                 size_t k;
                 for (k = 0; k < n; k++) {
-                    json_object *v = dwh_json_path(json_object_array_get_idx(rows, k), r->ep.resolve_field);
-                    if (v && scalar_text(v) && !strcmp(scalar_text(v), resume_key)) break;
+                    dwh_rowv kv = dwh_batcher_row(pl.store, k);
+                    dwh_rowref kr = {.cells = &kv};
+                    char *v = row_scalar_text(&kr, r->ep.resolve_field);
+                    int hit = v && !strcmp(v, resume_key);
+                    free(v);
+                    if (hit) break;
                 }
                 from = k < n ? k : 0;
             }
+            free(at);
         }
         r->parent_pos = &page_pos;
         for (size_t i = from; i < n && st == DW_OK; i++) {
-            json_object *prow = json_object_array_get_idx(rows, i);
-            const char *key = scalar_text(dwh_json_path(prow, r->ep.resolve_field));
+            dwh_rowv pv = dwh_batcher_row(pl.store, i);
+            dwh_rowref prow = {.cells = &pv};
+            char *key = row_scalar_text(&prow, r->ep.resolve_field);
             if (!key) {
                 st = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA,
                                   "endpoint %s: parent %s row %zu has no field '%s' to fill {%s}", ep_name(&r->ep),
@@ -582,18 +651,22 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
             }
             char *cpath = NULL;
             st = fill_path(r, r->ep.path, r->ep.resolve_param, key, &cpath);
-            if (st != DW_OK) break;
+            if (st != DW_OK) {
+                free(key);
+                break;
+            }
             r->parent_index = (int64_t)i;
             r->parent_key = key;
             const rest_pos *child_start = NULL;
             if (first_page && resume_child && (int64_t)i == first_index && resume_key && !strcmp(key, resume_key))
                 child_start = resume_child;
-            st = walk(r, &r->ep, cpath, child_start, prow, 1);
+            st = walk(r, &r->ep, cpath, child_start, &prow, 1);
             free(cpath);
+            r->parent_key = NULL;
+            free(key);
         }
         r->parent_key = NULL;
-        json_object_put(rows);
-        json_object_put(root);
+        dwh_batcher_clear(pl.store);
         rest_pos_free(&page_pos);
         r->parent_pos = NULL;
         if (st != DW_OK) break;
@@ -622,6 +695,7 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
     rest_pos_free(&pl.pos);
     free(pl.refused);
     free(ppath);
+    dwh_batcher_free(pl.store);
     return st;
 }
 
@@ -669,6 +743,8 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
                        const dw_run_inputs *inputs) {
     if (!ctx) return DW_ERR;
     run r = {.ctx = ctx};
+    /* a sink that takes json-c objects gets them from each row's text */
+    r.row_text = dwh_emit_wants_text(ctx) || (ctx->sink && !ctx->sink->row_cells);
     DWH_COPY_SIZED(r.client, client);
     DWH_COPY_SIZED(r.ep, endpoint);
     DWH_COPY_SIZED(r.in, inputs);

@@ -57,8 +57,8 @@ static json_object *json_of(const dwh_scalar *v) {
     case DWH_S_BIGINT: return json_object_new_uint64(strtoull(v->s, NULL, 10));
     case DWH_S_REAL: return json_object_new_double(v->d);
     case DWH_S_STRING: return json_object_new_string_len(v->s, (int)v->len);
-    case DWH_S_JSON: {
-        json_tokener *tok = json_tokener_new();
+    case DWH_S_JSON: { /* an object or array: complete without a terminator */
+        json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH * 2);
         json_object *o = tok ? json_tokener_parse_ex(tok, v->s, (int)v->len) : NULL;
         if (tok) json_tokener_free(tok);
         return o;
@@ -149,9 +149,8 @@ char *dwh_rowref_json(const dwh_rowref *r) {
     }
     if (r->extra) {
         json_object_object_foreach(r->extra, key, val) {
-            if (!val) continue; /* removed */
-            size_t vlen = 0;
-            const char *vt = json_object_to_json_string_length(val, flags, &vlen);
+            size_t vlen = 4;
+            const char *vt = val ? json_object_to_json_string_length(val, flags, &vlen) : "null";
             if (!vt || append_member(&t, &n, &cap, key, vt, vlen) < 0) goto oom;
         }
     }

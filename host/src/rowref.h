@@ -18,7 +18,8 @@
 
 /* A row: `obj` when it is a json-c object, else `cells` and `extra`
  * (NULL or a json-c object of columns a row hook or a fan-out parent added,
- * which win over cells of the same key; a null member removes the column).
+ * which win over cells of the same key; a null member sets the column to
+ * null, which a table stores as absent).
  * Borrowed. */
 typedef struct dwh_rowref {
     json_object *obj;
