@@ -2,11 +2,12 @@
  * naive_floor.c -- the naive C floor of bench/e2e: what a C programmer
  * writes in an afternoon with libcurl, json-c and SQLite.  One reused curl
  * handle (keep-alive), json-c's DOM for each page, one prepared upsert,
- * a transaction per page; default SQLite settings.  No checks beyond
- * what it needs to run.
+ * a commit every COMMIT_ROWS rows (as often as dwhost commits a batch) and
+ * at the end; default SQLite settings.  No checks beyond what it needs to
+ * run.
  *
- *   naive-floor github BASE_URL WAREHOUSE   Link-header pages of /repos/o/r/issues, pull requests dropped
- *   naive-floor stripe BASE_URL WAREHOUSE   starting_after pages of /v1/charges while has_more
+ *   naive-floor github BASE_URL WAREHOUSE [COMMIT_ROWS]   Link-header pages of /repos/o/r/issues, pull requests dropped
+ *   naive-floor stripe BASE_URL WAREHOUSE [COMMIT_ROWS]   starting_after pages of /v1/charges while has_more
  *
  * Prints the number of rows written.
  */
@@ -68,6 +69,8 @@ typedef struct table {
     sqlite3_stmt *ins;
     char **cols;
     int n_cols;
+    long commit_rows, pending;
+    int open;
 } table;
 
 static void die(const char *what, const char *why) {
@@ -104,7 +107,10 @@ static void table_prepare(table *t, const char *name, json_object *row) {
 
 static void table_write(table *t, const char *name, json_object *rows, int drop_prs, long *count) {
     size_t n = json_object_array_length(rows);
-    sqlite3_exec(t->db, "BEGIN", NULL, NULL, NULL);
+    if (!t->open) {
+        sqlite3_exec(t->db, "BEGIN", NULL, NULL, NULL);
+        t->open = 1;
+    }
     for (size_t r = 0; r < n; r++) {
         json_object *row = json_object_array_get_idx(rows, r);
         if (drop_prs && json_object_object_get_ex(row, "pull_request", NULL)) continue;
@@ -131,15 +137,21 @@ static void table_write(table *t, const char *name, json_object *rows, int drop_
         if (sqlite3_step(t->ins) != SQLITE_DONE) die("insert", sqlite3_errmsg(t->db));
         sqlite3_reset(t->ins);
         (*count)++;
+        t->pending++;
     }
-    sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
+    if (t->pending >= t->commit_rows) {
+        sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
+        t->open = 0;
+        t->pending = 0;
+    }
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) die("usage", "naive-floor github|stripe BASE_URL WAREHOUSE");
+    if (argc != 4 && argc != 5) die("usage", "naive-floor github|stripe BASE_URL WAREHOUSE [COMMIT_ROWS]");
     int gh = !strcmp(argv[1], "github");
     const char *base = argv[2];
     table t = {0};
+    t.commit_rows = argc == 5 ? atol(argv[4]) : 5000;
     if (sqlite3_open(argv[3], &t.db) != SQLITE_OK) die(argv[3], "cannot open");
     curl_global_init(CURL_GLOBAL_DEFAULT);
     CURL *c = curl_easy_init();
@@ -188,6 +200,7 @@ int main(int argc, char **argv) {
         }
         json_object_put(doc);
     }
+    if (t.open) sqlite3_exec(t.db, "COMMIT", NULL, NULL, NULL);
     printf("%ld\n", count);
     json_tokener_free(tok);
     sqlite3_finalize(t.ins);

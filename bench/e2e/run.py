@@ -13,13 +13,15 @@ starting_after), then runs, alternating and repeated:
   jsonl    dwhost sync ... --output jsonl > /dev/null (no warehouse)
   python   lean_connector.py (http.client keep-alive, json, sqlite3 upsert per page)
   naive    naive-floor (libcurl, json-c, one prepared upsert), built with bench/
+The two baselines commit every --commit-rows rows (default 5000, dwhost's
+batch), so all three pay for the same number of fsyncs.
 
 and prints the median time, rows/s, MB/s (bytes of JSON served), peak RSS
 (the child's ru_maxrss) and the ratios.  Every run's row count is checked.
 
   bench/e2e/run.py [--build build] [--rows 100000,1000000] [--repeat 3]
                    [--sources github,stripe] [--paths dwhost,jsonl,python,naive]
-                   [--big-page-mb 200] [--pretty] [--data DIR]
+                   [--big-page-mb 200] [--pretty] [--data DIR] [--dir DIR] [--commit-rows N]
 """
 import argparse
 import json
@@ -240,10 +242,11 @@ class Runner:
                 return dt, rss, cpu, None
             dt, rss, cpu, _ = run_child(cmd + ["--warehouse", wh])
             return dt, rss, cpu, count_rows(wh, "%s_%s" % (kind, schema))
+        cr = str(self.a.commit_rows)
         if path == "python":
-            dt, rss, cpu, out = run_child([sys.executable, os.path.join(HERE, "lean_connector.py"), kind, base, wh])
+            dt, rss, cpu, out = run_child([sys.executable, os.path.join(HERE, "lean_connector.py"), kind, base, wh, cr])
         else:
-            dt, rss, cpu, out = run_child([self.naive, kind, base, wh])
+            dt, rss, cpu, out = run_child([self.naive, kind, base, wh, cr])
         return dt, rss, cpu, int(out.strip())
 
 
@@ -257,9 +260,11 @@ def main():
     ap.add_argument("--big-page-mb", type=int, default=200, help="one page of this size (0: skip)")
     ap.add_argument("--pretty", action="store_true", help="serve indented JSON")
     ap.add_argument("--data", default=os.path.join(ROOT, "build", "bench-e2e-data"))
+    ap.add_argument("--dir", default=None, help="where the warehouses are written (default: a temporary directory)")
+    ap.add_argument("--commit-rows", type=int, default=5000, help="the baselines commit every N rows")
     a = ap.parse_args()
     paths = a.paths.split(",")
-    work = tempfile.mkdtemp(prefix="dwh-e2e-")
+    work = tempfile.mkdtemp(prefix="dwh-e2e-", dir=a.dir)
     r = Runner(a, work)
     results = []
     try:
