@@ -13,6 +13,7 @@ struct dwh_keydict {
     uint32_t n, cap;
     uint32_t *slots; /* open addressing: id + 1, 0 empty */
     uint32_t n_slots;
+    int borrowed;    /* a snapshot: the names are another dictionary's */
 };
 
 static uint32_t fnv1a(const char *s, size_t len) {
@@ -23,9 +24,25 @@ static uint32_t fnv1a(const char *s, size_t len) {
 
 dwh_keydict *dwh_keydict_new(void) { return calloc(1, sizeof(dwh_keydict)); }
 
+dwh_keydict *dwh_keydict_snapshot(const dwh_keydict *d) {
+    dwh_keydict *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->borrowed = 1;
+    c->n = c->cap = d->n;
+    if (d->n && (!(c->names = malloc(d->n * sizeof *c->names)) || !(c->lens = malloc(d->n * sizeof *c->lens)))) {
+        dwh_keydict_free(c);
+        return NULL;
+    }
+    if (d->n) {
+        memcpy(c->names, d->names, d->n * sizeof *c->names);
+        memcpy(c->lens, d->lens, d->n * sizeof *c->lens);
+    }
+    return c;
+}
+
 void dwh_keydict_free(dwh_keydict *d) {
     if (!d) return;
-    for (uint32_t i = 0; i < d->n; i++) free(d->names[i]);
+    for (uint32_t i = 0; !d->borrowed && i < d->n; i++) free(d->names[i]);
     free(d->names);
     free(d->lens);
     free(d->slots);
@@ -517,6 +534,8 @@ int dwh_batcher_cut(dwh_batcher *b, dwh_cut how, dwh_batch *out) {
     size_t cells_end = cut < b->n ? b->rows[cut].first : b->n_cells;
     size_t arena_end = cut < b->n ? b->row_arena[cut] : b->arena_len;
     out->bytes = arena_end + cells_end * sizeof(dwh_cell) + cut * (sizeof(dwh_brow) + sizeof(uint32_t));
+    out->n_cells = cells_end;
+    out->arena_len = arena_end;
     return 0;
 }
 

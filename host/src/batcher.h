@@ -44,6 +44,11 @@ void dwh_keydict_free(dwh_keydict *d);
 int32_t dwh_keydict_intern(dwh_keydict *d, const char *key, size_t len);
 /* The id of `key` when the dictionary has it, else -1 (nothing added). */
 int32_t dwh_keydict_find(const dwh_keydict *d, const char *key, size_t len);
+/* A copy of d that names keys as d does now (the key texts are shared
+ * with d, which must outlive it): for another thread to read while d
+ * grows.  Only dwh_keydict_name and _count work on it.  Free with
+ * dwh_keydict_free.  NULL on OOM. */
+dwh_keydict *dwh_keydict_snapshot(const dwh_keydict *d);
 /* The key of an id (owned by the dictionary), and how many there are. */
 const char *dwh_keydict_name(const dwh_keydict *d, uint32_t id);
 uint32_t dwh_keydict_count(const dwh_keydict *d);
@@ -107,6 +112,8 @@ typedef struct dwh_batch {
     const dwh_keydict *keys;
     size_t bytes;
     const char *state; /* the resume point the batch ends at, or NULL */
+    size_t n_cells;    /* cells[0 .. n_cells) and arena[0 .. arena_len) are the batch's */
+    size_t arena_len;
 } dwh_batch;
 
 /* Text of a span of the batch (not NUL-terminated); NULL when none. */

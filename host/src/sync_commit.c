@@ -1,6 +1,7 @@
 /* sync_commit.c -- committing batches with their state (see
  * sync_internal.h and state.h for the protocol). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +16,16 @@
 #include "webhook_inbox.h"
 
 int sync_fail_take(sync_job *j, dwh_sync_failure kind, char *msg) {
+    /* the producer and the writer thread (sync_writer.h) both record */
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&mu);
     if (j->failure == DWH_SYNC_OK) {
         j->failure = kind;
         j->message = msg ? msg : strdup("out of memory");
-    } else {
-        free(msg);
+        msg = NULL;
     }
+    pthread_mutex_unlock(&mu);
+    free(msg);
     return -1;
 }
 

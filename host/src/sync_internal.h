@@ -48,6 +48,7 @@ typedef struct sync_job {
     uint64_t replay_skip;      /* re-emitted rows still to skip */
     dwh_keydict *keys;         /* keys of every row of the run */
     dwh_batcher *batcher;
+    struct sync_writer *writer;/* the pull's batches committed on a thread (sync_writer.h); NULL: here */
 
     /* results */
     uint64_t rows, batches, skipped;
@@ -74,7 +75,7 @@ typedef struct sync_job {
 } sync_job;
 
 /* Records the first failure of the job (later ones are dropped) and its
- * one-line message.  Returns -1. */
+ * one-line message; safe from the writer thread too.  Returns -1. */
 int sync_fail(sync_job *j, dwh_sync_failure kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Takes ownership of a malloc'd message (NULL: out of memory). */
 int sync_fail_take(sync_job *j, dwh_sync_failure kind, char *msg);

@@ -11,6 +11,7 @@
 #include "ops.h"
 #include "rowref.h"
 #include "sync_internal.h"
+#include "sync_writer.h"
 #include "watermark.h"
 
 /* ---- state ------------------------------------------------------------ */
@@ -271,7 +272,7 @@ int sync_flush_full(sync_job *j) {
         dwh_batch b;
         if (dwh_batcher_cut(j->batcher, DWH_CUT_FULL, &b) < 0)
             return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory cutting a batch");
-        int rc = sync_commit_batch(j, &b);
+        int rc = j->writer ? sync_writer_put(j->writer, &b) : sync_commit_batch(j, &b);
         dwh_batcher_release(j->batcher);
         if (rc < 0) return -1;
     }
@@ -451,7 +452,11 @@ int sync_schema_run(sync_job *j) {
     };
     dwh_identity id = {j->team_id, j->source_id, NULL, j->job_id};
     dwh_op_flags flags = {.cancel = j->o->cancel, .allow_internal_hosts = j->o->allow_internal_hosts};
+    /* the pull's full batches commit on a thread while the plugin reads on */
+    j->writer = sync_writer_start(j);
     dwh_op_result res = dwh_op_run(j->plugin, j->config, j->secrets, &id, &flags, &in, &sink);
+    sync_writer_stop(j->writer); /* every batch handed over is committed (or failed) */
+    j->writer = NULL;
 
     int rc = 0;
     if (j->failure != DWH_SYNC_OK) {

@@ -1,0 +1,149 @@
+/* sync_writer.c -- a run's batches committed on a thread of their own (see
+ * sync_writer.h). */
+#include "sync_writer.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sync_writer {
+    sync_job *j;
+    pthread_t thread;
+    int running;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int has_work; /* a batch waits or is being committed */
+    int stop;
+    int failed;   /* a commit failed: the job's failure says why */
+    /* the batch handed over, in the writer's own memory */
+    dwh_batch b;
+    dwh_brow *rows;
+    size_t cap_rows;
+    dwh_cell *cells;
+    size_t cap_cells;
+    char *arena;
+    size_t cap_arena;
+    char *state;
+    dwh_keydict *keys; /* names as they were when the batch was cut */
+};
+
+static void *writer_main(void *ud) {
+    sync_writer *w = ud;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->has_work && !w->stop) pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->has_work) break;
+        pthread_mutex_unlock(&w->mu);
+        int rc = sync_commit_batch(w->j, &w->b);
+        pthread_mutex_lock(&w->mu);
+        if (rc < 0) w->failed = 1;
+        w->has_work = 0;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+sync_writer *sync_writer_start(sync_job *j) {
+    sync_writer *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->j = j;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        free(w);
+        return NULL;
+    }
+    w->running = 1;
+    return w;
+}
+
+/* Grows *p to hold `need` elements of `size`.  0, -1 on OOM. */
+static int fit(void **p, size_t *cap, size_t need, size_t size) {
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need) c *= 2;
+    void *np = realloc(*p, c * size);
+    if (!np) return -1;
+    *p = np;
+    *cap = c;
+    return 0;
+}
+
+/* Copies b into the writer's memory (the writer is idle). */
+static int take(sync_writer *w, const dwh_batch *b) {
+    if (fit((void **)&w->rows, &w->cap_rows, b->n, sizeof *w->rows) < 0 ||
+        fit((void **)&w->cells, &w->cap_cells, b->n_cells, sizeof *w->cells) < 0 ||
+        fit((void **)&w->arena, &w->cap_arena, b->arena_len + 1, 1) < 0)
+        return -1;
+    char *state = b->state ? strdup(b->state) : NULL;
+    dwh_keydict *keys = dwh_keydict_snapshot(b->keys);
+    if ((b->state && !state) || !keys) {
+        free(state);
+        dwh_keydict_free(keys);
+        return -1;
+    }
+    if (b->n) memcpy(w->rows, b->rows, b->n * sizeof *w->rows);
+    if (b->n_cells) memcpy(w->cells, b->cells, b->n_cells * sizeof *w->cells);
+    if (b->arena_len) memcpy(w->arena, b->arena, b->arena_len);
+    free(w->state);
+    dwh_keydict_free(w->keys);
+    w->state = state;
+    w->keys = keys;
+    w->b = *b;
+    w->b.rows = w->rows;
+    w->b.cells = w->cells;
+    w->b.arena = w->arena;
+    w->b.keys = w->keys;
+    w->b.state = w->state;
+    return 0;
+}
+
+int sync_writer_put(sync_writer *w, const dwh_batch *b) {
+    pthread_mutex_lock(&w->mu);
+    while (w->has_work) pthread_cond_wait(&w->cv, &w->mu);
+    int rc = -1;
+    if (w->failed) {
+        rc = -1;
+    } else if (take(w, b) < 0) {
+        w->failed = 1;
+        pthread_mutex_unlock(&w->mu);
+        return sync_fail(w->j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory handing a batch to the writer");
+    } else {
+        w->has_work = 1;
+        pthread_cond_broadcast(&w->cv);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+int sync_writer_drain(sync_writer *w) {
+    if (!w) return 0;
+    pthread_mutex_lock(&w->mu);
+    while (w->has_work) pthread_cond_wait(&w->cv, &w->mu);
+    int rc = w->failed ? -1 : 0;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+void sync_writer_stop(sync_writer *w) {
+    if (!w) return;
+    if (w->running) {
+        pthread_mutex_lock(&w->mu);
+        w->stop = 1;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->thread, NULL);
+    }
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w->rows);
+    free(w->cells);
+    free(w->arena);
+    free(w->state);
+    dwh_keydict_free(w->keys);
+    free(w);
+}
