@@ -262,6 +262,11 @@ dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **
     }
     sqlite3_extended_result_codes(w->db, 1);
     sqlite3_busy_timeout(w->db, w->busy_timeout_ms);
+    /* SQLite's checkpoint on closing the last connection takes an
+     * exclusive lock on the file: a reader without a busy timeout (the
+     * sqlite3 shell) opening meanwhile gets "database is locked".
+     * dwh_wh_close() checkpoints without it instead. */
+    sqlite3_db_config(w->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
     if (sqlite3_db_readonly(w->db, "main") == 1) {
         dwh_wh_fail(w, SQLITE_READONLY, err, "opening");
         goto fail;
@@ -315,6 +320,7 @@ void dwh_wh_close(dwh_warehouse *w) {
     if (!w) return;
     if (w->db) {
         dwh_wh_rollback(w);
+        dwh_wh_checkpoint(w);
         sqlite3_finalize(w->state_get);
         sqlite3_finalize(w->state_put);
         sqlite3_finalize(w->lease_renew);
@@ -322,6 +328,17 @@ void dwh_wh_close(dwh_warehouse *w) {
     }
     free(w->path);
     free(w);
+}
+
+int dwh_wh_checkpoint(dwh_warehouse *w) {
+    /* Best effort and short: a reader holding an old snapshot, or another
+     * run's writer, makes it copy what it can and leave the WAL as it is
+     * (the writer's own busy wait must stay far below other runs'). */
+    sqlite3_busy_timeout(w->db, w->busy_timeout_ms < 1000 ? w->busy_timeout_ms : 1000);
+    int log = -1, done = -1;
+    int rc = sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    sqlite3_busy_timeout(w->db, w->busy_timeout_ms);
+    return rc == SQLITE_OK && log == 0 ? 0 : -1;
 }
 
 const char *dwh_wh_path(const dwh_warehouse *w) { return w->path; }

@@ -94,8 +94,17 @@ typedef struct dwh_wh_options {
  * NULL with a malloc'd one-line *err (caller frees) when it cannot be
  * opened for writing.  Close with dwh_wh_close(). */
 dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **err);
-/* Rolls back an open transaction and closes.  NULL allowed. */
+/* Rolls back an open transaction, folds the WAL into the file
+ * (dwh_wh_checkpoint) and closes.  NULL allowed. */
 void dwh_wh_close(dwh_warehouse *w);
+/* Outside a transaction: copies the WAL's committed pages into the
+ * database file and empties the WAL (a TRUNCATE checkpoint), so the file
+ * alone holds every commit and the next process to open it has no WAL to
+ * recover.  Readers never see "database is locked" from it: it waits for
+ * them (at most 1 s), never the reverse.  Returns 0 when the WAL is empty
+ * afterwards, -1 when it could not be (a reader or another writer kept it,
+ * the disk is full); nothing is lost either way. */
+int dwh_wh_checkpoint(dwh_warehouse *w);
 
 const char *dwh_wh_path(const dwh_warehouse *w); /* as given to open */
 const char *dwh_wh_id(const dwh_warehouse *w);   /* random id made at creation */
