@@ -500,7 +500,7 @@ typedef struct dwh_sync_options {
     const char *state_url;        /* redis://[[user]:password@]host[:port][/db]; NULL: warehouse only */
     int state_ttl_s;              /* <= 0: 86400 */
     int state_timeout_ms;         /* <= 0: 3000 */
-    int full_refresh;             /* replace the tables, starting over */
+    int full_refresh;             /* replace the tables (resuming an interrupted full refresh) */
     int reset;                    /* forget resume state and watermarks */
     const char *mode;             /* "incremental", "full", "append"; NULL: per schema */
     const char *const *schemas;   /* NULL/0: the schemas the source syncs by default */
@@ -524,6 +524,9 @@ typedef struct dwh_sync_options {
                                    * per (team, source id, schema, namespace), e.g. one per
                                    * destination sharing a Redis (README "State namespaces");
                                    * at most 128 bytes, no control characters */
+    int restart_refresh;          /* a full refresh that starts over, discarding an interrupted one;
+                                   * implies full_refresh.  full_refresh alone resumes a full
+                                   * refresh that was interrupted (README "Resume") */
     /* jsonl_out receives one line per row, {"schema": NAME, "row": {...}},
      * whatever the number of schemas (README "--output jsonl"). */
 } dwh_sync_options;

@@ -117,6 +117,8 @@ static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
     s->failure = j->failure;
     s->source_code = j->source_code;
     s->message = dup_or_null(j->message);
+    /* a commit of this run recorded it, or it resumed one that stays recorded */
+    s->resumable = j->failure != DWH_SYNC_OK && (j->w || j->redis) && (j->batches > 0 || j->resuming);
     s->webhooks = j->webhook_status;
     s->webhook_payloads = j->webhook_payloads;
     s->webhook_rows = j->webhook_rows;
@@ -161,6 +163,16 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
         rc = sync_schema_run(&j);
     }
     fill_schema_report(out, &j);
+    if (out->resumable && (o->reset || o->restart_refresh) && j.failure != DWH_SYNC_FAIL_INTERRUPTED) {
+        /* its own words ("... rerun to resume") would have the rerun start over */
+        char *msg = NULL;
+        if (asprintf(&msg, "%s (%s)", j.message ? j.message : "failed", sync_resume_advice(&j)) >= 0) {
+            free(j.message);
+            j.message = msg;
+            free(out->message);
+            out->message = strdup(msg);
+        }
+    }
     if (rc == 0) {
         dwh_log(&j.log, DW_LOG_INFO, "sync.schema.done", "%llu rows in %llu batches%s; %s", (unsigned long long)j.rows,
                 (unsigned long long)j.batches, j.resuming ? " (resumed)" : "",
@@ -202,6 +214,7 @@ static const char *namespace_problem(const char *ns) {
 dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets,
                               const dwh_sync_options *opts) {
     dwh_sync_options o = *opts;
+    if (o.restart_refresh) o.full_refresh = 1;
     /* Test-only: cap the warehouse file to simulate a full disk where a
      * small filesystem cannot be mounted (README "Tests"). */
     const char *max_pages = getenv("DWHOST_TEST_WAREHOUSE_MAX_PAGES");
@@ -451,6 +464,7 @@ json_object *dwh_sync_report_json(const dwh_sync_report *r) {
         json_object_object_add(e, "incremental_field", str_or_null(s->incremental_field));
         json_object_object_add(e, "incremental_field_defaulted", json_object_new_boolean(s->field_defaulted));
         json_object_object_add(e, "resumed", json_object_new_boolean(s->resumed));
+        json_object_object_add(e, "resumable", json_object_new_boolean(s->resumable));
         json_object_object_add(e, "rows", json_object_new_int64((int64_t)s->rows));
         json_object_object_add(e, "batches", json_object_new_int64((int64_t)s->batches));
         json_object_object_add(e, "skipped_replayed_rows", json_object_new_int64((int64_t)s->skipped));

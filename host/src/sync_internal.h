@@ -101,6 +101,11 @@ int sync_webhook_drain(sync_job *j, dwh_row_sink *sink);
  * Returns 0 or -1 with the job's failure set. */
 int sync_schema_run(sync_job *j);
 
+/* The end of a message about a stopped schema: how to resume it ("rerun
+ * to resume" is false after --reset or --restart-refresh, which would
+ * start over again; a full refresh can also be started over).  Static. */
+const char *sync_resume_advice(const sync_job *j);
+
 /* Seconds since the job started. */
 double sync_elapsed(const sync_job *j);
 
