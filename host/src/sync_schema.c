@@ -401,6 +401,16 @@ int sync_schema_run(sync_job *j) {
          * table (a first sync) it writes in place, so rows can be queried
          * as they land (the reference shows them only for some sources) */
         if (p->mode == DWH_WRITE_REPLACE && !j->resuming) j->direct = !dwh_wh_table_exists(j->w, j->table);
+        /* an interrupted full refresh's staging table: a run in another
+         * mode cannot continue it and a later refresh would not (the
+         * state no longer says it was interrupted), so it goes now */
+        if (p->mode != DWH_WRITE_REPLACE && dwh_wh_staging_exists(j->w, j->table)) {
+            dwh_log(&j->log, DW_LOG_WARN, "sync.staging.drop",
+                    "dropping _dw_staging_%s, the staging table of an interrupted full refresh: this %s run cannot "
+                    "continue it (a later --full-refresh starts over)",
+                    j->table, dwh_write_mode_name(p->mode));
+            if (dwh_wh_staging_drop(j->w, j->table, &err) < 0) return sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
+        }
         dwh_wh_target target = p->mode != DWH_WRITE_REPLACE ? DWH_TARGET_NEW_STAGING
                                : j->direct                   ? DWH_TARGET_DIRECT
                                : j->resuming                 ? DWH_TARGET_CONTINUE_STAGING

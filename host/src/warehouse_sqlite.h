@@ -152,6 +152,9 @@ uint64_t dwh_wh_table_repeated(const dwh_wh_table *t);
 /* Non-zero when the staging table of `table` exists (a full refresh was
  * interrupted). */
 int dwh_wh_staging_exists(dwh_warehouse *w, const char *table);
+/* Drops the staging table of `table` if there is one.  Returns 0, or -1
+ * with a malloc'd *err. */
+int dwh_wh_staging_drop(dwh_warehouse *w, const char *table, char **err);
 
 /* Rows to write: a cut batch (batcher.h; each row's partition span is its
  * _dw_partition_key) and the _dw_synced_at value.  Borrowed. */

@@ -260,6 +260,25 @@ for layout in LAYOUTS:
                 check(rc == 0, f"{name}: second run exit {rc}")
                 check_final(d, want, f"{name} second run", sort)
 
+# ---- nothing orphaned: a run in another mode (or --reset) drops the staging
+# table of an interrupted refresh it cannot continue, and says so
+for other, extra in (("incremental", []), ("append", ["--reset"])):
+    label = f"staging then {other} {' '.join(extra)}"
+    d = tmpdir()
+    db = os.path.join(d, "w.db")
+    base_cfg = {"total_rows": TOTAL, "page_rows": 70}
+    prepare(d, base_cfg, "refresh", 500, label)
+    cfg = write_config(d, **base_cfg)
+    rc, _, err = sync(d, cfg, "refresh", 500, DWHOST_TEST_CRASH_AT="after-batch-commit:2")
+    check(rc == -signal.SIGKILL and rows_exist(db, "_dw_staging_pager_items"), f"{label}: no interrupted refresh: {rc}")
+    rc, out, err = run(sync_args(cfg, db, *extra_args(other, 500, d), *extra))
+    check(rc == 0, f"{label}: exit {rc}: {err[-300:]}")
+    check("dropping _dw_staging_pager_items, the staging table of an interrupted full refresh: this "
+          f"{other} run cannot continue it" in err, f"{label}: no line about the staging table: {err[-500:]}")
+    check(not rows_exist(db, "_dw_staging_pager_items"), f"{label}: the staging table was left behind")
+    from synctest import query
+    check(query(db, "SELECT count(*), count(DISTINCT id) FROM pager_items")[0][1] == TOTAL, f"{label}: rows")
+
 print(f"{scenarios} crash scenarios with state={opts.state}")
 if redis:
     redis.stop()
