@@ -83,10 +83,24 @@ int dwh_wh_fail(dwh_warehouse *w, int rc, char **err, const char *doing, ...) {
                      path, sys ? strerror(sys) : "read-only file, directory or filesystem", d);
         break;
     case DWH_WH_FULL:
-        n = asprintf(err,
-                     "warehouse %s: the disk is full while %s; nothing of this batch was committed; free "
-                     "space (or use another --warehouse) and rerun to resume",
-                     path, d);
+        /* The commits before this one may be only in the WAL: fold them
+         * into the file if the disk still allows it, else say that the
+         * -wal file must travel with the database.  (Every caller rolls
+         * back on an error; this one must first, to checkpoint.) */
+        if (w->db) dwh_wh_rollback(w);
+        if (w->db && dwh_wh_checkpoint(w) == 0)
+            n = asprintf(err,
+                         "warehouse %s: the disk is full while %s; nothing of this batch was committed, and every "
+                         "earlier commit is in %s itself (its WAL was folded in); free space (or move %s to a bigger "
+                         "disk) and rerun to resume",
+                         path, d, path, path);
+        else
+            n = asprintf(err,
+                         "warehouse %s: the disk is full while %s; nothing of this batch was committed; the batches "
+                         "committed before it may be only in %s-wal, so keep that file next to %s (move or copy "
+                         "both together, never %s alone); free space (or move both to a bigger disk) and rerun to "
+                         "resume: the rerun folds %s-wal into %s",
+                         path, d, path, path, path, path, path);
         break;
     case DWH_WH_IO:
         n = asprintf(err, "warehouse %s: I/O error (%s) while %s; check the disk, then rerun to resume", path,

@@ -4,6 +4,7 @@ Redis, a full disk, a locked or unwritable warehouse, Ctrl-C.  Each
 failure is one clear line with a documented exit code; the rerun
 completes and the table equals that of an uninterrupted run."""
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -93,14 +94,36 @@ with RedisServer() as r:
     check(rows(db) == WANT, "redis paused: the final table differs from an uninterrupted run")
 
 # ---- a full disk: SQLITE_FULL, nothing of the batch kept, rerun resumes --
-def full_disk(label, db, environ, fix):
+def full_disk(label, db, environ, fix, folded=None):
+    """folded: True when the commits before the full disk must have been
+    folded into db (space for it), None when either may happen."""
     cfg = write_config(os.path.dirname(db), **dict(CFG, total_rows=20000))
     rc, out, err = run(sync_args(cfg, db, "--batch-rows", "1000"), environ)
+    # before anything reads it (closing a reader may fold the WAL in):
+    # the file alone, and the file with its WAL, copied elsewhere
+    wal = db + "-wal"
+    wal_bytes = os.path.getsize(wal) if os.path.exists(wal) else 0
+    alone, both = tmpdir(), tmpdir()
+    shutil.copy(db, alone)
+    shutil.copy(db, both)
+    if os.path.exists(wal):
+        shutil.copy(wal, both)
     line = one_line(err)
     check(rc == 8, f"{label}: exit {rc}, want 8: {err[-300:]}")
     check("disk is full" in line and db in line and "rerun to resume" in line, f"{label}: message {line!r}")
     n = len(rows(db)[1]) if table_exists(db) else 0
-    check(n % 70 == 0 and n < 20000, f"{label}: {n} rows kept (whole pages of 70 only)")
+    check(0 < n < 20000 and n % 70 == 0, f"{label}: {n} rows kept (whole pages of 70 only)")
+    # where the committed rows are is what the message says: in db alone,
+    # or only with db-wal beside it
+    check(len(rows(os.path.join(both, "w.db"))[1]) == n, f"{label}: {db} and {wal} copied together lack rows")
+    print(f"{label}: {n} rows committed, {wal_bytes} bytes in the WAL: {line}")
+    if "every earlier commit is in " + db + " itself" in line:
+        check(wal_bytes == 0, f"{label}: the message says {db} holds everything, but {wal} holds {wal_bytes} bytes")
+        check(len(rows(os.path.join(alone, "w.db"))[1]) == n, f"{label}: {db} copied alone lacks committed rows")
+    else:
+        check(folded is not True, f"{label}: the commits were not folded into {db}: {line!r}")
+        check(f"may be only in {wal}, so keep that file next to {db} (move or copy both together, never {db} alone)"
+              in line, f"{label}: the message does not say that {wal} must move with {db}: {line!r}")
     fix()
     rc, out, err = run(sync_args(cfg, db, "--batch-rows", "1000"))
     check(rc == 0, f"{label}: rerun exit {rc}: {err[-300:]}")
@@ -111,7 +134,8 @@ def full_disk(label, db, environ, fix):
 
 
 d = tmpdir()
-full_disk("full disk (page cap)", os.path.join(d, "w.db"), env(DWHOST_TEST_WAREHOUSE_MAX_PAGES=100), lambda: None)
+full_disk("full disk (page cap)", os.path.join(d, "w.db"), env(DWHOST_TEST_WAREHOUSE_MAX_PAGES=100), lambda: None,
+          folded=True)
 mnt = tmpdir()
 if os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).returncode == 0:
     try:
