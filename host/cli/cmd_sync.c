@@ -13,7 +13,7 @@
 #include "cli_config.h"
 #include "cli_exit.h"
 #include "cli_log.h"
-#include "cli_rerun.h"
+#include "sync_rerun.h"
 #include "log.h"
 #include "sync.h"
 
@@ -209,7 +209,7 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
     for (size_t i = 0; r->warehouse && i < r->n_schemas; i++) {
         if (!r->schemas[i].table || r->schemas[i].table_rows < 0) continue;
         fprintf(out, "query it: sqlite3 ");
-        dwh_cli_shell_word(out, r->warehouse);
+        dwh_shell_word(out, r->warehouse);
         fprintf(out, " 'select count(*) from %s'\n", r->schemas[i].table);
         break;
     }
@@ -225,7 +225,7 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
 }
 
 /* The commands that continue a run that stopped with unfinished schemas
- * (cli_rerun.h): {"resume": TEXT, "restart": {SCHEMA: TEXT} (full-refresh
+ * (sync_rerun.h): {"resume": TEXT, "restart": {SCHEMA: TEXT} (full-refresh
  * schemas only)}, or NULL when nothing is left to resume. */
 static json_object *rerun_commands(const dwh_sync_report *r, const char *const *words, size_t n) {
     json_object *restart = NULL;
@@ -235,14 +235,14 @@ static json_object *rerun_commands(const dwh_sync_report *r, const char *const *
         if (!s->resumable) continue;
         any = 1;
         if (!s->mode || strcmp(s->mode, "full") != 0) continue;
-        char *cmd = dwh_cli_rerun_restart(words, n, s->schema);
+        char *cmd = dwh_sync_rerun_restart(words, n, s->schema);
         if (!restart) restart = json_object_new_object();
         json_object_object_add(restart, s->schema, cmd ? json_object_new_string(cmd) : NULL);
         free(cmd);
     }
     if (!any) return NULL;
     json_object *o = json_object_new_object();
-    char *cmd = dwh_cli_rerun_resume(words, n);
+    char *cmd = dwh_sync_rerun_resume(words, n);
     json_object_object_add(o, "resume", cmd ? json_object_new_string(cmd) : NULL);
     json_object_object_add(o, "restart", restart);
     free(cmd);
@@ -269,7 +269,7 @@ static int cmd_sync(int argc, char **argv) {
     const char *source = NULL, *config_path = NULL, *output = NULL;
     const char **schemas = calloc((size_t)argc, sizeof *schemas);
     const char **fields = calloc((size_t)argc, sizeof *fields);
-    /* the whole command line, for the commands that resume (cli_rerun.h) */
+    /* the whole command line, for the commands that resume (sync_rerun.h) */
     const char **words = calloc((size_t)argc + 1, sizeof *words);
     int json = 0, rc = DWH_EXIT_OK;
     dwh_plugin *p = NULL;
@@ -405,6 +405,8 @@ static int cmd_sync(int argc, char **argv) {
     }
     o.schemas = schemas;
     o.incremental_fields = fields;
+    o.command = words; /* recorded in the run history: status names the command that resumes */
+    o.n_command = (size_t)argc + 1;
     if (output) o.jsonl_out = stdout;
 
     if (dwh_cli_log_open(&lg, "sync") != 0) {

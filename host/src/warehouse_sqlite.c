@@ -1,5 +1,6 @@
 /* warehouse_sqlite.c -- the warehouse connection: opening, errors,
  * transactions, naming (see warehouse_sqlite.h). */
+#include "run_history.h"
 #include "warehouse_internal.h"
 #include "webhook_inbox.h"
 
@@ -229,7 +230,7 @@ static int init_meta(dwh_warehouse *w, char **err) {
                     " pid INTEGER NOT NULL, pid_start INTEGER NOT NULL, started_at TEXT NOT NULL,"
                     " heartbeat_ms INTEGER NOT NULL,"
                     " PRIMARY KEY (team_id, source_id, schema_name, namespace));"
-                    DWH_WH_WEBHOOK_TABLES_SQL,
+                    DWH_WH_WEBHOOK_TABLES_SQL DWH_WH_RUNS_TABLES_SQL,
                     err, "creating the system tables") < 0)
         return -1;
     sqlite3_stmt *st = NULL;

@@ -18,6 +18,7 @@
  *   _dw_staging_<table>          a full refresh being written
  *   _dw_state                    job state (state.h), one row per job
  *   _dw_lease                    the run holding each job (lease.h)
+ *   _dw_runs, _dw_run_schemas    every sync run and its schemas (run_history.h)
  *   _dw_webhook_inbox, _dw_webhook_target, _dw_webhook_cursor
  *                                pushed webhook payloads, the schemas that
  *                                take each, and what each schema consumed

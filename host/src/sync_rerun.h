@@ -1,5 +1,5 @@
 /*
- * cli_rerun.h -- the exact commands that continue a `dwhost sync` which
+ * sync_rerun.h -- the exact commands that continue a `dwhost sync` which
  * stopped part way, derived from its command line, for the sync's summary
  * and for `dwhost status` (which reads the command line from the run
  * history).  Two choices (README "Resume"):
@@ -14,17 +14,17 @@
  * "--opt=VALUE").  Results are shell text (words quoted where needed),
  * malloc'd (caller frees); NULL on OOM.
  */
-#ifndef DWH_CLI_RERUN_H
-#define DWH_CLI_RERUN_H
+#ifndef DWH_SYNC_RERUN_H
+#define DWH_SYNC_RERUN_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-char *dwh_cli_rerun_resume(const char *const *words, size_t n);
-char *dwh_cli_rerun_restart(const char *const *words, size_t n, const char *schema);
+char *dwh_sync_rerun_resume(const char *const *words, size_t n);
+char *dwh_sync_rerun_restart(const char *const *words, size_t n, const char *schema);
 
 /* Writes `s` to `out` as one shell word (single-quoted when it holds
  * anything but [A-Za-z0-9_./+:=@%-]). */
-void dwh_cli_shell_word(FILE *out, const char *s);
+void dwh_shell_word(FILE *out, const char *s);
 
 #endif
