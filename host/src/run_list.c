@@ -21,7 +21,10 @@ static json_object *seconds(const char *from, const char *to) {
     if (!from || !to || dwh_isotime_parse(from, strlen(from), &s1, &n1) < 0 ||
         dwh_isotime_parse(to, strlen(to), &s2, &n2) < 0)
         return NULL;
-    return json_object_new_double((double)(s2 - s1) + (double)(n2 - n1) / 1e9);
+    double d = (double)(s2 - s1) + (double)(n2 - n1) / 1e9;
+    char text[32]; /* the stamps are in ms: printed as such, not as 1.7429999999999999 */
+    snprintf(text, sizeof text, "%.3f", d);
+    return json_object_new_double_s(d, text);
 }
 
 /* The schemas of run `id`, in the order the run took them. */
