@@ -368,6 +368,8 @@ static const char *sink_state_load(void *ud, dw_ctx *ctx) {
 /* ---- the run ---------------------------------------------------------- */
 
 const char *sync_resume_advice(const sync_job *j) {
+    /* nothing of this run was saved: the same command starts over again, as asked */
+    if ((j->o->reset || j->o->restart_refresh) && j->batches == 0) return "rerun the same command to start over";
     if (j->o->reset) return "rerun without --reset to resume (with it the rerun starts over)";
     if (j->o->restart_refresh)
         return "rerun with --full-refresh instead of --restart-refresh to resume (--restart-refresh starts over again)";

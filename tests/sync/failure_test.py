@@ -4,6 +4,7 @@ Redis, a full disk, a locked or unwritable warehouse, Ctrl-C.  Each
 failure is one clear line with a documented exit code; the rerun
 completes and the table equals that of an uninterrupted run."""
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -184,6 +185,25 @@ check(st["write_mode"] == "append" and st["resume"] == '{"next_id":%d}' % (n + 1
 rc, out, err = run(sync_args(cfg, db, "--batch-rows", "200", "--mode", "append"))
 check(rc == 0 and "(resumed)" in out, f"SIGINT rerun: exit {rc}: {out} {err[-300:]}")
 check(rows(db) == WANT, "SIGINT: the final table differs from an uninterrupted run")
+
+# Ctrl-C during a --reset run: rerunning with --reset would start over again,
+# so the message says to drop it, and the summary names the command
+d = tmpdir()
+cfg = write_config(d, **dict(CFG, delay_ms=20))
+db = os.path.join(d, "w.db")
+args = sync_args(cfg, db, "--batch-rows", "200", "--mode", "append", "--reset")
+p = start(args)
+deadline = time.time() + 30
+while time.time() < deadline and not (table_exists(db) and (state(db) or {}).get("run_rows")):
+    time.sleep(0.02)
+p.send_signal(signal.SIGINT)
+out, err = p.communicate(timeout=60)
+resume = [a for a in args if a != "--reset"]
+check(p.returncode == 9 and "rerun without --reset to resume" in one_line(err), f"--reset SIGINT: {one_line(err)!r}")
+check(f"to resume: {shlex.join(['dwhost'] + resume)}\n" in out, f"--reset SIGINT: summary {out!r}")
+rc, out, err = run(resume)
+check(rc == 0 and "(resumed)" in out, f"--reset SIGINT: the named command did not resume: {rc} {out}")
+check(rows(db) == WANT, "--reset SIGINT: the final table differs from an uninterrupted run")
 
 # SIGTERM behaves the same
 d = tmpdir()
