@@ -1,24 +1,36 @@
 /* cmd_status.c -- `dwhost status`: the sync jobs a warehouse records, which
- * one runs now, which was interrupted (and resumes on the next run), and
- * their watermarks.  Read-only. */
+ * one runs now, which failed or was interrupted (and the commands that
+ * continue it), their last runs and watermarks; `--history`: the runs.
+ * Read-only. */
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_common.h"
 #include "job_status.h"
+#include "sync_rerun.h"
 #include "warehouse_sqlite.h"
 
 static void help(FILE *out) {
     fprintf(out,
-            "usage: dwhost status [--warehouse PATH] [--json]\n\n"
+            "usage: dwhost status [--warehouse PATH] [--json]\n"
+            "       dwhost status --history [--limit N] [--warehouse PATH] [--json]\n\n"
             "Lists the sync jobs recorded in the warehouse (default ./warehouse.db), one line\n"
             "per (source id, schema, team, namespace): RUNNING (a live sync holds it: job, pid,\n"
-            "host), INTERRUPTED (a run stopped part way; the next sync resumes it) or IDLE\n"
-            "(the last run completed), with the incremental field, its last value and when the\n"
-            "job last committed.  Opens the warehouse read-only: safe while syncs run.\n\n"
+            "host), FAILED (its last run failed, also one that never committed: the error\n"
+            "follows), INTERRUPTED (a run stopped part way: killed, crashed, Ctrl-C) or IDLE\n"
+            "(the last run completed), with its last run, the last value of its incremental\n"
+            "field and when it last committed; for a failed or interrupted job, the commands\n"
+            "that resume it or start its refresh over.  --history lists the runs themselves,\n"
+            "newest first.  Opens the warehouse read-only: safe while syncs run.\n\n"
             "options:\n"
             "  --warehouse PATH    the SQLite warehouse file (default ./warehouse.db)\n"
+            "  --history           list the runs (start, seconds, outcome, rows, schemas, error)\n"
+            "  --limit N           with --history: the newest N runs (default 20; 0: all kept)\n"
             "  --json              print one JSON document {\"warehouse\", \"jobs\": [...]}\n"
+            "                      (with --history: {\"warehouse\", \"runs\": [...]})\n"
             "  -h, --help          show this help\n\n"
             "exit status: 0 listed (also when no job is recorded), 2 usage error, 8 no such\n"
             "warehouse, or not one dwhost wrote, or unreadable.\n");
@@ -26,7 +38,44 @@ static void help(FILE *out) {
 
 static const char *str(json_object *o, const char *k) {
     json_object *v = NULL;
-    return json_object_object_get_ex(o, k, &v) && v ? json_object_get_string(v) : NULL;
+    return o && json_object_object_get_ex(o, k, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+/* str() for printing: "-" when absent. */
+static const char *cell(json_object *o, const char *k) {
+    const char *s = str(o, k);
+    return s ? s : "-";
+}
+
+static int64_t num(json_object *o, const char *k) {
+    json_object *v = NULL;
+    return o && json_object_object_get_ex(o, k, &v) && v ? json_object_get_int64(v) : 0;
+}
+
+static json_object *member(json_object *o, const char *k) {
+    json_object *v = NULL;
+    return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
+}
+
+/* "2026-11-27T11:47:36.084Z" as "2026-11-27T11:47:36Z" (a table cell). */
+static void stamp(char *buf, size_t cap, const char *iso) {
+    if (!iso) snprintf(buf, cap, "-");
+    else if (strlen(iso) > 20 && iso[19] == '.') snprintf(buf, cap, "%.19sZ", iso);
+    else snprintf(buf, cap, "%s", iso);
+}
+
+/* A command to print: prefixed with "cd DIR && " when it ran elsewhere
+ * than here (its paths may be relative). */
+static void print_command(FILE *out, const char *label, const char *cmd, const char *cwd) {
+    char here[PATH_MAX];
+    int elsewhere = cwd && (!getcwd(here, sizeof here) || strcmp(here, cwd) != 0);
+    fprintf(out, "    %s: ", label);
+    if (elsewhere) {
+        fputs("cd ", out);
+        dwh_shell_word(out, cwd);
+        fputs(" && ", out);
+    }
+    fprintf(out, "%s\n", cmd);
 }
 
 static void print_table(FILE *out, const char *path, json_object *jobs) {
@@ -47,46 +96,100 @@ static void print_table(FILE *out, const char *path, json_object *jobs) {
         const char *team = str(j, "team_id");
         if (team && strlen(team) > wt) wt = strlen(team);
     }
-    fprintf(out, "%-*s  %-*s  %-11s  %-24s  %-24s  %s\n", (int)wj, "JOB", (int)wt, "TEAM", "STATUS", "LAST VALUE",
-            "UPDATED", "NOTE");
+    fprintf(out, "%-*s  %-*s  %-11s  %-32s  %-24s  %-20s  %s\n", (int)wj, "JOB", (int)wt, "TEAM", "STATUS",
+            "LAST RUN", "LAST VALUE", "UPDATED", "NOTE");
     for (size_t i = 0; i < n; i++) {
-        json_object *j = json_object_array_get_idx(jobs, i), *lease = NULL, *v = NULL;
-        json_object_object_get_ex(j, "lease", &lease);
+        json_object *j = json_object_array_get_idx(jobs, i), *lease = member(j, "lease"), *v = NULL;
+        json_object *lastrun = member(j, "last_run"), *rerun = member(j, "rerun");
         const char *status = str(j, "status");
-        char last[64] = "-", note[256] = "";
-        if (json_object_object_get_ex(j, "last_value", &v) && v)
+        char last[64] = "-", note[256] = "", run[64] = "-", up[32];
+        if ((v = member(j, "last_value")))
             snprintf(last, sizeof last, "%s", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+        if (lastrun) {
+            char when[32];
+            stamp(when, sizeof when, str(lastrun, "ended_at") ? str(lastrun, "ended_at") : str(lastrun, "started_at"));
+            snprintf(run, sizeof run, "%s %s", cell(lastrun, "outcome"), when);
+        }
         if (lease) {
-            json_object *age = NULL, *pid = NULL;
-            json_object_object_get_ex(lease, "heartbeat_age_ms", &age);
-            json_object_object_get_ex(lease, "pid", &pid);
-            snprintf(note, sizeof note, "job %s, pid %lld on %s, heartbeat %.1f s ago", str(lease, "job_id"),
-                     (long long)json_object_get_int64(pid), str(lease, "host"),
-                     (double)json_object_get_int64(age) / 1000.0);
-        } else if (status && !strcmp(status, "interrupted")) {
-            json_object *rows = NULL;
-            json_object_object_get_ex(j, "run_rows", &rows);
+            snprintf(note, sizeof note, "job %s, pid %lld on %s, heartbeat %.1f s ago", cell(lease, "job_id"),
+                     (long long)num(lease, "pid"), cell(lease, "host"), (double)num(lease, "heartbeat_age_ms") / 1000.0);
+        } else if (str(j, "write_mode")) {
             snprintf(note, sizeof note, "%s run stopped after %lld rows; the next sync resumes it",
-                     str(j, "write_mode"), (long long)json_object_get_int64(rows));
+                     cell(j, "write_mode"), (long long)num(j, "run_rows"));
+        } else if (status && !strcmp(status, "failed") && !str(j, "updated_at")) {
+            snprintf(note, sizeof note, "never committed");
         }
-        json_object *wp = NULL;
-        if (json_object_object_get_ex(j, "webhooks_pending", &wp) && wp && json_object_get_int64(wp) > 0) {
+        if (num(j, "webhooks_pending") > 0) {
             size_t used = strlen(note);
-            snprintf(note + used, sizeof note - used, "%s%lld webhook payload%s waiting", used ? "; " : "",
-                     (long long)json_object_get_int64(wp), json_object_get_int64(wp) == 1 ? "" : "s");
+            long long wp = (long long)num(j, "webhooks_pending");
+            snprintf(note + used, sizeof note - used, "%s%lld webhook payload%s waiting", used ? "; " : "", wp,
+                     wp == 1 ? "" : "s");
         }
-        char up[25];
-        snprintf(up, sizeof up, "%s", str(j, "updated_at") ? str(j, "updated_at") : "-");
-        fprintf(out, "%-*s  %-*s  %-11s  %-24s  %-24s%s%s\n", (int)wj, names && names[i] ? names[i] : "?", (int)wt,
-                str(j, "team_id") ? str(j, "team_id") : "-", status ? status : "?", last, up, *note ? "  " : "", note);
+        stamp(up, sizeof up, str(j, "updated_at"));
+        fprintf(out, "%-*s  %-*s  %-11s  %-32s  %-24s  %-20s%s%s\n", (int)wj, names && names[i] ? names[i] : "?",
+                (int)wt, str(j, "team_id") ? str(j, "team_id") : "-", status ? status : "?", run, last, up,
+                *note ? "  " : "", note);
+        int stopped = status && (!strcmp(status, "failed") || !strcmp(status, "interrupted"));
+        if (stopped && lastrun && str(lastrun, "error")) fprintf(out, "    error: %s\n", str(lastrun, "error"));
+        if (stopped && rerun) {
+            const char *cwd = str(lastrun, "cwd");
+            /* with progress saved the command resumes it, else it runs it again */
+            if (str(rerun, "resume"))
+                print_command(out, str(j, "write_mode") ? "to resume" : "to run it again", str(rerun, "resume"), cwd);
+            if (str(rerun, "restart")) print_command(out, "to start the refresh over", str(rerun, "restart"), cwd);
+        }
     }
     for (size_t i = 0; names && i < n; i++) free(names[i]);
     free(names);
 }
 
+/* The schemas of a run as "items ok, orders failed". */
+static void schema_list(char *buf, size_t cap, json_object *schemas) {
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; schemas && i < json_object_array_length(schemas) && used < cap; i++) {
+        json_object *s = json_object_array_get_idx(schemas, i);
+        int k = snprintf(buf + used, cap - used, "%s%s %s", i ? ", " : "", cell(s, "schema"), cell(s, "status"));
+        if (k < 0) break;
+        used += (size_t)k;
+    }
+    if (!buf[0]) snprintf(buf, cap, "-");
+}
+
+static void print_history(FILE *out, const char *path, json_object *runs) {
+    size_t n = json_object_array_length(runs);
+    if (!n) {
+        fprintf(out, "no sync runs recorded in %s yet\n", path);
+        return;
+    }
+    size_t ws = 9, wt = 4;
+    for (size_t i = 0; i < n; i++) {
+        json_object *r = json_object_array_get_idx(runs, i);
+        const char *sid = str(r, "source_id"), *team = str(r, "team_id");
+        if (sid && strlen(sid) > ws) ws = strlen(sid);
+        if (team && strlen(team) > wt) wt = strlen(team);
+    }
+    fprintf(out, "%-5s  %-20s  %8s  %-*s  %-*s  %-11s  %8s  %s\n", "RUN", "STARTED", "SECONDS", (int)ws, "SOURCE ID",
+            (int)wt, "TEAM", "OUTCOME", "ROWS", "SCHEMAS");
+    for (size_t i = 0; i < n; i++) {
+        json_object *r = json_object_array_get_idx(runs, i), *secs = member(r, "seconds");
+        char started[32], seconds[24] = "-", schemas[512];
+        stamp(started, sizeof started, str(r, "started_at"));
+        if (secs) snprintf(seconds, sizeof seconds, "%.1f", json_object_get_double(secs));
+        schema_list(schemas, sizeof schemas, member(r, "schemas"));
+        fprintf(out, "%-5lld  %-20s  %8s  %-*s  %-*s  %-11s  %8lld  %s\n", (long long)num(r, "run_id"), started, seconds,
+                (int)ws, cell(r, "source_id"), (int)wt, cell(r, "team_id"), cell(r, "outcome"),
+                (long long)num(r, "rows"), schemas);
+        if (str(r, "error")) fprintf(out, "       error: %s\n", str(r, "error"));
+        else if (!strcmp(cell(r, "outcome"), "crashed"))
+            fprintf(out, "       error: its process (pid %lld on %s) ended without recording an outcome (killed or "
+                         "crashed)\n", (long long)num(r, "pid"), cell(r, "host"));
+    }
+}
+
 static int run(int argc, char **argv) {
     const char *path = DWH_WAREHOUSE_DEFAULT_PATH;
-    int json = 0, missing = 0;
+    int json = 0, history = 0, missing = 0, limit = 20, limit_given = 0;
     const char *v;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -94,25 +197,37 @@ static int run(int argc, char **argv) {
             return DWH_EXIT_OK;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
+        } else if (!strcmp(argv[i], "--history")) {
+            history = 1;
         } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--warehouse", &missing))) {
             path = v;
+        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--limit", &missing))) {
+            char *end;
+            errno = 0;
+            long l = strtol(v, &end, 10);
+            if (errno || end == v || *end || l < 0 || l > 1000000)
+                return dwh_cli_usage_error("status", "--limit wants a number of runs (0: all), got '%s'", v);
+            limit = (int)l;
+            limit_given = 1;
         } else if (missing) {
-            return dwh_cli_usage_error("status", "--warehouse needs a path");
+            return dwh_cli_usage_error("status", "%s needs a value", argv[i]);
         } else {
             return dwh_cli_usage_error("status", "unknown argument '%s'", argv[i]);
         }
     }
+    if (limit_given && !history) return dwh_cli_usage_error("status", "--limit goes with --history");
     char *err = NULL;
-    json_object *doc = dwh_job_status_doc(path, &err);
+    json_object *doc = history ? dwh_run_history_doc(path, limit, &err) : dwh_job_status_doc(path, &err);
     if (!doc) {
         fprintf(stderr, "dwhost: status: %s\n", err ? err : "out of memory");
         free(err);
         return DWH_EXIT_WAREHOUSE;
     }
     if (json) dwh_cli_print_json(stdout, doc, 1);
+    else if (history) print_history(stdout, path, json_object_object_get(doc, "runs"));
     else print_table(stdout, path, json_object_object_get(doc, "jobs"));
     json_object_put(doc);
     return DWH_EXIT_OK;
 }
 
-DWH_CLI_COMMAND(status, "status", "show the sync jobs a warehouse records: running, interrupted or idle", run)
+DWH_CLI_COMMAND(status, "status", "show the sync jobs a warehouse records and their runs: running, failed, interrupted or idle", run)

@@ -14,6 +14,7 @@
 #include "cli_exit.h"
 #include "cli_http.h"
 #include "cli_log.h"
+#include "sync_rerun.h"
 #include "log.h"
 #include "sync.h"
 
@@ -46,7 +47,9 @@ static void help(FILE *out) {
             "  --mode MODE             incremental (merge on primary keys), full (replace the\n"
             "                          table) or append; default: incremental when the schema\n"
             "                          supports it and has primary keys, else full\n"
-            "  --full-refresh          replace every table with a fresh copy, starting over\n"
+            "  --full-refresh          replace every table with a fresh copy; a full refresh that was\n"
+            "                          interrupted is resumed, not started over\n"
+            "  --restart-refresh       a full refresh that starts over, discarding an interrupted one\n"
             "  --reset                 forget saved progress and watermarks, then sync\n"
             "  --incremental-field F   the watermark field, [SCHEMA=]FIELD (repeatable); it must be\n"
             "                          one the schema advertises (default: the first advertised)\n"
@@ -76,8 +79,8 @@ static void help(FILE *out) {
             "it with 'dwhost webhook SOURCE --drop ID'); 2 usage; 3 plugin not found; 4 invalid\n"
             "config, options or unknown schema; 5 credentials rejected; 6 source unreachable or\n"
             "timed out; 7 state backend failed; 8 warehouse not writable (locked, read-only, disk\n"
-            "full); 9 interrupted (committed progress is kept; rerun to resume); 11 the plugin\n"
-            "crashed; 12 the job is already running (another sync holds it).\n"
+            "full); 9 interrupted (committed progress is kept; the summary names the command that\n"
+            "resumes); 11 the plugin crashed; 12 the job is already running (another sync holds it).\n"
             "With several schemas, the exit status is the first failing schema's.\n");
 }
 
@@ -158,20 +161,6 @@ static int exit_for(const dwh_sync_report *r) {
     return DWH_EXIT_FAILURE;
 }
 
-/* A path as a shell word. */
-static void print_shell_word(FILE *out, const char *s) {
-    if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+:=@%")] == 0) {
-        fputs(s, out);
-        return;
-    }
-    fputc('\'', out);
-    for (; *s; s++) {
-        if (*s == '\'') fputs("'\\''", out);
-        else fputc(*s, out);
-    }
-    fputc('\'', out);
-}
-
 static void print_summary(FILE *out, const dwh_sync_report *r) {
     int ok = r->failure == DWH_SYNC_OK;
     fprintf(out, "%s %s (job %s) in %.1f s%s%s%s%s\n", ok ? "synced" : "sync stopped:", r->source, r->job_id,
@@ -225,7 +214,7 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
     for (size_t i = 0; r->warehouse && i < r->n_schemas; i++) {
         if (!r->schemas[i].table || r->schemas[i].table_rows < 0) continue;
         fprintf(out, "query it: sqlite3 ");
-        print_shell_word(out, r->warehouse);
+        dwh_shell_word(out, r->warehouse);
         fprintf(out, " 'select count(*) from %s'\n", r->schemas[i].table);
         break;
     }
@@ -240,6 +229,42 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
     }
 }
 
+/* The commands that continue a run that stopped with unfinished schemas
+ * (sync_rerun.h): {"resume": TEXT, "restart": {SCHEMA: TEXT} (full-refresh
+ * schemas only)}, or NULL when nothing is left to resume. */
+static json_object *rerun_commands(const dwh_sync_report *r, const char *const *words, size_t n) {
+    json_object *restart = NULL;
+    int any = 0;
+    for (size_t i = 0; i < r->n_schemas; i++) {
+        const dwh_sync_schema_report *s = &r->schemas[i];
+        if (!s->resumable) continue;
+        any = 1;
+        if (!s->mode || strcmp(s->mode, "full") != 0) continue;
+        char *cmd = dwh_sync_rerun_restart(words, n, s->schema);
+        if (!restart) restart = json_object_new_object();
+        json_object_object_add(restart, s->schema, cmd ? json_object_new_string(cmd) : NULL);
+        free(cmd);
+    }
+    if (!any) return NULL;
+    json_object *o = json_object_new_object();
+    char *cmd = dwh_sync_rerun_resume(words, n);
+    json_object_object_add(o, "resume", cmd ? json_object_new_string(cmd) : NULL);
+    json_object_object_add(o, "restart", restart);
+    free(cmd);
+    return o;
+}
+
+static void print_rerun(FILE *out, json_object *rerun) {
+    json_object *v = NULL, *restart = NULL;
+    if (json_object_object_get_ex(rerun, "resume", &v) && v)
+        fprintf(out, "to resume: %s\n", json_object_get_string(v));
+    if (json_object_object_get_ex(rerun, "restart", &restart) && restart) {
+        json_object_object_foreach(restart, schema, cmd) {
+            if (cmd) fprintf(out, "to start the refresh of %s over instead: %s\n", schema, json_object_get_string(cmd));
+        }
+    }
+}
+
 /* ---- the command ------------------------------------------------------ */
 
 static int cmd_sync(int argc, char **argv) {
@@ -250,16 +275,20 @@ static int cmd_sync(int argc, char **argv) {
     const char *source = NULL, *config_path = NULL, *output = NULL;
     const char **schemas = calloc((size_t)argc, sizeof *schemas);
     const char **fields = calloc((size_t)argc, sizeof *fields);
+    /* the whole command line, for the commands that resume (sync_rerun.h) */
+    const char **words = calloc((size_t)argc + 1, sizeof *words);
     int json = 0, rc = DWH_EXIT_OK;
     dwh_plugin *p = NULL;
     json_object *config = NULL, *config_report = NULL;
     dwh_secrets *secrets = NULL;
     dwh_sync_report *report = NULL;
-    if (!schemas || !fields) {
+    if (!schemas || !fields || !words) {
         fprintf(stderr, "dwhost: sync: out of memory\n");
         rc = DWH_EXIT_FAILURE;
         goto out;
     }
+    words[0] = "dwhost";
+    for (int i = 0; i < argc; i++) words[i + 1] = argv[i];
     for (int i = 1; i < argc; i++) {
         int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i), missing = 0;
         if (r == 0) r = dwh_cli_log_arg(&lg, argc, argv, &i);
@@ -328,6 +357,8 @@ static int cmd_sync(int argc, char **argv) {
             output = v;
         } else if (!strcmp(a, "--full-refresh")) {
             o.full_refresh = 1;
+        } else if (!strcmp(a, "--restart-refresh")) {
+            o.restart_refresh = 1;
         } else if (!strcmp(a, "--reset")) {
             o.reset = 1;
         } else if (!strcmp(a, "--json")) {
@@ -361,12 +392,14 @@ static int cmd_sync(int argc, char **argv) {
         rc = dwh_cli_usage_error("sync", "--config FILE is required");
         goto out;
     }
-    if (o.full_refresh && o.reset) {
-        rc = dwh_cli_usage_error("sync", "--full-refresh and --reset exclude each other (--full-refresh already starts over)");
+    const char *refresh = o.restart_refresh ? "--restart-refresh" : o.full_refresh ? "--full-refresh" : NULL;
+    if (refresh && o.reset) {
+        rc = dwh_cli_usage_error("sync", "%s and --reset exclude each other (--restart-refresh starts a refresh over)",
+                                 refresh);
         goto out;
     }
-    if (o.full_refresh && o.mode && dwh_write_mode_parse(o.mode) != DWH_WRITE_REPLACE) {
-        rc = dwh_cli_usage_error("sync", "--full-refresh replaces tables; it cannot be combined with --mode %s", o.mode);
+    if (refresh && o.mode && dwh_write_mode_parse(o.mode) != DWH_WRITE_REPLACE) {
+        rc = dwh_cli_usage_error("sync", "%s replaces tables; it cannot be combined with --mode %s", refresh, o.mode);
         goto out;
     }
     if (output && strcmp(output, "jsonl") != 0) {
@@ -379,6 +412,8 @@ static int cmd_sync(int argc, char **argv) {
     }
     o.schemas = schemas;
     o.incremental_fields = fields;
+    o.command = words; /* recorded in the run history: status names the command that resumes */
+    o.n_command = (size_t)argc + 1;
     if (output) o.jsonl_out = stdout;
 
     if (dwh_cli_log_open(&lg, "sync") != 0 || dwh_cli_http_apply(&http, "sync") != 0) {
@@ -424,9 +459,11 @@ static int cmd_sync(int argc, char **argv) {
     }
     rc = exit_for(report);
     FILE *summary = output ? stderr : stdout;
+    json_object *rerun = rerun_commands(report, (const char *const *)words, (size_t)argc + 1);
     if (json) {
         json_object *doc = dwh_sync_report_json(report);
         json_object_object_add(doc, "exit_code", json_object_new_int(rc));
+        json_object_object_add(doc, "rerun", json_object_get(rerun));
         char *text = dwh_secrets_scrub(secrets, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
                                                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
         if (text) fprintf(summary, "%s\n", text);
@@ -434,7 +471,9 @@ static int cmd_sync(int argc, char **argv) {
         json_object_put(doc);
     } else {
         print_summary(summary, report);
+        if (rerun) print_rerun(summary, rerun);
     }
+    json_object_put(rerun);
     if (report->failure != DWH_SYNC_OK) {
         char *msg = dwh_secrets_scrub(secrets, report->message ? report->message : "failed");
         fprintf(stderr, "dwhost: sync: %s\n", msg ? msg : "failed");
@@ -450,6 +489,7 @@ out:
     dwh_cli_plugins_close(&pl);
     free(schemas);
     free(fields);
+    free(words);
     return rc;
 }
 

@@ -500,7 +500,7 @@ typedef struct dwh_sync_options {
     const char *state_url;        /* redis://[[user]:password@]host[:port][/db]; NULL: warehouse only */
     int state_ttl_s;              /* <= 0: 86400 */
     int state_timeout_ms;         /* <= 0: 3000 */
-    int full_refresh;             /* replace the tables, starting over */
+    int full_refresh;             /* replace the tables (resuming an interrupted full refresh) */
     int reset;                    /* forget resume state and watermarks */
     const char *mode;             /* "incremental", "full", "append"; NULL: per schema */
     const char *const *schemas;   /* NULL/0: the schemas the source syncs by default */
@@ -524,6 +524,13 @@ typedef struct dwh_sync_options {
                                    * per (team, source id, schema, namespace), e.g. one per
                                    * destination sharing a Redis (README "State namespaces");
                                    * at most 128 bytes, no control characters */
+    int restart_refresh;          /* a full refresh that starts over, discarding an interrupted one;
+                                   * implies full_refresh.  full_refresh alone resumes a full
+                                   * refresh that was interrupted (README "Resume") */
+    const char *const *command;   /* how this run was started, as words (the CLI passes its command
+                                   * line), or NULL; kept in the warehouse's run history (secrets
+                                   * scrubbed) so `dwhost status` can name the command that resumes */
+    size_t n_command;
     /* jsonl_out receives one line per row, {"schema": NAME, "row": {...}},
      * whatever the number of schemas (README "--output jsonl"). */
 } dwh_sync_options;
@@ -556,14 +563,23 @@ DWH_API dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const c
 /* The sync jobs the warehouse at `warehouse_path` (NULL: ./warehouse.db)
  * records, as `dwhost status --json` prints them: {"warehouse", "jobs":
  * [{"team_id", "source_id", "schema", "namespace", "status" ("running",
- * "interrupted" or "idle"), "write_mode", "incremental_field",
+ * "failed", "interrupted" or "idle"), "write_mode", "incremental_field",
  * "last_value", "earliest_value", "run_rows", "run_batches",
- * "last_job_id", "updated_at", "lease", "webhooks_pending"}]} (README
- * "dwhost status").  Opens
+ * "last_job_id", "updated_at", "lease", "webhooks_pending", "last_run",
+ * "rerun"}]} (README "dwhost status").  Opens
  * the file read-only; safe while syncs run.  Returns the document
  * (malloc'd, caller frees), or NULL with *error (may be NULL; malloc'd,
  * caller frees): no such file, not a dwhost warehouse, unreadable. */
 DWH_API char *dwh_status_json(const char *warehouse_path, char **error);
+/* The warehouse's run history, as `dwhost status --history --json` prints
+ * it: {"warehouse", "runs": [{"run_id", "job_id", "team_id", "source",
+ * "source_id", "namespace", "started_at", "ended_at", "seconds", "outcome"
+ * ("ok", "failed", "interrupted", "running", "crashed"), "failure",
+ * "error", "rows", "host", "pid", "command", "cwd", "schemas": [{"schema",
+ * "table", "mode", "status", "rows", "resumed", "failure", "error"}]}]},
+ * newest first, at most `limit` runs (<= 0: all kept; README "Run
+ * history").  Read-only like dwh_status_json; same ownership and errors. */
+DWH_API char *dwh_status_history_json(const char *warehouse_path, int limit, char **error);
 
 /* -- webhooks (README "Webhooks") ----------------------------------------
  *

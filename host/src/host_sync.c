@@ -90,11 +90,12 @@ dwh_sync_failure(dwh_sync)(dwh_host *h, const char *source, const char *config_j
                           report_json, error);
 }
 
-char *dwh_status_json(const char *warehouse_path, char **error) {
+/* A status document as text: the jobs, or the history (at most `limit` runs). */
+static char *status_text(const char *warehouse_path, int history, int limit, char **error) {
     if (error) *error = NULL;
     const char *path = warehouse_path && *warehouse_path ? warehouse_path : DWH_WAREHOUSE_DEFAULT_PATH;
     char *err = NULL;
-    json_object *doc = dwh_job_status_doc(path, &err);
+    json_object *doc = history ? dwh_run_history_doc(path, limit, &err) : dwh_job_status_doc(path, &err);
     if (!doc) {
         set_error(error, err ? err : strdup("out of memory"));
         return NULL;
@@ -104,4 +105,10 @@ char *dwh_status_json(const char *warehouse_path, char **error) {
     json_object_put(doc);
     if (!out) set_error(error, strdup("out of memory"));
     return out;
+}
+
+char *dwh_status_json(const char *warehouse_path, char **error) { return status_text(warehouse_path, 0, 0, error); }
+
+char *dwh_status_history_json(const char *warehouse_path, int limit, char **error) {
+    return status_text(warehouse_path, 1, limit, error);
 }

@@ -1,8 +1,9 @@
 /*
  * job_status.h -- what a warehouse knows of its sync jobs, for operators
  * (`dwhost status`) and embedders (dwh_status_json): one entry per job of
- * _dw_state, whether a live run holds it now (_dw_lease), and what a rerun
- * would continue from.  Opens the file read-only: it never creates,
+ * _dw_state, whether a live run holds it now (_dw_lease), what a rerun
+ * would continue from, how its last run went (the run history, _dw_runs),
+ * and the runs themselves.  Opens the file read-only: it never creates,
  * migrates or write-locks anything, so it is safe while syncs run.
  */
 #ifndef DWH_JOB_STATUS_H
@@ -11,20 +12,45 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
-/* The jobs of the warehouse at `path` as a JSON array of
+/* The jobs of the warehouse at `path` -- those with a state row, a live
+ * lease, or a run in the history (also one that never committed) -- as a
+ * JSON array of
  * {"team_id", "source_id", "schema", "namespace", "status" ("running",
- *  "interrupted" or "idle"), "write_mode", "incremental_field",
+ *  "failed", "interrupted" or "idle"), "write_mode", "incremental_field",
  *  "last_value", "earliest_value", "run_rows", "run_batches",
  *  "last_job_id", "updated_at", "lease" ({"job_id", "host", "pid",
  *  "started_at", "heartbeat_age_ms"} or null), "webhooks_pending" (payloads
- *  the job has yet to apply; null when the warehouse keeps no webhooks)},
- * ordered by source id and
- * schema.  A lease counts as live when its owner may still run (same host:
+ *  the job has yet to apply; null when the warehouse keeps no webhooks),
+ *  "last_run" ({"run_id", "job_id", "started_at", "ended_at", "outcome"
+ *  (the schema's: "ok", "failed", "interrupted", "not run", "running",
+ *  "crashed"), "run_outcome" (the whole run's), "failure", "error",
+ *  "rows", "mode", "resumed", "command", "cwd"} or null: no run recorded),
+ *  "rerun" (for a failed or interrupted job whose last run's command is
+ *  recorded: {"resume": command text, "restart": the command that starts
+ *  its full refresh over, or null}; else null)},
+ * ordered by source id and schema.  Columns of the state row are null for
+ * a job that never committed.  A lease counts as live when its owner may still run (same host:
  * the pid is alive) and its heartbeat is younger than `lease_timeout_ms`
  * (<= 0: DWH_LEASE_DEFAULT_TIMEOUT_MS, the sync's default).  Returns a new array (caller puts),
  * or NULL with *err (malloc'd, caller frees): no such file, not a dwhost
  * warehouse, unreadable. */
 json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **err);
+
+/* The runs the warehouse's history records (run_history.h), newest
+ * first, at most `limit` (<= 0: all), as a JSON array of
+ * {"run_id", "job_id", "team_id", "source", "source_id", "namespace",
+ *  "started_at", "ended_at", "seconds", "outcome" ("ok", "failed",
+ *  "interrupted", "running", or "crashed": its process is gone without
+ *  recording an end), "failure", "error", "rows", "host", "pid", "command"
+ *  (array of words or null), "cwd", "schemas": [{"schema", "table", "mode",
+ *  "status", "rows", "resumed", "failure", "error"}]}.  `lease_timeout_ms`
+ * as for dwh_job_status.  A warehouse older than the history gives [].
+ * Returns a new array (caller puts), or NULL with *err (malloc'd). */
+json_object *dwh_run_history(const char *path, int limit, int64_t lease_timeout_ms, char **err);
+/* {"warehouse": path, "runs": dwh_run_history(path, limit, 0)}: what
+ * `dwhost status --history --json` prints and dwh_status_history_json
+ * returns.  A new object (caller puts), or NULL with *err. */
+json_object *dwh_run_history_doc(const char *path, int limit, char **err);
 
 /* The document `dwhost status --json` prints and dwh_status_json returns:
  * {"warehouse": path, "jobs": dwh_job_status(path, 0)}.  A new object

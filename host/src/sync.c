@@ -118,6 +118,8 @@ static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
     s->failure = j->failure;
     s->source_code = j->source_code;
     s->message = dup_or_null(j->message);
+    /* a commit of this run recorded it, or it resumed one that stays recorded */
+    s->resumable = j->failure != DWH_SYNC_OK && (j->w || j->redis) && (j->batches > 0 || j->resuming);
     s->webhooks = j->webhook_status;
     s->webhook_payloads = j->webhook_payloads;
     s->webhook_rows = j->webhook_rows;
@@ -131,7 +133,7 @@ static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
 
 static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_plugin *p, json_object *config,
                    dwh_secrets *secrets, const dwh_sync_options *o, dwh_warehouse *w, dwh_redis *redis,
-                   sync_lease_set *lease) {
+                   sync_lease_set *lease, int64_t run_id) {
     dwh_sync_schema_report *out = &r->schemas[index];
     sync_job j = {0};
     j.index = index + 1;
@@ -163,9 +165,21 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
             dwh_sync_progress pr = {plan->schema, j.table, 0, 0, 0, 0, 0, j.index, j.count};
             o->progress(o->progress_ud, &pr);
         }
+        sync_history_schema(w, run_id, out, "running", secrets, &j.log); /* killed: stays "running" */
         rc = sync_schema_run(&j);
     }
     fill_schema_report(out, &j);
+    if (out->resumable && (o->reset || o->restart_refresh) && j.failure != DWH_SYNC_FAIL_INTERRUPTED) {
+        /* its own words ("... rerun to resume") would have the rerun start over */
+        char *msg = NULL;
+        if (asprintf(&msg, "%s (%s)", j.message ? j.message : "failed", sync_resume_advice(&j)) >= 0) {
+            free(j.message);
+            j.message = msg;
+            free(out->message);
+            out->message = strdup(msg);
+        }
+    }
+    sync_history_schema(w, run_id, out, NULL, secrets, &j.log);
     if (rc == 0) {
         dwh_log(&j.log, DW_LOG_INFO, "sync.schema.done", "%llu rows in %llu batches%s; %s", (unsigned long long)j.rows,
                 (unsigned long long)j.batches, j.resuming ? " (resumed)" : "",
@@ -234,6 +248,7 @@ static const char *namespace_problem(const char *ns) {
 dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets,
                               const dwh_sync_options *opts) {
     dwh_sync_options o = *opts;
+    if (o.restart_refresh) o.full_refresh = 1;
     /* Test-only: cap the warehouse file to simulate a full disk where a
      * small filesystem cannot be mounted (README "Tests"). */
     const char *max_pages = getenv("DWHOST_TEST_WAREHOUSE_MAX_PAGES");
@@ -275,6 +290,7 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     dwh_redis *redis = NULL;
     dwh_state_key *keys = NULL;
     sync_lease_set *lease = NULL;
+    int64_t run_id = 0;
     char *err = NULL;
 
     const char *ns_problem = namespace_problem(r->state_namespace);
@@ -284,6 +300,16 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
         report_fail(r, DWH_SYNC_FAIL_CONFIG, DW_OK, msg ? msg : ns_problem);
         free(msg);
         goto done;
+    }
+    /* The warehouse first: every run that gets this far is recorded in
+     * its history, also one that stops at the source or its options. */
+    if (!o.jsonl_out) {
+        dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages};
+        if (!(w = dwh_wh_open(r->warehouse, &wo, &err))) {
+            report_fail_take(r, DWH_SYNC_FAIL_WAREHOUSE, err);
+            goto done;
+        }
+        run_id = sync_history_begin(w, r, &o, secrets, &log);
     }
     dwh_op_result ls = dwh_op_list_schemas(p, config, secrets, &id, &flags, &schemas);
     if (ls.code != DW_OK) {
@@ -299,6 +325,11 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     selected = dwh_sync_select(schemas, o.schemas, o.n_schemas, &err);
     if (!selected) {
         report_fail_take(r, DWH_SYNC_FAIL_CONFIG, err);
+        /* the history says which schemas the run was for */
+        for (size_t i = 0; i < o.n_schemas; i++) {
+            dwh_sync_schema_report named = {.schema = (char *)o.schemas[i]};
+            sync_history_schema(w, run_id, &named, NULL, secrets, &log);
+        }
         goto done;
     }
     n = json_object_array_length(selected);
@@ -329,13 +360,6 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
         goto done;
     }
     if (!o.jsonl_out && check_tables(r, plans, n, &o, r->source) < 0) goto done;
-    if (!o.jsonl_out) {
-        dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages};
-        if (!(w = dwh_wh_open(r->warehouse, &wo, &err))) {
-            report_fail_take(r, DWH_SYNC_FAIL_WAREHOUSE, err);
-            goto done;
-        }
-    }
     if (o.state_url) {
         if (!(redis = dwh_redis_open(o.state_url, o.state_ttl_s, o.state_timeout_ms, secrets, &err))) {
             report_fail_take(r, DWH_SYNC_FAIL_STATE, err);
@@ -349,6 +373,7 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
                     "add --state redis://HOST:PORT to resume");
     }
     for (size_t i = 0; w && i < n; i++) plan_schema_report(&r->schemas[i], &plans[i], r->source, &o, w);
+    sync_history_schemas(w, run_id, r, secrets, &log);
     if (w || redis) {
         /* one run per job: every lease is taken before anything is synced */
         if (!(keys = calloc(n, sizeof *keys))) {
@@ -380,7 +405,7 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
                         "interrupted between schemas; the schemas before are committed; rerun to sync the rest");
             break;
         }
-        int jr = run_job(r, i, &plans[i], p, config, secrets, &o, w, redis, lease);
+        int jr = run_job(r, i, &plans[i], p, config, secrets, &o, w, redis, lease, run_id);
         if (r->schemas[i].failure == DWH_SYNC_FAIL_INTERRUPTED) break;
         if (jr == JOB_UNREACHABLE && i + 1 < n) {
             stop_unreachable(r, plans, i, n, &log);
@@ -413,6 +438,9 @@ done:
             }
         }
     }
+    /* the schemas as they ended (those that never ran: why not), then the run */
+    if (r->failure != DWH_SYNC_OK) sync_history_schemas(w, run_id, r, secrets, &log);
+    sync_history_end(w, run_id, r, secrets, &log);
     for (size_t i = 0; plans && i < n; i++) dwh_sync_plan_free(&plans[i]);
     free(plans);
     json_object_put(selected);
@@ -487,6 +515,7 @@ json_object *dwh_sync_report_json(const dwh_sync_report *r) {
         json_object_object_add(e, "incremental_field", str_or_null(s->incremental_field));
         json_object_object_add(e, "incremental_field_defaulted", json_object_new_boolean(s->field_defaulted));
         json_object_object_add(e, "resumed", json_object_new_boolean(s->resumed));
+        json_object_object_add(e, "resumable", json_object_new_boolean(s->resumable));
         json_object_object_add(e, "rows", json_object_new_int64((int64_t)s->rows));
         json_object_object_add(e, "batches", json_object_new_int64((int64_t)s->batches));
         json_object_object_add(e, "skipped_replayed_rows", json_object_new_int64((int64_t)s->skipped));

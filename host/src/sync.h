@@ -16,7 +16,8 @@
  * interrupted resumes it: the plugin gets its saved state and the
  * watermarks the interrupted run started with, rows it re-emits that were
  * already committed are skipped, a full refresh continues into its staging
- * table.  --reset and --full-refresh start over.
+ * table.  --full-refresh resumes an interrupted full refresh (any other
+ * interrupted run it starts over); --restart-refresh and --reset start over.
  */
 #ifndef DWH_SYNC_H
 #define DWH_SYNC_H
@@ -53,6 +54,8 @@ typedef struct dwh_sync_schema_report {
     dw_status source_code;    /* FAIL_SOURCE: the plugin's status (cause) */
     char *message;            /* one line when failed */
     int ran;                  /* 0: not run (an earlier failure stopped the run, or it was interrupted) */
+    int resumable;            /* failed with an unfinished run saved: the next sync in the same mode
+                               * (without --reset/--restart-refresh) resumes it */
     /* Webhooks (README "Webhooks"); webhooks NULL: not a webhook schema.
      * Static: "applied", "waiting" (initial sync not complete), "skipped"
      * (--reset/--full-refresh), "off" (not merge mode). */

@@ -106,6 +106,25 @@ int sync_webhook_drain(sync_job *j, dwh_row_sink *sink);
  * Returns 0 or -1 with the job's failure set. */
 int sync_schema_run(sync_job *j);
 
+/* The end of a message about a stopped schema: how to resume it ("rerun
+ * to resume" is false after --reset or --restart-refresh, which would
+ * start over again; a full refresh can also be started over).  Static. */
+const char *sync_resume_advice(const sync_job *j);
+
+/* The run history (sync_history.c, run_history.h).  Nothing happens
+ * without a warehouse or a run id; a write that fails is logged on `log`
+ * and otherwise ignored.  begin returns the run id (0: not recorded);
+ * schemas records every schema of the report as it stands; schema one
+ * schema with `status` (NULL: its report's); end how the run ended. */
+int64_t sync_history_begin(dwh_warehouse *w, const dwh_sync_report *r, const dwh_sync_options *o,
+                           dwh_secrets *secrets, dw_ctx *log);
+void sync_history_schemas(dwh_warehouse *w, int64_t run_id, const dwh_sync_report *r, dwh_secrets *secrets,
+                          dw_ctx *log);
+void sync_history_schema(dwh_warehouse *w, int64_t run_id, const dwh_sync_schema_report *s, const char *status,
+                         dwh_secrets *secrets, dw_ctx *log);
+void sync_history_end(dwh_warehouse *w, int64_t run_id, const dwh_sync_report *r, dwh_secrets *secrets,
+                      dw_ctx *log);
+
 /* Seconds since the job started. */
 double sync_elapsed(const sync_job *j);
 

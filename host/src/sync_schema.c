@@ -103,7 +103,11 @@ static int decide_resume(sync_job *j) {
     const dwh_sync_plan *p = j->plan;
     dwh_state_record *r = &j->rec;
     const char *mode = dwh_write_mode_name(p->mode);
-    if (j->o->reset || j->o->full_refresh) {
+    /* --full-refresh continues a full refresh that was interrupted (it is
+     * the refresh asked for); --restart-refresh and --reset never resume */
+    int interrupted_full = r->write_mode && (!strcmp(r->write_mode, DWH_WRITE_MODE_FIRST_FULL) ||
+                                             !strcmp(r->write_mode, dwh_write_mode_name(DWH_WRITE_REPLACE)));
+    if (j->o->reset || j->o->restart_refresh || (j->o->full_refresh && !interrupted_full)) {
         if (r->write_mode || r->resume)
             dwh_log(&j->log, DW_LOG_INFO, "sync.reset", "starting over: the saved progress of job %s is discarded",
                     r->job_id ? r->job_id : "?");
@@ -386,6 +390,17 @@ static const char *sink_state_load(void *ud, dw_ctx *ctx) {
 
 /* ---- the run ---------------------------------------------------------- */
 
+const char *sync_resume_advice(const sync_job *j) {
+    /* nothing of this run was saved: the same command starts over again, as asked */
+    if ((j->o->reset || j->o->restart_refresh) && j->batches == 0) return "rerun the same command to start over";
+    if (j->o->reset) return "rerun without --reset to resume (with it the rerun starts over)";
+    if (j->o->restart_refresh)
+        return "rerun with --full-refresh instead of --restart-refresh to resume (--restart-refresh starts over again)";
+    if (j->plan->mode == DWH_WRITE_REPLACE)
+        return "rerun the same command to resume the refresh, or add --restart-refresh to start it over";
+    return "rerun to resume";
+}
+
 static dwh_sync_failure source_failure(dw_status code) {
     return code == DW_ERR_CANCELLED ? DWH_SYNC_FAIL_INTERRUPTED : DWH_SYNC_FAIL_SOURCE;
 }
@@ -411,6 +426,16 @@ int sync_schema_run(sync_job *j) {
          * table (a first sync) it writes in place, so rows can be queried
          * as they land (the reference shows them only for some sources) */
         if (p->mode == DWH_WRITE_REPLACE && !j->resuming) j->direct = !dwh_wh_table_exists(j->w, j->table);
+        /* an interrupted full refresh's staging table: a run in another
+         * mode cannot continue it and a later refresh would not (the
+         * state no longer says it was interrupted), so it goes now */
+        if (p->mode != DWH_WRITE_REPLACE && dwh_wh_staging_exists(j->w, j->table)) {
+            dwh_log(&j->log, DW_LOG_WARN, "sync.staging.drop",
+                    "dropping _dw_staging_%s, the staging table of an interrupted full refresh: this %s run cannot "
+                    "continue it (a later --full-refresh starts over)",
+                    j->table, dwh_write_mode_name(p->mode));
+            if (dwh_wh_staging_drop(j->w, j->table, &err) < 0) return sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
+        }
         dwh_wh_target target = p->mode != DWH_WRITE_REPLACE ? DWH_TARGET_NEW_STAGING
                                : j->direct                   ? DWH_TARGET_DIRECT
                                : j->resuming                 ? DWH_TARGET_CONTINUE_STAGING
@@ -443,7 +468,7 @@ int sync_schema_run(sync_job *j) {
         .source_id = j->source_id,
         .team_id = j->team_id,
         .job_id = j->job_id,
-        .reset_pipeline = j->o->reset || j->o->full_refresh,
+        .reset_pipeline = !j->resuming && (j->o->reset || j->o->full_refresh),
         .use_incremental = p->use_incremental,
         .incremental_field = p->use_incremental ? p->incremental_field : NULL,
         .incremental_field_type = p->use_incremental ? p->field_type : 0,
@@ -484,8 +509,9 @@ int sync_schema_run(sync_job *j) {
             j->message = res.message ? strdup(res.message) : strdup("the source failed");
             if (j->failure == DWH_SYNC_FAIL_INTERRUPTED) {
                 free(j->message);
-                if (asprintf(&j->message, "interrupted; %llu rows in %llu batches of %s are committed; rerun to resume",
-                             (unsigned long long)j->rows, (unsigned long long)j->batches, p->schema) < 0)
+                if (asprintf(&j->message, "interrupted; %llu rows in %llu batches of %s are committed; %s",
+                             (unsigned long long)j->rows, (unsigned long long)j->batches, p->schema,
+                             sync_resume_advice(j)) < 0)
                     j->message = NULL;
             }
         }

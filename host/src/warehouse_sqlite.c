@@ -1,5 +1,6 @@
 /* warehouse_sqlite.c -- the warehouse connection: opening, errors,
  * transactions, naming (see warehouse_sqlite.h). */
+#include "run_history.h"
 #include "warehouse_internal.h"
 #include "webhook_inbox.h"
 
@@ -83,10 +84,24 @@ int dwh_wh_fail(dwh_warehouse *w, int rc, char **err, const char *doing, ...) {
                      path, sys ? strerror(sys) : "read-only file, directory or filesystem", d);
         break;
     case DWH_WH_FULL:
-        n = asprintf(err,
-                     "warehouse %s: the disk is full while %s; nothing of this batch was committed; free "
-                     "space (or use another --warehouse) and rerun to resume",
-                     path, d);
+        /* The commits before this one may be only in the WAL: fold them
+         * into the file if the disk still allows it, else say that the
+         * -wal file must travel with the database.  (Every caller rolls
+         * back on an error; this one must first, to checkpoint.) */
+        if (w->db) dwh_wh_rollback(w);
+        if (w->db && dwh_wh_checkpoint(w) == 0)
+            n = asprintf(err,
+                         "warehouse %s: the disk is full while %s; nothing of this batch was committed, and every "
+                         "earlier commit is in %s itself (its WAL was folded in); free space (or move %s to a bigger "
+                         "disk) and rerun to resume",
+                         path, d, path, path);
+        else
+            n = asprintf(err,
+                         "warehouse %s: the disk is full while %s; nothing of this batch was committed; the batches "
+                         "committed before it may be only in %s-wal, so keep that file next to %s (move or copy "
+                         "both together, never %s alone); free space (or move both to a bigger disk) and rerun to "
+                         "resume: the rerun folds %s-wal into %s",
+                         path, d, path, path, path, path, path);
         break;
     case DWH_WH_IO:
         n = asprintf(err, "warehouse %s: I/O error (%s) while %s; check the disk, then rerun to resume", path,
@@ -215,7 +230,7 @@ static int init_meta(dwh_warehouse *w, char **err) {
                     " pid INTEGER NOT NULL, pid_start INTEGER NOT NULL, started_at TEXT NOT NULL,"
                     " heartbeat_ms INTEGER NOT NULL,"
                     " PRIMARY KEY (team_id, source_id, schema_name, namespace));"
-                    DWH_WH_WEBHOOK_TABLES_SQL,
+                    DWH_WH_WEBHOOK_TABLES_SQL DWH_WH_RUNS_TABLES_SQL,
                     err, "creating the system tables") < 0)
         return -1;
     sqlite3_stmt *st = NULL;
@@ -262,6 +277,11 @@ dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **
     }
     sqlite3_extended_result_codes(w->db, 1);
     sqlite3_busy_timeout(w->db, w->busy_timeout_ms);
+    /* SQLite's checkpoint on closing the last connection takes an
+     * exclusive lock on the file: a reader without a busy timeout (the
+     * sqlite3 shell) opening meanwhile gets "database is locked".
+     * dwh_wh_close() checkpoints without it instead. */
+    sqlite3_db_config(w->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
     if (sqlite3_db_readonly(w->db, "main") == 1) {
         dwh_wh_fail(w, SQLITE_READONLY, err, "opening");
         goto fail;
@@ -315,6 +335,7 @@ void dwh_wh_close(dwh_warehouse *w) {
     if (!w) return;
     if (w->db) {
         dwh_wh_rollback(w);
+        dwh_wh_checkpoint(w);
         sqlite3_finalize(w->state_get);
         sqlite3_finalize(w->state_put);
         sqlite3_finalize(w->lease_renew);
@@ -322,6 +343,17 @@ void dwh_wh_close(dwh_warehouse *w) {
     }
     free(w->path);
     free(w);
+}
+
+int dwh_wh_checkpoint(dwh_warehouse *w) {
+    /* Best effort and short: a reader holding an old snapshot, or another
+     * run's writer, makes it copy what it can and leave the WAL as it is
+     * (the writer's own busy wait must stay far below other runs'). */
+    sqlite3_busy_timeout(w->db, w->busy_timeout_ms < 1000 ? w->busy_timeout_ms : 1000);
+    int log = -1, done = -1;
+    int rc = sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    sqlite3_busy_timeout(w->db, w->busy_timeout_ms);
+    return rc == SQLITE_OK && log == 0 ? 0 : -1;
 }
 
 const char *dwh_wh_path(const dwh_warehouse *w) { return w->path; }

@@ -18,6 +18,7 @@
  *   _dw_staging_<table>          a full refresh being written
  *   _dw_state                    job state (state.h), one row per job
  *   _dw_lease                    the run holding each job (lease.h)
+ *   _dw_runs, _dw_run_schemas    every sync run and its schemas (run_history.h)
  *   _dw_webhook_inbox, _dw_webhook_target, _dw_webhook_cursor
  *                                pushed webhook payloads, the schemas that
  *                                take each, and what each schema consumed
@@ -94,8 +95,17 @@ typedef struct dwh_wh_options {
  * NULL with a malloc'd one-line *err (caller frees) when it cannot be
  * opened for writing.  Close with dwh_wh_close(). */
 dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **err);
-/* Rolls back an open transaction and closes.  NULL allowed. */
+/* Rolls back an open transaction, folds the WAL into the file
+ * (dwh_wh_checkpoint) and closes.  NULL allowed. */
 void dwh_wh_close(dwh_warehouse *w);
+/* Outside a transaction: copies the WAL's committed pages into the
+ * database file and empties the WAL (a TRUNCATE checkpoint), so the file
+ * alone holds every commit and the next process to open it has no WAL to
+ * recover.  Readers never see "database is locked" from it: it waits for
+ * them (at most 1 s), never the reverse.  Returns 0 when the WAL is empty
+ * afterwards, -1 when it could not be (a reader or another writer kept it,
+ * the disk is full); nothing is lost either way. */
+int dwh_wh_checkpoint(dwh_warehouse *w);
 
 const char *dwh_wh_path(const dwh_warehouse *w); /* as given to open */
 const char *dwh_wh_id(const dwh_warehouse *w);   /* random id made at creation */
@@ -143,6 +153,9 @@ uint64_t dwh_wh_table_repeated(const dwh_wh_table *t);
 /* Non-zero when the staging table of `table` exists (a full refresh was
  * interrupted). */
 int dwh_wh_staging_exists(dwh_warehouse *w, const char *table);
+/* Drops the staging table of `table` if there is one.  Returns 0, or -1
+ * with a malloc'd *err. */
+int dwh_wh_staging_drop(dwh_warehouse *w, const char *table, char **err);
 
 /* Rows to write: a cut batch (batcher.h; each row's partition span is its
  * _dw_partition_key) and the _dw_synced_at value.  Borrowed. */

@@ -538,11 +538,10 @@ dwh_wh_table *dwh_wh_table_open(dwh_warehouse *w, const char *table, dwh_write_m
     const char *drop = NULL;
     char *sql = NULL;
     if (mode == DWH_WRITE_REPLACE && target != DWH_TARGET_CONTINUE_STAGING) {
-        char *staging = dwh_wh_staging_name(table), *qstaging = staging ? dwh_wh_quote(staging) : NULL;
-        drop = "dropping a leftover staging table";
-        sql = qstaging ? sqlite3_mprintf("DROP TABLE IF EXISTS %s", qstaging) : NULL;
-        free(staging);
-        free(qstaging);
+        if (dwh_wh_staging_drop(w, table, err) < 0) {
+            dwh_wh_table_close(t);
+            return NULL;
+        }
     } else if (mode == DWH_WRITE_APPEND) {
         /* An append may repeat keys: a key index left by an earlier
          * incremental sync would refuse them.  Merge rebuilds it. */
@@ -578,6 +577,18 @@ void dwh_wh_table_close(dwh_wh_table *t) {
     free(t->target);
     free(t->qtarget);
     free(t);
+}
+
+int dwh_wh_staging_drop(dwh_warehouse *w, const char *table, char **err) {
+    *err = NULL;
+    char *staging = dwh_wh_staging_name(table), *qstaging = staging ? dwh_wh_quote(staging) : NULL;
+    char *sql = qstaging ? sqlite3_mprintf("DROP TABLE IF EXISTS %s", qstaging) : NULL;
+    int rc = sql ? dwh_wh_exec(w, sql, err, "dropping the staging table of an interrupted full refresh")
+                 : dwh_wh_fail(w, SQLITE_NOMEM, err, "dropping a staging table");
+    sqlite3_free(sql);
+    free(staging);
+    free(qstaging);
+    return rc;
 }
 
 int dwh_wh_staging_exists(dwh_warehouse *w, const char *table) {

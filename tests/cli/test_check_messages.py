@@ -4,8 +4,10 @@ credentials to accept) and fails fast against an unreachable host (QA #17:
 at most 2 attempts, not 5 with backoff); `dwhost conformance` reports
 config errors as check does (QA #26) and exercises resume on small example
 data with a small page size (QA #29)."""
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -17,6 +19,7 @@ BUILD = os.environ["DWHOST_BUILD_DIR"]
 SRC = os.environ["DWHOST_SOURCE_DIR"]
 PD = ["--plugin-dir", os.path.join(BUILD, "plugins")]
 tmp = tempfile.mkdtemp(prefix="dwh-check-")
+atexit.register(shutil.rmtree, tmp, True)  # nothing left behind, pass or fail
 examples = os.path.join(SRC, "examples", "files")
 
 

@@ -3,8 +3,10 @@
 stays aligned with long names, multi-line captions stay in their column,
 form defaults show, and a source that lists schemas only with a config
 (files) says how to list them and does with --config FILE."""
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -27,6 +29,7 @@ check("schemas need a config: run 'dwhost describe files --config FILE' to list 
 
 # With a config: its schemas.
 tmp = tempfile.mkdtemp(prefix="dwh-describe-")
+atexit.register(shutil.rmtree, tmp, True)  # nothing left behind, pass or fail
 cfg = os.path.join(tmp, "files.json")
 with open(cfg, "w") as f:
     json.dump({"directory": os.path.join(SRC, "examples", "files")}, f)

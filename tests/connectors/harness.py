@@ -5,8 +5,10 @@ Python 3 stdlib only; needs DWHOST_BIN, DWHOST_SOURCE_DIR and
 DWHOST_PLUGIN_BUILD_DIR (set by ctest).
 """
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,8 +72,15 @@ class Checks:
         sys.exit(1 if self.failed else 0)
 
 
+_json_dir = []
+
+
 def write_json(obj):
-    f = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    """A JSON file in a directory of this test's, removed when it exits."""
+    if not _json_dir:
+        _json_dir.append(tempfile.mkdtemp(prefix="dwh-harness-"))
+        atexit.register(shutil.rmtree, _json_dir[0], True)
+    f = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, dir=_json_dir[0])
     json.dump(obj, f)
     f.close()
     return f.name

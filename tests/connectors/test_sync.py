@@ -6,8 +6,10 @@ earliest and created[gte]=last windows), merges land updated rows once, and
 a sync that failed after its first committed page resumes from the saved
 cursor without losing or duplicating a row."""
 
+import atexit
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 
@@ -15,6 +17,7 @@ from harness import PLUGINS, Checks, FakeServer, dwhost, query, write_json, read
 
 c = Checks()
 tmp = tempfile.mkdtemp(prefix="dwhost-sync-")
+atexit.register(shutil.rmtree, tmp, True)  # nothing left behind, pass or fail
 
 
 def sync(source, config, wh, *args):

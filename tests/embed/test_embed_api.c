@@ -365,9 +365,41 @@ static void read_with_job(void *arg) {
     json_object *job = json_object_array_get_idx(json_object_object_get(st, "jobs"), 0);
     assert_string_equal(json_object_get_string(json_object_object_get(job, "schema")), "customers");
     assert_string_equal(json_object_get_string(json_object_object_get(job, "status")), "idle");
+    json_object *last = json_object_object_get(job, "last_run");
+    assert_string_equal(json_object_get_string(json_object_object_get(last, "outcome")), "ok");
+    assert_int_equal(json_object_get_int64(json_object_object_get(last, "rows")), 36);
+    assert_null(json_object_object_get(last, "command")); /* an embedder gave none */
     json_object_put(st);
     free(status);
     assert_null(dwh_status_json("/nonexistent/w.db", &err));
+    assert_non_null(strstr(err, "no warehouse at /nonexistent/w.db"));
+    free(err);
+    err = NULL;
+    /* the run history: a failing run is recorded too, newest first */
+    const char *const nope[] = {"nope"};
+    dwh_sync_options bad = {.warehouse_path = wh, .schemas = nope, .n_schemas = 1, .job_id = "job-bad"};
+    assert_int_equal(dwh_sync(host, "files", config, &bad, NULL, &err), DWH_SYNC_FAIL_CONFIG);
+    free(err);
+    err = NULL;
+    char *hist = dwh_status_history_json(wh, 1, &err);
+    assert_non_null(hist);
+    assert_null(err);
+    json_object *h = parse(hist);
+    json_object *runs = json_object_object_get(h, "runs");
+    assert_int_equal(json_object_array_length(runs), 1); /* --limit 1 */
+    json_object *r0 = json_object_array_get_idx(runs, 0);
+    assert_string_equal(json_object_get_string(json_object_object_get(r0, "job_id")), "job-bad");
+    assert_string_equal(json_object_get_string(json_object_object_get(r0, "outcome")), "failed");
+    assert_string_equal(json_object_get_string(json_object_object_get(r0, "failure")), "config");
+    assert_non_null(strstr(json_object_get_string(json_object_object_get(r0, "error")), "no schema 'nope'"));
+    json_object_put(h);
+    free(hist);
+    hist = dwh_status_history_json(wh, 0, &err);
+    h = parse(hist);
+    assert_int_equal(json_object_array_length(json_object_object_get(h, "runs")), 2);
+    json_object_put(h);
+    free(hist);
+    assert_null(dwh_status_history_json("/nonexistent/w.db", 0, &err));
     assert_non_null(strstr(err, "no warehouse at /nonexistent/w.db"));
     free(err);
     err = NULL;

@@ -3,8 +3,10 @@
 a sync with the same timestamp as the watermark, a fraction after the
 watermark's whole second, and an offset that names a later instant all
 reach the warehouse; rows before the watermark are not read again."""
+import atexit
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +16,7 @@ BIN = os.environ["DWHOST_BIN"]
 BUILD = os.environ["DWHOST_BUILD_DIR"]
 ENV = dict(os.environ, DWHOST_NO_DEFAULT_PLUGIN_DIR="1", DWHOST_PLUGIN_PATH=os.path.join(BUILD, "plugins"))
 TMP = tempfile.mkdtemp(prefix="dwh-files-sync-")
+atexit.register(shutil.rmtree, TMP, True)  # nothing left behind, pass or fail
 failures = []
 
 

@@ -96,6 +96,7 @@ check(rc == 4 and "choose one of" in err, f"scoped bogus field: {rc} {err}")
 rc, out, err = run(sync_args(cfg, db, "--schema", "nope"))
 check(rc == 4 and "no schema 'nope'; choose from: items" in err, f"unknown schema: {rc} {err}")
 for bad in (["--mode", "merge-ish"], ["--batch-rows", "0"], ["--full-refresh", "--reset"],
+            ["--restart-refresh", "--reset"], ["--restart-refresh", "--mode", "append"],
             ["--output", "csv"], ["--state-ttl", "-1"], ["--bogus"]):
     rc, out, err = run(sync_args(cfg, db, *bad))
     check(rc == 2 and "dwhost: sync:" in err, f"usage error for {bad}: exit {rc}: {err}")

@@ -1,10 +1,13 @@
 """crash_test.py -- `dwhost sync` killed for real, then rerun, must leave
 exactly the tables of an uninterrupted run: no missing row, no duplicate.
 
-Full refresh twice: a first sync ("full": no table yet, so it writes in
-place and its rows can be queried as they land; state write_mode
-"full-first") and a refresh of an existing table ("full-again": staged
-and swapped in at the end, readers keep the old table until then).
+Full refresh three ways: a first sync ("full": no table yet, so it writes
+in place and its rows can be queried as they land; state write_mode
+"full-first"), a refresh of an existing table ("full-again", --mode full:
+staged and swapped in at the end, readers keep the old table until then),
+and the same with --full-refresh ("refresh"): rerunning the same command
+resumes the staged refresh instead of starting over, and --restart-refresh
+starts it over.
 
 Kills: the test-only hook DWHOST_TEST_CRASH_AT (SIGKILL at an exact point:
 between staging a batch and its commit, right after a commit, before the
@@ -16,6 +19,7 @@ latter starts its own redis-server)."""
 import argparse
 import json
 import os
+import shlex
 import signal
 import time
 
@@ -41,7 +45,8 @@ LAYOUTS = [
 
 
 def extra_args(mode, batch, d):
-    a = ["--mode", mode, "--batch-rows", str(batch), "--team-id", "t1"]
+    a = ["--full-refresh"] if mode == "refresh" else ["--mode", mode]
+    a += ["--batch-rows", str(batch), "--team-id", "t1"]
     if redis:
         # one source id per scenario keeps the Redis keys apart
         a += ["--state", redis.url, "--state-ttl", "3600", "--source-id", os.path.basename(d)]
@@ -53,7 +58,7 @@ def redis_key(d):
 
 
 def cli_mode(mode):
-    return "full" if mode.startswith("full") else mode
+    return "full" if mode.startswith("full") else mode  # "refresh": --full-refresh
 
 
 def sync(d, cfg, mode, batch, **envx):
@@ -64,11 +69,11 @@ PRIOR_ROWS = TOTAL // 2
 
 
 def prepare(d, base_cfg, mode, batch, label):
-    """full-again: the table already holds an earlier full sync (fewer rows)."""
-    if mode != "full-again":
+    """full-again, refresh: the table already holds an earlier full sync (fewer rows)."""
+    if mode not in ("full-again", "refresh"):
         return
     pcfg = write_config(d, **dict(base_cfg, total_rows=PRIOR_ROWS))
-    rc, out, err = sync(d, pcfg, mode, batch)
+    rc, out, err = sync(d, pcfg, "full-again", batch)
     check(rc == 0, f"{label}: prior full sync exit {rc}: {err[-300:]}")
 
 
@@ -116,7 +121,7 @@ def rerun_to_completion(d, cfg, mode, batch, label):
 
 scenarios = 0
 for layout in LAYOUTS:
-    for mode in ["incremental", "full", "full-again", "append"]:
+    for mode in ["incremental", "full", "full-again", "refresh", "append"]:
         for sort in (["asc", "desc"] if mode == "incremental" else ["asc"]):
             base_cfg = {"total_rows": TOTAL, "page_rows": layout["page_rows"], "sort": sort, "partition": "md5"}
             name = f"{mode}/{sort}/pages{layout['page_rows']}/batch{layout['batch']}"
@@ -130,9 +135,9 @@ for layout in LAYOUTS:
             check(len(want[1]) == TOTAL, f"{name}: baseline has {len(want[1])} rows")
 
             points = ["after-batch-commit:2", "before-batch-commit:3", "after-batch-commit:1"]
-            if mode.startswith("full"):
+            if mode.startswith("full") or mode == "refresh":
                 points.append("before-swap:1")
-            want_mode = {"full": "full-first", "full-again": "full"}.get(mode, mode)
+            want_mode = {"full": "full-first", "full-again": "full", "refresh": "full"}.get(mode, mode)
             for point in points:
                 d = tmpdir()
                 prepare(d, base_cfg, mode, layout["batch"], f"{name} {point}")
@@ -147,7 +152,7 @@ for layout in LAYOUTS:
                 st = state(os.path.join(d, "w.db"))
                 check(point == "before-batch-commit:3" or (st and st["write_mode"] == want_mode),
                       f"{name} {point}: the interrupted run is not recorded: {st}")
-                if mode == "full-again":  # readers still see the old table
+                if mode in ("full-again", "refresh"):  # readers still see the old table
                     check(live_count(d) == PRIOR_ROWS, f"{name} {point}: the old table changed: {live_count(d)} rows")
                 elif mode == "full" and point != "before-batch-commit:3":  # a first sync's rows are visible
                     check(live_count(d) == st["run_rows"], f"{name} {point}: {live_count(d)} rows visible, "
@@ -159,6 +164,11 @@ for layout in LAYOUTS:
                     check(rc == 0, f"{name} {point}: rerun exit {rc}: {err[-300:]}")
                     rep = json.loads(out)["schemas"][0]
                     check(rep["resumed"], f"{name} {point}: the rerun did not resume")
+                    # the source was asked only for what follows the resume point
+                    before = st["run_rows"] - st["rows_past_resume"]  # committed up to the resume point
+                    check(mode == "incremental" or rep["rows"] + rep["skipped_replayed_rows"] == TOTAL - before,
+                          f"{name} {point}: the rerun read {rep['rows']} + {rep['skipped_replayed_rows']} rows; "
+                          f"{TOTAL - before} follow the resume point")
                     if layout["page_rows"] > layout["batch"] and mode != "incremental":
                         check(rep["skipped_replayed_rows"] > 0, f"{name} {point}: no replayed rows skipped")
                     check(rep["rows"] + st["run_rows"] - rep["skipped_replayed_rows"] <= TOTAL or mode == "incremental",
@@ -170,6 +180,53 @@ for layout in LAYOUTS:
                     rerun_to_completion(d, cfg, mode, layout["batch"], f"{name} {point}")
                 check_final(d, want, f"{name} {point}", sort)
                 scenarios += 1
+
+            if mode == "refresh":
+                # --restart-refresh: the interrupted refresh is dropped, the
+                # source read from the start, the result the same
+                d = tmpdir()
+                prepare(d, base_cfg, mode, layout["batch"], f"{name} restart")
+                cfg = write_config(d, **base_cfg)
+                rc, _, err = sync(d, cfg, mode, layout["batch"], DWHOST_TEST_CRASH_AT="after-batch-commit:2")
+                check(rc == -signal.SIGKILL, f"{name} restart: expected SIGKILL, got {rc}")
+                a = extra_args("refresh", layout["batch"], d)
+                a[a.index("--full-refresh")] = "--restart-refresh"
+                rc, out, err = run(sync_args(cfg, os.path.join(d, "w.db"), "--json", *a))
+                check(rc == 0, f"{name} restart: exit {rc}: {err[-300:]}")
+                rep = json.loads(out)["schemas"][0] if rc == 0 else {}
+                check(not rep.get("resumed") and rep.get("rows") == TOTAL and rep.get("skipped_replayed_rows") == 0,
+                      f"{name} restart: did not start over: {rep}")
+                check_final(d, want, f"{name} restart", sort)
+
+                # Ctrl-C: the summary names both commands exactly; the first resumes
+                d = tmpdir()
+                prepare(d, base_cfg, mode, layout["batch"], f"{name} SIGINT")
+                # ~1.5 s in all, interrupted once a batch is committed
+                cfg = write_config(d, **dict(base_cfg, delay_ms=1500 * layout["page_rows"] // TOTAL))
+                args = sync_args(cfg, os.path.join(d, "w.db"), *extra_args("refresh", layout["batch"], d))
+                p = start(args)
+                deadline = time.time() + 30
+                while time.time() < deadline and p.poll() is None and not ((state(os.path.join(d, "w.db")) or {})
+                                                                          .get("write_mode")):
+                    time.sleep(0.02)
+                p.send_signal(signal.SIGINT)
+                out, err = p.communicate(timeout=120)
+                check(p.returncode == 9, f"{name} SIGINT: exit {p.returncode}: {err[-300:]}")
+                check("rerun the same command to resume the refresh, or add --restart-refresh to start it over" in err,
+                      f"{name} SIGINT: message {err[-300:]!r}")
+                lines = {l.split(": ", 1)[0]: l.split(": ", 1)[1] for l in out.splitlines() if l.startswith("to ")}
+                words = ["dwhost"] + args
+                check(lines.get("to resume") == shlex.join(words),
+                      f"{name} SIGINT: resume command {lines.get('to resume')!r}, want {shlex.join(words)!r}")
+                restart = [w for w in words if w != "--full-refresh"] + ["--schema", "items", "--restart-refresh"]
+                check(lines.get("to start the refresh of items over instead") == shlex.join(restart),
+                      f"{name} SIGINT: restart command {out!r}")
+                if lines.get("to resume"):
+                    rc, out, err = run(shlex.split(lines["to resume"])[1:] + ["--json"])
+                    rep = json.loads(out)["schemas"][0] if rc == 0 else {}
+                    check(rc == 0 and rep["resumed"], f"{name} SIGINT: the named command did not resume: {rc} {rep}")
+                check_final(d, want, f"{name} SIGINT", sort)
+                scenarios += 2
 
             # the plugin aborts the whole process mid-batch
             d = tmpdir()
@@ -202,6 +259,25 @@ for layout in LAYOUTS:
                 rc, out, err = sync(d, cfg, mode, layout["batch"])
                 check(rc == 0, f"{name}: second run exit {rc}")
                 check_final(d, want, f"{name} second run", sort)
+
+# ---- nothing orphaned: a run in another mode (or --reset) drops the staging
+# table of an interrupted refresh it cannot continue, and says so
+for other, extra in (("incremental", []), ("append", ["--reset"])):
+    label = f"staging then {other} {' '.join(extra)}"
+    d = tmpdir()
+    db = os.path.join(d, "w.db")
+    base_cfg = {"total_rows": TOTAL, "page_rows": 70}
+    prepare(d, base_cfg, "refresh", 500, label)
+    cfg = write_config(d, **base_cfg)
+    rc, _, err = sync(d, cfg, "refresh", 500, DWHOST_TEST_CRASH_AT="after-batch-commit:2")
+    check(rc == -signal.SIGKILL and rows_exist(db, "_dw_staging_pager_items"), f"{label}: no interrupted refresh: {rc}")
+    rc, out, err = run(sync_args(cfg, db, *extra_args(other, 500, d), *extra))
+    check(rc == 0, f"{label}: exit {rc}: {err[-300:]}")
+    check("dropping _dw_staging_pager_items, the staging table of an interrupted full refresh: this "
+          f"{other} run cannot continue it" in err, f"{label}: no line about the staging table: {err[-500:]}")
+    check(not rows_exist(db, "_dw_staging_pager_items"), f"{label}: the staging table was left behind")
+    from synctest import query
+    check(query(db, "SELECT count(*), count(DISTINCT id) FROM pager_items")[0][1] == TOTAL, f"{label}: rows")
 
 print(f"{scenarios} crash scenarios with state={opts.state}")
 if redis:

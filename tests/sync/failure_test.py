@@ -4,6 +4,8 @@ Redis, a full disk, a locked or unwritable warehouse, Ctrl-C.  Each
 failure is one clear line with a documented exit code; the rerun
 completes and the table equals that of an uninterrupted run."""
 import os
+import shlex
+import shutil
 import signal
 import subprocess
 import time
@@ -93,14 +95,36 @@ with RedisServer() as r:
     check(rows(db) == WANT, "redis paused: the final table differs from an uninterrupted run")
 
 # ---- a full disk: SQLITE_FULL, nothing of the batch kept, rerun resumes --
-def full_disk(label, db, environ, fix):
+def full_disk(label, db, environ, fix, folded=None):
+    """folded: True when the commits before the full disk must have been
+    folded into db (space for it), None when either may happen."""
     cfg = write_config(os.path.dirname(db), **dict(CFG, total_rows=20000))
     rc, out, err = run(sync_args(cfg, db, "--batch-rows", "1000"), environ)
+    # before anything reads it (closing a reader may fold the WAL in):
+    # the file alone, and the file with its WAL, copied elsewhere
+    wal = db + "-wal"
+    wal_bytes = os.path.getsize(wal) if os.path.exists(wal) else 0
+    alone, both = tmpdir(), tmpdir()
+    shutil.copy(db, alone)
+    shutil.copy(db, both)
+    if os.path.exists(wal):
+        shutil.copy(wal, both)
     line = one_line(err)
     check(rc == 8, f"{label}: exit {rc}, want 8: {err[-300:]}")
     check("disk is full" in line and db in line and "rerun to resume" in line, f"{label}: message {line!r}")
     n = len(rows(db)[1]) if table_exists(db) else 0
-    check(n % 70 == 0 and n < 20000, f"{label}: {n} rows kept (whole pages of 70 only)")
+    check(0 < n < 20000 and n % 70 == 0, f"{label}: {n} rows kept (whole pages of 70 only)")
+    # where the committed rows are is what the message says: in db alone,
+    # or only with db-wal beside it
+    check(len(rows(os.path.join(both, "w.db"))[1]) == n, f"{label}: {db} and {wal} copied together lack rows")
+    print(f"{label}: {n} rows committed, {wal_bytes} bytes in the WAL: {line}")
+    if "every earlier commit is in " + db + " itself" in line:
+        check(wal_bytes == 0, f"{label}: the message says {db} holds everything, but {wal} holds {wal_bytes} bytes")
+        check(len(rows(os.path.join(alone, "w.db"))[1]) == n, f"{label}: {db} copied alone lacks committed rows")
+    else:
+        check(folded is not True, f"{label}: the commits were not folded into {db}: {line!r}")
+        check(f"may be only in {wal}, so keep that file next to {db} (move or copy both together, never {db} alone)"
+              in line, f"{label}: the message does not say that {wal} must move with {db}: {line!r}")
     fix()
     rc, out, err = run(sync_args(cfg, db, "--batch-rows", "1000"))
     check(rc == 0, f"{label}: rerun exit {rc}: {err[-300:]}")
@@ -111,7 +135,8 @@ def full_disk(label, db, environ, fix):
 
 
 d = tmpdir()
-full_disk("full disk (page cap)", os.path.join(d, "w.db"), env(DWHOST_TEST_WAREHOUSE_MAX_PAGES=100), lambda: None)
+full_disk("full disk (page cap)", os.path.join(d, "w.db"), env(DWHOST_TEST_WAREHOUSE_MAX_PAGES=100), lambda: None,
+          folded=True)
 mnt = tmpdir()
 if os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).returncode == 0:
     try:
@@ -160,6 +185,25 @@ check(st["write_mode"] == "append" and st["resume"] == '{"next_id":%d}' % (n + 1
 rc, out, err = run(sync_args(cfg, db, "--batch-rows", "200", "--mode", "append"))
 check(rc == 0 and "(resumed)" in out, f"SIGINT rerun: exit {rc}: {out} {err[-300:]}")
 check(rows(db) == WANT, "SIGINT: the final table differs from an uninterrupted run")
+
+# Ctrl-C during a --reset run: rerunning with --reset would start over again,
+# so the message says to drop it, and the summary names the command
+d = tmpdir()
+cfg = write_config(d, **dict(CFG, delay_ms=20))
+db = os.path.join(d, "w.db")
+args = sync_args(cfg, db, "--batch-rows", "200", "--mode", "append", "--reset")
+p = start(args)
+deadline = time.time() + 30
+while time.time() < deadline and not (table_exists(db) and (state(db) or {}).get("run_rows")):
+    time.sleep(0.02)
+p.send_signal(signal.SIGINT)
+out, err = p.communicate(timeout=60)
+resume = [a for a in args if a != "--reset"]
+check(p.returncode == 9 and "rerun without --reset to resume" in one_line(err), f"--reset SIGINT: {one_line(err)!r}")
+check(f"to resume: {shlex.join(['dwhost'] + resume)}\n" in out, f"--reset SIGINT: summary {out!r}")
+rc, out, err = run(resume)
+check(rc == 0 and "(resumed)" in out, f"--reset SIGINT: the named command did not resume: {rc} {out}")
+check(rows(db) == WANT, "--reset SIGINT: the final table differs from an uninterrupted run")
 
 # SIGTERM behaves the same
 d = tmpdir()

@@ -168,15 +168,20 @@ with RedisServer() as r:
     a.communicate(timeout=60)
     check(a.returncode == 0 and r.get(key) is None, f"redis: exit {a.returncode}, key left {r.get(key)}")
     check(counts(db) == (TOTAL, TOTAL), f"redis: rows {counts(db)}")
-    # jsonl + Redis: the Redis lease alone
-    a = start(["sync", "pager", "--config", cfg, "--plugin-dir", os.environ["DWHOST_BUILD_DIR"] + "/test-plugins",
-               "--output", "jsonl", "--state", r.url])
-    check(wait_for(lambda: r.get(key) is not None), "jsonl redis: no lease key")
-    rc, out, err = run(["sync", "pager", "--config", cfg, "--plugin-dir", os.environ["DWHOST_BUILD_DIR"] + "/test-plugins",
-                        "--output", "jsonl", "--state", r.url])
+    # jsonl + Redis: the Redis lease alone.  A job of its own (source id):
+    # the runs above left a completed state under the default one, so a
+    # first run there would find nothing past its watermark and end at once.
+    jsonl = ["sync", "pager", "--config", cfg, "--plugin-dir", os.environ["DWHOST_BUILD_DIR"] + "/test-plugins",
+             "--output", "jsonl", "--state", r.url, "--source-id", "jsonl-lease"]
+    jkey = "dwhost:lease:local:jsonl-lease/items"
+    check(r.get("dwhost:resumable:local:jsonl-lease/items") is None, "jsonl redis: the job already has a state")
+    a = start(jsonl)
+    check(wait_for(lambda: r.get(jkey) is not None), "jsonl redis: no lease key")
+    rc, out, err = run(jsonl)
     check(rc == 12 and out == "", f"jsonl redis overlap: exit {rc}, {len(out)} bytes out")
-    a.communicate(timeout=60)
-    check(a.returncode == 0, "jsonl redis: first run failed")
+    aout, _ = a.communicate(timeout=60)
+    check(a.returncode == 0 and aout.count("\n") == TOTAL, f"jsonl redis: first run exit {a.returncode}, "
+                                                           f"{aout.count(chr(10))} lines")
     # namespaces (README "State namespaces"): another namespace on the same
     # warehouse still waits (same table); on another warehouse it runs
     a = start(sync_args(cfg, db, "--batch-rows", "20", "--state", r.url, "--state-namespace", "blue"))

@@ -1,5 +1,6 @@
 """synctest.py -- helpers for the sync script tests: run `dwhost sync` on
 the pager test plugin, read the warehouse back (Python stdlib only)."""
+import atexit
 import json
 import os
 import shutil
@@ -23,6 +24,14 @@ def env(**extra):
     e["DWHOST_NO_DEFAULT_PLUGIN_DIR"] = "1"
     e.update({k: str(v) for k, v in extra.items()})
     return e
+
+
+def _cleanup():
+    for d in _dirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+atexit.register(_cleanup)  # also when a test stops on an exception
 
 
 def tmpdir():
@@ -93,8 +102,7 @@ def check(cond, what):
 
 
 def done():
-    for d in _dirs:
-        shutil.rmtree(d, ignore_errors=True)
+    _cleanup()
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         sys.exit(1)

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "run_history.h"
 #include "warehouse_sqlite.h"
 
 static char dir[256];
@@ -584,6 +585,38 @@ static void unwritable_paths_are_named(void **s) {
     free(err);
 }
 
+/* The run history keeps the newest DWH_RUNS_KEPT runs of each (team,
+ * source id, namespace), with their schemas, and nothing of the rest. */
+static void run_history_is_bounded(void **s) {
+    (void)s;
+    dwh_warehouse *w = open_wh();
+    char *err = NULL;
+    int64_t id = 0, first_other = 0;
+    for (int i = 0; i < DWH_RUNS_KEPT + 3; i++) {
+        char job[32];
+        snprintf(job, sizeof job, "job-%d", i);
+        dwh_run_start run = {job, "t", "pager", "src", NULL, "[\"dwhost\",\"sync\"]", "/"};
+        assert_int_equal(dwh_wh_run_begin(w, &run, &id, &err), 0);
+        dwh_run_schema sc = {.schema = "items", .table = "pager_items", .mode = "full", .status = "ok", .rows = i};
+        assert_int_equal(dwh_wh_run_schemas_put(w, id, &sc, 1, &err), 0);
+        assert_int_equal(dwh_wh_run_end(w, id, "ok", NULL, NULL, i, &err), 0);
+        if (i == 0) { /* another source id's runs are not counted with these */
+            dwh_run_start other = {"other-1", "t", "pager", "src2", NULL, NULL, NULL};
+            assert_int_equal(dwh_wh_run_begin(w, &other, &first_other, &err), 0);
+            assert_int_equal(dwh_wh_run_end(w, first_other, "failed", "source", "down", 0, &err), 0);
+        }
+    }
+    expect(dwh_wh_db(w), "SELECT count(*), min(job_id = 'job-3') FROM _dw_runs WHERE source_id = 'src'"
+                         " AND run_id = (SELECT min(run_id) FROM _dw_runs WHERE source_id = 'src')", "1|1");
+    expect(dwh_wh_db(w), "SELECT count(*) FROM _dw_runs WHERE source_id = 'src'", "1000");
+    expect(dwh_wh_db(w), "SELECT count(*) FROM _dw_run_schemas", "1000");
+    expect(dwh_wh_db(w), "SELECT job_id, outcome, failure, error, host IS NOT NULL, command FROM _dw_runs"
+                         " WHERE source_id = 'src2'", "other-1|failed|source|down|1|-");
+    expect(dwh_wh_db(w), "SELECT outcome, rows, command, cwd FROM _dw_runs ORDER BY run_id DESC LIMIT 1",
+           "ok|1002|[\"dwhost\",\"sync\"]|/");
+    dwh_wh_close(w);
+}
+
 static void not_a_database(void **s) {
     (void)s;
     FILE *f = fopen(path, "w");
@@ -612,6 +645,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(full_disk_loses_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_paths_are_named, setup, teardown),
         cmocka_unit_test_setup_teardown(not_a_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(run_history_is_bounded, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     dwh_keydict_free(keys);

@@ -11,8 +11,10 @@
     1.4-sized dw_endpoint) and has its kind-6 paginator refused (exit 4).
 
 Usage: test_rest_cli.py RESTX_PLUGIN_DIR ABI14_PLUGIN_DIR"""
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,6 +48,7 @@ def served():
 
 
 tmp = tempfile.mkdtemp(prefix="dwh-restx-")
+atexit.register(shutil.rmtree, tmp, True)  # nothing left behind, pass or fail
 cfg = os.path.join(tmp, "config.json")
 with open(cfg, "w") as f:
     json.dump({"base_url": base}, f)

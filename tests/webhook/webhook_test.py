@@ -10,9 +10,11 @@ pushed one, a poison payload stopping the schema with its inbox id and
 applying every payload exactly once, refusals with exit codes, and the
 inbox emptied once consumed."""
 
+import atexit
 import copy
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import sys
@@ -27,6 +29,7 @@ with open(FIXTURES) as f:
     CUSTOMER = json.load(f)["resources"]["customer"]
 c = Checks()
 tmp = tempfile.mkdtemp(prefix="dwhost-webhook-")
+atexit.register(shutil.rmtree, tmp, True)  # nothing left behind, pass or fail
 
 
 def event(etype, obj):
