@@ -60,6 +60,9 @@
  *        not resumed); dw_endpoint.row_hook (drop or add columns to each
  *        row) and incremental_until_params (inclusive upper bounds of the
  *        descending "older" phase, e.g. GitHub's `until`).
+ *   1.7  emit_page(): a whole page of rows handed over in one call (the
+ *        body text and a JSON Pointer to the rows), parsed straight into
+ *        the host's row format as the REST toolkit's pages are.
  */
 #ifndef DWSDK_H
 #define DWSDK_H
@@ -73,7 +76,7 @@ extern "C" {
 
 #define DW_MAGIC 0x31485744u /* "DWH1" in little-endian memory order */
 #define DW_ABI_MAJOR 1
-#define DW_ABI_MINOR 6
+#define DW_ABI_MINOR 7
 #define DW_ENTRY_SYMBOL "dwhost_source"
 
 #if defined(__GNUC__)
@@ -728,6 +731,23 @@ typedef struct dw_host_api {
      * there instead of in globals.  Owned by the plugin (fini() frees it);
      * shared by all operations, which may run on several threads at once. */
     void *(*plugin_data)(dw_ctx *ctx);
+
+    /* ---- 1.7 ---------------------------------------------------------- */
+
+    /* Emits every row of one page: `json` (`len` bytes, borrowed for the
+     * call) is the page as the API sent it, `pointer` a JSON Pointer (RFC
+     * 6901) to its rows: "" or NULL for the whole text, "/data",
+     * "/result/items", "/a~1b" for a member named "a/b".  The value there
+     * is an array of objects (rows), one object (one row) or null (no
+     * rows); nothing else of the page is kept.  The text is parsed
+     * straight into the host's rows, with no tree built (what rest_run
+     * does with its pages): prefer it to json_parse + json_get +
+     * emit_value for a page.  The whole page is checked (strict JSON) before
+     * the first row is delivered.  DW_ERR_BAD_DATA, naming the byte or the
+     * row, when the text is not JSON, nothing is at `pointer`, or the value
+     * there is not rows; the status of a refused row otherwise, as
+     * emit_json. */
+    dw_status (*emit_page)(dw_ctx *ctx, const char *json, size_t len, const char *pointer);
 } dw_host_api;
 
 /* True when the host's table has member `m` (use before calling members

@@ -116,9 +116,11 @@ static void build(void) {
     dwh_api_fill_http(t);
     /* 1.3 */
     t->plugin_data = api_plugin_data;
+    /* 1.7 */
+    t->emit_page = dwh_emit_page;
     if (t->http_request && t->http_status && t->http_body && t->http_header && t->http_free && t->rest_run &&
         t->rest_schema_add) {
-        t->abi_minor = DW_ABI_MINOR; /* 6: every member up to plugin_data (1.4 to 1.6 grew structs only) */
+        t->abi_minor = DW_ABI_MINOR; /* 7: every member up to emit_page (1.4 to 1.6 grew structs only) */
         t->struct_size = (uint32_t)sizeof(dw_host_api);
     } else {
         /* Without the transport the table ends where 1.2 begins, so

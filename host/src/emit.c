@@ -1,6 +1,7 @@
 /* emit.c -- checks and delivers rows and state to the sink (see emit.h). */
 #include "emit.h"
 
+#include <json-c/json_pointer.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -89,11 +90,15 @@ struct dwh_emit_pages {
     dwh_keydict *own_keys; /* when the sink brings none */
     dwh_batcher *store;    /* the page being delivered */
     dwh_json_rows *body;   /* emit_json: the text is the rows */
+    dwh_json_rows *page;   /* emit_page: the rows at page_pointer */
+    char *page_pointer;
 };
 
 static void pages_free(struct dwh_emit_pages *pg) {
     if (!pg) return;
     dwh_json_rows_free(pg->body);
+    dwh_json_rows_free(pg->page);
+    free(pg->page_pointer);
     dwh_batcher_free(pg->store);
     dwh_keydict_free(pg->own_keys);
     free(pg);
@@ -152,39 +157,38 @@ dw_status dwh_emit_cells(dw_ctx *ctx, const dwh_rowref *row) {
     return DW_OK;
 }
 
-dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len) {
-    if (!ctx) return DW_ERR;
-    dw_status st = can_emit(ctx, "emit_json");
-    if (st != DW_OK) return st;
-    if (!json) return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: the JSON text is NULL");
-    struct dwh_emit_pages *pg = pages(ctx);
-    if (pg && !pg->body) {
-        /* a sink without row_cells gets json-c objects: from the row's text,
-         * so they are what json-c would have read (numbers as written) */
-        dwh_json_rows_spec spec = {.row_text = dwh_emit_wants_text(ctx) || !ctx->sink->row_cells};
-        pg->body = dwh_json_rows_new(&spec, pg->store);
-    }
-    if (!pg || !pg->body) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory parsing rows");
+/* Parses `len` bytes with `parser` (into the operation's page store) and
+ * delivers the rows; `what` names the caller in messages ("emit_json"),
+ * `where` what the rows path was ("/data"; NULL: the text itself);
+ * null_ok: null there is no rows rather than an error. */
+static dw_status emit_parsed(dw_ctx *ctx, struct dwh_emit_pages *pg, dwh_json_rows *parser, const char *json,
+                             size_t len, const char *what, const char *where, int null_ok) {
     dwh_batcher_clear(pg->store);
-    dwh_json_rows_reset(pg->body);
-    if (len > 0) dwh_json_rows_feed(pg->body, json, len);
-    dwh_json_rows_finish(pg->body);
+    dwh_json_rows_reset(parser);
+    if (len > 0) dwh_json_rows_feed(parser, json, len);
+    dwh_json_rows_finish(parser);
     const char *msg = "";
     size_t at = 0;
-    switch (dwh_json_rows_error(pg->body, &msg, &at)) {
+    dw_status st = DW_OK;
+    switch (dwh_json_rows_error(parser, &msg, &at)) {
     case DWH_JSON_ROWS_OK: break;
     case DWH_JSON_ROWS_ERR_NOT_ROWS:
-        return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: expected a JSON object or an array of objects, got %s",
-                                 dwh_json_rows_error_type(pg->body));
+        st = dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "%s: expected a JSON object or an array of objects%s%s, got %s",
+                               what, where ? " at " : "", where ? where : "", dwh_json_rows_error_type(parser));
+        break;
     case DWH_JSON_ROWS_ERR_NOT_OBJECT:
-        return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: element %zu of the array is %s, not an object", at,
-                                 dwh_json_rows_error_type(pg->body));
-    case DWH_JSON_ROWS_ERR_NOMEM: return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "emit_json: %s", msg);
-    default: return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: %s", msg);
+        st = dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "%s: element %zu of the array%s%s is %s, not an object", what, at,
+                               where ? " at " : "", where ? where : "", dwh_json_rows_error_type(parser));
+        break;
+    case DWH_JSON_ROWS_ERR_NOMEM: st = dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "%s: %s", what, msg); break;
+    default: st = dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "%s: %s", what, msg); break;
     }
-    if (dwh_json_rows_kind(pg->body) == DWH_ROWS_NULL)
-        return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: expected a JSON object or an array of objects, got null");
-    size_t n = dwh_batcher_rows(pg->store);
+    if (st == DW_OK && where && dwh_json_rows_kind(parser) == DWH_ROWS_ABSENT)
+        st = dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "%s: the page has nothing at %s", what, where);
+    if (st == DW_OK && !null_ok && dwh_json_rows_kind(parser) == DWH_ROWS_NULL)
+        st = dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "%s: expected a JSON object or an array of objects, got null",
+                               what);
+    size_t n = st == DW_OK ? dwh_batcher_rows(pg->store) : 0;
     for (size_t i = 0; i < n && st == DW_OK; i++) {
         dwh_rowv v = dwh_batcher_row(pg->store, i);
         dwh_rowref r = {.cells = &v};
@@ -192,6 +196,64 @@ dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len) {
     }
     dwh_batcher_clear(pg->store);
     return st;
+}
+
+/* The spec of a page parse for ctx's sink: a sink that takes json-c
+ * objects gets them from each row's text (numbers as written). */
+static dwh_json_rows_spec spec_for(const dw_ctx *ctx) {
+    return (dwh_json_rows_spec){.row_text = dwh_emit_wants_text(ctx) || !ctx->sink->row_cells};
+}
+
+dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len) {
+    if (!ctx) return DW_ERR;
+    dw_status st = can_emit(ctx, "emit_json");
+    if (st != DW_OK) return st;
+    if (!json) return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_json: the JSON text is NULL");
+    struct dwh_emit_pages *pg = pages(ctx);
+    if (pg && !pg->body) {
+        dwh_json_rows_spec spec = spec_for(ctx);
+        pg->body = dwh_json_rows_new(&spec, pg->store);
+    }
+    if (!pg || !pg->body) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory parsing rows");
+    return emit_parsed(ctx, pg, pg->body, json, len, "emit_json", NULL, 0);
+}
+
+dw_status dwh_emit_page(dw_ctx *ctx, const char *json, size_t len, const char *pointer) {
+    if (!ctx) return DW_ERR;
+    dw_status st = can_emit(ctx, "emit_page");
+    if (st != DW_OK) return st;
+    if (!json) return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_page: the page is NULL");
+    if (!pointer) pointer = "";
+    if (*pointer && *pointer != '/')
+        return dwh_ctx_fail_host(ctx, DW_ERR, "emit_page: '%s' is not a JSON Pointer: write \"\" for the whole page "
+                                 "or start with '/' (\"/data\")", pointer);
+    struct dwh_emit_pages *pg = pages(ctx);
+    if (!pg) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory parsing rows");
+    dwh_json_rows_spec spec = spec_for(ctx);
+    spec.rows_path = pointer;
+    spec.rows_pointer = 1;
+    if (!dwh_json_rows_supported(&spec)) {
+        /* a pointer through an array ("/pages/0/rows"): the whole-text parse */
+        json_object *root = NULL, *at = NULL;
+        char err[256];
+        if (dwh_json_parse_strict_ctx(ctx, json, len, &root, err, sizeof err) != 0)
+            return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_page: %s", err);
+        if (json_pointer_get(root, pointer, &at) != 0)
+            st = dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "emit_page: the page has nothing at %s", pointer);
+        else if (at)
+            st = dwh_emit_value(ctx, at, "emit_page");
+        json_object_put(root);
+        return st;
+    }
+    if (!pg->page || strcmp(pg->page_pointer, pointer) != 0) {
+        dwh_json_rows_free(pg->page);
+        free(pg->page_pointer);
+        pg->page_pointer = strdup(pointer);
+        spec.rows_path = pg->page_pointer;
+        pg->page = pg->page_pointer ? dwh_json_rows_new(&spec, pg->store) : NULL;
+        if (!pg->page) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory parsing rows");
+    }
+    return emit_parsed(ctx, pg, pg->page, json, len, "emit_page", *pointer ? pointer : NULL, 1);
 }
 
 /* The saved state when this run may resume from it, else NULL: the sink's

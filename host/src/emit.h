@@ -28,6 +28,11 @@ dw_status dwh_emit_value(dw_ctx *ctx, json_object *value, const char *what);
  * row checked before the first is delivered. */
 dw_status dwh_emit_json_text(dw_ctx *ctx, const char *json, size_t len);
 
+/* 1.7 emit_page: the rows at JSON Pointer `pointer` (NULL or "": the
+ * whole text) of a page, through the streaming parse (a pointer through
+ * an array: the whole-text parse).  See sdk/dwsdk.h. */
+dw_status dwh_emit_page(dw_ctx *ctx, const char *json, size_t len, const char *pointer);
+
 /* The operation's page store: where the streaming parse writes a page's
  * rows (keys named in the sink's dictionary when it has one).  Owned by
  * ctx; cleared by whoever fills it.  NULL on OOM. */

@@ -171,12 +171,46 @@ static int path_parse(path *pa, const char *text) {
     }
 }
 
+/* A JSON Pointer (RFC 6901) split into member names (~1 is '/', ~0 is
+ * '~').  -1 for a malformed one, or a component that may index an array. */
+static int pointer_parse(path *pa, const char *text) {
+    memset(pa, 0, sizeof *pa);
+    if (!text || !*text) return 0;
+    if (text[0] != '/' || !(pa->text = strdup(text + 1))) return -1;
+    char *s = pa->text;
+    for (;;) {
+        if (pa->n == MAX_COMPONENTS) return -1;
+        char *slash = strchr(s, '/');
+        if (slash) *slash = 0;
+        size_t w = 0, digits = 1;
+        for (size_t r = 0; s[r]; r++) {
+            char c = s[r];
+            if (c == '~') {
+                if (s[r + 1] != '0' && s[r + 1] != '1') return -1;
+                c = s[++r] == '1' ? '/' : '~';
+            }
+            if (c < '0' || c > '9') digits = 0;
+            s[w++] = c;
+        }
+        s[w] = 0;
+        if ((w && digits) || !strcmp(s, "-")) return -1; /* an array index, maybe */
+        pa->comp[pa->n] = s;
+        pa->len[pa->n++] = w;
+        if (!slash) return 0;
+        s = slash + 1;
+    }
+}
+
+static int rows_path_parse(path *pa, const dwh_json_rows_spec *spec) {
+    return spec->rows_pointer ? pointer_parse(pa, spec->rows_path) : path_parse(pa, spec->rows_path);
+}
+
 int dwh_json_rows_supported(const dwh_json_rows_spec *spec) {
     size_t n = 0;
     for (const char *const *c = spec->captures; c && *c; c++) n++;
     if (n > DWH_JSON_ROWS_MAX_CAPTURES) return 0;
     path pa;
-    if (path_parse(&pa, spec->rows_path) < 0) {
+    if (rows_path_parse(&pa, spec) < 0) {
         free(pa.text);
         return 0;
     }
@@ -708,7 +742,7 @@ dwh_json_rows *dwh_json_rows_new(const dwh_json_rows_spec *spec, dwh_batcher *st
     p->keys = dwh_batcher_keys(store);
     p->want_text = spec->row_text;
     p->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    int bad = !p->c_locale || path_parse(&p->paths[0], spec->rows_path) < 0;
+    int bad = !p->c_locale || rows_path_parse(&p->paths[0], spec) < 0;
     p->n_paths = 1;
     for (const char *const *c = spec->captures; !bad && c && *c; c++) bad = path_parse(&p->paths[p->n_paths++], *c) < 0;
     if (bad) {

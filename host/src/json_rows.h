@@ -34,8 +34,10 @@ typedef struct dwh_json_rows dwh_json_rows;
 typedef struct dwh_json_rows_spec {
     /* Dotted path of the rows (an endpoint's data_selector): an array of
      * objects, one object (one row) or null (no rows).  NULL or "": the
-     * body itself. */
+     * body itself.  With rows_pointer set, a JSON Pointer (RFC 6901: "",
+     * "/data", "/a~1b") naming object members only. */
     const char *rows_path;
+    int rows_pointer;
     /* Dotted paths whose values the caller wants as JSON text (the next
      * URL, cursor, has_more, total...), NULL-terminated, at most
      * DWH_JSON_ROWS_MAX_CAPTURES.  Borrowed until the parser is freed. */
@@ -61,7 +63,8 @@ typedef enum dwh_json_rows_err {
 } dwh_json_rows_err;
 
 /* 1 when the streaming parse can serve `spec`: its paths name object
- * members only ("a.b", not "a[0].b"); the DOM parse serves the rest. */
+ * members only ("a.b", not "a[0].b"; a pointer without a component that
+ * could be an array index, "/0" or "/-"); the DOM parse serves the rest. */
 int dwh_json_rows_supported(const dwh_json_rows_spec *spec);
 
 /* A parser writing the rows it reads into `store` (borrowed; its key

@@ -21,7 +21,7 @@
 
 _Static_assert(DW_MAGIC == 0x31485744u, "ABI break: DW_MAGIC changed");
 _Static_assert(DW_ABI_MAJOR == 1, "ABI major changed: every plugin must be rebuilt");
-_Static_assert(DW_ABI_MINOR >= 6, "ABI minor went backwards");
+_Static_assert(DW_ABI_MINOR >= 7, "ABI minor went backwards");
 
 /* Enum values cross the boundary as integers. */
 _Static_assert(DW_OK == 0, "ABI break: DW_OK changed");
@@ -282,7 +282,7 @@ DWH_OFF(dw_rest_client, trusted_origins, 48); /* 1.6 */
 DWH_OFF(dw_rest_client, resume_scope, 56);    /* 1.6 */
 
 /* dw_host_api */
-DWH_SIZE(dw_host_api, 344);
+DWH_SIZE(dw_host_api, 352);
 DWH_OFF(dw_host_api, struct_size, 0);
 DWH_OFF(dw_host_api, abi_major, 4);
 DWH_OFF(dw_host_api, abi_minor, 6);
@@ -328,6 +328,7 @@ DWH_OFF(dw_host_api, emit_value, 312);
 DWH_OFF(dw_host_api, rest_run, 320);
 DWH_OFF(dw_host_api, rest_schema_add, 328);
 DWH_OFF(dw_host_api, plugin_data, 336); /* 1.3 */
+DWH_OFF(dw_host_api, emit_page, 344); /* 1.7 */
 
 /* dw_source */
 DWH_SIZE(dw_source, 216);

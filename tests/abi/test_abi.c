@@ -31,7 +31,7 @@ static dw_status collect(void *ud, dw_ctx *ctx, json_object *row) {
 static void test_1_0_plugin_loads_and_reads(void **state) {
     const char *dirs[] = {ABIT_DIR};
     dwh_registry *r = dwh_registry_new();
-    assert_int_equal(dwh_registry_scan(r, dirs, 1), 5);
+    assert_int_equal(dwh_registry_scan(r, dirs, 1), 6);
     size_t nr = 0;
     dwh_rejection *rej = dwh_registry_rejections(r, &nr);
     if (nr) fail_msg("%s: %s", rej[0].path, rej[0].message);
@@ -205,6 +205,30 @@ static void test_1_5_rest_plugin(void **state) {
     dwh_registry_free(r);
 }
 
+/* A 1.6 plugin (no emit_page in its table) hands pages over with
+ * emit_json; the 1.7 host's streaming parse gives back exactly its rows. */
+static void test_1_6_plugin_pages(void **state) {
+    (void)state;
+    dwh_registry *r;
+    dwh_plugin *p = load("abit_v16", &r);
+    unsigned major = 9, minor = 9;
+    dwh_plugin_abi(p, &major, &minor);
+    assert_int_equal(minor, 6);
+    collected c = {json_object_new_array()};
+    dwh_row_sink sink = {.ud = &c, .row = collect};
+    dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "pages"};
+    dwh_op_result res = dwh_op_run(p, NULL, NULL, NULL, NULL, &in, &sink);
+    if (res.code != DW_OK) fail_msg("run: %s", res.message ? res.message : "?");
+    assert_int_equal(res.rows_emitted, 3);
+    assert_string_equal(json_object_to_json_string_ext(c.rows, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+                        "[{\"id\":1,\"n\":1.5e3,\"tags\":[\"a\",\"b\"],\"u\":{\"l\":\"caf\u00e9\"},\"none\":null},"
+                        "{\"id\":2,\"big\":18446744073709551615,\"t\":\"x\\ty\"},{\"id\":3}]");
+    dwh_op_result_free(&res);
+    json_object_put(c.rows);
+    dwh_plugin_unref(p);
+    dwh_registry_free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_1_0_plugin_loads_and_reads),
@@ -212,6 +236,7 @@ int main(void) {
         cmocka_unit_test(test_1_3_plugin_data),
         cmocka_unit_test(test_1_4_rest_plugin),
         cmocka_unit_test(test_1_5_rest_plugin),
+        cmocka_unit_test(test_1_6_plugin_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

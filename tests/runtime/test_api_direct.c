@@ -146,6 +146,55 @@ static void config_copy_is_private(void **state) {
     dwh_ctx_cleanup(&ctx);
 }
 
+/* 1.7 emit_page: the rows at a JSON Pointer of a page, with the envelope
+ * passed over; pointers through arrays, escapes, null and errors. */
+static void emit_page_rows_at_a_pointer(void **state) {
+    (void)state;
+    fixture f;
+    fx_init(&f, NULL);
+    const char *page = "{\"object\":\"list\",\"data\":[{\"id\":1,\"u\":{\"l\":\"a/b\"}},{\"id\":2}],"
+                       "\"has_more\":true,\"a/b\":{\"~x\":[{\"id\":3}]},\"pages\":[{\"rows\":[{\"id\":4}]}]}";
+    assert_int_equal(T->emit_page(&f.ctx, page, strlen(page), "/data"), DW_OK);
+    assert_int_equal(rt_nrows(&f.sink), 2);
+    assert_string_equal(json_object_to_json_string_ext(rt_row(&f.sink, 0), JSON_C_TO_STRING_PLAIN |
+                                                                                JSON_C_TO_STRING_NOSLASHESCAPE),
+                        "{\"id\":1,\"u\":{\"l\":\"a/b\"}}");
+    /* ~1 is '/', ~0 is '~' (RFC 6901) */
+    assert_int_equal(T->emit_page(&f.ctx, page, strlen(page), "/a~1b/~0x"), DW_OK);
+    assert_int_equal(rt_nrows(&f.sink), 3);
+    /* through an array: the whole-text parse */
+    assert_int_equal(T->emit_page(&f.ctx, page, strlen(page), "/pages/0/rows"), DW_OK);
+    assert_int_equal(rt_nrows(&f.sink), 4);
+    assert_int_equal(json_object_get_int(json_object_object_get(rt_row(&f.sink, 3), "id")), 4);
+    /* null at the pointer: no rows, no error; a single object: one row */
+    const char *null_rows = "{\"data\":null}", *one = "{\"data\":{\"id\":5}}", *body = "[{\"id\":6}]";
+    assert_int_equal(T->emit_page(&f.ctx, null_rows, strlen(null_rows), "/data"), DW_OK);
+    assert_int_equal(T->emit_page(&f.ctx, one, strlen(one), "/data"), DW_OK);
+    assert_int_equal(T->emit_page(&f.ctx, body, strlen(body), ""), DW_OK);
+    assert_int_equal(T->emit_page(&f.ctx, body, strlen(body), NULL), DW_OK);
+    assert_int_equal(rt_nrows(&f.sink), 7);
+    fx_free(&f);
+
+    struct {
+        const char *page, *pointer, *msg;
+    } bad[] = {
+        {"{\"data\":[1]}", "/data", "element 0 of the array at /data is a number, not an object"},
+        {"{\"data\":\"x\"}", "/data", "at /data, got a string"},
+        {"{\"other\":[]}", "/data", "the page has nothing at /data"},
+        {"{\"data\":[{\"id\":1}],", "/data", "invalid JSON"},
+        {"{\"pages\":[]}", "/pages/0/rows", "the page has nothing at /pages/0/rows"},
+        {"{\"data\":[]}", "data", "not a JSON Pointer"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fx_init(&f, NULL);
+        assert_int_not_equal(T->emit_page(&f.ctx, bad[i].page, strlen(bad[i].page), bad[i].pointer), DW_OK);
+        if (!strstr(f.ctx.error, bad[i].msg)) fail_msg("%s at %s: '%s' lacks '%s'", bad[i].page, bad[i].pointer,
+                                                       f.ctx.error, bad[i].msg);
+        assert_int_equal(rt_nrows(&f.sink), 0);
+        fx_free(&f);
+    }
+}
+
 static void numbers_are_printed_as_json(void **state) {
     (void)state;
     fixture f;
@@ -349,6 +398,7 @@ int main(void) {
         cmocka_unit_test(null_ctx_everywhere),
         cmocka_unit_test(config_copy_is_private),
         cmocka_unit_test(numbers_are_printed_as_json),
+        cmocka_unit_test(emit_page_rows_at_a_pointer),
         cmocka_unit_test(emit_outside_run_and_after_cancel),
         cmocka_unit_test(huge_values_pass_through),
         cmocka_unit_test(fail_keeps_the_first_error_and_adds_context),
