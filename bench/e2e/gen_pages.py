@@ -101,6 +101,22 @@ def issue(rng, n):
     }
 
 
+def shared_file(rel):
+    """`rel` in the shared/ folder beside the project's root (or beside a
+    folder above it: a worktree), or in $DWHOST_SHARED_DIR."""
+    if os.environ.get("DWHOST_SHARED_DIR"):
+        return os.path.join(os.environ["DWHOST_SHARED_DIR"], rel)
+    d = os.path.dirname(os.path.abspath(__file__))
+    while True:
+        cand = os.path.join(d, "shared", rel)
+        if os.path.exists(cand):
+            return cand
+        up = os.path.dirname(d)
+        if up == d:
+            sys.exit("gen_pages.py: %s not found in a shared/ folder above %s; set DWHOST_SHARED_DIR" % (rel, __file__))
+        d = up
+
+
 def write(path, obj, pretty):
     text = json.dumps(obj, ensure_ascii=False, indent=2 if pretty else None,
                       separators=None if pretty else (",", ":"))
@@ -122,8 +138,7 @@ def gen_github(rows, out, pretty):
 
 
 def gen_stripe(rows, out, pretty):
-    here = os.path.dirname(os.path.abspath(__file__))
-    fixtures = os.path.join(here, "..", "..", "..", "shared", "reference", "stripe-openapi-fixtures3.json")
+    fixtures = shared_file("reference/stripe-openapi-fixtures3.json")
     with open(fixtures) as f:
         charge = json.load(f)["resources"]["charge"]
     rng = random.Random(7)
