@@ -143,7 +143,7 @@ int dwh_config_read_file(const char *path, json_object **raw, char **base_dir, d
     size_t len = 0;
     char *text = read_all(path, &len, err, sizeof err);
     if (!text) {
-        char *e = NULL, *shown = dwh_text_excerpt(path, strlen(path), DWH_TEXT_EXCERPT_MAX, 0);
+        char *e = NULL, *shown = dwh_text_path_excerpt(path);
         if (!shown || asprintf(&e, "a readable config file at %s", shown) < 0) e = NULL;
         free(shown);
         dwh_config_report_error(report, "(file)", e ? e : "a readable config file", err);
@@ -152,7 +152,7 @@ int dwh_config_read_file(const char *path, json_object **raw, char **base_dir, d
     }
     if (dwh_config_parse_text(text, len, raw, err, sizeof err) != 0) {
         free(text);
-        char *e = NULL, *shown = dwh_text_excerpt(path, strlen(path), DWH_TEXT_EXCERPT_MAX, 0);
+        char *e = NULL, *shown = dwh_text_path_excerpt(path);
         if (!shown || asprintf(&e, "a JSON object in %s", shown) < 0) e = NULL;
         free(shown);
         dwh_config_report_error(report, "(file)", e ? e : "a JSON object", err);

@@ -150,6 +150,19 @@ char *dwh_text_excerpt(const char *s, size_t len, size_t max_bytes, int quote) {
     return out;
 }
 
+char *dwh_text_path_excerpt(const char *path) {
+    if (!path) path = "(null)";
+    size_t len = strlen(path);
+    if (len <= DWH_TEXT_PATH_MAX) return flatten(path, len);
+    /* forward to the start of a character: the tail must begin on one */
+    size_t from = len - DWH_TEXT_PATH_MAX;
+    for (int fwd = 0; fwd < 3 && from < len && ((unsigned char)path[from] & 0xc0) == 0x80; fwd++) from++;
+    char *tail = flatten(path + from, len - from), *out = NULL;
+    if (tail && asprintf(&out, "...%s (%zu bytes)", tail, len) < 0) out = NULL;
+    free(tail);
+    return out;
+}
+
 char *dwh_text_join(const char *const *items, size_t n) {
     size_t total = 1;
     for (size_t i = 0; i < n; i++) total += strlen(items[i]) + 2;

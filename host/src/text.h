@@ -41,6 +41,18 @@ char *dwh_text_one_line(const char *s, size_t max_bytes);
  * ("(null)").  Returns a malloc'd string the caller frees; NULL on OOM. */
 char *dwh_text_excerpt(const char *s, size_t len, size_t max_bytes, int quote);
 
+/* Bytes of a file path a message quotes: more than a value's, and from the
+ * end, where the file's name is. */
+#define DWH_TEXT_PATH_MAX 200
+
+/* A file path as a message quotes it: whole when it has at most
+ * DWH_TEXT_PATH_MAX bytes, else "..." and its last bytes (cut on a
+ * character boundary) and a note of its full length:
+ * `.../dir/missing.json (4000 bytes)`.  Made one line as
+ * dwh_text_one_line does.  Returns a malloc'd string the caller frees;
+ * NULL on OOM. */
+char *dwh_text_path_excerpt(const char *path);
+
 /* "a, b, c": the `n` strings of `items` (borrowed) joined by ", ", as
  * error messages name primary keys.  Returns a malloc'd string the caller
  * frees; NULL when n is 0 or on OOM. */

@@ -12,8 +12,10 @@ the CLI, as README "Config limits" states it:
     error naming the field and the limit: a 2 MB GitHub token used to end
     in "Out of memory" from the transport.
 """
+import atexit
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +25,7 @@ BIN = os.environ["DWHOST_BIN"]
 CFGT = sys.argv[1]
 BUNDLED = os.environ["DWHOST_PLUGIN_BUILD_DIR"]
 tmp = tempfile.mkdtemp(prefix="dwh-cfg-input.")
+atexit.register(shutil.rmtree, tmp, True)  # also when a check fails
 failures = []
 
 

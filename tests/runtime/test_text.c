@@ -87,6 +87,24 @@ static void valid_prefix_finds_the_first_bad_byte(void **state) {
     assert_int_equal(dwh_utf8_valid_prefix("", 0), 0);
 }
 
+/* A path keeps its end, where the file's name is. */
+static void path_excerpt_keeps_the_name(void **state) {
+    (void)state;
+    char *s = dwh_text_path_excerpt("/tmp/a/missing.json");
+    assert_string_equal(s, "/tmp/a/missing.json");
+    free(s);
+    char path[600] = "/";
+    for (int i = 0; i < 50; i++) strcat(path, "directory/");
+    strcat(path, "\xe2\x82\xac-missing.json");
+    char want[64];
+    snprintf(want, sizeof want, "\xe2\x82\xac-missing.json (%zu bytes)", strlen(path));
+    s = dwh_text_path_excerpt(path);
+    assert_non_null(strstr(s, want));
+    assert_true(strncmp(s, "...", 3) == 0);
+    assert_true(strlen(s) <= DWH_TEXT_PATH_MAX + 20);
+    free(s);
+}
+
 static void excerpt_bounds_and_notes_the_length(void **state) {
     (void)state;
     /* Short: as it is (made one line), no note. */
@@ -134,6 +152,7 @@ int main(void) {
         cmocka_unit_test(join_names_keys),
         cmocka_unit_test(valid_prefix_finds_the_first_bad_byte),
         cmocka_unit_test(excerpt_bounds_and_notes_the_length),
+        cmocka_unit_test(path_excerpt_keeps_the_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

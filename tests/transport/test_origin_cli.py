@@ -25,8 +25,10 @@ URL, and "B", another origin -- and a real redis-server:
     rule.
 
 Usage: test_origin_cli.py ORIGX_PLUGIN_DIR ABI15_PLUGIN_DIR"""
+import atexit
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -79,6 +81,7 @@ class Server:
 
 
 tmp = tempfile.mkdtemp(prefix="dwh-origin-")
+atexit.register(shutil.rmtree, tmp, True)  # also when a check fails
 
 
 configs = []

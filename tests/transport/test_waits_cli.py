@@ -16,8 +16,10 @@ worst case of a run"), against servers on 127.0.0.1:
     short by Ctrl-C after about a second counts about a second.
 
 Usage: test_waits_cli.py TPORT_PLUGIN_DIR"""
+import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -56,6 +58,7 @@ server = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/servers/http
 port = int(server.stdout.readline().split()[1])
 base = f"http://127.0.0.1:{port}"
 tmp = tempfile.mkdtemp(prefix="dwh-waits-")
+atexit.register(shutil.rmtree, tmp, True)  # also when a check fails
 
 
 def script(routes):
