@@ -313,6 +313,11 @@ int dwh_batcher_row_end(dwh_batcher *b, const dwh_row_extras *x) {
     return 0;
 }
 
+dwh_cell *dwh_batcher_row_cells(dwh_batcher *b, size_t *n) {
+    *n = b->n_cells - b->open_cells0;
+    return b->cells ? b->cells + b->open_cells0 : NULL;
+}
+
 int dwh_batcher_last_row_json(dwh_batcher *b, const char *json, size_t len) {
     if (!b->n) return -1;
     return put_text(b, json, len, &b->rows[b->n - 1].json);

@@ -185,6 +185,9 @@ size_t dwh_batcher_arena_len(const dwh_batcher *b);
  * null: absent and null are the same to a table).
  * Returns 0, -1 on OOM (the row is then dropped). */
 int dwh_batcher_row_end(dwh_batcher *b, const dwh_row_extras *x);
+/* The cells of the open row so far (*n of them), to adjust in place;
+ * valid until the next cell or text is added. */
+dwh_cell *dwh_batcher_row_cells(dwh_batcher *b, size_t *n);
 /* Sets the text (JSON-lines output) of the last row added; copied.
  * 0, -1 on OOM. */
 int dwh_batcher_last_row_json(dwh_batcher *b, const char *json, size_t len);

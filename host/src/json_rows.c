@@ -18,6 +18,9 @@
 #include "rowref.h"
 
 #define MAX_PATHS (1 + DWH_JSON_ROWS_MAX_CAPTURES) /* the rows path, then the captures */
+/* A cell type only the parser uses, between a nested member's end and its
+ * row's end (see nested_text). */
+#define DWH_CELL_PENDING 100
 #define MAX_COMPONENTS 16
 
 typedef struct buf {
@@ -94,6 +97,11 @@ struct dwh_json_rows {
     size_t n_pos, cap_pos;
     writer nested;  /* a member's nested value, into scratch */
     int want_text;  /* spec.row_text */
+    /* With the row's text kept, a member's nested value is not written a
+     * second time: its cell points into the row's text (a PENDING cell,
+     * made a JSON cell with the row text's place when the row ends). */
+    int nested_text;
+    size_t nested_from;
     writer rowtext; /* the whole row's text, into rowtext_buf */
     buf rowtext_buf;
     buf scratch;
@@ -467,6 +475,16 @@ static int row_end(dwh_json_rows *p) {
         if (rc < 0) return oom(p), -1;
     } else {
         dwh_row_extras x = {.json = p->want_text ? p->rowtext_buf.p : NULL, .json_len = p->rowtext_buf.n};
+        if (p->want_text) {
+            /* the row's text goes at the arena's end: nested cells point into it */
+            size_t at = dwh_batcher_arena_len(p->store), n = 0;
+            dwh_cell *cells = dwh_batcher_row_cells(p->store, &n);
+            for (size_t i = 0; i < n; i++)
+                if (cells[i].type == DWH_CELL_PENDING) {
+                    cells[i].type = DWH_CELL_JSON;
+                    cells[i].v.s.off += (uint32_t)at;
+                }
+        }
         if (dwh_batcher_row_end(p->store, p->want_text ? &x : NULL) < 0) return oom(p), -1;
     }
     p->stored++;
@@ -545,6 +563,7 @@ static int scalar(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
     }
     if (row_text_event(p, e, s, n, b) < 0) return 0;
     if (p->nested.active) return w_event(&p->nested, e, p->depth, s, n, b) < 0 ? oom(p) : 1;
+    if (p->nested_text) return 1; /* in the row's text already (a number was checked by cb_number) */
     if (p->row_level && p->depth == p->row_level) {
         dwh_cell c = {.key = p->key};
         if (e == EV_NULL) {
@@ -588,7 +607,7 @@ static int cb_bool(void *ud, int b) { return seen(ud, scalar(ud, EV_BOOL, NULL, 
 
 static int cb_number(void *ud, const char *s, size_t n) {
     dwh_json_rows *p = ud;
-    if (p->nested.active) {
+    if (p->nested.active || p->nested_text) {
         dwh_json_num k;
         int64_t i;
         double d;
@@ -609,6 +628,7 @@ static int key_event(void *ud, const unsigned char *s, size_t n) {
     if (skipping(p)) return 1;
     if (row_text_event(p, EV_KEY, (const char *)s, n, 0) < 0) return 0;
     if (p->nested.active) return w_event(&p->nested, EV_KEY, p->depth, (const char *)s, n, 0) < 0 ? oom(p) : 1;
+    if (p->nested_text) return 1;
     if (p->row_level && p->depth == p->row_level) {
         /* rows of a page mostly have the same keys in the same order */
         int pos = p->key_pos++;
@@ -654,6 +674,12 @@ static int open_container(void *ud, ev e) {
     if (row_text_event(p, e, NULL, 0, 0) < 0) return 0;
     if (p->nested.active) {
         if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
+    } else if (p->nested_text) {
+        /* inside a member's nested value: in the row's text already */
+    } else if (p->row_level && p->depth == p->row_level && p->rowtext.active) {
+        /* a member's nested value: its text is in the row's, from its bracket */
+        p->nested_text = 1;
+        p->nested_from = p->rowtext_buf.n - 1;
     } else if (p->row_level && p->depth == p->row_level) {
         /* a member's nested value: its compact text becomes the cell */
         w_start(&p->nested, &p->scratch, p->depth);
@@ -696,6 +722,17 @@ static int close_container(void *ud, ev e) {
         return 1;
     }
     if (row_text_event(p, e, NULL, 0, 0) < 0) return 0;
+    if (p->nested_text) {
+        if (p->depth != p->row_level) return 1;
+        /* the member's value is complete: a cell pointing into the row's
+         * text, placed when the row ends */
+        p->nested_text = 0;
+        dwh_cell *cell = row_cell(p);
+        if (!cell) return 0;
+        *cell = (dwh_cell){.key = p->key, .type = DWH_CELL_PENDING,
+                           .v.s = {(uint32_t)p->nested_from, (uint32_t)(p->rowtext_buf.n - p->nested_from)}};
+        return 1;
+    }
     if (p->nested.active) {
         if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
         if (!p->nested.active) { /* the member's value is complete */
@@ -768,6 +805,7 @@ void dwh_json_rows_reset(dwh_json_rows *p) {
     p->element = p->stored = 0;
     p->store0 = dwh_batcher_rows(p->store);
     p->nested.active = 0;
+    p->nested_text = 0;
     p->rowtext.active = 0;
     p->caps_active = 0;
     for (int i = 0; i < DWH_JSON_ROWS_MAX_CAPTURES; i++) {
@@ -816,6 +854,7 @@ static int stop(dwh_json_rows *p) {
     if (p->row_level) dwh_batcher_row_abort(p->store);
     p->row_level = 0;
     p->nested.active = 0;
+    p->nested_text = 0;
     p->rowtext.active = 0;
     return -1;
 }

@@ -74,13 +74,14 @@ static json_object *ref_row(json_object *root, const char *rows_path, size_t i) 
     return json_object_is_type(sel, json_type_array) ? json_object_array_get_idx(sel, i) : sel;
 }
 
-static void compare_rows(const dwh_batcher *ref, const dwh_batcher *cand, json_object *root, const char *rows_path) {
+static void compare_rows(const dwh_batcher *ref, const dwh_batcher *cand, json_object *root, const char *rows_path,
+                         int row_text) {
     if (dwh_batcher_rows(ref) != dwh_batcher_rows(cand)) disagree("different numbers of rows");
     for (size_t i = 0; i < dwh_batcher_rows(ref); i++) {
         /* the row's text (JSON-lines output) is json-c's text of the row */
         const char *rt = plain(ref_row(root, rows_path, i));
         dwh_rowv cv = dwh_batcher_row(cand, i);
-        if (!cv.json || !same_json(cv.json, cv.json_len, rt, strlen(rt))) disagree("a different row text");
+        if (row_text && (!cv.json || !same_json(cv.json, cv.json_len, rt, strlen(rt)))) disagree("a different row text");
         dwh_rowv a = dwh_batcher_row(ref, i), b = dwh_batcher_row(cand, i);
         if (a.n != b.n) disagree("a row has a different number of cells");
         for (uint32_t k = 0; k < a.n; k++) {
@@ -139,7 +140,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dwh_keydict *keys = dwh_keydict_new();
     dwh_batcher *ref = dwh_batcher_new(SIZE_MAX / 4, SIZE_MAX / 4, keys);
     dwh_batcher *cand = dwh_batcher_new(SIZE_MAX / 4, SIZE_MAX / 4, keys);
-    dwh_json_rows_spec spec = {.rows_path = rows_path, .captures = rows_path ? CAPTURES : NULL, .row_text = 1};
+    /* half the inputs keep each row's text (JSON lines: nested cells point
+     * into it), half write nested values on their own (the warehouse) */
+    int row_text = (int)(len & 1);
+    dwh_json_rows_spec spec = {.rows_path = rows_path, .captures = rows_path ? CAPTURES : NULL, .row_text = row_text};
     dwh_json_rows *p = dwh_json_rows_new(&spec, cand);
     if (!keys || !ref || !cand || !p) abort();
 
@@ -162,7 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (r == 0 && c == 0) {
         if (rows_path && !dwh_json_path_exists(root, rows_path) != (dwh_json_rows_kind(p) == DWH_ROWS_ABSENT))
             disagree("the rows are found by one parse only");
-        compare_rows(ref, cand, root, rows_path);
+        compare_rows(ref, cand, root, rows_path, row_text);
         if (rows_path) compare_captures(root, p);
     }
     json_object_put(root);
