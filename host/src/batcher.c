@@ -544,6 +544,24 @@ int dwh_batcher_cut(dwh_batcher *b, dwh_cut how, dwh_batch *out) {
     return 0;
 }
 
+int dwh_batcher_trade(dwh_batcher *b, dwh_batch_mem *m) {
+    if (b->open || b->cut_rows != b->n) return 0;
+    dwh_brow *rows = b->rows;
+    size_t cap_rows = b->cap;
+    dwh_cell *cells = b->cells;
+    size_t cap_cells = b->cap_cells;
+    char *arena = b->arena;
+    size_t cap_arena = b->arena_cap;
+    b->rows = m->rows;
+    b->cap = m->cap_rows;
+    b->cells = m->cells;
+    b->cap_cells = m->cap_cells;
+    b->arena = m->arena;
+    b->arena_cap = m->cap_arena;
+    *m = (dwh_batch_mem){rows, cap_rows, cells, cap_cells, arena, cap_arena};
+    return 1;
+}
+
 static void shift_span(dwh_span *s, uint32_t by) {
     if (s->len != UINT32_MAX) s->off -= by;
 }

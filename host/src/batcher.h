@@ -238,4 +238,22 @@ int dwh_batcher_cut(dwh_batcher *b, dwh_cut how, dwh_batch *out);
 /* Drops the rows of the last cut batch from the buffer. */
 void dwh_batcher_release(dwh_batcher *b);
 
+/* Storage a batch's rows, cells and arena can live in, owned by whoever
+ * holds it (the sync writer); free each array with free(). */
+typedef struct dwh_batch_mem {
+    dwh_brow *rows;
+    size_t cap_rows;
+    dwh_cell *cells;
+    size_t cap_cells;
+    char *arena;
+    size_t cap_arena;
+} dwh_batch_mem;
+/* When the outstanding cut holds every buffered row, exchanges the
+ * batcher's row, cell and arena arrays with m's instead of having the
+ * caller copy them: m then holds the batch (the batch's rows, cells and
+ * arena are m's arrays, offsets unchanged) and the batcher m's old arrays,
+ * empty once released.  1 when exchanged, 0 when the cut leaves rows
+ * behind (copy instead). */
+int dwh_batcher_trade(dwh_batcher *b, dwh_batch_mem *m);
+
 #endif

@@ -276,7 +276,7 @@ int sync_flush_full(sync_job *j) {
         dwh_batch b;
         if (dwh_batcher_cut(j->batcher, DWH_CUT_FULL, &b) < 0)
             return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory cutting a batch");
-        int rc = j->writer ? sync_writer_put(j->writer, &b) : sync_commit_batch(j, &b);
+        int rc = j->writer ? sync_writer_put(j->writer, j->batcher, &b) : sync_commit_batch(j, &b);
         dwh_batcher_release(j->batcher);
         if (rc < 0) return -1;
     }

@@ -17,12 +17,7 @@ struct sync_writer {
     int failed;   /* a commit failed: the job's failure says why */
     /* the batch handed over, in the writer's own memory */
     dwh_batch b;
-    dwh_brow *rows;
-    size_t cap_rows;
-    dwh_cell *cells;
-    size_t cap_cells;
-    char *arena;
-    size_t cap_arena;
+    dwh_batch_mem mem;
     char *state;
     dwh_keydict *keys; /* names as they were when the batch was cut */
 };
@@ -72,12 +67,17 @@ static int fit(void **p, size_t *cap, size_t need, size_t size) {
     return 0;
 }
 
-/* Copies b into the writer's memory (the writer is idle). */
-static int take(sync_writer *w, const dwh_batch *b) {
-    if (fit((void **)&w->rows, &w->cap_rows, b->n, sizeof *w->rows) < 0 ||
-        fit((void **)&w->cells, &w->cap_cells, b->n_cells, sizeof *w->cells) < 0 ||
-        fit((void **)&w->arena, &w->cap_arena, b->arena_len + 1, 1) < 0)
-        return -1;
+/* Moves b into the writer's memory (the writer is idle): by trading
+ * arrays with the batcher when b is all it holds, else by copying. */
+static int take(sync_writer *w, dwh_batcher *src, const dwh_batch *b) {
+    dwh_batch_mem *m = &w->mem;
+    int traded = 0;
+    if (!src || !(traded = dwh_batcher_trade(src, m))) {
+        if (fit((void **)&m->rows, &m->cap_rows, b->n, sizeof *m->rows) < 0 ||
+            fit((void **)&m->cells, &m->cap_cells, b->n_cells, sizeof *m->cells) < 0 ||
+            fit((void **)&m->arena, &m->cap_arena, b->arena_len + 1, 1) < 0)
+            return -1;
+    }
     char *state = b->state ? strdup(b->state) : NULL;
     dwh_keydict *keys = dwh_keydict_snapshot(b->keys);
     if ((b->state && !state) || !keys) {
@@ -85,29 +85,31 @@ static int take(sync_writer *w, const dwh_batch *b) {
         dwh_keydict_free(keys);
         return -1;
     }
-    if (b->n) memcpy(w->rows, b->rows, b->n * sizeof *w->rows);
-    if (b->n_cells) memcpy(w->cells, b->cells, b->n_cells * sizeof *w->cells);
-    if (b->arena_len) memcpy(w->arena, b->arena, b->arena_len);
+    if (!traded) {
+        if (b->n) memcpy(m->rows, b->rows, b->n * sizeof *m->rows);
+        if (b->n_cells) memcpy(m->cells, b->cells, b->n_cells * sizeof *m->cells);
+        if (b->arena_len) memcpy(m->arena, b->arena, b->arena_len);
+    }
     free(w->state);
     dwh_keydict_free(w->keys);
     w->state = state;
     w->keys = keys;
     w->b = *b;
-    w->b.rows = w->rows;
-    w->b.cells = w->cells;
-    w->b.arena = w->arena;
+    w->b.rows = m->rows;
+    w->b.cells = m->cells;
+    w->b.arena = m->arena;
     w->b.keys = w->keys;
     w->b.state = w->state;
     return 0;
 }
 
-int sync_writer_put(sync_writer *w, const dwh_batch *b) {
+int sync_writer_put(sync_writer *w, dwh_batcher *src, const dwh_batch *b) {
     pthread_mutex_lock(&w->mu);
     while (w->has_work) pthread_cond_wait(&w->cv, &w->mu);
     int rc = -1;
     if (w->failed) {
         rc = -1;
-    } else if (take(w, b) < 0) {
+    } else if (take(w, src, b) < 0) {
         w->failed = 1;
         pthread_mutex_unlock(&w->mu);
         return sync_fail(w->j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory handing a batch to the writer");
@@ -140,9 +142,9 @@ void sync_writer_stop(sync_writer *w) {
     }
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
-    free(w->rows);
-    free(w->cells);
-    free(w->arena);
+    free(w->mem.rows);
+    free(w->mem.cells);
+    free(w->mem.arena);
     free(w->state);
     dwh_keydict_free(w->keys);
     free(w);

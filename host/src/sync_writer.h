@@ -29,10 +29,13 @@ typedef struct sync_writer sync_writer;
 /* Starts the writer thread for `j` (borrowed; outlives the writer).  NULL
  * when the thread cannot be made: commit synchronously then. */
 sync_writer *sync_writer_start(sync_job *j);
-/* Hands batch `b` (borrowed for the call: the writer copies it) over, once
- * the batch before it is committed.  0, or -1 when an earlier commit
- * failed or memory ran out (the job's failure says why). */
-int sync_writer_put(sync_writer *w, const dwh_batch *b);
+/* Hands batch `b`, cut from `src` and not yet released, over once the
+ * batch before it is committed: the writer takes src's arrays in exchange
+ * for its previous ones when b is all src holds (dwh_batcher_trade), and
+ * copies b otherwise (also when src is NULL); b is borrowed for the call.
+ * 0, or -1 when an earlier commit failed or memory ran out (the job's
+ * failure says why). */
+int sync_writer_put(sync_writer *w, dwh_batcher *src, const dwh_batch *b);
 /* Waits until every batch handed over is committed.  0, or -1 when one
  * failed.  NULL w: 0. */
 int sync_writer_drain(sync_writer *w);

@@ -93,6 +93,52 @@ static void full_batch_ends_at_last_state(void **s) {
     dwh_batcher_free(b);
 }
 
+/* A cut of everything buffered trades arrays with the writer instead of
+ * being copied; a cut that leaves rows behind does not trade. */
+static void trade_moves_a_whole_batch(void **s) {
+    (void)s;
+    dwh_batcher *b = dwh_batcher_new(10, 0, keys);
+    dwh_batch_mem m = {0};
+    add(b, 0, 6);
+    dwh_batcher_mark(b, "{\"page\":1}");
+    add(b, 6, 8);
+    dwh_batch bt;
+    /* rows 6 and 7 stay behind the mark: no trade */
+    assert_int_equal(dwh_batcher_cut(b, DWH_CUT_TO_MARK, &bt), 0);
+    assert_int_equal(bt.n, 6);
+    assert_int_equal(dwh_batcher_trade(b, &m), 0);
+    assert_null(m.rows);
+    dwh_batcher_release(b);
+    assert_int_equal(dwh_batcher_rows(b), 2);
+    /* everything: traded; the batch lives on in m, unchanged */
+    assert_int_equal(dwh_batcher_cut(b, DWH_CUT_ALL, &bt), 0);
+    assert_int_equal(bt.n, 2);
+    const dwh_brow *rows = bt.rows;
+    assert_int_equal(dwh_batcher_trade(b, &m), 1);
+    assert_ptr_equal(m.rows, rows);
+    bt.rows = m.rows;
+    bt.cells = m.cells;
+    bt.arena = m.arena;
+    dwh_batcher_release(b);
+    assert_int_equal(dwh_batcher_rows(b), 0);
+    /* the batcher goes on in the arrays it got (none, here) */
+    add(b, 8, 11);
+    assert_int_equal(id_at(&bt, 0), 6);
+    check_name(&bt, 1, 7);
+    assert_int_equal(dwh_batcher_cut(b, DWH_CUT_ALL, &bt), 0);
+    assert_int_equal(bt.n, 3);
+    assert_int_equal(id_at(&bt, 2), 10);
+    check_name(&bt, 2, 10);
+    assert_int_equal(dwh_batcher_trade(b, &m), 1); /* m's old arrays go back to the batcher */
+    dwh_batcher_release(b);
+    add(b, 11, 12);
+    assert_int_equal(dwh_batcher_rows(b), 1);
+    free(m.rows);
+    free(m.cells);
+    free(m.arena);
+    dwh_batcher_free(b);
+}
+
 static void page_larger_than_batch_is_cut_without_state(void **s) {
     (void)s;
     dwh_batcher *b = dwh_batcher_new(5, 0, keys);
@@ -301,6 +347,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_batch_ends_at_last_state),
         cmocka_unit_test(page_larger_than_batch_is_cut_without_state),
+        cmocka_unit_test(trade_moves_a_whole_batch),
         cmocka_unit_test(stopping_early_keeps_only_whole_pages),
         cmocka_unit_test(same_position_mark_replaces),
         cmocka_unit_test(byte_limit),
