@@ -1,6 +1,6 @@
 /* cmd_webhook.c -- `dwhost webhook`: push one payload into a source's
  * webhook inbox (the next sync applies it), or drop one (see webhook.h and
- * README "Webhooks"). */
+ * docs/concepts/webhooks.md). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>

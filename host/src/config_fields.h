@@ -4,7 +4,7 @@
  * secret.  Shared by the validator, secret derivation, masking, the form
  * renderer and tools/gen-config, so that all agree.
  *
- * Config shapes (documented for users in README "Config files"):
+ * Config shapes (documented for users in docs/concepts/config-and-secrets.md):
  *   input            a string; number inputs: a whole number or a numeric string
  *   switch group     {"enabled": bool, <sub-fields>} (or just true / false)
  *   select           the option's value; multiple: an array of values; when an

@@ -1,6 +1,6 @@
 /*
- * lease.h -- who is running a sync job right now (README "One run per
- * job").  A job (team, source id, schema) has at most one running sync: the
+ * lease.h -- who is running a sync job right now (docs/concepts/
+ * state-and-resume.md, "One run per job").  A job (team, source id, schema) has at most one running sync: the
  * run holds a lease on it in the warehouse (_dw_lease) and, with --state
  * redis://, in Redis (SET NX PX).  The owner renews it (a heartbeat) while
  * it runs and re-checks it inside every batch's commit transaction, so a

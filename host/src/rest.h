@@ -7,7 +7,7 @@
  * server-side incremental filter of the field the user chose, fans out
  * from a parent endpoint, emits every row to ctx->sink and stages the
  * resume position after each page (state_save) so an interrupted run
- * continues from the next page.  Semantics in README ("REST toolkit").
+ * continues from the next page.  Semantics in docs/writing-a-connector/rest-toolkit.md.
  */
 #ifndef DWH_REST_H
 #define DWH_REST_H

@@ -1,6 +1,6 @@
 /*
- * run_history.h -- the warehouse's record of every sync run (README "Run
- * history"), failed and killed ones included, for `dwhost status` and
+ * run_history.h -- the warehouse's record of every sync run (docs/concepts/
+ * run-history.md), failed and killed ones included, for `dwhost status` and
  * `dwhost status --history`:
  *   _dw_runs          one row per run: job id, team, source (the plugin),
  *                     source id, namespace, start and end (ISO-8601 UTC),

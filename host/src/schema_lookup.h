@@ -1,7 +1,7 @@
 /*
  * schema_lookup.h -- "is NAME one of this source's schemas?", asked the
  * same way by sync, read and check so an unknown --schema gets one wording
- * and one exit code everywhere (README "Exit codes": 4).
+ * and one exit code everywhere (docs/cli/exit-codes.md: 4).
  */
 #ifndef DWH_SCHEMA_LOOKUP_H
 #define DWH_SCHEMA_LOOKUP_H

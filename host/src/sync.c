@@ -250,7 +250,7 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     dwh_sync_options o = *opts;
     if (o.restart_refresh) o.full_refresh = 1;
     /* Test-only: cap the warehouse file to simulate a full disk where a
-     * small filesystem cannot be mounted (README "Tests"). */
+     * small filesystem cannot be mounted (docs/cli/sync.md, "Errors and exit status"). */
     const char *max_pages = getenv("DWHOST_TEST_WAREHOUSE_MAX_PAGES");
     if (!o.warehouse_max_pages && max_pages) o.warehouse_max_pages = strtoll(max_pages, NULL, 10);
     dwh_sync_report *r = calloc(1, sizeof *r);

@@ -11,7 +11,7 @@
  *   commit     each batch with its state in one warehouse transaction
  *              (sync_commit.c), the full-refresh swap at the end
  *
- * Resume semantics (README "Resume"): progress is recorded per job
+ * Resume semantics (docs/concepts/state-and-resume.md): progress is recorded per job
  * (team, source id, schema); a run whose previous run of the same mode was
  * interrupted resumes it: the plugin gets its saved state and the
  * watermarks the interrupted run started with, rows it re-emits that were
@@ -56,7 +56,7 @@ typedef struct dwh_sync_schema_report {
     int ran;                  /* 0: not run (an earlier failure stopped the run, or it was interrupted) */
     int resumable;            /* failed with an unfinished run saved: the next sync in the same mode
                                * (without --reset/--restart-refresh) resumes it */
-    /* Webhooks (README "Webhooks"); webhooks NULL: not a webhook schema.
+    /* Webhooks (docs/concepts/webhooks.md); webhooks NULL: not a webhook schema.
      * Static: "applied", "waiting" (initial sync not complete), "skipped"
      * (--reset/--full-refresh), "off" (not merge mode). */
     const char *webhooks;

@@ -78,7 +78,7 @@ static void take(char **field, char *value) {
     *field = value;
 }
 
-/* The watermarks after this batch (see README "Incremental syncs"):
+/* The watermarks after this batch (see docs/concepts/incremental-and-full-refresh.md#incremental-syncs-and-watermarks):
  *   ascending:  last_value = running max, every batch
  *   descending: earliest_value = running min, every batch; the max is kept
  *               as pending_last_value every batch (so a crash cannot lose
@@ -153,7 +153,7 @@ static int check_lease(sync_job *j) {
 }
 
 /* Writes rows to the JSON-lines output, each as {"schema":..,"row":..}
- * (README "--output jsonl"); flushes. */
+ * (docs/cli/sync.md); flushes. */
 static int write_jsonl(sync_job *j, const dwh_batch *b) {
     FILE *out = j->o->jsonl_out;
     for (size_t i = 0; i < b->n; i++) {
@@ -322,7 +322,7 @@ int sync_commit_final(sync_job *j) {
         }
         /* a webhook schema whose run completed takes pushed payloads from
          * the next run on; a run that read everything makes the payloads
-         * received before it started stale (README "Webhooks") */
+         * received before it started stale (docs/concepts/webhooks.md) */
         if (dwh_wh_finish(j->target, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0 ||
             (j->webhook_capable && dwh_wh_webhook_mark_synced(j->w, &j->key, &err) < 0) ||
             (j->webhook_capable && j->full_read &&

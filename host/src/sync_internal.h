@@ -96,8 +96,8 @@ int sync_flush_full(sync_job *j);
 /* Before the pull: applies the inbox payloads the schema has not consumed
  * (in id order, through webhook_transform into `sink`, the pull's batching
  * sink), committing the cursor with the batches; then garbage-collects the
- * inbox.  Does nothing unless the schema's webhooks apply (README
- * "Webhooks": merge mode, initial sync complete, no --reset or
+ * inbox.  Does nothing unless the schema's webhooks apply (docs/
+ * concepts/webhooks.md: merge mode, initial sync complete, no --reset or
  * --full-refresh).  Returns 0, or -1 with the job's failure set (a payload
  * the plugin refuses stops the schema). */
 int sync_webhook_drain(sync_job *j, dwh_row_sink *sink);

@@ -31,7 +31,7 @@ typedef struct dwh_sync_plan {
     const char **primary_keys;     /* owned array (NULL-terminated) of borrowed strings */
     size_t n_pk;
     int keys_may_repeat;           /* has_duplicate_primary_keys: keep the last row per key */
-    int supports_webhooks;         /* the schema takes pushed payloads (README "Webhooks") */
+    int supports_webhooks;         /* the schema takes pushed payloads (docs/concepts/webhooks.md) */
     dwh_partition partition;       /* owned */
 } dwh_sync_plan;
 

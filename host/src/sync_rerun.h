@@ -2,7 +2,7 @@
  * sync_rerun.h -- the exact commands that continue a `dwhost sync` which
  * stopped part way, derived from its command line, for the sync's summary
  * and for `dwhost status` (which reads the command line from the run
- * history).  Two choices (README "Resume"):
+ * history).  Two choices (docs/concepts/state-and-resume.md):
  *   resume      the same command, except that --reset (which would discard
  *               the progress again) is dropped and --restart-refresh
  *               becomes --full-refresh

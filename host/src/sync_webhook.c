@@ -1,5 +1,5 @@
 /* sync_webhook.c -- draining a schema's webhook inbox into the warehouse
- * at the start of its sync (see sync_internal.h and README "Webhooks").
+ * at the start of its sync (see sync_internal.h and docs/concepts/webhooks.md).
  *
  * Each payload goes through the plugin's webhook_transform into the same
  * batching sink as pulled rows.  After a payload's rows a resume point

@@ -385,7 +385,7 @@ static int prepare_insert(dwh_wh_table *t, char **err) {
         }
         /* A row this run already wrote (stamped at or after the run's
          * start) is not overwritten: the step changes nothing, and
-         * dwh_wh_write reports the duplicate key (README "Write modes"). */
+         * dwh_wh_write reports the duplicate key (docs/concepts/incremental-and-full-refresh.md#write-modes). */
         char *full = target && set ? sqlite3_mprintf("%s ON CONFLICT (%s) DO %s%s%s%s%s", sql, target,
                                                      any ? "UPDATE SET " : "NOTHING", any ? set : "",
                                                      any ? " WHERE " : "", any ? t->qtarget : "",

@@ -1,6 +1,6 @@
 /*
  * webhook.h -- pushing a webhook payload into a source's inbox, and
- * removing one (README "Webhooks").  Used by host/cli/cmd_webhook.c and
+ * removing one (docs/concepts/webhooks.md).  Used by host/cli/cmd_webhook.c and
  * the embedding API (dwh_webhook_* in dwhost.h, host_webhook.c).  The
  * inbox tables are webhook_inbox.h; applying payloads in a sync is
  * sync_webhook.c.
