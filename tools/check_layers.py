@@ -64,11 +64,6 @@ EXCEPTIONS = {
     ("registry/activate.c", "core/ctx.h"): "circle ctx <-> log <-> registry (dwh_api_table is declared in ctx.h)",
     ("registry/activate.c", "core/log.h"): "circle ctx <-> log <-> registry",
     ("registry/registry.c", "core/log.h"): "circle ctx <-> log <-> registry",
-    # Percent-encoding and one URL check call libcurl outside url/.
-    ("config/config_validate.c", "<curl/curl.h>"): "looks_like_url parses with curl_url",
-    ("core/state_secrets.c", "<curl/curl.h>"): "curl_easy_escape",
-    ("core/url_build.c", "<curl/curl.h>"): "curl_easy_escape",
-    ("rest/rest_run.c", "<curl/curl.h>"): "curl_easy_escape",
     # job_status.c opens the warehouse itself and knows its tables a second time.
     ("status/job_status.c", "<sqlite3.h>"): "reads the warehouse's tables itself instead of through warehouse/",
     ("status/status_read.h", "<sqlite3.h>"): "the same (its readers take a sqlite3 *)",

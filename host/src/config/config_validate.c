@@ -4,7 +4,6 @@
  * value into the output object. */
 #include "config_validate.h"
 
-#include <curl/curl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "config_fields.h"
 #include "config_secrets.h"
 #include "base/text.h"
+#include "url/http_url.h"
 
 typedef struct vstate {
     const dwh_config_options *opt;
@@ -191,24 +191,6 @@ static int looks_like_email(const char *s) {
     const char *dot = strrchr(dom, '.');
     if (!*dom || !dot || dot == dom || dot[1] == 0 || dom[0] == '.' || strstr(dom, "..")) return 0;
     return 1;
-}
-
-static int looks_like_url(const char *s) {
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == 0x7f) return 0;
-    CURLU *u = curl_url();
-    if (!u) return 0;
-    int ok = 0;
-    if (curl_url_set(u, CURLUPART_URL, s, 0) == CURLUE_OK) {
-        char *scheme = NULL, *host = NULL;
-        if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-            ok = (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https")) && host && *host;
-        curl_free(scheme);
-        curl_free(host);
-    }
-    curl_url_cleanup(u);
-    return ok;
 }
 
 static int two_digits(const char *p, int max) {
@@ -522,7 +504,7 @@ static json_object *validate_input(vstate *vs, const dw_field *f, json_object *v
     int ok = 1;
     switch (f->input_type) {
     case DW_INPUT_EMAIL: ok = looks_like_email(s); break;
-    case DW_INPUT_URL: ok = looks_like_url(s); break;
+    case DW_INPUT_URL: ok = dwh_url_is_web(s); break;
     case DW_INPUT_TIME: ok = looks_like_time(s); break;
     default: break;
     }

@@ -1,13 +1,13 @@
 /* state_secrets.c -- secrets in resume state become references (see state_secrets.h). */
 #include "state_secrets.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/json_path.h"
 #include "secrets.h"
+#include "url/http_url.h"
 
 #define LIT "{{dwhost."
 #define LIT_LEN 9
@@ -36,7 +36,7 @@ static char *form_text(const char *value, char f) {
     if (f == 'u' || f == 'p') {
         /* Percent-encoding leaves only unreserved characters and '%':
          * nothing JSON escapes. */
-        char *e = curl_easy_escape(NULL, value, 0);
+        char *e = dwh_url_escape(value);
         if (!e) return NULL;
         size_t n = strlen(e);
         char *out = malloc(n + 1), *o = out;
@@ -49,7 +49,7 @@ static char *form_text(const char *value, char f) {
             }
         }
         if (out) *o = 0;
-        curl_free(e);
+        free(e);
         return out;
     }
     json_object *j = json_object_new_string(value);

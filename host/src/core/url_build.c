@@ -1,12 +1,12 @@
 /* url_build.c -- URL joining and query encoding (see url_build.h). */
 #include "url_build.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "log.h"
+#include "url/http_url.h"
 
 /* A growable string; on OOM `bad` is set and appends are ignored. */
 typedef struct {
@@ -36,13 +36,13 @@ static void put(buf_t *b, const char *s, size_t n) {
 static void puts_(buf_t *b, const char *s) { put(b, s, strlen(s)); }
 
 static void put_escaped(buf_t *b, const char *s) {
-    char *e = curl_easy_escape(NULL, s, 0);
+    char *e = dwh_url_escape(s);
     if (!e) {
         b->bad = 1;
         return;
     }
     puts_(b, e);
-    curl_free(e);
+    free(e);
 }
 
 static int is_absolute(const char *p) {

@@ -25,7 +25,6 @@
  * the rows of the page that linked there are emitted, but no position past
  * it is saved, so a rerun reads that page again rather than the link.
  */
-#include <curl/curl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,7 +351,7 @@ static dw_status fill_path(run *r, const char *tmpl, const char *resolve_param, 
                                     "the config fills",
                                     ep_name(&r->ep), tmpl, name);
             }
-            esc = curl_easy_escape(NULL, val, 0);
+            esc = dwh_url_escape(val);
             if (!esc) {
                 free(buf);
                 return dwh_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
@@ -368,15 +367,15 @@ static dw_status fill_path(run *r, const char *tmpl, const char *resolve_param, 
             char *nb = realloc(buf, cap);
             if (!nb) {
                 free(buf);
-                if (esc) curl_free(esc);
+                free(esc);
                 return dwh_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
             }
             buf = nb;
         }
         memcpy(buf + len, val, piece);
         len += piece;
-        if (esc) curl_free(esc);
         p = close && esc ? close + 1 : p + 1;
+        free(esc);
     }
     buf[len] = 0;
     *out = buf;

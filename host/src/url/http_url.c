@@ -167,3 +167,29 @@ char *dwh_url_redact(const char *url) {
     curl_url_cleanup(h);
     return out;
 }
+
+char *dwh_url_escape(const char *s) {
+    char *e = curl_easy_escape(NULL, s, 0);
+    if (!e) return NULL;
+    char *out = strdup(e); /* the caller frees with free(), not curl_free() */
+    curl_free(e);
+    return out;
+}
+
+int dwh_url_is_web(const char *s) {
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) return 0;
+    CURLU *u = curl_url();
+    if (!u) return 0;
+    int ok = 0;
+    if (curl_url_set(u, CURLUPART_URL, s, 0) == CURLUE_OK) {
+        char *scheme = NULL, *host = NULL;
+        if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+            curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+            ok = (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https")) && host && *host;
+        curl_free(scheme);
+        curl_free(host);
+    }
+    curl_url_cleanup(u);
+    return ok;
+}

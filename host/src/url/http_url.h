@@ -1,9 +1,12 @@
 /*
- * http_url.h -- URL resolving, host extraction and redaction for the transport
- * (building a URL from base, path and params is url_build.h).
+ * http_url.h -- URL text for the whole library: resolving, host and origin
+ * extraction, redaction, percent-encoding, "is this a web URL?" (building
+ * a URL from base, path and params is core/url_build.h).
  *
- * Built on libcurl's URL API (curl_url), so encoding and relative
- * resolution follow RFC 3986 instead of string pasting.
+ * Built on libcurl's URL API (curl_url, curl_easy_escape), so encoding and
+ * relative resolution follow RFC 3986 instead of string pasting.  Outside
+ * transport/, this is the only place libcurl is called
+ * (tools/check_layers.py).
  */
 #ifndef DWH_HTTP_URL_H
 #define DWH_HTTP_URL_H
@@ -46,5 +49,15 @@ char *dwh_url_redact(const char *url);
 
 /* Non-zero when a query parameter name looks like it carries a secret. */
 int dwh_url_param_is_secret(const char *name, size_t len);
+
+/* `s` percent-encoded as one URL component: every byte but RFC 3986's
+ * unreserved characters (A-Z a-z 0-9 - . _ ~) becomes %XX, a space
+ * included ("%20").  Returns a malloc'd string the caller frees; NULL when
+ * out of memory. */
+char *dwh_url_escape(const char *s);
+
+/* 1 when `s` is an absolute http or https URL with a host and no spaces or
+ * control characters (a config field of input kind URL), 0 otherwise. */
+int dwh_url_is_web(const char *s);
 
 #endif
