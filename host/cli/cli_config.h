@@ -13,7 +13,7 @@
 #include <json-c/json.h>
 
 #include "registry/registry.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 /* Loads `path` for plugin `p` (borrowed).  Every secret found is added to
  * `secrets` (borrowed), even when the config is invalid.

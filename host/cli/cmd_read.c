@@ -23,7 +23,7 @@
 #include "core/log.h"
 #include "sync/schema_lookup.h"
 #include "ops/ops.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 static void help(FILE *out) {
     fprintf(out,

@@ -17,7 +17,7 @@
 
 #include "core/ctx.h"
 #include "core/emit.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 #include "core/state_secrets.h"
 
 #define TOKEN "tok/en+Sekr3t \"q\""

@@ -14,7 +14,7 @@
 #include <hiredis/hiredis.h>
 
 #include "redis_child.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 #include "state/state.h"
 #include "state/state_redis.h"
 

@@ -14,7 +14,7 @@
 #include "dwhost.h"
 #include "transport/http_session.h"
 #include "registry/registry.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 #include "support.h"
 
 #define NOW_MS 1700000000000LL /* Tue, 14 Nov 2023 22:13:20 GMT */

@@ -15,7 +15,7 @@
 #include "transport/http_session.h"
 #include "ops/ops.h"
 #include "registry/registry.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 #include "support.h"
 
 #define TOKEN "tok-abcdef-123456"

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 #include "core/url_build.h"
 #include "url/url_scrub.h"
 

@@ -71,3 +71,28 @@ json_object *dwh_capabilities_json(uint32_t caps) {
             json_object_array_add(a, json_object_new_string(dwh_capability_names[i].name));
     return a;
 }
+
+const char *dwh_status_name(dw_status code) {
+    switch (code) {
+    case DW_OK: return "ok";
+    case DW_ERR: return "error";
+    case DW_ERR_CONFIG: return "config";
+    case DW_ERR_AUTH: return "auth";
+    case DW_ERR_FORBIDDEN: return "forbidden";
+    case DW_ERR_UNREACHABLE: return "unreachable";
+    case DW_ERR_NOT_FOUND: return "not_found";
+    case DW_ERR_RATE_LIMITED: return "rate_limited";
+    case DW_ERR_NON_RETRYABLE: return "non_retryable";
+    case DW_ERR_CANCELLED: return "cancelled";
+    case DW_ERR_STATE: return "state";
+    case DW_ERR_UNSUPPORTED: return "unsupported";
+    case DW_ERR_NOMEM: return "out_of_memory";
+    case DW_ERR_BAD_DATA: return "bad_data";
+    case DW_ERR_NEEDS_CONFIG: return "needs_config";
+    case DW_ERR_SSRF: return "ssrf";
+    case DW_ERR_HTTP: return "http";
+    case DW_ERR_TIMEOUT: return "timeout";
+    case DW_ERR_SINK: return "sink";
+    }
+    return "unknown";
+}

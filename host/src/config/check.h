@@ -17,7 +17,7 @@
 #include "config_report.h"
 #include "ops/ops.h"
 #include "registry/registry.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 typedef struct dwh_check_result {
     /* DW_OK when the credentials were accepted (a 403 without a schema

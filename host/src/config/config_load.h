@@ -13,7 +13,7 @@
 
 #include "config_report.h"
 #include "dwsdk.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 /* Largest config file accepted. */
 #define DWH_CONFIG_FILE_MAX (16 * 1024 * 1024)

@@ -14,7 +14,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 typedef struct dwh_config_issue {
     char *path;     /* JSON path of the value */

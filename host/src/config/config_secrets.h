@@ -24,7 +24,7 @@
 #include <stddef.h>
 
 #include "dwsdk.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 /* Largest file a {"$file"} reference may name. */
 #define DWH_SECRET_FILE_MAX (1024 * 1024)

@@ -21,7 +21,7 @@
 
 #include "config_report.h"
 #include "dwsdk.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 /* The longest string a config value may hold, literal or resolved from
  * a reference: a token or a password is sent in a header, and libcurl

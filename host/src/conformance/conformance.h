@@ -37,7 +37,7 @@
 #include <stdio.h>
 
 #include "registry/registry.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 typedef enum dwh_conf_status { DWH_CONF_PASS = 0, DWH_CONF_FAIL = 1, DWH_CONF_SKIP = 2 } dwh_conf_status;
 

@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "log.h"
+#include "ops/api_table.h" /* ctx->api: a listed exception */
 #include "registry/registry.h"
-#include "secrets.h"
+#include "log/secrets.h"
 #include "base/text.h"
 
 dw_status dwh_ctx_init(dw_ctx *ctx, const struct dwh_plugin *plugin, json_object *config,
@@ -209,27 +210,3 @@ dw_status dwh_ctx_fail_permanent(dw_ctx *ctx, dw_status cause, const char *fmt, 
     return r;
 }
 
-const char *dwh_status_name(dw_status code) {
-    switch (code) {
-    case DW_OK: return "ok";
-    case DW_ERR: return "error";
-    case DW_ERR_CONFIG: return "config";
-    case DW_ERR_AUTH: return "auth";
-    case DW_ERR_FORBIDDEN: return "forbidden";
-    case DW_ERR_UNREACHABLE: return "unreachable";
-    case DW_ERR_NOT_FOUND: return "not_found";
-    case DW_ERR_RATE_LIMITED: return "rate_limited";
-    case DW_ERR_NON_RETRYABLE: return "non_retryable";
-    case DW_ERR_CANCELLED: return "cancelled";
-    case DW_ERR_STATE: return "state";
-    case DW_ERR_UNSUPPORTED: return "unsupported";
-    case DW_ERR_NOMEM: return "out_of_memory";
-    case DW_ERR_BAD_DATA: return "bad_data";
-    case DW_ERR_NEEDS_CONFIG: return "needs_config";
-    case DW_ERR_SSRF: return "ssrf";
-    case DW_ERR_HTTP: return "http";
-    case DW_ERR_TIMEOUT: return "timeout";
-    case DW_ERR_SINK: return "sink";
-    }
-    return "unknown";
-}

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "dwsdk.h"
+#include "base/source_names.h" /* dwh_status_name */
 #include "base/json_strict.h" /* DWH_JSON_MAX_DEPTH */
 
 struct dwh_plugin;
@@ -188,11 +189,5 @@ void dwh_ctx_add_warning(dw_ctx *ctx, const char *msg);
 /* Replaces ctx->check_note with a scrubbed copy of `msg` (borrowed). */
 void dwh_ctx_set_check_note(dw_ctx *ctx, const char *msg);
 
-/* A short stable name for a status ("auth", "not_found"...), never NULL. */
-const char *dwh_status_name(dw_status code);
-
-/* The function table handed to plugins (static, host lifetime).  ABI 1.2
- * when the transport module is linked in, else 1.1 (see api_http.h). */
-const dw_host_api *dwh_api_table(void);
 
 #endif

@@ -1,33 +1,24 @@
 /*
- * log.h -- structured logging for the host and its plugins.
+ * log.h -- logging from inside an operation: the line carries the
+ * operation's identity (team_id, source_type, source_id, schema,
+ * schema_id, job_id) and is scrubbed of its secrets.
  *
- * One line per event.  In JSON mode (the default when the output is not a
- * terminal, or --log-format json) a line is an object with ts, level,
- * event, msg and the identity of the operation (team_id, source_type,
- * source_id, schema, schema_id, job_id).  In text mode it is
- * "LEVEL source/schema: msg".  Every line is scrubbed of the operation's
- * secrets before it is written.
+ * The line itself (formats, destination, scrubbing) is log/log_line.h,
+ * included here so one include gives both.  This file only turns a dw_ctx
+ * into a dwh_log_identity.
  */
 #ifndef DWH_LOG_H
 #define DWH_LOG_H
 
 #include <json-c/json.h>
 #include <stdarg.h>
-#include <stdio.h>
 
 #include "dwsdk.h"
+#include "log/log_line.h"
 
-typedef enum dwh_log_format { DWH_LOG_TEXT = 0, DWH_LOG_JSON = 1 } dwh_log_format;
-
-/* Process-wide log destination.  `out` is borrowed (default stderr); lines
- * below `min_level` are dropped.  Thread-safe to call before any logging. */
-void dwh_log_configure(FILE *out, dwh_log_format format, dw_log_level min_level);
-/* Text mode only: when on, lines of an operation end with its identity,
- * " [team=T source_id=S job=J]" (JSON lines always carry it).  `dwhost
- * sync` turns it on so every line of a run names its job.  Default off. */
-void dwh_log_text_identity(int on);
-/* Parses "debug", "info", "warn", "error"; returns -1 if unknown. */
-int dwh_log_level_parse(const char *name);
+/* The identity of `ctx` for a log line; its members borrow ctx's strings
+ * (valid while ctx is).  ctx may be NULL: all members NULL. */
+dwh_log_identity dwh_log_identity_of(const dw_ctx *ctx);
 
 /* Logs a message.  ctx may be NULL (host-level event).  `event` is a short
  * machine name ("plugin.rejected", "http.request"); NULL means "log". */

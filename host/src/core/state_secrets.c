@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "base/json_path.h"
-#include "secrets.h"
+#include "log/secrets.h"
 #include "url/http_url.h"
 
 #define LIT "{{dwhost."

@@ -5,6 +5,8 @@
  * rows.c, json_api.c, url_build.c, secrets.c; the HTTP members come from
  * the transport (api_http.h).
  */
+#include "api_table.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +21,7 @@
 #include "registry/registry.h"
 #include "core/rows.h"
 #include "core/schema_copy.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 #include "core/state_secrets.h"
 #include "base/text.h"
 #include "core/url_build.h"

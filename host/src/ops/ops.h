@@ -26,7 +26,7 @@
 
 #include "core/ctx.h"
 #include "registry/registry.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 /* Identity of an operation; every member borrowed (copied into the ctx),
  * any may be NULL (job_id NULL: a UUIDv4 is generated for runs). */

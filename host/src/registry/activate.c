@@ -2,8 +2,9 @@
  * host's function table.  Listing never gets here. */
 #include <stdlib.h>
 
-#include "core/ctx.h"
-#include "core/log.h"
+#include "base/source_names.h"
+#include "log/log_line.h"
+#include "ops/api_table.h" /* the table a plugin's init gets: a listed exception */
 #include "crash/plugin_guard.h"
 #include "registry_int.h"
 
@@ -27,10 +28,10 @@ dw_status dwh_plugin_activate(dwh_plugin *p, const char **error) {
         if (st != DW_OK) {
             p->init_error = dwh_strf("init failed: it returned status '%s' (%d); see the plugin's log lines for why",
                                      dwh_status_name(st), (int)st);
-            dwh_log(NULL, DW_LOG_DEBUG, "plugin.init_failed", "%s: %s", p->path,
+            dwh_log_line(NULL, DW_LOG_DEBUG, "plugin.init_failed", "%s: %s", p->path,
                     p->init_error ? p->init_error : "init failed");
         } else {
-            dwh_log(NULL, DW_LOG_DEBUG, "plugin.activated", "%s: initialised", p->path);
+            dwh_log_line(NULL, DW_LOG_DEBUG, "plugin.activated", "%s: initialised", p->path);
         }
     }
     dw_status st = p->init_status;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/log.h"
+#include "log/log_line.h"
 #include "registry_int.h"
 
 struct dwh_registry {
@@ -83,7 +83,7 @@ static void push_plugin(scan_state *s, dwh_plugin *p) {
 
 /* Takes ownership of rej's strings. */
 static void push_rejection(scan_state *s, dwh_rejection *rej) {
-    dwh_log(NULL, DW_LOG_DEBUG, "plugin.rejected", "%s: %s", rej->path ? rej->path : "?",
+    dwh_log_line(NULL, DW_LOG_DEBUG, "plugin.rejected", "%s: %s", rej->path ? rej->path : "?",
             rej->message ? rej->message : "?");
     if (grow((void **)&s->rej, &s->cap_rej, s->n_rej + 1, sizeof *s->rej) != 0) {
         dwh_rejection_clear(rej);
@@ -134,7 +134,7 @@ static void consider(scan_state *s, const char *path) {
     }
     dwh_plugin *p = dwh_loader_open(path, name, &rej);
     if (p) {
-        dwh_log(NULL, DW_LOG_DEBUG, "plugin.loaded", "%s: loaded source '%s'", path, name);
+        dwh_log_line(NULL, DW_LOG_DEBUG, "plugin.loaded", "%s: loaded source '%s'", path, name);
         push_plugin(s, p);
     } else {
         push_rejection(s, &rej);
@@ -153,7 +153,7 @@ static void scan_dir(scan_state *s, const char *dir) {
     DIR *d = opendir(dir);
     if (!d) {
         if (errno != ENOENT && errno != ENOTDIR)
-            dwh_log(NULL, DW_LOG_WARN, "plugin.dir_unreadable", "plugin directory %s: %s; skipped", dir,
+            dwh_log_line(NULL, DW_LOG_WARN, "plugin.dir_unreadable", "plugin directory %s: %s; skipped", dir,
                     strerror(errno));
         return;
     }

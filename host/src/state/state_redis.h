@@ -9,7 +9,7 @@
 #ifndef DWH_STATE_REDIS_H
 #define DWH_STATE_REDIS_H
 
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 #define DWH_REDIS_DEFAULT_TTL_S (24 * 3600)
 #define DWH_REDIS_DEFAULT_TIMEOUT_MS 3000

@@ -10,7 +10,7 @@
 
 #include "ops/ops.h"
 #include "registry/registry.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 /* Lists p's schemas with `config` (validated; borrowed) and looks for
  * `name`.  Returns 1 when it is one; 0 when it is not, with a malloc'd

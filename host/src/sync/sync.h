@@ -29,7 +29,7 @@
 
 #include "dwhost.h"
 #include "registry/registry.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 #include "warehouse/warehouse_sqlite.h"
 
 /* dwh_sync_failure, dwh_sync_progress and dwh_sync_options are public:

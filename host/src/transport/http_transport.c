@@ -14,7 +14,7 @@
 #include "url/http_url.h"
 #include "core/log.h"
 #include "registry/registry.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 #include "core/state_secrets.h"
 #include "base/text.h"
 

@@ -14,7 +14,7 @@
 
 #include "dwhost.h"
 #include "registry/registry.h"
-#include "core/secrets.h"
+#include "log/secrets.h"
 
 /* What a push or a drop did. */
 typedef struct dwh_webhook_result {
