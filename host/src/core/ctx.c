@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "log.h"
-#include "ops/api_table.h" /* ctx->api: a listed exception */
 #include "registry/registry.h"
 #include "log/secrets.h"
 #include "base/text.h"
@@ -15,7 +14,6 @@ dw_status dwh_ctx_init(dw_ctx *ctx, const struct dwh_plugin *plugin, json_object
                        struct dwh_secrets *secrets) {
     memset(ctx, 0, sizeof *ctx);
     ctx->plugin = plugin;
-    ctx->api = dwh_api_table();
     ctx->secrets = secrets;
     if (!secrets) {
         ctx->secrets = dwh_secrets_new();

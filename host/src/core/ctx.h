@@ -63,7 +63,6 @@ typedef struct dwh_row_sink {
 
 struct dw_ctx {
     const struct dwh_plugin *plugin; /* NULL only in unit tests */
-    const dw_host_api *api;
 
     /* Identity, printed in every log line.  Owned by ctx (copies). */
     char *team_id;

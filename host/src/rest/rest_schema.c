@@ -2,13 +2,13 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "core/schema_copy.h"
 #include "base/sized_copy.h"
 #include "rest.h"
 
 dw_status dwh_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint) {
     if (!ctx) return DW_ERR;
-    if (!endpoint || !ctx->api || !ctx->api->schema_add)
-        return dwh_ctx_fail(ctx, DW_ERR, "rest_schema_add: no endpoint given or no schema sink for this operation");
+    if (!endpoint) return dwh_ctx_fail(ctx, DW_ERR, "rest_schema_add: no endpoint given");
     dw_endpoint ep;
     DWH_COPY_SIZED(ep, endpoint);
     if (!ep.name) return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_schema_add: endpoint has no name");
@@ -44,5 +44,5 @@ dw_status dwh_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint) {
         .row_count = -1,
         .has_duplicate_primary_keys = ep.has_duplicate_primary_keys,
     };
-    return ctx->api->schema_add(ctx, &s);
+    return dwh_schema_add(ctx, &s); /* what the table's schema_add is */
 }
