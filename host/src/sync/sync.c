@@ -12,6 +12,7 @@
 #include "ops/ops.h"
 #include "sync_int.h"
 #include "sync_lease.h"
+#include "test_hooks.h"
 #include "base/text.h"
 
 #define DEFAULT_TEAM "local"
@@ -250,9 +251,8 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     dwh_sync_options o = *opts;
     if (o.restart_refresh) o.full_refresh = 1;
     /* Test-only: cap the warehouse file to simulate a full disk where a
-     * small filesystem cannot be mounted (README "Tests"). */
-    const char *max_pages = getenv("DWHOST_TEST_WAREHOUSE_MAX_PAGES");
-    if (!o.warehouse_max_pages && max_pages) o.warehouse_max_pages = strtoll(max_pages, NULL, 10);
+     * small filesystem cannot be mounted (README "Tests"; test_hooks.h). */
+    if (!o.warehouse_max_pages) o.warehouse_max_pages = dwh_test_warehouse_max_pages();
     dwh_sync_report *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     struct timespec t0;
@@ -382,11 +382,10 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
         }
         for (size_t i = 0; i < n; i++)
             keys[i] = (dwh_state_key){r->team_id, r->source_id, plans[i].schema, r->state_namespace};
-        const char *lt = getenv("DWHOST_TEST_LEASE_TIMEOUT_MS"); /* tests: seconds are too slow */
         dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages};
         sync_lease_args la = {.w = w, .wo = wo, .redis = redis, .redis_url = o.state_url,
                               .redis_timeout_ms = o.state_timeout_ms, .keys = keys, .n_keys = n,
-                              .job_id = r->job_id, .timeout_ms = lt ? atoll(lt) : o.lease_timeout_ms,
+                              .job_id = r->job_id, .timeout_ms = dwh_test_lease_timeout_ms(o.lease_timeout_ms),
                               .break_lease = o.break_lease, .log = &log};
         int running = 0, wh_error = 0;
         if (!(lease = sync_lease_acquire(&la, &err, &running, &wh_error))) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crashpoint.h"
+#include "test_hooks.h"
 #include "base/isotime.h"
 #include "core/log.h"
 #include "sync_int.h"

@@ -1,5 +1,6 @@
-/* crashpoint.c -- see crashpoint.h. */
-#include "crashpoint.h"
+/* test_hooks.c -- the test-only hooks (see test_hooks.h); compiled only
+ * with DWHOST_TEST_HOOKS (host/CMakeLists.txt). */
+#include "test_hooks.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -26,4 +27,14 @@ void dwh_crashpoint(const char *point) {
         kill(getpid(), SIGKILL);
         _exit(137);
     }
+}
+
+int64_t dwh_test_warehouse_max_pages(void) {
+    const char *v = getenv("DWHOST_TEST_WAREHOUSE_MAX_PAGES");
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+int64_t dwh_test_lease_timeout_ms(int64_t dflt) {
+    const char *v = getenv("DWHOST_TEST_LEASE_TIMEOUT_MS");
+    return v ? atoll(v) : dflt;
 }
