@@ -22,27 +22,6 @@ static const char *const cursor_paths[] = {"next_cursor",           "cursor.next
                                            "response_metadata.next_cursor", "paging.cursors.after",
                                            NULL};
 
-const char *rest_auto_kind_name(uint32_t kind) {
-    switch (kind) {
-    case DW_PAGINATE_SINGLE: return "single";
-    case DW_PAGINATE_LINK_HEADER: return "link_header";
-    case DW_PAGINATE_JSON_NEXT_URL: return "json_next_url";
-    case DW_PAGINATE_CURSOR: return "cursor";
-    default: return NULL;
-    }
-}
-
-int rest_auto_kind_parse(const char *name, uint32_t *kind) {
-    static const uint32_t kinds[] = {DW_PAGINATE_SINGLE, DW_PAGINATE_LINK_HEADER, DW_PAGINATE_JSON_NEXT_URL,
-                                     DW_PAGINATE_CURSOR};
-    for (size_t i = 0; name && i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(name, rest_auto_kind_name(kinds[i]))) {
-            *kind = kinds[i];
-            return 0;
-        }
-    return -1;
-}
-
 /* A string that can only be a link: absolute http(s) or an absolute path. */
 static int looks_like_url(json_object *v) {
     if (!v || !json_object_is_type(v, json_type_string)) return 0;

@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 
 #include "dwsdk.h"
-#include "rest_page.h"
+#include "rest_listing.h"
 
 /* Decides l->pos.auto_* from the first response of an AUTO listing (`resp`
  * and the values of its body `pg`, both borrowed) and logs the choice: one INFO
@@ -32,10 +32,5 @@ void rest_auto_paths(const rest_listing *l, const char **out, size_t *n, size_t 
  * *out are borrowed from l (valid while l->pos is unchanged). */
 void rest_auto_effective(const rest_listing *l, dw_paginator *out);
 
-/* "single", "link_header", "json_next_url", "cursor" for the kinds AUTO
- * can choose; NULL for any other.  Static. */
-const char *rest_auto_kind_name(uint32_t kind);
-/* The reverse; returns 0 and sets *kind, or -1 for an unknown name. */
-int rest_auto_kind_parse(const char *name, uint32_t *kind);
 
 #endif
