@@ -89,10 +89,6 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b);
  * resume state cleared -- in one transaction.  Returns 0 or -1. */
 int sync_commit_final(sync_job *j);
 
-/* Cuts and commits batches while the buffer is full.  Returns 0 or -1
- * after sync_fail(). */
-int sync_flush_full(sync_job *j);
-
 /* Before the pull: applies the inbox payloads the schema has not consumed
  * (in id order, through webhook_transform into `sink`, the pull's batching
  * sink), committing the cursor with the batches; then garbage-collects the

@@ -269,20 +269,6 @@ static int encode_extras(sync_job *j, const dwh_rowref *row, dwh_row_extras *x, 
     return 0;
 }
 
-/* Cuts and commits while the buffer is full (at its last resume point, or
- * wholesale when it holds none). */
-int sync_flush_full(sync_job *j) {
-    while (dwh_batcher_full(j->batcher)) {
-        dwh_batch b;
-        if (dwh_batcher_cut(j->batcher, DWH_CUT_FULL, &b) < 0)
-            return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory cutting a batch");
-        int rc = j->writer ? sync_writer_put(j->writer, j->batcher, &b) : sync_commit_batch(j, &b);
-        dwh_batcher_release(j->batcher);
-        if (rc < 0) return -1;
-    }
-    return 0;
-}
-
 static dw_status flush_full(sync_job *j, dw_ctx *ctx) {
     return sync_flush_full(j) < 0 ? sink_fail(j, ctx) : DW_OK;
 }

@@ -18,6 +18,7 @@
 #include "ops/ops.h"
 #include "sync_int.h"
 #include "warehouse/webhook_inbox.h"
+#include "sync_writer.h"
 
 /* Commits what is buffered (`how`: everything, or up to the last whole
  * payload).  Returns 0 or -1. */

@@ -149,3 +149,17 @@ void sync_writer_stop(sync_writer *w) {
     dwh_keydict_free(w->keys);
     free(w);
 }
+
+/* Cuts and commits while the buffer is full (at its last resume point, or
+ * wholesale when it holds none). */
+int sync_flush_full(sync_job *j) {
+    while (dwh_batcher_full(j->batcher)) {
+        dwh_batch b;
+        if (dwh_batcher_cut(j->batcher, DWH_CUT_FULL, &b) < 0)
+            return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory cutting a batch");
+        int rc = j->writer ? sync_writer_put(j->writer, j->batcher, &b) : sync_commit_batch(j, &b);
+        dwh_batcher_release(j->batcher);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}

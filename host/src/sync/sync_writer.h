@@ -42,4 +42,10 @@ int sync_writer_drain(sync_writer *w);
 /* Drains, stops the thread and frees the writer.  NULL: nothing. */
 void sync_writer_stop(sync_writer *w);
 
+/* Cuts the job's batches while its buffer is full and hands each to its
+ * writer (j->writer), or commits it here when there is none.  Used by the
+ * pull (sync_schema.c) and the webhook drain (sync_webhook.c).  Returns 0
+ * or -1 after sync_fail(). */
+int sync_flush_full(sync_job *j);
+
 #endif
