@@ -17,11 +17,8 @@
 #ifndef DWH_CRASH_HANDLER_H
 #define DWH_CRASH_HANDLER_H
 
-/* Prepares the calling thread for the handler: records its stack bounds
- * (stack overflow detection) and, once the handler is installed, gives it
- * an alternate signal stack unless it has one (a sanitizer's, say).  Done
- * once per thread; dwh_guard_enter calls it.  The stack is released when
- * the thread exits. */
-void dwh_crash_thread_prepare(void);
+/* Declares nothing more: the public half (install, describe) is in
+ * dwhost.h, and the per-thread preparation dwh_guard_enter calls is
+ * crash_stack.h, so plugin_guard.c does not depend on the handler. */
 
 #endif

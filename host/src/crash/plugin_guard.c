@@ -2,7 +2,7 @@
  * plugin_guard.h). */
 #include "plugin_guard.h"
 
-#include "crash_handler.h"
+#include "crash_stack.h"
 
 /* initial-exec: the handler reads this from a signal context, where a
  * lazily allocated (dynamic model) TLS block must not be created. */
