@@ -10,9 +10,9 @@
 #include "cli_common.h"
 #include "cli_config.h"
 #include "cli_log.h"
-#include "file_read.h"
-#include "log.h"
-#include "webhook.h"
+#include "base/file_read.h"
+#include "core/log.h"
+#include "webhook/webhook.h"
 
 static void help(FILE *out) {
     fprintf(out,
