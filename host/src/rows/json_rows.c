@@ -654,11 +654,14 @@ static int key_event(void *ud, const unsigned char *s, size_t n) {
         return 1;
     }
     /* a member outside the rows: which paths go on through it; a repeated
-     * member replaces what an earlier one held (json-c keeps the last) */
-    p->vmask = member_mask(p, p->frames[p->depth].mask, p->depth - 1, s, n);
+     * member replaces what an earlier one held (json-c keeps the last).
+     * Its name as json-c reads it (a lone surrogate escape). */
+    const char *k = (const char *)s;
+    if (fix_string(p, &k, &n) < 0) return 0;
+    p->vmask = member_mask(p, p->frames[p->depth].mask, p->depth - 1, (const unsigned char *)k, n);
     for (int i = 1; i < p->n_paths; i++)
         if (p->vmask & ((uint64_t)1 << i)) p->cap_set[i - 1] = 0;
-    return caps_event(p, EV_KEY, (const char *)s, n, 0) < 0 ? 0 : 1;
+    return caps_event(p, EV_KEY, k, n, 0) < 0 ? 0 : 1;
 }
 
 static int cb_key(void *ud, const unsigned char *s, size_t n) { return seen(ud, key_event(ud, s, n)); }
