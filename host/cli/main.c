@@ -40,7 +40,7 @@ int main(int argc, char **argv) {
     }
     const char *name = argv[1];
     if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
-        printf("dwhost %s (plugin ABI %d.%d)\n", DWHOST_VERSION, DW_ABI_MAJOR, DW_ABI_MINOR);
+        printf("dwhost %s (plugin ABI %d.%d)\n", dwh_version(), DW_ABI_MAJOR, DW_ABI_MINOR);
         return DWH_EXIT_OK;
     }
     if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
