@@ -21,6 +21,15 @@ pc="$(find "$prefix" -name dwsdk.pc | head -1)"
 [ -f "$prefix/include/dwhost.h" ] || fail "dwhost.h not installed"
 [ -x "$prefix/bin/dwhost" ] || fail "dwhost not installed"
 find "$prefix" -name "libdwhost.so*" | grep . >/dev/null || fail "libdwhost.so not installed"
+# dwhost(1) and the bash completion, generated from the option tables
+[ -f "$prefix/share/man/man1/dwhost.1" ] || fail "share/man/man1/dwhost.1 not installed"
+grep -F -- '\-\-plugin\-dir' "$prefix/share/man/man1/dwhost.1" >/dev/null || fail "dwhost.1 lacks --plugin-dir"
+[ -f "$prefix/share/bash-completion/completions/dwhost" ] || fail "bash completion not installed"
+cmp -s "$prefix/share/bash-completion/completions/dwhost" <("$prefix/bin/dwhost" completion bash) \
+  || fail "the installed completion is not what the installed dwhost generates"
+# the build tree's marker is never installed: an installed dwhost does not
+# take <bindir>/plugins for a build tree's
+[ ! -e "$prefix/bin/dwhost-build-tree.txt" ] || fail "the build tree marker was installed"
 
 plugins="$work/plugins"
 mkdir -p "$plugins"
