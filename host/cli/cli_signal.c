@@ -16,7 +16,7 @@ volatile int dwh_cli_cancel_flag;
 static const char *command = "dwhost";
 static int cancellable;
 static int saved_stderr = STDERR_FILENO;
-static volatile sig_atomic_t got_signal;
+static volatile int got_signal; /* the last signal; set only by the handler */
 static int reported;
 
 static const char *signal_name(int sig) { return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal"; }
@@ -33,8 +33,9 @@ static void say(const char *s) {
 }
 
 static void on_signal(int sig) {
-    int again = got_signal != 0;
-    got_signal = sig;
+    /* Threads (curl's resolver, sync's writer) may take the two signals at
+     * the same moment: an atomic exchange tells exactly one the second. */
+    int again = __atomic_exchange_n(&got_signal, sig, __ATOMIC_SEQ_CST) != 0;
     if (cancellable && !again) {
         dwh_cli_cancel_flag = 1; /* the library stops at its next safe point */
         return;

@@ -35,16 +35,22 @@ slow = write("pager.json", {"total_rows": 1000, "page_rows": 10, "delay_ms": 100
 
 
 def interrupt(args, sig=signal.SIGINT, after=1.0, then=None):
-    """Runs dwhost ARGS, sends `sig` after `after` s (and `then` right
-    after it), returns (exit code, stdout, stderr lines, seconds it took to
+    """Runs dwhost ARGS, sends `sig` after `after` s (and `then` with it:
+    both arrive before the process runs on), returns (exit code, stdout, stderr lines, seconds it took to
     stop after the signal)."""
     p = subprocess.Popen([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
                          cwd=tmp)
     time.sleep(after)
     running = p.poll() is None
+    if then:
+        # both signals pending before it runs again: stopped while they are sent
+        p.send_signal(signal.SIGSTOP)
+        while open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()[0] != "T":
+            time.sleep(0.01)
     p.send_signal(sig)
     if then:
         p.send_signal(then)
+        p.send_signal(signal.SIGCONT)
     t0 = time.monotonic()
     out, err = p.communicate(timeout=60)
     took = time.monotonic() - t0
