@@ -257,11 +257,12 @@ void dwh_cli_man(FILE *out) {
         if (!(cmds[i]->flags & DWH_CLI_HIDDEN)) man_command(out, cmds[i]);
     fputs(".SH SIGNALS\n"
           "SIGINT (Ctrl\\-C) and SIGTERM stop every command the same way: exit status 9 and one line on "
-          "standard error, \\(lqdwhost: \\fIcommand\\fR: interrupted by SIGINT ...\\(rq, saying what was kept. "
+          "standard error, \\(lqdwhost: \\fIcommand\\fR: interrupted ... (SIGINT); ...\\(rq, saying what was kept. "
           "The commands that run a source (check, read, sync) stop at their next safe point: the rows printed, "
           "the batches committed and the resume state saved so far are complete, and the line names the "
-          "command that resumes. The others (list\\-plugins, describe, status, webhook, conformance) stop at "
-          "once: they change nothing a stop could leave half done. A second signal stops a command at once.\n"
+          "command that resumes. The others stop at once: list\\-plugins, describe, status and conformance "
+          "change nothing, and webhook stores or drops a payload in one SQLite transaction, which a stop leaves "
+          "all done or not done at all. A second signal stops any command at once.\n"
           ".SH EXIT STATUS\n",
           out);
     for (const dwh_cli_exit_code *e = dwh_cli_exit_codes; e->code >= 0; e++) {

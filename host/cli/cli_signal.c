@@ -44,7 +44,7 @@ static void on_signal(int sig) {
     say(command);
     say(again ? ": interrupted again (" : ": interrupted (");
     say(signal_name(sig));
-    say(again ? "); stopped at once, what was committed is kept\n" : "); nothing was changed\n");
+    say(again ? "); stopped at once, what was committed is kept\n" : "); stopped at once\n");
     _exit(DWH_EXIT_INTERRUPTED);
 }
 

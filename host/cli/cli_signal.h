@@ -9,10 +9,12 @@
  *     their state) and the command ends with exit 9 and one line
  *       dwhost: CMD: interrupted [WHERE] (SIGINT); <what is kept, how to resume>
  *     (dwh_cli_interrupted());
- *   - any other command (list-plugins, describe, status, webhook,
- *     conformance: nothing they do can be left half done by a stop) ends
- *     at once with exit 9 and
- *       dwhost: CMD: interrupted (SIGINT); nothing was changed
+ *   - any other command ends at once with exit 9 and
+ *       dwhost: CMD: interrupted (SIGINT); stopped at once
+ *     nothing they do can be left half done: list-plugins, describe,
+ *     status and conformance change nothing; webhook stores or drops a
+ *     payload in one SQLite transaction, so a stop leaves it all done or
+ *     not done at all;
  *   - a second signal ends a cancellable command at once:
  *       dwhost: CMD: interrupted again (SIGINT); stopped at once, what was committed is kept
  * The exit status is DWH_EXIT_INTERRUPTED (9) in every case.
