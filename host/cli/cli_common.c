@@ -10,17 +10,7 @@
 
 #include "base/file_read.h"
 
-const char *dwh_cli_opt_value(int argc, char **argv, int *i, const char *name, int *missing) {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != 0) return NULL;
-    if (*i + 1 >= argc) {
-        *missing = 1;
-        return NULL;
-    }
-    return argv[++*i];
-}
+dwh_cli_list dwh_cli_plugin_dirs;
 
 int dwh_cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
@@ -32,42 +22,21 @@ int dwh_cli_usage_error(const char *cmd, const char *fmt, ...) {
     return DWH_EXIT_USAGE;
 }
 
-static int add_dir(dwh_cli_plugins *pl, const char *dir) {
-    const char **v = realloc(pl->cli_dirs, (pl->n_cli_dirs + 1) * sizeof *v);
-    if (!v) return -1;
-    pl->cli_dirs = v;
-    pl->cli_dirs[pl->n_cli_dirs++] = dir;
-    return 0;
-}
-
-int dwh_cli_plugin_dir_arg(dwh_cli_plugins *pl, int argc, char **argv, int *i) {
-    const char *a = argv[*i];
-    const char *cmd = argv[0];
-    if (!strncmp(a, "--plugin-dir=", 13)) {
-        if (!a[13]) return dwh_cli_usage_error(cmd, "--plugin-dir needs a directory"), -1;
-        return add_dir(pl, a + 13) == 0 ? 1 : -1;
-    }
-    if (strcmp(a, "--plugin-dir") != 0) return 0;
-    if (*i + 1 >= argc || !argv[*i + 1][0]) return dwh_cli_usage_error(cmd, "--plugin-dir needs a directory"), -1;
-    (*i)++;
-    return add_dir(pl, argv[*i]) == 0 ? 1 : -1;
-}
-
 int dwh_cli_plugins_open(dwh_cli_plugins *pl) {
-    for (size_t i = 0; i < pl->n_cli_dirs; i++) {
+    const dwh_cli_list *cli = &dwh_cli_plugin_dirs;
+    for (size_t i = 0; i < cli->n; i++) {
         struct stat st;
-        if (stat(pl->cli_dirs[i], &st) != 0) {
-            fprintf(stderr, "dwhost: --plugin-dir %s: %s; give an existing directory\n", pl->cli_dirs[i],
-                    strerror(errno));
+        if (stat(cli->v[i], &st) != 0) {
+            fprintf(stderr, "dwhost: --plugin-dir %s: %s; give an existing directory\n", cli->v[i], strerror(errno));
             return DWH_EXIT_USAGE;
         }
         if (!S_ISDIR(st.st_mode)) {
             fprintf(stderr, "dwhost: --plugin-dir %s: not a directory; give the directory that holds "
-                            "libsource_<name>.so files\n", pl->cli_dirs[i]);
+                            "libsource_<name>.so files\n", cli->v[i]);
             return DWH_EXIT_USAGE;
         }
     }
-    pl->dirs = dwh_plugin_dirs(pl->cli_dirs, pl->n_cli_dirs);
+    pl->dirs = dwh_plugin_dirs(cli->v, cli->n);
     pl->registry = dwh_registry_new();
     if (!pl->dirs || !pl->registry) {
         fprintf(stderr, "dwhost: out of memory\n");
@@ -80,7 +49,6 @@ int dwh_cli_plugins_open(dwh_cli_plugins *pl) {
 void dwh_cli_plugins_close(dwh_cli_plugins *pl) {
     dwh_registry_free(pl->registry);
     dwh_dirs_free(pl->dirs);
-    free(pl->cli_dirs);
     memset(pl, 0, sizeof *pl);
 }
 

@@ -21,3 +21,24 @@ int dwh_cli_exit_for(dw_status cause) {
     default: return DWH_EXIT_FAILURE;
     }
 }
+
+const dwh_cli_exit_code dwh_cli_exit_codes[] = {
+    {DWH_EXIT_OK, "success"},
+    {DWH_EXIT_FAILURE, "the operation failed (the message says why)"},
+    {DWH_EXIT_USAGE, "usage error (bad command line)"},
+    {DWH_EXIT_PLUGIN, "plugin problem: source not found, a plugin rejected, or its init failed"},
+    {DWH_EXIT_CONFIG, "the config is invalid, or an option names something the source does not have (schema, "
+                      "incremental field, mode)"},
+    {DWH_EXIT_CREDENTIALS, "credentials rejected (401) or lacking a permission (403)"},
+    {DWH_EXIT_UNREACHABLE, "the source could not be reached, a request timed out, or the network guard refused "
+                           "a URL"},
+    {DWH_EXIT_STATE, "the state backend (Redis, the state table, read's state file) failed; nothing was lost"},
+    {DWH_EXIT_WAREHOUSE, "the warehouse could not be written or read (disk full, locked, read-only, not one "
+                         "dwhost wrote); nothing was lost"},
+    {DWH_EXIT_INTERRUPTED, "interrupted by SIGINT (Ctrl-C) or SIGTERM; progress up to the last committed batch "
+                           "is kept"},
+    {DWH_EXIT_CONFORMANCE, "conformance checks failed"},
+    {DWH_EXIT_PLUGIN_CRASHED, "a plugin crashed (SIGSEGV, SIGABRT, ... in its code); committed work is kept"},
+    {DWH_EXIT_RUNNING, "sync: the job is already running (another live sync holds it)"},
+    {-1, NULL},
+};

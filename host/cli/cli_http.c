@@ -9,14 +9,7 @@
 
 #define MAX_SECONDS 86400L
 
-int dwh_cli_http_arg(dwh_cli_http *h, int argc, char **argv, int *i) {
-    int missing = 0;
-    const char *v = dwh_cli_opt_value(argc, argv, i, "--http-timeout", &missing);
-    if (missing) return dwh_cli_usage_error(argv[0], "--http-timeout needs a number of seconds"), -1;
-    if (!v) return 0;
-    h->timeout = v;
-    return 1;
-}
+dwh_cli_http dwh_cli_http_opts;
 
 int dwh_cli_http_apply(const dwh_cli_http *h, const char *cmd) {
     if (!h->timeout) return 0;

@@ -9,26 +9,7 @@
 #include "cli_common.h"
 #include "core/log.h"
 
-static int take(const char *name, int argc, char **argv, int *i, const char **out) {
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (!strncmp(a, name, n) && a[n] == '=') {
-        if (!a[n + 1]) return dwh_cli_usage_error(argv[0], "%s needs a value", name), -1;
-        *out = a + n + 1;
-        return 1;
-    }
-    if (strcmp(a, name) != 0) return 0;
-    if (*i + 1 >= argc || !argv[*i + 1][0]) return dwh_cli_usage_error(argv[0], "%s needs a value", name), -1;
-    *out = argv[++*i];
-    return 1;
-}
-
-int dwh_cli_log_arg(dwh_cli_log *lg, int argc, char **argv, int *i) {
-    int r;
-    if ((r = take("--log-level", argc, argv, i, &lg->level)) != 0) return r;
-    if ((r = take("--log-format", argc, argv, i, &lg->format)) != 0) return r;
-    return take("--log-file", argc, argv, i, &lg->file);
-}
+dwh_cli_log dwh_cli_log_opts;
 
 int dwh_cli_log_open(dwh_cli_log *lg, const char *cmd) {
     const char *lvl = lg->level ? lg->level : getenv("DWHOST_LOG_LEVEL");

@@ -6,25 +6,16 @@
  *   --log-file FILE                     append log lines to FILE instead of stderr
  * Every line is scrubbed of the operation's secrets (log.h).
  *
- *   dwh_cli_log lg = DWH_CLI_LOG_INIT;
- *   ... in the argument loop:
- *   int r = dwh_cli_log_arg(&lg, argc, argv, &i);
- *   if (r < 0) return DWH_EXIT_USAGE;
- *   if (r > 0) continue;
- *   ... after parsing:
- *   if (dwh_cli_log_open(&lg, argv[0]) != 0) return DWH_EXIT_USAGE;
- *   ...
- *   dwh_cli_log_close(&lg);
+ * A command lists DWH_CLI_OPTS_LOG in its option table; main.c then
+ * opens the log (dwh_cli_log_open) after parsing, before the command
+ * runs, and closes it after.
  */
 #ifndef DWH_CLI_LOG_H
 #define DWH_CLI_LOG_H
 
 #include <stdio.h>
 
-#define DWH_CLI_LOG_HELP                                                                      \
-    "  --log-level LEVEL   debug, info, warn or error (default: $DWHOST_LOG_LEVEL, else warn)\n" \
-    "  --log-format FMT    text or json (default: json unless stderr is a terminal)\n"        \
-    "  --log-file FILE     append log lines to FILE instead of stderr\n"
+#include "cli_options.h"
 
 typedef struct dwh_cli_log {
     const char *level;  /* borrowed from argv; NULL: default */
@@ -33,12 +24,17 @@ typedef struct dwh_cli_log {
     FILE *out;          /* opened by dwh_cli_log_open when file is set */
 } dwh_cli_log;
 
-#define DWH_CLI_LOG_INIT {NULL, NULL, NULL, NULL}
+/* The values of this run's log options. */
+extern dwh_cli_log dwh_cli_log_opts;
 
-/* Consumes one of the options at argv[*i] ("--opt VALUE" or "--opt=VALUE"):
- * returns 1 (advancing *i past a separate value), 0 when argv[*i] is not a
- * log option, -1 after printing a usage error. */
-int dwh_cli_log_arg(dwh_cli_log *lg, int argc, char **argv, int *i);
+/* The three entries of a command's option table. */
+#define DWH_CLI_OPTS_LOG                                                                                       \
+    DWH_OPT_STRING(0, "log-level", "LEVEL", "debug, info, warn or error (default: $DWHOST_LOG_LEVEL, else warn)", \
+                   &dwh_cli_log_opts.level, .flags = DWH_OPT_NONEMPTY, .values = "debug info warn error"),     \
+    DWH_OPT_STRING(0, "log-format", "FMT", "text or json (default: json unless stderr is a terminal)",          \
+                   &dwh_cli_log_opts.format, .flags = DWH_OPT_NONEMPTY, .values = "text json"),                \
+    DWH_OPT_STRING(0, "log-file", "FILE", "append log lines to FILE instead of stderr", &dwh_cli_log_opts.file, \
+                   .flags = DWH_OPT_NONEMPTY)
 
 /* Validates the values and configures logging (log.h).  Returns 0, or -1
  * after printing one line (bad level/format, unwritable file). */

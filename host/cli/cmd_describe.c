@@ -11,24 +11,24 @@
 #include "ops/ops.h"
 #include "base/source_names.h"
 
-static void help(FILE *out) {
-    fprintf(out,
-            "usage: dwhost describe <source> [--config FILE] [--plugin-dir DIR]... [--json]\n"
-            "                       [--no-schemas]\n\n"
-            "Describes a source: its metadata, its config form (every field with its kind,\n"
-            "whether it is required and whether it is secret) and its schemas.  A source that\n"
-            "lists schemas only with a config (files, or credentials) needs --config FILE.\n\n"
-            "options:\n"
-            "  --config FILE       list the schemas this config gives (validated as by check;\n"
-            "                      \"-\" reads standard input)\n" DWH_CLI_PLUGIN_DIR_HELP
-            "  --json              print the form document of docs/form-json.md plus \"path\",\n"
-            "                      \"schemas\" (docs/schemas.md, or null) and \"schemas_error\"\n"
-            "  --no-schemas        do not ask the plugin for schemas (runs no plugin code)\n"
-            "  -h, --help          show this help\n\n"
-            "exit status: 0 described, 1 listing schemas failed for another reason than a\n"
-            "missing config, 2 usage error, 3 no such source or the plugin could not start,\n"
-            "4 the --config file is invalid.\n");
-}
+static struct {
+    const char *config;
+    int json, no_schemas;
+} A;
+
+static const dwh_cli_opt options[] = {
+    DWH_OPT_STRING(0, "config", "FILE",
+                   "list the schemas this config gives (validated as by check; \"-\" reads standard input)",
+                   &A.config, .flags = DWH_OPT_NONEMPTY, .missing = "a file"),
+    DWH_CLI_OPT_PLUGIN_DIR,
+    DWH_OPT_FLAG(0, "json",
+                 "print the form document of docs/form-json.md plus \"path\", \"schemas\" (docs/schemas.md, or "
+                 "null) and \"schemas_error\"",
+                 &A.json),
+    DWH_OPT_FLAG(0, "no-schemas", "do not ask the plugin for schemas (runs no plugin code)", &A.no_schemas),
+    DWH_OPT_HELP(),
+    DWH_OPT_END(),
+};
 
 static char *dwh_strf_cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *dwh_strf_cli(const char *fmt, ...) {
@@ -216,48 +216,10 @@ static void print_text(json_object *doc, const char *path, json_object *schemas,
     }
 }
 
-static int run(int argc, char **argv) {
+static int run(const dwh_cli_invocation *inv) {
     dwh_cli_plugins pl = {0};
-    int json = 0, no_schemas = 0, rc = DWH_EXIT_OK;
-    const char *name = NULL, *config_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i);
-        if (r < 0) {
-            dwh_cli_plugins_close(&pl);
-            return DWH_EXIT_USAGE;
-        }
-        if (r > 0) continue;
-        if (!strcmp(argv[i], "--config") || !strncmp(argv[i], "--config=", 9)) {
-            if (argv[i][8] == '=') {
-                config_path = argv[i] + 9;
-            } else if (i + 1 < argc) {
-                config_path = argv[++i];
-            } else {
-                dwh_cli_plugins_close(&pl);
-                return dwh_cli_usage_error(argv[0], "--config needs a file");
-            }
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--no-schemas")) {
-            no_schemas = 1;
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            help(stdout);
-            dwh_cli_plugins_close(&pl);
-            return DWH_EXIT_OK;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            dwh_cli_plugins_close(&pl);
-            return dwh_cli_usage_error(argv[0], "unknown option '%s'", argv[i]);
-        } else if (!name) {
-            name = argv[i];
-        } else {
-            dwh_cli_plugins_close(&pl);
-            return dwh_cli_usage_error(argv[0], "give one source name (got '%s' and '%s')", name, argv[i]);
-        }
-    }
-    if (!name) {
-        dwh_cli_plugins_close(&pl);
-        return dwh_cli_usage_error(argv[0], "which source? give its name, e.g. 'dwhost describe files'");
-    }
+    int json = A.json, no_schemas = A.no_schemas, rc;
+    const char *name = inv->operand, *config_path = A.config;
     rc = dwh_cli_plugins_open(&pl);
     dwh_plugin *p = rc == DWH_EXIT_OK ? dwh_cli_find_source(&pl, name, &rc) : NULL;
     if (!p) {
@@ -332,4 +294,13 @@ static int run(int argc, char **argv) {
     return rc;
 }
 
-DWH_CLI_COMMAND(describe, "describe", "show a source's metadata, config form and schemas", run)
+DWH_CLI_COMMAND(describe, .name = "describe", .summary = "show a source's metadata, config form and schemas",
+                .run = run, .options = options, .operand = "source",
+                .operand_missing = "which source? give its name, e.g. 'dwhost describe files'",
+                .synopsis = "describe <source> [--config FILE] [--plugin-dir DIR]... [--json] [--no-schemas]",
+                .description = "Describes a source: its metadata, its config form (every field with its kind, "
+                               "whether it is required and whether it is secret) and its schemas.  A source that "
+                               "lists schemas only with a config (files, or credentials) needs --config FILE.",
+                .exit_status = "0 described, 1 listing schemas failed for another reason than a missing config, 2 "
+                               "usage error, 3 no such source or the plugin could not start, 4 the --config file "
+                               "is invalid, 9 interrupted.")

@@ -6,20 +6,17 @@
 #include "cli_common.h"
 #include "base/source_names.h"
 
-static void help(FILE *out) {
-    fprintf(out,
-            "usage: dwhost list-plugins [--plugin-dir DIR]... [--json] [--activate]\n\n"
-            "Lists the source plugins (libsource_<name>.so) found in the plugin directories:\n"
-            "a table NAME, VERSION, ABI, RELEASE, CAPABILITIES, PATH, then the files that\n"
-            "were rejected (with the reason and what to do) and the files shadowed by a\n"
-            "plugin of the same name in an earlier directory.  Listing runs no plugin code.\n\n"
-            "options:\n" DWH_CLI_PLUGIN_DIR_HELP
-            "  --json              print one JSON document {\"plugins\", \"rejected\", \"shadowed\", \"dirs\"}\n"
-            "  --activate          also run each plugin's init; a failing init is listed as rejected\n"
-            "  -h, --help          show this help\n\n"
-            "exit status: 0 every file loaded (shadowed files included), 3 some files were\n"
-            "rejected or no plugin was found at all, 2 usage error.\n");
-}
+static struct {
+    int json, activate;
+} A;
+
+static const dwh_cli_opt options[] = {
+    DWH_CLI_OPT_PLUGIN_DIR,
+    DWH_OPT_FLAG(0, "json", "print one JSON document {\"plugins\", \"rejected\", \"shadowed\", \"dirs\"}", &A.json),
+    DWH_OPT_FLAG(0, "activate", "also run each plugin's init; a failing init is listed as rejected", &A.activate),
+    DWH_OPT_HELP(),
+    DWH_OPT_END(),
+};
 
 static void caps_text(uint32_t caps, char *buf, size_t len) {
     buf[0] = '\0';
@@ -83,29 +80,9 @@ static void print_table(dwh_plugin **list, size_t n) {
     free(caps);
 }
 
-static int run(int argc, char **argv) {
+static int run(const dwh_cli_invocation *inv) {
     dwh_cli_plugins pl = {0};
-    int json = 0, activate = 0;
-    for (int i = 1; i < argc; i++) {
-        int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i);
-        if (r < 0) {
-            dwh_cli_plugins_close(&pl);
-            return DWH_EXIT_USAGE;
-        }
-        if (r > 0) continue;
-        if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--activate")) {
-            activate = 1;
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            help(stdout);
-            dwh_cli_plugins_close(&pl);
-            return DWH_EXIT_OK;
-        } else {
-            dwh_cli_plugins_close(&pl);
-            return dwh_cli_usage_error(argv[0], "unknown argument '%s'", argv[i]);
-        }
-    }
+    int json = A.json, activate = A.activate;
     int rc = dwh_cli_plugins_open(&pl);
     if (rc != DWH_EXIT_OK) {
         dwh_cli_plugins_close(&pl);
@@ -206,4 +183,12 @@ static int run(int argc, char **argv) {
     return n_rejected || !n ? DWH_EXIT_PLUGIN : DWH_EXIT_OK;
 }
 
-DWH_CLI_COMMAND(list_plugins, "list-plugins", "list the source plugins found, rejected and shadowed", run)
+DWH_CLI_COMMAND(list_plugins, .name = "list-plugins",
+                .summary = "list the source plugins found, rejected and shadowed", .run = run, .options = options,
+                .synopsis = "list-plugins [--plugin-dir DIR]... [--json] [--activate]",
+                .description = "Lists the source plugins (libsource_<name>.so) found in the plugin directories: a "
+                               "table NAME, VERSION, ABI, RELEASE, CAPABILITIES, PATH, then the files that were "
+                               "rejected (with the reason and what to do) and the files shadowed by a plugin of "
+                               "the same name in an earlier directory.  Listing runs no plugin code.",
+                .exit_status = "0 every file loaded (shadowed files included), 3 some files were rejected or no "
+                               "plugin was found at all, 2 usage error, 9 interrupted.")

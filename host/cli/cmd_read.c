@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,55 +17,13 @@
 #include "cli_exit.h"
 #include "cli_http.h"
 #include "cli_log.h"
+#include "cli_signal.h"
 #include "core/ctx.h"
 #include "core/emit.h"
 #include "core/log.h"
 #include "sync/schema_lookup.h"
 #include "ops/ops.h"
 #include "log/secrets.h"
-
-static void help(FILE *out) {
-    fprintf(out,
-            "usage: dwhost read <source> --config FILE --schema NAME [--plugin-dir DIR]...\n"
-            "                   [--limit N] [--state-in FILE] [--state-out FILE] [--reset]\n"
-            "                   [--incremental-field FIELD [--last-value V] [--earliest-value V]]\n"
-            "                   [--allow-internal] [--http-timeout S]\n"
-            "                   [--log-level L] [--log-format F] [--log-file F]\n\n"
-            "Runs the source's schema NAME and prints its rows on stdout, one compact JSON\n"
-            "object per line (UTF-8).  Logs and errors go to stderr.\n\n"
-            "options:\n" DWH_CLI_PLUGIN_DIR_HELP
-            "  --schema NAME       the schema to read (see 'dwhost describe <source>')\n"
-            "  --config FILE       the source's JSON config (\"-\" reads standard input); it is\n"
-            "                      validated against the source's form before plugin code runs\n"
-            "  --limit N           stop after N rows (exit 0); state is saved only for\n"
-            "                      pages that were printed completely\n"
-            "  --state-in FILE     resume from the state saved in FILE (a missing FILE\n"
-            "                      means start from the beginning)\n"
-            "  --state-out FILE    after every page the source saves, flush stdout and\n"
-            "                      replace FILE atomically with the resume state\n"
-            "  --reset             ignore any state (--state-in) and start over\n"
-            "  --incremental-field FIELD  read incrementally on FIELD (one the schema\n"
-            "                      advertises); --last-value / --earliest-value give the\n"
-            "                      watermarks (JSON scalars; other text is taken as a string)\n"
-            "  --allow-internal    let the source reach loopback and private addresses\n" DWH_CLI_HTTP_HELP
-            DWH_CLI_LOG_HELP
-            "  -h, --help          show this help\n\n"
-            "exit status: 0 done (or --limit reached, or stdout closed by the reader);\n"
-            "1 the source failed; 2 usage; 3 plugin not found or not loadable; 4 config\n"
-            "invalid, unknown schema or an incremental field the schema does not advertise;\n"
-            "5 credentials rejected; 6 source unreachable; 7 state file unreadable or\n"
-            "unwritable; 8 stdout could not be written; 9 interrupted by SIGINT/SIGTERM\n"
-            "(rows printed so far are complete; --state-out holds the resume point);\n"
-            "11 the plugin crashed.\n");
-}
-
-/* Set by SIGINT/SIGTERM; polled by the plugin through api->cancelled. */
-static volatile int cancel_flag;
-
-static void on_signal(int sig) {
-    (void)sig;
-    cancel_flag = 1;
-}
 
 typedef struct read_sink {
     dwh_row_sink sink;
@@ -202,110 +159,74 @@ static char *scalar_arg(const char *v) {
 }
 
 typedef struct read_args {
-    const char *source, *schema, *config, *state_in, *state_out;
+    const char *schema, *config, *state_in, *state_out;
     const char *inc_field, *last_value, *earliest_value;
     long long limit;
     int reset, allow_internal;
-    dwh_cli_log log;
-    dwh_cli_http http;
 } read_args;
 
-/* Parses argv into a; returns -1 to exit with *rc (usage or help). */
-static int parse_args(dwh_cli_plugins *pl, int argc, char **argv, read_args *a, int *rc) {
-    memset(a, 0, sizeof *a);
-    a->limit = -1;
-    a->log = (dwh_cli_log)DWH_CLI_LOG_INIT;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        int r = dwh_cli_plugin_dir_arg(pl, argc, argv, &i);
-        if (r == 0) r = dwh_cli_log_arg(&a->log, argc, argv, &i);
-        if (r == 0) r = dwh_cli_http_arg(&a->http, argc, argv, &i);
-        if (r < 0) {
-            *rc = DWH_EXIT_USAGE;
-            return -1;
-        }
-        if (r > 0) continue;
-        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-            help(stdout);
-            *rc = DWH_EXIT_OK;
-            return -1;
-        }
-        const char **target = NULL;
-        const char *name = arg;
-        if (!strcmp(arg, "--schema")) target = &a->schema;
-        else if (!strcmp(arg, "--config")) target = &a->config;
-        else if (!strcmp(arg, "--state-in")) target = &a->state_in;
-        else if (!strcmp(arg, "--state-out")) target = &a->state_out;
-        else if (!strcmp(arg, "--incremental-field")) target = &a->inc_field;
-        else if (!strcmp(arg, "--last-value")) target = &a->last_value;
-        else if (!strcmp(arg, "--earliest-value")) target = &a->earliest_value;
-        const char *value = NULL;
-        if (target || !strcmp(arg, "--limit")) {
-            if (i + 1 >= argc) {
-                *rc = dwh_cli_usage_error("read", "%s needs a value", name);
-                return -1;
-            }
-            value = argv[++i];
-        }
-        if (target) {
-            *target = value;
-        } else if (!strcmp(arg, "--limit")) {
-            char *end;
-            errno = 0;
-            a->limit = strtoll(value, &end, 10);
-            if (errno || *end || a->limit < 0) {
-                *rc = dwh_cli_usage_error("read", "--limit needs a number >= 0, not '%s'", value);
-                return -1;
-            }
-        } else if (!strcmp(arg, "--reset")) {
-            a->reset = 1;
-        } else if (!strcmp(arg, "--allow-internal")) {
-            a->allow_internal = 1;
-        } else if (arg[0] == '-' && arg[1]) {
-            *rc = dwh_cli_usage_error("read", "unknown option '%s'", arg);
-            return -1;
-        } else if (!a->source) {
-            a->source = arg;
-        } else {
-            *rc = dwh_cli_usage_error("read", "unexpected argument '%s' (one source at a time)", arg);
-            return -1;
-        }
-    }
-    if (!a->source) {
-        *rc = dwh_cli_usage_error("read", "which source? e.g. 'dwhost read files --config c.json --schema customers'");
+static read_args A = {.limit = -1};
+
+static int parse_limit(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || end == v || *end || n < 0) {
+        dwh_cli_usage_error(cmd, "--limit needs a number >= 0, not '%s'", v);
         return -1;
     }
-    if (!a->config) {
-        *rc = dwh_cli_usage_error("read", "--config FILE is required (the source's JSON config)");
-        return -1;
-    }
-    if (!a->schema) {
-        *rc = dwh_cli_usage_error("read", "--schema NAME is required (see 'dwhost describe %s')", a->source);
-        return -1;
-    }
-    if ((a->last_value || a->earliest_value) && !a->inc_field) {
-        *rc = dwh_cli_usage_error("read", "--last-value and --earliest-value need --incremental-field");
-        return -1;
-    }
+    *(long long *)opt->target = n;
     return 0;
 }
 
-static int cmd_read(int argc, char **argv) {
+static const dwh_cli_opt options[] = {
+    DWH_CLI_OPT_PLUGIN_DIR,
+    DWH_OPT_STRING(0, "schema", "NAME", "the schema to read (see 'dwhost describe <source>')", &A.schema,
+                   .flags = DWH_OPT_REQUIRED),
+    DWH_OPT_STRING(0, "config", "FILE",
+                   "the source's JSON config (\"-\" reads standard input); it is validated against the source's "
+                   "form before plugin code runs",
+                   &A.config, .flags = DWH_OPT_REQUIRED),
+    DWH_OPT_CALLBACK(0, "limit", "N",
+                     "stop after N rows (exit 0); state is saved only for pages that were printed completely",
+                     &A.limit, parse_limit),
+    DWH_OPT_STRING(0, "state-in", "FILE",
+                   "resume from the state saved in FILE (a missing FILE means start from the beginning)",
+                   &A.state_in),
+    DWH_OPT_STRING(0, "state-out", "FILE",
+                   "after every page the source saves, flush stdout and replace FILE atomically with the resume "
+                   "state",
+                   &A.state_out),
+    DWH_OPT_FLAG(0, "reset", "ignore any state (--state-in) and start over", &A.reset),
+    DWH_OPT_STRING(0, "incremental-field", "FIELD",
+                   "read incrementally on FIELD (one the schema advertises); --last-value / --earliest-value give "
+                   "the watermarks",
+                   &A.inc_field),
+    DWH_OPT_STRING(0, "last-value", "V",
+                   "with --incremental-field: the last value read before (a JSON scalar; other text is taken as a "
+                   "string)",
+                   &A.last_value),
+    DWH_OPT_STRING(0, "earliest-value", "V",
+                   "with --incremental-field: the earliest value read before, for sources that read newest first "
+                   "(a JSON scalar; other text is taken as a string)",
+                   &A.earliest_value),
+    DWH_OPT_FLAG(0, "allow-internal", "let the source reach loopback and private addresses", &A.allow_internal),
+    DWH_CLI_OPT_HTTP_TIMEOUT,
+    DWH_CLI_OPTS_LOG,
+    DWH_OPT_HELP(),
+    DWH_OPT_END(),
+};
+
+static int cmd_read(const dwh_cli_invocation *inv) {
     dwh_cli_plugins pl = {0};
-    read_args a;
+    const read_args a = A;
+    const char *source = inv->operand;
     int rc = DWH_EXIT_OK;
-    if (parse_args(&pl, argc, argv, &a, &rc) != 0) {
-        dwh_cli_plugins_close(&pl);
-        return rc;
-    }
-    if (dwh_cli_log_open(&a.log, "read") != 0 || dwh_cli_http_apply(&a.http, "read") != 0) {
-        dwh_cli_log_close(&a.log);
-        dwh_cli_plugins_close(&pl);
-        return DWH_EXIT_USAGE;
-    }
+    if ((a.last_value || a.earliest_value) && !a.inc_field)
+        return dwh_cli_usage_error("read", "--last-value and --earliest-value need --incremental-field");
 
     rc = dwh_cli_plugins_open(&pl);
-    dwh_plugin *p = rc ? NULL : dwh_cli_find_source(&pl, a.source, &rc);
+    dwh_plugin *p = rc ? NULL : dwh_cli_find_source(&pl, source, &rc);
     dwh_secrets *secrets = dwh_secrets_new();
     json_object *cfg = NULL;
     char *state_in = NULL, *last = NULL, *earliest = NULL;
@@ -315,7 +236,7 @@ static int cmd_read(int argc, char **argv) {
          * any config is looked at. */
         const char *err = NULL;
         if (dwh_plugin_activate(p, &err) != DW_OK) {
-            fprintf(stderr, "dwhost: read: plugin '%s' could not start: %s\n", a.source, err ? err : "init() failed");
+            fprintf(stderr, "dwhost: read: plugin '%s' could not start: %s\n", source, err ? err : "init() failed");
             rc = DWH_EXIT_PLUGIN;
         } else {
             cfg = load_config(p, a.config, secrets, &rc);
@@ -327,7 +248,7 @@ static int cmd_read(int argc, char **argv) {
         char *serr = NULL;
         dwh_op_flags lf = {.allow_internal_hosts = a.allow_internal};
         if (dwh_schema_lookup_field(p, cfg, secrets, &lf, a.schema, a.inc_field, &serr) == 0) {
-            fprintf(stderr, "dwhost: read: %s: %s\n", a.source, serr);
+            fprintf(stderr, "dwhost: read: %s: %s\n", source, serr);
             free(serr);
             rc = DWH_EXIT_CONFIG;
             goto out;
@@ -345,18 +266,13 @@ static int cmd_read(int argc, char **argv) {
                         .use_incremental = a.inc_field != NULL, .incremental_field = a.inc_field,
                         .incremental_last_value = last, .incremental_earliest_value = earliest};
 
-    /* Signals only set the flag; the plugin stops at its next check and
-     * every row printed so far is complete. */
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a closed stdout is an EPIPE we handle */
+    /* A signal only sets the flag (cli_signal.h); the plugin stops at its
+     * next check and every row printed so far is complete.  A closed
+     * stdout is an EPIPE we handle: main ignores SIGPIPE. */
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
-    dwh_op_flags flags = {.cancel = &cancel_flag, .allow_internal_hosts = a.allow_internal};
+    dwh_op_flags flags = {.cancel = &dwh_cli_cancel_flag, .allow_internal_hosts = a.allow_internal};
     dwh_op_result r = dwh_op_run(p, cfg, secrets, NULL, &flags, &in, &s.sink);
     int flushed = fflush(stdout) == 0;
     if (!flushed && errno == EPIPE) s.stdout_closed = 1;
@@ -367,16 +283,17 @@ static int cmd_read(int argc, char **argv) {
         fprintf(stderr, "dwhost: read: cannot write to stdout: %s\n", strerror(errno));
         rc = DWH_EXIT_WAREHOUSE;
     } else if (r.code == DW_OK || (s.limit_reached && r.code == DW_ERR_CANCELLED)) {
-        dwh_log(NULL, DW_LOG_INFO, "read.done", "%s/%s: %lld rows%s, %llu state saves", a.source, a.schema,
+        dwh_log(NULL, DW_LOG_INFO, "read.done", "%s/%s: %lld rows%s, %llu state saves", source, a.schema,
                 s.printed, s.limit_reached ? " (limit reached)" : "", (unsigned long long)r.state_saves);
         rc = DWH_EXIT_OK;
-    } else if (r.code == DW_ERR_CANCELLED && cancel_flag) {
-        fprintf(stderr, "dwhost: read: %s/%s: interrupted after %lld rows; %s%s\n", a.source, a.schema, s.printed,
-                a.state_out && s.states_written ? "resume with --state-in " : "no resume state was saved",
-                a.state_out && s.states_written ? a.state_out : "");
-        rc = DWH_EXIT_INTERRUPTED;
+    } else if (r.code == DW_ERR_CANCELLED && dwh_cli_interrupt_signal()) {
+        char where[512];
+        snprintf(where, sizeof where, "after %lld rows of %s/%s", s.printed, source, a.schema);
+        rc = dwh_cli_interrupted(where, "%s%s", a.state_out && s.states_written ? "resume with --state-in " :
+                                                "no resume state was saved",
+                                 a.state_out && s.states_written ? a.state_out : "");
     } else {
-        fprintf(stderr, "dwhost: read: %s/%s: %s\n", a.source, a.schema, r.message ? r.message : "failed");
+        fprintf(stderr, "dwhost: read: %s/%s: %s\n", source, a.schema, r.message ? r.message : "failed");
         rc = dwh_cli_exit_for(r.cause);
     }
     dwh_op_result_free(&r);
@@ -388,8 +305,17 @@ out:
     dwh_secrets_free(secrets);
     dwh_plugin_unref(p);
     dwh_cli_plugins_close(&pl);
-    dwh_cli_log_close(&a.log);
     return rc;
 }
 
-DWH_CLI_COMMAND(read, "read", "run one schema of a source and print its rows as JSON lines", cmd_read)
+DWH_CLI_COMMAND(read, .name = "read", .summary = "run one schema of a source and print its rows as JSON lines",
+                .run = cmd_read, .options = options, .operand = "source", .flags = DWH_CLI_CANCELLABLE,
+                .operand_missing = "which source? e.g. 'dwhost read files --config c.json --schema customers'",
+                .description = "Runs the source's schema NAME and prints its rows on stdout, one compact JSON "
+                               "object per line (UTF-8).  Logs and errors go to stderr.",
+                .exit_status = "0 done (or --limit reached, or stdout closed by the reader); 1 the source failed; "
+                               "2 usage; 3 plugin not found or not loadable; 4 config invalid, unknown schema or "
+                               "an incremental field the schema does not advertise; 5 credentials rejected; 6 "
+                               "source unreachable; 7 state file unreadable or unwritable; 8 stdout could not be "
+                               "written; 9 interrupted by SIGINT/SIGTERM (rows printed so far are complete; "
+                               "--state-out holds the resume point); 11 the plugin crashed.")

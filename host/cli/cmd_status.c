@@ -13,28 +13,36 @@
 #include "sync/sync_rerun.h"
 #include "warehouse/warehouse_sqlite.h"
 
-static void help(FILE *out) {
-    fprintf(out,
-            "usage: dwhost status [--warehouse PATH] [--json]\n"
-            "       dwhost status --history [--limit N] [--warehouse PATH] [--json]\n\n"
-            "Lists the sync jobs recorded in the warehouse (default ./warehouse.db), one line\n"
-            "per (source id, schema, team, namespace): RUNNING (a live sync holds it: job, pid,\n"
-            "host), FAILED (its last run failed, also one that never committed: the error\n"
-            "follows), INTERRUPTED (a run stopped part way: killed, crashed, Ctrl-C) or IDLE\n"
-            "(the last run completed), with its last run, the last value of its incremental\n"
-            "field and when it last committed; for a failed or interrupted job, the commands\n"
-            "that resume it or start its refresh over.  --history lists the runs themselves,\n"
-            "newest first.  Opens the warehouse read-only: safe while syncs run.\n\n"
-            "options:\n"
-            "  --warehouse PATH    the SQLite warehouse file (default ./warehouse.db)\n"
-            "  --history           list the runs (start, seconds, outcome, rows, schemas, error)\n"
-            "  --limit N           with --history: the newest N runs (default 20; 0: all kept)\n"
-            "  --json              print one JSON document {\"warehouse\", \"jobs\": [...]}\n"
-            "                      (with --history: {\"warehouse\", \"runs\": [...]})\n"
-            "  -h, --help          show this help\n\n"
-            "exit status: 0 listed (also when no job is recorded), 2 usage error, 8 no such\n"
-            "warehouse, or not one dwhost wrote, or unreadable.\n");
+static struct {
+    const char *warehouse;
+    int json, history, limit, limit_given;
+} A = {.warehouse = DWH_WAREHOUSE_DEFAULT_PATH, .limit = 20};
+
+static int opt_limit(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+    char *end;
+    errno = 0;
+    long l = strtol(v, &end, 10);
+    if (errno || end == v || *end || l < 0 || l > 1000000) {
+        dwh_cli_usage_error(cmd, "--limit wants a number of runs (0: all), got '%s'", v);
+        return -1;
+    }
+    A.limit = (int)l;
+    A.limit_given = 1;
+    return 0;
 }
+
+static const dwh_cli_opt options[] = {
+    DWH_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)", &A.warehouse),
+    DWH_OPT_FLAG(0, "history", "list the runs (start, seconds, outcome, rows, schemas, error)", &A.history),
+    DWH_OPT_CALLBACK(0, "limit", "N", "with --history: the newest N runs (default 20; 0: all kept)", &A.limit,
+                     opt_limit),
+    DWH_OPT_FLAG(0, "json",
+                 "print one JSON document {\"warehouse\", \"jobs\": [...]} (with --history: {\"warehouse\", "
+                 "\"runs\": [...]})",
+                 &A.json),
+    DWH_OPT_HELP(),
+    DWH_OPT_END(),
+};
 
 static const char *str(json_object *o, const char *k) {
     json_object *v = NULL;
@@ -187,34 +195,9 @@ static void print_history(FILE *out, const char *path, json_object *runs) {
     }
 }
 
-static int run(int argc, char **argv) {
-    const char *path = DWH_WAREHOUSE_DEFAULT_PATH;
-    int json = 0, history = 0, missing = 0, limit = 20, limit_given = 0;
-    const char *v;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            help(stdout);
-            return DWH_EXIT_OK;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--history")) {
-            history = 1;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--warehouse", &missing))) {
-            path = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--limit", &missing))) {
-            char *end;
-            errno = 0;
-            long l = strtol(v, &end, 10);
-            if (errno || end == v || *end || l < 0 || l > 1000000)
-                return dwh_cli_usage_error("status", "--limit wants a number of runs (0: all), got '%s'", v);
-            limit = (int)l;
-            limit_given = 1;
-        } else if (missing) {
-            return dwh_cli_usage_error("status", "%s needs a value", argv[i]);
-        } else {
-            return dwh_cli_usage_error("status", "unknown argument '%s'", argv[i]);
-        }
-    }
+static int run(const dwh_cli_invocation *inv) {
+    const char *path = A.warehouse;
+    int json = A.json, history = A.history, limit = A.limit, limit_given = A.limit_given;
     if (limit_given && !history) return dwh_cli_usage_error("status", "--limit goes with --history");
     char *err = NULL;
     json_object *doc = history ? dwh_run_history_doc(path, limit, &err) : dwh_job_status_doc(path, &err);
@@ -230,4 +213,17 @@ static int run(int argc, char **argv) {
     return DWH_EXIT_OK;
 }
 
-DWH_CLI_COMMAND(status, "status", "show the sync jobs a warehouse records and their runs: running, failed, interrupted or idle", run)
+DWH_CLI_COMMAND(
+    status, .name = "status",
+    .summary = "show the sync jobs a warehouse records and their runs: running, failed, interrupted or idle",
+    .run = run, .options = options,
+    .synopsis = "status [--warehouse PATH] [--json]\nstatus --history [--limit N] [--warehouse PATH] [--json]",
+    .description =
+        "Lists the sync jobs recorded in the warehouse (default ./warehouse.db), one line per (source id, schema, "
+        "team, namespace): RUNNING (a live sync holds it: job, pid, host), FAILED (its last run failed, also one "
+        "that never committed: the error follows), INTERRUPTED (a run stopped part way: killed, crashed, Ctrl-C) or "
+        "IDLE (the last run completed), with its last run, the last value of its incremental field and when it "
+        "last committed; for a failed or interrupted job, the commands that resume it or start its refresh over.  "
+        "--history lists the runs themselves, newest first.  Opens the warehouse read-only: safe while syncs run.",
+    .exit_status = "0 listed (also when no job is recorded), 2 usage error, 8 no such warehouse, or not one dwhost "
+                   "wrote, or unreadable, 9 interrupted.")

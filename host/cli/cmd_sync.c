@@ -2,7 +2,6 @@
  * JSON lines), resumably; progress, summary, exit codes (see sync.h). */
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,85 +13,10 @@
 #include "cli_exit.h"
 #include "cli_http.h"
 #include "cli_log.h"
+#include "cli_signal.h"
 #include "sync/sync_rerun.h"
 #include "core/log.h"
 #include "sync/sync.h"
-
-static void help(FILE *out) {
-    fprintf(out,
-            "usage: dwhost sync <source> --config FILE [options]\n\n"
-            "Moves a source's schemas into the warehouse (SQLite, ./warehouse.db), batch by batch.\n"
-            "Each batch is committed together with the resume state; rerunning the same command\n"
-            "after a crash or Ctrl-C resumes where it stopped, without losing or duplicating rows.\n"
-            "Schemas sync independently: one failing does not stop the others, unless none of its\n"
-            "requests reached the source (DNS, refused): then the schemas after it are not run.\n"
-            "One run per job: a second sync of the same (team, source id, schema) while one runs\n"
-            "fails at once.\n"
-            "A source's webhook schemas first apply the payloads 'dwhost webhook' stored for them\n"
-            "(incremental mode, once their initial sync has completed; not with --reset or\n"
-            "--full-refresh), then pull.\n\n"
-            "options:\n"
-            "  --config FILE           the source's config (JSON; '-' reads stdin)\n"
-            "  --schema NAME           sync this schema (repeatable; default: the schemas the\n"
-            "                          source syncs by default)\n"
-            "  --warehouse PATH        the SQLite warehouse file (default ./warehouse.db)\n"
-            "  --table-prefix P        tables are named <P><source>_<schema> (default: no prefix)\n"
-            "  --state URL             also keep the resume state in Redis:\n"
-            "                          redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (port 6379, db 0)\n"
-            "  --state-ttl SECONDS     expiry of the Redis state (default 86400)\n"
-            "  --state-timeout MS      Redis connect and command timeout (default 3000)\n"
-            "  --state-namespace NS    keep a separate resume state and watermarks under NS (in the\n"
-            "                          warehouse and in Redis), e.g. one per destination warehouse\n"
-            "                          that shares a Redis (default: none)\n"
-            "  --mode MODE             incremental (merge on primary keys), full (replace the\n"
-            "                          table) or append; default: incremental when the schema\n"
-            "                          supports it and has primary keys, else full\n"
-            "  --full-refresh          replace every table with a fresh copy; a full refresh that was\n"
-            "                          interrupted is resumed, not started over\n"
-            "  --restart-refresh       a full refresh that starts over, discarding an interrupted one\n"
-            "  --reset                 forget saved progress and watermarks, then sync\n"
-            "  --incremental-field F   the watermark field, [SCHEMA=]FIELD (repeatable); it must be\n"
-            "                          one the schema advertises (default: the first advertised)\n"
-            "  --batch-rows N          rows per batch (default 5000)\n"
-            "  --batch-bytes N         bytes per batch, suffix k/M/G allowed (default 200M)\n"
-            "  --team-id T             team of the job (default: local)\n"
-            "  --source-id S           source id of the job (default: the source name); resume\n"
-            "                          state is keyed by team, source id and schema\n"
-            "  --job-id J              this run's id for the logs (default: a new UUID)\n"
-            "  --break-lease           run even if another sync of the same job seems to be running\n"
-            "                          (only when you know it died on another host)\n"
-            "  --json                  print the summary as one JSON document\n"
-            "  --output jsonl          stream rows to stdout as JSON lines instead of a warehouse,\n"
-            "                          one {\"schema\": NAME, \"row\": {...}} object per line\n"
-            "  --allow-internal        let the source reach loopback and private addresses\n"
-            "  --http-timeout S        give up on one HTTP request after S seconds in all, retries\n"
-            "                          and their waits included (1 to 86400; default 600)\n"
-            "  --plugin-dir DIR        search DIR for libsource_<name>.so first (repeatable; then\n"
-            "                          DWHOST_PLUGIN_PATH, then the installed default directory)\n"
-            "  --log-level LEVEL       debug, info, warn or error (default: $DWHOST_LOG_LEVEL,\n"
-            "                          else warn)\n"
-            "  --log-format FMT        text or json (default: json unless stderr is a terminal)\n"
-            "  --log-file FILE         append log lines to FILE instead of stderr\n"
-            "  -h, --help              show this help\n\n"
-            "exit status: 0 synced; 1 failed (see the message; also a rate limit resetting later\n"
-            "than a request waits, or a stored webhook payload the plugin cannot transform: drop\n"
-            "it with 'dwhost webhook SOURCE --drop ID'); 2 usage; 3 plugin not found; 4 invalid\n"
-            "config, options or unknown schema; 5 credentials rejected; 6 source unreachable or\n"
-            "timed out; 7 state backend failed; 8 warehouse not writable (locked, read-only, disk\n"
-            "full); 9 interrupted (committed progress is kept; the summary names the command that\n"
-            "resumes); 11 the plugin crashed; 12 the job is already running (another sync holds it).\n"
-            "With several schemas, the exit status is the first failing schema's.\n");
-}
-
-/* ---- signals ---------------------------------------------------------- */
-
-static volatile int cancel_flag;
-
-static void on_signal(int sig) {
-    cancel_flag = 1;
-    /* a second Ctrl-C stops at once: every commit is atomic anyway */
-    signal(sig, SIG_DFL);
-}
 
 /* ---- progress --------------------------------------------------------- */
 
@@ -122,6 +46,13 @@ static void on_progress(void *ud, const dwh_sync_progress *p) {
 
 /* ---- options ---------------------------------------------------------- */
 
+static struct {
+    dwh_sync_options o;
+    const char *config, *output;
+    dwh_cli_list schemas, fields;
+    int json;
+} A;
+
 static int parse_size(const char *s, size_t *out) {
     char *end;
     errno = 0;
@@ -143,6 +74,112 @@ static int parse_int(const char *s, int *out) {
     *out = (int)v;
     return 0;
 }
+
+/* The DWH_OPT_CALLBACK parsers: each says what its option wants. */
+static int opt_seconds(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+    if (parse_int(v, opt->target) == 0) return 0;
+    dwh_cli_usage_error(cmd, "--%s wants a positive number of seconds, got '%s'", opt->long_name, v);
+    return -1;
+}
+
+static int opt_millis(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+    if (parse_int(v, opt->target) == 0) return 0;
+    dwh_cli_usage_error(cmd, "--%s wants a positive number of milliseconds, got '%s'", opt->long_name, v);
+    return -1;
+}
+
+static int opt_rows(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+    if (parse_size(v, opt->target) == 0) return 0;
+    dwh_cli_usage_error(cmd, "--%s wants a positive number, got '%s'", opt->long_name, v);
+    return -1;
+}
+
+static int opt_bytes(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+    if (parse_size(v, opt->target) == 0) return 0;
+    dwh_cli_usage_error(cmd, "--%s wants a positive size (e.g. 64M), got '%s'", opt->long_name, v);
+    return -1;
+}
+
+static int opt_namespace(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+    if (!*v) {
+        dwh_cli_usage_error(cmd, "--%s wants a name, got an empty one", opt->long_name);
+        return -1;
+    }
+    *(const char **)opt->target = v;
+    return 0;
+}
+
+static int opt_mode(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+    if (!dwh_write_mode_parse(v)) {
+        dwh_cli_usage_error(cmd, "--mode must be incremental, full or append, got '%s'", v);
+        return -1;
+    }
+    *(const char **)opt->target = v;
+    return 0;
+}
+
+static const dwh_cli_opt options[] = {
+    DWH_OPT_STRING(0, "config", "FILE", "the source's config (JSON; '-' reads stdin)", &A.config,
+                   .flags = DWH_OPT_REQUIRED),
+    DWH_OPT_LIST(0, "schema", "NAME",
+                 "sync this schema (repeatable; default: the schemas the source syncs by default)", &A.schemas),
+    DWH_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)",
+                   &A.o.warehouse_path),
+    DWH_OPT_STRING(0, "table-prefix", "P", "tables are named <P><source>_<schema> (default: no prefix)",
+                   &A.o.table_prefix),
+    DWH_OPT_STRING(0, "state", "URL",
+                   "also keep the resume state in Redis: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (port 6379, "
+                   "db 0)",
+                   &A.o.state_url),
+    DWH_OPT_CALLBACK(0, "state-ttl", "SECONDS", "expiry of the Redis state (default 86400)", &A.o.state_ttl_s,
+                     opt_seconds),
+    DWH_OPT_CALLBACK(0, "state-timeout", "MS", "Redis connect and command timeout (default 3000)",
+                     &A.o.state_timeout_ms, opt_millis),
+    DWH_OPT_CALLBACK(0, "state-namespace", "NS",
+                     "keep a separate resume state and watermarks under NS (in the warehouse and in Redis), e.g. "
+                     "one per destination warehouse that shares a Redis (default: none)",
+                     &A.o.state_namespace, opt_namespace),
+    DWH_OPT_CALLBACK(0, "mode", "MODE",
+                     "incremental (merge on primary keys), full (replace the table) or append; default: "
+                     "incremental when the schema supports it and has primary keys, else full",
+                     &A.o.mode, opt_mode, .values = "incremental full append"),
+    DWH_OPT_FLAG(0, "full-refresh",
+                 "replace every table with a fresh copy; a full refresh that was interrupted is resumed, not "
+                 "started over",
+                 &A.o.full_refresh),
+    DWH_OPT_FLAG(0, "restart-refresh", "a full refresh that starts over, discarding an interrupted one",
+                 &A.o.restart_refresh),
+    DWH_OPT_FLAG(0, "reset", "forget saved progress and watermarks, then sync", &A.o.reset),
+    DWH_OPT_LIST(0, "incremental-field", "F",
+                 "the watermark field, [SCHEMA=]FIELD (repeatable); it must be one the schema advertises "
+                 "(default: the first advertised)",
+                 &A.fields),
+    DWH_OPT_CALLBACK(0, "batch-rows", "N", "rows per batch (default 5000)", &A.o.batch_rows, opt_rows),
+    DWH_OPT_CALLBACK(0, "batch-bytes", "N", "bytes per batch, suffix k/M/G allowed (default 200M)",
+                     &A.o.batch_bytes, opt_bytes),
+    DWH_OPT_STRING(0, "team-id", "T", "team of the job (default: local)", &A.o.team_id),
+    DWH_OPT_STRING(0, "source-id", "S",
+                   "source id of the job (default: the source name); resume state is keyed by team, source id "
+                   "and schema",
+                   &A.o.source_id),
+    DWH_OPT_STRING(0, "job-id", "J", "this run's id for the logs (default: a new UUID)", &A.o.job_id),
+    DWH_OPT_FLAG(0, "break-lease",
+                 "run even if another sync of the same job seems to be running (only when you know it died on "
+                 "another host)",
+                 &A.o.break_lease),
+    DWH_OPT_FLAG(0, "json", "print the summary as one JSON document", &A.json),
+    DWH_OPT_STRING(0, "output", "jsonl",
+                   "stream rows to stdout as JSON lines instead of a warehouse, one {\"schema\": NAME, \"row\": "
+                   "{...}} object per line",
+                   &A.output, .values = "jsonl"),
+    DWH_OPT_FLAG(0, "allow-internal", "let the source reach loopback and private addresses",
+                 &A.o.allow_internal_hosts),
+    DWH_CLI_OPT_HTTP_TIMEOUT,
+    DWH_CLI_OPT_PLUGIN_DIR,
+    DWH_CLI_OPTS_LOG,
+    DWH_OPT_HELP(),
+    DWH_OPT_END(),
+};
 
 /* ---- output ----------------------------------------------------------- */
 
@@ -265,133 +302,39 @@ static void print_rerun(FILE *out, json_object *rerun) {
     }
 }
 
+/* The run's "interrupted[ WHERE]; WHAT IS KEPT" as cli_signal.h's line:
+ * "dwhost: sync: interrupted[ WHERE] (SIGINT); WHAT IS KEPT". */
+static void print_interrupted(const char *msg) {
+    const char *rest = msg && !strncmp(msg, "interrupted", 11) ? msg + 11 : NULL;
+    const char *semi = rest ? strstr(rest, "; ") : NULL;
+    if (!semi || (rest[0] != ' ' && rest[0] != ';')) {
+        dwh_cli_interrupted(NULL, "%s", msg ? msg : "committed batches are kept; rerun to resume");
+        return;
+    }
+    char where[256] = "";
+    if (rest[0] == ' ') snprintf(where, sizeof where, "%.*s", (int)(semi - rest - 1), rest + 1);
+    dwh_cli_interrupted(where[0] ? where : NULL, "%s", semi + 2);
+}
+
 /* ---- the command ------------------------------------------------------ */
 
-static int cmd_sync(int argc, char **argv) {
+static int cmd_sync(const dwh_cli_invocation *inv) {
     dwh_cli_plugins pl = {0};
-    dwh_cli_log lg = DWH_CLI_LOG_INIT;
-    dwh_cli_http http = {0};
-    dwh_sync_options o = {0};
-    const char *source = NULL, *config_path = NULL, *output = NULL;
-    const char **schemas = calloc((size_t)argc, sizeof *schemas);
-    const char **fields = calloc((size_t)argc, sizeof *fields);
+    dwh_sync_options o = A.o;
+    const char *source = inv->operand, *config_path = A.config, *output = A.output;
+    int argc = inv->argc, json = A.json, rc = DWH_EXIT_OK;
     /* the whole command line, for the commands that resume (sync_rerun.h) */
     const char **words = calloc((size_t)argc + 1, sizeof *words);
-    int json = 0, rc = DWH_EXIT_OK;
     dwh_plugin *p = NULL;
     json_object *config = NULL, *config_report = NULL;
     dwh_secrets *secrets = NULL;
     dwh_sync_report *report = NULL;
-    if (!schemas || !fields || !words) {
+    if (!words) {
         fprintf(stderr, "dwhost: sync: out of memory\n");
-        rc = DWH_EXIT_FAILURE;
-        goto out;
+        return DWH_EXIT_FAILURE;
     }
     words[0] = "dwhost";
-    for (int i = 0; i < argc; i++) words[i + 1] = argv[i];
-    for (int i = 1; i < argc; i++) {
-        int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i), missing = 0;
-        if (r == 0) r = dwh_cli_log_arg(&lg, argc, argv, &i);
-        if (r == 0) r = dwh_cli_http_arg(&http, argc, argv, &i);
-        const char *v;
-        if (r < 0) {
-            rc = DWH_EXIT_USAGE;
-            goto out;
-        }
-        if (r > 0) continue;
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            help(stdout);
-            goto out;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--config", &missing))) {
-            config_path = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--schema", &missing))) {
-            schemas[o.n_schemas++] = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--warehouse", &missing))) {
-            o.warehouse_path = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--table-prefix", &missing))) {
-            o.table_prefix = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--state-ttl", &missing))) {
-            if (parse_int(v, &o.state_ttl_s)) {
-                rc = dwh_cli_usage_error("sync", "--state-ttl wants a positive number of seconds, got '%s'", v);
-                goto out;
-            }
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--state-timeout", &missing))) {
-            if (parse_int(v, &o.state_timeout_ms)) {
-                rc = dwh_cli_usage_error("sync", "--state-timeout wants a positive number of milliseconds, got '%s'", v);
-                goto out;
-            }
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--state-namespace", &missing))) {
-            if (!*v) {
-                rc = dwh_cli_usage_error("sync", "--state-namespace wants a name, got an empty one");
-                goto out;
-            }
-            o.state_namespace = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--state", &missing))) {
-            o.state_url = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--mode", &missing))) {
-            if (!dwh_write_mode_parse(v)) {
-                rc = dwh_cli_usage_error("sync", "--mode must be incremental, full or append, got '%s'", v);
-                goto out;
-            }
-            o.mode = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--incremental-field", &missing))) {
-            fields[o.n_incremental_fields++] = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--batch-rows", &missing))) {
-            if (parse_size(v, &o.batch_rows)) {
-                rc = dwh_cli_usage_error("sync", "--batch-rows wants a positive number, got '%s'", v);
-                goto out;
-            }
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--batch-bytes", &missing))) {
-            if (parse_size(v, &o.batch_bytes)) {
-                rc = dwh_cli_usage_error("sync", "--batch-bytes wants a positive size (e.g. 64M), got '%s'", v);
-                goto out;
-            }
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--team-id", &missing))) {
-            o.team_id = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--source-id", &missing))) {
-            o.source_id = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--job-id", &missing))) {
-            o.job_id = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--output", &missing))) {
-            output = v;
-        } else if (!strcmp(a, "--full-refresh")) {
-            o.full_refresh = 1;
-        } else if (!strcmp(a, "--restart-refresh")) {
-            o.restart_refresh = 1;
-        } else if (!strcmp(a, "--reset")) {
-            o.reset = 1;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--break-lease")) {
-            o.break_lease = 1;
-        } else if (!strcmp(a, "--allow-internal")) {
-            o.allow_internal_hosts = 1;
-        } else if (missing) {
-            rc = dwh_cli_usage_error("sync", "%s needs a value", a);
-            goto out;
-        } else if (a[0] == '-' && a[1]) {
-            rc = dwh_cli_usage_error("sync", "unknown option '%s'", a);
-            goto out;
-        } else if (!source) {
-            source = a;
-        } else {
-            rc = dwh_cli_usage_error("sync", "unexpected argument '%s' (one source per sync)", a);
-            goto out;
-        }
-        if (missing) {
-            rc = dwh_cli_usage_error("sync", "%s needs a value", a);
-            goto out;
-        }
-    }
-    if (!source) {
-        rc = dwh_cli_usage_error("sync", "which source? e.g. dwhost sync files --config files.json");
-        goto out;
-    }
-    if (!config_path) {
-        rc = dwh_cli_usage_error("sync", "--config FILE is required");
-        goto out;
-    }
+    for (int i = 0; i < argc; i++) words[i + 1] = inv->argv[i];
     const char *refresh = o.restart_refresh ? "--restart-refresh" : o.full_refresh ? "--full-refresh" : NULL;
     if (refresh && o.reset) {
         rc = dwh_cli_usage_error("sync", "%s and --reset exclude each other (--restart-refresh starts a refresh over)",
@@ -410,16 +353,14 @@ static int cmd_sync(int argc, char **argv) {
         rc = dwh_cli_usage_error("sync", "--output jsonl writes no warehouse; drop --warehouse/--table-prefix");
         goto out;
     }
-    o.schemas = schemas;
-    o.incremental_fields = fields;
+    o.schemas = A.schemas.v;
+    o.n_schemas = A.schemas.n;
+    o.incremental_fields = A.fields.v;
+    o.n_incremental_fields = A.fields.n;
     o.command = words; /* recorded in the run history: status names the command that resumes */
     o.n_command = (size_t)argc + 1;
     if (output) o.jsonl_out = stdout;
 
-    if (dwh_cli_log_open(&lg, "sync") != 0 || dwh_cli_http_apply(&http, "sync") != 0) {
-        rc = DWH_EXIT_USAGE;
-        goto out;
-    }
     dwh_log_text_identity(1); /* every line of the run names its job */
     if ((rc = dwh_cli_plugins_open(&pl)) != DWH_EXIT_OK) goto out;
     if (!(p = dwh_cli_find_source(&pl, source, &rc))) goto out;
@@ -439,19 +380,14 @@ static int cmd_sync(int argc, char **argv) {
         goto out;
     }
 
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a closed stdout is an error we report, not a silent death */
-    o.cancel = &cancel_flag;
+    /* Ctrl-C: the run stops after its current batch (cli_signal.h); a
+     * closed stdout is an error we report (main ignores SIGPIPE). */
+    o.cancel = &dwh_cli_cancel_flag;
     progress_state ps = {.tty = isatty(STDERR_FILENO) && !json};
     o.progress = on_progress;
     o.progress_ud = &ps;
 
     report = dwh_sync_run(p, config, secrets, &o);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
     if (!report) {
         fprintf(stderr, "dwhost: sync: out of memory\n");
         rc = DWH_EXIT_FAILURE;
@@ -476,21 +412,40 @@ static int cmd_sync(int argc, char **argv) {
     json_object_put(rerun);
     if (report->failure != DWH_SYNC_OK) {
         char *msg = dwh_secrets_scrub(secrets, report->message ? report->message : "failed");
-        fprintf(stderr, "dwhost: sync: %s\n", msg ? msg : "failed");
+        if (report->failure == DWH_SYNC_FAIL_INTERRUPTED && dwh_cli_interrupt_signal())
+            print_interrupted(msg);
+        else
+            fprintf(stderr, "dwhost: sync: %s\n", msg ? msg : "failed");
         free(msg);
     }
 out:
     dwh_sync_report_free(report);
     json_object_put(config);
     json_object_put(config_report);
-    dwh_cli_log_close(&lg);
     dwh_secrets_free(secrets);
     dwh_plugin_unref(p);
     dwh_cli_plugins_close(&pl);
-    free(schemas);
-    free(fields);
     free(words);
     return rc;
 }
 
-DWH_CLI_COMMAND(sync, "sync", "sync a source's schemas into the warehouse, resumably", cmd_sync)
+DWH_CLI_COMMAND(
+    sync, .name = "sync", .summary = "sync a source's schemas into the warehouse, resumably", .run = cmd_sync,
+    .options = options, .operand = "source", .flags = DWH_CLI_CANCELLABLE,
+    .operand_missing = "which source? e.g. dwhost sync files --config files.json",
+    .description =
+        "Moves a source's schemas into the warehouse (SQLite, ./warehouse.db), batch by batch.  Each batch is "
+        "committed together with the resume state; rerunning the same command after a crash or Ctrl-C resumes where "
+        "it stopped, without losing or duplicating rows.  Schemas sync independently: one failing does not stop the "
+        "others, unless none of its requests reached the source (DNS, refused): then the schemas after it are not "
+        "run.  One run per job: a second sync of the same (team, source id, schema) while one runs fails at once.  "
+        "A source's webhook schemas first apply the payloads 'dwhost webhook' stored for them (incremental mode, "
+        "once their initial sync has completed; not with --reset or --full-refresh), then pull.",
+    .exit_status =
+        "0 synced; 1 failed (see the message; also a rate limit resetting later than a request waits, or a stored "
+        "webhook payload the plugin cannot transform: drop it with 'dwhost webhook SOURCE --drop ID'); 2 usage; 3 "
+        "plugin not found; 4 invalid config, options or unknown schema; 5 credentials rejected; 6 source "
+        "unreachable or timed out; 7 state backend failed; 8 warehouse not writable (locked, read-only, disk "
+        "full); 9 interrupted (committed progress is kept; the summary names the command that resumes); 11 the "
+        "plugin crashed; 12 the job is already running (another sync holds it).  With several schemas, the exit "
+        "status is the first failing schema's.")

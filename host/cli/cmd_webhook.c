@@ -14,35 +14,6 @@
 #include "core/log.h"
 #include "webhook/webhook.h"
 
-static void help(FILE *out) {
-    fprintf(out,
-            "usage: dwhost webhook <source> --config FILE [--payload FILE|-] [options]\n"
-            "       dwhost webhook <source> --drop ID [options]\n\n"
-            "Stores one pushed payload (e.g. a Stripe event) in the warehouse's webhook inbox and\n"
-            "prints its inbox id. The next 'dwhost sync' of a schema that takes it applies it before\n"
-            "pulling (incremental mode, once the schema's initial sync has completed). Before\n"
-            "storing, the plugin transforms the payload for each of its webhook schemas without\n"
-            "writing anything: a payload it rejects is refused now, one no schema takes is ignored\n"
-            "(exit 0, nothing stored).\n\n"
-            "options:\n"
-            "  --config FILE           the source's config (JSON; '-' reads stdin), as for sync\n"
-            "  --payload FILE          the payload (JSON); '-' or no --payload reads stdin\n"
-            "  --warehouse PATH        the SQLite warehouse file (default ./warehouse.db)\n"
-            "  --team-id T             team of the job (default: local)     } the same as the\n"
-            "  --source-id S           source id (default: the source name) } syncs that apply\n"
-            "  --state-namespace NS    state namespace (default: none)      } the payloads\n"
-            "  --drop ID               remove payload ID from the inbox (one whose transform keeps\n"
-            "                          failing a sync); needs no --config\n"
-            "  --json                  print the result as one JSON document\n"
-            DWH_CLI_PLUGIN_DIR_HELP
-            DWH_CLI_LOG_HELP
-            "  -h, --help              show this help\n\n"
-            "exit status: 0 stored, ignored (no schema takes it) or dropped; 2 usage; 3 plugin not\n"
-            "found; 4 invalid config, a payload refused (not JSON, over 1 MiB, rejected by the\n"
-            "plugin), a source without webhooks, or no such payload to drop; 8 warehouse not\n"
-            "writable; 11 the plugin crashed.\n");
-}
-
 static int exit_for(dwh_webhook_outcome o) {
     switch (o) {
     case DWH_WEBHOOK_STORED:
@@ -83,86 +54,69 @@ static int read_payload(const char *path, size_t limit, char **text, size_t *len
     return DWH_EXIT_FAILURE;
 }
 
-static int parse_id(const char *s, int64_t *out) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v <= 0) return -1;
-    *out = v;
+static struct {
+    dwh_webhook_options o;
+    const char *config, *payload, *drop;
+    int64_t drop_id;
+    int json;
+} A;
+
+static int opt_namespace(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+    if (!*v) {
+        dwh_cli_usage_error(cmd, "--%s wants a name, got an empty one", opt->long_name);
+        return -1;
+    }
+    *(const char **)opt->target = v;
     return 0;
 }
 
-static int cmd_webhook(int argc, char **argv) {
+static int opt_drop(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+    char *end;
+    errno = 0;
+    long long id = strtoll(v, &end, 10);
+    if (errno || end == v || *end || id <= 0) {
+        dwh_cli_usage_error(cmd, "--drop wants an inbox id (a positive integer), got '%s'", v);
+        return -1;
+    }
+    A.drop = v;
+    A.drop_id = id;
+    return 0;
+}
+
+static const dwh_cli_opt options[] = {
+    DWH_OPT_STRING(0, "config", "FILE", "the source's config (JSON; '-' reads stdin), as for sync", &A.config),
+    DWH_OPT_STRING(0, "payload", "FILE", "the payload (JSON); '-' or no --payload reads stdin", &A.payload),
+    DWH_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)",
+                   &A.o.warehouse_path),
+    DWH_OPT_STRING(0, "team-id", "T", "team of the job (default: local), as for the syncs that apply the payloads",
+                   &A.o.team_id),
+    DWH_OPT_STRING(0, "source-id", "S",
+                   "source id (default: the source name), as for the syncs that apply the payloads", &A.o.source_id),
+    DWH_OPT_CALLBACK(0, "state-namespace", "NS",
+                     "state namespace (default: none), as for the syncs that apply the payloads",
+                     &A.o.state_namespace, opt_namespace),
+    DWH_OPT_CALLBACK(0, "drop", "ID",
+                     "remove payload ID from the inbox (one whose transform keeps failing a sync); needs no --config",
+                     &A.drop, opt_drop),
+    DWH_OPT_FLAG(0, "json", "print the result as one JSON document", &A.json),
+    DWH_CLI_OPT_PLUGIN_DIR,
+    DWH_CLI_OPTS_LOG,
+    DWH_OPT_HELP(),
+    DWH_OPT_END(),
+};
+
+static int cmd_webhook(const dwh_cli_invocation *inv) {
     dwh_cli_plugins pl = {0};
-    dwh_cli_log lg = DWH_CLI_LOG_INIT;
-    dwh_webhook_options o = {0};
-    const char *source = NULL, *config_path = NULL, *payload_path = NULL, *drop = NULL;
-    int json = 0, rc = DWH_EXIT_OK;
-    int64_t drop_id = 0;
+    dwh_webhook_options o = A.o;
+    const char *source = inv->operand, *config_path = A.config, *payload_path = A.payload, *drop = A.drop;
+    int json = A.json, rc = DWH_EXIT_OK;
+    int64_t drop_id = A.drop_id;
     dwh_plugin *p = NULL;
     json_object *config = NULL, *config_report = NULL;
     dwh_secrets *secrets = NULL;
     char *payload = NULL;
     size_t len = 0;
     dwh_webhook_result res = {0};
-    for (int i = 1; i < argc; i++) {
-        int r = dwh_cli_plugin_dir_arg(&pl, argc, argv, &i), missing = 0;
-        if (r == 0) r = dwh_cli_log_arg(&lg, argc, argv, &i);
-        if (r < 0) {
-            rc = DWH_EXIT_USAGE;
-            goto out;
-        }
-        if (r > 0) continue;
-        const char *a = argv[i], *v;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            help(stdout);
-            goto out;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--config", &missing))) {
-            config_path = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--payload", &missing))) {
-            payload_path = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--warehouse", &missing))) {
-            o.warehouse_path = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--team-id", &missing))) {
-            o.team_id = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--source-id", &missing))) {
-            o.source_id = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--state-namespace", &missing))) {
-            if (!*v) {
-                rc = dwh_cli_usage_error("webhook", "--state-namespace wants a name, got an empty one");
-                goto out;
-            }
-            o.state_namespace = v;
-        } else if ((v = dwh_cli_opt_value(argc, argv, &i, "--drop", &missing))) {
-            drop = v;
-            if (parse_id(v, &drop_id) < 0) {
-                rc = dwh_cli_usage_error("webhook", "--drop wants an inbox id (a positive integer), got '%s'", v);
-                goto out;
-            }
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (missing) {
-            rc = dwh_cli_usage_error("webhook", "%s needs a value", a);
-            goto out;
-        } else if (a[0] == '-' && a[1]) {
-            rc = dwh_cli_usage_error("webhook", "unknown option '%s'", a);
-            goto out;
-        } else if (!source) {
-            source = a;
-        } else {
-            rc = dwh_cli_usage_error("webhook", "unexpected argument '%s' (one source)", a);
-            goto out;
-        }
-        if (missing) {
-            rc = dwh_cli_usage_error("webhook", "%s needs a value", a);
-            goto out;
-        }
-    }
-    if (!source) {
-        rc = dwh_cli_usage_error("webhook", "which source? e.g. dwhost webhook stripe --config stripe.json "
-                                            "--payload event.json");
-        goto out;
-    }
     if (drop && payload_path) {
         rc = dwh_cli_usage_error("webhook", "--drop removes a stored payload; it takes no --payload");
         goto out;
@@ -175,10 +129,6 @@ static int cmd_webhook(int argc, char **argv) {
     if (!drop && config_path && !strcmp(config_path, "-") && (!payload_path || !strcmp(payload_path, "-"))) {
         rc = dwh_cli_usage_error("webhook", "the config and the payload cannot both come from stdin; give "
                                             "--payload FILE or --config FILE");
-        goto out;
-    }
-    if (dwh_cli_log_open(&lg, "webhook") != 0) {
-        rc = DWH_EXIT_USAGE;
         goto out;
     }
     if ((rc = dwh_cli_plugins_open(&pl)) != DWH_EXIT_OK) goto out;
@@ -238,11 +188,24 @@ out:
     free(payload);
     json_object_put(config);
     json_object_put(config_report);
-    dwh_cli_log_close(&lg);
     dwh_secrets_free(secrets);
     dwh_plugin_unref(p);
     dwh_cli_plugins_close(&pl);
     return rc;
 }
 
-DWH_CLI_COMMAND(webhook, "webhook", "store a pushed webhook payload for the next sync, or drop one", cmd_webhook)
+DWH_CLI_COMMAND(
+    webhook, .name = "webhook", .summary = "store a pushed webhook payload for the next sync, or drop one",
+    .run = cmd_webhook, .options = options, .operand = "source",
+    .operand_missing = "which source? e.g. dwhost webhook stripe --config stripe.json --payload event.json",
+    .synopsis = "webhook <source> --config FILE [--payload FILE|-] [options]\nwebhook <source> --drop ID [options]",
+    .description =
+        "Stores one pushed payload (e.g. a Stripe event) in the warehouse's webhook inbox and prints its inbox id.  "
+        "The next 'dwhost sync' of a schema that takes it applies it before pulling (incremental mode, once the "
+        "schema's initial sync has completed).  Before storing, the plugin transforms the payload for each of its "
+        "webhook schemas without writing anything: a payload it rejects is refused now, one no schema takes is "
+        "ignored (exit 0, nothing stored).",
+    .exit_status = "0 stored, ignored (no schema takes it) or dropped; 2 usage; 3 plugin not found; 4 invalid "
+                   "config, a payload refused (not JSON, over 1 MiB, rejected by the plugin), a source without "
+                   "webhooks, or no such payload to drop; 8 warehouse not writable; 9 interrupted; 11 the plugin "
+                   "crashed.")

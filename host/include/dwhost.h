@@ -72,6 +72,28 @@ extern "C" {
 #define DWH_API
 #endif
 
+/* == version ============================================================ */
+
+/* The libdwhost release this header belongs to.  DWH_VERSION_NUM encodes
+ * it as 0xMMmmpp: major in bits 16-23, minor in bits 8-15, patch in bits
+ * 0-7 (0.1.0 is 0x000100, 0.12.3 would be 0x000C03), so releases compare
+ * as numbers:  #if DWH_VERSION_NUM >= 0x000100.  The build refuses a
+ * header whose numbers differ from the project's version. */
+#define DWH_VERSION_MAJOR 0
+#define DWH_VERSION_MINOR 1
+#define DWH_VERSION_PATCH 0
+#define DWH_VERSION "0.1.0"
+#define DWH_VERSION_NUM ((DWH_VERSION_MAJOR << 16) | (DWH_VERSION_MINOR << 8) | DWH_VERSION_PATCH)
+
+/* The version of the libdwhost actually linked (which may be newer than
+ * the header a program was compiled with), as "MAJOR.MINOR.PATCH".
+ * Returns a static string: never free it; valid for the life of the
+ * process.  Thread-safe. */
+DWH_API const char *dwh_version(void);
+
+/* The same release as DWH_VERSION_NUM encodes it (0xMMmmpp). */
+DWH_API unsigned dwh_version_num(void);
+
 /* == host and registry ================================================== */
 
 /*

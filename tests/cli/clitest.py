@@ -22,7 +22,8 @@ def env(**extra):
 
 
 def run(*args, **kw):
-    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=kw.get("env") or env(), timeout=60)
+    p = subprocess.run([kw.get("bin") or BIN, *args], capture_output=True, text=True, env=kw.get("env") or env(),
+                       timeout=60)
     return p.returncode, p.stdout, p.stderr
 
 

@@ -53,6 +53,19 @@ static json_object *parse(const char *text) {
 }
 
 /* Every function given a NULL handle fails and says so (QA #3). */
+/* The linked library names its release, the same one the header states,
+ * and DWH_VERSION_NUM encodes it as 0xMMmmpp. */
+static void test_version(void **state) {
+    (void)state;
+    assert_string_equal(dwh_version(), DWH_VERSION);
+    assert_int_equal(dwh_version_num(), DWH_VERSION_NUM);
+    unsigned major, minor, patch;
+    assert_int_equal(sscanf(dwh_version(), "%u.%u.%u", &major, &minor, &patch), 3);
+    assert_int_equal(DWH_VERSION_NUM, (major << 16) | (minor << 8) | patch);
+    assert_true(DWH_VERSION_NUM >= 0x000100);
+    assert_ptr_equal(dwh_version(), dwh_version()); /* static: the same string every call */
+}
+
 static void test_null_handles(void **state) {
     (void)state;
     char *validated = (char *)"x", *report = NULL;
@@ -599,6 +612,7 @@ static void test_option_struct_versions(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version),
         cmocka_unit_test(test_null_handles),
         cmocka_unit_test(test_missing_plugin_dir),
         cmocka_unit_test(test_list_schemas),

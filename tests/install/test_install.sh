@@ -27,6 +27,15 @@ for f in README.md LICENSE CHANGELOG.md SOURCES.md docs/README.md docs/cli/sync.
          docs/writing-a-connector/sdk.md docs/form-json.md; do
   cmp -s "$DWHOST_SOURCE_DIR/$f" "$doc/$f" || fail "$f not installed as $doc/$f (or it differs from the source tree's)"
 done
+# dwhost(1) and the bash completion, generated from the option tables
+[ -f "$prefix/share/man/man1/dwhost.1" ] || fail "share/man/man1/dwhost.1 not installed"
+grep -F -- '\-\-plugin\-dir' "$prefix/share/man/man1/dwhost.1" >/dev/null || fail "dwhost.1 lacks --plugin-dir"
+[ -f "$prefix/share/bash-completion/completions/dwhost" ] || fail "bash completion not installed"
+cmp -s "$prefix/share/bash-completion/completions/dwhost" <("$prefix/bin/dwhost" completion bash) \
+  || fail "the installed completion is not what the installed dwhost generates"
+# the build tree's marker is never installed: an installed dwhost does not
+# take <bindir>/plugins for a build tree's
+[ ! -e "$prefix/bin/dwhost-build-tree.txt" ] || fail "the build tree marker was installed"
 
 plugins="$work/plugins"
 mkdir -p "$plugins"

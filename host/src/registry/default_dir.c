@@ -4,8 +4,14 @@
  *   - code running from libdwhost.so:  <dir of libdwhost.so>/dwhost/plugins
  *   - a program in <prefix>/<bindir> linking libdwhost statically (the
  *     dwhost CLI):                     <prefix>/<libdir>/dwhost/plugins
- * A derived directory is used only when it exists; otherwise (a build
- * tree, an unusual layout) the directory configured at build time. */
+ *   - a program in the root of a dwhost build tree (build/dwhost):
+ *                                      <build>/plugins, where the build
+ *     puts every plugin it builds.  The marker of a build tree is the file
+ *     DWH_BUILD_TREE_MARKER next to the executable, which the build writes
+ *     and `cmake --install` never installs, so an installed dwhost never
+ *     takes this path.
+ * A derived directory is used only when it exists; otherwise (an unusual
+ * layout) the directory configured at build time. */
 #include <dlfcn.h>
 #include <libgen.h>
 #include <limits.h>
@@ -29,6 +35,21 @@
 static int is_dir(const char *p) {
     struct stat st;
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* <dir of the executable>/plugins when the executable sits in the root of
+ * a dwhost build tree (the marker file is beside it). */
+static char *from_build_tree(void) {
+    char exe[PATH_MAX];
+    if (!realpath("/proc/self/exe", exe)) return NULL;
+    char *dir = dirname(exe);
+    char *marker = NULL, *out = NULL;
+    if (asprintf(&marker, "%s/%s", dir, DWH_BUILD_TREE_MARKER) < 0) return NULL;
+    struct stat st;
+    int in_build_tree = stat(marker, &st) == 0 && S_ISREG(st.st_mode);
+    free(marker);
+    if (in_build_tree && asprintf(&out, "%s/plugins", dir) < 0) out = NULL;
+    return out;
 }
 
 /* <dir of libdwhost.so>/dwhost/plugins when this code is in libdwhost.so. */
@@ -62,7 +83,12 @@ static char *from_executable(void) {
 }
 
 char *dwh_default_plugin_dir(void) {
-    char *d = from_library();
+    char *d = from_build_tree();
+    if (d && !is_dir(d)) {
+        free(d);
+        d = NULL;
+    }
+    if (!d) d = from_library();
     if (!d) d = from_executable();
     if (d && is_dir(d)) return d;
     free(d);

@@ -73,9 +73,15 @@ char **dwh_plugin_dirs(const char *const *cli_dirs, size_t n_cli);
 /* Same, with DWH_HOST_NO_ENV_PATH / DWH_HOST_NO_DEFAULT_DIR flags (the
  * environment switch above is not consulted). */
 char **dwh_plugin_dirs_ex(const char *const *cli_dirs, size_t n_cli, unsigned flags);
-/* The installed default plugin directory, derived at run time from where
- * libdwhost.so or the executable lives, falling back to the configured
- * one (default_dir.c).  Malloc'd; NULL on OOM. */
+/* The file the build writes into the root of a build tree, beside the
+ * dwhost it builds there; never installed (default_dir.c). */
+#define DWH_BUILD_TREE_MARKER "dwhost-build-tree.txt"
+
+/* The default plugin directory: <build>/plugins for a program in the root
+ * of a build tree (DWH_BUILD_TREE_MARKER beside it), else the installed
+ * one derived at run time from where libdwhost.so or the executable
+ * lives, falling back to the configured one (default_dir.c).  Malloc'd;
+ * NULL on OOM. */
 char *dwh_default_plugin_dir(void);
 void dwh_dirs_free(char **dirs);
 size_t dwh_dirs_count(char *const *dirs);
