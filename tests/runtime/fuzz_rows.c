@@ -128,6 +128,34 @@ static void compare_captures(json_object *root, const dwh_json_rows *p) {
     }
 }
 
+static int hexval(const char *h, unsigned *v) {
+    *v = 0;
+    for (int k = 0; k < 4; k++) {
+        char c = h[k];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) return -1;
+        *v = *v * 16 + (unsigned)d;
+    }
+    return 0;
+}
+
+/* json-c (0.16) decodes a surrogate pair whose code point lies in
+ * U+xD800..U+xDFFF of planes 1-16 (e.g. \ud837\ude0d, U+1DE0D; CJK
+ * extension characters around U+2D800) to U+FFFD: it tests the combined
+ * code point against the surrogate range with a 16-bit mask.  The streaming
+ * parse decodes them correctly, so for such a text only the verdicts are
+ * compared, not the values. */
+static int json_c_misdecodes(const char *t, size_t len) {
+    for (size_t i = 0; i + 12 <= len; i++) {
+        unsigned hi, lo;
+        if (t[i] != '\\' || t[i + 1] != 'u' || hexval(t + i + 2, &hi) < 0 || hi < 0xD800 || hi > 0xDBFF) continue;
+        if (t[i + 6] != '\\' || t[i + 7] != 'u' || hexval(t + i + 8, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF) continue;
+        unsigned cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+        if ((cp & 0xF800) == 0xD800) return 1;
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1 || size > 1 << 16) return 0;
@@ -166,8 +194,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (r == 0 && c == 0) {
         if (rows_path && !dwh_json_path_exists(root, rows_path) != (dwh_json_rows_kind(p) == DWH_ROWS_ABSENT))
             disagree("the rows are found by one parse only");
-        compare_rows(ref, cand, root, rows_path, row_text);
-        if (rows_path) compare_captures(root, p);
+        if (!json_c_misdecodes(text, len)) {
+            compare_rows(ref, cand, root, rows_path, row_text);
+            if (rows_path) compare_captures(root, p);
+        }
     }
     json_object_put(root);
     dwh_json_rows_free(p);
