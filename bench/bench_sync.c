@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "dwhost.h"
-#include "log.h"
+#include "core/log.h"
 #include "gen.h"
 
 #define PAGE 1000

@@ -39,7 +39,7 @@
  * read` prints rows; log with api->log.  tools/plugin-audit flags both.  A
  * crash inside a plugin call (SIGSEGV, a failed assert...) is contained:
  * the host prints one line naming the plugin and the operation and exits
- * (README "When a plugin crashes").
+ * (docs/concepts/plugins.md#when-a-plugin-crashes).
  *
  * Version history:
  *   1.0  descriptor, field tree, schemas, logging, config accessors, rows.

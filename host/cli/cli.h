@@ -7,7 +7,7 @@
 #ifndef DWH_CLI_H
 #define DWH_CLI_H
 
-/* Exit codes: documented in README ("Exit codes").  Stable. */
+/* Exit codes: documented in docs/cli/exit-codes.md.  Stable. */
 enum dwh_exit {
     DWH_EXIT_OK = 0,
     DWH_EXIT_FAILURE = 1,       /* the operation failed (see the message) */

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file_read.h"
+#include "base/file_read.h"
 
 const char *dwh_cli_opt_value(int argc, char **argv, int *i, const char *name, int *missing) {
     size_t n = strlen(name);

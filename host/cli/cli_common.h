@@ -27,7 +27,7 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "registry.h"
+#include "registry/registry.h"
 
 /* Text for a command's --help describing the shared option. */
 #define DWH_CLI_PLUGIN_DIR_HELP                                                               \

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "config_load.h"
+#include "config/config_load.h"
 
 int dwh_cli_load_config(dwh_plugin *p, const char *path, dwh_secrets *secrets, json_object **config,
                         json_object **json_report) {

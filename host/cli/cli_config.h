@@ -12,8 +12,8 @@
 
 #include <json-c/json.h>
 
-#include "registry.h"
-#include "secrets.h"
+#include "registry/registry.h"
+#include "log/secrets.h"
 
 /* Loads `path` for plugin `p` (borrowed).  Every secret found is added to
  * `secrets` (borrowed), even when the config is invalid.

@@ -2,8 +2,8 @@
  * cli_http.h -- the transport option of the commands that run plugin code
  * against a source (check, read, sync):
  *   --http-timeout SECONDS   one HTTP request in all, every attempt and
- *                            retry wait included (default 600; README
- *                            "Timeouts and the worst case of a run")
+ *                            retry wait included (default 600;
+ *                            docs/concepts/timeouts.md)
  *
  *   dwh_cli_http http = {0};
  *   ... in the argument loop:

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli_common.h"
-#include "log.h"
+#include "core/log.h"
 
 static int take(const char *name, int argc, char **argv, int *i, const char **out) {
     const char *a = argv[*i];

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "config/check.h"
 #include "cli_common.h"
 #include "cli_exit.h"
 #include "cli_http.h"

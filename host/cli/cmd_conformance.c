@@ -1,6 +1,6 @@
 /*
  * cmd_conformance.c -- `dwhost conformance <source> --config FILE`: runs
- * the connector acceptance suite (host/src/conformance.h) and prints a
+ * the connector acceptance suite (host/src/conformance/conformance.h) and prints a
  * report naming each check, pass/fail/skip and why.
  */
 #include <errno.h>
@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "cli_common.h"
-#include "config_load.h"
-#include "config_report.h"
-#include "conformance.h"
+#include "config/config_load.h"
+#include "config/config_report.h"
+#include "conformance/conformance.h"
 
 static const char usage[] =
     "usage: dwhost conformance <source> --config FILE [--schema NAME]... [--json]\n"

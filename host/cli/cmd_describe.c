@@ -7,9 +7,9 @@
 
 #include "cli_common.h"
 #include "cli_config.h"
-#include "form_json.h"
-#include "ops.h"
-#include "source_names.h"
+#include "config/form_json.h"
+#include "ops/ops.h"
+#include "base/source_names.h"
 
 static void help(FILE *out) {
     fprintf(out,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli_common.h"
-#include "source_names.h"
+#include "base/source_names.h"
 
 static void help(FILE *out) {
     fprintf(out,

@@ -18,12 +18,12 @@
 #include "cli_exit.h"
 #include "cli_http.h"
 #include "cli_log.h"
-#include "ctx.h"
-#include "emit.h"
-#include "log.h"
-#include "schema_lookup.h"
-#include "ops.h"
-#include "secrets.h"
+#include "core/ctx.h"
+#include "core/emit.h"
+#include "core/log.h"
+#include "sync/schema_lookup.h"
+#include "ops/ops.h"
+#include "log/secrets.h"
 
 static void help(FILE *out) {
     fprintf(out,

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "cli_common.h"
-#include "job_status.h"
-#include "sync_rerun.h"
-#include "warehouse_sqlite.h"
+#include "status/job_status.h"
+#include "sync/sync_rerun.h"
+#include "warehouse/warehouse_sqlite.h"
 
 static void help(FILE *out) {
     fprintf(out,

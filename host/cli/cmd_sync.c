@@ -14,9 +14,9 @@
 #include "cli_exit.h"
 #include "cli_http.h"
 #include "cli_log.h"
-#include "sync_rerun.h"
-#include "log.h"
-#include "sync.h"
+#include "sync/sync_rerun.h"
+#include "core/log.h"
+#include "sync/sync.h"
 
 static void help(FILE *out) {
     fprintf(out,

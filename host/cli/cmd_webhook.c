@@ -1,6 +1,6 @@
 /* cmd_webhook.c -- `dwhost webhook`: push one payload into a source's
  * webhook inbox (the next sync applies it), or drop one (see webhook.h and
- * README "Webhooks"). */
+ * docs/concepts/webhooks.md). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,9 +10,9 @@
 #include "cli_common.h"
 #include "cli_config.h"
 #include "cli_log.h"
-#include "file_read.h"
-#include "log.h"
-#include "webhook.h"
+#include "base/file_read.h"
+#include "core/log.h"
+#include "webhook/webhook.h"
 
 static void help(FILE *out) {
     fprintf(out,

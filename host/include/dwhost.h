@@ -86,8 +86,8 @@ extern "C" {
 typedef struct dwh_host dwh_host;
 typedef struct dwh_plugin dwh_plugin;
 
-/* Why a file was not loaded (README "Plugins: where dwhost finds them, and
- * why it refuses some", the table of reasons). */
+/* Why a file was not loaded (docs/concepts/plugins.md, the table of
+ * reasons). */
 typedef enum dwh_reject_reason {
     DWH_REJECT_NONE = 0,
     DWH_REJECT_NOT_LOADABLE,  /* dlopen failed (not ELF, truncated, missing deps) */
@@ -201,7 +201,7 @@ DWH_API void dwh_plugin_unref(dwh_plugin *p);
 DWH_API char *dwh_plugin_form_json(const dwh_plugin *p);
 
 /*
- * Plugin crash containment (README "When a plugin crashes").  The host
+ * Plugin crash containment (docs/concepts/plugins.md#when-a-plugin-crashes).  The host
  * marks every call into plugin code (loading, init, fini, list_schemas,
  * check_credentials, run, webhook_transform) per thread.  With the guard
  * installed, a fatal signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
@@ -237,7 +237,7 @@ DWH_API size_t dwh_crash_guard_describe(int sig, const void *fault_addr, char *b
 
 /*
  * A source's config is JSON text whose keys are the fields of its form
- * (README "Config files").  Secret values may be given as {"$env": "NAME"}
+ * (docs/concepts/config-and-secrets.md).  Secret values may be given as {"$env": "NAME"}
  * or {"$file": "PATH"}; validation resolves them.  Every JSON text these
  * functions return for display has secrets masked; only *validated (what
  * operations take) holds them in clear: release it with dwh_free_secret().
@@ -396,8 +396,8 @@ typedef struct dwh_conformance_options {
     long long max_rows;
 } dwh_conformance_options;
 
-/* `dwhost conformance` as a function: runs the acceptance checks (README
- * "dwhost conformance") on p with `config_json` (anchored at base_dir).
+/* `dwhost conformance` as a function: runs the acceptance checks
+ * (docs/cli/conformance.md) on p with `config_json` (anchored at base_dir).
  * *report_json (may be NULL) receives the `--json` document
  * {"source", "checks": [{"name", "status", "detail"}], "passed", "failed",
  * "skipped", "ok"}, malloc'd (free() it); a check whose reads stopped at
@@ -458,7 +458,7 @@ DWH_API int dwh_log_set_format(int format);
 
 /*
  * Sync a source's schemas into the embedded SQLite warehouse (or stream
- * them as JSON lines), batch by batch, resumably: README "dwhost sync".
+ * them as JSON lines), batch by batch, resumably: docs/cli/sync.md.
  * Each batch commits together with the job's resume state; calling again
  * with the same team, source id and schema after a crash resumes without
  * losing or duplicating rows.  Identity, modes and state backends are the
@@ -475,7 +475,7 @@ typedef enum dwh_sync_failure {
     DWH_SYNC_FAIL_WAREHOUSE,   /* the warehouse could not be written */
     DWH_SYNC_FAIL_INTERRUPTED, /* *cancel was set; committed progress is kept */
     DWH_SYNC_FAIL_PLUGIN,      /* no such source, or it was rejected */
-    DWH_SYNC_FAIL_RUNNING      /* another live run holds the job (README "One run per job") */
+    DWH_SYNC_FAIL_RUNNING      /* another live run holds the job (docs/concepts/state-and-resume.md#one-run-per-job) */
 } dwh_sync_failure;
 
 /* Progress, reported after every committed batch and when a schema starts
@@ -522,17 +522,17 @@ typedef struct dwh_sync_options {
     int lease_timeout_ms;         /* <= 0: 60000; a run silent this long loses its jobs */
     const char *state_namespace;  /* NULL or "": none; else a separate resume state and watermarks
                                    * per (team, source id, schema, namespace), e.g. one per
-                                   * destination sharing a Redis (README "State namespaces");
+                                   * destination sharing a Redis (docs/concepts/state-and-resume.md#state-namespaces);
                                    * at most 128 bytes, no control characters */
     int restart_refresh;          /* a full refresh that starts over, discarding an interrupted one;
                                    * implies full_refresh.  full_refresh alone resumes a full
-                                   * refresh that was interrupted (README "Resume") */
+                                   * refresh that was interrupted (docs/concepts/state-and-resume.md) */
     const char *const *command;   /* how this run was started, as words (the CLI passes its command
                                    * line), or NULL; kept in the warehouse's run history (secrets
                                    * scrubbed) so `dwhost status` can name the command that resumes */
     size_t n_command;
     /* jsonl_out receives one line per row, {"schema": NAME, "row": {...}},
-     * whatever the number of schemas (README "--output jsonl"). */
+     * whatever the number of schemas (docs/cli/sync.md). */
 } dwh_sync_options;
 
 /* Stable word for a failure ("source", "config", "data", "state",
@@ -566,7 +566,7 @@ DWH_API dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const c
  * "failed", "interrupted" or "idle"), "write_mode", "incremental_field",
  * "last_value", "earliest_value", "run_rows", "run_batches",
  * "last_job_id", "updated_at", "lease", "webhooks_pending", "last_run",
- * "rerun"}]} (README "dwhost status").  Opens
+ * "rerun"}]} (docs/cli/status.md).  Opens
  * the file read-only; safe while syncs run.  Returns the document
  * (malloc'd, caller frees), or NULL with *error (may be NULL; malloc'd,
  * caller frees): no such file, not a dwhost warehouse, unreadable. */
@@ -577,11 +577,11 @@ DWH_API char *dwh_status_json(const char *warehouse_path, char **error);
  * ("ok", "failed", "interrupted", "running", "crashed"), "failure",
  * "error", "rows", "host", "pid", "command", "cwd", "schemas": [{"schema",
  * "table", "mode", "status", "rows", "resumed", "failure", "error"}]}]},
- * newest first, at most `limit` runs (<= 0: all kept; README "Run
- * history").  Read-only like dwh_status_json; same ownership and errors. */
+ * newest first, at most `limit` runs (<= 0: all kept;
+ * docs/concepts/run-history.md).  Read-only like dwh_status_json; same ownership and errors. */
 DWH_API char *dwh_status_history_json(const char *warehouse_path, int limit, char **error);
 
-/* -- webhooks (README "Webhooks") ----------------------------------------
+/* -- webhooks (docs/concepts/webhooks.md) ----------------------------------------
  *
  * A source that declares DW_CAP_WEBHOOK takes pushed payloads (a provider's
  * event, e.g. a Stripe customer.updated).  dwh_webhook_push() checks one
@@ -657,7 +657,7 @@ DWH_API dwh_webhook_outcome dwh_webhook_drop_sized(dwh_host *h, const char *sour
 
 /*
  * Every HTTP request a plugin makes goes through the host's tracked
- * transport (README "Transport and REST toolkit").  These settings apply to
+ * transport (docs/writing-a-connector/rest-toolkit.md).  These settings apply to
  * operations started after the call, process-wide.
  */
 typedef struct dwh_transport_options {
@@ -666,7 +666,7 @@ typedef struct dwh_transport_options {
     uint32_t timeout_ms;         /* one attempt of a request; 0: 60 s */
     /* Appended after 0.1.0 (0 reads as the default): */
     uint32_t request_timeout_ms; /* one request in all, every attempt and wait included; 0: 600 s
-                                  * (README "Timeouts and the worst case of a run") */
+                                  * (docs/concepts/timeouts.md) */
     uint32_t stall_timeout_ms;   /* an attempt receiving nothing this long fails; whole seconds; 0: 30 s */
 } dwh_transport_options;
 

@@ -2,7 +2,7 @@
  * incremental.c -- the files source's incremental filter values: a row's
  * incremental field and the watermark parsed by the field's type, so that
  * the filter orders them exactly as the host orders the watermark it keeps
- * (host/src/watermark.c).  The plugin links nothing of the host, so the
+ * (host/src/rows/watermark.c).  The plugin links nothing of the host, so the
  * ISO-8601 parser lives here too; tests/runtime/test_files_order.c checks
  * that both sides order the same table of values the same way.
  *

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "ops.h"
-#include "registry.h"
+#include "ops/ops.h"
+#include "registry/registry.h"
 
 typedef struct collected {
     json_object *rows;

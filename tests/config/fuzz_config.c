@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_report.h"
-#include "config_secrets.h"
-#include "config_validate.h"
+#include "config/config_report.h"
+#include "config/config_secrets.h"
+#include "config/config_validate.h"
 #include "form_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
-#include "config_load.h"
+#include "config/config_load.h"
 #include "config_test_util.h"
-#include "ops.h"
-#include "registry.h"
+#include "ops/ops.h"
+#include "registry/registry.h"
 
 static dwh_registry *reg;
 static dwh_plugin *plugin;

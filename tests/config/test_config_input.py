@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """test_config_input.py <cfgtest plugin dir> -- hostile config input through
-the CLI, as README "Config limits" states it:
+the CLI, as docs/concepts/config-and-secrets.md#config-limits states it:
 
   - an error line quotes at most 64 bytes of a key, value or path, with a
     note of the full length: a 10 MB key no longer prints a 10 MB line;

@@ -16,11 +16,11 @@
 
 #include <cmocka.h>
 
-#include "config_report.h"
-#include "config_load.h"
-#include "config_secrets.h"
+#include "config/config_report.h"
+#include "config/config_load.h"
+#include "config/config_secrets.h"
 #include "config_test_util.h"
-#include "config_validate.h"
+#include "config/config_validate.h"
 #include "form_fixture.h"
 
 static const char BASE[] = "{\"host\": \"db.example.com\", "

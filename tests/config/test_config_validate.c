@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "config_report.h"
+#include "config/config_report.h"
 #include "config_test_util.h"
-#include "config_validate.h"
+#include "config/config_validate.h"
 #include "form_fixture.h"
 
 /* Every case starts from this valid config; a case's keys replace the base's

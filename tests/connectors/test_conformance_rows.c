@@ -1,5 +1,5 @@
 /* test_conformance_rows.c -- the conformance suite's compact row store
- * (host/src/conformance_rows.h): key tuples, digests, field counts and
+ * (host/src/conformance/conformance_rows.h): key tuples, digests, field counts and
  * extremes, and the key index over one or two spans (duplicates, bad keys,
  * the sample the checks print). */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "conformance_rows.h"
+#include "conformance/conformance_rows.h"
 
 static void add(dwh_conf_rows *r, const char *json) {
     json_object *row = json_tokener_parse(json);

@@ -13,9 +13,9 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "ctx.h"
-#include "ops.h"
-#include "registry.h"
+#include "core/ctx.h"
+#include "ops/ops.h"
+#include "registry/registry.h"
 
 static dwh_registry *reg;
 static dwh_plugin *stripe;

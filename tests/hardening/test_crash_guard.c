@@ -20,9 +20,9 @@
 
 #include <cmocka.h>
 
-#include "crash_message.h"
+#include "crash/crash_message.h"
 #include "dwhost.h"
-#include "plugin_guard.h"
+#include "crash/plugin_guard.h"
 #include "rt_helpers.h"
 
 #define CRASHER DWHOST_BUILD_DIR "/test-plugins/libsource_crasher.so"

@@ -21,6 +21,12 @@ pc="$(find "$prefix" -name dwsdk.pc | head -1)"
 [ -f "$prefix/include/dwhost.h" ] || fail "dwhost.h not installed"
 [ -x "$prefix/bin/dwhost" ] || fail "dwhost not installed"
 find "$prefix" -name "libdwhost.so*" | grep . >/dev/null || fail "libdwhost.so not installed"
+# The docs, as in the source tree, under share/doc/dwhost (docs/install.md).
+doc="$prefix/share/doc/dwhost"
+for f in README.md LICENSE CHANGELOG.md SOURCES.md docs/README.md docs/cli/sync.md docs/cli/exit-codes.md \
+         docs/writing-a-connector/sdk.md docs/form-json.md; do
+  cmp -s "$DWHOST_SOURCE_DIR/$f" "$doc/$f" || fail "$f not installed as $doc/$f (or it differs from the source tree's)"
+done
 
 plugins="$work/plugins"
 mkdir -p "$plugins"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The README's hello plugin, as a plugin author meets it: the ```c block of
-# "Writing a plugin" is extracted, built out of tree against the installed
-# SDK with -Wall -Wextra -Werror (pkg-config dwsdk, as the README shows)
+# The docs' hello plugin, as a plugin author meets it: the ```c block of
+# docs/writing-a-connector/sdk.md is extracted, built out of tree against the installed
+# SDK with -Wall -Wextra -Werror (pkg-config dwsdk, as that page shows)
 # and must pass the full `dwhost conformance` suite.  The same file built
 # with find_package(dwsdk) + DwhostConformance.cmake must pass through
 # ctest with dwhost NOT on PATH (the helper defaults to the installed one),
@@ -14,15 +14,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cmake --install "$DWHOST_BUILD_DIR" --prefix "$prefix" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "cmake --install"; }
 
-python3 - "$DWHOST_SOURCE_DIR/README.md" "$work/hello.c" <<'PY'
+python3 - "$DWHOST_SOURCE_DIR/docs/writing-a-connector/sdk.md" "$work/hello.c" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-section = text[text.index("## Writing a connector"):]
-section = section[:section.index("\n## ", 1)]
-blocks = re.findall(r"```c\n(.*?)```", section, re.S)
+blocks = re.findall(r"```c\n(.*?)```", text, re.S)
 hello = [b for b in blocks if "libsource_hello.so" in b]
 if len(hello) != 1:
-    sys.exit("README: expected one ```c block with hello.c in 'Writing a connector', found %d" % len(hello))
+    sys.exit("%s: expected one ```c block with hello.c, found %d" % (sys.argv[1], len(hello)))
 open(sys.argv[2], "w").write(hello[0])
 PY
 
@@ -32,10 +30,10 @@ export PKG_CONFIG_PATH="$(dirname "$(find "$prefix" -name dwsdk.pc | head -1)")"
 mkdir -p "$work/plugins"
 env -u CFLAGS cc -std=c11 -Wall -Wextra -Werror -shared -fPIC $(pkg-config --cflags dwsdk) "$work/hello.c" \
   -o "$work/plugins/libsource_hello.so" -Wl,--no-undefined 2>"$work/cc.log" \
-  || { cat "$work/cc.log"; fail "the README hello plugin does not build warning-free"; }
+  || { cat "$work/cc.log"; fail "the docs hello plugin does not build warning-free"; }
 echo '{}' >"$work/hello.json"
 out="$(DWHOST_NO_DEFAULT_PLUGIN_DIR=1 "$prefix/bin/dwhost" conformance hello --plugin-dir "$work/plugins" \
-  --config "$work/hello.json")" || { echo "$out"; fail "the README hello plugin fails dwhost conformance (exit $?)"; }
+  --config "$work/hello.json")" || { echo "$out"; fail "the docs hello plugin fails dwhost conformance (exit $?)"; }
 echo "$out"
 echo "$out" | grep -q "^  PASS  read:greetings " || fail "hello: no passing read"
 echo "$out" | grep -q " 0 failed, " || fail "hello: a check failed"

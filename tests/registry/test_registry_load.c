@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <dlfcn.h>
 
-#include "registry.h"
+#include "registry/registry.h"
 #include "regt_util.h"
 
 static const dwh_rejection *find_rej(const dwh_rejection *r, size_t n, const char *file) {

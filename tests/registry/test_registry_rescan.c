@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "ops.h"
-#include "registry.h"
+#include "ops/ops.h"
+#include "registry/registry.h"
 #include "regt_util.h"
 
 /* Lists schemas through the plugin: proves its code is still mapped. */

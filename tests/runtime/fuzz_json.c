@@ -1,6 +1,6 @@
 /*
  * fuzz_json.c -- libFuzzer target for the strict JSON parse every plugin
- * text goes through (host/src/json_strict.c), checked against two
+ * text goes through (host/src/base/json_strict.c), checked against two
  * oracles:
  *   - a kept, reused tokener (what an operation does page after page)
  *     answers exactly as a fresh one: same verdict, same value;
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_strict.h"
+#include "base/json_strict.h"
 
 static json_tokener *kept; /* reused across inputs, as in an operation */
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_rows.c -- libFuzzer target holding the streaming parse of pages of
- * rows (host/src/json_rows.c, yajl) to the strict json-c parse
+ * rows (host/src/rows/json_rows.c, yajl) to the strict json-c parse
  * (json_strict.c) that every other text goes through:
  *   - the same verdict (the strict parse has yajl judge the grammar, so
  *     RFC 8259 is the rule for both);
@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batcher.h"
-#include "json_path.h"
-#include "json_rows.h"
-#include "json_strict.h"
+#include "rows/batcher.h"
+#include "base/json_path.h"
+#include "rows/json_rows.h"
+#include "base/json_strict.h"
 
 static const char *const CAPTURES[] = {"has_more", "links.next", "meta.cursor", NULL};
 

@@ -8,9 +8,9 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
-#include "ctx.h"
-#include "ops.h"
-#include "registry.h"
+#include "core/ctx.h"
+#include "ops/ops.h"
+#include "registry/registry.h"
 
 typedef struct rt_sink {
     dwh_row_sink sink;      /* hand &s->sink to ops */

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctx.h"
+#include "core/ctx.h"
+#include "ops/api_table.h"
 #include "rt_helpers.h"
 
 static const dw_host_api *T;

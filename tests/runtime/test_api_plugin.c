@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "core/log.h"
+#include "ops/api_table.h"
 #include "rt_helpers.h"
 
 static dwh_plugin *P;

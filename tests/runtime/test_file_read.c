@@ -1,5 +1,5 @@
 /*
- * test_file_read.c -- the one whole-file reader (host/src/file_read.c)
+ * test_file_read.c -- the one whole-file reader (host/src/base/file_read.c)
  * behind config files, state files and webhook payloads: the limit is
  * exact, a directory and a missing file say so, a file larger than the
  * first buffer comes back whole.
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "file_read.h"
+#include "base/file_read.h"
 
 static char dir[] = "/tmp/dwh_file_read_XXXXXX";
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "files.h"
-#include "watermark.h"
+#include "rows/watermark.h"
 
 const dw_host_api *files_api; /* files.h declares it; incremental.c does not use it */
 

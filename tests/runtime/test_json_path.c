@@ -1,4 +1,4 @@
-/* test_json_path.c -- dotted-path lookups (host/src/json_path.c). */
+/* test_json_path.c -- dotted-path lookups (host/src/base/json_path.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "json_path.h"
+#include "base/json_path.h"
 
 static json_object *doc;
 

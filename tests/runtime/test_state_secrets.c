@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctx.h"
-#include "emit.h"
-#include "secrets.h"
-#include "state_secrets.h"
+#include "core/ctx.h"
+#include "core/emit.h"
+#include "log/secrets.h"
+#include "core/state_secrets.h"
 
 #define TOKEN "tok/en+Sekr3t \"q\""
 

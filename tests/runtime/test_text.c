@@ -1,4 +1,4 @@
-/* test_text.c -- UTF-8 validation and one-line messages (host/src/text.c). */
+/* test_text.c -- UTF-8 validation and one-line messages (host/src/base/text.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 
 static void utf8_accepts_well_formed(void **state) {
     (void)state;

@@ -1,4 +1,4 @@
-"""lease_test.py -- one running sync per job (README "One run per job"),
+"""lease_test.py -- one running sync per job (docs/concepts/state-and-resume.md#one-run-per-job),
 with real concurrent dwhost processes:
   - a second run of a running job fails at once (exit 12, one line naming
     the job, its pid and host) and writes nothing; the first is unharmed
@@ -182,7 +182,7 @@ with RedisServer() as r:
     aout, _ = a.communicate(timeout=60)
     check(a.returncode == 0 and aout.count("\n") == TOTAL, f"jsonl redis: first run exit {a.returncode}, "
                                                            f"{aout.count(chr(10))} lines")
-    # namespaces (README "State namespaces"): another namespace on the same
+    # namespaces (docs/concepts/state-and-resume.md#state-namespaces): another namespace on the same
     # warehouse still waits (same table); on another warehouse it runs
     a = start(sync_args(cfg, db, "--batch-rows", "20", "--state", r.url, "--state-namespace", "blue"))
     check(wait_for(lambda: r.get(key + ":blue") is not None), "ns: no namespaced Redis lease key")

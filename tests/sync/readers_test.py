@@ -1,7 +1,7 @@
 """readers_test.py -- a reader with no busy timeout (the way someone looks
 at the warehouse by hand, `sqlite3 W.db 'select ...'`) querying in a loop
-while syncs run and end never gets "database is locked" (README "Reading
-while syncs run").
+while syncs run and end never gets "database is locked" (docs/concepts/
+warehouse.md, "Reading while syncs run").
 
 The one moment SQLite itself can refuse such a reader is when a process
 opens a warehouse no process has open: it rebuilds the WAL index under an

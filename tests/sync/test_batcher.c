@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "batcher.h"
+#include "rows/batcher.h"
 
 static dwh_keydict *keys;
 

@@ -8,10 +8,10 @@
 
 #include <cmocka.h>
 
-#include "isotime.h"
-#include "md5.h"
-#include "json_rows.h"
-#include "partition.h"
+#include "base/isotime.h"
+#include "base/md5.h"
+#include "rows/json_rows.h"
+#include "sync/partition.h"
 
 static void md5_vectors(void **s) {
     (void)s;

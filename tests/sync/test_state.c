@@ -14,9 +14,9 @@
 #include <hiredis/hiredis.h>
 
 #include "redis_child.h"
-#include "secrets.h"
-#include "state.h"
-#include "state_redis.h"
+#include "log/secrets.h"
+#include "state/state.h"
+#include "state/state_redis.h"
 
 static void record_roundtrip(void **s) {
     (void)s;

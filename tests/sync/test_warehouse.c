@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "run_history.h"
-#include "warehouse_sqlite.h"
+#include "warehouse/run_history.h"
+#include "warehouse/warehouse_sqlite.h"
 
 static char dir[256];
 static char path[300];

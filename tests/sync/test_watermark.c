@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "dwsdk.h"
-#include "watermark.h"
+#include "rows/watermark.h"
 
 static void observe_all(dwh_wm_extent *e, const char *rows_json, const char *field) {
     json_object *rows = json_tokener_parse(rows_json);

@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "registry.h"
+#include "core/log.h"
+#include "registry/registry.h"
 
 void ts_start(ts_server *s) {
     int fd[2];

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "ctx.h"
-#include "http_session.h"
+#include "core/ctx.h"
+#include "transport/http_session.h"
 
 typedef struct ts_server {
     pid_t pid;

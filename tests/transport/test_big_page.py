@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """test_big_page.py -- one very large page of rows, through the CLI.
 
-A page of rows is parsed as it downloads (host/src/json_rows.c), so a sync
+A page of rows is parsed as it downloads (host/src/rows/json_rows.c), so a sync
 holds the page's rows once, in their compact encoding, never the body and a
 tree of it besides.  Against an HTTP server on 127.0.0.1 (started here):
   - a 48 MB page (one JSON array, sent chunked) syncs completely, with a

@@ -12,9 +12,9 @@
 #include <time.h>
 
 #include "dwhost.h"
-#include "http_session.h"
-#include "registry.h"
-#include "secrets.h"
+#include "transport/http_session.h"
+#include "registry/registry.h"
+#include "log/secrets.h"
 #include "support.h"
 
 #define NOW_MS 1700000000000LL /* Tue, 14 Nov 2023 22:13:20 GMT */

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http_retry.h"
-#include "http_ssrf.h"
-#include "http_url.h"
-#include "rest.h"
+#include "transport/http_retry.h"
+#include "transport/http_ssrf.h"
+#include "url/http_url.h"
+#include "rest/rest.h"
 
 static dwh_addr_class cls(const char *ip) {
     struct sockaddr_storage ss;

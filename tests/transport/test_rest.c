@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_session.h"
-#include "ops.h"
-#include "registry.h"
-#include "secrets.h"
+#include "transport/http_session.h"
+#include "ops/ops.h"
+#include "registry/registry.h"
+#include "log/secrets.h"
 #include "support.h"
 
 #define TOKEN "tok-abcdef-123456"

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_session.h"
-#include "ops.h"
-#include "registry.h"
+#include "transport/http_session.h"
+#include "ops/ops.h"
+#include "registry/registry.h"
 #include "support.h"
 
 static ts_server srv;

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "secrets.h"
-#include "url_build.h"
-#include "url_scrub.h"
+#include "core/log.h"
+#include "log/secrets.h"
+#include "core/url_build.h"
+#include "url/url_scrub.h"
 
 static void base_query_keeps_the_path(void **state) {
     (void)state;

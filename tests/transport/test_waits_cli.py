@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Bounded waits and fast failure through the CLI (README "Timeouts and the
-worst case of a run"), against servers on 127.0.0.1:
+"""Bounded waits and fast failure through the CLI (docs/concepts/
+timeouts.md), against servers on 127.0.0.1:
 
   - a Retry-After beyond the longest wait (300 s) fails at once with one line
     naming the UTC time to rerun, exit 1, after one request (it used to sit

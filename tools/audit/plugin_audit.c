@@ -68,8 +68,8 @@ static const rule symbol_rules[] = {
     {"execvp", "process"},     {"execl", "process"},       {"execlp", "process"},
     {"posix_spawn", "process"}, {"posix_spawnp", "process"},
     {"syscall", "raw_syscall"},
-    /* Not transport, but things the host cannot contain (README "When a
-     * plugin crashes"): ending the process skips the host's reporting, and
+    /* Not transport, but things the host cannot contain (docs/concepts/
+     * plugins.md, "When a plugin crashes"): ending the process skips the host's reporting, and
      * stdout carries `dwhost read`'s JSON lines.  abort() is not flagged:
      * assert() uses it and the host contains it. */
     {"exit", "process_exit"},  {"_exit", "process_exit"},  {"_Exit", "process_exit"},

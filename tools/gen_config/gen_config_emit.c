@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_fields.h"
-#include "config_validate.h"
+#include "config/config_fields.h"
+#include "config/config_validate.h"
 
 typedef struct gen {
     const char *name;

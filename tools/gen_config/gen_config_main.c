@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "gen_config_emit.h"
-#include "registry.h"
+#include "registry/registry.h"
 
 static void usage(FILE *out) {
     fprintf(out,

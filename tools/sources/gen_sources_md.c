@@ -17,7 +17,7 @@
 
 #include "dwp_buf.h"
 #include "dwhost.h"
-#include "registry.h"
+#include "registry/registry.h"
 
 static const char *comm_name(uint32_t m) {
     switch (m) {

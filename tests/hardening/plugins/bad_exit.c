@@ -1,7 +1,7 @@
 /*
  * bad_exit.c -- a deliberately bad plugin for the plugin-audit test: it
  * ends the process with exit() and prints to stdout, which the host
- * cannot contain (README "When a plugin crashes").  Never loaded; only
+ * cannot contain (docs/concepts/plugins.md#when-a-plugin-crashes).  Never loaded; only
  * audited.
  */
 #include <stdio.h>

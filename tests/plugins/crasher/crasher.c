@@ -1,6 +1,6 @@
 /*
  * crasher.c -- a test source that crashes for real where it is told to,
- * to prove that the host contains plugin crashes (host/src/crash_handler.h)
+ * to prove that the host contains plugin crashes (host/src/crash/crash_handler.h)
  * and loses nothing already committed.
  *
  * Schema "items": rows {"id": n, "name": "item n"} for n = 1..total_rows,

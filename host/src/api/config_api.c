@@ -1,0 +1,150 @@
+/* config_api.c -- the embedding API's config section (dwhost.h): JSON text
+ * in and out around config_load.c, config_secrets.c and check.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/check.h"
+#include "config/config_load.h"
+#include "config/config_secrets.h"
+#include "dwhost.h"
+
+static char *text_of(json_object *o) {
+    if (!o) return NULL;
+    return strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* The report of a call made without a plugin (dwhost.h "NULL handles"). */
+static char *no_plugin_report(void) {
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    dwh_config_report_error(&rep, "(plugin)", "a plugin handle",
+                            "NULL (no plugin: was the source found by dwh_host_find?)");
+    json_object *j = dwh_config_report_to_json(&rep, NULL);
+    char *text = text_of(j);
+    json_object_put(j);
+    dwh_config_report_clear(&rep);
+    return text;
+}
+
+/* Parses caller text; on failure records the problem at "(config)". */
+static json_object *parse(const char *config_json, dwh_config_report *rep) {
+    char err[200];
+    json_object *raw = NULL;
+    const char *t = config_json ? config_json : "{}";
+    if (dwh_config_parse_text(t, strlen(t), &raw, err, sizeof err) != 0) {
+        dwh_config_report_error(rep, "(config)", "a JSON object", err);
+        return NULL;
+    }
+    return raw;
+}
+
+int dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char *base_dir, char **validated,
+                             char **report) {
+    if (validated) *validated = NULL;
+    if (report) *report = NULL;
+    if (!p) {
+        if (report) *report = no_plugin_report();
+        return -1;
+    }
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    dwh_secrets *secrets = dwh_secrets_new();
+    json_object *out = NULL;
+    int rc = -1;
+    json_object *raw = parse(config_json, &rep);
+    if (raw || rep.n_errors == 0)
+        rc = dwh_config_load_json(dwh_plugin_source(p), raw, base_dir, &out, secrets, &rep);
+    if (rc == 0 && validated) {
+        *validated = text_of(out);
+        if (!*validated) rc = -1;
+    }
+    if (report) {
+        json_object *j = dwh_config_report_to_json(&rep, secrets);
+        *report = text_of(j);
+        json_object_put(j);
+    }
+    json_object_put(out);
+    json_object_put(raw);
+    dwh_secrets_free(secrets);
+    dwh_config_report_clear(&rep);
+    return rc;
+}
+
+char *dwh_config_mask_text(dwh_plugin *p, const char *config_json) {
+    if (!p) return NULL;
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    json_object *raw = parse(config_json, &rep);
+    dwh_config_report_clear(&rep);
+    if (!raw) return NULL;
+    const dw_source *src = dwh_plugin_source(p);
+    json_object *m = dwh_config_mask(src->fields, src->n_fields, raw);
+    char *text = text_of(m);
+    json_object_put(m);
+    json_object_put(raw);
+    return text;
+}
+
+char *dwh_config_secret_paths_json(dwh_plugin *p) {
+    if (!p) return NULL;
+    const dw_source *src = dwh_plugin_source(p);
+    char **paths = dwh_config_secret_paths(src->fields, src->n_fields);
+    if (!paths) return NULL;
+    json_object *a = json_object_new_array();
+    for (char **q = paths; a && *q; q++) json_object_array_add(a, json_object_new_string(*q));
+    dwh_config_secret_paths_free(paths);
+    char *text = text_of(a);
+    json_object_put(a);
+    return text;
+}
+
+/* The `check --json` document for a call without a plugin. */
+static char *no_plugin_check_doc(const char *schema) {
+    json_object *doc = json_object_new_object();
+    if (!doc) return NULL;
+    json_object_object_add(doc, "source", NULL);
+    json_object_object_add(doc, "schema", schema ? json_object_new_string(schema) : NULL);
+    json_object_object_add(doc, "ok", json_object_new_boolean(0));
+    json_object_object_add(doc, "outcome", json_object_new_string(dwh_outcome_name(DW_ERR_NOT_FOUND)));
+    json_object_object_add(doc, "status", json_object_new_string("not_found"));
+    json_object_object_add(doc, "message",
+                           json_object_new_string("no plugin (NULL handle): was the source found by dwh_host_find?"));
+    json_object_object_add(doc, "warnings", json_object_new_array());
+    char *text = text_of(doc);
+    json_object_put(doc);
+    return text;
+}
+
+dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
+                    int allow_internal, char **result_json) {
+    if (result_json) *result_json = NULL;
+    if (!p) {
+        if (result_json) *result_json = no_plugin_check_doc(schema);
+        return DW_ERR_NOT_FOUND;
+    }
+    dwh_secrets *secrets = dwh_secrets_new();
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    json_object *raw = parse(config_json, &rep);
+    dwh_check_result r;
+    if (rep.n_errors) {
+        r = dwh_check_invalid(p, schema, &rep, secrets); /* not JSON */
+    } else {
+        dwh_op_flags flags = {.allow_internal_hosts = allow_internal};
+        r = dwh_check_run(p, raw, base_dir, schema, &flags, secrets);
+    }
+    if (result_json && r.doc) *result_json = text_of(r.doc);
+    dw_status cause = r.invalid_config ? DW_ERR_CONFIG : r.cause;
+    dwh_check_result_free(&r);
+    json_object_put(raw);
+    dwh_config_report_clear(&rep);
+    dwh_secrets_free(secrets);
+    return cause;
+}
+
+void dwh_free_secret(char *text) {
+    if (!text) return;
+    /* explicit_bzero: a plain memset before free() may be optimised away. */
+    explicit_bzero(text, strlen(text));
+    free(text);
+}

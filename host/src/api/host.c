@@ -1,0 +1,162 @@
+/* host.c -- the embedding API's host and registry section (dwhost.h): a
+ * dwh_host is a registry plus the directories it scans.  Every entry point
+ * accepts a NULL host and fails (dwhost.h "NULL handles"). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api_options.h"
+#include "dwhost.h"
+#include "registry/registry.h"
+
+struct dwh_host {
+    dwh_registry *registry;
+    char **dirs;      /* NULL-terminated: everything searched */
+    char **explicit_dirs; /* NULL-terminated copy of opts->plugin_dirs */
+    /* DWH_REJECT_DIR_MISSING entries of the last scan, under lock. */
+    pthread_mutex_t lock;
+    dwh_rejection *missing;
+    size_t n_missing;
+};
+
+static char **copy_strv(const char *const *v, size_t n) {
+    char **out = calloc(n + 1, sizeof *out);
+    for (size_t i = 0, k = 0; out && i < n; i++) {
+        if (!v[i]) continue;
+        if (!(out[k++] = strdup(v[i]))) {
+            dwh_dirs_free(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* Records which explicit directories are missing now (before each scan). */
+static void check_dirs(dwh_host *h) {
+    size_t n = dwh_dirs_count(h->explicit_dirs), k = 0;
+    dwh_rejection *list = n ? calloc(n, sizeof *list) : NULL;
+    for (size_t i = 0; list && i < n; i++) {
+        const char *d = h->explicit_dirs[i];
+        struct stat st;
+        const char *why = NULL;
+        if (stat(d, &st) != 0) why = errno == ENOENT ? "does not exist" : strerror(errno);
+        else if (!S_ISDIR(st.st_mode)) why = "is not a directory";
+        if (!why) continue;
+        char *msg = NULL;
+        if (asprintf(&msg, "plugin directory %s; create it or fix the path (dwh_host_rescan() looks again)", why) < 0)
+            msg = NULL;
+        list[k].path = strdup(d);
+        list[k].reason = DWH_REJECT_DIR_MISSING;
+        list[k].message = msg;
+        if (!list[k].path || !list[k].message) {
+            free(list[k].path);
+            free(list[k].message);
+            memset(&list[k], 0, sizeof list[k]);
+            continue;
+        }
+        k++;
+    }
+    pthread_mutex_lock(&h->lock);
+    dwh_rejections_free(h->missing, h->n_missing);
+    h->missing = list;
+    h->n_missing = list ? k : 0;
+    pthread_mutex_unlock(&h->lock);
+}
+
+dwh_host *dwh_host_new_sized(const dwh_host_options *caller_opts, size_t opts_size) {
+    dwh_host_options copy;
+    dwh_options_copy_or_warn(&copy, sizeof copy, caller_opts, opts_size, "dwh_host_options", "host.options");
+    const dwh_host_options *opts = &copy;
+    dwh_host *h = calloc(1, sizeof *h);
+    if (!h) return NULL;
+    pthread_mutex_init(&h->lock, NULL);
+    h->registry = dwh_registry_new();
+    h->dirs = dwh_plugin_dirs_ex(opts->plugin_dirs, opts->n_plugin_dirs, opts->flags);
+    h->explicit_dirs = copy_strv(opts->plugin_dirs, opts->plugin_dirs ? opts->n_plugin_dirs : 0);
+    if (!h->registry || !h->dirs || !h->explicit_dirs) {
+        dwh_host_free(h);
+        return NULL;
+    }
+    check_dirs(h);
+    dwh_registry_scan(h->registry, (const char *const *)h->dirs, dwh_dirs_count(h->dirs));
+    return h;
+}
+
+void dwh_host_free(dwh_host *h) {
+    if (!h) return;
+    dwh_registry_free(h->registry);
+    dwh_dirs_free(h->dirs);
+    dwh_dirs_free(h->explicit_dirs);
+    dwh_rejections_free(h->missing, h->n_missing);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+const char *const *dwh_host_plugin_dirs(const dwh_host *h) { return h ? (const char *const *)h->dirs : NULL; }
+
+size_t dwh_host_rescan(dwh_host *h) {
+    if (!h) return 0;
+    check_dirs(h);
+    return dwh_registry_rescan(h->registry);
+}
+
+int dwh_host_add_plugin_file(dwh_host *h, const char *path, char **error) {
+    if (!h || !path) {
+        if (error) *error = strdup(!h ? "no host (NULL handle)" : "no plugin file given (NULL path)");
+        return -1;
+    }
+    return dwh_registry_add_file(h->registry, path, error);
+}
+
+dwh_plugin *dwh_host_find(dwh_host *h, const char *name) {
+    return h && name ? dwh_registry_find(h->registry, name) : NULL;
+}
+
+dwh_plugin **dwh_host_list(dwh_host *h, size_t *n) {
+    size_t dummy;
+    if (!n) n = &dummy;
+    *n = 0;
+    return h ? dwh_registry_list(h->registry, n) : NULL;
+}
+
+dwh_rejection *dwh_host_rejections(dwh_host *h, size_t *n) {
+    size_t dummy;
+    if (!n) n = &dummy;
+    *n = 0;
+    if (!h) return NULL;
+    size_t nr = 0;
+    dwh_rejection *reg = dwh_registry_rejections(h->registry, &nr);
+    pthread_mutex_lock(&h->lock);
+    size_t total = h->n_missing + nr;
+    dwh_rejection *out = total ? calloc(total, sizeof *out) : NULL;
+    size_t k = 0;
+    for (size_t i = 0; out && i < h->n_missing; i++) {
+        dwh_rejection *d = &out[k];
+        d->reason = h->missing[i].reason;
+        d->path = strdup(h->missing[i].path);
+        d->message = strdup(h->missing[i].message);
+        if (d->path && d->message) k++;
+        else {
+            free(d->path);
+            free(d->message);
+            memset(d, 0, sizeof *d);
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    for (size_t i = 0; out && i < nr; i++) out[k++] = reg[i]; /* moved */
+    if (out) free(reg);
+    else dwh_rejections_free(reg, nr);
+    *n = k;
+    if (!k) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Programs built before the sized entry point pass the 0.1.0 layout. */
+dwh_host *(dwh_host_new)(const dwh_host_options *opts) {
+    return dwh_host_new_sized(opts, DWH_SIZE_THROUGH(dwh_host_options, flags));
+}

@@ -1,0 +1,249 @@
+/* host_ops.c -- the embedding API's operations section (dwhost.h
+ * "== operations =="): list schemas and read one schema, on JSON text,
+ * around config_load.c and ops.c.  Every entry point validates the config
+ * before plugin code runs and scrubs what it returns. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_options.h"
+#include "config/config_load.h"
+#include "dwhost.h"
+#include "core/emit.h"
+#include "ops/ops.h"
+
+static void set_error(char **error, char *msg) {
+    if (error) *error = msg;
+    else free(msg);
+}
+
+static char *strf(const char *fmt, const char *arg) {
+    char *s = NULL;
+    if (asprintf(&s, fmt, arg) < 0) s = NULL;
+    return s;
+}
+
+/* Parses and validates the caller's config (NULL text: none, *out NULL)
+ * into *out, collecting its secrets.  DW_OK or DW_ERR_CONFIG with *error. */
+static dw_status load_config(dwh_plugin *p, const char *config_json, const char *base_dir, dwh_secrets *secrets,
+                             json_object **out, char **error) {
+    *out = NULL;
+    if (!config_json) return DW_OK;
+    json_object *raw = NULL;
+    char perr[256];
+    if (dwh_config_parse_text(config_json, strlen(config_json), &raw, perr, sizeof perr) != 0) {
+        set_error(error, strf("the config is not JSON: %s", perr));
+        return DW_ERR_CONFIG;
+    }
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    dw_status st = DW_OK;
+    if (dwh_config_load_json(dwh_plugin_source(p), raw, base_dir, out, secrets, &rep) != 0) {
+        set_error(error, dwh_config_report_summary(&rep, secrets));
+        st = DW_ERR_CONFIG;
+    }
+    dwh_config_report_clear(&rep);
+    json_object_put(raw);
+    return st;
+}
+
+/* Runs init once; DW_ERR_UNSUPPORTED with *error when it failed. */
+static dw_status activate(dwh_plugin *p, const dwh_secrets *secrets, char **error) {
+    const char *err = NULL;
+    if (dwh_plugin_activate(p, &err) == DW_OK) return DW_OK;
+    char *clean = dwh_secrets_scrub(secrets, err ? err : "init() failed"), *msg = NULL;
+    if (asprintf(&msg, "plugin '%s' could not start: %s", dwh_plugin_name(p), clean ? clean : "init() failed") < 0)
+        msg = NULL;
+    free(clean);
+    set_error(error, msg);
+    return DW_ERR_UNSUPPORTED;
+}
+
+static const char no_plugin[] = "no plugin (NULL handle): was the source found by dwh_host_find?";
+
+dw_status dwh_list_schemas(dwh_plugin *p, const char *config_json, const char *base_dir, int allow_internal,
+                           char **schemas_json, char **error) {
+    if (schemas_json) *schemas_json = NULL;
+    if (error) *error = NULL;
+    if (!p) {
+        set_error(error, strdup(no_plugin));
+        return DW_ERR_NOT_FOUND;
+    }
+    dwh_secrets *secrets = dwh_secrets_new();
+    if (!secrets) {
+        set_error(error, strdup("out of memory"));
+        return DW_ERR_NOMEM;
+    }
+    json_object *config = NULL, *schemas = NULL;
+    dw_status st = load_config(p, config_json, base_dir, secrets, &config, error);
+    if (st == DW_OK) st = activate(p, secrets, error);
+    if (st == DW_OK) {
+        dwh_op_flags flags = {.allow_internal_hosts = allow_internal};
+        dwh_op_result r = dwh_op_list_schemas(p, config, secrets, NULL, &flags, &schemas);
+        st = r.code;
+        if (st != DW_OK) set_error(error, r.message ? strdup(r.message) : strdup("list_schemas failed"));
+        dwh_op_result_free(&r);
+    }
+    if (st == DW_OK && schemas_json) {
+        const char *t = json_object_to_json_string_ext(schemas, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        *schemas_json = t ? dwh_secrets_scrub(secrets, t) : NULL;
+        if (!*schemas_json) {
+            st = DW_ERR_NOMEM;
+            set_error(error, strdup("out of memory"));
+        }
+    }
+    json_object_put(schemas);
+    json_object_put(config);
+    dwh_secrets_free(secrets);
+    return st;
+}
+
+/* ---- dwh_read ----------------------------------------------------------- */
+
+typedef struct read_sink {
+    dwh_row_sink sink;
+    const dwh_read_options *o;
+    const char *state_in; /* borrowed from the options */
+    char *last_state;     /* owned; the newest state accepted */
+    int stopped;          /* the row callback asked to stop */
+} read_sink;
+
+static dw_status on_row(void *ud, dw_ctx *ctx, json_object *row) {
+    read_sink *s = ud;
+    size_t len = 0;
+    const char *text =
+        json_object_to_json_string_length(row, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    if (!text) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory serialising a row");
+    if (s->o->row(s->o->user, text, len) != 0) {
+        s->stopped = 1;
+        return dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "the row callback stopped the read");
+    }
+    return DW_OK;
+}
+
+static dw_status on_state_save(void *ud, dw_ctx *ctx, const char *state) {
+    read_sink *s = ud;
+    if (s->o->state && s->o->state(s->o->user, state) != 0)
+        return dwh_ctx_fail_host(ctx, DW_ERR_STATE, "the state callback did not accept the resume state");
+    char *copy = strdup(state);
+    if (!copy) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory keeping the resume state");
+    free(s->last_state);
+    s->last_state = copy;
+    return DW_OK;
+}
+
+static const char *on_state_load(void *ud, dw_ctx *ctx) {
+    (void)ctx;
+    return ((read_sink *)ud)->state_in;
+}
+
+/* Non-zero when `text` is a JSON scalar (number or string). */
+static int is_scalar(const char *text) {
+    json_object *o = NULL;
+    char err[64];
+    if (dwh_json_parse_strict(text, strlen(text), &o, err, sizeof err) != 0) return 0;
+    int ok = json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double) ||
+             json_object_is_type(o, json_type_string);
+    json_object_put(o);
+    return ok;
+}
+
+/* Checks what plugin code must not see; DW_OK or the status with *error. */
+static dw_status check_read_options(const dwh_read_options *o, char **error) {
+    if (!o || !o->schema || !*o->schema) {
+        set_error(error, strdup("dwh_read needs opts->schema (the schema to read)"));
+        return DW_ERR_CONFIG;
+    }
+    if (!o->row) {
+        set_error(error, strdup("dwh_read needs opts->row (the row callback)"));
+        return DW_ERR_CONFIG;
+    }
+    if ((o->last_value || o->earliest_value) && !o->incremental_field) {
+        set_error(error, strdup("last_value and earliest_value need incremental_field"));
+        return DW_ERR_CONFIG;
+    }
+    const char *const wm[] = {o->last_value, o->earliest_value};
+    const char *const wm_name[] = {"last_value", "earliest_value"};
+    for (int i = 0; i < 2; i++)
+        if (wm[i] && !is_scalar(wm[i])) {
+            set_error(error, strf("%s must be JSON scalar text (42, \"2024-05-01T00:00:00Z\" with the quotes)",
+                                  wm_name[i]));
+            return DW_ERR_CONFIG;
+        }
+    if (o->state_in) {
+        json_object *st = NULL;
+        char err[128];
+        int ok = dwh_json_parse_strict(o->state_in, strlen(o->state_in), &st, err, sizeof err) == 0 &&
+                 json_object_is_type(st, json_type_object);
+        json_object_put(st);
+        if (!ok) {
+            set_error(error, strdup("state_in must be the JSON object a previous read saved; pass NULL to start over"));
+            return DW_ERR_STATE;
+        }
+    }
+    return DW_OK;
+}
+
+dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                         const dwh_read_options *caller_opts, size_t opts_size, int *stopped, char **state_out,
+                         char **error) {
+    if (stopped) *stopped = 0;
+    if (state_out) *state_out = NULL;
+    if (error) *error = NULL;
+    if (!p) {
+        set_error(error, strdup(no_plugin));
+        return DW_ERR_NOT_FOUND;
+    }
+    dwh_read_options known;
+    size_t unknown = 0;
+    if (dwh_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) < 0) {
+        set_error(error, dwh_options_unknown_message("dwh_read_options", unknown, sizeof known));
+        return DW_ERR_CONFIG;
+    }
+    const dwh_read_options *opts = caller_opts ? &known : NULL;
+    dw_status st = check_read_options(opts, error);
+    if (st != DW_OK) return st;
+    dwh_secrets *secrets = dwh_secrets_new();
+    if (!secrets) {
+        set_error(error, strdup("out of memory"));
+        return DW_ERR_NOMEM;
+    }
+    json_object *config = NULL;
+    /* A read always runs with a config: NULL text means {} (the form's
+     * defaults), as `dwhost read` requires one. */
+    st = load_config(p, config_json ? config_json : "{}", base_dir, secrets, &config, error);
+    if (st == DW_OK) st = activate(p, secrets, error);
+    read_sink s = {.sink = {.row = on_row, .state_save = on_state_save, .state_load = on_state_load},
+                   .o = opts, .state_in = opts->state_in};
+    s.sink.ud = &s;
+    if (st == DW_OK) {
+        dw_run_inputs in = {.struct_size = sizeof in, .schema_name = opts->schema,
+                            .use_incremental = opts->incremental_field != NULL,
+                            .incremental_field = opts->incremental_field,
+                            .incremental_last_value = opts->last_value,
+                            .incremental_earliest_value = opts->earliest_value};
+        dwh_identity id = {.team_id = opts->team_id, .source_id = opts->source_id, .job_id = opts->job_id};
+        dwh_op_flags flags = {.cancel = opts->cancel, .allow_internal_hosts = opts->allow_internal_hosts};
+        dwh_op_result r = dwh_op_run(p, config, secrets, &id, &flags, &in, &s.sink);
+        st = r.code;
+        if (s.stopped && st == DW_ERR_CANCELLED) {
+            st = DW_OK;
+            if (stopped) *stopped = 1;
+        } else if (st != DW_OK) {
+            set_error(error, strdup(r.message ? r.message : "the read failed"));
+        }
+        dwh_op_result_free(&r);
+    }
+    if (state_out) *state_out = s.last_state;
+    else free(s.last_state);
+    json_object_put(config);
+    dwh_secrets_free(secrets);
+    return st;
+}
+
+/* Programs built before the sized entry point pass the 0.1.0 layout. */
+dw_status(dwh_read)(dwh_plugin *p, const char *config_json, const char *base_dir, const dwh_read_options *opts,
+                    int *stopped, char **state_out, char **error) {
+    return dwh_read_sized(p, config_json, base_dir, opts, DWH_SIZE_THROUGH(dwh_read_options, job_id), stopped,
+                          state_out, error);
+}

@@ -1,0 +1,110 @@
+/* host_webhook.c -- the embedding API's webhook functions (dwhost.h
+ * "== sync ==", webhooks): a source by name, its config validated, then
+ * webhook_ingest.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_options.h"
+#include "config/config_load.h"
+#include "dwhost.h"
+#include "webhook/webhook.h"
+
+static void set_error(char **error, char *msg) {
+    if (error) *error = msg;
+    else free(msg);
+}
+
+static dwh_plugin *find(dwh_host *h, const char *source, char **error) {
+    dwh_plugin *p = h && source ? dwh_host_find(h, source) : NULL;
+    if (!p) {
+        char *msg = NULL;
+        if (asprintf(&msg, "no source named '%s' was loaded; check the plugin directories", source ? source : "(null)") < 0)
+            msg = NULL;
+        set_error(error, msg);
+    }
+    return p;
+}
+
+/* The caller's options as this library knows them (see api_options.h).
+ * Returns 0, or -1 after setting *error. */
+static int known_options(dwh_webhook_options *known, const dwh_webhook_options *opts, size_t opts_size,
+                         char **error) {
+    size_t unknown = 0;
+    if (dwh_options_copy(known, sizeof *known, opts, opts_size, &unknown) == 0) return 0;
+    set_error(error, dwh_options_unknown_message("dwh_webhook_options", unknown, sizeof *known));
+    return -1;
+}
+
+dwh_webhook_outcome dwh_webhook_push_sized(dwh_host *h, const char *source, const char *config_json,
+                                           const dwh_webhook_options *caller_opts, size_t opts_size,
+                                           const char *payload, size_t len, int64_t *inbox_id, char **error) {
+    if (inbox_id) *inbox_id = 0;
+    if (error) *error = NULL;
+    dwh_webhook_options known, *opts = &known;
+    if (known_options(&known, caller_opts, opts_size, error) < 0) return DWH_WEBHOOK_FAIL_CONFIG;
+    dwh_plugin *p = find(h, source, error);
+    if (!p) return DWH_WEBHOOK_FAIL_PLUGIN;
+    char *unsupported = dwh_webhook_unsupported(p);
+    if (unsupported) {
+        set_error(error, unsupported);
+        dwh_plugin_unref(p);
+        return DWH_WEBHOOK_UNSUPPORTED;
+    }
+    dwh_webhook_outcome f;
+    dwh_secrets *secrets = dwh_secrets_new();
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    json_object *raw = NULL, *validated = NULL;
+    char perr[256];
+    char *msg = NULL;
+    if (!secrets) {
+        f = DWH_WEBHOOK_FAIL_CONFIG;
+        set_error(error, strdup("out of memory"));
+    } else if (!payload) {
+        f = DWH_WEBHOOK_REFUSED;
+        set_error(error, strdup("no payload given"));
+    } else if (config_json && dwh_config_parse_text(config_json, strlen(config_json), &raw, perr, sizeof perr) < 0) {
+        f = DWH_WEBHOOK_FAIL_CONFIG;
+        if (asprintf(&msg, "the config is not JSON: %s", perr) < 0) msg = NULL;
+        set_error(error, msg);
+    } else if (dwh_config_load_json(dwh_plugin_source(p), raw, NULL, &validated, secrets, &rep) < 0) {
+        f = DWH_WEBHOOK_FAIL_CONFIG;
+        set_error(error, dwh_config_report_summary(&rep, secrets));
+    } else {
+        dwh_webhook_result r;
+        dwh_webhook_push_run(p, validated, secrets, opts, payload, len, &r);
+        f = r.outcome;
+        if (f == DWH_WEBHOOK_STORED && inbox_id) *inbox_id = r.inbox_id;
+        if (f != DWH_WEBHOOK_STORED) {
+            set_error(error, r.message);
+            r.message = NULL;
+        }
+        dwh_webhook_result_free(&r);
+    }
+    json_object_put(raw);
+    json_object_put(validated);
+    dwh_config_report_clear(&rep);
+    dwh_secrets_free(secrets);
+    dwh_plugin_unref(p);
+    return f;
+}
+
+dwh_webhook_outcome dwh_webhook_drop_sized(dwh_host *h, const char *source, const dwh_webhook_options *caller_opts,
+                                           size_t opts_size, int64_t inbox_id, char **error) {
+    if (error) *error = NULL;
+    dwh_webhook_options known, *opts = &known;
+    if (known_options(&known, caller_opts, opts_size, error) < 0) return DWH_WEBHOOK_FAIL_CONFIG;
+    dwh_plugin *p = find(h, source, error);
+    if (!p) return DWH_WEBHOOK_FAIL_PLUGIN;
+    dwh_webhook_result r;
+    dwh_webhook_drop_run(p, opts, inbox_id, &r);
+    dwh_webhook_outcome f = r.outcome;
+    if (f != DWH_WEBHOOK_DROPPED) {
+        set_error(error, r.message);
+        r.message = NULL;
+    }
+    dwh_webhook_result_free(&r);
+    dwh_plugin_unref(p);
+    return f;
+}

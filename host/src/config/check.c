@@ -1,0 +1,147 @@
+/* check.c -- validate a config, then check credentials (see check.h). */
+#include "check.h"
+#include "sync/schema_lookup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_load.h"
+
+const char *dwh_outcome_name(dw_status cause) {
+    switch (cause) {
+    case DW_OK: return "ok";
+    case DW_ERR_AUTH:
+    case DW_ERR_NON_RETRYABLE: return "bad_credentials";
+    case DW_ERR_FORBIDDEN: return "forbidden";
+    case DW_ERR_UNREACHABLE:
+    case DW_ERR_TIMEOUT:
+    case DW_ERR_SSRF: return "unreachable";
+    case DW_ERR_CONFIG:
+    case DW_ERR_NEEDS_CONFIG: return "invalid_config";
+    case DW_ERR_UNSUPPORTED: return "plugin_error";
+    case DW_ERR_CANCELLED: return "interrupted";
+    case DW_ERR_STATE: return "state_error";
+    case DW_ERR_SINK: return "warehouse_error";
+    default: return "error";
+    }
+}
+
+static void add_string(json_object *arr, const char *text, const dwh_secrets *s) {
+    char *clean = dwh_secrets_scrub(s, text);
+    if (clean) json_object_array_add(arr, json_object_new_string(clean));
+    free(clean);
+}
+
+/* The result document; takes `warnings`, reads the rest. */
+static json_object *document(dwh_plugin *p, const char *schema, dw_status cause, dw_status status,
+                             const char *message, json_object *warnings, const dwh_config_report *rep,
+                             const dwh_secrets *secrets) {
+    json_object *doc = json_object_new_object();
+    if (!doc) {
+        json_object_put(warnings);
+        return NULL;
+    }
+    json_object_object_add(doc, "source", json_object_new_string(dwh_plugin_name(p)));
+    json_object_object_add(doc, "schema", schema ? json_object_new_string(schema) : NULL);
+    json_object_object_add(doc, "ok", json_object_new_boolean(cause == DW_OK));
+    json_object_object_add(doc, "outcome", json_object_new_string(dwh_outcome_name(cause)));
+    json_object_object_add(doc, "status", json_object_new_string(dwh_status_name(status)));
+    char *clean = message ? dwh_secrets_scrub(secrets, message) : NULL;
+    json_object_object_add(doc, "message", clean ? json_object_new_string(clean) : NULL);
+    free(clean);
+    json_object_object_add(doc, "warnings", warnings);
+    json_object_object_add(doc, "config", dwh_config_report_to_json(rep, secrets));
+    return doc;
+}
+
+dwh_check_result dwh_check_run(dwh_plugin *p, json_object *raw_config, const char *base_dir, const char *schema,
+                               const dwh_op_flags *flags, dwh_secrets *secrets) {
+    dwh_check_result res = {.cause = DW_ERR_CONFIG};
+    json_object *warnings = json_object_new_array();
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    json_object *config = NULL;
+    dw_status status = DW_ERR_CONFIG;
+    char *message = NULL;
+
+    if (dwh_config_load_json(dwh_plugin_source(p), raw_config, base_dir, &config, secrets, &rep) != 0) {
+        res.invalid_config = 1;
+    } else {
+        const char *err = NULL;
+        dw_status st = dwh_plugin_activate(p, &err);
+        if (st != DW_OK) {
+            char *clean = dwh_secrets_scrub(secrets, err ? err : "init() failed");
+            if (asprintf(&message, "plugin '%s' could not start: %s", dwh_plugin_name(p),
+                         clean ? clean : "init() failed") < 0)
+                message = NULL;
+            free(clean);
+            status = res.cause = DW_ERR_UNSUPPORTED;
+        } else if (schema && dwh_schema_lookup(p, config, secrets, flags, schema, &message) == 0) {
+            /* an unknown schema: the same line and exit code (4) as sync and read */
+            status = res.cause = DW_ERR_CONFIG;
+            res.unknown_schema = 1;
+        } else {
+            json_object *plugin_warnings = NULL;
+            dwh_op_result r = dwh_op_check(p, config, secrets, NULL, flags, schema, &plugin_warnings);
+            for (size_t i = 0; plugin_warnings && i < json_object_array_length(plugin_warnings); i++)
+                add_string(warnings, json_object_get_string(json_object_array_get_idx(plugin_warnings, i)), secrets);
+            json_object_put(plugin_warnings);
+            status = r.code;
+            res.cause = r.cause;
+            message = r.message;
+            r.message = NULL;
+            if (!message && r.note) { /* a pass: what the plugin verified */
+                message = r.note;
+                r.note = NULL;
+            }
+            dwh_op_result_free(&r);
+            if (!schema && res.cause == DW_ERR_FORBIDDEN) {
+                char *w = NULL;
+                if (asprintf(&w, "credentials are valid but lack a permission: %s; schemas that need it will fail "
+                                 "(check one with --schema NAME)", message ? message : "forbidden") >= 0)
+                    add_string(warnings, w, secrets);
+                free(w);
+                free(message);
+                message = NULL;
+                status = res.cause = DW_OK;
+            }
+        }
+    }
+    res.doc = document(p, schema, res.cause, status, message, warnings, &rep, secrets);
+    free(message);
+    dwh_config_report_clear(&rep);
+    json_object_put(config);
+    return res;
+}
+
+dwh_check_result dwh_check_run_file(dwh_plugin *p, const char *config_path, const char *schema,
+                                    const dwh_op_flags *flags, dwh_secrets *secrets) {
+    dwh_config_report rep;
+    dwh_config_report_init(&rep);
+    json_object *raw = NULL;
+    char *dir = NULL;
+    dwh_check_result res;
+    if (dwh_config_read_file(config_path, &raw, &dir, &rep) != 0) {
+        res = dwh_check_invalid(p, schema, &rep, secrets);
+    } else {
+        res = dwh_check_run(p, raw, dir, schema, flags, secrets);
+    }
+    dwh_config_report_clear(&rep);
+    json_object_put(raw);
+    free(dir);
+    return res;
+}
+
+dwh_check_result dwh_check_invalid(dwh_plugin *p, const char *schema, const dwh_config_report *rep,
+                                   const dwh_secrets *secrets) {
+    dwh_check_result res = {.cause = DW_ERR_CONFIG, .invalid_config = 1};
+    res.doc = document(p, schema, DW_ERR_CONFIG, DW_ERR_CONFIG, NULL, json_object_new_array(), rep, secrets);
+    return res;
+}
+
+void dwh_check_result_free(dwh_check_result *r) {
+    if (!r) return;
+    json_object_put(r->doc);
+    r->doc = NULL;
+}

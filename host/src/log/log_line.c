@@ -1,0 +1,187 @@
+/* log_line.c -- one structured, secret-scrubbed log line (see log_line.h). */
+#include "log_line.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "dwhost.h"
+#include "secrets.h"
+
+/* Destination: `sink` when set (an embedder's callback, dwhost.h), else
+ * `log_out` (NULL: stderr).  sink/sink_user/log_out are read and written
+ * under log_lock; level and format are atomics so the hot path (a dropped
+ * debug line) takes no lock. */
+static FILE *log_out;
+static dwh_log_fn sink;
+static void *sink_user;
+static _Atomic int log_format = DWH_LOG_TEXT;
+static _Atomic int log_min = DW_LOG_INFO;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int text_identity;
+
+void dwh_log_text_identity(int on) { text_identity = on; }
+
+void dwh_log_configure(FILE *out, dwh_log_format format, dw_log_level min_level) {
+    pthread_mutex_lock(&log_lock);
+    log_out = out;
+    sink = NULL;
+    sink_user = NULL;
+    log_format = format;
+    log_min = min_level;
+    pthread_mutex_unlock(&log_lock);
+}
+
+void dwh_log_set_sink(dwh_log_fn fn, void *user, int min_level) {
+    pthread_mutex_lock(&log_lock);
+    sink = fn;
+    sink_user = fn ? user : NULL;
+    log_out = NULL;
+    log_format = fn ? DWH_LOG_JSON : DWH_LOG_TEXT;
+    log_min = min_level;
+    pthread_mutex_unlock(&log_lock);
+}
+
+int dwh_log_set_format(int format) {
+    if (format != DWH_LOG_FORMAT_TEXT && format != DWH_LOG_FORMAT_JSON) return -1;
+    log_format = format == DWH_LOG_FORMAT_JSON ? DWH_LOG_JSON : DWH_LOG_TEXT;
+    return 0;
+}
+
+int dwh_log_enabled(dw_log_level level) { return (int)level >= log_min; }
+
+int dwh_log_level_parse(const char *name) {
+    if (!name) return -1;
+    if (!strcasecmp(name, "debug")) return DW_LOG_DEBUG;
+    if (!strcasecmp(name, "info")) return DW_LOG_INFO;
+    if (!strcasecmp(name, "warn") || !strcasecmp(name, "warning")) return DW_LOG_WARN;
+    if (!strcasecmp(name, "error")) return DW_LOG_ERROR;
+    return -1;
+}
+
+static const char *level_name(dw_log_level l) {
+    if (l >= DW_LOG_ERROR) return "error";
+    if (l >= DW_LOG_WARN) return "warn";
+    if (l >= DW_LOG_INFO) return "info";
+    return "debug";
+}
+
+static void add_str(json_object *o, const char *k, const char *v) {
+    if (v) json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void write_line(const dwh_log_identity *who, dw_log_level level, const char *event, const char *msg,
+                       json_object *fields) {
+    char *line = NULL;
+    if (log_format == DWH_LOG_JSON) {
+        json_object *o = json_object_new_object();
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        struct tm tm;
+        gmtime_r(&tv.tv_sec, &tm);
+        char ts[96];
+        snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
+        add_str(o, "ts", ts);
+        add_str(o, "level", level_name(level));
+        add_str(o, "event", event ? event : "log");
+        add_str(o, "msg", msg);
+        if (who) {
+            add_str(o, "team_id", who->team_id);
+            add_str(o, "source_type", who->source_type);
+            add_str(o, "source_id", who->source_id);
+            add_str(o, "schema", who->schema);
+            add_str(o, "schema_id", who->schema_id);
+            add_str(o, "job_id", who->job_id);
+        }
+        if (fields) {
+            json_object_object_foreach(fields, k, v) json_object_object_add(o, k, json_object_get(v));
+        }
+        line = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+    } else {
+        const char *kv = "";
+        if (fields && json_object_object_length(fields) > 0) {
+            /* k=v pairs after the message, values as JSON scalars. */
+            json_object *copy = fields;
+            size_t cap = 256, len = 0;
+            char *buf = malloc(cap);
+            if (buf) {
+                buf[0] = 0;
+                json_object_object_foreach(copy, k, v) {
+                    const char *vs = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                                             : json_object_to_json_string(v);
+                    size_t need = strlen(k) + strlen(vs) + 3;
+                    if (len + need + 1 > cap) {
+                        while (len + need + 1 > cap) cap *= 2;
+                        char *nb = realloc(buf, cap);
+                        if (!nb) break;
+                        buf = nb;
+                    }
+                    len += (size_t)sprintf(buf + len, " %s=%s", k, vs);
+                }
+                kv = buf;
+            }
+        }
+        const char *src = who ? who->source_type : NULL;
+        const char *sch = who ? who->schema : NULL;
+        char *tail = NULL;
+        if (text_identity && who && who->job_id &&
+            asprintf(&tail, " [team=%s source_id=%s job=%s]", who->team_id ? who->team_id : "-",
+                     who->source_id ? who->source_id : "-", who->job_id) < 0)
+            tail = NULL;
+        size_t n = strlen(msg ? msg : "") + strlen(kv) + (tail ? strlen(tail) : 0) + 128;
+        line = malloc(n);
+        if (line) {
+            if (src && sch)
+                snprintf(line, n, "%s %s/%s: %s%s%s", level_name(level), src, sch, msg ? msg : "", kv, tail ? tail : "");
+            else if (src)
+                snprintf(line, n, "%s %s: %s%s%s", level_name(level), src, msg ? msg : "", kv, tail ? tail : "");
+            else
+                snprintf(line, n, "%s: %s%s%s", level_name(level), msg ? msg : "", kv, tail ? tail : "");
+        }
+        free(tail);
+        if (*kv) free((char *)kv);
+    }
+    if (!line) return;
+    char *clean = dwh_secrets_scrub(who ? who->secrets : NULL, line);
+    free(line);
+    if (!clean) return;
+    pthread_mutex_lock(&log_lock);
+    if (sink) {
+        sink((int)level, clean, sink_user);
+    } else {
+        FILE *out = log_out ? log_out : stderr;
+        fputs(clean, out);
+        fputc('\n', out);
+        fflush(out);
+    }
+    pthread_mutex_unlock(&log_lock);
+    free(clean);
+}
+
+void dwh_log_linev(const dwh_log_identity *who, dw_log_level level, const char *event, const char *fmt,
+                   va_list ap) {
+    if ((int)level < log_min) return;
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) return;
+    write_line(who, level, event, msg, NULL);
+    free(msg);
+}
+
+void dwh_log_line(const dwh_log_identity *who, dw_log_level level, const char *event, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    dwh_log_linev(who, level, event, fmt, ap);
+    va_end(ap);
+}
+
+void dwh_log_line_fields(const dwh_log_identity *who, dw_log_level level, const char *event, const char *msg,
+                         json_object *fields) {
+    if ((int)level >= log_min) write_line(who, level, event, msg, fields);
+    if (fields) json_object_put(fields);
+}

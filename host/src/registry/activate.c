@@ -1,0 +1,41 @@
+/* activate.c -- runs a plugin's init() once, on first use, handing it the
+ * host's function table.  Listing never gets here. */
+#include <stdlib.h>
+
+#include "base/source_names.h"
+#include "log/log_line.h"
+#include "ops/api_table.h" /* the table a plugin's init gets: a listed exception */
+#include "crash/plugin_guard.h"
+#include "registry_int.h"
+
+dw_status dwh_plugin_activate(dwh_plugin *p, const char **error) {
+    if (error) *error = NULL;
+    if (!p) {
+        if (error) *error = "no plugin (NULL handle: was the source found?)";
+        return DW_ERR_NOT_FOUND;
+    }
+    pthread_mutex_lock(&p->lock);
+    if (p->activation == 0) {
+        dw_status st = DW_OK;
+        if (p->src.init) {
+            dwh_guard g;
+            dwh_guard_enter(&g, p->name, p->path, "init", NULL);
+            st = p->src.init(dwh_api_table(), &p->plugin_data);
+            dwh_guard_leave(&g);
+        }
+        p->init_status = st;
+        p->activation = st == DW_OK ? 1 : -1;
+        if (st != DW_OK) {
+            p->init_error = dwh_strf("init failed: it returned status '%s' (%d); see the plugin's log lines for why",
+                                     dwh_status_name(st), (int)st);
+            dwh_log_line(NULL, DW_LOG_DEBUG, "plugin.init_failed", "%s: %s", p->path,
+                    p->init_error ? p->init_error : "init failed");
+        } else {
+            dwh_log_line(NULL, DW_LOG_DEBUG, "plugin.activated", "%s: initialised", p->path);
+        }
+    }
+    dw_status st = p->init_status;
+    if (st != DW_OK && error) *error = p->init_error ? p->init_error : "init failed";
+    pthread_mutex_unlock(&p->lock);
+    return st;
+}

@@ -1,0 +1,92 @@
+/* dirs.c -- the plugin search path: --plugin-dir entries, then
+ * DWHOST_PLUGIN_PATH, then the installed default (default_dir.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry_int.h"
+
+typedef struct dirlist {
+    char **v;
+    size_t n, cap;
+    int oom;
+} dirlist;
+
+static void add(dirlist *l, const char *d, size_t len) {
+    if (l->oom || len == 0) return;
+    for (size_t i = 0; i < l->n; i++)
+        if (strlen(l->v[i]) == len && !strncmp(l->v[i], d, len)) return;
+    if (l->n + 2 > l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v) {
+            l->oom = 1;
+            return;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    char *copy = strndup(d, len);
+    if (!copy) {
+        l->oom = 1;
+        return;
+    }
+    l->v[l->n++] = copy;
+    l->v[l->n] = NULL;
+}
+
+char **dwh_plugin_dirs_ex(const char *const *cli_dirs, size_t n_cli, unsigned flags) {
+    dirlist l = {0};
+    for (size_t i = 0; i < n_cli; i++)
+        if (cli_dirs[i]) add(&l, cli_dirs[i], strlen(cli_dirs[i]));
+    const char *env = (flags & DWH_HOST_NO_ENV_PATH) ? NULL : getenv("DWHOST_PLUGIN_PATH");
+    while (env && *env) {
+        const char *colon = strchr(env, ':');
+        size_t len = colon ? (size_t)(colon - env) : strlen(env);
+        add(&l, env, len);
+        env = colon ? colon + 1 : NULL;
+    }
+    if (!(flags & DWH_HOST_NO_DEFAULT_DIR)) {
+        char *def = dwh_default_plugin_dir();
+        if (def) add(&l, def, strlen(def));
+        else l.oom = 1;
+        free(def);
+    }
+    if (!l.oom && !l.v) {
+        l.v = calloc(1, sizeof *l.v);
+        if (!l.v) return NULL;
+    }
+    if (l.oom) {
+        for (size_t i = 0; i < l.n; i++) free(l.v[i]);
+        free(l.v);
+        return NULL;
+    }
+    return l.v;
+}
+
+char **dwh_plugin_dirs(const char *const *cli_dirs, size_t n_cli) {
+    const char *no_default = getenv("DWHOST_NO_DEFAULT_PLUGIN_DIR");
+    unsigned flags = (no_default && !strcmp(no_default, "1")) ? DWH_HOST_NO_DEFAULT_DIR : 0;
+    return dwh_plugin_dirs_ex(cli_dirs, n_cli, flags);
+}
+
+void dwh_dirs_free(char **dirs) {
+    if (!dirs) return;
+    for (char **d = dirs; *d; d++) free(*d);
+    free(dirs);
+}
+
+size_t dwh_dirs_count(char *const *dirs) {
+    size_t n = 0;
+    while (dirs && dirs[n]) n++;
+    return n;
+}
+
+char *dwh_plugin_name_from_path(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    static const char pre[] = "libsource_", suf[] = ".so";
+    if (len <= strlen(pre) + strlen(suf)) return NULL;
+    if (strncmp(base, pre, strlen(pre)) != 0 || strcmp(base + len - strlen(suf), suf) != 0) return NULL;
+    return strndup(base + strlen(pre), len - strlen(pre) - strlen(suf));
+}

@@ -1,0 +1,292 @@
+/* loader.c -- opens one libsource_<name>.so and runs the checks, in the
+ * documented order, each with its own message.  A rejected file is
+ * unloaded before returning. */
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crash/plugin_guard.h"
+#include "registry_int.h"
+
+char *dwh_elf_truncation(int fd, off_t file_size);
+
+int dwh_file_id_equal(const dwh_file_id *a, const dwh_file_id *b) {
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+           a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/*
+ * Which name to dlopen a file under.  glibc returns an already loaded
+ * object when the name matches, so a file replaced at the same path while
+ * the old version is still in use would silently give the old code.  We
+ * remember which file (dev, inode) each path was loaded from; when the
+ * path is taken by another version, the new one is opened as
+ * /proc/self/fd/N (N stays open, and so unique, while it is mapped).
+ * Otherwise the real path is used, so $ORIGIN and error messages work.
+ */
+typedef struct path_use {
+    char *path;
+    dev_t dev;
+    ino_t ino;
+    unsigned count;
+} path_use;
+static path_use *uses;
+static size_t n_uses;
+static pthread_mutex_t uses_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Returns 1 (already in use by this file) or 2 (first use) when `path`
+ * may be dlopened by name for file (dev, ino) and records the use
+ * (release with path_release); 0 when the name is taken by another
+ * version; -1 on OOM. */
+static int path_acquire(const char *path, dev_t dev, ino_t ino) {
+    int rc = 1;
+    pthread_mutex_lock(&uses_lock);
+    size_t i;
+    for (i = 0; i < n_uses; i++)
+        if (!strcmp(uses[i].path, path)) break;
+    if (i < n_uses) {
+        if (uses[i].dev == dev && uses[i].ino == ino) uses[i].count++;
+        else rc = 0;
+    } else {
+        path_use *grown = realloc(uses, (n_uses + 1) * sizeof *uses);
+        char *copy = strdup(path);
+        if (!grown || !copy) {
+            free(copy);
+            if (grown) uses = grown;
+            rc = -1;
+        } else {
+            uses = grown;
+            uses[n_uses++] = (path_use){copy, dev, ino, 1};
+            rc = 2;
+        }
+    }
+    pthread_mutex_unlock(&uses_lock);
+    return rc;
+}
+
+static void path_release(const char *path, dev_t dev, ino_t ino) {
+    pthread_mutex_lock(&uses_lock);
+    for (size_t i = 0; i < n_uses; i++) {
+        if (strcmp(uses[i].path, path) != 0 || uses[i].dev != dev || uses[i].ino != ino) continue;
+        if (--uses[i].count == 0) {
+            free(uses[i].path);
+            uses[i] = uses[--n_uses];
+            if (n_uses == 0) {
+                free(uses);
+                uses = NULL;
+            }
+        }
+        break;
+    }
+    pthread_mutex_unlock(&uses_lock);
+}
+
+/* dlerror() text without the name we opened, which the caller prints. */
+static char *clean_dlerror(const char *opened_as) {
+    const char *e = dlerror();
+    if (!e) e = "unknown dlopen error";
+    size_t n = strlen(opened_as);
+    if (!strncmp(e, opened_as, n) && !strncmp(e + n, ": ", 2)) e += n + 2;
+    return strdup(e);
+}
+
+/* Closes what a half-loaded plugin holds (before it has a refcount). */
+static void unload(dwh_plugin *p) {
+    if (p->handle) {
+        /* dlclose runs the plugin's destructors */
+        dwh_guard g;
+        dwh_guard_enter(&g, p->name, p->path, "unload", NULL);
+        dlclose(p->handle);
+        dwh_guard_leave(&g);
+    }
+    if (p->fd >= 0) close(p->fd);
+    if (p->by_path) path_release(p->path, p->id.dev, p->id.ino);
+    free(p->path);
+    free(p->name);
+    free(p);
+}
+
+void dwh_loader_close(dwh_plugin *p) { unload(p); }
+
+static dwh_plugin *reject(dwh_plugin *p, dwh_rejection *rej, const char *path, dwh_reject_reason reason,
+                          char *message) {
+    dwh_rejection_set(rej, path, reason, message);
+    if (p) unload(p);
+    return NULL;
+}
+
+static char *version_hint_major(unsigned major, unsigned minor) {
+    return dwh_strf("built for plugin ABI %u.%u, this host speaks ABI %d.%d (majors differ); "
+                    "rebuild the plugin against the host's dwsdk.h",
+                    major, minor, DW_ABI_MAJOR, DW_ABI_MINOR);
+}
+
+dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rejection *rej) {
+    dwh_plugin *p = calloc(1, sizeof *p);
+    if (!p) return reject(NULL, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
+    p->fd = -1;
+    p->path = strdup(path);
+    p->name = strdup(expected_name);
+    if (!p->path || !p->name) return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
+
+    /* 1. loadable */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        struct stat lst;
+        char target[PATH_MAX];
+        ssize_t tn = -1;
+        /* A dangling symlink (a plugin uninstalled under its link): say so,
+         * not "No such file or directory; check the permissions". */
+        if (err == ENOENT && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+            (tn = readlink(path, target, sizeof target - 1)) >= 0) {
+            target[tn] = 0;
+            return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE,
+                          dwh_strf("not loadable: broken symlink to %s; reinstall the plugin or remove the link",
+                                   target));
+        }
+        return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE,
+                      dwh_strf("not loadable: cannot open: %s; check the file's permissions", strerror(err)));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE,
+                      strdup("not loadable: not a regular file; remove it from the plugin directory"));
+    }
+    p->id = (dwh_file_id){st.st_dev, st.st_ino, st.st_size, st.st_mtim};
+    char *trunc = dwh_elf_truncation(fd, st.st_size);
+    if (trunc) {
+        close(fd);
+        return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, trunc);
+    }
+    char opened_as[64];
+    const char *name = path;
+    int by_path = path_acquire(path, st.st_dev, st.st_ino);
+    if (by_path < 0) {
+        close(fd);
+        return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
+    }
+    if (by_path == 2) {
+        /* First use of the name by us.  An object under this name that we did not record (one dlclose
+         * could not unload, or the application's own): do not trust the
+         * name. */
+        void *stale = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
+        if (stale) {
+            dlclose(stale);
+            path_release(path, st.st_dev, st.st_ino);
+            by_path = 0;
+        }
+    }
+    if (by_path) {
+        p->by_path = 1;
+        close(fd); /* the use record, not the fd, now marks the path */
+    } else {
+        p->fd = fd;
+        snprintf(opened_as, sizeof opened_as, "/proc/self/fd/%d", fd);
+        name = opened_as;
+    }
+    /* dlopen runs the plugin's constructors: plugin code, guarded. */
+    dwh_guard g;
+    dwh_guard_enter(&g, p->name, p->path, "load", NULL);
+    p->handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    dwh_guard_leave(&g);
+    if (!p->handle) {
+        char *e = clean_dlerror(name);
+        char *msg = dwh_strf("not loadable: %s; rebuild it as a shared object for this platform", e ? e : "?");
+        free(e);
+        return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, msg);
+    }
+
+    /* 2. entry point */
+    dlerror();
+    const dw_source *raw = dlsym(p->handle, DW_ENTRY_SYMBOL);
+    if (!raw)
+        return reject(p, rej, path, DWH_REJECT_NO_ENTRY,
+                      strdup("no '" DW_ENTRY_SYMBOL "' entry point; export the descriptor as "
+                             "'DW_EXPORT const dw_source " DW_ENTRY_SYMBOL " = { DW_SOURCE_HEADER, ... }'"));
+    dwh_image im;
+    if (dwh_image_load(&im, p->handle) != 0 || !dwh_image_has(&im, raw, sizeof raw->magic, PF_R))
+        return reject(p, rej, path, DWH_REJECT_NO_ENTRY,
+                      strdup("the '" DW_ENTRY_SYMBOL "' symbol it resolves is not defined in this file; "
+                             "define the descriptor in the plugin itself"));
+
+    /* 3. magic */
+    uint32_t magic;
+    memcpy(&magic, &raw->magic, sizeof magic);
+    if (magic != DW_MAGIC)
+        return reject(p, rej, path, DWH_REJECT_BAD_MAGIC,
+                      dwh_strf("bad magic 0x%08x in " DW_ENTRY_SYMBOL " (expected 0x%08x); start the descriptor "
+                               "with DW_SOURCE_HEADER",
+                               magic, DW_MAGIC));
+
+    /* 4-5. ABI version (the header is 16 bytes) */
+    const size_t header = offsetof(dw_source, name);
+    if (!dwh_image_has(&im, raw, header, PF_R))
+        return reject(p, rej, path, DWH_REJECT_STRUCT_SIZE,
+                      strdup("the descriptor is shorter than its 16-byte header; start it with DW_SOURCE_HEADER"));
+    dw_source hdr;
+    memset(&hdr, 0, sizeof hdr);
+    memcpy(&hdr, raw, header);
+    p->abi_major = hdr.abi_major;
+    p->abi_minor = hdr.abi_minor;
+    if (hdr.abi_major != DW_ABI_MAJOR)
+        return reject(p, rej, path, DWH_REJECT_ABI_MAJOR, version_hint_major(hdr.abi_major, hdr.abi_minor));
+    if (hdr.abi_minor > DW_ABI_MINOR)
+        return reject(p, rej, path, DWH_REJECT_ABI_MINOR,
+                      dwh_strf("built for plugin ABI %u.%u, newer than this host's %d.%d; upgrade dwhost or "
+                               "build the plugin against an older SDK",
+                               hdr.abi_major, hdr.abi_minor, DW_ABI_MAJOR, DW_ABI_MINOR));
+
+    /* 6. struct sizes */
+    if (hdr.struct_size < DWH_SOURCE_SIZE_1_0 || hdr.struct_size > sizeof(dw_source) ||
+        hdr.field_size < DWH_FIELD_SIZE_1_0 || hdr.field_size > sizeof(dw_field) ||
+        hdr.option_size < DWH_OPTION_SIZE_1_0 || hdr.option_size > sizeof(dw_select_option))
+        return reject(p, rej, path, DWH_REJECT_STRUCT_SIZE,
+                      dwh_strf("impossible struct sizes for ABI %u.%u: struct_size %u (expected %u..%zu), "
+                               "field_size %u (expected %u..%zu), option_size %u (expected %u..%zu); "
+                               "fill the header with DW_SOURCE_HEADER",
+                               hdr.abi_major, hdr.abi_minor, hdr.struct_size, DWH_SOURCE_SIZE_1_0, sizeof(dw_source),
+                               hdr.field_size, DWH_FIELD_SIZE_1_0, sizeof(dw_field), hdr.option_size,
+                               DWH_OPTION_SIZE_1_0, sizeof(dw_select_option)));
+    Dl_info info;
+    const ElfW(Sym) *sym = NULL;
+    size_t sym_size = 0;
+    if (dladdr1(raw, &info, (void **)&sym, RTLD_DL_SYMENT) && sym) sym_size = sym->st_size;
+    if ((sym_size && sym_size < hdr.struct_size) || !dwh_image_has(&im, raw, hdr.struct_size, PF_R))
+        return reject(p, rej, path, DWH_REJECT_STRUCT_SIZE,
+                      dwh_strf("struct_size says %u bytes but the exported " DW_ENTRY_SYMBOL " has %zu; "
+                               "declare it as a dw_source and fill the header with DW_SOURCE_HEADER",
+                               hdr.struct_size, sym_size));
+    dw_source d;
+    memset(&d, 0, sizeof d);
+    memcpy(&d, raw, hdr.struct_size);
+
+    /* 7. metadata */
+    char *why = dwh_check_metadata(&im, &d);
+    if (why) return reject(p, rej, path, DWH_REJECT_METADATA, why);
+
+    /* 8. name = file name */
+    if (strcmp(d.name, expected_name) != 0)
+        return reject(p, rej, path, DWH_REJECT_NAME_MISMATCH,
+                      dwh_strf("source name '%s' does not match the file name (expected libsource_%s.so); rename "
+                               "the file or the source",
+                               d.name, d.name));
+
+    /* 9. field tree */
+    why = dwh_check_fields(&im, &d);
+    if (why) return reject(p, rej, path, DWH_REJECT_FIELDS, why);
+
+    if (dwh_normalize(&p->src, raw) != 0) return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
+    atomic_init(&p->refs, 1);
+    pthread_mutex_init(&p->lock, NULL);
+    return p;
+}

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""tools/check_layers.py -- the include-direction check of libdwhost.
+
+host/src is split into subsystem folders stacked in layers (ARCHITECTURE.md
+"Layers"): a file may include headers of its own folder and of folders
+BELOW it, never of a folder above it.  It also checks that
+
+  - every file of host/src lives in a subsystem folder listed in LAYERS;
+  - a header of another folder is included as "folder/name.h" (host/src is
+    the include root), a header of the same folder plainly as "name.h";
+  - a folder's *_int.h (what stays inside it) is included only from that
+    folder (host/src and host/cli);
+  - libcurl, SQLite and hiredis are included only in the folders that own
+    them (LIBRARIES);
+  - every entry of EXCEPTIONS is still needed (a stale one fails the check,
+    so the table never claims a circle that is gone).
+
+Prints one line per problem ("file:line: what; what to do") and exits 1
+when there is any, 0 (and one summary line) otherwise.  tools/test runs it
+before building; the ctest `layers` runs it too.
+
+    tools/check_layers.py [--root DIR]   DIR: the source tree (default: this one)
+"""
+import os
+import re
+import sys
+
+# Bottom to top.  A folder may include itself and any folder listed before it.
+LAYERS = [
+    ("base", "self-contained helpers: UTF-8 text, files, ISO time, MD5, JSON paths and strict parse, scalars"),
+    ("url", "URL text through libcurl's URL API: parse, resolve, origins, redaction, escaping, scrubbing"),
+    ("crash", "crash containment: plugin-call marks, the fatal-signal handler and its message"),
+    ("rows", "rows as cells: the batcher's arena, row views, watermarks, the streaming page parse"),
+    ("log", "one structured log line for a given identity, scrubbed of the secret set it names"),
+    ("registry", "plugin discovery, loading, ABI checks, the host-sized descriptor copy"),
+    ("core", "one operation: dw_ctx, structured scrubbed logging, secrets, emit to a sink, row building"),
+    ("transport", "tracked HTTP (libcurl transfers): sessions, attempts, redirects, retries, SSRF guard"),
+    ("rest", "the declarative REST toolkit: endpoints, pages, paginators, response actions"),
+    ("ops", "the dw_host_api function table and one plugin operation around a fresh ctx"),
+    ("state", "the job state record, its Redis copy, lease owners"),
+    ("warehouse", "the SQLite warehouse: tables, state, leases, runs, webhook inbox"),
+    ("sync", "the sync pipeline: plan, per-schema runs, commits, writer thread, leases, history, reruns"),
+    ("webhook", "webhook payloads checked and stored or dropped"),
+    ("status", "dwhost status: a warehouse's jobs and runs"),
+    ("config", "config files to validated configs; the credential check"),
+    ("conformance", "the connector acceptance suite"),
+    ("api", "the embedding API host/include/dwhost.h promises"),
+]
+
+# Headers every layer may include: the public ones.
+PUBLIC = {"dwsdk.h", "dwhost.h"}
+
+# Third-party headers and the only folders that may include them.
+LIBRARIES = [
+    ("<curl/", {"url", "transport"}, "libcurl"),
+    ("<sqlite3.h>", {"warehouse"}, "SQLite"),
+    ("<hiredis/", {"state"}, "hiredis"),
+]
+
+# (file under host/src, what it includes) -> why it is still allowed.
+# Each names a circle issue 12 asks to break; remove the entry with the fix.
+EXCEPTIONS = {
+    # api_table -> ... -> registry: the function table (ops/) is built from
+    # every layer below it, yet a plugin's init (registry/) is handed it.
+    ("registry/activate.c", "ops/api_table.h"): "a plugin's init is handed the function table",
+    # job_status.c opens the warehouse itself and knows its tables a second time.
+    ("status/job_status.c", "<sqlite3.h>"): "reads the warehouse's tables itself instead of through warehouse/",
+    ("status/status_read.h", "<sqlite3.h>"): "the same (its readers take a sqlite3 *)",
+}
+
+ROOT_DEFAULT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^">]+)[">]')
+
+
+def main(argv):
+    root = ROOT_DEFAULT
+    if len(argv) >= 2 and argv[0] == "--root":
+        root = argv[1]
+    elif argv:
+        print("usage: tools/check_layers.py [--root DIR]", file=sys.stderr)
+        return 2
+    src = os.path.join(root, "host", "src")
+    rank = {name: i for i, (name, _) in enumerate(LAYERS)}
+    problems = []
+    used = set()
+
+    def scan(path, folder):
+        """Checks one file; folder is None for files outside host/src."""
+        rel = os.path.relpath(path, root)
+        here = os.path.dirname(path)
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().split("\n")
+        for n, line in enumerate(lines, 1):
+            m = INCLUDE.match(line)
+            if not m:
+                continue
+            kind, name = m.group(1), m.group(2)
+            where = "%s:%d" % (rel, n)
+            if kind == "<":
+                for prefix, owners, lib in LIBRARIES:
+                    if name.startswith(prefix.strip("<>")) and folder is not None and folder not in owners:
+                        key = (os.path.relpath(path, src), "<%s>" % name)
+                        if key in EXCEPTIONS:
+                            used.add(key)
+                            continue
+                        places = " or ".join("%s/" % o for o in sorted(owners))
+                        problems.append("%s: includes <%s>, but %s is used only in %s; call what %s offers"
+                                        % (where, name, lib, places, places))
+                continue
+            if name in PUBLIC:
+                continue
+            if "/" in name:
+                target = name.split("/", 1)[0]
+                if target not in rank:
+                    continue  # a test's or tool's own header, not libdwhost's
+                if not os.path.isfile(os.path.join(src, name)):
+                    problems.append("%s: includes \"%s\", which does not exist" % (where, name))
+                    continue
+                if name.endswith("_int.h") and target != folder:
+                    problems.append("%s: includes \"%s\", which is internal to %s/; use the headers %s/ offers"
+                                    % (where, name, target, target))
+                    continue
+                if folder is None:
+                    continue
+                if target == folder:
+                    problems.append("%s: includes \"%s\" from its own folder; write \"%s\""
+                                    % (where, name, name.split("/", 1)[1]))
+                    continue
+                if rank[target] > rank[folder]:
+                    key = (os.path.relpath(path, src), name)
+                    if key in EXCEPTIONS:
+                        used.add(key)
+                        continue
+                    problems.append("%s: %s/ includes %s/ (\"%s\"), a layer above it; move the code or pass "
+                                    "what it needs down (ARCHITECTURE.md \"Layers\")" % (where, folder, target, name))
+            elif folder is not None and not os.path.isfile(os.path.join(here, name)):
+                owner = [d for d in rank if os.path.isfile(os.path.join(src, d, name))]
+                hint = ("write \"%s/%s\"" % (owner[0], name)) if owner else "no folder has it"
+                problems.append("%s: includes \"%s\", which is not in %s/; %s" % (where, name, folder, hint))
+
+    for entry in sorted(os.listdir(src)):
+        p = os.path.join(src, entry)
+        if not os.path.isdir(p):
+            problems.append("host/src/%s: not in a subsystem folder; move it into one (LAYERS in %s)"
+                            % (entry, os.path.relpath(__file__, ROOT_DEFAULT)))
+            continue
+        if entry not in rank:
+            problems.append("host/src/%s/: a folder the layer table does not list; add it to LAYERS "
+                            "in tools/check_layers.py and to ARCHITECTURE.md" % entry)
+            continue
+        for dp, _, fns in os.walk(p):
+            for fn in sorted(fns):
+                if fn.endswith((".c", ".h")):
+                    scan(os.path.join(dp, fn), entry)
+    cli = os.path.join(root, "host", "cli")
+    if os.path.isdir(cli):
+        for fn in sorted(os.listdir(cli)):
+            if fn.endswith((".c", ".h")):
+                scan(os.path.join(cli, fn), None)
+    for key in sorted(set(EXCEPTIONS) - used):
+        problems.append("tools/check_layers.py: the exception for %s including %s is no longer needed; remove it"
+                        % key)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print("check_layers: %d problem(s); the layers are in ARCHITECTURE.md \"Layers\"" % len(problems),
+              file=sys.stderr)
+        return 1
+    print("check_layers: %d folders, includes point down only (%d listed exceptions)"
+          % (len(LAYERS), len(EXCEPTIONS)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
