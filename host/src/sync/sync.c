@@ -304,7 +304,7 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     /* The warehouse first: every run that gets this far is recorded in
      * its history, also one that stops at the source or its options. */
     if (!o.jsonl_out) {
-        dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages};
+        dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages, .background_checkpoint = 1};
         if (!(w = dwh_wh_open(r->warehouse, &wo, &err))) {
             report_fail_take(r, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto done;

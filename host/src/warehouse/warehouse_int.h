@@ -1,5 +1,5 @@
 /*
- * warehouse_internal.h -- shared by warehouse_sqlite.c (connection,
+ * warehouse_int.h -- shared by warehouse_sqlite.c (connection,
  * errors, transactions), warehouse_table.c (tables, columns, writes) and
  * warehouse_state.c (the _dw_state table).  Not for other modules.
  */
@@ -20,6 +20,7 @@ struct dwh_warehouse {
     sqlite3_stmt *state_get;
     sqlite3_stmt *state_put;
     sqlite3_stmt *lease_renew;
+    struct dwh_wh_ckpt *ckpt; /* background checkpoints (dwh_wh_options.background_checkpoint) */
 };
 
 /* Records the error kind of SQLite result `rc` and sets *err to one line:

@@ -1,6 +1,7 @@
 /* warehouse_sqlite.c -- the warehouse connection: opening, errors,
  * transactions, naming (see warehouse_sqlite.h). */
 #include "run_history.h"
+#include "warehouse_ckpt_int.h"
 #include "warehouse_int.h"
 #include "webhook_inbox.h"
 
@@ -324,6 +325,8 @@ dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **
         if (rc < 0) goto fail;
     }
     if (init_meta(w, err) < 0) goto fail;
+    /* best effort: without the thread, SQLite checkpoints inside commits */
+    if (opts && opts->background_checkpoint) w->ckpt = dwh_wh_ckpt_start(w->db, w->path, opts->checkpoint_pages, 10000);
     return w;
 fail:
     if (!*err) *err = strdup("out of memory opening the warehouse");
@@ -335,6 +338,7 @@ void dwh_wh_close(dwh_warehouse *w) {
     if (!w) return;
     if (w->db) {
         dwh_wh_rollback(w);
+        dwh_wh_ckpt_stop(w->ckpt);
         dwh_wh_checkpoint(w);
         sqlite3_finalize(w->state_get);
         sqlite3_finalize(w->state_put);

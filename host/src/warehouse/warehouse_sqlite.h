@@ -89,6 +89,10 @@ typedef enum dwh_wh_error {
 typedef struct dwh_wh_options {
     int busy_timeout_ms;    /* wait for another writer; 0: 5000 */
     int64_t max_page_count; /* > 0: cap the file (simulates a full disk in tests) */
+    /* non-zero: the WAL is copied into the file on a thread of its own while
+     * this connection commits (a sync's writer; warehouse_ckpt_int.h) */
+    int background_checkpoint;
+    int checkpoint_pages;   /* with it: WAL pages that start a copy; 0: 2000 */
 } dwh_wh_options;
 
 /* Opens (creating) the warehouse at `path`; `opts` may be NULL.  Returns
