@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/check.h"
+#include "config/source_check.h"
 #include "cli_common.h"
 #include "cli_exit.h"
 #include "cli_http.h"

@@ -1,9 +1,9 @@
 /*
  * files.h -- internals of the files source (libsource_files.so), shared by
  *   source.c    the descriptor, config form, schemas, credential check
- *   settings.c  the catalog of formats and defaults
+ *   settings.c  the catalog: which files make up which schema
+ *   formats.c   the file formats read (by extension) and their defaults
  *   options.c   reading the config into files_opts
- *   tables.c    which files make up which schema
  *   files.c     a run: files in order, pages, resume state, the filter
  *   read_csv.c, read_json.c, freader.c  turning bytes into rows
  */
@@ -18,7 +18,7 @@
 
 extern const dw_host_api *files_api;
 
-/* ---- settings.c ------------------------------------------------------ */
+/* ---- formats.c ------------------------------------------------------- */
 
 typedef enum files_format { FILES_CSV = 1, FILES_JSONL = 2, FILES_JSON = 3 } files_format;
 
@@ -63,7 +63,7 @@ typedef struct files_opts {
 dw_status files_opts_load(dw_ctx *ctx, files_opts *o);
 void files_opts_free(files_opts *o);
 
-/* ---- tables.c -------------------------------------------------------- */
+/* ---- settings.c (the catalog) ---------------------------------------- */
 
 typedef struct files_table {
     char *name;

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "ops/api_table.h"
+#include "ops/plugin_api_table.h"
 #include "rt_helpers.h"
 
 static dwh_plugin *P;

@@ -1,9 +1,9 @@
 /* config_api.c -- the embedding API's config section (dwhost.h): JSON text
- * in and out around config_load.c, config_secrets.c and check.c. */
+ * in and out around config_load.c, config_secrets.c and source_check.c. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/check.h"
+#include "config/source_check.h"
 #include "config/config_load.h"
 #include "config/config_secrets.h"
 #include "dwhost.h"

@@ -3,7 +3,7 @@
  * sinks that decide where emitted schemas, rows and state go.
  *
  * Every plugin call (list_schemas, check_credentials, run,
- * webhook_transform) gets one dw_ctx.  The function table (api_table.c)
+ * webhook_transform) gets one dw_ctx.  The function table (plugin_api_table.c)
  * turns plugin calls into sink calls; the command that started the
  * operation (describe, read, sync, conformance...) supplies the sinks.
  * Most callers never touch a ctx directly: ops.h creates and tears one down

@@ -4,7 +4,7 @@
 
 #include "base/source_names.h"
 #include "log/log_line.h"
-#include "ops/api_table.h" /* the table a plugin's init gets: a listed exception */
+#include "ops/plugin_api_table.h" /* the table a plugin's init gets: a listed exception */
 #include "crash/plugin_guard.h"
 #include "registry_int.h"
 

@@ -72,7 +72,7 @@ int dwh_image_has(const dwh_image *im, const void *p, size_t len, unsigned flags
 /* 1 when s is a NUL-terminated string inside one readable segment. */
 int dwh_image_str(const dwh_image *im, const char *s);
 
-/* ---- check.c: descriptor validation ---------------------------------- */
+/* ---- descriptor_check.c: descriptor validation ---------------------------------- */
 /* Each returns NULL when valid, else a malloc'd one-line reason (without
  * the path) that says what to do.  `d` is the host-sized copy of the
  * descriptor header+metadata; arrays are still read from plugin memory

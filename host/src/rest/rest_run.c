@@ -37,7 +37,7 @@
 #include "core/emit.h"
 #include "transport/http_session.h"
 #include "url/http_url.h"
-#include "core/json_api.h"
+#include "core/plugin_json.h"
 #include "base/json_path.h"
 #include "core/log.h"
 #include "rest.h"
@@ -456,7 +456,7 @@ static dw_status fail_refused(run *r, const char *url, const char *what, const c
 }
 
 /* Runs the endpoint's row hook (1.6) on `row` (lent as a view of its
- * cells: json_api.h): *skip set when the plugin drops it, else the columns
+ * cells: plugin_json.h): *skip set when the plugin drops it, else the columns
  * it set join the row's extra columns (*extra made when needed). */
 static dw_status apply_row_hook(run *r, const dw_endpoint *ep, const dwh_rowref *row, json_object **extra_cols,
                                 int *skip) {

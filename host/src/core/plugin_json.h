@@ -1,5 +1,5 @@
 /*
- * json_api.h -- the SDK's 1.2 JSON helpers.  A dw_json handle is a json-c
+ * plugin_json.h -- the SDK's 1.2 JSON helpers.  A dw_json handle is a json-c
  * object: json_parse() returns a root the plugin frees with json_free();
  * json_get()/json_index() return children borrowed from that root.  JSON
  * null is reported as absent (NULL), like a missing member.

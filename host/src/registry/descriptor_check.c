@@ -1,4 +1,4 @@
-/* check.c -- validation of a plugin's descriptor: metadata and the config
+/* descriptor_check.c -- validation of a plugin's descriptor: metadata and the config
  * field tree.  Every pointer is checked against the plugin's mapped image
  * before it is read; arrays are read with the plugin's strides. */
 #include <elf.h>

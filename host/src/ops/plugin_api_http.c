@@ -1,8 +1,8 @@
 /*
- * api_http.c -- the 1.2 transport and REST members of the function table
- * (see api_http.h): thin adapters onto http_session.h and rest.h.
+ * plugin_api_http.c -- the 1.2 transport and REST members of the function table
+ * (see plugin_api_http.h): thin adapters onto http_session.h and rest.h.
  */
-#include "api_http.h"
+#include "plugin_api_http.h"
 
 #include "transport/http_session.h"
 #include "rest/rest.h"

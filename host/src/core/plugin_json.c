@@ -1,5 +1,5 @@
-/* json_api.c -- the SDK's JSON helpers over json-c (see json_api.h). */
-#include "json_api.h"
+/* plugin_json.c -- the SDK's JSON helpers over json-c (see plugin_json.h). */
+#include "plugin_json.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* check.c -- validate a config, then check credentials (see check.h). */
-#include "check.h"
+/* source_check.c -- validate a config, then check credentials (see source_check.h). */
+#include "source_check.h"
 #include "sync/schema_lookup.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * check.h -- validate a config, then check a source's credentials: the
+ * source_check.h -- validate a config, then check a source's credentials: the
  * whole of `dwhost check` and dwh_check() (dwhost.h), in one place.
  *
  * Rules (the reference's validate_credentials):

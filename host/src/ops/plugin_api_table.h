@@ -1,5 +1,5 @@
 /*
- * api_table.h -- the dw_host_api function table handed to every plugin
+ * plugin_api_table.h -- the dw_host_api function table handed to every plugin
  * (its init) and set on every operation's ctx (ctx->api).
  */
 #ifndef DWH_API_TABLE_H
@@ -8,7 +8,7 @@
 #include "dwsdk.h"
 
 /* The function table (static, host lifetime; never freed).  ABI 1.2 when
- * the transport module is linked in, else 1.1 (see api_http.h). */
+ * the transport module is linked in, else 1.1 (see plugin_api_http.h). */
 const dw_host_api *dwh_api_table(void);
 
 #endif

@@ -1,22 +1,22 @@
 /*
- * api_table.c -- assembles the dw_host_api table handed to every plugin.
+ * plugin_api_table.c -- assembles the dw_host_api table handed to every plugin.
  * Each member is a thin, NULL-safe wrapper over the module that does the
  * work: ctx.c (errors), log.c, ctx_config.c, schema_copy.c, emit.c,
- * rows.c, json_api.c, url_build.c, secrets.c; the HTTP members come from
- * the transport (api_http.h).
+ * rows.c, plugin_json.c, url_build.c, secrets.c; the HTTP members come from
+ * the transport (plugin_api_http.h).
  */
-#include "api_table.h"
+#include "plugin_api_table.h"
 
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 
-#include "api_http.h"
+#include "plugin_api_http.h"
 #include "core/ctx.h"
 #include "core/ctx_config.h"
 #include "core/emit.h"
-#include "core/json_api.h"
+#include "core/plugin_json.h"
 #include "core/log.h"
 #include "registry/registry.h"
 #include "core/rows.h"
