@@ -34,6 +34,14 @@ rc, out, err = run(sync_args(bcfg, os.path.join(bd, "w.db"), "--batch-rows", "50
 check(rc == 0, f"baseline: exit {rc}: {err}")
 WANT = rows(os.path.join(bd, "w.db"))
 
+
+def wait_committed(db, timeout=30):
+    """Until the run has committed a batch (a fixed sleep is too short for
+    a slow start, e.g. under ASan on a loaded machine)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and not (table_exists(db) and (state(db) or {}).get("run_rows")):
+        time.sleep(0.02)
+
 # ---- Redis unreachable at the start: nothing is committed --------------
 d = tmpdir()
 cfg = write_config(d, **CFG)
@@ -61,7 +69,7 @@ with RedisServer() as r:
     cfg = write_config(d, **dict(CFG, delay_ms=20))
     db = os.path.join(d, "w.db")
     p = start(sync_args(cfg, db, "--batch-rows", "200", "--state", r.url))
-    time.sleep(0.3)
+    wait_committed(db)
     r.stop()
     out, err = p.communicate(timeout=60)
     line = one_line(err)
@@ -81,7 +89,7 @@ with RedisServer() as r:
     cfg = write_config(d, **dict(CFG, delay_ms=20))
     db = os.path.join(d, "w.db")
     p = start(sync_args(cfg, db, "--batch-rows", "200", "--state", r.url, "--state-timeout", "300"))
-    time.sleep(0.3)
+    wait_committed(db)
     r.pause()
     t0 = time.time()
     out, err = p.communicate(timeout=60)
@@ -172,7 +180,7 @@ d = tmpdir()
 cfg = write_config(d, **dict(CFG, delay_ms=20))
 db = os.path.join(d, "w.db")
 p = start(sync_args(cfg, db, "--batch-rows", "200", "--mode", "append"))
-time.sleep(0.3)
+wait_committed(db)
 p.send_signal(signal.SIGINT)
 out, err = p.communicate(timeout=60)
 check(p.returncode == 9, f"SIGINT: exit {p.returncode}, want 9: {err[-300:]}")
@@ -209,7 +217,7 @@ check(rows(db) == WANT, "--reset SIGINT: the final table differs from an uninter
 d = tmpdir()
 cfg = write_config(d, **dict(CFG, delay_ms=20))
 p = start(sync_args(cfg, os.path.join(d, "w.db"), "--batch-rows", "200"))
-time.sleep(0.3)
+wait_committed(os.path.join(d, "w.db"))
 p.send_signal(signal.SIGTERM)
 out, err = p.communicate(timeout=60)
 check(p.returncode == 9, f"SIGTERM: exit {p.returncode}, want 9")
