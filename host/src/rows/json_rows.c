@@ -382,7 +382,9 @@ static int outside_value(dwh_json_rows *p, ev e) {
     int is_rows = 0;
     if ((m & 1) && p->paths[0].n == p->depth) {
         is_rows = 1;
-        if (p->kind != DWH_ROWS_ABSENT) { /* a repeated key: its last value wins, as in json-c */
+        /* a repeated key: its last value wins, as in json-c, shape and all */
+        p->shape = DWH_JSON_ROWS_OK;
+        if (p->kind != DWH_ROWS_ABSENT) {
             dwh_batcher_truncate(p->store, p->store0);
             p->stored = p->element = 0;
             p->kind = DWH_ROWS_ABSENT;
