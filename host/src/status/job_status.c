@@ -2,11 +2,8 @@
  * last run went, read-only (see job_status.h). */
 #include "job_status.h"
 
-#include <sqlite3.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/isotime.h"
@@ -14,49 +11,19 @@
 #include "state/state.h"
 #include "status_read.h"
 #include "sync/sync_rerun.h"
-
-static char *fmt_err(const char *fmt, const char *a, const char *b) {
-    char *out = NULL;
-    if (asprintf(&out, fmt, a, b ? b : "") < 0) out = NULL;
-    return out;
-}
-
-static json_object *text_or_null(sqlite3_stmt *st, int col) {
-    const char *v = (const char *)sqlite3_column_text(st, col);
-    return v ? json_object_new_string(v) : NULL;
-}
-
-static const char *col_text(sqlite3_stmt *st, int col) { return (const char *)sqlite3_column_text(st, col); }
+#include "warehouse/warehouse_read.h"
 
 /* A watermark as stored (JSON scalar text) back into JSON; text that is not
  * JSON stays a string. */
-static json_object *watermark(sqlite3_stmt *st, int col) {
-    const char *v = col_text(st, col);
+static json_object *watermark(const char *v) {
     if (!v) return NULL;
     json_object *o = json_tokener_parse(v);
     return o ? o : json_object_new_string(v);
 }
 
-sqlite3 *dwh_status_open(const char *path, char **err) {
-    *err = NULL;
-    struct stat sb;
-    if (!path || stat(path, &sb) != 0) {
-        *err = fmt_err("no warehouse at %s; sync into it first, or pass --warehouse%s", path ? path : "(null)", NULL);
-        return NULL;
-    }
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        *err = fmt_err("warehouse %s cannot be read: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-        sqlite3_close(db);
-        return NULL;
-    }
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
-    return db;
-}
+static json_object *str_or_null(const char *v) { return v ? json_object_new_string(v) : NULL; }
 
-const char *dwh_status_run_outcome(sqlite3 *db, const char *stored, const char *job_id, const char *host,
+const char *dwh_status_run_outcome(dwh_warehouse *w, const char *stored, const char *job_id, const char *host,
                                    int64_t pid, int64_t pid_start, const char *started_at, int64_t lease_timeout_ms,
                                    int64_t now_ms) {
     if (!stored || strcmp(stored, "running") != 0) return stored ? stored : "?";
@@ -72,132 +39,85 @@ const char *dwh_status_run_outcome(sqlite3 *db, const char *stored, const char *
     if (started_at && dwh_isotime_parse(started_at, strlen(started_at), &sec, &nsec) == 0 &&
         now_ms - (sec * 1000 + nsec / 1000000) <= lease_timeout_ms)
         return "running";
-    sqlite3_stmt *st = NULL;
-    int fresh = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM _dw_lease WHERE job_id = ?1 AND ?2 - heartbeat_ms <= ?3", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, job_id ? job_id : "", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, now_ms);
-        sqlite3_bind_int64(st, 3, lease_timeout_ms);
-        fresh = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-    return fresh ? "running" : "crashed";
+    return dwh_wh_lease_fresh(w, job_id, now_ms, lease_timeout_ms) ? "running" : "crashed";
 }
 
-/* The live lease of (team, source, schema), as JSON, or NULL when nobody
- * holds it or its owner is gone. */
-static json_object *live_lease(sqlite3 *db, const char *team, const char *source, const char *schema,
-                               int64_t timeout_ms, int64_t now_ms) {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT job_id, host, pid, pid_start, started_at, heartbeat_ms FROM _dw_lease"
-                           " WHERE team_id = ?1 AND source_id = ?2 AND schema_name = ?3",
-                           -1, &st, NULL) != SQLITE_OK)
-        return NULL; /* an older warehouse without leases: nobody runs */
-    sqlite3_bind_text(st, 1, team, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, schema, -1, SQLITE_STATIC);
-    json_object *out = NULL;
-    while (!out && sqlite3_step(st) == SQLITE_ROW) {
-        const char *job = col_text(st, 0), *host = col_text(st, 1);
-        dwh_lease_owner o = {.job_id = (char *)(job ? job : ""), .host = (char *)(host ? host : ""),
-                             .pid = sqlite3_column_int64(st, 2), .pid_start = sqlite3_column_int64(st, 3),
-                             .heartbeat_ms = sqlite3_column_int64(st, 5)};
-        int64_t age = now_ms - o.heartbeat_ms;
-        if (dwh_lease_owner_dead(&o) || age > timeout_ms) continue;
-        out = json_object_new_object();
-        json_object_object_add(out, "job_id", json_object_new_string(o.job_id));
-        json_object_object_add(out, "host", json_object_new_string(o.host));
-        json_object_object_add(out, "pid", json_object_new_int64(o.pid));
-        json_object_object_add(out, "started_at", text_or_null(st, 4));
-        json_object_object_add(out, "heartbeat_age_ms", json_object_new_int64(age < 0 ? 0 : age));
-    }
-    sqlite3_finalize(st);
-    return out;
+struct lease_seen {
+    int64_t timeout_ms, now_ms;
+    json_object *out;
+};
+
+/* Stops at the first lease whose owner may still run. */
+static int lease_row(void *arg, const dwh_lease_owner *o) {
+    struct lease_seen *ls = arg;
+    int64_t age = ls->now_ms - o->heartbeat_ms;
+    if (dwh_lease_owner_dead(o) || age > ls->timeout_ms) return 0;
+    json_object *out = ls->out = json_object_new_object();
+    json_object_object_add(out, "job_id", json_object_new_string(o->job_id));
+    json_object_object_add(out, "host", json_object_new_string(o->host));
+    json_object_object_add(out, "pid", json_object_new_int64(o->pid));
+    json_object_object_add(out, "started_at", str_or_null(o->started_at));
+    json_object_object_add(out, "heartbeat_age_ms", json_object_new_int64(age < 0 ? 0 : age));
+    return 1;
+}
+
+/* The live lease of the job, as JSON, or NULL when nobody holds it or its
+ * owner is gone. */
+static json_object *live_lease(dwh_warehouse *w, const dwh_wh_job_key *job, int64_t timeout_ms, int64_t now_ms) {
+    struct lease_seen ls = {timeout_ms, now_ms, NULL};
+    dwh_wh_read_leases(w, job, lease_row, &ls);
+    return ls.out;
 }
 
 /* Webhook payloads the job has yet to apply, or NULL when the warehouse
  * keeps no webhooks (made before them). */
-static json_object *webhooks_pending(sqlite3 *db, const char *team, const char *source, const char *schema,
-                                     const char *ns) {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT count(*) FROM _dw_webhook_target t JOIN _dw_webhook_inbox i ON i.id = t.inbox_id"
-                           " WHERE i.team_id = ?1 AND i.source_id = ?2 AND t.schema_name = ?3 AND i.namespace = ?4"
-                           " AND t.inbox_id > coalesce((SELECT last_id FROM _dw_webhook_cursor c WHERE"
-                           " c.team_id = ?1 AND c.source_id = ?2 AND c.schema_name = ?3 AND c.namespace = ?4), 0)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    sqlite3_bind_text(st, 1, team, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, schema, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, ns, -1, SQLITE_STATIC);
-    json_object *out = sqlite3_step(st) == SQLITE_ROW ? json_object_new_int64(sqlite3_column_int64(st, 0)) : NULL;
-    sqlite3_finalize(st);
-    return out;
+static json_object *webhooks_pending(dwh_warehouse *w, const dwh_wh_job_key *job) {
+    int64_t n = dwh_wh_read_webhooks_pending(w, job);
+    return n < 0 ? NULL : json_object_new_int64(n);
 }
 
-/* The last run of the job: the most recent to end (or start, if it never
- * ended) of the runs of its source id that ran the schema or stopped
- * before choosing schemas; a run turned away because the job was already
- * running did nothing to it.  NULL when the history has none (or the
- * warehouse predates it). */
-static json_object *last_run(sqlite3 *db, const char *team, const char *source, const char *schema, const char *ns,
-                             int64_t timeout_ms, int64_t now_ms) {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(
-            db,
-            "SELECT r.run_id, r.job_id, r.started_at, r.ended_at, r.outcome, r.failure, r.error, r.host, r.pid,"
-            " r.pid_start, r.command, r.cwd, s.status, s.rows, s.failure, s.error, s.mode, s.resumed"
-            " FROM _dw_runs r LEFT JOIN _dw_run_schemas s ON s.run_id = r.run_id AND s.schema_name = ?3"
-            " WHERE r.team_id = ?1 AND r.source_id = ?2 AND r.namespace = ?4 AND coalesce(r.failure, '') != 'running'"
-            " AND (s.run_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM _dw_run_schemas x WHERE x.run_id = r.run_id))"
-            " ORDER BY coalesce(r.ended_at, r.started_at) DESC, r.run_id DESC LIMIT 1",
-            -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return NULL;
+struct last_seen {
+    dwh_warehouse *w;
+    int64_t timeout_ms, now_ms;
+    json_object *out;
+};
+
+static void last_run_row(void *arg, const dwh_wh_run_row *r, const dwh_run_schema *s) {
+    struct last_seen *ls = arg;
+    const char *run = dwh_status_run_outcome(ls->w, r->outcome, r->job_id, r->host, r->pid, r->pid_start,
+                                             r->started_at, ls->timeout_ms, ls->now_ms);
+    const char *status = s ? s->status : NULL;
+    /* the schema's own outcome, unless the run ended without giving it
+     * one (crashed, or its last write failed) */
+    const char *outcome = status && strcmp(status, "running") != 0 ? status : run;
+    int own_error = s && s->error;
+    json_object *out = ls->out = json_object_new_object();
+    json_object_object_add(out, "run_id", json_object_new_int64(r->run_id));
+    json_object_object_add(out, "job_id", str_or_null(r->job_id));
+    json_object_object_add(out, "started_at", str_or_null(r->started_at));
+    json_object_object_add(out, "ended_at", str_or_null(r->ended_at));
+    json_object_object_add(out, "outcome", json_object_new_string(outcome ? outcome : "?"));
+    json_object_object_add(out, "run_outcome", json_object_new_string(run));
+    json_object_object_add(out, "failure", str_or_null(own_error ? s->failure : r->failure));
+    json_object_object_add(out, "error", str_or_null(own_error ? s->error : r->error));
+    json_object_object_add(out, "rows", json_object_new_int64(s ? s->rows : 0));
+    json_object_object_add(out, "mode", s ? str_or_null(s->mode) : NULL);
+    json_object_object_add(out, "resumed", json_object_new_boolean(s && s->resumed));
+    json_object *words = r->command ? json_tokener_parse(r->command) : NULL;
+    if (words && !json_object_is_type(words, json_type_array)) {
+        json_object_put(words);
+        words = NULL;
     }
-    sqlite3_bind_text(st, 1, team, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, schema, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, ns, -1, SQLITE_STATIC);
-    json_object *out = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *run = dwh_status_run_outcome(db, col_text(st, 4), col_text(st, 1), col_text(st, 7),
-                                                 sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 9),
-                                                 col_text(st, 2), timeout_ms, now_ms);
-        int has_schema = sqlite3_column_type(st, 12) != SQLITE_NULL;
-        const char *status = has_schema ? col_text(st, 12) : NULL;
-        /* the schema's own outcome, unless the run ended without giving it
-         * one (crashed, or its last write failed) */
-        const char *outcome = status && strcmp(status, "running") != 0 ? status : run;
-        int own_error = has_schema && sqlite3_column_type(st, 15) != SQLITE_NULL;
-        out = json_object_new_object();
-        json_object_object_add(out, "run_id", json_object_new_int64(sqlite3_column_int64(st, 0)));
-        json_object_object_add(out, "job_id", text_or_null(st, 1));
-        json_object_object_add(out, "started_at", text_or_null(st, 2));
-        json_object_object_add(out, "ended_at", text_or_null(st, 3));
-        json_object_object_add(out, "outcome", json_object_new_string(outcome ? outcome : "?"));
-        json_object_object_add(out, "run_outcome", json_object_new_string(run));
-        json_object_object_add(out, "failure", text_or_null(st, own_error ? 14 : 5));
-        json_object_object_add(out, "error", text_or_null(st, own_error ? 15 : 6));
-        json_object_object_add(out, "rows", json_object_new_int64(has_schema ? sqlite3_column_int64(st, 13) : 0));
-        json_object_object_add(out, "mode", has_schema ? text_or_null(st, 16) : NULL);
-        json_object_object_add(out, "resumed", json_object_new_boolean(has_schema && sqlite3_column_int(st, 17)));
-        const char *cmd = col_text(st, 10);
-        json_object *words = cmd ? json_tokener_parse(cmd) : NULL;
-        if (words && !json_object_is_type(words, json_type_array)) {
-            json_object_put(words);
-            words = NULL;
-        }
-        json_object_object_add(out, "command", words);
-        json_object_object_add(out, "cwd", text_or_null(st, 11));
-    }
-    sqlite3_finalize(st);
-    return out;
+    json_object_object_add(out, "command", words);
+    json_object_object_add(out, "cwd", str_or_null(r->cwd));
+}
+
+/* The last run of the job (dwh_wh_read_last_run), or NULL when the
+ * history has none (or the warehouse predates it). */
+static json_object *last_run(dwh_warehouse *w, const dwh_wh_job_key *job, int64_t timeout_ms, int64_t now_ms) {
+    struct last_seen ls = {w, timeout_ms, now_ms, NULL};
+    dwh_wh_read_last_run(w, job, last_run_row, &ls);
+    return ls.out;
 }
 
 static const char *member_str(json_object *o, const char *k) {
@@ -242,33 +162,33 @@ static json_object *rerun(json_object *last, const char *schema, const char *wri
     return o;
 }
 
-/* A job entry; state columns absent (a job the history or a lease knows of
- * that never committed) are null. */
-static json_object *job_entry(sqlite3 *db, const char *team, const char *source, const char *schema, const char *ns,
-                              sqlite3_stmt *state, int64_t timeout_ms, int64_t now_ms) {
-    const char *mode = state ? col_text(state, 4) : NULL;
-    json_object *lease = live_lease(db, team, source, schema, timeout_ms, now_ms);
-    json_object *last = last_run(db, team, source, schema, ns, timeout_ms, now_ms);
+/* A job entry; state columns absent (`state` NULL: a job the history or a
+ * lease knows of that never committed) are null. */
+static json_object *job_entry(dwh_warehouse *w, const dwh_wh_job_key *job, const dwh_wh_state_row *state,
+                              int64_t timeout_ms, int64_t now_ms) {
+    const char *mode = state ? state->write_mode : NULL;
+    json_object *lease = live_lease(w, job, timeout_ms, now_ms);
+    json_object *last = last_run(w, job, timeout_ms, now_ms);
     const char *word = job_word(lease, last, mode);
     json_object *j = json_object_new_object();
-    json_object_object_add(j, "team_id", json_object_new_string(team));
-    json_object_object_add(j, "source_id", json_object_new_string(source));
-    json_object_object_add(j, "schema", json_object_new_string(schema));
-    json_object_object_add(j, "namespace", *ns ? json_object_new_string(ns) : NULL);
+    json_object_object_add(j, "team_id", json_object_new_string(job->team_id));
+    json_object_object_add(j, "source_id", json_object_new_string(job->source_id));
+    json_object_object_add(j, "schema", json_object_new_string(job->schema));
+    json_object_object_add(j, "namespace", *job->ns ? json_object_new_string(job->ns) : NULL);
     json_object_object_add(j, "status", json_object_new_string(word));
-    json_object_object_add(j, "write_mode", state ? text_or_null(state, 4) : NULL);
-    json_object_object_add(j, "incremental_field", state ? text_or_null(state, 5) : NULL);
-    json_object_object_add(j, "last_value", state ? watermark(state, 6) : NULL);
-    json_object_object_add(j, "earliest_value", state ? watermark(state, 7) : NULL);
-    json_object_object_add(j, "run_rows", mode ? json_object_new_int64(sqlite3_column_int64(state, 8)) : NULL);
-    json_object_object_add(j, "run_batches", mode ? json_object_new_int64(sqlite3_column_int64(state, 9)) : NULL);
-    json_object_object_add(j, "last_job_id", state ? text_or_null(state, 10) : NULL);
-    json_object_object_add(j, "updated_at", state ? text_or_null(state, 11) : NULL);
+    json_object_object_add(j, "write_mode", str_or_null(mode));
+    json_object_object_add(j, "incremental_field", state ? str_or_null(state->incremental_field) : NULL);
+    json_object_object_add(j, "last_value", state ? watermark(state->last_value) : NULL);
+    json_object_object_add(j, "earliest_value", state ? watermark(state->earliest_value) : NULL);
+    json_object_object_add(j, "run_rows", mode ? json_object_new_int64(state->run_rows) : NULL);
+    json_object_object_add(j, "run_batches", mode ? json_object_new_int64(state->run_batches) : NULL);
+    json_object_object_add(j, "last_job_id", state ? str_or_null(state->job_id) : NULL);
+    json_object_object_add(j, "updated_at", state ? str_or_null(state->updated_at) : NULL);
     json_object_object_add(j, "lease", lease);
-    json_object_object_add(j, "webhooks_pending", webhooks_pending(db, team, source, schema, ns));
+    json_object_object_add(j, "webhooks_pending", webhooks_pending(w, job));
     json_object_object_add(j, "last_run", last);
     int stopped = !strcmp(word, "failed") || !strcmp(word, "interrupted");
-    json_object_object_add(j, "rerun", stopped ? rerun(last, schema, mode) : NULL);
+    json_object_object_add(j, "rerun", stopped ? rerun(last, job->schema, mode) : NULL);
     return j;
 }
 
@@ -283,79 +203,49 @@ static int by_job(const void *a, const void *b) {
     return 0;
 }
 
+struct jobs_read {
+    dwh_warehouse *w;
+    int64_t timeout_ms, now_ms;
+    json_object *jobs;
+};
+
+static int state_job(void *arg, const dwh_wh_state_row *row) {
+    struct jobs_read *jr = arg;
+    json_object_array_add(jr->jobs, job_entry(jr->w, &row->key, row, jr->timeout_ms, jr->now_ms));
+    return 0;
+}
+
+static int stateless_job(void *arg, const dwh_wh_job_key *job, int from_lease) {
+    struct jobs_read *jr = arg;
+    json_object *j = job_entry(jr->w, job, NULL, jr->timeout_ms, jr->now_ms);
+    json_object *seen = NULL;
+    for (size_t i = 0; !seen && i < json_object_array_length(jr->jobs); i++)
+        if (!by_job(&(json_object *){json_object_array_get_idx(jr->jobs, i)}, &j))
+            seen = json_object_array_get_idx(jr->jobs, i);
+    /* a lease alone is shown only while it lives; the history's jobs
+     * always (a failure is news) */
+    const char *word = member_str(j, "status");
+    if (seen || (from_lease && strcmp(word, "running") != 0)) json_object_put(j);
+    else json_object_array_add(jr->jobs, j);
+    return 0;
+}
+
 json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **err) {
     *err = NULL;
     if (lease_timeout_ms <= 0) lease_timeout_ms = DWH_LEASE_DEFAULT_TIMEOUT_MS;
-    sqlite3 *db = dwh_status_open(path, err);
-    if (!db) return NULL;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT team_id, source_id, schema_name, namespace, write_mode, incremental_field,"
-                                " last_value, earliest_value, run_rows, run_batches, job_id, updated_at"
-                                " FROM _dw_state ORDER BY source_id, schema_name, team_id, namespace",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        const char *why = sqlite3_errmsg(db);
-        if (strstr(why, "no such table"))
-            *err = fmt_err("%s is not a dwhost warehouse (it has no _dw_state table)%s", path, NULL);
-        else
-            *err = fmt_err("warehouse %s cannot be read: %s", path, why);
-        sqlite3_finalize(st);
-        sqlite3_close(db);
-        return NULL;
-    }
-    int64_t now = dwh_lease_now_ms();
-    json_object *jobs = json_object_new_array();
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *team = col_text(st, 0), *source = col_text(st, 1), *schema = col_text(st, 2),
-                   *ns = col_text(st, 3);
-        json_object_array_add(jobs, job_entry(db, team ? team : "", source ? source : "", schema ? schema : "",
-                                              ns ? ns : "", st, lease_timeout_ms, now));
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    /* jobs without a state row: a first run holding its lease before its
-     * first commit, and jobs whose runs never committed (the history) */
-    static const char *const others[] = {
-        "SELECT DISTINCT team_id, source_id, schema_name, '' FROM _dw_lease l WHERE NOT EXISTS"
-        " (SELECT 1 FROM _dw_state s WHERE s.team_id = l.team_id AND s.source_id = l.source_id"
-        " AND s.schema_name = l.schema_name)",
-        "SELECT DISTINCT r.team_id, r.source_id, s.schema_name, r.namespace FROM _dw_run_schemas s JOIN _dw_runs r"
-        " ON r.run_id = s.run_id WHERE NOT EXISTS (SELECT 1 FROM _dw_state t WHERE t.team_id = r.team_id AND"
-        " t.source_id = r.source_id AND t.schema_name = s.schema_name AND t.namespace = r.namespace)"};
-    for (size_t q = 0; rc == SQLITE_DONE && q < 2; q++) {
-        if (sqlite3_prepare_v2(db, others[q], -1, &st, NULL) != SQLITE_OK) {
-            sqlite3_finalize(st); /* an older warehouse without the table */
-            st = NULL;
-            continue;
-        }
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            const char *team = col_text(st, 0), *source = col_text(st, 1), *schema = col_text(st, 2),
-                       *ns = col_text(st, 3);
-            json_object *j = job_entry(db, team ? team : "", source ? source : "", schema ? schema : "", ns ? ns : "",
-                                       NULL, lease_timeout_ms, now);
-            json_object *seen = NULL;
-            for (size_t i = 0; !seen && i < json_object_array_length(jobs); i++)
-                if (!by_job(&(json_object *){json_object_array_get_idx(jobs, i)}, &j))
-                    seen = json_object_array_get_idx(jobs, i);
-            /* a lease alone is shown only while it lives; the history's
-             * jobs always (a failure is news) */
-            const char *word = member_str(j, "status");
-            if (seen || (q == 0 && strcmp(word, "running") != 0)) json_object_put(j);
-            else json_object_array_add(jobs, j);
-        }
-        sqlite3_finalize(st);
-        st = NULL;
-    }
-    if (rc != SQLITE_DONE) {
-        *err = fmt_err("warehouse %s cannot be read: %s", path, sqlite3_errmsg(db));
-        json_object_put(jobs);
-        jobs = NULL;
+    dwh_warehouse *w = dwh_wh_open_readonly(path, err);
+    if (!w) return NULL;
+    struct jobs_read jr = {w, lease_timeout_ms, dwh_lease_now_ms(), json_object_new_array()};
+    /* the state rows, then jobs without one: a first run holding its lease
+     * before its first commit, and jobs whose runs never committed */
+    if (dwh_wh_read_states(w, state_job, &jr, err) != 0 || dwh_wh_read_stateless_jobs(w, stateless_job, &jr, err) != 0) {
+        json_object_put(jr.jobs);
+        jr.jobs = NULL;
     } else {
-        json_object_array_sort(jobs, by_job);
+        json_object_array_sort(jr.jobs, by_job);
     }
-    sqlite3_close(db);
-    return jobs;
+    dwh_wh_close(w);
+    return jr.jobs;
 }
 
 json_object *dwh_job_status_doc(const char *path, char **err) {

@@ -1,10 +1,12 @@
 /*
  * job_status.h -- what a warehouse knows of its sync jobs, for operators
- * (`dwhost status`) and embedders (dwh_status_json): one entry per job of
- * _dw_state, whether a live run holds it now (_dw_lease), what a rerun
- * would continue from, how its last run went (the run history, _dw_runs),
- * and the runs themselves.  Opens the file read-only: it never creates,
- * migrates or write-locks anything, so it is safe while syncs run.
+ * (`dwhost status`) and embedders (dwh_status_json): one entry per job
+ * with its state (state.h), whether a live run holds it now (its lease),
+ * what a rerun would continue from, how its last run went (the run
+ * history, run_history.h), and the runs themselves.  Reads through
+ * warehouse/warehouse_read.h on a dwh_wh_open_readonly() connection: it
+ * never creates, migrates or write-locks anything, so it is safe while
+ * syncs run.
  */
 #ifndef DWH_JOB_STATUS_H
 #define DWH_JOB_STATUS_H

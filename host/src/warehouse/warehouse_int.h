@@ -1,7 +1,8 @@
 /*
  * warehouse_int.h -- shared by warehouse_sqlite.c (connection,
  * errors, transactions), warehouse_table.c (tables, columns, writes) and
- * warehouse_state.c (the _dw_state table).  Not for other modules.
+ * warehouse_state.c (the _dw_state table), warehouse_read.c (read-only
+ * connections).  Not for other modules.
  */
 #ifndef DWH_WAREHOUSE_INTERNAL_H
 #define DWH_WAREHOUSE_INTERNAL_H
@@ -21,6 +22,7 @@ struct dwh_warehouse {
     sqlite3_stmt *state_put;
     sqlite3_stmt *lease_renew;
     struct dwh_wh_ckpt *ckpt; /* background checkpoints (dwh_wh_options.background_checkpoint) */
+    int readonly;             /* dwh_wh_open_readonly: closing never checkpoints */
 };
 
 /* Records the error kind of SQLite result `rc` and sets *err to one line:

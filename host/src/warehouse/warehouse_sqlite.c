@@ -339,7 +339,7 @@ void dwh_wh_close(dwh_warehouse *w) {
     if (w->db) {
         dwh_wh_rollback(w);
         dwh_wh_ckpt_stop(w->ckpt);
-        dwh_wh_checkpoint(w);
+        if (!w->readonly) dwh_wh_checkpoint(w);
         sqlite3_finalize(w->state_get);
         sqlite3_finalize(w->state_put);
         sqlite3_finalize(w->lease_renew);

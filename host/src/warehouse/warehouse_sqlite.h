@@ -99,6 +99,16 @@ typedef struct dwh_wh_options {
  * NULL with a malloc'd one-line *err (caller frees) when it cannot be
  * opened for writing.  Close with dwh_wh_close(). */
 dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **err);
+/* Opens the warehouse at `path` to look at it (`dwhost status`;
+ * warehouse_read.h reads it): read-only, so looking never creates,
+ * migrates, checkpoints or write-locks it and never holds up a sync;
+ * waits up to 5 s for a lock a writer holds briefly.  Returns NULL with
+ * a malloc'd one-line *err (caller frees) when there is no such file
+ * ("no warehouse at <path>; sync into it first, or pass --warehouse") or
+ * it cannot be opened.  A file that is not a database, or not one dwhost
+ * wrote, is told by the first read (warehouse_read.h).  Close with
+ * dwh_wh_close(); the connection is for warehouse_read.h only. */
+dwh_warehouse *dwh_wh_open_readonly(const char *path, char **err);
 /* Rolls back an open transaction, folds the WAL into the file
  * (dwh_wh_checkpoint) and closes.  NULL allowed. */
 void dwh_wh_close(dwh_warehouse *w);
