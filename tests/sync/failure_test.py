@@ -201,9 +201,7 @@ cfg = write_config(d, **dict(CFG, delay_ms=20))
 db = os.path.join(d, "w.db")
 args = sync_args(cfg, db, "--batch-rows", "200", "--mode", "append", "--reset")
 p = start(args)
-deadline = time.time() + 30
-while time.time() < deadline and not (table_exists(db) and (state(db) or {}).get("run_rows")):
-    time.sleep(0.02)
+wait_committed(db)
 p.send_signal(signal.SIGINT)
 out, err = p.communicate(timeout=60)
 resume = [a for a in args if a != "--reset"]

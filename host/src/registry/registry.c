@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/array_grow.h"
 #include "log/log_line.h"
 #include "registry_int.h"
 
@@ -62,16 +63,7 @@ typedef struct scan_state {
     size_t n_old;
 } scan_state;
 
-static int grow(void **v, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap * 2 : 16;
-    while (c < need) c *= 2;
-    void *nv = realloc(*v, c * elem);
-    if (!nv) return -1;
-    *v = nv;
-    *cap = c;
-    return 0;
-}
+static int grow(void **v, size_t *cap, size_t need, size_t elem) { return dwh_array_grow(v, cap, need, elem, 16); }
 
 static void push_plugin(scan_state *s, dwh_plugin *p) {
     if (grow((void **)&s->plugins, &s->cap, s->n + 1, sizeof *s->plugins) != 0) {

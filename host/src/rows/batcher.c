@@ -2,6 +2,8 @@
  * batcher.h). */
 #include "batcher.h"
 
+#include "base/array_grow.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,16 +169,7 @@ void dwh_batcher_free(dwh_batcher *b) {
     free(b);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 64;
-    while (c < need) c *= 2;
-    void *np = realloc(*p, c * elem);
-    if (!np) return -1;
-    *p = np;
-    *cap = c;
-    return 0;
-}
+static int grow(void **p, size_t *cap, size_t need, size_t elem) { return dwh_array_grow(p, cap, need, elem, 64); }
 
 static const dwh_span NO_SPAN = {0, UINT32_MAX};
 

@@ -2,6 +2,8 @@
  * sync_writer.h). */
 #include "sync_writer.h"
 
+#include "base/array_grow.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,27 +57,15 @@ sync_writer *sync_writer_start(sync_job *j) {
     return w;
 }
 
-/* Grows *p to hold `need` elements of `size`.  0, -1 on OOM. */
-static int fit(void **p, size_t *cap, size_t need, size_t size) {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 64;
-    while (c < need) c *= 2;
-    void *np = realloc(*p, c * size);
-    if (!np) return -1;
-    *p = np;
-    *cap = c;
-    return 0;
-}
-
 /* Moves b into the writer's memory (the writer is idle): by trading
  * arrays with the batcher when b is all it holds, else by copying. */
 static int take(sync_writer *w, dwh_batcher *src, const dwh_batch *b) {
     dwh_batch_mem *m = &w->mem;
     int traded = 0;
     if (!src || !(traded = dwh_batcher_trade(src, m))) {
-        if (fit((void **)&m->rows, &m->cap_rows, b->n, sizeof *m->rows) < 0 ||
-            fit((void **)&m->cells, &m->cap_cells, b->n_cells, sizeof *m->cells) < 0 ||
-            fit((void **)&m->arena, &m->cap_arena, b->arena_len + 1, 1) < 0)
+        if (dwh_array_grow((void **)&m->rows, &m->cap_rows, b->n, sizeof *m->rows, 64) < 0 ||
+            dwh_array_grow((void **)&m->cells, &m->cap_cells, b->n_cells, sizeof *m->cells, 64) < 0 ||
+            dwh_array_grow((void **)&m->arena, &m->cap_arena, b->arena_len + 1, 1, 64) < 0)
             return -1;
     }
     char *state = b->state ? strdup(b->state) : NULL;
