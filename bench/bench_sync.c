@@ -189,7 +189,7 @@ int main(int argc, char **argv) {
         }
     }
     repeat_n = repeat;
-    dwh_log_configure(stderr, DWH_LOG_TEXT, DW_LOG_WARN);
+    dwhi_log_configure(stderr, DWHI_LOG_TEXT, DW_LOG_WARN);
     char sample[PAGE * 300];
     size_t len = bench_gen_page(0, PAGE, sample, sizeof sample);
     printf("dwhost sync benchmark: rows of %.0f bytes of JSON, pages of %d, warehouse in %s, best of %d runs\n\n",

@@ -1,8 +1,8 @@
 /* gen.h -- the benchmark's rows: deterministic JSON objects of about 200
  * bytes, shared by the bench plugin and the baseline so both parse exactly
  * the same text. */
-#ifndef DWH_BENCH_GEN_H
-#define DWH_BENCH_GEN_H
+#ifndef DWHI_BENCH_GEN_H
+#define DWHI_BENCH_GEN_H
 
 #include <stddef.h>
 #include <stdint.h>

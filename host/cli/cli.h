@@ -2,87 +2,87 @@
  * cli.h -- the dwhost command line: command registration and exit codes.
  *
  * Each command lives in its own cmd_<name>.c and registers itself with
- * DWH_CLI_COMMAND, so adding a command touches no shared file.  A command
+ * DWHI_CLI_COMMAND, so adding a command touches no shared file.  A command
  * declares its options in a table (cli_options.h); main.c parses argv
  * with it and then calls the command's run function, which finds the
  * values where the table put them and does its job.  --help, the man page
  * and the bash completion are generated from the same declarations
  * (cli_help.c).
  */
-#ifndef DWH_CLI_H
-#define DWH_CLI_H
+#ifndef DWHI_CLI_H
+#define DWHI_CLI_H
 
 #include <stddef.h>
 
 #include "cli_options.h"
 
 /* Exit codes: documented in docs/cli/exit-codes.md, in `dwhost --help` and
- * in dwhost(1) from dwh_cli_exit_codes (cli_exit.c).  Stable. */
-enum dwh_exit {
-    DWH_EXIT_OK = 0,
-    DWH_EXIT_FAILURE = 1,       /* the operation failed (see the message) */
-    DWH_EXIT_USAGE = 2,         /* bad command line */
-    DWH_EXIT_PLUGIN = 3,        /* plugin not found, rejected, or some plugins rejected */
-    DWH_EXIT_CONFIG = 4,        /* the config is invalid */
-    DWH_EXIT_CREDENTIALS = 5,   /* credentials rejected (401) or lacking permission (403) */
-    DWH_EXIT_UNREACHABLE = 6,   /* the source could not be reached */
-    DWH_EXIT_STATE = 7,         /* the state backend (Redis, state table) failed */
-    DWH_EXIT_WAREHOUSE = 8,     /* the warehouse could not be written (disk full, locked) */
-    DWH_EXIT_INTERRUPTED = 9,   /* stopped by SIGINT/SIGTERM; progress so far is kept (cli_signal.h) */
-    DWH_EXIT_CONFORMANCE = 10,  /* conformance checks failed */
-    DWH_EXIT_PLUGIN_CRASHED = 11, /* a plugin crashed (fatal signal in its code); committed work is kept */
-    DWH_EXIT_RUNNING = 12       /* sync: the job is already running (another live run holds its lease) */
+ * in dwhost(1) from dwhi_cli_exit_codes (cli_exit.c).  Stable. */
+enum dwhi_exit {
+    DWHI_EXIT_OK = 0,
+    DWHI_EXIT_FAILURE = 1,       /* the operation failed (see the message) */
+    DWHI_EXIT_USAGE = 2,         /* bad command line */
+    DWHI_EXIT_PLUGIN = 3,        /* plugin not found, rejected, or some plugins rejected */
+    DWHI_EXIT_CONFIG = 4,        /* the config is invalid */
+    DWHI_EXIT_CREDENTIALS = 5,   /* credentials rejected (401) or lacking permission (403) */
+    DWHI_EXIT_UNREACHABLE = 6,   /* the source could not be reached */
+    DWHI_EXIT_STATE = 7,         /* the state backend (Redis, state table) failed */
+    DWHI_EXIT_WAREHOUSE = 8,     /* the warehouse could not be written (disk full, locked) */
+    DWHI_EXIT_INTERRUPTED = 9,   /* stopped by SIGINT/SIGTERM; progress so far is kept (cli_signal.h) */
+    DWHI_EXIT_CONFORMANCE = 10,  /* conformance checks failed */
+    DWHI_EXIT_PLUGIN_CRASHED = 11, /* a plugin crashed (fatal signal in its code); committed work is kept */
+    DWHI_EXIT_RUNNING = 12       /* sync: the job is already running (another live run holds its lease) */
 };
 
 /* One line per exit code, for --help and the man page; ends with {-1}. */
-typedef struct dwh_cli_exit_code {
+typedef struct dwhi_cli_exit_code {
     int code;
     const char *meaning;
-} dwh_cli_exit_code;
-extern const dwh_cli_exit_code dwh_cli_exit_codes[];
+} dwhi_cli_exit_code;
+extern const dwhi_cli_exit_code dwhi_cli_exit_codes[];
 
 /* What a command's run function is given: the whole command line (argv[0]
  * is the command name) and its operand (the source name for the commands
  * that take one; NULL otherwise).  Options are in the targets of the
  * command's table. */
-typedef struct dwh_cli_invocation {
+typedef struct dwhi_cli_invocation {
     int argc;
     char **argv;
     const char *operand;
-} dwh_cli_invocation;
+} dwhi_cli_invocation;
 
-typedef int (*dwh_cli_fn)(const dwh_cli_invocation *inv);
+typedef int (*dwhi_cli_fn)(const dwhi_cli_invocation *inv);
 
 enum {
-    /* The command passes dwh_cli_cancel_flag to the library, so SIGINT
+    /* The command passes dwhi_cli_cancel_flag to the library, so SIGINT
      * and SIGTERM stop it at its next safe point (cli_signal.h). */
-    DWH_CLI_CANCELLABLE = 1u << 0,
+    DWHI_CLI_CANCELLABLE = 1u << 0,
     /* Not listed in --help, the man page or the completion. */
-    DWH_CLI_HIDDEN = 1u << 1
+    DWHI_CLI_HIDDEN = 1u << 1
 };
 
-typedef struct dwh_cli_command {
+typedef struct dwhi_cli_command {
     const char *name;
     const char *summary;         /* one line for `dwhost --help` */
-    dwh_cli_fn run;
-    const dwh_cli_opt *options;  /* ends with DWH_OPT_END() */
+    dwhi_cli_fn run;
+    const dwhi_cli_opt *options;  /* ends with DWHI_OPT_END() */
     const char *operand;         /* "source": the command takes <source>; NULL: no operand */
     const char *operand_missing; /* the usage line when the operand is missing */
     const char *synopsis;        /* the usage forms, one per line, without "dwhost "; NULL: generated */
     const char *description;     /* paragraphs separated by "\n\n" */
     const char *exit_status;     /* which exit codes the command returns, one paragraph */
-    unsigned flags;              /* DWH_CLI_CANCELLABLE, DWH_CLI_HIDDEN */
-} dwh_cli_command;
+    unsigned flags;              /* DWHI_CLI_CANCELLABLE, DWHI_CLI_HIDDEN */
+} dwhi_cli_command;
 
-void dwh_cli_register(const dwh_cli_command *cmd);
+void dwhi_cli_register(const dwhi_cli_command *cmd);
 
 /* The registered commands sorted by name (*n set); borrowed. */
-const dwh_cli_command *const *dwh_cli_commands(size_t *n);
+const dwhi_cli_command *const *dwhi_cli_commands(size_t *n);
 
-#define DWH_CLI_COMMAND(ident, ...)                                         \
-    static const dwh_cli_command dwh_cmd_##ident = {__VA_ARGS__};          \
-    __attribute__((constructor)) static void dwh_cmd_register_##ident(void) { \
-        dwh_cli_register(&dwh_cmd_##ident);                                 \
+#define DWHI_CLI_COMMAND(ident, ...)                                         \
+    static const dwhi_cli_command dwhi_cmd_##ident = {__VA_ARGS__};          \
+    __attribute__((constructor)) static void dwhi_cmd_register_##ident(void) { \
+        dwhi_cli_register(&dwhi_cmd_##ident);                                 \
     }
 
 #endif

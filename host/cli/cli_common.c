@@ -10,49 +10,49 @@
 
 #include "base/file_read.h"
 
-dwh_cli_list dwh_cli_plugin_dirs;
+dwhi_cli_list dwhi_cli_plugin_dirs;
 
-int dwh_cli_usage_error(const char *cmd, const char *fmt, ...) {
+int dwhi_cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "dwhost: %s: ", cmd);
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, "; run 'dwhost %s --help'\n", cmd);
     va_end(ap);
-    return DWH_EXIT_USAGE;
+    return DWHI_EXIT_USAGE;
 }
 
-int dwh_cli_plugins_open(dwh_cli_plugins *pl) {
-    const dwh_cli_list *cli = &dwh_cli_plugin_dirs;
+int dwhi_cli_plugins_open(dwhi_cli_plugins *pl) {
+    const dwhi_cli_list *cli = &dwhi_cli_plugin_dirs;
     for (size_t i = 0; i < cli->n; i++) {
         struct stat st;
         if (stat(cli->v[i], &st) != 0) {
             fprintf(stderr, "dwhost: --plugin-dir %s: %s; give an existing directory\n", cli->v[i], strerror(errno));
-            return DWH_EXIT_USAGE;
+            return DWHI_EXIT_USAGE;
         }
         if (!S_ISDIR(st.st_mode)) {
             fprintf(stderr, "dwhost: --plugin-dir %s: not a directory; give the directory that holds "
                             "libsource_<name>.so files\n", cli->v[i]);
-            return DWH_EXIT_USAGE;
+            return DWHI_EXIT_USAGE;
         }
     }
-    pl->dirs = dwh_plugin_dirs(cli->v, cli->n);
-    pl->registry = dwh_registry_new();
+    pl->dirs = dwhi_plugin_dirs(cli->v, cli->n);
+    pl->registry = dwhi_registry_new();
     if (!pl->dirs || !pl->registry) {
         fprintf(stderr, "dwhost: out of memory\n");
-        return DWH_EXIT_FAILURE;
+        return DWHI_EXIT_FAILURE;
     }
-    dwh_registry_scan(pl->registry, (const char *const *)pl->dirs, dwh_dirs_count(pl->dirs));
-    return DWH_EXIT_OK;
+    dwhi_registry_scan(pl->registry, (const char *const *)pl->dirs, dwhi_dirs_count(pl->dirs));
+    return DWHI_EXIT_OK;
 }
 
-void dwh_cli_plugins_close(dwh_cli_plugins *pl) {
-    dwh_registry_free(pl->registry);
-    dwh_dirs_free(pl->dirs);
+void dwhi_cli_plugins_close(dwhi_cli_plugins *pl) {
+    dwhi_registry_free(pl->registry);
+    dwhi_dirs_free(pl->dirs);
     memset(pl, 0, sizeof *pl);
 }
 
-char *dwh_cli_dirs_text(const dwh_cli_plugins *pl) {
+char *dwhi_cli_dirs_text(const dwhi_cli_plugins *pl) {
     size_t len = 1;
     for (size_t i = 0; pl->dirs && pl->dirs[i]; i++) len += strlen(pl->dirs[i]) + 2;
     char *s = malloc(len);
@@ -69,16 +69,16 @@ char *dwh_cli_dirs_text(const dwh_cli_plugins *pl) {
     return s;
 }
 
-dwh_plugin *dwh_cli_find_source(dwh_cli_plugins *pl, const char *name, int *exit_code) {
-    *exit_code = DWH_EXIT_OK;
-    dwh_plugin *p = dwh_registry_find(pl->registry, name);
+dwh_plugin *dwhi_cli_find_source(dwhi_cli_plugins *pl, const char *name, int *exit_code) {
+    *exit_code = DWHI_EXIT_OK;
+    dwh_plugin *p = dwhi_registry_find(pl->registry, name);
     if (p) return p;
-    *exit_code = DWH_EXIT_PLUGIN;
+    *exit_code = DWHI_EXIT_PLUGIN;
     /* A file of that name that was rejected explains more than "not found". */
     size_t n = 0;
-    dwh_rejection *rej = dwh_registry_rejections(pl->registry, &n);
+    dwh_rejection *rej = dwhi_registry_rejections(pl->registry, &n);
     for (size_t i = 0; i < n; i++) {
-        char *rn = dwh_plugin_name_from_path(rej[i].path);
+        char *rn = dwhi_plugin_name_from_path(rej[i].path);
         int match = rn && !strcmp(rn, name) && rej[i].reason != DWH_REJECT_SHADOWED;
         free(rn);
         if (match) {
@@ -88,24 +88,24 @@ dwh_plugin *dwh_cli_find_source(dwh_cli_plugins *pl, const char *name, int *exit
         }
     }
     dwh_rejections_free(rej, n);
-    char *dirs = dwh_cli_dirs_text(pl);
+    char *dirs = dwhi_cli_dirs_text(pl);
     fprintf(stderr, "dwhost: no source named '%s' (searched: %s); run 'dwhost list-plugins'\n", name,
             dirs ? dirs : "?");
     free(dirs);
     return NULL;
 }
 
-json_object *dwh_cli_read_json_file(const char *path, const char *what, int *exit_code) {
-    *exit_code = DWH_EXIT_CONFIG;
+json_object *dwhi_cli_read_json_file(const char *path, const char *what, int *exit_code) {
+    *exit_code = DWHI_EXIT_CONFIG;
     size_t len = 0;
     char *text = NULL;
     int err = 0;
-    switch (dwh_read_whole_file(path, 0, &text, &len, &err)) {
-    case DWH_READ_OK: break;
-    case DWH_READ_IS_DIR:
+    switch (dwhi_read_whole_file(path, 0, &text, &len, &err)) {
+    case DWHI_READ_OK: break;
+    case DWHI_READ_IS_DIR:
         fprintf(stderr, "dwhost: cannot read %s file %s: it is a directory; give a JSON file\n", what, path);
         return NULL;
-    case DWH_READ_NOMEM: err = ENOMEM; /* fall through */
+    case DWHI_READ_NOMEM: err = ENOMEM; /* fall through */
     default:
         fprintf(stderr, "dwhost: cannot read %s file %s: %s\n", what, path, err ? strerror(err) : "read error");
         return NULL;
@@ -114,7 +114,7 @@ json_object *dwh_cli_read_json_file(const char *path, const char *what, int *exi
     if (!tok) {
         free(text);
         fprintf(stderr, "dwhost: out of memory\n");
-        *exit_code = DWH_EXIT_FAILURE;
+        *exit_code = DWHI_EXIT_FAILURE;
         return NULL;
     }
     json_object *o = json_tokener_parse_ex(tok, text, (int)len);
@@ -150,11 +150,11 @@ json_object *dwh_cli_read_json_file(const char *path, const char *what, int *exi
         return NULL;
     }
     free(text);
-    *exit_code = DWH_EXIT_OK;
+    *exit_code = DWHI_EXIT_OK;
     return o;
 }
 
-void dwh_cli_print_json(FILE *out, json_object *o, int pretty) {
+void dwhi_cli_print_json(FILE *out, json_object *o, int pretty) {
     int flags = JSON_C_TO_STRING_NOSLASHESCAPE | (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
                                                          : JSON_C_TO_STRING_PLAIN);
     fputs(json_object_to_json_string_ext(o, flags), out);

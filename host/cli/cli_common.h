@@ -7,16 +7,16 @@
  * function returns the exit code the command should return, so commands
  * stay short:
  *
- *   options: DWH_CLI_OPT_PLUGIN_DIR, in the command's table
- *   dwh_cli_plugins pl = {0};
- *   int rc = dwh_cli_plugins_open(&pl);
- *   dwh_plugin *p = rc ? NULL : dwh_cli_find_source(&pl, name, &rc);
+ *   options: DWHI_CLI_OPT_PLUGIN_DIR, in the command's table
+ *   dwhi_cli_plugins pl = {0};
+ *   int rc = dwhi_cli_plugins_open(&pl);
+ *   dwh_plugin *p = rc ? NULL : dwhi_cli_find_source(&pl, name, &rc);
  *   ...
  *   dwh_plugin_unref(p);
- *   dwh_cli_plugins_close(&pl);
+ *   dwhi_cli_plugins_close(&pl);
  */
-#ifndef DWH_CLI_COMMON_H
-#define DWH_CLI_COMMON_H
+#ifndef DWHI_CLI_COMMON_H
+#define DWHI_CLI_COMMON_H
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -26,52 +26,52 @@
 #include "registry/registry.h"
 
 /* The --plugin-dir values of this run, in order (borrowed from argv). */
-extern dwh_cli_list dwh_cli_plugin_dirs;
+extern dwhi_cli_list dwhi_cli_plugin_dirs;
 
 /* The --plugin-dir entry of a command's option table. */
-#define DWH_CLI_OPT_PLUGIN_DIR                                                                               \
-    DWH_OPT_LIST(0, "plugin-dir", "DIR",                                                                     \
+#define DWHI_CLI_OPT_PLUGIN_DIR                                                                               \
+    DWHI_OPT_LIST(0, "plugin-dir", "DIR",                                                                     \
                  "search DIR for libsource_<name>.so first (repeatable; then DWHOST_PLUGIN_PATH, then the "  \
                  "default directory: <build>/plugins for a dwhost in a build tree, else the installed one)", \
-                 &dwh_cli_plugin_dirs, .flags = DWH_OPT_NONEMPTY, .missing = "a directory")
+                 &dwhi_cli_plugin_dirs, .flags = DWHI_OPT_NONEMPTY, .missing = "a directory")
 
-typedef struct dwh_cli_plugins {
-    /* Set by dwh_cli_plugins_open: the directories searched (owned) and
-     * the registry (owned).  Freed by dwh_cli_plugins_close. */
+typedef struct dwhi_cli_plugins {
+    /* Set by dwhi_cli_plugins_open: the directories searched (owned) and
+     * the registry (owned).  Freed by dwhi_cli_plugins_close. */
     char **dirs;
-    dwh_registry *registry;
-} dwh_cli_plugins;
+    dwhi_registry *registry;
+} dwhi_cli_plugins;
 
-/* Builds the directory list (dwh_cli_plugin_dirs first) and scans it.  A --plugin-dir that is not a
- * readable directory is a usage error (DWH_EXIT_USAGE); missing
+/* Builds the directory list (dwhi_cli_plugin_dirs first) and scans it.  A --plugin-dir that is not a
+ * readable directory is a usage error (DWHI_EXIT_USAGE); missing
  * DWHOST_PLUGIN_PATH entries and a missing default directory are skipped.
- * Returns DWH_EXIT_OK or the exit code after printing the error. */
-int dwh_cli_plugins_open(dwh_cli_plugins *pl);
+ * Returns DWHI_EXIT_OK or the exit code after printing the error. */
+int dwhi_cli_plugins_open(dwhi_cli_plugins *pl);
 /* Frees what open() created. */
-void dwh_cli_plugins_close(dwh_cli_plugins *pl);
+void dwhi_cli_plugins_close(dwhi_cli_plugins *pl);
 
 /* The searched directories joined with ", " for messages (malloc'd). */
-char *dwh_cli_dirs_text(const dwh_cli_plugins *pl);
+char *dwhi_cli_dirs_text(const dwhi_cli_plugins *pl);
 
 /* Finds a source by name.  Returns a new reference (the caller unrefs),
- * or NULL after printing why, with *exit_code = DWH_EXIT_PLUGIN:
+ * or NULL after printing why, with *exit_code = DWHI_EXIT_PLUGIN:
  *   dwhost: no source named 'x' (searched: d1, d2); run 'dwhost list-plugins'
  *   dwhost: source 'x' was not loaded: <path>: <reason>  */
-dwh_plugin *dwh_cli_find_source(dwh_cli_plugins *pl, const char *name, int *exit_code);
+dwh_plugin *dwhi_cli_find_source(dwhi_cli_plugins *pl, const char *name, int *exit_code);
 
 /* Reads and parses a JSON file ("-" is stdin).  Returns a new object the
  * caller puts, or NULL after printing one line naming the file and the
  * problem (missing, unreadable, not JSON with the line), with
- * *exit_code = DWH_EXIT_CONFIG.  `what` names the file's role in the
+ * *exit_code = DWHI_EXIT_CONFIG.  `what` names the file's role in the
  * message ("config", "state"). */
-json_object *dwh_cli_read_json_file(const char *path, const char *what, int *exit_code);
+json_object *dwhi_cli_read_json_file(const char *path, const char *what, int *exit_code);
 
 /* Prints `o` (borrowed) on `out` followed by a newline: pretty when
  * `pretty`, else one line.  Slashes are not escaped. */
-void dwh_cli_print_json(FILE *out, json_object *o, int pretty);
+void dwhi_cli_print_json(FILE *out, json_object *o, int pretty);
 
 /* Prints "dwhost: <cmd>: <msg>" and a pointer to --help on stderr; returns
- * DWH_EXIT_USAGE. */
-int dwh_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+ * DWHI_EXIT_USAGE. */
+int dwhi_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

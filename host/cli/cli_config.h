@@ -1,14 +1,14 @@
 /*
  * cli_config.h -- `--config FILE` for commands: load, validate and collect
- * secrets through dwh_config_load, and print what is wrong.
+ * secrets through dwhi_config_load, and print what is wrong.
  *
- *   dwh_secrets *secrets = dwh_secrets_new();
+ *   dwhi_secrets *secrets = dwhi_secrets_new();
  *   json_object *config = NULL, *report = NULL;
- *   int rc = dwh_cli_load_config(plugin, path, secrets, &config, json ? &report : NULL);
+ *   int rc = dwhi_cli_load_config(plugin, path, secrets, &config, json ? &report : NULL);
  *   if (rc) { ... print `report` inside the command's JSON document ...; return rc; }
  */
-#ifndef DWH_CLI_CONFIG_H
-#define DWH_CLI_CONFIG_H
+#ifndef DWHI_CLI_CONFIG_H
+#define DWHI_CLI_CONFIG_H
 
 #include <json-c/json.h>
 
@@ -18,14 +18,14 @@
 /* Loads `path` for plugin `p` (borrowed).  Every secret found is added to
  * `secrets` (borrowed), even when the config is invalid.
  *
- * Returns DWH_EXIT_OK with *config set (caller puts), or DWH_EXIT_CONFIG
+ * Returns DWHI_EXIT_OK with *config set (caller puts), or DWHI_EXIT_CONFIG
  * with *config NULL.  Text mode (json_report NULL): errors and warnings
  * are printed on stderr, one per line, as
  *   dwhost: config error at <path>: expected ..., got ...
  * JSON mode: nothing is printed; *json_report receives
  * {"errors": [...], "warnings": [...]} (caller puts) whatever the result,
  * every string scrubbed. */
-int dwh_cli_load_config(dwh_plugin *p, const char *path, dwh_secrets *secrets, json_object **config,
+int dwhi_cli_load_config(dwh_plugin *p, const char *path, dwhi_secrets *secrets, json_object **config,
                         json_object **json_report);
 
 #endif

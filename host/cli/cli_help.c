@@ -59,10 +59,10 @@ static void paragraphs(FILE *out, const char *text) {
     }
 }
 
-static int listed(const dwh_cli_opt *o) { return !(o->flags & DWH_OPT_HIDDEN); }
+static int listed(const dwhi_cli_opt *o) { return !(o->flags & DWHI_OPT_HIDDEN); }
 
 /* "-h, --help", "--config FILE": the option as help shows it. */
-static int option_label(char *buf, size_t cap, const dwh_cli_opt *o) {
+static int option_label(char *buf, size_t cap, const dwhi_cli_opt *o) {
     int n = 0;
     if (o->short_name && o->long_name) n = snprintf(buf, cap, "-%c, --%s", o->short_name, o->long_name);
     else if (o->short_name) n = snprintf(buf, cap, "-%c", o->short_name);
@@ -72,16 +72,16 @@ static int option_label(char *buf, size_t cap, const dwh_cli_opt *o) {
 }
 
 /* The generated usage form: dwhost CMD [<operand>] --required ARG... [options]. */
-static void synopsis_line(char *buf, size_t cap, const dwh_cli_command *cmd) {
+static void synopsis_line(char *buf, size_t cap, const dwhi_cli_command *cmd) {
     int n = snprintf(buf, cap, "%s", cmd->name);
     if (cmd->operand) n += snprintf(buf + n, cap - (size_t)n, " <%s>", cmd->operand);
-    for (const dwh_cli_opt *o = cmd->options; o->type != DWH_OPT_T_END && (size_t)n < cap; o++)
-        if (o->flags & DWH_OPT_REQUIRED) n += snprintf(buf + n, cap - (size_t)n, " --%s %s", o->long_name, o->arg);
+    for (const dwhi_cli_opt *o = cmd->options; o->type != DWHI_OPT_T_END && (size_t)n < cap; o++)
+        if (o->flags & DWHI_OPT_REQUIRED) n += snprintf(buf + n, cap - (size_t)n, " --%s %s", o->long_name, o->arg);
     if ((size_t)n < cap) snprintf(buf + n, cap - (size_t)n, " [options]");
 }
 
 /* Calls fn(line, ud) for each usage form of cmd (without "dwhost "). */
-static void each_synopsis(const dwh_cli_command *cmd, void (*fn)(const char *, size_t, void *), void *ud) {
+static void each_synopsis(const dwhi_cli_command *cmd, void (*fn)(const char *, size_t, void *), void *ud) {
     if (!cmd->synopsis) {
         char line[512];
         synopsis_line(line, sizeof line, cmd);
@@ -107,24 +107,24 @@ static void print_usage_form(const char *line, size_t len, void *ud) {
     u->first = 0;
 }
 
-void dwh_cli_help_command(FILE *out, const dwh_cli_command *cmd) {
+void dwhi_cli_help_command(FILE *out, const dwhi_cli_command *cmd) {
     usage_ctx u = {out, 1};
     each_synopsis(cmd, print_usage_form, &u);
     fputc('\n', out);
     paragraphs(out, cmd->description);
     int col = 0;
     char label[128];
-    for (const dwh_cli_opt *o = cmd->options; o->type != DWH_OPT_T_END; o++) {
+    for (const dwhi_cli_opt *o = cmd->options; o->type != DWHI_OPT_T_END; o++) {
         int n = listed(o) ? option_label(label, sizeof label, o) + 4 : 0;
         if (n > col && n <= OPT_COL_MAX) col = n;
     }
     fprintf(out, "\noptions:\n");
-    for (const dwh_cli_opt *o = cmd->options; o->type != DWH_OPT_T_END; o++) {
+    for (const dwhi_cli_opt *o = cmd->options; o->type != DWHI_OPT_T_END; o++) {
         if (!listed(o)) continue;
         int n = option_label(label, sizeof label, o);
         fprintf(out, "  %s", label);
         char help[1024];
-        snprintf(help, sizeof help, "%s%s", o->help, (o->flags & DWH_OPT_REQUIRED) ? " (required)" : "");
+        snprintf(help, sizeof help, "%s%s", o->help, (o->flags & DWHI_OPT_REQUIRED) ? " (required)" : "");
         if (n + 2 + 2 > col) {
             fprintf(out, "\n%*s", col, "");
         } else {
@@ -140,16 +140,16 @@ void dwh_cli_help_command(FILE *out, const dwh_cli_command *cmd) {
     }
 }
 
-void dwh_cli_help_main(FILE *out) {
+void dwhi_cli_help_main(FILE *out) {
     size_t n = 0;
-    const dwh_cli_command *const *cmds = dwh_cli_commands(&n);
+    const dwhi_cli_command *const *cmds = dwhi_cli_commands(&n);
     fprintf(out,
             "usage: dwhost <command> [options]\n"
             "       dwhost --version | --help | help <command>\n\n"
             "A native host for data-warehouse source connectors (libsource_<name>.so).\n\n"
             "commands:\n");
     for (size_t i = 0; i < n; i++)
-        if (!(cmds[i]->flags & DWH_CLI_HIDDEN)) {
+        if (!(cmds[i]->flags & DWHI_CLI_HIDDEN)) {
             fprintf(out, "  %-14s ", cmds[i]->name);
             wrap(out, cmds[i]->summary, 17, 17);
         }
@@ -158,7 +158,7 @@ void dwh_cli_help_main(FILE *out) {
               "completion script.  Ctrl-C (SIGINT) or SIGTERM stops any command with exit status 9 (see 'man "
               "dwhost', SIGNALS).", 0, 0);
     fprintf(out, "\nexit status:\n");
-    for (const dwh_cli_exit_code *e = dwh_cli_exit_codes; e->code >= 0; e++) {
+    for (const dwhi_cli_exit_code *e = dwhi_cli_exit_codes; e->code >= 0; e++) {
         fprintf(out, "  %2d  ", e->code);
         wrap(out, e->meaning, 6, 6);
     }
@@ -202,14 +202,14 @@ static void man_synopsis(const char *line, size_t len, void *ud) {
     fputc('\n', out);
 }
 
-static void man_command(FILE *out, const dwh_cli_command *cmd) {
+static void man_command(FILE *out, const dwhi_cli_command *cmd) {
     fprintf(out, ".SS \"dwhost %s\"\n", cmd->name);
     roff_s(out, cmd->summary);
     fputs(".\n.PP\n.nf\n", out);
     each_synopsis(cmd, man_synopsis, out);
     fputs(".fi\n", out);
     roff_paragraphs(out, cmd->description);
-    for (const dwh_cli_opt *o = cmd->options; o->type != DWH_OPT_T_END; o++) {
+    for (const dwhi_cli_opt *o = cmd->options; o->type != DWHI_OPT_T_END; o++) {
         if (!listed(o)) continue;
         fputs(".TP\n", out);
         if (o->short_name) fprintf(out, "\\fB\\-%c\\fR%s", o->short_name, o->long_name ? ", " : "");
@@ -225,7 +225,7 @@ static void man_command(FILE *out, const dwh_cli_command *cmd) {
         }
         fputc('\n', out);
         roff_s(out, o->help);
-        if (o->flags & DWH_OPT_REQUIRED) fputs(" (required)", out);
+        if (o->flags & DWHI_OPT_REQUIRED) fputs(" (required)", out);
         fputc('\n', out);
     }
     if (cmd->exit_status) {
@@ -235,9 +235,9 @@ static void man_command(FILE *out, const dwh_cli_command *cmd) {
     }
 }
 
-void dwh_cli_man(FILE *out) {
+void dwhi_cli_man(FILE *out) {
     size_t n = 0;
-    const dwh_cli_command *const *cmds = dwh_cli_commands(&n);
+    const dwhi_cli_command *const *cmds = dwhi_cli_commands(&n);
     fprintf(out, ".\\\" dwhost(1): generated from the option tables of host/cli by `dwhost --man`; do not edit.\n");
     fprintf(out, ".TH DWHOST 1 \"\" \"dwhost %s\" \"User Commands\"\n", dwh_version());
     fputs(".SH NAME\ndwhost \\- a native host for data\\-warehouse source connectors\n"
@@ -254,7 +254,7 @@ void dwh_cli_man(FILE *out) {
           ".SH COMMANDS\n",
           out);
     for (size_t i = 0; i < n; i++)
-        if (!(cmds[i]->flags & DWH_CLI_HIDDEN)) man_command(out, cmds[i]);
+        if (!(cmds[i]->flags & DWHI_CLI_HIDDEN)) man_command(out, cmds[i]);
     fputs(".SH SIGNALS\n"
           "SIGINT (Ctrl\\-C) and SIGTERM stop every command the same way: exit status 9 and one line on "
           "standard error, \\(lqdwhost: \\fIcommand\\fR: interrupted ... (SIGINT); ...\\(rq, saying what was kept. "
@@ -265,7 +265,7 @@ void dwh_cli_man(FILE *out) {
           "all done or not done at all. A second signal stops any command at once.\n"
           ".SH EXIT STATUS\n",
           out);
-    for (const dwh_cli_exit_code *e = dwh_cli_exit_codes; e->code >= 0; e++) {
+    for (const dwhi_cli_exit_code *e = dwhi_cli_exit_codes; e->code >= 0; e++) {
         fprintf(out, ".TP\n.B %d\n", e->code);
         roff_s(out, e->meaning);
         fputc('\n', out);
@@ -293,9 +293,9 @@ static int is_path_arg(const char *arg) {
     return arg && (!strcmp(arg, "FILE") || !strcmp(arg, "PATH") || !strcmp(arg, "DIR"));
 }
 
-void dwh_cli_completion_bash(FILE *out) {
+void dwhi_cli_completion_bash(FILE *out) {
     size_t n = 0;
-    const dwh_cli_command *const *cmds = dwh_cli_commands(&n);
+    const dwhi_cli_command *const *cmds = dwhi_cli_commands(&n);
     fputs("# bash completion for dwhost: generated from its option tables by `dwhost completion bash`;\n"
           "# do not edit.\n"
           "_dwhost_sources() {\n"
@@ -306,7 +306,7 @@ void dwh_cli_completion_bash(FILE *out) {
           "    local commands=\"",
           out);
     for (size_t i = 0, k = 0; i < n; i++)
-        if (!(cmds[i]->flags & DWH_CLI_HIDDEN)) fprintf(out, "%s%s", k++ ? " " : "", cmds[i]->name);
+        if (!(cmds[i]->flags & DWHI_CLI_HIDDEN)) fprintf(out, "%s%s", k++ ? " " : "", cmds[i]->name);
     fputs(" help completion\"\n"
           "    if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
           "        COMPREPLY=($(compgen -W \"$commands --help -h --version -V\" -- \"$cur\"))\n"
@@ -317,10 +317,10 @@ void dwh_cli_completion_bash(FILE *out) {
           "    completion) [ \"$COMP_CWORD\" -eq 2 ] && COMPREPLY=($(compgen -W \"bash\" -- \"$cur\")); return ;;\n",
           out);
     for (size_t i = 0; i < n; i++) {
-        const dwh_cli_command *c = cmds[i];
-        if (c->flags & DWH_CLI_HIDDEN) continue;
+        const dwhi_cli_command *c = cmds[i];
+        if (c->flags & DWHI_CLI_HIDDEN) continue;
         fprintf(out, "    %s)\n        case \"$prev\" in\n", c->name);
-        for (const dwh_cli_opt *o = c->options; o->type != DWH_OPT_T_END; o++) {
+        for (const dwhi_cli_opt *o = c->options; o->type != DWHI_OPT_T_END; o++) {
             if (!listed(o) || !o->arg) continue;
             fprintf(out, "        --%s)", o->long_name);
             if (o->values) fprintf(out, " COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"));", o->values);
@@ -331,7 +331,7 @@ void dwh_cli_completion_bash(FILE *out) {
         fputs("        esac\n", out);
         fputs("        if [[ \"$cur\" == -* ]]; then\n            COMPREPLY=($(compgen -W \"", out);
         int k = 0;
-        for (const dwh_cli_opt *o = c->options; o->type != DWH_OPT_T_END; o++) {
+        for (const dwhi_cli_opt *o = c->options; o->type != DWHI_OPT_T_END; o++) {
             if (!listed(o)) continue;
             if (o->short_name) fprintf(out, "%s-%c", k++ ? " " : "", o->short_name);
             if (o->long_name) fprintf(out, "%s--%s", k++ ? " " : "", o->long_name);

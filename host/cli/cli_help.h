@@ -5,25 +5,25 @@
  * writes the last two into the build tree (dwhost.1,
  * dwhost.bash-completion) and `cmake --install` installs them.
  */
-#ifndef DWH_CLI_HELP_H
-#define DWH_CLI_HELP_H
+#ifndef DWHI_CLI_HELP_H
+#define DWHI_CLI_HELP_H
 
 #include <stdio.h>
 
 #include "cli.h"
 
 /* `dwhost --help`: usage, the commands with their summaries, the exit codes. */
-void dwh_cli_help_main(FILE *out);
+void dwhi_cli_help_main(FILE *out);
 
 /* `dwhost CMD --help`: usage forms, description, options, exit status. */
-void dwh_cli_help_command(FILE *out, const dwh_cli_command *cmd);
+void dwhi_cli_help_command(FILE *out, const dwhi_cli_command *cmd);
 
 /* dwhost(1) in roff (man(7) macros). */
-void dwh_cli_man(FILE *out);
+void dwhi_cli_man(FILE *out);
 
 /* A bash completion script for dwhost: commands, each command's options,
  * the values of options that have a fixed set, paths for FILE/PATH/DIR
  * values, the source names `dwhost list-plugins` finds. */
-void dwh_cli_completion_bash(FILE *out);
+void dwhi_cli_completion_bash(FILE *out);
 
 #endif

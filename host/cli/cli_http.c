@@ -9,15 +9,15 @@
 
 #define MAX_SECONDS 86400L
 
-dwh_cli_http dwh_cli_http_opts;
+dwhi_cli_http dwhi_cli_http_opts;
 
-int dwh_cli_http_apply(const dwh_cli_http *h, const char *cmd) {
+int dwhi_cli_http_apply(const dwhi_cli_http *h, const char *cmd) {
     if (!h->timeout) return 0;
     char *end = NULL;
     errno = 0;
     long s = strtol(h->timeout, &end, 10);
     if (errno || end == h->timeout || *end || s < 1 || s > MAX_SECONDS) {
-        dwh_cli_usage_error(cmd, "--http-timeout '%s' is not a whole number of seconds from 1 to %ld", h->timeout,
+        dwhi_cli_usage_error(cmd, "--http-timeout '%s' is not a whole number of seconds from 1 to %ld", h->timeout,
                             MAX_SECONDS);
         return -1;
     }

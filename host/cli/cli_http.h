@@ -5,31 +5,31 @@
  *                            retry wait included (default 600;
  *                            docs/concepts/timeouts.md)
  *
- * A command lists DWH_CLI_OPT_HTTP_TIMEOUT in its option table; main.c
- * applies it (dwh_cli_http_apply) after parsing, before the command runs.
+ * A command lists DWHI_CLI_OPT_HTTP_TIMEOUT in its option table; main.c
+ * applies it (dwhi_cli_http_apply) after parsing, before the command runs.
  */
-#ifndef DWH_CLI_HTTP_H
-#define DWH_CLI_HTTP_H
+#ifndef DWHI_CLI_HTTP_H
+#define DWHI_CLI_HTTP_H
 
 #include "cli_options.h"
 
-typedef struct dwh_cli_http {
+typedef struct dwhi_cli_http {
     const char *timeout; /* borrowed from argv; NULL: the default */
-} dwh_cli_http;
+} dwhi_cli_http;
 
 /* The value of this run's --http-timeout. */
-extern dwh_cli_http dwh_cli_http_opts;
+extern dwhi_cli_http dwhi_cli_http_opts;
 
 /* The entry of a command's option table. */
-#define DWH_CLI_OPT_HTTP_TIMEOUT                                                                           \
-    DWH_OPT_STRING(0, "http-timeout", "S",                                                                 \
+#define DWHI_CLI_OPT_HTTP_TIMEOUT                                                                           \
+    DWHI_OPT_STRING(0, "http-timeout", "S",                                                                 \
                    "give up on one HTTP request after S seconds in all, retries and their waits included (1 " \
                    "to 86400; default 600)",                                                               \
-                   &dwh_cli_http_opts.timeout, .missing = "a number of seconds")
+                   &dwhi_cli_http_opts.timeout, .missing = "a number of seconds")
 
 /* Validates the value and sets the transport defaults of this process
  * (dwh_transport_configure).  Returns 0, or -1 after printing one usage
  * line naming the value and the range. */
-int dwh_cli_http_apply(const dwh_cli_http *h, const char *cmd);
+int dwhi_cli_http_apply(const dwhi_cli_http *h, const char *cmd);
 
 #endif

@@ -9,21 +9,21 @@
 #include "cli_common.h"
 #include "core/log.h"
 
-dwh_cli_log dwh_cli_log_opts;
+dwhi_cli_log dwhi_cli_log_opts;
 
-int dwh_cli_log_open(dwh_cli_log *lg, const char *cmd) {
+int dwhi_cli_log_open(dwhi_cli_log *lg, const char *cmd) {
     const char *lvl = lg->level ? lg->level : getenv("DWHOST_LOG_LEVEL");
-    int level = lvl && *lvl ? dwh_log_level_parse(lvl) : DW_LOG_WARN;
+    int level = lvl && *lvl ? dwhi_log_level_parse(lvl) : DW_LOG_WARN;
     if (level < 0) {
-        dwh_cli_usage_error(cmd, "log level '%s' is not one of debug, info, warn, error", lvl);
+        dwhi_cli_usage_error(cmd, "log level '%s' is not one of debug, info, warn, error", lvl);
         return -1;
     }
-    dwh_log_format format = isatty(STDERR_FILENO) ? DWH_LOG_TEXT : DWH_LOG_JSON;
+    dwhi_log_format format = isatty(STDERR_FILENO) ? DWHI_LOG_TEXT : DWHI_LOG_JSON;
     if (lg->format) {
-        if (!strcmp(lg->format, "text")) format = DWH_LOG_TEXT;
-        else if (!strcmp(lg->format, "json")) format = DWH_LOG_JSON;
+        if (!strcmp(lg->format, "text")) format = DWHI_LOG_TEXT;
+        else if (!strcmp(lg->format, "json")) format = DWHI_LOG_JSON;
         else {
-            dwh_cli_usage_error(cmd, "--log-format '%s' is not text or json", lg->format);
+            dwhi_cli_usage_error(cmd, "--log-format '%s' is not text or json", lg->format);
             return -1;
         }
     }
@@ -35,13 +35,13 @@ int dwh_cli_log_open(dwh_cli_log *lg, const char *cmd) {
             return -1;
         }
     }
-    dwh_log_configure(lg->out ? lg->out : stderr, format, (dw_log_level)level);
+    dwhi_log_configure(lg->out ? lg->out : stderr, format, (dw_log_level)level);
     return 0;
 }
 
-void dwh_cli_log_close(dwh_cli_log *lg) {
+void dwhi_cli_log_close(dwhi_cli_log *lg) {
     if (!lg->out) return;
-    dwh_log_configure(stderr, DWH_LOG_TEXT, DW_LOG_WARN);
+    dwhi_log_configure(stderr, DWHI_LOG_TEXT, DW_LOG_WARN);
     fclose(lg->out);
     lg->out = NULL;
 }

@@ -6,41 +6,41 @@
  *   --log-file FILE                     append log lines to FILE instead of stderr
  * Every line is scrubbed of the operation's secrets (log.h).
  *
- * A command lists DWH_CLI_OPTS_LOG in its option table; main.c then
- * opens the log (dwh_cli_log_open) after parsing, before the command
+ * A command lists DWHI_CLI_OPTS_LOG in its option table; main.c then
+ * opens the log (dwhi_cli_log_open) after parsing, before the command
  * runs, and closes it after.
  */
-#ifndef DWH_CLI_LOG_H
-#define DWH_CLI_LOG_H
+#ifndef DWHI_CLI_LOG_H
+#define DWHI_CLI_LOG_H
 
 #include <stdio.h>
 
 #include "cli_options.h"
 
-typedef struct dwh_cli_log {
+typedef struct dwhi_cli_log {
     const char *level;  /* borrowed from argv; NULL: default */
     const char *format; /* borrowed; NULL: default */
     const char *file;   /* borrowed; NULL: stderr */
-    FILE *out;          /* opened by dwh_cli_log_open when file is set */
-} dwh_cli_log;
+    FILE *out;          /* opened by dwhi_cli_log_open when file is set */
+} dwhi_cli_log;
 
 /* The values of this run's log options. */
-extern dwh_cli_log dwh_cli_log_opts;
+extern dwhi_cli_log dwhi_cli_log_opts;
 
 /* The three entries of a command's option table. */
-#define DWH_CLI_OPTS_LOG                                                                                       \
-    DWH_OPT_STRING(0, "log-level", "LEVEL", "debug, info, warn or error (default: $DWHOST_LOG_LEVEL, else warn)", \
-                   &dwh_cli_log_opts.level, .flags = DWH_OPT_NONEMPTY, .values = "debug info warn error"),     \
-    DWH_OPT_STRING(0, "log-format", "FMT", "text or json (default: json unless stderr is a terminal)",          \
-                   &dwh_cli_log_opts.format, .flags = DWH_OPT_NONEMPTY, .values = "text json"),                \
-    DWH_OPT_STRING(0, "log-file", "FILE", "append log lines to FILE instead of stderr", &dwh_cli_log_opts.file, \
-                   .flags = DWH_OPT_NONEMPTY)
+#define DWHI_CLI_OPTS_LOG                                                                                       \
+    DWHI_OPT_STRING(0, "log-level", "LEVEL", "debug, info, warn or error (default: $DWHOST_LOG_LEVEL, else warn)", \
+                   &dwhi_cli_log_opts.level, .flags = DWHI_OPT_NONEMPTY, .values = "debug info warn error"),     \
+    DWHI_OPT_STRING(0, "log-format", "FMT", "text or json (default: json unless stderr is a terminal)",          \
+                   &dwhi_cli_log_opts.format, .flags = DWHI_OPT_NONEMPTY, .values = "text json"),                \
+    DWHI_OPT_STRING(0, "log-file", "FILE", "append log lines to FILE instead of stderr", &dwhi_cli_log_opts.file, \
+                   .flags = DWHI_OPT_NONEMPTY)
 
 /* Validates the values and configures logging (log.h).  Returns 0, or -1
  * after printing one line (bad level/format, unwritable file). */
-int dwh_cli_log_open(dwh_cli_log *lg, const char *cmd);
+int dwhi_cli_log_open(dwhi_cli_log *lg, const char *cmd);
 
 /* Closes the log file (logging returns to stderr). */
-void dwh_cli_log_close(dwh_cli_log *lg);
+void dwhi_cli_log_close(dwhi_cli_log *lg);
 
 #endif

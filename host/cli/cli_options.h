@@ -3,18 +3,18 @@
  * a table per command (git's parse-options is the model).
  *
  * A command declares each option once, in an array ending with
- * DWH_OPT_END(): long name, short name, value name, help text, where the
+ * DWHI_OPT_END(): long name, short name, value name, help text, where the
  * value goes, and flags.  main.c parses argv with that table before the
  * command runs, and the same table generates `dwhost CMD --help`, the
  * dwhost(1) man page and the bash completion (cli_help.c), so they cannot
  * disagree with what the parser accepts.
  *
  *   static struct { const char *config; int json; } A;
- *   static const dwh_cli_opt options[] = {
- *       DWH_OPT_STRING(0, "config", "FILE", "the source's config", &A.config, DWH_OPT_REQUIRED),
- *       DWH_OPT_FLAG(0, "json", "print one JSON document", &A.json),
- *       DWH_OPT_HELP(),
- *       DWH_OPT_END(),
+ *   static const dwhi_cli_opt options[] = {
+ *       DWHI_OPT_STRING(0, "config", "FILE", "the source's config", &A.config, DWHI_OPT_REQUIRED),
+ *       DWHI_OPT_FLAG(0, "json", "print one JSON document", &A.json),
+ *       DWHI_OPT_HELP(),
+ *       DWHI_OPT_END(),
  *   };
  *
  * What the parser accepts, for every command alike:
@@ -22,94 +22,94 @@
  *   --flag, -f                   a flag; "--flag=..." is refused
  *   --                           the words after it are operands
  *   -                            an operand (stdin, for the commands that say so)
- * Its errors, one line each, exit 2 (DWH_EXIT_USAGE), "run 'dwhost CMD --help'":
- *   --name needs a value         (the value missing, or empty for DWH_OPT_NONEMPTY;
- *                                 dwh_cli_opt.missing names the value: "a directory")
+ * Its errors, one line each, exit 2 (DWHI_EXIT_USAGE), "run 'dwhost CMD --help'":
+ *   --name needs a value         (the value missing, or empty for DWHI_OPT_NONEMPTY;
+ *                                 dwhi_cli_opt.missing names the value: "a directory")
  *   unknown option '--x'         (a command without operands: unknown argument '--x')
- *   --name FILE is required      (DWH_OPT_REQUIRED)
+ *   --name FILE is required      (DWHI_OPT_REQUIRED)
  *   give one source name (got 'a' and 'b')
  * and the command's own line when its operand is missing.
  */
-#ifndef DWH_CLI_OPTIONS_H
-#define DWH_CLI_OPTIONS_H
+#ifndef DWHI_CLI_OPTIONS_H
+#define DWHI_CLI_OPTIONS_H
 
 #include <stddef.h>
 
-typedef enum dwh_cli_opt_type {
-    DWH_OPT_T_END = 0,
-    DWH_OPT_T_FLAG,     /* no value: *(int *)target = 1 */
-    DWH_OPT_T_STRING,   /* one value: *(const char **)target = value (borrowed from argv); the last wins */
-    DWH_OPT_T_LIST,     /* repeatable: the value appended to *(dwh_cli_list *)target */
-    DWH_OPT_T_CALLBACK, /* one value handed to `parse`, which stores it in target */
-    DWH_OPT_T_HELP      /* prints the command's help and exits 0 */
-} dwh_cli_opt_type;
+typedef enum dwhi_cli_opt_type {
+    DWHI_OPT_T_END = 0,
+    DWHI_OPT_T_FLAG,     /* no value: *(int *)target = 1 */
+    DWHI_OPT_T_STRING,   /* one value: *(const char **)target = value (borrowed from argv); the last wins */
+    DWHI_OPT_T_LIST,     /* repeatable: the value appended to *(dwhi_cli_list *)target */
+    DWHI_OPT_T_CALLBACK, /* one value handed to `parse`, which stores it in target */
+    DWHI_OPT_T_HELP      /* prints the command's help and exits 0 */
+} dwhi_cli_opt_type;
 
 enum {
-    DWH_OPT_REQUIRED = 1u << 0, /* the command refuses to run without it */
-    DWH_OPT_NONEMPTY = 1u << 1, /* an empty value counts as a missing one */
-    DWH_OPT_HIDDEN = 1u << 2    /* parsed, but left out of help, man page and completion */
+    DWHI_OPT_REQUIRED = 1u << 0, /* the command refuses to run without it */
+    DWHI_OPT_NONEMPTY = 1u << 1, /* an empty value counts as a missing one */
+    DWHI_OPT_HIDDEN = 1u << 2    /* parsed, but left out of help, man page and completion */
 };
 
 /* The values of a repeatable option in the order given; the strings are
- * borrowed from argv, the array is freed by dwh_cli_options_free(). */
-typedef struct dwh_cli_list {
+ * borrowed from argv, the array is freed by dwhi_cli_options_free(). */
+typedef struct dwhi_cli_list {
     const char **v;
     size_t n;
-} dwh_cli_list;
+} dwhi_cli_list;
 
-typedef struct dwh_cli_opt dwh_cli_opt;
+typedef struct dwhi_cli_opt dwhi_cli_opt;
 
 /* Converts and stores `value` (borrowed from argv) in opt->target.
  * Returns 0, or -1 after printing one usage line with
- * dwh_cli_usage_error(cmd, ...) naming the option, the value and what it
+ * dwhi_cli_usage_error(cmd, ...) naming the option, the value and what it
  * wants. */
-typedef int (*dwh_cli_opt_parse)(const char *cmd, const dwh_cli_opt *opt, const char *value);
+typedef int (*dwhi_cli_opt_parse)(const char *cmd, const dwhi_cli_opt *opt, const char *value);
 
-struct dwh_cli_opt {
-    dwh_cli_opt_type type;
+struct dwhi_cli_opt {
+    dwhi_cli_opt_type type;
     char short_name;         /* 0: none */
     const char *long_name;   /* without the leading "--" */
     const char *arg;         /* the value's name in help ("FILE"); NULL for flags */
     const char *help;        /* one paragraph, wrapped by the generators; "\n" forces a line break */
-    void *target;            /* see dwh_cli_opt_type */
-    dwh_cli_opt_parse parse; /* DWH_OPT_T_CALLBACK only */
-    unsigned flags;          /* DWH_OPT_REQUIRED, DWH_OPT_NONEMPTY, DWH_OPT_HIDDEN */
+    void *target;            /* see dwhi_cli_opt_type */
+    dwhi_cli_opt_parse parse; /* DWHI_OPT_T_CALLBACK only */
+    unsigned flags;          /* DWHI_OPT_REQUIRED, DWHI_OPT_NONEMPTY, DWHI_OPT_HIDDEN */
     const char *missing;     /* what the value is called in "--x needs ...": NULL means "a value" */
     const char *values;      /* the values completion offers, space-separated ("text json"); NULL: paths
                               * when arg is FILE, PATH or DIR, nothing otherwise */
 };
 
-#define DWH_OPT_FLAG(s, l, h, t, ...) \
-    {.type = DWH_OPT_T_FLAG, .short_name = (s), .long_name = (l), .help = (h), .target = (t), __VA_ARGS__}
-#define DWH_OPT_STRING(s, l, a, h, t, ...)                                                                 \
-    {.type = DWH_OPT_T_STRING, .short_name = (s), .long_name = (l), .arg = (a), .help = (h), .target = (t), \
+#define DWHI_OPT_FLAG(s, l, h, t, ...) \
+    {.type = DWHI_OPT_T_FLAG, .short_name = (s), .long_name = (l), .help = (h), .target = (t), __VA_ARGS__}
+#define DWHI_OPT_STRING(s, l, a, h, t, ...)                                                                 \
+    {.type = DWHI_OPT_T_STRING, .short_name = (s), .long_name = (l), .arg = (a), .help = (h), .target = (t), \
      __VA_ARGS__}
-#define DWH_OPT_LIST(s, l, a, h, t, ...) \
-    {.type = DWH_OPT_T_LIST, .short_name = (s), .long_name = (l), .arg = (a), .help = (h), .target = (t), __VA_ARGS__}
-#define DWH_OPT_CALLBACK(s, l, a, h, t, fn, ...)                                                          \
-    {.type = DWH_OPT_T_CALLBACK, .short_name = (s), .long_name = (l), .arg = (a), .help = (h), .target = (t), \
+#define DWHI_OPT_LIST(s, l, a, h, t, ...) \
+    {.type = DWHI_OPT_T_LIST, .short_name = (s), .long_name = (l), .arg = (a), .help = (h), .target = (t), __VA_ARGS__}
+#define DWHI_OPT_CALLBACK(s, l, a, h, t, fn, ...)                                                          \
+    {.type = DWHI_OPT_T_CALLBACK, .short_name = (s), .long_name = (l), .arg = (a), .help = (h), .target = (t), \
      .parse = (fn), __VA_ARGS__}
-#define DWH_OPT_HELP() {.type = DWH_OPT_T_HELP, .short_name = 'h', .long_name = "help", .help = "show this help"}
-#define DWH_OPT_END() {.type = DWH_OPT_T_END}
+#define DWHI_OPT_HELP() {.type = DWHI_OPT_T_HELP, .short_name = 'h', .long_name = "help", .help = "show this help"}
+#define DWHI_OPT_END() {.type = DWHI_OPT_T_END}
 
-struct dwh_cli_command;
+struct dwhi_cli_command;
 
-/* What dwh_cli_parse() decided. */
-enum { DWH_CLI_PARSE_RUN = -1 };
+/* What dwhi_cli_parse() decided. */
+enum { DWHI_CLI_PARSE_RUN = -1 };
 
 /* Parses argv[1..argc) (argv[0] is the command name) against cmd's
  * table, storing every value in its target and the operand in *operand
  * (borrowed from argv; NULL when the command takes none).  Returns
- * DWH_CLI_PARSE_RUN when the command should run, or the exit code to end
- * with: DWH_EXIT_OK after printing --help on stdout, DWH_EXIT_USAGE after
+ * DWHI_CLI_PARSE_RUN when the command should run, or the exit code to end
+ * with: DWHI_EXIT_OK after printing --help on stdout, DWHI_EXIT_USAGE after
  * printing one usage line on stderr. */
-int dwh_cli_parse(const struct dwh_cli_command *cmd, int argc, char **argv, const char **operand);
+int dwhi_cli_parse(const struct dwhi_cli_command *cmd, int argc, char **argv, const char **operand);
 
-/* Frees the arrays of the table's DWH_OPT_T_LIST targets (the values stay
+/* Frees the arrays of the table's DWHI_OPT_T_LIST targets (the values stay
  * argv's) and empties them. */
-void dwh_cli_options_free(const dwh_cli_opt *opts);
+void dwhi_cli_options_free(const dwhi_cli_opt *opts);
 
 /* The entry of `opts` named `long_name`, or NULL. */
-const dwh_cli_opt *dwh_cli_option_find(const dwh_cli_opt *opts, const char *long_name);
+const dwhi_cli_opt *dwhi_cli_option_find(const dwhi_cli_opt *opts, const char *long_name);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 
-volatile int dwh_cli_cancel_flag;
+volatile int dwhi_cli_cancel_flag;
 
 static const char *command = "dwhost";
 static int cancellable;
@@ -37,7 +37,7 @@ static void on_signal(int sig) {
      * the same moment: an atomic exchange tells exactly one the second. */
     int again = __atomic_exchange_n(&got_signal, sig, __ATOMIC_SEQ_CST) != 0;
     if (cancellable && !again) {
-        dwh_cli_cancel_flag = 1; /* the library stops at its next safe point */
+        dwhi_cli_cancel_flag = 1; /* the library stops at its next safe point */
         return;
     }
     say("dwhost: ");
@@ -45,10 +45,10 @@ static void on_signal(int sig) {
     say(again ? ": interrupted again (" : ": interrupted (");
     say(signal_name(sig));
     say(again ? "); stopped at once, what was committed is kept\n" : "); stopped at once\n");
-    _exit(DWH_EXIT_INTERRUPTED);
+    _exit(DWHI_EXIT_INTERRUPTED);
 }
 
-void dwh_cli_signals_install(const char *cmd, int can_cancel) {
+void dwhi_cli_signals_install(const char *cmd, int can_cancel) {
     command = cmd;
     cancellable = can_cancel;
     int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
@@ -62,9 +62,9 @@ void dwh_cli_signals_install(const char *cmd, int can_cancel) {
     signal(SIGPIPE, SIG_IGN);
 }
 
-const char *dwh_cli_interrupt_signal(void) { return got_signal ? signal_name(got_signal) : NULL; }
+const char *dwhi_cli_interrupt_signal(void) { return got_signal ? signal_name(got_signal) : NULL; }
 
-int dwh_cli_interrupted(const char *where, const char *fmt, ...) {
+int dwhi_cli_interrupted(const char *where, const char *fmt, ...) {
     fprintf(stderr, "dwhost: %s: interrupted%s%s (%s); ", command, where ? " " : "", where ? where : "",
             got_signal ? signal_name(got_signal) : "a signal");
     va_list ap;
@@ -73,7 +73,7 @@ int dwh_cli_interrupted(const char *where, const char *fmt, ...) {
     va_end(ap);
     fputc('\n', stderr);
     reported = 1;
-    return DWH_EXIT_INTERRUPTED;
+    return DWHI_EXIT_INTERRUPTED;
 }
 
-int dwh_cli_interrupt_reported(void) { return reported; }
+int dwhi_cli_interrupt_reported(void) { return reported; }

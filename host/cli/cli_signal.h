@@ -2,13 +2,13 @@
  * cli_signal.h -- Ctrl-C (SIGINT) and SIGTERM, the same in every command.
  *
  * main.c installs one handler before a command runs:
- *   - a command flagged DWH_CLI_CANCELLABLE (it hands dwh_cli_cancel_flag
+ *   - a command flagged DWHI_CLI_CANCELLABLE (it hands dwhi_cli_cancel_flag
  *     to the library as its cancel flag: check, read, sync) is asked to
  *     stop: the first signal sets the flag, the library stops at its next
  *     safe point (rows printed so far complete, batches committed with
  *     their state) and the command ends with exit 9 and one line
  *       dwhost: CMD: interrupted [WHERE] (SIGINT); <what is kept, how to resume>
- *     (dwh_cli_interrupted());
+ *     (dwhi_cli_interrupted());
  *   - any other command ends at once with exit 9 and
  *       dwhost: CMD: interrupted (SIGINT); stopped at once
  *     nothing they do can be left half done: list-plugins, describe,
@@ -17,35 +17,35 @@
  *     not done at all;
  *   - a second signal ends a cancellable command at once:
  *       dwhost: CMD: interrupted again (SIGINT); stopped at once, what was committed is kept
- * The exit status is DWH_EXIT_INTERRUPTED (9) in every case.
+ * The exit status is DWHI_EXIT_INTERRUPTED (9) in every case.
  */
-#ifndef DWH_CLI_SIGNAL_H
-#define DWH_CLI_SIGNAL_H
+#ifndef DWHI_CLI_SIGNAL_H
+#define DWHI_CLI_SIGNAL_H
 
 /* The cancel flag a cancellable command hands to the library
- * (dwh_op_flags.cancel, dwh_sync_options.cancel).  Written only by the
+ * (dwhi_op_flags.cancel, dwh_sync_options.cancel).  Written only by the
  * signal handler (a word-sized store, async-signal-safe), read by the
  * library's threads. */
-extern volatile int dwh_cli_cancel_flag;
+extern volatile int dwhi_cli_cancel_flag;
 
 /* Installs the SIGINT/SIGTERM handler for `cmd` (borrowed; must outlive
  * the run) and saves a copy of stderr for its messages (a command may
  * redirect fd 2 while it runs, as conformance does).  Ignores SIGPIPE: a
  * closed stdout is an error the commands report. */
-void dwh_cli_signals_install(const char *cmd, int cancellable);
+void dwhi_cli_signals_install(const char *cmd, int cancellable);
 
 /* The name of the signal that interrupted the run ("SIGINT",
  * "SIGTERM"), or NULL when none arrived. */
-const char *dwh_cli_interrupt_signal(void);
+const char *dwhi_cli_interrupt_signal(void);
 
 /* Prints the line of a command that stopped on a signal,
  *   dwhost: CMD: interrupted[ WHERE] (SIGINT); <fmt...>
- * (`where` may be NULL) and returns DWH_EXIT_INTERRUPTED.  main.c prints
+ * (`where` may be NULL) and returns DWHI_EXIT_INTERRUPTED.  main.c prints
  * "dwhost: CMD: interrupted (SIGINT); what was done so far is kept" for a
  * cancellable command that ended on a signal without calling this. */
-int dwh_cli_interrupted(const char *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int dwhi_cli_interrupted(const char *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* 1 once dwh_cli_interrupted() printed its line. */
-int dwh_cli_interrupt_reported(void);
+/* 1 once dwhi_cli_interrupted() printed its line. */
+int dwhi_cli_interrupt_reported(void);
 
 #endif

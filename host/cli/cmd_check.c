@@ -17,23 +17,23 @@ typedef struct check_args {
 
 static check_args A;
 
-static const dwh_cli_opt options[] = {
-    DWH_OPT_STRING(0, "config", "FILE",
+static const dwhi_cli_opt options[] = {
+    DWHI_OPT_STRING(0, "config", "FILE",
                    "the source's JSON config (\"-\" reads standard input); secrets may be {\"$env\": \"NAME\"} or "
                    "{\"$file\": \"PATH\"} (see docs/concepts/config-and-secrets.md)",
-                   &A.config, .flags = DWH_OPT_REQUIRED | DWH_OPT_NONEMPTY),
-    DWH_OPT_STRING(0, "schema", "NAME", "check the permissions one schema needs", &A.schema,
-                   .flags = DWH_OPT_NONEMPTY),
-    DWH_CLI_OPT_PLUGIN_DIR,
-    DWH_OPT_FLAG(0, "json",
+                   &A.config, .flags = DWHI_OPT_REQUIRED | DWHI_OPT_NONEMPTY),
+    DWHI_OPT_STRING(0, "schema", "NAME", "check the permissions one schema needs", &A.schema,
+                   .flags = DWHI_OPT_NONEMPTY),
+    DWHI_CLI_OPT_PLUGIN_DIR,
+    DWHI_OPT_FLAG(0, "json",
                  "print one JSON document {\"source\", \"schema\", \"ok\", \"outcome\", \"status\", \"message\", "
                  "\"warnings\", \"config\"}",
                  &A.json),
-    DWH_OPT_FLAG(0, "allow-internal", "let the plugin reach loopback and private addresses", &A.allow_internal),
-    DWH_CLI_OPT_HTTP_TIMEOUT,
-    DWH_CLI_OPTS_LOG,
-    DWH_OPT_HELP(),
-    DWH_OPT_END(),
+    DWHI_OPT_FLAG(0, "allow-internal", "let the plugin reach loopback and private addresses", &A.allow_internal),
+    DWHI_CLI_OPT_HTTP_TIMEOUT,
+    DWHI_CLI_OPTS_LOG,
+    DWHI_OPT_HELP(),
+    DWHI_OPT_END(),
 };
 
 /* What the outcome means for the user, in one phrase. */
@@ -66,22 +66,22 @@ static void print_issues(json_object *doc, const char *list) {
 
 static int run_check(const check_args *a, dwh_plugin *p) {
     const char *source = dwh_plugin_name(p);
-    dwh_secrets *secrets = dwh_secrets_new();
+    dwhi_secrets *secrets = dwhi_secrets_new();
     if (!secrets) {
         fprintf(stderr, "dwhost: out of memory\n");
-        return DWH_EXIT_FAILURE;
+        return DWHI_EXIT_FAILURE;
     }
-    dwh_op_flags flags = {.cancel = &dwh_cli_cancel_flag, .allow_internal_hosts = a->allow_internal};
-    dwh_check_result r = dwh_check_run_file(p, a->config, a->schema, &flags, secrets);
-    int rc = r.invalid_config ? DWH_EXIT_CONFIG : dwh_cli_exit_for(r.cause);
+    dwhi_op_flags flags = {.cancel = &dwhi_cli_cancel_flag, .allow_internal_hosts = a->allow_internal};
+    dwhi_check_result r = dwhi_check_run_file(p, a->config, a->schema, &flags, secrets);
+    int rc = r.invalid_config ? DWHI_EXIT_CONFIG : dwhi_cli_exit_for(r.cause);
     if (!r.doc) {
         fprintf(stderr, "dwhost: out of memory\n");
-        rc = DWH_EXIT_FAILURE;
-    } else if (r.cause == DW_ERR_CANCELLED && dwh_cli_interrupt_signal()) {
-        if (a->json) dwh_cli_print_json(stdout, r.doc, 1);
-        rc = dwh_cli_interrupted(NULL, "%s: nothing was checked; run the command again", source);
+        rc = DWHI_EXIT_FAILURE;
+    } else if (r.cause == DW_ERR_CANCELLED && dwhi_cli_interrupt_signal()) {
+        if (a->json) dwhi_cli_print_json(stdout, r.doc, 1);
+        rc = dwhi_cli_interrupted(NULL, "%s: nothing was checked; run the command again", source);
     } else if (a->json) {
-        dwh_cli_print_json(stdout, r.doc, 1);
+        dwhi_cli_print_json(stdout, r.doc, 1);
     } else {
         print_issues(r.doc, "errors");
         print_issues(r.doc, "warnings");
@@ -89,10 +89,10 @@ static int run_check(const check_args *a, dwh_plugin *p) {
         for (size_t i = 0; w && i < json_object_array_length(w); i++)
             fprintf(stderr, "dwhost: warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
         json_object *m = json_object_object_get(r.doc, "message");
-        if (rc == DWH_EXIT_OK && m && json_object_get_string_len(m))
+        if (rc == DWHI_EXIT_OK && m && json_object_get_string_len(m))
             printf("ok: %s%s%s%s: %s\n", dwh_plugin_name(p), a->schema ? " (schema '" : "", a->schema ? a->schema : "",
                    a->schema ? "')" : "", json_object_get_string(m)); /* what the plugin verified */
-        else if (rc == DWH_EXIT_OK)
+        else if (rc == DWHI_EXIT_OK)
             printf("ok: %s accepted the credentials%s%s%s\n", dwh_plugin_name(p), a->schema ? " for schema '" : "",
                    a->schema ? a->schema : "", a->schema ? "'" : "");
         else if (m)
@@ -101,26 +101,26 @@ static int run_check(const check_args *a, dwh_plugin *p) {
                     r.unknown_schema ? "unknown schema" : failure_phrase(r.cause),
                     json_object_get_string(m));
     }
-    dwh_check_result_free(&r);
-    dwh_secrets_free(secrets);
+    dwhi_check_result_free(&r);
+    dwhi_secrets_free(secrets);
     return rc;
 }
 
-static int cmd_check(const dwh_cli_invocation *inv) {
-    dwh_cli_plugins pl = {0};
-    int rc = dwh_cli_plugins_open(&pl);
-    dwh_plugin *p = rc ? NULL : dwh_cli_find_source(&pl, inv->operand, &rc);
+static int cmd_check(const dwhi_cli_invocation *inv) {
+    dwhi_cli_plugins pl = {0};
+    int rc = dwhi_cli_plugins_open(&pl);
+    dwh_plugin *p = rc ? NULL : dwhi_cli_find_source(&pl, inv->operand, &rc);
     if (p) {
         rc = run_check(&A, p);
         dwh_plugin_unref(p);
     }
-    dwh_cli_plugins_close(&pl);
+    dwhi_cli_plugins_close(&pl);
     return rc;
 }
 
-DWH_CLI_COMMAND(check, .name = "check", .summary = "validate a config and check the source's credentials",
+DWHI_CLI_COMMAND(check, .name = "check", .summary = "validate a config and check the source's credentials",
                 .run = cmd_check, .options = options, .operand = "source",
-                .operand_missing = "name the source to check", .flags = DWH_CLI_CANCELLABLE,
+                .operand_missing = "name the source to check", .flags = DWHI_CLI_CANCELLABLE,
                 .description =
                     "Validates FILE against the source's config form (every error is listed with its JSON path; no "
                     "plugin code runs on an invalid config), then asks the plugin to check the credentials with one "

@@ -27,83 +27,83 @@ static int parse_rows(const char *v, size_t *out) {
 
 static struct {
     const char *config;
-    dwh_cli_list schemas;
+    dwhi_cli_list schemas;
     int json, allow_internal, verbose, structural;
     size_t max_rows;
-} A = {.max_rows = DWH_CONF_DEFAULT_MAX_ROWS};
+} A = {.max_rows = DWHI_CONF_DEFAULT_MAX_ROWS};
 
-static int opt_max_rows(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+static int opt_max_rows(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     if (parse_rows(v, opt->target) == 0) return 0;
-    dwh_cli_usage_error(cmd, "--max-rows needs a whole number of rows (0: no cap), got '%s'", v);
+    dwhi_cli_usage_error(cmd, "--max-rows needs a whole number of rows (0: no cap), got '%s'", v);
     return -1;
 }
 
-static const dwh_cli_opt options[] = {
-    DWH_OPT_STRING(0, "config", "FILE", "the source's config (JSON; \"-\" for stdin)", &A.config,
-                   .flags = DWH_OPT_REQUIRED),
-    DWH_OPT_LIST(0, "schema", "NAME", "check only this schema (repeatable; default: all)", &A.schemas),
-    DWH_OPT_FLAG(0, "json", "print the report as one JSON document", &A.json),
-    DWH_OPT_CALLBACK(0, "max-rows", "N",
+static const dwhi_cli_opt options[] = {
+    DWHI_OPT_STRING(0, "config", "FILE", "the source's config (JSON; \"-\" for stdin)", &A.config,
+                   .flags = DWHI_OPT_REQUIRED),
+    DWHI_OPT_LIST(0, "schema", "NAME", "check only this schema (repeatable; default: all)", &A.schemas),
+    DWHI_OPT_FLAG(0, "json", "print the report as one JSON document", &A.json),
+    DWHI_OPT_CALLBACK(0, "max-rows", "N",
                      "rows per read before it stops at its next state save (default 100000; 0: no cap, every row)",
                      &A.max_rows, opt_max_rows),
-    DWH_OPT_FLAG(0, "allow-internal", "let the transport reach loopback/private addresses (tests)",
+    DWHI_OPT_FLAG(0, "allow-internal", "let the transport reach loopback/private addresses (tests)",
                  &A.allow_internal),
-    DWH_OPT_FLAG(0, "structural",
+    DWHI_OPT_FLAG(0, "structural",
                  "only the checks that need no account: descriptor, form, config, schemas (what tools/new-source "
                  "guarantees)",
                  &A.structural),
-    DWH_OPT_FLAG('v', "verbose", "forward the plugin's log lines (scrubbed) to stderr", &A.verbose),
-    DWH_CLI_OPT_PLUGIN_DIR,
-    DWH_OPT_HELP(),
-    DWH_OPT_END(),
+    DWHI_OPT_FLAG('v', "verbose", "forward the plugin's log lines (scrubbed) to stderr", &A.verbose),
+    DWHI_CLI_OPT_PLUGIN_DIR,
+    DWHI_OPT_HELP(),
+    DWHI_OPT_END(),
 };
 
-static int cmd_conformance(const dwh_cli_invocation *inv) {
-    dwh_cli_plugins pl = {0};
+static int cmd_conformance(const dwhi_cli_invocation *inv) {
+    dwhi_cli_plugins pl = {0};
     const char *name = inv->operand, *config_path = A.config;
-    int rc = DWH_EXIT_OK;
+    int rc = DWHI_EXIT_OK;
     /* Read as `check` reads it, so errors look the same:
      * "dwhost: config error at (file): expected ..., got ...". */
     json_object *config = NULL;
     char *base_dir = NULL;
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
-    if (dwh_config_read_file(config_path, &config, &base_dir, &rep) != 0) {
-        dwh_config_report_print(&rep, stderr, NULL);
-        dwh_config_report_clear(&rep);
-        return DWH_EXIT_CONFIG;
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
+    if (dwhi_config_read_file(config_path, &config, &base_dir, &rep) != 0) {
+        dwhi_config_report_print(&rep, stderr, NULL);
+        dwhi_config_report_clear(&rep);
+        return DWHI_EXIT_CONFIG;
     }
-    dwh_config_report_clear(&rep);
-    rc = dwh_cli_plugins_open(&pl);
-    dwh_plugin *p = rc ? NULL : dwh_cli_find_source(&pl, name, &rc);
+    dwhi_config_report_clear(&rep);
+    rc = dwhi_cli_plugins_open(&pl);
+    dwh_plugin *p = rc ? NULL : dwhi_cli_find_source(&pl, name, &rc);
     if (p) {
-        dwh_conf_options opt = {.config = config, .config_dir = base_dir,
+        dwhi_conf_options opt = {.config = config, .config_dir = base_dir,
                                 .allow_internal_hosts = A.allow_internal, .schemas = A.schemas.v,
                                 .n_schemas = A.schemas.n, .verbose = A.verbose,
                                 .structural = A.structural, .max_rows = A.max_rows};
-        dwh_conf_report report;
+        dwhi_conf_report report;
         memset(&report, 0, sizeof report);
-        int res = dwh_conformance_run(p, &opt, &report);
+        int res = dwhi_conformance_run(p, &opt, &report);
         if (A.json)
-            dwh_conf_print_json(&report, stdout);
+            dwhi_conf_print_json(&report, stdout);
         else
-            dwh_conf_print_text(&report, stdout);
+            dwhi_conf_print_text(&report, stdout);
         fflush(stdout);
         /* An invalid config is the user's input, not the plugin: exit 4. */
-        rc = res == 0 ? DWH_EXIT_OK : res < 0 ? DWH_EXIT_CONFIG : DWH_EXIT_CONFORMANCE;
+        rc = res == 0 ? DWHI_EXIT_OK : res < 0 ? DWHI_EXIT_CONFIG : DWHI_EXIT_CONFORMANCE;
         if (res < 0 && !A.json)
             fprintf(stderr, "dwhost: conformance: the config %s does not match the form of '%s' (see above)\n",
                     config_path, name);
-        dwh_conf_report_free(&report);
+        dwhi_conf_report_free(&report);
         dwh_plugin_unref(p);
     }
     json_object_put(config);
     free(base_dir);
-    dwh_cli_plugins_close(&pl);
+    dwhi_cli_plugins_close(&pl);
     return rc;
 }
 
-DWH_CLI_COMMAND(
+DWHI_CLI_COMMAND(
     conformance, .name = "conformance", .summary = "run the connector acceptance checks against a source",
     .run = cmd_conformance, .options = options, .operand = "source",
     .operand_missing = "which source? (dwhost conformance <source> --config FILE)",

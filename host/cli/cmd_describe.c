@@ -16,22 +16,22 @@ static struct {
     int json, no_schemas;
 } A;
 
-static const dwh_cli_opt options[] = {
-    DWH_OPT_STRING(0, "config", "FILE",
+static const dwhi_cli_opt options[] = {
+    DWHI_OPT_STRING(0, "config", "FILE",
                    "list the schemas this config gives (validated as by check; \"-\" reads standard input)",
-                   &A.config, .flags = DWH_OPT_NONEMPTY, .missing = "a file"),
-    DWH_CLI_OPT_PLUGIN_DIR,
-    DWH_OPT_FLAG(0, "json",
+                   &A.config, .flags = DWHI_OPT_NONEMPTY, .missing = "a file"),
+    DWHI_CLI_OPT_PLUGIN_DIR,
+    DWHI_OPT_FLAG(0, "json",
                  "print the form document of docs/form-json.md plus \"path\", \"schemas\" (docs/schemas.md, or "
                  "null) and \"schemas_error\"",
                  &A.json),
-    DWH_OPT_FLAG(0, "no-schemas", "do not ask the plugin for schemas (runs no plugin code)", &A.no_schemas),
-    DWH_OPT_HELP(),
-    DWH_OPT_END(),
+    DWHI_OPT_FLAG(0, "no-schemas", "do not ask the plugin for schemas (runs no plugin code)", &A.no_schemas),
+    DWHI_OPT_HELP(),
+    DWHI_OPT_END(),
 };
 
-static char *dwh_strf_cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *dwh_strf_cli(const char *fmt, ...) {
+static char *dwhi_strf_cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *dwhi_strf_cli(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char *s = NULL;
@@ -216,27 +216,27 @@ static void print_text(json_object *doc, const char *path, json_object *schemas,
     }
 }
 
-static int run(const dwh_cli_invocation *inv) {
-    dwh_cli_plugins pl = {0};
+static int run(const dwhi_cli_invocation *inv) {
+    dwhi_cli_plugins pl = {0};
     int json = A.json, no_schemas = A.no_schemas, rc;
     const char *name = inv->operand, *config_path = A.config;
-    rc = dwh_cli_plugins_open(&pl);
-    dwh_plugin *p = rc == DWH_EXIT_OK ? dwh_cli_find_source(&pl, name, &rc) : NULL;
+    rc = dwhi_cli_plugins_open(&pl);
+    dwh_plugin *p = rc == DWHI_EXIT_OK ? dwhi_cli_find_source(&pl, name, &rc) : NULL;
     if (!p) {
-        dwh_cli_plugins_close(&pl);
+        dwhi_cli_plugins_close(&pl);
         return rc;
     }
     unsigned major = 0, minor = 0;
     dwh_plugin_abi(p, &major, &minor);
-    json_object *doc = dwh_form_json(dwh_plugin_source(p), major, minor);
+    json_object *doc = dwhi_form_json(dwh_plugin_source(p), major, minor);
     json_object *schemas = NULL, *config = NULL, *config_report = NULL;
     char *schemas_error = NULL, *unavailable = NULL, *need_config = NULL;
     const char *note = "schemas not listed (--no-schemas)";
-    dwh_secrets *secrets = dwh_secrets_new();
+    dwhi_secrets *secrets = dwhi_secrets_new();
     if (config_path && !no_schemas) {
         /* Validated exactly as check and read do; errors exit 4. */
-        rc = dwh_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
-        if (rc != DWH_EXIT_OK) {
+        rc = dwhi_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
+        if (rc != DWHI_EXIT_OK) {
             schemas_error = strdup("invalid_config");
             note = "schemas not listed: the config is invalid (see above)";
             no_schemas = 1;
@@ -245,29 +245,29 @@ static int run(const dwh_cli_invocation *inv) {
     if (!no_schemas) {
         const char *init_err = NULL;
         if (dwh_plugin_activate(p, &init_err) != DW_OK) {
-            schemas_error = dwh_strf_cli("plugin could not start: %s", init_err ? init_err : "init failed");
-            rc = DWH_EXIT_PLUGIN;
+            schemas_error = dwhi_strf_cli("plugin could not start: %s", init_err ? init_err : "init failed");
+            rc = DWHI_EXIT_PLUGIN;
         } else {
-            dwh_op_result res = dwh_op_list_schemas(p, config, secrets, NULL, NULL, &schemas);
+            dwhi_op_result res = dwhi_op_list_schemas(p, config, secrets, NULL, NULL, &schemas);
             if (res.code == DW_ERR_NEEDS_CONFIG && !config) {
                 schemas_error = strdup("needs_config");
-                need_config = dwh_strf_cli("schemas need a config: run 'dwhost describe %s --config FILE' to list "
+                need_config = dwhi_strf_cli("schemas need a config: run 'dwhost describe %s --config FILE' to list "
                                            "them",
                                            name);
                 note = need_config ? need_config : "schemas need a config: pass --config FILE";
             } else if (res.code == DW_ERR_CONFIG || res.code == DW_ERR_NEEDS_CONFIG) {
-                schemas_error = strdup(res.message ? res.message : dwh_status_name(res.code));
-                rc = DWH_EXIT_CONFIG;
+                schemas_error = strdup(res.message ? res.message : dwhi_status_name(res.code));
+                rc = DWHI_EXIT_CONFIG;
             } else if (res.code != DW_OK) {
-                schemas_error = strdup(res.message ? res.message : dwh_status_name(res.code));
-                rc = DWH_EXIT_FAILURE;
+                schemas_error = strdup(res.message ? res.message : dwhi_status_name(res.code));
+                rc = DWHI_EXIT_FAILURE;
             }
-            dwh_op_result_free(&res);
+            dwhi_op_result_free(&res);
         }
-        if (rc != DWH_EXIT_OK) {
+        if (rc != DWHI_EXIT_OK) {
             fprintf(stderr, "dwhost: describe %s: listing schemas failed: %s\n", name,
                     schemas_error ? schemas_error : "out of memory");
-            unavailable = dwh_strf_cli("schemas unavailable: %s", schemas_error ? schemas_error : "?");
+            unavailable = dwhi_strf_cli("schemas unavailable: %s", schemas_error ? schemas_error : "?");
             note = unavailable ? unavailable : "schemas unavailable";
         }
     }
@@ -276,7 +276,7 @@ static int run(const dwh_cli_invocation *inv) {
         json_object_object_add(doc, "schemas", schemas ? json_object_get(schemas) : NULL);
         json_object_object_add(doc, "schemas_error", schemas_error ? json_object_new_string(schemas_error) : NULL);
         if (config_report) json_object_object_add(doc, "config", json_object_get(config_report));
-        dwh_cli_print_json(stdout, doc, 1);
+        dwhi_cli_print_json(stdout, doc, 1);
     } else {
         print_text(doc, dwh_plugin_path(p), schemas, note);
     }
@@ -287,14 +287,14 @@ static int run(const dwh_cli_invocation *inv) {
     free(need_config);
     json_object_put(config);
     json_object_put(config_report);
-    dwh_secrets_free(secrets);
+    dwhi_secrets_free(secrets);
     dwh_plugin_unref(p);
-    dwh_cli_plugins_close(&pl);
+    dwhi_cli_plugins_close(&pl);
     fflush(stdout);
     return rc;
 }
 
-DWH_CLI_COMMAND(describe, .name = "describe", .summary = "show a source's metadata, config form and schemas",
+DWHI_CLI_COMMAND(describe, .name = "describe", .summary = "show a source's metadata, config form and schemas",
                 .run = run, .options = options, .operand = "source",
                 .operand_missing = "which source? give its name, e.g. 'dwhost describe files'",
                 .synopsis = "describe <source> [--config FILE] [--plugin-dir DIR]... [--json] [--no-schemas]",

@@ -10,20 +10,20 @@ static struct {
     int json, activate;
 } A;
 
-static const dwh_cli_opt options[] = {
-    DWH_CLI_OPT_PLUGIN_DIR,
-    DWH_OPT_FLAG(0, "json", "print one JSON document {\"plugins\", \"rejected\", \"shadowed\", \"dirs\"}", &A.json),
-    DWH_OPT_FLAG(0, "activate", "also run each plugin's init; a failing init is listed as rejected", &A.activate),
-    DWH_OPT_HELP(),
-    DWH_OPT_END(),
+static const dwhi_cli_opt options[] = {
+    DWHI_CLI_OPT_PLUGIN_DIR,
+    DWHI_OPT_FLAG(0, "json", "print one JSON document {\"plugins\", \"rejected\", \"shadowed\", \"dirs\"}", &A.json),
+    DWHI_OPT_FLAG(0, "activate", "also run each plugin's init; a failing init is listed as rejected", &A.activate),
+    DWHI_OPT_HELP(),
+    DWHI_OPT_END(),
 };
 
 static void caps_text(uint32_t caps, char *buf, size_t len) {
     buf[0] = '\0';
-    for (int i = 0; i < DWH_N_CAPABILITIES; i++) {
-        if (!(caps & dwh_capability_names[i].flag)) continue;
+    for (int i = 0; i < DWHI_N_CAPABILITIES; i++) {
+        if (!(caps & dwhi_capability_names[i].flag)) continue;
         if (buf[0]) strncat(buf, ",", len - strlen(buf) - 1);
-        strncat(buf, dwh_capability_names[i].name, len - strlen(buf) - 1);
+        strncat(buf, dwhi_capability_names[i].name, len - strlen(buf) - 1);
     }
     if (!buf[0]) snprintf(buf, len, "-");
 }
@@ -39,9 +39,9 @@ static json_object *plugin_json(const dwh_plugin *p) {
     json_object_object_add(o, "label", s->label ? json_object_new_string(s->label) : NULL);
     json_object_object_add(o, "version", json_object_new_string(s->version));
     json_object_object_add(o, "abi", json_object_new_string(abi));
-    json_object_object_add(o, "release_status", json_object_new_string(dwh_release_status_name(s->release_status)));
+    json_object_object_add(o, "release_status", json_object_new_string(dwhi_release_status_name(s->release_status)));
     json_object_object_add(o, "unreleased", json_object_new_boolean(s->unreleased != 0));
-    json_object_object_add(o, "capabilities", dwh_capabilities_json(s->capabilities));
+    json_object_object_add(o, "capabilities", dwhi_capabilities_json(s->capabilities));
     json_object_object_add(o, "path", json_object_new_string(dwh_plugin_path(p)));
     return o;
 }
@@ -64,7 +64,7 @@ static void print_table(dwh_plugin **list, size_t n) {
         snprintf(abi[i], sizeof abi[i], "%u.%u", major, minor);
         caps_text(s->capabilities, caps[i], sizeof caps[i]);
         size_t len[5] = {strlen(dwh_plugin_name(list[i])), strlen(s->version), strlen(abi[i]),
-                         strlen(dwh_release_status_name(s->release_status)), strlen(caps[i])};
+                         strlen(dwhi_release_status_name(s->release_status)), strlen(caps[i])};
         for (int c = 0; c < 5; c++)
             if (len[c] > w[c]) w[c] = len[c];
     }
@@ -73,24 +73,24 @@ static void print_table(dwh_plugin **list, size_t n) {
     for (size_t i = 0; i < n; i++) {
         const dw_source *s = dwh_plugin_source(list[i]);
         printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", (int)w[0], dwh_plugin_name(list[i]), (int)w[1], s->version,
-               (int)w[2], abi[i], (int)w[3], dwh_release_status_name(s->release_status), (int)w[4], caps[i],
+               (int)w[2], abi[i], (int)w[3], dwhi_release_status_name(s->release_status), (int)w[4], caps[i],
                dwh_plugin_path(list[i]));
     }
     free(abi);
     free(caps);
 }
 
-static int run(const dwh_cli_invocation *inv) {
-    dwh_cli_plugins pl = {0};
+static int run(const dwhi_cli_invocation *inv) {
+    dwhi_cli_plugins pl = {0};
     int json = A.json, activate = A.activate;
-    int rc = dwh_cli_plugins_open(&pl);
-    if (rc != DWH_EXIT_OK) {
-        dwh_cli_plugins_close(&pl);
+    int rc = dwhi_cli_plugins_open(&pl);
+    if (rc != DWHI_EXIT_OK) {
+        dwhi_cli_plugins_close(&pl);
         return rc;
     }
     size_t n = 0, n_rej = 0;
-    dwh_plugin **list = dwh_registry_list(pl.registry, &n);
-    dwh_rejection *rej = dwh_registry_rejections(pl.registry, &n_rej);
+    dwh_plugin **list = dwhi_registry_list(pl.registry, &n);
+    dwh_rejection *rej = dwhi_registry_rejections(pl.registry, &n_rej);
     if (activate) {
         /* A plugin whose init fails moves from the list to the rejected. */
         size_t kept = 0;
@@ -126,7 +126,7 @@ static int run(const dwh_cli_invocation *inv) {
             json_object *o = json_object_new_object();
             json_object_object_add(o, "path", json_object_new_string(rej[i].path));
             if (rej[i].reason == DWH_REJECT_SHADOWED) {
-                char *name = dwh_plugin_name_from_path(rej[i].path);
+                char *name = dwhi_plugin_name_from_path(rej[i].path);
                 json_object_object_add(o, "name", name ? json_object_new_string(name) : NULL);
                 free(name);
                 json_object_object_add(o, "shadowed_by", json_object_new_string(rej[i].shadowed_by));
@@ -143,13 +143,13 @@ static int run(const dwh_cli_invocation *inv) {
         json_object_object_add(doc, "rejected", rejected);
         json_object_object_add(doc, "shadowed", shadowed);
         json_object_object_add(doc, "dirs", dirs);
-        dwh_cli_print_json(stdout, doc, 1);
+        dwhi_cli_print_json(stdout, doc, 1);
         json_object_put(doc);
     } else {
         if (n) {
             print_table(list, n);
         } else {
-            char *dirs = dwh_cli_dirs_text(&pl);
+            char *dirs = dwhi_cli_dirs_text(&pl);
             printf("no plugins found (searched: %s)\n", dirs ? dirs : "?");
             free(dirs);
         }
@@ -169,7 +169,7 @@ static int run(const dwh_cli_invocation *inv) {
                 n_rejected == 1 ? " was" : "s were", json ? "in \"rejected\"" : "above");
     if (!n && !n_rejected) {
         /* An installation that finds nothing is broken, not empty. */
-        char *dirs = dwh_cli_dirs_text(&pl);
+        char *dirs = dwhi_cli_dirs_text(&pl);
         fprintf(stderr,
                 "dwhost: list-plugins: no plugins found in %s; put libsource_<name>.so files there, "
                 "or pass --plugin-dir DIR or set DWHOST_PLUGIN_PATH\n",
@@ -178,12 +178,12 @@ static int run(const dwh_cli_invocation *inv) {
     }
     dwh_rejections_free(rej, n_rej);
     dwh_plugin_list_free(list, n);
-    dwh_cli_plugins_close(&pl);
+    dwhi_cli_plugins_close(&pl);
     fflush(stdout);
-    return n_rejected || !n ? DWH_EXIT_PLUGIN : DWH_EXIT_OK;
+    return n_rejected || !n ? DWHI_EXIT_PLUGIN : DWHI_EXIT_OK;
 }
 
-DWH_CLI_COMMAND(list_plugins, .name = "list-plugins",
+DWHI_CLI_COMMAND(list_plugins, .name = "list-plugins",
                 .summary = "list the source plugins found, rejected and shadowed", .run = run, .options = options,
                 .synopsis = "list-plugins [--plugin-dir DIR]... [--json] [--activate]",
                 .description = "Lists the source plugins (libsource_<name>.so) found in the plugin directories: a "

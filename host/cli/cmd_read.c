@@ -26,7 +26,7 @@
 #include "log/secrets.h"
 
 typedef struct read_sink {
-    dwh_row_sink sink;
+    dwhi_row_sink sink;
     long long limit;         /* < 0: none */
     long long printed;
     int limit_reached;
@@ -40,16 +40,16 @@ static dw_status on_row(void *ud, dw_ctx *ctx, json_object *row) {
     read_sink *s = ud;
     if (s->limit >= 0 && s->printed >= s->limit) {
         s->limit_reached = 1;
-        return dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "row limit %lld reached", s->limit);
+        return dwhi_ctx_fail_host(ctx, DW_ERR_CANCELLED, "row limit %lld reached", s->limit);
     }
     const char *text = json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!text) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory printing a row");
+    if (!text) return dwhi_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory printing a row");
     if (fputs(text, stdout) == EOF || putchar('\n') == EOF) {
         if (errno == EPIPE) {
             s->stdout_closed = 1;
-            return dwh_ctx_fail_host(ctx, DW_ERR_SINK, "stdout was closed by the reader");
+            return dwhi_ctx_fail_host(ctx, DW_ERR_SINK, "stdout was closed by the reader");
         }
-        return dwh_ctx_fail_host(ctx, DW_ERR_SINK, "cannot write to stdout: %s", strerror(errno));
+        return dwhi_ctx_fail_host(ctx, DW_ERR_SINK, "cannot write to stdout: %s", strerror(errno));
     }
     s->printed++;
     return DW_OK;
@@ -93,13 +93,13 @@ static dw_status on_state_save(void *ud, dw_ctx *ctx, const char *state) {
     if (fflush(stdout) != 0) {
         if (errno == EPIPE) {
             s->stdout_closed = 1;
-            return dwh_ctx_fail_host(ctx, DW_ERR_SINK, "stdout was closed by the reader");
+            return dwhi_ctx_fail_host(ctx, DW_ERR_SINK, "stdout was closed by the reader");
         }
-        return dwh_ctx_fail_host(ctx, DW_ERR_SINK, "cannot write to stdout: %s", strerror(errno));
+        return dwhi_ctx_fail_host(ctx, DW_ERR_SINK, "cannot write to stdout: %s", strerror(errno));
     }
     if (!s->state_out) return DW_OK;
     if (write_file_atomic(s->state_out, state) != 0)
-        return dwh_ctx_fail_host(ctx, DW_ERR_STATE, "cannot write the state file %s: %s", s->state_out,
+        return dwhi_ctx_fail_host(ctx, DW_ERR_STATE, "cannot write the state file %s: %s", s->state_out,
                                  strerror(errno));
     s->states_written++;
     return DW_OK;
@@ -111,10 +111,10 @@ static const char *on_state_load(void *ud, dw_ctx *ctx) { return ((read_sink *)u
  * plugin code sees (and the secrets every message is scrubbed of): see
  * config_load.h.  Returns a new object, or NULL with *exit_code after the
  * problems were printed. */
-static json_object *load_config(dwh_plugin *p, const char *path, dwh_secrets *secrets, int *exit_code) {
+static json_object *load_config(dwh_plugin *p, const char *path, dwhi_secrets *secrets, int *exit_code) {
     json_object *cfg = NULL;
-    *exit_code = dwh_cli_load_config(p, path, secrets, &cfg, NULL);
-    return *exit_code == DWH_EXIT_OK ? cfg : NULL;
+    *exit_code = dwhi_cli_load_config(p, path, secrets, &cfg, NULL);
+    return *exit_code == DWHI_EXIT_OK ? cfg : NULL;
 }
 
 /* Reads --state-in: the text of a JSON object, NULL when the file does not
@@ -124,16 +124,16 @@ static char *load_state(const char *path, int *exit_code, int *failed) {
     if (!path) return NULL;
     struct stat st;
     if (stat(path, &st) != 0 && errno == ENOENT) {
-        dwh_log(NULL, DW_LOG_INFO, "read.state", "state file %s does not exist yet; starting from the beginning",
+        dwhi_log(NULL, DW_LOG_INFO, "read.state", "state file %s does not exist yet; starting from the beginning",
                 path);
         return NULL;
     }
     int rc = 0;
-    json_object *o = dwh_cli_read_json_file(path, "state", &rc);
+    json_object *o = dwhi_cli_read_json_file(path, "state", &rc);
     if (!o || !json_object_is_type(o, json_type_object)) {
         if (o) fprintf(stderr, "dwhost: read: state file %s must hold a JSON object; remove it to start over\n", path);
         json_object_put(o);
-        *exit_code = DWH_EXIT_STATE;
+        *exit_code = DWHI_EXIT_STATE;
         *failed = 1;
         return NULL;
     }
@@ -147,7 +147,7 @@ static char *load_state(const char *path, int *exit_code, int *failed) {
 static char *scalar_arg(const char *v) {
     json_object *o = NULL;
     char err[128];
-    if (dwh_json_parse_strict(v, strlen(v), &o, err, sizeof err) != 0) o = NULL;
+    if (dwhi_json_parse_strict(v, strlen(v), &o, err, sizeof err) != 0) o = NULL;
     int scalar = o && (json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double) ||
                        json_object_is_type(o, json_type_string));
     json_object_put(o);
@@ -167,67 +167,67 @@ typedef struct read_args {
 
 static read_args A = {.limit = -1};
 
-static int parse_limit(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+static int parse_limit(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     char *end;
     errno = 0;
     long long n = strtoll(v, &end, 10);
     if (errno || end == v || *end || n < 0) {
-        dwh_cli_usage_error(cmd, "--limit needs a number >= 0, not '%s'", v);
+        dwhi_cli_usage_error(cmd, "--limit needs a number >= 0, not '%s'", v);
         return -1;
     }
     *(long long *)opt->target = n;
     return 0;
 }
 
-static const dwh_cli_opt options[] = {
-    DWH_CLI_OPT_PLUGIN_DIR,
-    DWH_OPT_STRING(0, "schema", "NAME", "the schema to read (see 'dwhost describe <source>')", &A.schema,
-                   .flags = DWH_OPT_REQUIRED),
-    DWH_OPT_STRING(0, "config", "FILE",
+static const dwhi_cli_opt options[] = {
+    DWHI_CLI_OPT_PLUGIN_DIR,
+    DWHI_OPT_STRING(0, "schema", "NAME", "the schema to read (see 'dwhost describe <source>')", &A.schema,
+                   .flags = DWHI_OPT_REQUIRED),
+    DWHI_OPT_STRING(0, "config", "FILE",
                    "the source's JSON config (\"-\" reads standard input); it is validated against the source's "
                    "form before plugin code runs",
-                   &A.config, .flags = DWH_OPT_REQUIRED),
-    DWH_OPT_CALLBACK(0, "limit", "N",
+                   &A.config, .flags = DWHI_OPT_REQUIRED),
+    DWHI_OPT_CALLBACK(0, "limit", "N",
                      "stop after N rows (exit 0); state is saved only for pages that were printed completely",
                      &A.limit, parse_limit),
-    DWH_OPT_STRING(0, "state-in", "FILE",
+    DWHI_OPT_STRING(0, "state-in", "FILE",
                    "resume from the state saved in FILE (a missing FILE means start from the beginning)",
                    &A.state_in),
-    DWH_OPT_STRING(0, "state-out", "FILE",
+    DWHI_OPT_STRING(0, "state-out", "FILE",
                    "after every page the source saves, flush stdout and replace FILE atomically with the resume "
                    "state",
                    &A.state_out),
-    DWH_OPT_FLAG(0, "reset", "ignore any state (--state-in) and start over", &A.reset),
-    DWH_OPT_STRING(0, "incremental-field", "FIELD",
+    DWHI_OPT_FLAG(0, "reset", "ignore any state (--state-in) and start over", &A.reset),
+    DWHI_OPT_STRING(0, "incremental-field", "FIELD",
                    "read incrementally on FIELD (one the schema advertises); --last-value / --earliest-value give "
                    "the watermarks",
                    &A.inc_field),
-    DWH_OPT_STRING(0, "last-value", "V",
+    DWHI_OPT_STRING(0, "last-value", "V",
                    "with --incremental-field: the last value read before (a JSON scalar; other text is taken as a "
                    "string)",
                    &A.last_value),
-    DWH_OPT_STRING(0, "earliest-value", "V",
+    DWHI_OPT_STRING(0, "earliest-value", "V",
                    "with --incremental-field: the earliest value read before, for sources that read newest first "
                    "(a JSON scalar; other text is taken as a string)",
                    &A.earliest_value),
-    DWH_OPT_FLAG(0, "allow-internal", "let the source reach loopback and private addresses", &A.allow_internal),
-    DWH_CLI_OPT_HTTP_TIMEOUT,
-    DWH_CLI_OPTS_LOG,
-    DWH_OPT_HELP(),
-    DWH_OPT_END(),
+    DWHI_OPT_FLAG(0, "allow-internal", "let the source reach loopback and private addresses", &A.allow_internal),
+    DWHI_CLI_OPT_HTTP_TIMEOUT,
+    DWHI_CLI_OPTS_LOG,
+    DWHI_OPT_HELP(),
+    DWHI_OPT_END(),
 };
 
-static int cmd_read(const dwh_cli_invocation *inv) {
-    dwh_cli_plugins pl = {0};
+static int cmd_read(const dwhi_cli_invocation *inv) {
+    dwhi_cli_plugins pl = {0};
     const read_args a = A;
     const char *source = inv->operand;
-    int rc = DWH_EXIT_OK;
+    int rc = DWHI_EXIT_OK;
     if ((a.last_value || a.earliest_value) && !a.inc_field)
-        return dwh_cli_usage_error("read", "--last-value and --earliest-value need --incremental-field");
+        return dwhi_cli_usage_error("read", "--last-value and --earliest-value need --incremental-field");
 
-    rc = dwh_cli_plugins_open(&pl);
-    dwh_plugin *p = rc ? NULL : dwh_cli_find_source(&pl, source, &rc);
-    dwh_secrets *secrets = dwh_secrets_new();
+    rc = dwhi_cli_plugins_open(&pl);
+    dwh_plugin *p = rc ? NULL : dwhi_cli_find_source(&pl, source, &rc);
+    dwhi_secrets *secrets = dwhi_secrets_new();
     json_object *cfg = NULL;
     char *state_in = NULL, *last = NULL, *earliest = NULL;
     int state_failed = 0;
@@ -237,7 +237,7 @@ static int cmd_read(const dwh_cli_invocation *inv) {
         const char *err = NULL;
         if (dwh_plugin_activate(p, &err) != DW_OK) {
             fprintf(stderr, "dwhost: read: plugin '%s' could not start: %s\n", source, err ? err : "init() failed");
-            rc = DWH_EXIT_PLUGIN;
+            rc = DWHI_EXIT_PLUGIN;
         } else {
             cfg = load_config(p, a.config, secrets, &rc);
         }
@@ -246,11 +246,11 @@ static int cmd_read(const dwh_cli_invocation *inv) {
         /* an unknown schema or incremental field: the same line and exit
          * code as sync (and check, for the schema) */
         char *serr = NULL;
-        dwh_op_flags lf = {.allow_internal_hosts = a.allow_internal};
-        if (dwh_schema_lookup_field(p, cfg, secrets, &lf, a.schema, a.inc_field, &serr) == 0) {
+        dwhi_op_flags lf = {.allow_internal_hosts = a.allow_internal};
+        if (dwhi_schema_lookup_field(p, cfg, secrets, &lf, a.schema, a.inc_field, &serr) == 0) {
             fprintf(stderr, "dwhost: read: %s: %s\n", source, serr);
             free(serr);
-            rc = DWH_EXIT_CONFIG;
+            rc = DWHI_EXIT_CONFIG;
             goto out;
         }
     }
@@ -272,44 +272,44 @@ static int cmd_read(const dwh_cli_invocation *inv) {
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
-    dwh_op_flags flags = {.cancel = &dwh_cli_cancel_flag, .allow_internal_hosts = a.allow_internal};
-    dwh_op_result r = dwh_op_run(p, cfg, secrets, NULL, &flags, &in, &s.sink);
+    dwhi_op_flags flags = {.cancel = &dwhi_cli_cancel_flag, .allow_internal_hosts = a.allow_internal};
+    dwhi_op_result r = dwhi_op_run(p, cfg, secrets, NULL, &flags, &in, &s.sink);
     int flushed = fflush(stdout) == 0;
     if (!flushed && errno == EPIPE) s.stdout_closed = 1;
 
     if (s.stdout_closed) {
-        rc = DWH_EXIT_OK; /* the reader had enough, like `| head` */
+        rc = DWHI_EXIT_OK; /* the reader had enough, like `| head` */
     } else if (r.code == DW_OK && !flushed) {
         fprintf(stderr, "dwhost: read: cannot write to stdout: %s\n", strerror(errno));
-        rc = DWH_EXIT_WAREHOUSE;
+        rc = DWHI_EXIT_WAREHOUSE;
     } else if (r.code == DW_OK || (s.limit_reached && r.code == DW_ERR_CANCELLED)) {
-        dwh_log(NULL, DW_LOG_INFO, "read.done", "%s/%s: %lld rows%s, %llu state saves", source, a.schema,
+        dwhi_log(NULL, DW_LOG_INFO, "read.done", "%s/%s: %lld rows%s, %llu state saves", source, a.schema,
                 s.printed, s.limit_reached ? " (limit reached)" : "", (unsigned long long)r.state_saves);
-        rc = DWH_EXIT_OK;
-    } else if (r.code == DW_ERR_CANCELLED && dwh_cli_interrupt_signal()) {
+        rc = DWHI_EXIT_OK;
+    } else if (r.code == DW_ERR_CANCELLED && dwhi_cli_interrupt_signal()) {
         char where[512];
         snprintf(where, sizeof where, "after %lld rows of %s/%s", s.printed, source, a.schema);
-        rc = dwh_cli_interrupted(where, "%s%s", a.state_out && s.states_written ? "resume with --state-in " :
+        rc = dwhi_cli_interrupted(where, "%s%s", a.state_out && s.states_written ? "resume with --state-in " :
                                                 "no resume state was saved",
                                  a.state_out && s.states_written ? a.state_out : "");
     } else {
         fprintf(stderr, "dwhost: read: %s/%s: %s\n", source, a.schema, r.message ? r.message : "failed");
-        rc = dwh_cli_exit_for(r.cause);
+        rc = dwhi_cli_exit_for(r.cause);
     }
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
 out:
     free(last);
     free(earliest);
     free(state_in);
     if (cfg) json_object_put(cfg);
-    dwh_secrets_free(secrets);
+    dwhi_secrets_free(secrets);
     dwh_plugin_unref(p);
-    dwh_cli_plugins_close(&pl);
+    dwhi_cli_plugins_close(&pl);
     return rc;
 }
 
-DWH_CLI_COMMAND(read, .name = "read", .summary = "run one schema of a source and print its rows as JSON lines",
-                .run = cmd_read, .options = options, .operand = "source", .flags = DWH_CLI_CANCELLABLE,
+DWHI_CLI_COMMAND(read, .name = "read", .summary = "run one schema of a source and print its rows as JSON lines",
+                .run = cmd_read, .options = options, .operand = "source", .flags = DWHI_CLI_CANCELLABLE,
                 .operand_missing = "which source? e.g. 'dwhost read files --config c.json --schema customers'",
                 .description = "Runs the source's schema NAME and prints its rows on stdout, one compact JSON "
                                "object per line (UTF-8).  Logs and errors go to stderr.",

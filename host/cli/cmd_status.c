@@ -16,14 +16,14 @@
 static struct {
     const char *warehouse;
     int json, history, limit, limit_given;
-} A = {.warehouse = DWH_WAREHOUSE_DEFAULT_PATH, .limit = 20};
+} A = {.warehouse = DWHI_WAREHOUSE_DEFAULT_PATH, .limit = 20};
 
-static int opt_limit(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+static int opt_limit(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     char *end;
     errno = 0;
     long l = strtol(v, &end, 10);
     if (errno || end == v || *end || l < 0 || l > 1000000) {
-        dwh_cli_usage_error(cmd, "--limit wants a number of runs (0: all), got '%s'", v);
+        dwhi_cli_usage_error(cmd, "--limit wants a number of runs (0: all), got '%s'", v);
         return -1;
     }
     A.limit = (int)l;
@@ -31,17 +31,17 @@ static int opt_limit(const char *cmd, const dwh_cli_opt *opt, const char *v) {
     return 0;
 }
 
-static const dwh_cli_opt options[] = {
-    DWH_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)", &A.warehouse),
-    DWH_OPT_FLAG(0, "history", "list the runs (start, seconds, outcome, rows, schemas, error)", &A.history),
-    DWH_OPT_CALLBACK(0, "limit", "N", "with --history: the newest N runs (default 20; 0: all kept)", &A.limit,
+static const dwhi_cli_opt options[] = {
+    DWHI_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)", &A.warehouse),
+    DWHI_OPT_FLAG(0, "history", "list the runs (start, seconds, outcome, rows, schemas, error)", &A.history),
+    DWHI_OPT_CALLBACK(0, "limit", "N", "with --history: the newest N runs (default 20; 0: all kept)", &A.limit,
                      opt_limit),
-    DWH_OPT_FLAG(0, "json",
+    DWHI_OPT_FLAG(0, "json",
                  "print one JSON document {\"warehouse\", \"jobs\": [...]} (with --history: {\"warehouse\", "
                  "\"runs\": [...]})",
                  &A.json),
-    DWH_OPT_HELP(),
-    DWH_OPT_END(),
+    DWHI_OPT_HELP(),
+    DWHI_OPT_END(),
 };
 
 static const char *str(json_object *o, const char *k) {
@@ -80,7 +80,7 @@ static void print_command(FILE *out, const char *label, const char *cmd, const c
     fprintf(out, "    %s: ", label);
     if (elsewhere) {
         fputs("cd ", out);
-        dwh_shell_word(out, cwd);
+        dwhi_shell_word(out, cwd);
         fputs(" && ", out);
     }
     fprintf(out, "%s\n", cmd);
@@ -195,25 +195,25 @@ static void print_history(FILE *out, const char *path, json_object *runs) {
     }
 }
 
-static int run(const dwh_cli_invocation *inv) {
+static int run(const dwhi_cli_invocation *inv) {
     const char *path = A.warehouse;
     int json = A.json, history = A.history, limit = A.limit, limit_given = A.limit_given;
-    if (limit_given && !history) return dwh_cli_usage_error("status", "--limit goes with --history");
+    if (limit_given && !history) return dwhi_cli_usage_error("status", "--limit goes with --history");
     char *err = NULL;
-    json_object *doc = history ? dwh_run_history_doc(path, limit, &err) : dwh_job_status_doc(path, &err);
+    json_object *doc = history ? dwhi_run_history_doc(path, limit, &err) : dwhi_job_status_doc(path, &err);
     if (!doc) {
         fprintf(stderr, "dwhost: status: %s\n", err ? err : "out of memory");
         free(err);
-        return DWH_EXIT_WAREHOUSE;
+        return DWHI_EXIT_WAREHOUSE;
     }
-    if (json) dwh_cli_print_json(stdout, doc, 1);
+    if (json) dwhi_cli_print_json(stdout, doc, 1);
     else if (history) print_history(stdout, path, json_object_object_get(doc, "runs"));
     else print_table(stdout, path, json_object_object_get(doc, "jobs"));
     json_object_put(doc);
-    return DWH_EXIT_OK;
+    return DWHI_EXIT_OK;
 }
 
-DWH_CLI_COMMAND(
+DWHI_CLI_COMMAND(
     status, .name = "status",
     .summary = "show the sync jobs a warehouse records and their runs: running, failed, interrupted or idle",
     .run = run, .options = options,

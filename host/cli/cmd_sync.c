@@ -49,7 +49,7 @@ static void on_progress(void *ud, const dwh_sync_progress *p) {
 static struct {
     dwh_sync_options o;
     const char *config, *output;
-    dwh_cli_list schemas, fields;
+    dwhi_cli_list schemas, fields;
     int json;
 } A;
 
@@ -75,130 +75,130 @@ static int parse_int(const char *s, int *out) {
     return 0;
 }
 
-/* The DWH_OPT_CALLBACK parsers: each says what its option wants. */
-static int opt_seconds(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+/* The DWHI_OPT_CALLBACK parsers: each says what its option wants. */
+static int opt_seconds(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     if (parse_int(v, opt->target) == 0) return 0;
-    dwh_cli_usage_error(cmd, "--%s wants a positive number of seconds, got '%s'", opt->long_name, v);
+    dwhi_cli_usage_error(cmd, "--%s wants a positive number of seconds, got '%s'", opt->long_name, v);
     return -1;
 }
 
-static int opt_millis(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+static int opt_millis(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     if (parse_int(v, opt->target) == 0) return 0;
-    dwh_cli_usage_error(cmd, "--%s wants a positive number of milliseconds, got '%s'", opt->long_name, v);
+    dwhi_cli_usage_error(cmd, "--%s wants a positive number of milliseconds, got '%s'", opt->long_name, v);
     return -1;
 }
 
-static int opt_rows(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+static int opt_rows(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     if (parse_size(v, opt->target) == 0) return 0;
-    dwh_cli_usage_error(cmd, "--%s wants a positive number, got '%s'", opt->long_name, v);
+    dwhi_cli_usage_error(cmd, "--%s wants a positive number, got '%s'", opt->long_name, v);
     return -1;
 }
 
-static int opt_bytes(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+static int opt_bytes(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     if (parse_size(v, opt->target) == 0) return 0;
-    dwh_cli_usage_error(cmd, "--%s wants a positive size (e.g. 64M), got '%s'", opt->long_name, v);
+    dwhi_cli_usage_error(cmd, "--%s wants a positive size (e.g. 64M), got '%s'", opt->long_name, v);
     return -1;
 }
 
-static int opt_namespace(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+static int opt_namespace(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     if (!*v) {
-        dwh_cli_usage_error(cmd, "--%s wants a name, got an empty one", opt->long_name);
+        dwhi_cli_usage_error(cmd, "--%s wants a name, got an empty one", opt->long_name);
         return -1;
     }
     *(const char **)opt->target = v;
     return 0;
 }
 
-static int opt_mode(const char *cmd, const dwh_cli_opt *opt, const char *v) {
-    if (!dwh_write_mode_parse(v)) {
-        dwh_cli_usage_error(cmd, "--mode must be incremental, full or append, got '%s'", v);
+static int opt_mode(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
+    if (!dwhi_write_mode_parse(v)) {
+        dwhi_cli_usage_error(cmd, "--mode must be incremental, full or append, got '%s'", v);
         return -1;
     }
     *(const char **)opt->target = v;
     return 0;
 }
 
-static const dwh_cli_opt options[] = {
-    DWH_OPT_STRING(0, "config", "FILE", "the source's config (JSON; '-' reads stdin)", &A.config,
-                   .flags = DWH_OPT_REQUIRED),
-    DWH_OPT_LIST(0, "schema", "NAME",
+static const dwhi_cli_opt options[] = {
+    DWHI_OPT_STRING(0, "config", "FILE", "the source's config (JSON; '-' reads stdin)", &A.config,
+                   .flags = DWHI_OPT_REQUIRED),
+    DWHI_OPT_LIST(0, "schema", "NAME",
                  "sync this schema (repeatable; default: the schemas the source syncs by default)", &A.schemas),
-    DWH_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)",
+    DWHI_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)",
                    &A.o.warehouse_path),
-    DWH_OPT_STRING(0, "table-prefix", "P", "tables are named <P><source>_<schema> (default: no prefix)",
+    DWHI_OPT_STRING(0, "table-prefix", "P", "tables are named <P><source>_<schema> (default: no prefix)",
                    &A.o.table_prefix),
-    DWH_OPT_STRING(0, "state", "URL",
+    DWHI_OPT_STRING(0, "state", "URL",
                    "also keep the resume state in Redis: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (port 6379, "
                    "db 0)",
                    &A.o.state_url),
-    DWH_OPT_CALLBACK(0, "state-ttl", "SECONDS", "expiry of the Redis state (default 86400)", &A.o.state_ttl_s,
+    DWHI_OPT_CALLBACK(0, "state-ttl", "SECONDS", "expiry of the Redis state (default 86400)", &A.o.state_ttl_s,
                      opt_seconds),
-    DWH_OPT_CALLBACK(0, "state-timeout", "MS", "Redis connect and command timeout (default 3000)",
+    DWHI_OPT_CALLBACK(0, "state-timeout", "MS", "Redis connect and command timeout (default 3000)",
                      &A.o.state_timeout_ms, opt_millis),
-    DWH_OPT_CALLBACK(0, "state-namespace", "NS",
+    DWHI_OPT_CALLBACK(0, "state-namespace", "NS",
                      "keep a separate resume state and watermarks under NS (in the warehouse and in Redis), e.g. "
                      "one per destination warehouse that shares a Redis (default: none)",
                      &A.o.state_namespace, opt_namespace),
-    DWH_OPT_CALLBACK(0, "mode", "MODE",
+    DWHI_OPT_CALLBACK(0, "mode", "MODE",
                      "incremental (merge on primary keys), full (replace the table) or append; default: "
                      "incremental when the schema supports it and has primary keys, else full",
                      &A.o.mode, opt_mode, .values = "incremental full append"),
-    DWH_OPT_FLAG(0, "full-refresh",
+    DWHI_OPT_FLAG(0, "full-refresh",
                  "replace every table with a fresh copy; a full refresh that was interrupted is resumed, not "
                  "started over",
                  &A.o.full_refresh),
-    DWH_OPT_FLAG(0, "restart-refresh", "a full refresh that starts over, discarding an interrupted one",
+    DWHI_OPT_FLAG(0, "restart-refresh", "a full refresh that starts over, discarding an interrupted one",
                  &A.o.restart_refresh),
-    DWH_OPT_FLAG(0, "reset", "forget saved progress and watermarks, then sync", &A.o.reset),
-    DWH_OPT_LIST(0, "incremental-field", "F",
+    DWHI_OPT_FLAG(0, "reset", "forget saved progress and watermarks, then sync", &A.o.reset),
+    DWHI_OPT_LIST(0, "incremental-field", "F",
                  "the watermark field, [SCHEMA=]FIELD (repeatable); it must be one the schema advertises "
                  "(default: the first advertised)",
                  &A.fields),
-    DWH_OPT_CALLBACK(0, "batch-rows", "N", "rows per batch (default 5000)", &A.o.batch_rows, opt_rows),
-    DWH_OPT_CALLBACK(0, "batch-bytes", "N", "bytes per batch, suffix k/M/G allowed (default 200M)",
+    DWHI_OPT_CALLBACK(0, "batch-rows", "N", "rows per batch (default 5000)", &A.o.batch_rows, opt_rows),
+    DWHI_OPT_CALLBACK(0, "batch-bytes", "N", "bytes per batch, suffix k/M/G allowed (default 200M)",
                      &A.o.batch_bytes, opt_bytes),
-    DWH_OPT_STRING(0, "team-id", "T", "team of the job (default: local)", &A.o.team_id),
-    DWH_OPT_STRING(0, "source-id", "S",
+    DWHI_OPT_STRING(0, "team-id", "T", "team of the job (default: local)", &A.o.team_id),
+    DWHI_OPT_STRING(0, "source-id", "S",
                    "source id of the job (default: the source name); resume state is keyed by team, source id "
                    "and schema",
                    &A.o.source_id),
-    DWH_OPT_STRING(0, "job-id", "J", "this run's id for the logs (default: a new UUID)", &A.o.job_id),
-    DWH_OPT_FLAG(0, "break-lease",
+    DWHI_OPT_STRING(0, "job-id", "J", "this run's id for the logs (default: a new UUID)", &A.o.job_id),
+    DWHI_OPT_FLAG(0, "break-lease",
                  "run even if another sync of the same job seems to be running (only when you know it died on "
                  "another host)",
                  &A.o.break_lease),
-    DWH_OPT_FLAG(0, "json", "print the summary as one JSON document", &A.json),
-    DWH_OPT_STRING(0, "output", "jsonl",
+    DWHI_OPT_FLAG(0, "json", "print the summary as one JSON document", &A.json),
+    DWHI_OPT_STRING(0, "output", "jsonl",
                    "stream rows to stdout as JSON lines instead of a warehouse, one {\"schema\": NAME, \"row\": "
                    "{...}} object per line",
                    &A.output, .values = "jsonl"),
-    DWH_OPT_FLAG(0, "allow-internal", "let the source reach loopback and private addresses",
+    DWHI_OPT_FLAG(0, "allow-internal", "let the source reach loopback and private addresses",
                  &A.o.allow_internal_hosts),
-    DWH_CLI_OPT_HTTP_TIMEOUT,
-    DWH_CLI_OPT_PLUGIN_DIR,
-    DWH_CLI_OPTS_LOG,
-    DWH_OPT_HELP(),
-    DWH_OPT_END(),
+    DWHI_CLI_OPT_HTTP_TIMEOUT,
+    DWHI_CLI_OPT_PLUGIN_DIR,
+    DWHI_CLI_OPTS_LOG,
+    DWHI_OPT_HELP(),
+    DWHI_OPT_END(),
 };
 
 /* ---- output ----------------------------------------------------------- */
 
-static int exit_for(const dwh_sync_report *r) {
+static int exit_for(const dwhi_sync_report *r) {
     switch (r->failure) {
-    case DWH_SYNC_OK: return DWH_EXIT_OK;
-    case DWH_SYNC_FAIL_SOURCE: return dwh_cli_exit_for(r->source_code);
-    case DWH_SYNC_FAIL_CONFIG: return DWH_EXIT_CONFIG;
-    case DWH_SYNC_FAIL_DATA: return DWH_EXIT_FAILURE;
-    case DWH_SYNC_FAIL_STATE: return DWH_EXIT_STATE;
-    case DWH_SYNC_FAIL_WAREHOUSE: return DWH_EXIT_WAREHOUSE;
-    case DWH_SYNC_FAIL_INTERRUPTED: return DWH_EXIT_INTERRUPTED;
-    case DWH_SYNC_FAIL_PLUGIN: return DWH_EXIT_PLUGIN;
-    case DWH_SYNC_FAIL_RUNNING: return DWH_EXIT_RUNNING;
+    case DWH_SYNC_OK: return DWHI_EXIT_OK;
+    case DWH_SYNC_FAIL_SOURCE: return dwhi_cli_exit_for(r->source_code);
+    case DWH_SYNC_FAIL_CONFIG: return DWHI_EXIT_CONFIG;
+    case DWH_SYNC_FAIL_DATA: return DWHI_EXIT_FAILURE;
+    case DWH_SYNC_FAIL_STATE: return DWHI_EXIT_STATE;
+    case DWH_SYNC_FAIL_WAREHOUSE: return DWHI_EXIT_WAREHOUSE;
+    case DWH_SYNC_FAIL_INTERRUPTED: return DWHI_EXIT_INTERRUPTED;
+    case DWH_SYNC_FAIL_PLUGIN: return DWHI_EXIT_PLUGIN;
+    case DWH_SYNC_FAIL_RUNNING: return DWHI_EXIT_RUNNING;
     }
-    return DWH_EXIT_FAILURE;
+    return DWHI_EXIT_FAILURE;
 }
 
-static void print_summary(FILE *out, const dwh_sync_report *r) {
+static void print_summary(FILE *out, const dwhi_sync_report *r) {
     int ok = r->failure == DWH_SYNC_OK;
     fprintf(out, "%s %s (job %s) in %.1f s%s%s%s%s\n", ok ? "synced" : "sync stopped:", r->source, r->job_id,
             r->seconds, r->warehouse ? " into " : "", r->warehouse ? r->warehouse : "",
@@ -213,7 +213,7 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
         fprintf(out, "  %-*s  %-*s  %-11s  %10s  %7s  %10s  %s\n", (int)ws, "SCHEMA", (int)wt, "TABLE", "MODE",
                 "ROWS", "BATCHES", "TABLE ROWS", "STATUS");
         for (size_t i = 0; i < r->n_schemas; i++) {
-            const dwh_sync_schema_report *s = &r->schemas[i];
+            const dwhi_sync_schema_report *s = &r->schemas[i];
             char trows[24] = "-", nrows[24] = "-", nbatches[24] = "-";
             if (s->table_rows >= 0) snprintf(trows, sizeof trows, "%" PRId64, s->table_rows);
             if (s->ran) {
@@ -222,7 +222,7 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
             }
             fprintf(out, "  %-*s  %-*s  %-11s  %10s  %7s  %10s  %s%s\n", (int)ws, s->schema, (int)wt,
                     s->table ? s->table : "-", s->mode ? s->mode : "-", nrows, nbatches, trows,
-                    dwh_sync_schema_status(s), s->resumed ? " (resumed)" : "");
+                    dwhi_sync_schema_status(s), s->resumed ? " (resumed)" : "");
             if (s->incremental_field && s->ran)
                 fprintf(out, "  %-*s  incremental field %s%s, last value %s%s%s\n", (int)ws, "", s->incremental_field,
                         s->field_defaulted ? "*" : "", s->last_value ? s->last_value : "none",
@@ -251,7 +251,7 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
     for (size_t i = 0; r->warehouse && i < r->n_schemas; i++) {
         if (!r->schemas[i].table || r->schemas[i].table_rows < 0) continue;
         fprintf(out, "query it: sqlite3 ");
-        dwh_shell_word(out, r->warehouse);
+        dwhi_shell_word(out, r->warehouse);
         fprintf(out, " 'select count(*) from %s'\n", r->schemas[i].table);
         break;
     }
@@ -269,22 +269,22 @@ static void print_summary(FILE *out, const dwh_sync_report *r) {
 /* The commands that continue a run that stopped with unfinished schemas
  * (sync_rerun.h): {"resume": TEXT, "restart": {SCHEMA: TEXT} (full-refresh
  * schemas only)}, or NULL when nothing is left to resume. */
-static json_object *rerun_commands(const dwh_sync_report *r, const char *const *words, size_t n) {
+static json_object *rerun_commands(const dwhi_sync_report *r, const char *const *words, size_t n) {
     json_object *restart = NULL;
     int any = 0;
     for (size_t i = 0; i < r->n_schemas; i++) {
-        const dwh_sync_schema_report *s = &r->schemas[i];
+        const dwhi_sync_schema_report *s = &r->schemas[i];
         if (!s->resumable) continue;
         any = 1;
         if (!s->mode || strcmp(s->mode, "full") != 0) continue;
-        char *cmd = dwh_sync_rerun_restart(words, n, s->schema);
+        char *cmd = dwhi_sync_rerun_restart(words, n, s->schema);
         if (!restart) restart = json_object_new_object();
         json_object_object_add(restart, s->schema, cmd ? json_object_new_string(cmd) : NULL);
         free(cmd);
     }
     if (!any) return NULL;
     json_object *o = json_object_new_object();
-    char *cmd = dwh_sync_rerun_resume(words, n);
+    char *cmd = dwhi_sync_rerun_resume(words, n);
     json_object_object_add(o, "resume", cmd ? json_object_new_string(cmd) : NULL);
     json_object_object_add(o, "restart", restart);
     free(cmd);
@@ -308,49 +308,49 @@ static void print_interrupted(const char *msg) {
     const char *rest = msg && !strncmp(msg, "interrupted", 11) ? msg + 11 : NULL;
     const char *semi = rest ? strstr(rest, "; ") : NULL;
     if (!semi || (rest[0] != ' ' && rest[0] != ';')) {
-        dwh_cli_interrupted(NULL, "%s", msg ? msg : "committed batches are kept; rerun to resume");
+        dwhi_cli_interrupted(NULL, "%s", msg ? msg : "committed batches are kept; rerun to resume");
         return;
     }
     char where[256] = "";
     if (rest[0] == ' ') snprintf(where, sizeof where, "%.*s", (int)(semi - rest - 1), rest + 1);
-    dwh_cli_interrupted(where[0] ? where : NULL, "%s", semi + 2);
+    dwhi_cli_interrupted(where[0] ? where : NULL, "%s", semi + 2);
 }
 
 /* ---- the command ------------------------------------------------------ */
 
-static int cmd_sync(const dwh_cli_invocation *inv) {
-    dwh_cli_plugins pl = {0};
+static int cmd_sync(const dwhi_cli_invocation *inv) {
+    dwhi_cli_plugins pl = {0};
     dwh_sync_options o = A.o;
     const char *source = inv->operand, *config_path = A.config, *output = A.output;
-    int argc = inv->argc, json = A.json, rc = DWH_EXIT_OK;
+    int argc = inv->argc, json = A.json, rc = DWHI_EXIT_OK;
     /* the whole command line, for the commands that resume (sync_rerun.h) */
     const char **words = calloc((size_t)argc + 1, sizeof *words);
     dwh_plugin *p = NULL;
     json_object *config = NULL, *config_report = NULL;
-    dwh_secrets *secrets = NULL;
-    dwh_sync_report *report = NULL;
+    dwhi_secrets *secrets = NULL;
+    dwhi_sync_report *report = NULL;
     if (!words) {
         fprintf(stderr, "dwhost: sync: out of memory\n");
-        return DWH_EXIT_FAILURE;
+        return DWHI_EXIT_FAILURE;
     }
     words[0] = "dwhost";
     for (int i = 0; i < argc; i++) words[i + 1] = inv->argv[i];
     const char *refresh = o.restart_refresh ? "--restart-refresh" : o.full_refresh ? "--full-refresh" : NULL;
     if (refresh && o.reset) {
-        rc = dwh_cli_usage_error("sync", "%s and --reset exclude each other (--restart-refresh starts a refresh over)",
+        rc = dwhi_cli_usage_error("sync", "%s and --reset exclude each other (--restart-refresh starts a refresh over)",
                                  refresh);
         goto out;
     }
-    if (refresh && o.mode && dwh_write_mode_parse(o.mode) != DWH_WRITE_REPLACE) {
-        rc = dwh_cli_usage_error("sync", "%s replaces tables; it cannot be combined with --mode %s", refresh, o.mode);
+    if (refresh && o.mode && dwhi_write_mode_parse(o.mode) != DWHI_WRITE_REPLACE) {
+        rc = dwhi_cli_usage_error("sync", "%s replaces tables; it cannot be combined with --mode %s", refresh, o.mode);
         goto out;
     }
     if (output && strcmp(output, "jsonl") != 0) {
-        rc = dwh_cli_usage_error("sync", "--output supports only 'jsonl', got '%s'", output);
+        rc = dwhi_cli_usage_error("sync", "--output supports only 'jsonl', got '%s'", output);
         goto out;
     }
     if (output && (o.warehouse_path || o.table_prefix)) {
-        rc = dwh_cli_usage_error("sync", "--output jsonl writes no warehouse; drop --warehouse/--table-prefix");
+        rc = dwhi_cli_usage_error("sync", "--output jsonl writes no warehouse; drop --warehouse/--table-prefix");
         goto out;
     }
     o.schemas = A.schemas.v;
@@ -361,12 +361,12 @@ static int cmd_sync(const dwh_cli_invocation *inv) {
     o.n_command = (size_t)argc + 1;
     if (output) o.jsonl_out = stdout;
 
-    dwh_log_text_identity(1); /* every line of the run names its job */
-    if ((rc = dwh_cli_plugins_open(&pl)) != DWH_EXIT_OK) goto out;
-    if (!(p = dwh_cli_find_source(&pl, source, &rc))) goto out;
-    secrets = dwh_secrets_new();
-    rc = dwh_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
-    if (rc != DWH_EXIT_OK) {
+    dwhi_log_text_identity(1); /* every line of the run names its job */
+    if ((rc = dwhi_cli_plugins_open(&pl)) != DWHI_EXIT_OK) goto out;
+    if (!(p = dwhi_cli_find_source(&pl, source, &rc))) goto out;
+    secrets = dwhi_secrets_new();
+    rc = dwhi_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
+    if (rc != DWHI_EXIT_OK) {
         if (json) { /* the validation errors, for machines */
             json_object *doc = json_object_new_object();
             json_object_object_add(doc, "ok", json_object_new_boolean(0));
@@ -374,7 +374,7 @@ static int cmd_sync(const dwh_cli_invocation *inv) {
             json_object_object_add(doc, "config", config_report);
             json_object_object_add(doc, "exit_code", json_object_new_int(rc));
             config_report = NULL;
-            dwh_cli_print_json(output ? stderr : stdout, doc, 1);
+            dwhi_cli_print_json(output ? stderr : stdout, doc, 1);
             json_object_put(doc);
         }
         goto out;
@@ -382,25 +382,25 @@ static int cmd_sync(const dwh_cli_invocation *inv) {
 
     /* Ctrl-C: the run stops after its current batch (cli_signal.h); a
      * closed stdout is an error we report (main ignores SIGPIPE). */
-    o.cancel = &dwh_cli_cancel_flag;
+    o.cancel = &dwhi_cli_cancel_flag;
     progress_state ps = {.tty = isatty(STDERR_FILENO) && !json};
     o.progress = on_progress;
     o.progress_ud = &ps;
 
-    report = dwh_sync_run(p, config, secrets, &o);
+    report = dwhi_sync_run(p, config, secrets, &o);
     if (!report) {
         fprintf(stderr, "dwhost: sync: out of memory\n");
-        rc = DWH_EXIT_FAILURE;
+        rc = DWHI_EXIT_FAILURE;
         goto out;
     }
     rc = exit_for(report);
     FILE *summary = output ? stderr : stdout;
     json_object *rerun = rerun_commands(report, (const char *const *)words, (size_t)argc + 1);
     if (json) {
-        json_object *doc = dwh_sync_report_json(report);
+        json_object *doc = dwhi_sync_report_json(report);
         json_object_object_add(doc, "exit_code", json_object_new_int(rc));
         json_object_object_add(doc, "rerun", json_object_get(rerun));
-        char *text = dwh_secrets_scrub(secrets, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+        char *text = dwhi_secrets_scrub(secrets, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
                                                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
         if (text) fprintf(summary, "%s\n", text);
         free(text);
@@ -411,27 +411,27 @@ static int cmd_sync(const dwh_cli_invocation *inv) {
     }
     json_object_put(rerun);
     if (report->failure != DWH_SYNC_OK) {
-        char *msg = dwh_secrets_scrub(secrets, report->message ? report->message : "failed");
-        if (report->failure == DWH_SYNC_FAIL_INTERRUPTED && dwh_cli_interrupt_signal())
+        char *msg = dwhi_secrets_scrub(secrets, report->message ? report->message : "failed");
+        if (report->failure == DWH_SYNC_FAIL_INTERRUPTED && dwhi_cli_interrupt_signal())
             print_interrupted(msg);
         else
             fprintf(stderr, "dwhost: sync: %s\n", msg ? msg : "failed");
         free(msg);
     }
 out:
-    dwh_sync_report_free(report);
+    dwhi_sync_report_free(report);
     json_object_put(config);
     json_object_put(config_report);
-    dwh_secrets_free(secrets);
+    dwhi_secrets_free(secrets);
     dwh_plugin_unref(p);
-    dwh_cli_plugins_close(&pl);
+    dwhi_cli_plugins_close(&pl);
     free(words);
     return rc;
 }
 
-DWH_CLI_COMMAND(
+DWHI_CLI_COMMAND(
     sync, .name = "sync", .summary = "sync a source's schemas into the warehouse, resumably", .run = cmd_sync,
-    .options = options, .operand = "source", .flags = DWH_CLI_CANCELLABLE,
+    .options = options, .operand = "source", .flags = DWHI_CLI_CANCELLABLE,
     .operand_missing = "which source? e.g. dwhost sync files --config files.json",
     .description =
         "Moves a source's schemas into the warehouse (SQLite, ./warehouse.db), batch by batch.  Each batch is "

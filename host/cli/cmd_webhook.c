@@ -18,15 +18,15 @@ static int exit_for(dwh_webhook_outcome o) {
     switch (o) {
     case DWH_WEBHOOK_STORED:
     case DWH_WEBHOOK_IGNORED:
-    case DWH_WEBHOOK_DROPPED: return DWH_EXIT_OK;
+    case DWH_WEBHOOK_DROPPED: return DWHI_EXIT_OK;
     case DWH_WEBHOOK_REFUSED:
     case DWH_WEBHOOK_UNSUPPORTED:
     case DWH_WEBHOOK_FAIL_CONFIG:
-    case DWH_WEBHOOK_NOT_FOUND: return DWH_EXIT_CONFIG;
-    case DWH_WEBHOOK_FAIL_WAREHOUSE: return DWH_EXIT_WAREHOUSE;
-    case DWH_WEBHOOK_FAIL_PLUGIN: return DWH_EXIT_PLUGIN;
+    case DWH_WEBHOOK_NOT_FOUND: return DWHI_EXIT_CONFIG;
+    case DWH_WEBHOOK_FAIL_WAREHOUSE: return DWHI_EXIT_WAREHOUSE;
+    case DWH_WEBHOOK_FAIL_PLUGIN: return DWHI_EXIT_PLUGIN;
     }
-    return DWH_EXIT_FAILURE;
+    return DWHI_EXIT_FAILURE;
 }
 
 /* Reads the payload, at most `limit` bytes: returns 0 with *text
@@ -34,24 +34,24 @@ static int exit_for(dwh_webhook_outcome o) {
 static int read_payload(const char *path, size_t limit, char **text, size_t *len) {
     const char *shown = strcmp(path, "-") ? path : "from stdin";
     int err = 0;
-    switch (dwh_read_whole_file(path, limit, text, len, &err)) {
-    case DWH_READ_OK: return 0;
-    case DWH_READ_OPEN:
-    case DWH_READ_IS_DIR:
+    switch (dwhi_read_whole_file(path, limit, text, len, &err)) {
+    case DWHI_READ_OK: return 0;
+    case DWHI_READ_OPEN:
+    case DWHI_READ_IS_DIR:
         fprintf(stderr, "dwhost: webhook: cannot read payload %s: %s; give a JSON file or '-'\n", shown,
                 err ? strerror(err) : "it is a directory");
-        return DWH_EXIT_CONFIG;
-    case DWH_READ_IO:
+        return DWHI_EXIT_CONFIG;
+    case DWHI_READ_IO:
         fprintf(stderr, "dwhost: webhook: cannot read payload %s: %s\n", shown, strerror(err));
-        return DWH_EXIT_CONFIG;
-    case DWH_READ_TOO_BIG:
+        return DWHI_EXIT_CONFIG;
+    case DWHI_READ_TOO_BIG:
         fprintf(stderr, "dwhost: webhook: payload %s is larger than the limit of %zu bytes (1 MiB); nothing was "
                         "stored\n", shown, limit);
-        return DWH_EXIT_CONFIG;
-    case DWH_READ_NOMEM: break;
+        return DWHI_EXIT_CONFIG;
+    case DWHI_READ_NOMEM: break;
     }
     fprintf(stderr, "dwhost: webhook: out of memory reading the payload\n");
-    return DWH_EXIT_FAILURE;
+    return DWHI_EXIT_FAILURE;
 }
 
 static struct {
@@ -61,21 +61,21 @@ static struct {
     int json;
 } A;
 
-static int opt_namespace(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+static int opt_namespace(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     if (!*v) {
-        dwh_cli_usage_error(cmd, "--%s wants a name, got an empty one", opt->long_name);
+        dwhi_cli_usage_error(cmd, "--%s wants a name, got an empty one", opt->long_name);
         return -1;
     }
     *(const char **)opt->target = v;
     return 0;
 }
 
-static int opt_drop(const char *cmd, const dwh_cli_opt *opt, const char *v) {
+static int opt_drop(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     char *end;
     errno = 0;
     long long id = strtoll(v, &end, 10);
     if (errno || end == v || *end || id <= 0) {
-        dwh_cli_usage_error(cmd, "--drop wants an inbox id (a positive integer), got '%s'", v);
+        dwhi_cli_usage_error(cmd, "--drop wants an inbox id (a positive integer), got '%s'", v);
         return -1;
     }
     A.drop = v;
@@ -83,66 +83,66 @@ static int opt_drop(const char *cmd, const dwh_cli_opt *opt, const char *v) {
     return 0;
 }
 
-static const dwh_cli_opt options[] = {
-    DWH_OPT_STRING(0, "config", "FILE", "the source's config (JSON; '-' reads stdin), as for sync", &A.config),
-    DWH_OPT_STRING(0, "payload", "FILE", "the payload (JSON); '-' or no --payload reads stdin", &A.payload),
-    DWH_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)",
+static const dwhi_cli_opt options[] = {
+    DWHI_OPT_STRING(0, "config", "FILE", "the source's config (JSON; '-' reads stdin), as for sync", &A.config),
+    DWHI_OPT_STRING(0, "payload", "FILE", "the payload (JSON); '-' or no --payload reads stdin", &A.payload),
+    DWHI_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)",
                    &A.o.warehouse_path),
-    DWH_OPT_STRING(0, "team-id", "T", "team of the job (default: local), as for the syncs that apply the payloads",
+    DWHI_OPT_STRING(0, "team-id", "T", "team of the job (default: local), as for the syncs that apply the payloads",
                    &A.o.team_id),
-    DWH_OPT_STRING(0, "source-id", "S",
+    DWHI_OPT_STRING(0, "source-id", "S",
                    "source id (default: the source name), as for the syncs that apply the payloads", &A.o.source_id),
-    DWH_OPT_CALLBACK(0, "state-namespace", "NS",
+    DWHI_OPT_CALLBACK(0, "state-namespace", "NS",
                      "state namespace (default: none), as for the syncs that apply the payloads",
                      &A.o.state_namespace, opt_namespace),
-    DWH_OPT_CALLBACK(0, "drop", "ID",
+    DWHI_OPT_CALLBACK(0, "drop", "ID",
                      "remove payload ID from the inbox (one whose transform keeps failing a sync); needs no --config",
                      &A.drop, opt_drop),
-    DWH_OPT_FLAG(0, "json", "print the result as one JSON document", &A.json),
-    DWH_CLI_OPT_PLUGIN_DIR,
-    DWH_CLI_OPTS_LOG,
-    DWH_OPT_HELP(),
-    DWH_OPT_END(),
+    DWHI_OPT_FLAG(0, "json", "print the result as one JSON document", &A.json),
+    DWHI_CLI_OPT_PLUGIN_DIR,
+    DWHI_CLI_OPTS_LOG,
+    DWHI_OPT_HELP(),
+    DWHI_OPT_END(),
 };
 
-static int cmd_webhook(const dwh_cli_invocation *inv) {
-    dwh_cli_plugins pl = {0};
+static int cmd_webhook(const dwhi_cli_invocation *inv) {
+    dwhi_cli_plugins pl = {0};
     dwh_webhook_options o = A.o;
     const char *source = inv->operand, *config_path = A.config, *payload_path = A.payload, *drop = A.drop;
-    int json = A.json, rc = DWH_EXIT_OK;
+    int json = A.json, rc = DWHI_EXIT_OK;
     int64_t drop_id = A.drop_id;
     dwh_plugin *p = NULL;
     json_object *config = NULL, *config_report = NULL;
-    dwh_secrets *secrets = NULL;
+    dwhi_secrets *secrets = NULL;
     char *payload = NULL;
     size_t len = 0;
-    dwh_webhook_result res = {0};
+    dwhi_webhook_result res = {0};
     if (drop && payload_path) {
-        rc = dwh_cli_usage_error("webhook", "--drop removes a stored payload; it takes no --payload");
+        rc = dwhi_cli_usage_error("webhook", "--drop removes a stored payload; it takes no --payload");
         goto out;
     }
     if (!drop && !config_path) {
-        rc = dwh_cli_usage_error("webhook", "--config FILE is required (the payload is checked with the source's "
+        rc = dwhi_cli_usage_error("webhook", "--config FILE is required (the payload is checked with the source's "
                                             "config)");
         goto out;
     }
     if (!drop && config_path && !strcmp(config_path, "-") && (!payload_path || !strcmp(payload_path, "-"))) {
-        rc = dwh_cli_usage_error("webhook", "the config and the payload cannot both come from stdin; give "
+        rc = dwhi_cli_usage_error("webhook", "the config and the payload cannot both come from stdin; give "
                                             "--payload FILE or --config FILE");
         goto out;
     }
-    if ((rc = dwh_cli_plugins_open(&pl)) != DWH_EXIT_OK) goto out;
-    if (!(p = dwh_cli_find_source(&pl, source, &rc))) goto out;
-    secrets = dwh_secrets_new();
-    char *unsupported = drop ? NULL : dwh_webhook_unsupported(p);
+    if ((rc = dwhi_cli_plugins_open(&pl)) != DWHI_EXIT_OK) goto out;
+    if (!(p = dwhi_cli_find_source(&pl, source, &rc))) goto out;
+    secrets = dwhi_secrets_new();
+    char *unsupported = drop ? NULL : dwhi_webhook_unsupported(p);
     if (unsupported) {
         res.outcome = DWH_WEBHOOK_UNSUPPORTED;
         res.message = unsupported;
     } else if (drop) {
-        dwh_webhook_drop_run(p, &o, drop_id, &res);
+        dwhi_webhook_drop_run(p, &o, drop_id, &res);
     } else {
-        rc = dwh_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
-        if (rc != DWH_EXIT_OK) {
+        rc = dwhi_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
+        if (rc != DWHI_EXIT_OK) {
             if (json) {
                 json_object *doc = json_object_new_object();
                 json_object_object_add(doc, "ok", json_object_new_boolean(0));
@@ -150,20 +150,20 @@ static int cmd_webhook(const dwh_cli_invocation *inv) {
                 json_object_object_add(doc, "config", config_report);
                 json_object_object_add(doc, "exit_code", json_object_new_int(rc));
                 config_report = NULL;
-                dwh_cli_print_json(stdout, doc, 1);
+                dwhi_cli_print_json(stdout, doc, 1);
                 json_object_put(doc);
             }
             goto out;
         }
         if ((rc = read_payload(payload_path ? payload_path : "-", DWH_WEBHOOK_MAX_BYTES, &payload, &len)) != 0)
             goto out;
-        dwh_webhook_push_run(p, config, secrets, &o, payload, len, &res);
+        dwhi_webhook_push_run(p, config, secrets, &o, payload, len, &res);
     }
     rc = exit_for(res.outcome);
     if (json) {
-        json_object *doc = dwh_webhook_result_json(&res, dwh_plugin_name(p));
+        json_object *doc = dwhi_webhook_result_json(&res, dwh_plugin_name(p));
         json_object_object_add(doc, "exit_code", json_object_new_int(rc));
-        char *text = dwh_secrets_scrub(secrets, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+        char *text = dwhi_secrets_scrub(secrets, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
                                                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
         if (text) printf("%s\n", text);
         free(text);
@@ -184,17 +184,17 @@ static int cmd_webhook(const dwh_cli_invocation *inv) {
         fprintf(stderr, "dwhost: webhook: %s\n", res.message ? res.message : "failed");
     }
 out:
-    dwh_webhook_result_free(&res);
+    dwhi_webhook_result_free(&res);
     free(payload);
     json_object_put(config);
     json_object_put(config_report);
-    dwh_secrets_free(secrets);
+    dwhi_secrets_free(secrets);
     dwh_plugin_unref(p);
-    dwh_cli_plugins_close(&pl);
+    dwhi_cli_plugins_close(&pl);
     return rc;
 }
 
-DWH_CLI_COMMAND(
+DWHI_CLI_COMMAND(
     webhook, .name = "webhook", .summary = "store a pushed webhook payload for the next sync, or drop one",
     .run = cmd_webhook, .options = options, .operand = "source",
     .operand_missing = "which source? e.g. dwhost webhook stripe --config stripe.json --payload event.json",

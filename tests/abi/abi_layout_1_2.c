@@ -9,12 +9,12 @@
 
 /* LP64 numbers (x86_64, also aarch64): other data models skip the asserts. */
 #if defined(__LP64__)
-#define DWH_SIZE(t, n) _Static_assert(sizeof(t) == (n), "ABI break: sizeof(" #t ") changed; old plugins would break")
-#define DWH_OFF(t, m, n) \
+#define DWHI_SIZE(t, n) _Static_assert(sizeof(t) == (n), "ABI break: sizeof(" #t ") changed; old plugins would break")
+#define DWHI_OFF(t, m, n) \
     _Static_assert(offsetof(t, m) == (n), "ABI break: " #t "." #m " moved; old plugins would break")
 #else
-#define DWH_SIZE(t, n) _Static_assert(1, "")
-#define DWH_OFF(t, m, n) _Static_assert(1, "")
+#define DWHI_SIZE(t, n) _Static_assert(1, "")
+#define DWHI_OFF(t, m, n) _Static_assert(1, "")
 #endif
 
 _Static_assert(DW_MAGIC == 0x31485744u, "ABI break: DW_MAGIC changed");
@@ -94,250 +94,250 @@ _Static_assert(DW_PAGINATE_OFFSET == 4, "ABI break: DW_PAGINATE_OFFSET changed")
 _Static_assert(DW_PAGINATE_PAGE_NUMBER == 5, "ABI break: DW_PAGINATE_PAGE_NUMBER changed");
 
 /* dw_select_option */
-DWH_SIZE(dw_select_option, 32);
-DWH_OFF(dw_select_option, label, 0);
-DWH_OFF(dw_select_option, value, 8);
-DWH_OFF(dw_select_option, fields, 16);
-DWH_OFF(dw_select_option, n_fields, 24);
+DWHI_SIZE(dw_select_option, 32);
+DWHI_OFF(dw_select_option, label, 0);
+DWHI_OFF(dw_select_option, value, 8);
+DWHI_OFF(dw_select_option, fields, 16);
+DWHI_OFF(dw_select_option, n_fields, 24);
 
 /* dw_field */
-DWH_SIZE(dw_field, 160);
-DWH_OFF(dw_field, kind, 0);
-DWH_OFF(dw_field, name, 8);
-DWH_OFF(dw_field, label, 16);
-DWH_OFF(dw_field, caption, 24);
-DWH_OFF(dw_field, required, 32);
-DWH_OFF(dw_field, input_type, 36);
-DWH_OFF(dw_field, placeholder, 40);
-DWH_OFF(dw_field, secret, 48);
-DWH_OFF(dw_field, default_value, 56);
-DWH_OFF(dw_field, default_on, 64);
-DWH_OFF(dw_field, fields, 72);
-DWH_OFF(dw_field, n_fields, 80);
-DWH_OFF(dw_field, options, 88);
-DWH_OFF(dw_field, n_options, 96);
-DWH_OFF(dw_field, multiple, 100);
-DWH_OFF(dw_field, converter, 104);
-DWH_OFF(dw_field, oauth_kind, 112);
-DWH_OFF(dw_field, required_scopes, 120);
-DWH_OFF(dw_field, integration_field, 128);
-DWH_OFF(dw_field, integration_kind, 136);
-DWH_OFF(dw_field, file_format, 144);
-DWH_OFF(dw_field, file_keys, 152);
+DWHI_SIZE(dw_field, 160);
+DWHI_OFF(dw_field, kind, 0);
+DWHI_OFF(dw_field, name, 8);
+DWHI_OFF(dw_field, label, 16);
+DWHI_OFF(dw_field, caption, 24);
+DWHI_OFF(dw_field, required, 32);
+DWHI_OFF(dw_field, input_type, 36);
+DWHI_OFF(dw_field, placeholder, 40);
+DWHI_OFF(dw_field, secret, 48);
+DWHI_OFF(dw_field, default_value, 56);
+DWHI_OFF(dw_field, default_on, 64);
+DWHI_OFF(dw_field, fields, 72);
+DWHI_OFF(dw_field, n_fields, 80);
+DWHI_OFF(dw_field, options, 88);
+DWHI_OFF(dw_field, n_options, 96);
+DWHI_OFF(dw_field, multiple, 100);
+DWHI_OFF(dw_field, converter, 104);
+DWHI_OFF(dw_field, oauth_kind, 112);
+DWHI_OFF(dw_field, required_scopes, 120);
+DWHI_OFF(dw_field, integration_field, 128);
+DWHI_OFF(dw_field, integration_kind, 136);
+DWHI_OFF(dw_field, file_format, 144);
+DWHI_OFF(dw_field, file_keys, 152);
 
 /* dw_error_mapping */
-DWH_SIZE(dw_error_mapping, 16);
-DWH_OFF(dw_error_mapping, substring, 0);
-DWH_OFF(dw_error_mapping, message, 8);
+DWHI_SIZE(dw_error_mapping, 16);
+DWHI_OFF(dw_error_mapping, substring, 0);
+DWHI_OFF(dw_error_mapping, message, 8);
 
 /* dw_webhook_resource */
-DWH_SIZE(dw_webhook_resource, 16);
-DWH_OFF(dw_webhook_resource, schema, 0);
-DWH_OFF(dw_webhook_resource, event_type, 8);
+DWHI_SIZE(dw_webhook_resource, 16);
+DWHI_OFF(dw_webhook_resource, schema, 0);
+DWHI_OFF(dw_webhook_resource, event_type, 8);
 
 /* dw_incremental_field */
-DWH_SIZE(dw_incremental_field, 24);
-DWH_OFF(dw_incremental_field, label, 0);
-DWH_OFF(dw_incremental_field, field, 8);
-DWH_OFF(dw_incremental_field, type, 16);
+DWHI_SIZE(dw_incremental_field, 24);
+DWHI_OFF(dw_incremental_field, label, 0);
+DWHI_OFF(dw_incremental_field, field, 8);
+DWHI_OFF(dw_incremental_field, type, 16);
 
 /* dw_schema */
-DWH_SIZE(dw_schema, 136);
-DWH_OFF(dw_schema, struct_size, 0);
-DWH_OFF(dw_schema, name, 8);
-DWH_OFF(dw_schema, label, 16);
-DWH_OFF(dw_schema, description, 24);
-DWH_OFF(dw_schema, supports_incremental, 32);
-DWH_OFF(dw_schema, supports_append, 36);
-DWH_OFF(dw_schema, supports_webhooks, 40);
-DWH_OFF(dw_schema, webhook_only, 44);
-DWH_OFF(dw_schema, should_sync_default, 48);
-DWH_OFF(dw_schema, incremental_fields, 56);
-DWH_OFF(dw_schema, n_incremental_fields, 64);
-DWH_OFF(dw_schema, primary_keys, 72);
-DWH_OFF(dw_schema, sort_mode, 80);
-DWH_OFF(dw_schema, partition_mode, 84);
-DWH_OFF(dw_schema, partition_count, 88);
-DWH_OFF(dw_schema, partition_size, 96);
-DWH_OFF(dw_schema, partition_format, 104);
-DWH_OFF(dw_schema, partition_keys, 112);
-DWH_OFF(dw_schema, row_count, 120);
-DWH_OFF(dw_schema, default_incremental_lookback_seconds, 128);
+DWHI_SIZE(dw_schema, 136);
+DWHI_OFF(dw_schema, struct_size, 0);
+DWHI_OFF(dw_schema, name, 8);
+DWHI_OFF(dw_schema, label, 16);
+DWHI_OFF(dw_schema, description, 24);
+DWHI_OFF(dw_schema, supports_incremental, 32);
+DWHI_OFF(dw_schema, supports_append, 36);
+DWHI_OFF(dw_schema, supports_webhooks, 40);
+DWHI_OFF(dw_schema, webhook_only, 44);
+DWHI_OFF(dw_schema, should_sync_default, 48);
+DWHI_OFF(dw_schema, incremental_fields, 56);
+DWHI_OFF(dw_schema, n_incremental_fields, 64);
+DWHI_OFF(dw_schema, primary_keys, 72);
+DWHI_OFF(dw_schema, sort_mode, 80);
+DWHI_OFF(dw_schema, partition_mode, 84);
+DWHI_OFF(dw_schema, partition_count, 88);
+DWHI_OFF(dw_schema, partition_size, 96);
+DWHI_OFF(dw_schema, partition_format, 104);
+DWHI_OFF(dw_schema, partition_keys, 112);
+DWHI_OFF(dw_schema, row_count, 120);
+DWHI_OFF(dw_schema, default_incremental_lookback_seconds, 128);
 
 /* dw_run_inputs */
-DWH_SIZE(dw_run_inputs, 88);
-DWH_OFF(dw_run_inputs, struct_size, 0);
-DWH_OFF(dw_run_inputs, schema_name, 8);
-DWH_OFF(dw_run_inputs, schema_id, 16);
-DWH_OFF(dw_run_inputs, source_id, 24);
-DWH_OFF(dw_run_inputs, team_id, 32);
-DWH_OFF(dw_run_inputs, job_id, 40);
-DWH_OFF(dw_run_inputs, reset_pipeline, 48);
-DWH_OFF(dw_run_inputs, use_incremental, 52);
-DWH_OFF(dw_run_inputs, incremental_field, 56);
-DWH_OFF(dw_run_inputs, incremental_field_type, 64);
-DWH_OFF(dw_run_inputs, incremental_last_value, 72);
-DWH_OFF(dw_run_inputs, incremental_earliest_value, 80);
+DWHI_SIZE(dw_run_inputs, 88);
+DWHI_OFF(dw_run_inputs, struct_size, 0);
+DWHI_OFF(dw_run_inputs, schema_name, 8);
+DWHI_OFF(dw_run_inputs, schema_id, 16);
+DWHI_OFF(dw_run_inputs, source_id, 24);
+DWHI_OFF(dw_run_inputs, team_id, 32);
+DWHI_OFF(dw_run_inputs, job_id, 40);
+DWHI_OFF(dw_run_inputs, reset_pipeline, 48);
+DWHI_OFF(dw_run_inputs, use_incremental, 52);
+DWHI_OFF(dw_run_inputs, incremental_field, 56);
+DWHI_OFF(dw_run_inputs, incremental_field_type, 64);
+DWHI_OFF(dw_run_inputs, incremental_last_value, 72);
+DWHI_OFF(dw_run_inputs, incremental_earliest_value, 80);
 
 /* dw_retry_policy */
-DWH_SIZE(dw_retry_policy, 20);
-DWH_OFF(dw_retry_policy, struct_size, 0);
-DWH_OFF(dw_retry_policy, max_attempts, 4);
-DWH_OFF(dw_retry_policy, base_delay_ms, 8);
-DWH_OFF(dw_retry_policy, max_delay_ms, 12);
-DWH_OFF(dw_retry_policy, max_retry_after_s, 16);
+DWHI_SIZE(dw_retry_policy, 20);
+DWHI_OFF(dw_retry_policy, struct_size, 0);
+DWHI_OFF(dw_retry_policy, max_attempts, 4);
+DWHI_OFF(dw_retry_policy, base_delay_ms, 8);
+DWHI_OFF(dw_retry_policy, max_delay_ms, 12);
+DWHI_OFF(dw_retry_policy, max_retry_after_s, 16);
 
 /* dw_http_request */
-DWH_SIZE(dw_http_request, 72);
-DWH_OFF(dw_http_request, struct_size, 0);
-DWH_OFF(dw_http_request, method, 8);
-DWH_OFF(dw_http_request, url, 16);
-DWH_OFF(dw_http_request, url_template, 24);
-DWH_OFF(dw_http_request, headers, 32);
-DWH_OFF(dw_http_request, body, 40);
-DWH_OFF(dw_http_request, body_len, 48);
-DWH_OFF(dw_http_request, timeout_ms, 56);
-DWH_OFF(dw_http_request, retry, 64);
+DWHI_SIZE(dw_http_request, 72);
+DWHI_OFF(dw_http_request, struct_size, 0);
+DWHI_OFF(dw_http_request, method, 8);
+DWHI_OFF(dw_http_request, url, 16);
+DWHI_OFF(dw_http_request, url_template, 24);
+DWHI_OFF(dw_http_request, headers, 32);
+DWHI_OFF(dw_http_request, body, 40);
+DWHI_OFF(dw_http_request, body_len, 48);
+DWHI_OFF(dw_http_request, timeout_ms, 56);
+DWHI_OFF(dw_http_request, retry, 64);
 
 /* dw_paginator */
-DWH_SIZE(dw_paginator, 96);
-DWH_OFF(dw_paginator, struct_size, 0);
-DWH_OFF(dw_paginator, kind, 4);
-DWH_OFF(dw_paginator, next_url_path, 8);
-DWH_OFF(dw_paginator, cursor_param, 16);
-DWH_OFF(dw_paginator, cursor_path, 24);
-DWH_OFF(dw_paginator, cursor_row_field, 32);
-DWH_OFF(dw_paginator, has_more_path, 40);
-DWH_OFF(dw_paginator, offset_param, 48);
-DWH_OFF(dw_paginator, limit_param, 56);
-DWH_OFF(dw_paginator, page_param, 64);
-DWH_OFF(dw_paginator, first_page, 72);
-DWH_OFF(dw_paginator, total_path, 80);
-DWH_OFF(dw_paginator, max_pages, 88);
+DWHI_SIZE(dw_paginator, 96);
+DWHI_OFF(dw_paginator, struct_size, 0);
+DWHI_OFF(dw_paginator, kind, 4);
+DWHI_OFF(dw_paginator, next_url_path, 8);
+DWHI_OFF(dw_paginator, cursor_param, 16);
+DWHI_OFF(dw_paginator, cursor_path, 24);
+DWHI_OFF(dw_paginator, cursor_row_field, 32);
+DWHI_OFF(dw_paginator, has_more_path, 40);
+DWHI_OFF(dw_paginator, offset_param, 48);
+DWHI_OFF(dw_paginator, limit_param, 56);
+DWHI_OFF(dw_paginator, page_param, 64);
+DWHI_OFF(dw_paginator, first_page, 72);
+DWHI_OFF(dw_paginator, total_path, 80);
+DWHI_OFF(dw_paginator, max_pages, 88);
 
 /* dw_incremental_param */
-DWH_SIZE(dw_incremental_param, 24);
-DWH_OFF(dw_incremental_param, field, 0);
-DWH_OFF(dw_incremental_param, param, 8);
-DWH_OFF(dw_incremental_param, format, 16);
+DWHI_SIZE(dw_incremental_param, 24);
+DWHI_OFF(dw_incremental_param, field, 0);
+DWHI_OFF(dw_incremental_param, param, 8);
+DWHI_OFF(dw_incremental_param, format, 16);
 
 /* dw_endpoint */
-DWH_SIZE(dw_endpoint, 184);
-DWH_OFF(dw_endpoint, struct_size, 0);
-DWH_OFF(dw_endpoint, name, 8);
-DWH_OFF(dw_endpoint, label, 16);
-DWH_OFF(dw_endpoint, description, 24);
-DWH_OFF(dw_endpoint, path, 32);
-DWH_OFF(dw_endpoint, params, 40);
-DWH_OFF(dw_endpoint, data_selector, 48);
-DWH_OFF(dw_endpoint, primary_keys, 56);
-DWH_OFF(dw_endpoint, incremental_fields, 64);
-DWH_OFF(dw_endpoint, n_incremental_fields, 72);
-DWH_OFF(dw_endpoint, incremental_params, 80);
-DWH_OFF(dw_endpoint, n_incremental_params, 88);
-DWH_OFF(dw_endpoint, sort_mode, 92);
-DWH_OFF(dw_endpoint, partition_mode, 96);
-DWH_OFF(dw_endpoint, partition_format, 100);
-DWH_OFF(dw_endpoint, partition_keys, 104);
-DWH_OFF(dw_endpoint, page_size_param, 112);
-DWH_OFF(dw_endpoint, page_size, 120);
-DWH_OFF(dw_endpoint, paginator, 128);
-DWH_OFF(dw_endpoint, parent, 136);
-DWH_OFF(dw_endpoint, resolve_param, 144);
-DWH_OFF(dw_endpoint, resolve_field, 152);
-DWH_OFF(dw_endpoint, include_from_parent, 160);
-DWH_OFF(dw_endpoint, max_pages_per_parent, 168);
-DWH_OFF(dw_endpoint, supports_webhooks, 176);
-DWH_OFF(dw_endpoint, should_sync_default, 180);
+DWHI_SIZE(dw_endpoint, 184);
+DWHI_OFF(dw_endpoint, struct_size, 0);
+DWHI_OFF(dw_endpoint, name, 8);
+DWHI_OFF(dw_endpoint, label, 16);
+DWHI_OFF(dw_endpoint, description, 24);
+DWHI_OFF(dw_endpoint, path, 32);
+DWHI_OFF(dw_endpoint, params, 40);
+DWHI_OFF(dw_endpoint, data_selector, 48);
+DWHI_OFF(dw_endpoint, primary_keys, 56);
+DWHI_OFF(dw_endpoint, incremental_fields, 64);
+DWHI_OFF(dw_endpoint, n_incremental_fields, 72);
+DWHI_OFF(dw_endpoint, incremental_params, 80);
+DWHI_OFF(dw_endpoint, n_incremental_params, 88);
+DWHI_OFF(dw_endpoint, sort_mode, 92);
+DWHI_OFF(dw_endpoint, partition_mode, 96);
+DWHI_OFF(dw_endpoint, partition_format, 100);
+DWHI_OFF(dw_endpoint, partition_keys, 104);
+DWHI_OFF(dw_endpoint, page_size_param, 112);
+DWHI_OFF(dw_endpoint, page_size, 120);
+DWHI_OFF(dw_endpoint, paginator, 128);
+DWHI_OFF(dw_endpoint, parent, 136);
+DWHI_OFF(dw_endpoint, resolve_param, 144);
+DWHI_OFF(dw_endpoint, resolve_field, 152);
+DWHI_OFF(dw_endpoint, include_from_parent, 160);
+DWHI_OFF(dw_endpoint, max_pages_per_parent, 168);
+DWHI_OFF(dw_endpoint, supports_webhooks, 176);
+DWHI_OFF(dw_endpoint, should_sync_default, 180);
 
 /* dw_rest_client */
-DWH_SIZE(dw_rest_client, 48);
-DWH_OFF(dw_rest_client, struct_size, 0);
-DWH_OFF(dw_rest_client, base_url, 8);
-DWH_OFF(dw_rest_client, headers, 16);
-DWH_OFF(dw_rest_client, retry, 24);
-DWH_OFF(dw_rest_client, endpoints, 32);
-DWH_OFF(dw_rest_client, n_endpoints, 40);
+DWHI_SIZE(dw_rest_client, 48);
+DWHI_OFF(dw_rest_client, struct_size, 0);
+DWHI_OFF(dw_rest_client, base_url, 8);
+DWHI_OFF(dw_rest_client, headers, 16);
+DWHI_OFF(dw_rest_client, retry, 24);
+DWHI_OFF(dw_rest_client, endpoints, 32);
+DWHI_OFF(dw_rest_client, n_endpoints, 40);
 
 /* dw_host_api */
-DWH_SIZE(dw_host_api, 336);
-DWH_OFF(dw_host_api, struct_size, 0);
-DWH_OFF(dw_host_api, abi_major, 4);
-DWH_OFF(dw_host_api, abi_minor, 6);
-DWH_OFF(dw_host_api, log, 8);
-DWH_OFF(dw_host_api, fail, 16);
-DWH_OFF(dw_host_api, cancelled, 24);
-DWH_OFF(dw_host_api, config_json, 32);
-DWH_OFF(dw_host_api, config_string, 40);
-DWH_OFF(dw_host_api, config_int, 48);
-DWH_OFF(dw_host_api, config_double, 56);
-DWH_OFF(dw_host_api, config_bool, 64);
-DWH_OFF(dw_host_api, config_array_len, 72);
-DWH_OFF(dw_host_api, schema_add, 80);
-DWH_OFF(dw_host_api, emit_json, 88);
-DWH_OFF(dw_host_api, row_new, 96);
-DWH_OFF(dw_host_api, row_set_string, 104);
-DWH_OFF(dw_host_api, row_set_int, 112);
-DWH_OFF(dw_host_api, row_set_double, 120);
-DWH_OFF(dw_host_api, row_set_bool, 128);
-DWH_OFF(dw_host_api, row_set_null, 136);
-DWH_OFF(dw_host_api, row_set_json, 144);
-DWH_OFF(dw_host_api, row_emit, 152);
-DWH_OFF(dw_host_api, row_discard, 160);
-DWH_OFF(dw_host_api, free, 168);
-DWH_OFF(dw_host_api, state_can_resume, 176);
-DWH_OFF(dw_host_api, state_load, 184);
-DWH_OFF(dw_host_api, state_save, 192);
-DWH_OFF(dw_host_api, http_request, 200);
-DWH_OFF(dw_host_api, http_status, 208);
-DWH_OFF(dw_host_api, http_body, 216);
-DWH_OFF(dw_host_api, http_header, 224);
-DWH_OFF(dw_host_api, http_free, 232);
-DWH_OFF(dw_host_api, url_build, 240);
-DWH_OFF(dw_host_api, secret_add, 248);
-DWH_OFF(dw_host_api, json_parse, 256);
-DWH_OFF(dw_host_api, json_get, 264);
-DWH_OFF(dw_host_api, json_array_len, 272);
-DWH_OFF(dw_host_api, json_index, 280);
-DWH_OFF(dw_host_api, json_string, 288);
-DWH_OFF(dw_host_api, json_text, 296);
-DWH_OFF(dw_host_api, json_free, 304);
-DWH_OFF(dw_host_api, emit_value, 312);
-DWH_OFF(dw_host_api, rest_run, 320);
-DWH_OFF(dw_host_api, rest_schema_add, 328);
+DWHI_SIZE(dw_host_api, 336);
+DWHI_OFF(dw_host_api, struct_size, 0);
+DWHI_OFF(dw_host_api, abi_major, 4);
+DWHI_OFF(dw_host_api, abi_minor, 6);
+DWHI_OFF(dw_host_api, log, 8);
+DWHI_OFF(dw_host_api, fail, 16);
+DWHI_OFF(dw_host_api, cancelled, 24);
+DWHI_OFF(dw_host_api, config_json, 32);
+DWHI_OFF(dw_host_api, config_string, 40);
+DWHI_OFF(dw_host_api, config_int, 48);
+DWHI_OFF(dw_host_api, config_double, 56);
+DWHI_OFF(dw_host_api, config_bool, 64);
+DWHI_OFF(dw_host_api, config_array_len, 72);
+DWHI_OFF(dw_host_api, schema_add, 80);
+DWHI_OFF(dw_host_api, emit_json, 88);
+DWHI_OFF(dw_host_api, row_new, 96);
+DWHI_OFF(dw_host_api, row_set_string, 104);
+DWHI_OFF(dw_host_api, row_set_int, 112);
+DWHI_OFF(dw_host_api, row_set_double, 120);
+DWHI_OFF(dw_host_api, row_set_bool, 128);
+DWHI_OFF(dw_host_api, row_set_null, 136);
+DWHI_OFF(dw_host_api, row_set_json, 144);
+DWHI_OFF(dw_host_api, row_emit, 152);
+DWHI_OFF(dw_host_api, row_discard, 160);
+DWHI_OFF(dw_host_api, free, 168);
+DWHI_OFF(dw_host_api, state_can_resume, 176);
+DWHI_OFF(dw_host_api, state_load, 184);
+DWHI_OFF(dw_host_api, state_save, 192);
+DWHI_OFF(dw_host_api, http_request, 200);
+DWHI_OFF(dw_host_api, http_status, 208);
+DWHI_OFF(dw_host_api, http_body, 216);
+DWHI_OFF(dw_host_api, http_header, 224);
+DWHI_OFF(dw_host_api, http_free, 232);
+DWHI_OFF(dw_host_api, url_build, 240);
+DWHI_OFF(dw_host_api, secret_add, 248);
+DWHI_OFF(dw_host_api, json_parse, 256);
+DWHI_OFF(dw_host_api, json_get, 264);
+DWHI_OFF(dw_host_api, json_array_len, 272);
+DWHI_OFF(dw_host_api, json_index, 280);
+DWHI_OFF(dw_host_api, json_string, 288);
+DWHI_OFF(dw_host_api, json_text, 296);
+DWHI_OFF(dw_host_api, json_free, 304);
+DWHI_OFF(dw_host_api, emit_value, 312);
+DWHI_OFF(dw_host_api, rest_run, 320);
+DWHI_OFF(dw_host_api, rest_schema_add, 328);
 
 /* dw_source */
-DWH_SIZE(dw_source, 216);
-DWH_OFF(dw_source, magic, 0);
-DWH_OFF(dw_source, abi_major, 4);
-DWH_OFF(dw_source, abi_minor, 6);
-DWH_OFF(dw_source, struct_size, 8);
-DWH_OFF(dw_source, field_size, 12);
-DWH_OFF(dw_source, option_size, 14);
-DWH_OFF(dw_source, name, 16);
-DWH_OFF(dw_source, label, 24);
-DWH_OFF(dw_source, caption, 32);
-DWH_OFF(dw_source, docs_url, 40);
-DWH_OFF(dw_source, icon_path, 48);
-DWH_OFF(dw_source, category, 56);
-DWH_OFF(dw_source, keywords, 64);
-DWH_OFF(dw_source, release_status, 72);
-DWH_OFF(dw_source, feature_flag, 80);
-DWH_OFF(dw_source, unreleased, 88);
-DWH_OFF(dw_source, comm_method, 92);
-DWH_OFF(dw_source, primary_library, 96);
-DWH_OFF(dw_source, version, 104);
-DWH_OFF(dw_source, capabilities, 112);
-DWH_OFF(dw_source, fields, 120);
-DWH_OFF(dw_source, n_fields, 128);
-DWH_OFF(dw_source, non_retryable_errors, 136);
-DWH_OFF(dw_source, n_non_retryable_errors, 144);
-DWH_OFF(dw_source, webhook_resources, 152);
-DWH_OFF(dw_source, n_webhook_resources, 160);
-DWH_OFF(dw_source, init, 168);
-DWH_OFF(dw_source, fini, 176);
-DWH_OFF(dw_source, list_schemas, 184);
-DWH_OFF(dw_source, check_credentials, 192);
-DWH_OFF(dw_source, run, 200);
-DWH_OFF(dw_source, webhook_transform, 208);
+DWHI_SIZE(dw_source, 216);
+DWHI_OFF(dw_source, magic, 0);
+DWHI_OFF(dw_source, abi_major, 4);
+DWHI_OFF(dw_source, abi_minor, 6);
+DWHI_OFF(dw_source, struct_size, 8);
+DWHI_OFF(dw_source, field_size, 12);
+DWHI_OFF(dw_source, option_size, 14);
+DWHI_OFF(dw_source, name, 16);
+DWHI_OFF(dw_source, label, 24);
+DWHI_OFF(dw_source, caption, 32);
+DWHI_OFF(dw_source, docs_url, 40);
+DWHI_OFF(dw_source, icon_path, 48);
+DWHI_OFF(dw_source, category, 56);
+DWHI_OFF(dw_source, keywords, 64);
+DWHI_OFF(dw_source, release_status, 72);
+DWHI_OFF(dw_source, feature_flag, 80);
+DWHI_OFF(dw_source, unreleased, 88);
+DWHI_OFF(dw_source, comm_method, 92);
+DWHI_OFF(dw_source, primary_library, 96);
+DWHI_OFF(dw_source, version, 104);
+DWHI_OFF(dw_source, capabilities, 112);
+DWHI_OFF(dw_source, fields, 120);
+DWHI_OFF(dw_source, n_fields, 128);
+DWHI_OFF(dw_source, non_retryable_errors, 136);
+DWHI_OFF(dw_source, n_non_retryable_errors, 144);
+DWHI_OFF(dw_source, webhook_resources, 152);
+DWHI_OFF(dw_source, n_webhook_resources, 160);
+DWHI_OFF(dw_source, init, 168);
+DWHI_OFF(dw_source, fini, 176);
+DWHI_OFF(dw_source, list_schemas, 184);
+DWHI_OFF(dw_source, check_credentials, 192);
+DWHI_OFF(dw_source, run, 200);
+DWHI_OFF(dw_source, webhook_transform, 208);
 

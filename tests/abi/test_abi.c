@@ -30,12 +30,12 @@ static dw_status collect(void *ud, dw_ctx *ctx, json_object *row) {
 
 static void test_1_0_plugin_loads_and_reads(void **state) {
     const char *dirs[] = {ABIT_DIR};
-    dwh_registry *r = dwh_registry_new();
-    assert_int_equal(dwh_registry_scan(r, dirs, 1), 6);
+    dwhi_registry *r = dwhi_registry_new();
+    assert_int_equal(dwhi_registry_scan(r, dirs, 1), 6);
     size_t nr = 0;
-    dwh_rejection *rej = dwh_registry_rejections(r, &nr);
+    dwh_rejection *rej = dwhi_registry_rejections(r, &nr);
     if (nr) fail_msg("%s: %s", rej[0].path, rej[0].message);
-    dwh_plugin *p = dwh_registry_find(r, "abit_v10");
+    dwh_plugin *p = dwhi_registry_find(r, "abit_v10");
     assert_non_null(p);
     unsigned major = 9, minor = 9;
     dwh_plugin_abi(p, &major, &minor);
@@ -46,54 +46,54 @@ static void test_1_0_plugin_loads_and_reads(void **state) {
     assert_int_equal(s->fields[1].input_type, DW_INPUT_PASSWORD);
 
     json_object *schemas = NULL;
-    dwh_op_result res = dwh_op_list_schemas(p, NULL, NULL, NULL, NULL, &schemas);
+    dwhi_op_result res = dwhi_op_list_schemas(p, NULL, NULL, NULL, NULL, &schemas);
     assert_int_equal(res.code, DW_OK);
     assert_int_equal(json_object_array_length(schemas), 1);
     json_object *name = NULL;
     json_object_object_get_ex(json_object_array_get_idx(schemas, 0), "name", &name);
     assert_string_equal(json_object_get_string(name), "numbers");
     json_object_put(schemas);
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
 
     collected c = {json_object_new_array()};
-    dwh_row_sink sink = {.ud = &c, .row = collect};
+    dwhi_row_sink sink = {.ud = &c, .row = collect};
     json_object *config = json_tokener_parse("{\"prefix\":\"p\",\"token\":\"s3cret-token\"}");
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "numbers"};
-    res = dwh_op_run(p, config, NULL, NULL, NULL, &in, &sink);
+    res = dwhi_op_run(p, config, NULL, NULL, NULL, &in, &sink);
     if (res.code != DW_OK) fail_msg("run: %s", res.message ? res.message : "?");
     assert_int_equal(res.rows_emitted, 3);
     assert_int_equal(json_object_array_length(c.rows), 3);
     assert_string_equal(json_object_to_json_string_ext(c.rows, JSON_C_TO_STRING_PLAIN),
                         "[{\"id\":1,\"label\":\"one\"},{\"id\":2,\"label\":\"p\",\"even\":true},"
                         "{\"id\":3,\"label\":\"p\",\"even\":false}]");
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
     json_object_put(c.rows);
     json_object_put(config);
     dwh_plugin_unref(p);
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
 }
 
 /* Finds `name` in ABIT_DIR; *r receives the registry to free. */
-static dwh_plugin *load(const char *name, dwh_registry **r) {
+static dwh_plugin *load(const char *name, dwhi_registry **r) {
     const char *dirs[] = {ABIT_DIR};
-    *r = dwh_registry_new();
-    dwh_registry_scan(*r, dirs, 1);
+    *r = dwhi_registry_new();
+    dwhi_registry_scan(*r, dirs, 1);
     size_t nr = 0;
-    dwh_rejection *rej = dwh_registry_rejections(*r, &nr);
+    dwh_rejection *rej = dwhi_registry_rejections(*r, &nr);
     if (nr) fail_msg("%s: %s", rej[0].path, rej[0].message);
     dwh_rejections_free(rej, nr);
-    dwh_plugin *p = dwh_registry_find(*r, name);
+    dwh_plugin *p = dwhi_registry_find(*r, name);
     if (!p) fail_msg("%s not loaded", name);
     return p;
 }
 
 static json_object *read_rows(dwh_plugin *p, const char *schema) {
     collected c = {json_object_new_array()};
-    dwh_row_sink sink = {.ud = &c, .row = collect};
+    dwhi_row_sink sink = {.ud = &c, .row = collect};
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = schema};
-    dwh_op_result res = dwh_op_run(p, NULL, NULL, NULL, NULL, &in, &sink);
+    dwhi_op_result res = dwhi_op_run(p, NULL, NULL, NULL, NULL, &in, &sink);
     if (res.code != DW_OK) fail_msg("run %s: %s", schema, res.message ? res.message : "?");
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
     return c.rows;
 }
 
@@ -101,7 +101,7 @@ static json_object *read_rows(dwh_plugin *p, const char *schema) {
  * 1.2 members with DW_API_HAS and must keep working in a newer host. */
 static void test_1_2_plugin_loads_and_reads(void **state) {
     (void)state;
-    dwh_registry *r;
+    dwhi_registry *r;
     dwh_plugin *p = load("abit_v12", &r);
     unsigned major = 9, minor = 9;
     dwh_plugin_abi(p, &major, &minor);
@@ -112,40 +112,40 @@ static void test_1_2_plugin_loads_and_reads(void **state) {
     assert_string_equal(json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN),
                         "[{\"id\":1,\"abi\":\"1.2\"},{\"id\":2,\"abi\":\"1.2\"}]");
     json_object_put(rows);
-    assert_null(dwh_plugin_data(p)); /* its init stored nothing */
+    assert_null(dwhi_plugin_data(p)); /* its init stored nothing */
     dwh_plugin_unref(p);
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
 }
 
 /* A 1.3 plugin (frozen 1.3 header): what init stored comes back in every
  * operation, and its shorter dw_schema still lists in a 1.4 host. */
 static void test_1_3_plugin_data(void **state) {
     (void)state;
-    dwh_registry *r;
+    dwhi_registry *r;
     dwh_plugin *p = load("abit_v13", &r);
     unsigned major = 9, minor = 9;
     dwh_plugin_abi(p, &major, &minor);
     assert_int_equal(minor, 3);
-    assert_null(dwh_plugin_data(p)); /* not before init */
+    assert_null(dwhi_plugin_data(p)); /* not before init */
     json_object *schemas = NULL;
-    dwh_op_result res = dwh_op_list_schemas(p, NULL, NULL, NULL, NULL, &schemas);
+    dwhi_op_result res = dwhi_op_list_schemas(p, NULL, NULL, NULL, NULL, &schemas);
     if (res.code != DW_OK) fail_msg("list_schemas: %s", res.message);
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
     /* its dw_schema ends before has_duplicate_primary_keys (1.4): read as 0 */
     json_object *dup = json_object_object_get(json_object_array_get_idx(schemas, 0), "has_duplicate_primary_keys");
     assert_true(json_object_is_type(dup, json_type_boolean));
     assert_false(json_object_get_boolean(dup));
     json_object_put(schemas);
-    assert_non_null(dwh_plugin_data(p));
-    res = dwh_op_check(p, NULL, NULL, NULL, NULL, NULL, NULL);
+    assert_non_null(dwhi_plugin_data(p));
+    res = dwhi_op_check(p, NULL, NULL, NULL, NULL, NULL, NULL);
     if (res.code != DW_OK) fail_msg("check: %s", res.message);
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
     json_object *rows = read_rows(p, "data");
     assert_string_equal(json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN),
                         "[{\"id\":1,\"greeting\":\"hello from init\",\"null_ctx_gives_null\":true}]");
     json_object_put(rows);
     dwh_plugin_unref(p); /* fini frees the data (LSan would see a leak otherwise) */
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
 }
 
 /* A 1.4 REST plugin: its 192-byte dw_endpoint (no response_actions) lists;
@@ -154,32 +154,32 @@ static void test_1_3_plugin_data(void **state) {
  * endpoint over HTTP is in tests/transport/test_rest_cli.py. */
 static void test_1_4_rest_plugin(void **state) {
     (void)state;
-    dwh_registry *r;
+    dwhi_registry *r;
     dwh_plugin *p = load("abit_v14", &r);
     unsigned major = 9, minor = 9;
     dwh_plugin_abi(p, &major, &minor);
     assert_int_equal(minor, 4);
     json_object *config = json_tokener_parse("{\"base_url\":\"http://127.0.0.1:1\"}");
     json_object *schemas = NULL;
-    dwh_op_result res = dwh_op_list_schemas(p, config, NULL, NULL, NULL, &schemas);
+    dwhi_op_result res = dwhi_op_list_schemas(p, config, NULL, NULL, NULL, &schemas);
     if (res.code != DW_OK) fail_msg("list_schemas: %s", res.message);
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
     assert_int_equal(json_object_array_length(schemas), 2);
     json_object_put(schemas);
     collected c = {json_object_new_array()};
-    dwh_row_sink sink = {.ud = &c, .row = collect};
+    dwhi_row_sink sink = {.ud = &c, .row = collect};
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "future"};
-    res = dwh_op_run(p, config, NULL, NULL, NULL, &in, &sink);
+    res = dwhi_op_run(p, config, NULL, NULL, NULL, &in, &sink);
     assert_int_equal(res.code, DW_ERR_CONFIG);
     assert_non_null(res.message);
     assert_non_null(strstr(res.message, "endpoint future: paginator kind 6 needs plugin ABI 1.5 but the plugin was "
                                         "built for 1.4; rebuild it against the current dwsdk.h"));
     assert_int_equal(json_object_array_length(c.rows), 0);
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
     json_object_put(c.rows);
     json_object_put(config);
     dwh_plugin_unref(p);
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
 }
 
 /* A 1.5 REST plugin: its 208-byte dw_endpoint (no row_hook, no
@@ -188,45 +188,45 @@ static void test_1_4_rest_plugin(void **state) {
  * rule applies) is in tests/transport/test_rest_cli.py. */
 static void test_1_5_rest_plugin(void **state) {
     (void)state;
-    dwh_registry *r;
+    dwhi_registry *r;
     dwh_plugin *p = load("abit_v15", &r);
     unsigned major = 9, minor = 9;
     dwh_plugin_abi(p, &major, &minor);
     assert_int_equal(minor, 5);
     json_object *schemas = NULL;
-    dwh_op_result res = dwh_op_list_schemas(p, NULL, NULL, NULL, NULL, &schemas);
+    dwhi_op_result res = dwhi_op_list_schemas(p, NULL, NULL, NULL, NULL, &schemas);
     if (res.code != DW_OK) fail_msg("list_schemas: %s", res.message);
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
     assert_int_equal(json_object_array_length(schemas), 1);
     json_object *name = json_object_object_get(json_object_array_get_idx(schemas, 0), "name");
     assert_string_equal(json_object_get_string(name), "items");
     json_object_put(schemas);
     dwh_plugin_unref(p);
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
 }
 
 /* A 1.6 plugin (no emit_page in its table) hands pages over with
  * emit_json; the 1.7 host's streaming parse gives back exactly its rows. */
 static void test_1_6_plugin_pages(void **state) {
     (void)state;
-    dwh_registry *r;
+    dwhi_registry *r;
     dwh_plugin *p = load("abit_v16", &r);
     unsigned major = 9, minor = 9;
     dwh_plugin_abi(p, &major, &minor);
     assert_int_equal(minor, 6);
     collected c = {json_object_new_array()};
-    dwh_row_sink sink = {.ud = &c, .row = collect};
+    dwhi_row_sink sink = {.ud = &c, .row = collect};
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "pages"};
-    dwh_op_result res = dwh_op_run(p, NULL, NULL, NULL, NULL, &in, &sink);
+    dwhi_op_result res = dwhi_op_run(p, NULL, NULL, NULL, NULL, &in, &sink);
     if (res.code != DW_OK) fail_msg("run: %s", res.message ? res.message : "?");
     assert_int_equal(res.rows_emitted, 3);
     assert_string_equal(json_object_to_json_string_ext(c.rows, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
                         "[{\"id\":1,\"n\":1.5e3,\"tags\":[\"a\",\"b\"],\"u\":{\"l\":\"caf\u00e9\"},\"none\":null},"
                         "{\"id\":2,\"big\":18446744073709551615,\"t\":\"x\\ty\"},{\"id\":3}]");
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
     json_object_put(c.rows);
     dwh_plugin_unref(p);
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
 }
 
 int main(void) {

@@ -64,9 +64,9 @@ static void header_table_matches_cli(void **state) {
             if (k == N_STATUSES) fail_msg("dwsdk.h table names an unknown status %s", names[i]);
             if (seen[k]) fail_msg("dwsdk.h table lists %s twice", names[i]);
             seen[k] = 1;
-            if (exit_code != dwh_cli_exit_for(statuses[k].st))
+            if (exit_code != dwhi_cli_exit_for(statuses[k].st))
                 fail_msg("dwsdk.h says %s exits %d; the CLI exits %d", names[i], exit_code,
-                         dwh_cli_exit_for(statuses[k].st));
+                         dwhi_cli_exit_for(statuses[k].st));
         }
     }
     fclose(f);

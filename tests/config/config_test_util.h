@@ -1,6 +1,6 @@
 /* config_test_util.h -- small helpers shared by the config tests. */
-#ifndef DWH_CONFIG_TEST_UTIL_H
-#define DWH_CONFIG_TEST_UTIL_H
+#ifndef DWHI_CONFIG_TEST_UTIL_H
+#define DWHI_CONFIG_TEST_UTIL_H
 
 #include <json-c/json.h>
 #include <stdlib.h>

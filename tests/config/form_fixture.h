@@ -3,8 +3,8 @@
  * type and converter, with host stride (as the registry normalises them).
  * Shared by the config unit tests and the fuzz target.
  */
-#ifndef DWH_TEST_FORM_FIXTURE_H
-#define DWH_TEST_FORM_FIXTURE_H
+#ifndef DWHI_TEST_FORM_FIXTURE_H
+#define DWHI_TEST_FORM_FIXTURE_H
 
 #include "dwsdk.h"
 

@@ -30,33 +30,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     json_tokener_free(tok);
     if (!config && size > 0) return 0;
 
-    dwh_secrets *secrets = dwh_secrets_new();
-    dwh_config_collect_secrets(fx_fields, FX_N_FIELDS, config, secrets);
-    json_object *masked = dwh_config_mask(fx_fields, FX_N_FIELDS, config);
+    dwhi_secrets *secrets = dwhi_secrets_new();
+    dwhi_config_collect_secrets(fx_fields, FX_N_FIELDS, config, secrets);
+    json_object *masked = dwhi_config_mask(fx_fields, FX_N_FIELDS, config);
     json_object_put(masked);
 
-    dwh_config_options opt = {.base_dir = "/nonexistent-dwh-fuzz", .resolved = secrets};
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_config_options opt = {.base_dir = "/nonexistent-dwh-fuzz", .resolved = secrets};
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *out = NULL;
-    int rc = dwh_config_validate(fx_fields, FX_N_FIELDS, config, &opt, &out, &rep);
+    int rc = dwhi_config_validate(fx_fields, FX_N_FIELDS, config, &opt, &out, &rep);
     if ((rc == 0) != (out != NULL) || (rc == 0 && rep.n_errors)) abort();
 
     FILE *null = fopen("/dev/null", "w");
     if (null) {
-        dwh_config_report_print(&rep, null, secrets);
+        dwhi_config_report_print(&rep, null, secrets);
         fclose(null);
     }
-    json_object *j = dwh_config_report_to_json(&rep, secrets);
+    json_object *j = dwhi_config_report_to_json(&rep, secrets);
     json_object_put(j);
 
     if (out) {
-        dwh_config_collect_secrets(fx_fields, FX_N_FIELDS, out, secrets);
-        dwh_config_report again;
-        dwh_config_report_init(&again);
+        dwhi_config_collect_secrets(fx_fields, FX_N_FIELDS, out, secrets);
+        dwhi_config_report again;
+        dwhi_config_report_init(&again);
         json_object *out2 = NULL;
-        dwh_config_options noref = {.no_references = 1};
-        int bad = dwh_config_validate(fx_fields, FX_N_FIELDS, out, &noref, &out2, &again) != 0 ||
+        dwhi_config_options noref = {.no_references = 1};
+        int bad = dwhi_config_validate(fx_fields, FX_N_FIELDS, out, &noref, &out2, &again) != 0 ||
                   !json_object_equal(out, out2);
         for (size_t i = 0; i < again.n_warnings; i++) {
             size_t pl = strlen(again.warnings[i].path);
@@ -71,11 +71,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             abort();
         }
         json_object_put(out2);
-        dwh_config_report_clear(&again);
+        dwhi_config_report_clear(&again);
     }
     json_object_put(out);
-    dwh_config_report_clear(&rep);
-    dwh_secrets_free(secrets);
+    dwhi_config_report_clear(&rep);
+    dwhi_secrets_free(secrets);
     json_object_put(config);
     return 0;
 }

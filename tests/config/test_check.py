@@ -148,14 +148,14 @@ check(rc == 0 and "dwhost: config warning at auth.password:" in err and "dwhost:
 # ---- secret references and stdin ---------------------------------------------
 keyfile = write("key.txt", "good_from_file_1234\n")
 cfg = write("ref.json", {"auth": {"selection": "api_key", "api_key": {"$file": "key.txt"}},
-                         "webhook": {"enabled": True, "signing_secret": {"$env": "DWH_CHECK_HOOK"}}})
-rc, out, err = run("cfgtest", "--plugin-dir", PLUGINS, "--config", cfg, DWH_CHECK_HOOK="whsec_env_1234")
+                         "webhook": {"enabled": True, "signing_secret": {"$env": "DWHI_CHECK_HOOK"}}})
+rc, out, err = run("cfgtest", "--plugin-dir", PLUGINS, "--config", cfg, DWHI_CHECK_HOOK="whsec_env_1234")
 check(rc == 0, "references resolve (relative $file from the config's directory, $env)", f"rc={rc} {err}")
 rc, out, err = run("cfgtest", "--plugin-dir", PLUGINS, "--config", cfg)
-check(rc == 4 and "config error at webhook.signing_secret: expected environment variable DWH_CHECK_HOOK to be set"
+check(rc == 4 and "config error at webhook.signing_secret: expected environment variable DWHI_CHECK_HOOK to be set"
       in err, "unset variable named", f"rc={rc} {err}")
 os.unlink(keyfile)
-rc, out, err = run("cfgtest", "--plugin-dir", PLUGINS, "--config", cfg, DWH_CHECK_HOOK="whsec_env_1234")
+rc, out, err = run("cfgtest", "--plugin-dir", PLUGINS, "--config", cfg, DWHI_CHECK_HOOK="whsec_env_1234")
 check(rc == 4 and "config error at auth.api_key: expected a readable regular file at " in err and "key.txt" in err,
       "missing secret file named", f"rc={rc} {err}")
 

@@ -18,22 +18,22 @@
 #include "ops/ops.h"
 #include "registry/registry.h"
 
-static dwh_registry *reg;
+static dwhi_registry *reg;
 static dwh_plugin *plugin;
 
 static int setup(void **state) {
     (void)state;
-    reg = dwh_registry_new();
+    reg = dwhi_registry_new();
     const char *dirs[] = {CFGT_DIR};
-    dwh_registry_scan(reg, dirs, 1);
-    plugin = dwh_registry_find(reg, "cfgbind");
+    dwhi_registry_scan(reg, dirs, 1);
+    plugin = dwhi_registry_find(reg, "cfgbind");
     return plugin ? 0 : -1;
 }
 
 static int teardown(void **state) {
     (void)state;
     dwh_plugin_unref(plugin);
-    dwh_registry_free(reg);
+    dwhi_registry_free(reg);
     return 0;
 }
 
@@ -44,13 +44,13 @@ static dw_status collect(void *ud, dw_ctx *ctx, json_object *row) {
 }
 
 /* Runs cfgbind on `config` as given (no validation); returns its row. */
-static json_object *run_raw(json_object *config, dwh_secrets *secrets) {
+static json_object *run_raw(json_object *config, dwhi_secrets *secrets) {
     json_object *rows = json_object_new_array();
-    dwh_row_sink sink = {.ud = rows, .row = collect};
+    dwhi_row_sink sink = {.ud = rows, .row = collect};
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "bound"};
-    dwh_op_result r = dwh_op_run(plugin, config, secrets, NULL, NULL, &in, &sink);
+    dwhi_op_result r = dwhi_op_run(plugin, config, secrets, NULL, NULL, &in, &sink);
     if (r.code != DW_OK) fail_msg("run failed: %s", r.message ? r.message : "?");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     assert_int_equal(json_object_array_length(rows), 1);
     json_object *row = json_object_get(json_object_array_get_idx(rows, 0));
     json_object_put(rows);
@@ -61,11 +61,11 @@ static json_object *run_raw(json_object *config, dwh_secrets *secrets) {
 static json_object *bind(const char *config_text) {
     json_object *raw = json_tokener_parse(config_text);
     assert_non_null(raw);
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
-    dwh_secrets *secrets = dwh_secrets_new();
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
+    dwhi_secrets *secrets = dwhi_secrets_new();
     json_object *validated = NULL;
-    int rc = dwh_config_load_json(dwh_plugin_source(plugin), raw, NULL, &validated, secrets, &rep);
+    int rc = dwhi_config_load_json(dwh_plugin_source(plugin), raw, NULL, &validated, secrets, &rep);
     for (size_t i = 0; i < rep.n_errors; i++)
         print_message("config error at %s: expected %s, got %s\n", rep.errors[i].path, rep.errors[i].expected,
                       rep.errors[i].got);
@@ -73,8 +73,8 @@ static json_object *bind(const char *config_text) {
     json_object *row = run_raw(validated, secrets);
     json_object_put(validated);
     json_object_put(raw);
-    dwh_secrets_free(secrets);
-    dwh_config_report_clear(&rep);
+    dwhi_secrets_free(secrets);
+    dwhi_config_report_clear(&rep);
     return row;
 }
 
@@ -198,14 +198,14 @@ static void test_wrong_shape(void **state) {
     (void)state;
     json_object *raw = json_tokener_parse("{\"host\": \"h\", \"port\": [1], \"auth\": \"api_key\"}");
     json_object *rows = json_object_new_array();
-    dwh_row_sink sink = {.ud = rows, .row = collect};
+    dwhi_row_sink sink = {.ud = rows, .row = collect};
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "bound"};
-    dwh_op_result r = dwh_op_run(plugin, raw, NULL, NULL, NULL, &in, &sink);
+    dwhi_op_result r = dwhi_op_run(plugin, raw, NULL, NULL, NULL, &in, &sink);
     assert_int_equal(r.code, DW_ERR_CONFIG);
     assert_non_null(strstr(r.message, "config value at port does not have the type cfgfix_config expects"));
     assert_non_null(strstr(r.message, "tools/gen-config cfgfix"));
     assert_int_equal(json_object_array_length(rows), 0);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     json_object_put(rows);
     json_object_put(raw);
 }

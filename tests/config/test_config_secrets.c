@@ -41,7 +41,7 @@ static void test_secret_paths_derived_from_form(void **state) {
                                        "ssh_tunnel.private_key",
                                        "ssh_tunnel.passphrase",
                                        NULL};
-    char **paths = dwh_config_secret_paths(fx_fields, FX_N_FIELDS);
+    char **paths = dwhi_config_secret_paths(fx_fields, FX_N_FIELDS);
     assert_non_null(paths);
     size_t i = 0;
     for (; want[i]; i++) {
@@ -49,7 +49,7 @@ static void test_secret_paths_derived_from_form(void **state) {
         assert_string_equal(paths[i], want[i]);
     }
     if (paths[i]) fail_msg("unexpected secret path %s", paths[i]);
-    dwh_config_secret_paths_free(paths);
+    dwhi_config_secret_paths_free(paths);
 }
 
 static const char FULL[] =
@@ -69,27 +69,27 @@ static const char *const FULL_PLAIN[] = {"db.example.com", "etl_user", "bastion"
 static void test_collect_secrets(void **state) {
     (void)state;
     json_object *config = json_tokener_parse(FULL);
-    dwh_secrets *s = dwh_secrets_new();
-    dwh_config_collect_secrets(fx_fields, FX_N_FIELDS, config, s);
+    dwhi_secrets *s = dwhi_secrets_new();
+    dwhi_config_collect_secrets(fx_fields, FX_N_FIELDS, config, s);
     char text[2048];
     size_t len = 0;
     for (const char *const *p = FULL_SECRETS; *p; p++) len += (size_t)snprintf(text + len, sizeof text - len, "%s|", *p);
     for (const char *const *p = FULL_PLAIN; *p; p++) len += (size_t)snprintf(text + len, sizeof text - len, "%s|", *p);
-    char *clean = dwh_secrets_scrub(s, text);
+    char *clean = dwhi_secrets_scrub(s, text);
     for (const char *const *p = FULL_SECRETS; *p; p++)
         if (strstr(clean, *p)) fail_msg("secret %s not collected: %s", *p, clean);
     for (const char *const *p = FULL_PLAIN; *p; p++)
         if (!strstr(clean, *p)) fail_msg("plain value %s was masked: %s", *p, clean);
     free(clean);
-    dwh_secrets_free(s);
+    dwhi_secrets_free(s);
     json_object_put(config);
 }
 
 /* A secret is masked in the forms it takes inside JSON text and URLs. */
 static void test_scrub_escaped_forms(void **state) {
     (void)state;
-    dwh_secrets *s = dwh_secrets_new();
-    dwh_secrets_add(s, "pa\"ss\\wo/rd+1");
+    dwhi_secrets *s = dwhi_secrets_new();
+    dwhi_secrets_add(s, "pa\"ss\\wo/rd+1");
     static const char *const texts[] = {
         "raw pa\"ss\\wo/rd+1 end",           /* as is */
         "json {\"k\":\"pa\\\"ss\\\\wo\\/rd+1\"}", /* JSON, slash escaped */
@@ -97,17 +97,17 @@ static void test_scrub_escaped_forms(void **state) {
         "url ?key=pa%22ss%5Cwo%2Frd%2B1&x=1",  /* percent-encoded */
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        char *clean = dwh_secrets_scrub(s, texts[i]);
+        char *clean = dwhi_secrets_scrub(s, texts[i]);
         if (!strstr(clean, "***") || strstr(clean, "wo")) fail_msg("not masked: %s -> %s", texts[i], clean);
         free(clean);
     }
-    dwh_secrets_free(s);
+    dwhi_secrets_free(s);
 }
 
 static void test_mask(void **state) {
     (void)state;
     json_object *config = json_tokener_parse(FULL);
-    json_object *m = dwh_config_mask(fx_fields, FX_N_FIELDS, config);
+    json_object *m = dwhi_config_mask(fx_fields, FX_N_FIELDS, config);
     const char *text = json_object_to_json_string(m);
     for (const char *const *p = FULL_SECRETS; *p; p++)
         if (strstr(text, *p)) fail_msg("mask left %s: %s", *p, text);
@@ -161,12 +161,12 @@ static void write_file(const char *name, const char *data, size_t len) {
 }
 
 /* Validates BASE + over with references resolved from tmpdir. */
-static int validate_with(const char *over, json_object **out, dwh_config_report *rep, dwh_secrets *resolved,
+static int validate_with(const char *over, json_object **out, dwhi_config_report *rep, dwhi_secrets *resolved,
                          int no_refs) {
     json_object *config = tu_merge(BASE, over);
-    dwh_config_options opt = {.base_dir = tmpdir, .resolved = resolved, .no_references = no_refs};
-    dwh_config_report_init(rep);
-    int rc = dwh_config_validate(fx_fields, FX_N_FIELDS, config, &opt, out, rep);
+    dwhi_config_options opt = {.base_dir = tmpdir, .resolved = resolved, .no_references = no_refs};
+    dwhi_config_report_init(rep);
+    int rc = dwhi_config_validate(fx_fields, FX_N_FIELDS, config, &opt, out, rep);
     json_object_put(config);
     return rc;
 }
@@ -178,51 +178,51 @@ static const char *str_at(json_object *v, const char *path) {
 
 static void test_env_reference(void **state) {
     (void)state;
-    setenv("DWH_TEST_TOKEN", "env_SECRET_value_1", 1);
-    dwh_secrets *resolved = dwh_secrets_new();
+    setenv("DWHI_TEST_TOKEN", "env_SECRET_value_1", 1);
+    dwhi_secrets *resolved = dwhi_secrets_new();
     json_object *out = NULL;
-    dwh_config_report rep;
-    assert_int_equal(validate_with("{\"token\": {\"$env\": \"DWH_TEST_TOKEN\"}}", &out, &rep, resolved, 0), 0);
+    dwhi_config_report rep;
+    assert_int_equal(validate_with("{\"token\": {\"$env\": \"DWHI_TEST_TOKEN\"}}", &out, &rep, resolved, 0), 0);
     assert_string_equal(str_at(out, "token"), "env_SECRET_value_1");
-    assert_int_equal(dwh_secrets_count(resolved) > 0, 1);
-    char *clean = dwh_secrets_scrub(resolved, "x env_SECRET_value_1 y");
+    assert_int_equal(dwhi_secrets_count(resolved) > 0, 1);
+    char *clean = dwhi_secrets_scrub(resolved, "x env_SECRET_value_1 y");
     assert_string_equal(clean, "x *** y");
     free(clean);
     json_object_put(out);
-    dwh_config_report_clear(&rep);
-    dwh_secrets_free(resolved);
+    dwhi_config_report_clear(&rep);
+    dwhi_secrets_free(resolved);
 }
 
 static void test_env_reference_unset(void **state) {
     (void)state;
-    unsetenv("DWH_TEST_MISSING");
+    unsetenv("DWHI_TEST_MISSING");
     json_object *out = NULL;
-    dwh_config_report rep;
-    assert_int_equal(validate_with("{\"auth\": {\"selection\": \"api_key\", \"api_key\": {\"$env\": \"DWH_TEST_MISSING\"}}}",
+    dwhi_config_report rep;
+    assert_int_equal(validate_with("{\"auth\": {\"selection\": \"api_key\", \"api_key\": {\"$env\": \"DWHI_TEST_MISSING\"}}}",
                                    &out, &rep, NULL, 0),
                      -1);
     assert_int_equal(rep.n_errors, 1);
     assert_string_equal(rep.errors[0].path, "auth.api_key");
-    assert_non_null(strstr(rep.errors[0].expected, "environment variable DWH_TEST_MISSING to be set"));
+    assert_non_null(strstr(rep.errors[0].expected, "environment variable DWHI_TEST_MISSING to be set"));
     assert_string_equal(rep.errors[0].got, "it unset");
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
 }
 
 /* QA #26: an empty variable names itself, instead of "an empty string". */
 static void test_env_reference_empty(void **state) {
     (void)state;
-    setenv("DWH_TEST_EMPTY", "", 1);
+    setenv("DWHI_TEST_EMPTY", "", 1);
     json_object *out = NULL;
-    dwh_config_report rep;
-    assert_int_equal(validate_with("{\"auth\": {\"selection\": \"api_key\", \"api_key\": {\"$env\": \"DWH_TEST_EMPTY\"}}}",
+    dwhi_config_report rep;
+    assert_int_equal(validate_with("{\"auth\": {\"selection\": \"api_key\", \"api_key\": {\"$env\": \"DWHI_TEST_EMPTY\"}}}",
                                    &out, &rep, NULL, 0),
                      -1);
     assert_int_equal(rep.n_errors, 1);
     assert_string_equal(rep.errors[0].path, "auth.api_key");
-    assert_non_null(strstr(rep.errors[0].expected, "environment variable DWH_TEST_EMPTY to hold a value"));
+    assert_non_null(strstr(rep.errors[0].expected, "environment variable DWHI_TEST_EMPTY to hold a value"));
     assert_string_equal(rep.errors[0].got, "it set but empty");
-    dwh_config_report_clear(&rep);
-    unsetenv("DWH_TEST_EMPTY");
+    dwhi_config_report_clear(&rep);
+    unsetenv("DWHI_TEST_EMPTY");
 }
 
 /* QA #26: text that is not JSON at all names its first character. */
@@ -240,7 +240,7 @@ static void test_not_json_names_the_character(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_object *v = NULL;
         char err[256] = "";
-        assert_int_equal(dwh_config_parse_text(cases[i].text, strlen(cases[i].text), &v, err, sizeof err), -1);
+        assert_int_equal(dwhi_config_parse_text(cases[i].text, strlen(cases[i].text), &v, err, sizeof err), -1);
         if (strcmp(err, cases[i].want) != 0) fail_msg("%s: got '%s', want '%s'", cases[i].text, err, cases[i].want);
     }
 }
@@ -248,12 +248,12 @@ static void test_not_json_names_the_character(void **state) {
 static void test_env_reference_bad_name(void **state) {
     (void)state;
     json_object *out = NULL;
-    dwh_config_report rep;
+    dwhi_config_report rep;
     assert_int_equal(validate_with("{\"token\": {\"$env\": \"1BAD-NAME\"}}", &out, &rep, NULL, 0), -1);
     assert_int_equal(rep.n_errors, 1);
     assert_non_null(strstr(rep.errors[0].expected, "an environment variable name"));
     assert_non_null(strstr(rep.errors[0].got, "1BAD-NAME"));
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
 }
 
 static void test_file_reference_strips_one_newline(void **state) {
@@ -261,9 +261,9 @@ static void test_file_reference_strips_one_newline(void **state) {
     write_file("token.txt", "file_SECRET_2\n\n", 15);
     write_file("crlf.txt", "crlf_SECRET_3\r\n", 15);
     write_file("bare.txt", "bare_SECRET_4", 13);
-    dwh_secrets *resolved = dwh_secrets_new();
+    dwhi_secrets *resolved = dwhi_secrets_new();
     json_object *out = NULL;
-    dwh_config_report rep;
+    dwhi_config_report rep;
     char abs[600];
     snprintf(abs, sizeof abs,
              "{\"token\": {\"$file\": \"token.txt\"},"
@@ -274,12 +274,12 @@ static void test_file_reference_strips_one_newline(void **state) {
     assert_string_equal(str_at(out, "token"), "file_SECRET_2\n"); /* only one newline stripped */
     assert_string_equal(str_at(out, "webhook.signing_secret"), "crlf_SECRET_3");
     assert_string_equal(str_at(out, "integration.access_token"), "bare_SECRET_4");
-    char *clean = dwh_secrets_scrub(resolved, "crlf_SECRET_3 bare_SECRET_4");
+    char *clean = dwhi_secrets_scrub(resolved, "crlf_SECRET_3 bare_SECRET_4");
     assert_string_equal(clean, "*** ***");
     free(clean);
     json_object_put(out);
-    dwh_config_report_clear(&rep);
-    dwh_secrets_free(resolved);
+    dwhi_config_report_clear(&rep);
+    dwhi_secrets_free(resolved);
 }
 
 static void test_file_reference_errors(void **state) {
@@ -288,7 +288,7 @@ static void test_file_reference_errors(void **state) {
     snprintf(big, sizeof big, "%s/big.txt", tmpdir);
     FILE *f = fopen(big, "wb");
     assert_non_null(f);
-    for (int i = 0; i < DWH_SECRET_FILE_MAX + 1; i++) fputc('a', f);
+    for (int i = 0; i < DWHI_SECRET_FILE_MAX + 1; i++) fputc('a', f);
     fclose(f);
     write_file("nul.txt", "ab\0cd", 5);
     char fifo[300];
@@ -309,14 +309,14 @@ static void test_file_reference_errors(void **state) {
         char over[300];
         snprintf(over, sizeof over, "{\"token\": {\"$file\": \"%s\"}}", t[i].ref);
         json_object *out = NULL;
-        dwh_config_report rep;
+        dwhi_config_report rep;
         assert_int_equal(validate_with(over, &out, &rep, NULL, 0), -1);
         if (rep.n_errors != 1 || strcmp(rep.errors[0].path, "token") != 0 ||
             !strstr(rep.errors[0].expected, t[i].expected_has) || !strstr(rep.errors[0].got, t[i].got_has))
             fail_msg("$file %s: %zu errors; first: at %s: expected %s, got %s", t[i].ref, rep.n_errors,
                      rep.n_errors ? rep.errors[0].path : "-", rep.n_errors ? rep.errors[0].expected : "-",
                      rep.n_errors ? rep.errors[0].got : "-");
-        dwh_config_report_clear(&rep);
+        dwhi_config_report_clear(&rep);
     }
 }
 
@@ -334,22 +334,22 @@ static void test_reference_rules(void **state) {
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         json_object *out = NULL;
-        dwh_config_report rep;
+        dwhi_config_report rep;
         assert_int_equal(validate_with(t[i].over, &out, &rep, NULL, 0), -1);
         if (rep.n_errors != 1 || strcmp(rep.errors[0].path, t[i].path) != 0 ||
             !strstr(rep.errors[0].expected, t[i].expected_has) || !strstr(rep.errors[0].got, t[i].got_has))
             fail_msg("%s: %zu errors; first: at %s: expected %s, got %s", t[i].over, rep.n_errors,
                      rep.n_errors ? rep.errors[0].path : "-", rep.n_errors ? rep.errors[0].expected : "-",
                      rep.n_errors ? rep.errors[0].got : "-");
-        dwh_config_report_clear(&rep);
+        dwhi_config_report_clear(&rep);
     }
     /* no_references: nothing is read */
-    setenv("DWH_TEST_TOKEN", "env_SECRET_value_1", 1);
+    setenv("DWHI_TEST_TOKEN", "env_SECRET_value_1", 1);
     json_object *out = NULL;
-    dwh_config_report rep;
-    assert_int_equal(validate_with("{\"token\": {\"$env\": \"DWH_TEST_TOKEN\"}}", &out, &rep, NULL, 1), -1);
+    dwhi_config_report rep;
+    assert_int_equal(validate_with("{\"token\": {\"$env\": \"DWHI_TEST_TOKEN\"}}", &out, &rep, NULL, 1), -1);
     assert_non_null(strstr(rep.errors[0].expected, "not resolved here"));
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
 }
 
 /* SSH secrets and a file upload from a file. */
@@ -359,14 +359,14 @@ static void test_references_in_composites(void **state) {
     write_file("key.json", key_json, strlen(key_json));
     static const char key[] = "-----BEGIN OPENSSH PRIVATE KEY-----\nKEYBODY_SECRET\n-----END OPENSSH PRIVATE KEY-----\n";
     write_file("id_ed25519", key, strlen(key));
-    setenv("DWH_TEST_PASSPHRASE", "phrase_SECRET_5", 1);
-    dwh_secrets *resolved = dwh_secrets_new();
+    setenv("DWHI_TEST_PASSPHRASE", "phrase_SECRET_5", 1);
+    dwhi_secrets *resolved = dwhi_secrets_new();
     json_object *out = NULL;
-    dwh_config_report rep;
+    dwhi_config_report rep;
     int rc = validate_with(
         "{\"key_file\": {\"$file\": \"key.json\"},"
         " \"ssh_tunnel\": {\"enabled\": true, \"host\": \"b\", \"username\": \"u\", \"auth_type\": \"keypair\","
-        " \"private_key\": {\"$file\": \"id_ed25519\"}, \"passphrase\": {\"$env\": \"DWH_TEST_PASSPHRASE\"}}}",
+        " \"private_key\": {\"$file\": \"id_ed25519\"}, \"passphrase\": {\"$env\": \"DWHI_TEST_PASSPHRASE\"}}}",
         &out, &rep, resolved, 0);
     for (size_t i = 0; i < rep.n_errors; i++)
         print_message("at %s: expected %s, got %s\n", rep.errors[i].path, rep.errors[i].expected, rep.errors[i].got);
@@ -374,12 +374,12 @@ static void test_references_in_composites(void **state) {
     assert_string_equal(str_at(out, "key_file.project_id"), "p-1");
     assert_string_equal(str_at(out, "ssh_tunnel.passphrase"), "phrase_SECRET_5");
     assert_non_null(strstr(str_at(out, "ssh_tunnel.private_key"), "KEYBODY_SECRET"));
-    char *clean = dwh_secrets_scrub(resolved, "FILEKEY_SECRET_11 phrase_SECRET_5");
+    char *clean = dwhi_secrets_scrub(resolved, "FILEKEY_SECRET_11 phrase_SECRET_5");
     assert_string_equal(clean, "*** ***");
     free(clean);
     json_object_put(out);
-    dwh_config_report_clear(&rep);
-    dwh_secrets_free(resolved);
+    dwhi_config_report_clear(&rep);
+    dwhi_secrets_free(resolved);
 }
 
 int main(void) {

@@ -261,7 +261,7 @@ static const vcase cases[] = {
 
 static int has(const char *hay, const char *needle) { return !needle || (hay && strstr(hay, needle)); }
 
-static void check_issues(const char *casename, const char *kind, const dwh_config_issue *got, size_t n_got,
+static void check_issues(const char *casename, const char *kind, const dwhi_config_issue *got, size_t n_got,
                          const issue_exp *want, int n_want) {
     if ((int)n_got != n_want) {
         for (size_t i = 0; i < n_got; i++)
@@ -293,10 +293,10 @@ static void check_issues(const char *casename, const char *kind, const dwh_confi
 static void run_case(const vcase *c) {
     json_object *config = c->no_base ? json_tokener_parse(c->config) : tu_merge(BASE, c->config);
     if (!c->no_base) assert_non_null(config);
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *out = NULL;
-    int rc = dwh_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep);
+    int rc = dwhi_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep);
     check_issues(c->name, "errors", rep.errors, rep.n_errors, c->errors, c->n_errors);
     check_issues(c->name, "warnings", rep.warnings, rep.n_warnings, c->warnings, c->n_warnings);
     if (c->n_errors) {
@@ -319,7 +319,7 @@ static void run_case(const vcase *c) {
     }
     json_object_put(out);
     json_object_put(config);
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
 }
 
 static void test_table(void **state) {
@@ -327,12 +327,12 @@ static void test_table(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
 }
 
-/* A string past DWH_CONFIG_STRING_MAX is refused by its length (never
+/* A string past DWHI_CONFIG_STRING_MAX is refused by its length (never
  * shown), a huge key is quoted in a bounded excerpt, and a string of
  * exactly the limit passes. */
 static void test_long_strings(void **state) {
     (void)state;
-    size_t n = DWH_CONFIG_STRING_MAX + 1;
+    size_t n = DWHI_CONFIG_STRING_MAX + 1;
     char *big = malloc(n + 1);
     memset(big, 'k', n);
     big[n] = 0;
@@ -341,16 +341,16 @@ static void test_long_strings(void **state) {
     json_object_object_get_ex(config, "auth", &auth);
     json_object_object_add(auth, "api_key", json_object_new_string(big));
     json_object_object_add(config, big, json_object_new_int(1)); /* a 64 KiB unknown key */
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *out = NULL;
-    assert_int_equal(dwh_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep), -1);
+    assert_int_equal(dwhi_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep), -1);
     assert_int_equal(rep.n_errors, 2);
     char want_got[64];
     snprintf(want_got, sizeof want_got, "a string of %zu bytes", n);
     int saw_secret = 0, saw_key = 0;
     for (size_t i = 0; i < rep.n_errors; i++) {
-        char *line = dwh_config_issue_line(&rep.errors[i], 0);
+        char *line = dwhi_config_issue_line(&rep.errors[i], 0);
         if (strlen(line) >= 400) fail_msg("%zu bytes: %s", strlen(line), line);
         free(line);
         if (!strcmp(rep.errors[i].path, "auth.api_key")) {
@@ -365,7 +365,7 @@ static void test_long_strings(void **state) {
         }
     }
     assert_true(saw_secret && saw_key);
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
     json_object_put(config);
 
     /* exactly the limit: fine */
@@ -373,10 +373,10 @@ static void test_long_strings(void **state) {
     config = json_tokener_parse(BASE);
     json_object_object_get_ex(config, "auth", &auth);
     json_object_object_add(auth, "api_key", json_object_new_string(big));
-    dwh_config_report_init(&rep);
-    assert_int_equal(dwh_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep), 0);
+    dwhi_config_report_init(&rep);
+    assert_int_equal(dwhi_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep), 0);
     json_object_put(out);
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
     json_object_put(config);
     free(big);
 }
@@ -385,10 +385,10 @@ static void test_long_strings(void **state) {
 static void test_validated_has_only_declared_keys(void **state) {
     (void)state;
     json_object *config = tu_merge(BASE, "{\"webhook\": {\"enabled\": false, \"signing_secret\": \"pw_SECRET_2\"}}");
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *out = NULL;
-    assert_int_equal(dwh_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep), 0);
+    assert_int_equal(dwhi_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep), 0);
     const char *text = json_object_to_json_string(out);
     assert_null(strstr(text, "pw_SECRET_2"));
     json_object_object_foreach(out, key, val) {
@@ -399,32 +399,32 @@ static void test_validated_has_only_declared_keys(void **state) {
     }
     json_object_put(out);
     json_object_put(config);
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
 }
 
 /* The CLI line format and the JSON form of the report. */
 static void test_report_format(void **state) {
     (void)state;
     json_object *config = json_tokener_parse("{\"host\": 1, \"auth\": \"keypair\"}");
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *out = NULL;
-    assert_int_equal(dwh_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep), -1);
-    char *line = dwh_config_issue_line(&rep.errors[0], 0);
+    assert_int_equal(dwhi_config_validate(fx_fields, FX_N_FIELDS, config, NULL, &out, &rep), -1);
+    char *line = dwhi_config_issue_line(&rep.errors[0], 0);
     assert_string_equal(line, "config error at host: expected a string, got the number 1");
     free(line);
 
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    dwh_config_report_print(&rep, mem, NULL);
+    dwhi_config_report_print(&rep, mem, NULL);
     fclose(mem);
     assert_non_null(strstr(buf, "dwhost: config error at host: expected a string, got the number 1\n"));
     assert_non_null(strstr(buf, "dwhost: config error at auth.user: expected a string (required), got nothing\n"));
     assert_non_null(strstr(buf, "dwhost: config error at auth.private_key: "));
     free(buf);
 
-    json_object *j = dwh_config_report_to_json(&rep, NULL);
+    json_object *j = dwhi_config_report_to_json(&rep, NULL);
     json_object *errs = json_object_object_get(j, "errors");
     assert_int_equal(json_object_array_length(errs), 3);
     json_object *e0 = json_object_array_get_idx(errs, 0);
@@ -435,31 +435,31 @@ static void test_report_format(void **state) {
     assert_int_equal(json_object_array_length(json_object_object_get(j, "warnings")), 0);
     json_object_put(j);
     json_object_put(config);
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
 }
 
 /* The printed report is scrubbed of known secrets even when a value ended
  * up in a non-secret field's message. */
 static void test_report_scrubbed(void **state) {
     (void)state;
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
-    dwh_config_report_error(&rep, "email", "an email address", "the string \"hunter2hunter2\"");
-    dwh_secrets *s = dwh_secrets_new();
-    dwh_secrets_add(s, "hunter2hunter2");
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
+    dwhi_config_report_error(&rep, "email", "an email address", "the string \"hunter2hunter2\"");
+    dwhi_secrets *s = dwhi_secrets_new();
+    dwhi_secrets_add(s, "hunter2hunter2");
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    dwh_config_report_print(&rep, mem, s);
+    dwhi_config_report_print(&rep, mem, s);
     fclose(mem);
     assert_null(strstr(buf, "hunter2hunter2"));
     assert_non_null(strstr(buf, "got the string \"***\""));
     free(buf);
-    json_object *j = dwh_config_report_to_json(&rep, s);
+    json_object *j = dwhi_config_report_to_json(&rep, s);
     assert_null(strstr(json_object_to_json_string(j), "hunter2hunter2"));
     json_object_put(j);
-    dwh_secrets_free(s);
-    dwh_config_report_clear(&rep);
+    dwhi_secrets_free(s);
+    dwhi_config_report_clear(&rep);
 }
 
 /* The reference's int(): whitespace, sign, single underscores. */
@@ -489,7 +489,7 @@ static void test_parse_int_text(void **state) {
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         int64_t v = 0;
-        int rc = dwh_parse_int_text(t[i].in, strlen(t[i].in), &v);
+        int rc = dwhi_parse_int_text(t[i].in, strlen(t[i].in), &v);
         if (rc != t[i].rc) fail_msg("parse \"%s\": rc %d, want %d", t[i].in, rc, t[i].rc);
         if (rc == 0 && v != t[i].out) fail_msg("parse \"%s\": %lld", t[i].in, (long long)v);
     }
@@ -506,15 +506,15 @@ static void test_bad_form_defaults(void **state) {
         {.kind = DW_FIELD_SELECT, .name = "c", .options = opts, .n_options = 1, .default_value = "a",
          .converter = DW_CONVERT_STR_TO_INT},
     };
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *out = NULL;
-    assert_int_equal(dwh_config_validate(f, 3, NULL, NULL, &out, &rep), -1);
+    assert_int_equal(dwhi_config_validate(f, 3, NULL, NULL, &out, &rep), -1);
     assert_int_equal(rep.n_errors, 3);
     assert_non_null(strstr(rep.errors[0].got, "plugin's author"));
     assert_string_equal(rep.errors[1].path, "s");
     assert_non_null(strstr(rep.errors[2].got, "plugin's author"));
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
 }
 
 int main(void) {

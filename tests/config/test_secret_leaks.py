@@ -45,7 +45,7 @@ def forms(s):
 def env(**extra):
     e = {k: v for k, v in os.environ.items() if k not in ("DWHOST_PLUGIN_PATH", "DWHOST_LOG_LEVEL")}
     e["DWHOST_NO_DEFAULT_PLUGIN_DIR"] = "1"
-    e["DWH_LEAK_HOOK"] = ENV_HOOK
+    e["DWHI_LEAK_HOOK"] = ENV_HOOK
     e.update(extra)
     return e
 
@@ -64,7 +64,7 @@ with open(os.path.join(tmp, "token.txt"), "w", encoding="utf-8") as f:
 def config(key, **over):
     c = {
         "auth": {"selection": "api_key", "api_key": key},
-        "webhook": {"enabled": True, "signing_secret": {"$env": "DWH_LEAK_HOOK"}},
+        "webhook": {"enabled": True, "signing_secret": {"$env": "DWHI_LEAK_HOOK"}},
         "integration": {"access_token": {"$file": "token.txt"}, "scope": "read write"},
         "key_file": {"project_id": "proj-1", "private_key": FILE_KEY},
         "ssh_tunnel": {"enabled": True, "host": "bastion.example.com", "port": 22, "username": "etl",
@@ -136,7 +136,7 @@ cases = {
     "disabled group": config(key, webhook={"enabled": False, "signing_secret": "whsec_LIT_" + SUFFIX}),
     # a reference that cannot be resolved next to literal secrets
     "missing env": config(key, ssh_tunnel={"enabled": True, "host": "b", "username": "u", "auth_type": "password",
-                                           "password": {"$env": "DWH_LEAK_UNSET"}}),
+                                           "password": {"$env": "DWHI_LEAK_UNSET"}}),
 }
 for name, c in cases.items():
     cfg = write("invalid.json", c)

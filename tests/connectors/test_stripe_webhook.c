@@ -17,7 +17,7 @@
 #include "ops/ops.h"
 #include "registry/registry.h"
 
-static dwh_registry *reg;
+static dwhi_registry *reg;
 static dwh_plugin *stripe;
 static json_object *fixtures; /* {"resources": {"customer": {...}, ...}} */
 
@@ -56,14 +56,14 @@ static char *event(const char *type, const char *kind) {
 /* Runs webhook_transform for `schema`; returns the status, rows in *out. */
 static dw_status transform(const char *schema, const char *payload, json_object **out, char **error) {
     dw_ctx ctx;
-    assert_int_equal(dwh_ctx_init(&ctx, stripe, NULL, NULL), DW_OK);
-    assert_int_equal(dwh_ctx_set_identity(&ctx, "t", "stripe", NULL, schema, "job"), DW_OK);
+    assert_int_equal(dwhi_ctx_init(&ctx, stripe, NULL, NULL), DW_OK);
+    assert_int_equal(dwhi_ctx_set_identity(&ctx, "t", "stripe", NULL, schema, "job"), DW_OK);
     rows r = {json_object_new_array()};
-    dwh_row_sink sink = {.ud = &r, .row = take_row};
+    dwhi_row_sink sink = {.ud = &r, .row = take_row};
     ctx.sink = &sink;
     dw_status st = dwh_plugin_source(stripe)->webhook_transform(&ctx, schema, payload, strlen(payload));
     if (error) *error = ctx.error ? strdup(ctx.error) : NULL;
-    dwh_ctx_cleanup(&ctx);
+    dwhi_ctx_cleanup(&ctx);
     *out = r.list;
     return st;
 }
@@ -133,9 +133,9 @@ static void test_resource_map_matches_schemas(void **state) {
     assert_true(src->capabilities & DW_CAP_WEBHOOK);
     assert_non_null(src->webhook_transform);
     json_object *schemas = NULL;
-    dwh_op_result r = dwh_op_list_schemas(stripe, NULL, NULL, NULL, NULL, &schemas);
+    dwhi_op_result r = dwhi_op_list_schemas(stripe, NULL, NULL, NULL, NULL, &schemas);
     assert_int_equal(r.code, DW_OK);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     size_t n = json_object_array_length(schemas);
     for (uint32_t i = 0; i < src->n_webhook_resources; i++) {
         const char *name = src->webhook_resources[i].schema;
@@ -155,10 +155,10 @@ static void test_resource_map_matches_schemas(void **state) {
 
 static int setup(void **state) {
     (void)state;
-    reg = dwh_registry_new();
+    reg = dwhi_registry_new();
     const char *dirs[] = {DWHOST_PLUGIN_BUILD_DIR};
-    dwh_registry_scan(reg, dirs, 1);
-    stripe = dwh_registry_find(reg, "stripe");
+    dwhi_registry_scan(reg, dirs, 1);
+    stripe = dwhi_registry_find(reg, "stripe");
     if (!stripe) return -1;
     const char *err = NULL;
     if (dwh_plugin_activate(stripe, &err) != DW_OK) return -1;
@@ -170,7 +170,7 @@ static int teardown(void **state) {
     (void)state;
     json_object_put(fixtures);
     dwh_plugin_unref(stripe);
-    dwh_registry_free(reg);
+    dwhi_registry_free(reg);
     return 0;
 }
 

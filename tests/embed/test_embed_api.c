@@ -149,7 +149,7 @@ static void test_null_handles(void **state) {
  * reported; once created, a rescan clears it. */
 static void test_missing_plugin_dir(void **state) {
     (void)state;
-    char tmpl[] = "/tmp/dwh_embed_XXXXXX";
+    char tmpl[] = "/tmp/dwhost-embed-XXXXXX";
     assert_non_null(mkdtemp(tmpl));
     char *missing = NULL;
     assert_true(asprintf(&missing, "%s/plugins", tmpl) > 0);
@@ -332,7 +332,7 @@ static void sink(int level, const char *line, void *user) {
 
 /* Runs fn with fd 2 redirected into a temp file; returns what was written. */
 static char *capture_stderr(void (*fn)(void *), void *arg) {
-    char path[] = "/tmp/dwh_embed_err_XXXXXX";
+    char path[] = "/tmp/dwhost-embed-err-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     fflush(stderr);
@@ -359,7 +359,7 @@ static void read_with_job(void *arg) {
     rows_clear(&r);
     /* A sync logs at INFO ("sync.start", "sync.done"): those went to stderr
      * before the sink existed (QA #5). */
-    char tmpl[] = "/tmp/dwh_embed_wh_XXXXXX";
+    char tmpl[] = "/tmp/dwhost-embed-wh-XXXXXX";
     assert_non_null(mkdtemp(tmpl));
     char *wh = NULL;
     assert_true(asprintf(&wh, "%s/w.db", tmpl) > 0);
@@ -506,7 +506,7 @@ static void test_conformance_and_secret_free(void **state) {
  * (through the sized entry point, or the plain function when size is 0).
  * Returns the failure; *report and *err as dwh_sync's. */
 static dwh_sync_failure sync_sized(const dwh_sync_options *o, size_t size, char **report, char **err) {
-    char tmpl[] = "/tmp/dwh_embed_sz_XXXXXX";
+    char tmpl[] = "/tmp/dwhost-embed-sz-XXXXXX";
     assert_non_null(mkdtemp(tmpl));
     char *wh = NULL;
     assert_true(asprintf(&wh, "%s/w.db", tmpl) > 0);

@@ -30,33 +30,33 @@
 /* ---- the line ------------------------------------------------------------ */
 
 static void line_names_plugin_signal_and_operation(void **state) {
-    dwh_guard g = {.plugin = "acme", .path = "/opt/p/libsource_acme.so", .op = "run", .schema = "orders"};
+    dwhi_guard g = {.plugin = "acme", .path = "/opt/p/libsource_acme.so", .op = "run", .schema = "orders"};
     char buf[2048];
-    size_t n = dwh_crash_format(&g, SIGSEGV, 0, buf, sizeof buf);
+    size_t n = dwhi_crash_format(&g, SIGSEGV, 0, buf, sizeof buf);
     assert_int_equal(n, strlen(buf));
     assert_string_equal(buf,
                         "dwhost: plugin 'acme' (/opt/p/libsource_acme.so) crashed with SIGSEGV (invalid memory "
                         "access) in run(schema 'orders'); progress up to the last committed batch or saved state "
                         "is kept, nothing after it was committed; report this to the plugin's author "
                         "(DWHOST_NO_CRASH_GUARD=1 lets it dump core for a backtrace)\n");
-    n = dwh_crash_format(&g, SIGSEGV, 1, buf, sizeof buf);
+    n = dwhi_crash_format(&g, SIGSEGV, 1, buf, sizeof buf);
     assert_non_null(strstr(buf, "crashed with SIGSEGV (stack overflow) in run("));
 
-    dwh_guard c = {.plugin = "acme", .path = "/p.so", .op = "check_credentials"};
-    dwh_crash_format(&c, SIGABRT, 0, buf, sizeof buf);
+    dwhi_guard c = {.plugin = "acme", .path = "/p.so", .op = "check_credentials"};
+    dwhi_crash_format(&c, SIGABRT, 0, buf, sizeof buf);
     assert_non_null(strstr(buf, "crashed with SIGABRT (abort() called, e.g. a failed assert) in check_credentials(); "
                                 "nothing was written; report this"));
-    dwh_guard l = {.plugin = "acme", .path = "/p.so", .op = "load"};
-    dwh_crash_format(&l, SIGILL, 0, buf, sizeof buf);
+    dwhi_guard l = {.plugin = "acme", .path = "/p.so", .op = "load"};
+    dwhi_crash_format(&l, SIGILL, 0, buf, sizeof buf);
     assert_non_null(strstr(buf, "SIGILL (illegal instruction) while loading (in its constructors); nothing"));
-    dwh_guard i = {.plugin = "acme", .path = "/p.so", .op = "init"};
-    dwh_crash_format(&i, SIGFPE, 0, buf, sizeof buf);
+    dwhi_guard i = {.plugin = "acme", .path = "/p.so", .op = "init"};
+    dwhi_crash_format(&i, SIGFPE, 0, buf, sizeof buf);
     assert_non_null(strstr(buf, "SIGFPE (arithmetic fault, e.g. integer division by zero) in init(); nothing"));
-    dwh_crash_format(&i, SIGBUS, 0, buf, sizeof buf);
+    dwhi_crash_format(&i, SIGBUS, 0, buf, sizeof buf);
     assert_non_null(strstr(buf, "SIGBUS"));
-    dwh_crash_format(&i, SIGSYS, 0, buf, sizeof buf);
+    dwhi_crash_format(&i, SIGSYS, 0, buf, sizeof buf);
     assert_non_null(strstr(buf, "SIGSYS (bad system call)"));
-    dwh_crash_format(&i, SIGUSR1, 0, buf, sizeof buf);
+    dwhi_crash_format(&i, SIGUSR1, 0, buf, sizeof buf);
     char num[64];
     snprintf(num, sizeof num, "crashed with signal %d (fatal signal)", SIGUSR1);
     assert_non_null(strstr(buf, num));
@@ -66,9 +66,9 @@ static void line_is_one_bounded_line_whatever_the_plugin_says(void **state) {
     char path[5000];
     memset(path, 'x', sizeof path - 1);
     path[sizeof path - 1] = 0;
-    dwh_guard g = {.plugin = "evil\nname\x1b[2J", .path = path, .op = "run", .schema = "a\rb"};
+    dwhi_guard g = {.plugin = "evil\nname\x1b[2J", .path = path, .op = "run", .schema = "a\rb"};
     char buf[2048];
-    size_t n = dwh_crash_format(&g, SIGSEGV, 0, buf, sizeof buf);
+    size_t n = dwhi_crash_format(&g, SIGSEGV, 0, buf, sizeof buf);
     assert_true(n < sizeof buf);
     assert_int_equal(buf[n - 1], '\n');
     assert_null(memchr(buf, '\n', n - 1));
@@ -79,13 +79,13 @@ static void line_is_one_bounded_line_whatever_the_plugin_says(void **state) {
     assert_non_null(strstr(buf, "in run(schema 'a?b')"));
 
     char small[40];
-    n = dwh_crash_format(&g, SIGSEGV, 0, small, sizeof small);
+    n = dwhi_crash_format(&g, SIGSEGV, 0, small, sizeof small);
     assert_int_equal(n, sizeof small - 1);
     assert_int_equal(small[n - 1], '\n');
     char two[2];
-    assert_int_equal(dwh_crash_format(&g, SIGSEGV, 0, two, sizeof two), 1);
+    assert_int_equal(dwhi_crash_format(&g, SIGSEGV, 0, two, sizeof two), 1);
     assert_string_equal(two, "\n");
-    assert_int_equal(dwh_crash_format(NULL, SIGSEGV, 0, buf, sizeof buf) > 0, 1);
+    assert_int_equal(dwhi_crash_format(NULL, SIGSEGV, 0, buf, sizeof buf) > 0, 1);
     assert_non_null(strstr(buf, "plugin '?' (unknown path)"));
 }
 
@@ -93,21 +93,21 @@ static void line_is_one_bounded_line_whatever_the_plugin_says(void **state) {
 
 static void describe_follows_the_innermost_frame(void **state) {
     char buf[2048];
-    assert_null(dwh_guard_current());
+    assert_null(dwhi_guard_current());
     assert_int_equal(dwh_crash_guard_describe(SIGSEGV, NULL, buf, sizeof buf), 0);
-    dwh_guard outer, inner;
-    dwh_guard_enter(&outer, "outer", "/o.so", "run", "s1");
-    assert_ptr_equal(dwh_guard_current(), &outer);
-    dwh_guard_enter(&inner, "inner", "/i.so", "init", NULL);
+    dwhi_guard outer, inner;
+    dwhi_guard_enter(&outer, "outer", "/o.so", "run", "s1");
+    assert_ptr_equal(dwhi_guard_current(), &outer);
+    dwhi_guard_enter(&inner, "inner", "/i.so", "init", NULL);
     assert_true(dwh_crash_guard_describe(SIGSEGV, NULL, buf, sizeof buf) > 0);
     assert_non_null(strstr(buf, "plugin 'inner' (/i.so) crashed with SIGSEGV (invalid memory access) in init()"));
-    dwh_guard_leave(&inner);
+    dwhi_guard_leave(&inner);
     assert_true(dwh_crash_guard_describe(SIGABRT, NULL, buf, sizeof buf) > 0);
     assert_non_null(strstr(buf, "plugin 'outer' (/o.so) crashed with SIGABRT"));
     assert_non_null(strstr(buf, "in run(schema 's1')"));
     assert_int_equal(dwh_crash_guard_describe(SIGABRT, NULL, buf, 1), 0);
-    dwh_guard_leave(&outer);
-    assert_null(dwh_guard_current());
+    dwhi_guard_leave(&outer);
+    assert_null(dwhi_guard_current());
     assert_int_equal(dwh_crash_guard_describe(SIGSEGV, NULL, buf, sizeof buf), 0);
 }
 
@@ -172,14 +172,14 @@ static int crash_lines(const outcome *o) {
 }
 
 static dwh_plugin *crasher(void) {
-    dwh_registry *r = dwh_registry_new();
+    dwhi_registry *r = dwhi_registry_new();
     char *err = NULL;
-    if (dwh_registry_add_file(r, CRASHER, &err) != 0) {
+    if (dwhi_registry_add_file(r, CRASHER, &err) != 0) {
         fprintf(stderr, "cannot load %s: %s\n", CRASHER, err ? err : "?");
         _exit(99);
     }
-    dwh_plugin *p = dwh_registry_find(r, "crasher");
-    dwh_registry_free(r); /* our reference keeps it loaded */
+    dwh_plugin *p = dwhi_registry_find(r, "crasher");
+    dwhi_registry_free(r); /* our reference keeps it loaded */
     return p;
 }
 
@@ -190,7 +190,7 @@ static void webhook_child(void) {
     rt_sink s;
     rt_sink_init(&s);
     const char *payload = "{\"id\": 1}";
-    dwh_op_result r = dwh_op_webhook(p, cfg, NULL, NULL, NULL, "items", payload, strlen(payload), &s.sink);
+    dwhi_op_result r = dwhi_op_webhook(p, cfg, NULL, NULL, NULL, "items", payload, strlen(payload), &s.sink);
     fprintf(stderr, "webhook returned %d\n", (int)r.code);
     _exit(0);
 }
@@ -210,14 +210,14 @@ static void webhook_op_emits_rows(void **state) {
     rt_sink s;
     rt_sink_init(&s);
     const char *payload = "{\"id\": 7, \"name\": \"pushed\"}";
-    dwh_op_result r = dwh_op_webhook(p, NULL, NULL, NULL, NULL, "items", payload, strlen(payload), &s.sink);
+    dwhi_op_result r = dwhi_op_webhook(p, NULL, NULL, NULL, NULL, "items", payload, strlen(payload), &s.sink);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 1);
     assert_string_equal(rt_row_str(&s, 0, "name"), "pushed");
-    dwh_op_result_free(&r);
-    r = dwh_op_webhook(p, NULL, NULL, NULL, NULL, NULL, payload, strlen(payload), &s.sink);
+    dwhi_op_result_free(&r);
+    r = dwhi_op_webhook(p, NULL, NULL, NULL, NULL, NULL, payload, strlen(payload), &s.sink);
     assert_int_equal(r.code, DW_ERR_NOT_FOUND);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     dwh_plugin_unref(p);
     rt_plugins_free();
@@ -227,7 +227,7 @@ static void *overflow_thread(void *arg) {
     dwh_plugin *p = arg;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(p, "{\"crash_in\": \"run\", \"crash_how\": \"stack\", \"crash_after_pages\": 2}",
+    dwhi_op_result r = rt_run(p, "{\"crash_in\": \"run\", \"crash_how\": \"stack\", \"crash_after_pages\": 2}",
                              "items", &s, NULL);
     fprintf(stderr, "run returned %d\n", (int)r.code);
     return NULL;
@@ -267,9 +267,9 @@ __attribute__((noinline, no_sanitize("undefined"))) static void host_null_store(
 static void host_fault_child(void) {
     signal(SIGSEGV, previous_handler);
     if (dwh_crash_guard_install(11) != 0) _exit(98);
-    dwh_guard g;
-    dwh_guard_enter(&g, "done", "/done.so", "run", NULL);
-    dwh_guard_leave(&g); /* a plugin call that finished: no longer guarded */
+    dwhi_guard g;
+    dwhi_guard_enter(&g, "done", "/done.so", "run", NULL);
+    dwhi_guard_leave(&g); /* a plugin call that finished: no longer guarded */
     host_null_store();
 }
 
@@ -295,8 +295,8 @@ static void host_abort_keeps_the_default_action(void **state) {
 
 static void guarded_wait_child(void) {
     if (dwh_crash_guard_install(11) != 0) _exit(98);
-    dwh_guard g;
-    dwh_guard_enter(&g, "slow", "/slow.so", "run", "s");
+    dwhi_guard g;
+    dwhi_guard_enter(&g, "slow", "/slow.so", "run", "s");
     if (write(3, "r", 1) != 1) _exit(96);
     for (;;) pause();
 }
@@ -315,7 +315,7 @@ static void exit_code_child(void) {
     if (dwh_crash_guard_install(77) != 0) _exit(98); /* idempotent; the code changes */
     dwh_plugin *p = crasher();
     json_object *cfg = json_tokener_parse("{\"crash_in\": \"check\", \"crash_how\": \"fpe\"}");
-    dwh_op_check(p, cfg, NULL, NULL, NULL, "items", NULL);
+    dwhi_op_check(p, cfg, NULL, NULL, NULL, "items", NULL);
     _exit(0);
 }
 

@@ -46,13 +46,13 @@ static void test_each_reason_with_good_plugins_alongside(void **state) {
     free(regt_truncated(dir, "regt_good", "libsource_truncated.so"));
     free(regt_write(dir, "README.txt", "x", 1)); /* not a plugin name: ignored */
 
-    dwh_registry *r = dwh_registry_new();
+    dwhi_registry *r = dwhi_registry_new();
     const char *dirs[] = {dir};
-    size_t loaded = dwh_registry_scan(r, dirs, 1);
+    size_t loaded = dwhi_registry_scan(r, dirs, 1);
     assert_int_equal(loaded, 3); /* good, ok, and initfail (init runs only on activation) */
 
     size_t n = 0;
-    dwh_plugin **list = dwh_registry_list(r, &n);
+    dwh_plugin **list = dwhi_registry_list(r, &n);
     assert_int_equal(n, 3);
     assert_string_equal(dwh_plugin_name(list[0]), "regt_good");
     assert_string_equal(dwh_plugin_name(list[1]), "regt_initfail");
@@ -60,7 +60,7 @@ static void test_each_reason_with_good_plugins_alongside(void **state) {
     dwh_plugin_list_free(list, n);
 
     size_t nr = 0;
-    dwh_rejection *rej = dwh_registry_rejections(r, &nr);
+    dwh_rejection *rej = dwhi_registry_rejections(r, &nr);
     assert_int_equal(nr, 14);
     expect_rej(rej, nr, "libsource_notelf.so", DWH_REJECT_NOT_LOADABLE, "not loadable: ");
     expect_rej(rej, nr, "libsource_truncated.so", DWH_REJECT_NOT_LOADABLE, "truncated");
@@ -84,7 +84,7 @@ static void test_each_reason_with_good_plugins_alongside(void **state) {
     const dwh_rejection *ne = find_rej(rej, nr, "libsource_notelf.so");
     assert_null(strstr(ne->message, dir));
     dwh_rejections_free(rej, nr);
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
     regt_rmdir(dir);
 }
 
@@ -93,15 +93,15 @@ static void test_shadowed_first_directory_wins(void **state) {
     char *pa = regt_install(a, "regt_ok", NULL);
     char *pb = regt_install(b, "regt_ok", NULL);
     free(regt_install(b, "regt_good", NULL));
-    dwh_registry *r = dwh_registry_new();
+    dwhi_registry *r = dwhi_registry_new();
     const char *dirs[] = {a, b};
-    assert_int_equal(dwh_registry_scan(r, dirs, 2), 2);
-    dwh_plugin *p = dwh_registry_find(r, "regt_ok");
+    assert_int_equal(dwhi_registry_scan(r, dirs, 2), 2);
+    dwh_plugin *p = dwhi_registry_find(r, "regt_ok");
     assert_non_null(p);
     assert_string_equal(dwh_plugin_path(p), pa);
     dwh_plugin_unref(p);
     size_t nr = 0;
-    dwh_rejection *rej = dwh_registry_rejections(r, &nr);
+    dwh_rejection *rej = dwhi_registry_rejections(r, &nr);
     assert_int_equal(nr, 1);
     assert_int_equal(rej[0].reason, DWH_REJECT_SHADOWED);
     assert_string_equal(rej[0].path, pb);
@@ -111,11 +111,11 @@ static void test_shadowed_first_directory_wins(void **state) {
 
     /* Reversed order: b wins. */
     const char *rev[] = {b, a};
-    dwh_registry_scan(r, rev, 2);
-    p = dwh_registry_find(r, "regt_ok");
+    dwhi_registry_scan(r, rev, 2);
+    p = dwhi_registry_find(r, "regt_ok");
     assert_string_equal(dwh_plugin_path(p), pb);
     dwh_plugin_unref(p);
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
     free(pa);
     free(pb);
     regt_rmdir(a);
@@ -126,19 +126,19 @@ static void test_rejected_first_does_not_shadow(void **state) {
     char *a = regt_tmpdir(), *b = regt_tmpdir();
     free(regt_write(a, "libsource_regt_ok.so", "junk", 4));
     char *pb = regt_install(b, "regt_ok", NULL);
-    dwh_registry *r = dwh_registry_new();
+    dwhi_registry *r = dwhi_registry_new();
     const char *dirs[] = {a, b, a}; /* a twice: scanned once */
-    assert_int_equal(dwh_registry_scan(r, dirs, 3), 1);
-    dwh_plugin *p = dwh_registry_find(r, "regt_ok");
+    assert_int_equal(dwhi_registry_scan(r, dirs, 3), 1);
+    dwh_plugin *p = dwhi_registry_find(r, "regt_ok");
     assert_non_null(p);
     assert_string_equal(dwh_plugin_path(p), pb);
     dwh_plugin_unref(p);
     size_t nr = 0;
-    dwh_rejection *rej = dwh_registry_rejections(r, &nr);
+    dwh_rejection *rej = dwhi_registry_rejections(r, &nr);
     assert_int_equal(nr, 1);
     assert_int_equal(rej[0].reason, DWH_REJECT_NOT_LOADABLE);
     dwh_rejections_free(rej, nr);
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
     free(pb);
     regt_rmdir(a);
     regt_rmdir(b);
@@ -147,10 +147,10 @@ static void test_rejected_first_does_not_shadow(void **state) {
 static void test_normalised_descriptor(void **state) {
     char *dir = regt_tmpdir();
     free(regt_install(dir, "regt_good", NULL));
-    dwh_registry *r = dwh_registry_new();
+    dwhi_registry *r = dwhi_registry_new();
     const char *dirs[] = {dir};
-    dwh_registry_scan(r, dirs, 1);
-    dwh_plugin *p = dwh_registry_find(r, "regt_good");
+    dwhi_registry_scan(r, dirs, 1);
+    dwh_plugin *p = dwhi_registry_find(r, "regt_good");
     assert_non_null(p);
     const dw_source *s = dwh_plugin_source(p);
     unsigned major = 0, minor = 0;
@@ -178,7 +178,7 @@ static void test_normalised_descriptor(void **state) {
     assert_ptr_equal(raw->name, s->name);
     dlclose(h);
     dwh_plugin_unref(p);
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
     regt_rmdir(dir);
 }
 
@@ -199,13 +199,13 @@ static void test_init_runs_only_on_activation_and_once(void **state) {
     assert_true(asprintf(&marker, "%s/init-marker", dir) > 0);
     setenv("REGT_INIT_MARKER", marker, 1);
 
-    dwh_registry *r = dwh_registry_new();
+    dwhi_registry *r = dwhi_registry_new();
     const char *dirs[] = {dir};
-    assert_int_equal(dwh_registry_scan(r, dirs, 1), 2);
+    assert_int_equal(dwhi_registry_scan(r, dirs, 1), 2);
     size_t n = 0;
-    dwh_plugin **list = dwh_registry_list(r, &n);
+    dwh_plugin **list = dwhi_registry_list(r, &n);
     dwh_plugin_list_free(list, n);
-    dwh_plugin *p = dwh_registry_find(r, "regt_good");
+    dwh_plugin *p = dwhi_registry_find(r, "regt_good");
     assert_int_equal(count_lines(marker), 0); /* listing ran no plugin code */
 
     const char *err = "unset";
@@ -216,13 +216,13 @@ static void test_init_runs_only_on_activation_and_once(void **state) {
     assert_int_equal(count_lines(marker), 1); /* once */
     dwh_plugin_unref(p);
 
-    p = dwh_registry_find(r, "regt_initfail");
+    p = dwhi_registry_find(r, "regt_initfail");
     assert_int_equal(dwh_plugin_activate(p, &err), DW_ERR_CONFIG);
     assert_non_null(err);
     assert_non_null(strstr(err, "init failed"));
     assert_int_equal(dwh_plugin_activate(p, &err), DW_ERR_CONFIG);
     dwh_plugin_unref(p);
-    dwh_registry_free(r);
+    dwhi_registry_free(r);
     unsetenv("REGT_INIT_MARKER");
     free(marker);
     regt_rmdir(dir);
@@ -232,31 +232,31 @@ static void test_search_order(void **state) {
     setenv("DWHOST_PLUGIN_PATH", "/env/a::/env/b:/cli/one", 1);
     unsetenv("DWHOST_NO_DEFAULT_PLUGIN_DIR");
     const char *cli[] = {"/cli/one", "/cli/two", "/cli/one"};
-    char **d = dwh_plugin_dirs(cli, 3);
-    assert_int_equal(dwh_dirs_count(d), 5);
+    char **d = dwhi_plugin_dirs(cli, 3);
+    assert_int_equal(dwhi_dirs_count(d), 5);
     assert_string_equal(d[0], "/cli/one");
     assert_string_equal(d[1], "/cli/two");
     assert_string_equal(d[2], "/env/a");
     assert_string_equal(d[3], "/env/b");
     assert_string_equal(d[4], DWHOST_DEFAULT_PLUGIN_DIR);
-    dwh_dirs_free(d);
+    dwhi_dirs_free(d);
     setenv("DWHOST_NO_DEFAULT_PLUGIN_DIR", "1", 1);
-    d = dwh_plugin_dirs(NULL, 0);
-    assert_int_equal(dwh_dirs_count(d), 3); /* the environment's, no default */
+    d = dwhi_plugin_dirs(NULL, 0);
+    assert_int_equal(dwhi_dirs_count(d), 3); /* the environment's, no default */
     assert_string_equal(d[2], "/cli/one");
-    dwh_dirs_free(d);
-    d = dwh_plugin_dirs_ex(cli, 1, DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR);
-    assert_int_equal(dwh_dirs_count(d), 1);
+    dwhi_dirs_free(d);
+    d = dwhi_plugin_dirs_ex(cli, 1, DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR);
+    assert_int_equal(dwhi_dirs_count(d), 1);
     assert_null(d[1]);
-    dwh_dirs_free(d);
+    dwhi_dirs_free(d);
     unsetenv("DWHOST_PLUGIN_PATH");
     unsetenv("DWHOST_NO_DEFAULT_PLUGIN_DIR");
 
-    char *name = dwh_plugin_name_from_path("/x/libsource_files.so");
+    char *name = dwhi_plugin_name_from_path("/x/libsource_files.so");
     assert_string_equal(name, "files");
     free(name);
-    assert_null(dwh_plugin_name_from_path("/x/libsource_.so"));
-    assert_null(dwh_plugin_name_from_path("/x/libfoo.so"));
+    assert_null(dwhi_plugin_name_from_path("/x/libsource_.so"));
+    assert_null(dwhi_plugin_name_from_path("/x/libfoo.so"));
 }
 
 int main(void) {

@@ -20,7 +20,7 @@ static json_tokener *kept; /* reused across inputs, as in an operation */
 
 /* json-c, strict, UTF-8 always checked; only whitespace after the value. */
 static int reference_accepts(const char *text, size_t len) {
-    json_tokener *tok = json_tokener_new_ex(DWH_JSON_MAX_DEPTH);
+    json_tokener *tok = json_tokener_new_ex(DWHI_JSON_MAX_DEPTH);
     if (!tok) abort();
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     json_object *v = json_tokener_parse_ex(tok, text, (int)len);
@@ -49,8 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *text = (const char *)data;
     char e1[256], e2[256];
     json_object *a = NULL, *b = NULL;
-    int r1 = dwh_json_parse_strict(text, size, &a, e1, sizeof e1);
-    int r2 = dwh_json_parse_strict_tok(&kept, text, size, &b, e2, sizeof e2);
+    int r1 = dwhi_json_parse_strict(text, size, &a, e1, sizeof e1);
+    int r2 = dwhi_json_parse_strict_tok(&kept, text, size, &b, e2, sizeof e2);
     if (r1 != r2) {
         fprintf(stderr, "fresh and kept tokeners disagree: %d (%s) vs %d (%s)\n", r1, r1 ? e1 : "-", r2, r2 ? e2 : "-");
         abort();

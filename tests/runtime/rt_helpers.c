@@ -12,7 +12,7 @@
 static dw_status on_row(void *ud, dw_ctx *ctx, json_object *row) {
     rt_sink *s = ud;
     if (s->refuse_after > 0 && (long)json_object_array_length(s->rows) >= s->refuse_after)
-        return dwh_ctx_fail_host(ctx, DW_ERR_SINK, "test sink is full");
+        return dwhi_ctx_fail_host(ctx, DW_ERR_SINK, "test sink is full");
     json_object_array_add(s->rows, json_object_get(row));
     if (s->cancel_after > 0 && s->cancel && (long)json_object_array_length(s->rows) >= s->cancel_after)
         *s->cancel = 1;
@@ -65,22 +65,22 @@ json_object *rt_step(rt_sink *s, const char *step) {
     return NULL;
 }
 
-static dwh_registry *reg;
+static dwhi_registry *reg;
 
 dwh_plugin *rt_plugin(const char *name) {
     if (!reg) {
-        reg = dwh_registry_new();
+        reg = dwhi_registry_new();
         assert_non_null(reg);
         const char *dirs[] = {DWHOST_BUILD_DIR "/test-plugins", DWHOST_BUILD_DIR "/plugins"};
-        dwh_registry_scan(reg, dirs, 2);
+        dwhi_registry_scan(reg, dirs, 2);
     }
-    dwh_plugin *p = dwh_registry_find(reg, name);
+    dwh_plugin *p = dwhi_registry_find(reg, name);
     if (!p) fail_msg("plugin '%s' not found under %s", name, DWHOST_BUILD_DIR);
     return p;
 }
 
 void rt_plugins_free(void) {
-    dwh_registry_free(reg);
+    dwhi_registry_free(reg);
     reg = NULL;
 }
 
@@ -90,15 +90,15 @@ json_object *rt_json(const char *text) {
     return o;
 }
 
-dwh_op_result rt_run(dwh_plugin *p, const char *config, const char *schema, rt_sink *s,
+dwhi_op_result rt_run(dwh_plugin *p, const char *config, const char *schema, rt_sink *s,
                      const dw_run_inputs *extra) {
     dw_run_inputs in = {0};
     if (extra) in = *extra;
     in.struct_size = sizeof in;
     in.schema_name = schema;
     json_object *cfg = config ? rt_json(config) : NULL;
-    dwh_op_flags flags = {.cancel = s->cancel};
-    dwh_op_result r = dwh_op_run(p, cfg, NULL, NULL, &flags, &in, &s->sink);
+    dwhi_op_flags flags = {.cancel = s->cancel};
+    dwhi_op_result r = dwhi_op_run(p, cfg, NULL, NULL, &flags, &in, &s->sink);
     if (cfg) json_object_put(cfg);
     return r;
 }

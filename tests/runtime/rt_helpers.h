@@ -13,7 +13,7 @@
 #include "registry/registry.h"
 
 typedef struct rt_sink {
-    dwh_row_sink sink;      /* hand &s->sink to ops */
+    dwhi_row_sink sink;      /* hand &s->sink to ops */
     json_object *rows;      /* every accepted row (array, owned) */
     char *saved;            /* the last saved state (owned) */
     json_object *saves;     /* every saved state, parsed (array, owned) */
@@ -43,7 +43,7 @@ void rt_plugins_free(void);
 json_object *rt_json(const char *text);
 
 /* Runs `schema` of `p` with `config` (JSON text, may be NULL) into `s`. */
-dwh_op_result rt_run(dwh_plugin *p, const char *config, const char *schema, rt_sink *s,
+dwhi_op_result rt_run(dwh_plugin *p, const char *config, const char *schema, rt_sink *s,
                      const dw_run_inputs *extra);
 
 #endif

@@ -21,7 +21,7 @@ static const dw_host_api *T;
 
 static void table_shape(void **state) {
     (void)state;
-    T = dwh_api_table();
+    T = dwhi_api_table();
     assert_int_equal(T->abi_major, DW_ABI_MAJOR);
     assert_true(DW_API_HAS(T, state_save));
     if (T->abi_minor >= 2) {
@@ -48,7 +48,7 @@ static void table_shape(void **state) {
 
 static void null_ctx_everywhere(void **state) {
     (void)state;
-    T = dwh_api_table();
+    T = dwhi_api_table();
     int64_t i;
     double d;
     int b;
@@ -100,7 +100,7 @@ typedef struct {
 static void fx_init(fixture *f, const char *config) {
     memset(f, 0, sizeof *f);
     json_object *cfg = config ? rt_json(config) : NULL;
-    assert_int_equal(dwh_ctx_init(&f->ctx, NULL, cfg, NULL), DW_OK);
+    assert_int_equal(dwhi_ctx_init(&f->ctx, NULL, cfg, NULL), DW_OK);
     if (cfg) json_object_put(cfg); /* ctx holds its own copy */
     rt_sink_init(&f->sink);
     f->in.struct_size = sizeof f->in;
@@ -108,11 +108,11 @@ static void fx_init(fixture *f, const char *config) {
     f->ctx.inputs = &f->in;
     f->ctx.sink = &f->sink.sink;
     f->ctx.cancel = &f->cancel;
-    T = dwh_api_table();
+    T = dwhi_api_table();
 }
 
 static void fx_free(fixture *f) {
-    dwh_ctx_cleanup(&f->ctx);
+    dwhi_ctx_cleanup(&f->ctx);
     rt_sink_free(&f->sink);
 }
 
@@ -120,31 +120,31 @@ static void config_copy_is_private(void **state) {
     (void)state;
     json_object *cfg = rt_json("{\"a\":{\"b\":[10,20]}}");
     dw_ctx ctx;
-    assert_int_equal(dwh_ctx_init(&ctx, NULL, cfg, NULL), DW_OK);
+    assert_int_equal(dwhi_ctx_init(&ctx, NULL, cfg, NULL), DW_OK);
     json_object_object_del(cfg, "a"); /* the caller changes its config */
     json_object_put(cfg);
     int64_t v = 0;
-    assert_int_equal(dwh_api_table()->config_int(&ctx, "a.b[1]", &v), 1);
+    assert_int_equal(dwhi_api_table()->config_int(&ctx, "a.b[1]", &v), 1);
     assert_int_equal(v, 20);
-    assert_string_equal(dwh_api_table()->config_json(&ctx), "{\"a\":{\"b\":[10,20]}}");
-    dwh_ctx_cleanup(&ctx);
+    assert_string_equal(dwhi_api_table()->config_json(&ctx), "{\"a\":{\"b\":[10,20]}}");
+    dwhi_ctx_cleanup(&ctx);
     /* config_string: any scalar as text, as dwsdk.h documents. */
     cfg = rt_json("{\"n\":42,\"d\":1.5,\"t\":true,\"s\":\"x\",\"z\":null,\"o\":{},\"a\":[1]}");
-    assert_int_equal(dwh_ctx_init(&ctx, NULL, cfg, NULL), DW_OK);
+    assert_int_equal(dwhi_ctx_init(&ctx, NULL, cfg, NULL), DW_OK);
     json_object_put(cfg);
-    assert_string_equal(dwh_api_table()->config_string(&ctx, "n"), "42");
-    assert_string_equal(dwh_api_table()->config_string(&ctx, "d"), "1.5");
-    assert_string_equal(dwh_api_table()->config_string(&ctx, "t"), "true");
-    assert_string_equal(dwh_api_table()->config_string(&ctx, "s"), "x");
-    assert_null(dwh_api_table()->config_string(&ctx, "z"));
-    assert_null(dwh_api_table()->config_string(&ctx, "o"));
-    assert_null(dwh_api_table()->config_string(&ctx, "a"));
-    dwh_ctx_cleanup(&ctx);
+    assert_string_equal(dwhi_api_table()->config_string(&ctx, "n"), "42");
+    assert_string_equal(dwhi_api_table()->config_string(&ctx, "d"), "1.5");
+    assert_string_equal(dwhi_api_table()->config_string(&ctx, "t"), "true");
+    assert_string_equal(dwhi_api_table()->config_string(&ctx, "s"), "x");
+    assert_null(dwhi_api_table()->config_string(&ctx, "z"));
+    assert_null(dwhi_api_table()->config_string(&ctx, "o"));
+    assert_null(dwhi_api_table()->config_string(&ctx, "a"));
+    dwhi_ctx_cleanup(&ctx);
     /* Without a config: "{}" and nothing found. */
-    assert_int_equal(dwh_ctx_init(&ctx, NULL, NULL, NULL), DW_OK);
-    assert_string_equal(dwh_api_table()->config_json(&ctx), "{}");
-    assert_null(dwh_api_table()->config_string(&ctx, "a"));
-    dwh_ctx_cleanup(&ctx);
+    assert_int_equal(dwhi_ctx_init(&ctx, NULL, NULL, NULL), DW_OK);
+    assert_string_equal(dwhi_api_table()->config_json(&ctx), "{}");
+    assert_null(dwhi_api_table()->config_string(&ctx, "a"));
+    dwhi_ctx_cleanup(&ctx);
 }
 
 /* 1.7 emit_page: the rows at a JSON Pointer of a page, with the envelope
@@ -298,7 +298,7 @@ static void fail_keeps_the_first_error_and_adds_context(void **state) {
     memset(big, 'e', 49999);
     big[49999] = 0;
     (T->fail)(&f.ctx, DW_ERR, "%s", big);
-    assert_true(strlen(f.ctx.error) <= DWH_ERROR_MAX_BYTES);
+    assert_true(strlen(f.ctx.error) <= DWHI_ERROR_MAX_BYTES);
     free(big);
     fx_free(&f);
 }

@@ -51,7 +51,7 @@ static void config_accessors(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P,
+    dwhi_op_result r = rt_run(P,
                              "{\"name\":\"acme\",\"count\":42,\"ratio\":0.5,\"enabled\":true,"
                              "\"tables\":[{\"name\":\"a\"},{\"name\":\"b\"}]}",
                              "config", &s, NULL);
@@ -77,7 +77,7 @@ static void config_accessors(void **state) {
     json_object *cfg = rt_json(step_value(&s, "json"));
     assert_int_equal(json_object_get_int(json_object_object_get(cfg, "count")), 42);
     json_object_put(cfg);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -85,7 +85,7 @@ static void row_builder_types(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, NULL, "rows", &s, NULL);
+    dwhi_op_result r = rt_run(P, NULL, "rows", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 1); /* the discarded row never arrives */
     assert_int_equal(r.rows_emitted, 1);
@@ -93,7 +93,7 @@ static void row_builder_types(void **state) {
     assert_string_equal(text, "{\"s\":\"caf\xc3\xa9 \xe2\x82\xac\",\"i\":-9007199254740993,\"d\":2.5,\"b\":true,"
                               "\"n\":null,\"null_string\":null,\"obj\":{\"k\":[1,2,{\"z\":null}]},"
                               "\"arr\":[true,false],\"overwritten\":\"second\"}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -102,14 +102,14 @@ static void bad_row(const char *bad, const char *expect) {
     rt_sink_init(&s);
     char cfg[64];
     snprintf(cfg, sizeof cfg, "{\"bad\":\"%s\"}", bad);
-    dwh_op_result r = rt_run(P, cfg, "row_bad", &s, NULL);
+    dwhi_op_result r = rt_run(P, cfg, "row_bad", &s, NULL);
     /* The plugin ignored the refusal and returned DW_OK: still a failure. */
     assert_int_equal(r.code, DW_ERR_BAD_DATA);
     if (!strstr(r.message, expect)) fail_msg("bad=%s: message '%s' lacks '%s'", bad, r.message, expect);
     /* Only the row before the bad one arrived; the one after was refused. */
     assert_int_equal(rt_nrows(&s), 1);
     assert_string_equal(rt_row_str(&s, 0, "step"), "good_before");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -130,14 +130,14 @@ static void emit_texts(const char *texts_json, dw_status expect, size_t rows, co
     rt_sink_init(&s);
     char *cfg = NULL;
     assert_true(asprintf(&cfg, "{\"texts\":%s}", texts_json) > 0);
-    dwh_op_result r = rt_run(P, cfg, "emit", &s, NULL);
+    dwhi_op_result r = rt_run(P, cfg, "emit", &s, NULL);
     free(cfg);
     if (r.code != expect || rt_nrows(&s) != rows)
         fail_msg("%s: code %d (%s), %zu rows; expected %d, %zu rows", texts_json, r.code,
                  r.message ? r.message : "-", rt_nrows(&s), expect, rows);
     if (msg && (!r.message || !strstr(r.message, msg)))
         fail_msg("%s: message '%s' lacks '%s'", texts_json, r.message ? r.message : "(none)", msg);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -171,12 +171,12 @@ static void emit_json_honours_len(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, NULL, "emit_len", &s, NULL);
+    dwhi_op_result r = rt_run(P, NULL, "emit_len", &s, NULL);
     assert_int_equal(r.code, DW_ERR_BAD_DATA);
     assert_non_null(strstr(r.message, "NUL byte at offset 7"));
     assert_int_equal(rt_nrows(&s), 1);
     assert_string_equal(json_object_to_json_string_ext(rt_row(&s, 0), JSON_C_TO_STRING_PLAIN), "{\"a\":1}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -185,14 +185,14 @@ static void state_round_trip_and_reset(void **state) {
     rt_sink s;
     rt_sink_init(&s);
     /* First run: nothing saved. */
-    dwh_op_result r = rt_run(P, NULL, "state", &s, NULL);
+    dwhi_op_result r = rt_run(P, NULL, "state", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(step_rc(&s, "can_resume"), 0);
     assert_int_equal(step_rc(&s, "loaded"), 0);
     assert_int_equal(step_rc(&s, "saved"), DW_OK);
     assert_string_equal(s.saved, "{\"offset\":10}");
     assert_int_equal(r.state_saves, 1);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* Second run resumes from it. */
     rt_sink s2;
     rt_sink_init(&s2);
@@ -200,7 +200,7 @@ static void state_round_trip_and_reset(void **state) {
     r = rt_run(P, NULL, "state", &s2, NULL);
     assert_int_equal(step_rc(&s2, "can_resume"), 1);
     assert_string_equal(step_value(&s2, "loaded"), "{\"offset\":10}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* A reset run ignores it. */
     rt_sink s3;
     rt_sink_init(&s3);
@@ -209,7 +209,7 @@ static void state_round_trip_and_reset(void **state) {
     r = rt_run(P, NULL, "state", &s3, &in);
     assert_int_equal(step_rc(&s3, "can_resume"), 0);
     assert_int_equal(step_rc(&s3, "loaded"), 0);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     rt_sink_free(&s2);
     rt_sink_free(&s3);
@@ -223,12 +223,12 @@ static void bad_state(const char *bad, const char *expect) {
     json_object_object_add(o, "bad", json_object_new_string(bad));
     assert_true(asprintf(&cfg, "%s", json_object_to_json_string(o)) > 0);
     json_object_put(o);
-    dwh_op_result r = rt_run(P, cfg, "state_bad", &s, NULL);
+    dwhi_op_result r = rt_run(P, cfg, "state_bad", &s, NULL);
     free(cfg);
     assert_int_equal(r.code, DW_ERR_STATE);
     if (!strstr(r.message, expect)) fail_msg("bad=%s: '%s' lacks '%s'", bad, r.message, expect);
     assert_null(s.saved);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -247,11 +247,11 @@ static void state_save_is_refused_after_a_refused_row(void **state) {
     rt_sink s;
     rt_sink_init(&s);
     s.refuse_after = 1;
-    dwh_op_result r = rt_run(P, NULL, "state", &s, NULL);
+    dwhi_op_result r = rt_run(P, NULL, "state", &s, NULL);
     assert_int_equal(r.code, DW_ERR_SINK);
     assert_non_null(strstr(r.message, "test sink is full"));
     assert_null(s.saved);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -260,10 +260,10 @@ static void failing_state_sink_fails_the_run(void **state) {
     rt_sink s;
     rt_sink_init(&s);
     s.refuse_saves = 1;
-    dwh_op_result r = rt_run(P, NULL, "state", &s, NULL);
+    dwhi_op_result r = rt_run(P, NULL, "state", &s, NULL);
     assert_int_equal(r.code, DW_ERR_SINK);
     assert_non_null(strstr(r.message, "could not save the resume state"));
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -271,35 +271,35 @@ static void fail_codes_and_messages(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, "{\"code\":3,\"message\":\"token rejected\\nby server\"}", "fail", &s, NULL);
+    dwhi_op_result r = rt_run(P, "{\"code\":3,\"message\":\"token rejected\\nby server\"}", "fail", &s, NULL);
     assert_int_equal(r.code, DW_ERR_AUTH);
     assert_int_equal(r.cause, DW_ERR_AUTH);
     assert_string_equal(r.message, "token rejected by server"); /* one line */
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* Matches the non-retryable map, case-insensitively. */
     r = rt_run(P, "{\"code\":3,\"message\":\"HTTP 401: INVALID API KEY sk_live_1\"}", "fail", &s, NULL);
     assert_int_equal(r.code, DW_ERR_NON_RETRYABLE);
     assert_int_equal(r.cause, DW_ERR_AUTH);
     assert_string_equal(r.message, "Your API key is invalid: create a new one in the dashboard");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* DW_OK and out-of-range codes become DW_ERR. */
     r = rt_run(P, "{\"code\":0,\"message\":\"zero\"}", "fail", &s, NULL);
     assert_int_equal(r.code, DW_ERR);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     r = rt_run(P, "{\"code\":777,\"message\":\"odd\"}", "fail", &s, NULL);
     assert_int_equal(r.code, DW_ERR);
     assert_string_equal(r.message, "odd");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* A secret from the config never appears in the message. */
-    dwh_secrets *sec = dwh_secrets_new();
-    dwh_secrets_add(sec, "hunter2-secret");
+    dwhi_secrets *sec = dwhi_secrets_new();
+    dwhi_secrets_add(sec, "hunter2-secret");
     json_object *cfg = rt_json("{\"code\":1,\"message\":\"login with hunter2-secret failed\"}");
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "fail"};
-    r = dwh_op_run(P, cfg, sec, NULL, NULL, &in, &s.sink);
+    r = dwhi_op_run(P, cfg, sec, NULL, NULL, &in, &s.sink);
     assert_string_equal(r.message, "login with *** failed");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     json_object_put(cfg);
-    dwh_secrets_free(sec);
+    dwhi_secrets_free(sec);
     rt_sink_free(&s);
 }
 
@@ -307,15 +307,15 @@ static void fail_then_ok_is_ok(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, NULL, "fail_ok", &s, NULL);
+    dwhi_op_result r = rt_run(P, NULL, "fail_ok", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_null(r.message);
     assert_int_equal(rt_nrows(&s), 1);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     r = rt_run(P, NULL, "bogus_status", &s, NULL);
     assert_int_equal(r.code, DW_ERR);
     assert_non_null(strstr(r.message, "without saying why"));
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -326,11 +326,11 @@ static void cancellation_stops_the_run(void **state) {
     volatile int cancel = 0;
     s.cancel = &cancel;
     s.cancel_after = 5;
-    dwh_op_result r = rt_run(P, NULL, "cancel", &s, NULL);
+    dwhi_op_result r = rt_run(P, NULL, "cancel", &s, NULL);
     assert_int_equal(r.code, DW_ERR_CANCELLED);
     assert_int_equal(rt_nrows(&s), 5);
     assert_non_null(strstr(r.message, "stopped at row 5"));
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -338,7 +338,7 @@ static void identity_and_job_id(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, NULL, "identity", &s, NULL);
+    dwhi_op_result r = rt_run(P, NULL, "identity", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     const char *job = step_value(&s, "job_id");
     assert_non_null(job);
@@ -347,16 +347,16 @@ static void identity_and_job_id(void **state) {
     assert_non_null(strchr("89ab", job[19]));
     assert_string_equal(job, r.job_id);
     assert_null(step_value(&s, "team_id"));
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* Caller-given identity wins. */
     rt_sink s2;
     rt_sink_init(&s2);
-    dwh_identity id = {.team_id = "7", .job_id = "job-1"};
+    dwhi_identity id = {.team_id = "7", .job_id = "job-1"};
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "identity", .team_id = "ignored"};
-    r = dwh_op_run(P, NULL, NULL, &id, NULL, &in, &s2.sink);
+    r = dwhi_op_run(P, NULL, NULL, &id, NULL, &in, &s2.sink);
     assert_string_equal(step_value(&s2, "job_id"), "job-1");
     assert_string_equal(step_value(&s2, "team_id"), "7");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     rt_sink_free(&s2);
 }
@@ -366,29 +366,29 @@ static void run_inputs_are_checked(void **state) {
     rt_sink s;
     rt_sink_init(&s);
     dw_run_inputs in = {.struct_size = 2, .schema_name = "rows"};
-    dwh_op_result r = dwh_op_run(P, NULL, NULL, NULL, NULL, &in, &s.sink);
+    dwhi_op_result r = dwhi_op_run(P, NULL, NULL, NULL, NULL, &in, &s.sink);
     assert_int_equal(r.code, DW_ERR);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     in.struct_size = sizeof in;
     in.incremental_last_value = "not json";
-    r = dwh_op_run(P, NULL, NULL, NULL, NULL, &in, &s.sink);
+    r = dwhi_op_run(P, NULL, NULL, NULL, NULL, &in, &s.sink);
     assert_int_equal(r.code, DW_ERR_STATE);
     assert_non_null(strstr(r.message, "incremental_last_value"));
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     in.incremental_last_value = "{\"a\":1}";
-    r = dwh_op_run(P, NULL, NULL, NULL, NULL, &in, &s.sink);
+    r = dwhi_op_run(P, NULL, NULL, NULL, NULL, &in, &s.sink);
     assert_int_equal(r.code, DW_ERR_STATE);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     in.incremental_last_value = "\"2024-01-01T00:00:00Z\"";
-    r = dwh_op_run(P, NULL, NULL, NULL, NULL, &in, &s.sink);
+    r = dwhi_op_run(P, NULL, NULL, NULL, NULL, &in, &s.sink);
     assert_int_equal(r.code, DW_OK);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     in.schema_name = "nope";
     in.incremental_last_value = "5";
-    r = dwh_op_run(P, NULL, NULL, NULL, NULL, &in, &s.sink);
+    r = dwhi_op_run(P, NULL, NULL, NULL, NULL, &in, &s.sink);
     assert_int_equal(r.code, DW_ERR_NOT_FOUND);
     assert_string_equal(r.message, "no scenario 'nope'");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -397,16 +397,16 @@ static void logging_is_safe_and_warnings_are_captured(void **state) {
     char *logbuf = NULL;
     size_t loglen = 0;
     FILE *mem = open_memstream(&logbuf, &loglen);
-    dwh_log_configure(mem, DWH_LOG_TEXT, DW_LOG_DEBUG);
+    dwhi_log_configure(mem, DWHI_LOG_TEXT, DW_LOG_DEBUG);
     rt_sink s;
     rt_sink_init(&s);
-    dwh_secrets *sec = dwh_secrets_new();
-    dwh_secrets_add(sec, "pw-do-not-print");
+    dwhi_secrets *sec = dwhi_secrets_new();
+    dwhi_secrets_add(sec, "pw-do-not-print");
     json_object *cfg = rt_json("{\"password\":\"pw-do-not-print\"}");
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "log"};
-    dwh_op_result r = dwh_op_run(P, cfg, sec, NULL, NULL, &in, &s.sink);
+    dwhi_op_result r = dwhi_op_run(P, cfg, sec, NULL, NULL, &in, &s.sink);
     fflush(mem);
-    dwh_log_configure(stderr, DWH_LOG_TEXT, DW_LOG_INFO);
+    dwhi_log_configure(stderr, DWHI_LOG_TEXT, DW_LOG_INFO);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 1);
     assert_null(strstr(logbuf, "pw-do-not-print"));
@@ -426,8 +426,8 @@ static void logging_is_safe_and_warnings_are_captured(void **state) {
     fclose(mem);
     free(logbuf);
     json_object_put(cfg);
-    dwh_secrets_free(sec);
-    dwh_op_result_free(&r);
+    dwhi_secrets_free(sec);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -435,7 +435,7 @@ static void check_reports_warnings(void **state) {
     (void)state;
     json_object *cfg = rt_json("{\"check\":\"warn\"}");
     json_object *warnings = NULL;
-    dwh_op_result r = dwh_op_check(P, cfg, NULL, NULL, NULL, NULL, &warnings);
+    dwhi_op_result r = dwhi_op_check(P, cfg, NULL, NULL, NULL, NULL, &warnings);
     assert_int_equal(r.code, DW_OK);
     assert_non_null(warnings);
     assert_int_equal(json_object_array_length(warnings), 2); /* warn and error, not info */
@@ -444,30 +444,30 @@ static void check_reports_warnings(void **state) {
     assert_string_equal(json_object_get_string(json_object_array_get_idx(warnings, 1)), "second line");
     json_object_put(warnings);
     json_object_put(cfg);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* A check failure matching the map gets the friendly message. */
     cfg = rt_json("{\"check\":\"fail_map\"}");
-    r = dwh_op_check(P, cfg, NULL, NULL, NULL, "rows", NULL);
+    r = dwhi_op_check(P, cfg, NULL, NULL, NULL, "rows", NULL);
     assert_int_equal(r.code, DW_ERR_NON_RETRYABLE);
     assert_int_equal(r.cause, DW_ERR_AUTH);
     assert_string_equal(r.message, "Your API key is invalid: create a new one in the dashboard");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     json_object_put(cfg);
 }
 
-static json_object *list_case(const char *c, dwh_op_result *r) {
+static json_object *list_case(const char *c, dwhi_op_result *r) {
     char buf[80];
     snprintf(buf, sizeof buf, "{\"schema_case\":\"%s\"}", c);
     json_object *cfg = rt_json(buf);
     json_object *schemas = NULL;
-    *r = dwh_op_list_schemas(P, cfg, NULL, NULL, NULL, &schemas);
+    *r = dwhi_op_list_schemas(P, cfg, NULL, NULL, NULL, &schemas);
     json_object_put(cfg);
     return schemas;
 }
 
 static void schema_copies(void **state) {
     (void)state;
-    dwh_op_result r;
+    dwhi_op_result r;
     json_object *schemas = list_case("full", &r);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(json_object_array_length(schemas), 1);
@@ -484,7 +484,7 @@ static void schema_copies(void **state) {
                         "\"keys\":[\"id\",\"region\"]},\"row_count\":1200,"
                         "\"default_incremental_lookback_seconds\":3600}");
     json_object_put(schemas);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* An older, shorter dw_schema: the bytes beyond struct_size are never read. */
     schemas = list_case("old_struct", &r);
     assert_int_equal(r.code, DW_OK);
@@ -495,21 +495,21 @@ static void schema_copies(void **state) {
                               "\"has_duplicate_primary_keys\":false,\"sort_mode\":\"asc\",\"partition\":null,\"row_count\":0,"
                               "\"default_incremental_lookback_seconds\":0}");
     json_object_put(schemas);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     schemas = list_case("good", &r);
     assert_int_equal(r.code, DW_OK);
     assert_true(json_object_array_length(schemas) >= 10);
     json_object_put(schemas);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
 }
 
 static void bad_schema(const char *c, const char *expect) {
-    dwh_op_result r;
+    dwhi_op_result r;
     json_object *schemas = list_case(c, &r);
     assert_null(schemas);
     assert_int_not_equal(r.code, DW_OK);
     if (!r.message || !strstr(r.message, expect)) fail_msg("%s: '%s' lacks '%s'", c, r.message, expect);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
 }
 
 static void schema_add_refuses_bad_schemas(void **state) {
@@ -531,12 +531,12 @@ static void json_helpers(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, NULL, "json", &s, NULL);
-    if (dwh_api_table()->abi_minor < 2) {
+    dwhi_op_result r = rt_run(P, NULL, "json", &s, NULL);
+    if (dwhi_api_table()->abi_minor < 2) {
         /* Without the transport the table is 1.1 and the plugin sees no
          * JSON helpers. */
         assert_int_equal(r.code, DW_ERR_UNSUPPORTED);
-        dwh_op_result_free(&r);
+        dwhi_op_result_free(&r);
         rt_sink_free(&s);
         return;
     }
@@ -562,7 +562,7 @@ static void json_helpers(void **state) {
     size_t n = rt_nrows(&s);
     assert_string_equal(json_object_to_json_string_ext(rt_row(&s, n - 1), JSON_C_TO_STRING_PLAIN),
                         "{\"id\":2,\"v\":true}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -570,8 +570,8 @@ static void url_build(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, NULL, "url", &s, NULL);
-    if (dwh_api_table()->abi_minor < 2) {
+    dwhi_op_result r = rt_run(P, NULL, "url", &s, NULL);
+    if (dwhi_api_table()->abi_minor < 2) {
         assert_int_equal(r.code, DW_ERR_UNSUPPORTED);
     } else {
         assert_int_equal(r.code, DW_OK);
@@ -583,7 +583,7 @@ static void url_build(void **state) {
         assert_string_equal(step_value(&s, "no_path"), "https://api.example.com");
         assert_int_equal(step_rc(&s, "no_base"), 0);
     }
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -591,14 +591,14 @@ static void secret_add_scrubs(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, NULL, "secret", &s, NULL);
-    if (dwh_api_table()->abi_minor < 2) {
+    dwhi_op_result r = rt_run(P, NULL, "secret", &s, NULL);
+    if (dwhi_api_table()->abi_minor < 2) {
         assert_int_equal(r.code, DW_ERR_UNSUPPORTED);
     } else {
         assert_int_equal(r.code, DW_ERR_AUTH);
         assert_string_equal(r.message, "session *** expired");
     }
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 

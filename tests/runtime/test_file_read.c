@@ -17,7 +17,7 @@
 
 #include "base/file_read.h"
 
-static char dir[] = "/tmp/dwh_file_read_XXXXXX";
+static char dir[] = "/tmp/dwhost-file-read-XXXXXX";
 
 static char *write_file(const char *name, size_t n) {
     char *path = NULL;
@@ -35,28 +35,28 @@ static void limits_and_errors(void **state) {
     char *ten = write_file("ten", 10), *text = NULL;
     size_t len = 0;
     int err = 0;
-    assert_int_equal(dwh_read_whole_file(ten, 10, &text, &len, &err), DWH_READ_OK);
+    assert_int_equal(dwhi_read_whole_file(ten, 10, &text, &len, &err), DWHI_READ_OK);
     assert_int_equal(len, 10);
     assert_string_equal(text, "abcdefghij");
     free(text);
-    assert_int_equal(dwh_read_whole_file(ten, 9, &text, &len, &err), DWH_READ_TOO_BIG);
+    assert_int_equal(dwhi_read_whole_file(ten, 9, &text, &len, &err), DWHI_READ_TOO_BIG);
     assert_null(text);
-    assert_int_equal(dwh_read_whole_file(ten, 0, &text, &len, &err), DWH_READ_OK); /* 0: no limit */
+    assert_int_equal(dwhi_read_whole_file(ten, 0, &text, &len, &err), DWHI_READ_OK); /* 0: no limit */
     free(text);
-    assert_int_equal(dwh_read_whole_file(dir, 0, &text, &len, &err), DWH_READ_IS_DIR);
+    assert_int_equal(dwhi_read_whole_file(dir, 0, &text, &len, &err), DWHI_READ_IS_DIR);
     char *missing = NULL;
     assert_true(asprintf(&missing, "%s/missing", dir) > 0);
-    assert_int_equal(dwh_read_whole_file(missing, 0, &text, &len, &err), DWH_READ_OPEN);
+    assert_int_equal(dwhi_read_whole_file(missing, 0, &text, &len, &err), DWHI_READ_OPEN);
     assert_int_equal(err, ENOENT);
     /* many times the first buffer: every byte, in order */
     char *big = write_file("big", 300000);
-    assert_int_equal(dwh_read_whole_file(big, 300000, &text, &len, &err), DWH_READ_OK);
+    assert_int_equal(dwhi_read_whole_file(big, 300000, &text, &len, &err), DWHI_READ_OK);
     assert_int_equal(len, 300000);
     for (size_t i = 0; i < len; i++)
         if (text[i] != 'a' + (int)(i % 26)) fail_msg("byte %zu differs", i);
     assert_int_equal(text[len], 0);
     free(text);
-    assert_int_equal(dwh_read_whole_file(big, 299999, &text, &len, &err), DWH_READ_TOO_BIG);
+    assert_int_equal(dwhi_read_whole_file(big, 299999, &text, &len, &err), DWHI_READ_TOO_BIG);
     unlink(ten);
     unlink(big);
     rmdir(dir);

@@ -70,9 +70,9 @@ static char *config(const char *extra) {
     return c;
 }
 
-static dwh_op_result run(const char *extra, const char *schema, rt_sink *s, const dw_run_inputs *in) {
+static dwhi_op_result run(const char *extra, const char *schema, rt_sink *s, const dw_run_inputs *in) {
     char *c = config(extra);
-    dwh_op_result r = rt_run(P, c, schema, s, in);
+    dwhi_op_result r = rt_run(P, c, schema, s, in);
     free(c);
     return r;
 }
@@ -84,11 +84,11 @@ static const char *row_text(rt_sink *s, size_t i) {
 static void expect_error(const char *extra, const char *schema, dw_status code, const char *msg) {
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = run(extra, schema, &s, NULL);
+    dwhi_op_result r = run(extra, schema, &s, NULL);
     if (r.code != code || !r.message || !strstr(r.message, msg))
         fail_msg("schema %s: got %d '%s', expected %d with '%s'", schema, r.code, r.message ? r.message : "",
                  code, msg);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -102,7 +102,7 @@ static void csv_quoting_and_nulls(void **state) {
                "4,\"Dijkstra\",\"caf\xc3\xa9 \xe2\x82\xac\",,last-no-newline");
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = run("", "people", &s, NULL);
+    dwhi_op_result r = run("", "people", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 4);
     assert_string_equal(row_text(&s, 0), "{\"id\":\"1\",\"name\":\"Lovelace, Ada\",\"note\":\"said \\\"hi\\\"\","
@@ -112,7 +112,7 @@ static void csv_quoting_and_nulls(void **state) {
     assert_string_equal(row_text(&s, 2), "{\"id\":\"3\",\"name\":\"Turing\",\"note\":null,\"empty\":\"\",\"spaced\":\"\"}");
     assert_string_equal(row_text(&s, 3), "{\"id\":\"4\",\"name\":\"Dijkstra\",\"note\":\"caf\xc3\xa9 \xe2\x82\xac\","
                                          "\"empty\":null,\"spaced\":\"last-no-newline\"}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -121,10 +121,10 @@ static void csv_header_names(void **state) {
     write_file("h.csv", "id,,name,name\n1,2,3,4\n");
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = run("", "h", &s, NULL);
+    dwhi_op_result r = run("", "h", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_string_equal(row_text(&s, 0), "{\"id\":\"1\",\"column_2\":\"2\",\"name\":\"3\",\"name_2\":\"4\"}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     /* A header and nothing else, and an empty file: no rows, no error. */
     write_file("only.csv", "a,b\n");
@@ -133,11 +133,11 @@ static void csv_header_names(void **state) {
     rt_sink_init(&s2);
     r = run("", "only", &s2, NULL);
     assert_int_equal(r.code, DW_OK);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     r = run("", "none", &s2, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s2), 0);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s2);
 }
 
@@ -155,9 +155,9 @@ static void csv_errors_name_file_and_line(void **state) {
     /* Rows before the bad line arrived, none after. */
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = run("", "latin1", &s, NULL);
+    dwhi_op_result r = run("", "latin1", &s, NULL);
     assert_int_equal(rt_nrows(&s), 1);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -166,12 +166,12 @@ static void jsonl_rows_and_errors(void **state) {
     write_file("ev.jsonl", "{\"id\":1,\"tags\":[\"a\"],\"n\":null}\r\n\n   \n{\"id\":2,\"v\":1.5}\n{\"id\":3}");
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = run("", "ev", &s, NULL);
+    dwhi_op_result r = run("", "ev", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 3);
     assert_string_equal(row_text(&s, 0), "{\"id\":1,\"tags\":[\"a\"],\"n\":null}");
     assert_string_equal(row_text(&s, 2), "{\"id\":3}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     write_file("bad.ndjson", "{\"id\":1}\n{\"id\":2,}\n");
     expect_error("", "bad", DW_ERR_BAD_DATA, "bad.ndjson line 2: emit_json: invalid JSON");
@@ -185,15 +185,15 @@ static void json_arrays(void **state) {
     write_file("e.json", " [ ] ");
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = run("", "p", &s, NULL);
+    dwhi_op_result r = run("", "p", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 2);
     assert_string_equal(row_text(&s, 0), "{\"id\":1,\"d\":{\"w\":[1,{\"x\":\"y\"}]}}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     r = run("", "e", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 2);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     write_file("obj.json", "{\"id\":1}");
     expect_error("", "obj", DW_ERR_BAD_DATA, "obj.json is not a JSON array (it starts with '{')");
@@ -209,10 +209,10 @@ static void json_arrays(void **state) {
     expect_error("", "nan", DW_ERR_BAD_DATA, "nan.json element 0: emit_json: invalid JSON: NaN is not a finite number");
 }
 
-static json_object *list(const char *extra, dwh_op_result *r) {
+static json_object *list(const char *extra, dwhi_op_result *r) {
     char *c = extra ? config(extra) : NULL;
     json_object *cfg = c ? rt_json(c) : NULL, *schemas = NULL;
-    *r = dwh_op_list_schemas(P, cfg, NULL, NULL, NULL, &schemas);
+    *r = dwhi_op_list_schemas(P, cfg, NULL, NULL, NULL, &schemas);
     free(c);
     if (cfg) json_object_put(cfg);
     return schemas;
@@ -229,7 +229,7 @@ static void schemas_from_directory_and_patterns(void **state) {
     write_file("users.ndjson", "");
     write_file("notes.txt", "ignored");
     write_file(".hidden.csv", "id\n");
-    dwh_op_result r;
+    dwhi_op_result r;
     json_object *s = list("", &r);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(json_object_array_length(s), 3);
@@ -239,7 +239,7 @@ static void schemas_from_directory_and_patterns(void **state) {
     assert_string_equal(schema_member(s, 2, "primary_keys"), "[ \"id\" ]");
     assert_false(json_object_get_boolean(json_object_object_get(json_object_array_get_idx(s, 2), "supports_incremental")));
     json_object_put(s);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* Patterns, composite key, incremental field. */
     s = list(",\"tables\":\"# comment\\n\\nall = *.csv\\n  logs=*.log \",\"primary_key\":\"id, region\","
              "\"incremental_field\":\"updated_at\"",
@@ -255,7 +255,7 @@ static void schemas_from_directory_and_patterns(void **state) {
                                                        JSON_C_TO_STRING_PLAIN),
                         "[{\"label\":\"updated_at\",\"field\":\"updated_at\",\"type\":\"datetime\"}]");
     json_object_put(s);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* A matched file of unknown format fails the run, naming it. */
     write_file("a.log", "x");
     expect_error(",\"tables\":\"logs=*.log\"", "logs", DW_ERR_CONFIG, "a.log matches the pattern '*.log' of schema 'logs' but is not a known format");
@@ -264,38 +264,38 @@ static void schemas_from_directory_and_patterns(void **state) {
 
 static void config_errors(void **state) {
     (void)state;
-    dwh_op_result r;
+    dwhi_op_result r;
     json_object *s = list(NULL, &r);
     assert_null(s);
     assert_int_equal(r.code, DW_ERR_NEEDS_CONFIG);
     assert_non_null(strstr(r.message, "needs 'directory'"));
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     s = list(",\"tables\":\"no equals sign\"", &r);
     assert_int_equal(r.code, DW_ERR_CONFIG);
     assert_string_equal(r.message, "tables line 1: expected name=pattern, e.g. orders=orders-*.csv");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     s = list(",\"tables\":\"a=x/*.csv\"", &r);
     assert_int_equal(r.code, DW_ERR_CONFIG);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     s = list(",\"page_rows\":0", &r);
     assert_int_equal(r.code, DW_ERR_CONFIG);
     assert_string_equal(r.message, "page_rows is 0; use 1 to 1000000");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     s = list(",\"page_rows\":\"250\"", &r); /* a numeric string is fine */
     assert_int_equal(r.code, DW_OK);
     json_object_put(s);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     s = list(",\"primary_key\":\"id,,x\"", &r);
     assert_int_equal(r.code, DW_ERR_CONFIG);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
 }
 
-static dwh_op_result check(const char *directory, const char *schema) {
+static dwhi_op_result check(const char *directory, const char *schema) {
     char *c = NULL;
     assert_true(asprintf(&c, "{\"directory\":\"%s\"}", directory) > 0);
     json_object *cfg = rt_json(c);
     free(c);
-    dwh_op_result r = dwh_op_check(P, cfg, NULL, NULL, NULL, schema, NULL);
+    dwhi_op_result r = dwhi_op_check(P, cfg, NULL, NULL, NULL, schema, NULL);
     json_object_put(cfg);
     return r;
 }
@@ -303,12 +303,12 @@ static dwh_op_result check(const char *directory, const char *schema) {
 static void credential_check(void **state) {
     (void)state;
     write_file("t.csv", "id\n1\n");
-    dwh_op_result r = check(dir, NULL);
+    dwhi_op_result r = check(dir, NULL);
     assert_int_equal(r.code, DW_OK);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     r = check(dir, "t");
     assert_int_equal(r.code, DW_OK);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     char missing[300];
     snprintf(missing, sizeof missing, "%s/missing", dir);
     r = check(missing, NULL);
@@ -316,17 +316,17 @@ static void credential_check(void **state) {
     char want[400];
     snprintf(want, sizeof want, "directory '%s' does not exist: create it or fix 'directory'", missing);
     assert_string_equal(r.message, want);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     char file[300];
     snprintf(file, sizeof file, "%s/t.csv", dir);
     r = check(file, NULL);
     assert_int_equal(r.code, DW_ERR_NOT_FOUND);
     assert_non_null(strstr(r.message, "is not a directory"));
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     r = check(dir, "zzz");
     assert_int_equal(r.code, DW_ERR_NOT_FOUND);
     assert_non_null(strstr(r.message, "its schemas are: t"));
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
 }
 
 /* As an unprivileged user (root reads anything), in a child process. */
@@ -341,12 +341,12 @@ static void unreadable_directory(void **state) {
     assert_true(pid >= 0);
     if (pid == 0) {
         if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(90);
-        dwh_op_result r = check(locked, NULL);
+        dwhi_op_result r = check(locked, NULL);
         char want[400];
         snprintf(want, sizeof want, "directory '%s' is not readable (permission denied)", locked);
         int ok = r.code == DW_ERR_FORBIDDEN && r.message && strstr(r.message, want);
         if (!ok) fprintf(stderr, "got %d '%s'\n", r.code, r.message ? r.message : "");
-        dwh_op_result_free(&r);
+        dwhi_op_result_free(&r);
         _exit(ok ? 0 : 91);
     }
     int status = 0;
@@ -363,12 +363,12 @@ static void incremental_filter(void **state) {
     rt_sink_init(&s);
     dw_run_inputs in = {.use_incremental = 1, .incremental_field = "updated_at",
                         .incremental_last_value = "\"2024-01-15T00:00:00Z\""};
-    dwh_op_result r = run(",\"incremental_field\":\"updated_at\"", "c", &s, &in);
+    dwhi_op_result r = run(",\"incremental_field\":\"updated_at\"", "c", &s, &in);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 3); /* 2, 3 (no value: kept), 4 */
     assert_string_equal(rt_row_str(&s, 0, "id"), "2");
     assert_string_equal(rt_row_str(&s, 2, "id"), "4");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     /* Numbers compare as numbers (9.5 < 10 although "9.5" > "10" as text). */
     rt_sink_init(&s);
@@ -377,7 +377,7 @@ static void incremental_filter(void **state) {
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 3);
     assert_string_equal(row_text(&s, 0), "{\"id\":2,\"seq\":10}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     /* A field the CSV lacks is a config error naming it. */
     rt_sink_init(&s);
@@ -385,7 +385,7 @@ static void incremental_filter(void **state) {
     r = run("", "c", &s, &in3);
     assert_int_equal(r.code, DW_ERR_CONFIG);
     assert_string_equal(r.message, "incremental field 'modified' is not a column of c.csv");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -409,12 +409,12 @@ static void incremental_filter_by_type(void **state) {
     dw_run_inputs in = {.use_incremental = 1, .incremental_field = "at",
                         .incremental_field_type = DW_TYPE_DATETIME,
                         .incremental_last_value = "\"2024-05-01T10:00:00Z\""};
-    dwh_op_result r = run("", "t", &s, &in);
+    dwhi_op_result r = run("", "t", &s, &in);
     assert_int_equal(r.code, DW_OK);
     const char *want[] = {"1", "2", "4", "6", "7", "8"};
     assert_int_equal(rt_nrows(&s), 6);
     for (size_t i = 0; i < 6; i++) assert_string_equal(rt_row_str(&s, i, "id"), want[i]);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 
     /* date: a watermark day keeps its own rows; the config's type applies
@@ -426,7 +426,7 @@ static void incremental_filter_by_type(void **state) {
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 3); /* 2, 3, 4 (unparsable: kept) */
     assert_string_equal(rt_row_str(&s, 0, "id"), "2");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 
     /* integer: equal kept, CSV text compared as numbers. */
@@ -439,7 +439,7 @@ static void incremental_filter_by_type(void **state) {
     assert_int_equal(rt_nrows(&s), 2);
     assert_string_equal(rt_row_str(&s, 0, "id"), "2");
     assert_string_equal(rt_row_str(&s, 1, "id"), "3");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 
     /* A watermark that is not a value of the type (the type was changed
@@ -451,7 +451,7 @@ static void incremental_filter_by_type(void **state) {
     r = run("", "n", &s, &inb);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 4);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -462,9 +462,9 @@ static void resume_from_every_checkpoint(const char *extra, const char *schema, 
     assert_true(asprintf(&ex, ",\"page_rows\":3%s", extra) > 0);
     rt_sink full;
     rt_sink_init(&full);
-    dwh_op_result r = run(ex, schema, &full, NULL);
+    dwhi_op_result r = run(ex, schema, &full, NULL);
     assert_int_equal(r.code, DW_OK);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     size_t n = rt_nrows(&full);
     assert_int_equal(n, expect_rows);
     size_t saves = json_object_array_length(full.saves);
@@ -484,7 +484,7 @@ static void resume_from_every_checkpoint(const char *extra, const char *schema, 
             const char *got = row_text(&part, i), *want = row_text(&full, before + i);
             if (strcmp(got, want) != 0) fail_msg("%s checkpoint %zu row %zu: %s != %s", schema, k, i, got, want);
         }
-        dwh_op_result_free(&r);
+        dwhi_op_result_free(&r);
         rt_sink_free(&part);
     }
     rt_sink_free(&full);
@@ -523,15 +523,15 @@ static void bad_saved_state(void **state) {
     rt_sink s;
     rt_sink_init(&s);
     s.load = "{\"file\":\"c.csv\",\"offset\":99999}";
-    dwh_op_result r = run("", "c", &s, NULL);
+    dwhi_op_result r = run("", "c", &s, NULL);
     assert_int_equal(r.code, DW_ERR_STATE);
     assert_non_null(strstr(r.message, "past the end of c.csv"));
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     s.load = "{\"cursor\":\"abc\"}";
     r = run("", "c", &s, NULL);
     assert_int_equal(r.code, DW_ERR_STATE);
     assert_non_null(strstr(r.message, "not a files position"));
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* QA #18: a saved file that is gone is a state error, not 0 rows. */
     s.load = "{\"file\":\"zzz.csv\",\"offset\":5}";
     r = run("", "c", &s, NULL);
@@ -542,7 +542,7 @@ static void bad_saved_state(void **state) {
              "removed?); rerun with --reset to read the schema from the start",
              dir);
     assert_string_equal(r.message, want);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* QA #19: a position inside a record (the file changed) names the
      * absolute line and says what to do, for every format. */
     write_file("j.jsonl", "{\"id\":1}\n{\"id\":2}\n{\"id\":3,\"long\":\"xxxxxxxx\"}\n");
@@ -561,7 +561,7 @@ static void bad_saved_state(void **state) {
         assert_int_equal(r.code, DW_ERR_STATE);
         if (!strstr(r.message, inside[i].msg) || !strstr(r.message, "rerun with --reset"))
             fail_msg("%s: %s", inside[i].schema, r.message);
-        dwh_op_result_free(&r);
+        dwhi_op_result_free(&r);
     }
     assert_int_equal(rt_nrows(&s), 0);
     /* An error after a resume names the line of the file, not of the rest. */
@@ -571,7 +571,7 @@ static void bad_saved_state(void **state) {
     assert_int_equal(r.code, DW_ERR_BAD_DATA);
     assert_non_null(strstr(r.message, "e.jsonl line 3"));
     assert_int_equal(rt_nrows(&s), 1);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     rt_sink_init(&s);
     /* A finished file is skipped; a reset run reads everything again. */
@@ -579,11 +579,11 @@ static void bad_saved_state(void **state) {
     r = run("", "c", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 0);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     dw_run_inputs in = {.reset_pipeline = 1};
     r = run("", "c", &s, &in);
     assert_int_equal(rt_nrows(&s), 2);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 

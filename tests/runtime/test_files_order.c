@@ -55,22 +55,22 @@ static void plugin_and_host_agree(void **state) {
         for (size_t i = 0; i < n; i++) {
             json_object *a = json_tokener_parse(values[i]);
             if (!a && strcmp(values[i], "null") != 0) fail_msg("bad fixture %s", values[i]);
-            dwh_wm_value ha;
+            dwhi_wm_value ha;
             files_value pa;
-            dwh_scalar sa;
-            dwh_scalar_of_json(a, &sa);
-            int h = dwh_wm_parse(&sa, types[t], &ha), p = plugin_parse(types[t], a, &pa);
+            dwhi_scalar sa;
+            dwhi_scalar_of_json(a, &sa);
+            int h = dwhi_wm_parse(&sa, types[t], &ha), p = plugin_parse(types[t], a, &pa);
             if ((h == 0) != (p == 0))
                 fail_msg("type %u, %s: host %s it, plugin %s it", types[t], values[i], h ? "rejects" : "accepts",
                          p ? "rejects" : "accepts");
             for (size_t j = 0; h == 0 && j < n; j++) {
                 json_object *b = json_tokener_parse(values[j]);
-                dwh_wm_value hb;
+                dwhi_wm_value hb;
                 files_value pb;
-                dwh_scalar sb;
-                dwh_scalar_of_json(b, &sb);
-                if (dwh_wm_parse(&sb, types[t], &hb) == 0 && plugin_parse(types[t], b, &pb) == 0) {
-                    int hc = sign(dwh_wm_cmp(types[t], &ha, &hb)), pc = sign(files_value_cmp(types[t], &pa, &pb));
+                dwhi_scalar sb;
+                dwhi_scalar_of_json(b, &sb);
+                if (dwhi_wm_parse(&sb, types[t], &hb) == 0 && plugin_parse(types[t], b, &pb) == 0) {
+                    int hc = sign(dwhi_wm_cmp(types[t], &ha, &hb)), pc = sign(files_value_cmp(types[t], &pa, &pb));
                     if (hc != pc) fail_msg("type %u: %s vs %s: host %d, plugin %d", types[t], values[i], values[j], hc, pc);
                     compared++;
                 }

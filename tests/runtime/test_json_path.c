@@ -23,17 +23,17 @@ static int teardown(void **state) {
     return 0;
 }
 
-static const char *str_at(const char *path) { return json_object_get_string(dwh_json_path(doc, path)); }
+static const char *str_at(const char *path) { return json_object_get_string(dwhi_json_path(doc, path)); }
 
 static void finds_members_and_elements(void **state) {
     (void)state;
     assert_string_equal(str_at("auth.token"), "t0k");
-    assert_int_equal(json_object_get_int(dwh_json_path(doc, "auth.n")), 3);
+    assert_int_equal(json_object_get_int(dwhi_json_path(doc, "auth.n")), 3);
     assert_string_equal(str_at("tables[1].name"), "b");
-    assert_int_equal(json_object_get_int(dwh_json_path(doc, "tables[1].cols[1][0]")), 3);
-    assert_ptr_equal(dwh_json_path(doc, ""), doc);
-    json_object *arr = dwh_json_path(doc, "tables");
-    assert_string_equal(json_object_get_string(dwh_json_path(arr, "[0].name")), "a");
+    assert_int_equal(json_object_get_int(dwhi_json_path(doc, "tables[1].cols[1][0]")), 3);
+    assert_ptr_equal(dwhi_json_path(doc, ""), doc);
+    json_object *arr = dwhi_json_path(doc, "tables");
+    assert_string_equal(json_object_get_string(dwhi_json_path(arr, "[0].name")), "a");
 }
 
 static void absent_and_malformed_paths_are_null(void **state) {
@@ -42,18 +42,18 @@ static void absent_and_malformed_paths_are_null(void **state) {
                          "tables[x]", "tables[1", "auth..token", ".auth", "auth.", "auth.token.deeper",
                          "tables.name", "auth[0]", "a.b"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_null(dwh_json_path(doc, bad[i]));
-        assert_false(dwh_json_path_exists(doc, bad[i]));
+        assert_null(dwhi_json_path(doc, bad[i]));
+        assert_false(dwhi_json_path_exists(doc, bad[i]));
     }
-    assert_null(dwh_json_path(doc, NULL));
-    assert_null(dwh_json_path(NULL, "auth"));
+    assert_null(dwhi_json_path(doc, NULL));
+    assert_null(dwhi_json_path(NULL, "auth"));
 }
 
 static void null_members_exist_but_are_null(void **state) {
     (void)state;
-    assert_null(dwh_json_path(doc, "nothing"));
-    assert_true(dwh_json_path_exists(doc, "nothing"));
-    assert_false(dwh_json_path_exists(doc, "nothing.below"));
+    assert_null(dwhi_json_path(doc, "nothing"));
+    assert_true(dwhi_json_path_exists(doc, "nothing"));
+    assert_false(dwhi_json_path_exists(doc, "nothing.below"));
 }
 
 int main(void) {

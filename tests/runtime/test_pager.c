@@ -46,7 +46,7 @@ static void full_run_pages_and_state(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, "{\"total_rows\":95,\"page_rows\":10}", "items", &s, NULL);
+    dwhi_op_result r = rt_run(P, "{\"total_rows\":95,\"page_rows\":10}", "items", &s, NULL);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 95);
     assert_ids(&s, 0, 1, 1, 95);
@@ -59,7 +59,7 @@ static void full_run_pages_and_state(void **state) {
     const char *row = json_object_to_json_string_ext(rt_row(&s, 4), JSON_C_TO_STRING_PLAIN);
     assert_string_equal(row, "{\"id\":5,\"name\":\"item 5\",\"amount\":6.25,\"active\":false,"
                              "\"created_at\":\"2024-01-01T05:00:00Z\",\"updated_at\":\"2024-01-01T05:30:00Z\"}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -67,12 +67,12 @@ static void failure_then_resume_loses_and_repeats_nothing(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, "{\"total_rows\":100,\"page_rows\":7,\"fail_after_pages\":3}", "items", &s, NULL);
+    dwhi_op_result r = rt_run(P, "{\"total_rows\":100,\"page_rows\":7,\"fail_after_pages\":3}", "items", &s, NULL);
     assert_int_equal(r.code, DW_ERR_UNREACHABLE);
     assert_string_equal(r.message, "simulated outage after 3 pages");
     assert_int_equal(rt_nrows(&s), 21);
     assert_string_equal(s.saved, "{\"next_id\":22}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* The next run resumes where the saved state points. */
     rt_sink s2;
     rt_sink_init(&s2);
@@ -81,7 +81,7 @@ static void failure_then_resume_loses_and_repeats_nothing(void **state) {
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s2), 79);
     assert_ids(&s2, 0, 22, 1, 79);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     rt_sink_free(&s2);
 }
@@ -90,13 +90,13 @@ static void descending_order(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, "{\"total_rows\":30,\"page_rows\":8,\"sort\":\"desc\",\"start_id\":100}", "items", &s,
+    dwhi_op_result r = rt_run(P, "{\"total_rows\":30,\"page_rows\":8,\"sort\":\"desc\",\"start_id\":100}", "items", &s,
                              NULL);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 30);
     assert_ids(&s, 0, 129, -1, 30);
     assert_string_equal(s.saved, "{\"next_id\":99}");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -105,11 +105,11 @@ static void incremental_ascending(void **state) {
     rt_sink s;
     rt_sink_init(&s);
     dw_run_inputs in = {.use_incremental = 1, .incremental_field = "id", .incremental_last_value = "90"};
-    dwh_op_result r = rt_run(P, "{\"total_rows\":100}", "items", &s, &in);
+    dwhi_op_result r = rt_run(P, "{\"total_rows\":100}", "items", &s, &in);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 10);
     assert_ids(&s, 0, 91, 1, 10);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* On updated_at: id n is updated at 2024-01-01T00:30Z + n hours. */
     rt_sink s2;
     rt_sink_init(&s2);
@@ -119,7 +119,7 @@ static void incremental_ascending(void **state) {
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s2), 28);
     assert_ids(&s2, 0, 73, 1, 28);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* A watermark from the future: nothing, and the run still ends well. */
     rt_sink s3;
     rt_sink_init(&s3);
@@ -128,7 +128,7 @@ static void incremental_ascending(void **state) {
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s3), 0);
     assert_non_null(s3.saved);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     rt_sink_free(&s2);
     rt_sink_free(&s3);
@@ -142,12 +142,12 @@ static void incremental_descending_scrolls_both_ends(void **state) {
     rt_sink_init(&s);
     dw_run_inputs in = {.use_incremental = 1, .incremental_field = "id", .incremental_last_value = "95",
                         .incremental_earliest_value = "10"};
-    dwh_op_result r = rt_run(P, "{\"total_rows\":100,\"sort\":\"desc\",\"page_rows\":4}", "items", &s, &in);
+    dwhi_op_result r = rt_run(P, "{\"total_rows\":100,\"sort\":\"desc\",\"page_rows\":4}", "items", &s, &in);
     assert_int_equal(r.code, DW_OK);
     assert_int_equal(rt_nrows(&s), 14);
     assert_ids(&s, 0, 100, -1, 5);
     assert_ids(&s, 5, 9, -1, 9);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     /* An interrupted first run (only an earliest value): continue below it. */
     rt_sink s2;
     rt_sink_init(&s2);
@@ -155,7 +155,7 @@ static void incremental_descending_scrolls_both_ends(void **state) {
     r = rt_run(P, "{\"total_rows\":100,\"sort\":\"desc\"}", "items", &s2, &in2);
     assert_int_equal(rt_nrows(&s2), 40);
     assert_ids(&s2, 0, 40, -1, 40);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
     rt_sink_free(&s2);
 }
@@ -165,13 +165,13 @@ static void unknown_incremental_field_is_a_config_error(void **state) {
     rt_sink s;
     rt_sink_init(&s);
     dw_run_inputs in = {.use_incremental = 1, .incremental_field = "created"};
-    dwh_op_result r = rt_run(P, NULL, "items", &s, &in);
+    dwhi_op_result r = rt_run(P, NULL, "items", &s, &in);
     assert_int_equal(r.code, DW_ERR_CONFIG);
     assert_string_equal(r.message, "incremental field 'created' is not one of id, updated_at");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     r = rt_run(P, NULL, "other", &s, NULL);
     assert_int_equal(r.code, DW_ERR_NOT_FOUND);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -179,12 +179,12 @@ static void permanent_failure_maps_to_friendly_message(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    dwh_op_result r = rt_run(P, "{\"fail_after_pages\":1,\"fail_message\":\"Simulated Permanent Failure 42\"}",
+    dwhi_op_result r = rt_run(P, "{\"fail_after_pages\":1,\"fail_message\":\"Simulated Permanent Failure 42\"}",
                              "items", &s, NULL);
     assert_int_equal(r.code, DW_ERR_NON_RETRYABLE);
     assert_int_equal(r.cause, DW_ERR_UNREACHABLE);
     assert_string_equal(r.message, "The pager refused the request permanently: fix the pager config");
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     rt_sink_free(&s);
 }
 
@@ -204,19 +204,19 @@ static void check_outcomes(void **state) {
         char cfg[64];
         snprintf(cfg, sizeof cfg, "{\"check\":\"%s\"}", cases[i].check);
         json_object *c = rt_json(cfg), *w = NULL;
-        dwh_op_result r = dwh_op_check(P, c, NULL, NULL, NULL, cases[i].schema, &w);
+        dwhi_op_result r = dwhi_op_check(P, c, NULL, NULL, NULL, cases[i].schema, &w);
         if (r.code != cases[i].code) fail_msg("check=%s: code %d, expected %d", cases[i].check, r.code, cases[i].code);
         assert_int_equal(json_object_array_length(w), cases[i].warnings);
         json_object_put(w);
         json_object_put(c);
-        dwh_op_result_free(&r);
+        dwhi_op_result_free(&r);
     }
 }
 
 static void schema_reflects_config(void **state) {
     (void)state;
     json_object *cfg = rt_json("{\"sort\":\"desc\",\"partition\":\"datetime\",\"total_rows\":7}"), *schemas = NULL;
-    dwh_op_result r = dwh_op_list_schemas(P, cfg, NULL, NULL, NULL, &schemas);
+    dwhi_op_result r = dwhi_op_list_schemas(P, cfg, NULL, NULL, NULL, &schemas);
     assert_int_equal(r.code, DW_OK);
     json_object *s = json_object_array_get_idx(schemas, 0);
     assert_string_equal(json_object_get_string(json_object_object_get(s, "sort_mode")), "desc");
@@ -227,7 +227,7 @@ static void schema_reflects_config(void **state) {
                         "created_at");
     json_object_put(schemas);
     json_object_put(cfg);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
 }
 
 int main(void) {

@@ -24,25 +24,25 @@
 
 typedef struct fixture {
     dw_ctx ctx;
-    dwh_secrets *secrets;
+    dwhi_secrets *secrets;
     json_object *config;
 } fixture;
 
 static void fx_init(fixture *f, const char *token) {
     memset(f, 0, sizeof *f);
-    f->secrets = dwh_secrets_new();
+    f->secrets = dwhi_secrets_new();
     f->config = json_object_new_object();
     json_object *auth = json_object_new_object();
     json_object_object_add(auth, "api_key", json_object_new_string(token));
     json_object_object_add(f->config, "auth", auth);
     json_object_object_add(f->config, "base_url", json_object_new_string("https://api.example.com"));
-    dwh_secrets_add(f->secrets, token);
-    assert_int_equal(dwh_ctx_init(&f->ctx, NULL, f->config, f->secrets), DW_OK);
+    dwhi_secrets_add(f->secrets, token);
+    assert_int_equal(dwhi_ctx_init(&f->ctx, NULL, f->config, f->secrets), DW_OK);
 }
 
 static void fx_free(fixture *f) {
-    dwh_ctx_cleanup(&f->ctx);
-    dwh_secrets_free(f->secrets);
+    dwhi_ctx_cleanup(&f->ctx);
+    dwhi_secrets_free(f->secrets);
     json_object_put(f->config);
 }
 
@@ -59,14 +59,14 @@ static void test_round_trip(void **state) {
     (void)state;
     fixture f;
     fx_init(&f, TOKEN);
-    dwh_state_secret_runtime(&f.ctx, "runtime-token-0001");
+    dwhi_state_secret_runtime(&f.ctx, "runtime-token-0001");
     for (size_t i = 0; i < sizeof SPELLINGS / sizeof SPELLINGS[0]; i++) {
         char text[512];
         snprintf(text, sizeof text,
                  "{\"pos\":{\"url\":\"https:\\/\\/h\\/x?t=%s&r=runtime-token-0001&c={{dwhost.x}}\"},\"k\":\"%s\"}",
                  SPELLINGS[i], SPELLINGS[i]);
         size_t masked = 9;
-        char *stored = dwh_state_secrets_hide(&f.ctx, text, &masked);
+        char *stored = dwhi_state_secrets_hide(&f.ctx, text, &masked);
         assert_non_null(stored);
         assert_int_equal(masked, 0);
         if (strstr(stored, "Sekr3t") || strstr(stored, "runtime-token")) fail_msg("clear secret: %s", stored);
@@ -75,7 +75,7 @@ static void test_round_trip(void **state) {
         assert_non_null(strstr(stored, "{{dwhost.secret:j:runtime:0}}"));
         assert_non_null(strstr(stored, "{{dwhost.lit.x}}"));
         char *why = NULL;
-        char *back = dwh_state_secrets_restore(&f.ctx, stored, &why);
+        char *back = dwhi_state_secrets_restore(&f.ctx, stored, &why);
         if (!back || strcmp(back, text)) fail_msg("spelling %zu: %s -> %s -> %s (%s)", i, text, stored, back, why);
         free(back);
         free(stored);
@@ -89,24 +89,24 @@ static void test_rotated_and_missing(void **state) {
     (void)state;
     fixture f;
     fx_init(&f, TOKEN);
-    char *stored = dwh_state_secrets_hide(&f.ctx, "{\"u\":\"?t=tok%2Fen%2BSekr3t%20%22q%22\"}", NULL);
+    char *stored = dwhi_state_secrets_hide(&f.ctx, "{\"u\":\"?t=tok%2Fen%2BSekr3t%20%22q%22\"}", NULL);
     fx_free(&f);
     fx_init(&f, "new token/2");
     char *why = NULL;
-    char *back = dwh_state_secrets_restore(&f.ctx, stored, &why);
+    char *back = dwhi_state_secrets_restore(&f.ctx, stored, &why);
     assert_string_equal(back, "{\"u\":\"?t=new%20token%2F2\"}");
     free(back);
     free(stored);
 
     stored = strdup("{\"u\":\"{{dwhost.secret:j:runtime:3}}\"}");
-    assert_null(dwh_state_secrets_restore(&f.ctx, stored, &why));
+    assert_null(dwhi_state_secrets_restore(&f.ctx, stored, &why));
     assert_string_equal(why, "it refers to the secret runtime:3, which this run does not have");
     free(why);
     free(stored);
-    assert_null(dwh_state_secrets_restore(&f.ctx, "{\"u\":\"{{dwhost.secret:masked}}\"}", &why));
+    assert_null(dwhi_state_secrets_restore(&f.ctx, "{\"u\":\"{{dwhost.secret:masked}}\"}", &why));
     assert_string_equal(why, "a secret in it was masked when it was saved");
     free(why);
-    back = dwh_state_secrets_restore(&f.ctx, "{\"u\":\"{{dwhost.other}} {{dwhost.lit.lit.a}}\"}", &why);
+    back = dwhi_state_secrets_restore(&f.ctx, "{\"u\":\"{{dwhost.other}} {{dwhost.lit.lit.a}}\"}", &why);
     assert_string_equal(back, "{\"u\":\"{{dwhost.other}} {{dwhost.lit.a}}\"}");
     free(back);
     fx_free(&f);
@@ -119,9 +119,9 @@ static void test_masked(void **state) {
     (void)state;
     fixture f;
     fx_init(&f, TOKEN);
-    dwh_secrets_add(f.secrets, "shared-secret-42");
+    dwhi_secrets_add(f.secrets, "shared-secret-42");
     size_t masked = 0;
-    char *stored = dwh_state_secrets_hide(&f.ctx, "{\"a\":\"shared-secret-42\",\"b\":\"tok%2fen%2bSekr3t%20%22q%22\"}",
+    char *stored = dwhi_state_secrets_hide(&f.ctx, "{\"a\":\"shared-secret-42\",\"b\":\"tok%2fen%2bSekr3t%20%22q%22\"}",
                                           &masked);
     assert_int_equal(masked, 2);
     assert_string_equal(stored, "{\"a\":\"{{dwhost.secret:masked}}\",\"b\":\"{{dwhost.secret:masked}}\"}");
@@ -152,12 +152,12 @@ static void test_through_the_table(void **state) {
     fixture f;
     fx_init(&f, TOKEN);
     sink_box box = {0};
-    dwh_row_sink sink = {.ud = &box, .state_save = box_save, .state_load = box_load};
+    dwhi_row_sink sink = {.ud = &box, .state_save = box_save, .state_load = box_load};
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "x"};
     f.ctx.sink = &sink;
     f.ctx.inputs = &in;
     const char *text = "{\"next\":\"https://h/x?access_token=tok%2Fen%2BSekr3t%20%22q%22&page=2\"}";
-    assert_int_equal(dwh_state_save(&f.ctx, text), DW_OK);
+    assert_int_equal(dwhi_state_save(&f.ctx, text), DW_OK);
     assert_null(strstr(box.saved, "Sekr3t"));
     assert_non_null(strstr(box.saved, "access_token={{dwhost.secret:u:config:auth.api_key}}&page=2"));
     fx_free(&f);
@@ -165,8 +165,8 @@ static void test_through_the_table(void **state) {
     fx_init(&f, TOKEN);
     f.ctx.sink = &sink;
     f.ctx.inputs = &in;
-    assert_true(dwh_state_can_resume(&f.ctx));
-    assert_string_equal(dwh_state_load(&f.ctx), text);
+    assert_true(dwhi_state_can_resume(&f.ctx));
+    assert_string_equal(dwhi_state_load(&f.ctx), text);
     fx_free(&f);
     free(box.saved);
 }

@@ -1,7 +1,7 @@
 /* redis_child.h -- a real redis-server for tests, on a free loopback
  * port, started as a child process and stopped by the test. */
-#ifndef DWH_TEST_REDIS_CHILD_H
-#define DWH_TEST_REDIS_CHILD_H
+#ifndef DWHI_TEST_REDIS_CHILD_H
+#define DWHI_TEST_REDIS_CHILD_H
 
 #include <sys/types.h>
 

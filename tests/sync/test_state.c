@@ -20,21 +20,21 @@
 
 static void record_roundtrip(void **s) {
     (void)s;
-    dwh_state_record r = {0}, back = {0};
+    dwhi_state_record r = {0}, back = {0};
     r.seq = 42;
-    dwh_state_set(&r.resume, "{\"next_url\":\"https://x/y?page=2\",\"n\":[1,2]}");
-    dwh_state_set(&r.write_mode, "full");
-    dwh_state_set(&r.last_value, "\"2024-05-01T00:00:00Z\"");
-    dwh_state_set(&r.earliest_value, "17");
-    dwh_state_set(&r.warehouse_id, "abc");
+    dwhi_state_set(&r.resume, "{\"next_url\":\"https://x/y?page=2\",\"n\":[1,2]}");
+    dwhi_state_set(&r.write_mode, "full");
+    dwhi_state_set(&r.last_value, "\"2024-05-01T00:00:00Z\"");
+    dwhi_state_set(&r.earliest_value, "17");
+    dwhi_state_set(&r.warehouse_id, "abc");
     r.rows_past_resume = 5;
     r.run_rows = 12000;
-    json_object *o = dwh_state_record_to_json(&r);
+    json_object *o = dwhi_state_record_to_json(&r);
     const char *text = json_object_to_json_string(o);
     /* the plugin's state is embedded as JSON, not as an escaped string */
     assert_non_null(strstr(text, "\"resume\": { \"next_url\""));
     char *err = NULL;
-    assert_int_equal(dwh_state_record_from_json(text, &back, &err), 0);
+    assert_int_equal(dwhi_state_record_from_json(text, &back, &err), 0);
     assert_int_equal(back.seq, 42);
     assert_string_equal(back.resume, "{\"next_url\":\"https://x/y?page=2\",\"n\":[1,2]}");
     assert_string_equal(back.write_mode, "full");
@@ -44,59 +44,59 @@ static void record_roundtrip(void **s) {
     assert_int_equal(back.rows_past_resume, 5);
     assert_int_equal(back.run_rows, 12000);
     json_object_put(o);
-    assert_int_equal(dwh_state_record_from_json("[1]", &back, &err), -1);
+    assert_int_equal(dwhi_state_record_from_json("[1]", &back, &err), -1);
     assert_non_null(strstr(err, "not a JSON object"));
     free(err);
-    assert_int_equal(dwh_state_record_from_json("{\"format\":99}", &back, &err), -1);
+    assert_int_equal(dwhi_state_record_from_json("{\"format\":99}", &back, &err), -1);
     assert_non_null(strstr(err, "upgrade dwhost"));
     free(err);
-    dwh_state_record_clear(&r);
-    dwh_state_record_clear(&back);
+    dwhi_state_record_clear(&r);
+    dwhi_state_record_clear(&back);
 }
 
 static void redis_keys(void **s) {
     (void)s;
-    dwh_state_key k = {"7", "files", "customers", NULL};
-    char *key = dwh_state_redis_key(&k);
+    dwhi_state_key k = {"7", "files", "customers", NULL};
+    char *key = dwhi_state_redis_key(&k);
     assert_string_equal(key, "dwhost:resumable:7:files/customers");
     free(key);
-    dwh_state_key k2 = {"a:b", "s/1", "x%y", "ns"};
-    key = dwh_state_redis_key(&k2);
+    dwhi_state_key k2 = {"a:b", "s/1", "x%y", "ns"};
+    key = dwhi_state_redis_key(&k2);
     assert_string_equal(key, "dwhost:resumable:a%3Ab:s%2F1/x%25y:ns");
     free(key);
 }
 
 static void reconcile_prefers_the_warehouse(void **s) {
     (void)s;
-    dwh_state_record wh = {0}, mirror = {0};
+    dwhi_state_record wh = {0}, mirror = {0};
     char *note = NULL;
     int repair = 0;
     /* equal: nothing to say */
     wh.seq = mirror.seq = 5;
-    assert_ptr_equal(dwh_state_reconcile(&wh, &mirror, 1, "id1", &note, &repair), &wh);
+    assert_ptr_equal(dwhi_state_reconcile(&wh, &mirror, 1, "id1", &note, &repair), &wh);
     assert_null(note);
     assert_false(repair);
     /* Redis ahead: its batch never committed; resuming from it would skip rows */
     mirror.seq = 6;
-    assert_ptr_equal(dwh_state_reconcile(&wh, &mirror, 1, "id1", &note, &repair), &wh);
+    assert_ptr_equal(dwhi_state_reconcile(&wh, &mirror, 1, "id1", &note, &repair), &wh);
     assert_non_null(strstr(note, "ahead"));
     assert_true(repair);
     free(note);
     /* Redis behind: a crash between commit and mirror write */
     mirror.seq = 4;
-    assert_ptr_equal(dwh_state_reconcile(&wh, &mirror, 1, "id1", &note, &repair), &wh);
+    assert_ptr_equal(dwhi_state_reconcile(&wh, &mirror, 1, "id1", &note, &repair), &wh);
     assert_non_null(strstr(note, "behind"));
     free(note);
     /* another warehouse's state */
     mirror.seq = 9;
-    dwh_state_set(&mirror.warehouse_id, "other");
-    assert_ptr_equal(dwh_state_reconcile(&wh, &mirror, 1, "id1", &note, &repair), &wh);
+    dwhi_state_set(&mirror.warehouse_id, "other");
+    assert_ptr_equal(dwhi_state_reconcile(&wh, &mirror, 1, "id1", &note, &repair), &wh);
     assert_non_null(strstr(note, "another warehouse"));
     free(note);
     /* no warehouse (--output jsonl): Redis is the state */
-    assert_ptr_equal(dwh_state_reconcile(&wh, &mirror, 0, NULL, &note, &repair), &mirror);
+    assert_ptr_equal(dwhi_state_reconcile(&wh, &mirror, 0, NULL, &note, &repair), &mirror);
     assert_null(note);
-    dwh_state_record_clear(&mirror);
+    dwhi_state_record_clear(&mirror);
 }
 
 static redis_child server;
@@ -121,15 +121,15 @@ static char *url_of(int port) {
 static void redis_roundtrip_with_ttl(void **s) {
     (void)s;
     char *err = NULL, *v = NULL;
-    dwh_redis *r = dwh_redis_open(url_of(server.port), 120, 0, NULL, &err);
+    dwhi_redis *r = dwhi_redis_open(url_of(server.port), 120, 0, NULL, &err);
     if (!r) fail_msg("%s", err);
     char where[64];
     snprintf(where, sizeof where, "127.0.0.1:%d/2", server.port);
-    assert_string_equal(dwh_redis_where(r), where);
-    assert_int_equal(dwh_redis_get(r, "dwhost:resumable:t:s/x", &v, &err), 0);
+    assert_string_equal(dwhi_redis_where(r), where);
+    assert_int_equal(dwhi_redis_get(r, "dwhost:resumable:t:s/x", &v, &err), 0);
     assert_null(v);
-    assert_int_equal(dwh_redis_put(r, "dwhost:resumable:t:s/x", "{\"seq\":1}", &err), 0);
-    assert_int_equal(dwh_redis_get(r, "dwhost:resumable:t:s/x", &v, &err), 0);
+    assert_int_equal(dwhi_redis_put(r, "dwhost:resumable:t:s/x", "{\"seq\":1}", &err), 0);
+    assert_int_equal(dwhi_redis_get(r, "dwhost:resumable:t:s/x", &v, &err), 0);
     assert_string_equal(v, "{\"seq\":1}");
     free(v);
     /* the key lives in db 2 with the TTL asked for */
@@ -140,27 +140,27 @@ static void redis_roundtrip_with_ttl(void **s) {
     assert_true(rep->integer > 100 && rep->integer <= 120);
     freeReplyObject(rep);
     redisFree(c);
-    assert_int_equal(dwh_redis_del(r, "dwhost:resumable:t:s/x", &err), 0);
-    assert_int_equal(dwh_redis_get(r, "dwhost:resumable:t:s/x", &v, &err), 0);
+    assert_int_equal(dwhi_redis_del(r, "dwhost:resumable:t:s/x", &err), 0);
+    assert_int_equal(dwhi_redis_get(r, "dwhost:resumable:t:s/x", &v, &err), 0);
     assert_null(v);
-    dwh_redis_close(r);
+    dwhi_redis_close(r);
 }
 
 static void redis_stopped_server_times_out(void **s) {
     (void)s;
     char *err = NULL, *v = NULL;
-    dwh_redis *r = dwh_redis_open(url_of(server.port), 0, 300, NULL, &err);
+    dwhi_redis *r = dwhi_redis_open(url_of(server.port), 0, 300, NULL, &err);
     assert_non_null(r);
     kill(server.pid, SIGSTOP);
-    assert_int_equal(dwh_redis_put(r, "k", "v", &err), -1);
+    assert_int_equal(dwhi_redis_put(r, "k", "v", &err), -1);
     kill(server.pid, SIGCONT);
     assert_non_null(strstr(err, "did not answer within 300 ms"));
     assert_non_null(strstr(err, "nothing was committed"));
     free(err);
     /* the next command reconnects */
-    assert_int_equal(dwh_redis_get(r, "k", &v, &err), 0);
+    assert_int_equal(dwhi_redis_get(r, "k", &v, &err), 0);
     free(v);
-    dwh_redis_close(r);
+    dwhi_redis_close(r);
 }
 
 static void redis_read_only_replica(void **s) {
@@ -172,13 +172,13 @@ static void redis_read_only_replica(void **s) {
     redis_child replica;
     assert_int_equal(redis_child_start(&replica, extra), 0);
     char *err = NULL;
-    dwh_redis *r = dwh_redis_open(url_of(replica.port), 0, 0, NULL, &err);
+    dwhi_redis *r = dwhi_redis_open(url_of(replica.port), 0, 0, NULL, &err);
     assert_non_null(r);
-    assert_int_equal(dwh_redis_put(r, "k", "v", &err), -1);
+    assert_int_equal(dwhi_redis_put(r, "k", "v", &err), -1);
     assert_non_null(strstr(err, "is read-only"));
     assert_non_null(strstr(err, "point --state at the primary"));
     free(err);
-    dwh_redis_close(r);
+    dwhi_redis_close(r);
     redis_child_stop(&replica);
 }
 
@@ -187,14 +187,14 @@ static void redis_dead_server(void **s) {
     redis_child rc;
     assert_int_equal(redis_child_start(&rc, NULL), 0);
     char *err = NULL;
-    dwh_redis *r = dwh_redis_open(url_of(rc.port), 0, 0, NULL, &err);
+    dwhi_redis *r = dwhi_redis_open(url_of(rc.port), 0, 0, NULL, &err);
     assert_non_null(r);
     redis_child_stop(&rc);
-    assert_int_equal(dwh_redis_put(r, "k", "v", &err), -1);
+    assert_int_equal(dwhi_redis_put(r, "k", "v", &err), -1);
     assert_non_null(strstr(err, "unreachable"));
     free(err);
-    dwh_redis_close(r);
-    assert_null(dwh_redis_open(url_of(rc.port), 0, 0, NULL, &err));
+    dwhi_redis_close(r);
+    assert_null(dwhi_redis_open(url_of(rc.port), 0, 0, NULL, &err));
     assert_non_null(strstr(err, "is unreachable"));
     assert_non_null(strstr(err, "connecting"));
     free(err);
@@ -203,23 +203,23 @@ static void redis_dead_server(void **s) {
 static void redis_urls(void **s) {
     (void)s;
     char *err = NULL;
-    dwh_secrets *sec = dwh_secrets_new();
+    dwhi_secrets *sec = dwhi_secrets_new();
     /* a bad URL never echoes what was given (it may hold a password) */
-    assert_null(dwh_redis_open("redis://:hunter22@", 0, 0, sec, &err));
+    assert_null(dwhi_redis_open("redis://:hunter22@", 0, 0, sec, &err));
     assert_null(strstr(err, "hunter22"));
     assert_non_null(strstr(err, "expected redis://"));
     free(err);
-    assert_null(dwh_redis_open("http://x", 0, 0, sec, &err));
+    assert_null(dwhi_redis_open("http://x", 0, 0, sec, &err));
     free(err);
     /* a password is registered as a secret and absent from messages */
     char url[96];
     snprintf(url, sizeof url, "redis://:s3cretpw@127.0.0.1:%d", server.port);
-    dwh_redis *r = dwh_redis_open(url, 0, 0, sec, &err);
+    dwhi_redis *r = dwhi_redis_open(url, 0, 0, sec, &err);
     assert_null(r); /* the server has no password: AUTH is refused */
     assert_null(strstr(err, "s3cretpw"));
-    assert_int_equal(dwh_secrets_count(sec), 1);
+    assert_int_equal(dwhi_secrets_count(sec), 1);
     free(err);
-    dwh_secrets_free(sec);
+    dwhi_secrets_free(sec);
 }
 
 int main(void) {

@@ -112,7 +112,7 @@ void ts_clock_init(ts_clock *c, int64_t now_ms, uint64_t random_value) {
     memset(c, 0, sizeof *c);
     /* no mono_ms: the transport then reads now_ms, which advances by the
      * waits, so a wait counts as slept in full and spends request time */
-    c->clock = (dwh_http_clock){.ud = c, .now_ms = fake_now, .sleep_ms = fake_sleep, .random = fake_random};
+    c->clock = (dwhi_http_clock){.ud = c, .now_ms = fake_now, .sleep_ms = fake_sleep, .random = fake_random};
     c->now_ms = now_ms;
     c->random_value = random_value;
 }
@@ -127,7 +127,7 @@ void ts_log_begin(void) {
     log_buf = NULL;
     log_len = 0;
     log_file = open_memstream(&log_buf, &log_len);
-    dwh_log_configure(log_file, DWH_LOG_JSON, DW_LOG_DEBUG);
+    dwhi_log_configure(log_file, DWHI_LOG_JSON, DW_LOG_DEBUG);
 }
 
 json_object *ts_log_lines(void) {
@@ -183,7 +183,7 @@ static const char *sink_state_load(void *ud, dw_ctx *ctx) {
 
 void ts_sink_init(ts_sink *k) {
     memset(k, 0, sizeof *k);
-    k->sink = (dwh_row_sink){.ud = k, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load};
+    k->sink = (dwhi_row_sink){.ud = k, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load};
     k->rows = json_object_new_array();
     k->states = json_object_new_array();
 }
@@ -194,11 +194,11 @@ void ts_sink_free(ts_sink *k) {
     free(k->load);
 }
 
-void ts_ctx(dw_ctx *ctx, const struct dwh_plugin *plugin, struct dwh_secrets *secrets, int allow_internal,
+void ts_ctx(dw_ctx *ctx, const struct dwh_plugin *plugin, struct dwhi_secrets *secrets, int allow_internal,
             ts_sink *sink, const dw_run_inputs *inputs) {
     memset(ctx, 0, sizeof *ctx);
-    assert_int_equal(dwh_ctx_init(ctx, plugin, NULL, secrets), DW_OK);
-    assert_int_equal(dwh_ctx_set_identity(ctx, "team-7", "src-42", "schema-9", "items", "job-1"), DW_OK);
+    assert_int_equal(dwhi_ctx_init(ctx, plugin, NULL, secrets), DW_OK);
+    assert_int_equal(dwhi_ctx_set_identity(ctx, "team-7", "src-42", "schema-9", "items", "job-1"), DW_OK);
     ctx->allow_internal_hosts = allow_internal;
     ctx->sink = sink ? &sink->sink : NULL;
     ctx->inputs = inputs;
@@ -216,21 +216,21 @@ int64_t ts_int(json_object *o, const char *key) {
     return json_object_get_int64(v);
 }
 
-static dwh_registry *test_registry;
+static dwhi_registry *test_registry;
 
 struct dwh_plugin *ts_plugin_load(const char *path, const char *name) {
-    if (!test_registry) test_registry = dwh_registry_new();
+    if (!test_registry) test_registry = dwhi_registry_new();
     assert_non_null(test_registry);
     char *err = NULL;
-    if (dwh_registry_add_file(test_registry, path, &err) != 0) fail_msg("%s rejected: %s", path, err ? err : "?");
+    if (dwhi_registry_add_file(test_registry, path, &err) != 0) fail_msg("%s rejected: %s", path, err ? err : "?");
     free(err);
-    dwh_plugin *p = dwh_registry_find(test_registry, name);
+    dwh_plugin *p = dwhi_registry_find(test_registry, name);
     if (!p) fail_msg("plugin %s not loaded from %s", name, path);
     return p;
 }
 
 void ts_plugin_release(struct dwh_plugin *p) {
     dwh_plugin_unref(p);
-    dwh_registry_free(test_registry);
+    dwhi_registry_free(test_registry);
     test_registry = NULL;
 }

@@ -3,8 +3,8 @@
  * HTTP server (tests/servers/http_script_server.py) on 127.0.0.1, a fake
  * clock that records every wait, log capture and a collecting row sink.
  */
-#ifndef DWH_TEST_TRANSPORT_SUPPORT_H
-#define DWH_TEST_TRANSPORT_SUPPORT_H
+#ifndef DWHI_TEST_TRANSPORT_SUPPORT_H
+#define DWHI_TEST_TRANSPORT_SUPPORT_H
 
 #include <json-c/json.h>
 #include <stdint.h>
@@ -32,7 +32,7 @@ size_t ts_request_count(ts_server *s);
 
 /* A fake clock: now advances only by the waits it is asked for. */
 typedef struct ts_clock {
-    dwh_http_clock clock;
+    dwhi_http_clock clock;
     int64_t now_ms;
     int64_t waits[64];
     size_t n_waits;
@@ -51,7 +51,7 @@ json_object *ts_log_filter(json_object *lines, const char *event);
 
 /* A sink that collects rows and state saves. */
 typedef struct ts_sink {
-    dwh_row_sink sink;
+    dwhi_row_sink sink;
     json_object *rows;   /* array */
     json_object *states; /* array of parsed states */
     char *load;          /* state handed to state_load, or NULL */
@@ -63,8 +63,8 @@ void ts_sink_free(ts_sink *k);
 /* A ctx for one operation of `plugin` (may be NULL) with identity set,
  * allow_internal as given, secrets, sink and inputs attached (borrowed). */
 struct dwh_plugin;
-struct dwh_secrets;
-void ts_ctx(dw_ctx *ctx, const struct dwh_plugin *plugin, struct dwh_secrets *secrets, int allow_internal,
+struct dwhi_secrets;
+void ts_ctx(dw_ctx *ctx, const struct dwh_plugin *plugin, struct dwhi_secrets *secrets, int allow_internal,
             ts_sink *sink, const dw_run_inputs *inputs);
 
 /* Loads `path` into a new registry and returns a reference to plugin

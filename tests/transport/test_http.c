@@ -26,7 +26,7 @@ static dwh_plugin *plugin;
 typedef struct fixture {
     dw_ctx ctx;
     ts_clock clock;
-    dwh_secrets *secrets;
+    dwhi_secrets *secrets;
     const char *allow[2];
 } fixture;
 
@@ -49,20 +49,20 @@ static int group_teardown(void **st) {
  * addresses), with the fake clock. */
 static fixture *fx_new(int allow_internal, int allow_server) {
     fixture *f = calloc(1, sizeof *f);
-    f->secrets = dwh_secrets_new();
-    dwh_secrets_add(f->secrets, TOKEN);
+    f->secrets = dwhi_secrets_new();
+    dwhi_secrets_add(f->secrets, TOKEN);
     ts_ctx(&f->ctx, plugin, f->secrets, allow_internal, NULL, NULL);
     ts_clock_init(&f->clock, NOW_MS, 0);
     f->allow[0] = allow_server ? srv.allow : NULL;
-    dwh_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow};
-    assert_non_null(dwh_http_session_attach(&f->ctx, &o));
+    dwhi_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow};
+    assert_non_null(dwhi_http_session_attach(&f->ctx, &o));
     json_object_put(ts_log_lines()); /* drop earlier lines */
     return f;
 }
 
 static void fx_free(fixture *f) {
-    dwh_ctx_cleanup(&f->ctx);
-    dwh_secrets_free(f->secrets);
+    dwhi_ctx_cleanup(&f->ctx);
+    dwhi_secrets_free(f->secrets);
     free(f);
 }
 
@@ -73,7 +73,7 @@ static dw_status get(fixture *f, const char *path, const dw_retry_policy *retry,
     const char *headers[] = {"Authorization: Bearer " TOKEN, NULL};
     dw_http_request req = {.struct_size = sizeof req, .url = url, .url_template = "/test/{thing}",
                            .headers = headers, .retry = retry, .timeout_ms = timeout_ms};
-    return dwh_http_perform(&f->ctx, &req, NULL, out);
+    return dwhi_http_perform(&f->ctx, &req, NULL, out);
 }
 
 static json_object *http_lines(void) {
@@ -91,14 +91,14 @@ static void test_gzip_keepalive_and_log_line(void **st) {
     ts_script(&srv, "{\"/data\": [{\"json\": {\"items\": [1, 2, 3], \"note\": \"compressed\"}, \"gzip\": true}]}");
     dw_http_response *r = NULL;
     assert_int_equal(get(f, "/data?page=1&token=" TOKEN, NULL, 0, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 200);
-    json_object *body = dwh_http_response_json(r, NULL);
+    assert_int_equal(dwhi_http_response_status(r), 200);
+    json_object *body = dwhi_http_response_json(r, NULL);
     assert_non_null(body);
     assert_string_equal(ts_str(body, "note"), "compressed");
-    assert_string_equal(dwh_http_response_header(r, "content-encoding"), "gzip");
-    dwh_http_response_free(r);
+    assert_string_equal(dwhi_http_response_header(r, "content-encoding"), "gzip");
+    dwhi_http_response_free(r);
     assert_int_equal(get(f, "/data?page=2", NULL, 0, &r), DW_OK);
-    dwh_http_response_free(r);
+    dwhi_http_response_free(r);
 
     json_object *reqs = ts_requests(&srv);
     assert_int_equal(json_object_array_length(reqs), 2);
@@ -138,8 +138,8 @@ static void test_gzip_keepalive_and_log_line(void **st) {
     assert_null(strstr(text, TOKEN));
     json_object_put(lines);
 
-    dwh_http_counters c;
-    dwh_http_counters_get(&f->ctx, &c);
+    dwhi_http_counters c;
+    dwhi_http_counters_get(&f->ctx, &c);
     assert_int_equal(c.requests, 2);
     assert_int_equal(c.status_2xx, 2);
     assert_int_equal(c.retries, 0);
@@ -159,15 +159,15 @@ static void test_429_retry_after_forms(void **st) {
                     "{\"json\": {\"ok\": true}}]}");
     dw_http_response *r = NULL;
     assert_int_equal(get(f, "/ra", NULL, 0, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 200);
-    dwh_http_response_free(r);
+    assert_int_equal(dwhi_http_response_status(r), 200);
+    dwhi_http_response_free(r);
     assert_int_equal(f->clock.n_waits, 3);
     assert_int_equal(f->clock.waits[0], 2000);
     assert_int_equal(f->clock.waits[1], 3000);
     assert_int_equal(f->clock.waits[2], 1000);
     assert_int_equal(ts_request_count(&srv), 4);
-    dwh_http_counters c;
-    dwh_http_counters_get(&f->ctx, &c);
+    dwhi_http_counters c;
+    dwhi_http_counters_get(&f->ctx, &c);
     assert_int_equal(c.requests, 4);
     assert_int_equal(c.retries, 3);
     assert_int_equal(c.status_4xx, 3);
@@ -247,10 +247,10 @@ static void test_rate_limit_reset_headers(void **st) {
     f = fx_new(0, 1);
     ts_script(&srv, "{\"/forbidden\": [{\"status\": 403, \"json\": {\"message\": \"Resource not accessible\"}}]}");
     assert_int_equal(get(f, "/forbidden", NULL, 0, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 403);
-    assert_int_equal(dwh_http_fail_status(&f->ctx, r, "endpoint x"), DW_ERR_FORBIDDEN);
+    assert_int_equal(dwhi_http_response_status(r), 403);
+    assert_int_equal(dwhi_http_fail_status(&f->ctx, r, "endpoint x"), DW_ERR_FORBIDDEN);
     assert_non_null(strstr(f->ctx.error, "403 Forbidden"));
-    dwh_http_response_free(r);
+    dwhi_http_response_free(r);
     assert_int_equal(f->clock.n_waits, 0);
     assert_int_equal(ts_request_count(&srv), 1);
     fx_free(f);
@@ -263,15 +263,15 @@ static void test_5xx_burst_backoff(void **st) {
     dw_retry_policy fast = {.struct_size = sizeof fast, .base_delay_ms = 100, .max_delay_ms = 150};
     dw_http_response *r = NULL;
     assert_int_equal(get(f, "/flaky", &fast, 0, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 200);
-    dwh_http_response_free(r);
+    assert_int_equal(dwhi_http_response_status(r), 200);
+    dwhi_http_response_free(r);
     /* random 0 -> the low end of [d/2, d]; d = 100, 150 (capped), 150. */
     assert_int_equal(f->clock.n_waits, 3);
     assert_int_equal(f->clock.waits[0], 50);
     assert_int_equal(f->clock.waits[1], 75);
     assert_int_equal(f->clock.waits[2], 75);
-    dwh_http_counters c;
-    dwh_http_counters_get(&f->ctx, &c);
+    dwhi_http_counters c;
+    dwhi_http_counters_get(&f->ctx, &c);
     assert_int_equal(c.status_5xx, 3);
     assert_int_equal(c.backoff_wait_ms, 200);
     json_object *lines = http_lines();
@@ -285,9 +285,9 @@ static void test_5xx_burst_backoff(void **st) {
     ts_script(&srv, "{\"/down\": [{\"status\": 503, \"body\": \"maintenance\"}]}");
     dw_retry_policy three = {.struct_size = sizeof three, .max_attempts = 3, .base_delay_ms = 10};
     assert_int_equal(get(f, "/down", &three, 0, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 503);
-    assert_string_equal(dwh_http_response_body(r, NULL), "maintenance");
-    dwh_http_response_free(r);
+    assert_int_equal(dwhi_http_response_status(r), 503);
+    assert_string_equal(dwhi_http_response_body(r, NULL), "maintenance");
+    dwhi_http_response_free(r);
     assert_int_equal(ts_request_count(&srv), 3);
     assert_int_equal(f->clock.n_waits, 2);
     fx_free(f);
@@ -304,18 +304,18 @@ static void test_post_retries_only_when_safe(void **st) {
     dw_http_response *r = NULL;
     /* 500 after a POST: the server may have acted on it; not repeated. */
     ts_script(&srv, "{\"/post\": [{\"status\": 500}, {\"json\": {}}]}");
-    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 500);
-    dwh_http_response_free(r);
+    assert_int_equal(dwhi_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
+    assert_int_equal(dwhi_http_response_status(r), 500);
+    dwhi_http_response_free(r);
     json_object *reqs = ts_requests(&srv);
     assert_int_equal(json_object_array_length(reqs), 1);
     assert_string_equal(ts_str(json_object_array_get_idx(reqs, 0), "body"), "{\"a\":1}");
     json_object_put(reqs);
     /* 503 / 429 mean "not processed": retried for any method. */
     ts_script(&srv, "{\"/post\": [{\"status\": 503}, {\"status\": 429}, {\"json\": {}}]}");
-    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 200);
-    dwh_http_response_free(r);
+    assert_int_equal(dwhi_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
+    assert_int_equal(dwhi_http_response_status(r), 200);
+    dwhi_http_response_free(r);
     assert_int_equal(ts_request_count(&srv), 3);
     fx_free(f);
 }
@@ -327,8 +327,8 @@ static void test_connection_reset_and_timeout(void **st) {
     dw_retry_policy fast = {.struct_size = sizeof fast, .base_delay_ms = 10};
     dw_http_response *r = NULL;
     assert_int_equal(get(f, "/reset", &fast, 0, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 200);
-    dwh_http_response_free(r);
+    assert_int_equal(dwhi_http_response_status(r), 200);
+    dwhi_http_response_free(r);
     json_object *lines = http_lines();
     assert_int_equal(json_object_array_length(lines), 2);
     json_object *l0 = json_object_array_get_idx(lines, 0);
@@ -337,8 +337,8 @@ static void test_connection_reset_and_timeout(void **st) {
     assert_true(json_object_object_get_ex(l0, "status", NULL));
     assert_int_equal(ts_int(l0, "status"), -1); /* null: no HTTP status */
     json_object_put(lines);
-    dwh_http_counters c;
-    dwh_http_counters_get(&f->ctx, &c);
+    dwhi_http_counters c;
+    dwhi_http_counters_get(&f->ctx, &c);
     assert_int_equal(c.transport_errors, 1);
     fx_free(f);
 
@@ -402,11 +402,11 @@ static void test_ssrf_guard(void **st) {
     char url[128];
     snprintf(url, sizeof url, "http://localhost:%d/x", srv.port);
     dw_http_request req = {.struct_size = sizeof req, .url = url};
-    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_SSRF);
+    assert_int_equal(dwhi_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_SSRF);
     assert_non_null(strstr(f->ctx.error, "loopback address"));
     assert_int_equal(ts_request_count(&srv), 0);
-    dwh_http_counters c;
-    dwh_http_counters_get(&f->ctx, &c);
+    dwhi_http_counters c;
+    dwhi_http_counters_get(&f->ctx, &c);
     assert_true(c.ssrf_blocked >= 1);
     assert_int_equal(c.requests, 0);
     fx_free(f);
@@ -414,15 +414,15 @@ static void test_ssrf_guard(void **st) {
     /* The allow-list is by address: "localhost" reaches the listed
      * 127.0.0.1:PORT (an IPv6 ::1 attempt, if any, is refused and skipped). */
     f = fx_new(0, 1);
-    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 200);
-    dwh_http_response_free(r);
+    assert_int_equal(dwhi_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
+    assert_int_equal(dwhi_http_response_status(r), 200);
+    dwhi_http_response_free(r);
     fx_free(f);
 
     /* With allow_internal_hosts the same request goes through. */
     f = fx_new(1, 0);
     assert_int_equal(get(f, "/x", NULL, 0, &r), DW_OK);
-    dwh_http_response_free(r);
+    dwhi_http_response_free(r);
     fx_free(f);
 }
 
@@ -446,8 +446,8 @@ static void test_redirects(void **st) {
         assert_non_null(strstr(f->ctx.error, "(redirect target)"));
         assert_non_null(strstr(f->ctx.error, reasons[i]));
         assert_int_equal(ts_request_count(&srv), 1);
-        dwh_http_counters c;
-        dwh_http_counters_get(&f->ctx, &c);
+        dwhi_http_counters c;
+        dwhi_http_counters_get(&f->ctx, &c);
         assert_int_equal(c.requests, 1);
         assert_int_equal(c.ssrf_blocked, 1);
         json_object *lines = http_lines();
@@ -464,11 +464,11 @@ static void test_redirects(void **st) {
                     " \"/new\": [{\"json\": {\"moved\": true}}]}");
     dw_http_response *r = NULL;
     assert_int_equal(get(f, "/old", NULL, 0, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 200);
+    assert_int_equal(dwhi_http_response_status(r), 200);
     char want[128];
     snprintf(want, sizeof want, "%s/new?x=1", srv.base);
-    assert_string_equal(dwh_http_response_url(r), want);
-    dwh_http_response_free(r);
+    assert_string_equal(dwhi_http_response_url(r), want);
+    dwhi_http_response_free(r);
     json_object *reqs = ts_requests(&srv);
     assert_int_equal(json_object_array_length(reqs), 2);
     json_object *h = NULL;
@@ -525,9 +525,9 @@ static void test_redirect_origin_rule(void **st) {
     const char *headers[] = {"Authorization: Bearer " TOKEN, "X-Api-Key: k3y-value-0001", "Accept: x/y", NULL};
     const char *trusted[] = {other.base, NULL};
     dw_http_request req = {.struct_size = sizeof req, .url = url, .headers = headers, .trusted_origins = trusted};
-    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 200);
-    dwh_http_response_free(r);
+    assert_int_equal(dwhi_http_perform(&f->ctx, &req, NULL, &r), DW_OK);
+    assert_int_equal(dwhi_http_response_status(r), 200);
+    dwhi_http_response_free(r);
     json_object *reqs = ts_requests(&other);
     assert_int_equal(json_object_array_length(reqs), 1);
     json_object *h = NULL;
@@ -543,7 +543,7 @@ static void test_redirect_origin_rule(void **st) {
     const char *junk[] = {"cdn.example.com", NULL};
     req.trusted_origins = junk;
     ts_script(&srv, "{}");
-    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_CONFIG);
+    assert_int_equal(dwhi_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_CONFIG);
     assert_non_null(strstr(f->ctx.error, "trusted origin 'cdn.example.com' is not an origin"));
     assert_int_equal(ts_request_count(&srv), 0);
     fx_free(f);
@@ -557,12 +557,12 @@ static void test_malformed_json_and_headers(void **st) {
     dw_http_response *r = NULL;
     assert_int_equal(get(f, "/bad", NULL, 0, &r), DW_OK);
     const char *err = NULL;
-    assert_null(dwh_http_response_json(r, &err));
+    assert_null(dwhi_http_response_json(r, &err));
     assert_string_equal(err, "unexpected end of JSON");
-    assert_string_equal(dwh_http_response_header(r, "x-thing"), "one");
-    assert_string_equal(dwh_http_response_header(r, "X-THING"), "one");
-    assert_null(dwh_http_response_header(r, "x-missing"));
-    dwh_http_response_free(r);
+    assert_string_equal(dwhi_http_response_header(r, "x-thing"), "one");
+    assert_string_equal(dwhi_http_response_header(r, "X-THING"), "one");
+    assert_null(dwhi_http_response_header(r, "x-missing"));
+    dwhi_http_response_free(r);
     fx_free(f);
 }
 
@@ -576,7 +576,7 @@ static void test_counters_collect(void **st) {
         ts_script(&srv, "{\"/c\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}}, {\"json\": {}}]}");
         dw_http_response *r = NULL;
         assert_int_equal(get(f, "/c", NULL, 0, &r), DW_OK);
-        dwh_http_response_free(r);
+        dwhi_http_response_free(r);
         fx_free(f);
     }
     assert_ptr_equal(dwh_transport_counters_collect(prev), &totals);
@@ -585,7 +585,7 @@ static void test_counters_collect(void **st) {
     assert_int_equal(totals.status_2xx, 2);
     assert_int_equal(totals.status_4xx, 2);
     assert_int_equal(totals.rate_limit_wait_ms, 2000);
-    json_object *j = dwh_http_counters_json(&totals);
+    json_object *j = dwhi_http_counters_json(&totals);
     json_object *status = NULL;
     json_object_object_get_ex(j, "status", &status);
     assert_int_equal(ts_int(status, "4xx"), 2);
@@ -605,8 +605,8 @@ static void test_check_retry_ceiling(void **st) {
     dw_retry_policy five = {.struct_size = sizeof five, .max_attempts = 5, .base_delay_ms = 2000};
     dw_http_response *r = NULL;
     assert_int_equal(get(f, "/down", &five, 0, &r), DW_OK);
-    assert_int_equal(dwh_http_response_status(r), 503);
-    dwh_http_response_free(r);
+    assert_int_equal(dwhi_http_response_status(r), 503);
+    dwhi_http_response_free(r);
     assert_int_equal(ts_request_count(&srv), 2);
     assert_int_equal(f->clock.n_waits, 1);
     assert_int_equal(f->clock.waits[0], 125); /* base 250 ms, random 0: the low end of [d/2, d] */
@@ -628,11 +628,11 @@ static void test_check_retry_ceiling(void **st) {
     f = fx_new(0, 1);
     f->ctx.checking = 1;
     dw_retry_policy three = {.struct_size = sizeof three, .max_attempts = 3};
-    dwh_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow, .check_retry = &three};
-    assert_non_null(dwh_http_session_attach(&f->ctx, &o));
+    dwhi_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow, .check_retry = &three};
+    assert_non_null(dwhi_http_session_attach(&f->ctx, &o));
     ts_script(&srv, "{\"/down\": [{\"status\": 503}]}");
     assert_int_equal(get(f, "/down", NULL, 0, &r), DW_OK);
-    dwh_http_response_free(r);
+    dwhi_http_response_free(r);
     assert_int_equal(ts_request_count(&srv), 3);
     fx_free(f);
 
@@ -641,7 +641,7 @@ static void test_check_retry_ceiling(void **st) {
     dw_retry_policy fast = {.struct_size = sizeof fast, .base_delay_ms = 10};
     ts_script(&srv, "{\"/down\": [{\"status\": 503}]}");
     assert_int_equal(get(f, "/down", &fast, 0, &r), DW_OK);
-    dwh_http_response_free(r);
+    dwhi_http_response_free(r);
     assert_int_equal(ts_request_count(&srv), 5);
     fx_free(f);
 
@@ -649,7 +649,7 @@ static void test_check_retry_ceiling(void **st) {
     f = fx_new(1, 0);
     f->ctx.checking = 1;
     dw_http_request req = {.struct_size = sizeof req, .url = "http://127.0.0.1:1/v1/account"};
-    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_UNREACHABLE);
+    assert_int_equal(dwhi_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_UNREACHABLE);
     assert_non_null(strstr(f->ctx.error, "after 2 attempts"));
     fx_free(f);
 }
@@ -666,8 +666,8 @@ static void test_public_configure(void **st) {
     dw_retry_policy once = {.struct_size = sizeof once, .max_attempts = 1};
     dw_http_request req = {.struct_size = sizeof req, .url = url, .retry = &once};
     dw_http_response *r = NULL;
-    assert_int_equal(dwh_http_perform(&ctx, &req, NULL, &r), DW_ERR_TIMEOUT);
-    dwh_ctx_cleanup(&ctx);
+    assert_int_equal(dwhi_http_perform(&ctx, &req, NULL, &r), DW_ERR_TIMEOUT);
+    dwhi_ctx_cleanup(&ctx);
     dwh_transport_configure(NULL);
 }
 
@@ -678,16 +678,16 @@ static void test_request_time_limit(void **st) {
     (void)st;
     /* fake clock: waits spend the time */
     fixture *f = fx_new(0, 1);
-    dwh_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow, .request_timeout_ms = 5000};
-    assert_non_null(dwh_http_session_attach(&f->ctx, &o));
+    dwhi_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow, .request_timeout_ms = 5000};
+    assert_non_null(dwhi_http_session_attach(&f->ctx, &o));
     ts_script(&srv, "{\"/down\": [{\"status\": 503, \"body\": \"maintenance\"}]}");
     dw_retry_policy slow = {.struct_size = sizeof slow, .base_delay_ms = 4000, .max_delay_ms = 60000};
     dw_http_response *r = NULL;
     assert_int_equal(get(f, "/down", &slow, 0, &r), DW_OK);
     /* waits 2000 (the low end of [2000, 4000]), then 4000 >= the 3000 left:
      * the second 503 is the last */
-    assert_int_equal(dwh_http_response_status(r), 503);
-    dwh_http_response_free(r);
+    assert_int_equal(dwhi_http_response_status(r), 503);
+    dwhi_http_response_free(r);
     assert_int_equal(f->clock.n_waits, 1);
     assert_int_equal(f->clock.waits[0], 2000);
     assert_int_equal(ts_request_count(&srv), 2);
@@ -697,7 +697,7 @@ static void test_request_time_limit(void **st) {
     f = fx_new(0, 1);
     o.clock = &f->clock.clock;
     o.internal_allow = f->allow;
-    assert_non_null(dwh_http_session_attach(&f->ctx, &o));
+    assert_non_null(dwhi_http_session_attach(&f->ctx, &o));
     ts_script(&srv, "{\"/ra\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"3\"}},"
                     "{\"status\": 429, \"headers\": {\"Retry-After\": \"3\"}}]}");
     assert_int_equal(get(f, "/ra", NULL, 0, &r), DW_ERR_RATE_LIMITED);
@@ -709,8 +709,8 @@ static void test_request_time_limit(void **st) {
     /* real clock: a server that never answers is given up on when the
      * request's time is spent, whatever attempts remain */
     f = fx_new(0, 1);
-    dwh_http_options real = {.internal_allow = f->allow, .request_timeout_ms = 1500};
-    assert_non_null(dwh_http_session_attach(&f->ctx, &real));
+    dwhi_http_options real = {.internal_allow = f->allow, .request_timeout_ms = 1500};
+    assert_non_null(dwhi_http_session_attach(&f->ctx, &real));
     ts_script(&srv, "{\"/hang\": [{\"delay\": 8, \"json\": {}}]}");
     dw_retry_policy fast = {.struct_size = sizeof fast, .base_delay_ms = 10};
     struct timespec t0, t1;
@@ -730,8 +730,8 @@ static void test_request_time_limit(void **st) {
 static void test_stalled_server(void **st) {
     (void)st;
     fixture *f = fx_new(0, 1);
-    dwh_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow, .stall_timeout_ms = 1000};
-    assert_non_null(dwh_http_session_attach(&f->ctx, &o));
+    dwhi_http_options o = {.clock = &f->clock.clock, .internal_allow = f->allow, .stall_timeout_ms = 1000};
+    assert_non_null(dwhi_http_session_attach(&f->ctx, &o));
     ts_script(&srv, "{\"/hang\": [{\"delay\": 8, \"json\": {}}]}");
     dw_retry_policy once = {.struct_size = sizeof once, .max_attempts = 1};
     dw_http_response *r = NULL;
@@ -746,7 +746,7 @@ static void test_stalled_server(void **st) {
     assert_string_equal(ts_str(json_object_array_get_idx(lines, 0), "error_class"), "timeout");
     json_object_put(lines);
     /* it connected: a stalled server is not an unreachable one */
-    assert_false(dwh_http_never_connected(&f->ctx));
+    assert_false(dwhi_http_never_connected(&f->ctx));
     fx_free(f);
 }
 
@@ -768,8 +768,8 @@ static void *set_later(void *ud) {
 static void test_wait_counters_measure_the_sleep(void **st) {
     (void)st;
     fixture *f = fx_new(0, 1);
-    dwh_http_options real = {.internal_allow = f->allow};
-    assert_non_null(dwh_http_session_attach(&f->ctx, &real));
+    dwhi_http_options real = {.internal_allow = f->allow};
+    assert_non_null(dwhi_http_session_attach(&f->ctx, &real));
     volatile int cancel = 0;
     f->ctx.cancel = &cancel;
     ts_script(&srv, "{\"/ra\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"5\"}}, {\"json\": {}}]}");
@@ -779,8 +779,8 @@ static void test_wait_counters_measure_the_sleep(void **st) {
     dw_http_response *r = NULL;
     assert_int_equal(get(f, "/ra", NULL, 0, &r), DW_ERR_CANCELLED);
     pthread_join(t, NULL);
-    dwh_http_counters c;
-    dwh_http_counters_get(&f->ctx, &c);
+    dwhi_http_counters c;
+    dwhi_http_counters_get(&f->ctx, &c);
     assert_true(c.rate_limit_wait_ms >= 250 && c.rate_limit_wait_ms < 2500);
     assert_int_equal(c.backoff_wait_ms, 0);
     json_object *lines = http_lines();
@@ -791,31 +791,31 @@ static void test_wait_counters_measure_the_sleep(void **st) {
     /* uncut, a wait counts at least what it was asked */
     f = fx_new(0, 1);
     real.internal_allow = f->allow;
-    assert_non_null(dwh_http_session_attach(&f->ctx, &real));
+    assert_non_null(dwhi_http_session_attach(&f->ctx, &real));
     ts_script(&srv, "{\"/ra\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"0\"}}, {\"json\": {}}]}");
     dw_retry_policy quick = {.struct_size = sizeof quick, .base_delay_ms = 200};
     assert_int_equal(get(f, "/ra", &quick, 0, &r), DW_OK);
-    dwh_http_response_free(r);
-    dwh_http_counters_get(&f->ctx, &c);
+    dwhi_http_response_free(r);
+    dwhi_http_counters_get(&f->ctx, &c);
     assert_true(c.rate_limit_wait_ms >= 200 && c.rate_limit_wait_ms < 2000);
     fx_free(f);
 }
 
-/* dwh_http_never_connected: every attempt failed to connect. */
+/* dwhi_http_never_connected: every attempt failed to connect. */
 static void test_never_connected(void **st) {
     (void)st;
     fixture *f = fx_new(1, 0);
-    assert_false(dwh_http_never_connected(&f->ctx)); /* no request yet */
+    assert_false(dwhi_http_never_connected(&f->ctx)); /* no request yet */
     dw_retry_policy two = {.struct_size = sizeof two, .max_attempts = 2, .base_delay_ms = 10};
     dw_http_request req = {.struct_size = sizeof req, .url = "http://127.0.0.1:1/v1/account", .retry = &two};
     dw_http_response *r = NULL;
-    assert_int_equal(dwh_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_UNREACHABLE);
-    assert_true(dwh_http_never_connected(&f->ctx));
+    assert_int_equal(dwhi_http_perform(&f->ctx, &req, NULL, &r), DW_ERR_UNREACHABLE);
+    assert_true(dwhi_http_never_connected(&f->ctx));
     /* one request that got an answer: the source is reachable */
     ts_script(&srv, "{\"/ok\": [{\"json\": {}}]}");
     assert_int_equal(get(f, "/ok", NULL, 0, &r), DW_OK);
-    dwh_http_response_free(r);
-    assert_false(dwh_http_never_connected(&f->ctx));
+    dwhi_http_response_free(r);
+    assert_false(dwhi_http_never_connected(&f->ctx));
     fx_free(f);
 }
 

@@ -32,8 +32,8 @@ static int group_setup(void **st) {
     plugin = ts_plugin_load(TPORT_PLUGIN, "tport");
     /* Every session of the process uses the fake clock: retries cost no time. */
     ts_clock_init(&fake, 1700000000000LL, 0);
-    dwh_http_options o = {.clock = &fake.clock};
-    dwh_http_set_defaults(&o);
+    dwhi_http_options o = {.clock = &fake.clock};
+    dwhi_http_set_defaults(&o);
     charge_fixture = json_object_from_file(DWHOST_SOURCE_DIR "/tests/transport/fixtures/stripe_charge.json");
     assert_non_null(charge_fixture);
     return 0;
@@ -41,7 +41,7 @@ static int group_setup(void **st) {
 
 static int group_teardown(void **st) {
     (void)st;
-    dwh_http_set_defaults(NULL);
+    dwhi_http_set_defaults(NULL);
     ts_stop(&srv);
     ts_plugin_release(plugin);
     json_object_put(charge_fixture);
@@ -49,11 +49,11 @@ static int group_teardown(void **st) {
 }
 
 typedef struct result {
-    dwh_op_result r;
+    dwhi_op_result r;
     ts_sink sink;
 } result;
 
-/* Runs schema `name` with the given watermarks through dwh_op_run. */
+/* Runs schema `name` with the given watermarks through dwhi_op_run. */
 static void run_schema(result *out, const char *name, const char *field, const char *last, const char *earliest,
                        const char *resume_state, int fail_after) {
     json_object *config = json_object_new_object();
@@ -61,23 +61,23 @@ static void run_schema(result *out, const char *name, const char *field, const c
     json_object_object_add(config, "token", json_object_new_string(TOKEN));
     json_object_object_add(config, "owner", json_object_new_string("octo"));
     json_object_object_add(config, "repo", json_object_new_string("hello world"));
-    dwh_secrets *secrets = dwh_secrets_new();
-    dwh_secrets_add(secrets, TOKEN);
+    dwhi_secrets *secrets = dwhi_secrets_new();
+    dwhi_secrets_add(secrets, TOKEN);
     ts_sink_init(&out->sink);
     if (resume_state) out->sink.load = strdup(resume_state);
     out->sink.fail_after = fail_after;
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = name, .use_incremental = field != NULL,
                         .incremental_field = field, .incremental_last_value = last,
                         .incremental_earliest_value = earliest};
-    dwh_identity id = {.team_id = "team-7", .source_id = "src-42", .schema_id = "schema-9", .job_id = "job-1"};
-    dwh_op_flags flags = {.allow_internal_hosts = 1};
-    out->r = dwh_op_run(plugin, config, secrets, &id, &flags, &in, &out->sink.sink);
+    dwhi_identity id = {.team_id = "team-7", .source_id = "src-42", .schema_id = "schema-9", .job_id = "job-1"};
+    dwhi_op_flags flags = {.allow_internal_hosts = 1};
+    out->r = dwhi_op_run(plugin, config, secrets, &id, &flags, &in, &out->sink.sink);
     json_object_put(config);
-    dwh_secrets_free(secrets);
+    dwhi_secrets_free(secrets);
 }
 
 static void result_free(result *r) {
-    dwh_op_result_free(&r->r);
+    dwhi_op_result_free(&r->r);
     ts_sink_free(&r->sink);
 }
 
@@ -502,7 +502,7 @@ static void test_schemas_from_endpoints(void **st) {
     json_object_object_add(config, "base_url", json_object_new_string(srv.base));
     json_object_object_add(config, "token", json_object_new_string(TOKEN));
     json_object *schemas = NULL;
-    dwh_op_result r = dwh_op_list_schemas(plugin, config, NULL, NULL, NULL, &schemas);
+    dwhi_op_result r = dwhi_op_list_schemas(plugin, config, NULL, NULL, NULL, &schemas);
     assert_int_equal(r.code, DW_OK);
     json_object *issues = NULL, *charges = NULL, *comments = NULL;
     for (size_t i = 0; i < json_object_array_length(schemas); i++) {
@@ -528,7 +528,7 @@ static void test_schemas_from_endpoints(void **st) {
     assert_true(json_object_object_get_ex(comments, "has_duplicate_primary_keys", &v) && !json_object_get_boolean(v));
     json_object_put(schemas);
     json_object_put(config);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
 }
 
 int main(void) {

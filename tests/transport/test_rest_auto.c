@@ -31,21 +31,21 @@ static int group_setup(void **st) {
     plugin = ts_plugin_load(RESTX_PLUGIN, "restx");
     /* Every session uses the fake clock: retries cost no time. */
     ts_clock_init(&fake, 1700000000000LL, 0);
-    dwh_http_options o = {.clock = &fake.clock};
-    dwh_http_set_defaults(&o);
+    dwhi_http_options o = {.clock = &fake.clock};
+    dwhi_http_set_defaults(&o);
     return 0;
 }
 
 static int group_teardown(void **st) {
     (void)st;
-    dwh_http_set_defaults(NULL);
+    dwhi_http_set_defaults(NULL);
     ts_stop(&srv);
     ts_plugin_release(plugin);
     return 0;
 }
 
 typedef struct result {
-    dwh_op_result r;
+    dwhi_op_result r;
     ts_sink sink;
 } result;
 
@@ -56,14 +56,14 @@ static void run_schema(result *out, const char *name, const char *resume_state, 
     if (resume_state) out->sink.load = strdup(resume_state);
     out->sink.fail_after = fail_after;
     dw_run_inputs in = {.struct_size = sizeof in, .schema_name = name};
-    dwh_identity id = {.team_id = "team-7", .source_id = "src-42", .schema_id = "schema-9", .job_id = "job-1"};
-    dwh_op_flags flags = {.allow_internal_hosts = 1};
-    out->r = dwh_op_run(plugin, config, NULL, &id, &flags, &in, &out->sink.sink);
+    dwhi_identity id = {.team_id = "team-7", .source_id = "src-42", .schema_id = "schema-9", .job_id = "job-1"};
+    dwhi_op_flags flags = {.allow_internal_hosts = 1};
+    out->r = dwhi_op_run(plugin, config, NULL, &id, &flags, &in, &out->sink.sink);
     json_object_put(config);
 }
 
 static void result_free(result *r) {
-    dwh_op_result_free(&r->r);
+    dwhi_op_result_free(&r->r);
     ts_sink_free(&r->sink);
 }
 

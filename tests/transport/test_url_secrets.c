@@ -44,7 +44,7 @@ static void base_query_keeps_the_path(void **state) {
         {"https://h", "https://other/next?page=2", limit, "https://other/next?page=2&limit=100"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *u = dwh_url_build(NULL, cases[i].base, cases[i].path, cases[i].params);
+        char *u = dwhi_url_build(NULL, cases[i].base, cases[i].path, cases[i].params);
         if (!u || strcmp(u, cases[i].want) != 0)
             fail_msg("url_build(%s, %s): got %s, want %s", cases[i].base, cases[i].path ? cases[i].path : "NULL",
                      u ? u : "NULL", cases[i].want);
@@ -73,8 +73,8 @@ static void url_credentials_are_masked(void **state) {
         {"", ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *a = dwh_url_scrub(cases[i].in);
-        char *b = dwh_secrets_scrub(NULL, cases[i].in); /* the shared scrubber, no secret set */
+        char *a = dwhi_url_scrub(cases[i].in);
+        char *b = dwhi_secrets_scrub(NULL, cases[i].in); /* the shared scrubber, no secret set */
         if (strcmp(a, cases[i].want) != 0 || strcmp(b, cases[i].want) != 0)
             fail_msg("scrub(%s): got %s / %s, want %s", cases[i].in, a, b, cases[i].want);
         free(a);
@@ -90,13 +90,13 @@ static void log_lines_mask_url_credentials(void **state) {
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
     assert_non_null(mem);
-    dwh_log_configure(mem, DWH_LOG_JSON, DW_LOG_DEBUG);
+    dwhi_log_configure(mem, DWHI_LOG_JSON, DW_LOG_DEBUG);
     json_object *f = json_object_new_object();
     json_object *cfg = json_object_new_object();
     json_object_object_add(cfg, "api_base", json_object_new_string("http://u:hunter22@127.0.0.1:9/?api_key=k3y"));
     json_object_object_add(f, "config", cfg);
-    dwh_log_fields(NULL, DW_LOG_DEBUG, "config.loaded", "config validated", f);
-    dwh_log_configure(stderr, DWH_LOG_TEXT, DW_LOG_INFO);
+    dwhi_log_fields(NULL, DW_LOG_DEBUG, "config.loaded", "config validated", f);
+    dwhi_log_configure(stderr, DWHI_LOG_TEXT, DW_LOG_INFO);
     fclose(mem);
     assert_non_null(strstr(buf, "config.loaded"));
     assert_null(strstr(buf, "hunter22"));
@@ -112,8 +112,8 @@ static void log_lines_mask_url_credentials(void **state) {
  * partly encoded, or a mix; text that only looks alike is left alone. */
 static void secret_spellings_are_masked(void **state) {
     (void)state;
-    dwh_secrets *s = dwh_secrets_new();
-    dwh_secrets_add(s, "tok<en/&p\u00e4ss w\xf0\x9f\x98\x80rd+1");
+    dwhi_secrets *s = dwhi_secrets_new();
+    dwhi_secrets_add(s, "tok<en/&p\u00e4ss w\xf0\x9f\x98\x80rd+1");
     static const char *const texts[] = {
         "raw tok<en/&p\u00e4ss w\xf0\x9f\x98\x80rd+1 end",
         "{\"message\":\"bad credential tok\\u003cen\\/\\u0026p\\u00e4ss w\\ud83d\\ude00rd+1\"}", /* Rails, Go */
@@ -126,11 +126,11 @@ static void secret_spellings_are_masked(void **state) {
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         size_t hits = 0;
-        char *clean = dwh_secrets_mask(s, texts[i], "***", &hits);
+        char *clean = dwhi_secrets_mask(s, texts[i], "***", &hits);
         if (hits != 1 || !strstr(clean, "***") || strstr(clean, "tok") || strstr(clean, "rd"))
             fail_msg("spelling %zu not masked (%zu hits): %s -> %s", i, hits, texts[i], clean);
         free(clean);
-        clean = dwh_secrets_scrub(s, texts[i]);
+        clean = dwhi_secrets_scrub(s, texts[i]);
         if (strstr(clean, "tok")) fail_msg("scrub left spelling %zu: %s", i, clean);
         free(clean);
     }
@@ -138,18 +138,18 @@ static void secret_spellings_are_masked(void **state) {
     static const char *const alike[] = {"tok<en/&pass w", "tok%3Cen%2F%26p%C3%A4sX", "tok\\u003cen\\/x"};
     for (size_t i = 0; i < sizeof alike / sizeof alike[0]; i++) {
         size_t hits = 9;
-        char *clean = dwh_secrets_mask(s, alike[i], "***", &hits);
+        char *clean = dwhi_secrets_mask(s, alike[i], "***", &hits);
         if (hits != 0 || strcmp(clean, alike[i])) fail_msg("masked a look-alike: %s -> %s", alike[i], clean);
         free(clean);
     }
     /* A secret holding '%' and '\\' itself, written raw. */
-    dwh_secrets *t = dwh_secrets_new();
-    dwh_secrets_add(t, "100%41\\n-key");
-    char *clean = dwh_secrets_scrub(t, "raw 100%41\\n-key and encoded 100%2541%5Cn-key.");
+    dwhi_secrets *t = dwhi_secrets_new();
+    dwhi_secrets_add(t, "100%41\\n-key");
+    char *clean = dwhi_secrets_scrub(t, "raw 100%41\\n-key and encoded 100%2541%5Cn-key.");
     assert_string_equal(clean, "raw *** and encoded ***.");
     free(clean);
-    dwh_secrets_free(t);
-    dwh_secrets_free(s);
+    dwhi_secrets_free(t);
+    dwhi_secrets_free(s);
 }
 
 int main(void) {

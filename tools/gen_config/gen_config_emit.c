@@ -166,7 +166,7 @@ static void member_comment(FILE *out, int ind, const dw_field *f, const char *pa
     char *label = comment_text(f->label ? f->label : f->name);
     char *p = comment_text(path);
     fprintf(out, "%*s/* %s: %s (%s%s%s) */\n", ind, "", p ? p : "", label ? label : "", kind_name(f),
-            f->required ? ", required" : "", dwh_field_is_secret(f) ? ", secret" : "");
+            f->required ? ", required" : "", dwhi_field_is_secret(f) ? ", secret" : "");
     free(label);
     free(p);
 }
@@ -199,7 +199,7 @@ static void bind_scalar(gen *g, const char *fn, const char *path, const char *me
 /* A default_value as a C integer literal (NULL when absent or unusable). */
 static char *int_default(const char *text) {
     int64_t v;
-    if (!text || dwh_parse_int_text(text, strlen(text), &v) != 0) return NULL;
+    if (!text || dwhi_parse_int_text(text, strlen(text), &v) != 0) return NULL;
     if (v == INT64_MIN) return strdup("INT64_MIN");
     return fmt("%lldLL", (long long)v);
 }
@@ -234,7 +234,7 @@ static void group_type(gen *g, const dw_field *f, const char *tname, const char 
 
 static void select_type(gen *g, const dw_field *f, const char *tname, const char *path, const char *note,
                         const char *cmember) {
-    int has_sub = dwh_select_has_subfields(f);
+    int has_sub = dwhi_select_has_subfields(f);
     char *upper = ident(tname, 1);
     /* enum */
     const char **consts = calloc(f->n_options + 1, sizeof *consts);
@@ -337,7 +337,7 @@ static void file_type(gen *g, const dw_field *f, const char *tname, const char *
     fprintf(g->bind, "    if (%s.present) %s.json = gc_json(api, ctx, \"%s\");\n", cmember, cmember, path);
     fprintf(g->rel, "    if (%s.json) api->free(%s.json);\n", cmember, cmember);
     g->need_present = g->need_json = 1;
-    if (!dwh_file_keys_any(f)) {
+    if (!dwhi_file_keys_any(f)) {
         for (const char *const *k = f->file_keys; *k; k++) {
             char *m = ident(*k, 0), *ck = cstr(*k), *kc = comment_text(ck);
             fprintf(sdef, "    const char *%s; /* \"%s\" (scalars only) */\n", m ? m : "x", kc ? kc : "");
@@ -446,7 +446,7 @@ static void level(gen *g, const dw_field *fields, uint32_t n, const char *tprefi
         case DW_FIELD_OAUTH: {
             fprintf(sdef, "%*s%s_oauth_token %s;\n", ind, "", g->lname, m);
             size_t nk;
-            const dwh_oauth_key *k = dwh_oauth_keys(&nk);
+            const dwhi_oauth_key *k = dwhi_oauth_keys(&nk);
             for (size_t j = 0; j < nk; j++)
                 fprintf(g->bind, "    %s.%s = api->config_string(ctx, \"%s.%s\");\n", cmember, k[j].name, path, k[j].name);
             g->need_oauth = 1;
@@ -477,9 +477,9 @@ static void level(gen *g, const dw_field *fields, uint32_t n, const char *tprefi
             free(port_path);
             free(port_member);
             size_t nk;
-            const dwh_ssh_key *k = dwh_ssh_keys(&nk);
+            const dwhi_ssh_key *k = dwhi_ssh_keys(&nk);
             for (size_t j = 0; j < nk; j++) {
-                if (k[j].type == DWH_SSH_BOOL || k[j].type == DWH_SSH_PORT) continue;
+                if (k[j].type == DWHI_SSH_BOOL || k[j].type == DWHI_SSH_PORT) continue;
                 fprintf(g->bind, "        %s.%s = api->config_string(ctx, \"%s.%s\");\n", cmember, k[j].name, path,
                             k[j].name);
             }

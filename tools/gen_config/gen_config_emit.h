@@ -10,8 +10,8 @@
  * and a binder that fills it through the api->config_* accessors from the
  * validated config.  Output is deterministic (no dates, no paths).
  */
-#ifndef DWH_GEN_CONFIG_EMIT_H
-#define DWH_GEN_CONFIG_EMIT_H
+#ifndef DWHI_GEN_CONFIG_EMIT_H
+#define DWHI_GEN_CONFIG_EMIT_H
 
 #include <stddef.h>
 #include <stdio.h>

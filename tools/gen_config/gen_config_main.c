@@ -72,14 +72,14 @@ static int write_if_changed(const char *path, const char *text, size_t len) {
     return 0;
 }
 
-static int generate(dwh_registry *r, const char *name, const char *out_dir, int check) {
-    dwh_plugin *p = dwh_registry_find(r, name);
+static int generate(dwhi_registry *r, const char *name, const char *out_dir, int check) {
+    dwh_plugin *p = dwhi_registry_find(r, name);
     if (!p) {
         size_t n = 0;
-        dwh_rejection *rej = dwh_registry_rejections(r, &n);
+        dwh_rejection *rej = dwhi_registry_rejections(r, &n);
         int said = 0;
         for (size_t i = 0; i < n; i++) {
-            char *rn = dwh_plugin_name_from_path(rej[i].path);
+            char *rn = dwhi_plugin_name_from_path(rej[i].path);
             if (rn && !strcmp(rn, name) && rej[i].reason != DWH_REJECT_SHADOWED) {
                 fprintf(stderr, "dwhost-gen-config: %s: %s\n", rej[i].path, rej[i].message);
                 said = 1;
@@ -166,16 +166,16 @@ int main(int argc, char **argv) {
         rc = 2;
         goto done;
     }
-    dwh_registry *r = dwh_registry_new();
-    char **search = dwh_plugin_dirs(dirs, nd);
+    dwhi_registry *r = dwhi_registry_new();
+    char **search = dwhi_plugin_dirs(dirs, nd);
     if (!r || !search) {
         fprintf(stderr, "dwhost-gen-config: out of memory\n");
         rc = 1;
     } else {
-        dwh_registry_scan(r, (const char *const *)search, dwh_dirs_count(search));
+        dwhi_registry_scan(r, (const char *const *)search, dwhi_dirs_count(search));
         for (size_t i = 0; i < nf; i++) {
             char *err = NULL;
-            if (dwh_registry_add_file(r, files[i], &err) != 0) {
+            if (dwhi_registry_add_file(r, files[i], &err) != 0) {
                 fprintf(stderr, "dwhost-gen-config: %s: %s\n", files[i], err ? err : "rejected");
                 rc = 3;
             }
@@ -186,8 +186,8 @@ int main(int argc, char **argv) {
             if (g > rc) rc = g;
         }
     }
-    dwh_dirs_free(search);
-    dwh_registry_free(r);
+    dwhi_dirs_free(search);
+    dwhi_registry_free(r);
 done:
     free(dirs);
     free(files);

@@ -83,20 +83,20 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: dwhost-gen-sources-md --plugin-dir DIR --audit AUDIT_BIN (--output FILE | --check FILE)\n");
         return 2;
     }
-    dwh_registry *reg = dwh_registry_new();
+    dwhi_registry *reg = dwhi_registry_new();
     const char *dirs[] = {dir};
-    dwh_registry_scan(reg, dirs, 1);
+    dwhi_registry_scan(reg, dirs, 1);
     size_t nrej = 0;
-    dwh_rejection *rej = dwh_registry_rejections(reg, &nrej);
+    dwh_rejection *rej = dwhi_registry_rejections(reg, &nrej);
     if (nrej) {
         fprintf(stderr, "gen-sources-md: %s was not loaded: %s\n", rej[0].path, rej[0].message);
         dwh_rejections_free(rej, nrej);
-        dwh_registry_free(reg);
+        dwhi_registry_free(reg);
         return 2;
     }
     dwh_rejections_free(rej, nrej);
     size_t n = 0;
-    dwh_plugin **list = dwh_registry_list(reg, &n); /* name order: alphabetical */
+    dwh_plugin **list = dwhi_registry_list(reg, &n); /* name order: alphabetical */
     dwp_buf impl = {0}, scaf = {0};
     size_t n_impl = 0, n_scaf = 0;
     int rc = 0;
@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
         free(verdict);
     }
     dwh_plugin_list_free(list, n);
-    dwh_registry_free(reg);
+    dwhi_registry_free(reg);
     if (rc) return rc;
 
     dwp_buf md = {0};

@@ -8,7 +8,7 @@
 
 #include "core/log.h"
 
-int dwh_options_copy(void *dst, size_t dst_size, const void *src, size_t src_size, size_t *unknown_offset) {
+int dwhi_options_copy(void *dst, size_t dst_size, const void *src, size_t src_size, size_t *unknown_offset) {
     memset(dst, 0, dst_size);
     if (!src) return 0;
     memcpy(dst, src, src_size < dst_size ? src_size : dst_size);
@@ -21,16 +21,16 @@ int dwh_options_copy(void *dst, size_t dst_size, const void *src, size_t src_siz
     return 0;
 }
 
-void dwh_options_copy_or_warn(void *dst, size_t dst_size, const void *src, size_t src_size, const char *type_name,
+void dwhi_options_copy_or_warn(void *dst, size_t dst_size, const void *src, size_t src_size, const char *type_name,
                               const char *event) {
     size_t unknown = 0;
-    if (dwh_options_copy(dst, dst_size, src, src_size, &unknown) == 0) return;
-    char *msg = dwh_options_unknown_message(type_name, unknown, dst_size);
-    dwh_log(NULL, DW_LOG_WARN, event, "%s; the member is ignored", msg ? msg : "an unknown option is set");
+    if (dwhi_options_copy(dst, dst_size, src, src_size, &unknown) == 0) return;
+    char *msg = dwhi_options_unknown_message(type_name, unknown, dst_size);
+    dwhi_log(NULL, DW_LOG_WARN, event, "%s; the member is ignored", msg ? msg : "an unknown option is set");
     free(msg);
 }
 
-char *dwh_options_unknown_message(const char *type_name, size_t offset, size_t known_size) {
+char *dwhi_options_unknown_message(const char *type_name, size_t offset, size_t known_size) {
     char *msg = NULL;
     if (asprintf(&msg,
                  "%s sets a member at byte %zu that this libdwhost (%s, which knows %zu bytes of it) does not "

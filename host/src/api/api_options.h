@@ -10,30 +10,30 @@
  * option this library cannot honour, and ignoring it silently would do
  * something else than the caller asked.
  */
-#ifndef DWH_API_OPTIONS_H
-#define DWH_API_OPTIONS_H
+#ifndef DWHI_API_OPTIONS_H
+#define DWHI_API_OPTIONS_H
 
 #include <stddef.h>
 
 /* The size of T up to and including member `last`: the size a struct had
  * when `last` was its last member (what the unsized entry points, kept for
  * programs built before the sized ones existed, read). */
-#define DWH_SIZE_THROUGH(T, last) (offsetof(T, last) + sizeof(((T *)0)->last))
+#define DWHI_SIZE_THROUGH(T, last) (offsetof(T, last) + sizeof(((T *)0)->last))
 
 /* Copies `src` (`src_size` bytes; NULL: none) into `dst` (`dst_size`
  * bytes, zeroed first).  Returns 0, or -1 when src is longer than dst and
  * one of its extra bytes is not zero (*unknown_offset, may be NULL, is the
  * first such byte's offset); dst then holds the known part. */
-int dwh_options_copy(void *dst, size_t dst_size, const void *src, size_t src_size, size_t *unknown_offset);
+int dwhi_options_copy(void *dst, size_t dst_size, const void *src, size_t src_size, size_t *unknown_offset);
 
-/* dwh_options_copy for functions that cannot fail on it (dwh_host_new,
+/* dwhi_options_copy for functions that cannot fail on it (dwh_host_new,
  * dwh_transport_configure): an unknown member set is logged at WARN
  * (event `event`, naming `type_name`) and ignored. */
-void dwh_options_copy_or_warn(void *dst, size_t dst_size, const void *src, size_t src_size, const char *type_name,
+void dwhi_options_copy_or_warn(void *dst, size_t dst_size, const void *src, size_t src_size, const char *type_name,
                               const char *event);
 
 /* One line for that case, malloc'd (caller frees; NULL on OOM): names the
  * struct, the offset, this library's version and what to do. */
-char *dwh_options_unknown_message(const char *type_name, size_t offset, size_t known_size);
+char *dwhi_options_unknown_message(const char *type_name, size_t offset, size_t known_size);
 
 #endif

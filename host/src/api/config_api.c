@@ -15,24 +15,24 @@ static char *text_of(json_object *o) {
 
 /* The report of a call made without a plugin (dwhost.h "NULL handles"). */
 static char *no_plugin_report(void) {
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
-    dwh_config_report_error(&rep, "(plugin)", "a plugin handle",
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
+    dwhi_config_report_error(&rep, "(plugin)", "a plugin handle",
                             "NULL (no plugin: was the source found by dwh_host_find?)");
-    json_object *j = dwh_config_report_to_json(&rep, NULL);
+    json_object *j = dwhi_config_report_to_json(&rep, NULL);
     char *text = text_of(j);
     json_object_put(j);
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
     return text;
 }
 
 /* Parses caller text; on failure records the problem at "(config)". */
-static json_object *parse(const char *config_json, dwh_config_report *rep) {
+static json_object *parse(const char *config_json, dwhi_config_report *rep) {
     char err[200];
     json_object *raw = NULL;
     const char *t = config_json ? config_json : "{}";
-    if (dwh_config_parse_text(t, strlen(t), &raw, err, sizeof err) != 0) {
-        dwh_config_report_error(rep, "(config)", "a JSON object", err);
+    if (dwhi_config_parse_text(t, strlen(t), &raw, err, sizeof err) != 0) {
+        dwhi_config_report_error(rep, "(config)", "a JSON object", err);
         return NULL;
     }
     return raw;
@@ -46,39 +46,39 @@ int dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char 
         if (report) *report = no_plugin_report();
         return -1;
     }
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
-    dwh_secrets *secrets = dwh_secrets_new();
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
+    dwhi_secrets *secrets = dwhi_secrets_new();
     json_object *out = NULL;
     int rc = -1;
     json_object *raw = parse(config_json, &rep);
     if (raw || rep.n_errors == 0)
-        rc = dwh_config_load_json(dwh_plugin_source(p), raw, base_dir, &out, secrets, &rep);
+        rc = dwhi_config_load_json(dwh_plugin_source(p), raw, base_dir, &out, secrets, &rep);
     if (rc == 0 && validated) {
         *validated = text_of(out);
         if (!*validated) rc = -1;
     }
     if (report) {
-        json_object *j = dwh_config_report_to_json(&rep, secrets);
+        json_object *j = dwhi_config_report_to_json(&rep, secrets);
         *report = text_of(j);
         json_object_put(j);
     }
     json_object_put(out);
     json_object_put(raw);
-    dwh_secrets_free(secrets);
-    dwh_config_report_clear(&rep);
+    dwhi_secrets_free(secrets);
+    dwhi_config_report_clear(&rep);
     return rc;
 }
 
 char *dwh_config_mask_text(dwh_plugin *p, const char *config_json) {
     if (!p) return NULL;
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *raw = parse(config_json, &rep);
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
     if (!raw) return NULL;
     const dw_source *src = dwh_plugin_source(p);
-    json_object *m = dwh_config_mask(src->fields, src->n_fields, raw);
+    json_object *m = dwhi_config_mask(src->fields, src->n_fields, raw);
     char *text = text_of(m);
     json_object_put(m);
     json_object_put(raw);
@@ -88,11 +88,11 @@ char *dwh_config_mask_text(dwh_plugin *p, const char *config_json) {
 char *dwh_config_secret_paths_json(dwh_plugin *p) {
     if (!p) return NULL;
     const dw_source *src = dwh_plugin_source(p);
-    char **paths = dwh_config_secret_paths(src->fields, src->n_fields);
+    char **paths = dwhi_config_secret_paths(src->fields, src->n_fields);
     if (!paths) return NULL;
     json_object *a = json_object_new_array();
     for (char **q = paths; a && *q; q++) json_object_array_add(a, json_object_new_string(*q));
-    dwh_config_secret_paths_free(paths);
+    dwhi_config_secret_paths_free(paths);
     char *text = text_of(a);
     json_object_put(a);
     return text;
@@ -105,7 +105,7 @@ static char *no_plugin_check_doc(const char *schema) {
     json_object_object_add(doc, "source", NULL);
     json_object_object_add(doc, "schema", schema ? json_object_new_string(schema) : NULL);
     json_object_object_add(doc, "ok", json_object_new_boolean(0));
-    json_object_object_add(doc, "outcome", json_object_new_string(dwh_outcome_name(DW_ERR_NOT_FOUND)));
+    json_object_object_add(doc, "outcome", json_object_new_string(dwhi_outcome_name(DW_ERR_NOT_FOUND)));
     json_object_object_add(doc, "status", json_object_new_string("not_found"));
     json_object_object_add(doc, "message",
                            json_object_new_string("no plugin (NULL handle): was the source found by dwh_host_find?"));
@@ -122,23 +122,23 @@ dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir
         if (result_json) *result_json = no_plugin_check_doc(schema);
         return DW_ERR_NOT_FOUND;
     }
-    dwh_secrets *secrets = dwh_secrets_new();
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_secrets *secrets = dwhi_secrets_new();
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *raw = parse(config_json, &rep);
-    dwh_check_result r;
+    dwhi_check_result r;
     if (rep.n_errors) {
-        r = dwh_check_invalid(p, schema, &rep, secrets); /* not JSON */
+        r = dwhi_check_invalid(p, schema, &rep, secrets); /* not JSON */
     } else {
-        dwh_op_flags flags = {.allow_internal_hosts = allow_internal};
-        r = dwh_check_run(p, raw, base_dir, schema, &flags, secrets);
+        dwhi_op_flags flags = {.allow_internal_hosts = allow_internal};
+        r = dwhi_check_run(p, raw, base_dir, schema, &flags, secrets);
     }
     if (result_json && r.doc) *result_json = text_of(r.doc);
     dw_status cause = r.invalid_config ? DW_ERR_CONFIG : r.cause;
-    dwh_check_result_free(&r);
+    dwhi_check_result_free(&r);
     json_object_put(raw);
-    dwh_config_report_clear(&rep);
-    dwh_secrets_free(secrets);
+    dwhi_config_report_clear(&rep);
+    dwhi_secrets_free(secrets);
     return cause;
 }
 

@@ -12,7 +12,7 @@
 #include "registry/registry.h"
 
 struct dwh_host {
-    dwh_registry *registry;
+    dwhi_registry *registry;
     char **dirs;      /* NULL-terminated: everything searched */
     char **explicit_dirs; /* NULL-terminated copy of opts->plugin_dirs */
     /* DWH_REJECT_DIR_MISSING entries of the last scan, under lock. */
@@ -26,7 +26,7 @@ static char **copy_strv(const char *const *v, size_t n) {
     for (size_t i = 0, k = 0; out && i < n; i++) {
         if (!v[i]) continue;
         if (!(out[k++] = strdup(v[i]))) {
-            dwh_dirs_free(out);
+            dwhi_dirs_free(out);
             return NULL;
         }
     }
@@ -35,7 +35,7 @@ static char **copy_strv(const char *const *v, size_t n) {
 
 /* Records which explicit directories are missing now (before each scan). */
 static void check_dirs(dwh_host *h) {
-    size_t n = dwh_dirs_count(h->explicit_dirs), k = 0;
+    size_t n = dwhi_dirs_count(h->explicit_dirs), k = 0;
     dwh_rejection *list = n ? calloc(n, sizeof *list) : NULL;
     for (size_t i = 0; list && i < n; i++) {
         const char *d = h->explicit_dirs[i];
@@ -67,28 +67,28 @@ static void check_dirs(dwh_host *h) {
 
 dwh_host *dwh_host_new_sized(const dwh_host_options *caller_opts, size_t opts_size) {
     dwh_host_options copy;
-    dwh_options_copy_or_warn(&copy, sizeof copy, caller_opts, opts_size, "dwh_host_options", "host.options");
+    dwhi_options_copy_or_warn(&copy, sizeof copy, caller_opts, opts_size, "dwh_host_options", "host.options");
     const dwh_host_options *opts = &copy;
     dwh_host *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     pthread_mutex_init(&h->lock, NULL);
-    h->registry = dwh_registry_new();
-    h->dirs = dwh_plugin_dirs_ex(opts->plugin_dirs, opts->n_plugin_dirs, opts->flags);
+    h->registry = dwhi_registry_new();
+    h->dirs = dwhi_plugin_dirs_ex(opts->plugin_dirs, opts->n_plugin_dirs, opts->flags);
     h->explicit_dirs = copy_strv(opts->plugin_dirs, opts->plugin_dirs ? opts->n_plugin_dirs : 0);
     if (!h->registry || !h->dirs || !h->explicit_dirs) {
         dwh_host_free(h);
         return NULL;
     }
     check_dirs(h);
-    dwh_registry_scan(h->registry, (const char *const *)h->dirs, dwh_dirs_count(h->dirs));
+    dwhi_registry_scan(h->registry, (const char *const *)h->dirs, dwhi_dirs_count(h->dirs));
     return h;
 }
 
 void dwh_host_free(dwh_host *h) {
     if (!h) return;
-    dwh_registry_free(h->registry);
-    dwh_dirs_free(h->dirs);
-    dwh_dirs_free(h->explicit_dirs);
+    dwhi_registry_free(h->registry);
+    dwhi_dirs_free(h->dirs);
+    dwhi_dirs_free(h->explicit_dirs);
     dwh_rejections_free(h->missing, h->n_missing);
     pthread_mutex_destroy(&h->lock);
     free(h);
@@ -99,7 +99,7 @@ const char *const *dwh_host_plugin_dirs(const dwh_host *h) { return h ? (const c
 size_t dwh_host_rescan(dwh_host *h) {
     if (!h) return 0;
     check_dirs(h);
-    return dwh_registry_rescan(h->registry);
+    return dwhi_registry_rescan(h->registry);
 }
 
 int dwh_host_add_plugin_file(dwh_host *h, const char *path, char **error) {
@@ -107,18 +107,18 @@ int dwh_host_add_plugin_file(dwh_host *h, const char *path, char **error) {
         if (error) *error = strdup(!h ? "no host (NULL handle)" : "no plugin file given (NULL path)");
         return -1;
     }
-    return dwh_registry_add_file(h->registry, path, error);
+    return dwhi_registry_add_file(h->registry, path, error);
 }
 
 dwh_plugin *dwh_host_find(dwh_host *h, const char *name) {
-    return h && name ? dwh_registry_find(h->registry, name) : NULL;
+    return h && name ? dwhi_registry_find(h->registry, name) : NULL;
 }
 
 dwh_plugin **dwh_host_list(dwh_host *h, size_t *n) {
     size_t dummy;
     if (!n) n = &dummy;
     *n = 0;
-    return h ? dwh_registry_list(h->registry, n) : NULL;
+    return h ? dwhi_registry_list(h->registry, n) : NULL;
 }
 
 dwh_rejection *dwh_host_rejections(dwh_host *h, size_t *n) {
@@ -127,7 +127,7 @@ dwh_rejection *dwh_host_rejections(dwh_host *h, size_t *n) {
     *n = 0;
     if (!h) return NULL;
     size_t nr = 0;
-    dwh_rejection *reg = dwh_registry_rejections(h->registry, &nr);
+    dwh_rejection *reg = dwhi_registry_rejections(h->registry, &nr);
     pthread_mutex_lock(&h->lock);
     size_t total = h->n_missing + nr;
     dwh_rejection *out = total ? calloc(total, sizeof *out) : NULL;
@@ -158,5 +158,5 @@ dwh_rejection *dwh_host_rejections(dwh_host *h, size_t *n) {
 
 /* Programs built before the sized entry point pass the 0.1.0 layout. */
 dwh_host *(dwh_host_new)(const dwh_host_options *opts) {
-    return dwh_host_new_sized(opts, DWH_SIZE_THROUGH(dwh_host_options, flags));
+    return dwh_host_new_sized(opts, DWHI_SIZE_THROUGH(dwh_host_options, flags));
 }

@@ -11,12 +11,12 @@
 #include "dwhost.h"
 
 /* The report as the --json document: malloc'd, NULL on OOM. */
-static char *report_text(const dwh_conf_report *r) {
+static char *report_text(const dwhi_conf_report *r) {
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     if (!m) return NULL;
-    dwh_conf_print_json(r, m);
+    dwhi_conf_print_json(r, m);
     if (fclose(m) != 0) {
         free(buf);
         return NULL;
@@ -31,37 +31,37 @@ int dwh_conformance_sized(dwh_plugin *p, const char *config_json, const char *ba
     if (report_json) *report_json = NULL;
     dwh_conformance_options known;
     size_t unknown = 0;
-    int opts_ok = dwh_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) == 0;
+    int opts_ok = dwhi_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) == 0;
     const dwh_conformance_options *opts = &known;
-    dwh_conf_report report;
+    dwhi_conf_report report;
     memset(&report, 0, sizeof report);
     json_object *config = NULL;
     int rc = -1;
     char perr[256];
     const char *text = config_json ? config_json : "{}";
     if (!opts_ok) {
-        report.scrub = dwh_secrets_new();
-        char *msg = dwh_options_unknown_message("dwh_conformance_options", unknown, sizeof known);
-        dwh_conf_add(&report, "options", DWH_CONF_FAIL, "%s", msg ? msg : "unknown option set");
+        report.scrub = dwhi_secrets_new();
+        char *msg = dwhi_options_unknown_message("dwh_conformance_options", unknown, sizeof known);
+        dwhi_conf_add(&report, "options", DWHI_CONF_FAIL, "%s", msg ? msg : "unknown option set");
         free(msg);
     } else if (!p) {
-        report.scrub = dwh_secrets_new();
-        dwh_conf_add(&report, "plugin", DWH_CONF_FAIL, "no plugin (NULL handle): was the source found by dwh_host_find?");
-    } else if (dwh_config_parse_text(text, strlen(text), &config, perr, sizeof perr) != 0) {
-        report.scrub = dwh_secrets_new();
+        report.scrub = dwhi_secrets_new();
+        dwhi_conf_add(&report, "plugin", DWHI_CONF_FAIL, "no plugin (NULL handle): was the source found by dwh_host_find?");
+    } else if (dwhi_config_parse_text(text, strlen(text), &config, perr, sizeof perr) != 0) {
+        report.scrub = dwhi_secrets_new();
         report.source = strdup(dwh_plugin_name(p));
-        dwh_conf_add(&report, "config", DWH_CONF_FAIL, "the config is not JSON: %s", perr);
+        dwhi_conf_add(&report, "config", DWHI_CONF_FAIL, "the config is not JSON: %s", perr);
     } else {
-        dwh_conf_options o = {.config = config, .config_dir = base_dir,
+        dwhi_conf_options o = {.config = config, .config_dir = base_dir,
                               .allow_internal_hosts = opts->allow_internal_hosts, .schemas = opts->schemas,
                               .n_schemas = opts->schemas ? opts->n_schemas : 0, .structural = opts->structural,
                               .max_rows = opts->max_rows < 0    ? 0
-                                          : opts->max_rows == 0 ? DWH_CONF_DEFAULT_MAX_ROWS
+                                          : opts->max_rows == 0 ? DWHI_CONF_DEFAULT_MAX_ROWS
                                                                 : (size_t)opts->max_rows};
-        rc = dwh_conformance_run(p, &o, &report);
+        rc = dwhi_conformance_run(p, &o, &report);
     }
     if (report_json) *report_json = report_text(&report);
-    dwh_conf_report_free(&report);
+    dwhi_conf_report_free(&report);
     json_object_put(config);
     return rc;
 }
@@ -70,5 +70,5 @@ int dwh_conformance_sized(dwh_plugin *p, const char *config_json, const char *ba
 int(dwh_conformance)(dwh_plugin *p, const char *config_json, const char *base_dir,
                      const dwh_conformance_options *opts, char **report_json) {
     return dwh_conformance_sized(p, config_json, base_dir, opts,
-                                 DWH_SIZE_THROUGH(dwh_conformance_options, allow_internal_hosts), report_json);
+                                 DWHI_SIZE_THROUGH(dwh_conformance_options, allow_internal_hosts), report_json);
 }

@@ -25,33 +25,33 @@ static char *strf(const char *fmt, const char *arg) {
 
 /* Parses and validates the caller's config (NULL text: none, *out NULL)
  * into *out, collecting its secrets.  DW_OK or DW_ERR_CONFIG with *error. */
-static dw_status load_config(dwh_plugin *p, const char *config_json, const char *base_dir, dwh_secrets *secrets,
+static dw_status load_config(dwh_plugin *p, const char *config_json, const char *base_dir, dwhi_secrets *secrets,
                              json_object **out, char **error) {
     *out = NULL;
     if (!config_json) return DW_OK;
     json_object *raw = NULL;
     char perr[256];
-    if (dwh_config_parse_text(config_json, strlen(config_json), &raw, perr, sizeof perr) != 0) {
+    if (dwhi_config_parse_text(config_json, strlen(config_json), &raw, perr, sizeof perr) != 0) {
         set_error(error, strf("the config is not JSON: %s", perr));
         return DW_ERR_CONFIG;
     }
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     dw_status st = DW_OK;
-    if (dwh_config_load_json(dwh_plugin_source(p), raw, base_dir, out, secrets, &rep) != 0) {
-        set_error(error, dwh_config_report_summary(&rep, secrets));
+    if (dwhi_config_load_json(dwh_plugin_source(p), raw, base_dir, out, secrets, &rep) != 0) {
+        set_error(error, dwhi_config_report_summary(&rep, secrets));
         st = DW_ERR_CONFIG;
     }
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
     json_object_put(raw);
     return st;
 }
 
 /* Runs init once; DW_ERR_UNSUPPORTED with *error when it failed. */
-static dw_status activate(dwh_plugin *p, const dwh_secrets *secrets, char **error) {
+static dw_status activate(dwh_plugin *p, const dwhi_secrets *secrets, char **error) {
     const char *err = NULL;
     if (dwh_plugin_activate(p, &err) == DW_OK) return DW_OK;
-    char *clean = dwh_secrets_scrub(secrets, err ? err : "init() failed"), *msg = NULL;
+    char *clean = dwhi_secrets_scrub(secrets, err ? err : "init() failed"), *msg = NULL;
     if (asprintf(&msg, "plugin '%s' could not start: %s", dwh_plugin_name(p), clean ? clean : "init() failed") < 0)
         msg = NULL;
     free(clean);
@@ -69,7 +69,7 @@ dw_status dwh_list_schemas(dwh_plugin *p, const char *config_json, const char *b
         set_error(error, strdup(no_plugin));
         return DW_ERR_NOT_FOUND;
     }
-    dwh_secrets *secrets = dwh_secrets_new();
+    dwhi_secrets *secrets = dwhi_secrets_new();
     if (!secrets) {
         set_error(error, strdup("out of memory"));
         return DW_ERR_NOMEM;
@@ -78,15 +78,15 @@ dw_status dwh_list_schemas(dwh_plugin *p, const char *config_json, const char *b
     dw_status st = load_config(p, config_json, base_dir, secrets, &config, error);
     if (st == DW_OK) st = activate(p, secrets, error);
     if (st == DW_OK) {
-        dwh_op_flags flags = {.allow_internal_hosts = allow_internal};
-        dwh_op_result r = dwh_op_list_schemas(p, config, secrets, NULL, &flags, &schemas);
+        dwhi_op_flags flags = {.allow_internal_hosts = allow_internal};
+        dwhi_op_result r = dwhi_op_list_schemas(p, config, secrets, NULL, &flags, &schemas);
         st = r.code;
         if (st != DW_OK) set_error(error, r.message ? strdup(r.message) : strdup("list_schemas failed"));
-        dwh_op_result_free(&r);
+        dwhi_op_result_free(&r);
     }
     if (st == DW_OK && schemas_json) {
         const char *t = json_object_to_json_string_ext(schemas, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        *schemas_json = t ? dwh_secrets_scrub(secrets, t) : NULL;
+        *schemas_json = t ? dwhi_secrets_scrub(secrets, t) : NULL;
         if (!*schemas_json) {
             st = DW_ERR_NOMEM;
             set_error(error, strdup("out of memory"));
@@ -94,14 +94,14 @@ dw_status dwh_list_schemas(dwh_plugin *p, const char *config_json, const char *b
     }
     json_object_put(schemas);
     json_object_put(config);
-    dwh_secrets_free(secrets);
+    dwhi_secrets_free(secrets);
     return st;
 }
 
 /* ---- dwh_read ----------------------------------------------------------- */
 
 typedef struct read_sink {
-    dwh_row_sink sink;
+    dwhi_row_sink sink;
     const dwh_read_options *o;
     const char *state_in; /* borrowed from the options */
     char *last_state;     /* owned; the newest state accepted */
@@ -113,10 +113,10 @@ static dw_status on_row(void *ud, dw_ctx *ctx, json_object *row) {
     size_t len = 0;
     const char *text =
         json_object_to_json_string_length(row, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    if (!text) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory serialising a row");
+    if (!text) return dwhi_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory serialising a row");
     if (s->o->row(s->o->user, text, len) != 0) {
         s->stopped = 1;
-        return dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "the row callback stopped the read");
+        return dwhi_ctx_fail_host(ctx, DW_ERR_CANCELLED, "the row callback stopped the read");
     }
     return DW_OK;
 }
@@ -124,9 +124,9 @@ static dw_status on_row(void *ud, dw_ctx *ctx, json_object *row) {
 static dw_status on_state_save(void *ud, dw_ctx *ctx, const char *state) {
     read_sink *s = ud;
     if (s->o->state && s->o->state(s->o->user, state) != 0)
-        return dwh_ctx_fail_host(ctx, DW_ERR_STATE, "the state callback did not accept the resume state");
+        return dwhi_ctx_fail_host(ctx, DW_ERR_STATE, "the state callback did not accept the resume state");
     char *copy = strdup(state);
-    if (!copy) return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory keeping the resume state");
+    if (!copy) return dwhi_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory keeping the resume state");
     free(s->last_state);
     s->last_state = copy;
     return DW_OK;
@@ -141,7 +141,7 @@ static const char *on_state_load(void *ud, dw_ctx *ctx) {
 static int is_scalar(const char *text) {
     json_object *o = NULL;
     char err[64];
-    if (dwh_json_parse_strict(text, strlen(text), &o, err, sizeof err) != 0) return 0;
+    if (dwhi_json_parse_strict(text, strlen(text), &o, err, sizeof err) != 0) return 0;
     int ok = json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double) ||
              json_object_is_type(o, json_type_string);
     json_object_put(o);
@@ -173,7 +173,7 @@ static dw_status check_read_options(const dwh_read_options *o, char **error) {
     if (o->state_in) {
         json_object *st = NULL;
         char err[128];
-        int ok = dwh_json_parse_strict(o->state_in, strlen(o->state_in), &st, err, sizeof err) == 0 &&
+        int ok = dwhi_json_parse_strict(o->state_in, strlen(o->state_in), &st, err, sizeof err) == 0 &&
                  json_object_is_type(st, json_type_object);
         json_object_put(st);
         if (!ok) {
@@ -196,14 +196,14 @@ dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *bas
     }
     dwh_read_options known;
     size_t unknown = 0;
-    if (dwh_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) < 0) {
-        set_error(error, dwh_options_unknown_message("dwh_read_options", unknown, sizeof known));
+    if (dwhi_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) < 0) {
+        set_error(error, dwhi_options_unknown_message("dwh_read_options", unknown, sizeof known));
         return DW_ERR_CONFIG;
     }
     const dwh_read_options *opts = caller_opts ? &known : NULL;
     dw_status st = check_read_options(opts, error);
     if (st != DW_OK) return st;
-    dwh_secrets *secrets = dwh_secrets_new();
+    dwhi_secrets *secrets = dwhi_secrets_new();
     if (!secrets) {
         set_error(error, strdup("out of memory"));
         return DW_ERR_NOMEM;
@@ -222,9 +222,9 @@ dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *bas
                             .incremental_field = opts->incremental_field,
                             .incremental_last_value = opts->last_value,
                             .incremental_earliest_value = opts->earliest_value};
-        dwh_identity id = {.team_id = opts->team_id, .source_id = opts->source_id, .job_id = opts->job_id};
-        dwh_op_flags flags = {.cancel = opts->cancel, .allow_internal_hosts = opts->allow_internal_hosts};
-        dwh_op_result r = dwh_op_run(p, config, secrets, &id, &flags, &in, &s.sink);
+        dwhi_identity id = {.team_id = opts->team_id, .source_id = opts->source_id, .job_id = opts->job_id};
+        dwhi_op_flags flags = {.cancel = opts->cancel, .allow_internal_hosts = opts->allow_internal_hosts};
+        dwhi_op_result r = dwhi_op_run(p, config, secrets, &id, &flags, &in, &s.sink);
         st = r.code;
         if (s.stopped && st == DW_ERR_CANCELLED) {
             st = DW_OK;
@@ -232,18 +232,18 @@ dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *bas
         } else if (st != DW_OK) {
             set_error(error, strdup(r.message ? r.message : "the read failed"));
         }
-        dwh_op_result_free(&r);
+        dwhi_op_result_free(&r);
     }
     if (state_out) *state_out = s.last_state;
     else free(s.last_state);
     json_object_put(config);
-    dwh_secrets_free(secrets);
+    dwhi_secrets_free(secrets);
     return st;
 }
 
 /* Programs built before the sized entry point pass the 0.1.0 layout. */
 dw_status(dwh_read)(dwh_plugin *p, const char *config_json, const char *base_dir, const dwh_read_options *opts,
                     int *stopped, char **state_out, char **error) {
-    return dwh_read_sized(p, config_json, base_dir, opts, DWH_SIZE_THROUGH(dwh_read_options, job_id), stopped,
+    return dwh_read_sized(p, config_json, base_dir, opts, DWHI_SIZE_THROUGH(dwh_read_options, job_id), stopped,
                           state_out, error);
 }

@@ -23,8 +23,8 @@ dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const char *con
     if (error) *error = NULL;
     dwh_sync_options known;
     size_t unknown = 0;
-    if (dwh_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) < 0) {
-        set_error(error, dwh_options_unknown_message("dwh_sync_options", unknown, sizeof known));
+    if (dwhi_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) < 0) {
+        set_error(error, dwhi_options_unknown_message("dwh_sync_options", unknown, sizeof known));
         return DWH_SYNC_FAIL_CONFIG;
     }
     char *msg = NULL;
@@ -35,9 +35,9 @@ dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const char *con
         set_error(error, msg);
         return DWH_SYNC_FAIL_PLUGIN;
     }
-    dwh_secrets *secrets = dwh_secrets_new();
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_secrets *secrets = dwhi_secrets_new();
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *validated = NULL;
     dwh_sync_failure f;
     char perr[256];
@@ -47,38 +47,38 @@ dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const char *con
         set_error(error, strdup("out of memory"));
         goto out;
     }
-    if (config_json && dwh_config_parse_text(config_json, strlen(config_json), &raw, perr, sizeof perr) < 0) {
+    if (config_json && dwhi_config_parse_text(config_json, strlen(config_json), &raw, perr, sizeof perr) < 0) {
         f = DWH_SYNC_FAIL_CONFIG;
         if (asprintf(&msg, "the config is not JSON: %s", perr) < 0) msg = NULL;
         set_error(error, msg);
         goto out;
     }
-    if (dwh_config_load_json(dwh_plugin_source(p), raw, NULL, &validated, secrets, &rep) < 0) {
+    if (dwhi_config_load_json(dwh_plugin_source(p), raw, NULL, &validated, secrets, &rep) < 0) {
         f = DWH_SYNC_FAIL_CONFIG;
-        set_error(error, dwh_config_report_summary(&rep, secrets));
+        set_error(error, dwhi_config_report_summary(&rep, secrets));
         goto out;
     }
-    dwh_sync_report *r = dwh_sync_run(p, validated, secrets, &known); /* zeroed when caller_opts is NULL */
+    dwhi_sync_report *r = dwhi_sync_run(p, validated, secrets, &known); /* zeroed when caller_opts is NULL */
     if (!r) {
         f = DWH_SYNC_FAIL_WAREHOUSE;
         set_error(error, strdup("out of memory"));
         goto out;
     }
     f = r->failure;
-    if (f != DWH_SYNC_OK) set_error(error, dwh_secrets_scrub(secrets, r->message ? r->message : "the sync failed"));
+    if (f != DWH_SYNC_OK) set_error(error, dwhi_secrets_scrub(secrets, r->message ? r->message : "the sync failed"));
     if (report_json) {
-        json_object *doc = dwh_sync_report_json(r);
-        *report_json = doc ? dwh_secrets_scrub(secrets, json_object_to_json_string_ext(
+        json_object *doc = dwhi_sync_report_json(r);
+        *report_json = doc ? dwhi_secrets_scrub(secrets, json_object_to_json_string_ext(
                                                             doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))
                            : NULL;
         json_object_put(doc);
     }
-    dwh_sync_report_free(r);
+    dwhi_sync_report_free(r);
 out:
     json_object_put(raw);
     json_object_put(validated);
-    dwh_config_report_clear(&rep);
-    dwh_secrets_free(secrets);
+    dwhi_config_report_clear(&rep);
+    dwhi_secrets_free(secrets);
     dwh_plugin_unref(p);
     return f;
 }
@@ -86,16 +86,16 @@ out:
 /* Programs built before the sized entry point pass the 0.1.0 layout. */
 dwh_sync_failure(dwh_sync)(dwh_host *h, const char *source, const char *config_json, const dwh_sync_options *opts,
                            char **report_json, char **error) {
-    return dwh_sync_sized(h, source, config_json, opts, DWH_SIZE_THROUGH(dwh_sync_options, lease_timeout_ms),
+    return dwh_sync_sized(h, source, config_json, opts, DWHI_SIZE_THROUGH(dwh_sync_options, lease_timeout_ms),
                           report_json, error);
 }
 
 /* A status document as text: the jobs, or the history (at most `limit` runs). */
 static char *status_text(const char *warehouse_path, int history, int limit, char **error) {
     if (error) *error = NULL;
-    const char *path = warehouse_path && *warehouse_path ? warehouse_path : DWH_WAREHOUSE_DEFAULT_PATH;
+    const char *path = warehouse_path && *warehouse_path ? warehouse_path : DWHI_WAREHOUSE_DEFAULT_PATH;
     char *err = NULL;
-    json_object *doc = history ? dwh_run_history_doc(path, limit, &err) : dwh_job_status_doc(path, &err);
+    json_object *doc = history ? dwhi_run_history_doc(path, limit, &err) : dwhi_job_status_doc(path, &err);
     if (!doc) {
         set_error(error, err ? err : strdup("out of memory"));
         return NULL;

@@ -31,8 +31,8 @@ static dwh_plugin *find(dwh_host *h, const char *source, char **error) {
 static int known_options(dwh_webhook_options *known, const dwh_webhook_options *opts, size_t opts_size,
                          char **error) {
     size_t unknown = 0;
-    if (dwh_options_copy(known, sizeof *known, opts, opts_size, &unknown) == 0) return 0;
-    set_error(error, dwh_options_unknown_message("dwh_webhook_options", unknown, sizeof *known));
+    if (dwhi_options_copy(known, sizeof *known, opts, opts_size, &unknown) == 0) return 0;
+    set_error(error, dwhi_options_unknown_message("dwh_webhook_options", unknown, sizeof *known));
     return -1;
 }
 
@@ -45,16 +45,16 @@ dwh_webhook_outcome dwh_webhook_push_sized(dwh_host *h, const char *source, cons
     if (known_options(&known, caller_opts, opts_size, error) < 0) return DWH_WEBHOOK_FAIL_CONFIG;
     dwh_plugin *p = find(h, source, error);
     if (!p) return DWH_WEBHOOK_FAIL_PLUGIN;
-    char *unsupported = dwh_webhook_unsupported(p);
+    char *unsupported = dwhi_webhook_unsupported(p);
     if (unsupported) {
         set_error(error, unsupported);
         dwh_plugin_unref(p);
         return DWH_WEBHOOK_UNSUPPORTED;
     }
     dwh_webhook_outcome f;
-    dwh_secrets *secrets = dwh_secrets_new();
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_secrets *secrets = dwhi_secrets_new();
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *raw = NULL, *validated = NULL;
     char perr[256];
     char *msg = NULL;
@@ -64,28 +64,28 @@ dwh_webhook_outcome dwh_webhook_push_sized(dwh_host *h, const char *source, cons
     } else if (!payload) {
         f = DWH_WEBHOOK_REFUSED;
         set_error(error, strdup("no payload given"));
-    } else if (config_json && dwh_config_parse_text(config_json, strlen(config_json), &raw, perr, sizeof perr) < 0) {
+    } else if (config_json && dwhi_config_parse_text(config_json, strlen(config_json), &raw, perr, sizeof perr) < 0) {
         f = DWH_WEBHOOK_FAIL_CONFIG;
         if (asprintf(&msg, "the config is not JSON: %s", perr) < 0) msg = NULL;
         set_error(error, msg);
-    } else if (dwh_config_load_json(dwh_plugin_source(p), raw, NULL, &validated, secrets, &rep) < 0) {
+    } else if (dwhi_config_load_json(dwh_plugin_source(p), raw, NULL, &validated, secrets, &rep) < 0) {
         f = DWH_WEBHOOK_FAIL_CONFIG;
-        set_error(error, dwh_config_report_summary(&rep, secrets));
+        set_error(error, dwhi_config_report_summary(&rep, secrets));
     } else {
-        dwh_webhook_result r;
-        dwh_webhook_push_run(p, validated, secrets, opts, payload, len, &r);
+        dwhi_webhook_result r;
+        dwhi_webhook_push_run(p, validated, secrets, opts, payload, len, &r);
         f = r.outcome;
         if (f == DWH_WEBHOOK_STORED && inbox_id) *inbox_id = r.inbox_id;
         if (f != DWH_WEBHOOK_STORED) {
             set_error(error, r.message);
             r.message = NULL;
         }
-        dwh_webhook_result_free(&r);
+        dwhi_webhook_result_free(&r);
     }
     json_object_put(raw);
     json_object_put(validated);
-    dwh_config_report_clear(&rep);
-    dwh_secrets_free(secrets);
+    dwhi_config_report_clear(&rep);
+    dwhi_secrets_free(secrets);
     dwh_plugin_unref(p);
     return f;
 }
@@ -97,14 +97,14 @@ dwh_webhook_outcome dwh_webhook_drop_sized(dwh_host *h, const char *source, cons
     if (known_options(&known, caller_opts, opts_size, error) < 0) return DWH_WEBHOOK_FAIL_CONFIG;
     dwh_plugin *p = find(h, source, error);
     if (!p) return DWH_WEBHOOK_FAIL_PLUGIN;
-    dwh_webhook_result r;
-    dwh_webhook_drop_run(p, opts, inbox_id, &r);
+    dwhi_webhook_result r;
+    dwhi_webhook_drop_run(p, opts, inbox_id, &r);
     dwh_webhook_outcome f = r.outcome;
     if (f != DWH_WEBHOOK_DROPPED) {
         set_error(error, r.message);
         r.message = NULL;
     }
-    dwh_webhook_result_free(&r);
+    dwhi_webhook_result_free(&r);
     dwh_plugin_unref(p);
     return f;
 }

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-int dwh_array_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first) {
+int dwhi_array_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first) {
     if (need <= *cap) return 0;
     size_t c = *cap ? *cap : first;
     while (c < need) {

@@ -2,8 +2,8 @@
  * array_grow.h -- one growth rule for the host's arrays that grow by
  * doubling (rows, cells, arenas, plugin lists).
  */
-#ifndef DWH_ARRAY_GROW_H
-#define DWH_ARRAY_GROW_H
+#ifndef DWHI_ARRAY_GROW_H
+#define DWHI_ARRAY_GROW_H
 
 #include <stddef.h>
 
@@ -12,6 +12,6 @@
  * or, past that, the next doubling of *cap.  The caller keeps owning *p
  * (free() it).  0, or -1 when memory runs out or the size would overflow
  * (*p and *cap unchanged). */
-int dwh_array_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first);
+int dwhi_array_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first);
 
 #endif

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-dwh_read_status dwh_read_whole_file(const char *path, size_t limit, char **text, size_t *len, int *err_no) {
+dwhi_read_status dwhi_read_whole_file(const char *path, size_t limit, char **text, size_t *len, int *err_no) {
     *text = NULL;
     *len = 0;
     if (err_no) *err_no = 0;
@@ -16,19 +16,19 @@ dwh_read_status dwh_read_whole_file(const char *path, size_t limit, char **text,
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         if (err_no) *err_no = errno;
-        return DWH_READ_OPEN;
+        return DWHI_READ_OPEN;
     }
     struct stat st;
     if (!is_stdin && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         close(fd);
-        return DWH_READ_IS_DIR;
+        return DWHI_READ_IS_DIR;
     }
-    dwh_read_status rc = DWH_READ_OK;
+    dwhi_read_status rc = DWHI_READ_OK;
     size_t cap = 8192, n = 0;
     char *buf = malloc(cap + 1);
     for (;;) {
         if (!buf) {
-            rc = DWH_READ_NOMEM;
+            rc = DWHI_READ_NOMEM;
             break;
         }
         if (n == cap) {
@@ -45,23 +45,23 @@ dwh_read_status dwh_read_whole_file(const char *path, size_t limit, char **text,
         if (k < 0 && errno == EINTR) continue;
         if (k < 0) {
             if (err_no) *err_no = errno;
-            rc = DWH_READ_IO;
+            rc = DWHI_READ_IO;
             break;
         }
         if (k == 0) break;
         n += (size_t)k;
         if (limit && n > limit) {
-            rc = DWH_READ_TOO_BIG;
+            rc = DWHI_READ_TOO_BIG;
             break;
         }
     }
     if (!is_stdin) close(fd);
-    if (rc != DWH_READ_OK) {
+    if (rc != DWHI_READ_OK) {
         free(buf);
         return rc;
     }
     buf[n] = 0;
     *text = buf;
     *len = n;
-    return DWH_READ_OK;
+    return DWHI_READ_OK;
 }

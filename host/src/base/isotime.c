@@ -29,7 +29,7 @@ static int digits(const char *s, size_t len, size_t *i, int n, int *out) {
 
 static int leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-int dwh_isotime_parse(const char *s, size_t len, int64_t *sec, int32_t *nsec) {
+int dwhi_isotime_parse(const char *s, size_t len, int64_t *sec, int32_t *nsec) {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     size_t i = 0;
     int y, mo, d, h = 0, mi = 0, se = 0;
@@ -75,7 +75,7 @@ int dwh_isotime_parse(const char *s, size_t len, int64_t *sec, int32_t *nsec) {
     return 0;
 }
 
-int dwh_isotime_format(int64_t sec, const char *fmt, char *buf, size_t cap) {
+int dwhi_isotime_format(int64_t sec, const char *fmt, char *buf, size_t cap) {
     time_t t = (time_t)sec;
     if ((int64_t)t != sec) return -1;
     struct tm tm;
@@ -84,7 +84,7 @@ int dwh_isotime_format(int64_t sec, const char *fmt, char *buf, size_t cap) {
     return n == 0 && *fmt ? -1 : 0;
 }
 
-void dwh_isotime_now(char *buf, size_t cap) {
+void dwhi_isotime_now(char *buf, size_t cap) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
     struct tm tm;

@@ -2,8 +2,8 @@
  * isotime.h -- ISO-8601 timestamps as the sync pipeline meets them in rows:
  * incremental watermarks compare them, datetime partitions bucket them.
  */
-#ifndef DWH_ISOTIME_H
-#define DWH_ISOTIME_H
+#ifndef DWHI_ISOTIME_H
+#define DWHI_ISOTIME_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -13,13 +13,13 @@
  * ' ' and HH:MM[:SS[.fraction]], then optionally Z, +HH, +HHMM or +HH:MM
  * (no offset means UTC).  Returns 0, or -1 when the text is not such a
  * value (out-of-range fields included). */
-int dwh_isotime_parse(const char *s, size_t len, int64_t *sec, int32_t *nsec);
+int dwhi_isotime_parse(const char *s, size_t len, int64_t *sec, int32_t *nsec);
 
 /* Formats UTC seconds with a strftime format (%G, %V and friends) into
  * buf.  Returns 0, or -1 when the time is out of range or buf too small. */
-int dwh_isotime_format(int64_t sec, const char *fmt, char *buf, size_t cap);
+int dwhi_isotime_format(int64_t sec, const char *fmt, char *buf, size_t cap);
 
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (buf >= 32). */
-void dwh_isotime_now(char *buf, size_t cap);
+void dwhi_isotime_now(char *buf, size_t cap);
 
 #endif

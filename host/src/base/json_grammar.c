@@ -7,24 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-dwh_json_num dwh_json_number(const char *s, size_t len, locale_t c_locale, int64_t *i, double *d) {
+dwhi_json_num dwhi_json_number(const char *s, size_t len, locale_t c_locale, int64_t *i, double *d) {
     if (!memchr(s, '.', len) && !memchr(s, 'e', len) && !memchr(s, 'E', len)) {
         int neg = s[0] == '-';
         uint64_t u = 0;
         for (size_t k = (size_t)neg; k < len; k++) {
             unsigned dig = (unsigned)(s[k] - '0');
-            if (u > (UINT64_MAX - dig) / 10) return DWH_NUM_RANGE;
+            if (u > (UINT64_MAX - dig) / 10) return DWHI_NUM_RANGE;
             u = u * 10 + dig;
         }
         if (!neg && u <= (uint64_t)INT64_MAX) {
             *i = (int64_t)u;
-            return DWH_NUM_INT;
+            return DWHI_NUM_INT;
         }
         if (neg && u <= (uint64_t)INT64_MAX + 1) {
             *i = u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u;
-            return DWH_NUM_INT;
+            return DWHI_NUM_INT;
         }
-        return neg ? DWH_NUM_RANGE : DWH_NUM_BIGINT;
+        return neg ? DWHI_NUM_RANGE : DWHI_NUM_BIGINT;
     }
     char tmp[64];
     char *heap = NULL;
@@ -36,27 +36,27 @@ dwh_json_num dwh_json_number(const char *s, size_t len, locale_t c_locale, int64
     } else if ((heap = strndup(s, len)) != NULL) {
         z = heap;
     } else {
-        return DWH_NUM_INFINITE; /* out of memory for a 64-byte+ number: refuse it */
+        return DWHI_NUM_INFINITE; /* out of memory for a 64-byte+ number: refuse it */
     }
     *d = c_locale ? strtod_l(z, NULL, c_locale) : strtod(z, NULL);
     free(heap);
-    return isfinite(*d) ? DWH_NUM_REAL : DWH_NUM_INFINITE;
+    return isfinite(*d) ? DWHI_NUM_REAL : DWHI_NUM_INFINITE;
 }
 
-void dwh_json_number_error(dwh_json_num kind, const char *s, size_t len, char *errbuf, size_t errlen) {
-    if (kind == DWH_NUM_RANGE)
+void dwhi_json_number_error(dwhi_json_num kind, const char *s, size_t len, char *errbuf, size_t errlen) {
+    if (kind == DWHI_NUM_RANGE)
         snprintf(errbuf, errlen, "invalid JSON: an integer does not fit in 64 bits (send it as a string)");
     else
         snprintf(errbuf, errlen, "invalid JSON: %.*s%s is not a finite number", len > 40 ? 40 : (int)len, s,
                  len > 40 ? "..." : "");
 }
 
-size_t dwh_json_skip_ws(const char *text, size_t from, size_t len) {
+size_t dwhi_json_skip_ws(const char *text, size_t from, size_t len) {
     while (from < len && (text[from] == ' ' || text[from] == '\t' || text[from] == '\n' || text[from] == '\r')) from++;
     return from;
 }
 
-int dwh_json_bad_space(const char *text, size_t len, size_t *at) {
+int dwhi_json_bad_space(const char *text, size_t len, size_t *at) {
     const char *v = memchr(text, '\v', len), *f = memchr(text, '\f', len);
     if (!v && !f) return 0;
     *at = (size_t)((v && (!f || v < f) ? v : f) - text);
@@ -78,7 +78,7 @@ static const char *nonfinite_at(const char *chunk, size_t len, size_t at) {
     return NULL;
 }
 
-void dwh_json_grammar_error(yajl_handle h, size_t base, const char *chunk, size_t chunk_len, char *errbuf,
+void dwhi_json_grammar_error(yajl_handle h, size_t base, const char *chunk, size_t chunk_len, char *errbuf,
                             size_t errlen) {
     size_t in_chunk = yajl_get_bytes_consumed(h);
     size_t at = base + in_chunk;
@@ -107,7 +107,7 @@ typedef struct ends {
     size_t end; /* just after the value; 0: not complete yet */
     int nul_key;
     locale_t c_locale;
-    dwh_json_num bad_num; /* DWH_NUM_RANGE or _INFINITE: the first bad number */
+    dwhi_json_num bad_num; /* DWHI_NUM_RANGE or _INFINITE: the first bad number */
     char num[48];
     size_t num_len;
 } ends;
@@ -122,8 +122,8 @@ static int g_number(void *ud, const char *s, size_t n) {
     ends *e = ud;
     int64_t i;
     double d;
-    dwh_json_num k = dwh_json_number(s, n, e->c_locale, &i, &d);
-    if (k == DWH_NUM_RANGE || k == DWH_NUM_INFINITE) {
+    dwhi_json_num k = dwhi_json_number(s, n, e->c_locale, &i, &d);
+    if (k == DWHI_NUM_RANGE || k == DWHI_NUM_INFINITE) {
         e->bad_num = k;
         e->num_len = n < sizeof e->num ? n : sizeof e->num - 1;
         memcpy(e->num, s, e->num_len);
@@ -155,7 +155,7 @@ static locale_t c_numeric(void) {
     return __atomic_load_n(&loc, __ATOMIC_ACQUIRE);
 }
 
-int dwh_json_grammar_check(const char *text, size_t len, char *errbuf, size_t errlen) {
+int dwhi_json_grammar_check(const char *text, size_t len, char *errbuf, size_t errlen) {
     ends e = {0};
     e.c_locale = c_numeric();
     e.h = yajl_alloc(&GRAMMAR, NULL, &e);
@@ -165,13 +165,13 @@ int dwh_json_grammar_check(const char *text, size_t len, char *errbuf, size_t er
     }
     int rc = 0;
     size_t bad;
-    if (dwh_json_bad_space(text, len, &bad) < 0) {
+    if (dwhi_json_bad_space(text, len, &bad) < 0) {
         snprintf(errbuf, errlen, "invalid JSON at byte %zu: a vertical tab or form feed outside a string's escapes", bad);
         yajl_free(e.h);
         return -1;
     }
     yajl_status st = yajl_parse(e.h, (const unsigned char *)text, len);
-    size_t extra = e.end ? dwh_json_skip_ws(text, e.end, len) : len;
+    size_t extra = e.end ? dwhi_json_skip_ws(text, e.end, len) : len;
     if (extra < len) { /* after the value: whitespace only (yajl misses a string opened there) */
         snprintf(errbuf, errlen, "invalid JSON at byte %zu: unexpected text after the value", extra);
         rc = -1;
@@ -179,13 +179,13 @@ int dwh_json_grammar_check(const char *text, size_t len, char *errbuf, size_t er
         st = yajl_complete_parse(e.h);
     }
     if (!rc && e.bad_num) {
-        dwh_json_number_error(e.bad_num, e.num, e.num_len, errbuf, errlen);
+        dwhi_json_number_error(e.bad_num, e.num, e.num_len, errbuf, errlen);
         rc = -1;
     } else if (!rc && e.nul_key) {
-        snprintf(errbuf, errlen, "invalid JSON at byte %zu: %s", yajl_get_bytes_consumed(e.h), DWH_JSON_NUL_KEY);
+        snprintf(errbuf, errlen, "invalid JSON at byte %zu: %s", yajl_get_bytes_consumed(e.h), DWHI_JSON_NUL_KEY);
         rc = -1;
     } else if (!rc && st != yajl_status_ok) {
-        dwh_json_grammar_error(e.h, 0, text, len, errbuf, errlen);
+        dwhi_json_grammar_error(e.h, 0, text, len, errbuf, errlen);
         rc = -1;
     }
     yajl_free(e.h);

@@ -57,12 +57,12 @@ static int walk(json_object *root, const char *path, json_object **out) {
     return 1;
 }
 
-json_object *dwh_json_path(json_object *root, const char *path) {
+json_object *dwhi_json_path(json_object *root, const char *path) {
     json_object *v;
     return walk(root, path, &v) ? v : NULL;
 }
 
-int dwh_json_path_exists(json_object *root, const char *path) {
+int dwhi_json_path_exists(json_object *root, const char *path) {
     json_object *v;
     return walk(root, path, &v);
 }

@@ -81,7 +81,7 @@ static int parse_with(json_tokener *tok, const char *text, size_t len, json_obje
      * strings, NaN and 1e999, and clamps integers beyond 64 bits without a
      * word: RFC 8259's grammar and the numbers are yajl's to judge, as for
      * rows (json_grammar.h). */
-    if (!rc) rc = dwh_json_grammar_check(text, len, errbuf, errlen);
+    if (!rc) rc = dwhi_json_grammar_check(text, len, errbuf, errlen);
     if (rc) {
         if (v) json_object_put(v);
         return -1;
@@ -90,9 +90,9 @@ static int parse_with(json_tokener *tok, const char *text, size_t len, json_obje
     return 0;
 }
 
-int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char *errbuf, size_t errlen) {
+int dwhi_json_parse_strict(const char *text, size_t len, json_object **out, char *errbuf, size_t errlen) {
     *out = NULL;
-    json_tokener *tok = json_tokener_new_ex(DWH_JSON_MAX_DEPTH);
+    json_tokener *tok = json_tokener_new_ex(DWHI_JSON_MAX_DEPTH);
     if (!tok) {
         snprintf(errbuf, errlen, "out of memory parsing JSON");
         return -1;
@@ -102,10 +102,10 @@ int dwh_json_parse_strict(const char *text, size_t len, json_object **out, char 
     return rc;
 }
 
-int dwh_json_parse_strict_tok(json_tokener **tok, const char *text, size_t len, json_object **out, char *errbuf,
+int dwhi_json_parse_strict_tok(json_tokener **tok, const char *text, size_t len, json_object **out, char *errbuf,
                               size_t errlen) {
-    if (tok && !*tok) *tok = json_tokener_new_ex(DWH_JSON_MAX_DEPTH);
-    if (!tok || !*tok) return dwh_json_parse_strict(text, len, out, errbuf, errlen);
+    if (tok && !*tok) *tok = json_tokener_new_ex(DWHI_JSON_MAX_DEPTH);
+    if (!tok || !*tok) return dwhi_json_parse_strict(text, len, out, errbuf, errlen);
     int rc = parse_with(*tok, text, len, out, errbuf, errlen);
     if (rc != 0) {
         /* json_tokener_reset() leaves some of json-c's escape state behind

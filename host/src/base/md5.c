@@ -6,19 +6,19 @@
 
 #include <openssl/evp.h>
 
-int dwh_md5_init(dwh_md5_ctx *m) {
+int dwhi_md5_init(dwhi_md5_ctx *m) {
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     m->evp = c;
     m->failed = !c || EVP_DigestInit_ex(c, EVP_md5(), NULL) != 1;
     return m->failed ? -1 : 0;
 }
 
-void dwh_md5_update(dwh_md5_ctx *m, const void *data, size_t len) {
+void dwhi_md5_update(dwhi_md5_ctx *m, const void *data, size_t len) {
     if (m->failed || len == 0) return;
     if (EVP_DigestUpdate(m->evp, data, len) != 1) m->failed = 1;
 }
 
-int dwh_md5_final(dwh_md5_ctx *m, unsigned char out[16]) {
+int dwhi_md5_final(dwhi_md5_ctx *m, unsigned char out[16]) {
     unsigned int n = 0;
     int ok = !m->failed && EVP_DigestFinal_ex(m->evp, out, &n) == 1 && n == 16;
     EVP_MD_CTX_free(m->evp);
@@ -27,16 +27,16 @@ int dwh_md5_final(dwh_md5_ctx *m, unsigned char out[16]) {
     return ok ? 0 : -1;
 }
 
-int dwh_md5(const void *data, size_t len, unsigned char out[16]) {
+int dwhi_md5(const void *data, size_t len, unsigned char out[16]) {
     unsigned int n = 0;
     if (EVP_Digest(data, len, out, &n, EVP_md5(), NULL) == 1 && n == 16) return 0;
     memset(out, 0, 16);
     return -1;
 }
 
-int dwh_md5_hex(const void *data, size_t len, char hex[33]) {
+int dwhi_md5_hex(const void *data, size_t len, char hex[33]) {
     unsigned char d[16];
-    int rc = dwh_md5(data, len, d);
+    int rc = dwhi_md5(data, len, d);
     for (int i = 0; i < 16; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
     return rc;
 }

@@ -72,7 +72,7 @@ static inline uint64_t needs_escape8(uint64_t x) {
     return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
 
-size_t dwh_json_quote(const char *s, size_t n, char *out) {
+size_t dwhi_json_quote(const char *s, size_t n, char *out) {
     char *o = out;
     *o++ = '"';
     size_t i = 0;
@@ -113,34 +113,34 @@ size_t dwh_json_quote(const char *s, size_t n, char *out) {
     return (size_t)(o - out);
 }
 
-void dwh_scalar_of_json(json_object *v, dwh_scalar *out) {
+void dwhi_scalar_of_json(json_object *v, dwhi_scalar *out) {
     memset(out, 0, sizeof *out);
     switch (json_object_get_type(v)) {
     case json_type_null: break;
     case json_type_boolean:
-        out->type = DWH_S_BOOL;
+        out->type = DWHI_S_BOOL;
         out->i = json_object_get_boolean(v) ? 1 : 0;
         break;
     case json_type_int:
         out->i = json_object_get_int64(v);
-        out->type = DWH_S_INT;
+        out->type = DWHI_S_INT;
         if (out->i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) {
-            out->type = DWH_S_BIGINT; /* json-c prints the uint64 */
+            out->type = DWHI_S_BIGINT; /* json-c prints the uint64 */
             out->s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN, &out->len);
         }
         break;
     case json_type_double:
-        out->type = DWH_S_REAL;
+        out->type = DWHI_S_REAL;
         out->d = json_object_get_double(v);
         out->s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN, &out->len); /* as written */
         break;
     case json_type_string:
-        out->type = DWH_S_STRING;
+        out->type = DWHI_S_STRING;
         out->s = json_object_get_string(v);
         out->len = (size_t)json_object_get_string_len(v);
         break;
     default:
-        out->type = DWH_S_JSON;
+        out->type = DWHI_S_JSON;
         out->s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
                                                    &out->len);
     }
@@ -156,24 +156,24 @@ static size_t put(char *buf, size_t cap, const char *s, size_t n) {
     return n;
 }
 
-size_t dwh_scalar_json(const dwh_scalar *v, char *buf, size_t cap) {
+size_t dwhi_scalar_json(const dwhi_scalar *v, char *buf, size_t cap) {
     switch (v->type) {
-    case DWH_S_NULL: return put(buf, cap, "null", 4);
-    case DWH_S_BOOL: return v->i ? put(buf, cap, "true", 4) : put(buf, cap, "false", 5);
-    case DWH_S_INT: return (size_t)snprintf(buf, cap, "%lld", (long long)v->i);
-    case DWH_S_REAL: return v->s ? put(buf, cap, v->s, v->len) : python_float(v->d, buf, cap);
-    case DWH_S_BIGINT:
-    case DWH_S_JSON: return put(buf, cap, v->s, v->len);
-    case DWH_S_STRING: {
+    case DWHI_S_NULL: return put(buf, cap, "null", 4);
+    case DWHI_S_BOOL: return v->i ? put(buf, cap, "true", 4) : put(buf, cap, "false", 5);
+    case DWHI_S_INT: return (size_t)snprintf(buf, cap, "%lld", (long long)v->i);
+    case DWHI_S_REAL: return v->s ? put(buf, cap, v->s, v->len) : python_float(v->d, buf, cap);
+    case DWHI_S_BIGINT:
+    case DWHI_S_JSON: return put(buf, cap, v->s, v->len);
+    case DWHI_S_STRING: {
         size_t need = v->len * 6 + 2;
         if (need < cap) {
-            size_t n = dwh_json_quote(v->s, v->len, buf);
+            size_t n = dwhi_json_quote(v->s, v->len, buf);
             buf[n] = 0;
             return n;
         }
         char *tmp = malloc(need + 1);
         if (!tmp) return SIZE_MAX;
-        size_t n = dwh_json_quote(v->s, v->len, tmp);
+        size_t n = dwhi_json_quote(v->s, v->len, tmp);
         put(buf, cap, tmp, n);
         free(tmp);
         return n;
@@ -182,12 +182,12 @@ size_t dwh_scalar_json(const dwh_scalar *v, char *buf, size_t cap) {
     return 0;
 }
 
-size_t dwh_scalar_python_str(const dwh_scalar *v, char *buf, size_t cap) {
+size_t dwhi_scalar_python_str(const dwhi_scalar *v, char *buf, size_t cap) {
     switch (v->type) {
-    case DWH_S_NULL: return put(buf, cap, "None", 4);
-    case DWH_S_BOOL: return v->i ? put(buf, cap, "True", 4) : put(buf, cap, "False", 5);
-    case DWH_S_INT: return (size_t)snprintf(buf, cap, "%lld", (long long)v->i);
-    case DWH_S_REAL: return python_float(v->d, buf, cap);
+    case DWHI_S_NULL: return put(buf, cap, "None", 4);
+    case DWHI_S_BOOL: return v->i ? put(buf, cap, "True", 4) : put(buf, cap, "False", 5);
+    case DWHI_S_INT: return (size_t)snprintf(buf, cap, "%lld", (long long)v->i);
+    case DWHI_S_REAL: return python_float(v->d, buf, cap);
     default: return put(buf, cap, v->s, v->len); /* strings raw; digits; compact JSON */
     }
 }

@@ -6,12 +6,12 @@
  * struct_size bytes of it exist, and the members past them must read as
  * zero.  A NULL source leaves the destination all zero.
  */
-#ifndef DWH_SIZED_COPY_H
-#define DWH_SIZED_COPY_H
+#ifndef DWHI_SIZED_COPY_H
+#define DWHI_SIZED_COPY_H
 
 #include <string.h>
 
-#define DWH_COPY_SIZED(dst, src)                                                              \
+#define DWHI_COPY_SIZED(dst, src)                                                              \
     do {                                                                                      \
         memset(&(dst), 0, sizeof(dst));                                                       \
         if (src) {                                                                            \

@@ -1,7 +1,7 @@
 /* source_names.c -- stable names of the SDK's enums (see source_names.h). */
 #include "source_names.h"
 
-const char *dwh_release_status_name(uint32_t s) {
+const char *dwhi_release_status_name(uint32_t s) {
     switch (s) {
     case DW_RELEASE_GA: return "ga";
     case DW_RELEASE_ALPHA: return "alpha";
@@ -10,7 +10,7 @@ const char *dwh_release_status_name(uint32_t s) {
     return "unknown";
 }
 
-const char *dwh_comm_method_name(uint32_t m) {
+const char *dwhi_comm_method_name(uint32_t m) {
     switch (m) {
     case DW_COMM_HTTP: return "http";
     case DW_COMM_VENDOR_SDK: return "vendor_sdk";
@@ -22,7 +22,7 @@ const char *dwh_comm_method_name(uint32_t m) {
     return "unknown";
 }
 
-const char *dwh_field_kind_name(uint32_t k) {
+const char *dwhi_field_kind_name(uint32_t k) {
     switch (k) {
     case DW_FIELD_INPUT: return "input";
     case DW_FIELD_SWITCH_GROUP: return "switch-group";
@@ -35,7 +35,7 @@ const char *dwh_field_kind_name(uint32_t k) {
     return "unknown";
 }
 
-const char *dwh_input_type_name(uint32_t t) {
+const char *dwhi_input_type_name(uint32_t t) {
     switch (t) {
     case DW_INPUT_TEXT: return "text";
     case DW_INPUT_EMAIL: return "email";
@@ -49,7 +49,7 @@ const char *dwh_input_type_name(uint32_t t) {
     return "unknown";
 }
 
-const char *dwh_converter_name(uint32_t c) {
+const char *dwhi_converter_name(uint32_t c) {
     switch (c) {
     case DW_CONVERT_STR_TO_INT: return "str_to_int";
     case DW_CONVERT_STR_TO_BOOL: return "str_to_bool";
@@ -58,21 +58,21 @@ const char *dwh_converter_name(uint32_t c) {
     return NULL;
 }
 
-const struct dwh_capability_name dwh_capability_names[DWH_N_CAPABILITIES] = {
+const struct dwhi_capability_name dwhi_capability_names[DWHI_N_CAPABILITIES] = {
     {DW_CAP_RESUMABLE, "resumable"},
     {DW_CAP_WEBHOOK, "webhook"},
     {DW_CAP_OAUTH, "oauth"},
 };
 
-json_object *dwh_capabilities_json(uint32_t caps) {
+json_object *dwhi_capabilities_json(uint32_t caps) {
     json_object *a = json_object_new_array();
-    for (int i = 0; a && i < DWH_N_CAPABILITIES; i++)
-        if (caps & dwh_capability_names[i].flag)
-            json_object_array_add(a, json_object_new_string(dwh_capability_names[i].name));
+    for (int i = 0; a && i < DWHI_N_CAPABILITIES; i++)
+        if (caps & dwhi_capability_names[i].flag)
+            json_object_array_add(a, json_object_new_string(dwhi_capability_names[i].name));
     return a;
 }
 
-const char *dwh_status_name(dw_status code) {
+const char *dwhi_status_name(dw_status code) {
     switch (code) {
     case DW_OK: return "ok";
     case DW_ERR: return "error";

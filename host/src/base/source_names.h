@@ -4,30 +4,30 @@
  * and of dw_status in errors and reports.
  * Every function returns a static string; unknown values give "unknown".
  */
-#ifndef DWH_SOURCE_NAMES_H
-#define DWH_SOURCE_NAMES_H
+#ifndef DWHI_SOURCE_NAMES_H
+#define DWHI_SOURCE_NAMES_H
 
 #include <json-c/json.h>
 #include <stdint.h>
 
 #include "dwsdk.h"
 
-const char *dwh_release_status_name(uint32_t s); /* "ga", "alpha", "beta" */
-const char *dwh_comm_method_name(uint32_t m);    /* "http", "vendor_sdk", ... */
-const char *dwh_field_kind_name(uint32_t k);     /* "input", "switch-group", ... */
-const char *dwh_input_type_name(uint32_t t);     /* "text", "password", ... */
-const char *dwh_converter_name(uint32_t c);      /* NULL for DW_CONVERT_NONE */
+const char *dwhi_release_status_name(uint32_t s); /* "ga", "alpha", "beta" */
+const char *dwhi_comm_method_name(uint32_t m);    /* "http", "vendor_sdk", ... */
+const char *dwhi_field_kind_name(uint32_t k);     /* "input", "switch-group", ... */
+const char *dwhi_input_type_name(uint32_t t);     /* "text", "password", ... */
+const char *dwhi_converter_name(uint32_t c);      /* NULL for DW_CONVERT_NONE */
 /* A short stable name for a status ("auth", "not_found"...), never NULL. */
-const char *dwh_status_name(dw_status code);
+const char *dwhi_status_name(dw_status code);
 
 /* The capability names in order resumable, webhook, oauth. */
-#define DWH_N_CAPABILITIES 3
-extern const struct dwh_capability_name {
+#define DWHI_N_CAPABILITIES 3
+extern const struct dwhi_capability_name {
     uint32_t flag;
     const char *name;
-} dwh_capability_names[DWH_N_CAPABILITIES];
+} dwhi_capability_names[DWHI_N_CAPABILITIES];
 
 /* A new JSON array of capability names (caller puts). */
-json_object *dwh_capabilities_json(uint32_t caps);
+json_object *dwhi_capabilities_json(uint32_t caps);
 
 #endif

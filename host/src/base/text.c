@@ -28,7 +28,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
     return 0;
 }
 
-int dwh_utf8_valid(const char *s, size_t len) {
+int dwhi_utf8_valid(const char *s, size_t len) {
     if (!s) return 0;
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
@@ -44,7 +44,7 @@ int dwh_utf8_valid(const char *s, size_t len) {
     return 1;
 }
 
-size_t dwh_utf8_valid_prefix(const char *s, size_t len) {
+size_t dwhi_utf8_valid_prefix(const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
@@ -59,7 +59,7 @@ size_t dwh_utf8_valid_prefix(const char *s, size_t len) {
     return len;
 }
 
-char *dwh_text_one_line(const char *s, size_t max_bytes) {
+char *dwhi_text_one_line(const char *s, size_t max_bytes) {
     if (!s) s = "(null)";
     static const char ellipsis[] = "...";
     static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
@@ -124,7 +124,7 @@ static char *flatten(const char *s, size_t len) {
     return out;
 }
 
-char *dwh_text_excerpt(const char *s, size_t len, size_t max_bytes, int quote) {
+char *dwhi_text_excerpt(const char *s, size_t len, size_t max_bytes, int quote) {
     if (!s) s = "(null)", len = 6;
     size_t keep = len;
     if (len > max_bytes) {
@@ -150,12 +150,12 @@ char *dwh_text_excerpt(const char *s, size_t len, size_t max_bytes, int quote) {
     return out;
 }
 
-char *dwh_text_path_excerpt(const char *path) {
+char *dwhi_text_path_excerpt(const char *path) {
     if (!path) path = "(null)";
     size_t len = strlen(path);
-    if (len <= DWH_TEXT_PATH_MAX) return flatten(path, len);
+    if (len <= DWHI_TEXT_PATH_MAX) return flatten(path, len);
     /* forward to the start of a character: the tail must begin on one */
-    size_t from = len - DWH_TEXT_PATH_MAX;
+    size_t from = len - DWHI_TEXT_PATH_MAX;
     for (int fwd = 0; fwd < 3 && from < len && ((unsigned char)path[from] & 0xc0) == 0x80; fwd++) from++;
     char *tail = flatten(path + from, len - from), *out = NULL;
     if (tail && asprintf(&out, "...%s (%zu bytes)", tail, len) < 0) out = NULL;
@@ -163,7 +163,7 @@ char *dwh_text_path_excerpt(const char *path) {
     return out;
 }
 
-char *dwh_text_join(const char *const *items, size_t n) {
+char *dwhi_text_join(const char *const *items, size_t n) {
     size_t total = 1;
     for (size_t i = 0; i < n; i++) total += strlen(items[i]) + 2;
     char *out = n ? malloc(total) : NULL;

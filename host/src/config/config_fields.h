@@ -20,8 +20,8 @@
  *
  * Fields are read from normalised (host-stride) arrays: index them directly.
  */
-#ifndef DWH_CONFIG_FIELDS_H
-#define DWH_CONFIG_FIELDS_H
+#ifndef DWHI_CONFIG_FIELDS_H
+#define DWHI_CONFIG_FIELDS_H
 
 #include <stddef.h>
 
@@ -29,47 +29,47 @@
 
 /* Non-zero when an input's value is secret: password inputs and inputs
  * marked `secret`.  Other kinds: 0 (their secret keys are listed below). */
-int dwh_field_is_secret(const dw_field *f);
+int dwhi_field_is_secret(const dw_field *f);
 
 /* Non-zero when any option of a select has sub-fields (its value is then an
  * object with "selection"). */
-int dwh_select_has_subfields(const dw_field *f);
+int dwhi_select_has_subfields(const dw_field *f);
 
 /* Non-zero when a file upload accepts any key (file_keys NULL or {"*"}). */
-int dwh_file_keys_any(const dw_field *f);
+int dwhi_file_keys_any(const dw_field *f);
 /* Non-zero when `key` is in the file upload's allow-list. */
-int dwh_file_key_allowed(const dw_field *f, const char *key);
+int dwhi_file_key_allowed(const dw_field *f, const char *key);
 
 /* Keys of an SSH tunnel's object, in form order, with their meaning.  The
  * table is static (host lifetime). */
-typedef enum dwh_ssh_key_type {
-    DWH_SSH_BOOL,   /* enabled */
-    DWH_SSH_STRING, /* host, username, password, private_key, passphrase */
-    DWH_SSH_PORT,   /* port: 1..65535, default 22 */
-    DWH_SSH_AUTH    /* auth_type: "password" | "keypair" */
-} dwh_ssh_key_type;
+typedef enum dwhi_ssh_key_type {
+    DWHI_SSH_BOOL,   /* enabled */
+    DWHI_SSH_STRING, /* host, username, password, private_key, passphrase */
+    DWHI_SSH_PORT,   /* port: 1..65535, default 22 */
+    DWHI_SSH_AUTH    /* auth_type: "password" | "keypair" */
+} dwhi_ssh_key_type;
 
-typedef struct dwh_ssh_key {
+typedef struct dwhi_ssh_key {
     const char *name;
     const char *label;
-    dwh_ssh_key_type type;
+    dwhi_ssh_key_type type;
     int secret;
     /* When the key is required once the tunnel is enabled: always (NULL) or
      * only for this auth_type; optional keys have required == 0. */
     int required;
     const char *only_for_auth; /* NULL, "password" or "keypair" */
-} dwh_ssh_key;
+} dwhi_ssh_key;
 
-const dwh_ssh_key *dwh_ssh_keys(size_t *n);
+const dwhi_ssh_key *dwhi_ssh_keys(size_t *n);
 
 /* Keys of an OAuth field's object. */
-typedef struct dwh_oauth_key {
+typedef struct dwhi_oauth_key {
     const char *name;
     int secret;
     int required;
     int is_number_or_string; /* expires_at: seconds since the epoch or an ISO-8601 string */
-} dwh_oauth_key;
+} dwhi_oauth_key;
 
-const dwh_oauth_key *dwh_oauth_keys(size_t *n);
+const dwhi_oauth_key *dwhi_oauth_keys(size_t *n);
 
 #endif

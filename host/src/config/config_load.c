@@ -15,10 +15,10 @@
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-int dwh_config_parse_text(const char *text, size_t len, json_object **out, char *err, size_t err_len) {
+int dwhi_config_parse_text(const char *text, size_t len, json_object **out, char *err, size_t err_len) {
     *out = NULL;
-    if (len > (size_t)DWH_CONFIG_FILE_MAX) {
-        snprintf(err, err_len, "a file larger than %d bytes", DWH_CONFIG_FILE_MAX);
+    if (len > (size_t)DWHI_CONFIG_FILE_MAX) {
+        snprintf(err, err_len, "a file larger than %d bytes", DWHI_CONFIG_FILE_MAX);
         return -1;
     }
     size_t first = 0;
@@ -27,7 +27,7 @@ int dwh_config_parse_text(const char *text, size_t len, json_object **out, char 
         snprintf(err, err_len, "an empty file");
         return -1;
     }
-    json_tokener *tok = json_tokener_new_ex(DWH_CONFIG_TOKENER_DEPTH);
+    json_tokener *tok = json_tokener_new_ex(DWHI_CONFIG_TOKENER_DEPTH);
     if (!tok) {
         snprintf(err, err_len, "out of memory");
         return -1;
@@ -41,7 +41,7 @@ int dwh_config_parse_text(const char *text, size_t len, json_object **out, char 
     char unexpected[64] = "", depth[64] = "";
     if (jerr == json_tokener_error_depth) {
         /* json-c stops at the bracket one level too deep */
-        snprintf(depth, sizeof depth, "nested deeper than %d levels", DWH_CONFIG_MAX_DEPTH);
+        snprintf(depth, sizeof depth, "nested deeper than %d levels", DWHI_CONFIG_MAX_DEPTH);
         what = depth;
         if (end > 0) end--;
     } else if (jerr == json_tokener_continue) {
@@ -101,61 +101,61 @@ int dwh_config_parse_text(const char *text, size_t len, json_object **out, char 
 static char *read_all(const char *path, size_t *len, char *err, size_t err_len) {
     char *text = NULL;
     int e = 0;
-    switch (dwh_read_whole_file(path, (size_t)DWH_CONFIG_FILE_MAX, &text, len, &e)) {
-    case DWH_READ_OK: return text;
-    case DWH_READ_IS_DIR: snprintf(err, err_len, "a directory"); break;
-    case DWH_READ_TOO_BIG: snprintf(err, err_len, "a file larger than %d bytes", DWH_CONFIG_FILE_MAX); break;
-    case DWH_READ_NOMEM: snprintf(err, err_len, "out of memory"); break;
-    case DWH_READ_OPEN:
-    case DWH_READ_IO: snprintf(err, err_len, "an error: %s", strerror(e)); break;
+    switch (dwhi_read_whole_file(path, (size_t)DWHI_CONFIG_FILE_MAX, &text, len, &e)) {
+    case DWHI_READ_OK: return text;
+    case DWHI_READ_IS_DIR: snprintf(err, err_len, "a directory"); break;
+    case DWHI_READ_TOO_BIG: snprintf(err, err_len, "a file larger than %d bytes", DWHI_CONFIG_FILE_MAX); break;
+    case DWHI_READ_NOMEM: snprintf(err, err_len, "out of memory"); break;
+    case DWHI_READ_OPEN:
+    case DWHI_READ_IO: snprintf(err, err_len, "an error: %s", strerror(e)); break;
     }
     return NULL;
 }
 
-int dwh_config_load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
-                         dwh_secrets *secrets, dwh_config_report *report) {
+int dwhi_config_load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
+                         dwhi_secrets *secrets, dwhi_config_report *report) {
     *validated = NULL;
     const dw_field *fields = src ? src->fields : NULL;
     uint32_t n = src ? src->n_fields : 0;
     /* Literal secrets first: if validation fails, its output is scrubbed
      * of them too. */
-    dwh_config_collect_secrets(fields, n, raw, secrets);
-    dwh_config_options opt = {.base_dir = base_dir, .resolved = secrets};
-    if (dwh_config_validate(fields, n, raw, &opt, validated, report) != 0) return -1;
-    dwh_config_collect_secrets(fields, n, *validated, secrets);
-    json_object *masked = dwh_config_mask(fields, n, *validated);
+    dwhi_config_collect_secrets(fields, n, raw, secrets);
+    dwhi_config_options opt = {.base_dir = base_dir, .resolved = secrets};
+    if (dwhi_config_validate(fields, n, raw, &opt, validated, report) != 0) return -1;
+    dwhi_config_collect_secrets(fields, n, *validated, secrets);
+    json_object *masked = dwhi_config_mask(fields, n, *validated);
     json_object *f = json_object_new_object();
     if (f) {
         json_object_object_add(f, "source_type", src && src->name ? json_object_new_string(src->name) : NULL);
         json_object_object_add(f, "config", masked);
         json_object_object_add(f, "warnings", json_object_new_int64((int64_t)report->n_warnings));
-        dwh_log_fields(NULL, DW_LOG_DEBUG, "config.loaded", "config validated", f);
+        dwhi_log_fields(NULL, DW_LOG_DEBUG, "config.loaded", "config validated", f);
     } else {
         json_object_put(masked);
     }
     return 0;
 }
 
-int dwh_config_read_file(const char *path, json_object **raw, char **base_dir, dwh_config_report *report) {
+int dwhi_config_read_file(const char *path, json_object **raw, char **base_dir, dwhi_config_report *report) {
     *raw = NULL;
     *base_dir = NULL;
     char err[256] = "";
     size_t len = 0;
     char *text = read_all(path, &len, err, sizeof err);
     if (!text) {
-        char *e = NULL, *shown = dwh_text_path_excerpt(path);
+        char *e = NULL, *shown = dwhi_text_path_excerpt(path);
         if (!shown || asprintf(&e, "a readable config file at %s", shown) < 0) e = NULL;
         free(shown);
-        dwh_config_report_error(report, "(file)", e ? e : "a readable config file", err);
+        dwhi_config_report_error(report, "(file)", e ? e : "a readable config file", err);
         free(e);
         return -1;
     }
-    if (dwh_config_parse_text(text, len, raw, err, sizeof err) != 0) {
+    if (dwhi_config_parse_text(text, len, raw, err, sizeof err) != 0) {
         free(text);
-        char *e = NULL, *shown = dwh_text_path_excerpt(path);
+        char *e = NULL, *shown = dwhi_text_path_excerpt(path);
         if (!shown || asprintf(&e, "a JSON object in %s", shown) < 0) e = NULL;
         free(shown);
-        dwh_config_report_error(report, "(file)", e ? e : "a JSON object", err);
+        dwhi_config_report_error(report, "(file)", e ? e : "a JSON object", err);
         free(e);
         return -1;
     }
@@ -168,13 +168,13 @@ int dwh_config_read_file(const char *path, json_object **raw, char **base_dir, d
     return 0;
 }
 
-int dwh_config_load(const dw_source *src, const char *path, json_object **validated, dwh_secrets *secrets,
-                    dwh_config_report *report) {
+int dwhi_config_load(const dw_source *src, const char *path, json_object **validated, dwhi_secrets *secrets,
+                    dwhi_config_report *report) {
     *validated = NULL;
     json_object *raw = NULL;
     char *dir = NULL;
-    if (dwh_config_read_file(path, &raw, &dir, report) != 0) return -1;
-    int rc = dwh_config_load_json(src, raw, dir, validated, secrets, report);
+    if (dwhi_config_read_file(path, &raw, &dir, report) != 0) return -1;
+    int rc = dwhi_config_load_json(src, raw, dir, validated, secrets, report);
     free(dir);
     json_object_put(raw);
     return rc;

@@ -6,8 +6,8 @@
  * (check, read, sync, conformance) and the embedding API use this, so no
  * plugin code ever runs on an unvalidated config.
  */
-#ifndef DWH_CONFIG_LOAD_H
-#define DWH_CONFIG_LOAD_H
+#ifndef DWHI_CONFIG_LOAD_H
+#define DWHI_CONFIG_LOAD_H
 
 #include <json-c/json.h>
 
@@ -16,7 +16,7 @@
 #include "log/secrets.h"
 
 /* Largest config file accepted. */
-#define DWH_CONFIG_FILE_MAX (16 * 1024 * 1024)
+#define DWHI_CONFIG_FILE_MAX (16 * 1024 * 1024)
 
 /* Loads `path` ("-" is standard input) for the source described by `src`
  * (a normalised descriptor: dwh_plugin_source()).  Relative {"$file"}
@@ -30,24 +30,24 @@
  * Returns 0 with *validated set (a new object the caller puts) when the
  * config is valid; -1 with *validated NULL when `report` holds errors.
  * Logs the masked validated config at debug level (event config.loaded). */
-int dwh_config_load(const dw_source *src, const char *path, json_object **validated, dwh_secrets *secrets,
-                    dwh_config_report *report);
+int dwhi_config_load(const dw_source *src, const char *path, json_object **validated, dwhi_secrets *secrets,
+                    dwhi_config_report *report);
 
 /* The same for a config already parsed (`raw` borrowed; NULL is {}).
  * `base_dir` anchors relative {"$file"} references (NULL: the working
  * directory). */
-int dwh_config_load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
-                         dwh_secrets *secrets, dwh_config_report *report);
+int dwhi_config_load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
+                         dwhi_secrets *secrets, dwhi_config_report *report);
 
-/* The first half of dwh_config_load: reads and parses `path` ("-" is
+/* The first half of dwhi_config_load: reads and parses `path` ("-" is
  * standard input).  Returns 0 with *raw (caller puts; NULL for a JSON null)
  * and *base_dir (malloc'd directory of the file, NULL for stdin; caller
  * frees), or -1 with the problem reported at "(file)". */
-int dwh_config_read_file(const char *path, json_object **raw, char **base_dir, dwh_config_report *report);
+int dwhi_config_read_file(const char *path, json_object **raw, char **base_dir, dwhi_config_report *report);
 
 /* Parses JSON text the way config files are read: one value, nothing but
  * whitespace after it.  `text` must be NUL-terminated at text[len].  Returns 0 and *out (caller puts; NULL for the JSON
  * null), or -1 with a description (line, column, what) in err. */
-int dwh_config_parse_text(const char *text, size_t len, json_object **out, char *err, size_t err_len);
+int dwhi_config_parse_text(const char *text, size_t len, json_object **out, char *err, size_t err_len);
 
 #endif

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dwh_config_report_init(dwh_config_report *r) { memset(r, 0, sizeof *r); }
+void dwhi_config_report_init(dwhi_config_report *r) { memset(r, 0, sizeof *r); }
 
-static void free_issues(dwh_config_issue *v, size_t n) {
+static void free_issues(dwhi_config_issue *v, size_t n) {
     for (size_t i = 0; i < n; i++) {
         free(v[i].path);
         free(v[i].expected);
@@ -15,18 +15,18 @@ static void free_issues(dwh_config_issue *v, size_t n) {
     free(v);
 }
 
-void dwh_config_report_clear(dwh_config_report *r) {
+void dwhi_config_report_clear(dwhi_config_report *r) {
     if (!r) return;
     free_issues(r->errors, r->n_errors);
     free_issues(r->warnings, r->n_warnings);
-    dwh_config_report_init(r);
+    dwhi_config_report_init(r);
 }
 
-static void add(dwh_config_report *r, dwh_config_issue **v, size_t *n, size_t *cap, const char *path,
+static void add(dwhi_config_report *r, dwhi_config_issue **v, size_t *n, size_t *cap, const char *path,
                 const char *expected, const char *got) {
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 8;
-        dwh_config_issue *nv = realloc(*v, nc * sizeof *nv);
+        dwhi_config_issue *nv = realloc(*v, nc * sizeof *nv);
         if (!nv) {
             r->oom = 1;
             return;
@@ -34,7 +34,7 @@ static void add(dwh_config_report *r, dwh_config_issue **v, size_t *n, size_t *c
         *v = nv;
         *cap = nc;
     }
-    dwh_config_issue *i = &(*v)[*n];
+    dwhi_config_issue *i = &(*v)[*n];
     i->path = strdup(path ? path : "");
     i->expected = strdup(expected ? expected : "");
     i->got = strdup(got ? got : "");
@@ -48,17 +48,17 @@ static void add(dwh_config_report *r, dwh_config_issue **v, size_t *n, size_t *c
     (*n)++;
 }
 
-void dwh_config_report_error(dwh_config_report *r, const char *path, const char *expected,
+void dwhi_config_report_error(dwhi_config_report *r, const char *path, const char *expected,
                              const char *got) {
     add(r, &r->errors, &r->n_errors, &r->cap_errors, path, expected, got);
 }
 
-void dwh_config_report_warning(dwh_config_report *r, const char *path, const char *expected,
+void dwhi_config_report_warning(dwhi_config_report *r, const char *path, const char *expected,
                                const char *got) {
     add(r, &r->warnings, &r->n_warnings, &r->cap_warnings, path, expected, got);
 }
 
-char *dwh_config_issue_line(const dwh_config_issue *i, int warning) {
+char *dwhi_config_issue_line(const dwhi_config_issue *i, int warning) {
     char *line = NULL;
     if (asprintf(&line, "config %s at %s: expected %s, got %s", warning ? "warning" : "error", i->path,
                  i->expected, i->got) < 0)
@@ -66,30 +66,30 @@ char *dwh_config_issue_line(const dwh_config_issue *i, int warning) {
     return line;
 }
 
-static void print_list(const dwh_config_issue *v, size_t n, int warning, FILE *out, const dwh_secrets *s) {
+static void print_list(const dwhi_config_issue *v, size_t n, int warning, FILE *out, const dwhi_secrets *s) {
     for (size_t k = 0; k < n; k++) {
-        char *line = dwh_config_issue_line(&v[k], warning);
-        char *clean = line ? dwh_secrets_scrub(s, line) : NULL;
+        char *line = dwhi_config_issue_line(&v[k], warning);
+        char *clean = line ? dwhi_secrets_scrub(s, line) : NULL;
         if (clean) fprintf(out, "dwhost: %s\n", clean);
         free(clean);
         free(line);
     }
 }
 
-void dwh_config_report_print(const dwh_config_report *r, FILE *out, const dwh_secrets *secrets) {
+void dwhi_config_report_print(const dwhi_config_report *r, FILE *out, const dwhi_secrets *secrets) {
     print_list(r->errors, r->n_errors, 0, out, secrets);
     print_list(r->warnings, r->n_warnings, 1, out, secrets);
     if (r->oom) fprintf(out, "dwhost: config error: out of memory while validating; some errors are not listed\n");
     fflush(out);
 }
 
-static void add_scrubbed(json_object *o, const char *key, const char *text, const dwh_secrets *s) {
-    char *clean = dwh_secrets_scrub(s, text);
+static void add_scrubbed(json_object *o, const char *key, const char *text, const dwhi_secrets *s) {
+    char *clean = dwhi_secrets_scrub(s, text);
     json_object_object_add(o, key, json_object_new_string(clean ? clean : ""));
     free(clean);
 }
 
-static json_object *list_json(const dwh_config_issue *v, size_t n, int warning, const dwh_secrets *s) {
+static json_object *list_json(const dwhi_config_issue *v, size_t n, int warning, const dwhi_secrets *s) {
     json_object *a = json_object_new_array();
     if (!a) return NULL;
     for (size_t k = 0; k < n; k++) {
@@ -98,7 +98,7 @@ static json_object *list_json(const dwh_config_issue *v, size_t n, int warning, 
         add_scrubbed(o, "path", v[k].path, s);
         add_scrubbed(o, "expected", v[k].expected, s);
         add_scrubbed(o, "got", v[k].got, s);
-        char *line = dwh_config_issue_line(&v[k], warning);
+        char *line = dwhi_config_issue_line(&v[k], warning);
         if (line) add_scrubbed(o, "message", line, s);
         free(line);
         json_object_array_add(a, o);
@@ -106,7 +106,7 @@ static json_object *list_json(const dwh_config_issue *v, size_t n, int warning, 
     return a;
 }
 
-json_object *dwh_config_report_to_json(const dwh_config_report *r, const dwh_secrets *secrets) {
+json_object *dwhi_config_report_to_json(const dwhi_config_report *r, const dwhi_secrets *secrets) {
     json_object *o = json_object_new_object();
     if (!o) return NULL;
     json_object_object_add(o, "errors", list_json(r->errors, r->n_errors, 0, secrets));
@@ -114,16 +114,16 @@ json_object *dwh_config_report_to_json(const dwh_config_report *r, const dwh_sec
     return o;
 }
 
-char *dwh_config_report_summary(const dwh_config_report *r, const dwh_secrets *secrets) {
+char *dwhi_config_report_summary(const dwhi_config_report *r, const dwhi_secrets *secrets) {
     char *all = strdup("invalid config: ");
     for (size_t i = 0; all && i < r->n_errors; i++) {
-        char *line = dwh_config_issue_line(&r->errors[i], 0), *next = NULL;
+        char *line = dwhi_config_issue_line(&r->errors[i], 0), *next = NULL;
         if (line && asprintf(&next, "%s%s%s", all, i ? "; " : "", line) < 0) next = NULL;
         free(line);
         free(all);
         all = next;
     }
-    char *clean = all ? dwh_secrets_scrub(secrets, all) : NULL;
+    char *clean = all ? dwhi_secrets_scrub(secrets, all) : NULL;
     free(all);
     return clean;
 }

@@ -17,26 +17,26 @@ static const char MASK[] = "***";
 
 /* ---- references ------------------------------------------------------ */
 
-dwh_secret_ref_kind dwh_secret_ref_kind_of(json_object *v) {
-    if (!json_object_is_type(v, json_type_object)) return DWH_REF_NONE;
+dwhi_secret_ref_kind dwhi_secret_ref_kind_of(json_object *v) {
+    if (!json_object_is_type(v, json_type_object)) return DWHI_REF_NONE;
     int dollar = 0;
     json_object_object_foreach(v, key, val) {
         (void)val;
         if (key[0] == '$') dollar = 1;
     }
-    if (!dollar) return DWH_REF_NONE;
-    if (json_object_object_length(v) != 1) return DWH_REF_MALFORMED;
+    if (!dollar) return DWHI_REF_NONE;
+    if (json_object_object_length(v) != 1) return DWHI_REF_MALFORMED;
     json_object *x = NULL;
     if (json_object_object_get_ex(v, "$env", &x))
-        return json_object_is_type(x, json_type_string) ? DWH_REF_ENV : DWH_REF_MALFORMED;
+        return json_object_is_type(x, json_type_string) ? DWHI_REF_ENV : DWHI_REF_MALFORMED;
     if (json_object_object_get_ex(v, "$file", &x))
-        return json_object_is_type(x, json_type_string) ? DWH_REF_FILE : DWH_REF_MALFORMED;
-    return DWH_REF_MALFORMED;
+        return json_object_is_type(x, json_type_string) ? DWHI_REF_FILE : DWHI_REF_MALFORMED;
+    return DWHI_REF_MALFORMED;
 }
 
 /* A printable, bounded copy of a name the user wrote (a variable name or a
  * path: not secret, but may hold control characters or be huge). */
-static char *printable(const char *s, size_t len) { return dwh_text_excerpt(s, len, DWH_TEXT_EXCERPT_MAX, 0); }
+static char *printable(const char *s, size_t len) { return dwhi_text_excerpt(s, len, DWHI_TEXT_EXCERPT_MAX, 0); }
 
 static int fail2(char **expected, char **got, const char *e, const char *g) {
     *expected = strdup(e);
@@ -135,9 +135,9 @@ static int resolve_file(json_object *path_v, const char *base_dir, char **value,
         rc = file_error(expected, got, path, "something that is not a regular file");
         goto out;
     }
-    if (st.st_size > DWH_SECRET_FILE_MAX) {
+    if (st.st_size > DWHI_SECRET_FILE_MAX) {
         snprintf(gotbuf, sizeof gotbuf, "a file of %lld bytes (the limit is %d)", (long long)st.st_size,
-                 DWH_SECRET_FILE_MAX);
+                 DWHI_SECRET_FILE_MAX);
         rc = file_error(expected, got, path, gotbuf);
         goto out;
     }
@@ -150,7 +150,7 @@ static int resolve_file(json_object *path_v, const char *base_dir, char **value,
     for (;;) {
         if (n == cap) { /* grew since fstat */
             free(buf);
-            snprintf(gotbuf, sizeof gotbuf, "a file larger than %d bytes", DWH_SECRET_FILE_MAX);
+            snprintf(gotbuf, sizeof gotbuf, "a file larger than %d bytes", DWHI_SECRET_FILE_MAX);
             rc = file_error(expected, got, path, gotbuf);
             goto out;
         }
@@ -164,9 +164,9 @@ static int resolve_file(json_object *path_v, const char *base_dir, char **value,
         }
         if (k == 0) break;
         n += (size_t)k;
-        if (n > DWH_SECRET_FILE_MAX) {
+        if (n > DWHI_SECRET_FILE_MAX) {
             free(buf);
-            snprintf(gotbuf, sizeof gotbuf, "a file larger than %d bytes", DWH_SECRET_FILE_MAX);
+            snprintf(gotbuf, sizeof gotbuf, "a file larger than %d bytes", DWHI_SECRET_FILE_MAX);
             rc = file_error(expected, got, path, gotbuf);
             goto out;
         }
@@ -191,20 +191,20 @@ out:
     return rc;
 }
 
-int dwh_secret_ref_resolve(json_object *ref, const char *base_dir, char **value, size_t *len, char **expected,
+int dwhi_secret_ref_resolve(json_object *ref, const char *base_dir, char **value, size_t *len, char **expected,
                            char **got) {
     *value = NULL;
     *len = 0;
     *expected = *got = NULL;
     json_object *x = NULL;
-    switch (dwh_secret_ref_kind_of(ref)) {
-    case DWH_REF_ENV:
+    switch (dwhi_secret_ref_kind_of(ref)) {
+    case DWHI_REF_ENV:
         json_object_object_get_ex(ref, "$env", &x);
         return resolve_env(x, value, len, expected, got);
-    case DWH_REF_FILE:
+    case DWHI_REF_FILE:
         json_object_object_get_ex(ref, "$file", &x);
         return resolve_file(x, base_dir, value, len, expected, got);
-    case DWH_REF_MALFORMED:
+    case DWHI_REF_MALFORMED:
         return fail2(expected, got, "a secret reference {\"$env\": \"NAME\"} or {\"$file\": \"PATH\"} (one key, a string)",
                      "an object with other keys");
     default:
@@ -264,7 +264,7 @@ static void paths_walk(strlist *l, const dw_field *fields, uint32_t n, const cha
         }
         switch (f->kind) {
         case DW_FIELD_INPUT:
-            if (dwh_field_is_secret(f)) strlist_add_owned(l, strdup(p));
+            if (dwhi_field_is_secret(f)) strlist_add_owned(l, strdup(p));
             break;
         case DW_FIELD_SWITCH_GROUP:
             paths_walk(l, f->fields, f->n_fields, p);
@@ -276,7 +276,7 @@ static void paths_walk(strlist *l, const dw_field *fields, uint32_t n, const cha
             break;
         case DW_FIELD_OAUTH: {
             size_t nk;
-            const dwh_oauth_key *k = dwh_oauth_keys(&nk);
+            const dwhi_oauth_key *k = dwhi_oauth_keys(&nk);
             for (size_t j = 0; j < nk; j++)
                 if (k[j].secret) strlist_add_owned(l, join(p, k[j].name));
             break;
@@ -286,7 +286,7 @@ static void paths_walk(strlist *l, const dw_field *fields, uint32_t n, const cha
             break;
         case DW_FIELD_SSH_TUNNEL: {
             size_t nk;
-            const dwh_ssh_key *k = dwh_ssh_keys(&nk);
+            const dwhi_ssh_key *k = dwhi_ssh_keys(&nk);
             for (size_t j = 0; j < nk; j++)
                 if (k[j].secret) strlist_add_owned(l, join(p, k[j].name));
             break;
@@ -298,20 +298,20 @@ static void paths_walk(strlist *l, const dw_field *fields, uint32_t n, const cha
     }
 }
 
-char **dwh_config_secret_paths(const dw_field *fields, uint32_t n_fields) {
+char **dwhi_config_secret_paths(const dw_field *fields, uint32_t n_fields) {
     strlist l = {0};
     l.v = calloc(1, sizeof *l.v);
     if (!l.v) return NULL;
     l.cap = 1;
     paths_walk(&l, fields, n_fields, NULL);
     if (l.oom) {
-        dwh_config_secret_paths_free(l.v);
+        dwhi_config_secret_paths_free(l.v);
         return NULL;
     }
     return l.v;
 }
 
-void dwh_config_secret_paths_free(char **paths) {
+void dwhi_config_secret_paths_free(char **paths) {
     if (!paths) return;
     for (char **p = paths; *p; p++) free(*p);
     free(paths);
@@ -321,21 +321,21 @@ void dwh_config_secret_paths_free(char **paths) {
 
 /* Every string (and number text) in v, except inside references: a
  * reference holds a variable name or a path, which are not secret. */
-static void add_all(json_object *v, dwh_secrets *s) {
+static void add_all(json_object *v, dwhi_secrets *s) {
     if (!v) return;
     switch (json_object_get_type(v)) {
     case json_type_string:
-        dwh_secrets_add(s, json_object_get_string(v));
+        dwhi_secrets_add(s, json_object_get_string(v));
         break;
     case json_type_int:
     case json_type_double:
-        dwh_secrets_add(s, json_object_to_json_string(v));
+        dwhi_secrets_add(s, json_object_to_json_string(v));
         break;
     case json_type_array:
         for (size_t i = 0; i < json_object_array_length(v); i++) add_all(json_object_array_get_idx(v, i), s);
         break;
     case json_type_object:
-        if (dwh_secret_ref_kind_of(v) != DWH_REF_NONE) break;
+        if (dwhi_secret_ref_kind_of(v) != DWHI_REF_NONE) break;
         {
             json_object_object_foreach(v, key, val) {
                 (void)key;
@@ -348,11 +348,11 @@ static void add_all(json_object *v, dwh_secrets *s) {
     }
 }
 
-void dwh_config_secrets_add_all(dwh_secrets *s, json_object *v) {
+void dwhi_config_secrets_add_all(dwhi_secrets *s, json_object *v) {
     if (s) add_all(v, s);
 }
 
-static void collect_walk(const dw_field *fields, uint32_t n, json_object *obj, dwh_secrets *s);
+static void collect_walk(const dw_field *fields, uint32_t n, json_object *obj, dwhi_secrets *s);
 
 static json_object *get(json_object *obj, const char *key) {
     json_object *v = NULL;
@@ -361,10 +361,10 @@ static json_object *get(json_object *obj, const char *key) {
     return v;
 }
 
-static void collect_field(const dw_field *f, json_object *v, dwh_secrets *s) {
+static void collect_field(const dw_field *f, json_object *v, dwhi_secrets *s) {
     switch (f->kind) {
     case DW_FIELD_INPUT:
-        if (dwh_field_is_secret(f)) add_all(v, s);
+        if (dwhi_field_is_secret(f)) add_all(v, s);
         break;
     case DW_FIELD_SWITCH_GROUP:
         collect_walk(f->fields, f->n_fields, v, s);
@@ -379,7 +379,7 @@ static void collect_field(const dw_field *f, json_object *v, dwh_secrets *s) {
             add_all(v, s);
         } else if (json_object_is_type(v, json_type_object)) {
             size_t nk;
-            const dwh_oauth_key *k = dwh_oauth_keys(&nk);
+            const dwhi_oauth_key *k = dwhi_oauth_keys(&nk);
             for (size_t j = 0; j < nk; j++)
                 if (k[j].secret) add_all(get(v, k[j].name), s);
         }
@@ -394,7 +394,7 @@ static void collect_field(const dw_field *f, json_object *v, dwh_secrets *s) {
         break;
     case DW_FIELD_SSH_TUNNEL: {
         size_t nk;
-        const dwh_ssh_key *k = dwh_ssh_keys(&nk);
+        const dwhi_ssh_key *k = dwhi_ssh_keys(&nk);
         for (size_t j = 0; j < nk; j++)
             if (k[j].secret) add_all(get(v, k[j].name), s);
         break;
@@ -404,7 +404,7 @@ static void collect_field(const dw_field *f, json_object *v, dwh_secrets *s) {
     }
 }
 
-static void collect_walk(const dw_field *fields, uint32_t n, json_object *obj, dwh_secrets *s) {
+static void collect_walk(const dw_field *fields, uint32_t n, json_object *obj, dwhi_secrets *s) {
     if (!fields || !json_object_is_type(obj, json_type_object)) return;
     for (uint32_t i = 0; i < n; i++) {
         json_object *v = get(obj, fields[i].name);
@@ -412,7 +412,7 @@ static void collect_walk(const dw_field *fields, uint32_t n, json_object *obj, d
     }
 }
 
-void dwh_config_collect_secrets(const dw_field *fields, uint32_t n_fields, json_object *config, dwh_secrets *s) {
+void dwhi_config_collect_secrets(const dw_field *fields, uint32_t n_fields, json_object *config, dwhi_secrets *s) {
     if (!s) return;
     collect_walk(fields, n_fields, config, s);
 }
@@ -477,7 +477,7 @@ static json_object *mask_keyed(json_object *v, int (*secret_of)(const char *key,
 
 static int ssh_secret(const char *key, int *known) {
     size_t nk;
-    const dwh_ssh_key *k = dwh_ssh_keys(&nk);
+    const dwhi_ssh_key *k = dwhi_ssh_keys(&nk);
     for (size_t j = 0; j < nk; j++)
         if (!strcmp(k[j].name, key)) {
             *known = 1;
@@ -488,7 +488,7 @@ static int ssh_secret(const char *key, int *known) {
 
 static int oauth_secret(const char *key, int *known) {
     size_t nk;
-    const dwh_oauth_key *k = dwh_oauth_keys(&nk);
+    const dwhi_oauth_key *k = dwhi_oauth_keys(&nk);
     for (size_t j = 0; j < nk; j++)
         if (!strcmp(k[j].name, key)) {
             *known = 1;
@@ -502,7 +502,7 @@ static json_object *mask_value(const dw_field *f, json_object *v) {
     int is_obj = json_object_is_type(v, json_type_object);
     switch (f->kind) {
     case DW_FIELD_INPUT:
-        return dwh_field_is_secret(f) ? json_object_new_string(MASK) : copy(v);
+        return dwhi_field_is_secret(f) ? json_object_new_string(MASK) : copy(v);
     case DW_FIELD_SWITCH_GROUP:
         return is_obj ? mask_object(f->fields, f->n_fields, NULL, "enabled", v) : copy(v);
     case DW_FIELD_SELECT:
@@ -520,7 +520,7 @@ static json_object *mask_value(const dw_field *f, json_object *v) {
     }
 }
 
-json_object *dwh_config_mask(const dw_field *fields, uint32_t n_fields, json_object *config) {
+json_object *dwhi_config_mask(const dw_field *fields, uint32_t n_fields, json_object *config) {
     if (!config) return NULL;
     if (!json_object_is_type(config, json_type_object)) return json_object_new_string(MASK);
     return mask_object(fields, n_fields, NULL, NULL, config);

@@ -16,8 +16,8 @@
 #include "url/http_url.h"
 
 typedef struct vstate {
-    const dwh_config_options *opt;
-    dwh_config_report *rep;
+    const dwhi_config_options *opt;
+    dwhi_config_report *rep;
     int errors_before;
 } vstate;
 
@@ -36,7 +36,7 @@ static char *fmt(const char *f, ...) {
 /* prefix.name: a user's key is quoted through the excerpt helper, so a
  * 10 MB key makes a path of a few dozen bytes. */
 static char *join(const char *prefix, const char *name) {
-    char *n = dwh_text_excerpt(name, strlen(name), DWH_TEXT_EXCERPT_MAX, 0);
+    char *n = dwhi_text_excerpt(name, strlen(name), DWHI_TEXT_EXCERPT_MAX, 0);
     if (!n) return NULL;
     if (!prefix || !*prefix) return n;
     char *p = fmt("%s.%s", prefix, n);
@@ -45,18 +45,18 @@ static char *join(const char *prefix, const char *name) {
 }
 
 static void error(vstate *vs, const char *path, const char *expected, const char *got) {
-    dwh_config_report_error(vs->rep, path, expected, got);
+    dwhi_config_report_error(vs->rep, path, expected, got);
 }
 
 /* Takes ownership of expected/got. */
 static void error_own(vstate *vs, const char *path, char *expected, char *got) {
-    dwh_config_report_error(vs->rep, path, expected ? expected : "(out of memory)", got ? got : "(out of memory)");
+    dwhi_config_report_error(vs->rep, path, expected ? expected : "(out of memory)", got ? got : "(out of memory)");
     free(expected);
     free(got);
 }
 
 static void warning(vstate *vs, const char *path, const char *expected, const char *got) {
-    dwh_config_report_warning(vs->rep, path, expected, got);
+    dwhi_config_report_warning(vs->rep, path, expected, got);
 }
 
 static json_object *get(json_object *obj, const char *key) {
@@ -89,7 +89,7 @@ static char *describe(json_object *v, int secret) {
         size_t chars = utf8_chars(s, len);
         if (secret) return fmt("a string of %zu character%s", chars, chars == 1 ? "" : "s");
         /* Quoted (control characters escaped) and bounded. */
-        char *q = dwh_text_excerpt(s, len, DWH_TEXT_EXCERPT_MAX, 1);
+        char *q = dwhi_text_excerpt(s, len, DWHI_TEXT_EXCERPT_MAX, 1);
         char *out = q ? fmt("the string %s", q) : NULL;
         free(q);
         return out;
@@ -100,7 +100,7 @@ static char *describe(json_object *v, int secret) {
         return fmt("an array of %zu item%s", n, n == 1 ? "" : "s");
     }
     case json_type_object:
-        if (dwh_secret_ref_kind_of(v) != DWH_REF_NONE) return strdup("a secret reference");
+        if (dwhi_secret_ref_kind_of(v) != DWHI_REF_NONE) return strdup("a secret reference");
         return json_object_object_length(v) ? strdup("an object") : strdup("an empty object");
     default:
         return strdup("a value");
@@ -125,7 +125,7 @@ static int is_clean_string(json_object *v) {
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
-int dwh_parse_int_text(const char *s, size_t len, int64_t *out) {
+int dwhi_parse_int_text(const char *s, size_t len, int64_t *out) {
     size_t i = 0, end = len;
     while (i < end && is_space(s[i])) i++;
     while (end > i && is_space(s[end - 1])) end--;
@@ -162,7 +162,7 @@ static int value_to_int(json_object *v, int64_t *out) {
     switch (json_object_get_type(v)) {
     case json_type_int: {
         const char *t = json_object_to_json_string(v);
-        return dwh_parse_int_text(t, strlen(t), out);
+        return dwhi_parse_int_text(t, strlen(t), out);
     }
     case json_type_double: {
         double d = json_object_get_double(v);
@@ -172,7 +172,7 @@ static int value_to_int(json_object *v, int64_t *out) {
         return 0;
     }
     case json_type_string:
-        return dwh_parse_int_text(json_object_get_string(v), (size_t)json_object_get_string_len(v), out);
+        return dwhi_parse_int_text(json_object_get_string(v), (size_t)json_object_get_string_len(v), out);
     default:
         return -4;
     }
@@ -220,12 +220,12 @@ static const char *input_expectation(uint32_t type) {
 /* Reports every key and string of `v` (at `path`, "" for the top) that is
  * not UTF-8.  No value is shown (it may be a secret): the path and the
  * byte where the text stops being UTF-8 find it.  Depth is bounded by the
- * parse (DWH_CONFIG_MAX_DEPTH). */
+ * parse (DWHI_CONFIG_MAX_DEPTH). */
 static void check_utf8(vstate *vs, json_object *v, const char *path) {
     switch (json_object_get_type(v)) {
     case json_type_string: {
         size_t len = (size_t)json_object_get_string_len(v);
-        size_t good = dwh_utf8_valid_prefix(json_object_get_string(v), len);
+        size_t good = dwhi_utf8_valid_prefix(json_object_get_string(v), len);
         if (good < len)
             error_own(vs, *path ? path : "(config)", strdup("UTF-8 text"),
                       fmt("a string that is not valid UTF-8 (at byte %zu)", good + 1));
@@ -251,7 +251,7 @@ static void check_utf8(vstate *vs, json_object *v, const char *path) {
                 vs->rep->oom = 1;
                 return;
             }
-            size_t klen = strlen(key), good = dwh_utf8_valid_prefix(key, klen);
+            size_t klen = strlen(key), good = dwhi_utf8_valid_prefix(key, klen);
             if (good < klen)
                 error_own(vs, kp, strdup("a key in UTF-8"), fmt("a key that is not valid UTF-8 (at byte %zu)", good + 1));
             check_utf8(vs, val, kp);
@@ -284,8 +284,8 @@ static int too_long(vstate *vs, const char *path, json_object *v, size_t max) {
 static int take_reference(vstate *vs, const char *path, json_object *v, int secret_slot, size_t max,
                           json_object **out) {
     *out = NULL;
-    dwh_secret_ref_kind k = dwh_secret_ref_kind_of(v);
-    if (k == DWH_REF_NONE) return too_long(vs, path, v, max) ? -1 : 0;
+    dwhi_secret_ref_kind k = dwhi_secret_ref_kind_of(v);
+    if (k == DWHI_REF_NONE) return too_long(vs, path, v, max) ? -1 : 0;
     if (!secret_slot) {
         error(vs, path,
               "a literal value (secret references {\"$env\"} / {\"$file\"} are accepted only in secret fields)",
@@ -298,11 +298,11 @@ static int take_reference(vstate *vs, const char *path, json_object *v, int secr
     }
     char *value = NULL, *expected = NULL, *got = NULL;
     size_t len = 0;
-    if (dwh_secret_ref_resolve(v, vs->opt ? vs->opt->base_dir : NULL, &value, &len, &expected, &got) != 0) {
+    if (dwhi_secret_ref_resolve(v, vs->opt ? vs->opt->base_dir : NULL, &value, &len, &expected, &got) != 0) {
         error_own(vs, path, expected, got);
         return -1;
     }
-    if (vs->opt && vs->opt->resolved) dwh_secrets_add(vs->opt->resolved, value);
+    if (vs->opt && vs->opt->resolved) dwhi_secrets_add(vs->opt->resolved, value);
     *out = json_object_new_string_len(value, (int)len);
     free(value);
     if (!*out) {
@@ -441,9 +441,9 @@ static void put(json_object *out, const char *key, json_object *value) {
 
 /* Inputs.  Returns the normalised value (new) or NULL (absent or error). */
 static json_object *validate_input(vstate *vs, const dw_field *f, json_object *v, const char *path) {
-    int secret = dwh_field_is_secret(f);
+    int secret = dwhi_field_is_secret(f);
     json_object *resolved = NULL;
-    int r = take_reference(vs, path, v, secret, DWH_CONFIG_STRING_MAX, &resolved);
+    int r = take_reference(vs, path, v, secret, DWHI_CONFIG_STRING_MAX, &resolved);
     if (r < 0) return NULL;
     if (r > 0) v = resolved;
 
@@ -456,7 +456,7 @@ static json_object *validate_input(vstate *vs, const dw_field *f, json_object *v
         int64_t dummy;
         const char *s = json_object_get_string(v);
         size_t len = (size_t)json_object_get_string_len(v);
-        int blank = len == 0 || (f->input_type == DW_INPUT_NUMBER && dwh_parse_int_text(s, len, &dummy) == -3);
+        int blank = len == 0 || (f->input_type == DW_INPUT_NUMBER && dwhi_parse_int_text(s, len, &dummy) == -3);
         if (blank) {
             if (f->required && !(f->default_value && *f->default_value)) {
                 error_own(vs, path, fmt("%s (required)", f->input_type == DW_INPUT_NUMBER ? expect : "a non-empty string"),
@@ -504,7 +504,7 @@ static json_object *validate_input(vstate *vs, const dw_field *f, json_object *v
     int ok = 1;
     switch (f->input_type) {
     case DW_INPUT_EMAIL: ok = looks_like_email(s); break;
-    case DW_INPUT_URL: ok = dwh_url_is_web(s); break;
+    case DW_INPUT_URL: ok = dwhi_url_is_web(s); break;
     case DW_INPUT_TIME: ok = looks_like_time(s); break;
     default: break;
     }
@@ -532,13 +532,13 @@ static json_object *convert_option(const dw_field *f, const char *value, int *ba
     int64_t n;
     switch (f->converter) {
     case DW_CONVERT_STR_TO_INT:
-        if (dwh_parse_int_text(value, strlen(value), &n) != 0) {
+        if (dwhi_parse_int_text(value, strlen(value), &n) != 0) {
             *bad = 1;
             return NULL;
         }
         return json_object_new_int64(n);
     case DW_CONVERT_STR_TO_OPTIONAL_INT: {
-        int rc = dwh_parse_int_text(value, strlen(value), &n);
+        int rc = dwhi_parse_int_text(value, strlen(value), &n);
         if (rc == -3) return NULL;
         if (rc != 0) {
             *bad = 1;
@@ -568,7 +568,7 @@ static const dw_select_option *select_match(const dw_field *f, json_object *v) {
             const char *text = json_object_to_json_string(v);
             if (!strcmp(text, ov)) return &f->options[i];
             if (f->converter != DW_CONVERT_NONE && f->converter != DW_CONVERT_STR_TO_BOOL &&
-                value_to_int(v, &a) == 0 && dwh_parse_int_text(ov, strlen(ov), &b) == 0 && a == b)
+                value_to_int(v, &a) == 0 && dwhi_parse_int_text(ov, strlen(ov), &b) == 0 && a == b)
                 return &f->options[i];
         } else if (t == json_type_boolean) {
             int b = json_object_get_boolean(v);
@@ -693,7 +693,7 @@ static void validate_select(vstate *vs, const dw_field *f, json_object *v, const
         goto done;
     }
 
-    int has_sub = dwh_select_has_subfields(f);
+    int has_sub = dwhi_select_has_subfields(f);
     json_object *obj = NULL, *sel = v;
     if (has_sub && json_object_is_type(v, json_type_object)) {
         obj = v;
@@ -851,10 +851,10 @@ static void validate_oauth(vstate *vs, const dw_field *f, json_object *v, const 
     }
     json_object *res = json_object_new_object();
     int ok = 1;
-    if (json_object_is_type(v, json_type_string) || dwh_secret_ref_kind_of(v) != DWH_REF_NONE) {
+    if (json_object_is_type(v, json_type_string) || dwhi_secret_ref_kind_of(v) != DWHI_REF_NONE) {
         /* shorthand: the access token itself */
         json_object *resolved = NULL;
-        int r = take_reference(vs, path, v, 1, DWH_CONFIG_STRING_MAX, &resolved);
+        int r = take_reference(vs, path, v, 1, DWHI_CONFIG_STRING_MAX, &resolved);
         json_object *tok = r > 0 ? resolved : v;
         if (r < 0) ok = 0;
         else if (!is_clean_string(tok) || json_object_get_string_len(tok) == 0) {
@@ -866,16 +866,16 @@ static void validate_oauth(vstate *vs, const dw_field *f, json_object *v, const 
         json_object_put(resolved);
     } else if (json_object_is_type(v, json_type_object)) {
         size_t nk;
-        const dwh_oauth_key *keys = dwh_oauth_keys(&nk);
+        const dwhi_oauth_key *keys = dwhi_oauth_keys(&nk);
         keyset known = KEYSET_INIT;
         for (size_t j = 0; j < nk; j++) {
             keyset_add(&known, keys[j].name);
-            const dwh_oauth_key *k = &keys[j];
+            const dwhi_oauth_key *k = &keys[j];
             json_object *kv = get(v, k->name);
             char *kp = join(path, k->name);
             const char *p = kp ? kp : path;
             json_object *resolved = NULL;
-            int r = take_reference(vs, p, kv, k->secret, DWH_CONFIG_STRING_MAX, &resolved);
+            int r = take_reference(vs, p, kv, k->secret, DWHI_CONFIG_STRING_MAX, &resolved);
             if (r < 0) {
                 ok = 0;
             } else {
@@ -945,7 +945,7 @@ static void validate_oauth_account(vstate *vs, const dw_field *f, json_object *v
             type_error(vs, path, expect, v, 0);
             return;
         }
-        if (too_long(vs, path, v, DWH_CONFIG_STRING_MAX)) return;
+        if (too_long(vs, path, v, DWHI_CONFIG_STRING_MAX)) return;
         put(out, f->name, json_object_new_string(json_object_get_string(v)));
         return;
     }
@@ -963,9 +963,9 @@ static void validate_oauth_account(vstate *vs, const dw_field *f, json_object *v
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(v, i);
         if (!is_clean_string(e) || json_object_get_string_len(e) == 0 ||
-            (size_t)json_object_get_string_len(e) > DWH_CONFIG_STRING_MAX) {
+            (size_t)json_object_get_string_len(e) > DWHI_CONFIG_STRING_MAX) {
             char *ip = fmt("%s[%zu]", path, i);
-            if (!too_long(vs, ip ? ip : path, e, DWH_CONFIG_STRING_MAX))
+            if (!too_long(vs, ip ? ip : path, e, DWHI_CONFIG_STRING_MAX))
                 type_error(vs, ip ? ip : path, "an account id (a non-empty string)", e, 0);
             free(ip);
             ok = 0;
@@ -998,9 +998,9 @@ static void validate_file(vstate *vs, const dw_field *f, json_object *v, const c
      * well-formed reference is one.  And once references are resolved
      * (no_references: re-validating a validated config) an object here is
      * the file's content, whatever its keys look like. */
-    dwh_secret_ref_kind kind = dwh_secret_ref_kind_of(v);
-    int content = json && (kind == DWH_REF_MALFORMED || (kind != DWH_REF_NONE && vs->opt && vs->opt->no_references));
-    int r = content ? 0 : take_reference(vs, path, v, 1, DWH_SECRET_FILE_MAX, &resolved);
+    dwhi_secret_ref_kind kind = dwhi_secret_ref_kind_of(v);
+    int content = json && (kind == DWHI_REF_MALFORMED || (kind != DWHI_REF_NONE && vs->opt && vs->opt->no_references));
+    int r = content ? 0 : take_reference(vs, path, v, 1, DWHI_SECRET_FILE_MAX, &resolved);
     if (r < 0) return;
     if (r > 0) v = resolved;
     if (!json) {
@@ -1009,7 +1009,7 @@ static void validate_file(vstate *vs, const dw_field *f, json_object *v, const c
         goto done;
     }
     if (json_object_is_type(v, json_type_string)) {
-        json_tokener *tok = json_tokener_new_ex(DWH_CONFIG_TOKENER_DEPTH);
+        json_tokener *tok = json_tokener_new_ex(DWHI_CONFIG_TOKENER_DEPTH);
         if (tok) {
             const char *text = json_object_get_string(v);
             int len = json_object_get_string_len(v);
@@ -1022,7 +1022,7 @@ static void validate_file(vstate *vs, const dw_field *f, json_object *v, const c
                 for (size_t i = end; only_space && i < (size_t)len; i++) only_space = is_space(text[i]);
                 if (!only_space) {
                     char depth[48];
-                    snprintf(depth, sizeof depth, "nested deeper than %d levels", DWH_CONFIG_MAX_DEPTH);
+                    snprintf(depth, sizeof depth, "nested deeper than %d levels", DWHI_CONFIG_MAX_DEPTH);
                     error_own(vs, path, strdup("a file holding one JSON object"),
                               fmt("text that is not valid JSON (%s at byte %zu)",
                                   jerr == json_tokener_success ? "extra data after the value"
@@ -1036,7 +1036,7 @@ static void validate_file(vstate *vs, const dw_field *f, json_object *v, const c
             json_tokener_free(tok);
         }
         v = parsed;
-        if (vs->opt && vs->opt->resolved && r > 0) dwh_config_secrets_add_all(vs->opt->resolved, parsed);
+        if (vs->opt && vs->opt->resolved && r > 0) dwhi_config_secrets_add_all(vs->opt->resolved, parsed);
     }
     if (!json_object_is_type(v, json_type_object)) {
         type_error(vs, path, expect, v, 1);
@@ -1047,10 +1047,10 @@ static void validate_file(vstate *vs, const dw_field *f, json_object *v, const c
         goto done;
     }
     int ok = 1;
-    if (!dwh_file_keys_any(f)) {
+    if (!dwhi_file_keys_any(f)) {
         json_object_object_foreach(v, key, val) {
             (void)val;
-            if (dwh_file_key_allowed(f, key)) continue;
+            if (dwhi_file_key_allowed(f, key)) continue;
             keyset known = KEYSET_INIT;
             for (const char *const *k = f->file_keys; *k; k++) keyset_add(&known, *k);
             report_unknown(vs, path, key, &known);
@@ -1089,7 +1089,7 @@ static void validate_ssh(vstate *vs, const dw_field *f, json_object *v, const ch
                     &enabled, &obj) < 0)
         return;
     size_t nk;
-    const dwh_ssh_key *keys = dwh_ssh_keys(&nk);
+    const dwhi_ssh_key *keys = dwhi_ssh_keys(&nk);
     keyset known = KEYSET_INIT, ignored = KEYSET_INIT;
     json_object *res = json_object_new_object();
     json_object_object_add(res, "enabled", json_object_new_boolean(enabled));
@@ -1124,8 +1124,8 @@ static void validate_ssh(vstate *vs, const dw_field *f, json_object *v, const ch
         keyset_add(&known, "auth_type");
     }
     for (size_t j = 1; j < nk; j++) {
-        const dwh_ssh_key *k = &keys[j];
-        if (k->type == DWH_SSH_AUTH) continue;
+        const dwhi_ssh_key *k = &keys[j];
+        if (k->type == DWHI_SSH_AUTH) continue;
         if (k->only_for_auth && (!auth || strcmp(k->only_for_auth, auth) != 0)) {
             if (auth) keyset_add(&ignored, k->name);
             else keyset_add(&known, k->name); /* auth_type invalid: do not pile on */
@@ -1136,13 +1136,13 @@ static void validate_ssh(vstate *vs, const dw_field *f, json_object *v, const ch
         char *kp = join(path, k->name);
         const char *p = kp ? kp : path;
         json_object *resolved = NULL;
-        int r = take_reference(vs, p, kv, k->secret, DWH_CONFIG_STRING_MAX, &resolved);
+        int r = take_reference(vs, p, kv, k->secret, DWHI_CONFIG_STRING_MAX, &resolved);
         if (r < 0) {
             ok = 0;
         } else {
             if (r > 0) kv = resolved;
             if (kv && json_object_is_type(kv, json_type_string) && json_object_get_string_len(kv) == 0) kv = NULL;
-            if (k->type == DWH_SSH_PORT) {
+            if (k->type == DWHI_SSH_PORT) {
                 int64_t port = 22;
                 int rc = kv ? value_to_int(kv, &port) : 0;
                 if (rc == -3) rc = 0, port = 22;
@@ -1228,8 +1228,8 @@ static void validate_fields(vstate *vs, const dw_field *fields, uint32_t n, json
     }
 }
 
-int dwh_config_validate(const dw_field *fields, uint32_t n_fields, json_object *config,
-                        const dwh_config_options *opt, json_object **validated, dwh_config_report *report) {
+int dwhi_config_validate(const dw_field *fields, uint32_t n_fields, json_object *config,
+                        const dwhi_config_options *opt, json_object **validated, dwhi_config_report *report) {
     *validated = NULL;
     vstate vs = {opt, report, 0};
     size_t before = report->n_errors;

@@ -14,8 +14,8 @@
  * the user set them), unknown keys are errors.  The JSON shapes of each
  * field kind are listed in config_fields.h.
  */
-#ifndef DWH_CONFIG_VALIDATE_H
-#define DWH_CONFIG_VALIDATE_H
+#ifndef DWHI_CONFIG_VALIDATE_H
+#define DWHI_CONFIG_VALIDATE_H
 
 #include <json-c/json.h>
 
@@ -27,27 +27,27 @@
  * a reference: a token or a password is sent in a header, and libcurl
  * refuses a request whose headers pass 1 MiB ("Out of memory"); servers
  * refuse far less.  The contents of a file upload may be as long as a
- * {"$file"} (DWH_SECRET_FILE_MAX, 1 MiB). */
-#define DWH_CONFIG_STRING_MAX (64 * 1024)
+ * {"$file"} (DWHI_SECRET_FILE_MAX, 1 MiB). */
+#define DWHI_CONFIG_STRING_MAX (64 * 1024)
 
 /* The deepest nesting a config (or a file upload's JSON text) may have:
  * 32 levels of objects and arrays, the top-level object being the first.
  * json-c's tokener counts one more (json_tokener_new_ex(depth) accepts
  * depth - 1 levels). */
-#define DWH_CONFIG_MAX_DEPTH 32
-#define DWH_CONFIG_TOKENER_DEPTH (DWH_CONFIG_MAX_DEPTH + 1)
+#define DWHI_CONFIG_MAX_DEPTH 32
+#define DWHI_CONFIG_TOKENER_DEPTH (DWHI_CONFIG_MAX_DEPTH + 1)
 
-typedef struct dwh_config_options {
+typedef struct dwhi_config_options {
     /* Anchors relative {"$file": PATH} references; NULL: the working
      * directory.  Borrowed. */
     const char *base_dir;
     /* Every value a reference resolves to is added here (may be NULL).
      * Borrowed. */
-    dwh_secrets *resolved;
+    dwhi_secrets *resolved;
     /* Non-zero: references are reported as errors and nothing is read from
      * the environment or files. */
     int no_references;
-} dwh_config_options;
+} dwhi_config_options;
 
 /* Validates `config` (borrowed; any JSON value, NULL means an empty config)
  * against `fields` (n_fields entries, host stride).  `opt` may be NULL.
@@ -57,13 +57,13 @@ typedef struct dwh_config_options {
  * such bytes as they are, and they must not reach a plugin or a message.
  * Returns 0 and sets *validated to a new object (caller puts) when there is
  * no error; returns -1 and sets *validated to NULL otherwise. */
-int dwh_config_validate(const dw_field *fields, uint32_t n_fields, json_object *config,
-                        const dwh_config_options *opt, json_object **validated, dwh_config_report *report);
+int dwhi_config_validate(const dw_field *fields, uint32_t n_fields, json_object *config,
+                        const dwhi_config_options *opt, json_object **validated, dwhi_config_report *report);
 
 /* Parses text the way number inputs and str_to_int accept it (the
  * reference's int(): surrounding whitespace, an optional sign, digits with
  * single underscores between them).  Returns 0 and *out; -1 when not a whole
  * number; -2 when it does not fit in 64 bits; -3 when blank. */
-int dwh_parse_int_text(const char *s, size_t len, int64_t *out);
+int dwhi_parse_int_text(const char *s, size_t len, int64_t *out);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include "config_load.h"
 
-const char *dwh_outcome_name(dw_status cause) {
+const char *dwhi_outcome_name(dw_status cause) {
     switch (cause) {
     case DW_OK: return "ok";
     case DW_ERR_AUTH:
@@ -27,16 +27,16 @@ const char *dwh_outcome_name(dw_status cause) {
     }
 }
 
-static void add_string(json_object *arr, const char *text, const dwh_secrets *s) {
-    char *clean = dwh_secrets_scrub(s, text);
+static void add_string(json_object *arr, const char *text, const dwhi_secrets *s) {
+    char *clean = dwhi_secrets_scrub(s, text);
     if (clean) json_object_array_add(arr, json_object_new_string(clean));
     free(clean);
 }
 
 /* The result document; takes `warnings`, reads the rest. */
 static json_object *document(dwh_plugin *p, const char *schema, dw_status cause, dw_status status,
-                             const char *message, json_object *warnings, const dwh_config_report *rep,
-                             const dwh_secrets *secrets) {
+                             const char *message, json_object *warnings, const dwhi_config_report *rep,
+                             const dwhi_secrets *secrets) {
     json_object *doc = json_object_new_object();
     if (!doc) {
         json_object_put(warnings);
@@ -45,45 +45,45 @@ static json_object *document(dwh_plugin *p, const char *schema, dw_status cause,
     json_object_object_add(doc, "source", json_object_new_string(dwh_plugin_name(p)));
     json_object_object_add(doc, "schema", schema ? json_object_new_string(schema) : NULL);
     json_object_object_add(doc, "ok", json_object_new_boolean(cause == DW_OK));
-    json_object_object_add(doc, "outcome", json_object_new_string(dwh_outcome_name(cause)));
-    json_object_object_add(doc, "status", json_object_new_string(dwh_status_name(status)));
-    char *clean = message ? dwh_secrets_scrub(secrets, message) : NULL;
+    json_object_object_add(doc, "outcome", json_object_new_string(dwhi_outcome_name(cause)));
+    json_object_object_add(doc, "status", json_object_new_string(dwhi_status_name(status)));
+    char *clean = message ? dwhi_secrets_scrub(secrets, message) : NULL;
     json_object_object_add(doc, "message", clean ? json_object_new_string(clean) : NULL);
     free(clean);
     json_object_object_add(doc, "warnings", warnings);
-    json_object_object_add(doc, "config", dwh_config_report_to_json(rep, secrets));
+    json_object_object_add(doc, "config", dwhi_config_report_to_json(rep, secrets));
     return doc;
 }
 
-dwh_check_result dwh_check_run(dwh_plugin *p, json_object *raw_config, const char *base_dir, const char *schema,
-                               const dwh_op_flags *flags, dwh_secrets *secrets) {
-    dwh_check_result res = {.cause = DW_ERR_CONFIG};
+dwhi_check_result dwhi_check_run(dwh_plugin *p, json_object *raw_config, const char *base_dir, const char *schema,
+                               const dwhi_op_flags *flags, dwhi_secrets *secrets) {
+    dwhi_check_result res = {.cause = DW_ERR_CONFIG};
     json_object *warnings = json_object_new_array();
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *config = NULL;
     dw_status status = DW_ERR_CONFIG;
     char *message = NULL;
 
-    if (dwh_config_load_json(dwh_plugin_source(p), raw_config, base_dir, &config, secrets, &rep) != 0) {
+    if (dwhi_config_load_json(dwh_plugin_source(p), raw_config, base_dir, &config, secrets, &rep) != 0) {
         res.invalid_config = 1;
     } else {
         const char *err = NULL;
         dw_status st = dwh_plugin_activate(p, &err);
         if (st != DW_OK) {
-            char *clean = dwh_secrets_scrub(secrets, err ? err : "init() failed");
+            char *clean = dwhi_secrets_scrub(secrets, err ? err : "init() failed");
             if (asprintf(&message, "plugin '%s' could not start: %s", dwh_plugin_name(p),
                          clean ? clean : "init() failed") < 0)
                 message = NULL;
             free(clean);
             status = res.cause = DW_ERR_UNSUPPORTED;
-        } else if (schema && dwh_schema_lookup(p, config, secrets, flags, schema, &message) == 0) {
+        } else if (schema && dwhi_schema_lookup(p, config, secrets, flags, schema, &message) == 0) {
             /* an unknown schema: the same line and exit code (4) as sync and read */
             status = res.cause = DW_ERR_CONFIG;
             res.unknown_schema = 1;
         } else {
             json_object *plugin_warnings = NULL;
-            dwh_op_result r = dwh_op_check(p, config, secrets, NULL, flags, schema, &plugin_warnings);
+            dwhi_op_result r = dwhi_op_check(p, config, secrets, NULL, flags, schema, &plugin_warnings);
             for (size_t i = 0; plugin_warnings && i < json_object_array_length(plugin_warnings); i++)
                 add_string(warnings, json_object_get_string(json_object_array_get_idx(plugin_warnings, i)), secrets);
             json_object_put(plugin_warnings);
@@ -95,7 +95,7 @@ dwh_check_result dwh_check_run(dwh_plugin *p, json_object *raw_config, const cha
                 message = r.note;
                 r.note = NULL;
             }
-            dwh_op_result_free(&r);
+            dwhi_op_result_free(&r);
             if (!schema && res.cause == DW_ERR_FORBIDDEN) {
                 char *w = NULL;
                 if (asprintf(&w, "credentials are valid but lack a permission: %s; schemas that need it will fail "
@@ -110,37 +110,37 @@ dwh_check_result dwh_check_run(dwh_plugin *p, json_object *raw_config, const cha
     }
     res.doc = document(p, schema, res.cause, status, message, warnings, &rep, secrets);
     free(message);
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
     json_object_put(config);
     return res;
 }
 
-dwh_check_result dwh_check_run_file(dwh_plugin *p, const char *config_path, const char *schema,
-                                    const dwh_op_flags *flags, dwh_secrets *secrets) {
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
+dwhi_check_result dwhi_check_run_file(dwh_plugin *p, const char *config_path, const char *schema,
+                                    const dwhi_op_flags *flags, dwhi_secrets *secrets) {
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
     json_object *raw = NULL;
     char *dir = NULL;
-    dwh_check_result res;
-    if (dwh_config_read_file(config_path, &raw, &dir, &rep) != 0) {
-        res = dwh_check_invalid(p, schema, &rep, secrets);
+    dwhi_check_result res;
+    if (dwhi_config_read_file(config_path, &raw, &dir, &rep) != 0) {
+        res = dwhi_check_invalid(p, schema, &rep, secrets);
     } else {
-        res = dwh_check_run(p, raw, dir, schema, flags, secrets);
+        res = dwhi_check_run(p, raw, dir, schema, flags, secrets);
     }
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
     json_object_put(raw);
     free(dir);
     return res;
 }
 
-dwh_check_result dwh_check_invalid(dwh_plugin *p, const char *schema, const dwh_config_report *rep,
-                                   const dwh_secrets *secrets) {
-    dwh_check_result res = {.cause = DW_ERR_CONFIG, .invalid_config = 1};
+dwhi_check_result dwhi_check_invalid(dwh_plugin *p, const char *schema, const dwhi_config_report *rep,
+                                   const dwhi_secrets *secrets) {
+    dwhi_check_result res = {.cause = DW_ERR_CONFIG, .invalid_config = 1};
     res.doc = document(p, schema, DW_ERR_CONFIG, DW_ERR_CONFIG, NULL, json_object_new_array(), rep, secrets);
     return res;
 }
 
-void dwh_check_result_free(dwh_check_result *r) {
+void dwhi_check_result_free(dwhi_check_result *r) {
     if (!r) return;
     json_object_put(r->doc);
     r->doc = NULL;

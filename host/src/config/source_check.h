@@ -9,8 +9,8 @@
  *     returned; with a schema it fails;
  *   - the plugin's non-retryable map supplies the message (ops.c).
  */
-#ifndef DWH_CHECK_H
-#define DWH_CHECK_H
+#ifndef DWHI_CHECK_H
+#define DWHI_CHECK_H
 
 #include <json-c/json.h>
 
@@ -19,7 +19,7 @@
 #include "registry/registry.h"
 #include "log/secrets.h"
 
-typedef struct dwh_check_result {
+typedef struct dwhi_check_result {
     /* DW_OK when the credentials were accepted (a 403 without a schema
      * included); otherwise the underlying cause (the plugin's code when the
      * non-retryable map matched).  DW_ERR_CONFIG with invalid_config set
@@ -33,29 +33,29 @@ typedef struct dwh_check_result {
      * it verified (its last INFO log line; null when none).  Owned by the
      * result. */
     json_object *doc;
-} dwh_check_result;
+} dwhi_check_result;
 
 /* Validates `raw_config` (borrowed; NULL means {}) against p's form
  * (relative {"$file"} references from base_dir, NULL: the working
  * directory), then calls the plugin's check_credentials for `schema` (may
  * be NULL).  Every secret found is added to `secrets` (borrowed, required).
- * `flags` may be NULL.  Release the result with dwh_check_result_free(). */
-dwh_check_result dwh_check_run(dwh_plugin *p, json_object *raw_config, const char *base_dir, const char *schema,
-                               const dwh_op_flags *flags, dwh_secrets *secrets);
+ * `flags` may be NULL.  Release the result with dwhi_check_result_free(). */
+dwhi_check_result dwhi_check_run(dwh_plugin *p, json_object *raw_config, const char *base_dir, const char *schema,
+                               const dwhi_op_flags *flags, dwhi_secrets *secrets);
 /* The same, reading the config from `config_path` ("-" is standard input;
  * relative references start at its directory).  A file that cannot be read
  * or parsed is an invalid config reported at "(file)". */
-dwh_check_result dwh_check_run_file(dwh_plugin *p, const char *config_path, const char *schema,
-                                    const dwh_op_flags *flags, dwh_secrets *secrets);
+dwhi_check_result dwhi_check_run_file(dwh_plugin *p, const char *config_path, const char *schema,
+                                    const dwhi_op_flags *flags, dwhi_secrets *secrets);
 /* The result for a config that could not even be read or parsed, with
  * `rep` (borrowed) holding why. */
-dwh_check_result dwh_check_invalid(dwh_plugin *p, const char *schema, const dwh_config_report *rep,
-                                   const dwh_secrets *secrets);
-void dwh_check_result_free(dwh_check_result *r);
+dwhi_check_result dwhi_check_invalid(dwh_plugin *p, const char *schema, const dwhi_config_report *rep,
+                                   const dwhi_secrets *secrets);
+void dwhi_check_result_free(dwhi_check_result *r);
 
 /* Stable word for a cause in JSON documents: "ok", "invalid_config",
  * "bad_credentials", "forbidden", "unreachable", "plugin_error",
  * "interrupted", "state_error", "warehouse_error", "error". */
-const char *dwh_outcome_name(dw_status cause);
+const char *dwhi_outcome_name(dw_status cause);
 
 #endif

@@ -16,32 +16,32 @@
 
 /* ------------------------------------------- the checks that need no read */
 
-static int selected(const dwh_conf_options *opt, const char *name) {
+static int selected(const dwhi_conf_options *opt, const char *name) {
     if (!opt->schemas || !opt->n_schemas) return 1;
     for (size_t i = 0; i < opt->n_schemas; i++)
         if (!strcmp(opt->schemas[i], name)) return 1;
     return 0;
 }
 
-static json_object *check_schemas(dwh_conf_ctx *c) {
+static json_object *check_schemas(dwhi_conf_ctx *c) {
     json_object *schemas = NULL;
-    dwh_conf_capture cap;
-    int captured = dwh_conf_capture_begin(&cap) == 0;
-    dwh_op_result res = dwh_op_list_schemas(c->p, c->config, c->secrets, &c->id, &c->flags, &schemas);
-    if (captured) dwh_conf_capture_done(c, &cap, "list_schemas");
+    dwhi_conf_capture cap;
+    int captured = dwhi_conf_capture_begin(&cap) == 0;
+    dwhi_op_result res = dwhi_op_list_schemas(c->p, c->config, c->secrets, &c->id, &c->flags, &schemas);
+    if (captured) dwhi_conf_capture_done(c, &cap, "list_schemas");
     if (res.code != DW_OK) {
-        dwh_conf_add(c->r, "schemas", DWH_CONF_FAIL, "list_schemas failed (%s): %s", dwh_status_name(res.code),
+        dwhi_conf_add(c->r, "schemas", DWHI_CONF_FAIL, "list_schemas failed (%s): %s", dwhi_status_name(res.code),
                      res.message ? res.message : "");
-        dwh_op_result_free(&res);
+        dwhi_op_result_free(&res);
         return NULL;
     }
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
     size_t n = json_object_array_length(schemas);
     char p[512] = "";
     size_t chosen = 0;
     for (size_t i = 0; i < n; i++) {
         json_object *s = json_object_array_get_idx(schemas, i);
-        const char *name = dwh_conf_sget(s, "name");
+        const char *name = dwhi_conf_sget(s, "name");
         json_object *pks = NULL, *inc = NULL, *flag = NULL;
         json_object_object_get_ex(s, "primary_keys", &pks);
         json_object_object_get_ex(s, "incremental_fields", &inc);
@@ -56,15 +56,15 @@ static json_object *check_schemas(dwh_conf_ctx *c) {
     for (size_t i = 0; i < c->opt->n_schemas && !*p; i++) {
         int found = 0;
         for (size_t k = 0; k < n; k++)
-            if (!strcmp(dwh_conf_sget(json_object_array_get_idx(schemas, k), "name"), c->opt->schemas[i])) found = 1;
+            if (!strcmp(dwhi_conf_sget(json_object_array_get_idx(schemas, k), "name"), c->opt->schemas[i])) found = 1;
         if (!found) snprintf(p, sizeof p, "--schema %s: the plugin has no such schema", c->opt->schemas[i]);
     }
     if (n == 0)
-        dwh_conf_add(c->r, "schemas", DWH_CONF_FAIL, "list_schemas returned no schema");
+        dwhi_conf_add(c->r, "schemas", DWHI_CONF_FAIL, "list_schemas returned no schema");
     else if (*p)
-        dwh_conf_add(c->r, "schemas", DWH_CONF_FAIL, "%s", p);
+        dwhi_conf_add(c->r, "schemas", DWHI_CONF_FAIL, "%s", p);
     else
-        dwh_conf_add(c->r, "schemas", DWH_CONF_PASS, "%zu schemas (names unique), %zu chosen", n, chosen);
+        dwhi_conf_add(c->r, "schemas", DWHI_CONF_PASS, "%zu schemas (names unique), %zu chosen", n, chosen);
     if (n == 0 || *p) {
         json_object_put(schemas);
         return NULL;
@@ -72,72 +72,72 @@ static json_object *check_schemas(dwh_conf_ctx *c) {
     return schemas;
 }
 
-static int validate_config(dwh_conf_ctx *c) {
-    dwh_config_report rep;
-    dwh_config_report_init(&rep);
-    dwh_config_options o = {.base_dir = c->opt->config_dir, .resolved = c->secrets};
+static int validate_config(dwhi_conf_ctx *c) {
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
+    dwhi_config_options o = {.base_dir = c->opt->config_dir, .resolved = c->secrets};
     /* Secrets of the raw config too, so even error output is scrubbed. */
-    dwh_config_collect_secrets(c->src->fields, c->src->n_fields, c->opt->config, c->secrets);
-    int rc = dwh_config_validate(c->src->fields, c->src->n_fields, c->opt->config, &o, &c->config, &rep);
+    dwhi_config_collect_secrets(c->src->fields, c->src->n_fields, c->opt->config, c->secrets);
+    int rc = dwhi_config_validate(c->src->fields, c->src->n_fields, c->opt->config, &o, &c->config, &rep);
     if (rc != 0) {
-        char *first = rep.n_errors ? dwh_config_issue_line(&rep.errors[0], 0) : NULL;
-        dwh_conf_add(c->r, "config", DWH_CONF_FAIL, "the config does not match the form: %zu error(s); first: %s",
+        char *first = rep.n_errors ? dwhi_config_issue_line(&rep.errors[0], 0) : NULL;
+        dwhi_conf_add(c->r, "config", DWHI_CONF_FAIL, "the config does not match the form: %zu error(s); first: %s",
                      rep.n_errors, first ? first : "?");
         free(first);
     } else {
-        dwh_config_collect_secrets(c->src->fields, c->src->n_fields, c->config, c->secrets);
-        dwh_conf_add(c->r, "config", DWH_CONF_PASS, "valid (%zu warning(s)); %zu secret value(s) known",
-                     rep.n_warnings, dwh_secrets_count(c->secrets));
+        dwhi_config_collect_secrets(c->src->fields, c->src->n_fields, c->config, c->secrets);
+        dwhi_conf_add(c->r, "config", DWHI_CONF_PASS, "valid (%zu warning(s)); %zu secret value(s) known",
+                     rep.n_warnings, dwhi_secrets_count(c->secrets));
     }
-    dwh_config_report_clear(&rep);
+    dwhi_config_report_clear(&rep);
     return rc;
 }
 
-static void check_credentials(dwh_conf_ctx *c) {
+static void check_credentials(dwhi_conf_ctx *c) {
     json_object *warnings = NULL;
-    dwh_op_result res = dwh_conf_do_check(c, c->config, NULL, &warnings);
+    dwhi_op_result res = dwhi_conf_do_check(c, c->config, NULL, &warnings);
     size_t nw = warnings ? json_object_array_length(warnings) : 0;
     if (res.code == DW_OK)
-        dwh_conf_add(c->r, "check", DWH_CONF_PASS, "the credential check passed%s%s", nw ? "; warning: " : "",
+        dwhi_conf_add(c->r, "check", DWHI_CONF_PASS, "the credential check passed%s%s", nw ? "; warning: " : "",
                      nw ? json_object_get_string(json_object_array_get_idx(warnings, 0)) : "");
     else
-        dwh_conf_add(c->r, "check", DWH_CONF_FAIL, "the credential check failed (%s): %s", dwh_status_name(res.code),
+        dwhi_conf_add(c->r, "check", DWHI_CONF_FAIL, "the credential check failed (%s): %s", dwhi_status_name(res.code),
                      res.message ? res.message : "");
     json_object_put(warnings);
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
 
     size_t replaced = 0;
-    json_object *broken = dwh_conf_break_secrets(c->src, c->config, c->secrets, &replaced);
+    json_object *broken = dwhi_conf_break_secrets(c->src, c->config, c->secrets, &replaced);
     if (!replaced) {
-        dwh_conf_add(c->r, "check_broken", DWH_CONF_SKIP, "the config holds no secret value to break");
+        dwhi_conf_add(c->r, "check_broken", DWHI_CONF_SKIP, "the config holds no secret value to break");
         json_object_put(broken);
         return;
     }
-    res = dwh_conf_do_check(c, broken, NULL, NULL);
+    res = dwhi_conf_do_check(c, broken, NULL, NULL);
     const char *m = res.message;
     if (res.code == DW_OK)
-        dwh_conf_add(c->r, "check_broken", DWH_CONF_FAIL,
+        dwhi_conf_add(c->r, "check_broken", DWHI_CONF_FAIL,
                      "the credential check passed with %zu secret(s) replaced by wrong values", replaced);
     else if (!m || !*m || strchr(m, '\n') || strstr(m, "without saying why"))
-        dwh_conf_add(c->r, "check_broken", DWH_CONF_FAIL, "the check failed (%s) without one clear line: '%s'",
-                     dwh_status_name(res.code), m ? m : "");
+        dwhi_conf_add(c->r, "check_broken", DWHI_CONF_FAIL, "the check failed (%s) without one clear line: '%s'",
+                     dwhi_status_name(res.code), m ? m : "");
     else
-        dwh_conf_add(c->r, "check_broken", DWH_CONF_PASS, "wrong secrets fail the check (%s): %s",
-                     dwh_status_name(res.cause ? res.cause : res.code), m);
-    dwh_op_result_free(&res);
+        dwhi_conf_add(c->r, "check_broken", DWHI_CONF_PASS, "wrong secrets fail the check (%s): %s",
+                     dwhi_status_name(res.cause ? res.cause : res.code), m);
+    dwhi_op_result_free(&res);
     json_object_put(broken);
 }
 
 /* ------------------------------------------------------------------ run */
 
-int dwh_conformance_run(dwh_plugin *p, const dwh_conf_options *opt, dwh_conf_report *report) {
-    dwh_conf_ctx c;
+int dwhi_conformance_run(dwh_plugin *p, const dwhi_conf_options *opt, dwhi_conf_report *report) {
+    dwhi_conf_ctx c;
     memset(&c, 0, sizeof c);
     c.p = p;
     c.src = dwh_plugin_source(p);
     c.opt = opt;
     c.r = report;
-    c.secrets = dwh_secrets_new();
+    c.secrets = dwhi_secrets_new();
     c.flags.allow_internal_hosts = opt->allow_internal_hosts;
     c.id.team_id = "conformance";
     c.id.source_id = dwh_plugin_name(p);
@@ -146,8 +146,8 @@ int dwh_conformance_run(dwh_plugin *p, const dwh_conf_options *opt, dwh_conf_rep
     report->version = strdup(c.src->version ? c.src->version : "");
     report->path = strdup(dwh_plugin_path(p));
 
-    dwh_conf_check_descriptor(c.src, report);
-    dwh_conf_check_form(c.src, report);
+    dwhi_conf_check_descriptor(c.src, report);
+    dwhi_conf_check_form(c.src, report);
     int fatal = validate_config(&c) != 0;
     json_object *schemas = NULL;
     if (!fatal) {
@@ -157,17 +157,17 @@ int dwh_conformance_run(dwh_plugin *p, const dwh_conf_options *opt, dwh_conf_rep
     size_t n = schemas && !opt->structural ? json_object_array_length(schemas) : 0;
     for (size_t i = 0; i < n; i++) {
         json_object *s = json_object_array_get_idx(schemas, i);
-        const char *name = dwh_conf_sget(s, "name");
+        const char *name = dwhi_conf_sget(s, "name");
         if (!name || !selected(opt, name)) continue;
-        dwh_conf_check_schema(&c, s, name);
+        dwhi_conf_check_schema(&c, s, name);
     }
     if (c.leaks)
-        dwh_conf_add(report, "secrets", DWH_CONF_FAIL, "a secret value appeared %zu time(s), first in %s", c.leaks,
+        dwhi_conf_add(report, "secrets", DWHI_CONF_FAIL, "a secret value appeared %zu time(s), first in %s", c.leaks,
                      c.leak_where);
-    else if (dwh_secrets_count(c.secrets) == 0)
-        dwh_conf_add(report, "secrets", DWH_CONF_SKIP, "the config has no secret values to look for");
+    else if (dwhi_secrets_count(c.secrets) == 0)
+        dwhi_conf_add(report, "secrets", DWHI_CONF_SKIP, "the config has no secret values to look for");
     else
-        dwh_conf_add(report, "secrets", DWH_CONF_PASS,
+        dwhi_conf_add(report, "secrets", DWHI_CONF_PASS,
                      "no secret value in any output, log line, message or row of the %zu checks above", report->n);
     json_object_put(schemas);
     json_object_put(c.config);

@@ -29,8 +29,8 @@
  * max_rows rows; the checks then run on that prefix (the read:, and
  * every check that used a capped read, say so and carry capped_at).
  */
-#ifndef DWH_CONFORMANCE_H
-#define DWH_CONFORMANCE_H
+#ifndef DWHI_CONFORMANCE_H
+#define DWHI_CONFORMANCE_H
 
 #include <json-c/json.h>
 #include <stddef.h>
@@ -39,30 +39,30 @@
 #include "registry/registry.h"
 #include "log/secrets.h"
 
-typedef enum dwh_conf_status { DWH_CONF_PASS = 0, DWH_CONF_FAIL = 1, DWH_CONF_SKIP = 2 } dwh_conf_status;
+typedef enum dwhi_conf_status { DWHI_CONF_PASS = 0, DWHI_CONF_FAIL = 1, DWHI_CONF_SKIP = 2 } dwhi_conf_status;
 
-typedef struct dwh_conf_check {
+typedef struct dwhi_conf_check {
     char *name;
-    dwh_conf_status status;
+    dwhi_conf_status status;
     char *detail; /* one scrubbed line */
     size_t capped_at; /* a read of this check stopped at this row cap; 0: none */
-} dwh_conf_check;
+} dwhi_conf_check;
 
 /* Rows per read when the caller does not say (`--max-rows`). */
-#define DWH_CONF_DEFAULT_MAX_ROWS 100000
+#define DWHI_CONF_DEFAULT_MAX_ROWS 100000
 
-/* The results; owned by the caller, released with dwh_conf_report_free(). */
-typedef struct dwh_conf_report {
+/* The results; owned by the caller, released with dwhi_conf_report_free(). */
+typedef struct dwhi_conf_report {
     char *source;
     char *version;
     char *path;
-    dwh_conf_check *checks;
+    dwhi_conf_check *checks;
     size_t n, cap;
     size_t passed, failed, skipped;
-    dwh_secrets *scrub; /* owned: every detail is scrubbed with it; the run's secrets */
-} dwh_conf_report;
+    dwhi_secrets *scrub; /* owned: every detail is scrubbed with it; the run's secrets */
+} dwhi_conf_report;
 
-typedef struct dwh_conf_options {
+typedef struct dwhi_conf_options {
     json_object *config;        /* the user's config (raw), borrowed */
     const char *config_dir;     /* anchors {"$file"} references; may be NULL */
     int allow_internal_hosts;   /* --allow-internal */
@@ -71,27 +71,27 @@ typedef struct dwh_conf_options {
     int verbose;                /* forward the plugin's (scrubbed) output to stderr */
     int structural;             /* only descriptor, form, config, schemas: no credentials, no reads */
     size_t max_rows;            /* stop each read at the first state save after this many rows; 0: no cap */
-} dwh_conf_options;
+} dwhi_conf_options;
 
 /* Runs every check on `p` (borrowed) and fills `report` (zeroed by the
  * caller).  Returns 0 when every check passed or was skipped, 1 when one
  * failed, -1 when the suite could not run at all (the reason is the last
  * check, failed). */
-int dwh_conformance_run(dwh_plugin *p, const dwh_conf_options *opt, dwh_conf_report *report);
+int dwhi_conformance_run(dwh_plugin *p, const dwhi_conf_options *opt, dwhi_conf_report *report);
 
-void dwh_conf_report_free(dwh_conf_report *r);
+void dwhi_conf_report_free(dwhi_conf_report *r);
 
 /* Appends a check (detail formatted, scrubbed, made one line). */
-void dwh_conf_add(dwh_conf_report *r, const char *name, dwh_conf_status st, const char *fmt, ...)
+void dwhi_conf_add(dwhi_conf_report *r, const char *name, dwhi_conf_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Marks the last check added as run on reads capped at `max_rows` rows. */
-void dwh_conf_mark_capped(dwh_conf_report *r, size_t max_rows);
+void dwhi_conf_mark_capped(dwhi_conf_report *r, size_t max_rows);
 
 /* Prints the report: aligned text ending in "N passed, N failed, N skipped",
  * or one JSON document. */
-void dwh_conf_print_text(const dwh_conf_report *r, FILE *out);
-void dwh_conf_print_json(const dwh_conf_report *r, FILE *out);
+void dwhi_conf_print_text(const dwhi_conf_report *r, FILE *out);
+void dwhi_conf_print_json(const dwhi_conf_report *r, FILE *out);
 
 /* ---- pieces shared by the conformance_*.c files ----------------------- */
 
@@ -99,35 +99,35 @@ void dwh_conf_print_json(const dwh_conf_report *r, FILE *out);
  * on _ - . and camelCase) is token, secret, password, passphrase, key,
  * apikey..., except keys that name columns (primary_key, partition_key,
  * sort_key, cursor_key, foreign_key, public_key). */
-int dwh_conf_name_looks_secret(const char *name);
+int dwhi_conf_name_looks_secret(const char *name);
 
 /* Descriptor and form checks (conformance_form.c). */
-void dwh_conf_check_descriptor(const dw_source *src, dwh_conf_report *r);
-void dwh_conf_check_form(const dw_source *src, dwh_conf_report *r);
+void dwhi_conf_check_descriptor(const dw_source *src, dwhi_conf_report *r);
+void dwhi_conf_check_form(const dw_source *src, dwhi_conf_report *r);
 
 /* A copy of `config` (borrowed) where every string at a secret path of the
  * form is replaced by a wrong value of the same shape; each wrong value is
  * added to `secrets`.  *n_replaced counts them.  Caller puts the result. */
-json_object *dwh_conf_break_secrets(const dw_source *src, json_object *config, dwh_secrets *secrets,
+json_object *dwhi_conf_break_secrets(const dw_source *src, json_object *config, dwhi_secrets *secrets,
                                     size_t *n_replaced);
 
 /* Captures everything written to stdout and stderr (file descriptors 1
  * and 2, so plugin writes too) between begin and end. */
-typedef struct dwh_conf_capture {
+typedef struct dwhi_conf_capture {
     int saved_out, saved_err;
     FILE *tmp;
     int active;
-} dwh_conf_capture;
-int dwh_conf_capture_begin(dwh_conf_capture *c);
+} dwhi_conf_capture;
+int dwhi_conf_capture_begin(dwhi_conf_capture *c);
 /* Ends the capture; returns the captured bytes (malloc'd, NUL-terminated;
  * caller frees) or NULL. */
-char *dwh_conf_capture_end(dwh_conf_capture *c, size_t *len);
+char *dwhi_conf_capture_end(dwhi_conf_capture *c, size_t *len);
 
 /* Non-zero when `text` holds any value of `secrets` (raw or URL-encoded). */
-int dwh_conf_has_secret(const dwh_secrets *secrets, const char *text);
+int dwhi_conf_has_secret(const dwhi_secrets *secrets, const char *text);
 
 /* Compares two JSON scalars as watermarks: numbers numerically, ISO-8601
  * strings by time, other strings bytewise.  Returns <0, 0, >0. */
-int dwh_conf_value_cmp(json_object *a, json_object *b);
+int dwhi_conf_value_cmp(json_object *a, json_object *b);
 
 #endif

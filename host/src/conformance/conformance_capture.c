@@ -12,7 +12,7 @@
 
 #include "conformance.h"
 
-int dwh_conf_capture_begin(dwh_conf_capture *c) {
+int dwhi_conf_capture_begin(dwhi_conf_capture *c) {
     memset(c, 0, sizeof *c);
     c->saved_out = c->saved_err = -1;
     fflush(stdout);
@@ -33,7 +33,7 @@ int dwh_conf_capture_begin(dwh_conf_capture *c) {
     return 0;
 }
 
-char *dwh_conf_capture_end(dwh_conf_capture *c, size_t *len) {
+char *dwhi_conf_capture_end(dwhi_conf_capture *c, size_t *len) {
     if (len) *len = 0;
     if (!c->active) return NULL;
     fflush(stdout);
@@ -57,11 +57,11 @@ char *dwh_conf_capture_end(dwh_conf_capture *c, size_t *len) {
     return buf;
 }
 
-int dwh_conf_has_secret(const dwh_secrets *secrets, const char *text) {
+int dwhi_conf_has_secret(const dwhi_secrets *secrets, const char *text) {
     if (!secrets || !text || !*text) return 0;
     /* The scrubber is the one place that knows every secret and its
      * encodings: a text it would change holds a secret. */
-    char *clean = dwh_secrets_scrub(secrets, text);
+    char *clean = dwhi_secrets_scrub(secrets, text);
     int found = clean && strcmp(clean, text) != 0;
     free(clean);
     return found;
@@ -107,7 +107,7 @@ static int as_number(json_object *v, double *out) {
     return 0;
 }
 
-int dwh_conf_value_cmp(json_object *a, json_object *b) {
+int dwhi_conf_value_cmp(json_object *a, json_object *b) {
     double x, y;
     if (as_number(a, &x) && as_number(b, &y)) return x < y ? -1 : x > y ? 1 : 0;
     const char *s = a ? json_object_get_string(a) : "";

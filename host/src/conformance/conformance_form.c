@@ -20,7 +20,7 @@ static int word_in(const char *w, const char *const *list) {
     return 0;
 }
 
-int dwh_conf_name_looks_secret(const char *name) {
+int dwhi_conf_name_looks_secret(const char *name) {
     if (!name) return 0;
     /* Split into lower-case words on _ - . space and camelCase. */
     char words[16][32];
@@ -81,7 +81,7 @@ __attribute__((format(printf, 3, 4))) static void problem(char *buf, size_t cap,
     va_end(ap);
 }
 
-void dwh_conf_check_descriptor(const dw_source *src, dwh_conf_report *r) {
+void dwhi_conf_check_descriptor(const dw_source *src, dwhi_conf_report *r) {
     char p[1024] = "";
     const size_t cap = sizeof p;
     if (!src->label || !*src->label) problem(p, cap, "no label");
@@ -116,9 +116,9 @@ void dwh_conf_check_descriptor(const dw_source *src, dwh_conf_report *r) {
         }
     }
     if (*p)
-        dwh_conf_add(r, "descriptor", DWH_CONF_FAIL, "%s", p);
+        dwhi_conf_add(r, "descriptor", DWHI_CONF_FAIL, "%s", p);
     else
-        dwh_conf_add(r, "descriptor", DWH_CONF_PASS, "%s %s, %s via %s, capabilities 0x%x", src->name,
+        dwhi_conf_add(r, "descriptor", DWHI_CONF_PASS, "%s %s, %s via %s, capabilities 0x%x", src->name,
                      src->version, comm_name(src->comm_method),
                      src->primary_library ? src->primary_library : "-", src->capabilities);
 }
@@ -144,7 +144,7 @@ static void walk_fields(const dw_field *f, uint32_t n, const char *prefix, form_
         if (x->kind == DW_FIELD_INPUT) {
             int secret = x->secret || x->input_type == DW_INPUT_PASSWORD;
             w->secret += secret != 0;
-            if (!secret && dwh_conf_name_looks_secret(x->name)) {
+            if (!secret && dwhi_conf_name_looks_secret(x->name)) {
                 if (!w->unmarked) snprintf(w->first_unmarked, sizeof w->first_unmarked, "%s", path);
                 w->unmarked++;
             }
@@ -157,20 +157,20 @@ static void walk_fields(const dw_field *f, uint32_t n, const char *prefix, form_
     }
 }
 
-void dwh_conf_check_form(const dw_source *src, dwh_conf_report *r) {
+void dwhi_conf_check_form(const dw_source *src, dwhi_conf_report *r) {
     form_walk w;
     memset(&w, 0, sizeof w);
     walk_fields(src->fields, src->n_fields, "", &w);
     if (w.unmarked)
-        dwh_conf_add(r, "form", DWH_CONF_FAIL,
+        dwhi_conf_add(r, "form", DWHI_CONF_FAIL,
                      "%zu field(s) named like a secret are not secret (first: %s); make them password inputs or "
                      "set .secret = 1",
                      w.unmarked, w.first_unmarked);
     else if (w.unlabelled)
-        dwh_conf_add(r, "form", DWH_CONF_FAIL, "%zu field(s) have no label (first: %s)", w.unlabelled,
+        dwhi_conf_add(r, "form", DWHI_CONF_FAIL, "%zu field(s) have no label (first: %s)", w.unlabelled,
                      w.first_unlabelled);
     else
-        dwh_conf_add(r, "form", DWH_CONF_PASS, "%zu fields, %zu secret; every secret-looking name is secret",
+        dwhi_conf_add(r, "form", DWHI_CONF_PASS, "%zu fields, %zu secret; every secret-looking name is secret",
                      w.fields, w.secret);
 }
 
@@ -196,14 +196,14 @@ static char *wrong_value(const char *right) {
 }
 
 /* Replaces every string inside `v` (file uploads are secret whole). */
-static size_t break_all(json_object *v, dwh_secrets *secrets) {
+static size_t break_all(json_object *v, dwhi_secrets *secrets) {
     size_t n = 0;
     if (json_object_is_type(v, json_type_object)) {
         json_object_object_foreach(v, k, child) {
             if (json_object_is_type(child, json_type_string)) {
                 char *w = wrong_value(json_object_get_string(child));
                 if (w) {
-                    dwh_secrets_add(secrets, w);
+                    dwhi_secrets_add(secrets, w);
                     json_object_object_add(v, k, json_object_new_string(w));
                     free(w);
                     n++;
@@ -216,12 +216,12 @@ static size_t break_all(json_object *v, dwh_secrets *secrets) {
     return n;
 }
 
-json_object *dwh_conf_break_secrets(const dw_source *src, json_object *config, dwh_secrets *secrets,
+json_object *dwhi_conf_break_secrets(const dw_source *src, json_object *config, dwhi_secrets *secrets,
                                     size_t *n_replaced) {
     *n_replaced = 0;
     json_object *copy = NULL;
     if (!config || json_object_deep_copy(config, &copy, NULL) != 0) return NULL;
-    char **paths = dwh_config_secret_paths(src->fields, src->n_fields);
+    char **paths = dwhi_config_secret_paths(src->fields, src->n_fields);
     for (char **p = paths; p && *p; p++) {
         /* Walk the dotted path to the parent object. */
         json_object *parent = copy;
@@ -241,7 +241,7 @@ json_object *dwh_conf_break_secrets(const dw_source *src, json_object *config, d
             if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0) {
                 char *w = wrong_value(json_object_get_string(v));
                 if (w) {
-                    dwh_secrets_add(secrets, w);
+                    dwhi_secrets_add(secrets, w);
                     json_object_object_add(parent, seg, json_object_new_string(w));
                     free(w);
                     (*n_replaced)++;
@@ -252,6 +252,6 @@ json_object *dwh_conf_break_secrets(const dw_source *src, json_object *config, d
         }
         free(path);
     }
-    dwh_config_secret_paths_free(paths);
+    dwhi_config_secret_paths_free(paths);
     return copy;
 }

@@ -7,10 +7,10 @@
 
 #include "conformance.h"
 
-void dwh_conf_add(dwh_conf_report *r, const char *name, dwh_conf_status st, const char *fmt, ...) {
+void dwhi_conf_add(dwhi_conf_report *r, const char *name, dwhi_conf_status st, const char *fmt, ...) {
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 32;
-        dwh_conf_check *c = realloc(r->checks, cap * sizeof *c);
+        dwhi_conf_check *c = realloc(r->checks, cap * sizeof *c);
         if (!c) return;
         r->checks = c;
         r->cap = cap;
@@ -20,7 +20,7 @@ void dwh_conf_add(dwh_conf_report *r, const char *name, dwh_conf_status st, cons
     va_start(ap, fmt);
     if (vasprintf(&raw, fmt, ap) < 0) raw = NULL;
     va_end(ap);
-    char *clean = dwh_secrets_scrub(r->scrub, raw ? raw : "");
+    char *clean = dwhi_secrets_scrub(r->scrub, raw ? raw : "");
     free(raw);
     /* One line: newlines become spaces, and very long details are cut. */
     if (clean) {
@@ -28,21 +28,21 @@ void dwh_conf_add(dwh_conf_report *r, const char *name, dwh_conf_status st, cons
             if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
         if (strlen(clean) > 600) strcpy(clean + 596, " ...");
     }
-    dwh_conf_check *c = &r->checks[r->n++];
+    dwhi_conf_check *c = &r->checks[r->n++];
     c->name = strdup(name);
     c->status = st;
     c->detail = clean;
     c->capped_at = 0;
-    if (st == DWH_CONF_PASS) r->passed++;
-    else if (st == DWH_CONF_FAIL) r->failed++;
+    if (st == DWHI_CONF_PASS) r->passed++;
+    else if (st == DWHI_CONF_FAIL) r->failed++;
     else r->skipped++;
 }
 
-void dwh_conf_mark_capped(dwh_conf_report *r, size_t max_rows) {
+void dwhi_conf_mark_capped(dwhi_conf_report *r, size_t max_rows) {
     if (r->n) r->checks[r->n - 1].capped_at = max_rows;
 }
 
-void dwh_conf_report_free(dwh_conf_report *r) {
+void dwhi_conf_report_free(dwhi_conf_report *r) {
     for (size_t i = 0; i < r->n; i++) {
         free(r->checks[i].name);
         free(r->checks[i].detail);
@@ -51,15 +51,15 @@ void dwh_conf_report_free(dwh_conf_report *r) {
     free(r->source);
     free(r->version);
     free(r->path);
-    dwh_secrets_free(r->scrub);
+    dwhi_secrets_free(r->scrub);
     memset(r, 0, sizeof *r);
 }
 
-static const char *status_word(dwh_conf_status st) {
-    return st == DWH_CONF_PASS ? "PASS" : st == DWH_CONF_FAIL ? "FAIL" : "SKIP";
+static const char *status_word(dwhi_conf_status st) {
+    return st == DWHI_CONF_PASS ? "PASS" : st == DWHI_CONF_FAIL ? "FAIL" : "SKIP";
 }
 
-void dwh_conf_print_text(const dwh_conf_report *r, FILE *out) {
+void dwhi_conf_print_text(const dwhi_conf_report *r, FILE *out) {
     fprintf(out, "conformance of %s %s (%s)\n", r->source ? r->source : "?", r->version ? r->version : "",
             r->path ? r->path : "");
     size_t w = 0;
@@ -71,7 +71,7 @@ void dwh_conf_print_text(const dwh_conf_report *r, FILE *out) {
     fprintf(out, "%zu passed, %zu failed, %zu skipped\n", r->passed, r->failed, r->skipped);
 }
 
-void dwh_conf_print_json(const dwh_conf_report *r, FILE *out) {
+void dwhi_conf_print_json(const dwhi_conf_report *r, FILE *out) {
     json_object *doc = json_object_new_object();
     json_object_object_add(doc, "source", r->source ? json_object_new_string(r->source) : NULL);
     json_object_object_add(doc, "version", r->version ? json_object_new_string(r->version) : NULL);
@@ -80,8 +80,8 @@ void dwh_conf_print_json(const dwh_conf_report *r, FILE *out) {
     for (size_t i = 0; i < r->n; i++) {
         json_object *c = json_object_new_object();
         json_object_object_add(c, "name", json_object_new_string(r->checks[i].name));
-        json_object_object_add(c, "status", json_object_new_string(r->checks[i].status == DWH_CONF_PASS   ? "pass"
-                                                                   : r->checks[i].status == DWH_CONF_FAIL ? "fail"
+        json_object_object_add(c, "status", json_object_new_string(r->checks[i].status == DWHI_CONF_PASS   ? "pass"
+                                                                   : r->checks[i].status == DWHI_CONF_FAIL ? "fail"
                                                                                                           : "skip"));
         json_object_object_add(c, "detail", json_object_new_string(r->checks[i].detail ? r->checks[i].detail : ""));
         if (r->checks[i].capped_at)

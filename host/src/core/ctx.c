@@ -10,13 +10,13 @@
 #include "log/secrets.h"
 #include "base/text.h"
 
-dw_status dwh_ctx_init(dw_ctx *ctx, const struct dwh_plugin *plugin, json_object *config,
-                       struct dwh_secrets *secrets) {
+dw_status dwhi_ctx_init(dw_ctx *ctx, const struct dwh_plugin *plugin, json_object *config,
+                       struct dwhi_secrets *secrets) {
     memset(ctx, 0, sizeof *ctx);
     ctx->plugin = plugin;
     ctx->secrets = secrets;
     if (!secrets) {
-        ctx->secrets = dwh_secrets_new();
+        ctx->secrets = dwhi_secrets_new();
         ctx->owns_secrets = 1;
     }
     ctx->schemas = json_object_new_array();
@@ -38,7 +38,7 @@ static void clear_identity(dw_ctx *ctx) {
     ctx->team_id = ctx->source_id = ctx->schema_id = ctx->schema_name = ctx->job_id = NULL;
 }
 
-void dwh_ctx_cleanup(dw_ctx *ctx) {
+void dwhi_ctx_cleanup(dw_ctx *ctx) {
     if (!ctx) return;
     clear_identity(ctx);
     if (ctx->config) json_object_put(ctx->config);
@@ -53,7 +53,7 @@ void dwh_ctx_cleanup(dw_ctx *ctx) {
     for (size_t i = 0; i < ctx->n_runtime_secrets; i++) free(ctx->runtime_secrets[i]);
     free(ctx->runtime_secrets);
     free(ctx->state_restored);
-    if (ctx->owns_secrets) dwh_secrets_free(ctx->secrets);
+    if (ctx->owns_secrets) dwhi_secrets_free(ctx->secrets);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -64,7 +64,7 @@ static int dup_opt(char **dst, const char *src) {
     return *dst ? 0 : -1;
 }
 
-dw_status dwh_ctx_set_identity(dw_ctx *ctx, const char *team_id, const char *source_id,
+dw_status dwhi_ctx_set_identity(dw_ctx *ctx, const char *team_id, const char *source_id,
                                const char *schema_id, const char *schema_name, const char *job_id) {
     clear_identity(ctx);
     int bad = dup_opt(&ctx->team_id, team_id) | dup_opt(&ctx->source_id, source_id) |
@@ -73,28 +73,28 @@ dw_status dwh_ctx_set_identity(dw_ctx *ctx, const char *team_id, const char *sou
     return bad ? DW_ERR_NOMEM : DW_OK;
 }
 
-int dwh_ctx_cancelled(const dw_ctx *ctx) { return ctx && ctx->cancel && *ctx->cancel; }
+int dwhi_ctx_cancelled(const dw_ctx *ctx) { return ctx && ctx->cancel && *ctx->cancel; }
 
 /* Scrubbed, one-line, bounded copy of `msg` (malloc'd). */
 static char *clean_message(const dw_ctx *ctx, const char *msg, size_t max) {
-    char *scrubbed = dwh_secrets_scrub(ctx ? ctx->secrets : NULL, msg ? msg : "(no message)");
+    char *scrubbed = dwhi_secrets_scrub(ctx ? ctx->secrets : NULL, msg ? msg : "(no message)");
     if (!scrubbed) return NULL;
-    char *line = dwh_text_one_line(scrubbed, max);
+    char *line = dwhi_text_one_line(scrubbed, max);
     free(scrubbed);
     return line;
 }
 
-void dwh_ctx_add_warning(dw_ctx *ctx, const char *msg) {
+void dwhi_ctx_add_warning(dw_ctx *ctx, const char *msg) {
     if (!ctx || !ctx->warnings) return;
-    char *line = clean_message(ctx, msg, DWH_LOG_MAX_BYTES);
+    char *line = clean_message(ctx, msg, DWHI_LOG_MAX_BYTES);
     if (!line) return;
     json_object_array_add(ctx->warnings, json_object_new_string(line));
     free(line);
 }
 
-void dwh_ctx_set_check_note(dw_ctx *ctx, const char *msg) {
+void dwhi_ctx_set_check_note(dw_ctx *ctx, const char *msg) {
     if (!ctx) return;
-    char *line = clean_message(ctx, msg, DWH_ERROR_MAX_BYTES);
+    char *line = clean_message(ctx, msg, DWHI_ERROR_MAX_BYTES);
     if (!line) return;
     free(ctx->check_note);
     ctx->check_note = line;
@@ -117,7 +117,7 @@ static const char *non_retryable_match(const dw_ctx *ctx, const char *raw) {
 static int valid_code(dw_status code) { return code > DW_OK && code <= DW_ERR_SINK; }
 
 /* `given_cause` non-zero: the caller already decided the code and the
- * message is final (dwh_ctx_fail_permanent): the map is not applied. */
+ * message is final (dwhi_ctx_fail_permanent): the map is not applied. */
 static dw_status record(dw_ctx *ctx, dw_status code, int from_host, const char *raw, dw_status given_cause) {
     if (!valid_code(code)) code = DW_ERR;
     dw_status cause = valid_code(given_cause) ? given_cause : code;
@@ -129,7 +129,7 @@ static dw_status record(dw_ctx *ctx, dw_status code, int from_host, const char *
             code = DW_ERR_NON_RETRYABLE;
         }
     }
-    char *line = clean_message(ctx, text, DWH_ERROR_MAX_BYTES);
+    char *line = clean_message(ctx, text, DWHI_ERROR_MAX_BYTES);
     if (!line) {
         /* Out of memory: keep the code so the operation still fails. */
         if (!ctx->error_code) {
@@ -151,8 +151,8 @@ static dw_status record(dw_ctx *ctx, dw_status code, int from_host, const char *
          * plugin now says where it was: keep the host's code, lead with
          * the plugin's context. */
         char *both = NULL;
-        if (asprintf(&both, "%s: %s", line, ctx->error ? ctx->error : dwh_status_name(ctx->error_code)) >= 0) {
-            char *bounded = dwh_text_one_line(both, DWH_ERROR_MAX_BYTES);
+        if (asprintf(&both, "%s: %s", line, ctx->error ? ctx->error : dwhi_status_name(ctx->error_code)) >= 0) {
+            char *bounded = dwhi_text_one_line(both, DWHI_ERROR_MAX_BYTES);
             free(both);
             if (bounded) {
                 free(ctx->error);
@@ -165,12 +165,12 @@ static dw_status record(dw_ctx *ctx, dw_status code, int from_host, const char *
     }
     /* Only the first error is the operation's; later ones are logged so
      * nothing is silently lost. */
-    dwh_log(ctx, DW_LOG_WARN, "plugin.error.extra", "%s (after an earlier error)", line);
+    dwhi_log(ctx, DW_LOG_WARN, "plugin.error.extra", "%s (after an earlier error)", line);
     free(line);
     return cause;
 }
 
-dw_status dwh_ctx_failv(dw_ctx *ctx, dw_status code, const char *fmt, va_list ap) {
+dw_status dwhi_ctx_failv(dw_ctx *ctx, dw_status code, const char *fmt, va_list ap) {
     char *raw = NULL;
     if (!fmt || vasprintf(&raw, fmt, ap) < 0) raw = NULL;
     dw_status r = record(ctx, code, 0, raw ? raw : "(no message)", DW_OK);
@@ -178,15 +178,15 @@ dw_status dwh_ctx_failv(dw_ctx *ctx, dw_status code, const char *fmt, va_list ap
     return r;
 }
 
-dw_status dwh_ctx_fail(dw_ctx *ctx, dw_status code, const char *fmt, ...) {
+dw_status dwhi_ctx_fail(dw_ctx *ctx, dw_status code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    dw_status r = dwh_ctx_failv(ctx, code, fmt, ap);
+    dw_status r = dwhi_ctx_failv(ctx, code, fmt, ap);
     va_end(ap);
     return r;
 }
 
-dw_status dwh_ctx_fail_host(dw_ctx *ctx, dw_status code, const char *fmt, ...) {
+dw_status dwhi_ctx_fail_host(dw_ctx *ctx, dw_status code, const char *fmt, ...) {
     char *raw = NULL;
     va_list ap;
     va_start(ap, fmt);
@@ -197,7 +197,7 @@ dw_status dwh_ctx_fail_host(dw_ctx *ctx, dw_status code, const char *fmt, ...) {
     return r;
 }
 
-dw_status dwh_ctx_fail_permanent(dw_ctx *ctx, dw_status cause, const char *fmt, ...) {
+dw_status dwhi_ctx_fail_permanent(dw_ctx *ctx, dw_status cause, const char *fmt, ...) {
     char *raw = NULL;
     va_list ap;
     va_start(ap, fmt);

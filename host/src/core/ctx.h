@@ -9,34 +9,34 @@
  * Most callers never touch a ctx directly: ops.h creates and tears one down
  * around each plugin call.  Internal to libdwhost; not installed.
  */
-#ifndef DWH_CTX_H
-#define DWH_CTX_H
+#ifndef DWHI_CTX_H
+#define DWHI_CTX_H
 
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdint.h>
 
 #include "dwsdk.h"
-#include "base/source_names.h" /* dwh_status_name */
-#include "base/json_strict.h" /* DWH_JSON_MAX_DEPTH */
+#include "base/source_names.h" /* dwhi_status_name */
+#include "base/json_strict.h" /* DWHI_JSON_MAX_DEPTH */
 
 struct dwh_plugin;
-struct dwh_secrets;
-struct dwh_http_session;
+struct dwhi_secrets;
+struct dwhi_http_session;
 
-struct dwh_rowref;
-struct dwh_keydict;
+struct dwhi_rowref;
+struct dwhi_keydict;
 
 /* Where rows and state go.  Each callback returns DW_OK or an error that
  * stops the plugin; a failing callback records its reason with
- * dwh_ctx_fail_host() (otherwise the host records a generic one).
+ * dwhi_ctx_fail_host() (otherwise the host records a generic one).
  * `row` is a JSON object owned by the caller; a sink that keeps it takes a
  * reference with json_object_get(). */
-typedef struct dwh_row_sink {
+typedef struct dwhi_row_sink {
     void *ud;
     dw_status (*row)(void *ud, dw_ctx *ctx, json_object *row);
     /* `state_json` borrowed, already checked to be a JSON object no larger
-     * than DWH_STATE_MAX_BYTES.  It is called only when every row emitted
+     * than DWHI_STATE_MAX_BYTES.  It is called only when every row emitted
      * before it was accepted.  NULL member: saves are accepted and dropped
      * (a read without --state-out). */
     dw_status (*state_save)(void *ud, dw_ctx *ctx, const char *state_json);
@@ -46,20 +46,20 @@ typedef struct dwh_row_sink {
     /* Optional: a row the streaming parse wrote as cells (rowref.h),
      * borrowed for the call.  NULL member: such rows reach `row` as json-c
      * objects (built for the call). */
-    dw_status (*row_cells)(void *ud, dw_ctx *ctx, const struct dwh_rowref *row);
+    dw_status (*row_cells)(void *ud, dw_ctx *ctx, const struct dwhi_rowref *row);
     /* Optional (borrowed): the key dictionary cell rows are named in, so
      * the sink's own buffer takes their key ids as they are.  NULL: the
      * operation keeps its own. */
-    struct dwh_keydict *keys;
+    struct dwhi_keydict *keys;
     /* Non-zero: cell rows carry their compact JSON text (rowref.h
      * cells->json), for JSON-lines output. */
     int want_text;
-} dwh_row_sink;
+} dwhi_row_sink;
 
 /* Limits that keep a misbehaving plugin from exhausting the host. */
-#define DWH_STATE_MAX_BYTES (64u * 1024u)       /* a resume cursor, not data */
-#define DWH_LOG_MAX_BYTES (8u * 1024u)          /* one log line from a plugin */
-#define DWH_ERROR_MAX_BYTES (2u * 1024u)        /* one error message */
+#define DWHI_STATE_MAX_BYTES (64u * 1024u)       /* a resume cursor, not data */
+#define DWHI_LOG_MAX_BYTES (8u * 1024u)          /* one log line from a plugin */
+#define DWHI_ERROR_MAX_BYTES (2u * 1024u)        /* one error message */
 
 struct dw_ctx {
     const struct dwh_plugin *plugin; /* NULL only in unit tests */
@@ -78,11 +78,11 @@ struct dw_ctx {
 
     /* Secret values to scrub from every message.  Borrowed from the caller
      * unless owns_secrets (then freed by cleanup); secret_add() appends. */
-    struct dwh_secrets *secrets;
+    struct dwhi_secrets *secrets;
     int owns_secrets;
 
     /* Outputs. */
-    dwh_row_sink *sink;   /* borrowed; NULL: emitting rows is an error */
+    dwhi_row_sink *sink;   /* borrowed; NULL: emitting rows is an error */
     json_object *schemas; /* array; schema_add() appends; owned by ctx */
     json_object *warnings;/* array of scrubbed WARN+ plugin log lines; owned by ctx */
 
@@ -93,11 +93,11 @@ struct dw_ctx {
     /* Transport for this operation (1.2); NULL until first used.  Whoever
      * creates it sets http_free so cleanup releases it without this file
      * depending on the transport module. */
-    struct dwh_http_session *http;
-    void (*http_free)(struct dwh_http_session *http);
+    struct dwhi_http_session *http;
+    void (*http_free)(struct dwhi_http_session *http);
     int allow_internal_hosts; /* SSRF guard off (tests, --allow-internal) */
-    /* A credential check (set by dwh_op_check): the transport caps its
-     * retries (dwh_http_options.check_retry) so a dead host fails fast. */
+    /* A credential check (set by dwhi_op_check): the transport caps its
+     * retries (dwhi_http_options.check_retry) so a dead host fails fast. */
     int checking;
     /* During a check: the last INFO line the plugin logged (what it
      * verified, "the folder /srv/x is readable"), scrubbed; owned by ctx. */
@@ -126,8 +126,8 @@ struct dw_ctx {
     /* The streaming parse of rows (emit_json, REST pages): its key
      * dictionary, page store and parsers, made by emit.c on first use and
      * released by cleanup through pages_free. */
-    struct dwh_emit_pages *pages;
-    void (*pages_free)(struct dwh_emit_pages *pages);
+    struct dwhi_emit_pages *pages;
+    void (*pages_free)(struct dwhi_emit_pages *pages);
     /* Secrets this operation registered at run time, in order (api->
      * secret_add, credential headers): what a "runtime:<n>" reference in
      * resume state names (state_secrets.h).  Owned by ctx. */
@@ -145,16 +145,16 @@ struct dw_ctx {
 /* Initialises ctx for one operation of `plugin` (may be NULL in unit tests).
  * `config` (may be NULL) is deep-copied.  `secrets` is borrowed; when NULL
  * ctx creates and owns an empty set so secret_add() always has a home.
- * Returns DW_OK or DW_ERR_NOMEM.  Always pair with dwh_ctx_cleanup(). */
-dw_status dwh_ctx_init(dw_ctx *ctx, const struct dwh_plugin *plugin, json_object *config,
-                       struct dwh_secrets *secrets);
+ * Returns DW_OK or DW_ERR_NOMEM.  Always pair with dwhi_ctx_cleanup(). */
+dw_status dwhi_ctx_init(dw_ctx *ctx, const struct dwh_plugin *plugin, json_object *config,
+                       struct dwhi_secrets *secrets);
 /* Frees what ctx owns (identity, config copy, schemas, warnings, error,
  * http, the tokener, an owned secret set).  Safe on a zeroed ctx. */
-void dwh_ctx_cleanup(dw_ctx *ctx);
+void dwhi_ctx_cleanup(dw_ctx *ctx);
 
 /* Replaces the identity printed in log lines; every argument is copied
  * (NULL: unset).  Returns DW_OK or DW_ERR_NOMEM. */
-dw_status dwh_ctx_set_identity(dw_ctx *ctx, const char *team_id, const char *source_id,
+dw_status dwhi_ctx_set_identity(dw_ctx *ctx, const char *team_id, const char *source_id,
                           const char *schema_id, const char *schema_name, const char *job_id);
 
 /* Records the first error (later ones are logged, not kept) and returns
@@ -163,30 +163,30 @@ dw_status dwh_ctx_set_identity(dw_ctx *ctx, const char *team_id, const char *sou
  * substring), the friendly message replaces it and the code becomes
  * DW_ERR_NON_RETRYABLE (error_cause keeps the original code).  This is
  * what api->fail() calls. */
-dw_status dwh_ctx_fail(dw_ctx *ctx, dw_status code, const char *fmt, ...)
+dw_status dwhi_ctx_fail(dw_ctx *ctx, dw_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-dw_status dwh_ctx_failv(dw_ctx *ctx, dw_status code, const char *fmt, va_list ap);
+dw_status dwhi_ctx_failv(dw_ctx *ctx, dw_status code, const char *fmt, va_list ap);
 /* The same for failures the host detects (refused emits, sinks, cancel):
  * the error is sticky (see error_host).  Sinks use this. */
-dw_status dwh_ctx_fail_host(dw_ctx *ctx, dw_status code, const char *fmt, ...)
+dw_status dwhi_ctx_fail_host(dw_ctx *ctx, dw_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Records a permanent failure whose message is already the user-facing
  * one (a REST response action's FAIL): the code becomes
  * DW_ERR_NON_RETRYABLE, error_cause is `cause` (what the exit code follows)
- * and the non-retryable map is not applied.  Otherwise as dwh_ctx_fail;
+ * and the non-retryable map is not applied.  Otherwise as dwhi_ctx_fail;
  * returns `cause`. */
-dw_status dwh_ctx_fail_permanent(dw_ctx *ctx, dw_status cause, const char *fmt, ...)
+dw_status dwhi_ctx_fail_permanent(dw_ctx *ctx, dw_status cause, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Non-zero when the caller's cancel flag is set. */
-int dwh_ctx_cancelled(const dw_ctx *ctx);
+int dwhi_ctx_cancelled(const dw_ctx *ctx);
 
-/* Appends a scrubbed warning line to ctx->warnings (what dwh_op_check
+/* Appends a scrubbed warning line to ctx->warnings (what dwhi_op_check
  * reports).  `msg` borrowed. */
-void dwh_ctx_add_warning(dw_ctx *ctx, const char *msg);
+void dwhi_ctx_add_warning(dw_ctx *ctx, const char *msg);
 /* Replaces ctx->check_note with a scrubbed copy of `msg` (borrowed). */
-void dwh_ctx_set_check_note(dw_ctx *ctx, const char *msg);
+void dwhi_ctx_set_check_note(dw_ctx *ctx, const char *msg);
 
 
 #endif

@@ -7,7 +7,7 @@
 
 #include "base/json_path.h"
 
-const char *dwh_config_json(dw_ctx *ctx) {
+const char *dwhi_config_json(dw_ctx *ctx) {
     if (!ctx) return NULL;
     if (!ctx->config_text) {
         const char *t = ctx->config ? json_object_to_json_string_ext(ctx->config, JSON_C_TO_STRING_PLAIN |
@@ -20,10 +20,10 @@ const char *dwh_config_json(dw_ctx *ctx) {
 
 static json_object *lookup(dw_ctx *ctx, const char *path) {
     if (!ctx || !ctx->config || !path) return NULL;
-    return dwh_json_path(ctx->config, path);
+    return dwhi_json_path(ctx->config, path);
 }
 
-const char *dwh_config_string(dw_ctx *ctx, const char *path) {
+const char *dwhi_config_string(dw_ctx *ctx, const char *path) {
     json_object *v = lookup(ctx, path);
     switch (json_object_get_type(v)) {
     case json_type_string:
@@ -37,7 +37,7 @@ const char *dwh_config_string(dw_ctx *ctx, const char *path) {
     }
 }
 
-int dwh_config_int(dw_ctx *ctx, const char *path, int64_t *out) {
+int dwhi_config_int(dw_ctx *ctx, const char *path, int64_t *out) {
     json_object *v = lookup(ctx, path);
     if (!v) return 0;
     if (json_object_is_type(v, json_type_int)) {
@@ -54,7 +54,7 @@ int dwh_config_int(dw_ctx *ctx, const char *path, int64_t *out) {
     return -1;
 }
 
-int dwh_config_double(dw_ctx *ctx, const char *path, double *out) {
+int dwhi_config_double(dw_ctx *ctx, const char *path, double *out) {
     json_object *v = lookup(ctx, path);
     if (!v) return 0;
     if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)) {
@@ -64,7 +64,7 @@ int dwh_config_double(dw_ctx *ctx, const char *path, double *out) {
     return -1;
 }
 
-int dwh_config_bool(dw_ctx *ctx, const char *path, int *out) {
+int dwhi_config_bool(dw_ctx *ctx, const char *path, int *out) {
     json_object *v = lookup(ctx, path);
     if (!v) return 0;
     if (!json_object_is_type(v, json_type_boolean)) return -1;
@@ -72,7 +72,7 @@ int dwh_config_bool(dw_ctx *ctx, const char *path, int *out) {
     return 1;
 }
 
-size_t dwh_config_array_len(dw_ctx *ctx, const char *path) {
+size_t dwhi_config_array_len(dw_ctx *ctx, const char *path) {
     json_object *v = lookup(ctx, path);
     return json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 }

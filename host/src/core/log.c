@@ -4,8 +4,8 @@
 #include "ctx.h"
 #include "registry/registry.h"
 
-dwh_log_identity dwh_log_identity_of(const dw_ctx *ctx) {
-    dwh_log_identity who = {0};
+dwhi_log_identity dwhi_log_identity_of(const dw_ctx *ctx) {
+    dwhi_log_identity who = {0};
     if (!ctx) return who;
     who.team_id = ctx->team_id;
     who.source_type = ctx->plugin ? dwh_plugin_name(ctx->plugin) : NULL;
@@ -17,21 +17,21 @@ dwh_log_identity dwh_log_identity_of(const dw_ctx *ctx) {
     return who;
 }
 
-void dwh_logv(const dw_ctx *ctx, dw_log_level level, const char *event, const char *fmt, va_list ap) {
-    if (!dwh_log_enabled(level)) return;
-    dwh_log_identity who = dwh_log_identity_of(ctx);
-    dwh_log_linev(ctx ? &who : NULL, level, event, fmt, ap);
+void dwhi_logv(const dw_ctx *ctx, dw_log_level level, const char *event, const char *fmt, va_list ap) {
+    if (!dwhi_log_enabled(level)) return;
+    dwhi_log_identity who = dwhi_log_identity_of(ctx);
+    dwhi_log_linev(ctx ? &who : NULL, level, event, fmt, ap);
 }
 
-void dwh_log(const dw_ctx *ctx, dw_log_level level, const char *event, const char *fmt, ...) {
+void dwhi_log(const dw_ctx *ctx, dw_log_level level, const char *event, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    dwh_logv(ctx, level, event, fmt, ap);
+    dwhi_logv(ctx, level, event, fmt, ap);
     va_end(ap);
 }
 
-void dwh_log_fields(const dw_ctx *ctx, dw_log_level level, const char *event, const char *msg,
+void dwhi_log_fields(const dw_ctx *ctx, dw_log_level level, const char *event, const char *msg,
                     json_object *fields) {
-    dwh_log_identity who = dwh_log_identity_of(ctx);
-    dwh_log_line_fields(ctx ? &who : NULL, level, event, msg, fields);
+    dwhi_log_identity who = dwhi_log_identity_of(ctx);
+    dwhi_log_line_fields(ctx ? &who : NULL, level, event, msg, fields);
 }

@@ -5,10 +5,10 @@
  *
  * The line itself (formats, destination, scrubbing) is log/log_line.h,
  * included here so one include gives both.  This file only turns a dw_ctx
- * into a dwh_log_identity.
+ * into a dwhi_log_identity.
  */
-#ifndef DWH_LOG_H
-#define DWH_LOG_H
+#ifndef DWHI_LOG_H
+#define DWHI_LOG_H
 
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -18,17 +18,17 @@
 
 /* The identity of `ctx` for a log line; its members borrow ctx's strings
  * (valid while ctx is).  ctx may be NULL: all members NULL. */
-dwh_log_identity dwh_log_identity_of(const dw_ctx *ctx);
+dwhi_log_identity dwhi_log_identity_of(const dw_ctx *ctx);
 
 /* Logs a message.  ctx may be NULL (host-level event).  `event` is a short
  * machine name ("plugin.rejected", "http.request"); NULL means "log". */
-void dwh_log(const dw_ctx *ctx, dw_log_level level, const char *event, const char *fmt, ...)
+void dwhi_log(const dw_ctx *ctx, dw_log_level level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void dwh_logv(const dw_ctx *ctx, dw_log_level level, const char *event, const char *fmt, va_list ap);
+void dwhi_logv(const dw_ctx *ctx, dw_log_level level, const char *event, const char *fmt, va_list ap);
 
 /* Logs a structured event: `fields` (an object, consumed) is merged into
  * the line.  In text mode the fields are printed as k=v after msg. */
-void dwh_log_fields(const dw_ctx *ctx, dw_log_level level, const char *event, const char *msg,
+void dwhi_log_fields(const dw_ctx *ctx, dw_log_level level, const char *event, const char *msg,
                     json_object *fields);
 
 #endif

@@ -14,10 +14,10 @@ struct dw_row {
     dw_ctx *ctx;
     json_object *obj;
     char *error; /* first problem; the row is refused when set */
-    int lent;    /* the host's (dwh_row_new_lent): not the plugin's to emit or free */
+    int lent;    /* the host's (dwhi_row_new_lent): not the plugin's to emit or free */
 };
 
-dw_row *dwh_row_new(dw_ctx *ctx) {
+dw_row *dwhi_row_new(dw_ctx *ctx) {
     if (!ctx) return NULL;
     dw_row *r = calloc(1, sizeof *r);
     if (!r) return NULL;
@@ -32,7 +32,7 @@ dw_row *dwh_row_new(dw_ctx *ctx) {
 
 static void poison(dw_row *r, const char *column, const char *what) {
     if (r->error) return;
-    char *col = dwh_text_one_line(column, 64);
+    char *col = dwhi_text_one_line(column, 64);
     if (asprintf(&r->error, "column '%s': %s", col ? col : "?", what) < 0) r->error = NULL;
     free(col);
     if (!r->error) r->error = strdup("out of memory building a row");
@@ -45,16 +45,16 @@ static int check(dw_row *r, const char *column) {
         poison(r, "(null)", "the column name is NULL");
         return -1;
     }
-    size_t n = strnlen(column, DWH_COLUMN_MAX_BYTES + 1);
+    size_t n = strnlen(column, DWHI_COLUMN_MAX_BYTES + 1);
     if (n == 0) {
         poison(r, "", "the column name is empty");
         return -1;
     }
-    if (n > DWH_COLUMN_MAX_BYTES) {
+    if (n > DWHI_COLUMN_MAX_BYTES) {
         poison(r, column, "the column name is longer than 1024 bytes");
         return -1;
     }
-    if (!dwh_utf8_valid(column, n)) {
+    if (!dwhi_utf8_valid(column, n)) {
         poison(r, column, "the column name is not valid UTF-8");
         return -1;
     }
@@ -72,7 +72,7 @@ static void put(dw_row *r, const char *column, json_object *v, int may_be_null) 
     }
 }
 
-void dwh_row_set_string(dw_row *row, const char *column, const char *value) {
+void dwhi_row_set_string(dw_row *row, const char *column, const char *value) {
     if (check(row, column)) return;
     if (!value) {
         put(row, column, NULL, 1);
@@ -83,19 +83,19 @@ void dwh_row_set_string(dw_row *row, const char *column, const char *value) {
         poison(row, column, "the value is larger than 2 GiB");
         return;
     }
-    if (!dwh_utf8_valid(value, n)) {
+    if (!dwhi_utf8_valid(value, n)) {
         poison(row, column, "the value is not valid UTF-8 (convert it before emitting)");
         return;
     }
     put(row, column, json_object_new_string_len(value, (int)n), 0);
 }
 
-void dwh_row_set_int(dw_row *row, const char *column, int64_t value) {
+void dwhi_row_set_int(dw_row *row, const char *column, int64_t value) {
     if (check(row, column)) return;
     put(row, column, json_object_new_int64(value), 0);
 }
 
-void dwh_row_set_double(dw_row *row, const char *column, double value) {
+void dwhi_row_set_double(dw_row *row, const char *column, double value) {
     if (check(row, column)) return;
     if (!isfinite(value)) {
         poison(row, column, "NaN and Infinity are not JSON numbers (use row_set_null)");
@@ -104,17 +104,17 @@ void dwh_row_set_double(dw_row *row, const char *column, double value) {
     put(row, column, json_object_new_double(value), 0);
 }
 
-void dwh_row_set_bool(dw_row *row, const char *column, int value) {
+void dwhi_row_set_bool(dw_row *row, const char *column, int value) {
     if (check(row, column)) return;
     put(row, column, json_object_new_boolean(value ? 1 : 0), 0);
 }
 
-void dwh_row_set_null(dw_row *row, const char *column) {
+void dwhi_row_set_null(dw_row *row, const char *column) {
     if (check(row, column)) return;
     put(row, column, NULL, 1);
 }
 
-void dwh_row_set_json(dw_row *row, const char *column, const char *json) {
+void dwhi_row_set_json(dw_row *row, const char *column, const char *json) {
     if (check(row, column)) return;
     if (!json) {
         put(row, column, NULL, 1);
@@ -122,7 +122,7 @@ void dwh_row_set_json(dw_row *row, const char *column, const char *json) {
     }
     json_object *v = NULL;
     char err[200];
-    if (dwh_json_parse_strict(json, strlen(json), &v, err, sizeof err) != 0) {
+    if (dwhi_json_parse_strict(json, strlen(json), &v, err, sizeof err) != 0) {
         poison(row, column, err);
         return;
     }
@@ -135,33 +135,33 @@ static void row_free(dw_row *row) {
     free(row);
 }
 
-void dwh_row_discard(dw_row *row) {
+void dwhi_row_discard(dw_row *row) {
     if (!row || row->lent) return;
     row_free(row);
 }
 
-dw_status dwh_row_emit(dw_row *row) {
+dw_status dwhi_row_emit(dw_row *row) {
     if (!row) return DW_ERR_NOMEM; /* row_new() returned NULL */
     if (row->lent)
-        return dwh_ctx_fail_host(row->ctx, DW_ERR_BAD_DATA,
+        return dwhi_ctx_fail_host(row->ctx, DW_ERR_BAD_DATA,
                                  "row_emit: the row a row hook got is the host's; set columns on it, the host "
                                  "adds them to the row it emits");
     dw_status st;
     if (row->error)
-        st = dwh_ctx_fail_host(row->ctx, DW_ERR_BAD_DATA, "row_emit: %s", row->error);
+        st = dwhi_ctx_fail_host(row->ctx, DW_ERR_BAD_DATA, "row_emit: %s", row->error);
     else
-        st = dwh_emit_object(row->ctx, row->obj);
-    dwh_row_discard(row);
+        st = dwhi_emit_object(row->ctx, row->obj);
+    dwhi_row_discard(row);
     return st;
 }
 
-dw_row *dwh_row_new_lent(dw_ctx *ctx) {
-    dw_row *r = dwh_row_new(ctx);
+dw_row *dwhi_row_new_lent(dw_ctx *ctx) {
+    dw_row *r = dwhi_row_new(ctx);
     if (r) r->lent = 1;
     return r;
 }
 
-int dwh_row_lent_take(dw_row *row, json_object *into, char **why) {
+int dwhi_row_lent_take(dw_row *row, json_object *into, char **why) {
     *why = NULL;
     if (!row) return 0;
     if (row->error) {
@@ -182,6 +182,6 @@ int dwh_row_lent_take(dw_row *row, json_object *into, char **why) {
     return 0;
 }
 
-void dwh_row_lent_free(dw_row *row) {
+void dwhi_row_lent_free(dw_row *row) {
     if (row) row_free(row);
 }

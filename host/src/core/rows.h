@@ -5,45 +5,45 @@
  * message naming the column, so a plugin finds its bug at the first bad
  * value instead of after a silent conversion.
  */
-#ifndef DWH_ROWS_H
-#define DWH_ROWS_H
+#ifndef DWHI_ROWS_H
+#define DWHI_ROWS_H
 
 #include <stdint.h>
 
 #include "ctx.h"
 
-#define DWH_COLUMN_MAX_BYTES 1024 /* a column name, not data */
+#define DWHI_COLUMN_MAX_BYTES 1024 /* a column name, not data */
 
-/* A new empty row bound to ctx, owned by the plugin until dwh_row_emit()
- * or dwh_row_discard().  NULL when ctx is NULL or on OOM. */
-dw_row *dwh_row_new(dw_ctx *ctx);
+/* A new empty row bound to ctx, owned by the plugin until dwhi_row_emit()
+ * or dwhi_row_discard().  NULL when ctx is NULL or on OOM. */
+dw_row *dwhi_row_new(dw_ctx *ctx);
 /* Sets a column (name and value copied).  NULL row: ignored.  NULL value
  * for strings and JSON: the column is null.  Invalid UTF-8, NaN/Infinity,
  * invalid JSON or a bad column name poison the row. */
-void dwh_row_set_string(dw_row *row, const char *column, const char *value);
-void dwh_row_set_int(dw_row *row, const char *column, int64_t value);
-void dwh_row_set_double(dw_row *row, const char *column, double value);
-void dwh_row_set_bool(dw_row *row, const char *column, int value);
-void dwh_row_set_null(dw_row *row, const char *column);
-void dwh_row_set_json(dw_row *row, const char *column, const char *json);
+void dwhi_row_set_string(dw_row *row, const char *column, const char *value);
+void dwhi_row_set_int(dw_row *row, const char *column, int64_t value);
+void dwhi_row_set_double(dw_row *row, const char *column, double value);
+void dwhi_row_set_bool(dw_row *row, const char *column, int value);
+void dwhi_row_set_null(dw_row *row, const char *column);
+void dwhi_row_set_json(dw_row *row, const char *column, const char *json);
 /* Delivers the row (see emit.h) and frees it, whatever it returns. */
-dw_status dwh_row_emit(dw_row *row);
+dw_status dwhi_row_emit(dw_row *row);
 /* Frees a row without emitting it.  NULL: ignored. */
-void dwh_row_discard(dw_row *row);
+void dwhi_row_discard(dw_row *row);
 
 /* ---- rows the host lends a plugin (the REST row hook, ABI 1.6) ---------- */
 
 /* A new empty row owned by the HOST, lent to a plugin callback to set
- * columns on: dwh_row_emit() refuses it (a sticky host error, the row is
- * not freed) and dwh_row_discard() ignores it.  NULL on OOM.  The host
- * ends it with dwh_row_lent_take() or dwh_row_lent_free(). */
-dw_row *dwh_row_new_lent(dw_ctx *ctx);
+ * columns on: dwhi_row_emit() refuses it (a sticky host error, the row is
+ * not freed) and dwhi_row_discard() ignores it.  NULL on OOM.  The host
+ * ends it with dwhi_row_lent_take() or dwhi_row_lent_free(). */
+dw_row *dwhi_row_new_lent(dw_ctx *ctx);
 /* Moves the columns of lent `row` into `into` (replacing members of the
  * same name; JSON null stays null) and frees the row.  When the row was
  * poisoned nothing is moved: returns -1 and, in *why (malloc'd, caller
  * frees), the problem ("column 'x': ..."); 0 on success. */
-int dwh_row_lent_take(dw_row *row, json_object *into, char **why);
+int dwhi_row_lent_take(dw_row *row, json_object *into, char **why);
 /* Frees a lent row without using it.  NULL: ignored. */
-void dwh_row_lent_free(dw_row *row);
+void dwhi_row_lent_free(dw_row *row);
 
 #endif

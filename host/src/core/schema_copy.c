@@ -9,7 +9,7 @@
 
 #include "base/text.h"
 
-const char *dwh_value_type_name(uint32_t type) {
+const char *dwhi_value_type_name(uint32_t type) {
     switch (type) {
     case DW_TYPE_INTEGER: return "integer";
     case DW_TYPE_NUMERIC: return "numeric";
@@ -20,7 +20,7 @@ const char *dwh_value_type_name(uint32_t type) {
     return NULL;
 }
 
-const char *dwh_partition_mode_name(uint32_t mode) {
+const char *dwhi_partition_mode_name(uint32_t mode) {
     switch (mode) {
     case DW_PARTITION_NONE: return "none";
     case DW_PARTITION_MD5: return "md5";
@@ -30,7 +30,7 @@ const char *dwh_partition_mode_name(uint32_t mode) {
     return NULL;
 }
 
-const char *dwh_partition_format_name(uint32_t format) {
+const char *dwhi_partition_format_name(uint32_t format) {
     switch (format) {
     case DW_PARTITION_BY_MONTH: return "month";
     case DW_PARTITION_BY_WEEK: return "week";
@@ -48,14 +48,14 @@ __attribute__((format(printf, 3, 4))) static dw_status bad(dw_ctx *ctx, const ch
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "schema_add: schema '%s': %s", schema ? schema : "?", msg);
+    return dwhi_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "schema_add: schema '%s': %s", schema ? schema : "?", msg);
 }
 
 /* Checks an optional string member; returns 0 when usable. */
 static int check_text(const char *s, size_t max) {
     if (!s) return 0;
     size_t n = strnlen(s, max + 1);
-    return n <= max && dwh_utf8_valid(s, n) ? 0 : -1;
+    return n <= max && dwhi_utf8_valid(s, n) ? 0 : -1;
 }
 
 static void add_text(json_object *o, const char *key, const char *value) {
@@ -67,13 +67,13 @@ static void add_text(json_object *o, const char *key, const char *value) {
 static json_object *copy_keys(dw_ctx *ctx, const char *schema, const char *member, const char *const *list) {
     json_object *arr = json_object_new_array();
     if (!arr) {
-        dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory copying schema '%s'", schema);
+        dwhi_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory copying schema '%s'", schema);
         return NULL;
     }
     for (size_t i = 0; list && list[i]; i++) {
-        if (i >= DWH_SCHEMA_MAX_KEYS) {
+        if (i >= DWHI_SCHEMA_MAX_KEYS) {
             bad(ctx, schema, "%s has more than %d entries (is the list NULL-terminated?)", member,
-                DWH_SCHEMA_MAX_KEYS);
+                DWHI_SCHEMA_MAX_KEYS);
             json_object_put(arr);
             return NULL;
         }
@@ -87,19 +87,19 @@ static json_object *copy_keys(dw_ctx *ctx, const char *schema, const char *membe
     return arr;
 }
 
-dw_status dwh_schema_add(dw_ctx *ctx, const dw_schema *schema) {
+dw_status dwhi_schema_add(dw_ctx *ctx, const dw_schema *schema) {
     if (!ctx) return DW_ERR;
     if (ctx->error_host) return ctx->error_code;
-    if (!schema) return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "schema_add: the schema is NULL");
+    if (!schema) return dwhi_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "schema_add: the schema is NULL");
     /* Read only what the plugin's struct holds; the rest stays zero. */
     size_t min = offsetof(dw_schema, name) + sizeof schema->name;
     if (schema->struct_size < min)
-        return dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA,
+        return dwhi_ctx_fail_host(ctx, DW_ERR_BAD_DATA,
                                  "schema_add: struct_size is %u, too small for a dw_schema (set it with "
                                  "sizeof(dw_schema))",
                                  schema->struct_size);
     dw_schema s;
-    DWH_COPY_SIZED(s, schema);
+    DWHI_COPY_SIZED(s, schema);
 
     if (!s.name || !s.name[0]) return bad(ctx, NULL, "the name is NULL or empty");
     if (check_text(s.name, 255)) return bad(ctx, NULL, "the name is longer than 255 bytes or not valid UTF-8");
@@ -114,11 +114,11 @@ dw_status dwh_schema_add(dw_ctx *ctx, const dw_schema *schema) {
         return bad(ctx, name, "the description is longer than 64 KiB or not valid UTF-8");
     if (s.sort_mode != DW_SORT_ASC && s.sort_mode != DW_SORT_DESC)
         return bad(ctx, name, "sort_mode %u is neither DW_SORT_ASC nor DW_SORT_DESC", s.sort_mode);
-    if (!dwh_partition_mode_name(s.partition_mode))
+    if (!dwhi_partition_mode_name(s.partition_mode))
         return bad(ctx, name, "partition_mode %u is not a dw_partition_mode", s.partition_mode);
-    if (s.n_incremental_fields > DWH_SCHEMA_MAX_INCREMENTAL)
+    if (s.n_incremental_fields > DWHI_SCHEMA_MAX_INCREMENTAL)
         return bad(ctx, name, "n_incremental_fields is %u; the limit is %d", s.n_incremental_fields,
-                   DWH_SCHEMA_MAX_INCREMENTAL);
+                   DWHI_SCHEMA_MAX_INCREMENTAL);
     if (s.n_incremental_fields && !s.incremental_fields)
         return bad(ctx, name, "n_incremental_fields is %u but incremental_fields is NULL", s.n_incremental_fields);
     if (s.supports_incremental && !s.n_incremental_fields)
@@ -131,11 +131,11 @@ dw_status dwh_schema_add(dw_ctx *ctx, const dw_schema *schema) {
     if (!o || !inc) {
         json_object_put(o);
         json_object_put(inc);
-        return dwh_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory copying schema '%s'", name);
+        return dwhi_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory copying schema '%s'", name);
     }
     for (uint32_t i = 0; i < s.n_incremental_fields; i++) {
         const dw_incremental_field *f = &s.incremental_fields[i];
-        const char *type = dwh_value_type_name(f->type);
+        const char *type = dwhi_value_type_name(f->type);
         dw_status st = DW_OK;
         if (!f->field || !f->field[0] || check_text(f->field, 256))
             st = bad(ctx, name, "incremental_fields[%u].field is empty, too long or not valid UTF-8", i);
@@ -183,12 +183,12 @@ dw_status dwh_schema_add(dw_ctx *ctx, const dw_schema *schema) {
             st = ctx->error_code;
         else if (json_object_array_length(keys) == 0)
             st = bad(ctx, name, "partitioned by %s but has neither partition_keys nor primary_keys",
-                     dwh_partition_mode_name(s.partition_mode));
+                     dwhi_partition_mode_name(s.partition_mode));
         else if (s.partition_mode == DW_PARTITION_MD5 && s.partition_count == 0)
             st = bad(ctx, name, "partition_mode md5 needs partition_count > 0");
         else if (s.partition_mode == DW_PARTITION_NUMERICAL && s.partition_size <= 0)
             st = bad(ctx, name, "partition_mode numerical needs partition_size > 0");
-        else if (s.partition_mode == DW_PARTITION_DATETIME && !dwh_partition_format_name(s.partition_format))
+        else if (s.partition_mode == DW_PARTITION_DATETIME && !dwhi_partition_format_name(s.partition_format))
             st = bad(ctx, name, "partition_format %u is not a dw_partition_format", s.partition_format);
         if (st != DW_OK) {
             json_object_put(keys);
@@ -196,13 +196,13 @@ dw_status dwh_schema_add(dw_ctx *ctx, const dw_schema *schema) {
             return st;
         }
         part = json_object_new_object();
-        add_text(part, "mode", dwh_partition_mode_name(s.partition_mode));
+        add_text(part, "mode", dwhi_partition_mode_name(s.partition_mode));
         json_object_object_add(part, "count", s.partition_mode == DW_PARTITION_MD5
                                                   ? json_object_new_int64(s.partition_count) : NULL);
         json_object_object_add(part, "size", s.partition_mode == DW_PARTITION_NUMERICAL
                                                  ? json_object_new_int64(s.partition_size) : NULL);
         add_text(part, "format", s.partition_mode == DW_PARTITION_DATETIME
-                                     ? dwh_partition_format_name(s.partition_format) : NULL);
+                                     ? dwhi_partition_format_name(s.partition_format) : NULL);
         json_object_object_add(part, "keys", keys);
     }
     json_object_object_add(o, "partition", part);

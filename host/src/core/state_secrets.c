@@ -15,9 +15,9 @@
 #define REF_LEN 16
 #define MASKED "{{dwhost.secret:masked}}"
 
-void dwh_state_secret_runtime(dw_ctx *ctx, const char *value) {
+void dwhi_state_secret_runtime(dw_ctx *ctx, const char *value) {
     if (!ctx || !value || strlen(value) < 4) return;
-    dwh_secrets_add(ctx->secrets, value);
+    dwhi_secrets_add(ctx->secrets, value);
     for (size_t i = 0; i < ctx->n_runtime_secrets; i++)
         if (!strcmp(ctx->runtime_secrets[i], value)) return;
     char **v = realloc(ctx->runtime_secrets, (ctx->n_runtime_secrets + 1) * sizeof *v);
@@ -36,7 +36,7 @@ static char *form_text(const char *value, char f) {
     if (f == 'u' || f == 'p') {
         /* Percent-encoding leaves only unreserved characters and '%':
          * nothing JSON escapes. */
-        char *e = dwh_url_escape(value);
+        char *e = dwhi_url_escape(value);
         if (!e) return NULL;
         size_t n = strlen(e);
         char *out = malloc(n + 1), *o = out;
@@ -171,13 +171,13 @@ static int by_length_desc(const void *a, const void *b) {
     return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
-char *dwh_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked) {
+char *dwhi_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked) {
     if (masked) *masked = 0;
     if (!state) return NULL;
-    size_t n = ctx ? dwh_secrets_count(ctx->secrets) : 0;
+    size_t n = ctx ? dwhi_secrets_count(ctx->secrets) : 0;
     named *sec = n ? calloc(n, sizeof *sec) : NULL;
     if (n && !sec) return NULL;
-    for (size_t i = 0; i < n; i++) name_secret(ctx, dwh_secrets_value(ctx->secrets, i), &sec[i]);
+    for (size_t i = 0; i < n; i++) name_secret(ctx, dwhi_secrets_value(ctx->secrets, i), &sec[i]);
     /* Longest first: a secret that contains another is replaced whole. */
     if (n) qsort(sec, n, sizeof *sec, by_length_desc);
     sbuf b = {0};
@@ -205,7 +205,7 @@ char *dwh_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked) {
         }
         /* Any other spelling, or a secret with no name: masked. */
         for (size_t i = 0; i < n && !taken; i++) {
-            taken = dwh_secrets_match_at(p, sec[i].value);
+            taken = dwhi_secrets_match_at(p, sec[i].value);
             if (taken) {
                 puts_(&b, MASKED);
                 hidden++;
@@ -231,7 +231,7 @@ char *dwh_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked) {
 /* The current value a reference names, or NULL. */
 static const char *resolve(dw_ctx *ctx, const char *name) {
     if (!strncmp(name, "config:", 7)) {
-        json_object *v = ctx->config ? dwh_json_path(ctx->config, name + 7) : NULL;
+        json_object *v = ctx->config ? dwhi_json_path(ctx->config, name + 7) : NULL;
         return v ? value_text(v) : NULL;
     }
     if (!strncmp(name, "runtime:", 8)) {
@@ -243,7 +243,7 @@ static const char *resolve(dw_ctx *ctx, const char *name) {
     return NULL;
 }
 
-char *dwh_state_secrets_restore(dw_ctx *ctx, const char *stored, char **why) {
+char *dwhi_state_secrets_restore(dw_ctx *ctx, const char *stored, char **why) {
     *why = NULL;
     if (!stored) return NULL;
     sbuf b = {0};

@@ -25,8 +25,8 @@
  * over, with a warning) rather than kept in clear.  Literal "{{dwhost."
  * text in a state is saved as "{{dwhost.lit." and given back unchanged.
  */
-#ifndef DWH_STATE_SECRETS_H
-#define DWH_STATE_SECRETS_H
+#ifndef DWHI_STATE_SECRETS_H
+#define DWHI_STATE_SECRETS_H
 
 #include "ctx.h"
 
@@ -34,14 +34,14 @@
  * time: added to ctx->secrets (scrubbed everywhere) and to the operation's
  * runtime list that runtime:<n> references count in.  Values under 4 bytes
  * and repeats are ignored. */
-void dwh_state_secret_runtime(dw_ctx *ctx, const char *value);
+void dwhi_state_secret_runtime(dw_ctx *ctx, const char *value);
 
 /* The state text to store for `state` (the plugin's text, borrowed): a
  * malloc'd copy with every secret replaced by a reference, which the
  * caller frees.  *masked (may be NULL) receives the number of secrets that
  * had to be masked instead (logged once as a WARN "state.secret_masked").
  * NULL on OOM. */
-char *dwh_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked);
+char *dwhi_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked);
 
 /* The state text a plugin gets back for `stored` (borrowed): a malloc'd
  * copy with the references replaced by the current values, which the
@@ -49,6 +49,6 @@ char *dwh_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked);
  * secret, a config path or runtime value this operation does not have, a
  * damaged reference) with the reason in *why (malloc'd, caller frees), or
  * on OOM (*why NULL). */
-char *dwh_state_secrets_restore(dw_ctx *ctx, const char *stored, char **why);
+char *dwhi_state_secrets_restore(dw_ctx *ctx, const char *stored, char **why);
 
 #endif

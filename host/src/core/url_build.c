@@ -36,7 +36,7 @@ static void put(buf_t *b, const char *s, size_t n) {
 static void puts_(buf_t *b, const char *s) { put(b, s, strlen(s)); }
 
 static void put_escaped(buf_t *b, const char *s) {
-    char *e = dwh_url_escape(s);
+    char *e = dwhi_url_escape(s);
     if (!e) {
         b->bad = 1;
         return;
@@ -49,13 +49,13 @@ static int is_absolute(const char *p) {
     return p && (!strncasecmp(p, "http://", 7) || !strncasecmp(p, "https://", 8));
 }
 
-char *dwh_url_build(dw_ctx *ctx, const char *base, const char *path, const char *const *params) {
+char *dwhi_url_build(dw_ctx *ctx, const char *base, const char *path, const char *const *params) {
     buf_t b = {0};
     if (is_absolute(path)) {
         puts_(&b, path);
     } else {
         if (!base || !base[0]) {
-            dwh_log(ctx, DW_LOG_ERROR, "plugin.url_build", "url_build: base is NULL or empty and path '%s' is "
+            dwhi_log(ctx, DW_LOG_ERROR, "plugin.url_build", "url_build: base is NULL or empty and path '%s' is "
                     "not an absolute URL", path ? path : "(null)");
             return NULL;
         }
@@ -86,9 +86,9 @@ char *dwh_url_build(dw_ctx *ctx, const char *base, const char *path, const char 
     int has_query = b.s && strchr(b.s, '?') != NULL;
     size_t i = 0;
     for (; params && params[i] && params[i + 1]; i += 2) {
-        if (i / 2 >= DWH_URL_MAX_PARAMS) {
-            dwh_log(ctx, DW_LOG_ERROR, "plugin.url_build",
-                    "url_build: more than %d parameters (is the list NULL-terminated?)", DWH_URL_MAX_PARAMS);
+        if (i / 2 >= DWHI_URL_MAX_PARAMS) {
+            dwhi_log(ctx, DW_LOG_ERROR, "plugin.url_build",
+                    "url_build: more than %d parameters (is the list NULL-terminated?)", DWHI_URL_MAX_PARAMS);
             free(b.s);
             return NULL;
         }
@@ -102,7 +102,7 @@ char *dwh_url_build(dw_ctx *ctx, const char *base, const char *path, const char 
         put_escaped(&b, params[i + 1]);
     }
     if (params && params[i] && !params[i + 1])
-        dwh_log(ctx, DW_LOG_WARN, "plugin.url_build", "url_build: parameter '%s' has no value; left out", params[i]);
+        dwhi_log(ctx, DW_LOG_WARN, "plugin.url_build", "url_build: parameter '%s' has no value; left out", params[i]);
     if (b.bad) {
         free(b.s);
         return NULL;

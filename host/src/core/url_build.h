@@ -1,12 +1,12 @@
 /*
  * url_build.h -- api->url_build: base + path + an encoded query.
  */
-#ifndef DWH_URL_BUILD_H
-#define DWH_URL_BUILD_H
+#ifndef DWHI_URL_BUILD_H
+#define DWHI_URL_BUILD_H
 
 #include "ctx.h"
 
-#define DWH_URL_MAX_PARAMS 1024 /* key/value pairs */
+#define DWHI_URL_MAX_PARAMS 1024 /* key/value pairs */
 
 /* Joins `base` and `path` with exactly one '/', appends `params` ("k", "v",
  * ..., NULL) percent-encoded (RFC 3986 unreserved characters kept) after
@@ -18,6 +18,6 @@
  * list at its key (the key is not added).  Returns malloc'd text the
  * plugin frees with api->free, or NULL (logged) when base is NULL and path
  * is not absolute, or on OOM. */
-char *dwh_url_build(dw_ctx *ctx, const char *base, const char *path, const char *const *params);
+char *dwhi_url_build(dw_ctx *ctx, const char *base, const char *path, const char *const *params);
 
 #endif

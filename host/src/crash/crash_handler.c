@@ -46,10 +46,10 @@ static int sent_by_other_process(const siginfo_t *si) {
 
 static void on_fatal(int sig, siginfo_t *si, void *uctx) {
     int saved_errno = errno;
-    const dwh_guard *g = dwh_guard_current();
+    const dwhi_guard *g = dwhi_guard_current();
     if (g && !sent_by_other_process(si)) {
         char line[2048];
-        size_t n = dwh_crash_format(g, sig, dwh_crash_is_stack_overflow(sig, si), line, sizeof line);
+        size_t n = dwhi_crash_format(g, sig, dwhi_crash_is_stack_overflow(sig, si), line, sizeof line);
         write_all(STDERR_FILENO, line, n);
         _exit(crash_exit_code);
     }
@@ -90,19 +90,19 @@ int dwh_crash_guard_install(int exit_code) {
             rc = -1;
         } else {
             atomic_store_explicit(&installed, 1, memory_order_release);
-            dwh_crash_stack_handler_installed();
+            dwhi_crash_stack_handler_installed();
         }
     }
     pthread_mutex_unlock(&install_lock);
-    if (rc == 0) dwh_crash_thread_prepare();
+    if (rc == 0) dwhi_crash_thread_prepare();
     return rc;
 }
 
 size_t dwh_crash_guard_describe(int sig, const void *fault_addr, char *buf, size_t size) {
-    const dwh_guard *g = dwh_guard_current();
+    const dwhi_guard *g = dwhi_guard_current();
     if (!g || !buf || size < 2) return 0;
     siginfo_t si;
     memset(&si, 0, sizeof si);
     si.si_addr = (void *)fault_addr;
-    return dwh_crash_format(g, sig, fault_addr && dwh_crash_is_stack_overflow(sig, &si), buf, size);
+    return dwhi_crash_format(g, sig, fault_addr && dwhi_crash_is_stack_overflow(sig, &si), buf, size);
 }

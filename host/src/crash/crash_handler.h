@@ -14,11 +14,11 @@
  *
  * The public half (install, describe) is declared in dwhost.h.
  */
-#ifndef DWH_CRASH_HANDLER_H
-#define DWH_CRASH_HANDLER_H
+#ifndef DWHI_CRASH_HANDLER_H
+#define DWHI_CRASH_HANDLER_H
 
 /* Declares nothing more: the public half (install, describe) is in
- * dwhost.h, and the per-thread preparation dwh_guard_enter calls is
+ * dwhost.h, and the per-thread preparation dwhi_guard_enter calls is
  * crash_stack.h, so plugin_guard.c does not depend on the handler. */
 
 #endif

@@ -30,7 +30,7 @@ static void put_text(line *l, const char *s, const char *if_null) {
     }
 }
 
-const char *dwh_crash_signal_name(int sig) {
+const char *dwhi_crash_signal_name(int sig) {
     switch (sig) {
     case SIGSEGV: return "SIGSEGV";
     case SIGBUS: return "SIGBUS";
@@ -59,7 +59,7 @@ static int writes_data(const char *op) {
     return op && (!strcmp(op, "run") || !strcmp(op, "webhook_transform"));
 }
 
-size_t dwh_crash_format(const dwh_guard *g, int sig, int stack_overflow, char *buf, size_t n) {
+size_t dwhi_crash_format(const dwhi_guard *g, int sig, int stack_overflow, char *buf, size_t n) {
     if (n < 2) {
         if (n) buf[0] = 0;
         return 0;
@@ -70,7 +70,7 @@ size_t dwh_crash_format(const dwh_guard *g, int sig, int stack_overflow, char *b
     put(&l, "' (");
     put_text(&l, g ? g->path : NULL, "unknown path");
     put(&l, ") crashed with ");
-    put(&l, dwh_crash_signal_name(sig));
+    put(&l, dwhi_crash_signal_name(sig));
     if (sig != SIGSEGV && sig != SIGBUS && sig != SIGILL && sig != SIGFPE && sig != SIGABRT && sig != SIGSYS) {
         char num[12];
         size_t k = sizeof num;

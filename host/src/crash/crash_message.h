@@ -9,15 +9,15 @@
  * Built without allocation, stdio or locale so that a signal handler can
  * call it.  Separate from the handler so it can be unit tested.
  */
-#ifndef DWH_CRASH_MESSAGE_H
-#define DWH_CRASH_MESSAGE_H
+#ifndef DWHI_CRASH_MESSAGE_H
+#define DWHI_CRASH_MESSAGE_H
 
 #include <stddef.h>
 
 #include "plugin_guard.h"
 
 /* "SIGSEGV", "SIGABRT", ...; "signal" for one we do not name.  Static. */
-const char *dwh_crash_signal_name(int sig);
+const char *dwhi_crash_signal_name(int sig);
 
 /* Writes the line for fatal signal `sig` during the plugin call `g` into
  * buf (n bytes, n >= 2), ending in '\n' and NUL-terminated; text that does
@@ -26,6 +26,6 @@ const char *dwh_crash_signal_name(int sig);
  * Plugin strings are read bounded and control characters are replaced, so
  * the result is always one line.  Returns the length (without the NUL).
  * Async-signal-safe. */
-size_t dwh_crash_format(const dwh_guard *g, int sig, int stack_overflow, char *buf, size_t n);
+size_t dwhi_crash_format(const dwhi_guard *g, int sig, int stack_overflow, char *buf, size_t n);
 
 #endif

@@ -92,7 +92,7 @@ static void learn_stack_bounds(void) {
     pthread_attr_destroy(&attr);
 }
 
-void dwh_crash_thread_prepare(void) {
+void dwhi_crash_thread_prepare(void) {
     if (!bounds_known) {
         bounds_known = 1;
         learn_stack_bounds();
@@ -103,11 +103,11 @@ void dwh_crash_thread_prepare(void) {
     }
 }
 
-void dwh_crash_stack_handler_installed(void) {
+void dwhi_crash_stack_handler_installed(void) {
     atomic_store_explicit(&handler_installed, 1, memory_order_release);
 }
 
-int dwh_crash_is_stack_overflow(int sig, const siginfo_t *si) {
+int dwhi_crash_is_stack_overflow(int sig, const siginfo_t *si) {
     if (sig != SIGSEGV || !si || !stack_lo) return 0;
     uintptr_t a = (uintptr_t)si->si_addr;
     return a < stack_hi && a + OVERFLOW_SLACK >= stack_lo && a < stack_lo + OVERFLOW_SLACK;

@@ -6,10 +6,10 @@
 
 /* initial-exec: the handler reads this from a signal context, where a
  * lazily allocated (dynamic model) TLS block must not be created. */
-static __thread dwh_guard *current __attribute__((tls_model("initial-exec")));
+static __thread dwhi_guard *current __attribute__((tls_model("initial-exec")));
 
-void dwh_guard_enter(dwh_guard *g, const char *plugin, const char *path, const char *op, const char *schema) {
-    dwh_crash_thread_prepare();
+void dwhi_guard_enter(dwhi_guard *g, const char *plugin, const char *path, const char *op, const char *schema) {
+    dwhi_crash_thread_prepare();
     g->plugin = plugin;
     g->path = path;
     g->op = op;
@@ -22,10 +22,10 @@ void dwh_guard_enter(dwh_guard *g, const char *plugin, const char *path, const c
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
-void dwh_guard_leave(dwh_guard *g) {
+void dwhi_guard_leave(dwhi_guard *g) {
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (current == g) current = g->prev;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
-const dwh_guard *dwh_guard_current(void) { return current; }
+const dwhi_guard *dwhi_guard_current(void) { return current; }

@@ -18,15 +18,15 @@
 static FILE *log_out;
 static dwh_log_fn sink;
 static void *sink_user;
-static _Atomic int log_format = DWH_LOG_TEXT;
+static _Atomic int log_format = DWHI_LOG_TEXT;
 static _Atomic int log_min = DW_LOG_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int text_identity;
 
-void dwh_log_text_identity(int on) { text_identity = on; }
+void dwhi_log_text_identity(int on) { text_identity = on; }
 
-void dwh_log_configure(FILE *out, dwh_log_format format, dw_log_level min_level) {
+void dwhi_log_configure(FILE *out, dwhi_log_format format, dw_log_level min_level) {
     pthread_mutex_lock(&log_lock);
     log_out = out;
     sink = NULL;
@@ -41,20 +41,20 @@ void dwh_log_set_sink(dwh_log_fn fn, void *user, int min_level) {
     sink = fn;
     sink_user = fn ? user : NULL;
     log_out = NULL;
-    log_format = fn ? DWH_LOG_JSON : DWH_LOG_TEXT;
+    log_format = fn ? DWHI_LOG_JSON : DWHI_LOG_TEXT;
     log_min = min_level;
     pthread_mutex_unlock(&log_lock);
 }
 
 int dwh_log_set_format(int format) {
     if (format != DWH_LOG_FORMAT_TEXT && format != DWH_LOG_FORMAT_JSON) return -1;
-    log_format = format == DWH_LOG_FORMAT_JSON ? DWH_LOG_JSON : DWH_LOG_TEXT;
+    log_format = format == DWH_LOG_FORMAT_JSON ? DWHI_LOG_JSON : DWHI_LOG_TEXT;
     return 0;
 }
 
-int dwh_log_enabled(dw_log_level level) { return (int)level >= log_min; }
+int dwhi_log_enabled(dw_log_level level) { return (int)level >= log_min; }
 
-int dwh_log_level_parse(const char *name) {
+int dwhi_log_level_parse(const char *name) {
     if (!name) return -1;
     if (!strcasecmp(name, "debug")) return DW_LOG_DEBUG;
     if (!strcasecmp(name, "info")) return DW_LOG_INFO;
@@ -74,10 +74,10 @@ static void add_str(json_object *o, const char *k, const char *v) {
     if (v) json_object_object_add(o, k, json_object_new_string(v));
 }
 
-static void write_line(const dwh_log_identity *who, dw_log_level level, const char *event, const char *msg,
+static void write_line(const dwhi_log_identity *who, dw_log_level level, const char *event, const char *msg,
                        json_object *fields) {
     char *line = NULL;
-    if (log_format == DWH_LOG_JSON) {
+    if (log_format == DWHI_LOG_JSON) {
         json_object *o = json_object_new_object();
         struct timeval tv;
         gettimeofday(&tv, NULL);
@@ -148,7 +148,7 @@ static void write_line(const dwh_log_identity *who, dw_log_level level, const ch
         if (*kv) free((char *)kv);
     }
     if (!line) return;
-    char *clean = dwh_secrets_scrub(who ? who->secrets : NULL, line);
+    char *clean = dwhi_secrets_scrub(who ? who->secrets : NULL, line);
     free(line);
     if (!clean) return;
     pthread_mutex_lock(&log_lock);
@@ -164,7 +164,7 @@ static void write_line(const dwh_log_identity *who, dw_log_level level, const ch
     free(clean);
 }
 
-void dwh_log_linev(const dwh_log_identity *who, dw_log_level level, const char *event, const char *fmt,
+void dwhi_log_linev(const dwhi_log_identity *who, dw_log_level level, const char *event, const char *fmt,
                    va_list ap) {
     if ((int)level < log_min) return;
     char *msg = NULL;
@@ -173,14 +173,14 @@ void dwh_log_linev(const dwh_log_identity *who, dw_log_level level, const char *
     free(msg);
 }
 
-void dwh_log_line(const dwh_log_identity *who, dw_log_level level, const char *event, const char *fmt, ...) {
+void dwhi_log_line(const dwhi_log_identity *who, dw_log_level level, const char *event, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    dwh_log_linev(who, level, event, fmt, ap);
+    dwhi_log_linev(who, level, event, fmt, ap);
     va_end(ap);
 }
 
-void dwh_log_line_fields(const dwh_log_identity *who, dw_log_level level, const char *event, const char *msg,
+void dwhi_log_line_fields(const dwhi_log_identity *who, dw_log_level level, const char *event, const char *msg,
                          json_object *fields) {
     if ((int)level >= log_min) write_line(who, level, event, msg, fields);
     if (fields) json_object_put(fields);

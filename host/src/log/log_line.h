@@ -13,8 +13,8 @@
  * identity, so the registry (below core/) can log too.  Code that runs an
  * operation logs through core/log.h, which takes the identity from dw_ctx.
  */
-#ifndef DWH_LOG_LINE_H
-#define DWH_LOG_LINE_H
+#ifndef DWHI_LOG_LINE_H
+#define DWHI_LOG_LINE_H
 
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -22,45 +22,45 @@
 
 #include "dwsdk.h"
 
-struct dwh_secrets;
+struct dwhi_secrets;
 
-typedef enum dwh_log_format { DWH_LOG_TEXT = 0, DWH_LOG_JSON = 1 } dwh_log_format;
+typedef enum dwhi_log_format { DWHI_LOG_TEXT = 0, DWHI_LOG_JSON = 1 } dwhi_log_format;
 
 /* Who a line is about.  Every member is borrowed for the call and may be
  * NULL (then it is left out of the line). */
-typedef struct dwh_log_identity {
+typedef struct dwhi_log_identity {
     const char *team_id;
     const char *source_type; /* the plugin's name */
     const char *source_id;
     const char *schema;
     const char *schema_id;
     const char *job_id;
-    const struct dwh_secrets *secrets; /* scrubbed from the line */
-} dwh_log_identity;
+    const struct dwhi_secrets *secrets; /* scrubbed from the line */
+} dwhi_log_identity;
 
 /* Process-wide log destination.  `out` is borrowed (default stderr); lines
  * below `min_level` are dropped.  Thread-safe to call before any logging. */
-void dwh_log_configure(FILE *out, dwh_log_format format, dw_log_level min_level);
+void dwhi_log_configure(FILE *out, dwhi_log_format format, dw_log_level min_level);
 /* Text mode only: when on, lines that name a job end with its identity,
  * " [team=T source_id=S job=J]" (JSON lines always carry it).  `dwhost
  * sync` turns it on so every line of a run names its job.  Default off. */
-void dwh_log_text_identity(int on);
+void dwhi_log_text_identity(int on);
 /* Parses "debug", "info", "warn", "error"; returns -1 if unknown. */
-int dwh_log_level_parse(const char *name);
+int dwhi_log_level_parse(const char *name);
 /* Non-zero when a line of `level` would be written. */
-int dwh_log_enabled(dw_log_level level);
+int dwhi_log_enabled(dw_log_level level);
 
 /* Logs a message about `who` (may be NULL: a host-level event).  `event`
  * is a short machine name ("plugin.rejected", "http.request"); NULL means
  * "log". */
-void dwh_log_line(const dwh_log_identity *who, dw_log_level level, const char *event, const char *fmt, ...)
+void dwhi_log_line(const dwhi_log_identity *who, dw_log_level level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void dwh_log_linev(const dwh_log_identity *who, dw_log_level level, const char *event, const char *fmt,
+void dwhi_log_linev(const dwhi_log_identity *who, dw_log_level level, const char *event, const char *fmt,
                    va_list ap);
 /* Logs a structured event: `fields` (an object, consumed; may be NULL) is
  * merged into the line.  In text mode the fields are printed as k=v after
  * msg. */
-void dwh_log_line_fields(const dwh_log_identity *who, dw_log_level level, const char *event, const char *msg,
+void dwhi_log_line_fields(const dwhi_log_identity *who, dw_log_level level, const char *event, const char *msg,
                          json_object *fields);
 
 #endif

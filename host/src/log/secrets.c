@@ -6,21 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct dwh_secrets {
+struct dwhi_secrets {
     char **values;
     size_t n, cap;
 };
 
-dwh_secrets *dwh_secrets_new(void) { return calloc(1, sizeof(dwh_secrets)); }
+dwhi_secrets *dwhi_secrets_new(void) { return calloc(1, sizeof(dwhi_secrets)); }
 
-void dwh_secrets_free(dwh_secrets *s) {
+void dwhi_secrets_free(dwhi_secrets *s) {
     if (!s) return;
     for (size_t i = 0; i < s->n; i++) free(s->values[i]);
     free(s->values);
     free(s);
 }
 
-void dwh_secrets_add(dwh_secrets *s, const char *value) {
+void dwhi_secrets_add(dwhi_secrets *s, const char *value) {
     if (!s || !value || strlen(value) < 4) return;
     for (size_t i = 0; i < s->n; i++)
         if (!strcmp(s->values[i], value)) return;
@@ -35,9 +35,9 @@ void dwh_secrets_add(dwh_secrets *s, const char *value) {
     if (copy) s->values[s->n++] = copy;
 }
 
-size_t dwh_secrets_count(const dwh_secrets *s) { return s ? s->n : 0; }
+size_t dwhi_secrets_count(const dwhi_secrets *s) { return s ? s->n : 0; }
 
-const char *dwh_secrets_value(const dwh_secrets *s, size_t i) { return s && i < s->n ? s->values[i] : NULL; }
+const char *dwhi_secrets_value(const dwhi_secrets *s, size_t i) { return s && i < s->n ? s->values[i] : NULL; }
 
 /* ---- matching a secret in any of its encodings ------------------------- */
 
@@ -148,7 +148,7 @@ static int may_start(const char *p, char c) {
     return *p == c || *p == '\\' || *p == '%' || (*p == '+' && c == ' ');
 }
 
-size_t dwh_secrets_match_at(const char *text, const char *secret) {
+size_t dwhi_secrets_match_at(const char *text, const char *secret) {
     if (!text || !secret || !*secret || !may_start(text, secret[0])) return 0;
     return match_at(text, secret, strlen(secret));
 }
@@ -203,7 +203,7 @@ static char *mask_one(const char *text, const char *sec, const char *mask, size_
     return b.s;
 }
 
-char *dwh_secrets_mask(const dwh_secrets *s, const char *text, const char *mask, size_t *hits) {
+char *dwhi_secrets_mask(const dwhi_secrets *s, const char *text, const char *mask, size_t *hits) {
     size_t h = 0;
     if (hits) *hits = 0;
     if (!text) return NULL;
@@ -233,13 +233,13 @@ char *dwh_secrets_mask(const dwh_secrets *s, const char *text, const char *mask,
     return out;
 }
 
-char *dwh_secrets_scrub(const dwh_secrets *s, const char *text) {
+char *dwhi_secrets_scrub(const dwhi_secrets *s, const char *text) {
     if (!text) return NULL;
     /* URL credentials first (url_scrub.h): they are secrets whatever field
      * or message holds the URL, with or without a secret set. */
-    char *out = dwh_url_scrub(text);
+    char *out = dwhi_url_scrub(text);
     if (!out || !s || !s->n) return out;
-    char *masked = dwh_secrets_mask(s, out, "***", NULL);
+    char *masked = dwhi_secrets_mask(s, out, "***", NULL);
     free(out);
     return masked;
 }

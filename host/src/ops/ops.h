@@ -18,8 +18,8 @@
  *   - When the caller's cancel flag was set and the run did not finish,
  *     code is DW_ERR_CANCELLED.
  */
-#ifndef DWH_OPS_H
-#define DWH_OPS_H
+#ifndef DWHI_OPS_H
+#define DWHI_OPS_H
 
 #include <json-c/json.h>
 #include <stdint.h>
@@ -30,27 +30,27 @@
 
 /* Identity of an operation; every member borrowed (copied into the ctx),
  * any may be NULL (job_id NULL: a UUIDv4 is generated for runs). */
-typedef struct dwh_identity {
+typedef struct dwhi_identity {
     const char *team_id;
     const char *source_id;
     const char *schema_id;
     const char *job_id;
-} dwh_identity;
+} dwhi_identity;
 
 /* How an operation runs; NULL means all defaults. */
-typedef struct dwh_op_flags {
+typedef struct dwhi_op_flags {
     /* Polled by api->cancelled and before every emit; borrowed; a signal
      * handler may set it.  NULL: never cancelled. */
     volatile int *cancel;
     /* Lets the transport reach loopback/private addresses (tests,
      * --allow-internal). */
     int allow_internal_hosts;
-} dwh_op_flags;
+} dwhi_op_flags;
 
 /* Result of an operation.  `message` is one scrubbed line, malloc'd, NULL
  * when code == DW_OK.  `job_id` (runs only) is the job id used, malloc'd.
- * Release both with dwh_op_result_free(). */
-typedef struct dwh_op_result {
+ * Release both with dwhi_op_result_free(). */
+typedef struct dwhi_op_result {
     dw_status code;
     dw_status cause;       /* == code unless the non-retryable map matched */
     char *message;
@@ -62,11 +62,11 @@ typedef struct dwh_op_result {
     char *note;
     /* The operation made HTTP requests and none reached a server (name
      * not resolved, connection refused or timed out: see
-     * dwh_http_never_connected). */
+     * dwhi_http_never_connected). */
     int never_connected;
-} dwh_op_result;
+} dwhi_op_result;
 
-void dwh_op_result_free(dwh_op_result *r);
+void dwhi_op_result_free(dwhi_op_result *r);
 
 /* Calls list_schemas.  `config` may be NULL (describe without
  * credentials; the plugin may answer DW_ERR_NEEDS_CONFIG).  On DW_OK
@@ -74,35 +74,35 @@ void dwh_op_result_free(dwh_op_result *r);
  * documented in docs/schemas.md; otherwise *schemas is NULL.  Activates
  * the plugin first.  `p`, `config`, `secrets` (may be NULL), `id` (may be
  * NULL) are borrowed. */
-dwh_op_result dwh_op_list_schemas(dwh_plugin *p, json_object *config, dwh_secrets *secrets,
-                                  const dwh_identity *id, const dwh_op_flags *flags, json_object **schemas);
+dwhi_op_result dwhi_op_list_schemas(dwh_plugin *p, json_object *config, dwhi_secrets *secrets,
+                                  const dwhi_identity *id, const dwhi_op_flags *flags, json_object **schemas);
 
 /* Calls check_credentials (schema may be NULL: checking at source
  * creation).  Every HTTP request the check makes runs under the
- * transport's check retry ceiling (http_retry.h DWH_RETRY_CHECK_*: at most
- * 2 attempts, short backoff; dwh_http_options.check_retry changes it), so
+ * transport's check retry ceiling (http_retry.h DWHI_RETRY_CHECK_*: at most
+ * 2 attempts, short backoff; dwhi_http_options.check_retry changes it), so
  * an unreachable host fails in about a second.  `warnings` (may be NULL) receives a new JSON array (caller
  * puts it) of the scrubbed lines the plugin logged at WARN level or
  * above, e.g. "token lacks scope read:org; accepted without a schema",
  * whatever the result. */
-dwh_op_result dwh_op_check(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_identity *id,
-                           const dwh_op_flags *flags, const char *schema, json_object **warnings);
+dwhi_op_result dwhi_op_check(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_identity *id,
+                           const dwhi_op_flags *flags, const char *schema, json_object **warnings);
 
 /* Calls run() for inputs->schema_name, sending rows and state to `sink`
  * (borrowed).  `inputs` is read through its struct_size into a host-sized
  * copy; its identity members are overridden by `id` where `id` sets them.
  * The watermarks, when set, must be JSON scalar text. */
-dwh_op_result dwh_op_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_identity *id,
-                         const dwh_op_flags *flags, const dw_run_inputs *inputs, dwh_row_sink *sink);
+dwhi_op_result dwhi_op_run(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_identity *id,
+                         const dwhi_op_flags *flags, const dw_run_inputs *inputs, dwhi_row_sink *sink);
 
 /* Calls webhook_transform for `schema` on one pushed payload (`len`
  * bytes, borrowed), sending the rows it emits to `sink` (borrowed; its
  * state members are not used: webhooks are not resumable). */
-dwh_op_result dwh_op_webhook(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_identity *id,
-                             const dwh_op_flags *flags, const char *schema, const char *payload, size_t len,
-                             dwh_row_sink *sink);
+dwhi_op_result dwhi_op_webhook(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_identity *id,
+                             const dwhi_op_flags *flags, const char *schema, const char *payload, size_t len,
+                             dwhi_row_sink *sink);
 
 /* Writes a random RFC 4122 version 4 UUID (36 chars + NUL) into out. */
-void dwh_uuid4(char out[37]);
+void dwhi_uuid4(char out[37]);
 
 #endif

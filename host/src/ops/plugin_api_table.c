@@ -39,14 +39,14 @@ static void api_log(dw_ctx *ctx, dw_log_level level, const char *fmt, ...) {
     else if (level < DW_LOG_WARN) level = DW_LOG_INFO;
     else if (level < DW_LOG_ERROR) level = DW_LOG_WARN;
     else level = DW_LOG_ERROR;
-    char *line = dwh_text_one_line(raw ? raw : "(no message)", DWH_LOG_MAX_BYTES);
+    char *line = dwhi_text_one_line(raw ? raw : "(no message)", DWHI_LOG_MAX_BYTES);
     free(raw);
     if (!line) return;
     /* Captured whatever the log level: `check` reports these. */
-    if (level >= DW_LOG_WARN) dwh_ctx_add_warning(ctx, line);
+    if (level >= DW_LOG_WARN) dwhi_ctx_add_warning(ctx, line);
     /* What a check verified: shown instead of "accepted the credentials". */
-    if (level == DW_LOG_INFO && ctx && ctx->checking) dwh_ctx_set_check_note(ctx, line);
-    dwh_log(ctx, level, "plugin.log", "%s", line);
+    if (level == DW_LOG_INFO && ctx && ctx->checking) dwhi_ctx_set_check_note(ctx, line);
+    dwhi_log(ctx, level, "plugin.log", "%s", line);
     free(line);
 }
 
@@ -54,23 +54,23 @@ static dw_status api_fail(dw_ctx *ctx, dw_status code, const char *fmt, ...) {
     if (!ctx) return code == DW_OK ? DW_ERR : code;
     va_list ap;
     va_start(ap, fmt);
-    dw_status r = dwh_ctx_failv(ctx, code, fmt, ap);
+    dw_status r = dwhi_ctx_failv(ctx, code, fmt, ap);
     va_end(ap);
     return r;
 }
 
-static int api_cancelled(dw_ctx *ctx) { return dwh_ctx_cancelled(ctx); }
+static int api_cancelled(dw_ctx *ctx) { return dwhi_ctx_cancelled(ctx); }
 
 static dw_status api_emit_json(dw_ctx *ctx, const char *json, size_t len) {
-    return dwh_emit_json_text(ctx, json, len);
+    return dwhi_emit_json_text(ctx, json, len);
 }
 
 static void api_free(void *p) { free(p); }
 
-static void api_secret_add(dw_ctx *ctx, const char *value) { dwh_state_secret_runtime(ctx, value); }
+static void api_secret_add(dw_ctx *ctx, const char *value) { dwhi_state_secret_runtime(ctx, value); }
 
 /* 1.3: what init() stored, for the plugin running this operation. */
-static void *api_plugin_data(dw_ctx *ctx) { return ctx && ctx->plugin ? dwh_plugin_data(ctx->plugin) : NULL; }
+static void *api_plugin_data(dw_ctx *ctx) { return ctx && ctx->plugin ? dwhi_plugin_data(ctx->plugin) : NULL; }
 
 static dw_host_api table;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
@@ -82,44 +82,44 @@ static void build(void) {
     t->log = api_log;
     t->fail = api_fail;
     t->cancelled = api_cancelled;
-    t->config_json = dwh_config_json;
-    t->config_string = dwh_config_string;
-    t->config_int = dwh_config_int;
-    t->config_double = dwh_config_double;
-    t->config_bool = dwh_config_bool;
-    t->config_array_len = dwh_config_array_len;
-    t->schema_add = dwh_schema_add;
+    t->config_json = dwhi_config_json;
+    t->config_string = dwhi_config_string;
+    t->config_int = dwhi_config_int;
+    t->config_double = dwhi_config_double;
+    t->config_bool = dwhi_config_bool;
+    t->config_array_len = dwhi_config_array_len;
+    t->schema_add = dwhi_schema_add;
     t->emit_json = api_emit_json;
-    t->row_new = dwh_row_new;
-    t->row_set_string = dwh_row_set_string;
-    t->row_set_int = dwh_row_set_int;
-    t->row_set_double = dwh_row_set_double;
-    t->row_set_bool = dwh_row_set_bool;
-    t->row_set_null = dwh_row_set_null;
-    t->row_set_json = dwh_row_set_json;
-    t->row_emit = dwh_row_emit;
-    t->row_discard = dwh_row_discard;
+    t->row_new = dwhi_row_new;
+    t->row_set_string = dwhi_row_set_string;
+    t->row_set_int = dwhi_row_set_int;
+    t->row_set_double = dwhi_row_set_double;
+    t->row_set_bool = dwhi_row_set_bool;
+    t->row_set_null = dwhi_row_set_null;
+    t->row_set_json = dwhi_row_set_json;
+    t->row_emit = dwhi_row_emit;
+    t->row_discard = dwhi_row_discard;
     t->free = api_free;
     /* 1.1 */
-    t->state_can_resume = dwh_state_can_resume;
-    t->state_load = dwh_state_load;
-    t->state_save = dwh_state_save;
+    t->state_can_resume = dwhi_state_can_resume;
+    t->state_load = dwhi_state_load;
+    t->state_save = dwhi_state_save;
     /* 1.2: the members that are not transport */
-    t->url_build = dwh_url_build;
+    t->url_build = dwhi_url_build;
     t->secret_add = api_secret_add;
-    t->json_parse = dwh_json_parse;
-    t->json_get = dwh_json_get;
-    t->json_array_len = dwh_json_array_len;
-    t->json_index = dwh_json_index;
-    t->json_string = dwh_json_string;
-    t->json_text = dwh_json_text;
-    t->json_free = dwh_json_free;
-    t->emit_value = dwh_json_emit_value;
-    dwh_api_fill_http(t);
+    t->json_parse = dwhi_json_parse;
+    t->json_get = dwhi_json_get;
+    t->json_array_len = dwhi_json_array_len;
+    t->json_index = dwhi_json_index;
+    t->json_string = dwhi_json_string;
+    t->json_text = dwhi_json_text;
+    t->json_free = dwhi_json_free;
+    t->emit_value = dwhi_json_emit_value;
+    dwhi_api_fill_http(t);
     /* 1.3 */
     t->plugin_data = api_plugin_data;
     /* 1.7 */
-    t->emit_page = dwh_emit_page;
+    t->emit_page = dwhi_emit_page;
     if (t->http_request && t->http_status && t->http_body && t->http_header && t->http_free && t->rest_run &&
         t->rest_schema_add) {
         t->abi_minor = DW_ABI_MINOR; /* 7: every member up to emit_page (1.4 to 1.6 grew structs only) */
@@ -132,7 +132,7 @@ static void build(void) {
     }
 }
 
-const dw_host_api *dwh_api_table(void) {
+const dw_host_api *dwhi_api_table(void) {
     pthread_once(&table_once, build);
     return &table;
 }

@@ -18,20 +18,20 @@ dw_status dwh_plugin_activate(dwh_plugin *p, const char **error) {
     if (p->activation == 0) {
         dw_status st = DW_OK;
         if (p->src.init) {
-            dwh_guard g;
-            dwh_guard_enter(&g, p->name, p->path, "init", NULL);
-            st = p->src.init(dwh_api_table(), &p->plugin_data);
-            dwh_guard_leave(&g);
+            dwhi_guard g;
+            dwhi_guard_enter(&g, p->name, p->path, "init", NULL);
+            st = p->src.init(dwhi_api_table(), &p->plugin_data);
+            dwhi_guard_leave(&g);
         }
         p->init_status = st;
         p->activation = st == DW_OK ? 1 : -1;
         if (st != DW_OK) {
-            p->init_error = dwh_strf("init failed: it returned status '%s' (%d); see the plugin's log lines for why",
-                                     dwh_status_name(st), (int)st);
-            dwh_log_line(NULL, DW_LOG_DEBUG, "plugin.init_failed", "%s: %s", p->path,
+            p->init_error = dwhi_strf("init failed: it returned status '%s' (%d); see the plugin's log lines for why",
+                                     dwhi_status_name(st), (int)st);
+            dwhi_log_line(NULL, DW_LOG_DEBUG, "plugin.init_failed", "%s: %s", p->path,
                     p->init_error ? p->init_error : "init failed");
         } else {
-            dwh_log_line(NULL, DW_LOG_DEBUG, "plugin.activated", "%s: initialised", p->path);
+            dwhi_log_line(NULL, DW_LOG_DEBUG, "plugin.activated", "%s: initialised", p->path);
         }
     }
     dw_status st = p->init_status;

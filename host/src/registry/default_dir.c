@@ -7,7 +7,7 @@
  *   - a program in the root of a dwhost build tree (build/dwhost):
  *                                      <build>/plugins, where the build
  *     puts every plugin it builds.  The marker of a build tree is the file
- *     DWH_BUILD_TREE_MARKER next to the executable, which the build writes
+ *     DWHI_BUILD_TREE_MARKER next to the executable, which the build writes
  *     and `cmake --install` never installs, so an installed dwhost never
  *     takes this path.
  * A derived directory is used only when it exists; otherwise (an unusual
@@ -44,7 +44,7 @@ static char *from_build_tree(void) {
     if (!realpath("/proc/self/exe", exe)) return NULL;
     char *dir = dirname(exe);
     char *marker = NULL, *out = NULL;
-    if (asprintf(&marker, "%s/%s", dir, DWH_BUILD_TREE_MARKER) < 0) return NULL;
+    if (asprintf(&marker, "%s/%s", dir, DWHI_BUILD_TREE_MARKER) < 0) return NULL;
     struct stat st;
     int in_build_tree = stat(marker, &st) == 0 && S_ISREG(st.st_mode);
     free(marker);
@@ -55,7 +55,7 @@ static char *from_build_tree(void) {
 /* <dir of libdwhost.so>/dwhost/plugins when this code is in libdwhost.so. */
 static char *from_library(void) {
     Dl_info info;
-    if (!dladdr((void *)&dwh_default_plugin_dir, &info) || !info.dli_fname) return NULL;
+    if (!dladdr((void *)&dwhi_default_plugin_dir, &info) || !info.dli_fname) return NULL;
     const char *base = strrchr(info.dli_fname, '/');
     base = base ? base + 1 : info.dli_fname;
     if (strncmp(base, "libdwhost.so", strlen("libdwhost.so")) != 0) return NULL; /* linked statically */
@@ -82,7 +82,7 @@ static char *from_executable(void) {
     return out;
 }
 
-char *dwh_default_plugin_dir(void) {
+char *dwhi_default_plugin_dir(void) {
     char *d = from_build_tree();
     if (d && !is_dir(d)) {
         free(d);

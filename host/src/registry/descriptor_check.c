@@ -7,40 +7,40 @@
 
 #include "registry_int.h"
 
-void dwh_read_field(dw_field *out, const dw_field *base, uint32_t i, uint16_t stride) {
+void dwhi_read_field(dw_field *out, const dw_field *base, uint32_t i, uint16_t stride) {
     memset(out, 0, sizeof *out);
     size_t n = stride < sizeof *out ? stride : sizeof *out;
     memcpy(out, (const char *)base + (size_t)i * stride, n);
 }
 
-void dwh_read_option(dw_select_option *out, const dw_select_option *base, uint32_t i, uint16_t stride) {
+void dwhi_read_option(dw_select_option *out, const dw_select_option *base, uint32_t i, uint16_t stride) {
     memset(out, 0, sizeof *out);
     size_t n = stride < sizeof *out ? stride : sizeof *out;
     memcpy(out, (const char *)base + (size_t)i * stride, n);
 }
 
 /* 1 when s is NULL or a valid string inside the image. */
-static int opt_str(const dwh_image *im, const char *s) { return !s || dwh_image_str(im, s); }
-static int req_str(const dwh_image *im, const char *s) { return s && dwh_image_str(im, s) && s[0]; }
+static int opt_str(const dwhi_image *im, const char *s) { return !s || dwhi_image_str(im, s); }
+static int req_str(const dwhi_image *im, const char *s) { return s && dwhi_image_str(im, s) && s[0]; }
 
 /* Checks a NULL-terminated list of strings; returns NULL or a reason. */
-static const char *check_list(const dwh_image *im, const char *const *list) {
+static const char *check_list(const dwhi_image *im, const char *const *list) {
     if (!list) return NULL;
     for (size_t i = 0;; i++) {
-        if (i >= DWH_MAX_LIST) return "has no NULL terminator within 256 entries";
-        if (!dwh_image_has(im, &list[i], sizeof list[i], PF_R)) return "points outside the plugin";
+        if (i >= DWHI_MAX_LIST) return "has no NULL terminator within 256 entries";
+        if (!dwhi_image_has(im, &list[i], sizeof list[i], PF_R)) return "points outside the plugin";
         if (!list[i]) return NULL;
-        if (!dwh_image_str(im, list[i])) return "has an entry pointing outside the plugin";
+        if (!dwhi_image_str(im, list[i])) return "has an entry pointing outside the plugin";
     }
 }
 
-static int code_ok(const dwh_image *im, const void *fn) { return !fn || dwh_image_has(im, fn, 1, PF_R | PF_X); }
+static int code_ok(const dwhi_image *im, const void *fn) { return !fn || dwhi_image_has(im, fn, 1, PF_R | PF_X); }
 
-char *dwh_check_metadata(const dwh_image *im, const dw_source *d) {
+char *dwhi_check_metadata(const dwhi_image *im, const dw_source *d) {
     static const char *const fix = "set it in the descriptor and rebuild";
-    if (!req_str(im, d->name)) return dwh_strf("required metadata missing: name; %s", fix);
-    if (!req_str(im, d->icon_path)) return dwh_strf("required metadata missing: icon_path; %s", fix);
-    if (!req_str(im, d->version)) return dwh_strf("required metadata missing: version; %s", fix);
+    if (!req_str(im, d->name)) return dwhi_strf("required metadata missing: name; %s", fix);
+    if (!req_str(im, d->icon_path)) return dwhi_strf("required metadata missing: icon_path; %s", fix);
+    if (!req_str(im, d->version)) return dwhi_strf("required metadata missing: version; %s", fix);
     struct {
         const char *name;
         const char *value;
@@ -48,33 +48,33 @@ char *dwh_check_metadata(const dwh_image *im, const dw_source *d) {
                {"category", d->category}, {"feature_flag", d->feature_flag}, {"primary_library", d->primary_library}};
     for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
         if (!opt_str(im, opt[i].value))
-            return dwh_strf("metadata %s points outside the plugin; the descriptor is corrupt, rebuild the plugin",
+            return dwhi_strf("metadata %s points outside the plugin; the descriptor is corrupt, rebuild the plugin",
                             opt[i].name);
     const char *why = check_list(im, d->keywords);
-    if (why) return dwh_strf("metadata keywords %s; end the list with NULL", why);
+    if (why) return dwhi_strf("metadata keywords %s; end the list with NULL", why);
     if (d->release_status > DW_RELEASE_BETA)
-        return dwh_strf("metadata release_status %u is not DW_RELEASE_GA/ALPHA/BETA; %s", d->release_status, fix);
+        return dwhi_strf("metadata release_status %u is not DW_RELEASE_GA/ALPHA/BETA; %s", d->release_status, fix);
     if (d->comm_method > DW_COMM_LOCAL_FILES)
-        return dwh_strf("metadata comm_method %u is not a dw_comm_method; %s", d->comm_method, fix);
+        return dwhi_strf("metadata comm_method %u is not a dw_comm_method; %s", d->comm_method, fix);
     if (d->capabilities & ~(DW_CAP_RESUMABLE | DW_CAP_WEBHOOK | DW_CAP_OAUTH))
-        return dwh_strf("metadata capabilities 0x%x has unknown bits; use DW_CAP_* only", d->capabilities);
+        return dwhi_strf("metadata capabilities 0x%x has unknown bits; use DW_CAP_* only", d->capabilities);
     if (d->n_non_retryable_errors) {
         const dw_error_mapping *m = d->non_retryable_errors;
-        if (!m || !dwh_image_has(im, m, (size_t)d->n_non_retryable_errors * sizeof *m, PF_R))
-            return dwh_strf("metadata non_retryable_errors (%u entries) points outside the plugin; %s",
+        if (!m || !dwhi_image_has(im, m, (size_t)d->n_non_retryable_errors * sizeof *m, PF_R))
+            return dwhi_strf("metadata non_retryable_errors (%u entries) points outside the plugin; %s",
                             d->n_non_retryable_errors, fix);
         for (uint32_t i = 0; i < d->n_non_retryable_errors; i++)
             if (!req_str(im, m[i].substring) || !opt_str(im, m[i].message))
-                return dwh_strf("metadata non_retryable_errors[%u] needs a substring and a message; %s", i, fix);
+                return dwhi_strf("metadata non_retryable_errors[%u] needs a substring and a message; %s", i, fix);
     }
     if (d->n_webhook_resources) {
         const dw_webhook_resource *w = d->webhook_resources;
-        if (!w || !dwh_image_has(im, w, (size_t)d->n_webhook_resources * sizeof *w, PF_R))
-            return dwh_strf("metadata webhook_resources (%u entries) points outside the plugin; %s",
+        if (!w || !dwhi_image_has(im, w, (size_t)d->n_webhook_resources * sizeof *w, PF_R))
+            return dwhi_strf("metadata webhook_resources (%u entries) points outside the plugin; %s",
                             d->n_webhook_resources, fix);
         for (uint32_t i = 0; i < d->n_webhook_resources; i++)
             if (!req_str(im, w[i].schema) || !req_str(im, w[i].event_type))
-                return dwh_strf("metadata webhook_resources[%u] needs a schema and an event_type; %s", i, fix);
+                return dwhi_strf("metadata webhook_resources[%u] needs a schema and an event_type; %s", i, fix);
     }
     struct {
         const char *name;
@@ -88,10 +88,10 @@ char *dwh_check_metadata(const dwh_image *im, const dw_source *d) {
                {"webhook_transform", (const void *)d->webhook_transform, (d->capabilities & DW_CAP_WEBHOOK) != 0}};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         if (!ops[i].fn && ops[i].required)
-            return dwh_strf("required operation missing: %s%s; implement it and set .%s in the descriptor",
+            return dwhi_strf("required operation missing: %s%s; implement it and set .%s in the descriptor",
                             ops[i].name, i == 5 ? " (the plugin declares DW_CAP_WEBHOOK)" : "", ops[i].name);
         if (!code_ok(im, ops[i].fn))
-            return dwh_strf("operation %s points outside the plugin's code; set it to a function of the plugin",
+            return dwhi_strf("operation %s points outside the plugin's code; set it to a function of the plugin",
                             ops[i].name);
     }
     return NULL;
@@ -100,7 +100,7 @@ char *dwh_check_metadata(const dwh_image *im, const dw_source *d) {
 /* ---- the field tree ----------------------------------------------------- */
 
 typedef struct walker {
-    const dwh_image *im;
+    const dwhi_image *im;
     uint16_t field_size, option_size;
     size_t total;
 } walker;
@@ -123,27 +123,27 @@ static char *check_level(walker *w, const dw_field *arr, uint32_t n, const char 
 
 static char *check_one(walker *w, const dw_field *f, uint32_t i, const char *where, int depth) {
     static const char *const fix = "fix the field definitions and rebuild";
-    if (!f->name || !dwh_image_str(w->im, f->name) || !f->name[0])
-        return dwh_strf("invalid config form: field #%u of %s has no name; %s", i,
+    if (!f->name || !dwhi_image_str(w->im, f->name) || !f->name[0])
+        return dwhi_strf("invalid config form: field #%u of %s has no name; %s", i,
                         where[0] ? where : "the top level", fix);
     if (strpbrk(f->name, ".[]"))
-        return dwh_strf("invalid config form: field '%s%s' has '.', '[' or ']' in its name (config paths use them); "
+        return dwhi_strf("invalid config form: field '%s%s' has '.', '[' or ']' in its name (config paths use them); "
                         "rename it", where, f->name);
     const char *strs[] = {f->label,      f->caption,           f->placeholder,       f->default_value,
                           f->oauth_kind, f->required_scopes,   f->integration_field, f->integration_kind,
                           f->file_format};
     for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++)
         if (!opt_str(w->im, strs[k]))
-            return dwh_strf("invalid config form: field '%s%s' has a string pointing outside the plugin; %s", where,
+            return dwhi_strf("invalid config form: field '%s%s' has a string pointing outside the plugin; %s", where,
                             f->name, fix);
     switch (f->kind) {
     case DW_FIELD_INPUT:
         if (f->input_type < DW_INPUT_TEXT || f->input_type > DW_INPUT_TEXTAREA)
-            return dwh_strf("invalid config form: input '%s%s' has unknown input type %u; use a DW_INPUT_* value",
+            return dwhi_strf("invalid config form: input '%s%s' has unknown input type %u; use a DW_INPUT_* value",
                             where, f->name, f->input_type);
         return NULL;
     case DW_FIELD_SWITCH_GROUP: {
-        char *sub = dwh_strf("%s%s.", where, f->name);
+        char *sub = dwhi_strf("%s%s.", where, f->name);
         if (!sub) return NULL;
         char *err = check_level(w, f->fields, f->n_fields, sub, depth + 1);
         free(sub);
@@ -151,29 +151,29 @@ static char *check_one(walker *w, const dw_field *f, uint32_t i, const char *whe
     }
     case DW_FIELD_SELECT: {
         if (f->n_options == 0 || !f->options)
-            return dwh_strf("invalid config form: select '%s%s' has no options; add at least one", where, f->name);
+            return dwhi_strf("invalid config form: select '%s%s' has no options; add at least one", where, f->name);
         if (f->converter > DW_CONVERT_STR_TO_OPTIONAL_INT)
-            return dwh_strf("invalid config form: select '%s%s' has unknown converter %u; use a DW_CONVERT_* value",
+            return dwhi_strf("invalid config form: select '%s%s' has unknown converter %u; use a DW_CONVERT_* value",
                             where, f->name, f->converter);
-        if (!dwh_image_has(w->im, f->options, (size_t)f->n_options * w->option_size, PF_R))
-            return dwh_strf("invalid config form: options of select '%s%s' (%u entries) point outside the plugin; %s",
+        if (!dwhi_image_has(w->im, f->options, (size_t)f->n_options * w->option_size, PF_R))
+            return dwhi_strf("invalid config form: options of select '%s%s' (%u entries) point outside the plugin; %s",
                             where, f->name, f->n_options, fix);
         for (uint32_t o = 0; o < f->n_options; o++) {
             dw_select_option opt;
-            dwh_read_option(&opt, f->options, o, w->option_size);
+            dwhi_read_option(&opt, f->options, o, w->option_size);
             /* "" is the "no value" option of a str_to_optional_int select. */
-            int blank_ok = f->converter == DW_CONVERT_STR_TO_OPTIONAL_INT && opt.value && dwh_image_str(w->im, opt.value);
+            int blank_ok = f->converter == DW_CONVERT_STR_TO_OPTIONAL_INT && opt.value && dwhi_image_str(w->im, opt.value);
             if ((!req_str(w->im, opt.value) && !blank_ok) || !opt_str(w->im, opt.label))
-                return dwh_strf("invalid config form: option #%u of select '%s%s' has no value; give it one", o,
+                return dwhi_strf("invalid config form: option #%u of select '%s%s' has no value; give it one", o,
                                 where, f->name);
             for (uint32_t p = 0; p < o; p++) {
                 dw_select_option prev;
-                dwh_read_option(&prev, f->options, p, w->option_size);
+                dwhi_read_option(&prev, f->options, p, w->option_size);
                 if (!strcmp(prev.value, opt.value))
-                    return dwh_strf("invalid config form: select '%s%s' has two options with value '%s'; "
+                    return dwhi_strf("invalid config form: select '%s%s' has two options with value '%s'; "
                                     "make the values unique", where, f->name, opt.value);
             }
-            char *sub = dwh_strf("%s%s[%s].", where, f->name, opt.value);
+            char *sub = dwhi_strf("%s%s[%s].", where, f->name, opt.value);
             if (!sub) return NULL;
             char *err = check_level(w, opt.fields, opt.n_fields, sub, depth + 1);
             free(sub);
@@ -183,53 +183,53 @@ static char *check_one(walker *w, const dw_field *f, uint32_t i, const char *whe
     }
     case DW_FIELD_OAUTH:
         if (!req_str(w->im, f->oauth_kind))
-            return dwh_strf("invalid config form: oauth field '%s%s' has no oauth_kind; set the integration kind",
+            return dwhi_strf("invalid config form: oauth field '%s%s' has no oauth_kind; set the integration kind",
                             where, f->name);
         return NULL;
     case DW_FIELD_OAUTH_ACCOUNT:
         if (!req_str(w->im, f->integration_kind) || !req_str(w->im, f->integration_field))
-            return dwh_strf("invalid config form: oauth account field '%s%s' needs integration_field and "
+            return dwhi_strf("invalid config form: oauth account field '%s%s' needs integration_field and "
                             "integration_kind; set both", where, f->name);
         return NULL;
     case DW_FIELD_FILE_UPLOAD: {
         const char *why = check_list(w->im, f->file_keys);
-        if (why) return dwh_strf("invalid config form: file_keys of '%s%s' %s; end the list with NULL", where, f->name, why);
+        if (why) return dwhi_strf("invalid config form: file_keys of '%s%s' %s; end the list with NULL", where, f->name, why);
         return NULL;
     }
     case DW_FIELD_SSH_TUNNEL: return NULL;
     }
-    return dwh_strf("invalid config form: field '%s%s' has unknown kind %u; use a DW_FIELD_* value", where, f->name,
+    return dwhi_strf("invalid config form: field '%s%s' has unknown kind %u; use a DW_FIELD_* value", where, f->name,
                     f->kind);
 }
 
 static char *check_level(walker *w, const dw_field *arr, uint32_t n, const char *where, int depth) {
     if (n == 0) return NULL;
-    if (depth > DWH_MAX_FIELD_DEPTH)
-        return dwh_strf("invalid config form: fields under '%s' nest deeper than %d levels; flatten the form", where,
-                        DWH_MAX_FIELD_DEPTH);
+    if (depth > DWHI_MAX_FIELD_DEPTH)
+        return dwhi_strf("invalid config form: fields under '%s' nest deeper than %d levels; flatten the form", where,
+                        DWHI_MAX_FIELD_DEPTH);
     w->total += n;
-    if (w->total > DWH_MAX_FIELDS)
-        return dwh_strf("invalid config form: more than %d fields in the tree; simplify the form", DWH_MAX_FIELDS);
-    if (!arr || !dwh_image_has(w->im, arr, (size_t)n * w->field_size, PF_R))
-        return dwh_strf("invalid config form: the %u fields of %s point outside the plugin; the descriptor is corrupt, "
+    if (w->total > DWHI_MAX_FIELDS)
+        return dwhi_strf("invalid config form: more than %d fields in the tree; simplify the form", DWHI_MAX_FIELDS);
+    if (!arr || !dwhi_image_has(w->im, arr, (size_t)n * w->field_size, PF_R))
+        return dwhi_strf("invalid config form: the %u fields of %s point outside the plugin; the descriptor is corrupt, "
                         "rebuild the plugin", n, where[0] ? where : "the top level");
     for (uint32_t i = 0; i < n; i++) {
         dw_field f;
-        dwh_read_field(&f, arr, i, w->field_size);
+        dwhi_read_field(&f, arr, i, w->field_size);
         char *err = check_one(w, &f, i, where, depth);
         if (err) return err;
         for (uint32_t j = 0; j < i; j++) {
             dw_field prev;
-            dwh_read_field(&prev, arr, j, w->field_size);
+            dwhi_read_field(&prev, arr, j, w->field_size);
             if (!strcmp(prev.name, f.name))
-                return dwh_strf("invalid config form: two fields named '%s%s' (%s #%u and %s #%u) at one level; "
+                return dwhi_strf("invalid config form: two fields named '%s%s' (%s #%u and %s #%u) at one level; "
                                 "rename one", where, f.name, kind_word(prev.kind), j, kind_word(f.kind), i);
         }
     }
     return NULL;
 }
 
-char *dwh_check_fields(const dwh_image *im, const dw_source *d) {
+char *dwhi_check_fields(const dwhi_image *im, const dw_source *d) {
     walker w = {im, d->field_size, d->option_size, 0};
     return check_level(&w, d->fields, d->n_fields, "", 1);
 }

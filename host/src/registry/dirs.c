@@ -34,7 +34,7 @@ static void add(dirlist *l, const char *d, size_t len) {
     l->v[l->n] = NULL;
 }
 
-char **dwh_plugin_dirs_ex(const char *const *cli_dirs, size_t n_cli, unsigned flags) {
+char **dwhi_plugin_dirs_ex(const char *const *cli_dirs, size_t n_cli, unsigned flags) {
     dirlist l = {0};
     for (size_t i = 0; i < n_cli; i++)
         if (cli_dirs[i]) add(&l, cli_dirs[i], strlen(cli_dirs[i]));
@@ -46,7 +46,7 @@ char **dwh_plugin_dirs_ex(const char *const *cli_dirs, size_t n_cli, unsigned fl
         env = colon ? colon + 1 : NULL;
     }
     if (!(flags & DWH_HOST_NO_DEFAULT_DIR)) {
-        char *def = dwh_default_plugin_dir();
+        char *def = dwhi_default_plugin_dir();
         if (def) add(&l, def, strlen(def));
         else l.oom = 1;
         free(def);
@@ -63,25 +63,25 @@ char **dwh_plugin_dirs_ex(const char *const *cli_dirs, size_t n_cli, unsigned fl
     return l.v;
 }
 
-char **dwh_plugin_dirs(const char *const *cli_dirs, size_t n_cli) {
+char **dwhi_plugin_dirs(const char *const *cli_dirs, size_t n_cli) {
     const char *no_default = getenv("DWHOST_NO_DEFAULT_PLUGIN_DIR");
     unsigned flags = (no_default && !strcmp(no_default, "1")) ? DWH_HOST_NO_DEFAULT_DIR : 0;
-    return dwh_plugin_dirs_ex(cli_dirs, n_cli, flags);
+    return dwhi_plugin_dirs_ex(cli_dirs, n_cli, flags);
 }
 
-void dwh_dirs_free(char **dirs) {
+void dwhi_dirs_free(char **dirs) {
     if (!dirs) return;
     for (char **d = dirs; *d; d++) free(*d);
     free(dirs);
 }
 
-size_t dwh_dirs_count(char *const *dirs) {
+size_t dwhi_dirs_count(char *const *dirs) {
     size_t n = 0;
     while (dirs && dirs[n]) n++;
     return n;
 }
 
-char *dwh_plugin_name_from_path(const char *path) {
+char *dwhi_plugin_name_from_path(const char *path) {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t len = strlen(base);

@@ -10,7 +10,7 @@
 
 /* Returns NULL when the file is not an ELF of this class (dlopen will
  * say why) or is complete; else a malloc'd reason. */
-char *dwh_elf_truncation(int fd, off_t file_size);
+char *dwhi_elf_truncation(int fd, off_t file_size);
 
 static int end_past(uint64_t off, uint64_t len, uint64_t size, uint64_t *need) {
     if (off > size || len > size - off) {
@@ -21,7 +21,7 @@ static int end_past(uint64_t off, uint64_t len, uint64_t size, uint64_t *need) {
     return 0;
 }
 
-char *dwh_elf_truncation(int fd, off_t file_size) {
+char *dwhi_elf_truncation(int fd, off_t file_size) {
     ElfW(Ehdr) eh;
     if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh) return NULL;
     if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) return NULL;
@@ -44,7 +44,7 @@ char *dwh_elf_truncation(int fd, off_t file_size) {
         }
     }
     if (!bad) return NULL;
-    return dwh_strf("not loadable: the file is truncated (its ELF headers need %llu bytes, it has %llu); "
+    return dwhi_strf("not loadable: the file is truncated (its ELF headers need %llu bytes, it has %llu); "
                     "rebuild or copy it again",
                     (unsigned long long)need, (unsigned long long)size);
 }

@@ -9,7 +9,7 @@
 
 struct find_ctx {
     const struct link_map *lm;
-    dwh_image *im;
+    dwhi_image *im;
     int found;
 };
 
@@ -18,7 +18,7 @@ static int on_object(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
     if (info->dlpi_addr != fc->lm->l_addr) return 0;
     if (!info->dlpi_name || !fc->lm->l_name || strcmp(info->dlpi_name, fc->lm->l_name) != 0) return 0;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum && fc->im->n < DWH_IMAGE_MAX_SEGMENTS; i++) {
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum && fc->im->n < DWHI_IMAGE_MAX_SEGMENTS; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD || ph->p_memsz == 0) continue;
         fc->im->seg[fc->im->n].start = (uintptr_t)(info->dlpi_addr + ph->p_vaddr);
@@ -30,7 +30,7 @@ static int on_object(struct dl_phdr_info *info, size_t size, void *data) {
     return 1;
 }
 
-int dwh_image_load(dwh_image *im, void *handle) {
+int dwhi_image_load(dwhi_image *im, void *handle) {
     memset(im, 0, sizeof *im);
     struct link_map *lm = NULL;
     if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm) return -1;
@@ -39,20 +39,20 @@ int dwh_image_load(dwh_image *im, void *handle) {
     return fc.found && im->n > 0 ? 0 : -1;
 }
 
-static int seg_of(const dwh_image *im, uintptr_t a, unsigned flags) {
+static int seg_of(const dwhi_image *im, uintptr_t a, unsigned flags) {
     for (size_t i = 0; i < im->n; i++)
         if (a >= im->seg[i].start && a < im->seg[i].end && (im->seg[i].flags & flags) == flags) return (int)i;
     return -1;
 }
 
-int dwh_image_has(const dwh_image *im, const void *p, size_t len, unsigned flags) {
+int dwhi_image_has(const dwhi_image *im, const void *p, size_t len, unsigned flags) {
     uintptr_t a = (uintptr_t)p;
     int s = seg_of(im, a, flags);
     if (s < 0) return 0;
     return len <= im->seg[s].end - a;
 }
 
-int dwh_image_str(const dwh_image *im, const char *s) {
+int dwhi_image_str(const dwhi_image *im, const char *s) {
     int i = seg_of(im, (uintptr_t)s, PF_R);
     if (i < 0) return 0;
     return memchr(s, '\0', im->seg[i].end - (uintptr_t)s) != NULL;

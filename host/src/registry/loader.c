@@ -16,9 +16,9 @@
 #include "crash/plugin_guard.h"
 #include "registry_int.h"
 
-char *dwh_elf_truncation(int fd, off_t file_size);
+char *dwhi_elf_truncation(int fd, off_t file_size);
 
-int dwh_file_id_equal(const dwh_file_id *a, const dwh_file_id *b) {
+int dwhi_file_id_equal(const dwhi_file_id *a, const dwhi_file_id *b) {
     return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
            a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
@@ -102,10 +102,10 @@ static char *clean_dlerror(const char *opened_as) {
 static void unload(dwh_plugin *p) {
     if (p->handle) {
         /* dlclose runs the plugin's destructors */
-        dwh_guard g;
-        dwh_guard_enter(&g, p->name, p->path, "unload", NULL);
+        dwhi_guard g;
+        dwhi_guard_enter(&g, p->name, p->path, "unload", NULL);
         dlclose(p->handle);
-        dwh_guard_leave(&g);
+        dwhi_guard_leave(&g);
     }
     if (p->fd >= 0) close(p->fd);
     if (p->by_path) path_release(p->path, p->id.dev, p->id.ino);
@@ -114,22 +114,22 @@ static void unload(dwh_plugin *p) {
     free(p);
 }
 
-void dwh_loader_close(dwh_plugin *p) { unload(p); }
+void dwhi_loader_close(dwh_plugin *p) { unload(p); }
 
 static dwh_plugin *reject(dwh_plugin *p, dwh_rejection *rej, const char *path, dwh_reject_reason reason,
                           char *message) {
-    dwh_rejection_set(rej, path, reason, message);
+    dwhi_rejection_set(rej, path, reason, message);
     if (p) unload(p);
     return NULL;
 }
 
 static char *version_hint_major(unsigned major, unsigned minor) {
-    return dwh_strf("built for plugin ABI %u.%u, this host speaks ABI %d.%d (majors differ); "
+    return dwhi_strf("built for plugin ABI %u.%u, this host speaks ABI %d.%d (majors differ); "
                     "rebuild the plugin against the host's dwsdk.h",
                     major, minor, DW_ABI_MAJOR, DW_ABI_MINOR);
 }
 
-dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rejection *rej) {
+dwh_plugin *dwhi_loader_open(const char *path, const char *expected_name, dwh_rejection *rej) {
     dwh_plugin *p = calloc(1, sizeof *p);
     if (!p) return reject(NULL, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
     p->fd = -1;
@@ -150,11 +150,11 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
             (tn = readlink(path, target, sizeof target - 1)) >= 0) {
             target[tn] = 0;
             return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE,
-                          dwh_strf("not loadable: broken symlink to %s; reinstall the plugin or remove the link",
+                          dwhi_strf("not loadable: broken symlink to %s; reinstall the plugin or remove the link",
                                    target));
         }
         return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE,
-                      dwh_strf("not loadable: cannot open: %s; check the file's permissions", strerror(err)));
+                      dwhi_strf("not loadable: cannot open: %s; check the file's permissions", strerror(err)));
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -162,8 +162,8 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
         return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE,
                       strdup("not loadable: not a regular file; remove it from the plugin directory"));
     }
-    p->id = (dwh_file_id){st.st_dev, st.st_ino, st.st_size, st.st_mtim};
-    char *trunc = dwh_elf_truncation(fd, st.st_size);
+    p->id = (dwhi_file_id){st.st_dev, st.st_ino, st.st_size, st.st_mtim};
+    char *trunc = dwhi_elf_truncation(fd, st.st_size);
     if (trunc) {
         close(fd);
         return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, trunc);
@@ -195,13 +195,13 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
         name = opened_as;
     }
     /* dlopen runs the plugin's constructors: plugin code, guarded. */
-    dwh_guard g;
-    dwh_guard_enter(&g, p->name, p->path, "load", NULL);
+    dwhi_guard g;
+    dwhi_guard_enter(&g, p->name, p->path, "load", NULL);
     p->handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    dwh_guard_leave(&g);
+    dwhi_guard_leave(&g);
     if (!p->handle) {
         char *e = clean_dlerror(name);
-        char *msg = dwh_strf("not loadable: %s; rebuild it as a shared object for this platform", e ? e : "?");
+        char *msg = dwhi_strf("not loadable: %s; rebuild it as a shared object for this platform", e ? e : "?");
         free(e);
         return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, msg);
     }
@@ -213,8 +213,8 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
         return reject(p, rej, path, DWH_REJECT_NO_ENTRY,
                       strdup("no '" DW_ENTRY_SYMBOL "' entry point; export the descriptor as "
                              "'DW_EXPORT const dw_source " DW_ENTRY_SYMBOL " = { DW_SOURCE_HEADER, ... }'"));
-    dwh_image im;
-    if (dwh_image_load(&im, p->handle) != 0 || !dwh_image_has(&im, raw, sizeof raw->magic, PF_R))
+    dwhi_image im;
+    if (dwhi_image_load(&im, p->handle) != 0 || !dwhi_image_has(&im, raw, sizeof raw->magic, PF_R))
         return reject(p, rej, path, DWH_REJECT_NO_ENTRY,
                       strdup("the '" DW_ENTRY_SYMBOL "' symbol it resolves is not defined in this file; "
                              "define the descriptor in the plugin itself"));
@@ -224,13 +224,13 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
     memcpy(&magic, &raw->magic, sizeof magic);
     if (magic != DW_MAGIC)
         return reject(p, rej, path, DWH_REJECT_BAD_MAGIC,
-                      dwh_strf("bad magic 0x%08x in " DW_ENTRY_SYMBOL " (expected 0x%08x); start the descriptor "
+                      dwhi_strf("bad magic 0x%08x in " DW_ENTRY_SYMBOL " (expected 0x%08x); start the descriptor "
                                "with DW_SOURCE_HEADER",
                                magic, DW_MAGIC));
 
     /* 4-5. ABI version (the header is 16 bytes) */
     const size_t header = offsetof(dw_source, name);
-    if (!dwh_image_has(&im, raw, header, PF_R))
+    if (!dwhi_image_has(&im, raw, header, PF_R))
         return reject(p, rej, path, DWH_REJECT_STRUCT_SIZE,
                       strdup("the descriptor is shorter than its 16-byte header; start it with DW_SOURCE_HEADER"));
     dw_source hdr;
@@ -242,28 +242,28 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
         return reject(p, rej, path, DWH_REJECT_ABI_MAJOR, version_hint_major(hdr.abi_major, hdr.abi_minor));
     if (hdr.abi_minor > DW_ABI_MINOR)
         return reject(p, rej, path, DWH_REJECT_ABI_MINOR,
-                      dwh_strf("built for plugin ABI %u.%u, newer than this host's %d.%d; upgrade dwhost or "
+                      dwhi_strf("built for plugin ABI %u.%u, newer than this host's %d.%d; upgrade dwhost or "
                                "build the plugin against an older SDK",
                                hdr.abi_major, hdr.abi_minor, DW_ABI_MAJOR, DW_ABI_MINOR));
 
     /* 6. struct sizes */
-    if (hdr.struct_size < DWH_SOURCE_SIZE_1_0 || hdr.struct_size > sizeof(dw_source) ||
-        hdr.field_size < DWH_FIELD_SIZE_1_0 || hdr.field_size > sizeof(dw_field) ||
-        hdr.option_size < DWH_OPTION_SIZE_1_0 || hdr.option_size > sizeof(dw_select_option))
+    if (hdr.struct_size < DWHI_SOURCE_SIZE_1_0 || hdr.struct_size > sizeof(dw_source) ||
+        hdr.field_size < DWHI_FIELD_SIZE_1_0 || hdr.field_size > sizeof(dw_field) ||
+        hdr.option_size < DWHI_OPTION_SIZE_1_0 || hdr.option_size > sizeof(dw_select_option))
         return reject(p, rej, path, DWH_REJECT_STRUCT_SIZE,
-                      dwh_strf("impossible struct sizes for ABI %u.%u: struct_size %u (expected %u..%zu), "
+                      dwhi_strf("impossible struct sizes for ABI %u.%u: struct_size %u (expected %u..%zu), "
                                "field_size %u (expected %u..%zu), option_size %u (expected %u..%zu); "
                                "fill the header with DW_SOURCE_HEADER",
-                               hdr.abi_major, hdr.abi_minor, hdr.struct_size, DWH_SOURCE_SIZE_1_0, sizeof(dw_source),
-                               hdr.field_size, DWH_FIELD_SIZE_1_0, sizeof(dw_field), hdr.option_size,
-                               DWH_OPTION_SIZE_1_0, sizeof(dw_select_option)));
+                               hdr.abi_major, hdr.abi_minor, hdr.struct_size, DWHI_SOURCE_SIZE_1_0, sizeof(dw_source),
+                               hdr.field_size, DWHI_FIELD_SIZE_1_0, sizeof(dw_field), hdr.option_size,
+                               DWHI_OPTION_SIZE_1_0, sizeof(dw_select_option)));
     Dl_info info;
     const ElfW(Sym) *sym = NULL;
     size_t sym_size = 0;
     if (dladdr1(raw, &info, (void **)&sym, RTLD_DL_SYMENT) && sym) sym_size = sym->st_size;
-    if ((sym_size && sym_size < hdr.struct_size) || !dwh_image_has(&im, raw, hdr.struct_size, PF_R))
+    if ((sym_size && sym_size < hdr.struct_size) || !dwhi_image_has(&im, raw, hdr.struct_size, PF_R))
         return reject(p, rej, path, DWH_REJECT_STRUCT_SIZE,
-                      dwh_strf("struct_size says %u bytes but the exported " DW_ENTRY_SYMBOL " has %zu; "
+                      dwhi_strf("struct_size says %u bytes but the exported " DW_ENTRY_SYMBOL " has %zu; "
                                "declare it as a dw_source and fill the header with DW_SOURCE_HEADER",
                                hdr.struct_size, sym_size));
     dw_source d;
@@ -271,21 +271,21 @@ dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rej
     memcpy(&d, raw, hdr.struct_size);
 
     /* 7. metadata */
-    char *why = dwh_check_metadata(&im, &d);
+    char *why = dwhi_check_metadata(&im, &d);
     if (why) return reject(p, rej, path, DWH_REJECT_METADATA, why);
 
     /* 8. name = file name */
     if (strcmp(d.name, expected_name) != 0)
         return reject(p, rej, path, DWH_REJECT_NAME_MISMATCH,
-                      dwh_strf("source name '%s' does not match the file name (expected libsource_%s.so); rename "
+                      dwhi_strf("source name '%s' does not match the file name (expected libsource_%s.so); rename "
                                "the file or the source",
                                d.name, d.name));
 
     /* 9. field tree */
-    why = dwh_check_fields(&im, &d);
+    why = dwhi_check_fields(&im, &d);
     if (why) return reject(p, rej, path, DWH_REJECT_FIELDS, why);
 
-    if (dwh_normalize(&p->src, raw) != 0) return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
+    if (dwhi_normalize(&p->src, raw) != 0) return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
     atomic_init(&p->refs, 1);
     pthread_mutex_init(&p->lock, NULL);
     return p;

@@ -32,7 +32,7 @@ static dw_select_option *copy_options(const dw_select_option *src, uint32_t n, u
     if (!out) return NULL;
     for (uint32_t i = 0; i < n; i++) {
         dw_select_option o;
-        dwh_read_option(&o, src, i, osize);
+        dwhi_read_option(&o, src, i, osize);
         out[i] = o;
         out[i].fields = NULL;
         out[i].n_fields = 0;
@@ -53,7 +53,7 @@ static dw_field *copy_fields(const dw_field *src, uint32_t n, uint16_t fsize, ui
     if (!out) return NULL;
     for (uint32_t i = 0; i < n; i++) {
         dw_field f;
-        dwh_read_field(&f, src, i, fsize);
+        dwhi_read_field(&f, src, i, fsize);
         out[i] = f;
         /* Only the members the kind uses are followed; the rest are cut so
          * nothing unchecked stays reachable. */
@@ -81,7 +81,7 @@ static dw_field *copy_fields(const dw_field *src, uint32_t n, uint16_t fsize, ui
     return out;
 }
 
-int dwh_normalize(dw_source *out, const dw_source *raw) {
+int dwhi_normalize(dw_source *out, const dw_source *raw) {
     memset(out, 0, sizeof *out);
     size_t n = raw->struct_size < sizeof *out ? raw->struct_size : sizeof *out;
     memcpy(out, raw, n);
@@ -102,7 +102,7 @@ int dwh_normalize(dw_source *out, const dw_source *raw) {
     return 0;
 }
 
-void dwh_normalized_free(dw_source *src) {
+void dwhi_normalized_free(dw_source *src) {
     free_fields((dw_field *)src->fields, src->n_fields);
     src->fields = NULL;
     src->n_fields = 0;

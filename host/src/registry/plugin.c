@@ -10,7 +10,7 @@ const char *dwh_plugin_name(const dwh_plugin *p) { return p ? p->name : NULL; }
 const char *dwh_plugin_path(const dwh_plugin *p) { return p ? p->path : NULL; }
 const dw_source *dwh_plugin_source(const dwh_plugin *p) { return p ? &p->src : NULL; }
 
-void *dwh_plugin_data(const dwh_plugin *p) {
+void *dwhi_plugin_data(const dwh_plugin *p) {
     /* Written once by init() under p->lock, before the activation that
      * every operation waits for: no lock needed to read it. */
     return p && p->activation == 1 ? p->plugin_data : NULL;
@@ -28,24 +28,24 @@ dwh_plugin *dwh_plugin_ref(dwh_plugin *p) {
 
 void dwh_plugin_unref(dwh_plugin *p) {
     if (!p) return;
-    if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) dwh_plugin_destroy(p);
+    if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) dwhi_plugin_destroy(p);
 }
 
-void dwh_plugin_destroy(dwh_plugin *p) {
+void dwhi_plugin_destroy(dwh_plugin *p) {
     /* fini and the destructors are plugin code: what the host printed
      * before must survive a crash in them (crash_handler.h ends the
      * process without flushing stdio). */
     fflush(stdout);
     if (p->activation == 1 && p->src.fini) {
-        dwh_guard g;
-        dwh_guard_enter(&g, p->name, p->path, "fini", NULL);
+        dwhi_guard g;
+        dwhi_guard_enter(&g, p->name, p->path, "fini", NULL);
         p->src.fini(p->plugin_data);
-        dwh_guard_leave(&g);
+        dwhi_guard_leave(&g);
     }
-    dwh_normalized_free(&p->src);
+    dwhi_normalized_free(&p->src);
     free(p->init_error);
     pthread_mutex_destroy(&p->lock);
-    dwh_loader_close(p);
+    dwhi_loader_close(p);
 }
 
 void dwh_plugin_list_free(dwh_plugin **list, size_t n) {

@@ -15,7 +15,7 @@
 #include "log/log_line.h"
 #include "registry_int.h"
 
-struct dwh_registry {
+struct dwhi_registry {
     pthread_mutex_t lock;
     pthread_mutex_t scan_lock;
     dwh_plugin **plugins; /* name order; the registry holds one reference each */
@@ -24,12 +24,12 @@ struct dwh_registry {
     size_t n_rej;
     char **dirs; /* of the last scan */
     size_t n_dirs;
-    char **extra; /* files added with dwh_registry_add_file, in order */
+    char **extra; /* files added with dwhi_registry_add_file, in order */
     size_t n_extra;
 };
 
-dwh_registry *dwh_registry_new(void) {
-    dwh_registry *r = calloc(1, sizeof *r);
+dwhi_registry *dwhi_registry_new(void) {
+    dwhi_registry *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     pthread_mutex_init(&r->lock, NULL);
     pthread_mutex_init(&r->scan_lock, NULL);
@@ -41,7 +41,7 @@ static void free_strv(char **v, size_t n) {
     free(v);
 }
 
-void dwh_registry_free(dwh_registry *r) {
+void dwhi_registry_free(dwhi_registry *r) {
     if (!r) return;
     dwh_plugin_list_free(r->plugins, r->n);
     dwh_rejections_free(r->rej, r->n_rej);
@@ -63,7 +63,7 @@ typedef struct scan_state {
     size_t n_old;
 } scan_state;
 
-static int grow(void **v, size_t *cap, size_t need, size_t elem) { return dwh_array_grow(v, cap, need, elem, 16); }
+static int grow(void **v, size_t *cap, size_t need, size_t elem) { return dwhi_array_grow(v, cap, need, elem, 16); }
 
 static void push_plugin(scan_state *s, dwh_plugin *p) {
     if (grow((void **)&s->plugins, &s->cap, s->n + 1, sizeof *s->plugins) != 0) {
@@ -75,10 +75,10 @@ static void push_plugin(scan_state *s, dwh_plugin *p) {
 
 /* Takes ownership of rej's strings. */
 static void push_rejection(scan_state *s, dwh_rejection *rej) {
-    dwh_log_line(NULL, DW_LOG_DEBUG, "plugin.rejected", "%s: %s", rej->path ? rej->path : "?",
+    dwhi_log_line(NULL, DW_LOG_DEBUG, "plugin.rejected", "%s: %s", rej->path ? rej->path : "?",
             rej->message ? rej->message : "?");
     if (grow((void **)&s->rej, &s->cap_rej, s->n_rej + 1, sizeof *s->rej) != 0) {
-        dwh_rejection_clear(rej);
+        dwhi_rejection_clear(rej);
         return;
     }
     s->rej[s->n_rej++] = *rej;
@@ -94,17 +94,17 @@ static dwh_plugin *loaded_named(scan_state *s, const char *name) {
 /* Considers one candidate file. */
 static void consider(scan_state *s, const char *path) {
     dwh_rejection rej = {0};
-    char *name = dwh_plugin_name_from_path(path);
+    char *name = dwhi_plugin_name_from_path(path);
     if (!name) {
-        dwh_rejection_set(&rej, path, DWH_REJECT_NAME_MISMATCH,
+        dwhi_rejection_set(&rej, path, DWH_REJECT_NAME_MISMATCH,
                           strdup("the file name is not libsource_<name>.so; rename it after its source"));
         push_rejection(s, &rej);
         return;
     }
     dwh_plugin *winner = loaded_named(s, name);
     if (winner) {
-        dwh_rejection_set(&rej, path, DWH_REJECT_SHADOWED,
-                          dwh_strf("shadowed by %s (both provide source '%s'; the first directory wins); remove "
+        dwhi_rejection_set(&rej, path, DWH_REJECT_SHADOWED,
+                          dwhi_strf("shadowed by %s (both provide source '%s'; the first directory wins); remove "
                                    "one or reorder the plugin directories",
                                    winner->path, name));
         rej.shadowed_by = strdup(winner->path);
@@ -114,19 +114,19 @@ static void consider(scan_state *s, const char *path) {
     }
     struct stat st;
     if (stat(path, &st) == 0) {
-        dwh_file_id id = {st.st_dev, st.st_ino, st.st_size, st.st_mtim};
+        dwhi_file_id id = {st.st_dev, st.st_ino, st.st_size, st.st_mtim};
         for (size_t i = 0; i < s->n_old; i++) {
             dwh_plugin *o = s->old[i];
-            if (!strcmp(o->path, path) && dwh_file_id_equal(&o->id, &id)) {
+            if (!strcmp(o->path, path) && dwhi_file_id_equal(&o->id, &id)) {
                 push_plugin(s, dwh_plugin_ref(o));
                 free(name);
                 return;
             }
         }
     }
-    dwh_plugin *p = dwh_loader_open(path, name, &rej);
+    dwh_plugin *p = dwhi_loader_open(path, name, &rej);
     if (p) {
-        dwh_log_line(NULL, DW_LOG_DEBUG, "plugin.loaded", "%s: loaded source '%s'", path, name);
+        dwhi_log_line(NULL, DW_LOG_DEBUG, "plugin.loaded", "%s: loaded source '%s'", path, name);
         push_plugin(s, p);
     } else {
         push_rejection(s, &rej);
@@ -145,7 +145,7 @@ static void scan_dir(scan_state *s, const char *dir) {
     DIR *d = opendir(dir);
     if (!d) {
         if (errno != ENOENT && errno != ENOTDIR)
-            dwh_log_line(NULL, DW_LOG_WARN, "plugin.dir_unreadable", "plugin directory %s: %s; skipped", dir,
+            dwhi_log_line(NULL, DW_LOG_WARN, "plugin.dir_unreadable", "plugin directory %s: %s; skipped", dir,
                     strerror(errno));
         return;
     }
@@ -157,7 +157,7 @@ static void scan_dir(scan_state *s, const char *dir) {
         if (len <= 13 || strncmp(e->d_name, "libsource_", 10) != 0 || strcmp(e->d_name + len - 3, ".so") != 0)
             continue;
         if (grow((void **)&names, &cap, n + 1, sizeof *names) != 0) break;
-        char *full = dwh_strf("%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+        char *full = dwhi_strf("%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
         if (!full) break;
         names[n++] = full;
     }
@@ -168,7 +168,7 @@ static void scan_dir(scan_state *s, const char *dir) {
 }
 
 /* Runs a scan of r->extra and r->dirs; scan_lock must be held. */
-static size_t scan_locked(dwh_registry *r) {
+static size_t scan_locked(dwhi_registry *r) {
     scan_state s = {0};
     pthread_mutex_lock(&r->lock);
     s.old = r->plugins;
@@ -210,7 +210,7 @@ static size_t scan_locked(dwh_registry *r) {
     return s.n;
 }
 
-size_t dwh_registry_scan(dwh_registry *r, const char *const *dirs, size_t n) {
+size_t dwhi_registry_scan(dwhi_registry *r, const char *const *dirs, size_t n) {
     pthread_mutex_lock(&r->scan_lock);
     char **copy = calloc(n ? n : 1, sizeof *copy);
     size_t nc = 0;
@@ -224,14 +224,14 @@ size_t dwh_registry_scan(dwh_registry *r, const char *const *dirs, size_t n) {
     return loaded;
 }
 
-size_t dwh_registry_rescan(dwh_registry *r) {
+size_t dwhi_registry_rescan(dwhi_registry *r) {
     pthread_mutex_lock(&r->scan_lock);
     size_t loaded = scan_locked(r);
     pthread_mutex_unlock(&r->scan_lock);
     return loaded;
 }
 
-int dwh_registry_add_file(dwh_registry *r, const char *path, char **error) {
+int dwhi_registry_add_file(dwhi_registry *r, const char *path, char **error) {
     if (error) *error = NULL;
     pthread_mutex_lock(&r->scan_lock);
     int known = 0;
@@ -262,7 +262,7 @@ int dwh_registry_add_file(dwh_registry *r, const char *path, char **error) {
     return rc;
 }
 
-dwh_plugin *dwh_registry_find(dwh_registry *r, const char *name) {
+dwh_plugin *dwhi_registry_find(dwhi_registry *r, const char *name) {
     if (!name) return NULL;
     dwh_plugin *found = NULL;
     pthread_mutex_lock(&r->lock);
@@ -281,7 +281,7 @@ dwh_plugin *dwh_registry_find(dwh_registry *r, const char *name) {
     return found;
 }
 
-dwh_plugin **dwh_registry_list(dwh_registry *r, size_t *n) {
+dwh_plugin **dwhi_registry_list(dwhi_registry *r, size_t *n) {
     *n = 0;
     pthread_mutex_lock(&r->lock);
     dwh_plugin **out = r->n ? malloc(r->n * sizeof *out) : NULL;
@@ -293,13 +293,13 @@ dwh_plugin **dwh_registry_list(dwh_registry *r, size_t *n) {
     return out;
 }
 
-dwh_rejection *dwh_registry_rejections(dwh_registry *r, size_t *n) {
+dwh_rejection *dwhi_registry_rejections(dwhi_registry *r, size_t *n) {
     *n = 0;
     pthread_mutex_lock(&r->lock);
     dwh_rejection *out = r->n_rej ? calloc(r->n_rej, sizeof *out) : NULL;
     size_t k = 0;
     for (size_t i = 0; out && i < r->n_rej; i++)
-        if (dwh_rejection_copy(&out[k], &r->rej[i]) == 0) k++;
+        if (dwhi_rejection_copy(&out[k], &r->rej[i]) == 0) k++;
     pthread_mutex_unlock(&r->lock);
     *n = k;
     return out;

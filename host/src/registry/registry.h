@@ -22,8 +22,8 @@
  * dwhost.h; this header adds the registry itself.  All functions are
  * thread-safe.
  */
-#ifndef DWH_REGISTRY_H
-#define DWH_REGISTRY_H
+#ifndef DWHI_REGISTRY_H
+#define DWHI_REGISTRY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,68 +31,68 @@
 #include "dwhost.h"
 #include "dwsdk.h"
 
-typedef struct dwh_registry dwh_registry;
+typedef struct dwhi_registry dwhi_registry;
 
-/* Creates an empty registry; free with dwh_registry_free() (which drops
+/* Creates an empty registry; free with dwhi_registry_free() (which drops
  * the registry's references; plugins held elsewhere stay valid). */
-dwh_registry *dwh_registry_new(void);
-void dwh_registry_free(dwh_registry *r);
+dwhi_registry *dwhi_registry_new(void);
+void dwhi_registry_free(dwhi_registry *r);
 
 /* Scans `dirs` (n entries, in priority order; copied and remembered for
- * dwh_registry_rescan) and replaces the registry's contents with what
+ * dwhi_registry_rescan) and replaces the registry's contents with what
  * they hold: new files are loaded, unchanged ones (same path, inode, size,
  * mtime) are kept, removed or replaced ones are retired (still usable by
  * holders of a reference).  A name found in two directories loads from
  * the first; the later file is recorded as shadowed (not loaded).  A
  * missing directory is skipped.  Returns the number of plugins loaded. */
-size_t dwh_registry_scan(dwh_registry *r, const char *const *dirs, size_t n);
+size_t dwhi_registry_scan(dwhi_registry *r, const char *const *dirs, size_t n);
 /* Scans the directories of the last scan again. */
-size_t dwh_registry_rescan(dwh_registry *r);
+size_t dwhi_registry_rescan(dwhi_registry *r);
 /* Adds one file ahead of the directories (kept across rescans) and
  * rescans.  Returns 0 when it loaded, -1 when rejected; *error (may be
  * NULL) receives a malloc'd copy of the reason the caller frees. */
-int dwh_registry_add_file(dwh_registry *r, const char *path, char **error);
+int dwhi_registry_add_file(dwhi_registry *r, const char *path, char **error);
 
 /* Looks a plugin up by name; returns a new reference or NULL. */
-dwh_plugin *dwh_registry_find(dwh_registry *r, const char *name);
+dwh_plugin *dwhi_registry_find(dwhi_registry *r, const char *name);
 /* Snapshot of loaded plugins in name order: returns a malloc'd array of
  * references (*n entries; NULL and *n = 0 when empty); release with
  * dwh_plugin_list_free(). */
-dwh_plugin **dwh_registry_list(dwh_registry *r, size_t *n);
+dwh_plugin **dwhi_registry_list(dwhi_registry *r, size_t *n);
 /* Copy of the files rejected or shadowed by the last scan, in scan order;
  * release with dwh_rejections_free(). */
-dwh_rejection *dwh_registry_rejections(dwh_registry *r, size_t *n);
+dwh_rejection *dwhi_registry_rejections(dwhi_registry *r, size_t *n);
 
 /* The directory list: each of `cli_dirs`, then DWHOST_PLUGIN_PATH (colon
  * separated; empty entries skipped), then the installed default
  * (DWHOST_DEFAULT_PLUGIN_DIR) unless DWHOST_NO_DEFAULT_PLUGIN_DIR=1 is set
  * in the environment.  Duplicates keep their first position.  Returns a
  * malloc'd NULL-terminated array of malloc'd strings (NULL on OOM); free
- * with dwh_dirs_free(). */
-char **dwh_plugin_dirs(const char *const *cli_dirs, size_t n_cli);
+ * with dwhi_dirs_free(). */
+char **dwhi_plugin_dirs(const char *const *cli_dirs, size_t n_cli);
 /* Same, with DWH_HOST_NO_ENV_PATH / DWH_HOST_NO_DEFAULT_DIR flags (the
  * environment switch above is not consulted). */
-char **dwh_plugin_dirs_ex(const char *const *cli_dirs, size_t n_cli, unsigned flags);
+char **dwhi_plugin_dirs_ex(const char *const *cli_dirs, size_t n_cli, unsigned flags);
 /* The file the build writes into the root of a build tree, beside the
  * dwhost it builds there; never installed (default_dir.c). */
-#define DWH_BUILD_TREE_MARKER "dwhost-build-tree.txt"
+#define DWHI_BUILD_TREE_MARKER "dwhost-build-tree.txt"
 
 /* The default plugin directory: <build>/plugins for a program in the root
- * of a build tree (DWH_BUILD_TREE_MARKER beside it), else the installed
+ * of a build tree (DWHI_BUILD_TREE_MARKER beside it), else the installed
  * one derived at run time from where libdwhost.so or the executable
  * lives, falling back to the configured one (default_dir.c).  Malloc'd;
  * NULL on OOM. */
-char *dwh_default_plugin_dir(void);
-void dwh_dirs_free(char **dirs);
-size_t dwh_dirs_count(char *const *dirs);
+char *dwhi_default_plugin_dir(void);
+void dwhi_dirs_free(char **dirs);
+size_t dwhi_dirs_count(char *const *dirs);
 
 /* What the plugin's init() stored in *plugin_data (NULL before a
  * successful activation or when it stored nothing); owned by the plugin,
  * freed by its fini().  Backs api->plugin_data (ABI 1.3). */
-void *dwh_plugin_data(const dwh_plugin *p);
+void *dwhi_plugin_data(const dwh_plugin *p);
 
 /* Extracts <name> from a path ending in libsource_<name>.so into a
  * malloc'd string; NULL when the base name does not have that form. */
-char *dwh_plugin_name_from_path(const char *path);
+char *dwhi_plugin_name_from_path(const char *path);
 
 #endif

@@ -3,8 +3,8 @@
  * object, the mapped-image bounds checker, the loader and normaliser.
  * Private to registry/; the rest of the host uses registry.h.
  */
-#ifndef DWH_REGISTRY_INTERNAL_H
-#define DWH_REGISTRY_INTERNAL_H
+#ifndef DWHI_REGISTRY_INTERNAL_H
+#define DWHI_REGISTRY_INTERNAL_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,25 +16,25 @@
 /* Sizes of the 1.0 structs: the smallest a valid plugin can declare.
  * dw_source, dw_field and dw_select_option have not grown since 1.0
  * (tests/abi freezes these numbers). */
-#define DWH_SOURCE_SIZE_1_0 ((uint32_t)sizeof(dw_source))
-#define DWH_FIELD_SIZE_1_0 ((uint16_t)sizeof(dw_field))
-#define DWH_OPTION_SIZE_1_0 ((uint16_t)sizeof(dw_select_option))
+#define DWHI_SOURCE_SIZE_1_0 ((uint32_t)sizeof(dw_source))
+#define DWHI_FIELD_SIZE_1_0 ((uint16_t)sizeof(dw_field))
+#define DWHI_OPTION_SIZE_1_0 ((uint16_t)sizeof(dw_select_option))
 
 /* Limits that keep a malformed descriptor from exhausting the host. */
-#define DWH_MAX_FIELD_DEPTH 8
-#define DWH_MAX_FIELDS 4096        /* in the whole tree */
-#define DWH_MAX_LIST 256           /* keywords, file_keys */
+#define DWHI_MAX_FIELD_DEPTH 8
+#define DWHI_MAX_FIELDS 4096        /* in the whole tree */
+#define DWHI_MAX_LIST 256           /* keywords, file_keys */
 
 /* What identifies a file's version: a rescan keeps a plugin only while
  * all of these are unchanged. */
-typedef struct dwh_file_id {
+typedef struct dwhi_file_id {
     dev_t dev;
     ino_t ino;
     off_t size;
     struct timespec mtime;
-} dwh_file_id;
+} dwhi_file_id;
 
-int dwh_file_id_equal(const dwh_file_id *a, const dwh_file_id *b);
+int dwhi_file_id_equal(const dwhi_file_id *a, const dwhi_file_id *b);
 
 struct dwh_plugin {
     atomic_uint refs;
@@ -44,7 +44,7 @@ struct dwh_plugin {
     int fd;         /* keeps the /proc/self/fd/N name unique while mapped, or -1 */
     int by_path;    /* opened under its path (a use is recorded in loader.c) */
     unsigned abi_major, abi_minor;
-    dwh_file_id id;
+    dwhi_file_id id;
     dw_source src;  /* normalised; field/option arrays owned by the plugin */
 
     pthread_mutex_t lock; /* guards activation */
@@ -55,66 +55,66 @@ struct dwh_plugin {
 };
 
 /* ---- image.c: bounds of a loaded object's mapped segments ------------ */
-#define DWH_IMAGE_MAX_SEGMENTS 16
-typedef struct dwh_image {
+#define DWHI_IMAGE_MAX_SEGMENTS 16
+typedef struct dwhi_image {
     size_t n;
     struct {
         uintptr_t start, end;
         unsigned flags; /* PF_R / PF_W / PF_X */
-    } seg[DWH_IMAGE_MAX_SEGMENTS];
-} dwh_image;
+    } seg[DWHI_IMAGE_MAX_SEGMENTS];
+} dwhi_image;
 
 /* Fills `im` with the PT_LOAD segments of the object behind `handle`.
  * Returns 0, or -1 when the object cannot be found. */
-int dwh_image_load(dwh_image *im, void *handle);
+int dwhi_image_load(dwhi_image *im, void *handle);
 /* 1 when [p, p+len) lies inside one segment that has all `flags`. */
-int dwh_image_has(const dwh_image *im, const void *p, size_t len, unsigned flags);
+int dwhi_image_has(const dwhi_image *im, const void *p, size_t len, unsigned flags);
 /* 1 when s is a NUL-terminated string inside one readable segment. */
-int dwh_image_str(const dwh_image *im, const char *s);
+int dwhi_image_str(const dwhi_image *im, const char *s);
 
 /* ---- descriptor_check.c: descriptor validation ---------------------------------- */
 /* Each returns NULL when valid, else a malloc'd one-line reason (without
  * the path) that says what to do.  `d` is the host-sized copy of the
  * descriptor header+metadata; arrays are still read from plugin memory
  * with the plugin's strides. */
-char *dwh_check_metadata(const dwh_image *im, const dw_source *d);
-char *dwh_check_fields(const dwh_image *im, const dw_source *d);
+char *dwhi_check_metadata(const dwhi_image *im, const dw_source *d);
+char *dwhi_check_fields(const dwhi_image *im, const dw_source *d);
 
 /* Reads element i of a plugin array with the plugin's stride into a
  * host-sized, zero-filled struct. */
-void dwh_read_field(dw_field *out, const dw_field *base, uint32_t i, uint16_t stride);
-void dwh_read_option(dw_select_option *out, const dw_select_option *base, uint32_t i, uint16_t stride);
+void dwhi_read_field(dw_field *out, const dw_field *base, uint32_t i, uint16_t stride);
+void dwhi_read_option(dw_select_option *out, const dw_select_option *base, uint32_t i, uint16_t stride);
 
 /* ---- normalize.c ------------------------------------------------------ */
 /* Copies the checked descriptor `raw` (plugin memory, plugin sizes) into
  * `out` (host sizes): members beyond struct_size are zero; field and
  * option arrays are deep-copied with host stride.  Returns 0 or -1 (OOM).
- * Free the arrays with dwh_normalized_free(). */
-int dwh_normalize(dw_source *out, const dw_source *raw);
-void dwh_normalized_free(dw_source *src);
+ * Free the arrays with dwhi_normalized_free(). */
+int dwhi_normalize(dw_source *out, const dw_source *raw);
+void dwhi_normalized_free(dw_source *src);
 
 /* ---- loader.c ----------------------------------------------------------- */
 /* Loads and checks `path`; `expected_name` is <name> from its file name.
  * Returns a plugin with one reference, or NULL with *rej filled (caller
- * frees with dwh_rejection_clear()). */
-dwh_plugin *dwh_loader_open(const char *path, const char *expected_name, dwh_rejection *rej);
+ * frees with dwhi_rejection_clear()). */
+dwh_plugin *dwhi_loader_open(const char *path, const char *expected_name, dwh_rejection *rej);
 /* Unloads the file and frees the plugin struct (not the normalised
- * descriptor: see dwh_plugin_destroy). */
-void dwh_loader_close(dwh_plugin *p);
+ * descriptor: see dwhi_plugin_destroy). */
+void dwhi_loader_close(dwh_plugin *p);
 
 /* ---- plugin.c ----------------------------------------------------------- */
 /* Frees a plugin whose last reference is gone (fini, dlclose). */
-void dwh_plugin_destroy(dwh_plugin *p);
+void dwhi_plugin_destroy(dwh_plugin *p);
 
 /* ---- rejection.c -------------------------------------------------------- */
-void dwh_rejection_clear(dwh_rejection *r);
+void dwhi_rejection_clear(dwh_rejection *r);
 /* Deep copy; returns 0 or -1 on OOM. */
-int dwh_rejection_copy(dwh_rejection *dst, const dwh_rejection *src);
+int dwhi_rejection_copy(dwh_rejection *dst, const dwh_rejection *src);
 /* Sets a rejection: copies path (and shadowed_by), takes ownership of the
  * malloc'd `message`.  A NULL message (OOM) becomes a fixed text. */
-void dwh_rejection_set(dwh_rejection *r, const char *path, dwh_reject_reason reason, char *message);
+void dwhi_rejection_set(dwh_rejection *r, const char *path, dwh_reject_reason reason, char *message);
 
 /* asprintf that returns NULL on failure. */
-char *dwh_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *dwhi_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

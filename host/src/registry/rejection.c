@@ -25,7 +25,7 @@ const char *dwh_reject_reason_name(dwh_reject_reason reason) {
     return "unknown";
 }
 
-char *dwh_strf(const char *fmt, ...) {
+char *dwhi_strf(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char *s = NULL;
@@ -34,7 +34,7 @@ char *dwh_strf(const char *fmt, ...) {
     return n < 0 ? NULL : s;
 }
 
-void dwh_rejection_clear(dwh_rejection *r) {
+void dwhi_rejection_clear(dwh_rejection *r) {
     if (!r) return;
     free(r->path);
     free(r->message);
@@ -44,21 +44,21 @@ void dwh_rejection_clear(dwh_rejection *r) {
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-int dwh_rejection_copy(dwh_rejection *dst, const dwh_rejection *src) {
+int dwhi_rejection_copy(dwh_rejection *dst, const dwh_rejection *src) {
     dst->reason = src->reason;
     dst->path = dup_or_null(src->path);
     dst->message = dup_or_null(src->message);
     dst->shadowed_by = dup_or_null(src->shadowed_by);
     if ((src->path && !dst->path) || (src->message && !dst->message) ||
         (src->shadowed_by && !dst->shadowed_by)) {
-        dwh_rejection_clear(dst);
+        dwhi_rejection_clear(dst);
         return -1;
     }
     return 0;
 }
 
-void dwh_rejection_set(dwh_rejection *r, const char *path, dwh_reject_reason reason, char *message) {
-    dwh_rejection_clear(r);
+void dwhi_rejection_set(dwh_rejection *r, const char *path, dwh_reject_reason reason, char *message) {
+    dwhi_rejection_clear(r);
     r->path = dup_or_null(path);
     r->reason = reason;
     r->message = message ? message : strdup("rejected (out of memory while describing why)");
@@ -66,6 +66,6 @@ void dwh_rejection_set(dwh_rejection *r, const char *path, dwh_reject_reason rea
 
 void dwh_rejections_free(dwh_rejection *list, size_t n) {
     if (!list) return;
-    for (size_t i = 0; i < n; i++) dwh_rejection_clear(&list[i]);
+    for (size_t i = 0; i < n; i++) dwhi_rejection_clear(&list[i]);
     free(list);
 }

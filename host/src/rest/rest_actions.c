@@ -30,10 +30,10 @@ const dw_response_action *rest_action_match(const dw_endpoint *ep, long status, 
     return NULL;
 }
 
-dwh_http_claim rest_action_claim(void *ud, long status, const char *body, size_t len) {
+dwhi_http_claim rest_action_claim(void *ud, long status, const char *body, size_t len) {
     const dw_response_action *a = rest_action_match(ud, status, body, len);
-    if (!a) return DWH_HTTP_CLAIM_NONE;
-    return a->action == DW_RESPONSE_FAIL ? DWH_HTTP_CLAIM_NOW : DWH_HTTP_CLAIM_AFTER_RETRIES;
+    if (!a) return DWHI_HTTP_CLAIM_NONE;
+    return a->action == DW_RESPONSE_FAIL ? DWHI_HTTP_CLAIM_NOW : DWHI_HTTP_CLAIM_AFTER_RETRIES;
 }
 
 static dw_status cause_for(long status) {
@@ -48,7 +48,7 @@ static dw_status cause_for(long status) {
 
 dw_status rest_action_apply(dw_ctx *ctx, const dw_endpoint *ep, const dw_response_action *a, long status,
                             const char *url) {
-    char *safe = dwh_url_redact(url ? url : "");
+    char *safe = dwhi_url_redact(url ? url : "");
     json_object *f = json_object_new_object();
     json_object_object_add(f, "resource", json_object_new_string(ep_name(ep)));
     json_object_object_add(f, "status", json_object_new_int64(status));
@@ -58,34 +58,34 @@ dw_status rest_action_apply(dw_ctx *ctx, const dw_endpoint *ep, const dw_respons
     if (a->action == DW_RESPONSE_IGNORE) {
         snprintf(msg, sizeof msg, "endpoint %s: HTTP %ld from %s ignored (response action); this listing ends here",
                  ep_name(ep), status, ep->path ? ep->path : "");
-        dwh_log_fields(ctx, DW_LOG_INFO, "rest.response_ignored", msg, f);
+        dwhi_log_fields(ctx, DW_LOG_INFO, "rest.response_ignored", msg, f);
         free(safe);
         return DW_OK;
     }
     snprintf(msg, sizeof msg, "endpoint %s: HTTP %ld from %s fails the run (response action)", ep_name(ep), status,
              ep->path ? ep->path : "");
-    dwh_log_fields(ctx, DW_LOG_WARN, "rest.response_failed", msg, f);
+    dwhi_log_fields(ctx, DW_LOG_WARN, "rest.response_failed", msg, f);
     free(safe);
-    return dwh_ctx_fail_permanent(ctx, cause_for(status), "%s", a->message);
+    return dwhi_ctx_fail_permanent(ctx, cause_for(status), "%s", a->message);
 }
 
 dw_status rest_actions_validate(dw_ctx *ctx, const dw_endpoint *ep) {
     if (ep->n_response_actions && !ep->response_actions)
-        return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: n_response_actions is %u but response_actions is NULL",
+        return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: n_response_actions is %u but response_actions is NULL",
                             ep_name(ep), ep->n_response_actions);
     for (uint32_t i = 0; i < ep->n_response_actions; i++) {
         const dw_response_action *a = &ep->response_actions[i];
         if (a->status < 100 || a->status > 599)
-            return dwh_ctx_fail(ctx, DW_ERR_CONFIG,
+            return dwhi_ctx_fail(ctx, DW_ERR_CONFIG,
                                 "endpoint %s: response_actions[%u] has status %d; use an HTTP status (100-599)",
                                 ep_name(ep), i, (int)a->status);
         if (a->action != DW_RESPONSE_IGNORE && a->action != DW_RESPONSE_FAIL)
-            return dwh_ctx_fail(ctx, DW_ERR_CONFIG,
+            return dwhi_ctx_fail(ctx, DW_ERR_CONFIG,
                                 "endpoint %s: response_actions[%u] has action %d; use DW_RESPONSE_IGNORE or "
                                 "DW_RESPONSE_FAIL",
                                 ep_name(ep), i, (int)a->action);
         if (a->action == DW_RESPONSE_FAIL && (!a->message || !*a->message))
-            return dwh_ctx_fail(ctx, DW_ERR_CONFIG,
+            return dwhi_ctx_fail(ctx, DW_ERR_CONFIG,
                                 "endpoint %s: response_actions[%u] (FAIL on %d) has no message for the user",
                                 ep_name(ep), i, (int)a->status);
     }

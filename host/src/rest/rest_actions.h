@@ -11,8 +11,8 @@
  *   2. rest_fetch_page() gets the response back and applies the matching
  *      action with rest_action_apply().
  */
-#ifndef DWH_REST_ACTIONS_H
-#define DWH_REST_ACTIONS_H
+#ifndef DWHI_REST_ACTIONS_H
+#define DWHI_REST_ACTIONS_H
 
 #include <stddef.h>
 
@@ -23,8 +23,8 @@
  * body, or NULL.  Borrowed from the plugin's array. */
 const dw_response_action *rest_action_match(const dw_endpoint *ep, long status, const char *body, size_t len);
 
-/* dwh_http_claims.fn with ud = the endpoint (const dw_endpoint *). */
-dwh_http_claim rest_action_claim(void *ud, long status, const char *body, size_t len);
+/* dwhi_http_claims.fn with ud = the endpoint (const dw_endpoint *). */
+dwhi_http_claim rest_action_claim(void *ud, long status, const char *body, size_t len);
 
 /* Applies `a` to the response of `url` (borrowed; logged redacted).
  * IGNORE: logs one INFO line "rest.response_ignored" and returns DW_OK

@@ -66,7 +66,7 @@ int rest_auto_decide(rest_listing *l, dw_http_response *resp, const rest_page *p
     const dw_paginator *g = &l->pag;
     uint32_t kind = DW_PAGINATE_SINGLE;
     const char *path = NULL;
-    char *link = dwh_link_next(dwh_http_response_header(resp, "Link"));
+    char *link = dwhi_link_next(dwhi_http_response_header(resp, "Link"));
     if (link && *link) {
         kind = DW_PAGINATE_LINK_HEADER;
     } else if ((path = first_path(pg, g->next_url_path, next_url_paths, looks_like_url))) {
@@ -101,7 +101,7 @@ int rest_auto_decide(rest_listing *l, dw_http_response *resp, const rest_page *p
     unsigned bit = 1u << l->pos.auto_kind;
     int first = !l->auto_logged || !(*l->auto_logged & bit);
     if (l->auto_logged) *l->auto_logged |= bit;
-    dwh_log_fields(l->ctx, first ? DW_LOG_INFO : DW_LOG_DEBUG, "rest.paginator_detected", msg, f);
+    dwhi_log_fields(l->ctx, first ? DW_LOG_INFO : DW_LOG_DEBUG, "rest.paginator_detected", msg, f);
     return oom ? -1 : 0;
 }
 

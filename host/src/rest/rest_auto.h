@@ -6,8 +6,8 @@
  * Rules and paths: sdk/dwsdk.h at DW_PAGINATE_AUTO.  Internal to the REST
  * toolkit (rest_page.c).
  */
-#ifndef DWH_REST_AUTO_H
-#define DWH_REST_AUTO_H
+#ifndef DWHI_REST_AUTO_H
+#define DWHI_REST_AUTO_H
 
 #include <json-c/json.h>
 

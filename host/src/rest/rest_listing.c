@@ -77,7 +77,7 @@ int rest_pos_from_json(rest_pos *p, json_object *o) {
 
 json_object *rest_page_value(const rest_page *pg, const char *path) {
     if (!path) return NULL;
-    if (pg->root) return dwh_json_path(pg->root, path);
+    if (pg->root) return dwhi_json_path(pg->root, path);
     json_object *v = NULL;
     return pg->vals && json_object_object_get_ex(pg->vals, path, &v) ? v : NULL;
 }

@@ -5,8 +5,8 @@
  * with the names of the kinds AUTO decides), and a fetched page's values
  * outside its rows.  Internal to the REST toolkit.
  */
-#ifndef DWH_REST_LISTING_H
-#define DWH_REST_LISTING_H
+#ifndef DWHI_REST_LISTING_H
+#define DWHI_REST_LISTING_H
 
 #include <json-c/json.h>
 #include <stdint.h>
@@ -46,10 +46,10 @@ typedef struct rest_listing {
     int done;                     /* no page left */
     int capped;                   /* stopped by max_pages */
     unsigned *auto_logged;        /* AUTO kinds already logged at INFO this run (may be NULL) */
-    const char *origin;           /* the base URL's origin (dwh_url_origin); borrowed */
+    const char *origin;           /* the base URL's origin (dwhi_url_origin); borrowed */
     char *refused;                /* a next URL on another origin, not followed; owned (rest_pos_free does
                                      not free it: the caller does) */
-    dwh_batcher *store;           /* where a page's rows go, as cells (the caller's; cleared per page) */
+    dwhi_batcher *store;           /* where a page's rows go, as cells (the caller's; cleared per page) */
     int row_text;                 /* keep each row's text in the store (the sink wants it) */
 } rest_listing;
 

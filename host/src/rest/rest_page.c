@@ -71,7 +71,7 @@ static char *page_url(const rest_listing *l) {
         break;
     default: break;
     }
-    return dwh_url_build(l->ctx, l->client->base_url, l->path, q.v);
+    return dwhi_url_build(l->ctx, l->client->base_url, l->path, q.v);
 }
 
 /* ---- next page ------------------------------------------------------- */
@@ -93,7 +93,7 @@ static void log_loop(rest_listing *l, const char *what) {
     json_object *f = json_object_new_object();
     json_object_object_add(f, "resource", json_object_new_string(l->ep->name ? l->ep->name : ""));
     json_object_object_add(f, "repeated", json_object_new_string(what));
-    dwh_log_fields(l->ctx, DW_LOG_WARN, "rest.pagination_loop",
+    dwhi_log_fields(l->ctx, DW_LOG_WARN, "rest.pagination_loop",
                    "the server returned the same next page again; stopping pagination", f);
 }
 
@@ -102,7 +102,7 @@ static void advance(rest_listing *l, const char *cur_url, dw_http_response *resp
     dw_paginator eff;
     rest_auto_effective(l, &eff);
     const dw_paginator *g = &eff;
-    size_t n = dwh_batcher_rows(l->store);
+    size_t n = dwhi_batcher_rows(l->store);
     rest_pos next = {0};
     next.pages = l->pos.pages + 1;
     /* An AUTO listing keeps its decision (g borrows auto_path from l->pos,
@@ -116,14 +116,14 @@ static void advance(rest_listing *l, const char *cur_url, dw_http_response *resp
         const char *ref = NULL;
         char *link = NULL;
         if (g->kind == DW_PAGINATE_LINK_HEADER) {
-            link = dwh_link_next(dwh_http_response_header(resp, "Link"));
+            link = dwhi_link_next(dwhi_http_response_header(resp, "Link"));
             ref = link;
         } else {
             json_object *v = rest_page_value(pg, g->next_url_path);
             if (v && json_object_is_type(v, json_type_string)) ref = json_object_get_string(v);
         }
         if (ref && *ref) {
-            next.url = dwh_url_resolve(cur_url, ref);
+            next.url = dwhi_url_resolve(cur_url, ref);
             if (next.url && !strcmp(next.url, cur_url)) {
                 log_loop(l, "url");
                 free(next.url);
@@ -131,7 +131,7 @@ static void advance(rest_listing *l, const char *cur_url, dw_http_response *resp
             }
             /* The origin rule: a next page elsewhere is not followed (and
              * never saved as the resume position). */
-            if (next.url && !dwh_url_origin_in(next.url, l->origin, l->client->trusted_origins)) {
+            if (next.url && !dwhi_url_origin_in(next.url, l->origin, l->client->trusted_origins)) {
                 free(l->refused);
                 l->refused = next.url;
                 next.url = NULL;
@@ -149,9 +149,9 @@ static void advance(rest_listing *l, const char *cur_url, dw_http_response *resp
         if (g->cursor_path) {
             c = rest_page_value(pg, g->cursor_path);
         } else if (g->cursor_row_field) {
-            dwh_rowv last = dwh_batcher_row(l->store, n - 1);
-            dwh_rowref lr = {.cells = &last};
-            c = owned = dwh_rowref_path(&lr, g->cursor_row_field, NULL);
+            dwhi_rowv last = dwhi_batcher_row(l->store, n - 1);
+            dwhi_rowref lr = {.cells = &last};
+            c = owned = dwhi_rowref_path(&lr, g->cursor_row_field, NULL);
         }
         const char *cs = !c || json_object_is_type(c, json_type_null) || json_object_is_type(c, json_type_object) ||
                                  json_object_is_type(c, json_type_array)
@@ -236,56 +236,56 @@ static size_t wanted_paths(const rest_listing *l, const char **out) {
 
 /* The streaming parse cannot serve a path into an array ("items[0].x"),
  * and a response action on a 2xx status needs the body whole. */
-static int can_stream(const rest_listing *l, const dwh_json_rows_spec *spec) {
+static int can_stream(const rest_listing *l, const dwhi_json_rows_spec *spec) {
     for (uint32_t i = 0; i < l->ep->n_response_actions; i++)
         if (l->ep->response_actions[i].status >= 200 && l->ep->response_actions[i].status < 300) return 0;
-    return dwh_json_rows_supported(spec);
+    return dwhi_json_rows_supported(spec);
 }
 
 typedef struct stream {
-    dwh_json_rows *parser;
-    dwh_batcher *store;
+    dwhi_json_rows *parser;
+    dwhi_batcher *store;
 } stream;
 
 static void stream_start(void *ud) {
     stream *s = ud;
-    dwh_batcher_clear(s->store);
-    dwh_json_rows_reset(s->parser);
+    dwhi_batcher_clear(s->store);
+    dwhi_json_rows_reset(s->parser);
 }
 
 static int stream_data(void *ud, const char *data, size_t len) {
-    return dwh_json_rows_feed(((stream *)ud)->parser, data, len);
+    return dwhi_json_rows_feed(((stream *)ud)->parser, data, len);
 }
 
 /* Records a body the endpoint cannot read (`safe_url` redacted). */
-static dw_status bad_body(rest_listing *l, dwh_json_rows *p, const char *safe_url) {
+static dw_status bad_body(rest_listing *l, dwhi_json_rows *p, const char *safe_url) {
     const char *name = l->ep->name ? l->ep->name : "?";
     const char *msg = "";
     size_t row = 0;
-    switch (dwh_json_rows_error(p, &msg, &row)) {
-    case DWH_JSON_ROWS_ERR_NOT_ROWS:
-        return dwh_ctx_fail(l->ctx, DW_ERR_BAD_DATA, "endpoint %s: '%s' in the response from %s is not a list of rows",
+    switch (dwhi_json_rows_error(p, &msg, &row)) {
+    case DWHI_JSON_ROWS_ERR_NOT_ROWS:
+        return dwhi_ctx_fail(l->ctx, DW_ERR_BAD_DATA, "endpoint %s: '%s' in the response from %s is not a list of rows",
                             name, l->ep->data_selector ? l->ep->data_selector : "the body", safe_url);
-    case DWH_JSON_ROWS_ERR_NOT_OBJECT:
-        return dwh_ctx_fail(l->ctx, DW_ERR_BAD_DATA, "endpoint %s: row %zu from %s is not a JSON object", name, row,
+    case DWHI_JSON_ROWS_ERR_NOT_OBJECT:
+        return dwhi_ctx_fail(l->ctx, DW_ERR_BAD_DATA, "endpoint %s: row %zu from %s is not a JSON object", name, row,
                             safe_url);
-    case DWH_JSON_ROWS_ERR_NOMEM: return dwh_ctx_fail(l->ctx, DW_ERR_NOMEM, "endpoint %s: %s", name, msg);
+    case DWHI_JSON_ROWS_ERR_NOMEM: return dwhi_ctx_fail(l->ctx, DW_ERR_NOMEM, "endpoint %s: %s", name, msg);
     default:
-        return dwh_ctx_fail(l->ctx, DW_ERR_BAD_DATA, "endpoint %s: the response from %s is not valid JSON (%s)", name,
+        return dwhi_ctx_fail(l->ctx, DW_ERR_BAD_DATA, "endpoint %s: the response from %s is not valid JSON (%s)", name,
                             safe_url, msg);
     }
 }
 
 /* The values of the wanted paths a streamed page captured. */
-static int take_captures(dwh_json_rows *p, const char *const *wanted, rest_page *pg) {
+static int take_captures(dwhi_json_rows *p, const char *const *wanted, rest_page *pg) {
     if (!(pg->vals = json_object_new_object())) return -1;
     for (size_t i = 0; wanted[i]; i++) {
         size_t len = 0;
-        const char *text = dwh_json_rows_capture(p, i, &len);
+        const char *text = dwhi_json_rows_capture(p, i, &len);
         if (!text) continue;
         json_object *v = NULL;
         char err[128];
-        int bad = dwh_json_parse_strict(text, len, &v, err, sizeof err) != 0;
+        int bad = dwhi_json_parse_strict(text, len, &v, err, sizeof err) != 0;
         if (bad || json_object_object_add(pg->vals, wanted[i], v) != 0) {
             json_object_put(v);
             return -1;
@@ -298,19 +298,19 @@ static int take_captures(dwh_json_rows *p, const char *const *wanted, rest_page 
 static dw_status rows_from_root(rest_listing *l, json_object *root, const char *url) {
     dw_ctx *ctx = l->ctx;
     const char *name = l->ep->name ? l->ep->name : "?";
-    int found = !l->ep->data_selector || dwh_json_path_exists(root, l->ep->data_selector);
-    json_object *sel = l->ep->data_selector ? dwh_json_path(root, l->ep->data_selector) : root;
+    int found = !l->ep->data_selector || dwhi_json_path_exists(root, l->ep->data_selector);
+    json_object *sel = l->ep->data_selector ? dwhi_json_path(root, l->ep->data_selector) : root;
     char *safe = NULL;
     dw_status st = DW_OK;
     if (!found) {
         /* Absent (as opposed to null) means the response is not what the
          * endpoint declares: say so rather than report zero rows. */
-        safe = dwh_url_redact(url);
-        st = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA, "endpoint %s: the response from %s has no '%s' (data selector)", name,
+        safe = dwhi_url_redact(url);
+        st = dwhi_ctx_fail(ctx, DW_ERR_BAD_DATA, "endpoint %s: the response from %s has no '%s' (data selector)", name,
                           safe ? safe : "", l->ep->data_selector);
     } else if (sel && !json_object_is_type(sel, json_type_array) && !json_object_is_type(sel, json_type_object)) {
-        safe = dwh_url_redact(url);
-        st = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA, "endpoint %s: '%s' in the response from %s is not a list of rows",
+        safe = dwhi_url_redact(url);
+        st = dwhi_ctx_fail(ctx, DW_ERR_BAD_DATA, "endpoint %s: '%s' in the response from %s is not a list of rows",
                           name, l->ep->data_selector ? l->ep->data_selector : "the body", safe ? safe : "");
     } else if (sel) {
         int one = json_object_is_type(sel, json_type_object);
@@ -318,8 +318,8 @@ static dw_status rows_from_root(rest_listing *l, json_object *root, const char *
         for (size_t i = 0; i < n && st == DW_OK; i++) {
             json_object *row = one ? sel : json_object_array_get_idx(sel, i);
             if (!json_object_is_type(row, json_type_object)) {
-                safe = dwh_url_redact(url);
-                st = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA, "endpoint %s: row %zu from %s is not a JSON object", name, i,
+                safe = dwhi_url_redact(url);
+                st = dwhi_ctx_fail(ctx, DW_ERR_BAD_DATA, "endpoint %s: row %zu from %s is not a JSON object", name, i,
                                   safe ? safe : "");
                 break;
             }
@@ -327,54 +327,54 @@ static dw_status rows_from_root(rest_listing *l, json_object *root, const char *
             const char *text = l->row_text ? json_object_to_json_string_length(
                                                  row, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &tl)
                                            : NULL;
-            if (dwh_batcher_add_row(l->store, row, NULL) < 0 ||
-                (text && dwh_batcher_last_row_json(l->store, text, tl) < 0))
-                st = dwh_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory", name);
+            if (dwhi_batcher_add_row(l->store, row, NULL) < 0 ||
+                (text && dwhi_batcher_last_row_json(l->store, text, tl) < 0))
+                st = dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory", name);
         }
     }
     free(safe);
-    if (st != DW_OK) dwh_batcher_clear(l->store);
+    if (st != DW_OK) dwhi_batcher_clear(l->store);
     return st;
 }
 
 dw_status rest_fetch_page(rest_listing *l, rest_page *pg) {
     memset(pg, 0, sizeof *pg);
-    dwh_batcher_clear(l->store);
+    dwhi_batcher_clear(l->store);
     dw_ctx *ctx = l->ctx;
     const char *name = l->ep->name ? l->ep->name : "?";
     char *url = page_url(l);
     if (!url)
-        return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: cannot build a URL from base '%s' and path '%s'", name,
+        return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: cannot build a URL from base '%s' and path '%s'", name,
                             l->client->base_url ? l->client->base_url : "", l->path ? l->path : "");
     const char *wanted[MAX_WANTED + 1];
     wanted_paths(l, wanted);
-    dwh_json_rows_spec spec = {.rows_path = l->ep->data_selector, .captures = wanted, .row_text = l->row_text};
+    dwhi_json_rows_spec spec = {.rows_path = l->ep->data_selector, .captures = wanted, .row_text = l->row_text};
     stream sm = {.store = l->store};
-    if (can_stream(l, &spec) && !(sm.parser = dwh_json_rows_new(&spec, l->store))) {
+    if (can_stream(l, &spec) && !(sm.parser = dwhi_json_rows_new(&spec, l->store))) {
         free(url);
-        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory", name);
+        return dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory", name);
     }
-    dwh_http_body_sink sink = {.ud = &sm, .start = stream_start, .data = stream_data};
+    dwhi_http_body_sink sink = {.ud = &sm, .start = stream_start, .data = stream_data};
     dw_http_request req = {.struct_size = sizeof req, .method = "GET", .url = url, .url_template = l->ep->path};
     dw_http_response *resp = NULL;
-    dwh_http_claims claims = {.fn = rest_action_claim, .ud = (void *)l->ep};
-    dw_status st = dwh_http_perform_streamed(ctx, &req, l->client, &claims, sm.parser ? &sink : NULL, &resp);
+    dwhi_http_claims claims = {.fn = rest_action_claim, .ud = (void *)l->ep};
+    dw_status st = dwhi_http_perform_streamed(ctx, &req, l->client, &claims, sm.parser ? &sink : NULL, &resp);
     if (st != DW_OK) {
-        dwh_json_rows_free(sm.parser);
-        dwh_batcher_clear(l->store);
+        dwhi_json_rows_free(sm.parser);
+        dwhi_batcher_clear(l->store);
         free(url);
         return st;
     }
-    long status = dwh_http_response_status(resp);
+    long status = dwhi_http_response_status(resp);
     size_t body_len = 0;
-    const char *body_text = dwh_http_response_body(resp, &body_len);
+    const char *body_text = dwhi_http_response_body(resp, &body_len);
     const dw_response_action *act = rest_action_match(l->ep, status, body_text, body_len);
     if (act) {
-        const char *from = dwh_http_response_url(resp) ? dwh_http_response_url(resp) : url;
+        const char *from = dwhi_http_response_url(resp) ? dwhi_http_response_url(resp) : url;
         st = rest_action_apply(ctx, l->ep, act, status, from);
-        dwh_http_response_free(resp);
-        dwh_json_rows_free(sm.parser);
-        dwh_batcher_clear(l->store);
+        dwhi_http_response_free(resp);
+        dwhi_json_rows_free(sm.parser);
+        dwhi_batcher_clear(l->store);
         free(url);
         if (st != DW_OK) return st;
         /* IGNORE: this listing ends here, without rows. */
@@ -385,35 +385,35 @@ dw_status rest_fetch_page(rest_listing *l, rest_page *pg) {
     if (status >= 400) {
         char what[200];
         snprintf(what, sizeof what, "endpoint %s", name);
-        st = dwh_http_fail_status(ctx, resp, what);
-        dwh_http_response_free(resp);
-        dwh_json_rows_free(sm.parser);
-        dwh_batcher_clear(l->store);
+        st = dwhi_http_fail_status(ctx, resp, what);
+        dwhi_http_response_free(resp);
+        dwhi_json_rows_free(sm.parser);
+        dwhi_batcher_clear(l->store);
         free(url);
         return st;
     }
     if (sm.parser) {
         /* streamed (or empty): the rows are in the store already */
-        if (!dwh_http_response_streamed(resp)) stream_start(&sm); /* nothing came */
-        int bad = dwh_http_response_stream_failed(resp) || dwh_json_rows_finish(sm.parser) != 0;
-        if (!bad && l->ep->data_selector && dwh_json_rows_kind(sm.parser) == DWH_ROWS_ABSENT) {
-            char *safe = dwh_url_redact(url);
-            st = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA, "endpoint %s: the response from %s has no '%s' (data selector)",
+        if (!dwhi_http_response_streamed(resp)) stream_start(&sm); /* nothing came */
+        int bad = dwhi_http_response_stream_failed(resp) || dwhi_json_rows_finish(sm.parser) != 0;
+        if (!bad && l->ep->data_selector && dwhi_json_rows_kind(sm.parser) == DWHI_ROWS_ABSENT) {
+            char *safe = dwhi_url_redact(url);
+            st = dwhi_ctx_fail(ctx, DW_ERR_BAD_DATA, "endpoint %s: the response from %s has no '%s' (data selector)",
                               name, safe ? safe : "", l->ep->data_selector);
             free(safe);
         } else if (bad) {
-            char *safe = dwh_url_redact(url);
+            char *safe = dwhi_url_redact(url);
             st = bad_body(l, sm.parser, safe ? safe : "");
             free(safe);
         } else if (take_captures(sm.parser, wanted, pg) < 0) {
-            st = dwh_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory", name);
+            st = dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory", name);
         }
     } else {
         const char *jerr = NULL;
-        json_object *body = dwh_http_response_json(resp, &jerr);
+        json_object *body = dwhi_http_response_json(resp, &jerr);
         if (!body) {
-            char *safe = dwh_url_redact(url);
-            st = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA, "endpoint %s: the response from %s is not valid JSON (%s)", name,
+            char *safe = dwhi_url_redact(url);
+            st = dwhi_ctx_fail(ctx, DW_ERR_BAD_DATA, "endpoint %s: the response from %s is not valid JSON (%s)", name,
                               safe ? safe : "", jerr ? jerr : "?");
             free(safe);
         } else {
@@ -421,15 +421,15 @@ dw_status rest_fetch_page(rest_listing *l, rest_page *pg) {
             st = rows_from_root(l, pg->root, url);
         }
     }
-    dwh_json_rows_free(sm.parser);
+    dwhi_json_rows_free(sm.parser);
     if (st == DW_OK && l->pag.kind == DW_PAGINATE_AUTO && !l->pos.auto_known && rest_auto_decide(l, resp, pg) != 0)
-        st = dwh_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory choosing the paginator", name);
-    if (st == DW_OK) advance(l, dwh_http_response_url(resp) ? dwh_http_response_url(resp) : url, resp, pg);
+        st = dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory choosing the paginator", name);
+    if (st == DW_OK) advance(l, dwhi_http_response_url(resp) ? dwhi_http_response_url(resp) : url, resp, pg);
     if (st != DW_OK) {
         rest_page_free(pg);
-        dwh_batcher_clear(l->store);
+        dwhi_batcher_clear(l->store);
     }
-    dwh_http_response_free(resp);
+    dwhi_http_response_free(resp);
     free(url);
     return st;
 }

@@ -25,8 +25,8 @@
  * the run after emitting the page's rows, without saving a position past
  * it (rest_run.c).
  */
-#ifndef DWH_REST_PAGE_H
-#define DWH_REST_PAGE_H
+#ifndef DWHI_REST_PAGE_H
+#define DWHI_REST_PAGE_H
 
 #include <json-c/json.h>
 

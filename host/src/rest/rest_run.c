@@ -85,16 +85,16 @@ typedef struct run {
 /* ---- small helpers ----------------------------------------------------- */
 
 /* A listing's page store: rows named in the sink's key dictionary, so the
- * sink takes their cells as they are.  Free with dwh_batcher_free. */
-static dwh_batcher *listing_store(run *r) {
-    dwh_batcher *ops = dwh_emit_page_store(r->ctx);
-    return ops ? dwh_batcher_new(SIZE_MAX / 4, SIZE_MAX / 4, dwh_batcher_keys(ops)) : NULL;
+ * sink takes their cells as they are.  Free with dwhi_batcher_free. */
+static dwhi_batcher *listing_store(run *r) {
+    dwhi_batcher *ops = dwhi_emit_page_store(r->ctx);
+    return ops ? dwhi_batcher_new(SIZE_MAX / 4, SIZE_MAX / 4, dwhi_batcher_keys(ops)) : NULL;
 }
 
 /* The text of a scalar at `path` in a row, malloc'd (NULL: absent, null,
  * an object or an array). */
-static char *row_scalar_text(const dwh_rowref *row, const char *path) {
-    json_object *v = dwh_rowref_path(row, path, NULL);
+static char *row_scalar_text(const dwhi_rowref *row, const char *path) {
+    json_object *v = dwhi_rowref_path(row, path, NULL);
     const char *t = v && !json_object_is_type(v, json_type_object) && !json_object_is_type(v, json_type_array)
                         ? json_object_get_string(v)
                         : NULL;
@@ -107,7 +107,7 @@ static const char *ep_name(const dw_endpoint *e) { return e->name ? e->name : "?
 
 static dw_status save_json(run *r, json_object *state) {
     dw_ctx *ctx = r->ctx;
-    dw_status st = dwh_state_save(ctx, json_object_to_json_string_ext(state, JSON_C_TO_STRING_PLAIN));
+    dw_status st = dwhi_state_save(ctx, json_object_to_json_string_ext(state, JSON_C_TO_STRING_PLAIN));
     json_object_put(state);
     return st;
 }
@@ -116,7 +116,7 @@ static dw_status save_json(run *r, json_object *state) {
  * (NULL: the listing is finished). */
 static dw_status save_state(run *r, int phase_idx, const rest_pos *pos) {
     json_object *s = json_object_new_object();
-    if (!s) return dwh_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory saving state");
+    if (!s) return dwhi_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory saving state");
     const phase *ph = phase_idx < r->n_phases ? &r->phases[phase_idx] : NULL;
     json_object_object_add(s, "v", json_object_new_int(1));
     json_object_object_add(s, "endpoint", json_object_new_string(ep_name(&r->ep)));
@@ -158,7 +158,7 @@ static int value_num(json_object *v, double *out) {
             *out = d;
             return 1;
         }
-        return dwh_iso8601_parse(s, out) == 0;
+        return dwhi_iso8601_parse(s, out) == 0;
     }
     return 0;
 }
@@ -166,8 +166,8 @@ static int value_num(json_object *v, double *out) {
 static int before_last(run *r, json_object *v);
 
 /* Descending "newer" phase: the row is at or before the last watermark. */
-static int row_at_or_before_last(run *r, const dwh_rowref *row) {
-    json_object *v = dwh_rowref_path(row, r->inc_field, NULL);
+static int row_at_or_before_last(run *r, const dwhi_rowref *row) {
+    json_object *v = dwhi_rowref_path(row, r->inc_field, NULL);
     if (!v) return 0;
     int at = before_last(r, v);
     json_object_put(v);
@@ -217,7 +217,7 @@ static const dw_incremental_param *until_param(const run *r) {
  * "iso8601"); malloc'd, NULL when it cannot be read or the format is
  * neither. */
 static char *one_second_before(const char *json_scalar, const char *format) {
-    char *secs_text = dwh_incremental_format(json_scalar, "unix");
+    char *secs_text = dwhi_incremental_format(json_scalar, "unix");
     if (!secs_text) return NULL;
     long long secs = strtoll(secs_text, NULL, 10) - 1;
     free(secs_text);
@@ -241,7 +241,7 @@ static dw_status plan_phases(run *r) {
         return DW_OK;
     }
     if (!in->incremental_field || !*in->incremental_field)
-        return dwh_ctx_fail(ctx, DW_ERR_CONFIG,
+        return dwhi_ctx_fail(ctx, DW_ERR_CONFIG,
                             "endpoint %s: incremental sync requested but no incremental field chosen; pick one "
                             "in the schema settings",
                             ep_name(&r->ep));
@@ -257,15 +257,15 @@ static dw_status plan_phases(run *r) {
             if (r->ep.incremental_params[i].field && o < sizeof opts - 1)
                 o += (size_t)snprintf(opts + o, sizeof opts - o, "%s%s", o ? ", " : "",
                                       r->ep.incremental_params[i].field);
-        return dwh_ctx_fail(ctx, DW_ERR_CONFIG,
+        return dwhi_ctx_fail(ctx, DW_ERR_CONFIG,
                             "endpoint %s cannot filter on incremental field '%s' server-side; choose one of: %s",
                             ep_name(&r->ep), in->incremental_field, o ? opts : "(none: use full refresh)");
     }
     r->inc_field = in->incremental_field;
     const char *last = in->incremental_last_value, *earliest = in->incremental_earliest_value;
-    char *lastv = last ? dwh_incremental_format(last, ip->format) : NULL;
+    char *lastv = last ? dwhi_incremental_format(last, ip->format) : NULL;
     if (last && !lastv)
-        return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: incremental value %s cannot be used as %s for '%s'",
+        return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: incremental value %s cannot be used as %s for '%s'",
                             ep_name(&r->ep), last, ip->format ? ip->format : "text", ip->param);
     if (last) {
         r->last_json = json_tokener_parse(last);
@@ -280,21 +280,21 @@ static dw_status plan_phases(run *r) {
             char *ev = one_second_before(earliest, up->format);
             if (!ev) {
                 free(lastv);
-                return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: earliest value %s cannot be used as %s for '%s'",
+                return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: earliest value %s cannot be used as %s for '%s'",
                                     ep_name(&r->ep), earliest, up->format ? up->format : "text", up->param);
             }
             r->phases[r->n_phases++] = (phase){.name = "older", .param = strdup(up->param), .value = ev};
         } else if (earliest) {
-            char *ev = dwh_incremental_format(earliest, ip->format);
+            char *ev = dwhi_incremental_format(earliest, ip->format);
             char *lp = lt_param(ip->param);
             if (!ev) {
                 free(lastv);
                 free(lp);
-                return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: earliest value %s cannot be used as %s",
+                return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: earliest value %s cannot be used as %s",
                                     ep_name(&r->ep), earliest, ip->format ? ip->format : "text");
             }
             if (!lp) {
-                dwh_log(ctx, DW_LOG_INFO, "rest.incremental",
+                dwhi_log(ctx, DW_LOG_INFO, "rest.incremental",
                         "endpoint %s: '%s' has no upper-bound form; scanning all rows for those older than %s",
                         ep_name(&r->ep), ip->param, ev);
                 free(ev);
@@ -328,7 +328,7 @@ static dw_status fill_path(run *r, const char *tmpl, const char *resolve_param, 
     *out = NULL;
     size_t cap = strlen(tmpl) + 64, len = 0;
     char *buf = malloc(cap);
-    if (!buf) return dwh_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
+    if (!buf) return dwhi_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
     for (const char *p = tmpl; *p;) {
         const char *val = NULL;
         char name[128];
@@ -346,15 +346,15 @@ static dw_status fill_path(run *r, const char *tmpl, const char *resolve_param, 
             }
             if (!val) {
                 free(buf);
-                return dwh_ctx_fail(r->ctx, DW_ERR_CONFIG,
+                return dwhi_ctx_fail(r->ctx, DW_ERR_CONFIG,
                                     "endpoint %s: path '%s' has placeholder {%s} that neither the parent row nor "
                                     "the config fills",
                                     ep_name(&r->ep), tmpl, name);
             }
-            esc = dwh_url_escape(val);
+            esc = dwhi_url_escape(val);
             if (!esc) {
                 free(buf);
-                return dwh_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
+                return dwhi_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
             }
             val = esc;
             piece = strlen(esc);
@@ -368,7 +368,7 @@ static dw_status fill_path(run *r, const char *tmpl, const char *resolve_param, 
             if (!nb) {
                 free(buf);
                 free(esc);
-                return dwh_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
+                return dwhi_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
             }
             buf = nb;
         }
@@ -384,7 +384,7 @@ static dw_status fill_path(run *r, const char *tmpl, const char *resolve_param, 
 
 /* ---- one listing ----------------------------------------------------------- */
 
-static void log_page_cap(run *r, const rest_listing *l, const dwh_rowref *parent_row) {
+static void log_page_cap(run *r, const rest_listing *l, const dwhi_rowref *parent_row) {
     json_object *f = json_object_new_object();
     json_object_object_add(f, "resource", json_object_new_string(ep_name(&r->ep)));
     json_object_object_add(f, "pages", json_object_new_int64(l->pos.pages));
@@ -394,7 +394,7 @@ static void log_page_cap(run *r, const rest_listing *l, const dwh_rowref *parent
         json_object_object_add(f, "parent_resource", json_object_new_string(ep_name(&r->parent)));
         json_object_object_add(f, "parent_field", json_object_new_string(r->ep.resolve_field));
         json_object_object_add(f, "parent_value", json_object_new_string(r->parent_key ? r->parent_key : ""));
-        json_object *id = dwh_rowref_path(parent_row, "id", NULL);
+        json_object *id = dwhi_rowref_path(parent_row, "id", NULL);
         if (scalar_text(id)) json_object_object_add(f, "parent_id", json_object_get(id));
         json_object_put(id);
         snprintf(msg, sizeof msg,
@@ -405,12 +405,12 @@ static void log_page_cap(run *r, const rest_listing *l, const dwh_rowref *parent
         snprintf(msg, sizeof msg, "endpoint %s: stopped after %lld pages (page cap); later rows are not synced",
                  ep_name(&r->ep), (long long)l->pos.pages);
     }
-    dwh_log_fields(r->ctx, DW_LOG_WARN, "rest.page_cap", msg, f);
+    dwhi_log_fields(r->ctx, DW_LOG_WARN, "rest.page_cap", msg, f);
 }
 
 /* Copies include_from_parent fields into a child row's extra columns
  * (*extra made when needed; the caller puts it). */
-static dw_status add_parent_fields(run *r, json_object **extra, const dwh_rowref *prow) {
+static dw_status add_parent_fields(run *r, json_object **extra, const dwhi_rowref *prow) {
     for (const char *const *e = r->ep.include_from_parent; e && *e; e++) {
         char field[256], key[320];
         const char *colon = strchr(*e, ':');
@@ -426,14 +426,14 @@ static dw_status add_parent_fields(run *r, json_object **extra, const dwh_rowref
                 if (*c == '.') *c = '_';
         }
         int exists = 0;
-        json_object *v = dwh_rowref_path(prow, field, &exists);
+        json_object *v = dwhi_rowref_path(prow, field, &exists);
         if (!v && !exists)
-            return dwh_ctx_fail(r->ctx, DW_ERR_BAD_DATA,
+            return dwhi_ctx_fail(r->ctx, DW_ERR_BAD_DATA,
                                 "endpoint %s: parent %s row has no field '%s' (include_from_parent)",
                                 ep_name(&r->ep), ep_name(&r->parent), field);
         if (!*extra && !(*extra = json_object_new_object())) {
             json_object_put(v);
-            return dwh_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
+            return dwhi_ctx_fail(r->ctx, DW_ERR_NOMEM, "out of memory");
         }
         json_object_object_add(*extra, key, v);
     }
@@ -444,8 +444,8 @@ static dw_status add_parent_fields(run *r, json_object **extra, const dwh_rowref
  * another origin: one line naming both origins and what to do (`then`);
  * exit 6 (DW_ERR_SSRF). */
 static dw_status fail_refused(run *r, const char *url, const char *what, const char *then) {
-    char *safe = dwh_url_redact(url), *there = dwh_url_origin(url);
-    dw_status st = dwh_ctx_fail(r->ctx, DW_ERR_SSRF,
+    char *safe = dwhi_url_redact(url), *there = dwhi_url_origin(url);
+    dw_status st = dwhi_ctx_fail(r->ctx, DW_ERR_SSRF,
                                 "endpoint %s: the %s %s is on another origin (%s) than the base URL (%s): not "
                                 "requested, so the credentials stay on %s; %s",
                                 ep_name(&r->ep), what, safe ? safe : "?", there ? there : "?", r->origin, r->origin,
@@ -458,39 +458,39 @@ static dw_status fail_refused(run *r, const char *url, const char *what, const c
 /* Runs the endpoint's row hook (1.6) on `row` (lent as a view of its
  * cells: plugin_json.h): *skip set when the plugin drops it, else the columns
  * it set join the row's extra columns (*extra made when needed). */
-static dw_status apply_row_hook(run *r, const dw_endpoint *ep, const dwh_rowref *row, json_object **extra_cols,
+static dw_status apply_row_hook(run *r, const dw_endpoint *ep, const dwhi_rowref *row, json_object **extra_cols,
                                 int *skip) {
     dw_ctx *ctx = r->ctx;
-    dw_row *extra = dwh_row_new_lent(ctx);
-    if (!extra) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory for the row hook", ep_name(ep));
+    dw_row *extra = dwhi_row_new_lent(ctx);
+    if (!extra) return dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory for the row hook", ep_name(ep));
     int32_t sk = 0;
-    dwh_json_view view;
-    const dw_json *handle = dwh_json_view_begin(&view, row);
+    dwhi_json_view view;
+    const dw_json *handle = dwhi_json_view_begin(&view, row);
     dw_status st = ep->row_hook(ctx, ep == &r->ep ? r->ep_plugin : ep, handle, extra, &sk);
-    dwh_json_view_end(&view);
+    dwhi_json_view_end(&view);
     if (st != DW_OK) {
-        dwh_row_lent_free(extra);
+        dwhi_row_lent_free(extra);
         /* The plugin should have said why with api->fail; if not, say it. */
         return ctx->error_code ? ctx->error_code
-                               : dwh_ctx_fail(ctx, st, "endpoint %s: the row hook failed (%s)", ep_name(ep),
-                                              dwh_status_name(st));
+                               : dwhi_ctx_fail(ctx, st, "endpoint %s: the row hook failed (%s)", ep_name(ep),
+                                              dwhi_status_name(st));
     }
     if (ctx->error_host) {
-        dwh_row_lent_free(extra); /* it tried to emit the lent row */
+        dwhi_row_lent_free(extra); /* it tried to emit the lent row */
         return ctx->error_code;
     }
     if (sk) {
-        dwh_row_lent_free(extra);
+        dwhi_row_lent_free(extra);
         *skip = 1;
         return DW_OK;
     }
     char *why = NULL;
     if (!*extra_cols && !(*extra_cols = json_object_new_object())) {
-        dwh_row_lent_free(extra);
-        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory for the row hook", ep_name(ep));
+        dwhi_row_lent_free(extra);
+        return dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory for the row hook", ep_name(ep));
     }
-    if (dwh_row_lent_take(extra, *extra_cols, &why) != 0) {
-        st = dwh_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "endpoint %s: row hook: %s", ep_name(ep), why ? why : "?");
+    if (dwhi_row_lent_take(extra, *extra_cols, &why) != 0) {
+        st = dwhi_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "endpoint %s: row hook: %s", ep_name(ep), why ? why : "?");
         free(why);
     }
     return st;
@@ -499,27 +499,27 @@ static dw_status apply_row_hook(run *r, const dw_endpoint *ep, const dwh_rowref 
 /* Walks one listing from `start` (may be NULL: the first page), emitting
  * rows and staging state after each page.  parent_row non-NULL in fan-out. */
 static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const rest_pos *start,
-                      const dwh_rowref *parent_row, int save) {
+                      const dwhi_rowref *parent_row, int save) {
     dw_ctx *ctx = r->ctx;
     phase *ph = &r->phases[r->cur_phase];
     const char *extra[3] = {ph->param, ph->value, NULL};
     rest_listing l = {.ctx = ctx, .client = &r->client, .ep = ep, .path = path,
                       .extra = ph->param && ph->value ? extra : NULL, .auto_logged = &r->auto_logged,
                       .origin = r->origin, .store = listing_store(r), .row_text = r->row_text};
-    if (!l.store) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
-    DWH_COPY_SIZED(l.pag, ep->paginator);
+    if (!l.store) return dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
+    DWHI_COPY_SIZED(l.pag, ep->paginator);
     if (!ep->paginator) l.pag.kind = DW_PAGINATE_SINGLE;
     l.max_pages = l.pag.max_pages;
     if (parent_row && ep->max_pages_per_parent > 0 && (l.max_pages == 0 || ep->max_pages_per_parent < l.max_pages))
         l.max_pages = ep->max_pages_per_parent;
     if (start && rest_pos_copy(&l.pos, start) != 0) {
-        dwh_batcher_free(l.store);
-        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
+        dwhi_batcher_free(l.store);
+        return dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
     }
     dw_status st = DW_OK;
     while (!l.done) {
-        if (dwh_ctx_cancelled(ctx)) {
-            st = dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "run cancelled");
+        if (dwhi_ctx_cancelled(ctx)) {
+            st = dwhi_ctx_fail_host(ctx, DW_ERR_CANCELLED, "run cancelled");
             break;
         }
         rest_page pg;
@@ -527,11 +527,11 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
         if (st != DW_OK) break;
         rest_page_free(&pg);
         int stop = 0;
-        size_t n = dwh_batcher_rows(l.store);
+        size_t n = dwhi_batcher_rows(l.store);
         for (size_t i = 0; i < n && st == DW_OK; i++) {
-            dwh_rowv v = dwh_batcher_row(l.store, i);
+            dwhi_rowv v = dwhi_batcher_row(l.store, i);
             json_object *cols = NULL; /* what a parent or the hook added */
-            dwh_rowref row = {.cells = &v};
+            dwhi_rowref row = {.cells = &v};
             int skip = 0;
             if (parent_row) st = add_parent_fields(r, &cols, parent_row);
             row.extra = cols;
@@ -539,12 +539,12 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
             row.extra = cols;
             if (st == DW_OK && !skip) {
                 if (ph->stop_at_last && row_at_or_before_last(r, &row)) stop = 1;
-                else st = dwh_emit_cells(ctx, &row);
+                else st = dwhi_emit_cells(ctx, &row);
             }
             json_object_put(cols);
             if (stop) break;
         }
-        dwh_batcher_clear(l.store);
+        dwhi_batcher_clear(l.store);
         if (st != DW_OK) break;
         if (stop) l.done = 1;
         if (!stop && l.refused) {
@@ -573,7 +573,7 @@ static dw_status walk(run *r, const dw_endpoint *ep, const char *path, const res
     }
     rest_pos_free(&l.pos);
     free(l.refused);
-    dwh_batcher_free(l.store);
+    dwhi_batcher_free(l.store);
     return st;
 }
 
@@ -589,22 +589,22 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
                        .auto_logged = &r->auto_logged, .origin = r->origin, .store = listing_store(r)};
     if (!pl.store) {
         free(ppath);
-        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
+        return dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
     }
-    DWH_COPY_SIZED(pl.pag, r->parent.paginator);
+    DWHI_COPY_SIZED(pl.pag, r->parent.paginator);
     if (!r->parent.paginator) pl.pag.kind = DW_PAGINATE_SINGLE;
     pl.max_pages = pl.pag.max_pages;
     if (resume_parent && rest_pos_copy(&pl.pos, resume_parent) != 0) {
         free(ppath);
-        dwh_batcher_free(pl.store);
-        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
+        dwhi_batcher_free(pl.store);
+        return dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
     }
     int64_t first_index = resume_parent ? resume_index : 0;
     int first_page = 1;
     while (!pl.done && st == DW_OK) {
         rest_pos page_pos;
         if (rest_pos_copy(&page_pos, &pl.pos) != 0) {
-            st = dwh_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
+            st = dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "out of memory");
             break;
         }
         rest_page pg;
@@ -614,20 +614,20 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
             break;
         }
         rest_page_free(&pg);
-        size_t n = dwh_batcher_rows(pl.store);
+        size_t n = dwhi_batcher_rows(pl.store);
         size_t from = 0;
         if (first_page && first_index > 0) {
             from = (size_t)first_index;
             /* The parent page may have shifted since the state was saved:
              * find the saved key rather than trust the index blindly. */
-            dwh_rowv fv = from < n ? dwh_batcher_row(pl.store, from) : (dwh_rowv){0};
-            dwh_rowref fr = {.cells = &fv};
+            dwhi_rowv fv = from < n ? dwhi_batcher_row(pl.store, from) : (dwhi_rowv){0};
+            dwhi_rowref fr = {.cells = &fv};
             char *at = from < n ? row_scalar_text(&fr, r->ep.resolve_field) : NULL;
             if (resume_key && (!at || strcmp(at, resume_key))) {
                 size_t k;
                 for (k = 0; k < n; k++) {
-                    dwh_rowv kv = dwh_batcher_row(pl.store, k);
-                    dwh_rowref kr = {.cells = &kv};
+                    dwhi_rowv kv = dwhi_batcher_row(pl.store, k);
+                    dwhi_rowref kr = {.cells = &kv};
                     char *v = row_scalar_text(&kr, r->ep.resolve_field);
                     int hit = v && !strcmp(v, resume_key);
                     free(v);
@@ -639,11 +639,11 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
         }
         r->parent_pos = &page_pos;
         for (size_t i = from; i < n && st == DW_OK; i++) {
-            dwh_rowv pv = dwh_batcher_row(pl.store, i);
-            dwh_rowref prow = {.cells = &pv};
+            dwhi_rowv pv = dwhi_batcher_row(pl.store, i);
+            dwhi_rowref prow = {.cells = &pv};
             char *key = row_scalar_text(&prow, r->ep.resolve_field);
             if (!key) {
-                st = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA,
+                st = dwhi_ctx_fail(ctx, DW_ERR_BAD_DATA,
                                   "endpoint %s: parent %s row %zu has no field '%s' to fill {%s}", ep_name(&r->ep),
                                   ep_name(&r->parent), i, r->ep.resolve_field, r->ep.resolve_param);
                 break;
@@ -665,7 +665,7 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
             free(key);
         }
         r->parent_key = NULL;
-        dwh_batcher_clear(pl.store);
+        dwhi_batcher_clear(pl.store);
         rest_pos_free(&page_pos);
         r->parent_pos = NULL;
         if (st != DW_OK) break;
@@ -685,7 +685,7 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
                 json_object_object_add(f, "resource", json_object_new_string(ep_name(&r->parent)));
                 json_object_object_add(f, "pages", json_object_new_int64(pl.pos.pages));
                 json_object_object_add(f, "cap", json_object_new_int64(pl.max_pages));
-                dwh_log_fields(ctx, DW_LOG_WARN, "rest.page_cap", "parent endpoint stopped at its page cap", f);
+                dwhi_log_fields(ctx, DW_LOG_WARN, "rest.page_cap", "parent endpoint stopped at its page cap", f);
             }
             st = save_state(r, r->cur_phase + 1, NULL);
         }
@@ -694,7 +694,7 @@ static dw_status fanout(run *r, const rest_pos *resume_parent, int64_t resume_in
     rest_pos_free(&pl.pos);
     free(pl.refused);
     free(ppath);
-    dwh_batcher_free(pl.store);
+    dwhi_batcher_free(pl.store);
     return st;
 }
 
@@ -713,8 +713,8 @@ static void run_free(run *r) {
 /* Loads the saved state if it belongs to this endpoint; else NULL. */
 static json_object *load_resume(run *r) {
     dw_ctx *ctx = r->ctx;
-    if (r->in.reset_pipeline || !dwh_state_can_resume(ctx)) return NULL;
-    const char *text = dwh_state_load(ctx);
+    if (r->in.reset_pipeline || !dwhi_state_can_resume(ctx)) return NULL;
+    const char *text = dwhi_state_load(ctx);
     if (!text) return NULL;
     json_object *s = json_tokener_parse(text);
     json_object *v = NULL;
@@ -730,7 +730,7 @@ static json_object *load_resume(run *r) {
              (sc && strcmp(json_object_get_string(sc), r->client.resume_scope)))
         why = "it was saved for another resume scope (what the source reads changed)";
     if (why) {
-        dwh_log(ctx, DW_LOG_WARN, "rest.state_ignored", "endpoint %s: saved state ignored (%s); starting over",
+        dwhi_log(ctx, DW_LOG_WARN, "rest.state_ignored", "endpoint %s: saved state ignored (%s); starting over",
                 ep_name(&r->ep), why);
         if (s) json_object_put(s);
         return NULL;
@@ -738,20 +738,20 @@ static json_object *load_resume(run *r) {
     return s;
 }
 
-dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpoint *endpoint,
+dw_status dwhi_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpoint *endpoint,
                        const dw_run_inputs *inputs) {
     if (!ctx) return DW_ERR;
     run r = {.ctx = ctx};
     /* a sink that takes json-c objects gets them from each row's text */
-    r.row_text = dwh_emit_wants_text(ctx) || (ctx->sink && !ctx->sink->row_cells);
-    DWH_COPY_SIZED(r.client, client);
-    DWH_COPY_SIZED(r.ep, endpoint);
-    DWH_COPY_SIZED(r.in, inputs);
+    r.row_text = dwhi_emit_wants_text(ctx) || (ctx->sink && !ctx->sink->row_cells);
+    DWHI_COPY_SIZED(r.client, client);
+    DWHI_COPY_SIZED(r.ep, endpoint);
+    DWHI_COPY_SIZED(r.in, inputs);
     if (!client || !r.client.base_url)
-        return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_run: the client has no base_url");
+        return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "rest_run: the client has no base_url");
     r.ep_plugin = endpoint;
     if (!endpoint || !r.ep.path)
-        return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_run: endpoint %s has no path", endpoint ? ep_name(&r.ep) : "?");
+        return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "rest_run: endpoint %s has no path", endpoint ? ep_name(&r.ep) : "?");
     if (r.ep.parent) {
         const dw_endpoint *pe = NULL;
         for (uint32_t i = 0; r.client.endpoints && i < r.client.n_endpoints; i++)
@@ -759,21 +759,21 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
                 !strcmp(r.client.endpoints[i]->name, r.ep.parent))
                 pe = r.client.endpoints[i];
         if (!pe || !pe->path)
-            return dwh_ctx_fail(ctx, DW_ERR_CONFIG,
+            return dwhi_ctx_fail(ctx, DW_ERR_CONFIG,
                                 "endpoint %s: parent endpoint '%s' is not among the client's endpoints",
                                 ep_name(&r.ep), r.ep.parent);
         if (!r.ep.resolve_param || !r.ep.resolve_field)
-            return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: a child of '%s' needs resolve_param and resolve_field",
+            return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "endpoint %s: a child of '%s' needs resolve_param and resolve_field",
                                 ep_name(&r.ep), r.ep.parent);
-        DWH_COPY_SIZED(r.parent, pe);
+        DWHI_COPY_SIZED(r.parent, pe);
         r.fanout = 1;
     }
     dw_status st = rest_endpoint_validate(ctx, &r.ep);
     if (st == DW_OK && r.fanout) st = rest_endpoint_validate(ctx, &r.parent);
     if (st != DW_OK) return st;
-    r.origin = dwh_url_origin(r.client.base_url);
+    r.origin = dwhi_url_origin(r.client.base_url);
     if (!r.origin)
-        return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_run: the client's base_url is not an absolute http(s) URL");
+        return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "rest_run: the client's base_url is not an absolute http(s) URL");
     st = plan_phases(&r);
     if (st != DW_OK) {
         run_free(&r);
@@ -781,7 +781,7 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
     }
     /* The client's credentials are this operation's secrets before the
      * state is loaded: a saved page may refer to one (state_secrets.h). */
-    dwh_http_note_header_secrets(ctx, r.client.headers);
+    dwhi_http_note_header_secrets(ctx, r.client.headers);
     r.resume = load_resume(&r);
     int start_phase = 0;
     rest_pos pos = {0}, ppos = {0};
@@ -793,13 +793,13 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
         int ph = json_object_object_get_ex(r.resume, "phase", &v) ? json_object_get_int(v) : 0;
         const char *pname = json_object_object_get_ex(r.resume, "phase_name", &v) ? json_object_get_string(v) : NULL;
         if (ph >= r.n_phases) {
-            dwh_log(ctx, DW_LOG_INFO, "rest.resume", "endpoint %s: saved state says every page was synced",
+            dwhi_log(ctx, DW_LOG_INFO, "rest.resume", "endpoint %s: saved state says every page was synced",
                     ep_name(&r.ep));
             run_free(&r);
             return DW_OK;
         }
         if (ph < 0 || !pname || strcmp(pname, r.phases[ph].name)) {
-            dwh_log(ctx, DW_LOG_WARN, "rest.state_ignored",
+            dwhi_log(ctx, DW_LOG_WARN, "rest.state_ignored",
                     "endpoint %s: saved state is for another incremental plan; starting over", ep_name(&r.ep));
         } else {
             start_phase = ph;
@@ -815,14 +815,14 @@ dw_status dwh_rest_run(dw_ctx *ctx, const dw_rest_client *client, const dw_endpo
                 if (json_object_object_get_ex(p, "index", &v)) pindex = json_object_get_int64(v);
                 if (json_object_object_get_ex(p, "key", &v)) pkey = json_object_get_string(v);
             }
-            dwh_log(ctx, DW_LOG_INFO, "rest.resume", "endpoint %s: resuming %s phase from the saved page",
+            dwhi_log(ctx, DW_LOG_INFO, "rest.resume", "endpoint %s: resuming %s phase from the saved page",
                     ep_name(&r.ep), r.phases[ph].name);
             /* A saved page is followed only on the origin the credentials
              * belong to (or a trusted one), as a next page would be. */
-            const char *bad = have_pos && pos.url && !dwh_url_origin_in(pos.url, r.origin, r.client.trusted_origins)
+            const char *bad = have_pos && pos.url && !dwhi_url_origin_in(pos.url, r.origin, r.client.trusted_origins)
                                   ? pos.url
                               : have_ppos && ppos.url &&
-                                      !dwh_url_origin_in(ppos.url, r.origin, r.client.trusted_origins)
+                                      !dwhi_url_origin_in(ppos.url, r.origin, r.client.trusted_origins)
                                   ? ppos.url
                                   : NULL;
             if (bad)

@@ -6,12 +6,12 @@
 #include "base/sized_copy.h"
 #include "rest.h"
 
-dw_status dwh_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint) {
+dw_status dwhi_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint) {
     if (!ctx) return DW_ERR;
-    if (!endpoint) return dwh_ctx_fail(ctx, DW_ERR, "rest_schema_add: no endpoint given");
+    if (!endpoint) return dwhi_ctx_fail(ctx, DW_ERR, "rest_schema_add: no endpoint given");
     dw_endpoint ep;
-    DWH_COPY_SIZED(ep, endpoint);
-    if (!ep.name) return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "rest_schema_add: endpoint has no name");
+    DWHI_COPY_SIZED(ep, endpoint);
+    if (!ep.name) return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "rest_schema_add: endpoint has no name");
     /* Only fields with a server-side filter are offered: a client-side
      * cursor is not incremental (the guide's rule), and rest_run refuses a
      * field it cannot filter on. */
@@ -44,5 +44,5 @@ dw_status dwh_rest_schema_add(dw_ctx *ctx, const dw_endpoint *endpoint) {
         .row_count = -1,
         .has_duplicate_primary_keys = ep.has_duplicate_primary_keys,
     };
-    return dwh_schema_add(ctx, &s); /* what the table's schema_add is */
+    return dwhi_schema_add(ctx, &s); /* what the table's schema_add is */
 }

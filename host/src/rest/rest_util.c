@@ -12,7 +12,7 @@
 /* RFC 8288: link-value = "<" URI ">" *( ";" param ); values separated by
  * ",".  A comma may appear inside <...>, so split only outside brackets
  * and quotes. */
-char *dwh_link_next(const char *h) {
+char *dwhi_link_next(const char *h) {
     if (!h) return NULL;
     const char *p = h;
     while (*p) {
@@ -64,7 +64,7 @@ char *dwh_link_next(const char *h) {
     return NULL;
 }
 
-int dwh_iso8601_parse(const char *text, double *epoch_s) {
+int dwhi_iso8601_parse(const char *text, double *epoch_s) {
     if (!text) return -1;
     while (isspace((unsigned char)*text)) text++;
     int Y, M, D, h = 0, m = 0, n = 0;
@@ -112,7 +112,7 @@ int dwh_iso8601_parse(const char *text, double *epoch_s) {
     return 0;
 }
 
-char *dwh_incremental_format(const char *json_scalar, const char *format) {
+char *dwhi_incremental_format(const char *json_scalar, const char *format) {
     if (!json_scalar) return NULL;
     json_object *v = json_tokener_parse(json_scalar);
     char *out = NULL;
@@ -137,7 +137,7 @@ char *dwh_incremental_format(const char *json_scalar, const char *format) {
         if (is_num) {
             secs = num;
         } else if (text && (secs = strtod(text, &end), end != text && !*end)) {
-        } else if (text && dwh_iso8601_parse(text, &secs) == 0) {
+        } else if (text && dwhi_iso8601_parse(text, &secs) == 0) {
         } else {
             json_object_put(v);
             return NULL;
@@ -153,7 +153,7 @@ char *dwh_incremental_format(const char *json_scalar, const char *format) {
             out = strdup(buf);
         } else {
             double secs;
-            if (dwh_iso8601_parse(text, &secs) != 0) {
+            if (dwhi_iso8601_parse(text, &secs) != 0) {
                 json_object_put(v);
                 return NULL;
             }

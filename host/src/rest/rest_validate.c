@@ -14,9 +14,9 @@ dw_status rest_endpoint_validate(dw_ctx *ctx, const dw_endpoint *ep) {
     const char *name = ep->name ? ep->name : "?";
     if (ep->paginator) {
         dw_paginator pag;
-        DWH_COPY_SIZED(pag, ep->paginator);
+        DWHI_COPY_SIZED(pag, ep->paginator);
         if (pag.kind > DW_PAGINATE_AUTO)
-            return dwh_ctx_fail(ctx, DW_ERR_CONFIG,
+            return dwhi_ctx_fail(ctx, DW_ERR_CONFIG,
                                 "endpoint %s: paginator kind %u is unknown to this dwhost (plugin ABI %d.%d knows "
                                 "kinds 0-%d); upgrade dwhost or fix the endpoint",
                                 name, pag.kind, DW_ABI_MAJOR, DW_ABI_MINOR, (int)DW_PAGINATE_AUTO);
@@ -25,7 +25,7 @@ dw_status rest_endpoint_validate(dw_ctx *ctx, const dw_endpoint *ep) {
         unsigned major = DW_ABI_MAJOR, minor = DW_ABI_MINOR;
         if (ctx->plugin) dwh_plugin_abi(ctx->plugin, &major, &minor);
         if (minor < kind_minor(pag.kind))
-            return dwh_ctx_fail(ctx, DW_ERR_CONFIG,
+            return dwhi_ctx_fail(ctx, DW_ERR_CONFIG,
                                 "endpoint %s: paginator kind %u needs plugin ABI %d.%u but the plugin was built for "
                                 "%u.%u; rebuild it against the current dwsdk.h",
                                 name, pag.kind, DW_ABI_MAJOR, kind_minor(pag.kind), major, minor);

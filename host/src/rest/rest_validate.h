@@ -5,8 +5,8 @@
  * the plugin's ABI can declare), valid response actions.  Internal to the
  * REST toolkit (rest_run.c).
  */
-#ifndef DWH_REST_VALIDATE_H
-#define DWH_REST_VALIDATE_H
+#ifndef DWHI_REST_VALIDATE_H
+#define DWHI_REST_VALIDATE_H
 
 #include "dwsdk.h"
 

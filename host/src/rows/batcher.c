@@ -9,7 +9,7 @@
 
 /* ---- interned keys ----------------------------------------------------- */
 
-struct dwh_keydict {
+struct dwhi_keydict {
     char **names;
     uint32_t *lens;
     uint32_t n, cap;
@@ -24,15 +24,15 @@ static uint32_t fnv1a(const char *s, size_t len) {
     return h;
 }
 
-dwh_keydict *dwh_keydict_new(void) { return calloc(1, sizeof(dwh_keydict)); }
+dwhi_keydict *dwhi_keydict_new(void) { return calloc(1, sizeof(dwhi_keydict)); }
 
-dwh_keydict *dwh_keydict_snapshot(const dwh_keydict *d) {
-    dwh_keydict *c = calloc(1, sizeof *c);
+dwhi_keydict *dwhi_keydict_snapshot(const dwhi_keydict *d) {
+    dwhi_keydict *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->borrowed = 1;
     c->n = c->cap = d->n;
     if (d->n && (!(c->names = malloc(d->n * sizeof *c->names)) || !(c->lens = malloc(d->n * sizeof *c->lens)))) {
-        dwh_keydict_free(c);
+        dwhi_keydict_free(c);
         return NULL;
     }
     if (d->n) {
@@ -42,7 +42,7 @@ dwh_keydict *dwh_keydict_snapshot(const dwh_keydict *d) {
     return c;
 }
 
-void dwh_keydict_free(dwh_keydict *d) {
+void dwhi_keydict_free(dwhi_keydict *d) {
     if (!d) return;
     for (uint32_t i = 0; !d->borrowed && i < d->n; i++) free(d->names[i]);
     free(d->names);
@@ -51,7 +51,7 @@ void dwh_keydict_free(dwh_keydict *d) {
     free(d);
 }
 
-static int rehash(dwh_keydict *d, uint32_t n_slots) {
+static int rehash(dwhi_keydict *d, uint32_t n_slots) {
     uint32_t *slots = calloc(n_slots, sizeof *slots);
     if (!slots) return -1;
     for (uint32_t id = 0; id < d->n; id++) {
@@ -65,7 +65,7 @@ static int rehash(dwh_keydict *d, uint32_t n_slots) {
     return 0;
 }
 
-int32_t dwh_keydict_find(const dwh_keydict *d, const char *key, size_t len) {
+int32_t dwhi_keydict_find(const dwhi_keydict *d, const char *key, size_t len) {
     if (!d->n_slots) return -1;
     uint32_t i = fnv1a(key, len) & (d->n_slots - 1);
     for (; d->slots[i]; i = (i + 1) & (d->n_slots - 1)) {
@@ -75,8 +75,8 @@ int32_t dwh_keydict_find(const dwh_keydict *d, const char *key, size_t len) {
     return -1;
 }
 
-int32_t dwh_keydict_intern(dwh_keydict *d, const char *key, size_t len) {
-    int32_t found = dwh_keydict_find(d, key, len);
+int32_t dwhi_keydict_intern(dwhi_keydict *d, const char *key, size_t len) {
+    int32_t found = dwhi_keydict_find(d, key, len);
     if (found >= 0) return found;
     if (d->n >= INT32_MAX - 1) return -1;
     if ((d->n + 1) * 2 > d->n_slots && rehash(d, d->n_slots ? d->n_slots * 2 : 64) < 0) return -1;
@@ -103,8 +103,8 @@ int32_t dwh_keydict_intern(dwh_keydict *d, const char *key, size_t len) {
     return (int32_t)id;
 }
 
-const char *dwh_keydict_name(const dwh_keydict *d, uint32_t id) { return id < d->n ? d->names[id] : NULL; }
-uint32_t dwh_keydict_count(const dwh_keydict *d) { return d->n; }
+const char *dwhi_keydict_name(const dwhi_keydict *d, uint32_t id) { return id < d->n ? d->names[id] : NULL; }
+uint32_t dwhi_keydict_count(const dwhi_keydict *d) { return d->n; }
 
 /* ---- the buffer -------------------------------------------------------- */
 
@@ -113,12 +113,12 @@ typedef struct mark {
     char *state;
 } mark;
 
-struct dwh_batcher {
+struct dwhi_batcher {
     size_t max_rows, max_bytes;
-    dwh_keydict *keys;
-    dwh_brow *rows;
+    dwhi_keydict *keys;
+    dwhi_brow *rows;
     size_t n, cap;
-    dwh_cell *cells;
+    dwhi_cell *cells;
     size_t n_cells, cap_cells;
     char *arena;
     size_t arena_len, arena_cap;
@@ -133,7 +133,7 @@ struct dwh_batcher {
     /* the last cut, dropped by release */
     size_t cut_rows;
     char *cut_state;
-    /* the row being built in place (dwh_batcher_row_begin) */
+    /* the row being built in place (dwhi_batcher_row_begin) */
     int open;
     size_t open_cells0, open_arena0;
     uint32_t serial;    /* of the open row; key_row[id] == serial: the row has key id */
@@ -142,19 +142,19 @@ struct dwh_batcher {
     size_t cap_keys;
 };
 
-dwh_batcher *dwh_batcher_new(size_t max_rows, size_t max_bytes, dwh_keydict *keys) {
-    dwh_batcher *b = calloc(1, sizeof *b);
+dwhi_batcher *dwhi_batcher_new(size_t max_rows, size_t max_bytes, dwhi_keydict *keys) {
+    dwhi_batcher *b = calloc(1, sizeof *b);
     if (!b) return NULL;
-    b->max_rows = max_rows ? max_rows : DWH_BATCH_DEFAULT_ROWS;
-    b->max_bytes = max_bytes ? max_bytes : DWH_BATCH_DEFAULT_BYTES;
+    b->max_rows = max_rows ? max_rows : DWHI_BATCH_DEFAULT_ROWS;
+    b->max_bytes = max_bytes ? max_bytes : DWHI_BATCH_DEFAULT_BYTES;
     if (b->max_bytes > (size_t)UINT32_MAX / 2) b->max_bytes = (size_t)UINT32_MAX / 2; /* spans are 32-bit */
     b->keys = keys;
     return b;
 }
 
-dwh_keydict *dwh_batcher_keys(const dwh_batcher *b) { return b->keys; }
+dwhi_keydict *dwhi_batcher_keys(const dwhi_batcher *b) { return b->keys; }
 
-void dwh_batcher_free(dwh_batcher *b) {
+void dwhi_batcher_free(dwhi_batcher *b) {
     if (!b) return;
     for (size_t i = 0; i < b->n_marks; i++) free(b->marks[i].state);
     free(b->marks);
@@ -169,11 +169,11 @@ void dwh_batcher_free(dwh_batcher *b) {
     free(b);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem) { return dwh_array_grow(p, cap, need, elem, 64); }
+static int grow(void **p, size_t *cap, size_t need, size_t elem) { return dwhi_array_grow(p, cap, need, elem, 64); }
 
-static const dwh_span NO_SPAN = {0, UINT32_MAX};
+static const dwhi_span NO_SPAN = {0, UINT32_MAX};
 
-static int put_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out) {
+static int put_text(dwhi_batcher *b, const char *s, size_t len, dwhi_span *out) {
     if (!s) {
         *out = NO_SPAN;
         return 0;
@@ -181,64 +181,64 @@ static int put_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out) {
     if (b->arena_len + len >= UINT32_MAX || grow((void **)&b->arena, &b->arena_cap, b->arena_len + len + 1, 1) < 0)
         return -1;
     memcpy(b->arena + b->arena_len, s, len);
-    *out = (dwh_span){(uint32_t)b->arena_len, (uint32_t)len};
+    *out = (dwhi_span){(uint32_t)b->arena_len, (uint32_t)len};
     b->arena_len += len;
     return 0;
 }
 
 /* Encodes json-c value v (not null) into cell c (its key set). */
-static int set_cell(dwh_batcher *b, dwh_cell *c, json_object *v) {
+static int set_cell(dwhi_batcher *b, dwhi_cell *c, json_object *v) {
     int bad = 0;
     switch (json_object_get_type(v)) {
     case json_type_boolean:
-        c->type = DWH_CELL_BOOL;
+        c->type = DWHI_CELL_BOOL;
         c->v.i = json_object_get_boolean(v) ? 1 : 0;
         break;
     case json_type_double:
-        c->type = DWH_CELL_REAL;
+        c->type = DWHI_CELL_REAL;
         c->v.d = json_object_get_double(v);
         break;
     case json_type_int:
         c->v.i = json_object_get_int64(v);
-        c->type = DWH_CELL_INT;
+        c->type = DWHI_CELL_INT;
         if (c->v.i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) {
             /* beyond int64: keep the digits */
             size_t len = 0;
             const char *s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN, &len);
-            c->type = DWH_CELL_BIGINT;
+            c->type = DWHI_CELL_BIGINT;
             bad |= put_text(b, s, len, &c->v.s);
         }
         break;
     case json_type_string:
-        c->type = DWH_CELL_TEXT;
+        c->type = DWHI_CELL_TEXT;
         bad |= put_text(b, json_object_get_string(v), (size_t)json_object_get_string_len(v), &c->v.s);
         break;
     default: {
         size_t len = 0;
         const char *s =
             json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-        c->type = DWH_CELL_JSON;
+        c->type = DWHI_CELL_JSON;
         bad |= put_text(b, s, len, &c->v.s);
     }
     }
     return bad;
 }
 
-int dwh_batcher_text(dwh_batcher *b, const char *s, size_t len, dwh_span *out) {
+int dwhi_batcher_text(dwhi_batcher *b, const char *s, size_t len, dwhi_span *out) {
     return put_text(b, s ? s : "", len, out);
 }
 
-char *dwh_batcher_text_reserve(dwh_batcher *b, size_t len) {
+char *dwhi_batcher_text_reserve(dwhi_batcher *b, size_t len) {
     if (b->arena_len + len >= UINT32_MAX || grow((void **)&b->arena, &b->arena_cap, b->arena_len + len + 1, 1) < 0)
         return NULL;
     return b->arena + b->arena_len;
 }
 
-void dwh_batcher_text_commit(dwh_batcher *b, size_t len) { b->arena_len += len; }
+void dwhi_batcher_text_commit(dwhi_batcher *b, size_t len) { b->arena_len += len; }
 
-size_t dwh_batcher_arena_len(const dwh_batcher *b) { return b->arena_len; }
+size_t dwhi_batcher_arena_len(const dwhi_batcher *b) { return b->arena_len; }
 
-int dwh_batcher_row_begin(dwh_batcher *b) {
+int dwhi_batcher_row_begin(dwhi_batcher *b) {
     if (grow((void **)&b->rows, &b->cap, b->n + 1, sizeof *b->rows) < 0 ||
         grow((void **)&b->row_arena, &b->cap_row_arena, b->n + 1, sizeof *b->row_arena) < 0)
         return -1;
@@ -252,7 +252,7 @@ int dwh_batcher_row_begin(dwh_batcher *b) {
     return 0;
 }
 
-dwh_cell *dwh_batcher_row_cell(dwh_batcher *b, uint32_t key) {
+dwhi_cell *dwhi_batcher_row_cell(dwhi_batcher *b, uint32_t key) {
     if (key >= b->cap_keys) {
         size_t cap = b->cap_keys ? b->cap_keys : 64;
         while (cap <= key) cap *= 2;
@@ -269,14 +269,14 @@ dwh_cell *dwh_batcher_row_cell(dwh_batcher *b, uint32_t key) {
     if (grow((void **)&b->cells, &b->cap_cells, b->n_cells + 1, sizeof *b->cells) < 0) return NULL;
     b->key_row[key] = b->serial;
     b->key_cell[key] = (uint32_t)b->n_cells;
-    dwh_cell *c = &b->cells[b->n_cells++];
+    dwhi_cell *c = &b->cells[b->n_cells++];
     memset(c, 0, sizeof *c);
     c->key = key;
     return c;
 }
 
 /* The extras of a row being closed. */
-static int put_extras(dwh_batcher *b, dwh_brow *r, const dwh_row_extras *x) {
+static int put_extras(dwhi_batcher *b, dwhi_brow *r, const dwhi_row_extras *x) {
     int bad = 0;
     if (x->partition) bad |= put_text(b, x->partition, strlen(x->partition), &r->partition);
     bad |= put_text(b, x->pk, x->pk_len, &r->pk);
@@ -288,15 +288,15 @@ static int put_extras(dwh_batcher *b, dwh_brow *r, const dwh_row_extras *x) {
     return bad;
 }
 
-int dwh_batcher_row_end(dwh_batcher *b, const dwh_row_extras *x) {
+int dwhi_batcher_row_end(dwhi_batcher *b, const dwhi_row_extras *x) {
     size_t keep = b->open_cells0;
     for (size_t c = b->open_cells0; c < b->n_cells; c++)
-        if (b->cells[c].type != DWH_CELL_NULL) b->cells[keep++] = b->cells[c];
+        if (b->cells[c].type != DWHI_CELL_NULL) b->cells[keep++] = b->cells[c];
     b->n_cells = keep;
-    dwh_brow r = {.first = (uint32_t)b->open_cells0, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
+    dwhi_brow r = {.first = (uint32_t)b->open_cells0, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
                   .json = NO_SPAN};
     if (x && (put_extras(b, &r, x) || (x->json && put_text(b, x->json, x->json_len, &r.json)))) {
-        dwh_batcher_row_abort(b);
+        dwhi_batcher_row_abort(b);
         return -1;
     }
     r.n_cells = (uint32_t)(b->n_cells - b->open_cells0);
@@ -306,17 +306,17 @@ int dwh_batcher_row_end(dwh_batcher *b, const dwh_row_extras *x) {
     return 0;
 }
 
-dwh_cell *dwh_batcher_row_cells(dwh_batcher *b, size_t *n) {
+dwhi_cell *dwhi_batcher_row_cells(dwhi_batcher *b, size_t *n) {
     *n = b->n_cells - b->open_cells0;
     return b->cells ? b->cells + b->open_cells0 : NULL;
 }
 
-int dwh_batcher_last_row_json(dwh_batcher *b, const char *json, size_t len) {
+int dwhi_batcher_last_row_json(dwhi_batcher *b, const char *json, size_t len) {
     if (!b->n) return -1;
     return put_text(b, json, len, &b->rows[b->n - 1].json);
 }
 
-void dwh_batcher_row_abort(dwh_batcher *b) {
+void dwhi_batcher_row_abort(dwhi_batcher *b) {
     if (!b->open) return;
     b->n_cells = b->open_cells0;
     b->arena_len = b->open_arena0;
@@ -327,30 +327,30 @@ void dwh_batcher_row_abort(dwh_batcher *b) {
     }
 }
 
-dwh_rowv dwh_batcher_row(const dwh_batcher *b, size_t i) {
-    const dwh_brow *r = &b->rows[i];
-    return (dwh_rowv){.cells = b->cells ? b->cells + r->first : NULL, .n = r->n_cells, .arena = b->arena,
+dwhi_rowv dwhi_batcher_row(const dwhi_batcher *b, size_t i) {
+    const dwhi_brow *r = &b->rows[i];
+    return (dwhi_rowv){.cells = b->cells ? b->cells + r->first : NULL, .n = r->n_cells, .arena = b->arena,
                       .keys = b->keys, .json = r->json.len == UINT32_MAX ? NULL : b->arena + r->json.off,
                       .json_len = r->json.len == UINT32_MAX ? 0 : r->json.len};
 }
 
-const dwh_cell *dwh_rowv_find(const dwh_rowv *v, uint32_t key) {
+const dwhi_cell *dwhi_rowv_find(const dwhi_rowv *v, uint32_t key) {
     for (uint32_t i = 0; i < v->n; i++)
         if (v->cells[i].key == key) return &v->cells[i];
     return NULL;
 }
 
 static int has_text(uint32_t type) {
-    return type == DWH_CELL_TEXT || type == DWH_CELL_BIGINT || type == DWH_CELL_JSON;
+    return type == DWHI_CELL_TEXT || type == DWHI_CELL_BIGINT || type == DWHI_CELL_JSON;
 }
 
 /* Copies the cells of v into the open row (later cells of a key win). */
-static int copy_cells(dwh_batcher *b, const dwh_rowv *v) {
+static int copy_cells(dwhi_batcher *b, const dwhi_rowv *v) {
     for (uint32_t i = 0; i < v->n; i++) {
-        const dwh_cell *src = &v->cells[i];
-        dwh_span s = NO_SPAN;
+        const dwhi_cell *src = &v->cells[i];
+        dwhi_span s = NO_SPAN;
         if (has_text(src->type) && put_text(b, v->arena + src->v.s.off, src->v.s.len, &s) < 0) return -1;
-        dwh_cell *c = dwh_batcher_row_cell(b, src->key);
+        dwhi_cell *c = dwhi_batcher_row_cell(b, src->key);
         if (!c) return -1;
         *c = *src;
         if (has_text(src->type)) c->v.s = s;
@@ -360,22 +360,22 @@ static int copy_cells(dwh_batcher *b, const dwh_rowv *v) {
 
 /* Sets the members of json-c object `extra` on the open row (null: the
  * column removed, as a NULL cell the row's end drops). */
-static int extra_cells(dwh_batcher *b, json_object *extra) {
+static int extra_cells(dwhi_batcher *b, json_object *extra) {
     json_object_object_foreach(extra, key, val) {
-        int32_t id = dwh_keydict_intern(b->keys, key, strlen(key));
+        int32_t id = dwhi_keydict_intern(b->keys, key, strlen(key));
         if (id < 0) return -1;
-        dwh_cell tmp = {.key = (uint32_t)id, .type = DWH_CELL_NULL};
+        dwhi_cell tmp = {.key = (uint32_t)id, .type = DWHI_CELL_NULL};
         if (val && set_cell(b, &tmp, val)) return -1;
-        dwh_cell *c = dwh_batcher_row_cell(b, (uint32_t)id);
+        dwhi_cell *c = dwhi_batcher_row_cell(b, (uint32_t)id);
         if (!c) return -1;
         *c = tmp;
     }
     return 0;
 }
 
-int dwh_batcher_add_rowv(dwh_batcher *b, const dwh_rowv *v, json_object *extra, const dwh_row_extras *x) {
-    if (dwh_batcher_row_begin(b) < 0) return -1;
-    dwh_brow r = {.first = (uint32_t)b->n_cells, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
+int dwhi_batcher_add_rowv(dwhi_batcher *b, const dwhi_rowv *v, json_object *extra, const dwhi_row_extras *x) {
+    if (dwhi_batcher_row_begin(b) < 0) return -1;
+    dwhi_brow r = {.first = (uint32_t)b->n_cells, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
                   .json = NO_SPAN};
     int bad = 0;
     if (x && x->json) {
@@ -386,12 +386,12 @@ int dwh_batcher_add_rowv(dwh_batcher *b, const dwh_rowv *v, json_object *extra, 
     }
     if (!bad && x) bad |= put_extras(b, &r, x);
     if (bad) {
-        dwh_batcher_row_abort(b);
+        dwhi_batcher_row_abort(b);
         return -1;
     }
     size_t keep = b->open_cells0; /* a removed column left a NULL cell */
     for (size_t c = b->open_cells0; c < b->n_cells; c++)
-        if (b->cells[c].type != DWH_CELL_NULL) b->cells[keep++] = b->cells[c];
+        if (b->cells[c].type != DWHI_CELL_NULL) b->cells[keep++] = b->cells[c];
     b->n_cells = keep;
     r.n_cells = (uint32_t)(b->n_cells - b->open_cells0);
     b->row_arena[b->n] = (uint32_t)b->open_arena0;
@@ -400,14 +400,14 @@ int dwh_batcher_add_rowv(dwh_batcher *b, const dwh_rowv *v, json_object *extra, 
     return 0;
 }
 
-void dwh_batcher_truncate(dwh_batcher *b, size_t n) {
+void dwhi_batcher_truncate(dwhi_batcher *b, size_t n) {
     if (n >= b->n) return;
     b->n_cells = b->rows[n].first;
     b->arena_len = b->row_arena[n];
     b->n = n;
 }
 
-void dwh_batcher_clear(dwh_batcher *b) {
+void dwhi_batcher_clear(dwhi_batcher *b) {
     for (size_t i = 0; i < b->n_marks; i++) free(b->marks[i].state);
     b->n_marks = 0;
     free(b->cut_state);
@@ -419,13 +419,13 @@ void dwh_batcher_clear(dwh_batcher *b) {
     b->open = 0;
 }
 
-static int32_t key_id(dwh_batcher *b, size_t pos, const char *k) {
+static int32_t key_id(dwhi_batcher *b, size_t pos, const char *k) {
     if (pos < b->n_prev) { /* rows of a page mostly have the same keys in the same order */
         uint32_t id = b->prev_ids[pos];
-        const char *name = dwh_keydict_name(b->keys, id);
+        const char *name = dwhi_keydict_name(b->keys, id);
         if (name && !strcmp(name, k)) return (int32_t)id;
     }
-    int32_t id = dwh_keydict_intern(b->keys, k, strlen(k));
+    int32_t id = dwhi_keydict_intern(b->keys, k, strlen(k));
     if (id < 0) return -1;
     if (grow((void **)&b->prev_ids, &b->cap_prev, pos + 1, sizeof *b->prev_ids) < 0) return -1;
     b->prev_ids[pos] = (uint32_t)id;
@@ -433,12 +433,12 @@ static int32_t key_id(dwh_batcher *b, size_t pos, const char *k) {
     return id;
 }
 
-int dwh_batcher_add_row(dwh_batcher *b, json_object *row, const dwh_row_extras *x) {
+int dwhi_batcher_add_row(dwhi_batcher *b, json_object *row, const dwhi_row_extras *x) {
     if (grow((void **)&b->rows, &b->cap, b->n + 1, sizeof *b->rows) < 0 ||
         grow((void **)&b->row_arena, &b->cap_row_arena, b->n + 1, sizeof *b->row_arena) < 0)
         return -1;
     size_t cells0 = b->n_cells, arena0 = b->arena_len;
-    dwh_brow r = {.first = (uint32_t)b->n_cells, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
+    dwhi_brow r = {.first = (uint32_t)b->n_cells, .partition = NO_SPAN, .pk = NO_SPAN, .wm_text = NO_SPAN,
                   .json = NO_SPAN};
     int bad = 0;
     if (x && x->json) {
@@ -456,7 +456,7 @@ int dwh_batcher_add_row(dwh_batcher *b, json_object *row, const dwh_row_extras *
                 bad = 1;
                 break;
             }
-            dwh_cell *c = &b->cells[b->n_cells];
+            dwhi_cell *c = &b->cells[b->n_cells];
             c->key = (uint32_t)id;
             bad |= set_cell(b, c, v);
             b->n_cells++;
@@ -474,7 +474,7 @@ int dwh_batcher_add_row(dwh_batcher *b, json_object *row, const dwh_row_extras *
     return 0;
 }
 
-int dwh_batcher_mark(dwh_batcher *b, const char *state) {
+int dwhi_batcher_mark(dwhi_batcher *b, const char *state) {
     char *copy = strdup(state ? state : "null");
     if (!copy) return -1;
     if (b->n_marks && b->marks[b->n_marks - 1].pos == b->n) {
@@ -490,17 +490,17 @@ int dwh_batcher_mark(dwh_batcher *b, const char *state) {
     return 0;
 }
 
-size_t dwh_batcher_bytes(const dwh_batcher *b) {
-    return b->arena_len + b->n_cells * sizeof(dwh_cell) + b->n * (sizeof(dwh_brow) + sizeof(uint32_t));
+size_t dwhi_batcher_bytes(const dwhi_batcher *b) {
+    return b->arena_len + b->n_cells * sizeof(dwhi_cell) + b->n * (sizeof(dwhi_brow) + sizeof(uint32_t));
 }
 
-int dwh_batcher_full(const dwh_batcher *b) { return b->n >= b->max_rows || dwh_batcher_bytes(b) >= b->max_bytes; }
-size_t dwh_batcher_rows(const dwh_batcher *b) { return b->n; }
-int dwh_batcher_has_mark(const dwh_batcher *b) { return b->n_marks > 0; }
+int dwhi_batcher_full(const dwhi_batcher *b) { return b->n >= b->max_rows || dwhi_batcher_bytes(b) >= b->max_bytes; }
+size_t dwhi_batcher_rows(const dwhi_batcher *b) { return b->n; }
+int dwhi_batcher_has_mark(const dwhi_batcher *b) { return b->n_marks > 0; }
 
-int dwh_batcher_cut(dwh_batcher *b, dwh_cut how, dwh_batch *out) {
+int dwhi_batcher_cut(dwhi_batcher *b, dwhi_cut how, dwhi_batch *out) {
     memset(out, 0, sizeof *out);
-    dwh_batcher_release(b); /* a cut that was never released */
+    dwhi_batcher_release(b); /* a cut that was never released */
     size_t cut;
     char *state = NULL;
     if (b->n_marks) {
@@ -508,15 +508,15 @@ int dwh_batcher_cut(dwh_batcher *b, dwh_cut how, dwh_batch *out) {
         cut = last->pos;
         state = last->state;
         last->state = NULL;
-        if (how == DWH_CUT_ALL && cut < b->n) { /* rows after the last mark: no resume point at the end */
+        if (how == DWHI_CUT_ALL && cut < b->n) { /* rows after the last mark: no resume point at the end */
             free(state);
             state = NULL;
             cut = b->n;
         }
-        /* DWH_CUT_FULL with the last mark at 0 cuts the state alone; the
+        /* DWHI_CUT_FULL with the last mark at 0 cuts the state alone; the
          * caller cuts again while the buffer stays full (stateless). */
     } else {
-        if (how == DWH_CUT_TO_MARK) return 0;
+        if (how == DWHI_CUT_TO_MARK) return 0;
         cut = b->n;
     }
     for (size_t i = 0; i < b->n_marks; i++) free(b->marks[i].state);
@@ -531,17 +531,17 @@ int dwh_batcher_cut(dwh_batcher *b, dwh_cut how, dwh_batch *out) {
     out->state = state;
     size_t cells_end = cut < b->n ? b->rows[cut].first : b->n_cells;
     size_t arena_end = cut < b->n ? b->row_arena[cut] : b->arena_len;
-    out->bytes = arena_end + cells_end * sizeof(dwh_cell) + cut * (sizeof(dwh_brow) + sizeof(uint32_t));
+    out->bytes = arena_end + cells_end * sizeof(dwhi_cell) + cut * (sizeof(dwhi_brow) + sizeof(uint32_t));
     out->n_cells = cells_end;
     out->arena_len = arena_end;
     return 0;
 }
 
-int dwh_batcher_trade(dwh_batcher *b, dwh_batch_mem *m) {
+int dwhi_batcher_trade(dwhi_batcher *b, dwhi_batch_mem *m) {
     if (b->open || b->cut_rows != b->n) return 0;
-    dwh_brow *rows = b->rows;
+    dwhi_brow *rows = b->rows;
     size_t cap_rows = b->cap;
-    dwh_cell *cells = b->cells;
+    dwhi_cell *cells = b->cells;
     size_t cap_cells = b->cap_cells;
     char *arena = b->arena;
     size_t cap_arena = b->arena_cap;
@@ -551,15 +551,15 @@ int dwh_batcher_trade(dwh_batcher *b, dwh_batch_mem *m) {
     b->cap_cells = m->cap_cells;
     b->arena = m->arena;
     b->arena_cap = m->cap_arena;
-    *m = (dwh_batch_mem){rows, cap_rows, cells, cap_cells, arena, cap_arena};
+    *m = (dwhi_batch_mem){rows, cap_rows, cells, cap_cells, arena, cap_arena};
     return 1;
 }
 
-static void shift_span(dwh_span *s, uint32_t by) {
+static void shift_span(dwhi_span *s, uint32_t by) {
     if (s->len != UINT32_MAX) s->off -= by;
 }
 
-void dwh_batcher_release(dwh_batcher *b) {
+void dwhi_batcher_release(dwhi_batcher *b) {
     size_t cut = b->cut_rows;
     free(b->cut_state);
     b->cut_state = NULL;
@@ -576,7 +576,7 @@ void dwh_batcher_release(dwh_batcher *b) {
         if (b->arena_len > arena_base) memmove(b->arena, b->arena + arena_base, b->arena_len - arena_base);
         uint32_t by = (uint32_t)arena_base;
         for (size_t i = 0; i < keep; i++) {
-            dwh_brow *r = &b->rows[i];
+            dwhi_brow *r = &b->rows[i];
             r->first -= (uint32_t)cells_base;
             shift_span(&r->partition, by);
             shift_span(&r->pk, by);
@@ -585,8 +585,8 @@ void dwh_batcher_release(dwh_batcher *b) {
             b->row_arena[i] -= by;
         }
         for (size_t c = 0; c < b->n_cells - cells_base; c++) {
-            dwh_cell *cell = &b->cells[c];
-            if (cell->type == DWH_CELL_TEXT || cell->type == DWH_CELL_BIGINT || cell->type == DWH_CELL_JSON)
+            dwhi_cell *cell = &b->cells[c];
+            if (cell->type == DWHI_CELL_TEXT || cell->type == DWHI_CELL_BIGINT || cell->type == DWHI_CELL_JSON)
                 cell->v.s.off -= by;
         }
     }
@@ -606,19 +606,19 @@ static uint64_t key_hash(const char *s, uint32_t len) {
  * their key tuples; for each row r whose key the row `earlier` had last,
  * calls seen(ud, earlier, r) and stops when it returns non-zero.  Returns
  * 0, or -1 out of memory (nothing was called). */
-static int walk_repeats(const dwh_batch *b, int (*seen)(void *ud, size_t earlier, size_t r), void *ud) {
+static int walk_repeats(const dwhi_batch *b, int (*seen)(void *ud, size_t earlier, size_t r), void *ud) {
     size_t cap = 16;
     while (cap < b->n * 2) cap *= 2;
     uint32_t *slots = calloc(cap, sizeof *slots); /* row index + 1 of the latest row of the key */
     if (!slots) return -1;
     int stop = 0;
     for (size_t r = 0; r < b->n && !stop; r++) {
-        dwh_span k = b->rows[r].pk;
+        dwhi_span k = b->rows[r].pk;
         if (k.len == UINT32_MAX) continue;
         const char *text = b->arena + k.off;
         size_t i = (size_t)key_hash(text, k.len) & (cap - 1);
         for (; slots[i]; i = (i + 1) & (cap - 1)) {
-            dwh_span o = b->rows[slots[i] - 1].pk;
+            dwhi_span o = b->rows[slots[i] - 1].pk;
             if (o.len == k.len && !memcmp(b->arena + o.off, text, k.len)) {
                 stop = seen(ud, slots[i] - 1, r);
                 break;
@@ -643,7 +643,7 @@ static int mark_earlier(void *ud, size_t earlier, size_t r) {
     return 0;
 }
 
-size_t dwh_batch_mark_repeats(const dwh_batch *b, uint8_t *skip) {
+size_t dwhi_batch_mark_repeats(const dwhi_batch *b, uint8_t *skip) {
     if (b->n) memset(skip, 0, b->n);
     marks m = {skip, 0};
     return walk_repeats(b, mark_earlier, &m) < 0 ? SIZE_MAX : m.marked;
@@ -655,7 +655,7 @@ static int stop_at(void *ud, size_t earlier, size_t r) {
     return 1;
 }
 
-int dwh_batch_first_repeat(const dwh_batch *b, size_t *row) {
+int dwhi_batch_first_repeat(const dwhi_batch *b, size_t *row) {
     *row = SIZE_MAX;
     if (walk_repeats(b, stop_at, row) < 0) return -1;
     return *row != SIZE_MAX;

@@ -17,10 +17,10 @@
 #include "base/json_strict.h"
 #include "rowref.h"
 
-#define MAX_PATHS (1 + DWH_JSON_ROWS_MAX_CAPTURES) /* the rows path, then the captures */
+#define MAX_PATHS (1 + DWHI_JSON_ROWS_MAX_CAPTURES) /* the rows path, then the captures */
 /* A cell type only the parser uses, between a nested member's end and its
  * row's end (see nested_text). */
-#define DWH_CELL_PENDING 100
+#define DWHI_CELL_PENDING 100
 #define MAX_COMPONENTS 16
 
 typedef struct buf {
@@ -62,7 +62,7 @@ typedef struct writer {
     buf *out;
     int active;
     int base;       /* depth of the value (containers open around it) */
-    uint8_t first[DWH_JSON_MAX_DEPTH + 2]; /* [d]: the next item at depth d is its container's first */
+    uint8_t first[DWHI_JSON_MAX_DEPTH + 2]; /* [d]: the next item at depth d is its container's first */
     int after_key;
 } writer;
 
@@ -71,19 +71,19 @@ typedef struct frame {
     uint64_t mask; /* paths still matching through this container */
 } frame;
 
-struct dwh_json_rows {
+struct dwhi_json_rows {
     yajl_handle h;
-    dwh_batcher *store;
-    dwh_keydict *keys;
+    dwhi_batcher *store;
+    dwhi_keydict *keys;
     path paths[MAX_PATHS];
     int n_paths;
     locale_t c_locale;
 
     /* where the parse is */
-    frame frames[DWH_JSON_MAX_DEPTH + 2];
+    frame frames[DWHI_JSON_MAX_DEPTH + 2];
     int depth;      /* containers open */
     uint64_t vmask; /* paths that name the value about to start */
-    dwh_rows_kind kind;
+    dwhi_rows_kind kind;
     int rows_level; /* depth inside the rows array (0: not in it) */
     int row_level;  /* depth inside the current row (0: not in one) */
     size_t element; /* index of the next element of the rows array */
@@ -110,9 +110,9 @@ struct dwh_json_rows {
     int row_here;   /* the row began in the current chunk */
 
     /* captures */
-    writer cap[DWH_JSON_ROWS_MAX_CAPTURES];
-    buf cap_text[DWH_JSON_ROWS_MAX_CAPTURES];
-    int cap_set[DWH_JSON_ROWS_MAX_CAPTURES];
+    writer cap[DWHI_JSON_ROWS_MAX_CAPTURES];
+    buf cap_text[DWHI_JSON_ROWS_MAX_CAPTURES];
+    int cap_set[DWHI_JSON_ROWS_MAX_CAPTURES];
     int caps_active;
 
     /* the chunk being fed */
@@ -129,12 +129,12 @@ struct dwh_json_rows {
     int done;          /* the value is complete: only whitespace may follow */
     size_t done_off;   /* where it ended in the chunk being fed */
     json_tokener *tok; /* the json-c parse of a row with a surrogate escape */
-    dwh_json_rows_err err;
+    dwhi_json_rows_err err;
     const char *err_type;
     /* A value where rows should be that is not one is reported at finish,
      * so an error of the JSON itself later in the text comes first (as a
      * whole-text parse would find); the value is passed over meanwhile. */
-    dwh_json_rows_err shape;
+    dwhi_json_rows_err shape;
     char shape_msg[96];
     const char *shape_type;
     size_t shape_row;
@@ -144,9 +144,9 @@ struct dwh_json_rows {
 
 /* ---- errors --------------------------------------------------------------- */
 
-static int fail(dwh_json_rows *p, dwh_json_rows_err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(dwh_json_rows *p, dwh_json_rows_err e, const char *fmt, ...) {
-    if (p->err == DWH_JSON_ROWS_OK) {
+static int fail(dwhi_json_rows *p, dwhi_json_rows_err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(dwhi_json_rows *p, dwhi_json_rows_err e, const char *fmt, ...) {
+    if (p->err == DWHI_JSON_ROWS_OK) {
         p->err = e;
         va_list ap;
         va_start(ap, fmt);
@@ -156,7 +156,7 @@ static int fail(dwh_json_rows *p, dwh_json_rows_err e, const char *fmt, ...) {
     return 0; /* the callback's "stop" */
 }
 
-static int oom(dwh_json_rows *p) { return fail(p, DWH_JSON_ROWS_ERR_NOMEM, "out of memory parsing JSON"); }
+static int oom(dwhi_json_rows *p) { return fail(p, DWHI_JSON_ROWS_ERR_NOMEM, "out of memory parsing JSON"); }
 
 /* ---- paths ------------------------------------------------------------------ */
 
@@ -209,14 +209,14 @@ static int pointer_parse(path *pa, const char *text) {
     }
 }
 
-static int rows_path_parse(path *pa, const dwh_json_rows_spec *spec) {
+static int rows_path_parse(path *pa, const dwhi_json_rows_spec *spec) {
     return spec->rows_pointer ? pointer_parse(pa, spec->rows_path) : path_parse(pa, spec->rows_path);
 }
 
-int dwh_json_rows_supported(const dwh_json_rows_spec *spec) {
+int dwhi_json_rows_supported(const dwhi_json_rows_spec *spec) {
     size_t n = 0;
     for (const char *const *c = spec->captures; c && *c; c++) n++;
-    if (n > DWH_JSON_ROWS_MAX_CAPTURES) return 0;
+    if (n > DWHI_JSON_ROWS_MAX_CAPTURES) return 0;
     path pa;
     if (rows_path_parse(&pa, spec) < 0) {
         free(pa.text);
@@ -234,7 +234,7 @@ int dwh_json_rows_supported(const dwh_json_rows_spec *spec) {
 }
 
 /* The paths of `mask` whose component `at` is the member `key`. */
-static uint64_t member_mask(const dwh_json_rows *p, uint64_t mask, int at, const unsigned char *key, size_t len) {
+static uint64_t member_mask(const dwhi_json_rows *p, uint64_t mask, int at, const unsigned char *key, size_t len) {
     uint64_t out = 0;
     for (int i = 0; mask; i++, mask >>= 1) {
         if (!(mask & 1)) continue;
@@ -249,7 +249,7 @@ static uint64_t member_mask(const dwh_json_rows *p, uint64_t mask, int at, const
 /* A JSON string as json-c escapes it (control characters, '"' and '\\'). */
 static int put_string(buf *b, const unsigned char *s, size_t n) {
     if (buf_reserve(b, n * 6 + 3) < 0) return -1;
-    b->n += dwh_json_quote((const char *)s, n, b->p + b->n);
+    b->n += dwhi_json_quote((const char *)s, n, b->p + b->n);
     b->p[b->n] = 0;
     return 0;
 }
@@ -280,12 +280,12 @@ static void w_start(writer *w, buf *out, int base) {
 
 /* Classifies a number yajl lexed; 0, or -1 after fail() for one that is
  * out of range or not finite. */
-static int number(dwh_json_rows *p, const char *s, size_t len, dwh_json_num *kind, int64_t *i, double *d) {
-    *kind = dwh_json_number(s, len, p->c_locale, i, d);
-    if (*kind != DWH_NUM_RANGE && *kind != DWH_NUM_INFINITE) return 0;
+static int number(dwhi_json_rows *p, const char *s, size_t len, dwhi_json_num *kind, int64_t *i, double *d) {
+    *kind = dwhi_json_number(s, len, p->c_locale, i, d);
+    if (*kind != DWHI_NUM_RANGE && *kind != DWHI_NUM_INFINITE) return 0;
     char msg[sizeof p->msg];
-    dwh_json_number_error(*kind, s, len, msg, sizeof msg);
-    fail(p, DWH_JSON_ROWS_ERR_JSON, "%s", msg);
+    dwhi_json_number_error(*kind, s, len, msg, sizeof msg);
+    fail(p, DWHI_JSON_ROWS_ERR_JSON, "%s", msg);
     return -1;
 }
 
@@ -326,7 +326,7 @@ static int w_event(writer *w, ev e, int d, const char *s, size_t n, int b) {
     return 0;
 }
 
-static int caps_event(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
+static int caps_event(dwhi_json_rows *p, ev e, const char *s, size_t n, int b) {
     if (!p->caps_active) return 0;
     int d = p->depth;
     int still = 0;
@@ -345,12 +345,12 @@ static const char *type_name(ev e);
 
 /* Records the first value that is not where rows should be (reported at
  * finish) and passes over it: returns 1 (go on). */
-static int defer_shape(dwh_json_rows *p, dwh_json_rows_err err, ev e) {
+static int defer_shape(dwhi_json_rows *p, dwhi_json_rows_err err, ev e) {
     if (!p->shape) {
         p->shape = err;
         p->shape_type = type_name(e);
         p->shape_row = p->element;
-        if (err == DWH_JSON_ROWS_ERR_NOT_ROWS)
+        if (err == DWHI_JSON_ROWS_ERR_NOT_ROWS)
             snprintf(p->shape_msg, sizeof p->shape_msg, "the rows are %s, not an array or an object", p->shape_type);
         else
             snprintf(p->shape_msg, sizeof p->shape_msg, "row %zu is not a JSON object", p->element);
@@ -360,7 +360,7 @@ static int defer_shape(dwh_json_rows *p, dwh_json_rows_err err, ev e) {
 }
 
 /* Inside a value being passed over. */
-static int skipping(const dwh_json_rows *p) { return p->skip_level && p->depth >= p->skip_level; }
+static int skipping(const dwhi_json_rows *p) { return p->skip_level && p->depth >= p->skip_level; }
 
 static const char *type_name(ev e) {
     switch (e) {
@@ -376,18 +376,18 @@ static const char *type_name(ev e) {
 /* A value starts outside the rows: the rows themselves, a capture, or
  * something to pass over.  `e` is its first event.  Returns 1 when it is
  * the rows (handled by the caller), 0 otherwise, -1 after fail(). */
-static int outside_value(dwh_json_rows *p, ev e) {
+static int outside_value(dwhi_json_rows *p, ev e) {
     uint64_t m = p->vmask;
     p->vmask = 0;
     int is_rows = 0;
     if ((m & 1) && p->paths[0].n == p->depth) {
         is_rows = 1;
         /* a repeated key: its last value wins, as in json-c, shape and all */
-        p->shape = DWH_JSON_ROWS_OK;
-        if (p->kind != DWH_ROWS_ABSENT) {
-            dwh_batcher_truncate(p->store, p->store0);
+        p->shape = DWHI_JSON_ROWS_OK;
+        if (p->kind != DWHI_ROWS_ABSENT) {
+            dwhi_batcher_truncate(p->store, p->store0);
             p->stored = p->element = 0;
-            p->kind = DWH_ROWS_ABSENT;
+            p->kind = DWHI_ROWS_ABSENT;
         }
     }
     for (int i = 1; i < p->n_paths; i++) {
@@ -400,8 +400,8 @@ static int outside_value(dwh_json_rows *p, ev e) {
     return is_rows;
 }
 
-static int row_begin(dwh_json_rows *p) {
-    if (dwh_batcher_row_begin(p->store) < 0) return oom(p), -1;
+static int row_begin(dwhi_json_rows *p) {
+    if (dwhi_batcher_row_begin(p->store) < 0) return oom(p), -1;
     if (p->want_text) {
         w_start(&p->rowtext, &p->rowtext_buf, p->depth);
         if (w_event(&p->rowtext, EV_OPEN_MAP, p->depth, NULL, 0, 0) < 0) return oom(p), -1;
@@ -442,7 +442,7 @@ static int bad_surrogate(const char *s, size_t n) {
 }
 
 /* The current row's text, from its '{' to `end` in the current chunk. */
-static const char *row_text(dwh_json_rows *p, size_t end, size_t *len) {
+static const char *row_text(dwhi_json_rows *p, size_t end, size_t *len) {
     if (p->row_here) {
         *len = end - p->row_off;
         return p->chunk + p->row_off;
@@ -452,57 +452,57 @@ static const char *row_text(dwh_json_rows *p, size_t end, size_t *len) {
     return p->rowraw.p;
 }
 
-static int row_end(dwh_json_rows *p) {
+static int row_end(dwhi_json_rows *p) {
     size_t len = 0;
     const char *text = row_text(p, yajl_get_bytes_consumed(p->h), &len);
     if (!text) return oom(p), -1;
     p->row_level = 0;
     if (memchr(text, '\\', len) && bad_surrogate(text, len)) {
         /* json-c's reading of the row (U+FFFD for a lone surrogate) */
-        dwh_batcher_row_abort(p->store);
+        dwhi_batcher_row_abort(p->store);
         json_object *o = NULL;
         char err[200];
-        if (dwh_json_parse_strict_tok(&p->tok, text, len, &o, err, sizeof err) != 0) {
-            fail(p, DWH_JSON_ROWS_ERR_JSON, "%s", err);
+        if (dwhi_json_parse_strict_tok(&p->tok, text, len, &o, err, sizeof err) != 0) {
+            fail(p, DWHI_JSON_ROWS_ERR_JSON, "%s", err);
             return -1;
         }
-        int rc = dwh_batcher_add_row(p->store, o, NULL);
+        int rc = dwhi_batcher_add_row(p->store, o, NULL);
         if (rc == 0 && p->want_text) {
             size_t tl = 0;
             const char *t =
                 json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &tl);
-            rc = t ? dwh_batcher_last_row_json(p->store, t, tl) : -1;
+            rc = t ? dwhi_batcher_last_row_json(p->store, t, tl) : -1;
         }
         json_object_put(o);
         if (rc < 0) return oom(p), -1;
     } else {
-        dwh_row_extras x = {.json = p->want_text ? p->rowtext_buf.p : NULL, .json_len = p->rowtext_buf.n};
+        dwhi_row_extras x = {.json = p->want_text ? p->rowtext_buf.p : NULL, .json_len = p->rowtext_buf.n};
         if (p->want_text) {
             /* the row's text goes at the arena's end: nested cells point into it */
-            size_t at = dwh_batcher_arena_len(p->store), n = 0;
-            dwh_cell *cells = dwh_batcher_row_cells(p->store, &n);
+            size_t at = dwhi_batcher_arena_len(p->store), n = 0;
+            dwhi_cell *cells = dwhi_batcher_row_cells(p->store, &n);
             for (size_t i = 0; i < n; i++)
-                if (cells[i].type == DWH_CELL_PENDING) {
-                    cells[i].type = DWH_CELL_JSON;
+                if (cells[i].type == DWHI_CELL_PENDING) {
+                    cells[i].type = DWHI_CELL_JSON;
                     cells[i].v.s.off += (uint32_t)at;
                 }
         }
-        if (dwh_batcher_row_end(p->store, p->want_text ? &x : NULL) < 0) return oom(p), -1;
+        if (dwhi_batcher_row_end(p->store, p->want_text ? &x : NULL) < 0) return oom(p), -1;
     }
     p->stored++;
     return 0;
 }
 
 /* A scalar member of the current row. */
-static dwh_cell *row_cell(dwh_json_rows *p) {
-    dwh_cell *c = dwh_batcher_row_cell(p->store, p->key);
+static dwhi_cell *row_cell(dwhi_json_rows *p) {
+    dwhi_cell *c = dwhi_batcher_row_cell(p->store, p->key);
     if (!c) oom(p);
     return c;
 }
 
 /* The value of the whole text ends here (yajl itself misses a string
  * opened after it: `[1]"` would pass). */
-static void root_done(dwh_json_rows *p) {
+static void root_done(dwhi_json_rows *p) {
     if (p->depth != 0) return;
     p->done = 1;
     p->done_off = p->chunk ? yajl_get_bytes_consumed(p->h) : 0;
@@ -511,7 +511,7 @@ static void root_done(dwh_json_rows *p) {
 /* After every event: where it ended, so the next one knows where its own
  * text starts.  Returns rc. */
 static int seen(void *ud, int rc) {
-    dwh_json_rows *p = ud;
+    dwhi_json_rows *p = ud;
     if (p->chunk) {
         p->prev_end = yajl_get_bytes_consumed(p->h);
         p->prev_here = 1;
@@ -523,7 +523,7 @@ static int seen(void *ud, int rc) {
 /* A captured string as json-c reads it: yajl decodes an invalid \u
  * surrogate escape differently (json-c: U+FFFD), so such a string is read
  * again from its own text.  0, or -1 after fail(). */
-static int fix_string(dwh_json_rows *p, const char **s, size_t *n) {
+static int fix_string(dwhi_json_rows *p, const char **s, size_t *n) {
     size_t end = yajl_get_bytes_consumed(p->h);
     const char *raw = p->chunk + p->prev_end;
     size_t len = end - p->prev_end;
@@ -536,8 +536,8 @@ static int fix_string(dwh_json_rows *p, const char **s, size_t *n) {
     const char *q = memchr(raw, '"', len); /* the string's own text starts at its quote */
     json_object *v = NULL;
     char err[200];
-    if (!q || dwh_json_parse_strict_tok(&p->tok, q, len - (size_t)(q - raw), &v, err, sizeof err) != 0) {
-        fail(p, DWH_JSON_ROWS_ERR_JSON, "%s", q ? err : "invalid JSON: a string without its quote");
+    if (!q || dwhi_json_parse_strict_tok(&p->tok, q, len - (size_t)(q - raw), &v, err, sizeof err) != 0) {
+        fail(p, DWHI_JSON_ROWS_ERR_JSON, "%s", q ? err : "invalid JSON: a string without its quote");
         return -1;
     }
     p->decoded.n = 0;
@@ -550,15 +550,15 @@ static int fix_string(dwh_json_rows *p, const char **s, size_t *n) {
 }
 
 /* An event inside a row, for its whole text (spec.row_text).  0, -1 after oom(). */
-static int row_text_event(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
+static int row_text_event(dwhi_json_rows *p, ev e, const char *s, size_t n, int b) {
     if (!p->rowtext.active) return 0;
     return w_event(&p->rowtext, e, p->depth, s, n, b) < 0 ? (oom(p), -1) : 0;
 }
 
-static int scalar(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
+static int scalar(dwhi_json_rows *p, ev e, const char *s, size_t n, int b) {
     root_done(p);
     if (skipping(p)) {
-        dwh_json_num k;
+        dwhi_json_num k;
         int64_t i;
         double d;
         return e == EV_NUM && number(p, s, n, &k, &i, &d) < 0 ? 0 : 1;
@@ -567,38 +567,38 @@ static int scalar(dwh_json_rows *p, ev e, const char *s, size_t n, int b) {
     if (p->nested.active) return w_event(&p->nested, e, p->depth, s, n, b) < 0 ? oom(p) : 1;
     if (p->nested_text) return 1; /* in the row's text already (a number was checked by cb_number) */
     if (p->row_level && p->depth == p->row_level) {
-        dwh_cell c = {.key = p->key};
+        dwhi_cell c = {.key = p->key};
         if (e == EV_NULL) {
-            c.type = DWH_CELL_NULL; /* dropped when the row ends: absent and null are the same to a table */
+            c.type = DWHI_CELL_NULL; /* dropped when the row ends: absent and null are the same to a table */
         } else if (e == EV_BOOL) {
-            c.type = DWH_CELL_BOOL;
+            c.type = DWHI_CELL_BOOL;
             c.v.i = b ? 1 : 0;
         } else if (e == EV_STR) {
-            c.type = DWH_CELL_TEXT;
-            if (dwh_batcher_text(p->store, s, n, &c.v.s) < 0) return oom(p);
+            c.type = DWHI_CELL_TEXT;
+            if (dwhi_batcher_text(p->store, s, n, &c.v.s) < 0) return oom(p);
         } else {
-            dwh_json_num k;
+            dwhi_json_num k;
             if (number(p, s, n, &k, &c.v.i, &c.v.d) < 0) return 0;
-            c.type = k == DWH_NUM_INT ? DWH_CELL_INT : k == DWH_NUM_REAL ? DWH_CELL_REAL : DWH_CELL_BIGINT;
-            if (k == DWH_NUM_BIGINT && dwh_batcher_text(p->store, s, n, &c.v.s) < 0) return oom(p);
+            c.type = k == DWHI_NUM_INT ? DWHI_CELL_INT : k == DWHI_NUM_REAL ? DWHI_CELL_REAL : DWHI_CELL_BIGINT;
+            if (k == DWHI_NUM_BIGINT && dwhi_batcher_text(p->store, s, n, &c.v.s) < 0) return oom(p);
         }
-        dwh_cell *cell = row_cell(p);
+        dwhi_cell *cell = row_cell(p);
         if (!cell) return 0;
         *cell = c;
         return 1;
     }
-    if (p->rows_level && p->depth == p->rows_level) return defer_shape(p, DWH_JSON_ROWS_ERR_NOT_OBJECT, e);
+    if (p->rows_level && p->depth == p->rows_level) return defer_shape(p, DWHI_JSON_ROWS_ERR_NOT_OBJECT, e);
     /* outside the rows */
     if (e == EV_NUM) {
-        dwh_json_num k;
+        dwhi_json_num k;
         int64_t i;
         double d;
         if (number(p, s, n, &k, &i, &d) < 0) return 0;
     }
     int is_rows = outside_value(p, e);
     if (is_rows) {
-        if (e != EV_NULL) return defer_shape(p, DWH_JSON_ROWS_ERR_NOT_ROWS, e);
-        p->kind = DWH_ROWS_NULL;
+        if (e != EV_NULL) return defer_shape(p, DWHI_JSON_ROWS_ERR_NOT_ROWS, e);
+        p->kind = DWHI_ROWS_NULL;
     }
     if (e == EV_STR && p->caps_active && fix_string(p, &s, &n) < 0) return 0;
     return caps_event(p, e, s, n, b) < 0 ? 0 : 1;
@@ -608,9 +608,9 @@ static int cb_null(void *ud) { return seen(ud, scalar(ud, EV_NULL, NULL, 0, 0));
 static int cb_bool(void *ud, int b) { return seen(ud, scalar(ud, EV_BOOL, NULL, 0, b)); }
 
 static int cb_number(void *ud, const char *s, size_t n) {
-    dwh_json_rows *p = ud;
+    dwhi_json_rows *p = ud;
     if (p->nested.active || p->nested_text) {
-        dwh_json_num k;
+        dwhi_json_num k;
         int64_t i;
         double d;
         if (number(p, s, n, &k, &i, &d) < 0) return 0;
@@ -623,10 +623,10 @@ static int cb_string(void *ud, const unsigned char *s, size_t n) {
 }
 
 static int key_event(void *ud, const unsigned char *s, size_t n) {
-    dwh_json_rows *p = ud;
+    dwhi_json_rows *p = ud;
     if (memchr(s, 0, n))
-        return fail(p, DWH_JSON_ROWS_ERR_JSON, "invalid JSON at byte %zu: %s",
-                    p->base + yajl_get_bytes_consumed(p->h), DWH_JSON_NUL_KEY);
+        return fail(p, DWHI_JSON_ROWS_ERR_JSON, "invalid JSON at byte %zu: %s",
+                    p->base + yajl_get_bytes_consumed(p->h), DWHI_JSON_NUL_KEY);
     if (skipping(p)) return 1;
     if (row_text_event(p, EV_KEY, (const char *)s, n, 0) < 0) return 0;
     if (p->nested.active) return w_event(&p->nested, EV_KEY, p->depth, (const char *)s, n, 0) < 0 ? oom(p) : 1;
@@ -635,13 +635,13 @@ static int key_event(void *ud, const unsigned char *s, size_t n) {
         /* rows of a page mostly have the same keys in the same order */
         int pos = p->key_pos++;
         if ((size_t)pos < p->n_pos) {
-            const char *name = dwh_keydict_name(p->keys, p->pos_ids[pos]);
+            const char *name = dwhi_keydict_name(p->keys, p->pos_ids[pos]);
             if (name && !strncmp(name, (const char *)s, n) && name[n] == 0) {
                 p->key = p->pos_ids[pos];
                 return 1;
             }
         }
-        int32_t id = dwh_keydict_intern(p->keys, (const char *)s, n);
+        int32_t id = dwhi_keydict_intern(p->keys, (const char *)s, n);
         if (id < 0) return oom(p);
         if ((size_t)pos >= p->cap_pos) {
             size_t cap = p->cap_pos ? p->cap_pos * 2 : 64;
@@ -669,9 +669,9 @@ static int key_event(void *ud, const unsigned char *s, size_t n) {
 static int cb_key(void *ud, const unsigned char *s, size_t n) { return seen(ud, key_event(ud, s, n)); }
 
 static int open_container(void *ud, ev e) {
-    dwh_json_rows *p = ud;
-    if (p->depth >= DWH_JSON_MAX_DEPTH)
-        return fail(p, DWH_JSON_ROWS_ERR_JSON, "invalid JSON: nested deeper than %d levels", DWH_JSON_MAX_DEPTH);
+    dwhi_json_rows *p = ud;
+    if (p->depth >= DWHI_JSON_MAX_DEPTH)
+        return fail(p, DWHI_JSON_ROWS_ERR_JSON, "invalid JSON: nested deeper than %d levels", DWHI_JSON_MAX_DEPTH);
     if (skipping(p)) {
         p->depth++;
         return 1;
@@ -691,7 +691,7 @@ static int open_container(void *ud, ev e) {
         if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
     } else if (p->rows_level && p->depth == p->rows_level) {
         if (e != EV_OPEN_MAP || p->shape) {
-            defer_shape(p, DWH_JSON_ROWS_ERR_NOT_OBJECT, e);
+            defer_shape(p, DWHI_JSON_ROWS_ERR_NOT_OBJECT, e);
             p->skip_level = p->depth + 1;
             p->depth++;
             return 1;
@@ -703,10 +703,10 @@ static int open_container(void *ud, ev e) {
         if (caps_event(p, e, NULL, 0, 0) < 0) return 0;
         if (is_rows) {
             if (e == EV_OPEN_ARR) {
-                p->kind = DWH_ROWS_ARRAY;
+                p->kind = DWHI_ROWS_ARRAY;
                 p->rows_level = p->depth + 1;
             } else {
-                p->kind = DWH_ROWS_OBJECT;
+                p->kind = DWHI_ROWS_OBJECT;
                 if (row_begin(p) < 0) return 0;
             }
         }
@@ -719,7 +719,7 @@ static int open_container(void *ud, ev e) {
 }
 
 static int close_container(void *ud, ev e) {
-    dwh_json_rows *p = ud;
+    dwhi_json_rows *p = ud;
     p->depth--;
     root_done(p);
     if (p->skip_level && p->depth + 1 >= p->skip_level) {
@@ -732,18 +732,18 @@ static int close_container(void *ud, ev e) {
         /* the member's value is complete: a cell pointing into the row's
          * text, placed when the row ends */
         p->nested_text = 0;
-        dwh_cell *cell = row_cell(p);
+        dwhi_cell *cell = row_cell(p);
         if (!cell) return 0;
-        *cell = (dwh_cell){.key = p->key, .type = DWH_CELL_PENDING,
+        *cell = (dwhi_cell){.key = p->key, .type = DWHI_CELL_PENDING,
                            .v.s = {(uint32_t)p->nested_from, (uint32_t)(p->rowtext_buf.n - p->nested_from)}};
         return 1;
     }
     if (p->nested.active) {
         if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
         if (!p->nested.active) { /* the member's value is complete */
-            dwh_cell c = {.key = p->key, .type = DWH_CELL_JSON};
-            if (dwh_batcher_text(p->store, p->scratch.p, p->scratch.n, &c.v.s) < 0) return oom(p);
-            dwh_cell *cell = row_cell(p);
+            dwhi_cell c = {.key = p->key, .type = DWHI_CELL_JSON};
+            if (dwhi_batcher_text(p->store, p->scratch.p, p->scratch.n, &c.v.s) < 0) return oom(p);
+            dwhi_cell *cell = row_cell(p);
             if (!cell) return 0;
             *cell = c;
         }
@@ -776,44 +776,44 @@ static const yajl_callbacks CALLBACKS = {
 
 /* ---- the parser ---------------------------------------------------------------- */
 
-dwh_json_rows *dwh_json_rows_new(const dwh_json_rows_spec *spec, dwh_batcher *store) {
-    if (!dwh_json_rows_supported(spec)) return NULL;
-    dwh_json_rows *p = calloc(1, sizeof *p);
+dwhi_json_rows *dwhi_json_rows_new(const dwhi_json_rows_spec *spec, dwhi_batcher *store) {
+    if (!dwhi_json_rows_supported(spec)) return NULL;
+    dwhi_json_rows *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->store = store;
-    p->keys = dwh_batcher_keys(store);
+    p->keys = dwhi_batcher_keys(store);
     p->want_text = spec->row_text;
     p->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     int bad = !p->c_locale || rows_path_parse(&p->paths[0], spec) < 0;
     p->n_paths = 1;
     for (const char *const *c = spec->captures; !bad && c && *c; c++) bad = path_parse(&p->paths[p->n_paths++], *c) < 0;
     if (bad) {
-        dwh_json_rows_free(p);
+        dwhi_json_rows_free(p);
         return NULL;
     }
-    dwh_json_rows_reset(p);
+    dwhi_json_rows_reset(p);
     if (!p->h) {
-        dwh_json_rows_free(p);
+        dwhi_json_rows_free(p);
         return NULL;
     }
     return p;
 }
 
-void dwh_json_rows_reset(dwh_json_rows *p) {
+void dwhi_json_rows_reset(dwhi_json_rows *p) {
     if (p->h) yajl_free(p->h);
     p->h = yajl_alloc(&CALLBACKS, NULL, p);
     p->depth = 0;
     p->vmask = ((uint64_t)1 << p->n_paths) - 1; /* every path starts at the body */
     p->frames[0].mask = 0;
-    p->kind = DWH_ROWS_ABSENT;
+    p->kind = DWHI_ROWS_ABSENT;
     p->rows_level = p->row_level = 0;
     p->element = p->stored = 0;
-    p->store0 = dwh_batcher_rows(p->store);
+    p->store0 = dwhi_batcher_rows(p->store);
     p->nested.active = 0;
     p->nested_text = 0;
     p->rowtext.active = 0;
     p->caps_active = 0;
-    for (int i = 0; i < DWH_JSON_ROWS_MAX_CAPTURES; i++) {
+    for (int i = 0; i < DWHI_JSON_ROWS_MAX_CAPTURES; i++) {
         p->cap[i].active = 0;
         p->cap_set[i] = 0;
     }
@@ -823,19 +823,19 @@ void dwh_json_rows_reset(dwh_json_rows *p) {
     p->prev_end = 0;
     p->prev_here = 1;
     p->pending.n = 0;
-    p->err = DWH_JSON_ROWS_OK;
+    p->err = DWHI_JSON_ROWS_OK;
     p->err_type = NULL;
-    p->shape = DWH_JSON_ROWS_OK;
+    p->shape = DWHI_JSON_ROWS_OK;
     p->skip_level = 0;
     p->msg[0] = 0;
 }
 
-void dwh_json_rows_free(dwh_json_rows *p) {
+void dwhi_json_rows_free(dwhi_json_rows *p) {
     if (!p) return;
     if (p->h) yajl_free(p->h);
-    if (p->row_level) dwh_batcher_row_abort(p->store);
+    if (p->row_level) dwhi_batcher_row_abort(p->store);
     for (int i = 0; i < MAX_PATHS; i++) free(p->paths[i].text);
-    for (int i = 0; i < DWH_JSON_ROWS_MAX_CAPTURES; i++) free(p->cap_text[i].p);
+    for (int i = 0; i < DWHI_JSON_ROWS_MAX_CAPTURES; i++) free(p->cap_text[i].p);
     free(p->scratch.p);
     free(p->rowtext_buf.p);
     free(p->rowraw.p);
@@ -848,15 +848,15 @@ void dwh_json_rows_free(dwh_json_rows *p) {
 }
 
 /* The message of a yajl error, as one line naming the byte. */
-static void yajl_failed(dwh_json_rows *p) {
+static void yajl_failed(dwhi_json_rows *p) {
     char msg[sizeof p->msg];
-    dwh_json_grammar_error(p->h, p->base, p->chunk, p->chunk_len, msg, sizeof msg);
-    fail(p, DWH_JSON_ROWS_ERR_JSON, "%s", msg);
+    dwhi_json_grammar_error(p->h, p->base, p->chunk, p->chunk_len, msg, sizeof msg);
+    fail(p, DWHI_JSON_ROWS_ERR_JSON, "%s", msg);
 }
 
 /* After an error: the row being read is dropped from the store.  -1. */
-static int stop(dwh_json_rows *p) {
-    if (p->row_level) dwh_batcher_row_abort(p->store);
+static int stop(dwhi_json_rows *p) {
+    if (p->row_level) dwhi_batcher_row_abort(p->store);
     p->row_level = 0;
     p->nested.active = 0;
     p->nested_text = 0;
@@ -864,17 +864,17 @@ static int stop(dwh_json_rows *p) {
     return -1;
 }
 
-int dwh_json_rows_feed(dwh_json_rows *p, const char *data, size_t len) {
+int dwhi_json_rows_feed(dwhi_json_rows *p, const char *data, size_t len) {
     if (p->err) return -1;
     const char *nul = memchr(data, 0, len);
     if (nul) {
-        fail(p, DWH_JSON_ROWS_ERR_JSON, "the JSON text contains a NUL byte at offset %zu (wrong length?)",
+        fail(p, DWHI_JSON_ROWS_ERR_JSON, "the JSON text contains a NUL byte at offset %zu (wrong length?)",
              p->base + (size_t)(nul - data));
         return -1;
     }
     size_t bad;
-    if (dwh_json_bad_space(data, len, &bad) < 0) {
-        fail(p, DWH_JSON_ROWS_ERR_JSON, "invalid JSON at byte %zu: a vertical tab or form feed outside a string's escapes",
+    if (dwhi_json_bad_space(data, len, &bad) < 0) {
+        fail(p, DWHI_JSON_ROWS_ERR_JSON, "invalid JSON at byte %zu: a vertical tab or form feed outside a string's escapes",
              p->base + bad);
         return stop(p);
     }
@@ -882,9 +882,9 @@ int dwh_json_rows_feed(dwh_json_rows *p, const char *data, size_t len) {
     p->chunk_len = len;
     yajl_status st = yajl_parse(p->h, (const unsigned char *)data, len);
     if (p->done) { /* after the value: whitespace only (yajl misses a string opened there) */
-        size_t i = dwh_json_skip_ws(data, p->done_off, len);
+        size_t i = dwhi_json_skip_ws(data, p->done_off, len);
         if (i < len) {
-            fail(p, DWH_JSON_ROWS_ERR_JSON, "invalid JSON at byte %zu: unexpected text after the value", p->base + i);
+            fail(p, DWHI_JSON_ROWS_ERR_JSON, "invalid JSON at byte %zu: unexpected text after the value", p->base + i);
             return stop(p);
         }
         p->done_off = 0; /* later chunks: from their start */
@@ -920,12 +920,12 @@ int dwh_json_rows_feed(dwh_json_rows *p, const char *data, size_t len) {
     return 0;
 }
 
-int dwh_json_rows_finish(dwh_json_rows *p) {
+int dwhi_json_rows_finish(dwhi_json_rows *p) {
     if (p->err) return -1;
     p->chunk = NULL;
     p->chunk_len = 0;
     if (p->base == 0) {
-        fail(p, DWH_JSON_ROWS_ERR_JSON, "the JSON text is empty");
+        fail(p, DWHI_JSON_ROWS_ERR_JSON, "the JSON text is empty");
         return -1;
     }
     yajl_status st = yajl_complete_parse(p->h);
@@ -942,18 +942,18 @@ int dwh_json_rows_finish(dwh_json_rows *p) {
     return 0;
 }
 
-dwh_json_rows_err dwh_json_rows_error(const dwh_json_rows *p, const char **message, size_t *row) {
+dwhi_json_rows_err dwhi_json_rows_error(const dwhi_json_rows *p, const char **message, size_t *row) {
     if (message) *message = p->msg;
     if (row) *row = p->element;
     return p->err;
 }
 
-const char *dwh_json_rows_error_type(const dwh_json_rows *p) { return p->err_type ? p->err_type : "a value"; }
+const char *dwhi_json_rows_error_type(const dwhi_json_rows *p) { return p->err_type ? p->err_type : "a value"; }
 
-dwh_rows_kind dwh_json_rows_kind(const dwh_json_rows *p) { return p->kind; }
-size_t dwh_json_rows_count(const dwh_json_rows *p) { return p->stored; }
+dwhi_rows_kind dwhi_json_rows_kind(const dwhi_json_rows *p) { return p->kind; }
+size_t dwhi_json_rows_count(const dwhi_json_rows *p) { return p->stored; }
 
-const char *dwh_json_rows_capture(const dwh_json_rows *p, size_t i, size_t *len) {
+const char *dwhi_json_rows_capture(const dwhi_json_rows *p, size_t i, size_t *len) {
     if (i + 1 >= (size_t)p->n_paths || !p->cap_set[i]) return NULL;
     if (len) *len = p->cap_text[i].n;
     return p->cap_text[i].p;

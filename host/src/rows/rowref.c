@@ -9,16 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dwh_scalar_of_cell(const dwh_cell *c, const char *arena, dwh_scalar *out) {
+void dwhi_scalar_of_cell(const dwhi_cell *c, const char *arena, dwhi_scalar *out) {
     memset(out, 0, sizeof *out);
     switch (c->type) {
-    case DWH_CELL_BOOL: out->type = DWH_S_BOOL; out->i = c->v.i; break;
-    case DWH_CELL_INT: out->type = DWH_S_INT; out->i = c->v.i; break;
-    case DWH_CELL_REAL: out->type = DWH_S_REAL; out->d = c->v.d; break;
-    case DWH_CELL_TEXT:
-    case DWH_CELL_BIGINT:
-    case DWH_CELL_JSON:
-        out->type = c->type == DWH_CELL_TEXT ? DWH_S_STRING : c->type == DWH_CELL_BIGINT ? DWH_S_BIGINT : DWH_S_JSON;
+    case DWHI_CELL_BOOL: out->type = DWHI_S_BOOL; out->i = c->v.i; break;
+    case DWHI_CELL_INT: out->type = DWHI_S_INT; out->i = c->v.i; break;
+    case DWHI_CELL_REAL: out->type = DWHI_S_REAL; out->d = c->v.d; break;
+    case DWHI_CELL_TEXT:
+    case DWHI_CELL_BIGINT:
+    case DWHI_CELL_JSON:
+        out->type = c->type == DWHI_CELL_TEXT ? DWHI_S_STRING : c->type == DWHI_CELL_BIGINT ? DWHI_S_BIGINT : DWHI_S_JSON;
         out->s = arena + c->v.s.off;
         out->len = c->v.s.len;
         break;
@@ -27,37 +27,37 @@ void dwh_scalar_of_cell(const dwh_cell *c, const char *arena, dwh_scalar *out) {
 }
 
 /* The cell of `key` in v, by name (NULL: none). */
-static const dwh_cell *cell_named(const dwh_rowv *v, const char *key) {
+static const dwhi_cell *cell_named(const dwhi_rowv *v, const char *key) {
     if (!v || !v->n) return NULL;
-    int32_t id = dwh_keydict_find(v->keys, key, strlen(key));
-    return id < 0 ? NULL : dwh_rowv_find(v, (uint32_t)id);
+    int32_t id = dwhi_keydict_find(v->keys, key, strlen(key));
+    return id < 0 ? NULL : dwhi_rowv_find(v, (uint32_t)id);
 }
 
-int dwh_rowref_get(const dwh_rowref *r, const char *key, dwh_scalar *out) {
+int dwhi_rowref_get(const dwhi_rowref *r, const char *key, dwhi_scalar *out) {
     json_object *v = NULL;
     if (r->obj || (r->extra && json_object_object_get_ex(r->extra, key, &v))) {
         if (r->obj) json_object_object_get_ex(r->obj, key, &v);
-        dwh_scalar_of_json(v, out);
-        return out->type != DWH_S_NULL;
+        dwhi_scalar_of_json(v, out);
+        return out->type != DWHI_S_NULL;
     }
-    const dwh_cell *c = cell_named(r->cells, key);
+    const dwhi_cell *c = cell_named(r->cells, key);
     if (!c) {
         memset(out, 0, sizeof *out);
         return 0;
     }
-    dwh_scalar_of_cell(c, r->cells->arena, out);
-    return out->type != DWH_S_NULL;
+    dwhi_scalar_of_cell(c, r->cells->arena, out);
+    return out->type != DWHI_S_NULL;
 }
 
 /* A scalar as a new json-c value (NULL for null). */
-static json_object *json_of(const dwh_scalar *v) {
+static json_object *json_of(const dwhi_scalar *v) {
     switch (v->type) {
-    case DWH_S_BOOL: return json_object_new_boolean(v->i != 0);
-    case DWH_S_INT: return json_object_new_int64(v->i);
-    case DWH_S_BIGINT: return json_object_new_uint64(strtoull(v->s, NULL, 10));
-    case DWH_S_REAL: return json_object_new_double(v->d);
-    case DWH_S_STRING: return json_object_new_string_len(v->s, (int)v->len);
-    case DWH_S_JSON: { /* an object or array: complete without a terminator */
+    case DWHI_S_BOOL: return json_object_new_boolean(v->i != 0);
+    case DWHI_S_INT: return json_object_new_int64(v->i);
+    case DWHI_S_BIGINT: return json_object_new_uint64(strtoull(v->s, NULL, 10));
+    case DWHI_S_REAL: return json_object_new_double(v->d);
+    case DWHI_S_STRING: return json_object_new_string_len(v->s, (int)v->len);
+    case DWHI_S_JSON: { /* an object or array: complete without a terminator */
         json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH * 2);
         json_object *o = tok ? json_tokener_parse_ex(tok, v->s, (int)v->len) : NULL;
         if (tok) json_tokener_free(tok);
@@ -67,12 +67,12 @@ static json_object *json_of(const dwh_scalar *v) {
     }
 }
 
-json_object *dwh_rowref_path(const dwh_rowref *r, const char *path, int *exists) {
+json_object *dwhi_rowref_path(const dwhi_rowref *r, const char *path, int *exists) {
     if (exists) *exists = 0;
     if (!path || !*path) return NULL;
     if (r->obj) {
-        json_object *v = dwh_json_path(r->obj, path);
-        if (exists) *exists = v || dwh_json_path_exists(r->obj, path);
+        json_object *v = dwhi_json_path(r->obj, path);
+        if (exists) *exists = v || dwhi_json_path_exists(r->obj, path);
         return json_object_get(v);
     }
     size_t klen = strcspn(path, ".[");
@@ -80,11 +80,11 @@ json_object *dwh_rowref_path(const dwh_rowref *r, const char *path, int *exists)
     if (klen == 0 || klen >= sizeof key) return NULL;
     memcpy(key, path, klen);
     key[klen] = 0;
-    dwh_scalar sv;
-    if (!dwh_rowref_get(r, key, &sv)) {
+    dwhi_scalar sv;
+    if (!dwhi_rowref_get(r, key, &sv)) {
         json_object *ev = NULL;
         if (exists) *exists = r->extra ? json_object_object_get_ex(r->extra, key, &ev)
-                                       : dwh_rowv_find(r->cells, (uint32_t)dwh_keydict_find(r->cells->keys, key, klen)) != NULL;
+                                       : dwhi_rowv_find(r->cells, (uint32_t)dwhi_keydict_find(r->cells->keys, key, klen)) != NULL;
         return NULL;
     }
     json_object *top = json_of(&sv);
@@ -93,8 +93,8 @@ json_object *dwh_rowref_path(const dwh_rowref *r, const char *path, int *exists)
         return top;
     }
     const char *rest = path[klen] == '.' ? path + klen + 1 : path + klen;
-    json_object *v = dwh_json_path(top, rest);
-    if (exists) *exists = v || dwh_json_path_exists(top, rest);
+    json_object *v = dwhi_json_path(top, rest);
+    if (exists) *exists = v || dwhi_json_path_exists(top, rest);
     json_object_get(v);
     json_object_put(top);
     return v;
@@ -114,14 +114,14 @@ static int append_member(char **t, size_t *n, size_t *cap, const char *key, cons
         *cap = nc;
     }
     if (*n > 1) (*t)[(*n)++] = ',';
-    *n += dwh_json_quote(key, klen, *t + *n);
+    *n += dwhi_json_quote(key, klen, *t + *n);
     (*t)[(*n)++] = ':';
     memcpy(*t + *n, val, vlen);
     *n += vlen;
     return 0;
 }
 
-char *dwh_rowref_json(const dwh_rowref *r) {
+char *dwhi_rowref_json(const dwhi_rowref *r) {
     const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
     if (r->obj) {
         const char *t = json_object_to_json_string_ext(r->obj, flags);
@@ -132,16 +132,16 @@ char *dwh_rowref_json(const dwh_rowref *r) {
     if (!t) return NULL;
     t[n++] = '{';
     for (uint32_t i = 0; r->cells && i < r->cells->n; i++) {
-        const dwh_cell *c = &r->cells->cells[i];
-        const char *key = dwh_keydict_name(r->cells->keys, c->key);
+        const dwhi_cell *c = &r->cells->cells[i];
+        const char *key = dwhi_keydict_name(r->cells->keys, c->key);
         if (r->extra && json_object_object_get_ex(r->extra, key, NULL)) continue; /* replaced */
-        dwh_scalar sv;
-        dwh_scalar_of_cell(c, r->cells->arena, &sv);
-        size_t vlen = dwh_scalar_json(&sv, small, sizeof small);
+        dwhi_scalar sv;
+        dwhi_scalar_of_cell(c, r->cells->arena, &sv);
+        size_t vlen = dwhi_scalar_json(&sv, small, sizeof small);
         char *big = NULL;
         if (vlen >= sizeof small) {
             if (!(big = malloc(vlen + 1))) goto oom;
-            dwh_scalar_json(&sv, big, vlen + 1);
+            dwhi_scalar_json(&sv, big, vlen + 1);
         }
         int rc = append_member(&t, &n, &cap, key, big ? big : small, vlen);
         free(big);
@@ -162,8 +162,8 @@ oom:
     return NULL;
 }
 
-char *dwh_rowref_excerpt(const dwh_rowref *r, size_t max) {
-    char *t = dwh_rowref_json(r);
+char *dwhi_rowref_excerpt(const dwhi_rowref *r, size_t max) {
+    char *t = dwhi_rowref_json(r);
     if (!t || strlen(t) <= max) return t;
     char *cut = realloc(t, max + 4);
     if (!cut) {

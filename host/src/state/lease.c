@@ -28,39 +28,39 @@ static long long pid_start(long long pid) {
     return p ? strtoll(p + 1, NULL, 10) : 0;
 }
 
-int64_t dwh_lease_now_ms(void) {
+int64_t dwhi_lease_now_ms(void) {
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-int dwh_lease_owner_self(dwh_lease_owner *me, const char *job_id) {
+int dwhi_lease_owner_self(dwhi_lease_owner *me, const char *job_id) {
     memset(me, 0, sizeof *me);
     char host[256] = "";
     if (gethostname(host, sizeof host - 1) != 0) snprintf(host, sizeof host, "unknown");
     char now[40];
-    dwh_isotime_now(now, sizeof now);
+    dwhi_isotime_now(now, sizeof now);
     me->pid = (long long)getpid();
     me->pid_start = pid_start(me->pid);
-    me->heartbeat_ms = dwh_lease_now_ms();
+    me->heartbeat_ms = dwhi_lease_now_ms();
     me->job_id = strdup(job_id ? job_id : "");
     me->host = strdup(host);
     me->started_at = strdup(now);
     if (!me->job_id || !me->host || !me->started_at) {
-        dwh_lease_owner_clear(me);
+        dwhi_lease_owner_clear(me);
         return -1;
     }
     return 0;
 }
 
-void dwh_lease_owner_clear(dwh_lease_owner *o) {
+void dwhi_lease_owner_clear(dwhi_lease_owner *o) {
     free(o->job_id);
     free(o->host);
     free(o->started_at);
     memset(o, 0, sizeof *o);
 }
 
-int dwh_lease_owner_dead(const dwh_lease_owner *o) {
+int dwhi_lease_owner_dead(const dwhi_lease_owner *o) {
     if (!o->job_id || !o->host || o->pid <= 0) return 0;
     char host[256] = "";
     if (gethostname(host, sizeof host - 1) != 0 || strcmp(host, o->host) != 0) return 0;
@@ -69,7 +69,7 @@ int dwh_lease_owner_dead(const dwh_lease_owner *o) {
     return o->pid_start && start && start != o->pid_start; /* the pid was reused */
 }
 
-char *dwh_lease_owner_json(const dwh_lease_owner *o) {
+char *dwhi_lease_owner_json(const dwhi_lease_owner *o) {
     json_object *j = json_object_new_object();
     if (!j) return NULL;
     json_object_object_add(j, "job_id", o->job_id ? json_object_new_string(o->job_id) : NULL);
@@ -90,8 +90,8 @@ static char *str_member(json_object *o, const char *k) {
                : NULL;
 }
 
-int dwh_lease_owner_parse(const char *text, dwh_lease_owner *o) {
-    dwh_lease_owner_clear(o);
+int dwhi_lease_owner_parse(const char *text, dwhi_lease_owner *o) {
+    dwhi_lease_owner_clear(o);
     json_object *j = text ? json_tokener_parse(text) : NULL, *v;
     if (!j || !json_object_is_type(j, json_type_object)) {
         json_object_put(j);
@@ -104,7 +104,7 @@ int dwh_lease_owner_parse(const char *text, dwh_lease_owner *o) {
     if (json_object_object_get_ex(j, "pid_start", &v)) o->pid_start = json_object_get_int64(v);
     json_object_put(j);
     if (!o->job_id) {
-        dwh_lease_owner_clear(o);
+        dwhi_lease_owner_clear(o);
         return -1;
     }
     return 0;

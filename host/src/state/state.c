@@ -8,7 +8,7 @@
 
 #define STATE_FORMAT 1
 
-int dwh_state_set(char **field, const char *value) {
+int dwhi_state_set(char **field, const char *value) {
     char *copy = NULL;
     if (value && !(copy = strdup(value))) return -1;
     free(*field);
@@ -20,27 +20,27 @@ int dwh_state_set(char **field, const char *value) {
     X(resume) X(write_mode) X(incremental_field) X(last_value) X(earliest_value) X(pending_last_value) \
     X(pending_earliest_value) X(run_last_value) X(run_earliest_value) X(job_id) X(warehouse_id) X(updated_at)
 
-void dwh_state_record_clear(dwh_state_record *r) {
+void dwhi_state_record_clear(dwhi_state_record *r) {
 #define FREE_IT(f) free(r->f);
     STR_FIELDS(FREE_IT)
 #undef FREE_IT
     memset(r, 0, sizeof *r);
 }
 
-int dwh_state_record_copy(dwh_state_record *dst, const dwh_state_record *src) {
+int dwhi_state_record_copy(dwhi_state_record *dst, const dwhi_state_record *src) {
     if (dst == src) return 0;
-    dwh_state_record_clear(dst);
+    dwhi_state_record_clear(dst);
     dst->seq = src->seq;
     dst->rows_past_resume = src->rows_past_resume;
     dst->run_rows = src->run_rows;
     dst->run_batches = src->run_batches;
 #define COPY_IT(f) \
-    if (dwh_state_set(&dst->f, src->f) < 0) goto oom;
+    if (dwhi_state_set(&dst->f, src->f) < 0) goto oom;
     STR_FIELDS(COPY_IT)
 #undef COPY_IT
     return 0;
 oom:
-    dwh_state_record_clear(dst);
+    dwhi_state_record_clear(dst);
     return -1;
 }
 
@@ -48,7 +48,7 @@ static void put_str(json_object *o, const char *k, const char *v) {
     json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
 }
 
-json_object *dwh_state_record_to_json(const dwh_state_record *r) {
+json_object *dwhi_state_record_to_json(const dwhi_state_record *r) {
     json_object *o = json_object_new_object();
     if (!o) return NULL;
     json_object_object_add(o, "format", json_object_new_int(STATE_FORMAT));
@@ -78,7 +78,7 @@ static int get_str(json_object *o, const char *k, char **out) {
     json_object *v;
     if (!json_object_object_get_ex(o, k, &v) || json_object_is_type(v, json_type_null)) return 0;
     if (!json_object_is_type(v, json_type_string)) return -1;
-    return dwh_state_set(out, json_object_get_string(v));
+    return dwhi_state_set(out, json_object_get_string(v));
 }
 
 static int64_t get_int(json_object *o, const char *k) {
@@ -97,9 +97,9 @@ static int is_json_of(const char *text, int want_object) {
     return ok;
 }
 
-int dwh_state_record_check(const dwh_state_record *r, char **why) {
+int dwhi_state_record_check(const dwhi_state_record *r, char **why) {
     *why = NULL;
-    static const char *const modes[] = {"incremental", "full", DWH_WRITE_MODE_FIRST_FULL, "append", NULL};
+    static const char *const modes[] = {"incremental", "full", DWHI_WRITE_MODE_FIRST_FULL, "append", NULL};
     const char *bad = NULL, *val = NULL, *expected = NULL;
     if (r->write_mode) {
         int known = 0;
@@ -127,8 +127,8 @@ int dwh_state_record_check(const dwh_state_record *r, char **why) {
     return -1;
 }
 
-int dwh_state_record_from_json(const char *text, dwh_state_record *out, char **err) {
-    dwh_state_record_clear(out);
+int dwhi_state_record_from_json(const char *text, dwhi_state_record *out, char **err) {
+    dwhi_state_record_clear(out);
     *err = NULL;
     json_object *o = json_tokener_parse(text);
     if (!o || !json_object_is_type(o, json_type_object)) {
@@ -152,7 +152,7 @@ int dwh_state_record_from_json(const char *text, dwh_state_record *out, char **e
         const char *t = json_object_is_type(v, json_type_string)
                             ? json_object_get_string(v)
                             : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (dwh_state_set(&out->resume, t) < 0) goto bad;
+        if (dwhi_state_set(&out->resume, t) < 0) goto bad;
     }
     if (get_str(o, "write_mode", &out->write_mode) || get_str(o, "incremental_field", &out->incremental_field) ||
         get_str(o, "last_value", &out->last_value) || get_str(o, "earliest_value", &out->earliest_value) ||
@@ -164,8 +164,8 @@ int dwh_state_record_from_json(const char *text, dwh_state_record *out, char **e
         goto bad;
     json_object_put(o);
     char *why = NULL;
-    if (dwh_state_record_check(out, &why) < 0) {
-        dwh_state_record_clear(out);
+    if (dwhi_state_record_check(out, &why) < 0) {
+        dwhi_state_record_clear(out);
         if (asprintf(err, "the stored state is damaged: %s", why ? why : "?") < 0) *err = NULL;
         free(why);
         return -1;
@@ -173,7 +173,7 @@ int dwh_state_record_from_json(const char *text, dwh_state_record *out, char **e
     return 0;
 bad:
     json_object_put(o);
-    dwh_state_record_clear(out);
+    dwhi_state_record_clear(out);
     *err = strdup("the stored state has a member of the wrong type");
     return -1;
 }
@@ -221,7 +221,7 @@ static void sb_escaped(sbuf *b, const char *s) {
     }
 }
 
-char *dwh_state_redis_key(const dwh_state_key *k) {
+char *dwhi_state_redis_key(const dwhi_state_key *k) {
     sbuf b = {0};
     sb_raw(&b, "dwhost:resumable:");
     sb_escaped(&b, k->team_id);
@@ -240,7 +240,7 @@ char *dwh_state_redis_key(const dwh_state_key *k) {
     return b.p;
 }
 
-const dwh_state_record *dwh_state_reconcile(const dwh_state_record *wh, const dwh_state_record *mirror,
+const dwhi_state_record *dwhi_state_reconcile(const dwhi_state_record *wh, const dwhi_state_record *mirror,
                                             int have_warehouse, const char *warehouse_id, char **note,
                                             int *repair_mirror) {
     *note = NULL;

@@ -18,22 +18,22 @@
  * most one sequence ahead.  On load the warehouse's record wins whenever a
  * warehouse is used (it is the commit record of the data itself); Redis is
  * repaired from it.  Without a warehouse (--output jsonl) Redis is the only
- * copy.  See dwh_state_reconcile().
+ * copy.  See dwhi_state_reconcile().
  */
-#ifndef DWH_STATE_H
-#define DWH_STATE_H
+#ifndef DWHI_STATE_H
+#define DWHI_STATE_H
 
 #include <json-c/json.h>
 #include <stdint.h>
 
-typedef struct dwh_state_key {
+typedef struct dwhi_state_key {
     const char *team_id;   /* borrowed; NULL means "" */
     const char *source_id;
     const char *schema;
     const char *ns;        /* optional namespace, NULL or "" for none */
-} dwh_state_key;
+} dwhi_state_key;
 
-typedef struct dwh_state_record {
+typedef struct dwhi_state_record {
     int64_t seq;               /* 0: no record */
     char *resume;              /* the plugin's resume state (JSON text) or NULL */
     char *write_mode;          /* "full", "incremental", "append" while a run is in progress; NULL when idle */
@@ -50,35 +50,35 @@ typedef struct dwh_state_record {
     char *job_id;              /* the run that wrote the record */
     char *warehouse_id;        /* the warehouse whose data the record describes; NULL: none */
     char *updated_at;          /* ISO-8601 UTC */
-} dwh_state_record;
+} dwhi_state_record;
 
 /* The write_mode of a first full refresh written in place (a resume
  * continues into the table, not a staging table); the others are the
  * write modes' names ("incremental", "full", "append"). */
-#define DWH_WRITE_MODE_FIRST_FULL "full-first"
+#define DWHI_WRITE_MODE_FIRST_FULL "full-first"
 
 /* Checks what a run would hand on from a loaded record: a known
  * write_mode, a resume state that is a JSON object, watermarks that are
  * JSON scalars (number or string), counts that are not negative.  Returns
  * 0, or -1 with *why (malloc'd, caller frees; NULL on OOM) naming the
  * member and what it holds (shortened). */
-int dwh_state_record_check(const dwh_state_record *r, char **why);
+int dwhi_state_record_check(const dwhi_state_record *r, char **why);
 
 /* Frees the strings of r and zeroes it (r itself is not freed). */
-void dwh_state_record_clear(dwh_state_record *r);
+void dwhi_state_record_clear(dwhi_state_record *r);
 /* Deep copy into *dst (cleared first).  Returns 0, -1 on OOM. */
-int dwh_state_record_copy(dwh_state_record *dst, const dwh_state_record *src);
+int dwhi_state_record_copy(dwhi_state_record *dst, const dwhi_state_record *src);
 /* Replaces *field with a copy of value (NULL allowed).  Returns 0, -1 OOM. */
-int dwh_state_set(char **field, const char *value);
+int dwhi_state_set(char **field, const char *value);
 
 /* The record as a JSON document (Redis value); caller puts it. */
-json_object *dwh_state_record_to_json(const dwh_state_record *r);
+json_object *dwhi_state_record_to_json(const dwhi_state_record *r);
 /* Parses a JSON document into *out (cleared first).  Returns 0, or -1 with
  * a malloc'd one-line *err (caller frees). */
-int dwh_state_record_from_json(const char *text, dwh_state_record *out, char **err);
+int dwhi_state_record_from_json(const char *text, dwhi_state_record *out, char **err);
 
 /* The Redis key of a job, malloc'd (caller frees); NULL on OOM. */
-char *dwh_state_redis_key(const dwh_state_key *k);
+char *dwhi_state_redis_key(const dwhi_state_key *k);
 
 /* Which copy a run starts from.  `wh` and `mirror` may be records with
  * seq 0 (absent).  With a warehouse (have_warehouse), the warehouse's
@@ -88,7 +88,7 @@ char *dwh_state_redis_key(const dwh_state_key *k);
  * frees; may stay NULL) says why the mirror was overruled and
  * *repair_mirror is set.  Without a warehouse the mirror is the state.
  * Returns the chosen record (one of the two arguments). */
-const dwh_state_record *dwh_state_reconcile(const dwh_state_record *wh, const dwh_state_record *mirror,
+const dwhi_state_record *dwhi_state_reconcile(const dwhi_state_record *wh, const dwhi_state_record *mirror,
                                             int have_warehouse, const char *warehouse_id, char **note,
                                             int *repair_mirror);
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-struct dwh_redis {
+struct dwhi_redis {
     redisContext *c;
     char *host;
     int port;
@@ -19,7 +19,7 @@ struct dwh_redis {
     int timeout_ms;
 };
 
-static int parse_url(dwh_redis *r, const char *url, char **err) {
+static int parse_url(dwhi_redis *r, const char *url, char **err) {
     const char *p = url;
     if (strncmp(p, "redis://", 8) != 0) goto bad;
     p += 8;
@@ -69,7 +69,7 @@ bad:
 }
 
 /* One line for a failed exchange: what kind of failure and what to do. */
-static void conn_error(dwh_redis *r, const char *doing, char **err) {
+static void conn_error(dwhi_redis *r, const char *doing, char **err) {
     int e = r->c ? r->c->err : REDIS_ERR_OTHER;
     const char *msg = r->c ? r->c->errstr : "cannot allocate a connection";
     int n;
@@ -90,7 +90,7 @@ static void conn_error(dwh_redis *r, const char *doing, char **err) {
     r->c = NULL;
 }
 
-static void reply_error(dwh_redis *r, const redisReply *rep, const char *doing, char **err) {
+static void reply_error(dwhi_redis *r, const redisReply *rep, const char *doing, char **err) {
     int n;
     if (!strncmp(rep->str, "READONLY", 8))
         n = asprintf(err,
@@ -105,10 +105,10 @@ static void reply_error(dwh_redis *r, const redisReply *rep, const char *doing, 
     if (n < 0) *err = NULL;
 }
 
-static redisReply *command(dwh_redis *r, const char *doing, char **err, int argc, const char **argv,
+static redisReply *command(dwhi_redis *r, const char *doing, char **err, int argc, const char **argv,
                            const size_t *lens);
 
-static int connect_now(dwh_redis *r, char **err) {
+static int connect_now(dwhi_redis *r, char **err) {
     struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
     r->c = redisConnectWithTimeout(r->host, r->port, tv);
     if (!r->c || r->c->err) {
@@ -136,7 +136,7 @@ static int connect_now(dwh_redis *r, char **err) {
 
 /* Sends a command on a live connection.  Returns the reply, or NULL with
  * *err (I/O failure, timeout or an error reply). */
-static redisReply *command(dwh_redis *r, const char *doing, char **err, int argc, const char **argv,
+static redisReply *command(dwhi_redis *r, const char *doing, char **err, int argc, const char **argv,
                            const size_t *lens) {
     if (!r->c && connect_now(r, err) < 0) return NULL;
     redisReply *rep = redisCommandArgv(r->c, argc, argv, lens);
@@ -152,17 +152,17 @@ static redisReply *command(dwh_redis *r, const char *doing, char **err, int argc
     return rep;
 }
 
-dwh_redis *dwh_redis_open(const char *url, int ttl_s, int timeout_ms, dwh_secrets *secrets, char **err) {
+dwhi_redis *dwhi_redis_open(const char *url, int ttl_s, int timeout_ms, dwhi_secrets *secrets, char **err) {
     *err = NULL;
-    dwh_redis *r = calloc(1, sizeof *r);
+    dwhi_redis *r = calloc(1, sizeof *r);
     if (!r) {
         *err = strdup("out of memory");
         return NULL;
     }
-    r->ttl_s = ttl_s > 0 ? ttl_s : DWH_REDIS_DEFAULT_TTL_S;
-    r->timeout_ms = timeout_ms > 0 ? timeout_ms : DWH_REDIS_DEFAULT_TIMEOUT_MS;
+    r->ttl_s = ttl_s > 0 ? ttl_s : DWHI_REDIS_DEFAULT_TTL_S;
+    r->timeout_ms = timeout_ms > 0 ? timeout_ms : DWHI_REDIS_DEFAULT_TIMEOUT_MS;
     if (parse_url(r, url ? url : "", err) < 0) goto fail;
-    if (r->password && secrets) dwh_secrets_add(secrets, r->password);
+    if (r->password && secrets) dwhi_secrets_add(secrets, r->password);
     if (connect_now(r, err) < 0) goto fail;
     /* PING proves the server answers (a half-open socket would not). */
     const char *argv[1] = {"PING"};
@@ -171,11 +171,11 @@ dwh_redis *dwh_redis_open(const char *url, int ttl_s, int timeout_ms, dwh_secret
     freeReplyObject(rep);
     return r;
 fail:
-    dwh_redis_close(r);
+    dwhi_redis_close(r);
     return NULL;
 }
 
-void dwh_redis_close(dwh_redis *r) {
+void dwhi_redis_close(dwhi_redis *r) {
     if (!r) return;
     if (r->c) redisFree(r->c);
     free(r->host);
@@ -185,10 +185,10 @@ void dwh_redis_close(dwh_redis *r) {
     free(r);
 }
 
-const char *dwh_redis_where(const dwh_redis *r) { return r->where; }
-int dwh_redis_ttl(const dwh_redis *r) { return r->ttl_s; }
+const char *dwhi_redis_where(const dwhi_redis *r) { return r->where; }
+int dwhi_redis_ttl(const dwhi_redis *r) { return r->ttl_s; }
 
-int dwh_redis_get(dwh_redis *r, const char *key, char **value, char **err) {
+int dwhi_redis_get(dwhi_redis *r, const char *key, char **value, char **err) {
     *err = NULL;
     *value = NULL;
     const char *argv[2] = {"GET", key};
@@ -207,7 +207,7 @@ int dwh_redis_get(dwh_redis *r, const char *key, char **value, char **err) {
     return rc;
 }
 
-int dwh_redis_put(dwh_redis *r, const char *key, const char *value, char **err) {
+int dwhi_redis_put(dwhi_redis *r, const char *key, const char *value, char **err) {
     *err = NULL;
     char ttl[24];
     snprintf(ttl, sizeof ttl, "%d", r->ttl_s);
@@ -218,7 +218,7 @@ int dwh_redis_put(dwh_redis *r, const char *key, const char *value, char **err) 
     return 0;
 }
 
-int dwh_redis_del(dwh_redis *r, const char *key, char **err) {
+int dwhi_redis_del(dwhi_redis *r, const char *key, char **err) {
     *err = NULL;
     const char *argv[2] = {"DEL", key};
     redisReply *rep = command(r, "deleting the sync state", err, 2, argv, NULL);
@@ -229,7 +229,7 @@ int dwh_redis_del(dwh_redis *r, const char *key, char **err) {
 
 /* ---- job leases (lease.h) ---------------------------------------------- */
 
-int dwh_redis_lease_take(dwh_redis *r, const char *key, const char *value, long long ttl_ms, char **holder,
+int dwhi_redis_lease_take(dwhi_redis *r, const char *key, const char *value, long long ttl_ms, char **holder,
                          char **err) {
     *err = NULL;
     *holder = NULL;
@@ -241,14 +241,14 @@ int dwh_redis_lease_take(dwh_redis *r, const char *key, const char *value, long 
     int taken = rep->type == REDIS_REPLY_STATUS;
     freeReplyObject(rep);
     if (taken) return 1;
-    if (dwh_redis_get(r, key, holder, err) < 0) return -1;
-    if (!*holder) return dwh_redis_lease_take(r, key, value, ttl_ms, holder, err); /* expired meanwhile */
+    if (dwhi_redis_get(r, key, holder, err) < 0) return -1;
+    if (!*holder) return dwhi_redis_lease_take(r, key, value, ttl_ms, holder, err); /* expired meanwhile */
     return 0;
 }
 
 /* Runs a compare-and-act script on KEYS[1] = key, ARGV = args; its
  * integer reply (1: done, 0: the key held another value). */
-static int lease_script(dwh_redis *r, const char *doing, const char *script, const char *key, int nargs,
+static int lease_script(dwhi_redis *r, const char *doing, const char *script, const char *key, int nargs,
                         const char **args, char **err) {
     const char *argv[8] = {"EVAL", script, "1", key};
     for (int i = 0; i < nargs && i < 4; i++) argv[4 + i] = args[i];
@@ -259,7 +259,7 @@ static int lease_script(dwh_redis *r, const char *doing, const char *script, con
     return rc;
 }
 
-int dwh_redis_lease_swap(dwh_redis *r, const char *key, const char *expected, const char *value, long long ttl_ms,
+int dwhi_redis_lease_swap(dwhi_redis *r, const char *key, const char *expected, const char *value, long long ttl_ms,
                          char **err) {
     *err = NULL;
     char ttl[24];
@@ -271,7 +271,7 @@ int dwh_redis_lease_swap(dwh_redis *r, const char *key, const char *expected, co
                         key, 3, args, err);
 }
 
-int dwh_redis_lease_renew(dwh_redis *r, const char *key, const char *value, long long ttl_ms, char **err) {
+int dwhi_redis_lease_renew(dwhi_redis *r, const char *key, const char *value, long long ttl_ms, char **err) {
     *err = NULL;
     char ttl[24];
     snprintf(ttl, sizeof ttl, "%lld", ttl_ms);
@@ -282,7 +282,7 @@ int dwh_redis_lease_renew(dwh_redis *r, const char *key, const char *value, long
                         key, 2, args, err);
 }
 
-int dwh_redis_lease_release(dwh_redis *r, const char *key, const char *value, char **err) {
+int dwhi_redis_lease_release(dwhi_redis *r, const char *key, const char *value, char **err) {
     *err = NULL;
     const char *args[1] = {value};
     return lease_script(r, "releasing the job lease",

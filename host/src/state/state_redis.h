@@ -6,34 +6,34 @@
  * Every error is one line naming the server (never the password) and what
  * to do: unreachable, timed out, read-only (a replica), refused command.
  */
-#ifndef DWH_STATE_REDIS_H
-#define DWH_STATE_REDIS_H
+#ifndef DWHI_STATE_REDIS_H
+#define DWHI_STATE_REDIS_H
 
 #include "log/secrets.h"
 
-#define DWH_REDIS_DEFAULT_TTL_S (24 * 3600)
-#define DWH_REDIS_DEFAULT_TIMEOUT_MS 3000
+#define DWHI_REDIS_DEFAULT_TTL_S (24 * 3600)
+#define DWHI_REDIS_DEFAULT_TIMEOUT_MS 3000
 
-typedef struct dwh_redis dwh_redis;
+typedef struct dwhi_redis dwhi_redis;
 
 /* Connects (and AUTH/SELECTs).  `ttl_s` <= 0 and `timeout_ms` <= 0 take
  * the defaults; the timeout applies to connecting and to every command.
  * A password in the URL is added to `secrets` (may be NULL).  Returns NULL
  * with a malloc'd one-line *err (caller frees). */
-dwh_redis *dwh_redis_open(const char *url, int ttl_s, int timeout_ms, dwh_secrets *secrets, char **err);
-void dwh_redis_close(dwh_redis *r);
+dwhi_redis *dwhi_redis_open(const char *url, int ttl_s, int timeout_ms, dwhi_secrets *secrets, char **err);
+void dwhi_redis_close(dwhi_redis *r);
 
 /* "host:port/db", owned by r. */
-const char *dwh_redis_where(const dwh_redis *r);
-int dwh_redis_ttl(const dwh_redis *r);
+const char *dwhi_redis_where(const dwhi_redis *r);
+int dwhi_redis_ttl(const dwhi_redis *r);
 
 /* GET: *value is a malloc'd copy or NULL when the key does not exist.
  * Returns 0, or -1 with *err. */
-int dwh_redis_get(dwh_redis *r, const char *key, char **value, char **err);
+int dwhi_redis_get(dwhi_redis *r, const char *key, char **value, char **err);
 /* SET key value EX ttl.  Returns 0, or -1 with *err. */
-int dwh_redis_put(dwh_redis *r, const char *key, const char *value, char **err);
+int dwhi_redis_put(dwhi_redis *r, const char *key, const char *value, char **err);
 /* DEL key.  Returns 0, or -1 with *err. */
-int dwh_redis_del(dwh_redis *r, const char *key, char **err);
+int dwhi_redis_del(dwhi_redis *r, const char *key, char **err);
 
 /* Job leases (lease.h): `value` is the owner's JSON; every change is
  * atomic on the server.
@@ -44,11 +44,11 @@ int dwh_redis_del(dwh_redis *r, const char *key, char **err);
  *   renew:   PEXPIRE if `value` still holds it; 1 held, 0 lost
  *   release: DEL if `value` holds it; 1 deleted, 0 not ours
  * All return -1 with a malloc'd *err on a Redis failure. */
-int dwh_redis_lease_take(dwh_redis *r, const char *key, const char *value, long long ttl_ms, char **holder,
+int dwhi_redis_lease_take(dwhi_redis *r, const char *key, const char *value, long long ttl_ms, char **holder,
                          char **err);
-int dwh_redis_lease_swap(dwh_redis *r, const char *key, const char *expected, const char *value, long long ttl_ms,
+int dwhi_redis_lease_swap(dwhi_redis *r, const char *key, const char *expected, const char *value, long long ttl_ms,
                          char **err);
-int dwh_redis_lease_renew(dwh_redis *r, const char *key, const char *value, long long ttl_ms, char **err);
-int dwh_redis_lease_release(dwh_redis *r, const char *key, const char *value, char **err);
+int dwhi_redis_lease_renew(dwhi_redis *r, const char *key, const char *value, long long ttl_ms, char **err);
+int dwhi_redis_lease_release(dwhi_redis *r, const char *key, const char *value, char **err);
 
 #endif

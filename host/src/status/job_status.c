@@ -23,23 +23,23 @@ static json_object *watermark(const char *v) {
 
 static json_object *str_or_null(const char *v) { return v ? json_object_new_string(v) : NULL; }
 
-const char *dwh_status_run_outcome(dwh_warehouse *w, const char *stored, const char *job_id, const char *host,
+const char *dwhi_status_run_outcome(dwhi_warehouse *w, const char *stored, const char *job_id, const char *host,
                                    int64_t pid, int64_t pid_start, const char *started_at, int64_t lease_timeout_ms,
                                    int64_t now_ms) {
     if (!stored || strcmp(stored, "running") != 0) return stored ? stored : "?";
-    dwh_lease_owner o = {.job_id = (char *)(job_id ? job_id : ""), .host = (char *)(host ? host : ""),
+    dwhi_lease_owner o = {.job_id = (char *)(job_id ? job_id : ""), .host = (char *)(host ? host : ""),
                          .pid = pid, .pid_start = pid_start};
-    if (dwh_lease_owner_dead(&o)) return "crashed";
+    if (dwhi_lease_owner_dead(&o)) return "crashed";
     char me[256] = "";
     if (gethostname(me, sizeof me - 1) == 0 && host && !strcmp(me, host)) return "running"; /* its pid runs */
     /* another host: a lease of its job renewed lately, or a start too
      * recent to have taken one */
     int64_t sec;
     int32_t nsec;
-    if (started_at && dwh_isotime_parse(started_at, strlen(started_at), &sec, &nsec) == 0 &&
+    if (started_at && dwhi_isotime_parse(started_at, strlen(started_at), &sec, &nsec) == 0 &&
         now_ms - (sec * 1000 + nsec / 1000000) <= lease_timeout_ms)
         return "running";
-    return dwh_wh_lease_fresh(w, job_id, now_ms, lease_timeout_ms) ? "running" : "crashed";
+    return dwhi_wh_lease_fresh(w, job_id, now_ms, lease_timeout_ms) ? "running" : "crashed";
 }
 
 struct lease_seen {
@@ -48,10 +48,10 @@ struct lease_seen {
 };
 
 /* Stops at the first lease whose owner may still run. */
-static int lease_row(void *arg, const dwh_lease_owner *o) {
+static int lease_row(void *arg, const dwhi_lease_owner *o) {
     struct lease_seen *ls = arg;
     int64_t age = ls->now_ms - o->heartbeat_ms;
-    if (dwh_lease_owner_dead(o) || age > ls->timeout_ms) return 0;
+    if (dwhi_lease_owner_dead(o) || age > ls->timeout_ms) return 0;
     json_object *out = ls->out = json_object_new_object();
     json_object_object_add(out, "job_id", json_object_new_string(o->job_id));
     json_object_object_add(out, "host", json_object_new_string(o->host));
@@ -63,28 +63,28 @@ static int lease_row(void *arg, const dwh_lease_owner *o) {
 
 /* The live lease of the job, as JSON, or NULL when nobody holds it or its
  * owner is gone. */
-static json_object *live_lease(dwh_warehouse *w, const dwh_wh_job_key *job, int64_t timeout_ms, int64_t now_ms) {
+static json_object *live_lease(dwhi_warehouse *w, const dwhi_wh_job_key *job, int64_t timeout_ms, int64_t now_ms) {
     struct lease_seen ls = {timeout_ms, now_ms, NULL};
-    dwh_wh_read_leases(w, job, lease_row, &ls);
+    dwhi_wh_read_leases(w, job, lease_row, &ls);
     return ls.out;
 }
 
 /* Webhook payloads the job has yet to apply, or NULL when the warehouse
  * keeps no webhooks (made before them). */
-static json_object *webhooks_pending(dwh_warehouse *w, const dwh_wh_job_key *job) {
-    int64_t n = dwh_wh_read_webhooks_pending(w, job);
+static json_object *webhooks_pending(dwhi_warehouse *w, const dwhi_wh_job_key *job) {
+    int64_t n = dwhi_wh_read_webhooks_pending(w, job);
     return n < 0 ? NULL : json_object_new_int64(n);
 }
 
 struct last_seen {
-    dwh_warehouse *w;
+    dwhi_warehouse *w;
     int64_t timeout_ms, now_ms;
     json_object *out;
 };
 
-static void last_run_row(void *arg, const dwh_wh_run_row *r, const dwh_run_schema *s) {
+static void last_run_row(void *arg, const dwhi_wh_run_row *r, const dwhi_run_schema *s) {
     struct last_seen *ls = arg;
-    const char *run = dwh_status_run_outcome(ls->w, r->outcome, r->job_id, r->host, r->pid, r->pid_start,
+    const char *run = dwhi_status_run_outcome(ls->w, r->outcome, r->job_id, r->host, r->pid, r->pid_start,
                                              r->started_at, ls->timeout_ms, ls->now_ms);
     const char *status = s ? s->status : NULL;
     /* the schema's own outcome, unless the run ended without giving it
@@ -112,11 +112,11 @@ static void last_run_row(void *arg, const dwh_wh_run_row *r, const dwh_run_schem
     json_object_object_add(out, "cwd", str_or_null(r->cwd));
 }
 
-/* The last run of the job (dwh_wh_read_last_run), or NULL when the
+/* The last run of the job (dwhi_wh_read_last_run), or NULL when the
  * history has none (or the warehouse predates it). */
-static json_object *last_run(dwh_warehouse *w, const dwh_wh_job_key *job, int64_t timeout_ms, int64_t now_ms) {
+static json_object *last_run(dwhi_warehouse *w, const dwhi_wh_job_key *job, int64_t timeout_ms, int64_t now_ms) {
     struct last_seen ls = {w, timeout_ms, now_ms, NULL};
-    dwh_wh_read_last_run(w, job, last_run_row, &ls);
+    dwhi_wh_read_last_run(w, job, last_run_row, &ls);
     return ls.out;
 }
 
@@ -150,9 +150,9 @@ static json_object *rerun(json_object *last, const char *schema, const char *wri
     if (!w) return NULL;
     for (size_t i = 0; i < n; i++) w[i] = json_object_get_string(json_object_array_get_idx(words, i));
     const char *mode = member_str(last, "mode");
-    int full = (write_mode && (!strcmp(write_mode, "full") || !strcmp(write_mode, DWH_WRITE_MODE_FIRST_FULL))) ||
+    int full = (write_mode && (!strcmp(write_mode, "full") || !strcmp(write_mode, DWHI_WRITE_MODE_FIRST_FULL))) ||
                (!write_mode && mode && !strcmp(mode, "full"));
-    char *resume = dwh_sync_rerun_resume(w, n), *restart = full ? dwh_sync_rerun_restart(w, n, schema) : NULL;
+    char *resume = dwhi_sync_rerun_resume(w, n), *restart = full ? dwhi_sync_rerun_restart(w, n, schema) : NULL;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "resume", resume ? json_object_new_string(resume) : NULL);
     json_object_object_add(o, "restart", restart ? json_object_new_string(restart) : NULL);
@@ -164,7 +164,7 @@ static json_object *rerun(json_object *last, const char *schema, const char *wri
 
 /* A job entry; state columns absent (`state` NULL: a job the history or a
  * lease knows of that never committed) are null. */
-static json_object *job_entry(dwh_warehouse *w, const dwh_wh_job_key *job, const dwh_wh_state_row *state,
+static json_object *job_entry(dwhi_warehouse *w, const dwhi_wh_job_key *job, const dwhi_wh_state_row *state,
                               int64_t timeout_ms, int64_t now_ms) {
     const char *mode = state ? state->write_mode : NULL;
     json_object *lease = live_lease(w, job, timeout_ms, now_ms);
@@ -204,18 +204,18 @@ static int by_job(const void *a, const void *b) {
 }
 
 struct jobs_read {
-    dwh_warehouse *w;
+    dwhi_warehouse *w;
     int64_t timeout_ms, now_ms;
     json_object *jobs;
 };
 
-static int state_job(void *arg, const dwh_wh_state_row *row) {
+static int state_job(void *arg, const dwhi_wh_state_row *row) {
     struct jobs_read *jr = arg;
     json_object_array_add(jr->jobs, job_entry(jr->w, &row->key, row, jr->timeout_ms, jr->now_ms));
     return 0;
 }
 
-static int stateless_job(void *arg, const dwh_wh_job_key *job, int from_lease) {
+static int stateless_job(void *arg, const dwhi_wh_job_key *job, int from_lease) {
     struct jobs_read *jr = arg;
     json_object *j = job_entry(jr->w, job, NULL, jr->timeout_ms, jr->now_ms);
     json_object *seen = NULL;
@@ -230,26 +230,26 @@ static int stateless_job(void *arg, const dwh_wh_job_key *job, int from_lease) {
     return 0;
 }
 
-json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **err) {
+json_object *dwhi_job_status(const char *path, int64_t lease_timeout_ms, char **err) {
     *err = NULL;
-    if (lease_timeout_ms <= 0) lease_timeout_ms = DWH_LEASE_DEFAULT_TIMEOUT_MS;
-    dwh_warehouse *w = dwh_wh_open_readonly(path, err);
+    if (lease_timeout_ms <= 0) lease_timeout_ms = DWHI_LEASE_DEFAULT_TIMEOUT_MS;
+    dwhi_warehouse *w = dwhi_wh_open_readonly(path, err);
     if (!w) return NULL;
-    struct jobs_read jr = {w, lease_timeout_ms, dwh_lease_now_ms(), json_object_new_array()};
+    struct jobs_read jr = {w, lease_timeout_ms, dwhi_lease_now_ms(), json_object_new_array()};
     /* the state rows, then jobs without one: a first run holding its lease
      * before its first commit, and jobs whose runs never committed */
-    if (dwh_wh_read_states(w, state_job, &jr, err) != 0 || dwh_wh_read_stateless_jobs(w, stateless_job, &jr, err) != 0) {
+    if (dwhi_wh_read_states(w, state_job, &jr, err) != 0 || dwhi_wh_read_stateless_jobs(w, stateless_job, &jr, err) != 0) {
         json_object_put(jr.jobs);
         jr.jobs = NULL;
     } else {
         json_object_array_sort(jr.jobs, by_job);
     }
-    dwh_wh_close(w);
+    dwhi_wh_close(w);
     return jr.jobs;
 }
 
-json_object *dwh_job_status_doc(const char *path, char **err) {
-    json_object *jobs = dwh_job_status(path, 0, err);
+json_object *dwhi_job_status_doc(const char *path, char **err) {
+    json_object *jobs = dwhi_job_status(path, 0, err);
     if (!jobs) return NULL;
     json_object *doc = json_object_new_object();
     json_object_object_add(doc, "warehouse", json_object_new_string(path));

@@ -4,12 +4,12 @@
  * with its state (state.h), whether a live run holds it now (its lease),
  * what a rerun would continue from, how its last run went (the run
  * history, run_history.h), and the runs themselves.  Reads through
- * warehouse/warehouse_read.h on a dwh_wh_open_readonly() connection: it
+ * warehouse/warehouse_read.h on a dwhi_wh_open_readonly() connection: it
  * never creates, migrates or write-locks anything, so it is safe while
  * syncs run.
  */
-#ifndef DWH_JOB_STATUS_H
-#define DWH_JOB_STATUS_H
+#ifndef DWHI_JOB_STATUS_H
+#define DWHI_JOB_STATUS_H
 
 #include <json-c/json.h>
 #include <stdint.h>
@@ -33,10 +33,10 @@
  * ordered by source id and schema.  Columns of the state row are null for
  * a job that never committed.  A lease counts as live when its owner may still run (same host:
  * the pid is alive) and its heartbeat is younger than `lease_timeout_ms`
- * (<= 0: DWH_LEASE_DEFAULT_TIMEOUT_MS, the sync's default).  Returns a new array (caller puts),
+ * (<= 0: DWHI_LEASE_DEFAULT_TIMEOUT_MS, the sync's default).  Returns a new array (caller puts),
  * or NULL with *err (malloc'd, caller frees): no such file, not a dwhost
  * warehouse, unreadable. */
-json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **err);
+json_object *dwhi_job_status(const char *path, int64_t lease_timeout_ms, char **err);
 
 /* The runs the warehouse's history records (run_history.h), newest
  * first, at most `limit` (<= 0: all), as a JSON array of
@@ -46,17 +46,17 @@ json_object *dwh_job_status(const char *path, int64_t lease_timeout_ms, char **e
  *  recording an end), "failure", "error", "rows", "host", "pid", "command"
  *  (array of words or null), "cwd", "schemas": [{"schema", "table", "mode",
  *  "status", "rows", "resumed", "failure", "error"}]}.  `lease_timeout_ms`
- * as for dwh_job_status.  A warehouse older than the history gives [].
+ * as for dwhi_job_status.  A warehouse older than the history gives [].
  * Returns a new array (caller puts), or NULL with *err (malloc'd). */
-json_object *dwh_run_history(const char *path, int limit, int64_t lease_timeout_ms, char **err);
-/* {"warehouse": path, "runs": dwh_run_history(path, limit, 0)}: what
+json_object *dwhi_run_history(const char *path, int limit, int64_t lease_timeout_ms, char **err);
+/* {"warehouse": path, "runs": dwhi_run_history(path, limit, 0)}: what
  * `dwhost status --history --json` prints and dwh_status_history_json
  * returns.  A new object (caller puts), or NULL with *err. */
-json_object *dwh_run_history_doc(const char *path, int limit, char **err);
+json_object *dwhi_run_history_doc(const char *path, int limit, char **err);
 
 /* The document `dwhost status --json` prints and dwh_status_json returns:
- * {"warehouse": path, "jobs": dwh_job_status(path, 0)}.  A new object
+ * {"warehouse": path, "jobs": dwhi_job_status(path, 0)}.  A new object
  * (caller puts), or NULL with *err as above. */
-json_object *dwh_job_status_doc(const char *path, char **err);
+json_object *dwhi_job_status_doc(const char *path, char **err);
 
 #endif

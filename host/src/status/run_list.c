@@ -16,8 +16,8 @@ static json_object *str_or_null(const char *v) { return v ? json_object_new_stri
 static json_object *seconds(const char *from, const char *to) {
     int64_t s1, s2;
     int32_t n1, n2;
-    if (!from || !to || dwh_isotime_parse(from, strlen(from), &s1, &n1) < 0 ||
-        dwh_isotime_parse(to, strlen(to), &s2, &n2) < 0)
+    if (!from || !to || dwhi_isotime_parse(from, strlen(from), &s1, &n1) < 0 ||
+        dwhi_isotime_parse(to, strlen(to), &s2, &n2) < 0)
         return NULL;
     double d = (double)(s2 - s1) + (double)(n2 - n1) / 1e9;
     char text[32]; /* the stamps are in ms: printed as such, not as 1.7429999999999999 */
@@ -30,7 +30,7 @@ struct schemas_read {
     json_object *arr;
 };
 
-static int schema_row(void *arg, const dwh_run_schema *row) {
+static int schema_row(void *arg, const dwhi_run_schema *row) {
     struct schemas_read *sr = arg;
     const char *status = row->status;
     /* still "running" in a run that is not: it never got to write its end */
@@ -49,21 +49,21 @@ static int schema_row(void *arg, const dwh_run_schema *row) {
 }
 
 /* The schemas of run `id`, in the order the run took them. */
-static json_object *run_schemas(dwh_warehouse *w, int64_t id, const char *run_outcome) {
+static json_object *run_schemas(dwhi_warehouse *w, int64_t id, const char *run_outcome) {
     struct schemas_read sr = {run_outcome, json_object_new_array()};
-    dwh_wh_read_run_schemas(w, id, schema_row, &sr);
+    dwhi_wh_read_run_schemas(w, id, schema_row, &sr);
     return sr.arr;
 }
 
 struct runs_read {
-    dwh_warehouse *w;
+    dwhi_warehouse *w;
     int64_t timeout_ms, now_ms;
     json_object *runs;
 };
 
-static int run_row(void *arg, const dwh_wh_run_row *run) {
+static int run_row(void *arg, const dwhi_wh_run_row *run) {
     struct runs_read *rr = arg;
-    const char *outcome = dwh_status_run_outcome(rr->w, run->outcome, run->job_id, run->host, run->pid,
+    const char *outcome = dwhi_status_run_outcome(rr->w, run->outcome, run->job_id, run->host, run->pid,
                                                  run->pid_start, run->started_at, rr->timeout_ms, rr->now_ms);
     json_object *words = run->command ? json_tokener_parse(run->command) : NULL;
     json_object *r = json_object_new_object();
@@ -90,22 +90,22 @@ static int run_row(void *arg, const dwh_wh_run_row *run) {
     return 0;
 }
 
-json_object *dwh_run_history(const char *path, int limit, int64_t lease_timeout_ms, char **err) {
+json_object *dwhi_run_history(const char *path, int limit, int64_t lease_timeout_ms, char **err) {
     *err = NULL;
-    if (lease_timeout_ms <= 0) lease_timeout_ms = DWH_LEASE_DEFAULT_TIMEOUT_MS;
-    dwh_warehouse *w = dwh_wh_open_readonly(path, err);
+    if (lease_timeout_ms <= 0) lease_timeout_ms = DWHI_LEASE_DEFAULT_TIMEOUT_MS;
+    dwhi_warehouse *w = dwhi_wh_open_readonly(path, err);
     if (!w) return NULL;
-    struct runs_read rr = {w, lease_timeout_ms, dwh_lease_now_ms(), json_object_new_array()};
-    if (dwh_wh_read_runs(w, limit, run_row, &rr, err) != 0) {
+    struct runs_read rr = {w, lease_timeout_ms, dwhi_lease_now_ms(), json_object_new_array()};
+    if (dwhi_wh_read_runs(w, limit, run_row, &rr, err) != 0) {
         json_object_put(rr.runs);
         rr.runs = NULL;
     }
-    dwh_wh_close(w);
+    dwhi_wh_close(w);
     return rr.runs;
 }
 
-json_object *dwh_run_history_doc(const char *path, int limit, char **err) {
-    json_object *runs = dwh_run_history(path, limit, 0, err);
+json_object *dwhi_run_history_doc(const char *path, int limit, char **err) {
+    json_object *runs = dwhi_run_history(path, limit, 0, err);
     if (!runs) return NULL;
     json_object *doc = json_object_new_object();
     json_object_object_add(doc, "warehouse", json_object_new_string(path));

@@ -2,10 +2,10 @@
  * status_read.h -- shared by job_status.c (the jobs) and run_list.c (the
  * run history): telling a run that still runs from one whose process is
  * gone.  Not for other modules.  Both open the warehouse with
- * dwh_wh_open_readonly() and read it through warehouse/warehouse_read.h.
+ * dwhi_wh_open_readonly() and read it through warehouse/warehouse_read.h.
  */
-#ifndef DWH_STATUS_READ_H
-#define DWH_STATUS_READ_H
+#ifndef DWHI_STATUS_READ_H
+#define DWHI_STATUS_READ_H
 
 #include <stdint.h>
 
@@ -18,7 +18,7 @@
  * (or belongs to a later process); from another host, when no lease of
  * its job id was renewed within `lease_timeout_ms` and it started longer
  * ago than that.  `w` is a read-only warehouse (borrowed).  Static text. */
-const char *dwh_status_run_outcome(dwh_warehouse *w, const char *stored, const char *job_id, const char *host,
+const char *dwhi_status_run_outcome(dwhi_warehouse *w, const char *stored, const char *job_id, const char *host,
                                    int64_t pid, int64_t pid_start, const char *started_at, int64_t lease_timeout_ms,
                                    int64_t now_ms);
 

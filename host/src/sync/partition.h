@@ -9,8 +9,8 @@
  * partition must be on a field that never changes (created_at, not
  * updated_at), or rows move between partitions on every sync.
  */
-#ifndef DWH_PARTITION_H
-#define DWH_PARTITION_H
+#ifndef DWHI_PARTITION_H
+#define DWHI_PARTITION_H
 
 #include <json-c/json.h>
 #include <stddef.h>
@@ -20,30 +20,30 @@
 #include "rows/rowref.h"
 
 /* Defaults when a schema asks for a mode without its parameter. */
-#define DWH_PARTITION_DEFAULT_COUNT 200u
-#define DWH_PARTITION_DEFAULT_SIZE INT64_C(1000000)
+#define DWHI_PARTITION_DEFAULT_COUNT 200u
+#define DWHI_PARTITION_DEFAULT_SIZE INT64_C(1000000)
 
-typedef struct dwh_partition {
+typedef struct dwhi_partition {
     uint32_t mode;   /* dw_partition_mode, resolved (NONE: no partitioning) */
     uint32_t count;  /* MD5 */
     int64_t size;    /* NUMERICAL */
     uint32_t format; /* DATETIME: dw_partition_format */
     char **keys;     /* owned, n_keys entries */
     size_t n_keys;
-} dwh_partition;
+} dwhi_partition;
 
 /* Resolves a schema's settings.  Mode NONE with a count means md5, with a
  * size numerical (as the reference).  `partition_keys` and `primary_keys`
  * are NULL-terminated lists (either may be NULL) and are copied.  Returns
  * 0; -1 with a malloc'd one-line *err (caller frees) when a mode needs keys
  * and there are none, or NUMERICAL/DATETIME get more than one key. */
-int dwh_partition_init(dwh_partition *p, uint32_t mode, uint32_t count, int64_t size, uint32_t format,
+int dwhi_partition_init(dwhi_partition *p, uint32_t mode, uint32_t count, int64_t size, uint32_t format,
                        const char *const *partition_keys, const char *const *primary_keys, char **err);
-void dwh_partition_free(dwh_partition *p);
+void dwhi_partition_free(dwhi_partition *p);
 
 /* The partition value of `row` (borrowed) written into buf.  Returns 1 when
  * written, 0 when the row has none (mode NONE, or a numerical/datetime key
  * that is missing, null or unparsable), -1 when buf is too small. */
-int dwh_partition_value(const dwh_partition *p, const dwh_rowref *row, char *buf, size_t cap);
+int dwhi_partition_value(const dwhi_partition *p, const dwhi_rowref *row, char *buf, size_t cap);
 
 #endif

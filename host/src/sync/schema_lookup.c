@@ -41,19 +41,19 @@ static int has_field(json_object *schema, const char *field, char **err) {
     return 0;
 }
 
-int dwh_schema_lookup_field(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_op_flags *flags,
+int dwhi_schema_lookup_field(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,
                             const char *name, const char *field, char **err) {
     *err = NULL;
     json_object *schemas = NULL;
-    dwh_op_result r = dwh_op_list_schemas(p, config, secrets, NULL, flags, &schemas);
+    dwhi_op_result r = dwhi_op_list_schemas(p, config, secrets, NULL, flags, &schemas);
     int ok = r.code == DW_OK && schemas && json_object_is_type(schemas, json_type_array);
-    dwh_op_result_free(&r);
+    dwhi_op_result_free(&r);
     if (!ok) {
         json_object_put(schemas);
         return -1;
     }
     const char *names[1] = {name};
-    json_object *found = dwh_sync_select(schemas, names, 1, err); /* the same wording as sync */
+    json_object *found = dwhi_sync_select(schemas, names, 1, err); /* the same wording as sync */
     int rc = found ? 1 : *err ? 0 : -1;
     if (found && field && !has_field(json_object_array_get_idx(found, 0), field, err)) rc = *err ? 0 : -1;
     json_object_put(found);
@@ -61,7 +61,7 @@ int dwh_schema_lookup_field(dwh_plugin *p, json_object *config, dwh_secrets *sec
     return rc;
 }
 
-int dwh_schema_lookup(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_op_flags *flags,
+int dwhi_schema_lookup(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,
                       const char *name, char **err) {
-    return dwh_schema_lookup_field(p, config, secrets, flags, name, NULL, err);
+    return dwhi_schema_lookup_field(p, config, secrets, flags, name, NULL, err);
 }

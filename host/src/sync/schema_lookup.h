@@ -3,8 +3,8 @@
  * same way by sync, read and check so an unknown --schema gets one wording
  * and one exit code everywhere (docs/cli/exit-codes.md: 4).
  */
-#ifndef DWH_SCHEMA_LOOKUP_H
-#define DWH_SCHEMA_LOOKUP_H
+#ifndef DWHI_SCHEMA_LOOKUP_H
+#define DWHI_SCHEMA_LOOKUP_H
 
 #include <json-c/json.h>
 
@@ -17,15 +17,15 @@
  * *err "the source has no schema 'NAME'; choose from: a, b" (caller
  * frees); -1 when the schemas could not be listed (*err NULL): the caller
  * lets the plugin decide, as before.  `secrets`, `flags` may be NULL. */
-int dwh_schema_lookup(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_op_flags *flags,
+int dwhi_schema_lookup(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,
                       const char *name, char **err);
 
-/* dwh_schema_lookup, and when `field` is not NULL also "does schema NAME
+/* dwhi_schema_lookup, and when `field` is not NULL also "does schema NAME
  * advertise the incremental field FIELD?" (read's --incremental-field),
  * worded as sync words it: 0 with a malloc'd *err "schema 'orders' has no
  * incremental field 'x'; choose one of: a, b" or "schema 'orders'
  * advertises no incremental fields, so it cannot use 'x'". */
-int dwh_schema_lookup_field(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_op_flags *flags,
+int dwhi_schema_lookup_field(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,
                             const char *name, const char *field, char **err);
 
 #endif

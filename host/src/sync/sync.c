@@ -20,7 +20,7 @@
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
 /* `s` as JSON string text ("..." escaped), malloc'd; NULL on OOM. */
-static char *dwh_json_string_text(const char *s) {
+static char *dwhi_json_string_text(const char *s) {
     json_object *o = json_object_new_string(s);
     const char *t = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
     char *out = t ? strdup(t) : NULL;
@@ -34,25 +34,25 @@ static double since(const struct timespec *t0) {
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void report_fail(dwh_sync_report *r, dwh_sync_failure kind, dw_status code, const char *msg) {
+static void report_fail(dwhi_sync_report *r, dwh_sync_failure kind, dw_status code, const char *msg) {
     if (r->failure != DWH_SYNC_OK) return;
     r->failure = kind;
     r->source_code = code;
     r->message = strdup(msg ? msg : "the sync failed");
 }
 
-static void report_fail_take(dwh_sync_report *r, dwh_sync_failure kind, char *msg) {
+static void report_fail_take(dwhi_sync_report *r, dwh_sync_failure kind, char *msg) {
     report_fail(r, kind, DW_OK, msg);
     free(msg);
 }
 
 /* Two schemas must not write one table (names are normalised). */
-static int check_tables(dwh_sync_report *r, dwh_sync_plan *plans, size_t n, const dwh_sync_options *o,
+static int check_tables(dwhi_sync_report *r, dwhi_sync_plan *plans, size_t n, const dwh_sync_options *o,
                         const char *source) {
     for (size_t a = 0; a < n; a++) {
-        char *ta = dwh_wh_table_name(o->table_prefix, source, plans[a].schema);
+        char *ta = dwhi_wh_table_name(o->table_prefix, source, plans[a].schema);
         for (size_t b = a + 1; ta && b < n; b++) {
-            char *tb = dwh_wh_table_name(o->table_prefix, source, plans[b].schema);
+            char *tb = dwhi_wh_table_name(o->table_prefix, source, plans[b].schema);
             int same = tb && !strcmp(ta, tb);
             free(tb);
             if (same) {
@@ -70,7 +70,7 @@ static int check_tables(dwh_sync_report *r, dwh_sync_plan *plans, size_t n, cons
     return 0;
 }
 
-static void schema_report_clear(dwh_sync_schema_report *s) {
+static void schema_report_clear(dwhi_sync_schema_report *s) {
     free(s->schema);
     free(s->table);
     free(s->mode);
@@ -81,38 +81,38 @@ static void schema_report_clear(dwh_sync_schema_report *s) {
     memset(s, 0, sizeof *s);
 }
 
-const char *dwh_sync_schema_status(const dwh_sync_schema_report *s) {
+const char *dwhi_sync_schema_status(const dwhi_sync_schema_report *s) {
     if (!s->ran) return "not run";
     if (s->failure == DWH_SYNC_OK) return "ok";
     return s->failure == DWH_SYNC_FAIL_INTERRUPTED ? "interrupted" : "failed";
 }
 
 /* What the report says of a schema before it runs (or if it never does). */
-static void plan_schema_report(dwh_sync_schema_report *s, const dwh_sync_plan *plan, const char *source,
-                               const dwh_sync_options *o, dwh_warehouse *w) {
+static void plan_schema_report(dwhi_sync_schema_report *s, const dwhi_sync_plan *plan, const char *source,
+                               const dwh_sync_options *o, dwhi_warehouse *w) {
     free(s->table);
     free(s->mode);
     free(s->incremental_field);
-    s->table = o->jsonl_out ? NULL : dwh_wh_table_name(o->table_prefix, source, plan->schema);
-    s->mode = dup_or_null(dwh_write_mode_name(plan->mode));
+    s->table = o->jsonl_out ? NULL : dwhi_wh_table_name(o->table_prefix, source, plan->schema);
+    s->mode = dup_or_null(dwhi_write_mode_name(plan->mode));
     s->incremental_field = dup_or_null(plan->incremental_field);
     s->field_defaulted = plan->field_defaulted;
-    s->table_rows = w && s->table && dwh_wh_table_exists(w, s->table) ? dwh_wh_count(w, s->table) : -1;
+    s->table_rows = w && s->table && dwhi_wh_table_exists(w, s->table) ? dwhi_wh_count(w, s->table) : -1;
 }
 
-static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
+static void fill_schema_report(dwhi_sync_schema_report *s, sync_job *j) {
     schema_report_clear(s);
     s->ran = 1;
     s->schema = dup_or_null(j->plan->schema);
     s->table = dup_or_null(j->table);
-    s->mode = dup_or_null(dwh_write_mode_name(j->plan->mode));
+    s->mode = dup_or_null(dwhi_write_mode_name(j->plan->mode));
     s->incremental_field = dup_or_null(j->plan->incremental_field);
     s->field_defaulted = j->plan->field_defaulted;
     s->resumed = j->resuming;
     s->rows = j->rows;
     s->batches = j->batches;
     s->skipped = j->skipped;
-    s->table_rows = j->w && j->table && dwh_wh_table_exists(j->w, j->table) ? dwh_wh_count(j->w, j->table) : -1;
+    s->table_rows = j->w && j->table && dwhi_wh_table_exists(j->w, j->table) ? dwhi_wh_count(j->w, j->table) : -1;
     s->last_value = dup_or_null(j->rec.last_value);
     s->earliest_value = dup_or_null(j->rec.earliest_value);
     s->seconds = sync_elapsed(j);
@@ -132,10 +132,10 @@ static void fill_schema_report(dwh_sync_schema_report *s, sync_job *j) {
  * the source (0: synced, -1: failed otherwise). */
 #define JOB_UNREACHABLE 1
 
-static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_plugin *p, json_object *config,
-                   dwh_secrets *secrets, const dwh_sync_options *o, dwh_warehouse *w, dwh_redis *redis,
+static int run_job(dwhi_sync_report *r, size_t index, dwhi_sync_plan *plan, dwh_plugin *p, json_object *config,
+                   dwhi_secrets *secrets, const dwh_sync_options *o, dwhi_warehouse *w, dwhi_redis *redis,
                    sync_lease_set *lease, int64_t run_id) {
-    dwh_sync_schema_report *out = &r->schemas[index];
+    dwhi_sync_schema_report *out = &r->schemas[index];
     sync_job j = {0};
     j.index = index + 1;
     j.count = r->n_schemas;
@@ -152,14 +152,14 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
     j.job_id = r->job_id;
     j.plan = plan;
     clock_gettime(CLOCK_MONOTONIC, &j.started);
-    dwh_isotime_now(j.run_started, sizeof j.run_started);
-    j.key = (dwh_state_key){r->team_id, r->source_id, plan->schema, r->state_namespace};
+    dwhi_isotime_now(j.run_started, sizeof j.run_started);
+    j.key = (dwhi_state_key){r->team_id, r->source_id, plan->schema, r->state_namespace};
     int rc = -1;
-    if (dwh_ctx_init(&j.log, p, NULL, secrets) != DW_OK ||
-        dwh_ctx_set_identity(&j.log, r->team_id, r->source_id, NULL, plan->schema, r->job_id) != DW_OK ||
-        !(j.redis_key = dwh_state_redis_key(&j.key)) ||
-        (w && !(j.table = dwh_wh_table_name(o->table_prefix, dwh_plugin_name(p), plan->schema))) ||
-        (o->jsonl_out && !(j.schema_json = dwh_json_string_text(plan->schema)))) {
+    if (dwhi_ctx_init(&j.log, p, NULL, secrets) != DW_OK ||
+        dwhi_ctx_set_identity(&j.log, r->team_id, r->source_id, NULL, plan->schema, r->job_id) != DW_OK ||
+        !(j.redis_key = dwhi_state_redis_key(&j.key)) ||
+        (w && !(j.table = dwhi_wh_table_name(o->table_prefix, dwh_plugin_name(p), plan->schema))) ||
+        (o->jsonl_out && !(j.schema_json = dwhi_json_string_text(plan->schema)))) {
         sync_fail(&j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
     } else {
         if (o->progress) {
@@ -182,13 +182,13 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
     }
     sync_history_schema(w, run_id, out, NULL, secrets, &j.log);
     if (rc == 0) {
-        dwh_log(&j.log, DW_LOG_INFO, "sync.schema.done", "%llu rows in %llu batches%s; %s", (unsigned long long)j.rows,
+        dwhi_log(&j.log, DW_LOG_INFO, "sync.schema.done", "%llu rows in %llu batches%s; %s", (unsigned long long)j.rows,
                 (unsigned long long)j.batches, j.resuming ? " (resumed)" : "",
                 j.table ? "table replaced/updated" : "streamed");
     } else {
         /* info: the caller reports the failure itself (the CLI's one
          * stderr line and summary; the embedding API's error) */
-        dwh_log(&j.log, DW_LOG_INFO, "sync.schema.failed", "%s", j.message ? j.message : "failed");
+        dwhi_log(&j.log, DW_LOG_INFO, "sync.schema.failed", "%s", j.message ? j.message : "failed");
         report_fail(r, j.failure, j.source_code, j.message);
         if (j.unreachable) rc = JOB_UNREACHABLE;
     }
@@ -196,16 +196,16 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
         dwh_sync_progress pr = {plan->schema, j.table, j.rows, j.batches, j.skipped, out->seconds, 1, j.index, j.count};
         o->progress(o->progress_ud, &pr);
     }
-    dwh_wh_table_close(j.target);
-    dwh_batcher_free(j.batcher);
-    dwh_state_record_clear(&j.rec);
+    dwhi_wh_table_close(j.target);
+    dwhi_batcher_free(j.batcher);
+    dwhi_state_record_clear(&j.rec);
     free(j.resume_json);
     free(j.redis_key);
     free(j.table);
     free(j.schema_json);
-    dwh_keydict_free(j.keys);
+    dwhi_keydict_free(j.keys);
     free(j.message);
-    dwh_ctx_cleanup(&j.log);
+    dwhi_ctx_cleanup(&j.log);
     return rc;
 }
 
@@ -213,11 +213,11 @@ static int run_job(dwh_sync_report *r, size_t index, dwh_sync_plan *plan, dwh_pl
  * timeout): the schemas after it would spend all their attempts failing
  * the same way, so the run stops and its message says which were not
  * tried (the report lists them "not run"). */
-static void stop_unreachable(dwh_sync_report *r, const dwh_sync_plan *plans, size_t i, size_t n, dw_ctx *log) {
+static void stop_unreachable(dwhi_sync_report *r, const dwhi_sync_plan *plans, size_t i, size_t n, dw_ctx *log) {
     size_t rest = n - i - 1;
     const char **names = calloc(rest ? rest : 1, sizeof *names);
     for (size_t k = 0; names && k < rest; k++) names[k] = plans[i + 1 + k].schema;
-    char *list = names ? dwh_text_join(names, rest) : NULL;
+    char *list = names ? dwhi_text_join(names, rest) : NULL;
     free(names);
     char *note = NULL;
     if (asprintf(&note, "schema '%s' could not reach the source, so the %zu schema%s after it (%s) %s not tried; "
@@ -226,7 +226,7 @@ static void stop_unreachable(dwh_sync_report *r, const dwh_sync_plan *plans, siz
         note = NULL;
     free(list);
     if (!note) return;
-    dwh_log(log, DW_LOG_WARN, "sync.unreachable", "%s", note);
+    dwhi_log(log, DW_LOG_WARN, "sync.unreachable", "%s", note);
     char *msg = NULL;
     if (asprintf(&msg, "%s; %s", r->message ? r->message : "the source could not be reached", note) >= 0) {
         free(r->message);
@@ -246,20 +246,20 @@ static const char *namespace_problem(const char *ns) {
     return NULL;
 }
 
-dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets,
+dwhi_sync_report *dwhi_sync_run(dwh_plugin *p, json_object *config, dwhi_secrets *secrets,
                               const dwh_sync_options *opts) {
     dwh_sync_options o = *opts;
     if (o.restart_refresh) o.full_refresh = 1;
     /* Test-only: cap the warehouse file to simulate a full disk where a
      * small filesystem cannot be mounted (docs/cli/sync.md, "Errors and exit status"; test_hooks.h). */
-    if (!o.warehouse_max_pages) o.warehouse_max_pages = dwh_test_warehouse_max_pages();
-    dwh_sync_report *r = calloc(1, sizeof *r);
+    if (!o.warehouse_max_pages) o.warehouse_max_pages = dwhi_test_warehouse_max_pages();
+    dwhi_sync_report *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     char uuid[37];
     if (!o.job_id) {
-        dwh_uuid4(uuid);
+        dwhi_uuid4(uuid);
         o.job_id = uuid;
     }
     r->job_id = strdup(o.job_id);
@@ -267,28 +267,28 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     r->source = strdup(dwh_plugin_name(p));
     r->source_id = strdup(o.source_id && *o.source_id ? o.source_id : dwh_plugin_name(p));
     r->warehouse = o.jsonl_out ? NULL : strdup(o.warehouse_path && *o.warehouse_path ? o.warehouse_path
-                                                                                      : DWH_WAREHOUSE_DEFAULT_PATH);
+                                                                                      : DWHI_WAREHOUSE_DEFAULT_PATH);
     r->state_namespace = o.state_namespace && *o.state_namespace ? strdup(o.state_namespace) : NULL;
     if (!r->job_id || !r->team_id || !r->source || !r->source_id || (!o.jsonl_out && !r->warehouse) ||
         (o.state_namespace && *o.state_namespace && !r->state_namespace)) {
-        dwh_sync_report_free(r);
+        dwhi_sync_report_free(r);
         return NULL;
     }
     /* every HTTP attempt the plugin makes on this thread is counted */
-    dwh_http_counters http = {0};
-    dwh_http_counters *outer = dwh_http_counters_collect(&http);
+    dwhi_http_counters http = {0};
+    dwhi_http_counters *outer = dwhi_http_counters_collect(&http);
     dw_ctx log;
-    dwh_ctx_init(&log, p, NULL, secrets);
-    dwh_ctx_set_identity(&log, r->team_id, r->source_id, NULL, NULL, r->job_id);
+    dwhi_ctx_init(&log, p, NULL, secrets);
+    dwhi_ctx_set_identity(&log, r->team_id, r->source_id, NULL, NULL, r->job_id);
 
-    dwh_identity id = {r->team_id, r->source_id, NULL, r->job_id};
-    dwh_op_flags flags = {.cancel = o.cancel, .allow_internal_hosts = o.allow_internal_hosts};
+    dwhi_identity id = {r->team_id, r->source_id, NULL, r->job_id};
+    dwhi_op_flags flags = {.cancel = o.cancel, .allow_internal_hosts = o.allow_internal_hosts};
     json_object *schemas = NULL, *selected = NULL;
-    dwh_sync_plan *plans = NULL;
+    dwhi_sync_plan *plans = NULL;
     size_t n = 0;
-    dwh_warehouse *w = NULL;
-    dwh_redis *redis = NULL;
-    dwh_state_key *keys = NULL;
+    dwhi_warehouse *w = NULL;
+    dwhi_redis *redis = NULL;
+    dwhi_state_key *keys = NULL;
     sync_lease_set *lease = NULL;
     int64_t run_id = 0;
     char *err = NULL;
@@ -304,30 +304,30 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     /* The warehouse first: every run that gets this far is recorded in
      * its history, also one that stops at the source or its options. */
     if (!o.jsonl_out) {
-        dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages, .background_checkpoint = 1};
-        if (!(w = dwh_wh_open(r->warehouse, &wo, &err))) {
+        dwhi_wh_options wo = {.max_page_count = o.warehouse_max_pages, .background_checkpoint = 1};
+        if (!(w = dwhi_wh_open(r->warehouse, &wo, &err))) {
             report_fail_take(r, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto done;
         }
         run_id = sync_history_begin(w, r, &o, secrets, &log);
     }
-    dwh_op_result ls = dwh_op_list_schemas(p, config, secrets, &id, &flags, &schemas);
+    dwhi_op_result ls = dwhi_op_list_schemas(p, config, secrets, &id, &flags, &schemas);
     if (ls.code != DW_OK) {
         char *msg = NULL;
-        if (asprintf(&msg, "listing the schemas failed: %s", ls.message ? ls.message : dwh_status_name(ls.code)) < 0)
+        if (asprintf(&msg, "listing the schemas failed: %s", ls.message ? ls.message : dwhi_status_name(ls.code)) < 0)
             msg = NULL;
         report_fail(r, ls.code == DW_ERR_CANCELLED ? DWH_SYNC_FAIL_INTERRUPTED : DWH_SYNC_FAIL_SOURCE, ls.cause, msg);
         free(msg);
-        dwh_op_result_free(&ls);
+        dwhi_op_result_free(&ls);
         goto done;
     }
-    dwh_op_result_free(&ls);
-    selected = dwh_sync_select(schemas, o.schemas, o.n_schemas, &err);
+    dwhi_op_result_free(&ls);
+    selected = dwhi_sync_select(schemas, o.schemas, o.n_schemas, &err);
     if (!selected) {
         report_fail_take(r, DWH_SYNC_FAIL_CONFIG, err);
         /* the history says which schemas the run was for */
         for (size_t i = 0; i < o.n_schemas; i++) {
-            dwh_sync_schema_report named = {.schema = (char *)o.schemas[i]};
+            dwhi_sync_schema_report named = {.schema = (char *)o.schemas[i]};
             sync_history_schema(w, run_id, &named, NULL, secrets, &log);
         }
         goto done;
@@ -349,7 +349,7 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     }
     /* Every plan is checked before anything is written. */
     for (size_t i = 0; i < n; i++) {
-        if (dwh_sync_plan_make(json_object_array_get_idx(selected, i), &o, &plans[i], &err) < 0) {
+        if (dwhi_sync_plan_make(json_object_array_get_idx(selected, i), &o, &plans[i], &err) < 0) {
             report_fail_take(r, DWH_SYNC_FAIL_CONFIG, err);
             goto done;
         }
@@ -361,15 +361,15 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
     }
     if (!o.jsonl_out && check_tables(r, plans, n, &o, r->source) < 0) goto done;
     if (o.state_url) {
-        if (!(redis = dwh_redis_open(o.state_url, o.state_ttl_s, o.state_timeout_ms, secrets, &err))) {
+        if (!(redis = dwhi_redis_open(o.state_url, o.state_ttl_s, o.state_timeout_ms, secrets, &err))) {
             report_fail_take(r, DWH_SYNC_FAIL_STATE, err);
             goto done;
         }
-        if (asprintf(&r->state, "redis://%s", dwh_redis_where(redis)) < 0) r->state = NULL;
+        if (asprintf(&r->state, "redis://%s", dwhi_redis_where(redis)) < 0) r->state = NULL;
     } else {
         r->state = strdup(o.jsonl_out ? "none" : "warehouse");
         if (o.jsonl_out)
-            dwh_log(&log, DW_LOG_INFO, "sync.state", "--output jsonl without --state: progress is not saved; "
+            dwhi_log(&log, DW_LOG_INFO, "sync.state", "--output jsonl without --state: progress is not saved; "
                     "add --state redis://HOST:PORT to resume");
     }
     for (size_t i = 0; w && i < n; i++) plan_schema_report(&r->schemas[i], &plans[i], r->source, &o, w);
@@ -381,11 +381,11 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
             goto done;
         }
         for (size_t i = 0; i < n; i++)
-            keys[i] = (dwh_state_key){r->team_id, r->source_id, plans[i].schema, r->state_namespace};
-        dwh_wh_options wo = {.max_page_count = o.warehouse_max_pages};
+            keys[i] = (dwhi_state_key){r->team_id, r->source_id, plans[i].schema, r->state_namespace};
+        dwhi_wh_options wo = {.max_page_count = o.warehouse_max_pages};
         sync_lease_args la = {.w = w, .wo = wo, .redis = redis, .redis_url = o.state_url,
                               .redis_timeout_ms = o.state_timeout_ms, .keys = keys, .n_keys = n,
-                              .job_id = r->job_id, .timeout_ms = dwh_test_lease_timeout_ms(o.lease_timeout_ms),
+                              .job_id = r->job_id, .timeout_ms = dwhi_test_lease_timeout_ms(o.lease_timeout_ms),
                               .break_lease = o.break_lease, .log = &log};
         int running = 0, wh_error = 0;
         if (!(lease = sync_lease_acquire(&la, &err, &running, &wh_error))) {
@@ -394,7 +394,7 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
             goto done;
         }
     }
-    dwh_log(&log, DW_LOG_INFO, "sync.start", "syncing %zu schema%s into %s (state: %s)", n, n == 1 ? "" : "s",
+    dwhi_log(&log, DW_LOG_INFO, "sync.start", "syncing %zu schema%s into %s (state: %s)", n, n == 1 ? "" : "s",
             r->warehouse ? r->warehouse : "JSON lines on stdout", r->state ? r->state : "?");
     /* Schemas are independent (as in the reference): a failing one does
      * not stop the rest; an interrupt does. */
@@ -412,13 +412,13 @@ dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *s
         }
     }
 done:
-    dwh_http_counters_collect(outer);
-    r->http = dwh_http_counters_json(&http);
+    dwhi_http_counters_collect(outer);
+    r->http = dwhi_http_counters_json(&http);
     r->seconds = since(&t0);
     sync_lease_release(lease);
     free(keys);
     if (r->failure == DWH_SYNC_OK) {
-        dwh_log(&log, DW_LOG_INFO, "sync.done", "synced %zu schema%s in %.1f s", r->n_schemas,
+        dwhi_log(&log, DW_LOG_INFO, "sync.done", "synced %zu schema%s in %.1f s", r->n_schemas,
                 r->n_schemas == 1 ? "" : "s", r->seconds);
     } else if (r->n_schemas > 1) {
         size_t failed = 0, ok = 0;
@@ -440,17 +440,17 @@ done:
     /* the schemas as they ended (those that never ran: why not), then the run */
     if (r->failure != DWH_SYNC_OK) sync_history_schemas(w, run_id, r, secrets, &log);
     sync_history_end(w, run_id, r, secrets, &log);
-    for (size_t i = 0; plans && i < n; i++) dwh_sync_plan_free(&plans[i]);
+    for (size_t i = 0; plans && i < n; i++) dwhi_sync_plan_free(&plans[i]);
     free(plans);
     json_object_put(selected);
     json_object_put(schemas);
-    dwh_redis_close(redis);
-    dwh_wh_close(w);
-    dwh_ctx_cleanup(&log);
+    dwhi_redis_close(redis);
+    dwhi_wh_close(w);
+    dwhi_ctx_cleanup(&log);
     return r;
 }
 
-void dwh_sync_report_free(dwh_sync_report *r) {
+void dwhi_sync_report_free(dwhi_sync_report *r) {
     if (!r) return;
     for (size_t i = 0; i < r->n_schemas; i++) schema_report_clear(&r->schemas[i]);
     free(r->schemas);
@@ -490,7 +490,7 @@ static json_object *value_of(const char *text) {
     return v ? v : json_object_new_string(text);
 }
 
-json_object *dwh_sync_report_json(const dwh_sync_report *r) {
+json_object *dwhi_sync_report_json(const dwhi_sync_report *r) {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "ok", json_object_new_boolean(r->failure == DWH_SYNC_OK));
     json_object_object_add(o, "source", str_or_null(r->source));
@@ -506,7 +506,7 @@ json_object *dwh_sync_report_json(const dwh_sync_report *r) {
     json_object *arr = json_object_new_array();
     uint64_t total = 0;
     for (size_t i = 0; i < r->n_schemas; i++) {
-        const dwh_sync_schema_report *s = &r->schemas[i];
+        const dwhi_sync_schema_report *s = &r->schemas[i];
         json_object *e = json_object_new_object();
         json_object_object_add(e, "schema", str_or_null(s->schema));
         json_object_object_add(e, "table", str_or_null(s->table));
@@ -523,7 +523,7 @@ json_object *dwh_sync_report_json(const dwh_sync_report *r) {
         json_object_object_add(e, "earliest_value", value_of(s->earliest_value));
         json_object_object_add(e, "seconds", json_object_new_double(s->seconds));
         json_object_object_add(e, "ok", json_object_new_boolean(s->ran && s->failure == DWH_SYNC_OK));
-        json_object_object_add(e, "status", json_object_new_string(dwh_sync_schema_status(s)));
+        json_object_object_add(e, "status", json_object_new_string(dwhi_sync_schema_status(s)));
         json_object_object_add(e, "failure", str_or_null(dwh_sync_failure_name(s->failure)));
         json_object_object_add(e, "error", str_or_null(s->message));
         json_object *wh = NULL;

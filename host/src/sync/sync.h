@@ -1,13 +1,13 @@
 /*
  * sync.h -- `dwhost sync`: runs a source's schemas into the warehouse (or
  * as JSON lines), batch by batch, resumably.  Used by host/cli/cmd_sync.c
- * and by the embedding API (dwh_sync_* in dwhost.h).
+ * and by the embedding API (dwhi_sync_* in dwhost.h).
  *
  * One schema at a time:
  *   plan       write mode, incremental field, keys, partitioning (sync_plan.c)
  *   state      load the job's record (warehouse, Redis), reconcile, decide
  *              whether this run resumes an interrupted one (sync_schema.c)
- *   run        dwh_op_run() with a sink that batches rows (batcher.c)
+ *   run        dwhi_op_run() with a sink that batches rows (batcher.c)
  *   commit     each batch with its state in one warehouse transaction
  *              (sync_commit.c), the full-refresh swap at the end
  *
@@ -19,8 +19,8 @@
  * table.  --full-refresh resumes an interrupted full refresh (any other
  * interrupted run it starts over); --restart-refresh and --reset start over.
  */
-#ifndef DWH_SYNC_H
-#define DWH_SYNC_H
+#ifndef DWHI_SYNC_H
+#define DWHI_SYNC_H
 
 #include <json-c/json.h>
 #include <stddef.h>
@@ -36,7 +36,7 @@
  * see dwhost.h "== sync ==". */
 
 /* What happened to one schema. */
-typedef struct dwh_sync_schema_report {
+typedef struct dwhi_sync_schema_report {
     char *schema;
     char *table;              /* NULL with --output jsonl */
     char *mode;               /* "incremental", "full", "append" */
@@ -64,12 +64,12 @@ typedef struct dwh_sync_schema_report {
     uint64_t webhook_rows;      /* rows they produced (included in rows) */
     int64_t webhook_pending;    /* payloads still waiting for the schema (-1: unknown) */
     int64_t webhook_stale;      /* payloads passed over: older than this run's full read */
-} dwh_sync_schema_report;
+} dwhi_sync_schema_report;
 
 /* "ok", "failed", "interrupted" or "not run" (static). */
-const char *dwh_sync_schema_status(const dwh_sync_schema_report *s);
+const char *dwhi_sync_schema_status(const dwhi_sync_schema_report *s);
 
-typedef struct dwh_sync_report {
+typedef struct dwhi_sync_report {
     char *job_id;
     char *team_id;
     char *source_id;
@@ -77,26 +77,26 @@ typedef struct dwh_sync_report {
     char *warehouse;          /* path; NULL with --output jsonl */
     char *state;              /* "warehouse" or "redis://host:port/db" */
     char *state_namespace;    /* NULL: none */
-    dwh_sync_schema_report *schemas;
+    dwhi_sync_schema_report *schemas;
     size_t n_schemas;
     double seconds;
     dwh_sync_failure failure; /* the first failure, OK when every schema synced */
     dw_status source_code;
     char *message;            /* one line when failed */
     json_object *http;        /* transport counters (object) or NULL */
-} dwh_sync_report;
+} dwhi_sync_report;
 
 /* Syncs `p` with `config` (validated by the caller; borrowed) and
  * `secrets` (borrowed, may be NULL).  Always returns a report (NULL only
- * on OOM) the caller frees with dwh_sync_report_free().  Schemas run
+ * on OOM) the caller frees with dwhi_sync_report_free().  Schemas run
  * independently: a failing schema does not stop the others (an interrupt
  * does); the report lists every selected schema with its status, and its
  * failure is the first schema's failure. */
-dwh_sync_report *dwh_sync_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets,
+dwhi_sync_report *dwhi_sync_run(dwh_plugin *p, json_object *config, dwhi_secrets *secrets,
                               const dwh_sync_options *opts);
-void dwh_sync_report_free(dwh_sync_report *r);
+void dwhi_sync_report_free(dwhi_sync_report *r);
 
 /* The report as JSON (what `dwhost sync --json` prints); caller puts it. */
-json_object *dwh_sync_report_json(const dwh_sync_report *r);
+json_object *dwhi_sync_report_json(const dwhi_sync_report *r);
 
 #endif

@@ -48,15 +48,15 @@ double sync_elapsed(const sync_job *j) {
  * such a sync too: ON CONFLICT would otherwise keep an arbitrary one of
  * the duplicates).  Missing and null keys were refused when the row
  * arrived (sync_schema.c). */
-static int check_keys(sync_job *j, const dwh_batch *b) {
-    const dwh_sync_plan *p = j->plan;
+static int check_keys(sync_job *j, const dwhi_batch *b) {
+    const dwhi_sync_plan *p = j->plan;
     size_t r;
-    int found = dwh_batch_first_repeat(b, &r);
+    int found = dwhi_batch_first_repeat(b, &r);
     if (found < 0) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory checking primary keys");
     if (!found) return 0;
-    dwh_span k = b->rows[r].pk;
+    dwhi_span k = b->rows[r].pk;
     const char *text = b->arena + k.off;
-    char *names = dwh_text_join((const char *const *)p->primary_keys, p->n_pk);
+    char *names = dwhi_text_join((const char *const *)p->primary_keys, p->n_pk);
     int rc = sync_fail(j, DWH_SYNC_FAIL_DATA,
                        "schema '%s': primary key (%s) value %.*s%s appears more than once in one batch; an "
                        "incremental sync needs unique keys: fix the source's keys or sync with --mode "
@@ -68,7 +68,7 @@ static int check_keys(sync_job *j, const dwh_batch *b) {
 }
 
 /* A span as a new string (NULL: none). */
-static char *span_dup(const dwh_batch *b, dwh_span s) {
+static char *span_dup(const dwhi_batch *b, dwhi_span s) {
     return s.len == UINT32_MAX ? NULL : strndup(b->arena + s.off, s.len);
 }
 
@@ -84,59 +84,59 @@ static void take(char **field, char *value) {
  *               as pending_last_value every batch (so a crash cannot lose
  *               it) and becomes last_value when the run completes
  *   full refresh: the run's min/max are pending until the swap. */
-static void advance_watermarks(sync_job *j, dwh_state_record *r, const dwh_batch *b) {
-    const dwh_sync_plan *p = j->plan;
+static void advance_watermarks(sync_job *j, dwhi_state_record *r, const dwhi_batch *b) {
+    const dwhi_sync_plan *p = j->plan;
     /* Pushed rows say nothing about how far the pull got: a new object
      * pushed must not move last_value past objects not yet pulled. */
     if (!p->incremental_field || b->n == 0 || j->draining) return;
     uint32_t t = p->field_type;
     size_t lo = SIZE_MAX, hi = SIZE_MAX, missing = 0;
     for (size_t i = 0; i < b->n; i++) {
-        const dwh_brow *row = &b->rows[i];
+        const dwhi_brow *row = &b->rows[i];
         if (!row->has_wm) {
             missing++;
             continue;
         }
-        if (lo == SIZE_MAX || dwh_wm_cmp(t, &row->wm, &b->rows[lo].wm) < 0) lo = i;
-        if (hi == SIZE_MAX || dwh_wm_cmp(t, &row->wm, &b->rows[hi].wm) > 0) hi = i;
+        if (lo == SIZE_MAX || dwhi_wm_cmp(t, &row->wm, &b->rows[lo].wm) < 0) lo = i;
+        if (hi == SIZE_MAX || dwhi_wm_cmp(t, &row->wm, &b->rows[hi].wm) > 0) hi = i;
     }
     if (missing)
-        dwh_log(&j->log, DW_LOG_DEBUG, "sync.watermark", "%zu rows of the batch have no usable '%s' value", missing,
+        dwhi_log(&j->log, DW_LOG_DEBUG, "sync.watermark", "%zu rows of the batch have no usable '%s' value", missing,
                 p->incremental_field);
     if (lo == SIZE_MAX) return;
     char *bmin = span_dup(b, b->rows[lo].wm_text), *bmax = span_dup(b, b->rows[hi].wm_text);
-    if (p->mode == DWH_WRITE_REPLACE) {
-        take(&r->pending_last_value, dwh_wm_text_max(t, r->pending_last_value, bmax));
-        take(&r->pending_earliest_value, dwh_wm_text_min(t, r->pending_earliest_value, bmin));
+    if (p->mode == DWHI_WRITE_REPLACE) {
+        take(&r->pending_last_value, dwhi_wm_text_max(t, r->pending_last_value, bmax));
+        take(&r->pending_earliest_value, dwhi_wm_text_min(t, r->pending_earliest_value, bmin));
     } else if (p->desc) {
-        take(&r->earliest_value, dwh_wm_text_min(t, r->earliest_value, bmin));
-        take(&r->pending_last_value, dwh_wm_text_max(t, r->pending_last_value, bmax));
+        take(&r->earliest_value, dwhi_wm_text_min(t, r->earliest_value, bmin));
+        take(&r->pending_last_value, dwhi_wm_text_max(t, r->pending_last_value, bmax));
     } else {
-        take(&r->last_value, dwh_wm_text_max(t, r->last_value, bmax));
+        take(&r->last_value, dwhi_wm_text_max(t, r->last_value, bmax));
     }
     free(bmin);
     free(bmax);
 }
 
 /* Writes the record to Redis (when configured). */
-static int mirror(sync_job *j, const dwh_state_record *r) {
+static int mirror(sync_job *j, const dwhi_state_record *r) {
     if (!j->redis) return 0;
-    json_object *o = dwh_state_record_to_json(r);
+    json_object *o = dwhi_state_record_to_json(r);
     if (!o) return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory writing the sync state");
     char *err = NULL;
-    int rc = dwh_redis_put(j->redis, j->redis_key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &err);
+    int rc = dwhi_redis_put(j->redis, j->redis_key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &err);
     json_object_put(o);
     if (rc < 0) return sync_fail_take(j, DWH_SYNC_FAIL_STATE, err);
     return 0;
 }
 
-static int fill_common(sync_job *j, dwh_state_record *r) {
+static int fill_common(sync_job *j, dwhi_state_record *r) {
     char now[40];
-    dwh_isotime_now(now, sizeof now);
+    dwhi_isotime_now(now, sizeof now);
     r->seq++;
-    if (dwh_state_set(&r->job_id, j->job_id) || dwh_state_set(&r->updated_at, now) ||
-        dwh_state_set(&r->incremental_field, j->plan->incremental_field) ||
-        dwh_state_set(&r->warehouse_id, j->w ? dwh_wh_id(j->w) : NULL))
+    if (dwhi_state_set(&r->job_id, j->job_id) || dwhi_state_set(&r->updated_at, now) ||
+        dwhi_state_set(&r->incremental_field, j->plan->incremental_field) ||
+        dwhi_state_set(&r->warehouse_id, j->w ? dwhi_wh_id(j->w) : NULL))
         return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory updating the sync state");
     return 0;
 }
@@ -154,10 +154,10 @@ static int check_lease(sync_job *j) {
 
 /* Writes rows to the JSON-lines output, each as {"schema":..,"row":..}
  * (docs/cli/sync.md); flushes. */
-static int write_jsonl(sync_job *j, const dwh_batch *b) {
+static int write_jsonl(sync_job *j, const dwhi_batch *b) {
     FILE *out = j->o->jsonl_out;
     for (size_t i = 0; i < b->n; i++) {
-        dwh_span s = b->rows[i].json;
+        dwhi_span s = b->rows[i].json;
         if (s.len == UINT32_MAX) continue;
         fprintf(out, "{\"schema\":%s,\"row\":", j->schema_json);
         fwrite(b->arena + s.off, 1, s.len, out);
@@ -169,7 +169,7 @@ static int write_jsonl(sync_job *j, const dwh_batch *b) {
     return 0;
 }
 
-int sync_commit_batch(sync_job *j, const dwh_batch *b) {
+int sync_commit_batch(sync_job *j, const dwhi_batch *b) {
     if (b->n == 0 && !b->state) return 0;
     /* A source that may repeat keys (has_duplicate_primary_keys): the
      * batch's last row of a key wins, earlier ones are not written (merge
@@ -179,8 +179,8 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
     /* Webhook payloads (j->draining) update a key again and again: in
      * inbox order, the last one wins. */
     if (j->w && (j->plan->keys_may_repeat || j->draining) && b->n &&
-        (j->plan->mode == DWH_WRITE_MERGE || j->plan->mode == DWH_WRITE_REPLACE)) {
-        size_t marked = (skip = malloc(b->n)) ? dwh_batch_mark_repeats(b, skip) : SIZE_MAX;
+        (j->plan->mode == DWHI_WRITE_MERGE || j->plan->mode == DWHI_WRITE_REPLACE)) {
+        size_t marked = (skip = malloc(b->n)) ? dwhi_batch_mark_repeats(b, skip) : SIZE_MAX;
         if (marked == SIZE_MAX) {
             free(skip);
             return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory checking primary keys");
@@ -190,12 +190,12 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
             skip = NULL;
         }
         if (!j->draining) j->repeated_in_batches += marked;
-    } else if (j->plan->mode == DWH_WRITE_MERGE && j->w && check_keys(j, b) < 0) {
+    } else if (j->plan->mode == DWHI_WRITE_MERGE && j->w && check_keys(j, b) < 0) {
         return -1;
     }
 
-    dwh_state_record r = {0};
-    if (dwh_state_record_copy(&r, &j->rec) < 0) {
+    dwhi_state_record r = {0};
+    if (dwhi_state_record_copy(&r, &j->rec) < 0) {
         free(skip);
         return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
     }
@@ -207,12 +207,12 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
         if (b->state) webhook_cursor = strtoll(b->state, NULL, 10);
     } else if (b->state) {
         /* the batch ends exactly at this resume point */
-        if (dwh_state_set(&r.resume, b->state) < 0) goto oom;
+        if (dwhi_state_set(&r.resume, b->state) < 0) goto oom;
         r.rows_past_resume = 0;
     } else {
         r.rows_past_resume += (int64_t)b->n; /* committed past the resume point: skipped on replay */
     }
-    if (dwh_state_set(&r.write_mode, j->direct ? DWH_WRITE_MODE_FIRST_FULL : dwh_write_mode_name(j->plan->mode)) < 0)
+    if (dwhi_state_set(&r.write_mode, j->direct ? DWHI_WRITE_MODE_FIRST_FULL : dwhi_write_mode_name(j->plan->mode)) < 0)
         goto oom;
     r.run_rows += (int64_t)b->n;
     if (b->n) r.run_batches++;
@@ -221,54 +221,54 @@ int sync_commit_batch(sync_job *j, const dwh_batch *b) {
     char *err = NULL;
     if (j->w) {
         char now[40];
-        dwh_isotime_now(now, sizeof now);
+        dwhi_isotime_now(now, sizeof now);
         if (strcmp(now, j->run_started) < 0) snprintf(now, sizeof now, "%s", j->run_started); /* clock stepped back */
         /* draining: a later payload may update a key an earlier batch of
          * the drain wrote (no "duplicate key in the run" check) */
-        dwh_wh_rows rows = {.batch = b, .synced_at = now,
-                            .run_started = j->plan->mode == DWH_WRITE_MERGE && !j->draining ? j->run_started : NULL,
+        dwhi_wh_rows rows = {.batch = b, .synced_at = now,
+                            .run_started = j->plan->mode == DWHI_WRITE_MERGE && !j->draining ? j->run_started : NULL,
                             .skip = skip};
         /* the record's time is the rows' stamp: a later run starts after it */
-        if (dwh_state_set(&r.updated_at, now) < 0) goto oom;
-        if (dwh_wh_begin(j->w, &err) < 0) {
+        if (dwhi_state_set(&r.updated_at, now) < 0) goto oom;
+        if (dwhi_wh_begin(j->w, &err) < 0) {
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
         }
         if (check_lease(j) < 0) {
-            dwh_wh_rollback(j->w);
+            dwhi_wh_rollback(j->w);
             goto fail;
         }
-        if (dwh_wh_write(j->target, &rows, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0 ||
-            (webhook_cursor >= 0 && dwh_wh_webhook_cursor_put(j->w, &j->key, webhook_cursor, &err) < 0)) {
-            dwh_wh_rollback(j->w);
-            sync_fail_take(j, dwh_wh_last_error(j->w) == DWH_WH_DATA ? DWH_SYNC_FAIL_DATA : DWH_SYNC_FAIL_WAREHOUSE, err);
+        if (dwhi_wh_write(j->target, &rows, &err) < 0 || dwhi_wh_state_put(j->w, &j->key, &r, &err) < 0 ||
+            (webhook_cursor >= 0 && dwhi_wh_webhook_cursor_put(j->w, &j->key, webhook_cursor, &err) < 0)) {
+            dwhi_wh_rollback(j->w);
+            sync_fail_take(j, dwhi_wh_last_error(j->w) == DWHI_WH_DATA ? DWH_SYNC_FAIL_DATA : DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
         }
         /* Redis before the warehouse commit: a Redis failure rolls the
          * batch back; a failed commit leaves Redis one ahead, which the
          * next load overrules (state.h). */
         if (mirror(j, &r) < 0) {
-            dwh_wh_rollback(j->w);
+            dwhi_wh_rollback(j->w);
             goto fail;
         }
-        dwh_crashpoint("before-batch-commit");
-        if (dwh_wh_commit(j->w, &err) < 0) {
+        dwhi_crashpoint("before-batch-commit");
+        if (dwhi_wh_commit(j->w, &err) < 0) {
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
         }
-        dwh_crashpoint("after-batch-commit");
+        dwhi_crashpoint("after-batch-commit");
     } else {
         if (check_lease(j) < 0 || write_jsonl(j, b) < 0) goto fail;
-        dwh_crashpoint("before-state-mirror");
+        dwhi_crashpoint("before-state-mirror");
         if (mirror(j, &r) < 0) goto fail;
-        dwh_crashpoint("after-batch-commit");
+        dwhi_crashpoint("after-batch-commit");
     }
     free(skip);
-    dwh_state_record_clear(&j->rec);
+    dwhi_state_record_clear(&j->rec);
     j->rec = r; /* moved */
     j->rows += b->n;
     if (b->n) j->batches++;
-    dwh_log(&j->log, DW_LOG_DEBUG, "sync.batch", "committed batch %llu: %zu rows%s (seq %lld)",
+    dwhi_log(&j->log, DW_LOG_DEBUG, "sync.batch", "committed batch %llu: %zu rows%s (seq %lld)",
             (unsigned long long)j->batches, b->n, b->state ? " and a resume point" : "", (long long)j->rec.seq);
     if (j->o->progress) {
         dwh_sync_progress pr = {j->plan->schema, j->table, j->rows, j->batches, j->skipped, sync_elapsed(j), 0,
@@ -280,16 +280,16 @@ oom:
     sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory updating the sync state");
 fail:
     free(skip);
-    dwh_state_record_clear(&r);
+    dwhi_state_record_clear(&r);
     return -1;
 }
 
 int sync_commit_final(sync_job *j) {
-    dwh_state_record r = {0};
-    if (dwh_state_record_copy(&r, &j->rec) < 0) return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
+    dwhi_state_record r = {0};
+    if (dwhi_state_record_copy(&r, &j->rec) < 0) return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
     if (fill_common(j, &r) < 0) goto fail;
     uint32_t t = j->plan->field_type;
-    if (j->plan->mode == DWH_WRITE_REPLACE) {
+    if (j->plan->mode == DWHI_WRITE_REPLACE) {
         if (j->plan->incremental_field) {
             /* the table now holds exactly this run's rows */
             take(&r.last_value, r.pending_last_value);
@@ -299,7 +299,7 @@ int sync_commit_final(sync_job *j) {
             r.pending_earliest_value = NULL;
         }
     } else if (r.pending_last_value) {
-        take(&r.last_value, dwh_wm_text_max(t, r.last_value, r.pending_last_value));
+        take(&r.last_value, dwhi_wm_text_max(t, r.last_value, r.pending_last_value));
         take(&r.pending_last_value, NULL);
     }
     take(&r.resume, NULL);
@@ -311,51 +311,51 @@ int sync_commit_final(sync_job *j) {
     char *err = NULL;
     int64_t stale = 0; /* webhook payloads this full read passes over */
     if (j->w) {
-        if (j->plan->mode == DWH_WRITE_REPLACE) dwh_crashpoint("before-swap");
-        if (dwh_wh_begin(j->w, &err) < 0) {
+        if (j->plan->mode == DWHI_WRITE_REPLACE) dwhi_crashpoint("before-swap");
+        if (dwhi_wh_begin(j->w, &err) < 0) {
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
         }
         if (check_lease(j) < 0) {
-            dwh_wh_rollback(j->w);
+            dwhi_wh_rollback(j->w);
             goto fail;
         }
         /* a webhook schema whose run completed takes pushed payloads from
          * the next run on; a run that read everything makes the payloads
          * received before it started stale (docs/concepts/webhooks.md) */
-        if (dwh_wh_finish(j->target, &err) < 0 || dwh_wh_state_put(j->w, &j->key, &r, &err) < 0 ||
-            (j->webhook_capable && dwh_wh_webhook_mark_synced(j->w, &j->key, &err) < 0) ||
+        if (dwhi_wh_finish(j->target, &err) < 0 || dwhi_wh_state_put(j->w, &j->key, &r, &err) < 0 ||
+            (j->webhook_capable && dwhi_wh_webhook_mark_synced(j->w, &j->key, &err) < 0) ||
             (j->webhook_capable && j->full_read &&
-             dwh_wh_webhook_skip_before(j->w, &j->key, j->run_started, &stale, &err) < 0)) {
-            dwh_wh_rollback(j->w);
+             dwhi_wh_webhook_skip_before(j->w, &j->key, j->run_started, &stale, &err) < 0)) {
+            dwhi_wh_rollback(j->w);
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
         }
         if (mirror(j, &r) < 0) {
-            dwh_wh_rollback(j->w);
+            dwhi_wh_rollback(j->w);
             goto fail;
         }
-        if (dwh_wh_commit(j->w, &err) < 0) {
+        if (dwhi_wh_commit(j->w, &err) < 0) {
             sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto fail;
         }
     } else if (check_lease(j) < 0 || mirror(j, &r) < 0) {
         goto fail;
     }
-    dwh_state_record_clear(&j->rec);
+    dwhi_state_record_clear(&j->rec);
     j->rec = r;
     /* committed: the payloads passed over no longer wait */
     j->webhook_skipped = stale;
     if (j->webhook_pending >= stale) j->webhook_pending -= stale;
-    uint64_t repeated = j->repeated_in_batches + (j->target ? dwh_wh_table_repeated(j->target) : 0);
+    uint64_t repeated = j->repeated_in_batches + (j->target ? dwhi_wh_table_repeated(j->target) : 0);
     if (repeated)
-        dwh_log(&j->log, DW_LOG_INFO, "sync.keys.repeated",
+        dwhi_log(&j->log, DW_LOG_INFO, "sync.keys.repeated",
                 "schema '%s': %llu %s replaced by a later row with the same primary key in this run; the "
                 "source declares that keys may repeat (has_duplicate_primary_keys), so the last row of each key "
                 "was kept",
                 j->plan->schema, (unsigned long long)repeated, repeated == 1 ? "row was" : "rows were");
     return 0;
 fail:
-    dwh_state_record_clear(&r);
+    dwhi_state_record_clear(&r);
     return -1;
 }

@@ -3,8 +3,8 @@
  * orchestrator), sync_schema.c (state, resume decision, the sink, the run)
  * and sync_commit.c (committing batches).  Not for other modules.
  */
-#ifndef DWH_SYNC_INTERNAL_H
-#define DWH_SYNC_INTERNAL_H
+#ifndef DWHI_SYNC_INTERNAL_H
+#define DWHI_SYNC_INTERNAL_H
 
 #include <time.h>
 
@@ -22,32 +22,32 @@ typedef struct sync_job {
     const dwh_sync_options *o;
     dwh_plugin *plugin;
     json_object *config;
-    dwh_secrets *secrets;
-    dwh_warehouse *w;          /* NULL: --output jsonl */
-    dwh_redis *redis;          /* NULL: no Redis copy */
+    dwhi_secrets *secrets;
+    dwhi_warehouse *w;          /* NULL: --output jsonl */
+    dwhi_redis *redis;          /* NULL: no Redis copy */
     const char *team_id, *source_id, *job_id;
-    dwh_sync_plan *plan;
+    dwhi_sync_plan *plan;
     sync_lease_set *lease;     /* NULL: no lease (jsonl without Redis) */
     size_t lease_index;        /* this job's lease in the set */
     size_t index, count;       /* 1-based position of the schema in the run, of count */
 
     /* owned */
     dw_ctx log;                /* identity for the host's own log lines */
-    dwh_state_key key;
+    dwhi_state_key key;
     char *redis_key;
     char *table;               /* final table name (NULL in jsonl mode) */
     char *schema_json;         /* jsonl mode: the schema name as a JSON string */
-    dwh_wh_table *target;
-    dwh_state_record rec;      /* the committed record */
+    dwhi_wh_table *target;
+    dwhi_state_record rec;      /* the committed record */
     int resuming;
     /* A full refresh writing into the table itself: the schema's first
      * sync (no table yet), so its rows can be queried as they land.  Its
-     * state's write_mode is DWH_WRITE_MODE_FIRST_FULL (state.h). */
+     * state's write_mode is DWHI_WRITE_MODE_FIRST_FULL (state.h). */
     int direct;
     char *resume_json;         /* handed to the plugin (state_load) */
     uint64_t replay_skip;      /* re-emitted rows still to skip */
-    dwh_keydict *keys;         /* keys of every row of the run */
-    dwh_batcher *batcher;
+    dwhi_keydict *keys;         /* keys of every row of the run */
+    dwhi_batcher *batcher;
     struct sync_writer *writer;/* the pull's batches committed on a thread (sync_writer.h); NULL: here */
 
     /* results */
@@ -84,7 +84,7 @@ int sync_fail_take(sync_job *j, dwh_sync_failure kind, char *msg);
  * updated state record: one warehouse transaction (Redis written before
  * its commit), or rows to the JSON-lines output then Redis.  Returns 0 or
  * -1 after sync_fail(). */
-int sync_commit_batch(sync_job *j, const dwh_batch *b);
+int sync_commit_batch(sync_job *j, const dwhi_batch *b);
 /* Ends a successful run: the full-refresh swap, watermarks promoted, the
  * resume state cleared -- in one transaction.  Returns 0 or -1. */
 int sync_commit_final(sync_job *j);
@@ -96,7 +96,7 @@ int sync_commit_final(sync_job *j);
  * concepts/webhooks.md: merge mode, initial sync complete, no --reset or
  * --full-refresh).  Returns 0, or -1 with the job's failure set (a payload
  * the plugin refuses stops the schema). */
-int sync_webhook_drain(sync_job *j, dwh_row_sink *sink);
+int sync_webhook_drain(sync_job *j, dwhi_row_sink *sink);
 
 /* Runs one schema (load state, decide resume, run the plugin, commit).
  * Returns 0 or -1 with the job's failure set. */
@@ -112,13 +112,13 @@ const char *sync_resume_advice(const sync_job *j);
  * and otherwise ignored.  begin returns the run id (0: not recorded);
  * schemas records every schema of the report as it stands; schema one
  * schema with `status` (NULL: its report's); end how the run ended. */
-int64_t sync_history_begin(dwh_warehouse *w, const dwh_sync_report *r, const dwh_sync_options *o,
-                           dwh_secrets *secrets, dw_ctx *log);
-void sync_history_schemas(dwh_warehouse *w, int64_t run_id, const dwh_sync_report *r, dwh_secrets *secrets,
+int64_t sync_history_begin(dwhi_warehouse *w, const dwhi_sync_report *r, const dwh_sync_options *o,
+                           dwhi_secrets *secrets, dw_ctx *log);
+void sync_history_schemas(dwhi_warehouse *w, int64_t run_id, const dwhi_sync_report *r, dwhi_secrets *secrets,
                           dw_ctx *log);
-void sync_history_schema(dwh_warehouse *w, int64_t run_id, const dwh_sync_schema_report *s, const char *status,
-                         dwh_secrets *secrets, dw_ctx *log);
-void sync_history_end(dwh_warehouse *w, int64_t run_id, const dwh_sync_report *r, dwh_secrets *secrets,
+void sync_history_schema(dwhi_warehouse *w, int64_t run_id, const dwhi_sync_schema_report *s, const char *status,
+                         dwhi_secrets *secrets, dw_ctx *log);
+void sync_history_end(dwhi_warehouse *w, int64_t run_id, const dwhi_sync_report *r, dwhi_secrets *secrets,
                       dw_ctx *log);
 
 /* Seconds since the job started. */

@@ -5,8 +5,8 @@
  * re-checks them inside every commit transaction; it releases them when it
  * ends.  Used by sync.c and sync_commit.c only.
  */
-#ifndef DWH_SYNC_LEASE_H
-#define DWH_SYNC_LEASE_H
+#ifndef DWHI_SYNC_LEASE_H
+#define DWHI_SYNC_LEASE_H
 
 #include <stddef.h>
 
@@ -19,12 +19,12 @@
 typedef struct sync_lease_set sync_lease_set;
 
 typedef struct sync_lease_args {
-    dwh_warehouse *w;          /* the run's connection; NULL: no warehouse lease */
-    dwh_wh_options wo;         /* to open the heartbeat's own connection (copied) */
-    dwh_redis *redis;          /* NULL: no Redis lease */
+    dwhi_warehouse *w;          /* the run's connection; NULL: no warehouse lease */
+    dwhi_wh_options wo;         /* to open the heartbeat's own connection (copied) */
+    dwhi_redis *redis;          /* NULL: no Redis lease */
     const char *redis_url;     /* for the heartbeat's own connection */
     int redis_timeout_ms;
-    const dwh_state_key *keys; /* one per job (schema); borrowed, must outlive the set */
+    const dwhi_state_key *keys; /* one per job (schema); borrowed, must outlive the set */
     size_t n_keys;
     const char *job_id;
     long long timeout_ms;      /* a lease not renewed for this long is taken over */

@@ -22,7 +22,7 @@ static json_object *arr_of(json_object *o, const char *k) {
     return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_array) ? v : NULL;
 }
 
-uint32_t dwh_value_type_parse(const char *name) {
+uint32_t dwhi_value_type_parse(const char *name) {
     static const char *const names[] = {NULL, "integer", "numeric", "datetime", "date", "timestamp"};
     for (uint32_t i = 1; name && i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(name, names[i])) return i;
@@ -44,7 +44,7 @@ static char *join_names(json_object *arr, const char *member) {
     return out;
 }
 
-json_object *dwh_sync_select(json_object *schemas, const char *const *names, size_t n_names, char **err) {
+json_object *dwhi_sync_select(json_object *schemas, const char *const *names, size_t n_names, char **err) {
     *err = NULL;
     json_object *out = json_object_new_array();
     size_t n = json_object_array_length(schemas);
@@ -104,7 +104,7 @@ static int fail(char **err, const char *fmt, ...) {
     return -1;
 }
 
-int dwh_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwh_sync_plan *plan, char **err) {
+int dwhi_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwhi_sync_plan *plan, char **err) {
     memset(plan, 0, sizeof *plan);
     *err = NULL;
     const char *name = str_of(schema, "name");
@@ -124,26 +124,26 @@ int dwh_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwh_sync_
 
     /* the write mode */
     if (o->full_refresh) {
-        plan->mode = DWH_WRITE_REPLACE;
+        plan->mode = DWHI_WRITE_REPLACE;
     } else if (o->mode) {
-        plan->mode = dwh_write_mode_parse(o->mode);
+        plan->mode = dwhi_write_mode_parse(o->mode);
         if (!plan->mode) return fail(err, "unknown --mode '%s'; use incremental, full or append", o->mode);
-        if (plan->mode == DWH_WRITE_MERGE && !sup_inc)
+        if (plan->mode == DWHI_WRITE_MERGE && !sup_inc)
             return fail(err, "schema '%s' does not support incremental sync; use --mode full%s", name,
                         sup_app ? " or --mode append" : "");
-        if (plan->mode == DWH_WRITE_MERGE && plan->n_pk == 0)
+        if (plan->mode == DWHI_WRITE_MERGE && plan->n_pk == 0)
             return fail(err, "schema '%s' has no primary keys, which an incremental (merge) sync needs; use --mode full%s",
                         name, sup_app ? " or --mode append" : "");
-        if (plan->mode == DWH_WRITE_APPEND && !sup_app)
+        if (plan->mode == DWHI_WRITE_APPEND && !sup_app)
             return fail(err, "schema '%s' does not support append; use --mode %s", name,
                         sup_inc && plan->n_pk ? "incremental or --mode full" : "full");
     } else {
-        plan->mode = sup_inc && plan->n_pk ? DWH_WRITE_MERGE : DWH_WRITE_REPLACE;
+        plan->mode = sup_inc && plan->n_pk ? DWHI_WRITE_MERGE : DWHI_WRITE_REPLACE;
     }
 
     /* the incremental field: never another than the user's */
     const char *want = user_field(o, name);
-    int uses_watermark = plan->mode != DWH_WRITE_REPLACE;
+    int uses_watermark = plan->mode != DWHI_WRITE_REPLACE;
     size_t nf = fields ? json_object_array_length(fields) : 0;
     if (want) {
         json_object *hit = NULL;
@@ -167,12 +167,12 @@ int dwh_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwh_sync_
             }
         } else {
             plan->incremental_field = str_of(hit, "field");
-            plan->field_type = dwh_value_type_parse(str_of(hit, "type"));
+            plan->field_type = dwhi_value_type_parse(str_of(hit, "type"));
         }
     } else if (uses_watermark && nf > 0) {
         json_object *first = json_object_array_get_idx(fields, 0);
         plan->incremental_field = str_of(first, "field");
-        plan->field_type = dwh_value_type_parse(str_of(first, "type"));
+        plan->field_type = dwhi_value_type_parse(str_of(first, "type"));
         plan->field_defaulted = 1;
     }
     if (plan->incremental_field && !plan->field_type)
@@ -199,7 +199,7 @@ int dwh_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwh_sync_
         if (!karr) return fail(err, "out of memory");
         for (size_t i = 0; i < nk; i++) karr[i] = json_object_get_string(json_object_array_get_idx(keys, i));
         char *perr = NULL;
-        int rc = dwh_partition_init(&plan->partition, mode, count, size, format, karr, plan->primary_keys, &perr);
+        int rc = dwhi_partition_init(&plan->partition, mode, count, size, format, karr, plan->primary_keys, &perr);
         free(karr);
         if (rc < 0) {
             fail(err, "schema '%s': %s", name, perr ? perr : "bad partition settings");
@@ -210,8 +210,8 @@ int dwh_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwh_sync_
     return 0;
 }
 
-void dwh_sync_plan_free(dwh_sync_plan *plan) {
+void dwhi_sync_plan_free(dwhi_sync_plan *plan) {
     free(plan->primary_keys);
-    dwh_partition_free(&plan->partition);
+    dwhi_partition_free(&plan->partition);
     memset(plan, 0, sizeof *plan);
 }

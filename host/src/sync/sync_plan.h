@@ -10,8 +10,8 @@
  *     and the plan says so
  *   - primary keys and partitioning.
  */
-#ifndef DWH_SYNC_PLAN_H
-#define DWH_SYNC_PLAN_H
+#ifndef DWHI_SYNC_PLAN_H
+#define DWHI_SYNC_PLAN_H
 
 #include <json-c/json.h>
 #include <stdint.h>
@@ -20,9 +20,9 @@
 #include "sync.h"
 #include "warehouse/warehouse_sqlite.h"
 
-typedef struct dwh_sync_plan {
+typedef struct dwhi_sync_plan {
     const char *schema;            /* borrowed from the schema object */
-    dwh_write_mode mode;
+    dwhi_write_mode mode;
     const char *incremental_field; /* borrowed; NULL: no watermark */
     uint32_t field_type;           /* dw_value_type */
     int field_defaulted;           /* chosen for the user: log it */
@@ -32,22 +32,22 @@ typedef struct dwh_sync_plan {
     size_t n_pk;
     int keys_may_repeat;           /* has_duplicate_primary_keys: keep the last row per key */
     int supports_webhooks;         /* the schema takes pushed payloads (docs/concepts/webhooks.md) */
-    dwh_partition partition;       /* owned */
-} dwh_sync_plan;
+    dwhi_partition partition;       /* owned */
+} dwhi_sync_plan;
 
 /* Picks the schemas to sync from `schemas` (the list_schemas array,
  * borrowed): `names` in the given order, or every should_sync_default one
  * (every schema when none is marked).  Returns a new array of borrowed
  * references (caller puts it), or NULL with a malloc'd *err naming an
  * unknown schema and the choices. */
-json_object *dwh_sync_select(json_object *schemas, const char *const *names, size_t n_names, char **err);
+json_object *dwhi_sync_select(json_object *schemas, const char *const *names, size_t n_names, char **err);
 
 /* Fills *plan for `schema` (borrowed; must outlive the plan).  Returns 0,
  * or -1 with a malloc'd one-line *err (a config failure). */
-int dwh_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwh_sync_plan *plan, char **err);
-void dwh_sync_plan_free(dwh_sync_plan *plan);
+int dwhi_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwhi_sync_plan *plan, char **err);
+void dwhi_sync_plan_free(dwhi_sync_plan *plan);
 
 /* dw_value_type of a docs/schemas.md type name, 0 when unknown. */
-uint32_t dwh_value_type_parse(const char *name);
+uint32_t dwhi_value_type_parse(const char *name);
 
 #endif

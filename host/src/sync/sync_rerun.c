@@ -24,7 +24,7 @@ static int is_opt(const char *w, const char *name) {
     return !strncmp(w, name, n) && (w[n] == 0 || w[n] == '=');
 }
 
-void dwh_shell_word(FILE *out, const char *s) {
+void dwhi_shell_word(FILE *out, const char *s) {
     if (*s && s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+:=@%")] == 0) {
         fputs(s, out);
         return;
@@ -59,17 +59,17 @@ static char *build(const char *const *words, size_t n, const char *schema) {
         }
         if (w) {
             if (i) fputc(' ', out);
-            dwh_shell_word(out, w);
+            dwhi_shell_word(out, w);
             if (pair) {
                 fputc(' ', out);
-                dwh_shell_word(out, words[i + 1]);
+                dwhi_shell_word(out, words[i + 1]);
             }
         }
         if (pair) i++;
     }
     if (schema) {
         fputs(" --schema ", out);
-        dwh_shell_word(out, schema);
+        dwhi_shell_word(out, schema);
         fputs(" --restart-refresh", out);
     }
     if (fclose(out) != 0) {
@@ -79,8 +79,8 @@ static char *build(const char *const *words, size_t n, const char *schema) {
     return text;
 }
 
-char *dwh_sync_rerun_resume(const char *const *words, size_t n) { return build(words, n, NULL); }
+char *dwhi_sync_rerun_resume(const char *const *words, size_t n) { return build(words, n, NULL); }
 
-char *dwh_sync_rerun_restart(const char *const *words, size_t n, const char *schema) {
+char *dwhi_sync_rerun_restart(const char *const *words, size_t n, const char *schema) {
     return build(words, n, schema);
 }

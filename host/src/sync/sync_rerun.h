@@ -14,17 +14,17 @@
  * "--opt=VALUE").  Results are shell text (words quoted where needed),
  * malloc'd (caller frees); NULL on OOM.
  */
-#ifndef DWH_SYNC_RERUN_H
-#define DWH_SYNC_RERUN_H
+#ifndef DWHI_SYNC_RERUN_H
+#define DWHI_SYNC_RERUN_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-char *dwh_sync_rerun_resume(const char *const *words, size_t n);
-char *dwh_sync_rerun_restart(const char *const *words, size_t n, const char *schema);
+char *dwhi_sync_rerun_resume(const char *const *words, size_t n);
+char *dwhi_sync_rerun_restart(const char *const *words, size_t n, const char *schema);
 
 /* Writes `s` to `out` as one shell word (single-quoted when it holds
  * anything but [A-Za-z0-9_./+:=@%-]). */
-void dwh_shell_word(FILE *out, const char *s);
+void dwhi_shell_word(FILE *out, const char *s);
 
 #endif

@@ -19,38 +19,38 @@
 /* Reads the warehouse's and Redis's records and keeps the one to start
  * from in j->rec (state.h explains why the warehouse's wins). */
 static int load_state(sync_job *j) {
-    dwh_state_record wh = {0}, mirror = {0};
+    dwhi_state_record wh = {0}, mirror = {0};
     char *err = NULL;
     int rc = 0;
-    if (j->w && dwh_wh_state_get(j->w, &j->key, &wh, &err) < 0) {
+    if (j->w && dwhi_wh_state_get(j->w, &j->key, &wh, &err) < 0) {
         rc = sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
         goto out;
     }
     /* --reset discards what a damaged record holds; otherwise it must
      * not reach the plugin or the watermarks */
-    if (wh.seq && !j->o->reset && dwh_state_record_check(&wh, &err) < 0) {
+    if (wh.seq && !j->o->reset && dwhi_state_record_check(&wh, &err) < 0) {
         rc = sync_fail(j, DWH_SYNC_FAIL_STATE,
                        "warehouse %s: the saved state of %s/%s is damaged (%s); rerun with --reset to start over "
                        "(the next run then reads the source from the beginning)",
-                       dwh_wh_path(j->w), j->source_id, j->plan->schema, err ? err : "unreadable");
+                       dwhi_wh_path(j->w), j->source_id, j->plan->schema, err ? err : "unreadable");
         free(err);
         goto out;
     }
     if (j->redis) {
         char *text = NULL;
-        if (dwh_redis_get(j->redis, j->redis_key, &text, &err) < 0) {
+        if (dwhi_redis_get(j->redis, j->redis_key, &text, &err) < 0) {
             rc = sync_fail_take(j, DWH_SYNC_FAIL_STATE, err);
             goto out;
         }
-        if (text && dwh_state_record_from_json(text, &mirror, &err) < 0) {
+        if (text && dwhi_state_record_from_json(text, &mirror, &err) < 0) {
             if (!j->w && !j->o->reset) {
                 rc = sync_fail(j, DWH_SYNC_FAIL_STATE, "Redis at %s: key %s: %s; rerun with --reset (or delete the key) to start over",
-                               dwh_redis_where(j->redis), j->redis_key, err ? err : "unreadable");
+                               dwhi_redis_where(j->redis), j->redis_key, err ? err : "unreadable");
                 free(err);
                 free(text);
                 goto out;
             }
-            dwh_log(&j->log, DW_LOG_WARN, "sync.state", "ignoring the Redis state at %s: %s", j->redis_key,
+            dwhi_log(&j->log, DW_LOG_WARN, "sync.state", "ignoring the Redis state at %s: %s", j->redis_key,
                     err ? err : "unreadable");
             free(err);
             mirror.seq = 1; /* present but unusable: repair it */
@@ -59,24 +59,24 @@ static int load_state(sync_job *j) {
     }
     char *note = NULL;
     int repair = 0;
-    const dwh_state_record *chosen =
-        j->redis ? dwh_state_reconcile(&wh, &mirror, j->w != NULL, j->w ? dwh_wh_id(j->w) : NULL, &note, &repair)
+    const dwhi_state_record *chosen =
+        j->redis ? dwhi_state_reconcile(&wh, &mirror, j->w != NULL, j->w ? dwhi_wh_id(j->w) : NULL, &note, &repair)
                  : &wh;
     if (note) {
-        dwh_log(&j->log, DW_LOG_WARN, "sync.state.reconcile", "%s", note);
+        dwhi_log(&j->log, DW_LOG_WARN, "sync.state.reconcile", "%s", note);
         free(note);
     }
     int64_t base = wh.seq > mirror.seq ? wh.seq : mirror.seq;
-    if (dwh_state_record_copy(&j->rec, chosen) < 0) {
+    if (dwhi_state_record_copy(&j->rec, chosen) < 0) {
         rc = sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory reading the sync state");
         goto out;
     }
     if (repair && j->redis) {
         if (chosen->seq == 0) {
-            if (dwh_redis_del(j->redis, j->redis_key, &err) < 0) rc = sync_fail_take(j, DWH_SYNC_FAIL_STATE, err);
+            if (dwhi_redis_del(j->redis, j->redis_key, &err) < 0) rc = sync_fail_take(j, DWH_SYNC_FAIL_STATE, err);
         } else {
-            json_object *o = dwh_state_record_to_json(chosen);
-            if (o && dwh_redis_put(j->redis, j->redis_key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &err) < 0)
+            json_object *o = dwhi_state_record_to_json(chosen);
+            if (o && dwhi_redis_put(j->redis, j->redis_key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &err) < 0)
                 rc = sync_fail_take(j, DWH_SYNC_FAIL_STATE, err);
             json_object_put(o);
         }
@@ -84,73 +84,73 @@ static int load_state(sync_job *j) {
     /* sequences only grow, whichever copy they were last seen in */
     j->rec.seq = base;
 out:
-    dwh_state_record_clear(&wh);
-    dwh_state_record_clear(&mirror);
+    dwhi_state_record_clear(&wh);
+    dwhi_state_record_clear(&mirror);
     return rc;
 }
 
-static void clear_run(dwh_state_record *r) {
-    dwh_state_set(&r->resume, NULL);
-    dwh_state_set(&r->write_mode, NULL);
-    dwh_state_set(&r->run_last_value, NULL);
-    dwh_state_set(&r->run_earliest_value, NULL);
+static void clear_run(dwhi_state_record *r) {
+    dwhi_state_set(&r->resume, NULL);
+    dwhi_state_set(&r->write_mode, NULL);
+    dwhi_state_set(&r->run_last_value, NULL);
+    dwhi_state_set(&r->run_earliest_value, NULL);
     r->rows_past_resume = r->run_rows = r->run_batches = 0;
 }
 
 /* Decides, from the record, whether this run continues an interrupted
  * one, and prepares what the plugin is handed. */
 static int decide_resume(sync_job *j) {
-    const dwh_sync_plan *p = j->plan;
-    dwh_state_record *r = &j->rec;
-    const char *mode = dwh_write_mode_name(p->mode);
+    const dwhi_sync_plan *p = j->plan;
+    dwhi_state_record *r = &j->rec;
+    const char *mode = dwhi_write_mode_name(p->mode);
     /* --full-refresh continues a full refresh that was interrupted (it is
      * the refresh asked for); --restart-refresh and --reset never resume */
-    int interrupted_full = r->write_mode && (!strcmp(r->write_mode, DWH_WRITE_MODE_FIRST_FULL) ||
-                                             !strcmp(r->write_mode, dwh_write_mode_name(DWH_WRITE_REPLACE)));
+    int interrupted_full = r->write_mode && (!strcmp(r->write_mode, DWHI_WRITE_MODE_FIRST_FULL) ||
+                                             !strcmp(r->write_mode, dwhi_write_mode_name(DWHI_WRITE_REPLACE)));
     if (j->o->reset || j->o->restart_refresh || (j->o->full_refresh && !interrupted_full)) {
         if (r->write_mode || r->resume)
-            dwh_log(&j->log, DW_LOG_INFO, "sync.reset", "starting over: the saved progress of job %s is discarded",
+            dwhi_log(&j->log, DW_LOG_INFO, "sync.reset", "starting over: the saved progress of job %s is discarded",
                     r->job_id ? r->job_id : "?");
         clear_run(r);
-        dwh_state_set(&r->pending_earliest_value, NULL);
+        dwhi_state_set(&r->pending_earliest_value, NULL);
         if (j->o->reset) {
-            dwh_state_set(&r->last_value, NULL);
-            dwh_state_set(&r->earliest_value, NULL);
-            dwh_state_set(&r->pending_last_value, NULL);
-        } else if (p->mode == DWH_WRITE_REPLACE) {
-            dwh_state_set(&r->pending_last_value, NULL);
+            dwhi_state_set(&r->last_value, NULL);
+            dwhi_state_set(&r->earliest_value, NULL);
+            dwhi_state_set(&r->pending_last_value, NULL);
+        } else if (p->mode == DWHI_WRITE_REPLACE) {
+            dwhi_state_set(&r->pending_last_value, NULL);
         }
     }
     if (r->incremental_field && p->incremental_field && strcmp(r->incremental_field, p->incremental_field)) {
-        dwh_log(&j->log, DW_LOG_WARN, "sync.watermark",
+        dwhi_log(&j->log, DW_LOG_WARN, "sync.watermark",
                 "the incremental field changed from '%s' to '%s': its watermarks do not apply; starting without one",
                 r->incremental_field, p->incremental_field);
-        dwh_state_set(&r->last_value, NULL);
-        dwh_state_set(&r->earliest_value, NULL);
-        dwh_state_set(&r->pending_last_value, NULL);
-        dwh_state_set(&r->pending_earliest_value, NULL);
-        dwh_state_set(&r->run_last_value, NULL);
-        dwh_state_set(&r->run_earliest_value, NULL);
+        dwhi_state_set(&r->last_value, NULL);
+        dwhi_state_set(&r->earliest_value, NULL);
+        dwhi_state_set(&r->pending_last_value, NULL);
+        dwhi_state_set(&r->pending_earliest_value, NULL);
+        dwhi_state_set(&r->run_last_value, NULL);
+        dwhi_state_set(&r->run_earliest_value, NULL);
     }
     if (r->write_mode) {
-        int first_full = !strcmp(r->write_mode, DWH_WRITE_MODE_FIRST_FULL);
-        int same = !strcmp(r->write_mode, mode) || (first_full && p->mode == DWH_WRITE_REPLACE);
+        int first_full = !strcmp(r->write_mode, DWHI_WRITE_MODE_FIRST_FULL);
+        int same = !strcmp(r->write_mode, mode) || (first_full && p->mode == DWHI_WRITE_REPLACE);
         /* a staged refresh continues into its staging table, a first one
          * into the table itself: either must still be there */
-        int target_ok = p->mode != DWH_WRITE_REPLACE || !j->w ||
-                        (first_full ? dwh_wh_table_exists(j->w, j->table) : dwh_wh_staging_exists(j->w, j->table));
+        int target_ok = p->mode != DWHI_WRITE_REPLACE || !j->w ||
+                        (first_full ? dwhi_wh_table_exists(j->w, j->table) : dwhi_wh_staging_exists(j->w, j->table));
         if (same && target_ok) {
             j->resuming = 1;
             j->direct = first_full;
         } else {
-            dwh_log(&j->log, DW_LOG_WARN, "sync.resume",
+            dwhi_log(&j->log, DW_LOG_WARN, "sync.resume",
                     "the previous run (job %s, mode %s) was interrupted; %s, so this run starts over",
                     r->job_id ? r->job_id : "?", r->write_mode,
                     !same ? "this run uses another mode"
                           : first_full ? "its table is gone" : "its staging table is gone");
-            if (first_full || !strcmp(r->write_mode, "full") || p->mode == DWH_WRITE_REPLACE) {
-                dwh_state_set(&r->pending_last_value, NULL);
-                dwh_state_set(&r->pending_earliest_value, NULL);
+            if (first_full || !strcmp(r->write_mode, "full") || p->mode == DWHI_WRITE_REPLACE) {
+                dwhi_state_set(&r->pending_last_value, NULL);
+                dwhi_state_set(&r->pending_earliest_value, NULL);
             }
             clear_run(r);
         }
@@ -159,14 +159,14 @@ static int decide_resume(sync_job *j) {
         /* The plugin continues from its saved point with the inputs the
          * interrupted run had, so it re-emits exactly what followed. */
         if (r->resume && !(j->resume_json = strdup(r->resume))) return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
-        j->replay_skip = p->mode == DWH_WRITE_MERGE ? 0 : (uint64_t)r->rows_past_resume;
-        dwh_log(&j->log, DW_LOG_INFO, "sync.resume",
+        j->replay_skip = p->mode == DWHI_WRITE_MERGE ? 0 : (uint64_t)r->rows_past_resume;
+        dwhi_log(&j->log, DW_LOG_INFO, "sync.resume",
                 "resuming job %s: %lld rows in %lld batches were committed%s%s",
                 r->job_id ? r->job_id : "?", (long long)r->run_rows, (long long)r->run_batches,
                 r->resume ? ", continuing from the saved state" : ", the source starts over",
                 j->replay_skip ? "; re-emitted rows already committed are skipped" : "");
     } else if (p->use_incremental) {
-        if (dwh_state_set(&r->run_last_value, r->last_value) || dwh_state_set(&r->run_earliest_value, r->earliest_value))
+        if (dwhi_state_set(&r->run_last_value, r->last_value) || dwhi_state_set(&r->run_earliest_value, r->earliest_value))
             return sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory");
     }
     return 0;
@@ -175,15 +175,15 @@ static int decide_resume(sync_job *j) {
 /* The run's start stamp must follow every row an earlier run of the job
  * wrote (the record's updated_at is its last commit's stamp), even within
  * the same millisecond or after the clock stepped back: a merge tells this
- * run's rows from earlier ones by it (dwh_wh_rows.run_started). */
+ * run's rows from earlier ones by it (dwhi_wh_rows.run_started). */
 static void bump_run_start(sync_job *j) {
     const char *last = j->rec.updated_at;
     int64_t sec;
     int32_t nsec;
-    if (!last || strcmp(j->run_started, last) > 0 || dwh_isotime_parse(last, strlen(last), &sec, &nsec) < 0) return;
+    if (!last || strcmp(j->run_started, last) > 0 || dwhi_isotime_parse(last, strlen(last), &sec, &nsec) < 0) return;
     int64_t ms = (int64_t)nsec / 1000000 + 1;
     char base[32];
-    if (dwh_isotime_format(sec + ms / 1000, "%Y-%m-%dT%H:%M:%S", base, sizeof base) < 0) return;
+    if (dwhi_isotime_format(sec + ms / 1000, "%Y-%m-%dT%H:%M:%S", base, sizeof base) < 0) return;
     snprintf(j->run_started, sizeof j->run_started, "%s.%03dZ", base, (int)(ms % 1000));
 }
 
@@ -191,7 +191,7 @@ static void bump_run_start(sync_job *j) {
 
 static dw_status sink_fail(sync_job *j, dw_ctx *ctx) {
     dw_status st = j->failure == DWH_SYNC_FAIL_STATE ? DW_ERR_STATE : DW_ERR_SINK;
-    return dwh_ctx_fail_host(ctx, st, "%s", j->message ? j->message : "the sync failed");
+    return dwhi_ctx_fail_host(ctx, st, "%s", j->message ? j->message : "the sync failed");
 }
 
 /* What the pipeline needs of a row besides its cells, computed while the
@@ -200,30 +200,30 @@ static dw_status sink_fail(sync_job *j, dw_ctx *ctx) {
  * tuple (merge: missing or null keys fail here), the incremental value.
  * Texts go to `texts` (the caller's, cap bytes each) or, for a long one,
  * a malloc'd copy in *heap that the caller frees. */
-static int encode_extras(sync_job *j, const dwh_rowref *row, dwh_row_extras *x, char *part, size_t part_cap,
-                         dwh_wm_value *wm, char (*texts)[2][256], char **heap) {
-    const dwh_sync_plan *p = j->plan;
+static int encode_extras(sync_job *j, const dwhi_rowref *row, dwhi_row_extras *x, char *part, size_t part_cap,
+                         dwhi_wm_value *wm, char (*texts)[2][256], char **heap) {
+    const dwhi_sync_plan *p = j->plan;
     const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
     if (!j->w && row->obj) {
         x->json = json_object_to_json_string_length(row->obj, flags, &x->json_len);
         if (!x->json) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory serialising a row");
     }
     if (p->partition.mode != DW_PARTITION_NONE) {
-        int r = dwh_partition_value(&p->partition, row, part, part_cap);
+        int r = dwhi_partition_value(&p->partition, row, part, part_cap);
         if (r == 1) x->partition = part;
     }
     /* the key tuple: merge needs it; a full refresh of a source that may
      * repeat keys uses it to keep the last row per key */
-    int want_pk = j->w && p->n_pk && (p->mode == DWH_WRITE_MERGE || (p->mode == DWH_WRITE_REPLACE && p->keys_may_repeat));
+    int want_pk = j->w && p->n_pk && (p->mode == DWHI_WRITE_MERGE || (p->mode == DWHI_WRITE_REPLACE && p->keys_may_repeat));
     if (want_pk) {
         char *t = (*texts)[0];
         size_t cap = sizeof (*texts)[0], n = 0;
         if (p->n_pk > 1) t[n++] = '[';
         for (size_t k = 0; k < p->n_pk; k++) {
-            dwh_scalar v;
-            if (!dwh_rowref_get(row, p->primary_keys[k], &v)) {
-                if (p->mode != DWH_WRITE_MERGE) return 0; /* full refresh: a row without a key is kept as it is */
-                char *shown = dwh_rowref_excerpt(row, 120);
+            dwhi_scalar v;
+            if (!dwhi_rowref_get(row, p->primary_keys[k], &v)) {
+                if (p->mode != DWHI_WRITE_MERGE) return 0; /* full refresh: a row without a key is kept as it is */
+                char *shown = dwhi_rowref_excerpt(row, 120);
                 sync_fail(j, DWH_SYNC_FAIL_DATA,
                           "schema '%s': a row has no value for primary key '%s' (row: %s); an incremental "
                           "sync needs the key on every row: fix the source or sync with --mode full",
@@ -232,7 +232,7 @@ static int encode_extras(sync_job *j, const dwh_rowref *row, dwh_row_extras *x, 
                 return -1;
             }
             if (k) t[n < cap ? n : cap - 1] = ',', n++;
-            n += dwh_scalar_json(&v, n < cap ? t + n : NULL, n < cap ? cap - n : 0);
+            n += dwhi_scalar_json(&v, n < cap ? t + n : NULL, n < cap ? cap - n : 0);
         }
         if (p->n_pk > 1) {
             if (n < cap) t[n] = ']';
@@ -245,10 +245,10 @@ static int encode_extras(sync_job *j, const dwh_rowref *row, dwh_row_extras *x, 
             n = 0;
             if (p->n_pk > 1) t[n++] = '[';
             for (size_t k = 0; k < p->n_pk; k++) {
-                dwh_scalar v;
-                dwh_rowref_get(row, p->primary_keys[k], &v);
+                dwhi_scalar v;
+                dwhi_rowref_get(row, p->primary_keys[k], &v);
                 if (k) t[n++] = ',';
-                n += dwh_scalar_json(&v, t + n, cap - n);
+                n += dwhi_scalar_json(&v, t + n, cap - n);
             }
             if (p->n_pk > 1) t[n++] = ']';
         }
@@ -256,9 +256,9 @@ static int encode_extras(sync_job *j, const dwh_rowref *row, dwh_row_extras *x, 
         x->pk_len = n;
     }
     if (p->incremental_field) {
-        dwh_scalar v;
-        if (dwh_rowref_get(row, p->incremental_field, &v) && dwh_wm_parse(&v, p->field_type, wm) == 0) {
-            size_t n = dwh_scalar_json(&v, (*texts)[1], sizeof (*texts)[1]);
+        dwhi_scalar v;
+        if (dwhi_rowref_get(row, p->incremental_field, &v) && dwhi_wm_parse(&v, p->field_type, wm) == 0) {
+            size_t n = dwhi_scalar_json(&v, (*texts)[1], sizeof (*texts)[1]);
             if (n < sizeof (*texts)[1]) {
                 x->wm = wm;
                 x->wm_text = (*texts)[1];
@@ -285,17 +285,17 @@ static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
     }
     dw_status st = flush_full(j, ctx);
     if (st != DW_OK) return st;
-    dwh_row_extras x = {0};
+    dwhi_row_extras x = {0};
     char part[64];
-    dwh_wm_value wm;
+    dwhi_wm_value wm;
     char texts[2][256]; /* key and watermark texts */
     char *heap = NULL;
-    dwh_rowref ref = {.obj = row};
+    dwhi_rowref ref = {.obj = row};
     if (encode_extras(j, &ref, &x, part, sizeof part, &wm, &texts, &heap) < 0) {
         free(heap);
         return sink_fail(j, ctx);
     }
-    int rc = dwh_batcher_add_row(j->batcher, row, &x);
+    int rc = dwhi_batcher_add_row(j->batcher, row, &x);
     free(heap);
     if (rc < 0) {
         sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory buffering rows");
@@ -306,7 +306,7 @@ static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
 
 /* A row of cells from the streaming parse (rowref.h): its cells copied
  * into the batch as they are (same key dictionary), no json-c object. */
-static dw_status sink_row_cells(void *ud, dw_ctx *ctx, const dwh_rowref *row) {
+static dw_status sink_row_cells(void *ud, dw_ctx *ctx, const dwhi_rowref *row) {
     sync_job *j = ud;
     if (j->replay_skip > 0) {
         j->replay_skip--;
@@ -315,9 +315,9 @@ static dw_status sink_row_cells(void *ud, dw_ctx *ctx, const dwh_rowref *row) {
     }
     dw_status st = flush_full(j, ctx);
     if (st != DW_OK) return st;
-    dwh_row_extras x = {0};
+    dwhi_row_extras x = {0};
     char part[64];
-    dwh_wm_value wm;
+    dwhi_wm_value wm;
     char texts[2][256];
     char *heap = NULL, *text = NULL;
     if (encode_extras(j, row, &x, part, sizeof part, &wm, &texts, &heap) < 0) {
@@ -326,7 +326,7 @@ static dw_status sink_row_cells(void *ud, dw_ctx *ctx, const dwh_rowref *row) {
     }
     if (!j->w) { /* JSON lines: the row's text, with what a hook or parent added */
         if (row->extra && json_object_object_length(row->extra)) {
-            text = dwh_rowref_json(row);
+            text = dwhi_rowref_json(row);
             x.json = text;
             x.json_len = text ? strlen(text) : 0;
         } else {
@@ -339,7 +339,7 @@ static dw_status sink_row_cells(void *ud, dw_ctx *ctx, const dwh_rowref *row) {
             return sink_fail(j, ctx);
         }
     }
-    int rc = dwh_batcher_add_rowv(j->batcher, row->cells, row->extra, &x);
+    int rc = dwhi_batcher_add_rowv(j->batcher, row->cells, row->extra, &x);
     free(heap);
     free(text);
     if (rc < 0) {
@@ -355,13 +355,13 @@ static dw_status sink_state_save(void *ud, dw_ctx *ctx, const char *state_json) 
         /* The source reached a new resume point before re-emitting every
          * row the interrupted run committed past the old one: it is not
          * replaying identically.  Stop skipping (duplicates beat losses). */
-        dwh_log(ctx, DW_LOG_WARN, "sync.resume",
+        dwhi_log(ctx, DW_LOG_WARN, "sync.resume",
                 "the source saved a new resume point with %llu already-committed rows not yet re-emitted; "
                 "it does not replay identically, so no more rows are skipped",
                 (unsigned long long)j->replay_skip);
         j->replay_skip = 0;
     }
-    if (dwh_batcher_mark(j->batcher, state_json) < 0) {
+    if (dwhi_batcher_mark(j->batcher, state_json) < 0) {
         sync_fail(j, DWH_SYNC_FAIL_STATE, "out of memory keeping the resume state");
         return sink_fail(j, ctx);
     }
@@ -382,7 +382,7 @@ const char *sync_resume_advice(const sync_job *j) {
     if (j->o->reset) return "rerun without --reset to resume (with it the rerun starts over)";
     if (j->o->restart_refresh)
         return "rerun with --full-refresh instead of --restart-refresh to resume (--restart-refresh starts over again)";
-    if (j->plan->mode == DWH_WRITE_REPLACE)
+    if (j->plan->mode == DWHI_WRITE_REPLACE)
         return "rerun the same command to resume the refresh, or add --restart-refresh to start it over";
     return "rerun to resume";
 }
@@ -392,9 +392,9 @@ static dwh_sync_failure source_failure(dw_status code) {
 }
 
 int sync_schema_run(sync_job *j) {
-    const dwh_sync_plan *p = j->plan;
+    const dwhi_sync_plan *p = j->plan;
     if (p->field_defaulted)
-        dwh_log(&j->log, DW_LOG_INFO, "sync.incremental_field",
+        dwhi_log(&j->log, DW_LOG_INFO, "sync.incremental_field",
                 "no --incremental-field given: using '%s', the first field the schema advertises",
                 p->incremental_field);
     if (load_state(j) < 0) return -1;
@@ -411,37 +411,37 @@ int sync_schema_run(sync_job *j) {
          * keep the old table until the new one is complete; with no old
          * table (a first sync) it writes in place, so rows can be queried
          * as they land (the reference shows them only for some sources) */
-        if (p->mode == DWH_WRITE_REPLACE && !j->resuming) j->direct = !dwh_wh_table_exists(j->w, j->table);
+        if (p->mode == DWHI_WRITE_REPLACE && !j->resuming) j->direct = !dwhi_wh_table_exists(j->w, j->table);
         /* an interrupted full refresh's staging table: a run in another
          * mode cannot continue it and a later refresh would not (the
          * state no longer says it was interrupted), so it goes now */
-        if (p->mode != DWH_WRITE_REPLACE && dwh_wh_staging_exists(j->w, j->table)) {
-            dwh_log(&j->log, DW_LOG_WARN, "sync.staging.drop",
+        if (p->mode != DWHI_WRITE_REPLACE && dwhi_wh_staging_exists(j->w, j->table)) {
+            dwhi_log(&j->log, DW_LOG_WARN, "sync.staging.drop",
                     "dropping _dw_staging_%s, the staging table of an interrupted full refresh: this %s run cannot "
                     "continue it (a later --full-refresh starts over)",
-                    j->table, dwh_write_mode_name(p->mode));
-            if (dwh_wh_staging_drop(j->w, j->table, &err) < 0) return sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
+                    j->table, dwhi_write_mode_name(p->mode));
+            if (dwhi_wh_staging_drop(j->w, j->table, &err) < 0) return sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
         }
-        dwh_wh_target target = p->mode != DWH_WRITE_REPLACE ? DWH_TARGET_NEW_STAGING
-                               : j->direct                   ? DWH_TARGET_DIRECT
-                               : j->resuming                 ? DWH_TARGET_CONTINUE_STAGING
-                                                             : DWH_TARGET_NEW_STAGING;
-        j->target = dwh_wh_table_open(j->w, j->table, p->mode, p->primary_keys, target, &err);
-        if (!j->target) return sync_fail_take(j, dwh_wh_last_error(j->w) ? DWH_SYNC_FAIL_WAREHOUSE : DWH_SYNC_FAIL_CONFIG, err);
-        dwh_wh_table_keep_last(j->target, p->keys_may_repeat);
+        dwhi_wh_target target = p->mode != DWHI_WRITE_REPLACE ? DWHI_TARGET_NEW_STAGING
+                               : j->direct                   ? DWHI_TARGET_DIRECT
+                               : j->resuming                 ? DWHI_TARGET_CONTINUE_STAGING
+                                                             : DWHI_TARGET_NEW_STAGING;
+        j->target = dwhi_wh_table_open(j->w, j->table, p->mode, p->primary_keys, target, &err);
+        if (!j->target) return sync_fail_take(j, dwhi_wh_last_error(j->w) ? DWH_SYNC_FAIL_WAREHOUSE : DWH_SYNC_FAIL_CONFIG, err);
+        dwhi_wh_table_keep_last(j->target, p->keys_may_repeat);
     }
-    j->keys = dwh_keydict_new();
-    j->batcher = j->keys ? dwh_batcher_new(j->o->batch_rows, j->o->batch_bytes, j->keys) : NULL;
+    j->keys = dwhi_keydict_new();
+    j->batcher = j->keys ? dwhi_batcher_new(j->o->batch_rows, j->o->batch_bytes, j->keys) : NULL;
     if (!j->batcher) return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
 
-    dwh_log(&j->log, DW_LOG_INFO, "sync.schema.start", "syncing %s (%s%s%s%s%s)", j->table ? j->table : "to JSON lines",
-            dwh_write_mode_name(p->mode), p->incremental_field ? ", incremental field " : "",
+    dwhi_log(&j->log, DW_LOG_INFO, "sync.schema.start", "syncing %s (%s%s%s%s%s)", j->table ? j->table : "to JSON lines",
+            dwhi_write_mode_name(p->mode), p->incremental_field ? ", incremental field " : "",
             p->incremental_field ? p->incremental_field : "",
             p->use_incremental && (j->resuming ? j->rec.run_last_value : j->rec.last_value) ? " after " : "",
             p->use_incremental && (j->resuming ? j->rec.run_last_value : j->rec.last_value)
                 ? (j->resuming ? j->rec.run_last_value : j->rec.last_value) : "");
 
-    dwh_row_sink sink = {.ud = j, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load,
+    dwhi_row_sink sink = {.ud = j, .row = sink_row, .state_save = sink_state_save, .state_load = sink_state_load,
                          .row_cells = sink_row_cells, .keys = j->keys, .want_text = !j->w};
     /* Pushed payloads first: the pull that follows is fresher and wins.
      * (Before the inputs are built: the drain's commits replace j->rec.) */
@@ -461,11 +461,11 @@ int sync_schema_run(sync_job *j) {
         .incremental_last_value = p->use_incremental ? j->rec.run_last_value : NULL,
         .incremental_earliest_value = p->use_incremental ? j->rec.run_earliest_value : NULL,
     };
-    dwh_identity id = {j->team_id, j->source_id, NULL, j->job_id};
-    dwh_op_flags flags = {.cancel = j->o->cancel, .allow_internal_hosts = j->o->allow_internal_hosts};
+    dwhi_identity id = {j->team_id, j->source_id, NULL, j->job_id};
+    dwhi_op_flags flags = {.cancel = j->o->cancel, .allow_internal_hosts = j->o->allow_internal_hosts};
     /* the pull's full batches commit on a thread while the plugin reads on */
     j->writer = sync_writer_start(j);
-    dwh_op_result res = dwh_op_run(j->plugin, j->config, j->secrets, &id, &flags, &in, &sink);
+    dwhi_op_result res = dwhi_op_run(j->plugin, j->config, j->secrets, &id, &flags, &in, &sink);
     sync_writer_stop(j->writer); /* every batch handed over is committed (or failed) */
     j->writer = NULL;
 
@@ -473,20 +473,20 @@ int sync_schema_run(sync_job *j) {
     if (j->failure != DWH_SYNC_OK) {
         rc = -1; /* the sink failed: nothing more is committed */
     } else if (res.code == DW_OK) {
-        dwh_batch b;
-        if (dwh_batcher_cut(j->batcher, DWH_CUT_ALL, &b) < 0) {
+        dwhi_batch b;
+        if (dwhi_batcher_cut(j->batcher, DWHI_CUT_ALL, &b) < 0) {
             rc = sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory");
         } else {
             rc = sync_commit_batch(j, &b);
-            dwh_batcher_release(j->batcher);
+            dwhi_batcher_release(j->batcher);
             if (rc == 0) rc = sync_commit_final(j);
         }
     } else {
         /* Keep the whole pages: rows up to the last resume point. */
-        dwh_batch b;
-        if (dwh_batcher_cut(j->batcher, DWH_CUT_TO_MARK, &b) == 0) {
+        dwhi_batch b;
+        if (dwhi_batcher_cut(j->batcher, DWHI_CUT_TO_MARK, &b) == 0) {
             sync_commit_batch(j, &b);
-            dwh_batcher_release(j->batcher);
+            dwhi_batcher_release(j->batcher);
         }
         j->source_code = res.cause;
         j->unreachable = res.never_connected && (res.cause == DW_ERR_UNREACHABLE || res.cause == DW_ERR_TIMEOUT);
@@ -503,6 +503,6 @@ int sync_schema_run(sync_job *j) {
         }
         rc = -1;
     }
-    dwh_op_result_free(&res);
+    dwhi_op_result_free(&res);
     return rc;
 }

@@ -18,10 +18,10 @@ struct sync_writer {
     int stop;
     int failed;   /* a commit failed: the job's failure says why */
     /* the batch handed over, in the writer's own memory */
-    dwh_batch b;
-    dwh_batch_mem mem;
+    dwhi_batch b;
+    dwhi_batch_mem mem;
     char *state;
-    dwh_keydict *keys; /* names as they were when the batch was cut */
+    dwhi_keydict *keys; /* names as they were when the batch was cut */
 };
 
 static void *writer_main(void *ud) {
@@ -59,20 +59,20 @@ sync_writer *sync_writer_start(sync_job *j) {
 
 /* Moves b into the writer's memory (the writer is idle): by trading
  * arrays with the batcher when b is all it holds, else by copying. */
-static int take(sync_writer *w, dwh_batcher *src, const dwh_batch *b) {
-    dwh_batch_mem *m = &w->mem;
+static int take(sync_writer *w, dwhi_batcher *src, const dwhi_batch *b) {
+    dwhi_batch_mem *m = &w->mem;
     int traded = 0;
-    if (!src || !(traded = dwh_batcher_trade(src, m))) {
-        if (dwh_array_grow((void **)&m->rows, &m->cap_rows, b->n, sizeof *m->rows, 64) < 0 ||
-            dwh_array_grow((void **)&m->cells, &m->cap_cells, b->n_cells, sizeof *m->cells, 64) < 0 ||
-            dwh_array_grow((void **)&m->arena, &m->cap_arena, b->arena_len + 1, 1, 64) < 0)
+    if (!src || !(traded = dwhi_batcher_trade(src, m))) {
+        if (dwhi_array_grow((void **)&m->rows, &m->cap_rows, b->n, sizeof *m->rows, 64) < 0 ||
+            dwhi_array_grow((void **)&m->cells, &m->cap_cells, b->n_cells, sizeof *m->cells, 64) < 0 ||
+            dwhi_array_grow((void **)&m->arena, &m->cap_arena, b->arena_len + 1, 1, 64) < 0)
             return -1;
     }
     char *state = b->state ? strdup(b->state) : NULL;
-    dwh_keydict *keys = dwh_keydict_snapshot(b->keys);
+    dwhi_keydict *keys = dwhi_keydict_snapshot(b->keys);
     if ((b->state && !state) || !keys) {
         free(state);
-        dwh_keydict_free(keys);
+        dwhi_keydict_free(keys);
         return -1;
     }
     if (!traded) {
@@ -81,7 +81,7 @@ static int take(sync_writer *w, dwh_batcher *src, const dwh_batch *b) {
         if (b->arena_len) memcpy(m->arena, b->arena, b->arena_len);
     }
     free(w->state);
-    dwh_keydict_free(w->keys);
+    dwhi_keydict_free(w->keys);
     w->state = state;
     w->keys = keys;
     w->b = *b;
@@ -93,7 +93,7 @@ static int take(sync_writer *w, dwh_batcher *src, const dwh_batch *b) {
     return 0;
 }
 
-int sync_writer_put(sync_writer *w, dwh_batcher *src, const dwh_batch *b) {
+int sync_writer_put(sync_writer *w, dwhi_batcher *src, const dwhi_batch *b) {
     pthread_mutex_lock(&w->mu);
     while (w->has_work) pthread_cond_wait(&w->cv, &w->mu);
     int rc = -1;
@@ -136,19 +136,19 @@ void sync_writer_stop(sync_writer *w) {
     free(w->mem.cells);
     free(w->mem.arena);
     free(w->state);
-    dwh_keydict_free(w->keys);
+    dwhi_keydict_free(w->keys);
     free(w);
 }
 
 /* Cuts and commits while the buffer is full (at its last resume point, or
  * wholesale when it holds none). */
 int sync_flush_full(sync_job *j) {
-    while (dwh_batcher_full(j->batcher)) {
-        dwh_batch b;
-        if (dwh_batcher_cut(j->batcher, DWH_CUT_FULL, &b) < 0)
+    while (dwhi_batcher_full(j->batcher)) {
+        dwhi_batch b;
+        if (dwhi_batcher_cut(j->batcher, DWHI_CUT_FULL, &b) < 0)
             return sync_fail(j, DWH_SYNC_FAIL_WAREHOUSE, "out of memory cutting a batch");
         int rc = j->writer ? sync_writer_put(j->writer, j->batcher, &b) : sync_commit_batch(j, &b);
-        dwh_batcher_release(j->batcher);
+        dwhi_batcher_release(j->batcher);
         if (rc < 0) return -1;
     }
     return 0;

@@ -18,8 +18,8 @@
  * synchronously, and the producer drains the writer before any other use
  * of the warehouse connection (the last batch, the final commit).
  */
-#ifndef DWH_SYNC_WRITER_H
-#define DWH_SYNC_WRITER_H
+#ifndef DWHI_SYNC_WRITER_H
+#define DWHI_SYNC_WRITER_H
 
 #include "rows/batcher.h"
 #include "sync_int.h"
@@ -31,11 +31,11 @@ typedef struct sync_writer sync_writer;
 sync_writer *sync_writer_start(sync_job *j);
 /* Hands batch `b`, cut from `src` and not yet released, over once the
  * batch before it is committed: the writer takes src's arrays in exchange
- * for its previous ones when b is all src holds (dwh_batcher_trade), and
+ * for its previous ones when b is all src holds (dwhi_batcher_trade), and
  * copies b otherwise (also when src is NULL); b is borrowed for the call.
  * 0, or -1 when an earlier commit failed or memory ran out (the job's
  * failure says why). */
-int sync_writer_put(sync_writer *w, dwh_batcher *src, const dwh_batch *b);
+int sync_writer_put(sync_writer *w, dwhi_batcher *src, const dwhi_batch *b);
 /* Waits until every batch handed over is committed.  0, or -1 when one
  * failed.  NULL w: 0. */
 int sync_writer_drain(sync_writer *w);

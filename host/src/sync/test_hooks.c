@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-void dwh_crashpoint(const char *point) {
+void dwhi_crashpoint(const char *point) {
     static int init;
     static char name[64];
     static long target, hits;
@@ -29,12 +29,12 @@ void dwh_crashpoint(const char *point) {
     }
 }
 
-int64_t dwh_test_warehouse_max_pages(void) {
+int64_t dwhi_test_warehouse_max_pages(void) {
     const char *v = getenv("DWHOST_TEST_WAREHOUSE_MAX_PAGES");
     return v ? strtoll(v, NULL, 10) : 0;
 }
 
-int64_t dwh_test_lease_timeout_ms(int64_t dflt) {
+int64_t dwhi_test_lease_timeout_ms(int64_t dflt) {
     const char *v = getenv("DWHOST_TEST_LEASE_TIMEOUT_MS");
     return v ? atoll(v) : dflt;
 }

@@ -20,23 +20,23 @@
  *   DWHOST_TEST_LEASE_TIMEOUT_MS=<ms>  the lease timeout (seconds are too
  *                                      slow for the lease tests)
  */
-#ifndef DWH_TEST_HOOKS_H
-#define DWH_TEST_HOOKS_H
+#ifndef DWHI_TEST_HOOKS_H
+#define DWHI_TEST_HOOKS_H
 
 #include <stdint.h>
 
 #ifdef DWHOST_TEST_HOOKS
 /* Kills the process at `point` when DWHOST_TEST_CRASH_AT names it (a getenv
  * on first use, then a string compare). */
-void dwh_crashpoint(const char *point);
+void dwhi_crashpoint(const char *point);
 /* DWHOST_TEST_WAREHOUSE_MAX_PAGES, or 0 (no cap) when unset. */
-int64_t dwh_test_warehouse_max_pages(void);
+int64_t dwhi_test_warehouse_max_pages(void);
 /* DWHOST_TEST_LEASE_TIMEOUT_MS when set, else `dflt`. */
-int64_t dwh_test_lease_timeout_ms(int64_t dflt);
+int64_t dwhi_test_lease_timeout_ms(int64_t dflt);
 #else
-static inline void dwh_crashpoint(const char *point) { (void)point; }
-static inline int64_t dwh_test_warehouse_max_pages(void) { return 0; }
-static inline int64_t dwh_test_lease_timeout_ms(int64_t dflt) { return dflt; }
+static inline void dwhi_crashpoint(const char *point) { (void)point; }
+static inline int64_t dwhi_test_warehouse_max_pages(void) { return 0; }
+static inline int64_t dwhi_test_lease_timeout_ms(int64_t dflt) { return dflt; }
 #endif
 
 #endif

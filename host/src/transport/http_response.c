@@ -6,7 +6,7 @@
 
 #include "transport_int.h"
 
-dw_http_response *dwh_http_response_new(uint64_t max_body) {
+dw_http_response *dwhi_http_response_new(uint64_t max_body) {
     dw_http_response *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->body = malloc(1);
@@ -20,7 +20,7 @@ dw_http_response *dwh_http_response_new(uint64_t max_body) {
     return r;
 }
 
-size_t dwh_http_response_write_cb(char *data, size_t size, size_t n, void *ud) {
+size_t dwhi_http_response_write_cb(char *data, size_t size, size_t n, void *ud) {
     dw_http_response *r = ud;
     size_t add = size * n;
     if (r->len + add > r->max_body) {
@@ -70,7 +70,7 @@ static char *trimmed(const char *s, size_t n) {
     return strndup(s, n);
 }
 
-size_t dwh_http_response_header_cb(char *data, size_t size, size_t n, void *ud) {
+size_t dwhi_http_response_header_cb(char *data, size_t size, size_t n, void *ud) {
     dw_http_response *r = ud;
     size_t len = size * n;
     if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
@@ -106,7 +106,7 @@ size_t dwh_http_response_header_cb(char *data, size_t size, size_t n, void *ud) 
     }
     if (r->n_headers == r->cap_headers) {
         size_t cap = r->cap_headers ? r->cap_headers * 2 : 16;
-        dwh_http_header *h = realloc(r->headers, cap * sizeof *h);
+        dwhi_http_header *h = realloc(r->headers, cap * sizeof *h);
         if (!h) return 0;
         r->headers = h;
         r->cap_headers = cap;
@@ -124,19 +124,19 @@ size_t dwh_http_response_header_cb(char *data, size_t size, size_t n, void *ud) 
     return len;
 }
 
-long dwh_http_response_status(const dw_http_response *r) { return r ? r->status : 0; }
+long dwhi_http_response_status(const dw_http_response *r) { return r ? r->status : 0; }
 
-int dwh_http_response_streamed(const dw_http_response *r) { return r && r->streaming; }
-int dwh_http_response_stream_failed(const dw_http_response *r) { return r && r->sink_failed; }
+int dwhi_http_response_streamed(const dw_http_response *r) { return r && r->streaming; }
+int dwhi_http_response_stream_failed(const dw_http_response *r) { return r && r->sink_failed; }
 
-const char *dwh_http_response_body(const dw_http_response *r, size_t *len) {
+const char *dwhi_http_response_body(const dw_http_response *r, size_t *len) {
     if (len) *len = r ? r->len : 0;
     return r ? r->body : NULL;
 }
 
-const char *dwh_http_response_url(const dw_http_response *r) { return r ? r->url : NULL; }
+const char *dwhi_http_response_url(const dw_http_response *r) { return r ? r->url : NULL; }
 
-const char *dwh_http_response_header(const dw_http_response *r, const char *name) {
+const char *dwhi_http_response_header(const dw_http_response *r, const char *name) {
     if (!r || !name) return NULL;
     size_t first = (size_t)-1, count = 0, total = 0;
     for (size_t i = 0; i < r->n_headers; i++) {
@@ -174,7 +174,7 @@ const char *dwh_http_response_header(const dw_http_response *r, const char *name
     return joined;
 }
 
-json_object *dwh_http_response_json(dw_http_response *r, const char **error) {
+json_object *dwhi_http_response_json(dw_http_response *r, const char **error) {
     if (!r) return NULL;
     if (!r->json_tried) {
         r->json_tried = 1;
@@ -207,7 +207,7 @@ json_object *dwh_http_response_json(dw_http_response *r, const char **error) {
     return r->json;
 }
 
-void dwh_http_response_free(dw_http_response *r) {
+void dwhi_http_response_free(dw_http_response *r) {
     if (!r) return;
     clear_headers(r);
     free(r->headers);

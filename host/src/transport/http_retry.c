@@ -23,18 +23,18 @@ static uint32_t pick(const dw_retry_policy *a, const dw_retry_policy *b, const d
     return dflt;
 }
 
-void dwh_retry_resolve(dwh_retry_rules *out, const dw_retry_policy *request, const dw_retry_policy *client,
+void dwhi_retry_resolve(dwhi_retry_rules *out, const dw_retry_policy *request, const dw_retry_policy *client,
                        const dw_retry_policy *fallback) {
     out->max_attempts = pick(request, client, fallback, offsetof(dw_retry_policy, max_attempts),
-                             DWH_RETRY_MAX_ATTEMPTS);
+                             DWHI_RETRY_MAX_ATTEMPTS);
     out->base_delay_ms = pick(request, client, fallback, offsetof(dw_retry_policy, base_delay_ms),
-                              DWH_RETRY_BASE_DELAY_MS);
+                              DWHI_RETRY_BASE_DELAY_MS);
     out->max_delay_ms = pick(request, client, fallback, offsetof(dw_retry_policy, max_delay_ms),
-                             DWH_RETRY_MAX_DELAY_MS);
+                             DWHI_RETRY_MAX_DELAY_MS);
     out->max_retry_after_s = pick(request, client, fallback, offsetof(dw_retry_policy, max_retry_after_s),
-                                  DWH_RETRY_MAX_RETRY_AFTER_S);
+                                  DWHI_RETRY_MAX_RETRY_AFTER_S);
     if (out->max_delay_ms < out->base_delay_ms) out->max_delay_ms = out->base_delay_ms;
-    out->min_delay_ms = out->base_delay_ms < DWH_RETRY_MIN_DELAY_MS ? out->base_delay_ms : DWH_RETRY_MIN_DELAY_MS;
+    out->min_delay_ms = out->base_delay_ms < DWHI_RETRY_MIN_DELAY_MS ? out->base_delay_ms : DWHI_RETRY_MIN_DELAY_MS;
 }
 
 static void cap(uint32_t *v, const dw_retry_policy *limit, size_t off, uint32_t dflt) {
@@ -46,15 +46,15 @@ static void cap(uint32_t *v, const dw_retry_policy *limit, size_t off, uint32_t 
     if (*v > m) *v = m;
 }
 
-void dwh_retry_cap(dwh_retry_rules *r, const dw_retry_policy *limit) {
-    cap(&r->max_attempts, limit, offsetof(dw_retry_policy, max_attempts), DWH_RETRY_CHECK_MAX_ATTEMPTS);
-    cap(&r->base_delay_ms, limit, offsetof(dw_retry_policy, base_delay_ms), DWH_RETRY_CHECK_BASE_DELAY_MS);
-    cap(&r->max_delay_ms, limit, offsetof(dw_retry_policy, max_delay_ms), DWH_RETRY_CHECK_MAX_DELAY_MS);
+void dwhi_retry_cap(dwhi_retry_rules *r, const dw_retry_policy *limit) {
+    cap(&r->max_attempts, limit, offsetof(dw_retry_policy, max_attempts), DWHI_RETRY_CHECK_MAX_ATTEMPTS);
+    cap(&r->base_delay_ms, limit, offsetof(dw_retry_policy, base_delay_ms), DWHI_RETRY_CHECK_BASE_DELAY_MS);
+    cap(&r->max_delay_ms, limit, offsetof(dw_retry_policy, max_delay_ms), DWHI_RETRY_CHECK_MAX_DELAY_MS);
     cap(&r->max_retry_after_s, limit, offsetof(dw_retry_policy, max_retry_after_s),
-        DWH_RETRY_CHECK_MAX_RETRY_AFTER_S);
+        DWHI_RETRY_CHECK_MAX_RETRY_AFTER_S);
     if (r->max_attempts < 1) r->max_attempts = 1;
     if (r->max_delay_ms < r->base_delay_ms) r->max_delay_ms = r->base_delay_ms;
-    r->min_delay_ms = r->base_delay_ms < DWH_RETRY_MIN_DELAY_MS ? r->base_delay_ms : DWH_RETRY_MIN_DELAY_MS;
+    r->min_delay_ms = r->base_delay_ms < DWHI_RETRY_MIN_DELAY_MS ? r->base_delay_ms : DWHI_RETRY_MIN_DELAY_MS;
 }
 
 static int header_is_zero(const char *v) {
@@ -65,25 +65,25 @@ static int header_is_zero(const char *v) {
     return end != v && n == 0;
 }
 
-dwh_retry_reason dwh_retry_classify(long status, dwh_header_fn header, void *ud) {
+dwhi_retry_reason dwhi_retry_classify(long status, dwhi_header_fn header, void *ud) {
     switch (status) {
-    case 429: return DWH_RETRY_RATE_LIMITED;
-    case 503: return DWH_RETRY_UNAVAILABLE;
+    case 429: return DWHI_RETRY_RATE_LIMITED;
+    case 503: return DWHI_RETRY_UNAVAILABLE;
     case 500:
     case 502:
-    case 504: return DWH_RETRY_SERVER_ERROR;
+    case 504: return DWHI_RETRY_SERVER_ERROR;
     case 403:
         /* GitHub answers an exhausted primary rate limit with 403 and
          * X-RateLimit-Remaining: 0, and a secondary limit with 403 and
          * Retry-After; a plain 403 is a permission problem. */
         if (header && (header_is_zero(header(ud, "X-RateLimit-Remaining")) || header(ud, "Retry-After")))
-            return DWH_RETRY_RATE_LIMITED;
-        return DWH_RETRY_NO;
-    default: return DWH_RETRY_NO;
+            return DWHI_RETRY_RATE_LIMITED;
+        return DWHI_RETRY_NO;
+    default: return DWHI_RETRY_NO;
     }
 }
 
-int dwh_method_idempotent(const char *method) {
+int dwhi_method_idempotent(const char *method) {
     static const char *const safe[] = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE", NULL};
     if (!method) return 1; /* NULL means GET */
     for (int i = 0; safe[i]; i++)
@@ -91,7 +91,7 @@ int dwh_method_idempotent(const char *method) {
     return 0;
 }
 
-int dwh_http_date_parse(const char *text, int64_t *epoch_s) {
+int dwhi_http_date_parse(const char *text, int64_t *epoch_s) {
     if (!text || !*text) return -1;
     /* curl_getdate knows the three HTTP date forms (RFC 7231 7.1.1.1). */
     time_t t = curl_getdate(text, NULL);
@@ -113,7 +113,7 @@ static int parse_seconds(const char *v, double *out) {
     return 0;
 }
 
-int dwh_retry_server_wait(dwh_header_fn header, void *ud, int64_t now_ms, dwh_server_wait *out) {
+int dwhi_retry_server_wait(dwhi_header_fn header, void *ud, int64_t now_ms, dwhi_server_wait *out) {
     if (!header) return -1;
     int64_t wait = -1;
     const char *used = NULL, *value = NULL;
@@ -126,7 +126,7 @@ int dwh_retry_server_wait(dwh_header_fn header, void *ud, int64_t now_ms, dwh_se
             wait = (int64_t)(secs * 1000.0);
             used = "Retry-After";
             delta = 1;
-        } else if (dwh_http_date_parse(ra, &when) == 0) {
+        } else if (dwhi_http_date_parse(ra, &when) == 0) {
             wait = when * 1000 - now_ms;
             used = "Retry-After";
         }
@@ -160,7 +160,7 @@ int dwh_retry_server_wait(dwh_header_fn header, void *ud, int64_t now_ms, dwh_se
     return 0;
 }
 
-void dwh_retry_until_text(int64_t now_ms, int64_t wait_ms, char *buf, size_t len) {
+void dwhi_retry_until_text(int64_t now_ms, int64_t wait_ms, char *buf, size_t len) {
     time_t now = (time_t)(now_ms / 1000), until = (time_t)((now_ms + wait_ms + 999) / 1000);
     struct tm a, b;
     gmtime_r(&now, &a);
@@ -169,7 +169,7 @@ void dwh_retry_until_text(int64_t now_ms, int64_t wait_ms, char *buf, size_t len
     if (!strftime(buf, len, same_day ? "%H:%M:%S UTC" : "%Y-%m-%d %H:%M:%S UTC", &b) && len) buf[0] = 0;
 }
 
-int64_t dwh_retry_backoff_ms(const dwh_retry_rules *r, uint32_t n, uint64_t random64) {
+int64_t dwhi_retry_backoff_ms(const dwhi_retry_rules *r, uint32_t n, uint64_t random64) {
     if (n < 1) n = 1;
     int64_t d = r->base_delay_ms;
     for (uint32_t i = 1; i < n && d < (int64_t)r->max_delay_ms; i++) d *= 2;
@@ -178,6 +178,6 @@ int64_t dwh_retry_backoff_ms(const dwh_retry_rules *r, uint32_t n, uint64_t rand
     return d - half + (half > 0 ? (int64_t)(random64 % (uint64_t)(half + 1)) : 0);
 }
 
-int64_t dwh_retry_floor(const dwh_retry_rules *r, int64_t wait_ms) {
+int64_t dwhi_retry_floor(const dwhi_retry_rules *r, int64_t wait_ms) {
     return wait_ms < (int64_t)r->min_delay_ms ? (int64_t)r->min_delay_ms : wait_ms;
 }

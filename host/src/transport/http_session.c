@@ -18,7 +18,7 @@
 
 /* ---- counters --------------------------------------------------------- */
 
-void dwh_http_counters_add(dwh_http_counters *into, const dwh_http_counters *c) {
+void dwhi_http_counters_add(dwhi_http_counters *into, const dwhi_http_counters *c) {
     if (!into || !c) return;
     into->requests += c->requests;
     into->status_2xx += c->status_2xx;
@@ -34,24 +34,24 @@ void dwh_http_counters_add(dwh_http_counters *into, const dwh_http_counters *c) 
     into->ssrf_blocked += c->ssrf_blocked;
 }
 
-void dwh_http_counters_get(const dw_ctx *ctx, dwh_http_counters *out) {
+void dwhi_http_counters_get(const dw_ctx *ctx, dwhi_http_counters *out) {
     memset(out, 0, sizeof *out);
     if (ctx && ctx->http) *out = ctx->http->counters;
 }
 
-static __thread dwh_http_counters *collect_into;
+static __thread dwhi_http_counters *collect_into;
 
-dwh_http_counters *dwh_http_counters_collect(dwh_http_counters *totals) {
-    dwh_http_counters *prev = collect_into;
+dwhi_http_counters *dwhi_http_counters_collect(dwhi_http_counters *totals) {
+    dwhi_http_counters *prev = collect_into;
     collect_into = totals;
     return prev;
 }
 
-void dwh_http_counters_collect_add(const dwh_http_counters *delta) {
-    if (collect_into) dwh_http_counters_add(collect_into, delta);
+void dwhi_http_counters_collect_add(const dwhi_http_counters *delta) {
+    if (collect_into) dwhi_http_counters_add(collect_into, delta);
 }
 
-json_object *dwh_http_counters_json(const dwh_http_counters *c) {
+json_object *dwhi_http_counters_json(const dwhi_http_counters *c) {
     json_object *o = json_object_new_object();
     if (!o) return NULL;
 #define PUT(k) json_object_object_add(o, #k, json_object_new_int64((int64_t)c->k))
@@ -119,14 +119,14 @@ static int64_t sys_mono_ms(void *ud) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static const dwh_http_clock system_clock = {NULL, sys_now_ms, sys_sleep_ms, sys_random, sys_mono_ms};
+static const dwhi_http_clock system_clock = {NULL, sys_now_ms, sys_sleep_ms, sys_random, sys_mono_ms};
 
-const dwh_http_clock *dwh_http_clock_system(void) { return &system_clock; }
+const dwhi_http_clock *dwhi_http_clock_system(void) { return &system_clock; }
 
 /* ---- process defaults ------------------------------------------------- */
 
 static pthread_mutex_t defaults_lock = PTHREAD_MUTEX_INITIALIZER;
-static dwh_http_options defaults;
+static dwhi_http_options defaults;
 static char *defaults_ca;
 static char **defaults_allow;
 
@@ -152,7 +152,7 @@ static void free_list(char **l) {
     free(l);
 }
 
-void dwh_http_set_defaults(const dwh_http_options *o) {
+void dwhi_http_set_defaults(const dwhi_http_options *o) {
     pthread_mutex_lock(&defaults_lock);
     free(defaults_ca);
     free_list(defaults_allow);
@@ -172,10 +172,10 @@ void dwh_http_set_defaults(const dwh_http_options *o) {
 /* ---- socket callbacks: the SSRF guard at connect time ----------------- */
 
 static curl_socket_t open_socket_cb(void *ud, curlsocktype purpose, struct curl_sockaddr *addr) {
-    dwh_http_session *s = ud;
+    dwhi_http_session *s = ud;
     (void)purpose;
     char why[200];
-    if (!dwh_ssrf_allowed(&s->ssrf, &addr->addr, why, sizeof why)) {
+    if (!dwhi_ssrf_allowed(&s->ssrf, &addr->addr, why, sizeof why)) {
         /* Refused before connect(): no packet leaves for this address. */
         s->blocked = 1;
         snprintf(s->blocked_reason, sizeof s->blocked_reason, "%s", why);
@@ -188,19 +188,19 @@ static curl_socket_t open_socket_cb(void *ud, curlsocktype purpose, struct curl_
  * the peer actually connected to (also for reused connections). */
 static int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
                      int conn_local_port) {
-    dwh_http_session *s = ud;
+    dwhi_http_session *s = ud;
     (void)conn_local_ip;
     (void)conn_local_port;
     struct sockaddr_storage ss;
-    if (!dwh_addr_parse(conn_primary_ip, &ss)) {
+    if (!dwhi_addr_parse(conn_primary_ip, &ss)) {
         s->blocked = 1;
         snprintf(s->blocked_reason, sizeof s->blocked_reason, "connected peer address '%s' could not be checked",
                  conn_primary_ip ? conn_primary_ip : "");
         return CURL_PREREQFUNC_ABORT;
     }
-    dwh_addr_set_port(&ss, (unsigned)conn_primary_port);
+    dwhi_addr_set_port(&ss, (unsigned)conn_primary_port);
     char why[200];
-    if (!dwh_ssrf_allowed(&s->ssrf, (struct sockaddr *)&ss, why, sizeof why)) {
+    if (!dwhi_ssrf_allowed(&s->ssrf, (struct sockaddr *)&ss, why, sizeof why)) {
         s->blocked = 1;
         snprintf(s->blocked_reason, sizeof s->blocked_reason, "%s", why);
         return CURL_PREREQFUNC_ABORT;
@@ -213,13 +213,13 @@ static int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int c
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-dwh_http_session *dwh_http_session_attach(dw_ctx *ctx, const dwh_http_options *o) {
+dwhi_http_session *dwhi_http_session_attach(dw_ctx *ctx, const dwhi_http_options *o) {
     pthread_once(&curl_once, curl_init_once);
-    dwh_http_session *s = calloc(1, sizeof *s);
+    dwhi_http_session *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->ctx = ctx;
     pthread_mutex_lock(&defaults_lock);
-    const dwh_http_options *src = o ? o : &defaults;
+    const dwhi_http_options *src = o ? o : &defaults;
     s->opts = *src;
     s->ca_bundle = src->ca_bundle ? strdup(src->ca_bundle) : NULL;
     s->internal_allow = copy_list(src->internal_allow);
@@ -242,7 +242,7 @@ dwh_http_session *dwh_http_session_attach(dw_ctx *ctx, const dwh_http_options *o
 
     s->curl = curl_easy_init();
     if (!s->curl) {
-        dwh_http_session_free(s);
+        dwhi_http_session_free(s);
         return NULL;
     }
     CURL *c = s->curl;
@@ -269,27 +269,27 @@ dwh_http_session *dwh_http_session_attach(dw_ctx *ctx, const dwh_http_options *o
     if (ctx) {
         if (ctx->http && ctx->http != s && ctx->http_free) ctx->http_free(ctx->http);
         ctx->http = s;
-        ctx->http_free = dwh_http_session_free;
+        ctx->http_free = dwhi_http_session_free;
     }
     return s;
 }
 
-dwh_http_session *dwh_http_session_for(dw_ctx *ctx) {
+dwhi_http_session *dwhi_http_session_for(dw_ctx *ctx) {
     if (!ctx) return NULL;
     if (ctx->http) {
         /* The flag may be set after the session was made (tests, CLI). */
         ctx->http->ssrf.allow_internal = ctx->allow_internal_hosts;
         return ctx->http;
     }
-    return dwh_http_session_attach(ctx, NULL);
+    return dwhi_http_session_attach(ctx, NULL);
 }
 
-int dwh_http_never_connected(const dw_ctx *ctx) {
-    const dwh_http_session *s = ctx ? ctx->http : NULL;
+int dwhi_http_never_connected(const dw_ctx *ctx) {
+    const dwhi_http_session *s = ctx ? ctx->http : NULL;
     return s && s->connect_failed > 0 && s->connected == 0;
 }
 
-void dwh_http_session_free(dwh_http_session *s) {
+void dwhi_http_session_free(dwhi_http_session *s) {
     if (!s) return;
     if (s->curl) curl_easy_cleanup(s->curl);
     free(s->ca_bundle);

@@ -68,27 +68,27 @@ static void register_header_secrets(dw_ctx *ctx, const char *line) {
     if (!ctx || !ctx->secrets) return;
     const char *colon = strchr(line, ':');
     if (!colon) return;
-    if (!dwh_url_param_is_secret(line, (size_t)(colon - line)) && !header_name_is(line, "Cookie")) return;
+    if (!dwhi_url_param_is_secret(line, (size_t)(colon - line)) && !header_name_is(line, "Cookie")) return;
     const char *v = colon + 1;
     while (*v == ' ' || *v == '\t') v++;
     /* Run-time secrets: a resume state that holds one names it (state_secrets.h). */
-    dwh_state_secret_runtime(ctx, v);
+    dwhi_state_secret_runtime(ctx, v);
     const char *sp = strchr(v, ' ');
-    if (sp) dwh_state_secret_runtime(ctx, sp + 1);
+    if (sp) dwhi_state_secret_runtime(ctx, sp + 1);
 }
 
-void dwh_http_note_header_secrets(dw_ctx *ctx, const char *const *headers) {
+void dwhi_http_note_header_secrets(dw_ctx *ctx, const char *const *headers) {
     for (const char *const *h = headers; h && *h; h++)
         if (strchr(*h, ':')) register_header_secrets(ctx, *h);
 }
 
 /* Headers that carry credentials are sent only to the origin they belong
- * to (see dwh_http_perform_claimed): never to a trusted other origin, a
+ * to (see dwhi_http_perform_claimed): never to a trusted other origin, a
  * redirect target or a next page elsewhere. */
 static int header_is_credential(const char *line) {
     const char *colon = strchr(line, ':');
     if (!colon) return 0;
-    return header_name_is(line, "Cookie") || dwh_url_param_is_secret(line, (size_t)(colon - line));
+    return header_name_is(line, "Cookie") || dwhi_url_param_is_secret(line, (size_t)(colon - line));
 }
 
 static struct curl_slist *build_headers(dw_ctx *ctx, const char *const *client_h, const char *const *req_h,
@@ -130,9 +130,9 @@ typedef struct attempt_info {
 static void log_attempt(dw_ctx *ctx, const attempt_info *a) {
     json_object *f = json_object_new_object();
     if (!f) return;
-    char *safe_url = dwh_url_redact(a->url);
+    char *safe_url = dwhi_url_redact(a->url);
     long port = 0;
-    char *host = dwh_url_host(a->url, &port, NULL);
+    char *host = dwhi_url_host(a->url, &port, NULL);
     json_object_object_add(f, "method", json_object_new_string(a->method));
     json_object_object_add(f, "url", json_object_new_string(safe_url ? safe_url : ""));
     json_object_object_add(f, "url_template", a->url_template ? json_object_new_string(a->url_template) : NULL);
@@ -145,7 +145,7 @@ static void log_attempt(dw_ctx *ctx, const attempt_info *a) {
     json_object_object_add(f, "error_class", a->error_class ? json_object_new_string(a->error_class) : NULL);
     if (a->retry_in_ms >= 0) json_object_object_add(f, "retry_in_ms", json_object_new_int64(a->retry_in_ms));
     if (a->wait_source) json_object_object_add(f, "wait_from", json_object_new_string(a->wait_source));
-    char *safe_redirect = a->redirect_to ? dwh_url_redact(a->redirect_to) : NULL;
+    char *safe_redirect = a->redirect_to ? dwhi_url_redact(a->redirect_to) : NULL;
     if (safe_redirect) json_object_object_add(f, "redirect_to", json_object_new_string(safe_redirect));
     if (a->peer && *a->peer) json_object_object_add(f, "peer", json_object_new_string(a->peer));
     if (a->detail && *a->detail) json_object_object_add(f, "error", json_object_new_string(a->detail));
@@ -158,14 +158,14 @@ static void log_attempt(dw_ctx *ctx, const attempt_info *a) {
         snprintf(msg, sizeof msg, "%s %s -> %s", a->method, safe_url ? safe_url : "",
                  a->error_class ? a->error_class : "error");
     dw_log_level lvl = (a->error_class || a->status >= 400) ? DW_LOG_WARN : DW_LOG_INFO;
-    dwh_log_fields(ctx, lvl, "http.request", msg, f);
+    dwhi_log_fields(ctx, lvl, "http.request", msg, f);
     free(safe_url);
     free(safe_redirect);
     free(host);
 }
 
-static void count_attempt(dwh_http_session *s, const attempt_info *a, int sent) {
-    dwh_http_counters d = {0};
+static void count_attempt(dwhi_http_session *s, const attempt_info *a, int sent) {
+    dwhi_http_counters d = {0};
     if (sent) {
         d.requests = 1;
         d.bytes_out = a->request_bytes;
@@ -179,36 +179,36 @@ static void count_attempt(dwh_http_session *s, const attempt_info *a, int sent) 
     } else {
         d.ssrf_blocked = 1;
     }
-    dwh_http_counters_add(&s->counters, &d);
-    dwh_http_counters_collect_add(&d);
+    dwhi_http_counters_add(&s->counters, &d);
+    dwhi_http_counters_collect_add(&d);
 }
 
-static void count_wait(dwh_http_session *s, int64_t ms, int from_server) {
-    dwh_http_counters d = {0};
+static void count_wait(dwhi_http_session *s, int64_t ms, int from_server) {
+    dwhi_http_counters d = {0};
     if (from_server)
         d.rate_limit_wait_ms = (uint64_t)ms;
     else
         d.backoff_wait_ms = (uint64_t)ms;
-    dwh_http_counters_add(&s->counters, &d);
-    dwh_http_counters_collect_add(&d);
+    dwhi_http_counters_add(&s->counters, &d);
+    dwhi_http_counters_collect_add(&d);
 }
 
 /* ---- time ------------------------------------------------------------- */
 
-static int64_t mono_now(const dwh_http_session *s) {
+static int64_t mono_now(const dwhi_http_session *s) {
     return s->clock.mono_ms ? s->clock.mono_ms(s->clock.ud) : s->clock.now_ms(s->clock.ud);
 }
 
 /* What is left of the request's time limit (request_timeout_ms) since
  * `started` (mono_now). */
-static int64_t time_left(const dwh_http_session *s, int64_t started) {
+static int64_t time_left(const dwhi_http_session *s, int64_t started) {
     return (int64_t)s->opts.request_timeout_ms - (mono_now(s) - started);
 }
 
 /* Sleeps `ms` before a retry and counts the time it actually slept (a
  * wait a cancel cut short counts what passed, not what was asked).
  * Returns non-zero when cancelled. */
-static int sleep_counted(dwh_http_session *s, dw_ctx *ctx, int64_t ms, int from_server) {
+static int sleep_counted(dwhi_http_session *s, dw_ctx *ctx, int64_t ms, int from_server) {
     int64_t t0 = mono_now(s);
     int cancelled = s->clock.sleep_ms(s->clock.ud, ms, ctx->cancel);
     int64_t slept = mono_now(s) - t0;
@@ -294,19 +294,19 @@ static dw_status curl_status(CURLcode rc) {
 static int xfer_cb(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
     (void)dt, (void)dn, (void)ut, (void)un;
     dw_ctx *ctx = ud;
-    return dwh_ctx_cancelled(ctx) ? 1 : 0;
+    return dwhi_ctx_cancelled(ctx) ? 1 : 0;
 }
 
-static void setup_attempt(dwh_http_session *s, const char *method, const char *url, struct curl_slist *hdrs,
+static void setup_attempt(dwhi_http_session *s, const char *method, const char *url, struct curl_slist *hdrs,
                           const char *body, size_t body_len, int64_t timeout_ms, dw_http_response *resp,
                           char *errbuf) {
     CURL *c = s->curl;
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, dwh_http_response_write_cb);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, dwhi_http_response_write_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, dwh_http_response_header_cb);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, dwhi_http_response_header_cb);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -332,23 +332,23 @@ static void setup_attempt(dwh_http_session *s, const char *method, const char *u
 /* Checks an IP-literal host before any connection is made; names are
  * checked by the socket callbacks once resolved, except the well-known
  * names of cloud metadata services, refused here. */
-static int precheck_literal(dwh_http_session *s, const char *url, char *why, size_t why_len) {
+static int precheck_literal(dwhi_http_session *s, const char *url, char *why, size_t why_len) {
     long port = 0;
     char *scheme = NULL;
-    char *host = dwh_url_host(url, &port, &scheme);
+    char *host = dwhi_url_host(url, &port, &scheme);
     int ok = 1;
     if (!host || !scheme || (strcasecmp(scheme, "http") && strcasecmp(scheme, "https"))) {
         snprintf(why, why_len, "not an http(s) URL");
         ok = -1;
-    } else if (dwh_ssrf_name_is_metadata(host)) {
+    } else if (dwhi_ssrf_name_is_metadata(host)) {
         snprintf(why, why_len, "%s is a cloud metadata host name (refused even when internal hosts are allowed)",
                  host);
         ok = 0;
     } else {
         struct sockaddr_storage ss;
-        if (dwh_addr_parse(host, &ss)) {
-            dwh_addr_set_port(&ss, (unsigned)port);
-            if (!dwh_ssrf_allowed(&s->ssrf, (struct sockaddr *)&ss, why, why_len)) ok = 0;
+        if (dwhi_addr_parse(host, &ss)) {
+            dwhi_addr_set_port(&ss, (unsigned)port);
+            if (!dwhi_ssrf_allowed(&s->ssrf, (struct sockaddr *)&ss, why, why_len)) ok = 0;
         }
     }
     free(host);
@@ -356,7 +356,7 @@ static int precheck_literal(dwh_http_session *s, const char *url, char *why, siz
     return ok;
 }
 
-static const char *resp_header(void *ud, const char *name) { return dwh_http_response_header(ud, name); }
+static const char *resp_header(void *ud, const char *name) { return dwhi_http_response_header(ud, name); }
 
 /* What follows an SSRF refusal: a metadata refusal explains itself. */
 static const char *ssrf_hint(const char *why) {
@@ -366,7 +366,7 @@ static const char *ssrf_hint(const char *why) {
 /* The first entry of `list` that names no origin, or NULL. */
 static const char *bad_origin(const char *const *list) {
     for (const char *const *t = list; t && *t; t++) {
-        char *o = dwh_url_origin(*t);
+        char *o = dwhi_url_origin(*t);
         free(o);
         if (!o) return *t;
     }
@@ -378,8 +378,8 @@ static const char *bad_origin(const char *const *list) {
  * the client and the request may be followed, nothing else. */
 static int redirect_allowed(const char *target, const char *req_origin, const char *cred_origin,
                             const dw_rest_client *client, const dw_http_request *req) {
-    return dwh_url_origin_in(target, req_origin, client->trusted_origins) ||
-           dwh_url_origin_in(target, cred_origin, req->trusted_origins);
+    return dwhi_url_origin_in(target, req_origin, client->trusted_origins) ||
+           dwhi_url_origin_in(target, cred_origin, req->trusted_origins);
 }
 
 /* Fails the request whose server asked to wait longer than it may (past
@@ -387,25 +387,25 @@ static int redirect_allowed(const char *target, const char *req_origin, const ch
  * "GET <url>: rate limited until 14:05:07 UTC (Retry-After 3600 s; a
  * request waits at most 300 s); rerun then".  DW_ERR_RATE_LIMITED for a
  * rate limit, DW_ERR_HTTP for another status (503 with Retry-After). */
-static dw_status fail_wait_too_long(dw_ctx *ctx, dwh_http_session *s, const attempt_info *a,
-                                    const dwh_server_wait *sw, int64_t now_ms, dwh_retry_reason why,
-                                    const dwh_retry_rules *rules, int64_t left_ms) {
+static dw_status fail_wait_too_long(dw_ctx *ctx, dwhi_http_session *s, const attempt_info *a,
+                                    const dwhi_server_wait *sw, int64_t now_ms, dwhi_retry_reason why,
+                                    const dwhi_retry_rules *rules, int64_t left_ms) {
     char until[64], limit[96];
-    dwh_retry_until_text(now_ms, sw->ms, until, sizeof until);
+    dwhi_retry_until_text(now_ms, sw->ms, until, sizeof until);
     if (sw->ms > (int64_t)rules->max_retry_after_s * 1000)
         snprintf(limit, sizeof limit, "a request waits at most %u s", rules->max_retry_after_s);
     else
         snprintf(limit, sizeof limit, "the request has %lld s left of its %u s time limit",
                  (long long)(left_ms > 0 ? left_ms / 1000 : 0), (s->opts.request_timeout_ms + 999) / 1000);
-    char *value = dwh_text_excerpt(sw->value, strlen(sw->value), DWH_TEXT_EXCERPT_MAX, 0);
-    char *safe = dwh_url_redact(a->url);
+    char *value = dwhi_text_excerpt(sw->value, strlen(sw->value), DWHI_TEXT_EXCERPT_MAX, 0);
+    char *safe = dwhi_url_redact(a->url);
     dw_status st;
-    if (why == DWH_RETRY_RATE_LIMITED)
-        st = dwh_ctx_fail(ctx, DW_ERR_RATE_LIMITED, "%s %s: rate limited until %s (%s %s%s; %s); rerun then",
+    if (why == DWHI_RETRY_RATE_LIMITED)
+        st = dwhi_ctx_fail(ctx, DW_ERR_RATE_LIMITED, "%s %s: rate limited until %s (%s %s%s; %s); rerun then",
                           a->method, safe ? safe : "", until, sw->header, value ? value : "", sw->delta ? " s" : "",
                           limit);
     else
-        st = dwh_ctx_fail(ctx, DW_ERR_HTTP, "%s %s: %ld %s until %s (%s %s%s; %s); rerun then", a->method,
+        st = dwhi_ctx_fail(ctx, DW_ERR_HTTP, "%s %s: %ld %s until %s (%s %s%s; %s); rerun then", a->method,
                           safe ? safe : "", a->status, status_reason(a->status), until, sw->header,
                           value ? value : "", sw->delta ? " s" : "", limit);
     free(value);
@@ -413,33 +413,33 @@ static dw_status fail_wait_too_long(dw_ctx *ctx, dwh_http_session *s, const atte
     return st;
 }
 
-dw_status dwh_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
+dw_status dwhi_http_perform(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
                            dw_http_response **out) {
-    return dwh_http_perform_claimed(ctx, req_in, client_in, NULL, out);
+    return dwhi_http_perform_claimed(ctx, req_in, client_in, NULL, out);
 }
 
-dw_status dwh_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
-                                   const dwh_http_claims *claims, dw_http_response **out) {
-    return dwh_http_perform_streamed(ctx, req_in, client_in, claims, NULL, out);
+dw_status dwhi_http_perform_claimed(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
+                                   const dwhi_http_claims *claims, dw_http_response **out) {
+    return dwhi_http_perform_streamed(ctx, req_in, client_in, claims, NULL, out);
 }
 
-dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
-                                    const dwh_http_claims *claims, const dwh_http_body_sink *sink,
+dw_status dwhi_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, const dw_rest_client *client_in,
+                                    const dwhi_http_claims *claims, const dwhi_http_body_sink *sink,
                                     dw_http_response **out) {
     if (out) *out = NULL;
     if (!ctx || !out) return DW_ERR;
     dw_http_request req;
-    DWH_COPY_SIZED(req, req_in);
+    DWHI_COPY_SIZED(req, req_in);
     dw_rest_client client;
-    DWH_COPY_SIZED(client, client_in);
+    DWHI_COPY_SIZED(client, client_in);
     if (!req_in || !req.url || !*req.url)
-        return dwh_ctx_fail(ctx, DW_ERR_CONFIG, "http_request: no URL given (dw_http_request.url is required)");
-    dwh_http_session *s = dwh_http_session_for(ctx);
-    if (!s) return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory creating the HTTP session");
+        return dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "http_request: no URL given (dw_http_request.url is required)");
+    dwhi_http_session *s = dwhi_http_session_for(ctx);
+    if (!s) return dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory creating the HTTP session");
 
-    dwh_retry_rules rules;
-    dwh_retry_resolve(&rules, req.retry, client_in ? client.retry : NULL, s->opts.retry);
-    if (ctx->checking) dwh_retry_cap(&rules, s->opts.check_retry); /* a check is one cheap probe */
+    dwhi_retry_rules rules;
+    dwhi_retry_resolve(&rules, req.retry, client_in ? client.retry : NULL, s->opts.retry);
+    if (ctx->checking) dwhi_retry_cap(&rules, s->opts.check_retry); /* a check is one cheap probe */
     uint32_t timeout_ms = req.timeout_ms ? req.timeout_ms : s->opts.timeout_ms;
     const int64_t started = mono_now(s); /* the request's time limit counts from here */
 
@@ -448,27 +448,27 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
     for (char *m = method; *m; m++) *m = (char)toupper((unsigned char)*m);
     const char *body = req.body;
     size_t body_len = req.body ? (req.body_len ? req.body_len : strlen(req.body)) : 0;
-    int idempotent = dwh_method_idempotent(method);
+    int idempotent = dwhi_method_idempotent(method);
 
     const char *bad = bad_origin(client_in ? client.trusted_origins : NULL);
     if (!bad) bad = bad_origin(req.trusted_origins);
     if (bad)
-        return dwh_ctx_fail(ctx, DW_ERR_CONFIG,
+        return dwhi_ctx_fail(ctx, DW_ERR_CONFIG,
                             "http_request: trusted origin '%s' is not an origin; write it as scheme://host[:port] "
                             "(e.g. https://cdn.example.com)",
                             bad);
     /* The origin rule: credentials belong to the client's base URL (a REST
      * client) or else to the URL the plugin asked for, and are sent only
      * there; a redirect leaves that origin only for a trusted one. */
-    char *req_origin = dwh_url_origin(req.url);
-    char *cred_origin = dwh_url_origin(client_in && client.base_url ? client.base_url : req.url);
+    char *req_origin = dwhi_url_origin(req.url);
+    char *cred_origin = dwhi_url_origin(client_in && client.base_url ? client.base_url : req.url);
     char *url = strdup(req.url);
     if (!url) {
         free(req_origin);
         free(cred_origin);
-        return dwh_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory");
+        return dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory");
     }
-    int drop_credentials = !dwh_url_origin_in(url, cred_origin, NULL);
+    int drop_credentials = !dwhi_url_origin_in(url, cred_origin, NULL);
     struct curl_slist *hdrs =
         build_headers(ctx, client_in ? client.headers : NULL, req.headers, drop_credentials);
     uint32_t attempt = 1, redirects = 0;
@@ -476,8 +476,8 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
     char errbuf[CURL_ERROR_SIZE];
 
     for (;;) {
-        if (dwh_ctx_cancelled(ctx)) {
-            result = dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "%s request cancelled", method);
+        if (dwhi_ctx_cancelled(ctx)) {
+            result = dwhi_ctx_fail_host(ctx, DW_ERR_CANCELLED, "%s request cancelled", method);
             break;
         }
         attempt_info a = {.method = method, .url = url, .url_template = req.url_template, .attempt = attempt,
@@ -485,24 +485,24 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
         char why[256];
         int pre = precheck_literal(s, url, why, sizeof why);
         if (pre <= 0) {
-            char *safe = dwh_url_redact(url);
+            char *safe = dwhi_url_redact(url);
             a.error_class = pre < 0 ? "bad_url" : "ssrf_blocked";
             a.detail = why;
             log_attempt(ctx, &a);
             if (pre < 0) {
-                result = dwh_ctx_fail(ctx, DW_ERR_CONFIG, "%s %s: %s", method, safe, why);
+                result = dwhi_ctx_fail(ctx, DW_ERR_CONFIG, "%s %s: %s", method, safe, why);
             } else {
                 count_attempt(s, &a, 0);
-                result = dwh_ctx_fail(ctx, DW_ERR_SSRF, "%s %s refused%s: %s%s", method, safe,
+                result = dwhi_ctx_fail(ctx, DW_ERR_SSRF, "%s %s refused%s: %s%s", method, safe,
                                       redirects ? " (redirect target)" : "", why, ssrf_hint(why));
             }
             free(safe);
             break;
         }
 
-        dw_http_response *resp = dwh_http_response_new(s->opts.max_body_bytes);
+        dw_http_response *resp = dwhi_http_response_new(s->opts.max_body_bytes);
         if (!resp) {
-            result = dwh_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory");
+            result = dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "http_request: out of memory");
             break;
         }
         resp->sink = sink;
@@ -538,17 +538,17 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
         /* A refused address only matters when no other address of the
          * name worked (happy eyeballs may try ::1 and then 127.0.0.1). */
         if (s->blocked && rc != CURLE_OK) {
-            char *safe = dwh_url_redact(url);
+            char *safe = dwhi_url_redact(url);
             a.error_class = "ssrf_blocked";
             a.detail = s->blocked_reason;
             a.status = 0;
             log_attempt(ctx, &a);
             count_attempt(s, &a, 0);
-            result = dwh_ctx_fail(ctx, DW_ERR_SSRF, "%s %s refused%s: %s%s", method, safe,
+            result = dwhi_ctx_fail(ctx, DW_ERR_SSRF, "%s %s refused%s: %s%s", method, safe,
                                   redirects ? " (redirect target)" : "", s->blocked_reason,
                                   ssrf_hint(s->blocked_reason));
             free(safe);
-            dwh_http_response_free(resp);
+            dwhi_http_response_free(resp);
             break;
         }
 
@@ -567,7 +567,7 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
             a.status = 0;
             a.error_class = too_big ? "body_too_large" : curl_error_class(rc);
             a.detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-            int cancelled = rc == CURLE_ABORTED_BY_CALLBACK && dwh_ctx_cancelled(ctx);
+            int cancelled = rc == CURLE_ABORTED_BY_CALLBACK && dwhi_ctx_cancelled(ctx);
             int retry = !too_big && !cancelled && curl_retryable(rc) && attempt < rules.max_attempts &&
                         (idempotent || curl_not_sent(s->curl, rc));
             const char *friendly = non_retryable_match(ctx, a.detail, NULL);
@@ -575,7 +575,7 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
             int64_t wait = 0;
             int out_of_time = 0; /* a retry was due but the request's time is spent */
             if (retry) {
-                wait = dwh_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud));
+                wait = dwhi_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud));
                 if (wait >= time_left(s, started)) out_of_time = 1, retry = 0;
                 else a.retry_in_ms = wait;
             }
@@ -583,32 +583,32 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
             count_attempt(s, &a, 1);
             char detail[CURL_ERROR_SIZE];
             snprintf(detail, sizeof detail, "%s", a.detail);
-            dwh_http_response_free(resp);
+            dwhi_http_response_free(resp);
             if (retry) {
                 if (sleep_counted(s, ctx, wait, 0)) continue; /* cancel handled on top */
                 attempt++;
                 continue;
             }
-            char *safe = dwh_url_redact(url);
+            char *safe = dwhi_url_redact(url);
             if (friendly)
-                result = dwh_ctx_fail(ctx, DW_ERR_NON_RETRYABLE, "%s", friendly);
+                result = dwhi_ctx_fail(ctx, DW_ERR_NON_RETRYABLE, "%s", friendly);
             else if (cancelled)
-                result = dwh_ctx_fail_host(ctx, DW_ERR_CANCELLED, "%s %s cancelled", method, safe);
+                result = dwhi_ctx_fail_host(ctx, DW_ERR_CANCELLED, "%s %s cancelled", method, safe);
             else if (too_big)
-                result = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA, "%s %s: response body larger than %llu bytes; refused",
+                result = dwhi_ctx_fail(ctx, DW_ERR_BAD_DATA, "%s %s: response body larger than %llu bytes; refused",
                                       method, safe, (unsigned long long)s->opts.max_body_bytes);
             else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
-                result = dwh_ctx_fail(ctx, DW_ERR_UNREACHABLE,
+                result = dwhi_ctx_fail(ctx, DW_ERR_UNREACHABLE,
                                       "%s %s: TLS verification failed (%s); check the server certificate or the CA "
                                       "bundle (DWHOST_CA_BUNDLE)",
                                       method, safe, detail);
             else if (out_of_time)
-                result = dwh_ctx_fail(ctx, curl_status(rc),
+                result = dwhi_ctx_fail(ctx, curl_status(rc),
                                       "%s %s failed after %u attempt%s: %s; the request's time limit of %u s is spent",
                                       method, safe, attempt, attempt == 1 ? "" : "s", detail,
                                       (s->opts.request_timeout_ms + 999) / 1000);
             else
-                result = dwh_ctx_fail(ctx, curl_status(rc), "%s %s failed after %u attempt%s: %s", method, safe,
+                result = dwhi_ctx_fail(ctx, curl_status(rc), "%s %s failed after %u attempt%s: %s", method, safe,
                                       attempt, attempt == 1 ? "" : "s", detail);
             free(safe);
             break;
@@ -618,22 +618,22 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
         a.status = status;
 
         /* Redirects: followed here so every target passes the guard first. */
-        const char *location = dwh_http_response_header(resp, "Location");
+        const char *location = dwhi_http_response_header(resp, "Location");
         if ((status == 301 || status == 302 || status == 303 || status == 307 || status == 308) && location) {
-            char *target = dwh_url_resolve(url, location);
+            char *target = dwhi_url_resolve(url, location);
             a.redirect_to = target;
             log_attempt(ctx, &a);
             count_attempt(s, &a, 1);
-            dwh_http_response_free(resp);
+            dwhi_http_response_free(resp);
             if (!target) {
-                char *safe = dwh_url_redact(url);
-                result = dwh_ctx_fail(ctx, DW_ERR_BAD_DATA, "%s %s: redirect to an invalid Location", method, safe);
+                char *safe = dwhi_url_redact(url);
+                result = dwhi_ctx_fail(ctx, DW_ERR_BAD_DATA, "%s %s: redirect to an invalid Location", method, safe);
                 free(safe);
                 break;
             }
             if (++redirects > s->opts.max_redirects) {
-                char *safe = dwh_url_redact(url);
-                result = dwh_ctx_fail(ctx, DW_ERR_HTTP, "%s %s: more than %u redirects; stopped", method, safe,
+                char *safe = dwhi_url_redact(url);
+                result = dwhi_ctx_fail(ctx, DW_ERR_HTTP, "%s %s: more than %u redirects; stopped", method, safe,
                                       s->opts.max_redirects);
                 free(safe);
                 free(target);
@@ -650,13 +650,13 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
             char why_target[256];
             if (precheck_literal(s, target, why_target, sizeof why_target) > 0 &&
                 !redirect_allowed(target, req_origin, cred_origin, &client, &req)) {
-                char *from = dwh_url_redact(url), *to = dwh_url_redact(target);
-                char *to_origin = dwh_url_origin(target);
+                char *from = dwhi_url_redact(url), *to = dwhi_url_redact(target);
+                char *to_origin = dwhi_url_origin(target);
                 attempt_info refused = {.method = method, .url = target, .url_template = req.url_template,
                                         .attempt = attempt, .retry_in_ms = -1, .error_class = "origin_refused",
                                         .detail = "another origin"};
                 log_attempt(ctx, &refused);
-                result = dwh_ctx_fail(ctx, DW_ERR_SSRF,
+                result = dwhi_ctx_fail(ctx, DW_ERR_SSRF,
                                       "%s %s redirected to %s, on another origin (%s) than the request's (%s): not "
                                       "followed, so no credential leaves %s",
                                       method, from, to, to_origin ? to_origin : "?", req_origin ? req_origin : "?",
@@ -664,7 +664,7 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
                 free(from), free(to), free(to_origin), free(target);
                 break;
             }
-            int drop = !dwh_url_origin_in(target, cred_origin, NULL);
+            int drop = !dwhi_url_origin_in(target, cred_origin, NULL);
             if (drop != drop_credentials) {
                 drop_credentials = drop;
                 curl_slist_free_all(hdrs);
@@ -678,27 +678,27 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
         /* A response the caller claimed (a REST response action) is the
          * caller's to report: the plugin's map does not rewrite it, and a
          * "now" claim is never retried. */
-        dwh_http_claim claim = claims && claims->fn ? claims->fn(claims->ud, status, resp->body, resp->len)
-                                                    : DWH_HTTP_CLAIM_NONE;
+        dwhi_http_claim claim = claims && claims->fn ? claims->fn(claims->ud, status, resp->body, resp->len)
+                                                    : DWHI_HTTP_CLAIM_NONE;
         const char *friendly = NULL;
-        if (status >= 400 && claim == DWH_HTTP_CLAIM_NONE) {
+        if (status >= 400 && claim == DWHI_HTTP_CLAIM_NONE) {
             char raw[1024];
             snprintf(raw, sizeof raw, "%ld %s Error: %s for url: %s", status, status >= 500 ? "Server" : "Client",
                      resp->reason ? resp->reason : status_reason(status), url);
             friendly = non_retryable_match(ctx, raw, resp->body);
         }
-        dwh_retry_reason why_retry = friendly || claim == DWH_HTTP_CLAIM_NOW
-                                         ? DWH_RETRY_NO
-                                         : dwh_retry_classify(status, resp_header, resp);
-        int may_retry = why_retry == DWH_RETRY_RATE_LIMITED || why_retry == DWH_RETRY_UNAVAILABLE ||
-                        (why_retry == DWH_RETRY_SERVER_ERROR && idempotent);
+        dwhi_retry_reason why_retry = friendly || claim == DWHI_HTTP_CLAIM_NOW
+                                         ? DWHI_RETRY_NO
+                                         : dwhi_retry_classify(status, resp_header, resp);
+        int may_retry = why_retry == DWHI_RETRY_RATE_LIMITED || why_retry == DWHI_RETRY_UNAVAILABLE ||
+                        (why_retry == DWHI_RETRY_SERVER_ERROR && idempotent);
         if (friendly) a.error_class = "non_retryable";
-        else if (why_retry == DWH_RETRY_RATE_LIMITED) a.error_class = "rate_limited";
+        else if (why_retry == DWHI_RETRY_RATE_LIMITED) a.error_class = "rate_limited";
         else if (status >= 500) a.error_class = "server_error";
         else if (status >= 400) a.error_class = "client_error";
-        dwh_server_wait sw;
+        dwhi_server_wait sw;
         int64_t now_ms = s->clock.now_ms(s->clock.ud);
-        int server = may_retry && dwh_retry_server_wait(resp_header, resp, now_ms, &sw) == 0;
+        int server = may_retry && dwhi_retry_server_wait(resp_header, resp, now_ms, &sw) == 0;
         if (server && (sw.ms > (int64_t)rules.max_retry_after_s * 1000 || sw.ms >= time_left(s, started))) {
             /* Too long to sit out (an hour of GitHub's rate limit): fail
              * now, saying when a rerun can work, instead of a string of
@@ -706,21 +706,21 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
             log_attempt(ctx, &a);
             count_attempt(s, &a, 1);
             result = fail_wait_too_long(ctx, s, &a, &sw, now_ms, why_retry, &rules, time_left(s, started));
-            dwh_http_response_free(resp);
+            dwhi_http_response_free(resp);
             break;
         }
         if (may_retry && attempt < rules.max_attempts) {
             /* The floor guards only server-given waits (Retry-After: 0, a
              * reset in the past); backoff is at least base/2 by itself. */
-            int64_t wait = server ? dwh_retry_floor(&rules, sw.ms)
-                                  : dwh_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud));
+            int64_t wait = server ? dwhi_retry_floor(&rules, sw.ms)
+                                  : dwhi_retry_backoff_ms(&rules, attempt, s->clock.random(s->clock.ud));
             /* no time left for another attempt: this response is the last */
             if (wait < time_left(s, started)) {
                 a.retry_in_ms = wait;
                 a.wait_source = server ? sw.header : "backoff";
                 log_attempt(ctx, &a);
                 count_attempt(s, &a, 1);
-                dwh_http_response_free(resp);
+                dwhi_http_response_free(resp);
                 if (sleep_counted(s, ctx, wait, server)) continue;
                 attempt++;
                 continue;
@@ -729,8 +729,8 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
         log_attempt(ctx, &a);
         count_attempt(s, &a, 1);
         if (friendly) {
-            dwh_http_response_free(resp);
-            result = dwh_ctx_fail(ctx, DW_ERR_NON_RETRYABLE, "%s", friendly);
+            dwhi_http_response_free(resp);
+            result = dwhi_ctx_fail(ctx, DW_ERR_NON_RETRYABLE, "%s", friendly);
             break;
         }
         *out = resp;
@@ -748,26 +748,26 @@ dw_status dwh_http_perform_streamed(dw_ctx *ctx, const dw_http_request *req_in, 
     return result;
 }
 
-dw_status dwh_http_fail_status(dw_ctx *ctx, const dw_http_response *resp, const char *what) {
+dw_status dwhi_http_fail_status(dw_ctx *ctx, const dw_http_response *resp, const char *what) {
     if (!resp || resp->status < 400) return DW_OK;
     long st = resp->status;
     dw_status code = DW_ERR_HTTP;
     const char *hint = "";
     if (st == 401) code = DW_ERR_AUTH, hint = "; check the credentials";
-    else if (st == 403 && dwh_retry_classify(st, resp_header, (void *)resp) == DWH_RETRY_RATE_LIMITED)
+    else if (st == 403 && dwhi_retry_classify(st, resp_header, (void *)resp) == DWHI_RETRY_RATE_LIMITED)
         code = DW_ERR_RATE_LIMITED, hint = "; rate limit still exhausted after retries";
     else if (st == 403) code = DW_ERR_FORBIDDEN, hint = "; the credentials lack a permission";
     else if (st == 404) code = DW_ERR_NOT_FOUND;
     else if (st == 429) code = DW_ERR_RATE_LIMITED, hint = "; rate limit still exhausted after retries";
-    char *safe = dwh_url_redact(resp->url);
+    char *safe = dwhi_url_redact(resp->url);
     /* A short body excerpt helps ("bad_verification_code"); secrets in it
-     * are scrubbed by dwh_ctx_fail. */
+     * are scrubbed by dwhi_ctx_fail. */
     char excerpt[201];
     size_t n = 0;
     for (size_t i = 0; i < resp->len && n < sizeof excerpt - 1; i++)
         excerpt[n++] = (resp->body[i] == '\n' || resp->body[i] == '\r') ? ' ' : resp->body[i];
     excerpt[n] = 0;
-    dw_status r = dwh_ctx_fail(ctx, code, "%s: %ld %s from %s%s%s%s", what ? what : "request", st,
+    dw_status r = dwhi_ctx_fail(ctx, code, "%s: %ld %s from %s%s%s%s", what ? what : "request", st,
                                resp->reason ? resp->reason : status_reason(st), safe ? safe : "", hint,
                                n ? ": " : "", excerpt);
     free(safe);

@@ -22,7 +22,7 @@ static char *url_get(CURLU *h) {
     return take(s);
 }
 
-char *dwh_url_resolve(const char *base, const char *ref) {
+char *dwhi_url_resolve(const char *base, const char *ref) {
     if (!ref) return NULL;
     CURLU *h = curl_url();
     if (!h) return NULL;
@@ -35,7 +35,7 @@ char *dwh_url_resolve(const char *base, const char *ref) {
     return out;
 }
 
-char *dwh_url_host(const char *url, long *port, char **scheme) {
+char *dwhi_url_host(const char *url, long *port, char **scheme) {
     CURLU *h = curl_url();
     if (!h) return NULL;
     char *host = NULL, *p = NULL, *s = NULL;
@@ -60,11 +60,11 @@ char *dwh_url_host(const char *url, long *port, char **scheme) {
     return out;
 }
 
-char *dwh_url_origin(const char *url) {
+char *dwhi_url_origin(const char *url) {
     if (!url) return NULL;
     long port = 0;
     char *scheme = NULL;
-    char *host = dwh_url_host(url, &port, &scheme);
+    char *host = dwhi_url_host(url, &port, &scheme);
     char *out = NULL;
     if (host && scheme && port > 0) {
         for (char *c = scheme; *c; c++) *c = (char)tolower((unsigned char)*c);
@@ -76,20 +76,20 @@ char *dwh_url_origin(const char *url) {
     return out;
 }
 
-int dwh_url_same_origin(const char *a, const char *b) {
-    char *oa = dwh_url_origin(a), *ob = dwh_url_origin(b);
+int dwhi_url_same_origin(const char *a, const char *b) {
+    char *oa = dwhi_url_origin(a), *ob = dwhi_url_origin(b);
     int same = oa && ob && !strcmp(oa, ob);
     free(oa);
     free(ob);
     return same;
 }
 
-int dwh_url_origin_in(const char *url, const char *origin, const char *const *trusted) {
-    char *o = dwh_url_origin(url);
+int dwhi_url_origin_in(const char *url, const char *origin, const char *const *trusted) {
+    char *o = dwhi_url_origin(url);
     if (!o) return 0;
     int in = origin && !strcmp(o, origin);
     for (const char *const *t = trusted; !in && t && *t; t++) {
-        char *ot = dwh_url_origin(*t);
+        char *ot = dwhi_url_origin(*t);
         in = ot && !strcmp(o, ot);
         free(ot);
     }
@@ -97,7 +97,7 @@ int dwh_url_origin_in(const char *url, const char *origin, const char *const *tr
     return in;
 }
 
-int dwh_url_param_is_secret(const char *name, size_t len) {
+int dwhi_url_param_is_secret(const char *name, size_t len) {
     static const char *const words[] = {"token", "key", "secret", "password", "passwd", "pwd", "signature",
                                         "sig", "auth", "credential", "session", "code", NULL};
     char buf[128];
@@ -125,7 +125,7 @@ static char *redact_query(const char *q) {
         const char *amp = strchr(p, '&');
         size_t seg = amp ? (size_t)(amp - p) : strlen(p);
         const char *eq = memchr(p, '=', seg);
-        if (eq && dwh_url_param_is_secret(p, (size_t)(eq - p))) {
+        if (eq && dwhi_url_param_is_secret(p, (size_t)(eq - p))) {
             size_t klen = (size_t)(eq - p) + 1;
             memcpy(out + o, p, klen);
             o += klen;
@@ -142,7 +142,7 @@ static char *redact_query(const char *q) {
     return out;
 }
 
-char *dwh_url_redact(const char *url) {
+char *dwhi_url_redact(const char *url) {
     CURLU *h = curl_url();
     if (!h) return NULL;
     char *out = NULL, *q = NULL;
@@ -168,7 +168,7 @@ char *dwh_url_redact(const char *url) {
     return out;
 }
 
-char *dwh_url_escape(const char *s) {
+char *dwhi_url_escape(const char *s) {
     char *e = curl_easy_escape(NULL, s, 0);
     if (!e) return NULL;
     char *out = strdup(e); /* the caller frees with free(), not curl_free() */
@@ -176,7 +176,7 @@ char *dwh_url_escape(const char *s) {
     return out;
 }
 
-int dwh_url_is_web(const char *s) {
+int dwhi_url_is_web(const char *s) {
     for (const char *p = s; *p; p++)
         if ((unsigned char)*p <= ' ' || *p == 0x7f) return 0;
     CURLU *u = curl_url();

@@ -69,7 +69,7 @@ static const char *scrub_url(out_buf *o, const char *p, int *bad) {
         size_t seg = 0;
         while (!url_end(p[seg]) && p[seg] != '&' && p[seg] != '#') seg++;
         const char *eq = memchr(p, '=', seg);
-        if (eq && eq + 1 < p + seg && dwh_url_param_is_secret(p, (size_t)(eq - p))) {
+        if (eq && eq + 1 < p + seg && dwhi_url_param_is_secret(p, (size_t)(eq - p))) {
             *bad |= put(o, p, (size_t)(eq + 1 - p));
             *bad |= put(o, mask, 3);
         } else {
@@ -84,7 +84,7 @@ static const char *scrub_url(out_buf *o, const char *p, int *bad) {
     return p;
 }
 
-char *dwh_url_scrub(const char *text) {
+char *dwhi_url_scrub(const char *text) {
     if (!text) return NULL;
     if (!strstr(text, ":/") && !strstr(text, ":\\/")) return strdup(text); /* the common case: no URL at all */
     out_buf o = {0};

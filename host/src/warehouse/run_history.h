@@ -17,18 +17,18 @@
  * A run writes its row when it starts and when it ends, and a schema's row
  * when it starts and ends, each in a short transaction of its own outside
  * the batches' (the history never holds up a commit).  The newest
- * DWH_RUNS_KEPT runs of each (team, source id, namespace) are kept.
+ * DWHI_RUNS_KEPT runs of each (team, source id, namespace) are kept.
  */
-#ifndef DWH_RUN_HISTORY_H
-#define DWH_RUN_HISTORY_H
+#ifndef DWHI_RUN_HISTORY_H
+#define DWHI_RUN_HISTORY_H
 
 #include <stdint.h>
 
 #include "warehouse_sqlite.h"
 
-#define DWH_RUNS_KEPT 1000
+#define DWHI_RUNS_KEPT 1000
 
-#define DWH_WH_RUNS_TABLES_SQL                                                                            \
+#define DWHI_WH_RUNS_TABLES_SQL                                                                            \
     "CREATE TABLE IF NOT EXISTS _dw_runs ("                                                               \
     " run_id INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, team_id TEXT NOT NULL,"              \
     " source TEXT NOT NULL, source_id TEXT NOT NULL, namespace TEXT NOT NULL DEFAULT '',"                  \
@@ -43,30 +43,30 @@
 
 /* A run as it starts.  Everything borrowed; `ns` "" or NULL: none;
  * `command` JSON array text or NULL; `cwd` may be NULL. */
-typedef struct dwh_run_start {
+typedef struct dwhi_run_start {
     const char *job_id, *team_id, *source, *source_id, *ns, *command, *cwd;
-} dwh_run_start;
+} dwhi_run_start;
 
 /* One schema of a run.  Borrowed; NULL members are stored as NULL. */
-typedef struct dwh_run_schema {
+typedef struct dwhi_run_schema {
     const char *schema, *table, *mode;
     const char *status; /* "not run", "running", "ok", "failed", "interrupted" */
     int64_t rows;
     int resumed;
     const char *failure, *error;
-} dwh_run_schema;
+} dwhi_run_schema;
 
 /* Records a starting run (outcome "running", this process as its owner);
  * *run_id receives its id.  Returns 0, or -1 with a malloc'd *err. */
-int dwh_wh_run_begin(dwh_warehouse *w, const dwh_run_start *run, int64_t *run_id, char **err);
+int dwhi_wh_run_begin(dwhi_warehouse *w, const dwhi_run_start *run, int64_t *run_id, char **err);
 /* Inserts or replaces the rows of `n` schemas of run `run_id`, in one
  * transaction.  Returns 0, or -1 with a malloc'd *err. */
-int dwh_wh_run_schemas_put(dwh_warehouse *w, int64_t run_id, const dwh_run_schema *s, size_t n, char **err);
+int dwhi_wh_run_schemas_put(dwhi_warehouse *w, int64_t run_id, const dwhi_run_schema *s, size_t n, char **err);
 /* Records how run `run_id` ended (`outcome` "ok", "failed" or
  * "interrupted"; `failure` and `error` NULL on success; `rows` committed
  * in all) and drops the runs of its (team, source id, namespace) older
- * than the newest DWH_RUNS_KEPT.  Returns 0, or -1 with a malloc'd *err. */
-int dwh_wh_run_end(dwh_warehouse *w, int64_t run_id, const char *outcome, const char *failure, const char *error,
+ * than the newest DWHI_RUNS_KEPT.  Returns 0, or -1 with a malloc'd *err. */
+int dwhi_wh_run_end(dwhi_warehouse *w, int64_t run_id, const char *outcome, const char *failure, const char *error,
                    int64_t rows, char **err);
 
 #endif

@@ -15,7 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-struct dwh_wh_ckpt {
+struct dwhi_wh_ckpt {
     sqlite3 *writer; /* borrowed */
     sqlite3 *db;     /* the thread's own connection */
     int autocheckpoint;
@@ -27,7 +27,7 @@ struct dwh_wh_ckpt {
 };
 
 static int wal_hook(void *ud, sqlite3 *db, const char *name, int frames) {
-    dwh_wh_ckpt *c = ud;
+    dwhi_wh_ckpt *c = ud;
     if (frames >= 2 * c->pages) {
         /* after the thread's copies, the rest; busy (the thread is
          * copying): the next commit tries again */
@@ -42,7 +42,7 @@ static int wal_hook(void *ud, sqlite3 *db, const char *name, int frames) {
 }
 
 static void *run(void *ud) {
-    dwh_wh_ckpt *c = ud;
+    dwhi_wh_ckpt *c = ud;
     pthread_mutex_lock(&c->mu);
     for (;;) {
         while (!c->want && !c->stop) pthread_cond_wait(&c->cv, &c->mu);
@@ -56,12 +56,12 @@ static void *run(void *ud) {
     return NULL;
 }
 
-dwh_wh_ckpt *dwh_wh_ckpt_start(sqlite3 *writer, const char *path, int pages, int autocheckpoint_pages) {
-    dwh_wh_ckpt *c = calloc(1, sizeof *c);
+dwhi_wh_ckpt *dwhi_wh_ckpt_start(sqlite3 *writer, const char *path, int pages, int autocheckpoint_pages) {
+    dwhi_wh_ckpt *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->writer = writer;
     c->autocheckpoint = autocheckpoint_pages;
-    c->pages = pages > 0 ? pages : DWH_WH_CKPT_PAGES;
+    c->pages = pages > 0 ? pages : DWHI_WH_CKPT_PAGES;
     if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         sqlite3_close(c->db);
         free(c);
@@ -82,7 +82,7 @@ dwh_wh_ckpt *dwh_wh_ckpt_start(sqlite3 *writer, const char *path, int pages, int
     return c;
 }
 
-void dwh_wh_ckpt_stop(dwh_wh_ckpt *c) {
+void dwhi_wh_ckpt_stop(dwhi_wh_ckpt *c) {
     if (!c) return;
     /* the writer's own automatic checkpoint again (this also removes the hook) */
     sqlite3_wal_autocheckpoint(c->writer, c->autocheckpoint);

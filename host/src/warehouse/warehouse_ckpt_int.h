@@ -3,27 +3,27 @@
  * so that a sync's commits do not wait for it.  Internal to warehouse/
  * (warehouse_sqlite.c starts and stops it).
  */
-#ifndef DWH_WAREHOUSE_CKPT_INT_H
-#define DWH_WAREHOUSE_CKPT_INT_H
+#ifndef DWHI_WAREHOUSE_CKPT_INT_H
+#define DWHI_WAREHOUSE_CKPT_INT_H
 
 #include <sqlite3.h>
 
-typedef struct dwh_wh_ckpt dwh_wh_ckpt;
+typedef struct dwhi_wh_ckpt dwhi_wh_ckpt;
 
 /* Pages of WAL after which the thread copies them into the file (the
  * default; 32 MiB of 16 KiB pages). */
-#define DWH_WH_CKPT_PAGES 2000
+#define DWHI_WH_CKPT_PAGES 2000
 
 /* Starts a checkpointer for `db` (the warehouse's writing connection, file
  * `path`): it opens a connection of its own and replaces db's automatic
  * checkpoint (sqlite3_wal_hook): the thread copies the WAL once it holds
- * `pages` pages (0: DWH_WH_CKPT_PAGES), the writer what is left at twice
+ * `pages` pages (0: DWHI_WH_CKPT_PAGES), the writer what is left at twice
  * that, and `autocheckpoint_pages` is restored at the stop.  NULL when it cannot start (db then keeps
- * SQLite's automatic checkpoint).  Stop with dwh_wh_ckpt_stop() before
+ * SQLite's automatic checkpoint).  Stop with dwhi_wh_ckpt_stop() before
  * closing db. */
-dwh_wh_ckpt *dwh_wh_ckpt_start(sqlite3 *db, const char *path, int pages, int autocheckpoint_pages);
+dwhi_wh_ckpt *dwhi_wh_ckpt_start(sqlite3 *db, const char *path, int pages, int autocheckpoint_pages);
 /* Stops the thread, closes its connection, restores db's automatic
  * checkpoint and frees.  NULL allowed. */
-void dwh_wh_ckpt_stop(dwh_wh_ckpt *c);
+void dwhi_wh_ckpt_stop(dwhi_wh_ckpt *c);
 
 #endif

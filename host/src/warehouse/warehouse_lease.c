@@ -11,7 +11,7 @@ static const char *nz(const char *s) { return s ? s : ""; }
  * namespaces of one job still write the same table of this warehouse, so
  * they must not run at once (the Redis lease keeps it: there the namespace
  * separates destinations that share a Redis). */
-static void bind_key(sqlite3_stmt *st, const dwh_state_key *k) {
+static void bind_key(sqlite3_stmt *st, const dwhi_state_key *k) {
     sqlite3_bind_text(st, 1, nz(k->team_id), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, nz(k->source_id), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, nz(k->schema), -1, SQLITE_STATIC);
@@ -20,14 +20,14 @@ static void bind_key(sqlite3_stmt *st, const dwh_state_key *k) {
 
 #define KEY_WHERE " WHERE team_id = ?1 AND source_id = ?2 AND schema_name = ?3 AND namespace = ?4"
 
-static int prepare(dwh_warehouse *w, const char *sql, sqlite3_stmt **st, char **err, const char *doing) {
+static int prepare(dwhi_warehouse *w, const char *sql, sqlite3_stmt **st, char **err, const char *doing) {
     int rc = sqlite3_prepare_v2(w->db, sql, -1, st, NULL);
-    return rc ? dwh_wh_fail(w, rc, err, "%s", doing) : 0;
+    return rc ? dwhi_wh_fail(w, rc, err, "%s", doing) : 0;
 }
 
-int dwh_wh_lease_get(dwh_warehouse *w, const dwh_state_key *k, dwh_lease_owner *out, char **err) {
+int dwhi_wh_lease_get(dwhi_warehouse *w, const dwhi_state_key *k, dwhi_lease_owner *out, char **err) {
     *err = NULL;
-    dwh_lease_owner_clear(out);
+    dwhi_lease_owner_clear(out);
     sqlite3_stmt *st = NULL;
     if (prepare(w, "SELECT job_id, host, pid, pid_start, started_at, heartbeat_ms FROM _dw_lease" KEY_WHERE, &st, err,
                 "reading the job lease") < 0)
@@ -48,13 +48,13 @@ int dwh_wh_lease_get(dwh_warehouse *w, const dwh_state_key *k, dwh_lease_owner *
     }
     sqlite3_finalize(st);
     if (bad) {
-        dwh_lease_owner_clear(out);
-        return dwh_wh_fail(w, SQLITE_NOMEM, err, "reading the job lease");
+        dwhi_lease_owner_clear(out);
+        return dwhi_wh_fail(w, SQLITE_NOMEM, err, "reading the job lease");
     }
-    return rc == SQLITE_DONE ? 0 : dwh_wh_fail(w, rc, err, "reading the job lease");
+    return rc == SQLITE_DONE ? 0 : dwhi_wh_fail(w, rc, err, "reading the job lease");
 }
 
-int dwh_wh_lease_put(dwh_warehouse *w, const dwh_state_key *k, const dwh_lease_owner *me, char **err) {
+int dwhi_wh_lease_put(dwhi_warehouse *w, const dwhi_state_key *k, const dwhi_lease_owner *me, char **err) {
     *err = NULL;
     sqlite3_stmt *st = NULL;
     if (prepare(w,
@@ -71,10 +71,10 @@ int dwh_wh_lease_put(dwh_warehouse *w, const dwh_state_key *k, const dwh_lease_o
     sqlite3_bind_int64(st, 10, me->heartbeat_ms);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : dwh_wh_fail(w, rc, err, "taking the job lease");
+    return rc == SQLITE_DONE ? 0 : dwhi_wh_fail(w, rc, err, "taking the job lease");
 }
 
-int dwh_wh_lease_renew(dwh_warehouse *w, const dwh_state_key *k, const char *job_id, int64_t now_ms, char **err) {
+int dwhi_wh_lease_renew(dwhi_warehouse *w, const dwhi_state_key *k, const char *job_id, int64_t now_ms, char **err) {
     *err = NULL;
     if (!w->lease_renew &&
         prepare(w, "UPDATE _dw_lease SET heartbeat_ms = ?6" KEY_WHERE " AND job_id = ?5", &w->lease_renew, err,
@@ -87,11 +87,11 @@ int dwh_wh_lease_renew(dwh_warehouse *w, const dwh_state_key *k, const char *job
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE) return dwh_wh_fail(w, rc, err, "renewing the job lease");
+    if (rc != SQLITE_DONE) return dwhi_wh_fail(w, rc, err, "renewing the job lease");
     return sqlite3_changes(w->db) == 1 ? 1 : 0;
 }
 
-int dwh_wh_lease_release(dwh_warehouse *w, const dwh_state_key *k, const char *job_id, char **err) {
+int dwhi_wh_lease_release(dwhi_warehouse *w, const dwhi_state_key *k, const char *job_id, char **err) {
     *err = NULL;
     sqlite3_stmt *st = NULL;
     if (prepare(w, "DELETE FROM _dw_lease" KEY_WHERE " AND job_id = ?5", &st, err, "releasing the job lease") < 0)
@@ -100,5 +100,5 @@ int dwh_wh_lease_release(dwh_warehouse *w, const dwh_state_key *k, const char *j
     sqlite3_bind_text(st, 5, nz(job_id), -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : dwh_wh_fail(w, rc, err, "releasing the job lease");
+    return rc == SQLITE_DONE ? 0 : dwhi_wh_fail(w, rc, err, "releasing the job lease");
 }

@@ -1,5 +1,5 @@
 /* warehouse_read.c -- a read-only connection and what `dwhost status`
- * reads through it (see warehouse_read.h, dwh_wh_open_readonly in
+ * reads through it (see warehouse_read.h, dwhi_wh_open_readonly in
  * warehouse_sqlite.h). */
 #include "warehouse_read.h"
 
@@ -23,7 +23,7 @@ static int not_dwhost(const char *path, char **err) {
     return -1;
 }
 
-dwh_warehouse *dwh_wh_open_readonly(const char *path, char **err) {
+dwhi_warehouse *dwhi_wh_open_readonly(const char *path, char **err) {
     *err = NULL;
     struct stat sb;
     if (!path || stat(path, &sb) != 0) {
@@ -32,7 +32,7 @@ dwh_warehouse *dwh_wh_open_readonly(const char *path, char **err) {
         if (!*err) *err = strdup("out of memory");
         return NULL;
     }
-    dwh_warehouse *w = calloc(1, sizeof *w);
+    dwhi_warehouse *w = calloc(1, sizeof *w);
     if (!w || !(w->path = strdup(path))) {
         free(w);
         *err = strdup("out of memory opening the warehouse");
@@ -45,7 +45,7 @@ dwh_warehouse *dwh_wh_open_readonly(const char *path, char **err) {
         cannot_read(path, w->db ? sqlite3_errmsg(w->db) : sqlite3_errstr(rc), err);
         sqlite3_close(w->db);
         w->db = NULL;
-        dwh_wh_close(w);
+        dwhi_wh_close(w);
         return NULL;
     }
     sqlite3_busy_timeout(w->db, w->busy_timeout_ms);
@@ -57,7 +57,7 @@ static const char *col_text(sqlite3_stmt *st, int col) { return (const char *)sq
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v) { sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC); }
 
-int dwh_wh_read_states(dwh_warehouse *w, int (*fn)(void *arg, const dwh_wh_state_row *row), void *arg, char **err) {
+int dwhi_wh_read_states(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_state_row *row), void *arg, char **err) {
     *err = NULL;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(w->db,
@@ -74,7 +74,7 @@ int dwh_wh_read_states(dwh_warehouse *w, int (*fn)(void *arg, const dwh_wh_state
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *team = col_text(st, 0), *source = col_text(st, 1), *schema = col_text(st, 2),
                    *ns = col_text(st, 3);
-        dwh_wh_state_row row = {
+        dwhi_wh_state_row row = {
             .key = {team ? team : "", source ? source : "", schema ? schema : "", ns ? ns : ""},
             .write_mode = col_text(st, 4),
             .incremental_field = col_text(st, 5),
@@ -94,7 +94,7 @@ int dwh_wh_read_states(dwh_warehouse *w, int (*fn)(void *arg, const dwh_wh_state
     return r;
 }
 
-int dwh_wh_read_stateless_jobs(dwh_warehouse *w, int (*fn)(void *arg, const dwh_wh_job_key *job, int from_lease),
+int dwhi_wh_read_stateless_jobs(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_job_key *job, int from_lease),
                                void *arg, char **err) {
     *err = NULL;
     static const char *const sql[] = {
@@ -114,7 +114,7 @@ int dwh_wh_read_stateless_jobs(dwh_warehouse *w, int (*fn)(void *arg, const dwh_
         while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             const char *team = col_text(st, 0), *source = col_text(st, 1), *schema = col_text(st, 2),
                        *ns = col_text(st, 3);
-            dwh_wh_job_key job = {team ? team : "", source ? source : "", schema ? schema : "", ns ? ns : ""};
+            dwhi_wh_job_key job = {team ? team : "", source ? source : "", schema ? schema : "", ns ? ns : ""};
             stop = fn(arg, &job, q == 0);
         }
         if (stop) rc = SQLITE_DONE;
@@ -124,8 +124,8 @@ int dwh_wh_read_stateless_jobs(dwh_warehouse *w, int (*fn)(void *arg, const dwh_
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-void dwh_wh_read_leases(dwh_warehouse *w, const dwh_wh_job_key *job,
-                        int (*fn)(void *arg, const dwh_lease_owner *o), void *arg) {
+void dwhi_wh_read_leases(dwhi_warehouse *w, const dwhi_wh_job_key *job,
+                        int (*fn)(void *arg, const dwhi_lease_owner *o), void *arg) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(w->db,
                            "SELECT job_id, host, pid, pid_start, started_at, heartbeat_ms FROM _dw_lease"
@@ -139,7 +139,7 @@ void dwh_wh_read_leases(dwh_warehouse *w, const dwh_wh_job_key *job,
     bind_text(st, 3, job->schema);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *id = col_text(st, 0), *host = col_text(st, 1);
-        dwh_lease_owner o = {.job_id = (char *)(id ? id : ""), .host = (char *)(host ? host : ""),
+        dwhi_lease_owner o = {.job_id = (char *)(id ? id : ""), .host = (char *)(host ? host : ""),
                              .pid = sqlite3_column_int64(st, 2), .pid_start = sqlite3_column_int64(st, 3),
                              .started_at = (char *)col_text(st, 4), .heartbeat_ms = sqlite3_column_int64(st, 5)};
         if (fn(arg, &o)) break;
@@ -147,7 +147,7 @@ void dwh_wh_read_leases(dwh_warehouse *w, const dwh_wh_job_key *job,
     sqlite3_finalize(st);
 }
 
-int dwh_wh_lease_fresh(dwh_warehouse *w, const char *job_id, int64_t now_ms, int64_t timeout_ms) {
+int dwhi_wh_lease_fresh(dwhi_warehouse *w, const char *job_id, int64_t now_ms, int64_t timeout_ms) {
     sqlite3_stmt *st = NULL;
     int fresh = 0;
     if (sqlite3_prepare_v2(w->db, "SELECT 1 FROM _dw_lease WHERE job_id = ?1 AND ?2 - heartbeat_ms <= ?3", -1, &st,
@@ -161,7 +161,7 @@ int dwh_wh_lease_fresh(dwh_warehouse *w, const char *job_id, int64_t now_ms, int
     return fresh;
 }
 
-int64_t dwh_wh_read_webhooks_pending(dwh_warehouse *w, const dwh_wh_job_key *job) {
+int64_t dwhi_wh_read_webhooks_pending(dwhi_warehouse *w, const dwhi_wh_job_key *job) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(w->db,
                            "SELECT count(*) FROM _dw_webhook_target t JOIN _dw_webhook_inbox i ON i.id = t.inbox_id"
@@ -181,7 +181,7 @@ int64_t dwh_wh_read_webhooks_pending(dwh_warehouse *w, const dwh_wh_job_key *job
     return n;
 }
 
-int dwh_wh_read_runs(dwh_warehouse *w, int limit, int (*fn)(void *arg, const dwh_wh_run_row *run), void *arg,
+int dwhi_wh_read_runs(dwhi_warehouse *w, int limit, int (*fn)(void *arg, const dwhi_wh_run_row *run), void *arg,
                      char **err) {
     *err = NULL;
     sqlite3_stmt *st = NULL;
@@ -206,7 +206,7 @@ int dwh_wh_read_runs(dwh_warehouse *w, int limit, int (*fn)(void *arg, const dwh
     }
     sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        dwh_wh_run_row run = {.run_id = sqlite3_column_int64(st, 0),
+        dwhi_wh_run_row run = {.run_id = sqlite3_column_int64(st, 0),
                               .job_id = col_text(st, 1),
                               .team_id = col_text(st, 2),
                               .source = col_text(st, 3),
@@ -233,7 +233,7 @@ int dwh_wh_read_runs(dwh_warehouse *w, int limit, int (*fn)(void *arg, const dwh
     return r;
 }
 
-void dwh_wh_read_run_schemas(dwh_warehouse *w, int64_t run_id, int (*fn)(void *arg, const dwh_run_schema *s),
+void dwhi_wh_read_run_schemas(dwhi_warehouse *w, int64_t run_id, int (*fn)(void *arg, const dwhi_run_schema *s),
                              void *arg) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(w->db,
@@ -242,7 +242,7 @@ void dwh_wh_read_run_schemas(dwh_warehouse *w, int64_t run_id, int (*fn)(void *a
                            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, run_id);
         while (sqlite3_step(st) == SQLITE_ROW) {
-            dwh_run_schema s = {.schema = col_text(st, 0),
+            dwhi_run_schema s = {.schema = col_text(st, 0),
                                 .table = col_text(st, 1),
                                 .mode = col_text(st, 2),
                                 .status = col_text(st, 3),
@@ -256,8 +256,8 @@ void dwh_wh_read_run_schemas(dwh_warehouse *w, int64_t run_id, int (*fn)(void *a
     sqlite3_finalize(st);
 }
 
-void dwh_wh_read_last_run(dwh_warehouse *w, const dwh_wh_job_key *job,
-                          void (*fn)(void *arg, const dwh_wh_run_row *run, const dwh_run_schema *s), void *arg) {
+void dwhi_wh_read_last_run(dwhi_warehouse *w, const dwhi_wh_job_key *job,
+                          void (*fn)(void *arg, const dwhi_wh_run_row *run, const dwhi_run_schema *s), void *arg) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(
             w->db,
@@ -277,7 +277,7 @@ void dwh_wh_read_last_run(dwh_warehouse *w, const dwh_wh_job_key *job,
     bind_text(st, 3, job->schema);
     bind_text(st, 4, job->ns);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        dwh_wh_run_row run = {.run_id = sqlite3_column_int64(st, 0),
+        dwhi_wh_run_row run = {.run_id = sqlite3_column_int64(st, 0),
                               .job_id = col_text(st, 1),
                               .team_id = job->team_id,
                               .source = col_text(st, 18),
@@ -295,7 +295,7 @@ void dwh_wh_read_last_run(dwh_warehouse *w, const dwh_wh_job_key *job,
                               .command = col_text(st, 10),
                               .cwd = col_text(st, 11)};
         int has_schema = sqlite3_column_type(st, 12) != SQLITE_NULL;
-        dwh_run_schema s = {.schema = job->schema,
+        dwhi_run_schema s = {.schema = job->schema,
                             .table = col_text(st, 20),
                             .mode = col_text(st, 16),
                             .status = col_text(st, 12),

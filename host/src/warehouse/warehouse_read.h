@@ -1,6 +1,6 @@
 /*
  * warehouse_read.h -- what `dwhost status` reads of a warehouse, on a
- * connection from dwh_wh_open_readonly() (warehouse_sqlite.h): the jobs'
+ * connection from dwhi_wh_open_readonly() (warehouse_sqlite.h): the jobs'
  * state rows, their leases, the run history and pending webhooks, handed
  * out row by row as plain structs so status/ knows no table or column.
  *
@@ -10,8 +10,8 @@
  * the same snapshot while the outer read is open).  A callback returns 0
  * to go on, non-zero to stop early (not an error).
  */
-#ifndef DWH_WAREHOUSE_READ_H
-#define DWH_WAREHOUSE_READ_H
+#ifndef DWHI_WAREHOUSE_READ_H
+#define DWHI_WAREHOUSE_READ_H
 
 #include <stdint.h>
 
@@ -19,13 +19,13 @@
 #include "warehouse_sqlite.h"
 
 /* A job's identity as the warehouse keys it; `ns` "" when none. */
-typedef struct dwh_wh_job_key {
+typedef struct dwhi_wh_job_key {
     const char *team_id, *source_id, *schema, *ns;
-} dwh_wh_job_key;
+} dwhi_wh_job_key;
 
 /* A job's state row (state.h), as stored. */
-typedef struct dwh_wh_state_row {
-    dwh_wh_job_key key;
+typedef struct dwhi_wh_state_row {
+    dwhi_wh_job_key key;
     const char *write_mode;        /* NULL: no run in progress */
     const char *incremental_field;
     const char *last_value;        /* JSON scalar text */
@@ -33,39 +33,39 @@ typedef struct dwh_wh_state_row {
     int64_t run_rows, run_batches;
     const char *job_id;            /* the last job that committed */
     const char *updated_at;
-} dwh_wh_state_row;
+} dwhi_wh_state_row;
 
 /* The state rows, ordered by source id, schema, team id, namespace.
  * Returns 0 when all were read (or fn stopped), or -1 with a malloc'd
  * one-line *err naming the path (caller frees): "<path> is not a dwhost
  * warehouse (it has no _dw_state table)", or "warehouse <path> cannot be
  * read: <why>" (also for a file that is not a database). */
-int dwh_wh_read_states(dwh_warehouse *w, int (*fn)(void *arg, const dwh_wh_state_row *row), void *arg, char **err);
+int dwhi_wh_read_states(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_state_row *row), void *arg, char **err);
 
 /* Jobs that have no state row: first those holding a lease (namespace
  * ""), with from_lease 1, then those the run history knows of, with
  * from_lease 0; each job once per kind.  A warehouse without one of those
  * tables has none of its jobs.  Returns 0, or -1 with *err ("warehouse
  * <path> cannot be read: <why>"). */
-int dwh_wh_read_stateless_jobs(dwh_warehouse *w, int (*fn)(void *arg, const dwh_wh_job_key *job, int from_lease),
+int dwhi_wh_read_stateless_jobs(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_job_key *job, int from_lease),
                                void *arg, char **err);
 
 /* The lease rows of (team, source, schema) -- `o`'s members and
  * started_at borrowed.  None for a warehouse without leases. */
-void dwh_wh_read_leases(dwh_warehouse *w, const dwh_wh_job_key *job,
-                        int (*fn)(void *arg, const dwh_lease_owner *o), void *arg);
+void dwhi_wh_read_leases(dwhi_warehouse *w, const dwhi_wh_job_key *job,
+                        int (*fn)(void *arg, const dwhi_lease_owner *o), void *arg);
 
 /* 1 when some lease of job id `job_id` was renewed within `timeout_ms`
  * before `now_ms`, else 0 (also for a warehouse without leases). */
-int dwh_wh_lease_fresh(dwh_warehouse *w, const char *job_id, int64_t now_ms, int64_t timeout_ms);
+int dwhi_wh_lease_fresh(dwhi_warehouse *w, const char *job_id, int64_t now_ms, int64_t timeout_ms);
 
 /* Webhook payloads stored for the job that it has yet to apply, or -1
  * when the warehouse keeps no webhooks (made before them). */
-int64_t dwh_wh_read_webhooks_pending(dwh_warehouse *w, const dwh_wh_job_key *job);
+int64_t dwhi_wh_read_webhooks_pending(dwhi_warehouse *w, const dwhi_wh_job_key *job);
 
 /* A run of the history (run_history.h), as stored: `outcome` "running"
  * until it recorded its end; `command` JSON array text or NULL. */
-typedef struct dwh_wh_run_row {
+typedef struct dwhi_wh_run_row {
     int64_t run_id;
     const char *job_id, *team_id, *source, *source_id, *ns;
     const char *started_at, *ended_at, *outcome, *failure, *error;
@@ -73,16 +73,16 @@ typedef struct dwh_wh_run_row {
     const char *host;
     int64_t pid, pid_start;
     const char *command, *cwd;
-} dwh_wh_run_row;
+} dwhi_wh_run_row;
 
 /* The runs, newest first, at most `limit` (<= 0: all).  A warehouse older
  * than the history has none.  Returns 0, or -1 with *err as for
- * dwh_wh_read_states. */
-int dwh_wh_read_runs(dwh_warehouse *w, int limit, int (*fn)(void *arg, const dwh_wh_run_row *run), void *arg,
+ * dwhi_wh_read_states. */
+int dwhi_wh_read_runs(dwhi_warehouse *w, int limit, int (*fn)(void *arg, const dwhi_wh_run_row *run), void *arg,
                      char **err);
 
 /* The schemas of run `run_id`, in the order the run took them. */
-void dwh_wh_read_run_schemas(dwh_warehouse *w, int64_t run_id, int (*fn)(void *arg, const dwh_run_schema *s),
+void dwhi_wh_read_run_schemas(dwhi_warehouse *w, int64_t run_id, int (*fn)(void *arg, const dwhi_run_schema *s),
                              void *arg);
 
 /* The last run of `job`: the most recent to end (or start, if it never
@@ -92,7 +92,7 @@ void dwh_wh_read_run_schemas(dwh_warehouse *w, int64_t run_id, int (*fn)(void *a
  * its row for the schema (NULL: the run stopped before choosing schemas),
  * or not at all when there is none (or the warehouse predates the
  * history).  The run's team_id, source_id and ns are the job's. */
-void dwh_wh_read_last_run(dwh_warehouse *w, const dwh_wh_job_key *job,
-                          void (*fn)(void *arg, const dwh_wh_run_row *run, const dwh_run_schema *s), void *arg);
+void dwhi_wh_read_last_run(dwhi_warehouse *w, const dwhi_wh_job_key *job,
+                          void (*fn)(void *arg, const dwhi_wh_run_row *run, const dwhi_run_schema *s), void *arg);
 
 #endif

@@ -14,24 +14,24 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s) {
 }
 
 /* Runs `st` (a statement without rows) and finalizes it; fails as
- * dwh_wh_fail with `doing`. */
-static int step_done(dwh_warehouse *w, sqlite3_stmt *st, char **err, const char *doing) {
+ * dwhi_wh_fail with `doing`. */
+static int step_done(dwhi_warehouse *w, sqlite3_stmt *st, char **err, const char *doing) {
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : dwh_wh_fail(w, rc, err, "%s", doing);
+    return rc == SQLITE_DONE ? 0 : dwhi_wh_fail(w, rc, err, "%s", doing);
 }
 
-static int prepare(dwh_warehouse *w, const char *sql, sqlite3_stmt **st, char **err, const char *doing) {
+static int prepare(dwhi_warehouse *w, const char *sql, sqlite3_stmt **st, char **err, const char *doing) {
     int rc = sqlite3_prepare_v2(w->db, sql, -1, st, NULL);
-    return rc ? dwh_wh_fail(w, rc, err, "%s", doing) : 0;
+    return rc ? dwhi_wh_fail(w, rc, err, "%s", doing) : 0;
 }
 
-int dwh_wh_run_begin(dwh_warehouse *w, const dwh_run_start *run, int64_t *run_id, char **err) {
+int dwhi_wh_run_begin(dwhi_warehouse *w, const dwhi_run_start *run, int64_t *run_id, char **err) {
     *err = NULL;
     *run_id = 0;
     const char *doing = "recording the run in the run history";
-    dwh_lease_owner me;
-    if (dwh_lease_owner_self(&me, run->job_id) < 0) return dwh_wh_fail(w, SQLITE_NOMEM, err, "%s", doing);
+    dwhi_lease_owner me;
+    if (dwhi_lease_owner_self(&me, run->job_id) < 0) return dwhi_wh_fail(w, SQLITE_NOMEM, err, "%s", doing);
     sqlite3_stmt *st = NULL;
     int rc = prepare(w,
                      "INSERT INTO _dw_runs (job_id, team_id, source, source_id, namespace, started_at, outcome, host,"
@@ -52,14 +52,14 @@ int dwh_wh_run_begin(dwh_warehouse *w, const dwh_run_start *run, int64_t *run_id
         rc = step_done(w, st, err, doing);
     }
     if (rc == 0) *run_id = sqlite3_last_insert_rowid(w->db);
-    dwh_lease_owner_clear(&me);
+    dwhi_lease_owner_clear(&me);
     return rc;
 }
 
-int dwh_wh_run_schemas_put(dwh_warehouse *w, int64_t run_id, const dwh_run_schema *s, size_t n, char **err) {
+int dwhi_wh_run_schemas_put(dwhi_warehouse *w, int64_t run_id, const dwhi_run_schema *s, size_t n, char **err) {
     *err = NULL;
     const char *doing = "recording a schema in the run history";
-    if (n > 1 && dwh_wh_begin(w, err) < 0) return -1;
+    if (n > 1 && dwhi_wh_begin(w, err) < 0) return -1;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         sqlite3_stmt *st = NULL;
@@ -80,18 +80,18 @@ int dwh_wh_run_schemas_put(dwh_warehouse *w, int64_t run_id, const dwh_run_schem
         rc = step_done(w, st, err, doing);
     }
     if (n > 1) {
-        if (rc == 0) rc = dwh_wh_commit(w, err);
-        else dwh_wh_rollback(w);
+        if (rc == 0) rc = dwhi_wh_commit(w, err);
+        else dwhi_wh_rollback(w);
     }
     return rc;
 }
 
-int dwh_wh_run_end(dwh_warehouse *w, int64_t run_id, const char *outcome, const char *failure, const char *error,
+int dwhi_wh_run_end(dwhi_warehouse *w, int64_t run_id, const char *outcome, const char *failure, const char *error,
                    int64_t rows, char **err) {
     *err = NULL;
     const char *doing = "recording the end of the run in the run history";
     char now[40];
-    dwh_isotime_now(now, sizeof now);
+    dwhi_isotime_now(now, sizeof now);
     sqlite3_stmt *st = NULL;
     if (prepare(w, "UPDATE _dw_runs SET ended_at = ?2, outcome = ?3, failure = ?4, error = ?5, rows = ?6"
                    " WHERE run_id = ?1",
@@ -113,18 +113,18 @@ int dwh_wh_run_end(dwh_warehouse *w, int64_t run_id, const char *outcome, const 
         " AND o.team_id = r.team_id AND o.source_id = r.source_id AND o.namespace = r.namespace"
         " ORDER BY o.run_id DESC LIMIT -1 OFFSET ?2)"};
     doing = "dropping the oldest runs from the run history";
-    if (dwh_wh_begin(w, err) < 0) return -1;
+    if (dwhi_wh_begin(w, err) < 0) return -1;
     for (size_t i = 0; i < 2; i++) {
         if (prepare(w, prune[i], &st, err, doing) < 0) {
-            dwh_wh_rollback(w);
+            dwhi_wh_rollback(w);
             return -1;
         }
         sqlite3_bind_int64(st, 1, run_id);
-        sqlite3_bind_int(st, 2, DWH_RUNS_KEPT);
+        sqlite3_bind_int(st, 2, DWHI_RUNS_KEPT);
         if (step_done(w, st, err, doing) < 0) {
-            dwh_wh_rollback(w);
+            dwhi_wh_rollback(w);
             return -1;
         }
     }
-    return dwh_wh_commit(w, err);
+    return dwhi_wh_commit(w, err);
 }

@@ -17,80 +17,80 @@
 
 #define WAREHOUSE_FORMAT "1"
 
-const char *dwh_write_mode_name(dwh_write_mode m) {
+const char *dwhi_write_mode_name(dwhi_write_mode m) {
     switch (m) {
-    case DWH_WRITE_MERGE: return "incremental";
-    case DWH_WRITE_REPLACE: return "full";
-    case DWH_WRITE_APPEND: return "append";
+    case DWHI_WRITE_MERGE: return "incremental";
+    case DWHI_WRITE_REPLACE: return "full";
+    case DWHI_WRITE_APPEND: return "append";
     }
     return "?";
 }
 
-dwh_write_mode dwh_write_mode_parse(const char *s) {
+dwhi_write_mode dwhi_write_mode_parse(const char *s) {
     if (!s) return 0;
-    if (!strcmp(s, "incremental") || !strcmp(s, "merge")) return DWH_WRITE_MERGE;
-    if (!strcmp(s, "full") || !strcmp(s, "replace") || !strcmp(s, "full_refresh")) return DWH_WRITE_REPLACE;
-    if (!strcmp(s, "append")) return DWH_WRITE_APPEND;
+    if (!strcmp(s, "incremental") || !strcmp(s, "merge")) return DWHI_WRITE_MERGE;
+    if (!strcmp(s, "full") || !strcmp(s, "replace") || !strcmp(s, "full_refresh")) return DWHI_WRITE_REPLACE;
+    if (!strcmp(s, "append")) return DWHI_WRITE_APPEND;
     return 0;
 }
 
-static dwh_wh_error classify(int rc) {
+static dwhi_wh_error classify(int rc) {
     switch (rc & 0xff) {
-    case SQLITE_OK: return DWH_WH_OK;
+    case SQLITE_OK: return DWHI_WH_OK;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return DWH_WH_LOCKED;
+    case SQLITE_LOCKED: return DWHI_WH_LOCKED;
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
-    case SQLITE_AUTH: return DWH_WH_READONLY;
-    case SQLITE_FULL: return DWH_WH_FULL;
-    case SQLITE_IOERR: return DWH_WH_IO;
+    case SQLITE_AUTH: return DWHI_WH_READONLY;
+    case SQLITE_FULL: return DWHI_WH_FULL;
+    case SQLITE_IOERR: return DWHI_WH_IO;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return DWH_WH_CORRUPT;
-    case SQLITE_NOMEM: return DWH_WH_NOMEM;
+    case SQLITE_NOTADB: return DWHI_WH_CORRUPT;
+    case SQLITE_NOMEM: return DWHI_WH_NOMEM;
     case SQLITE_CONSTRAINT:
     case SQLITE_MISMATCH:
     case SQLITE_TOOBIG:
-    case SQLITE_RANGE: return DWH_WH_DATA;
-    default: return DWH_WH_OTHER;
+    case SQLITE_RANGE: return DWHI_WH_DATA;
+    default: return DWHI_WH_OTHER;
     }
 }
 
-int dwh_wh_fail(dwh_warehouse *w, int rc, char **err, const char *doing, ...) {
+int dwhi_wh_fail(dwhi_warehouse *w, int rc, char **err, const char *doing, ...) {
     char *what = NULL;
     va_list ap;
     va_start(ap, doing);
     if (vasprintf(&what, doing, ap) < 0) what = NULL;
     va_end(ap);
-    dwh_wh_error kind = classify(rc);
+    dwhi_wh_error kind = classify(rc);
     w->last = kind;
     const char *path = w->path;
     const char *sqlmsg = w->db ? sqlite3_errmsg(w->db) : sqlite3_errstr(rc);
     int sys = w->db ? sqlite3_system_errno(w->db) : 0;
     /* ENOSPC or EDQUOT surface as I/O errors from fsync and friends. */
-    if (kind == DWH_WH_IO && (sys == ENOSPC || sys == EDQUOT)) kind = w->last = DWH_WH_FULL;
+    if (kind == DWHI_WH_IO && (sys == ENOSPC || sys == EDQUOT)) kind = w->last = DWHI_WH_FULL;
     const char *d = what ? what : "writing";
     int n = -1;
     switch (kind) {
-    case DWH_WH_LOCKED:
+    case DWHI_WH_LOCKED:
         n = asprintf(err,
                      "warehouse %s is locked by another writer (another dwhost sync?) and stayed locked for "
                      "%d s while %s; wait for it to finish or use another --warehouse",
                      path, w->busy_timeout_ms / 1000, d);
         break;
-    case DWH_WH_READONLY:
+    case DWHI_WH_READONLY:
         n = asprintf(err,
                      "warehouse %s cannot be written (%s) while %s; make the file and its directory writable "
                      "or choose another --warehouse",
                      path, sys ? strerror(sys) : "read-only file, directory or filesystem", d);
         break;
-    case DWH_WH_FULL:
+    case DWHI_WH_FULL:
         /* The commits before this one may be only in the WAL: fold them
          * into the file if the disk still allows it, else say that the
          * -wal file must travel with the database.  (Every caller rolls
          * back on an error; this one must first, to checkpoint.) */
-        if (w->db) dwh_wh_rollback(w);
-        if (w->db && dwh_wh_checkpoint(w) == 0)
+        if (w->db) dwhi_wh_rollback(w);
+        if (w->db && dwhi_wh_checkpoint(w) == 0)
             n = asprintf(err,
                          "warehouse %s: the disk is full while %s; nothing of this batch was committed, and every "
                          "earlier commit is in %s itself (its WAL was folded in); free space (or move %s to a bigger "
@@ -104,17 +104,17 @@ int dwh_wh_fail(dwh_warehouse *w, int rc, char **err, const char *doing, ...) {
                          "resume: the rerun folds %s-wal into %s",
                          path, d, path, path, path, path, path);
         break;
-    case DWH_WH_IO:
+    case DWHI_WH_IO:
         n = asprintf(err, "warehouse %s: I/O error (%s) while %s; check the disk, then rerun to resume", path,
                      sys ? strerror(sys) : sqlmsg, d);
         break;
-    case DWH_WH_CORRUPT:
+    case DWHI_WH_CORRUPT:
         n = asprintf(err,
                      "warehouse %s is not a SQLite database or is damaged (%s); move it away or choose "
                      "another --warehouse",
                      path, sqlmsg);
         break;
-    case DWH_WH_NOMEM: n = asprintf(err, "warehouse %s: out of memory while %s", path, d); break;
+    case DWHI_WH_NOMEM: n = asprintf(err, "warehouse %s: out of memory while %s", path, d); break;
     default: n = asprintf(err, "warehouse %s: %s while %s", path, sqlmsg, d); break;
     }
     if (n < 0) *err = NULL;
@@ -122,13 +122,13 @@ int dwh_wh_fail(dwh_warehouse *w, int rc, char **err, const char *doing, ...) {
     return -1;
 }
 
-int dwh_wh_exec(dwh_warehouse *w, const char *sql, char **err, const char *doing) {
+int dwhi_wh_exec(dwhi_warehouse *w, const char *sql, char **err, const char *doing) {
     int rc = sqlite3_exec(w->db, sql, NULL, NULL, NULL);
-    if (rc != SQLITE_OK) return dwh_wh_fail(w, rc, err, "%s", doing);
+    if (rc != SQLITE_OK) return dwhi_wh_fail(w, rc, err, "%s", doing);
     return 0;
 }
 
-char *dwh_wh_quote(const char *ident) {
+char *dwhi_wh_quote(const char *ident) {
     size_t n = 3;
     for (const char *p = ident; *p; p++) n += *p == '"' ? 2 : 1;
     char *q = malloc(n);
@@ -144,7 +144,7 @@ char *dwh_wh_quote(const char *ident) {
     return q;
 }
 
-int dwh_wh_object_exists(dwh_warehouse *w, const char *type, const char *name) {
+int dwhi_wh_object_exists(dwhi_warehouse *w, const char *type, const char *name) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(w->db, "SELECT 1 FROM sqlite_master WHERE type = ?1 AND name = ?2", -1, &st, NULL))
         return 0;
@@ -155,12 +155,12 @@ int dwh_wh_object_exists(dwh_warehouse *w, const char *type, const char *name) {
     return found;
 }
 
-char *dwh_wh_staging_name(const char *table) {
+char *dwhi_wh_staging_name(const char *table) {
     char *s = NULL;
     return asprintf(&s, "_dw_staging_%s", table) < 0 ? NULL : s;
 }
 
-char *dwh_wh_table_name(const char *prefix, const char *source, const char *schema) {
+char *dwhi_wh_table_name(const char *prefix, const char *source, const char *schema) {
     char *raw = NULL;
     if (asprintf(&raw, "%s%s_%s", prefix ? prefix : "", source ? source : "", schema ? schema : "") < 0)
         return NULL;
@@ -176,27 +176,27 @@ char *dwh_wh_table_name(const char *prefix, const char *source, const char *sche
  * path that cannot be written: a directory, a read-only file, or a
  * missing or read-only parent directory (WAL needs to create files next
  * to the database). */
-static int check_path(dwh_warehouse *w, char **err) {
+static int check_path(dwhi_warehouse *w, char **err) {
     struct stat st;
     char *copy = strdup(w->path);
-    if (!copy) return dwh_wh_fail(w, SQLITE_NOMEM, err, "opening");
+    if (!copy) return dwhi_wh_fail(w, SQLITE_NOMEM, err, "opening");
     const char *dir = dirname(copy);
     int rc = 0;
     if (stat(w->path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        w->last = DWH_WH_OTHER;
+        w->last = DWHI_WH_OTHER;
         rc = asprintf(err, "warehouse %s is a directory; give a file path with --warehouse", w->path) < 0 ? -2 : -1;
     } else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        w->last = DWH_WH_READONLY;
+        w->last = DWHI_WH_READONLY;
         rc = asprintf(err, "warehouse %s: directory %s does not exist; create it or choose another --warehouse",
                       w->path, dir) < 0 ? -2 : -1;
     } else if (access(dir, W_OK) != 0) {
-        w->last = DWH_WH_READONLY;
+        w->last = DWHI_WH_READONLY;
         rc = asprintf(err,
                       "warehouse %s cannot be written: directory %s is not writable (%s); make it writable or "
                       "choose another --warehouse",
                       w->path, dir, strerror(errno)) < 0 ? -2 : -1;
     } else if (access(w->path, F_OK) == 0 && access(w->path, W_OK) != 0) {
-        w->last = DWH_WH_READONLY;
+        w->last = DWHI_WH_READONLY;
         rc = asprintf(err, "warehouse %s cannot be written (%s); make it writable or choose another --warehouse",
                       w->path, strerror(errno)) < 0 ? -2 : -1;
     }
@@ -213,8 +213,8 @@ static int random_id(char out[33]) {
 }
 
 /* Creates the system tables and reads (or makes) the warehouse id. */
-static int init_meta(dwh_warehouse *w, char **err) {
-    if (dwh_wh_exec(w,
+static int init_meta(dwhi_warehouse *w, char **err) {
+    if (dwhi_wh_exec(w,
                     "CREATE TABLE IF NOT EXISTS _dw_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
                     "CREATE TABLE IF NOT EXISTS _dw_state ("
                     " team_id TEXT NOT NULL, source_id TEXT NOT NULL, schema_name TEXT NOT NULL,"
@@ -231,12 +231,12 @@ static int init_meta(dwh_warehouse *w, char **err) {
                     " pid INTEGER NOT NULL, pid_start INTEGER NOT NULL, started_at TEXT NOT NULL,"
                     " heartbeat_ms INTEGER NOT NULL,"
                     " PRIMARY KEY (team_id, source_id, schema_name, namespace));"
-                    DWH_WH_WEBHOOK_TABLES_SQL DWH_WH_RUNS_TABLES_SQL,
+                    DWHI_WH_WEBHOOK_TABLES_SQL DWHI_WH_RUNS_TABLES_SQL,
                     err, "creating the system tables") < 0)
         return -1;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(w->db, "SELECT value FROM _dw_meta WHERE key = 'warehouse_id'", -1, &st, NULL);
-    if (rc) return dwh_wh_fail(w, rc, err, "reading the warehouse id");
+    if (rc) return dwhi_wh_fail(w, rc, err, "reading the warehouse id");
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         snprintf(w->id, sizeof w->id, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -244,12 +244,12 @@ static int init_meta(dwh_warehouse *w, char **err) {
         return 0;
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return dwh_wh_fail(w, rc, err, "reading the warehouse id");
-    if (random_id(w->id) < 0) return dwh_wh_fail(w, SQLITE_IOERR, err, "making the warehouse id");
+    if (rc != SQLITE_DONE) return dwhi_wh_fail(w, rc, err, "reading the warehouse id");
+    if (random_id(w->id) < 0) return dwhi_wh_fail(w, SQLITE_IOERR, err, "making the warehouse id");
     char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO _dw_meta VALUES ('warehouse_id', %Q), ('format', %Q)", w->id,
                                 WAREHOUSE_FORMAT);
-    if (!sql) return dwh_wh_fail(w, SQLITE_NOMEM, err, "writing the warehouse id");
-    rc = dwh_wh_exec(w, sql, err, "writing the warehouse id");
+    if (!sql) return dwhi_wh_fail(w, SQLITE_NOMEM, err, "writing the warehouse id");
+    rc = dwhi_wh_exec(w, sql, err, "writing the warehouse id");
     sqlite3_free(sql);
     if (rc < 0) return -1;
     /* Another process may have won the race: read back what is stored. */
@@ -261,10 +261,10 @@ static int init_meta(dwh_warehouse *w, char **err) {
     return 0;
 }
 
-dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **err) {
+dwhi_warehouse *dwhi_wh_open(const char *path, const dwhi_wh_options *opts, char **err) {
     *err = NULL;
-    dwh_warehouse *w = calloc(1, sizeof *w);
-    if (!w || !(w->path = strdup(path && *path ? path : DWH_WAREHOUSE_DEFAULT_PATH))) {
+    dwhi_warehouse *w = calloc(1, sizeof *w);
+    if (!w || !(w->path = strdup(path && *path ? path : DWHI_WAREHOUSE_DEFAULT_PATH))) {
         free(w);
         *err = strdup("out of memory opening the warehouse");
         return NULL;
@@ -273,7 +273,7 @@ dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **
     if (check_path(w, err) < 0) goto fail;
     int rc = sqlite3_open_v2(w->path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        dwh_wh_fail(w, rc, err, "opening");
+        dwhi_wh_fail(w, rc, err, "opening");
         goto fail;
     }
     sqlite3_extended_result_codes(w->db, 1);
@@ -281,15 +281,15 @@ dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **
     /* SQLite's checkpoint on closing the last connection takes an
      * exclusive lock on the file: a reader without a busy timeout (the
      * sqlite3 shell) opening meanwhile gets "database is locked".
-     * dwh_wh_close() checkpoints without it instead. */
+     * dwhi_wh_close() checkpoints without it instead. */
     sqlite3_db_config(w->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
     if (sqlite3_db_readonly(w->db, "main") == 1) {
-        dwh_wh_fail(w, SQLITE_READONLY, err, "opening");
+        dwhi_wh_fail(w, SQLITE_READONLY, err, "opening");
         goto fail;
     }
     /* 16 KiB pages for a new file: fewer B-tree pages and WAL frames per
      * batch, faster scans; an existing file keeps its page size. */
-    if (dwh_wh_exec(w, "PRAGMA page_size=16384", err, "opening") < 0) goto fail;
+    if (dwhi_wh_exec(w, "PRAGMA page_size=16384", err, "opening") < 0) goto fail;
     /* journal_mode=WAL: readers keep their snapshot while a batch or a
      * full-refresh swap commits; synchronous=NORMAL: commits survive a
      * process crash (a power loss may roll back the last ones, batch and
@@ -299,7 +299,7 @@ dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **
     if (rc == SQLITE_OK) rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "wal") != 0) {
         sqlite3_finalize(st);
-        w->last = DWH_WH_OTHER;
+        w->last = DWHI_WH_OTHER;
         if (asprintf(err, "warehouse %s: cannot switch to WAL mode (is it on a network filesystem?); use a local path",
                      w->path) < 0)
             *err = NULL;
@@ -307,39 +307,39 @@ dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW) {
-        dwh_wh_fail(w, rc, err, "opening");
+        dwhi_wh_fail(w, rc, err, "opening");
         goto fail;
     }
     /* Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: a sync
      * commits a batch every few thousand rows, and each checkpoint syncs the
      * file; the WAL is cut back to 64 MB after one. */
-    if (dwh_wh_exec(w,
+    if (dwhi_wh_exec(w,
                     "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;"
                     " PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864",
                     err, "opening") < 0)
         goto fail;
     if (opts && opts->max_page_count > 0) {
         char *sql = sqlite3_mprintf("PRAGMA max_page_count=%lld", (long long)opts->max_page_count);
-        rc = dwh_wh_exec(w, sql, err, "opening");
+        rc = dwhi_wh_exec(w, sql, err, "opening");
         sqlite3_free(sql);
         if (rc < 0) goto fail;
     }
     if (init_meta(w, err) < 0) goto fail;
     /* best effort: without the thread, SQLite checkpoints inside commits */
-    if (opts && opts->background_checkpoint) w->ckpt = dwh_wh_ckpt_start(w->db, w->path, opts->checkpoint_pages, 10000);
+    if (opts && opts->background_checkpoint) w->ckpt = dwhi_wh_ckpt_start(w->db, w->path, opts->checkpoint_pages, 10000);
     return w;
 fail:
     if (!*err) *err = strdup("out of memory opening the warehouse");
-    dwh_wh_close(w);
+    dwhi_wh_close(w);
     return NULL;
 }
 
-void dwh_wh_close(dwh_warehouse *w) {
+void dwhi_wh_close(dwhi_warehouse *w) {
     if (!w) return;
     if (w->db) {
-        dwh_wh_rollback(w);
-        dwh_wh_ckpt_stop(w->ckpt);
-        if (!w->readonly) dwh_wh_checkpoint(w);
+        dwhi_wh_rollback(w);
+        dwhi_wh_ckpt_stop(w->ckpt);
+        if (!w->readonly) dwhi_wh_checkpoint(w);
         sqlite3_finalize(w->state_get);
         sqlite3_finalize(w->state_put);
         sqlite3_finalize(w->lease_renew);
@@ -349,7 +349,7 @@ void dwh_wh_close(dwh_warehouse *w) {
     free(w);
 }
 
-int dwh_wh_checkpoint(dwh_warehouse *w) {
+int dwhi_wh_checkpoint(dwhi_warehouse *w) {
     /* Best effort and short: a reader holding an old snapshot, or another
      * run's writer, makes it copy what it can and leave the WAL as it is
      * (the writer's own busy wait must stay far below other runs'). */
@@ -360,36 +360,36 @@ int dwh_wh_checkpoint(dwh_warehouse *w) {
     return rc == SQLITE_OK && log == 0 ? 0 : -1;
 }
 
-const char *dwh_wh_path(const dwh_warehouse *w) { return w->path; }
-const char *dwh_wh_id(const dwh_warehouse *w) { return w->id; }
-sqlite3 *dwh_wh_db(dwh_warehouse *w) { return w->db; }
-dwh_wh_error dwh_wh_last_error(const dwh_warehouse *w) { return w->last; }
+const char *dwhi_wh_path(const dwhi_warehouse *w) { return w->path; }
+const char *dwhi_wh_id(const dwhi_warehouse *w) { return w->id; }
+sqlite3 *dwhi_wh_db(dwhi_warehouse *w) { return w->db; }
+dwhi_wh_error dwhi_wh_last_error(const dwhi_warehouse *w) { return w->last; }
 
-int dwh_wh_in_transaction(dwh_warehouse *w) { return !sqlite3_get_autocommit(w->db); }
+int dwhi_wh_in_transaction(dwhi_warehouse *w) { return !sqlite3_get_autocommit(w->db); }
 
-int dwh_wh_begin(dwh_warehouse *w, char **err) {
-    return dwh_wh_exec(w, "BEGIN IMMEDIATE", err, "starting a transaction");
+int dwhi_wh_begin(dwhi_warehouse *w, char **err) {
+    return dwhi_wh_exec(w, "BEGIN IMMEDIATE", err, "starting a transaction");
 }
 
-int dwh_wh_commit(dwh_warehouse *w, char **err) {
+int dwhi_wh_commit(dwhi_warehouse *w, char **err) {
     int rc = sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL);
     if (rc == SQLITE_OK) return 0;
-    dwh_wh_fail(w, rc, err, "committing");
-    dwh_wh_rollback(w);
+    dwhi_wh_fail(w, rc, err, "committing");
+    dwhi_wh_rollback(w);
     return -1;
 }
 
-void dwh_wh_rollback(dwh_warehouse *w) {
+void dwhi_wh_rollback(dwhi_warehouse *w) {
     /* SQLite may already have rolled back by itself (SQLITE_FULL...). */
     if (!sqlite3_get_autocommit(w->db)) sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
     w->generation++;
 }
 
-int dwh_wh_table_exists(dwh_warehouse *w, const char *table) { return dwh_wh_object_exists(w, "table", table); }
+int dwhi_wh_table_exists(dwhi_warehouse *w, const char *table) { return dwhi_wh_object_exists(w, "table", table); }
 
-int64_t dwh_wh_count(dwh_warehouse *w, const char *table) {
-    if (!dwh_wh_object_exists(w, "table", table)) return 0;
-    char *q = dwh_wh_quote(table);
+int64_t dwhi_wh_count(dwhi_warehouse *w, const char *table) {
+    if (!dwhi_wh_object_exists(w, "table", table)) return 0;
+    char *q = dwhi_wh_quote(table);
     char *sql = q ? sqlite3_mprintf("SELECT count(*) FROM %s", q) : NULL;
     free(q);
     if (!sql) return -1;

@@ -40,13 +40,13 @@
  *                        full refresh continues into the same staging table.
  *   append               INSERT.
  *
- * Every write happens inside dwh_wh_begin()/dwh_wh_commit() so a batch, its
+ * Every write happens inside dwhi_wh_begin()/dwhi_wh_commit() so a batch, its
  * new columns and its state row commit together or not at all.  Errors are
  * one line naming the file, what happened and what to do; on any error the
  * caller rolls back and nothing of the batch is kept.
  */
-#ifndef DWH_WAREHOUSE_SQLITE_H
-#define DWH_WAREHOUSE_SQLITE_H
+#ifndef DWHI_WAREHOUSE_SQLITE_H
+#define DWHI_WAREHOUSE_SQLITE_H
 
 #include <json-c/json.h>
 #include <sqlite3.h>
@@ -57,48 +57,48 @@
 #include "state/lease.h"
 #include "state/state.h"
 
-#define DWH_WAREHOUSE_DEFAULT_PATH "warehouse.db"
+#define DWHI_WAREHOUSE_DEFAULT_PATH "warehouse.db"
 
-typedef struct dwh_warehouse dwh_warehouse;
-typedef struct dwh_wh_table dwh_wh_table;
+typedef struct dwhi_warehouse dwhi_warehouse;
+typedef struct dwhi_wh_table dwhi_wh_table;
 
-typedef enum dwh_write_mode {
-    DWH_WRITE_MERGE = 1,   /* "incremental" */
-    DWH_WRITE_REPLACE = 2, /* "full" */
-    DWH_WRITE_APPEND = 3   /* "append" */
-} dwh_write_mode;
+typedef enum dwhi_write_mode {
+    DWHI_WRITE_MERGE = 1,   /* "incremental" */
+    DWHI_WRITE_REPLACE = 2, /* "full" */
+    DWHI_WRITE_APPEND = 3   /* "append" */
+} dwhi_write_mode;
 
 /* "incremental", "full", "append" (static). */
-const char *dwh_write_mode_name(dwh_write_mode m);
+const char *dwhi_write_mode_name(dwhi_write_mode m);
 /* Parses those names; returns 0 when unknown. */
-dwh_write_mode dwh_write_mode_parse(const char *s);
+dwhi_write_mode dwhi_write_mode_parse(const char *s);
 
 /* What went wrong, for exit codes and tests. */
-typedef enum dwh_wh_error {
-    DWH_WH_OK = 0,
-    DWH_WH_LOCKED,   /* another writer holds the database */
-    DWH_WH_READONLY, /* file, directory or filesystem not writable */
-    DWH_WH_FULL,     /* disk (or quota) full */
-    DWH_WH_IO,       /* other I/O error */
-    DWH_WH_CORRUPT,  /* not a database, or damaged */
-    DWH_WH_DATA,     /* the data does not fit the table (duplicate keys...) */
-    DWH_WH_NOMEM,
-    DWH_WH_OTHER
-} dwh_wh_error;
+typedef enum dwhi_wh_error {
+    DWHI_WH_OK = 0,
+    DWHI_WH_LOCKED,   /* another writer holds the database */
+    DWHI_WH_READONLY, /* file, directory or filesystem not writable */
+    DWHI_WH_FULL,     /* disk (or quota) full */
+    DWHI_WH_IO,       /* other I/O error */
+    DWHI_WH_CORRUPT,  /* not a database, or damaged */
+    DWHI_WH_DATA,     /* the data does not fit the table (duplicate keys...) */
+    DWHI_WH_NOMEM,
+    DWHI_WH_OTHER
+} dwhi_wh_error;
 
-typedef struct dwh_wh_options {
+typedef struct dwhi_wh_options {
     int busy_timeout_ms;    /* wait for another writer; 0: 5000 */
     int64_t max_page_count; /* > 0: cap the file (simulates a full disk in tests) */
     /* non-zero: the WAL is copied into the file on a thread of its own while
      * this connection commits (a sync's writer; warehouse_ckpt_int.h) */
     int background_checkpoint;
     int checkpoint_pages;   /* with it: WAL pages that start a copy; 0: 2000 */
-} dwh_wh_options;
+} dwhi_wh_options;
 
 /* Opens (creating) the warehouse at `path`; `opts` may be NULL.  Returns
  * NULL with a malloc'd one-line *err (caller frees) when it cannot be
- * opened for writing.  Close with dwh_wh_close(). */
-dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **err);
+ * opened for writing.  Close with dwhi_wh_close(). */
+dwhi_warehouse *dwhi_wh_open(const char *path, const dwhi_wh_options *opts, char **err);
 /* Opens the warehouse at `path` to look at it (`dwhost status`;
  * warehouse_read.h reads it): read-only, so looking never creates,
  * migrates, checkpoints or write-locks it and never holds up a sync;
@@ -107,11 +107,11 @@ dwh_warehouse *dwh_wh_open(const char *path, const dwh_wh_options *opts, char **
  * ("no warehouse at <path>; sync into it first, or pass --warehouse") or
  * it cannot be opened.  A file that is not a database, or not one dwhost
  * wrote, is told by the first read (warehouse_read.h).  Close with
- * dwh_wh_close(); the connection is for warehouse_read.h only. */
-dwh_warehouse *dwh_wh_open_readonly(const char *path, char **err);
+ * dwhi_wh_close(); the connection is for warehouse_read.h only. */
+dwhi_warehouse *dwhi_wh_open_readonly(const char *path, char **err);
 /* Rolls back an open transaction, folds the WAL into the file
- * (dwh_wh_checkpoint) and closes.  NULL allowed. */
-void dwh_wh_close(dwh_warehouse *w);
+ * (dwhi_wh_checkpoint) and closes.  NULL allowed. */
+void dwhi_wh_close(dwhi_warehouse *w);
 /* Outside a transaction: copies the WAL's committed pages into the
  * database file and empties the WAL (a TRUNCATE checkpoint), so the file
  * alone holds every commit and the next process to open it has no WAL to
@@ -119,103 +119,103 @@ void dwh_wh_close(dwh_warehouse *w);
  * them (at most 1 s), never the reverse.  Returns 0 when the WAL is empty
  * afterwards, -1 when it could not be (a reader or another writer kept it,
  * the disk is full); nothing is lost either way. */
-int dwh_wh_checkpoint(dwh_warehouse *w);
+int dwhi_wh_checkpoint(dwhi_warehouse *w);
 
-const char *dwh_wh_path(const dwh_warehouse *w); /* as given to open */
-const char *dwh_wh_id(const dwh_warehouse *w);   /* random id made at creation */
-sqlite3 *dwh_wh_db(dwh_warehouse *w);            /* the connection (borrowed) */
+const char *dwhi_wh_path(const dwhi_warehouse *w); /* as given to open */
+const char *dwhi_wh_id(const dwhi_warehouse *w);   /* random id made at creation */
+sqlite3 *dwhi_wh_db(dwhi_warehouse *w);            /* the connection (borrowed) */
 /* Kind of the last error. */
-dwh_wh_error dwh_wh_last_error(const dwh_warehouse *w);
+dwhi_wh_error dwhi_wh_last_error(const dwhi_warehouse *w);
 
 /* The table of a schema, malloc'd (caller frees). */
-char *dwh_wh_table_name(const char *prefix, const char *source, const char *schema);
+char *dwhi_wh_table_name(const char *prefix, const char *source, const char *schema);
 
 /* Transactions (BEGIN IMMEDIATE: waits for other writers up to the busy
  * timeout).  Return 0, or -1 with a malloc'd *err.  Rollback never fails;
  * it also forgets cached table layouts so a rolled-back column is not
  * believed to exist. */
-int dwh_wh_begin(dwh_warehouse *w, char **err);
-int dwh_wh_commit(dwh_warehouse *w, char **err);
-void dwh_wh_rollback(dwh_warehouse *w);
-int dwh_wh_in_transaction(dwh_warehouse *w);
+int dwhi_wh_begin(dwhi_warehouse *w, char **err);
+int dwhi_wh_commit(dwhi_warehouse *w, char **err);
+void dwhi_wh_rollback(dwhi_warehouse *w);
+int dwhi_wh_in_transaction(dwhi_warehouse *w);
 
 /* Where a replace (full refresh) writes. */
-typedef enum dwh_wh_target {
-    DWH_TARGET_NEW_STAGING = 0,      /* a fresh staging table (a leftover one is dropped), swapped in at the end */
-    DWH_TARGET_CONTINUE_STAGING = 1, /* the existing staging table (a resumed full refresh) */
-    DWH_TARGET_DIRECT = 2            /* the table itself: a first sync, when there is no old table to keep
+typedef enum dwhi_wh_target {
+    DWHI_TARGET_NEW_STAGING = 0,      /* a fresh staging table (a leftover one is dropped), swapped in at the end */
+    DWHI_TARGET_CONTINUE_STAGING = 1, /* the existing staging table (a resumed full refresh) */
+    DWHI_TARGET_DIRECT = 2            /* the table itself: a first sync, when there is no old table to keep
                                       * for readers, so its rows can be queried as they land */
-} dwh_wh_target;
+} dwhi_wh_target;
 
 /* A run's target.  `table` and `primary_keys` (NULL-terminated, needed for
  * merge) are copied.  `target` matters for replace only (see above; a
  * leftover staging table is dropped unless continued).  Returns NULL with
- * *err.  Close with dwh_wh_table_close() (does not drop anything). */
-dwh_wh_table *dwh_wh_table_open(dwh_warehouse *w, const char *table, dwh_write_mode mode,
-                                 const char *const *primary_keys, dwh_wh_target target, char **err);
-void dwh_wh_table_close(dwh_wh_table *t);
+ * *err.  Close with dwhi_wh_table_close() (does not drop anything). */
+dwhi_wh_table *dwhi_wh_table_open(dwhi_warehouse *w, const char *table, dwhi_write_mode mode,
+                                 const char *const *primary_keys, dwhi_wh_target target, char **err);
+void dwhi_wh_table_close(dwhi_wh_table *t);
 
 /* The source may deliver a key again in one run (the schema's
  * has_duplicate_primary_keys): a merge overwrites the row an earlier batch
  * of the run wrote instead of failing, and a full refresh keeps only the
- * last row of each key when it swaps the table in.  dwh_wh_table_repeated()
+ * last row of each key when it swaps the table in.  dwhi_wh_table_repeated()
  * counts the rows so replaced (batches' own in-batch repeats are the
- * caller's: dwh_wh_rows.skip). */
-void dwh_wh_table_keep_last(dwh_wh_table *t, int on);
-uint64_t dwh_wh_table_repeated(const dwh_wh_table *t);
+ * caller's: dwhi_wh_rows.skip). */
+void dwhi_wh_table_keep_last(dwhi_wh_table *t, int on);
+uint64_t dwhi_wh_table_repeated(const dwhi_wh_table *t);
 
 /* Non-zero when the staging table of `table` exists (a full refresh was
  * interrupted). */
-int dwh_wh_staging_exists(dwh_warehouse *w, const char *table);
+int dwhi_wh_staging_exists(dwhi_warehouse *w, const char *table);
 /* Drops the staging table of `table` if there is one.  Returns 0, or -1
  * with a malloc'd *err. */
-int dwh_wh_staging_drop(dwh_warehouse *w, const char *table, char **err);
+int dwhi_wh_staging_drop(dwhi_warehouse *w, const char *table, char **err);
 
 /* Rows to write: a cut batch (batcher.h; each row's partition span is its
  * _dw_partition_key) and the _dw_synced_at value.  Borrowed. */
-typedef struct dwh_wh_rows {
-    const dwh_batch *batch;
+typedef struct dwhi_wh_rows {
+    const dwhi_batch *batch;
     const char *synced_at;
     /* merge: when the run started (ISO-8601, same format as synced_at,
      * <= every synced_at of the run).  A key whose stored row has a
      * _dw_synced_at at or after it was written by this run: the write
-     * fails (DWH_WH_DATA) naming the key.  NULL: no such check. */
+     * fails (DWHI_WH_DATA) naming the key.  NULL: no such check. */
     const char *run_started;
     /* NULL, or b->n flags: rows with a non-zero flag are not written (an
      * earlier row of a key repeated later in the batch; batcher.h
-     * dwh_batch_mark_repeats). */
+     * dwhi_batch_mark_repeats). */
     const uint8_t *skip;
-} dwh_wh_rows;
+} dwhi_wh_rows;
 
 /* Inside a transaction: adds the columns the rows bring, (merge) makes
  * sure of the key index, and writes the rows.  Returns 0, or -1 with *err
  * (roll back). */
-int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err);
+int dwhi_wh_write(dwhi_wh_table *t, const dwhi_wh_rows *rows, char **err);
 /* Inside a transaction, at the end of a successful run: replace swaps the
  * staging table in (an empty run empties the table); other modes do
  * nothing.  Returns 0 or -1 with *err. */
-int dwh_wh_finish(dwh_wh_table *t, char **err);
+int dwhi_wh_finish(dwhi_wh_table *t, char **err);
 
 /* Non-zero when `table` exists. */
-int dwh_wh_table_exists(dwh_warehouse *w, const char *table);
+int dwhi_wh_table_exists(dwhi_warehouse *w, const char *table);
 /* Rows in `table` (0 when it does not exist, -1 on error). */
-int64_t dwh_wh_count(dwh_warehouse *w, const char *table);
+int64_t dwhi_wh_count(dwhi_warehouse *w, const char *table);
 
 /* The job state row (state.h).  get: fills *out (seq 0 when absent),
  * returns 0 or -1 with *err.  put: inside a transaction, replaces the row.
  * delete: removes it (inside or outside a transaction). */
-int dwh_wh_state_get(dwh_warehouse *w, const dwh_state_key *k, dwh_state_record *out, char **err);
-int dwh_wh_state_put(dwh_warehouse *w, const dwh_state_key *k, const dwh_state_record *r, char **err);
-int dwh_wh_state_delete(dwh_warehouse *w, const dwh_state_key *k, char **err);
+int dwhi_wh_state_get(dwhi_warehouse *w, const dwhi_state_key *k, dwhi_state_record *out, char **err);
+int dwhi_wh_state_put(dwhi_warehouse *w, const dwhi_state_key *k, const dwhi_state_record *r, char **err);
+int dwhi_wh_state_delete(dwhi_warehouse *w, const dwhi_state_key *k, char **err);
 
 /* The job lease row (lease.h).  get: fills *out (job_id NULL when nobody
  * holds it); put: replaces it with `me` (call both inside one transaction
  * to take a lease); renew: sets the heartbeat if `job_id` still holds it --
  * returns 1 held, 0 lost (another run took it over), -1 with *err; release:
  * deletes it if `job_id` holds it.  Errors: -1 with a malloc'd *err. */
-int dwh_wh_lease_get(dwh_warehouse *w, const dwh_state_key *k, dwh_lease_owner *out, char **err);
-int dwh_wh_lease_put(dwh_warehouse *w, const dwh_state_key *k, const dwh_lease_owner *me, char **err);
-int dwh_wh_lease_renew(dwh_warehouse *w, const dwh_state_key *k, const char *job_id, int64_t now_ms, char **err);
-int dwh_wh_lease_release(dwh_warehouse *w, const dwh_state_key *k, const char *job_id, char **err);
+int dwhi_wh_lease_get(dwhi_warehouse *w, const dwhi_state_key *k, dwhi_lease_owner *out, char **err);
+int dwhi_wh_lease_put(dwhi_warehouse *w, const dwhi_state_key *k, const dwhi_lease_owner *me, char **err);
+int dwhi_wh_lease_renew(dwhi_warehouse *w, const dwhi_state_key *k, const char *job_id, int64_t now_ms, char **err);
+int dwhi_wh_lease_release(dwhi_warehouse *w, const dwhi_state_key *k, const char *job_id, char **err);
 
 #endif

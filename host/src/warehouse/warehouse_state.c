@@ -8,7 +8,7 @@
 
 static const char *nz(const char *s) { return s ? s : ""; }
 
-static int bind_key(sqlite3_stmt *st, const dwh_state_key *k) {
+static int bind_key(sqlite3_stmt *st, const dwhi_state_key *k) {
     sqlite3_bind_text(st, 1, nz(k->team_id), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, nz(k->source_id), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, nz(k->schema), -1, SQLITE_STATIC);
@@ -18,12 +18,12 @@ static int bind_key(sqlite3_stmt *st, const dwh_state_key *k) {
 
 static int col_str(sqlite3_stmt *st, int i, char **out) {
     const char *v = (const char *)sqlite3_column_text(st, i);
-    return dwh_state_set(out, v);
+    return dwhi_state_set(out, v);
 }
 
-int dwh_wh_state_get(dwh_warehouse *w, const dwh_state_key *k, dwh_state_record *out, char **err) {
+int dwhi_wh_state_get(dwhi_warehouse *w, const dwhi_state_key *k, dwhi_state_record *out, char **err) {
     *err = NULL;
-    dwh_state_record_clear(out);
+    dwhi_state_record_clear(out);
     if (!w->state_get) {
         int rc = sqlite3_prepare_v3(
             w->db,
@@ -32,7 +32,7 @@ int dwh_wh_state_get(dwh_warehouse *w, const dwh_state_key *k, dwh_state_record 
             " run_batches, job_id, updated_at FROM _dw_state"
             " WHERE team_id = ?1 AND source_id = ?2 AND schema_name = ?3 AND namespace = ?4",
             -1, SQLITE_PREPARE_PERSISTENT, &w->state_get, NULL);
-        if (rc) return dwh_wh_fail(w, rc, err, "reading the sync state");
+        if (rc) return dwhi_wh_fail(w, rc, err, "reading the sync state");
     }
     sqlite3_stmt *st = w->state_get;
     bind_key(st, k);
@@ -54,16 +54,16 @@ int dwh_wh_state_get(dwh_warehouse *w, const dwh_state_key *k, dwh_state_record 
         out->run_batches = sqlite3_column_int64(st, 12);
         bad |= col_str(st, 13, &out->job_id);
         bad |= col_str(st, 14, &out->updated_at);
-        bad |= dwh_state_set(&out->warehouse_id, w->id);
+        bad |= dwhi_state_set(&out->warehouse_id, w->id);
         rc = SQLITE_DONE;
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (bad) {
-        dwh_state_record_clear(out);
-        return dwh_wh_fail(w, SQLITE_NOMEM, err, "reading the sync state");
+        dwhi_state_record_clear(out);
+        return dwhi_wh_fail(w, SQLITE_NOMEM, err, "reading the sync state");
     }
-    if (rc != SQLITE_DONE) return dwh_wh_fail(w, rc, err, "reading the sync state");
+    if (rc != SQLITE_DONE) return dwhi_wh_fail(w, rc, err, "reading the sync state");
     return 0;
 }
 
@@ -72,7 +72,7 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *s) {
     else sqlite3_bind_null(st, i);
 }
 
-int dwh_wh_state_put(dwh_warehouse *w, const dwh_state_key *k, const dwh_state_record *r, char **err) {
+int dwhi_wh_state_put(dwhi_warehouse *w, const dwhi_state_key *k, const dwhi_state_record *r, char **err) {
     *err = NULL;
     if (!w->state_put) {
         int rc = sqlite3_prepare_v3(
@@ -83,7 +83,7 @@ int dwh_wh_state_put(dwh_warehouse *w, const dwh_state_key *k, const dwh_state_r
             " run_batches, job_id, updated_at)"
             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             -1, SQLITE_PREPARE_PERSISTENT, &w->state_put, NULL);
-        if (rc) return dwh_wh_fail(w, rc, err, "writing the sync state");
+        if (rc) return dwhi_wh_fail(w, rc, err, "writing the sync state");
     }
     sqlite3_stmt *st = w->state_put;
     bind_key(st, k);
@@ -105,21 +105,21 @@ int dwh_wh_state_put(dwh_warehouse *w, const dwh_state_key *k, const dwh_state_r
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE) return dwh_wh_fail(w, rc, err, "writing the sync state");
+    if (rc != SQLITE_DONE) return dwhi_wh_fail(w, rc, err, "writing the sync state");
     return 0;
 }
 
-int dwh_wh_state_delete(dwh_warehouse *w, const dwh_state_key *k, char **err) {
+int dwhi_wh_state_delete(dwhi_warehouse *w, const dwhi_state_key *k, char **err) {
     *err = NULL;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(w->db,
                                 "DELETE FROM _dw_state WHERE team_id = ?1 AND source_id = ?2 AND schema_name = ?3"
                                 " AND namespace = ?4",
                                 -1, &st, NULL);
-    if (rc) return dwh_wh_fail(w, rc, err, "deleting the sync state");
+    if (rc) return dwhi_wh_fail(w, rc, err, "deleting the sync state");
     bind_key(st, k);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return dwh_wh_fail(w, rc, err, "deleting the sync state");
+    if (rc != SQLITE_DONE) return dwhi_wh_fail(w, rc, err, "deleting the sync state");
     return 0;
 }

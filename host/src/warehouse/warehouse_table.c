@@ -16,12 +16,12 @@ typedef struct wh_col {
     char *key;  /* the JSON key it holds; NULL for _dw_ columns */
 } wh_col;
 
-struct dwh_wh_table {
-    dwh_warehouse *w;
+struct dwhi_wh_table {
+    dwhi_warehouse *w;
     char *table;   /* the final table */
     char *target;  /* the table written: `table`, or its staging table */
     char *qtarget; /* quoted */
-    dwh_write_mode mode;
+    dwhi_write_mode mode;
     char **pk;     /* JSON keys */
     size_t n_pk;
     unsigned generation; /* w->generation the layout below belongs to */
@@ -37,7 +37,7 @@ struct dwh_wh_table {
     sqlite3_stmt *insert;  /* for the current column set */
     int run_param;         /* merge: index of :run_started in insert, else 0 */
     int keep_last;         /* keys may repeat in a run: the last row wins */
-    int direct;            /* replace writing into `table` itself (DWH_TARGET_DIRECT) */
+    int direct;            /* replace writing into `table` itself (DWHI_TARGET_DIRECT) */
     uint64_t repeated;     /* rows of this run replaced by a later row of their key */
 };
 
@@ -51,7 +51,7 @@ static int map_get(json_object *map, const char *k) {
     return json_object_object_get_ex(map, k, &v) ? json_object_get_int(v) : -1;
 }
 
-static void forget_layout(dwh_wh_table *t) {
+static void forget_layout(dwhi_wh_table *t) {
     for (size_t i = 0; i < t->n_cols; i++) {
         free(t->cols[i].name);
         free(t->cols[i].key);
@@ -72,7 +72,7 @@ static void forget_layout(dwh_wh_table *t) {
 /* The stable name of a key that cannot be its own column name. */
 static char *suffixed_name(const char *key) {
     char hex[33], *out = NULL;
-    if (dwh_md5_hex(key, strlen(key), hex) < 0) return NULL;
+    if (dwhi_md5_hex(key, strlen(key), hex) < 0) return NULL;
     return asprintf(&out, "%s__%.8s", key, hex) < 0 ? NULL : out;
 }
 
@@ -84,14 +84,14 @@ static char *key_of_column(const char *name) {
         char *prefix = strndup(name, n - 10);
         if (prefix) {
             char hex[33];
-            if (dwh_md5_hex(prefix, n - 10, hex) == 0 && !strncmp(hex, name + n - 8, 8)) return prefix;
+            if (dwhi_md5_hex(prefix, n - 10, hex) == 0 && !strncmp(hex, name + n - 8, 8)) return prefix;
             free(prefix);
         }
     }
     return strdup(name);
 }
 
-static int remember(dwh_wh_table *t, const char *name, char *key /* taken */) {
+static int remember(dwhi_wh_table *t, const char *name, char *key /* taken */) {
     if (t->n_cols == t->cap_cols) {
         size_t cap = t->cap_cols ? t->cap_cols * 2 : 16;
         wh_col *c = realloc(t->cols, cap * sizeof *c);
@@ -121,14 +121,14 @@ static int remember(dwh_wh_table *t, const char *name, char *key /* taken */) {
 }
 
 /* Reads the target's columns (once per transaction generation). */
-static int load_layout(dwh_wh_table *t, char **err) {
+static int load_layout(dwhi_wh_table *t, char **err) {
     if (t->loaded && t->generation == t->w->generation) return 0;
     forget_layout(t);
     t->by_key = json_object_new_object();
     t->by_lname = json_object_new_object();
-    if (!t->by_key || !t->by_lname) return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "reading table %s", t->target);
+    if (!t->by_key || !t->by_lname) return dwhi_wh_fail(t->w, SQLITE_NOMEM, err, "reading table %s", t->target);
     t->generation = t->w->generation;
-    t->exists = dwh_wh_object_exists(t->w, "table", t->target);
+    t->exists = dwhi_wh_object_exists(t->w, "table", t->target);
     if (t->exists) {
         sqlite3_stmt *ts = NULL;
         if (sqlite3_prepare_v2(t->w->db, "SELECT strict FROM pragma_table_list WHERE schema = 'main' AND name = ?1", -1,
@@ -141,16 +141,16 @@ static int load_layout(dwh_wh_table *t, char **err) {
         sqlite3_stmt *st = NULL;
         int rc = sql ? sqlite3_prepare_v2(t->w->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
         sqlite3_free(sql);
-        if (rc) return dwh_wh_fail(t->w, rc, err, "reading the columns of table %s", t->target);
+        if (rc) return dwhi_wh_fail(t->w, rc, err, "reading the columns of table %s", t->target);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             const char *name = (const char *)sqlite3_column_text(st, 1);
             if (remember(t, name, key_of_column(name)) < 0) {
                 sqlite3_finalize(st);
-                return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "reading table %s", t->target);
+                return dwhi_wh_fail(t->w, SQLITE_NOMEM, err, "reading table %s", t->target);
             }
         }
         sqlite3_finalize(st);
-        if (rc != SQLITE_DONE) return dwh_wh_fail(t->w, rc, err, "reading the columns of table %s", t->target);
+        if (rc != SQLITE_DONE) return dwhi_wh_fail(t->w, rc, err, "reading the columns of table %s", t->target);
     }
     t->loaded = 1;
     return 0;
@@ -159,7 +159,7 @@ static int load_layout(dwh_wh_table *t, char **err) {
 /* The column name a new key gets: itself, unless that collides (SQLite
  * names are case-insensitive) with a column holding another key or a _dw_
  * column, or is empty. */
-static char *new_column_name(dwh_wh_table *t, const char *key) {
+static char *new_column_name(dwhi_wh_table *t, const char *key) {
     char *lname = strdup(key);
     if (!lname) return NULL;
     lower_ascii(lname);
@@ -174,31 +174,31 @@ static char *new_column_name(dwh_wh_table *t, const char *key) {
  * affinity: ANY in a STRICT table (what this version creates), no type
  * (BLOB affinity) when adding to an older, non-STRICT table, where ANY
  * would mean NUMERIC affinity. */
-static const char *sql_type(const dwh_wh_table *t) { return t->strict ? " ANY" : ""; }
+static const char *sql_type(const dwhi_wh_table *t) { return t->strict ? " ANY" : ""; }
 
 /* Adds a column for `key` (typed by `sample`) to an existing target.
  * Returns its index or -1 with *err. */
-static int add_column(dwh_wh_table *t, const char *key, uint32_t cell_type, char **err) {
+static int add_column(dwhi_wh_table *t, const char *key, uint32_t cell_type, char **err) {
     char *name = new_column_name(t, key);
-    char *q = name ? dwh_wh_quote(name) : NULL;
+    char *q = name ? dwhi_wh_quote(name) : NULL;
     (void)cell_type; /* no affinity: see sql_type() */
     char *sql = q ? sqlite3_mprintf("ALTER TABLE %s ADD COLUMN %s%s", t->qtarget, q, sql_type(t)) : NULL;
     free(q);
     if (!sql) {
         free(name);
-        return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "adding a column to %s", t->target);
+        return dwhi_wh_fail(t->w, SQLITE_NOMEM, err, "adding a column to %s", t->target);
     }
     int rc = sqlite3_exec(t->w->db, sql, NULL, NULL, NULL);
     sqlite3_free(sql);
     if (rc) {
-        dwh_wh_fail(t->w, rc, err, "adding column %s to table %s", name, t->target);
+        dwhi_wh_fail(t->w, rc, err, "adding column %s to table %s", name, t->target);
         free(name);
         return -1;
     }
     char *k = strdup(key);
     int idx = k ? remember(t, name, k) : -1;
     free(name);
-    if (idx < 0) return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "adding a column to %s", t->target);
+    if (idx < 0) return dwhi_wh_fail(t->w, SQLITE_NOMEM, err, "adding a column to %s", t->target);
     sqlite3_finalize(t->insert);
     t->insert = NULL;
     return idx;
@@ -207,20 +207,20 @@ static int add_column(dwh_wh_table *t, const char *key, uint32_t cell_type, char
 /* Creates the target (STRICT) with the columns of the batch (first-seen
  * order, ANY; nulls are not stored, so they make none), then the _dw_
  * columns. */
-static int create_target(dwh_wh_table *t, const dwh_batch *b, char **err) {
-    uint32_t nk = dwh_keydict_count(b->keys);
+static int create_target(dwhi_wh_table *t, const dwhi_batch *b, char **err) {
+    uint32_t nk = dwhi_keydict_count(b->keys);
     char *seen = calloc(nk ? nk : 1, 1);
     char *sql = sqlite3_mprintf("CREATE TABLE %s (", t->qtarget);
     int ok = seen && sql;
     for (size_t r = 0; ok && r < b->n; r++) {
-        const dwh_brow *row = &b->rows[r];
+        const dwhi_brow *row = &b->rows[r];
         for (uint32_t c = 0; ok && c < row->n_cells; c++) {
-            const dwh_cell *cell = &b->cells[row->first + c];
+            const dwhi_cell *cell = &b->cells[row->first + c];
             if (seen[cell->key]) continue;
             seen[cell->key] = 1;
-            const char *k = dwh_keydict_name(b->keys, cell->key);
+            const char *k = dwhi_keydict_name(b->keys, cell->key);
             char *name = new_column_name(t, k);
-            char *q = name ? dwh_wh_quote(name) : NULL;
+            char *q = name ? dwhi_wh_quote(name) : NULL;
             char *key = strdup(k);
             if (!q || !key || remember(t, name, key) < 0) {
                 ok = 0;
@@ -237,32 +237,32 @@ static int create_target(dwh_wh_table *t, const dwh_batch *b, char **err) {
     free(seen);
     char *full = ok ? sqlite3_mprintf("%s" COL_SYNCED_AT " TEXT, " COL_PARTITION " TEXT) STRICT", sql) : NULL;
     sqlite3_free(sql);
-    if (!full) return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "creating table %s", t->target);
+    if (!full) return dwhi_wh_fail(t->w, SQLITE_NOMEM, err, "creating table %s", t->target);
     int rc = sqlite3_exec(t->w->db, full, NULL, NULL, NULL);
     sqlite3_free(full);
-    if (rc) return dwh_wh_fail(t->w, rc, err, "creating table %s", t->target);
+    if (rc) return dwhi_wh_fail(t->w, rc, err, "creating table %s", t->target);
     if (remember(t, COL_SYNCED_AT, NULL) < 0 || remember(t, COL_PARTITION, NULL) < 0)
-        return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "creating table %s", t->target);
+        return dwhi_wh_fail(t->w, SQLITE_NOMEM, err, "creating table %s", t->target);
     t->exists = t->strict = 1;
     return 0;
 }
 
 /* The type of key `name` in the first row of the batch that has it. */
-static uint32_t sample_type(const dwh_batch *b, const char *name) {
+static uint32_t sample_type(const dwhi_batch *b, const char *name) {
     for (size_t r = 0; r < b->n; r++)
         for (uint32_t c = 0; c < b->rows[r].n_cells; c++) {
-            const dwh_cell *cell = &b->cells[b->rows[r].first + c];
-            if (!strcmp(dwh_keydict_name(b->keys, cell->key), name)) return cell->type;
+            const dwhi_cell *cell = &b->cells[b->rows[r].first + c];
+            if (!strcmp(dwhi_keydict_name(b->keys, cell->key), name)) return cell->type;
         }
-    return DWH_CELL_TEXT;
+    return DWHI_CELL_TEXT;
 }
 
 /* Merge: the key columns exist and carry the UNIQUE index ON CONFLICT
  * needs (rebuilt when the keys changed). */
-static int ensure_pk_index(dwh_wh_table *t, const dwh_batch *sample, char **err) {
+static int ensure_pk_index(dwhi_wh_table *t, const dwhi_batch *sample, char **err) {
     if (t->index_ok) return 0;
     char **names = calloc(t->n_pk, sizeof *names);
-    if (!names) return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "indexing table %s", t->target);
+    if (!names) return dwhi_wh_fail(t->w, SQLITE_NOMEM, err, "indexing table %s", t->target);
     for (size_t i = 0; i < t->n_pk; i++) {
         int idx = map_get(t->by_key, t->pk[i]);
         if (idx < 0) {
@@ -276,10 +276,10 @@ static int ensure_pk_index(dwh_wh_table *t, const dwh_batch *sample, char **err)
     }
     char *index = NULL, *qindex = NULL;
     int rc = asprintf(&index, "_dw_pk_%s", t->table) < 0 ? -1 : 0;
-    if (!rc) qindex = dwh_wh_quote(index);
+    if (!rc) qindex = dwhi_wh_quote(index);
     /* Does the index exist on exactly these columns? */
     int same = 0;
-    if (qindex && dwh_wh_object_exists(t->w, "index", index)) {
+    if (qindex && dwhi_wh_object_exists(t->w, "index", index)) {
         char *sql = sqlite3_mprintf("PRAGMA index_info(%s)", qindex);
         sqlite3_stmt *st = NULL;
         same = 1;
@@ -302,14 +302,14 @@ static int ensure_pk_index(dwh_wh_table *t, const dwh_batch *sample, char **err)
                 free(names);
                 free(index);
                 free(qindex);
-                return dwh_wh_fail(t->w, rc, err, "replacing the key index of table %s", t->target);
+                return dwhi_wh_fail(t->w, rc, err, "replacing the key index of table %s", t->target);
             }
         }
     }
     if (!same && qindex) {
         char *cols = sqlite3_mprintf("%s", "");
         for (size_t i = 0; cols && i < t->n_pk; i++) {
-            char *q = dwh_wh_quote(names[i]);
+            char *q = dwhi_wh_quote(names[i]);
             char *next = q ? sqlite3_mprintf("%s%s%s", cols, i ? ", " : "", q) : NULL;
             free(q);
             sqlite3_free(cols);
@@ -320,8 +320,8 @@ static int ensure_pk_index(dwh_wh_table *t, const dwh_batch *sample, char **err)
         rc = sql ? sqlite3_exec(t->w->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
         sqlite3_free(sql);
         if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-            t->w->last = DWH_WH_DATA;
-            char *keys = dwh_text_join((const char *const *)t->pk, t->n_pk);
+            t->w->last = DWHI_WH_DATA;
+            char *keys = dwhi_text_join((const char *const *)t->pk, t->n_pk);
             if (asprintf(err,
                          "warehouse %s: table %s holds several rows with the same primary key (%s), written by a "
                          "full refresh or an append; an incremental sync needs unique keys: rebuild the table "
@@ -331,7 +331,7 @@ static int ensure_pk_index(dwh_wh_table *t, const dwh_batch *sample, char **err)
             free(keys);
             rc = -1;
         } else if (rc) {
-            dwh_wh_fail(t->w, rc, err, "creating the key index of table %s", t->target);
+            dwhi_wh_fail(t->w, rc, err, "creating the key index of table %s", t->target);
             rc = -1;
         }
     }
@@ -343,11 +343,11 @@ static int ensure_pk_index(dwh_wh_table *t, const dwh_batch *sample, char **err)
     return 0;
 }
 
-static int prepare_insert(dwh_wh_table *t, char **err) {
+static int prepare_insert(dwhi_wh_table *t, char **err) {
     if (t->insert) return 0;
     char *cols = sqlite3_mprintf("%s", ""), *vals = sqlite3_mprintf("%s", "");
     for (size_t i = 0; cols && vals && i < t->n_cols; i++) {
-        char *q = dwh_wh_quote(t->cols[i].name);
+        char *q = dwhi_wh_quote(t->cols[i].name);
         char *nc = q ? sqlite3_mprintf("%s%s%s", cols, i ? ", " : "", q) : NULL;
         char *nv = sqlite3_mprintf("%s%s?%d", vals, i ? ", " : "", (int)i + 1);
         free(q);
@@ -359,12 +359,12 @@ static int prepare_insert(dwh_wh_table *t, char **err) {
     char *sql = cols && vals ? sqlite3_mprintf("INSERT INTO %s (%s) VALUES (%s)", t->qtarget, cols, vals) : NULL;
     sqlite3_free(cols);
     sqlite3_free(vals);
-    if (sql && t->mode == DWH_WRITE_MERGE) {
+    if (sql && t->mode == DWHI_WRITE_MERGE) {
         /* ON CONFLICT target: the key columns; every other column takes the
          * new row's value (a matched row is replaced, absent keys -> NULL). */
         char *target = sqlite3_mprintf("%s", ""), *set = sqlite3_mprintf("%s", "");
         for (size_t i = 0; target && i < t->n_pk; i++) {
-            char *q = dwh_wh_quote(t->cols[map_get(t->by_key, t->pk[i])].name);
+            char *q = dwhi_wh_quote(t->cols[map_get(t->by_key, t->pk[i])].name);
             char *next = q ? sqlite3_mprintf("%s%s%s", target, i ? ", " : "", q) : NULL;
             free(q);
             sqlite3_free(target);
@@ -376,7 +376,7 @@ static int prepare_insert(dwh_wh_table *t, char **err) {
             for (size_t k = 0; k < t->n_pk; k++)
                 if (t->cols[i].key && !strcmp(t->cols[i].key, t->pk[k])) is_pk = 1;
             if (is_pk) continue;
-            char *q = dwh_wh_quote(t->cols[i].name);
+            char *q = dwhi_wh_quote(t->cols[i].name);
             char *next = q ? sqlite3_mprintf("%s%s%s = excluded.%s", set, any ? ", " : "", q, q) : NULL;
             free(q);
             sqlite3_free(set);
@@ -385,7 +385,7 @@ static int prepare_insert(dwh_wh_table *t, char **err) {
         }
         /* A row this run already wrote (stamped at or after the run's
          * start) is not overwritten: the step changes nothing, and
-         * dwh_wh_write reports the duplicate key (docs/concepts/incremental-and-full-refresh.md#write-modes). */
+         * dwhi_wh_write reports the duplicate key (docs/concepts/incremental-and-full-refresh.md#write-modes). */
         char *full = target && set ? sqlite3_mprintf("%s ON CONFLICT (%s) DO %s%s%s%s%s", sql, target,
                                                      any ? "UPDATE SET " : "NOTHING", any ? set : "",
                                                      any ? " WHERE " : "", any ? t->qtarget : "",
@@ -401,23 +401,23 @@ static int prepare_insert(dwh_wh_table *t, char **err) {
         sqlite3_free(sql);
         sql = full;
     }
-    if (!sql) return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "preparing writes to %s", t->target);
+    if (!sql) return dwhi_wh_fail(t->w, SQLITE_NOMEM, err, "preparing writes to %s", t->target);
     int rc = sqlite3_prepare_v3(t->w->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->insert, NULL);
     sqlite3_free(sql);
-    if (rc) return dwh_wh_fail(t->w, rc, err, "preparing writes to table %s", t->target);
+    if (rc) return dwhi_wh_fail(t->w, rc, err, "preparing writes to table %s", t->target);
     /* looked up once per statement, not per row */
-    t->run_param = t->mode == DWH_WRITE_MERGE ? sqlite3_bind_parameter_index(t->insert, ":run_started") : 0;
+    t->run_param = t->mode == DWHI_WRITE_MERGE ? sqlite3_bind_parameter_index(t->insert, ":run_started") : 0;
     return 0;
 }
 
-static void bind_cell(sqlite3_stmt *st, int param, const dwh_cell *c, const char *arena) {
+static void bind_cell(sqlite3_stmt *st, int param, const dwhi_cell *c, const char *arena) {
     switch (c->type) {
-    case DWH_CELL_BOOL:
-    case DWH_CELL_INT: sqlite3_bind_int64(st, param, c->v.i); break;
-    case DWH_CELL_REAL: sqlite3_bind_double(st, param, c->v.d); break;
-    case DWH_CELL_TEXT:
-    case DWH_CELL_BIGINT:
-    case DWH_CELL_JSON:
+    case DWHI_CELL_BOOL:
+    case DWHI_CELL_INT: sqlite3_bind_int64(st, param, c->v.i); break;
+    case DWHI_CELL_REAL: sqlite3_bind_double(st, param, c->v.d); break;
+    case DWHI_CELL_TEXT:
+    case DWHI_CELL_BIGINT:
+    case DWHI_CELL_JSON:
         /* nested values are already compact JSON (never a language repr):
          * json_extract() and friends read them back */
         sqlite3_bind_text(st, param, arena + c->v.s.off, (int)c->v.s.len, SQLITE_STATIC);
@@ -428,25 +428,25 @@ static void bind_cell(sqlite3_stmt *st, int param, const dwh_cell *c, const char
 
 /* The column of batch key `id` (resolved once per key and layout), -1
  * when the table has none yet, -3 on OOM. */
-static int column_of(dwh_wh_table *t, const dwh_batch *b, uint32_t id) {
+static int column_of(dwhi_wh_table *t, const dwhi_batch *b, uint32_t id) {
     if (id >= t->n_key_col) {
-        size_t n = dwh_keydict_count(b->keys);
+        size_t n = dwhi_keydict_count(b->keys);
         int32_t *kc = realloc(t->key_col, n * sizeof *kc);
         if (!kc) return -3;
         for (size_t i = t->n_key_col; i < n; i++) kc[i] = -2;
         t->key_col = kc;
         t->n_key_col = n;
     }
-    if (t->key_col[id] == -2 || t->key_col[id] == -1) t->key_col[id] = map_get(t->by_key, dwh_keydict_name(b->keys, id));
+    if (t->key_col[id] == -2 || t->key_col[id] == -1) t->key_col[id] = map_get(t->by_key, dwhi_keydict_name(b->keys, id));
     return t->key_col[id];
 }
 
 /* Merge: the row's key was already written by an earlier batch of this
  * run (same wording as the in-batch check in sync_commit.c). */
-static int duplicate_in_run(dwh_wh_table *t, const dwh_batch *b, const dwh_brow *row, char **err) {
-    t->w->last = DWH_WH_DATA;
-    char *names = dwh_text_join((const char *const *)t->pk, t->n_pk);
-    const char *v = dwh_batch_text(b, row->pk);
+static int duplicate_in_run(dwhi_wh_table *t, const dwhi_batch *b, const dwhi_brow *row, char **err) {
+    t->w->last = DWHI_WH_DATA;
+    char *names = dwhi_text_join((const char *const *)t->pk, t->n_pk);
+    const char *v = dwhi_batch_text(b, row->pk);
     int vlen = v ? (row->pk.len > 120 ? 120 : (int)row->pk.len) : 1;
     if (asprintf(err,
                  "table %s: primary key (%s) value %.*s%s appears more than once in this run (an earlier batch of it "
@@ -458,25 +458,25 @@ static int duplicate_in_run(dwh_wh_table *t, const dwh_batch *b, const dwh_brow 
     return -1;
 }
 
-int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
-    const dwh_batch *b = rows->batch;
+int dwhi_wh_write(dwhi_wh_table *t, const dwhi_wh_rows *rows, char **err) {
+    const dwhi_batch *b = rows->batch;
     if (load_layout(t, err) < 0) return -1;
     if (b->n == 0) return 0;
     if (!t->exists && create_target(t, b, err) < 0) return -1;
-    if (t->mode == DWH_WRITE_MERGE && ensure_pk_index(t, b, err) < 0) return -1;
+    if (t->mode == DWHI_WRITE_MERGE && ensure_pk_index(t, b, err) < 0) return -1;
     for (size_t r = 0; r < b->n; r++) {
-        const dwh_brow *row = &b->rows[r];
+        const dwhi_brow *row = &b->rows[r];
         if (rows->skip && rows->skip[r]) continue; /* a later row of the batch has its key */
     again:
         if (prepare_insert(t, err) < 0) return -1;
         sqlite3_stmt *st = t->insert;
         sqlite3_clear_bindings(st);
         for (uint32_t c = 0; c < row->n_cells; c++) {
-            const dwh_cell *cell = &b->cells[row->first + c];
+            const dwhi_cell *cell = &b->cells[row->first + c];
             int idx = column_of(t, b, cell->key);
-            if (idx == -3) return dwh_wh_fail(t->w, SQLITE_NOMEM, err, "writing a batch to table %s", t->target);
+            if (idx == -3) return dwhi_wh_fail(t->w, SQLITE_NOMEM, err, "writing a batch to table %s", t->target);
             if (idx < 0) {
-                if (add_column(t, dwh_keydict_name(b->keys, cell->key), cell->type, err) < 0) return -1;
+                if (add_column(t, dwhi_keydict_name(b->keys, cell->key), cell->type, err) < 0) return -1;
                 t->key_col[cell->key] = -1; /* resolve again */
                 goto again; /* the statement changed: bind this row again */
             }
@@ -484,7 +484,7 @@ int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
         }
         if (t->synced_idx >= 0 && rows->synced_at)
             sqlite3_bind_text(st, t->synced_idx + 1, rows->synced_at, -1, SQLITE_STATIC);
-        const char *part = dwh_batch_text(b, row->partition);
+        const char *part = dwhi_batch_text(b, row->partition);
         if (t->part_idx >= 0 && part) sqlite3_bind_text(st, t->part_idx + 1, part, (int)row->partition.len, SQLITE_STATIC);
         int run_param = t->run_param;
         if (run_param && rows->run_started) sqlite3_bind_text(st, run_param, rows->run_started, -1, SQLITE_STATIC);
@@ -501,73 +501,73 @@ int dwh_wh_write(dwh_wh_table *t, const dwh_wh_rows *rows, char **err) {
         }
         if (rc != SQLITE_DONE) {
             if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-                t->w->last = DWH_WH_DATA;
+                t->w->last = DWHI_WH_DATA;
                 if (asprintf(err, "warehouse %s: row %zu of the batch violates a constraint of table %s (%s)",
                              t->w->path, r + 1, t->target, sqlite3_errmsg(t->w->db)) < 0)
                     *err = NULL;
                 return -1;
             }
-            return dwh_wh_fail(t->w, rc, err, "writing a batch to table %s", t->target);
+            return dwhi_wh_fail(t->w, rc, err, "writing a batch to table %s", t->target);
         }
     }
     return 0;
 }
 
-dwh_wh_table *dwh_wh_table_open(dwh_warehouse *w, const char *table, dwh_write_mode mode,
-                                 const char *const *primary_keys, dwh_wh_target target, char **err) {
+dwhi_wh_table *dwhi_wh_table_open(dwhi_warehouse *w, const char *table, dwhi_write_mode mode,
+                                 const char *const *primary_keys, dwhi_wh_target target, char **err) {
     *err = NULL;
-    dwh_wh_table *t = calloc(1, sizeof *t);
+    dwhi_wh_table *t = calloc(1, sizeof *t);
     if (!t) goto oom;
     t->w = w;
     t->mode = mode;
     t->synced_idx = t->part_idx = -1;
     if (!(t->table = strdup(table))) goto oom;
-    t->direct = mode == DWH_WRITE_REPLACE && target == DWH_TARGET_DIRECT;
-    t->target = mode == DWH_WRITE_REPLACE && !t->direct ? dwh_wh_staging_name(table) : strdup(table);
-    if (!t->target || !(t->qtarget = dwh_wh_quote(t->target))) goto oom;
+    t->direct = mode == DWHI_WRITE_REPLACE && target == DWHI_TARGET_DIRECT;
+    t->target = mode == DWHI_WRITE_REPLACE && !t->direct ? dwhi_wh_staging_name(table) : strdup(table);
+    if (!t->target || !(t->qtarget = dwhi_wh_quote(t->target))) goto oom;
     for (const char *const *p = primary_keys; p && *p; p++) t->n_pk++;
     t->pk = calloc(t->n_pk + 1, sizeof *t->pk);
     if (!t->pk) goto oom;
     for (size_t i = 0; i < t->n_pk; i++)
         if (!(t->pk[i] = strdup(primary_keys[i]))) goto oom;
-    if (mode == DWH_WRITE_MERGE && t->n_pk == 0) {
+    if (mode == DWHI_WRITE_MERGE && t->n_pk == 0) {
         if (asprintf(err, "table %s: an incremental (merge) write needs primary keys", table) < 0) *err = NULL;
-        dwh_wh_table_close(t);
+        dwhi_wh_table_close(t);
         return NULL;
     }
     const char *drop = NULL;
     char *sql = NULL;
-    if (mode == DWH_WRITE_REPLACE && target != DWH_TARGET_CONTINUE_STAGING) {
-        if (dwh_wh_staging_drop(w, table, err) < 0) {
-            dwh_wh_table_close(t);
+    if (mode == DWHI_WRITE_REPLACE && target != DWHI_TARGET_CONTINUE_STAGING) {
+        if (dwhi_wh_staging_drop(w, table, err) < 0) {
+            dwhi_wh_table_close(t);
             return NULL;
         }
-    } else if (mode == DWH_WRITE_APPEND) {
+    } else if (mode == DWHI_WRITE_APPEND) {
         /* An append may repeat keys: a key index left by an earlier
          * incremental sync would refuse them.  Merge rebuilds it. */
         char *ix = NULL, *qix = NULL;
-        if (asprintf(&ix, "_dw_pk_%s", table) >= 0 && (qix = dwh_wh_quote(ix)))
+        if (asprintf(&ix, "_dw_pk_%s", table) >= 0 && (qix = dwhi_wh_quote(ix)))
             sql = sqlite3_mprintf("DROP INDEX IF EXISTS %s", qix);
         free(ix);
         free(qix);
         drop = "dropping the key index for an append";
     }
     if (drop) {
-        int rc = sql ? dwh_wh_exec(w, sql, err, drop) : dwh_wh_fail(w, SQLITE_NOMEM, err, "%s", drop);
+        int rc = sql ? dwhi_wh_exec(w, sql, err, drop) : dwhi_wh_fail(w, SQLITE_NOMEM, err, "%s", drop);
         sqlite3_free(sql);
         if (rc < 0) {
-            dwh_wh_table_close(t);
+            dwhi_wh_table_close(t);
             return NULL;
         }
     }
     return t;
 oom:
-    dwh_wh_table_close(t);
+    dwhi_wh_table_close(t);
     *err = strdup("out of memory opening a warehouse table");
     return NULL;
 }
 
-void dwh_wh_table_close(dwh_wh_table *t) {
+void dwhi_wh_table_close(dwhi_wh_table *t) {
     if (!t) return;
     forget_layout(t);
     free(t->cols);
@@ -579,30 +579,30 @@ void dwh_wh_table_close(dwh_wh_table *t) {
     free(t);
 }
 
-int dwh_wh_staging_drop(dwh_warehouse *w, const char *table, char **err) {
+int dwhi_wh_staging_drop(dwhi_warehouse *w, const char *table, char **err) {
     *err = NULL;
-    char *staging = dwh_wh_staging_name(table), *qstaging = staging ? dwh_wh_quote(staging) : NULL;
+    char *staging = dwhi_wh_staging_name(table), *qstaging = staging ? dwhi_wh_quote(staging) : NULL;
     char *sql = qstaging ? sqlite3_mprintf("DROP TABLE IF EXISTS %s", qstaging) : NULL;
-    int rc = sql ? dwh_wh_exec(w, sql, err, "dropping the staging table of an interrupted full refresh")
-                 : dwh_wh_fail(w, SQLITE_NOMEM, err, "dropping a staging table");
+    int rc = sql ? dwhi_wh_exec(w, sql, err, "dropping the staging table of an interrupted full refresh")
+                 : dwhi_wh_fail(w, SQLITE_NOMEM, err, "dropping a staging table");
     sqlite3_free(sql);
     free(staging);
     free(qstaging);
     return rc;
 }
 
-int dwh_wh_staging_exists(dwh_warehouse *w, const char *table) {
-    char *s = dwh_wh_staging_name(table);
-    int e = s && dwh_wh_object_exists(w, "table", s);
+int dwhi_wh_staging_exists(dwhi_warehouse *w, const char *table) {
+    char *s = dwhi_wh_staging_name(table);
+    int e = s && dwhi_wh_object_exists(w, "table", s);
     free(s);
     return e;
 }
 
-void dwh_wh_table_keep_last(dwh_wh_table *t, int on) {
+void dwhi_wh_table_keep_last(dwhi_wh_table *t, int on) {
     t->keep_last = on != 0;
 }
 
-uint64_t dwh_wh_table_repeated(const dwh_wh_table *t) {
+uint64_t dwhi_wh_table_repeated(const dwhi_wh_table *t) {
     return t->repeated;
 }
 
@@ -612,7 +612,7 @@ uint64_t dwh_wh_table_repeated(const dwh_wh_table *t) {
  * in place -- (nothing deletes from it before this), so the largest rowid
  * of a key is the last row delivered.  Rows
  * with a NULL key column are kept. */
-static int keep_last_staged(dwh_wh_table *t, char **err) {
+static int keep_last_staged(dwhi_wh_table *t, char **err) {
     if (!t->keep_last || !t->n_pk) return 0;
     if (load_layout(t, err) < 0) return -1;
     if (!t->exists) return 0;
@@ -624,7 +624,7 @@ static int keep_last_staged(dwh_wh_table *t, char **err) {
             sqlite3_free(notnull);
             return 0;
         }
-        char *q = dwh_wh_quote(t->cols[idx].name);
+        char *q = dwhi_wh_quote(t->cols[idx].name);
         char *c = q ? sqlite3_mprintf("%s%s%s", cols, i ? ", " : "", q) : NULL;
         char *n = q ? sqlite3_mprintf("%s AND %s IS NOT NULL", notnull, q) : NULL;
         free(q);
@@ -639,51 +639,51 @@ static int keep_last_staged(dwh_wh_table *t, char **err) {
                                 : NULL;
     sqlite3_free(cols);
     sqlite3_free(notnull);
-    int rc = sql ? dwh_wh_exec(t->w, sql, err, "keeping the last row of each key") : -1;
+    int rc = sql ? dwhi_wh_exec(t->w, sql, err, "keeping the last row of each key") : -1;
     sqlite3_free(sql);
     if (rc < 0) {
-        if (!*err) dwh_wh_fail(t->w, SQLITE_NOMEM, err, "keeping the last row of each key in %s", t->target);
+        if (!*err) dwhi_wh_fail(t->w, SQLITE_NOMEM, err, "keeping the last row of each key in %s", t->target);
         return -1;
     }
     t->repeated += (uint64_t)sqlite3_changes(t->w->db);
     return 0;
 }
 
-int dwh_wh_finish(dwh_wh_table *t, char **err) {
-    if (t->mode != DWH_WRITE_REPLACE) return 0;
+int dwhi_wh_finish(dwhi_wh_table *t, char **err) {
+    if (t->mode != DWHI_WRITE_REPLACE) return 0;
     if (keep_last_staged(t, err) < 0) return -1;
-    dwh_warehouse *w = t->w;
-    char *qtable = dwh_wh_quote(t->table);
-    if (!qtable) return dwh_wh_fail(w, SQLITE_NOMEM, err, "replacing table %s", t->table);
+    dwhi_warehouse *w = t->w;
+    char *qtable = dwhi_wh_quote(t->table);
+    if (!qtable) return dwhi_wh_fail(w, SQLITE_NOMEM, err, "replacing table %s", t->table);
     int rc;
     if (t->direct) {
         rc = 0; /* the rows are in place; a source without rows still gets its (empty) table */
-        if (!dwh_wh_object_exists(w, "table", t->table)) {
+        if (!dwhi_wh_object_exists(w, "table", t->table)) {
             char *sql =
                 sqlite3_mprintf("CREATE TABLE %s (" COL_SYNCED_AT " TEXT, " COL_PARTITION " TEXT) STRICT", qtable);
-            rc = sql ? dwh_wh_exec(w, sql, err, "creating the (empty) table") : -1;
+            rc = sql ? dwhi_wh_exec(w, sql, err, "creating the (empty) table") : -1;
             sqlite3_free(sql);
         }
-    } else if (dwh_wh_object_exists(w, "table", t->target)) {
+    } else if (dwhi_wh_object_exists(w, "table", t->target)) {
         /* legacy_alter_table: the rename must not rewrite (or reject) views
          * users built on the table; they keep pointing at its name. */
         char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS %s; PRAGMA legacy_alter_table=ON; "
                                     "ALTER TABLE %s RENAME TO %s; PRAGMA legacy_alter_table=OFF",
                                     qtable, t->qtarget, qtable);
-        rc = sql ? dwh_wh_exec(w, sql, err, "swapping in the refreshed table") : -1;
+        rc = sql ? dwhi_wh_exec(w, sql, err, "swapping in the refreshed table") : -1;
         sqlite3_free(sql);
         sqlite3_exec(w->db, "PRAGMA legacy_alter_table=OFF", NULL, NULL, NULL);
-    } else if (dwh_wh_object_exists(w, "table", t->table)) {
+    } else if (dwhi_wh_object_exists(w, "table", t->table)) {
         char *sql = sqlite3_mprintf("DELETE FROM %s", qtable); /* the source had no rows */
-        rc = sql ? dwh_wh_exec(w, sql, err, "emptying the refreshed table") : -1;
+        rc = sql ? dwhi_wh_exec(w, sql, err, "emptying the refreshed table") : -1;
         sqlite3_free(sql);
     } else {
         char *sql = sqlite3_mprintf("CREATE TABLE %s (" COL_SYNCED_AT " TEXT, " COL_PARTITION " TEXT) STRICT", qtable);
-        rc = sql ? dwh_wh_exec(w, sql, err, "creating the (empty) refreshed table") : -1;
+        rc = sql ? dwhi_wh_exec(w, sql, err, "creating the (empty) refreshed table") : -1;
         sqlite3_free(sql);
     }
     free(qtable);
     forget_layout(t);
-    if (rc < 0 && !*err) dwh_wh_fail(w, SQLITE_NOMEM, err, "replacing table %s", t->table);
+    if (rc < 0 && !*err) dwhi_wh_fail(w, SQLITE_NOMEM, err, "replacing table %s", t->table);
     return rc < 0 ? -1 : 0;
 }

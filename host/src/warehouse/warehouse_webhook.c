@@ -12,12 +12,12 @@ static const char *nz(const char *s) { return s ? s : ""; }
 /* Prepares `sql` and binds the job's team (?1), source id (?2), schema
  * (?3) and namespace (?4) -- those up to the statement's highest
  * parameter; one it does not use is bound harmlessly.  NULL after *err. */
-static sqlite3_stmt *prepare(dwh_warehouse *w, const char *sql, const dwh_state_key *k, char **err,
+static sqlite3_stmt *prepare(dwhi_warehouse *w, const char *sql, const dwhi_state_key *k, char **err,
                              const char *doing) {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(w->db, sql, -1, &st, NULL);
     if (rc != SQLITE_OK) {
-        dwh_wh_fail(w, rc, err, "%s", doing);
+        dwhi_wh_fail(w, rc, err, "%s", doing);
         return NULL;
     }
     int n = sqlite3_bind_parameter_count(st);
@@ -29,21 +29,21 @@ static sqlite3_stmt *prepare(dwh_warehouse *w, const char *sql, const dwh_state_
 }
 
 /* Steps a statement that returns no rows and finalizes it. */
-static int run_done(dwh_warehouse *w, sqlite3_stmt *st, char **err, const char *doing) {
+static int run_done(dwhi_warehouse *w, sqlite3_stmt *st, char **err, const char *doing) {
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return dwh_wh_fail(w, rc, err, "%s", doing);
+    if (rc != SQLITE_DONE) return dwhi_wh_fail(w, rc, err, "%s", doing);
     return 0;
 }
 
-int dwh_wh_inbox_add(dwh_warehouse *w, const dwh_state_key *k, const char *payload, size_t len,
+int dwhi_wh_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *payload, size_t len,
                      const char *const *schemas, size_t n, int64_t *id, char **err) {
     *err = NULL;
     *id = 0;
     static const char doing[] = "storing the webhook payload";
     char now[40];
-    dwh_isotime_now(now, sizeof now);
-    if (dwh_wh_begin(w, err) < 0) return -1;
+    dwhi_isotime_now(now, sizeof now);
+    if (dwhi_wh_begin(w, err) < 0) return -1;
     sqlite3_stmt *st = prepare(w,
                                "INSERT INTO _dw_webhook_inbox (team_id, source_id, namespace, received_at, payload)"
                                " VALUES (?1, ?2, ?4, ?5, ?6)",
@@ -58,22 +58,22 @@ int dwh_wh_inbox_add(dwh_warehouse *w, const dwh_state_key *k, const char *paylo
         int rc = sqlite3_prepare_v2(w->db, "INSERT INTO _dw_webhook_target (inbox_id, schema_name) VALUES (?1, ?2)",
                                     -1, &st, NULL);
         if (rc != SQLITE_OK) {
-            dwh_wh_fail(w, rc, err, "%s", doing);
+            dwhi_wh_fail(w, rc, err, "%s", doing);
             goto fail;
         }
         sqlite3_bind_int64(st, 1, new_id);
         sqlite3_bind_text(st, 2, schemas[i], -1, SQLITE_STATIC);
         if (run_done(w, st, err, doing) < 0) goto fail;
     }
-    if (dwh_wh_commit(w, err) < 0) return -1;
+    if (dwhi_wh_commit(w, err) < 0) return -1;
     *id = new_id;
     return 0;
 fail:
-    dwh_wh_rollback(w);
+    dwhi_wh_rollback(w);
     return -1;
 }
 
-int dwh_wh_inbox_next(dwh_warehouse *w, const dwh_state_key *k, int64_t after, int64_t *id, char **payload,
+int dwhi_wh_inbox_next(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, int64_t *id, char **payload,
                       size_t *len, char **err) {
     *err = NULL;
     *payload = NULL;
@@ -95,7 +95,7 @@ int dwh_wh_inbox_next(dwh_warehouse *w, const dwh_state_key *k, int64_t after, i
         int n = sqlite3_column_bytes(st, 1);
         if (!text || !(*payload = malloc((size_t)n + 1))) {
             sqlite3_finalize(st);
-            return dwh_wh_fail(w, SQLITE_NOMEM, err, "%s", doing);
+            return dwhi_wh_fail(w, SQLITE_NOMEM, err, "%s", doing);
         }
         memcpy(*payload, text, (size_t)n);
         (*payload)[n] = 0;
@@ -104,11 +104,11 @@ int dwh_wh_inbox_next(dwh_warehouse *w, const dwh_state_key *k, int64_t after, i
         rc = SQLITE_DONE;
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return dwh_wh_fail(w, rc, err, "%s", doing);
+    if (rc != SQLITE_DONE) return dwhi_wh_fail(w, rc, err, "%s", doing);
     return found;
 }
 
-int64_t dwh_wh_inbox_pending(dwh_warehouse *w, const dwh_state_key *k, int64_t after, char **err) {
+int64_t dwhi_wh_inbox_pending(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, char **err) {
     *err = NULL;
     static const char doing[] = "counting the webhook inbox";
     sqlite3_stmt *st = prepare(w,
@@ -121,11 +121,11 @@ int64_t dwh_wh_inbox_pending(dwh_warehouse *w, const dwh_state_key *k, int64_t a
     int rc = sqlite3_step(st);
     int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW) return dwh_wh_fail(w, rc, err, "%s", doing);
+    if (rc != SQLITE_ROW) return dwhi_wh_fail(w, rc, err, "%s", doing);
     return n;
 }
 
-int dwh_wh_webhook_cursor_get(dwh_warehouse *w, const dwh_state_key *k, int64_t *last_id, int *synced,
+int dwhi_wh_webhook_cursor_get(dwhi_warehouse *w, const dwhi_state_key *k, int64_t *last_id, int *synced,
                               char **err) {
     *err = NULL;
     *last_id = 0;
@@ -143,16 +143,16 @@ int dwh_wh_webhook_cursor_get(dwh_warehouse *w, const dwh_state_key *k, int64_t 
         rc = SQLITE_DONE;
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return dwh_wh_fail(w, rc, err, "%s", doing);
+    if (rc != SQLITE_DONE) return dwhi_wh_fail(w, rc, err, "%s", doing);
     return 0;
 }
 
 /* Upserts the cursor row, setting one column with `set`. */
-static int cursor_upsert(dwh_warehouse *w, const dwh_state_key *k, const char *sql, int64_t value, char **err,
+static int cursor_upsert(dwhi_warehouse *w, const dwhi_state_key *k, const char *sql, int64_t value, char **err,
                          const char *doing) {
     *err = NULL;
     char now[40];
-    dwh_isotime_now(now, sizeof now);
+    dwhi_isotime_now(now, sizeof now);
     sqlite3_stmt *st = prepare(w, sql, k, err, doing);
     if (!st) return -1;
     sqlite3_bind_int64(st, 5, value);
@@ -160,7 +160,7 @@ static int cursor_upsert(dwh_warehouse *w, const dwh_state_key *k, const char *s
     return run_done(w, st, err, doing);
 }
 
-int dwh_wh_webhook_cursor_put(dwh_warehouse *w, const dwh_state_key *k, int64_t last_id, char **err) {
+int dwhi_wh_webhook_cursor_put(dwhi_warehouse *w, const dwhi_state_key *k, int64_t last_id, char **err) {
     return cursor_upsert(w, k,
                          "INSERT INTO _dw_webhook_cursor (team_id, source_id, schema_name, namespace, last_id,"
                          " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -169,7 +169,7 @@ int dwh_wh_webhook_cursor_put(dwh_warehouse *w, const dwh_state_key *k, int64_t 
                          last_id, err, "writing the webhook cursor");
 }
 
-int dwh_wh_webhook_mark_synced(dwh_warehouse *w, const dwh_state_key *k, char **err) {
+int dwhi_wh_webhook_mark_synced(dwhi_warehouse *w, const dwhi_state_key *k, char **err) {
     return cursor_upsert(w, k,
                          "INSERT INTO _dw_webhook_cursor (team_id, source_id, schema_name, namespace, synced,"
                          " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -178,14 +178,14 @@ int dwh_wh_webhook_mark_synced(dwh_warehouse *w, const dwh_state_key *k, char **
                          1, err, "writing the webhook cursor");
 }
 
-int dwh_wh_webhook_skip_before(dwh_warehouse *w, const dwh_state_key *k, const char *received_before,
+int dwhi_wh_webhook_skip_before(dwhi_warehouse *w, const dwhi_state_key *k, const char *received_before,
                                int64_t *skipped, char **err) {
     *err = NULL;
     if (skipped) *skipped = 0;
     static const char doing[] = "skipping webhook payloads older than a full read";
     int64_t last = 0;
     int synced = 0;
-    if (dwh_wh_webhook_cursor_get(w, k, &last, &synced, err) < 0) return -1;
+    if (dwhi_wh_webhook_cursor_get(w, k, &last, &synced, err) < 0) return -1;
     sqlite3_stmt *st = prepare(w,
                                "SELECT coalesce(max(id), 0), count(*) FROM _dw_webhook_inbox i WHERE team_id = ?1"
                                " AND source_id = ?2 AND namespace = ?4 AND id > ?5 AND received_at < ?6"
@@ -198,20 +198,20 @@ int dwh_wh_webhook_skip_before(dwh_warehouse *w, const dwh_state_key *k, const c
     int rc = sqlite3_step(st);
     int64_t upto = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0, n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW) return dwh_wh_fail(w, rc, err, "%s", doing);
+    if (rc != SQLITE_ROW) return dwhi_wh_fail(w, rc, err, "%s", doing);
     if (upto <= last) return 0;
     if (skipped) *skipped = n;
-    return dwh_wh_webhook_cursor_put(w, k, upto, err);
+    return dwhi_wh_webhook_cursor_put(w, k, upto, err);
 }
 
-int dwh_wh_inbox_gc(dwh_warehouse *w, const dwh_state_key *k, int64_t *deleted, char **err) {
+int dwhi_wh_inbox_gc(dwhi_warehouse *w, const dwhi_state_key *k, int64_t *deleted, char **err) {
     *err = NULL;
     if (deleted) *deleted = 0;
     static const char doing[] = "deleting consumed webhook payloads";
     int64_t last = 0;
     int synced = 0;
-    if (dwh_wh_webhook_cursor_get(w, k, &last, &synced, err) < 0) return -1;
-    if (dwh_wh_begin(w, err) < 0) return -1;
+    if (dwhi_wh_webhook_cursor_get(w, k, &last, &synced, err) < 0) return -1;
+    if (dwhi_wh_begin(w, err) < 0) return -1;
     sqlite3_stmt *st = prepare(w,
                                "DELETE FROM _dw_webhook_target WHERE schema_name = ?3 AND inbox_id <= ?5"
                                " AND inbox_id IN (SELECT id FROM _dw_webhook_inbox WHERE team_id = ?1"
@@ -227,18 +227,18 @@ int dwh_wh_inbox_gc(dwh_warehouse *w, const dwh_state_key *k, int64_t *deleted, 
     if (!st) goto fail;
     if (run_done(w, st, err, doing) < 0) goto fail;
     int64_t n = sqlite3_changes(w->db);
-    if (dwh_wh_commit(w, err) < 0) return -1;
+    if (dwhi_wh_commit(w, err) < 0) return -1;
     if (deleted) *deleted = n;
     return 0;
 fail:
-    dwh_wh_rollback(w);
+    dwhi_wh_rollback(w);
     return -1;
 }
 
-int dwh_wh_inbox_drop(dwh_warehouse *w, const dwh_state_key *k, int64_t id, char **err) {
+int dwhi_wh_inbox_drop(dwhi_warehouse *w, const dwhi_state_key *k, int64_t id, char **err) {
     *err = NULL;
     static const char doing[] = "deleting the webhook payload";
-    if (dwh_wh_begin(w, err) < 0) return -1;
+    if (dwhi_wh_begin(w, err) < 0) return -1;
     sqlite3_stmt *st = prepare(w,
                                "DELETE FROM _dw_webhook_inbox WHERE team_id = ?1 AND source_id = ?2"
                                " AND namespace = ?4 AND id = ?5",
@@ -251,15 +251,15 @@ int dwh_wh_inbox_drop(dwh_warehouse *w, const dwh_state_key *k, int64_t id, char
         sqlite3_stmt *t = NULL;
         int rc = sqlite3_prepare_v2(w->db, "DELETE FROM _dw_webhook_target WHERE inbox_id = ?1", -1, &t, NULL);
         if (rc != SQLITE_OK) {
-            dwh_wh_fail(w, rc, err, "%s", doing);
+            dwhi_wh_fail(w, rc, err, "%s", doing);
             goto fail;
         }
         sqlite3_bind_int64(t, 1, id);
         if (run_done(w, t, err, doing) < 0) goto fail;
     }
-    if (dwh_wh_commit(w, err) < 0) return -1;
+    if (dwhi_wh_commit(w, err) < 0) return -1;
     return found;
 fail:
-    dwh_wh_rollback(w);
+    dwhi_wh_rollback(w);
     return -1;
 }

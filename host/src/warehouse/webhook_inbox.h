@@ -17,12 +17,12 @@
  * The cursor is written inside the transaction of the batch that holds
  * the payload's rows (sync_commit.c), so a crash neither loses nor
  * re-applies a payload.  Payloads leave the inbox only after that commit
- * (dwh_wh_inbox_gc), once every schema that takes them has consumed them.
+ * (dwhi_wh_inbox_gc), once every schema that takes them has consumed them.
  * Every function returns -1 with a malloc'd one-line *err (caller frees)
  * on a warehouse error, naming the file and what to do.
  */
-#ifndef DWH_WEBHOOK_INBOX_H
-#define DWH_WEBHOOK_INBOX_H
+#ifndef DWHI_WEBHOOK_INBOX_H
+#define DWHI_WEBHOOK_INBOX_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,7 +31,7 @@
 #include "warehouse_sqlite.h"
 
 /* Created with the other system tables when the warehouse opens. */
-#define DWH_WH_WEBHOOK_TABLES_SQL                                                                     \
+#define DWHI_WH_WEBHOOK_TABLES_SQL                                                                     \
     "CREATE TABLE IF NOT EXISTS _dw_webhook_inbox ("                                                  \
     " id INTEGER PRIMARY KEY AUTOINCREMENT, team_id TEXT NOT NULL, source_id TEXT NOT NULL,"          \
     " namespace TEXT NOT NULL DEFAULT '', received_at TEXT NOT NULL, payload TEXT NOT NULL);"         \
@@ -50,36 +50,36 @@
 /* Stores `payload` (`len` bytes of JSON text, borrowed) for the source of
  * `k` with the `n` schemas (borrowed names) that take it, in one
  * transaction of its own.  *id receives the inbox id. */
-int dwh_wh_inbox_add(dwh_warehouse *w, const dwh_state_key *k, const char *payload, size_t len,
+int dwhi_wh_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *payload, size_t len,
                      const char *const *schemas, size_t n, int64_t *id, char **err);
 
 /* The first payload after inbox id `after` that schema k->schema takes.
  * Returns 1 with *id and *payload (malloc'd, NUL-terminated, caller
  * frees) and *len; 0 when there is none; -1 on error. */
-int dwh_wh_inbox_next(dwh_warehouse *w, const dwh_state_key *k, int64_t after, int64_t *id, char **payload,
+int dwhi_wh_inbox_next(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, int64_t *id, char **payload,
                       size_t *len, char **err);
 
 /* How many payloads after `after` schema k->schema takes (-1: error). */
-int64_t dwh_wh_inbox_pending(dwh_warehouse *w, const dwh_state_key *k, int64_t after, char **err);
+int64_t dwhi_wh_inbox_pending(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, char **err);
 
 /* The schema's cursor: *last_id (0: nothing consumed) and *synced
  * (non-zero once a run of the schema has completed).  Returns 0 or -1. */
-int dwh_wh_webhook_cursor_get(dwh_warehouse *w, const dwh_state_key *k, int64_t *last_id, int *synced,
+int dwhi_wh_webhook_cursor_get(dwhi_warehouse *w, const dwhi_state_key *k, int64_t *last_id, int *synced,
                               char **err);
 /* Inside the caller's transaction: sets last_id (keeps synced). */
-int dwh_wh_webhook_cursor_put(dwh_warehouse *w, const dwh_state_key *k, int64_t last_id, char **err);
+int dwhi_wh_webhook_cursor_put(dwhi_warehouse *w, const dwhi_state_key *k, int64_t last_id, char **err);
 /* Inside the caller's transaction: records that a run of the schema
  * completed (keeps last_id). */
-int dwh_wh_webhook_mark_synced(dwh_warehouse *w, const dwh_state_key *k, char **err);
+int dwhi_wh_webhook_mark_synced(dwhi_warehouse *w, const dwhi_state_key *k, char **err);
 
 /* Inside the caller's transaction: moves the schema's cursor past every
  * payload of the source received before `received_before` (ISO-8601 UTC,
- * as dwh_isotime_now writes it).  For a run that read the whole source
+ * as dwhi_isotime_now writes it).  For a run that read the whole source
  * from that moment on (a first sync, --reset, --full-refresh, a full-mode
  * schema): its rows are fresher than those payloads, which applied later
  * would overwrite them with older data.  *skipped (may be NULL) receives
  * how many payloads the cursor passed.  Returns 0 or -1. */
-int dwh_wh_webhook_skip_before(dwh_warehouse *w, const dwh_state_key *k, const char *received_before,
+int dwhi_wh_webhook_skip_before(dwhi_warehouse *w, const dwhi_state_key *k, const char *received_before,
                                int64_t *skipped, char **err);
 
 /* In a transaction of its own, after the batches that moved the schema's
@@ -87,11 +87,11 @@ int dwh_wh_webhook_skip_before(dwh_warehouse *w, const dwh_state_key *k, const c
  * every payload of the source (team, source id, namespace) that no schema
  * still has to consume.  *deleted (may be NULL) receives how many
  * payloads left the inbox.  Returns 0 or -1. */
-int dwh_wh_inbox_gc(dwh_warehouse *w, const dwh_state_key *k, int64_t *deleted, char **err);
+int dwhi_wh_inbox_gc(dwhi_warehouse *w, const dwhi_state_key *k, int64_t *deleted, char **err);
 
 /* Deletes payload `id` of the source (team, source id, namespace) and its
  * targets in a transaction of its own.  Returns 1 when deleted, 0 when the
  * source has no such payload, -1 on error. */
-int dwh_wh_inbox_drop(dwh_warehouse *w, const dwh_state_key *k, int64_t id, char **err);
+int dwhi_wh_inbox_drop(dwhi_warehouse *w, const dwhi_state_key *k, int64_t id, char **err);
 
 #endif

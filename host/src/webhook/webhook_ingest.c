@@ -30,7 +30,7 @@ const char *dwh_webhook_outcome_name(dwh_webhook_outcome o) {
     return "?";
 }
 
-void dwh_webhook_result_free(dwh_webhook_result *r) {
+void dwhi_webhook_result_free(dwhi_webhook_result *r) {
     if (!r) return;
     free(r->message);
     free(r->event_type);
@@ -42,25 +42,25 @@ void dwh_webhook_result_free(dwh_webhook_result *r) {
 }
 
 /* Records the outcome and a one-line message (scrubbed when `secrets`). */
-static void outcome(dwh_webhook_result *r, dwh_webhook_outcome o, dwh_secrets *secrets, const char *fmt, ...)
+static void outcome(dwhi_webhook_result *r, dwh_webhook_outcome o, dwhi_secrets *secrets, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void outcome(dwh_webhook_result *r, dwh_webhook_outcome o, dwh_secrets *secrets, const char *fmt, ...) {
+static void outcome(dwhi_webhook_result *r, dwh_webhook_outcome o, dwhi_secrets *secrets, const char *fmt, ...) {
     r->outcome = o;
     char *raw = NULL;
     va_list ap;
     va_start(ap, fmt);
     if (vasprintf(&raw, fmt, ap) < 0) raw = NULL;
     va_end(ap);
-    char *clean = raw && secrets ? dwh_secrets_scrub(secrets, raw) : NULL;
+    char *clean = raw && secrets ? dwhi_secrets_scrub(secrets, raw) : NULL;
     free(r->message);
-    r->message = dwh_text_one_line(clean ? clean : raw ? raw : "out of memory", DWH_ERROR_MAX_BYTES);
+    r->message = dwhi_text_one_line(clean ? clean : raw ? raw : "out of memory", DWHI_ERROR_MAX_BYTES);
     free(clean);
     free(raw);
 }
 
 /* Fills the job identity (sync's defaults).  Returns 0, -1 on OOM or a
  * namespace sync would refuse (after outcome()). */
-static int identity(dwh_webhook_result *r, dwh_plugin *p, const dwh_webhook_options *o) {
+static int identity(dwhi_webhook_result *r, dwh_plugin *p, const dwh_webhook_options *o) {
     const char *ns = o && o->state_namespace && *o->state_namespace ? o->state_namespace : NULL;
     r->team_id = strdup(o && o->team_id && *o->team_id ? o->team_id : DEFAULT_TEAM);
     r->source_id = strdup(o && o->source_id && *o->source_id ? o->source_id : dwh_plugin_name(p));
@@ -82,10 +82,10 @@ static int identity(dwh_webhook_result *r, dwh_plugin *p, const dwh_webhook_opti
     return 0;
 }
 
-static dwh_warehouse *open_warehouse(dwh_webhook_result *r, const dwh_webhook_options *o) {
+static dwhi_warehouse *open_warehouse(dwhi_webhook_result *r, const dwh_webhook_options *o) {
     char *err = NULL;
-    dwh_warehouse *w = dwh_wh_open(o && o->warehouse_path && *o->warehouse_path ? o->warehouse_path
-                                                                                : DWH_WAREHOUSE_DEFAULT_PATH,
+    dwhi_warehouse *w = dwhi_wh_open(o && o->warehouse_path && *o->warehouse_path ? o->warehouse_path
+                                                                                : DWHI_WAREHOUSE_DEFAULT_PATH,
                                    NULL, &err);
     if (!w) outcome(r, DWH_WEBHOOK_FAIL_WAREHOUSE, NULL, "%s", err ? err : "the warehouse could not be opened");
     free(err);
@@ -123,7 +123,7 @@ static int seen_before(const dw_source *src, uint32_t i, const char *name) {
     return 0;
 }
 
-char *dwh_webhook_unsupported(dwh_plugin *p) {
+char *dwhi_webhook_unsupported(dwh_plugin *p) {
     const dw_source *src = dwh_plugin_source(p);
     if ((src->capabilities & DW_CAP_WEBHOOK) && src->webhook_transform && src->n_webhook_resources) return NULL;
     char *msg = NULL;
@@ -136,13 +136,13 @@ char *dwh_webhook_unsupported(dwh_plugin *p) {
     return msg;
 }
 
-void dwh_webhook_push_run(dwh_plugin *p, json_object *config, dwh_secrets *secrets, const dwh_webhook_options *o,
-                          const char *payload, size_t len, dwh_webhook_result *out) {
+void dwhi_webhook_push_run(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwh_webhook_options *o,
+                          const char *payload, size_t len, dwhi_webhook_result *out) {
     memset(out, 0, sizeof *out);
     const dw_source *src = dwh_plugin_source(p);
     const char *name = dwh_plugin_name(p);
     if (identity(out, p, o) < 0) return;
-    char *unsupported = dwh_webhook_unsupported(p);
+    char *unsupported = dwhi_webhook_unsupported(p);
     if (unsupported) {
         outcome(out, DWH_WEBHOOK_UNSUPPORTED, NULL, "%s", unsupported);
         free(unsupported);
@@ -156,7 +156,7 @@ void dwh_webhook_push_run(dwh_plugin *p, json_object *config, dwh_secrets *secre
     }
     json_object *doc = NULL;
     char perr[256];
-    if (dwh_json_parse_strict(payload, len, &doc, perr, sizeof perr) < 0) {
+    if (dwhi_json_parse_strict(payload, len, &doc, perr, sizeof perr) < 0) {
         outcome(out, DWH_WEBHOOK_REFUSED, NULL, "the payload is not valid JSON (%s); nothing was stored", perr);
         return;
     }
@@ -172,23 +172,23 @@ void dwh_webhook_push_run(dwh_plugin *p, json_object *config, dwh_secrets *secre
         outcome(out, DWH_WEBHOOK_FAIL_CONFIG, NULL, "out of memory");
         return;
     }
-    dwh_identity id = {out->team_id, out->source_id, NULL, NULL};
+    dwhi_identity id = {out->team_id, out->source_id, NULL, NULL};
     for (uint32_t i = 0; i < src->n_webhook_resources; i++) {
         const char *schema = src->webhook_resources[i].schema;
         if (!schema || seen_before(src, i, schema)) continue;
         uint64_t rows = 0;
-        dwh_row_sink sink = {.ud = &rows, .row = count_row};
-        dwh_op_result res = dwh_op_webhook(p, config, secrets, &id, NULL, schema, payload, len, &sink);
+        dwhi_row_sink sink = {.ud = &rows, .row = count_row};
+        dwhi_op_result res = dwhi_op_webhook(p, config, secrets, &id, NULL, schema, payload, len, &sink);
         if (res.code != DW_OK) {
             out->cause = res.cause;
             outcome(out, DWH_WEBHOOK_REFUSED, secrets,
                     "source '%s' refused the payload%s%s%s for schema '%s': %s; nothing was stored", name,
                     out->event_type ? " (event type '" : "", out->event_type ? out->event_type : "",
-                    out->event_type ? "')" : "", schema, res.message ? res.message : dwh_status_name(res.code));
-            dwh_op_result_free(&res);
+                    out->event_type ? "')" : "", schema, res.message ? res.message : dwhi_status_name(res.code));
+            dwhi_op_result_free(&res);
             return;
         }
-        dwh_op_result_free(&res);
+        dwhi_op_result_free(&res);
         if (rows) json_object_array_add(out->schemas, json_object_new_string(schema));
     }
     size_t n = json_object_array_length(out->schemas);
@@ -207,29 +207,29 @@ void dwh_webhook_push_run(dwh_plugin *p, json_object *config, dwh_secrets *secre
         return;
     }
     for (size_t i = 0; i < n; i++) names[i] = json_object_get_string(json_object_array_get_idx(out->schemas, i));
-    dwh_warehouse *w = open_warehouse(out, o);
+    dwhi_warehouse *w = open_warehouse(out, o);
     if (w) {
         char *err = NULL;
-        dwh_state_key k = {out->team_id, out->source_id, NULL, out->state_namespace};
-        if (dwh_wh_inbox_add(w, &k, payload, len, names, n, &out->inbox_id, &err) < 0)
+        dwhi_state_key k = {out->team_id, out->source_id, NULL, out->state_namespace};
+        if (dwhi_wh_inbox_add(w, &k, payload, len, names, n, &out->inbox_id, &err) < 0)
             outcome(out, DWH_WEBHOOK_FAIL_WAREHOUSE, NULL, "%s", err ? err : "storing the payload failed");
         else
             out->outcome = DWH_WEBHOOK_STORED;
         free(err);
-        dwh_wh_close(w);
+        dwhi_wh_close(w);
     }
     free(names);
 }
 
-void dwh_webhook_drop_run(dwh_plugin *p, const dwh_webhook_options *o, int64_t id, dwh_webhook_result *out) {
+void dwhi_webhook_drop_run(dwh_plugin *p, const dwh_webhook_options *o, int64_t id, dwhi_webhook_result *out) {
     memset(out, 0, sizeof *out);
     out->inbox_id = id;
     if (identity(out, p, o) < 0) return;
-    dwh_warehouse *w = open_warehouse(out, o);
+    dwhi_warehouse *w = open_warehouse(out, o);
     if (!w) return;
     char *err = NULL;
-    dwh_state_key k = {out->team_id, out->source_id, NULL, out->state_namespace};
-    int rc = dwh_wh_inbox_drop(w, &k, id, &err);
+    dwhi_state_key k = {out->team_id, out->source_id, NULL, out->state_namespace};
+    int rc = dwhi_wh_inbox_drop(w, &k, id, &err);
     if (rc < 0)
         outcome(out, DWH_WEBHOOK_FAIL_WAREHOUSE, NULL, "%s", err ? err : "deleting the payload failed");
     else if (rc == 0)
@@ -237,14 +237,14 @@ void dwh_webhook_drop_run(dwh_plugin *p, const dwh_webhook_options *o, int64_t i
                 "the inbox of %s (team %s, source id %s%s%s) in %s holds no payload %lld; check the id (and "
                 "--team-id/--source-id/--state-namespace)",
                 dwh_plugin_name(p), out->team_id, out->source_id, out->state_namespace ? ", namespace " : "",
-                out->state_namespace ? out->state_namespace : "", dwh_wh_path(w), (long long)id);
+                out->state_namespace ? out->state_namespace : "", dwhi_wh_path(w), (long long)id);
     else
         out->outcome = DWH_WEBHOOK_DROPPED;
     free(err);
-    dwh_wh_close(w);
+    dwhi_wh_close(w);
 }
 
-json_object *dwh_webhook_result_json(const dwh_webhook_result *r, const char *source) {
+json_object *dwhi_webhook_result_json(const dwhi_webhook_result *r, const char *source) {
     json_object *o = json_object_new_object();
     if (!o) return NULL;
     int ok = r->outcome == DWH_WEBHOOK_STORED || r->outcome == DWH_WEBHOOK_IGNORED ||
