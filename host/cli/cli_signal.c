@@ -11,7 +11,7 @@
 
 #include "cli.h"
 
-volatile int dwhi_cli_cancel_flag;
+dwh_cancel *dwhi_cli_cancel;
 
 static const char *command = "dwhost";
 static int cancellable;
@@ -37,7 +37,7 @@ static void on_signal(int sig) {
      * the same moment: an atomic exchange tells exactly one the second. */
     int again = __atomic_exchange_n(&got_signal, sig, __ATOMIC_SEQ_CST) != 0;
     if (cancellable && !again) {
-        dwhi_cli_cancel_flag = 1; /* the library stops at its next safe point */
+        dwh_cancel_request(dwhi_cli_cancel); /* the library stops at its next safe point */
         return;
     }
     say("dwhost: ");
@@ -50,7 +50,8 @@ static void on_signal(int sig) {
 
 void dwhi_cli_signals_install(const char *cmd, int can_cancel) {
     command = cmd;
-    cancellable = can_cancel;
+    if (can_cancel && !dwhi_cli_cancel) dwhi_cli_cancel = dwh_cancel_new();
+    cancellable = can_cancel && dwhi_cli_cancel;
     int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
     if (fd >= 0) saved_stderr = fd;
     struct sigaction sa;

@@ -22,11 +22,14 @@
 #ifndef DWHI_CLI_SIGNAL_H
 #define DWHI_CLI_SIGNAL_H
 
+#include "dwhost.h"
+
 /* The cancel flag a cancellable command hands to the library
- * (dwhi_op_flags.cancel, dwh_sync_options.cancel).  Written only by the
- * signal handler (a word-sized store, async-signal-safe), read by the
- * library's threads. */
-extern volatile int dwhi_cli_cancel_flag;
+ * (dwhi_op_flags.cancel, dwh_sync_options.cancel): made by
+ * dwhi_cli_signals_install (NULL before, or on OOM: not cancellable),
+ * requested only by the signal handler (dwh_cancel_request is
+ * async-signal-safe), read by the library's threads.  Lives until exit. */
+extern dwh_cancel *dwhi_cli_cancel;
 
 /* Installs the SIGINT/SIGTERM handler for `cmd` (borrowed; must outlive
  * the run) and saves a copy of stderr for its messages (a command may

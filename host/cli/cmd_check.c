@@ -71,7 +71,7 @@ static int run_check(const check_args *a, dwh_plugin *p) {
         fprintf(stderr, "dwhost: out of memory\n");
         return DWHI_EXIT_FAILURE;
     }
-    dwhi_op_flags flags = {.cancel = &dwhi_cli_cancel_flag, .allow_internal_hosts = a->allow_internal};
+    dwhi_op_flags flags = {.cancel = dwhi_cli_cancel, .allow_internal_hosts = a->allow_internal};
     dwhi_check_result r = dwhi_check_run_file(p, a->config, a->schema, &flags, secrets);
     int rc = r.invalid_config ? DWHI_EXIT_CONFIG : dwhi_cli_exit_for(r.cause);
     if (!r.doc) {

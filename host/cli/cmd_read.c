@@ -272,7 +272,7 @@ static int cmd_read(const dwhi_cli_invocation *inv) {
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
-    dwhi_op_flags flags = {.cancel = &dwhi_cli_cancel_flag, .allow_internal_hosts = a.allow_internal};
+    dwhi_op_flags flags = {.cancel = dwhi_cli_cancel, .allow_internal_hosts = a.allow_internal};
     dwhi_op_result r = dwhi_op_run(p, cfg, secrets, NULL, &flags, &in, &s.sink);
     int flushed = fflush(stdout) == 0;
     if (!flushed && errno == EPIPE) s.stdout_closed = 1;

@@ -382,7 +382,7 @@ static int cmd_sync(const dwhi_cli_invocation *inv) {
 
     /* Ctrl-C: the run stops after its current batch (cli_signal.h); a
      * closed stdout is an error we report (main ignores SIGPIPE). */
-    o.cancel = &dwhi_cli_cancel_flag;
+    o.cancel = dwhi_cli_cancel;
     progress_state ps = {.tty = isatty(STDERR_FILENO) && !json};
     o.progress = on_progress;
     o.progress_ud = &ps;

@@ -255,6 +255,31 @@ DWH_API int dwh_crash_guard_install(int exit_code);
  * (2 KiB is always enough). */
 DWH_API size_t dwh_crash_guard_describe(int sig, const void *fault_addr, char *buf, size_t size);
 
+/* == cancellation ======================================================= */
+
+/*
+ * A dwh_cancel stops the operations given it (dwh_read_options.cancel,
+ * dwh_sync_options.cancel) at their next safe point: between pages, in a
+ * retry or rate-limit wait, before the next batch.  What was committed
+ * stays committed, and the operation returns DW_ERR_CANCELLED
+ * (DWH_SYNC_FAIL_INTERRUPTED for dwh_sync).  One flag may serve several
+ * operations at once.
+ */
+typedef struct dwh_cancel dwh_cancel;
+
+/* A new flag, not requested.  NULL on OOM.  Free it with dwh_cancel_free()
+ * once every operation given it has returned. */
+DWH_API dwh_cancel *dwh_cancel_new(void);
+DWH_API void dwh_cancel_free(dwh_cancel *c);
+/* Requests cancellation (c NULL: nothing).  Thread-safe and
+ * async-signal-safe (one lock-free atomic store): call it from a SIGINT
+ * handler or any thread. */
+DWH_API void dwh_cancel_request(dwh_cancel *c);
+/* Non-zero once requested (0 for NULL). */
+DWH_API int dwh_cancel_requested(const dwh_cancel *c);
+/* Clears the request, to reuse the flag for a later operation. */
+DWH_API void dwh_cancel_reset(dwh_cancel *c);
+
 /* == config ============================================================= */
 
 /*
@@ -371,7 +396,7 @@ typedef struct dwh_read_options {
     const char *last_value;          /* its watermark, as JSON scalar text ("42", "\"2024-05-01\""); may be NULL */
     const char *earliest_value;      /* lower watermark of descending sources; may be NULL */
     int allow_internal_hosts;        /* let the source reach loopback/private addresses */
-    volatile int *cancel;            /* may be set from a signal handler or another thread */
+    dwh_cancel *cancel;              /* NULL: not cancellable (dwh_cancel_new) */
     const char *team_id, *source_id, *job_id; /* identity in log lines; NULL: defaults (job: a new UUID) */
 } dwh_read_options;
 
@@ -383,7 +408,7 @@ typedef struct dwh_read_options {
  *   DW_ERR_STATE        state_in is not a JSON object, the source refused
  *                       it (e.g. it no longer matches the data: start over
  *                       without it), or opts->state failed;
- *   DW_ERR_CANCELLED    *opts->cancel was set; rows delivered so far are
+ *   DW_ERR_CANCELLED    opts->cancel was requested; rows delivered so far are
  *                       complete and *state_out holds the last resume point;
  *   DW_ERR_NON_RETRYABLE  the plugin's non-retryable map matched (retrying
  *                       will not help; *error is the map's text);
@@ -495,7 +520,7 @@ typedef enum dwh_sync_failure {
     DWH_SYNC_FAIL_DATA,        /* rows unusable for the mode (null/duplicate keys) */
     DWH_SYNC_FAIL_STATE,       /* the state backend (Redis) failed */
     DWH_SYNC_FAIL_WAREHOUSE,   /* the warehouse could not be written */
-    DWH_SYNC_FAIL_INTERRUPTED, /* *cancel was set; committed progress is kept */
+    DWH_SYNC_FAIL_INTERRUPTED, /* opts->cancel was requested; committed progress is kept */
     DWH_SYNC_FAIL_PLUGIN,      /* no such source, or it was rejected */
     DWH_SYNC_FAIL_RUNNING      /* another live run holds the job (docs/concepts/state-and-resume.md#one-run-per-job) */
 } dwh_sync_failure;
@@ -536,7 +561,7 @@ typedef struct dwh_sync_options {
     const char *job_id;           /* NULL: a new UUID */
     FILE *jsonl_out;              /* non-NULL: stream rows here instead of a warehouse */
     int allow_internal_hosts;     /* let the source reach loopback/private addresses */
-    volatile int *cancel;         /* may be set from a signal handler or another thread */
+    dwh_cancel *cancel;           /* NULL: not cancellable (dwh_cancel_new) */
     int64_t warehouse_max_pages;  /* tests only: cap the file to simulate a full disk */
     void (*progress)(void *ud, const dwh_sync_progress *p);
     void *progress_ud;

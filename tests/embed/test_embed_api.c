@@ -275,12 +275,17 @@ static void test_read(void **state) {
     o.state_in = NULL;
 
     /* Cancelled before it starts: DW_ERR_CANCELLED, nothing delivered. */
-    volatile int cancel = 1;
-    o.cancel = &cancel;
+    dwh_cancel *cancel = dwh_cancel_new();
+    assert_non_null(cancel);
+    assert_int_equal(dwh_cancel_requested(cancel), 0);
+    dwh_cancel_request(cancel);
+    assert_int_equal(dwh_cancel_requested(cancel), 1);
+    o.cancel = cancel;
     assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, NULL, &err), DW_ERR_CANCELLED);
     assert_int_equal(r.n, 0);
     free(err);
     o.cancel = NULL;
+    dwh_cancel_free(cancel);
 
     /* The embedder's state store fails: DW_ERR_STATE. */
     r.refuse_state = 1;

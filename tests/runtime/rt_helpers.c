@@ -15,7 +15,7 @@ static dw_status on_row(void *ud, dw_ctx *ctx, json_object *row) {
         return dwhi_ctx_fail_host(ctx, DW_ERR_SINK, "test sink is full");
     json_object_array_add(s->rows, json_object_get(row));
     if (s->cancel_after > 0 && s->cancel && (long)json_object_array_length(s->rows) >= s->cancel_after)
-        *s->cancel = 1;
+        dwhi_cancel_set(s->cancel);
     return DW_OK;
 }
 

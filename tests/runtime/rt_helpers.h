@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
+#include "base/cancel.h"
 #include "core/ctx.h"
 #include "ops/ops.h"
 #include "registry/registry.h"
@@ -19,7 +20,7 @@ typedef struct rt_sink {
     json_object *saves;     /* every saved state, parsed (array, owned) */
     const char *load;       /* what state_load returns (borrowed; NULL: none) */
     long cancel_after;      /* > 0: sets *cancel after that many rows */
-    volatile int *cancel;
+    struct dwh_cancel *cancel;
     long refuse_after;      /* > 0: refuses (DW_ERR_SINK) row number refuse_after + 1 */
     long refuse_saves;      /* non-zero: state saves fail with DW_ERR_SINK */
 } rt_sink;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "core/ctx.h"
 #include "ops/plugin_api_table.h"
 #include "rt_helpers.h"
@@ -94,7 +95,7 @@ typedef struct {
     dw_ctx ctx;
     rt_sink sink;
     dw_run_inputs in;
-    volatile int cancel;
+    struct dwh_cancel cancel;
 } fixture;
 
 static void fx_init(fixture *f, const char *config) {
@@ -231,7 +232,7 @@ static void emit_outside_run_and_after_cancel(void **state) {
     fx_init(&f, NULL);
     assert_int_equal(T->emit_json(&f.ctx, "{\"n\":1}", 7), DW_OK);
     assert_int_equal(T->state_save(&f.ctx, "{\"after\":1}"), DW_OK);
-    f.cancel = 1;
+    dwhi_cancel_set(&f.cancel);
     assert_int_equal(T->cancelled(&f.ctx), 1);
     /* A save after cancellation is still true and kept... */
     assert_int_equal(T->state_save(&f.ctx, "{\"after\":1}"), DW_OK);

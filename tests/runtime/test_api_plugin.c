@@ -323,7 +323,7 @@ static void cancellation_stops_the_run(void **state) {
     (void)state;
     rt_sink s;
     rt_sink_init(&s);
-    volatile int cancel = 0;
+    struct dwh_cancel cancel = {0};
     s.cancel = &cancel;
     s.cancel_after = 5;
     dwhi_op_result r = rt_run(P, NULL, "cancel", &s, NULL);

@@ -70,17 +70,19 @@ static void syncs_and_reports(void **s) {
     assert_int_equal(count_rows(), 450);
 }
 
-static volatile int cancel;
+static dwh_cancel *cancel;
 
 static void stop_after_two(void *ud, const dwh_sync_progress *p) {
     (void)ud;
-    if (p->batches >= 2) cancel = 1;
+    if (p->batches >= 2) dwh_cancel_request(cancel);
 }
 
 static void cancel_then_resume(void **s) {
     (void)s;
+    cancel = dwh_cancel_new();
+    assert_non_null(cancel);
     snprintf(db, sizeof db, "%s/append.db", dir);
-    dwh_sync_options o = {.warehouse_path = db, .batch_rows = 50, .mode = "append", .cancel = &cancel,
+    dwh_sync_options o = {.warehouse_path = db, .batch_rows = 50, .mode = "append", .cancel = cancel,
                           .progress = stop_after_two};
     char *err = NULL;
     const char *cfg = "{\"total_rows\": 1000, \"page_rows\": 25}";
@@ -89,13 +91,16 @@ static void cancel_then_resume(void **s) {
     free(err);
     long long kept = count_rows();
     assert_true(kept >= 100 && kept < 1000 && kept % 25 == 0);
-    cancel = 0;
+    dwh_cancel_reset(cancel);
+    assert_int_equal(dwh_cancel_requested(cancel), 0);
     o.progress = NULL;
     char *report = NULL;
     assert_int_equal(dwh_sync(host, "pager", cfg, &o, &report, NULL), DWH_SYNC_OK);
     assert_non_null(strstr(report, "\"resumed\":true"));
     free(report);
     assert_int_equal(count_rows(), 1000);
+    dwh_cancel_free(cancel);
+    cancel = NULL;
 }
 
 static void bad_inputs(void **s) {

@@ -1,4 +1,5 @@
 /* support.c -- see support.h. */
+#include "base/cancel.h"
 #include "support.h"
 
 #include <curl/curl.h>
@@ -100,11 +101,11 @@ size_t ts_request_count(ts_server *s) {
 }
 
 static int64_t fake_now(void *ud) { return ((ts_clock *)ud)->now_ms; }
-static int fake_sleep(void *ud, int64_t ms, volatile int *cancel) {
+static int fake_sleep(void *ud, int64_t ms, const struct dwh_cancel *cancel) {
     ts_clock *c = ud;
     if (c->n_waits < sizeof c->waits / sizeof c->waits[0]) c->waits[c->n_waits++] = ms;
     c->now_ms += ms;
-    return cancel && *cancel;
+    return dwhi_cancel_requested(cancel);
 }
 static uint64_t fake_random(void *ud) { return ((ts_clock *)ud)->random_value; }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/cancel.h"
 #include "dwhost.h"
 #include "transport/http_session.h"
 #include "registry/registry.h"
@@ -752,14 +753,14 @@ static void test_stalled_server(void **st) {
 
 /* Sets *flag after `ms`: a Ctrl-C in the middle of a wait. */
 typedef struct later {
-    volatile int *flag;
+    struct dwh_cancel *flag;
     int ms;
 } later;
 static void *set_later(void *ud) {
     later *l = ud;
     struct timespec ts = {l->ms / 1000, (long)(l->ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-    *l->flag = 1;
+    dwhi_cancel_set(l->flag);
     return NULL;
 }
 
@@ -770,7 +771,7 @@ static void test_wait_counters_measure_the_sleep(void **st) {
     fixture *f = fx_new(0, 1);
     dwhi_http_options real = {.internal_allow = f->allow};
     assert_non_null(dwhi_http_session_attach(&f->ctx, &real));
-    volatile int cancel = 0;
+    struct dwh_cancel cancel = {0};
     f->ctx.cancel = &cancel;
     ts_script(&srv, "{\"/ra\": [{\"status\": 429, \"headers\": {\"Retry-After\": \"5\"}}, {\"json\": {}}]}");
     later l = {&cancel, 300};

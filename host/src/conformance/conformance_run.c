@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "conformance_int.h"
 
 typedef struct conf_sink {
@@ -15,7 +16,7 @@ typedef struct conf_sink {
     dwhi_conf_run *x;
     const char *resume;  /* handed to state_load; NULL: none */
     size_t cap;          /* opt->max_rows; 0: none */
-    volatile int cancel; /* the operation's cancel flag: set to stop at the cap */
+    struct dwh_cancel cancel; /* the operation's cancel flag: set to stop at the cap */
     int row_leak;        /* a row held a secret */
 } conf_sink;
 
@@ -30,7 +31,7 @@ static dw_status sink_row(void *ud, dw_ctx *ctx, json_object *row) {
     if (dwhi_conf_rows_add(&s->x->rows, row, text, strlen(text)) != 0) return DW_ERR_NOMEM;
     /* A plugin that saves no state for another cap's worth of rows is
      * stopped here: memory stays bounded whatever it does. */
-    if (s->cap && s->x->rows.n >= 2 * s->cap) s->cancel = 1;
+    if (s->cap && s->x->rows.n >= 2 * s->cap) dwhi_cancel_set(&s->cancel);
     return DW_OK;
 }
 
@@ -47,7 +48,7 @@ static dw_status sink_state(void *ud, dw_ctx *ctx, const char *state) {
     x->n_states++;
     /* Every row before this save is covered by it: stop here, a clean
      * prefix the resume check can use too. */
-    if (s->cap && x->rows.n >= s->cap) s->cancel = 1;
+    if (s->cap && x->rows.n >= s->cap) dwhi_cancel_set(&s->cancel);
     return DW_OK;
 }
 
@@ -147,7 +148,7 @@ dwhi_conf_run dwhi_conf_do_run(dwhi_conf_ctx *c, const dwhi_conf_read *rd) {
     if (captured) dwhi_conf_capture_done(c, &cap, "run");
     /* Stopped at the cap: a complete read of a prefix, not a failure.  A
      * plugin that finished anyway read everything. */
-    if (s.cancel && x.res.code == DW_ERR_CANCELLED) {
+    if (dwhi_cancel_requested(&s.cancel) && x.res.code == DW_ERR_CANCELLED) {
         free(x.res.message);
         x.res.message = NULL;
         x.res.code = x.res.cause = DW_OK;

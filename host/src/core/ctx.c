@@ -8,6 +8,7 @@
 #include "log.h"
 #include "registry/registry.h"
 #include "log/secrets.h"
+#include "base/cancel.h"
 #include "base/text.h"
 
 dw_status dwhi_ctx_init(dw_ctx *ctx, const struct dwh_plugin *plugin, json_object *config,
@@ -73,7 +74,7 @@ dw_status dwhi_ctx_set_identity(dw_ctx *ctx, const char *team_id, const char *so
     return bad ? DW_ERR_NOMEM : DW_OK;
 }
 
-int dwhi_ctx_cancelled(const dw_ctx *ctx) { return ctx && ctx->cancel && *ctx->cancel; }
+int dwhi_ctx_cancelled(const dw_ctx *ctx) { return ctx && dwhi_cancel_requested(ctx->cancel); }
 
 /* Scrubbed, one-line, bounded copy of `msg` (malloc'd). */
 static char *clean_message(const dw_ctx *ctx, const char *msg, size_t max) {

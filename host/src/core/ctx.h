@@ -117,7 +117,7 @@ struct dw_ctx {
 
     /* Polled by api->cancelled; borrowed (NULL: never cancelled).  A
      * signal handler may set it. */
-    volatile int *cancel;
+    const struct dwh_cancel *cancel;
     /* One JSON tokener for every strict parse of this operation (pages,
      * state saves, api->json_parse): creating one per parse cost ~5% of a
      * sync (its calloc consolidates the heap the last page freed).

@@ -41,7 +41,7 @@ typedef struct dwhi_identity {
 typedef struct dwhi_op_flags {
     /* Polled by api->cancelled and before every emit; borrowed; a signal
      * handler may set it.  NULL: never cancelled. */
-    volatile int *cancel;
+    const struct dwh_cancel *cancel;
     /* Lets the transport reach loopback/private addresses (tests,
      * --allow-internal). */
     int allow_internal_hosts;

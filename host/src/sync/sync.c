@@ -1,5 +1,6 @@
 /* sync.c -- the sync orchestrator: schemas, plans, warehouse and state
  * backends, one job per schema, the report (see sync.h). */
+#include "base/cancel.h"
 #include "sync.h"
 
 #include <stdlib.h>
@@ -399,7 +400,7 @@ dwhi_sync_report *dwhi_sync_run(dwh_plugin *p, json_object *config, dwhi_secrets
     /* Schemas are independent (as in the reference): a failing one does
      * not stop the rest; an interrupt does. */
     for (size_t i = 0; i < n; i++) {
-        if (o.cancel && *o.cancel) {
+        if (dwhi_cancel_requested(o.cancel)) {
             report_fail(r, DWH_SYNC_FAIL_INTERRUPTED, DW_ERR_CANCELLED,
                         "interrupted between schemas; the schemas before are committed; rerun to sync the rest");
             break;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "core/log.h"
 #include "ops/ops.h"
 #include "sync_int.h"
@@ -114,7 +115,7 @@ int sync_webhook_drain(sync_job *j, dwhi_row_sink *sink) {
     j->draining = 1;
     int rc = 0;
     for (;;) {
-        if (j->o->cancel && *j->o->cancel) {
+        if (dwhi_cancel_requested(j->o->cancel)) {
             if (commit_buffered(j, DWHI_CUT_ALL) == 0)
                 sync_fail(j, DWH_SYNC_FAIL_INTERRUPTED,
                           "interrupted while applying webhook payloads of %s; %llu are committed; rerun to resume",

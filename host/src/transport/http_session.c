@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "base/cancel.h"
 #include "core/ctx.h"
 #include "transport_int.h"
 
@@ -82,19 +83,19 @@ static int64_t sys_now_ms(void *ud) {
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-static int sys_sleep_ms(void *ud, int64_t ms, volatile int *cancel) {
+static int sys_sleep_ms(void *ud, int64_t ms, const struct dwh_cancel *cancel) {
     (void)ud;
     /* Slices so a signal-driven cancel ends a long Retry-After wait. */
     while (ms > 0) {
-        if (cancel && *cancel) return 1;
+        if (dwhi_cancel_requested(cancel)) return 1;
         int64_t slice = ms > 50 ? 50 : ms;
         struct timespec ts = {(time_t)(slice / 1000), (long)(slice % 1000) * 1000000L};
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-            if (cancel && *cancel) return 1;
+            if (dwhi_cancel_requested(cancel)) return 1;
         }
         ms -= slice;
     }
-    return cancel && *cancel;
+    return dwhi_cancel_requested(cancel);
 }
 
 static uint64_t sys_random(void *ud) {

@@ -59,7 +59,7 @@ typedef struct dwhi_http_clock {
     void *ud;
     int64_t (*now_ms)(void *ud); /* wall clock, epoch ms (HTTP dates, epoch resets) */
     /* Sleeps ms; returns non-zero if *cancel became non-zero meanwhile. */
-    int (*sleep_ms)(void *ud, int64_t ms, volatile int *cancel);
+    int (*sleep_ms)(void *ud, int64_t ms, const struct dwh_cancel *cancel);
     uint64_t (*random)(void *ud); /* jitter source */
     /* A clock that never steps, in ms: the time a wait actually slept (the
      * counters) and what a request has spent of its time limit.  NULL:
