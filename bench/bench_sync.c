@@ -91,7 +91,8 @@ static int sync_rows(const char *db, int64_t rows, const char *schema, const cha
     dwh_sync_options o = {.warehouse_path = db, .schemas = schemas, .n_schemas = 1, .mode = mode,
                           .batch_rows = batch_rows};
     char *err = NULL;
-    dwh_sync_failure f = dwh_sync(h, "benchgen", cfg, &o, NULL, &err);
+    dwh_sync_failure f = DWH_SYNC_OK;
+    dwh_sync(h, "benchgen", cfg, &o, &f, NULL, &err);
     if (f != DWH_SYNC_OK) fprintf(stderr, "bench: sync failed: %s\n", err ? err : "?");
     free(err);
     dwh_host_free(h);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "cli_common.h"
-#include "dwhost.h"
+#include "transport/http_session.h"
 
 #define MAX_SECONDS 86400L
 
@@ -21,7 +21,9 @@ int dwhi_cli_http_apply(const dwhi_cli_http *h, const char *cmd) {
                             MAX_SECONDS);
         return -1;
     }
-    dwh_transport_options o = {.request_timeout_ms = (uint32_t)(s * 1000)};
-    dwh_transport_configure(&o);
+    /* The CLI runs one command per process: the process defaults are its
+     * (an embedder sets a dwh_host's, dwh_host_set_transport). */
+    dwhi_http_options o = {.request_timeout_ms = (uint32_t)(s * 1000)};
+    dwhi_http_set_defaults(&o);
     return 0;
 }

@@ -28,7 +28,7 @@ extern dwhi_cli_http dwhi_cli_http_opts;
                    &dwhi_cli_http_opts.timeout, .missing = "a number of seconds")
 
 /* Validates the value and sets the transport defaults of this process
- * (dwh_transport_configure).  Returns 0, or -1 after printing one usage
+ * (transport/http_session.h; an embedder sets a host's).  Returns 0, or -1 after printing one usage
  * line naming the value and the range. */
 int dwhi_cli_http_apply(const dwhi_cli_http *h, const char *cmd);
 

@@ -243,10 +243,11 @@ static int run(const dwhi_cli_invocation *inv) {
         }
     }
     if (!no_schemas) {
-        const char *init_err = NULL;
+        char *init_err = NULL;
         if (dwh_plugin_activate(p, &init_err) != DW_OK) {
             schemas_error = dwhi_strf_cli("plugin could not start: %s", init_err ? init_err : "init failed");
             rc = DWHI_EXIT_PLUGIN;
+            free(init_err);
         } else {
             dwhi_op_result res = dwhi_op_list_schemas(p, config, secrets, NULL, NULL, &schemas);
             if (res.code == DW_ERR_NEEDS_CONFIG && !config) {

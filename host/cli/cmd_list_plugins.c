@@ -95,7 +95,7 @@ static int run(const dwhi_cli_invocation *inv) {
         /* A plugin whose init fails moves from the list to the rejected. */
         size_t kept = 0;
         for (size_t i = 0; i < n; i++) {
-            const char *err = NULL;
+            char *err = NULL;
             if (dwh_plugin_activate(list[i], &err) == DW_OK) {
                 list[kept++] = list[i];
                 continue;
@@ -104,9 +104,11 @@ static int run(const dwhi_cli_invocation *inv) {
             if (grown) {
                 rej = grown;
                 rej[n_rej] = (dwh_rejection){strdup(dwh_plugin_path(list[i])), DWH_REJECT_INIT,
-                                             strdup(err ? err : "init failed"), NULL};
+                                             err ? err : strdup("init failed"), NULL};
+                err = NULL;
                 n_rej++;
             }
+            free(err);
             dwh_plugin_unref(list[i]);
         }
         n = kept;

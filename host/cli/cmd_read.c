@@ -234,10 +234,11 @@ static int cmd_read(const dwhi_cli_invocation *inv) {
     if (p) {
         /* A plugin whose init fails is a plugin problem (exit 3), before
          * any config is looked at. */
-        const char *err = NULL;
+        char *err = NULL;
         if (dwh_plugin_activate(p, &err) != DW_OK) {
             fprintf(stderr, "dwhost: read: plugin '%s' could not start: %s\n", source, err ? err : "init() failed");
             rc = DWHI_EXIT_PLUGIN;
+            free(err);
         } else {
             cfg = load_config(p, a.config, secrets, &rc);
         }

@@ -67,7 +67,7 @@ static int run_command(const dwhi_cli_command *cmd, int argc, char **argv) {
 
 int main(int argc, char **argv) {
     /* A plugin that crashes ends the run with one line and exit 11. */
-    dwh_crash_guard_install(DWHI_EXIT_PLUGIN_CRASHED);
+    dwh_crash_guard_install(DWHI_EXIT_PLUGIN_CRASHED, NULL); /* off only when DWHOST_NO_CRASH_GUARD asks */
     qsort(commands, n_commands, sizeof commands[0], by_name);
     if (argc < 2) {
         dwhi_cli_help_main(stderr);

@@ -6,6 +6,16 @@
  * Plugins can be added, replaced and retired while operations run: each
  * operation holds a reference on the plugin it runs.
  *
+ * Results: every function that can fail for a reason returns a dw_status
+ * (DW_OK on success; the codes of dwsdk.h) and takes `char **error` last:
+ * on failure *error (when error is not NULL) receives one malloc'd line
+ * saying what failed and what to do, which the caller frees with free();
+ * on success it is set to NULL.  Results come back through out-parameters
+ * whose ownership the comment states; a finer reason, where there is one,
+ * comes through its own out-parameter (dwh_sync_failure,
+ * dwh_webhook_outcome).  Constructors (dwh_host_new, dwh_cancel_new)
+ * return NULL only when out of memory; accessors return what they look up.
+ *
  * Ownership: functions returning `char *` return malloc'd text the caller
  * frees with free(), or with dwh_free_secret() where the comment says the
  * text holds secrets in clear; handles are freed with their *_free
@@ -14,10 +24,10 @@
  *
  * NULL handles: every function given NULL for a required dwh_host or
  * dwh_plugin (say, an unchecked dwh_host_find() result for an unknown
- * source) fails -- NULL or 0 for pointer and count results, -1 for int
- * results, DW_ERR_NOT_FOUND for dw_status results, DWH_SYNC_FAIL_PLUGIN
- * for dwh_sync -- and fills its report/error out-parameters saying so.
- * It never answers "valid" or success.  The *_free/unref functions accept
+ * source) fails -- NULL or 0 for pointer and count results,
+ * DW_ERR_NOT_FOUND (or DW_ERR_CONFIG where the comment says) for dw_status
+ * results -- and fills its report/error out-parameters saying so.  It
+ * never answers "valid" or success.  The *_free/unref functions accept
  * NULL and do nothing.
  *
  * Threads: one dwh_host and the plugin references it hands out may be used
@@ -25,11 +35,13 @@
  * operations (check, list schemas, read, sync, conformance) on the same or
  * different plugins.  An operation runs the plugin's code, and calls the
  * caller's callbacks, on the thread that called it; whether a plugin copes
- * with concurrent operations is up to the plugin.  Process-wide settings
- * (dwh_transport_configure, dwh_log_*, dwh_crash_guard_install) are meant
- * to be set once before operations start; other exceptions are noted at
- * the function (one dwh_sync per thread at a time; dwh_conformance
- * redirects the process's stdout and stderr while it runs).
+ * with concurrent operations is up to the plugin.  Logging and transport
+ * settings belong to a dwh_host (dwh_host_set_log_sink,
+ * dwh_host_set_transport), so two hosts in one process keep their own;
+ * the one process-wide setting is the crash guard (signal handlers are the
+ * process's).  Other exceptions are noted at the function (one dwh_sync
+ * per thread at a time; dwh_conformance redirects the process's stdout
+ * and stderr while it runs).
  *
  * Option structs (dwh_host_options, dwh_read_options,
  * dwh_conformance_options, dwh_sync_options, dwh_webhook_options,
@@ -40,17 +52,20 @@
  * a newer libdwhost (the members it does not know read as zero: their
  * defaults), and one built against a newer dwhost.h is told, not ignored,
  * when it sets a member this libdwhost does not have (the call fails as
- * for an invalid option; dwh_host_new and dwh_transport_configure log it
- * and ignore the member).  Callers that cannot use the macros (function
- * pointers, other languages' FFI) call the *_sized function with their
- * struct's size; the plain functions read the struct as libdwhost 0.1.0
- * laid it out.  Structs libdwhost fills for you (dwh_rejection arrays,
+ * for an invalid option; dwh_host_new logs it and ignores the member).
+ * Callers that cannot use the macros (function pointers, other languages'
+ * FFI) call the *_sized function with their struct's size.  Structs libdwhost fills for you (dwh_rejection arrays,
  * dwh_transport_counters) are frozen: they never grow; dwh_sync_progress
  * may grow (read the members you know).
  *
- * Logging: libdwhost writes its log lines (and the plugins' api->log
- * lines), scrubbed of secrets, to stderr as text at INFO and above until
- * the embedder calls dwh_log_set_sink() (section "== logging ==").
+ * Logging: a host writes its log lines (and its plugins' api->log lines),
+ * scrubbed of secrets, to stderr as text at INFO and above until the
+ * embedder calls dwh_host_set_log_sink() (section "== logging ==").
+ *
+ * Versions: 0.2 changed the results to this convention, moved logging and
+ * transport settings onto the host and cancellation onto dwh_cancel
+ * (CHANGELOG.md); the library's soname carries the minor while the major
+ * is 0 (libdwhost.so.0.2), so a program built for 0.1 never loads it.
  */
 #ifndef DWHOST_H
 #define DWHOST_H
@@ -80,9 +95,9 @@ extern "C" {
  * as numbers:  #if DWH_VERSION_NUM >= 0x000100.  The build refuses a
  * header whose numbers differ from the project's version. */
 #define DWH_VERSION_MAJOR 0
-#define DWH_VERSION_MINOR 1
+#define DWH_VERSION_MINOR 2
 #define DWH_VERSION_PATCH 0
-#define DWH_VERSION "0.1.0"
+#define DWH_VERSION "0.2.0"
 #define DWH_VERSION_NUM ((DWH_VERSION_MAJOR << 16) | (DWH_VERSION_MINOR << 8) | DWH_VERSION_PATCH)
 
 /* The version of the libdwhost actually linked (which may be newer than
@@ -164,7 +179,6 @@ typedef struct dwh_host_options {
  * <prefix>/lib/dwhost/plugins for a program in <prefix>/bin linking the
  * static library), when that directory exists, else the directory
  * configured at build time.  Free with dwh_host_free(). */
-DWH_API dwh_host *dwh_host_new(const dwh_host_options *opts);
 /* dwh_host_new with the size of *opts as the caller's dwhost.h has it
  * (see "Option structs" above). */
 DWH_API dwh_host *dwh_host_new_sized(const dwh_host_options *opts, size_t opts_size);
@@ -181,10 +195,10 @@ DWH_API const char *const *dwh_host_plugin_dirs(const dwh_host *h);
  * the number of plugins loaded. */
 DWH_API size_t dwh_host_rescan(dwh_host *h);
 /* Loads one file in addition to the directories (it takes priority over
- * them and is kept across rescans).  Returns 0 when it loaded; -1 when it
- * was rejected, with *error (may be NULL) set to a malloc'd one-line
- * reason the caller frees. */
-DWH_API int dwh_host_add_plugin_file(dwh_host *h, const char *path, char **error);
+ * them and is kept across rescans).  Returns DW_OK when it loaded,
+ * DW_ERR_UNSUPPORTED when it was rejected (the reason in *error, as
+ * dwh_host_rejections() lists it), DW_ERR_CONFIG for a NULL host or path. */
+DWH_API dw_status dwh_host_add_plugin_file(dwh_host *h, const char *path, char **error);
 /* Looks a source up by name.  Returns a new reference (release with
  * dwh_plugin_unref) or NULL. */
 DWH_API dwh_plugin *dwh_host_find(dwh_host *h, const char *name);
@@ -209,10 +223,9 @@ DWH_API const dw_source *dwh_plugin_source(const dwh_plugin *p);
 /* The ABI the plugin was built with (0.0 for a NULL plugin). */
 DWH_API void dwh_plugin_abi(const dwh_plugin *p, unsigned *major, unsigned *minor);
 /* Runs the plugin's init once (thread-safe; later calls return the first
- * result).  Returns DW_OK, or the failure with *error (may be NULL) set to
- * a one-line message owned by the plugin handle: valid while the caller
- * holds its reference (do not free it; copy it to keep it longer). */
-DWH_API dw_status dwh_plugin_activate(dwh_plugin *p, const char **error);
+ * result).  Returns DW_OK, the status init returned (the reason in
+ * *error), or DW_ERR_NOT_FOUND for a NULL plugin. */
+DWH_API dw_status dwh_plugin_activate(dwh_plugin *p, char **error);
 /* Adds a reference; returns p. */
 DWH_API dwh_plugin *dwh_plugin_ref(dwh_plugin *p);
 /* Drops a reference (p may be NULL); the last one calls fini() and
@@ -240,13 +253,15 @@ DWH_API char *dwh_plugin_form_json(const dwh_plugin *p);
  * way: tools/plugin-audit flags both.
  */
 /* Installs the handler for the six signals (idempotent; a later call only
- * changes exit_code; the dwhost CLI uses 11).  Call it once at start, from
- * the main thread, before starting threads.  Returns 0; -1 with errno set
- * when sigaction failed (nothing is installed); 1 without installing when
- * the environment sets DWHOST_NO_CRASH_GUARD=1 (to let a crashing plugin
- * dump core for a backtrace).  Embedders with their own fatal-signal
- * handlers can skip it and call dwh_crash_guard_describe() from theirs. */
-DWH_API int dwh_crash_guard_install(int exit_code);
+ * changes exit_code; the dwhost CLI uses 11).  Signal handlers belong to
+ * the process, so this is the one process-wide setting: call it once at
+ * start, from the main thread, before starting threads.  Returns DW_OK;
+ * DW_ERR when sigaction failed (nothing is installed); DW_ERR_UNSUPPORTED
+ * without installing when the environment sets DWHOST_NO_CRASH_GUARD=1
+ * (to let a crashing plugin dump core for a backtrace).  Embedders with
+ * their own fatal-signal handlers can skip it and call
+ * dwh_crash_guard_describe() from theirs. */
+DWH_API dw_status dwh_crash_guard_install(int exit_code, char **error);
 /* For an embedder's own handler: when the calling thread is inside a
  * plugin call, writes the one-line report (newline-terminated, NUL-
  * terminated, cut to fit) for fatal signal `sig` at `fault_addr`
@@ -299,15 +314,16 @@ DWH_API void dwh_free_secret(char *text);
 /* Validates `config_json` against p's form without running plugin code:
  * every error with its JSON path, defaults applied, references resolved
  * (relative {"$file"} paths start at `base_dir`; NULL: the working
- * directory).  Returns 0 and sets *validated (malloc'd JSON text holding
- * the secrets in clear, resolved references included: release it with
- * dwh_free_secret(); may be NULL to only validate) when the config is
- * valid, -1 otherwise (and for a NULL plugin, with one error at path
- * "(plugin)").  *report (may be NULL) receives malloc'd JSON
+ * directory).  Returns DW_OK and sets *validated (malloc'd JSON text
+ * holding the secrets in clear, resolved references included: release it
+ * with dwh_free_secret(); may be NULL to only validate) when the config is
+ * valid; DW_ERR_CONFIG (*error: every problem on one line),
+ * DW_ERR_NOT_FOUND for a NULL plugin (one error at path "(plugin)"), or
+ * DW_ERR_NOMEM.  *report (may be NULL) receives malloc'd JSON
  * {"errors": [{"path", "expected", "got", "message"}], "warnings": [...]}
- * in both cases, never showing a secret; free() it. */
-DWH_API int dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char *base_dir,
-                                     char **validated, char **report);
+ * in every case, never showing a secret; free() it. */
+DWH_API dw_status dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                           char **validated, char **report, char **error);
 
 /* `config_json` with every secret value, and every value under a key the
  * form does not know, replaced by "***": malloc'd text the caller frees;
@@ -341,9 +357,11 @@ DWH_API char *dwh_config_secret_paths_json(dwh_plugin *p);
  * Treat any status other than DW_OK as "not accepted".  *result_json (may
  * be NULL) receives the malloc'd document of `dwhost check --json`
  * (secrets masked; free() it); its "outcome" word groups the statuses.
- * `allow_internal` lets the plugin reach loopback and private addresses. */
+ * `allow_internal` lets the plugin reach loopback and private addresses.
+ * *error receives the document's one-line message when the status is not
+ * DW_OK. */
 DWH_API dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
-                            int allow_internal, char **result_json);
+                            int allow_internal, char **result_json, char **error);
 
 /* == operations ========================================================= */
 
@@ -420,10 +438,9 @@ typedef struct dwh_read_options {
  * *state_out (may be NULL) receives the last state the source saved during
  * this read, malloc'd (free() it), or NULL when it saved none -- whatever
  * the result, so a failed read can be resumed.  *error as above. */
-DWH_API dw_status dwh_read(dwh_plugin *p, const char *config_json, const char *base_dir,
-                           const dwh_read_options *opts, int *stopped, char **state_out, char **error);
-/* dwh_read with the size of *opts as the caller's dwhost.h has it; a
- * member this libdwhost does not have, set, fails with DW_ERR_CONFIG. */
+/* (Called through the dwh_read macro, which passes the size of *opts as
+ * the caller's dwhost.h has it; a member this libdwhost does not have,
+ * set, fails with DW_ERR_CONFIG.) */
 DWH_API dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
                                  const dwh_read_options *opts, size_t opts_size, int *stopped, char **state_out,
                                  char **error);
@@ -448,34 +465,39 @@ typedef struct dwh_conformance_options {
  * *report_json (may be NULL) receives the `--json` document
  * {"source", "checks": [{"name", "status", "detail"}], "passed", "failed",
  * "skipped", "ok"}, malloc'd (free() it); a check whose reads stopped at
- * the row cap also has "capped_at": the cap.  Returns 0 when every check
- * passed or was skipped, 1 when one failed, -1 when the suite could not
- * run (config not JSON or invalid, p NULL: the last check says why).
+ * the row cap also has "capped_at": the cap.  Returns DW_OK when every
+ * check passed or was skipped; DW_ERR when one failed (*error: how many
+ * and which); DW_ERR_CONFIG when the suite could not run (config not JSON
+ * or invalid, an unknown option: *error is the last check's reason);
+ * DW_ERR_NOT_FOUND for a NULL plugin.
  * For CI and tooling, not for a busy service: the `secrets` check
  * redirects the process's file descriptors 1 and 2 while it runs (so
  * other threads' output is captured too), and it reads each chosen
  * schema several times (up to opts->max_rows rows per read). */
-DWH_API int dwh_conformance(dwh_plugin *p, const char *config_json, const char *base_dir,
-                            const dwh_conformance_options *opts, char **report_json);
-/* dwh_conformance with the size of *opts as the caller's dwhost.h has it;
- * a member this libdwhost does not have, set, returns -1 (the report's
- * last check says why). */
-DWH_API int dwh_conformance_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
-                                  const dwh_conformance_options *opts, size_t opts_size, char **report_json);
-#define dwh_conformance(p, config_json, base_dir, opts, report_json) \
-    dwh_conformance_sized((p), (config_json), (base_dir), (opts), sizeof(dwh_conformance_options), (report_json))
+/* (Called through the dwh_conformance macro, which passes the size of
+ * *opts as the caller's dwhost.h has it; a member this libdwhost does not
+ * have, set, fails with DW_ERR_CONFIG.) */
+DWH_API dw_status dwh_conformance_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                        const dwh_conformance_options *opts, size_t opts_size, char **report_json,
+                                        char **error);
+#define dwh_conformance(p, config_json, base_dir, opts, report_json, error)                                \
+    dwh_conformance_sized((p), (config_json), (base_dir), (opts), sizeof(dwh_conformance_options), (report_json), \
+                          (error))
 
 /* == logging ============================================================ */
 
 /*
  * Every log line of libdwhost and of the plugins it runs (api->log) is
- * scrubbed of the operation's secrets, then written to one process-wide
- * destination.  Default: stderr, text format ("LEVEL source/schema: msg"),
- * INFO and above -- so nothing is lost in a program that never configures
- * logging.  A service that owns its stderr calls dwh_log_set_sink() once at
- * start; after that libdwhost writes nothing to stderr or stdout, except
- * the one-line crash report of dwh_crash_guard_install()'s handler and
- * what dwh_conformance captures.  The dwhost CLI keeps its --log-* options.
+ * scrubbed of the operation's secrets, then written to the destination of
+ * the dwh_host the operation runs for (operations on a dwh_plugin use the
+ * host it was found in, even after dwh_host_free).  Default: stderr, text
+ * format ("LEVEL source/schema: msg"), INFO and above -- so nothing is
+ * lost in a program that never configures logging.  A service that owns
+ * its stderr calls dwh_host_set_log_sink() right after dwh_host_new();
+ * after that the host's operations write nothing to stderr or stdout,
+ * except the one-line crash report of dwh_crash_guard_install()'s handler
+ * and what dwh_conformance captures.  Two hosts in one process log to two
+ * places.  (Lines of the scan inside dwh_host_new itself go to stderr.)
  */
 #define DWH_LOG_OFF 1000 /* a min_level above every level: drop every line */
 #define DWH_LOG_FORMAT_TEXT 0
@@ -487,19 +509,20 @@ DWH_API int dwh_conformance_sized(dwh_plugin *p, const char *config_json, const 
  * keep it short, and do not call libdwhost from it (it may deadlock). */
 typedef void (*dwh_log_fn)(int level, const char *line, void *user);
 
-/* Sends every line at `min_level` (DW_LOG_DEBUG .. DW_LOG_ERROR, or
- * DWH_LOG_OFF) or above to `fn`, in JSON format: one object per line with
- * "ts", "level", "event", "msg" and the operation's identity ("team_id",
- * "source_type", "source_id", "schema", "schema_id", "job_id") plus event
- * fields.  fn NULL sends lines back to stderr, as text, at min_level
- * (DWH_LOG_OFF: nowhere).  `user` is passed back to fn.  Safe to call
- * while operations run (lines logged concurrently go to the old or the
- * new destination). */
-DWH_API void dwh_log_set_sink(dwh_log_fn fn, void *user, int min_level);
-/* Switches the format of the current destination: DWH_LOG_FORMAT_TEXT or
- * DWH_LOG_FORMAT_JSON (call after dwh_log_set_sink, which sets JSON).
- * Returns 0, or -1 for an unknown format (nothing changes). */
-DWH_API int dwh_log_set_format(int format);
+/* Sends every line of h's operations at `min_level` (DW_LOG_DEBUG ..
+ * DW_LOG_ERROR, or DWH_LOG_OFF) or above to `fn`, in JSON format: one
+ * object per line with "ts", "level", "event", "msg" and the operation's
+ * identity ("team_id", "source_type", "source_id", "schema", "schema_id",
+ * "job_id") plus event fields.  fn NULL sends lines back to stderr, as
+ * text, at min_level (DWH_LOG_OFF: nowhere).  `user` is passed back to fn.
+ * Safe to call while operations run (lines logged concurrently go to the
+ * old or the new destination).  h NULL does nothing. */
+DWH_API void dwh_host_set_log_sink(dwh_host *h, dwh_log_fn fn, void *user, int min_level);
+/* Switches the format of h's destination: DWH_LOG_FORMAT_TEXT or
+ * DWH_LOG_FORMAT_JSON (call after dwh_host_set_log_sink, which sets JSON).
+ * Returns DW_OK, or DW_ERR_CONFIG for an unknown format or a NULL host
+ * (nothing changes). */
+DWH_API dw_status dwh_host_set_log_format(dwh_host *h, int format, char **error);
 
 /* == sync =============================================================== */
 
@@ -590,22 +613,24 @@ DWH_API const char *dwh_sync_failure_name(dwh_sync_failure f);
 /* Syncs source `source` of `h` with `config_json` (the user's config as
  * JSON text; validated against the source's form before any plugin code
  * runs; secrets found in it are scrubbed from every log line and message).
- * `opts` may be NULL (defaults).  Returns DWH_SYNC_OK or the first
- * failure.  *report_json (may be NULL) receives the report -- the document
- * `dwhost sync --json` prints -- malloc'd, caller frees.  *error (may be
- * NULL) receives one line saying what failed and what to do (malloc'd,
- * caller frees), NULL on success. */
-DWH_API dwh_sync_failure dwh_sync(dwh_host *h, const char *source, const char *config_json,
-                                  const dwh_sync_options *opts, char **report_json, char **error);
-/* dwh_sync with the size of *opts as the caller's dwhost.h has it; a
- * member this libdwhost does not have, set, fails with
- * DWH_SYNC_FAIL_CONFIG.  (The plain function reads the 0.1.0 layout,
- * which ends at lease_timeout_ms.) */
-DWH_API dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const char *config_json,
-                                        const dwh_sync_options *opts, size_t opts_size, char **report_json,
-                                        char **error);
-#define dwh_sync(h, source, config_json, opts, report_json, error) \
-    dwh_sync_sized((h), (source), (config_json), (opts), sizeof(dwh_sync_options), (report_json), (error))
+ * `opts` may be NULL (defaults).  Returns DW_OK, or the status of the
+ * first failure: the plugin's own status for DWH_SYNC_FAIL_SOURCE
+ * (DW_ERR_AUTH, DW_ERR_UNREACHABLE, ...), DW_ERR_CONFIG, DW_ERR_BAD_DATA
+ * (data), DW_ERR_STATE, DW_ERR_SINK (warehouse), DW_ERR_CANCELLED
+ * (interrupted), DW_ERR_NOT_FOUND (plugin), DW_ERR (running).  *failure
+ * (may be NULL) receives the kind of failure, DWH_SYNC_OK on success.
+ * *report_json (may be NULL) receives the report -- the document `dwhost
+ * sync --json` prints -- malloc'd, caller frees.  *error (may be NULL)
+ * receives one line saying what failed and what to do.  (Called through
+ * the dwh_sync macro, which passes the size of *opts as the caller's
+ * dwhost.h has it; a member this libdwhost does not have, set, fails with
+ * DW_ERR_CONFIG / DWH_SYNC_FAIL_CONFIG.) */
+DWH_API dw_status dwh_sync_sized(dwh_host *h, const char *source, const char *config_json,
+                                 const dwh_sync_options *opts, size_t opts_size, dwh_sync_failure *failure,
+                                 char **report_json, char **error);
+#define dwh_sync(h, source, config_json, opts, failure, report_json, error)                                   \
+    dwh_sync_sized((h), (source), (config_json), (opts), sizeof(dwh_sync_options), (failure), (report_json), \
+                   (error))
 
 /* The sync jobs the warehouse at `warehouse_path` (NULL: ./warehouse.db)
  * records, as `dwhost status --json` prints them: {"warehouse", "jobs":
@@ -614,10 +639,11 @@ DWH_API dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const c
  * "last_value", "earliest_value", "run_rows", "run_batches",
  * "last_job_id", "updated_at", "lease", "webhooks_pending", "last_run",
  * "rerun"}]} (docs/cli/status.md).  Opens
- * the file read-only; safe while syncs run.  Returns the document
- * (malloc'd, caller frees), or NULL with *error (may be NULL; malloc'd,
- * caller frees): no such file, not a dwhost warehouse, unreadable. */
-DWH_API char *dwh_status_json(const char *warehouse_path, char **error);
+ * the file read-only; safe while syncs run.  Returns DW_OK with the
+ * document in *json (malloc'd, caller frees); DW_ERR_NOT_FOUND when there
+ * is no such file; DW_ERR when it is not a dwhost warehouse or cannot be
+ * read (*error says which). */
+DWH_API dw_status dwh_status_json(const char *warehouse_path, char **json, char **error);
 /* The warehouse's run history, as `dwhost status --history --json` prints
  * it: {"warehouse", "runs": [{"run_id", "job_id", "team_id", "source",
  * "source_id", "namespace", "started_at", "ended_at", "seconds", "outcome"
@@ -626,7 +652,7 @@ DWH_API char *dwh_status_json(const char *warehouse_path, char **error);
  * "table", "mode", "status", "rows", "resumed", "failure", "error"}]}]},
  * newest first, at most `limit` runs (<= 0: all kept;
  * docs/concepts/run-history.md).  Read-only like dwh_status_json; same ownership and errors. */
-DWH_API char *dwh_status_history_json(const char *warehouse_path, int limit, char **error);
+DWH_API dw_status dwh_status_history_json(const char *warehouse_path, int limit, char **json, char **error);
 
 /* -- webhooks (docs/concepts/webhooks.md) ----------------------------------------
  *
@@ -675,37 +701,44 @@ typedef struct dwh_webhook_options {
  * validated like dwh_sync's).  Before storing, the plugin's
  * webhook_transform runs for each of the source's webhook schemas without
  * writing anything: a payload it rejects is refused now, one no schema
- * takes is ignored.  `opts` may be NULL.  *inbox_id (may be NULL)
- * receives the id on DWH_WEBHOOK_STORED, else 0.  *error (may be NULL)
- * receives one scrubbed line (malloc'd, caller frees) for every outcome
- * but STORED (IGNORED: which event type and which schemas there are). */
-DWH_API dwh_webhook_outcome dwh_webhook_push_sized(dwh_host *h, const char *source, const char *config_json,
-                                                   const dwh_webhook_options *opts, size_t opts_size,
-                                                   const char *payload, size_t len, int64_t *inbox_id,
-                                                   char **error);
+ * takes is ignored.  `opts` may be NULL.  Returns DW_OK for STORED and
+ * IGNORED (*outcome, may be NULL, says which), else the failure's status:
+ * DW_ERR_BAD_DATA (refused), DW_ERR_UNSUPPORTED, DW_ERR_CONFIG, DW_ERR_SINK
+ * (warehouse), DW_ERR_NOT_FOUND (no such source).  *inbox_id (may be
+ * NULL) receives the id on DWH_WEBHOOK_STORED, else 0.  *error (may be
+ * NULL) receives one scrubbed line (malloc'd, caller frees) for every
+ * outcome but STORED -- for IGNORED, with DW_OK, a note naming the event
+ * type and the schemas there are. */
+DWH_API dw_status dwh_webhook_push_sized(dwh_host *h, const char *source, const char *config_json,
+                                         const dwh_webhook_options *opts, size_t opts_size, const char *payload,
+                                         size_t len, dwh_webhook_outcome *outcome, int64_t *inbox_id,
+                                         char **error);
 /* (A macro passing sizeof your dwh_webhook_options, see "Option structs";
- * a member this libdwhost does not have, set, fails with
- * DWH_WEBHOOK_FAIL_CONFIG.) */
-#define dwh_webhook_push(h, source, config_json, opts, payload, len, inbox_id, error)                         \
+ * a member this libdwhost does not have, set, fails with DW_ERR_CONFIG.) */
+#define dwh_webhook_push(h, source, config_json, opts, payload, len, outcome, inbox_id, error)                \
     dwh_webhook_push_sized((h), (source), (config_json), (opts), sizeof(dwh_webhook_options), (payload), (len), \
-                           (inbox_id), (error))
+                           (outcome), (inbox_id), (error))
 
 /* Removes payload `inbox_id` of the source (team, source id, namespace of
  * `opts`, which may be NULL) from the inbox, e.g. one whose transform
- * keeps failing a sync.  Returns DWH_WEBHOOK_DROPPED, DWH_WEBHOOK_NOT_FOUND
- * or a failure; *error (may be NULL) receives one line (malloc'd, caller
+ * keeps failing a sync.  Returns DW_OK (DWH_WEBHOOK_DROPPED),
+ * DW_ERR_NOT_FOUND (DWH_WEBHOOK_NOT_FOUND: no payload of that id, or no
+ * such source) or a failure as dwh_webhook_push; *outcome (may be NULL)
+ * receives the outcome; *error (may be NULL) one line (malloc'd, caller
  * frees) for every outcome but DROPPED. */
-DWH_API dwh_webhook_outcome dwh_webhook_drop_sized(dwh_host *h, const char *source, const dwh_webhook_options *opts,
-                                                   size_t opts_size, int64_t inbox_id, char **error);
-#define dwh_webhook_drop(h, source, opts, inbox_id, error) \
-    dwh_webhook_drop_sized((h), (source), (opts), sizeof(dwh_webhook_options), (inbox_id), (error))
+DWH_API dw_status dwh_webhook_drop_sized(dwh_host *h, const char *source, const dwh_webhook_options *opts,
+                                         size_t opts_size, int64_t inbox_id, dwh_webhook_outcome *outcome,
+                                         char **error);
+#define dwh_webhook_drop(h, source, opts, inbox_id, outcome, error) \
+    dwh_webhook_drop_sized((h), (source), (opts), sizeof(dwh_webhook_options), (inbox_id), (outcome), (error))
 
 /* == transport ========================================================== */
 
 /*
  * Every HTTP request a plugin makes goes through the host's tracked
- * transport (docs/writing-a-connector/rest-toolkit.md).  These settings apply to
- * operations started after the call, process-wide.
+ * transport (docs/writing-a-connector/rest-toolkit.md).  Its settings
+ * belong to a dwh_host: they apply to the host's operations started after
+ * the call (and to operations on plugins found in it).
  */
 typedef struct dwh_transport_options {
     const char *ca_bundle;       /* PEM file of trusted CAs; NULL: DWHOST_CA_BUNDLE, else the system store */
@@ -717,13 +750,15 @@ typedef struct dwh_transport_options {
     uint32_t stall_timeout_ms;   /* an attempt receiving nothing this long fails; whole seconds; 0: 30 s */
 } dwh_transport_options;
 
-/* Sets the transport defaults (strings copied; NULL resets).  Call before
- * starting operations; not while they run. */
-DWH_API void dwh_transport_configure(const dwh_transport_options *opts);
-/* dwh_transport_configure with the size of *opts as the caller's
- * dwhost.h has it. */
-DWH_API void dwh_transport_configure_sized(const dwh_transport_options *opts, size_t opts_size);
-#define dwh_transport_configure(opts) dwh_transport_configure_sized((opts), sizeof(dwh_transport_options))
+/* Sets h's transport settings (strings copied; opts NULL: back to the
+ * defaults).  Call before starting h's operations, not while they run.
+ * Returns DW_OK; DW_ERR_CONFIG for a NULL host or a member this libdwhost
+ * does not have, set; DW_ERR_NOMEM.  (Called through the macro, which
+ * passes the size of *opts as the caller's dwhost.h has it.) */
+DWH_API dw_status dwh_host_set_transport_sized(dwh_host *h, const dwh_transport_options *opts, size_t opts_size,
+                                               char **error);
+#define dwh_host_set_transport(h, opts, error) \
+    dwh_host_set_transport_sized((h), (opts), sizeof(dwh_transport_options), (error))
 
 /* Request counters of a run, as printed in the sync summary.  Frozen:
  * never grows (libdwhost adds into your struct); a new counter will come

@@ -42,10 +42,10 @@ static json_object *parse(const char *text) {
 
 static void test_validate_text(void **state) {
     (void)state;
-    char *validated = NULL, *report = NULL;
+    char *validated = NULL, *report = NULL, *err = NULL;
     assert_int_equal(dwh_config_validate_text(cfgtest, "{\"auth\": {\"api_key\": \"good_sk_1234\"}, \"page_size\": \"7\"}",
-                                              NULL, &validated, &report),
-                     0);
+                                              NULL, &validated, &report, NULL),
+                     DW_OK);
     json_object *v = parse(validated);
     assert_int_equal(json_object_get_int(json_object_object_get(v, "page_size")), 7);
     assert_string_equal(json_object_get_string(json_object_object_get(v, "region")), "us");
@@ -57,10 +57,14 @@ static void test_validate_text(void **state) {
     free(report);
 
     assert_int_equal(dwh_config_validate_text(cfgtest, "{\"auth\": {\"api_key\": 12345678}, \"region\": \"mars\"}", NULL,
-                                              &validated, &report),
-                     -1);
+                                              &validated, &report, &err),
+                     DW_ERR_CONFIG);
     assert_null(validated);
     assert_null(strstr(report, "12345678"));
+    assert_null(strstr(err, "12345678")); /* the one line never shows the secret either */
+    assert_non_null(strstr(err, "auth.api_key"));
+    free(err);
+    err = NULL;
     r = parse(report);
     json_object *errs = json_object_object_get(r, "errors");
     assert_int_equal(json_object_array_length(errs), 2);
@@ -69,7 +73,7 @@ static void test_validate_text(void **state) {
     json_object_put(r);
     free(report);
 
-    assert_int_equal(dwh_config_validate_text(cfgtest, "{\"auth\": ", NULL, NULL, &report), -1);
+    assert_int_equal(dwh_config_validate_text(cfgtest, "{\"auth\": ", NULL, NULL, &report, NULL), DW_ERR_CONFIG);
     assert_non_null(strstr(report, "\"path\":\"(config)\""));
     assert_non_null(strstr(report, "invalid JSON at line 1"));
     free(report);
@@ -97,31 +101,35 @@ static void test_mask_and_secret_paths(void **state) {
 static void test_check(void **state) {
     (void)state;
     char *doc = NULL;
-    assert_int_equal(dwh_check(cfgtest, "{\"auth\": {\"api_key\": \"good_sk_1234\"}}", NULL, NULL, 0, &doc), DW_OK);
+    assert_int_equal(dwh_check(cfgtest, "{\"auth\": {\"api_key\": \"good_sk_1234\"}}", NULL, NULL, 0, &doc, NULL), DW_OK);
     json_object *d = parse(doc);
     assert_true(json_object_get_boolean(json_object_object_get(d, "ok")));
     json_object_put(d);
     free(doc);
 
-    assert_int_equal(dwh_check(cfgtest, "{\"auth\": {\"api_key\": \"bad_sk_1234\"}}", NULL, "members", 0, &doc),
+    char *err = NULL;
+    assert_int_equal(dwh_check(cfgtest, "{\"auth\": {\"api_key\": \"bad_sk_1234\"}}", NULL, "members", 0, &doc, &err),
                      DW_ERR_AUTH);
     assert_null(strstr(doc, "bad_sk_1234"));
+    assert_non_null(strstr(err, "Your API key is invalid or expired"));
+    assert_null(strstr(err, "bad_sk_1234"));
+    free(err);
     assert_non_null(strstr(doc, "Your API key is invalid or expired"));
     free(doc);
 
     /* 403 at source creation passes with a warning; with a schema it fails */
-    assert_int_equal(dwh_check(cfgtest, "{\"auth\": {\"api_key\": \"scopeless_1234\"}}", NULL, NULL, 0, &doc), DW_OK);
+    assert_int_equal(dwh_check(cfgtest, "{\"auth\": {\"api_key\": \"scopeless_1234\"}}", NULL, NULL, 0, &doc, NULL), DW_OK);
     assert_non_null(strstr(doc, "read:org"));
     free(doc);
-    assert_int_equal(dwh_check(cfgtest, "{\"auth\": {\"api_key\": \"scopeless_1234\"}}", NULL, "members", 0, NULL),
+    assert_int_equal(dwh_check(cfgtest, "{\"auth\": {\"api_key\": \"scopeless_1234\"}}", NULL, "members", 0, NULL, NULL),
                      DW_ERR_FORBIDDEN);
 
-    assert_int_equal(dwh_check(cfgtest, "{\"region\": \"mars\"}", NULL, NULL, 0, &doc), DW_ERR_CONFIG);
+    assert_int_equal(dwh_check(cfgtest, "{\"region\": \"mars\"}", NULL, NULL, 0, &doc, NULL), DW_ERR_CONFIG);
     d = parse(doc);
     assert_string_equal(json_object_get_string(json_object_object_get(d, "outcome")), "invalid_config");
     json_object_put(d);
     free(doc);
-    assert_int_equal(dwh_check(cfgtest, "[", NULL, NULL, 0, &doc), DW_ERR_CONFIG);
+    assert_int_equal(dwh_check(cfgtest, "[", NULL, NULL, 0, &doc, NULL), DW_ERR_CONFIG);
     assert_non_null(strstr(doc, "(config)"));
     free(doc);
 }

@@ -160,8 +160,7 @@ static int setup(void **state) {
     dwhi_registry_scan(reg, dirs, 1);
     stripe = dwhi_registry_find(reg, "stripe");
     if (!stripe) return -1;
-    const char *err = NULL;
-    if (dwh_plugin_activate(stripe, &err) != DW_OK) return -1;
+    if (dwh_plugin_activate(stripe, NULL) != DW_OK) return -1;
     fixtures = json_object_from_file(DWHOST_SOURCE_DIR "/tests/servers/data/stripe_fixtures.json");
     return fixtures ? 0 : -1;
 }

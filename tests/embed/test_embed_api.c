@@ -69,8 +69,11 @@ static void test_version(void **state) {
 static void test_null_handles(void **state) {
     (void)state;
     char *validated = (char *)"x", *report = NULL;
-    assert_int_equal(dwh_config_validate_text(NULL, "{}", NULL, &validated, &report), -1);
+    char *verr = NULL;
+    assert_int_equal(dwh_config_validate_text(NULL, "{}", NULL, &validated, &report, &verr), DW_ERR_NOT_FOUND);
     assert_null(validated);
+    assert_non_null(strstr(verr, "NULL handle"));
+    free(verr);
     json_object *r = parse(report);
     json_object *errors = json_object_object_get(r, "errors");
     assert_int_equal(json_object_array_length(errors), 1);
@@ -78,21 +81,26 @@ static void test_null_handles(void **state) {
                         "(plugin)");
     json_object_put(r);
     free(report);
-    assert_int_equal(dwh_config_validate_text(NULL, "{}", NULL, NULL, NULL), -1);
+    assert_int_equal(dwh_config_validate_text(NULL, "{}", NULL, NULL, NULL, NULL), DW_ERR_NOT_FOUND);
 
     assert_null(dwh_config_mask_text(NULL, "{}"));
     assert_null(dwh_config_secret_paths_json(NULL));
 
     char *doc = NULL;
-    assert_int_equal(dwh_check(NULL, "{}", NULL, NULL, 0, &doc), DW_ERR_NOT_FOUND);
+    char *cerr = NULL;
+    assert_int_equal(dwh_check(NULL, "{}", NULL, NULL, 0, &doc, &cerr), DW_ERR_NOT_FOUND);
+    assert_non_null(cerr);
+    free(cerr);
     r = parse(doc);
     assert_false(json_object_get_boolean(json_object_object_get(r, "ok")));
     json_object_put(r);
     free(doc);
 
-    const char *err = NULL;
+    char *err = NULL;
     assert_int_equal(dwh_plugin_activate(NULL, &err), DW_ERR_NOT_FOUND);
     assert_non_null(strstr(err, "NULL"));
+    free(err);
+    err = NULL;
     unsigned major = 9, minor = 9;
     dwh_plugin_abi(NULL, &major, &minor);
     assert_int_equal(major, 0);
@@ -112,7 +120,7 @@ static void test_null_handles(void **state) {
     assert_int_equal(dwh_host_rescan(NULL), 0);
     assert_null(dwh_host_plugin_dirs(NULL));
     char *e = NULL;
-    assert_int_equal(dwh_host_add_plugin_file(NULL, "/x.so", &e), -1);
+    assert_int_equal(dwh_host_add_plugin_file(NULL, "/x.so", &e), DW_ERR_CONFIG);
     assert_non_null(e);
     free(e);
 
@@ -129,14 +137,19 @@ static void test_null_handles(void **state) {
     free(e);
 
     char *conf = NULL;
-    assert_int_equal(dwh_conformance(NULL, "{}", NULL, NULL, &conf), -1);
+    e = NULL;
+    assert_int_equal(dwh_conformance(NULL, "{}", NULL, NULL, &conf, &e), DW_ERR_NOT_FOUND);
+    assert_non_null(e);
+    free(e);
     r = parse(conf);
     assert_false(json_object_get_boolean(json_object_object_get(r, "ok")));
     json_object_put(r);
     free(conf);
 
     e = NULL;
-    assert_int_equal(dwh_sync(NULL, "files", config, NULL, NULL, &e), DWH_SYNC_FAIL_PLUGIN);
+    dwh_sync_failure why = DWH_SYNC_OK;
+    assert_int_equal(dwh_sync(NULL, "files", config, NULL, &why, NULL, &e), DW_ERR_NOT_FOUND);
+    assert_int_equal(why, DWH_SYNC_FAIL_PLUGIN);
     free(e);
 
     /* Freeing NULL is a no-op everywhere. */
@@ -371,12 +384,15 @@ static void read_with_job(void *arg) {
     const char *const only[] = {"customers"};
     dwh_sync_options so = {.warehouse_path = wh, .schemas = only, .n_schemas = 1};
     char *report = NULL, *err = NULL;
-    assert_int_equal(dwh_sync(host, "files", config, &so, &report, &err), DWH_SYNC_OK);
+    dwh_sync_failure why = DWH_SYNC_FAIL_CONFIG;
+    assert_int_equal(dwh_sync(host, "files", config, &so, &why, &report, &err), DW_OK);
+    assert_int_equal(why, DWH_SYNC_OK);
     assert_null(err);
     assert_non_null(strstr(report, "\"rows\":36"));
     free(report);
     /* what `dwhost status --json` prints, for the embedder */
-    char *status = dwh_status_json(wh, &err);
+    char *status = NULL;
+    assert_int_equal(dwh_status_json(wh, &status, &err), DW_OK);
     assert_non_null(status);
     assert_null(err);
     json_object *st = parse(status);
@@ -389,17 +405,21 @@ static void read_with_job(void *arg) {
     assert_null(json_object_object_get(last, "command")); /* an embedder gave none */
     json_object_put(st);
     free(status);
-    assert_null(dwh_status_json("/nonexistent/w.db", &err));
+    status = (char *)"x";
+    assert_int_equal(dwh_status_json("/nonexistent/w.db", &status, &err), DW_ERR_NOT_FOUND);
+    assert_null(status);
     assert_non_null(strstr(err, "no warehouse at /nonexistent/w.db"));
     free(err);
     err = NULL;
     /* the run history: a failing run is recorded too, newest first */
     const char *const nope[] = {"nope"};
     dwh_sync_options bad = {.warehouse_path = wh, .schemas = nope, .n_schemas = 1, .job_id = "job-bad"};
-    assert_int_equal(dwh_sync(host, "files", config, &bad, NULL, &err), DWH_SYNC_FAIL_CONFIG);
+    assert_int_equal(dwh_sync(host, "files", config, &bad, &why, NULL, &err), DW_ERR_CONFIG);
+    assert_int_equal(why, DWH_SYNC_FAIL_CONFIG);
     free(err);
     err = NULL;
-    char *hist = dwh_status_history_json(wh, 1, &err);
+    char *hist = NULL;
+    assert_int_equal(dwh_status_history_json(wh, 1, &hist, &err), DW_OK);
     assert_non_null(hist);
     assert_null(err);
     json_object *h = parse(hist);
@@ -412,12 +432,13 @@ static void read_with_job(void *arg) {
     assert_non_null(strstr(json_object_get_string(json_object_object_get(r0, "error")), "no schema 'nope'"));
     json_object_put(h);
     free(hist);
-    hist = dwh_status_history_json(wh, 0, &err);
+    assert_int_equal(dwh_status_history_json(wh, 0, &hist, &err), DW_OK);
     h = parse(hist);
     assert_int_equal(json_object_array_length(json_object_object_get(h, "runs")), 2);
     json_object_put(h);
     free(hist);
-    assert_null(dwh_status_history_json("/nonexistent/w.db", 0, &err));
+    assert_int_equal(dwh_status_history_json("/nonexistent/w.db", 0, &hist, &err), DW_ERR_NOT_FOUND);
+    assert_null(hist);
     assert_non_null(strstr(err, "no warehouse at /nonexistent/w.db"));
     free(err);
     err = NULL;
@@ -434,7 +455,7 @@ static void read_with_job(void *arg) {
 static void test_log_sink(void **state) {
     (void)state;
     lines l = {0};
-    dwh_log_set_sink(sink, &l, DW_LOG_DEBUG);
+    dwh_host_set_log_sink(host, sink, &l, DW_LOG_DEBUG);
     char *err_out = capture_stderr(read_with_job, NULL);
     assert_string_equal(err_out, ""); /* nothing reached stderr */
     free(err_out);
@@ -461,9 +482,12 @@ static void test_log_sink(void **state) {
 
     /* Min level: only WARN and above reach the sink; text on request. */
     memset(&l, 0, sizeof l);
-    dwh_log_set_sink(sink, &l, DW_LOG_WARN);
-    assert_int_equal(dwh_log_set_format(DWH_LOG_FORMAT_TEXT), 0);
-    assert_int_equal(dwh_log_set_format(7), -1);
+    dwh_host_set_log_sink(host, sink, &l, DW_LOG_WARN);
+    assert_int_equal(dwh_host_set_log_format(host, DWH_LOG_FORMAT_TEXT, NULL), DW_OK);
+    char *ferr = NULL;
+    assert_int_equal(dwh_host_set_log_format(host, 7, &ferr), DW_ERR_CONFIG);
+    assert_non_null(strstr(ferr, "DWH_LOG_FORMAT_TEXT"));
+    free(ferr);
     err_out = capture_stderr(read_with_job, NULL);
     assert_string_equal(err_out, "");
     free(err_out);
@@ -473,54 +497,119 @@ static void test_log_sink(void **state) {
     }
 
     /* Back to stderr (the default destination), then silence. */
-    dwh_log_set_sink(NULL, NULL, DW_LOG_INFO);
+    dwh_host_set_log_sink(host, NULL, NULL, DW_LOG_INFO);
     err_out = capture_stderr(read_with_job, NULL);
     assert_non_null(strstr(err_out, "info files/customers: "));
     free(err_out);
-    dwh_log_set_sink(NULL, NULL, DWH_LOG_OFF);
+    dwh_host_set_log_sink(host, NULL, NULL, DWH_LOG_OFF);
     err_out = capture_stderr(read_with_job, NULL);
     assert_string_equal(err_out, "");
     free(err_out);
-    dwh_log_set_sink(NULL, NULL, DW_LOG_INFO);
+    dwh_host_set_log_sink(host, NULL, NULL, DW_LOG_INFO);
+}
+
+typedef struct plugin_read {
+    dwh_plugin *p;
+    rows *r;
+} plugin_read;
+
+static void read_plugin(void *arg) {
+    plugin_read *pr = arg;
+    dwh_read_options ro = {.schema = "orders", .row = on_row, .user = pr->r};
+    assert_int_equal(dwh_read(pr->p, config, NULL, &ro, NULL, NULL, NULL), DW_OK);
+}
+
+/* The log destination belongs to the host: a second host in the process
+ * with its own sink gets its own operations' lines and none of the first
+ * host's, and a plugin reference keeps its host's sink after the host is
+ * freed. */
+static void test_log_sink_per_host(void **state) {
+    (void)state;
+    dwh_host_options o = {.plugin_dirs = (const char *[]){EMBED_PLUGIN_DIR}, .n_plugin_dirs = 1,
+                          .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR};
+    dwh_host *other = dwh_host_new(&o);
+    assert_non_null(other);
+    lines mine = {0}, theirs = {0};
+    dwh_host_set_log_sink(host, sink, &mine, DW_LOG_DEBUG);
+    dwh_host_set_log_sink(other, sink, &theirs, DW_LOG_DEBUG);
+    dwh_plugin *their_files = dwh_host_find(other, "files");
+    assert_non_null(their_files);
+    rows r = {0};
+    dwh_read_options ro = {.schema = "orders", .row = on_row, .user = &r, .job_id = "job-other"};
+    assert_int_equal(dwh_read(their_files, config, NULL, &ro, NULL, NULL, NULL), DW_OK);
+    assert_true(theirs.n > 0);
+    assert_int_equal(mine.n, 0); /* the first host heard nothing of it */
+    for (size_t i = 0; i < theirs.n; i++) {
+        json_object *line = parse(theirs.v[i]);
+        json_object *job = json_object_object_get(line, "job_id");
+        if (job) assert_string_equal(json_object_get_string(job), "job-other");
+        json_object_put(line);
+        free(theirs.v[i]);
+    }
+    memset(&theirs, 0, sizeof theirs);
+    /* the plugin outlives its host, and so does the host's sink */
+    dwh_host_free(other);
+    rows_clear(&r);
+    plugin_read pr = {their_files, &r};
+    char *err_out = capture_stderr(read_plugin, &pr);
+    assert_string_equal(err_out, "");
+    free(err_out);
+    assert_true(theirs.n > 0);
+    assert_int_equal(mine.n, 0);
+    for (size_t i = 0; i < theirs.n; i++) free(theirs.v[i]);
+    rows_clear(&r);
+    dwh_plugin_unref(their_files);
+    dwh_host_set_log_sink(host, NULL, NULL, DW_LOG_INFO);
 }
 
 static void test_conformance_and_secret_free(void **state) {
     (void)state;
     char *report = NULL;
     dwh_conformance_options co = {.structural = 1};
-    assert_int_equal(dwh_conformance(files, config, NULL, &co, &report), 0);
+    char *cerr = (char *)"x";
+    assert_int_equal(dwh_conformance(files, config, NULL, &co, &report, &cerr), DW_OK);
+    assert_null(cerr);
     json_object *r = parse(report);
     assert_true(json_object_get_boolean(json_object_object_get(r, "ok")));
     assert_string_equal(json_object_get_string(json_object_object_get(r, "source")), "files");
     assert_true(json_object_array_length(json_object_object_get(r, "checks")) >= 4);
     json_object_put(r);
     free(report);
-    assert_int_equal(dwh_conformance(files, "{\"directory\": 5}", NULL, &co, &report), -1);
+    assert_int_equal(dwh_conformance(files, "{\"directory\": 5}", NULL, &co, &report, &cerr), DW_ERR_CONFIG);
+    assert_non_null(strstr(cerr, "directory")); /* the suite could not run: the config is invalid */
+    free(cerr);
     free(report);
-    assert_int_equal(dwh_conformance(files, "nope", NULL, &co, &report), -1);
+    assert_int_equal(dwh_conformance(files, "nope", NULL, &co, &report, &cerr), DW_ERR_CONFIG);
     assert_non_null(strstr(report, "not JSON"));
+    assert_non_null(strstr(cerr, "not JSON"));
+    free(cerr);
     free(report);
 
     char *validated = NULL;
-    assert_int_equal(dwh_config_validate_text(files, config, NULL, &validated, NULL), 0);
+    assert_int_equal(dwh_config_validate_text(files, config, NULL, &validated, NULL, NULL), DW_OK);
+    char *verr = NULL;
+    assert_int_equal(dwh_config_validate_text(files, "{\"directory\": 5}", NULL, NULL, NULL, &verr), DW_ERR_CONFIG);
+    assert_non_null(strstr(verr, "directory"));
+    free(verr);
     assert_non_null(strstr(validated, "examples/files"));
     dwh_free_secret(validated);
 }
 
 /* A sync into a fresh warehouse with options `o` passed as `size` bytes
- * (through the sized entry point, or the plain function when size is 0).
- * Returns the failure; *report and *err as dwh_sync's. */
+ * through the sized entry point.  Returns the failure; *report and *err
+ * as dwh_sync's. */
 static dwh_sync_failure sync_sized(const dwh_sync_options *o, size_t size, char **report, char **err) {
     char tmpl[] = "/tmp/dwhost-embed-sz-XXXXXX";
     assert_non_null(mkdtemp(tmpl));
     char *wh = NULL;
     assert_true(asprintf(&wh, "%s/w.db", tmpl) > 0);
-    size_t n = size ? size : sizeof(dwh_sync_options);
+    size_t n = size;
     dwh_sync_options *copy = calloc(1, n > sizeof *copy ? n : sizeof *copy);
     memcpy(copy, o, n); /* the caller's bytes, newer members included */
     copy->warehouse_path = wh;
-    dwh_sync_failure f = size ? dwh_sync_sized(host, "files", config, copy, size, report, err)
-                              : (dwh_sync)(host, "files", config, copy, report, err);
+    dwh_sync_failure f = DWH_SYNC_FAIL_CONFIG;
+    dw_status st = dwh_sync_sized(host, "files", config, copy, size, &f, report, err);
+    assert_int_equal(st == DW_OK, f == DWH_SYNC_OK);
     free(copy);
     char *cmd = NULL;
     assert_true(asprintf(&cmd, "rm -rf '%s'", tmpl) > 0);
@@ -538,7 +627,7 @@ static void test_option_struct_versions(void **state) {
     (void)state;
     const char *const only[] = {"customers"};
     size_t old_size = offsetof(dwh_sync_options, lease_timeout_ms) + sizeof(int);
-    /* a 0.1.0 caller: state_namespace does not exist in its struct */
+    /* an older caller: state_namespace does not exist in its struct */
     struct {
         dwh_sync_options o;
         unsigned char tail[64];
@@ -550,10 +639,6 @@ static void test_option_struct_versions(void **state) {
     char *report = NULL, *err = NULL;
     assert_int_equal(sync_sized(&old.o, old_size, &report, &err), DWH_SYNC_OK);
     assert_non_null(strstr(report, "\"state_namespace\":null"));
-    free(report);
-    /* the plain function reads that same 0.1.0 layout */
-    assert_int_equal(sync_sized(&old.o, 0, &report, &err), DWH_SYNC_OK);
-    assert_non_null(strstr(report, "\"rows\":36"));
     free(report);
     /* today's caller, through the macro: every member is seen */
     dwh_sync_options now = {.schemas = only, .n_schemas = 1, .state_namespace = "blue"};
@@ -602,8 +687,11 @@ static void test_option_struct_versions(void **state) {
         int future;
     } cnew = {.o = {.structural = 1}, .future = 1};
     char *creport = NULL;
-    assert_int_equal(dwh_conformance_sized(files, config, NULL, &cnew.o, sizeof cnew, &creport), -1);
+    assert_int_equal(dwh_conformance_sized(files, config, NULL, &cnew.o, sizeof cnew, &creport, &err), DW_ERR_CONFIG);
     assert_non_null(strstr(creport, "dwh_conformance_options sets a member"));
+    assert_non_null(strstr(err, "dwh_conformance_options sets a member"));
+    free(err);
+    err = NULL;
     free(creport);
 
     struct {
@@ -623,6 +711,7 @@ int main(void) {
         cmocka_unit_test(test_list_schemas),
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_log_sink),
+        cmocka_unit_test(test_log_sink_per_host),
         cmocka_unit_test(test_conformance_and_secret_free),
         cmocka_unit_test(test_option_struct_versions),
     };

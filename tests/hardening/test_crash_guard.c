@@ -184,7 +184,7 @@ static dwh_plugin *crasher(void) {
 }
 
 static void webhook_child(void) {
-    if (dwh_crash_guard_install(11) != 0) _exit(98);
+    if (dwh_crash_guard_install(11, NULL) != DW_OK) _exit(98);
     dwh_plugin *p = crasher();
     json_object *cfg = json_tokener_parse("{\"crash_in\": \"webhook\", \"crash_how\": \"abort\"}");
     rt_sink s;
@@ -234,7 +234,7 @@ static void *overflow_thread(void *arg) {
 }
 
 static void thread_child(void) {
-    if (dwh_crash_guard_install(11) != 0) _exit(98);
+    if (dwh_crash_guard_install(11, NULL) != DW_OK) _exit(98);
     dwh_plugin *p = crasher();
     pthread_t t;
     /* a thread the host did not prepare: its first plugin call must give
@@ -266,7 +266,7 @@ __attribute__((noinline, no_sanitize("undefined"))) static void host_null_store(
 
 static void host_fault_child(void) {
     signal(SIGSEGV, previous_handler);
-    if (dwh_crash_guard_install(11) != 0) _exit(98);
+    if (dwh_crash_guard_install(11, NULL) != DW_OK) _exit(98);
     dwhi_guard g;
     dwhi_guard_enter(&g, "done", "/done.so", "run", NULL);
     dwhi_guard_leave(&g); /* a plugin call that finished: no longer guarded */
@@ -282,7 +282,7 @@ static void host_fault_goes_to_the_previous_handler(void **state) {
 }
 
 static void host_abort_child(void) {
-    if (dwh_crash_guard_install(11) != 0) _exit(98);
+    if (dwh_crash_guard_install(11, NULL) != DW_OK) _exit(98);
     abort();
 }
 
@@ -294,7 +294,7 @@ static void host_abort_keeps_the_default_action(void **state) {
 }
 
 static void guarded_wait_child(void) {
-    if (dwh_crash_guard_install(11) != 0) _exit(98);
+    if (dwh_crash_guard_install(11, NULL) != DW_OK) _exit(98);
     dwhi_guard g;
     dwhi_guard_enter(&g, "slow", "/slow.so", "run", "s");
     if (write(3, "r", 1) != 1) _exit(96);
@@ -311,8 +311,8 @@ static void signal_from_another_process_is_not_the_plugins(void **state) {
 }
 
 static void exit_code_child(void) {
-    if (dwh_crash_guard_install(11) != 0) _exit(98);
-    if (dwh_crash_guard_install(77) != 0) _exit(98); /* idempotent; the code changes */
+    if (dwh_crash_guard_install(11, NULL) != DW_OK) _exit(98);
+    if (dwh_crash_guard_install(77, NULL) != DW_OK) _exit(98); /* idempotent; the code changes */
     dwh_plugin *p = crasher();
     json_object *cfg = json_tokener_parse("{\"crash_in\": \"check\", \"crash_how\": \"fpe\"}");
     dwhi_op_check(p, cfg, NULL, NULL, NULL, "items", NULL);
@@ -329,7 +329,7 @@ static void exit_code_is_the_callers(void **state) {
 
 static void opt_out_child(void) {
     setenv("DWHOST_NO_CRASH_GUARD", "1", 1);
-    if (dwh_crash_guard_install(11) != 1) _exit(98);
+    if (dwh_crash_guard_install(11, NULL) != DW_ERR_UNSUPPORTED) _exit(98);
     setenv("CRASHER_CRASH", "init:ill", 1);
     dwh_plugin *p = crasher();
     dwh_plugin_activate(p, NULL);

@@ -21,10 +21,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: embed_app DATA_DIR [PLUGIN_DIR]\n");
         return 2;
     }
-    dwh_log_set_sink(NULL, NULL, DW_LOG_WARN);
     const char *dirs[] = {argc > 2 ? argv[2] : NULL};
     dwh_host_options o = {.plugin_dirs = dirs, .n_plugin_dirs = argc > 2 ? 1 : 0, .flags = DWH_HOST_NO_ENV_PATH};
     dwh_host *h = dwh_host_new(&o);
+    dwh_host_set_log_sink(h, NULL, NULL, DW_LOG_WARN);
     dwh_plugin *p = dwh_host_find(h, "files");
     if (!p) {
         const char *const *searched = dwh_host_plugin_dirs(h);

@@ -59,7 +59,7 @@ static void test_host_lifecycle(void **state) {
     char *err = NULL;
     char *extra = regt_tmpdir();
     char *bad = regt_install(extra, "regt_badmagic", NULL);
-    assert_int_equal(dwh_host_add_plugin_file(h, bad, &err), -1);
+    assert_int_equal(dwh_host_add_plugin_file(h, bad, &err), DW_ERR_UNSUPPORTED);
     assert_non_null(strstr(err, "bad magic"));
     free(err);
     free(bad);

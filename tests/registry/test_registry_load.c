@@ -208,7 +208,7 @@ static void test_init_runs_only_on_activation_and_once(void **state) {
     dwh_plugin *p = dwhi_registry_find(r, "regt_good");
     assert_int_equal(count_lines(marker), 0); /* listing ran no plugin code */
 
-    const char *err = "unset";
+    char *err = (char *)"unset";
     assert_int_equal(dwh_plugin_activate(p, &err), DW_OK);
     assert_null(err);
     assert_int_equal(count_lines(marker), 1);
@@ -220,7 +220,9 @@ static void test_init_runs_only_on_activation_and_once(void **state) {
     assert_int_equal(dwh_plugin_activate(p, &err), DW_ERR_CONFIG);
     assert_non_null(err);
     assert_non_null(strstr(err, "init failed"));
+    free(err);
     assert_int_equal(dwh_plugin_activate(p, &err), DW_ERR_CONFIG);
+    free(err);
     dwh_plugin_unref(p);
     dwhi_registry_free(r);
     unsetenv("REGT_INIT_MARKER");

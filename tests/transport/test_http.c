@@ -594,7 +594,6 @@ static void test_counters_collect(void **st) {
     json_object_put(j);
 }
 
-/* dwh_transport_configure sets what new sessions start from. */
 /* QA #17: a credential check makes at most 2 attempts with a short
  * backoff, whatever the request or the host default ask for; the ceiling
  * is configurable. */
@@ -657,10 +656,15 @@ static void test_check_retry_ceiling(void **st) {
 
 static void test_public_configure(void **st) {
     (void)st;
-    dwh_transport_options o = {.timeout_ms = 200};
-    dwh_transport_configure(&o);
+    /* What dwh_host_set_transport does for a host's operations: the thread
+     * is scoped to the host's settings while the call runs, and an
+     * operation's context keeps them for its sessions. */
+    dwhi_http_options host_settings = {.timeout_ms = 200};
+    const struct dwhi_http_options *prev = dwhi_ctx_scope_http(&host_settings);
     dw_ctx ctx;
-    ts_ctx(&ctx, plugin, NULL, 1, NULL, NULL); /* session created on first use, from the defaults */
+    ts_ctx(&ctx, plugin, NULL, 1, NULL, NULL); /* session created on first use, from the host's settings */
+    dwhi_ctx_scope_http(prev);
+    assert_ptr_equal(ctx.http_defaults, &host_settings);
     ts_script(&srv, "{\"/slow\": [{\"delay\": 1.0, \"json\": {}}]}");
     char url[128];
     snprintf(url, sizeof url, "%s/slow", srv.base);
@@ -669,7 +673,13 @@ static void test_public_configure(void **st) {
     dw_http_response *r = NULL;
     assert_int_equal(dwhi_http_perform(&ctx, &req, NULL, &r), DW_ERR_TIMEOUT);
     dwhi_ctx_cleanup(&ctx);
-    dwh_transport_configure(NULL);
+    /* Outside the scope an operation starts from the process defaults. */
+    ts_ctx(&ctx, plugin, NULL, 1, NULL, NULL);
+    assert_null(ctx.http_defaults);
+    ts_script(&srv, "{\"/slow\": [{\"delay\": 0.4, \"json\": {}}]}");
+    assert_int_equal(dwhi_http_perform(&ctx, &req, NULL, &r), DW_OK);
+    dwhi_http_response_free(r);
+    dwhi_ctx_cleanup(&ctx);
 }
 
 /* The request's time limit (request_timeout_ms) bounds its attempts and

@@ -61,20 +61,41 @@ static const char *customer_event =
     "{\"object\": \"event\", \"type\": \"customer.updated\", \"data\": {\"object\": "
     "{\"id\": \"cus_QXg1o8vcGmoR32\", \"object\": \"customer\", \"created\": 1234567890, \"name\": \"Api\"}}}";
 
+/* dwh_webhook_push and _drop, returning the outcome; the status must
+ * agree with it (dwhost.h). */
+static dwh_webhook_outcome push_outcome(dwh_host *h, const char *source, const char *cfg,
+                                        const dwh_webhook_options *o, const char *payload, size_t len, int64_t *id,
+                                        char **err) {
+    dwh_webhook_outcome out = DWH_WEBHOOK_FAIL_CONFIG;
+    dw_status st = dwh_webhook_push(h, source, cfg, o, payload, len, &out, id, err);
+    assert_int_equal(st == DW_OK, out == DWH_WEBHOOK_STORED || out == DWH_WEBHOOK_IGNORED);
+    if (out == DWH_WEBHOOK_REFUSED) assert_int_equal(st, DW_ERR_BAD_DATA);
+    return out;
+}
+
+static dwh_webhook_outcome drop_outcome(dwh_host *h, const char *source, const dwh_webhook_options *o, int64_t id,
+                                        char **err) {
+    dwh_webhook_outcome out = DWH_WEBHOOK_FAIL_CONFIG;
+    dw_status st = dwh_webhook_drop(h, source, o, id, &out, err);
+    assert_int_equal(st == DW_OK, out == DWH_WEBHOOK_DROPPED);
+    if (out == DWH_WEBHOOK_NOT_FOUND) assert_int_equal(st, DW_ERR_NOT_FOUND);
+    return out;
+}
+
 static void push_and_drop(void **s) {
     (void)s;
     dwh_webhook_options o = {.warehouse_path = db, .team_id = "t", .source_id = "stripe-prod"};
     int64_t id = -1;
     char *err = NULL;
-    assert_int_equal(dwh_webhook_push(host, "stripe", config, &o, customer_event, strlen(customer_event), &id, &err),
+    assert_int_equal(push_outcome(host, "stripe", config, &o, customer_event, strlen(customer_event), &id, &err),
                      DWH_WEBHOOK_STORED);
     assert_null(err);
     assert_true(id > 0);
     assert_int_equal(inbox_count(), 1);
-    assert_int_equal(dwh_webhook_drop(host, "stripe", &o, id, &err), DWH_WEBHOOK_DROPPED);
+    assert_int_equal(drop_outcome(host, "stripe", &o, id, &err), DWH_WEBHOOK_DROPPED);
     assert_null(err);
     assert_int_equal(inbox_count(), 0);
-    assert_int_equal(dwh_webhook_drop(host, "stripe", &o, id, &err), DWH_WEBHOOK_NOT_FOUND);
+    assert_int_equal(drop_outcome(host, "stripe", &o, id, &err), DWH_WEBHOOK_NOT_FOUND);
     assert_non_null(strstr(err, "no payload"));
     free(err);
 }
@@ -86,41 +107,41 @@ static void refusals(void **s) {
     int64_t id = -1;
     char *err = NULL;
     const char *bad = "{\"object\": \"event\",";
-    assert_int_equal(dwh_webhook_push(host, "stripe", config, &o, bad, strlen(bad), &id, &err), DWH_WEBHOOK_REFUSED);
+    assert_int_equal(push_outcome(host, "stripe", config, &o, bad, strlen(bad), &id, &err), DWH_WEBHOOK_REFUSED);
     assert_int_equal(id, 0);
     assert_non_null(strstr(err, "not valid JSON"));
     assert_null(strchr(err, '\n'));
     free(err);
 
     const char *balance = "{\"object\": \"event\", \"type\": \"balance.available\", \"data\": {\"object\": {}}}";
-    assert_int_equal(dwh_webhook_push(host, "stripe", config, &o, balance, strlen(balance), &id, &err),
+    assert_int_equal(push_outcome(host, "stripe", config, &o, balance, strlen(balance), &id, &err),
                      DWH_WEBHOOK_IGNORED);
     assert_non_null(strstr(err, "balance.available"));
     free(err);
 
     const char *no_data = "{\"object\": \"event\", \"type\": \"customer.updated\"}";
-    assert_int_equal(dwh_webhook_push(host, "stripe", config, &o, no_data, strlen(no_data), &id, &err),
+    assert_int_equal(push_outcome(host, "stripe", config, &o, no_data, strlen(no_data), &id, &err),
                      DWH_WEBHOOK_REFUSED);
     assert_non_null(strstr(err, "not a Stripe event"));
     free(err);
 
     dwh_webhook_options small = o;
     small.max_bytes = 16;
-    assert_int_equal(dwh_webhook_push(host, "stripe", config, &small, customer_event, strlen(customer_event), &id, &err),
+    assert_int_equal(push_outcome(host, "stripe", config, &small, customer_event, strlen(customer_event), &id, &err),
                      DWH_WEBHOOK_REFUSED);
     assert_non_null(strstr(err, "limit of 16 bytes"));
     free(err);
 
-    assert_int_equal(dwh_webhook_push(host, "files", "{}", &o, customer_event, strlen(customer_event), &id, &err),
+    assert_int_equal(push_outcome(host, "files", "{}", &o, customer_event, strlen(customer_event), &id, &err),
                      DWH_WEBHOOK_UNSUPPORTED);
     assert_non_null(strstr(err, "does not take webhooks"));
     free(err);
 
-    assert_int_equal(dwh_webhook_push(host, "nope", config, &o, customer_event, strlen(customer_event), &id, &err),
+    assert_int_equal(push_outcome(host, "nope", config, &o, customer_event, strlen(customer_event), &id, &err),
                      DWH_WEBHOOK_FAIL_PLUGIN);
     free(err);
 
-    assert_int_equal(dwh_webhook_push(host, "stripe", "{\"stripe_secret_key\": 5}", &o, customer_event,
+    assert_int_equal(push_outcome(host, "stripe", "{\"stripe_secret_key\": 5}", &o, customer_event,
                                       strlen(customer_event), &id, &err),
                      DWH_WEBHOOK_FAIL_CONFIG);
     assert_non_null(err);
@@ -130,9 +151,11 @@ static void refusals(void **s) {
         dwh_webhook_options o;
         int newer;
     } longer = {o, 1};
+    dwh_webhook_outcome out = DWH_WEBHOOK_STORED;
     assert_int_equal(dwh_webhook_push_sized(host, "stripe", config, &longer.o, sizeof longer, customer_event,
-                                            strlen(customer_event), &id, &err),
-                     DWH_WEBHOOK_FAIL_CONFIG);
+                                            strlen(customer_event), &out, &id, &err),
+                     DW_ERR_CONFIG);
+    assert_int_equal(out, DWH_WEBHOOK_FAIL_CONFIG);
     assert_non_null(strstr(err, "dwh_webhook_options"));
     free(err);
     assert_int_equal(inbox_count(), 0);

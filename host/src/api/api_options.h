@@ -26,8 +26,7 @@
  * first such byte's offset); dst then holds the known part. */
 int dwhi_options_copy(void *dst, size_t dst_size, const void *src, size_t src_size, size_t *unknown_offset);
 
-/* dwhi_options_copy for functions that cannot fail on it (dwh_host_new,
- * dwh_transport_configure): an unknown member set is logged at WARN
+/* dwhi_options_copy for functions that cannot fail on it (dwh_host_new): an unknown member set is logged at WARN
  * (event `event`, naming `type_name`) and ignored. */
 void dwhi_options_copy_or_warn(void *dst, size_t dst_size, const void *src, size_t src_size, const char *type_name,
                               const char *event);

@@ -7,6 +7,7 @@
 #include "config/config_load.h"
 #include "config/config_secrets.h"
 #include "dwhost.h"
+#include "host_settings.h"
 
 static char *text_of(json_object *o) {
     if (!o) return NULL;
@@ -38,14 +39,18 @@ static json_object *parse(const char *config_json, dwhi_config_report *rep) {
     return raw;
 }
 
-int dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char *base_dir, char **validated,
-                             char **report) {
+dw_status dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char *base_dir, char **validated,
+                                   char **report, char **error) {
     if (validated) *validated = NULL;
     if (report) *report = NULL;
+    if (error) *error = NULL;
     if (!p) {
         if (report) *report = no_plugin_report();
-        return -1;
+        if (error) *error = strdup("no plugin (NULL handle): was the source found by dwh_host_find?");
+        return DW_ERR_NOT_FOUND;
     }
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
     dwhi_config_report rep;
     dwhi_config_report_init(&rep);
     dwhi_secrets *secrets = dwhi_secrets_new();
@@ -63,11 +68,15 @@ int dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char 
         *report = text_of(j);
         json_object_put(j);
     }
+    dw_status st = rc == 0 ? DW_OK : rep.n_errors ? DW_ERR_CONFIG : DW_ERR_NOMEM;
+    if (st != DW_OK && error)
+        *error = rep.n_errors ? dwhi_config_report_summary(&rep, secrets) : strdup("out of memory");
     json_object_put(out);
     json_object_put(raw);
     dwhi_secrets_free(secrets);
     dwhi_config_report_clear(&rep);
-    return rc;
+    dwhi_api_scope_leave(&scope);
+    return st;
 }
 
 char *dwh_config_mask_text(dwh_plugin *p, const char *config_json) {
@@ -115,13 +124,27 @@ static char *no_plugin_check_doc(const char *schema) {
     return text;
 }
 
+/* The one line of a failed check: the document's scrubbed "message". */
+static char *check_message(json_object *doc, dw_status cause) {
+    json_object *m = NULL;
+    if (doc && json_object_object_get_ex(doc, "message", &m) && json_object_is_type(m, json_type_string))
+        return strdup(json_object_get_string(m));
+    char *msg = NULL;
+    if (asprintf(&msg, "the check failed (%s)", dwhi_status_name(cause)) < 0) msg = NULL;
+    return msg;
+}
+
 dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
-                    int allow_internal, char **result_json) {
+                    int allow_internal, char **result_json, char **error) {
     if (result_json) *result_json = NULL;
+    if (error) *error = NULL;
     if (!p) {
         if (result_json) *result_json = no_plugin_check_doc(schema);
+        if (error) *error = strdup("no plugin (NULL handle): was the source found by dwh_host_find?");
         return DW_ERR_NOT_FOUND;
     }
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
     dwhi_secrets *secrets = dwhi_secrets_new();
     dwhi_config_report rep;
     dwhi_config_report_init(&rep);
@@ -135,10 +158,12 @@ dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir
     }
     if (result_json && r.doc) *result_json = text_of(r.doc);
     dw_status cause = r.invalid_config ? DW_ERR_CONFIG : r.cause;
+    if (cause != DW_OK && error) *error = check_message(r.doc, cause);
     dwhi_check_result_free(&r);
     json_object_put(raw);
     dwhi_config_report_clear(&rep);
     dwhi_secrets_free(secrets);
+    dwhi_api_scope_leave(&scope);
     return cause;
 }
 

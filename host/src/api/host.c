@@ -9,10 +9,13 @@
 
 #include "api_options.h"
 #include "dwhost.h"
+#include "host_settings.h"
+#include "ops/plugin_api_table.h"
 #include "registry/registry.h"
 
 struct dwh_host {
     dwhi_registry *registry;
+    dwhi_host_settings *settings; /* one reference; each plugin holds another */
     char **dirs;      /* NULL-terminated: everything searched */
     char **explicit_dirs; /* NULL-terminated copy of opts->plugin_dirs */
     /* DWH_REJECT_DIR_MISSING entries of the last scan, under lock. */
@@ -73,20 +76,27 @@ dwh_host *dwh_host_new_sized(const dwh_host_options *caller_opts, size_t opts_si
     if (!h) return NULL;
     pthread_mutex_init(&h->lock, NULL);
     h->registry = dwhi_registry_new();
+    h->settings = dwhi_host_settings_new();
+    if (h->registry && h->settings)
+        dwhi_registry_set_owner(h->registry, h->settings, dwhi_host_settings_retain, dwhi_host_settings_release);
     h->dirs = dwhi_plugin_dirs_ex(opts->plugin_dirs, opts->n_plugin_dirs, opts->flags);
     h->explicit_dirs = copy_strv(opts->plugin_dirs, opts->plugin_dirs ? opts->n_plugin_dirs : 0);
-    if (!h->registry || !h->dirs || !h->explicit_dirs) {
+    if (!h->registry || !h->settings || !h->dirs || !h->explicit_dirs) {
         dwh_host_free(h);
         return NULL;
     }
     check_dirs(h);
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(h->settings, &scope);
     dwhi_registry_scan(h->registry, (const char *const *)h->dirs, dwhi_dirs_count(h->dirs));
+    dwhi_api_scope_leave(&scope);
     return h;
 }
 
 void dwh_host_free(dwh_host *h) {
     if (!h) return;
     dwhi_registry_free(h->registry);
+    dwhi_host_settings_release(h->settings);
     dwhi_dirs_free(h->dirs);
     dwhi_dirs_free(h->explicit_dirs);
     dwh_rejections_free(h->missing, h->n_missing);
@@ -99,15 +109,75 @@ const char *const *dwh_host_plugin_dirs(const dwh_host *h) { return h ? (const c
 size_t dwh_host_rescan(dwh_host *h) {
     if (!h) return 0;
     check_dirs(h);
-    return dwhi_registry_rescan(h->registry);
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(h->settings, &scope);
+    size_t n = dwhi_registry_rescan(h->registry);
+    dwhi_api_scope_leave(&scope);
+    return n;
 }
 
-int dwh_host_add_plugin_file(dwh_host *h, const char *path, char **error) {
+dw_status dwh_host_add_plugin_file(dwh_host *h, const char *path, char **error) {
+    if (error) *error = NULL;
     if (!h || !path) {
         if (error) *error = strdup(!h ? "no host (NULL handle)" : "no plugin file given (NULL path)");
-        return -1;
+        return DW_ERR_CONFIG;
     }
-    return dwhi_registry_add_file(h->registry, path, error);
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(h->settings, &scope);
+    int rc = dwhi_registry_add_file(h->registry, path, error);
+    dwhi_api_scope_leave(&scope);
+    return rc == 0 ? DW_OK : DW_ERR_UNSUPPORTED;
+}
+
+/* ---- what belongs to the host: logging and transport ------------------ */
+
+void dwh_host_set_log_sink(dwh_host *h, dwh_log_fn fn, void *user, int min_level) {
+    if (h) dwhi_log_dest_set_sink(h->settings->log, fn, user, min_level);
+}
+
+dw_status dwh_host_set_log_format(dwh_host *h, int format, char **error) {
+    if (error) *error = NULL;
+    int internal = format == DWH_LOG_FORMAT_JSON ? DWHI_LOG_JSON : format == DWH_LOG_FORMAT_TEXT ? DWHI_LOG_TEXT : -1;
+    if (!h || internal < 0 || dwhi_log_dest_set_format(h->settings->log, internal) != 0) {
+        if (error)
+            *error = strdup(!h ? "no host (NULL handle)"
+                               : "unknown log format; use DWH_LOG_FORMAT_TEXT or DWH_LOG_FORMAT_JSON");
+        return DW_ERR_CONFIG;
+    }
+    return DW_OK;
+}
+
+dw_status dwh_host_set_transport_sized(dwh_host *h, const dwh_transport_options *caller_opts, size_t opts_size,
+                                       char **error) {
+    if (error) *error = NULL;
+    if (!h) {
+        if (error) *error = strdup("no host (NULL handle)");
+        return DW_ERR_CONFIG;
+    }
+    dwh_transport_options known;
+    size_t unknown = 0;
+    if (dwhi_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) < 0) {
+        if (error) *error = dwhi_options_unknown_message("dwh_transport_options", unknown, sizeof known);
+        return DW_ERR_CONFIG;
+    }
+    dwhi_host_settings *s = h->settings;
+    char *ca = caller_opts && known.ca_bundle ? strdup(known.ca_bundle) : NULL;
+    if (caller_opts && known.ca_bundle && !ca) {
+        if (error) *error = strdup("out of memory");
+        return DW_ERR_NOMEM;
+    }
+    free(s->ca_bundle);
+    s->ca_bundle = ca;
+    memset(&s->http, 0, sizeof s->http);
+    s->has_http = caller_opts != NULL;
+    if (caller_opts) {
+        s->http.ca_bundle = ca;
+        s->http.connect_timeout_ms = known.connect_timeout_ms;
+        s->http.timeout_ms = known.timeout_ms;
+        s->http.request_timeout_ms = known.request_timeout_ms;
+        s->http.stall_timeout_ms = known.stall_timeout_ms;
+    }
+    return DW_OK;
 }
 
 dwh_plugin *dwh_host_find(dwh_host *h, const char *name) {
@@ -156,7 +226,14 @@ dwh_rejection *dwh_host_rejections(dwh_host *h, size_t *n) {
     return out;
 }
 
-/* Programs built before the sized entry point pass the 0.1.0 layout. */
-dwh_host *(dwh_host_new)(const dwh_host_options *opts) {
-    return dwh_host_new_sized(opts, DWHI_SIZE_THROUGH(dwh_host_options, flags));
+
+dw_status dwh_plugin_activate(dwh_plugin *p, char **error) {
+    if (error) *error = NULL;
+    const char *why = NULL;
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
+    dw_status st = dwhi_plugin_activate(p, dwhi_api_table(), &why);
+    dwhi_api_scope_leave(&scope);
+    if (st != DW_OK && error) *error = strdup(why ? why : "init failed");
+    return st;
 }

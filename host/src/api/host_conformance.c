@@ -9,6 +9,7 @@
 #include "config/config_load.h"
 #include "conformance/conformance.h"
 #include "dwhost.h"
+#include "host_settings.h"
 
 /* The report as the --json document: malloc'd, NULL on OOM. */
 static char *report_text(const dwhi_conf_report *r) {
@@ -26,9 +27,35 @@ static char *report_text(const dwhi_conf_report *r) {
     return buf;
 }
 
-int dwh_conformance_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
-                          const dwh_conformance_options *caller_opts, size_t opts_size, char **report_json) {
+/* One line for a run that did not pass: the suite could not run (its last
+ * failed check says why), or which checks failed. */
+static char *failure_line(const dwhi_conf_report *r, int rc) {
+    for (size_t i = r->n; rc < 0 && i-- > 0;)
+        if (r->checks[i].status == DWHI_CONF_FAIL && r->checks[i].detail) return strdup(r->checks[i].detail);
+    if (rc < 0) return strdup("the conformance suite could not run");
+    size_t cap = 256, len = 0;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    len = (size_t)snprintf(out, cap, "%zu of %zu conformance checks failed:", r->failed, r->n);
+    for (size_t i = 0; i < r->n && len < cap - 1; i++) {
+        if (r->checks[i].status != DWHI_CONF_FAIL) continue;
+        int w = snprintf(out + len, cap - len, " %s", r->checks[i].name);
+        if (w < 0 || (size_t)w >= cap - len) {
+            len = cap - 1;
+            break;
+        }
+        len += (size_t)w;
+    }
+    return out;
+}
+
+dw_status dwh_conformance_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                const dwh_conformance_options *caller_opts, size_t opts_size, char **report_json,
+                                char **error) {
     if (report_json) *report_json = NULL;
+    if (error) *error = NULL;
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
     dwh_conformance_options known;
     size_t unknown = 0;
     int opts_ok = dwhi_options_copy(&known, sizeof known, caller_opts, opts_size, &unknown) == 0;
@@ -61,14 +88,10 @@ int dwh_conformance_sized(dwh_plugin *p, const char *config_json, const char *ba
         rc = dwhi_conformance_run(p, &o, &report);
     }
     if (report_json) *report_json = report_text(&report);
+    dw_status st = rc == 0 ? DW_OK : opts_ok && !p ? DW_ERR_NOT_FOUND : rc < 0 ? DW_ERR_CONFIG : DW_ERR;
+    if (st != DW_OK && error) *error = failure_line(&report, rc);
     dwhi_conf_report_free(&report);
     json_object_put(config);
-    return rc;
-}
-
-/* Programs built before the sized entry point pass the 0.1.0 layout. */
-int(dwh_conformance)(dwh_plugin *p, const char *config_json, const char *base_dir,
-                     const dwh_conformance_options *opts, char **report_json) {
-    return dwh_conformance_sized(p, config_json, base_dir, opts,
-                                 DWHI_SIZE_THROUGH(dwh_conformance_options, allow_internal_hosts), report_json);
+    dwhi_api_scope_leave(&scope);
+    return st;
 }

@@ -9,6 +9,8 @@
 #include "api_options.h"
 #include "config/config_load.h"
 #include "dwhost.h"
+#include "ops/plugin_api_table.h"
+#include "host_settings.h"
 #include "core/emit.h"
 #include "ops/ops.h"
 
@@ -50,7 +52,7 @@ static dw_status load_config(dwh_plugin *p, const char *config_json, const char 
 /* Runs init once; DW_ERR_UNSUPPORTED with *error when it failed. */
 static dw_status activate(dwh_plugin *p, const dwhi_secrets *secrets, char **error) {
     const char *err = NULL;
-    if (dwh_plugin_activate(p, &err) == DW_OK) return DW_OK;
+    if (dwhi_plugin_activate(p, dwhi_api_table(), &err) == DW_OK) return DW_OK;
     char *clean = dwhi_secrets_scrub(secrets, err ? err : "init() failed"), *msg = NULL;
     if (asprintf(&msg, "plugin '%s' could not start: %s", dwh_plugin_name(p), clean ? clean : "init() failed") < 0)
         msg = NULL;
@@ -61,8 +63,8 @@ static dw_status activate(dwh_plugin *p, const dwhi_secrets *secrets, char **err
 
 static const char no_plugin[] = "no plugin (NULL handle): was the source found by dwh_host_find?";
 
-dw_status dwh_list_schemas(dwh_plugin *p, const char *config_json, const char *base_dir, int allow_internal,
-                           char **schemas_json, char **error) {
+static dw_status list_schemas_in_scope(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                       int allow_internal, char **schemas_json, char **error) {
     if (schemas_json) *schemas_json = NULL;
     if (error) *error = NULL;
     if (!p) {
@@ -184,9 +186,9 @@ static dw_status check_read_options(const dwh_read_options *o, char **error) {
     return DW_OK;
 }
 
-dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
-                         const dwh_read_options *caller_opts, size_t opts_size, int *stopped, char **state_out,
-                         char **error) {
+static dw_status read_in_scope(dwh_plugin *p, const char *config_json, const char *base_dir,
+                               const dwh_read_options *caller_opts, size_t opts_size, int *stopped,
+                               char **state_out, char **error) {
     if (stopped) *stopped = 0;
     if (state_out) *state_out = NULL;
     if (error) *error = NULL;
@@ -241,9 +243,23 @@ dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *bas
     return st;
 }
 
-/* Programs built before the sized entry point pass the 0.1.0 layout. */
-dw_status(dwh_read)(dwh_plugin *p, const char *config_json, const char *base_dir, const dwh_read_options *opts,
-                    int *stopped, char **state_out, char **error) {
-    return dwh_read_sized(p, config_json, base_dir, opts, DWHI_SIZE_THROUGH(dwh_read_options, job_id), stopped,
-                          state_out, error);
+/* The entry points run on the calling thread scoped to the settings of
+ * the host p came from (api/host_settings.h). */
+dw_status dwh_list_schemas(dwh_plugin *p, const char *config_json, const char *base_dir, int allow_internal,
+                           char **schemas_json, char **error) {
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
+    dw_status st = list_schemas_in_scope(p, config_json, base_dir, allow_internal, schemas_json, error);
+    dwhi_api_scope_leave(&scope);
+    return st;
+}
+
+dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                         const dwh_read_options *opts, size_t opts_size, int *stopped, char **state_out,
+                         char **error) {
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
+    dw_status st = read_in_scope(p, config_json, base_dir, opts, opts_size, stopped, state_out, error);
+    dwhi_api_scope_leave(&scope);
+    return st;
 }

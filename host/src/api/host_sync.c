@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api_options.h"
 #include "config/config_load.h"
 #include "status/job_status.h"
 #include "warehouse/warehouse_sqlite.h"
 #include "dwhost.h"
+#include "host_settings.h"
 #include "sync/sync.h"
 
 static void set_error(char **error, char *msg) {
@@ -16,9 +18,25 @@ static void set_error(char **error, char *msg) {
     else free(msg);
 }
 
-dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const char *config_json,
-                                const dwh_sync_options *caller_opts, size_t opts_size, char **report_json,
-                                char **error) {
+/* The dw_status of a sync's failure kind (dwhost.h, dwh_sync). */
+static dw_status status_of(dwh_sync_failure f, dw_status source_code) {
+    switch (f) {
+    case DWH_SYNC_OK: return DW_OK;
+    case DWH_SYNC_FAIL_SOURCE: return source_code != DW_OK ? source_code : DW_ERR;
+    case DWH_SYNC_FAIL_CONFIG: return DW_ERR_CONFIG;
+    case DWH_SYNC_FAIL_DATA: return DW_ERR_BAD_DATA;
+    case DWH_SYNC_FAIL_STATE: return DW_ERR_STATE;
+    case DWH_SYNC_FAIL_WAREHOUSE: return DW_ERR_SINK;
+    case DWH_SYNC_FAIL_INTERRUPTED: return DW_ERR_CANCELLED;
+    case DWH_SYNC_FAIL_PLUGIN: return DW_ERR_NOT_FOUND;
+    case DWH_SYNC_FAIL_RUNNING: return DW_ERR;
+    }
+    return DW_ERR;
+}
+
+static dwh_sync_failure sync_in_scope(dwh_plugin *p, const char *source, const char *config_json,
+                                      const dwh_sync_options *caller_opts, size_t opts_size, dw_status *source_code,
+                                      char **report_json, char **error) {
     if (report_json) *report_json = NULL;
     if (error) *error = NULL;
     dwh_sync_options known;
@@ -28,7 +46,6 @@ dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const char *con
         return DWH_SYNC_FAIL_CONFIG;
     }
     char *msg = NULL;
-    dwh_plugin *p = h && source ? dwh_host_find(h, source) : NULL;
     if (!p) {
         if (asprintf(&msg, "no source named '%s' was loaded; check the plugin directories", source ? source : "(null)") < 0)
             msg = NULL;
@@ -65,6 +82,7 @@ dwh_sync_failure dwh_sync_sized(dwh_host *h, const char *source, const char *con
         goto out;
     }
     f = r->failure;
+    *source_code = r->source_code;
     if (f != DWH_SYNC_OK) set_error(error, dwhi_secrets_scrub(secrets, r->message ? r->message : "the sync failed"));
     if (report_json) {
         json_object *doc = dwhi_sync_report_json(r);
@@ -79,36 +97,50 @@ out:
     json_object_put(validated);
     dwhi_config_report_clear(&rep);
     dwhi_secrets_free(secrets);
-    dwh_plugin_unref(p);
     return f;
 }
 
-/* Programs built before the sized entry point pass the 0.1.0 layout. */
-dwh_sync_failure(dwh_sync)(dwh_host *h, const char *source, const char *config_json, const dwh_sync_options *opts,
-                           char **report_json, char **error) {
-    return dwh_sync_sized(h, source, config_json, opts, DWHI_SIZE_THROUGH(dwh_sync_options, lease_timeout_ms),
-                          report_json, error);
+dw_status dwh_sync_sized(dwh_host *h, const char *source, const char *config_json, const dwh_sync_options *opts,
+                         size_t opts_size, dwh_sync_failure *failure, char **report_json, char **error) {
+    dwh_plugin *p = h && source ? dwh_host_find(h, source) : NULL;
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
+    dw_status source_code = DW_OK;
+    dwh_sync_failure f = sync_in_scope(p, source, config_json, opts, opts_size, &source_code, report_json, error);
+    dwhi_api_scope_leave(&scope);
+    dwh_plugin_unref(p);
+    if (failure) *failure = f;
+    return status_of(f, source_code);
 }
 
 /* A status document as text: the jobs, or the history (at most `limit` runs). */
-static char *status_text(const char *warehouse_path, int history, int limit, char **error) {
+static dw_status status_text(const char *warehouse_path, int history, int limit, char **json, char **error) {
+    if (json) *json = NULL;
     if (error) *error = NULL;
     const char *path = warehouse_path && *warehouse_path ? warehouse_path : DWHI_WAREHOUSE_DEFAULT_PATH;
     char *err = NULL;
     json_object *doc = history ? dwhi_run_history_doc(path, limit, &err) : dwhi_job_status_doc(path, &err);
     if (!doc) {
+        dw_status st = !err ? DW_ERR_NOMEM : access(path, F_OK) != 0 ? DW_ERR_NOT_FOUND : DW_ERR;
         set_error(error, err ? err : strdup("out of memory"));
-        return NULL;
+        return st;
     }
     const char *t = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     char *out = t ? strdup(t) : NULL;
     json_object_put(doc);
-    if (!out) set_error(error, strdup("out of memory"));
-    return out;
+    if (!out) {
+        set_error(error, strdup("out of memory"));
+        return DW_ERR_NOMEM;
+    }
+    if (json) *json = out;
+    else free(out);
+    return DW_OK;
 }
 
-char *dwh_status_json(const char *warehouse_path, char **error) { return status_text(warehouse_path, 0, 0, error); }
+dw_status dwh_status_json(const char *warehouse_path, char **json, char **error) {
+    return status_text(warehouse_path, 0, 0, json, error);
+}
 
-char *dwh_status_history_json(const char *warehouse_path, int limit, char **error) {
-    return status_text(warehouse_path, 1, limit, error);
+dw_status dwh_status_history_json(const char *warehouse_path, int limit, char **json, char **error) {
+    return status_text(warehouse_path, 1, limit, json, error);
 }

@@ -8,6 +8,7 @@
 #include "api_options.h"
 #include "config/config_load.h"
 #include "dwhost.h"
+#include "host_settings.h"
 #include "webhook/webhook.h"
 
 static void set_error(char **error, char *msg) {
@@ -36,9 +37,9 @@ static int known_options(dwh_webhook_options *known, const dwh_webhook_options *
     return -1;
 }
 
-dwh_webhook_outcome dwh_webhook_push_sized(dwh_host *h, const char *source, const char *config_json,
-                                           const dwh_webhook_options *caller_opts, size_t opts_size,
-                                           const char *payload, size_t len, int64_t *inbox_id, char **error) {
+static dwh_webhook_outcome push_in_scope(dwh_host *h, const char *source, const char *config_json,
+                                         const dwh_webhook_options *caller_opts, size_t opts_size,
+                                         const char *payload, size_t len, int64_t *inbox_id, char **error) {
     if (inbox_id) *inbox_id = 0;
     if (error) *error = NULL;
     dwh_webhook_options known, *opts = &known;
@@ -90,8 +91,8 @@ dwh_webhook_outcome dwh_webhook_push_sized(dwh_host *h, const char *source, cons
     return f;
 }
 
-dwh_webhook_outcome dwh_webhook_drop_sized(dwh_host *h, const char *source, const dwh_webhook_options *caller_opts,
-                                           size_t opts_size, int64_t inbox_id, char **error) {
+static dwh_webhook_outcome drop_in_scope(dwh_host *h, const char *source, const dwh_webhook_options *caller_opts,
+                                         size_t opts_size, int64_t inbox_id, char **error) {
     if (error) *error = NULL;
     dwh_webhook_options known, *opts = &known;
     if (known_options(&known, caller_opts, opts_size, error) < 0) return DWH_WEBHOOK_FAIL_CONFIG;
@@ -107,4 +108,52 @@ dwh_webhook_outcome dwh_webhook_drop_sized(dwh_host *h, const char *source, cons
     dwhi_webhook_result_free(&r);
     dwh_plugin_unref(p);
     return f;
+}
+
+/* The dw_status of an outcome (dwhost.h, webhooks). */
+static dw_status status_of(dwh_webhook_outcome o) {
+    switch (o) {
+    case DWH_WEBHOOK_STORED:
+    case DWH_WEBHOOK_IGNORED:
+    case DWH_WEBHOOK_DROPPED: return DW_OK;
+    case DWH_WEBHOOK_REFUSED: return DW_ERR_BAD_DATA;
+    case DWH_WEBHOOK_UNSUPPORTED: return DW_ERR_UNSUPPORTED;
+    case DWH_WEBHOOK_FAIL_CONFIG: return DW_ERR_CONFIG;
+    case DWH_WEBHOOK_FAIL_WAREHOUSE: return DW_ERR_SINK;
+    case DWH_WEBHOOK_FAIL_PLUGIN:
+    case DWH_WEBHOOK_NOT_FOUND: return DW_ERR_NOT_FOUND;
+    }
+    return DW_ERR;
+}
+
+/* The settings of the host the source comes from (api/host_settings.h);
+ * *ref is the reference that keeps them alive, to drop afterwards. */
+static dwhi_host_settings *settings_for(dwh_host *h, const char *source, dwh_plugin **ref) {
+    *ref = h && source ? dwh_host_find(h, source) : NULL;
+    return dwhi_host_settings_of(*ref);
+}
+
+dw_status dwh_webhook_push_sized(dwh_host *h, const char *source, const char *config_json,
+                                 const dwh_webhook_options *opts, size_t opts_size, const char *payload, size_t len,
+                                 dwh_webhook_outcome *outcome, int64_t *inbox_id, char **error) {
+    dwh_plugin *ref;
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(settings_for(h, source, &ref), &scope);
+    dwh_webhook_outcome o = push_in_scope(h, source, config_json, opts, opts_size, payload, len, inbox_id, error);
+    dwhi_api_scope_leave(&scope);
+    dwh_plugin_unref(ref);
+    if (outcome) *outcome = o;
+    return status_of(o);
+}
+
+dw_status dwh_webhook_drop_sized(dwh_host *h, const char *source, const dwh_webhook_options *opts, size_t opts_size,
+                                 int64_t inbox_id, dwh_webhook_outcome *outcome, char **error) {
+    dwh_plugin *ref;
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(settings_for(h, source, &ref), &scope);
+    dwh_webhook_outcome o = drop_in_scope(h, source, opts, opts_size, inbox_id, error);
+    dwhi_api_scope_leave(&scope);
+    dwh_plugin_unref(ref);
+    if (outcome) *outcome = o;
+    return status_of(o);
 }

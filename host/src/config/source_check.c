@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config_load.h"
+#include "ops/plugin_api_table.h"
 
 const char *dwhi_outcome_name(dw_status cause) {
     switch (cause) {
@@ -69,7 +70,7 @@ dwhi_check_result dwhi_check_run(dwh_plugin *p, json_object *raw_config, const c
         res.invalid_config = 1;
     } else {
         const char *err = NULL;
-        dw_status st = dwh_plugin_activate(p, &err);
+        dw_status st = dwhi_plugin_activate(p, dwhi_api_table(), &err);
         if (st != DW_OK) {
             char *clean = dwhi_secrets_scrub(secrets, err ? err : "init() failed");
             if (asprintf(&message, "plugin '%s' could not start: %s", dwh_plugin_name(p),

@@ -11,10 +11,20 @@
 #include "base/cancel.h"
 #include "base/text.h"
 
+static __thread const struct dwhi_http_options *http_scope;
+
+const struct dwhi_http_options *dwhi_ctx_scope_http(const struct dwhi_http_options *o) {
+    const struct dwhi_http_options *prev = http_scope;
+    http_scope = o;
+    return prev;
+}
+
 dw_status dwhi_ctx_init(dw_ctx *ctx, const struct dwh_plugin *plugin, json_object *config,
                        struct dwhi_secrets *secrets) {
     memset(ctx, 0, sizeof *ctx);
     ctx->plugin = plugin;
+    ctx->log_dest = dwhi_log_scope_current();
+    ctx->http_defaults = http_scope;
     ctx->secrets = secrets;
     if (!secrets) {
         ctx->secrets = dwhi_secrets_new();

@@ -23,6 +23,7 @@
 struct dwh_plugin;
 struct dwhi_secrets;
 struct dwhi_http_session;
+struct dwhi_http_options;
 
 struct dwhi_rowref;
 struct dwhi_keydict;
@@ -115,6 +116,15 @@ struct dw_ctx {
     int error_host;
     int error_context_added;
 
+    /* Where this operation's log lines go: the destination the creating
+     * thread was scoped to (log_line.h), so threads the operation starts
+     * log to the same place.  Borrowed; NULL: the process destination. */
+    struct dwhi_log_dest *log_dest;
+    /* The transport settings this operation's sessions start from (the
+     * dwh_host's, dwhi_ctx_scope_http), borrowed; NULL: the process
+     * defaults (transport/http_session.h). */
+    const struct dwhi_http_options *http_defaults;
+
     /* Polled by api->cancelled; borrowed (NULL: never cancelled).  A
      * signal handler may set it. */
     const struct dwh_cancel *cancel;
@@ -141,6 +151,12 @@ struct dw_ctx {
     uint64_t rows_emitted;
     uint64_t state_saves;
 };
+
+/* Scopes the calling thread's new operations to transport settings `o`
+ * (borrowed; must outlive them; NULL: the process defaults): dwhi_ctx_init
+ * copies the pointer into ctx->http_defaults.  Returns the previous scope,
+ * to restore when the embedding-API call ends. */
+const struct dwhi_http_options *dwhi_ctx_scope_http(const struct dwhi_http_options *o);
 
 /* Initialises ctx for one operation of `plugin` (may be NULL in unit tests).
  * `config` (may be NULL) is deep-copied.  `secrets` is borrowed; when NULL

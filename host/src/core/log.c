@@ -14,12 +14,13 @@ dwhi_log_identity dwhi_log_identity_of(const dw_ctx *ctx) {
     who.schema_id = ctx->schema_id;
     who.job_id = ctx->job_id;
     who.secrets = ctx->secrets;
+    who.dest = ctx->log_dest;
     return who;
 }
 
 void dwhi_logv(const dw_ctx *ctx, dw_log_level level, const char *event, const char *fmt, va_list ap) {
-    if (!dwhi_log_enabled(level)) return;
     dwhi_log_identity who = dwhi_log_identity_of(ctx);
+    if (!dwhi_log_enabled_for(ctx ? &who : NULL, level)) return;
     dwhi_log_linev(ctx ? &who : NULL, level, event, fmt, ap);
 }
 

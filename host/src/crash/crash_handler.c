@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -68,9 +69,15 @@ static void on_fatal(int sig, siginfo_t *si, void *uctx) {
 
 /* ---- public API (dwhost.h) -------------------------------------------- */
 
-int dwh_crash_guard_install(int exit_code) {
+dw_status dwh_crash_guard_install(int exit_code, char **error) {
+    if (error) *error = NULL;
     const char *off = getenv("DWHOST_NO_CRASH_GUARD");
-    if (off && *off && strcmp(off, "0") != 0) return 1;
+    if (off && *off && strcmp(off, "0") != 0) {
+        if (error)
+            *error = strdup("the crash guard is off (DWHOST_NO_CRASH_GUARD is set): a crashing plugin ends the "
+                            "process with a core dump; unset it to contain crashes");
+        return DW_ERR_UNSUPPORTED;
+    }
     int rc = 0;
     pthread_mutex_lock(&install_lock);
     crash_exit_code = exit_code;
@@ -94,8 +101,13 @@ int dwh_crash_guard_install(int exit_code) {
         }
     }
     pthread_mutex_unlock(&install_lock);
-    if (rc == 0) dwhi_crash_thread_prepare();
-    return rc;
+    if (rc == 0) {
+        dwhi_crash_thread_prepare();
+        return DW_OK;
+    }
+    if (error && asprintf(error, "the crash guard could not be installed: sigaction failed: %s", strerror(errno)) < 0)
+        *error = NULL;
+    return DW_ERR;
 }
 
 size_t dwh_crash_guard_describe(int sig, const void *fault_addr, char *buf, size_t size) {

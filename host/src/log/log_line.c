@@ -11,48 +11,83 @@
 #include "dwhost.h"
 #include "secrets.h"
 
-/* Destination: `sink` when set (an embedder's callback, dwhost.h), else
- * `log_out` (NULL: stderr).  sink/sink_user/log_out are read and written
- * under log_lock; level and format are atomics so the hot path (a dropped
- * debug line) takes no lock. */
-static FILE *log_out;
-static dwh_log_fn sink;
-static void *sink_user;
-static _Atomic int log_format = DWHI_LOG_TEXT;
-static _Atomic int log_min = DW_LOG_INFO;
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+/* A destination: `sink` when set (an embedder's callback, dwhost.h), else
+ * `out` (NULL: stderr).  sink/user/out are read and written under `lock`,
+ * which also serialises the writes; level and format are atomics so the
+ * hot path (a dropped debug line) takes no lock. */
+struct dwhi_log_dest {
+    pthread_mutex_t lock;
+    FILE *out;
+    dwh_log_fn sink;
+    void *user;
+    _Atomic int format;
+    _Atomic int min;
+    _Atomic int text_identity;
+};
 
-static int text_identity;
+static dwhi_log_dest process_dest = {.lock = PTHREAD_MUTEX_INITIALIZER, .format = DWHI_LOG_TEXT, .min = DW_LOG_INFO};
+static __thread dwhi_log_dest *thread_scope;
 
-void dwhi_log_text_identity(int on) { text_identity = on; }
+static dwhi_log_dest *dest_of(const dwhi_log_identity *who) {
+    if (who && who->dest) return who->dest;
+    return thread_scope ? thread_scope : &process_dest;
+}
+
+dwhi_log_dest *dwhi_log_dest_new(void) {
+    dwhi_log_dest *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    pthread_mutex_init(&d->lock, NULL);
+    d->format = DWHI_LOG_TEXT;
+    d->min = DW_LOG_INFO;
+    return d;
+}
+
+void dwhi_log_dest_free(dwhi_log_dest *d) {
+    if (!d || d == &process_dest) return;
+    pthread_mutex_destroy(&d->lock);
+    free(d);
+}
+
+dwhi_log_dest *dwhi_log_scope(dwhi_log_dest *d) {
+    dwhi_log_dest *prev = thread_scope;
+    thread_scope = d;
+    return prev;
+}
+
+dwhi_log_dest *dwhi_log_scope_current(void) { return thread_scope; }
+
+void dwhi_log_text_identity(int on) { process_dest.text_identity = on; }
 
 void dwhi_log_configure(FILE *out, dwhi_log_format format, dw_log_level min_level) {
-    pthread_mutex_lock(&log_lock);
-    log_out = out;
-    sink = NULL;
-    sink_user = NULL;
-    log_format = format;
-    log_min = min_level;
-    pthread_mutex_unlock(&log_lock);
+    dwhi_log_dest *d = &process_dest;
+    pthread_mutex_lock(&d->lock);
+    d->out = out;
+    d->sink = NULL;
+    d->user = NULL;
+    d->format = format;
+    d->min = min_level;
+    pthread_mutex_unlock(&d->lock);
 }
 
-void dwh_log_set_sink(dwh_log_fn fn, void *user, int min_level) {
-    pthread_mutex_lock(&log_lock);
-    sink = fn;
-    sink_user = fn ? user : NULL;
-    log_out = NULL;
-    log_format = fn ? DWHI_LOG_JSON : DWHI_LOG_TEXT;
-    log_min = min_level;
-    pthread_mutex_unlock(&log_lock);
+void dwhi_log_dest_set_sink(dwhi_log_dest *d, dwh_log_fn fn, void *user, int min_level) {
+    pthread_mutex_lock(&d->lock);
+    d->sink = fn;
+    d->user = fn ? user : NULL;
+    d->out = NULL;
+    d->format = fn ? DWHI_LOG_JSON : DWHI_LOG_TEXT;
+    d->min = min_level;
+    pthread_mutex_unlock(&d->lock);
 }
 
-int dwh_log_set_format(int format) {
-    if (format != DWH_LOG_FORMAT_TEXT && format != DWH_LOG_FORMAT_JSON) return -1;
-    log_format = format == DWH_LOG_FORMAT_JSON ? DWHI_LOG_JSON : DWHI_LOG_TEXT;
+int dwhi_log_dest_set_format(dwhi_log_dest *d, int format) {
+    if (format != DWHI_LOG_TEXT && format != DWHI_LOG_JSON) return -1;
+    d->format = format;
     return 0;
 }
 
-int dwhi_log_enabled(dw_log_level level) { return (int)level >= log_min; }
+int dwhi_log_enabled_for(const dwhi_log_identity *who, dw_log_level level) { return (int)level >= dest_of(who)->min; }
+
+int dwhi_log_enabled(dw_log_level level) { return dwhi_log_enabled_for(NULL, level); }
 
 int dwhi_log_level_parse(const char *name) {
     if (!name) return -1;
@@ -76,8 +111,9 @@ static void add_str(json_object *o, const char *k, const char *v) {
 
 static void write_line(const dwhi_log_identity *who, dw_log_level level, const char *event, const char *msg,
                        json_object *fields) {
+    dwhi_log_dest *d = dest_of(who);
     char *line = NULL;
-    if (log_format == DWHI_LOG_JSON) {
+    if (d->format == DWHI_LOG_JSON) {
         json_object *o = json_object_new_object();
         struct timeval tv;
         gettimeofday(&tv, NULL);
@@ -130,7 +166,7 @@ static void write_line(const dwhi_log_identity *who, dw_log_level level, const c
         const char *src = who ? who->source_type : NULL;
         const char *sch = who ? who->schema : NULL;
         char *tail = NULL;
-        if (text_identity && who && who->job_id &&
+        if (d->text_identity && who && who->job_id &&
             asprintf(&tail, " [team=%s source_id=%s job=%s]", who->team_id ? who->team_id : "-",
                      who->source_id ? who->source_id : "-", who->job_id) < 0)
             tail = NULL;
@@ -151,22 +187,22 @@ static void write_line(const dwhi_log_identity *who, dw_log_level level, const c
     char *clean = dwhi_secrets_scrub(who ? who->secrets : NULL, line);
     free(line);
     if (!clean) return;
-    pthread_mutex_lock(&log_lock);
-    if (sink) {
-        sink((int)level, clean, sink_user);
+    pthread_mutex_lock(&d->lock);
+    if (d->sink) {
+        d->sink((int)level, clean, d->user);
     } else {
-        FILE *out = log_out ? log_out : stderr;
+        FILE *out = d->out ? d->out : stderr;
         fputs(clean, out);
         fputc('\n', out);
         fflush(out);
     }
-    pthread_mutex_unlock(&log_lock);
+    pthread_mutex_unlock(&d->lock);
     free(clean);
 }
 
 void dwhi_log_linev(const dwhi_log_identity *who, dw_log_level level, const char *event, const char *fmt,
                    va_list ap) {
-    if ((int)level < log_min) return;
+    if (!dwhi_log_enabled_for(who, level)) return;
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) return;
     write_line(who, level, event, msg, NULL);
@@ -182,6 +218,6 @@ void dwhi_log_line(const dwhi_log_identity *who, dw_log_level level, const char 
 
 void dwhi_log_line_fields(const dwhi_log_identity *who, dw_log_level level, const char *event, const char *msg,
                          json_object *fields) {
-    if ((int)level >= log_min) write_line(who, level, event, msg, fields);
+    if (dwhi_log_enabled_for(who, level)) write_line(who, level, event, msg, fields);
     if (fields) json_object_put(fields);
 }

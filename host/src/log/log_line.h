@@ -20,9 +20,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "dwhost.h"
 #include "dwsdk.h"
 
 struct dwhi_secrets;
+typedef struct dwhi_log_dest dwhi_log_dest;
 
 typedef enum dwhi_log_format { DWHI_LOG_TEXT = 0, DWHI_LOG_JSON = 1 } dwhi_log_format;
 
@@ -36,18 +38,45 @@ typedef struct dwhi_log_identity {
     const char *schema_id;
     const char *job_id;
     const struct dwhi_secrets *secrets; /* scrubbed from the line */
+    dwhi_log_dest *dest; /* where the line goes; NULL: the thread's scope (below) */
 } dwhi_log_identity;
 
-/* Process-wide log destination.  `out` is borrowed (default stderr); lines
+/*
+ * Destinations.  A line goes to its identity's `dest`, else to the
+ * destination the calling thread is scoped to (dwhi_log_scope: the dwh_host
+ * an embedding-API call runs for), else to the process destination (what
+ * the CLI configures).  Each destination is stderr text at INFO until
+ * configured, and serialises its own writes.
+ */
+/* A new destination: stderr, text, INFO.  NULL on OOM.  Free with
+ * dwhi_log_dest_free once no thread is scoped to it and no line names it. */
+dwhi_log_dest *dwhi_log_dest_new(void);
+void dwhi_log_dest_free(dwhi_log_dest *d);
+/* dwhost.h's dwh_host_set_log_sink for `d`: fn receives each line as JSON;
+ * fn NULL: stderr as text.  Safe while lines are written. */
+void dwhi_log_dest_set_sink(dwhi_log_dest *d, dwh_log_fn fn, void *user, int min_level);
+/* DWHI_LOG_TEXT or DWHI_LOG_JSON; -1 (nothing changes) for another value. */
+int dwhi_log_dest_set_format(dwhi_log_dest *d, int format);
+/* Scopes the calling thread to `d` (NULL: the process destination) and
+ * returns the previous scope, to restore when the call ends. */
+dwhi_log_dest *dwhi_log_scope(dwhi_log_dest *d);
+/* The calling thread's scope (NULL: the process destination). */
+dwhi_log_dest *dwhi_log_scope_current(void);
+
+/* The process destination.  `out` is borrowed (default stderr); lines
  * below `min_level` are dropped.  Thread-safe to call before any logging. */
 void dwhi_log_configure(FILE *out, dwhi_log_format format, dw_log_level min_level);
 /* Text mode only: when on, lines that name a job end with its identity,
  * " [team=T source_id=S job=J]" (JSON lines always carry it).  `dwhost
- * sync` turns it on so every line of a run names its job.  Default off. */
+ * sync` turns it on so every line of a run names its job.  Default off.
+ * Process destination. */
 void dwhi_log_text_identity(int on);
 /* Parses "debug", "info", "warn", "error"; returns -1 if unknown. */
 int dwhi_log_level_parse(const char *name);
-/* Non-zero when a line of `level` would be written. */
+/* Non-zero when a line of `level` about `who` (may be NULL) would be
+ * written. */
+int dwhi_log_enabled_for(const dwhi_log_identity *who, dw_log_level level);
+/* dwhi_log_enabled_for(NULL, level): the thread's destination. */
 int dwhi_log_enabled(dw_log_level level);
 
 /* Logs a message about `who` (may be NULL: a host-level event).  `event`

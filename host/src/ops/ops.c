@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/emit.h"
+#include "plugin_api_table.h"
 #include "transport/http_session.h"
 #include "core/log.h"
 #include "crash/plugin_guard.h"
@@ -66,7 +67,7 @@ static int begin(dw_ctx *ctx, dwh_plugin *p, json_object *config, dwhi_secrets *
         return -1;
     }
     const char *err = NULL;
-    dw_status st = dwh_plugin_activate(p, &err);
+    dw_status st = dwhi_plugin_activate(p, dwhi_api_table(), &err);
     if (st != DW_OK) {
         /* The registry's message is one line already; scrub anyway. */
         char *clean = dwhi_secrets_scrub(secrets, err ? err : "init() failed");

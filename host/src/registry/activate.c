@@ -4,11 +4,10 @@
 
 #include "base/source_names.h"
 #include "log/log_line.h"
-#include "ops/plugin_api_table.h" /* the table a plugin's init gets: a listed exception */
 #include "crash/plugin_guard.h"
 #include "registry_int.h"
 
-dw_status dwh_plugin_activate(dwh_plugin *p, const char **error) {
+dw_status dwhi_plugin_activate(dwh_plugin *p, const dw_host_api *api, const char **error) {
     if (error) *error = NULL;
     if (!p) {
         if (error) *error = "no plugin (NULL handle: was the source found?)";
@@ -20,7 +19,7 @@ dw_status dwh_plugin_activate(dwh_plugin *p, const char **error) {
         if (p->src.init) {
             dwhi_guard g;
             dwhi_guard_enter(&g, p->name, p->path, "init", NULL);
-            st = p->src.init(dwhi_api_table(), &p->plugin_data);
+            st = p->src.init(api, &p->plugin_data);
             dwhi_guard_leave(&g);
         }
         p->init_status = st;

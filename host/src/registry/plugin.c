@@ -44,6 +44,7 @@ void dwhi_plugin_destroy(dwh_plugin *p) {
     }
     dwhi_normalized_free(&p->src);
     free(p->init_error);
+    if (p->owner_release) p->owner_release(p->owner);
     pthread_mutex_destroy(&p->lock);
     dwhi_loader_close(p);
 }

@@ -26,6 +26,11 @@ struct dwhi_registry {
     size_t n_dirs;
     char **extra; /* files added with dwhi_registry_add_file, in order */
     size_t n_extra;
+    /* dwhi_registry_set_owner: each plugin loaded from now on holds one
+     * `retain` of `owner`. */
+    void *owner;
+    void (*owner_retain)(void *owner);
+    void (*owner_release)(void *owner);
 };
 
 dwhi_registry *dwhi_registry_new(void) {
@@ -40,6 +45,15 @@ static void free_strv(char **v, size_t n) {
     for (size_t i = 0; i < n; i++) free(v[i]);
     free(v);
 }
+
+void dwhi_registry_set_owner(dwhi_registry *r, void *owner, void (*retain)(void *owner),
+                            void (*release)(void *owner)) {
+    r->owner = owner;
+    r->owner_retain = retain;
+    r->owner_release = release;
+}
+
+void *dwhi_plugin_owner(const dwh_plugin *p) { return p ? p->owner : NULL; }
 
 void dwhi_registry_free(dwhi_registry *r) {
     if (!r) return;
@@ -61,6 +75,7 @@ typedef struct scan_state {
     size_t n_rej, cap_rej;
     dwh_plugin **old; /* the previous contents, for reuse */
     size_t n_old;
+    const dwhi_registry *r;
 } scan_state;
 
 static int grow(void **v, size_t *cap, size_t need, size_t elem) { return dwhi_array_grow(v, cap, need, elem, 16); }
@@ -125,6 +140,11 @@ static void consider(scan_state *s, const char *path) {
         }
     }
     dwh_plugin *p = dwhi_loader_open(path, name, &rej);
+    if (p && s->r && s->r->owner_retain) {
+        s->r->owner_retain(s->r->owner);
+        p->owner = s->r->owner;
+        p->owner_release = s->r->owner_release;
+    }
     if (p) {
         dwhi_log_line(NULL, DW_LOG_DEBUG, "plugin.loaded", "%s: loaded source '%s'", path, name);
         push_plugin(s, p);
@@ -169,7 +189,7 @@ static void scan_dir(scan_state *s, const char *dir) {
 
 /* Runs a scan of r->extra and r->dirs; scan_lock must be held. */
 static size_t scan_locked(dwhi_registry *r) {
-    scan_state s = {0};
+    scan_state s = {.r = r};
     pthread_mutex_lock(&r->lock);
     s.old = r->plugins;
     s.n_old = r->n;

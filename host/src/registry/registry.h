@@ -37,6 +37,20 @@ typedef struct dwhi_registry dwhi_registry;
  * the registry's references; plugins held elsewhere stay valid). */
 dwhi_registry *dwhi_registry_new(void);
 void dwhi_registry_free(dwhi_registry *r);
+/* dwhost.h's dwh_plugin_activate with the error borrowed: runs p's init
+ * once with `api` (the function table, ops/plugin_api_table.h: passed in
+ * so the registry stays below the operations).  *error (may be NULL) is
+ * owned by p, valid while the caller holds p. */
+dw_status dwhi_plugin_activate(dwh_plugin *p, const dw_host_api *api, const char **error);
+/* Attaches `owner` to every plugin the registry loads from now on: each
+ * calls retain(owner) when loaded and release(owner) when its last
+ * reference goes, so what the owner keeps there (the settings of the
+ * dwh_host the plugin came from) outlives the registry while a plugin
+ * reference does.  Call before the first scan. */
+void dwhi_registry_set_owner(dwhi_registry *r, void *owner, void (*retain)(void *owner),
+                            void (*release)(void *owner));
+/* The owner attached when p was loaded, borrowed; NULL when none. */
+void *dwhi_plugin_owner(const dwh_plugin *p);
 
 /* Scans `dirs` (n entries, in priority order; copied and remembered for
  * dwhi_registry_rescan) and replaces the registry's contents with what

@@ -52,6 +52,11 @@ struct dwh_plugin {
     dw_status init_status;
     char *init_error;
     void *plugin_data;
+
+    /* What the registry's owner attached (dwhi_registry_set_owner): held
+     * while the plugin lives, released by dwhi_plugin_destroy. */
+    void *owner;
+    void (*owner_release)(void *owner);
 };
 
 /* ---- image.c: bounds of a loaded object's mapped segments ------------ */

@@ -220,7 +220,7 @@ dwhi_http_session *dwhi_http_session_attach(dw_ctx *ctx, const dwhi_http_options
     if (!s) return NULL;
     s->ctx = ctx;
     pthread_mutex_lock(&defaults_lock);
-    const dwhi_http_options *src = o ? o : &defaults;
+    const dwhi_http_options *src = o ? o : ctx && ctx->http_defaults ? ctx->http_defaults : &defaults;
     s->opts = *src;
     s->ca_bundle = src->ca_bundle ? strdup(src->ca_bundle) : NULL;
     s->internal_allow = copy_list(src->internal_allow);
