@@ -585,7 +585,6 @@ typedef struct dwh_sync_options {
     FILE *jsonl_out;              /* non-NULL: stream rows here instead of a warehouse */
     int allow_internal_hosts;     /* let the source reach loopback/private addresses */
     dwh_cancel *cancel;           /* NULL: not cancellable (dwh_cancel_new) */
-    int64_t warehouse_max_pages;  /* tests only: cap the file to simulate a full disk */
     void (*progress)(void *ud, const dwh_sync_progress *p);
     void *progress_ud;
     int break_lease;              /* take over the jobs even if another run holds them */

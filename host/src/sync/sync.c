@@ -253,7 +253,7 @@ dwhi_sync_report *dwhi_sync_run(dwh_plugin *p, json_object *config, dwhi_secrets
     if (o.restart_refresh) o.full_refresh = 1;
     /* Test-only: cap the warehouse file to simulate a full disk where a
      * small filesystem cannot be mounted (docs/cli/sync.md, "Errors and exit status"; test_hooks.h). */
-    if (!o.warehouse_max_pages) o.warehouse_max_pages = dwhi_test_warehouse_max_pages();
+    int64_t max_pages = dwhi_test_warehouse_max_pages();
     dwhi_sync_report *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     struct timespec t0;
@@ -305,7 +305,7 @@ dwhi_sync_report *dwhi_sync_run(dwh_plugin *p, json_object *config, dwhi_secrets
     /* The warehouse first: every run that gets this far is recorded in
      * its history, also one that stops at the source or its options. */
     if (!o.jsonl_out) {
-        dwhi_wh_options wo = {.max_page_count = o.warehouse_max_pages, .background_checkpoint = 1};
+        dwhi_wh_options wo = {.max_page_count = max_pages, .background_checkpoint = 1};
         if (!(w = dwhi_wh_open(r->warehouse, &wo, &err))) {
             report_fail_take(r, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto done;
@@ -383,7 +383,7 @@ dwhi_sync_report *dwhi_sync_run(dwh_plugin *p, json_object *config, dwhi_secrets
         }
         for (size_t i = 0; i < n; i++)
             keys[i] = (dwhi_state_key){r->team_id, r->source_id, plans[i].schema, r->state_namespace};
-        dwhi_wh_options wo = {.max_page_count = o.warehouse_max_pages};
+        dwhi_wh_options wo = {.max_page_count = max_pages};
         sync_lease_args la = {.w = w, .wo = wo, .redis = redis, .redis_url = o.state_url,
                               .redis_timeout_ms = o.state_timeout_ms, .keys = keys, .n_keys = n,
                               .job_id = r->job_id, .timeout_ms = dwhi_test_lease_timeout_ms(o.lease_timeout_ms),
