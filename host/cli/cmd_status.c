@@ -9,14 +9,13 @@
 #include <unistd.h>
 
 #include "cli_common.h"
-#include "status/job_status.h"
-#include "sync/sync_rerun.h"
-#include "warehouse/warehouse_sqlite.h"
+#include "base/shell_word.h"
+#include "dwhost.h"
 
 static struct {
     const char *warehouse;
     int json, history, limit, limit_given;
-} A = {.warehouse = DWHI_WAREHOUSE_DEFAULT_PATH, .limit = 20};
+} A = {.warehouse = DWH_WAREHOUSE_DEFAULT_PATH, .limit = 20};
 
 static int opt_limit(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     char *end;
@@ -199,12 +198,14 @@ static int run(const dwhi_cli_invocation *inv) {
     const char *path = A.warehouse;
     int json = A.json, history = A.history, limit = A.limit, limit_given = A.limit_given;
     if (limit_given && !history) return dwhi_cli_usage_error("status", "--limit goes with --history");
-    char *err = NULL;
-    json_object *doc = history ? dwhi_run_history_doc(path, limit, &err) : dwhi_job_status_doc(path, &err);
+    char *err = NULL, *text = NULL;
+    dw_status st = history ? dwh_status_history_json(path, limit, &text, &err) : dwh_status_json(path, &text, &err);
+    json_object *doc = st == DW_OK ? json_tokener_parse(text) : NULL;
+    free(text);
     if (!doc) {
         fprintf(stderr, "dwhost: status: %s\n", err ? err : "out of memory");
         free(err);
-        return DWHI_EXIT_WAREHOUSE;
+        return st == DW_OK || st == DW_ERR_NOMEM ? DWHI_EXIT_FAILURE : DWHI_EXIT_WAREHOUSE;
     }
     if (json) dwhi_cli_print_json(stdout, doc, 1);
     else if (history) print_history(stdout, path, json_object_object_get(doc, "runs"));

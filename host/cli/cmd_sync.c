@@ -14,6 +14,7 @@
 #include "cli_http.h"
 #include "cli_log.h"
 #include "cli_signal.h"
+#include "base/shell_word.h"
 #include "sync/sync_rerun.h"
 #include "core/log.h"
 #include "sync/sync.h"

@@ -535,6 +535,10 @@ DWH_API dw_status dwh_host_set_log_format(dwh_host *h, int format, char **error)
  * CLI's.  One sync at a time per thread (HTTP counters are per thread).
  */
 
+/* The warehouse file an operation uses when given none (relative: in the
+ * working directory). */
+#define DWH_WAREHOUSE_DEFAULT_PATH "warehouse.db"
+
 /* Why a sync (or one of its schemas) failed. */
 typedef enum dwh_sync_failure {
     DWH_SYNC_OK = 0,

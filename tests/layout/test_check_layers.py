@@ -117,5 +117,31 @@ class CheckLayers(unittest.TestCase):
         rc, out = run_copy()
         self.assertEqual(rc, 0, out)
 
+    def test_cli_internal_include_fails_and_the_list_only_shrinks(self):
+        # A new internal include in the CLI fails, naming the file and what to use.
+        line = self.add_include("cli/cmd_list_plugins.c", '#include "sync/sync.h"')
+        rc, out = run(self.root)
+        self.assertEqual(rc, 1, out)
+        self.assertIn('host/cli/cmd_list_plugins.c:%d: the CLI includes "sync/sync.h"; use dwhost.h' % line, out)
+        # base/ helpers are fine for the CLI.
+        p = os.path.join(self.root, "host", "cli", "cmd_list_plugins.c")
+        with open(p) as f:
+            text = f.read()
+        with open(p, "w") as f:
+            f.write(text.replace('#include "sync/sync.h"', '#include "base/text.h"', 1))
+        rc, out = run(self.root)
+        self.assertEqual(rc, 0, out)
+        # An include the list names that the CLI dropped: the entry must go.
+        p = os.path.join(self.root, "host", "cli", "cmd_webhook.c")
+        with open(p) as f:
+            text = f.read()
+        self.assertIn('#include "webhook/webhook.h"\n', text)
+        with open(p, "w") as f:
+            f.write(text.replace('#include "webhook/webhook.h"\n', "", 1))
+        rc, out = run(self.root)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("host/cli/cmd_webhook.c no longer includes webhook/webhook.h; remove it from CLI_INTERNAL", out)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -1,6 +1,7 @@
 /* sync_rerun.c -- the commands that continue a stopped sync (see
  * sync_rerun.h). */
 #include "sync_rerun.h"
+#include "base/shell_word.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +23,6 @@ static int takes_value(const char *w) {
 static int is_opt(const char *w, const char *name) {
     size_t n = strlen(name);
     return !strncmp(w, name, n) && (w[n] == 0 || w[n] == '=');
-}
-
-void dwhi_shell_word(FILE *out, const char *s) {
-    if (*s && s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+:=@%")] == 0) {
-        fputs(s, out);
-        return;
-    }
-    fputc('\'', out);
-    for (; *s; s++) {
-        if (*s == '\'') fputs("'\\''", out);
-        else fputc(*s, out);
-    }
-    fputc('\'', out);
 }
 
 /* The command line with the refresh and reset flags edited; `schema`

@@ -23,8 +23,4 @@
 char *dwhi_sync_rerun_resume(const char *const *words, size_t n);
 char *dwhi_sync_rerun_restart(const char *const *words, size_t n, const char *schema);
 
-/* Writes `s` to `out` as one shell word (single-quoted when it holds
- * anything but [A-Za-z0-9_./+:=@%-]). */
-void dwhi_shell_word(FILE *out, const char *s);
-
 #endif

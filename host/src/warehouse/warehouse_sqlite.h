@@ -53,11 +53,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dwhost.h"
 #include "rows/batcher.h"
 #include "state/lease.h"
 #include "state/state.h"
 
-#define DWHI_WAREHOUSE_DEFAULT_PATH "warehouse.db"
+#define DWHI_WAREHOUSE_DEFAULT_PATH DWH_WAREHOUSE_DEFAULT_PATH /* dwhost.h */
 
 typedef struct dwhi_warehouse dwhi_warehouse;
 typedef struct dwhi_wh_table dwhi_wh_table;
