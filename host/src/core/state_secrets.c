@@ -1,5 +1,6 @@
 /* state_secrets.c -- secrets in resume state become references (see state_secrets.h). */
 #include "state_secrets.h"
+#include "base/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,31 +142,6 @@ static void name_secret(dw_ctx *ctx, const char *value, named *out) {
 
 /* ---- text building ------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void put(sbuf *b, const char *p, size_t n) {
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->cap + n + 1) * 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, p, n);
-    b->len += n;
-    b->s[b->len] = 0;
-}
-
-static void puts_(sbuf *b, const char *s) { put(b, s, strlen(s)); }
-
 static int by_length_desc(const void *a, const void *b) {
     size_t la = strlen(((const named *)a)->value), lb = strlen(((const named *)b)->value);
     return la < lb ? 1 : la > lb ? -1 : 0;
@@ -180,12 +156,12 @@ char *dwhi_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked) {
     for (size_t i = 0; i < n; i++) name_secret(ctx, dwhi_secrets_value(ctx->secrets, i), &sec[i]);
     /* Longest first: a secret that contains another is replaced whole. */
     if (n) qsort(sec, n, sizeof *sec, by_length_desc);
-    sbuf b = {0};
-    put(&b, "", 0);
+    dwhi_strbuf b = {0};
+    dwhi_strbuf_put(&b, "", 0);
     size_t hidden = 0;
     for (const char *p = state; *p;) {
         if (!strncmp(p, LIT, LIT_LEN)) {
-            puts_(&b, LIT "lit.");
+            dwhi_strbuf_puts(&b, LIT "lit.");
             p += LIT_LEN;
             continue;
         }
@@ -195,11 +171,11 @@ char *dwhi_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked) {
                 const char *t = sec[i].forms[f];
                 size_t tl = t ? strlen(t) : 0;
                 if (!tl || strncmp(p, t, tl)) continue;
-                puts_(&b, REF);
-                put(&b, &FORMS[f], 1);
-                puts_(&b, ":");
-                puts_(&b, sec[i].name);
-                puts_(&b, "}}");
+                dwhi_strbuf_puts(&b, REF);
+                dwhi_strbuf_put(&b, &FORMS[f], 1);
+                dwhi_strbuf_puts(&b, ":");
+                dwhi_strbuf_puts(&b, sec[i].name);
+                dwhi_strbuf_puts(&b, "}}");
                 taken = tl;
             }
         }
@@ -207,12 +183,12 @@ char *dwhi_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked) {
         for (size_t i = 0; i < n && !taken; i++) {
             taken = dwhi_secrets_match_at(p, sec[i].value);
             if (taken) {
-                puts_(&b, MASKED);
+                dwhi_strbuf_puts(&b, MASKED);
                 hidden++;
             }
         }
         if (!taken) {
-            put(&b, p, 1);
+            dwhi_strbuf_put(&b, p, 1);
             taken = 1;
         }
         p += taken;
@@ -220,12 +196,8 @@ char *dwhi_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked) {
     for (size_t i = 0; i < n; i++)
         for (int f = 0; f < 4; f++) free(sec[i].forms[f]);
     free(sec);
-    if (b.oom) {
-        free(b.s);
-        return NULL;
-    }
     if (masked) *masked = hidden;
-    return b.s;
+    return dwhi_strbuf_take(&b);
 }
 
 /* The current value a reference names, or NULL. */
@@ -246,21 +218,21 @@ static const char *resolve(dw_ctx *ctx, const char *name) {
 char *dwhi_state_secrets_restore(dw_ctx *ctx, const char *stored, char **why) {
     *why = NULL;
     if (!stored) return NULL;
-    sbuf b = {0};
-    put(&b, "", 0);
+    dwhi_strbuf b = {0};
+    dwhi_strbuf_put(&b, "", 0);
     const char *p = stored;
     for (;;) {
         const char *at = strstr(p, LIT);
         if (!at) break;
-        put(&b, p, (size_t)(at - p));
+        dwhi_strbuf_put(&b, p, (size_t)(at - p));
         if (!strncmp(at + LIT_LEN, "lit.", 4)) {
-            puts_(&b, LIT);
+            dwhi_strbuf_puts(&b, LIT);
             p = at + LIT_LEN + 4;
             continue;
         }
         const char *end = !strncmp(at, REF, REF_LEN) ? strstr(at + REF_LEN, "}}") : NULL;
         if (!end) { /* not ours: kept as is */
-            put(&b, at, LIT_LEN);
+            dwhi_strbuf_put(&b, at, LIT_LEN);
             p = at + LIT_LEN;
             continue;
         }
@@ -287,14 +259,10 @@ char *dwhi_state_secrets_restore(dw_ctx *ctx, const char *stored, char **why) {
             free(b.s);
             return NULL;
         }
-        puts_(&b, text);
+        dwhi_strbuf_puts(&b, text);
         free(text);
         p = end + 2;
     }
-    puts_(&b, p);
-    if (b.oom) {
-        free(b.s);
-        return NULL;
-    }
-    return b.s;
+    dwhi_strbuf_puts(&b, p);
+    return dwhi_strbuf_take(&b);
 }

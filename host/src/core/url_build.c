@@ -1,5 +1,6 @@
 /* url_build.c -- URL joining and query encoding (see url_build.h). */
 #include "url_build.h"
+#include "base/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,40 +9,13 @@
 #include "log.h"
 #include "url/http_url.h"
 
-/* A growable string; on OOM `bad` is set and appends are ignored. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int bad;
-} buf_t;
-
-static void put(buf_t *b, const char *s, size_t n) {
-    if (b->bad) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 128;
-        while (b->len + n + 1 > cap) cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            b->bad = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = 0;
-}
-
-static void puts_(buf_t *b, const char *s) { put(b, s, strlen(s)); }
-
-static void put_escaped(buf_t *b, const char *s) {
+static void put_escaped(dwhi_strbuf *b, const char *s) {
     char *e = dwhi_url_escape(s);
     if (!e) {
-        b->bad = 1;
+        b->oom = 1;
         return;
     }
-    puts_(b, e);
+    dwhi_strbuf_puts(b, e);
     free(e);
 }
 
@@ -50,9 +24,9 @@ static int is_absolute(const char *p) {
 }
 
 char *dwhi_url_build(dw_ctx *ctx, const char *base, const char *path, const char *const *params) {
-    buf_t b = {0};
+    dwhi_strbuf b = {0};
     if (is_absolute(path)) {
-        puts_(&b, path);
+        dwhi_strbuf_puts(&b, path);
     } else {
         if (!base || !base[0]) {
             dwhi_log(ctx, DW_LOG_ERROR, "plugin.url_build", "url_build: base is NULL or empty and path '%s' is "
@@ -67,20 +41,20 @@ char *dwhi_url_build(dw_ctx *ctx, const char *base, const char *path, const char
         size_t bql = bq ? strcspn(bq, "#") : 0;
         size_t bl = end;
         while (bl > 0 && base[bl - 1] == '/') bl--;
-        put(&b, base, bl);
+        dwhi_strbuf_put(&b, base, bl);
         if (path && path[0]) {
             while (*path == '/') path++;
-            puts_(&b, "/");
-            puts_(&b, path);
+            dwhi_strbuf_puts(&b, "/");
+            dwhi_strbuf_puts(&b, path);
         } else if (bl < end) {
-            puts_(&b, "/"); /* keep "https://h/api/" as given */
+            dwhi_strbuf_puts(&b, "/"); /* keep "https://h/api/" as given */
         }
         if (bql) {
             if (!b.s || !strchr(b.s, '?'))
-                puts_(&b, "?");
+                dwhi_strbuf_puts(&b, "?");
             else if (b.s[b.len - 1] != '?' && b.s[b.len - 1] != '&')
-                puts_(&b, "&");
-            put(&b, bq, bql);
+                dwhi_strbuf_puts(&b, "&");
+            dwhi_strbuf_put(&b, bq, bql);
         }
     }
     int has_query = b.s && strchr(b.s, '?') != NULL;
@@ -95,17 +69,13 @@ char *dwhi_url_build(dw_ctx *ctx, const char *base, const char *path, const char
         if (b.s && b.len > 0 && (b.s[b.len - 1] == '?' || b.s[b.len - 1] == '&'))
             ; /* the path ends in a separator already */
         else
-            puts_(&b, has_query ? "&" : "?");
+            dwhi_strbuf_puts(&b, has_query ? "&" : "?");
         has_query = 1;
         put_escaped(&b, params[i]);
-        puts_(&b, "=");
+        dwhi_strbuf_puts(&b, "=");
         put_escaped(&b, params[i + 1]);
     }
     if (params && params[i] && !params[i + 1])
         dwhi_log(ctx, DW_LOG_WARN, "plugin.url_build", "url_build: parameter '%s' has no value; left out", params[i]);
-    if (b.bad) {
-        free(b.s);
-        return NULL;
-    }
-    return b.s;
+    return dwhi_strbuf_take(&b);
 }

@@ -1,5 +1,6 @@
 /* secrets.c -- secret value set and scrubbing (see secrets.h). */
 #include "secrets.h"
+#include "base/strbuf.h"
 #include "url/url_scrub.h"
 
 #include <stdint.h>
@@ -153,35 +154,12 @@ size_t dwhi_secrets_match_at(const char *text, const char *secret) {
     return match_at(text, secret, strlen(secret));
 }
 
-typedef struct buf_t {
-    char *s;
-    size_t len, cap;
-    int oom;
-} buf_t;
-
-static void put(buf_t *b, const char *p, size_t n) {
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->cap + n + 1) * 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, p, n);
-    b->len += n;
-    b->s[b->len] = 0;
-}
-
 /* One secret over `text`: a malloc'd copy with every spelling of it
  * replaced by `mask` (*hits counts them), or NULL on OOM. */
 static char *mask_one(const char *text, const char *sec, const char *mask, size_t *hits) {
     size_t sl = strlen(sec), ml = strlen(mask);
-    buf_t b = {0};
-    put(&b, "", 0);
+    dwhi_strbuf b = {0};
+    dwhi_strbuf_put(&b, "", 0);
     const char *p = text, *copied = text;
     while (*p) {
         size_t m = may_start(p, sec[0]) ? match_at(p, sec, sl) : 0;
@@ -189,18 +167,14 @@ static char *mask_one(const char *text, const char *sec, const char *mask, size_
             p++;
             continue;
         }
-        put(&b, copied, (size_t)(p - copied));
-        put(&b, mask, ml);
+        dwhi_strbuf_put(&b, copied, (size_t)(p - copied));
+        dwhi_strbuf_put(&b, mask, ml);
         (*hits)++;
         p += m;
         copied = p;
     }
-    put(&b, copied, strlen(copied));
-    if (b.oom) {
-        free(b.s);
-        return NULL;
-    }
-    return b.s;
+    dwhi_strbuf_put(&b, copied, strlen(copied));
+    return dwhi_strbuf_take(&b);
 }
 
 char *dwhi_secrets_mask(const dwhi_secrets *s, const char *text, const char *mask, size_t *hits) {

@@ -1,6 +1,7 @@
 /* state.c -- the job state record, its JSON form and reconciliation
  * (see state.h). */
 #include "state.h"
+#include "base/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,66 +179,35 @@ bad:
     return -1;
 }
 
-/* A growing string for building keys. */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_putc(sbuf *b, char c) {
-    if (b->oom) return;
-    if (b->len + 2 > b->cap) {
-        size_t nc = b->cap * 2 + 64;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    b->p[b->len++] = c;
-    b->p[b->len] = 0;
-}
-
-static void sb_raw(sbuf *b, const char *s) {
-    for (; *s; s++) sb_putc(b, *s);
-}
-
 /* ':', '/', '%' and control bytes are %-escaped so the parts of a key can
  * never run into each other. */
-static void sb_escaped(sbuf *b, const char *s) {
+static void sb_escaped(dwhi_strbuf *b, const char *s) {
     static const char hex[] = "0123456789ABCDEF";
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == ':' || c == '/' || c == '%' || c < 0x20 || c == 0x7f) {
-            sb_putc(b, '%');
-            sb_putc(b, hex[c >> 4]);
-            sb_putc(b, hex[c & 15]);
+            dwhi_strbuf_putc(b, '%');
+            dwhi_strbuf_putc(b, hex[c >> 4]);
+            dwhi_strbuf_putc(b, hex[c & 15]);
         } else {
-            sb_putc(b, (char)c);
+            dwhi_strbuf_putc(b, (char)c);
         }
     }
 }
 
 char *dwhi_state_redis_key(const dwhi_state_key *k) {
-    sbuf b = {0};
-    sb_raw(&b, "dwhost:resumable:");
+    dwhi_strbuf b = {0};
+    dwhi_strbuf_puts(&b, "dwhost:resumable:");
     sb_escaped(&b, k->team_id);
-    sb_putc(&b, ':');
+    dwhi_strbuf_putc(&b, ':');
     sb_escaped(&b, k->source_id);
-    sb_putc(&b, '/');
+    dwhi_strbuf_putc(&b, '/');
     sb_escaped(&b, k->schema);
     if (k->ns && *k->ns) {
-        sb_putc(&b, ':');
+        dwhi_strbuf_putc(&b, ':');
         sb_escaped(&b, k->ns);
     }
-    if (b.oom) {
-        free(b.p);
-        return NULL;
-    }
-    return b.p;
+    return dwhi_strbuf_take(&b);
 }
 
 const dwhi_state_record *dwhi_state_reconcile(const dwhi_state_record *wh, const dwhi_state_record *mirror,

@@ -1,0 +1,38 @@
+/* strbuf.c -- a growable NUL-terminated string (see strbuf.h). */
+#include "strbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "array_grow.h"
+
+void dwhi_strbuf_put(dwhi_strbuf *b, const char *p, size_t n) {
+    if (b->oom) return;
+    if (b->len + n + 1 < b->len || dwhi_array_grow((void **)&b->s, &b->cap, b->len + n + 1, 1, 64) != 0) {
+        b->oom = 1;
+        return;
+    }
+    if (n) memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = 0;
+}
+
+void dwhi_strbuf_puts(dwhi_strbuf *b, const char *s) { dwhi_strbuf_put(b, s, strlen(s)); }
+
+void dwhi_strbuf_putc(dwhi_strbuf *b, char c) { dwhi_strbuf_put(b, &c, 1); }
+
+char *dwhi_strbuf_take(dwhi_strbuf *b) {
+    char *s = b->oom ? NULL : b->s;
+    if (b->oom) free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+    return s;
+}
+
+void dwhi_strbuf_free(dwhi_strbuf *b) {
+    free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+}
