@@ -3,6 +3,7 @@
  * its value from the input object and, when valid, writes the normalised
  * value into the output object. */
 #include "config_validate.h"
+#include "base/strbuf.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -378,26 +379,19 @@ static void keyset_add_fields(keyset *k, const dw_field *fields, uint32_t n) {
 static void report_unknown(vstate *vs, const char *prefix, const char *key, const keyset *known) {
     char *path = join(prefix, key);
     /* The list of keys, and the nearest one when it is a likely typo. */
-    size_t cap = 64, len = 0;
-    char *list = malloc(cap);
+    dwhi_strbuf names = {0};
     const char *best = NULL;
     size_t best_d = 3;
-    if (list) list[0] = 0;
-    for (size_t i = 0; i < known->n && list; i++) {
-        size_t need = strlen(known->names[i]) + 4;
-        if (len + need + 1 > cap) {
-            while (len + need + 1 > cap) cap *= 2;
-            char *nl = realloc(list, cap);
-            if (!nl) break;
-            list = nl;
-        }
-        len += (size_t)sprintf(list + len, "%s%s", i ? ", " : "", known->names[i]);
+    for (size_t i = 0; i < known->n; i++) {
+        if (i) dwhi_strbuf_puts(&names, ", ");
+        dwhi_strbuf_puts(&names, known->names[i]);
         size_t d = edit_distance(key, known->names[i]);
         if (d < best_d) {
             best_d = d;
             best = known->names[i];
         }
     }
+    char *list = dwhi_strbuf_take(&names);
     char *expected;
     if (known->n == 0)
         expected = strdup("no keys here");
@@ -583,32 +577,21 @@ static const dw_select_option *select_match(const dw_field *f, json_object *v) {
 }
 
 static char *options_list(const dw_field *f) {
-    size_t cap = 128, len = 0;
-    char *s = malloc(cap);
-    if (!s) return NULL;
-    s[0] = 0;
+    dwhi_strbuf b = {0};
+    dwhi_strbuf_put(&b, "", 0);
     for (uint32_t i = 0; f->options && i < f->n_options; i++) {
         if (i == 24) {
-            char *more = fmt("%s, ... (%u options)", s, f->n_options);
+            char *s = dwhi_strbuf_take(&b);
+            char *more = s ? fmt("%s, ... (%u options)", s, f->n_options) : NULL;
             free(s);
             return more;
         }
         json_object *q = json_object_new_string(f->options[i].value ? f->options[i].value : "");
-        const char *qs = q ? json_object_to_json_string_ext(q, JSON_C_TO_STRING_NOSLASHESCAPE) : "\"\"";
-        size_t need = strlen(qs) + 3;
-        if (len + need + 1 > cap) {
-            while (len + need + 1 > cap) cap *= 2;
-            char *ns = realloc(s, cap);
-            if (!ns) {
-                json_object_put(q);
-                return s;
-            }
-            s = ns;
-        }
-        len += (size_t)sprintf(s + len, "%s%s", i ? ", " : "", qs);
+        if (i) dwhi_strbuf_puts(&b, ", ");
+        dwhi_strbuf_puts(&b, q ? json_object_to_json_string_ext(q, JSON_C_TO_STRING_NOSLASHESCAPE) : "\"\"");
         json_object_put(q);
     }
-    return s;
+    return dwhi_strbuf_take(&b);
 }
 
 static char *select_expectation(const dw_field *f, int multiple) {

@@ -10,6 +10,7 @@
 
 #include "dwhost.h"
 #include "secrets.h"
+#include "base/strbuf.h"
 
 /* A destination: `sink` when set (an embedder's callback, dwhost.h), else
  * `out` (NULL: stderr).  sink/user/out are read and written under `lock`,
@@ -140,29 +141,19 @@ static void write_line(const dwhi_log_identity *who, dw_log_level level, const c
         line = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
     } else {
-        const char *kv = "";
-        if (fields && json_object_object_length(fields) > 0) {
-            /* k=v pairs after the message, values as JSON scalars. */
-            json_object *copy = fields;
-            size_t cap = 256, len = 0;
-            char *buf = malloc(cap);
-            if (buf) {
-                buf[0] = 0;
-                json_object_object_foreach(copy, k, v) {
-                    const char *vs = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                                             : json_object_to_json_string(v);
-                    size_t need = strlen(k) + strlen(vs) + 3;
-                    if (len + need + 1 > cap) {
-                        while (len + need + 1 > cap) cap *= 2;
-                        char *nb = realloc(buf, cap);
-                        if (!nb) break;
-                        buf = nb;
-                    }
-                    len += (size_t)sprintf(buf + len, " %s=%s", k, vs);
-                }
-                kv = buf;
+        /* k=v pairs after the message, values as JSON scalars. */
+        dwhi_strbuf pairs = {0};
+        if (fields) {
+            json_object_object_foreach(fields, k, v) {
+                dwhi_strbuf_putc(&pairs, ' ');
+                dwhi_strbuf_puts(&pairs, k);
+                dwhi_strbuf_putc(&pairs, '=');
+                dwhi_strbuf_puts(&pairs, json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                                                : json_object_to_json_string(v));
             }
         }
+        char *kv_text = dwhi_strbuf_take(&pairs);
+        const char *kv = kv_text ? kv_text : "";
         const char *src = who ? who->source_type : NULL;
         const char *sch = who ? who->schema : NULL;
         char *tail = NULL;
@@ -181,7 +172,7 @@ static void write_line(const dwhi_log_identity *who, dw_log_level level, const c
                 snprintf(line, n, "%s: %s%s%s", level_name(level), msg ? msg : "", kv, tail ? tail : "");
         }
         free(tail);
-        if (*kv) free((char *)kv);
+        free(kv_text);
     }
     if (!line) return;
     char *clean = dwhi_secrets_scrub(who ? who->secrets : NULL, line);
