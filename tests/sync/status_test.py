@@ -75,7 +75,11 @@ check(sorted(x["namespace"] or "" for x in jobs(db)) == ["", "blue"], "namespace
 # ---- while a sync runs: running, with its pid and host -------------------------
 d2 = tmpdir()
 db2 = os.path.join(d2, "w.db")
-slow = write_config(d2, total_rows=TOTAL, page_rows=10, delay_ms=60)
+# Slow enough (about 7 s in all) that the status calls below, each a process
+# of its own (slow under ASan on a loaded machine), all run before it ends;
+# it is killed part way, and the resume runs at full speed.
+slow = write_config(d2, total_rows=TOTAL, page_rows=10, delay_ms=250)
+fast = write_config(d2, "pager-fast.json", total_rows=TOTAL, page_rows=10)
 p = start(sync_args(slow, db2, "--batch-rows", "20", "--job-id", "slow-1", "--mode", "append"))
 
 
@@ -104,7 +108,7 @@ check(len(j) == 1 and j[0]["status"] == "interrupted" and j[0]["lease"] is None 
 rc, out, err = status(db2)
 check("interrupted" in out and "append run stopped after" in out and "the next sync resumes it" in out,
       f"interrupted table: {out!r}")
-rc, out, err = run(sync_args(slow, db2, "--batch-rows", "20", "--mode", "append"))
+rc, out, err = run(sync_args(fast, db2, "--batch-rows", "20", "--mode", "append"))
 check(rc == 0 and "(resumed)" in out, f"resume: exit {rc}: {out}")
 check(jobs(db2)[0]["status"] == "idle", "after the resumed run: not idle")
 check(query(db2, "SELECT count(*), count(DISTINCT id) FROM pager_items") == [(TOTAL, TOTAL)], "rows after resume")
