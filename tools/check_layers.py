@@ -83,8 +83,6 @@ CLI_INTERNAL = {
     ("cmd_conformance.c", "config/config_load.h"): "the config report on a bad config",
     ("cmd_conformance.c", "config/config_report.h"): "the config report on a bad config",
     ("cmd_conformance.c", "conformance/conformance.h"): "the report's text rendering",
-    ("cmd_describe.c", "config/form_json.h"): "the form as a json-c object for the text view",
-    ("cmd_describe.c", "ops/ops.h"): "list_schemas with the config the CLI loaded and its error kinds",
     ("cmd_read.c", "core/ctx.h"): "a row sink writing JSON lines straight from the streamed cells",
     ("cmd_read.c", "core/emit.h"): "a row sink writing JSON lines straight from the streamed cells",
     ("cmd_read.c", "core/log.h"): "read's own log lines with the run's identity",

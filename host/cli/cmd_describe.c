@@ -7,8 +7,6 @@
 
 #include "cli_common.h"
 #include "cli_config.h"
-#include "config/form_json.h"
-#include "ops/ops.h"
 #include "base/source_names.h"
 
 static struct {
@@ -226,9 +224,15 @@ static int run(const dwhi_cli_invocation *inv) {
         dwhi_cli_plugins_close(&pl);
         return rc;
     }
-    unsigned major = 0, minor = 0;
-    dwh_plugin_abi(p, &major, &minor);
-    json_object *doc = dwhi_form_json(dwh_plugin_source(p), major, minor);
+    char *form = dwh_plugin_form_json(p);
+    json_object *doc = form ? json_tokener_parse(form) : NULL;
+    free(form);
+    if (!doc) {
+        fprintf(stderr, "dwhost: describe %s: out of memory\n", name);
+        dwh_plugin_unref(p);
+        dwhi_cli_plugins_close(&pl);
+        return DWHI_EXIT_FAILURE;
+    }
     json_object *schemas = NULL, *config = NULL, *config_report = NULL;
     char *schemas_error = NULL, *unavailable = NULL, *need_config = NULL;
     const char *note = "schemas not listed (--no-schemas)";
@@ -249,21 +253,30 @@ static int run(const dwhi_cli_invocation *inv) {
             rc = DWHI_EXIT_PLUGIN;
             free(init_err);
         } else {
-            dwhi_op_result res = dwhi_op_list_schemas(p, config, secrets, NULL, NULL, &schemas);
-            if (res.code == DW_ERR_NEEDS_CONFIG && !config) {
+            /* The validated config (references resolved) goes back as text. */
+            const char *config_text =
+                config ? json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+                       : NULL;
+            char *schemas_text = NULL, *list_err = NULL;
+            dw_status code = dwh_list_schemas(p, config_text, NULL, 0, &schemas_text, &list_err);
+            if (code == DW_OK && !(schemas = json_tokener_parse(schemas_text))) code = DW_ERR_NOMEM;
+            free(schemas_text);
+            if (code == DW_ERR_NEEDS_CONFIG && !config) {
                 schemas_error = strdup("needs_config");
                 need_config = dwhi_strf_cli("schemas need a config: run 'dwhost describe %s --config FILE' to list "
                                            "them",
                                            name);
                 note = need_config ? need_config : "schemas need a config: pass --config FILE";
-            } else if (res.code == DW_ERR_CONFIG || res.code == DW_ERR_NEEDS_CONFIG) {
-                schemas_error = strdup(res.message ? res.message : dwhi_status_name(res.code));
+            } else if (code == DW_ERR_CONFIG || code == DW_ERR_NEEDS_CONFIG) {
+                schemas_error = list_err ? list_err : strdup(dwhi_status_name(code));
+                list_err = NULL;
                 rc = DWHI_EXIT_CONFIG;
-            } else if (res.code != DW_OK) {
-                schemas_error = strdup(res.message ? res.message : dwhi_status_name(res.code));
+            } else if (code != DW_OK) {
+                schemas_error = list_err ? list_err : strdup(dwhi_status_name(code));
+                list_err = NULL;
                 rc = DWHI_EXIT_FAILURE;
             }
-            dwhi_op_result_free(&res);
+            free(list_err);
         }
         if (rc != DWHI_EXIT_OK) {
             fprintf(stderr, "dwhost: describe %s: listing schemas failed: %s\n", name,
