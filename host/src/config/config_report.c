@@ -1,5 +1,6 @@
 /* config_report.c -- config errors and warnings (see config_report.h). */
 #include "config_report.h"
+#include "base/array_grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +25,9 @@ void dwhi_config_report_clear(dwhi_config_report *r) {
 
 static void add(dwhi_config_report *r, dwhi_config_issue **v, size_t *n, size_t *cap, const char *path,
                 const char *expected, const char *got) {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 8;
-        dwhi_config_issue *nv = realloc(*v, nc * sizeof *nv);
-        if (!nv) {
-            r->oom = 1;
-            return;
-        }
-        *v = nv;
-        *cap = nc;
+    if (dwhi_array_grow((void **)v, cap, *n + 1, sizeof **v, 8) != 0) {
+        r->oom = 1;
+        return;
     }
     dwhi_config_issue *i = &(*v)[*n];
     i->path = strdup(path ? path : "");

@@ -1,6 +1,7 @@
 /* config_secrets.c -- secret keys, collection, masking and references
  * (see config_secrets.h). */
 #include "config_secrets.h"
+#include "base/array_grow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -230,16 +231,10 @@ static void strlist_add_owned(strlist *l, char *s) {
             free(s);
             return;
         }
-    if (l->n + 1 >= l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 8;
-        char **nv = realloc(l->v, nc * sizeof *nv);
-        if (!nv) {
-            free(s);
-            l->oom = 1;
-            return;
-        }
-        l->v = nv;
-        l->cap = nc;
+    if (dwhi_array_grow((void **)&l->v, &l->cap, l->n + 2, sizeof *l->v, 8) != 0) {
+        free(s);
+        l->oom = 1;
+        return;
     }
     l->v[l->n++] = s;
     l->v[l->n] = NULL;

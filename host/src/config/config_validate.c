@@ -3,6 +3,7 @@
  * its value from the input object and, when valid, writes the normalised
  * value into the output object. */
 #include "config_validate.h"
+#include "base/array_grow.h"
 #include "base/strbuf.h"
 
 #include <math.h>
@@ -349,13 +350,8 @@ static void keyset_add(keyset *k, const char *name) {
     if (!name) return;
     for (size_t i = 0; i < k->n; i++)
         if (!strcmp(k->names[i], name)) return;
-    if (k->n == k->cap) {
-        size_t nc = k->cap ? k->cap * 2 : 16;
-        const char **nv = realloc(k->names, nc * sizeof *nv);
-        if (!nv) return; /* a missing name only makes a key look unknown */
-        k->names = nv;
-        k->cap = nc;
-    }
+    /* on failure a missing name only makes a key look unknown */
+    if (dwhi_array_grow((void **)&k->names, &k->cap, k->n + 1, sizeof *k->names, 16) != 0) return;
     k->names[k->n++] = name;
 }
 

@@ -6,15 +6,10 @@
 #include <string.h>
 
 #include "conformance.h"
+#include "base/array_grow.h"
 
 void dwhi_conf_add(dwhi_conf_report *r, const char *name, dwhi_conf_status st, const char *fmt, ...) {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 32;
-        dwhi_conf_check *c = realloc(r->checks, cap * sizeof *c);
-        if (!c) return;
-        r->checks = c;
-        r->cap = cap;
-    }
+    if (dwhi_array_grow((void **)&r->checks, &r->cap, r->n + 1, sizeof *r->checks, 32) != 0) return;
     char *raw = NULL;
     va_list ap;
     va_start(ap, fmt);

@@ -1,5 +1,6 @@
 /* secrets.c -- secret value set and scrubbing (see secrets.h). */
 #include "secrets.h"
+#include "base/array_grow.h"
 #include "base/strbuf.h"
 #include "url/url_scrub.h"
 
@@ -25,13 +26,7 @@ void dwhi_secrets_add(dwhi_secrets *s, const char *value) {
     if (!s || !value || strlen(value) < 4) return;
     for (size_t i = 0; i < s->n; i++)
         if (!strcmp(s->values[i], value)) return;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        char **v = realloc(s->values, cap * sizeof *v);
-        if (!v) return;
-        s->values = v;
-        s->cap = cap;
-    }
+    if (dwhi_array_grow((void **)&s->values, &s->cap, s->n + 1, sizeof *s->values, 8) != 0) return;
     char *copy = strdup(value);
     if (copy) s->values[s->n++] = copy;
 }

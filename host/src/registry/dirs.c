@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "registry_int.h"
+#include "base/array_grow.h"
 
 typedef struct dirlist {
     char **v;
@@ -15,15 +16,9 @@ static void add(dirlist *l, const char *d, size_t len) {
     if (l->oom || len == 0) return;
     for (size_t i = 0; i < l->n; i++)
         if (strlen(l->v[i]) == len && !strncmp(l->v[i], d, len)) return;
-    if (l->n + 2 > l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v) {
-            l->oom = 1;
-            return;
-        }
-        l->v = v;
-        l->cap = cap;
+    if (dwhi_array_grow((void **)&l->v, &l->cap, l->n + 2, sizeof *l->v, 8) != 0) { /* + the NULL ending it */
+        l->oom = 1;
+        return;
     }
     char *copy = strndup(d, len);
     if (!copy) {
