@@ -25,7 +25,9 @@ static int valid_repo_part(const char *s, size_t n) {
     return 1;
 }
 
-dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) {
+dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) { return gh_config_load_for(ctx, cfg, 1); }
+
+dw_status gh_config_load_for(dw_ctx *ctx, gh_config *cfg, int need_repository) {
     memset(cfg, 0, sizeof *cfg);
     /* The host validated the config against the form; the generated binder
      * hands it over typed (strings stay owned by the host). */
@@ -44,7 +46,9 @@ dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) {
         return gh_api->fail(ctx, DW_ERR_CONFIG, "github: personal_access_token is empty; paste a GitHub token");
     const char *r = cfg->owner_repo ? cfg->owner_repo : "";
     const char *slash = strchr(r, '/');
-    if (!slash || strchr(slash + 1, '/') || !valid_repo_part(r, (size_t)(slash - r)) ||
+    if (!need_repository && !r[0]) {
+        r = NULL; /* an account-wide call (list_repositories) before one is chosen */
+    } else if (!slash || strchr(slash + 1, '/') || !valid_repo_part(r, (size_t)(slash - r)) ||
         !valid_repo_part(slash + 1, strlen(slash + 1)))
         return gh_api->fail(ctx, DW_ERR_CONFIG,
                             "github: repository '%s' is not of the form owner/name (e.g. octocat/Hello-World)", r);
@@ -63,7 +67,7 @@ dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) {
         return gh_api->fail(ctx, DW_ERR_CONFIG, "github: per_page must be a number from 1 to %d", GH_MAX_PER_PAGE);
     }
     cfg->per_page = per_page;
-    if (!cfg->api_base || asprintf(&cfg->repo_base, "%s/repos/%s", cfg->api_base, r) < 0) {
+    if (!cfg->api_base || (r && asprintf(&cfg->repo_base, "%s/repos/%s", cfg->api_base, r) < 0)) {
         cfg->repo_base = NULL;
         gh_config_free(cfg);
         return gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");

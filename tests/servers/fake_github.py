@@ -11,6 +11,10 @@ reference documents it (https://docs.github.com/rest):
   GET /repos/{owner}/{repo}/commits               since, until (committer date), newest first
   GET /repos/{owner}/{repo}/stargazers            application/vnd.github.star+json adds starred_at
   GET /repos/{owner}/{repo}/releases              newest first
+  GET /user/repos                                 the repositories the token can read: those served,
+                                                  plus --user-repos more of the user "octo-user" (every
+                                                  third private), sorted by full_name; visibility,
+                                                  affiliation, sort, direction as documented
 Lists are bare JSON arrays paginated with per_page (default 30, max 100) and
 page, with a Link header (rel="next", "last", "first", "prev") whose URLs
 name the repository by id, as github.com and GHES write them:
@@ -79,6 +83,9 @@ class GithubState(FakeState):
             created = T0 + timedelta(days=3 * i)
             self.releases.append({"id": 6000000 + i, "tag_name": "v1.%d.0" % i, "created_at": iso(created)})
         self.clock = T0 + timedelta(hours=a.issues + 1)
+        # (owner, name, id, private) of what GET /user/repos lists
+        self.user_repos = [(o, r, rid, False) for (o, r, rid) in self.repos.values()]
+        self.user_repos += [("octo-user", "repo-%03d" % i, 2000000 + i, i % 3 == 0) for i in range(a.user_repos)]
 
     # -- dataset ---------------------------------------------------------
     def _new_issue(self, n, created):
@@ -246,7 +253,29 @@ class GithubHandler(FakeHandler):
         h.update(headers or {})
         return status, {"message": message, "documentation_url": doc, "status": str(status)}, h
 
-    def page(self, items, query, rest):
+    def user_repo_obj(self, r):
+        owner, name, rid, private = r
+        return {"id": rid, "node_id": "MDEwOlJlcG9zaXRvcnk%d" % rid, "name": name,
+                "full_name": "%s/%s" % (owner, name), "owner": self.user(1, owner), "private": private,
+                "html_url": "https://github.com/%s/%s" % (owner, name),
+                "url": self.api_url("/repos/%s/%s" % (owner, name)), "description": None, "fork": False,
+                "default_branch": "main", "visibility": "private" if private else "public",
+                "permissions": {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True}}
+
+    def list_user_repos(self, query):
+        q = dict(query)
+        vis = q.get("visibility", "all")
+        if vis not in ("all", "public", "private"):
+            return self.error(422, "Validation Failed")
+        rows = [r for r in self.state.user_repos if vis == "all" or (vis == "private") == r[3]]
+        key = q.get("sort", "full_name")
+        if key not in ("created", "updated", "pushed", "full_name"):
+            return self.error(422, "Validation Failed")
+        desc = q.get("direction", "asc" if key == "full_name" else "desc") == "desc"
+        rows.sort(key=lambda r: ("%s/%s" % (r[0], r[1])).lower(), reverse=desc)
+        return self.page([self.user_repo_obj(r) for r in rows], query, "/user/repos", by_id=False)
+
+    def page(self, items, query, rest, by_id=True):
         q = dict(query)
         try:
             per_page = max(1, min(100, int(q.get("per_page", 30))))
@@ -260,8 +289,8 @@ class GithubHandler(FakeHandler):
         def link(p, rel):
             # as GitHub writes them: the repository by id, not by name
             qq = [(k, v) for k, v in query if k != "page"] + [("page", str(p))]
-            links.append('<%s?%s>; rel="%s"' % (self.api_url("/repositories/%d%s" % (self.cur[2], rest)),
-                                                 urlencode(qq), rel))
+            target = self.api_url("/repositories/%d%s" % (self.cur[2], rest)) if by_id else self.api_url(rest)
+            links.append('<%s?%s>; rel="%s"' % (target, urlencode(qq), rel))
 
         if page > 1:
             link(page - 1, "prev")
@@ -322,6 +351,9 @@ class GithubHandler(FakeHandler):
         denied = self.auth(path)
         if denied:
             return denied
+        if path == "/user/repos":
+            with s.lock:
+                return self.list_user_repos(query)
         m = re.match(r"^/repositories/(\d+)(?P<rest>/.*)?$", path)
         if m:
             self.cur = s.repos.get(int(m.group(1)))
@@ -439,6 +471,7 @@ def add_args(ap):
     ap.add_argument("--commits", type=int, default=230)
     ap.add_argument("--stargazers", type=int, default=130)
     ap.add_argument("--releases", type=int, default=35)
+    ap.add_argument("--user-repos", type=int, default=0, help="repositories of octo-user GET /user/repos adds")
 
 
 if __name__ == "__main__":

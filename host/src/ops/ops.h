@@ -64,6 +64,12 @@ typedef struct dwhi_op_result {
      * not resolved, connection refused or timed out: see
      * dwhi_http_never_connected). */
     int never_connected;
+    /* An action call (ops_action.h): its JSON answer, compact, scrubbed,
+     * malloc'd ("null" when it set none; NULL unless code == DW_OK); and
+     * crashed: the action died of a fatal signal, the call failed (message
+     * is the crash line) and the process carried on. */
+    char *result;
+    int crashed;
 } dwhi_op_result;
 
 void dwhi_op_result_free(dwhi_op_result *r);

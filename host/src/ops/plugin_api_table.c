@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "plugin_api_http.h"
+#include "core/action_result.h"
 #include "core/ctx.h"
 #include "core/ctx_config.h"
 #include "core/emit.h"
@@ -120,9 +121,11 @@ static void build(void) {
     t->plugin_data = api_plugin_data;
     /* 1.7 */
     t->emit_page = dwhi_emit_page;
+    /* 1.8 */
+    t->action_result = dwhi_action_result;
     if (t->http_request && t->http_status && t->http_body && t->http_header && t->http_free && t->rest_run &&
         t->rest_schema_add) {
-        t->abi_minor = DW_ABI_MINOR; /* 7: every member up to emit_page (1.4 to 1.6 grew structs only) */
+        t->abi_minor = DW_ABI_MINOR; /* 8: every member up to action_result (1.4 to 1.6 grew structs only) */
         t->struct_size = (uint32_t)sizeof(dw_host_api);
     } else {
         /* Without the transport the table ends where 1.2 begins, so
