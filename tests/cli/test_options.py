@@ -34,7 +34,8 @@ EXPECTED = {
     "conformance": [("config", 1), ("schema", 1), ("json", 0), ("max-rows", 1), ("allow-internal", 0),
                     ("structural", 0), ("verbose", 0), ("plugin-dir", 1), ("help", 0)],
     "webhook": [("config", 1), ("payload", 1), ("warehouse", 1), ("team-id", 1), ("source-id", 1),
-                ("state-namespace", 1), ("drop", 1), ("json", 0), ("plugin-dir", 1), *COMMON_LOG, ("help", 0)],
+                ("state-namespace", 1), ("drop", 1), ("url", 1), ("allow-internal", 0), ("json", 0), ("plugin-dir", 1),
+                *COMMON_LOG, ("help", 0)],
 }
 SHORT = {"help": "h", "verbose": "v"}
 

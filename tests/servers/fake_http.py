@@ -100,6 +100,9 @@ class FakeHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         self.handle_any("POST")
 
+    def do_DELETE(self):
+        self.handle_any("DELETE")
+
     def control(self, cmd):
         """Common controls; subclasses extend (and call super())."""
         out = {}

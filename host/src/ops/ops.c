@@ -22,7 +22,11 @@ void dwhi_op_result_free(dwhi_op_result *r) {
     free(r->job_id);
     free(r->note);
     free(r->result);
-    r->message = r->job_id = r->note = r->result = NULL;
+    if (r->result_raw) {
+        explicit_bzero(r->result_raw, strlen(r->result_raw));
+        free(r->result_raw);
+    }
+    r->message = r->job_id = r->note = r->result = r->result_raw = NULL;
 }
 
 void dwhi_uuid4(char out[37]) {

@@ -70,6 +70,10 @@ typedef struct dwhi_op_result {
      * is the crash line) and the process carried on. */
     char *result;
     int crashed;
+    /* The same answer before scrubbing (secrets the action marked with
+     * api->secret_add in clear, e.g. a webhook signing secret to store);
+     * never print or log it.  Zeroed and freed by dwhi_op_result_free. */
+    char *result_raw;
 } dwhi_op_result;
 
 void dwhi_op_result_free(dwhi_op_result *r);

@@ -116,7 +116,8 @@ dwhi_op_result dwhi_op_action(dwh_plugin *p, json_object *config, dwhi_secrets *
             if (r.code == DW_OK) {
                 r.result = secrets ? dwhi_secrets_scrub(secrets, ctx.action_result ? ctx.action_result : "null")
                                    : strdup(ctx.action_result ? ctx.action_result : "null");
-                if (!r.result) {
+                r.result_raw = strdup(ctx.action_result ? ctx.action_result : "null");
+                if (!r.result || !r.result_raw) {
                     dwhi_op_result_free(&r);
                     r = dwhi_op_failed(DW_ERR_NOMEM, "action: out of memory");
                 }
