@@ -74,6 +74,20 @@ dw_status gh_get(dw_ctx *ctx, const gh_config *cfg, const char *url, const char 
  * "private"}] -- the choices of the repository field too. */
 dw_status gh_list_repositories(dw_ctx *ctx, const char *owner, int64_t limit);
 
+/* gh_get for any method; `json_body` (NULL: none) is sent as
+ * application/json. */
+dw_status gh_request(dw_ctx *ctx, const gh_config *cfg, const char *method, const char *url,
+                     const char *url_template, const char *accept, const char *json_body, dw_http_response **out,
+                     char **message);
+
+/* Webhook lifecycle actions (ABI 1.8, hooks.c; source.c declares them)
+ * over the repository webhooks API: create (POST /repos/{o}/{r}/hooks with
+ * a secret of 32 random bytes, answered in extra_inputs.webhook_secret and
+ * marked secret), delete and info find the hook by its config.url. */
+dw_status gh_create_webhook(dw_ctx *ctx, const char *url);
+dw_status gh_delete_webhook(dw_ctx *ctx, const char *url);
+dw_status gh_webhook_info(dw_ctx *ctx, const char *url);
+
 /* Runs one schema (github.c). */
 dw_status gh_run(dw_ctx *ctx, const dw_run_inputs *inputs);
 

@@ -49,7 +49,8 @@ with FakeServer("fake_github.py", "--user-repos", "230") as gh:
     c.expect(p.returncode == 2 and "unknown argument 'size'; its arguments: owner (string), limit (int64)" in p.stderr,
              "unknown argument: %d %r" % (p.returncode, p.stderr))
     p = dwhost("call", "github", "nope", "--config", write_json(cfg), "--plugin-dir", PLUGINS)
-    c.expect(p.returncode == 2 and "github has no action 'nope'; its actions: list_repositories" in p.stderr,
+    c.expect(p.returncode == 2 and "github has no action 'nope'; its actions: create_webhook, delete_webhook, webhook_info, "
+             "list_repositories" in p.stderr,
              "unknown action: %d %r" % (p.returncode, p.stderr))
     p = dwhost("call", "github", "--config", write_json(cfg), "--plugin-dir", PLUGINS)
     c.expect(p.returncode == 2 and "which action?" in p.stderr, "no action: %d %r" % (p.returncode, p.stderr))
@@ -68,7 +69,8 @@ with FakeServer("fake_github.py", "--user-repos", "230") as gh:
              "describe --options per_page: %d %r" % (p.returncode, p.stderr))
     p = dwhost("describe", "github", "--json", "--no-schemas", "--plugin-dir", PLUGINS)
     form = json.loads(p.stdout)
-    c.expect([a["name"] for a in form["actions"]] == ["list_repositories"] and
+    c.expect([a["name"] for a in form["actions"]] == ["create_webhook", "delete_webhook", "webhook_info",
+                                                      "list_repositories"] and
              [f.get("options_action") for f in form["fields"]][1] == "list_repositories", "describe --json actions")
 
 # a crashing action: one line, exit 11; bad arguments of every type: exit 2

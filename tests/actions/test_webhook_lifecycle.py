@@ -108,10 +108,48 @@ with FakeServer("fake_stripe.py", "--rows", "5") as st:
     c.expect(ans.get("extra_inputs") == {"webhook_signing_secret": "***"} and "whsec_" not in p.stdout,
              "call create_webhook: %r" % p.stdout[:300])
 
-    p = dwhost("webhook", "create", "github", "--config", cfg, "--url", URL, "--plugin-dir", PLUGINS)
-    c.expect(p.returncode == 3 and "github does not manage its webhooks" in p.stderr, "github: %d %r"
+    files_cfg = os.path.join(tmp, "files.json")
+    with open(files_cfg, "w") as f:
+        json.dump({"directory": os.path.join(os.environ["DWHOST_SOURCE_DIR"], "examples", "files")}, f)
+    p = dwhost("webhook", "create", "files", "--config", files_cfg, "--url", URL, "--plugin-dir", PLUGINS)
+    c.expect(p.returncode == 3 and "files does not manage its webhooks" in p.stderr, "files: %d %r"
              % (p.returncode, p.stderr))
     p = dwhost("webhook", "create", "stripe", "--config", cfg, "--plugin-dir", PLUGINS)
     c.expect(p.returncode == 2 and "needs --url URL" in p.stderr, "no --url: %d %r" % (p.returncode, p.stderr))
+
+# GitHub: repository webhooks; the secret is drawn by the plugin, sent to
+# GitHub once and stored in the config
+with FakeServer("fake_github.py", "--other-repo", "octo-org/other-repo") as gh:
+    gcfg = os.path.join(tmp, "github.json")
+    with open(gcfg, "w") as f:
+        json.dump({"personal_access_token": "ghp_fakeGoodToken0123456789", "repository": "octo-org/octo-repo",
+                   "api_base_url": gh.url}, f)
+    p = hook("create", "github", cfg=gcfg)
+    stored = json.load(open(gcfg)).get("webhook_secret", "")
+    hooks = gh.control(hooks=True)["hooks"]
+    c.expect(p.returncode == 0 and len(stored) == 64 and len(hooks) == 1 and hooks[0]["config"]["secret"] == stored
+             and hooks[0]["config"]["url"] == URL and hooks[0]["config"]["content_type"] == "json"
+             and hooks[0]["repository_id"] == 1296269, "github create: %d %r %s" % (p.returncode, p.stderr, hooks))
+    c.expect(sorted(hooks[0]["events"]) == ["issue_comment", "issues", "pull_request", "pull_request_review", "push",
+                                            "release", "star"], "github events: %s" % hooks[0]["events"])
+    c.expect(stored not in p.stdout + p.stderr, "github: the secret printed")
+    posts = [r for r in gh.requests("/hooks") if r["method"] == "POST"]
+    c.expect(len(posts) == 1 and posts[0]["path"] == "/repos/octo-org/octo-repo/hooks"
+             and posts[0]["headers"].get("content-type") == "application/json", "github POST: %s" % posts)
+    p = hook("info", "github", cfg=gcfg)
+    c.expect(p.returncode == 0 and p.stdout.strip() == "github: webhook %d posts to %s (enabled, 7 event types)"
+             % (hooks[0]["id"], URL), "github info: %r %r" % (p.stdout, p.stderr))
+    p = hook("create", "github", cfg=gcfg)
+    c.expect(p.returncode == 4 and "already (id %d)" % hooks[0]["id"] in p.stderr, "github second create: %r" % p.stderr)
+    p = hook("delete", "github", cfg=gcfg)
+    c.expect(p.returncode == 0 and gh.control(hooks=True)["hooks"] == [], "github delete: %d %r" % (p.returncode,
+                                                                                                   p.stderr))
+    p = hook("delete", "github", cfg=gcfg)
+    c.expect(p.returncode == 1 and "nothing to delete" in p.stderr, "github delete again: %d" % p.returncode)
+    bad = dict(json.load(open(gcfg)), personal_access_token="ghp_wrong")
+    with open(gcfg, "w") as f:
+        json.dump(bad, f)
+    p = hook("info", "github", cfg=gcfg)
+    c.expect(p.returncode == 5 and "ghp_wrong" not in p.stderr, "github bad token: %d %r" % (p.returncode, p.stderr))
 
 c.done()

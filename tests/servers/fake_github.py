@@ -11,6 +11,11 @@ reference documents it (https://docs.github.com/rest):
   GET /repos/{owner}/{repo}/commits               since, until (committer date), newest first
   GET /repos/{owner}/{repo}/stargazers            application/vnd.github.star+json adds starred_at
   GET /repos/{owner}/{repo}/releases              newest first
+  GET|POST /repos/{owner}/{repo}/hooks            repository webhooks (https://docs.github.com/rest/repos/webhooks):
+                                                  POST {"name": "web", "active", "events", "config": {"url",
+                                                  "content_type", "secret", "insecure_ssl"}} -> 201 the hook
+                                                  (the secret shown as "********"); 422 for an unknown event
+  DELETE /repos/{owner}/{repo}/hooks/{hook_id}    204; 404 when unknown
   GET /user/repos                                 the repositories the token can read: those served,
                                                   plus --user-repos more of the user "octo-user" (every
                                                   third private), sorted by full_name; visibility,
@@ -34,10 +39,12 @@ POST /_control JSON (a fault may carry "skip": n to hit only after n matching re
   {"add_issues": n}  {"touch_issues": [numbers]}  {"add_commits": n}  {"add_stars": n}
   {"drop_pull_reviews": [numbers]}: those pull requests' reviews answer 404 (deleted or
     transferred after the pull request list was read)
+  {"hooks": true}: the repository webhooks with their secrets
 GET /_control/requests: the request log.
 """
 
 import hashlib
+import json
 import math
 import re
 import sys
@@ -73,6 +80,7 @@ class GithubState(FakeState):
         self.stars = []
         self.releases = []
         self.touch_on_page = None  # {"page": N, "issues": [numbers]}: see list_issues
+        self.hooks, self.hook_seq = [], 0  # (repository id, hook object)
         for n in range(1, a.issues + 1):
             self._new_issue(n, T0 + timedelta(hours=n))
         for i in range(a.commits):
@@ -346,7 +354,8 @@ class GithubHandler(FakeHandler):
                                 "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-"
                                                      "rest-api", "status": str(status)}, h
             return self.error(status, fault.get("message", "Server Error"))
-        if method != "GET":
+        hooks_path = re.match(r"^/repos/[^/]+/[^/]+/hooks(/\d+)?$", path)
+        if method != "GET" and not hooks_path:
             return self.error(404, "Not Found")
         denied = self.auth(path)
         if denied:
@@ -365,6 +374,9 @@ class GithubHandler(FakeHandler):
             return self.error(404, "Not Found")
         rest = m.group("rest") or ""
         q = dict(query)
+        if hooks_path:
+            with s.lock:
+                return self.repo_hooks(method, rest, query)
         with s.lock:
             if rest == "":
                 return 200, self.repo_obj(), self.rate_headers()
@@ -403,6 +415,55 @@ class GithubHandler(FakeHandler):
                 rows = sorted(s.releases, key=lambda r: r["created_at"], reverse=True)
                 return self.page([self.release_obj(r) for r in rows], query, rest)
         return self.error(404, "Not Found")
+
+    # the webhook events of the repository's schemas and a few more, as
+    # GitHub names them (https://docs.github.com/webhooks/webhook-events-and-payloads)
+    HOOK_EVENTS = {"issues", "issue_comment", "pull_request", "pull_request_review", "pull_request_review_comment",
+                   "push", "release", "star", "watch", "fork", "create", "delete", "label", "milestone", "*"}
+
+    def hook_obj(self, h):
+        cfg = {k: v for k, v in h["config"].items() if k != "secret"}
+        if "secret" in h["config"]:
+            cfg["secret"] = "********"
+        base = self.repo_url("/hooks/%d" % h["id"])
+        return {"type": "Repository", "id": h["id"], "name": "web", "active": h["active"], "events": h["events"],
+                "config": cfg, "updated_at": h["at"], "created_at": h["at"], "url": base, "test_url": base + "/test",
+                "ping_url": base + "/pings", "deliveries_url": base + "/deliveries",
+                "last_response": {"code": None, "status": "unused", "message": None}}
+
+    def repo_hooks(self, method, rest, query):
+        s = self.state
+        rid = self.cur[2]
+        if rest == "/hooks" and method == "GET":
+            return self.page([self.hook_obj(h) for r, h in s.hooks if r == rid], query, rest)
+        if rest == "/hooks" and method == "POST":
+            try:
+                body = json.loads(self.read_body() or b"{}")
+            except ValueError:
+                return self.error(400, "Problems parsing JSON")
+            cfg = body.get("config") or {}
+            events = body.get("events", ["push"])
+            if body.get("name", "web") != "web" or not isinstance(cfg.get("url"), str) or not cfg["url"]:
+                return self.error(422, "Validation Failed")
+            if not isinstance(events, list) or any(e not in self.HOOK_EVENTS for e in events):
+                return self.error(422, "Validation Failed")
+            if any(r == rid and h["config"]["url"] == cfg["url"] for r, h in s.hooks):
+                return self.error(422, "Validation Failed")  # "Hook already exists on this repository"
+            s.hook_seq += 1
+            h = {"id": 12345000 + s.hook_seq, "active": body.get("active", True), "events": events,
+                 "config": {"url": cfg["url"], "content_type": cfg.get("content_type", "form"),
+                            "insecure_ssl": cfg.get("insecure_ssl", "0"), **({"secret": cfg["secret"]} if cfg.get("secret") else {})},
+                 "at": iso(s.clock)}
+            s.hooks.append((rid, h))
+            return 201, self.hook_obj(h), self.rate_headers()
+        m = re.match(r"^/hooks/(\d+)$", rest)
+        hit = next(((r, h) for r, h in s.hooks if m and r == rid and h["id"] == int(m.group(1))), None)
+        if not m or not hit or method not in ("GET", "DELETE"):
+            return self.error(404, "Not Found")
+        if method == "DELETE":
+            s.hooks.remove(hit)
+            return 204, None, self.rate_headers()
+        return 200, self.hook_obj(hit[1]), self.rate_headers()
 
     def list_issues(self, q, query, rest, prs_only):
         s = self.state
@@ -455,6 +516,8 @@ class GithubHandler(FakeHandler):
                     s._new_star(len(s.stars))
             for n in cmd.get("drop_pull_reviews", []):
                 s.reviews.pop(int(n), None)
+            if cmd.get("hooks"):  # what the hooks hold, secrets included (tests compare them)
+                out["hooks"] = [dict(h, repository_id=r) for r, h in s.hooks]
         return out
 
 
