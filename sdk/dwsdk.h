@@ -66,7 +66,8 @@
  *   1.8  Actions: a descriptor may declare functions the host calls by
  *        name with typed arguments (dw_action; `dwhost call`, dwh_call),
  *        each answering JSON through api->action_result; a field may name
- *        the action that lists its choices (dw_field.options_action).
+ *        the action that lists its choices (dw_field.options_action);
+ *        log_text() and fail_text(): log and fail without varargs.
  */
 #ifndef DWSDK_H
 #define DWSDK_H
@@ -835,6 +836,12 @@ typedef struct dw_host_api {
      * DW_ERR_BAD_DATA (recorded as by fail) when the text is not JSON;
      * DW_ERR_UNSUPPORTED outside an action call. */
     dw_status (*action_result)(dw_ctx *ctx, const char *json, size_t len);
+    /* log and fail without varargs, for languages that cannot call C
+     * variadic functions (Rust without nightly, Go, most FFIs): `message`
+     * is taken as it is -- a '%' in it is just a '%'.  Otherwise exactly
+     * log and fail. */
+    void (*log_text)(dw_ctx *ctx, dw_log_level level, const char *message);
+    dw_status (*fail_text)(dw_ctx *ctx, dw_status code, const char *message);
 } dw_host_api;
 
 /* True when the host's table has member `m` (use before calling members
@@ -922,7 +929,52 @@ typedef struct dw_source {
 /* Number of elements of a static array, for n_fields and friends. */
 #define DW_COUNT(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))
 
+/* Declares the exported descriptor with C linkage and default visibility,
+ * the same in C and C++:
+ *   DW_DESCRIPTOR = { DW_SOURCE_HEADER, .name = "hello", ... };   (C)
+ *   DW_DESCRIPTOR = hello_source();                                (C++, see below)
+ * In C++ a namespace-scope const has internal linkage: `DW_EXPORT const
+ * dw_source dwhost_source = {...}` would export nothing. */
 #ifdef __cplusplus
+#define DW_DESCRIPTOR extern "C" DW_EXPORT const dw_source dwhost_source
+#else
+#define DW_DESCRIPTOR DW_EXPORT const dw_source dwhost_source
+#endif
+
+#ifdef __cplusplus
+}
+
+/*
+ * C++ (C++14 and later): designated initializers must follow declaration
+ * order (C++20) and g++ -Wextra warns about every member left out of one
+ * (-Wmissing-field-initializers).  Fill value-initialized structs in
+ * constexpr functions instead: the result is still constant-initialized
+ * (plain data in the image, no code at load) and no member is ever left
+ * uninitialized:
+ *
+ *   constexpr dw_source hello_source() {
+ *       dw_source s = dw_source_header();
+ *       s.name = "hello";
+ *       s.icon_path = "/static/services/hello.png";
+ *       s.version = "1.0.0";
+ *       s.list_schemas = list_schemas; ...
+ *       return s;
+ *   }
+ *   DW_DESCRIPTOR = hello_source();
+ *
+ * Fields, options, actions and arguments likewise: `dw_field f{}; f.kind =
+ * DW_FIELD_INPUT; ...` in a constexpr function.
+ */
+constexpr dw_source dw_source_header() {
+    dw_source s{};
+    s.magic = DW_MAGIC;
+    s.abi_major = DW_ABI_MAJOR;
+    s.abi_minor = DW_ABI_MINOR;
+    s.struct_size = (uint32_t)sizeof(dw_source);
+    s.field_size = (uint16_t)sizeof(dw_field);
+    s.option_size = (uint16_t)sizeof(dw_select_option);
+    s.action_size = (uint32_t)sizeof(dw_action);
+    return s;
 }
 #endif
 #endif /* DWSDK_H */

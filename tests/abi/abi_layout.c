@@ -283,7 +283,7 @@ DWHI_OFF(dw_rest_client, trusted_origins, 48); /* 1.6 */
 DWHI_OFF(dw_rest_client, resume_scope, 56);    /* 1.6 */
 
 /* dw_host_api */
-DWHI_SIZE(dw_host_api, 360);
+DWHI_SIZE(dw_host_api, 376);
 DWHI_OFF(dw_host_api, struct_size, 0);
 DWHI_OFF(dw_host_api, abi_major, 4);
 DWHI_OFF(dw_host_api, abi_minor, 6);
@@ -331,6 +331,8 @@ DWHI_OFF(dw_host_api, rest_schema_add, 328);
 DWHI_OFF(dw_host_api, plugin_data, 336); /* 1.3 */
 DWHI_OFF(dw_host_api, emit_page, 344); /* 1.7 */
 DWHI_OFF(dw_host_api, action_result, 352); /* 1.8 */
+DWHI_OFF(dw_host_api, log_text, 360);      /* 1.8 */
+DWHI_OFF(dw_host_api, fail_text, 368);     /* 1.8 */
 
 /* dw_source */
 DWHI_SIZE(dw_source, 232);

@@ -60,6 +60,12 @@ static dw_status bad_answer(dw_ctx *ctx) {
     return st;
 }
 
+/* 1.8's non-variadic pair: the text is not a format. */
+static dw_status texts(dw_ctx *ctx) {
+    api->log_text(ctx, DW_LOG_WARN, "100% sure: %s %n stays as written");
+    return api->fail_text(ctx, DW_ERR_FORBIDDEN, "50% of %d: %s is not a format");
+}
+
 static dw_status silent(dw_ctx *ctx) {
     (void)ctx;
     return DW_OK;
@@ -101,6 +107,7 @@ static const dw_action actions[] = {
     {.name = "failing", .description = "fails with 403", .fn = DW_ACTION_FN(failing)},
     {.name = "bad_answer", .description = "answers no JSON", .fn = DW_ACTION_FN(bad_answer)},
     {.name = "silent", .description = "answers nothing", .fn = DW_ACTION_FN(silent)},
+    {.name = "texts", .description = "log_text and fail_text", .fn = DW_ACTION_FN(texts)},
     {.name = "kinds", .description = "the choices of kind", .args = kinds_args, .n_args = 1, .fn = DW_ACTION_FN(kinds)},
 };
 

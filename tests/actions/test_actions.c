@@ -120,7 +120,7 @@ static void test_unknown_action(void **state) {
     (void)state;
     char *out;
     assert_int_equal(call("nope", NULL, 0, NULL, &out), DW_ERR_NOT_FOUND);
-    assert_string_equal(out, "actt has no action 'nope'; its actions: echo, crash, failing, bad_answer, silent, kinds");
+    assert_string_equal(out, "actt has no action 'nope'; its actions: echo, crash, failing, bad_answer, silent, texts, kinds");
     free(out);
 }
 
@@ -154,6 +154,9 @@ static void test_failures_and_answers(void **state) {
     free(out);
     assert_int_equal(call("bad_answer", NULL, 0, NULL, &out), DW_ERR_BAD_DATA);
     assert_non_null(strstr(out, "action_result: the answer is not JSON"));
+    free(out);
+    assert_int_equal(call("texts", NULL, 0, NULL, &out), DW_ERR_FORBIDDEN);
+    assert_string_equal(out, "50% of %d: %s is not a format");
     free(out);
     assert_int_equal(call("silent", NULL, 0, NULL, &out), DW_OK);
     assert_string_equal(out, "null");
