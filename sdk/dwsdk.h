@@ -63,6 +63,11 @@
  *   1.7  emit_page(): a whole page of rows handed over in one call (the
  *        body text and a JSON Pointer to the rows), parsed straight into
  *        the host's row format as the REST toolkit's pages are.
+ *   1.8  Actions: a descriptor may declare functions the host calls by
+ *        name with typed arguments (dw_action; `dwhost call`, dwh_call),
+ *        each answering JSON through api->action_result; a field may name
+ *        the action that lists its choices (dw_field.options_action);
+ *        log_text() and fail_text(): log and fail without varargs.
  */
 #ifndef DWSDK_H
 #define DWSDK_H
@@ -76,7 +81,7 @@ extern "C" {
 
 #define DW_MAGIC 0x31485744u /* "DWH1" in little-endian memory order */
 #define DW_ABI_MAJOR 1
-#define DW_ABI_MINOR 7
+#define DW_ABI_MINOR 8
 #define DW_ENTRY_SYMBOL "dwhost_source"
 
 #if defined(__GNUC__)
@@ -264,6 +269,13 @@ struct dw_field {
     const char *integration_kind;
     const char *file_format;
     const char *const *file_keys;
+    /* 1.8: the name of an action (dw_source.actions) that lists this
+     * field's choices given the rest of the config, e.g. the repositories
+     * a token can read; `dwhost describe --options FIELD` shows them.
+     * Every argument of that action must have a default, and it answers
+     * a JSON array of {"value": "...", "label": "..."} objects (other
+     * members allowed).  INPUT and SELECT fields only.  NULL: none. */
+    const char *options_action;
 };
 
 /* Maps a substring of a raw error (matched case-insensitively) to the
@@ -595,6 +607,74 @@ typedef struct dw_rest_client {
 } dw_rest_client;
 
 /* ------------------------------------------------------------------------ */
+/* Actions (1.8): functions the host calls by name with typed arguments.   */
+/* ------------------------------------------------------------------------ */
+/*
+ * An action is a plain C function of the plugin,
+ *
+ *     static dw_status list_repositories(dw_ctx *ctx, const char *owner, int64_t limit);
+ *
+ * declared in the descriptor with its arguments in order (the context
+ * comes first implicitly; the validated config is the ctx's, read with
+ * api->config_*).  The host checks the declaration at load, converts the
+ * caller's arguments (`dwhost call SOURCE ACTION NAME=VALUE...`, JSON
+ * through dwh_call) to these C types and calls the function through
+ * libffi, inside the crash guard.  The function answers JSON with
+ * api->action_result (no call: the result is null) and returns a
+ * dw_status, failing with api->fail as any operation.
+ *
+ *   dw_arg_type      C parameter type     from the command line    from JSON
+ *   DW_ARG_INT64     int64_t              -12, 40                  an integer
+ *   DW_ARG_DOUBLE    double               1.5, -2e3                a number
+ *   DW_ARG_BOOL      int (0 or 1)         true, false, 1, 0        true, false
+ *   DW_ARG_STRING    const char * (UTF-8) the text as written      a string
+ *   DW_ARG_JSON      const char * (JSON)  any JSON text            any value
+ *
+ * Strings are borrowed for the call; an absent string or JSON argument
+ * with the default "null" is passed as NULL.
+ */
+typedef enum dw_arg_type {
+    DW_ARG_INT64 = 1,
+    DW_ARG_DOUBLE = 2,
+    DW_ARG_BOOL = 3,
+    DW_ARG_STRING = 4,
+    DW_ARG_JSON = 5
+} dw_arg_type;
+
+/* At most this many arguments per action. */
+#define DW_ACTION_MAX_ARGS 16
+
+/* One argument of an action.  Frozen: never grows. */
+typedef struct dw_action_arg {
+    const char *name;          /* [a-z0-9_]+, unique in the action */
+    uint32_t type;             /* dw_arg_type */
+    const char *description;   /* one line; may be NULL */
+    /* JSON text used when the caller does not give the argument: a value
+     * of the argument's type ("100", "false", "\"all\""), or "null" for a
+     * STRING or JSON argument (passed as NULL).  NULL: required. */
+    const char *default_value;
+} dw_action_arg;
+
+/* The type an action's function is stored as; DW_ACTION_FN casts a
+ * function of any action signature to it (the host calls it with the
+ * declared one). */
+typedef void (*dw_action_fn)(void);
+#define DW_ACTION_FN(f) ((dw_action_fn)(void (*)(void))(f))
+
+/* One action of the descriptor (array stride: dw_source.action_size). */
+typedef struct dw_action {
+    const char *name;        /* [a-z0-9_]+, unique in the source */
+    const char *description; /* one line */
+    const dw_action_arg *args; /* in the order of the C parameters after ctx */
+    uint32_t n_args;           /* 0..DW_ACTION_MAX_ARGS */
+    dw_action_fn fn;         /* DW_ACTION_FN(your_function) */
+} dw_action;
+
+/* Sets .actions, .n_actions and .action_size from a static array:
+ *   DW_EXPORT const dw_source dwhost_source = { DW_SOURCE_HEADER, ..., DW_ACTIONS(my_actions) }; */
+#define DW_ACTIONS(a) .actions = (a), .n_actions = DW_COUNT(a), .action_size = (uint32_t)sizeof((a)[0])
+
+/* ------------------------------------------------------------------------ */
 /* The function table the host hands a plugin at init.  Append only.       */
 /* ------------------------------------------------------------------------ */
 typedef struct dw_host_api {
@@ -748,6 +828,20 @@ typedef struct dw_host_api {
      * there is not rows; the status of a refused row otherwise, as
      * emit_json. */
     dw_status (*emit_page)(dw_ctx *ctx, const char *json, size_t len, const char *pointer);
+
+    /* ---- 1.8 ---------------------------------------------------------- */
+
+    /* Sets the JSON answer of the action being called (`json`, `len`
+     * bytes, borrowed: copied).  A later call replaces it.
+     * DW_ERR_BAD_DATA (recorded as by fail) when the text is not JSON;
+     * DW_ERR_UNSUPPORTED outside an action call. */
+    dw_status (*action_result)(dw_ctx *ctx, const char *json, size_t len);
+    /* log and fail without varargs, for languages that cannot call C
+     * variadic functions (Rust without nightly, Go, most FFIs): `message`
+     * is taken as it is -- a '%' in it is just a '%'.  Otherwise exactly
+     * log and fail. */
+    void (*log_text)(dw_ctx *ctx, dw_log_level level, const char *message);
+    dw_status (*fail_text)(dw_ctx *ctx, dw_status code, const char *message);
 } dw_host_api;
 
 /* True when the host's table has member `m` (use before calling members
@@ -818,6 +912,11 @@ typedef struct dw_source {
     dw_status (*check_credentials)(dw_ctx *ctx, const char *schema);
     dw_status (*run)(dw_ctx *ctx, const dw_run_inputs *inputs);
     dw_status (*webhook_transform)(dw_ctx *ctx, const char *schema, const char *payload, size_t len);
+
+    /* 1.8: actions (see dw_action); set all three with DW_ACTIONS(). */
+    const dw_action *actions;
+    uint32_t n_actions;
+    uint32_t action_size; /* sizeof(dw_action) */
 } dw_source;
 
 /* Fills the ABI header of a descriptor: use as the first initializer,
@@ -830,7 +929,52 @@ typedef struct dw_source {
 /* Number of elements of a static array, for n_fields and friends. */
 #define DW_COUNT(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))
 
+/* Declares the exported descriptor with C linkage and default visibility,
+ * the same in C and C++:
+ *   DW_DESCRIPTOR = { DW_SOURCE_HEADER, .name = "hello", ... };   (C)
+ *   DW_DESCRIPTOR = hello_source();                                (C++, see below)
+ * In C++ a namespace-scope const has internal linkage: `DW_EXPORT const
+ * dw_source dwhost_source = {...}` would export nothing. */
 #ifdef __cplusplus
+#define DW_DESCRIPTOR extern "C" DW_EXPORT const dw_source dwhost_source
+#else
+#define DW_DESCRIPTOR DW_EXPORT const dw_source dwhost_source
+#endif
+
+#ifdef __cplusplus
+}
+
+/*
+ * C++ (C++14 and later): designated initializers must follow declaration
+ * order (C++20) and g++ -Wextra warns about every member left out of one
+ * (-Wmissing-field-initializers).  Fill value-initialized structs in
+ * constexpr functions instead: the result is still constant-initialized
+ * (plain data in the image, no code at load) and no member is ever left
+ * uninitialized:
+ *
+ *   constexpr dw_source hello_source() {
+ *       dw_source s = dw_source_header();
+ *       s.name = "hello";
+ *       s.icon_path = "/static/services/hello.png";
+ *       s.version = "1.0.0";
+ *       s.list_schemas = list_schemas; ...
+ *       return s;
+ *   }
+ *   DW_DESCRIPTOR = hello_source();
+ *
+ * Fields, options, actions and arguments likewise: `dw_field f{}; f.kind =
+ * DW_FIELD_INPUT; ...` in a constexpr function.
+ */
+constexpr dw_source dw_source_header() {
+    dw_source s{};
+    s.magic = DW_MAGIC;
+    s.abi_major = DW_ABI_MAJOR;
+    s.abi_minor = DW_ABI_MINOR;
+    s.struct_size = (uint32_t)sizeof(dw_source);
+    s.field_size = (uint16_t)sizeof(dw_field);
+    s.option_size = (uint16_t)sizeof(dw_select_option);
+    s.action_size = (uint32_t)sizeof(dw_action);
+    return s;
 }
 #endif
 #endif /* DWSDK_H */

@@ -54,7 +54,7 @@ typedef struct dwhi_cli_invocation {
 typedef int (*dwhi_cli_fn)(const dwhi_cli_invocation *inv);
 
 enum {
-    /* The command passes dwhi_cli_cancel_flag to the library, so SIGINT
+    /* The command passes dwhi_cli_cancel to the library, so SIGINT
      * and SIGTERM stop it at its next safe point (cli_signal.h). */
     DWHI_CLI_CANCELLABLE = 1u << 0,
     /* Not listed in --help, the man page or the completion. */
@@ -72,6 +72,10 @@ typedef struct dwhi_cli_command {
     const char *description;     /* paragraphs separated by "\n\n" */
     const char *exit_status;     /* which exit codes the command returns, one paragraph */
     unsigned flags;              /* DWHI_CLI_CANCELLABLE, DWHI_CLI_HIDDEN */
+    /* The words after the operand (`call SOURCE ACTION NAME=VALUE...`)
+     * are appended here in order (borrowed from argv; the command frees
+     * the array with free(list->v)); NULL: a second operand is refused. */
+    dwhi_cli_list *more_operands;
 } dwhi_cli_command;
 
 void dwhi_cli_register(const dwhi_cli_command *cmd);

@@ -94,6 +94,17 @@ int dwhi_cli_parse(const dwhi_cli_command *cmd, int argc, char **argv, const cha
             continue;
         }
         if (!cmd->operand) return dwhi_cli_usage_error(name, "unknown argument '%s'", a);
+        if (*operand && cmd->more_operands) {
+            dwhi_cli_list *l = cmd->more_operands;
+            const char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+            if (!v) {
+                fprintf(stderr, "dwhost: out of memory\n");
+                return DWHI_EXIT_FAILURE;
+            }
+            l->v = v;
+            l->v[l->n++] = a;
+            continue;
+        }
         if (*operand)
             return dwhi_cli_usage_error(name, "give one %s name (got '%s' and '%s')", cmd->operand, *operand, a);
         *operand = a;

@@ -7,11 +7,14 @@
 
 #include "cli_common.h"
 #include "cli_config.h"
+#include "cli_exit.h"
+#include "config/config_load.h"
+#include "config/config_report.h"
 #include "base/source_names.h"
 
 static struct {
-    const char *config;
-    int json, no_schemas;
+    const char *config, *options_field;
+    int json, no_schemas, allow_internal;
 } A;
 
 static const dwhi_cli_opt options[] = {
@@ -24,6 +27,12 @@ static const dwhi_cli_opt options[] = {
                  "null) and \"schemas_error\"",
                  &A.json),
     DWHI_OPT_FLAG(0, "no-schemas", "do not ask the plugin for schemas (runs no plugin code)", &A.no_schemas),
+    DWHI_OPT_STRING(0, "options", "FIELD",
+                   "list the choices of FIELD (a field with \"options_action\") given the rest of --config FILE, one "
+                   "\"value<TAB>label\" line each (with --json: the action's JSON array)",
+                   &A.options_field, .flags = DWHI_OPT_NONEMPTY, .missing = "a field name"),
+    DWHI_OPT_FLAG(0, "allow-internal", "with --options: let the plugin reach loopback and private addresses",
+                 &A.allow_internal),
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),
 };
@@ -184,6 +193,22 @@ static void print_text(json_object *doc, const char *path, json_object *schemas,
     measure(fields, 1);
     if (json_object_array_length(fields)) print_fields(fields, 1);
     else printf("  (no fields)\n");
+    json_object *acts = json_object_object_get(doc, "actions");
+    if (acts && json_object_array_length(acts)) {
+        printf("\nactions (dwhost call %s ACTION NAME=VALUE...):\n", json_object_get_string(json_object_object_get(doc, "name")));
+        for (size_t i = 0; i < json_object_array_length(acts); i++) {
+            json_object *a = json_object_array_get_idx(acts, i), *args = json_object_object_get(a, "args");
+            printf("  %s(", json_object_get_string(json_object_object_get(a, "name")));
+            for (size_t k = 0; k < json_object_array_length(args); k++) {
+                json_object *g = json_object_array_get_idx(args, k), *def = json_object_object_get(g, "default");
+                printf("%s%s %s", k ? ", " : "", json_object_get_string(json_object_object_get(g, "type")),
+                       json_object_get_string(json_object_object_get(g, "name")));
+                if (!json_object_get_boolean(json_object_object_get(g, "required")))
+                    printf(" = %s", def ? json_object_to_json_string_ext(def, JSON_C_TO_STRING_PLAIN) : "null");
+            }
+            printf(")  %s\n", json_object_get_string(json_object_object_get(a, "description")));
+        }
+    }
     if (!schemas) {
         printf("\n%s\n", schemas_note);
         return;
@@ -214,6 +239,49 @@ static void print_text(json_object *doc, const char *path, json_object *schemas,
     }
 }
 
+/* `describe SOURCE --options FIELD --config FILE`: the choices the
+ * field's options action lists (dwh_field_options). */
+static int print_options(dwh_plugin *p, const char *field, const char *config_path, int json) {
+    const char *name = dwh_plugin_name(p);
+    if (!config_path) return dwhi_cli_usage_error("describe", "--options %s needs --config FILE (the choices depend on "
+                                                             "the rest of the config)", field);
+    json_object *raw = NULL;
+    char *base_dir = NULL;
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
+    int rc = DWHI_EXIT_OK;
+    if (dwhi_config_read_file(config_path, &raw, &base_dir, &rep) != 0) {
+        char *m = dwhi_config_report_summary(&rep, NULL);
+        fprintf(stderr, "dwhost: describe %s: %s\n", name, m ? m : "the config could not be read");
+        free(m);
+        dwhi_config_report_clear(&rep);
+        return DWHI_EXIT_CONFIG;
+    }
+    dwhi_config_report_clear(&rep);
+    const char *text = raw ? json_object_to_json_string_ext(raw, JSON_C_TO_STRING_PLAIN) : "null";
+    char *options = NULL, *error = NULL;
+    dw_status st = dwh_field_options(p, field, text, base_dir, A.allow_internal, &options, &error);
+    if (st != DW_OK) {
+        fprintf(stderr, "dwhost: describe %s --options %s: %s\n", name, field, error ? error : dwhi_status_name(st));
+        rc = st == DW_ERR_NOT_FOUND ? DWHI_EXIT_USAGE : st == DW_ERR_CONFIG ? DWHI_EXIT_CONFIG : dwhi_cli_exit_for(st);
+    } else if (json) {
+        printf("%s\n", options);
+    } else {
+        json_object *arr = json_tokener_parse(options);
+        for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+            json_object *e = json_object_array_get_idx(arr, i);
+            printf("%s\t%s\n", json_object_get_string(json_object_object_get(e, "value")),
+                   json_object_get_string(json_object_object_get(e, "label")));
+        }
+        json_object_put(arr);
+    }
+    free(options);
+    free(error);
+    free(base_dir);
+    json_object_put(raw);
+    return rc;
+}
+
 static int run(const dwhi_cli_invocation *inv) {
     dwhi_cli_plugins pl = {0};
     int json = A.json, no_schemas = A.no_schemas, rc;
@@ -222,6 +290,13 @@ static int run(const dwhi_cli_invocation *inv) {
     dwh_plugin *p = rc == DWHI_EXIT_OK ? dwhi_cli_find_source(&pl, name, &rc) : NULL;
     if (!p) {
         dwhi_cli_plugins_close(&pl);
+        return rc;
+    }
+    if (A.options_field) {
+        rc = print_options(p, A.options_field, config_path, json);
+        dwh_plugin_unref(p);
+        dwhi_cli_plugins_close(&pl);
+        fflush(stdout);
         return rc;
     }
     char *form = dwh_plugin_form_json(p);
@@ -311,10 +386,16 @@ static int run(const dwhi_cli_invocation *inv) {
 DWHI_CLI_COMMAND(describe, .name = "describe", .summary = "show a source's metadata, config form and schemas",
                 .run = run, .options = options, .operand = "source",
                 .operand_missing = "which source? give its name, e.g. 'dwhost describe files'",
-                .synopsis = "describe <source> [--config FILE] [--plugin-dir DIR]... [--json] [--no-schemas]",
+                .synopsis = "describe <source> [--config FILE] [--plugin-dir DIR]... [--json] [--no-schemas]\n"
+                            "describe <source> --options FIELD --config FILE [--json]",
                 .description = "Describes a source: its metadata, its config form (every field with its kind, "
                                "whether it is required and whether it is secret) and its schemas.  A source that "
-                               "lists schemas only with a config (files, or credentials) needs --config FILE.",
+                               "lists schemas only with a config (files, or credentials) needs --config FILE.  The "
+                               "source's actions (`dwhost call`) are listed with their arguments.\n\n"
+                               "--options FIELD lists the choices of a field that names an options action (GitHub's "
+                               "repository: the repositories the token can read), given the rest of the config; the "
+                               "field itself may be missing from it.",
                 .exit_status = "0 described, 1 listing schemas failed for another reason than a missing config, 2 "
-                               "usage error, 3 no such source or the plugin could not start, 4 the --config file "
-                               "is invalid, 9 interrupted.")
+                               "usage error (also: --options names no field with an options action), 3 no such source "
+                               "or the plugin could not start, 4 the --config file is invalid, 5 or 6 --options: the "
+                               "credentials were rejected or the source unreachable, 9 interrupted.")

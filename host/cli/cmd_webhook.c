@@ -10,6 +10,7 @@
 #include "cli_common.h"
 #include "cli_config.h"
 #include "cli_log.h"
+#include "cli_webhook_lifecycle.h"
 #include "base/file_read.h"
 #include "core/log.h"
 #include "webhook/webhook.h"
@@ -58,7 +59,9 @@ static struct {
     dwh_webhook_options o;
     const char *config, *payload, *drop;
     int64_t drop_id;
-    int json;
+    int json, allow_internal;
+    const char *url;
+    dwhi_cli_list words; /* create|delete|info <source> */
 } A;
 
 static int opt_namespace(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
@@ -98,6 +101,11 @@ static const dwhi_cli_opt options[] = {
     DWHI_OPT_CALLBACK(0, "drop", "ID",
                      "remove payload ID from the inbox (one whose transform keeps failing a sync); needs no --config",
                      &A.drop, opt_drop),
+    DWHI_OPT_STRING(0, "url", "URL",
+                   "create|delete|info: the URL the provider posts events to (the webhook's identity)", &A.url,
+                   .flags = DWHI_OPT_NONEMPTY, .missing = "a URL"),
+    DWHI_OPT_FLAG(0, "allow-internal", "create|delete|info: let the plugin reach loopback and private addresses",
+                 &A.allow_internal),
     DWHI_OPT_FLAG(0, "json", "print the result as one JSON document", &A.json),
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_CLI_OPTS_LOG,
@@ -106,6 +114,23 @@ static const dwhi_cli_opt options[] = {
 };
 
 static int cmd_webhook(const dwhi_cli_invocation *inv) {
+    if (A.words.n || dwhi_cli_webhook_is_verb(inv->operand)) {
+        /* webhook create|delete|info <source> */
+        int rc;
+        if (!dwhi_cli_webhook_is_verb(inv->operand))
+            rc = dwhi_cli_usage_error("webhook", "give one source name (got '%s' and '%s')", inv->operand,
+                                      A.words.v[0]);
+        else if (A.words.n != 1)
+            rc = dwhi_cli_usage_error("webhook", "webhook %s takes one source name, e.g. dwhost webhook %s stripe "
+                                                 "--config stripe.json --url URL", inv->operand, inv->operand);
+        else if (A.payload || A.drop)
+            rc = dwhi_cli_usage_error("webhook", "webhook %s takes no --payload or --drop", inv->operand);
+        else
+            rc = dwhi_cli_webhook_lifecycle(inv->operand, A.words.v[0], A.config, A.url, A.json, A.allow_internal);
+        free(A.words.v);
+        return rc;
+    }
+    if (A.url) return dwhi_cli_usage_error("webhook", "--url is for webhook create|delete|info");
     dwhi_cli_plugins pl = {0};
     dwh_webhook_options o = A.o;
     const char *source = inv->operand, *config_path = A.config, *payload_path = A.payload, *drop = A.drop;
@@ -196,16 +221,25 @@ out:
 
 DWHI_CLI_COMMAND(
     webhook, .name = "webhook", .summary = "store a pushed webhook payload for the next sync, or drop one",
-    .run = cmd_webhook, .options = options, .operand = "source",
+    .run = cmd_webhook, .options = options, .operand = "source", .more_operands = &A.words,
     .operand_missing = "which source? e.g. dwhost webhook stripe --config stripe.json --payload event.json",
-    .synopsis = "webhook <source> --config FILE [--payload FILE|-] [options]\nwebhook <source> --drop ID [options]",
+    .synopsis = "webhook <source> --config FILE [--payload FILE|-] [options]\nwebhook <source> --drop ID [options]\n"
+                "webhook create|delete|info <source> --config FILE --url URL [--json]",
     .description =
         "Stores one pushed payload (e.g. a Stripe event) in the warehouse's webhook inbox and prints its inbox id.  "
         "The next 'dwhost sync' of a schema that takes it applies it before pulling (incremental mode, once the "
         "schema's initial sync has completed).  Before storing, the plugin transforms the payload for each of its "
         "webhook schemas without writing anything: a payload it rejects is refused now, one no schema takes is "
-        "ignored (exit 0, nothing stored).",
+        "ignored (exit 0, nothing stored).\n\n"
+        "webhook create|delete|info manage the provider's side through the plugin's actions (create_webhook, "
+        "delete_webhook, webhook_info; Stripe's webhook endpoints API): create registers URL with the events of "
+        "the source's webhook resources and stores the signing secret the provider returns in the config (in FILE, "
+        "or in the file of a {\"$file\": PATH} reference; never printed); delete removes the webhook that posts to "
+        "URL; info shows it.  A source whose plugin has no such action is set up by hand.",
     .exit_status = "0 stored, ignored (no schema takes it) or dropped; 2 usage; 3 plugin not found; 4 invalid "
                    "config, a payload refused (not JSON, over 1 MiB, rejected by the plugin), a source without "
                    "webhooks, or no such payload to drop; 8 warehouse not writable; 9 interrupted; 11 the plugin "
-                   "crashed.")
+                   "crashed.  create|delete|info: 0 done (info: whether or not one exists), 1 the provider refused, "
+                   "1 delete: no webhook posts to URL, 2 usage, 3 the plugin manages no webhooks, 4 invalid config, the "
+                   "secret could not be stored (the webhook is deleted again) or a webhook for URL exists already, 5 "
+                   "credentials, 6 unreachable, 11 the action crashed.")

@@ -138,9 +138,11 @@ typedef enum dwh_reject_reason {
     DWH_REJECT_FIELDS,        /* invalid config field tree */
     DWH_REJECT_INIT,          /* init() failed (only on activation) */
     DWH_REJECT_SHADOWED,      /* same name already loaded from an earlier dir */
-    DWH_REJECT_DIR_MISSING    /* a directory given in dwh_host_options.plugin_dirs
+    DWH_REJECT_DIR_MISSING,   /* a directory given in dwh_host_options.plugin_dirs
                                  does not exist or is not a directory; `path`
                                  is the directory (checked at every scan) */
+    DWH_REJECT_ACTIONS        /* invalid action declarations (ABI 1.8: a name,
+                                 an argument type or default, the function) */
 } dwh_reject_reason;
 
 /* A file that was not loaded.  `message` is one line without the path,
@@ -782,6 +784,60 @@ typedef struct dwh_transport_counters {
  * `totals` (borrowed; must outlive the scope).  NULL stops.  Returns the
  * previous accumulator, so scopes nest: prev = collect(&t); run; collect(prev). */
 DWH_API dwh_transport_counters *dwh_transport_counters_collect(dwh_transport_counters *totals);
+
+/* == actions (plugin ABI 1.8) ============================================ */
+
+/* How dwh_call passes an action its arguments.  A zeroed struct (or NULL):
+ * no arguments (the declared defaults), config references relative to the
+ * working directory, internal hosts refused. */
+typedef struct dwh_call_options {
+    /* "NAME=VALUE" texts (borrowed), VALUE converted by the argument's
+     * declared type as `dwhost call` does: int64 a whole number, double a
+     * number, bool true/false/1/0, string the text as is, json JSON text. */
+    const char *const *args;
+    size_t n_args;
+    /* A JSON object {"NAME": value} (borrowed): int64 an integer, double a
+     * number, bool a boolean, string a string, json any value.  NULL:
+     * none.  A name given here and in args is refused. */
+    const char *args_json;
+    const char *base_dir;         /* relative {"$file": ...} references of the config; NULL: the working directory */
+    int allow_internal_hosts;     /* let the plugin reach loopback/private addresses */
+    dwh_cancel *cancel;           /* NULL: not cancellable (dwh_cancel_new) */
+} dwh_call_options;
+
+/* Calls action `action` of plugin `p` (its dw_source.actions) on
+ * `config_json` (validated first, as dwh_check does; NULL: {}) with the
+ * arguments of `opts` (may be NULL).  On DW_OK *result_json (may be NULL)
+ * is the action's JSON answer ("null" when it gave none), malloc'd, the
+ * caller frees it with free(); secrets of the config are scrubbed from it.
+ * On failure *result_json is NULL and *error (may be NULL) one malloc'd
+ * line the caller frees with free():
+ *   DW_ERR_NOT_FOUND   p is NULL, or the plugin has no such action (the
+ *                      line lists its actions);
+ *   DW_ERR_CONFIG      the config is invalid, or an argument is unknown,
+ *                      given twice, missing or not of its type (the line
+ *                      names the argument and the expected type);
+ *   DW_ERR             the action crashed (a fatal signal in its code,
+ *                      with dwh_crash_guard_install in effect): the line
+ *                      says so; the process carries on;
+ *   any other status   the action failed, as the plugin said.
+ * Runs the plugin's code on the calling thread. */
+DWH_API dw_status dwh_call_sized(dwh_plugin *p, const char *action, const char *config_json,
+                                 const dwh_call_options *opts, size_t opts_size, char **result_json, char **error);
+#define dwh_call(p, action, config_json, opts, result_json, error) \
+    dwh_call_sized((p), (action), (config_json), (opts), sizeof(dwh_call_options), (result_json), (error))
+
+/* The choices of field `field` (a top-level field naming an
+ * options_action, dw_field.options_action) given the rest of the config:
+ * the config is validated with that field optional, then its action is
+ * called with its defaults.  On DW_OK *options_json is the action's JSON
+ * array of {"value": "...", "label": "..."} objects, malloc'd, the caller
+ * frees it with free().  On failure *options_json is NULL and *error one
+ * malloc'd line (free()): DW_ERR_NOT_FOUND when there is no such field or
+ * it lists no choices, DW_ERR_CONFIG for an invalid config, DW_ERR_BAD_DATA
+ * when the answer is not such an array, else as dwh_call. */
+DWH_API dw_status dwh_field_options(dwh_plugin *p, const char *field, const char *config_json, const char *base_dir,
+                                    int allow_internal_hosts, char **options_json, char **error);
 
 #ifdef __cplusplus
 }

@@ -25,7 +25,9 @@ static int valid_repo_part(const char *s, size_t n) {
     return 1;
 }
 
-dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) {
+dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) { return gh_config_load_for(ctx, cfg, 1); }
+
+dw_status gh_config_load_for(dw_ctx *ctx, gh_config *cfg, int need_repository) {
     memset(cfg, 0, sizeof *cfg);
     /* The host validated the config against the form; the generated binder
      * hands it over typed (strings stay owned by the host). */
@@ -44,7 +46,9 @@ dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) {
         return gh_api->fail(ctx, DW_ERR_CONFIG, "github: personal_access_token is empty; paste a GitHub token");
     const char *r = cfg->owner_repo ? cfg->owner_repo : "";
     const char *slash = strchr(r, '/');
-    if (!slash || strchr(slash + 1, '/') || !valid_repo_part(r, (size_t)(slash - r)) ||
+    if (!need_repository && !r[0]) {
+        r = NULL; /* an account-wide call (list_repositories) before one is chosen */
+    } else if (!slash || strchr(slash + 1, '/') || !valid_repo_part(r, (size_t)(slash - r)) ||
         !valid_repo_part(slash + 1, strlen(slash + 1)))
         return gh_api->fail(ctx, DW_ERR_CONFIG,
                             "github: repository '%s' is not of the form owner/name (e.g. octocat/Hello-World)", r);
@@ -63,7 +67,7 @@ dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg) {
         return gh_api->fail(ctx, DW_ERR_CONFIG, "github: per_page must be a number from 1 to %d", GH_MAX_PER_PAGE);
     }
     cfg->per_page = per_page;
-    if (!cfg->api_base || asprintf(&cfg->repo_base, "%s/repos/%s", cfg->api_base, r) < 0) {
+    if (!cfg->api_base || (r && asprintf(&cfg->repo_base, "%s/repos/%s", cfg->api_base, r) < 0)) {
         cfg->repo_base = NULL;
         gh_config_free(cfg);
         return gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
@@ -80,7 +84,7 @@ void gh_config_free(gh_config *cfg) {
 /* --------------------------------------------------------------- headers */
 
 char **gh_headers(const gh_config *cfg, const char *accept) {
-    char **h = calloc(5, sizeof *h);
+    char **h = calloc(6, sizeof *h); /* 4 headers, a free slot (gh_request's Content-Type), NULL */
     if (!h) return NULL;
     if (asprintf(&h[0], "Authorization: Bearer %s", cfg->token) < 0 ||
         asprintf(&h[1], "Accept: %s", accept ? accept : "application/vnd.github+json") < 0 ||
@@ -113,12 +117,28 @@ static char *error_message(dw_ctx *ctx, const dw_http_response *resp) {
 
 dw_status gh_get(dw_ctx *ctx, const gh_config *cfg, const char *url, const char *url_template,
                  const char *accept, dw_http_response **out, char **message) {
+    return gh_request(ctx, cfg, "GET", url, url_template, accept, NULL, out, message);
+}
+
+dw_status gh_request(dw_ctx *ctx, const gh_config *cfg, const char *method, const char *url,
+                     const char *url_template, const char *accept, const char *json_body, dw_http_response **out,
+                     char **message) {
     *out = NULL;
     *message = NULL;
     char **headers = gh_headers(cfg, accept);
     if (!headers) return gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
-    dw_http_request req = {.struct_size = sizeof req, .method = "GET", .url = url,
-                           .url_template = url_template, .headers = (const char *const *)headers};
+    if (json_body) {
+        size_t n = 0;
+        while (headers[n]) n++;
+        headers[n] = strdup("Content-Type: application/json"); /* gh_headers leaves a free slot */
+        if (!headers[n]) {
+            gh_headers_free(headers);
+            return gh_api->fail(ctx, DW_ERR_NOMEM, "github: out of memory");
+        }
+    }
+    dw_http_request req = {.struct_size = sizeof req, .method = method, .url = url, .url_template = url_template,
+                           .headers = (const char *const *)headers, .body = json_body,
+                           .body_len = json_body ? strlen(json_body) : 0};
     dw_http_response *resp = NULL;
     dw_status st = gh_api->http_request(ctx, &req, &resp);
     gh_headers_free(headers);

@@ -50,6 +50,10 @@ typedef struct gh_config {
 /* Reads and checks the config; on failure records one clear error in ctx
  * and returns its status. */
 dw_status gh_config_load(dw_ctx *ctx, gh_config *cfg);
+/* The same; with need_repository 0 an empty repository is accepted
+ * (repo_base stays NULL): for account-wide calls such as the
+ * list_repositories action. */
+dw_status gh_config_load_for(dw_ctx *ctx, gh_config *cfg, int need_repository);
 void gh_config_free(gh_config *cfg);
 
 /* Request headers for `accept` (NULL: the default media type), including
@@ -62,6 +66,27 @@ void gh_headers_free(char **headers);
  * GitHub's message in *message (malloc'd, caller frees) and *out freed. */
 dw_status gh_get(dw_ctx *ctx, const gh_config *cfg, const char *url, const char *url_template,
                  const char *accept, dw_http_response **out, char **message);
+
+/* Actions (ABI 1.8, actions.c; source.c declares them).
+ * list_repositories: the repositories the token can read (GET /user/repos,
+ * every page), only those of `owner` when it is not NULL, at most `limit`,
+ * answered as [{"value": "owner/name", "label": "owner/name", "full_name",
+ * "private"}] -- the choices of the repository field too. */
+dw_status gh_list_repositories(dw_ctx *ctx, const char *owner, int64_t limit);
+
+/* gh_get for any method; `json_body` (NULL: none) is sent as
+ * application/json. */
+dw_status gh_request(dw_ctx *ctx, const gh_config *cfg, const char *method, const char *url,
+                     const char *url_template, const char *accept, const char *json_body, dw_http_response **out,
+                     char **message);
+
+/* Webhook lifecycle actions (ABI 1.8, hooks.c; source.c declares them)
+ * over the repository webhooks API: create (POST /repos/{o}/{r}/hooks with
+ * a secret of 32 random bytes, answered in extra_inputs.webhook_secret and
+ * marked secret), delete and info find the hook by its config.url. */
+dw_status gh_create_webhook(dw_ctx *ctx, const char *url);
+dw_status gh_delete_webhook(dw_ctx *ctx, const char *url);
+dw_status gh_webhook_info(dw_ctx *ctx, const char *url);
 
 /* Runs one schema (github.c). */
 dw_status gh_run(dw_ctx *ctx, const dw_run_inputs *inputs);

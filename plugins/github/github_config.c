@@ -39,6 +39,7 @@ dw_status github_config_bind(const dw_host_api *api, dw_ctx *ctx, github_config 
     memset(cfg, 0, sizeof *cfg);
     cfg->personal_access_token = api->config_string(ctx, "personal_access_token");
     cfg->repository = api->config_string(ctx, "repository");
+    cfg->webhook_secret = api->config_string(ctx, "webhook_secret");
     cfg->api_base_url = api->config_string(ctx, "api_base_url");
     {
         int has = 0;

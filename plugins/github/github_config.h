@@ -22,6 +22,8 @@ typedef struct github_config {
     const char *personal_access_token;
     /* repository: Repository (text input, required) */
     const char *repository;
+    /* webhook_secret: Webhook secret (password input, secret) */
+    const char *webhook_secret;
     /* api_base_url: API base URL (url input) */
     const char *api_base_url;
     /* per_page: Page size (number input) */

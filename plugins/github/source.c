@@ -23,7 +23,11 @@ static const dw_field fields[] = {
                 "Classic tokens: no scope for public repositories, `repo` for private ones."},
     {.kind = DW_FIELD_INPUT, .name = "repository", .label = "Repository", .required = 1,
      .input_type = DW_INPUT_TEXT, .placeholder = "octocat/Hello-World",
-     .caption = "`owner/name` of the repository to sync."},
+     .caption = "`owner/name` of the repository to sync.", .options_action = "list_repositories"},
+    {.kind = DW_FIELD_INPUT, .name = "webhook_secret", .label = "Webhook secret",
+     .input_type = DW_INPUT_PASSWORD, .secret = 1,
+     .caption = "The secret of the repository webhook that posts to dwhost. `dwhost webhook create github --url "
+                "URL` creates the webhook and stores it here."},
     {.kind = DW_FIELD_INPUT, .name = "api_base_url", .label = "API base URL",
      .caption = "For GitHub Enterprise Server use `https://<host>/api/v3`. "
                 "Leave empty for github.com (`" GH_DEFAULT_API_BASE "`).",
@@ -127,6 +131,30 @@ static dw_status gh_check(dw_ctx *ctx, const char *schema) {
     return st;
 }
 
+/* Actions (ABI 1.8): `dwhost call github list_repositories`. */
+static const dw_action_arg list_repositories_args[] = {
+    {.name = "owner", .type = DW_ARG_STRING, .default_value = "null",
+     .description = "only the repositories of this user or organization (login, case-insensitive); null: all"},
+    {.name = "limit", .type = DW_ARG_INT64, .default_value = "1000",
+     .description = "at most this many repositories (1 to 10000)"},
+};
+static const dw_action_arg url_arg[] = {
+    {.name = "url", .type = DW_ARG_STRING, .description = "the URL GitHub posts events to"},
+};
+static const dw_action actions[] = {
+    {.name = "create_webhook",
+     .description = "creates a repository webhook posting the synced schemas' events as JSON to url, with a secret",
+     .args = url_arg, .n_args = 1, .fn = DW_ACTION_FN(gh_create_webhook)},
+    {.name = "delete_webhook", .description = "deletes the repository webhook that posts to url",
+     .args = url_arg, .n_args = 1, .fn = DW_ACTION_FN(gh_delete_webhook)},
+    {.name = "webhook_info", .description = "the repository webhook that posts to url, if any",
+     .args = url_arg, .n_args = 1, .fn = DW_ACTION_FN(gh_webhook_info)},
+    {.name = "list_repositories",
+     .description = "the repositories the token can read (GET /user/repos), as {value, label, full_name, private}",
+     .args = list_repositories_args, .n_args = DW_COUNT(list_repositories_args),
+     .fn = DW_ACTION_FN(gh_list_repositories)},
+};
+
 DW_EXPORT const dw_source dwhost_source = {
     DW_SOURCE_HEADER,
     .name = "github",
@@ -151,4 +179,5 @@ DW_EXPORT const dw_source dwhost_source = {
     .list_schemas = gh_list_schemas,
     .check_credentials = gh_check,
     .run = gh_run,
+    DW_ACTIONS(actions),
 };

@@ -80,6 +80,25 @@ const dw_webhook_resource st_webhook_resources[] = {
     {"subscriptions", "customer.subscription.*"},
 };
 
+/* The concrete event types behind the patterns above: the API takes no
+ * wildcard but "*" (https://docs.stripe.com/api/webhook_endpoints/create,
+ * enabled_events; the names from https://docs.stripe.com/api/events/types). */
+const char *const st_event_types[] = {
+    "charge.captured", "charge.expired", "charge.failed", "charge.pending", "charge.refunded", "charge.succeeded",
+    "charge.updated", "charge.dispute.closed", "charge.dispute.created", "charge.dispute.funds_reinstated",
+    "charge.dispute.funds_withdrawn", "charge.dispute.updated", "charge.refund.updated",
+    "customer.created", "customer.deleted", "customer.updated",
+    "customer.subscription.created", "customer.subscription.deleted", "customer.subscription.paused",
+    "customer.subscription.pending_update_applied", "customer.subscription.pending_update_expired",
+    "customer.subscription.resumed", "customer.subscription.trial_will_end", "customer.subscription.updated",
+    "invoice.created", "invoice.deleted", "invoice.finalization_failed", "invoice.finalized",
+    "invoice.marked_uncollectible", "invoice.paid", "invoice.payment_action_required", "invoice.payment_failed",
+    "invoice.payment_succeeded", "invoice.sent", "invoice.upcoming", "invoice.updated", "invoice.voided",
+    "payout.canceled", "payout.created", "payout.failed", "payout.paid", "payout.reconciliation_completed",
+    "payout.updated", "price.created", "price.deleted", "price.updated", "product.created", "product.deleted",
+    "product.updated", "refund.created", "refund.failed", "refund.updated", NULL,
+};
+
 const st_endpoint *st_endpoint_find(const char *name) {
     if (!name) return NULL;
     for (uint32_t i = 0; i < st_n_endpoints; i++)

@@ -29,6 +29,11 @@ static const dw_field fields[] = {
      .input_type = DW_INPUT_TEXT, .placeholder = "acct_...",
      .caption = "Read a connected account (sent as the `Stripe-Account` header). Leave empty for the "
                 "key's own account."},
+    {.kind = DW_FIELD_INPUT, .name = "webhook_signing_secret", .label = "Webhook signing secret",
+     .input_type = DW_INPUT_PASSWORD, .secret = 1, .placeholder = "whsec_...",
+     .caption = "The signing secret of the webhook endpoint that pushes events to dwhost. `dwhost webhook "
+                "create stripe --url URL` creates the endpoint and stores it here; or paste the one the Stripe "
+                "dashboard shows."},
     {.kind = DW_FIELD_SWITCH_GROUP, .name = "advanced", .label = "Advanced",
      .caption = "Testing only: point the source at another API base URL.", .default_on = 0,
      .fields = advanced_fields, .n_fields = DW_COUNT(advanced_fields)},
@@ -112,6 +117,19 @@ static dw_status st_check(dw_ctx *ctx, const char *schema) {
     return st;
 }
 
+/* Actions (ABI 1.8): the webhook lifecycle (`dwhost webhook create|delete|info`). */
+static const dw_action_arg url_arg[] = {
+    {.name = "url", .type = DW_ARG_STRING, .description = "the URL Stripe posts events to"},
+};
+static const dw_action actions[] = {
+    {.name = "create_webhook", .description = "creates a webhook endpoint for url with the events of the resource map",
+     .args = url_arg, .n_args = 1, .fn = DW_ACTION_FN(st_create_webhook)},
+    {.name = "delete_webhook", .description = "deletes the webhook endpoint that posts to url",
+     .args = url_arg, .n_args = 1, .fn = DW_ACTION_FN(st_delete_webhook)},
+    {.name = "webhook_info", .description = "the webhook endpoint that posts to url, if any",
+     .args = url_arg, .n_args = 1, .fn = DW_ACTION_FN(st_webhook_info)},
+};
+
 DW_EXPORT const dw_source dwhost_source = {
     DW_SOURCE_HEADER,
     .name = "stripe",
@@ -139,4 +157,5 @@ DW_EXPORT const dw_source dwhost_source = {
     .check_credentials = st_check,
     .run = st_run,
     .webhook_transform = st_webhook_transform,
+    DW_ACTIONS(actions),
 };

@@ -66,6 +66,11 @@ static char *error_message(dw_ctx *ctx, const dw_http_response *resp) {
 
 dw_status st_get(dw_ctx *ctx, const st_config *cfg, const char *url, const char *url_template,
                  dw_http_response **out, char **message) {
+    return st_request(ctx, cfg, "GET", url, url_template, NULL, out, message);
+}
+
+dw_status st_request(dw_ctx *ctx, const st_config *cfg, const char *method, const char *url, const char *url_template,
+                     const char *form, dw_http_response **out, char **message) {
     *out = NULL;
     *message = NULL;
     char *auth = NULL, *account = NULL;
@@ -76,9 +81,12 @@ dw_status st_get(dw_ctx *ctx, const st_config *cfg, const char *url, const char 
         free(account);
         return st_api->fail(ctx, DW_ERR_NOMEM, "stripe: out of memory");
     }
-    const char *headers[] = {auth, "User-Agent: dwhost-stripe/1.0", account, NULL};
-    dw_http_request req = {.struct_size = sizeof req, .method = "GET", .url = url,
-                           .url_template = url_template, .headers = headers};
+    /* the connected account's header last: it may be absent */
+    const char *headers[] = {auth, "User-Agent: dwhost-stripe/1.0",
+                             form ? "Content-Type: application/x-www-form-urlencoded" : account,
+                             form ? account : NULL, NULL};
+    dw_http_request req = {.struct_size = sizeof req, .method = method, .url = url, .url_template = url_template,
+                           .headers = headers, .body = form, .body_len = form ? strlen(form) : 0};
     dw_http_response *resp = NULL;
     dw_status st = st_api->http_request(ctx, &req, &resp);
     free(auth);
@@ -100,7 +108,7 @@ dw_status st_get(dw_ctx *ctx, const st_config *cfg, const char *url, const char 
                           "Stripe kept answering 429 after retries (%s): run again later", msg ? msg : "");
         break;
     default:
-        st = st_api->fail(ctx, DW_ERR_HTTP, "Stripe answered %ld for %s: %s", code, url_template,
+        st = st_api->fail(ctx, DW_ERR_HTTP, "Stripe answered %ld for %s %s: %s", code, method, url_template,
                           msg ? msg : "(no message)");
     }
     free(msg);

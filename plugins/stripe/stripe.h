@@ -47,6 +47,26 @@ void st_config_free(st_config *cfg);
 dw_status st_get(dw_ctx *ctx, const st_config *cfg, const char *url, const char *url_template,
                  dw_http_response **out, char **message);
 
+/* st_get for any method; `form` (NULL: no body) is sent as
+ * application/x-www-form-urlencoded, as Stripe takes its parameters. */
+dw_status st_request(dw_ctx *ctx, const st_config *cfg, const char *method, const char *url, const char *url_template,
+                     const char *form, dw_http_response **out, char **message);
+
+/* Webhook lifecycle actions (ABI 1.8, actions.c; source.c declares them),
+ * the reference's create_webhook, delete_webhook and
+ * get_external_webhook_info, over Stripe's webhook endpoints API.  Each
+ * answers JSON: create {"success", "id", "url", "status", "enabled_events",
+ * "extra_inputs": {"webhook_signing_secret": "whsec_..."}} (the secret
+ * Stripe returns only then; marked secret for every output), delete
+ * {"success", "id", "deleted"}, info {"exists", "id", "url", "status",
+ * "enabled_events", "created"} ({"exists": false} when none has `url`). */
+dw_status st_create_webhook(dw_ctx *ctx, const char *url);
+dw_status st_delete_webhook(dw_ctx *ctx, const char *url);
+dw_status st_webhook_info(dw_ctx *ctx, const char *url);
+/* Stripe's event types of the webhook resource map's patterns (settings.c),
+ * NULL-terminated. */
+extern const char *const st_event_types[];
+
 dw_status st_run(dw_ctx *ctx, const dw_run_inputs *inputs);
 
 /* Turns one pushed event into the row of `schema` (stripe.c). */

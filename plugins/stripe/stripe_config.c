@@ -35,6 +35,7 @@ dw_status stripe_config_bind(const dw_host_api *api, dw_ctx *ctx, stripe_config 
     memset(cfg, 0, sizeof *cfg);
     cfg->stripe_secret_key = api->config_string(ctx, "stripe_secret_key");
     cfg->stripe_account_id = api->config_string(ctx, "stripe_account_id");
+    cfg->webhook_signing_secret = api->config_string(ctx, "webhook_signing_secret");
     if (gc_bool(api, ctx, "advanced.enabled", &cfg->advanced.enabled, NULL) < 0) return gc_bad(api, ctx, "advanced.enabled");
     if (cfg->advanced.enabled) {
         cfg->advanced.api_base = api->config_string(ctx, "advanced.api_base");

@@ -29,6 +29,8 @@ typedef struct stripe_config {
     const char *stripe_secret_key;
     /* stripe_account_id: Connected account ID (text input) */
     const char *stripe_account_id;
+    /* webhook_signing_secret: Webhook signing secret (password input, secret) */
+    const char *webhook_signing_secret;
     /* advanced: Advanced (switch group) */
     stripe_advanced advanced;
 } stripe_config;

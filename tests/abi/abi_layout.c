@@ -21,7 +21,7 @@
 
 _Static_assert(DW_MAGIC == 0x31485744u, "ABI break: DW_MAGIC changed");
 _Static_assert(DW_ABI_MAJOR == 1, "ABI major changed: every plugin must be rebuilt");
-_Static_assert(DW_ABI_MINOR >= 7, "ABI minor went backwards");
+_Static_assert(DW_ABI_MINOR >= 8, "ABI minor went backwards");
 
 /* Enum values cross the boundary as integers. */
 _Static_assert(DW_OK == 0, "ABI break: DW_OK changed");
@@ -106,7 +106,7 @@ DWHI_OFF(dw_select_option, fields, 16);
 DWHI_OFF(dw_select_option, n_fields, 24);
 
 /* dw_field */
-DWHI_SIZE(dw_field, 160);
+DWHI_SIZE(dw_field, 168);
 DWHI_OFF(dw_field, kind, 0);
 DWHI_OFF(dw_field, name, 8);
 DWHI_OFF(dw_field, label, 16);
@@ -129,6 +129,7 @@ DWHI_OFF(dw_field, integration_field, 128);
 DWHI_OFF(dw_field, integration_kind, 136);
 DWHI_OFF(dw_field, file_format, 144);
 DWHI_OFF(dw_field, file_keys, 152);
+DWHI_OFF(dw_field, options_action, 160); /* 1.8 */
 
 /* dw_error_mapping */
 DWHI_SIZE(dw_error_mapping, 16);
@@ -282,7 +283,7 @@ DWHI_OFF(dw_rest_client, trusted_origins, 48); /* 1.6 */
 DWHI_OFF(dw_rest_client, resume_scope, 56);    /* 1.6 */
 
 /* dw_host_api */
-DWHI_SIZE(dw_host_api, 352);
+DWHI_SIZE(dw_host_api, 376);
 DWHI_OFF(dw_host_api, struct_size, 0);
 DWHI_OFF(dw_host_api, abi_major, 4);
 DWHI_OFF(dw_host_api, abi_minor, 6);
@@ -329,9 +330,12 @@ DWHI_OFF(dw_host_api, rest_run, 320);
 DWHI_OFF(dw_host_api, rest_schema_add, 328);
 DWHI_OFF(dw_host_api, plugin_data, 336); /* 1.3 */
 DWHI_OFF(dw_host_api, emit_page, 344); /* 1.7 */
+DWHI_OFF(dw_host_api, action_result, 352); /* 1.8 */
+DWHI_OFF(dw_host_api, log_text, 360);      /* 1.8 */
+DWHI_OFF(dw_host_api, fail_text, 368);     /* 1.8 */
 
 /* dw_source */
-DWHI_SIZE(dw_source, 216);
+DWHI_SIZE(dw_source, 232);
 DWHI_OFF(dw_source, magic, 0);
 DWHI_OFF(dw_source, abi_major, 4);
 DWHI_OFF(dw_source, abi_minor, 6);
@@ -364,4 +368,23 @@ DWHI_OFF(dw_source, list_schemas, 184);
 DWHI_OFF(dw_source, check_credentials, 192);
 DWHI_OFF(dw_source, run, 200);
 DWHI_OFF(dw_source, webhook_transform, 208);
+DWHI_OFF(dw_source, actions, 216);     /* 1.8 */
+DWHI_OFF(dw_source, n_actions, 224);   /* 1.8 */
+DWHI_OFF(dw_source, action_size, 228); /* 1.8 */
+
+/* dw_action_arg (1.8; frozen) and dw_action (1.8; stride action_size) */
+_Static_assert(DW_ARG_INT64 == 1 && DW_ARG_DOUBLE == 2 && DW_ARG_BOOL == 3 && DW_ARG_STRING == 4 && DW_ARG_JSON == 5,
+               "ABI break: dw_arg_type changed");
+_Static_assert(DW_ACTION_MAX_ARGS == 16, "ABI break: DW_ACTION_MAX_ARGS changed");
+DWHI_SIZE(dw_action_arg, 32);
+DWHI_OFF(dw_action_arg, name, 0);
+DWHI_OFF(dw_action_arg, type, 8);
+DWHI_OFF(dw_action_arg, description, 16);
+DWHI_OFF(dw_action_arg, default_value, 24);
+DWHI_SIZE(dw_action, 40);
+DWHI_OFF(dw_action, name, 0);
+DWHI_OFF(dw_action, description, 8);
+DWHI_OFF(dw_action, args, 16);
+DWHI_OFF(dw_action, n_args, 24);
+DWHI_OFF(dw_action, fn, 32);
 

@@ -48,20 +48,21 @@ check(rc == 0, "describe --json exit 0")
 for k, v in {"name": "regt_good", "label": "Registry test", "docs_url": "https://example.com/docs",
              "icon_path": "/static/services/regt.svg", "category": "Testing", "keywords": ["test", "registry"],
              "release_status": "beta", "feature_flag": "dwh-regt-good", "unreleased": True, "comm_method": "http",
-             "primary_library": "dwhost transport", "version": "1.2.3", "abi": "1.7",
+             "primary_library": "dwhost transport", "version": "1.2.3", "abi": "1.8",
              "capabilities": ["resumable", "oauth"], "path": os.path.join(d, "libsource_regt_good.so"),
              "schemas_error": None}.items():
     check(doc.get(k) == v, f"json {k} = {v!r} (got {doc.get(k)!r})")
 check(list(doc) == ["name", "label", "caption", "docs_url", "icon_path", "category", "keywords", "release_status",
                     "feature_flag", "unreleased", "comm_method", "primary_library", "version", "abi",
-                    "capabilities", "fields", "non_retryable_errors", "webhook_resources", "path", "schemas",
+                    "capabilities", "fields", "non_retryable_errors", "webhook_resources", "actions", "path", "schemas",
                     "schemas_error"], f"stable key order: {list(doc)}")
 fields = {f["name"]: f for f in doc["fields"]}
 check([f["kind"] for f in doc["fields"]] == ["input", "select", "switch-group", "select", "oauth", "oauth-account",
                                              "file-upload", "ssh-tunnel"], "every kind rendered")
 check(fields["host"] == {"kind": "input", "name": "host", "label": "Host", "caption": "The *API* host",
                          "required": True, "secret": False, "input_type": "url",
-                         "placeholder": "https://api.example.com", "default": None}, f"input: {fields['host']}")
+                         "placeholder": "https://api.example.com", "default": None, "options_action": None},
+      f"input: {fields['host']}")
 auth = fields["auth"]
 check([o["value"] for o in auth["options"]] == ["api_key", "basic", "oauth"] and auth["default"] == "api_key",
       "select options")

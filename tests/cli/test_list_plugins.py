@@ -14,9 +14,9 @@ rc, out, err = run("list-plugins", "--plugin-dir", good)
 check(rc == 0, f"all-good exit 0 (got {rc}, {err})")
 lines = out.splitlines()
 check(lines[0].split() == ["NAME", "VERSION", "ABI", "RELEASE", "CAPABILITIES", "PATH"], f"header: {lines[0]!r}")
-check(lines[1].split() == ["regt_good", "1.2.3", "1.7", "beta", "resumable,oauth",
+check(lines[1].split() == ["regt_good", "1.2.3", "1.8", "beta", "resumable,oauth",
                            os.path.join(good, "libsource_regt_good.so")], f"row 1: {lines[1]!r}")
-check(lines[2].split() == ["regt_ok", "0.0.1", "1.7", "alpha", "-",
+check(lines[2].split() == ["regt_ok", "0.0.1", "1.8", "alpha", "-",
                            os.path.join(good, "libsource_regt_ok.so")], f"row 2: {lines[2]!r}")
 check(len(lines) == 3 and "rejected" not in out, "no rejected section when all load")
 # Columns line up: PATH starts at the same offset on every line.
@@ -50,7 +50,7 @@ rc, out, err = run("list-plugins", "--json", "--plugin-dir", broken)
 doc = json.loads(out)
 check(rc == 3, "--json exit 3")
 check([p["name"] for p in doc["plugins"]] == ["regt_good", "regt_ok"], f"json plugins: {doc['plugins']}")
-check(doc["plugins"][0]["capabilities"] == ["resumable", "oauth"] and doc["plugins"][0]["abi"] == "1.7",
+check(doc["plugins"][0]["capabilities"] == ["resumable", "oauth"] and doc["plugins"][0]["abi"] == "1.8",
       "json plugin members")
 reasons = {os.path.basename(r["path"]): r["reason"] for r in doc["rejected"]}
 check(reasons == {"libsource_notelf.so": "not_loadable", "libsource_half.so": "not_loadable",

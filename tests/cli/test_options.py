@@ -16,7 +16,10 @@ from clitest import BIN, BUILD, check, done, run
 COMMON_LOG = [("log-level", 1), ("log-format", 1), ("log-file", 1)]
 EXPECTED = {
     "list-plugins": [("plugin-dir", 1), ("json", 0), ("activate", 0), ("help", 0)],
-    "describe": [("config", 1), ("plugin-dir", 1), ("json", 0), ("no-schemas", 0), ("help", 0)],
+    "describe": [("config", 1), ("plugin-dir", 1), ("json", 0), ("no-schemas", 0), ("options", 1),
+                 ("allow-internal", 0), ("help", 0)],
+    "call": [("config", 1), ("args-json", 1), ("plugin-dir", 1), ("json", 0), ("allow-internal", 0),
+             ("http-timeout", 1), *COMMON_LOG, ("help", 0)],
     "check": [("config", 1), ("schema", 1), ("plugin-dir", 1), ("json", 0), ("allow-internal", 0),
               ("http-timeout", 1), *COMMON_LOG, ("help", 0)],
     "read": [("plugin-dir", 1), ("schema", 1), ("config", 1), ("limit", 1), ("state-in", 1), ("state-out", 1),
@@ -31,7 +34,8 @@ EXPECTED = {
     "conformance": [("config", 1), ("schema", 1), ("json", 0), ("max-rows", 1), ("allow-internal", 0),
                     ("structural", 0), ("verbose", 0), ("plugin-dir", 1), ("help", 0)],
     "webhook": [("config", 1), ("payload", 1), ("warehouse", 1), ("team-id", 1), ("source-id", 1),
-                ("state-namespace", 1), ("drop", 1), ("json", 0), ("plugin-dir", 1), *COMMON_LOG, ("help", 0)],
+                ("state-namespace", 1), ("drop", 1), ("url", 1), ("allow-internal", 0), ("json", 0), ("plugin-dir", 1),
+                *COMMON_LOG, ("help", 0)],
 }
 SHORT = {"help": "h", "verbose": "v"}
 
@@ -88,7 +92,7 @@ for cmd, opts in EXPECTED.items():
     word = "option" if takes_source else "argument"
     check(rc == 2 and err == f"dwhost: {cmd}: unknown {word} '--no-such-option'; run 'dwhost {cmd} --help'\n",
           f"{cmd}: unknown option line: {err!r}")
-    if takes_source:
+    if takes_source and cmd != "call":  # call <source> <action> [NAME=VALUE]...
         rc, _, err = run(cmd, "a", "b")
         check(rc == 2 and "give one source name (got 'a' and 'b')" in err, f"{cmd}: two sources: {err!r}")
     rc, out, err = run("help", cmd)

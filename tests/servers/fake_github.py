@@ -11,6 +11,15 @@ reference documents it (https://docs.github.com/rest):
   GET /repos/{owner}/{repo}/commits               since, until (committer date), newest first
   GET /repos/{owner}/{repo}/stargazers            application/vnd.github.star+json adds starred_at
   GET /repos/{owner}/{repo}/releases              newest first
+  GET|POST /repos/{owner}/{repo}/hooks            repository webhooks (https://docs.github.com/rest/repos/webhooks):
+                                                  POST {"name": "web", "active", "events", "config": {"url",
+                                                  "content_type", "secret", "insecure_ssl"}} -> 201 the hook
+                                                  (the secret shown as "********"); 422 for an unknown event
+  DELETE /repos/{owner}/{repo}/hooks/{hook_id}    204; 404 when unknown
+  GET /user/repos                                 the repositories the token can read: those served,
+                                                  plus --user-repos more of the user "octo-user" (every
+                                                  third private), sorted by full_name; visibility,
+                                                  affiliation, sort, direction as documented
 Lists are bare JSON arrays paginated with per_page (default 30, max 100) and
 page, with a Link header (rel="next", "last", "first", "prev") whose URLs
 name the repository by id, as github.com and GHES write them:
@@ -30,10 +39,12 @@ POST /_control JSON (a fault may carry "skip": n to hit only after n matching re
   {"add_issues": n}  {"touch_issues": [numbers]}  {"add_commits": n}  {"add_stars": n}
   {"drop_pull_reviews": [numbers]}: those pull requests' reviews answer 404 (deleted or
     transferred after the pull request list was read)
+  {"hooks": true}: the repository webhooks with their secrets
 GET /_control/requests: the request log.
 """
 
 import hashlib
+import json
 import math
 import re
 import sys
@@ -69,6 +80,7 @@ class GithubState(FakeState):
         self.stars = []
         self.releases = []
         self.touch_on_page = None  # {"page": N, "issues": [numbers]}: see list_issues
+        self.hooks, self.hook_seq = [], 0  # (repository id, hook object)
         for n in range(1, a.issues + 1):
             self._new_issue(n, T0 + timedelta(hours=n))
         for i in range(a.commits):
@@ -79,6 +91,9 @@ class GithubState(FakeState):
             created = T0 + timedelta(days=3 * i)
             self.releases.append({"id": 6000000 + i, "tag_name": "v1.%d.0" % i, "created_at": iso(created)})
         self.clock = T0 + timedelta(hours=a.issues + 1)
+        # (owner, name, id, private) of what GET /user/repos lists
+        self.user_repos = [(o, r, rid, False) for (o, r, rid) in self.repos.values()]
+        self.user_repos += [("octo-user", "repo-%03d" % i, 2000000 + i, i % 3 == 0) for i in range(a.user_repos)]
 
     # -- dataset ---------------------------------------------------------
     def _new_issue(self, n, created):
@@ -246,7 +261,29 @@ class GithubHandler(FakeHandler):
         h.update(headers or {})
         return status, {"message": message, "documentation_url": doc, "status": str(status)}, h
 
-    def page(self, items, query, rest):
+    def user_repo_obj(self, r):
+        owner, name, rid, private = r
+        return {"id": rid, "node_id": "MDEwOlJlcG9zaXRvcnk%d" % rid, "name": name,
+                "full_name": "%s/%s" % (owner, name), "owner": self.user(1, owner), "private": private,
+                "html_url": "https://github.com/%s/%s" % (owner, name),
+                "url": self.api_url("/repos/%s/%s" % (owner, name)), "description": None, "fork": False,
+                "default_branch": "main", "visibility": "private" if private else "public",
+                "permissions": {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True}}
+
+    def list_user_repos(self, query):
+        q = dict(query)
+        vis = q.get("visibility", "all")
+        if vis not in ("all", "public", "private"):
+            return self.error(422, "Validation Failed")
+        rows = [r for r in self.state.user_repos if vis == "all" or (vis == "private") == r[3]]
+        key = q.get("sort", "full_name")
+        if key not in ("created", "updated", "pushed", "full_name"):
+            return self.error(422, "Validation Failed")
+        desc = q.get("direction", "asc" if key == "full_name" else "desc") == "desc"
+        rows.sort(key=lambda r: ("%s/%s" % (r[0], r[1])).lower(), reverse=desc)
+        return self.page([self.user_repo_obj(r) for r in rows], query, "/user/repos", by_id=False)
+
+    def page(self, items, query, rest, by_id=True):
         q = dict(query)
         try:
             per_page = max(1, min(100, int(q.get("per_page", 30))))
@@ -260,8 +297,8 @@ class GithubHandler(FakeHandler):
         def link(p, rel):
             # as GitHub writes them: the repository by id, not by name
             qq = [(k, v) for k, v in query if k != "page"] + [("page", str(p))]
-            links.append('<%s?%s>; rel="%s"' % (self.api_url("/repositories/%d%s" % (self.cur[2], rest)),
-                                                 urlencode(qq), rel))
+            target = self.api_url("/repositories/%d%s" % (self.cur[2], rest)) if by_id else self.api_url(rest)
+            links.append('<%s?%s>; rel="%s"' % (target, urlencode(qq), rel))
 
         if page > 1:
             link(page - 1, "prev")
@@ -317,11 +354,15 @@ class GithubHandler(FakeHandler):
                                 "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-"
                                                      "rest-api", "status": str(status)}, h
             return self.error(status, fault.get("message", "Server Error"))
-        if method != "GET":
+        hooks_path = re.match(r"^/repos/[^/]+/[^/]+/hooks(/\d+)?$", path)
+        if method != "GET" and not hooks_path:
             return self.error(404, "Not Found")
         denied = self.auth(path)
         if denied:
             return denied
+        if path == "/user/repos":
+            with s.lock:
+                return self.list_user_repos(query)
         m = re.match(r"^/repositories/(\d+)(?P<rest>/.*)?$", path)
         if m:
             self.cur = s.repos.get(int(m.group(1)))
@@ -333,6 +374,9 @@ class GithubHandler(FakeHandler):
             return self.error(404, "Not Found")
         rest = m.group("rest") or ""
         q = dict(query)
+        if hooks_path:
+            with s.lock:
+                return self.repo_hooks(method, rest, query)
         with s.lock:
             if rest == "":
                 return 200, self.repo_obj(), self.rate_headers()
@@ -371,6 +415,55 @@ class GithubHandler(FakeHandler):
                 rows = sorted(s.releases, key=lambda r: r["created_at"], reverse=True)
                 return self.page([self.release_obj(r) for r in rows], query, rest)
         return self.error(404, "Not Found")
+
+    # the webhook events of the repository's schemas and a few more, as
+    # GitHub names them (https://docs.github.com/webhooks/webhook-events-and-payloads)
+    HOOK_EVENTS = {"issues", "issue_comment", "pull_request", "pull_request_review", "pull_request_review_comment",
+                   "push", "release", "star", "watch", "fork", "create", "delete", "label", "milestone", "*"}
+
+    def hook_obj(self, h):
+        cfg = {k: v for k, v in h["config"].items() if k != "secret"}
+        if "secret" in h["config"]:
+            cfg["secret"] = "********"
+        base = self.repo_url("/hooks/%d" % h["id"])
+        return {"type": "Repository", "id": h["id"], "name": "web", "active": h["active"], "events": h["events"],
+                "config": cfg, "updated_at": h["at"], "created_at": h["at"], "url": base, "test_url": base + "/test",
+                "ping_url": base + "/pings", "deliveries_url": base + "/deliveries",
+                "last_response": {"code": None, "status": "unused", "message": None}}
+
+    def repo_hooks(self, method, rest, query):
+        s = self.state
+        rid = self.cur[2]
+        if rest == "/hooks" and method == "GET":
+            return self.page([self.hook_obj(h) for r, h in s.hooks if r == rid], query, rest)
+        if rest == "/hooks" and method == "POST":
+            try:
+                body = json.loads(self.read_body() or b"{}")
+            except ValueError:
+                return self.error(400, "Problems parsing JSON")
+            cfg = body.get("config") or {}
+            events = body.get("events", ["push"])
+            if body.get("name", "web") != "web" or not isinstance(cfg.get("url"), str) or not cfg["url"]:
+                return self.error(422, "Validation Failed")
+            if not isinstance(events, list) or any(e not in self.HOOK_EVENTS for e in events):
+                return self.error(422, "Validation Failed")
+            if any(r == rid and h["config"]["url"] == cfg["url"] for r, h in s.hooks):
+                return self.error(422, "Validation Failed")  # "Hook already exists on this repository"
+            s.hook_seq += 1
+            h = {"id": 12345000 + s.hook_seq, "active": body.get("active", True), "events": events,
+                 "config": {"url": cfg["url"], "content_type": cfg.get("content_type", "form"),
+                            "insecure_ssl": cfg.get("insecure_ssl", "0"), **({"secret": cfg["secret"]} if cfg.get("secret") else {})},
+                 "at": iso(s.clock)}
+            s.hooks.append((rid, h))
+            return 201, self.hook_obj(h), self.rate_headers()
+        m = re.match(r"^/hooks/(\d+)$", rest)
+        hit = next(((r, h) for r, h in s.hooks if m and r == rid and h["id"] == int(m.group(1))), None)
+        if not m or not hit or method not in ("GET", "DELETE"):
+            return self.error(404, "Not Found")
+        if method == "DELETE":
+            s.hooks.remove(hit)
+            return 204, None, self.rate_headers()
+        return 200, self.hook_obj(hit[1]), self.rate_headers()
 
     def list_issues(self, q, query, rest, prs_only):
         s = self.state
@@ -423,6 +516,8 @@ class GithubHandler(FakeHandler):
                     s._new_star(len(s.stars))
             for n in cmd.get("drop_pull_reviews", []):
                 s.reviews.pop(int(n), None)
+            if cmd.get("hooks"):  # what the hooks hold, secrets included (tests compare them)
+                out["hooks"] = [dict(h, repository_id=r) for r, h in s.hooks]
         return out
 
 
@@ -439,6 +534,7 @@ def add_args(ap):
     ap.add_argument("--commits", type=int, default=230)
     ap.add_argument("--stargazers", type=int, default=130)
     ap.add_argument("--releases", type=int, default=35)
+    ap.add_argument("--user-repos", type=int, default=0, help="repositories of octo-user GET /user/repos adds")
 
 
 if __name__ == "__main__":

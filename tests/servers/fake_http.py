@@ -62,6 +62,12 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     # -- helpers ---------------------------------------------------------
     def send_json(self, status, body, headers=None):
+        if status == 204:  # No Content: no body, no Content-Type
+            self.send_response(204)
+            for k, v in (headers or {}).items():
+                self.send_header(k, str(v))
+            self.end_headers()
+            return
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -99,6 +105,9 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.handle_any("POST")
+
+    def do_DELETE(self):
+        self.handle_any("DELETE")
 
     def control(self, cmd):
         """Common controls; subclasses extend (and call super())."""

@@ -18,12 +18,22 @@ POST /_control JSON (a fault may carry "skip": n to hit only after n matching re
   {"fault": {"status": 429, "count": n, "path": "/v1/customers"}}  rate limited as Stripe answers it
   {"add": {"customers": n}}                                      n newer objects
 GET /_control/requests: the request log.
+
+Webhook endpoints (https://docs.stripe.com/api/webhook_endpoints), objects
+shaped as the fixture's webhook_endpoint:
+  POST /v1/webhook_endpoints         form-encoded url, enabled_events[] (required; "*" or event
+                                     types of --event-types, no other wildcard), description;
+                                     answers the object with its "secret" (whsec_..., only here)
+  GET /v1/webhook_endpoints          a list (limit, starting_after), newest first
+  GET|DELETE /v1/webhook_endpoints/{id}   the object | {"id", "object", "deleted": true}; 404
+                                     "No such webhook endpoint: 'we_...'" when unknown
 """
 
 import copy
 import json
 import os
 import sys
+from urllib.parse import parse_qsl
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fake_http import FakeHandler, FakeState, serve  # noqa: E402
@@ -43,6 +53,23 @@ RESOURCES = {
     "subscriptions": ("subscription", "sub_"),
 }
 DOC = "https://stripe.com/docs/api"
+# Event types of the resources served, as Stripe's "Types of events"
+# reference names them (https://docs.stripe.com/api/events/types).
+EVENT_TYPES = [
+    "charge.captured", "charge.expired", "charge.failed", "charge.pending", "charge.refunded", "charge.succeeded",
+    "charge.updated", "charge.dispute.closed", "charge.dispute.created", "charge.dispute.funds_reinstated",
+    "charge.dispute.funds_withdrawn", "charge.dispute.updated", "charge.refund.updated",
+    "customer.created", "customer.deleted", "customer.updated",
+    "customer.subscription.created", "customer.subscription.deleted", "customer.subscription.paused",
+    "customer.subscription.pending_update_applied", "customer.subscription.pending_update_expired",
+    "customer.subscription.resumed", "customer.subscription.trial_will_end", "customer.subscription.updated",
+    "invoice.created", "invoice.deleted", "invoice.finalization_failed", "invoice.finalized",
+    "invoice.marked_uncollectible", "invoice.paid", "invoice.payment_action_required", "invoice.payment_failed",
+    "invoice.payment_succeeded", "invoice.sent", "invoice.upcoming", "invoice.updated", "invoice.voided",
+    "payout.canceled", "payout.created", "payout.failed", "payout.paid", "payout.reconciliation_completed",
+    "payout.updated", "price.created", "price.deleted", "price.updated", "product.created", "product.deleted",
+    "product.updated", "refund.created", "refund.failed", "refund.updated",
+]
 
 
 def fixtures_path():
@@ -58,6 +85,8 @@ class StripeState(FakeState):
         with open(path) as f:
             self.fixtures = json.load(f)["resources"]
         self.objects = {name: [] for name in RESOURCES}
+        self.event_types = set(EVENT_TYPES)
+        self.hooks, self.hook_seq = [], 0
         self.clock = T_BASE
         for name in RESOURCES:
             for i in range(a.rows):
@@ -118,6 +147,9 @@ class StripeHandler(FakeHandler):
             return self.err(404, "Unrecognized request URL (%s: %s). Please see https://stripe.com/docs or we can "
                                  "help at https://support.stripe.com/." % (method, path))
         name = path[4:]
+        if name == "webhook_endpoints" or name.startswith("webhook_endpoints/"):
+            denied = self.auth(name)
+            return denied or self.webhook_endpoints(method, name, query)
         if name not in RESOURCES or method != "GET":
             return self.err(404, "Unrecognized request URL (%s: %s). Please see https://stripe.com/docs or we can "
                                  "help at https://support.stripe.com/." % (method, path))
@@ -125,6 +157,56 @@ class StripeHandler(FakeHandler):
         if denied:
             return denied
         return self.list(name, path, query)
+
+    def unknown(self, method, path):
+        return self.err(404, "Unrecognized request URL (%s: %s). Please see https://stripe.com/docs or we can "
+                             "help at https://support.stripe.com/." % (method, path))
+
+    def webhook_endpoints(self, method, name, query):
+        s = self.state
+        with s.lock:
+            if name == "webhook_endpoints" and method == "POST":
+                form = parse_qsl(self.read_body().decode(), keep_blank_values=True)
+                url = [v for k, v in form if k == "url"]
+                events = [v for k, v in form if k == "enabled_events[]"]
+                if not url or not url[0]:
+                    return self.err(400, "Missing required param: url.", extra={"param": "url"})
+                if not events:
+                    return self.err(400, "Missing required param: enabled_events.", extra={"param": "enabled_events"})
+                bad = [e for e in events if e != "*" and e not in s.event_types]
+                if bad:
+                    return self.err(400, "Invalid enabled_events[%d]: must be one of %s" %
+                                    (events.index(bad[0]), ", ".join(sorted(s.event_types)[:3]) + ", ..."),
+                                    extra={"param": "enabled_events[%d]" % events.index(bad[0])})
+                s.hook_seq += 1
+                hook = {"id": "we_fake%016d" % s.hook_seq, "object": "webhook_endpoint", "api_version": None,
+                        "application": None, "created": T_BASE + s.hook_seq,
+                        "description": dict(form).get("description"), "enabled_events": events, "livemode": False,
+                        "metadata": {}, "status": "enabled", "url": url[0]}
+                s.hooks.append(hook)
+                return 200, dict(hook, secret="whsec_fake%024d" % s.hook_seq), {}
+            if name == "webhook_endpoints" and method == "GET":
+                q = dict(query)
+                limit = max(1, min(100, int(q.get("limit", 10))))
+                rows = list(reversed(s.hooks))
+                if q.get("starting_after"):
+                    ids = [h["id"] for h in rows]
+                    if q["starting_after"] not in ids:
+                        return self.err(400, "No such webhook endpoint: '%s'" % q["starting_after"])
+                    rows = rows[ids.index(q["starting_after"]) + 1:]
+                return 200, {"object": "list", "url": "/v1/webhook_endpoints", "has_more": len(rows) > limit,
+                             "data": rows[:limit]}, {}
+            hid = name.split("/", 1)[1] if "/" in name else ""
+            hook = next((h for h in s.hooks if h["id"] == hid), None)
+            if method not in ("GET", "DELETE") or "/" in hid or not hid:
+                return self.unknown(method, "/v1/" + name)
+            if not hook:
+                return self.err(404, "No such webhook endpoint: '%s'" % hid, extra={"param": "id",
+                                                                                 "code": "resource_missing"})
+            if method == "DELETE":
+                s.hooks.remove(hook)
+                return 200, {"id": hid, "object": "webhook_endpoint", "deleted": True}, {}
+            return 200, hook, {}
 
     def list(self, name, path, query):
         q = dict(query)

@@ -13,6 +13,7 @@
 #include "host_settings.h"
 #include "core/emit.h"
 #include "ops/ops.h"
+#include "ops/ops_action.h"
 
 static void set_error(char **error, char *msg) {
     if (error) *error = msg;
@@ -27,8 +28,16 @@ static char *strf(const char *fmt, const char *arg) {
 
 /* Parses and validates the caller's config (NULL text: none, *out NULL)
  * into *out, collecting its secrets.  DW_OK or DW_ERR_CONFIG with *error. */
+static dw_status load_config_src(const dw_source *src, const char *config_json, const char *base_dir,
+                                 dwhi_secrets *secrets, json_object **out, char **error);
 static dw_status load_config(dwh_plugin *p, const char *config_json, const char *base_dir, dwhi_secrets *secrets,
                              json_object **out, char **error) {
+    return load_config_src(dwh_plugin_source(p), config_json, base_dir, secrets, out, error);
+}
+
+/* load_config against the form of `src` (borrowed). */
+static dw_status load_config_src(const dw_source *src, const char *config_json, const char *base_dir,
+                                 dwhi_secrets *secrets, json_object **out, char **error) {
     *out = NULL;
     if (!config_json) return DW_OK;
     json_object *raw = NULL;
@@ -40,7 +49,7 @@ static dw_status load_config(dwh_plugin *p, const char *config_json, const char 
     dwhi_config_report rep;
     dwhi_config_report_init(&rep);
     dw_status st = DW_OK;
-    if (dwhi_config_load_json(dwh_plugin_source(p), raw, base_dir, out, secrets, &rep) != 0) {
+    if (dwhi_config_load_json(src, raw, base_dir, out, secrets, &rep) != 0) {
         set_error(error, dwhi_config_report_summary(&rep, secrets));
         st = DW_ERR_CONFIG;
     }
@@ -261,5 +270,176 @@ dw_status dwh_read_sized(dwh_plugin *p, const char *config_json, const char *bas
     dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
     dw_status st = read_in_scope(p, config_json, base_dir, opts, opts_size, stopped, state_out, error);
     dwhi_api_scope_leave(&scope);
+    return st;
+}
+
+/* ---- actions (ABI 1.8) --------------------------------------------------- */
+
+/* "a, b, c" (or "none"): the actions of `src`, for messages; malloc'd. */
+static char *action_names(const dw_source *src) {
+    char *out = strdup(src->n_actions ? "" : "none");
+    for (uint32_t i = 0; out && i < src->n_actions; i++) {
+        char *next = NULL;
+        if (asprintf(&next, "%s%s%s", out, i ? ", " : "", src->actions[i].name) < 0) next = NULL;
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+/* Validates the config against `form` (the plugin's or a copy), binds the
+ * arguments and calls `a`.  *result_json on DW_OK. */
+static dw_status call_action(dwh_plugin *p, const dw_source *form, const dw_action *a, const char *config_json,
+                             const dwh_call_options *o, char **result_json, char **error) {
+    dwhi_secrets *secrets = dwhi_secrets_new();
+    if (!secrets) {
+        set_error(error, strdup("out of memory"));
+        return DW_ERR_NOMEM;
+    }
+    json_object *config = NULL, *json_args = NULL;
+    dwhi_action_args args = {0};
+    int bound = 0;
+    dw_status st = load_config_src(form, config_json ? config_json : "{}", o->base_dir, secrets, &config, error);
+    if (st == DW_OK && o->args_json) {
+        char perr[256];
+        if (dwhi_config_parse_text(o->args_json, strlen(o->args_json), &json_args, perr, sizeof perr) != 0) {
+            char *m = NULL;
+            if (asprintf(&m, "%s.%s: the arguments are not JSON: %s", dwh_plugin_name(p), a->name, perr) < 0) m = NULL;
+            set_error(error, m);
+            st = DW_ERR_CONFIG;
+        }
+    }
+    if (st == DW_OK) {
+        char *why = NULL;
+        if (dwhi_action_bind(dwh_plugin_name(p), a, o->args, o->n_args, json_args, &args, &why) != 0) {
+            set_error(error, why);
+            st = DW_ERR_CONFIG;
+        } else {
+            bound = 1;
+        }
+    }
+    if (st == DW_OK) st = activate(p, secrets, error);
+    if (st == DW_OK) {
+        dwhi_op_flags flags = {.cancel = o->cancel, .allow_internal_hosts = o->allow_internal_hosts};
+        dwhi_op_result r = dwhi_op_action(p, config, secrets, NULL, &flags, a, &args);
+        st = r.code;
+        if (st == DW_OK) {
+            *result_json = r.result;
+            r.result = NULL;
+        } else {
+            set_error(error, strdup(r.message ? r.message : "the action failed"));
+        }
+        dwhi_op_result_free(&r);
+    }
+    if (bound) dwhi_action_args_clear(&args);
+    json_object_put(json_args);
+    json_object_put(config);
+    dwhi_secrets_free(secrets);
+    return st;
+}
+
+dw_status dwh_call_sized(dwh_plugin *p, const char *action, const char *config_json, const dwh_call_options *opts,
+                         size_t opts_size, char **result_json, char **error) {
+    char *result = NULL;
+    if (result_json) *result_json = NULL;
+    if (error) *error = NULL;
+    if (!p) {
+        set_error(error, strdup(no_plugin));
+        return DW_ERR_NOT_FOUND;
+    }
+    dwh_call_options o;
+    size_t unknown = 0;
+    if (dwhi_options_copy(&o, sizeof o, opts, opts ? opts_size : 0, &unknown) < 0) {
+        set_error(error, dwhi_options_unknown_message("dwh_call_options", unknown, sizeof o));
+        return DW_ERR_CONFIG;
+    }
+    const dw_source *src = dwh_plugin_source(p);
+    const dw_action *a = dwhi_action_find(src, action);
+    if (!a) {
+        char *names = action_names(src), *m = NULL;
+        if (asprintf(&m, "%s has no action '%s'; its actions: %s", dwh_plugin_name(p), action ? action : "(null)",
+                     names ? names : "?") < 0)
+            m = NULL;
+        free(names);
+        set_error(error, m);
+        return DW_ERR_NOT_FOUND;
+    }
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
+    dw_status st = call_action(p, src, a, config_json, &o, &result, error);
+    dwhi_api_scope_leave(&scope);
+    if (result_json) *result_json = result;
+    else free(result);
+    return st;
+}
+
+/* NULL when `text` is a JSON array of {"value": string, "label": string}
+ * objects, else why not (static). */
+static const char *options_problem(const char *text) {
+    json_object *v = NULL;
+    char perr[64];
+    if (dwhi_config_parse_text(text, strlen(text), &v, perr, sizeof perr) != 0) return "it is not JSON";
+    const char *why = NULL;
+    if (!json_object_is_type(v, json_type_array)) why = "it is not an array";
+    for (size_t i = 0; !why && i < json_object_array_length(v); i++) {
+        json_object *e = json_object_array_get_idx(v, i);
+        if (!json_object_is_type(json_object_object_get(e, "value"), json_type_string) ||
+            !json_object_is_type(json_object_object_get(e, "label"), json_type_string))
+            why = "an element lacks a string \"value\" or \"label\"";
+    }
+    json_object_put(v);
+    return why;
+}
+
+dw_status dwh_field_options(dwh_plugin *p, const char *field, const char *config_json, const char *base_dir,
+                            int allow_internal_hosts, char **options_json, char **error) {
+    if (options_json) *options_json = NULL;
+    if (error) *error = NULL;
+    if (!p) {
+        set_error(error, strdup(no_plugin));
+        return DW_ERR_NOT_FOUND;
+    }
+    const dw_source *src = dwh_plugin_source(p);
+    uint32_t k = 0;
+    while (k < src->n_fields && (!field || strcmp(src->fields[k].name, field) != 0)) k++;
+    if (k == src->n_fields || !src->fields[k].options_action) {
+        char *m = NULL;
+        if (asprintf(&m, "%s has no top-level field '%s' that lists its choices (options_action); see 'dwhost "
+                     "describe %s'", dwh_plugin_name(p), field ? field : "(null)", dwh_plugin_name(p)) < 0)
+            m = NULL;
+        set_error(error, m);
+        return DW_ERR_NOT_FOUND;
+    }
+    const dw_action *a = dwhi_action_find(src, src->fields[k].options_action); /* checked at load */
+    /* The choices are asked for before the field is filled in: the form
+     * with that field optional. */
+    dw_field *fields = malloc((size_t)src->n_fields * sizeof *fields);
+    if (!fields) {
+        set_error(error, strdup("out of memory"));
+        return DW_ERR_NOMEM;
+    }
+    memcpy(fields, src->fields, (size_t)src->n_fields * sizeof *fields);
+    fields[k].required = 0;
+    dw_source form = *src;
+    form.fields = fields;
+    dwh_call_options o = {.base_dir = base_dir, .allow_internal_hosts = allow_internal_hosts};
+    char *result = NULL;
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
+    dw_status st = call_action(p, &form, a, config_json, &o, &result, error);
+    dwhi_api_scope_leave(&scope);
+    free(fields);
+    const char *why = st == DW_OK ? options_problem(result) : NULL;
+    if (why) {
+        char *m = NULL;
+        if (asprintf(&m, "%s: action '%s' listing the choices of '%s' answered no list of {\"value\", \"label\"} "
+                     "objects (%s); report this to the plugin's author", dwh_plugin_name(p), a->name, field, why) < 0)
+            m = NULL;
+        set_error(error, m);
+        free(result);
+        return DW_ERR_BAD_DATA;
+    }
+    if (options_json) *options_json = result;
+    else free(result);
     return st;
 }

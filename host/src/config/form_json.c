@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config_fields.h"
+#include "ops/action_args.h"
 #include "registry/registry.h"
 #include "base/source_names.h"
 
@@ -93,6 +94,7 @@ static json_object *field_json(const dw_field *f) {
         json_object_object_add(o, "input_type", json_object_new_string(dwhi_input_type_name(f->input_type)));
         json_object_object_add(o, "placeholder", str(f->placeholder));
         json_object_object_add(o, "default", str(f->default_value));
+        json_object_object_add(o, "options_action", str(f->options_action)); /* 1.8 */
         break;
     case DW_FIELD_SWITCH_GROUP:
         json_object_object_add(o, "default", boolean(f->default_on));
@@ -111,6 +113,7 @@ static json_object *field_json(const dw_field *f) {
         json_object_object_add(o, "default", str(f->default_value));
         json_object_object_add(o, "multiple", boolean(f->multiple));
         json_object_object_add(o, "converter", str(dwhi_converter_name(f->converter)));
+        json_object_object_add(o, "options_action", str(f->options_action)); /* 1.8 */
         break;
     }
     case DW_FIELD_OAUTH:
@@ -178,6 +181,7 @@ json_object *dwhi_form_json(const dw_source *s, unsigned abi_major, unsigned abi
         json_object_array_add(hooks, e);
     }
     json_object_object_add(o, "webhook_resources", hooks);
+    json_object_object_add(o, "actions", dwhi_actions_json(s)); /* 1.8 */
     return o;
 }
 

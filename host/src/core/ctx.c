@@ -64,6 +64,8 @@ void dwhi_ctx_cleanup(dw_ctx *ctx) {
     for (size_t i = 0; i < ctx->n_runtime_secrets; i++) free(ctx->runtime_secrets[i]);
     free(ctx->runtime_secrets);
     free(ctx->state_restored);
+    if (ctx->action_result) explicit_bzero(ctx->action_result, strlen(ctx->action_result)); /* may hold a secret */
+    free(ctx->action_result);
     if (ctx->owns_secrets) dwhi_secrets_free(ctx->secrets);
     memset(ctx, 0, sizeof *ctx);
 }

@@ -150,6 +150,11 @@ struct dw_ctx {
     int state_warned;
     uint64_t rows_emitted;
     uint64_t state_saves;
+    /* An action call (dwhi_op_action, 1.8): in_action lets
+     * api->action_result answer; action_result is the last JSON answer
+     * it set (strict JSON, compact), owned by ctx; NULL: none (null). */
+    int in_action;
+    char *action_result;
 };
 
 /* Scopes the calling thread's new operations to transport settings `o`

@@ -48,6 +48,23 @@ static int sent_by_other_process(const siginfo_t *si) {
 static void on_fatal(int sig, siginfo_t *si, void *uctx) {
     int saved_errno = errno;
     const dwhi_guard *g = dwhi_guard_current();
+    if (g && !sent_by_other_process(si) && g->recover) {
+        /* A recoverable call (an action): fail it, keep the process. */
+        dwhi_guard_recovery *r = g->recover;
+        char line[2048];
+        size_t n = dwhi_crash_format(g, sig, dwhi_crash_is_stack_overflow(sig, si), line, sizeof line);
+        const char *text = line;
+        static const char prefix[] = "dwhost: ";
+        if (n >= sizeof prefix - 1 && !memcmp(line, prefix, sizeof prefix - 1)) text += sizeof prefix - 1, n -= sizeof prefix - 1;
+        if (n && text[n - 1] == '\n') n--;
+        if (n >= sizeof r->line) n = sizeof r->line - 1;
+        memcpy(r->line, text, n);
+        r->line[n] = 0;
+        r->signal = sig;
+        dwhi_guard_unwind_to((dwhi_guard *)g);
+        errno = saved_errno;
+        siglongjmp(r->jump, 1);
+    }
     if (g && !sent_by_other_process(si)) {
         char line[2048];
         size_t n = dwhi_crash_format(g, sig, dwhi_crash_is_stack_overflow(sig, si), line, sizeof line);

@@ -84,7 +84,11 @@ size_t dwhi_crash_format(const dwhi_guard *g, int sig, int stack_overflow, char 
     put(&l, signal_meaning(sig, stack_overflow));
     put(&l, ") ");
     const char *op = g && g->op ? g->op : "?";
-    if (!strcmp(op, "load")) {
+    if (!strcmp(op, "action")) {
+        put(&l, "in action '");
+        put_text(&l, g && g->schema ? g->schema : NULL, "?");
+        put(&l, "'");
+    } else if (!strcmp(op, "load")) {
         put(&l, "while loading (in its constructors)");
     } else if (!strcmp(op, "unload")) {
         put(&l, "while unloading (in its destructors)");
@@ -99,7 +103,8 @@ size_t dwhi_crash_format(const dwhi_guard *g, int sig, int stack_overflow, char 
         }
         put(&l, ")");
     }
-    put(&l, writes_data(op) ? "; progress up to the last committed batch or saved state is kept, nothing after it "
+    if (g && g->recover) put(&l, "; the call failed and nothing of it was kept, the host carries on");
+    else put(&l, writes_data(op) ? "; progress up to the last committed batch or saved state is kept, nothing after it "
                               "was committed"
                             : "; nothing was written");
     put(&l, "; report this to the plugin's author (DWHOST_NO_CRASH_GUARD=1 lets it dump core for a backtrace)");

@@ -15,6 +15,7 @@ void dwhi_guard_enter(dwhi_guard *g, const char *plugin, const char *path, const
     g->op = op;
     g->schema = schema;
     g->prev = current;
+    g->recover = NULL;
     /* The frame must be complete before it becomes visible to a handler
      * running on this thread. */
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -25,6 +26,20 @@ void dwhi_guard_enter(dwhi_guard *g, const char *plugin, const char *path, const
 void dwhi_guard_leave(dwhi_guard *g) {
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (current == g) current = g->prev;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+void dwhi_guard_recover(dwhi_guard *g, dwhi_guard_recovery *r) {
+    r->signal = 0;
+    r->line[0] = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    g->recover = r;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+void dwhi_guard_unwind_to(dwhi_guard *g) {
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    current = g;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 

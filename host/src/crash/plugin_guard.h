@@ -21,12 +21,32 @@
 #ifndef DWHI_PLUGIN_GUARD_H
 #define DWHI_PLUGIN_GUARD_H
 
+#include <setjmp.h>
+#include <signal.h>
+
+/* A frame that survives its plugin's crash (actions, ABI 1.8): instead of
+ * ending the process, the handler writes the crash line into `line`, sets
+ * `signal` and jumps back to `jump` (sigsetjmp(jump, 1) at the call).
+ * Only for calls that write nothing the host keeps (an action's result is
+ * dropped): a crash in the middle of a sync must still end the process so
+ * that nothing half-done is committed.  What the plugin's own memory holds
+ * afterwards is the plugin's business; the host's state is what it was
+ * when the plugin was called, except for locks the plugin held inside
+ * host callbacks (the transport's, the logger's: none is held across a
+ * call back into plugin code). */
+typedef struct dwhi_guard_recovery {
+    sigjmp_buf jump;
+    volatile sig_atomic_t signal; /* 0 until a crash */
+    char line[1024];              /* the crash line (crash_message.h), without "dwhost: " or newline */
+} dwhi_guard_recovery;
+
 typedef struct dwhi_guard {
     const char *plugin;     /* source name; borrowed, must outlive the frame */
     const char *path;       /* the .so path; borrowed */
-    const char *op;         /* "run", "init", "load", ... (static string) */
-    const char *schema;     /* the schema an op works on, or NULL; borrowed */
+    const char *op;         /* "run", "init", "load", "action" ... (static string) */
+    const char *schema;     /* the schema an op works on (the action's name for "action"), or NULL; borrowed */
     struct dwhi_guard *prev; /* the enclosing frame, or NULL */
+    dwhi_guard_recovery *recover; /* set with dwhi_guard_recover(); NULL: a crash ends the process */
 } dwhi_guard;
 
 /* Pushes `g` (caller-owned storage) as the thread's innermost plugin call.
@@ -35,6 +55,15 @@ typedef struct dwhi_guard {
 void dwhi_guard_enter(dwhi_guard *g, const char *plugin, const char *path, const char *op, const char *schema);
 /* Pops `g`; it must be the innermost frame. */
 void dwhi_guard_leave(dwhi_guard *g);
+
+/* Makes the entered frame `g` recoverable through `r` (caller-owned,
+ * outlives the frame): call sigsetjmp(r->jump, 1) first, then this. */
+void dwhi_guard_recover(dwhi_guard *g, dwhi_guard_recovery *r);
+
+/* Makes `g` the innermost frame again (frames entered inside it and
+ * abandoned by a jump out of the signal handler are dropped).
+ * Async-signal-safe. */
+void dwhi_guard_unwind_to(dwhi_guard *g);
 
 /* The calling thread's innermost frame, or NULL outside plugin code.
  * Async-signal-safe. */

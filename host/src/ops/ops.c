@@ -22,7 +22,12 @@ void dwhi_op_result_free(dwhi_op_result *r) {
     free(r->message);
     free(r->job_id);
     free(r->note);
-    r->message = r->job_id = r->note = NULL;
+    free(r->result);
+    if (r->result_raw) {
+        explicit_bzero(r->result_raw, strlen(r->result_raw));
+        free(r->result_raw);
+    }
+    r->message = r->job_id = r->note = r->result = r->result_raw = NULL;
 }
 
 void dwhi_uuid4(char out[37]) {
@@ -263,3 +268,14 @@ dwhi_op_result dwhi_op_webhook(dwh_plugin *p, json_object *config, dwhi_secrets 
     dwhi_ctx_cleanup(&ctx);
     return r;
 }
+
+/* ---- for the other operations of this folder (ops_int.h) -------------- */
+
+int dwhi_op_begin(dw_ctx *ctx, dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_identity *id,
+                  const dwhi_op_flags *flags, const char *subject, dwhi_op_result *r) {
+    return begin(ctx, p, config, secrets, id, flags, subject, NULL, r);
+}
+
+dwhi_op_result dwhi_op_finish(dw_ctx *ctx, dw_status ret, const char *what) { return finish(ctx, ret, what); }
+
+dwhi_op_result dwhi_op_failed(dw_status code, const char *message) { return fail_result(code, "%s", message); }

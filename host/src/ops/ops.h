@@ -64,6 +64,16 @@ typedef struct dwhi_op_result {
      * not resolved, connection refused or timed out: see
      * dwhi_http_never_connected). */
     int never_connected;
+    /* An action call (ops_action.h): its JSON answer, compact, scrubbed,
+     * malloc'd ("null" when it set none; NULL unless code == DW_OK); and
+     * crashed: the action died of a fatal signal, the call failed (message
+     * is the crash line) and the process carried on. */
+    char *result;
+    int crashed;
+    /* The same answer before scrubbing (secrets the action marked with
+     * api->secret_add in clear, e.g. a webhook signing secret to store);
+     * never print or log it.  Zeroed and freed by dwhi_op_result_free. */
+    char *result_raw;
 } dwhi_op_result;
 
 void dwhi_op_result_free(dwhi_op_result *r);

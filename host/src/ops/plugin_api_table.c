@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "plugin_api_http.h"
+#include "core/action_result.h"
 #include "core/ctx.h"
 #include "core/ctx_config.h"
 #include "core/emit.h"
@@ -57,6 +58,16 @@ static dw_status api_fail(dw_ctx *ctx, dw_status code, const char *fmt, ...) {
     dw_status r = dwhi_ctx_failv(ctx, code, fmt, ap);
     va_end(ap);
     return r;
+}
+
+/* 1.8: the same without varargs, for languages that cannot call them:
+ * the message is taken as it is, '%' included. */
+static void api_log_text(dw_ctx *ctx, dw_log_level level, const char *message) {
+    api_log(ctx, level, "%s", message ? message : "");
+}
+
+static dw_status api_fail_text(dw_ctx *ctx, dw_status code, const char *message) {
+    return api_fail(ctx, code, "%s", message ? message : "");
 }
 
 static int api_cancelled(dw_ctx *ctx) { return dwhi_ctx_cancelled(ctx); }
@@ -120,9 +131,13 @@ static void build(void) {
     t->plugin_data = api_plugin_data;
     /* 1.7 */
     t->emit_page = dwhi_emit_page;
+    /* 1.8 */
+    t->action_result = dwhi_action_result;
+    t->log_text = api_log_text;
+    t->fail_text = api_fail_text;
     if (t->http_request && t->http_status && t->http_body && t->http_header && t->http_free && t->rest_run &&
         t->rest_schema_add) {
-        t->abi_minor = DW_ABI_MINOR; /* 7: every member up to emit_page (1.4 to 1.6 grew structs only) */
+        t->abi_minor = DW_ABI_MINOR; /* 8: every member up to fail_text (1.4 to 1.6 grew structs only) */
         t->struct_size = (uint32_t)sizeof(dw_host_api);
     } else {
         /* Without the transport the table ends where 1.2 begins, so

@@ -131,11 +131,16 @@ static char *check_one(walker *w, const dw_field *f, uint32_t i, const char *whe
                         "rename it", where, f->name);
     const char *strs[] = {f->label,      f->caption,           f->placeholder,       f->default_value,
                           f->oauth_kind, f->required_scopes,   f->integration_field, f->integration_kind,
-                          f->file_format};
+                          f->file_format,  f->options_action};
     for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++)
         if (!opt_str(w->im, strs[k]))
             return dwhi_strf("invalid config form: field '%s%s' has a string pointing outside the plugin; %s", where,
                             f->name, fix);
+    /* 1.8; which action it names is checked once the actions are
+     * (dwhi_check_options_actions, on the normalised copy). */
+    if (f->options_action && f->kind != DW_FIELD_INPUT && f->kind != DW_FIELD_SELECT)
+        return dwhi_strf("invalid config form: %s '%s%s' names options_action '%s', but only input and select fields "
+                        "list choices; remove it", kind_word(f->kind), where, f->name, f->options_action);
     switch (f->kind) {
     case DW_FIELD_INPUT:
         if (f->input_type < DW_INPUT_TEXT || f->input_type > DW_INPUT_TEXTAREA)

@@ -246,16 +246,20 @@ dwh_plugin *dwhi_loader_open(const char *path, const char *expected_name, dwh_re
                                "build the plugin against an older SDK",
                                hdr.abi_major, hdr.abi_minor, DW_ABI_MAJOR, DW_ABI_MINOR));
 
-    /* 6. struct sizes */
-    if (hdr.struct_size < DWHI_SOURCE_SIZE_1_0 || hdr.struct_size > sizeof(dw_source) ||
-        hdr.field_size < DWHI_FIELD_SIZE_1_0 || hdr.field_size > sizeof(dw_field) ||
+    /* 6. struct sizes (a plugin built for 1.7 or older has the 1.0 sizes
+     * of dw_source and dw_field: anything longer is not a descriptor of
+     * its version, and 1.8 members must not be read from it) */
+    size_t source_max = hdr.abi_minor < 8 ? DWHI_SOURCE_SIZE_1_0 : sizeof(dw_source);
+    size_t field_max = hdr.abi_minor < 8 ? DWHI_FIELD_SIZE_1_0 : sizeof(dw_field);
+    if (hdr.struct_size < DWHI_SOURCE_SIZE_1_0 || hdr.struct_size > source_max ||
+        hdr.field_size < DWHI_FIELD_SIZE_1_0 || hdr.field_size > field_max ||
         hdr.option_size < DWHI_OPTION_SIZE_1_0 || hdr.option_size > sizeof(dw_select_option))
         return reject(p, rej, path, DWH_REJECT_STRUCT_SIZE,
                       dwhi_strf("impossible struct sizes for ABI %u.%u: struct_size %u (expected %u..%zu), "
                                "field_size %u (expected %u..%zu), option_size %u (expected %u..%zu); "
                                "fill the header with DW_SOURCE_HEADER",
-                               hdr.abi_major, hdr.abi_minor, hdr.struct_size, DWHI_SOURCE_SIZE_1_0, sizeof(dw_source),
-                               hdr.field_size, DWHI_FIELD_SIZE_1_0, sizeof(dw_field), hdr.option_size,
+                               hdr.abi_major, hdr.abi_minor, hdr.struct_size, DWHI_SOURCE_SIZE_1_0, source_max,
+                               hdr.field_size, DWHI_FIELD_SIZE_1_0, field_max, hdr.option_size,
                                DWHI_OPTION_SIZE_1_0, sizeof(dw_select_option)));
     Dl_info info;
     const ElfW(Sym) *sym = NULL;
@@ -285,7 +289,21 @@ dwh_plugin *dwhi_loader_open(const char *path, const char *expected_name, dwh_re
     why = dwhi_check_fields(&im, &d);
     if (why) return reject(p, rej, path, DWH_REJECT_FIELDS, why);
 
-    if (dwhi_normalize(&p->src, raw) != 0) return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
+    /* 10. actions (1.8) */
+    why = dwhi_check_actions(&im, &d);
+    if (why) return reject(p, rej, path, DWH_REJECT_ACTIONS, why);
+
+    if (dwhi_normalize(&p->src, raw) != 0) {
+        dwhi_normalized_free(&p->src);
+        return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
+    }
+    /* 11. the fields' options actions name declared actions (on the copy:
+     * both trees are checked by now) */
+    why = dwhi_check_options_actions(&p->src);
+    if (why) {
+        dwhi_normalized_free(&p->src);
+        return reject(p, rej, path, DWH_REJECT_FIELDS, why);
+    }
     atomic_init(&p->refs, 1);
     pthread_mutex_init(&p->lock, NULL);
     return p;

@@ -94,15 +94,32 @@ int dwhi_normalize(dw_source *out, const dw_source *raw) {
     out->fields = NULL;
     uint32_t nf = out->n_fields;
     out->n_fields = 0;
+    /* 1.8 actions: copied to the host's stride (their argument arrays
+     * are frozen structs and stay the plugin's). */
+    const dw_action *plugin_actions = out->actions;
+    uint32_t na = out->n_actions, asize = out->action_size;
+    out->actions = NULL;
+    out->n_actions = 0;
+    out->action_size = (uint32_t)sizeof(dw_action);
     if (nf) {
         out->fields = copy_fields(plugin_fields, nf, fsize, osize);
         if (!out->fields) return -1;
         out->n_fields = nf;
     }
+    if (na) {
+        dw_action *acts = calloc(na, sizeof *acts);
+        if (!acts) return -1;
+        for (uint32_t i = 0; i < na; i++) dwhi_read_action(&acts[i], plugin_actions, i, asize);
+        out->actions = acts;
+        out->n_actions = na;
+    }
     return 0;
 }
 
 void dwhi_normalized_free(dw_source *src) {
+    free((dw_action *)src->actions);
+    src->actions = NULL;
+    src->n_actions = 0;
     free_fields((dw_field *)src->fields, src->n_fields);
     src->fields = NULL;
     src->n_fields = 0;

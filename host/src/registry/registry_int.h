@@ -7,6 +7,7 @@
 #define DWHI_REGISTRY_INTERNAL_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <sys/types.h>
 #include <time.h>
@@ -14,16 +15,22 @@
 #include "registry.h"
 
 /* Sizes of the 1.0 structs: the smallest a valid plugin can declare.
- * dw_source, dw_field and dw_select_option have not grown since 1.0
- * (tests/abi freezes these numbers). */
-#define DWHI_SOURCE_SIZE_1_0 ((uint32_t)sizeof(dw_source))
-#define DWHI_FIELD_SIZE_1_0 ((uint16_t)sizeof(dw_field))
+ * dw_source and dw_field did not grow from 1.0 to 1.7 and grew in 1.8
+ * (actions, options_action); dw_select_option has not grown since 1.0
+ * (tests/abi freezes these numbers).  A plugin built for 1.7 or older
+ * declares exactly the 1.0 sizes of dw_source and dw_field. */
+#define DWHI_SOURCE_SIZE_1_0 ((uint32_t)offsetof(dw_source, actions))
+#define DWHI_FIELD_SIZE_1_0 ((uint16_t)offsetof(dw_field, options_action))
 #define DWHI_OPTION_SIZE_1_0 ((uint16_t)sizeof(dw_select_option))
+/* The 1.8 dw_action: the smallest action stride a plugin can declare. */
+#define DWHI_ACTION_SIZE_1_8 ((uint32_t)(offsetof(dw_action, fn) + sizeof(dw_action_fn)))
 
 /* Limits that keep a malformed descriptor from exhausting the host. */
 #define DWHI_MAX_FIELD_DEPTH 8
 #define DWHI_MAX_FIELDS 4096        /* in the whole tree */
 #define DWHI_MAX_LIST 256           /* keywords, file_keys */
+#define DWHI_MAX_ACTIONS 256
+#define DWHI_MAX_ACTION_NAME 64     /* bytes of an action's or argument's name */
 
 /* What identifies a file's version: a rescan keeps a plugin only while
  * all of these are unchanged. */
@@ -83,7 +90,21 @@ int dwhi_image_str(const dwhi_image *im, const char *s);
  * descriptor header+metadata; arrays are still read from plugin memory
  * with the plugin's strides. */
 char *dwhi_check_metadata(const dwhi_image *im, const dw_source *d);
+/* Checks d->fields; an options_action must name one of d->actions
+ * (checked before, by dwhi_check_actions) whose arguments all have
+ * defaults. */
 char *dwhi_check_fields(const dwhi_image *im, const dw_source *d);
+/* Checks the 1.8 action declarations (names, one-line descriptions,
+ * argument names, types and defaults, functions in the plugin's code).
+ * (action_check.c) */
+char *dwhi_check_actions(const dwhi_image *im, const dw_source *d);
+/* Checks that every options_action of the normalised descriptor `src`
+ * (host-sized, after dwhi_normalize) names one of its actions whose
+ * arguments all have defaults. */
+char *dwhi_check_options_actions(const dw_source *src);
+/* Reads action i of the plugin's array with its stride into a
+ * host-sized, zero-filled struct. */
+void dwhi_read_action(dw_action *out, const dw_action *base, uint32_t i, uint32_t stride);
 
 /* Reads element i of a plugin array with the plugin's stride into a
  * host-sized, zero-filled struct. */

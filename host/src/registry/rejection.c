@@ -21,6 +21,7 @@ const char *dwh_reject_reason_name(dwh_reject_reason reason) {
     case DWH_REJECT_INIT: return "init";
     case DWH_REJECT_SHADOWED: return "shadowed";
     case DWH_REJECT_DIR_MISSING: return "dir_missing";
+    case DWH_REJECT_ACTIONS: return "actions";
     }
     return "unknown";
 }
