@@ -226,6 +226,18 @@ for label in ("connection lost", "server stopped"):
     check(rc == 0 and json.loads(out)["schemas"][0]["resumed"], f"{label}: rerun exit {rc}: {err[-300:]}")
     check(rows(warehouse(d)) == want, f"{label}: final table differs from an uninterrupted run")
 
+# ---- one run per job: the lease lives in dwhost.lease, so a second sync of
+# the job (from this machine or another) is turned away while the first runs
+d = tmpdir()
+args = pager(d, delay_ms=100)
+p = start(args + ["--job-id", "job-a"])
+check(wait_committed(d, p), "lease: the first run committed nothing")
+rc, out, err = run(args + ["--job-id", "job-b"])
+check(rc == 12 and "pager/items is already running (job job-a" in err, f"lease: second run exit {rc}: {err[-300:]}")
+out, err = p.communicate(timeout=120)
+check(p.returncode == 0, f"lease: the first run exit {p.returncode}: {err[-300:]}")
+check(q(warehouse(d), "SELECT count(*) FROM dwhost.lease") == [[0]], "lease: not released")
+
 # ---- status reads it: an interrupted job with the command that resumes
 # it, then idle; the history; never the password
 d = tmpdir()
