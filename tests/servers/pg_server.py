@@ -96,13 +96,17 @@ class PgServer:
         if p.returncode != 0:
             log = open(self.log).read()[-800:] if os.path.exists(self.log) else ""
             raise RuntimeError(f"pg_ctl start failed: {p.stderr[-300:]} {log}")
-        if not self.created:
-            p = self._psql(["-d", "postgres"], f"CREATE DATABASE {DB}", db=False)
-            if p.returncode != 0:
-                raise RuntimeError(f"creating the database: {p.stderr[-300:]}")
-            self.created = True
-        if self.execute("SELECT 1") != 0:
-            raise RuntimeError(f"the server does not answer: {self.last_error[-300:]}")
+        try:
+            if not self.created:
+                p = self._psql(["-d", "postgres"], f"CREATE DATABASE {DB}", db=False)
+                if p.returncode != 0:
+                    raise RuntimeError(f"creating the database: {p.stderr[-300:]}")
+                self.created = True
+            if self.execute("SELECT 1") != 0:
+                raise RuntimeError(f"the server does not answer: {self.last_error[-300:]}")
+        except BaseException:
+            self.remove()  # a server that started is never left running
+            raise
         return self
 
     def stop(self, mode="fast"):
