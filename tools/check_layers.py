@@ -40,7 +40,7 @@ LAYERS = [
     ("rest", "the declarative REST toolkit: endpoints, pages, paginators, response actions"),
     ("ops", "the dw_host_api function table and one plugin operation around a fresh ctx"),
     ("state", "the job state record, its Redis copy, lease owners"),
-    ("warehouse", "the SQLite warehouse: tables, state, leases, runs, webhook inbox"),
+    ("warehouse", "the warehouse (SQLite or PostgreSQL): tables, state, leases, runs, webhook inbox"),
     ("sync", "the sync pipeline: plan, per-schema runs, commits, writer thread, leases, history, reruns"),
     ("webhook", "webhook payloads checked and stored or dropped"),
     ("status", "dwhost status: a warehouse's jobs and runs"),
@@ -57,6 +57,7 @@ LIBRARIES = [
     ("<curl/", {"url", "transport"}, "libcurl"),
     ("<sqlite3.h>", {"warehouse"}, "SQLite"),
     ("<hiredis/", {"state"}, "hiredis"),
+    ("<libpq-fe.h>", {"warehouse"}, "libpq"),
 ]
 
 # (file under host/src, what it includes) -> why it is still allowed.

@@ -31,7 +31,9 @@ static int opt_limit(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
 }
 
 static const dwhi_cli_opt options[] = {
-    DWHI_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)", &A.warehouse),
+    DWHI_OPT_STRING(0, "warehouse", "PATH|URL",
+                   "the SQLite warehouse file (default ./warehouse.db), or a PostgreSQL database (postgresql://...)",
+                   &A.warehouse),
     DWHI_OPT_FLAG(0, "history", "list the runs (start, seconds, outcome, rows, schemas, error)", &A.history),
     DWHI_OPT_CALLBACK(0, "limit", "N", "with --history: the newest N runs (default 20; 0: all kept)", &A.limit,
                      opt_limit),
@@ -207,9 +209,11 @@ static int run(const dwhi_cli_invocation *inv) {
         free(err);
         return st == DW_OK || st == DW_ERR_NOMEM ? DWHI_EXIT_FAILURE : DWHI_EXIT_WAREHOUSE;
     }
+    /* the warehouse as the document names it: without a password */
+    const char *shown = json_object_get_string(json_object_object_get(doc, "warehouse"));
     if (json) dwhi_cli_print_json(stdout, doc, 1);
-    else if (history) print_history(stdout, path, json_object_object_get(doc, "runs"));
-    else print_table(stdout, path, json_object_object_get(doc, "jobs"));
+    else if (history) print_history(stdout, shown, json_object_object_get(doc, "runs"));
+    else print_table(stdout, shown, json_object_object_get(doc, "jobs"));
     json_object_put(doc);
     return DWHI_EXIT_OK;
 }

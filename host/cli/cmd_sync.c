@@ -124,7 +124,9 @@ static const dwhi_cli_opt options[] = {
                    .flags = DWHI_OPT_REQUIRED),
     DWHI_OPT_LIST(0, "schema", "NAME",
                  "sync this schema (repeatable; default: the schemas the source syncs by default)", &A.schemas),
-    DWHI_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)",
+    DWHI_OPT_STRING(0, "warehouse", "PATH|URL",
+                   "the SQLite warehouse file (default ./warehouse.db), or a PostgreSQL database: "
+                   "postgres://USER@HOST:PORT/DB, postgresql://... or a libpq conninfo 'host=... dbname=...'",
                    &A.o.warehouse_path),
     DWHI_OPT_STRING(0, "table-prefix", "P", "tables are named <P><source>_<schema> (default: no prefix)",
                    &A.o.table_prefix),
@@ -251,9 +253,10 @@ static void print_summary(FILE *out, const dwhi_sync_report *r) {
     /* a query hint only for a table that exists */
     for (size_t i = 0; r->warehouse && i < r->n_schemas; i++) {
         if (!r->schemas[i].table || r->schemas[i].table_rows < 0) continue;
-        fprintf(out, "query it: sqlite3 ");
+        fprintf(out, "query it: %s ", dwhi_wh_is_postgres(r->warehouse) ? "psql" : "sqlite3");
         dwhi_shell_word(out, r->warehouse);
-        fprintf(out, " 'select count(*) from %s'\n", r->schemas[i].table);
+        fprintf(out, " %s'select count(*) from %s'\n", dwhi_wh_is_postgres(r->warehouse) ? "-c " : "",
+                r->schemas[i].table);
         break;
     }
     if (r->http) {
@@ -292,13 +295,26 @@ static json_object *rerun_commands(const dwhi_sync_report *r, const char *const 
     return o;
 }
 
-static void print_rerun(FILE *out, json_object *rerun) {
+/* One "to ...: COMMAND" line, the command scrubbed of the run's secrets
+ * (a password in a PostgreSQL --warehouse shows as ***: kept in
+ * PGPASSWORD or ~/.pgpass instead, the command runs as printed). */
+static void print_command(FILE *out, dwhi_secrets *secrets, const char *what, const char *cmd) {
+    char *text = dwhi_secrets_scrub(secrets, cmd);
+    fprintf(out, "%s: %s\n", what, text ? text : "?");
+    free(text);
+}
+
+static void print_rerun(FILE *out, json_object *rerun, dwhi_secrets *secrets) {
     json_object *v = NULL, *restart = NULL;
     if (json_object_object_get_ex(rerun, "resume", &v) && v)
-        fprintf(out, "to resume: %s\n", json_object_get_string(v));
+        print_command(out, secrets, "to resume", json_object_get_string(v));
     if (json_object_object_get_ex(rerun, "restart", &restart) && restart) {
         json_object_object_foreach(restart, schema, cmd) {
-            if (cmd) fprintf(out, "to start the refresh of %s over instead: %s\n", schema, json_object_get_string(cmd));
+            if (!cmd) continue;
+            char *what = NULL;
+            if (asprintf(&what, "to start the refresh of %s over instead", schema) >= 0)
+                print_command(out, secrets, what, json_object_get_string(cmd));
+            free(what);
         }
     }
 }
@@ -408,7 +424,7 @@ static int cmd_sync(const dwhi_cli_invocation *inv) {
         json_object_put(doc);
     } else {
         print_summary(summary, report);
-        if (rerun) print_rerun(summary, rerun);
+        if (rerun) print_rerun(summary, rerun, secrets);
     }
     json_object_put(rerun);
     if (report->failure != DWH_SYNC_OK) {

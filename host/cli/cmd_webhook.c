@@ -89,7 +89,8 @@ static int opt_drop(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
 static const dwhi_cli_opt options[] = {
     DWHI_OPT_STRING(0, "config", "FILE", "the source's config (JSON; '-' reads stdin), as for sync", &A.config),
     DWHI_OPT_STRING(0, "payload", "FILE", "the payload (JSON); '-' or no --payload reads stdin", &A.payload),
-    DWHI_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse file (default ./warehouse.db)",
+    DWHI_OPT_STRING(0, "warehouse", "PATH|URL",
+                   "the SQLite warehouse file (default ./warehouse.db), or a PostgreSQL database (postgresql://...)",
                    &A.o.warehouse_path),
     DWHI_OPT_STRING(0, "team-id", "T", "team of the job (default: local), as for the syncs that apply the payloads",
                    &A.o.team_id),

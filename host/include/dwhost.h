@@ -571,7 +571,8 @@ typedef struct dwh_sync_progress {
 /* Zero-initialise, then set what differs from the defaults.  Members are
  * only ever appended.  Strings and arrays are borrowed for the call. */
 typedef struct dwh_sync_options {
-    const char *warehouse_path;   /* NULL: ./warehouse.db */
+    const char *warehouse_path;   /* NULL: ./warehouse.db; also a PostgreSQL database: postgresql://,
+                                   * postgres:// or a libpq conninfo (docs/concepts/postgresql.md) */
     const char *table_prefix;     /* NULL: none; tables are <prefix><source>_<schema> */
     const char *state_url;        /* redis://[[user]:password@]host[:port][/db]; NULL: warehouse only */
     int state_ttl_s;              /* <= 0: 86400 */
@@ -694,7 +695,8 @@ DWH_API const char *dwh_webhook_outcome_name(dwh_webhook_outcome o);
  * namespace must be the ones the syncs use (same defaults as
  * dwh_sync_options), or the payloads are never applied. */
 typedef struct dwh_webhook_options {
-    const char *warehouse_path;   /* NULL: ./warehouse.db */
+    const char *warehouse_path;   /* NULL: ./warehouse.db; also a PostgreSQL database: postgresql://,
+                                   * postgres:// or a libpq conninfo (docs/concepts/postgresql.md) */
     const char *team_id;          /* NULL: "local" */
     const char *source_id;        /* NULL: the source name */
     const char *state_namespace;  /* NULL or "": none */

@@ -88,6 +88,12 @@ class CheckLayers(unittest.TestCase):
         self.assertEqual(rc, 1, out)
         self.assertIn("host/src/sync/sync.c:%d: includes <curl/curl.h>, but libcurl is used only in transport/ or url/" % line, out)
 
+    def test_libpq_outside_warehouse_fails(self):
+        line = self.add_include("src/sync/sync.c", "#include <libpq-fe.h>")
+        rc, out = run(self.root)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("host/src/sync/sync.c:%d: includes <libpq-fe.h>, but libpq is used only in warehouse/" % line, out)
+
     def test_file_outside_a_folder_and_unknown_folder_fail(self):
         open(os.path.join(self.root, "host/src/stray.c"), "w").close()
         os.mkdir(os.path.join(self.root, "host/src/misc"))

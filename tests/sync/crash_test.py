@@ -15,7 +15,8 @@ full-refresh swap), the pager plugin abort()ing mid-batch (contained: exit
 11), and SIGKILLs at
 timed moments.  Every write mode, pages smaller and larger than a batch,
 ascending and descending sources.  Run with --state embedded or redis (the
-latter starts its own redis-server)."""
+latter starts its own redis-server), and with --warehouse postgres into
+a PostgreSQL server the test starts (a database per scenario)."""
 import argparse
 import json
 import os
@@ -23,11 +24,15 @@ import shlex
 import signal
 import time
 
-from synctest import (check, done, env, rows, run, start, state, sync_args, tmpdir, write_config)
+from synctest import (check, done, env, has_table, rows, run, start, state, sync_args, tmpdir, use_postgres, warehouse,
+                      write_config)
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--state", choices=["embedded", "redis"], default="embedded")
+ap.add_argument("--warehouse", choices=["sqlite", "postgres"], default="sqlite")
 opts = ap.parse_args()
+if opts.warehouse == "postgres":
+    use_postgres()
 
 redis = None
 if opts.state == "redis":
@@ -62,7 +67,7 @@ def cli_mode(mode):
 
 
 def sync(d, cfg, mode, batch, **envx):
-    return run(sync_args(cfg, os.path.join(d, "w.db"), *extra_args(cli_mode(mode), batch, d)), env(**envx))
+    return run(sync_args(cfg, warehouse(d), *extra_args(cli_mode(mode), batch, d)), env(**envx))
 
 
 PRIOR_ROWS = TOTAL // 2
@@ -80,13 +85,13 @@ def prepare(d, base_cfg, mode, batch, label):
 def live_count(d):
     from synctest import query
     try:
-        return query(os.path.join(d, "w.db"), "SELECT count(*) FROM pager_items")[0][0]
+        return query(warehouse(d), "SELECT count(*) FROM pager_items")[0][0]
     except Exception:
         return None
 
 
 def check_final(d, want, label, sort):
-    db = os.path.join(d, "w.db")
+    db = warehouse(d)
     got = rows(db)
     check(got == want, f"{label}: final table differs from an uninterrupted run "
                        f"({len(got[1])} rows vs {len(want[1])})")
@@ -110,7 +115,7 @@ def check_final(d, want, label, sort):
 
 def rows_exist(db, table):
     from synctest import query
-    return bool(query(db, "SELECT 1 FROM sqlite_master WHERE name = ?", table))
+    return has_table(db, table)
 
 
 def rerun_to_completion(d, cfg, mode, batch, label):
@@ -131,7 +136,7 @@ for layout in LAYOUTS:
             bcfg = write_config(bd, **base_cfg)
             rc, out, err = sync(bd, bcfg, mode, layout["batch"])
             check(rc == 0, f"{name}: baseline exit {rc}: {err[-500:]}")
-            want = rows(os.path.join(bd, "w.db"))
+            want = rows(warehouse(bd))
             check(len(want[1]) == TOTAL, f"{name}: baseline has {len(want[1])} rows")
 
             points = ["after-batch-commit:2", "before-batch-commit:3", "after-batch-commit:1"]
@@ -145,11 +150,11 @@ for layout in LAYOUTS:
                 rc, _, err = sync(d, cfg, mode, layout["batch"], DWHOST_TEST_CRASH_AT=point)
                 check(rc == -signal.SIGKILL, f"{name} {point}: expected SIGKILL, got {rc}: {err[-300:]}")
                 if redis and point.startswith("before-batch-commit"):
-                    st = state(os.path.join(d, "w.db"))
+                    st = state(warehouse(d))
                     rec = json.loads(redis.get(redis_key(d)))
                     check(rec["seq"] == (st["seq"] if st else 0) + 1,
                           f"{name} {point}: Redis should be one ahead of the warehouse")
-                st = state(os.path.join(d, "w.db"))
+                st = state(warehouse(d))
                 check(point == "before-batch-commit:3" or (st and st["write_mode"] == want_mode),
                       f"{name} {point}: the interrupted run is not recorded: {st}")
                 if mode in ("full-again", "refresh"):  # readers still see the old table
@@ -159,7 +164,7 @@ for layout in LAYOUTS:
                                                            f"{st['run_rows']} committed")
                 if point == "after-batch-commit:2":
                     # the rerun resumes, skipping rows committed past the resume point
-                    rc, out, err = run(sync_args(cfg, os.path.join(d, "w.db"), "--json",
+                    rc, out, err = run(sync_args(cfg, warehouse(d), "--json",
                                                  *extra_args(cli_mode(mode), layout["batch"], d)))
                     check(rc == 0, f"{name} {point}: rerun exit {rc}: {err[-300:]}")
                     rep = json.loads(out)["schemas"][0]
@@ -191,7 +196,7 @@ for layout in LAYOUTS:
                 check(rc == -signal.SIGKILL, f"{name} restart: expected SIGKILL, got {rc}")
                 a = extra_args("refresh", layout["batch"], d)
                 a[a.index("--full-refresh")] = "--restart-refresh"
-                rc, out, err = run(sync_args(cfg, os.path.join(d, "w.db"), "--json", *a))
+                rc, out, err = run(sync_args(cfg, warehouse(d), "--json", *a))
                 check(rc == 0, f"{name} restart: exit {rc}: {err[-300:]}")
                 rep = json.loads(out)["schemas"][0] if rc == 0 else {}
                 check(not rep.get("resumed") and rep.get("rows") == TOTAL and rep.get("skipped_replayed_rows") == 0,
@@ -201,12 +206,14 @@ for layout in LAYOUTS:
                 # Ctrl-C: the summary names both commands exactly; the first resumes
                 d = tmpdir()
                 prepare(d, base_cfg, mode, layout["batch"], f"{name} SIGINT")
-                # ~1.5 s in all, interrupted once a batch is committed
-                cfg = write_config(d, **dict(base_cfg, delay_ms=1500 * layout["page_rows"] // TOTAL))
-                args = sync_args(cfg, os.path.join(d, "w.db"), *extra_args("refresh", layout["batch"], d))
+                # ~1.5 s in all (~6 s into PostgreSQL: each look at its state
+                # starts psql), interrupted once a batch is committed
+                span = 6000 if opts.warehouse == "postgres" else 1500
+                cfg = write_config(d, **dict(base_cfg, delay_ms=span * layout["page_rows"] // TOTAL))
+                args = sync_args(cfg, warehouse(d), *extra_args("refresh", layout["batch"], d))
                 p = start(args)
                 deadline = time.time() + 30
-                while time.time() < deadline and p.poll() is None and not ((state(os.path.join(d, "w.db")) or {})
+                while time.time() < deadline and p.poll() is None and not ((state(warehouse(d)) or {})
                                                                           .get("write_mode")):
                     time.sleep(0.02)
                 p.send_signal(signal.SIGINT)
@@ -246,7 +253,7 @@ for layout in LAYOUTS:
             prepare(d, base_cfg, mode, layout["batch"], f"{name} timed kills")
             cfg = write_config(d, **dict(base_cfg, delay_ms=4))
             for delay in (0.15, 0.25, 0.1, 0.3):
-                p = start(sync_args(cfg, os.path.join(d, "w.db"), *extra_args(cli_mode(mode), layout["batch"], d)))
+                p = start(sync_args(cfg, warehouse(d), *extra_args(cli_mode(mode), layout["batch"], d)))
                 time.sleep(delay)
                 p.kill()
                 p.communicate()
@@ -265,7 +272,7 @@ for layout in LAYOUTS:
 for other, extra in (("incremental", []), ("append", ["--reset"])):
     label = f"staging then {other} {' '.join(extra)}"
     d = tmpdir()
-    db = os.path.join(d, "w.db")
+    db = warehouse(d)
     base_cfg = {"total_rows": TOTAL, "page_rows": 70}
     prepare(d, base_cfg, "refresh", 500, label)
     cfg = write_config(d, **base_cfg)
@@ -277,9 +284,9 @@ for other, extra in (("incremental", []), ("append", ["--reset"])):
           f"{other} run cannot continue it" in err, f"{label}: no line about the staging table: {err[-500:]}")
     check(not rows_exist(db, "_dw_staging_pager_items"), f"{label}: the staging table was left behind")
     from synctest import query
-    check(query(db, "SELECT count(*), count(DISTINCT id) FROM pager_items")[0][1] == TOTAL, f"{label}: rows")
+    check(query(db, "SELECT count(*) AS n, count(DISTINCT id) AS d FROM pager_items")[0][1] == TOTAL, f"{label}: rows")
 
-print(f"{scenarios} crash scenarios with state={opts.state}")
+print(f"{scenarios} crash scenarios with state={opts.state}, warehouse={opts.warehouse}")
 if redis:
     redis.stop()
 done()

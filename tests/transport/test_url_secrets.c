@@ -69,6 +69,9 @@ static void url_credentials_are_masked(void **state) {
         {"time 10:00:00 and a:b no URL", "time 10:00:00 and a:b no URL"},
         {"two: http://a:b1@h1/ and https://h2/?secret=s2", "two: http://a:***@h1/ and https://h2/?secret=***"},
         {"redis://:pw@127.0.0.1:6379/0", "redis://:***@127.0.0.1:6379/0"},
+        /* a database URL's user is a name, not a token: only its password goes */
+        {"--warehouse postgresql://dw@db:5432/x", "--warehouse postgresql://dw@db:5432/x"},
+        {"postgres://dw:pw@db/x?password=pw2&sslmode=require", "postgres://dw:***@db/x?password=***&sslmode=require"},
         {"file:///tmp/x?key=1", "file:///tmp/x?key=***"},
         {"", ""},
     };

@@ -252,7 +252,9 @@ json_object *dwhi_job_status_doc(const char *path, char **err) {
     json_object *jobs = dwhi_job_status(path, 0, err);
     if (!jobs) return NULL;
     json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "warehouse", json_object_new_string(path));
+    char *shown = dwhi_wh_spec_shown(path); /* a PostgreSQL URL without its password */
+    json_object_object_add(doc, "warehouse", json_object_new_string(shown ? shown : "?"));
+    free(shown);
     json_object_object_add(doc, "jobs", jobs);
     return doc;
 }

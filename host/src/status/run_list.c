@@ -108,7 +108,9 @@ json_object *dwhi_run_history_doc(const char *path, int limit, char **err) {
     json_object *runs = dwhi_run_history(path, limit, 0, err);
     if (!runs) return NULL;
     json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "warehouse", json_object_new_string(path));
+    char *shown = dwhi_wh_spec_shown(path); /* a PostgreSQL URL without its password */
+    json_object_object_add(doc, "warehouse", json_object_new_string(shown ? shown : "?"));
+    free(shown);
     json_object_object_add(doc, "runs", runs);
     return doc;
 }

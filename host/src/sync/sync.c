@@ -267,8 +267,13 @@ dwhi_sync_report *dwhi_sync_run(dwh_plugin *p, json_object *config, dwhi_secrets
     r->team_id = strdup(o.team_id && *o.team_id ? o.team_id : DEFAULT_TEAM);
     r->source = strdup(dwh_plugin_name(p));
     r->source_id = strdup(o.source_id && *o.source_id ? o.source_id : dwh_plugin_name(p));
-    r->warehouse = o.jsonl_out ? NULL : strdup(o.warehouse_path && *o.warehouse_path ? o.warehouse_path
-                                                                                      : DWHI_WAREHOUSE_DEFAULT_PATH);
+    /* the warehouse as given opens it; the report, logs and history name it
+     * without a password (a PostgreSQL URL's), which joins the run's secrets */
+    const char *wh_spec = o.warehouse_path && *o.warehouse_path ? o.warehouse_path : DWHI_WAREHOUSE_DEFAULT_PATH;
+    r->warehouse = o.jsonl_out ? NULL : dwhi_wh_spec_shown(wh_spec);
+    char *wh_password = o.jsonl_out ? NULL : dwhi_wh_spec_password(wh_spec);
+    if (wh_password && secrets) dwhi_secrets_add(secrets, wh_password);
+    free(wh_password);
     r->state_namespace = o.state_namespace && *o.state_namespace ? strdup(o.state_namespace) : NULL;
     if (!r->job_id || !r->team_id || !r->source || !r->source_id || (!o.jsonl_out && !r->warehouse) ||
         (o.state_namespace && *o.state_namespace && !r->state_namespace)) {
@@ -306,7 +311,7 @@ dwhi_sync_report *dwhi_sync_run(dwh_plugin *p, json_object *config, dwhi_secrets
      * its history, also one that stops at the source or its options. */
     if (!o.jsonl_out) {
         dwhi_wh_options wo = {.max_page_count = max_pages, .background_checkpoint = 1};
-        if (!(w = dwhi_wh_open(r->warehouse, &wo, &err))) {
+        if (!(w = dwhi_wh_open(wh_spec, &wo, &err))) {
             report_fail_take(r, DWH_SYNC_FAIL_WAREHOUSE, err);
             goto done;
         }

@@ -32,7 +32,7 @@ static int load_state(sync_job *j) {
         rc = sync_fail(j, DWH_SYNC_FAIL_STATE,
                        "warehouse %s: the saved state of %s/%s is damaged (%s); rerun with --reset to start over "
                        "(the next run then reads the source from the beginning)",
-                       dwhi_wh_path(j->w), j->source_id, j->plan->schema, err ? err : "unreadable");
+                       dwhi_wh_shown(j->w), j->source_id, j->plan->schema, err ? err : "unreadable");
         free(err);
         goto out;
     }

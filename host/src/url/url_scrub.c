@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http_url.h"
 
@@ -42,8 +43,10 @@ static size_t slashes(const char *p) {
 }
 
 /* Copies the URL whose authority starts at p (just after "//") into o with
- * its credentials masked; returns the position after the URL. */
-static const char *scrub_url(out_buf *o, const char *p, int *bad) {
+ * its credentials masked; returns the position after the URL.
+ * `user_is_name`: a userinfo without ':' is a user name, not a token (a
+ * database URL's), and stays. */
+static const char *scrub_url(out_buf *o, const char *p, int *bad, int user_is_name) {
     /* Authority: up to the path ('/' or JSON's "\/"), query or fragment. */
     size_t a = 0;
     while (!url_end(p[a]) && p[a] != '/' && p[a] != '\\' && p[a] != '?' && p[a] != '#') a++;
@@ -52,9 +55,11 @@ static const char *scrub_url(out_buf *o, const char *p, int *bad) {
         if (p[i] == '@') at = p + i;
     if (at) {
         const char *colon = memchr(p, ':', (size_t)(at - p));
-        if (colon) *bad |= put(o, p, (size_t)(colon + 1 - p));
-        *bad |= put(o, mask, 3);
-        p = at; /* "@host..." is copied on as the path's start */
+        if (colon || !user_is_name) {
+            if (colon) *bad |= put(o, p, (size_t)(colon + 1 - p));
+            *bad |= put(o, mask, 3);
+            p = at; /* "@host..." is copied on as the path's start */
+        }
     }
     /* Path: copied as is up to the query. */
     size_t n = 0;
@@ -104,7 +109,9 @@ char *dwhi_url_scrub(const char *text) {
             continue;
         }
         bad |= put(&o, p, (size_t)(c + 1 + sl - p));
-        p = scrub_url(&o, c + 1 + sl, &bad);
+        size_t sn = (size_t)(c - s);
+        int database = (sn == 8 && !strncasecmp(s, "postgres", 8)) || (sn == 10 && !strncasecmp(s, "postgresql", 10));
+        p = scrub_url(&o, c + 1 + sl, &bad, database);
     }
     bad |= put(&o, p, strlen(p));
     if (bad) {

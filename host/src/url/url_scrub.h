@@ -14,7 +14,8 @@
 /* Returns a malloc'd copy of `text` (NULL: NULL) with the credentials of
  * every http(s)-style URL in it replaced by "***": the password of a
  * userinfo (the whole userinfo when it has no ':' -- a bare token as user
- * name), and secret-named query values.  The caller frees it.  NULL on OOM. */
+ * name; not in postgres(ql):// URLs), and secret-named query values.  The
+ * caller frees it.  NULL on OOM. */
 char *dwhi_url_scrub(const char *text);
 
 #endif

@@ -25,7 +25,7 @@ static int prepare(dwhi_warehouse *w, const char *sql, sqlite3_stmt **st, char *
     return rc ? dwhi_wh_fail(w, rc, err, "%s", doing) : 0;
 }
 
-int dwhi_wh_lease_get(dwhi_warehouse *w, const dwhi_state_key *k, dwhi_lease_owner *out, char **err) {
+int dwhi_whsq_lease_get(dwhi_warehouse *w, const dwhi_state_key *k, dwhi_lease_owner *out, char **err) {
     *err = NULL;
     dwhi_lease_owner_clear(out);
     sqlite3_stmt *st = NULL;
@@ -54,7 +54,7 @@ int dwhi_wh_lease_get(dwhi_warehouse *w, const dwhi_state_key *k, dwhi_lease_own
     return rc == SQLITE_DONE ? 0 : dwhi_wh_fail(w, rc, err, "reading the job lease");
 }
 
-int dwhi_wh_lease_put(dwhi_warehouse *w, const dwhi_state_key *k, const dwhi_lease_owner *me, char **err) {
+int dwhi_whsq_lease_put(dwhi_warehouse *w, const dwhi_state_key *k, const dwhi_lease_owner *me, char **err) {
     *err = NULL;
     sqlite3_stmt *st = NULL;
     if (prepare(w,
@@ -74,7 +74,7 @@ int dwhi_wh_lease_put(dwhi_warehouse *w, const dwhi_state_key *k, const dwhi_lea
     return rc == SQLITE_DONE ? 0 : dwhi_wh_fail(w, rc, err, "taking the job lease");
 }
 
-int dwhi_wh_lease_renew(dwhi_warehouse *w, const dwhi_state_key *k, const char *job_id, int64_t now_ms, char **err) {
+int dwhi_whsq_lease_renew(dwhi_warehouse *w, const dwhi_state_key *k, const char *job_id, int64_t now_ms, char **err) {
     *err = NULL;
     if (!w->lease_renew &&
         prepare(w, "UPDATE _dw_lease SET heartbeat_ms = ?6" KEY_WHERE " AND job_id = ?5", &w->lease_renew, err,
@@ -91,7 +91,7 @@ int dwhi_wh_lease_renew(dwhi_warehouse *w, const dwhi_state_key *k, const char *
     return sqlite3_changes(w->db) == 1 ? 1 : 0;
 }
 
-int dwhi_wh_lease_release(dwhi_warehouse *w, const dwhi_state_key *k, const char *job_id, char **err) {
+int dwhi_whsq_lease_release(dwhi_warehouse *w, const dwhi_state_key *k, const char *job_id, char **err) {
     *err = NULL;
     sqlite3_stmt *st = NULL;
     if (prepare(w, "DELETE FROM _dw_lease" KEY_WHERE " AND job_id = ?5", &st, err, "releasing the job lease") < 0)

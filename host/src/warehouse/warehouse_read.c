@@ -23,7 +23,7 @@ static int not_dwhost(const char *path, char **err) {
     return -1;
 }
 
-dwhi_warehouse *dwhi_wh_open_readonly(const char *path, char **err) {
+dwhi_warehouse *dwhi_whsq_open_readonly(const char *path, char **err) {
     *err = NULL;
     struct stat sb;
     if (!path || stat(path, &sb) != 0) {
@@ -33,11 +33,13 @@ dwhi_warehouse *dwhi_wh_open_readonly(const char *path, char **err) {
         return NULL;
     }
     dwhi_warehouse *w = calloc(1, sizeof *w);
-    if (!w || !(w->path = strdup(path))) {
+    if (!w || !(w->path = strdup(path)) || !(w->shown = strdup(path))) {
+        if (w) free(w->path);
         free(w);
         *err = strdup("out of memory opening the warehouse");
         return NULL;
     }
+    w->be = &dwhi_wh_sqlite_backend;
     w->readonly = 1;
     w->busy_timeout_ms = 5000;
     int rc = sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
@@ -57,7 +59,7 @@ static const char *col_text(sqlite3_stmt *st, int col) { return (const char *)sq
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v) { sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC); }
 
-int dwhi_wh_read_states(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_state_row *row), void *arg, char **err) {
+int dwhi_whsq_read_states(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_state_row *row), void *arg, char **err) {
     *err = NULL;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(w->db,
@@ -94,7 +96,7 @@ int dwhi_wh_read_states(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_st
     return r;
 }
 
-int dwhi_wh_read_stateless_jobs(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_job_key *job, int from_lease),
+int dwhi_whsq_read_stateless_jobs(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_job_key *job, int from_lease),
                                void *arg, char **err) {
     *err = NULL;
     static const char *const sql[] = {
@@ -124,7 +126,7 @@ int dwhi_wh_read_stateless_jobs(dwhi_warehouse *w, int (*fn)(void *arg, const dw
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-void dwhi_wh_read_leases(dwhi_warehouse *w, const dwhi_wh_job_key *job,
+void dwhi_whsq_read_leases(dwhi_warehouse *w, const dwhi_wh_job_key *job,
                         int (*fn)(void *arg, const dwhi_lease_owner *o), void *arg) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(w->db,
@@ -147,7 +149,7 @@ void dwhi_wh_read_leases(dwhi_warehouse *w, const dwhi_wh_job_key *job,
     sqlite3_finalize(st);
 }
 
-int dwhi_wh_lease_fresh(dwhi_warehouse *w, const char *job_id, int64_t now_ms, int64_t timeout_ms) {
+int dwhi_whsq_lease_fresh(dwhi_warehouse *w, const char *job_id, int64_t now_ms, int64_t timeout_ms) {
     sqlite3_stmt *st = NULL;
     int fresh = 0;
     if (sqlite3_prepare_v2(w->db, "SELECT 1 FROM _dw_lease WHERE job_id = ?1 AND ?2 - heartbeat_ms <= ?3", -1, &st,
@@ -161,7 +163,7 @@ int dwhi_wh_lease_fresh(dwhi_warehouse *w, const char *job_id, int64_t now_ms, i
     return fresh;
 }
 
-int64_t dwhi_wh_read_webhooks_pending(dwhi_warehouse *w, const dwhi_wh_job_key *job) {
+int64_t dwhi_whsq_read_webhooks_pending(dwhi_warehouse *w, const dwhi_wh_job_key *job) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(w->db,
                            "SELECT count(*) FROM _dw_webhook_target t JOIN _dw_webhook_inbox i ON i.id = t.inbox_id"
@@ -181,7 +183,7 @@ int64_t dwhi_wh_read_webhooks_pending(dwhi_warehouse *w, const dwhi_wh_job_key *
     return n;
 }
 
-int dwhi_wh_read_runs(dwhi_warehouse *w, int limit, int (*fn)(void *arg, const dwhi_wh_run_row *run), void *arg,
+int dwhi_whsq_read_runs(dwhi_warehouse *w, int limit, int (*fn)(void *arg, const dwhi_wh_run_row *run), void *arg,
                      char **err) {
     *err = NULL;
     sqlite3_stmt *st = NULL;
@@ -233,7 +235,7 @@ int dwhi_wh_read_runs(dwhi_warehouse *w, int limit, int (*fn)(void *arg, const d
     return r;
 }
 
-void dwhi_wh_read_run_schemas(dwhi_warehouse *w, int64_t run_id, int (*fn)(void *arg, const dwhi_run_schema *s),
+void dwhi_whsq_read_run_schemas(dwhi_warehouse *w, int64_t run_id, int (*fn)(void *arg, const dwhi_run_schema *s),
                              void *arg) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(w->db,
@@ -256,7 +258,7 @@ void dwhi_wh_read_run_schemas(dwhi_warehouse *w, int64_t run_id, int (*fn)(void 
     sqlite3_finalize(st);
 }
 
-void dwhi_wh_read_last_run(dwhi_warehouse *w, const dwhi_wh_job_key *job,
+void dwhi_whsq_read_last_run(dwhi_warehouse *w, const dwhi_wh_job_key *job,
                           void (*fn)(void *arg, const dwhi_wh_run_row *run, const dwhi_run_schema *s), void *arg) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(

@@ -26,7 +26,7 @@ static int prepare(dwhi_warehouse *w, const char *sql, sqlite3_stmt **st, char *
     return rc ? dwhi_wh_fail(w, rc, err, "%s", doing) : 0;
 }
 
-int dwhi_wh_run_begin(dwhi_warehouse *w, const dwhi_run_start *run, int64_t *run_id, char **err) {
+int dwhi_whsq_run_begin(dwhi_warehouse *w, const dwhi_run_start *run, int64_t *run_id, char **err) {
     *err = NULL;
     *run_id = 0;
     const char *doing = "recording the run in the run history";
@@ -56,7 +56,7 @@ int dwhi_wh_run_begin(dwhi_warehouse *w, const dwhi_run_start *run, int64_t *run
     return rc;
 }
 
-int dwhi_wh_run_schemas_put(dwhi_warehouse *w, int64_t run_id, const dwhi_run_schema *s, size_t n, char **err) {
+int dwhi_whsq_run_schemas_put(dwhi_warehouse *w, int64_t run_id, const dwhi_run_schema *s, size_t n, char **err) {
     *err = NULL;
     const char *doing = "recording a schema in the run history";
     if (n > 1 && dwhi_wh_begin(w, err) < 0) return -1;
@@ -86,7 +86,7 @@ int dwhi_wh_run_schemas_put(dwhi_warehouse *w, int64_t run_id, const dwhi_run_sc
     return rc;
 }
 
-int dwhi_wh_run_end(dwhi_warehouse *w, int64_t run_id, const char *outcome, const char *failure, const char *error,
+int dwhi_whsq_run_end(dwhi_warehouse *w, int64_t run_id, const char *outcome, const char *failure, const char *error,
                    int64_t rows, char **err) {
     *err = NULL;
     const char *doing = "recording the end of the run in the run history";

@@ -261,14 +261,16 @@ static int init_meta(dwhi_warehouse *w, char **err) {
     return 0;
 }
 
-dwhi_warehouse *dwhi_wh_open(const char *path, const dwhi_wh_options *opts, char **err) {
+dwhi_warehouse *dwhi_whsq_open(const char *path, const dwhi_wh_options *opts, char **err) {
     *err = NULL;
     dwhi_warehouse *w = calloc(1, sizeof *w);
-    if (!w || !(w->path = strdup(path && *path ? path : DWHI_WAREHOUSE_DEFAULT_PATH))) {
+    if (!w || !(w->path = strdup(path && *path ? path : DWHI_WAREHOUSE_DEFAULT_PATH)) || !(w->shown = strdup(w->path))) {
+        if (w) free(w->path);
         free(w);
         *err = strdup("out of memory opening the warehouse");
         return NULL;
     }
+    w->be = &dwhi_wh_sqlite_backend;
     w->busy_timeout_ms = opts && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : 5000;
     if (check_path(w, err) < 0) goto fail;
     int rc = sqlite3_open_v2(w->path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -334,7 +336,7 @@ fail:
     return NULL;
 }
 
-void dwhi_wh_close(dwhi_warehouse *w) {
+void dwhi_whsq_close(dwhi_warehouse *w) {
     if (!w) return;
     if (w->db) {
         dwhi_wh_rollback(w);
@@ -346,6 +348,7 @@ void dwhi_wh_close(dwhi_warehouse *w) {
         sqlite3_close_v2(w->db);
     }
     free(w->path);
+    free(w->shown);
     free(w);
 }
 
@@ -365,13 +368,13 @@ const char *dwhi_wh_id(const dwhi_warehouse *w) { return w->id; }
 sqlite3 *dwhi_wh_db(dwhi_warehouse *w) { return w->db; }
 dwhi_wh_error dwhi_wh_last_error(const dwhi_warehouse *w) { return w->last; }
 
-int dwhi_wh_in_transaction(dwhi_warehouse *w) { return !sqlite3_get_autocommit(w->db); }
+int dwhi_whsq_in_transaction(dwhi_warehouse *w) { return !sqlite3_get_autocommit(w->db); }
 
-int dwhi_wh_begin(dwhi_warehouse *w, char **err) {
+int dwhi_whsq_begin(dwhi_warehouse *w, char **err) {
     return dwhi_wh_exec(w, "BEGIN IMMEDIATE", err, "starting a transaction");
 }
 
-int dwhi_wh_commit(dwhi_warehouse *w, char **err) {
+int dwhi_whsq_commit(dwhi_warehouse *w, char **err) {
     int rc = sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL);
     if (rc == SQLITE_OK) return 0;
     dwhi_wh_fail(w, rc, err, "committing");
@@ -379,15 +382,15 @@ int dwhi_wh_commit(dwhi_warehouse *w, char **err) {
     return -1;
 }
 
-void dwhi_wh_rollback(dwhi_warehouse *w) {
+void dwhi_whsq_rollback(dwhi_warehouse *w) {
     /* SQLite may already have rolled back by itself (SQLITE_FULL...). */
     if (!sqlite3_get_autocommit(w->db)) sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
     w->generation++;
 }
 
-int dwhi_wh_table_exists(dwhi_warehouse *w, const char *table) { return dwhi_wh_object_exists(w, "table", table); }
+int dwhi_whsq_table_exists(dwhi_warehouse *w, const char *table) { return dwhi_wh_object_exists(w, "table", table); }
 
-int64_t dwhi_wh_count(dwhi_warehouse *w, const char *table) {
+int64_t dwhi_whsq_count(dwhi_warehouse *w, const char *table) {
     if (!dwhi_wh_object_exists(w, "table", table)) return 0;
     char *q = dwhi_wh_quote(table);
     char *sql = q ? sqlite3_mprintf("SELECT count(*) FROM %s", q) : NULL;
@@ -401,3 +404,49 @@ int64_t dwhi_wh_count(dwhi_warehouse *w, const char *table) {
     sqlite3_free(sql);
     return n;
 }
+
+const dwhi_wh_backend dwhi_wh_sqlite_backend = {
+    .name = "sqlite",
+    .close = dwhi_whsq_close,
+    .begin = dwhi_whsq_begin,
+    .commit = dwhi_whsq_commit,
+    .rollback = dwhi_whsq_rollback,
+    .in_transaction = dwhi_whsq_in_transaction,
+    .table_exists = dwhi_whsq_table_exists,
+    .count = dwhi_whsq_count,
+    .staging_exists = dwhi_whsq_staging_exists,
+    .staging_drop = dwhi_whsq_staging_drop,
+    .table_open = dwhi_whsq_table_open,
+    .table_close = dwhi_whsq_table_close,
+    .table_keep_last = dwhi_whsq_table_keep_last,
+    .table_repeated = dwhi_whsq_table_repeated,
+    .write = dwhi_whsq_write,
+    .finish = dwhi_whsq_finish,
+    .state_get = dwhi_whsq_state_get,
+    .state_put = dwhi_whsq_state_put,
+    .state_delete = dwhi_whsq_state_delete,
+    .lease_get = dwhi_whsq_lease_get,
+    .lease_put = dwhi_whsq_lease_put,
+    .lease_renew = dwhi_whsq_lease_renew,
+    .lease_release = dwhi_whsq_lease_release,
+    .run_begin = dwhi_whsq_run_begin,
+    .run_schemas_put = dwhi_whsq_run_schemas_put,
+    .run_end = dwhi_whsq_run_end,
+    .inbox_add = dwhi_whsq_inbox_add,
+    .inbox_next = dwhi_whsq_inbox_next,
+    .inbox_pending = dwhi_whsq_inbox_pending,
+    .webhook_cursor_get = dwhi_whsq_webhook_cursor_get,
+    .webhook_cursor_put = dwhi_whsq_webhook_cursor_put,
+    .webhook_mark_synced = dwhi_whsq_webhook_mark_synced,
+    .webhook_skip_before = dwhi_whsq_webhook_skip_before,
+    .inbox_gc = dwhi_whsq_inbox_gc,
+    .inbox_drop = dwhi_whsq_inbox_drop,
+    .read_states = dwhi_whsq_read_states,
+    .read_stateless_jobs = dwhi_whsq_read_stateless_jobs,
+    .read_leases = dwhi_whsq_read_leases,
+    .lease_fresh = dwhi_whsq_lease_fresh,
+    .read_webhooks_pending = dwhi_whsq_read_webhooks_pending,
+    .read_runs = dwhi_whsq_read_runs,
+    .read_run_schemas = dwhi_whsq_read_run_schemas,
+    .read_last_run = dwhi_whsq_read_last_run,
+};

@@ -1,6 +1,11 @@
 /*
- * warehouse_sqlite.h -- the embedded default warehouse: one SQLite file
- * (default ./warehouse.db, WAL mode, synchronous=NORMAL).
+ * warehouse_sqlite.h -- the warehouse: the embedded default, one SQLite
+ * file (default ./warehouse.db, WAL mode, synchronous=NORMAL), described
+ * below; or a PostgreSQL database when --warehouse is a postgres:// or
+ * postgresql:// URL or a libpq conninfo ("host=... dbname=..."), with
+ * the same operations and guarantees (warehouse_pg_int.h tells its
+ * layout; docs/warehouse/postgresql.md).  Every function below works on
+ * either; warehouse.c sends each call to the backend that opened `w`.
  *
  * Layout:
  *   <prefix><source>_<schema>    one table per schema (name lowercased, bytes
@@ -84,8 +89,25 @@ typedef enum dwhi_wh_error {
     DWHI_WH_CORRUPT,  /* not a database, or damaged */
     DWHI_WH_DATA,     /* the data does not fit the table (duplicate keys...) */
     DWHI_WH_NOMEM,
-    DWHI_WH_OTHER
+    DWHI_WH_OTHER,
+    DWHI_WH_UNREACHABLE, /* PostgreSQL: the server cannot be reached, or the connection was lost */
+    DWHI_WH_AUTH         /* PostgreSQL: the server refused the user or password */
 } dwhi_wh_error;
+
+/* Non-zero when `spec` (a --warehouse value) names a PostgreSQL
+ * warehouse: it starts with postgres:// or postgresql://, or it is a libpq
+ * conninfo (keyword=value words libpq accepts, e.g. "host=db dbname=dw");
+ * anything else is a SQLite file path. */
+int dwhi_wh_is_postgres(const char *spec);
+/* `spec` as it may be shown (summaries, reports, logs, errors): for
+ * PostgreSQL without its password (a URL's user:password@ becomes user@,
+ * a password= word or parameter is left out); a path as it is.  Malloc'd
+ * (caller frees); NULL on OOM. */
+char *dwhi_wh_spec_shown(const char *spec);
+/* The password `spec` carries (PostgreSQL URL or conninfo), malloc'd
+ * (caller frees), or NULL when it has none (or is a path).  For the
+ * caller's secret set: what scrubs logs and saved commands. */
+char *dwhi_wh_spec_password(const char *spec);
 
 typedef struct dwhi_wh_options {
     int busy_timeout_ms;    /* wait for another writer; 0: 5000 */
@@ -122,9 +144,11 @@ void dwhi_wh_close(dwhi_warehouse *w);
  * the disk is full); nothing is lost either way. */
 int dwhi_wh_checkpoint(dwhi_warehouse *w);
 
-const char *dwhi_wh_path(const dwhi_warehouse *w); /* as given to open */
+const char *dwhi_wh_path(const dwhi_warehouse *w); /* as given to open (may hold a password: never print it) */
+const char *dwhi_wh_shown(const dwhi_warehouse *w); /* as it may be printed (dwhi_wh_spec_shown) */
+int dwhi_wh_is_pg(const dwhi_warehouse *w);         /* non-zero for a PostgreSQL warehouse */
 const char *dwhi_wh_id(const dwhi_warehouse *w);   /* random id made at creation */
-sqlite3 *dwhi_wh_db(dwhi_warehouse *w);            /* the connection (borrowed) */
+sqlite3 *dwhi_wh_db(dwhi_warehouse *w);            /* the SQLite connection (borrowed); NULL for PostgreSQL */
 /* Kind of the last error. */
 dwhi_wh_error dwhi_wh_last_error(const dwhi_warehouse *w);
 

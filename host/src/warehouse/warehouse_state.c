@@ -21,7 +21,7 @@ static int col_str(sqlite3_stmt *st, int i, char **out) {
     return dwhi_state_set(out, v);
 }
 
-int dwhi_wh_state_get(dwhi_warehouse *w, const dwhi_state_key *k, dwhi_state_record *out, char **err) {
+int dwhi_whsq_state_get(dwhi_warehouse *w, const dwhi_state_key *k, dwhi_state_record *out, char **err) {
     *err = NULL;
     dwhi_state_record_clear(out);
     if (!w->state_get) {
@@ -72,7 +72,7 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *s) {
     else sqlite3_bind_null(st, i);
 }
 
-int dwhi_wh_state_put(dwhi_warehouse *w, const dwhi_state_key *k, const dwhi_state_record *r, char **err) {
+int dwhi_whsq_state_put(dwhi_warehouse *w, const dwhi_state_key *k, const dwhi_state_record *r, char **err) {
     *err = NULL;
     if (!w->state_put) {
         int rc = sqlite3_prepare_v3(
@@ -109,7 +109,7 @@ int dwhi_wh_state_put(dwhi_warehouse *w, const dwhi_state_key *k, const dwhi_sta
     return 0;
 }
 
-int dwhi_wh_state_delete(dwhi_warehouse *w, const dwhi_state_key *k, char **err) {
+int dwhi_whsq_state_delete(dwhi_warehouse *w, const dwhi_state_key *k, char **err) {
     *err = NULL;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(w->db,

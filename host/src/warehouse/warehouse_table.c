@@ -458,7 +458,7 @@ static int duplicate_in_run(dwhi_wh_table *t, const dwhi_batch *b, const dwhi_br
     return -1;
 }
 
-int dwhi_wh_write(dwhi_wh_table *t, const dwhi_wh_rows *rows, char **err) {
+int dwhi_whsq_write(dwhi_wh_table *t, const dwhi_wh_rows *rows, char **err) {
     const dwhi_batch *b = rows->batch;
     if (load_layout(t, err) < 0) return -1;
     if (b->n == 0) return 0;
@@ -513,7 +513,7 @@ int dwhi_wh_write(dwhi_wh_table *t, const dwhi_wh_rows *rows, char **err) {
     return 0;
 }
 
-dwhi_wh_table *dwhi_wh_table_open(dwhi_warehouse *w, const char *table, dwhi_write_mode mode,
+dwhi_wh_table *dwhi_whsq_table_open(dwhi_warehouse *w, const char *table, dwhi_write_mode mode,
                                  const char *const *primary_keys, dwhi_wh_target target, char **err) {
     *err = NULL;
     dwhi_wh_table *t = calloc(1, sizeof *t);
@@ -567,7 +567,7 @@ oom:
     return NULL;
 }
 
-void dwhi_wh_table_close(dwhi_wh_table *t) {
+void dwhi_whsq_table_close(dwhi_wh_table *t) {
     if (!t) return;
     forget_layout(t);
     free(t->cols);
@@ -579,7 +579,7 @@ void dwhi_wh_table_close(dwhi_wh_table *t) {
     free(t);
 }
 
-int dwhi_wh_staging_drop(dwhi_warehouse *w, const char *table, char **err) {
+int dwhi_whsq_staging_drop(dwhi_warehouse *w, const char *table, char **err) {
     *err = NULL;
     char *staging = dwhi_wh_staging_name(table), *qstaging = staging ? dwhi_wh_quote(staging) : NULL;
     char *sql = qstaging ? sqlite3_mprintf("DROP TABLE IF EXISTS %s", qstaging) : NULL;
@@ -591,18 +591,18 @@ int dwhi_wh_staging_drop(dwhi_warehouse *w, const char *table, char **err) {
     return rc;
 }
 
-int dwhi_wh_staging_exists(dwhi_warehouse *w, const char *table) {
+int dwhi_whsq_staging_exists(dwhi_warehouse *w, const char *table) {
     char *s = dwhi_wh_staging_name(table);
     int e = s && dwhi_wh_object_exists(w, "table", s);
     free(s);
     return e;
 }
 
-void dwhi_wh_table_keep_last(dwhi_wh_table *t, int on) {
+void dwhi_whsq_table_keep_last(dwhi_wh_table *t, int on) {
     t->keep_last = on != 0;
 }
 
-uint64_t dwhi_wh_table_repeated(const dwhi_wh_table *t) {
+uint64_t dwhi_whsq_table_repeated(const dwhi_wh_table *t) {
     return t->repeated;
 }
 
@@ -649,7 +649,7 @@ static int keep_last_staged(dwhi_wh_table *t, char **err) {
     return 0;
 }
 
-int dwhi_wh_finish(dwhi_wh_table *t, char **err) {
+int dwhi_whsq_finish(dwhi_wh_table *t, char **err) {
     if (t->mode != DWHI_WRITE_REPLACE) return 0;
     if (keep_last_staged(t, err) < 0) return -1;
     dwhi_warehouse *w = t->w;

@@ -36,7 +36,7 @@ static int run_done(dwhi_warehouse *w, sqlite3_stmt *st, char **err, const char 
     return 0;
 }
 
-int dwhi_wh_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *payload, size_t len,
+int dwhi_whsq_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *payload, size_t len,
                      const char *const *schemas, size_t n, int64_t *id, char **err) {
     *err = NULL;
     *id = 0;
@@ -73,7 +73,7 @@ fail:
     return -1;
 }
 
-int dwhi_wh_inbox_next(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, int64_t *id, char **payload,
+int dwhi_whsq_inbox_next(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, int64_t *id, char **payload,
                       size_t *len, char **err) {
     *err = NULL;
     *payload = NULL;
@@ -108,7 +108,7 @@ int dwhi_wh_inbox_next(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after
     return found;
 }
 
-int64_t dwhi_wh_inbox_pending(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, char **err) {
+int64_t dwhi_whsq_inbox_pending(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, char **err) {
     *err = NULL;
     static const char doing[] = "counting the webhook inbox";
     sqlite3_stmt *st = prepare(w,
@@ -125,7 +125,7 @@ int64_t dwhi_wh_inbox_pending(dwhi_warehouse *w, const dwhi_state_key *k, int64_
     return n;
 }
 
-int dwhi_wh_webhook_cursor_get(dwhi_warehouse *w, const dwhi_state_key *k, int64_t *last_id, int *synced,
+int dwhi_whsq_webhook_cursor_get(dwhi_warehouse *w, const dwhi_state_key *k, int64_t *last_id, int *synced,
                               char **err) {
     *err = NULL;
     *last_id = 0;
@@ -160,7 +160,7 @@ static int cursor_upsert(dwhi_warehouse *w, const dwhi_state_key *k, const char 
     return run_done(w, st, err, doing);
 }
 
-int dwhi_wh_webhook_cursor_put(dwhi_warehouse *w, const dwhi_state_key *k, int64_t last_id, char **err) {
+int dwhi_whsq_webhook_cursor_put(dwhi_warehouse *w, const dwhi_state_key *k, int64_t last_id, char **err) {
     return cursor_upsert(w, k,
                          "INSERT INTO _dw_webhook_cursor (team_id, source_id, schema_name, namespace, last_id,"
                          " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -169,7 +169,7 @@ int dwhi_wh_webhook_cursor_put(dwhi_warehouse *w, const dwhi_state_key *k, int64
                          last_id, err, "writing the webhook cursor");
 }
 
-int dwhi_wh_webhook_mark_synced(dwhi_warehouse *w, const dwhi_state_key *k, char **err) {
+int dwhi_whsq_webhook_mark_synced(dwhi_warehouse *w, const dwhi_state_key *k, char **err) {
     return cursor_upsert(w, k,
                          "INSERT INTO _dw_webhook_cursor (team_id, source_id, schema_name, namespace, synced,"
                          " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -178,7 +178,7 @@ int dwhi_wh_webhook_mark_synced(dwhi_warehouse *w, const dwhi_state_key *k, char
                          1, err, "writing the webhook cursor");
 }
 
-int dwhi_wh_webhook_skip_before(dwhi_warehouse *w, const dwhi_state_key *k, const char *received_before,
+int dwhi_whsq_webhook_skip_before(dwhi_warehouse *w, const dwhi_state_key *k, const char *received_before,
                                int64_t *skipped, char **err) {
     *err = NULL;
     if (skipped) *skipped = 0;
@@ -204,7 +204,7 @@ int dwhi_wh_webhook_skip_before(dwhi_warehouse *w, const dwhi_state_key *k, cons
     return dwhi_wh_webhook_cursor_put(w, k, upto, err);
 }
 
-int dwhi_wh_inbox_gc(dwhi_warehouse *w, const dwhi_state_key *k, int64_t *deleted, char **err) {
+int dwhi_whsq_inbox_gc(dwhi_warehouse *w, const dwhi_state_key *k, int64_t *deleted, char **err) {
     *err = NULL;
     if (deleted) *deleted = 0;
     static const char doing[] = "deleting consumed webhook payloads";
@@ -235,7 +235,7 @@ fail:
     return -1;
 }
 
-int dwhi_wh_inbox_drop(dwhi_warehouse *w, const dwhi_state_key *k, int64_t id, char **err) {
+int dwhi_whsq_inbox_drop(dwhi_warehouse *w, const dwhi_state_key *k, int64_t id, char **err) {
     *err = NULL;
     static const char doing[] = "deleting the webhook payload";
     if (dwhi_wh_begin(w, err) < 0) return -1;

@@ -237,7 +237,7 @@ void dwhi_webhook_drop_run(dwh_plugin *p, const dwh_webhook_options *o, int64_t 
                 "the inbox of %s (team %s, source id %s%s%s) in %s holds no payload %lld; check the id (and "
                 "--team-id/--source-id/--state-namespace)",
                 dwh_plugin_name(p), out->team_id, out->source_id, out->state_namespace ? ", namespace " : "",
-                out->state_namespace ? out->state_namespace : "", dwhi_wh_path(w), (long long)id);
+                out->state_namespace ? out->state_namespace : "", dwhi_wh_shown(w), (long long)id);
     else
         out->outcome = DWH_WEBHOOK_DROPPED;
     free(err);
