@@ -197,6 +197,12 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
     signal(SIGPIPE, SIG_IGN);
     sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
     char *err = NULL;
+    if (!(s.plugins = dwhi_serve_plugins_start(&s, &err))) {
+        fprintf(stderr, "dwhost: serve: %s\n", err ? err : "listing the plugins failed");
+        free(err);
+        rc = DWHI_EXIT_FAILURE;
+        goto out;
+    }
     unsigned port = 0;
     http = dwhi_serve_http_start(&s, ai->ai_addr, ai->ai_addrlen, &port, &err);
     if (!http || sfd < 0) {
@@ -219,7 +225,8 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         struct pollfd fds[MAX_POLL];
         fds[0] = (struct pollfd){sfd, POLLIN, 0};
         fds[1] = (struct pollfd){s.wake[0], POLLIN, 0};
-        size_t n = 2 + dwhi_serve_runs_pollfds(&s, fds + 2, MAX_POLL - 2);
+        fds[2] = (struct pollfd){dwhi_serve_plugins_fd(s.plugins), POLLIN, 0};
+        size_t n = 3 + dwhi_serve_runs_pollfds(&s, fds + 3, MAX_POLL - 3);
         if (poll(fds, n, 100) < 0 && errno != EINTR) break;
         struct signalfd_siginfo si;
         while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
@@ -239,6 +246,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         char junk[64];
         while (read(s.wake[0], junk, sizeof junk) > 0) {}
         dwhi_serve_runs_step(&s);
+        dwhi_serve_plugins_step(s.plugins);
         if (draining && dwhi_serve_runs_active(&s) == 0) break;
     }
     dwhi_serve_http_stop(http);
@@ -251,6 +259,7 @@ out:
     for (int i = 0; i < 2; i++)
         if (s.wake[i] >= 0) close(s.wake[i]);
     dwhi_serve_runs_free(&s);
+    dwhi_serve_plugins_free(s.plugins);
     if (ai) freeaddrinfo(ai);
     free(s.token);
     free(s.exe);

@@ -8,6 +8,7 @@
  *                   JSON in and out
  *   serve_runs.c    the runs: one worker process each, their events,
  *                   heartbeat, cancel, and what a dead worker means
+ *   serve_plugins.c the plugin listing, kept current by inotify
  *   serve_exec.c    starting dwhost itself as a child (fork+exec through
  *                   posix_spawn) and running a short command to its end
  *   serve_worker.c  `dwhost serve-worker`: the worker side of a run
@@ -27,6 +28,7 @@
 #include <sys/types.h>
 
 typedef struct dwhi_serve_run dwhi_serve_run;
+typedef struct dwhi_serve_plugins dwhi_serve_plugins;
 
 /* The service: settings (fixed after start) and the run table (under lock). */
 typedef struct dwhi_serve {
@@ -39,6 +41,7 @@ typedef struct dwhi_serve {
     int stop_grace_s;                /* after SIGTERM, a worker gets this long to commit and stop */
     int memory_limit_mb;             /* RLIMIT_AS of a worker; 0: none */
     size_t max_body;                 /* largest request body accepted */
+    dwhi_serve_plugins *plugins;     /* the listing, kept current (serve_plugins.c) */
 
     pthread_mutex_t lock;            /* guards everything below */
     dwhi_serve_run **runs;           /* oldest first */
@@ -115,6 +118,21 @@ void dwhi_serve_runs_stop_all(dwhi_serve *s);
 
 /* Frees the run table (after the loop ended). */
 void dwhi_serve_runs_free(dwhi_serve *s);
+
+/* ---- serve_plugins.c -------------------------------------------------------- */
+
+/* Lists the plugins (in a child) and watches the directories searched.
+ * Returns the watcher, or NULL with a malloc'd *err. */
+dwhi_serve_plugins *dwhi_serve_plugins_start(dwhi_serve *s, char **err);
+/* The inotify descriptor the supervision loop polls. */
+int dwhi_serve_plugins_fd(const dwhi_serve_plugins *sp);
+/* After poll: reads the events; when a plugin file changed, lists again
+ * and logs one line per file (added, replaced, removed, rejected). */
+void dwhi_serve_plugins_step(dwhi_serve_plugins *sp);
+/* GET /v1/plugins: the listing with "events" and "listing_error" (caller
+ * puts).  Thread-safe. */
+json_object *dwhi_serve_plugins_json(dwhi_serve_plugins *sp);
+void dwhi_serve_plugins_free(dwhi_serve_plugins *sp);
 
 /* ---- serve_http.c ---------------------------------------------------------- */
 

@@ -129,8 +129,7 @@ static enum MHD_Result run_command(dwhi_serve *s, struct MHD_Connection *c, cons
 }
 
 static enum MHD_Result get_plugins(dwhi_serve *s, struct MHD_Connection *c) {
-    static const char *const args[] = {"list-plugins", "--json", NULL};
-    return run_command(s, c, args, NULL, "listing the plugins");
+    return reply_put(c, 200, dwhi_serve_plugins_json(s->plugins));
 }
 
 static enum MHD_Result get_source(dwhi_serve *s, struct MHD_Connection *c, const char *name) {

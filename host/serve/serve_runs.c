@@ -138,7 +138,23 @@ static const char *str_member(json_object *o, const char *k, int *bad) {
     return json_object_get_string(v);
 }
 
+/* The ended runs kept in memory; older ones are dropped (GET
+ * /v1/runs/{id} still finds them in the warehouse's history). */
+#define KEEP_ENDED 1000
+
 static int grow(dwhi_serve *s) {
+    size_t ended = 0;
+    for (size_t i = 0; i < s->n_runs; i++) ended += !s->runs[i]->alive;
+    for (size_t i = 0; i < s->n_runs && ended >= KEEP_ENDED;) {
+        if (s->runs[i]->alive) {
+            i++;
+            continue;
+        }
+        run_free(s->runs[i]);
+        memmove(s->runs + i, s->runs + i + 1, (s->n_runs - i - 1) * sizeof *s->runs);
+        s->n_runs--;
+        ended--;
+    }
     if (s->n_runs < s->cap_runs) return 0;
     size_t cap = s->cap_runs ? s->cap_runs * 2 : 16;
     dwhi_serve_run **n = realloc(s->runs, cap * sizeof *n);
