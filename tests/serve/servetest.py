@@ -158,6 +158,10 @@ class Service:
         self._t.join(10)
         if self in _services:
             _services.remove(self)
+        # the workers' and children's stderr comes through the service's:
+        # a sanitizer report in any of them fails the test
+        reports = [l for l in self.lines if "Sanitizer" in l or "runtime error:" in l]
+        check(not reports, f"sanitizer reports in the service or its children: {reports[:5]}")
         return rc
 
     def kill(self):
