@@ -169,6 +169,9 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         goto out;
     }
     if ((rc = load_token(&s.token)) != DWHI_EXIT_OK) goto out;
+    /* the children (plugins among them) inherit the environment: the
+     * token is the service's alone */
+    unsetenv(TOKEN_ENV);
     if (!is_loopback(ai->ai_addr) && !s.token) {
         rc = dwhi_cli_usage_error("serve", "--listen %s is not a loopback address: give a bearer token with "
                                            "--token-file FILE or $" TOKEN_ENV, listen);

@@ -108,6 +108,7 @@ ssize_t dwhi_serve_read_some(int fd, char **buf, size_t *len, size_t *cap) {
         if (!nb) return -1;
         *buf = nb;
         *cap = ncap;
+        nb[*len] = 0; /* NUL-terminated even when nothing is read */
     }
     ssize_t r;
     do r = read(fd, *buf + *len, *cap - *len - 1);

@@ -107,6 +107,10 @@ static enum MHD_Result run_command(dwhi_serve *s, struct MHD_Connection *c, cons
     }
     enum MHD_Result r;
     json_object *doc = o.out[0] ? json_tokener_parse(o.out) : NULL;
+    if (doc && !json_object_is_type(doc, json_type_object)) { /* not the command's document */
+        json_object_put(doc);
+        doc = NULL;
+    }
     const char *line = o.last_line && !strncmp(o.last_line, "dwhost: ", 8) ? o.last_line + 8 : o.last_line;
     if (o.timed_out)
         r = error_reply(c, 504, "%s: no answer within %d s; the plugin may hang; its process was killed", what,
@@ -118,8 +122,7 @@ static enum MHD_Result run_command(dwhi_serve *s, struct MHD_Connection *c, cons
     else if (!doc)
         r = error_reply(c, 500, "%s: %s", what, line ? line : "no answer");
     else {
-        if (json_object_is_type(doc, json_type_object))
-            json_object_object_add(doc, "exit_code", json_object_new_int(o.status));
+        json_object_object_add(doc, "exit_code", json_object_new_int(o.status));
         unsigned status = o.status == 3 && !strcmp(args[0], "describe") ? 404 : o.status == 4 ? 422 : 200;
         r = reply(c, status, doc);
     }

@@ -6,6 +6,7 @@ endpoint but /healthz, 401 when missing or wrong)."""
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from servetest import BIN, Service, check, done, env, table_ids, tmpdir  # noqa: E402
@@ -159,6 +160,26 @@ for how, extra, environ in [("--token-file", ["--token-file", tokfile], env()),
                   f"{how}: {method} {path} with a {label} token: {st} {doc}")
     st, doc, _ = t.get("/v1/plugins", token=TOKEN)
     check(st == 200 and "pager" in [p["name"] for p in doc["plugins"]], f"{how}: the right token: {st}")
+    # the workers (plugin code) do not inherit the token: read a running
+    # worker's environment
+    rid = t.sync({"source": "pager", "source_id": "envcheck", "config": {"total_rows": 30000, "page_rows": 10,
+                                                                          "delay_ms": 20}}, token=TOKEN)
+    deadline = time.time() + 30
+    pids = []
+    while time.time() < deadline and not pids:
+        pids = [l.rsplit("worker pid ", 1)[1] for l in t.lines if f"run {rid} started" in l]
+        time.sleep(0.02)
+    if check(pids, f"{how}: no worker pid in the log"):
+        try:
+            with open(f"/proc/{pids[0]}/environ", "rb") as f:
+                environ_text = f.read().decode(errors="replace")
+            check(TOKEN not in environ_text and "DWHOST_SERVE_TOKEN" not in environ_text,
+                  f"{how}: the worker inherited the token")
+        except FileNotFoundError:
+            check(False, f"{how}: the worker ended before its environment was read")
+    t.token = TOKEN
+    t.request("DELETE", f"/v1/runs/{rid}")
+    check(t.wait_run(rid).get("state") == "interrupted", f"{how}: the run with the token did not stop")
     check(t.stop() == 0, f"{how}: stop")
 
 done("serve_api")
