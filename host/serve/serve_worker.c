@@ -7,7 +7,8 @@
  *
  * Request: {"source", "config": {...}, "warehouse", "run_id",
  *           "schemas": [..], "mode", "source_id", "team_id",
- *           "full_refresh", "reset", "batch_rows", "memory_limit_mb"}
+ *           "full_refresh", "reset", "batch_rows", "memory_limit_mb",
+ *           "stop_grace_s"}
  * Events:  {"event": "heartbeat"}              the plugin called the host
  *          {"event": "progress", "schema", "rows", "batches", "done", "index", "count"}
  *          {"event": "report", "report": {...}, "failure"}   the last line
@@ -15,7 +16,8 @@
  * The run is dwhi_sync_run with the config validated by dwhi_config_load_json,
  * what `dwhost sync` does: same resume, leases, history (job id = run id).
  * SIGTERM (the service's cancel) stops it after the batch being written
- * commits (cli_signal.h: the command is cancellable).  The exit status is
+ * commits (cli_signal.h: the command is cancellable); so does the service's
+ * death, seen as a broken events pipe (SIGPIPE is ignored: EPIPE).  The exit status is
  * 0 once the report is written, whatever the run's outcome; a worker that
  * ends without a report died (the service says how).
  */
@@ -47,6 +49,7 @@
 #define BEAT_MS 200
 
 static int events_fd = -1;
+static int service_gone; /* the events pipe broke */
 
 /* One event line: a single write(2) of less than PIPE_BUF bytes is atomic,
  * so the heartbeat thread and the run's thread never interleave. */
@@ -60,6 +63,13 @@ static void send_event(json_object *o) {
     for (size_t off = 0; off < len;) {
         ssize_t w = write(events_fd, line + off, len - off);
         if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && errno == EPIPE && !__atomic_exchange_n(&service_gone, 1, __ATOMIC_SEQ_CST)) {
+            /* The service died (kill -9): nobody supervises this run any
+             * more, so it stops at its next safe point, as on a cancel,
+             * with what it committed kept for the next run. */
+            dwhi_cli_cancel_flag = 1;
+            fprintf(stderr, "dwhost: serve-worker: the service is gone; the run stops after its current batch\n");
+        }
         if (w <= 0) break;
         off += (size_t)w;
     }
@@ -93,17 +103,43 @@ static void on_progress(void *ud, const dwh_sync_progress *p) {
  * (dwhi_ctx_activity: emits, HTTP transfers, api->cancelled).  A plugin
  * that spins or blocks without calling the host stops the beats, and the
  * service ends the worker after its heartbeat timeout. */
+
 static volatile int beat_stop;
+static pid_t service_pid;   /* the parent at start */
+static int64_t orphan_grace_ms; /* --stop-grace of the service */
+
+/* The service died when this process was given another parent.  A run
+ * that makes progress notices sooner (EPIPE in send_event); one whose
+ * plugin hangs never sends, so the heartbeat looks: the run is asked to
+ * stop, and if it has not after the service's stop grace, the worker ends
+ * itself as the service would have killed it (nothing uncommitted is
+ * committed). */
+static void watch_parent(int64_t *orphan_ms) {
+    if (getppid() == service_pid) return;
+    if (*orphan_ms == 0 && !__atomic_exchange_n(&service_gone, 1, __ATOMIC_SEQ_CST)) {
+        dwhi_cli_cancel_flag = 1;
+        fprintf(stderr, "dwhost: serve-worker: the service is gone; the run stops after its current batch\n");
+    }
+    *orphan_ms += BEAT_MS;
+    if (*orphan_ms > orphan_grace_ms) {
+        static const char msg[] = "dwhost: serve-worker: the service is gone and the run did not stop within the "
+                                  "grace period; ending it (committed batches are kept)\n";
+        if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) { /* nothing more to do */ }
+        _exit(DWHI_EXIT_INTERRUPTED);
+    }
+}
 
 static void *heartbeat(void *ud) {
     (void)ud;
     unsigned long last = dwhi_ctx_activity();
+    int64_t orphan_ms = 0;
     while (!__atomic_load_n(&beat_stop, __ATOMIC_RELAXED)) {
         struct timespec t = {0, BEAT_MS * 1000000L};
         nanosleep(&t, NULL);
         unsigned long now = dwhi_ctx_activity();
         if (now != last) send_simple("heartbeat");
         last = now;
+        watch_parent(&orphan_ms);
     }
     return NULL;
 }
@@ -185,6 +221,8 @@ static int cmd_serve_worker(const dwhi_cli_invocation *inv) {
         rc = fail(DWHI_EXIT_USAGE, "%s", "the request on stdin is not a JSON object with a \"source\"");
         goto out;
     }
+    service_pid = getppid();
+    orphan_grace_ms = req_int(req, "stop_grace_s") > 0 ? req_int(req, "stop_grace_s") * 1000 : 60000;
     send_simple("heartbeat"); /* started: SIGTERM now cancels (cli_signal.h) */
     limit_memory(req_int(req, "memory_limit_mb"));
     if ((rc = dwhi_cli_plugins_open(&pl)) != DWHI_EXIT_OK) goto out;
