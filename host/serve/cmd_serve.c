@@ -30,8 +30,8 @@
 
 static struct {
     const char *warehouse, *listen, *token_file;
-    int heartbeat_s, grace_s, memory_mb;
-} A = {.heartbeat_s = 300, .grace_s = 60};
+    int heartbeat_s, grace_s, memory_mb, max_runs;
+} A = {.heartbeat_s = 300, .grace_s = 60, .max_runs = 16};
 
 void dwhi_serve_log(const char *f, ...) {
     va_list ap;
@@ -74,6 +74,8 @@ static const dwhi_cli_opt options[] = {
                      &A.grace_s, opt_positive),
     DWHI_OPT_CALLBACK(0, "memory-limit", "MIB", "the address-space limit of each run's worker (default: none)",
                      &A.memory_mb, opt_positive),
+    DWHI_OPT_CALLBACK(0, "max-runs", "N", "run at most N syncs at once; more answer 429 (default 16)", &A.max_runs,
+                     opt_positive),
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),
@@ -155,6 +157,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         .heartbeat_timeout_s = A.heartbeat_s,
         .stop_grace_s = A.grace_s,
         .memory_limit_mb = A.memory_mb,
+        .max_runs = A.max_runs,
         .max_body = (size_t)1 << 20,
         .wake = {-1, -1},
     };

@@ -40,6 +40,7 @@ typedef struct dwhi_serve {
     int heartbeat_timeout_s;         /* a child silent this long is killed */
     int stop_grace_s;                /* after SIGTERM, a worker gets this long to commit and stop */
     int memory_limit_mb;             /* RLIMIT_AS of a worker; 0: none */
+    int max_runs;                    /* live workers at most; more syncs answer 429 */
     size_t max_body;                 /* largest request body accepted */
     dwhi_serve_plugins *plugins;     /* the listing, kept current (serve_plugins.c) */
 
@@ -89,7 +90,8 @@ ssize_t dwhi_serve_read_some(int fd, char **buf, size_t *len, size_t *cap);
 
 /* Starts a sync run for `req` ({"source", "config", ...} as POST /v1/syncs
  * takes it; borrowed).  Returns the new run's id (malloc'd) and 202, or
- * NULL with the HTTP status in *http and a malloc'd one-line *err. */
+ * NULL with the HTTP status in *http (400, 409, 429, 503, 500) and a
+ * malloc'd one-line *err. */
 char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **err);
 
 /* {"runs": [...]} newest first (caller puts). */

@@ -243,6 +243,14 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
         *err = strdup("the service is shutting down; it takes no new runs");
         goto fail;
     }
+    size_t live = 0;
+    for (size_t i = 0; i < s->n_runs; i++) live += s->runs[i]->alive != 0;
+    if (live >= (size_t)s->max_runs) {
+        pthread_mutex_unlock(&s->lock);
+        *http = 429;
+        *err = fmt("%zu runs are running, the most this service runs at once (--max-runs); retry when one ends", live);
+        goto fail;
+    }
     for (size_t i = 0; i < s->n_runs; i++) {
         dwhi_serve_run *o = s->runs[i];
         if (o->alive && !strcmp(o->source_id, r->source_id)) {

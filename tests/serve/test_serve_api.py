@@ -112,6 +112,18 @@ check(run.get("state") == "interrupted", f"cancelled run: {run}")
 st, doc, _ = s.request("DELETE", f"/v1/runs/{rid}")
 check(st == 409 and "already ended" in doc.get("error", ""), f"DELETE an ended run: {st} {doc}")
 
+# --max-runs: more syncs than that at once answer 429
+rc = s.stop()
+check(rc == 0, f"stop before --max-runs: exit {rc}")
+s = Service(db, "--max-runs", "1")
+rid = s.sync({"source": "pager", "source_id": "one", "config": {"total_rows": 4000, "page_rows": 10, "delay_ms": 20}})
+st, doc, _ = s.post("/v1/syncs", {"source": "pager", "source_id": "two", "config": {}})
+check(st == 429 and "--max-runs" in doc.get("error", ""), f"a second run with --max-runs 1: {st} {doc}")
+s.request("DELETE", f"/v1/runs/{rid}")
+s.wait_run(rid)
+rid = s.sync({"source": "pager", "source_id": "two", "config": {}})
+check(s.wait_run(rid).get("state") == "ok", "a run after the first ended")
+
 # a run of an earlier service is found in the warehouse's history
 rc = s.stop()
 check(rc == 0, f"SIGTERM with nothing running: exit {rc}; {s.log()}")
