@@ -221,6 +221,7 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
     json_object_object_add(wreq, "schemas", json_object_get(schemas));
     json_object_object_add(wreq, "memory_limit_mb", json_object_new_int(s->memory_limit_mb));
     json_object_object_add(wreq, "stop_grace_s", json_object_new_int(s->stop_grace_s));
+    json_object_object_add(wreq, "service_pid", json_object_new_int((int)getpid()));
     if (json_object_object_get_ex(req, "batch_rows", &v)) {
         if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) <= 0) {
             *http = 400;

@@ -105,7 +105,7 @@ static void on_progress(void *ud, const dwh_sync_progress *p) {
  * service ends the worker after its heartbeat timeout. */
 
 static volatile int beat_stop;
-static pid_t service_pid;   /* the parent at start */
+static pid_t service_pid;   /* the service (from the request) */
 static int64_t orphan_grace_ms; /* --stop-grace of the service */
 
 /* The service died when this process was given another parent.  A run
@@ -221,10 +221,15 @@ static int cmd_serve_worker(const dwhi_cli_invocation *inv) {
         rc = fail(DWHI_EXIT_USAGE, "%s", "the request on stdin is not a JSON object with a \"source\"");
         goto out;
     }
-    service_pid = getppid();
+    /* the service's pid from the request: a getppid() here could already
+     * be the new parent of an orphan */
+    service_pid = (pid_t)req_int(req, "service_pid");
+    if (service_pid <= 0) service_pid = getppid();
     orphan_grace_ms = req_int(req, "stop_grace_s") > 0 ? req_int(req, "stop_grace_s") * 1000 : 60000;
     send_simple("heartbeat"); /* started: SIGTERM now cancels (cli_signal.h) */
     limit_memory(req_int(req, "memory_limit_mb"));
+    /* from here on the parent is watched: a plugin's constructors may hang */
+    if (pthread_create(&beat, NULL, heartbeat, NULL) == 0) beating = 1;
     if ((rc = dwhi_cli_plugins_open(&pl)) != DWHI_EXIT_OK) goto out;
     if (!(p = dwhi_cli_find_source(&pl, source, &rc))) goto out;
 
@@ -272,7 +277,6 @@ static int cmd_serve_worker(const dwhi_cli_invocation *inv) {
         .cancel = &dwhi_cli_cancel_flag,
         .progress = on_progress,
     };
-    if (pthread_create(&beat, NULL, heartbeat, NULL) == 0) beating = 1;
     send_simple("heartbeat"); /* the run starts */
     report = dwhi_sync_run(p, validated, secrets, &o);
     free(names);
