@@ -2,14 +2,14 @@
 """tools/check_names.py -- the two prefixes of libdwhost.
 
   dwh_  / DWH_   what host/include/dwhost.h promises to embedders (public)
-  dwhi_ / DWHI_  everything inside host/src and host/cli (internal)
+  dwhi_ / DWHI_  everything inside host/src, host/cli and host/serve (internal)
   dw_   / DW_    the plugin SDK, sdk/dwsdk.h
 
 SQLite's sqlite3_ against sqlite3Xxx and Redis's RedisModule_ against RM_ are
 the model: a reader knows from a name alone whether an embedder may call it.
 This check fails when
 
-  - a file of host/src, host/cli, tests or tools uses a dwh_ or DWH_ name that
+  - a file of host/src, host/cli, host/serve, tests or tools uses a dwh_ or DWH_ name that
     dwhost.h does not declare (rename it dwhi_/DWHI_, or declare it);
   - with --lib PATH: libdwhost.so exports a symbol that is not a function
     dwhost.h declares with DWH_API, or misses one it declares.
@@ -26,7 +26,7 @@ import sys
 ROOT_DEFAULT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NAME = re.compile(r"\b(dwh_[A-Za-z0-9_]+|DWH_[A-Za-z0-9_]+)\b")
 API_FN = re.compile(r"DWH_API\b[^;(]*?\b(dwh_[a-z0-9_]+)\s*\(", re.S)
-SCANNED = ("host/src", "host/cli", "tests", "tools", "bench", "plugins", "examples")
+SCANNED = ("host/src", "host/cli", "host/serve", "tests", "tools", "bench", "plugins", "examples")
 
 
 def public_names(header):

@@ -4,7 +4,7 @@
 set -euo pipefail
 DWHOST_DEPS=(build-essential cmake pkg-config clang libclang-rt-14-dev
   libcurl4-openssl-dev libjson-c-dev libhiredis-dev libsqlite3-dev libffi-dev libyajl-dev libcmocka-dev
-  libcsv-dev libssl-dev redis-server python3 sqlite3 binutils libpq-dev postgresql)
+  libcsv-dev libssl-dev libmicrohttpd-dev redis-server python3 sqlite3 binutils libpq-dev postgresql)
 missing=()
 for p in "${DWHOST_DEPS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

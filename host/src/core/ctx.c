@@ -86,7 +86,16 @@ dw_status dwhi_ctx_set_identity(dw_ctx *ctx, const char *team_id, const char *so
     return bad ? DW_ERR_NOMEM : DW_OK;
 }
 
-int dwhi_ctx_cancelled(const dw_ctx *ctx) { return ctx && dwhi_cancel_requested(ctx->cancel); }
+static unsigned long activity; /* atomic builtins: a counter, no ordering needed */
+
+void dwhi_ctx_alive(void) { __atomic_fetch_add(&activity, 1, __ATOMIC_RELAXED); }
+
+int dwhi_ctx_cancelled(const dw_ctx *ctx) {
+    dwhi_ctx_alive();
+    return ctx && dwhi_cancel_requested(ctx->cancel);
+}
+
+unsigned long dwhi_ctx_activity(void) { return __atomic_load_n(&activity, __ATOMIC_RELAXED); }
 
 /* Scrubbed, one-line, bounded copy of `msg` (malloc'd). */
 static char *clean_message(const dw_ctx *ctx, const char *msg, size_t max) {

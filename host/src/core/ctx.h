@@ -200,8 +200,21 @@ dw_status dwhi_ctx_fail_host(dw_ctx *ctx, dw_status code, const char *fmt, ...)
 dw_status dwhi_ctx_fail_permanent(dw_ctx *ctx, dw_status cause, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Non-zero when the caller's cancel flag is set. */
+/* Non-zero when the caller's cancel flag is set.  Every call counts as a
+ * sign of life of the operation (dwhi_ctx_activity). */
 int dwhi_ctx_cancelled(const dw_ctx *ctx);
+
+/* How many times any operation of this process polled its cancel flag.
+ * Plugins poll it through the host whenever they make progress: every
+ * emit, every HTTP transfer (curl's progress callback, about once a second
+ * even while a transfer waits), api->cancelled and the REST toolkit's
+ * pages.  A value that stops changing while a plugin runs means it calls
+ * nothing of the host: `dwhost serve-worker` beats on it
+ * (host/serve/serve_worker.c).  Thread-safe; relaxed order. */
+unsigned long dwhi_ctx_activity(void);
+/* Counts one sign of life without a ctx: the transport's waits (a
+ * Retry-After the host sits out for the plugin) call it as they sleep. */
+void dwhi_ctx_alive(void);
 
 /* Appends a scrubbed warning line to ctx->warnings (what dwhi_op_check
  * reports).  `msg` borrowed. */

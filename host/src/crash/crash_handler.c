@@ -16,6 +16,7 @@
 #include "crash_message.h"
 #include "crash_stack.h"
 #include "dwhost.h"
+#include "memory_limit.h"
 #include "plugin_guard.h"
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS};
@@ -68,6 +69,7 @@ static void on_fatal(int sig, siginfo_t *si, void *uctx) {
     if (g && !sent_by_other_process(si)) {
         char line[2048];
         size_t n = dwhi_crash_format(g, sig, dwhi_crash_is_stack_overflow(sig, si), line, sizeof line);
+        n = dwhi_memory_limit_note(line, n, sizeof line);
         write_all(STDERR_FILENO, line, n);
         _exit(crash_exit_code);
     }

@@ -88,6 +88,7 @@ static int sys_sleep_ms(void *ud, int64_t ms, const struct dwh_cancel *cancel) {
     /* Slices so a signal-driven cancel ends a long Retry-After wait. */
     while (ms > 0) {
         if (dwhi_cancel_requested(cancel)) return 1;
+        dwhi_ctx_alive(); /* waiting for the source is not hanging (dwhi_ctx_activity) */
         int64_t slice = ms > 50 ? 50 : ms;
         struct timespec ts = {(time_t)(slice / 1000), (long)(slice % 1000) * 1000000L};
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {

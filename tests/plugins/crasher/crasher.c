@@ -13,7 +13,12 @@
  *   crash_how    "segv" (NULL store, default) | "abort" | "stack" (unbounded
  *                recursion) | "fpe" (integer division by zero) | "ill"
  *                (trap instruction) | "bus" (access past the end of a
- *                truncated mapped file)
+ *                truncated mapped file) | "exit" (exit(3); only in the
+ *                build named "misbehaver", tests/serve/CMakeLists.txt, as
+ *                tools/plugin-audit must find no exit() in the crasher:
+ *                here it segfaults) | "hang" (sleeps
+ *                forever without calling the host) | "hog" (allocates and
+ *                touches memory until malloc fails, then stores through NULL)
  *   crash_after_pages  run only: emit and save N pages, then emit half of
  *                the next page (never saved) and crash (default 0)
  * or from the environment, for what runs without a config:
@@ -37,6 +42,11 @@
 #include "dwsdk.h"
 
 #define NO_UBSAN __attribute__((noinline, no_sanitize("undefined")))
+
+/* The source's name: the same code is built as "misbehaver" too. */
+#ifndef CRASHER_NAME
+#define CRASHER_NAME "crasher"
+#endif
 
 static const dw_host_api *api;
 
@@ -80,7 +90,36 @@ static NO_UBSAN void crash_bus(void) {
     sink_value = m[0]; /* the page no longer has a file behind it */
 }
 
+/* What a crash guard cannot catch, for `dwhost serve`'s supervision:
+ * exit() in the middle of a run, a hang that never calls the host, and a
+ * memory hog that touches memory until malloc fails, then uses the NULL
+ * (as careless code does). */
+#ifdef CRASHER_EXITS
+static NO_UBSAN void misbehave_exit(void) { exit(3); }
+#else
+static NO_UBSAN void misbehave_exit(void) { crash_segv(); }
+#endif
+
+static NO_UBSAN void misbehave_hang(void) {
+    for (;;) sleep(1);
+}
+
+static NO_UBSAN void misbehave_hog(void) {
+    for (;;) {
+        size_t chunk = (size_t)16 << 20;
+        char *volatile p = malloc(chunk);
+        if (!p) {
+            crash_segv();
+            return;
+        }
+        memset(p, 1, chunk);
+    }
+}
+
 static void crash(const char *how) {
+    if (how && !strcmp(how, "exit")) misbehave_exit();
+    if (how && !strcmp(how, "hang")) misbehave_hang();
+    if (how && !strcmp(how, "hog")) misbehave_hog();
     if (!how || !*how || !strcmp(how, "segv")) crash_segv();
     else if (!strcmp(how, "abort")) abort();
     else if (!strcmp(how, "stack")) crash_stack();
@@ -230,7 +269,7 @@ static dw_status crasher_webhook(dw_ctx *ctx, const char *schema, const char *pa
 static const dw_field fields[] = {
     {.kind = DW_FIELD_INPUT, .name = "crash_in", .label = "Crash in (none, list_schemas, check, run, webhook)",
      .input_type = DW_INPUT_TEXT, .default_value = "none"},
-    {.kind = DW_FIELD_INPUT, .name = "crash_how", .label = "Crash how (segv, abort, stack, fpe, ill, bus)",
+    {.kind = DW_FIELD_INPUT, .name = "crash_how", .label = "Crash how (segv, abort, stack, fpe, ill, bus, exit, hang, hog)",
      .input_type = DW_INPUT_TEXT, .default_value = "segv"},
     {.kind = DW_FIELD_INPUT, .name = "crash_after_pages", .label = "run: crash after N saved pages",
      .input_type = DW_INPUT_NUMBER},
@@ -244,7 +283,7 @@ static const dw_webhook_resource webhooks[] = {{"items", "item.created"}};
 
 DW_EXPORT const dw_source dwhost_source = {
     DW_SOURCE_HEADER,
-    .name = "crasher",
+    .name = CRASHER_NAME,
     .label = "Crasher (test)",
     .caption = "Crashes where its config says, to test crash containment",
     .icon_path = "/static/services/crasher.svg",

@@ -39,6 +39,15 @@
 
 #include "dwsdk.h"
 
+/* Another build of the same source (tests/serve: a plugin replaced on
+ * disk) differs in its version and the word of its rows' names. */
+#ifndef PAGER_VERSION
+#define PAGER_VERSION "1.0.0"
+#endif
+#ifndef PAGER_ITEM
+#define PAGER_ITEM "item"
+#endif
+
 static const dw_host_api *api;
 
 static dw_status pager_init(const dw_host_api *a, void **plugin_data) {
@@ -234,7 +243,7 @@ static dw_status pager_run(dw_ctx *ctx, const dw_run_inputs *in) {
             timestamp(id, 0, created);
             timestamp(id, 1800, updated);
             len += (size_t)snprintf(buf + len, cap - len,
-                                    "%s{\"id\":%" PRId64 ",\"name\":\"item %" PRId64 "\",\"amount\":%.2f,"
+                                    "%s{\"id\":%" PRId64 ",\"name\":\"" PAGER_ITEM " %" PRId64 "\",\"amount\":%.2f,"
                                     "\"active\":%s,\"created_at\":\"%s\",\"updated_at\":\"%s\"}",
                                     n ? "," : "", id, id, (double)id * 1.25, id % 2 == 0 ? "true" : "false",
                                     created, updated);
@@ -296,7 +305,7 @@ DW_EXPORT const dw_source dwhost_source = {
     .category = "Testing",
     .release_status = DW_RELEASE_ALPHA,
     .comm_method = DW_COMM_LOCAL_FILES,
-    .version = "1.0.0",
+    .version = PAGER_VERSION,
     .capabilities = DW_CAP_RESUMABLE,
     .fields = fields,
     .n_fields = DW_COUNT(fields),

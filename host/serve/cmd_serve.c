@@ -1,0 +1,288 @@
+/*
+ * cmd_serve.c -- `dwhost serve`: the long-running host (see serve.h and
+ * docs/cli/serve.md).  Parses the options, refuses a non-loopback address
+ * without a bearer token, listens, then supervises the workers until
+ * SIGTERM or SIGINT: then it takes no new work, asks every run to stop
+ * after the batch it is writing (they commit it; the next run resumes),
+ * waits for them and exits 0.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "base/file_read.h"
+#include "cli.h"
+#include "cli_common.h"
+#include "serve.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8765"
+#define TOKEN_ENV "DWHOST_SERVE_TOKEN"
+#define MAX_POLL 512
+
+static struct {
+    const char *warehouse, *listen, *token_file;
+    int heartbeat_s, grace_s, memory_mb, max_runs;
+} A = {.heartbeat_s = 300, .grace_s = 60, .max_runs = 16};
+
+void dwhi_serve_log(const char *f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    fprintf(stderr, "dwhost: serve: ");
+    vfprintf(stderr, f, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int opt_positive(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n <= 0 || n > 1000000) {
+        dwhi_cli_usage_error(cmd, "--%s wants a positive whole number, got '%s'", opt->long_name, v);
+        return -1;
+    }
+    *(int *)opt->target = (int)n;
+    return 0;
+}
+
+static const dwhi_cli_opt options[] = {
+    DWHI_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse every run writes to", &A.warehouse,
+                   .flags = DWHI_OPT_REQUIRED | DWHI_OPT_NONEMPTY),
+    DWHI_OPT_STRING(0, "listen", "ADDR:PORT",
+                   "where to listen (default " DEFAULT_LISTEN "; [V6]:PORT for IPv6; port 0 picks a free one). "
+                   "An address other than loopback needs a bearer token",
+                   &A.listen, .flags = DWHI_OPT_NONEMPTY),
+    DWHI_OPT_STRING(0, "token-file", "FILE",
+                   "the bearer token every request but /healthz must carry (Authorization: Bearer TOKEN), read "
+                   "from FILE (default: $" TOKEN_ENV ")",
+                   &A.token_file, .flags = DWHI_OPT_NONEMPTY),
+    DWHI_OPT_CALLBACK(0, "heartbeat-timeout", "SECONDS",
+                     "a run (or check) whose plugin shows no sign of life this long is killed (default 300)",
+                     &A.heartbeat_s, opt_positive),
+    DWHI_OPT_CALLBACK(0, "stop-grace", "SECONDS",
+                     "after a cancel or SIGTERM, a run gets this long to commit its batch and stop before it is "
+                     "killed (default 60)",
+                     &A.grace_s, opt_positive),
+    DWHI_OPT_CALLBACK(0, "memory-limit", "MIB", "the address-space limit of each run's worker (default: none)",
+                     &A.memory_mb, opt_positive),
+    DWHI_OPT_CALLBACK(0, "max-runs", "N", "run at most N syncs at once; more answer 429 (default 16)", &A.max_runs,
+                     opt_positive),
+    DWHI_CLI_OPT_PLUGIN_DIR,
+    DWHI_OPT_HELP(),
+    DWHI_OPT_END(),
+};
+
+/* ---- the address and the token ------------------------------------------------ */
+
+/* "HOST:PORT" or "[V6]:PORT" into *res (caller frees with freeaddrinfo). */
+static int parse_listen(const char *spec, struct addrinfo **res) {
+    char host[256];
+    const char *port;
+    if (spec[0] == '[') {
+        const char *close = strchr(spec, ']');
+        if (!close || close[1] != ':' || (size_t)(close - spec - 1) >= sizeof host) return -1;
+        memcpy(host, spec + 1, (size_t)(close - spec - 1));
+        host[close - spec - 1] = 0;
+        port = close + 2;
+    } else {
+        const char *colon = strrchr(spec, ':');
+        if (!colon || (size_t)(colon - spec) >= sizeof host || strchr(colon + 1, ':')) return -1;
+        memcpy(host, spec, (size_t)(colon - spec));
+        host[colon - spec] = 0;
+        port = colon + 1;
+    }
+    if (!*host || !*port) return -1;
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE, .ai_socktype = SOCK_STREAM};
+    return getaddrinfo(host, port, &hints, res) == 0 ? 0 : -1;
+}
+
+static int is_loopback(const struct sockaddr *a) {
+    if (a->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) >> 24) == 127;
+    if (a->sa_family == AF_INET6) return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)a)->sin6_addr);
+    return 0;
+}
+
+/* The token from --token-file or the environment; trailing newlines and
+ * spaces dropped.  Returns 0 (*token NULL when none is given), or the exit
+ * code after one line. */
+static int load_token(char **token) {
+    *token = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    if (A.token_file) {
+        int e = 0;
+        dwhi_read_status st = dwhi_read_whole_file(A.token_file, 4096, &text, &len, &e);
+        if (st != DWHI_READ_OK) {
+            fprintf(stderr, "dwhost: serve: cannot read the token file %s: %s\n", A.token_file,
+                    st == DWHI_READ_TOO_BIG ? "larger than 4 KiB" : st == DWHI_READ_IS_DIR ? "a directory"
+                                                                                         : strerror(e));
+            return DWHI_EXIT_USAGE;
+        }
+    } else if (getenv(TOKEN_ENV) && *getenv(TOKEN_ENV)) {
+        text = strdup(getenv(TOKEN_ENV));
+        len = text ? strlen(text) : 0;
+    } else {
+        return DWHI_EXIT_OK;
+    }
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ')) text[--len] = 0;
+    if (!text || len < 16 || strlen(text) != len) {
+        fprintf(stderr, "dwhost: serve: the bearer token (%s) must be at least 16 characters on one line, without "
+                        "NUL bytes; e.g. openssl rand -hex 32 > token\n",
+                A.token_file ? A.token_file : "$" TOKEN_ENV);
+        free(text);
+        return DWHI_EXIT_USAGE;
+    }
+    *token = text;
+    return DWHI_EXIT_OK;
+}
+
+/* ---- the command ------------------------------------------------------------------- */
+
+static int cmd_serve(const dwhi_cli_invocation *inv) {
+    (void)inv;
+    dwhi_serve s = {
+        .warehouse = A.warehouse,
+        .plugin_dirs = dwhi_cli_plugin_dirs.v,
+        .n_plugin_dirs = dwhi_cli_plugin_dirs.n,
+        .heartbeat_timeout_s = A.heartbeat_s,
+        .stop_grace_s = A.grace_s,
+        .memory_limit_mb = A.memory_mb,
+        .max_runs = A.max_runs,
+        .max_body = (size_t)1 << 20,
+        .wake = {-1, -1},
+    };
+    struct addrinfo *ai = NULL;
+    dwhi_serve_http *http = NULL;
+    int sfd = -1, rc;
+    pthread_mutex_init(&s.lock, NULL);
+    const char *listen = A.listen ? A.listen : DEFAULT_LISTEN;
+    if (parse_listen(listen, &ai) != 0) {
+        rc = dwhi_cli_usage_error("serve", "--listen wants ADDR:PORT with a numeric address (127.0.0.1:8765, "
+                                           "[::1]:8765), got '%s'", listen);
+        goto out;
+    }
+    if ((rc = load_token(&s.token)) != DWHI_EXIT_OK) goto out;
+    /* the children (plugins among them) inherit the environment: the
+     * token is the service's alone */
+    unsetenv(TOKEN_ENV);
+    if (!is_loopback(ai->ai_addr) && !s.token) {
+        rc = dwhi_cli_usage_error("serve", "--listen %s is not a loopback address: give a bearer token with "
+                                           "--token-file FILE or $" TOKEN_ENV, listen);
+        goto out;
+    }
+    /* the plugin directories must exist, as for every command */
+    for (size_t i = 0; i < s.n_plugin_dirs; i++) {
+        if (access(s.plugin_dirs[i], R_OK | X_OK) != 0) {
+            rc = dwhi_cli_usage_error("serve", "--plugin-dir %s: %s", s.plugin_dirs[i], strerror(errno));
+            goto out;
+        }
+    }
+    s.exe = realpath("/proc/self/exe", NULL);
+    if (!s.exe || pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+        fprintf(stderr, "dwhost: serve: cannot find its own binary or make a pipe: %s\n", strerror(errno));
+        rc = DWHI_EXIT_FAILURE;
+        goto out;
+    }
+    /* SIGTERM and SIGINT are read from a signalfd by this thread; blocked
+     * before libmicrohttpd starts its threads, so none of them takes one. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+    char *err = NULL;
+    if (!(s.plugins = dwhi_serve_plugins_start(&s, &err))) {
+        fprintf(stderr, "dwhost: serve: %s\n", err ? err : "listing the plugins failed");
+        free(err);
+        rc = DWHI_EXIT_FAILURE;
+        goto out;
+    }
+    unsigned port = 0;
+    http = dwhi_serve_http_start(&s, ai->ai_addr, ai->ai_addrlen, &port, &err);
+    if (!http || sfd < 0) {
+        fprintf(stderr, "dwhost: serve: --listen %s: %s\n", listen, err ? err : strerror(errno));
+        free(err);
+        rc = DWHI_EXIT_FAILURE;
+        goto out;
+    }
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (ai->ai_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, host, sizeof host);
+    else
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, host, sizeof host);
+    dwhi_serve_log("listening on http://%s%s%s:%u (warehouse %s%s)", ai->ai_family == AF_INET6 ? "[" : "", host,
+                   ai->ai_family == AF_INET6 ? "]" : "", port, s.warehouse,
+                   s.token ? "; bearer token required" : "");
+
+    int draining = 0;
+    for (;;) {
+        struct pollfd fds[MAX_POLL];
+        fds[0] = (struct pollfd){sfd, POLLIN, 0};
+        fds[1] = (struct pollfd){s.wake[0], POLLIN, 0};
+        fds[2] = (struct pollfd){dwhi_serve_plugins_fd(s.plugins), POLLIN, 0};
+        size_t n = 3 + dwhi_serve_runs_pollfds(&s, fds + 3, MAX_POLL - 3);
+        if (poll(fds, n, 100) < 0 && errno != EINTR) break;
+        struct signalfd_siginfo si;
+        while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+            if (draining) {
+                dwhi_serve_log("%s again: still waiting for the runs to commit and stop",
+                               si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+                continue;
+            }
+            draining = 1;
+            pthread_mutex_lock(&s.lock);
+            s.draining = 1;
+            pthread_mutex_unlock(&s.lock);
+            dwhi_serve_log("%s: taking no new work; %zu run(s) commit their batch and stop",
+                           si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT", dwhi_serve_runs_active(&s));
+            dwhi_serve_runs_stop_all(&s);
+        }
+        char junk[64];
+        while (read(s.wake[0], junk, sizeof junk) > 0) {}
+        dwhi_serve_runs_step(&s);
+        dwhi_serve_plugins_step(s.plugins);
+        if (draining && dwhi_serve_runs_active(&s) == 0) break;
+    }
+    dwhi_serve_http_stop(http);
+    http = NULL;
+    dwhi_serve_log("stopped; every run committed what it had and resumes on the next sync");
+    rc = DWHI_EXIT_OK;
+out:
+    dwhi_serve_http_stop(http);
+    if (sfd >= 0) close(sfd);
+    for (int i = 0; i < 2; i++)
+        if (s.wake[i] >= 0) close(s.wake[i]);
+    dwhi_serve_runs_free(&s);
+    dwhi_serve_plugins_free(s.plugins);
+    if (ai) freeaddrinfo(ai);
+    free(s.token);
+    free(s.exe);
+    pthread_mutex_destroy(&s.lock);
+    return rc;
+}
+
+DWHI_CLI_COMMAND(
+    serve, .name = "serve", .summary = "run as a service: an HTTP API that lists, checks and syncs sources",
+    .run = cmd_serve, .options = options,
+    .description =
+        "Listens for HTTP requests (JSON in and out; docs/cli/serve.md): GET /healthz, /v1/plugins, "
+        "/v1/sources/NAME, /v1/runs, /v1/runs/ID, /v1/jobs; POST /v1/sources/NAME/check, /v1/syncs; DELETE "
+        "/v1/runs/ID.  Every sync runs in its own worker process (and every check, listing and description in a "
+        "dwhost child): a plugin that crashes, calls exit(), hangs past --heartbeat-timeout or exceeds "
+        "--memory-limit fails that run with one line naming it, the service keeps serving, and the next run "
+        "resumes from the last committed batch.  Loopback only unless a bearer token is given.  SIGTERM or "
+        "SIGINT: no new work, every run commits its current batch and stops, then the service exits 0.",
+    .exit_status = "0 stopped by SIGTERM or SIGINT after every run stopped; 1 it could not listen or start; 2 "
+                   "usage (a bad option, a non-loopback --listen without a token, an unreadable token file).")

@@ -1,0 +1,154 @@
+/*
+ * serve.h -- `dwhost serve`: a long-running host with an HTTP API
+ * (docs/cli/serve.md).  Like host/cli, a client of libdwhost.
+ *
+ *   cmd_serve.c     the command: options, the listening address and token,
+ *                   signals, the supervision loop, shutdown
+ *   serve_http.c    the HTTP front (libmicrohttpd): routes, bearer token,
+ *                   JSON in and out
+ *   serve_runs.c    the runs: one worker process each, their events,
+ *                   heartbeat, cancel, and what a dead worker means
+ *   serve_plugins.c the plugin listing, kept current by inotify
+ *   serve_exec.c    starting dwhost itself as a child (fork+exec through
+ *                   posix_spawn) and running a short command to its end
+ *   serve_worker.c  `dwhost serve-worker`: the worker side of a run
+ *
+ * No plugin code ever runs in the service process: plugins are listed,
+ * described, checked and synced by dwhost child processes (the CLI's
+ * commands, or serve-worker for syncs), so a plugin that crashes, exits,
+ * hangs or eats memory takes down one child, never the service.
+ */
+#ifndef DWHI_SERVE_H
+#define DWHI_SERVE_H
+
+#include <json-c/json.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct dwhi_serve_run dwhi_serve_run;
+typedef struct dwhi_serve_plugins dwhi_serve_plugins;
+
+/* The service: settings (fixed after start) and the run table (under lock). */
+typedef struct dwhi_serve {
+    char *exe;                       /* this dwhost binary (/proc/self/exe) */
+    const char *warehouse;           /* borrowed from argv */
+    const char *const *plugin_dirs;  /* --plugin-dir values, borrowed */
+    size_t n_plugin_dirs;
+    char *token;                     /* the bearer token, or NULL (loopback only) */
+    int heartbeat_timeout_s;         /* a child silent this long is killed */
+    int stop_grace_s;                /* after SIGTERM, a worker gets this long to commit and stop */
+    int memory_limit_mb;             /* RLIMIT_AS of a worker; 0: none */
+    int max_runs;                    /* live workers at most; more syncs answer 429 */
+    size_t max_body;                 /* largest request body accepted */
+    dwhi_serve_plugins *plugins;     /* the listing, kept current (serve_plugins.c) */
+
+    pthread_mutex_t lock;            /* guards everything below */
+    dwhi_serve_run **runs;           /* oldest first */
+    size_t n_runs, cap_runs;
+    int draining;                    /* SIGTERM: no new work */
+    int wake[2];                     /* a byte here wakes the supervision loop */
+} dwhi_serve;
+
+/* ---- serve_exec.c --------------------------------------------------------- */
+
+/* A started child: its pid and our ends of its stdin, stdout, stderr
+ * (close-on-exec).  */
+typedef struct dwhi_serve_child {
+    pid_t pid;
+    int in_fd, out_fd, err_fd;
+} dwhi_serve_child;
+
+/* Starts `s->exe` with argv = {exe, args..., "--plugin-dir", DIR...}
+ * (`args` NULL-terminated, borrowed) in its own process group, signals at
+ * their defaults.  Returns 0, or -1 with a malloc'd *err. */
+int dwhi_serve_spawn(const dwhi_serve *s, const char *const *args, dwhi_serve_child *c, char **err);
+
+/* What a short command printed and how it ended. */
+typedef struct dwhi_serve_output {
+    char *out;          /* stdout (malloc'd, NUL-terminated) */
+    char *last_line;    /* the last stderr line that is not a JSON log line (malloc'd) or NULL */
+    int status;         /* exit status; -1 when killed by a signal */
+    int signal;         /* the signal that ended it, or 0 */
+    int timed_out;      /* killed after s->heartbeat_timeout_s without finishing */
+} dwhi_serve_output;
+
+/* Runs `args` (as dwhi_serve_spawn) with `input` (may be NULL) on its stdin,
+ * to its end or until the heartbeat timeout; its stderr is copied to ours.
+ * Returns 0 with *out filled (free with dwhi_serve_output_free), -1 with a
+ * malloc'd *err when it could not be started. */
+int dwhi_serve_exec(const dwhi_serve *s, const char *const *args, const char *input, dwhi_serve_output *out,
+                    char **err);
+void dwhi_serve_output_free(dwhi_serve_output *out);
+
+/* Reads what is available on fd into *buf (grown); returns bytes read, 0
+ * at EOF, -1 when nothing was available or on error. */
+ssize_t dwhi_serve_read_some(int fd, char **buf, size_t *len, size_t *cap);
+
+/* ---- serve_runs.c ---------------------------------------------------------- */
+
+/* Starts a sync run for `req` ({"source", "config", ...} as POST /v1/syncs
+ * takes it; borrowed).  Returns the new run's id (malloc'd) and 202, or
+ * NULL with the HTTP status in *http (400, 409, 429, 503, 500) and a
+ * malloc'd one-line *err. */
+char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **err);
+
+/* {"runs": [...]} newest first (caller puts). */
+json_object *dwhi_serve_runs_json(dwhi_serve *s);
+
+/* One run as JSON (caller puts); a run this service does not know is
+ * looked up in the warehouse's run history.  NULL when nobody knows it. */
+json_object *dwhi_serve_run_json(dwhi_serve *s, const char *id);
+
+/* DELETE /v1/runs/{id}: asks the run's worker to stop after its current
+ * batch (SIGTERM).  Returns the HTTP status (202, 404, 409) and, for 202,
+ * the run as JSON in *doc; a malloc'd *err otherwise. */
+int dwhi_serve_run_cancel(dwhi_serve *s, const char *id, json_object **doc, char **err);
+
+/* Number of runs whose worker is still alive. */
+size_t dwhi_serve_runs_active(dwhi_serve *s);
+
+/* The supervision loop's share: the pollfds of the live workers appended
+ * to fds (at most max; returns how many), then, after poll, their output
+ * read, heartbeats checked, dead workers reaped and judged. */
+size_t dwhi_serve_runs_pollfds(dwhi_serve *s, struct pollfd *fds, size_t max);
+void dwhi_serve_runs_step(dwhi_serve *s);
+
+/* SIGTERM to every live worker (shutdown: they commit their batch and stop). */
+void dwhi_serve_runs_stop_all(dwhi_serve *s);
+
+/* Frees the run table (after the loop ended). */
+void dwhi_serve_runs_free(dwhi_serve *s);
+
+/* ---- serve_plugins.c -------------------------------------------------------- */
+
+/* Lists the plugins (in a child) and watches the directories searched.
+ * Returns the watcher, or NULL with a malloc'd *err. */
+dwhi_serve_plugins *dwhi_serve_plugins_start(dwhi_serve *s, char **err);
+/* The inotify descriptor the supervision loop polls. */
+int dwhi_serve_plugins_fd(const dwhi_serve_plugins *sp);
+/* After poll: reads the events; when a plugin file changed, lists again
+ * and logs one line per file (added, replaced, removed, rejected). */
+void dwhi_serve_plugins_step(dwhi_serve_plugins *sp);
+/* GET /v1/plugins: the listing with "events" and "listing_error" (caller
+ * puts).  Thread-safe. */
+json_object *dwhi_serve_plugins_json(dwhi_serve_plugins *sp);
+void dwhi_serve_plugins_free(dwhi_serve_plugins *sp);
+
+/* ---- serve_http.c ---------------------------------------------------------- */
+
+typedef struct dwhi_serve_http dwhi_serve_http;
+
+/* Starts listening on `addr` (a sockaddr of len bytes).  Returns the
+ * front, or NULL with a malloc'd *err.  *port receives the bound port. */
+dwhi_serve_http *dwhi_serve_http_start(dwhi_serve *s, const void *addr, size_t len, unsigned *port, char **err);
+/* Stops listening and waits for the requests being answered. */
+void dwhi_serve_http_stop(dwhi_serve_http *h);
+
+/* ---- cmd_serve.c --------------------------------------------------------- */
+
+/* "dwhost: serve: " and the line on stderr. */
+void dwhi_serve_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,326 @@
+/*
+ * serve_http.c -- the HTTP front of `dwhost serve` over libmicrohttpd
+ * (docs/cli/serve.md lists the endpoints).  JSON in and out; errors are
+ * {"error": ONE LINE}.  A thread per connection: a check that waits on a
+ * slow source holds only its own connection.
+ *
+ * The bearer token (when the service has one) is required on every
+ * endpoint but /healthz; it is compared in constant time.
+ */
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dwhost.h"
+#include "serve.h"
+
+struct dwhi_serve_http {
+    struct MHD_Daemon *d;
+    dwhi_serve *s;
+};
+
+/* A request's body as it arrives. */
+typedef struct body {
+    char *buf;
+    size_t len;
+    int too_big;
+} body;
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_object *doc) {
+    const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    size_t len = strlen(text);
+    char *copy = malloc(len + 1);
+    if (!copy) return MHD_NO;
+    memcpy(copy, text, len);
+    copy[len++] = '\n';
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, copy, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(copy);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    if (status == 401) MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"dwhost\"");
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Replies with `doc` and drops the caller's reference. */
+static enum MHD_Result reply_put(struct MHD_Connection *c, unsigned status, json_object *doc) {
+    enum MHD_Result r = reply(c, status, doc);
+    json_object_put(doc);
+    return r;
+}
+
+static enum MHD_Result error_reply(struct MHD_Connection *c, unsigned status, const char *f, ...)
+    __attribute__((format(printf, 3, 4)));
+static enum MHD_Result error_reply(struct MHD_Connection *c, unsigned status, const char *f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    char *m = NULL;
+    if (vasprintf(&m, f, ap) < 0) m = NULL;
+    va_end(ap);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "error", json_object_new_string(m ? m : "out of memory"));
+    free(m);
+    return reply_put(c, status, o);
+}
+
+static int authorized(const dwhi_serve *s, struct MHD_Connection *c) {
+    if (!s->token) return 1;
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) return 0;
+    h += 7;
+    size_t n = strlen(h), m = strlen(s->token);
+    return n == m && CRYPTO_memcmp(h, s->token, n) == 0;
+}
+
+/* A source name as the registry has them (no '/', no dots): anything else
+ * cannot name a plugin and is not handed to a child. */
+static int valid_name(const char *n, size_t len) {
+    if (!len || len > 128) return 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = n[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+              ch == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- endpoints that run a dwhost command ---------------------------------- */
+
+/* The command's JSON document, or the one line of a child that died. */
+static enum MHD_Result run_command(dwhi_serve *s, struct MHD_Connection *c, const char *const *args, const char *input,
+                                   const char *what) {
+    dwhi_serve_output o;
+    char *err = NULL;
+    if (dwhi_serve_exec(s, args, input, &o, &err) != 0) {
+        enum MHD_Result r = error_reply(c, 500, "%s: %s", what, err ? err : "failed");
+        free(err);
+        return r;
+    }
+    enum MHD_Result r;
+    json_object *doc = o.out[0] ? json_tokener_parse(o.out) : NULL;
+    if (doc && !json_object_is_type(doc, json_type_object)) { /* not the command's document */
+        json_object_put(doc);
+        doc = NULL;
+    }
+    const char *line = o.last_line && !strncmp(o.last_line, "dwhost: ", 8) ? o.last_line + 8 : o.last_line;
+    if (o.timed_out)
+        r = error_reply(c, 504, "%s: no answer within %d s; the plugin may hang; its process was killed", what,
+                        s->heartbeat_timeout_s);
+    else if (o.status == 11 || o.signal)
+        r = error_reply(c, 502, "%s", line ? line : "the plugin's process died");
+    else if (!doc && o.status == 3)
+        r = error_reply(c, 404, "%s", line ? line : "no such source");
+    else if (!doc)
+        r = error_reply(c, 500, "%s: %s", what, line ? line : "no answer");
+    else {
+        json_object_object_add(doc, "exit_code", json_object_new_int(o.status));
+        unsigned status = o.status == 3 && !strcmp(args[0], "describe") ? 404 : o.status == 4 ? 422 : 200;
+        r = reply(c, status, doc);
+    }
+    json_object_put(doc);
+    dwhi_serve_output_free(&o);
+    return r;
+}
+
+static enum MHD_Result get_plugins(dwhi_serve *s, struct MHD_Connection *c) {
+    return reply_put(c, 200, dwhi_serve_plugins_json(s->plugins));
+}
+
+static enum MHD_Result get_source(dwhi_serve *s, struct MHD_Connection *c, const char *name) {
+    const char *args[] = {"describe", name, "--json", "--no-schemas", NULL};
+    return run_command(s, c, args, NULL, "describing the source");
+}
+
+static enum MHD_Result post_check(dwhi_serve *s, struct MHD_Connection *c, const char *name, const body *b) {
+    json_object *req = b->len ? json_tokener_parse(b->buf) : json_object_new_object();
+    if (!req || !json_object_is_type(req, json_type_object)) {
+        json_object_put(req);
+        return error_reply(c, 400, "the body must be a JSON object: {\"config\": {...}, \"schema\": NAME}");
+    }
+    json_object *config = json_object_object_get(req, "config"), *schema = json_object_object_get(req, "schema");
+    if ((config && !json_object_is_type(config, json_type_object)) ||
+        (schema && !json_object_is_type(schema, json_type_string))) {
+        json_object_put(req);
+        return error_reply(c, 400, "\"config\" must be an object and \"schema\" a string");
+    }
+    const char *args[] = {"check", name, "--config", "-", "--json", NULL, NULL, NULL};
+    if (schema) {
+        args[5] = "--schema";
+        args[6] = json_object_get_string(schema);
+    }
+    const char *input = config ? json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN) : "{}";
+    enum MHD_Result r = run_command(s, c, args, input, "checking the source");
+    json_object_put(req);
+    return r;
+}
+
+/* ---- the in-process endpoints ------------------------------------------------- */
+
+static enum MHD_Result get_jobs(dwhi_serve *s, struct MHD_Connection *c) {
+    if (access(s->warehouse, F_OK) != 0) { /* no sync has created it yet */
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "warehouse", json_object_new_string(s->warehouse));
+        json_object_object_add(o, "jobs", json_object_new_array());
+        return reply_put(c, 200, o);
+    }
+    char *err = NULL, *text = NULL;
+    dw_status st = dwh_status_json(s->warehouse, &text, &err);
+    json_object *doc = st == DW_OK && text ? json_tokener_parse(text) : NULL;
+    free(text);
+    if (!doc) {
+        enum MHD_Result r = error_reply(c, 500, "%s", err ? err : "reading the warehouse failed");
+        free(err);
+        return r;
+    }
+    return reply_put(c, 200, doc);
+}
+
+static enum MHD_Result post_sync(dwhi_serve *s, struct MHD_Connection *c, const body *b) {
+    json_object *req = b->len ? json_tokener_parse(b->buf) : NULL;
+    int http = 400;
+    char *err = NULL;
+    char *id = req ? dwhi_serve_run_start(s, req, &http, &err) : NULL;
+    json_object_put(req);
+    if (!id) {
+        enum MHD_Result r = error_reply(c, http, "%s", err ? err : "the body is not JSON: {\"source\": NAME, "
+                                                                  "\"config\": {...}}");
+        free(err);
+        return r;
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "run_id", json_object_new_string(id));
+    free(id);
+    return reply_put(c, 202, o);
+}
+
+/* ---- routing ---------------------------------------------------------------------- */
+
+static enum MHD_Result route(dwhi_serve *s, struct MHD_Connection *c, const char *url, const char *method,
+                             const body *b) {
+    int get = !strcmp(method, "GET"), post = !strcmp(method, "POST"), del = !strcmp(method, "DELETE");
+    if (!strcmp(url, "/healthz")) {
+        if (!get) return error_reply(c, 405, "/healthz takes GET");
+        json_object *o = json_object_new_object();
+        pthread_mutex_lock(&s->lock);
+        int draining = s->draining;
+        pthread_mutex_unlock(&s->lock);
+        json_object_object_add(o, "ok", json_object_new_boolean(1));
+        json_object_object_add(o, "draining", json_object_new_boolean(draining));
+        json_object_object_add(o, "runs_active", json_object_new_int64((int64_t)dwhi_serve_runs_active(s)));
+        json_object_object_add(o, "version", json_object_new_string(dwh_version()));
+        return reply_put(c, 200, o);
+    }
+    if (!authorized(s, c)) return error_reply(c, 401, "missing or wrong bearer token (Authorization: Bearer TOKEN)");
+    if (!strcmp(url, "/v1/plugins")) return get ? get_plugins(s, c) : error_reply(c, 405, "/v1/plugins takes GET");
+    if (!strcmp(url, "/v1/jobs")) return get ? get_jobs(s, c) : error_reply(c, 405, "/v1/jobs takes GET");
+    if (!strcmp(url, "/v1/syncs")) return post ? post_sync(s, c, b) : error_reply(c, 405, "/v1/syncs takes POST");
+    if (!strcmp(url, "/v1/runs")) return get ? reply_put(c, 200, dwhi_serve_runs_json(s))
+                                             : error_reply(c, 405, "/v1/runs takes GET");
+    if (!strncmp(url, "/v1/runs/", 9)) {
+        const char *id = url + 9;
+        if (get) {
+            json_object *o = dwhi_serve_run_json(s, id);
+            return o ? reply_put(c, 200, o) : error_reply(c, 404, "no run %.64s; GET /v1/runs lists them", id);
+        }
+        if (del) {
+            json_object *doc = NULL;
+            char *err = NULL;
+            int http = dwhi_serve_run_cancel(s, id, &doc, &err);
+            enum MHD_Result r = doc ? reply_put(c, (unsigned)http, doc) : error_reply(c, (unsigned)http, "%s", err);
+            free(err);
+            return r;
+        }
+        return error_reply(c, 405, "/v1/runs/{id} takes GET or DELETE");
+    }
+    if (!strncmp(url, "/v1/sources/", 12)) {
+        const char *name = url + 12, *slash = strchr(name, '/');
+        size_t len = slash ? (size_t)(slash - name) : strlen(name);
+        if (!valid_name(name, len)) return error_reply(c, 404, "no such source; GET /v1/plugins lists them");
+        char n[129];
+        memcpy(n, name, len);
+        n[len] = 0;
+        if (!slash) return get ? get_source(s, c, n) : error_reply(c, 405, "/v1/sources/{name} takes GET");
+        if (!strcmp(slash, "/check"))
+            return post ? post_check(s, c, n, b) : error_reply(c, 405, "/v1/sources/{name}/check takes POST");
+    }
+    return error_reply(c, 404, "no endpoint %s %.128s (docs/cli/serve.md lists them)", method, url);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls) {
+    (void)version;
+    dwhi_serve *s = cls;
+    body *b = *con_cls;
+    if (!b) { /* the headers: set up the body */
+        if (!(b = calloc(1, sizeof *b))) return MHD_NO;
+        *con_cls = b;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!b->too_big) {
+            if (b->len + *upload_size > s->max_body) {
+                b->too_big = 1;
+            } else {
+                char *nb = realloc(b->buf, b->len + *upload_size + 1);
+                if (!nb) return MHD_NO;
+                memcpy(nb + b->len, upload, *upload_size);
+                b->buf = nb;
+                b->len += *upload_size;
+                b->buf[b->len] = 0;
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (b->too_big) return error_reply(c, 413, "the body is larger than %zu bytes", s->max_body);
+    return route(s, c, url, method, b);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
+    (void)cls, (void)c, (void)toe;
+    body *b = *con_cls;
+    if (b) {
+        free(b->buf);
+        free(b);
+    }
+    *con_cls = NULL;
+}
+
+dwhi_serve_http *dwhi_serve_http_start(dwhi_serve *s, const void *addr, size_t len, unsigned *port, char **err) {
+    (void)len;
+    dwhi_serve_http *h = calloc(1, sizeof *h);
+    if (!h) {
+        *err = strdup("out of memory");
+        return NULL;
+    }
+    h->s = s;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+    if (((const struct sockaddr *)addr)->sa_family == AF_INET6) flags |= MHD_USE_IPv6;
+    h->d = MHD_start_daemon(flags, 0, NULL,
+                            NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_END);
+    if (!h->d) {
+        free(h);
+        *err = strdup("cannot listen there (in use, or not an address of this machine)");
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+    *port = info ? info->port : 0;
+    return h;
+}
+
+void dwhi_serve_http_stop(dwhi_serve_http *h) {
+    if (!h) return;
+    MHD_stop_daemon(h->d);
+    free(h);
+}
