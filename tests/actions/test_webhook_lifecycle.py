@@ -7,10 +7,12 @@ it; a config that cannot take the secret ($env) gets the endpoint deleted
 again; info and delete find the endpoint by URL; a second create is refused;
 a source without the actions (github) is told to set one up by hand."""
 
+import atexit
 import json
 import os
 import stat
 import sys
+import shutil
 import tempfile
 import urllib.request
 
@@ -21,6 +23,7 @@ KEY = "sk_test_fakeGoodKey000000000000001234"
 URL = "https://hooks.example.com/dwhost/stripe"
 c = Checks()
 tmp = tempfile.mkdtemp(prefix="dwh-webhook-")
+atexit.register(shutil.rmtree, tmp, True)  # tools/test fails a test that leaves files behind
 
 
 def hook(*args, cfg):
