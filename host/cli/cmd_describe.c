@@ -11,6 +11,7 @@
 #include "config/config_load.h"
 #include "config/config_report.h"
 #include "base/source_names.h"
+#include "base/text.h"
 
 static struct {
     const char *config, *options_field;
@@ -36,16 +37,6 @@ static const dwhi_cli_opt options[] = {
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),
 };
-
-static char *dwhi_strf_cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *dwhi_strf_cli(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) s = NULL;
-    va_end(ap);
-    return s;
-}
 
 static const char *or_dash(const char *s) { return s && s[0] ? s : "-"; }
 
@@ -324,7 +315,7 @@ static int run(const dwhi_cli_invocation *inv) {
     if (!no_schemas) {
         char *init_err = NULL;
         if (dwh_plugin_activate(p, &init_err) != DW_OK) {
-            schemas_error = dwhi_strf_cli("plugin could not start: %s", init_err ? init_err : "init failed");
+            schemas_error = dwhi_strf("plugin could not start: %s", init_err ? init_err : "init failed");
             rc = DWHI_EXIT_PLUGIN;
             free(init_err);
         } else {
@@ -338,7 +329,7 @@ static int run(const dwhi_cli_invocation *inv) {
             free(schemas_text);
             if (code == DW_ERR_NEEDS_CONFIG && !config) {
                 schemas_error = strdup("needs_config");
-                need_config = dwhi_strf_cli("schemas need a config: run 'dwhost describe %s --config FILE' to list "
+                need_config = dwhi_strf("schemas need a config: run 'dwhost describe %s --config FILE' to list "
                                            "them",
                                            name);
                 note = need_config ? need_config : "schemas need a config: pass --config FILE";
@@ -356,7 +347,7 @@ static int run(const dwhi_cli_invocation *inv) {
         if (rc != DWHI_EXIT_OK) {
             fprintf(stderr, "dwhost: describe %s: listing schemas failed: %s\n", name,
                     schemas_error ? schemas_error : "out of memory");
-            unavailable = dwhi_strf_cli("schemas unavailable: %s", schemas_error ? schemas_error : "?");
+            unavailable = dwhi_strf("schemas unavailable: %s", schemas_error ? schemas_error : "?");
             note = unavailable ? unavailable : "schemas unavailable";
         }
     }

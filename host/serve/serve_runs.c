@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "dwhost.h"
+#include "base/text.h"
 #include "ops/ops.h"
 #include "serve.h"
 
@@ -60,16 +61,6 @@ static void now_iso(char out[40]) {
     struct tm tm;
     gmtime_r(&t.tv_sec, &tm);
     strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...) {
-    va_list ap;
-    va_start(ap, f);
-    char *m = NULL;
-    if (vasprintf(&m, f, ap) < 0) m = NULL;
-    va_end(ap);
-    return m;
 }
 
 static void run_free(dwhi_serve_run *r) {
@@ -200,7 +191,7 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
         }
     }
     if (mode && strcmp(mode, "incremental") && strcmp(mode, "full") && strcmp(mode, "append")) {
-        *err = fmt("\"mode\" must be incremental, full or append, got '%s'", mode);
+        *err = dwhi_strf("\"mode\" must be incremental, full or append, got '%s'", mode);
         return NULL;
     }
 
@@ -249,14 +240,14 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
     if (live >= (size_t)s->max_runs) {
         pthread_mutex_unlock(&s->lock);
         *http = 429;
-        *err = fmt("%zu runs are running, the most this service runs at once (--max-runs); retry when one ends", live);
+        *err = dwhi_strf("%zu runs are running, the most this service runs at once (--max-runs); retry when one ends", live);
         goto fail;
     }
     for (size_t i = 0; i < s->n_runs; i++) {
         dwhi_serve_run *o = s->runs[i];
         if (o->alive && !strcmp(o->source_id, r->source_id)) {
             *http = 409;
-            *err = fmt("source id '%s' is already syncing in run %s; wait for it or cancel it (DELETE /v1/runs/%s)",
+            *err = dwhi_strf("source id '%s' is already syncing in run %s; wait for it or cancel it (DELETE /v1/runs/%s)",
                        r->source_id, o->id, o->id);
             pthread_mutex_unlock(&s->lock);
             goto fail;
@@ -417,7 +408,7 @@ static const char *line_text(const dwhi_serve_run *r) {
 
 /* Where the run was: "run(schema 'S')" or "the run". */
 static char *where(const dwhi_serve_run *r) {
-    return r->schema ? fmt("run(schema '%s')", r->schema) : strdup("the run (before its first schema started)");
+    return r->schema ? dwhi_strf("run(schema '%s')", r->schema) : strdup("the run (before its first schema started)");
 }
 
 static void judge(dwhi_serve *s, dwhi_serve_run *r, int st) {
@@ -433,7 +424,7 @@ static void judge(dwhi_serve *s, dwhi_serve_run *r, int st) {
     if (r->killed_hung) {
         r->state = "crashed";
         r->failure = "hung";
-        r->error = fmt("plugin '%s' hung: no sign of life (no row, HTTP transfer or cancel check) for %d s in %s; "
+        r->error = dwhi_strf("plugin '%s' hung: no sign of life (no row, HTTP transfer or cancel check) for %d s in %s; "
                        "its worker was killed; committed batches are kept and the next run resumes from them",
                        r->source, s->heartbeat_timeout_s, at);
     } else if (plugin_line && died) {
@@ -443,7 +434,7 @@ static void judge(dwhi_serve *s, dwhi_serve_run *r, int st) {
     } else if (WIFSIGNALED(st)) {
         r->state = "crashed";
         r->failure = "crashed";
-        r->error = fmt("the worker of plugin '%s' was killed by %s in %s%s; committed batches are kept and the next "
+        r->error = dwhi_strf("the worker of plugin '%s' was killed by %s in %s%s; committed batches are kept and the next "
                        "run resumes from them",
                        r->source, sig_name(WTERMSIG(st)), at,
                        r->killed_grace ? " (it did not stop within the grace period after being asked to)" : "");
@@ -457,7 +448,7 @@ static void judge(dwhi_serve *s, dwhi_serve_run *r, int st) {
         r->state = "failed";
         r->failure = "worker";
         r->error = line_text(r) ? strdup(line_text(r))
-                                : fmt("the worker of plugin '%s' ended with exit status %d without a report",
+                                : dwhi_strf("the worker of plugin '%s' ended with exit status %d without a report",
                                       r->source, WEXITSTATUS(st));
     }
     free(at);
@@ -597,7 +588,7 @@ int dwhi_serve_run_cancel(dwhi_serve *s, const char *id, json_object **doc, char
         if (strcmp(r->id, id) != 0) continue;
         if (!r->alive) {
             http = 409;
-            *err = fmt("run %s already ended (%s)", id, r->state);
+            *err = dwhi_strf("run %s already ended (%s)", id, r->state);
         } else {
             ask_stop(r);
             dwhi_serve_log("run %s: cancel asked; it stops after its current batch commits", id);
@@ -607,7 +598,7 @@ int dwhi_serve_run_cancel(dwhi_serve *s, const char *id, json_object **doc, char
         break;
     }
     pthread_mutex_unlock(&s->lock);
-    if (http == 404) *err = fmt("no run %s in this service; GET /v1/runs lists them", id);
+    if (http == 404) *err = dwhi_strf("no run %s in this service; GET /v1/runs lists them", id);
     return http;
 }
 

@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,4 +181,13 @@ char *dwhi_text_join(const char *const *items, size_t n) {
     }
     out[o] = 0;
     return out;
+}
+
+char *dwhi_strf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    return n < 0 ? NULL : s;
 }

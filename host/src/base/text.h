@@ -11,6 +11,10 @@
 /* Non-zero when s[0..len) is well-formed UTF-8 (no overlongs, no
  * surrogates, nothing above U+10FFFF).  NUL bytes count as invalid: they
  * cannot survive a C string. */
+/* printf into a new string: malloc'd, the caller frees it; NULL on OOM or
+ * a format error. */
+char *dwhi_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 int dwhi_utf8_valid(const char *s, size_t len);
 
 /* The length of the longest prefix of s[0..len) that is well-formed

@@ -25,23 +25,13 @@ typedef struct vstate {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...) {
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0) s = NULL;
-    va_end(ap);
-    return s;
-}
-
 /* prefix.name: a user's key is quoted through the excerpt helper, so a
  * 10 MB key makes a path of a few dozen bytes. */
 static char *join(const char *prefix, const char *name) {
     char *n = dwhi_text_excerpt(name, strlen(name), DWHI_TEXT_EXCERPT_MAX, 0);
     if (!n) return NULL;
     if (!prefix || !*prefix) return n;
-    char *p = fmt("%s.%s", prefix, n);
+    char *p = dwhi_strf("%s.%s", prefix, n);
     free(n);
     return p;
 }
@@ -83,23 +73,23 @@ static char *describe(json_object *v, int secret) {
         return secret ? strdup("a boolean") : strdup(json_object_get_boolean(v) ? "true" : "false");
     case json_type_int:
     case json_type_double:
-        return secret ? strdup("a number") : fmt("the number %s", json_object_to_json_string(v));
+        return secret ? strdup("a number") : dwhi_strf("the number %s", json_object_to_json_string(v));
     case json_type_string: {
         const char *s = json_object_get_string(v);
         size_t len = (size_t)json_object_get_string_len(v);
         if (len == 0) return strdup("an empty string");
         size_t chars = utf8_chars(s, len);
-        if (secret) return fmt("a string of %zu character%s", chars, chars == 1 ? "" : "s");
+        if (secret) return dwhi_strf("a string of %zu character%s", chars, chars == 1 ? "" : "s");
         /* Quoted (control characters escaped) and bounded. */
         char *q = dwhi_text_excerpt(s, len, DWHI_TEXT_EXCERPT_MAX, 1);
-        char *out = q ? fmt("the string %s", q) : NULL;
+        char *out = q ? dwhi_strf("the string %s", q) : NULL;
         free(q);
         return out;
     }
     case json_type_array: {
         size_t n = json_object_array_length(v);
         if (n == 0) return strdup("an empty array");
-        return fmt("an array of %zu item%s", n, n == 1 ? "" : "s");
+        return dwhi_strf("an array of %zu item%s", n, n == 1 ? "" : "s");
     }
     case json_type_object:
         if (dwhi_secret_ref_kind_of(v) != DWHI_REF_NONE) return strdup("a secret reference");
@@ -114,7 +104,7 @@ static void type_error(vstate *vs, const char *path, const char *expected, json_
 }
 
 static void missing(vstate *vs, const char *path, const char *what) {
-    error_own(vs, path, fmt("%s (required)", what), strdup("nothing"));
+    error_own(vs, path, dwhi_strf("%s (required)", what), strdup("nothing"));
 }
 
 /* A string value with no NUL inside (C consumers would cut it). */
@@ -230,13 +220,13 @@ static void check_utf8(vstate *vs, json_object *v, const char *path) {
         size_t good = dwhi_utf8_valid_prefix(json_object_get_string(v), len);
         if (good < len)
             error_own(vs, *path ? path : "(config)", strdup("UTF-8 text"),
-                      fmt("a string that is not valid UTF-8 (at byte %zu)", good + 1));
+                      dwhi_strf("a string that is not valid UTF-8 (at byte %zu)", good + 1));
         return;
     }
     case json_type_array: {
         size_t n = json_object_array_length(v);
         for (size_t i = 0; i < n; i++) {
-            char *ip = fmt("%s[%zu]", path, i);
+            char *ip = dwhi_strf("%s[%zu]", path, i);
             if (!ip) {
                 vs->rep->oom = 1;
                 return;
@@ -255,7 +245,7 @@ static void check_utf8(vstate *vs, json_object *v, const char *path) {
             }
             size_t klen = strlen(key), good = dwhi_utf8_valid_prefix(key, klen);
             if (good < klen)
-                error_own(vs, kp, strdup("a key in UTF-8"), fmt("a key that is not valid UTF-8 (at byte %zu)", good + 1));
+                error_own(vs, kp, strdup("a key in UTF-8"), dwhi_strf("a key that is not valid UTF-8 (at byte %zu)", good + 1));
             check_utf8(vs, val, kp);
             free(kp);
         }
@@ -272,8 +262,8 @@ static void check_utf8(vstate *vs, json_object *v, const char *path) {
  * a secret) and returns 1; 0 for anything else. */
 static int too_long(vstate *vs, const char *path, json_object *v, size_t max) {
     if (!json_object_is_type(v, json_type_string) || (size_t)json_object_get_string_len(v) <= max) return 0;
-    error_own(vs, path, fmt("a string of at most %zu bytes", max),
-              fmt("a string of %zu bytes", (size_t)json_object_get_string_len(v)));
+    error_own(vs, path, dwhi_strf("a string of at most %zu bytes", max),
+              dwhi_strf("a string of %zu bytes", (size_t)json_object_get_string_len(v)));
     return 1;
 }
 
@@ -392,9 +382,9 @@ static void report_unknown(vstate *vs, const char *prefix, const char *key, cons
     if (known->n == 0)
         expected = strdup("no keys here");
     else if (best)
-        expected = fmt("one of the known keys (%s; did you mean \"%s\"?)", list ? list : "", best);
+        expected = dwhi_strf("one of the known keys (%s; did you mean \"%s\"?)", list ? list : "", best);
     else
-        expected = fmt("one of the known keys (%s)", list ? list : "");
+        expected = dwhi_strf("one of the known keys (%s)", list ? list : "");
     free(list);
     error_own(vs, path ? path : key, expected, strdup("an unknown key"));
     free(path);
@@ -449,7 +439,7 @@ static json_object *validate_input(vstate *vs, const dw_field *f, json_object *v
         int blank = len == 0 || (f->input_type == DW_INPUT_NUMBER && dwhi_parse_int_text(s, len, &dummy) == -3);
         if (blank) {
             if (f->required && !(f->default_value && *f->default_value)) {
-                error_own(vs, path, fmt("%s (required)", f->input_type == DW_INPUT_NUMBER ? expect : "a non-empty string"),
+                error_own(vs, path, dwhi_strf("%s (required)", f->input_type == DW_INPUT_NUMBER ? expect : "a non-empty string"),
                           strdup(len ? "a blank string" : "an empty string"));
                 goto out;
             }
@@ -473,7 +463,7 @@ static json_object *validate_input(vstate *vs, const dw_field *f, json_object *v
             result = json_object_new_int64(n);
         } else if (from_default) {
             error_own(vs, path, strdup("a default_value the form can use (a whole number)"),
-                      fmt("\"%s\" in the plugin's form: report it to the plugin's author", f->default_value));
+                      dwhi_strf("\"%s\" in the plugin's form: report it to the plugin's author", f->default_value));
         } else if (rc == -2) {
             type_error(vs, path, "a whole number from -9223372036854775808 to 9223372036854775807", v, secret);
         } else {
@@ -578,7 +568,7 @@ static char *options_list(const dw_field *f) {
     for (uint32_t i = 0; f->options && i < f->n_options; i++) {
         if (i == 24) {
             char *s = dwhi_strbuf_take(&b);
-            char *more = s ? fmt("%s, ... (%u options)", s, f->n_options) : NULL;
+            char *more = s ? dwhi_strf("%s, ... (%u options)", s, f->n_options) : NULL;
             free(s);
             return more;
         }
@@ -592,8 +582,8 @@ static char *options_list(const dw_field *f) {
 
 static char *select_expectation(const dw_field *f, int multiple) {
     char *list = options_list(f);
-    char *e = multiple ? fmt("an array of values among %s", list ? list : "the options")
-                       : fmt("one of %s", list ? list : "the options");
+    char *e = multiple ? dwhi_strf("an array of values among %s", list ? list : "the options")
+                       : dwhi_strf("one of %s", list ? list : "the options");
     free(list);
     return e;
 }
@@ -613,7 +603,7 @@ static json_object *select_one(vstate *vs, const dw_field *f, json_object *v, co
     json_object *c = convert_option(f, o->value, &bad);
     if (bad) {
         error_own(vs, path, strdup("an option value its converter accepts"),
-                  fmt("\"%s\" in the plugin's form: report it to the plugin's author", o->value));
+                  dwhi_strf("\"%s\" in the plugin's form: report it to the plugin's author", o->value));
         return NULL;
     }
     if (!c) *absent = 1;
@@ -634,7 +624,7 @@ static void validate_select(vstate *vs, const dw_field *f, json_object *v, const
         if (!v) {
             if (f->required) {
                 char *e = select_expectation(f, 1);
-                error_own(vs, path, fmt("%s (required)", e ? e : "values among the options"), strdup("nothing"));
+                error_own(vs, path, dwhi_strf("%s (required)", e ? e : "values among the options"), strdup("nothing"));
                 free(e);
             }
             goto done;
@@ -652,14 +642,14 @@ static void validate_select(vstate *vs, const dw_field *f, json_object *v, const
         }
         size_t n = json_object_array_length(arr);
         if (n == 0 && f->required) {
-            error_own(vs, path, fmt("%s, at least one (required)", select_expectation(f, 1)), strdup("an empty array"));
+            error_own(vs, path, dwhi_strf("%s, at least one (required)", select_expectation(f, 1)), strdup("an empty array"));
             json_object_put(single);
             goto done;
         }
         json_object *res = json_object_new_array();
         int ok = 1;
         for (size_t i = 0; i < n; i++) {
-            char *ip = fmt("%s[%zu]", path, i);
+            char *ip = dwhi_strf("%s[%zu]", path, i);
             int absent;
             json_object *c = select_one(vs, f, json_object_array_get_idx(arr, i), ip ? ip : path, NULL, &absent);
             free(ip);
@@ -694,7 +684,7 @@ static void validate_select(vstate *vs, const dw_field *f, json_object *v, const
     if (sel && json_object_is_type(sel, json_type_object)) {
         char *e = select_expectation(f, 0);
         error_own(vs, sel_path ? sel_path : path,
-                  has_sub ? fmt("%s, or {\"selection\": value, <the option's fields>}", e ? e : "") : strdup(e ? e : ""),
+                  has_sub ? dwhi_strf("%s, or {\"selection\": value, <the option's fields>}", e ? e : "") : strdup(e ? e : ""),
                   describe(sel, 0));
         free(e);
         free(sel_path);
@@ -723,7 +713,7 @@ static void validate_select(vstate *vs, const dw_field *f, json_object *v, const
     if (c) json_object_object_add(res, "selection", c);
     if (chosen) validate_fields(vs, chosen->fields, chosen->n_fields, obj, res, path);
     if (obj) {
-        char *why = chosen ? fmt("only the fields of the chosen option \"%s\"", chosen->value) : NULL;
+        char *why = chosen ? dwhi_strf("only the fields of the chosen option \"%s\"", chosen->value) : NULL;
         check_keys(vs, obj, path, &known, &other, why ? why : "only the fields of the chosen option");
         free(why);
     }
@@ -890,8 +880,8 @@ static void validate_oauth(vstate *vs, const dw_field *f, json_object *v, const 
             missing_scopes(f->required_scopes, json_object_get_string(scope), miss, sizeof miss);
             if (miss[0]) {
                 char *sp = join(path, "scope");
-                char *e = fmt("a token granting the scopes \"%s\"", f->required_scopes);
-                char *g = fmt("a token without \"%s\" (reconnect and grant them; endpoints needing them will fail)", miss);
+                char *e = dwhi_strf("a token granting the scopes \"%s\"", f->required_scopes);
+                char *g = dwhi_strf("a token without \"%s\" (reconnect and grant them; endpoints needing them will fail)", miss);
                 warning(vs, sp ? sp : path, e ? e : "", g ? g : "");
                 free(sp);
                 free(e);
@@ -914,7 +904,7 @@ static void validate_oauth_account(vstate *vs, const dw_field *f, json_object *v
         return;
     }
     if (f->integration_field && *f->integration_field && !get(in, f->integration_field)) {
-        error_own(vs, path, fmt("the OAuth field \"%s\" to be set as well (accounts come from its integration)",
+        error_own(vs, path, dwhi_strf("the OAuth field \"%s\" to be set as well (accounts come from its integration)",
                                 f->integration_field),
                   strdup("an account without an integration"));
         return;
@@ -943,7 +933,7 @@ static void validate_oauth_account(vstate *vs, const dw_field *f, json_object *v
         json_object *e = json_object_array_get_idx(v, i);
         if (!is_clean_string(e) || json_object_get_string_len(e) == 0 ||
             (size_t)json_object_get_string_len(e) > DWHI_CONFIG_STRING_MAX) {
-            char *ip = fmt("%s[%zu]", path, i);
+            char *ip = dwhi_strf("%s[%zu]", path, i);
             if (!too_long(vs, ip ? ip : path, e, DWHI_CONFIG_STRING_MAX))
                 type_error(vs, ip ? ip : path, "an account id (a non-empty string)", e, 0);
             free(ip);
@@ -1003,7 +993,7 @@ static void validate_file(vstate *vs, const dw_field *f, json_object *v, const c
                     char depth[48];
                     snprintf(depth, sizeof depth, "nested deeper than %d levels", DWHI_CONFIG_MAX_DEPTH);
                     error_own(vs, path, strdup("a file holding one JSON object"),
-                              fmt("text that is not valid JSON (%s at byte %zu)",
+                              dwhi_strf("text that is not valid JSON (%s at byte %zu)",
                                   jerr == json_tokener_success ? "extra data after the value"
                                   : jerr == json_tokener_error_depth ? depth
                                                                      : json_tokener_error_desc(jerr),
@@ -1154,7 +1144,7 @@ static void validate_ssh(vstate *vs, const dw_field *f, json_object *v, const ch
         json_object_put(resolved);
         free(kp);
     }
-    char *why = auth ? fmt("only the keys of auth_type \"%s\"", auth) : NULL;
+    char *why = auth ? dwhi_strf("only the keys of auth_type \"%s\"", auth) : NULL;
     check_keys(vs, obj, path, &known, &ignored, why ? why : "");
     free(why);
     keyset_free(&known);

@@ -23,21 +23,11 @@ void dwhi_action_args_clear(dwhi_action_args *args) {
     memset(args, 0, sizeof *args);
 }
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...) {
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0) s = NULL;
-    va_end(ap);
-    return s;
-}
-
 /* "owner (string), limit (int64)" for messages; malloc'd. */
 static char *arg_list(const dw_action *a) {
     char *out = strdup(a->n_args ? "" : "none");
     for (uint32_t i = 0; out && i < a->n_args; i++) {
-        char *next = fmt("%s%s%s (%s)", out, i ? ", " : "", a->args[i].name, dwhi_arg_type_name(a->args[i].type));
+        char *next = dwhi_strf("%s%s%s (%s)", out, i ? ", " : "", a->args[i].name, dwhi_arg_type_name(a->args[i].type));
         free(out);
         out = next;
     }
@@ -53,7 +43,7 @@ static int arg_index(const dw_action *a, const char *name, size_t len) {
 
 static char *unknown_arg(const char *source, const dw_action *a, const char *name, size_t len) {
     char *list = arg_list(a), *shown = dwhi_text_excerpt(name, len, DWHI_TEXT_EXCERPT_MAX, 0);
-    char *m = fmt("%s.%s: unknown argument '%s'; its arguments: %s", source, a->name, shown ? shown : "?",
+    char *m = dwhi_strf("%s.%s: unknown argument '%s'; its arguments: %s", source, a->name, shown ? shown : "?",
                   list ? list : "?");
     free(list);
     free(shown);
@@ -62,7 +52,7 @@ static char *unknown_arg(const char *source, const dw_action *a, const char *nam
 
 static char *wrong_type(const char *source, const dw_action *a, uint32_t i, const char *got) {
     char *shown = dwhi_text_excerpt(got, strlen(got), DWHI_TEXT_EXCERPT_MAX, 0);
-    char *m = fmt("%s.%s: argument '%s' expects %s, got %s", source, a->name, a->args[i].name,
+    char *m = dwhi_strf("%s.%s: argument '%s' expects %s, got %s", source, a->name, a->args[i].name,
                   dwhi_arg_type_hint(a->args[i].type), shown ? shown : "?");
     free(shown);
     return m;
@@ -75,7 +65,7 @@ int dwhi_action_bind(const char *source, const dw_action *a, const char *const *
     int given[DW_ACTION_MAX_ARGS] = {0};
     out->n = a->n_args;
     if (json_args && !json_object_is_type(json_args, json_type_object)) {
-        *error = fmt("%s.%s: the arguments must be a JSON object {\"NAME\": value}, not %s", source, a->name,
+        *error = dwhi_strf("%s.%s: the arguments must be a JSON object {\"NAME\": value}, not %s", source, a->name,
                      json_type_to_name(json_object_get_type(json_args)));
         goto fail;
     }
@@ -83,7 +73,7 @@ int dwhi_action_bind(const char *source, const dw_action *a, const char *const *
         const char *eq = strchr(words[w], '=');
         if (!eq || eq == words[w]) {
             char *list = arg_list(a);
-            *error = fmt("%s.%s: '%s' is not NAME=VALUE; its arguments: %s", source, a->name, words[w],
+            *error = dwhi_strf("%s.%s: '%s' is not NAME=VALUE; its arguments: %s", source, a->name, words[w],
                          list ? list : "?");
             free(list);
             goto fail;
@@ -94,13 +84,13 @@ int dwhi_action_bind(const char *source, const dw_action *a, const char *const *
             goto fail;
         }
         if (given[i]) {
-            *error = fmt("%s.%s: argument '%s' is given twice; give it once", source, a->name, a->args[i].name);
+            *error = dwhi_strf("%s.%s: argument '%s' is given twice; give it once", source, a->name, a->args[i].name);
             goto fail;
         }
         int is_null = 0;
         json_object *v = NULL;
         if (dwhi_arg_from_text(a->args[i].type, eq + 1, &v, &is_null) != 0) {
-            char *quoted = fmt("'%s'", eq + 1);
+            char *quoted = dwhi_strf("'%s'", eq + 1);
             *error = wrong_type(source, a, (uint32_t)i, quoted ? quoted : "?");
             free(quoted);
             goto fail;
@@ -116,7 +106,7 @@ int dwhi_action_bind(const char *source, const dw_action *a, const char *const *
                 goto fail;
             }
             if (given[i]) {
-                *error = fmt("%s.%s: argument '%s' is given twice; give it once", source, a->name, key);
+                *error = dwhi_strf("%s.%s: argument '%s' is given twice; give it once", source, a->name, key);
                 goto fail;
             }
             int null_ok = a->args[i].type == DW_ARG_STRING || a->args[i].type == DW_ARG_JSON;
@@ -133,14 +123,14 @@ int dwhi_action_bind(const char *source, const dw_action *a, const char *const *
         if (given[i]) continue;
         const char *def = a->args[i].default_value;
         if (!def) {
-            *error = fmt("%s.%s: argument '%s' (%s) is required; give %s=VALUE", source, a->name, a->args[i].name,
+            *error = dwhi_strf("%s.%s: argument '%s' (%s) is required; give %s=VALUE", source, a->name, a->args[i].name,
                          dwhi_arg_type_name(a->args[i].type), a->args[i].name);
             goto fail;
         }
         char perr[128];
         /* checked at load (action_check.c): parses and fits */
         if (dwhi_json_parse_strict(def, strlen(def), &out->values[i], perr, sizeof perr) != 0) {
-            *error = fmt("%s.%s: the default of argument '%s' is not JSON: %s", source, a->name, a->args[i].name, perr);
+            *error = dwhi_strf("%s.%s: the default of argument '%s' is not JSON: %s", source, a->name, a->args[i].name, perr);
             goto fail;
         }
     }

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "base/text.h" /* dwhi_strf */
 #include "registry.h"
 
 /* Sizes of the 1.0 structs: the smallest a valid plugin can declare.
@@ -141,6 +142,5 @@ int dwhi_rejection_copy(dwh_rejection *dst, const dwh_rejection *src);
 void dwhi_rejection_set(dwh_rejection *r, const char *path, dwh_reject_reason reason, char *message);
 
 /* asprintf that returns NULL on failure. */
-char *dwhi_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -26,15 +26,6 @@ const char *dwh_reject_reason_name(dwh_reject_reason reason) {
     return "unknown";
 }
 
-char *dwhi_strf(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    return n < 0 ? NULL : s;
-}
-
 void dwhi_rejection_clear(dwh_rejection *r) {
     if (!r) return;
     free(r->path);
