@@ -157,4 +157,10 @@ missing = os.path.join(two, "nope.txt")
 rc, out, err = run("describe", "regt_good", "--plugin-dir", two, "--plugin-pins", missing)
 check(rc == 4 and len(err.splitlines()) == 1 and f"pin file {missing}: No such file" in err,
       f"missing pin file: {rc} {err!r}")
+# `dwhost serve` checks the pin file before it listens (its workers get --plugin-pins).
+write_pins("regt_good not-a-digest\n")
+rc, out, err = run("serve", "--warehouse", os.path.join(two, "wh.db"), "--listen", "127.0.0.1:0",
+                   "--plugin-dir", two, "--plugin-pins", pins)
+check(rc == 4 and len(err.splitlines()) == 1 and f"serve: pin file {pins} line 1" in err,
+      f"serve refuses a malformed pin file at start: {rc} {err!r}")
 done()
