@@ -11,6 +11,7 @@
 #include "base/file_read.h"
 
 dwhi_cli_list dwhi_cli_plugin_dirs;
+const char *dwhi_cli_plugin_pins;
 
 int dwhi_cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
@@ -36,9 +37,17 @@ int dwhi_cli_plugins_open(dwhi_cli_plugins *pl) {
             return DWHI_EXIT_USAGE;
         }
     }
+    const char *pins = dwhi_cli_plugin_pins ? dwhi_cli_plugin_pins : getenv("DWHOST_PLUGIN_PINS");
+    if (pins && !*pins) pins = NULL;
+    char *pins_error = NULL;
+    if (pins && dwhi_pins_check(pins, &pins_error) != 0) {
+        fprintf(stderr, "dwhost: %s\n", pins_error ? pins_error : "out of memory");
+        free(pins_error);
+        return DWHI_EXIT_CONFIG;
+    }
     pl->dirs = dwhi_plugin_dirs(cli->v, cli->n);
     pl->registry = dwhi_registry_new();
-    if (!pl->dirs || !pl->registry) {
+    if (!pl->dirs || !pl->registry || (pins && dwhi_registry_set_pins(pl->registry, pins) != 0)) {
         fprintf(stderr, "dwhost: out of memory\n");
         return DWHI_EXIT_FAILURE;
     }

@@ -28,12 +28,19 @@
 /* The --plugin-dir values of this run, in order (borrowed from argv). */
 extern dwhi_cli_list dwhi_cli_plugin_dirs;
 
-/* The --plugin-dir entry of a command's option table. */
+/* The --plugin-pins value of this run (borrowed from argv), or NULL. */
+extern const char *dwhi_cli_plugin_pins;
+
+/* The --plugin-dir and --plugin-pins entries of a command's option table. */
 #define DWHI_CLI_OPT_PLUGIN_DIR                                                                               \
     DWHI_OPT_LIST(0, "plugin-dir", "DIR",                                                                     \
                  "search DIR for libsource_<name>.so first (repeatable; then DWHOST_PLUGIN_PATH, then the "  \
                  "default directory: <build>/plugins for a dwhost in a build tree, else the installed one)", \
-                 &dwhi_cli_plugin_dirs, .flags = DWHI_OPT_NONEMPTY, .missing = "a directory")
+                 &dwhi_cli_plugin_dirs, .flags = DWHI_OPT_NONEMPTY, .missing = "a directory"),               \
+    DWHI_OPT_STRING(0, "plugin-pins", "FILE",                                                                 \
+                   "load only the plugins FILE pins ('NAME SHA256HEX' lines) with that sha256 (default: "     \
+                   "DWHOST_PLUGIN_PINS; none: no pins)",                                                       \
+                   &dwhi_cli_plugin_pins, .flags = DWHI_OPT_NONEMPTY, .missing = "a pin file")
 
 typedef struct dwhi_cli_plugins {
     /* Set by dwhi_cli_plugins_open: the directories searched (owned) and
@@ -43,7 +50,9 @@ typedef struct dwhi_cli_plugins {
 } dwhi_cli_plugins;
 
 /* Builds the directory list (dwhi_cli_plugin_dirs first) and scans it.  A --plugin-dir that is not a
- * readable directory is a usage error (DWHI_EXIT_USAGE); missing
+ * readable directory is a usage error (DWHI_EXIT_USAGE); a pin file
+ * (--plugin-pins, else DWHOST_PLUGIN_PINS) that cannot be read or is
+ * malformed is DWHI_EXIT_CONFIG; missing
  * DWHOST_PLUGIN_PATH entries and a missing default directory are skipped.
  * Returns DWHI_EXIT_OK or the exit code after printing the error. */
 int dwhi_cli_plugins_open(dwhi_cli_plugins *pl);

@@ -42,6 +42,7 @@ static json_object *plugin_json(const dwh_plugin *p) {
     json_object_object_add(o, "release_status", json_object_new_string(dwhi_release_status_name(s->release_status)));
     json_object_object_add(o, "unreleased", json_object_new_boolean(s->unreleased != 0));
     json_object_object_add(o, "capabilities", dwhi_capabilities_json(s->capabilities));
+    json_object_object_add(o, "sha256", json_object_new_string(dwh_plugin_sha256(p)));
     json_object_object_add(o, "path", json_object_new_string(dwh_plugin_path(p)));
     return o;
 }
@@ -68,13 +69,14 @@ static void print_table(dwh_plugin **list, size_t n) {
         for (int c = 0; c < 5; c++)
             if (len[c] > w[c]) w[c] = len[c];
     }
-    printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", (int)w[0], head[0], (int)w[1], head[1], (int)w[2], head[2],
-           (int)w[3], head[3], (int)w[4], head[4], head[5]);
+    /* SHA256 is always 64 hex digits: no width to compute. */
+    printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-64s  %s\n", (int)w[0], head[0], (int)w[1], head[1], (int)w[2],
+           head[2], (int)w[3], head[3], (int)w[4], head[4], "SHA256", head[5]);
     for (size_t i = 0; i < n; i++) {
         const dw_source *s = dwh_plugin_source(list[i]);
-        printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", (int)w[0], dwh_plugin_name(list[i]), (int)w[1], s->version,
-               (int)w[2], abi[i], (int)w[3], dwhi_release_status_name(s->release_status), (int)w[4], caps[i],
-               dwh_plugin_path(list[i]));
+        printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-64s  %s\n", (int)w[0], dwh_plugin_name(list[i]), (int)w[1],
+               s->version, (int)w[2], abi[i], (int)w[3], dwhi_release_status_name(s->release_status), (int)w[4],
+               caps[i], dwh_plugin_sha256(list[i]), dwh_plugin_path(list[i]));
     }
     free(abi);
     free(caps);
@@ -187,9 +189,9 @@ static int run(const dwhi_cli_invocation *inv) {
 
 DWHI_CLI_COMMAND(list_plugins, .name = "list-plugins",
                 .summary = "list the source plugins found, rejected and shadowed", .run = run, .options = options,
-                .synopsis = "list-plugins [--plugin-dir DIR]... [--json] [--activate]",
+                .synopsis = "list-plugins [--plugin-dir DIR]... [--plugin-pins FILE] [--json] [--activate]",
                 .description = "Lists the source plugins (libsource_<name>.so) found in the plugin directories: a "
-                               "table NAME, VERSION, ABI, RELEASE, CAPABILITIES, PATH, then the files that were "
+                               "table NAME, VERSION, ABI, RELEASE, CAPABILITIES, SHA256 (of the file loaded), PATH, then the files that were "
                                "rejected (with the reason and what to do) and the files shadowed by a plugin of "
                                "the same name in an earlier directory.  Listing runs no plugin code.",
                 .exit_status = "0 every file loaded (shadowed files included), 3 some files were rejected or no "

@@ -141,8 +141,14 @@ typedef enum dwh_reject_reason {
     DWH_REJECT_DIR_MISSING,   /* a directory given in dwh_host_options.plugin_dirs
                                  does not exist or is not a directory; `path`
                                  is the directory (checked at every scan) */
-    DWH_REJECT_ACTIONS        /* invalid action declarations (ABI 1.8: a name,
+    DWH_REJECT_ACTIONS,       /* invalid action declarations (ABI 1.8: a name,
                                  an argument type or default, the function) */
+    DWH_REJECT_UNTRUSTED,     /* (0.2) the file, or a directory holding it, is
+                                 writable by group or others, or owned by a
+                                 user other than the running user or root */
+    DWH_REJECT_PIN_MISMATCH,  /* (0.2) its sha256 differs from its pin */
+    DWH_REJECT_UNPINNED       /* (0.2) a pin file is in use and does not name
+                                 it (or the pin file is unreadable or malformed) */
 } dwh_reject_reason;
 
 /* A file that was not loaded.  `message` is one line without the path,
@@ -168,6 +174,14 @@ typedef struct dwh_host_options {
     const char *const *plugin_dirs; /* searched first, in order; copied */
     size_t n_plugin_dirs;
     unsigned flags;                 /* DWH_HOST_* */
+    /* (0.2) A pin file ("NAME SHA256HEX" per line, '#' comments;
+     * docs/concepts/plugins.md "Pins"), read again at every scan; copied.
+     * NULL: DWHOST_PLUGIN_PINS when set (unless DWH_HOST_NO_ENV_PATH), else
+     * no pins.  With a pin file, a plugin it does not name is rejected
+     * (DWH_REJECT_UNPINNED), one whose sha256 differs too
+     * (DWH_REJECT_PIN_MISMATCH); an unreadable or malformed pin file
+     * rejects every plugin (fail closed). */
+    const char *plugin_pins;
 } dwh_host_options;
 
 /* Creates a host and scans its plugin directories once.  `opts` is
@@ -219,6 +233,10 @@ DWH_API void dwh_rejections_free(dwh_rejection *list, size_t n);
  * caller holds a reference. */
 DWH_API const char *dwh_plugin_name(const dwh_plugin *p);
 DWH_API const char *dwh_plugin_path(const dwh_plugin *p);
+/* (0.2) The sha256 of the file as loaded (64 lowercase hex digits),
+ * computed over the open file the loader mapped.  Owned by the plugin,
+ * valid while the caller holds a reference; NULL for a NULL plugin. */
+DWH_API const char *dwh_plugin_sha256(const dwh_plugin *p);
 /* The normalised descriptor: host-sized (members the plugin's SDK lacked
  * are zero), field/option arrays with host stride.  Owned by the plugin. */
 DWH_API const dw_source *dwh_plugin_source(const dwh_plugin *p);

@@ -154,6 +154,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         .warehouse = A.warehouse,
         .plugin_dirs = dwhi_cli_plugin_dirs.v,
         .n_plugin_dirs = dwhi_cli_plugin_dirs.n,
+        .plugin_pins = dwhi_cli_plugin_pins,
         .heartbeat_timeout_s = A.heartbeat_s,
         .stop_grace_s = A.grace_s,
         .memory_limit_mb = A.memory_mb,
@@ -186,6 +187,15 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
             rc = dwhi_cli_usage_error("serve", "--plugin-dir %s: %s", s.plugin_dirs[i], strerror(errno));
             goto out;
         }
+    }
+    /* and the pin file must be readable and well formed (a worker reads it again at each scan) */
+    const char *pins = s.plugin_pins ? s.plugin_pins : getenv("DWHOST_PLUGIN_PINS");
+    char *pins_error = NULL;
+    if (pins && *pins && dwhi_pins_check(pins, &pins_error) != 0) {
+        fprintf(stderr, "dwhost: serve: %s\n", pins_error ? pins_error : "out of memory");
+        free(pins_error);
+        rc = DWHI_EXIT_CONFIG;
+        goto out;
     }
     s.exe = realpath("/proc/self/exe", NULL);
     if (!s.exe || pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -285,4 +295,5 @@ DWHI_CLI_COMMAND(
         "resumes from the last committed batch.  Loopback only unless a bearer token is given.  SIGTERM or "
         "SIGINT: no new work, every run commits its current batch and stops, then the service exits 0.",
     .exit_status = "0 stopped by SIGTERM or SIGINT after every run stopped; 1 it could not listen or start; 2 "
-                   "usage (a bad option, a non-loopback --listen without a token, an unreadable token file).")
+                   "usage (a bad option, a non-loopback --listen without a token, an unreadable token file); 4 the "
+                   "pin file is missing, unreadable or malformed.")

@@ -36,6 +36,7 @@ typedef struct dwhi_serve {
     const char *warehouse;           /* borrowed from argv */
     const char *const *plugin_dirs;  /* --plugin-dir values, borrowed */
     size_t n_plugin_dirs;
+    const char *plugin_pins;         /* --plugin-pins, borrowed, or NULL (children then read DWHOST_PLUGIN_PINS) */
     char *token;                     /* the bearer token, or NULL (loopback only) */
     int heartbeat_timeout_s;         /* a child silent this long is killed */
     int stop_grace_s;                /* after SIGTERM, a worker gets this long to commit and stop */

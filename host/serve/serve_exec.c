@@ -34,7 +34,7 @@ static char *fmt_err(const char *what, int e) {
 int dwhi_serve_spawn(const dwhi_serve *s, const char *const *args, dwhi_serve_child *c, char **err) {
     size_t n_args = 0;
     while (args[n_args]) n_args++;
-    const char **argv = calloc(1 + n_args + 2 * s->n_plugin_dirs + 1, sizeof *argv);
+    const char **argv = calloc(1 + n_args + 2 * s->n_plugin_dirs + 2 + 1, sizeof *argv);
     int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
@@ -49,6 +49,10 @@ int dwhi_serve_spawn(const dwhi_serve *s, const char *const *args, dwhi_serve_ch
     for (size_t i = 0; i < s->n_plugin_dirs; i++) {
         argv[k++] = "--plugin-dir";
         argv[k++] = s->plugin_dirs[i];
+    }
+    if (s->plugin_pins) {
+        argv[k++] = "--plugin-pins";
+        argv[k++] = s->plugin_pins;
     }
     if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
         *err = fmt_err("starting dwhost: pipe", errno);

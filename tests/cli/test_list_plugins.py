@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`dwhost list-plugins`: the table, rejected and shadowed sections, --json,
 --activate, exit codes and usage errors."""
+import hashlib
 import json
 import os
 import sys
@@ -13,11 +14,18 @@ good = plugin_dir("regt_ok", "regt_good")
 rc, out, err = run("list-plugins", "--plugin-dir", good)
 check(rc == 0, f"all-good exit 0 (got {rc}, {err})")
 lines = out.splitlines()
-check(lines[0].split() == ["NAME", "VERSION", "ABI", "RELEASE", "CAPABILITIES", "PATH"], f"header: {lines[0]!r}")
-check(lines[1].split() == ["regt_good", "1.2.3", "1.8", "beta", "resumable,oauth",
-                           os.path.join(good, "libsource_regt_good.so")], f"row 1: {lines[1]!r}")
-check(lines[2].split() == ["regt_ok", "0.0.1", "1.8", "alpha", "-",
-                           os.path.join(good, "libsource_regt_ok.so")], f"row 2: {lines[2]!r}")
+def sha256_of(path):
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
+check(lines[0].split() == ["NAME", "VERSION", "ABI", "RELEASE", "CAPABILITIES", "SHA256", "PATH"],
+      f"header: {lines[0]!r}")
+good_so = os.path.join(good, "libsource_regt_good.so")
+ok_so = os.path.join(good, "libsource_regt_ok.so")
+check(lines[1].split() == ["regt_good", "1.2.3", "1.8", "beta", "resumable,oauth", sha256_of(good_so), good_so],
+      f"row 1: {lines[1]!r}")
+check(lines[2].split() == ["regt_ok", "0.0.1", "1.8", "alpha", "-", sha256_of(ok_so), ok_so], f"row 2: {lines[2]!r}")
 check(len(lines) == 3 and "rejected" not in out, "no rejected section when all load")
 # Columns line up: PATH starts at the same offset on every line.
 check(len({line.index("/") for line in lines[1:]}) == 1 and lines[0].index("PATH") == lines[1].index("/"),
@@ -52,6 +60,8 @@ check(rc == 3, "--json exit 3")
 check([p["name"] for p in doc["plugins"]] == ["regt_good", "regt_ok"], f"json plugins: {doc['plugins']}")
 check(doc["plugins"][0]["capabilities"] == ["resumable", "oauth"] and doc["plugins"][0]["abi"] == "1.8",
       "json plugin members")
+check(doc["plugins"][0]["sha256"] == sha256_of(os.path.join(broken, "libsource_regt_good.so")),
+      f"json sha256 is the file's: {doc['plugins'][0].get('sha256')}")
 reasons = {os.path.basename(r["path"]): r["reason"] for r in doc["rejected"]}
 check(reasons == {"libsource_notelf.so": "not_loadable", "libsource_half.so": "not_loadable",
                   "libsource_regt_major.so": "abi_major", "libsource_regt_minor.so": "abi_minor",

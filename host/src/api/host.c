@@ -85,6 +85,12 @@ dwh_host *dwh_host_new_sized(const dwh_host_options *caller_opts, size_t opts_si
         dwh_host_free(h);
         return NULL;
     }
+    const char *pins = opts->plugin_pins;
+    if (!pins && !(opts->flags & DWH_HOST_NO_ENV_PATH)) pins = getenv("DWHOST_PLUGIN_PINS");
+    if (pins && *pins && dwhi_registry_set_pins(h->registry, pins) != 0) {
+        dwh_host_free(h);
+        return NULL;
+    }
     check_dirs(h);
     dwhi_api_scope scope;
     dwhi_api_scope_enter(h->settings, &scope);

@@ -129,7 +129,8 @@ static char *version_hint_major(unsigned major, unsigned minor) {
                     major, minor, DW_ABI_MAJOR, DW_ABI_MINOR);
 }
 
-dwh_plugin *dwhi_loader_open(const char *path, const char *expected_name, dwh_rejection *rej) {
+dwh_plugin *dwhi_loader_open(const char *path, const char *expected_name, const dwhi_pins *pins,
+                             dwh_rejection *rej) {
     dwh_plugin *p = calloc(1, sizeof *p);
     if (!p) return reject(NULL, rej, path, DWH_REJECT_NOT_LOADABLE, NULL);
     p->fd = -1;
@@ -163,6 +164,28 @@ dwh_plugin *dwhi_loader_open(const char *path, const char *expected_name, dwh_re
                       strdup("not loadable: not a regular file; remove it from the plugin directory"));
     }
     p->id = (dwhi_file_id){st.st_dev, st.st_ino, st.st_size, st.st_mtim};
+    /* 0. trust and pin, judged on the open file (fstat, and sha256 read
+     * through the same fd) before any of its code is mapped. */
+    char *why0 = dwhi_trust_stat("the file", path, &st);
+    if (!why0) why0 = dwhi_trust_dirs(path);
+    if (why0) {
+        close(fd);
+        return reject(p, rej, path, DWH_REJECT_UNTRUSTED, why0);
+    }
+    if (dwhi_sha256_fd(fd, p->sha256) != 0) {
+        int err = errno;
+        close(fd);
+        return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE,
+                      dwhi_strf("not loadable: cannot read it: %s; check the file", strerror(err)));
+    }
+    if (pins) {
+        dwh_reject_reason pin_reason = DWH_REJECT_NONE;
+        why0 = dwhi_pins_verdict(pins, expected_name, p->sha256, &pin_reason);
+        if (why0) {
+            close(fd);
+            return reject(p, rej, path, pin_reason, why0);
+        }
+    }
     char *trunc = dwhi_elf_truncation(fd, st.st_size);
     if (trunc) {
         close(fd);

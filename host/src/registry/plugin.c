@@ -8,6 +8,7 @@
 
 const char *dwh_plugin_name(const dwh_plugin *p) { return p ? p->name : NULL; }
 const char *dwh_plugin_path(const dwh_plugin *p) { return p ? p->path : NULL; }
+const char *dwh_plugin_sha256(const dwh_plugin *p) { return p ? p->sha256 : NULL; }
 const dw_source *dwh_plugin_source(const dwh_plugin *p) { return p ? &p->src : NULL; }
 
 void *dwhi_plugin_data(const dwh_plugin *p) {

@@ -26,6 +26,7 @@ struct dwhi_registry {
     size_t n_dirs;
     char **extra; /* files added with dwhi_registry_add_file, in order */
     size_t n_extra;
+    char *pins_path; /* dwhi_registry_set_pins; read at every scan */
     /* dwhi_registry_set_owner: each plugin loaded from now on holds one
      * `retain` of `owner`. */
     void *owner;
@@ -61,6 +62,7 @@ void dwhi_registry_free(dwhi_registry *r) {
     dwh_rejections_free(r->rej, r->n_rej);
     free_strv(r->dirs, r->n_dirs);
     free_strv(r->extra, r->n_extra);
+    free(r->pins_path);
     pthread_mutex_destroy(&r->lock);
     pthread_mutex_destroy(&r->scan_lock);
     free(r);
@@ -76,6 +78,8 @@ typedef struct scan_state {
     dwh_plugin **old; /* the previous contents, for reuse */
     size_t n_old;
     const dwhi_registry *r;
+    dwhi_pins *pins;  /* the pin file as read for this scan, or NULL */
+    char *pins_error; /* set when the pin file could not be read: every file is refused */
 } scan_state;
 
 static int grow(void **v, size_t *cap, size_t need, size_t elem) { return dwhi_array_grow(v, cap, need, elem, 16); }
@@ -127,19 +131,36 @@ static void consider(scan_state *s, const char *path) {
         free(name);
         return;
     }
+    if (s->pins_error) {
+        dwhi_rejection_set(&rej, path, DWH_REJECT_UNPINNED, dwhi_strf("unpinned: %s", s->pins_error));
+        push_rejection(s, &rej);
+        free(name);
+        return;
+    }
     struct stat st;
     if (stat(path, &st) == 0) {
         dwhi_file_id id = {st.st_dev, st.st_ino, st.st_size, st.st_mtim};
         for (size_t i = 0; i < s->n_old; i++) {
             dwh_plugin *o = s->old[i];
             if (!strcmp(o->path, path) && dwhi_file_id_equal(&o->id, &id)) {
-                push_plugin(s, dwh_plugin_ref(o));
+                /* Unchanged content, but its mode, owner, directory or
+                 * pin may have changed since (chmod keeps the mtime). */
+                dwh_reject_reason reason = DWH_REJECT_UNTRUSTED;
+                char *why = dwhi_trust_stat("the file", path, &st);
+                if (!why) why = dwhi_trust_dirs(path);
+                if (!why && s->pins) why = dwhi_pins_verdict(s->pins, name, o->sha256, &reason);
+                if (why) {
+                    dwhi_rejection_set(&rej, path, reason, why);
+                    push_rejection(s, &rej);
+                } else {
+                    push_plugin(s, dwh_plugin_ref(o));
+                }
                 free(name);
                 return;
             }
         }
     }
-    dwh_plugin *p = dwhi_loader_open(path, name, &rej);
+    dwh_plugin *p = dwhi_loader_open(path, name, s->pins, &rej);
     if (p && s->r && s->r->owner_retain) {
         s->r->owner_retain(s->r->owner);
         p->owner = s->r->owner;
@@ -190,6 +211,11 @@ static void scan_dir(scan_state *s, const char *dir) {
 /* Runs a scan of r->extra and r->dirs; scan_lock must be held. */
 static size_t scan_locked(dwhi_registry *r) {
     scan_state s = {.r = r};
+    if (r->pins_path) {
+        s.pins = dwhi_pins_load(r->pins_path, &s.pins_error);
+        if (s.pins_error)
+            dwhi_log_line(NULL, DW_LOG_ERROR, "plugin.pins_invalid", "%s; every plugin is refused", s.pins_error);
+    }
     pthread_mutex_lock(&r->lock);
     s.old = r->plugins;
     s.n_old = r->n;
@@ -227,7 +253,19 @@ static size_t scan_locked(dwhi_registry *r) {
     /* Retire: plugins no longer listed go when their last holder lets go. */
     dwh_plugin_list_free(old, n_old);
     dwh_rejections_free(old_rej, n_old_rej);
+    dwhi_pins_free(s.pins);
+    free(s.pins_error);
     return s.n;
+}
+
+int dwhi_registry_set_pins(dwhi_registry *r, const char *path) {
+    char *copy = path ? strdup(path) : NULL;
+    if (path && !copy) return -1;
+    pthread_mutex_lock(&r->scan_lock);
+    free(r->pins_path);
+    r->pins_path = copy;
+    pthread_mutex_unlock(&r->scan_lock);
+    return 0;
 }
 
 size_t dwhi_registry_scan(dwhi_registry *r, const char *const *dirs, size_t n) {

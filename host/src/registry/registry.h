@@ -1,7 +1,10 @@
 /*
  * registry.h -- discovery, loading and lookup of source plugins.
  *
- * A plugin is found as <dir>/libsource_<name>.so, dlopen()ed with
+ * A plugin is found as <dir>/libsource_<name>.so, opened, judged for trust
+ * (trust.c: file and directories writable by their owner only, owned by
+ * the running user or root) and against the pin file when there is one
+ * (pins.c: sha256 read through the same fd), then dlopen()ed with
  * RTLD_NOW|RTLD_LOCAL and its `dwhost_source` descriptor checked, in this
  * order: loadable, entry point, magic, ABI major, ABI minor, struct sizes,
  * metadata, name = file name, field tree.  Every pointer in the descriptor
@@ -51,6 +54,16 @@ void dwhi_registry_set_owner(dwhi_registry *r, void *owner, void (*retain)(void 
                             void (*release)(void *owner));
 /* The owner attached when p was loaded, borrowed; NULL when none. */
 void *dwhi_plugin_owner(const dwh_plugin *p);
+
+/* Uses the pin file at `path` (copied; NULL: none) from the next scan on:
+ * it is read at every scan; a plugin it does not name, or whose sha256
+ * differs from its pin, is rejected; when it cannot be read or is
+ * malformed, every plugin is rejected (DWH_REJECT_UNPINNED, the error
+ * in the message).  Returns 0, or -1 on OOM. */
+int dwhi_registry_set_pins(dwhi_registry *r, const char *path);
+/* Reads the pin file at `path` to check it.  Returns 0, or -1 with
+ * *error a malloc'd line naming the file, the line and the fix. */
+int dwhi_pins_check(const char *path, char **error);
 
 /* Scans `dirs` (n entries, in priority order; copied and remembered for
  * dwhi_registry_rescan) and replaces the registry's contents with what

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -53,6 +54,7 @@ struct dwh_plugin {
     int by_path;    /* opened under its path (a use is recorded in loader.c) */
     unsigned abi_major, abi_minor;
     dwhi_file_id id;
+    char sha256[65]; /* of the file as opened (DWHI_SHA256_HEX hex digits) */
     dw_source src;  /* normalised; field/option arrays owned by the plugin */
 
     pthread_mutex_t lock; /* guards activation */
@@ -120,11 +122,48 @@ void dwhi_read_option(dw_select_option *out, const dw_select_option *base, uint3
 int dwhi_normalize(dw_source *out, const dw_source *raw);
 void dwhi_normalized_free(dw_source *src);
 
+/* ---- trust.c: who may have written a plugin --------------------------- */
+/* NULL when `st` (of a plugin file, or of a directory holding one) is
+ * writable by its owner only and owned by the running user or root; else
+ * a malloc'd "untrusted: ..." line naming `what` ("the file", "its
+ * directory") and `path`, and the chmod/chown to run. */
+char *dwhi_trust_stat(const char *what, const char *path, const struct stat *st);
+/* Checks the directory holding `path` and, when `path` is a symlink, the
+ * directory holding its resolved target.  NULL or a malloc'd line. */
+char *dwhi_trust_dirs(const char *path);
+
+/* ---- pins.c: the pin file and sha256 of plugin files --------------------- */
+#define DWHI_SHA256_HEX 64
+typedef struct dwhi_pins {
+    char *path;
+    struct {
+        char *name;
+        char sha256[DWHI_SHA256_HEX + 1]; /* lowercase */
+    } *v;
+    size_t n;
+} dwhi_pins;
+/* The sha256 of the whole file behind `fd` (read with pread, so its
+ * offset is unchanged) as lowercase hex.  Returns 0, or -1 (read or
+ * OpenSSL failure; out is then ""). */
+int dwhi_sha256_fd(int fd, char out[DWHI_SHA256_HEX + 1]);
+/* Reads a pin file.  Returns the pins (free with dwhi_pins_free), or NULL
+ * with *error a malloc'd line naming the file (and line) and the fix. */
+dwhi_pins *dwhi_pins_load(const char *path, char **error);
+void dwhi_pins_free(dwhi_pins *p);
+/* The pinned digest of `name`, or NULL when not pinned. */
+const char *dwhi_pins_find(const dwhi_pins *p, const char *name);
+/* NULL when `sha256` is the pin of `name`, else a malloc'd rejection line
+ * and *reason (DWH_REJECT_UNPINNED or DWH_REJECT_PIN_MISMATCH). */
+char *dwhi_pins_verdict(const dwhi_pins *pins, const char *name, const char *sha256, dwh_reject_reason *reason);
+
 /* ---- loader.c ----------------------------------------------------------- */
 /* Loads and checks `path`; `expected_name` is <name> from its file name.
+ * Before mapping it, the open file must be trusted (trust.c) and, when
+ * `pins` is not NULL, match its pin.
  * Returns a plugin with one reference, or NULL with *rej filled (caller
  * frees with dwhi_rejection_clear()). */
-dwh_plugin *dwhi_loader_open(const char *path, const char *expected_name, dwh_rejection *rej);
+dwh_plugin *dwhi_loader_open(const char *path, const char *expected_name, const dwhi_pins *pins,
+                             dwh_rejection *rej);
 /* Unloads the file and frees the plugin struct (not the normalised
  * descriptor: see dwhi_plugin_destroy). */
 void dwhi_loader_close(dwh_plugin *p);

@@ -22,6 +22,9 @@ const char *dwh_reject_reason_name(dwh_reject_reason reason) {
     case DWH_REJECT_SHADOWED: return "shadowed";
     case DWH_REJECT_DIR_MISSING: return "dir_missing";
     case DWH_REJECT_ACTIONS: return "actions";
+    case DWH_REJECT_UNTRUSTED: return "untrusted";
+    case DWH_REJECT_PIN_MISMATCH: return "pin_mismatch";
+    case DWH_REJECT_UNPINNED: return "unpinned";
     }
     return "unknown";
 }
