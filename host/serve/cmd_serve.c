@@ -30,7 +30,7 @@
 
 static struct {
     const char *warehouse, *listen, *token_file;
-    int heartbeat_s, grace_s, memory_mb, max_runs;
+    int heartbeat_s, grace_s, memory_mb, max_runs, allow_internal;
 } A = {.heartbeat_s = 300, .grace_s = 60, .max_runs = 16};
 
 void dwhi_serve_log(const char *f, ...) {
@@ -76,6 +76,9 @@ static const dwhi_cli_opt options[] = {
                      &A.memory_mb, opt_positive),
     DWHI_OPT_CALLBACK(0, "max-runs", "N", "run at most N syncs at once; more answer 429 (default 16)", &A.max_runs,
                      opt_positive),
+    DWHI_OPT_FLAG(0, "allow-internal",
+                  "let runs and checks reach loopback and private addresses (an API inside your network)",
+                  &A.allow_internal),
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),
@@ -158,6 +161,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         .heartbeat_timeout_s = A.heartbeat_s,
         .stop_grace_s = A.grace_s,
         .memory_limit_mb = A.memory_mb,
+        .allow_internal = A.allow_internal,
         .max_runs = A.max_runs,
         .max_body = (size_t)1 << 20,
         .wake = {-1, -1},

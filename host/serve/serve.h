@@ -9,6 +9,7 @@
  *   serve_runs.c    the runs: one worker process each, their events,
  *                   heartbeat, cancel, and what a dead worker means
  *   serve_plugins.c the plugin listing, kept current by inotify
+ *   serve_metrics.c GET /metrics: the runs' totals in Prometheus text
  *   serve_exec.c    starting dwhost itself as a child (fork+exec through
  *                   posix_spawn) and running a short command to its end
  *   serve_worker.c  `dwhost serve-worker`: the worker side of a run
@@ -42,6 +43,7 @@ typedef struct dwhi_serve {
     int stop_grace_s;                /* after SIGTERM, a worker gets this long to commit and stop */
     int memory_limit_mb;             /* RLIMIT_AS of a worker; 0: none */
     int max_runs;                    /* live workers at most; more syncs answer 429 */
+    int allow_internal;              /* --allow-internal: runs and checks may reach private addresses */
     size_t max_body;                 /* largest request body accepted */
     dwhi_serve_plugins *plugins;     /* the listing, kept current (serve_plugins.c) */
 
@@ -50,6 +52,7 @@ typedef struct dwhi_serve {
     size_t n_runs, cap_runs;
     int draining;                    /* SIGTERM: no new work */
     int wake[2];                     /* a byte here wakes the supervision loop */
+    json_object *metrics;            /* the ended runs' totals (serve_metrics.c), or NULL before the first */
 } dwhi_serve;
 
 /* ---- serve_exec.c --------------------------------------------------------- */
@@ -119,8 +122,29 @@ void dwhi_serve_runs_step(dwhi_serve *s);
 /* SIGTERM to every live worker (shutdown: they commit their batch and stop). */
 void dwhi_serve_runs_stop_all(dwhi_serve *s);
 
-/* Frees the run table (after the loop ended). */
+/* GET /metrics: the Prometheus text of the ended runs' totals and the live
+ * runs' rows (serve_metrics.c renders it), with the plugin counts of
+ * `plugins` (the listing, borrowed, may be NULL).  malloc'd; NULL when out
+ * of memory. */
+char *dwhi_serve_runs_metrics(dwhi_serve *s, json_object *plugins);
+
+/* Frees the run table and the metrics (after the loop ended). */
 void dwhi_serve_runs_free(dwhi_serve *s);
+
+/* ---- serve_metrics.c ----------------------------------------------------------- */
+
+/* Adds an ended run to s->metrics (created on first use): its `state`
+ * and `failure` word (may be NULL), `seconds`, and its rows from `report`
+ * (the sync report; borrowed, may be NULL) or else from `progress`
+ * ({schema: {"rows", "batches"}}, borrowed).  Caller holds s->lock. */
+void dwhi_serve_metrics_run_ended(dwhi_serve *s, const char *source, const char *state, const char *failure,
+                                  double seconds, json_object *progress, json_object *report);
+
+/* The exposition text of s->metrics plus `live_runs` (an array of run
+ * documents as GET /v1/runs lists them, borrowed) and the plugin counts
+ * of `plugins` (borrowed, may be NULL).  Caller holds s->lock; malloc'd,
+ * caller frees; NULL when out of memory. */
+char *dwhi_serve_metrics_text(dwhi_serve *s, json_object *live_runs, json_object *plugins);
 
 /* ---- serve_plugins.c -------------------------------------------------------- */
 

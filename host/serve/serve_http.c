@@ -152,11 +152,13 @@ static enum MHD_Result post_check(dwhi_serve *s, struct MHD_Connection *c, const
         json_object_put(req);
         return error_reply(c, 400, "\"config\" must be an object and \"schema\" a string");
     }
-    const char *args[] = {"check", name, "--config", "-", "--json", NULL, NULL, NULL};
+    const char *args[] = {"check", name, "--config", "-", "--json", NULL, NULL, NULL, NULL};
+    size_t n = 5;
     if (schema) {
-        args[5] = "--schema";
-        args[6] = json_object_get_string(schema);
+        args[n++] = "--schema";
+        args[n++] = json_object_get_string(schema);
     }
+    if (s->allow_internal) args[n++] = "--allow-internal";
     const char *input = config ? json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN) : "{}";
     enum MHD_Result r = run_command(s, c, args, input, "checking the source");
     json_object_put(req);
@@ -202,6 +204,23 @@ static enum MHD_Result post_sync(dwhi_serve *s, struct MHD_Connection *c, const 
     return reply_put(c, 202, o);
 }
 
+/* GET /metrics: Prometheus text (serve_metrics.c). */
+static enum MHD_Result get_metrics(dwhi_serve *s, struct MHD_Connection *c) {
+    json_object *plugins = dwhi_serve_plugins_json(s->plugins);
+    char *text = dwhi_serve_runs_metrics(s, plugins);
+    json_object_put(plugins);
+    if (!text) return error_reply(c, 500, "out of memory");
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 /* ---- routing ---------------------------------------------------------------------- */
 
 static enum MHD_Result route(dwhi_serve *s, struct MHD_Connection *c, const char *url, const char *method,
@@ -221,6 +240,7 @@ static enum MHD_Result route(dwhi_serve *s, struct MHD_Connection *c, const char
     }
     if (!authorized(s, c)) return error_reply(c, 401, "missing or wrong bearer token (Authorization: Bearer TOKEN)");
     if (!strcmp(url, "/v1/plugins")) return get ? get_plugins(s, c) : error_reply(c, 405, "/v1/plugins takes GET");
+    if (!strcmp(url, "/metrics")) return get ? get_metrics(s, c) : error_reply(c, 405, "/metrics takes GET");
     if (!strcmp(url, "/v1/jobs")) return get ? get_jobs(s, c) : error_reply(c, 405, "/v1/jobs takes GET");
     if (!strcmp(url, "/v1/syncs")) return post ? post_sync(s, c, b) : error_reply(c, 405, "/v1/syncs takes POST");
     if (!strcmp(url, "/v1/runs")) return get ? reply_put(c, 200, dwhi_serve_runs_json(s))

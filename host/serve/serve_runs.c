@@ -212,6 +212,7 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
     json_object_object_add(wreq, "schemas", json_object_get(schemas));
     json_object_object_add(wreq, "memory_limit_mb", json_object_new_int(s->memory_limit_mb));
     json_object_object_add(wreq, "stop_grace_s", json_object_new_int(s->stop_grace_s));
+    json_object_object_add(wreq, "allow_internal", json_object_new_int(s->allow_internal));
     json_object_object_add(wreq, "service_pid", json_object_new_int((int)getpid()));
     if (json_object_object_get_ex(req, "batch_rows", &v)) {
         if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) <= 0) {
@@ -455,6 +456,7 @@ static void judge(dwhi_serve *s, dwhi_serve_run *r, int st) {
     r->alive = 0;
     r->seconds = mono_s() - r->t0;
     now_iso(r->ended_at);
+    dwhi_serve_metrics_run_ended(s, r->source, r->state, r->failure, r->seconds, r->schemas, r->report);
     dwhi_serve_log("run %s ended: %s%s%s", r->id, r->state, r->error ? ": " : "", r->error ? r->error : "");
 }
 
@@ -602,7 +604,21 @@ int dwhi_serve_run_cancel(dwhi_serve *s, const char *id, json_object **doc, char
     return http;
 }
 
+char *dwhi_serve_runs_metrics(dwhi_serve *s, json_object *plugins) {
+    json_object *live = json_object_new_array();
+    if (!live) return NULL;
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < s->n_runs; i++)
+        if (s->runs[i]->alive) json_object_array_add(live, run_json(s->runs[i]));
+    char *text = dwhi_serve_metrics_text(s, live, plugins);
+    pthread_mutex_unlock(&s->lock);
+    json_object_put(live);
+    return text;
+}
+
 void dwhi_serve_runs_free(dwhi_serve *s) {
+    json_object_put(s->metrics);
+    s->metrics = NULL;
     for (size_t i = 0; i < s->n_runs; i++) run_free(s->runs[i]);
     free(s->runs);
     s->runs = NULL;

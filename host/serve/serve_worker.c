@@ -273,6 +273,7 @@ static int cmd_serve_worker(const dwhi_cli_invocation *inv) {
         .job_id = req_string(req, "run_id"),
         .full_refresh = req_int(req, "full_refresh") != 0,
         .reset = req_int(req, "reset") != 0,
+        .allow_internal_hosts = req_int(req, "allow_internal") != 0,
         .batch_rows = (size_t)req_int(req, "batch_rows"),
         .cancel = dwhi_cli_cancel,
         .progress = on_progress,

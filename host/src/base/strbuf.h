@@ -22,6 +22,8 @@ typedef struct dwhi_strbuf {
 void dwhi_strbuf_put(dwhi_strbuf *b, const char *p, size_t n);
 void dwhi_strbuf_puts(dwhi_strbuf *b, const char *s);
 void dwhi_strbuf_putc(dwhi_strbuf *b, char c);
+/* Appends printf-formatted text. */
+void dwhi_strbuf_printf(dwhi_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The text, malloc'd, for the caller to free (b is left empty); NULL when
  * an append ran out of memory (what was built is freed). */
 char *dwhi_strbuf_take(dwhi_strbuf *b);
