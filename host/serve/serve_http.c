@@ -95,9 +95,18 @@ static int valid_name(const char *n, size_t len) {
 
 /* ---- endpoints that run a dwhost command ---------------------------------- */
 
+/* The HTTP status of a command's document, from its exit code. */
+typedef unsigned (*status_of_fn)(int exit_code, json_object *doc);
+
+/* describe and check: 404 no such source, 422 an invalid config. */
+static unsigned status_of_query(int exit_code, json_object *doc) {
+    (void)doc;
+    return exit_code == 3 ? 404 : exit_code == 4 ? 422 : 200;
+}
+
 /* The command's JSON document, or the one line of a child that died. */
 static enum MHD_Result run_command(dwhi_serve *s, struct MHD_Connection *c, const char *const *args, const char *input,
-                                   const char *what) {
+                                   const char *what, status_of_fn status_of) {
     dwhi_serve_output o;
     char *err = NULL;
     if (dwhi_serve_exec(s, args, input, &o, &err) != 0) {
@@ -123,8 +132,7 @@ static enum MHD_Result run_command(dwhi_serve *s, struct MHD_Connection *c, cons
         r = error_reply(c, 500, "%s: %s", what, line ? line : "no answer");
     else {
         json_object_object_add(doc, "exit_code", json_object_new_int(o.status));
-        unsigned status = o.status == 3 && !strcmp(args[0], "describe") ? 404 : o.status == 4 ? 422 : 200;
-        r = reply(c, status, doc);
+        r = reply(c, status_of(o.status, doc), doc);
     }
     json_object_put(doc);
     dwhi_serve_output_free(&o);
@@ -137,7 +145,7 @@ static enum MHD_Result get_plugins(dwhi_serve *s, struct MHD_Connection *c) {
 
 static enum MHD_Result get_source(dwhi_serve *s, struct MHD_Connection *c, const char *name) {
     const char *args[] = {"describe", name, "--json", "--no-schemas", NULL};
-    return run_command(s, c, args, NULL, "describing the source");
+    return run_command(s, c, args, NULL, "describing the source", status_of_query);
 }
 
 static enum MHD_Result post_check(dwhi_serve *s, struct MHD_Connection *c, const char *name, const body *b) {
@@ -160,7 +168,49 @@ static enum MHD_Result post_check(dwhi_serve *s, struct MHD_Connection *c, const
     }
     if (s->allow_internal) args[n++] = "--allow-internal";
     const char *input = config ? json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN) : "{}";
-    enum MHD_Result r = run_command(s, c, args, input, "checking the source");
+    enum MHD_Result r = run_command(s, c, args, input, "checking the source", status_of_query);
+    json_object_put(req);
+    return r;
+}
+
+/* An action's answer: 200 it answered; 404 no such source or action; 400
+ * a bad argument; 422 an invalid config; 502 the source failed (rejected
+ * credentials, unreachable, another failure: the document says which);
+ * 503 interrupted.  A crash never gets here (run_command: 502 with the
+ * crash line). */
+static unsigned status_of_action(int exit_code, json_object *doc) {
+    const char *st = json_object_get_string(json_object_object_get(doc, "status"));
+    switch (exit_code) {
+    case 0: return 200;
+    case 2: return st && !strcmp(st, "not_found") ? 404 : 400;
+    case 3: return 404;
+    case 4: return 422;
+    case 9: return 503;
+    default: return 502;
+    }
+}
+
+/* POST /v1/sources/NAME/actions/ACTION with {"config": {...}, "args":
+ * {...}}: `dwhost call NAME ACTION --config - --args-json ARGS --json` in
+ * a child (the config on its stdin, never in argv). */
+static enum MHD_Result post_action(dwhi_serve *s, struct MHD_Connection *c, const char *name, const char *action,
+                                   const body *b) {
+    json_object *req = b->len ? json_tokener_parse(b->buf) : json_object_new_object();
+    if (!req || !json_object_is_type(req, json_type_object)) {
+        json_object_put(req);
+        return error_reply(c, 400, "the body must be a JSON object: {\"config\": {...}, \"args\": {...}}");
+    }
+    json_object *config = json_object_object_get(req, "config"), *args = json_object_object_get(req, "args");
+    if ((config && !json_object_is_type(config, json_type_object)) ||
+        (args && !json_object_is_type(args, json_type_object))) {
+        json_object_put(req);
+        return error_reply(c, 400, "\"config\" and \"args\" must be JSON objects");
+    }
+    const char *argv[] = {"call", name, action, "--config", "-", "--json", "--args-json",
+                          args ? json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN) : "{}", NULL, NULL};
+    if (s->allow_internal) argv[8] = "--allow-internal";
+    const char *input = config ? json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN) : "{}";
+    enum MHD_Result r = run_command(s, c, argv, input, "calling the action", status_of_action);
     json_object_put(req);
     return r;
 }
@@ -271,6 +321,9 @@ static enum MHD_Result route(dwhi_serve *s, struct MHD_Connection *c, const char
         if (!slash) return get ? get_source(s, c, n) : error_reply(c, 405, "/v1/sources/{name} takes GET");
         if (!strcmp(slash, "/check"))
             return post ? post_check(s, c, n, b) : error_reply(c, 405, "/v1/sources/{name}/check takes POST");
+        if (!strncmp(slash, "/actions/", 9) && valid_name(slash + 9, strlen(slash + 9)))
+            return post ? post_action(s, c, n, slash + 9, b)
+                        : error_reply(c, 405, "/v1/sources/{name}/actions/{action} takes POST");
     }
     return error_reply(c, 404, "no endpoint %s %.128s (docs/cli/serve.md lists them)", method, url);
 }
