@@ -13,6 +13,7 @@
 #include "cli_exit.h"
 #include "cli_http.h"
 #include "cli_log.h"
+#include "cli_isolate.h"
 #include "cli_signal.h"
 #include "base/shell_word.h"
 #include "sync/sync_rerun.h"
@@ -51,7 +52,7 @@ static struct {
     dwh_sync_options o;
     const char *config, *output;
     dwhi_cli_list schemas, fields;
-    int json;
+    int json, isolate, heartbeat_s, memory_mb;
 } A;
 
 static int parse_size(const char *s, size_t *out) {
@@ -80,6 +81,12 @@ static int parse_int(const char *s, int *out) {
 static int opt_seconds(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     if (parse_int(v, opt->target) == 0) return 0;
     dwhi_cli_usage_error(cmd, "--%s wants a positive number of seconds, got '%s'", opt->long_name, v);
+    return -1;
+}
+
+static int opt_mib(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
+    if (parse_int(v, opt->target) == 0) return 0;
+    dwhi_cli_usage_error(cmd, "--%s wants a positive number of MiB, got '%s'", opt->long_name, v);
     return -1;
 }
 
@@ -177,6 +184,16 @@ static const dwhi_cli_opt options[] = {
                    &A.output, .values = "jsonl"),
     DWHI_OPT_FLAG(0, "allow-internal", "let the source reach loopback and private addresses",
                  &A.o.allow_internal_hosts),
+    DWHI_OPT_FLAG(0, "isolate",
+                  "run the sync in a supervised child process: a plugin that hangs (--heartbeat-timeout) or dies "
+                  "in a way its own process cannot report is ended with one line and exit 11; rerun to resume",
+                  &A.isolate),
+    DWHI_OPT_CALLBACK(0, "heartbeat-timeout", "SECONDS",
+                      "with --isolate: a plugin that shows no sign of life (no row, HTTP transfer or cancel check) "
+                      "this long is killed (default 300)",
+                      &A.heartbeat_s, opt_seconds),
+    DWHI_OPT_CALLBACK(0, "memory-limit", "MIB", "with --isolate: the address-space limit of the sync's process",
+                      &A.memory_mb, opt_mib),
     DWHI_CLI_OPT_HTTP_TIMEOUT,
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_CLI_OPTS_LOG,
@@ -366,6 +383,16 @@ static int cmd_sync(const dwhi_cli_invocation *inv) {
         rc = dwhi_cli_usage_error("sync", "--output supports only 'jsonl', got '%s'", output);
         goto out;
     }
+    if ((A.heartbeat_s || A.memory_mb) && !A.isolate) {
+        rc = dwhi_cli_usage_error("sync", "--%s watches an isolated sync; add --isolate",
+                                  A.heartbeat_s ? "heartbeat-timeout" : "memory-limit");
+        goto out;
+    }
+    if (A.isolate && !dwhi_cli_isolate_is_child()) { /* the supervisor: the child runs this same command */
+        rc = dwhi_cli_isolate_supervise(argc, inv->argv, source, A.heartbeat_s ? A.heartbeat_s : 300, A.memory_mb);
+        goto out;
+    }
+    if (A.isolate && (rc = dwhi_cli_isolate_child_start()) != DWHI_EXIT_OK) goto out;
     if (output && (o.warehouse_path || o.table_prefix)) {
         rc = dwhi_cli_usage_error("sync", "--output jsonl writes no warehouse; drop --warehouse/--table-prefix");
         goto out;
@@ -436,6 +463,7 @@ static int cmd_sync(const dwhi_cli_invocation *inv) {
         free(msg);
     }
 out:
+    dwhi_cli_isolate_child_stop();
     dwhi_sync_report_free(report);
     json_object_put(config);
     json_object_put(config_report);

@@ -290,6 +290,26 @@ DWH_API dw_status dwh_crash_guard_install(int exit_code, char **error);
  * (2 KiB is always enough). */
 DWH_API size_t dwh_crash_guard_describe(int sig, const void *fault_addr, char *buf, size_t size);
 
+/* == watching a process that runs plugins ================================ */
+
+/*
+ * For a supervisor that runs plugins in a worker process and must tell a
+ * hung plugin from a slow one (dwhost serve's workers, dwhost sync
+ * --isolate): a counter of signs of life, and the worker's memory limit.
+ */
+/* A counter that grows each time an operation of this process shows life:
+ * a plugin emitted a row, made an HTTP transfer or asked whether it is
+ * cancelled.  Compare two readings: unchanged means no plugin called the
+ * host in between.  Thread-safe; never fails. */
+DWH_API unsigned long dwh_activity(void);
+/* Sets this process's address-space limit (RLIMIT_AS) to `mib` MiB and
+ * remembers it, so the crash or exit() line of a plugin whose allocations
+ * failed at the limit says so.  Returns DW_OK; DW_ERR_UNSUPPORTED in an
+ * AddressSanitizer build (its shadow memory cannot live under RLIMIT_AS);
+ * DW_ERR when setrlimit failed.  On failure *error (may be NULL) gets one
+ * malloc'd line the caller frees. */
+DWH_API dw_status dwh_memory_limit_set(uint64_t mib, char **error);
+
 /* == cancellation ======================================================= */
 
 /*

@@ -37,8 +37,6 @@
 #include "cli_signal.h"
 #include "config/config_load.h"
 #include "config/config_report.h"
-#include "core/ctx.h"
-#include "crash/memory_limit.h"
 #include "log/log_line.h"
 #include "serve.h"
 #include "sync/sync.h"
@@ -100,7 +98,7 @@ static void on_progress(void *ud, const dwh_sync_progress *p) {
 /* ---- heartbeat --------------------------------------------------------- */
 
 /* Beats while the run shows life: the plugin polled the host
- * (dwhi_ctx_activity: emits, HTTP transfers, api->cancelled).  A plugin
+ * (dwh_activity: emits, HTTP transfers, api->cancelled).  A plugin
  * that spins or blocks without calling the host stops the beats, and the
  * service ends the worker after its heartbeat timeout. */
 
@@ -131,12 +129,12 @@ static void watch_parent(int64_t *orphan_ms) {
 
 static void *heartbeat(void *ud) {
     (void)ud;
-    unsigned long last = dwhi_ctx_activity();
+    unsigned long last = dwh_activity();
     int64_t orphan_ms = 0;
     while (!__atomic_load_n(&beat_stop, __ATOMIC_RELAXED)) {
         struct timespec t = {0, BEAT_MS * 1000000L};
         nanosleep(&t, NULL);
-        unsigned long now = dwhi_ctx_activity();
+        unsigned long now = dwh_activity();
         if (now != last) send_simple("heartbeat");
         last = now;
         watch_parent(&orphan_ms);
@@ -173,13 +171,9 @@ static int fail(int rc, const char *fmt, const char *arg) {
  * shadow: a limit would stop it at start, so such a build runs without. */
 static void limit_memory(int64_t mb) {
     if (mb <= 0) return;
-#if defined(__SANITIZE_ADDRESS__)
-    fprintf(stderr, "dwhost: serve-worker: memory limit of %" PRId64 " MiB not applied: an AddressSanitizer build "
-                    "cannot run under RLIMIT_AS\n", mb);
-#else
-    if (dwhi_memory_limit_set((uint64_t)mb) != 0)
-        fprintf(stderr, "dwhost: serve-worker: setting the memory limit failed: %s\n", strerror(errno));
-#endif
+    char *err = NULL;
+    if (dwh_memory_limit_set((uint64_t)mb, &err) != DW_OK) fprintf(stderr, "dwhost: serve-worker: %s\n", err);
+    free(err);
 }
 
 /* ---- the command ---------------------------------------------------------- */
