@@ -87,7 +87,6 @@ CLI_INTERNAL = {
     ("cmd_call.c", "ops/ops_action.h"): "the bound arguments and the crash outcome, for call's exit codes",
     ("cmd_describe.c", "config/config_load.h"): "--options reads the config as check reads it",
     ("cmd_describe.c", "config/config_report.h"): "--options reports an unreadable config as check does",
-    ("main.c", "crash/exit_guard.h"): "a plugin's exit() reported as a crash: the CLI process's own handler",
     ("cmd_check.c", "config/source_check.h"): "the check's text rendering and a config read from a file",
     ("cmd_conformance.c", "config/config_load.h"): "the config report on a bad config",
     ("cmd_conformance.c", "config/config_report.h"): "the config report on a bad config",

@@ -10,7 +10,6 @@
 #include "cli_http.h"
 #include "cli_log.h"
 #include "cli_signal.h"
-#include "crash/exit_guard.h"
 #include "dwhost.h"
 
 #define DWHI_MAX_COMMANDS 32
@@ -69,8 +68,8 @@ static int run_command(const dwhi_cli_command *cmd, int argc, char **argv) {
 int main(int argc, char **argv) {
     /* A plugin that crashes ends the run with one line and exit 11. */
     dwh_crash_guard_install(DWHI_EXIT_PLUGIN_CRASHED, NULL); /* off only when DWHOST_NO_CRASH_GUARD asks */
-    /* So does one that calls exit() (crash/exit_guard.h). */
-    dwhi_exit_guard_install(DWHI_EXIT_PLUGIN_CRASHED);
+    /* So does one that calls exit() (dwh_exit_guard_install). */
+    dwh_exit_guard_install(DWHI_EXIT_PLUGIN_CRASHED, NULL);
     qsort(commands, n_commands, sizeof commands[0], by_name);
     if (argc < 2) {
         dwhi_cli_help_main(stderr);

@@ -282,6 +282,15 @@ DWH_API char *dwh_plugin_form_json(const dwh_plugin *p);
  * their own fatal-signal handlers can skip it and call
  * dwh_crash_guard_describe() from theirs. */
 DWH_API dw_status dwh_crash_guard_install(int exit_code, char **error);
+/* The same for a plugin that calls exit() (or whose thread returns into
+ * it): while the calling thread runs plugin code, exit() prints the one
+ * line (the plugin, its file, the status, the operation) and ends the
+ * process with _exit(exit_code) -- no atexit handlers, no stdio flush,
+ * nothing half-done committed; an exit() outside plugin code is left
+ * alone.  Process-wide (on_exit); idempotent, a later call only changes
+ * exit_code.  Returns DW_OK, or DW_ERR with one malloc'd *error (may be
+ * NULL; caller frees) when it could not be registered. */
+DWH_API dw_status dwh_exit_guard_install(int exit_code, char **error);
 /* For an embedder's own handler: when the calling thread is inside a
  * plugin call, writes the one-line report (newline-terminated, NUL-
  * terminated, cut to fit) for fatal signal `sig` at `fault_addr`

@@ -193,7 +193,7 @@ static int cmd_serve_worker(const dwhi_cli_invocation *inv) {
     if (events_fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
         return fail(DWHI_EXIT_FAILURE, "cannot set up its output: %s", strerror(errno));
     /* exit() inside plugin code: one line and exit 11, as for every
-     * command (main.c installs crash/exit_guard.h) */
+     * command (main.c installs dwh_exit_guard_install) */
     dwhi_log_text_identity(1);
 
     char *text = NULL;

@@ -29,7 +29,7 @@ const char *dwhi_crash_signal_name(int sig);
 size_t dwhi_crash_format(const dwhi_guard *g, int sig, int stack_overflow, char *buf, size_t n);
 
 /* The line for a plugin that called exit(status) during the plugin call
- * `g` (exit_guard.h):
+ * `g` (exit_guard.c, dwh_exit_guard_install):
  *   dwhost: plugin 'NAME' (PATH) called exit(3) in run(schema 'items'); ...
  * Same buffer rules and return as dwhi_crash_format; async-signal-safe. */
 size_t dwhi_crash_format_exit(const dwhi_guard *g, int status, char *buf, size_t n);

@@ -1,10 +1,20 @@
-/* exit_guard.c -- exit() inside plugin code reported (see exit_guard.h). */
-#include "exit_guard.h"
-
+/*
+ * exit_guard.c -- dwh_exit_guard_install (dwhost.h): a plugin that calls
+ * exit() (or returns from a thread's start into exit) ends the process
+ * mid-operation, and the crash guard cannot see it, since no signal is
+ * raised.  Once installed, an exit() made while the calling thread runs
+ * plugin code (plugin_guard.h) prints one line (crash_message.h,
+ * dwhi_crash_format_exit) naming the plugin, its path, the status and the
+ * operation, and ends the process with _exit(exit_code): no further atexit
+ * handlers, no stdio flush, nothing half-done committed.  An exit()
+ * outside plugin code is left alone.
+ */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "dwhost.h"
 #include "crash_message.h"
 #include "memory_limit.h"
 #include "plugin_guard.h"
@@ -28,14 +38,16 @@ static void on_process_exit(int status, void *ud) {
     _exit(__atomic_load_n(&guard_exit_code, __ATOMIC_RELAXED));
 }
 
-int dwhi_exit_guard_install(int exit_code) {
-    int rc = 0;
+dw_status dwh_exit_guard_install(int exit_code, char **error) {
+    if (error) *error = NULL;
+    dw_status rc = DW_OK;
     pthread_mutex_lock(&install_lock);
     __atomic_store_n(&guard_exit_code, exit_code, __ATOMIC_RELAXED);
     if (!installed) {
         if (on_exit(on_process_exit, NULL) == 0) installed = 1;
-        else rc = -1;
+        else rc = DW_ERR;
     }
     pthread_mutex_unlock(&install_lock);
+    if (rc != DW_OK && error) *error = strdup("registering the exit() guard (on_exit) failed");
     return rc;
 }
