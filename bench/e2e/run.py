@@ -13,14 +13,21 @@ starting_after), then runs, alternating and repeated:
   jsonl    dwhost sync ... --output jsonl > /dev/null (no warehouse)
   python   lean_connector.py (http.client keep-alive, json, sqlite3 upsert per page)
   naive    naive-floor (libcurl, json-c, one prepared upsert), built with bench/
+  pg       dwhost sync ... --warehouse postgresql://... into a fresh PostgreSQL
+           database (tests/servers/pg_server.py: initdb in a temporary
+           directory, fsync off; Debian's postgresql package)
+  pgcopy   the floor for pg: psql's \copy of the same rows (the table pg
+           wrote, exported once before the timing) into a new table of the
+           same columns, one COPY in one transaction
 The two baselines commit every --commit-rows rows (default 5000, dwhost's
-batch), so all three pay for the same number of fsyncs.
+batch), so all three pay for the same number of fsyncs.  pg and pgcopy are
+off by default (--paths dwhost,pg,pgcopy); pgcopy needs pg before it.
 
 and prints the median time, rows/s, MB/s (bytes of JSON served), peak RSS
 (the child's ru_maxrss) and the ratios.  Every run's row count is checked.
 
   bench/e2e/run.py [--build build] [--rows 100000,1000000] [--repeat 3]
-                   [--sources github,stripe] [--paths dwhost,jsonl,python,naive]
+                   [--sources github,stripe] [--paths dwhost,jsonl,python,naive[,pg,pgcopy]]
                    [--big-page-mb 200] [--pretty] [--data DIR] [--dir DIR] [--commit-rows N]
 """
 import argparse
@@ -212,6 +219,21 @@ class Runner:
         for f in (self.dwhost, self.naive):
             if not os.path.exists(f):
                 sys.exit("bench/e2e: %s is missing: cmake --build %s first" % (f, a.build))
+        self.pg = None
+        self.exported = {}  # (kind, rows) -> the file pg's table was exported to
+        if {"pg", "pgcopy"} & set(a.paths.split(",")):
+            sys.path.insert(0, os.path.join(ROOT, "tests", "servers"))
+            from pg_server import PgServer
+            self.pg = PgServer().start()
+
+    def close(self):
+        if self.pg:
+            self.pg.remove()
+
+    def psql(self, *args):
+        env = dict(os.environ, PGPASSWORD="pg-Secret-4711")
+        return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.pg.port), "-U",
+                "dwhost", "-d", "dwhost", *args], env
 
     def config(self, kind, port):
         path = os.path.join(self.work, "%s.json" % kind)
@@ -233,6 +255,29 @@ class Runner:
             if os.path.exists(wh + suffix):
                 os.unlink(wh + suffix)
         base = "http://127.0.0.1:%d" % port
+        table = "%s_%s" % (kind, schema)
+        if path == "pg":
+            if self.pg.execute("DROP SCHEMA IF EXISTS dwhost CASCADE; DROP TABLE IF EXISTS %s" % table) != 0:
+                sys.exit("bench/e2e: resetting PostgreSQL: %s" % self.pg.last_error)
+            cmd = [self.dwhost, "sync", kind, "--config", self.config(kind, port), "--schema", schema,
+                   "--plugin-dir", self.plugins, "--allow-internal", "--log-level", "warn",
+                   "--warehouse", self.pg.url_without_password]
+            dt, rss, cpu, _ = run_child(cmd, env=dict(os.environ, PGPASSWORD="pg-Secret-4711"))
+            self.exported.pop((kind, self.rows), None)
+            return dt, rss, cpu, int(self.pg.query("SELECT count(*) FROM %s" % table)[0][0])
+        if path == "pgcopy":
+            key = (kind, self.rows)
+            if key not in self.exported:  # the rows pg wrote, as COPY text, outside the timing
+                f = os.path.join(self.work, "%s-%d.copy" % key)
+                cmd, env = self.psql("-c", "\\copy %s TO '%s'" % (table, f))
+                if subprocess.run(cmd, env=env).returncode != 0:
+                    sys.exit("bench/e2e: pgcopy needs the pg path before it (--paths ...,pg,pgcopy)")
+                self.exported[key] = f
+            cmd, env = self.psql("-c", "DROP TABLE IF EXISTS copy_floor", "-c",
+                                 "CREATE TABLE copy_floor (LIKE %s INCLUDING ALL)" % table, "-1", "-c",
+                                 "\\copy copy_floor FROM '%s'" % self.exported[key])
+            dt, rss, cpu, _ = run_child(cmd, env=env)
+            return dt, rss, cpu, int(self.pg.query("SELECT count(*) FROM copy_floor")[0][0])
         if path in ("dwhost", "jsonl"):
             cmd = [self.dwhost, "sync", kind, "--config", self.config(kind, port), "--schema", schema,
                    "--plugin-dir", self.plugins, "--allow-internal", "--log-level", "warn"]
@@ -278,6 +323,7 @@ def main():
                 os.makedirs(root)
                 os.symlink(d, os.path.join(root, kind))
                 ng = Nginx(root, gh_pages)
+                r.rows = rows
                 try:
                     times = {p: [] for p in paths}
                     for _ in range(a.repeat):
@@ -313,17 +359,24 @@ def main():
                             "peak_rss_mib": rss, "cpu_s": cpu, "bytes": meta["bytes"],
                             "rss_over_page": rss * 1048576 / meta["bytes"]})
     finally:
+        r.close()
         shutil.rmtree(work, ignore_errors=True)
 
     print("| source | rows | path | median s | rows/s | MB/s | CPU s | peak RSS MiB | vs python | vs naive C |")
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    def pg_vs_copy(x):
+        """pg's time as a multiple of the plain COPY's (the floor)."""
+        o = [y for y in results if y["source"] == x["source"] and y["rows"] == x["rows"] and y["path"] == "pgcopy"]
+        return " %.2fx the COPY's time |" % (x["seconds"] / o[0]["seconds"]) if x["path"] == "pg" and o else ""
+
     for x in results:
         def ratio(other):
             o = [y for y in results if y["source"] == x["source"] and y["rows"] == x["rows"] and y["path"] == other]
             return "%.2fx" % (o[0]["seconds"] / x["seconds"]) if o else ""
-        print("| %s | %d | %s | %.2f | %.0f | %.1f | %.2f | %.1f | %s | %s |" % (
+        print("| %s | %d | %s | %.2f | %.0f | %.1f | %.2f | %.1f | %s | %s |%s" % (
             x["source"], x["rows"], x["path"], x["seconds"], x["rows_per_s"], x["mb_per_s"], x["cpu_s"],
-            x["peak_rss_mib"], ratio("python"), ratio("naive")))
+            x["peak_rss_mib"], ratio("python"), ratio("naive"),
+            pg_vs_copy(x)))
         if "rss_over_page" in x:
             print("|  |  | peak RSS / page size: %.2fx |  |  |  |  |  |  |  |" % x["rss_over_page"])
     with open(os.path.join(a.data, "last-results.json"), "w") as f:
