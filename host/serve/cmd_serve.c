@@ -29,14 +29,18 @@
 #define MAX_POLL 512
 
 static struct {
-    const char *warehouse, *listen, *token_file;
+    const char *warehouse, *listen, *token_file, *queue;
     int heartbeat_s, grace_s, memory_mb, max_runs;
 } A = {.heartbeat_s = 300, .grace_s = 60, .max_runs = 16};
+
+static const char *log_name = "serve";
+
+void dwhi_serve_log_as(const char *name) { log_name = name; }
 
 void dwhi_serve_log(const char *f, ...) {
     va_list ap;
     va_start(ap, f);
-    fprintf(stderr, "dwhost: serve: ");
+    fprintf(stderr, "dwhost: %s: ", log_name);
     vfprintf(stderr, f, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -76,6 +80,10 @@ static const dwhi_cli_opt options[] = {
                      &A.memory_mb, opt_positive),
     DWHI_OPT_CALLBACK(0, "max-runs", "N", "run at most N syncs at once; more answer 429 (default 16)", &A.max_runs,
                      opt_positive),
+    DWHI_OPT_STRING(0, "queue", "URL",
+                   "POST /v1/syncs adds the sync to this Redis queue (redis://HOST[:PORT][/DB]) for `dwhost "
+                   "worker`s instead of running it here",
+                   &A.queue, .flags = DWHI_OPT_NONEMPTY),
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),
@@ -160,6 +168,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         .memory_limit_mb = A.memory_mb,
         .max_runs = A.max_runs,
         .max_body = (size_t)1 << 20,
+        .queue_url = A.queue,
         .wake = {-1, -1},
     };
     struct addrinfo *ai = NULL;
@@ -235,6 +244,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
     dwhi_serve_log("listening on http://%s%s%s:%u (warehouse %s%s)", ai->ai_family == AF_INET6 ? "[" : "", host,
                    ai->ai_family == AF_INET6 ? "]" : "", port, s.warehouse,
                    s.token ? "; bearer token required" : "");
+    if (s.queue_url) dwhi_serve_log("POST /v1/syncs adds jobs to the Redis queue of --queue for dwhost workers");
 
     int draining = 0;
     for (;;) {
