@@ -11,7 +11,10 @@ warehouses):
   - a limit of one run per source across two workers is never exceeded,
     and every job still ends done;
   - SIGTERM mid-run: the run commits and stops, the job is queued again and
-    another worker finishes it (every row once);
+    another worker finishes it (every row once), resuming from the state
+    it kept in Redis (--state);
+  - Redis stops answering while a run goes on: one line, the run ends, and
+    its job is acknowledged once Redis answers again;
   - `dwhost serve --queue`: POST /v1/syncs queues a job a worker runs."""
 import json
 import os
@@ -131,7 +134,7 @@ try:
         db = os.path.join(d, "term.db")
         longer = config("longer", total_rows=600, page_rows=10, delay_ms=30)
         rc, term_id, err = enqueue(r.url, "pager", longer, "--source-id", "term", "--batch-rows", "50")
-        a = Worker(r.url, db, "--consumer", "a")
+        a = Worker(r.url, db, "--consumer", "a", "--state", r.url)
         check(a.wait_line(f"job {term_id} (entry", timeout=60), f"worker a did not take the job: {a.log()}")
         deadline = time.time() + 60
         while time.time() < deadline and len(table_ids(db, "pager_items")) < 100:
@@ -141,13 +144,35 @@ try:
                                                                          f"{a.log()}")
         n = len(table_ids(db, "pager_items"))
         check(0 < n < 600, f"SIGTERM: {n} rows committed before the stop")
+        check(r.command("KEYS", "dwhost:resumable:*"), "SIGTERM: the run's resume state is not in Redis (--state)")
         doc = jobs_json(r.url)
         check(len(doc["queued"]) == 1 and doc["queued"][0]["job"]["job_id"] == term_id and
               doc["queued"][0]["attempt"] == 1, f"SIGTERM: the queue after the stop: {doc}")
-        b = Worker(r.url, db, "--consumer", "b")
+        b = Worker(r.url, db, "--consumer", "b", "--state", r.url)
         check(b.wait_line(f"job {term_id} done", timeout=120), f"worker b did not finish the job: {b.log()}")
         check(table_ids(db, "pager_items") == list(range(1, 601)), "SIGTERM: rows after the takeover")
         check(b.stop() == 0, "SIGTERM of worker b")
+
+        # ---- Redis stops answering mid-way: one line, the outcome recorded when it is back ----
+        db = os.path.join(d, "pause.db")
+        mid = config("mid", total_rows=300, page_rows=10, delay_ms=20)
+        rc, mid_id, err = enqueue(r.url, "pager", mid, "--source-id", "mid")
+        w = Worker(r.url, db, "--lease-timeout", "3")
+        check(w.wait_line(f"job {mid_id} (entry", timeout=60), f"pause: the job did not start: {w.log()}")
+        r.pause()
+        try:
+            check(w.wait_line(f"job {mid_id} done", timeout=60), f"pause: the run did not end: {w.log()}")
+            check(w.wait_line("did not answer within", timeout=30), f"pause: no line about Redis: {w.log()}")
+            time.sleep(4)
+        finally:
+            r.resume()
+        check(w.wait_line("answers again", timeout=60), f"pause: Redis back, no line: {w.log()}")
+        lines = [l for l in w.lines if "did not answer within" in l or "unreachable" in l]
+        check(len(lines) == 1 and "retrying with backoff" in lines[0], f"pause: want one line, got {lines}")
+        doc = wait_drained(r.url, timeout=30)
+        check(not doc["queued"] and not doc["running"], f"pause: the job was not acknowledged: {doc}")
+        check(table_ids(db, "pager_items") == list(range(1, 301)), "pause: rows")
+        check(w.stop() == 0, "pause: SIGTERM")
 
         # ---- serve --queue -----------------------------------------------------------------
         db = os.path.join(d, "serve.db")
