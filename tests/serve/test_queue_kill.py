@@ -36,27 +36,34 @@ def main(r, pg):
             json.dump({"total_rows": TOTAL, "page_rows": 10, "delay_ms": 40, "start_id": start}, f)
         rc, out, err = enqueue(r.url, "pager", cfg, "--source-id", sid, "--mode", "append", "--batch-rows", "50")
         check(rc == 0 and len(out) == 36, f"enqueue {sid}: {rc} {out!r} {err}")
-    ws = [Worker(r.url, pg.url, "--consumer", f"w{i}", "--lease-timeout", "3") for i in range(1, 4)]
-    # the victim: a worker whose run has committed some batches
-    victim = None
+    names = ["w1", "w2", "w3"]
+    ws = [Worker(r.url, pg.url, "--consumer", n, "--lease-timeout", "3") for n in names]
+
+    def under_way(w):
+        """The job id w is running now (started, not done, its process alive), or None."""
+        started = [l.split("job ", 1)[1].split(" ", 1)[0] for l in w.lines if " runs as run " in l]
+        if not started or any(f"job {started[-1]} done" in l for l in w.lines) or not children(w.p.pid):
+            return None
+        return started[-1]
+
+    # the victim: a worker with a job under way once some batches are committed
+    victim, taken = None, None
     deadline = time.time() + 120
     while victim is None and time.time() < deadline:
-        for w in ws:
-            if any(" runs as run " in l for l in w.lines) and children(w.p.pid):
-                if count_rows(pg) >= 100:
-                    victim = w
+        if count_rows(pg) >= 100:
+            for w in ws:
+                if under_way(w):
+                    victim, taken = w, under_way(w)
                     break
-        time.sleep(0.1)
+        time.sleep(0.05)
     if not check(victim is not None, "no worker got a job under way within 120 s"):
         return
-    taken = [l for l in victim.lines if " runs as run " in l][-1].split("job ", 1)[1].split(" ", 1)[0]
     victim.p.send_signal(signal.SIGKILL)
     victim.p.wait()
     doc = jobs_json(r.url)
     running = [j for j in doc["running"] if j["job"]["job_id"] == taken]
-    check(len(running) == 1 and running[0]["consumer"] == [c for c in ("w1", "w2", "w3")
-                                                           if ws[int(c[1]) - 1] is victim][0],
-          f"after kill -9 the job is still pending with the dead worker: {doc['running']}")
+    check(len(running) == 1 and running[0]["consumer"] == names[ws.index(victim)],
+          f"after kill -9 the job is not pending with the dead worker: {doc['running']}")
     doc = wait_drained(r.url, timeout=240)
     check(doc is not None and not doc["queued"] and not doc["running"] and not doc["failed"],
           f"the queue is not drained: {json.dumps(doc)[:2000]}")

@@ -102,7 +102,10 @@ static void conn_error(dwhi_redis *r, const char *doing, char **err) {
 
 static void reply_error(dwhi_redis *r, const redisReply *rep, const char *doing, char **err) {
     int n;
-    if (!strncmp(rep->str, "READONLY", 8))
+    if (!strncmp(rep->str, "READONLY", 8) && strcmp(r->option, "--state") != 0)
+        n = asprintf(err, "Redis at %s is read-only (%s) while %s; point %s at the primary", r->where, rep->str,
+                     doing, r->option);
+    else if (!strncmp(rep->str, "READONLY", 8))
         n = asprintf(err,
                      "Redis at %s is read-only (%s) while %s; nothing was committed; point --state at the primary, "
                      "then rerun to resume",
