@@ -152,6 +152,7 @@ typedef struct qjob {
     char *keys[3];         /* its run slots */
     long lim[3];
     size_t n_keys;
+    int held;              /* the slots are taken */
     enum { RUNNING, DONE, AGAIN, RETRY, DEAD, LEAVE } action; /* once ended: what the queue is told */
     char *error;           /* the last error, for a dead letter */
 } qjob;
@@ -202,7 +203,7 @@ static int redis_usable(void) {
 static void qjob_free(qjob *x) {
     dwhi_queue_job_clear(&x->j);
     free(x->run_id);
-    for (size_t i = 0; i < x->n_keys; i++) free(x->keys[i]);
+    for (size_t i = 0; i < sizeof x->keys / sizeof *x->keys; i++) free(x->keys[i]);
     free(x->error);
     free(x);
 }
@@ -238,7 +239,7 @@ static int settle(qjob *x) {
     redis_ok();
     if (rc == 0)
         dwhi_serve_log("job %s: another worker took it over meanwhile; its outcome is theirs to record", job_id(x));
-    if (x->n_keys && dwhi_queue_slots_release(q, x->j.entry, (const char *const *)x->keys, x->n_keys, &err) < 0)
+    if (x->held && dwhi_queue_slots_release(q, x->j.entry, (const char *const *)x->keys, x->n_keys, &err) < 0)
         free(err); /* the claims lapse by themselves after the lease timeout */
     return 1;
 }
@@ -318,18 +319,17 @@ static int start(qjob *x) {
                                    (long long)A.lease_s * 1000, &full, &err);
     if (rc < 0) {
         x->action = LEAVE; /* Redis went away: the job is taken over later */
-        x->n_keys = 0;
         redis_failed(err);
         return -1;
     }
     if (rc == 0) {
         x->action = AGAIN;
-        x->n_keys = 0;
         dwhi_serve_log("job %s waits: %s has as many runs as its limit; queued again", job_id(x),
                        full + strlen(SLOT_PREFIX));
         free(full);
         return -1;
     }
+    x->held = 1;
     json_object *req = json_object_new_object();
     static const char *const keep[] = {"source", "source_id", "team_id", "config", "schemas", "mode", "batch_rows",
                                        "full_refresh", "reset"};
@@ -403,7 +403,7 @@ static void finish_jobs(int draining) {
             if (run && st && strcmp(st, "running") && strcmp(st, "cancelling")) judge(x, run, draining);
             json_object_put(run);
         }
-        if (x->action != RUNNING && (x->action == LEAVE || settle(x))) {
+        if (x->action != RUNNING && ((x->action == LEAVE && !x->held) || settle(x))) {
             qjob_free(x);
             memmove(jobs + i, jobs + i + 1, (n_jobs - i - 1) * sizeof *jobs);
             n_jobs--;
