@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "serve.h"
+#include "warehouse/warehouse_sqlite.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8765"
 #define TOKEN_ENV "DWHOST_SERVE_TOKEN"
@@ -59,7 +60,10 @@ static int opt_positive(const char *cmd, const dwhi_cli_opt *opt, const char *v)
 }
 
 static const dwhi_cli_opt options[] = {
-    DWHI_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse every run writes to", &A.warehouse,
+    DWHI_OPT_STRING(0, "warehouse", "PATH|URL",
+                   "the warehouse every run writes to: a SQLite file, or PostgreSQL (postgres://..., a libpq "
+                   "conninfo)",
+                   &A.warehouse,
                    .flags = DWHI_OPT_REQUIRED | DWHI_OPT_NONEMPTY),
     DWHI_OPT_STRING(0, "listen", "ADDR:PORT",
                    "where to listen (default " DEFAULT_LISTEN "; [V6]:PORT for IPv6; port 0 picks a free one). "
@@ -241,9 +245,12 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, host, sizeof host);
     else
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, host, sizeof host);
+    /* a PostgreSQL warehouse is named without its password */
+    char *shown = dwhi_wh_spec_shown(s.warehouse);
     dwhi_serve_log("listening on http://%s%s%s:%u (warehouse %s%s)", ai->ai_family == AF_INET6 ? "[" : "", host,
-                   ai->ai_family == AF_INET6 ? "]" : "", port, s.warehouse,
+                   ai->ai_family == AF_INET6 ? "]" : "", port, shown ? shown : "?",
                    s.token ? "; bearer token required" : "");
+    free(shown);
     if (s.queue_url) dwhi_serve_log("POST /v1/syncs adds jobs to the Redis queue of --queue for dwhost workers");
 
     int draining = 0;

@@ -20,6 +20,7 @@
 #include "queue/job_build.h"
 #include "queue/job_queue.h"
 #include "serve.h"
+#include "warehouse/warehouse_sqlite.h"
 
 struct dwhi_serve_http {
     struct MHD_Daemon *d;
@@ -168,7 +169,10 @@ static enum MHD_Result post_check(dwhi_serve *s, struct MHD_Connection *c, const
 /* ---- the in-process endpoints ------------------------------------------------- */
 
 static enum MHD_Result get_jobs(dwhi_serve *s, struct MHD_Connection *c) {
-    if (access(s->warehouse, F_OK) != 0) { /* no sync has created it yet */
+    /* no sync has created the SQLite file yet (a PostgreSQL warehouse is
+     * asked: its system tables may not exist yet either, which status reads
+     * as no jobs) */
+    if (!dwhi_wh_is_postgres(s->warehouse) && access(s->warehouse, F_OK) != 0) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "warehouse", json_object_new_string(s->warehouse));
         json_object_object_add(o, "jobs", json_object_new_array());
