@@ -40,6 +40,7 @@ LAYERS = [
     ("rest", "the declarative REST toolkit: endpoints, pages, paginators, response actions"),
     ("ops", "the dw_host_api function table and one plugin operation around a fresh ctx"),
     ("state", "the job state record, its Redis copy, lease owners"),
+    ("queue", "sync jobs on a Redis stream: enqueue, the consumer group, takeover, retries, dead letters, run slots"),
     ("warehouse", "the warehouse (SQLite or PostgreSQL): tables, state, leases, runs, webhook inbox"),
     ("sync", "the sync pipeline: plan, per-schema runs, commits, writer thread, leases, history, reruns"),
     ("webhook", "webhook payloads checked and stored or dropped"),
@@ -56,7 +57,7 @@ PUBLIC = {"dwsdk.h", "dwhost.h"}
 LIBRARIES = [
     ("<curl/", {"url", "transport"}, "libcurl"),
     ("<sqlite3.h>", {"warehouse"}, "SQLite"),
-    ("<hiredis/", {"state"}, "hiredis"),
+    ("<hiredis/", {"state", "queue"}, "hiredis"),
     ("<libpq-fe.h>", {"warehouse"}, "libpq"),
 ]
 

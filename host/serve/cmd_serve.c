@@ -23,20 +23,25 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "serve.h"
+#include "warehouse/warehouse_sqlite.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8765"
 #define TOKEN_ENV "DWHOST_SERVE_TOKEN"
 #define MAX_POLL 512
 
 static struct {
-    const char *warehouse, *listen, *token_file;
+    const char *warehouse, *listen, *token_file, *queue;
     int heartbeat_s, grace_s, memory_mb, max_runs, allow_internal;
 } A = {.heartbeat_s = 300, .grace_s = 60, .max_runs = 16};
+
+static const char *log_name = "serve";
+
+void dwhi_serve_log_as(const char *name) { log_name = name; }
 
 void dwhi_serve_log(const char *f, ...) {
     va_list ap;
     va_start(ap, f);
-    fprintf(stderr, "dwhost: serve: ");
+    fprintf(stderr, "dwhost: %s: ", log_name);
     vfprintf(stderr, f, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -55,7 +60,10 @@ static int opt_positive(const char *cmd, const dwhi_cli_opt *opt, const char *v)
 }
 
 static const dwhi_cli_opt options[] = {
-    DWHI_OPT_STRING(0, "warehouse", "PATH", "the SQLite warehouse every run writes to", &A.warehouse,
+    DWHI_OPT_STRING(0, "warehouse", "PATH|URL",
+                   "the warehouse every run writes to: a SQLite file, or PostgreSQL (postgres://..., a libpq "
+                   "conninfo)",
+                   &A.warehouse,
                    .flags = DWHI_OPT_REQUIRED | DWHI_OPT_NONEMPTY),
     DWHI_OPT_STRING(0, "listen", "ADDR:PORT",
                    "where to listen (default " DEFAULT_LISTEN "; [V6]:PORT for IPv6; port 0 picks a free one). "
@@ -79,6 +87,10 @@ static const dwhi_cli_opt options[] = {
     DWHI_OPT_FLAG(0, "allow-internal",
                   "let runs and checks reach loopback and private addresses (an API inside your network)",
                   &A.allow_internal),
+    DWHI_OPT_STRING(0, "queue", "URL",
+                   "POST /v1/syncs adds the sync to this Redis queue (redis://HOST[:PORT][/DB]) for `dwhost "
+                   "worker`s instead of running it here",
+                   &A.queue, .flags = DWHI_OPT_NONEMPTY),
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),
@@ -164,6 +176,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         .allow_internal = A.allow_internal,
         .max_runs = A.max_runs,
         .max_body = (size_t)1 << 20,
+        .queue_url = A.queue,
         .wake = {-1, -1},
     };
     struct addrinfo *ai = NULL;
@@ -236,9 +249,13 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, host, sizeof host);
     else
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, host, sizeof host);
+    /* a PostgreSQL warehouse is named without its password */
+    char *shown = dwhi_wh_spec_shown(s.warehouse);
     dwhi_serve_log("listening on http://%s%s%s:%u (warehouse %s%s)", ai->ai_family == AF_INET6 ? "[" : "", host,
-                   ai->ai_family == AF_INET6 ? "]" : "", port, s.warehouse,
+                   ai->ai_family == AF_INET6 ? "]" : "", port, shown ? shown : "?",
                    s.token ? "; bearer token required" : "");
+    free(shown);
+    if (s.queue_url) dwhi_serve_log("POST /v1/syncs adds jobs to the Redis queue of --queue for dwhost workers");
 
     int draining = 0;
     for (;;) {

@@ -46,6 +46,8 @@ typedef struct dwhi_serve {
     int allow_internal;              /* --allow-internal: runs and checks may reach private addresses */
     size_t max_body;                 /* largest request body accepted */
     dwhi_serve_plugins *plugins;     /* the listing, kept current (serve_plugins.c) */
+    const char *state_url;           /* --state of `dwhost worker`, passed to each run, or NULL */
+    const char *queue_url;           /* serve --queue: POST /v1/syncs enqueues here instead of running */
 
     pthread_mutex_t lock;            /* guards everything below */
     dwhi_serve_run **runs;           /* oldest first */
@@ -173,7 +175,11 @@ void dwhi_serve_http_stop(dwhi_serve_http *h);
 
 /* ---- cmd_serve.c --------------------------------------------------------- */
 
-/* "dwhost: serve: " and the line on stderr. */
+/* "dwhost: serve: " (or "dwhost: NAME: " after dwhi_serve_log_as) and the
+ * line on stderr. */
 void dwhi_serve_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The command the log lines name (static): `dwhost worker` runs its jobs
+ * through the same run table. */
+void dwhi_serve_log_as(const char *name);
 
 #endif

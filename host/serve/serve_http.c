@@ -17,7 +17,10 @@
 #include <unistd.h>
 
 #include "dwhost.h"
+#include "queue/job_build.h"
+#include "queue/job_queue.h"
 #include "serve.h"
+#include "warehouse/warehouse_sqlite.h"
 
 struct dwhi_serve_http {
     struct MHD_Daemon *d;
@@ -218,7 +221,10 @@ static enum MHD_Result post_action(dwhi_serve *s, struct MHD_Connection *c, cons
 /* ---- the in-process endpoints ------------------------------------------------- */
 
 static enum MHD_Result get_jobs(dwhi_serve *s, struct MHD_Connection *c) {
-    if (access(s->warehouse, F_OK) != 0) { /* no sync has created it yet */
+    /* no sync has created the SQLite file yet (a PostgreSQL warehouse is
+     * asked: its system tables may not exist yet either, which status reads
+     * as no jobs) */
+    if (!dwhi_wh_is_postgres(s->warehouse) && access(s->warehouse, F_OK) != 0) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "warehouse", json_object_new_string(s->warehouse));
         json_object_object_add(o, "jobs", json_object_new_array());
@@ -236,8 +242,75 @@ static enum MHD_Result get_jobs(dwhi_serve *s, struct MHD_Connection *c) {
     return reply_put(c, 200, doc);
 }
 
+/* serve --queue: the sync becomes a job for `dwhost worker`s (queue/). */
+static enum MHD_Result enqueue_sync(dwhi_serve *s, struct MHD_Connection *c, json_object *req) {
+    if (!json_object_is_type(req, json_type_object))
+        return error_reply(c, 400, "the body must be a JSON object: {\"source\": NAME, \"config\": {...}}");
+    static const char *const strings[] = {"source", "source_id", "team_id", "mode"};
+    const char *v[4] = {0};
+    for (size_t i = 0; i < 4; i++) {
+        json_object *x;
+        if (!json_object_object_get_ex(req, strings[i], &x)) continue;
+        if (!json_object_is_type(x, json_type_string) || !*json_object_get_string(x))
+            return error_reply(c, 400, "\"%s\" must be a non-empty string", strings[i]);
+        v[i] = json_object_get_string(x);
+    }
+    json_object *config = json_object_object_get(req, "config"), *schemas = json_object_object_get(req, "schemas");
+    size_t n = schemas && json_object_is_type(schemas, json_type_array) ? json_object_array_length(schemas) : 0;
+    if (schemas && !json_object_is_type(schemas, json_type_array))
+        return error_reply(c, 400, "\"schemas\" must be an array of schema names");
+    const char **names = calloc(n + 1, sizeof *names);
+    for (size_t i = 0; names && i < n; i++) {
+        json_object *x = json_object_array_get_idx(schemas, i);
+        if (!json_object_is_type(x, json_type_string)) {
+            free(names);
+            return error_reply(c, 400, "\"schemas\" must be an array of schema names");
+        }
+        names[i] = json_object_get_string(x);
+    }
+    dwhi_job_spec spec = {.source = v[0], .source_id = v[1], .team_id = v[2], .mode = v[3], .config = config,
+                          .schemas = names, .n_schemas = n};
+    char *err = NULL, *entry = NULL;
+    json_object *job = names ? dwhi_job_build(&spec, &err) : NULL;
+    free(names);
+    if (!job) {
+        enum MHD_Result r = error_reply(c, 400, "%s", err ? err : "out of memory");
+        free(err);
+        return r;
+    }
+    static const char *const extra[] = {"batch_rows", "full_refresh", "reset"};
+    for (size_t i = 0; i < 3; i++) {
+        json_object *x;
+        if (json_object_object_get_ex(req, extra[i], &x)) json_object_object_add(job, extra[i], json_object_get(x));
+    }
+    dwhi_queue *q = dwhi_queue_open(s->queue_url, NULL, &err);
+    if (!q || dwhi_queue_add(q, job, &entry, &err) != 0) {
+        dwhi_queue_close(q);
+        json_object_put(job);
+        dwhi_serve_log("queueing a sync failed: %s", err ? err : "out of memory");
+        enum MHD_Result r = error_reply(c, 503, "%s; the job was not queued, retry", err ? err : "out of memory");
+        free(err);
+        return r;
+    }
+    dwhi_queue_close(q);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "job_id", json_object_get(json_object_object_get(job, "job_id")));
+    json_object_object_add(o, "entry", json_object_new_string(entry));
+    json_object_object_add(o, "queued", json_object_new_boolean(1));
+    dwhi_serve_log("job %s queued (entry %s) for source %s", json_object_get_string(json_object_object_get(job, "job_id")),
+                   entry, v[0]);
+    free(entry);
+    json_object_put(job);
+    return reply_put(c, 202, o);
+}
+
 static enum MHD_Result post_sync(dwhi_serve *s, struct MHD_Connection *c, const body *b) {
     json_object *req = b->len ? json_tokener_parse(b->buf) : NULL;
+    if (req && s->queue_url) {
+        enum MHD_Result r = enqueue_sync(s, c, req);
+        json_object_put(req);
+        return r;
+    }
     int http = 400;
     char *err = NULL;
     char *id = req ? dwhi_serve_run_start(s, req, &http, &err) : NULL;

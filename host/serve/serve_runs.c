@@ -171,8 +171,9 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
     const char *source = str_member(req, "source", &bad);
     const char *source_id = str_member(req, "source_id", &bad);
     const char *mode = str_member(req, "mode", &bad);
+    const char *team_id = str_member(req, "team_id", &bad);
     if (bad || !source) {
-        *err = strdup("\"source\" (and \"source_id\", \"mode\" when given) must be non-empty strings");
+        *err = strdup("\"source\" (and \"source_id\", \"mode\", \"team_id\" when given) must be non-empty strings");
         return NULL;
     }
     json_object *config = NULL;
@@ -208,6 +209,8 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
     add_str(wreq, "run_id", r->id);
     add_str(wreq, "warehouse", s->warehouse);
     add_str(wreq, "mode", mode);
+    add_str(wreq, "team_id", team_id);
+    add_str(wreq, "state", s->state_url);
     json_object_object_add(wreq, "config", json_object_get(config));
     json_object_object_add(wreq, "schemas", json_object_get(schemas));
     json_object_object_add(wreq, "memory_limit_mb", json_object_new_int(s->memory_limit_mb));

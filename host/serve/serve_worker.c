@@ -8,7 +8,7 @@
  * Request: {"source", "config": {...}, "warehouse", "run_id",
  *           "schemas": [..], "mode", "source_id", "team_id",
  *           "full_refresh", "reset", "batch_rows", "memory_limit_mb",
- *           "stop_grace_s"}
+ *           "stop_grace_s", "state" (a Redis URL: --state of `dwhost worker`)}
  * Events:  {"event": "heartbeat"}              the plugin called the host
  *          {"event": "progress", "schema", "rows", "batches", "done", "index", "count"}
  *          {"event": "report", "report": {...}, "failure"}   the last line
@@ -263,6 +263,7 @@ static int cmd_serve_worker(const dwhi_cli_invocation *inv) {
         .schemas = names,
         .n_schemas = n_names,
         .team_id = req_string(req, "team_id"),
+        .state_url = req_string(req, "state"),
         .source_id = req_string(req, "source_id"),
         .job_id = req_string(req, "run_id"),
         .full_refresh = req_int(req, "full_refresh") != 0,

@@ -86,7 +86,8 @@ class Service:
         for line in self.p.stderr:
             self.lines.append(line.rstrip("\n"))
             if "listening on http://" in line and self.port is None:
-                self.port = int(line.rsplit(":", 1)[1].split()[0])
+                # the port of the URL (the warehouse named after it may hold colons too)
+                self.port = int(line.split("listening on http://", 1)[1].split()[0].rsplit(":", 1)[1])
                 self._ready.set()
         self._ready.set()
 

@@ -1,6 +1,8 @@
 /* state_redis.c -- Redis state copy through hiredis (see state_redis.h). */
 #include "state_redis.h"
 
+#include "base/text.h"
+
 #include <hiredis/hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@ struct dwhi_redis {
     char where[300];
     int ttl_s;
     int timeout_ms;
+    const char *option; /* the option that named the server: "--state" or "--queue" (static) */
 };
 
 static int parse_url(dwhi_redis *r, const char *url, char **err) {
@@ -63,8 +66,8 @@ static int parse_url(dwhi_redis *r, const char *url, char **err) {
 bad:
     /* never echo the URL: it may hold a password.  The form is spelled so
      * that the URL scrubber does not take it for a URL with a password. */
-    *err = strdup("--state: expected redis://HOST[:PORT][/DB], with USER:PASSWORD@ or :PASSWORD@ before HOST "
-                  "when Redis needs a password, e.g. redis://127.0.0.1:6379/0");
+    *err = dwhi_strf("%s: expected redis://HOST[:PORT][/DB], with USER:PASSWORD@ or :PASSWORD@ before HOST "
+                     "when Redis needs a password, e.g. redis://127.0.0.1:6379/0", r->option);
     return -1;
 }
 
@@ -73,8 +76,15 @@ static void conn_error(dwhi_redis *r, const char *doing, char **err) {
     int e = r->c ? r->c->err : REDIS_ERR_OTHER;
     const char *msg = r->c ? r->c->errstr : "cannot allocate a connection";
     int n;
+    int timed_out = e == REDIS_ERR_IO && (strstr(msg, "timed out") || strstr(msg, "Resource temporarily unavailable"));
+    /* the job queue's callers say themselves what happens next (a worker
+     * retries, enqueue fails): no word about resuming a sync */
+    if (strcmp(r->option, "--state") != 0 && timed_out)
+        n = asprintf(err, "Redis at %s did not answer within %d ms while %s", r->where, r->timeout_ms, doing);
+    else if (strcmp(r->option, "--state") != 0)
+        n = asprintf(err, "Redis at %s is unreachable (%s) while %s", r->where, msg, doing);
     /* hiredis 0.14 reports a timeout as an I/O error with EAGAIN's text */
-    if (e == REDIS_ERR_IO && (strstr(msg, "timed out") || strstr(msg, "Resource temporarily unavailable")))
+    else if (timed_out)
         n = asprintf(err,
                      "Redis at %s did not answer within %d ms while %s; nothing was committed; check the server "
                      "(or raise --state-timeout) and rerun to resume",
@@ -92,14 +102,17 @@ static void conn_error(dwhi_redis *r, const char *doing, char **err) {
 
 static void reply_error(dwhi_redis *r, const redisReply *rep, const char *doing, char **err) {
     int n;
-    if (!strncmp(rep->str, "READONLY", 8))
+    if (!strncmp(rep->str, "READONLY", 8) && strcmp(r->option, "--state") != 0)
+        n = asprintf(err, "Redis at %s is read-only (%s) while %s; point %s at the primary", r->where, rep->str,
+                     doing, r->option);
+    else if (!strncmp(rep->str, "READONLY", 8))
         n = asprintf(err,
                      "Redis at %s is read-only (%s) while %s; nothing was committed; point --state at the primary, "
                      "then rerun to resume",
                      r->where, rep->str, doing);
     else if (!strncmp(rep->str, "NOAUTH", 6) || !strncmp(rep->str, "WRONGPASS", 9))
-        n = asprintf(err, "Redis at %s refused the credentials (%s) while %s; fix the password in --state", r->where,
-                     rep->str, doing);
+        n = asprintf(err, "Redis at %s refused the credentials (%s) while %s; fix the password in %s", r->where,
+                     rep->str, doing, r->option);
     else
         n = asprintf(err, "Redis at %s refused %s: %s", r->where, doing, rep->str);
     if (n < 0) *err = NULL;
@@ -153,12 +166,18 @@ static redisReply *command(dwhi_redis *r, const char *doing, char **err, int arg
 }
 
 dwhi_redis *dwhi_redis_open(const char *url, int ttl_s, int timeout_ms, dwhi_secrets *secrets, char **err) {
+    return dwhi_redis_open_for("--state", url, ttl_s, timeout_ms, secrets, err);
+}
+
+dwhi_redis *dwhi_redis_open_for(const char *option, const char *url, int ttl_s, int timeout_ms, dwhi_secrets *secrets,
+                                char **err) {
     *err = NULL;
     dwhi_redis *r = calloc(1, sizeof *r);
     if (!r) {
         *err = strdup("out of memory");
         return NULL;
     }
+    r->option = option;
     r->ttl_s = ttl_s > 0 ? ttl_s : DWHI_REDIS_DEFAULT_TTL_S;
     r->timeout_ms = timeout_ms > 0 ? timeout_ms : DWHI_REDIS_DEFAULT_TIMEOUT_MS;
     if (parse_url(r, url ? url : "", err) < 0) goto fail;
@@ -186,6 +205,11 @@ void dwhi_redis_close(dwhi_redis *r) {
 }
 
 const char *dwhi_redis_where(const dwhi_redis *r) { return r->where; }
+
+struct redisReply *dwhi_redis_command(dwhi_redis *r, const char *doing, int argc, const char **argv, char **err) {
+    *err = NULL;
+    return command(r, doing, err, argc, argv, NULL);
+}
 int dwhi_redis_ttl(const dwhi_redis *r) { return r->ttl_s; }
 
 int dwhi_redis_get(dwhi_redis *r, const char *key, char **value, char **err) {

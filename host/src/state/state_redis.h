@@ -21,7 +21,22 @@ typedef struct dwhi_redis dwhi_redis;
  * A password in the URL is added to `secrets` (may be NULL).  Returns NULL
  * with a malloc'd one-line *err (caller frees). */
 dwhi_redis *dwhi_redis_open(const char *url, int ttl_s, int timeout_ms, dwhi_secrets *secrets, char **err);
+/* The same for another user of Redis than the sync state (the job queue,
+ * queue/job_queue.h): `option` (static, e.g. "--queue") is what its
+ * errors name, and an unreachable server's line ends with what failed,
+ * leaving what happens next to the caller. */
+dwhi_redis *dwhi_redis_open_for(const char *option, const char *url, int ttl_s, int timeout_ms, dwhi_secrets *secrets,
+                                char **err);
 void dwhi_redis_close(dwhi_redis *r);
+
+/* One command for the callers that speak a Redis data type of their own
+ * (the job queue's streams): `argv` (argc words, borrowed) sent as is,
+ * reconnecting first when the last exchange broke the connection.
+ * Returns hiredis' reply (caller frees with freeReplyObject), or NULL
+ * with a malloc'd one-line *err naming the server and `doing` (I/O
+ * failure, timeout, or an error reply such as an unknown command). */
+struct redisReply;
+struct redisReply *dwhi_redis_command(dwhi_redis *r, const char *doing, int argc, const char **argv, char **err);
 
 /* "host:port/db", owned by r. */
 const char *dwhi_redis_where(const dwhi_redis *r);
