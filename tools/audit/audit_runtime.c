@@ -239,6 +239,7 @@ audit_rt *audit_rt_new(const uint8_t *img, size_t size) {
         if (s->sh_type == SHT_SYMTAB && in_file(size, link->sh_offset, link->sh_size)) {
             const Elf64_Sym *sym = (const Elf64_Sym *)(img + s->sh_offset);
             size_t n = s->sh_size / sizeof *sym;
+            if (n == 0) continue;
             fn *fns = realloc(rt->fns, (rt->n_fns + n) * sizeof *fns);
             if (!fns) goto oom;
             rt->fns = fns;
@@ -254,6 +255,7 @@ audit_rt *audit_rt_new(const uint8_t *img, size_t size) {
             const Elf64_Rela *r = (const Elf64_Rela *)(img + s->sh_offset);
             const Elf64_Sym *dsym = (const Elf64_Sym *)(img + link->sh_offset);
             size_t n = s->sh_size / sizeof *r, nsym = link->sh_size / sizeof *dsym;
+            if (n == 0) continue;
             slot *slots = realloc(rt->slots, (rt->n_slots + n) * sizeof *slots);
             if (!slots) goto oom;
             rt->slots = slots;
@@ -266,7 +268,7 @@ audit_rt *audit_rt_new(const uint8_t *img, size_t size) {
             }
         }
     }
-    qsort(rt->fns, rt->n_fns, sizeof *rt->fns, by_addr);
+    if (rt->n_fns) qsort(rt->fns, rt->n_fns, sizeof *rt->fns, by_addr); /* stripped: none */
     /* A Rust file without its .comment still names std's functions
      * (v0 mangling, or the legacy _ZN3std: C++'s std is _ZNSt). */
     for (size_t i = 0; i < rt->n_fns && !(rt->kind & RT_RUST); i++) {
