@@ -84,6 +84,36 @@ extern "C" {
 #define DW_ABI_MINOR 8
 #define DW_ENTRY_SYMBOL "dwhost_source"
 
+/*
+ * Targeting an older ABI (as DuckDB's DUCKDB_EXTENSION_API_VERSION_MINOR):
+ *
+ *     #define DW_TARGET_ABI_MINOR 5     (before the first #include <dwsdk.h>,
+ *     #include <dwsdk.h>                 or -DDW_TARGET_ABI_MINOR=5)
+ *
+ * builds a plugin for hosts of 1.5 and newer with this header.  The
+ * descriptor declares abi_minor 5 (DW_SOURCE_HEADER, dw_source_header()),
+ * and every struct member, function-table member, enum value and macro
+ * introduced after 1.5 is hidden: every struct has its 1.5 layout
+ * (struct_size, field_size say so) and code that uses a newer member does
+ * not compile.  A host of 1.5 or later loads the plugin as a 1.5 plugin.
+ * DW_PLUGIN_ABI_MINOR is the minor the plugin is built for (the target, or
+ * DW_ABI_MINOR when none is set).  The frozen headers of tests/abi are no
+ * longer needed to build for an older host.
+ *
+ * Each member newer than 1.0 sits inside `#if DW_ABI_SINCE(m)` ... `#endif`
+ * (m: the minor that introduced it); a new member gets its own.
+ */
+#ifdef DW_TARGET_ABI_MINOR
+#if DW_TARGET_ABI_MINOR < 0 || DW_TARGET_ABI_MINOR > DW_ABI_MINOR
+#error "DW_TARGET_ABI_MINOR: target 0 to DW_ABI_MINOR (this header's minor); a newer minor needs a newer dwsdk.h"
+#endif
+#define DW_PLUGIN_ABI_MINOR DW_TARGET_ABI_MINOR
+#else
+#define DW_PLUGIN_ABI_MINOR DW_ABI_MINOR
+#endif
+/* True when members introduced in 1.m are visible to this plugin. */
+#define DW_ABI_SINCE(m) (DW_PLUGIN_ABI_MINOR >= (m))
+
 #if defined(__GNUC__)
 #define DW_EXPORT __attribute__((visibility("default")))
 #define DW_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -269,6 +299,7 @@ struct dw_field {
     const char *integration_kind;
     const char *file_format;
     const char *const *file_keys;
+#if DW_ABI_SINCE(8)
     /* 1.8: the name of an action (dw_source.actions) that lists this
      * field's choices given the rest of the config, e.g. the repositories
      * a token can read; `dwhost describe --options FIELD` shows them.
@@ -276,6 +307,7 @@ struct dw_field {
      * a JSON array of {"value": "...", "label": "..."} objects (other
      * members allowed).  INPUT and SELECT fields only.  NULL: none. */
     const char *options_action;
+#endif
 };
 
 /* Maps a substring of a raw error (matched case-insensitively) to the
@@ -350,6 +382,7 @@ typedef struct dw_schema {
     const char *const *partition_keys; /* NULL: primary keys */
     int64_t row_count;                 /* < 0: unknown */
     int64_t default_incremental_lookback_seconds;
+#if DW_ABI_SINCE(4)
     /* 1.4: non-zero when the stream may deliver the same primary key more
      * than once in one run (e.g. page-number pagination ordered by a field
      * that changes while the run pages: a row updated mid-run shows up
@@ -359,6 +392,7 @@ typedef struct dw_schema {
      * fails an incremental sync.  The reference's SourceResponse
      * has_duplicate_primary_keys. */
     int32_t has_duplicate_primary_keys;
+#endif
 } dw_schema;
 
 /* What the host hands run(): which schema, whose job, and the watermark.
@@ -409,6 +443,7 @@ typedef struct dw_http_request {
     size_t body_len;
     uint32_t timeout_ms;      /* 0: host default */
     const dw_retry_policy *retry; /* NULL: the plugin's or host's default */
+#if DW_ABI_SINCE(6)
     /* 1.6: origins other than url's that a redirect of this request may lead
      * to, as "scheme://host[:port]" ("https://cdn.example.com"; the default
      * port may be left out), NULL-terminated; borrowed for the call.  No
@@ -417,6 +452,7 @@ typedef struct dw_http_request {
      * A redirect to an origin that is neither url's nor listed is refused
      * with DW_ERR_SSRF naming both origins.  NULL: none. */
     const char *const *trusted_origins;
+#endif
 } dw_http_request;
 
 typedef enum dw_paginator_kind {
@@ -426,6 +462,7 @@ typedef enum dw_paginator_kind {
     DW_PAGINATE_CURSOR = 3,      /* cursor_param=<value>; value from the body or last row */
     DW_PAGINATE_OFFSET = 4,      /* offset_param/limit_param */
     DW_PAGINATE_PAGE_NUMBER = 5, /* page_param=1,2,... */
+#if DW_ABI_SINCE(5)
     /* 1.5: decided from the first response of each listing, then fixed for
      * that listing (and recorded in its resume state), in this order:
      *   a Link header with rel="next"                -> LINK_HEADER;
@@ -442,6 +479,7 @@ typedef enum dw_paginator_kind {
      * The choice is logged (INFO "rest.paginator_detected").  A host older
      * than 1.5 refuses a plugin built with it (ABI minor). */
     DW_PAGINATE_AUTO = 6
+#endif
 } dw_paginator_kind;
 
 typedef struct dw_paginator {
@@ -536,13 +574,18 @@ typedef struct dw_endpoint {
     int64_t max_pages_per_parent; /* hard cap; hitting it logs a structured line */
     int32_t supports_webhooks;
     int32_t should_sync_default;
+#if DW_ABI_SINCE(4)
     /* 1.4: the schema's has_duplicate_primary_keys (see dw_schema). */
     int32_t has_duplicate_primary_keys;
+#endif
+#if DW_ABI_SINCE(5)
     /* 1.5: what to do with particular responses (see dw_response_action);
      * the array is the plugin's, borrowed for each rest_run and
      * rest_schema_add call.  An endpoint built against 1.4 has none. */
     const dw_response_action *response_actions;
     uint32_t n_response_actions;
+#endif
+#if DW_ABI_SINCE(6)
     /* 1.6: a per-row hook, for what a declaration cannot say (drop the pull
      * requests GitHub lists among issues; lift a nested field to a column
      * for a key or an incremental field).  Called once for every row this
@@ -577,6 +620,7 @@ typedef struct dw_endpoint {
      * plugin's, borrowed for each rest_run call. */
     const dw_incremental_param *incremental_until_params;
     uint32_t n_incremental_until_params;
+#endif
 } dw_endpoint;
 
 /* The client an endpoint runs with. */
@@ -588,6 +632,7 @@ typedef struct dw_rest_client {
     const dw_retry_policy *retry;
     const dw_endpoint *const *endpoints; /* all endpoints (parents are looked up here) */
     uint32_t n_endpoints;
+#if DW_ABI_SINCE(6)
     /* 1.6: the origin rule.  Credentials (the headers above that carry
      * them: Authorization, Cookie, API-key headers) are sent only to
      * base_url's origin (scheme, host, port).  A next page (Link header,
@@ -604,6 +649,7 @@ typedef struct dw_rest_client {
      * "rest.state_ignored" -- so a changed config never continues another
      * resource's pages.  Copied.  NULL: none. */
     const char *resume_scope;
+#endif
 } dw_rest_client;
 
 /* ------------------------------------------------------------------------ */
@@ -672,7 +718,9 @@ typedef struct dw_action {
 
 /* Sets .actions, .n_actions and .action_size from a static array:
  *   DW_EXPORT const dw_source dwhost_source = { DW_SOURCE_HEADER, ..., DW_ACTIONS(my_actions) }; */
+#if DW_ABI_SINCE(8)
 #define DW_ACTIONS(a) .actions = (a), .n_actions = DW_COUNT(a), .action_size = (uint32_t)sizeof((a)[0])
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* The function table the host hands a plugin at init.  Append only.       */
@@ -747,6 +795,7 @@ typedef struct dw_host_api {
      * "free with api->free". */
     void (*free)(void *ptr);
 
+#if DW_ABI_SINCE(1)
     /* ---- 1.1: resumable state ---------------------------------------- */
 
     /* Non-zero when a saved state exists for this job and schema and the
@@ -759,7 +808,9 @@ typedef struct dw_host_api {
      * emitted so far is durable.  Call it after emitting each page/batch.
      * The host commits it only together with (or after) those rows. */
     dw_status (*state_save)(dw_ctx *ctx, const char *json);
+#endif
 
+#if DW_ABI_SINCE(2)
     /* ---- 1.2: tracked HTTP transport --------------------------------- */
 
     /* Performs a request through the host's tracked session: retries,
@@ -803,7 +854,9 @@ typedef struct dw_host_api {
                           const dw_run_inputs *inputs);
     /* Adds the schema an endpoint describes (call from list_schemas). */
     dw_status (*rest_schema_add)(dw_ctx *ctx, const dw_endpoint *endpoint);
+#endif
 
+#if DW_ABI_SINCE(3)
     /* ---- 1.3 ---------------------------------------------------------- */
 
     /* What init() stored in *plugin_data (NULL when it stored nothing, or
@@ -811,7 +864,9 @@ typedef struct dw_host_api {
      * there instead of in globals.  Owned by the plugin (fini() frees it);
      * shared by all operations, which may run on several threads at once. */
     void *(*plugin_data)(dw_ctx *ctx);
+#endif
 
+#if DW_ABI_SINCE(7)
     /* ---- 1.7 ---------------------------------------------------------- */
 
     /* Emits every row of one page: `json` (`len` bytes, borrowed for the
@@ -828,7 +883,9 @@ typedef struct dw_host_api {
      * there is not rows; the status of a refused row otherwise, as
      * emit_json. */
     dw_status (*emit_page)(dw_ctx *ctx, const char *json, size_t len, const char *pointer);
+#endif
 
+#if DW_ABI_SINCE(8)
     /* ---- 1.8 ---------------------------------------------------------- */
 
     /* Sets the JSON answer of the action being called (`json`, `len`
@@ -842,6 +899,7 @@ typedef struct dw_host_api {
      * log and fail. */
     void (*log_text)(dw_ctx *ctx, dw_log_level level, const char *message);
     dw_status (*fail_text)(dw_ctx *ctx, dw_status code, const char *message);
+#endif
 } dw_host_api;
 
 /* True when the host's table has member `m` (use before calling members
@@ -913,16 +971,19 @@ typedef struct dw_source {
     dw_status (*run)(dw_ctx *ctx, const dw_run_inputs *inputs);
     dw_status (*webhook_transform)(dw_ctx *ctx, const char *schema, const char *payload, size_t len);
 
+#if DW_ABI_SINCE(8)
     /* 1.8: actions (see dw_action); set all three with DW_ACTIONS(). */
     const dw_action *actions;
     uint32_t n_actions;
     uint32_t action_size; /* sizeof(dw_action) */
+#endif
 } dw_source;
 
-/* Fills the ABI header of a descriptor: use as the first initializer,
+/* Fills the ABI header of a descriptor (abi_minor: the targeted minor,
+ * DW_PLUGIN_ABI_MINOR): use as the first initializer,
  *   DW_EXPORT const dw_source dwhost_source = { DW_SOURCE_HEADER, .name = ... }; */
 #define DW_SOURCE_HEADER                                                        \
-    .magic = DW_MAGIC, .abi_major = DW_ABI_MAJOR, .abi_minor = DW_ABI_MINOR,    \
+    .magic = DW_MAGIC, .abi_major = DW_ABI_MAJOR, .abi_minor = DW_PLUGIN_ABI_MINOR, \
     .struct_size = (uint32_t)sizeof(dw_source), .field_size = (uint16_t)sizeof(dw_field), \
     .option_size = (uint16_t)sizeof(dw_select_option)
 
@@ -969,11 +1030,13 @@ constexpr dw_source dw_source_header() {
     dw_source s{};
     s.magic = DW_MAGIC;
     s.abi_major = DW_ABI_MAJOR;
-    s.abi_minor = DW_ABI_MINOR;
+    s.abi_minor = DW_PLUGIN_ABI_MINOR;
     s.struct_size = (uint32_t)sizeof(dw_source);
     s.field_size = (uint16_t)sizeof(dw_field);
     s.option_size = (uint16_t)sizeof(dw_select_option);
+#if DW_ABI_SINCE(8)
     s.action_size = (uint32_t)sizeof(dw_action);
+#endif
     return s;
 }
 #endif

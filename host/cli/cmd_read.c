@@ -245,13 +245,17 @@ static int cmd_read(const dwhi_cli_invocation *inv) {
     }
     if (cfg && secrets) {
         /* an unknown schema or incremental field: the same line and exit
-         * code as sync (and check, for the schema) */
+         * code as sync (and check, for the schema); schemas that cannot be
+         * listed stop the read too (with the listing's status), as they
+         * stop a sync, instead of running an unchecked schema */
         char *serr = NULL;
+        dw_status list_status = DW_OK;
         dwhi_op_flags lf = {.allow_internal_hosts = a.allow_internal};
-        if (dwhi_schema_lookup_field(p, cfg, secrets, &lf, a.schema, a.inc_field, &serr) == 0) {
-            fprintf(stderr, "dwhost: read: %s: %s\n", source, serr);
+        int found = dwhi_schema_lookup_strict(p, cfg, secrets, &lf, a.schema, a.inc_field, &serr, &list_status);
+        if (found <= 0) {
+            fprintf(stderr, "dwhost: read: %s: %s\n", source, serr ? serr : "cannot check the schema");
             free(serr);
-            rc = DWHI_EXIT_CONFIG;
+            rc = found == 0 ? DWHI_EXIT_CONFIG : dwhi_cli_exit_for(list_status);
             goto out;
         }
     }

@@ -2,7 +2,14 @@
 """The conformance suite catches each misbehaviour of tests/connectors/
 badsource, and only that one; a well-behaved source passes everything.
 
-usage: test_conformance_selftest.py <dir with libsource_badsource.so>
+Also: a source that saves state without DW_CAP_RESUMABLE fails read:<s>
+naming the flag; a loadable descriptor missing several required members
+fails `descriptor` with one line naming all of them; the loader names
+every missing member it requires (and what conformance will ask next) in
+one rejection line; `dwhost read` stops with the listing's error and exit
+code when list_schemas fails, instead of running an unchecked schema.
+
+usage: test_conformance_selftest.py <dir with libsource_badsource.so> <dir with libsource_noloadmeta.so>
 Needs DWHOST_BIN (set by ctest).
 """
 
@@ -14,6 +21,7 @@ import tempfile
 
 DWHOST = os.environ["DWHOST_BIN"]
 PLUGINS = sys.argv[1]
+REJECTED = sys.argv[2]
 GOOD_TOKEN = "good-token-1234"
 
 # mode -> the checks that must fail (nothing else may)
@@ -97,6 +105,44 @@ expect(p.returncode == 2 and "which source" in p.stderr, "no source: exit %d %r"
 p = subprocess.run([DWHOST, "conformance", "nosuch", "--config", "/dev/null", "--plugin-dir", PLUGINS],
                    capture_output=True, text=True)
 expect(p.returncode in (3, 4), "unknown source / empty config: exit %d" % p.returncode)
+
+
+# Saving state without declaring DW_CAP_RESUMABLE: read:items names the flag.
+p = conformance("statenocap", {"api_token": GOOD_TOKEN})
+report = json.loads(p.stdout)
+failed = {c["name"]: c["detail"] for c in report["checks"] if c["status"] == "fail"}
+expect(set(failed) == {"read:items"}, "statenocap: failed %s, expected only read:items" % sorted(failed))
+expect("does not declare DW_CAP_RESUMABLE: add it to .capabilities" in failed.get("read:items", ""),
+       "statenocap: read:items does not name DW_CAP_RESUMABLE: %s" % failed.get("read:items"))
+
+# Several required members missing: one line naming all of them.
+p = conformance("nometa", {"api_token": GOOD_TOKEN})
+report = json.loads(p.stdout)
+failed = {c["name"]: c["detail"] for c in report["checks"] if c["status"] == "fail"}
+expect(set(failed) == {"descriptor"}, "nometa: failed %s, expected only descriptor" % sorted(failed))
+expect(failed.get("descriptor", "").startswith(
+    "missing required metadata: label, docs_url, primary_library (set them in the descriptor)"),
+    "nometa: descriptor detail: %s" % failed.get("descriptor"))
+
+# The loader's own requirements, all in one rejection line.
+p = subprocess.run([DWHOST, "list-plugins", "--plugin-dir", REJECTED], capture_output=True, text=True, timeout=60,
+                   env={**os.environ, "DWHOST_NO_DEFAULT_PLUGIN_DIR": "1"})
+expect(p.returncode == 3 and "libsource_noloadmeta.so: required metadata missing: icon_path, version; set them in the "
+       "descriptor and rebuild (dwhost conformance also requires label, docs_url, primary_library)" in p.stdout,
+       "noloadmeta: exit %d: %s%s" % (p.returncode, p.stdout, p.stderr))
+
+# dwhost read when list_schemas fails: the listing's error and exit code, no rows.
+with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+    json.dump({"api_token": GOOD_TOKEN, "mode": "list_fails"}, f)
+try:
+    p = subprocess.run([DWHOST, "read", "badsource", "--config", f.name, "--plugin-dir", PLUGINS, "--schema", "items"],
+                       capture_output=True, text=True, timeout=60)
+finally:
+    os.unlink(f.name)
+expect(p.returncode == 6 and p.stdout == "", "read with list_schemas failing: exit %d, %d bytes of rows"
+       % (p.returncode, len(p.stdout)))
+expect(p.stderr.strip() == "dwhost: read: badsource: cannot check schema 'items': listing the schemas failed "
+       "(unreachable): badsource: the schema API is down (test)", "read with list_schemas failing: %s" % p.stderr)
 
 print("%d passed, %d failed" % (0 if failures else 1, len(failures)))
 sys.exit(1 if failures else 0)

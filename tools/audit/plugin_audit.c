@@ -14,7 +14,9 @@
  * `dwhost list-plugins`) or unloaded: DT_INIT, DT_INIT_ARRAY,
  * DT_PREINIT_ARRAY, DT_FINI and DT_FINI_ARRAY entries other than the
  * toolchain's own (see loadtime_allowed()); kind "load_time_code", also
- * outside the transport verdict.
+ * outside the transport verdict.  Code of the plugin's language runtime
+ * (audit_runtime.h: Rust std, the C++ library) is listed as "not counted"
+ * instead of as findings.
  *
  * Output: one line per finding, "FILE: imports SYMBOL (kind): what to do",
  * "FILE: runs FUNCTION when loaded (DT_INIT_ARRAY, load_time_code): ...",
@@ -39,6 +41,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "audit_runtime.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDING = 1, EXIT_ERROR = 2 };
 
@@ -126,6 +130,8 @@ typedef struct audit {
     const char *path;
     json_object *findings; /* array */
     int sanitized;         /* imports __asan_*: the compiler added its own ctor/dtor */
+    audit_rt *rt;          /* the language runtime it carries (Rust std, C++), or NULL */
+    json_object *runtime_code; /* what was not counted as the runtime's: [{"symbol"|"function", "table"}] */
     char error[256];
 } audit;
 
@@ -181,8 +187,28 @@ static const char *const table_names[] = {"DT_PREINIT_ARRAY", "DT_INIT", "DT_INI
 
 static int prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
-/* Is NAME the toolchain's own entry for table TBL? */
-static int loadtime_allowed(const audit *a, int tbl, const char *name) {
+static void add_runtime_code(audit *a, const char *what, const char *name, const char *table) {
+    if (!a->runtime_code) a->runtime_code = json_object_new_array();
+    for (size_t i = 0; i < json_object_array_length(a->runtime_code); i++) {
+        json_object *v = NULL;
+        if (json_object_object_get_ex(json_object_array_get_idx(a->runtime_code, i), what, &v) &&
+            !strcmp(json_object_get_string(v), name))
+            return;
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, what, json_object_new_string(name));
+    if (table) json_object_object_add(o, "table", json_object_new_string(table));
+    json_object_object_add(o, "runtime", json_object_new_string(audit_rt_name(a->rt)));
+    json_object_array_add(a->runtime_code, o);
+}
+
+/* Is NAME (at ADDR) the toolchain's own entry for table TBL, or the
+ * language runtime's (audit_runtime.h)? */
+static int loadtime_allowed(audit *a, int tbl, const char *name, uint64_t addr) {
+    if (tbl == TBL_INIT_ARRAY && a->rt && audit_rt_entry(a->rt, name, addr)) {
+        add_runtime_code(a, "function", name, table_names[tbl]);
+        return 1;
+    }
     switch (tbl) {
     case TBL_INIT: return !strcmp(name, "_init");
     case TBL_FINI: return !strcmp(name, "_fini");
@@ -320,7 +346,7 @@ static void add_loadtime(audit *a, int tbl, const char *function) {
             if (t == TBL_INIT || t == TBL_FINI) {                                                              \
                 const char *nm = name_at##SFX(img, size, sh, shnum, at[t]);                                    \
                 if (nm) {                                                                                      \
-                    if (!loadtime_allowed(a, t, nm)) add_loadtime(a, t, nm);                                   \
+                    if (!loadtime_allowed(a, t, nm, at[t])) add_loadtime(a, t, nm);                                   \
                     continue;                                                                                  \
                 }                                                                                              \
                 /* stripped: crti.o's _init/_fini are the first byte of .init/.fini */                         \
@@ -340,7 +366,8 @@ static void add_loadtime(audit *a, int tbl, const char *function) {
             /* arrays: the toolchain adds 1 entry (2 instrumented).  Pass 0 takes the named      \
              * toolchain entries off that budget, pass 1 reports: named entries that are not the  \
              * toolchain's, and unnamed ones beyond what is left of the budget (order-free). */   \
-            int spare = t == TBL_PREINIT ? 0 : 1 + (a->sanitized ? 1 : 0);                                     \
+            int spare = t == TBL_PREINIT ? 0 : 1 + (a->sanitized ? 1 : 0) +                                 \
+                        (t == TBL_INIT_ARRAY && a->rt ? audit_rt_unnamed_inits(a->rt) : 0);                   \
             for (int pass = 0; pass < 2; pass++) {                                                             \
                 for (uint64_t i = 0; i < sz[t] / sizeof(Elf##SFX##_Addr); i++) {                               \
                     uint64_t slot_addr = at[t] + i * sizeof(Elf##SFX##_Addr), v = 0;                           \
@@ -354,9 +381,9 @@ static void add_loadtime(audit *a, int tbl, const char *function) {
                     if (!nm && (v == 0 || v == (Elf##SFX##_Addr)-1)) continue; /* never called */            \
                     if (!nm) nm = name_at##SFX(img, size, sh, shnum, v);                                       \
                     if (pass == 0) {                                                                           \
-                        if (nm && loadtime_allowed(a, t, nm) && spare > 0) spare--;                            \
+                        if (nm && loadtime_allowed(a, t, nm, v) && spare > 0) spare--;                            \
                     } else if (nm) {                                                                           \
-                        if (!loadtime_allowed(a, t, nm)) add_loadtime(a, t, nm);                               \
+                        if (!loadtime_allowed(a, t, nm, v)) add_loadtime(a, t, nm);                               \
                     } else if (spare > 0) {                                                                    \
                         spare--;                                                                               \
                     } else {                                                                                   \
@@ -406,6 +433,10 @@ DEFINE_LOADTIME(64)
                     if (!name || !*name) continue;                                                             \
                     if (prefix(name, "__asan_")) a->sanitized = 1;                                             \
                     const char *kind = match(symbol_rules, name);                                              \
+                    if (kind && a->rt && audit_rt_import(a->rt, name)) {                                       \
+                        add_runtime_code(a, "symbol", name, NULL); /* the runtime's, not the plugin's */      \
+                        kind = NULL;                                                                           \
+                    }                                                                                          \
                     if (kind) add_finding(a, kind, "symbol", name);                                            \
                 }                                                                                              \
             } else {                                                                                           \
@@ -463,7 +494,10 @@ static int audit_file(audit *a) {
         snprintf(a->error, sizeof a->error, "ELF byte order differs from this machine's; audit it on its own platform");
         rc = -1;
     } else if (img[EI_CLASS] == ELFCLASS64) {
+        a->rt = audit_rt_new(img, size);
         rc = scan64(a, img, size);
+        audit_rt_free(a->rt);
+        a->rt = NULL;
     } else if (img[EI_CLASS] == ELFCLASS32) {
         rc = scan32(a, img, size);
     } else {
@@ -481,6 +515,8 @@ static void usage(FILE *out) {
             "instead of the host's tracked transport, or that end the process (exit, _exit, _Exit,\n"
             "quick_exit) or use stdout, or that run code of their own when loaded or unloaded\n"
             "(constructors, destructors: DT_INIT, DT_INIT_ARRAY, DT_PREINIT_ARRAY, DT_FINI_ARRAY).\n"
+            "A language runtime's own code (Rust std's init entry and syscall, a C++ <iostream>\n"
+            "initializer) is listed as \"not counted\" instead.\n"
             "Exit 0: clean; 1: a finding; 2: usage error or a file that could not be audited.\n");
 }
 
@@ -536,12 +572,25 @@ int main(int argc, char **argv) {
                        advice(kind));
             }
             if (rc == 0 && n == 0) printf("%s: ok (tracked transport only)\n", a.path);
+            /* What was the runtime's, so a reader sees why it passed. */
+            for (size_t k = 0; a.runtime_code && k < json_object_array_length(a.runtime_code); k++) {
+                json_object *f = json_object_array_get_idx(a.runtime_code, k), *v;
+                int is_fn = json_object_object_get_ex(f, "function", &v);
+                if (!is_fn) v = json_object_object_get(f, "symbol");
+                char where[80] = "";
+                if (is_fn)
+                    snprintf(where, sizeof where, " (%s)", json_object_get_string(json_object_object_get(f, "table")));
+                printf("%s: not counted: %s %s%s: the language runtime's own code (%s)\n", a.path,
+                       is_fn ? "runs" : "imports", json_object_get_string(v), where,
+                       json_object_get_string(json_object_object_get(f, "runtime")));
+            }
         }
         json_object *o = json_object_new_object();
         json_object_object_add(o, "file", json_object_new_string(a.path));
         json_object_object_add(o, "verdict", json_object_new_string(verdict));
         json_object_object_add(o, "findings", a.findings);
         json_object_object_add(o, "error", rc ? json_object_new_string(a.error) : NULL);
+        json_object_object_add(o, "runtime_code", a.runtime_code ? a.runtime_code : json_object_new_array());
         json_object_array_add(files, o);
     }
     if (json) {

@@ -84,17 +84,30 @@ __attribute__((format(printf, 3, 4))) static void problem(char *buf, size_t cap,
 void dwhi_conf_check_descriptor(const dw_source *src, dwhi_conf_report *r) {
     char p[1024] = "";
     const size_t cap = sizeof p;
-    if (!src->label || !*src->label) problem(p, cap, "no label");
-    if (!src->version || !*src->version) problem(p, cap, "no version");
-    if (!src->docs_url || !*src->docs_url) problem(p, cap, "no docs_url");
-    if (!src->icon_path || !*src->icon_path) problem(p, cap, "no icon_path");
+    /* Every missing required member named at once, in one list, so an
+     * author fixes them in one go instead of one per run. */
+    char missing[256] = "";
+    const struct {
+        const char *name;
+        int absent;
+    } required[] = {
+        {"label", !src->label || !*src->label},
+        {"version", !src->version || !*src->version},
+        {"docs_url", !src->docs_url || !*src->docs_url},
+        {"icon_path", !src->icon_path || !*src->icon_path},
+        /* SOURCES.md names it for sources that talk to a remote */
+        {"primary_library", (src->comm_method == DW_COMM_HTTP || src->comm_method == DW_COMM_VENDOR_SDK) &&
+                                (!src->primary_library || !*src->primary_library)},
+        {"list_schemas", !src->list_schemas},
+        {"check_credentials", !src->check_credentials},
+        {"run", !src->run},
+    };
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (required[i].absent)
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s", *missing ? ", " : "",
+                     required[i].name);
+    if (*missing) problem(p, cap, "missing required metadata: %s (set them in the descriptor)", missing);
     if (!comm_name(src->comm_method)) problem(p, cap, "unknown comm_method %u", src->comm_method);
-    if ((src->comm_method == DW_COMM_HTTP || src->comm_method == DW_COMM_VENDOR_SDK) &&
-        (!src->primary_library || !*src->primary_library))
-        problem(p, cap, "no primary_library (SOURCES.md needs it)");
-    if (!src->list_schemas) problem(p, cap, "no list_schemas");
-    if (!src->check_credentials) problem(p, cap, "no check_credentials");
-    if (!src->run) problem(p, cap, "no run");
     if (src->capabilities & DW_CAP_WEBHOOK) {
         if (!src->webhook_transform) problem(p, cap, "DW_CAP_WEBHOOK without webhook_transform");
         if (!src->n_webhook_resources) problem(p, cap, "DW_CAP_WEBHOOK without webhook_resources");

@@ -100,6 +100,16 @@ static void check_read(dwhi_conf_ctx *c, json_object *schema, const char *name, 
             return;
         }
     }
+    /* A host resumes, and a UI offers resuming, only for sources that say
+     * they can: saving state without saying so is a descriptor bug. */
+    if (x->n_states && !(c->src->capabilities & DW_CAP_RESUMABLE)) {
+        dwhi_conf_add(c->r, check, DWHI_CONF_FAIL,
+                     "the read saved resume state %zu time(s) but the descriptor does not declare "
+                     "DW_CAP_RESUMABLE: add it to .capabilities (or save no state)%s",
+                     x->n_states, capped);
+        mark(c, x->capped);
+        return;
+    }
     dwhi_conf_add(c->r, check, DWHI_CONF_PASS, "%zu rows, %zu state saves; %s%s", n, x->n_states,
                  has_pks(schema) ? "primary keys present, scalar, non-null and unique" : "no primary key declared",
                  capped);

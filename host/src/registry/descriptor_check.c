@@ -38,9 +38,30 @@ static int code_ok(const dwhi_image *im, const void *fn) { return !fn || dwhi_im
 
 char *dwhi_check_metadata(const dwhi_image *im, const dw_source *d) {
     static const char *const fix = "set it in the descriptor and rebuild";
-    if (!req_str(im, d->name)) return dwhi_strf("required metadata missing: name; %s", fix);
-    if (!req_str(im, d->icon_path)) return dwhi_strf("required metadata missing: icon_path; %s", fix);
-    if (!req_str(im, d->version)) return dwhi_strf("required metadata missing: version; %s", fix);
+    /* Every required member that is missing, named in one line, with what
+     * `dwhost conformance` will ask for next (label, docs_url and, for a
+     * remote source, primary_library), so an author fixes all in one go. */
+    const char *missing[3];
+    size_t n_missing = 0;
+    if (!req_str(im, d->name)) missing[n_missing++] = "name";
+    if (!req_str(im, d->icon_path)) missing[n_missing++] = "icon_path";
+    if (!req_str(im, d->version)) missing[n_missing++] = "version";
+    if (n_missing) {
+        char also[64] = "";
+        int remote = d->comm_method == DW_COMM_HTTP || d->comm_method == DW_COMM_VENDOR_SDK;
+        const struct {
+            const char *name;
+            const char *value;
+            int wanted;
+        } conf[] = {{"label", d->label, 1}, {"docs_url", d->docs_url, 1}, {"primary_library", d->primary_library, remote}};
+        for (size_t i = 0; i < sizeof conf / sizeof conf[0]; i++)
+            if (conf[i].wanted && opt_str(im, conf[i].value) && (!conf[i].value || !*conf[i].value))
+                snprintf(also + strlen(also), sizeof also - strlen(also), "%s%s", *also ? ", " : "", conf[i].name);
+        return dwhi_strf("required metadata missing: %s%s%s%s; set %s in the descriptor and rebuild%s%s%s", missing[0],
+                        n_missing > 1 ? ", " : "", n_missing > 1 ? missing[1] : "", n_missing > 2 ? ", version" : "",
+                        n_missing > 1 ? "them" : "it", *also ? " (dwhost conformance also requires " : "", also,
+                        *also ? ")" : "");
+    }
     struct {
         const char *name;
         const char *value;

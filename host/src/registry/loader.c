@@ -224,7 +224,13 @@ dwh_plugin *dwhi_loader_open(const char *path, const char *expected_name, const 
     dwhi_guard_leave(&g);
     if (!p->handle) {
         char *e = clean_dlerror(name);
-        char *msg = dwhi_strf("not loadable: %s; rebuild it as a shared object for this platform", e ? e : "?");
+        /* A symbol nothing defines: built without -Wl,--no-undefined, which
+         * would have named it at link time (Rust, C++ and C alike). */
+        char *msg = e && strstr(e, "undefined symbol")
+                        ? dwhi_strf("not loadable: %s; link the plugin with every library it uses and build it with "
+                                    "-Wl,--no-undefined so the linker names what is missing",
+                                    e)
+                        : dwhi_strf("not loadable: %s; rebuild it as a shared object for this platform", e ? e : "?");
         free(e);
         return reject(p, rej, path, DWH_REJECT_NOT_LOADABLE, msg);
     }

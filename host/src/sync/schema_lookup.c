@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/source_names.h"
+#include "base/text.h"
 #include "sync_plan.h"
 
 /* 1 when `schema` advertises `field`; else 0 with *err as sync_plan.c words it. */
@@ -41,12 +43,21 @@ static int has_field(json_object *schema, const char *field, char **err) {
     return 0;
 }
 
-int dwhi_schema_lookup_field(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,
-                            const char *name, const char *field, char **err) {
+/* The lookup; when the listing fails and list_status is not NULL, *err
+ * and *list_status say why (dwhi_schema_lookup_strict). */
+static int lookup(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,
+                  const char *name, const char *field, char **err, dw_status *list_status) {
     *err = NULL;
     json_object *schemas = NULL;
     dwhi_op_result r = dwhi_op_list_schemas(p, config, secrets, NULL, flags, &schemas);
     int ok = r.code == DW_OK && schemas && json_object_is_type(schemas, json_type_array);
+    if (!ok && list_status) {
+        dw_status st = r.code != DW_OK ? (r.cause ? r.cause : r.code) : DW_ERR_BAD_DATA;
+        *list_status = st;
+        *err = dwhi_strf("cannot check schema '%s': listing the schemas failed (%s): %s", name,
+                         dwhi_status_name(r.code != DW_OK ? r.code : st),
+                         r.message && *r.message ? r.message : "the plugin gave no reason");
+    }
     dwhi_op_result_free(&r);
     if (!ok) {
         json_object_put(schemas);
@@ -59,6 +70,16 @@ int dwhi_schema_lookup_field(dwh_plugin *p, json_object *config, dwhi_secrets *s
     json_object_put(found);
     json_object_put(schemas);
     return rc;
+}
+
+int dwhi_schema_lookup_field(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,
+                            const char *name, const char *field, char **err) {
+    return lookup(p, config, secrets, flags, name, field, err, NULL);
+}
+
+int dwhi_schema_lookup_strict(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,
+                             const char *name, const char *field, char **err, dw_status *list_status) {
+    return lookup(p, config, secrets, flags, name, field, err, list_status);
 }
 
 int dwhi_schema_lookup(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,

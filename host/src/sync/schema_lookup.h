@@ -28,4 +28,12 @@ int dwhi_schema_lookup(dwh_plugin *p, json_object *config, dwhi_secrets *secrets
 int dwhi_schema_lookup_field(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,
                             const char *name, const char *field, char **err);
 
+/* dwhi_schema_lookup_field for a caller that must not go on unchecked
+ * (read): when the schemas cannot be listed it returns -1 with a malloc'd
+ * *err "cannot check schema 'NAME': listing the schemas failed (STATUS):
+ * MESSAGE" (caller frees) and *list_status the status list_schemas
+ * returned, so the caller fails as the listing would have. */
+int dwhi_schema_lookup_strict(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwhi_op_flags *flags,
+                             const char *name, const char *field, char **err, dw_status *list_status);
+
 #endif

@@ -2,8 +2,14 @@
  * badsource.c -- a test plugin for the conformance suite: well behaved in
  * config mode "good", and in every other mode wrong in exactly one way the
  * suite must catch (tests/connectors/test_conformance_selftest.py).
- * Built twice: as `badsource`, and as `leakyform` (-DLEAKY_FORM) whose form
- * has a secret-looking field that is not marked secret.
+ * Built five times: as `badsource`; as `leakyform` (-DLEAKY_FORM) whose form
+ * has a secret-looking field that is not marked secret; as `statenocap`
+ * (-DNO_RESUMABLE_CAP), which saves state without declaring
+ * DW_CAP_RESUMABLE; as `nometa` (-DNO_METADATA), an HTTP source without
+ * label, docs_url and primary_library (loads; conformance must name all
+ * three); as `noloadmeta` (-DNO_METADATA -DNO_LOAD_METADATA), also without
+ * icon_path and version (the loader must name both, and the three).  Mode "list_fails": list_schemas
+ * fails (the API is down) while run would still answer.
  * No network: 250 generated rows in pages of 50.
  */
 #include <stdio.h>
@@ -14,6 +20,12 @@
 
 #ifdef LEAKY_FORM
 #define SOURCE_NAME "leakyform"
+#elif defined(NO_RESUMABLE_CAP)
+#define SOURCE_NAME "statenocap"
+#elif defined(NO_LOAD_METADATA)
+#define SOURCE_NAME "noloadmeta"
+#elif defined(NO_METADATA)
+#define SOURCE_NAME "nometa"
 #else
 #define SOURCE_NAME "badsource"
 #endif
@@ -48,6 +60,8 @@ static dw_status init(const dw_host_api *a, void **pd) {
 }
 
 static dw_status list_schemas(dw_ctx *ctx) {
+    if (api->config_json(ctx) && !strcmp(mode(ctx), "list_fails"))
+        return api->fail(ctx, DW_ERR_UNREACHABLE, "badsource: the schema API is down (test)");
     dw_schema s = {.struct_size = sizeof s, .name = "items", .label = "Items", .supports_incremental = 1,
                    .should_sync_default = 1, .incremental_fields = inc, .n_incremental_fields = 1,
                    .primary_keys = pk, .sort_mode = DW_SORT_ASC, .row_count = -1};
@@ -104,12 +118,20 @@ static dw_status run(dw_ctx *ctx, const dw_run_inputs *in) {
 DW_EXPORT const dw_source dwhost_source = {
     DW_SOURCE_HEADER,
     .name = SOURCE_NAME,
+#ifndef NO_METADATA
     .label = "Conformance test source",
     .docs_url = "https://example.invalid/docs",
-    .icon_path = "/static/services/test.png",
     .comm_method = DW_COMM_LOCAL_FILES,
+#else
+    .comm_method = DW_COMM_HTTP, /* and no primary_library */
+#endif
+#ifndef NO_LOAD_METADATA
+    .icon_path = "/static/services/test.png",
     .version = "0.0.1",
+#endif
+#ifndef NO_RESUMABLE_CAP
     .capabilities = DW_CAP_RESUMABLE,
+#endif
     .fields = fields,
     .n_fields = DW_COUNT(fields),
     .init = init,
