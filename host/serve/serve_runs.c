@@ -25,6 +25,7 @@
 #include "dwhost.h"
 #include "base/text.h"
 #include "ops/ops.h"
+#include "base/isotime.h"
 #include "serve.h"
 
 struct dwhi_serve_run {
@@ -53,14 +54,6 @@ static double mono_s(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void now_iso(char out[40]) {
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    struct tm tm;
-    gmtime_r(&t.tv_sec, &tm);
-    strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static void run_free(dwhi_serve_run *r) {
@@ -270,7 +263,7 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
     r->alive = r->out_open = r->err_open = 1;
     r->state = "running";
     r->t0 = r->last_beat = mono_s();
-    now_iso(r->started_at);
+    dwhi_isotime_now(r->started_at, sizeof r->started_at);
     s->runs[s->n_runs++] = r;
     pthread_mutex_unlock(&s->lock);
 
@@ -454,7 +447,7 @@ static void judge(dwhi_serve *s, dwhi_serve_run *r, int st) {
     free(at);
     r->alive = 0;
     r->seconds = mono_s() - r->t0;
-    now_iso(r->ended_at);
+    dwhi_isotime_now(r->ended_at, sizeof r->ended_at);
     dwhi_serve_log("run %s ended: %s%s%s", r->id, r->state, r->error ? ": " : "", r->error ? r->error : "");
 }
 
