@@ -23,13 +23,14 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "serve.h"
+#include "warehouse/warehouse_sqlite.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8765"
 #define TOKEN_ENV "DWHOST_SERVE_TOKEN"
 #define MAX_POLL 512
 
 static struct {
-    const char *warehouse, *listen, *token_file;
+    const char *warehouse, *listen, *token_file, *jobs;
     int heartbeat_s, grace_s, memory_mb, max_runs;
 } A = {.heartbeat_s = 300, .grace_s = 60, .max_runs = 16};
 
@@ -76,6 +77,10 @@ static const dwhi_cli_opt options[] = {
                      &A.memory_mb, opt_positive),
     DWHI_OPT_CALLBACK(0, "max-runs", "N", "run at most N syncs at once; more answer 429 (default 16)", &A.max_runs,
                      opt_positive),
+    DWHI_OPT_STRING(0, "jobs", "FILE",
+                   "named syncs to run on an interval (JSON; docs/cli/serve.md \"Jobs\"); a bad file stops the "
+                   "start (exit 4)",
+                   &A.jobs, .flags = DWHI_OPT_NONEMPTY),
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),
@@ -197,6 +202,27 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         rc = DWHI_EXIT_CONFIG;
         goto out;
     }
+    /* the jobs file: every job and field checked before anything starts */
+    if (A.jobs && dwhi_serve_jobs_load(A.jobs, &s.jobs, &pins_error) != 0) {
+        fprintf(stderr, "dwhost: serve: %s\n", pins_error ? pins_error : "out of memory");
+        free(pins_error);
+        rc = DWHI_EXIT_CONFIG;
+        goto out;
+    }
+    /* Jobs start syncing at once: the warehouse is created (its tables
+     * too) before they do, so GET /v1/jobs never reads a file a first
+     * worker has created but not yet set up; an unwritable one stops the
+     * start. */
+    if (s.jobs) {
+        dwhi_warehouse *w = dwhi_wh_open(s.warehouse, NULL, &pins_error);
+        if (!w) {
+            fprintf(stderr, "dwhost: serve: %s\n", pins_error ? pins_error : "out of memory");
+            free(pins_error);
+            rc = DWHI_EXIT_WAREHOUSE;
+            goto out;
+        }
+        dwhi_wh_close(w);
+    }
     s.exe = realpath("/proc/self/exe", NULL);
     if (!s.exe || pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
         fprintf(stderr, "dwhost: serve: cannot find its own binary or make a pipe: %s\n", strerror(errno));
@@ -236,6 +262,11 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
                    ai->ai_family == AF_INET6 ? "]" : "", port, s.warehouse,
                    s.token ? "; bearer token required" : "");
 
+    if (s.jobs) {
+        dwhi_serve_log("jobs file %s: %zu job(s); each runs now, then on its interval", A.jobs,
+                       dwhi_serve_jobs_count(s.jobs));
+        dwhi_serve_jobs_begin(&s);
+    }
     int draining = 0;
     for (;;) {
         struct pollfd fds[MAX_POLL];
@@ -262,6 +293,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         char junk[64];
         while (read(s.wake[0], junk, sizeof junk) > 0) {}
         dwhi_serve_runs_step(&s);
+        dwhi_serve_jobs_step(&s);
         dwhi_serve_plugins_step(s.plugins);
         if (draining && dwhi_serve_runs_active(&s) == 0) break;
     }
@@ -276,6 +308,7 @@ out:
         if (s.wake[i] >= 0) close(s.wake[i]);
     dwhi_serve_runs_free(&s);
     dwhi_serve_plugins_free(s.plugins);
+    dwhi_serve_jobs_free(s.jobs);
     if (ai) freeaddrinfo(ai);
     free(s.token);
     free(s.exe);
@@ -289,11 +322,13 @@ DWHI_CLI_COMMAND(
     .description =
         "Listens for HTTP requests (JSON in and out; docs/cli/serve.md): GET /healthz, /v1/plugins, "
         "/v1/sources/NAME, /v1/runs, /v1/runs/ID, /v1/jobs; POST /v1/sources/NAME/check, /v1/syncs; DELETE "
-        "/v1/runs/ID.  Every sync runs in its own worker process (and every check, listing and description in a "
+        "/v1/runs/ID.  --jobs FILE runs named syncs on their interval, never overlapping themselves, with backoff "
+        "after a failure.  Every sync runs in its own worker process (and every check, listing and description in a "
         "dwhost child): a plugin that crashes, calls exit(), hangs past --heartbeat-timeout or exceeds "
         "--memory-limit fails that run with one line naming it, the service keeps serving, and the next run "
         "resumes from the last committed batch.  Loopback only unless a bearer token is given.  SIGTERM or "
         "SIGINT: no new work, every run commits its current batch and stops, then the service exits 0.",
     .exit_status = "0 stopped by SIGTERM or SIGINT after every run stopped; 1 it could not listen or start; 2 "
                    "usage (a bad option, a non-loopback --listen without a token, an unreadable token file); 4 the "
-                   "pin file is missing, unreadable or malformed.")
+                   "pin file or the jobs file is missing, unreadable or malformed; 8 with --jobs, the warehouse cannot "
+                   "be opened.")

@@ -165,22 +165,26 @@ static enum MHD_Result post_check(dwhi_serve *s, struct MHD_Connection *c, const
 
 /* ---- the in-process endpoints ------------------------------------------------- */
 
+/* `dwhost status --json` of the warehouse, and with a jobs file its jobs'
+ * schedule as "scheduled". */
 static enum MHD_Result get_jobs(dwhi_serve *s, struct MHD_Connection *c) {
+    json_object *doc = NULL;
     if (access(s->warehouse, F_OK) != 0) { /* no sync has created it yet */
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "warehouse", json_object_new_string(s->warehouse));
-        json_object_object_add(o, "jobs", json_object_new_array());
-        return reply_put(c, 200, o);
+        doc = json_object_new_object();
+        json_object_object_add(doc, "warehouse", json_object_new_string(s->warehouse));
+        json_object_object_add(doc, "jobs", json_object_new_array());
+    } else {
+        char *err = NULL, *text = NULL;
+        dw_status st = dwh_status_json(s->warehouse, &text, &err);
+        doc = st == DW_OK && text ? json_tokener_parse(text) : NULL;
+        free(text);
+        if (!doc) {
+            enum MHD_Result r = error_reply(c, 500, "%s", err ? err : "reading the warehouse failed");
+            free(err);
+            return r;
+        }
     }
-    char *err = NULL, *text = NULL;
-    dw_status st = dwh_status_json(s->warehouse, &text, &err);
-    json_object *doc = st == DW_OK && text ? json_tokener_parse(text) : NULL;
-    free(text);
-    if (!doc) {
-        enum MHD_Result r = error_reply(c, 500, "%s", err ? err : "reading the warehouse failed");
-        free(err);
-        return r;
-    }
+    if (s->jobs) json_object_object_add(doc, "scheduled", dwhi_serve_jobs_json(s, json_object_object_get(doc, "jobs")));
     return reply_put(c, 200, doc);
 }
 
