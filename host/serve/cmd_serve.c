@@ -321,7 +321,8 @@ DWHI_CLI_COMMAND(
     .run = cmd_serve, .options = options,
     .description =
         "Listens for HTTP requests (JSON in and out; docs/cli/serve.md): GET /healthz, /v1/plugins, "
-        "/v1/sources/NAME, /v1/runs, /v1/runs/ID, /v1/jobs; POST /v1/sources/NAME/check, /v1/syncs; DELETE "
+        "/v1/sources/NAME, /v1/runs, /v1/runs/ID, /v1/jobs; POST /v1/sources/NAME/check, /v1/syncs, /v1/webhooks/JOB (signed by "
+        "the provider, verified with the job's signing secret); DELETE "
         "/v1/runs/ID.  --jobs FILE runs named syncs on their interval, never overlapping themselves, with backoff "
         "after a failure.  Every sync runs in its own worker process (and every check, listing and description in a "
         "dwhost child): a plugin that crashes, calls exit(), hangs past --heartbeat-timeout or exceeds "

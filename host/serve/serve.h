@@ -85,6 +85,9 @@ typedef struct dwhi_serve_output {
  * malloc'd *err when it could not be started. */
 int dwhi_serve_exec(const dwhi_serve *s, const char *const *args, const char *input, dwhi_serve_output *out,
                     char **err);
+/* The same with `len` bytes of `input` (a webhook's body; may hold NULs). */
+int dwhi_serve_exec_body(const dwhi_serve *s, const char *const *args, const char *input, size_t len,
+                         dwhi_serve_output *out, char **err);
 void dwhi_serve_output_free(dwhi_serve_output *out);
 
 /* Reads what is available on fd into *buf (grown); returns bytes read, 0
@@ -172,6 +175,16 @@ void dwhi_serve_job_ended(dwhi_serve *s, const char *name, const char *run_id, c
  * and `status_jobs`' entry of its source id (borrowed, may be NULL) as
  * "status".  Caller puts. */
 json_object *dwhi_serve_jobs_json(dwhi_serve *s, json_object *status_jobs);
+
+/* Where POST /v1/webhooks/{name} goes: the job `name`, or the one job
+ * whose source is `name`.  Strings borrowed from the jobs (fixed while the
+ * service runs). */
+typedef struct dwhi_serve_webhook_target {
+    const char *job, *source, *source_id, *config;
+} dwhi_serve_webhook_target;
+/* Returns 0 with *t filled, or the HTTP status (404 none, 409 several jobs
+ * sync that source) with a malloc'd one-line *err. */
+int dwhi_serve_job_for_webhook(dwhi_serve *s, const char *name, dwhi_serve_webhook_target *t, char **err);
 
 /* ---- serve_http.c ---------------------------------------------------------- */
 

@@ -520,3 +520,41 @@ json_object *dwhi_serve_jobs_json(dwhi_serve *s, json_object *status_jobs) {
     pthread_mutex_unlock(&s->lock);
     return list;
 }
+
+/* ---- POST /v1/webhooks/{job} ------------------------------------------------------ */
+
+int dwhi_serve_job_for_webhook(dwhi_serve *s, const char *name, dwhi_serve_webhook_target *t, char **err) {
+    memset(t, 0, sizeof *t);
+    pthread_mutex_lock(&s->lock);
+    const dwhi_serve_job *j = find(s->jobs, name);
+    int http = 0;
+    if (!j) {
+        /* a source name: when exactly one job syncs it */
+        size_t n = 0;
+        for (size_t i = 0; s->jobs && i < s->jobs->n; i++)
+            if (!strcmp(s->jobs->v[i].source, name)) {
+                n++;
+                j = &s->jobs->v[i];
+            }
+        if (n > 1) {
+            j = NULL;
+            http = 409;
+            *err = dwhi_strf("%zu jobs sync source '%.128s': post its webhooks to /v1/webhooks/JOB of the job whose "
+                             "config holds the signing secret", n, name);
+        } else if (!n) {
+            http = 404;
+            *err = s->jobs ? dwhi_strf("no job (or source of exactly one job) named '%.128s' in the jobs file; "
+                                       "webhooks go to /v1/webhooks/JOB", name)
+                           : strdup("webhooks need a jobs file (--jobs FILE): a job names the source and the config "
+                                    "that holds the signing secret");
+        }
+    }
+    if (j) {
+        t->job = j->name;
+        t->source = j->source;
+        t->source_id = j->source_id;
+        t->config = j->config;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return http;
+}
