@@ -68,6 +68,11 @@
  *        each answering JSON through api->action_result; a field may name
  *        the action that lists its choices (dw_field.options_action);
  *        log_text() and fail_text(): log and fail without varargs.
+ *   1.9  Signed webhooks: dw_source.webhook_signature names how the
+ *        provider signs its requests (dw_webhook_signature: Stripe's
+ *        Stripe-Signature, GitHub's X-Hub-Signature-256) and
+ *        dw_source.webhook_secret_field the secret config field holding
+ *        the signing secret; the host verifies before storing.
  */
 #ifndef DWSDK_H
 #define DWSDK_H
@@ -81,7 +86,7 @@ extern "C" {
 
 #define DW_MAGIC 0x31485744u /* "DWH1" in little-endian memory order */
 #define DW_ABI_MAJOR 1
-#define DW_ABI_MINOR 8
+#define DW_ABI_MINOR 9
 #define DW_ENTRY_SYMBOL "dwhost_source"
 
 /*
@@ -317,6 +322,17 @@ typedef struct dw_error_mapping {
     const char *substring;
     const char *message;
 } dw_error_mapping;
+
+/* How a provider signs the webhook requests it sends (1.9,
+ * dw_source.webhook_signature).  The host checks the signature with the
+ * signing secret from the config field dw_source.webhook_secret_field
+ * before it stores a payload (docs/concepts/webhooks.md "Signatures"). */
+typedef enum dw_webhook_signature {
+    DW_WEBHOOK_SIG_NONE = 0,          /* not declared: the host cannot verify */
+    DW_WEBHOOK_SIG_STRIPE = 1,        /* Stripe-Signature: t=TIMESTAMP,v1=HEX[,v1=HEX...]: HMAC-SHA256 of
+                                       * "TIMESTAMP.PAYLOAD", TIMESTAMP within 300 s of now */
+    DW_WEBHOOK_SIG_GITHUB_SHA256 = 2  /* X-Hub-Signature-256: sha256=HEX: HMAC-SHA256 of the payload */
+} dw_webhook_signature;
 
 /* Webhook resource map entry: schema name -> provider event type.
  * Frozen: never grows. */
@@ -976,6 +992,14 @@ typedef struct dw_source {
     const dw_action *actions;
     uint32_t n_actions;
     uint32_t action_size; /* sizeof(dw_action) */
+#endif
+
+#if DW_ABI_SINCE(9)
+    /* 1.9: how the provider signs webhook requests (dw_webhook_signature)
+     * and the name of the secret field (DW_INPUT_PASSWORD) of `fields`
+     * that holds the signing secret. */
+    uint32_t webhook_signature;
+    const char *webhook_secret_field;
 #endif
 } dw_source;
 

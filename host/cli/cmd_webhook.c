@@ -26,6 +26,7 @@ static int exit_for(dwh_webhook_outcome o) {
     case DWH_WEBHOOK_NOT_FOUND: return DWHI_EXIT_CONFIG;
     case DWH_WEBHOOK_FAIL_WAREHOUSE: return DWHI_EXIT_WAREHOUSE;
     case DWH_WEBHOOK_FAIL_PLUGIN: return DWHI_EXIT_PLUGIN;
+    case DWH_WEBHOOK_BAD_SIGNATURE: return DWHI_EXIT_CREDENTIALS;
     }
     return DWHI_EXIT_FAILURE;
 }
@@ -92,6 +93,11 @@ static const dwhi_cli_opt options[] = {
     DWHI_OPT_STRING(0, "warehouse", "PATH|URL",
                    "the SQLite warehouse file (default ./warehouse.db), or a PostgreSQL database (postgresql://...)",
                    &A.o.warehouse_path),
+    DWHI_OPT_STRING(0, "signature-header", "'NAME: VALUE'",
+                   "the request's signature header (e.g. 'Stripe-Signature: t=...,v1=...'; '' for a request without "
+                   "one): the payload is stored only when it verifies with the config's signing secret (exit 5 "
+                   "otherwise)",
+                   &A.o.signature_header),
     DWHI_OPT_STRING(0, "team-id", "T", "team of the job (default: local), as for the syncs that apply the payloads",
                    &A.o.team_id),
     DWHI_OPT_STRING(0, "source-id", "S",
@@ -231,7 +237,9 @@ DWHI_CLI_COMMAND(
         "The next 'dwhost sync' of a schema that takes it applies it before pulling (incremental mode, once the "
         "schema's initial sync has completed).  Before storing, the plugin transforms the payload for each of its "
         "webhook schemas without writing anything: a payload it rejects is refused now, one no schema takes is "
-        "ignored (exit 0, nothing stored).\n\n"
+        "ignored (exit 0, nothing stored).  With --signature-header the provider's signature is verified first "
+        "(Stripe-Signature, X-Hub-Signature-256, as the plugin declares): a missing, malformed, expired or "
+        "wrong one stores nothing (exit 5).\n\n"
         "webhook create|delete|info manage the provider's side through the plugin's actions (create_webhook, "
         "delete_webhook, webhook_info; Stripe's webhook endpoints API): create registers URL with the events of "
         "the source's webhook resources and stores the signing secret the provider returns in the config (in FILE, "
@@ -239,7 +247,7 @@ DWHI_CLI_COMMAND(
         "URL; info shows it.  A source whose plugin has no such action is set up by hand.",
     .exit_status = "0 stored, ignored (no schema takes it) or dropped; 2 usage; 3 plugin not found; 4 invalid "
                    "config, a payload refused (not JSON, over 1 MiB, rejected by the plugin), a source without "
-                   "webhooks, or no such payload to drop; 8 warehouse not writable; 9 interrupted; 11 the plugin "
+                   "webhooks, or no such payload to drop; 5 --signature-header: the signature is missing, malformed, expired or wrong (nothing stored); 8 warehouse not writable; 9 interrupted; 11 the plugin "
                    "crashed.  create|delete|info: 0 done (info: whether or not one exists), 1 the provider refused, "
                    "1 delete: no webhook posts to URL, 2 usage, 3 the plugin manages no webhooks, 4 invalid config, the "
                    "secret could not be stored (the webhook is deleted again) or a webhook for URL exists already, 5 "

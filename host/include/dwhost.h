@@ -729,12 +729,15 @@ typedef enum dwh_webhook_outcome {
     DWH_WEBHOOK_FAIL_WAREHOUSE, /* the warehouse could not be opened or written */
     DWH_WEBHOOK_FAIL_PLUGIN,    /* no such source loaded */
     DWH_WEBHOOK_NOT_FOUND,      /* dwh_webhook_drop: the source has no payload of that id */
-    DWH_WEBHOOK_DROPPED         /* dwh_webhook_drop: removed */
+    DWH_WEBHOOK_DROPPED,        /* dwh_webhook_drop: removed */
+    DWH_WEBHOOK_BAD_SIGNATURE   /* dwh_webhook_options.signature_header given, and the signature is missing,
+                                 * malformed, expired or does not match (or the source declares no
+                                 * signature scheme): nothing stored */
 } dwh_webhook_outcome;
 
 /* Stable word for an outcome ("stored", "ignored", "refused",
  * "unsupported", "config", "warehouse", "plugin", "not_found",
- * "dropped").  Static. */
+ * "dropped", "bad_signature").  Static. */
 DWH_API const char *dwh_webhook_outcome_name(dwh_webhook_outcome o);
 
 /* Zero-initialise, then set what differs.  Members are only ever
@@ -748,6 +751,12 @@ typedef struct dwh_webhook_options {
     const char *source_id;        /* NULL: the source name */
     const char *state_namespace;  /* NULL or "": none */
     size_t max_bytes;             /* 0: DWH_WEBHOOK_MAX_BYTES */
+    /* The request's signature header as "Name: value" (e.g. "Stripe-Signature: t=...,v1=..."), or "" for a
+     * request that carried none.  Non-NULL: the payload is stored only when the signature verifies under
+     * the scheme the plugin declares (ABI 1.9 dw_source.webhook_signature) with the signing secret from
+     * the config field it names; otherwise DWH_WEBHOOK_BAD_SIGNATURE (also for a source that declares no
+     * scheme).  NULL: not checked (the caller verified the request itself). */
+    const char *signature_header;
 } dwh_webhook_options;
 
 /* Pushes one payload (`len` bytes of JSON text, borrowed) for source
@@ -758,7 +767,8 @@ typedef struct dwh_webhook_options {
  * takes is ignored.  `opts` may be NULL.  Returns DW_OK for STORED and
  * IGNORED (*outcome, may be NULL, says which), else the failure's status:
  * DW_ERR_BAD_DATA (refused), DW_ERR_UNSUPPORTED, DW_ERR_CONFIG, DW_ERR_SINK
- * (warehouse), DW_ERR_NOT_FOUND (no such source).  *inbox_id (may be
+ * (warehouse), DW_ERR_NOT_FOUND (no such source), DW_ERR_AUTH (bad
+ * signature: opts->signature_header).  *inbox_id (may be
  * NULL) receives the id on DWH_WEBHOOK_STORED, else 0.  *error (may be
  * NULL) receives one scrubbed line (malloc'd, caller frees) for every
  * outcome but STORED -- for IGNORED, with DW_OK, a note naming the event

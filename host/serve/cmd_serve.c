@@ -30,7 +30,7 @@
 #define MAX_POLL 512
 
 static struct {
-    const char *warehouse, *listen, *token_file, *queue;
+    const char *warehouse, *listen, *token_file, *queue, *jobs;
     int heartbeat_s, grace_s, memory_mb, max_runs, allow_internal;
 } A = {.heartbeat_s = 300, .grace_s = 60, .max_runs = 16};
 
@@ -91,6 +91,10 @@ static const dwhi_cli_opt options[] = {
                    "POST /v1/syncs adds the sync to this Redis queue (redis://HOST[:PORT][/DB]) for `dwhost "
                    "worker`s instead of running it here",
                    &A.queue, .flags = DWHI_OPT_NONEMPTY),
+    DWHI_OPT_STRING(0, "jobs", "FILE",
+                   "named syncs to run on an interval (JSON; docs/cli/serve.md \"Jobs\"); a bad file stops the "
+                   "start (exit 4)",
+                   &A.jobs, .flags = DWHI_OPT_NONEMPTY),
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),
@@ -214,6 +218,27 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         rc = DWHI_EXIT_CONFIG;
         goto out;
     }
+    /* the jobs file: every job and field checked before anything starts */
+    if (A.jobs && dwhi_serve_jobs_load(A.jobs, &s.jobs, &pins_error) != 0) {
+        fprintf(stderr, "dwhost: serve: %s\n", pins_error ? pins_error : "out of memory");
+        free(pins_error);
+        rc = DWHI_EXIT_CONFIG;
+        goto out;
+    }
+    /* Jobs start syncing at once: the warehouse is created (its tables
+     * too) before they do, so GET /v1/jobs never reads a file a first
+     * worker has created but not yet set up; an unwritable one stops the
+     * start. */
+    if (s.jobs) {
+        dwhi_warehouse *w = dwhi_wh_open(s.warehouse, NULL, &pins_error);
+        if (!w) {
+            fprintf(stderr, "dwhost: serve: %s\n", pins_error ? pins_error : "out of memory");
+            free(pins_error);
+            rc = DWHI_EXIT_WAREHOUSE;
+            goto out;
+        }
+        dwhi_wh_close(w);
+    }
     s.exe = realpath("/proc/self/exe", NULL);
     if (!s.exe || pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
         fprintf(stderr, "dwhost: serve: cannot find its own binary or make a pipe: %s\n", strerror(errno));
@@ -257,6 +282,11 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
     free(shown);
     if (s.queue_url) dwhi_serve_log("POST /v1/syncs adds jobs to the Redis queue of --queue for dwhost workers");
 
+    if (s.jobs) {
+        dwhi_serve_log("jobs file %s: %zu job(s); each runs now, then on its interval", A.jobs,
+                       dwhi_serve_jobs_count(s.jobs));
+        dwhi_serve_jobs_begin(&s);
+    }
     int draining = 0;
     for (;;) {
         struct pollfd fds[MAX_POLL];
@@ -283,6 +313,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         char junk[64];
         while (read(s.wake[0], junk, sizeof junk) > 0) {}
         dwhi_serve_runs_step(&s);
+        dwhi_serve_jobs_step(&s);
         dwhi_serve_plugins_step(s.plugins);
         if (draining && dwhi_serve_runs_active(&s) == 0) break;
     }
@@ -297,6 +328,7 @@ out:
         if (s.wake[i] >= 0) close(s.wake[i]);
     dwhi_serve_runs_free(&s);
     dwhi_serve_plugins_free(s.plugins);
+    dwhi_serve_jobs_free(s.jobs);
     if (ai) freeaddrinfo(ai);
     free(s.token);
     free(s.exe);
@@ -309,12 +341,15 @@ DWHI_CLI_COMMAND(
     .run = cmd_serve, .options = options,
     .description =
         "Listens for HTTP requests (JSON in and out; docs/cli/serve.md): GET /healthz, /v1/plugins, "
-        "/v1/sources/NAME, /v1/runs, /v1/runs/ID, /v1/jobs; POST /v1/sources/NAME/check, /v1/syncs; DELETE "
-        "/v1/runs/ID.  Every sync runs in its own worker process (and every check, listing and description in a "
+        "/v1/sources/NAME, /v1/runs, /v1/runs/ID, /v1/jobs; POST /v1/sources/NAME/check, /v1/syncs, /v1/webhooks/JOB (signed by "
+        "the provider, verified with the job's signing secret); DELETE "
+        "/v1/runs/ID.  --jobs FILE runs named syncs on their interval, never overlapping themselves, with backoff "
+        "after a failure.  Every sync runs in its own worker process (and every check, listing and description in a "
         "dwhost child): a plugin that crashes, calls exit(), hangs past --heartbeat-timeout or exceeds "
         "--memory-limit fails that run with one line naming it, the service keeps serving, and the next run "
         "resumes from the last committed batch.  Loopback only unless a bearer token is given.  SIGTERM or "
         "SIGINT: no new work, every run commits its current batch and stops, then the service exits 0.",
     .exit_status = "0 stopped by SIGTERM or SIGINT after every run stopped; 1 it could not listen or start; 2 "
                    "usage (a bad option, a non-loopback --listen without a token, an unreadable token file); 4 the "
-                   "pin file is missing, unreadable or malformed.")
+                   "pin file or the jobs file is missing, unreadable or malformed; 8 with --jobs, the warehouse cannot "
+                   "be opened.")

@@ -10,6 +10,8 @@
  *                   heartbeat, cancel, and what a dead worker means
  *   serve_plugins.c the plugin listing, kept current by inotify
  *   serve_metrics.c GET /metrics: the runs' totals in Prometheus text
+ *   serve_jobs.c    the jobs file (--jobs): named syncs on an interval,
+ *                   backoff after failures, their last outcome
  *   serve_exec.c    starting dwhost itself as a child (fork+exec through
  *                   posix_spawn) and running a short command to its end
  *   serve_worker.c  `dwhost serve-worker`: the worker side of a run
@@ -30,6 +32,7 @@
 
 typedef struct dwhi_serve_run dwhi_serve_run;
 typedef struct dwhi_serve_plugins dwhi_serve_plugins;
+typedef struct dwhi_serve_jobs dwhi_serve_jobs;
 
 /* The service: settings (fixed after start) and the run table (under lock). */
 typedef struct dwhi_serve {
@@ -48,6 +51,7 @@ typedef struct dwhi_serve {
     dwhi_serve_plugins *plugins;     /* the listing, kept current (serve_plugins.c) */
     const char *state_url;           /* --state of `dwhost worker`, passed to each run, or NULL */
     const char *queue_url;           /* serve --queue: POST /v1/syncs enqueues here instead of running */
+    dwhi_serve_jobs *jobs;           /* the jobs file's jobs (serve_jobs.c; state under lock), or NULL */
 
     pthread_mutex_t lock;            /* guards everything below */
     dwhi_serve_run **runs;           /* oldest first */
@@ -86,6 +90,9 @@ typedef struct dwhi_serve_output {
  * malloc'd *err when it could not be started. */
 int dwhi_serve_exec(const dwhi_serve *s, const char *const *args, const char *input, dwhi_serve_output *out,
                     char **err);
+/* The same with `len` bytes of `input` (a webhook's body; may hold NULs). */
+int dwhi_serve_exec_body(const dwhi_serve *s, const char *const *args, const char *input, size_t len,
+                         dwhi_serve_output *out, char **err);
 void dwhi_serve_output_free(dwhi_serve_output *out);
 
 /* Reads what is available on fd into *buf (grown); returns bytes read, 0
@@ -95,10 +102,16 @@ ssize_t dwhi_serve_read_some(int fd, char **buf, size_t *len, size_t *cap);
 /* ---- serve_runs.c ---------------------------------------------------------- */
 
 /* Starts a sync run for `req` ({"source", "config", ...} as POST /v1/syncs
- * takes it; borrowed).  Returns the new run's id (malloc'd) and 202, or
- * NULL with the HTTP status in *http (400, 409, 429, 503, 500) and a
- * malloc'd one-line *err. */
+ * takes it, or {"job": NAME}; borrowed).  Returns the new run's id
+ * (malloc'd) and 202, or NULL with the HTTP status in *http (400, 404,
+ * 409, 429, 503, 500) and a malloc'd one-line *err. */
 char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **err);
+
+/* The same for a run of jobs file job `job` (borrowed): `req` holds its
+ * source, source id, schemas and mode; the worker reads the config from
+ * `config_file` (borrowed).  `trigger` (static) says what started it. */
+char *dwhi_serve_run_start_job(dwhi_serve *s, json_object *req, const char *job, const char *config_file,
+                               const char *trigger, int *http, char **err);
 
 /* {"runs": [...]} newest first (caller puts). */
 json_object *dwhi_serve_runs_json(dwhi_serve *s);
@@ -162,6 +175,42 @@ void dwhi_serve_plugins_step(dwhi_serve_plugins *sp);
  * puts).  Thread-safe. */
 json_object *dwhi_serve_plugins_json(dwhi_serve_plugins *sp);
 void dwhi_serve_plugins_free(dwhi_serve_plugins *sp);
+
+/* ---- serve_jobs.c ----------------------------------------------------------- */
+
+/* Reads and checks the jobs file `path` (docs/cli/serve.md "Jobs").
+ * Returns 0 with *out (free with dwhi_serve_jobs_free), or -1 with a
+ * malloc'd one-line *err naming the file, the job and the field. */
+int dwhi_serve_jobs_load(const char *path, dwhi_serve_jobs **out, char **err);
+void dwhi_serve_jobs_free(dwhi_serve_jobs *js);
+size_t dwhi_serve_jobs_count(const dwhi_serve_jobs *js);
+/* Makes every job due now (the service starts: each runs once). */
+void dwhi_serve_jobs_begin(dwhi_serve *s);
+/* The supervision loop's share: starts the jobs that are due (not while
+ * draining).  Takes the lock itself. */
+void dwhi_serve_jobs_step(dwhi_serve *s);
+/* POST /v1/syncs {"job": NAME}: runs the job now.  As dwhi_serve_run_start;
+ * 404 for no such job, 409 while it runs. */
+char *dwhi_serve_job_run(dwhi_serve *s, const char *name, int *http, char **err);
+/* serve_runs.c tells a job its run started / ended (caller holds s->lock;
+ * strings borrowed). */
+void dwhi_serve_job_started(dwhi_serve *s, const char *name, const char *run_id);
+void dwhi_serve_job_ended(dwhi_serve *s, const char *name, const char *run_id, const char *state,
+                          const char *failure, const char *error, const char *ended_at);
+/* GET /v1/jobs's "scheduled": each job with its next run and last outcome,
+ * and `status_jobs`' entry of its source id (borrowed, may be NULL) as
+ * "status".  Caller puts. */
+json_object *dwhi_serve_jobs_json(dwhi_serve *s, json_object *status_jobs);
+
+/* Where POST /v1/webhooks/{name} goes: the job `name`, or the one job
+ * whose source is `name`.  Strings borrowed from the jobs (fixed while the
+ * service runs). */
+typedef struct dwhi_serve_webhook_target {
+    const char *job, *source, *source_id, *config;
+} dwhi_serve_webhook_target;
+/* Returns 0 with *t filled, or the HTTP status (404 none, 409 several jobs
+ * sync that source) with a malloc'd one-line *err. */
+int dwhi_serve_job_for_webhook(dwhi_serve *s, const char *name, dwhi_serve_webhook_target *t, char **err);
 
 /* ---- serve_http.c ---------------------------------------------------------- */
 

@@ -151,12 +151,18 @@ static void take_err_lines(char *buf, size_t *len, char **last, int flush) {
 
 int dwhi_serve_exec(const dwhi_serve *s, const char *const *args, const char *input, dwhi_serve_output *o,
                     char **err) {
+    return dwhi_serve_exec_body(s, args, input, input ? strlen(input) : 0, o, err);
+}
+
+int dwhi_serve_exec_body(const dwhi_serve *s, const char *const *args, const char *input, size_t len,
+                         dwhi_serve_output *o, char **err) {
     memset(o, 0, sizeof *o);
     dwhi_serve_child c;
     if (dwhi_serve_spawn(s, args, &c, err) != 0) return -1;
-    /* the input is small (a config): the pipe takes it whole before the
-     * child reads, or the child reads it at once */
-    size_t left = input ? strlen(input) : 0;
+    /* the child reads its whole stdin before it writes much: a body over
+     * the pipe's size is written as it reads (a child that died gives
+     * EPIPE: SIGPIPE is ignored) */
+    size_t left = len;
     for (const char *p = input; left;) {
         ssize_t w = write(c.in_fd, p, left);
         if (w < 0 && errno == EINTR) continue;

@@ -5,7 +5,8 @@
  * slow source holds only its own connection.
  *
  * The bearer token (when the service has one) is required on every
- * endpoint but /healthz; it is compared in constant time.
+ * endpoint but /healthz and the webhooks (their signature is their
+ * authentication); it is compared in constant time.
  */
 #include <microhttpd.h>
 #include <openssl/crypto.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,6 +34,7 @@ typedef struct body {
     char *buf;
     size_t len;
     int too_big;
+    int answered; /* 413 queued before the body (Expect: 100-continue) */
 } body;
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_object *doc) {
@@ -220,25 +223,29 @@ static enum MHD_Result post_action(dwhi_serve *s, struct MHD_Connection *c, cons
 
 /* ---- the in-process endpoints ------------------------------------------------- */
 
+/* `dwhost status --json` of the warehouse, and with a jobs file its jobs'
+ * schedule as "scheduled". */
 static enum MHD_Result get_jobs(dwhi_serve *s, struct MHD_Connection *c) {
+    json_object *doc = NULL;
     /* no sync has created the SQLite file yet (a PostgreSQL warehouse is
      * asked: its system tables may not exist yet either, which status reads
      * as no jobs) */
     if (!dwhi_wh_is_postgres(s->warehouse) && access(s->warehouse, F_OK) != 0) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "warehouse", json_object_new_string(s->warehouse));
-        json_object_object_add(o, "jobs", json_object_new_array());
-        return reply_put(c, 200, o);
+        doc = json_object_new_object();
+        json_object_object_add(doc, "warehouse", json_object_new_string(s->warehouse));
+        json_object_object_add(doc, "jobs", json_object_new_array());
+    } else {
+        char *err = NULL, *text = NULL;
+        dw_status st = dwh_status_json(s->warehouse, &text, &err);
+        doc = st == DW_OK && text ? json_tokener_parse(text) : NULL;
+        free(text);
+        if (!doc) {
+            enum MHD_Result r = error_reply(c, 500, "%s", err ? err : "reading the warehouse failed");
+            free(err);
+            return r;
+        }
     }
-    char *err = NULL, *text = NULL;
-    dw_status st = dwh_status_json(s->warehouse, &text, &err);
-    json_object *doc = st == DW_OK && text ? json_tokener_parse(text) : NULL;
-    free(text);
-    if (!doc) {
-        enum MHD_Result r = error_reply(c, 500, "%s", err ? err : "reading the warehouse failed");
-        free(err);
-        return r;
-    }
+    if (s->jobs) json_object_object_add(doc, "scheduled", dwhi_serve_jobs_json(s, json_object_object_get(doc, "jobs")));
     return reply_put(c, 200, doc);
 }
 
@@ -344,6 +351,81 @@ static enum MHD_Result get_metrics(dwhi_serve *s, struct MHD_Connection *c) {
     return ret;
 }
 
+/* POST /v1/webhooks/{job}: the provider's request, stored in the job's
+ * inbox by `dwhost webhook` in a child (the plugin's transform runs
+ * there, never here) with the request's signature header, so a payload is
+ * stored only when its signature verifies with the job's signing secret.
+ * 200 only once the child committed it; 401 a missing or bad signature,
+ * nothing stored. */
+static enum MHD_Result post_webhook(dwhi_serve *s, struct MHD_Connection *c, const char *name, const body *b) {
+    dwhi_serve_webhook_target t;
+    char *err = NULL;
+    int http = dwhi_serve_job_for_webhook(s, name, &t, &err);
+    if (http) {
+        enum MHD_Result r = error_reply(c, (unsigned)http, "%s", err ? err : "out of memory");
+        free(err);
+        return r;
+    }
+    /* The signature header the provider sent (the child knows which one
+     * the source's scheme wants; "" when there is none: refused there). */
+    static const char *const known[] = {"Stripe-Signature", "X-Hub-Signature-256"};
+    char *header = NULL;
+    for (size_t i = 0; !header && i < sizeof known / sizeof *known; i++) {
+        const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, known[i]);
+        if (v && asprintf(&header, "%s: %s", known[i], v) < 0) header = NULL;
+    }
+    pthread_mutex_lock(&s->lock);
+    int draining = s->draining;
+    pthread_mutex_unlock(&s->lock);
+    if (draining) {
+        free(header);
+        return error_reply(c, 503, "the service is shutting down; the provider retries the delivery later");
+    }
+    const char *args[] = {"webhook", t.source, "--config", t.config, "--warehouse", s->warehouse, "--source-id",
+                          t.source_id, "--payload", "-", "--json", "--signature-header", header ? header : "", NULL};
+    dwhi_serve_output o;
+    if (dwhi_serve_exec_body(s, args, b->buf ? b->buf : "", b->len, &o, &err) != 0) {
+        free(header);
+        enum MHD_Result r = error_reply(c, 500, "storing the webhook: %s", err ? err : "failed");
+        free(err);
+        return r;
+    }
+    free(header);
+    json_object *doc = o.out[0] ? json_tokener_parse(o.out) : NULL;
+    if (doc && !json_object_is_type(doc, json_type_object)) {
+        json_object_put(doc);
+        doc = NULL;
+    }
+    const char *outcome = doc ? json_object_get_string(json_object_object_get(doc, "outcome")) : NULL;
+    const char *line = o.last_line && !strncmp(o.last_line, "dwhost: ", 8) ? o.last_line + 8 : o.last_line;
+    unsigned status;
+    if (o.timed_out) status = 504;
+    else if (o.status == 11 || o.signal) status = 502;
+    else if (o.status == 0) status = 200;                 /* stored (committed) or ignored */
+    else if (o.status == 5) status = 401;                 /* the signature */
+    else if (o.status == 3) status = 404;                 /* no such source */
+    else if (o.status == 8) status = 503;                 /* the warehouse: the provider retries */
+    else if (outcome && !strcmp(outcome, "refused")) status = 400;
+    else if (outcome && !strcmp(outcome, "unsupported")) status = 404;
+    else status = 500;                                    /* the job's config (its secret): the operator's to fix */
+    enum MHD_Result r;
+    if (doc) {
+        json_object_object_add(doc, "job", json_object_new_string(t.job));
+        r = reply(c, status, doc);
+    } else {
+        r = error_reply(c, status >= 400 ? status : 500, "storing the webhook: %s",
+                        o.timed_out ? "no answer within the heartbeat timeout" : line ? line : "no answer");
+    }
+    if (status != 200)
+        dwhi_serve_log("webhook for job '%s' not stored (%u): %s", t.job, status,
+                       doc && json_object_get_string(json_object_object_get(doc, "message"))
+                           ? json_object_get_string(json_object_object_get(doc, "message"))
+                           : line ? line : "?");
+    json_object_put(doc);
+    dwhi_serve_output_free(&o);
+    return r;
+}
+
 /* ---- routing ---------------------------------------------------------------------- */
 
 static enum MHD_Result route(dwhi_serve *s, struct MHD_Connection *c, const char *url, const char *method,
@@ -360,6 +442,12 @@ static enum MHD_Result route(dwhi_serve *s, struct MHD_Connection *c, const char
         json_object_object_add(o, "runs_active", json_object_new_int64((int64_t)dwhi_serve_runs_active(s)));
         json_object_object_add(o, "version", json_object_new_string(dwh_version()));
         return reply_put(c, 200, o);
+    }
+    /* webhooks carry the provider's signature, not the service's token */
+    if (!strncmp(url, "/v1/webhooks/", 13)) {
+        const char *name = url + 13;
+        if (!valid_name(name, strlen(name))) return error_reply(c, 404, "no such job; webhooks go to /v1/webhooks/JOB");
+        return post ? post_webhook(s, c, name, b) : error_reply(c, 405, "/v1/webhooks/{job} takes POST");
     }
     if (!authorized(s, c)) return error_reply(c, 401, "missing or wrong bearer token (Authorization: Bearer TOKEN)");
     if (!strcmp(url, "/v1/plugins")) return get ? get_plugins(s, c) : error_reply(c, 405, "/v1/plugins takes GET");
@@ -409,6 +497,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!b) { /* the headers: set up the body */
         if (!(b = calloc(1, sizeof *b))) return MHD_NO;
         *con_cls = b;
+        /* A body announced over the limit is never stored.  A client that
+         * waits for "100 Continue" (curl does for large bodies) is
+         * answered 413 before it sends a byte; any other is already
+         * sending, so its body is read and dropped, then answered (closing
+         * on it mid-send would leave it a broken pipe, not a 413). */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > s->max_body) {
+            b->too_big = 1;
+            const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+            if (expect && !strcasecmp(expect, "100-continue")) {
+                b->answered = 1;
+                return error_reply(c, 413, "the body is larger than %zu bytes", s->max_body);
+            }
+        }
+        return MHD_YES;
+    }
+    if (b->answered) {
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/isotime.h"
 #include "serve.h"
 
 /* Events kept for GET /v1/plugins, newest last. */
@@ -41,14 +42,6 @@ struct dwhi_serve_plugins {
 static int is_plugin_file(const char *name) {
     size_t n = strlen(name);
     return n > 13 && !strncmp(name, "libsource_", 10) && !strcmp(name + n - 3, ".so");
-}
-
-static void now_iso(char out[40]) {
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    struct tm tm;
-    gmtime_r(&t.tv_sec, &tm);
-    strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* Lists the plugins in a child.  Returns the document, or NULL with a
@@ -118,7 +111,7 @@ static void note(dwhi_serve_plugins *sp, const char *path, json_object *before, 
         return; /* a file that came and went between two listings */
     }
     char at[40];
-    now_iso(at);
+    dwhi_isotime_now(at, sizeof at);
     json_object *e = json_object_new_object();
     json_object_object_add(e, "at", json_object_new_string(at));
     json_object_object_add(e, "event", json_object_new_string(event));

@@ -25,11 +25,14 @@
 #include "dwhost.h"
 #include "base/text.h"
 #include "ops/ops.h"
+#include "base/isotime.h"
 #include "serve.h"
 
 struct dwhi_serve_run {
     char id[37];
     char *source, *source_id;
+    char *job;                 /* the jobs file's job this run is of, or NULL */
+    const char *trigger;       /* static: "request", "schedule" */
     const char *state;         /* static */
     char started_at[40], ended_at[40];
     double t0, seconds;
@@ -55,18 +58,11 @@ static double mono_s(void) {
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void now_iso(char out[40]) {
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    struct tm tm;
-    gmtime_r(&t.tv_sec, &tm);
-    strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void run_free(dwhi_serve_run *r) {
     if (!r) return;
     free(r->source);
     free(r->source_id);
+    free(r->job);
     json_object_put(r->schemas);
     free(r->schema);
     free(r->error);
@@ -89,6 +85,8 @@ static json_object *run_json(const dwhi_serve_run *r) {
     add_str(o, "run_id", r->id);
     add_str(o, "source", r->source);
     add_str(o, "source_id", r->source_id);
+    add_str(o, "job", r->job);
+    add_str(o, "trigger", r->trigger);
     add_str(o, "state", r->state);
     add_str(o, "started_at", r->started_at);
     add_str(o, "ended_at", r->ended_at[0] ? r->ended_at : NULL);
@@ -155,19 +153,14 @@ static int grow(dwhi_serve *s) {
     return 0;
 }
 
-char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **err) {
+/* A run of `req` (validated here); `job` and `config_file` (borrowed)
+ * when it is a jobs file's job, whose config the worker reads from its
+ * file. */
+static char *run_start(dwhi_serve *s, json_object *req, const char *job, const char *config_file,
+                       const char *trigger, int *http, char **err) {
     *http = 400;
     int bad = 0;
-    if (!json_object_is_type(req, json_type_object)) {
-        *err = strdup("the body must be a JSON object: {\"source\": NAME, \"config\": {...}}");
-        return NULL;
-    }
     json_object *v;
-    if (json_object_object_get_ex(req, "job", &v)) {
-        *err = strdup("\"job\" names a job of a jobs file, which this service does not have; give \"source\" and "
-                      "\"config\"");
-        return NULL;
-    }
     const char *source = str_member(req, "source", &bad);
     const char *source_id = str_member(req, "source_id", &bad);
     const char *mode = str_member(req, "mode", &bad);
@@ -202,8 +195,10 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
     dwhi_uuid4(r->id);
     r->source = strdup(source);
     r->source_id = strdup(source_id ? source_id : source);
+    r->job = job ? strdup(job) : NULL;
+    r->trigger = trigger;
     r->schemas = json_object_new_object();
-    if (!r->source || !r->source_id || !r->schemas) goto nomem;
+    if (!r->source || !r->source_id || !r->schemas || (job && !r->job)) goto nomem;
     add_str(wreq, "source", source);
     add_str(wreq, "source_id", r->source_id);
     add_str(wreq, "run_id", r->id);
@@ -212,6 +207,7 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
     add_str(wreq, "team_id", team_id);
     add_str(wreq, "state", s->state_url);
     json_object_object_add(wreq, "config", json_object_get(config));
+    if (config_file) add_str(wreq, "config_file", config_file);
     json_object_object_add(wreq, "schemas", json_object_get(schemas));
     json_object_object_add(wreq, "memory_limit_mb", json_object_new_int(s->memory_limit_mb));
     json_object_object_add(wreq, "stop_grace_s", json_object_new_int(s->stop_grace_s));
@@ -274,8 +270,9 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
     r->alive = r->out_open = r->err_open = 1;
     r->state = "running";
     r->t0 = r->last_beat = mono_s();
-    now_iso(r->started_at);
+    dwhi_isotime_now(r->started_at, sizeof r->started_at);
     s->runs[s->n_runs++] = r;
+    if (r->job) dwhi_serve_job_started(s, r->job, r->id);
     pthread_mutex_unlock(&s->lock);
 
     /* The request (config included) goes through the pipe, never argv or a
@@ -293,8 +290,8 @@ char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **er
     close(r->c.in_fd);
     r->c.in_fd = -1;
     json_object_put(wreq);
-    dwhi_serve_log("run %s started: source %s (source id %s), worker pid %d", r->id, source, r->source_id,
-                   (int)r->c.pid);
+    dwhi_serve_log("run %s started: %s%s%ssource %s (source id %s), worker pid %d", r->id, job ? "job '" : "",
+                   job ? job : "", job ? "', " : "", source, r->source_id, (int)r->c.pid);
     if (write(s->wake[1], "r", 1) < 0) { /* the loop polls every 100 ms anyway */ }
     *http = 202;
     return strdup(r->id);
@@ -305,6 +302,29 @@ fail:
     json_object_put(wreq);
     run_free(r);
     return NULL;
+}
+
+char *dwhi_serve_run_start(dwhi_serve *s, json_object *req, int *http, char **err) {
+    *http = 400;
+    if (!json_object_is_type(req, json_type_object)) {
+        *err = strdup("the body must be a JSON object: {\"source\": NAME, \"config\": {...}}");
+        return NULL;
+    }
+    json_object *v;
+    if (json_object_object_get_ex(req, "job", &v)) {
+        if (!json_object_is_type(v, json_type_string) || json_object_object_length(req) != 1) {
+            *err = strdup("{\"job\": NAME} runs a job of the jobs file now, with its own source, config, schemas "
+                          "and mode: a string, and nothing else in the body");
+            return NULL;
+        }
+        return dwhi_serve_job_run(s, json_object_get_string(v), http, err);
+    }
+    return run_start(s, req, NULL, NULL, "request", http, err);
+}
+
+char *dwhi_serve_run_start_job(dwhi_serve *s, json_object *req, const char *job, const char *config_file,
+                               const char *trigger, int *http, char **err) {
+    return run_start(s, req, job, config_file, trigger, http, err);
 }
 
 /* ---- reading the worker ---------------------------------------------------- */
@@ -458,9 +478,10 @@ static void judge(dwhi_serve *s, dwhi_serve_run *r, int st) {
     free(at);
     r->alive = 0;
     r->seconds = mono_s() - r->t0;
-    now_iso(r->ended_at);
+    dwhi_isotime_now(r->ended_at, sizeof r->ended_at);
     dwhi_serve_metrics_run_ended(s, r->source, r->state, r->failure, r->seconds, r->schemas, r->report);
     dwhi_serve_log("run %s ended: %s%s%s", r->id, r->state, r->error ? ": " : "", r->error ? r->error : "");
+    if (r->job) dwhi_serve_job_ended(s, r->job, r->id, r->state, r->failure, r->error, r->ended_at);
 }
 
 /* ---- the loop's share -------------------------------------------------------- */

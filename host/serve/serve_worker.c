@@ -5,7 +5,7 @@
  * on stdin, events go out as JSON lines on stdout, logs and the one line
  * of a plugin that crashed or exit()ed go to stderr.
  *
- * Request: {"source", "config": {...}, "warehouse", "run_id",
+ * Request: {"source", "config": {...} or "config_file", "warehouse", "run_id",
  *           "schemas": [..], "mode", "source_id", "team_id",
  *           "full_refresh", "reset", "batch_rows", "memory_limit_mb",
  *           "stop_grace_s", "state" (a Redis URL: --state of `dwhost worker`)}
@@ -227,11 +227,21 @@ static int cmd_serve_worker(const dwhi_cli_invocation *inv) {
     if ((rc = dwhi_cli_plugins_open(&pl)) != DWHI_EXIT_OK) goto out;
     if (!(p = dwhi_cli_find_source(&pl, source, &rc))) goto out;
 
-    json_object *raw = NULL;
+    /* the config: in the request, or (a jobs file's job) read from its
+     * file here, as `dwhost sync --config FILE` reads it, so its
+     * {"$file"} references start at its directory */
+    json_object *raw = NULL, *file_raw = NULL;
+    char *base_dir = NULL;
     json_object_object_get_ex(req, "config", &raw);
+    const char *config_file = req_string(req, "config_file");
     dwhi_config_report crep;
     dwhi_config_report_init(&crep);
-    int bad = dwhi_config_load_json(dwh_plugin_source(p), raw, NULL, &validated, secrets, &crep);
+    int bad = config_file ? dwhi_config_read_file(config_file, &file_raw, &base_dir, &crep) : 0;
+    if (!bad)
+        bad = dwhi_config_load_json(dwh_plugin_source(p), config_file ? file_raw : raw, base_dir, &validated, secrets,
+                                    &crep);
+    json_object_put(file_raw);
+    free(base_dir);
     if (bad) dwhi_config_report_print(&crep, stderr, secrets);
     json_object *config_errors = bad ? dwhi_config_report_to_json(&crep, secrets) : NULL;
     dwhi_config_report_clear(&crep);

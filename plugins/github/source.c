@@ -180,4 +180,7 @@ DW_EXPORT const dw_source dwhost_source = {
     .check_credentials = gh_check,
     .run = gh_run,
     DW_ACTIONS(actions),
+    /* 1.9: GitHub signs each delivery (X-Hub-Signature-256) with the hook's secret */
+    .webhook_signature = DW_WEBHOOK_SIG_GITHUB_SHA256,
+    .webhook_secret_field = "webhook_secret",
 };

@@ -158,4 +158,7 @@ DW_EXPORT const dw_source dwhost_source = {
     .run = st_run,
     .webhook_transform = st_webhook_transform,
     DW_ACTIONS(actions),
+    /* 1.9: Stripe signs each delivery (Stripe-Signature) with the endpoint's secret */
+    .webhook_signature = DW_WEBHOOK_SIG_STRIPE,
+    .webhook_secret_field = "webhook_signing_secret",
 };

@@ -21,7 +21,7 @@
 
 _Static_assert(DW_MAGIC == 0x31485744u, "ABI break: DW_MAGIC changed");
 _Static_assert(DW_ABI_MAJOR == 1, "ABI major changed: every plugin must be rebuilt");
-_Static_assert(DW_ABI_MINOR >= 8, "ABI minor went backwards");
+_Static_assert(DW_ABI_MINOR >= 9, "ABI minor went backwards");
 
 /* Enum values cross the boundary as integers. */
 _Static_assert(DW_OK == 0, "ABI break: DW_OK changed");
@@ -335,7 +335,7 @@ DWHI_OFF(dw_host_api, log_text, 360);      /* 1.8 */
 DWHI_OFF(dw_host_api, fail_text, 368);     /* 1.8 */
 
 /* dw_source */
-DWHI_SIZE(dw_source, 232);
+DWHI_SIZE(dw_source, 248);
 DWHI_OFF(dw_source, magic, 0);
 DWHI_OFF(dw_source, abi_major, 4);
 DWHI_OFF(dw_source, abi_minor, 6);
@@ -371,6 +371,10 @@ DWHI_OFF(dw_source, webhook_transform, 208);
 DWHI_OFF(dw_source, actions, 216);     /* 1.8 */
 DWHI_OFF(dw_source, n_actions, 224);   /* 1.8 */
 DWHI_OFF(dw_source, action_size, 228); /* 1.8 */
+DWHI_OFF(dw_source, webhook_signature, 232);    /* 1.9 */
+DWHI_OFF(dw_source, webhook_secret_field, 240); /* 1.9 */
+_Static_assert(DW_WEBHOOK_SIG_NONE == 0 && DW_WEBHOOK_SIG_STRIPE == 1 && DW_WEBHOOK_SIG_GITHUB_SHA256 == 2,
+               "ABI break: dw_webhook_signature changed");
 
 /* dw_action_arg (1.8; frozen) and dw_action (1.8; stride action_size) */
 _Static_assert(DW_ARG_INT64 == 1 && DW_ARG_DOUBLE == 2 && DW_ARG_BOOL == 3 && DW_ARG_STRING == 4 && DW_ARG_JSON == 5,

@@ -31,7 +31,7 @@ static dw_status collect(void *ud, dw_ctx *ctx, json_object *row) {
 static void test_1_0_plugin_loads_and_reads(void **state) {
     const char *dirs[] = {ABIT_DIR};
     dwhi_registry *r = dwhi_registry_new();
-    assert_int_equal(dwhi_registry_scan(r, dirs, 1), 7);
+    assert_int_equal(dwhi_registry_scan(r, dirs, 1), 8);
     size_t nr = 0;
     dwh_rejection *rej = dwhi_registry_rejections(r, &nr);
     if (nr) fail_msg("%s: %s", rej[0].path, rej[0].message);
@@ -229,6 +229,35 @@ static void test_1_6_plugin_pages(void **state) {
     dwhi_registry_free(r);
 }
 
+/* A 1.8 webhook plugin (descriptor without the 1.9 members) loads in a
+ * 1.9 host with no signature scheme and no secret field, its actions
+ * (none) and webhooks as it declared them, and syncs. */
+static void test_1_8_plugin_no_signature(void **state) {
+    (void)state;
+    dwhi_registry *r;
+    dwh_plugin *p = load("abit_v18", &r);
+    unsigned major = 9, minor = 9;
+    dwh_plugin_abi(p, &major, &minor);
+    assert_int_equal(minor, 8);
+    const dw_source *src = dwh_plugin_source(p);
+    assert_int_equal(src->webhook_signature, DW_WEBHOOK_SIG_NONE);
+    assert_null(src->webhook_secret_field);
+    assert_int_equal(src->capabilities & DW_CAP_WEBHOOK, DW_CAP_WEBHOOK);
+    assert_int_equal(src->n_webhook_resources, 1);
+    assert_string_equal(src->webhook_resources[0].event_type, "page.*");
+    assert_int_equal(src->n_actions, 0);
+    collected c = {json_object_new_array()};
+    dwhi_row_sink sink = {.ud = &c, .row = collect};
+    dw_run_inputs in = {.struct_size = sizeof in, .schema_name = "pages"};
+    dwhi_op_result res = dwhi_op_run(p, NULL, NULL, NULL, NULL, &in, &sink);
+    if (res.code != DW_OK) fail_msg("run: %s", res.message ? res.message : "?");
+    assert_int_equal(json_object_array_length(c.rows), 2);
+    dwhi_op_result_free(&res);
+    json_object_put(c.rows);
+    dwh_plugin_unref(p);
+    dwhi_registry_free(r);
+}
+
 /* A 1.7 plugin (descriptor and fields without the 1.8 members) loads in
  * a 1.8 host: no actions, its fields read with its stride (no
  * options_action), and its emit_page rows arrive. */
@@ -269,6 +298,7 @@ int main(void) {
         cmocka_unit_test(test_1_5_rest_plugin),
         cmocka_unit_test(test_1_6_plugin_pages),
         cmocka_unit_test(test_1_7_plugin_no_actions),
+        cmocka_unit_test(test_1_8_plugin_no_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

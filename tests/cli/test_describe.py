@@ -48,7 +48,7 @@ check(rc == 0, "describe --json exit 0")
 for k, v in {"name": "regt_good", "label": "Registry test", "docs_url": "https://example.com/docs",
              "icon_path": "/static/services/regt.svg", "category": "Testing", "keywords": ["test", "registry"],
              "release_status": "beta", "feature_flag": "dwh-regt-good", "unreleased": True, "comm_method": "http",
-             "primary_library": "dwhost transport", "version": "1.2.3", "abi": "1.8",
+             "primary_library": "dwhost transport", "version": "1.2.3", "abi": "1.9",
              "capabilities": ["resumable", "oauth"], "path": os.path.join(d, "libsource_regt_good.so"),
              "schemas_error": None}.items():
     check(doc.get(k) == v, f"json {k} = {v!r} (got {doc.get(k)!r})")

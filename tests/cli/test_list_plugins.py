@@ -23,9 +23,9 @@ check(lines[0].split() == ["NAME", "VERSION", "ABI", "RELEASE", "CAPABILITIES", 
       f"header: {lines[0]!r}")
 good_so = os.path.join(good, "libsource_regt_good.so")
 ok_so = os.path.join(good, "libsource_regt_ok.so")
-check(lines[1].split() == ["regt_good", "1.2.3", "1.8", "beta", "resumable,oauth", sha256_of(good_so), good_so],
+check(lines[1].split() == ["regt_good", "1.2.3", "1.9", "beta", "resumable,oauth", sha256_of(good_so), good_so],
       f"row 1: {lines[1]!r}")
-check(lines[2].split() == ["regt_ok", "0.0.1", "1.8", "alpha", "-", sha256_of(ok_so), ok_so], f"row 2: {lines[2]!r}")
+check(lines[2].split() == ["regt_ok", "0.0.1", "1.9", "alpha", "-", sha256_of(ok_so), ok_so], f"row 2: {lines[2]!r}")
 check(len(lines) == 3 and "rejected" not in out, "no rejected section when all load")
 # Columns line up: PATH starts at the same offset on every line.
 check(len({line.index("/") for line in lines[1:]}) == 1 and lines[0].index("PATH") == lines[1].index("/"),
@@ -58,7 +58,7 @@ rc, out, err = run("list-plugins", "--json", "--plugin-dir", broken)
 doc = json.loads(out)
 check(rc == 3, "--json exit 3")
 check([p["name"] for p in doc["plugins"]] == ["regt_good", "regt_ok"], f"json plugins: {doc['plugins']}")
-check(doc["plugins"][0]["capabilities"] == ["resumable", "oauth"] and doc["plugins"][0]["abi"] == "1.8",
+check(doc["plugins"][0]["capabilities"] == ["resumable", "oauth"] and doc["plugins"][0]["abi"] == "1.9",
       "json plugin members")
 check(doc["plugins"][0]["sha256"] == sha256_of(os.path.join(broken, "libsource_regt_good.so")),
       f"json sha256 is the file's: {doc['plugins'][0].get('sha256')}")

@@ -34,7 +34,7 @@ EXPECTED = {
     "status": [("warehouse", 1), ("history", 0), ("limit", 1), ("json", 0), ("help", 0)],
     "conformance": [("config", 1), ("schema", 1), ("json", 0), ("max-rows", 1), ("allow-internal", 0),
                     ("structural", 0), ("verbose", 0), ("plugin-dir", 1), ("plugin-pins", 1), ("help", 0)],
-    "webhook": [("config", 1), ("payload", 1), ("warehouse", 1), ("team-id", 1), ("source-id", 1),
+    "webhook": [("config", 1), ("payload", 1), ("signature-header", 1), ("warehouse", 1), ("team-id", 1), ("source-id", 1),
                 ("state-namespace", 1), ("drop", 1), ("url", 1), ("allow-internal", 0), ("json", 0), ("plugin-dir", 1), ("plugin-pins", 1),
                 *COMMON_LOG, ("help", 0)],
 }

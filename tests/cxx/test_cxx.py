@@ -31,7 +31,7 @@ for std in ("17", "20"):
     name = "hello_cxx" + std
     p = dwhost("describe", name, "--json", "--no-schemas")
     doc = json.loads(p.stdout) if p.returncode == 0 else {}
-    check(doc.get("name") == name and doc.get("abi") == "1.8" and [a["name"] for a in doc.get("actions", [])] == ["greet"],
+    check(doc.get("name") == name and doc.get("abi") == "1.9" and [a["name"] for a in doc.get("actions", [])] == ["greet"],
           "%s describe: %d %r" % (name, p.returncode, p.stderr))
     p = dwhost("read", name, "--config", cfg, "--schema", "greetings")
     rows = [json.loads(l) for l in p.stdout.splitlines()]

@@ -67,9 +67,9 @@ static void test_each_reason_with_good_plugins_alongside(void **state) {
     expect_rej(rej, nr, "libsource_regt_noentry.so", DWH_REJECT_NO_ENTRY, "no 'dwhost_source' entry point");
     expect_rej(rej, nr, "libsource_regt_badmagic.so", DWH_REJECT_BAD_MAGIC, "bad magic 0x12345678");
     expect_rej(rej, nr, "libsource_regt_major.so", DWH_REJECT_ABI_MAJOR,
-               "built for plugin ABI 2.8, this host speaks ABI 1.8");
+               "built for plugin ABI 2.9, this host speaks ABI 1.9");
     expect_rej(rej, nr, "libsource_regt_major.so", DWH_REJECT_ABI_MAJOR, "rebuild the plugin against the host's dwsdk.h");
-    expect_rej(rej, nr, "libsource_regt_minor.so", DWH_REJECT_ABI_MINOR, "ABI 1.9, newer than this host's 1.8");
+    expect_rej(rej, nr, "libsource_regt_minor.so", DWH_REJECT_ABI_MINOR, "ABI 1.10, newer than this host's 1.9");
     expect_rej(rej, nr, "libsource_regt_minor.so", DWH_REJECT_ABI_MINOR, "upgrade dwhost");
     expect_rej(rej, nr, "libsource_regt_size.so", DWH_REJECT_STRUCT_SIZE, "struct_size 8");
     expect_rej(rej, nr, "libsource_regt_noicon.so", DWH_REJECT_METADATA, "required metadata missing: icon_path");

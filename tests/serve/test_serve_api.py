@@ -85,9 +85,11 @@ check(run.get("state") == "failed" and "no source named 'nosuch'" in (run.get("e
 for body, want in [({"config": {}}, "\"source\""), ({"source": "pager", "config": []}, "\"config\""),
                    ({"source": "pager", "mode": "sideways"}, "mode"), ({"source": "pager", "schemas": "items"},
                                                                         "\"schemas\""),
-                   ({"source": "pager", "batch_rows": -1}, "batch_rows"), ({"job": "nightly"}, "jobs file")]:
+                   ({"source": "pager", "batch_rows": -1}, "batch_rows")]:
     st, doc, _ = s.post("/v1/syncs", body)
     check(st == 400 and want in doc.get("error", ""), f"POST /v1/syncs {body}: {st} {doc}")
+st, doc, _ = s.post("/v1/syncs", {"job": "nightly"})
+check(st == 404 and "jobs file" in doc.get("error", ""), f"POST /v1/syncs a job without --jobs: {st} {doc}")
 st, doc, _ = s.post("/v1/syncs", raw="[1, 2")
 check(st == 400 and "not JSON" in doc.get("error", ""), f"POST /v1/syncs not JSON: {st} {doc}")
 st, doc, _ = s.post("/v1/syncs", raw="x" * (1 << 20 + 1))

@@ -323,7 +323,7 @@ static void test_bad_declarations(void **st) {
     result r;
     run_schema(&r, "future", NULL, 0);
     assert_int_equal(r.r.code, DW_ERR_CONFIG);
-    assert_string_equal(r.r.message, "endpoint future: paginator kind 7 is unknown to this dwhost (plugin ABI 1.8 "
+    assert_string_equal(r.r.message, "endpoint future: paginator kind 7 is unknown to this dwhost (plugin ABI 1.9 "
                                      "knows kinds 0-6); upgrade dwhost or fix the endpoint");
     result_free(&r);
     run_schema(&r, "bad_action", NULL, 0);

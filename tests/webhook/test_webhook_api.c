@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/hmac.h>
 #include <sqlite3.h>
+#include <time.h>
 
 #include "dwhost.h"
 
@@ -162,10 +164,81 @@ static void refusals(void **s) {
     assert_string_equal(dwh_webhook_outcome_name(DWH_WEBHOOK_IGNORED), "ignored");
 }
 
+/* "Stripe-Signature: t=T,v1=HEX" for `payload` signed with `key` at `t`
+ * (one-shot HMAC(), not the EVP_MAC path of the code under test). */
+static void stripe_header(char *out, size_t cap, const char *key, long long t, const char *payload) {
+    char signed_text[2048];
+    snprintf(signed_text, sizeof signed_text, "%lld.%s", t, payload);
+    unsigned char mac[32];
+    unsigned int n = 0;
+    HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)signed_text, strlen(signed_text), mac, &n);
+    int k = snprintf(out, cap, "Stripe-Signature: t=%lld,v1=", t);
+    for (unsigned i = 0; i < n; i++) k += snprintf(out + k, cap - (size_t)k, "%02x", mac[i]);
+}
+
+/* opts.signature_header: a payload is stored only when its signature
+ * verifies with the config's signing secret; every refusal is
+ * DWH_WEBHOOK_BAD_SIGNATURE (DW_ERR_AUTH) and stores nothing. */
+static void signed_push(void **s) {
+    (void)s;
+    const char *cfg = "{\"stripe_secret_key\": \"sk_test_apiSecret00000000000000009999\", "
+                      "\"webhook_signing_secret\": \"whsec_api_test_0001\"}";
+    dwh_webhook_options o = {.warehouse_path = db, .team_id = "t", .source_id = "stripe-prod"};
+    char header[256];
+    int64_t id = -1;
+    char *err = NULL;
+    long long now = (long long)time(NULL);
+    struct {
+        const char *key;
+        long long t;
+        const char *header; /* instead of a computed one */
+        const char *want;
+    } bad[] = {
+        {"whsec_wrong", now, NULL, "matches"},
+        {"whsec_api_test_0001", now - 301, NULL, "before now"},
+        {"whsec_api_test_0001", now + 400, NULL, "after now"},
+        {NULL, 0, "", "has no Stripe-Signature header"},
+        {NULL, 0, "Stripe-Signature: v1=00", "no timestamp"},
+        {NULL, 0, "X-Hub-Signature-256: sha256=00", "not X-Hub-Signature-256"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        if (bad[i].header)
+            snprintf(header, sizeof header, "%s", bad[i].header);
+        else
+            stripe_header(header, sizeof header, bad[i].key, bad[i].t, customer_event);
+        o.signature_header = header;
+        dwh_webhook_outcome out = DWH_WEBHOOK_STORED;
+        assert_int_equal(dwh_webhook_push(host, "stripe", cfg, &o, customer_event, strlen(customer_event), &out, &id,
+                                          &err),
+                         DW_ERR_AUTH);
+        assert_int_equal(out, DWH_WEBHOOK_BAD_SIGNATURE);
+        if (!strstr(err, bad[i].want)) fail_msg("case %zu: '%s' not in: %s", i, bad[i].want, err);
+        assert_null(strstr(err, "whsec_api_test_0001"));
+        free(err);
+        assert_int_equal(inbox_count(), 0);
+    }
+    /* no secret in the config: a config problem, nothing stored */
+    stripe_header(header, sizeof header, "whsec_api_test_0001", now, customer_event);
+    o.signature_header = header;
+    assert_int_equal(push_outcome(host, "stripe", config, &o, customer_event, strlen(customer_event), &id, &err),
+                     DWH_WEBHOOK_FAIL_CONFIG);
+    assert_non_null(strstr(err, "webhook_signing_secret"));
+    free(err);
+    assert_int_equal(inbox_count(), 0);
+    /* signed right: stored */
+    assert_int_equal(push_outcome(host, "stripe", cfg, &o, customer_event, strlen(customer_event), &id, &err),
+                     DWH_WEBHOOK_STORED);
+    assert_null(err);
+    assert_int_equal(inbox_count(), 1);
+    assert_int_equal(drop_outcome(host, "stripe", &o, id, &err), DWH_WEBHOOK_DROPPED);
+    assert_string_equal(dwh_webhook_outcome_name(DWH_WEBHOOK_BAD_SIGNATURE), "bad_signature");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(push_and_drop),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(signed_push),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,6 +19,9 @@ import signal
 import sqlite3
 import sys
 import tempfile
+import time
+import hashlib
+import hmac
 
 sys.path.insert(0, os.path.join(os.environ["DWHOST_SOURCE_DIR"], "tests", "connectors"))
 from harness import PLUGINS, Checks, FakeServer, dwhost, write_json  # noqa: E402
@@ -112,6 +115,21 @@ with FakeServer("fake_stripe.py", "--rows", "5") as st:
     rc, doc, err = push(cfg, wh, event("balance.available", {"object": "balance"}))
     c.expect(rc == 0 and doc.get("outcome") == "ignored" and "balance.available" in doc.get("message", "")
              and "customers <- customer.*" in doc.get("message", ""), "ignored: %d %s" % (rc, doc))
+    # --signature-header: a missing, expired or wrong signature stores nothing (exit 5)
+    scfg = write_json({"stripe_secret_key": KEY, "webhook_signing_secret": "whsec_cli_test_0001",
+                       "advanced": {"enabled": True, "api_base": st.url}})
+    sev = event("customer.updated", customer("cus_Sig00000000001", "Signed"))
+    now = int(time.time())
+    good_v1 = hmac.new(b"whsec_cli_test_0001", f"{now}.{json.dumps(sev)}".encode(), hashlib.sha256).hexdigest()
+    old_v1 = hmac.new(b"whsec_cli_test_0001", f"{now - 400}.{json.dumps(sev)}".encode(), hashlib.sha256).hexdigest()
+    for header, want in [("", "no Stripe-Signature header"), (f"Stripe-Signature: t={now},v1={'0' * 64}", "matches"),
+                         (f"Stripe-Signature: t={now - 400},v1={old_v1}", "before now"),
+                         (f"X-Hub-Signature-256: sha256={good_v1}", "not X-Hub-Signature-256")]:
+        rc, doc, err = push(scfg, wh, sev, "--signature-header", header)
+        c.expect(rc == 5 and doc.get("outcome") == "bad_signature" and want in err and "whsec_cli" not in err
+                 and good_v1 not in err, "signature %r: %d %s %r" % (header[:30], rc, doc, err))
+    rc, doc, err = push(cfg, wh, sev, "--signature-header", f"Stripe-Signature: t={now},v1={good_v1}")
+    c.expect(rc == 4 and "webhook_signing_secret" in err, "signed push, no secret in the config: %d %r" % (rc, err))
     c.expect(not os.path.exists(wh), "refused/ignored payloads opened the warehouse")
     c.expect(KEY not in err, "the key appears in stderr")
 

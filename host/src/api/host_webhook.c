@@ -122,6 +122,7 @@ static dw_status status_of(dwh_webhook_outcome o) {
     case DWH_WEBHOOK_FAIL_WAREHOUSE: return DW_ERR_SINK;
     case DWH_WEBHOOK_FAIL_PLUGIN:
     case DWH_WEBHOOK_NOT_FOUND: return DW_ERR_NOT_FOUND;
+    case DWH_WEBHOOK_BAD_SIGNATURE: return DW_ERR_AUTH;
     }
     return DW_ERR;
 }

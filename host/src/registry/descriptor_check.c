@@ -97,6 +97,14 @@ char *dwhi_check_metadata(const dwhi_image *im, const dw_source *d) {
             if (!req_str(im, w[i].schema) || !req_str(im, w[i].event_type))
                 return dwhi_strf("metadata webhook_resources[%u] needs a schema and an event_type; %s", i, fix);
     }
+    /* 1.9: a signature scheme names the secret field holding the signing secret */
+    if (d->webhook_signature > DW_WEBHOOK_SIG_GITHUB_SHA256)
+        return dwhi_strf("metadata webhook_signature %u is not a dw_webhook_signature; %s", d->webhook_signature, fix);
+    if (!opt_str(im, d->webhook_secret_field))
+        return dwhi_strf("metadata webhook_secret_field points outside the plugin; %s", fix);
+    if (d->webhook_signature && !req_str(im, d->webhook_secret_field))
+        return dwhi_strf("metadata webhook_signature is set but webhook_secret_field is not: name the secret config "
+                         "field that holds the signing secret; %s", fix);
     struct {
         const char *name;
         const void *fn;

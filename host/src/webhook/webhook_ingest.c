@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "core/emit.h"
 #include "ops/ops.h"
 #include "base/text.h"
 #include "warehouse/warehouse_sqlite.h"
 #include "warehouse/webhook_inbox.h"
+#include "webhook_signature.h"
 
 #define DEFAULT_TEAM "local" /* as sync.c: the payloads must reach the same jobs */
 
@@ -26,6 +29,7 @@ const char *dwh_webhook_outcome_name(dwh_webhook_outcome o) {
     case DWH_WEBHOOK_FAIL_PLUGIN: return "plugin";
     case DWH_WEBHOOK_NOT_FOUND: return "not_found";
     case DWH_WEBHOOK_DROPPED: return "dropped";
+    case DWH_WEBHOOK_BAD_SIGNATURE: return "bad_signature";
     }
     return "?";
 }
@@ -136,6 +140,51 @@ char *dwhi_webhook_unsupported(dwh_plugin *p) {
     return msg;
 }
 
+/* With opts->signature_header: 0 when the request's signature verifies
+ * under the plugin's scheme with the signing secret of `config`;
+ * otherwise -1 after outcome() (BAD_SIGNATURE, or FAIL_CONFIG when the
+ * config holds no secret).  The secret and the signature never appear in
+ * the message. */
+static int check_signature(dwhi_webhook_result *r, const dw_source *src, const char *name, json_object *config,
+                           const char *header, const char *payload, size_t len) {
+    const char *want = dwhi_webhook_signature_header(src->webhook_signature);
+    if (!want) {
+        outcome(r, DWH_WEBHOOK_BAD_SIGNATURE, NULL,
+                "source '%s' declares no webhook signature scheme, so its requests cannot be verified; nothing was "
+                "stored (push it without a signature check only when the request was verified otherwise)", name);
+        return -1;
+    }
+    json_object *sv = src->webhook_secret_field ? json_object_object_get(config, src->webhook_secret_field) : NULL;
+    const char *secret = sv && json_object_is_type(sv, json_type_string) ? json_object_get_string(sv) : NULL;
+    if (!secret || !*secret) {
+        outcome(r, DWH_WEBHOOK_FAIL_CONFIG, NULL,
+                "the config of %s has no signing secret in '%s' to verify the %s header with; set it (dwhost webhook "
+                "create stores it); nothing was stored", name,
+                src->webhook_secret_field ? src->webhook_secret_field : "(no field named)", want);
+        return -1;
+    }
+    size_t name_len = 0;
+    const char *value = NULL;
+    if (!*header || dwhi_webhook_header_split(header, &name_len, &value) != 0 || !*value) {
+        outcome(r, DWH_WEBHOOK_BAD_SIGNATURE, NULL, "the request has no %s header (source '%s' signs its webhooks); "
+                "nothing was stored", want, name);
+        return -1;
+    }
+    if (name_len != strlen(want) || strncasecmp(header, want, name_len) != 0) {
+        outcome(r, DWH_WEBHOOK_BAD_SIGNATURE, NULL, "source '%s' signs its webhooks with the %s header, not %.*s; "
+                "nothing was stored", name, want, (int)(name_len > 64 ? 64 : name_len), header);
+        return -1;
+    }
+    char *err = NULL;
+    if (dwhi_webhook_verify(src->webhook_signature, secret, value, payload, len, (int64_t)time(NULL), NULL, &err) != 0) {
+        outcome(r, DWH_WEBHOOK_BAD_SIGNATURE, NULL, "bad webhook signature for %s: %s; nothing was stored", name,
+                err ? err : "out of memory");
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
 void dwhi_webhook_push_run(dwh_plugin *p, json_object *config, dwhi_secrets *secrets, const dwh_webhook_options *o,
                           const char *payload, size_t len, dwhi_webhook_result *out) {
     memset(out, 0, sizeof *out);
@@ -154,6 +203,9 @@ void dwhi_webhook_push_run(dwh_plugin *p, json_object *config, dwhi_secrets *sec
                 "the payload is %zu bytes, over the limit of %zu bytes; nothing was stored", len, limit);
         return;
     }
+    /* the signature before anything else looks at the payload */
+    if (o && o->signature_header && check_signature(out, src, name, config, o->signature_header, payload, len) != 0)
+        return;
     json_object *doc = NULL;
     char perr[256];
     if (dwhi_json_parse_strict(payload, len, &doc, perr, sizeof perr) < 0) {
