@@ -27,6 +27,8 @@ USES = [
     (7, "int f(const dw_host_api *a) { return DW_API_HAS(a, emit_page); }", "emit_page"),
     (8, "dw_field f = {.options_action = \"x\"};", "options_action"),
     (8, "static const dw_action acts[1]; dw_source s = {DW_ACTIONS(acts)};", "DW_ACTIONS"),
+    (9, "dw_source s = {.webhook_signature = DW_WEBHOOK_SIG_STRIPE};", "webhook_signature"),
+    (9, "dw_source s = {.webhook_secret_field = \"secret\"};", "webhook_secret_field"),
 ]
 
 
