@@ -122,6 +122,25 @@ with FakeServer("fake_stripe.py", "--rows", "3") as st:
     st_, doc, _ = post("/v1/webhooks/stripe", body, signed(body))
     check(st_ == 200 and doc.get("outcome") == "stored" and doc.get("job") == JOB and doc.get("inbox_id"),
           f"signed webhook to the source's one job: {st_} {doc}")
+    # the same request again (a replay: same timestamp and payload, whatever
+    # else the header carries) is refused within the tolerance window
+    stored = inbox()
+    hdr = signed(body, t=int(time.time()) - 5)  # not the second of the delivery above
+    for name, h in [("replayed", None), ("replayed with another entry", True)]:
+        first = None
+        if h is None:  # a fresh delivery, then its exact replay
+            st_, doc, _ = post(f"/v1/webhooks/{JOB}", body, hdr)
+            first = (st_, doc)
+            stored = inbox()
+            check(st_ == 200 and doc.get("outcome") == "stored", f"a second delivery signed anew: {st_} {doc}")
+            st_, doc, _ = post(f"/v1/webhooks/{JOB}", body, hdr)
+        else:
+            st_, doc, _ = post(f"/v1/webhooks/{JOB}", body,
+                               {"Stripe-Signature": hdr["Stripe-Signature"] + ",v0=" + "0" * 64})
+        msg = (doc or {}).get("message") or ""
+        check(st_ == 401 and (doc or {}).get("outcome") == "bad_signature" and "replayed" in msg,
+              f"{name}: {st_} {doc} (first {first})")
+        check(inbox() == stored, f"{name}: stored again: {inbox()}")
     body = event(ids[0], "Pushed Then Killed")
     st_, doc, _ = post(f"/v1/webhooks/{JOB}", body, signed(body))
     # kill -9 right after the 200: the payload was committed before it
@@ -130,7 +149,7 @@ with FakeServer("fake_stripe.py", "--rows", "3") as st:
     check(not reports, f"sanitizer reports in the service or its children: {reports[:5]}")
     check(st_ == 200 and doc.get("outcome") == "stored" and doc.get("source_id") == JOB,
           f"signed webhook: {st_} {doc}")
-    check(len(inbox()) == len(before) + 2, f"the inbox after kill -9: {inbox()}")
+    check(len(inbox()) == len(before) + 3, f"the inbox after kill -9: {inbox()}")
 
     # the next sync applies both
     rep = sync()

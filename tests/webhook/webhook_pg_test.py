@@ -9,12 +9,15 @@ commit) leaves the cursor at the third, and the rerun applies the other
 three exactly once and empties the inbox."""
 
 import copy
+import hashlib
+import hmac
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.environ["DWHOST_SOURCE_DIR"], "tests", "connectors"))
 sys.path.insert(0, os.path.join(os.environ["DWHOST_SOURCE_DIR"], "tests", "servers"))
@@ -39,11 +42,11 @@ def customer(cid, name):
     return o
 
 
-def push(cfg, wh, payload):
+def push(cfg, wh, payload, *args):
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         f.write(json.dumps(payload))
     p = dwhost("webhook", "stripe", "--config", cfg, "--payload", f.name, "--warehouse", wh, "--plugin-dir", PLUGINS,
-               "--json")
+               "--json", *args)
     os.unlink(f.name)
     try:
         return p.returncode, json.loads(p.stdout)
@@ -120,5 +123,19 @@ with PgServer() as pg, FakeServer("fake_stripe.py", "--rows", "5") as st:
     c.expect(all(n.get("cus_Fk%014d" % i) == "Crash %d" % i for i in range(1, 7)) and inbox() == []
              and cursor() == ids[-1], "rerun: names %s inbox %s" % (n, inbox()))
     c.expect(_q("SELECT count(*) FROM dwhost.webhook_target") == [["0"]], "targets not collected")
+
+    # a signed delivery is stored once: its replay is refused (dwhost.webhook_seen)
+    scfg = write_json({"stripe_secret_key": KEY, "webhook_signing_secret": "whsec_pg_replay_0001",
+                       "advanced": {"enabled": True, "api_base": st.url}})
+    sev = event("customer.updated", customer("cus_Fk00000000000001", "Signed Once"))
+    t = int(time.time())
+    v1 = hmac.new(b"whsec_pg_replay_0001", f"{t}.{json.dumps(sev)}".encode(), hashlib.sha256).hexdigest()
+    header = f"Stripe-Signature: t={t},v1={v1}"
+    rc, d = push(scfg, wh, sev, "--signature-header", header)
+    rc2, d2 = push(scfg, wh, sev, "--signature-header", header)
+    c.expect(rc == 0 and d.get("outcome") == "stored" and rc2 == 5 and d2.get("outcome") == "bad_signature"
+             and "replayed" in d2.get("message", "") and inbox() == [d["inbox_id"]],
+             "signed push then its replay: %d %s / %d %s, inbox %s" % (rc, d, rc2, d2, inbox()))
+    c.expect(_q("SELECT count(*) FROM dwhost.webhook_seen") == [["1"]], "the replay key is not kept")
 
 c.done()

@@ -81,8 +81,8 @@ int dwhi_wh_run_end(dwhi_warehouse *w, int64_t run_id, const char *outcome, cons
 }
 
 int dwhi_wh_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *payload, size_t len,
-                     const char *const *schemas, size_t n, int64_t *id, char **err) {
-    return BE(w)->inbox_add(w, k, payload, len, schemas, n, id, err);
+                     const char *const *schemas, size_t n, const dwhi_wh_replay *replay, int64_t *id, char **err) {
+    return BE(w)->inbox_add(w, k, payload, len, schemas, n, replay, id, err);
 }
 int dwhi_wh_inbox_next(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, int64_t *id, char **payload,
                       size_t *len, char **err) {

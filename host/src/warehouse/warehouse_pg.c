@@ -360,7 +360,10 @@ static int pg_commit(dwhi_warehouse *w, char **err) {
     " team_id text NOT NULL, source_id text NOT NULL, schema_name text NOT NULL,"                                  \
     " namespace text NOT NULL DEFAULT '', last_id bigint NOT NULL DEFAULT 0,"                                      \
     " synced integer NOT NULL DEFAULT 0, updated_at text,"                                                         \
-    " PRIMARY KEY (team_id, source_id, schema_name, namespace));"
+    " PRIMARY KEY (team_id, source_id, schema_name, namespace));"                                                  \
+    "CREATE TABLE IF NOT EXISTS " DWHI_PG_SCHEMA ".webhook_seen ("                                                 \
+    " team_id text NOT NULL, source_id text NOT NULL, key text NOT NULL, expires bigint NOT NULL,"                 \
+    " PRIMARY KEY (team_id, source_id, key));"
 
 /* The advisory lock that serialises creating the system tables (two
  * first syncs at once) and taking leases. */

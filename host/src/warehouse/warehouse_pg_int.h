@@ -101,7 +101,7 @@ int dwhi_whpg_run_schemas_put(dwhi_warehouse *w, int64_t run_id, const dwhi_run_
 int dwhi_whpg_run_end(dwhi_warehouse *w, int64_t run_id, const char *outcome, const char *failure, const char *error,
                      int64_t rows, char **err);
 int dwhi_whpg_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *payload, size_t len,
-                       const char *const *schemas, size_t n, int64_t *id, char **err);
+                       const char *const *schemas, size_t n, const dwhi_wh_replay *replay, int64_t *id, char **err);
 int dwhi_whpg_inbox_next(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, int64_t *id, char **payload,
                         size_t *len, char **err);
 int64_t dwhi_whpg_inbox_pending(dwhi_warehouse *w, const dwhi_state_key *k, int64_t after, char **err);

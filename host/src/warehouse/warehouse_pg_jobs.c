@@ -266,7 +266,7 @@ int dwhi_whpg_run_end(dwhi_warehouse *w, int64_t run_id, const char *outcome, co
 /* ---- the webhook inbox */
 
 int dwhi_whpg_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *payload, size_t len,
-                       const char *const *schemas, size_t n, int64_t *id, char **err) {
+                       const char *const *schemas, size_t n, const dwhi_wh_replay *replay, int64_t *id, char **err) {
     *err = NULL;
     *id = 0;
     static const char doing[] = "storing the webhook payload";
@@ -281,6 +281,26 @@ int dwhi_whpg_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *
     if (dwhi_wh_begin(w, err) < 0) {
         free(text);
         return -1;
+    }
+    if (replay) { /* the request seen before: nothing stored */
+        num exp = n64(replay->expires), at = n64(replay->now);
+        const char *d[3] = {nz(k->team_id), nz(k->source_id), at.s};
+        if (dwhi_pg_exec(w, "DELETE FROM " S "webhook_seen WHERE team_id = $1 AND source_id = $2 AND expires < $3", 3,
+                         d, err, doing) < 0)
+            goto fail_text;
+        const char *q[4] = {nz(k->team_id), nz(k->source_id), replay->key, exp.s};
+        PGresult *seen = dwhi_pg_query(w,
+                                       "INSERT INTO " S "webhook_seen (team_id, source_id, key, expires)"
+                                       " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1",
+                                       4, q, err, doing);
+        if (!seen) goto fail_text;
+        int fresh = PQntuples(seen) == 1;
+        PQclear(seen);
+        if (!fresh) {
+            free(text);
+            dwhi_wh_rollback(w);
+            return -2;
+        }
     }
     const char *p[5] = {nz(k->team_id), nz(k->source_id), nz(k->ns), now, text};
     PGresult *r = dwhi_pg_query(w,
@@ -301,6 +321,8 @@ int dwhi_whpg_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *
     if (dwhi_wh_commit(w, err) < 0) return -1;
     *id = new_id;
     return 0;
+fail_text:
+    free(text);
 fail:
     dwhi_wh_rollback(w);
     return -1;

@@ -37,14 +37,32 @@ static int run_done(dwhi_warehouse *w, sqlite3_stmt *st, char **err, const char 
 }
 
 int dwhi_whsq_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *payload, size_t len,
-                     const char *const *schemas, size_t n, int64_t *id, char **err) {
+                     const char *const *schemas, size_t n, const dwhi_wh_replay *replay, int64_t *id, char **err) {
     *err = NULL;
     *id = 0;
     static const char doing[] = "storing the webhook payload";
     char now[40];
     dwhi_isotime_now(now, sizeof now);
     if (dwhi_wh_begin(w, err) < 0) return -1;
-    sqlite3_stmt *st = prepare(w,
+    sqlite3_stmt *st;
+    if (replay) { /* the request seen before: nothing stored */
+        st = prepare(w, "DELETE FROM _dw_webhook_seen WHERE team_id = ?1 AND source_id = ?2 AND expires < ?5", k,
+                     err, doing);
+        if (!st) goto fail;
+        sqlite3_bind_int64(st, 5, replay->now);
+        if (run_done(w, st, err, doing) < 0) goto fail;
+        st = prepare(w, "INSERT OR IGNORE INTO _dw_webhook_seen (team_id, source_id, key, expires)"
+                        " VALUES (?1, ?2, ?5, ?6)", k, err, doing);
+        if (!st) goto fail;
+        sqlite3_bind_text(st, 5, replay->key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 6, replay->expires);
+        if (run_done(w, st, err, doing) < 0) goto fail;
+        if (sqlite3_changes(w->db) == 0) {
+            dwhi_wh_rollback(w);
+            return -2;
+        }
+    }
+    st = prepare(w,
                                "INSERT INTO _dw_webhook_inbox (team_id, source_id, namespace, received_at, payload)"
                                " VALUES (?1, ?2, ?4, ?5, ?6)",
                                k, err, doing);

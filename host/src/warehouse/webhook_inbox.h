@@ -42,16 +42,31 @@
     " team_id TEXT NOT NULL, source_id TEXT NOT NULL, schema_name TEXT NOT NULL,"                     \
     " namespace TEXT NOT NULL DEFAULT '', last_id INTEGER NOT NULL DEFAULT 0,"                        \
     " synced INTEGER NOT NULL DEFAULT 0, updated_at TEXT,"                                            \
-    " PRIMARY KEY (team_id, source_id, schema_name, namespace));"
+    " PRIMARY KEY (team_id, source_id, schema_name, namespace));"                                     \
+    "CREATE TABLE IF NOT EXISTS _dw_webhook_seen ("                                                   \
+    " team_id TEXT NOT NULL, source_id TEXT NOT NULL, key TEXT NOT NULL, expires INTEGER NOT NULL,"   \
+    " PRIMARY KEY (team_id, source_id, key));"
 
 /* In every function `k` names the job (team, source id, namespace; the
  * schema where a schema is meant); borrowed. */
 
+/* A signed request's replay key (webhook/: the signature's timestamp and
+ * the payload's digest), kept in _dw_webhook_seen until `expires` (Unix
+ * seconds: when the timestamp leaves the tolerance window, after which
+ * the signature is refused as expired anyway). */
+typedef struct dwhi_wh_replay {
+    const char *key;  /* borrowed */
+    int64_t expires;
+    int64_t now;      /* Unix seconds; keys that expired before it are deleted */
+} dwhi_wh_replay;
+
 /* Stores `payload` (`len` bytes of JSON text, borrowed) for the source of
  * `k` with the `n` schemas (borrowed names) that take it, in one
- * transaction of its own.  *id receives the inbox id. */
+ * transaction of its own.  *id receives the inbox id.  With `replay` (may
+ * be NULL) the key is recorded in the same transaction; when the source
+ * already has it, nothing is stored and it returns -2 (no *err). */
 int dwhi_wh_inbox_add(dwhi_warehouse *w, const dwhi_state_key *k, const char *payload, size_t len,
-                     const char *const *schemas, size_t n, int64_t *id, char **err);
+                     const char *const *schemas, size_t n, const dwhi_wh_replay *replay, int64_t *id, char **err);
 
 /* The first payload after inbox id `after` that schema k->schema takes.
  * Returns 1 with *id and *payload (malloc'd, NUL-terminated, caller

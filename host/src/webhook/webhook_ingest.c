@@ -146,7 +146,7 @@ char *dwhi_webhook_unsupported(dwh_plugin *p) {
  * config holds no secret).  The secret and the signature never appear in
  * the message. */
 static int check_signature(dwhi_webhook_result *r, const dw_source *src, const char *name, json_object *config,
-                           const char *header, const char *payload, size_t len) {
+                           const char *header, const char *payload, size_t len, int64_t *timestamp) {
     const char *want = dwhi_webhook_signature_header(src->webhook_signature);
     if (!want) {
         outcome(r, DWH_WEBHOOK_BAD_SIGNATURE, NULL,
@@ -176,7 +176,8 @@ static int check_signature(dwhi_webhook_result *r, const dw_source *src, const c
         return -1;
     }
     char *err = NULL;
-    if (dwhi_webhook_verify(src->webhook_signature, secret, value, payload, len, (int64_t)time(NULL), NULL, &err) != 0) {
+    if (dwhi_webhook_verify(src->webhook_signature, secret, value, payload, len, (int64_t)time(NULL), timestamp,
+                            &err) != 0) {
         outcome(r, DWH_WEBHOOK_BAD_SIGNATURE, NULL, "bad webhook signature for %s: %s; nothing was stored", name,
                 err ? err : "out of memory");
         free(err);
@@ -204,8 +205,18 @@ void dwhi_webhook_push_run(dwh_plugin *p, json_object *config, dwhi_secrets *sec
         return;
     }
     /* the signature before anything else looks at the payload */
-    if (o && o->signature_header && check_signature(out, src, name, config, o->signature_header, payload, len) != 0)
+    int64_t signed_at = 0;
+    if (o && o->signature_header &&
+        check_signature(out, src, name, config, o->signature_header, payload, len, &signed_at) != 0)
         return;
+    /* a verified request is stored once: its replay key goes into the
+     * warehouse with it, and a second delivery of the same key is refused */
+    char replay_key[128];
+    int64_t now = (int64_t)time(NULL);
+    dwhi_wh_replay replay = {replay_key, signed_at + DWHI_STRIPE_TOLERANCE_S, now};
+    int has_replay = o && o->signature_header &&
+                     dwhi_webhook_replay_key(src->webhook_signature, signed_at, payload, len, replay_key,
+                                             sizeof replay_key) == 0;
     json_object *doc = NULL;
     char perr[256];
     if (dwhi_json_parse_strict(payload, len, &doc, perr, sizeof perr) < 0) {
@@ -263,7 +274,12 @@ void dwhi_webhook_push_run(dwh_plugin *p, json_object *config, dwhi_secrets *sec
     if (w) {
         char *err = NULL;
         dwhi_state_key k = {out->team_id, out->source_id, NULL, out->state_namespace};
-        if (dwhi_wh_inbox_add(w, &k, payload, len, names, n, &out->inbox_id, &err) < 0)
+        int rc = dwhi_wh_inbox_add(w, &k, payload, len, names, n, has_replay ? &replay : NULL, &out->inbox_id, &err);
+        if (rc == -2)
+            outcome(out, DWH_WEBHOOK_BAD_SIGNATURE, NULL,
+                    "this %s (t=%lld) was already accepted with this payload: a replayed request; nothing was stored",
+                    dwhi_webhook_signature_header(src->webhook_signature), (long long)signed_at);
+        else if (rc < 0)
             outcome(out, DWH_WEBHOOK_FAIL_WAREHOUSE, NULL, "%s", err ? err : "storing the payload failed");
         else
             out->outcome = DWH_WEBHOOK_STORED;

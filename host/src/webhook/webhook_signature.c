@@ -172,3 +172,15 @@ int dwhi_webhook_verify(uint32_t scheme, const char *secret, const char *value, 
     *err = strdup("the source declares no signature scheme");
     return -1;
 }
+
+int dwhi_webhook_replay_key(uint32_t scheme, int64_t timestamp, const char *payload, size_t len, char *out,
+                            size_t cap) {
+    if (scheme != DW_WEBHOOK_SIG_STRIPE) return 1; /* GitHub's signature has no timestamp to bound a record by */
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!EVP_Digest(payload, len, md, &n, EVP_sha256(), NULL) || n != 32) return -1;
+    char hex[65];
+    for (unsigned i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    int w = snprintf(out, cap, "stripe:t=%" PRId64 ":sha256=%s", timestamp, hex);
+    return w > 0 && (size_t)w < cap ? 0 : -1;
+}

@@ -42,4 +42,14 @@ int dwhi_webhook_header_split(const char *line, size_t *name_len, const char **v
 int dwhi_webhook_verify(uint32_t scheme, const char *secret, const char *value, const char *payload, size_t len,
                         int64_t now, int64_t *timestamp, char **err);
 
+/* The key that recognises a replay of a verified request: for Stripe,
+ * "stripe:t=TIMESTAMP:sha256=HEX" (the signed timestamp and the payload's
+ * SHA-256: the same pair again, whatever other entries the header
+ * carries, is the same request).  Writes it into out (cap bytes; 96 are
+ * enough) and returns 0; 1 for a scheme without one (GitHub signs no
+ * timestamp, so a record of its signatures could never be bounded); -1
+ * when the digest failed. */
+int dwhi_webhook_replay_key(uint32_t scheme, int64_t timestamp, const char *payload, size_t len, char *out,
+                            size_t cap);
+
 #endif
