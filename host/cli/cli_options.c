@@ -1,6 +1,7 @@
 /* cli_options.c -- the table-driven option parser (see cli_options.h). */
 #include "cli_options.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,18 @@ static int take(const char *cmd, const dwhi_cli_opt *o, const char *shown, const
     case DWHI_OPT_T_CALLBACK: return o->parse(cmd, o, value) == 0 ? 0 : DWHI_EXIT_USAGE;
     default: return 0;
     }
+}
+
+int dwhi_cli_opt_positive_int(const char *cmd, const dwhi_cli_opt *opt, const char *value) {
+    char *end;
+    errno = 0;
+    long n = strtol(value, &end, 10);
+    if (errno || end == value || *end || n <= 0 || n > 100000000) {
+        dwhi_cli_usage_error(cmd, "--%s wants a positive whole number, got '%s'", opt->long_name, value);
+        return -1;
+    }
+    *(int *)opt->target = (int)n;
+    return 0;
 }
 
 int dwhi_cli_parse(const dwhi_cli_command *cmd, int argc, char **argv, const char **operand) {

@@ -92,6 +92,11 @@ struct dwhi_cli_opt {
 #define DWHI_OPT_HELP() {.type = DWHI_OPT_T_HELP, .short_name = 'h', .long_name = "help", .help = "show this help"}
 #define DWHI_OPT_END() {.type = DWHI_OPT_T_END}
 
+/* A dwhi_cli_opt_parse for a positive whole number (1 to 100,000,000) into
+ * an int target (counts, seconds, MiB): "--NAME wants a positive whole
+ * number, got 'V'" otherwise. */
+int dwhi_cli_opt_positive_int(const char *cmd, const dwhi_cli_opt *opt, const char *value);
+
 struct dwhi_cli_command;
 
 /* What dwhi_cli_parse() decided. */

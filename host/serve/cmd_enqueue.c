@@ -23,17 +23,6 @@ static struct {
     int json, batch_rows;
 } A;
 
-static int opt_rows(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (end == v || *end || n <= 0 || n > 100000000) {
-        dwhi_cli_usage_error(cmd, "--%s wants a positive whole number, got '%s'", opt->long_name, v);
-        return -1;
-    }
-    *(int *)opt->target = (int)n;
-    return 0;
-}
-
 static const dwhi_cli_opt options[] = {
     DWHI_OPT_STRING(0, "queue", "URL", "the Redis holding the jobs: redis://HOST[:PORT][/DB]", &A.queue,
                    .flags = DWHI_OPT_REQUIRED | DWHI_OPT_NONEMPTY),
@@ -48,7 +37,7 @@ static const dwhi_cli_opt options[] = {
                    .flags = DWHI_OPT_NONEMPTY),
     DWHI_OPT_STRING(0, "source-id", "ID", "the job's source id (default: the source name)", &A.source_id,
                    .flags = DWHI_OPT_NONEMPTY),
-    DWHI_OPT_CALLBACK(0, "batch-rows", "N", "rows per batch of the run (default 5000)", &A.batch_rows, opt_rows),
+    DWHI_OPT_CALLBACK(0, "batch-rows", "N", "rows per batch of the run (default 5000)", &A.batch_rows, dwhi_cli_opt_positive_int),
     DWHI_OPT_FLAG(0, "json", "print {\"job_id\", \"entry\"} instead of the job id", &A.json),
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),

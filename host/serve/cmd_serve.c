@@ -47,18 +47,6 @@ void dwhi_serve_log(const char *f, ...) {
     va_end(ap);
 }
 
-static int opt_positive(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n <= 0 || n > 1000000) {
-        dwhi_cli_usage_error(cmd, "--%s wants a positive whole number, got '%s'", opt->long_name, v);
-        return -1;
-    }
-    *(int *)opt->target = (int)n;
-    return 0;
-}
-
 static const dwhi_cli_opt options[] = {
     DWHI_OPT_STRING(0, "warehouse", "PATH|URL",
                    "the warehouse every run writes to: a SQLite file, or PostgreSQL (postgres://..., a libpq "
@@ -75,15 +63,15 @@ static const dwhi_cli_opt options[] = {
                    &A.token_file, .flags = DWHI_OPT_NONEMPTY),
     DWHI_OPT_CALLBACK(0, "heartbeat-timeout", "SECONDS",
                      "a run (or check) whose plugin shows no sign of life this long is killed (default 300)",
-                     &A.heartbeat_s, opt_positive),
+                     &A.heartbeat_s, dwhi_cli_opt_positive_int),
     DWHI_OPT_CALLBACK(0, "stop-grace", "SECONDS",
                      "after a cancel or SIGTERM, a run gets this long to commit its batch and stop before it is "
                      "killed (default 60)",
-                     &A.grace_s, opt_positive),
+                     &A.grace_s, dwhi_cli_opt_positive_int),
     DWHI_OPT_CALLBACK(0, "memory-limit", "MIB", "the address-space limit of each run's worker (default: none)",
-                     &A.memory_mb, opt_positive),
+                     &A.memory_mb, dwhi_cli_opt_positive_int),
     DWHI_OPT_CALLBACK(0, "max-runs", "N", "run at most N syncs at once; more answer 429 (default 16)", &A.max_runs,
-                     opt_positive),
+                     dwhi_cli_opt_positive_int),
     DWHI_OPT_FLAG(0, "allow-internal",
                   "let runs and checks reach loopback and private addresses (an API inside your network)",
                   &A.allow_internal),

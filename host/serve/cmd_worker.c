@@ -44,18 +44,6 @@ static struct {
     int concurrency, max_attempts, lease_s, heartbeat_s, grace_s, memory_mb;
 } A = {.concurrency = 1, .max_attempts = 3, .lease_s = 60, .heartbeat_s = 300, .grace_s = 60};
 
-static int opt_positive(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n <= 0 || n > 1000000) {
-        dwhi_cli_usage_error(cmd, "--%s wants a positive whole number, got '%s'", opt->long_name, v);
-        return -1;
-    }
-    *(int *)opt->target = (int)n;
-    return 0;
-}
-
 static const dwhi_cli_opt options[] = {
     DWHI_OPT_STRING(0, "queue", "URL", "the Redis holding the jobs: redis://HOST[:PORT][/DB]", &A.queue,
                    .flags = DWHI_OPT_REQUIRED | DWHI_OPT_NONEMPTY),
@@ -65,25 +53,25 @@ static const dwhi_cli_opt options[] = {
                    .flags = DWHI_OPT_NONEMPTY),
     DWHI_OPT_STRING(0, "consumer", "NAME", "this worker's name in the consumer group (default HOSTNAME-PID)",
                    &A.consumer, .flags = DWHI_OPT_NONEMPTY),
-    DWHI_OPT_CALLBACK(0, "concurrency", "N", "run at most N jobs at once (default 1)", &A.concurrency, opt_positive),
+    DWHI_OPT_CALLBACK(0, "concurrency", "N", "run at most N jobs at once (default 1)", &A.concurrency, dwhi_cli_opt_positive_int),
     DWHI_OPT_CALLBACK(0, "max-attempts", "N",
                      "a job whose run failed N times goes to the dead-letter stream (default 3)", &A.max_attempts,
-                     opt_positive),
+                     dwhi_cli_opt_positive_int),
     DWHI_OPT_CALLBACK(0, "lease-timeout", "SECONDS",
                      "a job whose worker was silent this long is taken over by another (default 60)", &A.lease_s,
-                     opt_positive),
+                     dwhi_cli_opt_positive_int),
     DWHI_OPT_STRING(0, "limits", "FILE",
                    "runs at once per team and per source: {\"teams\": {\"T\": N, \"*\": N}, \"sources\": {\"S\": N}}",
                    &A.limits, .flags = DWHI_OPT_NONEMPTY),
     DWHI_OPT_CALLBACK(0, "heartbeat-timeout", "SECONDS",
                      "a run whose plugin shows no sign of life this long is killed (default 300)", &A.heartbeat_s,
-                     opt_positive),
+                     dwhi_cli_opt_positive_int),
     DWHI_OPT_CALLBACK(0, "stop-grace", "SECONDS",
                      "after SIGTERM, a run gets this long to commit its batch and stop before it is killed "
                      "(default 60)",
-                     &A.grace_s, opt_positive),
+                     &A.grace_s, dwhi_cli_opt_positive_int),
     DWHI_OPT_CALLBACK(0, "memory-limit", "MIB", "the address-space limit of each run's process (default: none)",
-                     &A.memory_mb, opt_positive),
+                     &A.memory_mb, dwhi_cli_opt_positive_int),
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),
