@@ -73,7 +73,7 @@ for lang in c cpp rust; do
   echo "$out"
   for s in cities people; do
     for c in read full_refresh resume; do
-      echo "$out" | grep -q "^  PASS  $c:$s " || fail "$name: $c:$s did not pass"
+      grep -q "^  PASS  $c:$s " <<<"$out" || fail "$name: $c:$s did not pass"
     done
   done
   out="$("$prefix/bin/dwhost" sync "$name" --plugin-dir "$plugins" --config "$work/config.json" \

@@ -6,7 +6,7 @@
 # libdwhost with `pkg-config dwhost` (shared and static) and with
 # find_package(dwhost), and run each.
 set -euo pipefail
-# (no `producer | grep -q` below: grep -q exits at the first match, the producer
+# (no `producer | grep -q` below, not even `echo "$out" | grep -q`: grep -q exits at the first match, the producer
 # can then die of SIGPIPE, and pipefail turns that into a spurious failure)
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
@@ -69,15 +69,15 @@ exported="$(nm -D --defined-only "$plugins/libsource_ext_cmake.so" | awk '$2 ~ /
 out="$(DWHOST_NO_DEFAULT_PLUGIN_DIR=1 "$prefix/bin/dwhost" list-plugins --plugin-dir "$plugins")" \
   || fail "installed dwhost list-plugins exited $?: $out"
 echo "$out"
-echo "$out" | grep -q "^ext_cmake .* $plugins/libsource_ext_cmake.so$" || fail "ext_cmake not listed"
-echo "$out" | grep -q "^ext_pc .* $plugins/libsource_ext_pc.so$" || fail "ext_pc not listed"
+grep -q "^ext_cmake .* $plugins/libsource_ext_cmake.so$" <<<"$out" || fail "ext_cmake not listed"
+grep -q "^ext_pc .* $plugins/libsource_ext_pc.so$" <<<"$out" || fail "ext_pc not listed"
 
 # 3. The installed dwhost finds its own installed plugins (the prefix
 #    differs from the configured one), and so does libdwhost.so.
 unset DWHOST_PLUGIN_PATH DWHOST_NO_DEFAULT_PLUGIN_DIR
 out="$("$prefix/bin/dwhost" list-plugins)" || fail "installed dwhost list-plugins (default dir) exited $?: $out"
 for s in files github stripe; do
-  echo "$out" | grep -q "^$s .* $prefix/lib/dwhost/plugins/libsource_$s.so$" || fail "default dir: $s not listed: $out"
+  grep -q "^$s .* $prefix/lib/dwhost/plugins/libsource_$s.so$" <<<"$out" || fail "default dir: $s not listed: $out"
 done
 json="$("$prefix/bin/dwhost" list-plugins --json)"
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["dirs"]==[sys.argv[2]], d["dirs"]' \
@@ -150,5 +150,5 @@ out="$("$work/emb/build/embed_app" "$data")" || fail "find_package app exited $?
 mv "$prefix" "$work/moved"
 prefix="$work/moved"
 out="$("$prefix/bin/dwhost" list-plugins)" || fail "moved dwhost list-plugins exited $?: $out"
-echo "$out" | grep -q "^files .* $prefix/lib/dwhost/plugins/libsource_files.so$" || fail "moved: files not listed: $out"
+grep -q "^files .* $prefix/lib/dwhost/plugins/libsource_files.so$" <<<"$out" || fail "moved: files not listed: $out"
 echo ok

@@ -35,8 +35,8 @@ echo '{}' >"$work/hello.json"
 out="$(DWHOST_NO_DEFAULT_PLUGIN_DIR=1 "$prefix/bin/dwhost" conformance hello --plugin-dir "$work/plugins" \
   --config "$work/hello.json")" || { echo "$out"; fail "the docs hello plugin fails dwhost conformance (exit $?)"; }
 echo "$out"
-echo "$out" | grep -q "^  PASS  read:greetings " || fail "hello: no passing read"
-echo "$out" | grep -q " 0 failed, " || fail "hello: a check failed"
+grep -q "^  PASS  read:greetings " <<<"$out" || fail "hello: no passing read"
+grep -q " 0 failed, " <<<"$out" || fail "hello: a check failed"
 
 # find_package(dwsdk) + dwhost_add_conformance_test, dwhost not on PATH.
 mkdir -p "$work/cm"
