@@ -646,6 +646,10 @@ static void background_checkpoint_bounds_the_wal(void **s) {
     /* 200 commits wrote about 8 MB; the WAL never held more than a few
      * times the 16-page threshold (the thread may lag a commit or two) */
     assert_true(max_wal > 0);
+    /* and the thread did the copying, not only the writer's fallback at
+     * twice the threshold (its connection once never saw the WAL and
+     * copied nothing) */
+    if (dwhi_wh_background_copied(w) < 16) fail_msg("the thread copied %ld frames", dwhi_wh_background_copied(w));
     if (max_wal > 64 * 16384 + 32768) fail_msg("the WAL grew to %lld bytes", (long long)max_wal);
     dwhi_wh_table_close(t);
     dwhi_wh_close(w);

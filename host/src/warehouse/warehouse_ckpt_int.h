@@ -22,6 +22,9 @@ typedef struct dwhi_wh_ckpt dwhi_wh_ckpt;
  * SQLite's automatic checkpoint).  Stop with dwhi_wh_ckpt_stop() before
  * closing db. */
 dwhi_wh_ckpt *dwhi_wh_ckpt_start(sqlite3 *db, const char *path, int pages, int autocheckpoint_pages);
+/* WAL frames the thread has copied into the file so far (a count the
+ * thread adds to after each of its checkpoints; 0 for NULL). */
+long dwhi_wh_ckpt_copied(dwhi_wh_ckpt *c);
 /* Stops the thread, closes its connection, restores db's automatic
  * checkpoint and frees.  NULL allowed. */
 void dwhi_wh_ckpt_stop(dwhi_wh_ckpt *c);

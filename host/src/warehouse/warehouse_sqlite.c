@@ -366,6 +366,7 @@ int dwhi_wh_checkpoint(dwhi_warehouse *w) {
 const char *dwhi_wh_path(const dwhi_warehouse *w) { return w->path; }
 const char *dwhi_wh_id(const dwhi_warehouse *w) { return w->id; }
 sqlite3 *dwhi_wh_db(dwhi_warehouse *w) { return w->db; }
+long dwhi_wh_background_copied(dwhi_warehouse *w) { return w->ckpt ? dwhi_wh_ckpt_copied(w->ckpt) : 0; }
 dwhi_wh_error dwhi_wh_last_error(const dwhi_warehouse *w) { return w->last; }
 
 int dwhi_whsq_in_transaction(dwhi_warehouse *w) { return !sqlite3_get_autocommit(w->db); }

@@ -149,6 +149,9 @@ const char *dwhi_wh_shown(const dwhi_warehouse *w); /* as it may be printed (dwh
 int dwhi_wh_is_pg(const dwhi_warehouse *w);         /* non-zero for a PostgreSQL warehouse */
 const char *dwhi_wh_id(const dwhi_warehouse *w);   /* random id made at creation */
 sqlite3 *dwhi_wh_db(dwhi_warehouse *w);            /* the SQLite connection (borrowed); NULL for PostgreSQL */
+/* WAL frames the background checkpoint thread has copied into the file
+ * (dwhi_wh_options.background_checkpoint); 0 without the thread. */
+long dwhi_wh_background_copied(dwhi_warehouse *w);
 /* Kind of the last error. */
 dwhi_wh_error dwhi_wh_last_error(const dwhi_warehouse *w);
 
