@@ -252,19 +252,24 @@ int dwhi_batcher_row_begin(dwhi_batcher *b) {
     return 0;
 }
 
+/* Room in the per-key marks for key ids up to `key`.  0, -1 on OOM. */
+static int keys_reserve(dwhi_batcher *b, uint32_t key) {
+    if (key < b->cap_keys) return 0;
+    size_t cap = b->cap_keys ? b->cap_keys : 64;
+    while (cap <= key) cap *= 2;
+    uint32_t *kr = realloc(b->key_row, cap * sizeof *kr);
+    if (!kr) return -1;
+    memset(kr + b->cap_keys, 0, (cap - b->cap_keys) * sizeof *kr);
+    b->key_row = kr;
+    uint32_t *kc = realloc(b->key_cell, cap * sizeof *kc);
+    if (!kc) return -1;
+    b->key_cell = kc;
+    b->cap_keys = cap;
+    return 0;
+}
+
 dwhi_cell *dwhi_batcher_row_cell(dwhi_batcher *b, uint32_t key) {
-    if (key >= b->cap_keys) {
-        size_t cap = b->cap_keys ? b->cap_keys : 64;
-        while (cap <= key) cap *= 2;
-        uint32_t *kr = realloc(b->key_row, cap * sizeof *kr);
-        if (!kr) return NULL;
-        memset(kr + b->cap_keys, 0, (cap - b->cap_keys) * sizeof *kr);
-        b->key_row = kr;
-        uint32_t *kc = realloc(b->key_cell, cap * sizeof *kc);
-        if (!kc) return NULL;
-        b->key_cell = kc;
-        b->cap_keys = cap;
-    }
+    if (keys_reserve(b, key) < 0) return NULL;
     if (b->key_row[key] == b->serial) return &b->cells[b->key_cell[key]];
     if (grow((void **)&b->cells, &b->cap_cells, b->n_cells + 1, sizeof *b->cells) < 0) return NULL;
     b->key_row[key] = b->serial;
@@ -345,15 +350,36 @@ static int has_text(uint32_t type) {
 }
 
 /* Copies the cells of v into the open row (later cells of a key win). */
+/* Copies v's cells and texts into the open row: one reservation for all
+ * of them (this runs for every row of every page). */
 static int copy_cells(dwhi_batcher *b, const dwhi_rowv *v) {
+    size_t text = 0;
+    uint32_t max_key = 0;
+    for (uint32_t i = 0; i < v->n; i++) {
+        if (has_text(v->cells[i].type)) text += v->cells[i].v.s.len;
+        if (v->cells[i].key > max_key) max_key = v->cells[i].key;
+    }
+    if ((v->n && keys_reserve(b, max_key) < 0) || b->arena_len + text >= UINT32_MAX ||
+        grow((void **)&b->arena, &b->arena_cap, b->arena_len + text + 1, 1) < 0 ||
+        grow((void **)&b->cells, &b->cap_cells, b->n_cells + v->n, sizeof *b->cells) < 0)
+        return -1;
     for (uint32_t i = 0; i < v->n; i++) {
         const dwhi_cell *src = &v->cells[i];
-        dwhi_span s = NO_SPAN;
-        if (has_text(src->type) && put_text(b, v->arena + src->v.s.off, src->v.s.len, &s) < 0) return -1;
-        dwhi_cell *c = dwhi_batcher_row_cell(b, src->key);
-        if (!c) return -1;
+        uint32_t key = src->key;
+        dwhi_cell *c;
+        if (b->key_row[key] == b->serial) { /* a key twice: the later cell wins, as dwhi_batcher_row_cell does */
+            c = &b->cells[b->key_cell[key]];
+        } else {
+            b->key_row[key] = b->serial;
+            b->key_cell[key] = (uint32_t)b->n_cells;
+            c = &b->cells[b->n_cells++];
+        }
         *c = *src;
-        if (has_text(src->type)) c->v.s = s;
+        if (has_text(src->type)) {
+            memcpy(b->arena + b->arena_len, v->arena + src->v.s.off, src->v.s.len);
+            c->v.s = (dwhi_span){(uint32_t)b->arena_len, src->v.s.len};
+            b->arena_len += src->v.s.len;
+        }
     }
     return 0;
 }

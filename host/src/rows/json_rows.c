@@ -64,6 +64,12 @@ typedef struct writer {
     int base;       /* depth of the value (containers open around it) */
     uint8_t first[DWHI_JSON_MAX_DEPTH + 2]; /* [d]: the next item at depth d is its container's first */
     int after_key;
+    /* Lazy (a row's or a nested value's text, see w_lazy_event): the text
+     * written so far is the parsed chunk's own bytes [from, end), then ':'
+     * after a key; nothing is copied unless the text turns out to differ
+     * from the compact form or the value goes on past the chunk. */
+    int lazy;
+    size_t from, end;
 } writer;
 
 typedef struct frame {
@@ -274,6 +280,7 @@ static void w_start(writer *w, buf *out, int base) {
     w->active = 1;
     w->base = base;
     w->after_key = 0;
+    w->lazy = 0;
 }
 
 /* ---- numbers ------------------------------------------------------------------ */
@@ -322,6 +329,93 @@ static int w_event(writer *w, ev e, int d, const char *s, size_t n, int b) {
     }
     if (rc) return -1;
     /* a scalar at the writer's own depth, or its container closing, ends it */
+    if (d == w->base && e != EV_KEY && e != EV_OPEN_MAP && e != EV_OPEN_ARR) w->active = 0;
+    return 0;
+}
+
+/* ---- lazy text ---------------------------------------------------------------
+ *
+ * Most rows arrive as compact JSON already: the text a writer would build
+ * for a row or a nested value is then the parsed bytes themselves.  A lazy
+ * writer checks each event against the chunk instead of writing it: the
+ * token must end where the compact form puts it (yajl_get_bytes_consumed),
+ * so no whitespace sits between tokens, and must read as the writer would
+ * write it (a string without escapes, or whose escapes are json-c's own; not
+ * "-0").  At the first difference, or at the chunk's end, the verified text
+ * is copied into the writer's buffer and it goes on writing as usual. */
+
+/* Starts w lazily for a container whose bracket is the byte before `end`
+ * in the current chunk. */
+static void w_start_lazy(writer *w, buf *out, int base, ev open, size_t end) {
+    w_start(w, out, base);
+    w->lazy = 1;
+    w->from = end - 1;
+    w->end = end;
+    w->first[base + 1] = 1;
+    (void)open;
+}
+
+/* The text a writer holds so far (the chunk's bytes while lazy). */
+static const char *w_text(const dwhi_json_rows *p, const writer *w, size_t *len) {
+    if (w->lazy) {
+        *len = w->end - w->from;
+        return p->chunk + w->from;
+    }
+    *len = w->out->n;
+    return w->out->p;
+}
+
+static size_t w_len(const writer *w) { return w->lazy ? w->end - w->from : w->out->n; }
+
+/* Copies a lazy writer's verified text into its buffer; it writes from
+ * now on.  0, -1 on OOM. */
+static int w_materialize(const dwhi_json_rows *p, writer *w) {
+    if (!w->lazy) return 0;
+    w->lazy = 0;
+    w->out->n = 0;
+    if (buf_put(w->out, p->chunk + w->from, w->end - w->from) < 0) return -1;
+    return w->after_key ? buf_put(w->out, ":", 1) : 0;
+}
+
+/* Non-zero when the string token ending at `end` of the chunk, starting at
+ * `start`, is what the writer would write for the decoded s/n. */
+static int same_string(dwhi_json_rows *p, const char *s, size_t n, size_t start, size_t end) {
+    if (s >= p->chunk && s + n <= p->chunk + p->chunk_len) /* no escapes: yajl passed the text itself */
+        return end - start == n + 2;
+    if (buf_reserve(&p->decoded, n * 6 + 3) < 0) return 0;
+    size_t q = dwhi_json_quote(s, n, p->decoded.p);
+    return q == end - start && !memcmp(p->decoded.p, p->chunk + start, q);
+}
+
+/* One event into a writer that may be lazy.  0, -1 on OOM. */
+static int w_lazy_event(dwhi_json_rows *p, writer *w, ev e, int d, const char *s, size_t n, int b) {
+    if (!w->lazy) return w_event(w, e, d, s, n, b);
+    int closing = e == EV_CLOSE_MAP || e == EV_CLOSE_ARR;
+    size_t gap = closing ? 0 : w->after_key ? 1 : (d > w->base && !w->first[d]) ? 1 : 0;
+    size_t end = yajl_get_bytes_consumed(p->h), start = w->end + gap;
+    int same = end >= start && end <= p->chunk_len;
+    if (same) {
+        switch (e) {
+        case EV_NULL: same = end - start == 4; break;
+        case EV_BOOL: same = end - start == (b ? 4u : 5u); break;
+        case EV_NUM: same = end - start == n && !(n == 2 && s[0] == '-' && s[1] == '0'); break;
+        case EV_STR:
+        case EV_KEY: same = same_string(p, s, n, start, end); break;
+        default: same = end - start == 1; break;
+        }
+    }
+    if (!same) {
+        if (w_materialize(p, w) < 0) return -1;
+        return w_event(w, e, d, s, n, b);
+    }
+    /* the state w_event keeps, without the writing */
+    if (!closing) {
+        if (w->after_key) w->after_key = 0;
+        else if (d > w->base) w->first[d] = 0;
+    }
+    if (e == EV_KEY) w->after_key = 1;
+    if (e == EV_OPEN_MAP || e == EV_OPEN_ARR) w->first[d + 1] = 1;
+    w->end = end;
     if (d == w->base && e != EV_KEY && e != EV_OPEN_MAP && e != EV_OPEN_ARR) w->active = 0;
     return 0;
 }
@@ -403,8 +497,7 @@ static int outside_value(dwhi_json_rows *p, ev e) {
 static int row_begin(dwhi_json_rows *p) {
     if (dwhi_batcher_row_begin(p->store) < 0) return oom(p), -1;
     if (p->want_text) {
-        w_start(&p->rowtext, &p->rowtext_buf, p->depth);
-        if (w_event(&p->rowtext, EV_OPEN_MAP, p->depth, NULL, 0, 0) < 0) return oom(p), -1;
+        w_start_lazy(&p->rowtext, &p->rowtext_buf, p->depth, EV_OPEN_MAP, yajl_get_bytes_consumed(p->h));
     }
     p->row_level = p->depth + 1;
     p->key_pos = 0;
@@ -476,7 +569,8 @@ static int row_end(dwhi_json_rows *p) {
         json_object_put(o);
         if (rc < 0) return oom(p), -1;
     } else {
-        dwhi_row_extras x = {.json = p->want_text ? p->rowtext_buf.p : NULL, .json_len = p->rowtext_buf.n};
+        dwhi_row_extras x = {0};
+        if (p->want_text) x.json = w_text(p, &p->rowtext, &x.json_len);
         if (p->want_text) {
             /* the row's text goes at the arena's end: nested cells point into it */
             size_t at = dwhi_batcher_arena_len(p->store), n = 0;
@@ -552,7 +646,7 @@ static int fix_string(dwhi_json_rows *p, const char **s, size_t *n) {
 /* An event inside a row, for its whole text (spec.row_text).  0, -1 after oom(). */
 static int row_text_event(dwhi_json_rows *p, ev e, const char *s, size_t n, int b) {
     if (!p->rowtext.active) return 0;
-    return w_event(&p->rowtext, e, p->depth, s, n, b) < 0 ? (oom(p), -1) : 0;
+    return w_lazy_event(p, &p->rowtext, e, p->depth, s, n, b) < 0 ? (oom(p), -1) : 0;
 }
 
 static int scalar(dwhi_json_rows *p, ev e, const char *s, size_t n, int b) {
@@ -564,7 +658,7 @@ static int scalar(dwhi_json_rows *p, ev e, const char *s, size_t n, int b) {
         return e == EV_NUM && number(p, s, n, &k, &i, &d) < 0 ? 0 : 1;
     }
     if (row_text_event(p, e, s, n, b) < 0) return 0;
-    if (p->nested.active) return w_event(&p->nested, e, p->depth, s, n, b) < 0 ? oom(p) : 1;
+    if (p->nested.active) return w_lazy_event(p, &p->nested, e, p->depth, s, n, b) < 0 ? oom(p) : 1;
     if (p->nested_text) return 1; /* in the row's text already (a number was checked by cb_number) */
     if (p->row_level && p->depth == p->row_level) {
         dwhi_cell c = {.key = p->key};
@@ -629,7 +723,8 @@ static int key_event(void *ud, const unsigned char *s, size_t n) {
                     p->base + yajl_get_bytes_consumed(p->h), DWHI_JSON_NUL_KEY);
     if (skipping(p)) return 1;
     if (row_text_event(p, EV_KEY, (const char *)s, n, 0) < 0) return 0;
-    if (p->nested.active) return w_event(&p->nested, EV_KEY, p->depth, (const char *)s, n, 0) < 0 ? oom(p) : 1;
+    if (p->nested.active)
+        return w_lazy_event(p, &p->nested, EV_KEY, p->depth, (const char *)s, n, 0) < 0 ? oom(p) : 1;
     if (p->nested_text) return 1;
     if (p->row_level && p->depth == p->row_level) {
         /* rows of a page mostly have the same keys in the same order */
@@ -678,17 +773,16 @@ static int open_container(void *ud, ev e) {
     }
     if (row_text_event(p, e, NULL, 0, 0) < 0) return 0;
     if (p->nested.active) {
-        if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
+        if (w_lazy_event(p, &p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
     } else if (p->nested_text) {
         /* inside a member's nested value: in the row's text already */
     } else if (p->row_level && p->depth == p->row_level && p->rowtext.active) {
         /* a member's nested value: its text is in the row's, from its bracket */
         p->nested_text = 1;
-        p->nested_from = p->rowtext_buf.n - 1;
+        p->nested_from = w_len(&p->rowtext) - 1;
     } else if (p->row_level && p->depth == p->row_level) {
         /* a member's nested value: its compact text becomes the cell */
-        w_start(&p->nested, &p->scratch, p->depth);
-        if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
+        w_start_lazy(&p->nested, &p->scratch, p->depth, e, yajl_get_bytes_consumed(p->h));
     } else if (p->rows_level && p->depth == p->rows_level) {
         if (e != EV_OPEN_MAP || p->shape) {
             defer_shape(p, DWHI_JSON_ROWS_ERR_NOT_OBJECT, e);
@@ -735,14 +829,16 @@ static int close_container(void *ud, ev e) {
         dwhi_cell *cell = row_cell(p);
         if (!cell) return 0;
         *cell = (dwhi_cell){.key = p->key, .type = DWHI_CELL_PENDING,
-                           .v.s = {(uint32_t)p->nested_from, (uint32_t)(p->rowtext_buf.n - p->nested_from)}};
+                           .v.s = {(uint32_t)p->nested_from, (uint32_t)(w_len(&p->rowtext) - p->nested_from)}};
         return 1;
     }
     if (p->nested.active) {
-        if (w_event(&p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
+        if (w_lazy_event(p, &p->nested, e, p->depth, NULL, 0, 0) < 0) return oom(p);
         if (!p->nested.active) { /* the member's value is complete */
             dwhi_cell c = {.key = p->key, .type = DWHI_CELL_JSON};
-            if (dwhi_batcher_text(p->store, p->scratch.p, p->scratch.n, &c.v.s) < 0) return oom(p);
+            size_t len = 0;
+            const char *text = w_text(p, &p->nested, &len);
+            if (dwhi_batcher_text(p->store, text, len, &c.v.s) < 0) return oom(p);
             dwhi_cell *cell = row_cell(p);
             if (!cell) return 0;
             *cell = c;
@@ -908,6 +1004,12 @@ int dwhi_json_rows_feed(dwhi_json_rows *p, const char *data, size_t len) {
     }
     p->prev_here = 0;
     p->prev_end = 0;
+    /* a lazy text going on in the next chunk: copied before the chunk goes */
+    if ((p->rowtext.active && w_materialize(p, &p->rowtext) < 0) ||
+        (p->nested.active && w_materialize(p, &p->nested) < 0)) {
+        oom(p);
+        return stop(p);
+    }
     if (p->row_level) { /* the row goes on in the next chunk: keep its text */
         size_t from = p->row_here ? p->row_off : 0;
         if (buf_put(&p->rowraw, data + from, len - from) < 0) {
