@@ -43,8 +43,12 @@ static dw_json *view_get(dwhi_json_view *v, const char *path) {
     key[klen] = 0;
     json_object *m = NULL;
     if (!v->members || !json_object_object_get_ex(v->members, key, &m)) {
-        if (!v->members && !(v->members = json_object_new_object())) return NULL;
         m = dwhi_rowref_path(v->row, key, NULL);
+        if (!m) return NULL; /* absent: nothing to keep (most rows lack what a hook looks for) */
+        if (!v->members && !(v->members = json_object_new_object())) {
+            json_object_put(m);
+            return NULL;
+        }
         if (json_object_object_add(v->members, key, m) != 0) {
             json_object_put(m);
             return NULL;

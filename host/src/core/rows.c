@@ -66,6 +66,11 @@ static void put(dw_row *r, const char *column, json_object *v, int may_be_null) 
         poison(r, column, "out of memory");
         return;
     }
+    if (!r->obj && !(r->obj = json_object_new_object())) { /* a lent row's, made at its first column */
+        json_object_put(v);
+        poison(r, column, "out of memory");
+        return;
+    }
     if (json_object_object_add(r->obj, column, v) != 0) {
         json_object_put(v);
         poison(r, column, "out of memory");
@@ -156,12 +161,17 @@ dw_status dwhi_row_emit(dw_row *row) {
 }
 
 dw_row *dwhi_row_new_lent(dw_ctx *ctx) {
-    dw_row *r = dwhi_row_new(ctx);
-    if (r) r->lent = 1;
+    /* Its object is made when a column is set: most hooks set none (a
+     * hook runs for every row of a page). */
+    if (!ctx) return NULL;
+    dw_row *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->ctx = ctx;
+    r->lent = 1;
     return r;
 }
 
-int dwhi_row_lent_take(dw_row *row, json_object *into, char **why) {
+int dwhi_row_lent_take(dw_row *row, json_object **into, char **why) {
     *why = NULL;
     if (!row) return 0;
     if (row->error) {
@@ -170,8 +180,17 @@ int dwhi_row_lent_take(dw_row *row, json_object *into, char **why) {
         row_free(row);
         return -1;
     }
+    if (!row->obj || !json_object_object_length(row->obj)) {
+        row_free(row);
+        return 0;
+    }
+    if (!*into && !(*into = json_object_new_object())) {
+        *why = strdup("out of memory");
+        row_free(row);
+        return -1;
+    }
     json_object_object_foreach(row->obj, key, val) {
-        if (json_object_object_add(into, key, json_object_get(val)) != 0) {
+        if (json_object_object_add(*into, key, json_object_get(val)) != 0) {
             json_object_put(val);
             *why = strdup("out of memory");
             row_free(row);

@@ -38,11 +38,12 @@ void dwhi_row_discard(dw_row *row);
  * not freed) and dwhi_row_discard() ignores it.  NULL on OOM.  The host
  * ends it with dwhi_row_lent_take() or dwhi_row_lent_free(). */
 dw_row *dwhi_row_new_lent(dw_ctx *ctx);
-/* Moves the columns of lent `row` into `into` (replacing members of the
- * same name; JSON null stays null) and frees the row.  When the row was
+/* Moves the columns of lent `row` into *into (replacing members of the
+ * same name; JSON null stays null; *into is made, caller-owned, when NULL
+ * and the row has columns) and frees the row.  When the row was
  * poisoned nothing is moved: returns -1 and, in *why (malloc'd, caller
  * frees), the problem ("column 'x': ..."); 0 on success. */
-int dwhi_row_lent_take(dw_row *row, json_object *into, char **why);
+int dwhi_row_lent_take(dw_row *row, json_object **into, char **why);
 /* Frees a lent row without using it.  NULL: ignored. */
 void dwhi_row_lent_free(dw_row *row);
 

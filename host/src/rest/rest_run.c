@@ -485,11 +485,7 @@ static dw_status apply_row_hook(run *r, const dw_endpoint *ep, const dwhi_rowref
         return DW_OK;
     }
     char *why = NULL;
-    if (!*extra_cols && !(*extra_cols = json_object_new_object())) {
-        dwhi_row_lent_free(extra);
-        return dwhi_ctx_fail(ctx, DW_ERR_NOMEM, "endpoint %s: out of memory for the row hook", ep_name(ep));
-    }
-    if (dwhi_row_lent_take(extra, *extra_cols, &why) != 0) {
+    if (dwhi_row_lent_take(extra, extra_cols, &why) != 0) {
         st = dwhi_ctx_fail_host(ctx, DW_ERR_BAD_DATA, "endpoint %s: row hook: %s", ep_name(ep), why ? why : "?");
         free(why);
     }
