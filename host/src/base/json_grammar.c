@@ -8,14 +8,19 @@
 #include <string.h>
 
 dwhi_json_num dwhi_json_number(const char *s, size_t len, locale_t c_locale, int64_t *i, double *d) {
-    if (!memchr(s, '.', len) && !memchr(s, 'e', len) && !memchr(s, 'E', len)) {
-        int neg = s[0] == '-';
-        uint64_t u = 0;
-        for (size_t k = (size_t)neg; k < len; k++) {
-            unsigned dig = (unsigned)(s[k] - '0');
-            if (u > (UINT64_MAX - dig) / 10) return DWHI_NUM_RANGE;
-            u = u * 10 + dig;
-        }
+    /* digits only (the grammar is checked already): an integer; a '.',
+     * 'e' or 'E' makes it a real */
+    int neg = len && s[0] == '-', overflow = 0;
+    uint64_t u = 0;
+    size_t k = (size_t)neg;
+    for (; k < len; k++) {
+        unsigned dig = (unsigned)(s[k] - '0');
+        if (dig > 9) break;
+        if (u > (UINT64_MAX - dig) / 10) overflow = 1;
+        else u = u * 10 + dig;
+    }
+    if (k == len) {
+        if (overflow) return DWHI_NUM_RANGE;
         if (!neg && u <= (uint64_t)INT64_MAX) {
             *i = (int64_t)u;
             return DWHI_NUM_INT;

@@ -718,7 +718,9 @@ static int cb_string(void *ud, const unsigned char *s, size_t n) {
 
 static int key_event(void *ud, const unsigned char *s, size_t n) {
     dwhi_json_rows *p = ud;
-    if (memchr(s, 0, n))
+    /* a raw NUL is refused with the chunk (dwhi_json_rows_feed): only a
+     * decoded key (\u0000), outside the chunk, may hold one */
+    if (!((const char *)s >= p->chunk && (const char *)s + n <= p->chunk + p->chunk_len) && memchr(s, 0, n))
         return fail(p, DWHI_JSON_ROWS_ERR_JSON, "invalid JSON at byte %zu: %s",
                     p->base + yajl_get_bytes_consumed(p->h), DWHI_JSON_NUL_KEY);
     if (skipping(p)) return 1;
