@@ -114,6 +114,7 @@ typedef struct named {
     const char *value;
     char name[300];   /* "config:<path>" or "runtime:<n>"; "" when it has none */
     char *forms[4];   /* its text in each of FORMS; NULL when a form repeats an earlier one */
+    size_t len[4];    /* their lengths */
 } named;
 
 static void name_secret(dw_ctx *ctx, const char *value, named *out) {
@@ -156,21 +157,40 @@ char *dwhi_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked) {
     for (size_t i = 0; i < n; i++) name_secret(ctx, dwhi_secrets_value(ctx->secrets, i), &sec[i]);
     /* Longest first: a secret that contains another is replaced whole. */
     if (n) qsort(sec, n, sizeof *sec, by_length_desc);
+    /* The bytes where a replacement may start; the runs between are copied
+     * whole (this runs at every saved page). */
+    unsigned char can[256] = {0};
+    can['{'] = can['\\'] = can['%'] = can['+'] = 1;
+    for (size_t i = 0; i < n; i++) {
+        can[(unsigned char)sec[i].value[0]] = 1;
+        for (int f = 0; f < 4; f++) {
+            sec[i].len[f] = sec[i].forms[f] ? strlen(sec[i].forms[f]) : 0;
+            if (sec[i].len[f]) can[(unsigned char)sec[i].forms[f][0]] = 1;
+        }
+    }
     dwhi_strbuf b = {0};
     dwhi_strbuf_put(&b, "", 0);
     size_t hidden = 0;
+    const char *run = state; /* copied up to here */
     for (const char *p = state; *p;) {
+        if (!can[(unsigned char)*p]) {
+            p++;
+            continue;
+        }
         if (!strncmp(p, LIT, LIT_LEN)) {
+            dwhi_strbuf_put(&b, run, (size_t)(p - run));
             dwhi_strbuf_puts(&b, LIT "lit.");
             p += LIT_LEN;
+            run = p;
             continue;
         }
         size_t taken = 0;
         for (size_t i = 0; i < n && !taken; i++) {
             for (int f = 0; f < 4 && !taken; f++) {
                 const char *t = sec[i].forms[f];
-                size_t tl = t ? strlen(t) : 0;
+                size_t tl = sec[i].len[f];
                 if (!tl || strncmp(p, t, tl)) continue;
+                dwhi_strbuf_put(&b, run, (size_t)(p - run));
                 dwhi_strbuf_puts(&b, REF);
                 dwhi_strbuf_put(&b, &FORMS[f], 1);
                 dwhi_strbuf_puts(&b, ":");
@@ -183,16 +203,19 @@ char *dwhi_state_secrets_hide(dw_ctx *ctx, const char *state, size_t *masked) {
         for (size_t i = 0; i < n && !taken; i++) {
             taken = dwhi_secrets_match_at(p, sec[i].value);
             if (taken) {
+                dwhi_strbuf_put(&b, run, (size_t)(p - run));
                 dwhi_strbuf_puts(&b, MASKED);
                 hidden++;
             }
         }
         if (!taken) {
-            dwhi_strbuf_put(&b, p, 1);
-            taken = 1;
+            p++;
+            continue;
         }
         p += taken;
+        run = p;
     }
+    dwhi_strbuf_put(&b, run, strlen(run));
     for (size_t i = 0; i < n; i++)
         for (int f = 0; f < 4; f++) free(sec[i].forms[f]);
     free(sec);
