@@ -43,6 +43,10 @@ void dwhi_wh_table_close(dwhi_wh_table *t) {
 }
 void dwhi_wh_table_keep_last(dwhi_wh_table *t, int on) { TBE(t)->table_keep_last(t, on); }
 uint64_t dwhi_wh_table_repeated(const dwhi_wh_table *t) { return TBE(t)->table_repeated(t); }
+int dwhi_wh_table_time_keys(dwhi_wh_table *t, const dwhi_wh_time_key *keys, size_t n, char **err) {
+    *err = NULL;
+    return TBE(t)->table_time_keys ? TBE(t)->table_time_keys(t, keys, n, err) : 0;
+}
 int dwhi_wh_write(dwhi_wh_table *t, const dwhi_wh_rows *rows, char **err) { return TBE(t)->write(t, rows, err); }
 int dwhi_wh_finish(dwhi_wh_table *t, char **err) { return TBE(t)->finish(t, err); }
 

@@ -567,6 +567,7 @@ const dwhi_wh_backend dwhi_wh_pg_backend = {
     .staging_exists = dwhi_whpg_staging_exists,
     .staging_drop = dwhi_whpg_staging_drop,
     .table_open = dwhi_whpg_table_open,
+    .table_time_keys = dwhi_whpg_table_time_keys,
     .table_close = dwhi_whpg_table_close,
     .table_keep_last = dwhi_whpg_table_keep_last,
     .table_repeated = dwhi_whpg_table_repeated,

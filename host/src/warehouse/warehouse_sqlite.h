@@ -189,6 +189,21 @@ void dwhi_wh_table_close(dwhi_wh_table *t);
 void dwhi_wh_table_keep_last(dwhi_wh_table *t, int on);
 uint64_t dwhi_wh_table_repeated(const dwhi_wh_table *t);
 
+/* A key the schema says holds times: one of its incremental fields of
+ * type datetime or date (sdk/dwsdk.h dw_value_type). */
+typedef struct dwhi_wh_time_key {
+    const char *key;
+    uint32_t type; /* DW_TYPE_DATETIME or DW_TYPE_DATE */
+} dwhi_wh_time_key;
+
+/* Before the first write: the keys of `keys` (copied) hold times.  A
+ * PostgreSQL warehouse creates their columns as timestamptz (a date key:
+ * date) as long as their values are ISO-8601 times (base/isotime.h) it
+ * can hold exactly, and widens such a column to text at the first value
+ * that is not one; a SQLite warehouse keeps every value as sent and
+ * ignores them.  Returns 0, or -1 with a malloc'd *err (out of memory). */
+int dwhi_wh_table_time_keys(dwhi_wh_table *t, const dwhi_wh_time_key *keys, size_t n, char **err);
+
 /* Non-zero when the staging table of `table` exists (a full refresh was
  * interrupted). */
 int dwhi_wh_staging_exists(dwhi_warehouse *w, const char *table);
