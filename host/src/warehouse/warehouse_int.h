@@ -118,7 +118,7 @@ extern const dwhi_wh_backend dwhi_wh_pg_backend;     /* warehouse_pg.c */
 dwhi_warehouse *dwhi_whsq_open(const char *path, const dwhi_wh_options *opts, char **err);
 dwhi_warehouse *dwhi_whsq_open_readonly(const char *path, char **err);
 dwhi_warehouse *dwhi_whpg_open(const char *conninfo, const dwhi_wh_options *opts, char **err);
-dwhi_warehouse *dwhi_whpg_open_readonly(const char *conninfo, char **err);
+dwhi_warehouse *dwhi_whpg_open_readonly(const char *conninfo, dwhi_wh_error *why, char **err);
 
 /* SQLite's operations, for its backend table (warehouse_sqlite.c). */
 void dwhi_whsq_close(dwhi_warehouse *w);
