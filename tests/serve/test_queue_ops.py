@@ -6,6 +6,8 @@ warehouses):
     the job keeps $env references as written (no resolved secret in Redis);
   - a worker started while Redis is down says so in one line, retries,
     and runs the queued job once Redis comes up; SIGTERM: exit 0;
+  - an idle worker waits in a blocking XREADGROUP (not on a timer): a job
+    enqueued starts at once, SIGTERM still stops it within 2 s;
   - a job that fails every attempt goes to the dead-letter stream after
     --max-attempts, with its attempts and error; `jobs` lists it as failed;
   - a limit of one run per source across two workers is never exceeded,
@@ -18,6 +20,7 @@ warehouses):
   - `dwhost serve --queue`: POST /v1/syncs queues a job a worker runs."""
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -82,6 +85,29 @@ try:
         rc, out, err = jobs(f"redis://127.0.0.1:{free_port()}/0")
         check(rc == 7 and len(err.splitlines()) == 1 and "unreachable" in err, f"jobs with Redis down: {rc} {err}")
         r.command("DEL", "dwhost:jobs")
+
+        # ---- an idle worker waits on Redis for a job (XREADGROUP ... BLOCK) ---------------
+        db = os.path.join(d, "idle.db")
+        w = Worker(r.url, db, "--consumer", "idle")
+        check(w.wait_line("taking jobs from", timeout=30), f"idle: the worker did not start: {w.log()}")
+        blocked, info, deadline = 0, "", time.time() + 5
+        while time.time() < deadline and not blocked:
+            info = r.command("INFO", "clients")
+            blocked = int(re.search(r"blocked_clients:(\d+)", info).group(1))
+            time.sleep(0.02)
+        check(blocked >= 1, f"idle: no client waits in a blocking XREADGROUP: {info}")
+        quick = config("quick", total_rows=10, page_rows=10)
+        t0 = time.time()
+        rc, quick_id, err = enqueue(r.url, "pager", quick, "--source-id", "quick")
+        check(rc == 0 and w.wait_line(f"job {quick_id} (entry", timeout=30), f"idle: the job did not start: {w.log()}")
+        took = time.time() - t0
+        check(took < 3, f"idle: the job started {took:.1f} s after it was enqueued")
+        check(w.wait_line(f"job {quick_id} done", timeout=60), f"idle: the job did not end: {w.log()}")
+        time.sleep(1.5)  # idle again, waiting on Redis
+        t0 = time.time()
+        rc = w.stop(timeout=30)
+        took = time.time() - t0
+        check(rc == 0 and took < 2, f"SIGTERM of a worker waiting on Redis: exit {rc} after {took:.1f} s: {w.log()}")
 
         # ---- the dead-letter stream ------------------------------------------------------
         db = os.path.join(d, "dead.db")

@@ -132,7 +132,8 @@ static int fill_job(dwhi_queue *q, const redisReply *e, dwhi_queue_job *j, char 
     return 1;
 }
 
-int dwhi_queue_take(dwhi_queue *q, const char *consumer, long long lease_ms, dwhi_queue_job *j, char **err) {
+int dwhi_queue_take(dwhi_queue *q, const char *consumer, long long lease_ms, int block_ms, dwhi_queue_job *j,
+                    char **err) {
     memset(j, 0, sizeof *j);
     *err = NULL;
     char idle[24];
@@ -153,8 +154,15 @@ int dwhi_queue_take(dwhi_queue *q, const char *consumer, long long lease_ms, dwh
         else dwhi_queue_job_clear(j);
         return got;
     }
-    const char *read[] = {"XREADGROUP", "GROUP", DWHI_QUEUE_GROUP, consumer, "COUNT", "1", "STREAMS", DWHI_QUEUE_STREAM, ">"};
-    if (!(rep = cmd(q, "reading a job (XREADGROUP)", 9, read, err))) return -1;
+    /* BLOCK 0 would wait for ever: without a wait the word is left out */
+    char block[16];
+    snprintf(block, sizeof block, "%d", block_ms > DWHI_QUEUE_BLOCK_MAX_MS ? DWHI_QUEUE_BLOCK_MAX_MS : block_ms);
+    const char *read[] = {"XREADGROUP", "GROUP", DWHI_QUEUE_GROUP, consumer, "COUNT", "1", "BLOCK", block,
+                          "STREAMS", DWHI_QUEUE_STREAM, ">"};
+    const char *now[] = {"XREADGROUP", "GROUP", DWHI_QUEUE_GROUP, consumer, "COUNT", "1", "STREAMS", DWHI_QUEUE_STREAM, ">"};
+    if (!(rep = block_ms > 0 ? cmd(q, "waiting for a job (XREADGROUP BLOCK)", 11, read, err)
+                             : cmd(q, "reading a job (XREADGROUP)", 9, now, err)))
+        return -1;
     /* [[stream, [[id, fields]]]] or nil */
     if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 && rep->element[0]->type == REDIS_REPLY_ARRAY &&
         rep->element[0]->elements == 2 && rep->element[0]->element[1]->type == REDIS_REPLY_ARRAY &&

@@ -62,10 +62,16 @@ typedef struct dwhi_queue_job {
 void dwhi_queue_job_clear(dwhi_queue_job *j);
 
 /* Takes the next job: first an entry idle for `lease_ms` or more in
- * another consumer's hands (a dead worker's), else a new one.  Returns 1
- * with *j filled (clear with dwhi_queue_job_clear), 0 when there is none,
- * -1 with a malloc'd *err. */
-int dwhi_queue_take(dwhi_queue *q, const char *consumer, long long lease_ms, dwhi_queue_job *j, char **err);
+ * another consumer's hands (a dead worker's), else a new one, waiting up
+ * to `block_ms` for one to be added (XREADGROUP ... BLOCK; 0: not at all;
+ * at most DWHI_QUEUE_BLOCK_MAX_MS, below the connection's 3 s timeout).
+ * The wait is on the socket: a signal does not cut it short, so keep it
+ * short enough for the caller's other work.  Returns 1 with *j filled
+ * (clear with dwhi_queue_job_clear), 0 when there is none, -1 with a
+ * malloc'd *err. */
+#define DWHI_QUEUE_BLOCK_MAX_MS 2000
+int dwhi_queue_take(dwhi_queue *q, const char *consumer, long long lease_ms, int block_ms, dwhi_queue_job *j,
+                    char **err);
 
 /* Resets the idle time of `entry` if `consumer` still has it.  Returns 1
  * kept, 0 when another worker took it over, -1 with *err. */
