@@ -91,6 +91,21 @@ int dwhi_queue_done(dwhi_queue *q, const char *consumer, const dwhi_queue_job *j
 int dwhi_queue_again(dwhi_queue *q, const char *consumer, const dwhi_queue_job *j, long attempt, char **err);
 int dwhi_queue_dead(dwhi_queue *q, const char *consumer, const dwhi_queue_job *j, const char *error, char **err);
 
+/* Moves jobs of the dead-letter stream back to the job stream, oldest
+ * first: the one whose job id or dead-letter entry id is `id`, or every
+ * one when `id` is NULL.  Each goes back as a new job at attempt 1: a new
+ * "job_id", "requeued_from" (the old one) and "requeued_at"; the rest of
+ * its document (source, config as written, ...) as it was.  Each move is
+ * one script (the dead entry deleted, the job added), so a job moves once
+ * however many run this at the same time.  `fn` (may be NULL) is called
+ * for each with the old and new job ids and the new entry id (borrowed
+ * for the call).  An entry that holds no job document stays and counts
+ * in *skipped.  Returns how many moved (0: no such job), or -1 with a
+ * malloc'd *err (those moved before stay moved). */
+long dwhi_queue_requeue(dwhi_queue *q, const char *id,
+                        void (*fn)(void *arg, const char *old_id, const char *new_id, const char *entry), void *arg,
+                        size_t *skipped, char **err);
+
 /* Run slots: `n` keys ("team:T", "source:S", "sid:T/ID"; at most 4) with
  * their limits (<= 0: none).  take: 1 when every key had room (the member
  * `entry` is then in each until `ttl_ms` from now), 0 when one is full
