@@ -784,6 +784,7 @@ void dwhi_whpg_table_close(dwhi_wh_table *tt) {
 }
 
 void dwhi_whpg_table_keep_last(dwhi_wh_table *t, int on) { T(t)->keep_last = on != 0; }
+uint64_t dwhi_whpg_table_repeated(const dwhi_wh_table *t) { return ((const pg_table *)t)->repeated; }
 
 int dwhi_whpg_table_time_keys(dwhi_wh_table *tt, const dwhi_wh_time_key *keys, size_t n, char **err) {
     pg_table *t = T(tt);
@@ -798,7 +799,6 @@ int dwhi_whpg_table_time_keys(dwhi_wh_table *tt, const dwhi_wh_time_key *keys, s
     }
     return 0;
 }
-uint64_t dwhi_whpg_table_repeated(const dwhi_wh_table *t) { return ((const pg_table *)t)->repeated; }
 
 int dwhi_whpg_table_exists(dwhi_warehouse *w, const char *table) {
     char *err = NULL;
