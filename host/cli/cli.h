@@ -58,7 +58,9 @@ enum {
      * and SIGTERM stop it at its next safe point (cli_signal.h). */
     DWHI_CLI_CANCELLABLE = 1u << 0,
     /* Not listed in --help, the man page or the completion. */
-    DWHI_CLI_HIDDEN = 1u << 1
+    DWHI_CLI_HIDDEN = 1u << 1,
+    /* The operand may be left out (the command says what that means). */
+    DWHI_CLI_OPERAND_OPTIONAL = 1u << 2
 };
 
 typedef struct dwhi_cli_command {
@@ -71,7 +73,7 @@ typedef struct dwhi_cli_command {
     const char *synopsis;        /* the usage forms, one per line, without "dwhost "; NULL: generated */
     const char *description;     /* paragraphs separated by "\n\n" */
     const char *exit_status;     /* which exit codes the command returns, one paragraph */
-    unsigned flags;              /* DWHI_CLI_CANCELLABLE, DWHI_CLI_HIDDEN */
+    unsigned flags;              /* DWHI_CLI_CANCELLABLE, DWHI_CLI_HIDDEN, DWHI_CLI_OPERAND_OPTIONAL */
     /* The words after the operand (`call SOURCE ACTION NAME=VALUE...`)
      * are appended here in order (borrowed from argv; the command frees
      * the array with free(list->v)); NULL: a second operand is refused. */

@@ -337,7 +337,7 @@ void dwhi_cli_completion_bash(FILE *out) {
             if (o->long_name) fprintf(out, "%s--%s", k++ ? " " : "", o->long_name);
         }
         fputs("\" -- \"$cur\"))\n", out);
-        if (c->operand)
+        if (c->operand && !strcmp(c->operand, "source")) /* other operands (a job id) have no list to offer */
             fputs("        else\n            COMPREPLY=($(compgen -W \"$(_dwhost_sources)\" -- \"$cur\"))\n", out);
         fputs("        fi\n        return ;;\n", out);
     }

@@ -122,7 +122,8 @@ int dwhi_cli_parse(const dwhi_cli_command *cmd, int argc, char **argv, const cha
             return dwhi_cli_usage_error(name, "give one %s name (got '%s' and '%s')", cmd->operand, *operand, a);
         *operand = a;
     }
-    if (cmd->operand && !*operand) return dwhi_cli_usage_error(name, "%s", cmd->operand_missing);
+    if (cmd->operand && !*operand && !(cmd->flags & DWHI_CLI_OPERAND_OPTIONAL))
+        return dwhi_cli_usage_error(name, "%s", cmd->operand_missing);
     for (const dwhi_cli_opt *o = cmd->options; o->type != DWHI_OPT_T_END; o++) {
         if (!(o->flags & DWHI_OPT_REQUIRED)) continue;
         int given = o->type == DWHI_OPT_T_LIST ? ((dwhi_cli_list *)o->target)->n > 0 : *(const char **)o->target != NULL;

@@ -694,8 +694,10 @@ DWH_API dw_status dwh_sync_sized(dwh_host *h, const char *source, const char *co
  * "rerun"}]} (docs/cli/status.md).  Opens
  * the file read-only; safe while syncs run.  Returns DW_OK with the
  * document in *json (malloc'd, caller frees); DW_ERR_NOT_FOUND when there
- * is no such file; DW_ERR when it is not a dwhost warehouse or cannot be
- * read (*error says which). */
+ * is no warehouse there yet (no such file; a PostgreSQL database without
+ * dwhost's tables: nothing is created); DW_ERR_UNREACHABLE when the
+ * PostgreSQL server cannot be reached; DW_ERR when it is not a dwhost
+ * warehouse or cannot be read (*error says which). */
 DWH_API dw_status dwh_status_json(const char *warehouse_path, char **json, char **error);
 /* The warehouse's run history, as `dwhost status --history --json` prints
  * it: {"warehouse", "runs": [{"run_id", "job_id", "team_id", "source",

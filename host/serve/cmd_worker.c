@@ -38,6 +38,13 @@
 #define MAX_POLL 512
 #define SLOT_PREFIX "dwhost:slots:"
 #define BACKOFF_MAX_S 30.0
+/* How long a look for a new job waits on Redis (XREADGROUP BLOCK) for one
+ * to be added: a job enqueued meanwhile starts at once.  The wait holds
+ * up the loop (signals, runs' events, the takeover sweep that precedes
+ * each look), so it is 1 s while this worker runs nothing and 0.1 s
+ * while it has runs to watch. */
+#define TAKE_WAIT_IDLE_MS 1000
+#define TAKE_WAIT_BUSY_MS 100
 
 static struct {
     const char *queue, *warehouse, *state, *consumer, *limits;
@@ -347,12 +354,16 @@ static double take_jobs(void) {
         if (mine >= (size_t)A.concurrency || !redis_usable()) return mono_s() + 0.5;
         qjob *x = calloc(1, sizeof *x);
         char *err = NULL;
-        int rc = x ? dwhi_queue_take(q, consumer, (long long)A.lease_s * 1000, &x->j, &err) : -1;
+        int wait_ms = dwhi_serve_runs_active(&S) ? TAKE_WAIT_BUSY_MS : TAKE_WAIT_IDLE_MS;
+        int rc = x ? dwhi_queue_take(q, consumer, (long long)A.lease_s * 1000, wait_ms, &x->j, &err) : -1;
         if (rc <= 0) {
             free(x);
-            if (rc < 0) redis_failed(err);
-            else redis_ok();
-            return mono_s() + 0.5;
+            if (rc < 0) {
+                redis_failed(err);
+                return mono_s() + 0.5;
+            }
+            redis_ok();
+            return mono_s(); /* the read waited already: look again at once */
         }
         redis_ok();
         if (start(x) < 0) return mono_s() + 1.0; /* a limit is full: let the others run first */

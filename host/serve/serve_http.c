@@ -227,24 +227,28 @@ static enum MHD_Result post_action(dwhi_serve *s, struct MHD_Connection *c, cons
  * schedule as "scheduled". */
 static enum MHD_Result get_jobs(dwhi_serve *s, struct MHD_Connection *c) {
     json_object *doc = NULL;
-    /* no sync has created the SQLite file yet (a PostgreSQL warehouse is
-     * asked: its system tables may not exist yet either, which status reads
-     * as no jobs) */
-    if (!dwhi_wh_is_postgres(s->warehouse) && access(s->warehouse, F_OK) != 0) {
+    char *err = NULL, *text = NULL;
+    dw_status st = dwh_status_json(s->warehouse, &text, &err);
+    if (st == DW_ERR_NOT_FOUND) {
+        /* no sync has made the warehouse yet (no SQLite file; no dwhost
+         * tables in the PostgreSQL database): no jobs, and nothing created */
+        char *shown = dwhi_wh_spec_shown(s->warehouse);
         doc = json_object_new_object();
-        json_object_object_add(doc, "warehouse", json_object_new_string(s->warehouse));
+        json_object_object_add(doc, "warehouse", json_object_new_string(shown ? shown : "?"));
         json_object_object_add(doc, "jobs", json_object_new_array());
+        free(shown);
     } else {
-        char *err = NULL, *text = NULL;
-        dw_status st = dwh_status_json(s->warehouse, &text, &err);
         doc = st == DW_OK && text ? json_tokener_parse(text) : NULL;
-        free(text);
-        if (!doc) {
-            enum MHD_Result r = error_reply(c, 500, "%s", err ? err : "reading the warehouse failed");
-            free(err);
-            return r;
-        }
     }
+    free(text);
+    if (!doc) {
+        /* a server that cannot be reached may come back: 503, as a busy service */
+        enum MHD_Result r = error_reply(c, st == DW_ERR_UNREACHABLE ? 503 : 500, "%s",
+                                        err ? err : "reading the warehouse failed");
+        free(err);
+        return r;
+    }
+    free(err);
     if (s->jobs) json_object_object_add(doc, "scheduled", dwhi_serve_jobs_json(s, json_object_object_get(doc, "jobs")));
     return reply_put(c, 200, doc);
 }

@@ -37,6 +37,7 @@ EXPECTED = {
     "webhook": [("config", 1), ("payload", 1), ("signature-header", 1), ("warehouse", 1), ("team-id", 1), ("source-id", 1),
                 ("state-namespace", 1), ("drop", 1), ("url", 1), ("allow-internal", 0), ("json", 0), ("plugin-dir", 1), ("plugin-pins", 1),
                 *COMMON_LOG, ("help", 0)],
+    "requeue": [("queue", 1), ("all", 0), ("json", 0), ("help", 0)],
 }
 SHORT = {"help": "h", "verbose": "v"}
 
@@ -93,7 +94,7 @@ for cmd, opts in EXPECTED.items():
     word = "option" if takes_source else "argument"
     check(rc == 2 and err == f"dwhost: {cmd}: unknown {word} '--no-such-option'; run 'dwhost {cmd} --help'\n",
           f"{cmd}: unknown option line: {err!r}")
-    if takes_source and cmd != "call":  # call <source> <action> [NAME=VALUE]...
+    if takes_source and cmd not in ("call", "requeue"):  # call <source> <action> [NAME=VALUE]...; requeue ID...
         rc, _, err = run(cmd, "a", "b")
         check(rc == 2 and "give one source name (got 'a' and 'b')" in err, f"{cmd}: two sources: {err!r}")
     rc, out, err = run("help", cmd)

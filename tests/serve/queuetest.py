@@ -77,6 +77,12 @@ def jobs(queue, *extra):
     return r.returncode, r.stdout, r.stderr.strip()
 
 
+def requeue(queue, *extra):
+    r = subprocess.run([BIN, "requeue", "--queue", queue, *extra], capture_output=True, text=True, env=env(),
+                       timeout=60)
+    return r.returncode, r.stdout, r.stderr.strip()
+
+
 def jobs_json(queue):
     rc, out, err = jobs(queue, "--json")
     if rc != 0:

@@ -6,6 +6,8 @@ warehouses):
     the job keeps $env references as written (no resolved secret in Redis);
   - a worker started while Redis is down says so in one line, retries,
     and runs the queued job once Redis comes up; SIGTERM: exit 0;
+  - an idle worker waits in a blocking XREADGROUP (not on a timer): a job
+    enqueued starts at once, SIGTERM still stops it within 2 s;
   - a job that fails every attempt goes to the dead-letter stream after
     --max-attempts, with its attempts and error; `jobs` lists it as failed;
   - a limit of one run per source across two workers is never exceeded,
@@ -15,16 +17,20 @@ warehouses):
     it kept in Redis (--state);
   - Redis stops answering while a run goes on: one line, the run ends, and
     its job is acknowledged once Redis answers again;
-  - `dwhost serve --queue`: POST /v1/syncs queues a job a worker runs."""
+  - `dwhost serve --queue`: POST /v1/syncs queues a job a worker runs;
+  - `dwhost requeue`: dead-letter jobs (by job id, --all) back to the queue
+    as new jobs at attempt 1, a worker runs them, every row once; an
+    unknown id: one line, exit 1."""
 import json
 import os
+import re
 import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from servetest import Service, check, done, env, table_ids, tmpdir  # noqa: E402
-from queuetest import Worker, children, enqueue, jobs, jobs_json, kill_all, wait_drained  # noqa: E402
+from queuetest import Worker, children, enqueue, jobs, jobs_json, kill_all, requeue, wait_drained  # noqa: E402
 from redis_server import RedisServer, free_port  # noqa: E402
 
 d = tmpdir()
@@ -82,6 +88,29 @@ try:
         rc, out, err = jobs(f"redis://127.0.0.1:{free_port()}/0")
         check(rc == 7 and len(err.splitlines()) == 1 and "unreachable" in err, f"jobs with Redis down: {rc} {err}")
         r.command("DEL", "dwhost:jobs")
+
+        # ---- an idle worker waits on Redis for a job (XREADGROUP ... BLOCK) ---------------
+        db = os.path.join(d, "idle.db")
+        w = Worker(r.url, db, "--consumer", "idle")
+        check(w.wait_line("taking jobs from", timeout=30), f"idle: the worker did not start: {w.log()}")
+        blocked, info, deadline = 0, "", time.time() + 5
+        while time.time() < deadline and not blocked:
+            info = r.command("INFO", "clients")
+            blocked = int(re.search(r"blocked_clients:(\d+)", info).group(1))
+            time.sleep(0.02)
+        check(blocked >= 1, f"idle: no client waits in a blocking XREADGROUP: {info}")
+        quick = config("quick", total_rows=10, page_rows=10)
+        t0 = time.time()
+        rc, quick_id, err = enqueue(r.url, "pager", quick, "--source-id", "quick")
+        check(rc == 0 and w.wait_line(f"job {quick_id} (entry", timeout=30), f"idle: the job did not start: {w.log()}")
+        took = time.time() - t0
+        check(took < 3, f"idle: the job started {took:.1f} s after it was enqueued")
+        check(w.wait_line(f"job {quick_id} done", timeout=60), f"idle: the job did not end: {w.log()}")
+        time.sleep(1.5)  # idle again, waiting on Redis
+        t0 = time.time()
+        rc = w.stop(timeout=30)
+        took = time.time() - t0
+        check(rc == 0 and took < 2, f"SIGTERM of a worker waiting on Redis: exit {rc} after {took:.1f} s: {w.log()}")
 
         # ---- the dead-letter stream ------------------------------------------------------
         db = os.path.join(d, "dead.db")
@@ -190,6 +219,59 @@ try:
         check(s.stop() == 0, "serve stop")
         doc = wait_drained(r.url, timeout=10)
         check(not doc["queued"] and not doc["running"] and len(doc["failed"]) == 1, f"at the end: {doc}")
+
+    # ---- requeue: failed jobs back from the dead-letter stream --------------------------------
+    with RedisServer() as r:
+        db = os.path.join(d, "requeue.db")
+        gone = os.path.join(d, "no-such-dir", "w.db")  # a warehouse the first worker cannot open
+        a_cfg = config("requeue_a", total_rows=40, page_rows=10)
+        b_cfg = config("requeue_b", total_rows=20, page_rows=10, start_id=1000)
+        _, a_id, _ = enqueue(r.url, "pager", a_cfg, "--source-id", "again-a", "--mode", "append")
+        _, b_id, _ = enqueue(r.url, "pager", b_cfg, "--source-id", "again-b", "--mode", "append")
+        w = Worker(r.url, gone, "--max-attempts", "1")
+        deadline = time.time() + 90
+        doc = jobs_json(r.url)
+        while time.time() < deadline and len(doc["failed"]) < 2:
+            time.sleep(0.2)
+            doc = jobs_json(r.url)
+        check([f["job"]["job_id"] for f in doc["failed"]] == [a_id, b_id], f"requeue: not dead-lettered: {doc}")
+        check(w.stop() == 0, "requeue: SIGTERM of the first worker")
+        rc, out, err = requeue(r.url, "no-such-job")
+        check(rc == 1 and out == "" and len(err.splitlines()) == 1
+              and "no job no-such-job in the dead-letter stream dwhost:jobs:dead" in err,
+              f"requeue an unknown id: {rc} {out!r} {err!r}")
+        rc, out, err = requeue(r.url)
+        check(rc == 2 and "give its id" in err, f"requeue without an id: {rc} {err!r}")
+        rc, out, err = requeue(r.url, a_id, "--all")
+        check(rc == 2 and "not both" in err, f"requeue an id and --all: {rc} {err!r}")
+        rc, out, err = requeue(r.url, a_id)
+        new_a = out.strip()
+        check(rc == 0 and len(new_a) == 36 and new_a != a_id and err == "", f"requeue {a_id}: {rc} {out!r} {err!r}")
+        doc = jobs_json(r.url)
+        check([f["job"]["job_id"] for f in doc["failed"]] == [b_id] and len(doc["queued"]) == 1
+              and doc["queued"][0]["job"]["job_id"] == new_a and doc["queued"][0]["attempt"] == 1
+              and doc["queued"][0]["job"].get("requeued_from") == a_id
+              and doc["queued"][0]["job"].get("source_id") == "again-a", f"requeue: the queue after it: {doc}")
+        rc, out, err = requeue(r.url, a_id)
+        check(rc == 1 and "no job" in err, f"requeue the same job twice: {rc} {err!r}")
+        rc, out, err = requeue(r.url, "--all", "--json")
+        moved = [json.loads(l) for l in out.splitlines()]
+        check(rc == 0 and [m["requeued_from"] for m in moved] == [b_id], f"requeue --all: {rc} {out!r} {err!r}")
+        new_b = moved[0]["job_id"] if moved else "?"
+        doc = jobs_json(r.url)
+        check(not doc["failed"] and [q["job"]["job_id"] for q in doc["queued"]] == [new_a, new_b],
+              f"requeue --all: the queue after it: {doc}")
+        rc, out, err = requeue(r.url, "--all")
+        check(rc == 0 and out == "" and "is empty" in err, f"requeue --all with nothing dead: {rc} {out!r} {err!r}")
+        # a worker whose warehouse is there runs both: every row once
+        w = Worker(r.url, db)
+        check(w.wait_line(f"job {new_a} done", timeout=60) and w.wait_line(f"job {new_b} done", timeout=60),
+              f"requeue: the requeued jobs did not run: {w.log()}")
+        ids = table_ids(db, "pager_items")
+        check(ids == list(range(1, 41)) + list(range(1000, 1020)), f"requeue: rows {ids}")
+        check(w.stop() == 0, "requeue: SIGTERM")
+        doc = wait_drained(r.url, timeout=10)
+        check(not doc["queued"] and not doc["running"] and not doc["failed"], f"requeue: at the end: {doc}")
 finally:
     kill_all()
 done("queue_ops")

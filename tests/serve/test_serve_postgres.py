@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """`dwhost serve --warehouse postgres://...` on a real PostgreSQL
 (tests/servers/pg_server.py): a sync posted to the service lands in
-PostgreSQL, GET /v1/jobs reads the jobs from it (it answered an empty list
-when no SQLite file of that name existed), a run of an earlier service is found in
+PostgreSQL, GET /v1/jobs reads the jobs from it (an empty list before the
+first sync, creating nothing; a wrong password 500, no server 503, each one
+line), a run of an earlier service is found in
 its run history, and the password of the URL appears in no log line and no
 answer."""
 import json
@@ -12,14 +13,29 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.environ["DWHOST_SOURCE_DIR"], "tests", "servers"))
 from servetest import Service, check, done  # noqa: E402
-from pg_server import PASSWORD, PgServer  # noqa: E402
+from pg_server import PASSWORD, PgServer, free_port  # noqa: E402
 
 with PgServer() as pg:
     s = Service(pg.url)
-    # before the first sync the database has no dwhost tables: one line, no password
+    # before the first sync the database has no dwhost tables: no jobs (as
+    # for an absent SQLite file), the warehouse named without its password,
+    # and the read creates nothing
     st, doc, _ = s.get("/v1/jobs")
-    check(st == 500 and "sync into it first" in doc.get("error", "") and PASSWORD not in json.dumps(doc),
-          f"GET /v1/jobs before any sync: {st} {doc}")
+    check(st == 200 and doc.get("jobs") == [] and "127.0.0.1" in doc.get("warehouse", "") and
+          PASSWORD not in json.dumps(doc), f"GET /v1/jobs before any sync: {st} {doc}")
+    check(pg.query("SELECT count(*) FROM pg_namespace WHERE nspname = 'dwhost'") == [["0"]],
+          "GET /v1/jobs before any sync created the dwhost schema")
+    # a warehouse that cannot be read is still an error: one line, no password
+    for label, url, code, want in (
+            ("wrong password", pg.url.replace(PASSWORD, "wrong-pw-4242"), 500, "the server refused the login"),
+            ("no server", f"postgresql://dwhost:{PASSWORD}@127.0.0.1:{free_port()}/dwhost", 503,
+             "cannot connect to the PostgreSQL server")):
+        bad = Service(url)
+        st, doc, _ = bad.get("/v1/jobs")
+        text = json.dumps(doc)
+        check(st == code and want in (doc or {}).get("error", "") and "\\n" not in text and PASSWORD not in text
+              and "wrong-pw-4242" not in text, f"GET /v1/jobs, {label}: {st} {doc}")
+        check(bad.stop() == 0, f"stop ({label})")
     rid = s.sync({"source": "pager", "source_id": "pg-served", "config": {"total_rows": 50, "page_rows": 10},
                   "batch_rows": 20})
     run = s.wait_run(rid, timeout=120)

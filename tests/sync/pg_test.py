@@ -96,6 +96,75 @@ check(rc == 0 and len([c for c in column_types(wh, "files_items") if c.startswit
       f"types: third sync exit {rc} or a second column for the _dw_ key: {err[-300:]}")
 check(q(wh, "SELECT count(*) FROM files_items")[0][0] == 3, "types: rows after the third sync")
 
+# ---- time columns: a key the schema says holds times (an incremental field
+# of type datetime or date) gets a timestamptz (date) column while its
+# values are ISO-8601 times; the first value that is not one widens the
+# column to text, and every row lands
+
+
+def time_sync(d, wh, field_type, *extra):
+    cfg = write_config(d, "files.json", directory=os.path.join(d, "src"), incremental_field="ts",
+                       incremental_field_type=field_type)
+    return run(["sync", "files", "--config", cfg, "--plugin-dir", FILES_PLUGINS, "--warehouse", wh, "--json",
+                *extra])
+
+
+d = tmpdir()
+wh = warehouse(d)
+write_rows(d, "events.jsonl", [
+    {"id": 1, "ts": "2024-03-01T10:00:00Z", "other": "2024-03-01T10:00:00Z"},
+    {"id": 2, "ts": "2024-03-01T01:00:00+02:00"},  # 2024-02-29T23:00Z
+    {"id": 3, "ts": "2024-03-02T00:00:00.123456Z"},
+    {"id": 4, "ts": None},
+    {"id": 5, "ts": "2024-03-01 00:30:00-0100"},  # 01:30Z
+])
+rc, out, err = time_sync(d, wh, "datetime", "--mode", "incremental")
+check(rc == 0, f"time: first sync exit {rc}: {err[-400:]}")
+types = column_types(wh, "files_events")
+check(types.get("ts") == "timestamp with time zone" and types.get("other") == "text",
+      f"time: the datetime field is not timestamptz (or another key is): {types}")
+got = q(wh, "SELECT id, ts::text FROM files_events ORDER BY id")
+check(got == [[1, "2024-03-01 10:00:00+00"], [2, "2024-02-29 23:00:00+00"], [3, "2024-03-02 00:00:00.123456+00"],
+              [4, None], [5, "2024-03-01 01:30:00+00"]], f"time: stored instants {got}")
+got = q(wh, "SELECT id FROM files_events WHERE ts > '2024-03-01T01:00:00Z' ORDER BY id")
+check(got == [[1], [3], [5]], f"time: WHERE ts > ... compares instants: {got}")
+# a later batch brings values PostgreSQL's timestamptz cannot hold as
+# they are: text, a nanosecond fraction, a leap second, a number
+write_rows(d, "events.jsonl", [
+    {"id": 6, "ts": "2024-03-03T00:00:00Z"},
+    {"id": 7, "ts": "yesterday"},
+])
+rc, out, err = time_sync(d, wh, "datetime", "--mode", "incremental")
+check(rc == 0, f"time: widening sync exit {rc}: {err[-400:]}")
+check(column_types(wh, "files_events").get("ts") == "text", f"time: not widened: {column_types(wh, 'files_events')}")
+got = q(wh, "SELECT id, ts FROM files_events ORDER BY id")
+check(got == [[1, "2024-03-01 10:00:00+00"], [2, "2024-02-29 23:00:00+00"], [3, "2024-03-02 00:00:00.123456+00"],
+              [4, None], [5, "2024-03-01 01:30:00+00"], [6, "2024-03-03T00:00:00Z"], [7, "yesterday"]],
+      f"time: rows after widening {got}")
+for label, value in (("nanoseconds", "2024-03-01T10:00:00.123456789Z"), ("leap second", "2016-12-31T23:59:60Z"),
+                     ("a number", 1709287200), ("year 0", "0000-01-01T00:00:00Z")):
+    d = tmpdir()
+    wh = warehouse(d)
+    write_rows(d, "events.jsonl", [{"id": 1, "ts": "2024-03-01T10:00:00Z"}, {"id": 2, "ts": value}])
+    rc, out, err = time_sync(d, wh, "datetime", "--mode", "full")
+    check(rc == 0, f"time: {label}: exit {rc}: {err[-300:]}")
+    typ = column_types(wh, "files_events").get("ts")
+    got = q(wh, "SELECT ts::text FROM files_events ORDER BY id")
+    check(typ == "text" and got[1] == [str(value)], f"time: {label}: column {typ}, values {got}")
+# a date field: date while values are dates alone
+d = tmpdir()
+wh = warehouse(d)
+write_rows(d, "events.jsonl", [{"id": 1, "ts": "2024-03-01"}, {"id": 2, "ts": "2024-02-29"}])
+rc, out, err = time_sync(d, wh, "date")
+check(rc == 0 and column_types(wh, "files_events").get("ts") == "date", f"date: exit {rc}, column "
+      f"{column_types(wh, 'files_events').get('ts')}: {err[-300:]}")
+check(q(wh, "SELECT id FROM files_events WHERE ts > '2024-02-29'") == [[1]], "date: WHERE ts > ...")
+write_rows(d, "events.jsonl", [{"id": 3, "ts": "2024-03-02T10:00:00Z"}])
+rc, out, err = time_sync(d, wh, "date")
+check(rc == 0 and column_types(wh, "files_events").get("ts") == "text", f"date: a date-time did not widen: {rc}")
+got = q(wh, "SELECT id, ts FROM files_events ORDER BY id")
+check(got == [[1, "2024-03-01"], [2, "2024-02-29"], [3, "2024-03-02T10:00:00Z"]], f"date: rows {got}")
+
 # ---- append and replace
 d = tmpdir()
 wh = warehouse(d)
@@ -192,6 +261,9 @@ bd = tmpdir()
 rc, _, err = run(pager(bd))
 check(rc == 0, f"baseline exit {rc}: {err[-300:]}")
 want = rows(warehouse(bd))
+check(column_types(warehouse(bd), "pager_items").get("updated_at") == "timestamp with time zone" and
+      column_types(warehouse(bd), "pager_items").get("created_at") == "text",
+      f"pager: updated_at (a datetime incremental field) and created_at (none): {column_types(warehouse(bd), 'pager_items')}")
 
 
 def wait_committed(d, p):
@@ -225,6 +297,8 @@ for label in ("connection lost", "server stopped"):
     rc, out, err = run(args + ["--json"])
     check(rc == 0 and json.loads(out)["schemas"][0]["resumed"], f"{label}: rerun exit {rc}: {err[-300:]}")
     check(rows(warehouse(d)) == want, f"{label}: final table differs from an uninterrupted run")
+    check(column_types(warehouse(d), "pager_items").get("updated_at") == "timestamp with time zone",
+          f"{label}: the datetime field updated_at is not timestamptz after the resume")
 
 # ---- one run per job: the lease lives in dwhost.lease, so a second sync of
 # the job (from this machine or another) is turned away while the first runs
@@ -259,6 +333,13 @@ rc, _, err = run(args)
 rc2, out, err = run(["status", "--warehouse", wh, "--history", "--json"])
 runs = json.loads(out).get("runs", []) if rc2 == 0 else []
 check(rc == 0 and [r["outcome"] for r in runs] == ["ok", "crashed"], f"status: history {[r.get('outcome') for r in runs]}")
+# the killed run and its resume: every row once, updated_at a timestamptz
+# the rows' instants compare in (item n: 2024-01-01T00:30Z + n hours)
+got = q(wh, "SELECT count(*) AS n, count(DISTINCT id) AS ids,"
+            " count(*) FILTER (WHERE updated_at > '2024-01-02T00:00:00Z') AS late FROM pager_items")
+check(got == [[TOTAL, TOTAL, TOTAL - 23]], f"status: rows after the resume {got}")
+check(column_types(wh, "pager_items").get("updated_at") == "timestamp with time zone",
+      f"status: updated_at after the kill and resume: {column_types(wh, 'pager_items')}")
 rc, out, err = run(["status", "--warehouse", wh, "--json"])
 check(rc == 0 and json.loads(out)["jobs"][0]["status"] == "idle", f"status: after the rerun {out[-300:]}")
 rc, out, err = run(["status", "--warehouse", warehouse(tmpdir())])

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api_options.h"
 #include "config/config_load.h"
@@ -119,9 +118,13 @@ static dw_status status_text(const char *warehouse_path, int history, int limit,
     if (error) *error = NULL;
     const char *path = warehouse_path && *warehouse_path ? warehouse_path : DWHI_WAREHOUSE_DEFAULT_PATH;
     char *err = NULL;
-    json_object *doc = history ? dwhi_run_history_doc(path, limit, &err) : dwhi_job_status_doc(path, &err);
+    dwhi_wh_error why = DWHI_WH_OK;
+    json_object *doc = history ? dwhi_run_history_doc(path, limit, &why, &err) : dwhi_job_status_doc(path, &why, &err);
     if (!doc) {
-        dw_status st = !err ? DW_ERR_NOMEM : access(path, F_OK) != 0 ? DW_ERR_NOT_FOUND : DW_ERR;
+        dw_status st = !err                        ? DW_ERR_NOMEM
+                       : why == DWHI_WH_ABSENT      ? DW_ERR_NOT_FOUND
+                       : why == DWHI_WH_UNREACHABLE ? DW_ERR_UNREACHABLE
+                                                    : DW_ERR;
         set_error(error, err ? err : strdup("out of memory"));
         return st;
     }

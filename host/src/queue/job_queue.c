@@ -13,6 +13,7 @@
 
 #include "base/isotime.h"
 #include "base/text.h"
+#include "ops/ops.h"
 #include "state/state_redis.h"
 
 struct dwhi_queue {
@@ -132,7 +133,8 @@ static int fill_job(dwhi_queue *q, const redisReply *e, dwhi_queue_job *j, char 
     return 1;
 }
 
-int dwhi_queue_take(dwhi_queue *q, const char *consumer, long long lease_ms, dwhi_queue_job *j, char **err) {
+int dwhi_queue_take(dwhi_queue *q, const char *consumer, long long lease_ms, int block_ms, dwhi_queue_job *j,
+                    char **err) {
     memset(j, 0, sizeof *j);
     *err = NULL;
     char idle[24];
@@ -153,8 +155,15 @@ int dwhi_queue_take(dwhi_queue *q, const char *consumer, long long lease_ms, dwh
         else dwhi_queue_job_clear(j);
         return got;
     }
-    const char *read[] = {"XREADGROUP", "GROUP", DWHI_QUEUE_GROUP, consumer, "COUNT", "1", "STREAMS", DWHI_QUEUE_STREAM, ">"};
-    if (!(rep = cmd(q, "reading a job (XREADGROUP)", 9, read, err))) return -1;
+    /* BLOCK 0 would wait for ever: without a wait the word is left out */
+    char block[16];
+    snprintf(block, sizeof block, "%d", block_ms > DWHI_QUEUE_BLOCK_MAX_MS ? DWHI_QUEUE_BLOCK_MAX_MS : block_ms);
+    const char *read[] = {"XREADGROUP", "GROUP", DWHI_QUEUE_GROUP, consumer, "COUNT", "1", "BLOCK", block,
+                          "STREAMS", DWHI_QUEUE_STREAM, ">"};
+    const char *now[] = {"XREADGROUP", "GROUP", DWHI_QUEUE_GROUP, consumer, "COUNT", "1", "STREAMS", DWHI_QUEUE_STREAM, ">"};
+    if (!(rep = block_ms > 0 ? cmd(q, "waiting for a job (XREADGROUP BLOCK)", 11, read, err)
+                             : cmd(q, "reading a job (XREADGROUP)", 9, now, err)))
+        return -1;
     /* [[stream, [[id, fields]]]] or nil */
     if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 && rep->element[0]->type == REDIS_REPLY_ARRAY &&
         rep->element[0]->elements == 2 && rep->element[0]->element[1]->type == REDIS_REPLY_ARRAY &&
@@ -216,6 +225,85 @@ int dwhi_queue_dead(dwhi_queue *q, const char *consumer, const dwhi_queue_job *j
                   "redis.call('XADD', KEYS[2], '*', 'job', ARGV[4], 'attempts', ARGV[5], 'error', ARGV[6], "
                   "'failed_at', ARGV[7]) return 1",
                   DWHI_QUEUE_DEAD, 7, args, err);
+}
+
+/* ---- back from the dead-letter stream ------------------------------------- */
+
+/* KEYS[1] the job stream, KEYS[2] the dead-letter stream; ARGV[1] the dead
+ * entry, ARGV[2] the job's new text.  The new entry id, or 0 when the dead
+ * entry is gone (another requeue moved it). */
+#define REQUEUE                                                                                                        \
+    "if #redis.call('XRANGE', KEYS[2], ARGV[1], ARGV[1]) ~= 1 then return 0 end "                                    \
+    "redis.call('XDEL', KEYS[2], ARGV[1]) "                                                                            \
+    "return redis.call('XADD', KEYS[1], '*', 'job', ARGV[2], 'attempt', '1')"
+
+/* Moves one dead entry (`e`: [id, fields]) if it matches `id` (NULL: any).
+ * Returns 1 moved, 0 not this one (or moved meanwhile), -1 with *err. */
+static int requeue_one(dwhi_queue *q, const redisReply *e, const char *id,
+                       void (*fn)(void *, const char *, const char *, const char *), void *arg, size_t *skipped,
+                       char **err) {
+    const char *entry = e->element[0]->str, *text = field(e->element[1], "job");
+    json_object *job = text ? json_tokener_parse(text) : NULL, *v = NULL;
+    const char *old = job && json_object_is_type(job, json_type_object) &&
+                              json_object_object_get_ex(job, "job_id", &v) && json_object_is_type(v, json_type_string)
+                          ? json_object_get_string(v)
+                          : NULL;
+    if (id && strcmp(id, entry) && !(old && !strcmp(id, old))) {
+        json_object_put(job);
+        return 0;
+    }
+    if (!job || !json_object_is_type(job, json_type_object)) { /* nothing a worker could run */
+        json_object_put(job);
+        (*skipped)++;
+        return 0;
+    }
+    char *old_id = old ? strdup(old) : NULL, new_id[37], at[40];
+    dwhi_uuid4(new_id);
+    dwhi_isotime_now(at, sizeof at);
+    json_object_object_add(job, "job_id", json_object_new_string(new_id));
+    json_object_object_add(job, "requeued_from", old_id ? json_object_new_string(old_id) : NULL);
+    json_object_object_add(job, "requeued_at", json_object_new_string(at));
+    const char *argv[] = {"EVAL", REQUEUE, "2", DWHI_QUEUE_STREAM, DWHI_QUEUE_DEAD, entry,
+                          json_object_to_json_string_ext(job, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)};
+    redisReply *rep = cmd(q, "moving the job back to " DWHI_QUEUE_STREAM " (XADD)", 7, argv, err);
+    int rc = rep ? rep->type == REDIS_REPLY_STRING : -1;
+    if (rc == 1 && fn) fn(arg, old_id ? old_id : "-", new_id, rep->str);
+    freeReplyObject(rep);
+    json_object_put(job);
+    free(old_id);
+    return rc;
+}
+
+long dwhi_queue_requeue(dwhi_queue *q, const char *id,
+                        void (*fn)(void *arg, const char *old_id, const char *new_id, const char *entry), void *arg,
+                        size_t *skipped, char **err) {
+    *err = NULL;
+    *skipped = 0;
+    long moved = 0;
+    char from[56] = "-";
+    for (;;) { /* a page at a time, after the last entry seen (moved ones are gone) */
+        const char *argv[] = {"XRANGE", DWHI_QUEUE_DEAD, from, "+", "COUNT", "100"};
+        redisReply *rep = cmd(q, "reading the dead-letter stream (XRANGE)", 6, argv, err);
+        if (!rep) return -1;
+        size_t n = rep->type == REDIS_REPLY_ARRAY ? rep->elements : 0;
+        for (size_t i = 0; i < n; i++) {
+            const redisReply *e = rep->element[i];
+            if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 || e->element[0]->type != REDIS_REPLY_STRING) continue;
+            snprintf(from, sizeof from, "(%s", e->element[0]->str);
+            int rc = requeue_one(q, e, id, fn, arg, skipped, err);
+            if (rc < 0) {
+                freeReplyObject(rep);
+                return -1;
+            }
+            moved += rc;
+            if (rc && id) { /* an id names one job */
+                freeReplyObject(rep);
+                return moved;
+            }
+        }
+        freeReplyObject(rep);
+        if (n < 100) return moved;
+    }
 }
 
 /* ---- run slots ----------------------------------------------------------- */

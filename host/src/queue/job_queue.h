@@ -62,10 +62,16 @@ typedef struct dwhi_queue_job {
 void dwhi_queue_job_clear(dwhi_queue_job *j);
 
 /* Takes the next job: first an entry idle for `lease_ms` or more in
- * another consumer's hands (a dead worker's), else a new one.  Returns 1
- * with *j filled (clear with dwhi_queue_job_clear), 0 when there is none,
- * -1 with a malloc'd *err. */
-int dwhi_queue_take(dwhi_queue *q, const char *consumer, long long lease_ms, dwhi_queue_job *j, char **err);
+ * another consumer's hands (a dead worker's), else a new one, waiting up
+ * to `block_ms` for one to be added (XREADGROUP ... BLOCK; 0: not at all;
+ * at most DWHI_QUEUE_BLOCK_MAX_MS, below the connection's 3 s timeout).
+ * The wait is on the socket: a signal does not cut it short, so keep it
+ * short enough for the caller's other work.  Returns 1 with *j filled
+ * (clear with dwhi_queue_job_clear), 0 when there is none, -1 with a
+ * malloc'd *err. */
+#define DWHI_QUEUE_BLOCK_MAX_MS 2000
+int dwhi_queue_take(dwhi_queue *q, const char *consumer, long long lease_ms, int block_ms, dwhi_queue_job *j,
+                    char **err);
 
 /* Resets the idle time of `entry` if `consumer` still has it.  Returns 1
  * kept, 0 when another worker took it over, -1 with *err. */
@@ -84,6 +90,21 @@ int dwhi_queue_keep(dwhi_queue *q, const char *consumer, const char *entry, char
 int dwhi_queue_done(dwhi_queue *q, const char *consumer, const dwhi_queue_job *j, char **err);
 int dwhi_queue_again(dwhi_queue *q, const char *consumer, const dwhi_queue_job *j, long attempt, char **err);
 int dwhi_queue_dead(dwhi_queue *q, const char *consumer, const dwhi_queue_job *j, const char *error, char **err);
+
+/* Moves jobs of the dead-letter stream back to the job stream, oldest
+ * first: the one whose job id or dead-letter entry id is `id`, or every
+ * one when `id` is NULL.  Each goes back as a new job at attempt 1: a new
+ * "job_id", "requeued_from" (the old one) and "requeued_at"; the rest of
+ * its document (source, config as written, ...) as it was.  Each move is
+ * one script (the dead entry deleted, the job added), so a job moves once
+ * however many run this at the same time.  `fn` (may be NULL) is called
+ * for each with the old and new job ids and the new entry id (borrowed
+ * for the call).  An entry that holds no job document stays and counts
+ * in *skipped.  Returns how many moved (0: no such job), or -1 with a
+ * malloc'd *err (those moved before stay moved). */
+long dwhi_queue_requeue(dwhi_queue *q, const char *id,
+                        void (*fn)(void *arg, const char *old_id, const char *new_id, const char *entry), void *arg,
+                        size_t *skipped, char **err);
 
 /* Run slots: `n` keys ("team:T", "source:S", "sid:T/ID"; at most 4) with
  * their limits (<= 0: none).  take: 1 when every key had room (the member

@@ -230,10 +230,10 @@ static int stateless_job(void *arg, const dwhi_wh_job_key *job, int from_lease) 
     return 0;
 }
 
-json_object *dwhi_job_status(const char *path, int64_t lease_timeout_ms, char **err) {
+json_object *dwhi_job_status(const char *path, int64_t lease_timeout_ms, dwhi_wh_error *why, char **err) {
     *err = NULL;
     if (lease_timeout_ms <= 0) lease_timeout_ms = DWHI_LEASE_DEFAULT_TIMEOUT_MS;
-    dwhi_warehouse *w = dwhi_wh_open_readonly(path, err);
+    dwhi_warehouse *w = dwhi_wh_open_readonly(path, why, err);
     if (!w) return NULL;
     struct jobs_read jr = {w, lease_timeout_ms, dwhi_lease_now_ms(), json_object_new_array()};
     /* the state rows, then jobs without one: a first run holding its lease
@@ -241,6 +241,7 @@ json_object *dwhi_job_status(const char *path, int64_t lease_timeout_ms, char **
     if (dwhi_wh_read_states(w, state_job, &jr, err) != 0 || dwhi_wh_read_stateless_jobs(w, stateless_job, &jr, err) != 0) {
         json_object_put(jr.jobs);
         jr.jobs = NULL;
+        if (why) *why = DWHI_WH_OTHER;
     } else {
         json_object_array_sort(jr.jobs, by_job);
     }
@@ -248,8 +249,8 @@ json_object *dwhi_job_status(const char *path, int64_t lease_timeout_ms, char **
     return jr.jobs;
 }
 
-json_object *dwhi_job_status_doc(const char *path, char **err) {
-    json_object *jobs = dwhi_job_status(path, 0, err);
+json_object *dwhi_job_status_doc(const char *path, dwhi_wh_error *why, char **err) {
+    json_object *jobs = dwhi_job_status(path, 0, why, err);
     if (!jobs) return NULL;
     json_object *doc = json_object_new_object();
     char *shown = dwhi_wh_spec_shown(path); /* a PostgreSQL URL without its password */

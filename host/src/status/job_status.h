@@ -14,6 +14,8 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
+#include "warehouse/warehouse_sqlite.h"
+
 /* The jobs of the warehouse at `path` -- those with a state row, a live
  * lease, or a run in the history (also one that never committed) -- as a
  * JSON array of
@@ -35,8 +37,10 @@
  * the pid is alive) and its heartbeat is younger than `lease_timeout_ms`
  * (<= 0: DWHI_LEASE_DEFAULT_TIMEOUT_MS, the sync's default).  Returns a new array (caller puts),
  * or NULL with *err (malloc'd, caller frees): no such file, not a dwhost
- * warehouse, unreadable. */
-json_object *dwhi_job_status(const char *path, int64_t lease_timeout_ms, char **err);
+ * warehouse, unreadable; *why (when not NULL) as dwhi_wh_open_readonly
+ * tells it (DWHI_WH_ABSENT: no warehouse there yet), DWHI_WH_OTHER for a
+ * failed read. */
+json_object *dwhi_job_status(const char *path, int64_t lease_timeout_ms, dwhi_wh_error *why, char **err);
 
 /* The runs the warehouse's history records (run_history.h), newest
  * first, at most `limit` (<= 0: all), as a JSON array of
@@ -48,15 +52,16 @@ json_object *dwhi_job_status(const char *path, int64_t lease_timeout_ms, char **
  *  "status", "rows", "resumed", "failure", "error"}]}.  `lease_timeout_ms`
  * as for dwhi_job_status.  A warehouse older than the history gives [].
  * Returns a new array (caller puts), or NULL with *err (malloc'd). */
-json_object *dwhi_run_history(const char *path, int limit, int64_t lease_timeout_ms, char **err);
+json_object *dwhi_run_history(const char *path, int limit, int64_t lease_timeout_ms, dwhi_wh_error *why,
+                              char **err);
 /* {"warehouse": path, "runs": dwhi_run_history(path, limit, 0)}: what
  * `dwhost status --history --json` prints and dwh_status_history_json
  * returns.  A new object (caller puts), or NULL with *err. */
-json_object *dwhi_run_history_doc(const char *path, int limit, char **err);
+json_object *dwhi_run_history_doc(const char *path, int limit, dwhi_wh_error *why, char **err);
 
 /* The document `dwhost status --json` prints and dwh_status_json returns:
  * {"warehouse": path, "jobs": dwhi_job_status(path, 0)}.  A new object
  * (caller puts), or NULL with *err as above. */
-json_object *dwhi_job_status_doc(const char *path, char **err);
+json_object *dwhi_job_status_doc(const char *path, dwhi_wh_error *why, char **err);
 
 #endif

@@ -90,22 +90,24 @@ static int run_row(void *arg, const dwhi_wh_run_row *run) {
     return 0;
 }
 
-json_object *dwhi_run_history(const char *path, int limit, int64_t lease_timeout_ms, char **err) {
+json_object *dwhi_run_history(const char *path, int limit, int64_t lease_timeout_ms, dwhi_wh_error *why,
+                              char **err) {
     *err = NULL;
     if (lease_timeout_ms <= 0) lease_timeout_ms = DWHI_LEASE_DEFAULT_TIMEOUT_MS;
-    dwhi_warehouse *w = dwhi_wh_open_readonly(path, err);
+    dwhi_warehouse *w = dwhi_wh_open_readonly(path, why, err);
     if (!w) return NULL;
     struct runs_read rr = {w, lease_timeout_ms, dwhi_lease_now_ms(), json_object_new_array()};
     if (dwhi_wh_read_runs(w, limit, run_row, &rr, err) != 0) {
         json_object_put(rr.runs);
         rr.runs = NULL;
+        if (why) *why = DWHI_WH_OTHER;
     }
     dwhi_wh_close(w);
     return rr.runs;
 }
 
-json_object *dwhi_run_history_doc(const char *path, int limit, char **err) {
-    json_object *runs = dwhi_run_history(path, limit, 0, err);
+json_object *dwhi_run_history_doc(const char *path, int limit, dwhi_wh_error *why, char **err) {
+    json_object *runs = dwhi_run_history(path, limit, 0, why, err);
     if (!runs) return NULL;
     json_object *doc = json_object_new_object();
     char *shown = dwhi_wh_spec_shown(path); /* a PostgreSQL URL without its password */

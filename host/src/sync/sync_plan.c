@@ -122,6 +122,18 @@ int dwhi_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwhi_syn
     int sup_inc = bool_of(schema, "supports_incremental"), sup_app = bool_of(schema, "supports_append");
     json_object *fields = arr_of(schema, "incremental_fields");
 
+    /* the keys that hold times, for the warehouse's column types */
+    size_t n_fields = fields ? json_object_array_length(fields) : 0;
+    plan->time_keys = calloc(n_fields ? n_fields : 1, sizeof *plan->time_keys);
+    if (!plan->time_keys) return fail(err, "out of memory");
+    for (size_t i = 0; i < n_fields; i++) {
+        json_object *f = json_object_array_get_idx(fields, i);
+        const char *key = str_of(f, "field");
+        uint32_t type = dwhi_value_type_parse(str_of(f, "type"));
+        if (key && (type == DW_TYPE_DATETIME || type == DW_TYPE_DATE))
+            plan->time_keys[plan->n_time_keys++] = (dwhi_wh_time_key){key, type};
+    }
+
     /* the write mode */
     if (o->full_refresh) {
         plan->mode = DWHI_WRITE_REPLACE;
@@ -212,6 +224,7 @@ int dwhi_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwhi_syn
 
 void dwhi_sync_plan_free(dwhi_sync_plan *plan) {
     free(plan->primary_keys);
+    free(plan->time_keys);
     dwhi_partition_free(&plan->partition);
     memset(plan, 0, sizeof *plan);
 }

@@ -33,6 +33,10 @@ typedef struct dwhi_sync_plan {
     int keys_may_repeat;           /* has_duplicate_primary_keys: keep the last row per key */
     int supports_webhooks;         /* the schema takes pushed payloads (docs/concepts/webhooks.md) */
     dwhi_partition partition;       /* owned */
+    /* every advertised incremental field of type datetime or date, whatever
+     * the mode: the warehouse types their columns (dwhi_wh_table_time_keys) */
+    dwhi_wh_time_key *time_keys;   /* owned array of borrowed strings */
+    size_t n_time_keys;
 } dwhi_sync_plan;
 
 /* Picks the schemas to sync from `schemas` (the list_schemas array,
@@ -42,7 +46,8 @@ typedef struct dwhi_sync_plan {
  * unknown schema and the choices. */
 json_object *dwhi_sync_select(json_object *schemas, const char *const *names, size_t n_names, char **err);
 
-/* Fills *plan for `schema` (borrowed; must outlive the plan).  Returns 0,
+/* Fills *plan for `schema` (borrowed; must outlive the plan); free it
+ * with dwhi_sync_plan_free (also after a failure).  Returns 0,
  * or -1 with a malloc'd one-line *err (a config failure). */
 int dwhi_sync_plan_make(json_object *schema, const dwh_sync_options *o, dwhi_sync_plan *plan, char **err);
 void dwhi_sync_plan_free(dwhi_sync_plan *plan);

@@ -429,6 +429,8 @@ int sync_schema_run(sync_job *j) {
         j->target = dwhi_wh_table_open(j->w, j->table, p->mode, p->primary_keys, target, &err);
         if (!j->target) return sync_fail_take(j, dwhi_wh_last_error(j->w) ? DWH_SYNC_FAIL_WAREHOUSE : DWH_SYNC_FAIL_CONFIG, err);
         dwhi_wh_table_keep_last(j->target, p->keys_may_repeat);
+        if (dwhi_wh_table_time_keys(j->target, p->time_keys, p->n_time_keys, &err) < 0)
+            return sync_fail_take(j, DWH_SYNC_FAIL_WAREHOUSE, err);
     }
     j->keys = dwhi_keydict_new();
     j->batcher = j->keys ? dwhi_batcher_new(j->o->batch_rows, j->o->batch_bytes, j->keys) : NULL;

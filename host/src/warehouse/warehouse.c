@@ -2,6 +2,8 @@
  * dwhi_wh_open picks SQLite or PostgreSQL from what --warehouse names, and
  * every other dwhi_wh_ operation is a call through the backend's table
  * (warehouse_int.h). */
+#include <unistd.h>
+
 #include "warehouse_int.h"
 
 dwhi_warehouse *dwhi_wh_open(const char *path, const dwhi_wh_options *opts, char **err) {
@@ -9,9 +11,14 @@ dwhi_warehouse *dwhi_wh_open(const char *path, const dwhi_wh_options *opts, char
     return dwhi_whsq_open(path, opts, err);
 }
 
-dwhi_warehouse *dwhi_wh_open_readonly(const char *path, char **err) {
-    if (dwhi_wh_is_postgres(path)) return dwhi_whpg_open_readonly(path, err);
-    return dwhi_whsq_open_readonly(path, err);
+dwhi_warehouse *dwhi_wh_open_readonly(const char *path, dwhi_wh_error *why, char **err) {
+    dwhi_wh_error local;
+    if (!why) why = &local;
+    *why = DWHI_WH_OK;
+    if (dwhi_wh_is_postgres(path)) return dwhi_whpg_open_readonly(path, why, err);
+    dwhi_warehouse *w = dwhi_whsq_open_readonly(path, err);
+    if (!w) *why = access(path, F_OK) != 0 ? DWHI_WH_ABSENT : DWHI_WH_OTHER;
+    return w;
 }
 
 const char *dwhi_wh_shown(const dwhi_warehouse *w) { return w->shown; }
@@ -43,6 +50,10 @@ void dwhi_wh_table_close(dwhi_wh_table *t) {
 }
 void dwhi_wh_table_keep_last(dwhi_wh_table *t, int on) { TBE(t)->table_keep_last(t, on); }
 uint64_t dwhi_wh_table_repeated(const dwhi_wh_table *t) { return TBE(t)->table_repeated(t); }
+int dwhi_wh_table_time_keys(dwhi_wh_table *t, const dwhi_wh_time_key *keys, size_t n, char **err) {
+    *err = NULL;
+    return TBE(t)->table_time_keys ? TBE(t)->table_time_keys(t, keys, n, err) : 0;
+}
 int dwhi_wh_write(dwhi_wh_table *t, const dwhi_wh_rows *rows, char **err) { return TBE(t)->write(t, rows, err); }
 int dwhi_wh_finish(dwhi_wh_table *t, char **err) { return TBE(t)->finish(t, err); }
 

@@ -41,11 +41,11 @@ struct dwhi_warehouse {
     int readonly;             /* dwhi_wh_open_readonly: closing never checkpoints */
 };
 
-/* The operations of one backend; every member is required.  Each does
- * what the dwhi_wh_ function of the same name promises (warehouse_sqlite.h,
- * run_history.h, webhook_inbox.h).  A table (dwhi_wh_table) of either
- * backend starts with a dwhi_wh_table_base, so the table's calls find
- * their backend. */
+/* The operations of one backend; every member is required unless it
+ * says otherwise.  Each does what the dwhi_wh_ function of the same name
+ * promises (warehouse_sqlite.h, run_history.h, webhook_inbox.h).  A table
+ * (dwhi_wh_table) of either backend starts with a dwhi_wh_table_base, so
+ * the table's calls find their backend. */
 struct dwhi_wh_backend {
     const char *name; /* "sqlite", "postgres" */
     void (*close)(dwhi_warehouse *w);
@@ -87,6 +87,8 @@ struct dwhi_wh_backend {
                                int64_t *skipped, char **err);
     int (*inbox_gc)(dwhi_warehouse *w, const dwhi_state_key *k, int64_t *deleted, char **err);
     int (*inbox_drop)(dwhi_warehouse *w, const dwhi_state_key *k, int64_t id, char **err);
+    /* optional (NULL: the backend keeps values as sent, SQLite) */
+    int (*table_time_keys)(dwhi_wh_table *t, const dwhi_wh_time_key *keys, size_t n, char **err);
     /* what `dwhost status` reads (warehouse_read.h) */
     int (*read_states)(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_state_row *row), void *arg, char **err);
     int (*read_stateless_jobs)(dwhi_warehouse *w, int (*fn)(void *arg, const dwhi_wh_job_key *job, int from_lease),
@@ -116,7 +118,7 @@ extern const dwhi_wh_backend dwhi_wh_pg_backend;     /* warehouse_pg.c */
 dwhi_warehouse *dwhi_whsq_open(const char *path, const dwhi_wh_options *opts, char **err);
 dwhi_warehouse *dwhi_whsq_open_readonly(const char *path, char **err);
 dwhi_warehouse *dwhi_whpg_open(const char *conninfo, const dwhi_wh_options *opts, char **err);
-dwhi_warehouse *dwhi_whpg_open_readonly(const char *conninfo, char **err);
+dwhi_warehouse *dwhi_whpg_open_readonly(const char *conninfo, dwhi_wh_error *why, char **err);
 
 /* SQLite's operations, for its backend table (warehouse_sqlite.c). */
 void dwhi_whsq_close(dwhi_warehouse *w);

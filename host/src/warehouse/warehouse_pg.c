@@ -474,8 +474,11 @@ static void pg_close(dwhi_warehouse *w) {
     free(w);
 }
 
-/* Connects; `readonly` (status): creates nothing, reads one snapshot. */
-static dwhi_warehouse *pg_open(const char *conninfo, const dwhi_wh_options *opts, int readonly, char **err) {
+/* Connects; `readonly` (status): creates nothing, reads one snapshot.
+ * On failure *why (when not NULL) says what kind (DWHI_WH_ABSENT: a
+ * read-only open found no dwhost tables). */
+static dwhi_warehouse *pg_open(const char *conninfo, const dwhi_wh_options *opts, int readonly, dwhi_wh_error *why,
+                               char **err) {
     *err = NULL;
     dwhi_warehouse *w = calloc(1, sizeof *w);
     if (!w) goto oom;
@@ -528,7 +531,7 @@ static dwhi_warehouse *pg_open(const char *conninfo, const dwhi_wh_options *opts
         int have = !strcmp(PQgetvalue(res, 0, 0), "t");
         PQclear(res);
         if (!have) {
-            w->last = DWHI_WH_OTHER;
+            w->last = DWHI_WH_ABSENT;
             if (asprintf(err, "%s is not a dwhost warehouse (it has no " DWHI_PG_SCHEMA ".state table); sync into it "
                               "first, or pass --warehouse", w->shown) < 0)
                 *err = NULL;
@@ -545,15 +548,18 @@ oom:
     *err = strdup("out of memory opening the warehouse");
 fail:
     if (!*err) *err = strdup("out of memory opening the warehouse");
+    if (why) *why = w && w->last ? w->last : DWHI_WH_OTHER;
     pg_close(w);
     return NULL;
 }
 
 dwhi_warehouse *dwhi_whpg_open(const char *conninfo, const dwhi_wh_options *opts, char **err) {
-    return pg_open(conninfo, opts, 0, err);
+    return pg_open(conninfo, opts, 0, NULL, err);
 }
 
-dwhi_warehouse *dwhi_whpg_open_readonly(const char *conninfo, char **err) { return pg_open(conninfo, NULL, 1, err); }
+dwhi_warehouse *dwhi_whpg_open_readonly(const char *conninfo, dwhi_wh_error *why, char **err) {
+    return pg_open(conninfo, NULL, 1, why, err);
+}
 
 const dwhi_wh_backend dwhi_wh_pg_backend = {
     .name = "postgres",
@@ -567,6 +573,7 @@ const dwhi_wh_backend dwhi_wh_pg_backend = {
     .staging_exists = dwhi_whpg_staging_exists,
     .staging_drop = dwhi_whpg_staging_drop,
     .table_open = dwhi_whpg_table_open,
+    .table_time_keys = dwhi_whpg_table_time_keys,
     .table_close = dwhi_whpg_table_close,
     .table_keep_last = dwhi_whpg_table_keep_last,
     .table_repeated = dwhi_whpg_table_repeated,

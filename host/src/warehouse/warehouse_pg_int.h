@@ -13,9 +13,13 @@
  *                              Column types from the rows: bigint, double
  *                              precision, boolean, text, numeric (integers
  *                              beyond 64 bits), jsonb (objects, arrays);
- *                              a column whose values disagree is widened
- *                              (bigint -> double precision -> numeric,
- *                              anything else -> text).  Plus _dw_synced_at
+ *                              timestamptz (date) for a key the schema
+ *                              says holds times (an incremental field of
+ *                              type datetime or date) while its values
+ *                              are ISO-8601 times; a column whose values
+ *                              disagree is widened (bigint -> double
+ *                              precision -> numeric, anything else, a
+ *                              time column too -> text).  Plus _dw_synced_at
  *                              (timestamptz) and _dw_partition_key (text).
  *                              A key that cannot be a column name (empty,
  *                              starting with _dw_, longer than 63 bytes)
@@ -85,6 +89,7 @@ dwhi_wh_table *dwhi_whpg_table_open(dwhi_warehouse *w, const char *table, dwhi_w
 void dwhi_whpg_table_close(dwhi_wh_table *t);
 void dwhi_whpg_table_keep_last(dwhi_wh_table *t, int on);
 uint64_t dwhi_whpg_table_repeated(const dwhi_wh_table *t);
+int dwhi_whpg_table_time_keys(dwhi_wh_table *t, const dwhi_wh_time_key *keys, size_t n, char **err);
 int dwhi_whpg_write(dwhi_wh_table *t, const dwhi_wh_rows *rows, char **err);
 int dwhi_whpg_finish(dwhi_wh_table *t, char **err);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/isotime.h"
 #include "base/md5.h"
 #include "base/scalar.h"
 #include "base/text.h"
@@ -15,11 +16,20 @@
 #define COL_PARTITION "_dw_partition_key"
 #define BATCH_TABLE "pg_temp._dw_batch"
 
-/* What a column holds, from narrowest; OTHER: a type a user gave it
- * (values are sent as text and PostgreSQL converts them). */
-typedef enum col_kind { K_BOOL, K_BIGINT, K_DOUBLE, K_NUMERIC, K_TEXT, K_JSONB, K_OTHER } col_kind;
+/* What a column holds, from narrowest; TSTZ and DATE: a key the schema
+ * says holds times (dwhi_wh_table_time_keys); OTHER: a type a user gave it
+ * (values are sent as text and PostgreSQL converts them).  kind_sql is
+ * what format_type() names, so a loaded column gets its kind back. */
+typedef enum col_kind { K_BOOL, K_BIGINT, K_DOUBLE, K_NUMERIC, K_TEXT, K_JSONB, K_TSTZ, K_DATE, K_OTHER } col_kind;
 
-static const char *const kind_sql[] = {"boolean", "bigint", "double precision", "numeric", "text", "jsonb", "text"};
+static const char *const kind_sql[] = {"boolean", "bigint", "double precision", "numeric", "text", "jsonb",
+                                       "timestamp with time zone", "date", "text"};
+
+/* A key the schema says holds times, and the kind of its column. */
+typedef struct pg_time_key {
+    char *key;
+    col_kind kind; /* K_TSTZ or K_DATE */
+} pg_time_key;
 
 typedef struct pg_col {
     char *name; /* SQL column name */
@@ -42,6 +52,8 @@ typedef struct pg_table {
     int32_t *key_col; /* batch key id -> column; -1 none yet */
     size_t n_key_col;
     uint64_t repeated;
+    pg_time_key *time_keys;
+    size_t n_time_keys;
 } pg_table;
 
 #define T(t) ((pg_table *)(t))
@@ -89,7 +101,7 @@ static int find_key(const pg_table *t, const char *key) {
 }
 
 static col_kind kind_of_type(const char *type) {
-    for (int k = K_BOOL; k <= K_JSONB; k++)
+    for (int k = K_BOOL; k <= K_DATE; k++)
         if (!strcmp(type, kind_sql[k])) return (col_kind)k;
     return K_OTHER;
 }
@@ -140,6 +152,47 @@ static char *column_name(const char *key, int *suffixed) {
     return asprintf(&out, "%.*s__%.8s", (int)keep, key, hex) < 0 ? NULL : out;
 }
 
+/* 0001-01-01 and 10000-01-01 UTC: PostgreSQL reads no year 0 (1 BC) and
+ * dwhost writes none beyond 9999. */
+#define FIRST_SEC INT64_C(-62135596800)
+#define END_SEC INT64_C(253402300800)
+
+/* When text `s` is a value a column of `kind` (K_TSTZ, K_DATE) holds
+ * exactly, writes the text COPY sends for it into `out` (>= 40 bytes) and
+ * returns its length; else -1.  The judge is dwhi_isotime_parse (no
+ * other parser); on top of it a timestamptz keeps microseconds (a finer
+ * fraction would be cut) and no leap second (PostgreSQL turns :60 into
+ * the next minute), a date is a date alone (YYYY-MM-DD: a time would be
+ * dropped).  A timestamptz is sent as UTC with its offset spelled out
+ * ("YYYY-MM-DD HH:MM:SS.ffffff+00"), so the session's settings do not
+ * matter. */
+static int time_text(col_kind kind, const char *s, size_t n, char *out) {
+    int64_t sec;
+    int32_t ns;
+    if (dwhi_isotime_parse(s, n, &sec, &ns) < 0 || sec < FIRST_SEC || sec >= END_SEC) return -1;
+    if (kind == K_DATE) {
+        if (n != 10) return -1;
+        memcpy(out, s, n);
+        return (int)n;
+    }
+    if (ns % 1000 || (n >= 19 && s[16] == ':' && s[17] == '6' && s[18] == '0')) return -1;
+    char day[32];
+    if (dwhi_isotime_format(sec, "%Y-%m-%d %H:%M:%S", day, sizeof day) < 0) return -1;
+    return snprintf(out, 40, "%s.%06d+00", day, (int)(ns / 1000));
+}
+
+/* K_TSTZ or K_DATE when the schema says `key` holds times, else -1. */
+static int time_kind(const pg_table *t, const char *key) {
+    for (size_t i = 0; i < t->n_time_keys; i++)
+        if (!strcmp(t->time_keys[i].key, key)) return (int)t->time_keys[i].kind;
+    return -1;
+}
+
+static int is_time(col_kind kind, const dwhi_cell *cell, const char *arena) {
+    char buf[40];
+    return cell->type == DWHI_CELL_TEXT && time_text(kind, arena + cell->v.s.off, cell->v.s.len, buf) >= 0;
+}
+
 static col_kind kind_of_cell(uint32_t type) {
     switch (type) {
     case DWHI_CELL_BOOL: return K_BOOL;
@@ -151,19 +204,31 @@ static col_kind kind_of_cell(uint32_t type) {
     }
 }
 
+/* The kind of a new column for `key` whose first value is `cell` (a null
+ * one too): a time key's while the value is a time, else the cell's. */
+static col_kind kind_for(const pg_table *t, const char *key, const dwhi_cell *cell, const char *arena) {
+    int tk = time_kind(t, key);
+    if (tk >= 0 && (cell->type == DWHI_CELL_NULL || is_time((col_kind)tk, cell, arena))) return (col_kind)tk;
+    return kind_of_cell(cell->type);
+}
+
 /* Whether a column of `kind` takes the cell as it is. */
-static int fits(col_kind kind, uint32_t type) {
+static int fits(col_kind kind, const dwhi_cell *cell, const char *arena) {
+    uint32_t type = cell->type;
     switch (kind) {
     case K_BOOL: return type == DWHI_CELL_BOOL;
     case K_BIGINT: return type == DWHI_CELL_INT;
     case K_DOUBLE: return type == DWHI_CELL_INT || type == DWHI_CELL_REAL;
     case K_NUMERIC: return type == DWHI_CELL_INT || type == DWHI_CELL_REAL || type == DWHI_CELL_BIGINT;
     case K_JSONB: return type == DWHI_CELL_JSON;
+    case K_TSTZ:
+    case K_DATE: return is_time(kind, cell, arena);
     default: return 1;
     }
 }
 
-/* The narrowest type holding both what the column held and the cell. */
+/* The narrowest type holding both what the column held and the cell (a
+ * time column: text, whatever the cell). */
 static col_kind widen(col_kind kind, uint32_t type) {
     if (kind == K_BIGINT && type == DWHI_CELL_REAL) return K_DOUBLE;
     if ((kind == K_BIGINT || kind == K_DOUBLE) && type == DWHI_CELL_BIGINT) return K_NUMERIC;
@@ -187,11 +252,10 @@ static int comment_key(pg_table *t, const char *name, const char *key, char **er
     return run_ddl(t, sql, err, "naming the key of a column");
 }
 
-/* Adds a column for `key` of the cell's type; returns its index. */
-static int add_column(pg_table *t, const char *key, uint32_t type, char **err) {
+/* Adds a column of `kind` for `key`; returns its index. */
+static int add_column(pg_table *t, const char *key, col_kind kind, char **err) {
     int suffixed = 0;
     char *name = column_name(key, &suffixed), *q = name ? dwhi_pg_ident(name) : NULL, *sql = NULL;
-    col_kind kind = kind_of_cell(type);
     if (q && asprintf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", t->qtarget, q, kind_sql[kind]) < 0) sql = NULL;
     int rc = run_ddl(t, sql, err, "adding a column");
     if (rc == 0 && suffixed) rc = comment_key(t, name, key, err);
@@ -202,7 +266,9 @@ static int add_column(pg_table *t, const char *key, uint32_t type, char **err) {
     return idx;
 }
 
-/* Changes column `i` to the type that holds both its values and the cell. */
+/* Changes column `i` to the type that holds both its values and the cell
+ * (USING col::text: a time column's values become PostgreSQL's text of
+ * them, "2024-01-02 10:00:00+00" in the session's UTC). */
 static int widen_column(pg_table *t, int i, uint32_t type, char **err) {
     col_kind to = widen(t->cols[i].kind, type);
     char *q = dwhi_pg_ident(t->cols[i].name), *sql = NULL;
@@ -216,7 +282,7 @@ static int widen_column(pg_table *t, int i, uint32_t type, char **err) {
 }
 
 /* Creates the target with the batch's columns (first-seen order, typed
- * by their first value), then the _dw_ columns. */
+ * by their first value: kind_for), then the _dw_ columns. */
 static int create_target(pg_table *t, const dwhi_batch *b, char **err) {
     char *sql = NULL;
     if (asprintf(&sql, "CREATE TABLE %s (", t->qtarget) < 0) return oom(t, err, "creating the table");
@@ -228,7 +294,7 @@ static int create_target(pg_table *t, const dwhi_batch *b, char **err) {
             if (find_key(t, key) >= 0) continue;
             int suffixed;
             char *name = column_name(key, &suffixed), *q = name ? dwhi_pg_ident(name) : NULL, *next = NULL;
-            col_kind kind = kind_of_cell(cell->type);
+            col_kind kind = kind_for(t, key, cell, b->arena);
             if (!q || remember(t, name, key, kind) < 0 ||
                 asprintf(&next, "%s%s %s, ", sql, q, kind_sql[kind]) < 0)
                 next = NULL;
@@ -276,9 +342,10 @@ static int settle_columns(pg_table *t, const dwhi_batch *b, const uint8_t *skip,
             int idx = column_of(t, b, cell->key);
             if (idx == -3) return oom(t, err, "writing a batch");
             if (idx < 0) {
-                if ((idx = add_column(t, dwhi_keydict_name(b->keys, cell->key), cell->type, err)) < 0) return -1;
+                const char *key = dwhi_keydict_name(b->keys, cell->key);
+                if ((idx = add_column(t, key, kind_for(t, key, cell, b->arena), err)) < 0) return -1;
                 t->key_col[cell->key] = idx;
-            } else if (!fits(t->cols[idx].kind, cell->type) && widen_column(t, idx, cell->type, err) < 0) {
+            } else if (!fits(t->cols[idx].kind, cell, b->arena) && widen_column(t, idx, cell->type, err) < 0) {
                 return -1;
             }
         }
@@ -312,7 +379,7 @@ static char *key_list(pg_table *t, const char *prefix, const char *sep, const ch
 static int ensure_pk_index(pg_table *t, char **err) {
     if (t->index_ok) return 0;
     for (size_t i = 0; i < t->n_pk; i++)
-        if (find_key(t, t->pk[i]) < 0 && add_column(t, t->pk[i], DWHI_CELL_TEXT, err) < 0) return -1;
+        if (find_key(t, t->pk[i]) < 0 && add_column(t, t->pk[i], K_TEXT, err) < 0) return -1;
     char *index = dwhi_pg_index_name(t->target), *qindex = index ? dwhi_pg_ident(index) : NULL;
     char *qualified = qindex ? dwhi_pg_qualified(t->w, index) : NULL, *cols = key_list(t, "", ", ", NULL);
     int rc = qindex && qualified && cols ? 0 : oom(t, err, "indexing the keys");
@@ -433,6 +500,16 @@ static void put_cell(copybuf *c, const dwhi_cell *cell, col_kind kind, const cha
         break;
     }
     case DWHI_CELL_TEXT:
+        if (kind == K_TSTZ || kind == K_DATE) {
+            char t[40];
+            int n = time_text(kind, arena + cell->v.s.off, cell->v.s.len, t);
+            if (n >= 0) { /* settle_columns widened the column for any other value */
+                put(c, t, (size_t)n);
+                break;
+            }
+        }
+        put_text(c, arena + cell->v.s.off, cell->v.s.len);
+        break;
     case DWHI_CELL_BIGINT:
     case DWHI_CELL_JSON: put_text(c, arena + cell->v.s.off, cell->v.s.len); break;
     default: put(c, "\\N", 2); break;
@@ -696,6 +773,8 @@ void dwhi_whpg_table_close(dwhi_wh_table *tt) {
     if (!t) return;
     forget_layout(t);
     free(t->cols);
+    for (size_t i = 0; i < t->n_time_keys; i++) free(t->time_keys[i].key);
+    free(t->time_keys);
     for (size_t i = 0; t->pk && i < t->n_pk; i++) free(t->pk[i]);
     free(t->pk);
     free(t->table);
@@ -706,6 +785,20 @@ void dwhi_whpg_table_close(dwhi_wh_table *tt) {
 
 void dwhi_whpg_table_keep_last(dwhi_wh_table *t, int on) { T(t)->keep_last = on != 0; }
 uint64_t dwhi_whpg_table_repeated(const dwhi_wh_table *t) { return ((const pg_table *)t)->repeated; }
+
+int dwhi_whpg_table_time_keys(dwhi_wh_table *tt, const dwhi_wh_time_key *keys, size_t n, char **err) {
+    pg_table *t = T(tt);
+    *err = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (keys[i].type != DW_TYPE_DATETIME && keys[i].type != DW_TYPE_DATE) continue;
+        pg_time_key *tk = realloc(t->time_keys, (t->n_time_keys + 1) * sizeof *tk);
+        if (!tk) return oom(t, err, "noting the time columns");
+        t->time_keys = tk;
+        if (!(tk[t->n_time_keys].key = strdup(keys[i].key))) return oom(t, err, "noting the time columns");
+        tk[t->n_time_keys++].kind = keys[i].type == DW_TYPE_DATE ? K_DATE : K_TSTZ;
+    }
+    return 0;
+}
 
 int dwhi_whpg_table_exists(dwhi_warehouse *w, const char *table) {
     char *err = NULL;

@@ -91,7 +91,9 @@ typedef enum dwhi_wh_error {
     DWHI_WH_NOMEM,
     DWHI_WH_OTHER,
     DWHI_WH_UNREACHABLE, /* PostgreSQL: the server cannot be reached, or the connection was lost */
-    DWHI_WH_AUTH         /* PostgreSQL: the server refused the user or password */
+    DWHI_WH_AUTH,        /* PostgreSQL: the server refused the user or password */
+    DWHI_WH_ABSENT       /* dwhi_wh_open_readonly: no warehouse there yet (no such file; a PostgreSQL
+                          * database without dwhost's tables) */
 } dwhi_wh_error;
 
 /* Non-zero when `spec` (a --warehouse value) names a PostgreSQL
@@ -126,12 +128,15 @@ dwhi_warehouse *dwhi_wh_open(const char *path, const dwhi_wh_options *opts, char
  * warehouse_read.h reads it): read-only, so looking never creates,
  * migrates, checkpoints or write-locks it and never holds up a sync;
  * waits up to 5 s for a lock a writer holds briefly.  Returns NULL with
- * a malloc'd one-line *err (caller frees) when there is no such file
- * ("no warehouse at <path>; sync into it first, or pass --warehouse") or
- * it cannot be opened.  A file that is not a database, or not one dwhost
+ * a malloc'd one-line *err (caller frees) and, when `why` is not NULL,
+ * the kind in *why: DWHI_WH_ABSENT when there is no warehouse there yet
+ * -- no such file ("no warehouse at <path>; sync into it first, or pass
+ * --warehouse"), a PostgreSQL database without dwhost's tables ("... is
+ * not a dwhost warehouse ...; sync into it first") -- else what kept it
+ * from being opened (DWHI_WH_UNREACHABLE, DWHI_WH_AUTH, ...).  A file that is not a database, or not one dwhost
  * wrote, is told by the first read (warehouse_read.h).  Close with
  * dwhi_wh_close(); the connection is for warehouse_read.h only. */
-dwhi_warehouse *dwhi_wh_open_readonly(const char *path, char **err);
+dwhi_warehouse *dwhi_wh_open_readonly(const char *path, dwhi_wh_error *why, char **err);
 /* Rolls back an open transaction, folds the WAL into the file
  * (dwhi_wh_checkpoint) and closes.  NULL allowed. */
 void dwhi_wh_close(dwhi_warehouse *w);
@@ -191,6 +196,21 @@ void dwhi_wh_table_close(dwhi_wh_table *t);
  * caller's: dwhi_wh_rows.skip). */
 void dwhi_wh_table_keep_last(dwhi_wh_table *t, int on);
 uint64_t dwhi_wh_table_repeated(const dwhi_wh_table *t);
+
+/* A key the schema says holds times: one of its incremental fields of
+ * type datetime or date (sdk/dwsdk.h dw_value_type). */
+typedef struct dwhi_wh_time_key {
+    const char *key;
+    uint32_t type; /* DW_TYPE_DATETIME or DW_TYPE_DATE */
+} dwhi_wh_time_key;
+
+/* Before the first write: the keys of `keys` (copied) hold times.  A
+ * PostgreSQL warehouse creates their columns as timestamptz (a date key:
+ * date) as long as their values are ISO-8601 times (base/isotime.h) it
+ * can hold exactly, and widens such a column to text at the first value
+ * that is not one; a SQLite warehouse keeps every value as sent and
+ * ignores them.  Returns 0, or -1 with a malloc'd *err (out of memory). */
+int dwhi_wh_table_time_keys(dwhi_wh_table *t, const dwhi_wh_time_key *keys, size_t n, char **err);
 
 /* Non-zero when the staging table of `table` exists (a full refresh was
  * interrupted). */
