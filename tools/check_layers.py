@@ -88,7 +88,6 @@ CLI_INTERNAL = {
     ("cmd_call.c", "ops/ops_action.h"): "the bound arguments and the crash outcome, for call's exit codes",
     ("cmd_describe.c", "config/config_load.h"): "--options reads the config as check reads it",
     ("cmd_describe.c", "config/config_report.h"): "--options reports an unreadable config as check does",
-    ("cmd_check.c", "config/source_check.h"): "the check's text rendering and a config read from a file",
     ("cmd_conformance.c", "config/config_load.h"): "the config report on a bad config",
     ("cmd_conformance.c", "config/config_report.h"): "the config report on a bad config",
     ("cmd_conformance.c", "conformance/conformance.h"): "the report's text rendering",

@@ -45,7 +45,7 @@
  *
  * Option structs (dwh_host_options, dwh_read_options,
  * dwh_conformance_options, dwh_sync_options, dwh_webhook_options,
- * dwh_transport_options) only
+ * dwh_transport_options, dwh_check_options) only
  * grow at the end.  The functions taking them are macros that pass
  * sizeof the struct as your dwhost.h declares it to the *_sized entry
  * point, so a program built against an older dwhost.h keeps working with
@@ -411,6 +411,52 @@ DWH_API char *dwh_config_secret_paths_json(dwh_plugin *p);
  * DW_OK. */
 DWH_API dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
                             int allow_internal, char **result_json, char **error);
+
+/* Options of dwh_check_with; zero-initialise, then set what differs.
+ * Members are only ever appended.  Strings are borrowed for the call. */
+typedef struct dwh_check_options {
+    const char *schema;           /* check the permissions this schema needs; NULL: at source creation */
+    const char *base_dir;         /* relative {"$file"} references of config_json; NULL: the working directory */
+    int allow_internal_hosts;     /* let the plugin reach loopback/private addresses */
+    dwh_cancel *cancel;           /* NULL: not cancellable (dwh_cancel_new); a cancelled check is DW_ERR_CANCELLED */
+    /* Non-NULL: the config is read from this file (as dwh_config_read_file reads it; "-" is standard
+     * input) instead of config_json, and its relative {"$file"} references start at the file's
+     * directory.  A file that cannot be read, or is not JSON, is an invalid config (DW_ERR_CONFIG)
+     * whose problem the document's "config" report names at path "(file)". */
+    const char *config_file;
+} dwh_check_options;
+
+/* dwh_check with options (NULL: the defaults): the same statuses, the same
+ * document in *result_json (may be NULL; malloc'd, free() it) and the same
+ * *error (may be NULL; one malloc'd line, free() it; NULL on DW_OK).  The
+ * document's "outcome" is "unknown_schema" (status DW_ERR_CONFIG) when
+ * opts->schema is not one the source lists, and a check stopped through
+ * opts->cancel is DW_ERR_CANCELLED ("interrupted").  (Called through the
+ * dwh_check_with macro, which passes the size of *opts as the caller's
+ * dwhost.h has it; a member this libdwhost does not have, set, fails with
+ * DW_ERR_CONFIG and no document.) */
+DWH_API dw_status dwh_check_with_sized(dwh_plugin *p, const char *config_json, const dwh_check_options *opts,
+                                       size_t opts_size, char **result_json, char **error);
+#define dwh_check_with(p, config_json, opts, result_json, error) \
+    dwh_check_with_sized((p), (config_json), (opts), sizeof(dwh_check_options), (result_json), (error))
+
+/* Reads a config file the way the dwhost commands read --config FILE:
+ * `path` ("-" is standard input), at most 16 MiB, one JSON value with
+ * nothing after it.  Validates nothing and runs no plugin code (pass the
+ * text to dwh_config_validate_text or an operation).  Returns DW_OK with
+ * *config_json (required) the file's text, malloc'd, which may hold
+ * secrets in clear: release it with dwh_free_secret(); and *base_dir (may
+ * be NULL) the file's directory, where its relative {"$file"} references
+ * start (malloc'd, free() it; NULL for standard input).  Returns
+ * DW_ERR_CONFIG when the file is missing, unreadable, too large, a
+ * directory or not JSON: *config_json and *base_dir are NULL, *report (may
+ * be NULL) receives the config report {"errors": [{"path": "(file)",
+ * "expected", "got", "message"}], "warnings": []} as dwh_config_validate_text
+ * returns it (malloc'd, free() it; NULL on success), and *error (may be
+ * NULL) the one line "invalid config: config error at (file): expected
+ * ..., got ..." (malloc'd, free() it).  DW_ERR_NOMEM when out of memory. */
+DWH_API dw_status dwh_config_read_file(const char *path, char **config_json, char **base_dir, char **report,
+                                       char **error);
 
 /* == operations ========================================================= */
 
