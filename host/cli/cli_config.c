@@ -18,3 +18,18 @@ int dwhi_cli_load_config(dwh_plugin *p, const char *path, dwhi_secrets *secrets,
     dwhi_config_report_clear(&rep);
     return rc == 0 ? DWHI_EXIT_OK : DWHI_EXIT_CONFIG;
 }
+
+void dwhi_cli_print_config_report(const char *report_json, FILE *out) {
+    json_object *doc = report_json ? json_tokener_parse(report_json) : NULL;
+    static const char *const lists[] = {"errors", "warnings"};
+    for (size_t l = 0; l < 2; l++) {
+        json_object *v = json_object_object_get(doc, lists[l]);
+        for (size_t i = 0; v && i < json_object_array_length(v); i++) {
+            json_object *m = json_object_object_get(json_object_array_get_idx(v, i), "message");
+            if (m) fprintf(out, "dwhost: %s\n", json_object_get_string(m));
+        }
+    }
+    if (!doc) fprintf(out, "dwhost: config error: out of memory while reading the config\n");
+    json_object_put(doc);
+    fflush(out);
+}

@@ -11,6 +11,7 @@
 #define DWHI_CLI_CONFIG_H
 
 #include <json-c/json.h>
+#include <stdio.h>
 
 #include "registry/registry.h"
 #include "log/secrets.h"
@@ -27,5 +28,11 @@
  * every string scrubbed. */
 int dwhi_cli_load_config(dwh_plugin *p, const char *path, dwhi_secrets *secrets, json_object **config,
                         json_object **json_report);
+
+/* Prints the config report `report_json` ({"errors": [...], "warnings":
+ * [...]} as dwh_config_read_file and dwh_config_validate_text return it;
+ * borrowed, may be NULL) on `out`, one line per problem, errors first:
+ *   dwhost: config error at <path>: expected ..., got ... */
+void dwhi_cli_print_config_report(const char *report_json, FILE *out);
 
 #endif

@@ -553,14 +553,20 @@ typedef struct dwh_conformance_options {
      * 0 (also for programs built before it existed): 100000; negative:
      * no cap (every row; memory grows with the data, ~40 bytes a row). */
     long long max_rows;
+    /* (0.2) Non-zero: what the plugin writes and logs while a check runs
+     * (captured for the `secrets` check) is copied, scrubbed, to the
+     * process's stderr (`dwhost conformance --verbose`). */
+    int verbose;
 } dwh_conformance_options;
 
 /* `dwhost conformance` as a function: runs the acceptance checks
  * (docs/cli/conformance.md) on p with `config_json` (anchored at base_dir).
  * *report_json (may be NULL) receives the `--json` document
- * {"source", "checks": [{"name", "status", "detail"}], "passed", "failed",
- * "skipped", "ok"}, malloc'd (free() it); a check whose reads stopped at
- * the row cap also has "capped_at": the cap.  Returns DW_OK when every
+ * {"source", "version", "path", "checks": [{"name", "status" ("pass",
+ * "fail" or "skip"), "detail"}], "passed", "failed", "skipped", "ok"}
+ * (the plugin's name, version and file; null when unknown), in the
+ * checks' order, malloc'd (free() it); a check whose reads stopped at the
+ * row cap also has "capped_at": the cap.  Returns DW_OK when every
  * check passed or was skipped; DW_ERR when one failed (*error: how many
  * and which); DW_ERR_CONFIG when the suite could not run (config not JSON
  * or invalid, an unknown option: *error is the last check's reason);
