@@ -86,8 +86,6 @@ CLI_INTERNAL = {
     ("cli_webhook_lifecycle.c", "ops/ops_action.h"): "the lifecycle actions called with the secret kept out of output",
     ("cmd_call.c", "config/config_load.h"): "the config parsed as check parses it, errors alike",
     ("cmd_call.c", "ops/ops_action.h"): "the bound arguments and the crash outcome, for call's exit codes",
-    ("cmd_describe.c", "config/config_load.h"): "--options reads the config as check reads it",
-    ("cmd_describe.c", "config/config_report.h"): "--options reports an unreadable config as check does",
     ("cmd_read.c", "core/ctx.h"): "a row sink writing JSON lines straight from the streamed cells",
     ("cmd_read.c", "core/emit.h"): "a row sink writing JSON lines straight from the streamed cells",
     ("cmd_read.c", "core/log.h"): "read's own log lines with the run's identity",

@@ -2,6 +2,7 @@
 #include "cli_config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "config/config_load.h"
@@ -32,4 +33,32 @@ void dwhi_cli_print_config_report(const char *report_json, FILE *out) {
     if (!doc) fprintf(out, "dwhost: config error: out of memory while reading the config\n");
     json_object_put(doc);
     fflush(out);
+}
+
+int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated, char **report_json) {
+    *validated = NULL;
+    if (report_json) *report_json = NULL;
+    char *text = NULL, *base_dir = NULL, *report = NULL;
+    dw_status st = dwh_config_read_file(path, &text, &base_dir, &report, NULL);
+    if (st == DW_OK) {
+        free(report);
+        report = NULL;
+        st = dwh_config_validate_text(p, text, base_dir, validated, &report, NULL);
+    }
+    dwh_free_secret(text);
+    free(base_dir);
+    if (!report && st != DW_ERR_NOMEM) st = DW_ERR_NOMEM;
+    if (st == DW_ERR_NOMEM) {
+        fprintf(stderr, "dwhost: out of memory while reading the config %s\n", path);
+        dwh_free_secret(*validated);
+        *validated = NULL;
+        free(report);
+        return DWHI_EXIT_FAILURE;
+    }
+    if (report_json) *report_json = report;
+    else {
+        dwhi_cli_print_config_report(report, stderr);
+        free(report);
+    }
+    return st == DW_OK ? DWHI_EXIT_OK : DWHI_EXIT_CONFIG;
 }
