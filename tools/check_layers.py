@@ -95,8 +95,6 @@ CLI_INTERNAL = {
     ("cmd_sync.c", "sync/sync_rerun.h"): "the resume and start-over commands in the text summary",
     ("cmd_sync.c", "core/log.h"): "the run's log lines with its identity",
     ("cmd_sync.c", "sync/sync.h"): "the per-schema report structs behind the text summary and progress",
-    ("cmd_webhook.c", "core/log.h"): "log lines naming the pushed payload",
-    ("cmd_webhook.c", "webhook/webhook.h"): "the config report on a bad config and the result document",
 }
 
 ROOT_DEFAULT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -848,6 +848,48 @@ DWH_API dw_status dwh_webhook_drop_sized(dwh_host *h, const char *source, const 
 #define dwh_webhook_drop(h, source, opts, inbox_id, outcome, error) \
     dwh_webhook_drop_sized((h), (source), (opts), sizeof(dwh_webhook_options), (inbox_id), (outcome), (error))
 
+/* Whether plugin p takes pushed payloads (DW_CAP_WEBHOOK, a
+ * webhook_transform and a webhook resource map).  Returns DW_OK, or
+ * DW_ERR_UNSUPPORTED with one malloc'd line in *error (may be NULL; free()
+ * it) saying so and what to do instead; DW_ERR_NOT_FOUND for a NULL p.
+ * Runs no plugin code.  dwh_webhook_push and dwh_webhook_push_plugin
+ * answer DWH_WEBHOOK_UNSUPPORTED with that line before they look at the
+ * config or the payload. */
+DWH_API dw_status dwh_webhook_supported(dwh_plugin *p, char **error);
+
+/* dwh_webhook_push for a plugin reference (from dwh_host_find) instead of
+ * a host and a source name, with the whole result as a document: the same
+ * checks, outcomes and statuses.  Relative {"$file"} references of
+ * `config_json` start at `base_dir` (NULL: the working directory).
+ * *outcome (may be NULL) receives the outcome; *result_json (may be NULL)
+ * the document `dwhost webhook --json` prints, without its "exit_code":
+ * {"ok", "outcome" (dwh_webhook_outcome_name), "source", "team_id",
+ * "source_id", "state_namespace", "inbox_id" (STORED, else null),
+ * "event_type" (the payload's top-level "type" string, or null),
+ * "schemas" (STORED: the schemas that take it, else null), "message"
+ * (null for STORED)}, scrubbed of the config's secrets, malloc'd (free()
+ * it; NULL only when out of memory); *error (may be NULL) one malloc'd
+ * line (free() it) for every outcome but STORED.  p NULL:
+ * DW_ERR_NOT_FOUND (DWH_WEBHOOK_FAIL_PLUGIN).  (Through the macro, which
+ * passes the size of *opts as your dwhost.h has it.) */
+DWH_API dw_status dwh_webhook_push_plugin_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                                const dwh_webhook_options *opts, size_t opts_size,
+                                                const char *payload, size_t len, dwh_webhook_outcome *outcome,
+                                                char **result_json, char **error);
+#define dwh_webhook_push_plugin(p, config_json, base_dir, opts, payload, len, outcome, result_json, error)          \
+    dwh_webhook_push_plugin_sized((p), (config_json), (base_dir), (opts), sizeof(dwh_webhook_options), (payload), \
+                                  (len), (outcome), (result_json), (error))
+
+/* dwh_webhook_drop for a plugin reference, with the result as the same
+ * document ("inbox_id" is the id asked for; "message" null for DROPPED):
+ * ownership as dwh_webhook_push_plugin. */
+DWH_API dw_status dwh_webhook_drop_plugin_sized(dwh_plugin *p, const dwh_webhook_options *opts, size_t opts_size,
+                                                int64_t inbox_id, dwh_webhook_outcome *outcome, char **result_json,
+                                                char **error);
+#define dwh_webhook_drop_plugin(p, opts, inbox_id, outcome, result_json, error)                               \
+    dwh_webhook_drop_plugin_sized((p), (opts), sizeof(dwh_webhook_options), (inbox_id), (outcome), (result_json), \
+                                  (error))
+
 /* == transport ========================================================== */
 
 /*
