@@ -74,11 +74,17 @@ EXCEPTIONS = {
 # shares curlx).  What it still takes from deeper inside is listed here,
 # each with what it needs that dwhost.h does not offer yet; the list only
 # shrinks (a stale entry fails the check, a new internal include too).
+# Gone so far: check (dwh_check_with), conformance (dwh_conformance and
+# dwh_config_read_file), describe (dwh_config_read_file and
+# dwh_config_validate_text, through cli_config.c's
+# dwhi_cli_config_validated), webhook push/--drop (dwh_webhook_supported,
+# dwh_webhook_push_plugin, dwh_webhook_drop_plugin).
 CLI_INTERNAL = {
     ("cli_common.h", "registry/registry.h"): "discovery with the CLI's own plugin-dir rules and rejection lines",
     ("cli_config.h", "registry/registry.h"): "the plugin handle the config loader is given",
     ("cli_config.h", "log/secrets.h"): "the secret set the loaded config fills, for scrubbing the CLI's output",
-    ("cli_config.c", "config/config_load.h"): "the config report printed field by field on a bad config",
+    ("cli_config.c", "config/config_load.h"): "dwhi_cli_load_config: read, sync, call and webhook create|delete|info "
+                                              "hand the parsed config and its secret set to internal calls",
     ("cli_http.c", "transport/http_session.h"): "--http-timeout sets the process's defaults (one command per process)",
     ("cli_log.c", "core/log.h"): "--log-file/--log-format on the process destination, text identity for sync",
     ("cli_webhook_lifecycle.c", "config/config_load.h"): "the config file rewritten with the new signing secret",
