@@ -11,6 +11,7 @@
 #define DWHI_CLI_CONFIG_H
 
 #include <json-c/json.h>
+#include <stdio.h>
 
 #include "registry/registry.h"
 #include "log/secrets.h"
@@ -27,5 +28,22 @@
  * every string scrubbed. */
 int dwhi_cli_load_config(dwh_plugin *p, const char *path, dwhi_secrets *secrets, json_object **config,
                         json_object **json_report);
+
+/* dwhi_cli_load_config through dwhost.h alone (dwh_config_read_file, then
+ * dwh_config_validate_text): reads `path` and validates it for `p`.
+ * Returns DWHI_EXIT_OK with *validated (the validated config as JSON text,
+ * references resolved, secrets in clear: release it with
+ * dwh_free_secret()), DWHI_EXIT_CONFIG with *validated NULL, or
+ * DWHI_EXIT_FAILURE when out of memory.  Text mode (report_json NULL): the
+ * config's errors and warnings are printed on stderr as
+ * dwhi_cli_load_config prints them; JSON mode: nothing is printed and
+ * *report_json receives the report (free() it) whatever the result. */
+int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated, char **report_json);
+
+/* Prints the config report `report_json` ({"errors": [...], "warnings":
+ * [...]} as dwh_config_read_file and dwh_config_validate_text return it;
+ * borrowed, may be NULL) on `out`, one line per problem, errors first:
+ *   dwhost: config error at <path>: expected ..., got ... */
+void dwhi_cli_print_config_report(const char *report_json, FILE *out);
 
 #endif

@@ -2,6 +2,7 @@
 #include "cli_options.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,10 +67,28 @@ int dwhi_cli_opt_positive_int(const char *cmd, const dwhi_cli_opt *opt, const ch
     errno = 0;
     long n = strtol(value, &end, 10);
     if (errno || end == value || *end || n <= 0 || n > 100000000) {
-        dwhi_cli_usage_error(cmd, "--%s wants a positive whole number, got '%s'", opt->long_name, value);
+        dwhi_cli_usage_error(cmd, "--%s wants a positive whole number%s%s, got '%s'", opt->long_name,
+                             opt->unit ? " of " : "", opt->unit ? opt->unit : "", value);
         return -1;
     }
     *(int *)opt->target = (int)n;
+    return 0;
+}
+
+int dwhi_cli_opt_positive_size(const char *cmd, const dwhi_cli_opt *opt, const char *value) {
+    char *end = (char *)value;
+    errno = 0;
+    unsigned long long n = value[0] == '-' ? 0 : strtoull(value, &end, 10);
+    int shift = 0;
+    if (n && (*end == 'k' || *end == 'K')) shift = 10, end++;
+    else if (n && *end == 'M') shift = 20, end++;
+    else if (n && *end == 'G') shift = 30, end++;
+    if (errno || !n || *end || n > (SIZE_MAX >> shift)) {
+        dwhi_cli_usage_error(cmd, "--%s wants a positive number of %s (e.g. 5000, 64k, 200M), got '%s'",
+                             opt->long_name, opt->unit ? opt->unit : "units", value);
+        return -1;
+    }
+    *(size_t *)opt->target = (size_t)(n << shift);
     return 0;
 }
 

@@ -77,6 +77,8 @@ struct dwhi_cli_opt {
     const char *missing;     /* what the value is called in "--x needs ...": NULL means "a value" */
     const char *values;      /* the values completion offers, space-separated ("text json"); NULL: paths
                               * when arg is FILE, PATH or DIR, nothing otherwise */
+    const char *unit;        /* what a number counts ("seconds", "MiB", "rows"), for the number parsers'
+                              * messages; NULL: a plain number */
 };
 
 #define DWHI_OPT_FLAG(s, l, h, t, ...) \
@@ -94,8 +96,13 @@ struct dwhi_cli_opt {
 
 /* A dwhi_cli_opt_parse for a positive whole number (1 to 100,000,000) into
  * an int target (counts, seconds, MiB): "--NAME wants a positive whole
- * number, got 'V'" otherwise. */
+ * number of UNIT, got 'V'" otherwise (opt->unit; without one "--NAME wants
+ * a positive whole number, got 'V'"). */
 int dwhi_cli_opt_positive_int(const char *cmd, const dwhi_cli_opt *opt, const char *value);
+/* The same into a size_t target, with an optional k, M or G suffix
+ * (x 1024, 1024^2, 1024^3): "--NAME wants a positive number of UNIT (e.g.
+ * 5000, 64k, 200M), got 'V'" otherwise. */
+int dwhi_cli_opt_positive_size(const char *cmd, const dwhi_cli_opt *opt, const char *value);
 
 struct dwhi_cli_command;
 

@@ -1,9 +1,9 @@
 /* cmd_check.c -- `dwhost check`: validate a config against the source's
  * form, then run the plugin's credential check. */
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/source_check.h"
 #include "cli_common.h"
 #include "cli_exit.h"
 #include "cli_http.h"
@@ -64,45 +64,51 @@ static void print_issues(json_object *doc, const char *list) {
     }
 }
 
+/* The check document (dwh_check_with's) as text: the config's problems
+ * and the warnings on stderr, then what was verified on stdout or why it
+ * failed on stderr. */
+static void print_text(const check_args *a, dwh_plugin *p, json_object *doc, int rc, dw_status cause) {
+    print_issues(doc, "errors");
+    print_issues(doc, "warnings");
+    json_object *w = json_object_object_get(doc, "warnings");
+    for (size_t i = 0; w && i < json_object_array_length(w); i++)
+        fprintf(stderr, "dwhost: warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
+    json_object *m = json_object_object_get(doc, "message");
+    const char *outcome = json_object_get_string(json_object_object_get(doc, "outcome"));
+    int unknown_schema = outcome && !strcmp(outcome, "unknown_schema");
+    if (rc == DWHI_EXIT_OK && m && json_object_get_string_len(m))
+        printf("ok: %s%s%s%s: %s\n", dwh_plugin_name(p), a->schema ? " (schema '" : "", a->schema ? a->schema : "",
+               a->schema ? "')" : "", json_object_get_string(m)); /* what the plugin verified */
+    else if (rc == DWHI_EXIT_OK)
+        printf("ok: %s accepted the credentials%s%s%s\n", dwh_plugin_name(p), a->schema ? " for schema '" : "",
+               a->schema ? a->schema : "", a->schema ? "'" : "");
+    else if (m && json_object_get_type(m) == json_type_string)
+        fprintf(stderr, "dwhost: check %s%s%s%s: %s: %s\n", dwh_plugin_name(p), a->schema ? " (schema '" : "",
+                a->schema ? a->schema : "", a->schema ? "')" : "",
+                unknown_schema ? "unknown schema" : failure_phrase(cause), json_object_get_string(m));
+}
+
 static int run_check(const check_args *a, dwh_plugin *p) {
-    const char *source = dwh_plugin_name(p);
-    dwhi_secrets *secrets = dwhi_secrets_new();
-    if (!secrets) {
-        fprintf(stderr, "dwhost: out of memory\n");
-        return DWHI_EXIT_FAILURE;
-    }
-    dwhi_op_flags flags = {.cancel = dwhi_cli_cancel, .allow_internal_hosts = a->allow_internal};
-    dwhi_check_result r = dwhi_check_run_file(p, a->config, a->schema, &flags, secrets);
-    int rc = r.invalid_config ? DWHI_EXIT_CONFIG : dwhi_cli_exit_for(r.cause);
-    if (!r.doc) {
-        fprintf(stderr, "dwhost: out of memory\n");
+    dwh_check_options o = {.schema = a->schema, .allow_internal_hosts = a->allow_internal,
+                           .cancel = dwhi_cli_cancel, .config_file = a->config};
+    char *text = NULL, *error = NULL;
+    dw_status cause = dwh_check_with(p, NULL, &o, &text, &error);
+    json_object *doc = text ? json_tokener_parse(text) : NULL;
+    int rc = dwhi_cli_exit_for(cause);
+    if (!doc) {
+        fprintf(stderr, "dwhost: check %s: %s\n", dwh_plugin_name(p), error ? error : "out of memory");
         rc = DWHI_EXIT_FAILURE;
-    } else if (r.cause == DW_ERR_CANCELLED && dwhi_cli_interrupt_signal()) {
-        if (a->json) dwhi_cli_print_json(stdout, r.doc, 1);
-        rc = dwhi_cli_interrupted(NULL, "%s: nothing was checked; run the command again", source);
+    } else if (cause == DW_ERR_CANCELLED && dwhi_cli_interrupt_signal()) {
+        if (a->json) dwhi_cli_print_json(stdout, doc, 1);
+        rc = dwhi_cli_interrupted(NULL, "%s: nothing was checked; run the command again", dwh_plugin_name(p));
     } else if (a->json) {
-        dwhi_cli_print_json(stdout, r.doc, 1);
+        dwhi_cli_print_json(stdout, doc, 1);
     } else {
-        print_issues(r.doc, "errors");
-        print_issues(r.doc, "warnings");
-        json_object *w = json_object_object_get(r.doc, "warnings");
-        for (size_t i = 0; w && i < json_object_array_length(w); i++)
-            fprintf(stderr, "dwhost: warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
-        json_object *m = json_object_object_get(r.doc, "message");
-        if (rc == DWHI_EXIT_OK && m && json_object_get_string_len(m))
-            printf("ok: %s%s%s%s: %s\n", dwh_plugin_name(p), a->schema ? " (schema '" : "", a->schema ? a->schema : "",
-                   a->schema ? "')" : "", json_object_get_string(m)); /* what the plugin verified */
-        else if (rc == DWHI_EXIT_OK)
-            printf("ok: %s accepted the credentials%s%s%s\n", dwh_plugin_name(p), a->schema ? " for schema '" : "",
-                   a->schema ? a->schema : "", a->schema ? "'" : "");
-        else if (m)
-            fprintf(stderr, "dwhost: check %s%s%s%s: %s: %s\n", dwh_plugin_name(p), a->schema ? " (schema '" : "",
-                    a->schema ? a->schema : "", a->schema ? "')" : "",
-                    r.unknown_schema ? "unknown schema" : failure_phrase(r.cause),
-                    json_object_get_string(m));
+        print_text(a, p, doc, rc, cause);
     }
-    dwhi_check_result_free(&r);
-    dwhi_secrets_free(secrets);
+    json_object_put(doc);
+    free(text);
+    free(error);
     return rc;
 }
 

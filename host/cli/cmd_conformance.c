@@ -1,17 +1,16 @@
 /*
  * cmd_conformance.c -- `dwhost conformance <source> --config FILE`: runs
- * the connector acceptance suite (host/src/conformance/conformance.h) and prints a
- * report naming each check, pass/fail/skip and why.
+ * the connector acceptance suite (dwh_conformance, dwhost.h) and prints
+ * its report naming each check, pass/fail/skip and why.
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli_common.h"
-#include "config/config_load.h"
-#include "config/config_report.h"
-#include "conformance/conformance.h"
+#include "cli_config.h"
 
 /* A row count: digits only, no sign, fits; 0 on success. */
 static int parse_rows(const char *v, size_t *out) {
@@ -29,11 +28,15 @@ static struct {
     const char *config;
     dwhi_cli_list schemas;
     int json, allow_internal, verbose, structural;
-    size_t max_rows;
-} A = {.max_rows = DWHI_CONF_DEFAULT_MAX_ROWS};
+    long long max_rows; /* dwh_conformance_options.max_rows: 0 the default, < 0 no cap */
+} A;
 
 static int opt_max_rows(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
-    if (parse_rows(v, opt->target) == 0) return 0;
+    size_t n = 0;
+    if (parse_rows(v, &n) == 0) {
+        *(long long *)opt->target = n ? (long long)n : -1; /* --max-rows 0: no cap */
+        return 0;
+    }
     dwhi_cli_usage_error(cmd, "--max-rows needs a whole number of rows (0: no cap), got '%s'", v);
     return -1;
 }
@@ -58,46 +61,74 @@ static const dwhi_cli_opt options[] = {
     DWHI_OPT_END(),
 };
 
+/* The report document (dwh_conformance's) as aligned text: a title, one
+ * line per check, the totals. */
+static void print_text(const char *report_json) {
+    json_object *doc = json_tokener_parse(report_json);
+    json_object *checks = json_object_object_get(doc, "checks");
+    const char *source = json_object_get_string(json_object_object_get(doc, "source"));
+    const char *version = json_object_get_string(json_object_object_get(doc, "version"));
+    const char *path = json_object_get_string(json_object_object_get(doc, "path"));
+    printf("conformance of %s %s (%s)\n", source ? source : "?", version ? version : "", path ? path : "");
+    size_t n = checks ? json_object_array_length(checks) : 0, w = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_object_get_string(json_object_object_get(json_object_array_get_idx(checks, i), "name"));
+        if (name && strlen(name) > w) w = strlen(name);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_object *c = json_object_array_get_idx(checks, i);
+        const char *name = json_object_get_string(json_object_object_get(c, "name"));
+        const char *status = json_object_get_string(json_object_object_get(c, "status"));
+        const char *detail = json_object_get_string(json_object_object_get(c, "detail"));
+        const char *word = !status ? "?" : !strcmp(status, "pass") ? "PASS" : !strcmp(status, "fail") ? "FAIL" : "SKIP";
+        printf("  %s  %-*s  %s\n", word, (int)w, name ? name : "", detail ? detail : "");
+    }
+    printf("%lld passed, %lld failed, %lld skipped\n",
+           (long long)json_object_get_int64(json_object_object_get(doc, "passed")),
+           (long long)json_object_get_int64(json_object_object_get(doc, "failed")),
+           (long long)json_object_get_int64(json_object_object_get(doc, "skipped")));
+    json_object_put(doc);
+}
+
 static int cmd_conformance(const dwhi_cli_invocation *inv) {
     dwhi_cli_plugins pl = {0};
     const char *name = inv->operand, *config_path = A.config;
-    int rc = DWHI_EXIT_OK;
     /* Read as `check` reads it, so errors look the same:
      * "dwhost: config error at (file): expected ..., got ...". */
-    json_object *config = NULL;
-    char *base_dir = NULL;
-    dwhi_config_report rep;
-    dwhi_config_report_init(&rep);
-    if (dwhi_config_read_file(config_path, &config, &base_dir, &rep) != 0) {
-        dwhi_config_report_print(&rep, stderr, NULL);
-        dwhi_config_report_clear(&rep);
+    char *config = NULL, *base_dir = NULL, *problems = NULL;
+    if (dwh_config_read_file(config_path, &config, &base_dir, &problems, NULL) != DW_OK) {
+        dwhi_cli_print_config_report(problems, stderr);
+        free(problems);
         return DWHI_EXIT_CONFIG;
     }
-    dwhi_config_report_clear(&rep);
-    rc = dwhi_cli_plugins_open(&pl);
+    int rc = dwhi_cli_plugins_open(&pl);
     dwh_plugin *p = rc ? NULL : dwhi_cli_find_source(&pl, name, &rc);
     if (p) {
-        dwhi_conf_options opt = {.config = config, .config_dir = base_dir,
-                                .allow_internal_hosts = A.allow_internal, .schemas = A.schemas.v,
-                                .n_schemas = A.schemas.n, .verbose = A.verbose,
-                                .structural = A.structural, .max_rows = A.max_rows};
-        dwhi_conf_report report;
-        memset(&report, 0, sizeof report);
-        int res = dwhi_conformance_run(p, &opt, &report);
-        if (A.json)
-            dwhi_conf_print_json(&report, stdout);
+        dwh_conformance_options opt = {.schemas = A.schemas.v, .n_schemas = A.schemas.n,
+                                       .structural = A.structural, .allow_internal_hosts = A.allow_internal,
+                                       .max_rows = A.max_rows, .verbose = A.verbose};
+        char *report = NULL, *error = NULL;
+        dw_status st = dwh_conformance(p, config, base_dir, &opt, &report, &error);
+        if (!report)
+            fprintf(stderr, "dwhost: conformance: %s\n", error ? error : "out of memory");
+        else if (A.json)
+            printf("%s\n", report);
         else
-            dwhi_conf_print_text(&report, stdout);
+            print_text(report);
         fflush(stdout);
         /* An invalid config is the user's input, not the plugin: exit 4. */
-        rc = res == 0 ? DWHI_EXIT_OK : res < 0 ? DWHI_EXIT_CONFIG : DWHI_EXIT_CONFORMANCE;
-        if (res < 0 && !A.json)
+        rc = !report ? DWHI_EXIT_FAILURE
+             : st == DW_OK ? DWHI_EXIT_OK
+             : st == DW_ERR_CONFIG ? DWHI_EXIT_CONFIG
+                                   : DWHI_EXIT_CONFORMANCE;
+        if (report && st == DW_ERR_CONFIG && !A.json)
             fprintf(stderr, "dwhost: conformance: the config %s does not match the form of '%s' (see above)\n",
                     config_path, name);
-        dwhi_conf_report_free(&report);
+        free(report);
+        free(error);
         dwh_plugin_unref(p);
     }
-    json_object_put(config);
+    dwh_free_secret(config);
     free(base_dir);
     dwhi_cli_plugins_close(&pl);
     return rc;

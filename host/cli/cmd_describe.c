@@ -8,8 +8,6 @@
 #include "cli_common.h"
 #include "cli_config.h"
 #include "cli_exit.h"
-#include "config/config_load.h"
-#include "config/config_report.h"
 #include "base/source_names.h"
 #include "base/text.h"
 
@@ -236,21 +234,14 @@ static int print_options(dwh_plugin *p, const char *field, const char *config_pa
     const char *name = dwh_plugin_name(p);
     if (!config_path) return dwhi_cli_usage_error("describe", "--options %s needs --config FILE (the choices depend on "
                                                              "the rest of the config)", field);
-    json_object *raw = NULL;
-    char *base_dir = NULL;
-    dwhi_config_report rep;
-    dwhi_config_report_init(&rep);
+    char *text = NULL, *base_dir = NULL, *error = NULL;
     int rc = DWHI_EXIT_OK;
-    if (dwhi_config_read_file(config_path, &raw, &base_dir, &rep) != 0) {
-        char *m = dwhi_config_report_summary(&rep, NULL);
-        fprintf(stderr, "dwhost: describe %s: %s\n", name, m ? m : "the config could not be read");
-        free(m);
-        dwhi_config_report_clear(&rep);
+    if (dwh_config_read_file(config_path, &text, &base_dir, NULL, &error) != DW_OK) {
+        fprintf(stderr, "dwhost: describe %s: %s\n", name, error ? error : "the config could not be read");
+        free(error);
         return DWHI_EXIT_CONFIG;
     }
-    dwhi_config_report_clear(&rep);
-    const char *text = raw ? json_object_to_json_string_ext(raw, JSON_C_TO_STRING_PLAIN) : "null";
-    char *options = NULL, *error = NULL;
+    char *options = NULL;
     dw_status st = dwh_field_options(p, field, text, base_dir, A.allow_internal, &options, &error);
     if (st != DW_OK) {
         fprintf(stderr, "dwhost: describe %s --options %s: %s\n", name, field, error ? error : dwhi_status_name(st));
@@ -269,7 +260,7 @@ static int print_options(dwh_plugin *p, const char *field, const char *config_pa
     free(options);
     free(error);
     free(base_dir);
-    json_object_put(raw);
+    dwh_free_secret(text);
     return rc;
 }
 
@@ -299,13 +290,12 @@ static int run(const dwhi_cli_invocation *inv) {
         dwhi_cli_plugins_close(&pl);
         return DWHI_EXIT_FAILURE;
     }
-    json_object *schemas = NULL, *config = NULL, *config_report = NULL;
-    char *schemas_error = NULL, *unavailable = NULL, *need_config = NULL;
+    json_object *schemas = NULL;
+    char *schemas_error = NULL, *unavailable = NULL, *need_config = NULL, *config = NULL, *config_report = NULL;
     const char *note = "schemas not listed (--no-schemas)";
-    dwhi_secrets *secrets = dwhi_secrets_new();
     if (config_path && !no_schemas) {
         /* Validated exactly as check and read do; errors exit 4. */
-        rc = dwhi_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
+        rc = dwhi_cli_config_validated(p, config_path, &config, json ? &config_report : NULL);
         if (rc != DWHI_EXIT_OK) {
             schemas_error = strdup("invalid_config");
             note = "schemas not listed: the config is invalid (see above)";
@@ -320,11 +310,8 @@ static int run(const dwhi_cli_invocation *inv) {
             free(init_err);
         } else {
             /* The validated config (references resolved) goes back as text. */
-            const char *config_text =
-                config ? json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-                       : NULL;
             char *schemas_text = NULL, *list_err = NULL;
-            dw_status code = dwh_list_schemas(p, config_text, NULL, 0, &schemas_text, &list_err);
+            dw_status code = dwh_list_schemas(p, config, NULL, 0, &schemas_text, &list_err);
             if (code == DW_OK && !(schemas = json_tokener_parse(schemas_text))) code = DW_ERR_NOMEM;
             free(schemas_text);
             if (code == DW_ERR_NEEDS_CONFIG && !config) {
@@ -355,7 +342,7 @@ static int run(const dwhi_cli_invocation *inv) {
         json_object_object_add(doc, "path", json_object_new_string(dwh_plugin_path(p)));
         json_object_object_add(doc, "schemas", schemas ? json_object_get(schemas) : NULL);
         json_object_object_add(doc, "schemas_error", schemas_error ? json_object_new_string(schemas_error) : NULL);
-        if (config_report) json_object_object_add(doc, "config", json_object_get(config_report));
+        if (config_report) json_object_object_add(doc, "config", json_tokener_parse(config_report));
         dwhi_cli_print_json(stdout, doc, 1);
     } else {
         print_text(doc, dwh_plugin_path(p), schemas, note);
@@ -365,9 +352,8 @@ static int run(const dwhi_cli_invocation *inv) {
     free(schemas_error);
     free(unavailable);
     free(need_config);
-    json_object_put(config);
-    json_object_put(config_report);
-    dwhi_secrets_free(secrets);
+    dwh_free_secret(config);
+    free(config_report);
     dwh_plugin_unref(p);
     dwhi_cli_plugins_close(&pl);
     fflush(stdout);

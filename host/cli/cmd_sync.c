@@ -55,59 +55,6 @@ static struct {
     int json, isolate, heartbeat_s, memory_mb;
 } A;
 
-static int parse_size(const char *s, size_t *out) {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s) return -1;
-    if (*end == 'k' || *end == 'K') v <<= 10, end++;
-    else if (*end == 'M') v <<= 20, end++;
-    else if (*end == 'G') v <<= 30, end++;
-    if (*end || v == 0) return -1;
-    *out = (size_t)v;
-    return 0;
-}
-
-static int parse_int(const char *s, int *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v <= 0 || v > 100000000) return -1;
-    *out = (int)v;
-    return 0;
-}
-
-/* The DWHI_OPT_CALLBACK parsers: each says what its option wants. */
-static int opt_seconds(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
-    if (parse_int(v, opt->target) == 0) return 0;
-    dwhi_cli_usage_error(cmd, "--%s wants a positive number of seconds, got '%s'", opt->long_name, v);
-    return -1;
-}
-
-static int opt_mib(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
-    if (parse_int(v, opt->target) == 0) return 0;
-    dwhi_cli_usage_error(cmd, "--%s wants a positive number of MiB, got '%s'", opt->long_name, v);
-    return -1;
-}
-
-static int opt_millis(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
-    if (parse_int(v, opt->target) == 0) return 0;
-    dwhi_cli_usage_error(cmd, "--%s wants a positive number of milliseconds, got '%s'", opt->long_name, v);
-    return -1;
-}
-
-static int opt_rows(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
-    if (parse_size(v, opt->target) == 0) return 0;
-    dwhi_cli_usage_error(cmd, "--%s wants a positive number, got '%s'", opt->long_name, v);
-    return -1;
-}
-
-static int opt_bytes(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
-    if (parse_size(v, opt->target) == 0) return 0;
-    dwhi_cli_usage_error(cmd, "--%s wants a positive size (e.g. 64M), got '%s'", opt->long_name, v);
-    return -1;
-}
-
 static int opt_namespace(const char *cmd, const dwhi_cli_opt *opt, const char *v) {
     if (!*v) {
         dwhi_cli_usage_error(cmd, "--%s wants a name, got an empty one", opt->long_name);
@@ -142,9 +89,9 @@ static const dwhi_cli_opt options[] = {
                    "db 0)",
                    &A.o.state_url),
     DWHI_OPT_CALLBACK(0, "state-ttl", "SECONDS", "expiry of the Redis state (default 86400)", &A.o.state_ttl_s,
-                     opt_seconds),
+                     dwhi_cli_opt_positive_int, .unit = "seconds"),
     DWHI_OPT_CALLBACK(0, "state-timeout", "MS", "Redis connect and command timeout (default 3000)",
-                     &A.o.state_timeout_ms, opt_millis),
+                     &A.o.state_timeout_ms, dwhi_cli_opt_positive_int, .unit = "milliseconds"),
     DWHI_OPT_CALLBACK(0, "state-namespace", "NS",
                      "keep a separate resume state and watermarks under NS (in the warehouse and in Redis), e.g. "
                      "one per destination warehouse that shares a Redis (default: none)",
@@ -164,9 +111,10 @@ static const dwhi_cli_opt options[] = {
                  "the watermark field, [SCHEMA=]FIELD (repeatable); it must be one the schema advertises "
                  "(default: the first advertised)",
                  &A.fields),
-    DWHI_OPT_CALLBACK(0, "batch-rows", "N", "rows per batch (default 5000)", &A.o.batch_rows, opt_rows),
+    DWHI_OPT_CALLBACK(0, "batch-rows", "N", "rows per batch (default 5000)", &A.o.batch_rows,
+                     dwhi_cli_opt_positive_size, .unit = "rows"),
     DWHI_OPT_CALLBACK(0, "batch-bytes", "N", "bytes per batch, suffix k/M/G allowed (default 200M)",
-                     &A.o.batch_bytes, opt_bytes),
+                     &A.o.batch_bytes, dwhi_cli_opt_positive_size, .unit = "bytes"),
     DWHI_OPT_STRING(0, "team-id", "T", "team of the job (default: local)", &A.o.team_id),
     DWHI_OPT_STRING(0, "source-id", "S",
                    "source id of the job (default: the source name); resume state is keyed by team, source id "
@@ -191,9 +139,9 @@ static const dwhi_cli_opt options[] = {
     DWHI_OPT_CALLBACK(0, "heartbeat-timeout", "SECONDS",
                       "with --isolate: a plugin that shows no sign of life (no row, HTTP transfer or cancel check) "
                       "this long is killed (default 300)",
-                      &A.heartbeat_s, opt_seconds),
+                      &A.heartbeat_s, dwhi_cli_opt_positive_int, .unit = "seconds"),
     DWHI_OPT_CALLBACK(0, "memory-limit", "MIB", "with --isolate: the address-space limit of the sync's process",
-                      &A.memory_mb, opt_mib),
+                      &A.memory_mb, dwhi_cli_opt_positive_int, .unit = "MiB"),
     DWHI_CLI_OPT_HTTP_TIMEOUT,
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_CLI_OPTS_LOG,

@@ -3,6 +3,7 @@
  * docs/concepts/webhooks.md). */
 #include <errno.h>
 #include <inttypes.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,6 @@
 #include "cli_log.h"
 #include "cli_webhook_lifecycle.h"
 #include "base/file_read.h"
-#include "core/log.h"
-#include "webhook/webhook.h"
 
 static int exit_for(dwh_webhook_outcome o) {
     switch (o) {
@@ -144,11 +143,9 @@ static int cmd_webhook(const dwhi_cli_invocation *inv) {
     int json = A.json, rc = DWHI_EXIT_OK;
     int64_t drop_id = A.drop_id;
     dwh_plugin *p = NULL;
-    json_object *config = NULL, *config_report = NULL;
-    dwhi_secrets *secrets = NULL;
-    char *payload = NULL;
+    char *config = NULL, *config_report = NULL, *payload = NULL, *result = NULL, *error = NULL;
     size_t len = 0;
-    dwhi_webhook_result res = {0};
+    dwh_webhook_outcome outcome = DWH_WEBHOOK_FAIL_CONFIG;
     if (drop && payload_path) {
         rc = dwhi_cli_usage_error("webhook", "--drop removes a stored payload; it takes no --payload");
         goto out;
@@ -165,23 +162,20 @@ static int cmd_webhook(const dwhi_cli_invocation *inv) {
     }
     if ((rc = dwhi_cli_plugins_open(&pl)) != DWHI_EXIT_OK) goto out;
     if (!(p = dwhi_cli_find_source(&pl, source, &rc))) goto out;
-    secrets = dwhi_secrets_new();
-    char *unsupported = drop ? NULL : dwhi_webhook_unsupported(p);
-    if (unsupported) {
-        res.outcome = DWH_WEBHOOK_UNSUPPORTED;
-        res.message = unsupported;
-    } else if (drop) {
-        dwhi_webhook_drop_run(p, &o, drop_id, &res);
+    if (drop) {
+        dwh_webhook_drop_plugin(p, &o, drop_id, &outcome, &result, &error);
+    } else if (dwh_webhook_supported(p, NULL) != DW_OK) {
+        /* named as such whatever the config: the library answers before it reads one */
+        dwh_webhook_push_plugin(p, NULL, NULL, &o, NULL, 0, &outcome, &result, &error);
     } else {
-        rc = dwhi_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
+        rc = dwhi_cli_config_validated(p, config_path, &config, json ? &config_report : NULL);
         if (rc != DWHI_EXIT_OK) {
-            if (json) {
+            if (json && config_report) {
                 json_object *doc = json_object_new_object();
                 json_object_object_add(doc, "ok", json_object_new_boolean(0));
                 json_object_object_add(doc, "outcome", json_object_new_string("config"));
-                json_object_object_add(doc, "config", config_report);
+                json_object_object_add(doc, "config", json_tokener_parse(config_report));
                 json_object_object_add(doc, "exit_code", json_object_new_int(rc));
-                config_report = NULL;
                 dwhi_cli_print_json(stdout, doc, 1);
                 json_object_put(doc);
             }
@@ -189,38 +183,43 @@ static int cmd_webhook(const dwhi_cli_invocation *inv) {
         }
         if ((rc = read_payload(payload_path ? payload_path : "-", DWH_WEBHOOK_MAX_BYTES, &payload, &len)) != 0)
             goto out;
-        dwhi_webhook_push_run(p, config, secrets, &o, payload, len, &res);
+        dwh_webhook_push_plugin(p, config, NULL, &o, payload, len, &outcome, &result, &error);
     }
-    rc = exit_for(res.outcome);
-    if (json) {
-        json_object *doc = dwhi_webhook_result_json(&res, dwh_plugin_name(p));
+    rc = exit_for(outcome);
+    json_object *doc = result ? json_tokener_parse(result) : NULL;
+    if (!doc) {
+        fprintf(stderr, "dwhost: webhook: %s\n", error ? error : "out of memory");
+        rc = DWHI_EXIT_FAILURE;
+        goto out;
+    }
+    if (json) { /* json-c's pretty layout without spaces, as this document always had */
         json_object_object_add(doc, "exit_code", json_object_new_int(rc));
-        char *text = dwhi_secrets_scrub(secrets, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-                                                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
-        if (text) printf("%s\n", text);
-        free(text);
-        json_object_put(doc);
+        printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
     }
-    if (res.outcome == DWH_WEBHOOK_STORED) {
+    int64_t inbox_id = json_object_get_int64(json_object_object_get(doc, "inbox_id"));
+    const char *message = json_object_get_string(json_object_object_get(doc, "message"));
+    if (outcome == DWH_WEBHOOK_STORED) {
         if (!json) {
-            printf("stored payload %" PRId64 " for %s (schemas:", res.inbox_id, dwh_plugin_name(p));
-            for (size_t i = 0; i < json_object_array_length(res.schemas); i++)
-                printf("%s %s", i ? "," : "", json_object_get_string(json_object_array_get_idx(res.schemas, i)));
+            json_object *schemas = json_object_object_get(doc, "schemas");
+            printf("stored payload %" PRId64 " for %s (schemas:", inbox_id, dwh_plugin_name(p));
+            for (size_t i = 0; i < json_object_array_length(schemas); i++)
+                printf("%s %s", i ? "," : "", json_object_get_string(json_object_array_get_idx(schemas, i)));
             printf("); the next 'dwhost sync %s' applies it\n", dwh_plugin_name(p));
         }
-    } else if (res.outcome == DWH_WEBHOOK_DROPPED) {
-        if (!json) printf("dropped payload %" PRId64 " from the inbox of %s\n", res.inbox_id, dwh_plugin_name(p));
-    } else if (res.outcome == DWH_WEBHOOK_IGNORED) {
-        if (!json) printf("ignored: %s\n", res.message ? res.message : "no schema takes the payload");
+    } else if (outcome == DWH_WEBHOOK_DROPPED) {
+        if (!json) printf("dropped payload %" PRId64 " from the inbox of %s\n", inbox_id, dwh_plugin_name(p));
+    } else if (outcome == DWH_WEBHOOK_IGNORED) {
+        if (!json) printf("ignored: %s\n", message ? message : "no schema takes the payload");
     } else {
-        fprintf(stderr, "dwhost: webhook: %s\n", res.message ? res.message : "failed");
+        fprintf(stderr, "dwhost: webhook: %s\n", message ? message : "failed");
     }
+    json_object_put(doc);
 out:
-    dwhi_webhook_result_free(&res);
+    free(result);
+    free(error);
     free(payload);
-    json_object_put(config);
-    json_object_put(config_report);
-    dwhi_secrets_free(secrets);
+    dwh_free_secret(config);
+    free(config_report);
     dwh_plugin_unref(p);
     dwhi_cli_plugins_close(&pl);
     return rc;

@@ -45,7 +45,7 @@
  *
  * Option structs (dwh_host_options, dwh_read_options,
  * dwh_conformance_options, dwh_sync_options, dwh_webhook_options,
- * dwh_transport_options) only
+ * dwh_transport_options, dwh_check_options) only
  * grow at the end.  The functions taking them are macros that pass
  * sizeof the struct as your dwhost.h declares it to the *_sized entry
  * point, so a program built against an older dwhost.h keeps working with
@@ -412,6 +412,52 @@ DWH_API char *dwh_config_secret_paths_json(dwh_plugin *p);
 DWH_API dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
                             int allow_internal, char **result_json, char **error);
 
+/* Options of dwh_check_with; zero-initialise, then set what differs.
+ * Members are only ever appended.  Strings are borrowed for the call. */
+typedef struct dwh_check_options {
+    const char *schema;           /* check the permissions this schema needs; NULL: at source creation */
+    const char *base_dir;         /* relative {"$file"} references of config_json; NULL: the working directory */
+    int allow_internal_hosts;     /* let the plugin reach loopback/private addresses */
+    dwh_cancel *cancel;           /* NULL: not cancellable (dwh_cancel_new); a cancelled check is DW_ERR_CANCELLED */
+    /* Non-NULL: the config is read from this file (as dwh_config_read_file reads it; "-" is standard
+     * input) instead of config_json, and its relative {"$file"} references start at the file's
+     * directory.  A file that cannot be read, or is not JSON, is an invalid config (DW_ERR_CONFIG)
+     * whose problem the document's "config" report names at path "(file)". */
+    const char *config_file;
+} dwh_check_options;
+
+/* dwh_check with options (NULL: the defaults): the same statuses, the same
+ * document in *result_json (may be NULL; malloc'd, free() it) and the same
+ * *error (may be NULL; one malloc'd line, free() it; NULL on DW_OK).  The
+ * document's "outcome" is "unknown_schema" (status DW_ERR_CONFIG) when
+ * opts->schema is not one the source lists, and a check stopped through
+ * opts->cancel is DW_ERR_CANCELLED ("interrupted").  (Called through the
+ * dwh_check_with macro, which passes the size of *opts as the caller's
+ * dwhost.h has it; a member this libdwhost does not have, set, fails with
+ * DW_ERR_CONFIG and no document.) */
+DWH_API dw_status dwh_check_with_sized(dwh_plugin *p, const char *config_json, const dwh_check_options *opts,
+                                       size_t opts_size, char **result_json, char **error);
+#define dwh_check_with(p, config_json, opts, result_json, error) \
+    dwh_check_with_sized((p), (config_json), (opts), sizeof(dwh_check_options), (result_json), (error))
+
+/* Reads a config file the way the dwhost commands read --config FILE:
+ * `path` ("-" is standard input), at most 16 MiB, one JSON value with
+ * nothing after it.  Validates nothing and runs no plugin code (pass the
+ * text to dwh_config_validate_text or an operation).  Returns DW_OK with
+ * *config_json (required) the file's text, malloc'd, which may hold
+ * secrets in clear: release it with dwh_free_secret(); and *base_dir (may
+ * be NULL) the file's directory, where its relative {"$file"} references
+ * start (malloc'd, free() it; NULL for standard input).  Returns
+ * DW_ERR_CONFIG when the file is missing, unreadable, too large, a
+ * directory or not JSON: *config_json and *base_dir are NULL, *report (may
+ * be NULL) receives the config report {"errors": [{"path": "(file)",
+ * "expected", "got", "message"}], "warnings": []} as dwh_config_validate_text
+ * returns it (malloc'd, free() it; NULL on success), and *error (may be
+ * NULL) the one line "invalid config: config error at (file): expected
+ * ..., got ..." (malloc'd, free() it).  DW_ERR_NOMEM when out of memory. */
+DWH_API dw_status dwh_config_read_file(const char *path, char **config_json, char **base_dir, char **report,
+                                       char **error);
+
 /* == operations ========================================================= */
 
 /*
@@ -507,14 +553,20 @@ typedef struct dwh_conformance_options {
      * 0 (also for programs built before it existed): 100000; negative:
      * no cap (every row; memory grows with the data, ~40 bytes a row). */
     long long max_rows;
+    /* (0.2) Non-zero: what the plugin writes and logs while a check runs
+     * (captured for the `secrets` check) is copied, scrubbed, to the
+     * process's stderr (`dwhost conformance --verbose`). */
+    int verbose;
 } dwh_conformance_options;
 
 /* `dwhost conformance` as a function: runs the acceptance checks
  * (docs/cli/conformance.md) on p with `config_json` (anchored at base_dir).
  * *report_json (may be NULL) receives the `--json` document
- * {"source", "checks": [{"name", "status", "detail"}], "passed", "failed",
- * "skipped", "ok"}, malloc'd (free() it); a check whose reads stopped at
- * the row cap also has "capped_at": the cap.  Returns DW_OK when every
+ * {"source", "version", "path", "checks": [{"name", "status" ("pass",
+ * "fail" or "skip"), "detail"}], "passed", "failed", "skipped", "ok"}
+ * (the plugin's name, version and file; null when unknown), in the
+ * checks' order, malloc'd (free() it); a check whose reads stopped at the
+ * row cap also has "capped_at": the cap.  Returns DW_OK when every
  * check passed or was skipped; DW_ERR when one failed (*error: how many
  * and which); DW_ERR_CONFIG when the suite could not run (config not JSON
  * or invalid, an unknown option: *error is the last check's reason);
@@ -797,6 +849,48 @@ DWH_API dw_status dwh_webhook_drop_sized(dwh_host *h, const char *source, const 
                                          char **error);
 #define dwh_webhook_drop(h, source, opts, inbox_id, outcome, error) \
     dwh_webhook_drop_sized((h), (source), (opts), sizeof(dwh_webhook_options), (inbox_id), (outcome), (error))
+
+/* Whether plugin p takes pushed payloads (DW_CAP_WEBHOOK, a
+ * webhook_transform and a webhook resource map).  Returns DW_OK, or
+ * DW_ERR_UNSUPPORTED with one malloc'd line in *error (may be NULL; free()
+ * it) saying so and what to do instead; DW_ERR_NOT_FOUND for a NULL p.
+ * Runs no plugin code.  dwh_webhook_push and dwh_webhook_push_plugin
+ * answer DWH_WEBHOOK_UNSUPPORTED with that line before they look at the
+ * config or the payload. */
+DWH_API dw_status dwh_webhook_supported(dwh_plugin *p, char **error);
+
+/* dwh_webhook_push for a plugin reference (from dwh_host_find) instead of
+ * a host and a source name, with the whole result as a document: the same
+ * checks, outcomes and statuses.  Relative {"$file"} references of
+ * `config_json` start at `base_dir` (NULL: the working directory).
+ * *outcome (may be NULL) receives the outcome; *result_json (may be NULL)
+ * the document `dwhost webhook --json` prints, without its "exit_code":
+ * {"ok", "outcome" (dwh_webhook_outcome_name), "source", "team_id",
+ * "source_id", "state_namespace", "inbox_id" (STORED, else null),
+ * "event_type" (the payload's top-level "type" string, or null),
+ * "schemas" (STORED: the schemas that take it, else null), "message"
+ * (null for STORED)}, scrubbed of the config's secrets, malloc'd (free()
+ * it; NULL only when out of memory); *error (may be NULL) one malloc'd
+ * line (free() it) for every outcome but STORED.  p NULL:
+ * DW_ERR_NOT_FOUND (DWH_WEBHOOK_FAIL_PLUGIN).  (Through the macro, which
+ * passes the size of *opts as your dwhost.h has it.) */
+DWH_API dw_status dwh_webhook_push_plugin_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                                const dwh_webhook_options *opts, size_t opts_size,
+                                                const char *payload, size_t len, dwh_webhook_outcome *outcome,
+                                                char **result_json, char **error);
+#define dwh_webhook_push_plugin(p, config_json, base_dir, opts, payload, len, outcome, result_json, error)          \
+    dwh_webhook_push_plugin_sized((p), (config_json), (base_dir), (opts), sizeof(dwh_webhook_options), (payload), \
+                                  (len), (outcome), (result_json), (error))
+
+/* dwh_webhook_drop for a plugin reference, with the result as the same
+ * document ("inbox_id" is the id asked for; "message" null for DROPPED):
+ * ownership as dwh_webhook_push_plugin. */
+DWH_API dw_status dwh_webhook_drop_plugin_sized(dwh_plugin *p, const dwh_webhook_options *opts, size_t opts_size,
+                                                int64_t inbox_id, dwh_webhook_outcome *outcome, char **result_json,
+                                                char **error);
+#define dwh_webhook_drop_plugin(p, opts, inbox_id, outcome, result_json, error)                               \
+    dwh_webhook_drop_plugin_sized((p), (opts), sizeof(dwh_webhook_options), (inbox_id), (outcome), (result_json), \
+                                  (error))
 
 /* == transport ========================================================== */
 

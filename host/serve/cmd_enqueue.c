@@ -37,7 +37,7 @@ static const dwhi_cli_opt options[] = {
                    .flags = DWHI_OPT_NONEMPTY),
     DWHI_OPT_STRING(0, "source-id", "ID", "the job's source id (default: the source name)", &A.source_id,
                    .flags = DWHI_OPT_NONEMPTY),
-    DWHI_OPT_CALLBACK(0, "batch-rows", "N", "rows per batch of the run (default 5000)", &A.batch_rows, dwhi_cli_opt_positive_int),
+    DWHI_OPT_CALLBACK(0, "batch-rows", "N", "rows per batch of the run (default 5000)", &A.batch_rows, dwhi_cli_opt_positive_int, .unit = "rows"),
     DWHI_OPT_FLAG(0, "json", "print {\"job_id\", \"entry\"} instead of the job id", &A.json),
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),

@@ -8,15 +8,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "base/file_read.h"
@@ -63,13 +60,13 @@ static const dwhi_cli_opt options[] = {
                    &A.token_file, .flags = DWHI_OPT_NONEMPTY),
     DWHI_OPT_CALLBACK(0, "heartbeat-timeout", "SECONDS",
                      "a run (or check) whose plugin shows no sign of life this long is killed (default 300)",
-                     &A.heartbeat_s, dwhi_cli_opt_positive_int),
+                     &A.heartbeat_s, dwhi_cli_opt_positive_int, .unit = "seconds"),
     DWHI_OPT_CALLBACK(0, "stop-grace", "SECONDS",
                      "after a cancel or SIGTERM, a run gets this long to commit its batch and stop before it is "
                      "killed (default 60)",
-                     &A.grace_s, dwhi_cli_opt_positive_int),
+                     &A.grace_s, dwhi_cli_opt_positive_int, .unit = "seconds"),
     DWHI_OPT_CALLBACK(0, "memory-limit", "MIB", "the address-space limit of each run's worker (default: none)",
-                     &A.memory_mb, dwhi_cli_opt_positive_int),
+                     &A.memory_mb, dwhi_cli_opt_positive_int, .unit = "MiB"),
     DWHI_OPT_CALLBACK(0, "max-runs", "N", "run at most N syncs at once; more answer 429 (default 16)", &A.max_runs,
                      dwhi_cli_opt_positive_int),
     DWHI_OPT_FLAG(0, "allow-internal",
@@ -170,10 +167,11 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         .max_body = (size_t)1 << 20,
         .queue_url = A.queue,
         .wake = {-1, -1},
+        .signal_fd = -1,
     };
     struct addrinfo *ai = NULL;
     dwhi_serve_http *http = NULL;
-    int sfd = -1, rc;
+    int rc;
     pthread_mutex_init(&s.lock, NULL);
     const char *listen = A.listen ? A.listen : DEFAULT_LISTEN;
     if (parse_listen(listen, &ai) != 0) {
@@ -227,21 +225,11 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
         }
         dwhi_wh_close(w);
     }
-    s.exe = realpath("/proc/self/exe", NULL);
-    if (!s.exe || pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-        fprintf(stderr, "dwhost: serve: cannot find its own binary or make a pipe: %s\n", strerror(errno));
+    /* before libmicrohttpd starts its threads, so none of them takes a signal */
+    if (dwhi_serve_supervisor_init(&s, "serve") != 0) {
         rc = DWHI_EXIT_FAILURE;
         goto out;
     }
-    /* SIGTERM and SIGINT are read from a signalfd by this thread; blocked
-     * before libmicrohttpd starts its threads, so none of them takes one. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
     char *err = NULL;
     if (!(s.plugins = dwhi_serve_plugins_start(&s, &err))) {
         fprintf(stderr, "dwhost: serve: %s\n", err ? err : "listing the plugins failed");
@@ -251,7 +239,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
     }
     unsigned port = 0;
     http = dwhi_serve_http_start(&s, ai->ai_addr, ai->ai_addrlen, &port, &err);
-    if (!http || sfd < 0) {
+    if (!http) {
         fprintf(stderr, "dwhost: serve: --listen %s: %s\n", listen, err ? err : strerror(errno));
         free(err);
         rc = DWHI_EXIT_FAILURE;
@@ -275,31 +263,13 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
                        dwhi_serve_jobs_count(s.jobs));
         dwhi_serve_jobs_begin(&s);
     }
-    int draining = 0;
     for (;;) {
         struct pollfd fds[MAX_POLL];
-        fds[0] = (struct pollfd){sfd, POLLIN, 0};
-        fds[1] = (struct pollfd){s.wake[0], POLLIN, 0};
-        fds[2] = (struct pollfd){dwhi_serve_plugins_fd(s.plugins), POLLIN, 0};
-        size_t n = 3 + dwhi_serve_runs_pollfds(&s, fds + 3, MAX_POLL - 3);
+        size_t n = dwhi_serve_supervisor_pollfds(&s, fds);
+        fds[n++] = (struct pollfd){dwhi_serve_plugins_fd(s.plugins), POLLIN, 0};
+        n += dwhi_serve_runs_pollfds(&s, fds + n, MAX_POLL - n);
         if (poll(fds, n, 100) < 0 && errno != EINTR) break;
-        struct signalfd_siginfo si;
-        while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-            if (draining) {
-                dwhi_serve_log("%s again: still waiting for the runs to commit and stop",
-                               si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-                continue;
-            }
-            draining = 1;
-            pthread_mutex_lock(&s.lock);
-            s.draining = 1;
-            pthread_mutex_unlock(&s.lock);
-            dwhi_serve_log("%s: taking no new work; %zu run(s) commit their batch and stop",
-                           si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT", dwhi_serve_runs_active(&s));
-            dwhi_serve_runs_stop_all(&s);
-        }
-        char junk[64];
-        while (read(s.wake[0], junk, sizeof junk) > 0) {}
+        int draining = dwhi_serve_supervisor_step(&s, "work");
         dwhi_serve_runs_step(&s);
         dwhi_serve_jobs_step(&s);
         dwhi_serve_plugins_step(s.plugins);
@@ -311,15 +281,12 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
     rc = DWHI_EXIT_OK;
 out:
     dwhi_serve_http_stop(http);
-    if (sfd >= 0) close(sfd);
-    for (int i = 0; i < 2; i++)
-        if (s.wake[i] >= 0) close(s.wake[i]);
     dwhi_serve_runs_free(&s);
     dwhi_serve_plugins_free(s.plugins);
     dwhi_serve_jobs_free(s.jobs);
     if (ai) freeaddrinfo(ai);
     free(s.token);
-    free(s.exe);
+    dwhi_serve_supervisor_fini(&s);
     pthread_mutex_destroy(&s.lock);
     return rc;
 }

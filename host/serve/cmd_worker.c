@@ -19,12 +19,9 @@
  * exit 0.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,19 +63,19 @@ static const dwhi_cli_opt options[] = {
                      dwhi_cli_opt_positive_int),
     DWHI_OPT_CALLBACK(0, "lease-timeout", "SECONDS",
                      "a job whose worker was silent this long is taken over by another (default 60)", &A.lease_s,
-                     dwhi_cli_opt_positive_int),
+                     dwhi_cli_opt_positive_int, .unit = "seconds"),
     DWHI_OPT_STRING(0, "limits", "FILE",
                    "runs at once per team and per source: {\"teams\": {\"T\": N, \"*\": N}, \"sources\": {\"S\": N}}",
                    &A.limits, .flags = DWHI_OPT_NONEMPTY),
     DWHI_OPT_CALLBACK(0, "heartbeat-timeout", "SECONDS",
                      "a run whose plugin shows no sign of life this long is killed (default 300)", &A.heartbeat_s,
-                     dwhi_cli_opt_positive_int),
+                     dwhi_cli_opt_positive_int, .unit = "seconds"),
     DWHI_OPT_CALLBACK(0, "stop-grace", "SECONDS",
                      "after SIGTERM, a run gets this long to commit its batch and stop before it is killed "
                      "(default 60)",
-                     &A.grace_s, dwhi_cli_opt_positive_int),
+                     &A.grace_s, dwhi_cli_opt_positive_int, .unit = "seconds"),
     DWHI_OPT_CALLBACK(0, "memory-limit", "MIB", "the address-space limit of each run's process (default: none)",
-                     &A.memory_mb, dwhi_cli_opt_positive_int),
+                     &A.memory_mb, dwhi_cli_opt_positive_int, .unit = "MiB"),
     DWHI_CLI_OPT_PLUGIN_DIR,
     DWHI_OPT_HELP(),
     DWHI_OPT_END(),
@@ -414,7 +411,7 @@ static void finish_jobs(int draining) {
 
 static int cmd_worker(const dwhi_cli_invocation *inv) {
     (void)inv;
-    int rc = load_limits(), sfd = -1;
+    int rc = load_limits();
     if (rc) return rc;
     for (size_t i = 0; i < dwhi_cli_plugin_dirs.n; i++)
         if (access(dwhi_cli_plugin_dirs.v[i], R_OK | X_OK) != 0)
@@ -438,51 +435,21 @@ static int cmd_worker(const dwhi_cli_invocation *inv) {
         .max_runs = A.concurrency,
         .state_url = A.state,
         .wake = {-1, -1},
+        .signal_fd = -1,
     };
     pthread_mutex_init(&S.lock, NULL);
-    S.exe = realpath("/proc/self/exe", NULL);
-    if (!S.exe || pipe2(S.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-        fprintf(stderr, "dwhost: worker: cannot find its own binary or make a pipe: %s\n", strerror(errno));
-        rc = DWHI_EXIT_FAILURE;
-        goto out;
-    }
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    if ((sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-        fprintf(stderr, "dwhost: worker: signalfd: %s\n", strerror(errno));
+    if (dwhi_serve_supervisor_init(&S, "worker") != 0) {
         rc = DWHI_EXIT_FAILURE;
         goto out;
     }
 
-    int draining = 0;
     double next_take = 0, next_keep = mono_s() + A.lease_s / 3.0;
     for (;;) {
         struct pollfd fds[MAX_POLL];
-        fds[0] = (struct pollfd){sfd, POLLIN, 0};
-        fds[1] = (struct pollfd){S.wake[0], POLLIN, 0};
-        size_t n = 2 + dwhi_serve_runs_pollfds(&S, fds + 2, MAX_POLL - 2);
+        size_t n = dwhi_serve_supervisor_pollfds(&S, fds);
+        n += dwhi_serve_runs_pollfds(&S, fds + n, MAX_POLL - n);
         if (poll(fds, n, 100) < 0 && errno != EINTR) break;
-        struct signalfd_siginfo si;
-        while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-            const char *name = si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT";
-            if (draining) {
-                dwhi_serve_log("%s again: still waiting for the runs to commit and stop", name);
-                continue;
-            }
-            draining = 1;
-            pthread_mutex_lock(&S.lock);
-            S.draining = 1;
-            pthread_mutex_unlock(&S.lock);
-            dwhi_serve_log("%s: taking no new jobs; %zu run(s) commit their batch and stop", name,
-                           dwhi_serve_runs_active(&S));
-            dwhi_serve_runs_stop_all(&S);
-        }
-        char junk[64];
-        while (read(S.wake[0], junk, sizeof junk) > 0) {}
+        int draining = dwhi_serve_supervisor_step(&S, "jobs");
         dwhi_serve_runs_step(&S);
         finish_jobs(draining);
         double now = mono_s();
@@ -499,9 +466,6 @@ static int cmd_worker(const dwhi_cli_invocation *inv) {
     dwhi_serve_log("stopped; runs under way committed and stopped, and their jobs were queued again");
     rc = DWHI_EXIT_OK;
 out:
-    if (sfd >= 0) close(sfd);
-    for (int i = 0; i < 2; i++)
-        if (S.wake[i] >= 0) close(S.wake[i]);
     for (size_t i = 0; i < n_jobs; i++) qjob_free(jobs[i]);
     free(jobs);
     jobs = NULL;
@@ -511,7 +475,7 @@ out:
     q = NULL;
     json_object_put(limits);
     limits = NULL;
-    free(S.exe);
+    dwhi_serve_supervisor_fini(&S);
     pthread_mutex_destroy(&S.lock);
     return rc;
 }

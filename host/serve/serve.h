@@ -12,6 +12,8 @@
  *   serve_metrics.c GET /metrics: the runs' totals in Prometheus text
  *   serve_jobs.c    the jobs file (--jobs): named syncs on an interval,
  *                   backoff after failures, their last outcome
+ *   serve_supervisor.c  the supervision loop's plumbing, shared by serve
+ *                   and worker: own binary, wake pipe, signals, drain
  *   serve_exec.c    starting dwhost itself as a child (fork+exec through
  *                   posix_spawn) and running a short command to its end
  *   serve_worker.c  `dwhost serve-worker`: the worker side of a run
@@ -58,8 +60,30 @@ typedef struct dwhi_serve {
     size_t n_runs, cap_runs;
     int draining;                    /* SIGTERM: no new work */
     int wake[2];                     /* a byte here wakes the supervision loop */
+    int signal_fd;                   /* SIGTERM and SIGINT, read by the supervision loop (-1: none) */
     json_object *metrics;            /* the ended runs' totals (serve_metrics.c), or NULL before the first */
 } dwhi_serve;
+
+/* ---- serve_supervisor.c ------------------------------------------------- */
+
+/* Prepares the supervision loop of `dwhost serve` and `dwhost worker`
+ * (`command` names it in errors): s->exe (this binary, for the worker
+ * processes), s->wake (the pipe that wakes the loop), SIGTERM and SIGINT
+ * blocked on every thread and read from s->signal_fd, SIGPIPE ignored.
+ * Call before starting any thread, with s->wake = {-1, -1} and
+ * s->signal_fd = -1.  Returns 0, or -1 after one line on stderr; then
+ * (and after the loop) dwhi_serve_supervisor_fini releases what was made. */
+int dwhi_serve_supervisor_init(dwhi_serve *s, const char *command);
+/* Puts the signalfd and the wake pipe in fds[0] and fds[1]; returns 2. */
+size_t dwhi_serve_supervisor_pollfds(const dwhi_serve *s, struct pollfd *fds);
+/* After poll: reads the stop signals and empties the wake pipe.  The
+ * first SIGTERM/SIGINT sets s->draining, logs "taking no new <no_new>"
+ * and asks every run to stop after its batch; a later one is logged.
+ * Returns non-zero once draining.  Takes s->lock itself. */
+int dwhi_serve_supervisor_step(dwhi_serve *s, const char *no_new);
+/* Closes the signalfd and the wake pipe and frees s->exe (each only when
+ * made; safe after a failed init). */
+void dwhi_serve_supervisor_fini(dwhi_serve *s);
 
 /* ---- serve_exec.c --------------------------------------------------------- */
 

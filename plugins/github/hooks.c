@@ -90,6 +90,25 @@ static dw_status find_hook(dw_ctx *ctx, const gh_config *cfg, const char *url, d
     return st;
 }
 
+/* What every action starts with: `url` checked (for `action`), the config
+ * loaded into *cfg, and the hook posting to `url` found through every page
+ * (*hook, NULL when there is none, lives in *page).  On DW_OK the caller
+ * ends with hook_release(); on failure nothing is left to free. */
+static dw_status hook_lookup(dw_ctx *ctx, const char *url, const char *action, gh_config *cfg, dw_json **page,
+                             const dw_json **hook) {
+    *page = NULL;
+    *hook = NULL;
+    dw_status st = need_url(ctx, url, action);
+    if (st != DW_OK || (st = gh_config_load(ctx, cfg)) != DW_OK) return st;
+    if ((st = find_hook(ctx, cfg, url, page, hook)) != DW_OK) gh_config_free(cfg);
+    return st;
+}
+
+static void hook_release(gh_config *cfg, dw_json *page) {
+    if (page) gh_api->json_free(page);
+    gh_config_free(cfg);
+}
+
 /* Sets the answer from `fmt` and up to 4 members of `hook` (JSON text). */
 static dw_status answer(dw_ctx *ctx, const char *fmt, const dw_json *hook, const char *a, const char *b,
                         const char *c, const char *extra) {
@@ -107,14 +126,12 @@ static dw_status answer(dw_ctx *ctx, const char *fmt, const dw_json *hook, const
 }
 
 dw_status gh_create_webhook(dw_ctx *ctx, const char *url) {
-    dw_status st = need_url(ctx, url, "create_webhook");
-    if (st != DW_OK) return st;
     gh_config cfg;
-    if ((st = gh_config_load(ctx, &cfg)) != DW_OK) return st;
-    dw_json *page = NULL;
-    const dw_json *existing = NULL;
-    st = find_hook(ctx, &cfg, url, &page, &existing);
-    if (st == DW_OK && existing) {
+    dw_json *page;
+    const dw_json *existing;
+    dw_status st = hook_lookup(ctx, url, "create_webhook", &cfg, &page, &existing);
+    if (st != DW_OK) return st;
+    if (existing) {
         char *id = member(existing, "id");
         st = gh_api->fail(ctx, DW_ERR_CONFIG, "github: a webhook of %s posts to %s already (id %s); delete it first "
                                               "(its secret cannot be read back)", cfg.owner_repo, url, id ? id : "?");
@@ -165,14 +182,12 @@ dw_status gh_create_webhook(dw_ctx *ctx, const char *url) {
 }
 
 dw_status gh_delete_webhook(dw_ctx *ctx, const char *url) {
-    dw_status st = need_url(ctx, url, "delete_webhook");
-    if (st != DW_OK) return st;
     gh_config cfg;
-    if ((st = gh_config_load(ctx, &cfg)) != DW_OK) return st;
-    dw_json *page = NULL;
-    const dw_json *hook = NULL;
-    st = find_hook(ctx, &cfg, url, &page, &hook);
-    if (st == DW_OK && !hook)
+    dw_json *page;
+    const dw_json *hook;
+    dw_status st = hook_lookup(ctx, url, "delete_webhook", &cfg, &page, &hook);
+    if (st != DW_OK) return st;
+    if (!hook)
         st = gh_api->fail(ctx, DW_ERR_NOT_FOUND, "github: no webhook of %s posts to %s; nothing to delete",
                           cfg.owner_repo, url);
     char *id = st == DW_OK ? member(hook, "id") : NULL, *path = NULL, *target = NULL;
@@ -194,28 +209,24 @@ dw_status gh_delete_webhook(dw_ctx *ctx, const char *url) {
     gh_api->free(id);
     free(path);
     gh_api->free(target);
-    if (page) gh_api->json_free(page);
-    gh_config_free(&cfg);
+    hook_release(&cfg, page);
     return st;
 }
 
 dw_status gh_webhook_info(dw_ctx *ctx, const char *url) {
-    dw_status st = need_url(ctx, url, "webhook_info");
-    if (st != DW_OK) return st;
     gh_config cfg;
-    if ((st = gh_config_load(ctx, &cfg)) != DW_OK) return st;
-    dw_json *page = NULL;
-    const dw_json *hook = NULL;
-    st = find_hook(ctx, &cfg, url, &page, &hook);
-    if (st == DW_OK && !hook) {
+    dw_json *page;
+    const dw_json *hook;
+    dw_status st = hook_lookup(ctx, url, "webhook_info", &cfg, &page, &hook);
+    if (st != DW_OK) return st;
+    if (!hook) {
         static const char none[] = "{\"exists\":false}";
         st = gh_api->action_result(ctx, none, strlen(none));
-    } else if (st == DW_OK) {
+    } else {
         const char *active = gh_api->json_string(gh_api->json_get(hook, "active"));
         st = answer(ctx, "{\"exists\":true,\"id\":%s,\"url\":%s,\"enabled_events\":%s,\"status\":%s}", hook, "id",
                     "config.url", "events", active && !strcmp(active, "true") ? "\"enabled\"" : "\"disabled\"");
     }
-    if (page) gh_api->json_free(page);
-    gh_config_free(&cfg);
+    hook_release(&cfg, page);
     return st;
 }

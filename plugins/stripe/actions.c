@@ -108,15 +108,32 @@ static dw_status find_hook(dw_ctx *ctx, const st_config *cfg, const char *url, d
     return st;
 }
 
+/* What every action starts with: `url` checked (for `action`), the config
+ * loaded into *cfg, and the endpoint posting to `url` found through every
+ * page (*hook, NULL when there is none, lives in *page).  On DW_OK the
+ * caller ends with hook_release(); on failure nothing is left to free. */
+static dw_status hook_lookup(dw_ctx *ctx, const char *url, const char *action, st_config *cfg, dw_json **page,
+                             const dw_json **hook) {
+    *page = NULL;
+    *hook = NULL;
+    dw_status st = need_url(ctx, url, action);
+    if (st != DW_OK || (st = st_config_load(ctx, cfg)) != DW_OK) return st;
+    if ((st = find_hook(ctx, cfg, url, page, hook)) != DW_OK) st_config_free(cfg);
+    return st;
+}
+
+static void hook_release(st_config *cfg, dw_json *page) {
+    if (page) st_api->json_free(page);
+    st_config_free(cfg);
+}
+
 dw_status st_create_webhook(dw_ctx *ctx, const char *url) {
-    dw_status st = need_url(ctx, url, "create_webhook");
-    if (st != DW_OK) return st;
     st_config cfg;
-    if ((st = st_config_load(ctx, &cfg)) != DW_OK) return st;
-    dw_json *page = NULL;
-    const dw_json *existing = NULL;
-    st = find_hook(ctx, &cfg, url, &page, &existing);
-    if (st == DW_OK && existing) {
+    dw_json *page;
+    const dw_json *existing;
+    dw_status st = hook_lookup(ctx, url, "create_webhook", &cfg, &page, &existing);
+    if (st != DW_OK) return st;
+    if (existing) {
         const char *id = st_api->json_string(st_api->json_get(existing, "id"));
         st = st_api->fail(ctx, DW_ERR_CONFIG, "stripe: a webhook endpoint for %s exists already (%s); delete it first "
                                               "(its signing secret cannot be read again)", url, id ? id : "?");
@@ -170,14 +187,12 @@ dw_status st_create_webhook(dw_ctx *ctx, const char *url) {
 }
 
 dw_status st_delete_webhook(dw_ctx *ctx, const char *url) {
-    dw_status st = need_url(ctx, url, "delete_webhook");
-    if (st != DW_OK) return st;
     st_config cfg;
-    if ((st = st_config_load(ctx, &cfg)) != DW_OK) return st;
-    dw_json *page = NULL;
-    const dw_json *hook = NULL;
-    st = find_hook(ctx, &cfg, url, &page, &hook);
-    if (st == DW_OK && !hook)
+    dw_json *page;
+    const dw_json *hook;
+    dw_status st = hook_lookup(ctx, url, "delete_webhook", &cfg, &page, &hook);
+    if (st != DW_OK) return st;
+    if (!hook)
         st = st_api->fail(ctx, DW_ERR_NOT_FOUND, "stripe: no webhook endpoint posts to %s; nothing to delete", url);
     char *path = NULL;
     if (st == DW_OK) {
@@ -206,28 +221,24 @@ dw_status st_delete_webhook(dw_ctx *ctx, const char *url) {
     }
     free(path);
     st_api->free(target);
-    if (page) st_api->json_free(page);
-    st_config_free(&cfg);
+    hook_release(&cfg, page);
     return st;
 }
 
 dw_status st_webhook_info(dw_ctx *ctx, const char *url) {
-    dw_status st = need_url(ctx, url, "webhook_info");
-    if (st != DW_OK) return st;
     st_config cfg;
-    if ((st = st_config_load(ctx, &cfg)) != DW_OK) return st;
-    dw_json *page = NULL;
-    const dw_json *hook = NULL;
-    st = find_hook(ctx, &cfg, url, &page, &hook);
-    if (st == DW_OK && !hook) {
+    dw_json *page;
+    const dw_json *hook;
+    dw_status st = hook_lookup(ctx, url, "webhook_info", &cfg, &page, &hook);
+    if (st != DW_OK) return st;
+    if (!hook) {
         static const char none[] = "{\"exists\":false}";
         st = st_api->action_result(ctx, none, strlen(none));
-    } else if (st == DW_OK) {
+    } else {
         static const char *const paths[] = {"id", "url", "status", "enabled_events", "created", NULL};
         st = answer(ctx, "{\"exists\":true,\"id\":%s,\"url\":%s,\"status\":%s,\"enabled_events\":%s,\"created\":%s}",
                     hook, paths);
     }
-    if (page) st_api->json_free(page);
-    st_config_free(&cfg);
+    hook_release(&cfg, page);
     return st;
 }

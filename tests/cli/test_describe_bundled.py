@@ -49,6 +49,31 @@ check(rc == 4 and "dwhost: config error at page_rowz:" in err and 'did you mean 
       f"invalid --config: {rc} {err!r}")
 rc, out, err = run("describe", "files", *PD, "--config")
 check(rc == 2, f"--config without a file is a usage error: {rc}")
+# A config file that cannot be read: the "(file)" line (text), the report under "config" (--json), exit 4.
+missing = os.path.join(tmp, "missing.json")
+rc, out, err = run("describe", "files", "--config", missing, *PD)
+check(rc == 4 and err.startswith(f"dwhost: config error at (file): expected a readable config file at {missing}, got ")
+      and "schemas not listed: the config is invalid (see above)" in out, f"unreadable --config: {rc} {err!r}")
+rc, out, err = run("describe", "files", "--config", missing, "--json", *PD)
+doc = json.loads(out)
+check(rc == 4 and doc["schemas"] is None and doc["schemas_error"] == "invalid_config"
+      and [e["path"] for e in doc["config"]["errors"]] == ["(file)"] and doc["config"]["warnings"] == [],
+      f"unreadable --config --json: {rc} {doc.get('config')}")
+# Relative {"$file"} references start at the config file's directory (not the working directory), and the
+# resolved secret never reaches the output.
+with open(os.path.join(tmp, "token.txt"), "w") as f:
+    f.write("ghp_describeSecret0123456789")
+ref = os.path.join(tmp, "ref.json")
+with open(ref, "w") as f:
+    json.dump({"personal_access_token": {"$file": "token.txt"}, "repository": "octo/hello"}, f)
+rc, out, err = run("describe", "github", "--config", ref, "--json", *PD)
+doc = json.loads(out)
+check(rc == 0 and doc["config"]["errors"] == [] and doc["schemas"] and "ghp_describeSecret" not in out + err,
+      f"describe --config with a relative $file reference: {rc} {doc.get('config')} {err!r}")
+# --options reads the config as check does: an unreadable file is one line naming it, exit 4.
+rc, out, err = run("describe", "github", "--options", "repository", "--config", missing, *PD)
+check(rc == 4 and err == f"dwhost: describe github: invalid config: config error at (file): expected a readable "
+      f"config file at {missing}, got an error: No such file or directory\n", f"--options, unreadable: {rc} {err!r}")
 
 # github: a multi-line caption is indented under its own column, and
 # per_page shows its default.

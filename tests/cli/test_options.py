@@ -100,6 +100,36 @@ for cmd, opts in EXPECTED.items():
     rc, out, err = run("help", cmd)
     rc2, out2, _ = run(cmd, "-h")
     check(rc == 0 and rc2 == 0 and out == out2, f"dwhost help {cmd} is {cmd} -h")
+# The number parsers (cli_options.c): one line naming the option, its unit and the value, in every command
+# that takes a number of something; the option's target keeps nothing of a refused value.
+NUMBERS = [
+    (("sync", "files", "--config", "x.json", "--state-ttl", "0"),
+     "--state-ttl wants a positive whole number of seconds, got '0'"),
+    (("sync", "files", "--config", "x.json", "--state-timeout", "1.5"),
+     "--state-timeout wants a positive whole number of milliseconds, got '1.5'"),
+    (("sync", "files", "--config", "x.json", "--memory-limit", "lots"),
+     "--memory-limit wants a positive whole number of MiB, got 'lots'"),
+    (("sync", "files", "--config", "x.json", "--heartbeat-timeout", "-3"),
+     "--heartbeat-timeout wants a positive whole number of seconds, got '-3'"),
+    (("sync", "files", "--config", "x.json", "--batch-rows", "5x"),
+     "--batch-rows wants a positive number of rows (e.g. 5000, 64k, 200M), got '5x'"),
+    (("sync", "files", "--config", "x.json", "--batch-bytes", "-1M"),
+     "--batch-bytes wants a positive number of bytes (e.g. 5000, 64k, 200M), got '-1M'"),
+    (("sync", "files", "--config", "x.json", "--batch-bytes", "99999999999999999G"),
+     "--batch-bytes wants a positive number of bytes (e.g. 5000, 64k, 200M), got '99999999999999999G'"),
+    (("serve", "--stop-grace", "soon"), "--stop-grace wants a positive whole number of seconds, got 'soon'"),
+    (("serve", "--memory-limit", "0"), "--memory-limit wants a positive whole number of MiB, got '0'"),
+    (("serve", "--max-runs", "many"), "--max-runs wants a positive whole number, got 'many'"),
+    (("worker", "--queue", "redis://127.0.0.1:1", "--lease-timeout", "1m"),
+     "--lease-timeout wants a positive whole number of seconds, got '1m'"),
+    (("enqueue", "files", "--queue", "redis://127.0.0.1:1", "--batch-rows", "0"),
+     "--batch-rows wants a positive whole number of rows, got '0'"),
+]
+for argv, line in NUMBERS:
+    rc, _, err = run(*argv)
+    check(rc == 2 and err == f"dwhost: {argv[0]}: {line}; run 'dwhost {argv[0]} --help'\n",
+          f"{' '.join(argv)}: rc={rc} {err!r}")
+
 # "--" ends the options: a source named like an option
 rc, _, err = run("describe", "--", "--json")
 check(rc == 3 and "no source named '--json'" in err, f"describe -- --json: rc={rc} {err!r}")

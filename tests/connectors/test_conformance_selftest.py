@@ -96,9 +96,32 @@ expect(lines[-1].startswith("10 passed, 1 failed"), "text report closing line: %
 expect(any(l.split()[:2] == ["FAIL", "read:items"] and "repeat" in l for l in lines), "text report names the check")
 expect(p.returncode == 10, "text report exit %d" % p.returncode)
 
+# The text report is the --json document, line for line: a title naming the source, its version and
+# file; each check as "  WORD  NAME  DETAIL" with the names in one aligned column; the totals.
+cfg = {"api_token": GOOD_TOKEN, "mode": "dup_keys"}
+doc = json.loads(conformance("badsource", cfg).stdout)
+width = max(len(c["name"]) for c in doc["checks"])
+want = ["conformance of %s %s (%s)" % (doc["source"], doc["version"], doc["path"])]
+want += ["  %s  %s  %s" % (c["status"].upper(), c["name"].ljust(width), c["detail"]) for c in doc["checks"]]
+want += ["%d passed, %d failed, %d skipped" % (doc["passed"], doc["failed"], doc["skipped"])]
+text = p.stdout.rstrip("\n").split("\n")
+expect(text == want, "text report is the document: %r" % [(a, b) for a, b in zip(text, want) if a != b][:3])
+
 # An invalid config is the user's problem: exit 4, not 10.
 p = conformance("badsource", {"mode": "good"})
 expect(p.returncode == 4, "missing required field: exit %d (want 4)" % p.returncode)
+p = subprocess.run([DWHOST, "conformance", "badsource", "--plugin-dir", PLUGINS, "--config", "/dev/stdin"],
+                   input=json.dumps({"mode": "good"}), capture_output=True, text=True)
+expect(p.returncode == 4 and p.stderr.endswith(
+    "dwhost: conformance: the config /dev/stdin does not match the form of 'badsource' (see above)\n"),
+    "invalid config, text: exit %d %r" % (p.returncode, p.stderr[-300:]))
+# A config file that cannot be read: the one "(file)" line, no report, exit 4.
+missing = os.path.join(tempfile.gettempdir(), "conformance-no-such-config-%d.json" % os.getpid())
+p = subprocess.run([DWHOST, "conformance", "badsource", "--plugin-dir", PLUGINS, "--config", missing],
+                   capture_output=True, text=True)
+expect(p.returncode == 4 and p.stdout == "" and p.stderr.startswith(
+    "dwhost: config error at (file): expected a readable config file at %s, got " % missing)
+    and len(p.stderr.splitlines()) == 1, "unreadable config: exit %d %r %r" % (p.returncode, p.stdout, p.stderr))
 # Usage and unknown sources.
 p = subprocess.run([DWHOST, "conformance", "--plugin-dir", PLUGINS], capture_output=True, text=True)
 expect(p.returncode == 2 and "which source" in p.stderr, "no source: exit %d %r" % (p.returncode, p.stderr))

@@ -595,6 +595,31 @@ static void test_conformance_and_secret_free(void **state) {
     dwh_free_secret(validated);
 }
 
+/* A conformance run of one schema, its reads capped at 5 rows, with
+ * dwh_conformance_options.verbose as *arg says. */
+static void conformance_of_orders(void *arg) {
+    static const char *const only[] = {"orders"};
+    dwh_conformance_options co = {.schemas = only, .n_schemas = 1, .max_rows = 5, .verbose = *(int *)arg};
+    char *report = NULL;
+    assert_int_equal(dwh_conformance(files, config, NULL, &co, &report, NULL), DW_OK);
+    free(report);
+}
+
+/* verbose (0.2): what the plugin logged while the suite captured its
+ * output reaches stderr, scrubbed; without it, nothing does. */
+static void test_conformance_verbose(void **state) {
+    (void)state;
+    int verbose = 0;
+    char *quiet = capture_stderr(conformance_of_orders, &verbose);
+    assert_null(strstr(quiet, "is readable"));
+    free(quiet);
+    verbose = 1;
+    char *loud = capture_stderr(conformance_of_orders, &verbose);
+    assert_non_null(strstr(loud, "files: the folder "));
+    assert_non_null(strstr(loud, " is readable (3 schemas)"));
+    free(loud);
+}
+
 /* A sync into a fresh warehouse with options `o` passed as `size` bytes
  * through the sized entry point.  Returns the failure; *report and *err
  * as dwh_sync's. */
@@ -713,6 +738,7 @@ int main(void) {
         cmocka_unit_test(test_log_sink),
         cmocka_unit_test(test_log_sink_per_host),
         cmocka_unit_test(test_conformance_and_secret_free),
+        cmocka_unit_test(test_conformance_verbose),
         cmocka_unit_test(test_option_struct_versions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

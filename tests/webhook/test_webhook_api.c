@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 #include <openssl/hmac.h>
 #include <sqlite3.h>
 #include <time.h>
@@ -234,11 +235,115 @@ static void signed_push(void **s) {
     assert_string_equal(dwh_webhook_outcome_name(DWH_WEBHOOK_BAD_SIGNATURE), "bad_signature");
 }
 
+
+/* The document of a *_plugin call: parsed, with its "outcome" checked. */
+static json_object *doc_of(char *text, const char *outcome) {
+    assert_non_null(text);
+    json_object *d = json_tokener_parse(text);
+    assert_non_null(d);
+    assert_string_equal(json_object_get_string(json_object_object_get(d, "outcome")), outcome);
+    free(text);
+    return d;
+}
+
+/* The plugin-reference functions (what `dwhost webhook` calls): whether a
+ * source takes webhooks, a push with its config's references relative to
+ * base_dir and the whole result as a document, a drop, and refusals. */
+static void plugin_functions(void **s) {
+    (void)s;
+    dwh_plugin *stripe = dwh_host_find(host, "stripe"), *files = dwh_host_find(host, "files");
+    assert_non_null(stripe);
+    assert_non_null(files);
+    char *err = NULL, *doc = NULL;
+    assert_int_equal(dwh_webhook_supported(stripe, &err), DW_OK);
+    assert_null(err);
+    assert_int_equal(dwh_webhook_supported(files, &err), DW_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err, "source 'files' does not take webhooks"));
+    free(err);
+    assert_int_equal(dwh_webhook_supported(NULL, &err), DW_ERR_NOT_FOUND);
+    free(err);
+
+    /* the secret key in a file next to nothing the working directory knows */
+    char key[160];
+    snprintf(key, sizeof key, "%s/key.txt", dir);
+    FILE *f = fopen(key, "w");
+    fputs("sk_test_apiSecret00000000000000009999", f);
+    fclose(f);
+    const char *cfg = "{\"stripe_secret_key\": {\"$file\": \"key.txt\"}}";
+    dwh_webhook_options o = {.warehouse_path = db, .team_id = "t", .source_id = "stripe-prod"};
+    dwh_webhook_outcome out = DWH_WEBHOOK_FAIL_CONFIG;
+    assert_int_equal(dwh_webhook_push_plugin(stripe, cfg, NULL, &o, customer_event, strlen(customer_event), &out,
+                                             &doc, &err),
+                     DW_ERR_CONFIG); /* relative to the working directory: no such file */
+    assert_int_equal(out, DWH_WEBHOOK_FAIL_CONFIG);
+    json_object_put(doc_of(doc, "config"));
+    assert_non_null(strstr(err, "stripe_secret_key"));
+    free(err);
+    assert_int_equal(dwh_webhook_push_plugin(stripe, cfg, dir, &o, customer_event, strlen(customer_event), &out,
+                                             &doc, &err),
+                     DW_OK);
+    assert_int_equal(out, DWH_WEBHOOK_STORED);
+    assert_null(err);
+    assert_null(strstr(doc, "sk_test_apiSecret"));
+    json_object *d = doc_of(doc, "stored");
+    int64_t id = json_object_get_int64(json_object_object_get(d, "inbox_id"));
+    assert_true(id > 0);
+    json_object *schemas = json_object_object_get(d, "schemas");
+    assert_int_equal(json_object_array_length(schemas), 1);
+    assert_string_equal(json_object_get_string(json_object_array_get_idx(schemas, 0)), "customers");
+    assert_string_equal(json_object_get_string(json_object_object_get(d, "team_id")), "t");
+    assert_string_equal(json_object_get_string(json_object_object_get(d, "source_id")), "stripe-prod");
+    assert_string_equal(json_object_get_string(json_object_object_get(d, "event_type")), "customer.updated");
+    assert_string_equal(json_object_get_string(json_object_object_get(d, "source")), "stripe");
+    assert_null(json_object_object_get(d, "message"));
+    json_object_put(d);
+    assert_int_equal(inbox_count(), 1);
+
+    /* a source without webhooks is named as such before config or payload are looked at */
+    assert_int_equal(dwh_webhook_push_plugin(files, NULL, NULL, &o, NULL, 0, &out, &doc, &err), DW_ERR_UNSUPPORTED);
+    assert_int_equal(out, DWH_WEBHOOK_UNSUPPORTED);
+    json_object_put(doc_of(doc, "unsupported"));
+    assert_non_null(strstr(err, "does not take webhooks"));
+    free(err);
+
+    assert_int_equal(dwh_webhook_drop_plugin(stripe, &o, id, &out, &doc, &err), DW_OK);
+    assert_int_equal(out, DWH_WEBHOOK_DROPPED);
+    assert_null(err);
+    d = doc_of(doc, "dropped");
+    assert_int_equal(json_object_get_int64(json_object_object_get(d, "inbox_id")), id);
+    json_object_put(d);
+    assert_int_equal(inbox_count(), 0);
+    assert_int_equal(dwh_webhook_drop_plugin(stripe, &o, id, &out, &doc, &err), DW_ERR_NOT_FOUND);
+    json_object_put(doc_of(doc, "not_found"));
+    assert_non_null(strstr(err, "no payload"));
+    free(err);
+
+    assert_int_equal(dwh_webhook_push_plugin(NULL, config, NULL, &o, customer_event, strlen(customer_event), &out,
+                                             &doc, &err),
+                     DW_ERR_NOT_FOUND);
+    assert_int_equal(out, DWH_WEBHOOK_FAIL_PLUGIN);
+    json_object_put(doc_of(doc, "plugin"));
+    free(err);
+    struct {
+        dwh_webhook_options o;
+        int newer;
+    } longer = {o, 1};
+    assert_int_equal(dwh_webhook_drop_plugin_sized(stripe, &longer.o, sizeof longer, 1, &out, &doc, &err),
+                     DW_ERR_CONFIG);
+    json_object_put(doc_of(doc, "config"));
+    assert_non_null(strstr(err, "dwh_webhook_options"));
+    free(err);
+    unlink(key);
+    dwh_plugin_unref(stripe);
+    dwh_plugin_unref(files);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(push_and_drop),
         cmocka_unit_test(refusals),
         cmocka_unit_test(signed_push),
+        cmocka_unit_test(plugin_functions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,6 +7,7 @@
 #include "config/config_load.h"
 #include "config/config_secrets.h"
 #include "dwhost.h"
+#include "api_options.h"
 #include "host_settings.h"
 
 static char *text_of(json_object *o) {
@@ -134,12 +135,12 @@ static char *check_message(json_object *doc, dw_status cause) {
     return msg;
 }
 
-dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
-                    int allow_internal, char **result_json, char **error) {
-    if (result_json) *result_json = NULL;
-    if (error) *error = NULL;
+/* dwh_check and dwh_check_with: the document of source_check.c on JSON
+ * text or a config file. */
+static dw_status check(dwh_plugin *p, const char *config_json, const dwh_check_options *o, char **result_json,
+                       char **error) {
     if (!p) {
-        if (result_json) *result_json = no_plugin_check_doc(schema);
+        if (result_json) *result_json = no_plugin_check_doc(o->schema);
         if (error) *error = strdup("no plugin (NULL handle): was the source found by dwh_host_find?");
         return DW_ERR_NOT_FOUND;
     }
@@ -148,13 +149,15 @@ dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir
     dwhi_secrets *secrets = dwhi_secrets_new();
     dwhi_config_report rep;
     dwhi_config_report_init(&rep);
-    json_object *raw = parse(config_json, &rep);
+    dwhi_op_flags flags = {.cancel = o->cancel, .allow_internal_hosts = o->allow_internal_hosts};
+    json_object *raw = NULL;
     dwhi_check_result r;
-    if (rep.n_errors) {
-        r = dwhi_check_invalid(p, schema, &rep, secrets); /* not JSON */
+    if (o->config_file) {
+        r = dwhi_check_run_file(p, o->config_file, o->schema, &flags, secrets);
+    } else if ((raw = parse(config_json, &rep)), rep.n_errors) {
+        r = dwhi_check_invalid(p, o->schema, &rep, secrets); /* not JSON */
     } else {
-        dwhi_op_flags flags = {.allow_internal_hosts = allow_internal};
-        r = dwhi_check_run(p, raw, base_dir, schema, &flags, secrets);
+        r = dwhi_check_run(p, raw, o->base_dir, o->schema, &flags, secrets);
     }
     if (result_json && r.doc) *result_json = text_of(r.doc);
     dw_status cause = r.invalid_config ? DW_ERR_CONFIG : r.cause;
@@ -165,6 +168,57 @@ dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir
     dwhi_secrets_free(secrets);
     dwhi_api_scope_leave(&scope);
     return cause;
+}
+
+dw_status dwh_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
+                    int allow_internal, char **result_json, char **error) {
+    if (result_json) *result_json = NULL;
+    if (error) *error = NULL;
+    dwh_check_options o = {.schema = schema, .base_dir = base_dir, .allow_internal_hosts = allow_internal};
+    return check(p, config_json, &o, result_json, error);
+}
+
+dw_status dwh_check_with_sized(dwh_plugin *p, const char *config_json, const dwh_check_options *opts,
+                               size_t opts_size, char **result_json, char **error) {
+    if (result_json) *result_json = NULL;
+    if (error) *error = NULL;
+    dwh_check_options o;
+    size_t unknown = 0;
+    if (dwhi_options_copy(&o, sizeof o, opts, opts ? opts_size : 0, &unknown) != 0) {
+        if (error) *error = dwhi_options_unknown_message("dwh_check_options", unknown, sizeof o);
+        return DW_ERR_CONFIG;
+    }
+    return check(p, config_json, &o, result_json, error);
+}
+
+dw_status dwh_config_read_file(const char *path, char **config_json, char **base_dir, char **report, char **error) {
+    if (config_json) *config_json = NULL;
+    if (base_dir) *base_dir = NULL;
+    if (report) *report = NULL;
+    if (error) *error = NULL;
+    if (!path || !config_json) {
+        if (error) *error = strdup("dwh_config_read_file: give a path and where the text goes (config_json)");
+        return DW_ERR_CONFIG;
+    }
+    dwhi_config_report rep;
+    dwhi_config_report_init(&rep);
+    char *dir = NULL;
+    dw_status st = DW_OK;
+    if (dwhi_config_read_file_text(path, config_json, NULL, &dir, &rep) != 0) {
+        st = rep.n_errors ? DW_ERR_CONFIG : DW_ERR_NOMEM;
+        if (report) {
+            json_object *j = dwhi_config_report_to_json(&rep, NULL);
+            *report = text_of(j);
+            json_object_put(j);
+        }
+        if (error) *error = rep.n_errors ? dwhi_config_report_summary(&rep, NULL) : strdup("out of memory");
+    } else if (base_dir) {
+        *base_dir = dir;
+        dir = NULL;
+    }
+    free(dir);
+    dwhi_config_report_clear(&rep);
+    return st;
 }
 
 void dwh_free_secret(char *text) {

@@ -82,6 +82,7 @@ dw_status dwh_conformance_sized(dwh_plugin *p, const char *config_json, const ch
         dwhi_conf_options o = {.config = config, .config_dir = base_dir,
                               .allow_internal_hosts = opts->allow_internal_hosts, .schemas = opts->schemas,
                               .n_schemas = opts->schemas ? opts->n_schemas : 0, .structural = opts->structural,
+                              .verbose = opts->verbose,
                               .max_rows = opts->max_rows < 0    ? 0
                                           : opts->max_rows == 0 ? DWHI_CONF_DEFAULT_MAX_ROWS
                                                                 : (size_t)opts->max_rows};

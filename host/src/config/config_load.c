@@ -136,8 +136,10 @@ int dwhi_config_load_json(const dw_source *src, json_object *raw, const char *ba
     return 0;
 }
 
-int dwhi_config_read_file(const char *path, json_object **raw, char **base_dir, dwhi_config_report *report) {
-    *raw = NULL;
+int dwhi_config_read_file_text(const char *path, char **text_out, json_object **raw, char **base_dir,
+                               dwhi_config_report *report) {
+    if (text_out) *text_out = NULL;
+    if (raw) *raw = NULL;
     *base_dir = NULL;
     char err[256] = "";
     size_t len = 0;
@@ -150,7 +152,9 @@ int dwhi_config_read_file(const char *path, json_object **raw, char **base_dir, 
         free(e);
         return -1;
     }
-    if (dwhi_config_parse_text(text, len, raw, err, sizeof err) != 0) {
+    json_object *parsed = NULL;
+    if (dwhi_config_parse_text(text, len, &parsed, err, sizeof err) != 0) {
+        explicit_bzero(text, len);
         free(text);
         char *e = NULL, *shown = dwhi_text_path_excerpt(path);
         if (!shown || asprintf(&e, "a JSON object in %s", shown) < 0) e = NULL;
@@ -159,13 +163,23 @@ int dwhi_config_read_file(const char *path, json_object **raw, char **base_dir, 
         free(e);
         return -1;
     }
-    free(text);
     if (strcmp(path, "-") != 0) {
         char *copy = strdup(path);
         if (copy) *base_dir = strdup(dirname(copy));
         free(copy);
     }
+    if (raw) *raw = parsed;
+    else json_object_put(parsed);
+    if (text_out) *text_out = text;
+    else {
+        explicit_bzero(text, len); /* the file's secrets in clear */
+        free(text);
+    }
     return 0;
+}
+
+int dwhi_config_read_file(const char *path, json_object **raw, char **base_dir, dwhi_config_report *report) {
+    return dwhi_config_read_file_text(path, NULL, raw, base_dir, report);
 }
 
 int dwhi_config_load(const dw_source *src, const char *path, json_object **validated, dwhi_secrets *secrets,

@@ -44,6 +44,11 @@ int dwhi_config_load_json(const dw_source *src, json_object *raw, const char *ba
  * and *base_dir (malloc'd directory of the file, NULL for stdin; caller
  * frees), or -1 with the problem reported at "(file)". */
 int dwhi_config_read_file(const char *path, json_object **raw, char **base_dir, dwhi_config_report *report);
+/* The same that also hands back the file's text: *text (may be NULL to
+ * skip; malloc'd, NUL-terminated, holding any secrets in clear: wipe it
+ * before freeing) on success; *raw may be NULL to skip the parse tree. */
+int dwhi_config_read_file_text(const char *path, char **text, json_object **raw, char **base_dir,
+                               dwhi_config_report *report);
 
 /* Parses JSON text the way config files are read: one value, nothing but
  * whitespace after it.  `text` must be NUL-terminated at text[len].  Returns 0 and *out (caller puts; NULL for the JSON

@@ -34,8 +34,9 @@ static void add_string(json_object *arr, const char *text, const dwhi_secrets *s
     free(clean);
 }
 
-/* The result document; takes `warnings`, reads the rest. */
-static json_object *document(dwh_plugin *p, const char *schema, dw_status cause, dw_status status,
+/* The result document; takes `warnings`, reads the rest.  `unknown_schema`:
+ * the outcome says so instead of grouping the cause (DW_ERR_CONFIG). */
+static json_object *document(dwh_plugin *p, const char *schema, dw_status cause, dw_status status, int unknown_schema,
                              const char *message, json_object *warnings, const dwhi_config_report *rep,
                              const dwhi_secrets *secrets) {
     json_object *doc = json_object_new_object();
@@ -46,7 +47,8 @@ static json_object *document(dwh_plugin *p, const char *schema, dw_status cause,
     json_object_object_add(doc, "source", json_object_new_string(dwh_plugin_name(p)));
     json_object_object_add(doc, "schema", schema ? json_object_new_string(schema) : NULL);
     json_object_object_add(doc, "ok", json_object_new_boolean(cause == DW_OK));
-    json_object_object_add(doc, "outcome", json_object_new_string(dwhi_outcome_name(cause)));
+    json_object_object_add(doc, "outcome",
+                           json_object_new_string(unknown_schema ? "unknown_schema" : dwhi_outcome_name(cause)));
     json_object_object_add(doc, "status", json_object_new_string(dwhi_status_name(status)));
     char *clean = message ? dwhi_secrets_scrub(secrets, message) : NULL;
     json_object_object_add(doc, "message", clean ? json_object_new_string(clean) : NULL);
@@ -109,7 +111,7 @@ dwhi_check_result dwhi_check_run(dwh_plugin *p, json_object *raw_config, const c
             }
         }
     }
-    res.doc = document(p, schema, res.cause, status, message, warnings, &rep, secrets);
+    res.doc = document(p, schema, res.cause, status, res.unknown_schema, message, warnings, &rep, secrets);
     free(message);
     dwhi_config_report_clear(&rep);
     json_object_put(config);
@@ -137,7 +139,7 @@ dwhi_check_result dwhi_check_run_file(dwh_plugin *p, const char *config_path, co
 dwhi_check_result dwhi_check_invalid(dwh_plugin *p, const char *schema, const dwhi_config_report *rep,
                                    const dwhi_secrets *secrets) {
     dwhi_check_result res = {.cause = DW_ERR_CONFIG, .invalid_config = 1};
-    res.doc = document(p, schema, DW_ERR_CONFIG, DW_ERR_CONFIG, NULL, json_object_new_array(), rep, secrets);
+    res.doc = document(p, schema, DW_ERR_CONFIG, DW_ERR_CONFIG, 0, NULL, json_object_new_array(), rep, secrets);
     return res;
 }
 

@@ -27,7 +27,8 @@ typedef struct dwhi_check_result {
     dw_status cause;
     int invalid_config;
     int unknown_schema;  /* the schema is not one the source lists (cause DW_ERR_CONFIG) */
-    /* {"source", "schema", "ok", "outcome", "status", "message",
+    /* {"source", "schema", "ok", "outcome" (dwhi_outcome_name(cause), or
+     * "unknown_schema"), "status", "message",
      *  "warnings", "config": {"errors", "warnings"}} -- every string
      * scrubbed.  "message" is the error, or on a pass what the plugin said
      * it verified (its last INFO log line; null when none).  Owned by the
