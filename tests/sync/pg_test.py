@@ -247,6 +247,57 @@ check(q(wh, "SELECT count(*) FROM files_items") == [[1]], "read-only: the table 
 rc, out, err = files_sync(d, wh)
 check(rc == 0 and q(wh, "SELECT count(*) FROM files_items") == [[2]], f"read-only: rerun {rc} {err[-300:]}")
 
+# ---- a full disk: the table's tablespace sits on a 12 MB tmpfs (root only:
+# mounting one needs it) and fills mid-run; the state and history stay on the
+# server's own disk, as when a data volume fills
+def full_disk():
+    import pwd
+    import subprocess
+    mnt = tmpdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", mnt], capture_output=True).returncode:
+        print("full disk: skipped (mounting a tmpfs failed)")
+        return
+    import atexit
+    atexit.register(lambda: subprocess.run(["umount", "-l", mnt], capture_output=True))
+    ts = os.path.join(mnt, "ts")
+    os.mkdir(ts)
+    if pg.as_user:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(ts, nobody.pw_uid, nobody.pw_gid)
+    d = tmpdir()
+    wh = warehouse(d)
+    write_rows(d, "items.jsonl", [{"id": 0, "v": 0}])
+    rc, out, err = files_sync(d, wh)
+    check(rc == 0, f"full disk: first sync exit {rc}: {err[-300:]}")
+    check(pg.execute(f"CREATE TABLESPACE tiny LOCATION '{ts}'") == 0, f"full disk: tablespace: {pg.last_error}")
+    dbname = wh.rsplit("/", 1)[1]
+    moved = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", wh, "-c",
+                            "ALTER TABLE files_items SET TABLESPACE tiny"], capture_output=True, text=True)
+    check(moved.returncode == 0, f"full disk: moving the table: {moved.stderr.strip()}")
+    # 27 MB of bodies PostgreSQL's compression cannot shrink much
+    recs = [{"id": i, "v": i, "body": os.urandom(4500).hex()} for i in range(1, 3001)]
+    write_rows(d, "items.jsonl", recs)
+    rc, out, err = files_sync(d, wh, "--batch-rows", "100")
+    one_line_error(rc, err, "disk is full", "full disk")
+    check("rerun to resume" in err, f"full disk: no rerun hint: {err[-300:]}")
+    st = state(wh)
+    n = q(wh, "SELECT count(*) FROM files_items")[0][0]
+    check(1 < n < 3001 and st and st.get("run_rows") == n - 1,
+          f"full disk: {n} rows in the table, the state says {st and st.get('run_rows')} after the first row")
+    subprocess.run(["mount", "-o", "remount,size=64m", mnt], check=True)
+    rc, out, err = files_sync(d, wh, "--batch-rows", "100")
+    check(rc == 0, f"full disk: rerun exit {rc}: {err[-300:]}")
+    got = q(wh, "SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(length(body)) AS bytes FROM files_items")[0]
+    check(got == [3001, 3001, sum(len(r["body"]) for r in recs)], f"full disk: after the rerun {got}")
+    pg.execute(f"DROP DATABASE {dbname}")
+    pg.execute("DROP TABLESPACE tiny")
+
+
+if os.geteuid() == 0:
+    full_disk()
+else:
+    print("full disk: skipped (mounting a tmpfs needs root)")
+
 # ---- the connection lost mid-batch, and the server gone mid-run: nothing
 # half-committed, the rerun ends with the rows of an uninterrupted run
 TOTAL = 3000
