@@ -99,7 +99,6 @@ CLI_INTERNAL = {
     ("cmd_read.c", "ops/ops.h"): "the run with --state-in/--state-out files",
     ("cmd_read.c", "log/secrets.h"): "scrubbing the config's secrets from read's output",
     ("cmd_sync.c", "sync/sync_rerun.h"): "the resume and start-over commands in the text summary",
-    ("cmd_sync.c", "core/log.h"): "the run's log lines with its identity",
     ("cmd_sync.c", "sync/sync.h"): "the per-schema report structs behind the text summary and progress",
 }
 

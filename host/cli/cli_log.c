@@ -39,6 +39,8 @@ int dwhi_cli_log_open(dwhi_cli_log *lg, const char *cmd) {
     return 0;
 }
 
+void dwhi_cli_log_text_identity(void) { dwhi_log_text_identity(1); }
+
 void dwhi_cli_log_close(dwhi_cli_log *lg) {
     if (!lg->out) return;
     dwhi_log_configure(stderr, DWHI_LOG_TEXT, DW_LOG_WARN);

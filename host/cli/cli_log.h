@@ -40,6 +40,11 @@ extern dwhi_cli_log dwhi_cli_log_opts;
  * after printing one line (bad level/format, unwritable file). */
 int dwhi_cli_log_open(dwhi_cli_log *lg, const char *cmd);
 
+/* From now on, text lines that name a job end with its identity,
+ * " [team=T source_id=S job=J]", as JSON lines always carry it (log.h):
+ * sync calls it so every line of its run names its job. */
+void dwhi_cli_log_text_identity(void);
+
 /* Closes the log file (logging returns to stderr). */
 void dwhi_cli_log_close(dwhi_cli_log *lg);
 

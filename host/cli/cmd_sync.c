@@ -17,7 +17,6 @@
 #include "cli_signal.h"
 #include "base/shell_word.h"
 #include "sync/sync_rerun.h"
-#include "core/log.h"
 #include "sync/sync.h"
 
 /* ---- progress --------------------------------------------------------- */
@@ -353,7 +352,7 @@ static int cmd_sync(const dwhi_cli_invocation *inv) {
     o.n_command = (size_t)argc + 1;
     if (output) o.jsonl_out = stdout;
 
-    dwhi_log_text_identity(1); /* every line of the run names its job */
+    dwhi_cli_log_text_identity(); /* every line of the run names its job */
     if ((rc = dwhi_cli_plugins_open(&pl)) != DWHI_EXIT_OK) goto out;
     if (!(p = dwhi_cli_find_source(&pl, source, &rc))) goto out;
     secrets = dwhi_secrets_new();
