@@ -268,16 +268,23 @@ static int keys_reserve(dwhi_batcher *b, uint32_t key) {
     return 0;
 }
 
-dwhi_cell *dwhi_batcher_row_cell(dwhi_batcher *b, uint32_t key) {
-    if (keys_reserve(b, key) < 0) return NULL;
+/* The open row's cell of `key` (room for the key's mark and one more
+ * cell reserved): the one it has (a key set again replaces its value), or a
+ * new zeroed one. */
+static dwhi_cell *key_cell(dwhi_batcher *b, uint32_t key) {
     if (b->key_row[key] == b->serial) return &b->cells[b->key_cell[key]];
-    if (grow((void **)&b->cells, &b->cap_cells, b->n_cells + 1, sizeof *b->cells) < 0) return NULL;
     b->key_row[key] = b->serial;
     b->key_cell[key] = (uint32_t)b->n_cells;
     dwhi_cell *c = &b->cells[b->n_cells++];
     memset(c, 0, sizeof *c);
     c->key = key;
     return c;
+}
+
+dwhi_cell *dwhi_batcher_row_cell(dwhi_batcher *b, uint32_t key) {
+    if (keys_reserve(b, key) < 0 || grow((void **)&b->cells, &b->cap_cells, b->n_cells + 1, sizeof *b->cells) < 0)
+        return NULL;
+    return key_cell(b, key);
 }
 
 /* The extras of a row being closed. */
@@ -365,15 +372,7 @@ static int copy_cells(dwhi_batcher *b, const dwhi_rowv *v) {
         return -1;
     for (uint32_t i = 0; i < v->n; i++) {
         const dwhi_cell *src = &v->cells[i];
-        uint32_t key = src->key;
-        dwhi_cell *c;
-        if (b->key_row[key] == b->serial) { /* a key twice: the later cell wins, as dwhi_batcher_row_cell does */
-            c = &b->cells[b->key_cell[key]];
-        } else {
-            b->key_row[key] = b->serial;
-            b->key_cell[key] = (uint32_t)b->n_cells;
-            c = &b->cells[b->n_cells++];
-        }
+        dwhi_cell *c = key_cell(b, src->key);
         *c = *src;
         if (has_text(src->type)) {
             memcpy(b->arena + b->arena_len, v->arena + src->v.s.off, src->v.s.len);

@@ -260,18 +260,22 @@ static int put_string(buf *b, const unsigned char *s, size_t n) {
     return 0;
 }
 
+/* Non-zero when a ',' goes before an item (a value, or a member's key)
+ * at depth d. */
+static int w_comma(const writer *w, int d) { return !w->after_key && d > w->base && !w->first[d]; }
+
+/* An item at depth d is written: the next one there is not the first, and
+ * a member's value ends the member. */
+static void w_item(writer *w, int d) {
+    if (w->after_key) w->after_key = 0;
+    else if (d > w->base) w->first[d] = 0;
+}
+
 /* Separator before an item (a value, or a member's key) at depth d. */
 static int w_sep(writer *w, int d) {
-    if (w->after_key) {
-        w->after_key = 0;
-        return 0;
-    }
-    if (d <= w->base) return 0;
-    if (w->first[d]) {
-        w->first[d] = 0;
-        return 0;
-    }
-    return buf_put(w->out, ",", 1);
+    int comma = w_comma(w, d);
+    w_item(w, d);
+    return comma ? buf_put(w->out, ",", 1) : 0;
 }
 
 static void w_start(writer *w, buf *out, int base) {
@@ -301,6 +305,15 @@ static int number(dwhi_json_rows *p, const char *s, size_t len, dwhi_json_num *k
 /* Forwards an event to every active capture writer (and the nested one). */
 typedef enum ev { EV_NULL, EV_BOOL, EV_NUM, EV_STR, EV_KEY, EV_OPEN_MAP, EV_OPEN_ARR, EV_CLOSE_MAP, EV_CLOSE_ARR } ev;
 
+/* After event e at depth d: a key awaits its value, a container its first
+ * item; a scalar at the writer's own depth, or its container closing, ends
+ * the writer. */
+static void w_after(writer *w, ev e, int d) {
+    if (e == EV_KEY) w->after_key = 1;
+    if (e == EV_OPEN_MAP || e == EV_OPEN_ARR) w->first[d + 1] = 1;
+    if (d == w->base && e != EV_KEY && e != EV_OPEN_MAP && e != EV_OPEN_ARR) w->active = 0;
+}
+
 /* One event into a writer; `d` is the depth the event happens at (for a
  * close, the depth after it).  0, -1 on OOM. */
 static int w_event(writer *w, ev e, int d, const char *s, size_t n, int b) {
@@ -315,12 +328,10 @@ static int w_event(writer *w, ev e, int d, const char *s, size_t n, int b) {
     case EV_STR: rc = w_sep(w, d) || put_string(w->out, (const unsigned char *)s, n); break;
     case EV_KEY:
         rc = w_sep(w, d) || put_string(w->out, (const unsigned char *)s, n) || buf_put(w->out, ":", 1);
-        w->after_key = 1;
         break;
     case EV_OPEN_MAP:
     case EV_OPEN_ARR:
         rc = w_sep(w, d) || buf_put(w->out, e == EV_OPEN_MAP ? "{" : "[", 1);
-        w->first[d + 1] = 1;
         break;
     case EV_CLOSE_MAP:
     case EV_CLOSE_ARR:
@@ -328,8 +339,7 @@ static int w_event(writer *w, ev e, int d, const char *s, size_t n, int b) {
         break;
     }
     if (rc) return -1;
-    /* a scalar at the writer's own depth, or its container closing, ends it */
-    if (d == w->base && e != EV_KEY && e != EV_OPEN_MAP && e != EV_OPEN_ARR) w->active = 0;
+    w_after(w, e, d);
     return 0;
 }
 
@@ -346,13 +356,12 @@ static int w_event(writer *w, ev e, int d, const char *s, size_t n, int b) {
 
 /* Starts w lazily for a container whose bracket is the byte before `end`
  * in the current chunk. */
-static void w_start_lazy(writer *w, buf *out, int base, ev open, size_t end) {
+static void w_start_lazy(writer *w, buf *out, int base, size_t end) {
     w_start(w, out, base);
     w->lazy = 1;
     w->from = end - 1;
     w->end = end;
     w->first[base + 1] = 1;
-    (void)open;
 }
 
 /* The text a writer holds so far (the chunk's bytes while lazy). */
@@ -391,7 +400,7 @@ static int same_string(dwhi_json_rows *p, const char *s, size_t n, size_t start,
 static int w_lazy_event(dwhi_json_rows *p, writer *w, ev e, int d, const char *s, size_t n, int b) {
     if (!w->lazy) return w_event(w, e, d, s, n, b);
     int closing = e == EV_CLOSE_MAP || e == EV_CLOSE_ARR;
-    size_t gap = closing ? 0 : w->after_key ? 1 : (d > w->base && !w->first[d]) ? 1 : 0;
+    size_t gap = !closing && (w->after_key || w_comma(w, d)); /* the ':' after a key, or a ',' */
     size_t end = yajl_get_bytes_consumed(p->h), start = w->end + gap;
     int same = end >= start && end <= p->chunk_len;
     if (same) {
@@ -409,14 +418,9 @@ static int w_lazy_event(dwhi_json_rows *p, writer *w, ev e, int d, const char *s
         return w_event(w, e, d, s, n, b);
     }
     /* the state w_event keeps, without the writing */
-    if (!closing) {
-        if (w->after_key) w->after_key = 0;
-        else if (d > w->base) w->first[d] = 0;
-    }
-    if (e == EV_KEY) w->after_key = 1;
-    if (e == EV_OPEN_MAP || e == EV_OPEN_ARR) w->first[d + 1] = 1;
+    if (!closing) w_item(w, d);
+    w_after(w, e, d);
     w->end = end;
-    if (d == w->base && e != EV_KEY && e != EV_OPEN_MAP && e != EV_OPEN_ARR) w->active = 0;
     return 0;
 }
 
@@ -497,7 +501,7 @@ static int outside_value(dwhi_json_rows *p, ev e) {
 static int row_begin(dwhi_json_rows *p) {
     if (dwhi_batcher_row_begin(p->store) < 0) return oom(p), -1;
     if (p->want_text) {
-        w_start_lazy(&p->rowtext, &p->rowtext_buf, p->depth, EV_OPEN_MAP, yajl_get_bytes_consumed(p->h));
+        w_start_lazy(&p->rowtext, &p->rowtext_buf, p->depth, yajl_get_bytes_consumed(p->h));
     }
     p->row_level = p->depth + 1;
     p->key_pos = 0;
@@ -784,7 +788,7 @@ static int open_container(void *ud, ev e) {
         p->nested_from = w_len(&p->rowtext) - 1;
     } else if (p->row_level && p->depth == p->row_level) {
         /* a member's nested value: its compact text becomes the cell */
-        w_start_lazy(&p->nested, &p->scratch, p->depth, e, yajl_get_bytes_consumed(p->h));
+        w_start_lazy(&p->nested, &p->scratch, p->depth, yajl_get_bytes_consumed(p->h));
     } else if (p->rows_level && p->depth == p->rows_level) {
         if (e != EV_OPEN_MAP || p->shape) {
             defer_shape(p, DWHI_JSON_ROWS_ERR_NOT_OBJECT, e);
