@@ -159,6 +159,16 @@ for body, want_st, want in [({"job": "nosuch"}, 404, "no job 'nosuch'"), ({"job"
 check("job-secret-value-42" not in json.dumps(scheduled()[1]) and "job-secret-value-42" not in s.log(),
       "the job's secret shows in /v1/jobs or the log")
 
+# Stop between runs: the 1 s job (and the failing one) must not be starting
+# when SIGTERM lands, or its last run is rightly "interrupted" and the
+# outcomes below are not the ones the checks ask status to show.
+deadline = time.time() + 20
+while time.time() < deadline:
+    now = scheduled()[0]
+    if all(now[n]["running"] is None and now[n]["last"] and (now[n]["next_run_in_s"] or 0) >= 0.5
+           for n in ("every-sec", "failing")):
+        break
+    time.sleep(0.05)
 rc = s.stop()
 check(rc == 0, f"SIGTERM: exit {rc}; {s.log()[-2000:]}")
 
