@@ -78,7 +78,8 @@ EXCEPTIONS = {
 # dwh_config_read_file), describe (dwh_config_read_file and
 # dwh_config_validate_text, through cli_config.c's
 # dwhi_cli_config_validated), webhook push/--drop (dwh_webhook_supported,
-# dwh_webhook_push_plugin, dwh_webhook_drop_plugin).
+# dwh_webhook_push_plugin, dwh_webhook_drop_plugin), read (dwh_schema_check,
+# dwh_read and its `cause`; its two log lines through cli_log.c).
 CLI_INTERNAL = {
     ("cli_common.h", "registry/registry.h"): "discovery with the CLI's own plugin-dir rules and rejection lines",
     ("cli_config.h", "registry/registry.h"): "the plugin handle the config loader is given",
@@ -92,12 +93,6 @@ CLI_INTERNAL = {
     ("cli_webhook_lifecycle.c", "ops/ops_action.h"): "the lifecycle actions called with the secret kept out of output",
     ("cmd_call.c", "config/config_load.h"): "the config parsed as check parses it, errors alike",
     ("cmd_call.c", "ops/ops_action.h"): "the bound arguments and the crash outcome, for call's exit codes",
-    ("cmd_read.c", "core/ctx.h"): "a row sink writing JSON lines straight from the streamed cells",
-    ("cmd_read.c", "core/emit.h"): "a row sink writing JSON lines straight from the streamed cells",
-    ("cmd_read.c", "core/log.h"): "read's own log lines with the run's identity",
-    ("cmd_read.c", "sync/schema_lookup.h"): "the unknown-schema/field line and exit code shared with sync",
-    ("cmd_read.c", "ops/ops.h"): "the run with --state-in/--state-out files",
-    ("cmd_read.c", "log/secrets.h"): "scrubbing the config's secrets from read's output",
     ("cmd_sync.c", "sync/sync_rerun.h"): "the resume and start-over commands in the text summary",
     ("cmd_sync.c", "sync/sync.h"): "the per-schema report structs behind the text summary and progress",
 }

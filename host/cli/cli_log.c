@@ -2,6 +2,7 @@
 #include "cli_log.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +41,13 @@ int dwhi_cli_log_open(dwhi_cli_log *lg, const char *cmd) {
 }
 
 void dwhi_cli_log_text_identity(void) { dwhi_log_text_identity(1); }
+
+void dwhi_cli_log_line(dw_log_level level, const char *event, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    dwhi_logv(NULL, level, event, fmt, ap);
+    va_end(ap);
+}
 
 void dwhi_cli_log_close(dwhi_cli_log *lg) {
     if (!lg->out) return;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "cli_options.h"
+#include "dwsdk.h"
 
 typedef struct dwhi_cli_log {
     const char *level;  /* borrowed from argv; NULL: default */
@@ -44,6 +45,12 @@ int dwhi_cli_log_open(dwhi_cli_log *lg, const char *cmd);
  * " [team=T source_id=S job=J]", as JSON lines always carry it (log.h):
  * sync calls it so every line of its run names its job. */
 void dwhi_cli_log_text_identity(void);
+
+/* One log line of the command itself (not of a plugin), on the process
+ * destination with the options' level and format, e.g.
+ * dwhi_cli_log_line(DW_LOG_INFO, "read.done", "%s: %lld rows", ...).  Nothing
+ * is scrubbed: pass no secret. */
+void dwhi_cli_log_line(dw_log_level level, const char *event, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Closes the log file (logging returns to stderr). */
 void dwhi_cli_log_close(dwhi_cli_log *lg);

@@ -5,6 +5,7 @@
  * its last durable page ended.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,41 +19,52 @@
 #include "cli_http.h"
 #include "cli_log.h"
 #include "cli_signal.h"
-#include "core/ctx.h"
-#include "core/emit.h"
-#include "core/log.h"
-#include "sync/schema_lookup.h"
-#include "ops/ops.h"
-#include "log/secrets.h"
+#include "base/json_strict.h"
 
+/* What the row and state callbacks of dwh_read write to, and what went
+ * wrong in them: the library only hears "stop" from a callback, so the
+ * callback keeps the cause (the exit code and line) for the command. */
 typedef struct read_sink {
-    dwhi_row_sink sink;
     long long limit;         /* < 0: none */
     long long printed;
     int limit_reached;
     int stdout_closed;
     const char *state_out;   /* NULL: state saves are dropped */
-    char *state_in;          /* saved state text, owned; NULL: none */
     long long states_written;
+    unsigned long long state_saves;
+    int fail_exit;           /* non-zero: a callback failed with this exit code ... */
+    char fail_msg[512];      /* ... and this line */
 } read_sink;
 
-static dw_status on_row(void *ud, dw_ctx *ctx, json_object *row) {
+static int sink_fail(read_sink *s, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int sink_fail(read_sink *s, int exit_code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->fail_msg, sizeof s->fail_msg, fmt, ap);
+    va_end(ap);
+    s->fail_exit = exit_code;
+    return -1;
+}
+
+/* stdout failed (errno set): a closed pipe is the reader having had
+ * enough (`| head`), anything else a write error (exit 8). */
+static int stdout_failed(read_sink *s) {
+    if (errno == EPIPE) {
+        s->stdout_closed = 1;
+        return -1;
+    }
+    return sink_fail(s, DWHI_EXIT_WAREHOUSE, "cannot write to stdout: %s", strerror(errno));
+}
+
+static int on_row(void *ud, const char *row, size_t len) {
     read_sink *s = ud;
     if (s->limit >= 0 && s->printed >= s->limit) {
         s->limit_reached = 1;
-        return dwhi_ctx_fail_host(ctx, DW_ERR_CANCELLED, "row limit %lld reached", s->limit);
+        return -1;
     }
-    const char *text = json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!text) return dwhi_ctx_fail_host(ctx, DW_ERR_NOMEM, "out of memory printing a row");
-    if (fputs(text, stdout) == EOF || putchar('\n') == EOF) {
-        if (errno == EPIPE) {
-            s->stdout_closed = 1;
-            return dwhi_ctx_fail_host(ctx, DW_ERR_SINK, "stdout was closed by the reader");
-        }
-        return dwhi_ctx_fail_host(ctx, DW_ERR_SINK, "cannot write to stdout: %s", strerror(errno));
-    }
+    if (fwrite(row, 1, len, stdout) != len || putchar('\n') == EOF) return stdout_failed(s);
     s->printed++;
-    return DW_OK;
+    return 0;
 }
 
 /* Replaces `path` with `text` atomically: a temporary file in the same
@@ -86,35 +98,17 @@ static int write_file_atomic(const char *path, const char *text) {
     return rc;
 }
 
-static dw_status on_state_save(void *ud, dw_ctx *ctx, const char *state) {
+static int on_state_save(void *ud, const char *state) {
     read_sink *s = ud;
     /* The state claims every row before it is durable: for stdout that
      * means flushed to the reader. */
-    if (fflush(stdout) != 0) {
-        if (errno == EPIPE) {
-            s->stdout_closed = 1;
-            return dwhi_ctx_fail_host(ctx, DW_ERR_SINK, "stdout was closed by the reader");
-        }
-        return dwhi_ctx_fail_host(ctx, DW_ERR_SINK, "cannot write to stdout: %s", strerror(errno));
-    }
-    if (!s->state_out) return DW_OK;
+    if (fflush(stdout) != 0) return stdout_failed(s);
+    s->state_saves++;
+    if (!s->state_out) return 0;
     if (write_file_atomic(s->state_out, state) != 0)
-        return dwhi_ctx_fail_host(ctx, DW_ERR_STATE, "cannot write the state file %s: %s", s->state_out,
-                                 strerror(errno));
+        return sink_fail(s, DWHI_EXIT_STATE, "cannot write the state file %s: %s", s->state_out, strerror(errno));
     s->states_written++;
-    return DW_OK;
-}
-
-static const char *on_state_load(void *ud, dw_ctx *ctx) { return ((read_sink *)ud)->state_in; }
-
-/* The one place read turns --config FILE into the validated config that
- * plugin code sees (and the secrets every message is scrubbed of): see
- * config_load.h.  Returns a new object, or NULL with *exit_code after the
- * problems were printed. */
-static json_object *load_config(dwh_plugin *p, const char *path, dwhi_secrets *secrets, int *exit_code) {
-    json_object *cfg = NULL;
-    *exit_code = dwhi_cli_load_config(p, path, secrets, &cfg, NULL);
-    return *exit_code == DWHI_EXIT_OK ? cfg : NULL;
+    return 0;
 }
 
 /* Reads --state-in: the text of a JSON object, NULL when the file does not
@@ -124,8 +118,8 @@ static char *load_state(const char *path, int *exit_code, int *failed) {
     if (!path) return NULL;
     struct stat st;
     if (stat(path, &st) != 0 && errno == ENOENT) {
-        dwhi_log(NULL, DW_LOG_INFO, "read.state", "state file %s does not exist yet; starting from the beginning",
-                path);
+        dwhi_cli_log_line(DW_LOG_INFO, "read.state", "state file %s does not exist yet; starting from the beginning",
+                     path);
         return NULL;
     }
     int rc = 0;
@@ -227,49 +221,44 @@ static int cmd_read(const dwhi_cli_invocation *inv) {
 
     rc = dwhi_cli_plugins_open(&pl);
     dwh_plugin *p = rc ? NULL : dwhi_cli_find_source(&pl, source, &rc);
-    dwhi_secrets *secrets = dwhi_secrets_new();
-    json_object *cfg = NULL;
-    char *state_in = NULL, *last = NULL, *earliest = NULL;
+    char *cfg = NULL; /* the validated config, secrets in clear: dwh_free_secret */
+    char *state_in = NULL, *last = NULL, *earliest = NULL, *err = NULL;
     int state_failed = 0;
     if (p) {
         /* A plugin whose init fails is a plugin problem (exit 3), before
          * any config is looked at. */
-        char *err = NULL;
         if (dwh_plugin_activate(p, &err) != DW_OK) {
             fprintf(stderr, "dwhost: read: plugin '%s' could not start: %s\n", source, err ? err : "init() failed");
             rc = DWHI_EXIT_PLUGIN;
-            free(err);
         } else {
-            cfg = load_config(p, a.config, secrets, &rc);
+            rc = dwhi_cli_config_validated(p, a.config, &cfg, NULL);
         }
+        free(err);
+        err = NULL;
     }
-    if (cfg && secrets) {
+    if (cfg) {
         /* an unknown schema or incremental field: the same line and exit
          * code as sync (and check, for the schema); schemas that cannot be
          * listed stop the read too (with the listing's status), as they
          * stop a sync, instead of running an unchecked schema */
-        char *serr = NULL;
-        dw_status list_status = DW_OK;
-        dwhi_op_flags lf = {.allow_internal_hosts = a.allow_internal};
-        int found = dwhi_schema_lookup_strict(p, cfg, secrets, &lf, a.schema, a.inc_field, &serr, &list_status);
-        if (found <= 0) {
-            fprintf(stderr, "dwhost: read: %s: %s\n", source, serr ? serr : "cannot check the schema");
-            free(serr);
-            rc = found == 0 ? DWHI_EXIT_CONFIG : dwhi_cli_exit_for(list_status);
+        dw_status st = dwh_schema_check(p, cfg, NULL, a.schema, a.inc_field, a.allow_internal, &err);
+        if (st != DW_OK) {
+            fprintf(stderr, "dwhost: read: %s: %s\n", source, err ? err : "cannot check the schema");
+            rc = dwhi_cli_exit_for(st);
             goto out;
         }
     }
     if (cfg && !a.reset) state_in = load_state(a.state_in, &rc, &state_failed);
-    if (!p || !cfg || state_failed || !secrets) goto out;
+    if (!p || !cfg || state_failed) goto out;
 
-    read_sink s = {.sink = {.row = on_row, .state_save = on_state_save, .state_load = on_state_load},
-                   .limit = a.limit, .state_out = a.state_out, .state_in = state_in};
-    s.sink.ud = &s;
+    read_sink s = {.limit = a.limit, .state_out = a.state_out};
+    dw_status cause = DW_OK; /* the plugin's own status behind a non-retryable failure */
     last = a.last_value ? scalar_arg(a.last_value) : NULL;
     earliest = a.earliest_value ? scalar_arg(a.earliest_value) : NULL;
-    dw_run_inputs in = {.struct_size = sizeof in, .schema_name = a.schema, .reset_pipeline = a.reset,
-                        .use_incremental = a.inc_field != NULL, .incremental_field = a.inc_field,
-                        .incremental_last_value = last, .incremental_earliest_value = earliest};
+    dwh_read_options ro = {.schema = a.schema, .row = on_row, .state = on_state_save, .user = &s,
+                           .state_in = state_in, .incremental_field = a.inc_field, .last_value = last,
+                           .earliest_value = earliest, .allow_internal_hosts = a.allow_internal,
+                           .cancel = dwhi_cli_cancel, .cause = &cause};
 
     /* A signal only sets the flag (cli_signal.h); the plugin stops at its
      * next check and every row printed so far is complete.  A closed
@@ -277,37 +266,39 @@ static int cmd_read(const dwhi_cli_invocation *inv) {
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
-    dwhi_op_flags flags = {.cancel = dwhi_cli_cancel, .allow_internal_hosts = a.allow_internal};
-    dwhi_op_result r = dwhi_op_run(p, cfg, secrets, NULL, &flags, &in, &s.sink);
+    int stopped = 0;
+    dw_status st = dwh_read(p, cfg, NULL, &ro, &stopped, NULL, &err);
     int flushed = fflush(stdout) == 0;
     if (!flushed && errno == EPIPE) s.stdout_closed = 1;
 
     if (s.stdout_closed) {
         rc = DWHI_EXIT_OK; /* the reader had enough, like `| head` */
-    } else if (r.code == DW_OK && !flushed) {
+    } else if (s.fail_exit) {
+        fprintf(stderr, "dwhost: read: %s/%s: %s\n", source, a.schema, s.fail_msg);
+        rc = s.fail_exit;
+    } else if (st == DW_OK && !flushed) {
         fprintf(stderr, "dwhost: read: cannot write to stdout: %s\n", strerror(errno));
         rc = DWHI_EXIT_WAREHOUSE;
-    } else if (r.code == DW_OK || (s.limit_reached && r.code == DW_ERR_CANCELLED)) {
-        dwhi_log(NULL, DW_LOG_INFO, "read.done", "%s/%s: %lld rows%s, %llu state saves", source, a.schema,
-                s.printed, s.limit_reached ? " (limit reached)" : "", (unsigned long long)r.state_saves);
+    } else if (st == DW_OK) {
+        dwhi_cli_log_line(DW_LOG_INFO, "read.done", "%s/%s: %lld rows%s, %llu state saves", source, a.schema, s.printed,
+                     s.limit_reached ? " (limit reached)" : "", s.state_saves);
         rc = DWHI_EXIT_OK;
-    } else if (r.code == DW_ERR_CANCELLED && dwhi_cli_interrupt_signal()) {
+    } else if (st == DW_ERR_CANCELLED && dwhi_cli_interrupt_signal()) {
         char where[512];
         snprintf(where, sizeof where, "after %lld rows of %s/%s", s.printed, source, a.schema);
         rc = dwhi_cli_interrupted(where, "%s%s", a.state_out && s.states_written ? "resume with --state-in " :
                                                 "no resume state was saved",
                                  a.state_out && s.states_written ? a.state_out : "");
     } else {
-        fprintf(stderr, "dwhost: read: %s/%s: %s\n", source, a.schema, r.message ? r.message : "failed");
-        rc = dwhi_cli_exit_for(r.cause);
+        fprintf(stderr, "dwhost: read: %s/%s: %s\n", source, a.schema, err ? err : "failed");
+        rc = dwhi_cli_exit_for(cause);
     }
-    dwhi_op_result_free(&r);
 out:
+    free(err);
     free(last);
     free(earliest);
     free(state_in);
-    if (cfg) json_object_put(cfg);
-    dwhi_secrets_free(secrets);
+    dwh_free_secret(cfg);
     dwh_plugin_unref(p);
     dwhi_cli_plugins_close(&pl);
     return rc;

@@ -484,6 +484,21 @@ DWH_API dw_status dwh_config_read_file(const char *path, char **config_json, cha
 DWH_API dw_status dwh_list_schemas(dwh_plugin *p, const char *config_json, const char *base_dir,
                                    int allow_internal, char **schemas_json, char **error);
 
+/* (0.2) Is `schema` one of p's schemas with `config_json` -- and, when
+ * `incremental_field` is not NULL, does it advertise that incremental
+ * field?  Asked as `dwhost sync` and `dwhost read` ask it before they run,
+ * so a caller can refuse a job with the same line.  Lists the schemas
+ * (plugin code runs: it may make a request).  Returns DW_OK when it is;
+ * DW_ERR_CONFIG when the config is invalid or the schema or field is not
+ * one (*error: "the source has no schema 'x'; choose from: a, b", "schema
+ * 'orders' has no incremental field 'x'; choose one of: a, b");
+ * DW_ERR_UNSUPPORTED when init failed; DW_ERR_NOT_FOUND when p is NULL;
+ * else the status listing the schemas failed with (*error: "cannot check
+ * schema 'x': listing the schemas failed (STATUS): ...").  *error (may be
+ * NULL) receives one malloc'd line, free() it; NULL on DW_OK. */
+DWH_API dw_status dwh_schema_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
+                                   const char *incremental_field, int allow_internal, char **error);
+
 /* Called for every row, in order: `row_json` is one compact JSON object
  * (UTF-8, no newline), borrowed for the call only (copy what you keep).
  * Return 0 to go on, non-zero to stop the read: the plugin is asked to
@@ -511,6 +526,12 @@ typedef struct dwh_read_options {
     int allow_internal_hosts;        /* let the source reach loopback/private addresses */
     dwh_cancel *cancel;              /* NULL: not cancellable (dwh_cancel_new) */
     const char *team_id, *source_id, *job_id; /* identity in log lines; NULL: defaults (job: a new UUID) */
+    /* (0.2) Non-NULL: receives the status the plugin itself failed with --
+     * what dwh_read returns, except that when the plugin's non-retryable
+     * map matched dwh_read returns DW_ERR_NON_RETRYABLE and *cause is the
+     * status behind it (DW_ERR_UNREACHABLE, DW_ERR_AUTH, ...); DW_OK on
+     * success.  (`dwhost read` chooses its exit code from it.) */
+    dw_status *cause;
 } dwh_read_options;
 
 /* Reads `opts->schema` of p with `config_json`, handing each row to

@@ -245,6 +245,14 @@ static int on_state(void *user, const char *state_json) {
     return 0;
 }
 
+/* Counts rows of any shape. */
+static int on_row_any(void *user, const char *row_json, size_t len) {
+    (void)row_json;
+    (void)len;
+    ((rows *)user)->n++;
+    return 0;
+}
+
 static void rows_clear(rows *r) {
     for (size_t i = 0; i < r->n_states; i++) free(r->states[i]);
     memset(r, 0, sizeof *r);
@@ -330,6 +338,79 @@ static void test_read(void **state) {
     assert_int_equal(dwh_read(files, config, NULL, &o, &stopped, NULL, &err), DW_ERR_CONFIG);
     free(err);
     assert_int_equal(r.n, 0);
+}
+
+/* dwh_schema_check answers as `dwhost read` and `dwhost sync` refuse a
+ * schema or an incremental field: DW_ERR_CONFIG with sync's wording. */
+static void test_schema_check(void **state) {
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(dwh_schema_check(files, config, NULL, "orders", NULL, 0, &err), DW_OK);
+    assert_null(err);
+    assert_int_equal(dwh_schema_check(files, config, NULL, "nope", NULL, 0, &err), DW_ERR_CONFIG);
+    assert_string_equal(err, "the source has no schema 'nope'; choose from: customers, orders, products");
+    free(err);
+    char *inc = NULL;
+    assert_true(asprintf(&inc, "{\"directory\": \"%s\", \"incremental_field\": \"updated_at\"}",
+                         EMBED_EXAMPLES) > 0);
+    assert_int_equal(dwh_schema_check(files, inc, NULL, "orders", "updated_at", 0, &err), DW_OK);
+    assert_int_equal(dwh_schema_check(files, inc, NULL, "orders", "nope", 0, &err), DW_ERR_CONFIG);
+    assert_string_equal(err, "schema 'orders' has no incremental field 'nope'; choose one of: updated_at");
+    free(err);
+    free(inc);
+    /* an invalid config is refused before plugin code runs */
+    assert_int_equal(dwh_schema_check(files, "{\"directry\": 1}", NULL, "orders", NULL, 0, &err), DW_ERR_CONFIG);
+    assert_non_null(strstr(err, "directry"));
+    free(err);
+    /* a listing that fails gives its own status, not DW_ERR_CONFIG */
+    dw_status st = dwh_schema_check(files, "{\"directory\": \"/nonexistent/dwh\"}", NULL, "orders", NULL, 0, &err);
+    assert_int_not_equal(st, DW_OK);
+    assert_int_not_equal(st, DW_ERR_CONFIG);
+    assert_non_null(strstr(err, "cannot check schema 'orders': listing the schemas failed"));
+    assert_non_null(strstr(err, "/nonexistent/dwh"));
+    free(err);
+    assert_int_equal(dwh_schema_check(NULL, config, NULL, "orders", NULL, 0, &err), DW_ERR_NOT_FOUND);
+    free(err);
+}
+
+/* `cause`: behind DW_ERR_NON_RETRYABLE, the status the plugin failed
+ * with (the pager maps "simulated permanent failure" to a friendly text;
+ * the failure itself is DW_ERR_UNREACHABLE). */
+static void test_read_cause(void **state) {
+    (void)state;
+    const char *dirs[] = {EMBED_TEST_PLUGIN_DIR};
+    dwh_host_options ho = {.plugin_dirs = dirs, .n_plugin_dirs = 1,
+                           .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR};
+    dwh_host *h = dwh_host_new(&ho);
+    assert_non_null(h);
+    dwh_plugin *pager = dwh_host_find(h, "pager");
+    assert_non_null(pager);
+    rows r = {0};
+    dw_status cause = DW_ERR;
+    dwh_read_options o = {.schema = "items", .row = on_row_any, .user = &r, .cause = &cause};
+    char *err = NULL;
+    assert_int_equal(dwh_read(pager, "{\"total_rows\": 30, \"page_rows\": 10}", NULL, &o, NULL, NULL, &err), DW_OK);
+    assert_int_equal(cause, DW_OK);
+    assert_int_equal(r.n, 30);
+    r.n = 0;
+    cause = DW_OK;
+    assert_int_equal(dwh_read(pager, "{\"fail_after_pages\": 1, \"fail_message\": \"simulated permanent failure\"}",
+                              NULL, &o, NULL, NULL, &err),
+                     DW_ERR_NON_RETRYABLE);
+    assert_int_equal(cause, DW_ERR_UNREACHABLE);
+    assert_non_null(strstr(err, "refused the request permanently"));
+    free(err);
+    cause = DW_OK;
+    assert_int_equal(dwh_read(pager, "{\"fail_after_pages\": 1}", NULL, &o, NULL, NULL, &err), DW_ERR_UNREACHABLE);
+    assert_int_equal(cause, DW_ERR_UNREACHABLE);
+    free(err);
+    /* refused before plugin code: the cause is the result */
+    o.last_value = "42";
+    assert_int_equal(dwh_read(pager, "{}", NULL, &o, NULL, NULL, &err), DW_ERR_CONFIG);
+    assert_int_equal(cause, DW_ERR_CONFIG);
+    free(err);
+    dwh_plugin_unref(pager);
+    dwh_host_free(h);
 }
 
 /* ---- logging ----------------------------------------------------------- */
@@ -735,6 +816,8 @@ int main(void) {
         cmocka_unit_test(test_missing_plugin_dir),
         cmocka_unit_test(test_list_schemas),
         cmocka_unit_test(test_read),
+        cmocka_unit_test(test_schema_check),
+        cmocka_unit_test(test_read_cause),
         cmocka_unit_test(test_log_sink),
         cmocka_unit_test(test_log_sink_per_host),
         cmocka_unit_test(test_conformance_and_secret_free),

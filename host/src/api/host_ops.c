@@ -14,6 +14,7 @@
 #include "core/emit.h"
 #include "ops/ops.h"
 #include "ops/ops_action.h"
+#include "sync/schema_lookup.h"
 
 static void set_error(char **error, char *msg) {
     if (error) *error = msg;
@@ -106,6 +107,55 @@ static dw_status list_schemas_in_scope(dwh_plugin *p, const char *config_json, c
     json_object_put(schemas);
     json_object_put(config);
     dwhi_secrets_free(secrets);
+    return st;
+}
+
+/* ---- dwh_schema_check ---------------------------------------------------- */
+
+static dw_status schema_check_in_scope(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                       const char *schema, const char *field, int allow_internal, char **error) {
+    if (!schema || !*schema) {
+        set_error(error, strdup("dwh_schema_check needs a schema name"));
+        return DW_ERR_CONFIG;
+    }
+    dwhi_secrets *secrets = dwhi_secrets_new();
+    if (!secrets) {
+        set_error(error, strdup("out of memory"));
+        return DW_ERR_NOMEM;
+    }
+    json_object *config = NULL;
+    dw_status st = load_config(p, config_json ? config_json : "{}", base_dir, secrets, &config, error);
+    if (st == DW_OK) st = activate(p, secrets, error);
+    if (st == DW_OK) {
+        char *why = NULL;
+        dw_status list_status = DW_OK;
+        dwhi_op_flags flags = {.allow_internal_hosts = allow_internal};
+        int found = dwhi_schema_lookup_strict(p, config, secrets, &flags, schema, field, &why, &list_status);
+        if (found <= 0) {
+            /* 0: not one of them (a config problem, as sync words it);
+             * -1: the listing failed, with its own status */
+            st = found == 0 ? DW_ERR_CONFIG : list_status != DW_OK ? list_status : DW_ERR;
+            set_error(error, why ? why : strf("cannot check schema '%s'", schema));
+        } else {
+            free(why);
+        }
+    }
+    json_object_put(config);
+    dwhi_secrets_free(secrets);
+    return st;
+}
+
+dw_status dwh_schema_check(dwh_plugin *p, const char *config_json, const char *base_dir, const char *schema,
+                           const char *incremental_field, int allow_internal, char **error) {
+    if (error) *error = NULL;
+    if (!p) {
+        set_error(error, strdup(no_plugin));
+        return DW_ERR_NOT_FOUND;
+    }
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
+    dw_status st = schema_check_in_scope(p, config_json, base_dir, schema, incremental_field, allow_internal, error);
+    dwhi_api_scope_leave(&scope);
     return st;
 }
 
@@ -212,10 +262,14 @@ static dw_status read_in_scope(dwh_plugin *p, const char *config_json, const cha
         return DW_ERR_CONFIG;
     }
     const dwh_read_options *opts = caller_opts ? &known : NULL;
-    dw_status st = check_read_options(opts, error);
-    if (st != DW_OK) return st;
+    dw_status st = check_read_options(opts, error), cause = DW_OK;
+    if (st != DW_OK) {
+        if (opts && opts->cause) *opts->cause = st;
+        return st;
+    }
     dwhi_secrets *secrets = dwhi_secrets_new();
     if (!secrets) {
+        if (opts->cause) *opts->cause = DW_ERR_NOMEM;
         set_error(error, strdup("out of memory"));
         return DW_ERR_NOMEM;
     }
@@ -237,14 +291,16 @@ static dw_status read_in_scope(dwh_plugin *p, const char *config_json, const cha
         dwhi_op_flags flags = {.cancel = opts->cancel, .allow_internal_hosts = opts->allow_internal_hosts};
         dwhi_op_result r = dwhi_op_run(p, config, secrets, &id, &flags, &in, &s.sink);
         st = r.code;
+        if (st == DW_ERR_NON_RETRYABLE && r.cause) cause = r.cause;
         if (s.stopped && st == DW_ERR_CANCELLED) {
-            st = DW_OK;
+            st = cause = DW_OK;
             if (stopped) *stopped = 1;
         } else if (st != DW_OK) {
             set_error(error, strdup(r.message ? r.message : "the read failed"));
         }
         dwhi_op_result_free(&r);
     }
+    if (opts->cause) *opts->cause = cause != DW_OK ? cause : st;
     if (state_out) *state_out = s.last_state;
     else free(s.last_state);
     json_object_put(config);
