@@ -13,7 +13,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-#include "registry/registry.h"
+#include "dwhost.h"
 #include "log/secrets.h"
 
 /* Loads `path` for plugin `p` (borrowed).  Every secret found is added to
