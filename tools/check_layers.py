@@ -81,7 +81,6 @@ EXCEPTIONS = {
 # dwh_webhook_push_plugin, dwh_webhook_drop_plugin), read (dwh_schema_check,
 # dwh_read and its `cause`; its two log lines through cli_log.c).
 CLI_INTERNAL = {
-    ("cli_common.h", "registry/registry.h"): "discovery with the CLI's own plugin-dir rules and rejection lines",
     ("cli_config.h", "log/secrets.h"): "the secret set the loaded config fills, for scrubbing the CLI's output",
     ("cli_config.c", "config/config_load.h"): "dwhi_cli_load_config: read, sync, call and webhook create|delete|info "
                                               "hand the parsed config and its secret set to internal calls",

@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include "base/file_read.h"
+#include "base/plugin_file.h"
+#include "cli_http.h"
+#include "cli_log.h"
 
 dwhi_cli_list dwhi_cli_plugin_dirs;
 const char *dwhi_cli_plugin_pins;
@@ -40,36 +43,46 @@ int dwhi_cli_plugins_open(dwhi_cli_plugins *pl) {
     const char *pins = dwhi_cli_plugin_pins ? dwhi_cli_plugin_pins : getenv("DWHOST_PLUGIN_PINS");
     if (pins && !*pins) pins = NULL;
     char *pins_error = NULL;
-    if (pins && dwhi_pins_check(pins, &pins_error) != 0) {
+    if (pins && dwh_plugin_pins_check(pins, &pins_error) != DW_OK) {
         fprintf(stderr, "dwhost: %s\n", pins_error ? pins_error : "out of memory");
         free(pins_error);
         return DWHI_EXIT_CONFIG;
     }
-    pl->dirs = dwhi_plugin_dirs(cli->v, cli->n);
-    pl->registry = dwhi_registry_new();
-    if (!pl->dirs || !pl->registry || (pins && dwhi_registry_set_pins(pl->registry, pins) != 0)) {
+    /* The CLI's rules (docs/cli/README.md): --plugin-dir, DWHOST_PLUGIN_PATH,
+     * then the default directory unless DWHOST_NO_DEFAULT_PLUGIN_DIR=1; the
+     * pins given (an empty DWHOST_PLUGIN_PINS: none). */
+    const char *no_default = getenv("DWHOST_NO_DEFAULT_PLUGIN_DIR");
+    dwh_host_options o = {.plugin_dirs = (const char *const *)cli->v, .n_plugin_dirs = cli->n,
+                          .flags = DWH_HOST_DEFER_SCAN |
+                                   (no_default && !strcmp(no_default, "1") ? DWH_HOST_NO_DEFAULT_DIR : 0),
+                          .plugin_pins = pins};
+    pl->host = dwh_host_new(&o);
+    if (!pl->host) {
         fprintf(stderr, "dwhost: out of memory\n");
         return DWHI_EXIT_FAILURE;
     }
-    dwhi_registry_scan(pl->registry, (const char *const *)pl->dirs, dwhi_dirs_count(pl->dirs));
+    /* logging and transport first: the scan's lines are the run's too */
+    dwhi_cli_log_apply(&dwhi_cli_log_opts, pl->host);
+    dwhi_cli_http_apply_host(&dwhi_cli_http_opts, pl->host);
+    dwh_host_rescan(pl->host);
     return DWHI_EXIT_OK;
 }
 
 void dwhi_cli_plugins_close(dwhi_cli_plugins *pl) {
-    dwhi_registry_free(pl->registry);
-    dwhi_dirs_free(pl->dirs);
+    dwh_host_free(pl->host);
     memset(pl, 0, sizeof *pl);
 }
 
 char *dwhi_cli_dirs_text(const dwhi_cli_plugins *pl) {
+    const char *const *dirs = dwh_host_plugin_dirs(pl->host);
     size_t len = 1;
-    for (size_t i = 0; pl->dirs && pl->dirs[i]; i++) len += strlen(pl->dirs[i]) + 2;
+    for (size_t i = 0; dirs && dirs[i]; i++) len += strlen(dirs[i]) + 2;
     char *s = malloc(len);
     if (!s) return NULL;
     s[0] = '\0';
-    for (size_t i = 0; pl->dirs && pl->dirs[i]; i++) {
+    for (size_t i = 0; dirs && dirs[i]; i++) {
         if (i) strcat(s, ", ");
-        strcat(s, pl->dirs[i]);
+        strcat(s, dirs[i]);
     }
     if (!s[0]) {
         free(s);
@@ -80,12 +93,12 @@ char *dwhi_cli_dirs_text(const dwhi_cli_plugins *pl) {
 
 dwh_plugin *dwhi_cli_find_source(dwhi_cli_plugins *pl, const char *name, int *exit_code) {
     *exit_code = DWHI_EXIT_OK;
-    dwh_plugin *p = dwhi_registry_find(pl->registry, name);
+    dwh_plugin *p = dwh_host_find(pl->host, name);
     if (p) return p;
     *exit_code = DWHI_EXIT_PLUGIN;
     /* A file of that name that was rejected explains more than "not found". */
     size_t n = 0;
-    dwh_rejection *rej = dwhi_registry_rejections(pl->registry, &n);
+    dwh_rejection *rej = dwh_host_rejections(pl->host, &n);
     for (size_t i = 0; i < n; i++) {
         char *rn = dwhi_plugin_name_from_path(rej[i].path);
         int match = rn && !strcmp(rn, name) && rej[i].reason != DWH_REJECT_SHADOWED;

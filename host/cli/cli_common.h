@@ -1,6 +1,6 @@
 /*
  * cli_common.h -- helpers every dwhost command uses: the repeatable
- * --plugin-dir option, opening the plugin registry, finding a source by
+ * --plugin-dir option, making the run's dwh_host, finding a source by
  * name with a clear error, reading JSON files, printing JSON.
  *
  * Errors are printed here (one line on stderr, "dwhost: ...") and the
@@ -23,7 +23,7 @@
 
 #include "cli.h"
 #include "cli_options.h"
-#include "registry/registry.h"
+#include "dwhost.h"
 
 /* The --plugin-dir values of this run, in order (borrowed from argv). */
 extern dwhi_cli_list dwhi_cli_plugin_dirs;
@@ -43,13 +43,15 @@ extern const char *dwhi_cli_plugin_pins;
                    &dwhi_cli_plugin_pins, .flags = DWHI_OPT_NONEMPTY, .missing = "a pin file")
 
 typedef struct dwhi_cli_plugins {
-    /* Set by dwhi_cli_plugins_open: the directories searched (owned) and
-     * the registry (owned).  Freed by dwhi_cli_plugins_close. */
-    char **dirs;
-    dwhi_registry *registry;
+    /* Set by dwhi_cli_plugins_open: the host (owned), whose directories,
+     * plugins and rejections the command reads through dwhost.h.  Freed
+     * by dwhi_cli_plugins_close. */
+    dwh_host *host;
 } dwhi_cli_plugins;
 
-/* Builds the directory list (dwhi_cli_plugin_dirs first) and scans it.  A --plugin-dir that is not a
+/* Makes the run's dwh_host: its directories (dwhi_cli_plugin_dirs first),
+ * the run's log options (cli_log.h) and --http-timeout (cli_http.h), then
+ * scans.  A --plugin-dir that is not a
  * readable directory is a usage error (DWHI_EXIT_USAGE); a pin file
  * (--plugin-pins, else DWHOST_PLUGIN_PINS) that cannot be read or is
  * malformed is DWHI_EXIT_CONFIG; missing

@@ -11,7 +11,7 @@
 
 dwhi_cli_http dwhi_cli_http_opts;
 
-int dwhi_cli_http_apply(const dwhi_cli_http *h, const char *cmd) {
+int dwhi_cli_http_apply(dwhi_cli_http *h, const char *cmd) {
     if (!h->timeout) return 0;
     char *end = NULL;
     errno = 0;
@@ -25,5 +25,12 @@ int dwhi_cli_http_apply(const dwhi_cli_http *h, const char *cmd) {
      * (an embedder sets a dwh_host's, dwh_host_set_transport). */
     dwhi_http_options o = {.request_timeout_ms = (uint32_t)(s * 1000)};
     dwhi_http_set_defaults(&o);
+    h->timeout_ms = o.request_timeout_ms;
     return 0;
+}
+
+void dwhi_cli_http_apply_host(const dwhi_cli_http *h, dwh_host *host) {
+    if (!h->timeout_ms) return;
+    dwh_transport_options o = {.request_timeout_ms = h->timeout_ms};
+    dwh_host_set_transport(host, &o, NULL);
 }

@@ -12,9 +12,11 @@
 #define DWHI_CLI_HTTP_H
 
 #include "cli_options.h"
+#include "dwhost.h"
 
 typedef struct dwhi_cli_http {
     const char *timeout; /* borrowed from argv; NULL: the default */
+    unsigned timeout_ms; /* its value, set by dwhi_cli_http_apply; 0: none */
 } dwhi_cli_http;
 
 /* The value of this run's --http-timeout. */
@@ -30,6 +32,11 @@ extern dwhi_cli_http dwhi_cli_http_opts;
 /* Validates the value and sets the transport defaults of this process
  * (transport/http_session.h; an embedder sets a host's).  Returns 0, or -1 after printing one usage
  * line naming the value and the range. */
-int dwhi_cli_http_apply(const dwhi_cli_http *h, const char *cmd);
+int dwhi_cli_http_apply(dwhi_cli_http *h, const char *cmd);
+
+/* Gives `host` (borrowed) this run's --http-timeout when one was given
+ * (dwh_host_set_transport); else leaves it at the defaults.  Called by
+ * dwhi_cli_plugins_open. */
+void dwhi_cli_http_apply_host(const dwhi_cli_http *h, dwh_host *host);
 
 #endif

@@ -37,10 +37,22 @@ int dwhi_cli_log_open(dwhi_cli_log *lg, const char *cmd) {
         }
     }
     dwhi_log_configure(lg->out ? lg->out : stderr, format, (dw_log_level)level);
+    lg->opened = 1;
+    lg->min_level = level;
+    lg->json = format == DWHI_LOG_JSON;
     return 0;
 }
 
-void dwhi_cli_log_text_identity(void) { dwhi_log_text_identity(1); }
+void dwhi_cli_log_text_identity(void) {
+    dwhi_log_text_identity(1);
+    dwhi_cli_log_opts.text_identity = 1;
+}
+
+void dwhi_cli_log_apply(const dwhi_cli_log *lg, dwh_host *h) {
+    if (!lg->opened) return;
+    dwh_host_set_log_stream(h, lg->out, lg->json ? DWH_LOG_FORMAT_JSON : DWH_LOG_FORMAT_TEXT, lg->min_level,
+                            lg->text_identity ? DWH_LOG_TEXT_IDENTITY : 0, NULL);
+}
 
 void dwhi_cli_log_line(dw_log_level level, const char *event, const char *fmt, ...) {
     va_list ap;
@@ -50,6 +62,7 @@ void dwhi_cli_log_line(dw_log_level level, const char *event, const char *fmt, .
 }
 
 void dwhi_cli_log_close(dwhi_cli_log *lg) {
+    lg->opened = 0;
     if (!lg->out) return;
     dwhi_log_configure(stderr, DWHI_LOG_TEXT, DW_LOG_WARN);
     fclose(lg->out);

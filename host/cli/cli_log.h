@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "cli_options.h"
+#include "dwhost.h"
 #include "dwsdk.h"
 
 typedef struct dwhi_cli_log {
@@ -23,6 +24,9 @@ typedef struct dwhi_cli_log {
     const char *format; /* borrowed; NULL: default */
     const char *file;   /* borrowed; NULL: stderr */
     FILE *out;          /* opened by dwhi_cli_log_open when file is set */
+    /* Set by dwhi_cli_log_open, for the host dwhi_cli_plugins_open makes
+     * (dwhi_cli_log_apply). */
+    int opened, min_level, json, text_identity;
 } dwhi_cli_log;
 
 /* The values of this run's log options. */
@@ -51,6 +55,11 @@ void dwhi_cli_log_text_identity(void);
  * dwhi_cli_log_line(DW_LOG_INFO, "read.done", "%s: %lld rows", ...).  Nothing
  * is scrubbed: pass no secret. */
 void dwhi_cli_log_line(dw_log_level level, const char *event, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Gives host `h` (borrowed) this run's log destination, level, format and
+ * text identity, when a command's log options were opened; else leaves it
+ * at its default.  Called by dwhi_cli_plugins_open before the scan. */
+void dwhi_cli_log_apply(const dwhi_cli_log *lg, dwh_host *h);
 
 /* Closes the log file (logging returns to stderr). */
 void dwhi_cli_log_close(dwhi_cli_log *lg);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli_common.h"
+#include "base/plugin_file.h"
 #include "base/source_names.h"
 
 static struct {
@@ -91,8 +92,8 @@ static int run(const dwhi_cli_invocation *inv) {
         return rc;
     }
     size_t n = 0, n_rej = 0;
-    dwh_plugin **list = dwhi_registry_list(pl.registry, &n);
-    dwh_rejection *rej = dwhi_registry_rejections(pl.registry, &n_rej);
+    dwh_plugin **list = dwh_host_list(pl.host, &n);
+    dwh_rejection *rej = dwh_host_rejections(pl.host, &n_rej);
     if (activate) {
         /* A plugin whose init fails moves from the list to the rejected. */
         size_t kept = 0;
@@ -142,7 +143,9 @@ static int run(const dwhi_cli_invocation *inv) {
                 json_object_array_add(rejected, o);
             }
         }
-        for (size_t i = 0; pl.dirs[i]; i++) json_object_array_add(dirs, json_object_new_string(pl.dirs[i]));
+        const char *const *searched = dwh_host_plugin_dirs(pl.host);
+        for (size_t i = 0; searched && searched[i]; i++)
+            json_object_array_add(dirs, json_object_new_string(searched[i]));
         json_object_object_add(doc, "plugins", plugins);
         json_object_object_add(doc, "rejected", rejected);
         json_object_object_add(doc, "shadowed", shadowed);

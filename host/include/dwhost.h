@@ -170,6 +170,10 @@ DWH_API const char *dwh_reject_reason_name(dwh_reject_reason reason);
  * directories, then DWHOST_PLUGIN_PATH, then the installed default. */
 #define DWH_HOST_NO_ENV_PATH 0x1u    /* ignore DWHOST_PLUGIN_PATH */
 #define DWH_HOST_NO_DEFAULT_DIR 0x2u /* skip the installed default directory */
+/* (0.2) dwh_host_new does not scan: configure the host's logging and
+ * transport first (the scan's lines go to its destination), then call
+ * dwh_host_rescan() for the first scan. */
+#define DWH_HOST_DEFER_SCAN 0x4u
 typedef struct dwh_host_options {
     const char *const *plugin_dirs; /* searched first, in order; copied */
     size_t n_plugin_dirs;
@@ -228,6 +232,12 @@ DWH_API void dwh_plugin_list_free(dwh_plugin **list, size_t n);
  * dwh_rejections_free(). */
 DWH_API dwh_rejection *dwh_host_rejections(dwh_host *h, size_t *n);
 DWH_API void dwh_rejections_free(dwh_rejection *list, size_t n);
+/* (0.2) Reads the pin file at `path` as a host would
+ * (dwh_host_options.plugin_pins) and says whether it is usable: DW_OK, or
+ * DW_ERR_CONFIG with *error (may be NULL; one malloc'd line naming the
+ * file and the line at fault, free() it).  A host given a pin file that
+ * is not usable rejects every plugin; check it first to say why once. */
+DWH_API dw_status dwh_plugin_pins_check(const char *path, char **error);
 
 /* Plugin accessors.  Strings are owned by the plugin and valid while the
  * caller holds a reference. */
@@ -645,6 +655,22 @@ DWH_API void dwh_host_set_log_sink(dwh_host *h, dwh_log_fn fn, void *user, int m
  * Returns DW_OK, or DW_ERR_CONFIG for an unknown format or a NULL host
  * (nothing changes). */
 DWH_API dw_status dwh_host_set_log_format(dwh_host *h, int format, char **error);
+/* (0.2) Sends h's lines at `min_level` (DW_LOG_DEBUG .. DW_LOG_ERROR, or
+ * DWH_LOG_OFF) or above to the stream `out` (borrowed: keep it open while
+ * h or a plugin found in it is in use; NULL: stderr) in `format`
+ * (DWH_LOG_FORMAT_TEXT or DWH_LOG_FORMAT_JSON), as `dwhost --log-file`
+ * writes them.  `flags` DWH_LOG_TEXT_IDENTITY: text lines that name a job
+ * end with " [team=T source_id=S job=J]" (JSON lines always carry it).
+ * Replaces a sink.  Returns DW_OK, or DW_ERR_CONFIG for an unknown format
+ * or a NULL host (nothing changes). */
+#define DWH_LOG_TEXT_IDENTITY 0x1u
+DWH_API dw_status dwh_host_set_log_stream(dwh_host *h, FILE *out, int format, int min_level, unsigned flags,
+                                          char **error);
+/* (0.2) Writes one line of the embedder's own (`event` a dotted name such
+ * as "app.start", `msg` the text; both borrowed) to h's destination at
+ * `level`, formatted as the host's lines are.  Nothing is scrubbed: pass
+ * no secret.  h NULL: the process's default destination (stderr). */
+DWH_API void dwh_host_log(dwh_host *h, int level, const char *event, const char *msg);
 
 /* == sync =============================================================== */
 

@@ -198,7 +198,7 @@ static int cmd_serve(const dwhi_cli_invocation *inv) {
     /* and the pin file must be readable and well formed (a worker reads it again at each scan) */
     const char *pins = s.plugin_pins ? s.plugin_pins : getenv("DWHOST_PLUGIN_PINS");
     char *pins_error = NULL;
-    if (pins && *pins && dwhi_pins_check(pins, &pins_error) != 0) {
+    if (pins && *pins && dwh_plugin_pins_check(pins, &pins_error) != DW_OK) {
         fprintf(stderr, "dwhost: serve: %s\n", pins_error ? pins_error : "out of memory");
         free(pins_error);
         rc = DWHI_EXIT_CONFIG;

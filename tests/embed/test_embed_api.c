@@ -604,6 +604,106 @@ static void read_plugin(void *arg) {
  * with its own sink gets its own operations' lines and none of the first
  * host's, and a plugin reference keeps its host's sink after the host is
  * freed. */
+/* Reads a whole file into a malloc'd string. */
+static char *slurp(FILE *f) {
+    fflush(f);
+    long n = ftell(f);
+    char *buf = calloc(1, (size_t)n + 1);
+    assert_non_null(buf);
+    rewind(f);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    return buf;
+}
+
+/* DWH_HOST_DEFER_SCAN, dwh_host_set_log_stream and dwh_host_log: what
+ * `dwhost --log-file F --log-format text` does through dwhost.h -- the
+ * scan's own lines, the embedder's line and a sync's lines (ending with
+ * the job when DWH_LOG_TEXT_IDENTITY is set) land in the stream, in the
+ * format and at the level asked. */
+static void test_log_stream(void **state) {
+    (void)state;
+    const char *dirs[] = {EMBED_PLUGIN_DIR};
+    dwh_host_options ho = {.plugin_dirs = dirs, .n_plugin_dirs = 1,
+                           .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR | DWH_HOST_DEFER_SCAN};
+    dwh_host *h = dwh_host_new(&ho);
+    assert_non_null(h);
+    assert_null(dwh_host_find(h, "files")); /* not scanned yet */
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    char *err = NULL;
+    assert_int_equal(dwh_host_set_log_stream(h, f, 7, DW_LOG_DEBUG, 0, &err), DW_ERR_CONFIG);
+    assert_non_null(strstr(err, "unknown log format"));
+    free(err);
+    assert_int_equal(dwh_host_set_log_stream(h, f, DWH_LOG_FORMAT_TEXT, DW_LOG_DEBUG, DWH_LOG_TEXT_IDENTITY, &err),
+                     DW_OK);
+    assert_true(dwh_host_rescan(h) >= 1);
+    dwh_plugin *p = dwh_host_find(h, "files");
+    assert_non_null(p);
+    dwh_host_log(h, DW_LOG_WARN, "app.note", "hello from the embedder");
+    char tmpl[] = "/tmp/dwhost-embed-ls-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char *wh = NULL;
+    assert_true(asprintf(&wh, "%s/w.db", tmpl) > 0);
+    const char *const only[] = {"customers"};
+    dwh_sync_options so = {.warehouse_path = wh, .schemas = only, .n_schemas = 1, .job_id = "job-ls"};
+    assert_int_equal(dwh_sync(h, "files", config, &so, NULL, NULL, NULL), DW_OK);
+    char *text = slurp(f);
+    assert_non_null(strstr(text, "loaded source 'files'")); /* the scan's debug line */
+    assert_non_null(strstr(text, "hello from the embedder"));
+    assert_non_null(strstr(text, "[team=local source_id=files job=job-ls]"));
+    assert_false(text[0] == '{' || strstr(text, "\n{")); /* text lines, not JSON objects */
+    free(text);
+    /* JSON at WARN: the sync's INFO lines are dropped, a WARN line kept */
+    assert_int_equal(ftruncate(fileno(f), 0), 0);
+    rewind(f);
+    assert_int_equal(dwh_host_set_log_stream(h, f, DWH_LOG_FORMAT_JSON, DW_LOG_WARN, 0, NULL), DW_OK);
+    so.job_id = "job-ls2";
+    assert_int_equal(dwh_sync(h, "files", config, &so, NULL, NULL, NULL), DW_OK);
+    dwh_host_log(h, DW_LOG_WARN, "app.note", "second");
+    dwh_host_log(h, DW_LOG_INFO, "app.note", "dropped");
+    text = slurp(f);
+    assert_null(strstr(text, "job-ls2"));
+    assert_null(strstr(text, "dropped"));
+    json_object *line = parse(text);
+    assert_string_equal(json_object_get_string(json_object_object_get(line, "event")), "app.note");
+    assert_string_equal(json_object_get_string(json_object_object_get(line, "msg")), "second");
+    json_object_put(line);
+    free(text);
+    fclose(f);
+    dwh_plugin_unref(p);
+    dwh_host_free(h);
+    char *cmd = NULL;
+    assert_true(asprintf(&cmd, "rm -rf %s", tmpl) > 0);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(wh);
+}
+
+/* dwh_plugin_pins_check: a usable pin file passes; a malformed or missing
+ * one fails with one line naming it. */
+static void test_pins_check(void **state) {
+    (void)state;
+    char path[] = "/tmp/dwhost-embed-pins-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char good[] = "# pins\nfiles 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
+    assert_int_equal(write(fd, good, sizeof good - 1), (ssize_t)(sizeof good - 1));
+    char *err = NULL;
+    assert_int_equal(dwh_plugin_pins_check(path, &err), DW_OK);
+    assert_null(err);
+    assert_int_equal(write(fd, "oops\n", 5), 5);
+    close(fd);
+    assert_int_equal(dwh_plugin_pins_check(path, &err), DW_ERR_CONFIG);
+    assert_non_null(err);
+    assert_non_null(strstr(err, path));
+    free(err);
+    unlink(path);
+    assert_int_equal(dwh_plugin_pins_check(path, &err), DW_ERR_CONFIG);
+    assert_non_null(strstr(err, path));
+    free(err);
+    assert_int_equal(dwh_plugin_pins_check(NULL, NULL), DW_ERR_CONFIG);
+}
+
 static void test_log_sink_per_host(void **state) {
     (void)state;
     dwh_host_options o = {.plugin_dirs = (const char *[]){EMBED_PLUGIN_DIR}, .n_plugin_dirs = 1,
@@ -820,6 +920,8 @@ int main(void) {
         cmocka_unit_test(test_read_cause),
         cmocka_unit_test(test_log_sink),
         cmocka_unit_test(test_log_sink_per_host),
+        cmocka_unit_test(test_log_stream),
+        cmocka_unit_test(test_pins_check),
         cmocka_unit_test(test_conformance_and_secret_free),
         cmocka_unit_test(test_conformance_verbose),
         cmocka_unit_test(test_option_struct_versions),

@@ -11,6 +11,7 @@
 #include "dwhost.h"
 #include "host_settings.h"
 #include "ops/plugin_api_table.h"
+#include "log/log_line.h"
 #include "registry/registry.h"
 
 struct dwh_host {
@@ -22,6 +23,7 @@ struct dwh_host {
     pthread_mutex_t lock;
     dwh_rejection *missing;
     size_t n_missing;
+    int scanned; /* DWH_HOST_DEFER_SCAN: 0 until the first dwh_host_rescan */
 };
 
 static char **copy_strv(const char *const *v, size_t n) {
@@ -91,11 +93,7 @@ dwh_host *dwh_host_new_sized(const dwh_host_options *caller_opts, size_t opts_si
         dwh_host_free(h);
         return NULL;
     }
-    check_dirs(h);
-    dwhi_api_scope scope;
-    dwhi_api_scope_enter(h->settings, &scope);
-    dwhi_registry_scan(h->registry, (const char *const *)h->dirs, dwhi_dirs_count(h->dirs));
-    dwhi_api_scope_leave(&scope);
+    if (!(opts->flags & DWH_HOST_DEFER_SCAN)) dwh_host_rescan(h);
     return h;
 }
 
@@ -117,7 +115,10 @@ size_t dwh_host_rescan(dwh_host *h) {
     check_dirs(h);
     dwhi_api_scope scope;
     dwhi_api_scope_enter(h->settings, &scope);
-    size_t n = dwhi_registry_rescan(h->registry);
+    /* the first scan hands the registry its directories */
+    size_t n = h->scanned ? dwhi_registry_rescan(h->registry)
+                          : dwhi_registry_scan(h->registry, (const char *const *)h->dirs, dwhi_dirs_count(h->dirs));
+    h->scanned = 1;
     dwhi_api_scope_leave(&scope);
     return n;
 }
@@ -151,6 +152,33 @@ dw_status dwh_host_set_log_format(dwh_host *h, int format, char **error) {
         return DW_ERR_CONFIG;
     }
     return DW_OK;
+}
+
+dw_status dwh_host_set_log_stream(dwh_host *h, FILE *out, int format, int min_level, unsigned flags, char **error) {
+    if (error) *error = NULL;
+    int internal = format == DWH_LOG_FORMAT_JSON ? DWHI_LOG_JSON : format == DWH_LOG_FORMAT_TEXT ? DWHI_LOG_TEXT : -1;
+    if (!h || internal < 0) {
+        if (error)
+            *error = strdup(!h ? "no host (NULL handle)"
+                               : "unknown log format; use DWH_LOG_FORMAT_TEXT or DWH_LOG_FORMAT_JSON");
+        return DW_ERR_CONFIG;
+    }
+    dwhi_log_dest_set_stream(h->settings->log, out, internal, min_level, (flags & DWH_LOG_TEXT_IDENTITY) != 0);
+    return DW_OK;
+}
+
+void dwh_host_log(dwh_host *h, int level, const char *event, const char *msg) {
+    dwhi_log_identity who = {.dest = h ? h->settings->log : NULL};
+    dwhi_log_line(&who, (dw_log_level)level, event ? event : "host", "%s", msg ? msg : "");
+}
+
+dw_status dwh_plugin_pins_check(const char *path, char **error) {
+    if (error) *error = NULL;
+    char *why = NULL;
+    if (path && dwhi_pins_check(path, &why) == 0) return DW_OK;
+    if (error) *error = why ? why : strdup("no pin file given (NULL path)");
+    else free(why);
+    return DW_ERR_CONFIG;
 }
 
 dw_status dwh_host_set_transport_sized(dwh_host *h, const dwh_transport_options *caller_opts, size_t opts_size,

@@ -70,6 +70,17 @@ void dwhi_log_configure(FILE *out, dwhi_log_format format, dw_log_level min_leve
     pthread_mutex_unlock(&d->lock);
 }
 
+void dwhi_log_dest_set_stream(dwhi_log_dest *d, FILE *out, int format, int min_level, int text_identity) {
+    pthread_mutex_lock(&d->lock);
+    d->sink = NULL;
+    d->user = NULL;
+    d->out = out;
+    d->format = format;
+    d->min = min_level;
+    d->text_identity = text_identity;
+    pthread_mutex_unlock(&d->lock);
+}
+
 void dwhi_log_dest_set_sink(dwhi_log_dest *d, dwh_log_fn fn, void *user, int min_level) {
     pthread_mutex_lock(&d->lock);
     d->sink = fn;

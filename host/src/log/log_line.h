@@ -55,6 +55,11 @@ void dwhi_log_dest_free(dwhi_log_dest *d);
 /* dwhost.h's dwh_host_set_log_sink for `d`: fn receives each line as JSON;
  * fn NULL: stderr as text.  Safe while lines are written. */
 void dwhi_log_dest_set_sink(dwhi_log_dest *d, dwh_log_fn fn, void *user, int min_level);
+/* dwhost.h's dwh_host_set_log_stream for `d`: lines at min_level or above
+ * to `out` (borrowed; NULL: stderr) in `format` (DWHI_LOG_TEXT or
+ * DWHI_LOG_JSON), text lines ending with the job identity when
+ * text_identity is set (dwhi_log_text_identity); replaces a sink. */
+void dwhi_log_dest_set_stream(dwhi_log_dest *d, FILE *out, int format, int min_level, int text_identity);
 /* DWHI_LOG_TEXT or DWHI_LOG_JSON; -1 (nothing changes) for another value. */
 int dwhi_log_dest_set_format(dwhi_log_dest *d, int format);
 /* Scopes the calling thread to `d` (NULL: the process destination) and

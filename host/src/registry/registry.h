@@ -33,6 +33,7 @@
 
 #include "dwhost.h"
 #include "dwsdk.h"
+#include "base/plugin_file.h"
 
 typedef struct dwhi_registry dwhi_registry;
 
@@ -118,8 +119,6 @@ size_t dwhi_dirs_count(char *const *dirs);
  * freed by its fini().  Backs api->plugin_data (ABI 1.3). */
 void *dwhi_plugin_data(const dwh_plugin *p);
 
-/* Extracts <name> from a path ending in libsource_<name>.so into a
- * malloc'd string; NULL when the base name does not have that form. */
-char *dwhi_plugin_name_from_path(const char *path);
+/* dwhi_plugin_name_from_path: base/plugin_file.h */
 
 #endif
