@@ -52,6 +52,25 @@ static json_object *parse(const char *text) {
     return o;
 }
 
+/* A host on the one directory `dir`, with no environment or default
+ * directory, and `flags` besides. */
+static dwh_host *host_on(const char *dir, unsigned flags) {
+    const char *dirs[] = {dir};
+    dwh_host_options o = {.plugin_dirs = dirs, .n_plugin_dirs = 1,
+                          .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR | flags};
+    dwh_host *h = dwh_host_new(&o);
+    assert_non_null(h);
+    return h;
+}
+
+/* Removes a temporary directory and what is in it. */
+static void rm_rf(const char *dir) {
+    char *cmd = NULL;
+    assert_true(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
 /* Every function given a NULL handle fails and says so (QA #3). */
 /* The linked library names its release, the same one the header states,
  * and DWH_VERSION_NUM encodes it as 0xMMmmpp. */
@@ -378,11 +397,7 @@ static void test_schema_check(void **state) {
  * the failure itself is DW_ERR_UNREACHABLE). */
 static void test_read_cause(void **state) {
     (void)state;
-    const char *dirs[] = {EMBED_TEST_PLUGIN_DIR};
-    dwh_host_options ho = {.plugin_dirs = dirs, .n_plugin_dirs = 1,
-                           .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR};
-    dwh_host *h = dwh_host_new(&ho);
-    assert_non_null(h);
+    dwh_host *h = host_on(EMBED_TEST_PLUGIN_DIR, 0);
     dwh_plugin *pager = dwh_host_find(h, "pager");
     assert_non_null(pager);
     rows r = {0};
@@ -622,11 +637,7 @@ static char *slurp(FILE *f) {
  * format and at the level asked. */
 static void test_log_stream(void **state) {
     (void)state;
-    const char *dirs[] = {EMBED_PLUGIN_DIR};
-    dwh_host_options ho = {.plugin_dirs = dirs, .n_plugin_dirs = 1,
-                           .flags = DWH_HOST_NO_ENV_PATH | DWH_HOST_NO_DEFAULT_DIR | DWH_HOST_DEFER_SCAN};
-    dwh_host *h = dwh_host_new(&ho);
-    assert_non_null(h);
+    dwh_host *h = host_on(EMBED_PLUGIN_DIR, DWH_HOST_DEFER_SCAN);
     assert_null(dwh_host_find(h, "files")); /* not scanned yet */
     FILE *f = tmpfile();
     assert_non_null(f);
@@ -672,10 +683,7 @@ static void test_log_stream(void **state) {
     fclose(f);
     dwh_plugin_unref(p);
     dwh_host_free(h);
-    char *cmd = NULL;
-    assert_true(asprintf(&cmd, "rm -rf %s", tmpl) > 0);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    rm_rf(tmpl);
     free(wh);
 }
 
@@ -817,10 +825,7 @@ static dwh_sync_failure sync_sized(const dwh_sync_options *o, size_t size, char 
     dw_status st = dwh_sync_sized(host, "files", config, copy, size, &f, report, err);
     assert_int_equal(st == DW_OK, f == DWH_SYNC_OK);
     free(copy);
-    char *cmd = NULL;
-    assert_true(asprintf(&cmd, "rm -rf '%s'", tmpl) > 0);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    rm_rf(tmpl);
     free(wh);
     return f;
 }

@@ -59,36 +59,28 @@ dwhi_log_dest *dwhi_log_scope_current(void) { return thread_scope; }
 
 void dwhi_log_text_identity(int on) { process_dest.text_identity = on; }
 
-void dwhi_log_configure(FILE *out, dwhi_log_format format, dw_log_level min_level) {
-    dwhi_log_dest *d = &process_dest;
+/* Where d's lines go: a stream (fn NULL; out NULL is stderr) or a sink. */
+static void dest_set(dwhi_log_dest *d, FILE *out, dwh_log_fn fn, void *user, int format, int min_level) {
     pthread_mutex_lock(&d->lock);
-    d->out = out;
-    d->sink = NULL;
-    d->user = NULL;
+    d->out = fn ? NULL : out;
+    d->sink = fn;
+    d->user = fn ? user : NULL;
     d->format = format;
     d->min = min_level;
     pthread_mutex_unlock(&d->lock);
+}
+
+void dwhi_log_configure(FILE *out, dwhi_log_format format, dw_log_level min_level) {
+    dest_set(&process_dest, out, NULL, NULL, format, min_level);
 }
 
 void dwhi_log_dest_set_stream(dwhi_log_dest *d, FILE *out, int format, int min_level, int text_identity) {
-    pthread_mutex_lock(&d->lock);
-    d->sink = NULL;
-    d->user = NULL;
-    d->out = out;
-    d->format = format;
-    d->min = min_level;
+    dest_set(d, out, NULL, NULL, format, min_level);
     d->text_identity = text_identity;
-    pthread_mutex_unlock(&d->lock);
 }
 
 void dwhi_log_dest_set_sink(dwhi_log_dest *d, dwh_log_fn fn, void *user, int min_level) {
-    pthread_mutex_lock(&d->lock);
-    d->sink = fn;
-    d->user = fn ? user : NULL;
-    d->out = NULL;
-    d->format = fn ? DWHI_LOG_JSON : DWHI_LOG_TEXT;
-    d->min = min_level;
-    pthread_mutex_unlock(&d->lock);
+    dest_set(d, NULL, fn, user, fn ? DWHI_LOG_JSON : DWHI_LOG_TEXT, min_level);
 }
 
 int dwhi_log_dest_set_format(dwhi_log_dest *d, int format) {
