@@ -78,12 +78,13 @@ EXCEPTIONS = {
 # dwh_config_read_file), describe (dwh_config_read_file and
 # dwh_config_validate_text, through cli_config.c's
 # dwhi_cli_config_validated), webhook push/--drop (dwh_webhook_supported,
-# dwh_webhook_push_plugin, dwh_webhook_drop_plugin).
+# dwh_webhook_push_plugin, dwh_webhook_drop_plugin), sync (dwh_sync_plugin:
+# the report's "rerun" and "warehouse_kind"; base/write_mode.h for --mode).
 CLI_INTERNAL = {
     ("cli_common.h", "registry/registry.h"): "discovery with the CLI's own plugin-dir rules and rejection lines",
     ("cli_config.h", "registry/registry.h"): "the plugin handle the config loader is given",
     ("cli_config.h", "log/secrets.h"): "the secret set the loaded config fills, for scrubbing the CLI's output",
-    ("cli_config.c", "config/config_load.h"): "dwhi_cli_load_config: read, sync, call and webhook create|delete|info "
+    ("cli_config.c", "config/config_load.h"): "dwhi_cli_load_config: read, call and webhook create|delete|info "
                                               "hand the parsed config and its secret set to internal calls",
     ("cli_http.c", "transport/http_session.h"): "--http-timeout sets the process's defaults (one command per process)",
     ("cli_log.c", "core/log.h"): "--log-file/--log-format on the process destination, text identity for sync",
@@ -98,8 +99,6 @@ CLI_INTERNAL = {
     ("cmd_read.c", "sync/schema_lookup.h"): "the unknown-schema/field line and exit code shared with sync",
     ("cmd_read.c", "ops/ops.h"): "the run with --state-in/--state-out files",
     ("cmd_read.c", "log/secrets.h"): "scrubbing the config's secrets from read's output",
-    ("cmd_sync.c", "sync/sync_rerun.h"): "the resume and start-over commands in the text summary",
-    ("cmd_sync.c", "sync/sync.h"): "the per-schema report structs behind the text summary and progress",
 }
 
 ROOT_DEFAULT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
