@@ -79,10 +79,12 @@ EXCEPTIONS = {
 # dwh_config_validate_text, through cli_config.c's
 # dwhi_cli_config_validated), webhook push/--drop (dwh_webhook_supported,
 # dwh_webhook_push_plugin, dwh_webhook_drop_plugin), read (dwh_schema_check,
-# dwh_read and its `cause`; its two log lines through cli_log.c).
+# dwh_read and its `cause`; its two log lines through cli_log.c), sync
+# (dwh_sync_plugin: the report's "rerun" and "warehouse_kind";
+# base/write_mode.h for --mode).
 CLI_INTERNAL = {
     ("cli_config.h", "log/secrets.h"): "the secret set the loaded config fills, for scrubbing the CLI's output",
-    ("cli_config.c", "config/config_load.h"): "dwhi_cli_load_config: read, sync, call and webhook create|delete|info "
+    ("cli_config.c", "config/config_load.h"): "dwhi_cli_load_config: call and webhook create|delete|info "
                                               "hand the parsed config and its secret set to internal calls",
     ("cli_http.c", "transport/http_session.h"): "--http-timeout sets the process's defaults (one command per process)",
     ("cli_log.c", "core/log.h"): "--log-file/--log-format on the process destination, text identity for sync",
@@ -91,8 +93,6 @@ CLI_INTERNAL = {
     ("cli_webhook_lifecycle.c", "ops/ops_action.h"): "the lifecycle actions called with the secret kept out of output",
     ("cmd_call.c", "config/config_load.h"): "the config parsed as check parses it, errors alike",
     ("cmd_call.c", "ops/ops_action.h"): "the bound arguments and the crash outcome, for call's exit codes",
-    ("cmd_sync.c", "sync/sync_rerun.h"): "the resume and start-over commands in the text summary",
-    ("cmd_sync.c", "sync/sync.h"): "the per-schema report structs behind the text summary and progress",
 }
 
 ROOT_DEFAULT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -35,24 +35,29 @@ void dwhi_cli_print_config_report(const char *report_json, FILE *out) {
     fflush(out);
 }
 
-int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated, char **report_json) {
-    *validated = NULL;
+int dwhi_cli_config_checked(dwh_plugin *p, const char *path, char **text, char **base_dir, char **validated,
+                            char **report_json) {
+    if (text) *text = NULL;
+    if (base_dir) *base_dir = NULL;
+    if (validated) *validated = NULL;
     if (report_json) *report_json = NULL;
-    char *text = NULL, *base_dir = NULL, *report = NULL;
-    dw_status st = dwh_config_read_file(path, &text, &base_dir, &report, NULL);
+    char *raw = NULL, *dir = NULL, *report = NULL;
+    dw_status st = dwh_config_read_file(path, &raw, &dir, &report, NULL);
     if (st == DW_OK) {
         free(report);
         report = NULL;
-        st = dwh_config_validate_text(p, text, base_dir, validated, &report, NULL);
+        st = dwh_config_validate_text(p, raw, dir, validated, &report, NULL);
     }
-    dwh_free_secret(text);
-    free(base_dir);
     if (!report && st != DW_ERR_NOMEM) st = DW_ERR_NOMEM;
     if (st == DW_ERR_NOMEM) {
         fprintf(stderr, "dwhost: out of memory while reading the config %s\n", path);
-        dwh_free_secret(*validated);
-        *validated = NULL;
+        if (validated) {
+            dwh_free_secret(*validated);
+            *validated = NULL;
+        }
         free(report);
+        dwh_free_secret(raw);
+        free(dir);
         return DWHI_EXIT_FAILURE;
     }
     if (report_json) *report_json = report;
@@ -60,5 +65,19 @@ int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated,
         dwhi_cli_print_config_report(report, stderr);
         free(report);
     }
+    if (st == DW_OK && text) {
+        *text = raw;
+        raw = NULL;
+    }
+    if (st == DW_OK && base_dir) {
+        *base_dir = dir;
+        dir = NULL;
+    }
+    dwh_free_secret(raw);
+    free(dir);
     return st == DW_OK ? DWHI_EXIT_OK : DWHI_EXIT_CONFIG;
+}
+
+int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated, char **report_json) {
+    return dwhi_cli_config_checked(p, path, NULL, NULL, validated, report_json);
 }

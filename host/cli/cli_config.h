@@ -40,6 +40,16 @@ int dwhi_cli_load_config(dwh_plugin *p, const char *path, dwhi_secrets *secrets,
  * *report_json receives the report (free() it) whatever the result. */
 int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated, char **report_json);
 
+/* dwhi_cli_config_validated that also hands back what it read, for an
+ * operation that validates the config itself (dwh_sync_plugin): on
+ * DWHI_EXIT_OK, *text (may be NULL) the file's text as read, secrets in
+ * clear (release it with dwh_free_secret()), and *base_dir (may be NULL)
+ * where its relative {"$file"} references start (free() it; NULL for
+ * standard input).  `validated` may be NULL.  Otherwise as
+ * dwhi_cli_config_validated, which is this without text and base_dir. */
+int dwhi_cli_config_checked(dwh_plugin *p, const char *path, char **text, char **base_dir, char **validated,
+                            char **report_json);
+
 /* Prints the config report `report_json` ({"errors": [...], "warnings":
  * [...]} as dwh_config_read_file and dwh_config_validate_text return it;
  * borrowed, may be NULL) on `out`, one line per problem, errors first:

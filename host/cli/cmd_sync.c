@@ -1,5 +1,6 @@
 /* cmd_sync.c -- `dwhost sync`: a source's schemas into the warehouse (or
- * JSON lines), resumably; progress, summary, exit codes (see sync.h). */
+ * JSON lines), resumably, through dwhost.h's dwh_sync_plugin; progress,
+ * and the summary and exit code rendered from its report document. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -7,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "cli_common.h"
 #include "cli_config.h"
@@ -16,8 +19,7 @@
 #include "cli_isolate.h"
 #include "cli_signal.h"
 #include "base/shell_word.h"
-#include "sync/sync_rerun.h"
-#include "sync/sync.h"
+#include "base/write_mode.h"
 
 /* ---- progress --------------------------------------------------------- */
 
@@ -150,10 +152,12 @@ static const dwhi_cli_opt options[] = {
 
 /* ---- output ----------------------------------------------------------- */
 
-static int exit_for(const dwhi_sync_report *r) {
-    switch (r->failure) {
+/* The exit code of a run that ended with `failure`; `st` is what
+ * dwh_sync_plugin returned (the plugin's own status for a source failure). */
+static int exit_for(dwh_sync_failure failure, dw_status st) {
+    switch (failure) {
     case DWH_SYNC_OK: return DWHI_EXIT_OK;
-    case DWH_SYNC_FAIL_SOURCE: return dwhi_cli_exit_for(r->source_code);
+    case DWH_SYNC_FAIL_SOURCE: return dwhi_cli_exit_for(st);
     case DWH_SYNC_FAIL_CONFIG: return DWHI_EXIT_CONFIG;
     case DWH_SYNC_FAIL_DATA: return DWHI_EXIT_FAILURE;
     case DWH_SYNC_FAIL_STATE: return DWHI_EXIT_STATE;
@@ -165,121 +169,117 @@ static int exit_for(const dwhi_sync_report *r) {
     return DWHI_EXIT_FAILURE;
 }
 
-static void print_summary(FILE *out, const dwhi_sync_report *r) {
-    int ok = r->failure == DWH_SYNC_OK;
-    fprintf(out, "%s %s (job %s) in %.1f s%s%s%s%s\n", ok ? "synced" : "sync stopped:", r->source, r->job_id,
-            r->seconds, r->warehouse ? " into " : "", r->warehouse ? r->warehouse : "",
-            r->state_namespace ? ", state namespace " : "", r->state_namespace ? r->state_namespace : "");
+/* Members of the report document (dwhost.h dwh_sync); a missing or null
+ * member reads as NULL / 0. */
+static json_object *member(json_object *o, const char *key) {
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+static const char *str(json_object *o, const char *key) {
+    json_object *v = member(o, key);
+    return v ? json_object_get_string(v) : NULL;
+}
+static int64_t num(json_object *o, const char *key) { return json_object_get_int64(member(o, key)); }
+static int flag(json_object *o, const char *key) { return json_object_get_boolean(member(o, key)); }
+
+/* A watermark (a JSON value of the report) as the library stores it: JSON
+ * text, strings quoted. */
+static const char *value_text(json_object *v) {
+    return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+static void print_schema_lines(FILE *out, json_object *s, int ws) {
+    const char *field = str(s, "incremental_field");
+    json_object *last = member(s, "last_value"), *earliest = member(s, "earliest_value");
+    if (field)
+        fprintf(out, "  %-*s  incremental field %s%s, last value %s%s%s\n", ws, "", field,
+                flag(s, "incremental_field_defaulted") ? "*" : "", last ? value_text(last) : "none",
+                earliest ? ", earliest " : "", earliest ? value_text(earliest) : "");
+    json_object *wh = member(s, "webhooks");
+    if (wh) {
+        char pending[112] = "";
+        int64_t n_pending = num(wh, "pending"), n_stale = num(wh, "stale");
+        uint64_t payloads = (uint64_t)num(wh, "payloads"), rows = (uint64_t)num(wh, "rows");
+        if (n_pending > 0) snprintf(pending, sizeof pending, ", %" PRId64 " waiting", n_pending);
+        if (n_stale > 0)
+            snprintf(pending + strlen(pending), sizeof pending - strlen(pending),
+                     ", %" PRId64 " older than this full read passed over", n_stale);
+        fprintf(out, "  %-*s  webhooks %s: %" PRIu64 " payload%s, %" PRIu64 " row%s applied%s\n", ws, "",
+                str(wh, "status"), payloads, payloads == 1 ? "" : "s", rows, rows == 1 ? "" : "s", pending);
+    }
+}
+
+/* The text summary of the report document `r`. */
+static void print_summary(FILE *out, json_object *r) {
+    const char *warehouse = str(r, "warehouse"), *ns = str(r, "state_namespace");
+    json_object *schemas = member(r, "schemas");
+    size_t n = json_object_array_length(schemas);
+    fprintf(out, "%s %s (job %s) in %.1f s%s%s%s%s\n", flag(r, "ok") ? "synced" : "sync stopped:", str(r, "source"),
+            str(r, "job_id"), json_object_get_double(member(r, "seconds")), warehouse ? " into " : "",
+            warehouse ? warehouse : "", ns ? ", state namespace " : "", ns ? ns : "");
     int defaulted = 0;
-    if (r->n_schemas) {
+    if (n) {
         size_t ws = 6, wt = 5;
-        for (size_t i = 0; i < r->n_schemas; i++) {
-            if (strlen(r->schemas[i].schema) > ws) ws = strlen(r->schemas[i].schema);
-            if (r->schemas[i].table && strlen(r->schemas[i].table) > wt) wt = strlen(r->schemas[i].table);
+        for (size_t i = 0; i < n; i++) {
+            json_object *s = json_object_array_get_idx(schemas, i);
+            const char *table = str(s, "table");
+            if (strlen(str(s, "schema")) > ws) ws = strlen(str(s, "schema"));
+            if (table && strlen(table) > wt) wt = strlen(table);
         }
         fprintf(out, "  %-*s  %-*s  %-11s  %10s  %7s  %10s  %s\n", (int)ws, "SCHEMA", (int)wt, "TABLE", "MODE",
                 "ROWS", "BATCHES", "TABLE ROWS", "STATUS");
-        for (size_t i = 0; i < r->n_schemas; i++) {
-            const dwhi_sync_schema_report *s = &r->schemas[i];
+        for (size_t i = 0; i < n; i++) {
+            json_object *s = json_object_array_get_idx(schemas, i);
+            const char *table = str(s, "table"), *mode = str(s, "mode"), *status = str(s, "status");
+            const char *error = str(s, "error");
+            int ran = strcmp(status, "not run") != 0;
             char trows[24] = "-", nrows[24] = "-", nbatches[24] = "-";
-            if (s->table_rows >= 0) snprintf(trows, sizeof trows, "%" PRId64, s->table_rows);
-            if (s->ran) {
-                snprintf(nrows, sizeof nrows, "%" PRIu64, s->rows);
-                snprintf(nbatches, sizeof nbatches, "%" PRIu64, s->batches);
+            if (member(s, "table_rows")) snprintf(trows, sizeof trows, "%" PRId64, num(s, "table_rows"));
+            if (ran) {
+                snprintf(nrows, sizeof nrows, "%" PRIu64, (uint64_t)num(s, "rows"));
+                snprintf(nbatches, sizeof nbatches, "%" PRIu64, (uint64_t)num(s, "batches"));
             }
-            fprintf(out, "  %-*s  %-*s  %-11s  %10s  %7s  %10s  %s%s\n", (int)ws, s->schema, (int)wt,
-                    s->table ? s->table : "-", s->mode ? s->mode : "-", nrows, nbatches, trows,
-                    dwhi_sync_schema_status(s), s->resumed ? " (resumed)" : "");
-            if (s->incremental_field && s->ran)
-                fprintf(out, "  %-*s  incremental field %s%s, last value %s%s%s\n", (int)ws, "", s->incremental_field,
-                        s->field_defaulted ? "*" : "", s->last_value ? s->last_value : "none",
-                        s->earliest_value ? ", earliest " : "", s->earliest_value ? s->earliest_value : "");
-            if (s->webhooks && s->ran) {
-                char pending[112] = "";
-                if (s->webhook_pending > 0)
-                    snprintf(pending, sizeof pending, ", %" PRId64 " waiting", s->webhook_pending);
-                if (s->webhook_stale > 0)
-                    snprintf(pending + strlen(pending), sizeof pending - strlen(pending),
-                             ", %" PRId64 " older than this full read passed over", s->webhook_stale);
-                fprintf(out, "  %-*s  webhooks %s: %" PRIu64 " payload%s, %" PRIu64 " row%s applied%s\n", (int)ws, "",
-                        s->webhooks, s->webhook_payloads, s->webhook_payloads == 1 ? "" : "s", s->webhook_rows,
-                        s->webhook_rows == 1 ? "" : "s", pending);
-            }
-            defaulted |= s->ran && s->incremental_field && s->field_defaulted;
+            fprintf(out, "  %-*s  %-*s  %-11s  %10s  %7s  %10s  %s%s\n", (int)ws, str(s, "schema"), (int)wt,
+                    table ? table : "-", mode ? mode : "-", nrows, nbatches, trows, status,
+                    flag(s, "resumed") ? " (resumed)" : "");
+            if (ran) print_schema_lines(out, s, (int)ws);
+            defaulted |= ran && str(s, "incremental_field") && flag(s, "incremental_field_defaulted");
             /* every failure's line (the stderr line names only the first) */
-            if (s->failure != DWH_SYNC_OK && s->message && r->n_schemas > 1)
-                fprintf(out, "  %-*s  error: %s\n", (int)ws, "", s->message);
+            if (member(s, "failure") && error && n > 1) fprintf(out, "  %-*s  error: %s\n", (int)ws, "", error);
         }
     }
     if (defaulted)
         fprintf(out, "* the first incremental field the schema advertises; choose one with "
                      "--incremental-field [SCHEMA=]FIELD\n");
     /* a query hint only for a table that exists */
-    for (size_t i = 0; r->warehouse && i < r->n_schemas; i++) {
-        if (!r->schemas[i].table || r->schemas[i].table_rows < 0) continue;
-        fprintf(out, "query it: %s ", dwhi_wh_is_postgres(r->warehouse) ? "psql" : "sqlite3");
-        dwhi_shell_word(out, r->warehouse);
-        fprintf(out, " %s'select count(*) from %s'\n", dwhi_wh_is_postgres(r->warehouse) ? "-c " : "",
-                r->schemas[i].table);
+    for (size_t i = 0; warehouse && i < n; i++) {
+        json_object *s = json_object_array_get_idx(schemas, i);
+        if (!str(s, "table") || !member(s, "table_rows")) continue;
+        const char *kind = str(r, "warehouse_kind");
+        int pg = kind && !strcmp(kind, "postgresql");
+        fprintf(out, "query it: %s ", pg ? "psql" : "sqlite3");
+        dwhi_shell_word(out, warehouse);
+        fprintf(out, " %s'select count(*) from %s'\n", pg ? "-c " : "", str(s, "table"));
         break;
     }
-    if (r->http) {
-        json_object *v;
-        long long req = json_object_object_get_ex(r->http, "requests", &v) ? json_object_get_int64(v) : 0;
-        long long retries = json_object_object_get_ex(r->http, "retries", &v) ? json_object_get_int64(v) : 0;
-        long long in = json_object_object_get_ex(r->http, "bytes_in", &v) ? json_object_get_int64(v) : 0;
-        long long wait = json_object_object_get_ex(r->http, "rate_limit_wait_ms", &v) ? json_object_get_int64(v) : 0;
+    json_object *http = member(r, "http");
+    if (http) {
+        long long req = num(http, "requests"), retries = num(http, "retries"), in = num(http, "bytes_in");
+        long long wait = num(http, "rate_limit_wait_ms");
         if (req) fprintf(out, "http: %lld requests, %lld retries, %lld bytes in, %lld ms waiting on rate limits\n", req,
                          retries, in, wait);
     }
 }
 
-/* The commands that continue a run that stopped with unfinished schemas
- * (sync_rerun.h): {"resume": TEXT, "restart": {SCHEMA: TEXT} (full-refresh
- * schemas only)}, or NULL when nothing is left to resume. */
-static json_object *rerun_commands(const dwhi_sync_report *r, const char *const *words, size_t n) {
-    json_object *restart = NULL;
-    int any = 0;
-    for (size_t i = 0; i < r->n_schemas; i++) {
-        const dwhi_sync_schema_report *s = &r->schemas[i];
-        if (!s->resumable) continue;
-        any = 1;
-        if (!s->mode || strcmp(s->mode, "full") != 0) continue;
-        char *cmd = dwhi_sync_rerun_restart(words, n, s->schema);
-        if (!restart) restart = json_object_new_object();
-        json_object_object_add(restart, s->schema, cmd ? json_object_new_string(cmd) : NULL);
-        free(cmd);
-    }
-    if (!any) return NULL;
-    json_object *o = json_object_new_object();
-    char *cmd = dwhi_sync_rerun_resume(words, n);
-    json_object_object_add(o, "resume", cmd ? json_object_new_string(cmd) : NULL);
-    json_object_object_add(o, "restart", restart);
-    free(cmd);
-    return o;
-}
-
-/* One "to ...: COMMAND" line, the command scrubbed of the run's secrets
- * (a password in a PostgreSQL --warehouse shows as ***: kept in
- * PGPASSWORD or ~/.pgpass instead, the command runs as printed). */
-static void print_command(FILE *out, dwhi_secrets *secrets, const char *what, const char *cmd) {
-    char *text = dwhi_secrets_scrub(secrets, cmd);
-    fprintf(out, "%s: %s\n", what, text ? text : "?");
-    free(text);
-}
-
-static void print_rerun(FILE *out, json_object *rerun, dwhi_secrets *secrets) {
-    json_object *v = NULL, *restart = NULL;
-    if (json_object_object_get_ex(rerun, "resume", &v) && v)
-        print_command(out, secrets, "to resume", json_object_get_string(v));
-    if (json_object_object_get_ex(rerun, "restart", &restart) && restart) {
-        json_object_object_foreach(restart, schema, cmd) {
-            if (!cmd) continue;
-            char *what = NULL;
-            if (asprintf(&what, "to start the refresh of %s over instead", schema) >= 0)
-                print_command(out, secrets, what, json_object_get_string(cmd));
-            free(what);
-        }
+/* The report's "rerun" commands (scrubbed by the library), one "to ...:
+ * COMMAND" line each. */
+static void print_rerun(FILE *out, json_object *rerun) {
+    const char *resume = str(rerun, "resume");
+    if (member(rerun, "resume")) fprintf(out, "to resume: %s\n", resume);
+    json_object *restart = member(rerun, "restart");
+    if (!restart) return;
+    json_object_object_foreach(restart, schema, cmd) {
+        if (cmd) fprintf(out, "to start the refresh of %s over instead: %s\n", schema, json_object_get_string(cmd));
     }
 }
 
@@ -299,17 +299,32 @@ static void print_interrupted(const char *msg) {
 
 /* ---- the command ------------------------------------------------------ */
 
+/* The --json document: the report with its "exit_code", members in the
+ * order `dwhost sync --json` has always printed them ("exit_code", then
+ * "rerun", after the report's own; members added later after those). */
+static void print_json(FILE *out, json_object *doc, int rc) {
+    json_object *later = json_object_get(member(doc, "warehouse_kind"));
+    int has_later = json_object_object_get_ex(doc, "warehouse_kind", NULL);
+    json_object_object_del(doc, "warehouse_kind");
+    json_object *rerun = json_object_get(member(doc, "rerun"));
+    json_object_object_del(doc, "rerun");
+    json_object_object_add(doc, "exit_code", json_object_new_int(rc));
+    json_object_object_add(doc, "rerun", rerun);
+    if (has_later) json_object_object_add(doc, "warehouse_kind", later);
+    else json_object_put(later);
+    fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
 static int cmd_sync(const dwhi_cli_invocation *inv) {
     dwhi_cli_plugins pl = {0};
     dwh_sync_options o = A.o;
     const char *source = inv->operand, *config_path = A.config, *output = A.output;
     int argc = inv->argc, json = A.json, rc = DWHI_EXIT_OK;
-    /* the whole command line, for the commands that resume (sync_rerun.h) */
+    /* the whole command line, for the commands that resume (the report's "rerun") */
     const char **words = calloc((size_t)argc + 1, sizeof *words);
     dwh_plugin *p = NULL;
-    json_object *config = NULL, *config_report = NULL;
-    dwhi_secrets *secrets = NULL;
-    dwhi_sync_report *report = NULL;
+    char *config = NULL, *base_dir = NULL, *config_report = NULL, *report_json = NULL, *error = NULL;
+    json_object *report = NULL;
     if (!words) {
         fprintf(stderr, "dwhost: sync: out of memory\n");
         return DWHI_EXIT_FAILURE;
@@ -355,16 +370,14 @@ static int cmd_sync(const dwhi_cli_invocation *inv) {
     dwhi_cli_log_text_identity(); /* every line of the run names its job */
     if ((rc = dwhi_cli_plugins_open(&pl)) != DWHI_EXIT_OK) goto out;
     if (!(p = dwhi_cli_find_source(&pl, source, &rc))) goto out;
-    secrets = dwhi_secrets_new();
-    rc = dwhi_cli_load_config(p, config_path, secrets, &config, json ? &config_report : NULL);
+    rc = dwhi_cli_config_checked(p, config_path, &config, &base_dir, NULL, json ? &config_report : NULL);
     if (rc != DWHI_EXIT_OK) {
-        if (json) { /* the validation errors, for machines */
+        if (json && config_report) { /* the validation errors, for machines */
             json_object *doc = json_object_new_object();
             json_object_object_add(doc, "ok", json_object_new_boolean(0));
             json_object_object_add(doc, "failure", json_object_new_string("config"));
-            json_object_object_add(doc, "config", config_report);
+            json_object_object_add(doc, "config", json_tokener_parse(config_report));
             json_object_object_add(doc, "exit_code", json_object_new_int(rc));
-            config_report = NULL;
             dwhi_cli_print_json(output ? stderr : stdout, doc, 1);
             json_object_put(doc);
         }
@@ -378,43 +391,37 @@ static int cmd_sync(const dwhi_cli_invocation *inv) {
     o.progress = on_progress;
     o.progress_ud = &ps;
 
-    report = dwhi_sync_run(p, config, secrets, &o);
-    if (!report) {
-        fprintf(stderr, "dwhost: sync: out of memory\n");
-        rc = DWHI_EXIT_FAILURE;
+    dwh_sync_failure failure = DWH_SYNC_OK;
+    dw_status st = dwh_sync_plugin(p, config, base_dir, &o, &failure, &report_json, &error);
+    rc = exit_for(failure, st);
+    if (!report_json || !(report = json_tokener_parse(report_json))) { /* out of memory */
+        fprintf(stderr, "dwhost: sync: %s\n", error ? error : "out of memory");
+        if (rc == DWHI_EXIT_OK) rc = DWHI_EXIT_FAILURE;
         goto out;
     }
-    rc = exit_for(report);
     FILE *summary = output ? stderr : stdout;
-    json_object *rerun = rerun_commands(report, (const char *const *)words, (size_t)argc + 1);
     if (json) {
-        json_object *doc = dwhi_sync_report_json(report);
-        json_object_object_add(doc, "exit_code", json_object_new_int(rc));
-        json_object_object_add(doc, "rerun", json_object_get(rerun));
-        char *text = dwhi_secrets_scrub(secrets, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-                                                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
-        if (text) fprintf(summary, "%s\n", text);
-        free(text);
-        json_object_put(doc);
+        print_json(summary, report, rc);
     } else {
         print_summary(summary, report);
-        if (rerun) print_rerun(summary, rerun, secrets);
+        json_object *rerun = member(report, "rerun");
+        if (rerun) print_rerun(summary, rerun);
     }
-    json_object_put(rerun);
-    if (report->failure != DWH_SYNC_OK) {
-        char *msg = dwhi_secrets_scrub(secrets, report->message ? report->message : "failed");
-        if (report->failure == DWH_SYNC_FAIL_INTERRUPTED && dwhi_cli_interrupt_signal())
-            print_interrupted(msg);
+    if (failure != DWH_SYNC_OK) {
+        const char *msg = str(report, "error");
+        if (failure == DWH_SYNC_FAIL_INTERRUPTED && dwhi_cli_interrupt_signal())
+            print_interrupted(msg ? msg : "failed");
         else
             fprintf(stderr, "dwhost: sync: %s\n", msg ? msg : "failed");
-        free(msg);
     }
 out:
     dwhi_cli_isolate_child_stop();
-    dwhi_sync_report_free(report);
-    json_object_put(config);
-    json_object_put(config_report);
-    dwhi_secrets_free(secrets);
+    json_object_put(report);
+    free(report_json);
+    free(error);
+    dwh_free_secret(config);
+    free(base_dir);
+    free(config_report);
     dwh_plugin_unref(p);
     dwhi_cli_plugins_close(&pl);
     free(words);

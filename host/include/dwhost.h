@@ -784,6 +784,27 @@ DWH_API dw_status dwh_sync_sized(dwh_host *h, const char *source, const char *co
     dwh_sync_sized((h), (source), (config_json), (opts), sizeof(dwh_sync_options), (failure), (report_json), \
                    (error))
 
+/* dwh_sync for a plugin reference (from dwh_host_find, or a caller that
+ * found the source its own way) instead of a host and a source name: the
+ * same validation, run, statuses, *failure, *report_json and *error
+ * (each may be NULL; malloc'd, the caller frees them).  Relative
+ * {"$file"} references of `config_json` start at `base_dir` (NULL: the
+ * working directory).  The caller keeps its reference to `p`.  p NULL:
+ * DW_ERR_NOT_FOUND (DWH_SYNC_FAIL_PLUGIN).  The report of both functions
+ * also holds "rerun": when a schema stopped with an unfinished run saved
+ * and opts->command gave the words that started the run, {"resume": the
+ * command that continues it, "restart": {SCHEMA: the command that starts
+ * that schema's full refresh over} or null}, as shell text scrubbed of
+ * the run's secrets; else null.  And "warehouse_kind": "sqlite",
+ * "postgresql", or null with opts->jsonl_out.  (Through the macro, which
+ * passes the size of *opts as your dwhost.h has it.) */
+DWH_API dw_status dwh_sync_plugin_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                        const dwh_sync_options *opts, size_t opts_size, dwh_sync_failure *failure,
+                                        char **report_json, char **error);
+#define dwh_sync_plugin(p, config_json, base_dir, opts, failure, report_json, error)                            \
+    dwh_sync_plugin_sized((p), (config_json), (base_dir), (opts), sizeof(dwh_sync_options), (failure),          \
+                          (report_json), (error))
+
 /* The sync jobs the warehouse at `warehouse_path` (NULL: ./warehouse.db)
  * records, as `dwhost status --json` prints them: {"warehouse", "jobs":
  * [{"team_id", "source_id", "schema", "namespace", "status" ("running",

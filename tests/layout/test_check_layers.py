@@ -138,15 +138,15 @@ class CheckLayers(unittest.TestCase):
         rc, out = run(self.root)
         self.assertEqual(rc, 0, out)
         # An include the list names that the CLI dropped: the entry must go.
-        p = os.path.join(self.root, "host", "cli", "cmd_sync.c")
+        p = os.path.join(self.root, "host", "cli", "cli_http.c")
         with open(p) as f:
             text = f.read()
-        self.assertIn('#include "sync/sync_rerun.h"\n', text)
+        self.assertIn('#include "transport/http_session.h"\n', text)
         with open(p, "w") as f:
-            f.write(text.replace('#include "sync/sync_rerun.h"\n', "", 1))
+            f.write(text.replace('#include "transport/http_session.h"\n', "", 1))
         rc, out = run(self.root)
         self.assertEqual(rc, 1, out)
-        self.assertIn("host/cli/cmd_sync.c no longer includes sync/sync_rerun.h; remove it from CLI_INTERNAL", out)
+        self.assertIn("host/cli/cli_http.c no longer includes transport/http_session.h; remove it from CLI_INTERNAL", out)
 
 
 if __name__ == "__main__":

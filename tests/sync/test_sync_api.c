@@ -1,6 +1,8 @@
 /* The embedding API (dwhost.h "== sync =="): sync a plugin by name into a
  * warehouse, read the report, stop it through the cancel flag and resume,
- * and get one clear line for a bad config or an unknown source. */
+ * and get one clear line for a bad config or an unknown source; sync a
+ * plugin reference (dwh_sync_plugin) with a config whose {"$file"}
+ * reference starts at base_dir, and read the commands that continue it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -134,11 +136,82 @@ static void bad_inputs(void **s) {
     assert_null(dwh_sync_failure_name(DWH_SYNC_OK));
 }
 
+static const char *member_str(json_object *o, const char *key) {
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+/* dwh_sync_plugin: the config's relative {"$file"} reference read from
+ * base_dir, a source failure after 3 committed pages with its status, and
+ * the report's "rerun" (from opts->command: --reset dropped, the restart
+ * of the full refresh with --restart-refresh; the secret read from the
+ * file scrubbed) and "warehouse_kind"; without a command, "rerun" is
+ * null; a NULL plugin is DW_ERR_NOT_FOUND. */
+static void plugin_reference(void **s) {
+    (void)s;
+    char path[160];
+    snprintf(path, sizeof path, "%s/token.txt", dir);
+    FILE *token = fopen(path, "w");
+    assert_non_null(token);
+    fputs("file-Secret-77\n", token);
+    fclose(token);
+    snprintf(db, sizeof db, "%s/plugin.db", dir);
+    const char *cfg = "{\"total_rows\": 95, \"page_rows\": 10, \"fail_after_pages\": 3, \"fail_message\": \"outage\", "
+                      "\"secret\": {\"$file\": \"token.txt\"}}";
+    const char *words[] = {"dwhost", "sync", "pager", "--config", "p.json", "--mode", "full", "--reset",
+                           "--team-id", "file-Secret-77"};
+    dwh_sync_options o = {.warehouse_path = db, .batch_rows = 10, .mode = "full", .command = words,
+                          .n_command = sizeof words / sizeof words[0]};
+    dwh_plugin *p = dwh_host_find(host, "pager");
+    assert_non_null(p);
+    char *report = NULL, *err = NULL;
+    dwh_sync_failure f = DWH_SYNC_OK;
+    assert_int_equal(dwh_sync_plugin(p, cfg, dir, &o, &f, &report, &err), DW_ERR_UNREACHABLE);
+    assert_int_equal(f, DWH_SYNC_FAIL_SOURCE);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "outage"));
+    assert_int_equal(count_rows(), 30);
+    assert_non_null(report);
+    assert_null(strstr(report, "file-Secret-77"));
+    json_object *doc = json_tokener_parse(report);
+    assert_non_null(doc);
+    json_object *rerun = json_object_object_get(doc, "rerun");
+    assert_non_null(rerun);
+    assert_string_equal(member_str(rerun, "resume"), "dwhost sync pager --config p.json --mode full --team-id ***");
+    assert_string_equal(member_str(json_object_object_get(rerun, "restart"), "items"),
+                        "dwhost sync pager --config p.json --team-id *** --schema items --restart-refresh");
+    assert_string_equal(member_str(doc, "warehouse_kind"), "sqlite");
+    json_object_put(doc);
+    free(report);
+    free(err);
+
+    /* the same plugin without a command: resumes, fails again, no rerun to name */
+    o.command = NULL;
+    o.n_command = 0;
+    assert_int_equal(dwh_sync_plugin(p, cfg, dir, &o, &f, &report, NULL), DW_ERR_UNREACHABLE);
+    doc = json_tokener_parse(report);
+    assert_non_null(doc);
+    json_object *sch = json_object_array_get_idx(json_object_object_get(doc, "schemas"), 0);
+    assert_true(json_object_get_boolean(json_object_object_get(sch, "resumed")));
+    assert_true(json_object_object_get_ex(doc, "rerun", &rerun));
+    assert_null(rerun);
+    json_object_put(doc);
+    free(report);
+    dwh_plugin_unref(p);
+
+    assert_int_equal(dwh_sync_plugin(NULL, cfg, dir, &o, &f, &report, &err), DW_ERR_NOT_FOUND);
+    assert_int_equal(f, DWH_SYNC_FAIL_PLUGIN);
+    assert_null(report);
+    assert_non_null(strstr(err, "dwh_host_find"));
+    free(err);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(syncs_and_reports),
         cmocka_unit_test(cancel_then_resume),
         cmocka_unit_test(bad_inputs),
+        cmocka_unit_test(plugin_reference),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,5 +1,6 @@
 /* host_sync.c -- the embedding API's sync section (dwhost.h "== sync =="):
- * a source by name, its config validated, then sync.c. */
+ * a source by name or a plugin reference, its config validated, then
+ * sync.c; the report with the commands that continue a stopped run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "dwhost.h"
 #include "host_settings.h"
 #include "sync/sync.h"
+#include "sync/sync_rerun.h"
 
 static void set_error(char **error, char *msg) {
     if (error) *error = msg;
@@ -33,9 +35,58 @@ static dw_status status_of(dwh_sync_failure f, dw_status source_code) {
     return DW_ERR;
 }
 
+/* The commands that continue a run that stopped with unfinished schemas,
+ * from the words that started it (sync_rerun.h): {"resume": TEXT,
+ * "restart": {SCHEMA: TEXT} (full-refresh schemas only) or null}, or NULL
+ * when nothing is left to resume or no command was given.  Unscrubbed:
+ * the caller scrubs the document it goes into. */
+static json_object *rerun_commands(const dwhi_sync_report *r, const char *const *words, size_t n) {
+    if (!words || !n) return NULL;
+    json_object *restart = NULL;
+    int any = 0;
+    for (size_t i = 0; i < r->n_schemas; i++) {
+        const dwhi_sync_schema_report *s = &r->schemas[i];
+        if (!s->resumable) continue;
+        any = 1;
+        if (!s->mode || strcmp(s->mode, "full") != 0) continue;
+        char *cmd = dwhi_sync_rerun_restart(words, n, s->schema);
+        if (!restart) restart = json_object_new_object();
+        json_object_object_add(restart, s->schema, cmd ? json_object_new_string(cmd) : NULL);
+        free(cmd);
+    }
+    if (!any) return NULL;
+    json_object *o = json_object_new_object();
+    char *cmd = dwhi_sync_rerun_resume(words, n);
+    json_object_object_add(o, "resume", cmd ? json_object_new_string(cmd) : NULL);
+    json_object_object_add(o, "restart", restart);
+    free(cmd);
+    return o;
+}
+
+/* The report document (dwhost.h dwh_sync): sync.c's, with "rerun" and
+ * "warehouse_kind", scrubbed of `secrets`; malloc'd, NULL on OOM. */
+static char *report_text(const dwhi_sync_report *r, const dwh_sync_options *o, dwhi_secrets *secrets) {
+    json_object *doc = dwhi_sync_report_json(r);
+    if (!doc) return NULL;
+    json_object_object_add(doc, "rerun", rerun_commands(r, o->command, o->n_command));
+    json_object_object_add(doc, "warehouse_kind",
+                           r->warehouse ? json_object_new_string(dwhi_wh_is_postgres(r->warehouse) ? "postgresql"
+                                                                                                   : "sqlite")
+                                        : NULL);
+    char *text =
+        dwhi_secrets_scrub(secrets, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(doc);
+    return text;
+}
+
+/* The body of dwh_sync and dwh_sync_plugin, inside the plugin's host
+ * settings: `p` (NULL: no source named `source`, or no plugin handle when
+ * `source` is NULL) with `config_json`, whose
+ * relative {"$file"} references start at `base_dir`. */
 static dwh_sync_failure sync_in_scope(dwh_plugin *p, const char *source, const char *config_json,
-                                      const dwh_sync_options *caller_opts, size_t opts_size, dw_status *source_code,
-                                      char **report_json, char **error) {
+                                      const char *base_dir, const dwh_sync_options *caller_opts, size_t opts_size,
+                                      dw_status *source_code, char **report_json, char **error) {
     if (report_json) *report_json = NULL;
     if (error) *error = NULL;
     dwh_sync_options known;
@@ -46,7 +97,8 @@ static dwh_sync_failure sync_in_scope(dwh_plugin *p, const char *source, const c
     }
     char *msg = NULL;
     if (!p) {
-        if (asprintf(&msg, "no source named '%s' was loaded; check the plugin directories", source ? source : "(null)") < 0)
+        if (!source) msg = strdup("no plugin (NULL handle): was the source found by dwh_host_find?");
+        else if (asprintf(&msg, "no source named '%s' was loaded; check the plugin directories", source) < 0)
             msg = NULL;
         set_error(error, msg);
         return DWH_SYNC_FAIL_PLUGIN;
@@ -69,7 +121,7 @@ static dwh_sync_failure sync_in_scope(dwh_plugin *p, const char *source, const c
         set_error(error, msg);
         goto out;
     }
-    if (dwhi_config_load_json(dwh_plugin_source(p), raw, NULL, &validated, secrets, &rep) < 0) {
+    if (dwhi_config_load_json(dwh_plugin_source(p), raw, base_dir, &validated, secrets, &rep) < 0) {
         f = DWH_SYNC_FAIL_CONFIG;
         set_error(error, dwhi_config_report_summary(&rep, secrets));
         goto out;
@@ -83,13 +135,7 @@ static dwh_sync_failure sync_in_scope(dwh_plugin *p, const char *source, const c
     f = r->failure;
     *source_code = r->source_code;
     if (f != DWH_SYNC_OK) set_error(error, dwhi_secrets_scrub(secrets, r->message ? r->message : "the sync failed"));
-    if (report_json) {
-        json_object *doc = dwhi_sync_report_json(r);
-        *report_json = doc ? dwhi_secrets_scrub(secrets, json_object_to_json_string_ext(
-                                                            doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))
-                           : NULL;
-        json_object_put(doc);
-    }
+    if (report_json) *report_json = report_text(r, &known, secrets);
     dwhi_sync_report_free(r);
 out:
     json_object_put(raw);
@@ -105,9 +151,21 @@ dw_status dwh_sync_sized(dwh_host *h, const char *source, const char *config_jso
     dwhi_api_scope scope;
     dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
     dw_status source_code = DW_OK;
-    dwh_sync_failure f = sync_in_scope(p, source, config_json, opts, opts_size, &source_code, report_json, error);
+    dwh_sync_failure f = sync_in_scope(p, source ? source : "(null)", config_json, NULL, opts, opts_size, &source_code, report_json, error);
     dwhi_api_scope_leave(&scope);
     dwh_plugin_unref(p);
+    if (failure) *failure = f;
+    return status_of(f, source_code);
+}
+
+dw_status dwh_sync_plugin_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
+                                const dwh_sync_options *opts, size_t opts_size, dwh_sync_failure *failure,
+                                char **report_json, char **error) {
+    dwhi_api_scope scope;
+    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
+    dw_status source_code = DW_OK;
+    dwh_sync_failure f = sync_in_scope(p, NULL, config_json, base_dir, opts, opts_size, &source_code, report_json, error);
+    dwhi_api_scope_leave(&scope);
     if (failure) *failure = f;
     return status_of(f, source_code);
 }

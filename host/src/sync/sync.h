@@ -1,7 +1,8 @@
 /*
  * sync.h -- `dwhost sync`: runs a source's schemas into the warehouse (or
- * as JSON lines), batch by batch, resumably.  Used by host/cli/cmd_sync.c
- * and by the embedding API (dwhi_sync_* in dwhost.h).
+ * as JSON lines), batch by batch, resumably.  Used by the embedding API
+ * (api/host_sync.c: dwh_sync, dwh_sync_plugin, which `dwhost sync` calls)
+ * and by host/serve's workers.
  *
  * One schema at a time:
  *   plan       write mode, incremental field, keys, partitioning (sync_plan.c)

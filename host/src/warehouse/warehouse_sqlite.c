@@ -17,23 +17,6 @@
 
 #define WAREHOUSE_FORMAT "1"
 
-const char *dwhi_write_mode_name(dwhi_write_mode m) {
-    switch (m) {
-    case DWHI_WRITE_MERGE: return "incremental";
-    case DWHI_WRITE_REPLACE: return "full";
-    case DWHI_WRITE_APPEND: return "append";
-    }
-    return "?";
-}
-
-dwhi_write_mode dwhi_write_mode_parse(const char *s) {
-    if (!s) return 0;
-    if (!strcmp(s, "incremental") || !strcmp(s, "merge")) return DWHI_WRITE_MERGE;
-    if (!strcmp(s, "full") || !strcmp(s, "replace") || !strcmp(s, "full_refresh")) return DWHI_WRITE_REPLACE;
-    if (!strcmp(s, "append")) return DWHI_WRITE_APPEND;
-    return 0;
-}
-
 static dwhi_wh_error classify(int rc) {
     switch (rc & 0xff) {
     case SQLITE_OK: return DWHI_WH_OK;

@@ -58,6 +58,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/write_mode.h"
 #include "dwhost.h"
 #include "rows/batcher.h"
 #include "state/lease.h"
@@ -67,17 +68,6 @@
 
 typedef struct dwhi_warehouse dwhi_warehouse;
 typedef struct dwhi_wh_table dwhi_wh_table;
-
-typedef enum dwhi_write_mode {
-    DWHI_WRITE_MERGE = 1,   /* "incremental" */
-    DWHI_WRITE_REPLACE = 2, /* "full" */
-    DWHI_WRITE_APPEND = 3   /* "append" */
-} dwhi_write_mode;
-
-/* "incremental", "full", "append" (static). */
-const char *dwhi_write_mode_name(dwhi_write_mode m);
-/* Parses those names; returns 0 when unknown. */
-dwhi_write_mode dwhi_write_mode_parse(const char *s);
 
 /* What went wrong, for exit codes and tests. */
 typedef enum dwhi_wh_error {
