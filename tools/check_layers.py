@@ -78,20 +78,17 @@ EXCEPTIONS = {
 # dwh_config_read_file), describe (dwh_config_read_file and
 # dwh_config_validate_text, through cli_config.c's
 # dwhi_cli_config_validated), webhook push/--drop (dwh_webhook_supported,
-# dwh_webhook_push_plugin, dwh_webhook_drop_plugin).
+# dwh_webhook_push_plugin, dwh_webhook_drop_plugin), call and webhook
+# create|delete|info (dwh_call with dwh_call_options' outcome, cause and
+# result_raw; the config checked by cli_config.c's dwhi_cli_config_checked).
 CLI_INTERNAL = {
     ("cli_common.h", "registry/registry.h"): "discovery with the CLI's own plugin-dir rules and rejection lines",
     ("cli_config.h", "registry/registry.h"): "the plugin handle the config loader is given",
     ("cli_config.h", "log/secrets.h"): "the secret set the loaded config fills, for scrubbing the CLI's output",
-    ("cli_config.c", "config/config_load.h"): "dwhi_cli_load_config: read, sync, call and webhook create|delete|info "
-                                              "hand the parsed config and its secret set to internal calls",
+    ("cli_config.c", "config/config_load.h"): "dwhi_cli_load_config: read and sync hand the parsed config and its "
+                                              "secret set to internal calls",
     ("cli_http.c", "transport/http_session.h"): "--http-timeout sets the process's defaults (one command per process)",
     ("cli_log.c", "core/log.h"): "--log-file/--log-format on the process destination, text identity for sync",
-    ("cli_webhook_lifecycle.c", "config/config_load.h"): "the config file rewritten with the new signing secret",
-    ("cli_webhook_lifecycle.c", "config/config_report.h"): "the config report on a bad config",
-    ("cli_webhook_lifecycle.c", "ops/ops_action.h"): "the lifecycle actions called with the secret kept out of output",
-    ("cmd_call.c", "config/config_load.h"): "the config parsed as check parses it, errors alike",
-    ("cmd_call.c", "ops/ops_action.h"): "the bound arguments and the crash outcome, for call's exit codes",
     ("cmd_read.c", "core/ctx.h"): "a row sink writing JSON lines straight from the streamed cells",
     ("cmd_read.c", "core/emit.h"): "a row sink writing JSON lines straight from the streamed cells",
     ("cmd_read.c", "core/log.h"): "read's own log lines with the run's identity",

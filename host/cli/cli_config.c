@@ -35,8 +35,12 @@ void dwhi_cli_print_config_report(const char *report_json, FILE *out) {
     fflush(out);
 }
 
-int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated, char **report_json) {
-    *validated = NULL;
+/* Reads `path` and validates it for `p`: *validated when asked for (NULL:
+ * only checked), *text and *base_dir (the file's) when asked for, each
+ * NULL unless DWHI_EXIT_OK; the report printed or handed out. */
+static int read_and_validate(dwh_plugin *p, const char *path, char **validated, char **text_out, char **dir_out,
+                             char **report_json) {
+    if (validated) *validated = NULL;
     if (report_json) *report_json = NULL;
     char *text = NULL, *base_dir = NULL, *report = NULL;
     dw_status st = dwh_config_read_file(path, &text, &base_dir, &report, NULL);
@@ -45,13 +49,20 @@ int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated,
         report = NULL;
         st = dwh_config_validate_text(p, text, base_dir, validated, &report, NULL);
     }
-    dwh_free_secret(text);
-    free(base_dir);
     if (!report && st != DW_ERR_NOMEM) st = DW_ERR_NOMEM;
-    if (st == DW_ERR_NOMEM) {
-        fprintf(stderr, "dwhost: out of memory while reading the config %s\n", path);
+    if (st == DW_ERR_NOMEM) fprintf(stderr, "dwhost: out of memory while reading the config %s\n", path);
+    if (st != DW_OK && validated) {
         dwh_free_secret(*validated);
         *validated = NULL;
+    }
+    if (st == DW_OK && text_out) {
+        *text_out = text;
+        *dir_out = base_dir;
+        text = base_dir = NULL;
+    }
+    dwh_free_secret(text);
+    free(base_dir);
+    if (st == DW_ERR_NOMEM) {
         free(report);
         return DWHI_EXIT_FAILURE;
     }
@@ -61,4 +72,14 @@ int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated,
         free(report);
     }
     return st == DW_OK ? DWHI_EXIT_OK : DWHI_EXIT_CONFIG;
+}
+
+int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated, char **report_json) {
+    return read_and_validate(p, path, validated, NULL, NULL, report_json);
+}
+
+int dwhi_cli_config_checked(dwh_plugin *p, const char *path, char **config_json, char **base_dir,
+                            char **report_json) {
+    *config_json = *base_dir = NULL;
+    return read_and_validate(p, path, NULL, config_json, base_dir, report_json);
 }

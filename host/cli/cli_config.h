@@ -40,6 +40,17 @@ int dwhi_cli_load_config(dwh_plugin *p, const char *path, dwhi_secrets *secrets,
  * *report_json receives the report (free() it) whatever the result. */
 int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated, char **report_json);
 
+/* dwhi_cli_config_validated for a command that hands the config to an
+ * operation which validates it itself (dwh_call): reads `path` and checks
+ * it for `p` without loading it (no config.loaded log line: the operation
+ * logs its own).  Returns DWHI_EXIT_OK with *config_json (the file's text,
+ * secrets in clear: release it with dwh_free_secret()) and *base_dir (its
+ * directory for relative {"$file"} references, NULL for standard input;
+ * free() it), else as dwhi_cli_config_validated with both NULL; the report
+ * is printed or handed out as dwhi_cli_config_validated does. */
+int dwhi_cli_config_checked(dwh_plugin *p, const char *path, char **config_json, char **base_dir,
+                            char **report_json);
+
 /* Prints the config report `report_json` ({"errors": [...], "warnings":
  * [...]} as dwh_config_read_file and dwh_config_validate_text return it;
  * borrowed, may be NULL) on `out`, one line per problem, errors first:
