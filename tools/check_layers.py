@@ -81,18 +81,12 @@ EXCEPTIONS = {
 # dwh_webhook_push_plugin, dwh_webhook_drop_plugin), read (dwh_schema_check,
 # dwh_read and its `cause`; its two log lines through cli_log.c), sync
 # (dwh_sync_plugin: the report's "rerun" and "warehouse_kind";
-# base/write_mode.h for --mode).
+# base/write_mode.h for --mode), call and webhook create|delete|info
+# (dwh_call with dwh_call_options' outcome, cause and result_raw; the
+# config checked by cli_config.c's dwhi_cli_config_checked).
 CLI_INTERNAL = {
-    ("cli_config.h", "log/secrets.h"): "the secret set the loaded config fills, for scrubbing the CLI's output",
-    ("cli_config.c", "config/config_load.h"): "dwhi_cli_load_config: call and webhook create|delete|info "
-                                              "hand the parsed config and its secret set to internal calls",
     ("cli_http.c", "transport/http_session.h"): "--http-timeout sets the process's defaults (one command per process)",
     ("cli_log.c", "core/log.h"): "--log-file/--log-format on the process destination, text identity for sync",
-    ("cli_webhook_lifecycle.c", "config/config_load.h"): "the config file rewritten with the new signing secret",
-    ("cli_webhook_lifecycle.c", "config/config_report.h"): "the config report on a bad config",
-    ("cli_webhook_lifecycle.c", "ops/ops_action.h"): "the lifecycle actions called with the secret kept out of output",
-    ("cmd_call.c", "config/config_load.h"): "the config parsed as check parses it, errors alike",
-    ("cmd_call.c", "ops/ops_action.h"): "the bound arguments and the crash outcome, for call's exit codes",
 }
 
 ROOT_DEFAULT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

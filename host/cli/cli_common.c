@@ -91,6 +91,13 @@ char *dwhi_cli_dirs_text(const dwhi_cli_plugins *pl) {
     return s;
 }
 
+int dwhi_cli_has_action(dwh_plugin *p, const char *name) {
+    const dw_source *src = dwh_plugin_source(p);
+    for (uint32_t i = 0; src && name && i < src->n_actions; i++)
+        if (!strcmp(src->actions[i].name, name)) return 1;
+    return 0;
+}
+
 dwh_plugin *dwhi_cli_find_source(dwhi_cli_plugins *pl, const char *name, int *exit_code) {
     *exit_code = DWHI_EXIT_OK;
     dwh_plugin *p = dwh_host_find(pl->host, name);

@@ -70,6 +70,10 @@ char *dwhi_cli_dirs_text(const dwhi_cli_plugins *pl);
  *   dwhost: source 'x' was not loaded: <path>: <reason>  */
 dwh_plugin *dwhi_cli_find_source(dwhi_cli_plugins *pl, const char *name, int *exit_code);
 
+/* 1 when the source of `p` (borrowed) declares the action `name` (ABI
+ * 1.8 dw_source.actions), else 0.  Runs no plugin code. */
+int dwhi_cli_has_action(dwh_plugin *p, const char *name);
+
 /* Reads and parses a JSON file ("-" is stdin).  Returns a new object the
  * caller puts, or NULL after printing one line naming the file and the
  * problem (missing, unreadable, not JSON with the line), with

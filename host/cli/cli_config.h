@@ -1,52 +1,43 @@
 /*
- * cli_config.h -- `--config FILE` for commands: load, validate and collect
- * secrets through dwhi_config_load, and print what is wrong.
+ * cli_config.h -- `--config FILE` for commands, through dwhost.h alone:
+ * read it as every command reads it (dwh_config_read_file: "-" is
+ * standard input, {"$file"} references start at the file's directory),
+ * validate it for the source (dwh_config_validate_text), and print what is
+ * wrong, or hand the report to a command's --json document.
  *
- *   dwhi_secrets *secrets = dwhi_secrets_new();
- *   json_object *config = NULL, *report = NULL;
- *   int rc = dwhi_cli_load_config(plugin, path, secrets, &config, json ? &report : NULL);
+ *   char *config = NULL, *report = NULL;
+ *   int rc = dwhi_cli_config_validated(plugin, path, &config, json ? &report : NULL);
  *   if (rc) { ... print `report` inside the command's JSON document ...; return rc; }
+ *   ... dwh_free_secret(config);
  */
 #ifndef DWHI_CLI_CONFIG_H
 #define DWHI_CLI_CONFIG_H
 
-#include <json-c/json.h>
 #include <stdio.h>
 
 #include "dwhost.h"
-#include "log/secrets.h"
 
-/* Loads `path` for plugin `p` (borrowed).  Every secret found is added to
- * `secrets` (borrowed), even when the config is invalid.
- *
- * Returns DWHI_EXIT_OK with *config set (caller puts), or DWHI_EXIT_CONFIG
- * with *config NULL.  Text mode (json_report NULL): errors and warnings
- * are printed on stderr, one per line, as
+/* Reads `path` (dwh_config_read_file) and validates it for `p`
+ * (dwh_config_validate_text).  Returns DWHI_EXIT_OK with *validated (the
+ * validated config as JSON text, references resolved, secrets in clear:
+ * release it with dwh_free_secret()), DWHI_EXIT_CONFIG with *validated
+ * NULL, or DWHI_EXIT_FAILURE when out of memory.  Text mode (report_json
+ * NULL): the config's errors and warnings are printed on stderr, one per
+ * line,
  *   dwhost: config error at <path>: expected ..., got ...
- * JSON mode: nothing is printed; *json_report receives
- * {"errors": [...], "warnings": [...]} (caller puts) whatever the result,
- * every string scrubbed. */
-int dwhi_cli_load_config(dwh_plugin *p, const char *path, dwhi_secrets *secrets, json_object **config,
-                        json_object **json_report);
-
-/* dwhi_cli_load_config through dwhost.h alone (dwh_config_read_file, then
- * dwh_config_validate_text): reads `path` and validates it for `p`.
- * Returns DWHI_EXIT_OK with *validated (the validated config as JSON text,
- * references resolved, secrets in clear: release it with
- * dwh_free_secret()), DWHI_EXIT_CONFIG with *validated NULL, or
- * DWHI_EXIT_FAILURE when out of memory.  Text mode (report_json NULL): the
- * config's errors and warnings are printed on stderr as
- * dwhi_cli_load_config prints them; JSON mode: nothing is printed and
- * *report_json receives the report (free() it) whatever the result. */
+ * JSON mode: nothing is printed and *report_json receives the report
+ * (free() it) whatever the result. */
 int dwhi_cli_config_validated(dwh_plugin *p, const char *path, char **validated, char **report_json);
 
 /* dwhi_cli_config_validated that also hands back what it read, for an
- * operation that validates the config itself (dwh_sync_plugin): on
- * DWHI_EXIT_OK, *text (may be NULL) the file's text as read, secrets in
+ * operation that validates the config itself (dwh_sync_plugin, dwh_call):
+ * on DWHI_EXIT_OK, *text (may be NULL) the file's text as read, secrets in
  * clear (release it with dwh_free_secret()), and *base_dir (may be NULL)
  * where its relative {"$file"} references start (free() it; NULL for
- * standard input).  `validated` may be NULL.  Otherwise as
- * dwhi_cli_config_validated, which is this without text and base_dir. */
+ * standard input).  `validated` may be NULL: the config is then only
+ * checked (no config.loaded log line; the operation logs its own).
+ * Otherwise as dwhi_cli_config_validated, which is this without text and
+ * base_dir. */
 int dwhi_cli_config_checked(dwh_plugin *p, const char *path, char **text, char **base_dir, char **validated,
                             char **report_json);
 

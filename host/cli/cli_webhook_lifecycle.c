@@ -11,15 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/source_names.h"
 #include "cli.h"
 #include "cli_common.h"
 #include "cli_config.h"
 #include "cli_exit.h"
 #include "cli_signal.h"
-#include "config/config_load.h"
-#include "config/config_report.h"
-#include "ops/ops_action.h"
 
 static const struct {
     const char *verb, *action;
@@ -123,56 +119,75 @@ static int store_inputs(const char *source, const char *path, json_object *raw, 
     return 0;
 }
 
-/* Calls `action` with url=URL; *r is the result (free it). */
+/* What one lifecycle action answered (dwh_call's outputs). */
+typedef struct call_result {
+    dw_status status, cause;
+    dwh_call_outcome outcome;
+    char *result, *result_raw, *error; /* result_raw holds the secrets in clear */
+} call_result;
+
+static void call_result_clear(call_result *r) {
+    free(r->result);
+    dwh_free_secret(r->result_raw);
+    free(r->error);
+    memset(r, 0, sizeof *r);
+}
+
 static int allow_internal;
 
-static int call(dwh_plugin *p, const dw_action *a, json_object *config, dwhi_secrets *secrets, const char *url,
-                dwhi_op_result *r) {
+/* Calls `action` with url=URL on `config` (the file's text, its relative
+ * references from `base_dir`); *r is the outcome (clear it).  -1 when the
+ * arguments were refused (the line is printed) or out of memory. */
+static int call(dwh_plugin *p, const char *action, const char *config, const char *base_dir, const char *url,
+                call_result *r) {
+    memset(r, 0, sizeof *r);
     char *word = NULL;
     if (asprintf(&word, "url=%s", url) < 0) return -1;
     const char *words[] = {word};
-    dwhi_action_args args;
-    char *why = NULL;
-    int rc = dwhi_action_bind(dwh_plugin_name(p), a, words, 1, NULL, &args, &why);
+    dwh_call_options o = {.args = words, .n_args = 1, .base_dir = base_dir, .allow_internal_hosts = allow_internal,
+                          .cancel = dwhi_cli_cancel, .outcome = &r->outcome, .cause = &r->cause,
+                          .result_raw = &r->result_raw};
+    r->status = dwh_call(p, action, config, &o, &r->result, &r->error);
     free(word);
-    if (rc != 0) {
-        fprintf(stderr, "dwhost: webhook: %s\n", why ? why : "out of memory");
-        free(why);
+    if (r->outcome == DWH_CALL_BAD_ARGUMENTS) {
+        fprintf(stderr, "dwhost: webhook: %s\n", r->error ? r->error : "out of memory");
         return -1;
     }
-    dwhi_op_flags flags = {.cancel = dwhi_cli_cancel, .allow_internal_hosts = allow_internal};
-    *r = dwhi_op_action(p, config, secrets, NULL, &flags, a, &args);
-    dwhi_action_args_clear(&args);
     return 0;
+}
+
+/* The config file's text as written (not validated), to store the new
+ * secret into: an object (put it), or NULL. */
+static json_object *parse_raw(const char *text) {
+    /* deeper than any config validation accepts, so the text that passed parses */
+    json_tokener *tok = json_tokener_new_ex(64);
+    json_object *raw = tok ? json_tokener_parse_ex(tok, text, (int)strlen(text) + 1) : NULL;
+    json_tokener_free(tok);
+    if (json_object_is_type(raw, json_type_object)) return raw;
+    json_object_put(raw);
+    return NULL;
 }
 
 static int run(dwh_plugin *p, const char *verb, const char *action, const char *config_path, const char *url,
                int json) {
     const char *source = dwh_plugin_name(p);
-    const dw_action *a = dwhi_action_find(dwh_plugin_source(p), action);
-    if (!a) {
+    if (!dwhi_cli_has_action(p, action)) {
         fprintf(stderr, "dwhost: webhook %s %s: %s does not manage its webhooks (no '%s' action); set the webhook "
                         "up in the provider's dashboard (docs/connectors/%s.md)\n",
                 verb, source, source, action, source);
         return DWHI_EXIT_PLUGIN;
     }
-    dwhi_secrets *secrets = dwhi_secrets_new();
-    json_object *config = NULL, *raw = NULL;
-    char *base_dir = NULL;
-    int rc = secrets ? dwhi_cli_load_config(p, config_path, secrets, &config, NULL) : DWHI_EXIT_FAILURE;
-    if (rc == DWHI_EXIT_OK && !strcmp(verb, "create") && strcmp(config_path, "-") != 0) {
-        /* the raw text too: the secret goes back into it */
-        dwhi_config_report rep;
-        dwhi_config_report_init(&rep);
-        if (dwhi_config_read_file(config_path, &raw, &base_dir, &rep) != 0 || !json_object_is_type(raw, json_type_object))
-            rc = DWHI_EXIT_CONFIG;
-        dwhi_config_report_clear(&rep);
-    }
-    dwhi_op_result r = {0};
-    if (rc == DWHI_EXIT_OK && call(p, a, config, secrets, url, &r) != 0) rc = DWHI_EXIT_USAGE;
-    else if (rc == DWHI_EXIT_OK && r.code != DW_OK) {
-        fprintf(stderr, "dwhost: webhook %s %s: %s\n", verb, source, r.message ? r.message : dwhi_status_name(r.code));
-        rc = r.crashed ? DWHI_EXIT_PLUGIN_CRASHED : dwhi_cli_exit_for(r.cause);
+    char *config = NULL, *base_dir = NULL;
+    json_object *raw = NULL;
+    int rc = dwhi_cli_config_checked(p, config_path, &config, &base_dir, NULL, NULL);
+    /* the text as written too: the secret goes back into it */
+    if (rc == DWHI_EXIT_OK && !strcmp(verb, "create") && strcmp(config_path, "-") != 0 && !(raw = parse_raw(config)))
+        rc = DWHI_EXIT_CONFIG;
+    call_result r = {0};
+    if (rc == DWHI_EXIT_OK && call(p, action, config, base_dir, url, &r) != 0) rc = DWHI_EXIT_USAGE;
+    else if (rc == DWHI_EXIT_OK && r.status != DW_OK) {
+        fprintf(stderr, "dwhost: webhook %s %s: %s\n", verb, source, r.error ? r.error : "out of memory");
+        rc = r.outcome == DWH_CALL_CRASHED ? DWHI_EXIT_PLUGIN_CRASHED : dwhi_cli_exit_for(r.cause);
     } else if (rc == DWHI_EXIT_OK) {
         json_object *res = json_tokener_parse(r.result), *res_raw = json_tokener_parse(r.result_raw);
         json_object *inputs = NULL, *id = NULL;
@@ -182,14 +197,14 @@ static int run(dwh_plugin *p, const char *verb, const char *action, const char *
             json_object_is_type(inputs, json_type_object) &&
             store_inputs(source, config_path, raw, base_dir, inputs, &where) != 0) {
             /* the endpoint would be useless without its secret: take it back */
-            const dw_action *undo = dwhi_action_find(dwh_plugin_source(p), "delete_webhook");
-            dwhi_op_result u = {0};
-            int undone = undo && call(p, undo, config, secrets, url, &u) == 0 && u.code == DW_OK;
+            call_result u = {0};
+            int undone = dwhi_cli_has_action(p, "delete_webhook") &&
+                         call(p, "delete_webhook", config, base_dir, url, &u) == 0 && u.status == DW_OK;
             fprintf(stderr, "dwhost: webhook create %s: %s\n", source,
                     undone ? "the webhook was deleted again; fix the config and run the command again"
                            : "the webhook was created but could not be deleted again: delete it with 'dwhost webhook "
                              "delete' once the config is fixed");
-            dwhi_op_result_free(&u);
+            call_result_clear(&u);
             rc = DWHI_EXIT_CONFIG;
         } else if (json) {
             json_object *doc = json_object_new_object();
@@ -219,13 +234,12 @@ static int run(dwh_plugin *p, const char *verb, const char *action, const char *
         }
         free(where);
         json_object_put(res);
-        json_object_put(res_raw); /* held the secret: json-c frees it; the text is zeroed by op_result_free */
+        json_object_put(res_raw); /* held the secret: json-c frees it; the text is zeroed by call_result_clear */
     }
-    dwhi_op_result_free(&r);
-    json_object_put(config);
+    call_result_clear(&r);
+    dwh_free_secret(config);
     json_object_put(raw);
     free(base_dir);
-    dwhi_secrets_free(secrets);
     return rc;
 }
 

@@ -12,8 +12,6 @@
 #include "cli_http.h"
 #include "cli_log.h"
 #include "cli_signal.h"
-#include "config/config_load.h"
-#include "ops/ops_action.h"
 
 static struct {
     const char *config, *args_json;
@@ -74,67 +72,68 @@ static int report(const char *source, const char *action, dw_status st, const ch
     return rc;
 }
 
+/* The line dwh_call gives for bad arguments, as call words it: an
+ * --args-json that is not JSON is named by its option. */
+static const char *arguments_line(const char *source, const char *action, const char *error, char *buf,
+                                  size_t size) {
+    char prefix[256];
+    snprintf(prefix, sizeof prefix, "%s.%s: the arguments are not JSON: ", source, action);
+    if (strncmp(error, prefix, strlen(prefix)) != 0) return error;
+    snprintf(buf, size, "--args-json is not JSON: %s", error + strlen(prefix));
+    return buf;
+}
+
 static int run_call(dwh_plugin *p, const char *action_name, const char *const *words, size_t n_words) {
     const char *source = dwh_plugin_name(p);
-    const dw_source *src = dwh_plugin_source(p);
-    const dw_action *a = dwhi_action_find(src, action_name);
-    if (!a) {
-        json_object *names = dwhi_actions_json(src);
-        size_t cap = 256, len = 0;
-        char *list = calloc(1, cap);
-        for (size_t i = 0; list && i < json_object_array_length(names); i++) {
-            const char *n = json_object_get_string(json_object_object_get(json_object_array_get_idx(names, i), "name"));
-            len += (size_t)snprintf(list + len, len < cap ? cap - len : 0, "%s%s", i ? ", " : "", n);
-            if (len >= cap) break;
-        }
+    char *error = NULL;
+    if (!dwhi_cli_has_action(p, action_name)) {
+        /* dwh_call names the actions there are, before any config is read */
+        dwh_call(p, action_name, NULL, NULL, NULL, &error);
         char msg[512];
-        snprintf(msg, sizeof msg, "%s has no action '%s'; its actions: %s (see 'dwhost describe %s')", source,
-                 action_name, list && list[0] ? list : "none", source);
-        free(list);
-        json_object_put(names);
+        snprintf(msg, sizeof msg, "%s (see 'dwhost describe %s')", error ? error : "no such action", source);
+        free(error);
         return report(source, action_name, DW_ERR_NOT_FOUND, msg, NULL, DWHI_EXIT_USAGE, A.json);
     }
-    dwhi_secrets *secrets = dwhi_secrets_new();
-    if (!secrets) return report(source, action_name, DW_ERR_NOMEM, "out of memory", NULL, DWHI_EXIT_FAILURE, A.json);
-    json_object *config = NULL, *config_report = NULL, *json_args = NULL;
-    int rc = dwhi_cli_load_config(p, A.config, secrets, &config, A.json ? &config_report : NULL);
+    char *config = NULL, *base_dir = NULL, *config_report = NULL, *result = NULL;
+    int rc = dwhi_cli_config_checked(p, A.config, &config, &base_dir, NULL, A.json ? &config_report : NULL);
+    if (rc == DWHI_EXIT_FAILURE) {
+        rc = report(source, action_name, DW_ERR_NOMEM, "out of memory", NULL, rc, A.json);
+        goto out;
+    }
     if (rc != DWHI_EXIT_OK) {
         rc = report(source, action_name, DW_ERR_CONFIG, A.json ? "the config is invalid" : NULL, NULL, rc, A.json);
         goto out;
     }
-    if (A.args_json) {
-        char perr[256];
-        if (dwhi_config_parse_text(A.args_json, strlen(A.args_json), &json_args, perr, sizeof perr) != 0) {
-            char msg[400];
-            snprintf(msg, sizeof msg, "--args-json is not JSON: %s", perr);
-            rc = report(source, action_name, DW_ERR_CONFIG, msg, NULL, DWHI_EXIT_USAGE, A.json);
-            goto out;
-        }
-    }
-    dwhi_action_args args;
-    char *why = NULL;
-    if (dwhi_action_bind(source, a, words, n_words, json_args, &args, &why) != 0) {
-        rc = report(source, action_name, DW_ERR_CONFIG, why, NULL, DWHI_EXIT_USAGE, A.json);
-        free(why);
-        goto out;
-    }
-    dwhi_op_flags flags = {.cancel = dwhi_cli_cancel, .allow_internal_hosts = A.allow_internal};
-    dwhi_op_result r = dwhi_op_action(p, config, secrets, NULL, &flags, a, &args);
-    dwhi_action_args_clear(&args);
-    if (r.code == DW_ERR_CANCELLED && dwhi_cli_interrupt_signal()) {
-        if (A.json) report(source, action_name, r.code, r.message, NULL, DWHI_EXIT_INTERRUPTED, 1);
+    dwh_call_outcome outcome = DWH_CALL_FAILED;
+    dw_status cause = DW_OK;
+    dwh_call_options o = {.args = words, .n_args = n_words, .args_json = A.args_json, .base_dir = base_dir,
+                          .allow_internal_hosts = A.allow_internal, .cancel = dwhi_cli_cancel,
+                          .outcome = &outcome, .cause = &cause};
+    dw_status st = dwh_call(p, action_name, config, &o, &result, &error);
+    const char *message = error ? error : (st == DW_OK ? NULL : "out of memory");
+    if (outcome == DWH_CALL_BAD_ARGUMENTS) {
+        char line[512];
+        rc = report(source, action_name, DW_ERR_CONFIG, arguments_line(source, action_name, message, line, sizeof line),
+                    NULL, DWHI_EXIT_USAGE, A.json);
+    } else if (st == DW_ERR_CANCELLED && dwhi_cli_interrupt_signal()) {
+        if (A.json) report(source, action_name, st, message, NULL, DWHI_EXIT_INTERRUPTED, 1);
         rc = dwhi_cli_interrupted(NULL, "%s: action '%s' stopped; run the command again", source, action_name);
     } else {
-        rc = r.crashed ? DWHI_EXIT_PLUGIN_CRASHED : dwhi_cli_exit_for(r.code == DW_OK ? DW_OK : r.cause);
-        rc = report(source, action_name, r.code, r.message, r.result, rc, A.json);
+        rc = outcome == DWH_CALL_CRASHED ? DWHI_EXIT_PLUGIN_CRASHED : dwhi_cli_exit_for(st == DW_OK ? DW_OK : cause);
+        /* a plugin that could not start is shown with the status its init returned */
+        rc = report(source, action_name, outcome == DWH_CALL_NOT_STARTED ? cause : st, message, result, rc, A.json);
     }
-    dwhi_op_result_free(&r);
 out:
-    if (A.json && config_report && rc == DWHI_EXIT_CONFIG) dwhi_cli_print_json(stdout, config_report, 1);
-    json_object_put(json_args);
-    json_object_put(config_report);
-    json_object_put(config);
-    dwhi_secrets_free(secrets);
+    if (A.json && config_report && rc == DWHI_EXIT_CONFIG) {
+        json_object *rep = json_tokener_parse(config_report);
+        if (rep) dwhi_cli_print_json(stdout, rep, 1);
+        json_object_put(rep);
+    }
+    free(config_report);
+    dwh_free_secret(config);
+    free(base_dir);
+    free(result);
+    free(error);
     return rc;
 }
 

@@ -380,7 +380,9 @@ DWH_API void dwh_free_secret(char *text);
  * DW_ERR_NOT_FOUND for a NULL plugin (one error at path "(plugin)"), or
  * DW_ERR_NOMEM.  *report (may be NULL) receives malloc'd JSON
  * {"errors": [{"path", "expected", "got", "message"}], "warnings": [...]}
- * in every case, never showing a secret; free() it. */
+ * in every case, never showing a secret; free() it.  Handing *validated
+ * out logs the masked config at debug level (event config.loaded, as an
+ * operation does when it loads one); only validating logs nothing. */
 DWH_API dw_status dwh_config_validate_text(dwh_plugin *p, const char *config_json, const char *base_dir,
                                            char **validated, char **report, char **error);
 
@@ -1010,9 +1012,27 @@ DWH_API dwh_transport_counters *dwh_transport_counters_collect(dwh_transport_cou
 
 /* == actions (plugin ABI 1.8) ============================================ */
 
+/* How a dwh_call ended, finer than its status (dwh_call_options.outcome):
+ * what `dwhost call` turns into its exit codes. */
+typedef enum dwh_call_outcome {
+    DWH_CALL_ANSWERED = 0,   /* DW_OK: the action answered */
+    DWH_CALL_NO_ACTION,      /* DW_ERR_NOT_FOUND: p is NULL or has no such action */
+    DWH_CALL_BAD_CONFIG,     /* DW_ERR_CONFIG: the config is invalid or not JSON; no plugin code ran */
+    DWH_CALL_BAD_ARGUMENTS,  /* DW_ERR_CONFIG: an argument is unknown, given twice, missing or not of
+                              * its type, or args_json is not a JSON object; no plugin code ran.  When
+                              * args_json is not JSON the line is "SOURCE.ACTION: the arguments are not
+                              * JSON: WHY" */
+    DWH_CALL_NOT_STARTED,    /* DW_ERR_UNSUPPORTED: the plugin's init failed ("plugin 'NAME' could not
+                              * start: ..."); *cause is the status init returned */
+    DWH_CALL_FAILED,         /* the action (or the host under it: DW_ERR_CANCELLED, DW_ERR_NOMEM, ...)
+                              * failed with the returned status */
+    DWH_CALL_CRASHED         /* DW_ERR: a fatal signal in the action; the process carried on */
+} dwh_call_outcome;
+
 /* How dwh_call passes an action its arguments.  A zeroed struct (or NULL):
  * no arguments (the declared defaults), config references relative to the
- * working directory, internal hosts refused. */
+ * working directory, internal hosts refused.  Members are only ever
+ * appended. */
 typedef struct dwh_call_options {
     /* "NAME=VALUE" texts (borrowed), VALUE converted by the argument's
      * declared type as `dwhost call` does: int64 a whole number, double a
@@ -1026,6 +1046,17 @@ typedef struct dwh_call_options {
     const char *base_dir;         /* relative {"$file": ...} references of the config; NULL: the working directory */
     int allow_internal_hosts;     /* let the plugin reach loopback/private addresses */
     dwh_cancel *cancel;           /* NULL: not cancellable (dwh_cancel_new) */
+    /* What more the caller wants back (0.2.0, issue 12; each NULL: not wanted).  Set on every return
+     * but a refused opts (a member this libdwhost does not have, set). */
+    dwh_call_outcome *outcome;    /* how the call ended (see dwh_call_outcome) */
+    /* The status behind a failure: the code the plugin (or host) gave when the plugin's non-retryable
+     * map made the returned status DW_ERR_NON_RETRYABLE, init's status for DWH_CALL_NOT_STARTED, else
+     * the returned status (DW_OK on success). */
+    dw_status *cause;
+    /* On DW_OK: the answer before scrubbing, with the secrets it holds in clear (the config's, and
+     * those the action marked with api->secret_add, e.g. a webhook signing secret the caller must
+     * store): malloc'd, release it with dwh_free_secret(); never print or log it.  NULL otherwise. */
+    char **result_raw;
 } dwh_call_options;
 
 /* Calls action `action` of plugin `p` (its dw_source.actions) on
@@ -1040,10 +1071,13 @@ typedef struct dwh_call_options {
  *   DW_ERR_CONFIG      the config is invalid, or an argument is unknown,
  *                      given twice, missing or not of its type (the line
  *                      names the argument and the expected type);
+ *   DW_ERR_UNSUPPORTED the plugin's init failed;
  *   DW_ERR             the action crashed (a fatal signal in its code,
  *                      with dwh_crash_guard_install in effect): the line
  *                      says so; the process carries on;
  *   any other status   the action failed, as the plugin said.
+ * opts->outcome, ->cause and ->result_raw (when set) tell these apart,
+ * give the status behind a failure and the unscrubbed answer.
  * Runs the plugin's code on the calling thread. */
 DWH_API dw_status dwh_call_sized(dwh_plugin *p, const char *action, const char *config_json,
                                  const dwh_call_options *opts, size_t opts_size, char **result_json, char **error);

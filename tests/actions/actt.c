@@ -1,8 +1,9 @@
 /* actt.c -- test plugins with actions (ABI 1.8).  ACTT_CASE 0 declares
  * good actions over every argument type (echo answers what it received),
  * one that crashes, one that fails, one that answers no JSON, and a field
- * whose choices an action lists; the other cases are declarations the
- * loader must refuse, each for its own reason. */
+ * whose choices an action lists; case 5 is a plugin whose init fails; the
+ * other cases are declarations the loader must refuse, each for its own
+ * reason. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +19,11 @@ static const dw_host_api *api;
 static dw_status init(const dw_host_api *a, void **data) {
     (void)data;
     api = a;
+#if ACTT_CASE == 5
+    return DW_ERR_FORBIDDEN; /* it cannot start: every call is DWH_CALL_NOT_STARTED */
+#else
     return DW_OK;
+#endif
 }
 static dw_status list_schemas(dw_ctx *ctx) {
     (void)ctx;
@@ -54,6 +59,9 @@ static __attribute__((noinline, no_sanitize("undefined"))) dw_status crash(dw_ct
 }
 
 static dw_status failing(dw_ctx *ctx) { return api->fail(ctx, DW_ERR_FORBIDDEN, "the token lacks a permission"); }
+
+/* A failure the non-retryable map below rewrites (the cause stays AUTH). */
+static dw_status mapped(dw_ctx *ctx) { return api->fail(ctx, DW_ERR_AUTH, "401 Bad credentials"); }
 
 static dw_status bad_answer(dw_ctx *ctx) {
     dw_status st = api->action_result(ctx, "{nope", 5);
@@ -109,7 +117,10 @@ static const dw_action actions[] = {
     {.name = "silent", .description = "answers nothing", .fn = DW_ACTION_FN(silent)},
     {.name = "texts", .description = "log_text and fail_text", .fn = DW_ACTION_FN(texts)},
     {.name = "kinds", .description = "the choices of kind", .args = kinds_args, .n_args = 1, .fn = DW_ACTION_FN(kinds)},
+    {.name = "mapped", .description = "fails as the error map words it", .fn = DW_ACTION_FN(mapped)},
 };
+
+static const dw_error_mapping error_map[] = {{"Bad credentials", "the token is wrong; make a new one"}};
 
 static const dw_field fields[] = {
     {.kind = DW_FIELD_INPUT, .name = "token", .label = "Token", .input_type = DW_INPUT_PASSWORD},
@@ -134,5 +145,7 @@ DW_EXPORT const dw_source dwhost_source = {
     .list_schemas = list_schemas,
     .check_credentials = check,
     .run = run,
+    .non_retryable_errors = error_map,
+    .n_non_retryable_errors = DW_COUNT(error_map),
     DW_ACTIONS(actions),
 };

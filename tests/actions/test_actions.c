@@ -4,7 +4,8 @@
  * one line naming the argument and the expected type; a crashing action
  * fails its call and the process carries on (and can call again); the
  * loader refuses bad declarations with their own reason; a field's
- * choices come from its options action. */
+ * choices come from its options action; dwh_call's outcome, cause and raw
+ * answer tell apart what its status alone does not. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -120,7 +121,8 @@ static void test_unknown_action(void **state) {
     (void)state;
     char *out;
     assert_int_equal(call("nope", NULL, 0, NULL, &out), DW_ERR_NOT_FOUND);
-    assert_string_equal(out, "actt has no action 'nope'; its actions: echo, crash, failing, bad_answer, silent, texts, kinds");
+    assert_string_equal(out, "actt has no action 'nope'; its actions: echo, crash, failing, bad_answer, silent, texts, kinds, "
+                             "mapped");
     free(out);
 }
 
@@ -161,6 +163,106 @@ static void test_failures_and_answers(void **state) {
     assert_int_equal(call("silent", NULL, 0, NULL, &out), DW_OK);
     assert_string_equal(out, "null");
     free(out);
+}
+
+/* dwh_call with opts->outcome, ->cause and ->result_raw: what the status
+ * alone cannot tell (what `dwhost call` picks its exit codes by). */
+typedef struct outcome {
+    dw_status st, cause;
+    dwh_call_outcome outcome;
+    char *result, *raw, *error;
+} outcome;
+
+static outcome call_ex(const char *source, const char *action, const char *config, const char *word,
+                       const char *args_json) {
+    dwh_plugin *p = dwh_host_find(host, source);
+    assert_non_null(p);
+    outcome r = {.cause = (dw_status)-1, .outcome = (dwh_call_outcome)-1, .raw = (char *)"unset"};
+    const char *words[] = {word};
+    dwh_call_options o = {.args = words, .n_args = word ? 1 : 0, .args_json = args_json, .outcome = &r.outcome,
+                          .cause = &r.cause, .result_raw = &r.raw};
+    r.st = dwh_call(p, action, config, &o, &r.result, &r.error);
+    dwh_plugin_unref(p);
+    return r;
+}
+
+static void outcome_free(outcome *r) {
+    free(r->result);
+    dwh_free_secret(r->raw);
+    free(r->error);
+}
+
+static void test_call_outcomes(void **state) {
+    (void)state;
+    const char *good = "{\"token\": \"s3cr3t-token\", \"kind\": \"a\"}";
+    /* answered: the scrubbed answer, and the raw one with the secret in clear */
+    outcome r = call_ex("actt", "echo", good, "n=5", NULL);
+    assert_int_equal(r.st, DW_OK);
+    assert_int_equal(r.outcome, DWH_CALL_ANSWERED);
+    assert_int_equal(r.cause, DW_OK);
+    assert_non_null(strstr(r.result, "\"token\":\"***\""));
+    assert_non_null(r.raw);
+    assert_non_null(strstr(r.raw, "\"n\":5,"));
+    assert_non_null(strstr(r.raw, "\"token\":\"s3cr3t-token\""));
+    outcome_free(&r);
+    r = call_ex("actt", "silent", good, NULL, NULL);
+    assert_int_equal(r.outcome, DWH_CALL_ANSWERED);
+    assert_string_equal(r.raw, "null");
+    outcome_free(&r);
+
+    /* refused before plugin code: the config or the arguments, told apart */
+    r = call_ex("actt", "echo", "{\"token\": \"s3cr3t-token\"}", "n=5", NULL);
+    assert_int_equal(r.st, DW_ERR_CONFIG);
+    assert_int_equal(r.outcome, DWH_CALL_BAD_CONFIG);
+    assert_int_equal(r.cause, DW_ERR_CONFIG);
+    assert_null(r.raw);
+    outcome_free(&r);
+    r = call_ex("actt", "echo", good, "n=ten", NULL);
+    assert_int_equal(r.st, DW_ERR_CONFIG);
+    assert_int_equal(r.outcome, DWH_CALL_BAD_ARGUMENTS);
+    assert_null(r.raw);
+    outcome_free(&r);
+    r = call_ex("actt", "echo", good, NULL, "{bad");
+    assert_int_equal(r.outcome, DWH_CALL_BAD_ARGUMENTS);
+    assert_string_equal(r.error, "actt.echo: the arguments are not JSON: not JSON: unexpected 'b' at line 1, column 2");
+    outcome_free(&r);
+    r = call_ex("actt", "nope", good, NULL, NULL);
+    assert_int_equal(r.st, DW_ERR_NOT_FOUND);
+    assert_int_equal(r.outcome, DWH_CALL_NO_ACTION);
+    outcome_free(&r);
+
+    /* the action failed: as the plugin said, and through the error map */
+    r = call_ex("actt", "failing", good, NULL, NULL);
+    assert_int_equal(r.st, DW_ERR_FORBIDDEN);
+    assert_int_equal(r.outcome, DWH_CALL_FAILED);
+    assert_int_equal(r.cause, DW_ERR_FORBIDDEN);
+    assert_null(r.raw);
+    outcome_free(&r);
+    r = call_ex("actt", "mapped", good, NULL, NULL);
+    assert_int_equal(r.st, DW_ERR_NON_RETRYABLE);
+    assert_int_equal(r.outcome, DWH_CALL_FAILED);
+    assert_int_equal(r.cause, DW_ERR_AUTH);
+    assert_string_equal(r.error, "the token is wrong; make a new one");
+    outcome_free(&r);
+
+    /* the plugin could not start: DW_ERR_UNSUPPORTED, init's own status as the cause */
+    r = call_ex("actt_noinit", "echo", good, "n=5", NULL);
+    assert_int_equal(r.st, DW_ERR_UNSUPPORTED);
+    assert_int_equal(r.outcome, DWH_CALL_NOT_STARTED);
+    assert_int_equal(r.cause, DW_ERR_FORBIDDEN);
+    assert_non_null(strstr(r.error, "plugin 'actt_noinit' could not start: init failed"));
+    outcome_free(&r);
+
+    /* crashed: told apart from a plain DW_ERR */
+    struct sigaction cmocka_action;
+    assert_int_equal(sigaction(SIGSEGV, &guard_action, &cmocka_action), 0);
+    r = call_ex("actt", "crash", good, NULL, NULL);
+    sigaction(SIGSEGV, &cmocka_action, NULL);
+    assert_int_equal(r.st, DW_ERR);
+    assert_int_equal(r.outcome, DWH_CALL_CRASHED);
+    assert_int_equal(r.cause, DW_ERR);
+    assert_null(r.raw);
+    outcome_free(&r);
 }
 
 static void test_field_options(void **state) {
@@ -221,6 +323,7 @@ int main(void) {
         cmocka_unit_test(test_wrong_arguments),    cmocka_unit_test(test_unknown_action),
         cmocka_unit_test(test_crash_fails_the_call_only), cmocka_unit_test(test_failures_and_answers),
         cmocka_unit_test(test_field_options),      cmocka_unit_test(test_bad_declarations_refused),
+        cmocka_unit_test(test_call_outcomes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

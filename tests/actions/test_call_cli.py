@@ -94,4 +94,26 @@ for word, want in (("n=1.5", "argument 'n' expects a whole number (int64), got '
     c.expect(p.returncode == 2 and p.stderr.strip().splitlines() == ["dwhost: call actt echo: " + want],
              "%s: %d %r" % (word, p.returncode, p.stderr))
 
+# a plugin that cannot start: its init's status names the failure (exit 5 for forbidden)
+p = dwhost("call", "actt_noinit", "echo", "n=1", "--config", acfg, "--plugin-dir", ACTT)
+c.expect(p.returncode == 5 and p.stderr.startswith("dwhost: call actt_noinit echo: plugin 'actt_noinit' could not "
+                                                   "start: init failed: it returned status 'forbidden'"),
+         "init fails: %d %r" % (p.returncode, p.stderr))
+p = dwhost("call", "actt_noinit", "echo", "n=1", "--config", acfg, "--plugin-dir", ACTT, "--json")
+doc = json.loads(p.stdout) if p.stdout else {}
+c.expect(p.returncode == 5 and doc.get("status") == "forbidden" and doc.get("ok") is False, "init fails --json: %d %r"
+         % (p.returncode, p.stdout))
+# the error map's wording, the exit code of the cause behind it (401: 5)
+p = dwhost("call", "actt", "mapped", "--config", acfg, "--plugin-dir", ACTT, "--json")
+doc = json.loads(p.stdout) if p.stdout else {}
+c.expect(p.returncode == 5 and doc.get("status") == "non_retryable" and doc.get("message") ==
+         "the token is wrong; make a new one" and p.stderr == "dwhost: call actt mapped: the token is wrong; make a "
+         "new one\n", "mapped: %d %r %r" % (p.returncode, p.stdout, p.stderr))
+# the config is validated once more inside the call, but logged as loaded once
+p = dwhost("call", "actt", "echo", "n=1", "--config", acfg, "--plugin-dir", ACTT, "--log-level", "debug",
+           "--log-format", "json")
+loaded = [ln for ln in p.stderr.splitlines() if '"event":"config.loaded"' in ln]
+c.expect(p.returncode == 0 and len(loaded) == 1 and "t0ps3cret" not in p.stderr, "config.loaded lines: %d %r"
+         % (p.returncode, loaded))
+
 c.done()

@@ -58,8 +58,11 @@ dw_status dwh_config_validate_text(dwh_plugin *p, const char *config_json, const
     json_object *out = NULL;
     int rc = -1;
     json_object *raw = parse(config_json, &rep);
-    if (raw || rep.n_errors == 0)
+    /* only validating (no *validated asked for) loads nothing: no config.loaded line */
+    if ((raw || rep.n_errors == 0) && validated)
         rc = dwhi_config_load_json(dwh_plugin_source(p), raw, base_dir, &out, secrets, &rep);
+    else if (raw || rep.n_errors == 0)
+        rc = dwhi_config_check_json(dwh_plugin_source(p), raw, base_dir, secrets, &rep);
     if (rc == 0 && validated) {
         *validated = text_of(out);
         if (!*validated) rc = -1;

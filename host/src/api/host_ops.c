@@ -59,10 +59,13 @@ static dw_status load_config_src(const dw_source *src, const char *config_json, 
     return st;
 }
 
-/* Runs init once; DW_ERR_UNSUPPORTED with *error when it failed. */
-static dw_status activate(dwh_plugin *p, const dwhi_secrets *secrets, char **error) {
+/* Runs init once; DW_ERR_UNSUPPORTED with *error when it failed, and
+ * *init_status (may be NULL) the status init returned. */
+static dw_status activate(dwh_plugin *p, const dwhi_secrets *secrets, char **error, dw_status *init_status) {
     const char *err = NULL;
-    if (dwhi_plugin_activate(p, dwhi_api_table(), &err) == DW_OK) return DW_OK;
+    dw_status st = dwhi_plugin_activate(p, dwhi_api_table(), &err);
+    if (init_status) *init_status = st;
+    if (st == DW_OK) return DW_OK;
     char *clean = dwhi_secrets_scrub(secrets, err ? err : "init() failed"), *msg = NULL;
     if (asprintf(&msg, "plugin '%s' could not start: %s", dwh_plugin_name(p), clean ? clean : "init() failed") < 0)
         msg = NULL;
@@ -88,7 +91,7 @@ static dw_status list_schemas_in_scope(dwh_plugin *p, const char *config_json, c
     }
     json_object *config = NULL, *schemas = NULL;
     dw_status st = load_config(p, config_json, base_dir, secrets, &config, error);
-    if (st == DW_OK) st = activate(p, secrets, error);
+    if (st == DW_OK) st = activate(p, secrets, error, NULL);
     if (st == DW_OK) {
         dwhi_op_flags flags = {.allow_internal_hosts = allow_internal};
         dwhi_op_result r = dwhi_op_list_schemas(p, config, secrets, NULL, &flags, &schemas);
@@ -125,7 +128,7 @@ static dw_status schema_check_in_scope(dwh_plugin *p, const char *config_json, c
     }
     json_object *config = NULL;
     dw_status st = load_config(p, config_json ? config_json : "{}", base_dir, secrets, &config, error);
-    if (st == DW_OK) st = activate(p, secrets, error);
+    if (st == DW_OK) st = activate(p, secrets, error, NULL);
     if (st == DW_OK) {
         char *why = NULL;
         dw_status list_status = DW_OK;
@@ -277,7 +280,7 @@ static dw_status read_in_scope(dwh_plugin *p, const char *config_json, const cha
     /* A read always runs with a config: NULL text means {} (the form's
      * defaults), as `dwhost read` requires one. */
     st = load_config(p, config_json ? config_json : "{}", base_dir, secrets, &config, error);
-    if (st == DW_OK) st = activate(p, secrets, error);
+    if (st == DW_OK) st = activate(p, secrets, error, NULL);
     read_sink s = {.sink = {.row = on_row, .state_save = on_state_save, .state_load = on_state_load},
                    .o = opts, .state_in = opts->state_in};
     s.sink.ud = &s;
@@ -344,18 +347,23 @@ static char *action_names(const dw_source *src) {
 }
 
 /* Validates the config against `form` (the plugin's or a copy), binds the
- * arguments and calls `a`.  *result_json on DW_OK. */
+ * arguments and calls `a`.  *result_json on DW_OK; o's outcome, cause and
+ * result_raw (each may be NULL) on every return. */
 static dw_status call_action(dwh_plugin *p, const dw_source *form, const dw_action *a, const char *config_json,
                              const dwh_call_options *o, char **result_json, char **error) {
+    dwh_call_outcome outcome = DWH_CALL_FAILED;
+    dw_status cause = DW_ERR_NOMEM;
+    char *raw = NULL;
     dwhi_secrets *secrets = dwhi_secrets_new();
     if (!secrets) {
         set_error(error, strdup("out of memory"));
-        return DW_ERR_NOMEM;
+        goto report;
     }
     json_object *config = NULL, *json_args = NULL;
     dwhi_action_args args = {0};
     int bound = 0;
     dw_status st = load_config_src(form, config_json ? config_json : "{}", o->base_dir, secrets, &config, error);
+    if (st == DW_ERR_CONFIG) outcome = DWH_CALL_BAD_CONFIG;
     if (st == DW_OK && o->args_json) {
         char perr[256];
         if (dwhi_config_parse_text(o->args_json, strlen(o->args_json), &json_args, perr, sizeof perr) != 0) {
@@ -363,6 +371,7 @@ static dw_status call_action(dwh_plugin *p, const dw_source *form, const dw_acti
             if (asprintf(&m, "%s.%s: the arguments are not JSON: %s", dwh_plugin_name(p), a->name, perr) < 0) m = NULL;
             set_error(error, m);
             st = DW_ERR_CONFIG;
+            outcome = DWH_CALL_BAD_ARGUMENTS;
         }
     }
     if (st == DW_OK) {
@@ -370,19 +379,29 @@ static dw_status call_action(dwh_plugin *p, const dw_source *form, const dw_acti
         if (dwhi_action_bind(dwh_plugin_name(p), a, o->args, o->n_args, json_args, &args, &why) != 0) {
             set_error(error, why);
             st = DW_ERR_CONFIG;
+            outcome = DWH_CALL_BAD_ARGUMENTS;
         } else {
             bound = 1;
         }
     }
-    if (st == DW_OK) st = activate(p, secrets, error);
+    cause = st;
+    if (st == DW_OK) {
+        st = activate(p, secrets, error, &cause);
+        if (st != DW_OK) outcome = DWH_CALL_NOT_STARTED;
+    }
     if (st == DW_OK) {
         dwhi_op_flags flags = {.cancel = o->cancel, .allow_internal_hosts = o->allow_internal_hosts};
         dwhi_op_result r = dwhi_op_action(p, config, secrets, NULL, &flags, a, &args);
         st = r.code;
+        cause = r.cause;
         if (st == DW_OK) {
+            outcome = DWH_CALL_ANSWERED;
             *result_json = r.result;
             r.result = NULL;
+            raw = r.result_raw; /* handed over; dwhi_op_result_free would zero it */
+            r.result_raw = NULL;
         } else {
+            outcome = r.crashed ? DWH_CALL_CRASHED : DWH_CALL_FAILED;
             set_error(error, strdup(r.message ? r.message : "the action failed"));
         }
         dwhi_op_result_free(&r);
@@ -391,7 +410,12 @@ static dw_status call_action(dwh_plugin *p, const dw_source *form, const dw_acti
     json_object_put(json_args);
     json_object_put(config);
     dwhi_secrets_free(secrets);
-    return st;
+report:
+    if (o->outcome) *o->outcome = outcome;
+    if (o->cause) *o->cause = cause;
+    if (o->result_raw) *o->result_raw = raw;
+    else dwh_free_secret(raw);
+    return secrets ? st : DW_ERR_NOMEM;
 }
 
 dw_status dwh_call_sized(dwh_plugin *p, const char *action, const char *config_json, const dwh_call_options *opts,
@@ -399,18 +423,23 @@ dw_status dwh_call_sized(dwh_plugin *p, const char *action, const char *config_j
     char *result = NULL;
     if (result_json) *result_json = NULL;
     if (error) *error = NULL;
-    if (!p) {
-        set_error(error, strdup(no_plugin));
-        return DW_ERR_NOT_FOUND;
-    }
     dwh_call_options o;
     size_t unknown = 0;
     if (dwhi_options_copy(&o, sizeof o, opts, opts ? opts_size : 0, &unknown) < 0) {
         set_error(error, dwhi_options_unknown_message("dwh_call_options", unknown, sizeof o));
         return DW_ERR_CONFIG;
     }
-    const dw_source *src = dwh_plugin_source(p);
-    const dw_action *a = dwhi_action_find(src, action);
+    const dw_source *src = p ? dwh_plugin_source(p) : NULL;
+    const dw_action *a = src ? dwhi_action_find(src, action) : NULL;
+    if (!a) {
+        if (o.outcome) *o.outcome = DWH_CALL_NO_ACTION;
+        if (o.cause) *o.cause = DW_ERR_NOT_FOUND;
+        if (o.result_raw) *o.result_raw = NULL;
+    }
+    if (!p) {
+        set_error(error, strdup(no_plugin));
+        return DW_ERR_NOT_FOUND;
+    }
     if (!a) {
         char *names = action_names(src), *m = NULL;
         if (asprintf(&m, "%s has no action '%s'; its actions: %s", dwh_plugin_name(p), action ? action : "(null)",

@@ -112,8 +112,9 @@ static char *read_all(const char *path, size_t *len, char *err, size_t err_len) 
     return NULL;
 }
 
-int dwhi_config_load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
-                         dwhi_secrets *secrets, dwhi_config_report *report) {
+/* dwhi_config_load_json without the log line. */
+static int load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
+                     dwhi_secrets *secrets, dwhi_config_report *report) {
     *validated = NULL;
     const dw_field *fields = src ? src->fields : NULL;
     uint32_t n = src ? src->n_fields : 0;
@@ -123,6 +124,22 @@ int dwhi_config_load_json(const dw_source *src, json_object *raw, const char *ba
     dwhi_config_options opt = {.base_dir = base_dir, .resolved = secrets};
     if (dwhi_config_validate(fields, n, raw, &opt, validated, report) != 0) return -1;
     dwhi_config_collect_secrets(fields, n, *validated, secrets);
+    return 0;
+}
+
+int dwhi_config_check_json(const dw_source *src, json_object *raw, const char *base_dir, dwhi_secrets *secrets,
+                          dwhi_config_report *report) {
+    json_object *validated = NULL;
+    int rc = load_json(src, raw, base_dir, &validated, secrets, report);
+    json_object_put(validated);
+    return rc;
+}
+
+int dwhi_config_load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
+                         dwhi_secrets *secrets, dwhi_config_report *report) {
+    if (load_json(src, raw, base_dir, validated, secrets, report) != 0) return -1;
+    const dw_field *fields = src ? src->fields : NULL;
+    uint32_t n = src ? src->n_fields : 0;
     json_object *masked = dwhi_config_mask(fields, n, *validated);
     json_object *f = json_object_new_object();
     if (f) {

@@ -39,6 +39,11 @@ int dwhi_config_load(const dw_source *src, const char *path, json_object **valid
 int dwhi_config_load_json(const dw_source *src, json_object *raw, const char *base_dir, json_object **validated,
                          dwhi_secrets *secrets, dwhi_config_report *report);
 
+/* dwhi_config_load_json that keeps nothing and logs nothing: whether `raw`
+ * is valid (0) or not (-1), with `secrets` and `report` filled alike. */
+int dwhi_config_check_json(const dw_source *src, json_object *raw, const char *base_dir, dwhi_secrets *secrets,
+                          dwhi_config_report *report);
+
 /* The first half of dwhi_config_load: reads and parses `path` ("-" is
  * standard input).  Returns 0 with *raw (caller puts; NULL for a JSON null)
  * and *base_dir (malloc'd directory of the file, NULL for stdin; caller
