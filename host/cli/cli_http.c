@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include "cli_common.h"
-#include "transport/http_session.h"
 
 #define MAX_SECONDS 86400L
 
@@ -21,11 +20,9 @@ int dwhi_cli_http_apply(dwhi_cli_http *h, const char *cmd) {
                             MAX_SECONDS);
         return -1;
     }
-    /* The CLI runs one command per process: the process defaults are its
-     * (an embedder sets a dwh_host's, dwh_host_set_transport). */
-    dwhi_http_options o = {.request_timeout_ms = (uint32_t)(s * 1000)};
-    dwhi_http_set_defaults(&o);
-    h->timeout_ms = o.request_timeout_ms;
+    /* the run's dwh_host gets it (dwhi_cli_http_apply_host): transport
+     * settings belong to a host, as an embedder's do */
+    h->timeout_ms = (unsigned)(s * 1000);
     return 0;
 }
 

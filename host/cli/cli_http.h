@@ -6,7 +6,8 @@
  *                            docs/concepts/timeouts.md)
  *
  * A command lists DWHI_CLI_OPT_HTTP_TIMEOUT in its option table; main.c
- * applies it (dwhi_cli_http_apply) after parsing, before the command runs.
+ * checks it (dwhi_cli_http_apply) after parsing, before the command runs,
+ * and dwhi_cli_plugins_open gives it to the run's dwh_host.
  */
 #ifndef DWHI_CLI_HTTP_H
 #define DWHI_CLI_HTTP_H
@@ -29,9 +30,9 @@ extern dwhi_cli_http dwhi_cli_http_opts;
                    "to 86400; default 600)",                                                               \
                    &dwhi_cli_http_opts.timeout, .missing = "a number of seconds")
 
-/* Validates the value and sets the transport defaults of this process
- * (transport/http_session.h; an embedder sets a host's).  Returns 0, or -1 after printing one usage
- * line naming the value and the range. */
+/* Validates the value and keeps it in h->timeout_ms for the run's
+ * dwh_host (dwhi_cli_http_apply_host).  Returns 0, or -1 after printing
+ * one usage line naming the value and the range. */
 int dwhi_cli_http_apply(dwhi_cli_http *h, const char *cmd);
 
 /* Gives `host` (borrowed) this run's --http-timeout when one was given

@@ -8,21 +8,20 @@
 #include <unistd.h>
 
 #include "cli_common.h"
-#include "core/log.h"
 
 dwhi_cli_log dwhi_cli_log_opts;
 
 int dwhi_cli_log_open(dwhi_cli_log *lg, const char *cmd) {
     const char *lvl = lg->level ? lg->level : getenv("DWHOST_LOG_LEVEL");
-    int level = lvl && *lvl ? dwhi_log_level_parse(lvl) : DW_LOG_WARN;
+    int level = lvl && *lvl ? dwh_log_level_from_name(lvl) : DW_LOG_WARN;
     if (level < 0) {
         dwhi_cli_usage_error(cmd, "log level '%s' is not one of debug, info, warn, error", lvl);
         return -1;
     }
-    dwhi_log_format format = isatty(STDERR_FILENO) ? DWHI_LOG_TEXT : DWHI_LOG_JSON;
+    int json = !isatty(STDERR_FILENO);
     if (lg->format) {
-        if (!strcmp(lg->format, "text")) format = DWHI_LOG_TEXT;
-        else if (!strcmp(lg->format, "json")) format = DWHI_LOG_JSON;
+        if (!strcmp(lg->format, "text")) json = 0;
+        else if (!strcmp(lg->format, "json")) json = 1;
         else {
             dwhi_cli_usage_error(cmd, "--log-format '%s' is not text or json", lg->format);
             return -1;
@@ -36,17 +35,13 @@ int dwhi_cli_log_open(dwhi_cli_log *lg, const char *cmd) {
             return -1;
         }
     }
-    dwhi_log_configure(lg->out ? lg->out : stderr, format, (dw_log_level)level);
     lg->opened = 1;
     lg->min_level = level;
-    lg->json = format == DWHI_LOG_JSON;
+    lg->json = json;
     return 0;
 }
 
-void dwhi_cli_log_text_identity(void) {
-    dwhi_log_text_identity(1);
-    dwhi_cli_log_opts.text_identity = 1;
-}
+void dwhi_cli_log_text_identity(void) { dwhi_cli_log_opts.text_identity = 1; }
 
 void dwhi_cli_log_apply(const dwhi_cli_log *lg, dwh_host *h) {
     if (!lg->opened) return;
@@ -54,17 +49,18 @@ void dwhi_cli_log_apply(const dwhi_cli_log *lg, dwh_host *h) {
                             lg->text_identity ? DWH_LOG_TEXT_IDENTITY : 0, NULL);
 }
 
-void dwhi_cli_log_line(dw_log_level level, const char *event, const char *fmt, ...) {
+void dwhi_cli_log_line(dwh_host *h, dw_log_level level, const char *event, const char *fmt, ...) {
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    dwhi_logv(NULL, level, event, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    dwh_host_log(h, level, event, msg);
 }
 
 void dwhi_cli_log_close(dwhi_cli_log *lg) {
     lg->opened = 0;
     if (!lg->out) return;
-    dwhi_log_configure(stderr, DWHI_LOG_TEXT, DW_LOG_WARN);
     fclose(lg->out);
     lg->out = NULL;
 }

@@ -113,12 +113,12 @@ static int on_state_save(void *ud, const char *state) {
 
 /* Reads --state-in: the text of a JSON object, NULL when the file does not
  * exist (first run).  Prints the error and sets *exit_code on a bad file. */
-static char *load_state(const char *path, int *exit_code, int *failed) {
+static char *load_state(dwh_host *h, const char *path, int *exit_code, int *failed) {
     *failed = 0;
     if (!path) return NULL;
     struct stat st;
     if (stat(path, &st) != 0 && errno == ENOENT) {
-        dwhi_cli_log_line(DW_LOG_INFO, "read.state", "state file %s does not exist yet; starting from the beginning",
+        dwhi_cli_log_line(h, DW_LOG_INFO, "read.state", "state file %s does not exist yet; starting from the beginning",
                      path);
         return NULL;
     }
@@ -221,7 +221,8 @@ static int cmd_read(const dwhi_cli_invocation *inv) {
 
     rc = dwhi_cli_plugins_open(&pl);
     dwh_plugin *p = rc ? NULL : dwhi_cli_find_source(&pl, source, &rc);
-    char *cfg = NULL; /* the validated config, secrets in clear: dwh_free_secret */
+    char *cfg = NULL;      /* the config file's text, checked; secrets in clear: dwh_free_secret */
+    char *cfg_dir = NULL;  /* where its {"$file"} references start */
     char *state_in = NULL, *last = NULL, *earliest = NULL, *err = NULL;
     int state_failed = 0;
     if (p) {
@@ -231,7 +232,8 @@ static int cmd_read(const dwhi_cli_invocation *inv) {
             fprintf(stderr, "dwhost: read: plugin '%s' could not start: %s\n", source, err ? err : "init() failed");
             rc = DWHI_EXIT_PLUGIN;
         } else {
-            rc = dwhi_cli_config_validated(p, a.config, &cfg, NULL);
+            /* checked here for the config's own lines; dwh_read loads it */
+            rc = dwhi_cli_config_checked(p, a.config, &cfg, &cfg_dir, NULL, NULL);
         }
         free(err);
         err = NULL;
@@ -241,14 +243,14 @@ static int cmd_read(const dwhi_cli_invocation *inv) {
          * code as sync (and check, for the schema); schemas that cannot be
          * listed stop the read too (with the listing's status), as they
          * stop a sync, instead of running an unchecked schema */
-        dw_status st = dwh_schema_check(p, cfg, NULL, a.schema, a.inc_field, a.allow_internal, &err);
+        dw_status st = dwh_schema_check(p, cfg, cfg_dir, a.schema, a.inc_field, a.allow_internal, &err);
         if (st != DW_OK) {
             fprintf(stderr, "dwhost: read: %s: %s\n", source, err ? err : "cannot check the schema");
             rc = dwhi_cli_exit_for(st);
             goto out;
         }
     }
-    if (cfg && !a.reset) state_in = load_state(a.state_in, &rc, &state_failed);
+    if (cfg && !a.reset) state_in = load_state(pl.host, a.state_in, &rc, &state_failed);
     if (!p || !cfg || state_failed) goto out;
 
     read_sink s = {.limit = a.limit, .state_out = a.state_out};
@@ -267,7 +269,7 @@ static int cmd_read(const dwhi_cli_invocation *inv) {
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
     int stopped = 0;
-    dw_status st = dwh_read(p, cfg, NULL, &ro, &stopped, NULL, &err);
+    dw_status st = dwh_read(p, cfg, cfg_dir, &ro, &stopped, NULL, &err);
     int flushed = fflush(stdout) == 0;
     if (!flushed && errno == EPIPE) s.stdout_closed = 1;
 
@@ -280,8 +282,8 @@ static int cmd_read(const dwhi_cli_invocation *inv) {
         fprintf(stderr, "dwhost: read: cannot write to stdout: %s\n", strerror(errno));
         rc = DWHI_EXIT_WAREHOUSE;
     } else if (st == DW_OK) {
-        dwhi_cli_log_line(DW_LOG_INFO, "read.done", "%s/%s: %lld rows%s, %llu state saves", source, a.schema, s.printed,
-                     s.limit_reached ? " (limit reached)" : "", s.state_saves);
+        dwhi_cli_log_line(pl.host, DW_LOG_INFO, "read.done", "%s/%s: %lld rows%s, %llu state saves", source,
+                          a.schema, s.printed, s.limit_reached ? " (limit reached)" : "", s.state_saves);
         rc = DWHI_EXIT_OK;
     } else if (st == DW_ERR_CANCELLED && dwhi_cli_interrupt_signal()) {
         char where[512];
@@ -299,6 +301,7 @@ out:
     free(earliest);
     free(state_in);
     dwh_free_secret(cfg);
+    free(cfg_dir);
     dwh_plugin_unref(p);
     dwhi_cli_plugins_close(&pl);
     return rc;

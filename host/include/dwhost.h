@@ -673,6 +673,10 @@ DWH_API dw_status dwh_host_set_log_stream(dwh_host *h, FILE *out, int format, in
  * `level`, formatted as the host's lines are.  Nothing is scrubbed: pass
  * no secret.  h NULL: the process's default destination (stderr). */
 DWH_API void dwh_host_log(dwh_host *h, int level, const char *event, const char *msg);
+/* (0.2) The level a name gives: "debug", "info", "warn" (or "warning"),
+ * "error", in any case, as DW_LOG_DEBUG .. DW_LOG_ERROR; -1 for another
+ * name or NULL (what `--log-level` and DWHOST_LOG_LEVEL accept). */
+DWH_API int dwh_log_level_from_name(const char *name);
 
 /* == sync =============================================================== */
 

@@ -194,6 +194,11 @@ static int cmd_serve_worker(const dwhi_cli_invocation *inv) {
         return fail(DWHI_EXIT_FAILURE, "cannot set up its output: %s", strerror(errno));
     /* exit() inside plugin code: one line and exit 11, as for every
      * command (main.c installs dwh_exit_guard_install) */
+    /* the sync runs inside the library, outside any host's scope: its
+     * lines go to the process destination, which gets the log options */
+    const dwhi_cli_log *lg = &dwhi_cli_log_opts;
+    if (lg->opened) dwhi_log_configure(lg->out ? lg->out : stderr, lg->json ? DWHI_LOG_JSON : DWHI_LOG_TEXT,
+                                       (dw_log_level)lg->min_level);
     dwhi_log_text_identity(1);
 
     char *text = NULL;

@@ -637,6 +637,11 @@ static char *slurp(FILE *f) {
  * format and at the level asked. */
 static void test_log_stream(void **state) {
     (void)state;
+    assert_int_equal(dwh_log_level_from_name("debug"), DW_LOG_DEBUG);
+    assert_int_equal(dwh_log_level_from_name("WARNING"), DW_LOG_WARN);
+    assert_int_equal(dwh_log_level_from_name("error"), DW_LOG_ERROR);
+    assert_int_equal(dwh_log_level_from_name("loud"), -1);
+    assert_int_equal(dwh_log_level_from_name(NULL), -1);
     dwh_host *h = host_on(EMBED_PLUGIN_DIR, DWH_HOST_DEFER_SCAN);
     assert_null(dwh_host_find(h, "files")); /* not scanned yet */
     FILE *f = tmpfile();

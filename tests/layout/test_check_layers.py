@@ -137,17 +137,26 @@ class CheckLayers(unittest.TestCase):
             f.write(text.replace('#include "sync/sync.h"', '#include "base/text.h"', 1))
         rc, out = run(self.root)
         self.assertEqual(rc, 0, out)
-        # An include the list names that the CLI dropped: the entry must go.
-        p = os.path.join(self.root, "host", "cli", "cli_http.c")
-        with open(p) as f:
-            text = f.read()
-        self.assertIn('#include "transport/http_session.h"\n', text)
-        with open(p, "w") as f:
-            f.write(text.replace('#include "transport/http_session.h"\n', "", 1))
-        rc, out = run(self.root)
+        # An entry of CLI_INTERNAL allows its include (a copy of the check
+        # with one entry), and fails once the CLI no longer includes it.
+        os.mkdir(os.path.join(self.root, "tools"))
+        with open(CHECK) as f:
+            script = f.read()
+        self.assertIn("CLI_INTERNAL = {}\n", script)
+        script = script.replace("CLI_INTERNAL = {}\n",
+                                'CLI_INTERNAL = {("cmd_list_plugins.c", "sync/sync.h"): "test"}\n', 1)
+        copy = os.path.join(self.root, "tools", "check_layers.py")
+        with open(copy, "w") as f:
+            f.write(script)
+        def run_copy():
+            p = subprocess.run([sys.executable, copy, "--root", self.root], capture_output=True, text=True)
+            return p.returncode, p.stdout + p.stderr
+        rc, out = run_copy()
         self.assertEqual(rc, 1, out)
-        self.assertIn("host/cli/cli_http.c no longer includes transport/http_session.h; remove it from CLI_INTERNAL", out)
-
+        self.assertIn("host/cli/cmd_list_plugins.c no longer includes sync/sync.h; remove it from CLI_INTERNAL", out)
+        self.add_include("cli/cmd_list_plugins.c", '#include "sync/sync.h"')
+        rc, out = run_copy()
+        self.assertEqual(rc, 0, out)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -162,6 +162,15 @@ try:
           and lines[0].endswith("; the request's time limit of 2 s is spent"),
           "stalled server: one line saying the request's time is spent", lines)
     check(served() == ["/events"], "stalled server: one attempt", served())
+    # sync takes --http-timeout the same way (the run's dwh_host carries it)
+    script({"/events": [{"delay": 60, "json": {"data": []}}]})
+    rc, out, err, secs = dwhost("sync", "tport", "--plugin-dir", TPORT, "--config", cfg, "--schema", "events",
+                                "--allow-internal", "--http-timeout", "2", "--warehouse",
+                                os.path.join(tmp, "stall.db"), timeout=60)
+    check(rc == 6 and secs < 10, f"stalled server, sync: exit 6 within the 2 s limit (rc={rc}, {secs:.1f} s)",
+          error_lines(err))
+    check("the request's time limit of 2 s is spent" in err, "stalled server, sync: the line says why",
+          error_lines(err))
     rc, out, err, secs = dwhost("read", "tport", "--plugin-dir", TPORT, "--config", cfg, "--schema", "events",
                                 "--http-timeout", "soon", timeout=30)
     check(rc == 2 and "--http-timeout 'soon' is not a whole number of seconds from 1 to 86400" in err,

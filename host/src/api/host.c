@@ -172,6 +172,8 @@ void dwh_host_log(dwh_host *h, int level, const char *event, const char *msg) {
     dwhi_log_line(&who, (dw_log_level)level, event ? event : "host", "%s", msg ? msg : "");
 }
 
+int dwh_log_level_from_name(const char *name) { return dwhi_log_level_parse(name); }
+
 dw_status dwh_plugin_pins_check(const char *path, char **error) {
     if (error) *error = NULL;
     char *why = NULL;
