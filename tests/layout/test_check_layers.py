@@ -49,6 +49,22 @@ class CheckLayers(unittest.TestCase):
             f.write("\n".join(lines))
         return at + 1
 
+    def check_copy(self, old, new):
+        """A copy of the check with `old` replaced by `new` (a table entry
+        added), in the copied tree; returns a function running it."""
+        os.mkdir(os.path.join(self.root, "tools"))
+        with open(CHECK) as f:
+            script = f.read()
+        self.assertIn(old, script)
+        copy = os.path.join(self.root, "tools", "check_layers.py")
+        with open(copy, "w") as f:
+            f.write(script.replace(old, new, 1))
+
+        def run_copy():
+            p = subprocess.run([sys.executable, copy, "--root", self.root], capture_output=True, text=True)
+            return p.returncode, p.stdout + p.stderr
+        return run_copy
+
     def test_the_tree_passes(self):
         rc, out = run()
         self.assertEqual(rc, 0, out)
@@ -105,17 +121,7 @@ class CheckLayers(unittest.TestCase):
     def test_a_listed_exception_allows_its_include_and_must_stay_needed(self):
         # A copy of the check with one more exception: base/text.c may
         # include sync/sync.h.  Without that include, the entry is stale.
-        os.mkdir(os.path.join(self.root, "tools"))
-        with open(CHECK) as f:
-            script = f.read()
-        self.assertIn("EXCEPTIONS = {\n", script)
-        script = script.replace("EXCEPTIONS = {\n", 'EXCEPTIONS = {\n    ("base/text.c", "sync/sync.h"): "test",\n', 1)
-        copy = os.path.join(self.root, "tools", "check_layers.py")
-        with open(copy, "w") as f:
-            f.write(script)
-        def run_copy():
-            p = subprocess.run([sys.executable, copy, "--root", self.root], capture_output=True, text=True)
-            return p.returncode, p.stdout + p.stderr
+        run_copy = self.check_copy("EXCEPTIONS = {\n", 'EXCEPTIONS = {\n    ("base/text.c", "sync/sync.h"): "test",\n')
         rc, out = run_copy()
         self.assertEqual(rc, 1, out)
         self.assertIn("the exception for base/text.c including sync/sync.h is no longer needed; remove it", out)
@@ -139,18 +145,8 @@ class CheckLayers(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         # An entry of CLI_INTERNAL allows its include (a copy of the check
         # with one entry), and fails once the CLI no longer includes it.
-        os.mkdir(os.path.join(self.root, "tools"))
-        with open(CHECK) as f:
-            script = f.read()
-        self.assertIn("CLI_INTERNAL = {}\n", script)
-        script = script.replace("CLI_INTERNAL = {}\n",
-                                'CLI_INTERNAL = {("cmd_list_plugins.c", "sync/sync.h"): "test"}\n', 1)
-        copy = os.path.join(self.root, "tools", "check_layers.py")
-        with open(copy, "w") as f:
-            f.write(script)
-        def run_copy():
-            p = subprocess.run([sys.executable, copy, "--root", self.root], capture_output=True, text=True)
-            return p.returncode, p.stdout + p.stderr
+        run_copy = self.check_copy("CLI_INTERNAL = {}\n",
+                                   'CLI_INTERNAL = {("cmd_list_plugins.c", "sync/sync.h"): "test"}\n')
         rc, out = run_copy()
         self.assertEqual(rc, 1, out)
         self.assertIn("host/cli/cmd_list_plugins.c no longer includes sync/sync.h; remove it from CLI_INTERNAL", out)
