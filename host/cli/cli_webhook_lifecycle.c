@@ -198,8 +198,8 @@ static int run(dwh_plugin *p, const char *verb, const char *action, const char *
             store_inputs(source, config_path, raw, base_dir, inputs, &where) != 0) {
             /* the endpoint would be useless without its secret: take it back */
             call_result u = {0};
-            int undone = dwhi_cli_has_action(p, "delete_webhook") &&
-                         call(p, "delete_webhook", config, base_dir, url, &u) == 0 && u.status == DW_OK;
+            /* a plugin without the action answers DW_ERR_NOT_FOUND: not undone */
+            int undone = call(p, "delete_webhook", config, base_dir, url, &u) == 0 && u.status == DW_OK;
             fprintf(stderr, "dwhost: webhook create %s: %s\n", source,
                     undone ? "the webhook was deleted again; fix the config and run the command again"
                            : "the webhook was created but could not be deleted again: delete it with 'dwhost webhook "

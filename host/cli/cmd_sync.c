@@ -275,7 +275,7 @@ static void print_summary(FILE *out, json_object *r) {
  * COMMAND" line each. */
 static void print_rerun(FILE *out, json_object *rerun) {
     const char *resume = str(rerun, "resume");
-    if (member(rerun, "resume")) fprintf(out, "to resume: %s\n", resume);
+    if (resume) fprintf(out, "to resume: %s\n", resume);
     json_object *restart = member(rerun, "restart");
     if (!restart) return;
     json_object_object_foreach(restart, schema, cmd) {

@@ -35,4 +35,8 @@ void dwhi_options_copy_or_warn(void *dst, size_t dst_size, const void *src, size
  * struct, the offset, this library's version and what to do. */
 char *dwhi_options_unknown_message(const char *type_name, size_t offset, size_t known_size);
 
+/* The one line every entry point taking a dwh_plugin gives for a NULL
+ * handle (DW_ERR_NOT_FOUND). */
+#define DWHI_API_NO_PLUGIN "no plugin (NULL handle): was the source found by dwh_host_find?"
+
 #endif

@@ -47,7 +47,7 @@ dw_status dwh_config_validate_text(dwh_plugin *p, const char *config_json, const
     if (error) *error = NULL;
     if (!p) {
         if (report) *report = no_plugin_report();
-        if (error) *error = strdup("no plugin (NULL handle): was the source found by dwh_host_find?");
+        if (error) *error = strdup(DWHI_API_NO_PLUGIN);
         return DW_ERR_NOT_FOUND;
     }
     dwhi_api_scope scope;
@@ -121,7 +121,7 @@ static char *no_plugin_check_doc(const char *schema) {
     json_object_object_add(doc, "outcome", json_object_new_string(dwhi_outcome_name(DW_ERR_NOT_FOUND)));
     json_object_object_add(doc, "status", json_object_new_string("not_found"));
     json_object_object_add(doc, "message",
-                           json_object_new_string("no plugin (NULL handle): was the source found by dwh_host_find?"));
+                           json_object_new_string(DWHI_API_NO_PLUGIN));
     json_object_object_add(doc, "warnings", json_object_new_array());
     char *text = text_of(doc);
     json_object_put(doc);
@@ -144,7 +144,7 @@ static dw_status check(dwh_plugin *p, const char *config_json, const dwh_check_o
                        char **error) {
     if (!p) {
         if (result_json) *result_json = no_plugin_check_doc(o->schema);
-        if (error) *error = strdup("no plugin (NULL handle): was the source found by dwh_host_find?");
+        if (error) *error = strdup(DWHI_API_NO_PLUGIN);
         return DW_ERR_NOT_FOUND;
     }
     dwhi_api_scope scope;

@@ -73,7 +73,7 @@ dw_status dwh_conformance_sized(dwh_plugin *p, const char *config_json, const ch
         free(msg);
     } else if (!p) {
         report.scrub = dwhi_secrets_new();
-        dwhi_conf_add(&report, "plugin", DWHI_CONF_FAIL, "no plugin (NULL handle): was the source found by dwh_host_find?");
+        dwhi_conf_add(&report, "plugin", DWHI_CONF_FAIL, DWHI_API_NO_PLUGIN);
     } else if (dwhi_config_parse_text(text, strlen(text), &config, perr, sizeof perr) != 0) {
         report.scrub = dwhi_secrets_new();
         report.source = strdup(dwh_plugin_name(p));

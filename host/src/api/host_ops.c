@@ -74,14 +74,13 @@ static dw_status activate(dwh_plugin *p, const dwhi_secrets *secrets, char **err
     return DW_ERR_UNSUPPORTED;
 }
 
-static const char no_plugin[] = "no plugin (NULL handle): was the source found by dwh_host_find?";
 
 static dw_status list_schemas_in_scope(dwh_plugin *p, const char *config_json, const char *base_dir,
                                        int allow_internal, char **schemas_json, char **error) {
     if (schemas_json) *schemas_json = NULL;
     if (error) *error = NULL;
     if (!p) {
-        set_error(error, strdup(no_plugin));
+        set_error(error, strdup(DWHI_API_NO_PLUGIN));
         return DW_ERR_NOT_FOUND;
     }
     dwhi_secrets *secrets = dwhi_secrets_new();
@@ -152,7 +151,7 @@ dw_status dwh_schema_check(dwh_plugin *p, const char *config_json, const char *b
                            const char *incremental_field, int allow_internal, char **error) {
     if (error) *error = NULL;
     if (!p) {
-        set_error(error, strdup(no_plugin));
+        set_error(error, strdup(DWHI_API_NO_PLUGIN));
         return DW_ERR_NOT_FOUND;
     }
     dwhi_api_scope scope;
@@ -255,7 +254,7 @@ static dw_status read_in_scope(dwh_plugin *p, const char *config_json, const cha
     if (state_out) *state_out = NULL;
     if (error) *error = NULL;
     if (!p) {
-        set_error(error, strdup(no_plugin));
+        set_error(error, strdup(DWHI_API_NO_PLUGIN));
         return DW_ERR_NOT_FOUND;
     }
     dwh_read_options known;
@@ -437,7 +436,7 @@ dw_status dwh_call_sized(dwh_plugin *p, const char *action, const char *config_j
         if (o.result_raw) *o.result_raw = NULL;
     }
     if (!p) {
-        set_error(error, strdup(no_plugin));
+        set_error(error, strdup(DWHI_API_NO_PLUGIN));
         return DW_ERR_NOT_FOUND;
     }
     if (!a) {
@@ -481,7 +480,7 @@ dw_status dwh_field_options(dwh_plugin *p, const char *field, const char *config
     if (options_json) *options_json = NULL;
     if (error) *error = NULL;
     if (!p) {
-        set_error(error, strdup(no_plugin));
+        set_error(error, strdup(DWHI_API_NO_PLUGIN));
         return DW_ERR_NOT_FOUND;
     }
     const dw_source *src = dwh_plugin_source(p);

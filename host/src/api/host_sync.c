@@ -97,7 +97,7 @@ static dwh_sync_failure sync_in_scope(dwh_plugin *p, const char *source, const c
     }
     char *msg = NULL;
     if (!p) {
-        if (!source) msg = strdup("no plugin (NULL handle): was the source found by dwh_host_find?");
+        if (!source) msg = strdup(DWHI_API_NO_PLUGIN);
         else if (asprintf(&msg, "no source named '%s' was loaded; check the plugin directories", source) < 0)
             msg = NULL;
         set_error(error, msg);
@@ -145,29 +145,34 @@ out:
     return f;
 }
 
-dw_status dwh_sync_sized(dwh_host *h, const char *source, const char *config_json, const dwh_sync_options *opts,
-                         size_t opts_size, dwh_sync_failure *failure, char **report_json, char **error) {
-    dwh_plugin *p = h && source ? dwh_host_find(h, source) : NULL;
+/* sync_in_scope inside p's host settings, as both entry points run it:
+ * *failure (may be NULL) and the status for it. */
+static dw_status sync_scoped(dwh_plugin *p, const char *source, const char *config_json, const char *base_dir,
+                             const dwh_sync_options *opts, size_t opts_size, dwh_sync_failure *failure,
+                             char **report_json, char **error) {
     dwhi_api_scope scope;
     dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
     dw_status source_code = DW_OK;
-    dwh_sync_failure f = sync_in_scope(p, source ? source : "(null)", config_json, NULL, opts, opts_size, &source_code, report_json, error);
+    dwh_sync_failure f =
+        sync_in_scope(p, source, config_json, base_dir, opts, opts_size, &source_code, report_json, error);
     dwhi_api_scope_leave(&scope);
-    dwh_plugin_unref(p);
     if (failure) *failure = f;
     return status_of(f, source_code);
+}
+
+dw_status dwh_sync_sized(dwh_host *h, const char *source, const char *config_json, const dwh_sync_options *opts,
+                         size_t opts_size, dwh_sync_failure *failure, char **report_json, char **error) {
+    dwh_plugin *p = h && source ? dwh_host_find(h, source) : NULL;
+    dw_status st = sync_scoped(p, source ? source : "(null)", config_json, NULL, opts, opts_size, failure,
+                               report_json, error);
+    dwh_plugin_unref(p);
+    return st;
 }
 
 dw_status dwh_sync_plugin_sized(dwh_plugin *p, const char *config_json, const char *base_dir,
                                 const dwh_sync_options *opts, size_t opts_size, dwh_sync_failure *failure,
                                 char **report_json, char **error) {
-    dwhi_api_scope scope;
-    dwhi_api_scope_enter(dwhi_host_settings_of(p), &scope);
-    dw_status source_code = DW_OK;
-    dwh_sync_failure f = sync_in_scope(p, NULL, config_json, base_dir, opts, opts_size, &source_code, report_json, error);
-    dwhi_api_scope_leave(&scope);
-    if (failure) *failure = f;
-    return status_of(f, source_code);
+    return sync_scoped(p, NULL, config_json, base_dir, opts, opts_size, failure, report_json, error);
 }
 
 /* A status document as text: the jobs, or the history (at most `limit` runs). */

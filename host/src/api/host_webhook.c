@@ -193,7 +193,7 @@ static int plugin_call_start(dwh_plugin *p, const dwh_webhook_options *opts, siz
         return -1;
     }
     if (!p) {
-        fail(r, DWH_WEBHOOK_FAIL_PLUGIN, strdup("no plugin (NULL handle): was the source found by dwh_host_find?"));
+        fail(r, DWH_WEBHOOK_FAIL_PLUGIN, strdup(DWHI_API_NO_PLUGIN));
         return -1;
     }
     return 0;
@@ -249,7 +249,7 @@ dw_status dwh_webhook_drop_plugin_sized(dwh_plugin *p, const dwh_webhook_options
 dw_status dwh_webhook_supported(dwh_plugin *p, char **error) {
     if (error) *error = NULL;
     if (!p) {
-        set_error(error, strdup("no plugin (NULL handle): was the source found by dwh_host_find?"));
+        set_error(error, strdup(DWHI_API_NO_PLUGIN));
         return DW_ERR_NOT_FOUND;
     }
     char *why = dwhi_webhook_unsupported(p);
