@@ -104,8 +104,12 @@ def events(err, name):
     return out
 
 
-def utc_hms(dt):
-    return dt.strftime("%H:%M:%S UTC")
+def utc_hms(dt, now):
+    """The time to rerun as the message names it (http_retry.c
+    dwhi_retry_until_text): the time of day, with the date in front when
+    it is not today (UTC) -- within an hour of midnight, for Retry-After
+    3600."""
+    return dt.strftime("%H:%M:%S UTC" if dt.date() == now.date() else "%Y-%m-%d %H:%M:%S UTC")
 
 
 def sync(cfg, *args, timeout=90):
@@ -124,7 +128,8 @@ try:
     lines = error_lines(err)
     check(rc == 1, "Retry-After 3600: exit 1 (a rate limit), at once", f"rc={rc} after {secs:.1f} s {lines}")
     check(served() == ["/events"], "Retry-After 3600: one request, no capped waits", served())
-    whens = {utc_hms(before + timedelta(seconds=3600 + d)) for d in range(0, int((after - before).total_seconds()) + 3)}
+    whens = {utc_hms(before + timedelta(seconds=3600 + d), now) for d in range(0, int((after - before).total_seconds()) + 3)
+             for now in (before, after)}
     check(len(lines) == 1 and any(f"GET {base}/events: rate limited until {w} (Retry-After 3600 s; a request waits "
                                   f"at most 300 s); rerun then" in lines[0] for w in whens),
           "Retry-After 3600: one line naming the UTC time to rerun", lines)
@@ -144,7 +149,8 @@ try:
         reqs = gh.requests("/releases")
         check(rc == 1 and len(reqs) == 1, "X-RateLimit-Reset in an hour: exit 1 after one request",
               f"rc={rc} {len(reqs)} requests {lines}")
-        whens = {utc_hms(before + timedelta(seconds=3600 + d)) for d in range(-1, 4)}
+        after = datetime.now(timezone.utc)
+        whens = {utc_hms(before + timedelta(seconds=3600 + d), now) for d in range(-1, 4) for now in (before, after)}
         check(len(lines) == 1 and "rate limited until " in lines[0] and "(X-RateLimit-Reset " in lines[0]
               and "; a request waits at most 300 s); rerun then" in lines[0]
               and any(w in lines[0] for w in whens), "X-RateLimit-Reset: the UTC time and the header's value", lines)
